@@ -1,0 +1,865 @@
+//! `.npmrc` as npm 11/12 read it (the `ini` package plus `@npmcli/config`): a lossless line
+//! model, the registry/auth settings pmrc owns, and line-by-line edits that leave every
+//! other byte alone. Also used for the `.npmrc` of pnpm and Yarn 1 in later adapters.
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::error::SyntaxError;
+use crate::formats::{Setting, SettingValue, Wanted, dominant_line_ending};
+use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
+use crate::redact;
+use crate::template::{Dialect, Template};
+use crate::warning::Warning;
+
+/// Per-registry credential names (after the last `:` of a `//host/path/:name` key).
+const CREDENTIAL_NAMES: [&str; 7] = [
+    "_authToken",
+    "_auth",
+    "username",
+    "_password",
+    "certfile",
+    "keyfile",
+    "always-auth",
+];
+const SECRET_NAMES: [&str; 3] = ["_authToken", "_auth", "_password"];
+const GLOBAL_KEYS: [&str; 9] = [
+    "registry",
+    "strict-ssl",
+    "ca",
+    "cafile",
+    "cert",
+    "key",
+    "proxy",
+    "https-proxy",
+    "noproxy",
+];
+/// Top-level auth npm 9+ refuses (`ERR_INVALID_AUTH`), plus the dead `always-auth`.
+const LEGACY_TOP_LEVEL: [&str; 5] = [
+    "_authToken",
+    "_auth",
+    "username",
+    "_password",
+    "always-auth",
+];
+
+/// One physical line: its content and its terminator, as byte ranges of the text.
+#[derive(Debug, Clone)]
+struct Line {
+    content: Range<usize>,
+    end: Range<usize>,
+    entry: Option<Entry>,
+    /// True once a `[section]` line has been seen: npm nests everything after it.
+    in_section: bool,
+    is_section: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    key: String,
+    array: bool,
+    /// Byte range of the value text after `=` (trimmed), `None` for a bare key.
+    value_span: Option<Range<usize>>,
+    value: String,
+    /// Byte offset of a quote that npm will keep as part of the value.
+    stray_quote: Option<usize>,
+}
+
+/// A parsed `.npmrc`.
+#[derive(Debug, Clone)]
+pub struct Document {
+    text: String,
+    lines: Vec<Line>,
+}
+
+impl Document {
+    pub fn parse(text: &str) -> Document {
+        let mut lines = Vec::new();
+        let mut in_section = false;
+        let mut at = 0;
+        while at < text.len() || (at == 0 && !text.is_empty()) {
+            let content_end = text[at..].find(['\r', '\n']).map_or(text.len(), |n| at + n);
+            let mut end = content_end;
+            let bytes = text.as_bytes();
+            if bytes.get(end) == Some(&b'\r') {
+                end += 1;
+            }
+            if bytes.get(end) == Some(&b'\n') {
+                end += 1;
+            }
+            let content = at..content_end;
+            let raw = &text[content.clone()];
+            let trimmed = trim_js(raw);
+            let is_section = trimmed.starts_with('[') && trimmed.ends_with(']');
+            let skip = trimmed.is_empty() || trimmed.starts_with([';', '#']);
+            let entry =
+                if skip || is_section || raw.trim_start_matches(is_js_space).starts_with('=') {
+                    None
+                } else {
+                    Some(parse_entry(text, content.clone()))
+                };
+            in_section |= is_section;
+            lines.push(Line {
+                content,
+                end: content_end..end,
+                entry: entry.filter(|e| e.key != "__proto__"),
+                in_section: in_section && !is_section,
+                is_section,
+            });
+            at = end;
+            if end == content_end {
+                break;
+            }
+        }
+        Document {
+            text: text.to_string(),
+            lines,
+        }
+    }
+
+    fn line_number(&self, index: usize) -> usize {
+        index + 1
+    }
+
+    /// The registry/auth settings pmrc owns, in file order, last duplicate winning (npm's
+    /// rule), `ca` collected as a list.
+    pub fn settings(&self) -> Result<Vec<Setting>, SyntaxError> {
+        let mut settings: Vec<Setting> = Vec::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let Some(entry) = &line.entry else { continue };
+            if line.in_section || !is_owned(&entry.key) {
+                continue;
+            }
+            if let Some(quote) = entry.stray_quote {
+                let (l, c) = crate::formats::line_col(&self.text, quote);
+                return Err(SyntaxError::new(
+                    l,
+                    c,
+                    format!(
+                        "the value of `{}` has a quote that is never closed (npm would keep the quote as part of the value)",
+                        entry.key
+                    ),
+                ));
+            }
+            let path = vec![entry.key.clone()];
+            let existing = settings.iter().position(|s| s.path == path);
+            if entry.array || (entry.key == "ca" && existing.is_some()) {
+                if entry.key != "ca" {
+                    let (l, c) = crate::formats::line_col(&self.text, line.content.start);
+                    return Err(SyntaxError::new(
+                        l,
+                        c,
+                        format!(
+                            "`{}[]` makes a list of a setting that takes one value",
+                            entry.key
+                        ),
+                    ));
+                }
+                match existing.map(|i| &mut settings[i].value) {
+                    Some(SettingValue::List(items)) => items.push(entry.value.clone()),
+                    Some(SettingValue::Scalar(first)) if entry.array => {
+                        let first = first.clone();
+                        settings[existing.unwrap()].value =
+                            SettingValue::List(vec![first, entry.value.clone()]);
+                    }
+                    _ => {
+                        if let Some(i) = existing {
+                            settings.remove(i);
+                        }
+                        settings.push(Setting {
+                            path,
+                            value: SettingValue::List(vec![entry.value.clone()]),
+                            line: self.line_number(i),
+                        })
+                    }
+                }
+                continue;
+            }
+            if let Some(i) = existing {
+                settings.remove(i);
+            }
+            settings.push(Setting {
+                path,
+                value: SettingValue::Scalar(entry.value.clone()),
+                line: self.line_number(i),
+            });
+        }
+        Ok(settings)
+    }
+
+    /// Line of the first `[section]`, after which npm reads nothing pmrc owns.
+    pub fn first_section_line(&self) -> Option<usize> {
+        self.lines
+            .iter()
+            .position(|l| l.is_section)
+            .map(|i| self.line_number(i))
+    }
+
+    /// Keys pmrc would own that sit after a `[section]`, where npm never finds them.
+    fn owned_keys_in_sections(&self) -> Vec<(usize, String)> {
+        self.lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let e = l.entry.as_ref()?;
+                (l.in_section && is_owned(&e.key)).then(|| (self.line_number(i), e.key.clone()))
+            })
+            .collect()
+    }
+
+    /// Byte spans of secret values: credentials written literally, and URL passwords.
+    pub fn secret_spans(&self) -> Vec<Range<usize>> {
+        let mut spans = Vec::new();
+        for line in &self.lines {
+            let Some(entry) = &line.entry else { continue };
+            let Some(span) = entry.value_span.clone() else {
+                continue;
+            };
+            let name = entry.key.rsplit(':').next().unwrap_or(&entry.key);
+            if SECRET_NAMES.contains(&name) {
+                if Template::parse(&entry.value, Dialect::Npm).has_literal_text() {
+                    spans.push(span);
+                }
+            } else if let Some(pw) = redact::url_password_span(&self.text[span.clone()]) {
+                spans.push(span.start + pw.start..span.start + pw.end);
+            }
+        }
+        spans
+    }
+
+    /// Edits the text so the owned settings equal `wanted`: changed values are replaced in
+    /// place, settings no longer wanted are removed, new ones are added after the last
+    /// top-level entry. Comments, unknown keys, order, line endings stay as they were.
+    pub fn edit(&self, wanted: &Wanted) -> String {
+        let newline = dominant_line_ending(&self.text);
+        let wanted_value = |key: &str| {
+            wanted
+                .iter()
+                .find(|(p, _)| p.len() == 1 && p[0] == key)
+                .map(|(_, v)| v)
+        };
+        // The line that decides each key now (last wins), to keep and possibly rewrite.
+        let mut deciding: Vec<Option<usize>> = vec![None; self.lines.len()];
+        let mut last_for_key: std::collections::HashMap<&str, usize> = Default::default();
+        for (i, line) in self.lines.iter().enumerate() {
+            if let Some(e) = &line.entry {
+                if !line.in_section && is_owned(&e.key) {
+                    last_for_key.insert(e.key.as_str(), i);
+                }
+            }
+        }
+        let mut out_lines: Vec<(String, String)> = Vec::new();
+        let mut done: Vec<&str> = Vec::new();
+        let mut insert_at = None;
+        for (i, line) in self.lines.iter().enumerate() {
+            let raw = self.text[line.content.clone()].to_string();
+            let end = self.text[line.end.clone()].to_string();
+            let Some(entry) = line
+                .entry
+                .as_ref()
+                .filter(|e| !line.in_section && is_owned(&e.key))
+            else {
+                if line.is_section && insert_at.is_none() {
+                    insert_at = Some(out_lines.len());
+                }
+                out_lines.push((raw, end));
+                continue;
+            };
+            let key = entry.key.as_str();
+            match wanted_value(key) {
+                Some(SettingValue::List(items)) if key == "ca" => {
+                    // Lists are rewritten as a block where their first line was.
+                    if !done.contains(&key) {
+                        done.push(key);
+                        for item in items {
+                            out_lines
+                                .push((format!("ca[]={}", encode_value(item)), newline.into()));
+                        }
+                    }
+                }
+                Some(SettingValue::Scalar(value)) if last_for_key.get(key) == Some(&i) => {
+                    done.push(key);
+                    deciding[i] = Some(i);
+                    if entry.value == *value && !entry.array && entry.value_span.is_some() {
+                        out_lines.push((raw, end));
+                    } else {
+                        let line_text = match &entry.value_span {
+                            Some(span) if !entry.array => format!(
+                                "{}{}{}",
+                                &self.text[line.content.start..span.start],
+                                encode_value(value),
+                                &self.text[span.end..line.content.end]
+                            ),
+                            _ => format!("{key}={}", encode_value(value)),
+                        };
+                        out_lines.push((line_text, end));
+                    }
+                }
+                _ => {} // not wanted any more, or an earlier duplicate: dropped
+            }
+            if insert_at.is_none() {
+                insert_at = None;
+            }
+        }
+        let mut new_lines: Vec<(String, String)> = Vec::new();
+        for (path, value) in wanted {
+            let key = path[0].as_str();
+            if done.contains(&key) {
+                continue;
+            }
+            match value {
+                SettingValue::Scalar(v) => {
+                    new_lines.push((format!("{key}={}", encode_value(v)), newline.into()))
+                }
+                SettingValue::List(items) => {
+                    for item in items {
+                        new_lines.push((format!("{key}[]={}", encode_value(item)), newline.into()))
+                    }
+                }
+            }
+        }
+        let at = insert_at.unwrap_or(out_lines.len());
+        // Add after the last entry before `at`, not after trailing blank lines or comments
+        // that introduce a section.
+        let at = out_lines[..at]
+            .iter()
+            .rposition(|(raw, _)| {
+                let t = trim_js(raw);
+                !t.is_empty() && !t.starts_with([';', '#'])
+            })
+            .map_or(at, |i| i + 1);
+        let at = if out_lines[..at].is_empty() && insert_at.is_none() {
+            out_lines.len()
+        } else {
+            at
+        };
+        let had_final_newline = self.text.is_empty() || self.text.ends_with(['\n', '\r']);
+        out_lines.splice(at..at, new_lines);
+        // Every line but the last needs a terminator; the file keeps its final-newline habit.
+        let count = out_lines.len();
+        for (i, (_, end)) in out_lines.iter_mut().enumerate() {
+            if i + 1 < count && end.is_empty() {
+                *end = newline.to_string();
+            }
+            if i + 1 == count {
+                *end = if had_final_newline {
+                    if end.is_empty() {
+                        newline.to_string()
+                    } else {
+                        end.clone()
+                    }
+                } else {
+                    String::new()
+                };
+            }
+        }
+        out_lines.into_iter().map(|(raw, end)| raw + &end).collect()
+    }
+}
+
+fn is_js_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+fn trim_js(s: &str) -> &str {
+    s.trim_matches(is_js_space)
+}
+
+fn parse_entry(text: &str, content: Range<usize>) -> Entry {
+    let raw = &text[content.clone()];
+    let (key_raw, value_part) = match raw.find('=') {
+        Some(eq) => (&raw[..eq], Some(content.start + eq + 1..content.end)),
+        None => (raw, None),
+    };
+    let key_raw = unsafe_value(key_raw).0;
+    let (key, array) = match key_raw.strip_suffix("[]") {
+        Some(k) if key_raw.len() > 2 => (k.to_string(), true),
+        _ => (key_raw, false),
+    };
+    let Some(value_part) = value_part else {
+        return Entry {
+            key,
+            array,
+            value_span: None,
+            value: "true".into(),
+            stray_quote: None,
+        };
+    };
+    let value_raw = &text[value_part.clone()];
+    let lead = value_raw.len() - value_raw.trim_start_matches(is_js_space).len();
+    let trimmed = trim_js(value_raw);
+    let start = value_part.start + lead;
+    let (value, kept_len, stray) = unsafe_value(trimmed);
+    Entry {
+        key,
+        array,
+        value_span: Some(start..start + kept_len),
+        value,
+        stray_quote: stray.map(|o| start + o),
+    }
+}
+
+/// The `ini` package's `unsafe()`: JSON-decoded when wrapped in quotes, otherwise cut at
+/// the first unescaped `;` or `#` with `\;`, `\#`, `\\` unescaped. Returns the decoded
+/// text, how many bytes of the trimmed input it used, and the offset of a stray opening
+/// quote (an unterminated or undecodable quoted value that npm keeps verbatim).
+fn unsafe_value(val: &str) -> (String, usize, Option<usize>) {
+    let val = trim_js(val);
+    let quoted = val.len() >= 2
+        && ((val.starts_with('"') && val.ends_with('"'))
+            || (val.starts_with('\'') && val.ends_with('\'')));
+    if quoted {
+        let inner = if val.starts_with('\'') {
+            &val[1..val.len() - 1]
+        } else {
+            val
+        };
+        return match serde_json::from_str::<serde_json::Value>(inner) {
+            Ok(serde_json::Value::String(s)) => (s, val.len(), None),
+            Ok(other) => (other.to_string(), val.len(), None),
+            Err(_) if val.starts_with('\'') => (inner.to_string(), val.len(), None),
+            Err(_) => (val.to_string(), val.len(), Some(0)),
+        };
+    }
+    let mut out = String::new();
+    let mut escaped = false;
+    let mut used = val.len();
+    for (i, c) in val.char_indices() {
+        if escaped {
+            if matches!(c, '\\' | ';' | '#') {
+                out.push(c);
+            } else {
+                out.push('\\');
+                out.push(c);
+            }
+            escaped = false;
+        } else if c == ';' || c == '#' {
+            used = i;
+            break;
+        } else if c == '\\' {
+            escaped = true;
+        } else {
+            out.push(c);
+        }
+    }
+    if escaped {
+        out.push('\\');
+    }
+    let kept = val[..used].trim_end_matches(is_js_space).len();
+    let stray = (out.starts_with(['"', '\'']) && !out[1..].contains(&out[..1])).then_some(0);
+    (trim_js(&out).to_string(), kept, stray)
+}
+
+/// Writes a value so npm reads back exactly `value`: JSON-quoted when it holds characters
+/// the unquoted form would cut, unescape or trim.
+pub fn encode_value(value: &str) -> String {
+    let needs_quotes = value.contains([';', '#', '\\', '\r', '\n'])
+        || value.starts_with(['"', '\'', '['])
+        || value != trim_js(value);
+    if needs_quotes {
+        serde_json::to_string(value).expect("a string always serialises")
+    } else {
+        value.to_string()
+    }
+}
+
+/// Whether pmrc manages this key in `.npmrc`.
+pub fn is_owned(key: &str) -> bool {
+    if key.contains("${") {
+        return false;
+    }
+    if GLOBAL_KEYS.contains(&key) || LEGACY_TOP_LEVEL.contains(&key) {
+        return true;
+    }
+    if let Some(scope) = key.strip_prefix('@') {
+        return scope
+            .strip_suffix(":registry")
+            .is_some_and(|s| !s.is_empty() && !s.contains(':'));
+    }
+    split_nerf_key(key).is_some()
+}
+
+/// `//host/path/:_authToken` → (`//host/path/`, `_authToken`).
+fn split_nerf_key(key: &str) -> Option<(&str, &str)> {
+    if !key.starts_with("//") {
+        return None;
+    }
+    let (location, name) = key.rsplit_once(':')?;
+    CREDENTIAL_NAMES.contains(&name).then_some((location, name))
+}
+
+/// Reads a `.npmrc` into the model, with findings about settings npm ignores or refuses.
+pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
+    let doc = Document::parse(text);
+    let settings = doc.settings()?;
+    let mut model = Model::default();
+    let mut warnings = Vec::new();
+    let origin = |line| Origin {
+        file: file.to_path_buf(),
+        line,
+        level,
+    };
+    let value =
+        |raw: &str, line| Value::new(Template::parse(raw, Dialect::Npm), Some(origin(line)));
+    for (line, key) in doc.owned_keys_in_sections() {
+        warnings.push(Warning::new(
+            "npmrc-key-in-section",
+            format!(
+                "`{key}` comes after a `[section]` line, so npm never reads it; pmrc ignores it too"
+            ),
+            Some(origin(line)),
+        ));
+    }
+    for setting in settings {
+        let key = setting.path[0].as_str();
+        let line = setting.line;
+        let scalar = match &setting.value {
+            SettingValue::Scalar(s) => s.clone(),
+            SettingValue::List(items) => {
+                model.tls.ca = items.iter().map(|i| value(i, line)).collect();
+                continue;
+            }
+        };
+        let v = value(&scalar, line);
+        if let Some((location, name)) = split_nerf_key(key) {
+            let creds = model
+                .auth
+                .entry(AuthKey::Url(location.to_string()))
+                .or_default();
+            set_credential(creds, name, v);
+            if name == "always-auth" {
+                warnings.push(Warning::note(
+                    "npm-always-auth-ignored",
+                    format!("`{key}` has no effect in npm 7+ (Yarn still honours it)"),
+                    Some(origin(line)),
+                ));
+            }
+            continue;
+        }
+        if let Some(scope) = key
+            .strip_prefix('@')
+            .and_then(|k| k.strip_suffix(":registry"))
+        {
+            model.scopes.entry(scope.to_string()).or_default().registry = Some(v);
+            continue;
+        }
+        match key {
+            "registry" => model.registry = Some(v),
+            "strict-ssl" => model.tls.strict_ssl = Some(v),
+            "ca" => model.tls.ca = vec![v],
+            "cafile" => model.tls.cafile = Some(v),
+            "cert" => model.tls.cert = Some(v),
+            "key" => model.tls.key = Some(v),
+            "proxy" => model.proxy.http = Some(v),
+            "https-proxy" => model.proxy.https = Some(v),
+            "noproxy" => model.proxy.noproxy = Some(v),
+            "always-auth" => {
+                warnings.push(Warning::note(
+                    "npm-always-auth-ignored",
+                    "`always-auth` has no effect in npm 7+ (Yarn still honours it)",
+                    Some(origin(line)),
+                ));
+                model.always_auth = Some(v);
+            }
+            legacy => {
+                warnings.push(Warning::new(
+                    "npm-legacy-top-level-auth",
+                    format!(
+                        "top-level `{legacy}` is refused by npm 9+ (ERR_INVALID_AUTH for the whole file); pmrc treats it as the default registry's credential, as `npm config fix` would"
+                    ),
+                    Some(origin(line)),
+                ));
+                let creds = model.auth.entry(AuthKey::Fallback).or_default();
+                set_credential(creds, legacy, v);
+            }
+        }
+    }
+    Ok((model, warnings))
+}
+
+fn set_credential(creds: &mut Credentials, name: &str, v: Value) {
+    match name {
+        "_authToken" => creds.token = Some(v),
+        "_auth" => creds.ident = Some(v),
+        "username" => creds.username = Some(v),
+        "_password" => {
+            creds.password = Some(v);
+            creds.password_encoding = Some(PasswordEncoding::Base64);
+        }
+        "certfile" => creds.certfile = Some(v),
+        "keyfile" => creds.keyfile = Some(v),
+        "always-auth" => creds.always_auth = Some(v),
+        _ => unreachable!("only credential names reach here"),
+    }
+}
+
+/// The settings a model means in `.npmrc`, in the order npm users expect to read them.
+/// The model must already be in npm's terms (see `translate`): URL keys and a base64
+/// password.
+pub fn wanted(model: &Model) -> Wanted {
+    let mut out: Wanted = Vec::new();
+    let mut push = |key: String, v: &Option<Value>| {
+        if let Some(v) = v {
+            out.push((
+                vec![key],
+                SettingValue::Scalar(v.value.render(Dialect::Npm).0),
+            ));
+        }
+    };
+    push("registry".into(), &model.registry);
+    for (scope, s) in &model.scopes {
+        push(format!("@{scope}:registry"), &s.registry);
+    }
+    for (key, creds) in &model.auth {
+        let prefix = match key {
+            AuthKey::Url(location) => format!("{location}:"),
+            AuthKey::Fallback | AuthKey::Scope(_) => continue,
+        };
+        push(format!("{prefix}_authToken"), &creds.token);
+        push(format!("{prefix}_auth"), &creds.ident);
+        push(format!("{prefix}username"), &creds.username);
+        push(format!("{prefix}_password"), &creds.password);
+        push(format!("{prefix}certfile"), &creds.certfile);
+        push(format!("{prefix}keyfile"), &creds.keyfile);
+        push(format!("{prefix}always-auth"), &creds.always_auth);
+    }
+    push("always-auth".into(), &model.always_auth);
+    push("strict-ssl".into(), &model.tls.strict_ssl);
+    push("cafile".into(), &model.tls.cafile);
+    match model.tls.ca.as_slice() {
+        [] => {}
+        [one] => push("ca".into(), &Some(one.clone())),
+        many => out.push((
+            vec!["ca".into()],
+            SettingValue::List(
+                many.iter()
+                    .map(|v| v.value.render(Dialect::Npm).0)
+                    .collect(),
+            ),
+        )),
+    }
+    let mut push = |key: &str, v: &Option<Value>| {
+        if let Some(v) = v {
+            out.push((
+                vec![key.into()],
+                SettingValue::Scalar(v.value.render(Dialect::Npm).0),
+            ));
+        }
+    };
+    push("cert", &model.tls.cert);
+    push("key", &model.tls.key);
+    push("proxy", &model.proxy.http);
+    push("https-proxy", &model.proxy.https);
+    push("noproxy", &model.proxy.noproxy);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value_of(text: &str, key: &str) -> Option<String> {
+        Document::parse(text)
+            .settings()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.path[0] == key)
+            .map(|s| match s.value {
+                SettingValue::Scalar(v) => v,
+                SettingValue::List(v) => v.join("|"),
+            })
+    }
+
+    #[test]
+    fn inline_comments_cut_unquoted_values() {
+        // spec/npm.md §9 #1, #2, #3
+        assert_eq!(
+            value_of("registry=https://r.example/ ; trailing", "registry").unwrap(),
+            "https://r.example/"
+        );
+        assert_eq!(
+            value_of("registry=http://x/#frag", "registry").unwrap(),
+            "http://x/"
+        );
+        assert_eq!(
+            value_of("//h/:_authToken=abc#def", "//h/:_authToken").unwrap(),
+            "abc"
+        );
+    }
+
+    #[test]
+    fn quoted_values_are_json() {
+        // §9 #4, #6, #7
+        assert_eq!(
+            value_of("//h/:_authToken=\"abc#def\"", "//h/:_authToken").unwrap(),
+            "abc#def"
+        );
+        assert_eq!(
+            value_of("proxy=\"abc\" ; comment", "proxy").unwrap(),
+            "\"abc\""
+        );
+        assert_eq!(value_of("proxy='a ; b'", "proxy").unwrap(), "a ; b");
+        assert_eq!(value_of("proxy='\"inner\"'", "proxy").unwrap(), "inner");
+    }
+
+    #[test]
+    fn spaces_around_equals_and_value_are_trimmed() {
+        // §9 #5
+        assert_eq!(
+            value_of("//h/:_authToken =   spaced tok  ", "//h/:_authToken").unwrap(),
+            "spaced tok"
+        );
+    }
+
+    #[test]
+    fn escapes_in_unquoted_values() {
+        assert_eq!(
+            value_of("proxy=a\\;b\\#c\\\\d\\ne", "proxy").unwrap(),
+            "a;b#c\\d\\ne"
+        );
+    }
+
+    #[test]
+    fn last_duplicate_wins_and_ca_lists_merge() {
+        // §9 #13, #14
+        assert_eq!(
+            value_of("registry=a\nregistry=b\n", "registry").unwrap(),
+            "b"
+        );
+        assert_eq!(value_of("ca=one\nca[]=two\n", "ca").unwrap(), "one|two");
+        assert_eq!(value_of("ca[]=one\nca=two\n", "ca").unwrap(), "one|two");
+    }
+
+    #[test]
+    fn sections_swallow_what_follows() {
+        // §9 #18, #19
+        let text = "registry=https://a.example/\n[x]\nregistry=https://b.example/\n";
+        assert_eq!(value_of(text, "registry").unwrap(), "https://a.example/");
+        let (_, warnings) = read(text, Path::new(".npmrc"), Level::Project).unwrap();
+        assert_eq!(warnings[0].code, "npmrc-key-in-section");
+    }
+
+    #[test]
+    fn bom_crlf_and_lone_cr_are_line_breaks() {
+        // §9 #20
+        let text = "\u{feff}registry=https://a.example/\r\nproxy=http://p/\rnoproxy=x";
+        assert_eq!(value_of(text, "registry").unwrap(), "https://a.example/");
+        assert_eq!(value_of(text, "proxy").unwrap(), "http://p/");
+        assert_eq!(value_of(text, "noproxy").unwrap(), "x");
+    }
+
+    #[test]
+    fn keys_are_case_sensitive_and_bare_keys_are_true() {
+        // §9 #11, #21
+        assert_eq!(value_of("Registry=http://x/", "registry"), None);
+        assert_eq!(value_of("strict-ssl", "strict-ssl").unwrap(), "true");
+    }
+
+    #[test]
+    fn line_starting_with_equals_is_skipped() {
+        assert!(Document::parse("=x\n").settings().unwrap().is_empty());
+    }
+
+    #[test]
+    fn unterminated_quote_on_an_owned_key_is_an_error() {
+        let err = Document::parse("registry=https://a/\n//h/:_authToken=\"abc\n")
+            .settings()
+            .unwrap_err();
+        assert_eq!((err.line, err.column), (2, 17));
+    }
+
+    #[test]
+    fn double_quoted_invalid_json_is_an_error() {
+        // §9 #22: npm keeps the quotes, which is never what a token means.
+        assert!(
+            Document::parse("cafile=\"C:\\Users\\me\"\n")
+                .settings()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn reads_nerf_darts_scopes_and_legacy_auth() {
+        let text = "@acme:registry=https://npm.pkg.example/\n//npm.pkg.example/:_authToken=${NODE_AUTH_TOKEN}\n_auth=abc\n";
+        let (model, warnings) = read(text, Path::new(".npmrc"), Level::Project).unwrap();
+        assert!(model.scopes["acme"].registry.is_some());
+        let creds = &model.auth[&AuthKey::Url("//npm.pkg.example/".into())];
+        assert!(creds.token.as_ref().unwrap().value.has_env());
+        assert!(model.auth.contains_key(&AuthKey::Fallback));
+        assert_eq!(warnings[0].code, "npm-legacy-top-level-auth");
+    }
+
+    #[test]
+    fn secret_spans_cover_literal_tokens_and_url_passwords_only() {
+        let text = "//a/:_authToken=LITERAL\n//b/:_authToken=${T}\nproxy=http://u:pw@p/\n";
+        let masked = redact::mask(text, &Document::parse(text).secret_spans());
+        assert_eq!(
+            masked,
+            "//a/:_authToken=***\n//b/:_authToken=${T}\nproxy=http://u:***@p/\n"
+        );
+    }
+
+    fn edit(text: &str, wanted: &[(&str, &str)]) -> String {
+        let wanted: Wanted = wanted
+            .iter()
+            .map(|(k, v)| (vec![k.to_string()], SettingValue::Scalar(v.to_string())))
+            .collect();
+        Document::parse(text).edit(&wanted)
+    }
+
+    #[test]
+    fn edit_replaces_only_the_value_span() {
+        let text = "# comment\nregistry = https://old.example/  ; why\nsave-exact=true\n";
+        assert_eq!(
+            edit(text, &[("registry", "https://new.example/")]),
+            "# comment\nregistry = https://new.example/  ; why\nsave-exact=true\n"
+        );
+    }
+
+    #[test]
+    fn edit_keeps_crlf_and_missing_final_newline() {
+        let text = "a=1\r\nregistry=https://old/";
+        assert_eq!(
+            edit(
+                text,
+                &[("registry", "https://old/"), ("//h/:_authToken", "${T}")]
+            ),
+            "a=1\r\nregistry=https://old/\r\n//h/:_authToken=${T}"
+        );
+    }
+
+    #[test]
+    fn edit_removes_unwanted_and_earlier_duplicates() {
+        let text = "registry=a\nx=1\nregistry=b\n@s:registry=c\n";
+        assert_eq!(edit(text, &[("registry", "b")]), "x=1\nregistry=b\n");
+    }
+
+    #[test]
+    fn edit_adds_before_a_section() {
+        let text = "x=1\n\n[sec]\nk=v\n";
+        assert_eq!(
+            edit(text, &[("registry", "r")]),
+            "x=1\nregistry=r\n\n[sec]\nk=v\n"
+        );
+    }
+
+    #[test]
+    fn edit_of_unchanged_settings_is_identity() {
+        let text = "; c\r\n registry = \"https://a/\" \r\n//h/:_authToken=${T}\n\nother=1";
+        let wanted: Wanted = Document::parse(text)
+            .settings()
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.path, s.value))
+            .collect();
+        assert_eq!(Document::parse(text).edit(&wanted), text);
+    }
+
+    #[test]
+    fn encode_round_trips_awkward_values() {
+        for v in ["a;b", "a#b", " lead", "C:\\x", "\"q\"", "plain==", "${T}"] {
+            let text = format!("proxy={}\n", encode_value(v));
+            assert_eq!(value_of(&text, "proxy").unwrap(), v, "{text}");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! pmrc reads the registry, auth and network settings of JavaScript package managers into
+//! one model and writes that model into other managers' files as surgical edits.
+//!
+//! Data flow: discover files → read (one module per format) → [`model::Model`] →
+//! translate (target manager's rules) → plan (one edit per file, re-parse guard) →
+//! preview (redacted diff) or apply (atomic write).
+
+pub mod error;
+pub mod formats;
+pub mod model;
+pub mod redact;
+pub mod registry_url;
+pub mod template;
+pub mod warning;

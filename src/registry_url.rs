@@ -1,0 +1,194 @@
+//! Registry URL arithmetic the managers disagree on: npm's nerf darts and path walk-up,
+//! Yarn Berry's exact keys, hostnames for allow-lists. Pure string work, no I/O.
+
+/// The parts of an absolute `http(s)` URL that matter for credential matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryUrl {
+    pub scheme: String,
+    /// Lowercased host with the port when it is not the scheme's default.
+    pub host: String,
+    pub hostname: String,
+    /// Path as written, starting with `/` (query and fragment dropped).
+    pub path: String,
+}
+
+impl RegistryUrl {
+    pub fn parse(url: &str) -> Option<RegistryUrl> {
+        let (scheme, rest) = url.split_once("://")?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return None;
+        }
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        if host_port.is_empty() {
+            return None;
+        }
+        let host_port = host_port.to_ascii_lowercase();
+        let (hostname, port) = match host_port.rfind(':') {
+            Some(i) if !host_port[i..].contains(']') => (
+                host_port[..i].to_string(),
+                Some(host_port[i + 1..].to_string()),
+            ),
+            _ => (host_port.clone(), None),
+        };
+        let default_port = if scheme == "https" { "443" } else { "80" };
+        let host = match port {
+            Some(p) if p != default_port && !p.is_empty() => format!("{hostname}:{p}"),
+            _ => hostname.clone(),
+        };
+        let rest = &rest[authority_end..];
+        let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
+        let path = if rest[..path_end].is_empty() {
+            "/".to_string()
+        } else {
+            rest[..path_end].to_string()
+        };
+        Some(RegistryUrl {
+            scheme,
+            host,
+            hostname,
+            path,
+        })
+    }
+
+    /// npm's nerf dart (`@npmcli/config` nerf-dart.js): everything after the last `/` of the
+    /// path is dropped, so `https://h/npm` gives `//h/`.
+    pub fn nerf_dart(&self) -> String {
+        let dir = &self.path[..=self.path.rfind('/').unwrap_or(0)];
+        format!("//{}{}", self.host, dir)
+    }
+
+    /// The nerf dart a user means for this registry: with a trailing slash added first, so a
+    /// registry written without one keeps its last path segment.
+    pub fn registry_nerf_dart(&self) -> String {
+        format!("//{}{}", self.host, with_trailing_slash(&self.path))
+    }
+
+    /// Yarn Berry's scheme-less `npmRegistries` key for this registry (one trailing `/` gone).
+    pub fn yarn_key(&self) -> String {
+        let path = self.path.strip_suffix('/').unwrap_or(&self.path);
+        format!("//{}{}", self.host, path)
+    }
+
+    pub fn is_http(&self) -> bool {
+        self.scheme == "http"
+    }
+}
+
+pub fn with_trailing_slash(s: &str) -> String {
+    if s.ends_with('/') {
+        s.to_string()
+    } else {
+        format!("{s}/")
+    }
+}
+
+/// The keys npm tries, deepest first, for a request to `url` (`regFromURI` in
+/// npm-registry-fetch): `//h/a/b` → `//h/a/` → `//h/a` → `//h/` → `//h`.
+pub fn npm_walk_up(url: &RegistryUrl) -> Vec<String> {
+    let mut key = format!("//{}{}", url.host, url.path);
+    let mut keys = Vec::new();
+    while key.len() > 2 {
+        keys.push(key.clone());
+        if key.ends_with('/') {
+            key.pop();
+        } else {
+            let cut = key.rfind('/').map_or(0, |i| i + 1);
+            key.truncate(cut);
+        }
+    }
+    keys
+}
+
+/// Yarn Berry's lookup keys for a registry, in order: the URL as written with one trailing
+/// `/` stripped, then the same without a leading lowercase scheme.
+pub fn yarn_lookup_keys(registry: &str) -> Vec<String> {
+    let exact = normalize_yarn_key(registry);
+    let mut keys = vec![exact.clone()];
+    if let Some(colon) = exact.find(':') {
+        if colon > 0 && exact[..colon].bytes().all(|b| b.is_ascii_lowercase()) {
+            keys.push(exact[colon + 1..].to_string());
+        }
+    }
+    keys
+}
+
+/// Yarn normalises `npmRegistries` keys and registry URLs by stripping one trailing `/`.
+pub fn normalize_yarn_key(key: &str) -> String {
+    key.strip_suffix('/').unwrap_or(key).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> RegistryUrl {
+        RegistryUrl::parse(s).unwrap()
+    }
+
+    #[test]
+    fn nerf_darts_follow_npm() {
+        // spec/npm.md §4.1
+        assert_eq!(
+            url("https://registry.npmjs.org").nerf_dart(),
+            "//registry.npmjs.org/"
+        );
+        assert_eq!(
+            url("https://reg.example.com/npm/").nerf_dart(),
+            "//reg.example.com/npm/"
+        );
+        assert_eq!(
+            url("https://reg.example.com/npm").nerf_dart(),
+            "//reg.example.com/"
+        );
+        assert_eq!(
+            url("https://Registry.Example.COM/npm/").nerf_dart(),
+            "//registry.example.com/npm/"
+        );
+        assert_eq!(
+            url("https://reg.example.com:443/npm/").nerf_dart(),
+            "//reg.example.com/npm/"
+        );
+        assert_eq!(
+            url("http://reg.example.com:443/").nerf_dart(),
+            "//reg.example.com:443/"
+        );
+        assert_eq!(
+            url("https://user:pass@reg.example.com/x/?q=1#f").nerf_dart(),
+            "//reg.example.com/x/"
+        );
+        assert_eq!(url("https://[::1]:8080/").nerf_dart(), "//[::1]:8080/");
+        assert!(RegistryUrl::parse("reg.example.com/npm/").is_none());
+        assert!(RegistryUrl::parse("//reg.example.com/").is_none());
+    }
+
+    #[test]
+    fn registry_nerf_dart_keeps_last_segment() {
+        assert_eq!(
+            url("https://h.example/npm").registry_nerf_dart(),
+            "//h.example/npm/"
+        );
+    }
+
+    #[test]
+    fn walk_up_alternates_segment_and_slash() {
+        assert_eq!(
+            npm_walk_up(&url("http://h/a/b")),
+            vec!["//h/a/b", "//h/a/", "//h/a", "//h/", "//h"]
+        );
+    }
+
+    #[test]
+    fn yarn_keys_strip_one_slash_and_scheme() {
+        assert_eq!(
+            yarn_lookup_keys("http://127.0.0.1:18081/"),
+            vec!["http://127.0.0.1:18081", "//127.0.0.1:18081"]
+        );
+        // An uppercase scheme is not stripped (spec/yarn.md A4).
+        assert_eq!(yarn_lookup_keys("HTTP://h"), vec!["HTTP://h"]);
+        assert_eq!(url("https://h.example/npm/").yarn_key(), "//h.example/npm");
+        assert_eq!(url("http://h.example:4873/").yarn_key(), "//h.example:4873");
+    }
+}

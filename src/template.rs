@@ -1,0 +1,450 @@
+//! Values that may hold environment references, kept symbolic in one neutral form and
+//! parsed from / rendered to each manager's interpolation dialect. Never expands anything.
+
+use serde::Serialize;
+
+/// What a reference yields when its variable is unset (the part that differs per dialect).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+pub enum Unset {
+    /// `${X}`: npm leaves the text as written, Yarn Berry refuses to start.
+    Strict,
+    /// npm `${X?}`, Yarn `${X:-}`: the empty string.
+    Empty,
+    /// Yarn `${X:-d}`: `d` when unset or empty.
+    Default(String),
+    /// Yarn `${X-d}`: `d` when unset, empty stays empty.
+    DefaultIfUnset(String),
+}
+
+/// One run of a value: literal text or a reference to an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Piece {
+    Text { text: String },
+    Env { name: String, unset: Unset },
+}
+
+/// A setting's value with its environment references kept as references.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Template {
+    pub pieces: Vec<Piece>,
+}
+
+/// The interpolation rules of one file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// npm / pnpm / Yarn 1 `.npmrc`: `${X}` and `${X?}`, backslash parity escapes.
+    Npm,
+    /// Yarn Berry `.yarnrc.yml`: `${X}`, `${X:-d}`, `${X-d}`, `\$` escapes.
+    Yarn,
+}
+
+/// Why a value cannot be written in a dialect without changing what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loss {
+    pub what: String,
+}
+
+impl Template {
+    pub fn literal(text: impl Into<String>) -> Self {
+        let text = text.into();
+        if text.is_empty() {
+            return Template::default();
+        }
+        Template {
+            pieces: vec![Piece::Text { text }],
+        }
+    }
+
+    pub fn env(name: impl Into<String>, unset: Unset) -> Self {
+        Template {
+            pieces: vec![Piece::Env {
+                name: name.into(),
+                unset,
+            }],
+        }
+    }
+
+    pub fn has_env(&self) -> bool {
+        self.pieces.iter().any(|p| matches!(p, Piece::Env { .. }))
+    }
+
+    /// A literal value (no references), as plain text.
+    pub fn as_literal(&self) -> Option<String> {
+        if self.has_env() {
+            return None;
+        }
+        Some(self.literal_text())
+    }
+
+    fn literal_text(&self) -> String {
+        self.pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text { text } => text.as_str(),
+                Piece::Env { .. } => "",
+            })
+            .collect()
+    }
+
+    /// True when some of the value is written out literally (a secret there is in plain text).
+    pub fn has_literal_text(&self) -> bool {
+        self.pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Text { text } if !text.trim().is_empty()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    pub fn env_names(&self) -> Vec<&str> {
+        self.pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Env { name, .. } => Some(name.as_str()),
+                Piece::Text { .. } => None,
+            })
+            .collect()
+    }
+
+    pub fn parse(raw: &str, dialect: Dialect) -> Template {
+        match dialect {
+            Dialect::Npm => parse_npm(raw),
+            Dialect::Yarn => parse_yarn(raw),
+        }
+    }
+
+    /// Renders in `dialect`; the losses say what the dialect could not keep.
+    pub fn render(&self, dialect: Dialect) -> (String, Vec<Loss>) {
+        let mut out = String::new();
+        let mut losses = Vec::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text { text } => out.push_str(&escape_literal(text, dialect)),
+                Piece::Env { name, unset } => match (dialect, unset) {
+                    (_, Unset::Strict) => out.push_str(&format!("${{{name}}}")),
+                    (Dialect::Npm, Unset::Empty) => out.push_str(&format!("${{{name}?}}")),
+                    (Dialect::Yarn, Unset::Empty) => out.push_str(&format!("${{{name}:-}}")),
+                    (Dialect::Yarn, Unset::Default(d)) => {
+                        out.push_str(&format!("${{{name}:-{d}}}"))
+                    }
+                    (Dialect::Yarn, Unset::DefaultIfUnset(d)) => {
+                        out.push_str(&format!("${{{name}-{d}}}"))
+                    }
+                    (Dialect::Npm, Unset::Default(d) | Unset::DefaultIfUnset(d)) => {
+                        losses.push(Loss {
+                            what: format!(
+                                "the default `{d}` of ${{{name}}} (npm has no default syntax; an unset {name} is sent as the literal text)"
+                            ),
+                        });
+                        out.push_str(&format!("${{{name}}}"));
+                    }
+                },
+            }
+        }
+        if losses.is_empty() && Template::parse(&out, dialect) != *self {
+            losses.push(Loss {
+                what: format!(
+                    "the exact text of this value (it reads back differently as `{out}`)"
+                ),
+            });
+        }
+        (out, losses)
+    }
+
+    /// The value for display: literal text masked when it is secret, references as written.
+    pub fn display(&self, dialect: Dialect, secret: bool, show_secrets: bool) -> String {
+        if secret && !show_secrets && self.has_literal_text() {
+            return crate::redact::MASK.to_string();
+        }
+        self.render(dialect).0
+    }
+}
+
+/// Escapes literal text only where the dialect would otherwise read a reference or eat a
+/// backslash, so ordinary values are written exactly as they are.
+fn escape_literal(text: &str, dialect: Dialect) -> String {
+    if Template::parse(text, dialect) == Template::literal(text) {
+        return text.to_string();
+    }
+    match dialect {
+        Dialect::Npm => text.replace("${", "\\${"),
+        Dialect::Yarn => text
+            .replace('\\', "\\\\")
+            .replace('$', "\\$")
+            .replace('}', "\\}"),
+    }
+}
+
+fn push_text(pieces: &mut Vec<Piece>, s: &str) {
+    if s.is_empty() {
+        return;
+    }
+    if let Some(Piece::Text { text }) = pieces.last_mut() {
+        text.push_str(s);
+    } else {
+        pieces.push(Piece::Text {
+            text: s.to_string(),
+        });
+    }
+}
+
+/// npm's env-replace: `${NAME}` / `${NAME?}` where NAME has no `$ { } ?`; an odd number of
+/// backslashes before `${` makes it literal, and half of them (rounded down) remain.
+fn parse_npm(raw: &str) -> Template {
+    let mut pieces = Vec::new();
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    let mut text_start = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'{') {
+            let close = raw[i + 2..]
+                .find(|c: char| matches!(c, '$' | '{' | '}'))
+                .map(|n| i + 2 + n)
+                .filter(|&j| bytes[j] == b'}');
+            if let Some(close) = close {
+                let inner = &raw[i + 2..close];
+                let (name, optional) = match inner.strip_suffix('?') {
+                    Some(n) => (n, true),
+                    None => (inner, false),
+                };
+                // npm accepts any name; one that no shell can set (`FOO:-d`, ` FOO `) is
+                // never set in practice, so npm sends the text as written: a literal.
+                if is_portable_env_name(name) {
+                    let mut slashes = 0;
+                    while slashes < i - text_start && bytes[i - 1 - slashes] == b'\\' {
+                        slashes += 1;
+                    }
+                    push_text(&mut pieces, &raw[text_start..i - slashes]);
+                    push_text(&mut pieces, &"\\".repeat(slashes / 2));
+                    if slashes % 2 == 1 {
+                        push_text(&mut pieces, &raw[i..=close]);
+                    } else {
+                        pieces.push(Piece::Env {
+                            name: name.to_string(),
+                            unset: if optional {
+                                Unset::Empty
+                            } else {
+                                Unset::Strict
+                            },
+                        });
+                    }
+                    i = close + 1;
+                    text_start = i;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    push_text(&mut pieces, &raw[text_start..]);
+    Template { pieces }
+}
+
+fn is_portable_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Yarn Berry's replaceEnvVariables: `\` escapes `$`, `}` and `\`; names are
+/// `[a-zA-Z]\w*`; `${X:-d}` / `${X-d}` defaults (kept as written, nested ones included).
+fn parse_yarn(raw: &str) -> Template {
+    let mut pieces = Vec::new();
+    let chars: Vec<char> = raw.chars().collect();
+    let mut text = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && matches!(chars.get(i + 1), Some('$' | '}' | '\\')) {
+            text.push(chars[i + 1]);
+            i += 2;
+            continue;
+        }
+        if c == '$' && chars.get(i + 1) == Some(&'{') {
+            if let Some((name, unset, end)) = yarn_reference(&chars, i + 2) {
+                push_text(&mut pieces, &std::mem::take(&mut text));
+                pieces.push(Piece::Env { name, unset });
+                i = end;
+                continue;
+            }
+        }
+        text.push(c);
+        i += 1;
+    }
+    push_text(&mut pieces, &text);
+    Template { pieces }
+}
+
+/// Parses the inside of `${...}` from `start`; returns the name, unset rule and the index
+/// after the closing brace.
+fn yarn_reference(chars: &[char], start: usize) -> Option<(String, Unset, usize)> {
+    let mut i = start;
+    if !chars.get(i)?.is_ascii_alphabetic() {
+        return None;
+    }
+    while chars
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+    {
+        i += 1;
+    }
+    let name: String = chars[start..i].iter().collect();
+    match chars.get(i)? {
+        '}' => Some((name, Unset::Strict, i + 1)),
+        ':' | '-' => {
+            let if_empty_too = chars[i] == ':';
+            if if_empty_too {
+                if chars.get(i + 1) != Some(&'-') {
+                    return None;
+                }
+                i += 1;
+            }
+            i += 1;
+            let default_start = i;
+            let mut depth = 0;
+            while let Some(&c) = chars.get(i) {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+            chars.get(i)?;
+            let default: String = chars[default_start..i].iter().collect();
+            let unset = match (default.is_empty(), if_empty_too) {
+                (true, _) => Unset::Empty,
+                (false, true) => Unset::Default(default),
+                (false, false) => Unset::DefaultIfUnset(default),
+            };
+            Some((name, unset, i + 1))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str, unset: Unset) -> Piece {
+        Piece::Env {
+            name: name.into(),
+            unset,
+        }
+    }
+
+    #[test]
+    fn npm_plain_and_optional_references() {
+        assert_eq!(
+            Template::parse("${NPM_TOKEN}", Dialect::Npm).pieces,
+            vec![env("NPM_TOKEN", Unset::Strict)]
+        );
+        assert_eq!(
+            Template::parse("${NPM_TOKEN?}", Dialect::Npm).pieces,
+            vec![env("NPM_TOKEN", Unset::Empty)]
+        );
+    }
+
+    #[test]
+    fn npm_leaves_other_shapes_literal() {
+        // spec/npm.md §9 #25
+        for raw in ["$FOO", "${FOO:-d}"] {
+            let t = Template::parse(raw, Dialect::Npm);
+            assert!(!t.has_env(), "{raw}");
+            assert_eq!(t.as_literal().unwrap(), raw);
+        }
+    }
+
+    #[test]
+    fn npm_backslash_parity() {
+        // spec/npm.md §3: `\${FOO}` -> `${FOO}`; `\\${FOO}` -> `\` + value.
+        assert_eq!(
+            Template::parse("\\${FOO}", Dialect::Npm)
+                .as_literal()
+                .unwrap(),
+            "${FOO}"
+        );
+        assert_eq!(
+            Template::parse("\\\\${FOO}", Dialect::Npm).pieces,
+            vec![Piece::Text { text: "\\".into() }, env("FOO", Unset::Strict)]
+        );
+    }
+
+    #[test]
+    fn npm_nested_reference_uses_inner_name() {
+        // spec/npm.md §9 #27: `${${FOO}}` -> `${` + value + `}`
+        assert_eq!(
+            Template::parse("${${FOO}}", Dialect::Npm).pieces,
+            vec![
+                Piece::Text { text: "${".into() },
+                env("FOO", Unset::Strict),
+                Piece::Text { text: "}".into() }
+            ]
+        );
+    }
+
+    #[test]
+    fn yarn_defaults() {
+        assert_eq!(
+            Template::parse("${T:-}", Dialect::Yarn).pieces,
+            vec![env("T", Unset::Empty)]
+        );
+        assert_eq!(
+            Template::parse("${T:-x}", Dialect::Yarn).pieces,
+            vec![env("T", Unset::Default("x".into()))]
+        );
+        assert_eq!(
+            Template::parse("${R-https://def.example}", Dialect::Yarn).pieces,
+            vec![env(
+                "R",
+                Unset::DefaultIfUnset("https://def.example".into())
+            )]
+        );
+        assert_eq!(
+            Template::parse("${R:-${S:-in}}", Dialect::Yarn).pieces,
+            vec![env("R", Unset::Default("${S:-in}".into()))]
+        );
+    }
+
+    #[test]
+    fn yarn_escapes_and_literals() {
+        assert_eq!(
+            Template::parse("\\${R}", Dialect::Yarn)
+                .as_literal()
+                .unwrap(),
+            "${R}"
+        );
+        assert_eq!(
+            Template::parse("$NAME", Dialect::Yarn)
+                .as_literal()
+                .unwrap(),
+            "$NAME"
+        );
+        assert!(!Template::parse("${1R}", Dialect::Yarn).has_env());
+    }
+
+    #[test]
+    fn renders_across_dialects() {
+        let t = Template::parse("${NPM_TOKEN?}", Dialect::Npm);
+        assert_eq!(t.render(Dialect::Yarn).0, "${NPM_TOKEN:-}");
+        let t = Template::parse("${NPM_TOKEN:-}", Dialect::Yarn);
+        assert_eq!(t.render(Dialect::Npm).0, "${NPM_TOKEN?}");
+        let t = Template::parse("${T:-fallback}", Dialect::Yarn);
+        let (text, losses) = t.render(Dialect::Npm);
+        assert_eq!(text, "${T}");
+        assert_eq!(losses.len(), 1);
+        let t = Template::literal("a${b}");
+        assert_eq!(t.render(Dialect::Npm), ("a\\${b}".to_string(), vec![]));
+        assert_eq!(t.render(Dialect::Yarn), ("a\\${b\\}".to_string(), vec![]));
+        // Not a reference in npm, so no escape is needed (or wanted).
+        assert_eq!(Template::literal("a${b").render(Dialect::Npm).0, "a${b");
+    }
+}

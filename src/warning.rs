@@ -1,0 +1,41 @@
+//! Findings pmrc reports: read-time problems in a source file and what a translation could
+//! not keep. Data with a stable code, never printed from here.
+
+use serde::Serialize;
+
+use crate::model::Origin;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Note,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Stable identifier, e.g. `lossy-env-default`; scripts and tests match on it.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+impl Warning {
+    pub fn new(code: &'static str, message: impl Into<String>, origin: Option<Origin>) -> Self {
+        Warning {
+            code,
+            severity: Severity::Warning,
+            message: message.into(),
+            origin,
+        }
+    }
+
+    pub fn note(code: &'static str, message: impl Into<String>, origin: Option<Origin>) -> Self {
+        Warning {
+            severity: Severity::Note,
+            ..Warning::new(code, message, origin)
+        }
+    }
+}
