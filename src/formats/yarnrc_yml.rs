@@ -1,1 +1,858 @@
-//! Yarn Berry `.yarnrc.yml`.
+//! Yarn Berry's `.yarnrc.yml` as Yarn 4 reads it (every scalar a string, last duplicate key
+//! wins, unknown keys inside `npmScopes`/`npmRegistries`/`networkSettings` fatal), and
+//! lossless edits of the document: only the settings pmrc owns change, in Yarn's style.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::Deserialize;
+use serde_saphyr::{DuplicateKeyPolicy, Spanned};
+use yaml_edit::{Mapping, ScalarValue, Sequence, YamlFile};
+
+use crate::error::SyntaxError;
+use crate::formats::{Setting, SettingValue, Wanted, dominant_line_ending};
+use crate::model::{AuthKey, Credentials, HostNetwork, Level, Model, Origin, Value};
+use crate::redact;
+use crate::template::{Dialect, Template};
+use crate::warning::Warning;
+
+type Text = Option<Spanned<String>>;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RcFile {
+    npm_registry_server: Text,
+    npm_publish_registry: Text,
+    npm_auth_token: Text,
+    npm_auth_ident: Text,
+    npm_always_auth: Text,
+    npm_scopes: Option<BTreeMap<String, ScopeEntry>>,
+    npm_registries: Option<BTreeMap<String, RegistryEntry>>,
+    http_proxy: Text,
+    https_proxy: Text,
+    https_ca_file_path: Text,
+    https_cert_file_path: Text,
+    https_key_file_path: Text,
+    ca_file_path: Text,
+    enable_strict_ssl: Text,
+    network_settings: Option<BTreeMap<String, NetworkEntry>>,
+    unsafe_http_whitelist: Option<OneOrMany>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ScopeEntry {
+    npm_registry_server: Text,
+    npm_publish_registry: Text,
+    npm_auth_token: Text,
+    npm_auth_ident: Text,
+    npm_always_auth: Text,
+    // Settings pmrc does not translate, listed so that `deny_unknown_fields` accepts them.
+    #[allow(dead_code)]
+    npm_audit_registry: Text,
+    #[allow(dead_code)]
+    npm_minimal_age_gate: Text,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RegistryEntry {
+    npm_auth_token: Text,
+    npm_auth_ident: Text,
+    npm_always_auth: Text,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NetworkEntry {
+    https_ca_file_path: Text,
+    https_cert_file_path: Text,
+    https_key_file_path: Text,
+    http_proxy: Text,
+    https_proxy: Text,
+    #[allow(dead_code)]
+    enable_network: Text,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+const TOP_SCALARS: [&str; 12] = [
+    "npmRegistryServer",
+    "npmPublishRegistry",
+    "npmAuthToken",
+    "npmAuthIdent",
+    "npmAlwaysAuth",
+    "httpProxy",
+    "httpsProxy",
+    "httpsCaFilePath",
+    "httpsCertFilePath",
+    "httpsKeyFilePath",
+    "caFilePath",
+    "enableStrictSsl",
+];
+const SCOPE_KEYS: [&str; 5] = [
+    "npmRegistryServer",
+    "npmPublishRegistry",
+    "npmAuthToken",
+    "npmAuthIdent",
+    "npmAlwaysAuth",
+];
+const REGISTRY_KEYS: [&str; 3] = ["npmAuthToken", "npmAuthIdent", "npmAlwaysAuth"];
+const NETWORK_KEYS: [&str; 5] = [
+    "httpsCaFilePath",
+    "httpsCertFilePath",
+    "httpsKeyFilePath",
+    "httpProxy",
+    "httpsProxy",
+];
+const SECRET_KEYS: [&str; 2] = ["npmAuthToken", "npmAuthIdent"];
+/// The maps whose entries pmrc owns some keys of.
+const MAPS: [(&str, &[&str]); 3] = [
+    ("npmScopes", &SCOPE_KEYS),
+    ("npmRegistries", &REGISTRY_KEYS),
+    ("networkSettings", &NETWORK_KEYS),
+];
+
+/// One owned scalar as found in the file, with where its value sits.
+struct Found {
+    path: Vec<String>,
+    value: String,
+    line: usize,
+    span: Option<Range<usize>>,
+}
+
+fn parse(text: &str) -> Result<RcFile, SyntaxError> {
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
+        return Ok(RcFile::default());
+    }
+    let options = serde_saphyr::options! { duplicate_keys: DuplicateKeyPolicy::LastWins };
+    serde_saphyr::from_str_with_options::<Option<RcFile>>(text, options)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+            SyntaxError::new(line, column, first_line(&e.to_string()))
+        })
+}
+
+/// serde-saphyr renders a source snippet under its message; the position is ours to print.
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or(message);
+    let line = line.split(" at line ").next().unwrap_or(line);
+    format!("invalid .yarnrc.yml: {}", line.trim_end_matches('.'))
+}
+
+fn found(path: &[&str], text: &Text, source: &str) -> Option<Found> {
+    let v = text.as_ref()?;
+    let span = v.defined.span();
+    let span = span
+        .byte_offset()
+        .zip(span.byte_len())
+        .map(|(o, l)| o as usize..(o + l) as usize)
+        .filter(|r| r.end <= source.len());
+    Some(Found {
+        path: path.iter().map(|s| s.to_string()).collect(),
+        value: v.value.clone(),
+        line: v.defined.line() as usize,
+        span,
+    })
+}
+
+fn collect(rc: &RcFile, source: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    let top = [
+        &rc.npm_registry_server,
+        &rc.npm_publish_registry,
+        &rc.npm_auth_token,
+        &rc.npm_auth_ident,
+        &rc.npm_always_auth,
+        &rc.http_proxy,
+        &rc.https_proxy,
+        &rc.https_ca_file_path,
+        &rc.https_cert_file_path,
+        &rc.https_key_file_path,
+        &rc.ca_file_path,
+        &rc.enable_strict_ssl,
+    ];
+    for (key, text) in TOP_SCALARS.iter().zip(top) {
+        out.extend(found(&[key], text, source));
+    }
+    for (name, s) in rc.npm_scopes.iter().flatten() {
+        let fields = [
+            &s.npm_registry_server,
+            &s.npm_publish_registry,
+            &s.npm_auth_token,
+            &s.npm_auth_ident,
+            &s.npm_always_auth,
+        ];
+        for (key, text) in SCOPE_KEYS.iter().zip(fields) {
+            out.extend(found(&["npmScopes", name, key], text, source));
+        }
+    }
+    for (name, r) in rc.npm_registries.iter().flatten() {
+        let fields = [&r.npm_auth_token, &r.npm_auth_ident, &r.npm_always_auth];
+        for (key, text) in REGISTRY_KEYS.iter().zip(fields) {
+            out.extend(found(&["npmRegistries", name, key], text, source));
+        }
+    }
+    for (name, n) in rc.network_settings.iter().flatten() {
+        let fields = [
+            &n.https_ca_file_path,
+            &n.https_cert_file_path,
+            &n.https_key_file_path,
+            &n.http_proxy,
+            &n.https_proxy,
+        ];
+        for (key, text) in NETWORK_KEYS.iter().zip(fields) {
+            out.extend(found(&["networkSettings", name, key], text, source));
+        }
+    }
+    out
+}
+
+/// Line of a top-level key, for settings whose value carries no position.
+fn top_key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start_matches('\u{feff}');
+            l.strip_prefix(key)
+                .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or(1, |i| i + 1)
+}
+
+fn whitelist(rc: &RcFile) -> Option<Vec<String>> {
+    rc.unsafe_http_whitelist.as_ref().map(|w| match w {
+        // Yarn splits a plain string on `,` for array settings.
+        OneOrMany::One(s) => s.split(',').map(str::to_string).collect(),
+        OneOrMany::Many(items) => items.clone(),
+    })
+}
+
+/// The settings pmrc owns in this file.
+pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
+    let rc = parse(text)?;
+    let mut out: Vec<Setting> = collect(&rc, text)
+        .into_iter()
+        .map(|f| Setting {
+            path: f.path,
+            value: SettingValue::Scalar(f.value),
+            line: f.line,
+        })
+        .collect();
+    if let Some(items) = whitelist(&rc) {
+        out.push(Setting {
+            path: vec!["unsafeHttpWhitelist".into()],
+            value: SettingValue::List(items),
+            line: top_key_line(text, "unsafeHttpWhitelist"),
+        });
+    }
+    Ok(out)
+}
+
+/// Byte spans of literal secrets (`npmAuthToken`, `npmAuthIdent`) and proxy passwords.
+pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
+    let Ok(rc) = parse(text) else {
+        return Vec::new();
+    };
+    let mut spans = Vec::new();
+    for f in collect(&rc, text) {
+        let Some(span) = f.span else { continue };
+        let key = f.path.last().map(String::as_str).unwrap_or_default();
+        if SECRET_KEYS.contains(&key) {
+            if Template::parse(&f.value, Dialect::Yarn).has_literal_text() {
+                spans.push(span);
+            }
+        } else if let Some(pw) = redact::url_password_span(&text[span.clone()]) {
+            spans.push(span.start + pw.start..span.start + pw.end);
+        }
+    }
+    spans
+}
+
+/// Reads a `.yarnrc.yml` into the model, with findings about settings Yarn rejects or
+/// never matches.
+pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
+    let rc = parse(text)?;
+    let mut model = Model::default();
+    let mut warnings = Vec::new();
+    let origin = |line| Origin {
+        file: file.to_path_buf(),
+        line,
+        level,
+    };
+    for f in collect(&rc, text) {
+        let v = Value::new(
+            Template::parse(&f.value, Dialect::Yarn),
+            Some(origin(f.line)),
+        );
+        let path: Vec<&str> = f.path.iter().map(String::as_str).collect();
+        match path.as_slice() {
+            ["npmRegistryServer"] => model.registry = Some(v),
+            ["npmPublishRegistry"] => model.publish_registry = Some(v),
+            ["npmAuthToken" | "npmAuthIdent" | "npmAlwaysAuth", ..] => {
+                set_credential(model.auth.entry(AuthKey::Fallback).or_default(), path[0], v)
+            }
+            ["httpProxy"] => model.proxy.http = Some(v),
+            ["httpsProxy"] => model.proxy.https = Some(v),
+            ["httpsCaFilePath"] => model.tls.cafile = Some(v),
+            ["httpsCertFilePath"] => model.tls.cert = Some(v),
+            ["httpsKeyFilePath"] => model.tls.key = Some(v),
+            ["enableStrictSsl"] => model.tls.strict_ssl = Some(v),
+            ["caFilePath"] => {
+                warnings.push(Warning::new(
+                    "yarn-legacy-ca-file-path",
+                    "`caFilePath` is rejected by Yarn 4 (\"Unrecognized or legacy configuration settings\"); pmrc reads it as `httpsCaFilePath`",
+                    Some(origin(f.line)),
+                ));
+                model.tls.cafile.get_or_insert(v);
+            }
+            ["npmScopes", scope, key] => {
+                let name = scope.strip_prefix('@').unwrap_or(scope);
+                if name.len() != scope.len()
+                    && !warnings
+                        .iter()
+                        .any(|w: &Warning| w.message.contains(&format!("\"{scope}\"")))
+                {
+                    warnings.push(Warning::new(
+                        "yarn-scope-with-at",
+                        format!(
+                            "npmScopes key \"{scope}\" starts with `@`, so Yarn never matches it; pmrc reads it as scope `{name}`"
+                        ),
+                        Some(origin(f.line)),
+                    ));
+                }
+                let scope_entry = model.scopes.entry(name.to_string()).or_default();
+                match *key {
+                    "npmRegistryServer" => scope_entry.registry = Some(v),
+                    "npmPublishRegistry" => scope_entry.publish_registry = Some(v),
+                    _ => set_credential(
+                        model
+                            .auth
+                            .entry(AuthKey::Scope(name.to_string()))
+                            .or_default(),
+                        key,
+                        v,
+                    ),
+                }
+            }
+            ["npmRegistries", key, name] => set_credential(
+                model.auth.entry(AuthKey::Url(key.to_string())).or_default(),
+                name,
+                v,
+            ),
+            ["networkSettings", host, key] => {
+                let h = model.hosts.entry(host.to_string()).or_default();
+                let slot = match *key {
+                    "httpsCaFilePath" => &mut h.ca_file,
+                    "httpsCertFilePath" => &mut h.cert_file,
+                    "httpsKeyFilePath" => &mut h.key_file,
+                    "httpProxy" => &mut h.http_proxy,
+                    _ => &mut h.https_proxy,
+                };
+                *slot = Some(v);
+            }
+            _ => unreachable!("collect only yields owned paths"),
+        }
+    }
+    // Scopes declared with no owned keys still route (to Yarn's default registry).
+    for name in rc.npm_scopes.iter().flatten().map(|(k, _)| k) {
+        let name = name.strip_prefix('@').unwrap_or(name);
+        model.scopes.entry(name.to_string()).or_default();
+    }
+    if let Some(items) = whitelist(&rc) {
+        let line = top_key_line(text, "unsafeHttpWhitelist");
+        model.http_allowed = items
+            .iter()
+            .map(|i| Value::new(Template::parse(i, Dialect::Yarn), Some(origin(line))))
+            .collect();
+    }
+    model.hosts.retain(|_, h| *h != HostNetwork::default());
+    Ok((model, warnings))
+}
+
+fn set_credential(creds: &mut Credentials, key: &str, v: Value) {
+    match key {
+        "npmAuthToken" => creds.token = Some(v),
+        "npmAuthIdent" => creds.ident = Some(v),
+        "npmAlwaysAuth" => creds.always_auth = Some(v),
+        _ => unreachable!("only credential keys reach here"),
+    }
+}
+
+/// The settings a model means in `.yarnrc.yml`. The model must be in Yarn's terms (see
+/// `translate`): scopes without `@`, idents instead of username/password.
+pub fn wanted(model: &Model) -> Wanted {
+    let mut out: Wanted = Vec::new();
+    let render = |v: &Value| SettingValue::Scalar(v.value.render(Dialect::Yarn).0);
+    let mut push = |path: &[&str], v: &Option<Value>| {
+        if let Some(v) = v {
+            out.push((path.iter().map(|s| s.to_string()).collect(), render(v)));
+        }
+    };
+    push(&["npmRegistryServer"], &model.registry);
+    push(&["npmPublishRegistry"], &model.publish_registry);
+    if let Some(c) = model.auth.get(&AuthKey::Fallback) {
+        push(&["npmAuthToken"], &c.token);
+        push(&["npmAuthIdent"], &c.ident);
+        push(&["npmAlwaysAuth"], &c.always_auth);
+    }
+    for (name, scope) in &model.scopes {
+        push(&["npmScopes", name, "npmRegistryServer"], &scope.registry);
+        push(
+            &["npmScopes", name, "npmPublishRegistry"],
+            &scope.publish_registry,
+        );
+        if let Some(c) = model.auth.get(&AuthKey::Scope(name.clone())) {
+            push(&["npmScopes", name, "npmAuthToken"], &c.token);
+            push(&["npmScopes", name, "npmAuthIdent"], &c.ident);
+            push(&["npmScopes", name, "npmAlwaysAuth"], &c.always_auth);
+        }
+    }
+    for (key, c) in &model.auth {
+        if let AuthKey::Url(url) = key {
+            push(&["npmRegistries", url, "npmAuthToken"], &c.token);
+            push(&["npmRegistries", url, "npmAuthIdent"], &c.ident);
+            push(&["npmRegistries", url, "npmAlwaysAuth"], &c.always_auth);
+        }
+    }
+    push(&["httpProxy"], &model.proxy.http);
+    push(&["httpsProxy"], &model.proxy.https);
+    push(&["httpsCaFilePath"], &model.tls.cafile);
+    push(&["httpsCertFilePath"], &model.tls.cert);
+    push(&["httpsKeyFilePath"], &model.tls.key);
+    push(&["enableStrictSsl"], &model.tls.strict_ssl);
+    for (host, h) in &model.hosts {
+        push(&["networkSettings", host, "httpsCaFilePath"], &h.ca_file);
+        push(
+            &["networkSettings", host, "httpsCertFilePath"],
+            &h.cert_file,
+        );
+        push(&["networkSettings", host, "httpsKeyFilePath"], &h.key_file);
+        push(&["networkSettings", host, "httpProxy"], &h.http_proxy);
+        push(&["networkSettings", host, "httpsProxy"], &h.https_proxy);
+    }
+    if !model.http_allowed.is_empty() {
+        let items = model
+            .http_allowed
+            .iter()
+            .map(|v| v.value.render(Dialect::Yarn).0)
+            .collect();
+        out.push((
+            vec!["unsafeHttpWhitelist".into()],
+            SettingValue::List(items),
+        ));
+    }
+    out
+}
+
+/// Yarn's own plain-scalar rule (`stringifySyml`): anything else is written double-quoted.
+fn is_plain_safe(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    !"-?:,[]{}#&*!|>'\"%@` \t\r\n".contains(first)
+        && !s.chars().skip(1).any(|c| ",[]{}:#\r\n".contains(c))
+        && !s.ends_with([' ', '\t'])
+}
+
+fn yarn_scalar(s: &str) -> ScalarValue {
+    if is_plain_safe(s) {
+        ScalarValue::plain(s)
+    } else {
+        ScalarValue::double_quoted(s)
+    }
+}
+
+/// A replacement scalar in the old one's quoting style where that style can hold it.
+fn scalar_like(old: Option<&yaml_edit::Scalar>, s: &str) -> ScalarValue {
+    match old.map(|o| o.value()) {
+        Some(raw) if raw.starts_with('"') => ScalarValue::double_quoted(s),
+        Some(raw) if raw.starts_with('\'') && !s.contains(['\n', '\\']) => {
+            ScalarValue::single_quoted(s)
+        }
+        _ => yarn_scalar(s),
+    }
+}
+
+fn yaml_string(s: &str) -> String {
+    if is_plain_safe(s) {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).expect("a string always serialises")
+    }
+}
+
+/// Renders new top-level entries the way `yarn config set` writes them.
+fn render_block(
+    path_value: &[(&[String], &SettingValue)],
+    depth: usize,
+    nl: &str,
+    out: &mut String,
+) {
+    let indent = "  ".repeat(depth);
+    let mut i = 0;
+    while i < path_value.len() {
+        let (path, value) = path_value[i];
+        let head = &path[depth];
+        if path.len() == depth + 1 {
+            match value {
+                SettingValue::Scalar(s) => out.push_str(&format!(
+                    "{indent}{}: {}{nl}",
+                    yaml_string(head),
+                    yaml_string(s)
+                )),
+                SettingValue::List(items) => {
+                    out.push_str(&format!("{indent}{}:{nl}", yaml_string(head)));
+                    for item in items {
+                        out.push_str(&format!("{indent}  - {}{nl}", yaml_string(item)));
+                    }
+                }
+            }
+            i += 1;
+            continue;
+        }
+        let group_end = path_value[i..]
+            .iter()
+            .position(|(p, _)| p.len() <= depth + 1 || p[depth] != *head)
+            .map_or(path_value.len(), |n| i + n);
+        out.push_str(&format!("{indent}{}:{nl}", yaml_string(head)));
+        render_block(&path_value[i..group_end], depth + 1, nl, out);
+        i = group_end;
+    }
+}
+
+/// Finds the mapping at `path` (a chain of keys) in `root`.
+fn mapping_at(root: &Mapping, path: &[String]) -> Option<Mapping> {
+    path.iter()
+        .try_fold(root.clone(), |m, key| m.get_mapping(key.as_str()))
+}
+
+/// Edits `text` so that the settings pmrc owns equal `wanted`; everything else stays as
+/// written. Fails rather than guess when the document has a shape pmrc does not edit.
+pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
+    let held = settings(text).map_err(|e| e.message)?;
+    let file = YamlFile::from_str(text).map_err(|e| format!("cannot edit this YAML: {e}"))?;
+    let doc = file.ensure_document();
+    let root = doc
+        .as_mapping()
+        .ok_or("the document is not a mapping, so pmrc cannot add settings to it")?;
+    let nl = dominant_line_ending(text);
+
+    // Remove what is no longer wanted.
+    for setting in &held {
+        if wanted.iter().any(|(p, _)| *p == setting.path) {
+            continue;
+        }
+        let (parent, key) = setting.path.split_at(setting.path.len() - 1);
+        if let Some(m) = mapping_at(&root, parent) {
+            m.remove(key[0].as_str());
+        }
+    }
+    // Maps pmrc emptied go too (Yarn omits empty mappings when it writes).
+    for (map, _) in MAPS {
+        if let Some(m) = root.get_mapping(map) {
+            let empty: Vec<String> = m
+                .keys()
+                .filter_map(|k| k.as_scalar().map(|s| s.as_string()))
+                .filter(|k| {
+                    m.get_mapping(k.as_str()).is_some_and(|e| e.is_empty())
+                        && held
+                            .iter()
+                            .any(|s| s.path.len() == 3 && s.path[0] == map && s.path[1] == *k)
+                })
+                .collect();
+            for k in empty {
+                m.remove(k.as_str());
+            }
+            if m.is_empty() && held.iter().any(|s| s.path[0] == map) {
+                root.remove(map);
+            }
+        }
+    }
+    // Change or add what is wanted; brand-new top-level keys are appended as text below.
+    let mut appended: Vec<(&[String], &SettingValue)> = Vec::new();
+    for (path, value) in wanted {
+        if held.iter().any(|s| s.path == *path && s.value == *value) {
+            continue;
+        }
+        let (parent, key) = path.split_at(path.len() - 1);
+        let key = &key[0];
+        // Walk down to the deepest existing mapping.
+        let mut at = root.clone();
+        let mut depth = 0;
+        while depth < parent.len() {
+            match at.get_mapping(parent[depth].as_str()) {
+                Some(m) => {
+                    at = m;
+                    depth += 1;
+                }
+                None => break,
+            }
+        }
+        if depth == 0 && !root.contains_key(path[0].as_str()) {
+            appended.push((path.as_slice(), value));
+            continue;
+        }
+        if depth < parent.len() {
+            if at.contains_key(parent[depth].as_str()) {
+                return Err(format!(
+                    "`{}` is not a mapping, so pmrc cannot set `{}` in it",
+                    parent[..=depth].join("."),
+                    path.join(".")
+                ));
+            }
+            // Build the missing nested mappings and attach them under `at`.
+            let leaf = Mapping::new();
+            set_value(&leaf, key, value, None);
+            let mut node = leaf;
+            for name in parent[depth + 1..].iter().rev() {
+                let outer = Mapping::new();
+                outer.set(yarn_scalar(name), node);
+                node = outer;
+            }
+            at.set(yarn_scalar(&parent[depth]), node);
+            continue;
+        }
+        let old = at.get(key.as_str());
+        let old_scalar = old.as_ref().and_then(|n| n.as_scalar().cloned());
+        if let (Some(SettingValue::List(items)), Some(seq)) = (
+            Some(value),
+            old.as_ref().and_then(|n| n.as_sequence().cloned()),
+        ) {
+            replace_items(&seq, items);
+            continue;
+        }
+        set_value(&at, key, value, old_scalar.as_ref());
+    }
+    let mut out = file.to_string();
+    if !appended.is_empty() {
+        // Group nested keys of the same new top-level map under one heading.
+        let mut grouped: Vec<(&[String], &SettingValue)> = appended.clone();
+        grouped.sort_by_key(|(p, _)| appended.iter().position(|(q, _)| q[0] == p[0]).unwrap_or(0));
+        let mut block = String::new();
+        let mut i = 0;
+        while i < grouped.len() {
+            let head = &grouped[i].0[0];
+            let end = grouped[i..]
+                .iter()
+                .position(|(p, _)| p[0] != *head)
+                .map_or(grouped.len(), |n| i + n);
+            if !(out.trim().is_empty() && block.is_empty()) {
+                block.push_str(nl);
+            }
+            render_block(&grouped[i..end], 0, nl, &mut block);
+            i = end;
+        }
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(nl);
+        }
+        if out.trim().is_empty() {
+            out.clear();
+        }
+        out.push_str(&block);
+        if !text.is_empty() && !text.ends_with('\n') {
+            out.truncate(out.trim_end_matches(['\r', '\n']).len());
+        }
+    }
+    Ok(out)
+}
+
+fn set_value(at: &Mapping, key: &str, value: &SettingValue, old: Option<&yaml_edit::Scalar>) {
+    match value {
+        SettingValue::Scalar(s) => {
+            if at.contains_key(key) {
+                at.set(key, scalar_like(old, s));
+            } else {
+                at.set(yarn_scalar(key), scalar_like(old, s));
+            }
+        }
+        SettingValue::List(items) => {
+            let seq = Sequence::new();
+            for item in items {
+                seq.push(yarn_scalar(item));
+            }
+            at.set(yarn_scalar(key), seq);
+        }
+    }
+}
+
+/// Makes a sequence hold exactly `items`, keeping the entries (and their comments) that
+/// stay.
+fn replace_items(seq: &Sequence, items: &[String]) {
+    let current: Vec<String> = seq
+        .values()
+        .map(|n| n.as_scalar().map(|s| s.as_string()).unwrap_or_default())
+        .collect();
+    for (i, item) in current.iter().enumerate().rev() {
+        if !items.contains(item) {
+            seq.remove(i);
+        }
+    }
+    for item in items {
+        if !current.contains(item) {
+            seq.push(yarn_scalar(item));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalar(path: &[&str], v: &str) -> (Vec<String>, SettingValue) {
+        (
+            path.iter().map(|s| s.to_string()).collect(),
+            SettingValue::Scalar(v.into()),
+        )
+    }
+
+    #[test]
+    fn every_scalar_is_a_string_and_last_duplicate_wins() {
+        let text = "npmAlwaysAuth: true\nnpmRegistryServer: \"https://a.example\"\nnpmRegistryServer: https://b.example\n";
+        let s = settings(text).unwrap();
+        assert!(
+            s.iter()
+                .any(|s| s.path == ["npmAlwaysAuth"]
+                    && s.value == SettingValue::Scalar("true".into()))
+        );
+        let reg = s.iter().find(|s| s.path == ["npmRegistryServer"]).unwrap();
+        assert_eq!(reg.value, SettingValue::Scalar("https://b.example".into()));
+        assert_eq!(reg.line, 3);
+    }
+
+    #[test]
+    fn unknown_scope_key_is_an_error_with_position() {
+        let err = settings("npmScopes:\n  acme:\n    registry: https://x.example\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.message.contains("registry"), "{}", err.message);
+    }
+
+    #[test]
+    fn broken_yaml_is_an_error_with_position() {
+        let err = settings("npmScopes:\n  acme: [\n").unwrap_err();
+        assert!(err.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn scope_with_at_is_reported() {
+        let (model, warnings) = read(
+            "npmScopes:\n  \"@acme\":\n    npmRegistryServer: \"https://x.example\"\n",
+            Path::new(".yarnrc.yml"),
+            Level::Project,
+        )
+        .unwrap();
+        assert!(model.scopes.contains_key("acme"));
+        assert_eq!(warnings[0].code, "yarn-scope-with-at");
+    }
+
+    #[test]
+    fn whitelist_as_string_is_split_on_commas() {
+        let (model, _) = read(
+            "unsafeHttpWhitelist: \"a.example,127.0.0.1\"\n",
+            Path::new("x"),
+            Level::Project,
+        )
+        .unwrap();
+        assert_eq!(model.http_allowed.len(), 2);
+    }
+
+    #[test]
+    fn secrets_masked_references_kept() {
+        let text = "npmAuthToken: literal-fake\nnpmScopes:\n  a:\n    npmAuthToken: \"${T}\"\nhttpsProxy: \"http://u:pw@p.example\"\n";
+        let masked = redact::mask(text, &secret_spans(text));
+        assert_eq!(
+            masked,
+            "npmAuthToken: ***\nnpmScopes:\n  a:\n    npmAuthToken: \"${T}\"\nhttpsProxy: \"http://u:***@p.example\"\n"
+        );
+    }
+
+    #[test]
+    fn edit_changes_values_in_place_and_keeps_comments() {
+        let text = "# top\nnodeLinker: node-modules # keep\n\nnpmScopes:\n  acme:\n    npmRegistryServer: \"https://old.example\" # why\n\nyarnPath: .yarn/releases/yarn.cjs\n";
+        let out = edit(
+            text,
+            &vec![scalar(
+                &["npmScopes", "acme", "npmRegistryServer"],
+                "https://new.example",
+            )],
+        )
+        .unwrap();
+        assert_eq!(out, text.replace("old.example", "new.example"));
+    }
+
+    #[test]
+    fn edit_appends_new_top_level_keys_in_yarn_style() {
+        let text = "nodeLinker: node-modules\n";
+        let wanted = vec![
+            scalar(
+                &["npmScopes", "acme", "npmRegistryServer"],
+                "https://npm.pkg.example",
+            ),
+            scalar(&["npmScopes", "acme", "npmAuthToken"], "${T}"),
+            scalar(
+                &["npmRegistries", "//127.0.0.1:4873", "npmAlwaysAuth"],
+                "true",
+            ),
+            (
+                vec!["unsafeHttpWhitelist".into()],
+                SettingValue::List(vec!["127.0.0.1".into()]),
+            ),
+        ];
+        let out = edit(text, &wanted).unwrap();
+        assert_eq!(
+            out,
+            "nodeLinker: node-modules\n\nnpmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.example\"\n    npmAuthToken: \"${T}\"\n\nnpmRegistries:\n  \"//127.0.0.1:4873\":\n    npmAlwaysAuth: true\n\nunsafeHttpWhitelist:\n  - 127.0.0.1\n"
+        );
+        assert!(crate::formats::same_settings(
+            &settings(&out).unwrap(),
+            &wanted
+        ));
+    }
+
+    #[test]
+    fn edit_removes_unwanted_and_empty_maps() {
+        let text = "npmScopes:\n  acme:\n    npmAuthToken: x\nnodeLinker: pnp\n";
+        let out = edit(text, &vec![]).unwrap();
+        assert_eq!(out, "nodeLinker: pnp\n");
+    }
+
+    #[test]
+    fn edit_keeps_crlf_and_missing_final_newline() {
+        let text = "nodeLinker: pnp\r\nnpmRegistryServer: \"https://a\"";
+        let out = edit(
+            text,
+            &vec![
+                scalar(&["npmRegistryServer"], "https://a"),
+                scalar(&["npmAlwaysAuth"], "true"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "nodeLinker: pnp\r\nnpmRegistryServer: \"https://a\"\r\n\r\nnpmAlwaysAuth: true"
+        );
+    }
+
+    #[test]
+    fn edit_of_empty_file() {
+        let out = edit(
+            "",
+            &vec![scalar(&["npmRegistryServer"], "https://a.example")],
+        )
+        .unwrap();
+        assert_eq!(out, "npmRegistryServer: \"https://a.example\"\n");
+    }
+}
