@@ -5,10 +5,19 @@
 //! translate (target manager's rules) → plan (one edit per file, re-parse guard) →
 //! preview (redacted diff) or apply (atomic write).
 
+pub mod apply;
+pub mod cli;
+pub mod diff;
+pub mod discover;
 pub mod error;
 pub mod formats;
+pub mod manager;
 pub mod model;
+pub mod plan;
 pub mod redact;
 pub mod registry_url;
+pub mod report;
+pub mod resolve;
 pub mod template;
+pub mod translate;
 pub mod warning;

@@ -1,1 +1,22 @@
-fn main() {}
+//! The `pmrc` binary: parses arguments, runs the command, prints errors, maps the outcome
+//! to exit codes (0 ok, 1 drift found by --check, 2 error).
+
+use clap::Parser;
+
+fn main() {
+    let cli = match pmrc::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are successes; usage mistakes are errors like any other.
+            std::process::exit(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match pmrc::cli::run(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    }
+}

@@ -222,7 +222,10 @@ pub struct Model {
     pub publish_registry: Option<Value>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub scopes: BTreeMap<String, Scope>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "auth_as_list"
+    )]
     pub auth: BTreeMap<AuthKey, Credentials>,
     /// Global always-auth (npm/Yarn 1 `always-auth`, Yarn Berry top-level `npmAlwaysAuth`
     /// lives in `auth[Fallback]` instead).
@@ -235,4 +238,201 @@ pub struct Model {
     /// Hostnames allowed over plain http (Yarn Berry `unsafeHttpWhitelist`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub http_allowed: Vec<Value>,
+}
+
+impl Credentials {
+    fn overlay(&mut self, higher: Credentials) {
+        let Credentials {
+            token,
+            ident,
+            username,
+            password,
+            password_encoding,
+            certfile,
+            keyfile,
+            always_auth,
+        } = higher;
+        overlay(&mut self.token, token);
+        overlay(&mut self.ident, ident);
+        overlay(&mut self.username, username);
+        if password.is_some() {
+            self.password = password;
+            self.password_encoding = password_encoding;
+        }
+        overlay(&mut self.certfile, certfile);
+        overlay(&mut self.keyfile, keyfile);
+        overlay(&mut self.always_auth, always_auth);
+    }
+
+    fn at_level(&self, level: Level) -> Credentials {
+        let keep = |v: &Option<Value>| v.clone().filter(|v| v.level() == level);
+        let password = keep(&self.password);
+        Credentials {
+            token: keep(&self.token),
+            ident: keep(&self.ident),
+            username: keep(&self.username),
+            password_encoding: password.as_ref().and(self.password_encoding),
+            password,
+            certfile: keep(&self.certfile),
+            keyfile: keep(&self.keyfile),
+            always_auth: keep(&self.always_auth),
+        }
+    }
+}
+
+fn overlay(low: &mut Option<Value>, high: Option<Value>) {
+    if high.is_some() {
+        *low = high;
+    }
+}
+
+impl Model {
+    /// Merges a higher-priority level over this one, setting by setting (how npm layers
+    /// files and how Yarn deep-merges them, at the granularity pmrc models).
+    pub fn overlay(&mut self, higher: Model) {
+        overlay(&mut self.registry, higher.registry);
+        overlay(&mut self.publish_registry, higher.publish_registry);
+        for (name, scope) in higher.scopes {
+            let low = self.scopes.entry(name).or_default();
+            overlay(&mut low.registry, scope.registry);
+            overlay(&mut low.publish_registry, scope.publish_registry);
+        }
+        for (key, creds) in higher.auth {
+            self.auth.entry(key).or_default().overlay(creds);
+        }
+        overlay(&mut self.always_auth, higher.always_auth);
+        if !higher.tls.ca.is_empty() {
+            self.tls.ca = higher.tls.ca;
+        }
+        overlay(&mut self.tls.cafile, higher.tls.cafile);
+        overlay(&mut self.tls.strict_ssl, higher.tls.strict_ssl);
+        overlay(&mut self.tls.cert, higher.tls.cert);
+        overlay(&mut self.tls.key, higher.tls.key);
+        overlay(&mut self.proxy.http, higher.proxy.http);
+        overlay(&mut self.proxy.https, higher.proxy.https);
+        overlay(&mut self.proxy.noproxy, higher.proxy.noproxy);
+        for (host, h) in higher.hosts {
+            let low = self.hosts.entry(host).or_default();
+            overlay(&mut low.ca_file, h.ca_file);
+            overlay(&mut low.cert_file, h.cert_file);
+            overlay(&mut low.key_file, h.key_file);
+            overlay(&mut low.http_proxy, h.http_proxy);
+            overlay(&mut low.https_proxy, h.https_proxy);
+        }
+        // Yarn concatenates arrays across files, farthest first.
+        self.http_allowed.extend(higher.http_allowed);
+    }
+
+    /// The part of the model that belongs to one level, so each level's file gets its own.
+    pub fn at_level(&self, level: Level) -> Model {
+        let keep = |v: &Option<Value>| v.clone().filter(|v| v.level() == level);
+        Model {
+            registry: keep(&self.registry),
+            publish_registry: keep(&self.publish_registry),
+            scopes: self
+                .scopes
+                .iter()
+                .map(|(n, s)| {
+                    let s = Scope {
+                        registry: keep(&s.registry),
+                        publish_registry: keep(&s.publish_registry),
+                    };
+                    (n.clone(), s)
+                })
+                .filter(|(_, s)| *s != Scope::default())
+                .collect(),
+            auth: self
+                .auth
+                .iter()
+                .map(|(k, c)| (k.clone(), c.at_level(level)))
+                .filter(|(_, c)| !c.is_empty())
+                .collect(),
+            always_auth: keep(&self.always_auth),
+            tls: Tls {
+                ca: self
+                    .tls
+                    .ca
+                    .iter()
+                    .filter(|v| v.level() == level)
+                    .cloned()
+                    .collect(),
+                cafile: keep(&self.tls.cafile),
+                strict_ssl: keep(&self.tls.strict_ssl),
+                cert: keep(&self.tls.cert),
+                key: keep(&self.tls.key),
+            },
+            proxy: Proxy {
+                http: keep(&self.proxy.http),
+                https: keep(&self.proxy.https),
+                noproxy: keep(&self.proxy.noproxy),
+            },
+            hosts: self
+                .hosts
+                .iter()
+                .map(|(n, h)| {
+                    let h = HostNetwork {
+                        ca_file: keep(&h.ca_file),
+                        cert_file: keep(&h.cert_file),
+                        key_file: keep(&h.key_file),
+                        http_proxy: keep(&h.http_proxy),
+                        https_proxy: keep(&h.https_proxy),
+                    };
+                    (n.clone(), h)
+                })
+                .filter(|(_, h)| *h != HostNetwork::default())
+                .collect(),
+            http_allowed: self
+                .http_allowed
+                .iter()
+                .filter(|v| v.level() == level)
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+impl Model {
+    /// A copy safe to print: secret values masked, URL passwords masked.
+    pub fn redacted(&self) -> Model {
+        let mut m = self.clone();
+        let url = |v: &mut Option<Value>| {
+            if let Some(v) = v {
+                v.value = v.value.url_redacted();
+            }
+        };
+        url(&mut m.registry);
+        url(&mut m.publish_registry);
+        url(&mut m.proxy.http);
+        url(&mut m.proxy.https);
+        for s in m.scopes.values_mut() {
+            url(&mut s.registry);
+            url(&mut s.publish_registry);
+        }
+        for c in m.auth.values_mut() {
+            for v in [&mut c.token, &mut c.ident, &mut c.password]
+                .into_iter()
+                .flatten()
+            {
+                v.value = v.value.redacted();
+            }
+        }
+        m
+    }
+}
+
+/// JSON objects need string keys, so credentials are listed with their key inside.
+fn auth_as_list<S: serde::Serializer>(
+    auth: &BTreeMap<AuthKey, Credentials>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        applies_to: &'a AuthKey,
+        #[serde(flatten)]
+        credentials: &'a Credentials,
+    }
+    serializer.collect_seq(auth.iter().map(|(k, c)| Entry {
+        applies_to: k,
+        credentials: c,
+    }))
 }

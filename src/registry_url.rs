@@ -107,10 +107,11 @@ pub fn npm_walk_up(url: &RegistryUrl) -> Vec<String> {
 pub fn yarn_lookup_keys(registry: &str) -> Vec<String> {
     let exact = normalize_yarn_key(registry);
     let mut keys = vec![exact.clone()];
-    if let Some(colon) = exact.find(':') {
-        if colon > 0 && exact[..colon].bytes().all(|b| b.is_ascii_lowercase()) {
-            keys.push(exact[colon + 1..].to_string());
-        }
+    if let Some(colon) = exact.find(':')
+        && colon > 0
+        && exact[..colon].bytes().all(|b| b.is_ascii_lowercase())
+    {
+        keys.push(exact[colon + 1..].to_string());
     }
     keys
 }

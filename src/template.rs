@@ -26,10 +26,17 @@ pub enum Piece {
 }
 
 /// A setting's value with its environment references kept as references.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Template {
     pub pieces: Vec<Piece>,
+}
+
+/// In JSON a value is one string in Yarn's notation, the one dialect that can spell every
+/// kind of reference (`${X}`, `${X:-}`, `${X:-default}`, `${X-default}`).
+impl Serialize for Template {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.render(Dialect::Yarn).0)
+    }
 }
 
 /// The interpolation rules of one file format.
@@ -94,6 +101,39 @@ impl Template {
         self.pieces
             .iter()
             .any(|p| matches!(p, Piece::Text { text } if !text.trim().is_empty()))
+    }
+
+    /// The same value with its literal text masked (references stay readable).
+    pub fn redacted(&self) -> Template {
+        Template {
+            pieces: self
+                .pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Text { text } if !text.trim().is_empty() => Piece::Text {
+                        text: crate::redact::MASK.into(),
+                    },
+                    other => other.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The same value with a URL password masked.
+    pub fn url_redacted(&self) -> Template {
+        Template {
+            pieces: self
+                .pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Text { text } => Piece::Text {
+                        text: crate::redact::url_password_span(text)
+                            .map_or(text.clone(), |s| crate::redact::mask(text, &[s])),
+                    },
+                    other => other.clone(),
+                })
+                .collect(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -202,7 +242,7 @@ fn parse_npm(raw: &str) -> Template {
     while i < bytes.len() {
         if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'{') {
             let close = raw[i + 2..]
-                .find(|c: char| matches!(c, '$' | '{' | '}'))
+                .find(['$', '{', '}'])
                 .map(|n| i + 2 + n)
                 .filter(|&j| bytes[j] == b'}');
             if let Some(close) = close {
@@ -266,13 +306,14 @@ fn parse_yarn(raw: &str) -> Template {
             i += 2;
             continue;
         }
-        if c == '$' && chars.get(i + 1) == Some(&'{') {
-            if let Some((name, unset, end)) = yarn_reference(&chars, i + 2) {
-                push_text(&mut pieces, &std::mem::take(&mut text));
-                pieces.push(Piece::Env { name, unset });
-                i = end;
-                continue;
-            }
+        if c == '$'
+            && chars.get(i + 1) == Some(&'{')
+            && let Some((name, unset, end)) = yarn_reference(&chars, i + 2)
+        {
+            push_text(&mut pieces, &std::mem::take(&mut text));
+            pieces.push(Piece::Env { name, unset });
+            i = end;
+            continue;
         }
         text.push(c);
         i += 1;

@@ -239,13 +239,13 @@ impl Document {
                 .map(|(_, v)| v)
         };
         // The line that decides each key now (last wins), to keep and possibly rewrite.
-        let mut deciding: Vec<Option<usize>> = vec![None; self.lines.len()];
         let mut last_for_key: std::collections::HashMap<&str, usize> = Default::default();
         for (i, line) in self.lines.iter().enumerate() {
-            if let Some(e) = &line.entry {
-                if !line.in_section && is_owned(&e.key) {
-                    last_for_key.insert(e.key.as_str(), i);
-                }
+            if let Some(e) = &line.entry
+                && !line.in_section
+                && is_owned(&e.key)
+            {
+                last_for_key.insert(e.key.as_str(), i);
             }
         }
         let mut out_lines: Vec<(String, String)> = Vec::new();
@@ -267,19 +267,18 @@ impl Document {
             };
             let key = entry.key.as_str();
             match wanted_value(key) {
-                Some(SettingValue::List(items)) if key == "ca" => {
+                Some(SettingValue::List(items))
+                    if key == "ca"
                     // Lists are rewritten as a block where their first line was.
-                    if !done.contains(&key) {
-                        done.push(key);
-                        for item in items {
-                            out_lines
-                                .push((format!("ca[]={}", encode_value(item)), newline.into()));
-                        }
+                    && !done.contains(&key) =>
+                {
+                    done.push(key);
+                    for item in items {
+                        out_lines.push((format!("ca[]={}", encode_value(item)), newline.into()));
                     }
                 }
                 Some(SettingValue::Scalar(value)) if last_for_key.get(key) == Some(&i) => {
                     done.push(key);
-                    deciding[i] = Some(i);
                     if entry.value == *value && !entry.array && entry.value_span.is_some() {
                         out_lines.push((raw, end));
                     } else {
@@ -296,9 +295,6 @@ impl Document {
                     }
                 }
                 _ => {} // not wanted any more, or an earlier duplicate: dropped
-            }
-            if insert_at.is_none() {
-                insert_at = None;
             }
         }
         let mut new_lines: Vec<(String, String)> = Vec::new();
@@ -328,11 +324,6 @@ impl Document {
                 !t.is_empty() && !t.starts_with([';', '#'])
             })
             .map_or(at, |i| i + 1);
-        let at = if out_lines[..at].is_empty() && insert_at.is_none() {
-            out_lines.len()
-        } else {
-            at
-        };
         let had_final_newline = self.text.is_empty() || self.text.ends_with(['\n', '\r']);
         out_lines.splice(at..at, new_lines);
         // Every line but the last needs a terminator; the file keeps its final-newline habit.

@@ -1,0 +1,80 @@
+//! Writes a plan: every file is first checked to be unchanged since it was read, then
+//! replaced atomically (same-directory temp file, fsync, rename), keeping its mode and
+//! writing through symlinks. New files that hold a literal secret are created 0600.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use atomic_write_file::AtomicWriteFile;
+
+use crate::discover::read_text;
+use crate::error::{Error, Result};
+use crate::plan::{FileChange, Plan, Status};
+
+/// Applies every pending change; returns the paths written. On a failure part-way, the
+/// error says which files were already written.
+pub fn apply(plan: &Plan) -> Result<Vec<PathBuf>> {
+    let pending: Vec<&FileChange> = plan.pending().collect();
+    // Refuse before writing anything if any file moved under us.
+    for change in &pending {
+        if read_text(&change.path)? != change.before {
+            return Err(Error::ChangedOnDisk {
+                path: change.path.clone(),
+            });
+        }
+    }
+    let mut written = Vec::new();
+    for change in pending {
+        if let Err(e) = write_one(change) {
+            if written.is_empty() {
+                return Err(e);
+            }
+            let done: Vec<String> = written
+                .iter()
+                .map(|p: &PathBuf| p.display().to_string())
+                .collect();
+            return Err(Error::Write {
+                path: change.path.clone(),
+                source: std::io::Error::other(format!("{e}; already written: {}", done.join(", "))),
+            });
+        }
+        written.push(change.path.clone());
+    }
+    Ok(written)
+}
+
+fn write_one(change: &FileChange) -> Result<()> {
+    // Dotfiles are often symlinks into a dotfiles repo: replace the target, not the link.
+    let target = match std::fs::canonicalize(&change.path) {
+        Ok(real) => real,
+        Err(_) if change.status() == Status::Create => change.path.clone(),
+        Err(source) => {
+            return Err(Error::Write {
+                path: change.path.clone(),
+                source,
+            });
+        }
+    };
+    let fail = |source| Error::Write {
+        path: change.path.clone(),
+        source,
+    };
+    let mut file = AtomicWriteFile::options().open(&target).map_err(fail)?;
+    if change.status() == Status::Create && change.holds_secret() {
+        restrict(&file, &target).map_err(fail)?;
+    }
+    file.write_all(change.after.as_bytes()).map_err(fail)?;
+    file.commit().map_err(fail)
+}
+
+#[cfg(unix)]
+fn restrict(file: &AtomicWriteFile, _target: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn restrict(_file: &AtomicWriteFile, _target: &Path) -> std::io::Result<()> {
+    Ok(())
+}

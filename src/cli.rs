@@ -1,0 +1,227 @@
+//! The command line: clap types only, turned once into library calls. Exit codes: 0 ok,
+//! 1 `--check` found drift, 2 error.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::apply;
+use crate::discover::{self, Environment};
+use crate::error::{Error, Result};
+use crate::manager::Manager;
+use crate::plan::{self, Request};
+use crate::report::{self, Output};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pmrc",
+    version,
+    about = "Translate registry and auth config between npm and Yarn, with a redacted diff preview",
+    after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn --write\n  pmrc convert --from npm --to yarn --check   # CI: exit 1 when .yarnrc.yml is out of sync"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print what each manager's config says, where each value comes from, and what the
+    /// manager will send to which registry (secrets masked).
+    Show(ShowArgs),
+    /// Translate one manager's config into others': preview a diff (default), --write it,
+    /// or --check that the targets are in sync.
+    Convert(ConvertArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct Common {
+    /// Project directory (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Also read and write user-level files (~/.npmrc, ~/.yarnrc.yml).
+    #[arg(long)]
+    pub user: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Print secret values instead of masking them.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// When to colour the diff.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Only this manager (default: every manager whose project file exists).
+    #[arg(long, value_name = "M")]
+    pub manager: Option<Manager>,
+}
+
+#[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("mode").multiple(false))]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Source manager: npm or yarn (optional when only one config exists).
+    #[arg(long, value_name = "M")]
+    pub from: Option<Manager>,
+    /// Target manager(s), comma separated: npm, yarn.
+    #[arg(long, value_name = "M", value_delimiter = ',', required = true)]
+    pub to: Vec<Manager>,
+    /// Print the diff and change nothing (the default).
+    #[arg(long, group = "mode")]
+    pub diff: bool,
+    /// Apply the changes.
+    #[arg(long, group = "mode")]
+    pub write: bool,
+    /// Exit 1 when anything would change (for CI); prints the same diff.
+    #[arg(long, group = "mode")]
+    pub check: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl clap::builder::ValueParserFactory for Manager {
+    type Parser = clap::builder::ValueParser;
+    fn value_parser() -> Self::Parser {
+        clap::builder::ValueParser::new(|s: &str| s.parse::<Manager>())
+    }
+}
+
+/// Runs a parsed command line; the returned number is the exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    let env = Environment::from_process();
+    match cli.command {
+        Command::Show(args) => show(args, &env),
+        Command::Convert(args) => convert(args, &env),
+    }
+}
+
+fn project_dir(common: &Common) -> Result<PathBuf> {
+    let dir = match &common.dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir().map_err(|source| Error::Read {
+            path: PathBuf::from("."),
+            source,
+        })?,
+    };
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} is not a directory",
+            dir.display()
+        )));
+    }
+    Ok(dir)
+}
+
+fn output(common: &Common) -> Output {
+    let color = match common.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            use std::io::IsTerminal;
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    Output {
+        json: common.format == Format::Json,
+        show_secrets: common.show_secrets,
+        color,
+    }
+}
+
+const ALL: [Manager; 2] = [Manager::Npm, Manager::Yarn];
+
+fn show(args: ShowArgs, env: &Environment) -> Result<i32> {
+    let dir = project_dir(&args.common)?;
+    let managers: Vec<Manager> = match args.manager {
+        Some(m) => vec![m],
+        None => ALL
+            .into_iter()
+            .filter(|m| dir.join(m.project_file()).exists())
+            .collect(),
+    };
+    if managers.is_empty() {
+        return Err(Error::Usage(format!(
+            "no package manager config found in {} (looked for .npmrc and .yarnrc.yml)",
+            dir.display()
+        )));
+    }
+    let mut shown = Vec::new();
+    for manager in managers {
+        let files = discover::locate(manager, &dir, args.common.user, env)?;
+        let (model, warnings) = discover::read_merged(&files)?;
+        shown.push(report::Shown {
+            manager,
+            files,
+            routes: crate::resolve::routes(&model, manager),
+            model,
+            warnings,
+        });
+    }
+    report::print_show(&shown, &output(&args.common));
+    Ok(0)
+}
+
+fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
+    let dir = project_dir(&args.common)?;
+    let from = match args.from {
+        Some(m) => m,
+        None => discover::detect_source(&dir, &ALL)?,
+    };
+    let to: Vec<Manager> = args.to.iter().copied().filter(|m| *m != from).collect();
+    if to.is_empty() {
+        return Err(Error::Usage(format!("--from and --to are both {from}")));
+    }
+    let plan = plan::build(&Request {
+        dir: &dir,
+        from,
+        to: &to,
+        user: args.common.user,
+        env,
+    })?;
+    let out = output(&args.common);
+    let written = if args.write {
+        apply::apply(&plan)?
+    } else {
+        Vec::new()
+    };
+    let mode = if args.write {
+        report::Mode::Write
+    } else if args.check {
+        report::Mode::Check
+    } else {
+        report::Mode::Diff
+    };
+    report::print_convert(&plan, mode, &written, &out);
+    let drift = plan.pending().next().is_some();
+    Ok(if args.check && drift { 1 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

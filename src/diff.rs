@@ -1,0 +1,84 @@
+//! The preview: a unified diff per file with secrets masked on both sides (the diff is
+//! computed on the real text, so a changed token still shows as a changed line).
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use similar::{ChangeTag, TextDiff};
+
+use crate::plan::FileChange;
+use crate::redact;
+
+/// The masked unified diff of one change; `color` adds ANSI styles.
+pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
+    let before = change.before.clone().unwrap_or_default();
+    let (old_shown, new_shown) = if show_secrets {
+        (before.clone(), change.after.clone())
+    } else {
+        (
+            redact::mask(&before, &change.secret_spans_before()),
+            redact::mask(&change.after, &change.secret_spans_after()),
+        )
+    };
+    let old_lines: Vec<&str> = old_shown.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = new_shown.split_inclusive('\n').collect();
+    let diff = TextDiff::from_lines(&before, &change.after);
+    let mut out = String::new();
+    let style = |s: Style| if color { s } else { Style::new() };
+    let header = style(Style::new().bold());
+    let old_name = if change.before.is_some() {
+        format!("a/{}", change.display)
+    } else {
+        "/dev/null".to_string()
+    };
+    let _ = writeln!(out, "{header}--- {old_name}{header:#}");
+    let _ = writeln!(out, "{header}+++ b/{}{header:#}", change.display);
+    for group in diff.grouped_ops(3) {
+        let (first, last) = (&group[0], &group[group.len() - 1]);
+        let old = first.old_range().start..last.old_range().end;
+        let new = first.new_range().start..last.new_range().end;
+        let hunk = style(AnsiColor::Cyan.on_default());
+        let _ = writeln!(
+            out,
+            "{hunk}@@ -{} +{} @@{hunk:#}",
+            range(old.start, old.len()),
+            range(new.start, new.len())
+        );
+        for op in &group {
+            for change_line in diff.iter_changes(op) {
+                let (sign, text, s) = match change_line.tag() {
+                    ChangeTag::Equal => (
+                        ' ',
+                        old_lines[change_line.old_index().unwrap()],
+                        Style::new(),
+                    ),
+                    ChangeTag::Delete => (
+                        '-',
+                        old_lines[change_line.old_index().unwrap()],
+                        style(AnsiColor::Red.on_default()),
+                    ),
+                    ChangeTag::Insert => (
+                        '+',
+                        new_lines[change_line.new_index().unwrap()],
+                        style(AnsiColor::Green.on_default()),
+                    ),
+                };
+                let body = text.trim_end_matches(['\n', '\r']);
+                let _ = writeln!(out, "{s}{sign}{body}{s:#}");
+                if !text.ends_with('\n') {
+                    let _ = writeln!(out, "\\ No newline at end of file");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `start,len` in unified-diff notation (1-based; an empty range names the line before).
+fn range(start: usize, len: usize) -> String {
+    match len {
+        0 => format!("{start},0"),
+        1 => format!("{}", start + 1),
+        _ => format!("{},{len}", start + 1),
+    }
+}

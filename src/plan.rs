@@ -1,0 +1,171 @@
+//! A conversion as data: for each target file its text before and after, plus warnings.
+//! Every `after` is read back and must hold exactly the intended settings before it may be
+//! written: an editor bug becomes a refusal, never a damaged file.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::discover::{self, ConfigFile, Environment};
+use crate::error::{Error, Result};
+use crate::formats::{self, Wanted, npmrc, yarnrc_yml};
+use crate::manager::Manager;
+use crate::model::{Level, Model};
+use crate::translate::translate;
+use crate::warning::Warning;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Create,
+    Modify,
+    Unchanged,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    pub path: PathBuf,
+    pub display: String,
+    pub manager: Manager,
+    pub level: Level,
+    pub before: Option<String>,
+    pub after: String,
+}
+
+impl FileChange {
+    pub fn status(&self) -> Status {
+        match &self.before {
+            None => Status::Create,
+            Some(b) if *b == self.after => Status::Unchanged,
+            Some(_) => Status::Modify,
+        }
+    }
+
+    pub fn secret_spans_before(&self) -> Vec<Range<usize>> {
+        self.before
+            .as_deref()
+            .map_or_else(Vec::new, |t| secret_spans(self.manager, t))
+    }
+
+    pub fn secret_spans_after(&self) -> Vec<Range<usize>> {
+        secret_spans(self.manager, &self.after)
+    }
+
+    /// Whether the new text holds a literal secret (new files are then created 0600).
+    pub fn holds_secret(&self) -> bool {
+        !self.secret_spans_after().is_empty()
+    }
+}
+
+pub fn secret_spans(manager: Manager, text: &str) -> Vec<Range<usize>> {
+    match manager {
+        Manager::Npm => npmrc::Document::parse(text).secret_spans(),
+        Manager::Yarn => yarnrc_yml::secret_spans(text),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub from: Manager,
+    pub to: Vec<Manager>,
+    pub sources: Vec<ConfigFile>,
+    pub changes: Vec<FileChange>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Plan {
+    pub fn pending(&self) -> impl Iterator<Item = &FileChange> {
+        self.changes
+            .iter()
+            .filter(|c| c.status() != Status::Unchanged)
+    }
+}
+
+pub struct Request<'a> {
+    pub dir: &'a Path,
+    pub from: Manager,
+    pub to: &'a [Manager],
+    pub user: bool,
+    pub env: &'a Environment,
+}
+
+pub fn build(req: &Request) -> Result<Plan> {
+    let sources = discover::locate(req.from, req.dir, req.user, req.env)?;
+    if sources.iter().all(|f| f.text.is_none()) {
+        return Err(Error::Usage(format!(
+            "no {} config to convert: {} does not exist",
+            req.from,
+            sources[0].path.display()
+        )));
+    }
+    let (model, mut warnings) = discover::read_merged(&sources)?;
+    let mut changes = Vec::new();
+    for &to in req.to {
+        if to == req.from {
+            return Err(Error::Usage(format!("--from and --to are both {to}")));
+        }
+        let translation = translate(&model, req.from, to);
+        warnings.extend(translation.warnings);
+        for target in discover::locate(to, req.dir, req.user, req.env)? {
+            let part = translation.model.at_level(target.level);
+            if let Some(change) = change_for(&target, &part)? {
+                changes.push(change);
+            }
+        }
+    }
+    Ok(Plan {
+        from: req.from,
+        to: req.to.to_vec(),
+        sources,
+        changes,
+        warnings,
+    })
+}
+
+fn wanted(manager: Manager, model: &Model) -> Wanted {
+    match manager {
+        Manager::Npm => npmrc::wanted(model),
+        Manager::Yarn => yarnrc_yml::wanted(model),
+    }
+}
+
+/// The edit of one target file, checked by reading it back.
+fn change_for(target: &ConfigFile, model: &Model) -> Result<Option<FileChange>> {
+    let wanted = wanted(target.manager, model);
+    if target.text.is_none() && wanted.is_empty() {
+        return Ok(None);
+    }
+    let before = target.text.clone().unwrap_or_default();
+    let (held, after) = match target.manager {
+        Manager::Npm => {
+            let doc = npmrc::Document::parse(&before);
+            doc.settings().map_err(|e| e.in_file(&target.path))?;
+            let after = doc.edit(&wanted);
+            (npmrc::Document::parse(&after).settings(), after)
+        }
+        Manager::Yarn => {
+            yarnrc_yml::settings(&before).map_err(|e| e.in_file(&target.path))?;
+            let after = yarnrc_yml::edit(&before, &wanted).map_err(|message| Error::Edit {
+                path: target.path.clone(),
+                message,
+            })?;
+            (yarnrc_yml::settings(&after), after)
+        }
+    };
+    let held_ok = held.is_ok_and(|h| formats::same_settings(&h, &wanted));
+    if !held_ok {
+        return Err(Error::Edit {
+            path: target.path.clone(),
+            message: "pmrc's edit did not read back as intended, so nothing was written (this is a bug in pmrc; please report it with the file)".into(),
+        });
+    }
+    Ok(Some(FileChange {
+        path: target.path.clone(),
+        display: target.display.clone(),
+        manager: target.manager,
+        level: target.level,
+        before: target.text.clone(),
+        after,
+    }))
+}

@@ -1,0 +1,367 @@
+//! Everything pmrc prints for `show` and `convert`, as text or JSON, with secrets masked
+//! unless `--show-secrets`. The diff goes to stdout; warnings and summaries to stderr.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::diff;
+use crate::discover::ConfigFile;
+use crate::manager::Manager;
+use crate::model::{AuthKey, Model, Value};
+use crate::plan::{Plan, Status};
+use crate::resolve::{Authorization, Route};
+use crate::template::{Dialect, Template};
+use crate::warning::{Severity, Warning};
+
+/// Version of the JSON output; bumped when a field changes meaning or goes away.
+pub const JSON_VERSION: u32 = 1;
+
+pub struct Output {
+    pub json: bool,
+    pub show_secrets: bool,
+    pub color: bool,
+}
+
+pub struct Shown {
+    pub manager: Manager,
+    pub files: Vec<ConfigFile>,
+    pub model: Model,
+    pub routes: Vec<Route>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Diff,
+    Write,
+    Check,
+}
+
+fn print_stdout(text: &str) {
+    // A closed pipe (`pmrc show | head`) is not an error worth reporting.
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+fn print_stderr(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+pub fn warning_line(w: &Warning) -> String {
+    let level = match w.severity {
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    };
+    match &w.origin {
+        Some(o) => format!("{level}[{}]: {o}: {}\n", w.code, w.message),
+        None => format!("{level}[{}]: {}\n", w.code, w.message),
+    }
+}
+
+fn redact_auth(a: &Authorization) -> Authorization {
+    match a {
+        Authorization::Bearer(t) => Authorization::Bearer(t.redacted()),
+        Authorization::Basic(t) => Authorization::Basic(t.redacted()),
+        Authorization::BasicParts {
+            user,
+            password,
+            password_base64,
+        } => Authorization::BasicParts {
+            user: user.clone(),
+            password: password.redacted(),
+            password_base64: *password_base64,
+        },
+        Authorization::ClientCertificate => Authorization::ClientCertificate,
+    }
+}
+
+fn describe_auth(a: &Option<Authorization>, dialect: Dialect, show: bool) -> String {
+    let shown = |t: &Template| {
+        if show {
+            t.render(dialect).0
+        } else {
+            t.redacted().render(dialect).0
+        }
+    };
+    match a {
+        None => "no credentials".into(),
+        Some(Authorization::Bearer(t)) => format!("Bearer {}", shown(t)),
+        Some(Authorization::Basic(t)) => format!("Basic {}", shown(t)),
+        Some(Authorization::BasicParts { user, password, .. }) => format!(
+            "Basic (user {}, password {})",
+            user.render(dialect).0,
+            shown(password)
+        ),
+        Some(Authorization::ClientCertificate) => "a client certificate, no Authorization".into(),
+    }
+}
+
+pub fn print_show(shown: &[Shown], out: &Output) {
+    if out.json {
+        let managers: Vec<serde_json::Value> = shown
+            .iter()
+            .map(|s| {
+                let model = if out.show_secrets {
+                    s.model.clone()
+                } else {
+                    s.model.redacted()
+                };
+                let routes: Vec<Route> = s
+                    .routes
+                    .iter()
+                    .map(|r| Route {
+                        authorization: r.authorization.as_ref().map(|a| {
+                            if out.show_secrets {
+                                a.clone()
+                            } else {
+                                redact_auth(a)
+                            }
+                        }),
+                        ..r.clone()
+                    })
+                    .collect();
+                json!({
+                    "manager": s.manager,
+                    "rules": s.manager.rules(),
+                    "files": s.files.iter().map(file_json).collect::<Vec<_>>(),
+                    "model": model,
+                    "routes": routes,
+                    "warnings": s.warnings,
+                })
+            })
+            .collect();
+        let doc = json!({ "version": JSON_VERSION, "managers": managers });
+        print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).expect("serialisable")
+        ));
+        return;
+    }
+    let mut text = String::new();
+    for (i, s) in shown.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        show_text(s, out.show_secrets, &mut text);
+    }
+    print_stdout(&text);
+    for s in shown {
+        for w in &s.warnings {
+            print_stderr(&warning_line(w));
+        }
+    }
+}
+
+fn file_json(f: &ConfigFile) -> serde_json::Value {
+    json!({ "path": f.display, "level": f.level, "exists": f.text.is_some() })
+}
+
+fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
+    let dialect = s.manager.dialect();
+    let files: Vec<String> = s
+        .files
+        .iter()
+        .map(|f| {
+            if f.text.is_some() {
+                f.display.clone()
+            } else {
+                format!("{} (missing)", f.display)
+            }
+        })
+        .collect();
+    text.push_str(&format!(
+        "{} ({} rules), from {}\n",
+        s.manager,
+        s.manager.rules(),
+        files.join(", ")
+    ));
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    let mut row = |label: String, v: &Value, secret: bool| {
+        let shown = if secret {
+            v.value.display(dialect, true, show_secrets)
+        } else if show_secrets {
+            v.value.render(dialect).0
+        } else {
+            v.value.url_redacted().render(dialect).0
+        };
+        let origin = v.origin.as_ref().map(|o| o.to_string()).unwrap_or_default();
+        rows.push((label, shown, origin));
+    };
+    let m = &s.model;
+    let opt = |v: &Option<Value>| v.clone();
+    if let Some(v) = opt(&m.registry) {
+        row("registry".into(), &v, false);
+    }
+    if let Some(v) = opt(&m.publish_registry) {
+        row("publish registry".into(), &v, false);
+    }
+    for (name, scope) in &m.scopes {
+        if let Some(v) = &scope.registry {
+            row(format!("@{name} registry"), v, false);
+        }
+        if let Some(v) = &scope.publish_registry {
+            row(format!("@{name} publish registry"), v, false);
+        }
+    }
+    for (key, c) in &m.auth {
+        let at = match key {
+            AuthKey::Url(u) => u.clone(),
+            AuthKey::Scope(s) => format!("@{s}"),
+            AuthKey::Fallback => "(top level)".into(),
+        };
+        let fields = [
+            ("token", &c.token, true),
+            ("auth ident", &c.ident, true),
+            ("username", &c.username, false),
+            ("password", &c.password, true),
+            ("certfile", &c.certfile, false),
+            ("keyfile", &c.keyfile, false),
+            ("always-auth", &c.always_auth, false),
+        ];
+        for (name, v, secret) in fields {
+            if let Some(v) = v {
+                row(format!("{at} {name}"), v, secret);
+            }
+        }
+    }
+    if let Some(v) = &m.always_auth {
+        row("always-auth".into(), v, false);
+    }
+    for v in &m.tls.ca {
+        row("ca".into(), v, false);
+    }
+    let singles = [
+        ("cafile", &m.tls.cafile),
+        ("strict-ssl", &m.tls.strict_ssl),
+        ("client cert", &m.tls.cert),
+        ("client key", &m.tls.key),
+        ("http proxy", &m.proxy.http),
+        ("https proxy", &m.proxy.https),
+        ("noproxy", &m.proxy.noproxy),
+    ];
+    for (label, v) in singles {
+        if let Some(v) = v {
+            row(label.into(), v, false);
+        }
+    }
+    for (host, h) in &m.hosts {
+        for (label, v) in [
+            ("ca file", &h.ca_file),
+            ("cert file", &h.cert_file),
+            ("key file", &h.key_file),
+            ("http proxy", &h.http_proxy),
+            ("https proxy", &h.https_proxy),
+        ] {
+            if let Some(v) = v {
+                row(format!("{host} {label}"), v, false);
+            }
+        }
+    }
+    for v in &m.http_allowed {
+        row("http allowed".into(), v, false);
+    }
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let vwidth = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    for (label, value, origin) in &rows {
+        let line = format!("  {label:<width$}  {value:<vwidth$}  {origin}");
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text.push_str("  requests:\n");
+    for r in &s.routes {
+        let registry = r
+            .registry
+            .clone()
+            .map(|u| {
+                if show_secrets {
+                    u
+                } else {
+                    Template::literal(u).url_redacted().render(Dialect::Npm).0
+                }
+            })
+            .unwrap_or_else(|| format!("{} (default)", s.manager.public_registry()));
+        let from = r
+            .credential_origin
+            .as_ref()
+            .filter(|_| r.authorization.is_some())
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "    {} -> {registry}: {}{from}\n",
+            r.packages,
+            describe_auth(&r.authorization, dialect, show_secrets)
+        ));
+    }
+}
+
+pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output) {
+    let pending = plan.pending().count();
+    if out.json {
+        let files: Vec<serde_json::Value> = plan
+            .changes
+            .iter()
+            .map(|c| {
+                json!({
+                    "path": c.display,
+                    "manager": c.manager,
+                    "level": c.level,
+                    "status": c.status(),
+                    "written": written.contains(&c.path),
+                    "diff": (c.status() != Status::Unchanged).then(|| diff::unified(c, out.show_secrets, false)),
+                })
+            })
+            .collect();
+        let doc = json!({
+            "version": JSON_VERSION,
+            "from": plan.from,
+            "to": plan.to,
+            "rules": { "from": plan.from.rules(), "to": plan.to.iter().map(|m| m.rules()).collect::<Vec<_>>() },
+            "files": files,
+            "warnings": plan.warnings,
+            "in_sync": pending == 0,
+        });
+        print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).expect("serialisable")
+        ));
+        return;
+    }
+    let mut text = String::new();
+    for change in plan.pending() {
+        text.push_str(&diff::unified(change, out.show_secrets, out.color));
+    }
+    print_stdout(&text);
+    let mut err = String::new();
+    for w in &plan.warnings {
+        err.push_str(&warning_line(w));
+    }
+    let targets: Vec<String> = plan
+        .to
+        .iter()
+        .map(|m| format!("{m} ({})", m.rules()))
+        .collect();
+    let rules = format!(
+        "{} ({}) -> {}",
+        plan.from,
+        plan.from.rules(),
+        targets.join(", ")
+    );
+    let names = |files: Vec<&str>| files.join(", ");
+    let summary = match mode {
+        _ if pending == 0 => format!("{rules}: every target file is already in sync\n"),
+        Mode::Write => format!(
+            "{rules}: wrote {}\n",
+            names(plan.pending().map(|c| c.display.as_str()).collect())
+        ),
+        Mode::Check => format!(
+            "{rules}: {pending} file(s) out of sync: {}\n",
+            names(plan.pending().map(|c| c.display.as_str()).collect())
+        ),
+        Mode::Diff => {
+            format!("{rules}: {pending} file(s) would change; run again with --write to apply\n",)
+        }
+    };
+    err.push_str(&summary);
+    print_stderr(&err);
+}

@@ -1,0 +1,307 @@
+//! What a manager will actually do with a model: for the default registry and each scope,
+//! which registry it requests and which `Authorization` it sends, by that manager's own
+//! matching rules (npm walks up the URL path, Yarn Berry matches keys exactly).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::Serialize;
+
+use crate::manager::Manager;
+use crate::model::{AuthKey, Credentials, Model, Origin, PasswordEncoding};
+use crate::registry_url::{RegistryUrl, normalize_yarn_key, npm_walk_up, yarn_lookup_keys};
+use crate::template::{Dialect, Template};
+
+/// Which packages a route serves.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", content = "scope", rename_all = "kebab-case")]
+pub enum Packages {
+    Unscoped,
+    Scope(String),
+}
+
+impl std::fmt::Display for Packages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Packages::Unscoped => f.write_str("unscoped packages"),
+            Packages::Scope(s) => write!(f, "@{s}/*"),
+        }
+    }
+}
+
+/// The `Authorization` a request carries, in a form comparable across managers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "scheme", content = "value", rename_all = "kebab-case")]
+pub enum Authorization {
+    Bearer(Template),
+    /// `Basic <value>`: the base64 text sent, symbolic when it comes from the environment.
+    Basic(Template),
+    /// Basic built by the manager from parts that are environment references.
+    BasicParts {
+        user: Template,
+        password: Template,
+        password_base64: bool,
+    },
+    /// A client certificate and no header.
+    ClientCertificate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Route {
+    pub packages: Packages,
+    /// The registry URL requested; `None` is the manager's public registry.
+    pub registry: Option<String>,
+    pub authorization: Option<Authorization>,
+    /// Which credentials entry decided it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_key: Option<AuthKey>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_origin: Option<Origin>,
+}
+
+impl Route {
+    /// Comparable form: the public registries of all managers are one registry, and a
+    /// trailing slash does not change where a manager sends requests.
+    pub fn observable(&self) -> (Packages, Option<String>, Option<Authorization>) {
+        let registry = self
+            .registry
+            .as_ref()
+            .map(|r| r.trim_end_matches('/').to_string())
+            .filter(|r| !is_public_registry(r));
+        (self.packages.clone(), registry, self.authorization.clone())
+    }
+}
+
+pub fn is_public_registry(url: &str) -> bool {
+    matches!(
+        url.trim_end_matches('/'),
+        "https://registry.npmjs.org" | "https://registry.yarnpkg.com"
+    )
+}
+
+/// Every route of a model under `manager`'s rules: the default registry, then each scope.
+pub fn routes(model: &Model, manager: Manager) -> Vec<Route> {
+    let mut packages = vec![Packages::Unscoped];
+    packages.extend(model.scopes.keys().map(|s| Packages::Scope(s.clone())));
+    packages
+        .into_iter()
+        .map(|p| match manager {
+            Manager::Npm => npm_route(model, p),
+            Manager::Yarn => yarn_route(model, p),
+        })
+        .collect()
+}
+
+fn rendered(t: &Template, dialect: Dialect) -> String {
+    t.render(dialect).0
+}
+
+fn npm_route(model: &Model, packages: Packages) -> Route {
+    let configured = match &packages {
+        Packages::Scope(s) => model.scopes.get(s).and_then(|s| s.registry.as_ref()),
+        Packages::Unscoped => None,
+    }
+    .or(model.registry.as_ref());
+    let registry = configured.map(|v| rendered(&v.value, Dialect::Npm));
+    let url = RegistryUrl::parse(
+        registry
+            .as_deref()
+            .unwrap_or(Manager::Npm.public_registry()),
+    );
+    let mut found = None;
+    if let Some(url) = &url {
+        // The packument request: `<registry>/<name>`, whose walk-up starts below the registry.
+        let mut request = url.clone();
+        request.path = format!("{}/pkg", request.path.trim_end_matches('/'));
+        found = npm_walk_up(&request).into_iter().find_map(|key| {
+            let key = AuthKey::Url(key);
+            let creds = model.auth.get(&key)?;
+            creds.authenticates().then_some((key, creds))
+        });
+        // Legacy top-level auth: npm refuses the file; `npm config fix` would move it to the
+        // default registry, which is what the user meant.
+        if found.is_none() && configured == model.registry.as_ref() {
+            found = model
+                .auth
+                .get_key_value(&AuthKey::Fallback)
+                .filter(|(_, c)| c.authenticates())
+                .map(|(k, c)| (k.clone(), c));
+        }
+    }
+    let (credential_key, authorization, origin) = match found {
+        Some((key, creds)) => (Some(key), npm_authorization(creds), creds.origin().cloned()),
+        None => (None, None, None),
+    };
+    Route {
+        packages,
+        registry,
+        authorization,
+        credential_key,
+        credential_origin: origin,
+    }
+}
+
+/// npm's order within one level: token, `_auth`, username + `_password`, client cert.
+fn npm_authorization(c: &Credentials) -> Option<Authorization> {
+    if let Some(t) = &c.token {
+        return Some(Authorization::Bearer(t.value.clone()));
+    }
+    if let Some(ident) = &c.ident {
+        return Some(Authorization::Basic(ident.value.clone()));
+    }
+    if let (Some(u), Some(p)) = (&c.username, &c.password) {
+        return Some(basic_from_parts(
+            &u.value,
+            &p.value,
+            c.password_encoding == Some(PasswordEncoding::Base64),
+        ));
+    }
+    (c.certfile.is_some() && c.keyfile.is_some()).then_some(Authorization::ClientCertificate)
+}
+
+/// `Basic base64(user:password)` when both parts are literal, else symbolic.
+pub fn basic_from_parts(
+    user: &Template,
+    password: &Template,
+    password_base64: bool,
+) -> Authorization {
+    if let (Some(u), Some(p)) = (user.as_literal(), password.as_literal()) {
+        let p = if password_base64 {
+            decode_base64_lossy(&p)
+        } else {
+            p.into_bytes()
+        };
+        let mut pair = format!("{u}:").into_bytes();
+        pair.extend(p);
+        return Authorization::Basic(Template::literal(BASE64.encode(pair)));
+    }
+    Authorization::BasicParts {
+        user: user.clone(),
+        password: password.clone(),
+        password_base64,
+    }
+}
+
+/// npm decodes `_password` with Node's lenient base64 decoder.
+pub fn decode_base64_lossy(s: &str) -> Vec<u8> {
+    let cleaned: String = s
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "+/".contains(*c))
+        .collect();
+    let padded = format!("{cleaned}{}", "=".repeat((4 - cleaned.len() % 4) % 4));
+    BASE64.decode(padded).unwrap_or_default()
+}
+
+fn yarn_route(model: &Model, packages: Packages) -> Route {
+    let scope_entry = match &packages {
+        Packages::Scope(s) => model.scopes.get(s),
+        Packages::Unscoped => None,
+    };
+    // A declared scope without npmRegistryServer goes to Yarn's default, not the top level.
+    let registry = match (&packages, scope_entry) {
+        (Packages::Scope(_), Some(scope)) => Some(
+            scope
+                .registry
+                .as_ref()
+                .map_or(Manager::Yarn.public_registry().to_string(), |v| {
+                    rendered(&v.value, Dialect::Yarn)
+                }),
+        ),
+        _ => model
+            .registry
+            .as_ref()
+            .map(|v| rendered(&v.value, Dialect::Yarn)),
+    };
+    let effective = registry
+        .clone()
+        .unwrap_or(Manager::Yarn.public_registry().into());
+    let scope_creds = match &packages {
+        Packages::Scope(s) => model
+            .auth
+            .get_key_value(&AuthKey::Scope(s.clone()))
+            .filter(|(_, c)| truthy(c)),
+        Packages::Unscoped => None,
+    };
+    let chosen = scope_creds
+        .or_else(|| {
+            yarn_lookup_keys(&effective).into_iter().find_map(|want| {
+                model
+                    .auth
+                    .iter()
+                    .find(|(k, _)| matches!(k, AuthKey::Url(u) if normalize_yarn_key(u) == want))
+            })
+        })
+        .or_else(|| model.auth.get_key_value(&AuthKey::Fallback));
+    let (credential_key, authorization, origin) = match chosen {
+        Some((key, creds)) => {
+            // Unscoped requests carry credentials only with npmAlwaysAuth.
+            let sends = matches!(packages, Packages::Scope(_)) || creds.always_auth();
+            let auth = if sends {
+                yarn_authorization(creds)
+            } else {
+                None
+            };
+            (Some(key.clone()), auth, creds.origin().cloned())
+        }
+        None => (None, None, None),
+    };
+    Route {
+        packages,
+        registry,
+        authorization,
+        credential_key,
+        credential_origin: origin,
+    }
+}
+
+/// Yarn skips a scope entry whose token and ident are empty.
+fn truthy(c: &Credentials) -> bool {
+    [&c.token, &c.ident]
+        .into_iter()
+        .flatten()
+        .any(|v| !v.value.is_empty())
+}
+
+fn yarn_authorization(c: &Credentials) -> Option<Authorization> {
+    if let Some(t) = c.token.as_ref().filter(|t| !t.value.is_empty()) {
+        return Some(Authorization::Bearer(t.value.clone()));
+    }
+    let ident = c.ident.as_ref().filter(|v| !v.value.is_empty())?;
+    Some(ident_authorization(&ident.value))
+}
+
+/// Yarn base64-encodes an ident that contains `:` and sends any other one as it is.
+pub fn ident_authorization(ident: &Template) -> Authorization {
+    match split_ident(ident) {
+        Some((user, password)) => basic_from_parts(&user, &password, false),
+        None => Authorization::Basic(ident.clone()),
+    }
+}
+
+/// `user:password` split at the first literal `:`, when the ident has one.
+pub fn split_ident(ident: &Template) -> Option<(Template, Template)> {
+    use crate::template::Piece;
+    let at = ident
+        .pieces
+        .iter()
+        .position(|p| matches!(p, Piece::Text { text } if text.contains(':')))?;
+    let Piece::Text { text } = &ident.pieces[at] else {
+        unreachable!()
+    };
+    let (before, after) = text.split_once(':').expect("contains a colon");
+    let mut user = Template {
+        pieces: ident.pieces[..at].to_vec(),
+    };
+    let mut password = Template { pieces: Vec::new() };
+    if !before.is_empty() {
+        user.pieces.push(Piece::Text {
+            text: before.into(),
+        });
+    }
+    if !after.is_empty() {
+        password.pieces.push(Piece::Text { text: after.into() });
+    }
+    password
+        .pieces
+        .extend(ident.pieces[at + 1..].iter().cloned());
+    Some((user, password))
+}

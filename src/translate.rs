@@ -1,0 +1,595 @@
+//! Turns a model read with one manager's rules into a model that makes another manager
+//! send the same credentials to the same registries, and reports what cannot be kept.
+//! Works on routes (what the source manager actually does), not on keys as written.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use crate::manager::Manager;
+use crate::model::{AuthKey, Credentials, Model, Origin, PasswordEncoding, Scope, Value};
+use crate::registry_url::{RegistryUrl, normalize_yarn_key, with_trailing_slash};
+use crate::resolve::{self, Authorization, Packages, Route, decode_base64_lossy, split_ident};
+use crate::template::{Piece, Template};
+use crate::warning::Warning;
+
+pub struct Translation {
+    pub model: Model,
+    pub warnings: Vec<Warning>,
+}
+
+struct Translator<'a> {
+    source: &'a Model,
+    to: Manager,
+    warnings: Vec<Warning>,
+}
+
+pub fn translate(source: &Model, from: Manager, to: Manager) -> Translation {
+    let routes = resolve::routes(source, from);
+    let mut tr = Translator {
+        source,
+        to,
+        warnings: Vec::new(),
+    };
+    let mut model = Model {
+        registry: source.registry.as_ref().map(|r| tr.registry_value(r)),
+        ..Model::default()
+    };
+    tr.scopes(from, &routes, &mut model);
+    tr.credentials(&routes, &mut model);
+    tr.network(&routes, &mut model);
+    tr.verify(from, &routes, &model);
+    Translation {
+        model,
+        warnings: tr.warnings,
+    }
+}
+
+impl Translator<'_> {
+    /// A value for the target, with a warning for anything its interpolation cannot keep.
+    fn carry(&mut self, v: &Value, what: &str) -> Value {
+        for loss in v.value.render(self.to.dialect()).1 {
+            self.warnings.push(Warning::new(
+                "lossy-env-reference",
+                format!("{what}: {} cannot keep {}", self.to, loss.what),
+                v.origin.clone(),
+            ));
+        }
+        v.clone()
+    }
+
+    /// Registry URLs: npm wants the trailing slash (its nerf dart drops the last segment
+    /// otherwise); Yarn strips one itself, and writes them without.
+    fn registry_value(&mut self, v: &Value) -> Value {
+        let mut v = self.carry(v, "registry");
+        if let Some(url) = v.value.as_literal() {
+            let url = match self.to {
+                Manager::Npm => with_trailing_slash(&url),
+                Manager::Yarn => normalize_yarn_key(&url),
+            };
+            v.value = Template::literal(url);
+        }
+        v
+    }
+
+    fn scopes(&mut self, from: Manager, routes: &[Route], model: &mut Model) {
+        for (name, scope) in &self.source.scopes {
+            let route = routes
+                .iter()
+                .find(|r| r.packages == Packages::Scope(name.clone()))
+                .expect("every scope has a route");
+            let registry = match &scope.registry {
+                Some(r) => Some(self.registry_value(r)),
+                None => {
+                    let url = route.registry.clone().unwrap_or_default();
+                    if from == Manager::Yarn {
+                        self.warnings.push(Warning::new(
+                            "yarn-scope-without-registry",
+                            format!(
+                                "npmScopes.{name} has no npmRegistryServer, so Yarn sends @{name}/* to {url}, not to the top-level npmRegistryServer; pmrc keeps that"
+                            ),
+                            None,
+                        ));
+                    }
+                    let value = Value::new(Template::literal(url), None);
+                    Some(self.registry_value(&value))
+                }
+            };
+            let publish_registry = match self.to {
+                // npm publishes a scope to its registry; Yarn never consults the scope's
+                // npmRegistryServer for publishing, so it needs npmPublishRegistry.
+                Manager::Yarn => match &scope.publish_registry {
+                    Some(p) => Some(self.registry_value(p)),
+                    None if from == Manager::Npm => registry.clone(),
+                    None => None,
+                },
+                Manager::Npm => {
+                    if let Some(p) = &scope.publish_registry {
+                        let same = scope
+                            .registry
+                            .as_ref()
+                            .map(|r| normalize_yarn_key(&r.value.render(from.dialect()).0))
+                            == Some(normalize_yarn_key(&p.value.render(from.dialect()).0));
+                        if !same {
+                            self.warnings.push(Warning::new(
+                                "lossy-publish-registry",
+                                format!(
+                                    "npm cannot publish @{name} to a registry other than @{name}:registry from .npmrc; set publishConfig.registry in package.json"
+                                ),
+                                p.origin.clone(),
+                            ));
+                        }
+                    }
+                    None
+                }
+            };
+            model.scopes.insert(
+                name.clone(),
+                Scope {
+                    registry,
+                    publish_registry,
+                },
+            );
+        }
+        if let Some(p) = &self.source.publish_registry {
+            match self.to {
+                Manager::Yarn => model.publish_registry = Some(self.registry_value(p)),
+                Manager::Npm => self.warnings.push(Warning::new(
+                    "lossy-publish-registry",
+                    "npm has no .npmrc setting for a separate publish registry; set publishConfig.registry in package.json",
+                    p.origin.clone(),
+                )),
+            }
+        }
+    }
+
+    /// Where a route's credentials go in the target: keyed by the registry the target
+    /// will look up, so path walk-up and exact matching agree.
+    fn target_key(&self, route: &Route, source_key: &AuthKey) -> AuthKey {
+        if let (Manager::Yarn, AuthKey::Scope(s)) = (self.to, source_key) {
+            return AuthKey::Scope(s.clone());
+        }
+        let registry = route
+            .registry
+            .clone()
+            .unwrap_or_else(|| self.to.public_registry().to_string());
+        match RegistryUrl::parse(&registry) {
+            Some(url) => AuthKey::Url(match self.to {
+                Manager::Npm => url.registry_nerf_dart(),
+                Manager::Yarn => url.yarn_key(),
+            }),
+            // A registry held in an environment variable: key by its text as written.
+            None => AuthKey::Url(registry),
+        }
+    }
+
+    fn credentials(&mut self, routes: &[Route], model: &mut Model) {
+        let mut assigned: BTreeMap<AuthKey, (Credentials, Packages)> = BTreeMap::new();
+        for route in routes {
+            let Some(source_key) = &route.credential_key else {
+                continue;
+            };
+            let creds = &self.source.auth[source_key];
+            let key = self.target_key(route, source_key);
+            let mut converted = self.convert(creds, &route.registry);
+            if converted.is_empty() {
+                continue;
+            }
+            if self.to == Manager::Yarn
+                && route.packages == Packages::Unscoped
+                && route.authorization.is_some()
+            {
+                converted.always_auth = Some(Value::new(
+                    Template::literal("true"),
+                    creds.origin().cloned(),
+                ));
+            }
+            match assigned.get_mut(&key) {
+                None => {
+                    assigned.insert(key, (converted, route.packages.clone()));
+                }
+                Some((existing, first)) => {
+                    let mut a = existing.clone();
+                    let mut b = converted.clone();
+                    a.always_auth = None;
+                    b.always_auth = None;
+                    if a != b {
+                        self.warnings.push(Warning::new(
+                            "lossy-shared-registry-credentials",
+                            format!(
+                                "{} and {} use different credentials for the same registry ({key}); {} keys credentials by registry only, so {} keeps those of {first}",
+                                first, route.packages, self.to, self.to
+                            ),
+                            creds.origin().cloned(),
+                        ));
+                    } else if converted.always_auth.is_some() {
+                        existing.always_auth = converted.always_auth;
+                    }
+                }
+            }
+        }
+        // Credentials no route uses (tarball hosts, registries only used for publishing)
+        // are carried over under the target's spelling of the same key.
+        let used: Vec<&AuthKey> = routes
+            .iter()
+            .filter_map(|r| r.credential_key.as_ref())
+            .collect();
+        for (key, creds) in &self.source.auth {
+            if used.contains(&key) {
+                continue;
+            }
+            match key {
+                AuthKey::Url(location) => {
+                    let target = AuthKey::Url(self.url_key(location));
+                    if let std::collections::btree_map::Entry::Vacant(e) = assigned.entry(target) {
+                        let converted = self.convert(creds, &None);
+                        if !converted.is_empty() {
+                            e.insert((converted, Packages::Unscoped));
+                        }
+                    }
+                }
+                AuthKey::Scope(_) | AuthKey::Fallback => self.warnings.push(Warning::note(
+                    "unused-credential",
+                    format!("the credentials at {key} are not used for any registry in use, so pmrc does not carry them over"),
+                    creds.origin().cloned(),
+                )),
+            }
+        }
+        for (key, (creds, _)) in assigned {
+            for secret in creds.secrets() {
+                if secret.value.has_literal_text() {
+                    self.warnings.push(Warning::new(
+                        "plain-text-secret",
+                        format!(
+                            "a literal secret for {key} is written as plain text into the {} config; prefer an environment reference such as ${{NPM_TOKEN}}",
+                            self.to
+                        ),
+                        secret.origin.clone(),
+                    ));
+                }
+            }
+            model.auth.insert(key, creds);
+        }
+    }
+
+    /// A URL credential key as the target spells it.
+    fn url_key(&self, location: &str) -> String {
+        let without_scheme = match location.find("//") {
+            Some(i) if i > 0 && location[..i].ends_with(':') => &location[i..],
+            _ => location,
+        };
+        match self.to {
+            Manager::Npm => with_trailing_slash(without_scheme),
+            Manager::Yarn => normalize_yarn_key(location),
+        }
+    }
+
+    /// One credentials entry in the kinds the target can express.
+    fn convert(&mut self, c: &Credentials, registry: &Option<String>) -> Credentials {
+        let mut out = Credentials {
+            token: c.token.as_ref().map(|t| self.carry(t, "token")),
+            ..Credentials::default()
+        };
+        match self.to {
+            Manager::Npm => {
+                if let Some(ident) = &c.ident {
+                    match split_ident(&ident.value) {
+                        None => {
+                            if ident.value.has_env() {
+                                self.warnings.push(Warning::note(
+                                    "env-ident-assumed-base64",
+                                    format!(
+                                        "npmAuthIdent {} becomes `_auth`, which npm sends as it is: the variable must hold base64(user:password), not user:password",
+                                        ident.value.render(self.to.dialect()).0
+                                    ),
+                                    ident.origin.clone(),
+                                ));
+                            }
+                            out.ident = Some(self.carry(ident, "npmAuthIdent"));
+                        }
+                        Some((user, password)) => match password.as_literal() {
+                            Some(p) => {
+                                out.username = Some(Value::new(user, ident.origin.clone()));
+                                out.password = Some(Value::new(
+                                    Template::literal(BASE64.encode(p)),
+                                    ident.origin.clone(),
+                                ));
+                                out.password_encoding = Some(PasswordEncoding::Base64);
+                            }
+                            None => self.warnings.push(Warning::new(
+                                "lossy-basic-auth",
+                                "npm needs `_password` as base64 of the password, which cannot be built from an environment reference; set `_auth` to base64(user:password) yourself",
+                                ident.origin.clone(),
+                            )),
+                        },
+                    }
+                }
+                out.username = out.username.or_else(|| c.username.clone());
+                if c.password.is_some() && out.password.is_none() {
+                    out.password = c.password.clone();
+                    out.password_encoding = c.password_encoding;
+                }
+                out.certfile = c.certfile.clone();
+                out.keyfile = c.keyfile.clone();
+            }
+            Manager::Yarn => {
+                out.ident = c.ident.as_ref().map(|i| self.carry(i, "_auth"));
+                if let (Some(u), Some(p)) = (&c.username, &c.password) {
+                    let base64 = c.password_encoding == Some(PasswordEncoding::Base64);
+                    match (u.value.as_literal(), p.value.as_literal()) {
+                        (Some(u_lit), Some(p_lit)) => {
+                            let password = if base64 {
+                                String::from_utf8(decode_base64_lossy(&p_lit)).ok()
+                            } else {
+                                Some(p_lit)
+                            };
+                            match password {
+                                Some(password) => {
+                                    out.ident = Some(Value::new(
+                                        Template::literal(format!("{u_lit}:{password}")),
+                                        p.origin.clone(),
+                                    ))
+                                }
+                                None => self.warnings.push(Warning::new(
+                                    "invalid-password-base64",
+                                    "`_password` is not base64 of a text password (npm sends garbage for it); pmrc does not carry it over",
+                                    p.origin.clone(),
+                                )),
+                            }
+                        }
+                        _ => self.warnings.push(Warning::new(
+                            "lossy-basic-auth",
+                            "username/_password from environment references cannot become npmAuthIdent (Yarn needs user:password or its base64 in one value); set npmAuthIdent to \"${NPM_AUTH_IDENT}\" holding base64(user:password)",
+                            p.origin.clone(),
+                        )),
+                    }
+                }
+                if let (Some(cert), Some(key)) = (&c.certfile, &c.keyfile) {
+                    let host = registry
+                        .as_deref()
+                        .and_then(RegistryUrl::parse)
+                        .map(|u| u.hostname);
+                    if let Some(host) = host {
+                        self.warnings.push(Warning::note(
+                            "client-certificate-per-host",
+                            format!("Yarn picks client certificates by hostname, so this one applies to every registry on {host}"),
+                            cert.origin.clone(),
+                        ));
+                    }
+                    // Stored as host settings by `network`, which sees the route.
+                    out.certfile = Some(cert.clone());
+                    out.keyfile = Some(key.clone());
+                }
+            }
+        }
+        if out.certfile.is_none()
+            && out.token.is_none()
+            && out.ident.is_none()
+            && out.username.is_none()
+        {
+            return Credentials::default();
+        }
+        out
+    }
+
+    fn network(&mut self, routes: &[Route], model: &mut Model) {
+        let src = self.source;
+        model.tls.strict_ssl = src.tls.strict_ssl.as_ref().map(|v| {
+            let mut v = self.carry(v, "strict-ssl");
+            if let Some(lit) = v.value.as_literal() {
+                v.value = Template::literal(
+                    match lit.as_str() {
+                        "1" => "true",
+                        "0" => "false",
+                        other => other,
+                    }
+                    .to_string(),
+                );
+            }
+            v
+        });
+        model.tls.cafile = src.tls.cafile.as_ref().map(|v| self.carry(v, "cafile"));
+        match self.to {
+            Manager::Npm => {
+                model.tls.ca = src.tls.ca.clone();
+                if src.tls.cert.is_some() || src.tls.key.is_some() {
+                    self.warnings.push(Warning::new(
+                        "lossy-client-certificate",
+                        "npm takes a global client certificate only as inline PEM (`cert`/`key`), not as the file paths httpsCertFilePath/httpsKeyFilePath hold",
+                        src.tls.cert.as_ref().or(src.tls.key.as_ref()).and_then(|v| v.origin.clone()),
+                    ));
+                }
+                for (host, h) in &src.hosts {
+                    let origin = [
+                        &h.ca_file,
+                        &h.cert_file,
+                        &h.key_file,
+                        &h.http_proxy,
+                        &h.https_proxy,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|v| v.origin.clone());
+                    self.warnings.push(Warning::new(
+                        "lossy-network-settings",
+                        format!("npm has no per-host network settings; networkSettings[\"{host}\"] is not carried over"),
+                        origin,
+                    ));
+                }
+                self.proxies_to_npm(model);
+            }
+            Manager::Yarn => {
+                for ca in &src.tls.ca {
+                    self.warnings.push(Warning::new(
+                        "lossy-inline-ca",
+                        "Yarn reads CA certificates only from a file (httpsCaFilePath); put this `ca` in a file and set cafile",
+                        ca.origin.clone(),
+                    ));
+                }
+                if let Some(v) = src.tls.cert.as_ref().or(src.tls.key.as_ref()) {
+                    self.warnings.push(Warning::new(
+                        "lossy-client-certificate",
+                        "Yarn reads client certificates only from files (httpsCertFilePath/httpsKeyFilePath); npm's inline `cert`/`key` are not carried over",
+                        v.origin.clone(),
+                    ));
+                }
+                model.hosts = src.hosts.clone();
+                // Per-registry client certificates become per-host settings.
+                for route in routes {
+                    let Some(AuthKey::Url(_)) = &route.credential_key else {
+                        continue;
+                    };
+                    let key = self.target_key(route, route.credential_key.as_ref().unwrap());
+                    let Some(creds) = model.auth.get_mut(&key) else {
+                        continue;
+                    };
+                    let (Some(cert), Some(keyfile)) = (creds.certfile.take(), creds.keyfile.take())
+                    else {
+                        continue;
+                    };
+                    if let Some(url) = route.registry.as_deref().and_then(RegistryUrl::parse) {
+                        let h = model.hosts.entry(url.hostname).or_default();
+                        h.cert_file = Some(cert);
+                        h.key_file = Some(keyfile);
+                    }
+                }
+                model.auth.retain(|_, c| !c.is_empty());
+                self.proxies_to_yarn(model);
+                let mut allowed: Vec<Value> = src.http_allowed.clone();
+                for route in routes {
+                    let Some(url) = route.registry.as_deref().and_then(RegistryUrl::parse) else {
+                        continue;
+                    };
+                    let known = allowed
+                        .iter()
+                        .any(|v| v.value.as_literal().as_deref() == Some(url.hostname.as_str()));
+                    if url.is_http() && !known {
+                        allowed.push(Value::new(
+                            Template::literal(url.hostname.clone()),
+                            self.registry_origin(route),
+                        ));
+                    }
+                }
+                model.http_allowed = allowed;
+            }
+        }
+    }
+
+    fn registry_origin(&self, route: &Route) -> Option<Origin> {
+        let v = match &route.packages {
+            Packages::Scope(s) => self.source.scopes.get(s).and_then(|s| s.registry.as_ref()),
+            Packages::Unscoped => None,
+        };
+        v.or(self.source.registry.as_ref())
+            .and_then(|v| v.origin.clone())
+    }
+
+    /// npm sends every request through `https-proxy`, else `proxy`, whatever the scheme.
+    fn proxies_to_yarn(&mut self, model: &mut Model) {
+        let p = &self.source.proxy;
+        if let Some(proxy) = p.https.as_ref().or(p.http.as_ref()) {
+            let proxy = self.carry(proxy, "proxy");
+            model.proxy.http = Some(proxy.clone());
+            model.proxy.https = Some(proxy);
+        }
+        if let Some(np) = &p.noproxy {
+            self.warnings.push(Warning::new(
+                "lossy-noproxy",
+                "Yarn Berry has no no-proxy setting; `noproxy` is not carried over (networkSettings can give hosts their own httpProxy/httpsProxy)",
+                np.origin.clone(),
+            ));
+        }
+    }
+
+    /// Yarn proxies http and https targets separately; npm has one proxy for both.
+    fn proxies_to_npm(&mut self, model: &mut Model) {
+        let p = &self.source.proxy;
+        match (&p.http, &p.https) {
+            (Some(h), Some(s)) if h == s => model.proxy.http = Some(h.clone()),
+            (Some(h), Some(s)) => {
+                self.warnings.push(Warning::new(
+                    "lossy-proxy",
+                    "npm sends http and https requests through one proxy (`https-proxy`, else `proxy`); httpProxy and httpsProxy differ, so npm will use httpsProxy for both",
+                    h.origin.clone(),
+                ));
+                model.proxy.http = Some(h.clone());
+                model.proxy.https = Some(s.clone());
+            }
+            (Some(one), None) | (None, Some(one)) => {
+                self.warnings.push(Warning::new(
+                    "lossy-proxy",
+                    "npm uses its one proxy for http and https requests alike, while Yarn proxied only one scheme",
+                    one.origin.clone(),
+                ));
+                model.proxy.http = Some(one.clone());
+            }
+            (None, None) => {}
+        }
+    }
+
+    /// Re-resolves the result with the target's rules; any route that now behaves
+    /// differently is reported, so nothing lossy passes silently.
+    fn verify(&mut self, from: Manager, before: &[Route], model: &Model) {
+        let after = resolve::routes(model, self.to);
+        for (b, a) in before.iter().zip(&after) {
+            let (bp, breg, bauth) = b.observable();
+            let (_, areg, aauth) = a.observable();
+            if breg != areg {
+                self.warnings.push(Warning::new(
+                    "route-differs",
+                    format!(
+                        "{bp}: {from} requests {} but {} would request {}",
+                        breg.as_deref().unwrap_or("the public registry"),
+                        self.to,
+                        areg.as_deref().unwrap_or("the public registry")
+                    ),
+                    None,
+                ));
+            } else if bauth != aauth {
+                self.warnings.push(Warning::new(
+                    "credentials-differ",
+                    format!(
+                        "{bp}: {from} sends {} but {} would send {}",
+                        describe(&bauth),
+                        self.to,
+                        describe(&aauth)
+                    ),
+                    b.credential_origin.clone().or(a.credential_origin.clone()),
+                ));
+            }
+        }
+    }
+}
+
+/// A header described without its value.
+fn describe(a: &Option<Authorization>) -> String {
+    let refs = |t: &Template| {
+        let names: Vec<String> = t
+            .pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Env { name, .. } => Some(format!("${name}")),
+                Piece::Text { .. } => None,
+            })
+            .collect();
+        if names.is_empty() {
+            "a literal value".to_string()
+        } else {
+            format!("from {}", names.join(", "))
+        }
+    };
+    match a {
+        None => "no credentials".into(),
+        Some(Authorization::Bearer(t)) => format!("a bearer token ({})", refs(t)),
+        Some(Authorization::Basic(t)) => format!("basic auth ({})", refs(t)),
+        Some(Authorization::BasicParts { user, password, .. }) => {
+            format!(
+                "basic auth (user {}, password {})",
+                refs(user),
+                refs(password)
+            )
+        }
+        Some(Authorization::ClientCertificate) => "a client certificate".into(),
+    }
+}
