@@ -150,7 +150,13 @@ fn parse(text: &str) -> Result<RcFile, SyntaxError> {
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or(message);
     let line = line.split(" at line ").next().unwrap_or(line);
-    format!("invalid .yarnrc.yml: {}", line.trim_end_matches('.'))
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    // Drop the library's own "line N column M: " prefix; the caller prints the position.
+    let line = match line.strip_prefix("line ").and_then(|l| l.split_once(": ")) {
+        Some((position, rest)) if position.contains(" column ") => rest,
+        _ => line,
+    };
+    format!("invalid YAML: {}", line.trim_end_matches('.'))
 }
 
 fn found(path: &[&str], text: &Text, source: &str) -> Option<Found> {

@@ -1,0 +1,311 @@
+//! Fixture cases run through the real binary: `tests/fixtures/<case>/in` is the project,
+//! `cmd` the arguments. Snapshots hold the output and every file the command wrote.
+
+mod common;
+
+use std::process::Output;
+
+use common::{Project, fixtures, literal_secrets, settings};
+
+fn run(project: &Project, args: &[&str]) -> Output {
+    project.cmd(args).output().unwrap()
+}
+
+fn render(output: &Output) -> String {
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn fixtures_snapshot() {
+    insta::glob!("fixtures/*/cmd", |cmd_file| {
+        let case = cmd_file.parent().unwrap();
+        let name = case.file_name().unwrap().to_str().unwrap();
+        let args_line = std::fs::read_to_string(cmd_file).unwrap();
+        let args: Vec<&str> = args_line.split_whitespace().collect();
+        let project = Project::from_fixture(case);
+        let output = run(&project, &args);
+        let mut report = render(&output);
+        // Every file the command created or changed, byte for byte.
+        let mut names: Vec<String> = std::fs::read_dir(project.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for file in names {
+            let after = project.read(&file).unwrap_or_default();
+            let before = std::fs::read_to_string(case.join("in").join(&file)).ok();
+            if before.as_deref() != Some(after.as_str()) {
+                report.push_str(&format!("=== {file} (written)\n{after}"));
+                if !after.ends_with('\n') {
+                    report.push_str("\n[no final newline]\n");
+                }
+            }
+        }
+        settings(&project).bind(|| insta::assert_snapshot!(format!("fixture-{name}"), report));
+
+        if args.contains(&"--write") && output.status.success() {
+            // Idempotence: the same conversion again changes nothing.
+            let check: Vec<&str> = args
+                .iter()
+                .map(|a| if *a == "--write" { "--check" } else { a })
+                .collect();
+            let again = run(&project, &check);
+            assert_eq!(
+                again.status.code(),
+                Some(0),
+                "{name}: second run found drift:\n{}",
+                render(&again)
+            );
+            assert!(again.stdout.is_empty(), "{name}: second run printed a diff");
+        }
+        if output.status.code() == Some(2) {
+            // Nothing is written on error.
+            for entry in std::fs::read_dir(case.join("in")).unwrap() {
+                let entry = entry.unwrap();
+                let before = std::fs::read(entry.path()).unwrap();
+                let after = std::fs::read(project.path().join(entry.file_name())).unwrap();
+                assert_eq!(before, after, "{name}: error case changed a file");
+            }
+        }
+    });
+}
+
+#[test]
+fn no_secret_in_any_output_without_show_secrets() {
+    insta::glob!("fixtures/*/cmd", |cmd_file| {
+        let case = cmd_file.parent().unwrap();
+        let secrets = literal_secrets(case);
+        let args_line = std::fs::read_to_string(cmd_file).unwrap();
+        let base: Vec<&str> = args_line
+            .split_whitespace()
+            .filter(|a| *a != "--write")
+            .collect();
+        for extra in [&[][..], &["--format", "json"][..]] {
+            for command in [base.clone(), vec!["show"]] {
+                let project = Project::from_fixture(case);
+                let mut args = command.clone();
+                args.extend_from_slice(extra);
+                let output = run(&project, &args);
+                let text = render(&output);
+                for secret in &secrets {
+                    assert!(
+                        !text.contains(secret.as_str()),
+                        "{case:?} {args:?} printed a secret:\n{text}"
+                    );
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn show_secrets_prints_them() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-literal-token"));
+    let output = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "yarn", "--show-secrets"],
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("FAKESECRET-literal-token-0001"));
+}
+
+#[test]
+fn round_trip_npm_yarn_npm_keeps_what_npm_does() {
+    for case in [
+        "npm-to-yarn-github-packages",
+        "npm-to-yarn-path-registry-host-token",
+        "npm-to-yarn-basic-auth",
+    ] {
+        let project = Project::from_fixture(&fixtures().join(case));
+        let routes = |p: &Project, m: &str| {
+            let out = run(
+                p,
+                &["show", "--manager", m, "--format", "json", "--show-secrets"],
+            );
+            assert!(out.status.success(), "{}", render(&out));
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let mut routes = v["managers"][0]["routes"].clone();
+            for r in routes.as_array_mut().unwrap() {
+                r.as_object_mut()
+                    .unwrap()
+                    .retain(|k, _| k == "packages" || k == "authorization" || k == "registry");
+                if let Some(reg) = r["registry"].as_str() {
+                    r["registry"] = reg.trim_end_matches('/').into();
+                }
+            }
+            routes
+        };
+        let before = routes(&project, "npm");
+        assert!(
+            run(
+                &project,
+                &["convert", "--from", "npm", "--to", "yarn", "--write"]
+            )
+            .status
+            .success()
+        );
+        std::fs::remove_file(project.path().join(".npmrc")).unwrap();
+        assert!(
+            run(
+                &project,
+                &["convert", "--from", "yarn", "--to", "npm", "--write"]
+            )
+            .status
+            .success()
+        );
+        assert_eq!(
+            routes(&project, "npm"),
+            before,
+            "{case}: npm -> yarn -> npm changed what npm sends"
+        );
+    }
+}
+
+#[test]
+fn new_file_with_literal_secret_is_private_and_existing_mode_is_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-literal-token"));
+    assert!(
+        run(
+            &project,
+            &["convert", "--from", "npm", "--to", "yarn", "--write"]
+        )
+        .status
+        .success()
+    );
+    let mode = std::fs::metadata(project.path().join(".yarnrc.yml"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-existing-yarnrc"));
+    let yarnrc = project.path().join(".yarnrc.yml");
+    std::fs::set_permissions(&yarnrc, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert!(
+        run(
+            &project,
+            &["convert", "--from", "npm", "--to", "yarn", "--write"]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(
+        std::fs::metadata(&yarnrc).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+}
+
+#[test]
+fn symlinked_target_is_written_through() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-existing-yarnrc"));
+    let real = project.home.path().join("dotfiles-yarnrc.yml");
+    std::fs::rename(project.path().join(".yarnrc.yml"), &real).unwrap();
+    std::os::unix::fs::symlink(&real, project.path().join(".yarnrc.yml")).unwrap();
+    assert!(
+        run(
+            &project,
+            &["convert", "--from", "npm", "--to", "yarn", "--write"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        std::fs::symlink_metadata(project.path().join(".yarnrc.yml"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("npmRegistries")
+    );
+}
+
+#[test]
+fn user_level_credentials_go_to_user_files_only_with_user() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+    // The token lives in ~/.npmrc, the routing in the project.
+    std::fs::write(
+        project.path().join(".npmrc"),
+        "@acme:registry=https://npm.pkg.github.com/\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}\n",
+    )
+    .unwrap();
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "yarn", "--write", "--user",
+        ],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let home_yarnrc = std::fs::read_to_string(project.home.path().join(".yarnrc.yml")).unwrap();
+    assert!(
+        home_yarnrc.contains("npmAuthToken: \"${NODE_AUTH_TOKEN}\""),
+        "{home_yarnrc}"
+    );
+    let project_yarnrc = project.read(".yarnrc.yml").unwrap();
+    assert!(
+        project_yarnrc.contains("npmScopes") && !project_yarnrc.contains("npmAuthToken"),
+        "{project_yarnrc}"
+    );
+
+    // Without --user no user file is touched.
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+    assert!(
+        run(
+            &project,
+            &["convert", "--from", "npm", "--to", "yarn", "--write"]
+        )
+        .status
+        .success()
+    );
+    assert!(!project.home.path().join(".yarnrc.yml").exists());
+}
+
+#[test]
+fn json_output_lists_files_and_warning_codes() {
+    let project = Project::from_fixture(&fixtures().join("yarn-to-npm-lossy"));
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "yarn", "--to", "npm", "--format", "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["files"][0]["status"], "create");
+    let codes: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"lossy-shared-registry-credentials"),
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"lossy-env-reference"), "{codes:?}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let project = Project::from_fixture(&fixtures().join("check-drift"));
+    for args in [
+        &["convert", "--from", "pnpm", "--to", "npm"][..],
+        &["convert", "--from", "npm", "--to", "npm"][..],
+        &["convert", "--to", "yarn", "--write", "--check"][..],
+    ] {
+        let out = run(&project, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
+    }
+}
