@@ -248,6 +248,11 @@ impl Document {
                 last_for_key.insert(e.key.as_str(), i);
             }
         }
+        let held_ca = self
+            .settings()
+            .ok()
+            .and_then(|s| s.into_iter().find(|s| s.path[0] == "ca").map(|s| s.value));
+        let ca_unchanged = held_ca.as_ref() == wanted_value("ca");
         let mut out_lines: Vec<(String, String)> = Vec::new();
         let mut done: Vec<&str> = Vec::new();
         let mut insert_at = None;
@@ -267,11 +272,12 @@ impl Document {
             };
             let key = entry.key.as_str();
             match wanted_value(key) {
-                Some(SettingValue::List(items))
-                    if key == "ca"
-                    // Lists are rewritten as a block where their first line was.
-                    && !done.contains(&key) =>
-                {
+                Some(SettingValue::List(_)) if key == "ca" && ca_unchanged => {
+                    done.push(key);
+                    out_lines.push((raw, end));
+                }
+                // A changed list is rewritten as a block where its first line was.
+                Some(SettingValue::List(items)) if key == "ca" && !done.contains(&key) => {
                     done.push(key);
                     for item in items {
                         out_lines.push((format!("ca[]={}", encode_value(item)), newline.into()));
@@ -279,7 +285,7 @@ impl Document {
                 }
                 Some(SettingValue::Scalar(value)) if last_for_key.get(key) == Some(&i) => {
                     done.push(key);
-                    if entry.value == *value && !entry.array && entry.value_span.is_some() {
+                    if entry.value == *value && !entry.array {
                         out_lines.push((raw, end));
                     } else {
                         let line_text = match &entry.value_span {
@@ -294,7 +300,10 @@ impl Document {
                         out_lines.push((line_text, end));
                     }
                 }
-                _ => {} // not wanted any more, or an earlier duplicate: dropped
+                // An earlier duplicate of a key still wanted: npm ignores it, and a file
+                // pmrc does not need to change must come back byte for byte.
+                Some(SettingValue::Scalar(_)) => out_lines.push((raw, end)),
+                _ => {} // not wanted any more: every line of the key goes
             }
         }
         let mut new_lines: Vec<(String, String)> = Vec::new();
@@ -820,9 +829,17 @@ mod tests {
     }
 
     #[test]
-    fn edit_removes_unwanted_and_earlier_duplicates() {
+    fn edit_removes_unwanted_keys_and_keeps_earlier_duplicates() {
         let text = "registry=a\nx=1\nregistry=b\n@s:registry=c\n";
-        assert_eq!(edit(text, &[("registry", "b")]), "x=1\nregistry=b\n");
+        assert_eq!(
+            edit(text, &[("registry", "b")]),
+            "registry=a\nx=1\nregistry=b\n"
+        );
+        assert_eq!(
+            edit(text, &[("registry", "z")]),
+            "registry=a\nx=1\nregistry=z\n"
+        );
+        assert_eq!(edit(text, &[]), "x=1\n");
     }
 
     #[test]
@@ -836,7 +853,7 @@ mod tests {
 
     #[test]
     fn edit_of_unchanged_settings_is_identity() {
-        let text = "; c\r\n registry = \"https://a/\" \r\n//h/:_authToken=${T}\n\nother=1";
+        let text = "; c\r\n registry = \"https://a/\" \r\nca=one\n//h/:_authToken=${T}\nca[]=two\n\nother=1";
         let wanted: Wanted = Document::parse(text)
             .settings()
             .unwrap()

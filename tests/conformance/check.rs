@@ -1,0 +1,555 @@
+//! The differential check: the source manager's install and the target manager's install on
+//! the translated config must send the same credentials to the same registries.
+//!
+//! A [`Case`] is the source config (text with `{R1}`/`{H1}` placeholders), env values for two
+//! rounds, the registries' shape, the dependencies with what the source must be seen doing,
+//! and a hand-written reference translation. Each round starts fresh servers and a fresh
+//! scratch folder per install. The second round changes every env value, so a translation
+//! that wrote a secret's value instead of its `${VAR}` reference fails there.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::observe::{Observation, show_auth};
+use super::registry::{self, Mount, Registry};
+use super::sandbox::{self, Outcome, Pm};
+use super::template::{expand, render, unrender};
+
+/// Config files: (path relative to the project, text with placeholders).
+pub type Files = Vec<(String, String)>;
+
+/// One registry mount as a case declares it; `require` is an expectation template.
+#[derive(Clone, Debug)]
+pub struct MountSpec {
+    pub listener: usize,
+    pub prefix: &'static str,
+    /// e.g. `Bearer {NPM_TOKEN}`: only this `Authorization` is served, 401 otherwise.
+    pub require: Option<&'static str>,
+    pub tarballs: Option<(usize, &'static str)>,
+}
+
+/// A dependency and what the source manager must be seen doing for it.
+#[derive(Clone, Debug)]
+pub struct Dep {
+    pub name: &'static str,
+    /// Listener that serves the packument, and the expected `Authorization` (template, `""` = none).
+    pub packument: (usize, &'static str),
+    /// Listener that serves the tarball, and the expected `Authorization`.
+    pub tarball: (usize, &'static str),
+}
+
+/// What pmrc must do with the case.
+#[derive(Clone, Debug)]
+pub enum Expect {
+    /// The target manager, on pmrc's output, behaves as the source did.
+    Same,
+    /// The target cannot express the source: pmrc must emit this warning code.
+    Warning(&'static str),
+}
+
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub name: &'static str,
+    pub source: Pm,
+    pub target: Pm,
+    pub listeners: usize,
+    pub mounts: Vec<MountSpec>,
+    pub files: Files,
+    /// Variable → (round 1 value, round 2 value).
+    pub env: Vec<(&'static str, String, String)>,
+    pub deps: Vec<Dep>,
+    /// A translation written by hand, checked like pmrc's: it proves the case is expressible
+    /// and that the harness observes what the specs say. Empty for warning cases.
+    pub reference: Files,
+    pub expect: Expect,
+    /// Files to delete after `pmrc convert`, for a target that would read a source-only file.
+    pub remove_after_convert: Vec<&'static str>,
+}
+
+impl Case {
+    pub fn new(name: &'static str, source: Pm, target: Pm) -> Case {
+        Case {
+            name,
+            source,
+            target,
+            listeners: 1,
+            mounts: Vec::new(),
+            files: Vec::new(),
+            env: Vec::new(),
+            deps: Vec::new(),
+            reference: Vec::new(),
+            expect: Expect::Same,
+            remove_after_convert: Vec::new(),
+        }
+    }
+
+    pub fn file(mut self, path: &str, text: &str) -> Case {
+        self.files.push((path.into(), text.into()));
+        self
+    }
+
+    pub fn reference(mut self, path: &str, text: &str) -> Case {
+        self.reference.push((path.into(), text.into()));
+        self
+    }
+
+    pub fn env(mut self, name: &'static str, round1: &str, round2: &str) -> Case {
+        self.env.push((name, round1.into(), round2.into()));
+        self
+    }
+
+    /// Serves packages under `prefix` on listener `listener`, to anyone.
+    pub fn mount(mut self, listener: usize, prefix: &'static str) -> Case {
+        self.listeners = self.listeners.max(listener);
+        self.mounts.push(MountSpec {
+            listener,
+            prefix,
+            require: None,
+            tarballs: None,
+        });
+        self
+    }
+
+    /// Like [`Case::mount`], but only for requests with this `Authorization` (template).
+    pub fn mount_auth(
+        mut self,
+        listener: usize,
+        prefix: &'static str,
+        require: &'static str,
+    ) -> Case {
+        self = self.mount(listener, prefix);
+        self.mounts.last_mut().unwrap().require = Some(require);
+        self
+    }
+
+    /// Points the tarball URLs of the last mount at another listener and prefix.
+    pub fn tarballs_at(mut self, listener: usize, prefix: &'static str) -> Case {
+        self.listeners = self.listeners.max(listener);
+        self.mounts
+            .last_mut()
+            .expect("tarballs_at follows a mount")
+            .tarballs = Some((listener, prefix));
+        self
+    }
+
+    /// A dependency served (packument and tarball) by `listener`, with `auth` expected on both.
+    pub fn dep(self, name: &'static str, listener: usize, auth: &'static str) -> Case {
+        self.dep_split(name, (listener, auth), (listener, auth))
+    }
+
+    /// A dependency whose tarball comes from elsewhere or with another credential.
+    pub fn dep_split(
+        mut self,
+        name: &'static str,
+        packument: (usize, &'static str),
+        tarball: (usize, &'static str),
+    ) -> Case {
+        self.deps.push(Dep {
+            name,
+            packument,
+            tarball,
+        });
+        self
+    }
+
+    pub fn expect_warning(mut self, code: &'static str) -> Case {
+        self.expect = Expect::Warning(code);
+        self
+    }
+
+    #[allow(
+        dead_code,
+        reason = "for targets that also read a source file, e.g. Yarn 1 and .npmrc"
+    )]
+    pub fn remove_after_convert(mut self, path: &'static str) -> Case {
+        self.remove_after_convert.push(path);
+        self
+    }
+
+    /// The env of round `round` (0 or 1).
+    pub fn round_env(&self, round: usize) -> BTreeMap<String, String> {
+        self.env
+            .iter()
+            .map(|(k, a, b)| {
+                (
+                    k.to_string(),
+                    if round == 0 { a.clone() } else { b.clone() },
+                )
+            })
+            .collect()
+    }
+
+    fn package_json(&self) -> String {
+        let deps: serde_json::Map<String, serde_json::Value> = self
+            .deps
+            .iter()
+            .map(|d| (d.name.to_string(), registry::VERSION.into()))
+            .collect();
+        let doc = serde_json::json!({
+            "name": format!("conformance-{}", self.name.replace('_', "-")),
+            "version": "0.0.0",
+            "private": true,
+            "dependencies": deps,
+        });
+        serde_json::to_string_pretty(&doc).unwrap() + "\n"
+    }
+}
+
+/// One install observed: what the registries saw and whether the manager succeeded.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub observation: Observation,
+    pub outcome: Outcome,
+}
+
+/// Installs `files` with `pm` against fresh servers for `case`, in `round`.
+pub fn observe(case: &Case, pm: Pm, files: &Files, round: usize) -> Result<Run, String> {
+    let env = case.round_env(round);
+    let mounts = case
+        .mounts
+        .iter()
+        .map(|m| Mount {
+            listener: m.listener,
+            prefix: m.prefix.to_string(),
+            require: m.require.map(|r| expand(r, &env)),
+            tarballs: m.tarballs.map(|(l, p)| (l, p.to_string())),
+        })
+        .collect();
+    let reg = Registry::start(case.listeners, mounts);
+    let hosts: Vec<String> = (1..=reg.listeners()).map(|n| reg.host(n)).collect();
+
+    let scratch = scratch_dir(case.name)?;
+    let project = scratch.path().join("project");
+    write_project(case, &project, files, &hosts)?;
+    let env: BTreeMap<String, String> = env
+        .into_iter()
+        .map(|(k, v)| (k, render(&v, &hosts)))
+        .collect();
+    let outcome = sandbox::install(
+        pm,
+        &project,
+        &scratch.path().join("run"),
+        &env,
+        &reg.guard_url(),
+    )?;
+    let requests = reg.requests();
+    if std::env::var_os("PMRC_CONFORMANCE_VERBOSE").is_some() {
+        for r in &requests {
+            eprintln!(
+                "[{}] {:?} R{} {} {} [{}] -> {}",
+                case.name,
+                pm,
+                r.listener,
+                r.method,
+                r.path,
+                show_auth(r.authorization.as_deref()),
+                r.status
+            );
+        }
+    }
+    let observation = Observation::from_log(&requests);
+    if std::env::var_os("PMRC_CONFORMANCE_KEEP").is_some() {
+        eprintln!(
+            "[{}] kept scratch folder {}",
+            case.name,
+            scratch.keep().display()
+        );
+    }
+    Ok(Run {
+        observation,
+        outcome,
+    })
+}
+
+fn scratch_dir(case: &str) -> Result<tempfile::TempDir, String> {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("pmrc-conformance-{case}-"))
+        .tempdir()
+        .map_err(|e| format!("scratch dir: {e}"))?;
+    sandbox::assert_clean_ancestors(dir.path())?;
+    Ok(dir)
+}
+
+fn write_project(
+    case: &Case,
+    project: &Path,
+    files: &Files,
+    hosts: &[String],
+) -> Result<(), String> {
+    fs::create_dir_all(project).map_err(|e| e.to_string())?;
+    fs::write(project.join("package.json"), case.package_json()).map_err(|e| e.to_string())?;
+    for (path, text) in files {
+        let p = project.join(path);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        fs::write(&p, render(text, hosts)).map_err(|e| format!("write {}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// Source runs are shared by the reference, pmrc and negative tests of a case (same process,
+/// parallel test threads): the first asks, the others wait for its answer.
+type SourceSlot = Arc<OnceLock<Result<Run, String>>>;
+static SOURCE_RUNS: Mutex<Option<HashMap<(&'static str, usize), SourceSlot>>> = Mutex::new(None);
+
+/// The source manager's install for `case` in `round`, checked against the case's `deps`.
+pub fn source_run(case: &Case, round: usize) -> Result<Run, String> {
+    let slot = {
+        let mut map = SOURCE_RUNS.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(
+            map.get_or_insert_with(HashMap::new)
+                .entry((case.name, round))
+                .or_default(),
+        )
+    };
+    slot.get_or_init(|| {
+        let run = observe(case, case.source, &case.files, round)?;
+        check_source(case, round, &run)?;
+        Ok(run)
+    })
+    .clone()
+}
+
+/// The source run must succeed and do exactly what the case says (the specs' claims):
+/// otherwise a comparison against it would prove nothing.
+fn check_source(case: &Case, round: usize, run: &Run) -> Result<(), String> {
+    let env = case.round_env(round);
+    let mut problems = Vec::new();
+    if !run.outcome.success {
+        problems.push(format!(
+            "the source install failed:\n{}",
+            tail(&run.outcome.output)
+        ));
+    }
+    for dep in &case.deps {
+        let hits = run
+            .observation
+            .packages
+            .get(dep.name)
+            .cloned()
+            .unwrap_or_default();
+        let mut want = Vec::new();
+        for (what, (listener, auth)) in [("packument", dep.packument), ("tarball", dep.tarball)] {
+            let auth = expand(auth, &env);
+            let auth = (!auth.is_empty()).then_some(auth);
+            want.push((what, listener, auth.clone(), 200u16));
+        }
+        let mut got: Vec<_> = hits
+            .iter()
+            .map(|h| (h.what, h.listener, h.auth.clone(), h.status))
+            .collect();
+        got.dedup();
+        if got != want {
+            let show = |v: &[(&str, usize, Option<String>, u16)]| {
+                v.iter()
+                    .map(|(w, l, a, s)| format!("{w} R{l} [{}] -> {s}", show_auth(a.as_deref())))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            problems.push(format!(
+                "{}: expected {}, saw {}",
+                dep.name,
+                show(&want),
+                show(&got)
+            ));
+        }
+    }
+    if !run.observation.escapes.is_empty() {
+        problems.push(format!(
+            "requests escaped to the outside: {:?}",
+            run.observation.escapes
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "case {} round {}: the source ({:?}) did not behave as the case expects, so the case \
+             (or the spec it encodes) is wrong:\n{}\nobserved:\n{}",
+            case.name,
+            round + 1,
+            case.source,
+            problems.join("\n"),
+            run.observation
+        ))
+    }
+}
+
+/// The result of comparing a target config with the source in both rounds.
+#[derive(Debug)]
+pub struct Verdict {
+    /// Per round: `None` when equal, else the explanation.
+    pub rounds: Vec<Option<String>>,
+}
+
+impl Verdict {
+    pub fn equal(&self) -> bool {
+        self.rounds.iter().all(Option::is_none)
+    }
+
+    pub fn report(&self) -> String {
+        self.rounds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().map(|m| format!("round {}: {m}", i + 1)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Runs the target manager on `target_files` in both rounds and compares with the source.
+/// `Err` is a harness or source problem; a behavioural difference is a `Verdict` that is not equal.
+pub fn differential(case: &Case, target_files: &Files) -> Result<Verdict, String> {
+    let mut rounds = Vec::new();
+    for round in 0..2 {
+        let source = source_run(case, round)?;
+        let target = observe(case, case.target, target_files, round)?;
+        // Captured by the test runner; shown with --nocapture or when the test fails.
+        eprintln!(
+            "[{}] round {}\n{:?} (source) saw:\n{}{:?} (target) saw:\n{}",
+            case.name,
+            round + 1,
+            case.source,
+            source.observation,
+            case.target,
+            target.observation
+        );
+        let mut problems = Vec::new();
+        if !target.outcome.success {
+            problems.push(format!(
+                "the target install ({:?}) failed:\n{}",
+                case.target,
+                tail(&target.outcome.output)
+            ));
+        }
+        if !source.observation.same_as(&target.observation) {
+            problems.push(format!(
+                "the registries saw different requests (- {:?} only, + {:?} only):\n{}",
+                case.source,
+                case.target,
+                source.observation.diff(&target.observation)
+            ));
+        }
+        rounds.push((!problems.is_empty()).then(|| {
+            format!(
+                "{}\nsource saw:\n{}target saw:\n{}target files:\n{}",
+                problems.join("\n"),
+                source.observation,
+                target.observation,
+                show_files(target_files)
+            )
+        }));
+    }
+    Ok(Verdict { rounds })
+}
+
+pub fn show_files(files: &Files) -> String {
+    files.iter().map(|(p, t)| format!("--- {p}\n{t}")).collect()
+}
+
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
+}
+
+/// Fixed stand-in ports for the convert step: no server runs there, and the output is turned
+/// back into placeholders before any install.
+fn convert_hosts(case: &Case) -> Vec<String> {
+    (1..=case.listeners)
+        .map(|n| format!("127.0.0.1:{}", 41000 + n))
+        .collect()
+}
+
+/// What `pmrc convert --format json` said.
+#[derive(Debug)]
+pub struct Converted {
+    /// Every config file in the project afterwards (placeholders restored).
+    pub files: Files,
+    pub warnings: Vec<(String, String)>,
+    pub stdout: String,
+}
+
+/// Runs `pmrc convert --from <source> --to <target> --write --format json` on the case's source
+/// files, with round 1's env (a translator must not expand it).
+pub fn convert(case: &Case) -> Result<Converted, String> {
+    let hosts = convert_hosts(case);
+    let scratch = scratch_dir(case.name)?;
+    let project = scratch.path().join("project");
+    let home = scratch.path().join("home");
+    fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+    write_project(case, &project, &case.files, &hosts)?;
+    let env = case.round_env(0);
+    let out = Command::new(env!("CARGO_BIN_EXE_pmrc"))
+        .args([
+            "convert",
+            "--from",
+            case.source.pmrc_name(),
+            "--to",
+            case.target.pmrc_name(),
+            "--write",
+            "--format",
+            "json",
+            "--dir",
+        ])
+        .arg(&project)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &home)
+        .env("NO_COLOR", "1")
+        .envs(&env)
+        .output()
+        .map_err(|e| format!("run pmrc: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() {
+        return Err(format!(
+            "`pmrc convert --from {} --to {} --write --format json` exited with {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+            case.source.pmrc_name(),
+            case.target.pmrc_name(),
+            out.status
+        ));
+    }
+    let json: serde_json::Value = serde_json::from_str(&stdout).map_err(|e| {
+        format!("pmrc --format json printed no JSON ({e}):\n{stdout}\nstderr:\n{stderr}")
+    })?;
+    let warnings = json["warnings"]
+        .as_array()
+        .map(|ws| {
+            ws.iter()
+                .map(|w| {
+                    (
+                        w["code"].as_str().unwrap_or("").to_string(),
+                        w["message"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    for path in &case.remove_after_convert {
+        let _ = fs::remove_file(project.join(path));
+    }
+    let mut files = Vec::new();
+    let mut entries: Vec<_> = fs::read_dir(&project)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "package.json" || !entry.path().is_file() {
+            continue;
+        }
+        let text = fs::read_to_string(entry.path()).map_err(|e| format!("read {name}: {e}"))?;
+        files.push((name, unrender(&text, &hosts)));
+    }
+    Ok(Converted {
+        files,
+        warnings,
+        stdout,
+    })
+}

@@ -1,0 +1,143 @@
+//! Deliberately wrong translations: the differential check must report each one.
+//!
+//! These show the suite can fail. Each takes a case from `cases`, swaps in a plausible but
+//! wrong target config, and asserts a mismatch (not a harness error) in the round it expects.
+
+use super::cases;
+use super::check::{self, Case, Files};
+
+fn files(path: &str, text: &str) -> Files {
+    vec![(path.to_string(), text.to_string())]
+}
+
+/// Runs `wrong` as the target of `case`; returns the per-round mismatch reports.
+fn mismatches(case: &Case, wrong: &Files) -> Vec<Option<String>> {
+    let verdict = check::differential(case, wrong)
+        .unwrap_or_else(|e| panic!("harness error, not a verdict: {e}"));
+    verdict.rounds
+}
+
+fn assert_caught(case: Case, wrong: Files, must_mention: &str) {
+    let rounds = mismatches(&case, &wrong);
+    let report = rounds[0].as_deref().unwrap_or_else(|| {
+        panic!(
+            "{}: the wrong translation was not caught:\n{}",
+            case.name,
+            check::show_files(&wrong)
+        )
+    });
+    assert!(
+        report.contains(must_mention),
+        "{}: the report should mention {must_mention:?}:\n{report}",
+        case.name
+    );
+    eprintln!("caught as expected ({}):\n{report}", case.name);
+}
+
+#[test]
+fn token_dropped() {
+    // The registry entry lost its credential: Yarn sends nothing, the registry answers 401.
+    assert_caught(
+        cases::npm_default_registry_token(),
+        files(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+        ),
+        "[no auth] -> 401",
+    );
+}
+
+#[test]
+fn path_prefix_lost() {
+    // npm's host-level key copied verbatim: Yarn matches registry URLs exactly, never by prefix.
+    assert_caught(
+        cases::npm_path_registry_path_token(),
+        files(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}/npm/private\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmRegistries:\n  \"//{H1}\":\n    npmAuthToken: \"${NPM_TOKEN}\"\n    npmAlwaysAuth: true\n",
+        ),
+        "[no auth] -> 401",
+    );
+}
+
+#[test]
+fn at_sign_kept_in_yarn_scope() {
+    // `"@acme":` is accepted by Yarn and never matches: the scope falls back to the default registry.
+    assert_caught(
+        cases::npm_scope_other_host(),
+        files(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  \"@acme\":\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN}\"\n",
+        ),
+        "+ @acme/widget: packument R1",
+    );
+}
+
+#[test]
+fn missing_unsafe_http_whitelist() {
+    // Yarn refuses plain http (YN0081) before any request is made.
+    assert_caught(
+        cases::npm_scope_other_host(),
+        files(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN}\"\n",
+        ),
+        "the target install (Yarn) failed",
+    );
+}
+
+#[test]
+fn npm_token_on_wrong_path() {
+    // Yarn → npm with the token keyed at the host's root but the scope registry under a path
+    // on another host: npm finds no key for it.
+    assert_caught(
+        cases::yarn_scope_other_host(),
+        files(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H1}/:_authToken=${NODE_AUTH_TOKEN}\n",
+        ),
+        "- @acme/widget: packument R2 /@acme/widget [Bearer fake-token-1] -> 200",
+    );
+}
+
+#[test]
+fn inlined_secret_fails_the_second_round() {
+    // The token's value written instead of `${NODE_AUTH_TOKEN}`: right in round 1 by luck,
+    // wrong as soon as the variable changes.
+    let case = cases::npm_scope_other_host();
+    let wrong = files(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: \"fake-token-1\"\n",
+    );
+    let rounds = mismatches(&case, &wrong);
+    assert!(
+        rounds[0].is_none(),
+        "round 1 should agree by construction:\n{:?}",
+        rounds[0]
+    );
+    let report = rounds[1]
+        .as_deref()
+        .expect("round 2 must catch the inlined secret");
+    assert!(report.contains("[Bearer fake-token-1]"), "{report}");
+}
+
+#[test]
+fn registry_lost_goes_to_the_guard_not_the_internet_yarn() {
+    // Without `npmRegistryServer` Yarn asks https://registry.yarnpkg.com; the guard proxy
+    // (YARN_HTTPS_PROXY) must refuse and record it.
+    assert_caught(
+        cases::npm_http_registry_no_auth(),
+        files(".yarnrc.yml", "unsafeHttpWhitelist:\n  - \"127.0.0.1\"\n"),
+        "+ ESCAPE CONNECT registry.yarnpkg.com:443",
+    );
+}
+
+#[test]
+fn registry_lost_goes_to_the_guard_not_the_internet_npm() {
+    // Without `registry=` npm asks https://registry.npmjs.org through HTTPS_PROXY = the guard.
+    assert_caught(
+        cases::yarn_default_registry_token(),
+        files(".npmrc", "//{H1}/:_authToken=${NPM_TOKEN}\n"),
+        "+ ESCAPE CONNECT registry.npmjs.org:443",
+    );
+}

@@ -1,0 +1,586 @@
+//! A loopback npm registry for the conformance tests: serves any package, logs every request.
+//!
+//! Each listener is one "host" (`R1`, `R2`, … = 127.0.0.1 on its own ephemeral port). A
+//! listener carries mounts: a path prefix such as `/` or `/npm/private/` under which it serves
+//! a packument for any package name (`@s%2fname` and `@s/name` alike) and the tarballs. A mount
+//! can demand one exact `Authorization` value (401 otherwise) and can point its tarball URLs
+//! at another listener, to play a registry whose files live on another host.
+//!
+//! A separate guard listener stands in for an HTTP proxy: managers are told to use it for
+//! anything that is not loopback, so a request that would have left the machine is refused
+//! and logged as an escape instead. HTTPS (with a generated CA) will be one more listener kind.
+//!
+//! Plain std threads; HTTP/1.1 with keep-alive because npm and Yarn reuse sockets.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use super::tarball::{self, Packed};
+
+/// Every package is served in this one version; cases depend on it.
+pub const VERSION: &str = "1.0.0";
+
+/// A path prefix on one listener that serves packages.
+#[derive(Clone, Debug)]
+pub struct Mount {
+    /// 1-based listener number (`R1` is 1).
+    pub listener: usize,
+    /// Starts and ends with `/`.
+    pub prefix: String,
+    /// The exact `Authorization` header value this mount accepts; `None` serves anyone.
+    pub require: Option<String>,
+    /// Where `dist.tarball` points: listener and prefix. `None` means this mount itself.
+    pub tarballs: Option<(usize, String)>,
+}
+
+impl Mount {
+    pub fn new(listener: usize, prefix: &str) -> Self {
+        assert!(
+            prefix.starts_with('/') && prefix.ends_with('/'),
+            "a mount prefix starts and ends with '/': {prefix:?}"
+        );
+        Mount {
+            listener,
+            prefix: prefix.to_string(),
+            require: None,
+            tarballs: None,
+        }
+    }
+}
+
+/// What a logged request was, as far as the registry could tell from its path.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Packument {
+        name: String,
+    },
+    Tarball {
+        name: String,
+    },
+    /// A path no mount knows, or that is not a package path.
+    Other,
+    /// A request that reached the guard proxy: it would have left the machine.
+    Escape,
+}
+
+/// One request as the registry saw it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// 1-based listener number; 0 for the guard.
+    pub listener: usize,
+    pub method: String,
+    /// The request target as sent (for the guard: the CONNECT authority or absolute URL).
+    pub path: String,
+    pub authorization: Option<String>,
+    pub status: u16,
+    pub kind: Kind,
+}
+
+struct Shared {
+    ports: Vec<u16>,
+    mounts: Vec<Mount>,
+    log: Mutex<Vec<Request>>,
+    tarballs: Mutex<HashMap<String, Arc<Packed>>>,
+    stopping: AtomicBool,
+}
+
+/// A running registry. Dropping it stops the listeners.
+pub struct Registry {
+    shared: Arc<Shared>,
+    guard_port: u16,
+    accept_threads: Vec<thread::JoinHandle<()>>,
+}
+
+impl Registry {
+    /// Binds `listeners` loopback ports plus the guard and starts serving `mounts`.
+    pub fn start(listeners: usize, mounts: Vec<Mount>) -> Registry {
+        for m in &mounts {
+            assert!(
+                (1..=listeners).contains(&m.listener),
+                "mount on unknown listener: {m:?}"
+            );
+            if let Some((l, p)) = &m.tarballs {
+                assert!(
+                    (1..=listeners).contains(l),
+                    "tarballs on unknown listener: {m:?}"
+                );
+                assert!(
+                    mounts
+                        .iter()
+                        .any(|o| o.listener == *l && p.starts_with(&o.prefix)),
+                    "tarballs point at R{l}{p}, which no mount serves"
+                );
+            }
+        }
+        let bound: Vec<TcpListener> = (0..=listeners)
+            .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0"))
+            .collect();
+        let ports: Vec<u16> = bound
+            .iter()
+            .map(|l| l.local_addr().unwrap().port())
+            .collect();
+        let shared = Arc::new(Shared {
+            ports: ports[1..].to_vec(),
+            mounts,
+            log: Mutex::new(Vec::new()),
+            tarballs: Mutex::new(HashMap::new()),
+            stopping: AtomicBool::new(false),
+        });
+        let accept_threads = bound
+            .into_iter()
+            .enumerate()
+            .map(|(index, listener)| {
+                let shared = Arc::clone(&shared);
+                thread::spawn(move || accept_loop(listener, index, shared))
+            })
+            .collect();
+        Registry {
+            shared,
+            guard_port: ports[0],
+            accept_threads,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>` of listener `n` (1-based), no trailing slash.
+    pub fn url(&self, n: usize) -> String {
+        format!("http://{}", self.host(n))
+    }
+
+    /// `127.0.0.1:<port>` of listener `n` (1-based).
+    pub fn host(&self, n: usize) -> String {
+        format!("127.0.0.1:{}", self.shared.ports[n - 1])
+    }
+
+    pub fn listeners(&self) -> usize {
+        self.shared.ports.len()
+    }
+
+    /// `http://127.0.0.1:<port>` of the guard proxy.
+    pub fn guard_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.guard_port)
+    }
+
+    /// Everything logged so far, in arrival order.
+    pub fn requests(&self) -> Vec<Request> {
+        self.shared.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        // Wake each blocking accept() so its loop sees the flag.
+        let mut ports = vec![self.guard_port];
+        ports.extend(&self.shared.ports);
+        for port in ports {
+            let _ = TcpStream::connect(("127.0.0.1", port));
+        }
+        for t in self.accept_threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+fn accept_loop(listener: TcpListener, index: usize, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(stream) = stream else { continue };
+        let shared = Arc::clone(&shared);
+        // Connection threads are detached: they end when the client hangs up or goes idle.
+        thread::spawn(move || {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+            if index == 0 {
+                guard_connection(stream, &shared);
+            } else {
+                serve_connection(stream, index, &shared);
+            }
+        });
+    }
+}
+
+struct Head {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Head {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads one request head and skips its body. `None` at end of stream or on garbage.
+fn read_head(reader: &mut BufReader<TcpStream>) -> Option<Head> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let target = parts.next()?.to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).ok()? == 0 {
+            return None;
+        }
+        let h = h.trim_end_matches(['\r', '\n']);
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let head = Head {
+        method,
+        target,
+        headers,
+    };
+    let len: u64 = head
+        .header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    std::io::copy(&mut reader.by_ref().take(len), &mut std::io::sink()).ok()?;
+    Some(head)
+}
+
+fn serve_connection(stream: TcpStream, listener: usize, shared: &Shared) {
+    let mut writer = match stream.try_clone() {
+        Ok(w) => w,
+        Err(_) => return,
+    };
+    let mut reader = BufReader::new(stream);
+    while let Some(head) = read_head(&mut reader) {
+        let (status, content_type, body, kind) = route(&head, listener, shared);
+        shared.log.lock().unwrap().push(Request {
+            listener,
+            method: head.method.clone(),
+            path: head.target.clone(),
+            authorization: head.header("authorization").map(str::to_string),
+            status,
+            kind,
+        });
+        let reason = match status {
+            200 => "OK",
+            401 => "Unauthorized",
+            404 => "Not Found",
+            _ => "Error",
+        };
+        let mut out = format!(
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        if head.method != "HEAD" {
+            out.extend_from_slice(&body);
+        }
+        if writer.write_all(&out).is_err() {
+            return;
+        }
+    }
+}
+
+/// Decides the answer to one request: (status, content type, body, what it was).
+fn route(head: &Head, listener: usize, shared: &Shared) -> (u16, &'static str, Vec<u8>, Kind) {
+    let path = head.target.split(['?', '#']).next().unwrap_or("");
+    let json = "application/json";
+    let not_found = |kind| (404, json, br#"{"error":"not found"}"#.to_vec(), kind);
+
+    // The longest matching prefix wins, as a real reverse proxy in front of registries would.
+    let Some(mount) = shared
+        .mounts
+        .iter()
+        .filter(|m| m.listener == listener && path.starts_with(&m.prefix))
+        .max_by_key(|m| m.prefix.len())
+    else {
+        return not_found(Kind::Other);
+    };
+    let rest = &path[mount.prefix.len()..];
+    let Some((name, tarball_file)) = parse_package_path(rest) else {
+        return not_found(Kind::Other);
+    };
+    let kind = match tarball_file {
+        Some(_) => Kind::Tarball { name: name.clone() },
+        None => Kind::Packument { name: name.clone() },
+    };
+    if head.method != "GET" && head.method != "HEAD" {
+        return (
+            405,
+            json,
+            br#"{"error":"read-only registry"}"#.to_vec(),
+            kind,
+        );
+    }
+    if let Some(required) = &mount.require
+        && head.header("authorization") != Some(required.as_str())
+    {
+        return (
+            401,
+            json,
+            br#"{"error":"authentication required"}"#.to_vec(),
+            kind,
+        );
+    }
+    match tarball_file {
+        Some(file) => {
+            if file != format!("{}-{VERSION}.tgz", basename(&name)) {
+                return not_found(kind);
+            }
+            let packed = tarball_for(shared, &name);
+            (200, "application/octet-stream", packed.bytes.clone(), kind)
+        }
+        None => {
+            let (tl, tp) = mount
+                .tarballs
+                .clone()
+                .unwrap_or((mount.listener, mount.prefix.clone()));
+            let tarball_url = format!(
+                "http://127.0.0.1:{}{tp}{name}/-/{}-{VERSION}.tgz",
+                shared.ports[tl - 1],
+                basename(&name)
+            );
+            let body = packument(&name, &tarball_url, &tarball_for(shared, &name));
+            (200, json, body, kind)
+        }
+    }
+}
+
+/// Splits the part of a path below a mount into a package name and, for tarballs, the file.
+/// Accepts `name`, `@s/name`, `@s%2fname` (any case), and `<those>/-/<file>.tgz`.
+fn parse_package_path(rest: &str) -> Option<(String, Option<String>)> {
+    let (name_part, file) = match rest.split_once("/-/") {
+        Some((n, f)) if f.ends_with(".tgz") && !f.contains('/') => (n, Some(f.to_string())),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let name = name_part
+        .replace("%2f", "/")
+        .replace("%2F", "/")
+        .replace("%40", "@");
+    let valid_part = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+    };
+    let ok = match name.strip_prefix('@') {
+        Some(scoped) => {
+            matches!(scoped.split_once('/'), Some((s, n)) if valid_part(s) && valid_part(n))
+        }
+        None => valid_part(&name),
+    };
+    ok.then_some((name, file))
+}
+
+fn basename(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+fn tarball_for(shared: &Shared, name: &str) -> Arc<Packed> {
+    let mut cache = shared.tarballs.lock().unwrap();
+    Arc::clone(
+        cache
+            .entry(name.to_string())
+            .or_insert_with(|| Arc::new(tarball::pack(name, VERSION))),
+    )
+}
+
+fn packument(name: &str, tarball_url: &str, packed: &Packed) -> Vec<u8> {
+    // Published long ago: Yarn 4 hides versions younger than `npmMinimalAgeGate` (1 day).
+    let published = "2020-01-01T00:00:00.000Z";
+    let doc = serde_json::json!({
+        "name": name,
+        "dist-tags": { "latest": VERSION },
+        "versions": {
+            VERSION: {
+                "name": name,
+                "version": VERSION,
+                "main": "index.js",
+                "license": "MIT",
+                "dist": {
+                    "tarball": tarball_url,
+                    "shasum": packed.shasum,
+                    "integrity": packed.integrity,
+                },
+            },
+        },
+        "time": { "created": published, "modified": published, VERSION: published },
+    });
+    serde_json::to_vec(&doc).unwrap()
+}
+
+/// The guard proxy: log what a manager tried to reach outside loopback, refuse it, hang up.
+fn guard_connection(stream: TcpStream, shared: &Shared) {
+    let mut writer = match stream.try_clone() {
+        Ok(w) => w,
+        Err(_) => return,
+    };
+    let mut reader = BufReader::new(stream);
+    if let Some(head) = read_head(&mut reader) {
+        shared.log.lock().unwrap().push(Request {
+            listener: 0,
+            method: head.method.clone(),
+            path: head.target.clone(),
+            authorization: head.header("authorization").map(str::to_string),
+            status: 403,
+            kind: Kind::Escape,
+        });
+        let _ = writer
+            .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    }
+    let _ = writer.shutdown(Shutdown::Both);
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    /// A tiny blocking HTTP/1.1 GET for tests: (status, body).
+    pub fn get(url_host: &str, path: &str, auth: Option<&str>) -> (u16, Vec<u8>) {
+        let mut s = TcpStream::connect(url_host).unwrap();
+        let auth = auth
+            .map(|a| format!("Authorization: {a}\r\n"))
+            .unwrap_or_default();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {url_host}\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reader = BufReader::new(s);
+        let mut status_line = String::new();
+        reader.read_line(&mut status_line).unwrap();
+        let status = status_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut len = 0usize;
+        loop {
+            let mut h = String::new();
+            reader.read_line(&mut h).unwrap();
+            if h.trim().is_empty() {
+                break;
+            }
+            if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; len];
+        reader.read_exact(&mut body).unwrap();
+        (status, body)
+    }
+
+    #[test]
+    fn parses_package_paths() {
+        let p = |s| parse_package_path(s);
+        assert_eq!(p("leftpad-fake"), Some(("leftpad-fake".into(), None)));
+        assert_eq!(p("@acme%2fwidget"), Some(("@acme/widget".into(), None)));
+        assert_eq!(p("@acme%2Fwidget"), Some(("@acme/widget".into(), None)));
+        assert_eq!(p("@acme/widget"), Some(("@acme/widget".into(), None)));
+        assert_eq!(
+            p("@acme/widget/-/widget-1.0.0.tgz"),
+            Some(("@acme/widget".into(), Some("widget-1.0.0.tgz".into())))
+        );
+        assert_eq!(p("-/npm/v1/security/advisories/bulk"), None);
+        assert_eq!(p("a/b"), None);
+        assert_eq!(p(""), None);
+    }
+
+    #[test]
+    fn serves_packuments_and_tarballs_under_a_prefix_and_logs_them() {
+        let mut private = Mount::new(1, "/npm/private/");
+        private.require = Some("Bearer fake-token-1".into());
+        private.tarballs = Some((2, "/files/".into()));
+        let reg = Registry::start(2, vec![private, Mount::new(2, "/files/")]);
+        let h1 = reg.host(1);
+
+        let (status, _) = get(&h1, "/npm/private/@acme%2fwidget", None);
+        assert_eq!(
+            status, 401,
+            "a mount that requires a token refuses a request without one"
+        );
+        let (status, body) = get(
+            &h1,
+            "/npm/private/@acme%2fwidget",
+            Some("Bearer fake-token-1"),
+        );
+        assert_eq!(status, 200);
+        let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let dist = &doc["versions"][VERSION]["dist"];
+        let tarball = dist["tarball"].as_str().unwrap();
+        let expected_prefix = format!("{}/files/@acme/widget/-/widget-1.0.0.tgz", reg.url(2));
+        assert_eq!(
+            tarball, expected_prefix,
+            "tarballs live on the other listener"
+        );
+
+        let (status, bytes) = get(&reg.host(2), "/files/@acme/widget/-/widget-1.0.0.tgz", None);
+        assert_eq!(status, 200);
+        assert_eq!(
+            tarball::integrity_sha512(&bytes),
+            dist["integrity"].as_str().unwrap()
+        );
+
+        let (status, _) = get(&h1, "/elsewhere/leftpad-fake", None);
+        assert_eq!(status, 404, "nothing is served outside a mount");
+
+        let log = reg.requests();
+        let seen: Vec<_> = log
+            .iter()
+            .map(|r| {
+                (
+                    r.listener,
+                    r.path.as_str(),
+                    r.authorization.as_deref(),
+                    r.status,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (1, "/npm/private/@acme%2fwidget", None, 401),
+                (
+                    1,
+                    "/npm/private/@acme%2fwidget",
+                    Some("Bearer fake-token-1"),
+                    200
+                ),
+                (2, "/files/@acme/widget/-/widget-1.0.0.tgz", None, 200),
+                (1, "/elsewhere/leftpad-fake", None, 404),
+            ]
+        );
+        assert_eq!(log[3].kind, Kind::Other);
+    }
+
+    #[test]
+    fn guard_refuses_and_records_escapes() {
+        let reg = Registry::start(1, vec![Mount::new(1, "/")]);
+        let guard = reg.guard_url();
+        let mut s = TcpStream::connect(guard.trim_start_matches("http://")).unwrap();
+        write!(
+            s,
+            "CONNECT registry.yarnpkg.com:443 HTTP/1.1\r\nHost: registry.yarnpkg.com:443\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+        let log = reg.requests();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].kind, Kind::Escape);
+        assert_eq!(log[0].path, "registry.yarnpkg.com:443");
+    }
+}

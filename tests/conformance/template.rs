@@ -1,0 +1,162 @@
+//! Placeholders in case text: registry addresses in config files, env values in expectations.
+//!
+//! Config files are written once with `{R1}` (= `http://127.0.0.1:<port of R1>`) and `{H1}`
+//! (= `127.0.0.1:<port>`); each run renders them for its own fresh servers. pmrc's output is
+//! turned back into the same placeholders ([`unrender`]), so one translation can be replayed
+//! against any server instance.
+//!
+//! Expected `Authorization` values use `{NAME}` for the run's env value and `{b64:TEXT}` for
+//! base64 of TEXT (itself expanded), e.g. `Basic {b64:alice:{NPM_PASS}}`.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+
+/// Replaces `{R<n>}` and `{H<n>}` using `hosts[n-1]` (`127.0.0.1:<port>`). Any other brace
+/// text (`${NPM_TOKEN}`, YAML flow maps) is left alone.
+pub fn render(text: &str, hosts: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match placeholder(tail) {
+            Some((kind, n, len)) if n >= 1 && n <= hosts.len() => {
+                if kind == 'R' {
+                    out.push_str("http://");
+                }
+                out.push_str(&hosts[n - 1]);
+                rest = &tail[len..];
+            }
+            Some((_, n, _)) => panic!(
+                "placeholder for listener {n}, but the case has {}",
+                hosts.len()
+            ),
+            None => {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `{R12}` at the start of `s` → (`'R'`, 12, 5).
+fn placeholder(s: &str) -> Option<(char, usize, usize)> {
+    let mut chars = s.char_indices().skip(1);
+    let (_, kind) = chars.next()?;
+    if kind != 'R' && kind != 'H' {
+        return None;
+    }
+    let digits: String = s[2..].chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() || !s[2 + digits.len()..].starts_with('}') {
+        return None;
+    }
+    Some((kind, digits.parse().ok()?, digits.len() + 3))
+}
+
+/// The inverse of [`render`] for `{H<n>}`: every `127.0.0.1:<port>` of a known listener
+/// becomes `{H<n>}` (so `http://127.0.0.1:<port>` reads `http://{H<n>}`). A port that is not one
+/// of `hosts` stays as it is, and so will not match any later server: that shows as a
+/// mismatch, which is what a translation that invented a port deserves.
+pub fn unrender(text: &str, hosts: &[String]) -> String {
+    const LOOPBACK: &str = "127.0.0.1:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(LOOPBACK) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + LOOPBACK.len()..];
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+        let host = format!("{LOOPBACK}{digits}");
+        match hosts.iter().position(|h| *h == host) {
+            Some(n) if !digits.is_empty() => out.push_str(&format!("{{H{}}}", n + 1)),
+            _ => out.push_str(&host),
+        }
+        rest = &after[digits.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Expands `{NAME}` from `env` and `{b64:…}` (base64 of the expanded inside).
+pub fn expand(template: &str, env: &BTreeMap<String, String>) -> String {
+    let (out, rest) = expand_until(template, env, false);
+    assert!(
+        rest.is_empty(),
+        "unbalanced '}}' in expectation {template:?}"
+    );
+    out
+}
+
+/// Expands up to an unmatched `}` (when `nested`) or the end; returns the text and what is left.
+fn expand_until<'a>(
+    mut s: &'a str,
+    env: &BTreeMap<String, String>,
+    nested: bool,
+) -> (String, &'a str) {
+    let mut out = String::new();
+    loop {
+        let Some(i) = s.find(['{', '}']) else {
+            out.push_str(s);
+            return (out, "");
+        };
+        out.push_str(&s[..i]);
+        if s.as_bytes()[i] == b'}' {
+            assert!(nested, "unbalanced '}}' in expectation");
+            return (out, &s[i + 1..]);
+        }
+        s = &s[i + 1..];
+        if let Some(inner) = s.strip_prefix("b64:") {
+            let (text, rest) = expand_until(inner, env, true);
+            out.push_str(&B64.encode(text));
+            s = rest;
+        } else {
+            let end = s.find('}').expect("unclosed '{' in expectation");
+            let name = &s[..end];
+            let value = env.get(name).unwrap_or_else(|| {
+                panic!("expectation uses {{{name}}}, which the case's env does not set")
+            });
+            out.push_str(value);
+            s = &s[end + 1..];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_and_unrenders_registry_placeholders() {
+        let hosts = vec!["127.0.0.1:40001".to_string(), "127.0.0.1:4000".to_string()];
+        let text = "registry={R1}/\n//{H2}/:_authToken=${NPM_TOKEN}\nx: {a: {b}}\n";
+        let rendered = render(text, &hosts);
+        assert_eq!(
+            rendered,
+            "registry=http://127.0.0.1:40001/\n//127.0.0.1:4000/:_authToken=${NPM_TOKEN}\nx: {a: {b}}\n"
+        );
+        // 4000 is a prefix of 40001: whole port numbers must be compared.
+        assert_eq!(
+            unrender(&rendered, &hosts),
+            "registry=http://{H1}/\n//{H2}/:_authToken=${NPM_TOKEN}\nx: {a: {b}}\n"
+        );
+        assert_eq!(
+            unrender("//127.0.0.1:9/", &hosts),
+            "//127.0.0.1:9/",
+            "unknown ports stay"
+        );
+    }
+
+    #[test]
+    fn expands_env_values_and_base64() {
+        let env = BTreeMap::from([("PASS".to_string(), "fake-pass-1".to_string())]);
+        assert_eq!(expand("Bearer {PASS}", &env), "Bearer fake-pass-1");
+        assert_eq!(
+            expand("Basic {b64:alice:{PASS}}", &env),
+            "Basic YWxpY2U6ZmFrZS1wYXNzLTE="
+        );
+        assert_eq!(expand("", &env), "");
+    }
+}
