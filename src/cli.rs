@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::apply;
 use crate::discover::{self, Environment};
 use crate::error::{Error, Result};
-use crate::manager::Manager;
+use crate::manager::{ALL, Manager};
 use crate::plan::{self, Request};
 use crate::report::{self, Output};
 
@@ -16,7 +16,7 @@ use crate::report::{self, Output};
 #[command(
     name = "pmrc",
     version,
-    about = "Translate registry and auth config between npm and Yarn, with a redacted diff preview",
+    about = "Translate registry and auth config between npm, Yarn and Bun, with a redacted diff preview",
     after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn --write\n  pmrc convert --from npm --to yarn --check   # CI: exit 1 when .yarnrc.yml is out of sync"
 )]
 pub struct Cli {
@@ -39,7 +39,7 @@ pub struct Common {
     /// Project directory (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Also read and write user-level files (~/.npmrc, ~/.yarnrc.yml).
+    /// Also read and write user-level files (~/.npmrc, ~/.yarnrc.yml, ~/.yarnrc, ~/.bunfig.toml).
     #[arg(long)]
     pub user: bool,
     /// Output format.
@@ -67,10 +67,10 @@ pub struct ShowArgs {
 pub struct ConvertArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Source manager: npm or yarn (optional when only one config exists).
+    /// Source manager: npm, yarn, yarn-classic or bun (optional when only one config exists).
     #[arg(long, value_name = "M")]
     pub from: Option<Manager>,
-    /// Target manager(s), comma separated: npm, yarn.
+    /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun.
     #[arg(long, value_name = "M", value_delimiter = ',', required = true)]
     pub to: Vec<Manager>,
     /// Print the diff and change nothing (the default).
@@ -147,27 +147,25 @@ fn output(common: &Common) -> Output {
     }
 }
 
-const ALL: [Manager; 2] = [Manager::Npm, Manager::Yarn];
-
 fn show(args: ShowArgs, env: &Environment) -> Result<i32> {
     let dir = project_dir(&args.common)?;
     let managers: Vec<Manager> = match args.manager {
         Some(m) => vec![m],
         None => ALL
             .into_iter()
-            .filter(|m| dir.join(m.project_file()).exists())
+            .filter(|m| dir.join(m.marker_file()).exists())
             .collect(),
     };
     if managers.is_empty() {
         return Err(Error::Usage(format!(
-            "no package manager config found in {} (looked for .npmrc and .yarnrc.yml)",
+            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc and bunfig.toml)",
             dir.display()
         )));
     }
     let mut shown = Vec::new();
     for manager in managers {
         let files = discover::locate(manager, &dir, args.common.user, env)?;
-        let (model, warnings) = discover::read_merged(&files)?;
+        let (model, warnings) = discover::read_merged(manager, &files)?;
         shown.push(report::Shown {
             manager,
             files,

@@ -1,11 +1,12 @@
 //! The package managers pmrc knows, as named on the command line (`npm`, `yarn@4`,
-//! `yarn-classic`...), and which of them this version can read and write.
+//! `yarn-classic`, `bun`...), and which files each of them reads and pmrc writes for it.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::formats::Format;
 use crate::template::Dialect;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -15,29 +16,67 @@ pub enum Manager {
     Npm,
     /// Yarn Berry (4.x).
     Yarn,
+    /// Yarn 1.22: `.yarnrc` plus the `.npmrc` it takes all auth from.
+    YarnClassic,
+    /// Bun 1.x: `bunfig.toml` plus the `.npmrc` keys it honours.
+    Bun,
 }
 
+pub const ALL: [Manager; 4] = [
+    Manager::Npm,
+    Manager::Yarn,
+    Manager::YarnClassic,
+    Manager::Bun,
+];
+
 impl Manager {
+    /// The files this manager reads at each level, lowest priority first.
+    pub fn files(self) -> &'static [(&'static str, Format)] {
+        match self {
+            Manager::Npm => &[(".npmrc", Format::Npmrc)],
+            Manager::Yarn => &[(".yarnrc.yml", Format::YarnrcYml)],
+            Manager::YarnClassic => &[(".yarnrc", Format::Yarnrc), (".npmrc", Format::Npmrc)],
+            Manager::Bun => &[(".npmrc", Format::Npmrc), ("bunfig.toml", Format::Bunfig)],
+        }
+    }
+
+    /// The file a translation into this manager writes.
+    pub fn target_file(self) -> (&'static str, Format) {
+        match self {
+            Manager::Npm => (".npmrc", Format::Npmrc),
+            Manager::Yarn => (".yarnrc.yml", Format::YarnrcYml),
+            // Yarn 1 takes auth only from `.npmrc`, and `.npmrc` routing beats `.yarnrc`.
+            Manager::YarnClassic => (".npmrc", Format::Npmrc),
+            Manager::Bun => ("bunfig.toml", Format::Bunfig),
+        }
+    }
+
+    /// How values written for this manager spell environment references.
     pub fn dialect(self) -> Dialect {
         match self {
             Manager::Npm => Dialect::Npm,
             Manager::Yarn => Dialect::Yarn,
+            Manager::YarnClassic => Dialect::YarnClassic,
+            Manager::Bun => Dialect::Bun,
         }
     }
 
-    /// The project-level file this manager's settings live in.
-    pub fn project_file(self) -> &'static str {
+    /// The file whose presence says a project uses this manager.
+    pub fn marker_file(self) -> &'static str {
         match self {
             Manager::Npm => ".npmrc",
             Manager::Yarn => ".yarnrc.yml",
+            Manager::YarnClassic => ".yarnrc",
+            Manager::Bun => "bunfig.toml",
         }
     }
 
     /// The registry used when none is configured.
     pub fn public_registry(self) -> &'static str {
         match self {
-            Manager::Npm => "https://registry.npmjs.org/",
+            Manager::Npm | Manager::Bun => "https://registry.npmjs.org/",
             Manager::Yarn => "https://registry.yarnpkg.com",
+            Manager::YarnClassic => "https://registry.yarnpkg.com/",
         }
     }
 
@@ -46,6 +85,8 @@ impl Manager {
         match self {
             Manager::Npm => "npm 11/12",
             Manager::Yarn => "Yarn 4",
+            Manager::YarnClassic => "Yarn 1.22",
+            Manager::Bun => "Bun 1.x",
         }
     }
 }
@@ -55,6 +96,8 @@ impl fmt::Display for Manager {
         f.write_str(match self {
             Manager::Npm => "npm",
             Manager::Yarn => "yarn",
+            Manager::YarnClassic => "yarn-classic",
+            Manager::Bun => "bun",
         })
     }
 }
@@ -71,11 +114,13 @@ impl FromStr for Manager {
         match (name, major) {
             ("npm", None | Some("11" | "12")) => Ok(Manager::Npm),
             ("yarn" | "yarn-berry", None | Some("4")) => Ok(Manager::Yarn),
-            ("yarn", Some("1")) | ("yarn-classic", _) | ("pnpm" | "bun", _) => Err(format!(
-                "`{s}` is not supported yet (this version reads and writes npm and Yarn Berry 4)"
+            ("yarn", Some("1")) | ("yarn-classic", None | Some("1")) => Ok(Manager::YarnClassic),
+            ("bun", None | Some("1")) => Ok(Manager::Bun),
+            ("pnpm", _) => Err(format!(
+                "`{s}` is not supported yet (this version reads and writes npm, Yarn 4, Yarn 1 and Bun)"
             )),
-            ("npm", Some(v)) | ("yarn" | "yarn-berry", Some(v)) => Err(format!(
-                "`{s}`: pmrc knows the rules of npm 11/12 and Yarn 4, not version {v}"
+            ("npm" | "yarn" | "yarn-berry" | "yarn-classic" | "bun", Some(v)) => Err(format!(
+                "`{s}`: pmrc knows the rules of npm 11/12, Yarn 4, Yarn 1.22 and Bun 1.x, not version {v}"
             )),
             _ => Err(format!(
                 "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm or bun)"
@@ -93,8 +138,11 @@ mod tests {
         assert_eq!("npm".parse::<Manager>(), Ok(Manager::Npm));
         assert_eq!("npm@12".parse::<Manager>(), Ok(Manager::Npm));
         assert_eq!("yarn@4.18.1".parse::<Manager>(), Ok(Manager::Yarn));
+        assert_eq!("yarn@1".parse::<Manager>(), Ok(Manager::YarnClassic));
+        assert_eq!("yarn-classic".parse::<Manager>(), Ok(Manager::YarnClassic));
+        assert_eq!("bun".parse::<Manager>(), Ok(Manager::Bun));
         assert!(
-            "yarn@1"
+            "pnpm@10"
                 .parse::<Manager>()
                 .unwrap_err()
                 .contains("not supported yet")

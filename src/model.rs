@@ -65,6 +65,9 @@ pub enum AuthKey {
     Url(String),
     /// Yarn Berry `npmScopes.<scope>` credentials (scope without `@`).
     Scope(String),
+    /// Bun's credentials written with the default registry (`[install] registry = { url,
+    /// token }`): they go with that registry and beat any `.npmrc` credential.
+    DefaultRegistry,
     /// Unkeyed credentials: Yarn Berry's top-level `npmAuthToken`/`npmAuthIdent`, which reach
     /// every registry without an entry of its own; npm's legacy top-level `_auth*`.
     Fallback,
@@ -75,6 +78,7 @@ impl fmt::Display for AuthKey {
         match self {
             AuthKey::Url(url) => f.write_str(url),
             AuthKey::Scope(scope) => write!(f, "scope @{scope}"),
+            AuthKey::DefaultRegistry => f.write_str("the default registry"),
             AuthKey::Fallback => f.write_str("top level"),
         }
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::discover::{self, ConfigFile, Environment};
 use crate::error::{Error, Result};
-use crate::formats::{self, Wanted, npmrc, yarnrc_yml};
+use crate::formats::{self, Format};
 use crate::manager::Manager;
 use crate::model::{Level, Model};
 use crate::translate::translate;
@@ -28,6 +28,7 @@ pub struct FileChange {
     pub path: PathBuf,
     pub display: String,
     pub manager: Manager,
+    pub format: Format,
     pub level: Level,
     pub before: Option<String>,
     pub after: String,
@@ -45,23 +46,16 @@ impl FileChange {
     pub fn secret_spans_before(&self) -> Vec<Range<usize>> {
         self.before
             .as_deref()
-            .map_or_else(Vec::new, |t| secret_spans(self.manager, t))
+            .map_or_else(Vec::new, |t| self.format.secret_spans(t))
     }
 
     pub fn secret_spans_after(&self) -> Vec<Range<usize>> {
-        secret_spans(self.manager, &self.after)
+        self.format.secret_spans(&self.after)
     }
 
     /// Whether the new text holds a literal secret (new files are then created 0600).
     pub fn holds_secret(&self) -> bool {
         !self.secret_spans_after().is_empty()
-    }
-}
-
-pub fn secret_spans(manager: Manager, text: &str) -> Vec<Range<usize>> {
-    match manager {
-        Manager::Npm => npmrc::Document::parse(text).secret_spans(),
-        Manager::Yarn => yarnrc_yml::secret_spans(text),
     }
 }
 
@@ -99,7 +93,7 @@ pub fn build(req: &Request) -> Result<Plan> {
             sources[0].path.display()
         )));
     }
-    let (model, mut warnings) = discover::read_merged(&sources)?;
+    let (model, mut warnings) = discover::read_merged(req.from, &sources)?;
     let mut changes = Vec::new();
     for &to in req.to {
         if to == req.from {
@@ -107,9 +101,9 @@ pub fn build(req: &Request) -> Result<Plan> {
         }
         let translation = translate(&model, req.from, to);
         warnings.extend(translation.warnings);
-        for target in discover::locate(to, req.dir, req.user, req.env)? {
+        for target in discover::locate_targets(to, req.dir, req.user, req.env)? {
             let part = translation.model.at_level(target.level);
-            if let Some(change) = change_for(&target, &part)? {
+            if let Some(change) = change_for(to, &target, &part)? {
                 changes.push(change);
             }
         }
@@ -123,37 +117,26 @@ pub fn build(req: &Request) -> Result<Plan> {
     })
 }
 
-fn wanted(manager: Manager, model: &Model) -> Wanted {
-    match manager {
-        Manager::Npm => npmrc::wanted(model),
-        Manager::Yarn => yarnrc_yml::wanted(model),
-    }
-}
-
 /// The edit of one target file, checked by reading it back.
-fn change_for(target: &ConfigFile, model: &Model) -> Result<Option<FileChange>> {
-    let wanted = wanted(target.manager, model);
+fn change_for(manager: Manager, target: &ConfigFile, model: &Model) -> Result<Option<FileChange>> {
+    let format = target.format;
+    let wanted = format.wanted(model, manager.dialect());
     if target.text.is_none() && wanted.is_empty() {
         return Ok(None);
     }
     let before = target.text.clone().unwrap_or_default();
-    let (held, after) = match target.manager {
-        Manager::Npm => {
-            let doc = npmrc::Document::parse(&before);
-            doc.settings().map_err(|e| e.in_file(&target.path))?;
-            let after = doc.edit(&wanted);
-            (npmrc::Document::parse(&after).settings(), after)
-        }
-        Manager::Yarn => {
-            yarnrc_yml::settings(&before).map_err(|e| e.in_file(&target.path))?;
-            let after = yarnrc_yml::edit(&before, &wanted).map_err(|message| Error::Edit {
-                path: target.path.clone(),
-                message,
-            })?;
-            (yarnrc_yml::settings(&after), after)
-        }
-    };
-    let held_ok = held.is_ok_and(|h| formats::same_settings(&h, &wanted));
+    format
+        .settings(&before)
+        .map_err(|e| e.in_file(&target.path))?;
+    let after = format
+        .edit(&before, &wanted)
+        .map_err(|message| Error::Edit {
+            path: target.path.clone(),
+            message,
+        })?;
+    let held_ok = format
+        .settings(&after)
+        .is_ok_and(|held| formats::same_settings(&held, &wanted));
     if !held_ok {
         return Err(Error::Edit {
             path: target.path.clone(),
@@ -163,7 +146,8 @@ fn change_for(target: &ConfigFile, model: &Model) -> Result<Option<FileChange>> 
     Ok(Some(FileChange {
         path: target.path.clone(),
         display: target.display.clone(),
-        manager: target.manager,
+        manager,
+        format,
         level: target.level,
         before: target.text.clone(),
         after,

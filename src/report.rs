@@ -208,6 +208,7 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
         let at = match key {
             AuthKey::Url(u) => u.clone(),
             AuthKey::Scope(s) => format!("@{s}"),
+            AuthKey::DefaultRegistry => "(default registry)".into(),
             AuthKey::Fallback => "(top level)".into(),
         };
         let fields = [

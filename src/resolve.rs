@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use crate::manager::Manager;
 use crate::model::{AuthKey, Credentials, Model, Origin, PasswordEncoding};
-use crate::registry_url::{RegistryUrl, normalize_yarn_key, npm_walk_up, yarn_lookup_keys};
+use crate::registry_url::{
+    RegistryUrl, normalize_yarn_key, npm_walk_up, with_trailing_slash, yarn_lookup_keys,
+};
 use crate::template::{Dialect, Template};
 
 /// Which packages a route serves.
@@ -87,6 +89,8 @@ pub fn routes(model: &Model, manager: Manager) -> Vec<Route> {
         .map(|p| match manager {
             Manager::Npm => npm_route(model, p),
             Manager::Yarn => yarn_route(model, p),
+            Manager::YarnClassic => classic_route(model, p),
+            Manager::Bun => bun_route(model, p),
         })
         .collect()
 }
@@ -304,4 +308,129 @@ pub fn split_ident(ident: &Template) -> Option<(Template, Template)> {
         .pieces
         .extend(ident.pieces[at + 1..].iter().cloned());
     Some((user, password))
+}
+
+/// The registry a manager that reads `.npmrc`-style routing requests for `packages`.
+fn configured_registry<'a>(
+    model: &'a Model,
+    packages: &Packages,
+) -> Option<&'a crate::model::Value> {
+    match packages {
+        Packages::Scope(s) => model.scopes.get(s).and_then(|s| s.registry.as_ref()),
+        Packages::Unscoped => None,
+    }
+    .or(model.registry.as_ref())
+}
+
+/// Yarn 1 (`npm-registry.js`): credentials only at the registry's exact nerf dart (with a
+/// trailing slash; also without a final `registry/` segment), else the unscoped ones; sent
+/// for scoped packages, and for unscoped ones only with always-auth.
+fn classic_route(model: &Model, packages: Packages) -> Route {
+    let registry = configured_registry(model, &packages).map(|v| rendered(&v.value, Dialect::Npm));
+    let effective = registry
+        .clone()
+        .unwrap_or_else(|| Manager::YarnClassic.public_registry().to_string());
+    let mut keys = Vec::new();
+    if let Some(url) = RegistryUrl::parse(&effective) {
+        let key = url.registry_nerf_dart();
+        if let Some(shorter) = key.strip_suffix("registry/") {
+            keys.push(shorter.to_string());
+        }
+        keys.insert(0, key);
+    }
+    let exact = keys
+        .iter()
+        .find_map(|k| model.auth.get_key_value(&AuthKey::Url(k.clone())));
+    let global = model.auth.get(&AuthKey::Fallback);
+    // Each credential name is looked up per registry first, then globally.
+    let pick = |f: fn(&Credentials) -> &Option<crate::model::Value>| {
+        exact
+            .and_then(|(_, c)| f(c).clone())
+            .or_else(|| global.and_then(|g| f(g).clone()))
+    };
+    let merged = Credentials {
+        token: pick(|c| &c.token),
+        ident: pick(|c| &c.ident),
+        username: pick(|c| &c.username),
+        password: pick(|c| &c.password),
+        password_encoding: Some(PasswordEncoding::Base64),
+        always_auth: pick(|c| &c.always_auth).or_else(|| model.always_auth.clone()),
+        ..Credentials::default()
+    };
+    let sends = matches!(packages, Packages::Scope(_)) || merged.always_auth();
+    let authorization = if sends {
+        npm_authorization(&merged)
+    } else {
+        None
+    };
+    let (credential_key, origin) = match (&authorization, exact) {
+        (None, _) => (None, None),
+        (Some(_), Some((k, c))) if c.authenticates() => (Some(k.clone()), c.origin().cloned()),
+        (Some(_), _) => (
+            Some(AuthKey::Fallback),
+            global.and_then(|g| g.origin().cloned()),
+        ),
+    };
+    Route {
+        packages,
+        registry,
+        authorization,
+        credential_key,
+        credential_origin: origin,
+    }
+}
+
+/// Bun: credentials written with the registry in bunfig win; otherwise an `.npmrc` key on
+/// the same host whose path is a prefix of the registry's (the longest one).
+fn bun_route(model: &Model, packages: Packages) -> Route {
+    let registry = configured_registry(model, &packages).map(|v| rendered(&v.value, Dialect::Bun));
+    let effective = registry
+        .clone()
+        .unwrap_or_else(|| Manager::Bun.public_registry().to_string());
+    let bound_key = match &packages {
+        Packages::Scope(s) if model.scopes.get(s).is_some_and(|s| s.registry.is_some()) => {
+            AuthKey::Scope(s.clone())
+        }
+        _ => AuthKey::DefaultRegistry,
+    };
+    let bound = model
+        .auth
+        .get_key_value(&bound_key)
+        .filter(|(_, c)| c.authenticates());
+    let from_npmrc = || {
+        let url = RegistryUrl::parse(&effective)?;
+        let registry_path = with_trailing_slash(&url.path);
+        model
+            .auth
+            .iter()
+            .filter(|(_, c)| c.authenticates())
+            .filter_map(|(k, c)| {
+                let AuthKey::Url(key) = k else { return None };
+                let rest = key.strip_prefix("//")?;
+                let (host, path) = rest
+                    .split_once('/')
+                    .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+                (host.eq_ignore_ascii_case(&url.host)
+                    && registry_path.starts_with(&with_trailing_slash(&path)))
+                .then_some((path.len(), (k, c)))
+            })
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, kc)| kc)
+    };
+    let chosen = bound.or_else(from_npmrc);
+    let (credential_key, authorization, origin) = match chosen {
+        Some((key, creds)) => (
+            Some(key.clone()),
+            npm_authorization(creds),
+            creds.origin().cloned(),
+        ),
+        None => (None, None, None),
+    };
+    Route {
+        packages,
+        registry,
+        authorization,
+        credential_key,
+        credential_origin: origin,
+    }
 }

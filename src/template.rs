@@ -46,6 +46,10 @@ pub enum Dialect {
     Npm,
     /// Yarn Berry `.yarnrc.yml`: `${X}`, `${X:-d}`, `${X-d}`, `\$` escapes.
     Yarn,
+    /// Yarn 1 reading `.npmrc`: `${X}` only, and an unset variable is fatal.
+    YarnClassic,
+    /// Bun's `bunfig.toml`: only a whole value `$X` is expanded (unset: empty).
+    Bun,
 }
 
 /// Why a value cannot be written in a dialect without changing what it means.
@@ -152,13 +156,17 @@ impl Template {
 
     pub fn parse(raw: &str, dialect: Dialect) -> Template {
         match dialect {
-            Dialect::Npm => parse_npm(raw),
+            Dialect::Npm | Dialect::YarnClassic => parse_npm(raw),
             Dialect::Yarn => parse_yarn(raw),
+            Dialect::Bun => parse_bun(raw),
         }
     }
 
     /// Renders in `dialect`; the losses say what the dialect could not keep.
     pub fn render(&self, dialect: Dialect) -> (String, Vec<Loss>) {
+        if dialect == Dialect::Bun {
+            return self.render_bun();
+        }
         let mut out = String::new();
         let mut losses = Vec::new();
         for piece in &self.pieces {
@@ -174,14 +182,23 @@ impl Template {
                     (Dialect::Yarn, Unset::DefaultIfUnset(d)) => {
                         out.push_str(&format!("${{{name}-{d}}}"))
                     }
-                    (Dialect::Npm, Unset::Default(d) | Unset::DefaultIfUnset(d)) => {
+                    (Dialect::YarnClassic, Unset::Empty) => {
                         losses.push(Loss {
                             what: format!(
-                                "the default `{d}` of ${{{name}}} (npm has no default syntax; an unset {name} is sent as the literal text)"
+                                "the optional form of ${{{name}}} (Yarn 1 has none: it stops with \"Failed to replace env in config\" when {name} is unset)"
                             ),
                         });
                         out.push_str(&format!("${{{name}}}"));
                     }
+                    (_, Unset::Default(d) | Unset::DefaultIfUnset(d)) => {
+                        losses.push(Loss {
+                            what: format!(
+                                "the default `{d}` of ${{{name}}} (no default syntax; an unset {name} is not replaced by it)"
+                            ),
+                        });
+                        out.push_str(&format!("${{{name}}}"));
+                    }
+                    (Dialect::Bun, _) => unreachable!("rendered above"),
                 },
             }
         }
@@ -193,6 +210,42 @@ impl Template {
             });
         }
         (out, losses)
+    }
+
+    /// Bun expands a whole-value `$X` and nothing else.
+    fn render_bun(&self) -> (String, Vec<Loss>) {
+        match self.pieces.as_slice() {
+            [] => (String::new(), Vec::new()),
+            [Piece::Env { name, unset }] => {
+                let losses = match unset {
+                    Unset::Default(d) | Unset::DefaultIfUnset(d) => vec![Loss {
+                        what: format!(
+                            "the default `{d}` of ${{{name}}} (Bun has no default syntax)"
+                        ),
+                    }],
+                    Unset::Strict | Unset::Empty => Vec::new(),
+                };
+                (format!("${name}"), losses)
+            }
+            [Piece::Text { text }] if parse_bun(text).has_env() => (
+                text.clone(),
+                vec![Loss {
+                    what: format!("the literal text `{text}` (Bun would expand it as a variable)"),
+                }],
+            ),
+            [Piece::Text { text }] => (text.clone(), Vec::new()),
+            _ => {
+                let (text, _) = self.render(Dialect::Yarn);
+                (
+                    text.clone(),
+                    vec![Loss {
+                        what: format!(
+                            "`{text}`: Bun expands only a value that is exactly `$VARIABLE`, so it would send this text as it is"
+                        ),
+                    }],
+                )
+            }
+        }
     }
 
     /// The value for display: literal text masked when it is secret, references as written.
@@ -211,11 +264,12 @@ fn escape_literal(text: &str, dialect: Dialect) -> String {
         return text.to_string();
     }
     match dialect {
-        Dialect::Npm => text.replace("${", "\\${"),
+        Dialect::Npm | Dialect::YarnClassic => text.replace("${", "\\${"),
         Dialect::Yarn => text
             .replace('\\', "\\\\")
             .replace('$', "\\$")
             .replace('}', "\\}"),
+        Dialect::Bun => text.to_string(),
     }
 }
 
@@ -290,6 +344,14 @@ fn is_portable_env_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Bun: a whole value `$NAME` is a reference (unset gives the empty string).
+fn parse_bun(raw: &str) -> Template {
+    match raw.strip_prefix('$') {
+        Some(name) if is_portable_env_name(name) => Template::env(name, Unset::Empty),
+        _ => Template::literal(raw),
+    }
 }
 
 /// Yarn Berry's replaceEnvVariables: `\` escapes `$`, `}` and `\`; names are
@@ -470,6 +532,30 @@ mod tests {
             "$NAME"
         );
         assert!(!Template::parse("${1R}", Dialect::Yarn).has_env());
+    }
+
+    #[test]
+    fn bun_expands_only_whole_dollar_values() {
+        // spec/pnpm-bun-deno.md §3.1: `$VAR` whole value only; `${VAR}` and `pre-$VAR` literal.
+        assert_eq!(
+            Template::parse("$NPM_TOKEN", Dialect::Bun).pieces,
+            vec![env("NPM_TOKEN", Unset::Empty)]
+        );
+        assert!(!Template::parse("${NPM_TOKEN}", Dialect::Bun).has_env());
+        assert!(!Template::parse("pre-$NPM_TOKEN", Dialect::Bun).has_env());
+        let npm = Template::parse("${NPM_TOKEN}", Dialect::Npm);
+        assert_eq!(npm.render(Dialect::Bun), ("$NPM_TOKEN".to_string(), vec![]));
+        let mixed = Template::parse("pre-${T}", Dialect::Npm);
+        assert_eq!(mixed.render(Dialect::Bun).1.len(), 1);
+        assert_eq!(Template::literal("$HOME").render(Dialect::Bun).1.len(), 1);
+    }
+
+    #[test]
+    fn yarn_classic_has_no_optional_references() {
+        let t = Template::parse("${T?}", Dialect::Npm);
+        let (text, losses) = t.render(Dialect::YarnClassic);
+        assert_eq!(text, "${T}");
+        assert_eq!(losses.len(), 1);
     }
 
     #[test]

@@ -21,14 +21,35 @@ pub struct Translation {
 
 struct Translator<'a> {
     source: &'a Model,
+    from: Manager,
     to: Manager,
     warnings: Vec<Warning>,
+}
+
+/// How a target file spells things: `.npmrc` (npm, and Yarn 1 which reads it for auth),
+/// `.yarnrc.yml`, or `bunfig.toml`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Npmrc,
+    Yarnrc,
+    Bunfig,
+}
+
+impl Translator<'_> {
+    fn target(&self) -> Target {
+        match self.to {
+            Manager::Npm | Manager::YarnClassic => Target::Npmrc,
+            Manager::Yarn => Target::Yarnrc,
+            Manager::Bun => Target::Bunfig,
+        }
+    }
 }
 
 pub fn translate(source: &Model, from: Manager, to: Manager) -> Translation {
     let routes = resolve::routes(source, from);
     let mut tr = Translator {
         source,
+        from,
         to,
         warnings: Vec::new(),
     };
@@ -36,10 +57,15 @@ pub fn translate(source: &Model, from: Manager, to: Manager) -> Translation {
         registry: source.registry.as_ref().map(|r| tr.registry_value(r)),
         ..Model::default()
     };
-    tr.scopes(from, &routes, &mut model);
+    tr.scopes(&routes, &mut model);
     tr.credentials(&routes, &mut model);
+    if model.auth.contains_key(&AuthKey::DefaultRegistry) && model.registry.is_none() {
+        // Bun keeps the default registry's credentials with its URL, so it must be written.
+        let public = Value::new(Template::literal(to.public_registry()), None);
+        model.registry = Some(public);
+    }
     tr.network(&routes, &mut model);
-    tr.verify(from, &routes, &model);
+    tr.verify(&routes, &model);
     Translation {
         model,
         warnings: tr.warnings,
@@ -64,16 +90,17 @@ impl Translator<'_> {
     fn registry_value(&mut self, v: &Value) -> Value {
         let mut v = self.carry(v, "registry");
         if let Some(url) = v.value.as_literal() {
-            let url = match self.to {
-                Manager::Npm => with_trailing_slash(&url),
-                Manager::Yarn => normalize_yarn_key(&url),
+            let url = match self.target() {
+                Target::Npmrc | Target::Bunfig => with_trailing_slash(&url),
+                Target::Yarnrc => normalize_yarn_key(&url),
             };
             v.value = Template::literal(url);
         }
         v
     }
 
-    fn scopes(&mut self, from: Manager, routes: &[Route], model: &mut Model) {
+    fn scopes(&mut self, routes: &[Route], model: &mut Model) {
+        let from = self.from;
         for (name, scope) in &self.source.scopes {
             let route = routes
                 .iter()
@@ -96,15 +123,15 @@ impl Translator<'_> {
                     Some(self.registry_value(&value))
                 }
             };
-            let publish_registry = match self.to {
-                // npm publishes a scope to its registry; Yarn never consults the scope's
-                // npmRegistryServer for publishing, so it needs npmPublishRegistry.
-                Manager::Yarn => match &scope.publish_registry {
+            let publish_registry = match self.target() {
+                // Other managers publish a scope to its registry; Yarn never consults the
+                // scope's npmRegistryServer for publishing, so it needs npmPublishRegistry.
+                Target::Yarnrc => match &scope.publish_registry {
                     Some(p) => Some(self.registry_value(p)),
-                    None if from == Manager::Npm => registry.clone(),
+                    None if from != Manager::Yarn => registry.clone(),
                     None => None,
                 },
-                Manager::Npm => {
+                Target::Npmrc | Target::Bunfig => {
                     if let Some(p) = &scope.publish_registry {
                         let same = scope
                             .registry
@@ -115,7 +142,8 @@ impl Translator<'_> {
                             self.warnings.push(Warning::new(
                                 "lossy-publish-registry",
                                 format!(
-                                    "npm cannot publish @{name} to a registry other than @{name}:registry from .npmrc; set publishConfig.registry in package.json"
+                                    "{} cannot publish @{name} to a registry other than the scope's from its config; set publishConfig.registry in package.json",
+                                    self.to
                                 ),
                                 p.origin.clone(),
                             ));
@@ -133,11 +161,14 @@ impl Translator<'_> {
             );
         }
         if let Some(p) = &self.source.publish_registry {
-            match self.to {
-                Manager::Yarn => model.publish_registry = Some(self.registry_value(p)),
-                Manager::Npm => self.warnings.push(Warning::new(
+            match self.target() {
+                Target::Yarnrc => model.publish_registry = Some(self.registry_value(p)),
+                Target::Npmrc | Target::Bunfig => self.warnings.push(Warning::new(
                     "lossy-publish-registry",
-                    "npm has no .npmrc setting for a separate publish registry; set publishConfig.registry in package.json",
+                    format!(
+                        "{} has no config setting for a separate publish registry; set publishConfig.registry in package.json",
+                        self.to
+                    ),
                     p.origin.clone(),
                 )),
             }
@@ -147,17 +178,21 @@ impl Translator<'_> {
     /// Where a route's credentials go in the target: keyed by the registry the target
     /// will look up, so path walk-up and exact matching agree.
     fn target_key(&self, route: &Route, source_key: &AuthKey) -> AuthKey {
-        if let (Manager::Yarn, AuthKey::Scope(s)) = (self.to, source_key) {
-            return AuthKey::Scope(s.clone());
+        match (self.target(), source_key, &route.packages) {
+            (Target::Yarnrc, AuthKey::Scope(s), _) => return AuthKey::Scope(s.clone()),
+            // Bun binds credentials to the registry entry they are written with.
+            (Target::Bunfig, _, Packages::Scope(s)) => return AuthKey::Scope(s.clone()),
+            (Target::Bunfig, _, Packages::Unscoped) => return AuthKey::DefaultRegistry,
+            _ => {}
         }
         let registry = route
             .registry
             .clone()
             .unwrap_or_else(|| self.to.public_registry().to_string());
         match RegistryUrl::parse(&registry) {
-            Some(url) => AuthKey::Url(match self.to {
-                Manager::Npm => url.registry_nerf_dart(),
-                Manager::Yarn => url.yarn_key(),
+            Some(url) => AuthKey::Url(match self.target() {
+                Target::Npmrc | Target::Bunfig => url.registry_nerf_dart(),
+                Target::Yarnrc => url.yarn_key(),
             }),
             // A registry held in an environment variable: key by its text as written.
             None => AuthKey::Url(registry),
@@ -176,7 +211,7 @@ impl Translator<'_> {
             if converted.is_empty() {
                 continue;
             }
-            if self.to == Manager::Yarn
+            if matches!(self.to, Manager::Yarn | Manager::YarnClassic)
                 && route.packages == Packages::Unscoped
                 && route.authorization.is_some()
             {
@@ -220,6 +255,13 @@ impl Translator<'_> {
                 continue;
             }
             match key {
+                AuthKey::Url(_) if self.target() == Target::Bunfig => {
+                    self.warnings.push(Warning::note(
+                        "unused-credential",
+                        format!("the credentials at {key} are not used for any registry in use; bunfig.toml can only hold a registry's own credentials"),
+                        creds.origin().cloned(),
+                    ))
+                }
                 AuthKey::Url(location) => {
                     let target = AuthKey::Url(self.url_key(location));
                     if let std::collections::btree_map::Entry::Vacant(e) = assigned.entry(target) {
@@ -229,7 +271,7 @@ impl Translator<'_> {
                         }
                     }
                 }
-                AuthKey::Scope(_) | AuthKey::Fallback => self.warnings.push(Warning::note(
+                AuthKey::Scope(_) | AuthKey::Fallback | AuthKey::DefaultRegistry => self.warnings.push(Warning::note(
                     "unused-credential",
                     format!("the credentials at {key} are not used for any registry in use, so pmrc does not carry them over"),
                     creds.origin().cloned(),
@@ -259,9 +301,9 @@ impl Translator<'_> {
             Some(i) if i > 0 && location[..i].ends_with(':') => &location[i..],
             _ => location,
         };
-        match self.to {
-            Manager::Npm => with_trailing_slash(without_scheme),
-            Manager::Yarn => normalize_yarn_key(location),
+        match self.target() {
+            Target::Npmrc | Target::Bunfig => with_trailing_slash(without_scheme),
+            Target::Yarnrc => normalize_yarn_key(location),
         }
     }
 
@@ -271,79 +313,25 @@ impl Translator<'_> {
             token: c.token.as_ref().map(|t| self.carry(t, "token")),
             ..Credentials::default()
         };
-        match self.to {
-            Manager::Npm => {
-                if let Some(ident) = &c.ident {
-                    match split_ident(&ident.value) {
-                        None => {
-                            if ident.value.has_env() {
-                                self.warnings.push(Warning::note(
-                                    "env-ident-assumed-base64",
-                                    format!(
-                                        "npmAuthIdent {} becomes `_auth`, which npm sends as it is: the variable must hold base64(user:password), not user:password",
-                                        ident.value.render(self.to.dialect()).0
-                                    ),
-                                    ident.origin.clone(),
-                                ));
-                            }
-                            out.ident = Some(self.carry(ident, "npmAuthIdent"));
-                        }
-                        Some((user, password)) => match password.as_literal() {
-                            Some(p) => {
-                                out.username = Some(Value::new(user, ident.origin.clone()));
-                                out.password = Some(Value::new(
-                                    Template::literal(BASE64.encode(p)),
-                                    ident.origin.clone(),
-                                ));
-                                out.password_encoding = Some(PasswordEncoding::Base64);
-                            }
-                            None => self.warnings.push(Warning::new(
-                                "lossy-basic-auth",
-                                "npm needs `_password` as base64 of the password, which cannot be built from an environment reference; set `_auth` to base64(user:password) yourself",
-                                ident.origin.clone(),
-                            )),
-                        },
-                    }
-                }
-                out.username = out.username.or_else(|| c.username.clone());
-                if c.password.is_some() && out.password.is_none() {
-                    out.password = c.password.clone();
-                    out.password_encoding = c.password_encoding;
-                }
-                out.certfile = c.certfile.clone();
-                out.keyfile = c.keyfile.clone();
-            }
-            Manager::Yarn => {
+        match self.target() {
+            Target::Npmrc => self.convert_to_npmrc(c, &mut out),
+            Target::Yarnrc => {
                 out.ident = c.ident.as_ref().map(|i| self.carry(i, "_auth"));
-                if let (Some(u), Some(p)) = (&c.username, &c.password) {
-                    let base64 = c.password_encoding == Some(PasswordEncoding::Base64);
-                    match (u.value.as_literal(), p.value.as_literal()) {
-                        (Some(u_lit), Some(p_lit)) => {
-                            let password = if base64 {
-                                String::from_utf8(decode_base64_lossy(&p_lit)).ok()
-                            } else {
-                                Some(p_lit)
-                            };
-                            match password {
-                                Some(password) => {
-                                    out.ident = Some(Value::new(
-                                        Template::literal(format!("{u_lit}:{password}")),
-                                        p.origin.clone(),
-                                    ))
-                                }
-                                None => self.warnings.push(Warning::new(
-                                    "invalid-password-base64",
-                                    "`_password` is not base64 of a text password (npm sends garbage for it); pmrc does not carry it over",
-                                    p.origin.clone(),
-                                )),
-                            }
-                        }
-                        _ => self.warnings.push(Warning::new(
-                            "lossy-basic-auth",
-                            "username/_password from environment references cannot become npmAuthIdent (Yarn needs user:password or its base64 in one value); set npmAuthIdent to \"${NPM_AUTH_IDENT}\" holding base64(user:password)",
-                            p.origin.clone(),
-                        )),
-                    }
+                if c.username.is_some()
+                    && let Some((user, password)) = self.plain_basic(c)
+                {
+                    let ident = Template {
+                        pieces: [
+                            user.pieces,
+                            vec![Piece::Text { text: ":".into() }],
+                            password.pieces,
+                        ]
+                        .concat(),
+                    };
+                    out.ident = Some(Value::new(
+                        ident,
+                        c.password.as_ref().and_then(|p| p.origin.clone()),
+                    ));
                 }
                 if let (Some(cert), Some(key)) = (&c.certfile, &c.keyfile) {
                     let host = registry
@@ -362,6 +350,28 @@ impl Translator<'_> {
                     out.keyfile = Some(key.clone());
                 }
             }
+            Target::Bunfig => {
+                if out.token.is_none()
+                    && (c.ident.is_some() || c.username.is_some())
+                    && let Some((user, password)) = self.plain_basic(c)
+                {
+                    let origin = c
+                        .password
+                        .as_ref()
+                        .or(c.ident.as_ref())
+                        .and_then(|v| v.origin.clone());
+                    out.username = Some(self.carry(&Value::new(user, origin.clone()), "username"));
+                    out.password = Some(self.carry(&Value::new(password, origin), "password"));
+                    out.password_encoding = Some(PasswordEncoding::Plain);
+                }
+                if let Some(cert) = &c.certfile {
+                    self.warnings.push(Warning::new(
+                        "lossy-client-certificate",
+                        "Bun does not support per-registry client certificates (certfile/keyfile)",
+                        cert.origin.clone(),
+                    ));
+                }
+            }
         }
         if out.certfile.is_none()
             && out.token.is_none()
@@ -371,6 +381,123 @@ impl Translator<'_> {
             return Credentials::default();
         }
         out
+    }
+
+    /// `.npmrc` kinds: token, `_auth`, `username` + base64 `_password`, cert files.
+    fn convert_to_npmrc(&mut self, c: &Credentials, out: &mut Credentials) {
+        if let Some(ident) = &c.ident {
+            match split_ident(&ident.value) {
+                None => {
+                    if ident.value.has_env() && self.from == Manager::Yarn {
+                        self.warnings.push(Warning::note(
+                            "env-ident-assumed-base64",
+                            format!(
+                                "npmAuthIdent {} becomes `_auth`, which {} sends as it is: the variable must hold base64(user:password), not user:password",
+                                ident.value.render(self.to.dialect()).0,
+                                self.to
+                            ),
+                            ident.origin.clone(),
+                        ));
+                    }
+                    out.ident = Some(self.carry(ident, "_auth"));
+                }
+                Some((user, password)) => match password.as_literal() {
+                    Some(p) => {
+                        out.username = Some(Value::new(user, ident.origin.clone()));
+                        out.password = Some(Value::new(Template::literal(BASE64.encode(p)), ident.origin.clone()));
+                        out.password_encoding = Some(PasswordEncoding::Base64);
+                    }
+                    None => self.warnings.push(Warning::new(
+                        "lossy-basic-auth",
+                        "`.npmrc` needs `_password` as base64 of the password, which cannot be built from an environment reference; set `_auth` to base64(user:password) yourself",
+                        ident.origin.clone(),
+                    )),
+                },
+            }
+        }
+        if out.username.is_none()
+            && let (Some(u), Some(p)) = (&c.username, &c.password)
+        {
+            match c.password_encoding {
+                    Some(PasswordEncoding::Base64) => {
+                        out.username = Some(u.clone());
+                        out.password = Some(p.clone());
+                        out.password_encoding = Some(PasswordEncoding::Base64);
+                    }
+                    _ => match p.value.as_literal() {
+                        Some(plain) => {
+                            out.username = Some(u.clone());
+                            out.password = Some(Value::new(Template::literal(BASE64.encode(plain)), p.origin.clone()));
+                            out.password_encoding = Some(PasswordEncoding::Base64);
+                        }
+                        None => self.warnings.push(Warning::new(
+                            "lossy-basic-auth",
+                            "`.npmrc` needs `_password` as base64 of the password, which cannot be built from an environment reference; set `_auth` to base64(user:password) yourself",
+                            p.origin.clone(),
+                        )),
+                    },
+                }
+        }
+        out.certfile = c.certfile.clone();
+        out.keyfile = c.keyfile.clone();
+        // npm ignores always-auth, but a `.npmrc` that Yarn 1 shares still needs it.
+        if self.from == Manager::YarnClassic {
+            out.always_auth = c.always_auth.clone();
+        }
+    }
+
+    /// Basic credentials as user and plain password, decoding what `.npmrc` encodes.
+    fn plain_basic(&mut self, c: &Credentials) -> Option<(Template, Template)> {
+        if let (Some(u), Some(p)) = (&c.username, &c.password) {
+            if c.password_encoding != Some(PasswordEncoding::Base64) {
+                return Some((u.value.clone(), p.value.clone()));
+            }
+            let Some(encoded) = p.value.as_literal() else {
+                self.warnings.push(Warning::new(
+                    "lossy-basic-auth",
+                    format!(
+                        "`_password` comes from an environment variable holding base64, which {} cannot decode; give {} the plain password in its own variable",
+                        self.to, self.to
+                    ),
+                    p.origin.clone(),
+                ));
+                return None;
+            };
+            return match String::from_utf8(decode_base64_lossy(&encoded)) {
+                Ok(plain) => Some((u.value.clone(), Template::literal(plain))),
+                Err(_) => {
+                    self.warnings.push(Warning::new(
+                        "invalid-password-base64",
+                        "`_password` is not base64 of a text password (npm sends garbage for it); pmrc does not carry it over",
+                        p.origin.clone(),
+                    ));
+                    None
+                }
+            };
+        }
+        let ident = c.ident.as_ref()?;
+        if let Some(parts) = split_ident(&ident.value) {
+            return Some(parts);
+        }
+        let decoded = ident
+            .value
+            .as_literal()
+            .and_then(|b64| String::from_utf8(decode_base64_lossy(&b64)).ok())
+            .and_then(|pair| {
+                pair.split_once(':')
+                    .map(|(u, p)| (Template::literal(u), Template::literal(p)))
+            });
+        if decoded.is_none() {
+            self.warnings.push(Warning::new(
+                "lossy-basic-auth",
+                format!(
+                    "{} needs basic auth as a username and password; this pre-encoded value (`_auth`/npmAuthIdent) cannot be split. Keep it in .npmrc as `//host/:_auth=...`, which {} also reads",
+                    self.to, self.to
+                ),
+                ident.origin.clone(),
+            ));
+        }
+        decoded
     }
 
     fn network(&mut self, routes: &[Route], model: &mut Model) {
@@ -390,13 +517,49 @@ impl Translator<'_> {
             v
         });
         model.tls.cafile = src.tls.cafile.as_ref().map(|v| self.carry(v, "cafile"));
-        match self.to {
-            Manager::Npm => {
+        if self.from == Manager::YarnClassic && self.to == Manager::Npm {
+            // Kept for Yarn 1, which shares the `.npmrc`; npm ignores it.
+            model.always_auth = src.always_auth.clone();
+        }
+        match self.target() {
+            Target::Bunfig => {
+                model.tls.ca = src.tls.ca.clone();
+                let unsupported = [
+                    (
+                        &src.tls.strict_ssl,
+                        "strict-ssl (Bun has no setting for it)",
+                    ),
+                    (&src.tls.cert, "a client certificate"),
+                    (
+                        &src.proxy.http,
+                        "a proxy (Bun takes HTTP_PROXY/HTTPS_PROXY from the environment)",
+                    ),
+                    (
+                        &src.proxy.https,
+                        "a proxy (Bun takes HTTP_PROXY/HTTPS_PROXY from the environment)",
+                    ),
+                    (
+                        &src.proxy.noproxy,
+                        "noproxy (Bun takes NO_PROXY from the environment)",
+                    ),
+                ];
+                for (value, what) in unsupported {
+                    if let Some(v) = value {
+                        self.warnings.push(Warning::new(
+                            "lossy-network-settings",
+                            format!("bunfig.toml cannot hold {what}; it is not carried over"),
+                            v.origin.clone(),
+                        ));
+                    }
+                }
+                model.tls.strict_ssl = None;
+            }
+            Target::Npmrc => {
                 model.tls.ca = src.tls.ca.clone();
                 if src.tls.cert.is_some() || src.tls.key.is_some() {
                     self.warnings.push(Warning::new(
                         "lossy-client-certificate",
-                        "npm takes a global client certificate only as inline PEM (`cert`/`key`), not as the file paths httpsCertFilePath/httpsKeyFilePath hold",
+                        "`.npmrc` takes a global client certificate only as inline PEM (`cert`/`key`), not as the file paths httpsCertFilePath/httpsKeyFilePath hold",
                         src.tls.cert.as_ref().or(src.tls.key.as_ref()).and_then(|v| v.origin.clone()),
                     ));
                 }
@@ -413,13 +576,13 @@ impl Translator<'_> {
                     .find_map(|v| v.origin.clone());
                     self.warnings.push(Warning::new(
                         "lossy-network-settings",
-                        format!("npm has no per-host network settings; networkSettings[\"{host}\"] is not carried over"),
+                        format!("{} has no per-host network settings; networkSettings[\"{host}\"] is not carried over", self.to),
                         origin,
                     ));
                 }
                 self.proxies_to_npm(model);
             }
-            Manager::Yarn => {
+            Target::Yarnrc => {
                 for ca in &src.tls.ca {
                     self.warnings.push(Warning::new(
                         "lossy-inline-ca",
@@ -530,7 +693,8 @@ impl Translator<'_> {
 
     /// Re-resolves the result with the target's rules; any route that now behaves
     /// differently is reported, so nothing lossy passes silently.
-    fn verify(&mut self, from: Manager, before: &[Route], model: &Model) {
+    fn verify(&mut self, before: &[Route], model: &Model) {
+        let from = self.from;
         let after = resolve::routes(model, self.to);
         for (b, a) in before.iter().zip(&after) {
             let (bp, breg, bauth) = b.observable();

@@ -2,10 +2,84 @@
 //! them a [`Model`]), edits text toward wanted settings without touching anything else, and
 //! reports the spans of secret values. Formats never touch the filesystem.
 
+pub mod bunfig;
 pub mod npmrc;
+pub mod yarnrc;
 pub mod yarnrc_yml;
 
 use std::ops::Range;
+use std::path::Path;
+
+use crate::error::SyntaxError;
+use crate::model::{Level, Model};
+use crate::template::Dialect;
+use crate::warning::Warning;
+
+/// The file formats pmrc reads and edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Npmrc,
+    YarnrcYml,
+    /// Yarn 1's `.yarnrc` (read only: Yarn 1 takes auth from `.npmrc`, so pmrc writes there).
+    Yarnrc,
+    Bunfig,
+}
+
+impl Format {
+    pub fn read(
+        self,
+        text: &str,
+        file: &Path,
+        level: Level,
+    ) -> Result<(Model, Vec<Warning>), SyntaxError> {
+        match self {
+            Format::Npmrc => npmrc::read(text, file, level),
+            Format::YarnrcYml => yarnrc_yml::read(text, file, level),
+            Format::Yarnrc => yarnrc::read(text, file, level),
+            Format::Bunfig => bunfig::read(text, file, level),
+        }
+    }
+
+    pub fn settings(self, text: &str) -> Result<Vec<Setting>, SyntaxError> {
+        match self {
+            Format::Npmrc => npmrc::Document::parse(text).settings(),
+            Format::YarnrcYml => yarnrc_yml::settings(text),
+            Format::Yarnrc => yarnrc::settings(text),
+            Format::Bunfig => bunfig::settings(text),
+        }
+    }
+
+    /// The settings `model` means in this format, written in `dialect`.
+    pub fn wanted(self, model: &Model, dialect: Dialect) -> Wanted {
+        match self {
+            Format::Npmrc => npmrc::wanted(model, dialect),
+            Format::YarnrcYml => yarnrc_yml::wanted(model),
+            Format::Yarnrc => Vec::new(),
+            Format::Bunfig => bunfig::wanted(model),
+        }
+    }
+
+    /// Edits `text` toward `wanted`; an error says why pmrc will not edit this document.
+    pub fn edit(self, text: &str, wanted: &Wanted) -> Result<String, String> {
+        match self {
+            Format::Npmrc => Ok(npmrc::Document::parse(text).edit(wanted)),
+            Format::YarnrcYml => yarnrc_yml::edit(text, wanted),
+            Format::Yarnrc => {
+                Err("pmrc does not write .yarnrc (Yarn 1 reads auth only from .npmrc)".into())
+            }
+            Format::Bunfig => bunfig::edit(text, wanted),
+        }
+    }
+
+    pub fn secret_spans(self, text: &str) -> SecretSpans {
+        match self {
+            Format::Npmrc => npmrc::Document::parse(text).secret_spans(),
+            Format::YarnrcYml => yarnrc_yml::secret_spans(text),
+            Format::Yarnrc => yarnrc::secret_spans(text),
+            Format::Bunfig => bunfig::secret_spans(text),
+        }
+    }
+}
 
 /// A setting's value as the manager reads it, before environment interpolation.
 #[derive(Debug, Clone, PartialEq, Eq)]

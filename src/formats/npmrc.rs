@@ -596,14 +596,11 @@ fn set_credential(creds: &mut Credentials, name: &str, v: Value) {
 /// The settings a model means in `.npmrc`, in the order npm users expect to read them.
 /// The model must already be in npm's terms (see `translate`): URL keys and a base64
 /// password.
-pub fn wanted(model: &Model) -> Wanted {
+pub fn wanted(model: &Model, dialect: Dialect) -> Wanted {
     let mut out: Wanted = Vec::new();
     let mut push = |key: String, v: &Option<Value>| {
         if let Some(v) = v {
-            out.push((
-                vec![key],
-                SettingValue::Scalar(v.value.render(Dialect::Npm).0),
-            ));
+            out.push((vec![key], SettingValue::Scalar(v.value.render(dialect).0)));
         }
     };
     push("registry".into(), &model.registry);
@@ -613,7 +610,7 @@ pub fn wanted(model: &Model) -> Wanted {
     for (key, creds) in &model.auth {
         let prefix = match key {
             AuthKey::Url(location) => format!("{location}:"),
-            AuthKey::Fallback | AuthKey::Scope(_) => continue,
+            AuthKey::Fallback | AuthKey::Scope(_) | AuthKey::DefaultRegistry => continue,
         };
         push(format!("{prefix}_authToken"), &creds.token);
         push(format!("{prefix}_auth"), &creds.ident);
@@ -631,18 +628,14 @@ pub fn wanted(model: &Model) -> Wanted {
         [one] => push("ca".into(), &Some(one.clone())),
         many => out.push((
             vec!["ca".into()],
-            SettingValue::List(
-                many.iter()
-                    .map(|v| v.value.render(Dialect::Npm).0)
-                    .collect(),
-            ),
+            SettingValue::List(many.iter().map(|v| v.value.render(dialect).0).collect()),
         )),
     }
     let mut push = |key: &str, v: &Option<Value>| {
         if let Some(v) = v {
             out.push((
                 vec![key.into()],
-                SettingValue::Scalar(v.value.render(Dialect::Npm).0),
+                SettingValue::Scalar(v.value.render(dialect).0),
             ));
         }
     };

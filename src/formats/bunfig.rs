@@ -1,0 +1,646 @@
+//! Bun's `bunfig.toml`: `[install] registry` (a URL string, possibly with `user:pass@` or
+//! `:token@`, or a `{ url, token }` / `{ url, username, password }` table),
+//! `[install.scopes]` (keys with or without `@`), `cafile` and `ca`. Edited with
+//! `toml_edit`, so comments, decor and unrelated sections (`[test]`, `[run]`) stay.
+
+use std::ops::Range;
+use std::path::Path;
+
+use toml_edit::{DocumentMut, InlineTable, Item, Table, TableLike, Value as TomlValue};
+
+use crate::error::SyntaxError;
+use crate::formats::{Setting, SettingValue, Wanted, line_col};
+use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
+use crate::redact;
+use crate::template::{Dialect, Template};
+use crate::warning::Warning;
+
+const FIELDS: [&str; 4] = ["url", "token", "username", "password"];
+
+struct Found {
+    path: Vec<String>,
+    value: SettingValue,
+    span: Option<Range<usize>>,
+}
+
+fn syntax(text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> SyntaxError {
+    let (line, column) = line_col(text, span.map_or(0, |s| s.start));
+    SyntaxError::new(line, column, message)
+}
+
+fn parse(text: &str) -> Result<toml_edit::Document<&str>, SyntaxError> {
+    toml_edit::Document::parse(text).map_err(|e| {
+        syntax(
+            text,
+            e.span(),
+            format!("invalid TOML: {}", e.message().trim_end_matches('\n')),
+        )
+    })
+}
+
+fn string_of(text: &str, path: &str, v: &TomlValue) -> Result<String, SyntaxError> {
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| syntax(text, v.span(), format!("`{path}` must be a string")))
+}
+
+/// A registry given as a table or a URL string; the string form's userinfo is credentials.
+fn registry_entry(
+    text: &str,
+    base: &[&str],
+    item: &Item,
+    out: &mut Vec<Found>,
+) -> Result<(), SyntaxError> {
+    let path = |field: &str| {
+        let mut p: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+        p.push(field.to_string());
+        p
+    };
+    let dotted = base.join(".");
+    if let Some(table) = item.as_table_like() {
+        for (key, value) in table.iter() {
+            if !FIELDS.contains(&key) {
+                let span = value.span();
+                return Err(syntax(
+                    text,
+                    span,
+                    format!(
+                        "unknown key `{key}` in `{dotted}` (Bun reads url, token, username, password)"
+                    ),
+                ));
+            }
+            let v = value.as_value().ok_or_else(|| {
+                syntax(
+                    text,
+                    value.span(),
+                    format!("`{dotted}.{key}` must be a string"),
+                )
+            })?;
+            out.push(Found {
+                path: path(key),
+                value: SettingValue::Scalar(string_of(text, &format!("{dotted}.{key}"), v)?),
+                span: v.span(),
+            });
+        }
+        return Ok(());
+    }
+    let v = item.as_value().ok_or_else(|| {
+        syntax(
+            text,
+            item.span(),
+            format!("`{dotted}` must be a URL or a table"),
+        )
+    })?;
+    let url = string_of(text, &dotted, v)?;
+    let (url, user, password) = split_userinfo(&url);
+    out.push(Found {
+        path: path("url"),
+        value: SettingValue::Scalar(url),
+        span: v.span(),
+    });
+    match (user.as_deref(), password) {
+        // `http://:TOKEN@host/` is a bearer token in Bun.
+        (Some(""), Some(token)) => out.push(Found {
+            path: path("token"),
+            value: SettingValue::Scalar(token),
+            span: v.span(),
+        }),
+        (Some(user), password) => {
+            out.push(Found {
+                path: path("username"),
+                value: SettingValue::Scalar(user.to_string()),
+                span: None,
+            });
+            out.push(Found {
+                path: path("password"),
+                value: SettingValue::Scalar(password.unwrap_or_default()),
+                span: v.span(),
+            });
+        }
+        (None, _) => {}
+    }
+    Ok(())
+}
+
+/// `scheme://user:pass@host/...` → (URL without userinfo, user, password).
+fn split_userinfo(url: &str) -> (String, Option<String>, Option<String>) {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return (url.to_string(), None, None);
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |n| scheme_end + n);
+    let Some(at) = url[scheme_end..authority_end]
+        .rfind('@')
+        .map(|i| scheme_end + i)
+    else {
+        return (url.to_string(), None, None);
+    };
+    let info = &url[scheme_end..at];
+    let (user, password) = match info.split_once(':') {
+        Some((u, p)) => (u.to_string(), Some(p.to_string())),
+        None => (info.to_string(), None),
+    };
+    let stripped = format!("{}{}", &url[..scheme_end], &url[at + 1..]);
+    (stripped, Some(user), password)
+}
+
+fn collect(text: &str) -> Result<Vec<Found>, SyntaxError> {
+    let doc = parse(text)?;
+    let mut out = Vec::new();
+    let Some(install) = doc.get("install") else {
+        return Ok(out);
+    };
+    let install = install
+        .as_table_like()
+        .ok_or_else(|| syntax(text, install.span(), "`install` must be a table"))?;
+    if let Some(item) = install.get("registry") {
+        registry_entry(text, &["install", "registry"], item, &mut out)?;
+    }
+    if let Some(scopes) = install.get("scopes") {
+        let table = scopes
+            .as_table_like()
+            .ok_or_else(|| syntax(text, scopes.span(), "`install.scopes` must be a table"))?;
+        for (key, item) in table.iter() {
+            let name = key.strip_prefix('@').unwrap_or(key);
+            registry_entry(text, &["install", "scopes", name], item, &mut out)?;
+        }
+    }
+    if let Some(item) = install.get("cafile") {
+        let v = item
+            .as_value()
+            .ok_or_else(|| syntax(text, item.span(), "`install.cafile` must be a string"))?;
+        out.push(Found {
+            path: vec!["install".into(), "cafile".into()],
+            value: SettingValue::Scalar(string_of(text, "install.cafile", v)?),
+            span: v.span(),
+        });
+    }
+    if let Some(item) = install.get("ca") {
+        let value = match item.as_value() {
+            Some(TomlValue::Array(items)) => SettingValue::List(
+                items
+                    .iter()
+                    .map(|v| string_of(text, "install.ca", v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Some(v) => SettingValue::List(vec![string_of(text, "install.ca", v)?]),
+            None => {
+                return Err(syntax(
+                    text,
+                    item.span(),
+                    "`install.ca` must be a string or a list",
+                ));
+            }
+        };
+        out.push(Found {
+            path: vec!["install".into(), "ca".into()],
+            value,
+            span: item.span(),
+        });
+    }
+    Ok(out)
+}
+
+/// The settings pmrc owns in this file.
+pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
+    Ok(collect(text)?
+        .into_iter()
+        .map(|f| Setting {
+            line: f.span.as_ref().map_or(1, |s| line_col(text, s.start).0),
+            path: f.path,
+            value: f.value,
+        })
+        .collect())
+}
+
+/// Spans of literal tokens and passwords, and of passwords inside registry URLs.
+pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
+    let Ok(found) = collect(text) else {
+        return Vec::new();
+    };
+    let mut spans = Vec::new();
+    for f in found {
+        let (Some(span), SettingValue::Scalar(value)) = (f.span, &f.value) else {
+            continue;
+        };
+        let field = f.path.last().map(String::as_str).unwrap_or_default();
+        let raw = &text[span.clone()];
+        if let Some(pw) = redact::url_password_span(raw) {
+            spans.push(span.start + pw.start..span.start + pw.end);
+        } else if matches!(field, "token" | "password")
+            && Template::parse(value, Dialect::Bun).has_literal_text()
+        {
+            spans.push(span);
+        }
+    }
+    spans
+}
+
+/// Reads `bunfig.toml` into the model. Credentials written with a registry belong to that
+/// registry entry (Bun prefers them over any `.npmrc` credential).
+pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
+    let mut model = Model::default();
+    let mut warnings = Vec::new();
+    for setting in settings(text)? {
+        let origin = Some(Origin {
+            file: file.to_path_buf(),
+            line: setting.line,
+            level,
+        });
+        let value = |s: &str| Value::new(Template::parse(s, Dialect::Bun), origin.clone());
+        let path: Vec<&str> = setting.path.iter().map(String::as_str).collect();
+        let scalar = match &setting.value {
+            SettingValue::Scalar(s) => s.clone(),
+            SettingValue::List(items) => {
+                model.tls.ca = items.iter().map(|i| value(i)).collect();
+                continue;
+            }
+        };
+        let v = value(&scalar);
+        if scalar.contains("${") {
+            warnings.push(Warning::new(
+                "bun-braced-env-reference",
+                format!(
+                    "`{}` holds `${{...}}`, which Bun sends as literal text; Bun expands only a whole value `$VARIABLE`",
+                    path.join(".")
+                ),
+                origin.clone(),
+            ));
+        }
+        let (key, field) = match path.as_slice() {
+            ["install", "cafile"] => {
+                model.tls.cafile = Some(v);
+                continue;
+            }
+            ["install", "registry", field] => (AuthKey::DefaultRegistry, *field),
+            ["install", "scopes", name, field] => (AuthKey::Scope(name.to_string()), *field),
+            _ => unreachable!("collect yields only these paths"),
+        };
+        if field == "url" {
+            match &key {
+                AuthKey::Scope(name) => {
+                    model.scopes.entry(name.clone()).or_default().registry = Some(v)
+                }
+                _ => model.registry = Some(v),
+            }
+            continue;
+        }
+        let creds: &mut Credentials = model.auth.entry(key).or_default();
+        match field {
+            "token" => creds.token = Some(v),
+            "username" => creds.username = Some(v),
+            _ => {
+                creds.password = Some(v);
+                creds.password_encoding = Some(PasswordEncoding::Plain);
+            }
+        }
+    }
+    Ok((model, warnings))
+}
+
+/// The settings a model means in `bunfig.toml`; the model must be in Bun's terms (see
+/// `translate`): credentials bound to the default registry or to a scope, plain passwords.
+pub fn wanted(model: &Model) -> Wanted {
+    let mut out: Wanted = Vec::new();
+    let render = |v: &Value| SettingValue::Scalar(v.value.render(Dialect::Bun).0);
+    let mut entry = |base: Vec<String>, url: Option<&Value>, creds: Option<&Credentials>| {
+        let Some(url) = url else { return };
+        let mut field = |name: &str, v: &Value| {
+            let mut p = base.clone();
+            p.push(name.to_string());
+            out.push((p, render(v)));
+        };
+        field("url", url);
+        if let Some(c) = creds {
+            if let Some(t) = &c.token {
+                field("token", t);
+            } else if let (Some(u), Some(p)) = (&c.username, &c.password) {
+                field("username", u);
+                field("password", p);
+            }
+        }
+    };
+    entry(
+        vec!["install".into(), "registry".into()],
+        model.registry.as_ref(),
+        model.auth.get(&AuthKey::DefaultRegistry),
+    );
+    for (name, scope) in &model.scopes {
+        entry(
+            vec!["install".into(), "scopes".into(), name.clone()],
+            scope.registry.as_ref(),
+            model.auth.get(&AuthKey::Scope(name.clone())),
+        );
+    }
+    if let Some(cafile) = &model.tls.cafile {
+        out.push((vec!["install".into(), "cafile".into()], render(cafile)));
+    }
+    if !model.tls.ca.is_empty() {
+        let items = model
+            .tls
+            .ca
+            .iter()
+            .map(|v| v.value.render(Dialect::Bun).0)
+            .collect();
+        out.push((
+            vec!["install".into(), "ca".into()],
+            SettingValue::List(items),
+        ));
+    }
+    out
+}
+
+/// The wanted fields of one registry entry (`base` = its path), in write order.
+fn group<'a>(wanted: &'a Wanted, base: &[String]) -> Vec<(&'a str, &'a str)> {
+    wanted
+        .iter()
+        .filter(|(p, _)| p.len() == base.len() + 1 && p.starts_with(base))
+        .filter_map(|(p, v)| match v {
+            SettingValue::Scalar(s) => Some((p[base.len()].as_str(), s.as_str())),
+            SettingValue::List(_) => None,
+        })
+        .collect()
+}
+
+fn held_group<'a>(held: &'a [Setting], base: &[String]) -> Vec<(&'a str, &'a str)> {
+    held.iter()
+        .filter(|s| s.path.len() == base.len() + 1 && s.path.starts_with(base))
+        .filter_map(|s| match &s.value {
+            SettingValue::Scalar(v) => Some((s.path[base.len()].as_str(), v.as_str())),
+            SettingValue::List(_) => None,
+        })
+        .collect()
+}
+
+/// A registry entry as Bun's docs write it: a plain URL, or an inline table with creds.
+fn registry_value(fields: &[(&str, &str)]) -> TomlValue {
+    if let [("url", url)] = fields {
+        return TomlValue::from(*url);
+    }
+    let mut table = InlineTable::new();
+    for (k, v) in fields {
+        table.insert(*k, TomlValue::from(*v));
+    }
+    table.fmt();
+    TomlValue::InlineTable(table)
+}
+
+/// Puts `value` at `key`, keeping the old value's surrounding whitespace and comment.
+fn replace(table: &mut dyn TableLike, key: &str, mut value: TomlValue) {
+    match table.get_mut(key) {
+        // Assigning through the existing item keeps the key and the comments above it.
+        Some(item) => {
+            if let Some(old) = item.as_value() {
+                *value.decor_mut() = old.decor().clone();
+            }
+            *item = Item::Value(value);
+        }
+        None => {
+            table.insert(key, Item::Value(value));
+        }
+    }
+}
+
+/// Edits `text` so the settings pmrc owns equal `wanted`; everything else stays.
+pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
+    let held = settings(text).map_err(|e| e.message)?;
+    let mut doc: DocumentMut = parse(text).map_err(|e| e.message)?.into_mut();
+    let install_key = "install";
+    if !wanted.is_empty() && doc.get(install_key).is_none() {
+        // Implicit: no `[install]` header of its own while it only holds `[install.scopes]`.
+        let mut table = Table::new();
+        table.set_implicit(true);
+        doc.insert(install_key, Item::Table(table));
+    }
+    let Some(install) = doc.get_mut(install_key).and_then(Item::as_table_like_mut) else {
+        return Ok(text.to_string());
+    };
+    let base = |rest: &[&str]| -> Vec<String> {
+        std::iter::once("install")
+            .chain(rest.iter().copied())
+            .map(String::from)
+            .collect()
+    };
+    // Default registry.
+    let registry = base(&["registry"]);
+    let (want, have) = (group(wanted, &registry), held_group(&held, &registry));
+    if sorted(&want) != sorted(&have) {
+        if want.is_empty() {
+            install.remove("registry");
+        } else {
+            replace(install, "registry", registry_value(&want));
+        }
+    }
+    // Scopes: every scope held or wanted.
+    let mut names: Vec<String> = wanted
+        .iter()
+        .chain(
+            held.iter()
+                .map(|s| (s.path.clone(), s.value.clone()))
+                .collect::<Vec<_>>()
+                .iter(),
+        )
+        .filter(|(p, _)| p.len() == 4 && p[1] == "scopes")
+        .map(|(p, _)| p[2].clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    if !names.is_empty() && install.get("scopes").is_none() {
+        install.insert("scopes", Item::Table(Table::new()));
+    }
+    if let Some(scopes) = install.get_mut("scopes").and_then(Item::as_table_like_mut) {
+        for name in &names {
+            let path = base(&["scopes", name]);
+            let (want, have) = (group(wanted, &path), held_group(&held, &path));
+            if sorted(&want) == sorted(&have) {
+                continue;
+            }
+            let at_key = format!("@{name}");
+            let key = if scopes.contains_key(&at_key) {
+                at_key
+            } else {
+                name.clone()
+            };
+            if want.is_empty() {
+                scopes.remove(&key);
+            } else if let Some(sub) = scopes.get_mut(&key).and_then(Item::as_table_mut) {
+                // `[install.scopes.name]` sub-table: edit its keys in place.
+                for field in FIELDS {
+                    match want.iter().find(|(k, _)| *k == field) {
+                        Some((_, v)) => replace(sub, field, TomlValue::from(*v)),
+                        None => {
+                            sub.remove(field);
+                        }
+                    }
+                }
+            } else {
+                replace(scopes, &key, registry_value(&want));
+            }
+        }
+        if scopes.is_empty() {
+            install.remove("scopes");
+        }
+    }
+    // TLS.
+    for (key, path) in [("cafile", base(&["cafile"])), ("ca", base(&["ca"]))] {
+        let want = wanted.iter().find(|(p, _)| *p == path).map(|(_, v)| v);
+        let have = held.iter().find(|s| s.path == path).map(|s| &s.value);
+        if want == have {
+            continue;
+        }
+        match want {
+            None => {
+                install.remove(key);
+            }
+            Some(SettingValue::Scalar(s)) => replace(install, key, TomlValue::from(s.as_str())),
+            Some(SettingValue::List(items)) => {
+                let value = match items.as_slice() {
+                    [one] => TomlValue::from(one.as_str()),
+                    many => TomlValue::Array(many.iter().map(String::as_str).collect()),
+                };
+                replace(install, key, value);
+            }
+        }
+    }
+    if install.is_empty() && held.is_empty() {
+        doc.remove(install_key);
+    }
+    Ok(doc.to_string())
+}
+
+fn sorted<'a>(fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut v = fields.to_vec();
+    v.sort();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(text: &str) -> Model {
+        read(text, Path::new("bunfig.toml"), Level::Project)
+            .unwrap()
+            .0
+    }
+
+    #[test]
+    fn registry_forms() {
+        // spec/pnpm-bun-deno.md §3.1 b01-b05, b18
+        let m = model(
+            "[install]\nregistry = { url = \"https://r.example/\", token = \"$NPM_TOKEN\" }\n",
+        );
+        assert!(
+            m.auth[&AuthKey::DefaultRegistry]
+                .token
+                .as_ref()
+                .unwrap()
+                .value
+                .has_env()
+        );
+        let m = model("[install]\nregistry = \"http://:FAKESECRET@r.example/\"\n");
+        assert_eq!(
+            m.registry.unwrap().value.as_literal().unwrap(),
+            "http://r.example/"
+        );
+        assert!(m.auth[&AuthKey::DefaultRegistry].token.is_some());
+        let m = model("[install]\nregistry = \"http://alice:pw@r.example/\"\n");
+        let c = &m.auth[&AuthKey::DefaultRegistry];
+        assert_eq!(
+            c.username.as_ref().unwrap().value.as_literal().unwrap(),
+            "alice"
+        );
+        assert_eq!(c.password_encoding, Some(PasswordEncoding::Plain));
+    }
+
+    #[test]
+    fn scopes_with_and_without_at_and_sub_tables() {
+        let m = model(
+            "[install.scopes]\n\"@a\" = \"https://a.example/\"\nb = { url = \"https://b.example/\", token = \"$B\" }\n[install.scopes.c]\nurl = \"https://c.example/\"\n",
+        );
+        assert_eq!(m.scopes.len(), 3);
+        assert!(m.auth.contains_key(&AuthKey::Scope("b".into())));
+    }
+
+    #[test]
+    fn braced_references_are_reported() {
+        let (_, w) = read(
+            "[install]\nregistry = { url = \"https://r.example/\", token = \"${NPM_TOKEN}\" }\n",
+            Path::new("bunfig.toml"),
+            Level::Project,
+        )
+        .unwrap();
+        assert_eq!(w[0].code, "bun-braced-env-reference");
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        let e = settings("[install]\nregistry = { url = 1 }\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = settings("[install\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(settings("[install.scopes]\na = { url = \"x\", registry = \"y\" }\n").is_err());
+    }
+
+    #[test]
+    fn secrets_masked() {
+        let text = "[install]\nregistry = { url = \"https://r.example/\", token = \"FAKESECRET\" }\n[install.scopes]\na = \"https://u:FAKEPW@a.example/\"\nb = { url = \"https://b.example/\", token = \"$B\" }\n";
+        let masked = redact::mask(text, &secret_spans(text));
+        assert!(
+            !masked.contains("FAKESECRET") && !masked.contains("FAKEPW"),
+            "{masked}"
+        );
+        assert!(masked.contains("$B"));
+    }
+
+    fn w(path: &[&str], v: &str) -> (Vec<String>, SettingValue) {
+        (
+            path.iter().map(|s| s.to_string()).collect(),
+            SettingValue::Scalar(v.into()),
+        )
+    }
+
+    #[test]
+    fn edit_keeps_other_sections_and_comments() {
+        let text = "# bun settings\n[test]\ncoverage = true # keep\n\n[install]\n# our registry\nregistry = \"https://old.example/\" # old\nexact = true\n";
+        let out = edit(
+            text,
+            &vec![w(&["install", "registry", "url"], "https://new.example/")],
+        )
+        .unwrap();
+        assert_eq!(out, text.replace("old.example", "new.example"));
+    }
+
+    #[test]
+    fn edit_adds_scopes_and_credentials() {
+        let wanted = vec![
+            w(
+                &["install", "scopes", "acme", "url"],
+                "https://npm.pkg.example/",
+            ),
+            w(&["install", "scopes", "acme", "token"], "$NODE_AUTH_TOKEN"),
+        ];
+        let out = edit("[run]\nbun = true\n", &wanted).unwrap();
+        assert_eq!(
+            out,
+            "[run]\nbun = true\n\n[install.scopes]\nacme = { url = \"https://npm.pkg.example/\", token = \"$NODE_AUTH_TOKEN\" }\n"
+        );
+        assert!(crate::formats::same_settings(
+            &settings(&out).unwrap(),
+            &wanted
+        ));
+        assert_eq!(edit(&out, &wanted).unwrap(), out);
+    }
+
+    #[test]
+    fn edit_removes_unwanted() {
+        let text = "[install]\nregistry = \"https://r.example/\"\n[install.scopes]\n\"@old\" = \"https://old.example/\"\n";
+        let out = edit(
+            text,
+            &vec![w(&["install", "registry", "url"], "https://r.example/")],
+        )
+        .unwrap();
+        assert_eq!(out, "[install]\nregistry = \"https://r.example/\"\n");
+    }
+}

@@ -1,0 +1,300 @@
+//! Yarn 1's `.yarnrc` (the lockfile tokenizer's `key "value"` lines), read only: routing,
+//! TLS and proxy keys pmrc understands, and the shapes Yarn 1 silently throws away.
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::error::SyntaxError;
+use crate::formats::{Setting, SettingValue};
+use crate::model::{Level, Model, Origin, Value};
+use crate::redact;
+use crate::template::Template;
+use crate::warning::Warning;
+
+const OWNED: [&str; 6] = [
+    "registry",
+    "strict-ssl",
+    "cafile",
+    "ca",
+    "proxy",
+    "https-proxy",
+];
+/// Auth keys Yarn 1 shows in `yarn config` but never uses from `.yarnrc`.
+const AUTH: [&str; 6] = [
+    "_authToken",
+    "_auth",
+    "username",
+    "_password",
+    "always-auth",
+    "email",
+];
+
+/// One top-level `key value` line.
+struct Line {
+    line: usize,
+    key: String,
+    value: String,
+    value_span: Range<usize>,
+    /// A bare value holding `:` (an unquoted URL): Yarn 1 then drops the whole file.
+    unquoted_colon: bool,
+}
+
+/// A JSON-style quoted string starting at `s[0] == '"'`: its text and byte length.
+fn quoted(s: &str) -> Option<(String, usize)> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices().skip(1) {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => {
+                let text = serde_json::from_str(&s[..=i]).ok()?;
+                return Some((text, i + 1));
+            }
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (index, raw_line) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw_line.len();
+        let line_no = index + 1;
+        let content = raw_line.trim_end_matches(['\n', '\r']);
+        let content = if index == 0 {
+            content.trim_start_matches('\u{feff}')
+        } else {
+            content
+        };
+        let lead = raw_line.len() - raw_line.trim_start_matches('\u{feff}').len();
+        let trimmed = content.trim_start();
+        // Indented lines belong to a nested block pmrc does not own.
+        if trimmed.is_empty() || trimmed.starts_with('#') || content.starts_with([' ', '\t']) {
+            continue;
+        }
+        let col = |byte: usize| content[..byte].chars().count() + 1;
+        let (key, mut at) = if content.starts_with('"') {
+            quoted(content)
+                .ok_or_else(|| SyntaxError::new(line_no, 1, "unterminated quoted key"))?
+        } else {
+            let first = content.chars().next().unwrap_or(' ');
+            if !(first.is_ascii_alphabetic() || "/.-".contains(first)) {
+                return Err(SyntaxError::new(
+                    line_no,
+                    1,
+                    format!(
+                        "Yarn 1 stops with \"Unknown token\" here: a key starting with `{first}` must be double-quoted"
+                    ),
+                ));
+            }
+            let end = content.find([' ', '\t', ':', ',']).unwrap_or(content.len());
+            (content[..end].to_string(), end)
+        };
+        if content[at..].starts_with(':') {
+            at += 1;
+        }
+        let rest = &content[at..];
+        let value_start = at + (rest.len() - rest.trim_start().len());
+        let rest = rest.trim_start();
+        let (value, len, unquoted_colon) = if rest.starts_with('"') {
+            let (v, len) = quoted(rest).ok_or_else(|| {
+                SyntaxError::new(line_no, col(value_start), "unterminated quoted value")
+            })?;
+            (v, len, false)
+        } else {
+            let end = rest.find([' ', '\t', '#']).unwrap_or(rest.len());
+            let v = &rest[..end];
+            (v.to_string(), end, v.contains(':'))
+        };
+        let value_span = start + lead + value_start..start + lead + value_start + len;
+        out.push(Line {
+            line: line_no,
+            key,
+            value,
+            value_span,
+            unquoted_colon,
+        });
+    }
+    Ok(out)
+}
+
+fn is_owned(key: &str) -> bool {
+    OWNED.contains(&key)
+        || key
+            .strip_prefix('@')
+            .and_then(|k| k.strip_suffix(":registry"))
+            .is_some_and(|s| !s.is_empty())
+}
+
+/// The settings pmrc owns in this file (last duplicate wins).
+pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
+    let mut out: Vec<Setting> = Vec::new();
+    for l in lines(text)? {
+        if !is_owned(&l.key) {
+            continue;
+        }
+        out.retain(|s| s.path[0] != l.key);
+        out.push(Setting {
+            path: vec![l.key],
+            value: SettingValue::Scalar(l.value),
+            line: l.line,
+        });
+    }
+    Ok(out)
+}
+
+/// URL passwords and literal values of auth keys (which Yarn 1 ignores here, but are secret).
+pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
+    let Ok(lines) = lines(text) else {
+        return Vec::new();
+    };
+    lines
+        .into_iter()
+        .filter_map(|l| {
+            let name = l.key.rsplit(':').next().unwrap_or(&l.key);
+            if ["_authToken", "_auth", "_password"].contains(&name) {
+                return Some(l.value_span);
+            }
+            let raw_start = l.value_span.start;
+            let raw = &text[l.value_span];
+            redact::url_password_span(raw).map(|s| raw_start + s.start..raw_start + s.end)
+        })
+        .collect()
+}
+
+/// Reads `.yarnrc` into the model. Values are literal: Yarn 1 does not interpolate here.
+pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
+    let mut model = Model::default();
+    let mut warnings = Vec::new();
+    let all = lines(text)?;
+    let origin = |line| {
+        Some(Origin {
+            file: file.to_path_buf(),
+            line,
+            level,
+        })
+    };
+    if let Some(bad) = all.iter().find(|l| l.unquoted_colon) {
+        warnings.push(Warning::new(
+            "yarnrc-unquoted-url",
+            format!(
+                "`{}` has an unquoted value with `:`; Yarn 1 then silently ignores this whole file. Quote it: {} \"{}\". pmrc reads the file as meant",
+                bad.key, bad.key, bad.value
+            ),
+            origin(bad.line),
+        ));
+    }
+    for l in &all {
+        let name = l.key.rsplit(':').next().unwrap_or(&l.key);
+        if AUTH.contains(&name) {
+            warnings.push(Warning::new(
+                "yarnrc-auth-ignored",
+                format!("`{}` in .yarnrc is never used for requests: Yarn 1 takes auth only from .npmrc", l.key),
+                origin(l.line),
+            ));
+        }
+        if l.key.starts_with("--") {
+            warnings.push(Warning::note(
+                "yarnrc-flag-line",
+                format!(
+                    "`{}` is a command-line flag line; pmrc does not translate it",
+                    l.key
+                ),
+                origin(l.line),
+            ));
+        } else if !is_owned(&l.key) && !AUTH.contains(&name) {
+            warnings.push(Warning::note(
+                "yarnrc-key-not-translated",
+                format!(
+                    "Yarn 1 setting `{}` is not a registry, auth or network setting; pmrc does not carry it over",
+                    l.key
+                ),
+                origin(l.line),
+            ));
+        }
+    }
+    for s in settings(text)? {
+        let SettingValue::Scalar(raw) = &s.value else {
+            continue;
+        };
+        let v = Value::new(Template::literal(raw.clone()), origin(s.line));
+        let key = s.path[0].as_str();
+        if let Some(scope) = key
+            .strip_prefix('@')
+            .and_then(|k| k.strip_suffix(":registry"))
+        {
+            model.scopes.entry(scope.to_string()).or_default().registry = Some(v);
+            continue;
+        }
+        match key {
+            "registry" => model.registry = Some(v),
+            "strict-ssl" => model.tls.strict_ssl = Some(v),
+            "cafile" => model.tls.cafile = Some(v),
+            "ca" => model.tls.ca = vec![v],
+            "proxy" => model.proxy.http = Some(v),
+            _ => model.proxy.https = Some(v),
+        }
+    }
+    Ok((model, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_ok(text: &str) -> (Model, Vec<Warning>) {
+        read(text, Path::new(".yarnrc"), Level::Project).unwrap()
+    }
+
+    #[test]
+    fn quoted_keys_and_values() {
+        let (m, w) = read_ok(
+            "# yarn lockfile v1\n\n\nregistry \"https://r.example/\"\n\"@acme:registry\" \"https://npm.pkg.example/\"\nstrict-ssl false\n",
+        );
+        assert_eq!(
+            m.registry.unwrap().value.as_literal().unwrap(),
+            "https://r.example/"
+        );
+        assert!(m.scopes.contains_key("acme"));
+        assert_eq!(
+            m.tls.strict_ssl.unwrap().value.as_literal().unwrap(),
+            "false"
+        );
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn unquoted_url_is_flagged() {
+        // spec/yarn.md C41: the whole file is lost.
+        let (_, w) = read_ok("registry http://127.0.0.1:18081\n");
+        assert_eq!(w[0].code, "yarnrc-unquoted-url");
+    }
+
+    #[test]
+    fn unquoted_scope_key_is_an_error() {
+        // spec/yarn.md C42: fatal "Unknown token".
+        let e = settings("registry \"https://r/\"\n@acme:registry \"https://a/\"\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+    }
+
+    #[test]
+    fn auth_in_yarnrc_is_reported() {
+        let (_, w) = read_ok("\"//r.example/:_authToken\" \"FAKESECRET\"\n");
+        assert_eq!(w[0].code, "yarnrc-auth-ignored");
+        let text = "\"//r.example/:_authToken\" \"FAKESECRET\"\n";
+        assert!(!redact::mask(text, &secret_spans(text)).contains("FAKESECRET"));
+    }
+
+    #[test]
+    fn comments_crlf_and_nested_blocks() {
+        let (m, _) = read_ok(
+            "registry \"https://r/\" # main\r\nnested:\r\n  registry \"https://ignored/\"\r\n",
+        );
+        assert_eq!(
+            m.registry.unwrap().value.as_literal().unwrap(),
+            "https://r/"
+        );
+    }
+}
