@@ -79,9 +79,6 @@ pub const YARN1: Pin = Pin {
     runtime: Runtime::Node,
 };
 
-// Pinned for the next slices (no adapter yet, so no case runs them; `install_managers` does
-// not fetch them until a case needs them).
-
 pub const NPM12: Pin = Pin {
     id: "npm-12.2.2",
     package: "npm",
@@ -109,12 +106,13 @@ pub const PNPM11: Pin = Pin {
     runtime: Runtime::Node,
 };
 
-/// pnpm 12's `bin` is a launcher named `pnpm`; check what it needs before the first pnpm 12 case.
+/// pnpm 12 is a native binary. The `pnpm` package only carries a launcher that looks for (or
+/// downloads) the platform package, so the pin is the platform package itself.
 pub const PNPM12: Pin = Pin {
     id: "pnpm-12.21.0",
-    package: "pnpm",
+    package: "@pnpm/exe.linux-x64",
     version: "12.21.0",
-    integrity: "sha512-Zv2CeO4ok1zpUXktNDZ/869cQyonVkRYIwKVM4NbjaUpu+C+UTCv1W7QcT+4eJ5Hutgtk71a4v5UsVVi1idu8A==",
+    integrity: "sha512-8eufCjHXspKbNS/kh8q4Q0gqJoOuvC4Q5pgos6XS8By/nAMtP+jf8F1Cw9er840kfAX+PJ/ts+A9qnLE91rvXQ==",
     entry: "pnpm",
     runtime: Runtime::Native,
 };
@@ -129,8 +127,8 @@ pub const BUN: Pin = Pin {
     runtime: Runtime::Native,
 };
 
-/// What the current cases run; `install_managers` installs exactly these.
-pub const REQUIRED: &[&Pin] = &[&NODE, &NPM11, &YARN4];
+/// What the cases run; `install_managers` installs exactly these.
+pub const REQUIRED: &[&Pin] = ALL;
 
 /// Everything pinned: checked for consistency below, and the list later slices install from.
 pub const ALL: &[&Pin] = &[
