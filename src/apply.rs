@@ -59,6 +59,12 @@ fn write_one(change: &FileChange) -> Result<()> {
         path: change.path.clone(),
         source,
     };
+    // User-level files may live in a folder that does not exist yet (`~/.config/pnpm`).
+    if change.status() == Status::Create
+        && let Some(parent) = target.parent()
+    {
+        std::fs::create_dir_all(parent).map_err(fail)?;
+    }
     let mut file = AtomicWriteFile::options().open(&target).map_err(fail)?;
     if change.status() == Status::Create && change.holds_secret() {
         restrict(&file, &target).map_err(fail)?;

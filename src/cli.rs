@@ -16,7 +16,7 @@ use crate::report::{self, Output};
 #[command(
     name = "pmrc",
     version,
-    about = "Translate registry and auth config between npm, Yarn and Bun, with a redacted diff preview",
+    about = "Translate registry and auth config between npm, Yarn, pnpm and Bun, with a redacted diff preview",
     after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn --write\n  pmrc convert --from npm --to yarn --check   # CI: exit 1 when .yarnrc.yml is out of sync"
 )]
 pub struct Cli {
@@ -67,10 +67,11 @@ pub struct ShowArgs {
 pub struct ConvertArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Source manager: npm, yarn, yarn-classic or bun (optional when only one config exists).
+    /// Source manager: npm, yarn, yarn-classic, bun or pnpm[@10|11|12] (optional when only
+    /// one manager's config exists).
     #[arg(long, value_name = "M")]
     pub from: Option<Manager>,
-    /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun.
+    /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12].
     #[arg(long, value_name = "M", value_delimiter = ',', required = true)]
     pub to: Vec<Manager>,
     /// Print the diff and change nothing (the default).
@@ -158,14 +159,16 @@ fn show(args: ShowArgs, env: &Environment) -> Result<i32> {
     };
     if managers.is_empty() {
         return Err(Error::Usage(format!(
-            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc and bunfig.toml)",
+            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml and pnpm-workspace.yaml)",
             dir.display()
         )));
     }
     let mut shown = Vec::new();
     for manager in managers {
+        let (manager, note) = discover::settle_version(manager, &dir)?;
         let files = discover::locate(manager, &dir, args.common.user, env)?;
-        let (model, warnings) = discover::read_merged(manager, &files)?;
+        let (model, mut warnings) = discover::read_merged(manager, &files)?;
+        warnings.splice(0..0, note);
         shown.push(report::Shown {
             manager,
             files,
@@ -184,17 +187,28 @@ fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
         Some(m) => m,
         None => discover::detect_source(&dir, &ALL)?,
     };
-    let to: Vec<Manager> = args.to.iter().copied().filter(|m| *m != from).collect();
+    let mut notes = Vec::new();
+    let (from, note) = discover::settle_version(from, &dir)?;
+    notes.extend(note);
+    let mut to = Vec::new();
+    for m in &args.to {
+        let (m, note) = discover::settle_version(*m, &dir)?;
+        notes.extend(note.filter(|n| !notes.contains(n)));
+        if m != from && !to.contains(&m) {
+            to.push(m);
+        }
+    }
     if to.is_empty() {
         return Err(Error::Usage(format!("--from and --to are both {from}")));
     }
-    let plan = plan::build(&Request {
+    let mut plan = plan::build(&Request {
         dir: &dir,
         from,
         to: &to,
         user: args.common.user,
         env,
     })?;
+    plan.warnings.splice(0..0, notes);
     let out = output(&args.common);
     let written = if args.write {
         apply::apply(&plan)?

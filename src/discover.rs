@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::formats::{Format, line_col};
-use crate::manager::Manager;
+use crate::manager::{FileSpec, Manager, Place};
 use crate::model::{Level, Model};
 use crate::warning::Warning;
 
@@ -41,84 +41,147 @@ pub struct ConfigFile {
     pub text: Option<String>,
 }
 
-/// Where a manager looks for `name` at user level (Bun honours `XDG_CONFIG_HOME`).
-fn user_place(manager: Manager, name: &str, env: &Environment) -> Result<(PathBuf, String)> {
+/// The path of a file spec and how it is shown to the user.
+fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, String)> {
+    let name = file.name;
+    if file.place == Place::Project {
+        return Ok((dir.join(name), name.to_string()));
+    }
     let home = env
         .home
         .as_ref()
         .ok_or_else(|| Error::Usage("--user needs a home directory, and HOME is not set".into()))?;
-    if manager == Manager::Bun {
-        if let Some(xdg) = &env.xdg_config_home {
-            let file = if name == "bunfig.toml" {
-                ".bunfig.toml"
-            } else {
-                name
-            };
-            let path = xdg.join(file);
-            // Bun reads `$XDG_CONFIG_HOME/.npmrc` only when it exists, the bunfig always.
-            if name == "bunfig.toml" || path.exists() {
-                return Ok((path, format!("$XDG_CONFIG_HOME/{file}")));
-            }
-        }
-        if name == "bunfig.toml" {
-            return Ok((home.join(".bunfig.toml"), "~/.bunfig.toml".into()));
-        }
-    }
-    Ok((home.join(name), format!("~/{name}")))
-}
-
-fn config_file(path: PathBuf, display: String, level: Level, format: Format) -> Result<ConfigFile> {
-    Ok(ConfigFile {
-        text: read_text(&path)?,
-        path,
-        display,
-        level,
-        format,
+    Ok(match (file.place, &env.xdg_config_home) {
+        (Place::BunUser, Some(xdg)) => (
+            xdg.join(".bunfig.toml"),
+            "$XDG_CONFIG_HOME/.bunfig.toml".into(),
+        ),
+        (Place::BunUser, None) => (home.join(".bunfig.toml"), "~/.bunfig.toml".into()),
+        (Place::PnpmConfig, Some(xdg)) => (
+            xdg.join("pnpm").join(name),
+            format!("$XDG_CONFIG_HOME/pnpm/{name}"),
+        ),
+        (Place::PnpmConfig, None) => (
+            home.join(".config/pnpm").join(name),
+            format!("~/.config/pnpm/{name}"),
+        ),
+        _ => (home.join(name), format!("~/{name}")),
     })
 }
 
-/// The files `manager` reads, at each level asked for (user level only with `user`).
+fn level_of(place: Place) -> Level {
+    if place == Place::Project {
+        Level::Project
+    } else {
+        Level::User
+    }
+}
+
+fn config_files(
+    specs: Vec<FileSpec>,
+    dir: &Path,
+    user: bool,
+    env: &Environment,
+) -> Result<Vec<ConfigFile>> {
+    specs
+        .iter()
+        .filter(|f| user || f.place == Place::Project)
+        .map(|f| {
+            let (path, display) = place(f, dir, env)?;
+            Ok(ConfigFile {
+                text: read_text(&path)?,
+                path,
+                display,
+                level: level_of(f.place),
+                format: f.format,
+            })
+        })
+        .collect()
+}
+
+/// The files `manager` reads, lowest priority first (user files only with `user`).
 pub fn locate(
     manager: Manager,
     dir: &Path,
     user: bool,
     env: &Environment,
 ) -> Result<Vec<ConfigFile>> {
-    let mut files = Vec::new();
-    for &(name, format) in manager.files() {
-        files.push(config_file(
-            dir.join(name),
-            name.to_string(),
-            Level::Project,
-            format,
-        )?);
-        if user {
-            let (path, display) = user_place(manager, name, env)?;
-            files.push(config_file(path, display, Level::User, format)?);
-        }
-    }
-    Ok(files)
+    config_files(manager.sources(), dir, user, env)
 }
 
-/// The files a translation into `manager` writes, per level.
+/// The files a translation into `manager` writes (user files only with `user`).
 pub fn locate_targets(
     manager: Manager,
     dir: &Path,
     user: bool,
     env: &Environment,
 ) -> Result<Vec<ConfigFile>> {
-    let (name, format) = manager.target_file();
-    let mut files = vec![config_file(
-        dir.join(name),
-        name.to_string(),
-        Level::Project,
-        format,
-    )?];
-    if user {
-        let (path, display) = user_place(manager, name, env)?;
-        files.push(config_file(path, display, Level::User, format)?);
+    config_files(manager.targets(), dir, user, env)
+}
+
+/// The pnpm major a project names in package.json (`packageManager`, or
+/// `devEngines.packageManager`), with where it was found.
+pub fn pnpm_major_of_project(dir: &Path) -> Option<(u8, String)> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let major = |spec: &str| -> Option<u8> {
+        let digits: String = spec
+            .trim_start_matches(|c: char| !c.is_ascii_digit())
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    if let Some(spec) = json["packageManager"]
+        .as_str()
+        .and_then(|s| s.strip_prefix("pnpm@"))
+    {
+        return major(spec).map(|m| (m, format!("package.json packageManager \"pnpm@{spec}\"")));
     }
-    Ok(files)
+    let dev = &json["devEngines"]["packageManager"];
+    let entries: Vec<&serde_json::Value> = match dev {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    entries.into_iter().find_map(|e| {
+        (e["name"].as_str() == Some("pnpm"))
+            .then(|| e["version"].as_str())
+            .flatten()
+            .and_then(|v| {
+                major(v).map(|m| {
+                    (
+                        m,
+                        format!("package.json devEngines.packageManager version \"{v}\""),
+                    )
+                })
+            })
+    })
+}
+
+/// A manager with its version settled: pnpm's major from the command line, else the
+/// project's package.json, else the newest; the note says which and why.
+pub fn settle_version(manager: Manager, dir: &Path) -> Result<(Manager, Option<Warning>)> {
+    if manager != Manager::Pnpm(0) {
+        return Ok((manager, None));
+    }
+    let (major, why) = pnpm_major_of_project(dir).unwrap_or((
+        crate::manager::NEWEST_PNPM,
+        "no pnpm version in package.json, so the newest".to_string(),
+    ));
+    let settled = match major {
+        10..=12 => Manager::Pnpm(major),
+        other => {
+            return Err(Error::Usage(format!(
+                "{why} asks for pnpm {other}; pmrc knows pnpm 10, 11 and 12 (name one with pnpm@N)"
+            )));
+        }
+    };
+    let note = Warning::note(
+        "pnpm-version",
+        format!("using the rules of pnpm {major} ({why})"),
+        None,
+    );
+    Ok((settled, Some(note)))
 }
 
 /// The text of a file, `None` when it does not exist. Invalid UTF-8 is an error with its
@@ -160,29 +223,37 @@ pub fn read_model(file: &ConfigFile) -> Result<(Model, Vec<Warning>)> {
         .map_err(|e| e.in_file(&file.path))
 }
 
-/// The merged model of a manager over its files, by that manager's precedence.
+/// The merged model of a manager over its files (given lowest priority first).
 pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec<Warning>)> {
-    let rank = |f: &ConfigFile| {
-        let format_rank = manager.files().iter().position(|(_, fmt)| *fmt == f.format);
-        // Later formats in `files()` win; within a format the project beats the user.
-        (format_rank, std::cmp::Reverse(f.level))
-    };
-    let mut ordered: Vec<&ConfigFile> = files.iter().collect();
-    ordered.sort_by_key(|f| rank(f));
     let mut model = Model::default();
     let mut yarnrc_network = Model::default();
     let mut warnings = Vec::new();
-    for file in ordered {
-        let (m, w) = read_model(file)?;
-        if file.format == Format::Yarnrc {
-            yarnrc_network.overlay(Model {
+    for file in files {
+        let (mut m, w) = read_model(file)?;
+        match (file.format, manager) {
+            (Format::Yarnrc, _) => yarnrc_network.overlay(Model {
                 tls: m.tls.clone(),
                 proxy: m.proxy.clone(),
                 ..Model::default()
-            });
+            }),
+            // pnpm 10 ignores `registry:` in the yaml, and its `registries` map replaces
+            // the scopes `.npmrc` declared.
+            (Format::PnpmWorkspace, Manager::Pnpm(10)) => {
+                if let Some(r) = m.registry.take() {
+                    warnings.push(Warning::new(
+                        "pnpm10-ignores-yaml-registry",
+                        "pnpm 10 ignores `registry:` in pnpm-workspace.yaml (use `registries: { default: ... }` or .npmrc)",
+                        r.origin,
+                    ));
+                }
+                if !m.scopes.is_empty() {
+                    model.scopes.clear();
+                }
+            }
+            _ => {}
         }
         model.overlay(m);
-        // The `.npmrc` reader's findings about npm itself do not hold for Yarn 1 or Bun
+        // The `.npmrc` reader's findings about npm itself do not hold for other managers
         // (Yarn 1 honours always-auth and top-level `_auth`).
         warnings.extend(
             w.into_iter()
@@ -191,6 +262,23 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
     }
     // Yarn 1 takes routing and auth from `.npmrc` first, but TLS and proxy from `.yarnrc`.
     model.overlay(yarnrc_network);
+    if manager.is_pnpm() {
+        for creds in model
+            .auth
+            .values()
+            .filter(|c| !crate::resolve::pnpm_usable(c))
+        {
+            warnings.push(Warning::new(
+                "pnpm-project-env-credential-ignored",
+                format!(
+                    "{} ignores this credential: it is an environment reference in a project .npmrc (put it in ~/.npmrc{} instead)",
+                    manager.rules(),
+                    if manager == Manager::Pnpm(10) { "" } else { " or the pnpm auth.ini" }
+                ),
+                creds.origin().cloned(),
+            ));
+        }
+    }
     Ok((model, warnings))
 }
 
@@ -211,7 +299,7 @@ pub fn detect_source(dir: &Path, candidates: &[Manager]) -> Result<Manager> {
     match present.as_slice() {
         [one] => Ok(*one),
         [] => Err(Error::Usage(format!(
-            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc and bunfig.toml); pass --from",
+            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml and pnpm-workspace.yaml); pass --from",
             dir.display()
         ))),
         many => Err(Error::Usage(format!(

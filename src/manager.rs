@@ -9,8 +9,7 @@ use serde::Serialize;
 use crate::formats::Format;
 use crate::template::Dialect;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Manager {
     /// npm 11 and 12 read registry and auth settings identically (spec/npm.md §8).
     Npm,
@@ -20,41 +19,124 @@ pub enum Manager {
     YarnClassic,
     /// Bun 1.x: `bunfig.toml` plus the `.npmrc` keys it honours.
     Bun,
+    /// pnpm of a major version (10, 11, 12); 0 until the project's version is known.
+    Pnpm(u8),
 }
 
-pub const ALL: [Manager; 4] = [
+pub const ALL: [Manager; 5] = [
     Manager::Npm,
     Manager::Yarn,
     Manager::YarnClassic,
     Manager::Bun,
+    Manager::Pnpm(0),
 ];
 
+/// The newest pnpm major pmrc knows, used when a project does not name one.
+pub const NEWEST_PNPM: u8 = 12;
+
+/// Where a file lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Project,
+    Home,
+    /// Bun's user bunfig: `$XDG_CONFIG_HOME/.bunfig.toml`, else `~/.bunfig.toml`.
+    BunUser,
+    /// pnpm's config dir: `$XDG_CONFIG_HOME/pnpm`, else `~/.config/pnpm`.
+    PnpmConfig,
+}
+
+/// One file a manager reads or pmrc writes for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSpec {
+    pub name: &'static str,
+    pub format: Format,
+    pub place: Place,
+}
+
+const fn spec(name: &'static str, format: Format, place: Place) -> FileSpec {
+    FileSpec {
+        name,
+        format,
+        place,
+    }
+}
+
+impl Serialize for Manager {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
 impl Manager {
-    /// The files this manager reads at each level, lowest priority first.
-    pub fn files(self) -> &'static [(&'static str, Format)] {
+    /// The files this manager reads, lowest priority first (user files only with `--user`).
+    pub fn sources(self) -> Vec<FileSpec> {
+        use Format::*;
+        use Place::*;
         match self {
-            Manager::Npm => &[(".npmrc", Format::Npmrc)],
-            Manager::Yarn => &[(".yarnrc.yml", Format::YarnrcYml)],
-            Manager::YarnClassic => &[(".yarnrc", Format::Yarnrc), (".npmrc", Format::Npmrc)],
-            Manager::Bun => &[(".npmrc", Format::Npmrc), ("bunfig.toml", Format::Bunfig)],
+            Manager::Npm => vec![spec(".npmrc", Npmrc, Home), spec(".npmrc", Npmrc, Project)],
+            Manager::Yarn => vec![
+                spec(".yarnrc.yml", YarnrcYml, Home),
+                spec(".yarnrc.yml", YarnrcYml, Project),
+            ],
+            Manager::YarnClassic => vec![
+                spec(".yarnrc", Yarnrc, Home),
+                spec(".yarnrc", Yarnrc, Project),
+                spec(".npmrc", Npmrc, Home),
+                spec(".npmrc", Npmrc, Project),
+            ],
+            Manager::Bun => vec![
+                spec(".npmrc", Npmrc, Home),
+                spec(".npmrc", Npmrc, Project),
+                spec("bunfig.toml", Bunfig, BunUser),
+                spec("bunfig.toml", Bunfig, Project),
+            ],
+            Manager::Pnpm(10) => vec![
+                spec(".npmrc", Npmrc, Home),
+                spec(".npmrc", Npmrc, Project),
+                spec("pnpm-workspace.yaml", PnpmWorkspace, Project),
+            ],
+            Manager::Pnpm(_) => vec![
+                spec(".npmrc", Npmrc, Home),
+                spec("auth.ini", Npmrc, PnpmConfig),
+                spec(".npmrc", Npmrc, Project),
+                spec("pnpm-workspace.yaml", PnpmWorkspace, Project),
+            ],
         }
     }
 
-    /// The file a translation into this manager writes.
-    pub fn target_file(self) -> (&'static str, Format) {
+    /// The files a translation into this manager writes.
+    pub fn targets(self) -> Vec<FileSpec> {
+        use Format::*;
+        use Place::*;
         match self {
-            Manager::Npm => (".npmrc", Format::Npmrc),
-            Manager::Yarn => (".yarnrc.yml", Format::YarnrcYml),
+            Manager::Npm => vec![spec(".npmrc", Npmrc, Project), spec(".npmrc", Npmrc, Home)],
+            Manager::Yarn => vec![
+                spec(".yarnrc.yml", YarnrcYml, Project),
+                spec(".yarnrc.yml", YarnrcYml, Home),
+            ],
             // Yarn 1 takes auth only from `.npmrc`, and `.npmrc` routing beats `.yarnrc`.
-            Manager::YarnClassic => (".npmrc", Format::Npmrc),
-            Manager::Bun => ("bunfig.toml", Format::Bunfig),
+            Manager::YarnClassic => {
+                vec![spec(".npmrc", Npmrc, Project), spec(".npmrc", Npmrc, Home)]
+            }
+            Manager::Bun => vec![
+                spec("bunfig.toml", Bunfig, Project),
+                spec("bunfig.toml", Bunfig, BunUser),
+            ],
+            // pnpm 10 reads everything from `.npmrc`; its yaml `registries` would replace
+            // the `.npmrc` scopes, so 10 gets no yaml.
+            Manager::Pnpm(10) => vec![spec(".npmrc", Npmrc, Project), spec(".npmrc", Npmrc, Home)],
+            Manager::Pnpm(_) => vec![
+                spec(".npmrc", Npmrc, Project),
+                spec("pnpm-workspace.yaml", PnpmWorkspace, Project),
+                spec("auth.ini", Npmrc, PnpmConfig),
+            ],
         }
     }
 
     /// How values written for this manager spell environment references.
     pub fn dialect(self) -> Dialect {
         match self {
-            Manager::Npm => Dialect::Npm,
+            Manager::Npm | Manager::Pnpm(_) => Dialect::Npm,
             Manager::Yarn => Dialect::Yarn,
             Manager::YarnClassic => Dialect::YarnClassic,
             Manager::Bun => Dialect::Bun,
@@ -68,13 +150,14 @@ impl Manager {
             Manager::Yarn => ".yarnrc.yml",
             Manager::YarnClassic => ".yarnrc",
             Manager::Bun => "bunfig.toml",
+            Manager::Pnpm(_) => "pnpm-workspace.yaml",
         }
     }
 
     /// The registry used when none is configured.
     pub fn public_registry(self) -> &'static str {
         match self {
-            Manager::Npm | Manager::Bun => "https://registry.npmjs.org/",
+            Manager::Npm | Manager::Bun | Manager::Pnpm(_) => "https://registry.npmjs.org/",
             Manager::Yarn => "https://registry.yarnpkg.com",
             Manager::YarnClassic => "https://registry.yarnpkg.com/",
         }
@@ -87,7 +170,16 @@ impl Manager {
             Manager::Yarn => "Yarn 4",
             Manager::YarnClassic => "Yarn 1.22",
             Manager::Bun => "Bun 1.x",
+            Manager::Pnpm(10) => "pnpm 10",
+            Manager::Pnpm(11) => "pnpm 11",
+            Manager::Pnpm(_) => "pnpm 12",
         }
+    }
+
+    /// pnpm 11 and later read only auth, registry and network keys from `.npmrc`, and
+    /// ignore `${VAR}` credentials in a project `.npmrc` (10.34+ does too).
+    pub fn is_pnpm(self) -> bool {
+        matches!(self, Manager::Pnpm(_))
     }
 }
 
@@ -98,6 +190,8 @@ impl fmt::Display for Manager {
             Manager::Yarn => "yarn",
             Manager::YarnClassic => "yarn-classic",
             Manager::Bun => "bun",
+            Manager::Pnpm(0) => "pnpm",
+            Manager::Pnpm(major) => return write!(f, "pnpm@{major}"),
         })
     }
 }
@@ -116,12 +210,15 @@ impl FromStr for Manager {
             ("yarn" | "yarn-berry", None | Some("4")) => Ok(Manager::Yarn),
             ("yarn", Some("1")) | ("yarn-classic", None | Some("1")) => Ok(Manager::YarnClassic),
             ("bun", None | Some("1")) => Ok(Manager::Bun),
-            ("pnpm", _) => Err(format!(
-                "`{s}` is not supported yet (this version reads and writes npm, Yarn 4, Yarn 1 and Bun)"
-            )),
-            ("npm" | "yarn" | "yarn-berry" | "yarn-classic" | "bun", Some(v)) => Err(format!(
-                "`{s}`: pmrc knows the rules of npm 11/12, Yarn 4, Yarn 1.22 and Bun 1.x, not version {v}"
-            )),
+            ("pnpm", None) => Ok(Manager::Pnpm(0)),
+            ("pnpm", Some("10")) => Ok(Manager::Pnpm(10)),
+            ("pnpm", Some("11")) => Ok(Manager::Pnpm(11)),
+            ("pnpm", Some("12")) => Ok(Manager::Pnpm(12)),
+            ("npm" | "yarn" | "yarn-berry" | "yarn-classic" | "bun" | "pnpm", Some(v)) => {
+                Err(format!(
+                    "`{s}`: pmrc knows the rules of npm 11/12, Yarn 4, Yarn 1.22, Bun 1.x and pnpm 10/11/12, not version {v}"
+                ))
+            }
             _ => Err(format!(
                 "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm or bun)"
             )),
@@ -141,12 +238,9 @@ mod tests {
         assert_eq!("yarn@1".parse::<Manager>(), Ok(Manager::YarnClassic));
         assert_eq!("yarn-classic".parse::<Manager>(), Ok(Manager::YarnClassic));
         assert_eq!("bun".parse::<Manager>(), Ok(Manager::Bun));
-        assert!(
-            "pnpm@10"
-                .parse::<Manager>()
-                .unwrap_err()
-                .contains("not supported yet")
-        );
+        assert_eq!("pnpm@10".parse::<Manager>(), Ok(Manager::Pnpm(10)));
+        assert_eq!("pnpm".parse::<Manager>(), Ok(Manager::Pnpm(0)));
+        assert!("pnpm@9".parse::<Manager>().is_err());
         assert!("npm@9".parse::<Manager>().is_err());
         assert!("cargo".parse::<Manager>().unwrap_err().contains("unknown"));
     }

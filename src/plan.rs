@@ -99,10 +99,16 @@ pub fn build(req: &Request) -> Result<Plan> {
         if to == req.from {
             return Err(Error::Usage(format!("--from and --to are both {to}")));
         }
-        let translation = translate(&model, req.from, to);
+        let translation = translate(&model, req.from, to, req.user);
         warnings.extend(translation.warnings);
+        if matches!(to, Manager::Pnpm(11..)) {
+            warnings.extend(npmrc_settings_pnpm_ignores(req.dir, req.from, to)?);
+        }
         for target in discover::locate_targets(to, req.dir, req.user, req.env)? {
-            let part = translation.model.at_level(target.level);
+            let mut part = translation.model.at_level(target.level);
+            if target.level == Level::User {
+                part.overlay(translation.user_credentials.clone());
+            }
             if let Some(change) = change_for(to, &target, &part)? {
                 changes.push(change);
             }
@@ -120,7 +126,7 @@ pub fn build(req: &Request) -> Result<Plan> {
 /// The edit of one target file, checked by reading it back.
 fn change_for(manager: Manager, target: &ConfigFile, model: &Model) -> Result<Option<FileChange>> {
     let format = target.format;
-    let wanted = format.wanted(model, manager.dialect());
+    let wanted = format.wanted(model, manager);
     if target.text.is_none() && wanted.is_empty() {
         return Ok(None);
     }
@@ -152,4 +158,53 @@ fn change_for(manager: Manager, target: &ConfigFile, model: &Model) -> Result<Op
         before: target.text.clone(),
         after,
     }))
+}
+
+/// pnpm 11+ reads only auth, registry and network keys from `.npmrc`: everything else in
+/// the project `.npmrc` (`node-linker`, `auto-install-peers`...) is silently ignored.
+fn npmrc_settings_pnpm_ignores(dir: &Path, from: Manager, to: Manager) -> Result<Vec<Warning>> {
+    let path = dir.join(".npmrc");
+    let Some(text) = discover::read_text(&path)? else {
+        return Ok(Vec::new());
+    };
+    let doc = formats::npmrc::Document::parse(&text);
+    Ok(doc
+        .other_keys()
+        .into_iter()
+        .map(|(line, key)| {
+            let yaml_key = camel_case(&key);
+            let message = format!(
+                "{} ignores `{key}` in .npmrc; if it is a pnpm setting, move it to pnpm-workspace.yaml as `{yaml_key}` (pmrc does not move settings it does not own)",
+                to.rules()
+            );
+            let origin = Some(crate::model::Origin {
+                file: ".npmrc".into(),
+                line,
+                level: Level::Project,
+            });
+            // Migrating pnpm 10 config, these are surely pnpm's; from npm they may be npm's own.
+            if from == Manager::Pnpm(10) {
+                Warning::new("pnpm-npmrc-setting-ignored", message, origin)
+            } else {
+                Warning::note("pnpm-npmrc-setting-ignored", message, origin)
+            }
+        })
+        .collect())
+}
+
+/// `node-linker` → `nodeLinker`, the spelling pnpm-workspace.yaml uses.
+fn camel_case(key: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '-' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -91,6 +91,7 @@ pub fn routes(model: &Model, manager: Manager) -> Vec<Route> {
             Manager::Yarn => yarn_route(model, p),
             Manager::YarnClassic => classic_route(model, p),
             Manager::Bun => bun_route(model, p),
+            Manager::Pnpm(_) => pnpm_route(model, p),
         })
         .collect()
 }
@@ -424,6 +425,50 @@ fn bun_route(model: &Model, packages: Packages) -> Route {
             npm_authorization(creds),
             creds.origin().cloned(),
         ),
+        None => (None, None, None),
+    };
+    Route {
+        packages,
+        registry,
+        authorization,
+        credential_key,
+        credential_origin: origin,
+    }
+}
+
+/// Whether pnpm (10.34+, 11, 12) uses a credential: not when it is an environment
+/// reference in a project `.npmrc` (it warns and sends nothing).
+pub fn pnpm_usable(c: &Credentials) -> bool {
+    !c.secrets()
+        .chain(c.username.iter())
+        .any(|v| v.level() == crate::model::Level::Project && v.value.has_env())
+}
+
+/// pnpm: the longest configured `//host[:port]/path` prefix of the request, then the same
+/// walk without the port; project `.npmrc` credentials that are `${VAR}` are skipped.
+fn pnpm_route(model: &Model, packages: Packages) -> Route {
+    let registry = configured_registry(model, &packages).map(|v| rendered(&v.value, Dialect::Npm));
+    let effective = registry
+        .clone()
+        .unwrap_or_else(|| Manager::Pnpm(0).public_registry().to_string());
+    let mut found = None;
+    if let Some(url) = RegistryUrl::parse(&effective) {
+        let mut request = url.clone();
+        request.path = format!("{}/pkg", request.path.trim_end_matches('/'));
+        let mut portless = request.clone();
+        portless.host = request.hostname.clone();
+        let mut keys = npm_walk_up(&request);
+        if portless.host != request.host {
+            keys.extend(npm_walk_up(&portless));
+        }
+        found = keys.into_iter().find_map(|key| {
+            let key = AuthKey::Url(key);
+            let creds = model.auth.get(&key)?;
+            (creds.authenticates() && pnpm_usable(creds)).then_some((key, creds))
+        });
+    }
+    let (credential_key, authorization, origin) = match found {
+        Some((key, creds)) => (Some(key), npm_authorization(creds), creds.origin().cloned()),
         None => (None, None, None),
     };
     Route {

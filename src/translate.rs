@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::manager::Manager;
-use crate::model::{AuthKey, Credentials, Model, Origin, PasswordEncoding, Scope, Value};
+use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Scope, Value};
 use crate::registry_url::{RegistryUrl, normalize_yarn_key, with_trailing_slash};
 use crate::resolve::{self, Authorization, Packages, Route, decode_base64_lossy, split_ident};
 use crate::template::{Piece, Template};
@@ -16,6 +16,9 @@ use crate::warning::Warning;
 
 pub struct Translation {
     pub model: Model,
+    /// Credentials that must also be written at user level (pnpm reads `${VAR}`
+    /// credentials only there); they stay in the project file for npm-run commands.
+    pub user_credentials: Model,
     pub warnings: Vec<Warning>,
 }
 
@@ -23,6 +26,8 @@ struct Translator<'a> {
     source: &'a Model,
     from: Manager,
     to: Manager,
+    /// User-level files may be written (`--user`).
+    user: bool,
     warnings: Vec<Warning>,
 }
 
@@ -38,19 +43,22 @@ enum Target {
 impl Translator<'_> {
     fn target(&self) -> Target {
         match self.to {
-            Manager::Npm | Manager::YarnClassic => Target::Npmrc,
+            Manager::Npm | Manager::YarnClassic | Manager::Pnpm(_) => Target::Npmrc,
             Manager::Yarn => Target::Yarnrc,
             Manager::Bun => Target::Bunfig,
         }
     }
 }
 
-pub fn translate(source: &Model, from: Manager, to: Manager) -> Translation {
+/// Translates `source` (read with `from`'s rules) for `to`; `user` allows moving
+/// credentials to user-level files where the target cannot read them from the project.
+pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Translation {
     let routes = resolve::routes(source, from);
     let mut tr = Translator {
         source,
         from,
         to,
+        user,
         warnings: Vec::new(),
     };
     let mut model = Model {
@@ -65,9 +73,17 @@ pub fn translate(source: &Model, from: Manager, to: Manager) -> Translation {
         model.registry = Some(public);
     }
     tr.network(&routes, &mut model);
-    tr.verify(&routes, &model);
+    let user_credentials = if to.is_pnpm() {
+        tr.pnpm_env_credentials(&model)
+    } else {
+        Model::default()
+    };
+    let mut effective = model.clone();
+    effective.overlay(user_credentials.clone());
+    tr.verify(&routes, &effective);
     Translation {
         model,
+        user_credentials,
         warnings: tr.warnings,
     }
 }
@@ -689,6 +705,83 @@ impl Translator<'_> {
             }
             (None, None) => {}
         }
+    }
+
+    /// pnpm ignores `${VAR}` credentials in a project `.npmrc`, yet `pnpm publish` and
+    /// `login` run npm, which reads them there: they stay, and a copy goes to the
+    /// user-level file with `--user`; without it pmrc says exactly what to add where.
+    fn pnpm_env_credentials(&mut self, model: &Model) -> Model {
+        let user_file = match self.to {
+            Manager::Pnpm(10) => "~/.npmrc",
+            _ => {
+                "~/.config/pnpm/auth.ini ($XDG_CONFIG_HOME/pnpm/auth.ini when XDG_CONFIG_HOME is set)"
+            }
+        };
+        let to = self.to;
+        let mut user = Model::default();
+        for (key, creds) in &model.auth {
+            let AuthKey::Url(location) = key else {
+                continue;
+            };
+            if resolve::pnpm_usable(creds) {
+                continue;
+            }
+            if self.user {
+                let mut copy = creds.clone();
+                for v in [
+                    &mut copy.token,
+                    &mut copy.ident,
+                    &mut copy.username,
+                    &mut copy.password,
+                    &mut copy.certfile,
+                    &mut copy.keyfile,
+                    &mut copy.always_auth,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    let mut origin = v.origin.clone().unwrap_or(Origin {
+                        file: ".npmrc".into(),
+                        line: 0,
+                        level: Level::User,
+                    });
+                    origin.level = Level::User;
+                    v.origin = Some(origin);
+                }
+                user.auth.insert(key.clone(), copy);
+                continue;
+            }
+            let lines: Vec<String> = crate::formats::npmrc::wanted(
+                &Model {
+                    auth: [(key.clone(), creds.clone())].into(),
+                    ..Model::default()
+                },
+                to,
+            )
+            .into_iter()
+            .filter_map(|(path, value)| match value {
+                crate::formats::SettingValue::Scalar(v) => Some(format!("{}={v}", path[0])),
+                crate::formats::SettingValue::List(_) => None,
+            })
+            .collect();
+            let ci = if to == Manager::Pnpm(10) {
+                String::new()
+            } else {
+                format!(
+                    " In CI you can instead set the environment variable `pnpm_config_{location}:_authToken`."
+                )
+            };
+            self.warnings.push(Warning::new(
+                "pnpm-env-credential-needs-user-file",
+                format!(
+                    "{} ignores credentials that are environment references in a project .npmrc (pmrc keeps them there for npm-run commands such as `pnpm publish`). Add to {user_file}: `{}`, or run pmrc again with --user to write it.{ci}",
+                    to.rules(),
+                    lines.join("` and `")
+                ),
+                creds.origin().cloned(),
+            ));
+        }
+        user
     }
 
     /// Re-resolves the result with the target's rules; any route that now behaves

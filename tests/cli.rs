@@ -301,11 +301,43 @@ fn json_output_lists_files_and_warning_codes() {
 fn usage_errors_exit_2() {
     let project = Project::from_fixture(&fixtures().join("check-drift"));
     for args in [
-        &["convert", "--from", "pnpm", "--to", "npm"][..],
+        &["convert", "--from", "pnpm@9", "--to", "npm"][..],
         &["convert", "--from", "npm", "--to", "npm"][..],
         &["convert", "--to", "yarn", "--write", "--check"][..],
     ] {
         let out = run(&project, args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
     }
+}
+
+/// Issue 4: the env-reference token that pnpm 10.34+/11/12 ignore in a project `.npmrc`
+/// goes to pnpm's user-level auth.ini with --user, and stays in `.npmrc` for npm.
+#[test]
+fn issue_4_pnpm_env_token_goes_to_auth_ini_with_user() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-pnpm12-env-token"));
+    let args = [
+        "convert", "--from", "npm", "--to", "pnpm@12", "--write", "--user",
+    ];
+    let out = run(&project, &args);
+    assert!(out.status.success(), "{}", render(&out));
+    let auth_ini =
+        std::fs::read_to_string(project.home.path().join(".config/pnpm/auth.ini")).unwrap();
+    assert_eq!(
+        auth_ini,
+        "//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}\n"
+    );
+    assert!(
+        project
+            .read(".npmrc")
+            .unwrap()
+            .contains("//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}")
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("pnpm-env-credential-needs-user-file"));
+    let again = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "pnpm@12", "--check", "--user",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", render(&again));
 }

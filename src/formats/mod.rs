@@ -4,6 +4,8 @@
 
 pub mod bunfig;
 pub mod npmrc;
+pub mod pnpm_workspace;
+pub mod yaml;
 pub mod yarnrc;
 pub mod yarnrc_yml;
 
@@ -11,8 +13,8 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::error::SyntaxError;
+use crate::manager::Manager;
 use crate::model::{Level, Model};
-use crate::template::Dialect;
 use crate::warning::Warning;
 
 /// The file formats pmrc reads and edits.
@@ -23,6 +25,7 @@ pub enum Format {
     /// Yarn 1's `.yarnrc` (read only: Yarn 1 takes auth from `.npmrc`, so pmrc writes there).
     Yarnrc,
     Bunfig,
+    PnpmWorkspace,
 }
 
 impl Format {
@@ -37,6 +40,7 @@ impl Format {
             Format::YarnrcYml => yarnrc_yml::read(text, file, level),
             Format::Yarnrc => yarnrc::read(text, file, level),
             Format::Bunfig => bunfig::read(text, file, level),
+            Format::PnpmWorkspace => pnpm_workspace::read(text, file, level),
         }
     }
 
@@ -46,16 +50,18 @@ impl Format {
             Format::YarnrcYml => yarnrc_yml::settings(text),
             Format::Yarnrc => yarnrc::settings(text),
             Format::Bunfig => bunfig::settings(text),
+            Format::PnpmWorkspace => pnpm_workspace::settings(text),
         }
     }
 
-    /// The settings `model` means in this format, written in `dialect`.
-    pub fn wanted(self, model: &Model, dialect: Dialect) -> Wanted {
+    /// The settings `model` means in this format, for `manager`.
+    pub fn wanted(self, model: &Model, manager: Manager) -> Wanted {
         match self {
-            Format::Npmrc => npmrc::wanted(model, dialect),
+            Format::Npmrc => npmrc::wanted(model, manager),
             Format::YarnrcYml => yarnrc_yml::wanted(model),
             Format::Yarnrc => Vec::new(),
             Format::Bunfig => bunfig::wanted(model),
+            Format::PnpmWorkspace => pnpm_workspace::wanted(model),
         }
     }
 
@@ -68,6 +74,7 @@ impl Format {
                 Err("pmrc does not write .yarnrc (Yarn 1 reads auth only from .npmrc)".into())
             }
             Format::Bunfig => bunfig::edit(text, wanted),
+            Format::PnpmWorkspace => pnpm_workspace::edit(text, wanted),
         }
     }
 
@@ -77,6 +84,7 @@ impl Format {
             Format::YarnrcYml => yarnrc_yml::secret_spans(text),
             Format::Yarnrc => yarnrc::secret_spans(text),
             Format::Bunfig => bunfig::secret_spans(text),
+            Format::PnpmWorkspace => pnpm_workspace::secret_spans(text),
         }
     }
 }

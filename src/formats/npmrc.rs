@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::error::SyntaxError;
 use crate::formats::{Setting, SettingValue, Wanted, dominant_line_ending};
+use crate::manager::Manager;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
 use crate::redact;
 use crate::template::{Dialect, Template};
@@ -185,6 +186,22 @@ impl Document {
             });
         }
         Ok(settings)
+    }
+
+    /// Top-level keys pmrc does not own, with their lines (settings of other tools).
+    pub fn other_keys(&self) -> Vec<(usize, String)> {
+        self.lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let e = l.entry.as_ref()?;
+                (!l.in_section
+                    && !is_owned(&e.key)
+                    && !e.key.starts_with("//")
+                    && !e.key.starts_with('@'))
+                .then(|| (self.line_number(i), e.key.clone()))
+            })
+            .collect()
     }
 
     /// Line of the first `[section]`, after which npm reads nothing pmrc owns.
@@ -596,7 +613,8 @@ fn set_credential(creds: &mut Credentials, name: &str, v: Value) {
 /// The settings a model means in `.npmrc`, in the order npm users expect to read them.
 /// The model must already be in npm's terms (see `translate`): URL keys and a base64
 /// password.
-pub fn wanted(model: &Model, dialect: Dialect) -> Wanted {
+pub fn wanted(model: &Model, manager: Manager) -> Wanted {
+    let dialect = manager.dialect();
     let mut out: Wanted = Vec::new();
     let mut push = |key: String, v: &Option<Value>| {
         if let Some(v) = v {
@@ -621,7 +639,11 @@ pub fn wanted(model: &Model, dialect: Dialect) -> Wanted {
         push(format!("{prefix}always-auth"), &creds.always_auth);
     }
     push("always-auth".into(), &model.always_auth);
-    push("strict-ssl".into(), &model.tls.strict_ssl);
+    // pnpm 11+ still reads these from `.npmrc` but takes them from pnpm-workspace.yaml.
+    let network_in_yaml = matches!(manager, Manager::Pnpm(11..));
+    if !network_in_yaml {
+        push("strict-ssl".into(), &model.tls.strict_ssl);
+    }
     push("cafile".into(), &model.tls.cafile);
     match model.tls.ca.as_slice() {
         [] => {}
@@ -641,9 +663,11 @@ pub fn wanted(model: &Model, dialect: Dialect) -> Wanted {
     };
     push("cert", &model.tls.cert);
     push("key", &model.tls.key);
-    push("proxy", &model.proxy.http);
-    push("https-proxy", &model.proxy.https);
-    push("noproxy", &model.proxy.noproxy);
+    if !network_in_yaml {
+        push("proxy", &model.proxy.http);
+        push("https-proxy", &model.proxy.https);
+        push("noproxy", &model.proxy.noproxy);
+    }
     out
 }
 

@@ -11,7 +11,9 @@ use assert_fs::prelude::*;
 
 pub fn pmrc() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pmrc"));
-    cmd.env_remove("CLICOLOR_FORCE").env("NO_COLOR", "1");
+    cmd.env_remove("CLICOLOR_FORCE")
+        .env_remove("XDG_CONFIG_HOME")
+        .env("NO_COLOR", "1");
     cmd
 }
 

@@ -1,0 +1,270 @@
+//! pnpm's `pnpm-workspace.yaml`, for the keys pmrc owns: `registry`, `registries` (the
+//! scope → URL map, and reading the URL-keyed declarations of pnpm 11/12) and the network
+//! settings. Everything else (packages, catalogs, overrides...) stays byte for byte.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::error::SyntaxError;
+use crate::formats::{Setting, SettingValue, Wanted, yaml};
+use crate::model::{Level, Model, Origin, Value};
+use crate::redact;
+use crate::template::{Dialect, Template};
+use crate::warning::Warning;
+
+type Text = Option<Spanned<String>>;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Workspace {
+    registry: Text,
+    registries: Option<BTreeMap<String, Registries>>,
+    strict_ssl: Text,
+    https_proxy: Text,
+    http_proxy: Text,
+    no_proxy: Text,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Registries {
+    /// `"@scope": <url>` or `default: <url>`.
+    Url(String),
+    /// `"<url>": { scopes: ["@", "@scope"], ... }` (pnpm 11/12).
+    Declaration(Declaration),
+}
+
+#[derive(Deserialize)]
+struct Declaration {
+    #[serde(default)]
+    scopes: Vec<String>,
+    /// Credential fields pnpm refuses here (`INVALID_SETTING`).
+    #[serde(flatten)]
+    rest: BTreeMap<String, serde_json::Value>,
+}
+
+const NETWORK: [&str; 4] = ["strictSsl", "httpsProxy", "httpProxy", "noProxy"];
+const FORBIDDEN: [&str; 11] = [
+    "_authToken",
+    "_auth",
+    "_password",
+    "username",
+    "tokenHelper",
+    "ca",
+    "cafile",
+    "cert",
+    "certfile",
+    "key",
+    "keyfile",
+];
+
+/// The settings pmrc owns in this file.
+pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
+    let ws: Workspace = yaml::parse(text)?;
+    let mut out = Vec::new();
+    let scalar = |key: &str, v: &Text, out: &mut Vec<Setting>| {
+        if let Some(v) = v {
+            out.push(Setting {
+                path: vec![key.to_string()],
+                value: SettingValue::Scalar(v.value.clone()),
+                line: v.defined.line() as usize,
+            });
+        }
+    };
+    scalar("registry", &ws.registry, &mut out);
+    for (key, v) in NETWORK.iter().zip([
+        &ws.strict_ssl,
+        &ws.https_proxy,
+        &ws.http_proxy,
+        &ws.no_proxy,
+    ]) {
+        scalar(key, v, &mut out);
+    }
+    for (key, entry) in ws.registries.iter().flatten() {
+        let line = yaml::key_line(text, key);
+        match entry {
+            Registries::Url(url) => out.push(Setting {
+                path: vec!["registries".into(), key.clone()],
+                value: SettingValue::Scalar(url.clone()),
+                line,
+            }),
+            Registries::Declaration(d) => {
+                if let Some(field) = d.rest.keys().find(|k| FORBIDDEN.contains(&k.as_str())) {
+                    return Err(SyntaxError::new(
+                        yaml::key_line(text, field),
+                        1,
+                        format!(
+                            "`{field}` inside a `registries` entry is an error for pnpm (INVALID_SETTING): credentials belong in .npmrc or auth.ini"
+                        ),
+                    ));
+                }
+                out.push(Setting {
+                    path: vec!["registries".into(), key.clone(), "scopes".into()],
+                    value: SettingValue::List(d.scopes.clone()),
+                    line,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Only proxy URLs can hold a secret here (credentials are not allowed in this file).
+pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
+    let Ok(ws) = yaml::parse::<Workspace>(text) else {
+        return Vec::new();
+    };
+    [&ws.https_proxy, &ws.http_proxy]
+        .into_iter()
+        .flatten()
+        .filter_map(|v| {
+            let span = v.defined.span();
+            let start = span.byte_offset()? as usize;
+            let end = start + span.byte_len()? as usize;
+            let pw = redact::url_password_span(text.get(start..end)?)?;
+            Some(start + pw.start..start + pw.end)
+        })
+        .collect()
+}
+
+pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
+    let mut model = Model::default();
+    let mut warnings = Vec::new();
+    for s in settings(text)? {
+        let origin = Some(Origin {
+            file: file.to_path_buf(),
+            line: s.line,
+            level,
+        });
+        let value = |raw: &str| Value::new(Template::parse(raw, Dialect::Npm), origin.clone());
+        if let SettingValue::Scalar(raw) = &s.value
+            && Template::parse(raw, Dialect::Npm).has_env()
+        {
+            warnings.push(Warning::new(
+                    "pnpm-yaml-env-reference",
+                    format!(
+                        "`{}` holds an environment reference: pnpm 11 drops such a value and pnpm 12 stops with an error",
+                        s.path.join(".")
+                    ),
+                    origin.clone(),
+                ));
+        }
+        let path: Vec<&str> = s.path.iter().map(String::as_str).collect();
+        match (path.as_slice(), &s.value) {
+            (["registry"], SettingValue::Scalar(v)) => model.registry = Some(value(v)),
+            (["strictSsl"], SettingValue::Scalar(v)) => model.tls.strict_ssl = Some(value(v)),
+            (["httpsProxy"], SettingValue::Scalar(v)) => model.proxy.https = Some(value(v)),
+            (["httpProxy"], SettingValue::Scalar(v)) => model.proxy.http = Some(value(v)),
+            (["noProxy"], SettingValue::Scalar(v)) => model.proxy.noproxy = Some(value(v)),
+            (["registries", "default"], SettingValue::Scalar(v)) => model.registry = Some(value(v)),
+            (["registries", scope], SettingValue::Scalar(v)) => match scope.strip_prefix('@') {
+                Some(name) if !name.is_empty() => {
+                    model.scopes.entry(name.to_string()).or_default().registry = Some(value(v))
+                }
+                _ => warnings.push(Warning::new(
+                    "pnpm-registries-key",
+                    format!("`registries` key `{scope}` is neither `default` nor `@scope`; pnpm ignores it"),
+                    origin.clone(),
+                )),
+            },
+            (["registries", url, "scopes"], SettingValue::List(scopes)) => {
+                for scope in scopes {
+                    match scope.strip_prefix('@') {
+                        Some("") => model.registry = Some(value(url)),
+                        Some(name) => {
+                            model.scopes.entry(name.to_string()).or_default().registry = Some(value(url))
+                        }
+                        None => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((model, warnings))
+}
+
+/// Routing as the scope → URL map every pnpm major reads, and the network settings.
+pub fn wanted(model: &Model) -> Wanted {
+    let mut out: Wanted = Vec::new();
+    let render = |v: &Value| SettingValue::Scalar(v.value.render(Dialect::Npm).0);
+    if let Some(r) = &model.registry {
+        out.push((vec!["registries".into(), "default".into()], render(r)));
+    }
+    for (name, scope) in &model.scopes {
+        if let Some(r) = &scope.registry {
+            out.push((vec!["registries".into(), format!("@{name}")], render(r)));
+        }
+    }
+    let network = [
+        ("strictSsl", &model.tls.strict_ssl),
+        ("httpsProxy", &model.proxy.https),
+        ("httpProxy", &model.proxy.http),
+        ("noProxy", &model.proxy.noproxy),
+    ];
+    for (key, v) in network {
+        if let Some(v) = v {
+            out.push((vec![key.into()], render(v)));
+        }
+    }
+    out
+}
+
+pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
+    let held = settings(text).map_err(|e| e.message)?;
+    if held.iter().any(|s| s.path.len() == 3) && !crate::formats::same_settings(&held, wanted) {
+        return Err(
+            "`registries` here uses the URL-keyed declarations of pnpm 11/12, which pmrc does not edit yet; write the scopes by hand or switch to the `\"@scope\": <url>` map".into(),
+        );
+    }
+    // A `registry:` key routes too (pnpm 11/12); pmrc writes `registries.default`.
+    yaml::edit(text, &held, wanted, &["registries"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_ok(text: &str) -> Model {
+        read(text, Path::new("pnpm-workspace.yaml"), Level::Project)
+            .unwrap()
+            .0
+    }
+
+    #[test]
+    fn both_registries_shapes() {
+        let m = read_ok(
+            "packages:\n  - 'packages/*'\nregistries:\n  default: https://r.example/\n  '@acme': https://npm.pkg.example/\n",
+        );
+        assert!(m.registry.is_some() && m.scopes.contains_key("acme"));
+        let m = read_ok("registries:\n  https://npm.pkg.example/:\n    scopes: ['@', '@acme']\n");
+        assert!(m.registry.is_some() && m.scopes.contains_key("acme"));
+    }
+
+    #[test]
+    fn credentials_in_registries_are_an_error() {
+        let e =
+            settings("registries:\n  https://r.example/:\n    scopes: ['@']\n    _authToken: x\n")
+                .unwrap_err();
+        assert_eq!(e.line, 4);
+    }
+
+    #[test]
+    fn edit_keeps_packages_and_catalogs() {
+        let text = "packages:\n  - 'packages/*' # all\n\ncatalog:\n  react: ^19.0.0\n";
+        let wanted = vec![(
+            vec!["registries".to_string(), "@acme".to_string()],
+            SettingValue::Scalar("https://npm.pkg.example/".into()),
+        )];
+        let out = edit(text, &wanted).unwrap();
+        assert_eq!(
+            out,
+            "packages:\n  - 'packages/*' # all\n\ncatalog:\n  react: ^19.0.0\n\nregistries:\n  \"@acme\": \"https://npm.pkg.example/\"\n"
+        );
+        assert_eq!(edit(&out, &wanted).unwrap(), out);
+    }
+}
