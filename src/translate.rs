@@ -689,7 +689,10 @@ impl Translator<'_> {
             (Some(h), Some(s)) => {
                 self.warnings.push(Warning::new(
                     "lossy-proxy",
-                    "npm sends http and https requests through one proxy (`https-proxy`, else `proxy`); httpProxy and httpsProxy differ, so npm will use httpsProxy for both",
+                    format!(
+                        "{} sends http and https requests through one proxy (`https-proxy`, else `proxy`); the http and https proxies differ, so it will use the https one for both",
+                        self.to
+                    ),
                     h.origin.clone(),
                 ));
                 model.proxy.http = Some(h.clone());
@@ -698,7 +701,10 @@ impl Translator<'_> {
             (Some(one), None) | (None, Some(one)) => {
                 self.warnings.push(Warning::new(
                     "lossy-proxy",
-                    "npm uses its one proxy for http and https requests alike, while Yarn proxied only one scheme",
+                    format!(
+                        "{} uses its one proxy for http and https requests alike, while {} proxied only one scheme",
+                        self.to, self.from
+                    ),
                     one.origin.clone(),
                 ));
                 model.proxy.http = Some(one.clone());
