@@ -239,14 +239,29 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
             // pnpm 10 ignores `registry:` in the yaml, and its `registries` map replaces
             // the scopes `.npmrc` declared.
             (Format::PnpmWorkspace, Manager::Pnpm(10)) => {
-                if let Some(r) = m.registry.take() {
+                let held = file
+                    .text
+                    .as_deref()
+                    .map(|t| file.format.settings(t))
+                    .transpose();
+                let held = held.map_err(|e| e.in_file(&file.path))?.unwrap_or_default();
+                let has = |path: &[&str]| held.iter().any(|s| s.path == path);
+                if has(&["registry"]) {
                     warnings.push(Warning::new(
                         "pnpm10-ignores-yaml-registry",
                         "pnpm 10 ignores `registry:` in pnpm-workspace.yaml (use `registries: { default: ... }` or .npmrc)",
-                        r.origin,
+                        m.registry.as_ref().and_then(|r| r.origin.clone()),
                     ));
+                    if !has(&["registries", "default"]) {
+                        m.registry = None;
+                    }
                 }
-                if !m.scopes.is_empty() {
+                if held.iter().any(|s| s.path[0] == "registries") && !model.scopes.is_empty() {
+                    warnings.push(Warning::new(
+                        "pnpm10-yaml-registries-replace-scopes",
+                        "pnpm 10 takes `registries` from pnpm-workspace.yaml instead of every `@scope:registry` in .npmrc, so those scopes are not used",
+                        model.scopes.values().find_map(|s| s.registry.as_ref()?.origin.clone()),
+                    ));
                     model.scopes.clear();
                 }
             }

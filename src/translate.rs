@@ -596,7 +596,11 @@ impl Translator<'_> {
                         origin,
                     ));
                 }
-                self.proxies_to_npm(model);
+                if self.to.is_pnpm() {
+                    self.proxies_per_scheme(model);
+                } else {
+                    self.proxies_to_npm(model);
+                }
             }
             Target::Yarnrc => {
                 for ca in &src.tls.ca {
@@ -634,7 +638,8 @@ impl Translator<'_> {
                     }
                 }
                 model.auth.retain(|_, c| !c.is_empty());
-                self.proxies_to_yarn(model);
+                self.proxies_per_scheme(model);
+                self.noproxy_unsupported();
                 let mut allowed: Vec<Value> = src.http_allowed.clone();
                 for route in routes {
                     let Some(url) = route.registry.as_deref().and_then(RegistryUrl::parse) else {
@@ -664,15 +669,26 @@ impl Translator<'_> {
             .and_then(|v| v.origin.clone())
     }
 
-    /// npm sends every request through `https-proxy`, else `proxy`, whatever the scheme.
-    fn proxies_to_yarn(&mut self, model: &mut Model) {
+    /// For targets with one proxy per scheme (Yarn, pnpm). npm sends every request through
+    /// `https-proxy`, else `proxy`; Yarn and pnpm sources already say which scheme.
+    fn proxies_per_scheme(&mut self, model: &mut Model) {
         let p = &self.source.proxy;
-        if let Some(proxy) = p.https.as_ref().or(p.http.as_ref()) {
-            let proxy = self.carry(proxy, "proxy");
-            model.proxy.http = Some(proxy.clone());
-            model.proxy.https = Some(proxy);
+        let (http, https) = match self.from {
+            Manager::Npm => {
+                let one = p.https.as_ref().or(p.http.as_ref());
+                (one, one)
+            }
+            _ => (p.http.as_ref(), p.https.as_ref()),
+        };
+        model.proxy.http = http.map(|v| self.carry(v, "proxy"));
+        model.proxy.https = https.map(|v| self.carry(v, "https-proxy"));
+        if self.to.is_pnpm() {
+            model.proxy.noproxy = p.noproxy.clone();
         }
-        if let Some(np) = &p.noproxy {
+    }
+
+    fn noproxy_unsupported(&mut self) {
+        if let Some(np) = &self.source.proxy.noproxy {
             self.warnings.push(Warning::new(
                 "lossy-noproxy",
                 "Yarn Berry has no no-proxy setting; `noproxy` is not carried over (networkSettings can give hosts their own httpProxy/httpsProxy)",

@@ -639,11 +639,7 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
         push(format!("{prefix}always-auth"), &creds.always_auth);
     }
     push("always-auth".into(), &model.always_auth);
-    // pnpm 11+ still reads these from `.npmrc` but takes them from pnpm-workspace.yaml.
-    let network_in_yaml = matches!(manager, Manager::Pnpm(11..));
-    if !network_in_yaml {
-        push("strict-ssl".into(), &model.tls.strict_ssl);
-    }
+    push("strict-ssl".into(), &model.tls.strict_ssl);
     push("cafile".into(), &model.tls.cafile);
     match model.tls.ca.as_slice() {
         [] => {}
@@ -663,11 +659,9 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
     };
     push("cert", &model.tls.cert);
     push("key", &model.tls.key);
-    if !network_in_yaml {
-        push("proxy", &model.proxy.http);
-        push("https-proxy", &model.proxy.https);
-        push("noproxy", &model.proxy.noproxy);
-    }
+    push("proxy", &model.proxy.http);
+    push("https-proxy", &model.proxy.https);
+    push("noproxy", &model.proxy.noproxy);
     out
 }
 
