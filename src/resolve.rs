@@ -132,17 +132,7 @@ fn npm_route(model: &Model, packages: Packages) -> Route {
                 .map(|(k, c)| (k.clone(), c));
         }
     }
-    let (credential_key, authorization, origin) = match found {
-        Some((key, creds)) => (Some(key), npm_authorization(creds), creds.origin().cloned()),
-        None => (None, None, None),
-    };
-    Route {
-        packages,
-        registry,
-        authorization,
-        credential_key,
-        credential_origin: origin,
-    }
+    npm_style_route(packages, registry, found)
 }
 
 /// npm's order within one level: token, `_auth`, username + `_password`, client cert.
@@ -419,21 +409,7 @@ fn bun_route(model: &Model, packages: Packages) -> Route {
             .map(|(_, kc)| kc)
     };
     let chosen = bound.or_else(from_npmrc);
-    let (credential_key, authorization, origin) = match chosen {
-        Some((key, creds)) => (
-            Some(key.clone()),
-            npm_authorization(creds),
-            creds.origin().cloned(),
-        ),
-        None => (None, None, None),
-    };
-    Route {
-        packages,
-        registry,
-        authorization,
-        credential_key,
-        credential_origin: origin,
-    }
+    npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c)))
 }
 
 /// Whether pnpm (10.34+, 11, 12) uses a credential: not when it is an environment
@@ -467,7 +443,16 @@ fn pnpm_route(model: &Model, packages: Packages) -> Route {
             (creds.authenticates() && pnpm_usable(creds)).then_some((key, creds))
         });
     }
-    let (credential_key, authorization, origin) = match found {
+    npm_style_route(packages, registry, found)
+}
+
+/// A route whose credentials, once chosen, are sent the way npm sends them (npm, pnpm, Bun).
+fn npm_style_route(
+    packages: Packages,
+    registry: Option<String>,
+    found: Option<(AuthKey, &Credentials)>,
+) -> Route {
+    let (credential_key, authorization, credential_origin) = match found {
         Some((key, creds)) => (Some(key), npm_authorization(creds), creds.origin().cloned()),
         None => (None, None, None),
     };
@@ -476,6 +461,6 @@ fn pnpm_route(model: &Model, packages: Packages) -> Route {
         registry,
         authorization,
         credential_key,
-        credential_origin: origin,
+        credential_origin,
     }
 }

@@ -620,10 +620,10 @@ impl Translator<'_> {
                 model.hosts = src.hosts.clone();
                 // Per-registry client certificates become per-host settings.
                 for route in routes {
-                    let Some(AuthKey::Url(_)) = &route.credential_key else {
+                    let Some(source_key @ AuthKey::Url(_)) = &route.credential_key else {
                         continue;
                     };
-                    let key = self.target_key(route, route.credential_key.as_ref().unwrap());
+                    let key = self.target_key(route, source_key);
                     let Some(creds) = model.auth.get_mut(&key) else {
                         continue;
                     };

@@ -480,6 +480,13 @@ pub fn encode_value(value: &str) -> String {
     }
 }
 
+/// The scope of an `@scope:registry` key (`.npmrc` and `.yarnrc` spell it alike).
+pub fn scope_of_registry_key(key: &str) -> Option<&str> {
+    key.strip_prefix('@')?
+        .strip_suffix(":registry")
+        .filter(|s| !s.is_empty() && !s.contains(':'))
+}
+
 /// Whether pmrc manages this key in `.npmrc`.
 pub fn is_owned(key: &str) -> bool {
     if key.contains("${") {
@@ -488,10 +495,8 @@ pub fn is_owned(key: &str) -> bool {
     if GLOBAL_KEYS.contains(&key) || LEGACY_TOP_LEVEL.contains(&key) {
         return true;
     }
-    if let Some(scope) = key.strip_prefix('@') {
-        return scope
-            .strip_suffix(":registry")
-            .is_some_and(|s| !s.is_empty() && !s.contains(':'));
+    if key.starts_with('@') {
+        return scope_of_registry_key(key).is_some();
     }
     split_nerf_key(key).is_some()
 }
@@ -553,10 +558,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             }
             continue;
         }
-        if let Some(scope) = key
-            .strip_prefix('@')
-            .and_then(|k| k.strip_suffix(":registry"))
-        {
+        if let Some(scope) = scope_of_registry_key(key) {
             model.scopes.entry(scope.to_string()).or_default().registry = Some(v);
             continue;
         }

@@ -5,6 +5,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::error::SyntaxError;
+use crate::formats::npmrc::scope_of_registry_key;
 use crate::formats::{Setting, SettingValue};
 use crate::model::{Level, Model, Origin, Value};
 use crate::redact;
@@ -121,11 +122,7 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
 }
 
 fn is_owned(key: &str) -> bool {
-    OWNED.contains(&key)
-        || key
-            .strip_prefix('@')
-            .and_then(|k| k.strip_suffix(":registry"))
-            .is_some_and(|s| !s.is_empty())
+    OWNED.contains(&key) || scope_of_registry_key(key).is_some()
 }
 
 /// The settings pmrc owns in this file (last duplicate wins).
@@ -221,10 +218,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         };
         let v = Value::new(Template::literal(raw.clone()), origin(s.line));
         let key = s.path[0].as_str();
-        if let Some(scope) = key
-            .strip_prefix('@')
-            .and_then(|k| k.strip_suffix(":registry"))
-        {
+        if let Some(scope) = scope_of_registry_key(key) {
             model.scopes.entry(scope.to_string()).or_default().registry = Some(v);
             continue;
         }
