@@ -1,14 +1,16 @@
 //! Conformance suite: the real package managers decide whether a translation is right.
 //!
-//! For each case the source manager (npm 11 or Yarn 4) installs from a loopback registry with
-//! the case's config, then the target manager installs with (a) a hand-written reference
-//! translation and (b) `pmrc convert`'s output; the registry must see the same packages fetched
-//! from the same places with the same `Authorization`, in two rounds with different env values.
+//! For each case the source manager (npm 11/12, Yarn 4/1, Bun, pnpm 10/11/12) installs from a
+//! loopback registry with the case's config, then the target manager installs with (a) a
+//! hand-written reference translation and (b) `pmrc convert`'s output (only where pmrc supports
+//! both managers); the registry must see the same packages fetched from the same places with
+//! the same `Authorization`, in two rounds with different env values.
 //!
 //! Run: `cargo test --test conformance` (first run needs the npm registry to fetch the pinned
 //! managers: `cargo test --test conformance install_managers`). Test names:
 //! `reference::<case>` (harness and case self-check), `translate::<case>` (pmrc),
-//! `negative::<name>` (a wrong translation must be caught), plus unit tests of the harness.
+//! `negative::<name>` (a wrong translation must be caught), plus unit tests of the harness and
+//! `readme_matrix` (the README's conformance matrix lists exactly these tests).
 //! `PMRC_CONFORMANCE_KEEP=1` keeps every scratch folder for inspection.
 
 #[path = "conformance/cases.rs"]
@@ -17,6 +19,8 @@ mod cases;
 mod check;
 #[path = "conformance/managers.rs"]
 mod managers;
+#[path = "conformance/matrix.rs"]
+mod matrix;
 #[path = "conformance/negative.rs"]
 mod negative;
 #[path = "conformance/observe.rs"]
@@ -29,6 +33,8 @@ mod sandbox;
 mod tarball;
 #[path = "conformance/template.rs"]
 mod template;
+#[path = "conformance/tls.rs"]
+mod tls;
 
 use check::{Case, Expect};
 
@@ -55,8 +61,29 @@ fn install_managers() {
     }
 }
 
+/// Records a test's outcome for the matrix when the test ends, passed or panicked.
+struct Outcome<'a> {
+    kind: matrix::Kind,
+    case: &'a Case,
+}
+
+impl Drop for Outcome<'_> {
+    fn drop(&mut self) {
+        matrix::record(
+            self.kind,
+            self.case,
+            !std::thread::panicking(),
+            &matrix_rows(),
+        );
+    }
+}
+
 /// The hand-written translation must behave like the source: proves the case and the harness.
 fn reference(case: Case) {
+    let _outcome = Outcome {
+        kind: matrix::Kind::Reference,
+        case: &case,
+    };
     if let Expect::Warning(code) = case.expect {
         // Nothing to replay; still prove the source behaves as the case says.
         for round in 0..2 {
@@ -85,6 +112,10 @@ fn reference(case: Case) {
 
 /// pmrc's translation must behave like the source, or pmrc must warn where the case says so.
 fn translate(case: Case) {
+    let _outcome = Outcome {
+        kind: matrix::Kind::Translate,
+        case: &case,
+    };
     let converted = check::convert(&case).unwrap_or_else(|e| panic!("{}: {e}", case.name));
     eprintln!(
         "[{}] pmrc wrote (warnings {:?}):\n{}",
@@ -118,34 +149,169 @@ fn translate(case: Case) {
     }
 }
 
-/// One `reference::<case>` and one `translate::<case>` test per case function in `cases`.
+/// `translated`: a `reference::<case>` and a `translate::<case>` test each. `pending`: source
+/// or target pmrc does not support yet, so `reference::<case>` only; move a case up when pmrc
+/// learns its managers (`pending_cases_wait_for_pmrc` fails as soon as pmrc stops refusing one).
 macro_rules! cases {
-    ($($name:ident),* $(,)?) => {
+    (translated: [$($t:ident),* $(,)?], pending: [$($p:ident),* $(,)?] $(,)?) => {
         mod reference {
-            $( #[test] fn $name() { super::reference(super::cases::$name()) } )*
+            $( #[test] fn $t() { super::reference(super::cases::$t()) } )*
+            $( #[test] fn $p() { super::reference(super::cases::$p()) } )*
         }
         mod translate {
-            $( #[test] fn $name() { super::translate(super::cases::$name()) } )*
+            $( #[test] fn $t() { super::translate(super::cases::$t()) } )*
         }
+        const TRANSLATED: &[(&str, fn() -> Case)] = &[$((stringify!($t), cases::$t)),*];
+        const PENDING: &[(&str, fn() -> Case)] = &[$((stringify!($p), cases::$p)),*];
     };
 }
 
 cases! {
-    npm_default_registry_token,
-    yarn_default_registry_token,
-    npm_http_registry_no_auth,
-    npm_always_auth_legacy,
-    npm_scope_other_host,
-    yarn_scope_other_host,
-    npm_two_scopes_two_hosts,
-    yarn_two_scopes_two_hosts,
-    npm_path_registry_host_token,
-    npm_path_registry_path_token,
-    yarn_path_registry_token,
-    npm_auth_basic,
-    yarn_auth_ident,
-    npm_username_password,
-    npm_password_env_inexpressible,
-    npm_scope_tarballs_other_host,
-    yarn_scope_tarballs_same_host,
+    translated: [
+        npm_default_registry_token,
+        yarn_default_registry_token,
+        npm_http_registry_no_auth,
+        npm_always_auth_legacy,
+        npm_scope_other_host,
+        yarn_scope_other_host,
+        npm_two_scopes_two_hosts,
+        yarn_two_scopes_two_hosts,
+        npm_path_registry_host_token,
+        npm_path_registry_path_token,
+        yarn_path_registry_token,
+        npm_auth_basic,
+        yarn_auth_ident,
+        npm_username_password,
+        npm_password_env_inexpressible,
+        npm_scope_tarballs_other_host,
+        yarn_scope_tarballs_same_host,
+        npm12_scope_other_host,
+        npm12_allow_remote_tarballs_other_host,
+        npm_https_cafile_token,
+        npm_https_strict_ssl_false,
+        yarn_https_ca_file,
+        yarn_always_auth_false_default_token,
+        yarn_top_token_reaches_scope_host,
+        npm_optional_token_scope,
+        yarn_optional_token_scope,
+        npm_path_scope_same_host_host_token,
+        npm_scope_basic_auth,
+        npm_artifactory_auth_always_auth,
+        npm_azure_username_password,
+        yarn_default_registry_token_npm12,
+        yarn_two_scopes_two_hosts_npm12,
+        yarn_top_token_reaches_scope_host_npm12,
+        yarn1_scope_quoted_key,
+        yarn1_always_auth,
+        yarn1_top_level_auth_spreads,
+        bun_scope_token_env,
+        bun_default_registry_path_token,
+        pnpm10_npmrc_scope_token,
+        pnpm10_env_token_ignored,
+        pnpm11_env_token_ignored,
+        pnpm12_env_token_ignored,
+        pnpm10_workspace_registries_replace_npmrc_scopes,
+        pnpm11_workspace_registries_merge_npmrc_scopes,
+        pnpm12_workspace_registries_url_keyed,
+    ],
+    pending: [],
+}
+
+/// Every case, in list order, with whether it has a `translate::` test.
+fn matrix_rows() -> Vec<matrix::Row> {
+    let rows = TRANSLATED.iter().map(|(_, f)| (f(), true));
+    let pending = PENDING.iter().map(|(_, f)| (f(), false));
+    rows.chain(pending)
+        .map(|(case, translated)| matrix::Row { case, translated })
+        .collect()
+}
+
+/// The lists agree with the case functions and with what pmrc supports.
+#[test]
+fn case_lists_are_consistent() {
+    let mut names = std::collections::HashSet::new();
+    for (list, entries) in [("translated", TRANSLATED), ("pending", PENDING)] {
+        for (fn_name, make) in entries {
+            let case = make();
+            assert_eq!(case.name, *fn_name, "a case's name is its function's name");
+            assert!(names.insert(case.name), "{} is listed twice", case.name);
+            let supported = case.source.pmrc_supports() && case.target.pmrc_supports();
+            assert_eq!(
+                supported,
+                list == "translated",
+                "{}: {:?} -> {:?} belongs in the `{}` list",
+                case.name,
+                case.source,
+                case.target,
+                if supported { "translated" } else { "pending" }
+            );
+        }
+    }
+    assert!(names.len() >= 25, "the issue asks for at least 25 cases");
+}
+
+/// pmrc still refuses the managers of every pending case (exit 2). When this fails, pmrc has
+/// learned a manager: move its cases to `translated` (and `Pm::pmrc_supports`).
+#[test]
+fn pending_cases_wait_for_pmrc() {
+    for (_, make) in PENDING {
+        let case = make();
+        let code = check::convert_exit_code(&case).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            code,
+            Some(2),
+            "{}: `pmrc convert --from {} --to {}` no longer refuses; move the case to the \
+             `translated` list so it gets a translate:: test",
+            case.name,
+            case.source.pmrc_name(),
+            case.target.pmrc_name()
+        );
+    }
+}
+
+/// The README's matrix lists exactly the tests that exist, with the pinned versions, and
+/// claims what this suite enforces (every test passes). `PMRC_UPDATE_README=1` rewrites it
+/// from the outcomes the suite recorded in `target/conformance/` (run the whole suite first).
+#[test]
+fn readme_matrix() {
+    let rows = matrix_rows();
+    let expected = matrix::render(&rows, matrix::cell);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("read README.md");
+    if std::env::var_os("PMRC_UPDATE_README").is_some() {
+        let mut missing = Vec::new();
+        for row in &rows {
+            let mut kinds = vec![matrix::Kind::Reference];
+            if row.translated {
+                kinds.push(matrix::Kind::Translate);
+            }
+            for kind in kinds {
+                if matrix::recorded(kind, &row.case) != Some(true) {
+                    missing.push(format!("{kind:?} {}", row.case.name));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "the suite has no passing outcome recorded for: {missing:?}\nRun \
+             `cargo test --test conformance` until it passes, then update the README."
+        );
+        // Built from the recorded outcomes, like `target/conformance/matrix.md`.
+        let from_results = matrix::render(&rows, |kind, case| match matrix::recorded(kind, case) {
+            Some(true) => matrix::cell(kind, case),
+            _ => unreachable!("checked above"),
+        });
+        std::fs::write(matrix::out_dir().join("matrix.md"), &from_results)
+            .expect("write target/conformance/matrix.md");
+        let updated = matrix::replace_section(&readme, &from_results).unwrap();
+        std::fs::write(&path, updated).expect("write README.md");
+        return;
+    }
+    let section = matrix::readme_section(&readme).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        section.trim_end(),
+        expected.trim_end(),
+        "README.md's conformance matrix is out of date; run the suite, then \
+         `PMRC_UPDATE_README=1 cargo test --test conformance readme_matrix`"
+    );
 }

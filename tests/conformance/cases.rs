@@ -1,4 +1,5 @@
-//! The conformance cases: npm 11 ↔ Yarn 4, both directions.
+//! The conformance cases: npm 11/12 ↔ Yarn 4 both directions, and Yarn 1, Bun and pnpm
+//! 10/11/12 as sources (reference translations only until pmrc supports them).
 //!
 //! Each function is one case. `{R1}` is `http://127.0.0.1:<port of R1>`, `{H1}` is
 //! `127.0.0.1:<port>`; `.dep(name, listener, auth)` is what the source manager must be seen
@@ -10,7 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use super::check::Case;
-use super::sandbox::Pm::{Npm, Yarn};
+use super::sandbox::Pm::{Bun, Npm, Npm12, Pnpm10, Pnpm11, Pnpm12, Yarn, Yarn1};
 
 const BEARER_NPM: &str = "Bearer {NPM_TOKEN}";
 const BEARER_GH: &str = "Bearer {NODE_AUTH_TOKEN}";
@@ -296,4 +297,472 @@ pub fn yarn_scope_tarballs_same_host() -> Case {
         .dep("@acme/widget", 2, BEARER_GH)
         .dep("leftpad-fake", 1, NONE)
         .reference(".npmrc", "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=${NODE_AUTH_TOKEN}\n")
+}
+
+// ---- npm 12 as the source (same `.npmrc` rules; `allow-remote=none` by default) ----
+
+pub fn npm12_scope_other_host() -> Case {
+    Case::new("npm12_scope_other_host", Npm12, Yarn)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", BEARER_GH)
+        .file(".npmrc", "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=${NODE_AUTH_TOKEN}\n")
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}/npm\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN}\"\n",
+        )
+}
+
+/// npm 12 refuses tarballs outside the registry's origin and path unless `allow-remote=all`;
+/// with it, a token keyed to the tarball host goes there, as Yarn's scope token does.
+pub fn npm12_allow_remote_tarballs_other_host() -> Case {
+    Case::new("npm12_allow_remote_tarballs_other_host", Npm12, Yarn)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", BEARER_GH)
+        .tarballs_at(3, "/files/")
+        .mount_auth(3, "/files/", BEARER_GH)
+        .file(
+            ".npmrc",
+            "registry={R1}/\nallow-remote=all\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=${NODE_AUTH_TOKEN}\n//{H3}/:_authToken=${NODE_AUTH_TOKEN}\n",
+        )
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep_split("@acme/widget", (2, BEARER_GH), (3, BEARER_GH))
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}/npm\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN}\"\n",
+        )
+}
+
+// ---- Yarn 1 as the source: `.yarnrc` routes, `.npmrc` holds every credential ----
+
+/// Quoted `"@acme:registry"` key in `.yarnrc`; the token can only live in `.npmrc`.
+pub fn yarn1_scope_quoted_key() -> Case {
+    Case::new("yarn1_scope_quoted_key", Yarn1, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", BEARER_GH)
+        .file(
+            ".yarnrc",
+            "registry \"{R1}/\"\n\"@acme:registry\" \"{R2}/npm/\"\n",
+        )
+        .file(".npmrc", "//{H2}/npm/:_authToken=${NODE_AUTH_TOKEN}\n")
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=${NODE_AUTH_TOKEN}\n",
+        )
+}
+
+/// Yarn 1 sends a token on unscoped requests only with `always-auth=true` in `.npmrc`.
+pub fn yarn1_always_auth() -> Case {
+    Case::new("yarn1_always_auth", Yarn1, Npm)
+        .mount_auth(1, "/npm/", BEARER_NPM)
+        .file(".yarnrc", "registry \"{R1}/npm/\"\n")
+        .file(
+            ".npmrc",
+            "always-auth=true\n//{H1}/npm/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .dep("@acme/widget", 1, BEARER_NPM)
+        .reference(
+            ".npmrc",
+            "registry={R1}/npm/\n//{H1}/npm/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
+/// Yarn 1's top-level `_auth` goes to every registry without its own credential (errata):
+/// npm needs it once per registry.
+pub fn yarn1_top_level_auth_spreads() -> Case {
+    Case::new("yarn1_top_level_auth_spreads", Yarn1, Npm)
+        .mount_auth(1, "/", "Basic {NPM_AUTH}")
+        .mount_auth(2, "/", "Basic {NPM_AUTH}")
+        .file(".yarnrc", "registry \"{R1}/\"\n\"@acme:registry\" \"{R2}/\"\n")
+        .file(".npmrc", "_auth=${NPM_AUTH}\nalways-auth=true\n")
+        .env("NPM_AUTH", &b64("alice:fake-pass-1"), &b64("bob:fake-pass-2"))
+        .dep("leftpad-fake", 1, "Basic {NPM_AUTH}")
+        .dep("@acme/widget", 2, "Basic {NPM_AUTH}")
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H1}/:_auth=${NPM_AUTH}\n//{H2}/:_auth=${NPM_AUTH}\n",
+        )
+}
+
+// ---- Bun as the source: `bunfig.toml`, whole-value `$VAR` only ----
+
+pub fn bun_scope_token_env() -> Case {
+    Case::new("bun_scope_token_env", Bun, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(
+            "bunfig.toml",
+            "[install]\nregistry = \"{R1}/\"\n\n[install.scopes]\nacme = { url = \"{R2}/\", token = \"$NODE_AUTH_TOKEN\" }\n",
+        )
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(".npmrc", "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NODE_AUTH_TOKEN}\n")
+}
+
+/// A default registry under a path with a token, and a credential-less `"@beta"` scope key.
+pub fn bun_default_registry_path_token() -> Case {
+    Case::new("bun_default_registry_path_token", Bun, Npm)
+        .mount_auth(1, "/npm/private/", BEARER_NPM)
+        .mount(2, "/")
+        .file(
+            "bunfig.toml",
+            "[install.registry]\nurl = \"{R1}/npm/private/\"\ntoken = \"$NPM_TOKEN\"\n\n[install.scopes]\n\"@beta\" = \"{R2}/\"\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .dep("@beta/gadget", 2, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/npm/private/\n@beta:registry={R2}/\n//{H1}/npm/private/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
+// ---- pnpm 10/11/12 as the source ----
+
+const PNPM_LITERAL: &str = "Bearer fake-literal-acme-token";
+
+/// pnpm 10: scope and token in `.npmrc`. The token is literal: pnpm 10.34+ ignores `${VAR}`
+/// credentials in a project `.npmrc` (next case).
+pub fn pnpm10_npmrc_scope_token() -> Case {
+    Case::new("pnpm10_npmrc_scope_token", Pnpm10, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", PNPM_LITERAL)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=fake-literal-acme-token\n",
+        )
+        .dep("@acme/widget", 2, PNPM_LITERAL)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=fake-literal-acme-token\n",
+        )
+}
+
+/// pnpm 10.34+/11/12 ignore a `${VAR}` credential in a project `.npmrc` (errata): the source
+/// sends nothing. npm reads the same `.npmrc` and would send the token, so pmrc must say so.
+fn pnpm_env_token_ignored(name: &'static str, pnpm: super::sandbox::Pm) -> Case {
+    Case::new(name, pnpm, Npm)
+        .mount(1, "/")
+        .file(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, NONE)
+        .dep("@acme/widget", 1, NONE)
+        .expect_warning("credentials-differ")
+}
+
+pub fn pnpm10_env_token_ignored() -> Case {
+    pnpm_env_token_ignored("pnpm10_env_token_ignored", Pnpm10)
+}
+
+pub fn pnpm11_env_token_ignored() -> Case {
+    pnpm_env_token_ignored("pnpm11_env_token_ignored", Pnpm11)
+}
+
+pub fn pnpm12_env_token_ignored() -> Case {
+    pnpm_env_token_ignored("pnpm12_env_token_ignored", Pnpm12)
+}
+
+/// `registries` in `pnpm-workspace.yaml` plus an `.npmrc` scope. pnpm 10 lets the yaml map
+/// replace the `.npmrc` scopes (`@beta` falls back to the default registry); 11 merges them.
+fn pnpm_workspace_registries(name: &'static str, pnpm: super::sandbox::Pm, merged: bool) -> Case {
+    let beta = if merged { 3 } else { 1 };
+    let reference = if merged {
+        "registry={R1}/\n@acme:registry={R2}/\n@beta:registry={R3}/\n//{H2}/:_authToken=fake-literal-acme-token\n"
+    } else {
+        "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n"
+    };
+    Case::new(name, pnpm, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/", PNPM_LITERAL)
+        .mount(3, "/")
+        .file(
+            "pnpm-workspace.yaml",
+            "registries:\n  default: {R1}/\n  \"@acme\": {R2}/\n",
+        )
+        .file(
+            ".npmrc",
+            "@beta:registry={R3}/\n//{H2}/:_authToken=fake-literal-acme-token\n",
+        )
+        .dep("@acme/widget", 2, PNPM_LITERAL)
+        .dep("@beta/gadget", beta, NONE)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(".npmrc", reference)
+}
+
+pub fn pnpm10_workspace_registries_replace_npmrc_scopes() -> Case {
+    pnpm_workspace_registries(
+        "pnpm10_workspace_registries_replace_npmrc_scopes",
+        Pnpm10,
+        false,
+    )
+}
+
+pub fn pnpm11_workspace_registries_merge_npmrc_scopes() -> Case {
+    pnpm_workspace_registries(
+        "pnpm11_workspace_registries_merge_npmrc_scopes",
+        Pnpm11,
+        true,
+    )
+}
+
+/// pnpm 12's URL-keyed `registries` declarations (`scopes: ["@"]` is the default registry).
+pub fn pnpm12_workspace_registries_url_keyed() -> Case {
+    Case::new("pnpm12_workspace_registries_url_keyed", Pnpm12, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", PNPM_LITERAL)
+        .file(
+            "pnpm-workspace.yaml",
+            "registries:\n  \"{R1}/\":\n    scopes: [\"@\"]\n  \"{R2}/npm/\":\n    scopes: [\"@acme\"]\n",
+        )
+        .file(".npmrc", "//{H2}/npm/:_authToken=fake-literal-acme-token\n")
+        .dep("@acme/widget", 2, PNPM_LITERAL)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=fake-literal-acme-token\n",
+        )
+}
+
+// ---- HTTPS with the suite's own CA (`{CA}` is the path of its PEM file) ----
+
+/// `cafile` + token on an https registry: Yarn needs `httpsCaFilePath`.
+pub fn npm_https_cafile_token() -> Case {
+    Case::new("npm_https_cafile_token", Npm, Yarn)
+        .tls(1)
+        .mount_auth(1, "/", BEARER_NPM)
+        .file(".npmrc", "registry={R1}/\ncafile={CA}\n//{H1}/:_authToken=${NPM_TOKEN}\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .dep("@acme/widget", 1, BEARER_NPM)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nhttpsCaFilePath: \"{CA}\"\nnpmRegistries:\n  \"//{H1}\":\n    npmAuthToken: \"${NPM_TOKEN}\"\n    npmAlwaysAuth: true\n",
+        )
+}
+
+/// `strict-ssl=false`: both managers accept a certificate nobody vouches for.
+pub fn npm_https_strict_ssl_false() -> Case {
+    Case::new("npm_https_strict_ssl_false", Npm, Yarn)
+        .tls(1)
+        .tls(2)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(
+            ".npmrc",
+            "registry={R1}/\nstrict-ssl=false\n@acme:registry={R2}/\n//{H2}/:_authToken=${NODE_AUTH_TOKEN}\n",
+        )
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nenableStrictSsl: false\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN}\"\n",
+        )
+}
+
+/// Yarn → npm: an https default registry with the CA file, and a plain-http scope.
+pub fn yarn_https_ca_file() -> Case {
+    Case::new("yarn_https_ca_file", Yarn, Npm)
+        .tls(1)
+        .mount_auth(1, "/", BEARER_NPM)
+        .mount(2, "/")
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nhttpsCaFilePath: \"{CA}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmRegistries:\n  \"//{H1}\":\n    npmAuthToken: \"${NPM_TOKEN}\"\n    npmAlwaysAuth: true\nnpmScopes:\n  beta:\n    npmRegistryServer: \"{R2}\"\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .dep("@beta/gadget", 2, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\ncafile={CA}\n@beta:registry={R2}/\n//{H1}/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
+// ---- Yarn's credential spreading and `npmAlwaysAuth` ----
+
+/// `npmAlwaysAuth: false` with a default-registry token: Yarn sends it for scoped packages
+/// only. npm sends a matching token on every request, so it cannot say this: pmrc must warn.
+pub fn yarn_always_auth_false_default_token() -> Case {
+    Case::new("yarn_always_auth_false_default_token", Yarn, Npm)
+        .mount(1, "/")
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nnpmAuthToken: \"${NPM_TOKEN}\"\nnpmAlwaysAuth: false\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, NONE)
+        .dep("@acme/widget", 1, BEARER_NPM)
+        .expect_warning("credentials-differ")
+}
+
+/// Yarn's top-level `npmAuthToken` also goes to a scope registry on another host that has no
+/// credential of its own (errata): npm needs the token keyed at both hosts.
+pub fn yarn_top_token_reaches_scope_host() -> Case {
+    Case::new("yarn_top_token_reaches_scope_host", Yarn, Npm)
+        .mount_auth(1, "/", BEARER_NPM)
+        .mount_auth(2, "/", BEARER_NPM)
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nnpmAuthToken: \"${NPM_TOKEN}\"\nnpmAlwaysAuth: true\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H1}/:_authToken=${NPM_TOKEN}\n//{H2}/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
+// ---- optional tokens: set in round 1, unset in round 2 ----
+
+/// npm `${VAR?}` is empty when unset (no credential, no error); Yarn's is `${VAR:-}`.
+/// A bare `${VAR}` in Yarn would stop every command when the variable is unset.
+pub fn npm_optional_token_scope() -> Case {
+    Case::new("npm_optional_token_scope", Npm, Yarn)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NODE_AUTH_TOKEN?}\n",
+        )
+        .env_then_unset("NODE_AUTH_TOKEN", "fake-token-1")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN:-}\"\n",
+        )
+}
+
+pub fn yarn_optional_token_scope() -> Case {
+    Case::new("yarn_optional_token_scope", Yarn, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", BEARER_GH)
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}/npm\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN:-}\"\n",
+        )
+        .env_then_unset("NODE_AUTH_TOKEN", "fake-token-1")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=${NODE_AUTH_TOKEN?}\n",
+        )
+}
+
+// ---- path registries and a scope on the default registry's host ----
+
+/// Default registry and a scope on two paths of one host, one host-level token: npm walks up
+/// to it from both paths; Yarn needs it at each exact registry URL.
+pub fn npm_path_scope_same_host_host_token() -> Case {
+    Case::new("npm_path_scope_same_host_host_token", Npm, Yarn)
+        .mount_auth(1, "/npm/public/", BEARER_NPM)
+        .mount_auth(1, "/npm/private/", BEARER_NPM)
+        .file(
+            ".npmrc",
+            "registry={R1}/npm/public/\n@acme:registry={R1}/npm/private/\n//{H1}/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .dep("@acme/widget", 1, BEARER_NPM)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}/npm/public\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R1}/npm/private\"\nnpmRegistries:\n  \"//{H1}/npm/public\":\n    npmAuthToken: \"${NPM_TOKEN}\"\n    npmAlwaysAuth: true\n  \"//{H1}/npm/private\":\n    npmAuthToken: \"${NPM_TOKEN}\"\n",
+        )
+}
+
+/// Basic auth (`_auth`) on a scope registry under a path.
+pub fn npm_scope_basic_auth() -> Case {
+    Case::new("npm_scope_basic_auth", Npm, Yarn)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", "Basic {ACME_AUTH}")
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_auth=${ACME_AUTH}\n",
+        )
+        .env("ACME_AUTH", &b64("ci:fake-pass-1"), &b64("ci:fake-pass-2"))
+        .dep("@acme/widget", 2, "Basic {ACME_AUTH}")
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}/npm\"\n    npmAuthIdent: \"${ACME_AUTH}\"\n",
+        )
+}
+
+// ---- vendor shapes (peers.md §6 cases 25 and 15-17) ----
+
+/// Artifactory virtual repository: per-registry `_auth` plus the legacy `always-auth`.
+pub fn npm_artifactory_auth_always_auth() -> Case {
+    Case::new("npm_artifactory_auth_always_auth", Npm, Yarn)
+        .mount_auth(1, "/artifactory/api/npm/npm-virtual/", "Basic {ARTIFACTORY_AUTH}")
+        .file(
+            ".npmrc",
+            "registry={R1}/artifactory/api/npm/npm-virtual/\nalways-auth=true\n//{H1}/artifactory/api/npm/npm-virtual/:_auth=${ARTIFACTORY_AUTH}\n",
+        )
+        .env(
+            "ARTIFACTORY_AUTH",
+            &b64("deployer:fake-api-key-1"),
+            &b64("deployer:fake-api-key-2"),
+        )
+        .dep("leftpad-fake", 1, "Basic {ARTIFACTORY_AUTH}")
+        .dep("@acme/widget", 1, "Basic {ARTIFACTORY_AUTH}")
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}/artifactory/api/npm/npm-virtual\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmRegistries:\n  \"//{H1}/artifactory/api/npm/npm-virtual\":\n    npmAuthIdent: \"${ARTIFACTORY_AUTH}\"\n    npmAlwaysAuth: true\n",
+        )
+}
+
+/// Azure Artifacts: `username` + base64 `_password` for both `/npm/registry/` and `/npm/`
+/// (as Azure's setup page writes them), plus `email` and `always-auth`.
+pub fn npm_azure_username_password() -> Case {
+    let pat = b64("fake-azure-pat-1");
+    let feed = "//{H1}/acme/_packaging/feed/npm";
+    Case::new("npm_azure_username_password", Npm, Yarn)
+        .mount_auth(
+            1,
+            "/acme/_packaging/feed/npm/registry/",
+            "Basic {b64:acme:fake-azure-pat-1}",
+        )
+        .file(
+            ".npmrc",
+            &format!(
+                "registry={{R1}}/acme/_packaging/feed/npm/registry/\nalways-auth=true\n; begin auth token\n{feed}/registry/:username=acme\n{feed}/registry/:_password={pat}\n{feed}/registry/:email=npm requires email to be set but doesn't use the value\n{feed}/:username=acme\n{feed}/:_password={pat}\n{feed}/:email=npm requires email to be set but doesn't use the value\n; end auth token\n"
+            ),
+        )
+        .dep("leftpad-fake", 1, "Basic {b64:acme:fake-azure-pat-1}")
+        .dep("@acme/widget", 1, "Basic {b64:acme:fake-azure-pat-1}")
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}/acme/_packaging/feed/npm/registry\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmRegistries:\n  \"//{H1}/acme/_packaging/feed/npm/registry\":\n    npmAuthIdent: \"acme:fake-azure-pat-1\"\n    npmAlwaysAuth: true\n",
+        )
+}
+
+// ---- npm 12 as the target of Yarn sources ----
+
+pub fn yarn_default_registry_token_npm12() -> Case {
+    yarn_default_registry_token().variant("yarn_default_registry_token_npm12", Npm12)
+}
+
+pub fn yarn_two_scopes_two_hosts_npm12() -> Case {
+    yarn_two_scopes_two_hosts().variant("yarn_two_scopes_two_hosts_npm12", Npm12)
+}
+
+pub fn yarn_top_token_reaches_scope_host_npm12() -> Case {
+    yarn_top_token_reaches_scope_host().variant("yarn_top_token_reaches_scope_host_npm12", Npm12)
 }

@@ -17,6 +17,7 @@ use super::observe::{Observation, show_auth};
 use super::registry::{self, Mount, Registry};
 use super::sandbox::{self, Outcome, Pm};
 use super::template::{expand, render, unrender};
+use super::tls;
 
 /// Config files: (path relative to the project, text with placeholders).
 pub type Files = Vec<(String, String)>;
@@ -56,10 +57,12 @@ pub struct Case {
     pub source: Pm,
     pub target: Pm,
     pub listeners: usize,
+    /// Listeners that speak HTTPS (certificate from the suite's CA, `{CA}` in config text).
+    pub tls: Vec<usize>,
     pub mounts: Vec<MountSpec>,
     pub files: Files,
-    /// Variable → (round 1 value, round 2 value).
-    pub env: Vec<(&'static str, String, String)>,
+    /// Variable → (round 1 value, round 2 value); `None` leaves it unset in that round.
+    pub env: Vec<(&'static str, Option<String>, Option<String>)>,
     pub deps: Vec<Dep>,
     /// A translation written by hand, checked like pmrc's: it proves the case is expressible
     /// and that the harness observes what the specs say. Empty for warning cases.
@@ -76,6 +79,7 @@ impl Case {
             source,
             target,
             listeners: 1,
+            tls: Vec::new(),
             mounts: Vec::new(),
             files: Vec::new(),
             env: Vec::new(),
@@ -97,8 +101,37 @@ impl Case {
     }
 
     pub fn env(mut self, name: &'static str, round1: &str, round2: &str) -> Case {
-        self.env.push((name, round1.into(), round2.into()));
+        self.env
+            .push((name, Some(round1.into()), Some(round2.into())));
         self
+    }
+
+    /// A variable set in round 1 and unset in round 2 (optional credentials).
+    pub fn env_then_unset(mut self, name: &'static str, round1: &str) -> Case {
+        self.env.push((name, Some(round1.into()), None));
+        self
+    }
+
+    /// Listener `listener` speaks HTTPS with a certificate from the suite's CA (`{CA}`).
+    pub fn tls(mut self, listener: usize) -> Case {
+        self.listeners = self.listeners.max(listener);
+        self.tls.push(listener);
+        self
+    }
+
+    /// The same case under another name with another target manager (e.g. npm 12).
+    pub fn variant(mut self, name: &'static str, target: Pm) -> Case {
+        self.name = name;
+        self.target = target;
+        self
+    }
+
+    /// A short stable digest of everything the case says, so a recorded result can be told
+    /// apart from one recorded for an older version of the case.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!("{self:?}").as_bytes());
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Serves packages under `prefix` on listener `listener`, to anyone.
@@ -169,8 +202,16 @@ impl Case {
         self
     }
 
-    /// The env of round `round` (0 or 1).
+    /// The variables set in round `round` (0 or 1).
     pub fn round_env(&self, round: usize) -> BTreeMap<String, String> {
+        self.round_vars(round)
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v?)))
+            .collect()
+    }
+
+    /// Every declared variable with its value in round `round` (`None`: unset).
+    pub fn round_vars(&self, round: usize) -> BTreeMap<String, Option<String>> {
         self.env
             .iter()
             .map(|(k, a, b)| {
@@ -178,6 +219,19 @@ impl Case {
                     k.to_string(),
                     if round == 0 { a.clone() } else { b.clone() },
                 )
+            })
+            .collect()
+    }
+
+    fn origins_for_convert(&self) -> Vec<String> {
+        (1..=self.listeners)
+            .map(|n| {
+                let scheme = if self.tls.contains(&n) {
+                    "https"
+                } else {
+                    "http"
+                };
+                format!("{scheme}://127.0.0.1:{}", 41000 + n)
             })
             .collect()
     }
@@ -207,19 +261,21 @@ pub struct Run {
 
 /// Installs `files` with `pm` against fresh servers for `case`, in `round`.
 pub fn observe(case: &Case, pm: Pm, files: &Files, round: usize) -> Result<Run, String> {
-    let env = case.round_env(round);
+    let vars = case.round_vars(round);
     let mounts = case
         .mounts
         .iter()
         .map(|m| Mount {
             listener: m.listener,
             prefix: m.prefix.to_string(),
-            require: m.require.map(|r| expand(r, &env)),
+            // A credential made of a variable unset this round: the mount serves anyone.
+            require: m.require.and_then(|r| expand(r, &vars)),
             tarballs: m.tarballs.map(|(l, p)| (l, p.to_string())),
         })
         .collect();
-    let reg = Registry::start(case.listeners, mounts);
-    let hosts: Vec<String> = (1..=reg.listeners()).map(|n| reg.host(n)).collect();
+    let reg = Registry::start_with_tls(case.listeners, mounts, &case.tls);
+    let hosts: Vec<String> = (1..=reg.listeners()).map(|n| reg.url(n)).collect();
+    let env = case.round_env(round);
 
     let scratch = scratch_dir(case.name)?;
     let project = scratch.path().join("project");
@@ -286,10 +342,17 @@ fn write_project(
         if let Some(parent) = p.parent() {
             fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        fs::write(&p, render(text, hosts)).map_err(|e| format!("write {}: {e}", p.display()))?;
+        let mut text = render(text, hosts);
+        if text.contains(CA) {
+            text = text.replace(CA, &tls::pki().ca_path.display().to_string());
+        }
+        fs::write(&p, text).map_err(|e| format!("write {}: {e}", p.display()))?;
     }
     Ok(())
 }
+
+/// In config text: the absolute path of the suite's CA certificate (PEM).
+const CA: &str = "{CA}";
 
 /// Source runs are shared by the reference, pmrc and negative tests of a case (same process,
 /// parallel test threads): the first asks, the others wait for its answer.
@@ -317,7 +380,7 @@ pub fn source_run(case: &Case, round: usize) -> Result<Run, String> {
 /// The source run must succeed and do exactly what the case says (the specs' claims):
 /// otherwise a comparison against it would prove nothing.
 fn check_source(case: &Case, round: usize, run: &Run) -> Result<(), String> {
-    let env = case.round_env(round);
+    let vars = case.round_vars(round);
     let mut problems = Vec::new();
     if !run.outcome.success {
         problems.push(format!(
@@ -334,8 +397,7 @@ fn check_source(case: &Case, round: usize, run: &Run) -> Result<(), String> {
             .unwrap_or_default();
         let mut want = Vec::new();
         for (what, (listener, auth)) in [("packument", dep.packument), ("tarball", dep.tarball)] {
-            let auth = expand(auth, &env);
-            let auth = (!auth.is_empty()).then_some(auth);
+            let auth = expand(auth, &vars).filter(|a| !a.is_empty());
             want.push((what, listener, auth.clone(), 200u16));
         }
         let mut got: Vec<_> = hits
@@ -456,12 +518,27 @@ fn tail(text: &str) -> String {
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
-/// Fixed stand-in ports for the convert step: no server runs there, and the output is turned
-/// back into placeholders before any install.
-fn convert_hosts(case: &Case) -> Vec<String> {
-    (1..=case.listeners)
-        .map(|n| format!("127.0.0.1:{}", 41000 + n))
-        .collect()
+/// The exit code of `pmrc convert --from <source> --to <target>` (a preview) on the case's
+/// source files: 2 while pmrc refuses one of the managers.
+pub fn convert_exit_code(case: &Case) -> Result<Option<i32>, String> {
+    let hosts = case.origins_for_convert();
+    let scratch = scratch_dir(case.name)?;
+    let project = scratch.path().join("project");
+    let home = scratch.path().join("home");
+    fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+    write_project(case, &project, &case.files, &hosts)?;
+    let out = Command::new(env!("CARGO_BIN_EXE_pmrc"))
+        .args(["convert", "--from", case.source.pmrc_name()])
+        .args(["--to", case.target.pmrc_name(), "--dir"])
+        .arg(&project)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &home)
+        .env("NO_COLOR", "1")
+        .envs(case.round_env(0))
+        .output()
+        .map_err(|e| format!("run pmrc: {e}"))?;
+    Ok(out.status.code())
 }
 
 /// What `pmrc convert --format json` said.
@@ -476,7 +553,9 @@ pub struct Converted {
 /// Runs `pmrc convert --from <source> --to <target> --write --format json` on the case's source
 /// files, with round 1's env (a translator must not expand it).
 pub fn convert(case: &Case) -> Result<Converted, String> {
-    let hosts = convert_hosts(case);
+    // Fixed stand-in ports: no server runs there, and the output is turned back into
+    // placeholders before any install.
+    let hosts = case.origins_for_convert();
     let scratch = scratch_dir(case.name)?;
     let project = scratch.path().join("project");
     let home = scratch.path().join("home");
@@ -545,7 +624,11 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
             continue;
         }
         let text = fs::read_to_string(entry.path()).map_err(|e| format!("read {name}: {e}"))?;
-        files.push((name, unrender(&text, &hosts)));
+        let mut text = unrender(&text, &hosts);
+        if case.files.iter().any(|(_, t)| t.contains(CA)) {
+            text = text.replace(&tls::pki().ca_path.display().to_string(), CA);
+        }
+        files.push((name, text));
     }
     Ok(Converted {
         files,

@@ -141,3 +141,40 @@ fn registry_lost_goes_to_the_guard_not_the_internet_npm() {
         "+ ESCAPE CONNECT registry.npmjs.org:443",
     );
 }
+
+#[test]
+fn ca_file_dropped() {
+    // The https registry's CA left out: Yarn does not trust the certificate and fails.
+    assert_caught(
+        cases::npm_https_cafile_token(),
+        files(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nnpmRegistries:\n  \"//{H1}\":\n    npmAuthToken: \"${NPM_TOKEN}\"\n    npmAlwaysAuth: true\n",
+        ),
+        "the target install (Yarn) failed",
+    );
+}
+
+#[test]
+fn optional_token_made_required() {
+    // npm's `${VAR?}` written as Yarn's bare `${VAR}`: fine while the variable is set, fatal
+    // ("Environment variable not found") for every yarn command once it is not (round 2).
+    let case = cases::npm_optional_token_scope();
+    let wrong = files(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN}\"\n",
+    );
+    let rounds = mismatches(&case, &wrong);
+    assert!(
+        rounds[0].is_none(),
+        "round 1 should agree:\n{:?}",
+        rounds[0]
+    );
+    let report = rounds[1]
+        .as_deref()
+        .expect("round 2 (variable unset) must catch the required token");
+    assert!(
+        report.contains("the target install (Yarn) failed"),
+        "{report}"
+    );
+}

@@ -6,14 +6,20 @@
 //! can demand one exact `Authorization` value (401 otherwise) and can point its tarball URLs
 //! at another listener, to play a registry whose files live on another host.
 //!
+//! A listener can speak HTTPS instead, with a certificate for 127.0.0.1 from the suite's own CA
+//! (`tls.rs`).
+//!
 //! A separate guard listener stands in for an HTTP proxy: managers are told to use it for
 //! anything that is not loopback, so a request that would have left the machine is refused
-//! and logged as an escape instead. HTTPS (with a generated CA) will be one more listener kind.
+//! and logged as an escape instead. Yarn 4 has no no-proxy list and sends every https request
+//! through its proxy, so the guard tunnels a `CONNECT` to one of this registry's own listeners
+//! (logged, not compared) and refuses every other target, loopback or not.
 //!
 //! Plain std threads; HTTP/1.1 with keep-alive because npm and Yarn reuse sockets.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::net::SocketAddr;
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -21,6 +27,7 @@ use std::thread;
 use std::time::Duration;
 
 use super::tarball::{self, Packed};
+use super::tls;
 
 /// Every package is served in this one version; cases depend on it.
 pub const VERSION: &str = "1.0.0";
@@ -83,6 +90,8 @@ pub struct Request {
 
 struct Shared {
     ports: Vec<u16>,
+    /// Per listener (index 0 is R1): whether it speaks HTTPS.
+    tls: Vec<bool>,
     mounts: Vec<Mount>,
     log: Mutex<Vec<Request>>,
     tarballs: Mutex<HashMap<String, Arc<Packed>>>,
@@ -97,8 +106,14 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Binds `listeners` loopback ports plus the guard and starts serving `mounts`.
+    /// Binds `listeners` loopback http ports plus the guard and starts serving `mounts`.
+    #[cfg(test)]
     pub fn start(listeners: usize, mounts: Vec<Mount>) -> Registry {
+        Registry::start_with_tls(listeners, mounts, &[])
+    }
+
+    /// Like [`Registry::start`]; the listeners numbered in `tls` speak HTTPS.
+    pub fn start_with_tls(listeners: usize, mounts: Vec<Mount>, tls: &[usize]) -> Registry {
         for m in &mounts {
             assert!(
                 (1..=listeners).contains(&m.listener),
@@ -126,6 +141,7 @@ impl Registry {
             .collect();
         let shared = Arc::new(Shared {
             ports: ports[1..].to_vec(),
+            tls: (1..=listeners).map(|n| tls.contains(&n)).collect(),
             mounts,
             log: Mutex::new(Vec::new()),
             tarballs: Mutex::new(HashMap::new()),
@@ -146,9 +162,9 @@ impl Registry {
         }
     }
 
-    /// `http://127.0.0.1:<port>` of listener `n` (1-based), no trailing slash.
+    /// `http(s)://127.0.0.1:<port>` of listener `n` (1-based), no trailing slash.
     pub fn url(&self, n: usize) -> String {
-        format!("http://{}", self.host(n))
+        self.shared.origin(n)
     }
 
     /// `127.0.0.1:<port>` of listener `n` (1-based).
@@ -186,6 +202,13 @@ impl Drop for Registry {
     }
 }
 
+impl Shared {
+    fn origin(&self, n: usize) -> String {
+        let scheme = if self.tls[n - 1] { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.ports[n - 1])
+    }
+}
+
 fn accept_loop(listener: TcpListener, index: usize, shared: Arc<Shared>) {
     for stream in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {
@@ -198,6 +221,11 @@ fn accept_loop(listener: TcpListener, index: usize, shared: Arc<Shared>) {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
             if index == 0 {
                 guard_connection(stream, &shared);
+            } else if shared.tls[index - 1] {
+                let Ok(conn) = rustls::ServerConnection::new(Arc::clone(&tls::pki().server)) else {
+                    return;
+                };
+                serve_connection(rustls::StreamOwned::new(conn, stream), index, &shared);
             } else {
                 serve_connection(stream, index, &shared);
             }
@@ -221,7 +249,7 @@ impl Head {
 }
 
 /// Reads one request head and skips its body. `None` at end of stream or on garbage.
-fn read_head(reader: &mut BufReader<TcpStream>) -> Option<Head> {
+fn read_head(reader: &mut impl BufRead) -> Option<Head> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -256,11 +284,7 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Option<Head> {
     Some(head)
 }
 
-fn serve_connection(stream: TcpStream, listener: usize, shared: &Shared) {
-    let mut writer = match stream.try_clone() {
-        Ok(w) => w,
-        Err(_) => return,
-    };
+fn serve_connection(stream: impl Read + Write, listener: usize, shared: &Shared) {
     let mut reader = BufReader::new(stream);
     while let Some(head) = read_head(&mut reader) {
         let (status, content_type, body, kind) = route(&head, listener, shared);
@@ -286,7 +310,12 @@ fn serve_connection(stream: TcpStream, listener: usize, shared: &Shared) {
         if head.method != "HEAD" {
             out.extend_from_slice(&body);
         }
-        if writer.write_all(&out).is_err() {
+        let writer = reader.get_mut();
+        if writer
+            .write_all(&out)
+            .and_then(|()| writer.flush())
+            .is_err()
+        {
             return;
         }
     }
@@ -347,8 +376,8 @@ fn route(head: &Head, listener: usize, shared: &Shared) -> (u16, &'static str, V
                 .clone()
                 .unwrap_or((mount.listener, mount.prefix.clone()));
             let tarball_url = format!(
-                "http://127.0.0.1:{}{tp}{name}/-/{}-{VERSION}.tgz",
-                shared.ports[tl - 1],
+                "{}{tp}{name}/-/{}-{VERSION}.tgz",
+                shared.origin(tl),
                 basename(&name)
             );
             let body = packument(&name, &tarball_url, &tarball_for(shared, &name));
@@ -420,25 +449,59 @@ fn packument(name: &str, tarball_url: &str, packed: &Packed) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap()
 }
 
-/// The guard proxy: log what a manager tried to reach outside loopback, refuse it, hang up.
+/// The guard proxy: tunnel a `CONNECT` to one of the registry's own listeners; log anything
+/// else a manager tried to reach, refuse it, hang up.
 fn guard_connection(stream: TcpStream, shared: &Shared) {
     let mut writer = match stream.try_clone() {
         Ok(w) => w,
         Err(_) => return,
     };
     let mut reader = BufReader::new(stream);
-    if let Some(head) = read_head(&mut reader) {
-        shared.log.lock().unwrap().push(Request {
-            listener: 0,
-            method: head.method.clone(),
-            path: head.target.clone(),
-            authorization: head.header("authorization").map(str::to_string),
-            status: 403,
-            kind: Kind::Escape,
+    let Some(head) = read_head(&mut reader) else {
+        return;
+    };
+    let own = head.method == "CONNECT"
+        && head
+            .target
+            .parse::<SocketAddr>()
+            .is_ok_and(|a| a.ip().is_loopback() && shared.ports.contains(&a.port()));
+    shared.log.lock().unwrap().push(Request {
+        listener: 0,
+        method: head.method.clone(),
+        path: head.target.clone(),
+        authorization: head.header("authorization").map(str::to_string),
+        status: if own { 200 } else { 403 },
+        kind: if own { Kind::Other } else { Kind::Escape },
+    });
+    if own && let Ok(upstream) = TcpStream::connect(&head.target) {
+        if writer
+            .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+            .is_err()
+        {
+            return;
+        }
+        let mut up_write = match upstream.try_clone() {
+            Ok(u) => u,
+            Err(_) => return,
+        };
+        // Bytes the client sent after the head (normally none before the 200).
+        if up_write.write_all(reader.buffer()).is_err() {
+            return;
+        }
+        let mut client_read = reader.into_inner();
+        let _ = client_read.set_read_timeout(None);
+        let mut up_read = upstream;
+        let back = thread::spawn(move || {
+            let _ = std::io::copy(&mut up_read, &mut writer);
+            let _ = writer.shutdown(Shutdown::Both);
         });
-        let _ = writer
-            .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = std::io::copy(&mut client_read, &mut up_write);
+        let _ = up_write.shutdown(Shutdown::Write);
+        let _ = back.join();
+        return;
     }
+    let _ = writer
+        .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     let _ = writer.shutdown(Shutdown::Both);
 }
 
@@ -582,5 +645,55 @@ pub mod tests {
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].kind, Kind::Escape);
         assert_eq!(log[0].path, "registry.yarnpkg.com:443");
+    }
+
+    #[test]
+    fn guard_tunnels_connect_to_own_listeners_only() {
+        let reg = Registry::start(1, vec![Mount::new(1, "/")]);
+        let guard = reg.guard_url();
+        let guard = guard.trim_start_matches("http://");
+        // A loopback port that is not one of this registry's listeners is still refused.
+        let stranger = TcpListener::bind("127.0.0.1:0").unwrap();
+        let stranger = stranger.local_addr().unwrap();
+        let mut s = TcpStream::connect(guard).unwrap();
+        write!(s, "CONNECT {stranger} HTTP/1.1\r\nHost: {stranger}\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+
+        let own = reg.host(1);
+        let mut s = TcpStream::connect(guard).unwrap();
+        write!(s, "CONNECT {own} HTTP/1.1\r\nHost: {own}\r\n\r\n").unwrap();
+        let mut reader = BufReader::new(s.try_clone().unwrap());
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        let mut blank = String::new();
+        reader.read_line(&mut blank).unwrap();
+        write!(
+            s,
+            "GET /leftpad-fake HTTP/1.1\r\nHost: {own}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut through = String::new();
+        reader.read_line(&mut through).unwrap();
+        assert!(through.starts_with("HTTP/1.1 200"), "{through}");
+
+        let log = reg.requests();
+        let kinds: Vec<_> = log.iter().map(|r| (r.listener, r.kind.clone())).collect();
+        assert!(kinds.contains(&(0, Kind::Escape)), "{kinds:?}");
+        assert!(
+            kinds.contains(&(0, Kind::Other)),
+            "the tunnel is logged: {kinds:?}"
+        );
+        assert!(
+            kinds.contains(&(
+                1,
+                Kind::Packument {
+                    name: "leftpad-fake".into()
+                }
+            )),
+            "the tunnelled request reached R1: {kinds:?}"
+        );
     }
 }

@@ -9,28 +9,78 @@ use std::time::{Duration, Instant};
 
 use super::managers::{self, Pin};
 
-/// A manager as the conformance cases name it; `pmrc` spells it [`Pm::pmrc_name`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A manager as the conformance cases name it (one pinned version each); `pmrc` spells it
+/// [`Pm::pmrc_name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Pm {
     /// npm 11.
     Npm,
+    /// npm 12 (same `.npmrc` rules; `allow-remote=none` by default).
+    Npm12,
     /// Yarn Berry 4.
     Yarn,
+    /// Yarn Classic 1.22 (`.yarnrc` plus `.npmrc`).
+    Yarn1,
+    /// Bun (`bunfig.toml` plus `.npmrc`).
+    Bun,
+    Pnpm10,
+    Pnpm11,
+    Pnpm12,
 }
 
 impl Pm {
+    /// The name `pmrc convert --from/--to` takes for this manager and version.
     pub fn pmrc_name(self) -> &'static str {
         match self {
             Pm::Npm => "npm",
+            Pm::Npm12 => "npm@12",
             Pm::Yarn => "yarn",
+            Pm::Yarn1 => "yarn-classic",
+            Pm::Bun => "bun",
+            Pm::Pnpm10 => "pnpm@10",
+            Pm::Pnpm11 => "pnpm@11",
+            Pm::Pnpm12 => "pnpm@12",
         }
+    }
+
+    /// Whether pmrc translates from and to this manager today. A case whose source or target
+    /// is not supported gets a `reference::` test only (the `pending` list in `conformance.rs`).
+    pub fn pmrc_supports(self) -> bool {
+        matches!(
+            self,
+            Pm::Npm
+                | Pm::Npm12
+                | Pm::Yarn
+                | Pm::Yarn1
+                | Pm::Bun
+                | Pm::Pnpm10
+                | Pm::Pnpm11
+                | Pm::Pnpm12
+        )
     }
 
     pub fn pin(self) -> &'static Pin {
         match self {
             Pm::Npm => &managers::NPM11,
+            Pm::Npm12 => &managers::NPM12,
             Pm::Yarn => &managers::YARN4,
+            Pm::Yarn1 => &managers::YARN1,
+            Pm::Bun => &managers::BUN,
+            Pm::Pnpm10 => &managers::PNPM10,
+            Pm::Pnpm11 => &managers::PNPM11,
+            Pm::Pnpm12 => &managers::PNPM12,
         }
+    }
+
+    /// `npm 11.21.2`, `Yarn 1.22.22`: how reports and the README matrix name it.
+    pub fn label(self) -> String {
+        let name = match self {
+            Pm::Npm | Pm::Npm12 => "npm",
+            Pm::Yarn | Pm::Yarn1 => "Yarn",
+            Pm::Bun => "Bun",
+            Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12 => "pnpm",
+        };
+        format!("{name} {}", self.pin().version)
     }
 }
 
@@ -65,16 +115,25 @@ pub fn install(
     let tmp = dir("tmp")?;
     let node_dir = node.parent().expect("node bin dir");
 
-    let mut cmd = Command::new(&node);
-    cmd.arg(&entry).current_dir(project).env_clear();
+    let pin = pm.pin();
+    let mut cmd = match pin.runtime {
+        managers::Runtime::Native => Command::new(&entry),
+        managers::Runtime::Node => {
+            let mut c = Command::new(&node);
+            c.arg(&entry);
+            c
+        }
+    };
+    cmd.current_dir(project).env_clear();
     let base: Vec<(&str, String)> = vec![
         ("PATH", format!("{}:/usr/bin:/bin", node_dir.display())),
         ("HOME", home.display().to_string()),
         ("TMPDIR", tmp.display().to_string()),
         ("NO_COLOR", "1".into()),
         ("COREPACK_ENABLE_STRICT", "0".into()),
-        // npm and Node's HTTP agents honour these; loopback bypasses them, the rest is refused
-        // (and logged) by the guard. Yarn ignores them, see below.
+        ("DO_NOT_TRACK", "1".into()),
+        // npm, Yarn 1, pnpm and Bun honour these; loopback bypasses them, the rest is refused
+        // (and logged) by the guard. Yarn 4 ignores them, see below.
         ("HTTP_PROXY", guard.into()),
         ("HTTPS_PROXY", guard.into()),
         ("http_proxy", guard.into()),
@@ -84,7 +143,7 @@ pub fn install(
     ];
     cmd.envs(base);
     match pm {
-        Pm::Npm => {
+        Pm::Npm | Pm::Npm12 => {
             cmd.args([
                 "install",
                 "--no-audit",
@@ -113,10 +172,47 @@ pub fn install(
                 .env("YARN_ENABLE_SCRIPTS", "0")
                 .env("YARN_ENABLE_PROGRESS_BARS", "0")
                 .env("YARN_ENABLE_COLORS", "0")
-                // Yarn ignores HTTP(S)_PROXY but has its own setting. Only https targets use
-                // `httpsProxy`, and every loopback registry here is http, so this catches
-                // registry.yarnpkg.com and friends without touching the registries under test.
+                // Yarn ignores HTTP(S)_PROXY but has its own setting, used for every https
+                // target (there is no no-proxy list): registry.yarnpkg.com and friends reach
+                // the guard, and the guard tunnels CONNECTs to the suite's own https listeners.
                 .env("YARN_HTTPS_PROXY", guard);
+        }
+        Pm::Yarn1 => {
+            cmd.args([
+                "install",
+                "--non-interactive",
+                "--no-progress",
+                "--ignore-scripts",
+                "--no-lockfile",
+                "--cache-folder",
+            ]);
+            cmd.arg(dir("yarn1-cache")?);
+            // `$PREFIX/etc/yarnrc` and `$PREFIX/etc/npmrc` would otherwise be node's.
+            cmd.env("PREFIX", dir("prefix")?)
+                .env("YARN_DISABLE_SELF_UPDATE_CHECK", "true");
+        }
+        Pm::Bun => {
+            cmd.args(["install", "--ignore-scripts", "--no-progress"]);
+            cmd.env("BUN_INSTALL", dir("bun")?)
+                .env("BUN_INSTALL_CACHE_DIR", dir("bun-cache")?);
+        }
+        Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12 => {
+            cmd.args([
+                "install",
+                "--no-frozen-lockfile",
+                "--ignore-scripts",
+                "--reporter=append-only",
+                "--store-dir",
+            ]);
+            cmd.arg(dir("pnpm-store")?);
+            cmd.env("XDG_CONFIG_HOME", dir("xdg-config")?)
+                .env("XDG_CACHE_HOME", dir("xdg-cache")?)
+                .env("XDG_DATA_HOME", dir("xdg-data")?)
+                .env("XDG_STATE_HOME", dir("xdg-state")?)
+                // pnpm 10 reads npm's global config; 11/12 read neither of these.
+                .env("npm_config_globalconfig", scratch.join("no-global-npmrc"))
+                .env("npm_config_update_notifier", "false")
+                .env("pnpm_config_update_notifier", "false");
         }
     }
     // The case's own variables last: a case may deliberately set a manager variable.
@@ -130,7 +226,7 @@ pub fn install(
         .stdout(out)
         .stderr(err)
         .spawn()
-        .map_err(|e| format!("spawn {} {}: {e}", node.display(), entry.display()))?;
+        .map_err(|e| format!("spawn {:?} ({}): {e}", pm, entry.display()))?;
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
