@@ -1,5 +1,5 @@
 //! The conformance cases: npm 11/12 ↔ Yarn 4 both directions, and Yarn 1, Bun and pnpm
-//! 10/11/12 as sources (reference translations only until pmrc supports them).
+//! 10/11/12 both as sources and as targets.
 //!
 //! Each function is one case. `{R1}` is `http://127.0.0.1:<port of R1>`, `{H1}` is
 //! `127.0.0.1:<port>`; `.dep(name, listener, auth)` is what the source manager must be seen
@@ -765,4 +765,199 @@ pub fn yarn_two_scopes_two_hosts_npm12() -> Case {
 
 pub fn yarn_top_token_reaches_scope_host_npm12() -> Case {
     yarn_top_token_reaches_scope_host().variant("yarn_top_token_reaches_scope_host_npm12", Npm12)
+}
+
+// ---- Yarn 1, Bun and pnpm as targets ----
+
+const NPMRC_SCOPE_ENV: &str =
+    "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NODE_AUTH_TOKEN}\n";
+const YARNRC_SCOPE_LITERAL: &str = "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: fake-literal-acme-token\n";
+const BASIC_ALICE: &str = "Basic {b64:alice:fake-pass-1}";
+
+/// The GitHub Packages shape into Yarn 1: scoped requests carry the token without
+/// always-auth, from `.npmrc` only.
+pub fn npm_to_yarn1_scope_env_token() -> Case {
+    Case::new("npm_to_yarn1_scope_env_token", Npm, Yarn1)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(".npmrc", NPMRC_SCOPE_ENV)
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(".npmrc", NPMRC_SCOPE_ENV)
+}
+
+/// A default registry under a path with a host-level token: Yarn 1 matches only the exact
+/// registry URL and needs always-auth for unscoped packages.
+pub fn npm_to_yarn1_default_token_always_auth() -> Case {
+    Case::new("npm_to_yarn1_default_token_always_auth", Npm, Yarn1)
+        .mount_auth(1, "/npm/", BEARER_NPM)
+        .file(".npmrc", "registry={R1}/npm/\n//{H1}/:_authToken=${NPM_TOKEN}\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .reference(
+            ".npmrc",
+            "registry={R1}/npm/\n//{H1}/npm/:_authToken=${NPM_TOKEN}\n//{H1}/npm/:always-auth=true\n",
+        )
+}
+
+/// Basic auth (`_auth` from the environment) for the default registry, into Yarn 1.
+pub fn npm_to_yarn1_auth_basic() -> Case {
+    Case::new("npm_to_yarn1_auth_basic", Npm, Yarn1)
+        .mount_auth(1, "/", "Basic {NPM_AUTH}")
+        .file(".npmrc", "registry={R1}/\n//{H1}/:_auth=${NPM_AUTH}\n")
+        .env(
+            "NPM_AUTH",
+            &b64("alice:fake-pass-1"),
+            &b64("alice:fake-pass-2"),
+        )
+        .dep("leftpad-fake", 1, "Basic {NPM_AUTH}")
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:_auth=${NPM_AUTH}\n//{H1}/:always-auth=true\n",
+        )
+}
+
+/// Yarn Berry's scope into Yarn 1 (the way back from a failed migration).
+pub fn yarn_to_yarn1_scope_token() -> Case {
+    Case::new("yarn_to_yarn1_scope_token", Yarn, Yarn1)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN}\"\n",
+        )
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(".npmrc", NPMRC_SCOPE_ENV)
+}
+
+/// The GitHub Packages shape into bunfig: `${NODE_AUTH_TOKEN}` must become `$NODE_AUTH_TOKEN`.
+pub fn npm_to_bun_scope_env_token() -> Case {
+    Case::new("npm_to_bun_scope_env_token", Npm, Bun)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(".npmrc", NPMRC_SCOPE_ENV)
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            "bunfig.toml",
+            "[install]\nregistry = \"{R1}/\"\n\n[install.scopes]\nacme = { url = \"{R2}/\", token = \"$NODE_AUTH_TOKEN\" }\n",
+        )
+        .remove_after_convert(".npmrc")
+}
+
+/// `username` + base64 `_password` into bunfig's plain `username`/`password`.
+pub fn npm_to_bun_basic_auth() -> Case {
+    Case::new("npm_to_bun_basic_auth", Npm, Bun)
+        .mount_auth(1, "/npm/", BASIC_ALICE)
+        .file(
+            ".npmrc",
+            &format!(
+                "registry={{R1}}/npm/\n//{{H1}}/npm/:username=alice\n//{{H1}}/npm/:_password={}\n",
+                b64("fake-pass-1")
+            ),
+        )
+        .dep("leftpad-fake", 1, BASIC_ALICE)
+        .reference(
+            "bunfig.toml",
+            "[install]\nregistry = { url = \"{R1}/npm/\", username = \"alice\", password = \"fake-pass-1\" }\n",
+        )
+        .remove_after_convert(".npmrc")
+}
+
+/// A Yarn scope with its token into bunfig.
+pub fn yarn_to_bun_scope_token() -> Case {
+    Case::new("yarn_to_bun_scope_token", Yarn, Bun)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: \"${NODE_AUTH_TOKEN:-}\"\n",
+        )
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            "bunfig.toml",
+            "[install]\nregistry = \"{R1}/\"\n\n[install.scopes]\nacme = { url = \"{R2}/\", token = \"$NODE_AUTH_TOKEN\" }\n",
+        )
+}
+
+/// The issue-4 case: a `${VAR}` scope token that pnpm ignores in a project `.npmrc`. With
+/// `--user`, pmrc also writes it to pnpm's user-level file, where pnpm expands it.
+fn npm_to_pnpm_env_token_user(name: &'static str, pnpm: super::sandbox::Pm) -> Case {
+    let case = Case::new(name, Npm, pnpm)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(".npmrc", NPMRC_SCOPE_ENV)
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .user();
+    let token = "//{H2}/:_authToken=${NODE_AUTH_TOKEN}\n";
+    if pnpm == Pnpm10 {
+        case.reference(".npmrc", "registry={R1}/\n@acme:registry={R2}/\n")
+            .reference("~/.npmrc", token)
+    } else {
+        case.reference(
+            "pnpm-workspace.yaml",
+            "registries:\n  default: {R1}/\n  \"@acme\": {R2}/\n",
+        )
+        .reference("$XDG_CONFIG_HOME/pnpm/auth.ini", token)
+    }
+}
+
+pub fn npm_to_pnpm10_env_token_user() -> Case {
+    npm_to_pnpm_env_token_user("npm_to_pnpm10_env_token_user", Pnpm10)
+}
+
+pub fn npm_to_pnpm11_env_token_user() -> Case {
+    npm_to_pnpm_env_token_user("npm_to_pnpm11_env_token_user", Pnpm11)
+}
+
+pub fn npm_to_pnpm12_env_token_user() -> Case {
+    npm_to_pnpm_env_token_user("npm_to_pnpm12_env_token_user", Pnpm12)
+}
+
+/// Without `--user` pmrc cannot make pnpm send that token; it must say what to do.
+pub fn npm_to_pnpm12_env_token_needs_user() -> Case {
+    Case::new("npm_to_pnpm12_env_token_needs_user", Npm, Pnpm12)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(".npmrc", NPMRC_SCOPE_ENV)
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .expect_warning("pnpm-env-credential-needs-user-file")
+}
+
+/// A Yarn scope with a literal token into pnpm: the token goes to the project `.npmrc`
+/// (pnpm reads literal credentials there), routing to where that major reads it.
+fn yarn_to_pnpm_scope_literal(name: &'static str, pnpm: super::sandbox::Pm) -> Case {
+    Case::new(name, Yarn, pnpm)
+        .mount(1, "/")
+        .mount_auth(2, "/", PNPM_LITERAL)
+        .file(".yarnrc.yml", YARNRC_SCOPE_LITERAL)
+        .dep("@acme/widget", 2, PNPM_LITERAL)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n",
+        )
+        .remove_after_convert(".yarnrc.yml")
+}
+
+pub fn yarn_to_pnpm10_scope_literal() -> Case {
+    yarn_to_pnpm_scope_literal("yarn_to_pnpm10_scope_literal", Pnpm10)
+}
+
+pub fn yarn_to_pnpm11_scope_literal() -> Case {
+    yarn_to_pnpm_scope_literal("yarn_to_pnpm11_scope_literal", Pnpm11)
+}
+
+pub fn yarn_to_pnpm12_scope_literal() -> Case {
+    yarn_to_pnpm_scope_literal("yarn_to_pnpm12_scope_literal", Pnpm12)
 }

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -70,6 +70,8 @@ pub struct Case {
     pub expect: Expect,
     /// Files to delete after `pmrc convert`, for a target that would read a source-only file.
     pub remove_after_convert: Vec<&'static str>,
+    /// Run pmrc with `--user`: it may write user-level files (`~/...`, `$XDG_CONFIG_HOME/...`).
+    pub user: bool,
 }
 
 impl Case {
@@ -87,7 +89,15 @@ impl Case {
             reference: Vec::new(),
             expect: Expect::Same,
             remove_after_convert: Vec::new(),
+            user: false,
         }
+    }
+
+    /// pmrc runs with `--user`; the user-level files it writes are installed in the target
+    /// run's HOME (`~/...`) or XDG config dir (`$XDG_CONFIG_HOME/...`).
+    pub fn user(mut self) -> Case {
+        self.user = true;
+        self
     }
 
     pub fn file(mut self, path: &str, text: &str) -> Case {
@@ -193,10 +203,8 @@ impl Case {
         self
     }
 
-    #[allow(
-        dead_code,
-        reason = "for targets that also read a source file, e.g. Yarn 1 and .npmrc"
-    )]
+    /// Deletes a source file before the target runs, so the target proves its own files
+    /// suffice (Bun would otherwise also read the source's `.npmrc`).
     pub fn remove_after_convert(mut self, path: &'static str) -> Case {
         self.remove_after_convert.push(path);
         self
@@ -338,7 +346,7 @@ fn write_project(
     fs::create_dir_all(project).map_err(|e| e.to_string())?;
     fs::write(project.join("package.json"), case.package_json()).map_err(|e| e.to_string())?;
     for (path, text) in files {
-        let p = project.join(path);
+        let p = place(project, path);
         if let Some(parent) = p.parent() {
             fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
@@ -349,6 +357,49 @@ fn write_project(
         fs::write(&p, text).map_err(|e| format!("write {}: {e}", p.display()))?;
     }
     Ok(())
+}
+
+/// User-level files of a run (the sandbox's HOME and XDG config dir sit in `../run`
+/// next to the project), spelled `~/...` and `$XDG_CONFIG_HOME/...` in case files.
+const HOME_PREFIX: &str = "~/";
+const XDG_PREFIX: &str = "$XDG_CONFIG_HOME/";
+
+fn run_dir(project: &Path) -> PathBuf {
+    project
+        .parent()
+        .expect("project sits in a scratch dir")
+        .join("run")
+}
+
+fn place(project: &Path, path: &str) -> PathBuf {
+    if let Some(rest) = path.strip_prefix(HOME_PREFIX) {
+        run_dir(project).join("home").join(rest)
+    } else if let Some(rest) = path.strip_prefix(XDG_PREFIX) {
+        run_dir(project).join("xdg-config").join(rest)
+    } else {
+        project.join(path)
+    }
+}
+
+/// Every file under `dir`, with paths relative to it.
+fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                out.push((rel.display().to_string(), p.clone()));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// In config text: the absolute path of the suite's CA certificate (PEM).
@@ -558,8 +609,10 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
     let hosts = case.origins_for_convert();
     let scratch = scratch_dir(case.name)?;
     let project = scratch.path().join("project");
-    let home = scratch.path().join("home");
+    let home = run_dir(&project).join("home");
+    let xdg = run_dir(&project).join("xdg-config");
     fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+    fs::create_dir_all(&xdg).map_err(|e| e.to_string())?;
     write_project(case, &project, &case.files, &hosts)?;
     let env = case.round_env(0);
     let out = Command::new(env!("CARGO_BIN_EXE_pmrc"))
@@ -572,12 +625,14 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
             "--write",
             "--format",
             "json",
-            "--dir",
         ])
+        .args(case.user.then_some("--user"))
+        .arg("--dir")
         .arg(&project)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", &xdg)
         .env("NO_COLOR", "1")
         .envs(&env)
         .output()
@@ -629,6 +684,12 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
             text = text.replace(&tls::pki().ca_path.display().to_string(), CA);
         }
         files.push((name, text));
+    }
+    for (prefix, dir) in [(HOME_PREFIX, &home), (XDG_PREFIX, &xdg)] {
+        for (rel, path) in files_under(dir) {
+            let text = fs::read_to_string(&path).map_err(|e| format!("read {rel}: {e}"))?;
+            files.push((format!("{prefix}{rel}"), unrender(&text, &hosts)));
+        }
     }
     Ok(Converted {
         files,
