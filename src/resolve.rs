@@ -91,7 +91,7 @@ pub fn routes(model: &Model, manager: Manager) -> Vec<Route> {
             Manager::Yarn => yarn_route(model, p),
             Manager::YarnClassic => classic_route(model, p),
             Manager::Bun => bun_route(model, p),
-            Manager::Pnpm(_) => pnpm_route(model, p),
+            Manager::Pnpm(major) => pnpm_route(model, p, major),
         })
         .collect()
 }
@@ -422,13 +422,21 @@ pub fn pnpm_usable(c: &Credentials) -> bool {
 
 /// pnpm: the longest configured `//host[:port]/path` prefix of the request, then the same
 /// walk without the port; project `.npmrc` credentials that are `${VAR}` are skipped.
-fn pnpm_route(model: &Model, packages: Packages) -> Route {
+fn pnpm_route(model: &Model, packages: Packages, major: u8) -> Route {
     let registry = configured_registry(model, &packages).map(|v| rendered(&v.value, Dialect::Npm));
     let effective = registry
         .clone()
         .unwrap_or_else(|| Manager::Pnpm(0).public_registry().to_string());
-    let mut found = None;
-    if let Some(url) = RegistryUrl::parse(&effective) {
+    // pnpm 11/12 try a scope's own token (`//host/:@scope:_authToken`) first.
+    let mut found = match &packages {
+        Packages::Scope(s) if major != 10 => model
+            .auth
+            .get_key_value(&AuthKey::Scope(s.clone()))
+            .filter(|(_, c)| c.authenticates() && pnpm_usable(c))
+            .map(|(k, c)| (k.clone(), c)),
+        _ => None,
+    };
+    if let (None, Some(url)) = (&found, RegistryUrl::parse(&effective)) {
         let mut request = url.clone();
         request.path = format!("{}/pkg", request.path.trim_end_matches('/'));
         let mut portless = request.clone();

@@ -196,6 +196,10 @@ impl Translator<'_> {
     fn target_key(&self, route: &Route, source_key: &AuthKey) -> AuthKey {
         match (self.target(), source_key, &route.packages) {
             (Target::Yarnrc, AuthKey::Scope(s), _) => return AuthKey::Scope(s.clone()),
+            // pnpm 11/12 have per-scope tokens too (`//host/:@scope:_authToken`).
+            (Target::Npmrc, AuthKey::Scope(s), _) if matches!(self.to, Manager::Pnpm(11..)) => {
+                return AuthKey::Scope(s.clone());
+            }
             // Bun binds credentials to the registry entry they are written with.
             (Target::Bunfig, _, Packages::Scope(s)) => return AuthKey::Scope(s.clone()),
             (Target::Bunfig, _, Packages::Unscoped) => return AuthKey::DefaultRegistry,
@@ -285,6 +289,18 @@ impl Translator<'_> {
                         if !converted.is_empty() {
                             e.insert((converted, Packages::Unscoped));
                         }
+                    }
+                }
+                // A pnpm scope token no other manager reads: kept in `.npmrc`, where it is
+                // harmless to them and still serves pnpm.
+                AuthKey::Scope(scope)
+                    if self.target() == Target::Npmrc
+                        && self.from.is_pnpm()
+                        && self.source.scopes.contains_key(scope) =>
+                {
+                    let converted = self.convert(creds, &None);
+                    if !converted.is_empty() {
+                        assigned.insert(key.clone(), (converted, Packages::Scope(scope.clone())));
                     }
                 }
                 AuthKey::Scope(_) | AuthKey::Fallback | AuthKey::DefaultRegistry => self.warnings.push(Warning::note(
@@ -742,10 +758,7 @@ impl Translator<'_> {
         let to = self.to;
         let mut user = Model::default();
         for (key, creds) in &model.auth {
-            let AuthKey::Url(location) = key else {
-                continue;
-            };
-            if resolve::pnpm_usable(creds) {
+            if !matches!(key, AuthKey::Url(_) | AuthKey::Scope(_)) || resolve::pnpm_usable(creds) {
                 continue;
             }
             if self.user {
@@ -770,28 +783,48 @@ impl Translator<'_> {
                     origin.level = Level::User;
                     v.origin = Some(origin);
                 }
+                // A scope token's key names the scope's registry; the user file gets the
+                // `@scope:registry` line with it, as `pnpm login --scope` writes them.
+                if let AuthKey::Scope(scope) = key {
+                    if let Some(mut registry) =
+                        model.scopes.get(scope).and_then(|s| s.registry.clone())
+                    {
+                        if let Some(origin) = registry.origin.as_mut() {
+                            origin.level = Level::User;
+                        }
+                        user.scopes.entry(scope.clone()).or_default().registry = Some(registry);
+                    }
+                }
                 user.auth.insert(key.clone(), copy);
                 continue;
             }
-            let lines: Vec<String> = crate::formats::npmrc::wanted(
+            let settings = crate::formats::npmrc::wanted(
                 &Model {
                     auth: [(key.clone(), creds.clone())].into(),
+                    scopes: model.scopes.clone(),
                     ..Model::default()
                 },
                 to,
-            )
-            .into_iter()
-            .filter_map(|(path, value)| match value {
-                crate::formats::SettingValue::Scalar(v) => Some(format!("{}={v}", path[0])),
-                crate::formats::SettingValue::List(_) => None,
-            })
-            .collect();
-            let ci = if to == Manager::Pnpm(10) {
-                String::new()
-            } else {
-                format!(
-                    " In CI you can instead set the environment variable `pnpm_config_{location}:_authToken`."
-                )
+            );
+            let lines: Vec<String> = settings
+                .iter()
+                .filter(|(path, _)| path[0].starts_with("//"))
+                .filter_map(|(path, value)| match value {
+                    crate::formats::SettingValue::Scalar(v) => Some(format!("{}={v}", path[0])),
+                    crate::formats::SettingValue::List(_) => None,
+                })
+                .collect();
+            let token_key = settings
+                .iter()
+                .map(|(path, _)| path[0].as_str())
+                .find(|k| k.ends_with(":_authToken"));
+            let ci = match (to, token_key) {
+                (Manager::Pnpm(11..), Some(k)) => {
+                    format!(
+                        " In CI you can instead set the environment variable `pnpm_config_{k}`."
+                    )
+                }
+                _ => String::new(),
             };
             self.warnings.push(Warning::new(
                 "pnpm-env-credential-needs-user-file",

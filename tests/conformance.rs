@@ -227,6 +227,10 @@ cases! {
         yarn_to_pnpm10_scope_literal,
         yarn_to_pnpm11_scope_literal,
         yarn_to_pnpm12_scope_literal,
+        pnpm10_scope_literal_to_yarn,
+        pnpm11_scope_literal_to_yarn,
+        pnpm12_scope_literal_to_yarn,
+        yarn_per_scope_tokens_to_pnpm12_user,
     ],
     pending: [],
 }

@@ -10,6 +10,7 @@ use crate::formats::{Setting, SettingValue, Wanted, dominant_line_ending};
 use crate::manager::Manager;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
 use crate::redact;
+use crate::registry_url::RegistryUrl;
 use crate::template::{Dialect, Template};
 use crate::warning::Warning;
 
@@ -523,6 +524,18 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     };
     let value =
         |raw: &str, line| Value::new(Template::parse(raw, Dialect::Npm), Some(origin(line)));
+    for (i, l) in doc.lines.iter().enumerate() {
+        if let Some(e) = l.entry.as_ref().filter(|e| e.key.ends_with(":tokenHelper")) {
+            warnings.push(Warning::new(
+                "pnpm-token-helper",
+                format!(
+                    "`{}` runs a program for the token, which only pnpm (user config) can do; pmrc cannot translate it: feed the token to the other managers through an environment variable",
+                    e.key
+                ),
+                Some(origin(doc.line_number(i))),
+            ));
+        }
+    }
     for (line, key) in doc.owned_keys_in_sections() {
         warnings.push(Warning::new(
             "npmrc-key-in-section",
@@ -544,10 +557,21 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         };
         let v = value(&scalar, line);
         if let Some((location, name)) = split_nerf_key(key) {
-            let creds = model
-                .auth
-                .entry(AuthKey::Url(location.to_string()))
-                .or_default();
+            let auth_key = match location.rsplit_once(":@") {
+                // pnpm 11/12's per-scope token: `//host/path/:@scope:_authToken`.
+                Some((_, scope)) => {
+                    warnings.push(Warning::note(
+                        "pnpm-scope-token",
+                        format!(
+                            "`{key}` is a pnpm 11/12 scope token; npm, Yarn 1 and Bun ignore it"
+                        ),
+                        Some(origin(line)),
+                    ));
+                    AuthKey::Scope(scope.to_string())
+                }
+                None => AuthKey::Url(location.to_string()),
+            };
+            let creds = model.auth.entry(auth_key).or_default();
             set_credential(creds, name, v);
             if name == "always-auth" {
                 warnings.push(Warning::note(
@@ -630,7 +654,17 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
     for (key, creds) in &model.auth {
         let prefix = match key {
             AuthKey::Url(location) => format!("{location}:"),
-            AuthKey::Fallback | AuthKey::Scope(_) | AuthKey::DefaultRegistry => continue,
+            // pnpm's scope token, keyed by the scope's registry; other managers ignore it.
+            AuthKey::Scope(scope) => {
+                let registry = model.scopes.get(scope).and_then(|s| s.registry.as_ref());
+                let Some(url) =
+                    registry.and_then(|r| RegistryUrl::parse(&r.value.render(dialect).0))
+                else {
+                    continue;
+                };
+                format!("{}:@{scope}:", url.registry_nerf_dart())
+            }
+            AuthKey::Fallback | AuthKey::DefaultRegistry => continue,
         };
         push(format!("{prefix}_authToken"), &creds.token);
         push(format!("{prefix}_auth"), &creds.ident);

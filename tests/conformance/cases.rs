@@ -961,3 +961,64 @@ pub fn yarn_to_pnpm11_scope_literal() -> Case {
 pub fn yarn_to_pnpm12_scope_literal() -> Case {
     yarn_to_pnpm_scope_literal("yarn_to_pnpm12_scope_literal", Pnpm12)
 }
+
+/// pnpm as the source, Yarn 4 as the target: a scope with a literal token in the root
+/// `.npmrc`; the routing in `.npmrc` (pnpm 10) or in `pnpm-workspace.yaml` (11/12).
+fn pnpm_scope_literal_to_yarn(name: &'static str, pnpm: super::sandbox::Pm) -> Case {
+    let case = Case::new(name, pnpm, Yarn)
+        .mount(1, "/")
+        .mount_auth(2, "/", PNPM_LITERAL)
+        .dep("@acme/widget", 2, PNPM_LITERAL)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(".yarnrc.yml", YARNRC_SCOPE_LITERAL);
+    if pnpm == Pnpm10 {
+        case.file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n",
+        )
+    } else {
+        case.file(
+            "pnpm-workspace.yaml",
+            "registries:\n  default: {R1}/\n  \"@acme\": {R2}/\n",
+        )
+        .file(".npmrc", "//{H2}/:_authToken=fake-literal-acme-token\n")
+    }
+}
+
+pub fn pnpm10_scope_literal_to_yarn() -> Case {
+    pnpm_scope_literal_to_yarn("pnpm10_scope_literal_to_yarn", Pnpm10)
+}
+
+pub fn pnpm11_scope_literal_to_yarn() -> Case {
+    pnpm_scope_literal_to_yarn("pnpm11_scope_literal_to_yarn", Pnpm11)
+}
+
+pub fn pnpm12_scope_literal_to_yarn() -> Case {
+    pnpm_scope_literal_to_yarn("pnpm12_scope_literal_to_yarn", Pnpm12)
+}
+
+/// Two Yarn scopes on one registry with their own tokens: npm cannot express it, pnpm 12
+/// can (`//host/:@scope:_authToken`), here from the user-level auth.ini.
+pub fn yarn_per_scope_tokens_to_pnpm12_user() -> Case {
+    Case::new("yarn_per_scope_tokens_to_pnpm12_user", Yarn, Pnpm12)
+        .mount(1, "/")
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  a:\n    npmRegistryServer: \"{R1}\"\n    npmAuthToken: \"${TOKEN_A}\"\n  b:\n    npmRegistryServer: \"{R1}\"\n    npmAuthToken: \"${TOKEN_B}\"\n",
+        )
+        .env("TOKEN_A", "fake-token-a1", "fake-token-a2")
+        .env("TOKEN_B", "fake-token-b1", "fake-token-b2")
+        .dep("@a/widget", 1, "Bearer {TOKEN_A}")
+        .dep("@b/widget", 1, "Bearer {TOKEN_B}")
+        .dep("leftpad-fake", 1, NONE)
+        .user()
+        .reference(
+            "pnpm-workspace.yaml",
+            "registries:\n  default: {R1}/\n  \"@a\": {R1}/\n  \"@b\": {R1}/\n",
+        )
+        .reference(
+            "$XDG_CONFIG_HOME/pnpm/auth.ini",
+            "//{H1}/:@a:_authToken=${TOKEN_A}\n//{H1}/:@b:_authToken=${TOKEN_B}\n",
+        )
+        .remove_after_convert(".yarnrc.yml")
+}
