@@ -785,15 +785,14 @@ impl Translator<'_> {
                 }
                 // A scope token's key names the scope's registry; the user file gets the
                 // `@scope:registry` line with it, as `pnpm login --scope` writes them.
-                if let AuthKey::Scope(scope) = key {
-                    if let Some(mut registry) =
+                if let AuthKey::Scope(scope) = key
+                    && let Some(mut registry) =
                         model.scopes.get(scope).and_then(|s| s.registry.clone())
-                    {
-                        if let Some(origin) = registry.origin.as_mut() {
-                            origin.level = Level::User;
-                        }
-                        user.scopes.entry(scope.clone()).or_default().registry = Some(registry);
+                {
+                    if let Some(origin) = registry.origin.as_mut() {
+                        origin.level = Level::User;
                     }
+                    user.scopes.entry(scope.clone()).or_default().registry = Some(registry);
                 }
                 user.auth.insert(key.clone(), copy);
                 continue;
