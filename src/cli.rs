@@ -1,7 +1,9 @@
 //! The command line: clap types only, turned once into library calls. Exit codes: 0 ok,
 //! 1 `--check` found drift, 2 error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::warning::Warning;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -166,9 +168,10 @@ fn show(args: ShowArgs, env: &Environment) -> Result<i32> {
     let mut shown = Vec::new();
     for manager in managers {
         let (manager, note) = discover::settle_version(manager, &dir)?;
-        let files = discover::locate(manager, &dir, args.common.user, env)?;
+        let (dir, env, member_note) = pnpm_root(manager, &dir, env);
+        let files = discover::locate(manager, &dir, args.common.user, &env)?;
         let (model, mut warnings) = discover::read_merged(manager, &files)?;
-        warnings.splice(0..0, note);
+        warnings.splice(0..0, note.into_iter().chain(member_note));
         shown.push(report::Shown {
             manager,
             files,
@@ -201,12 +204,21 @@ fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
     if to.is_empty() {
         return Err(Error::Usage(format!("--from and --to are both {from}")));
     }
+    // A pnpm workspace is read and written at its root.
+    let pnpm = std::iter::once(from)
+        .chain(to.iter().copied())
+        .find(|m| m.is_pnpm());
+    let (dir, env, member_note) = match pnpm {
+        Some(m) => pnpm_root(m, &dir, env),
+        None => (dir, env.clone(), None),
+    };
+    notes.extend(member_note);
     let mut plan = plan::build(&Request {
         dir: &dir,
         from,
         to: &to,
         user: args.common.user,
-        env,
+        env: &env,
     })?;
     plan.warnings.splice(0..0, notes);
     let out = output(&args.common);
@@ -225,6 +237,23 @@ fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
     report::print_convert(&plan, mode, &written, &out);
     let drift = plan.pending().next().is_some();
     Ok(if args.check && drift { 1 } else { 0 })
+}
+
+/// For pnpm, the workspace root instead of a member directory (and the member remembered).
+fn pnpm_root(
+    manager: Manager,
+    dir: &Path,
+    env: &Environment,
+) -> (PathBuf, Environment, Option<Warning>) {
+    let mut env = env.clone();
+    if !manager.is_pnpm() {
+        return (dir.to_path_buf(), env, None);
+    }
+    let (root, note) = discover::pnpm_workspace_root(dir, manager);
+    if root != dir {
+        env.member = Some(dir.to_path_buf());
+    }
+    (root, env, note)
 }
 
 #[cfg(test)]

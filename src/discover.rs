@@ -14,6 +14,8 @@ use crate::warning::Warning;
 pub struct Environment {
     pub home: Option<PathBuf>,
     pub xdg_config_home: Option<PathBuf>,
+    /// Set by [`pnpm_workspace_root`] when `--dir` is a member of a pnpm workspace.
+    pub member: Option<PathBuf>,
 }
 
 impl Environment {
@@ -26,6 +28,7 @@ impl Environment {
         Environment {
             home: var("HOME").or_else(std::env::home_dir),
             xdg_config_home: var("XDG_CONFIG_HOME"),
+            member: None,
         }
     }
 }
@@ -46,6 +49,11 @@ fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, Str
     let name = file.name;
     if file.place == Place::Project {
         return Ok((dir.join(name), name.to_string()));
+    }
+    if file.place == Place::WorkspaceMember {
+        let path = env.member.as_ref().unwrap_or(&dir.to_path_buf()).join(name);
+        let display = path.display().to_string();
+        return Ok((path, display));
     }
     let home = env
         .home
@@ -70,10 +78,9 @@ fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, Str
 }
 
 fn level_of(place: Place) -> Level {
-    if place == Place::Project {
-        Level::Project
-    } else {
-        Level::User
+    match place {
+        Place::Project | Place::WorkspaceMember => Level::Project,
+        Place::Home | Place::BunUser | Place::PnpmConfig => Level::User,
     }
 }
 
@@ -85,7 +92,9 @@ fn config_files(
 ) -> Result<Vec<ConfigFile>> {
     specs
         .iter()
-        .filter(|f| user || f.place == Place::Project)
+        .filter(|f| user || level_of(f.place) == Level::Project)
+        // A member's own file only exists apart from the root's when pmrc was pointed at one.
+        .filter(|f| f.place != Place::WorkspaceMember || env.member.is_some())
         .map(|f| {
             let (path, display) = place(f, dir, env)?;
             Ok(ConfigFile {
@@ -117,6 +126,41 @@ pub fn locate_targets(
     env: &Environment,
 ) -> Result<Vec<ConfigFile>> {
     config_files(manager.targets(), dir, user, env)
+}
+
+/// pnpm works from the workspace root, the nearest ancestor with `pnpm-workspace.yaml`.
+/// Returns that root and, when it is not `dir`, a finding about the member's own `.npmrc`
+/// (pnpm 10 reads it and lets it win; 11/12 ignore it).
+pub fn pnpm_workspace_root(dir: &Path, manager: Manager) -> (PathBuf, Option<Warning>) {
+    let Some(root) = dir
+        .ancestors()
+        .find(|d| d.join("pnpm-workspace.yaml").is_file())
+        .filter(|root| *root != dir)
+    else {
+        return (dir.to_path_buf(), None);
+    };
+    let member_npmrc = dir.join(".npmrc");
+    let note = member_npmrc.is_file().then(|| {
+        let message = if manager == Manager::Pnpm(10) {
+            format!("pnpm 10 reads this workspace member's .npmrc over the root's ({})", root.display())
+        } else {
+            format!(
+                "{} ignores a workspace member's .npmrc: only the root's ({}) counts, so its settings are not used",
+                manager.rules(),
+                root.display()
+            )
+        };
+        Warning::new(
+            "pnpm-member-npmrc",
+            message,
+            Some(crate::model::Origin {
+                file: member_npmrc.clone(),
+                line: 1,
+                level: Level::Project,
+            }),
+        )
+    });
+    (root.to_path_buf(), note)
 }
 
 /// The pnpm major a project names in package.json (`packageManager`, or

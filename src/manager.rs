@@ -38,6 +38,9 @@ pub const NEWEST_PNPM: u8 = 12;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     Project,
+    /// The directory pmrc was pointed at, when it is a member of a pnpm workspace whose
+    /// root (with `pnpm-workspace.yaml`) is further up.
+    WorkspaceMember,
     Home,
     /// Bun's user bunfig: `$XDG_CONFIG_HOME/.bunfig.toml`, else `~/.bunfig.toml`.
     BunUser,
@@ -90,15 +93,21 @@ impl Manager {
                 spec("bunfig.toml", Bunfig, BunUser),
                 spec("bunfig.toml", Bunfig, Project),
             ],
+            // pnpm 10: `<cfg>/rc` < `~/.npmrc` < root `.npmrc` < member `.npmrc`.
             Manager::Pnpm(10) => vec![
+                spec("rc", Npmrc, PnpmConfig),
                 spec(".npmrc", Npmrc, Home),
                 spec(".npmrc", Npmrc, Project),
+                spec(".npmrc", Npmrc, WorkspaceMember),
                 spec("pnpm-workspace.yaml", PnpmWorkspace, Project),
             ],
+            // pnpm 11/12: routing from the yaml first, then config.yaml, the root `.npmrc`,
+            // auth.ini, `~/.npmrc`; a member's `.npmrc` is not read.
             Manager::Pnpm(_) => vec![
                 spec(".npmrc", Npmrc, Home),
                 spec("auth.ini", Npmrc, PnpmConfig),
                 spec(".npmrc", Npmrc, Project),
+                spec("config.yaml", PnpmWorkspace, PnpmConfig),
                 spec("pnpm-workspace.yaml", PnpmWorkspace, Project),
             ],
         }

@@ -341,3 +341,75 @@ fn issue_4_pnpm_env_token_goes_to_auth_ini_with_user() {
     );
     assert_eq!(again.status.code(), Some(0), "{}", render(&again));
 }
+
+fn show_json(project: &Project, dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let mut cmd = common::pmrc();
+    cmd.args(["show", "--format", "json"])
+        .args(args)
+        .arg("--dir")
+        .arg(dir)
+        .env("HOME", project.home.path());
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", render(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Issue 4: a workspace member's `.npmrc` wins in pnpm 10 and is ignored (with a finding)
+/// in pnpm 11/12; pmrc works from the workspace root either way.
+#[test]
+fn issue_4_pnpm_workspace_member_npmrc() {
+    let project = Project::from_fixture(&fixtures().join("pnpm12-to-npm"));
+    // No `registries` in the yaml: in pnpm 10 that map would replace every .npmrc scope.
+    std::fs::write(
+        project.path().join("pnpm-workspace.yaml"),
+        "packages:\n  - apps/*\n",
+    )
+    .unwrap();
+    let member = project.path().join("apps/web");
+    std::fs::create_dir_all(&member).unwrap();
+    std::fs::write(
+        member.join(".npmrc"),
+        "@acme:registry=https://member.example/\n",
+    )
+    .unwrap();
+    let scope_registry = |v: &serde_json::Value| {
+        v["managers"][0]["model"]["scopes"]["acme"]["registry"]["value"].clone()
+    };
+    let v10 = show_json(&project, &member, &["--manager", "pnpm@10"]);
+    assert_eq!(scope_registry(&v10), "https://member.example/");
+    let v12 = show_json(&project, &member, &["--manager", "pnpm@12"]);
+    assert_eq!(scope_registry(&v12), "https://npm.pkg.example/");
+    let codes: Vec<&str> = v12["managers"][0]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"pnpm-member-npmrc"), "{codes:?}");
+}
+
+/// Issue 4: pnpm 11/12's global config.yaml (with --user): its structured `_auth` routes a
+/// scope and gives it a token.
+#[test]
+fn issue_4_pnpm_config_yaml_structured_auth() {
+    let project = Project::from_fixture(&fixtures().join("pnpm12-to-npm"));
+    let cfg = project.home.path().join(".config/pnpm");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.yaml"),
+        "_auth:\n  https://org.example/npm/:\n    \"@org\": { authToken: \"${ORG_TOKEN}\" }\n",
+    )
+    .unwrap();
+    let v = show_json(
+        &project,
+        project.path(),
+        &["--manager", "pnpm@12", "--user"],
+    );
+    let routes = v["managers"][0]["routes"].as_array().unwrap();
+    let org = routes
+        .iter()
+        .find(|r| r["packages"]["scope"] == "org")
+        .expect("an @org route");
+    assert_eq!(org["registry"], "https://org.example/npm/");
+    assert_eq!(org["authorization"]["value"], "${ORG_TOKEN}");
+}

@@ -1,6 +1,7 @@
-//! pnpm's `pnpm-workspace.yaml`, for the keys pmrc owns: `registry`, `registries` (the
-//! scope → URL map, and reading the URL-keyed declarations of pnpm 11/12) and the network
-//! settings. Everything else (packages, catalogs, overrides...) stays byte for byte.
+//! pnpm's `pnpm-workspace.yaml` (and its global `config.yaml`, same keys), for the keys
+//! pmrc owns: `registry`, `registries` (the scope → URL map, and reading the URL-keyed
+//! declarations of pnpm 11/12) and the network settings; from `config.yaml` also the
+//! structured `_auth` (read only). Everything else (packages, catalogs...) stays as it is.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -27,6 +28,16 @@ struct Workspace {
     https_proxy: Text,
     http_proxy: Text,
     no_proxy: Text,
+    /// `config.yaml` only: `{ "<url>": { "@": { authToken }, "@org": { authToken } } }`.
+    #[serde(rename = "_auth")]
+    structured_auth: Option<BTreeMap<String, BTreeMap<String, StructuredAuth>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StructuredAuth {
+    #[serde(rename = "authToken")]
+    auth_token: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -118,17 +129,28 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let Ok(ws) = yaml::parse::<Workspace>(text) else {
         return Vec::new();
     };
-    [&ws.https_proxy, &ws.http_proxy]
+    let span_of = |v: &Spanned<String>| {
+        let span = v.defined.span();
+        let start = span.byte_offset()? as usize;
+        Some(start..start + span.byte_len()? as usize)
+    };
+    let mut spans: Vec<Range<usize>> = [&ws.https_proxy, &ws.http_proxy]
         .into_iter()
         .flatten()
         .filter_map(|v| {
-            let span = v.defined.span();
-            let start = span.byte_offset()? as usize;
-            let end = start + span.byte_len()? as usize;
-            let pw = redact::url_password_span(text.get(start..end)?)?;
-            Some(start + pw.start..start + pw.end)
+            let range = span_of(v)?;
+            let pw = redact::url_password_span(text.get(range.clone())?)?;
+            Some(range.start + pw.start..range.start + pw.end)
         })
-        .collect()
+        .collect();
+    for entries in ws.structured_auth.iter().flat_map(|a| a.values()) {
+        for entry in entries.values() {
+            if Template::parse(&entry.auth_token.value, Dialect::Npm).has_literal_text() {
+                spans.extend(span_of(&entry.auth_token));
+            }
+        }
+    }
+    spans
 }
 
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
@@ -185,7 +207,66 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             _ => {}
         }
     }
+    read_structured_auth(text, file, level, &mut model, &mut warnings)?;
     Ok((model, warnings))
+}
+
+/// pnpm 11/12's `_auth` in `config.yaml`: each entry is a token for that URL (`"@"`) or for
+/// a scope there, and also routes the scope to the URL (the default registry only when
+/// nothing else sets it).
+fn read_structured_auth(
+    text: &str,
+    file: &Path,
+    level: Level,
+    model: &mut Model,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), SyntaxError> {
+    let ws: Workspace = yaml::parse(text)?;
+    let Some(auth) = ws.structured_auth else {
+        return Ok(());
+    };
+    let origin = |line| {
+        Some(Origin {
+            file: file.to_path_buf(),
+            line,
+            level,
+        })
+    };
+    if file.file_name().is_some_and(|n| n != "config.yaml") {
+        warnings.push(Warning::new(
+            "pnpm-auth-in-workspace-yaml",
+            "pnpm reads the structured `_auth` only from its global config.yaml, never from pnpm-workspace.yaml",
+            origin(yaml::key_line(text, "_auth")),
+        ));
+        return Ok(());
+    }
+    for (url, entries) in auth {
+        let Some(parsed) = crate::registry_url::RegistryUrl::parse(&url) else {
+            continue;
+        };
+        for (scope, entry) in entries {
+            let line = entry.auth_token.defined.line() as usize;
+            let token = Value::new(
+                Template::parse(&entry.auth_token.value, Dialect::Npm),
+                origin(line),
+            );
+            let route = Value::new(Template::literal(url.clone()), origin(line));
+            match scope.strip_prefix('@') {
+                Some("") => {
+                    let key = crate::model::AuthKey::Url(parsed.registry_nerf_dart());
+                    model.auth.entry(key).or_default().token = Some(token);
+                    model.registry.get_or_insert(route);
+                }
+                Some(name) => {
+                    let key = crate::model::AuthKey::Scope(name.to_string());
+                    model.auth.entry(key).or_default().token = Some(token);
+                    model.scopes.entry(name.to_string()).or_default().registry = Some(route);
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Routing as the scope → URL map every pnpm major reads, and the network settings.
@@ -243,6 +324,21 @@ mod tests {
         assert!(m.registry.is_some() && m.scopes.contains_key("acme"));
         let m = read_ok("registries:\n  https://npm.pkg.example/:\n    scopes: ['@', '@acme']\n");
         assert!(m.registry.is_some() && m.scopes.contains_key("acme"));
+    }
+
+    #[test]
+    fn structured_auth_from_config_yaml() {
+        let text = "_auth:\n  https://npm.pkg.example/:\n    \"@\": { authToken: \"${T}\" }\n    \"@org\": { authToken: FAKESECRET }\n";
+        let (m, w) = read(text, Path::new("config.yaml"), Level::User).unwrap();
+        assert!(w.is_empty());
+        assert!(m.registry.is_some() && m.scopes.contains_key("org"));
+        assert!(
+            m.auth
+                .contains_key(&crate::model::AuthKey::Url("//npm.pkg.example/".into()))
+        );
+        assert!(!redact::mask(text, &secret_spans(text)).contains("FAKESECRET"));
+        let (_, w) = read(text, Path::new("pnpm-workspace.yaml"), Level::Project).unwrap();
+        assert_eq!(w[0].code, "pnpm-auth-in-workspace-yaml");
     }
 
     #[test]
