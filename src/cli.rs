@@ -34,6 +34,23 @@ pub enum Command {
     /// Translate one manager's config into others': preview a diff (default), --write it,
     /// or --check that the targets are in sync.
     Convert(ConvertArgs),
+    /// For one package: which URL each manager requests, which credential it sends (masked),
+    /// from which file and line, and why.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The package, e.g. `@acme/widgets` or `left-pad`.
+    pub package: String,
+    #[command(flatten)]
+    pub common: Common,
+    /// Only these managers, comma separated (default: every manager whose file exists).
+    #[arg(long, value_name = "M", value_delimiter = ',')]
+    pub manager: Vec<Manager>,
+    /// Also say what each manager sends with this tarball URL (e.g. a CDN on another host).
+    #[arg(long, value_name = "URL")]
+    pub tarball: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -113,6 +130,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Show(args) => show(args, &env),
         Command::Convert(args) => convert(args, &env),
+        Command::Explain(args) => explain(args, &env),
     }
 }
 
@@ -150,14 +168,14 @@ fn output(common: &Common) -> Output {
     }
 }
 
-fn show(args: ShowArgs, env: &Environment) -> Result<i32> {
-    let dir = project_dir(&args.common)?;
-    let managers: Vec<Manager> = match args.manager {
-        Some(m) => vec![m],
-        None => ALL
-            .into_iter()
+/// The managers asked for, or those whose own file exists in `dir`.
+fn managers_in(dir: &Path, asked: Vec<Manager>) -> Result<Vec<Manager>> {
+    let managers: Vec<Manager> = if asked.is_empty() {
+        ALL.into_iter()
             .filter(|m| dir.join(m.marker_file()).exists())
-            .collect(),
+            .collect()
+    } else {
+        asked
     };
     if managers.is_empty() {
         return Err(Error::Usage(format!(
@@ -165,6 +183,12 @@ fn show(args: ShowArgs, env: &Environment) -> Result<i32> {
             dir.display()
         )));
     }
+    Ok(managers)
+}
+
+fn show(args: ShowArgs, env: &Environment) -> Result<i32> {
+    let dir = project_dir(&args.common)?;
+    let managers = managers_in(&dir, args.manager.into_iter().collect())?;
     let mut shown = Vec::new();
     for manager in managers {
         let (manager, note) = discover::settle_version(manager, &dir)?;
@@ -237,6 +261,27 @@ fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
     report::print_convert(&plan, mode, &written, &out);
     let drift = plan.pending().next().is_some();
     Ok(if args.check && drift { 1 } else { 0 })
+}
+
+fn explain(args: ExplainArgs, env: &Environment) -> Result<i32> {
+    let dir = project_dir(&args.common)?;
+    let mut answers = Vec::new();
+    let mut warnings = Vec::new();
+    for manager in managers_in(&dir, args.manager)? {
+        let (manager, note) = discover::settle_version(manager, &dir)?;
+        let (dir, env, member_note) = pnpm_root(manager, &dir, env);
+        let files = discover::locate(manager, &dir, args.common.user, &env)?;
+        let (model, w) = discover::read_merged(manager, &files)?;
+        warnings.extend(note.into_iter().chain(member_note).chain(w));
+        answers.push(crate::explain::explain(
+            &model,
+            manager,
+            &args.package,
+            args.tarball.as_deref(),
+        ));
+    }
+    report::print_explain(&args.package, &answers, &warnings, &output(&args.common));
+    Ok(0)
 }
 
 /// For pnpm, the workspace root instead of a member directory (and the member remembered).

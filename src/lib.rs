@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diff;
 pub mod discover;
 pub mod error;
+pub mod explain;
 pub mod formats;
 pub mod manager;
 pub mod model;

@@ -366,3 +366,81 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
     err.push_str(&summary);
     print_stderr(&err);
 }
+
+/// `pmrc explain`: one block per manager.
+pub fn print_explain(
+    package: &str,
+    answers: &[crate::explain::Explanation],
+    warnings: &[Warning],
+    out: &Output,
+) {
+    let mask = |a: &Option<Authorization>| {
+        a.as_ref().map(|a| {
+            if out.show_secrets {
+                a.clone()
+            } else {
+                redact_auth(a)
+            }
+        })
+    };
+    if out.json {
+        let managers: Vec<serde_json::Value> = answers
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                e.authorization = mask(&e.authorization);
+                if let Some(t) = e.tarball.as_mut() {
+                    t.authorization = mask(&t.authorization);
+                }
+                serde_json::to_value(e).expect("serialisable")
+            })
+            .collect();
+        let doc = json!({
+            "version": JSON_VERSION,
+            "package": package,
+            "managers": managers,
+            "warnings": warnings,
+        });
+        print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).expect("serialisable")
+        ));
+        return;
+    }
+    let mut text = format!("{package}\n");
+    for e in answers {
+        let dialect = e.manager.dialect();
+        let from = e
+            .origin
+            .as_ref()
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default();
+        let url = if out.show_secrets {
+            e.url.clone()
+        } else {
+            Template::literal(e.url.clone())
+                .url_redacted()
+                .render(Dialect::Npm)
+                .0
+        };
+        text.push_str(&format!("  {} ({} rules)\n", e.manager, e.rules));
+        text.push_str(&format!("    GET {url}\n"));
+        text.push_str(&format!(
+            "    sends: {}{from}\n",
+            describe_auth(&e.authorization, dialect, out.show_secrets)
+        ));
+        text.push_str(&format!("    why: {}\n", e.why.join("; ")));
+        if let Some(t) = &e.tarball {
+            text.push_str(&format!(
+                "    tarball {}: {} ({})\n",
+                t.url,
+                describe_auth(&t.authorization, dialect, out.show_secrets),
+                t.why
+            ));
+        }
+    }
+    print_stdout(&text);
+    for w in warnings {
+        print_stderr(&warning_line(w));
+    }
+}

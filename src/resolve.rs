@@ -86,14 +86,19 @@ pub fn routes(model: &Model, manager: Manager) -> Vec<Route> {
     packages.extend(model.scopes.keys().map(|s| Packages::Scope(s.clone())));
     packages
         .into_iter()
-        .map(|p| match manager {
-            Manager::Npm => npm_route(model, p),
-            Manager::Yarn => yarn_route(model, p),
-            Manager::YarnClassic => classic_route(model, p),
-            Manager::Bun => bun_route(model, p),
-            Manager::Pnpm(major) => pnpm_route(model, p, major),
-        })
+        .map(|p| route(model, manager, p))
         .collect()
+}
+
+/// The route of one group of packages (a scope need not be configured).
+pub fn route(model: &Model, manager: Manager, packages: Packages) -> Route {
+    match manager {
+        Manager::Npm => npm_route(model, packages),
+        Manager::Yarn => yarn_route(model, packages),
+        Manager::YarnClassic => classic_route(model, packages),
+        Manager::Bun => bun_route(model, packages),
+        Manager::Pnpm(major) => pnpm_route(model, packages, major),
+    }
 }
 
 fn rendered(t: &Template, dialect: Dialect) -> String {
@@ -136,7 +141,7 @@ fn npm_route(model: &Model, packages: Packages) -> Route {
 }
 
 /// npm's order within one level: token, `_auth`, username + `_password`, client cert.
-fn npm_authorization(c: &Credentials) -> Option<Authorization> {
+pub fn npm_authorization(c: &Credentials) -> Option<Authorization> {
     if let Some(t) = &c.token {
         return Some(Authorization::Bearer(t.value.clone()));
     }

@@ -86,7 +86,13 @@ fn no_secret_in_any_output_without_show_secrets() {
             .filter(|a| *a != "--write")
             .collect();
         for extra in [&[][..], &["--format", "json"][..]] {
-            for command in [base.clone(), vec!["show"]] {
+            let explain = vec![
+                "explain",
+                "@acme/widget",
+                "--tarball",
+                "https://cdn.example/x.tgz",
+            ];
+            for command in [base.clone(), vec!["show"], explain] {
                 let project = Project::from_fixture(case);
                 let mut args = command.clone();
                 args.extend_from_slice(extra);
@@ -412,4 +418,51 @@ fn issue_4_pnpm_config_yaml_structured_auth() {
         .expect("an @org route");
     assert_eq!(org["registry"], "https://org.example/npm/");
     assert_eq!(org["authorization"]["value"], "${ORG_TOKEN}");
+}
+
+/// Issue 6 (explain): why Yarn sends a token for the scope and nothing for the public
+/// package, once the example is converted; and a tarball on another host.
+#[test]
+fn explain_says_what_each_manager_sends_and_why() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+    assert!(
+        run(
+            &project,
+            &["convert", "--from", "npm", "--to", "yarn", "--write"]
+        )
+        .status
+        .success()
+    );
+    let out = run(
+        &project,
+        &[
+            "explain",
+            "@acme/widgets",
+            "--tarball",
+            "https://cdn.example/widgets-1.0.0.tgz",
+        ],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    settings(&project)
+        .bind(|| insta::assert_snapshot!("explain-github-packages-scoped", render(&out)));
+    let out = run(&project, &["explain", "left-pad", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for m in v["managers"].as_array().unwrap() {
+        assert!(m["authorization"].is_null(), "{m}");
+    }
+}
+
+/// Yarn's top-level token without npmAlwaysAuth: explain says why unscoped packages get none.
+#[test]
+fn explain_names_npm_always_auth() {
+    let project = Project::from_fixture(&fixtures().join("check-drift"));
+    std::fs::write(
+        project.path().join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://r.example\"\nnpmAuthToken: \"${T}\"\n",
+    )
+    .unwrap();
+    let out = run(&project, &["explain", "left-pad", "--manager", "yarn"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("sends: no credentials"), "{text}");
+    assert!(text.contains("npmAlwaysAuth"), "{text}");
 }
