@@ -37,6 +37,35 @@ pub enum Command {
     /// For one package: which URL each manager requests, which credential it sends (masked),
     /// from which file and line, and why.
     Explain(ExplainArgs),
+    /// Find config that a manager silently ignores, credentials that leak, and managers that
+    /// disagree; exit 1 when findings at or above --fail-on exist.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Only these managers, comma separated (default: every manager whose file exists).
+    #[arg(long, value_name = "M", value_delimiter = ',')]
+    pub manager: Vec<Manager>,
+    /// Also check that the environment variables the configs reference are set.
+    #[arg(long)]
+    pub env: bool,
+    /// Exit 1 when a finding of this severity or worse exists.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Print SARIF 2.1.0 (for code-scanning annotations) instead of --format.
+    #[arg(long)]
+    pub sarif: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    Note,
+    Warning,
+    Error,
+    Never,
 }
 
 #[derive(Args, Debug)]
@@ -131,6 +160,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Show(args) => show(args, &env),
         Command::Convert(args) => convert(args, &env),
         Command::Explain(args) => explain(args, &env),
+        Command::Doctor(args) => doctor(args, &env),
     }
 }
 
@@ -282,6 +312,34 @@ fn explain(args: ExplainArgs, env: &Environment) -> Result<i32> {
     }
     report::print_explain(&args.package, &answers, &warnings, &output(&args.common));
     Ok(0)
+}
+
+fn doctor(args: DoctorArgs, env: &Environment) -> Result<i32> {
+    let dir = project_dir(&args.common)?;
+    let managers = managers_in(&dir, args.manager)?;
+    // A pnpm workspace is checked from its root.
+    let pnpm = managers.iter().copied().find(|m| m.is_pnpm());
+    let (dir, env, _) = match pnpm {
+        Some(m) => pnpm_root(m, &dir, env),
+        None => (dir, env.clone(), None),
+    };
+    let findings = crate::doctor::run(&crate::doctor::Request {
+        dir: &dir,
+        managers,
+        user: args.common.user,
+        env: &env,
+        check_env: args.env,
+    })?;
+    report::print_doctor(&findings, &output(&args.common), args.sarif);
+    use crate::warning::Severity;
+    let threshold = match args.fail_on {
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
+    Ok(if failing { 1 } else { 0 })
 }
 
 /// For pnpm, the workspace root instead of a member directory (and the member remembered).

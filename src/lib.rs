@@ -9,6 +9,7 @@ pub mod apply;
 pub mod cli;
 pub mod diff;
 pub mod discover;
+pub mod doctor;
 pub mod error;
 pub mod explain;
 pub mod formats;

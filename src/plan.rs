@@ -162,7 +162,7 @@ fn change_for(manager: Manager, target: &ConfigFile, model: &Model) -> Result<Op
 
 /// pnpm 11+ reads only auth, registry and network keys from `.npmrc`: everything else in
 /// the project `.npmrc` (`node-linker`, `auto-install-peers`...) is silently ignored.
-fn npmrc_settings_pnpm_ignores(dir: &Path, from: Manager, to: Manager) -> Result<Vec<Warning>> {
+pub fn npmrc_settings_pnpm_ignores(dir: &Path, from: Manager, to: Manager) -> Result<Vec<Warning>> {
     let path = dir.join(".npmrc");
     let Some(text) = discover::read_text(&path)? else {
         return Ok(Vec::new());

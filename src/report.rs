@@ -50,6 +50,7 @@ fn print_stderr(text: &str) {
 
 pub fn warning_line(w: &Warning) -> String {
     let level = match w.severity {
+        Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Note => "note",
     };
@@ -443,4 +444,80 @@ pub fn print_explain(
     for w in warnings {
         print_stderr(&warning_line(w));
     }
+}
+
+/// `pmrc doctor`: findings as text, JSON, or SARIF 2.1.0.
+pub fn print_doctor(findings: &[crate::doctor::Finding], out: &Output, sarif: bool) {
+    if sarif {
+        let rules: Vec<serde_json::Value> = crate::doctor::RULES
+            .iter()
+            .map(|r| json!({ "id": r.id, "shortDescription": { "text": r.what }, "help": { "text": r.fix } }))
+            .collect();
+        let results: Vec<serde_json::Value> = findings
+            .iter()
+            .map(|f| {
+                let level = match f.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Note => "note",
+                };
+                let mut result = json!({
+                    "ruleId": f.rule,
+                    "level": level,
+                    "message": { "text": format!("{} Fix: {}", f.message, f.fix) },
+                });
+                if let Some(o) = &f.origin {
+                    result["locations"] = json!([{
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": o.file.display().to_string() },
+                            "region": { "startLine": o.line.max(1) }
+                        }
+                    }]);
+                }
+                result
+            })
+            .collect();
+        let doc = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": { "driver": { "name": "pmrc", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+                "results": results,
+            }],
+        });
+        print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).expect("serialisable")
+        ));
+        return;
+    }
+    if out.json {
+        let doc = json!({ "version": JSON_VERSION, "findings": findings });
+        print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).expect("serialisable")
+        ));
+        return;
+    }
+    let mut text = String::new();
+    for f in findings {
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        let at = f
+            .origin
+            .as_ref()
+            .map(|o| format!("{o}: "))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "{level}[{}]: {at}{}\n  fix: {}\n",
+            f.rule, f.message, f.fix
+        ));
+    }
+    if findings.is_empty() {
+        text.push_str("no findings\n");
+    }
+    print_stdout(&text);
 }

@@ -10,6 +10,8 @@ use crate::model::Origin;
 pub enum Severity {
     Note,
     Warning,
+    /// The manager fails or refuses the configuration (doctor only).
+    Error,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,6 +31,13 @@ impl Warning {
             severity: Severity::Warning,
             message: message.into(),
             origin,
+        }
+    }
+
+    pub fn error(code: &'static str, message: impl Into<String>, origin: Option<Origin>) -> Self {
+        Warning {
+            severity: Severity::Error,
+            ..Warning::new(code, message, origin)
         }
     }
 

@@ -1,0 +1,357 @@
+//! `pmrc doctor`: every rule has a project that triggers it and one that does not.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use assert_fs::TempDir;
+
+struct Case {
+    rule: &'static str,
+    trigger: &'static [(&'static str, &'static str)],
+    clean: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        rule: "yarn-ignores-npmrc",
+        trigger: &[
+            (".yarnrc.yml", "nodeLinker: node-modules\n"),
+            (".npmrc", "registry=https://r.example/\n"),
+        ],
+        clean: &[
+            (".yarnrc.yml", "nodeLinker: node-modules\n"),
+            (".npmrc", "save-exact=true\n"),
+        ],
+        args: &[],
+    },
+    Case {
+        rule: "pnpm-project-env-credential-ignored",
+        trigger: &[
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (".npmrc", "//r.example/:_authToken=${T}\n"),
+        ],
+        clean: &[
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (".npmrc", "//r.example/:_authToken=fake-literal\n"),
+        ],
+        args: &["--manager", "pnpm@12"],
+    },
+    Case {
+        rule: "pnpm-npmrc-setting-ignored",
+        trigger: &[
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (".npmrc", "node-linker=hoisted\n"),
+        ],
+        clean: &[
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (".npmrc", "node-linker=hoisted\n"),
+        ],
+        args: &[],
+    },
+    Case {
+        rule: "bun-braced-env-reference",
+        trigger: &[(
+            "bunfig.toml",
+            "[install]\nregistry = { url = \"https://r.example/\", token = \"${T}\" }\n",
+        )],
+        clean: &[(
+            "bunfig.toml",
+            "[install]\nregistry = { url = \"https://r.example/\", token = \"$T\" }\n",
+        )],
+        args: &[],
+    },
+    Case {
+        rule: "yarn-scope-with-at",
+        trigger: &[(
+            ".yarnrc.yml",
+            "npmScopes:\n  \"@acme\":\n    npmRegistryServer: \"https://a.example\"\n",
+        )],
+        clean: &[(
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://a.example\"\n",
+        )],
+        args: &[],
+    },
+    Case {
+        rule: "yarn-registry-key-unmatched",
+        trigger: &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example/npm\"\nnpmRegistries:\n  \"//r.example\":\n    npmAuthToken: \"${T:-}\"\n",
+        )],
+        clean: &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example/npm\"\nnpmRegistries:\n  \"//r.example/npm/\":\n    npmAuthToken: \"${T:-}\"\n",
+        )],
+        args: &[],
+    },
+    Case {
+        rule: "yarn-scope-without-registry",
+        trigger: &[(
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmAuthToken: \"${T:-}\"\n",
+        )],
+        clean: &[(
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://a.example\"\n    npmAuthToken: \"${T:-}\"\n",
+        )],
+        args: &[],
+    },
+    Case {
+        rule: "npm-legacy-top-level-auth",
+        trigger: &[(".npmrc", "registry=https://r.example/\n_authToken=${T}\n")],
+        clean: &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=${T}\n",
+        )],
+        args: &[],
+    },
+    Case {
+        rule: "npm-always-auth-ignored",
+        trigger: &[(".npmrc", "always-auth=true\n")],
+        clean: &[(".npmrc", "registry=https://r.example/\n")],
+        args: &[],
+    },
+    Case {
+        rule: "yarnrc-unquoted-url",
+        trigger: &[(".yarnrc", "registry http://127.0.0.1:4873\n")],
+        clean: &[(".yarnrc", "registry \"http://127.0.0.1:4873\"\n")],
+        args: &[],
+    },
+    Case {
+        rule: "yarnrc-auth-ignored",
+        trigger: &[(".yarnrc", "\"//r.example/:_authToken\" \"${T}\"\n")],
+        clean: &[(".yarnrc", "registry \"https://r.example/\"\n")],
+        args: &[],
+    },
+    Case {
+        rule: "npmrc-key-in-section",
+        trigger: &[(".npmrc", "[corp]\nregistry=https://r.example/\n")],
+        clean: &[(
+            ".npmrc",
+            "registry=https://r.example/\n[corp]\nother=value\n",
+        )],
+        args: &[],
+    },
+    Case {
+        rule: "literal-secret-tracked",
+        trigger: &[(".npmrc", "//r.example/:_authToken=fake-literal-tracked\n")],
+        clean: &[(".npmrc", "//r.example/:_authToken=${NPM_TOKEN}\n")],
+        args: &[],
+    },
+    Case {
+        rule: "secret-file-permissions",
+        trigger: &[(".npmrc", "//r.example/:_authToken=fake-literal-loose\n")],
+        clean: &[(".npmrc", "//r.example/:_authToken=fake-literal-loose\n")],
+        args: &[],
+    },
+    Case {
+        rule: "credentials-over-http",
+        trigger: &[(
+            ".npmrc",
+            "registry=http://r.example/\n//r.example/:_authToken=${T}\n",
+        )],
+        clean: &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=${T}\n",
+        )],
+        args: &[],
+    },
+    Case {
+        rule: "yarn-top-level-token-spreads",
+        trigger: &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAuthToken: \"${T:-}\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"https://other.example\"\n",
+        )],
+        clean: &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAuthToken: \"${T:-}\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"https://other.example\"\nnpmRegistries:\n  \"//other.example\":\n    npmAuthToken: \"${O:-}\"\n",
+        )],
+        args: &[],
+    },
+    Case {
+        rule: "config-drift",
+        trigger: &[
+            (".npmrc", "@acme:registry=https://a.example/\n"),
+            (".yarnrc.yml", "nodeLinker: pnp\n"),
+        ],
+        clean: &[
+            (".npmrc", "@acme:registry=https://a.example/\n"),
+            (
+                ".yarnrc.yml",
+                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://a.example\"\n",
+            ),
+        ],
+        args: &["--manager", "npm,yarn"],
+    },
+    Case {
+        rule: "env-unset",
+        trigger: &[(
+            ".npmrc",
+            "//r.example/:_authToken=${PMRC_TEST_UNSET_TOKEN}\n",
+        )],
+        clean: &[(".npmrc", "//r.example/:_authToken=${PMRC_TEST_SET_TOKEN}\n")],
+        args: &["--env"],
+    },
+];
+
+fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn rules_found(dir: &TempDir, args: &[&str]) -> (Vec<String>, Option<i32>) {
+    let out = common::pmrc()
+        .args(["doctor", "--format", "json", "--fail-on", "note", "--dir"])
+        .arg(dir.path())
+        .args(args)
+        .env("HOME", dir.path().join("no-home"))
+        .env("PMRC_TEST_SET_TOKEN", "fake")
+        .env_remove("PMRC_TEST_UNSET_TOKEN")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let rules = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    (rules, out.status.code())
+}
+
+/// Per-rule setup the files alone cannot express.
+fn prepare(rule: &str, dir: &TempDir, triggering: bool) {
+    let chmod = |mode| {
+        std::fs::set_permissions(
+            dir.path().join(".npmrc"),
+            std::fs::Permissions::from_mode(mode),
+        )
+        .unwrap()
+    };
+    match rule {
+        "literal-secret-tracked" => {
+            chmod(0o600);
+            let git = |args: &[&str]| {
+                assert!(
+                    Command::new("git")
+                        .arg("-C")
+                        .arg(dir.path())
+                        .args(args)
+                        .output()
+                        .unwrap()
+                        .status
+                        .success()
+                );
+            };
+            git(&["init", "-q"]);
+            git(&["add", ".npmrc"]);
+        }
+        "secret-file-permissions" => chmod(if triggering { 0o644 } else { 0o600 }),
+        "pnpm-npmrc-setting-ignored" => {
+            let pm = if triggering {
+                "pnpm@12.21.0"
+            } else {
+                "pnpm@10.34.9"
+            };
+            std::fs::write(
+                dir.path().join("package.json"),
+                format!("{{\"packageManager\": \"{pm}\"}}"),
+            )
+            .unwrap();
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_rule_triggers_and_stays_quiet() {
+    for case in CASES {
+        let dir = project(case.trigger);
+        prepare(case.rule, &dir, true);
+        let (found, code) = rules_found(&dir, case.args);
+        assert!(
+            found.iter().any(|r| r == case.rule),
+            "{}: not triggered; found {found:?}",
+            case.rule
+        );
+        assert_eq!(code, Some(1), "{}: findings must exit 1", case.rule);
+
+        let dir = project(case.clean);
+        prepare(case.rule, &dir, false);
+        let (found, _) = rules_found(&dir, case.args);
+        assert!(
+            !found.iter().any(|r| r == case.rule),
+            "{}: triggered on the clean project; found {found:?}",
+            case.rule
+        );
+    }
+}
+
+#[test]
+fn every_rule_is_tested_and_documented() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for rule in pmrc::doctor::RULES {
+        assert!(
+            CASES.iter().any(|c| c.rule == rule.id),
+            "{} has no test case",
+            rule.id
+        );
+        assert!(
+            readme.contains(&format!("`{}`", rule.id)),
+            "{} is not in the README",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn sarif_output_is_valid_shape() {
+    let dir = project(&[(
+        ".npmrc",
+        "registry=http://r.example/\n//r.example/:_authToken=${T}\n",
+    )]);
+    let out = common::pmrc()
+        .args(["doctor", "--sarif", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let result = &v["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "credentials-over-http");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        ".npmrc"
+    );
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), pmrc::doctor::RULES.len());
+}
+
+#[test]
+fn fail_on_threshold() {
+    let dir = project(&[(".npmrc", "always-auth=true\n")]);
+    let code = |fail_on: &str| {
+        common::pmrc()
+            .args(["doctor", "--fail-on", fail_on, "--dir"])
+            .arg(dir.path())
+            .status()
+            .unwrap()
+            .code()
+    };
+    // always-auth is a note: it fails only with --fail-on note.
+    assert_eq!(code("warning"), Some(0));
+    assert_eq!(code("note"), Some(1));
+    assert_eq!(code("never"), Some(0));
+}
