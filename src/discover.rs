@@ -309,6 +309,14 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
                     model.scopes.clear();
                 }
             }
+            // pnpm ignores `${VAR}` credentials in a project `.npmrc`; they must not hide
+            // the same key's usable value from auth.ini or ~/.npmrc.
+            (Format::Npmrc, Manager::Pnpm(_)) if file.level == Level::Project => {
+                m.auth.retain(|key, creds| {
+                    crate::resolve::pnpm_usable(creds)
+                        || !model.auth.get(key).is_some_and(crate::resolve::pnpm_usable)
+                });
+            }
             _ => {}
         }
         model.overlay(m);

@@ -56,6 +56,15 @@ impl Value {
     }
 }
 
+/// A scope as users write it, `@name` (Yarn keys written with `@` already have one).
+pub fn scope_label(name: &str) -> String {
+    if name.starts_with('@') {
+        name.to_string()
+    } else {
+        format!("@{name}")
+    }
+}
+
 /// What a credential is keyed by, in the terms of the manager that read it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", content = "key", rename_all = "kebab-case")]
@@ -77,7 +86,7 @@ impl fmt::Display for AuthKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AuthKey::Url(url) => f.write_str(url),
-            AuthKey::Scope(scope) => write!(f, "scope @{scope}"),
+            AuthKey::Scope(scope) => write!(f, "scope {}", scope_label(scope)),
             AuthKey::DefaultRegistry => f.write_str("the default registry"),
             AuthKey::Fallback => f.write_str("top level"),
         }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::diff;
 use crate::discover::ConfigFile;
 use crate::manager::Manager;
-use crate::model::{AuthKey, Model, Value};
+use crate::model::{AuthKey, Model, Value, scope_label};
 use crate::plan::{Plan, Status};
 use crate::resolve::{Authorization, Route};
 use crate::template::{Dialect, Template};
@@ -199,16 +199,16 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
     }
     for (name, scope) in &m.scopes {
         if let Some(v) = &scope.registry {
-            row(format!("@{name} registry"), v, false);
+            row(format!("{} registry", scope_label(name)), v, false);
         }
         if let Some(v) = &scope.publish_registry {
-            row(format!("@{name} publish registry"), v, false);
+            row(format!("{} publish registry", scope_label(name)), v, false);
         }
     }
     for (key, c) in &m.auth {
         let at = match key {
             AuthKey::Url(u) => u.clone(),
-            AuthKey::Scope(s) => format!("@{s}"),
+            AuthKey::Scope(s) => scope_label(s),
             AuthKey::DefaultRegistry => "(default registry)".into(),
             AuthKey::Fallback => "(top level)".into(),
         };

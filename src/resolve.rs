@@ -25,7 +25,7 @@ impl std::fmt::Display for Packages {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Packages::Unscoped => f.write_str("unscoped packages"),
-            Packages::Scope(s) => write!(f, "@{s}/*"),
+            Packages::Scope(s) => write!(f, "{}/*", crate::model::scope_label(s)),
         }
     }
 }

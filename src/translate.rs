@@ -169,7 +169,7 @@ impl Translator<'_> {
                 }
             };
             model.scopes.insert(
-                name.clone(),
+                target_scope(name),
                 Scope {
                     registry,
                     publish_registry,
@@ -195,13 +195,13 @@ impl Translator<'_> {
     /// will look up, so path walk-up and exact matching agree.
     fn target_key(&self, route: &Route, source_key: &AuthKey) -> AuthKey {
         match (self.target(), source_key, &route.packages) {
-            (Target::Yarnrc, AuthKey::Scope(s), _) => return AuthKey::Scope(s.clone()),
+            (Target::Yarnrc, AuthKey::Scope(s), _) => return AuthKey::Scope(target_scope(s)),
             // pnpm 11/12 have per-scope tokens too (`//host/:@scope:_authToken`).
             (Target::Npmrc, AuthKey::Scope(s), _) if matches!(self.to, Manager::Pnpm(11..)) => {
-                return AuthKey::Scope(s.clone());
+                return AuthKey::Scope(target_scope(s));
             }
             // Bun binds credentials to the registry entry they are written with.
-            (Target::Bunfig, _, Packages::Scope(s)) => return AuthKey::Scope(s.clone()),
+            (Target::Bunfig, _, Packages::Scope(s)) => return AuthKey::Scope(target_scope(s)),
             (Target::Bunfig, _, Packages::Unscoped) => return AuthKey::DefaultRegistry,
             _ => {}
         }
@@ -843,7 +843,14 @@ impl Translator<'_> {
     fn verify(&mut self, before: &[Route], model: &Model) {
         let from = self.from;
         let after = resolve::routes(model, self.to);
-        for (b, a) in before.iter().zip(&after) {
+        for b in before {
+            let target = match &b.packages {
+                Packages::Scope(s) => Packages::Scope(target_scope(s)),
+                Packages::Unscoped => Packages::Unscoped,
+            };
+            let Some(a) = after.iter().find(|a| a.packages == target) else {
+                continue;
+            };
             let (bp, breg, bauth) = b.observable();
             let (_, areg, aauth) = a.observable();
             if breg != areg {
@@ -871,6 +878,12 @@ impl Translator<'_> {
             }
         }
     }
+}
+
+/// A scope's name in a target: a Yarn `npmScopes` key written with `@` (which Yarn never
+/// matched, and was reported) becomes the scope it was meant to be.
+fn target_scope(name: &str) -> String {
+    name.trim_start_matches('@').to_string()
 }
 
 /// A header described without its value.

@@ -17,6 +17,8 @@
 mod cases;
 #[path = "conformance/check.rs"]
 mod check;
+#[path = "conformance/explain.rs"]
+mod explain;
 #[path = "conformance/managers.rs"]
 mod managers;
 #[path = "conformance/matrix.rs"]

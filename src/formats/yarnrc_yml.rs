@@ -285,8 +285,10 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                 model.tls.cafile.get_or_insert(v);
             }
             ["npmScopes", scope, key] => {
-                let name = scope.strip_prefix('@').unwrap_or(scope);
-                if name.len() != scope.len()
+                // Kept as written: Yarn never matches a key with `@`, and neither does
+                // pmrc's model of Yarn; translations strip it (with this warning).
+                let name = *scope;
+                if name.starts_with('@')
                     && !warnings
                         .iter()
                         .any(|w: &Warning| w.message.contains(&format!("\"{scope}\"")))
@@ -294,7 +296,8 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                     warnings.push(Warning::new(
                         "yarn-scope-with-at",
                         format!(
-                            "npmScopes key \"{scope}\" starts with `@`, so Yarn never matches it; pmrc reads it as scope `{name}`"
+                            "npmScopes key \"{scope}\" starts with `@`, so Yarn never matches it; a translation writes it as scope `{}`",
+                            scope.trim_start_matches('@')
                         ),
                         Some(origin(f.line)),
                     ));
@@ -334,7 +337,6 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     }
     // Scopes declared with no owned keys still route (to Yarn's default registry).
     for name in rc.npm_scopes.iter().flatten().map(|(k, _)| k) {
-        let name = name.strip_prefix('@').unwrap_or(name);
         model.scopes.entry(name.to_string()).or_default();
     }
     if let Some(items) = whitelist(&rc) {
@@ -477,7 +479,7 @@ mod tests {
             Level::Project,
         )
         .unwrap();
-        assert!(model.scopes.contains_key("acme"));
+        assert!(model.scopes.contains_key("@acme"));
         assert_eq!(warnings[0].code, "yarn-scope-with-at");
     }
 

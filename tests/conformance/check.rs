@@ -315,6 +315,13 @@ pub fn observe(case: &Case, pm: Pm, files: &Files, round: usize) -> Result<Run, 
         }
     }
     let observation = Observation::from_log(&requests);
+    // Every install of a manager pmrc knows also checks `pmrc explain`'s prediction.
+    if pm.pmrc_supports() && outcome.success {
+        let deps: Vec<&str> = case.deps.iter().map(|d| d.name).collect();
+        let run_dir = scratch.path().join("run");
+        super::explain::agrees(pm, &deps, &project, &run_dir, &env, &hosts, &observation)
+            .map_err(|e| format!("[{}] round {}: {e}", case.name, round + 1))?;
+    }
     if std::env::var_os("PMRC_CONFORMANCE_KEEP").is_some() {
         eprintln!(
             "[{}] kept scratch folder {}",

@@ -1,0 +1,150 @@
+//! `pmrc explain` must predict what the real manager did: after every install of a manager
+//! pmrc knows, each dependency's packument request (listener and `Authorization`) is
+//! compared with `pmrc explain <dep> --manager <pm>` run on the same project.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+
+use super::observe::Observation;
+use super::sandbox::Pm;
+
+/// Replaces `${NAME}`, `${NAME:-d}`, `${NAME-d}` (pmrc's JSON notation) with the round's
+/// values, the way the managers would.
+fn substitute(template: &str, env: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let inner = &rest[start + 2..start + end];
+        let (name, default) = match inner.split_once(":-").or_else(|| inner.split_once('-')) {
+            Some((n, d)) => (n, Some(d)),
+            None => (inner, None),
+        };
+        match (env.get(name), default) {
+            (Some(v), _) if !v.is_empty() || default.is_none() => out.push_str(v),
+            (_, Some(d)) => out.push_str(d),
+            // npm sends an unset `${NAME}` as written.
+            (None, None) => out.push_str(&rest[start..=start + end]),
+            (Some(v), None) => out.push_str(v),
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The header pmrc's JSON `authorization` stands for.
+fn header(auth: &serde_json::Value, env: &BTreeMap<String, String>) -> Option<String> {
+    let value = |v: &serde_json::Value| substitute(v.as_str().unwrap_or_default(), env);
+    // A credential that comes out empty (an optional reference, unset) is no credential.
+    let non_empty = |v: String| (!v.is_empty()).then_some(v);
+    match auth["scheme"].as_str()? {
+        "bearer" => non_empty(value(&auth["value"])).map(|v| format!("Bearer {v}")),
+        "basic" => non_empty(value(&auth["value"])).map(|v| format!("Basic {v}")),
+        "basic-parts" => {
+            let parts = &auth["value"];
+            let user = value(&parts["user"]);
+            let mut password = value(&parts["password"]);
+            if parts["password_base64"].as_bool() == Some(true) {
+                password =
+                    String::from_utf8(B64.decode(password).unwrap_or_default()).unwrap_or_default();
+            }
+            Some(format!(
+                "Basic {}",
+                B64.encode(format!("{user}:{password}"))
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Checks every dependency of the run against `pmrc explain`.
+pub fn agrees(
+    pm: Pm,
+    deps: &[&str],
+    project: &Path,
+    run_dir: &Path,
+    env: &BTreeMap<String, String>,
+    hosts: &[String],
+    observation: &Observation,
+) -> Result<(), String> {
+    for dep in deps {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pmrc"));
+        cmd.args([
+            "explain",
+            dep,
+            "--manager",
+            pm.pmrc_name(),
+            "--format",
+            "json",
+            "--show-secrets",
+            "--user",
+            "--dir",
+        ])
+        .arg(project)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", run_dir.join("home"))
+        .env("NO_COLOR", "1");
+        if matches!(pm, Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12) {
+            cmd.env("XDG_CONFIG_HOME", run_dir.join("xdg-config"));
+        }
+        let out = cmd.output().map_err(|e| format!("run pmrc explain: {e}"))?;
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+            format!(
+                "pmrc explain printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })?;
+        let answer = &json["managers"][0];
+        let url = answer["url"].as_str().unwrap_or_default();
+        let listener = hosts
+            .iter()
+            .position(|h| url.starts_with(&format!("{h}/")))
+            .map(|i| i + 1);
+        let predicted = header(&answer["authorization"], env);
+        let observed: Vec<(usize, Option<String>)> = observation
+            .packages
+            .get(*dep)
+            .into_iter()
+            .flatten()
+            .filter(|h| h.what == "packument")
+            .map(|h| (h.listener, h.auth.clone()))
+            .collect();
+        let matches = observed
+            .iter()
+            .any(|(l, a)| Some(*l) == listener && *a == predicted);
+        if !matches {
+            return Err(format!(
+                "pmrc explain {dep} --manager {}: predicts R{} with {:?} (url {url}); the real manager requested {observed:?}",
+                pm.pmrc_name(),
+                listener.map_or("?".to_string(), |l| l.to_string()),
+                predicted
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitutes_like_the_managers() {
+        let env: BTreeMap<String, String> = [("T".to_string(), "tok".to_string())].into();
+        assert_eq!(substitute("${T}", &env), "tok");
+        assert_eq!(substitute("${U:-}", &env), "");
+        assert_eq!(substitute("${U:-x}", &env), "x");
+        assert_eq!(substitute("${U}", &env), "${U}");
+        assert_eq!(substitute("a-${T}-b", &env), "a-tok-b");
+    }
+}
