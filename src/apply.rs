@@ -9,12 +9,15 @@ use atomic_write_file::AtomicWriteFile;
 
 use crate::discover::read_text;
 use crate::error::{Error, Result};
-use crate::plan::{FileChange, Plan, Status};
+use crate::plan::{FileChange, Status};
 
 /// Applies every pending change; returns the paths written. On a failure part-way, the
 /// error says which files were already written.
-pub fn apply(plan: &Plan) -> Result<Vec<PathBuf>> {
-    let pending: Vec<&FileChange> = plan.pending().collect();
+pub fn apply(changes: &[FileChange]) -> Result<Vec<PathBuf>> {
+    let pending: Vec<&FileChange> = changes
+        .iter()
+        .filter(|c| c.status() != Status::Unchanged)
+        .collect();
     // Refuse before writing anything if any file moved under us.
     for change in &pending {
         if read_text(&change.path)? != change.before {

@@ -58,6 +58,12 @@ pub struct DoctorArgs {
     /// Print SARIF 2.1.0 (for code-scanning annotations) instead of --format.
     #[arg(long)]
     pub sarif: bool,
+    /// Preview the safe fixes as a diff (with --write: apply them).
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: apply the fixes.
+    #[arg(long, requires = "fix")]
+    pub write: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,7 +283,7 @@ fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
     plan.warnings.splice(0..0, notes);
     let out = output(&args.common);
     let written = if args.write {
-        apply::apply(&plan)?
+        apply::apply(&plan.changes)?
     } else {
         Vec::new()
     };
@@ -323,14 +329,30 @@ fn doctor(args: DoctorArgs, env: &Environment) -> Result<i32> {
         Some(m) => pnpm_root(m, &dir, env),
         None => (dir, env.clone(), None),
     };
-    let findings = crate::doctor::run(&crate::doctor::Request {
+    let request = crate::doctor::Request {
         dir: &dir,
         managers,
         user: args.common.user,
         env: &env,
         check_env: args.env,
-    })?;
-    report::print_doctor(&findings, &output(&args.common), args.sarif);
+    };
+    let mut findings = crate::doctor::run(&request)?;
+    let out = output(&args.common);
+    let mut changes = Vec::new();
+    if args.fix {
+        changes = crate::doctor::fixes(&request)?;
+        let written = if args.write {
+            apply::apply(&changes)?
+        } else {
+            Vec::new()
+        };
+        report::print_fixes(&changes, &written, &out);
+        if args.write {
+            // The findings and the exit code speak of what is left.
+            findings = crate::doctor::run(&request)?;
+        }
+    }
+    report::print_doctor(&findings, &changes, &out, args.sarif);
     use crate::warning::Severity;
     let threshold = match args.fail_on {
         FailOn::Note => Some(Severity::Note),

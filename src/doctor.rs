@@ -525,3 +525,55 @@ fn collect_values<'a>(m: &'a Model, out: &mut Vec<&'a crate::model::Value>) {
             .flatten(),
     );
 }
+
+/// `--fix`: the mechanical repairs of findings that keep what the user meant, one change
+/// per file, for the same preview / `--write` flow as `convert`: `${VAR}` → `$VAR` in
+/// bunfig.toml, `@` dropped from Yarn scope keys, bare URLs quoted in `.yarnrc`, and npm's
+/// legacy top-level auth keyed to its registry (as `npm config fix`, comments kept).
+pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
+    use crate::formats::{Format, bunfig, npmrc, yarnrc, yarnrc_yml};
+    let mut changes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    // Yarn 1 reads top-level `_auth` from the same `.npmrc` on purpose.
+    let yarn_classic = req.managers.contains(&Manager::YarnClassic);
+    for &manager in &req.managers {
+        let (manager, _) = discover::settle_version(manager, req.dir)?;
+        for file in discover::locate(manager, req.dir, req.user, req.env)? {
+            let Some(text) = &file.text else { continue };
+            if !seen.insert(file.path.clone()) {
+                continue;
+            }
+            let after = match file.format {
+                Format::Bunfig => bunfig::fix_braced_references(text),
+                Format::YarnrcYml => yarnrc_yml::fix_scope_keys(text),
+                Format::Yarnrc => yarnrc::quote_bare_urls(text),
+                Format::Npmrc if manager == Manager::Npm && !yarn_classic => {
+                    npmrc::fix_legacy_auth(text)
+                }
+                Format::Npmrc | Format::PnpmWorkspace => None,
+            };
+            let Some(after) = after.filter(|a| a != text) else {
+                continue;
+            };
+            if let Err(e) = file.format.settings(&after) {
+                return Err(crate::error::Error::Edit {
+                    path: file.path.clone(),
+                    message: format!(
+                        "pmrc's fix did not read back ({}), so nothing was written (a bug in pmrc)",
+                        e.message
+                    ),
+                });
+            }
+            changes.push(crate::plan::FileChange {
+                path: file.path.clone(),
+                display: file.display.clone(),
+                manager,
+                format: file.format,
+                level: file.level,
+                before: Some(text.clone()),
+                after,
+            });
+        }
+    }
+    Ok(changes)
+}

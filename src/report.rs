@@ -447,7 +447,12 @@ pub fn print_explain(
 }
 
 /// `pmrc doctor`: findings as text, JSON, or SARIF 2.1.0.
-pub fn print_doctor(findings: &[crate::doctor::Finding], out: &Output, sarif: bool) {
+pub fn print_doctor(
+    findings: &[crate::doctor::Finding],
+    fixes: &[crate::plan::FileChange],
+    out: &Output,
+    sarif: bool,
+) {
     if sarif {
         let rules: Vec<serde_json::Value> = crate::doctor::RULES
             .iter()
@@ -492,7 +497,13 @@ pub fn print_doctor(findings: &[crate::doctor::Finding], out: &Output, sarif: bo
         return;
     }
     if out.json {
-        let doc = json!({ "version": JSON_VERSION, "findings": findings });
+        let fixes: Vec<serde_json::Value> = fixes
+            .iter()
+            .map(
+                |c| json!({ "path": c.display, "diff": diff::unified(c, out.show_secrets, false) }),
+            )
+            .collect();
+        let doc = json!({ "version": JSON_VERSION, "findings": findings, "fixes": fixes });
         print_stdout(&format!(
             "{}\n",
             serde_json::to_string_pretty(&doc).expect("serialisable")
@@ -520,4 +531,25 @@ pub fn print_doctor(findings: &[crate::doctor::Finding], out: &Output, sarif: bo
         text.push_str("no findings\n");
     }
     print_stdout(&text);
+}
+
+/// `doctor --fix`: the diff of each fix (stdout) and what was or would be written (stderr).
+pub fn print_fixes(changes: &[crate::plan::FileChange], written: &[PathBuf], out: &Output) {
+    let mut text = String::new();
+    for change in changes {
+        text.push_str(&diff::unified(change, out.show_secrets, out.color));
+    }
+    if !out.json {
+        print_stdout(&text);
+    }
+    let names: Vec<&str> = changes.iter().map(|c| c.display.as_str()).collect();
+    let summary = match (changes.is_empty(), written.is_empty()) {
+        (true, _) => "doctor --fix: nothing pmrc can fix by itself\n".to_string(),
+        (false, false) => format!("doctor --fix: wrote {}\n", names.join(", ")),
+        (false, true) => format!(
+            "doctor --fix: {} file(s) would change; run again with --fix --write to apply\n",
+            changes.len()
+        ),
+    };
+    print_stderr(&summary);
 }

@@ -355,3 +355,71 @@ fn fail_on_threshold() {
     assert_eq!(code("note"), Some(1));
     assert_eq!(code("never"), Some(0));
 }
+
+/// `--fix` previews the safe repairs as a diff, `--fix --write` applies them, and the
+/// findings they repair are gone afterwards.
+#[test]
+fn fix_previews_then_writes() {
+    let dir = project(&[
+        (
+            "bunfig.toml",
+            "# bun\n[install]\nregistry = { url = \"https://r.example/\", token = \"${NPM_TOKEN}\" }\n",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  \"@acme\":\n    npmRegistryServer: \"https://a.example\"\n",
+        ),
+        (".yarnrc", "registry http://127.0.0.1:4873\n"),
+    ]);
+    let run = |args: &[&str]| {
+        common::pmrc()
+            .args(["doctor", "--fix", "--dir"])
+            .arg(dir.path())
+            .args(args)
+            .env("HOME", dir.path().join("no-home"))
+            .output()
+            .unwrap()
+    };
+    let preview = run(&[]);
+    let stdout = String::from_utf8_lossy(&preview.stdout);
+    assert!(
+        stdout.contains("+registry = { url = \"https://r.example/\", token = \"$NPM_TOKEN\" }"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+registry \"http://127.0.0.1:4873\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+  acme:"), "{stdout}");
+    assert!(
+        std::fs::read_to_string(dir.path().join("bunfig.toml"))
+            .unwrap()
+            .contains("${NPM_TOKEN}")
+    );
+
+    let written = run(&["--write", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&written.stdout).unwrap();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for fixed in [
+        "bun-braced-env-reference",
+        "yarn-scope-with-at",
+        "yarnrc-unquoted-url",
+    ] {
+        assert!(
+            !rules.contains(&fixed),
+            "{fixed} still found after --fix --write: {rules:?}"
+        );
+    }
+    assert!(
+        std::fs::read_to_string(dir.path().join("bunfig.toml"))
+            .unwrap()
+            .starts_with("# bun\n")
+    );
+    let again = run(&[]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing pmrc can fix"));
+}

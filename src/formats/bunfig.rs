@@ -299,6 +299,34 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     Ok((model, warnings))
 }
 
+/// The same text with every value that is exactly `${VAR}` (which Bun sends as text)
+/// written `$VAR`, which Bun expands; `None` when there is none.
+pub fn fix_braced_references(text: &str) -> Option<String> {
+    let held = settings(text).ok()?;
+    let mut changed = false;
+    let wanted: Wanted = held
+        .iter()
+        .map(|s| {
+            let value = match &s.value {
+                SettingValue::Scalar(v) => match Template::parse(v, Dialect::Npm).pieces.as_slice()
+                {
+                    [crate::template::Piece::Env { name, .. }] => {
+                        changed = true;
+                        SettingValue::Scalar(format!("${name}"))
+                    }
+                    _ => s.value.clone(),
+                },
+                SettingValue::List(_) => s.value.clone(),
+            };
+            (s.path.clone(), value)
+        })
+        .collect();
+    if !changed {
+        return None;
+    }
+    edit(text, &wanted).ok()
+}
+
 /// The settings a model means in `bunfig.toml`; the model must be in Bun's terms (see
 /// `translate`): credentials bound to the default registry or to a scope, plain passwords.
 pub fn wanted(model: &Model) -> Wanted {
@@ -572,6 +600,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(w[0].code, "bun-braced-env-reference");
+    }
+
+    #[test]
+    fn braced_references_are_fixed() {
+        let text = "# bun\n[install]\nregistry = { url = \"https://r.example/\", token = \"${NPM_TOKEN}\" } # ours\n";
+        let out = fix_braced_references(text).unwrap();
+        assert!(
+            out.contains("token = \"$NPM_TOKEN\"")
+                && out.contains("# ours")
+                && out.starts_with("# bun\n"),
+            "{out}"
+        );
+        assert_eq!(fix_braced_references(&out), None);
     }
 
     #[test]

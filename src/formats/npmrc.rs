@@ -481,6 +481,42 @@ pub fn encode_value(value: &str) -> String {
     }
 }
 
+/// What `npm config fix` does, keeping comments: top-level `_authToken`, `_auth`,
+/// `username`, `_password` become keys of the file's registry (npm's default if it has
+/// none); a key that already exists there wins. `None` when there is nothing to move.
+pub fn fix_legacy_auth(text: &str) -> Option<String> {
+    let doc = Document::parse(text);
+    let held = doc.settings().ok()?;
+    const MOVED: [&str; 4] = ["_authToken", "_auth", "username", "_password"];
+    if !held.iter().any(|s| MOVED.contains(&s.path[0].as_str())) {
+        return None;
+    }
+    let registry = held
+        .iter()
+        .find(|s| s.path[0] == "registry")
+        .and_then(|s| match &s.value {
+            SettingValue::Scalar(v) => RegistryUrl::parse(v),
+            SettingValue::List(_) => None,
+        })
+        .or_else(|| RegistryUrl::parse("https://registry.npmjs.org/"))?;
+    let nerf = registry.registry_nerf_dart();
+    let mut wanted: Wanted = Vec::new();
+    for s in &held {
+        let key = &s.path[0];
+        let path = if MOVED.contains(&key.as_str()) {
+            let target = format!("{nerf}:{key}");
+            if held.iter().any(|h| h.path[0] == target) {
+                continue;
+            }
+            vec![target]
+        } else {
+            s.path.clone()
+        };
+        wanted.push((path, s.value.clone()));
+    }
+    Some(doc.edit(&wanted))
+}
+
 /// The scope of an `@scope:registry` key (`.npmrc` and `.yarnrc` spell it alike).
 pub fn scope_of_registry_key(key: &str) -> Option<&str> {
     key.strip_prefix('@')?
@@ -852,6 +888,17 @@ mod tests {
             .map(|(k, v)| (vec![k.to_string()], SettingValue::Scalar(v.to_string())))
             .collect();
         Document::parse(text).edit(&wanted)
+    }
+
+    #[test]
+    fn legacy_auth_moves_to_the_registry_key() {
+        let text =
+            "# corp\nregistry=https://r.example/npm/\n_authToken=${NPM_TOKEN}\nsave-exact=true\n";
+        assert_eq!(
+            fix_legacy_auth(text).unwrap(),
+            "# corp\nregistry=https://r.example/npm/\nsave-exact=true\n//r.example/npm/:_authToken=${NPM_TOKEN}\n"
+        );
+        assert_eq!(fix_legacy_auth("registry=https://r/\n"), None);
     }
 
     #[test]

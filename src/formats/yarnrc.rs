@@ -161,6 +161,25 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// The same text with every bare value that holds `:` (an unquoted URL, which makes Yarn 1
+/// drop the whole file) double-quoted; `None` when there is none.
+pub fn quote_bare_urls(text: &str) -> Option<String> {
+    let bare: Vec<Line> = lines(text)
+        .ok()?
+        .into_iter()
+        .filter(|l| l.unquoted_colon)
+        .collect();
+    if bare.is_empty() {
+        return None;
+    }
+    let mut out = text.to_string();
+    for l in bare.iter().rev() {
+        let quoted = serde_json::to_string(&l.value).expect("a string always serialises");
+        out.replace_range(l.value_span.clone(), &quoted);
+    }
+    Some(out)
+}
+
 /// Reads `.yarnrc` into the model. Values are literal: Yarn 1 does not interpolate here.
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
     let mut model = Model::default();
@@ -264,6 +283,15 @@ mod tests {
         // spec/yarn.md C41: the whole file is lost.
         let (_, w) = read_ok("registry http://127.0.0.1:18081\n");
         assert_eq!(w[0].code, "yarnrc-unquoted-url");
+    }
+
+    #[test]
+    fn bare_urls_get_quoted() {
+        assert_eq!(
+            quote_bare_urls("# c\nregistry http://127.0.0.1:18081 # local\n").unwrap(),
+            "# c\nregistry \"http://127.0.0.1:18081\" # local\n"
+        );
+        assert_eq!(quote_bare_urls("registry \"https://r/\"\n"), None);
     }
 
     #[test]

@@ -433,6 +433,31 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     yaml::edit(text, &held, wanted, &maps)
 }
 
+/// The same text with each `npmScopes` key written with `@` renamed to the scope Yarn
+/// matches; `None` when there is none (or the bare name is taken already).
+pub fn fix_scope_keys(text: &str) -> Option<String> {
+    use std::str::FromStr;
+    let held = settings(text).ok()?;
+    let at_keys: Vec<&str> = held
+        .iter()
+        .filter(|s| s.path.len() == 3 && s.path[0] == "npmScopes" && s.path[1].starts_with('@'))
+        .map(|s| s.path[1].as_str())
+        .collect();
+    if at_keys.is_empty() {
+        return None;
+    }
+    let file = yaml_edit::YamlFile::from_str(text).ok()?;
+    let scopes = file.document()?.as_mapping()?.get_mapping("npmScopes")?;
+    let mut changed = false;
+    for key in at_keys {
+        let bare = key.trim_start_matches('@');
+        if !scopes.contains_key(bare) {
+            changed |= scopes.rename_key(key, bare);
+        }
+    }
+    changed.then(|| file.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,6 +506,24 @@ mod tests {
         .unwrap();
         assert!(model.scopes.contains_key("@acme"));
         assert_eq!(warnings[0].code, "yarn-scope-with-at");
+    }
+
+    #[test]
+    fn scope_keys_with_at_are_renamed() {
+        let text = "# ours\nnpmScopes:\n  \"@acme\":   # the scope\n    npmRegistryServer: \"https://x.example\"\n";
+        let out = fix_scope_keys(text).unwrap();
+        assert!(out.contains("  acme:"), "{out}");
+        assert!(
+            out.contains("# the scope") && out.starts_with("# ours\n"),
+            "{out}"
+        );
+        assert!(
+            settings(&out)
+                .unwrap()
+                .iter()
+                .any(|s| s.path == ["npmScopes", "acme", "npmRegistryServer"])
+        );
+        assert_eq!(fix_scope_keys(&out), None);
     }
 
     #[test]
