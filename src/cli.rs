@@ -19,7 +19,7 @@ use crate::report::{self, Output};
     name = "pmrc",
     version,
     about = "Translate registry and auth config between npm, Yarn, pnpm and Bun, with a redacted diff preview",
-    after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn --write\n  pmrc convert --from npm --to yarn --check   # CI: exit 1 when .yarnrc.yml is out of sync"
+    after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn --write\n  pmrc convert --from npm --to yarn --check   # CI: exit 1 when .yarnrc.yml is out of sync\n  pmrc convert --from npm --to pnpm@12 --user --write\n  pmrc explain @acme/widgets --tarball https://cdn.example/w.tgz\n  pmrc doctor --sarif > pmrc.sarif"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -93,7 +93,8 @@ pub struct Common {
     /// Project directory (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Also read and write user-level files (~/.npmrc, ~/.yarnrc.yml, ~/.yarnrc, ~/.bunfig.toml).
+    /// Also read and write user-level files (~/.npmrc, ~/.yarnrc.yml, ~/.yarnrc,
+    /// ~/.bunfig.toml, pnpm's auth.ini and config.yaml).
     #[arg(long)]
     pub user: bool,
     /// Output format.
