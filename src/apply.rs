@@ -18,8 +18,10 @@ pub fn apply(changes: &[FileChange]) -> Result<Vec<PathBuf>> {
         .iter()
         .filter(|c| c.status() != Status::Unchanged)
         .collect();
-    // Refuse before writing anything if any file moved under us.
+    // Refuse before writing anything: a file that moved under us, or one pmrc must not
+    // replace (read-only, a directory, a symlink that leads nowhere).
     for change in &pending {
+        check_writable(&change.path)?;
         if read_text(&change.path)? != change.before {
             return Err(Error::ChangedOnDisk {
                 path: change.path.clone(),
@@ -44,6 +46,38 @@ pub fn apply(changes: &[FileChange]) -> Result<Vec<PathBuf>> {
         written.push(change.path.clone());
     }
     Ok(written)
+}
+
+fn check_writable(path: &Path) -> Result<()> {
+    let refuse = |reason: String| {
+        Err(Error::Refused {
+            path: path.to_path_buf(),
+            reason,
+        })
+    };
+    let Ok(link) = std::fs::symlink_metadata(path) else {
+        return Ok(()); // a new file
+    };
+    if link.file_type().is_symlink() {
+        if let Err(e) = std::fs::canonicalize(path) {
+            let to =
+                std::fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+            return refuse(format!(
+                "is a symlink to {to}, which cannot be followed ({e})"
+            ));
+        }
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => refuse("is a directory, not a config file".into()),
+        Ok(meta) if meta.permissions().readonly() => refuse(
+            "is read-only; pmrc does not replace read-only files (make it writable first)".into(),
+        ),
+        Ok(_) => Ok(()),
+        Err(source) => Err(Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 fn write_one(change: &FileChange) -> Result<()> {

@@ -21,6 +21,8 @@ pub enum Error {
     Edit { path: PathBuf, message: String },
     #[error("{} changed since it was read; nothing was written, run pmrc again", path.display())]
     ChangedOnDisk { path: PathBuf },
+    #[error("{}: {reason}; nothing was written", path.display())]
+    Refused { path: PathBuf, reason: String },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,

@@ -466,3 +466,76 @@ fn explain_names_npm_always_auth() {
     assert!(text.contains("sends: no credentials"), "{text}");
     assert!(text.contains("npmAlwaysAuth"), "{text}");
 }
+
+/// Issue 7: files pmrc must not replace end in a clear error, exit 2, and nothing changes.
+#[test]
+fn issue_7_unwritable_targets_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let args = ["convert", "--from", "npm", "--to", "yarn", "--write"];
+    let cases: [(&str, fn(&std::path::Path)); 4] = [
+        ("read-only", |p| {
+            std::fs::set_permissions(
+                p.join(".yarnrc.yml"),
+                std::fs::Permissions::from_mode(0o444),
+            )
+            .unwrap()
+        }),
+        ("dangling symlink", |p| {
+            std::fs::remove_file(p.join(".yarnrc.yml")).unwrap();
+            std::os::unix::fs::symlink(p.join("missing.yml"), p.join(".yarnrc.yml")).unwrap();
+        }),
+        ("symlink loop", |p| {
+            std::fs::remove_file(p.join(".yarnrc.yml")).unwrap();
+            std::os::unix::fs::symlink(p.join(".yarnrc.yml"), p.join(".yarnrc.yml")).unwrap();
+        }),
+        ("directory", |p| {
+            std::fs::remove_file(p.join(".yarnrc.yml")).unwrap();
+            std::fs::create_dir(p.join(".yarnrc.yml")).unwrap();
+        }),
+    ];
+    for (what, setup) in cases {
+        let project = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+        setup(project.path());
+        let npmrc = project.read(".npmrc");
+        let out = run(&project, &args);
+        assert_eq!(out.status.code(), Some(2), "{what}: {}", render(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(".yarnrc.yml"), "{what}: {stderr}");
+        assert_eq!(project.read(".npmrc"), npmrc, "{what}: .npmrc changed");
+        let meta = std::fs::symlink_metadata(project.path().join(".yarnrc.yml")).unwrap();
+        match what {
+            "read-only" => assert_eq!(meta.permissions().mode() & 0o777, 0o444),
+            "directory" => assert!(meta.is_dir()),
+            _ => assert!(
+                meta.file_type().is_symlink(),
+                "{what}: the link was replaced"
+            ),
+        }
+    }
+}
+
+/// Issue 7: a file changed between the plan and the write is refused, and the other files
+/// of the same apply are not written either.
+#[test]
+fn issue_7_file_changed_since_read_is_refused() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-existing-yarnrc"));
+    let env = pmrc::discover::Environment {
+        home: Some(project.home.path().to_path_buf()),
+        ..Default::default()
+    };
+    let plan = pmrc::plan::build(&pmrc::plan::Request {
+        dir: project.path(),
+        from: pmrc::manager::Manager::Npm,
+        to: &[pmrc::manager::Manager::Yarn],
+        user: false,
+        env: &env,
+    })
+    .unwrap();
+    std::fs::write(project.path().join(".yarnrc.yml"), "nodeLinker: pnp\n").unwrap();
+    let err = pmrc::apply::apply(&plan.changes).unwrap_err();
+    assert!(
+        matches!(err, pmrc::error::Error::ChangedOnDisk { .. }),
+        "{err}"
+    );
+    assert_eq!(project.read(".yarnrc.yml").unwrap(), "nodeLinker: pnp\n");
+}
