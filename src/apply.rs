@@ -58,14 +58,13 @@ fn check_writable(path: &Path) -> Result<()> {
     let Ok(link) = std::fs::symlink_metadata(path) else {
         return Ok(()); // a new file
     };
-    if link.file_type().is_symlink() {
-        if let Err(e) = std::fs::canonicalize(path) {
-            let to =
-                std::fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
-            return refuse(format!(
-                "is a symlink to {to}, which cannot be followed ({e})"
-            ));
-        }
+    if link.file_type().is_symlink()
+        && let Err(e) = std::fs::canonicalize(path)
+    {
+        let to = std::fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+        return refuse(format!(
+            "is a symlink to {to}, which cannot be followed ({e})"
+        ));
     }
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => refuse("is a directory, not a config file".into()),
