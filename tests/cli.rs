@@ -472,7 +472,8 @@ fn explain_names_npm_always_auth() {
 fn issue_7_unwritable_targets_are_refused() {
     use std::os::unix::fs::PermissionsExt;
     let args = ["convert", "--from", "npm", "--to", "yarn", "--write"];
-    let cases: [(&str, fn(&std::path::Path)); 4] = [
+    type Setup = fn(&std::path::Path);
+    let cases: [(&str, Setup); 4] = [
         ("read-only", |p| {
             std::fs::set_permissions(
                 p.join(".yarnrc.yml"),
