@@ -134,14 +134,20 @@ impl Document {
             }
             if let Some(quote) = entry.stray_quote {
                 let (l, c) = crate::formats::line_col(&self.text, quote);
-                return Err(SyntaxError::new(
-                    l,
-                    c,
+                let v = &entry.value;
+                let closed = v.len() >= 2 && v.starts_with('"') && v.ends_with('"');
+                let message = if closed {
+                    format!(
+                        "the value of `{}` is double-quoted but not a valid JSON string (npm would keep the quotes as part of the value); write backslashes as \\\\ or drop the quotes",
+                        entry.key
+                    )
+                } else {
                     format!(
                         "the value of `{}` has a quote that is never closed (npm would keep the quote as part of the value)",
                         entry.key
-                    ),
-                ));
+                    )
+                };
+                return Err(SyntaxError::new(l, c, message));
             }
             let path = vec![entry.key.clone()];
             let existing = settings.iter().position(|s| s.path == path);

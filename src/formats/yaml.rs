@@ -311,9 +311,12 @@ pub fn syntax_error(e: &serde_saphyr::Error) -> crate::error::SyntaxError {
         Some((position, rest)) if position.contains(" column ") => rest,
         _ => first,
     };
-    crate::error::SyntaxError::new(
-        line,
-        column,
-        format!("invalid YAML: {}", first.trim_end_matches('.')),
-    )
+    let first = first.trim_end_matches('.');
+    // Valid YAML with a key the manager refuses is not a YAML problem.
+    let message = if first.starts_with("unknown field") {
+        format!("not a setting here: {first}")
+    } else {
+        format!("invalid YAML: {first}")
+    };
+    crate::error::SyntaxError::new(line, column, message)
 }
