@@ -434,8 +434,12 @@ fn replace(table: &mut dyn TableLike, key: &str, mut value: TomlValue) {
 pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     let held = settings(text).map_err(|e| e.message)?;
     let mut doc: DocumentMut = parse(text).map_err(|e| e.message)?.into_mut();
+    if crate::formats::same_settings(&held, wanted) {
+        return Ok(text.to_string());
+    }
     let install_key = "install";
-    if !wanted.is_empty() && doc.get(install_key).is_none() {
+    let created_install = !wanted.is_empty() && doc.get(install_key).is_none();
+    if created_install {
         // Implicit: no `[install]` header of its own while it only holds `[install.scopes]`.
         let mut table = Table::new();
         table.set_implicit(true);
@@ -474,7 +478,10 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
         .collect();
     names.sort();
     names.dedup();
-    if !names.is_empty() && install.get("scopes").is_none() {
+    // Tables pmrc empties or made go again; one the user keeps empty stays.
+    let created_scopes = !names.is_empty() && install.get("scopes").is_none();
+    let held_scopes = held.iter().any(|s| s.path.len() == 4);
+    if created_scopes {
         install.insert("scopes", Item::Table(Table::new()));
     }
     if let Some(scopes) = install.get_mut("scopes").and_then(Item::as_table_like_mut) {
@@ -506,7 +513,7 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
                 replace(scopes, &key, registry_value(&want));
             }
         }
-        if scopes.is_empty() {
+        if scopes.is_empty() && (created_scopes || held_scopes) {
             install.remove("scopes");
         }
     }
@@ -531,7 +538,7 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
             }
         }
     }
-    if install.is_empty() && held.is_empty() {
+    if install.is_empty() && created_install {
         doc.remove(install_key);
     }
     Ok(doc.to_string())

@@ -90,7 +90,7 @@ impl Format {
 }
 
 /// A setting's value as the manager reads it, before environment interpolation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SettingValue {
     Scalar(String),
     List(Vec<String>),

@@ -2,6 +2,7 @@
 //! model, the registry/auth settings pmrc owns, and line-by-line edits that leave every
 //! other byte alone. Also used for the `.npmrc` of pnpm and Yarn 1 in later adapters.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -126,7 +127,10 @@ impl Document {
     /// The registry/auth settings pmrc owns, in file order, last duplicate winning (npm's
     /// rule), `ca` collected as a list.
     pub fn settings(&self) -> Result<Vec<Setting>, SyntaxError> {
-        let mut settings: Vec<Setting> = Vec::new();
+        // Slots in order of each key's deciding line; a later duplicate empties the earlier
+        // slot, so the result keeps npm's last-wins order in linear time.
+        let mut slots: Vec<Option<Setting>> = Vec::new();
+        let mut slot_of: HashMap<&str, usize> = HashMap::new();
         for (i, line) in self.lines.iter().enumerate() {
             let Some(entry) = &line.entry else { continue };
             if line.in_section || !is_owned(&entry.key) {
@@ -149,50 +153,44 @@ impl Document {
                 };
                 return Err(SyntaxError::new(l, c, message));
             }
-            let path = vec![entry.key.clone()];
-            let existing = settings.iter().position(|s| s.path == path);
-            if entry.array || (entry.key == "ca" && existing.is_some()) {
-                if entry.key != "ca" {
-                    let (l, c) = crate::formats::line_col(&self.text, line.content.start);
-                    return Err(SyntaxError::new(
-                        l,
-                        c,
-                        format!(
-                            "`{}[]` makes a list of a setting that takes one value",
-                            entry.key
-                        ),
-                    ));
-                }
-                match existing.map(|i| &mut settings[i].value) {
-                    Some(SettingValue::List(items)) => items.push(entry.value.clone()),
-                    Some(SettingValue::Scalar(first)) if entry.array => {
-                        let first = first.clone();
-                        settings[existing.unwrap()].value =
-                            SettingValue::List(vec![first, entry.value.clone()]);
-                    }
-                    _ => {
-                        if let Some(i) = existing {
-                            settings.remove(i);
-                        }
-                        settings.push(Setting {
-                            path,
-                            value: SettingValue::List(vec![entry.value.clone()]),
-                            line: self.line_number(i),
-                        })
-                    }
-                }
-                continue;
+            if entry.array && entry.key != "ca" {
+                let (l, c) = crate::formats::line_col(&self.text, line.content.start);
+                return Err(SyntaxError::new(
+                    l,
+                    c,
+                    format!(
+                        "`{}[]` makes a list of a setting that takes one value",
+                        entry.key
+                    ),
+                ));
             }
-            if let Some(i) = existing {
-                settings.remove(i);
-            }
-            settings.push(Setting {
-                path,
-                value: SettingValue::Scalar(entry.value.clone()),
+            let existing = slot_of.get(entry.key.as_str()).copied();
+            let value = match existing.and_then(|i| slots[i].take()) {
+                // `ca` lines merge into a list once one of them is `ca[]` (ini's rule).
+                Some(Setting {
+                    value: SettingValue::List(mut items),
+                    ..
+                }) if entry.key == "ca" => {
+                    items.push(entry.value.clone());
+                    SettingValue::List(items)
+                }
+                Some(Setting {
+                    value: SettingValue::Scalar(first),
+                    ..
+                }) if entry.key == "ca" && entry.array => {
+                    SettingValue::List(vec![first, entry.value.clone()])
+                }
+                _ if entry.array => SettingValue::List(vec![entry.value.clone()]),
+                _ => SettingValue::Scalar(entry.value.clone()),
+            };
+            slot_of.insert(entry.key.as_str(), slots.len());
+            slots.push(Some(Setting {
+                path: vec![entry.key.clone()],
+                value,
                 line: self.line_number(i),
-            });
+            }));
         }
-        Ok(settings)
+        Ok(slots.into_iter().flatten().collect())
     }
 
     /// Top-level keys pmrc does not own, with their lines (settings of other tools).
@@ -256,14 +254,14 @@ impl Document {
     /// top-level entry. Comments, unknown keys, order, line endings stay as they were.
     pub fn edit(&self, wanted: &Wanted) -> String {
         let newline = dominant_line_ending(&self.text);
-        let wanted_value = |key: &str| {
-            wanted
-                .iter()
-                .find(|(p, _)| p.len() == 1 && p[0] == key)
-                .map(|(_, v)| v)
-        };
+        let wanted_by_key: HashMap<&str, &SettingValue> = wanted
+            .iter()
+            .filter(|(p, _)| p.len() == 1)
+            .map(|(p, v)| (p[0].as_str(), v))
+            .collect();
+        let wanted_value = |key: &str| wanted_by_key.get(key).copied();
         // The line that decides each key now (last wins), to keep and possibly rewrite.
-        let mut last_for_key: std::collections::HashMap<&str, usize> = Default::default();
+        let mut last_for_key: HashMap<&str, usize> = HashMap::new();
         for (i, line) in self.lines.iter().enumerate() {
             if let Some(e) = &line.entry
                 && !line.in_section
@@ -278,7 +276,7 @@ impl Document {
             .and_then(|s| s.into_iter().find(|s| s.path[0] == "ca").map(|s| s.value));
         let ca_unchanged = held_ca.as_ref() == wanted_value("ca");
         let mut out_lines: Vec<(String, String)> = Vec::new();
-        let mut done: Vec<&str> = Vec::new();
+        let mut done: HashSet<&str> = HashSet::new();
         let mut insert_at = None;
         for (i, line) in self.lines.iter().enumerate() {
             let raw = self.text[line.content.clone()].to_string();
@@ -297,18 +295,18 @@ impl Document {
             let key = entry.key.as_str();
             match wanted_value(key) {
                 Some(SettingValue::List(_)) if key == "ca" && ca_unchanged => {
-                    done.push(key);
+                    done.insert(key);
                     out_lines.push((raw, end));
                 }
                 // A changed list is rewritten as a block where its first line was.
                 Some(SettingValue::List(items)) if key == "ca" && !done.contains(&key) => {
-                    done.push(key);
+                    done.insert(key);
                     for item in items {
                         out_lines.push((format!("ca[]={}", encode_value(item)), newline.into()));
                     }
                 }
                 Some(SettingValue::Scalar(value)) if last_for_key.get(key) == Some(&i) => {
-                    done.push(key);
+                    done.insert(key);
                     if entry.value == *value && !entry.array {
                         out_lines.push((raw, end));
                     } else {

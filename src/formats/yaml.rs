@@ -2,6 +2,7 @@
 //! `yaml-edit`: values change in place in their old quoting, removed keys go with their
 //! line, and new top-level keys are appended the way `yarn config set` writes them.
 
+use std::collections::HashSet;
 use std::str::FromStr;
 
 use yaml_edit::{Mapping, ScalarValue, Sequence, YamlFile};
@@ -100,16 +101,29 @@ pub fn edit(
     wanted: &Wanted,
     maps: &[&str],
 ) -> Result<String, String> {
+    if crate::formats::same_settings(held, wanted) {
+        return Ok(text.to_string());
+    }
     let file = YamlFile::from_str(text).map_err(|e| format!("cannot edit this YAML: {e}"))?;
     let doc = file.ensure_document();
     let root = doc
         .as_mapping()
         .ok_or("the document is not a mapping, so pmrc cannot add settings to it")?;
     let nl = dominant_line_ending(text);
+    // Lookups by path, so that big files stay linear.
+    let wanted_paths: HashSet<&Vec<String>> = wanted.iter().map(|(p, _)| p).collect();
+    let held_as_is: HashSet<(&Vec<String>, &SettingValue)> =
+        held.iter().map(|s| (&s.path, &s.value)).collect();
+    let held_entries: HashSet<(&str, &str)> = held
+        .iter()
+        .filter(|s| s.path.len() == 3)
+        .map(|s| (s.path[0].as_str(), s.path[1].as_str()))
+        .collect();
+    let held_tops: HashSet<&str> = held.iter().map(|s| s.path[0].as_str()).collect();
 
     // Remove what is no longer wanted.
     for setting in held {
-        if wanted.iter().any(|(p, _)| *p == setting.path) {
+        if wanted_paths.contains(&setting.path) {
             continue;
         }
         let (parent, key) = setting.path.split_at(setting.path.len() - 1);
@@ -121,19 +135,18 @@ pub fn edit(
     for &map in maps {
         if let Some(m) = root.get_mapping(map) {
             let empty: Vec<String> = m
-                .keys()
-                .filter_map(|k| k.as_scalar().map(|s| s.as_string()))
-                .filter(|k| {
-                    m.get_mapping(k.as_str()).is_some_and(|e| e.is_empty())
-                        && held
-                            .iter()
-                            .any(|s| s.path.len() == 3 && s.path[0] == map && s.path[1] == *k)
+                .entries()
+                .filter_map(|entry| {
+                    let key = entry.key_node()?.as_scalar()?.as_string();
+                    let emptied = held_entries.contains(&(map, key.as_str()))
+                        && entry.value_node()?.as_mapping()?.is_empty();
+                    emptied.then_some(key)
                 })
                 .collect();
             for k in empty {
                 m.remove(k.as_str());
             }
-            if m.is_empty() && held.iter().any(|s| s.path[0] == map) {
+            if m.is_empty() && held_tops.contains(map) {
                 root.remove(map);
             }
         }
@@ -141,7 +154,7 @@ pub fn edit(
     // Change or add what is wanted; brand-new top-level keys are appended as text below.
     let mut appended: Vec<(&[String], &SettingValue)> = Vec::new();
     for (path, value) in wanted {
-        if held.iter().any(|s| s.path == *path && s.value == *value) {
+        if held_as_is.contains(&(path, value)) {
             continue;
         }
         let (parent, key) = path.split_at(path.len() - 1);
@@ -196,8 +209,13 @@ pub fn edit(
     let mut out = file.to_string();
     if !appended.is_empty() {
         // Group nested keys of the same new top-level map under one heading.
+        let mut first_seen: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::new();
+        for (i, (p, _)) in appended.iter().enumerate() {
+            first_seen.entry(p[0].as_str()).or_insert(i);
+        }
         let mut grouped: Vec<(&[String], &SettingValue)> = appended.clone();
-        grouped.sort_by_key(|(p, _)| appended.iter().position(|(q, _)| q[0] == p[0]).unwrap_or(0));
+        grouped.sort_by_key(|(p, _)| first_seen[p[0].as_str()]);
         let mut block = String::new();
         let mut i = 0;
         while i < grouped.len() {
@@ -219,9 +237,10 @@ pub fn edit(
             out.clear();
         }
         out.push_str(&block);
-        if !text.is_empty() && !text.ends_with('\n') {
-            out.truncate(out.trim_end_matches(['\r', '\n']).len());
-        }
+    }
+    // The file keeps its habit about a final newline.
+    if !text.is_empty() && !text.ends_with('\n') {
+        out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
     Ok(out)
 }
