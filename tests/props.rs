@@ -70,3 +70,116 @@ proptest! {
         prop_assert_eq!(Document::parse(&after).edit(&wanted), after);
     }
 }
+
+/// `.yarnrc.yml`: unrelated keys, comments and quoting survive an edit of an owned key; the
+/// edit reads back as wanted and a second edit changes nothing.
+mod yarnrc_yml {
+    use pmrc::formats::{Format, SettingValue, Wanted, same_settings};
+    use proptest::prelude::*;
+
+    fn block() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z]{1,8}: [a-z0-9][a-z0-9-]{0,9}( # [a-z ]{0,10})?\n".prop_map(|s| s),
+            Just("# a comment line\n".to_string()),
+            Just("\n".to_string()),
+            Just(
+                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://a.example\" # a\n"
+                    .to_string()
+            ),
+            Just(
+                "npmRegistries:\n  \"//r.example:4873\":\n    npmAuthToken: \"${T}\"\n".to_string()
+            ),
+            Just("plugins:\n  - path: .yarn/plugins/x.cjs\n".to_string()),
+            Just("unsafeHttpWhitelist:\n  - localhost\n".to_string()),
+        ]
+    }
+
+    fn file() -> impl Strategy<Value = String> {
+        proptest::collection::vec(block(), 0..6).prop_map(|blocks| {
+            // One occurrence of each top-level key, as YAML needs.
+            let mut seen = std::collections::HashSet::new();
+            blocks
+                .into_iter()
+                .filter(|b| {
+                    let key = b.split(':').next().unwrap_or_default().to_string();
+                    b.starts_with(['#', '\n']) || seen.insert(key)
+                })
+                .collect()
+        })
+    }
+
+    fn held(text: &str) -> Wanted {
+        Format::YarnrcYml
+            .settings(text)
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.path, s.value))
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn edits_keep_the_rest_and_are_idempotent(text in file(), token in "[A-Z_]{1,12}") {
+            prop_assert_eq!(Format::YarnrcYml.edit(&text, &held(&text)).unwrap(), text.clone());
+            let mut wanted = held(&text);
+            let path: Vec<String> = ["npmScopes", "acme", "npmAuthToken"].map(String::from).to_vec();
+            wanted.retain(|(p, _)| *p != path);
+            wanted.push((path, SettingValue::Scalar(format!("${{{token}}}"))));
+            let after = Format::YarnrcYml.edit(&text, &wanted).unwrap();
+            prop_assert!(same_settings(&Format::YarnrcYml.settings(&after).unwrap(), &wanted));
+            prop_assert_eq!(Format::YarnrcYml.edit(&after, &wanted).unwrap(), after.clone());
+            // Every line of the original that is not an owned setting is still there.
+            for line in text.lines().filter(|l| l.starts_with('#') || l.starts_with("plugins") || l.starts_with("  - path")) {
+                prop_assert!(after.contains(line), "lost {:?}", line);
+            }
+        }
+    }
+}
+
+/// `bunfig.toml`: the same properties with other sections around `[install]`.
+mod bunfig {
+    use pmrc::formats::{Format, SettingValue, Wanted, same_settings};
+    use proptest::prelude::*;
+
+    fn file() -> impl Strategy<Value = String> {
+        (
+            proptest::option::of("# [a-z ]{0,20}\n"),
+            proptest::option::of(Just("[test]\ncoverage = true # keep\n\n".to_string())),
+            proptest::option::of(Just(
+                "[install]\nexact = true\nregistry = \"https://r.example/\" # ours\n".to_string(),
+            )),
+            proptest::option::of(Just(
+                "[install.scopes]\n\"@acme\" = { url = \"https://a.example/\", token = \"$A\" }\n"
+                    .to_string(),
+            )),
+            proptest::option::of(Just("[run]\nbun = true\n".to_string())),
+        )
+            .prop_map(|(a, b, c, d, e)| [a, b, c, d, e].into_iter().flatten().collect())
+    }
+
+    fn held(text: &str) -> Wanted {
+        Format::Bunfig
+            .settings(text)
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.path, s.value))
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn edits_keep_the_rest_and_are_idempotent(text in file(), token in "[A-Z_]{1,12}") {
+            prop_assert_eq!(Format::Bunfig.edit(&text, &held(&text)).unwrap(), text.clone());
+            let mut wanted = held(&text);
+            let base: Vec<String> = ["install", "scopes", "beta"].map(String::from).to_vec();
+            wanted.push(([base.clone(), vec!["url".into()]].concat(), SettingValue::Scalar("https://b.example/".into())));
+            wanted.push(([base, vec!["token".into()]].concat(), SettingValue::Scalar(format!("${token}"))));
+            let after = Format::Bunfig.edit(&text, &wanted).unwrap();
+            prop_assert!(same_settings(&Format::Bunfig.settings(&after).unwrap(), &wanted));
+            prop_assert_eq!(Format::Bunfig.edit(&after, &wanted).unwrap(), after.clone());
+            for keep in ["coverage = true # keep", "[run]", "exact = true", "# ours"] {
+                prop_assert!(!text.contains(keep) || after.contains(keep), "lost {:?}", keep);
+            }
+        }
+    }
+}
