@@ -110,6 +110,20 @@ pub fn edit(
         .as_mapping()
         .ok_or("the document is not a mapping, so pmrc cannot add settings to it")?;
     let nl = dominant_line_ending(text);
+    // A key written twice: the managers read the last one, and editing the first would
+    // leave the one that counts. pmrc will not guess which the user meant.
+    let tops: HashSet<&str> = held
+        .iter()
+        .map(|s| s.path[0].as_str())
+        .chain(wanted.iter().map(|(p, _)| p[0].as_str()))
+        .collect();
+    for top in tops {
+        if root.find_all_entries_by_key(top).count() > 1 {
+            return Err(format!(
+                "`{top}` appears more than once; the managers use the last one, so remove the other first"
+            ));
+        }
+    }
     // Lookups by path, so that big files stay linear.
     let wanted_paths: HashSet<&Vec<String>> = wanted.iter().map(|(p, _)| p).collect();
     let held_as_is: HashSet<(&Vec<String>, &SettingValue)> =

@@ -615,6 +615,17 @@ mod tests {
     }
 
     #[test]
+    fn edit_refuses_a_duplicated_owned_key() {
+        // Found by fuzzing: the edit changed the first `npmRegistries`, Yarn reads the last.
+        let text = "npmRegistries:\n  //a:\n    npmAuthToken: x\nnpmRegistries:\n  //b:\n    npmAuthToken: y\n";
+        let err = edit(text, &vec![]).unwrap_err();
+        assert!(
+            err.contains("`npmRegistries` appears more than once"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn edit_of_empty_file() {
         let out = edit(
             "",
