@@ -124,6 +124,13 @@ pub fn edit(
             ));
         }
     }
+    for &map in maps {
+        if let Some(key) = root.get_mapping(map).and_then(|m| duplicated_key(&m, 2)) {
+            return Err(format!(
+                "`{map}` holds `{key}` more than once; the managers use the last one, so remove the other first"
+            ));
+        }
+    }
     // Lookups by path, so that big files stay linear.
     let wanted_paths: HashSet<&Vec<String>> = wanted.iter().map(|(p, _)| p).collect();
     let held_as_is: HashSet<(&Vec<String>, &SettingValue)> =
@@ -295,6 +302,29 @@ fn replace_items(seq: &Sequence, items: &[String]) {
             seq.push(yarn_scalar(item));
         }
     }
+}
+
+/// A key that appears twice in `m` or, `depth` levels down, in its mappings (one pass).
+fn duplicated_key(m: &Mapping, depth: usize) -> Option<String> {
+    let mut seen = HashSet::new();
+    for entry in m.entries() {
+        let Some(key) = entry
+            .key_node()
+            .and_then(|k| k.as_scalar().map(|s| s.as_string()))
+        else {
+            continue;
+        };
+        if !seen.insert(key.clone()) {
+            return Some(key);
+        }
+        if depth > 1 {
+            let inner = entry.value_node().and_then(|v| v.as_mapping().cloned());
+            if let Some(found) = inner.and_then(|sub| duplicated_key(&sub, depth - 1)) {
+                return Some(format!("{key}.{found}"));
+            }
+        }
+    }
+    None
 }
 
 /// Line of the first `key:` (at any indentation), for values that carry no position.
