@@ -92,7 +92,9 @@ fn no_secret_in_any_output_without_show_secrets() {
                 "--tarball",
                 "https://cdn.example/x.tgz",
             ];
-            for command in [base.clone(), vec!["show"], explain] {
+            let doctor = vec!["doctor", "--env", "--fix"];
+            let sarif = vec!["doctor", "--sarif"];
+            for command in [base.clone(), vec!["show"], explain, doctor, sarif] {
                 let project = Project::from_fixture(case);
                 let mut args = command.clone();
                 args.extend_from_slice(extra);
