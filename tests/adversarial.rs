@@ -1,15 +1,12 @@
 //! Issue 7: odd and huge inputs end in a result or a clear error, never a panic or a hang
 //! (speed itself is for benchmarks, not asserted here).
 
-use pmrc::formats::{Format, SettingValue};
+use pmrc::formats::{Format, SettingValue, wanted_from};
 
 fn survives(format: Format, text: &str) {
     let _ = format.secret_spans(text);
     if let Ok(held) = format.settings(text) {
-        let wanted: Vec<_> = held
-            .iter()
-            .map(|s| (s.path.clone(), s.value.clone()))
-            .collect();
+        let wanted = wanted_from(&held);
         if format != Format::Yarnrc {
             let _ = format.edit(text, &wanted);
         }
@@ -26,10 +23,7 @@ fn a_ten_megabyte_npmrc() {
     }
     let held = Format::Npmrc.settings(&text).unwrap();
     assert_eq!(held.len(), 2 * i);
-    let wanted: Vec<_> = held
-        .iter()
-        .map(|s| (s.path.clone(), s.value.clone()))
-        .collect();
+    let wanted = wanted_from(&held);
     assert_eq!(Format::Npmrc.edit(&text, &wanted).unwrap(), text);
 }
 

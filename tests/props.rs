@@ -2,7 +2,7 @@
 //! identity, and changing one owned key leaves every other line byte for byte.
 
 use pmrc::formats::npmrc::Document;
-use pmrc::formats::{SettingValue, Wanted};
+use pmrc::formats::{SettingValue, Wanted, wanted_from};
 use proptest::prelude::*;
 
 /// Lines people really write: comments, blanks, unknown keys, owned keys in odd spellings.
@@ -34,12 +34,7 @@ fn file() -> impl Strategy<Value = String> {
 }
 
 fn held(text: &str) -> Wanted {
-    Document::parse(text)
-        .settings()
-        .unwrap()
-        .into_iter()
-        .map(|s| (s.path, s.value))
-        .collect()
+    wanted_from(&Document::parse(text).settings().unwrap())
 }
 
 proptest! {
@@ -109,12 +104,7 @@ mod yarnrc_yml {
     }
 
     fn held(text: &str) -> Wanted {
-        Format::YarnrcYml
-            .settings(text)
-            .unwrap()
-            .into_iter()
-            .map(|s| (s.path, s.value))
-            .collect()
+        pmrc::formats::wanted_from(&Format::YarnrcYml.settings(text).unwrap())
     }
 
     proptest! {
@@ -158,12 +148,7 @@ mod bunfig {
     }
 
     fn held(text: &str) -> Wanted {
-        Format::Bunfig
-            .settings(text)
-            .unwrap()
-            .into_iter()
-            .map(|s| (s.path, s.value))
-            .collect()
+        pmrc::formats::wanted_from(&Format::Bunfig.settings(text).unwrap())
     }
 
     proptest! {

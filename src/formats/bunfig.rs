@@ -467,14 +467,10 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     // Scopes: every scope held or wanted.
     let mut names: Vec<String> = wanted
         .iter()
-        .chain(
-            held.iter()
-                .map(|s| (s.path.clone(), s.value.clone()))
-                .collect::<Vec<_>>()
-                .iter(),
-        )
-        .filter(|(p, _)| p.len() == 4 && p[1] == "scopes")
-        .map(|(p, _)| p[2].clone())
+        .map(|(p, _)| p)
+        .chain(held.iter().map(|s| &s.path))
+        .filter(|p| p.len() == 4 && p[1] == "scopes")
+        .map(|p| p[2].clone())
         .collect();
     names.sort();
     names.dedup();

@@ -108,6 +108,13 @@ pub struct Setting {
 /// Settings a file should end up with, in the order new ones are written.
 pub type Wanted = Vec<(Vec<String>, SettingValue)>;
 
+/// What a file holds, as the settings to want: an edit toward it changes nothing.
+pub fn wanted_from(held: &[Setting]) -> Wanted {
+    held.iter()
+        .map(|s| (s.path.clone(), s.value.clone()))
+        .collect()
+}
+
 /// Compares what a file holds with what was wanted, ignoring order and lines.
 pub fn same_settings(held: &[Setting], wanted: &Wanted) -> bool {
     let mut held: Vec<(&Vec<String>, &SettingValue)> =

@@ -952,12 +952,7 @@ mod tests {
     #[test]
     fn edit_of_unchanged_settings_is_identity() {
         let text = "; c\r\n registry = \"https://a/\" \r\nca=one\n//h/:_authToken=${T}\nca[]=two\n\nother=1";
-        let wanted: Wanted = Document::parse(text)
-            .settings()
-            .unwrap()
-            .into_iter()
-            .map(|s| (s.path, s.value))
-            .collect();
+        let wanted = crate::formats::wanted_from(&Document::parse(text).settings().unwrap());
         assert_eq!(Document::parse(text).edit(&wanted), text);
     }
 

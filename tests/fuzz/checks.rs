@@ -1,15 +1,9 @@
 //! The properties every fuzz target checks, shared with `tests/fuzz_regressions.rs` so that
 //! saved inputs keep being checked under `cargo test`. Each function panics on a violation.
 
-use pmrc::formats::{Format, Setting, Wanted, same_settings};
+use pmrc::formats::{Format, same_settings, wanted_from};
 use pmrc::redact;
 use pmrc::template::{Dialect, Piece, Template, Unset};
-
-fn wanted_of(held: &[Setting]) -> Wanted {
-    held.iter()
-        .map(|s| (s.path.clone(), s.value.clone()))
-        .collect()
-}
 
 /// Reading never panics; secret spans are valid; an edit toward what the file already holds
 /// is the identity; an edit's result reads back as what was wanted.
@@ -32,7 +26,7 @@ pub fn format(format: Format, text: &str) {
     if format == Format::Yarnrc {
         return; // read only
     }
-    let wanted = wanted_of(&held);
+    let wanted = wanted_from(&held);
     if let Ok(after) = format.edit(text, &wanted) {
         assert_eq!(after, text, "an edit that changes nothing changed the text");
     }
