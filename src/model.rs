@@ -155,6 +155,22 @@ impl Credentials {
             .flatten()
     }
 
+    /// Every value here, to move or rewrite them alike.
+    pub fn values_mut(&mut self) -> Vec<&mut Value> {
+        [
+            &mut self.token,
+            &mut self.ident,
+            &mut self.username,
+            &mut self.password,
+            &mut self.certfile,
+            &mut self.keyfile,
+            &mut self.always_auth,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// Any origin, for messages about the entry as a whole.
     pub fn origin(&self) -> Option<&Origin> {
         [
@@ -334,6 +350,54 @@ impl Model {
         }
         // Yarn concatenates arrays across files, farthest first.
         self.http_allowed.extend(higher.http_allowed);
+    }
+
+    /// Every value in the model, for checks that look at all of them alike.
+    pub fn values_mut(&mut self) -> Vec<&mut Value> {
+        let mut out: Vec<&mut Value> = Vec::new();
+        out.extend(
+            self.registry
+                .iter_mut()
+                .chain(self.publish_registry.iter_mut()),
+        );
+        for s in self.scopes.values_mut() {
+            out.extend(s.registry.iter_mut().chain(s.publish_registry.iter_mut()));
+        }
+        for c in self.auth.values_mut() {
+            out.extend(c.values_mut());
+        }
+        out.extend(self.always_auth.iter_mut());
+        let Tls {
+            ca,
+            cafile,
+            strict_ssl,
+            cert,
+            key,
+        } = &mut self.tls;
+        out.extend(ca.iter_mut());
+        out.extend([cafile, strict_ssl, cert, key].into_iter().flatten());
+        let Proxy {
+            http,
+            https,
+            noproxy,
+        } = &mut self.proxy;
+        out.extend([http, https, noproxy].into_iter().flatten());
+        for h in self.hosts.values_mut() {
+            let HostNetwork {
+                ca_file,
+                cert_file,
+                key_file,
+                http_proxy,
+                https_proxy,
+            } = h;
+            out.extend(
+                [ca_file, cert_file, key_file, http_proxy, https_proxy]
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        out.extend(self.http_allowed.iter_mut());
+        out
     }
 
     /// The part of the model that belongs to one level, so each level's file gets its own.

@@ -288,21 +288,16 @@ pub fn split_ident(ident: &Template) -> Option<(Template, Template)> {
         unreachable!()
     };
     let (before, after) = text.split_once(':').expect("contains a colon");
-    let mut user = Template {
-        pieces: ident.pieces[..at].to_vec(),
+    let before = Piece::Text {
+        text: before.into(),
     };
-    let mut password = Template { pieces: Vec::new() };
-    if !before.is_empty() {
-        user.pieces.push(Piece::Text {
-            text: before.into(),
-        });
-    }
-    if !after.is_empty() {
-        password.pieces.push(Piece::Text { text: after.into() });
-    }
-    password
-        .pieces
-        .extend(ident.pieces[at + 1..].iter().cloned());
+    let after = Piece::Text { text: after.into() };
+    let user = Template::from_pieces(ident.pieces[..at].iter().cloned().chain([before]));
+    let password = Template::from_pieces(
+        [after]
+            .into_iter()
+            .chain(ident.pieces[at + 1..].iter().cloned()),
+    );
     Some((user, password))
 }
 

@@ -59,6 +59,20 @@ pub struct Loss {
 }
 
 impl Template {
+    /// A template of `pieces`, with adjacent text merged and empty text dropped, so that
+    /// two templates meaning the same value compare equal however they were built.
+    pub fn from_pieces(pieces: impl IntoIterator<Item = Piece>) -> Self {
+        let mut out: Vec<Piece> = Vec::new();
+        for piece in pieces {
+            match (piece, out.last_mut()) {
+                (Piece::Text { text }, _) if text.is_empty() => {}
+                (Piece::Text { text }, Some(Piece::Text { text: last })) => last.push_str(&text),
+                (piece, _) => out.push(piece),
+            }
+        }
+        Template { pieces: out }
+    }
+
     pub fn literal(text: impl Into<String>) -> Self {
         let text = text.into();
         if text.is_empty() {

@@ -50,6 +50,21 @@ impl Translator<'_> {
     }
 }
 
+/// Moves a value to `level` (a value read without an origin takes `fallback`'s place).
+fn move_to(v: &mut Value, level: Level, fallback: &Option<Origin>) {
+    match (&mut v.origin, fallback) {
+        (Some(o), _) => o.level = level,
+        (None, Some(f)) => v.origin = Some(Origin { level, ..f.clone() }),
+        (None, None) => {
+            v.origin = Some(Origin {
+                file: std::path::PathBuf::new(),
+                line: 0,
+                level,
+            })
+        }
+    }
+}
+
 /// Translates `source` (read with `from`'s rules) for `to`; `user` allows moving
 /// credentials to user-level files where the target cannot read them from the project.
 pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Translation {
@@ -73,6 +88,9 @@ pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Tran
         model.registry = Some(public);
     }
     tr.network(&routes, &mut model);
+    if tr.target() == Target::Bunfig {
+        tr.bun_entries_at_one_level(&mut model);
+    }
     let user_credentials = if to.is_pnpm() {
         tr.pnpm_env_credentials(&model)
     } else {
@@ -89,6 +107,56 @@ pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Tran
 }
 
 impl Translator<'_> {
+    /// Bun keeps a registry's credentials inside its entry (`{ url, token }`), and the
+    /// project bunfig's entry for a scope hides the user bunfig's whole entry for it. So the
+    /// URL and the credentials of one entry must be written at one level: a literal secret
+    /// stays in the user file (and its URL moves there with it); an environment reference,
+    /// safe to commit, joins its URL.
+    fn bun_entries_at_one_level(&mut self, model: &mut Model) {
+        let keys: Vec<AuthKey> = model.auth.keys().cloned().collect();
+        for key in keys {
+            let url = match &key {
+                AuthKey::DefaultRegistry => model.registry.as_mut(),
+                AuthKey::Scope(s) => model.scopes.get_mut(s).and_then(|s| s.registry.as_mut()),
+                _ => None,
+            };
+            let Some(url) = url else { continue };
+            let creds = model.auth.get_mut(&key).expect("key from the map");
+            let url_level = url.level();
+            if creds.values_mut().iter().all(|v| v.level() == url_level) {
+                continue;
+            }
+            let origin = creds.origin().cloned();
+            let literal_user_secret = creds
+                .secrets()
+                .any(|v| v.level() == Level::User && v.value.has_literal_text());
+            let entry = match &key {
+                AuthKey::Scope(s) => format!("scope {}", crate::model::scope_label(s)),
+                _ => "the default registry".to_string(),
+            };
+            if literal_user_secret {
+                move_to(url, Level::User, &origin);
+                for v in creds.values_mut() {
+                    move_to(v, Level::User, &origin);
+                }
+                self.warnings.push(Warning::note(
+                    "bun-entry-moved-to-user",
+                    format!("Bun keeps a registry's token with its URL, and a project bunfig.toml entry would hide the user one: {entry} goes to the user bunfig.toml with its literal secret, so the project no longer routes it for others (an environment reference instead would keep it in the project)"),
+                    origin,
+                ));
+            } else {
+                for v in creds.values_mut() {
+                    move_to(v, url_level, &origin);
+                }
+                self.warnings.push(Warning::note(
+                    "bun-entry-credentials-moved",
+                    format!("Bun keeps a registry's credentials with its URL: the credentials of {entry} are written in the {} bunfig.toml with it (they hold only environment references)", match url_level { Level::Project => "project", Level::User => "user" }),
+                    origin,
+                ));
+            }
+        }
+    }
+
     /// A value for the target, with a warning for anything its interpolation cannot keep.
     fn carry(&mut self, v: &Value, what: &str) -> Value {
         for loss in v.value.render(self.to.dialect()).1 {
@@ -352,14 +420,13 @@ impl Translator<'_> {
                 if c.username.is_some()
                     && let Some((user, password)) = self.plain_basic(c)
                 {
-                    let ident = Template {
-                        pieces: [
-                            user.pieces,
-                            vec![Piece::Text { text: ":".into() }],
-                            password.pieces,
-                        ]
-                        .concat(),
-                    };
+                    let colon = Piece::Text { text: ":".into() };
+                    let ident = Template::from_pieces(
+                        user.pieces
+                            .into_iter()
+                            .chain([colon])
+                            .chain(password.pieces),
+                    );
                     out.ident = Some(Value::new(
                         ident,
                         c.password.as_ref().and_then(|p| p.origin.clone()),

@@ -221,6 +221,8 @@ cases! {
         yarn_to_yarn1_scope_token,
         npm_to_bun_scope_env_token,
         npm_to_bun_basic_auth,
+        npm_to_bun_user_env_token,
+        npm_to_bun_user_literal_token,
         yarn_to_bun_scope_token,
         npm_to_pnpm10_env_token_user,
         npm_to_pnpm11_env_token_user,

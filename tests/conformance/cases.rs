@@ -849,6 +849,47 @@ pub fn npm_to_bun_scope_env_token() -> Case {
         .remove_after_convert(".npmrc")
 }
 
+/// Issue 7 (found by `tests/model_props.rs`): a project scope whose token sits in
+/// `~/.npmrc`. Bun keeps a token inside its scope's entry and the project entry hides the
+/// user one, so the env reference joins the project entry (it used to be dropped).
+pub fn npm_to_bun_user_env_token() -> Case {
+    Case::new("npm_to_bun_user_env_token", Npm, Bun)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(".npmrc", "registry={R1}/\n@acme:registry={R2}/\n")
+        .file("~/.npmrc", "//{H2}/:_authToken=${NODE_AUTH_TOKEN}\n")
+        .env("NODE_AUTH_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .user()
+        .reference(
+            "bunfig.toml",
+            "[install]\nregistry = \"{R1}/\"\n\n[install.scopes]\nacme = { url = \"{R2}/\", token = \"$NODE_AUTH_TOKEN\" }\n",
+        )
+        .remove_after_convert(".npmrc")
+        .remove_after_convert("~/.npmrc")
+}
+
+/// The same with a literal token in `~/.npmrc`: the secret stays in the user bunfig, and
+/// the scope's URL goes there with it.
+pub fn npm_to_bun_user_literal_token() -> Case {
+    Case::new("npm_to_bun_user_literal_token", Npm, Bun)
+        .mount(1, "/")
+        .mount_auth(2, "/", "Bearer fake-token-literal")
+        .file(".npmrc", "registry={R1}/\n@acme:registry={R2}/\n")
+        .file("~/.npmrc", "//{H2}/:_authToken=fake-token-literal\n")
+        .dep("@acme/widget", 2, "Bearer fake-token-literal")
+        .dep("leftpad-fake", 1, NONE)
+        .user()
+        .reference("bunfig.toml", "[install]\nregistry = \"{R1}/\"\n")
+        .reference(
+            "$XDG_CONFIG_HOME/.bunfig.toml",
+            "[install.scopes]\nacme = { url = \"{R2}/\", token = \"fake-token-literal\" }\n",
+        )
+        .remove_after_convert(".npmrc")
+        .remove_after_convert("~/.npmrc")
+}
+
 /// `username` + base64 `_password` into bunfig's plain `username`/`password`.
 pub fn npm_to_bun_basic_auth() -> Case {
     Case::new("npm_to_bun_basic_auth", Npm, Bun)

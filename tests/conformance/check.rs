@@ -672,7 +672,7 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
         .unwrap_or_default();
 
     for path in &case.remove_after_convert {
-        let _ = fs::remove_file(project.join(path));
+        let _ = fs::remove_file(place(&project, path));
     }
     let mut files = Vec::new();
     let mut entries: Vec<_> = fs::read_dir(&project)

@@ -94,7 +94,8 @@ pub fn agrees(
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", run_dir.join("home"))
         .env("NO_COLOR", "1");
-        if matches!(pm, Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12) {
+        // The environment the install ran in (`sandbox::install`).
+        if matches!(pm, Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12 | Pm::Bun) {
             cmd.env("XDG_CONFIG_HOME", run_dir.join("xdg-config"));
         }
         let out = cmd.output().map_err(|e| format!("run pmrc explain: {e}"))?;

@@ -193,8 +193,11 @@ pub fn install(
         }
         Pm::Bun => {
             cmd.args(["install", "--ignore-scripts", "--no-progress"]);
+            // The same config dir pmrc was given: Bun then reads only
+            // `$XDG_CONFIG_HOME/.bunfig.toml` as its user bunfig.
             cmd.env("BUN_INSTALL", dir("bun")?)
-                .env("BUN_INSTALL_CACHE_DIR", dir("bun-cache")?);
+                .env("BUN_INSTALL_CACHE_DIR", dir("bun-cache")?)
+                .env("XDG_CONFIG_HOME", dir("xdg-config")?);
         }
         Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12 => {
             cmd.args([
