@@ -19,7 +19,7 @@ use crate::report::{self, Output};
     name = "pmrc",
     version,
     about = "Translate registry and auth config between npm, Yarn, pnpm and Bun, with a redacted diff preview",
-    after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn --write\n  pmrc convert --from npm --to yarn --check   # CI: exit 1 when .yarnrc.yml is out of sync\n  pmrc convert --from npm --to pnpm@12 --user --write\n  pmrc explain @acme/widgets --tarball https://cdn.example/w.tgz\n  pmrc doctor --sarif > pmrc.sarif"
+    after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn,bun --write\n  pmrc sync --check                 # CI: exit 1 when a target drifted from pmrc.toml's source\n  pmrc explain @acme/widgets\n  pmrc doctor --sarif > pmrc.sarif\n\nExit codes: 0 ok, 1 drift (--check) or findings (doctor), 2 error.\nMore: pmrc help <command>, pmrc man, pmrc completions <shell>."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,17 +30,42 @@ pub struct Cli {
 pub enum Command {
     /// Print what each manager's config says, where each value comes from, and what the
     /// manager will send to which registry (secrets masked).
+    #[command(after_help = SHOW_EXAMPLES)]
     Show(ShowArgs),
     /// Translate one manager's config into others': preview a diff (default), --write it,
     /// or --check that the targets are in sync.
+    #[command(after_help = CONVERT_EXAMPLES)]
     Convert(ConvertArgs),
     /// For one package: which URL each manager requests, which credential it sends (masked),
     /// from which file and line, and why.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// Keep the targets named in pmrc.toml in sync with its source: the same as `convert`
+    /// with the managers taken from the file, so CI needs no flags.
+    #[command(after_help = SYNC_EXAMPLES)]
+    Sync(SyncArgs),
     /// Find config that a manager silently ignores, credentials that leak, and managers that
     /// disagree; exit 1 when findings at or above --fail-on exist.
+    #[command(after_help = DOCTOR_EXAMPLES)]
     Doctor(DoctorArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(
+        after_help = "Examples:\n  pmrc completions bash > ~/.local/share/bash-completion/completions/pmrc\n  pmrc completions zsh > \"${fpath[1]}/_pmrc\"\n  pmrc completions fish > ~/.config/fish/completions/pmrc.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    #[command(after_help = "Example:\n  pmrc man > ~/.local/share/man/man1/pmrc.1 && man pmrc")]
+    Man,
 }
+
+const SHOW_EXAMPLES: &str = "Examples:\n  pmrc show                          # every manager whose file exists here\n  pmrc show --manager pnpm@12 --user # with ~/.npmrc, auth.ini, config.yaml\n  pmrc show --format json | jq '.managers[0].routes'";
+const CONVERT_EXAMPLES: &str = "Examples:\n  pmrc convert --from npm --to yarn            # preview the diff\n  pmrc convert --from npm --to yarn,bun --write\n  pmrc convert --from npm --to pnpm@12 --user --write   # ${VAR} tokens into auth.ini\n  pmrc convert --from npm --to yarn --check    # exit 1 when .yarnrc.yml drifted\n  pmrc convert --from npm --to yarn --format markdown > plan.md";
+const SYNC_EXAMPLES: &str = "pmrc.toml:\n  [sync]\n  from = \"npm\"\n  to = [\"yarn\", \"pnpm@12\"]\n  user = false\n\nExamples:\n  pmrc sync            # preview\n  pmrc sync --write\n  pmrc sync --check -q # CI: exit 1 on drift, print nothing\n  pmrc sync --check --format markdown > comment.md";
+const EXPLAIN_EXAMPLES: &str = "Examples:\n  pmrc explain @acme/widgets\n  pmrc explain left-pad --manager yarn,bun\n  pmrc explain @acme/widgets --tarball https://cdn.example.test/w.tgz";
+const DOCTOR_EXAMPLES: &str = "Examples:\n  pmrc doctor\n  pmrc doctor --env --fail-on error   # also: are the referenced variables set?\n  pmrc doctor --fix                   # preview the mechanical fixes; --fix --write applies\n  pmrc doctor --sarif > pmrc.sarif    # code scanning\n  pmrc doctor --format markdown > findings.md";
 
 #[derive(Args, Debug)]
 pub struct DoctorArgs {
@@ -103,9 +128,16 @@ pub struct Common {
     /// Print secret values instead of masking them.
     #[arg(long)]
     pub show_secrets: bool,
-    /// When to colour the diff.
+    /// When to colour the diff (auto: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// No warnings or summaries on stderr; convert, sync and doctor print no diff or
+    /// findings either (the exit code tells). Errors are always printed.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also say which files were read and which would be written.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Args, Debug)]
@@ -140,10 +172,31 @@ pub struct ConvertArgs {
     pub check: bool,
 }
 
+#[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("mode").multiple(false))]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// The project setting to use (default: pmrc.toml in the project directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print the diff and change nothing (the default).
+    #[arg(long, group = "mode")]
+    pub diff: bool,
+    /// Apply the changes.
+    #[arg(long, group = "mode")]
+    pub write: bool,
+    /// Exit 1 when anything would change (for CI); prints the same diff.
+    #[arg(long, group = "mode")]
+    pub check: bool,
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
     Json,
+    /// A pull-request comment body (convert, sync, doctor).
+    Markdown,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,7 +220,23 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Show(args) => show(args, &env),
         Command::Convert(args) => convert(args, &env),
         Command::Explain(args) => explain(args, &env),
+        Command::Sync(args) => sync(args, &env),
         Command::Doctor(args) => doctor(args, &env),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "pmrc", &mut out);
+            report::print_raw(&out);
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(|e| Error::Usage(format!("cannot render the man page: {e}")))?;
+            report::print_raw(&out);
+            Ok(0)
+        }
     }
 }
 
@@ -199,10 +268,30 @@ fn output(common: &Common) -> Output {
         }
     };
     Output {
-        json: common.format == Format::Json,
+        style: match common.format {
+            Format::Text => report::Style::Text,
+            Format::Json => report::Style::Json,
+            Format::Markdown => report::Style::Markdown,
+        },
         show_secrets: common.show_secrets,
         color,
+        verbosity: match (common.quiet, common.verbose) {
+            (true, _) => report::Verbosity::Quiet,
+            (_, true) => report::Verbosity::Verbose,
+            _ => report::Verbosity::Normal,
+        },
     }
+}
+
+/// Markdown is a pull-request comment about a change or findings; `show` and `explain`
+/// answer questions and have text and JSON.
+fn no_markdown(common: &Common, command: &str) -> Result<()> {
+    if common.format == Format::Markdown {
+        return Err(Error::Usage(format!(
+            "--format markdown is for convert, sync and doctor; use text or json with {command}"
+        )));
+    }
+    Ok(())
 }
 
 /// The managers asked for, or those whose own file exists in `dir`.
@@ -224,6 +313,7 @@ fn managers_in(dir: &Path, asked: Vec<Manager>) -> Result<Vec<Manager>> {
 }
 
 fn show(args: ShowArgs, env: &Environment) -> Result<i32> {
+    no_markdown(&args.common, "show")?;
     let dir = project_dir(&args.common)?;
     let managers = managers_in(&dir, args.manager.into_iter().collect())?;
     let mut shown = Vec::new();
@@ -251,23 +341,66 @@ fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
         Some(m) => m,
         None => discover::detect_source(&dir, &ALL)?,
     };
+    let mode = mode_of(args.write, args.check);
+    let user = args.common.user;
+    run_plan(&args.common, dir, from, &args.to, user, mode, env)
+}
+
+fn sync(args: SyncArgs, env: &Environment) -> Result<i32> {
+    let dir = project_dir(&args.common)?;
+    let path = args
+        .config
+        .clone()
+        .unwrap_or_else(|| dir.join(crate::sync_config::FILE_NAME));
+    let Some(text) = discover::read_text(&path)? else {
+        return Err(Error::Usage(format!(
+            "{} does not exist; pmrc sync needs a [sync] section naming `from` and `to` (see pmrc sync --help)",
+            path.display()
+        )));
+    };
+    let config = crate::sync_config::parse(&text).map_err(|e| e.in_file(&path))?;
+    let mode = mode_of(args.write, args.check);
+    let user = args.common.user || config.user;
+    run_plan(&args.common, dir, config.from, &config.to, user, mode, env)
+}
+
+fn mode_of(write: bool, check: bool) -> report::Mode {
+    if write {
+        report::Mode::Write
+    } else if check {
+        report::Mode::Check
+    } else {
+        report::Mode::Diff
+    }
+}
+
+/// `convert` and `sync`: plan the edits from `from` into `to`, then preview, check or write.
+fn run_plan(
+    common: &Common,
+    dir: PathBuf,
+    from: Manager,
+    to: &[Manager],
+    user: bool,
+    mode: report::Mode,
+    env: &Environment,
+) -> Result<i32> {
     let mut notes = Vec::new();
     let (from, note) = discover::settle_version(from, &dir)?;
     notes.extend(note);
-    let mut to = Vec::new();
-    for m in &args.to {
+    let mut targets = Vec::new();
+    for m in to {
         let (m, note) = discover::settle_version(*m, &dir)?;
         notes.extend(note.filter(|n| !notes.contains(n)));
-        if m != from && !to.contains(&m) {
-            to.push(m);
+        if m != from && !targets.contains(&m) {
+            targets.push(m);
         }
     }
-    if to.is_empty() {
+    if targets.is_empty() {
         return Err(Error::Usage(format!("--from and --to are both {from}")));
     }
     // A pnpm workspace is read and written at its root.
     let pnpm = std::iter::once(from)
-        .chain(to.iter().copied())
+        .chain(targets.iter().copied())
         .find(|m| m.is_pnpm());
     let (dir, env, member_note) = match pnpm {
         Some(m) => pnpm_root(m, &dir, env),
@@ -277,30 +410,29 @@ fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
     let mut plan = plan::build(&Request {
         dir: &dir,
         from,
-        to: &to,
-        user: args.common.user,
+        to: &targets,
+        user,
         env: &env,
     })?;
     plan.warnings.splice(0..0, notes);
-    let out = output(&args.common);
-    let written = if args.write {
+    let out = output(common);
+    report::print_files(&plan, &out);
+    let written = if mode == report::Mode::Write {
         apply::apply(&plan.changes)?
     } else {
         Vec::new()
     };
-    let mode = if args.write {
-        report::Mode::Write
-    } else if args.check {
-        report::Mode::Check
-    } else {
-        report::Mode::Diff
-    };
     report::print_convert(&plan, mode, &written, &out);
     let drift = plan.pending().next().is_some();
-    Ok(if args.check && drift { 1 } else { 0 })
+    Ok(if mode == report::Mode::Check && drift {
+        1
+    } else {
+        0
+    })
 }
 
 fn explain(args: ExplainArgs, env: &Environment) -> Result<i32> {
+    no_markdown(&args.common, "explain")?;
     let dir = project_dir(&args.common)?;
     let mut answers = Vec::new();
     let mut warnings = Vec::new();

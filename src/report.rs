@@ -1,4 +1,4 @@
-//! Everything pmrc prints for `show` and `convert`, as text or JSON, with secrets masked
+//! Everything pmrc prints, as text, JSON or (through [`crate::markdown`]) Markdown, with secrets masked
 //! unless `--show-secrets`. The diff goes to stdout; warnings and summaries to stderr.
 
 use std::io::Write as _;
@@ -18,10 +18,39 @@ use crate::warning::{Severity, Warning};
 /// Version of the JSON output; bumped when a field changes meaning or goes away.
 pub const JSON_VERSION: u32 = 1;
 
+/// How results are printed: text for people, JSON for scripts, Markdown for a pull-request
+/// comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// How much goes to stderr besides errors: `--quiet` nothing, `--verbose` also which files
+/// were read and written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
 pub struct Output {
-    pub json: bool,
+    pub style: Style,
     pub show_secrets: bool,
     pub color: bool,
+    pub verbosity: Verbosity,
+}
+
+impl Output {
+    fn json(&self) -> bool {
+        self.style == Style::Json
+    }
+
+    fn quiet(&self) -> bool {
+        self.verbosity == Verbosity::Quiet
+    }
 }
 
 pub struct Shown {
@@ -42,6 +71,49 @@ pub enum Mode {
 fn print_stdout(text: &str) {
     // A closed pipe (`pmrc show | head`) is not an error worth reporting.
     let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+/// Bytes made elsewhere (completion scripts, the man page), as they are.
+pub fn print_raw(bytes: &[u8]) {
+    let _ = std::io::stdout().write_all(bytes);
+}
+
+/// `--verbose`: the files a plan read and the files it would write, on stderr.
+pub fn print_files(plan: &Plan, out: &Output) {
+    if out.verbosity != Verbosity::Verbose {
+        return;
+    }
+    let mut err = String::new();
+    for f in &plan.sources {
+        let state = if f.text.is_some() { "read" } else { "absent" };
+        err.push_str(&format!(
+            "verbose: {} source {} ({} level): {state}\n",
+            plan.from,
+            f.display,
+            level_name(f.level)
+        ));
+    }
+    for c in &plan.changes {
+        let state = match c.status() {
+            Status::Create => "would be created",
+            Status::Modify => "would change",
+            Status::Unchanged => "in sync",
+        };
+        err.push_str(&format!(
+            "verbose: {} target {} ({} level): {state}\n",
+            c.manager,
+            c.display,
+            level_name(c.level)
+        ));
+    }
+    print_stderr(&err);
+}
+
+fn level_name(level: crate::model::Level) -> &'static str {
+    match level {
+        crate::model::Level::Project => "project",
+        crate::model::Level::User => "user",
+    }
 }
 
 fn print_stderr(text: &str) {
@@ -99,7 +171,7 @@ fn describe_auth(a: &Option<Authorization>, dialect: Dialect, show: bool) -> Str
 }
 
 pub fn print_show(shown: &[Shown], out: &Output) {
-    if out.json {
+    if out.json() {
         let managers: Vec<serde_json::Value> = shown
             .iter()
             .map(|s| {
@@ -299,7 +371,7 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
 
 pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output) {
     let pending = plan.pending().count();
-    if out.json {
+    if out.json() {
         let files: Vec<serde_json::Value> = plan
             .changes
             .iter()
@@ -327,6 +399,18 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
             "{}\n",
             serde_json::to_string_pretty(&doc).expect("serialisable")
         ));
+        return;
+    }
+    if out.style == Style::Markdown {
+        print_stdout(&crate::markdown::plan(
+            plan,
+            mode,
+            written,
+            out.show_secrets,
+        ));
+        return;
+    }
+    if out.quiet() {
         return;
     }
     let mut text = String::new();
@@ -384,7 +468,7 @@ pub fn print_explain(
             }
         })
     };
-    if out.json {
+    if out.json() {
         let managers: Vec<serde_json::Value> = answers
             .iter()
             .map(|e| {
@@ -496,7 +580,7 @@ pub fn print_doctor(
         ));
         return;
     }
-    if out.json {
+    if out.json() {
         let fixes: Vec<serde_json::Value> = fixes
             .iter()
             .map(
@@ -508,6 +592,13 @@ pub fn print_doctor(
             "{}\n",
             serde_json::to_string_pretty(&doc).expect("serialisable")
         ));
+        return;
+    }
+    if out.style == Style::Markdown {
+        print_stdout(&crate::markdown::doctor(findings, fixes, out.show_secrets));
+        return;
+    }
+    if out.quiet() {
         return;
     }
     let mut text = String::new();
@@ -539,8 +630,11 @@ pub fn print_fixes(changes: &[crate::plan::FileChange], written: &[PathBuf], out
     for change in changes {
         text.push_str(&diff::unified(change, out.show_secrets, out.color));
     }
-    if !out.json {
+    if out.style == Style::Text && !out.quiet() {
         print_stdout(&text);
+    }
+    if out.quiet() {
+        return;
     }
     let names: Vec<&str> = changes.iter().map(|c| c.display.as_str()).collect();
     let summary = match (changes.is_empty(), written.is_empty()) {

@@ -85,7 +85,11 @@ fn no_secret_in_any_output_without_show_secrets() {
             .split_whitespace()
             .filter(|a| *a != "--write")
             .collect();
-        for extra in [&[][..], &["--format", "json"][..]] {
+        for extra in [
+            &[][..],
+            &["--format", "json"][..],
+            &["--format", "markdown"][..],
+        ] {
             let explain = vec![
                 "explain",
                 "@acme/widget",
@@ -541,4 +545,95 @@ fn issue_7_file_changed_since_read_is_refused() {
         "{err}"
     );
     assert_eq!(project.read(".yarnrc.yml").unwrap(), "nodeLinker: pnp\n");
+}
+
+/// Issue 8: completion scripts for every shell clap supports, and the bash one loads.
+#[test]
+fn issue_8_completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = common::pmrc()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", render(&out));
+        let script = String::from_utf8_lossy(&out.stdout);
+        for word in ["sync", "convert", "doctor", "from", "format"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let out = common::pmrc()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    let dir = assert_fs::TempDir::new().unwrap();
+    let script = dir.path().join("pmrc.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && complete -p pmrc", script.display()))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&loaded.stdout).contains("_pmrc"),
+        "bash did not register the completion: {}",
+        render(&loaded)
+    );
+}
+
+/// Issue 8: `pmrc man` is a roff page with every command.
+#[test]
+fn issue_8_man_page() {
+    let out = common::pmrc().arg("man").output().unwrap();
+    assert!(out.status.success(), "{}", render(&out));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains(".TH pmrc 1"), "{page}");
+    for command in [
+        "show",
+        "convert",
+        "sync",
+        "explain",
+        "doctor",
+        "completions",
+    ] {
+        assert!(page.contains(command), "man page lacks {command}");
+    }
+}
+
+/// Issue 8: every command's --help ends with examples.
+#[test]
+fn issue_8_help_has_examples() {
+    for command in [
+        "show",
+        "convert",
+        "sync",
+        "explain",
+        "doctor",
+        "completions",
+        "man",
+    ] {
+        let out = common::pmrc().args([command, "--help"]).output().unwrap();
+        assert!(out.status.success(), "{command}: {}", render(&out));
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains("Example"),
+            "{command} --help has no examples:\n{help}"
+        );
+    }
+    let out = common::pmrc().arg("--help").output().unwrap();
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s.bind(|| insta::assert_snapshot!("help", String::from_utf8_lossy(&out.stdout)));
+}
+
+/// Issue 8: --quiet and --verbose cannot be combined, and --quiet keeps errors.
+#[test]
+fn issue_8_quiet_keeps_errors() {
+    let project = Project::from_fixture(&fixtures().join("sync-bad-config"));
+    let out = run(&project, &["sync", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pmrc.toml:3:15"));
+    let out = run(&project, &["sync", "--quiet", "--verbose"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
 }

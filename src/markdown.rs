@@ -1,0 +1,209 @@
+//! `--format markdown`: a plan or doctor's findings as a pull-request comment body (GitHub
+//! flavoured), secrets masked as in every other output. Builds text only; printing is
+//! `report`'s job.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use crate::diff;
+use crate::doctor::Finding;
+use crate::plan::{FileChange, Plan, Status};
+use crate::report::Mode;
+use crate::warning::{Severity, Warning};
+
+/// The plan of `convert` / `sync`: a headline, one collapsible diff per changed file, and the
+/// warnings as a table.
+pub fn plan(plan: &Plan, mode: Mode, written: &[PathBuf], show_secrets: bool) -> String {
+    let targets: Vec<String> = plan
+        .to
+        .iter()
+        .map(|m| format!("{m} ({})", m.rules()))
+        .collect();
+    let mut out = format!(
+        "### pmrc: {} ({}) → {}\n\n",
+        plan.from,
+        plan.from.rules(),
+        targets.join(", ")
+    );
+    let pending: Vec<&FileChange> = plan.pending().collect();
+    let headline = match mode {
+        _ if pending.is_empty() => "✅ Every target file is in sync.".to_string(),
+        Mode::Write => format!("Wrote {}.", names(&pending)),
+        Mode::Check => format!(
+            "❌ {} file(s) out of sync: {}. Run pmrc again with `--write` to update them.",
+            pending.len(),
+            names(&pending)
+        ),
+        Mode::Diff => format!(
+            "{} file(s) would change: {}.",
+            pending.len(),
+            names(&pending)
+        ),
+    };
+    out.push_str(&headline);
+    out.push_str("\n\n");
+    for change in &pending {
+        let what = match change.status() {
+            Status::Create => "new file",
+            Status::Modify => "modified",
+            Status::Unchanged => "unchanged",
+        };
+        let done = if written.contains(&change.path) {
+            ", written"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<details open><summary><code>{}</code> ({what}, for {}{done})</summary>\n\n{}\n</details>\n\n",
+            html_escape(&change.display),
+            change.manager,
+            fenced("diff", &diff::unified(change, show_secrets, false)),
+        );
+    }
+    out.push_str(&warnings_table(&plan.warnings));
+    out.push_str(&footer(show_secrets));
+    out
+}
+
+/// `doctor`: the findings as a table, and the diff of each proposed fix.
+pub fn doctor(findings: &[Finding], fixes: &[FileChange], show_secrets: bool) -> String {
+    let mut out = String::from("### pmrc doctor\n\n");
+    if findings.is_empty() {
+        out.push_str("✅ No findings.\n\n");
+    } else {
+        out.push_str("| | Rule | Where | Finding | Fix |\n|---|---|---|---|---|\n");
+        for f in findings {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                icon(f.severity),
+                f.rule,
+                place(f.origin.as_ref()),
+                cell(&f.message),
+                cell(f.fix)
+            );
+        }
+        out.push('\n');
+    }
+    for change in fixes {
+        let _ = write!(
+            out,
+            "<details><summary>Fix for <code>{}</code></summary>\n\n{}\n</details>\n\n",
+            html_escape(&change.display),
+            fenced("diff", &diff::unified(change, show_secrets, false)),
+        );
+    }
+    out.push_str(&footer(show_secrets));
+    out
+}
+
+fn warnings_table(warnings: &[Warning]) -> String {
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("| | Code | Where | Message |\n|---|---|---|---|\n");
+    for w in warnings {
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} |",
+            icon(w.severity),
+            w.code,
+            place(w.origin.as_ref()),
+            cell(&w.message)
+        );
+    }
+    out.push('\n');
+    out
+}
+
+fn footer(show_secrets: bool) -> String {
+    let secrets = if show_secrets {
+        "⚠️ secrets shown (--show-secrets)"
+    } else {
+        "secrets masked"
+    };
+    format!(
+        "<sub>pmrc {} · {secrets}</sub>\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn names(changes: &[&FileChange]) -> String {
+    changes
+        .iter()
+        .map(|c| format!("`{}`", c.display.replace('`', "'")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn icon(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "🛑",
+        Severity::Warning => "⚠️",
+        Severity::Note => "ℹ️",
+    }
+}
+
+fn place(origin: Option<&crate::model::Origin>) -> String {
+    origin.map_or_else(String::new, |o| {
+        format!("`{}`", o.to_string().replace('`', "'"))
+    })
+}
+
+/// Text for one table cell: no line breaks, no column separators, no stray HTML. Code
+/// spans (between backticks) show `<` as it is, so only the text around them is escaped.
+fn cell(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                part.to_string()
+            } else {
+                html_escape(part)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A code block whose fence is longer than any run of backticks inside, so file content
+/// cannot close it early.
+fn fenced(lang: &str, body: &str) -> String {
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let newline = if body.ends_with('\n') { "" } else { "\n" };
+    format!("{fence}{lang}\n{body}{newline}{fence}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fence_outgrows_backticks_in_the_file() {
+        assert_eq!(fenced("diff", "+a\n"), "```diff\n+a\n```\n");
+        assert_eq!(
+            fenced("diff", "+# ```` here\n"),
+            "`````diff\n+# ```` here\n`````\n"
+        );
+    }
+
+    #[test]
+    fn cells_cannot_break_the_table() {
+        assert_eq!(cell("a | b\nc <d>"), "a \\| b<br>c &lt;d&gt;");
+        assert_eq!(
+            cell("run `x --from <a|b>` <now>"),
+            "run `x --from <a\\|b>` &lt;now&gt;"
+        );
+    }
+}
