@@ -229,7 +229,13 @@ fn manager_rules(req: &Request, read: &Read) -> Vec<Finding> {
             let owned = crate::formats::npmrc::Document::parse(&text)
                 .settings()
                 .unwrap_or_default();
-            if let Some(first) = owned.first() {
+            // A .npmrc kept in sync for npm (pmrc sync) is fine: only settings Yarn does
+            // not also express are a finding.
+            let npm = crate::formats::npmrc::read(&text, Path::new(".npmrc"), Level::Project)
+                .map(|(model, _)| model)
+                .unwrap_or_default();
+            let same = same_routes(&npm, Manager::Npm, &read.model, Manager::Yarn);
+            if let Some(first) = owned.first().filter(|_| !same) {
                 push(
                     &mut out,
                     Warning::new(
@@ -409,6 +415,22 @@ fn mode_of(_path: &Path) -> Option<u32> {
 }
 
 /// Managers that disagree about a group of packages: every scope either of them knows.
+/// Whether two managers send the same requests (registry and Authorization) for unscoped
+/// packages and every scope either config names.
+fn same_routes(a: &Model, am: Manager, b: &Model, bm: Manager) -> bool {
+    let mut groups = vec![resolve::Packages::Unscoped];
+    groups.extend(
+        a.scopes
+            .keys()
+            .chain(b.scopes.keys())
+            .map(|s| resolve::Packages::Scope(s.clone())),
+    );
+    groups.iter().all(|g| {
+        resolve::route(a, am, g.clone()).observable()
+            == resolve::route(b, bm, g.clone()).observable()
+    })
+}
+
 fn drift(reads: &[Read]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, a) in reads.iter().enumerate() {

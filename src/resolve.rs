@@ -61,15 +61,32 @@ pub struct Route {
 }
 
 impl Route {
-    /// Comparable form: the public registries of all managers are one registry, and a
-    /// trailing slash does not change where a manager sends requests.
+    /// Comparable form: the public registries of all managers are one registry, a
+    /// trailing slash does not change where a manager sends requests, and credentials are
+    /// compared as sent with their variables set. (Unset, npm sends `${X}` as written, Bun
+    /// an empty value, Yarn refuses to start: none of them authenticates; defaults, which
+    /// would, are reported as `lossy-env-reference`.)
     pub fn observable(&self) -> (Packages, Option<String>, Option<Authorization>) {
         let registry = self
             .registry
             .as_ref()
             .map(|r| r.trim_end_matches('/').to_string())
             .filter(|r| !is_public_registry(r));
-        (self.packages.clone(), registry, self.authorization.clone())
+        let authorization = self.authorization.clone().map(|a| match a {
+            Authorization::Bearer(t) => Authorization::Bearer(t.when_set()),
+            Authorization::Basic(t) => Authorization::Basic(t.when_set()),
+            Authorization::BasicParts {
+                user,
+                password,
+                password_base64,
+            } => Authorization::BasicParts {
+                user: user.when_set(),
+                password: password.when_set(),
+                password_base64,
+            },
+            Authorization::ClientCertificate => Authorization::ClientCertificate,
+        });
+        (self.packages.clone(), registry, authorization)
     }
 }
 

@@ -73,6 +73,22 @@ impl Template {
         Template { pieces: out }
     }
 
+    /// The value as it is with every referenced variable set: `${X}` and `${X?}` (or Bun's
+    /// `$X`) then mean the same, only defaults still differ.
+    pub fn when_set(&self) -> Template {
+        let pieces = self.pieces.iter().map(|p| match p {
+            Piece::Env {
+                name,
+                unset: Unset::Empty,
+            } => Piece::Env {
+                name: name.clone(),
+                unset: Unset::Strict,
+            },
+            other => other.clone(),
+        });
+        Template::from_pieces(pieces)
+    }
+
     pub fn literal(text: impl Into<String>) -> Self {
         let text = text.into();
         if text.is_empty() {

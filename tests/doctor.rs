@@ -27,6 +27,32 @@ const CASES: &[Case] = &[
         ],
         args: &[],
     },
+    // A .npmrc kept in sync for npm users (pmrc sync) is not a finding; one that says more
+    // than the .yarnrc.yml is.
+    Case {
+        rule: "yarn-ignores-npmrc",
+        trigger: &[
+            (
+                ".yarnrc.yml",
+                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.example\"\n",
+            ),
+            (
+                ".npmrc",
+                "@acme:registry=https://npm.pkg.example/\n//npm.pkg.example/:_authToken=${T}\n",
+            ),
+        ],
+        clean: &[
+            (
+                ".yarnrc.yml",
+                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.example\"\nnpmRegistries:\n  \"//npm.pkg.example\":\n    npmAuthToken: \"${T}\"\n",
+            ),
+            (
+                ".npmrc",
+                "@acme:registry=https://npm.pkg.example/\n//npm.pkg.example/:_authToken=${T}\n",
+            ),
+        ],
+        args: &["--manager", "yarn"],
+    },
     Case {
         rule: "pnpm-project-env-credential-ignored",
         trigger: &[

@@ -16,7 +16,6 @@ use pmrc::discover::{ConfigFile, read_merged};
 use pmrc::manager::{Manager, Place};
 use pmrc::model::{Level, Model};
 use pmrc::resolve::{Authorization, Packages, routes};
-use pmrc::template::{Piece, Template, Unset};
 use pmrc::translate::translate;
 use pmrc::warning::{Severity, Warning};
 use proptest::prelude::*;
@@ -175,20 +174,11 @@ fn write_and_read(manager: Manager, project: &Model, user: &Model) -> Model {
 /// What a reference yields when its variable is unset differs by dialect (npm sends
 /// `${X}` as written, Bun an empty value, Yarn refuses to start): none of them
 /// authenticates, and translations report the unset cases that would (defaults) as
-/// `lossy-env-reference`. The properties compare configs as run with their variables set.
-fn as_when_set(t: &mut Template) {
-    for piece in &mut t.pieces {
-        if let Piece::Env { unset, .. } = piece
-            && *unset == Unset::Empty
-        {
-            *unset = Unset::Strict;
-        }
-    }
-}
-
+/// `lossy-env-reference`. Models are compared as run with their variables set, as
+/// `Route::observable` compares what managers send.
 fn model_when_set(mut model: Model) -> Model {
     for v in model.values_mut() {
-        as_when_set(&mut v.value);
+        v.value = v.value.when_set();
     }
     model
 }
@@ -216,16 +206,6 @@ fn behaviour(
         {
             let route = pmrc::resolve::route(model, manager, Packages::Scope(scope.into()));
             out.push(route.observable());
-        }
-    }
-    for (_, _, auth) in &mut out {
-        match auth {
-            Some(Authorization::Bearer(t) | Authorization::Basic(t)) => as_when_set(t),
-            Some(Authorization::BasicParts { user, password, .. }) => {
-                as_when_set(user);
-                as_when_set(password);
-            }
-            Some(Authorization::ClientCertificate) | None => {}
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
