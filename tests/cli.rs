@@ -637,3 +637,56 @@ fn issue_8_quiet_keeps_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
 }
+
+/// Issue 8: the JSON example in the README has exactly the keys of the real output, so the
+/// documented schema cannot drift from what pmrc prints.
+#[test]
+fn issue_8_readme_json_example_matches_output() {
+    fn keys(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    out.push(format!("{at}.{k}"));
+                    keys(v, &format!("{at}.{k}"), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for v in items {
+                    keys(v, &format!("{at}[]"), out);
+                }
+            }
+            _ => {}
+        }
+        out.sort();
+        out.dedup();
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let marker = "<!-- json-example: ";
+    let at = readme.find(marker).expect("README has a JSON example");
+    let rest = &readme[at + marker.len()..];
+    let (command, rest) = rest.split_once(" -->").unwrap();
+    let body = rest
+        .split_once("```json\n")
+        .unwrap()
+        .1
+        .split_once("\n```")
+        .unwrap()
+        .0;
+    let documented: serde_json::Value = serde_json::from_str(body).unwrap();
+    let out = common::pmrc()
+        .args(command.split_whitespace())
+        .arg("--dir")
+        .arg(root.join("examples/github-packages"))
+        .output()
+        .unwrap();
+    let real: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    keys(&documented, "", &mut a);
+    keys(&real, "", &mut b);
+    assert_eq!(
+        a, b,
+        "README's JSON example and `pmrc {command}` differ in keys"
+    );
+    assert_eq!(documented, real, "README's JSON example is out of date");
+}
