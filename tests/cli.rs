@@ -690,3 +690,72 @@ fn issue_8_readme_json_example_matches_output() {
     );
     assert_eq!(documented, real, "README's JSON example is out of date");
 }
+
+/// Issue 7: with every variable the fixtures reference set to a marker, no command that
+/// writes (`convert`/`sync --write`, `doctor --fix --write`) puts a marker into a file:
+/// references stay references.
+#[test]
+fn issue_7_env_references_are_never_expanded_into_files() {
+    let reference = regex::Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").unwrap();
+    let mut writes = 0;
+    insta::glob!("fixtures/*/cmd", |cmd_file| {
+        let case = cmd_file.parent().unwrap();
+        let mut names = std::collections::BTreeSet::new();
+        for entry in walk(&case.join("in")) {
+            let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+            for c in reference.captures_iter(&text) {
+                names.insert(c[1].to_string());
+            }
+        }
+        let args_line = std::fs::read_to_string(cmd_file).unwrap();
+        let mut args: Vec<&str> = args_line
+            .split_whitespace()
+            .filter(|a| !["--diff", "--check", "--write"].contains(a))
+            .collect();
+        let commands: Vec<Vec<&str>> = match args.first() {
+            Some(&"convert") | Some(&"sync") => {
+                args.push("--write");
+                vec![args, vec!["doctor", "--fix", "--write"]]
+            }
+            _ => vec![vec!["doctor", "--fix", "--write"]],
+        };
+        for command in commands {
+            let project = Project::from_fixture(case);
+            let mut cmd = project.cmd(&command);
+            for name in &names {
+                cmd.env(name, format!("EXPANDED-{name}-MARKER"));
+            }
+            let out = cmd.output().unwrap();
+            for file in walk(project.path())
+                .into_iter()
+                .chain(walk(project.home.path()))
+            {
+                let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+                assert!(
+                    !text.contains("EXPANDED-"),
+                    "{}: `pmrc {}` expanded a variable into {}:\n{text}",
+                    case.display(),
+                    command.join(" "),
+                    file.display()
+                );
+            }
+            if out.status.success() {
+                writes += 1;
+            }
+        }
+    });
+    assert!(writes > 40, "only {writes} writing runs succeeded");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
