@@ -212,6 +212,26 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "strictSsl:\n  value: false\n",
         "convert --from pnpm@12 --to npm",
     ),
+    // pmrc.toml, read by `pmrc sync`
+    ("pmrc.toml", "[sync\nfrom = \"npm\"\n", "sync"),
+    (
+        "pmrc.toml",
+        "[sync]\nfrom = \"npm\"\nto = [\"yarn\", \"cargo\"]\n",
+        "sync",
+    ),
+    ("pmrc.toml", "[sync]\nfrom = 1\nto = \"yarn\"\n", "sync"),
+    (
+        "pmrc.toml",
+        "[sync]\nfrom = \"npm\"\nto = \"yarn\"\ntargets = [\"bun\"]\n",
+        "sync",
+    ),
+    ("pmrc.toml", "[sync]\nfrom = \"npm\"\nto = []\n", "sync"),
+    (
+        "pmrc.toml",
+        "[sync]\nfrom = \"npm\"\nto = \"yarn\"\nuser = \"yes\"\n",
+        "sync",
+    ),
+    ("pmrc.toml", "[tool.pmrc]\nfrom = \"npm\"\n", "sync"),
 ];
 
 #[test]
