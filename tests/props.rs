@@ -168,3 +168,64 @@ mod bunfig {
         }
     }
 }
+
+/// `pnpm-workspace.yaml`: the workspace's own settings (packages, catalogs, overrides) and
+/// comments survive an edit of `registries` and the network keys; idempotent.
+mod pnpm_workspace {
+    use pmrc::formats::{Format, SettingValue, Wanted, same_settings};
+    use proptest::prelude::*;
+
+    fn block() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("packages:\n  - 'apps/*'\n  - packages/* # libs\n".to_string()),
+            Just("# workspace settings\n".to_string()),
+            Just("\n".to_string()),
+            Just("catalog:\n  react: ^19.0.0\n".to_string()),
+            Just("registries:\n  default: https://r.example/npm/ # mirror\n  \"@acme\": https://a.example/\n".to_string()),
+            Just("strictSsl: false\n".to_string()),
+            Just("httpsProxy: http://p.example:3128/\n".to_string()),
+            "[a-z]{1,8}[A-Z][a-z]{1,5}: (true|false|[0-9]{1,3})\n".prop_map(|s| s),
+        ]
+    }
+
+    fn file() -> impl Strategy<Value = String> {
+        proptest::collection::vec(block(), 0..7).prop_map(|blocks| {
+            let mut seen = std::collections::HashSet::new();
+            blocks
+                .into_iter()
+                .filter(|b| {
+                    let key = b.split(':').next().unwrap_or_default().to_string();
+                    b.starts_with(['#', '\n']) || seen.insert(key)
+                })
+                .collect()
+        })
+    }
+
+    fn held(text: &str) -> Wanted {
+        pmrc::formats::wanted_from(&Format::PnpmWorkspace.settings(text).unwrap())
+    }
+
+    proptest! {
+        #[test]
+        fn edits_keep_the_rest_and_are_idempotent(text in file(), host in "[a-z]{1,10}") {
+            let yaml = Format::PnpmWorkspace;
+            prop_assert_eq!(yaml.edit(&text, &held(&text)).unwrap(), text.clone());
+            let mut wanted = held(&text);
+            let scope: Vec<String> = vec!["registries".into(), "@beta".into()];
+            wanted.retain(|(p, _)| *p != scope && p[0] != "strictSsl");
+            wanted.push((scope, SettingValue::Scalar(format!("https://{host}.example/"))));
+            let after = yaml.edit(&text, &wanted).unwrap();
+            prop_assert!(same_settings(&yaml.settings(&after).unwrap(), &wanted), "{}", after);
+            prop_assert_eq!(yaml.edit(&after, &wanted).unwrap(), after.clone());
+            for keep in ["  - packages/* # libs", "# workspace settings", "  react: ^19.0.0", "# mirror"] {
+                prop_assert!(!text.contains(keep) || after.contains(keep), "lost {:?}:\n{}", keep, after);
+            }
+            // The workspace's own top-level settings stay, line for line.
+            let owned = ["registries", "strictSsl", "httpsProxy", "httpProxy", "noProxy"];
+            for line in text.lines().filter(|l| l.contains(": ") && !l.starts_with([' ', '#'])) {
+                let key = line.split(':').next().unwrap();
+                prop_assert!(owned.contains(&key) || after.contains(line), "lost {:?}:\n{}", line, after);
+            }
+        }
+    }
+}

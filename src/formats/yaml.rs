@@ -228,6 +228,10 @@ pub fn edit(
         set_value(&at, key, value, old_scalar.as_ref());
     }
     let mut out = file.to_string();
+    if root.is_empty() {
+        // yaml-edit writes an emptied mapping as `{}`, which no block key may follow.
+        out = without_empty_flow_mapping(&out);
+    }
     if !appended.is_empty() {
         // Group nested keys of the same new top-level map under one heading.
         let mut first_seen: std::collections::HashMap<&str, usize> =
@@ -264,6 +268,20 @@ pub fn edit(
         out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
     Ok(out)
+}
+
+/// `text` without the line that holds only `{}` (the document's emptied root mapping).
+fn without_empty_flow_mapping(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dropped = false;
+    for line in text.split_inclusive('\n') {
+        if !dropped && line.trim() == "{}" {
+            dropped = true;
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 fn set_value(at: &Mapping, key: &str, value: &SettingValue, old: Option<&yaml_edit::Scalar>) {

@@ -469,6 +469,37 @@ mod tests {
         )
     }
 
+    /// Found by the pnpm-workspace.yaml property test: removing a file's only key left `{}`,
+    /// and a key appended after it made the file invalid YAML.
+    #[test]
+    fn replacing_the_only_key_leaves_valid_yaml() {
+        for text in [
+            "npmRegistryServer: \"https://a.example\"\n",
+            "# mine\nnpmAlwaysAuth: true\n",
+            "{}\n",
+        ] {
+            let wanted = vec![scalar(
+                &["npmScopes", "acme", "npmRegistryServer"],
+                "https://b.example",
+            )];
+            let after = edit(text, &wanted).unwrap();
+            assert!(
+                crate::formats::same_settings(&settings(&after).unwrap(), &wanted),
+                "{after}"
+            );
+            assert!(!after.contains("{}"), "{after}");
+            assert_eq!(
+                text.starts_with('#'),
+                after.starts_with("# mine\n"),
+                "{after}"
+            );
+            // Removing every key empties the file (a file that held none stays as it is).
+            let emptied = edit(text, &Vec::new()).unwrap();
+            let expected = if text == "{}\n" { text } else { "" };
+            assert_eq!(emptied.trim_start_matches("# mine\n"), expected);
+        }
+    }
+
     #[test]
     fn every_scalar_is_a_string_and_last_duplicate_wins() {
         let text = "npmAlwaysAuth: true\nnpmRegistryServer: \"https://a.example\"\nnpmRegistryServer: https://b.example\n";

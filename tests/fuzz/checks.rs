@@ -1,12 +1,13 @@
 //! The properties every fuzz target checks, shared with `tests/fuzz_regressions.rs` so that
 //! saved inputs keep being checked under `cargo test`. Each function panics on a violation.
 
-use pmrc::formats::{Format, same_settings, wanted_from};
+use pmrc::formats::{Format, SettingValue, same_settings, wanted_from};
 use pmrc::redact;
 use pmrc::template::{Dialect, Piece, Template, Unset};
 
 /// Reading never panics; secret spans are valid; an edit toward what the file already holds
-/// is the identity; an edit's result reads back as what was wanted.
+/// is the identity; an edit's result reads back as what was wanted: everything removed,
+/// one setting added, or everything replaced by one.
 pub fn format(format: Format, text: &str) {
     let spans = format.secret_spans(text);
     for s in &spans {
@@ -39,6 +40,48 @@ pub fn format(format: Format, text: &str) {
             same_settings(&held, &Vec::new()),
             "settings left behind: {held:?}"
         );
+    }
+    add_and_replace(format, text);
+}
+
+/// A setting each editable format can always take, for the add and replace checks.
+fn new_setting(format: Format) -> Option<(Vec<String>, SettingValue)> {
+    let path: &[&str] = match format {
+        Format::Npmrc => &["//fuzz.example.test/:_authToken"],
+        Format::YarnrcYml => &["npmScopes", "fuzz", "npmRegistryServer"],
+        Format::Bunfig => &["install", "scopes", "fuzz", "url"],
+        Format::PnpmWorkspace => &["registries", "@fuzz"],
+        Format::Yarnrc => return None,
+    };
+    let value = match format {
+        Format::Npmrc => "${FUZZ_TOKEN}",
+        _ => "https://fuzz.example.test/",
+    };
+    Some((
+        path.iter().map(|p| p.to_string()).collect(),
+        SettingValue::Scalar(value.into()),
+    ))
+}
+
+/// Adding a setting to what a file holds, or replacing everything it holds with it, gives
+/// a file that reads back as exactly what was wanted (when pmrc agrees to edit it at all).
+pub fn add_and_replace(format: Format, text: &str) {
+    let (Ok(held), Some(new)) = (format.settings(text), new_setting(format)) else {
+        return;
+    };
+    let mut added = wanted_from(&held);
+    added.retain(|(p, _)| p[..p.len() - 1] != new.0[..new.0.len() - 1]);
+    added.push(new.clone());
+    for wanted in [added, vec![new]] {
+        if let Ok(after) = format.edit(text, &wanted) {
+            let back = format
+                .settings(&after)
+                .unwrap_or_else(|e| panic!("the edit does not read back ({e:?}):\n{after}"));
+            assert!(
+                same_settings(&back, &wanted),
+                "read back {back:?}, wanted {wanted:?}:\n{after}"
+            );
+        }
     }
 }
 
