@@ -219,6 +219,9 @@ pub fn print_show(shown: &[Shown], out: &Output) {
         show_text(s, out.show_secrets, &mut text);
     }
     print_stdout(&text);
+    if out.quiet() {
+        return;
+    }
     for s in shown {
         for w in &s.warnings {
             print_stderr(&warning_line(w));
@@ -525,6 +528,9 @@ pub fn print_explain(
         }
     }
     print_stdout(&text);
+    if out.quiet() {
+        return;
+    }
     for w in warnings {
         print_stderr(&warning_line(w));
     }
