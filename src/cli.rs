@@ -56,9 +56,14 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to stdout.
-    #[command(after_help = "Example:\n  pmrc man > ~/.local/share/man/man1/pmrc.1 && man pmrc")]
-    Man,
+    /// Print a man page (roff) to stdout: pmrc(1), or a command's own, e.g. pmrc-sync(1).
+    #[command(
+        after_help = "Examples:\n  pmrc man > ~/.local/share/man/man1/pmrc.1 && man pmrc\n  pmrc man sync > ~/.local/share/man/man1/pmrc-sync.1 && man pmrc-sync"
+    )]
+    Man {
+        /// The command whose page to print (show, convert, sync, explain, doctor, ...).
+        command: Option<String>,
+    },
 }
 
 const SHOW_EXAMPLES: &str = "Examples:\n  pmrc show                          # every manager whose file exists here\n  pmrc show --manager pnpm@12 --user # with ~/.npmrc, auth.ini, config.yaml\n  pmrc show --format json | jq '.managers[0].routes'";
@@ -229,9 +234,22 @@ pub fn run(cli: Cli) -> Result<i32> {
             report::print_raw(&out);
             Ok(0)
         }
-        Command::Man => {
+        Command::Man { command } => {
+            let pmrc = <Cli as clap::CommandFactory>::command();
+            let page = match command {
+                None => pmrc,
+                Some(name) => {
+                    let sub = pmrc.find_subcommand(&name).cloned().ok_or_else(|| {
+                        Error::Usage(format!("no command `{name}`; see pmrc --help"))
+                    })?;
+                    // Titled and invoked as `pmrc-sync` / `pmrc sync`, like git's pages.
+                    sub.display_name(format!("pmrc-{name}"))
+                        .bin_name(format!("pmrc {name}"))
+                        .version(env!("CARGO_PKG_VERSION"))
+                }
+            };
             let mut out = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            clap_mangen::Man::new(page)
                 .render(&mut out)
                 .map_err(|e| Error::Usage(format!("cannot render the man page: {e}")))?;
             report::print_raw(&out);

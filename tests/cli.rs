@@ -587,6 +587,7 @@ fn issue_8_man_page() {
     assert!(out.status.success(), "{}", render(&out));
     let page = String::from_utf8_lossy(&out.stdout);
     assert!(page.contains(".TH pmrc 1"), "{page}");
+    let version = env!("CARGO_PKG_VERSION");
     for command in [
         "show",
         "convert",
@@ -596,7 +597,22 @@ fn issue_8_man_page() {
         "completions",
     ] {
         assert!(page.contains(command), "man page lacks {command}");
+        // Each command has its own page, pmrc-<command>(1), like git's.
+        let out = common::pmrc().args(["man", command]).output().unwrap();
+        assert!(out.status.success(), "{}", render(&out));
+        let own = String::from_utf8_lossy(&out.stdout);
+        let title = format!(".TH pmrc-{command} 1  \"{command} {version}\"");
+        assert!(own.contains(&title), "{own}");
+        assert!(own.contains(&format!("\\fBpmrc {command}\\fR")), "{own}");
     }
+    let out = common::pmrc().args(["man", "sync"]).output().unwrap();
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.contains("\\-\\-config") && page.contains("[sync]"),
+        "{page}"
+    );
+    let out = common::pmrc().args(["man", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 /// Issue 8: every command's --help ends with examples.
