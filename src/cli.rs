@@ -154,8 +154,22 @@ pub struct ShowArgs {
     pub manager: Option<Manager>,
 }
 
+/// How `convert` and `sync` end: a preview, a write, or a check.
 #[derive(Args, Debug)]
-#[command(group = clap::ArgGroup::new("mode").multiple(false))]
+#[group(id = "mode", multiple = false)]
+pub struct ModeArgs {
+    /// Print the diff and change nothing (the default).
+    #[arg(long)]
+    pub diff: bool,
+    /// Apply the changes.
+    #[arg(long)]
+    pub write: bool,
+    /// Exit 1 when anything would change (for CI); prints the same diff.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct ConvertArgs {
     #[command(flatten)]
     pub common: Common,
@@ -166,34 +180,19 @@ pub struct ConvertArgs {
     /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12].
     #[arg(long, value_name = "M", value_delimiter = ',', required = true)]
     pub to: Vec<Manager>,
-    /// Print the diff and change nothing (the default).
-    #[arg(long, group = "mode")]
-    pub diff: bool,
-    /// Apply the changes.
-    #[arg(long, group = "mode")]
-    pub write: bool,
-    /// Exit 1 when anything would change (for CI); prints the same diff.
-    #[arg(long, group = "mode")]
-    pub check: bool,
+    #[command(flatten)]
+    pub mode: ModeArgs,
 }
 
 #[derive(Args, Debug)]
-#[command(group = clap::ArgGroup::new("mode").multiple(false))]
 pub struct SyncArgs {
     #[command(flatten)]
     pub common: Common,
     /// The project setting to use (default: pmrc.toml in the project directory).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Print the diff and change nothing (the default).
-    #[arg(long, group = "mode")]
-    pub diff: bool,
-    /// Apply the changes.
-    #[arg(long, group = "mode")]
-    pub write: bool,
-    /// Exit 1 when anything would change (for CI); prints the same diff.
-    #[arg(long, group = "mode")]
-    pub check: bool,
+    #[command(flatten)]
+    pub mode: ModeArgs,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,7 +358,7 @@ fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
         Some(m) => m,
         None => discover::detect_source(&dir, &ALL)?,
     };
-    let mode = mode_of(args.write, args.check);
+    let mode = mode_of(&args.mode);
     let user = args.common.user;
     run_plan(&args.common, dir, from, &args.to, user, mode, env)
 }
@@ -377,15 +376,15 @@ fn sync(args: SyncArgs, env: &Environment) -> Result<i32> {
         )));
     };
     let config = crate::sync_config::parse(&text).map_err(|e| e.in_file(&path))?;
-    let mode = mode_of(args.write, args.check);
+    let mode = mode_of(&args.mode);
     let user = args.common.user || config.user;
     run_plan(&args.common, dir, config.from, &config.to, user, mode, env)
 }
 
-fn mode_of(write: bool, check: bool) -> report::Mode {
-    if write {
+fn mode_of(mode: &ModeArgs) -> report::Mode {
+    if mode.write {
         report::Mode::Write
-    } else if check {
+    } else if mode.check {
         report::Mode::Check
     } else {
         report::Mode::Diff

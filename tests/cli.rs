@@ -580,6 +580,16 @@ fn issue_8_completions_for_every_shell() {
     );
 }
 
+const COMMANDS: [&str; 7] = [
+    "show",
+    "convert",
+    "sync",
+    "explain",
+    "doctor",
+    "completions",
+    "man",
+];
+
 /// Issue 8: `pmrc man` is a roff page with every command.
 #[test]
 fn issue_8_man_page() {
@@ -588,14 +598,7 @@ fn issue_8_man_page() {
     let page = String::from_utf8_lossy(&out.stdout);
     assert!(page.contains(".TH pmrc 1"), "{page}");
     let version = env!("CARGO_PKG_VERSION");
-    for command in [
-        "show",
-        "convert",
-        "sync",
-        "explain",
-        "doctor",
-        "completions",
-    ] {
+    for command in COMMANDS.into_iter().filter(|c| *c != "man") {
         assert!(page.contains(command), "man page lacks {command}");
         // Each command has its own page, pmrc-<command>(1), like git's.
         let out = common::pmrc().args(["man", command]).output().unwrap();
@@ -618,15 +621,7 @@ fn issue_8_man_page() {
 /// Issue 8: every command's --help ends with examples.
 #[test]
 fn issue_8_help_has_examples() {
-    for command in [
-        "show",
-        "convert",
-        "sync",
-        "explain",
-        "doctor",
-        "completions",
-        "man",
-    ] {
+    for command in COMMANDS {
         let out = common::pmrc().args([command, "--help"]).output().unwrap();
         assert!(out.status.success(), "{command}: {}", render(&out));
         let help = String::from_utf8_lossy(&out.stdout);

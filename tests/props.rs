@@ -66,6 +66,18 @@ proptest! {
     }
 }
 
+/// YAML blocks joined with one occurrence of each top-level key, as YAML needs.
+fn one_of_each_key(blocks: Vec<String>) -> String {
+    let mut seen = std::collections::HashSet::new();
+    blocks
+        .into_iter()
+        .filter(|b| {
+            let key = b.split(':').next().unwrap_or_default().to_string();
+            b.starts_with(['#', '\n']) || seen.insert(key)
+        })
+        .collect()
+}
+
 /// `.yarnrc.yml`: unrelated keys, comments and quoting survive an edit of an owned key; the
 /// edit reads back as wanted and a second edit changes nothing.
 mod yarnrc_yml {
@@ -90,17 +102,7 @@ mod yarnrc_yml {
     }
 
     fn file() -> impl Strategy<Value = String> {
-        proptest::collection::vec(block(), 0..6).prop_map(|blocks| {
-            // One occurrence of each top-level key, as YAML needs.
-            let mut seen = std::collections::HashSet::new();
-            blocks
-                .into_iter()
-                .filter(|b| {
-                    let key = b.split(':').next().unwrap_or_default().to_string();
-                    b.starts_with(['#', '\n']) || seen.insert(key)
-                })
-                .collect()
-        })
+        proptest::collection::vec(block(), 0..6).prop_map(super::one_of_each_key)
     }
 
     fn held(text: &str) -> Wanted {
@@ -189,16 +191,7 @@ mod pnpm_workspace {
     }
 
     fn file() -> impl Strategy<Value = String> {
-        proptest::collection::vec(block(), 0..7).prop_map(|blocks| {
-            let mut seen = std::collections::HashSet::new();
-            blocks
-                .into_iter()
-                .filter(|b| {
-                    let key = b.split(':').next().unwrap_or_default().to_string();
-                    b.starts_with(['#', '\n']) || seen.insert(key)
-                })
-                .collect()
-        })
+        proptest::collection::vec(block(), 0..7).prop_map(super::one_of_each_key)
     }
 
     fn held(text: &str) -> Wanted {
