@@ -253,7 +253,7 @@ fn manager_rules(req: &Request, read: &Read) -> Vec<Finding> {
                 );
             }
         }
-        let lookups: Vec<String> = read
+        let lookups: std::collections::HashSet<String> = read
             .routes
             .iter()
             .flat_map(|r| yarn_lookup_keys(r.registry.as_deref().unwrap_or(m.public_registry())))
@@ -418,33 +418,35 @@ fn mode_of(_path: &Path) -> Option<u32> {
 /// Whether two managers send the same requests (registry and Authorization) for unscoped
 /// packages and every scope either config names.
 fn same_routes(a: &Model, am: Manager, b: &Model, bm: Manager) -> bool {
-    let mut groups = vec![resolve::Packages::Unscoped];
-    groups.extend(
-        a.scopes
-            .keys()
-            .chain(b.scopes.keys())
-            .map(|s| resolve::Packages::Scope(s.clone())),
-    );
-    groups.iter().all(|g| {
-        resolve::route(a, am, g.clone()).observable()
-            == resolve::route(b, bm, g.clone()).observable()
-    })
+    let groups = groups_of(a, b);
+    let ra = resolve::routes_for(a, am, groups.clone());
+    let rb = resolve::routes_for(b, bm, groups);
+    ra.iter()
+        .zip(&rb)
+        .all(|(x, y)| x.observable() == y.observable())
+}
+
+/// Unscoped packages and every scope either model names, once each, in order.
+fn groups_of(a: &Model, b: &Model) -> Vec<resolve::Packages> {
+    let scopes: std::collections::BTreeSet<&String> =
+        a.scopes.keys().chain(b.scopes.keys()).collect();
+    std::iter::once(resolve::Packages::Unscoped)
+        .chain(
+            scopes
+                .into_iter()
+                .map(|s| resolve::Packages::Scope(s.clone())),
+        )
+        .collect()
 }
 
 fn drift(reads: &[Read]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, a) in reads.iter().enumerate() {
         for b in &reads[i + 1..] {
-            let mut groups = vec![resolve::Packages::Unscoped];
-            for name in a.model.scopes.keys().chain(b.model.scopes.keys()) {
-                let group = resolve::Packages::Scope(name.clone());
-                if !groups.contains(&group) {
-                    groups.push(group);
-                }
-            }
-            for group in groups {
-                let ra = resolve::route(&a.model, a.manager, group.clone());
-                let rb = resolve::route(&b.model, b.manager, group.clone());
+            let groups = groups_of(&a.model, &b.model);
+            let routes_a = resolve::routes_for(&a.model, a.manager, groups.clone());
+            let routes_b = resolve::routes_for(&b.model, b.manager, groups.clone());
+            for ((group, ra), rb) in groups.into_iter().zip(routes_a).zip(routes_b) {
                 let (oa, ob) = (ra.observable(), rb.observable());
                 if oa == ob {
                     continue;

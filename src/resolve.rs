@@ -2,6 +2,8 @@
 //! which registry it requests and which `Authorization` it sends, by that manager's own
 //! matching rules (npm walks up the URL path, Yarn Berry matches keys exactly).
 
+use std::collections::HashMap;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
@@ -14,7 +16,7 @@ use crate::registry_url::{
 use crate::template::{Dialect, Template};
 
 /// Which packages a route serves.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", content = "scope", rename_all = "kebab-case")]
 pub enum Packages {
     Unscoped,
@@ -101,21 +103,30 @@ pub fn is_public_registry(url: &str) -> bool {
 pub fn routes(model: &Model, manager: Manager) -> Vec<Route> {
     let mut packages = vec![Packages::Unscoped];
     packages.extend(model.scopes.keys().map(|s| Packages::Scope(s.clone())));
-    packages
+    routes_for(model, manager, packages)
+}
+
+/// The routes of the given groups of packages (a scope need not be configured), with the
+/// lookups built once so that many groups stay linear in the size of the config.
+pub fn routes_for(model: &Model, manager: Manager, groups: Vec<Packages>) -> Vec<Route> {
+    let bun_keys = (manager == Manager::Bun).then(|| BunKeys::new(model));
+    groups
         .into_iter()
-        .map(|p| route(model, manager, p))
+        .map(|packages| match manager {
+            Manager::Npm => npm_route(model, packages),
+            Manager::Yarn => yarn_route(model, packages),
+            Manager::YarnClassic => classic_route(model, packages),
+            Manager::Bun => bun_route(model, packages, bun_keys.as_ref().expect("built for Bun")),
+            Manager::Pnpm(major) => pnpm_route(model, packages, major),
+        })
         .collect()
 }
 
 /// The route of one group of packages (a scope need not be configured).
 pub fn route(model: &Model, manager: Manager, packages: Packages) -> Route {
-    match manager {
-        Manager::Npm => npm_route(model, packages),
-        Manager::Yarn => yarn_route(model, packages),
-        Manager::YarnClassic => classic_route(model, packages),
-        Manager::Bun => bun_route(model, packages),
-        Manager::Pnpm(major) => pnpm_route(model, packages, major),
-    }
+    routes_for(model, manager, vec![packages])
+        .pop()
+        .expect("one route per group")
 }
 
 fn rendered(t: &Template, dialect: Dialect) -> String {
@@ -240,11 +251,14 @@ fn yarn_route(model: &Model, packages: Packages) -> Route {
     };
     let chosen = scope_creds
         .or_else(|| {
+            // Keys match after one trailing `/` is stripped: `want` or `want/`, the first
+            // in key order, looked up rather than scanned for.
             yarn_lookup_keys(&effective).into_iter().find_map(|want| {
-                model
-                    .auth
-                    .iter()
-                    .find(|(k, _)| matches!(k, AuthKey::Url(u) if normalize_yarn_key(u) == want))
+                [want.clone(), format!("{want}/")]
+                    .into_iter()
+                    .map(AuthKey::Url)
+                    .filter(|k| matches!(k, AuthKey::Url(u) if normalize_yarn_key(u) == want))
+                    .find_map(|k| model.auth.get_key_value(&k))
             })
         })
         .or_else(|| model.auth.get_key_value(&AuthKey::Fallback));
@@ -388,9 +402,53 @@ fn classic_route(model: &Model, packages: Packages) -> Route {
     }
 }
 
+/// Bun's `.npmrc` credentials by lowercased host and path (with a trailing `/`), so that a
+/// registry's longest matching key is a walk up its path. Each place keeps the entry Bun
+/// would pick among keys that differ only in a trailing `/` or host case: the longer
+/// spelling, else the last in key order.
+struct BunKeys<'a>(HashMap<(String, String), (usize, &'a AuthKey, &'a Credentials)>);
+
+impl<'a> BunKeys<'a> {
+    fn new(model: &'a Model) -> Self {
+        let mut keys: HashMap<_, (usize, &AuthKey, &Credentials)> = HashMap::new();
+        for (k, c) in model.auth.iter().filter(|(_, c)| c.authenticates()) {
+            let AuthKey::Url(key) = k else { continue };
+            let Some(rest) = key.strip_prefix("//") else {
+                continue;
+            };
+            let (host, path) = rest
+                .split_once('/')
+                .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+            let place = (host.to_ascii_lowercase(), with_trailing_slash(&path));
+            match keys.get(&place) {
+                Some((len, ..)) if *len > path.len() => {}
+                _ => {
+                    keys.insert(place, (path.len(), k, c));
+                }
+            }
+        }
+        BunKeys(keys)
+    }
+
+    /// The key on `url`'s host with the longest path that is a prefix of `url`'s path.
+    fn longest(&self, url: &RegistryUrl) -> Option<(&'a AuthKey, &'a Credentials)> {
+        let host = url.host.to_ascii_lowercase();
+        let path = with_trailing_slash(&url.path);
+        let ends = path
+            .match_indices('/')
+            .map(|(i, _)| i + 1)
+            .collect::<Vec<_>>();
+        ends.into_iter().rev().find_map(|end| {
+            self.0
+                .get(&(host.clone(), path[..end].to_string()))
+                .map(|(_, k, c)| (*k, *c))
+        })
+    }
+}
+
 /// Bun: credentials written with the registry in bunfig win; otherwise an `.npmrc` key on
 /// the same host whose path is a prefix of the registry's (the longest one).
-fn bun_route(model: &Model, packages: Packages) -> Route {
+fn bun_route(model: &Model, packages: Packages, npmrc_keys: &BunKeys) -> Route {
     let registry = configured_registry(model, &packages).map(|v| rendered(&v.value, Dialect::Bun));
     let effective = registry
         .clone()
@@ -405,26 +463,7 @@ fn bun_route(model: &Model, packages: Packages) -> Route {
         .auth
         .get_key_value(&bound_key)
         .filter(|(_, c)| c.authenticates());
-    let from_npmrc = || {
-        let url = RegistryUrl::parse(&effective)?;
-        let registry_path = with_trailing_slash(&url.path);
-        model
-            .auth
-            .iter()
-            .filter(|(_, c)| c.authenticates())
-            .filter_map(|(k, c)| {
-                let AuthKey::Url(key) = k else { return None };
-                let rest = key.strip_prefix("//")?;
-                let (host, path) = rest
-                    .split_once('/')
-                    .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
-                (host.eq_ignore_ascii_case(&url.host)
-                    && registry_path.starts_with(&with_trailing_slash(&path)))
-                .then_some((path.len(), (k, c)))
-            })
-            .max_by_key(|(len, _)| *len)
-            .map(|(_, kc)| kc)
-    };
+    let from_npmrc = || npmrc_keys.longest(&RegistryUrl::parse(&effective)?);
     let chosen = bound.or_else(from_npmrc);
     npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c)))
 }

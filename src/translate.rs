@@ -185,11 +185,15 @@ impl Translator<'_> {
 
     fn scopes(&mut self, routes: &[Route], model: &mut Model) {
         let from = self.from;
+        let by_scope: std::collections::HashMap<&str, &Route> = routes
+            .iter()
+            .filter_map(|r| match &r.packages {
+                Packages::Scope(s) => Some((s.as_str(), r)),
+                Packages::Unscoped => None,
+            })
+            .collect();
         for (name, scope) in &self.source.scopes {
-            let route = routes
-                .iter()
-                .find(|r| r.packages == Packages::Scope(name.clone()))
-                .expect("every scope has a route");
+            let route = by_scope[name.as_str()];
             let registry = match &scope.registry {
                 Some(r) => Some(self.registry_value(r)),
                 None => {
@@ -334,7 +338,7 @@ impl Translator<'_> {
         }
         // Credentials no route uses (tarball hosts, registries only used for publishing)
         // are carried over under the target's spelling of the same key.
-        let used: Vec<&AuthKey> = routes
+        let used: std::collections::HashSet<&AuthKey> = routes
             .iter()
             .filter_map(|r| r.credential_key.as_ref())
             .collect();
@@ -864,10 +868,21 @@ impl Translator<'_> {
                 user.auth.insert(key.clone(), copy);
                 continue;
             }
+            // Only the scope a scope token names: cloning every scope for every credential
+            // made large configs quadratic.
+            let scopes = match key {
+                AuthKey::Scope(scope) => model
+                    .scopes
+                    .get_key_value(scope)
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .into_iter()
+                    .collect(),
+                _ => Default::default(),
+            };
             let settings = crate::formats::npmrc::wanted(
                 &Model {
                     auth: [(key.clone(), creds.clone())].into(),
-                    scopes: model.scopes.clone(),
+                    scopes,
                     ..Model::default()
                 },
                 to,
@@ -910,12 +925,14 @@ impl Translator<'_> {
     fn verify(&mut self, before: &[Route], model: &Model) {
         let from = self.from;
         let after = resolve::routes(model, self.to);
+        let after: std::collections::HashMap<&Packages, &Route> =
+            after.iter().map(|a| (&a.packages, a)).collect();
         for b in before {
             let target = match &b.packages {
                 Packages::Scope(s) => Packages::Scope(target_scope(s)),
                 Packages::Unscoped => Packages::Unscoped,
             };
-            let Some(a) = after.iter().find(|a| a.packages == target) else {
+            let Some(a) = after.get(&target) else {
                 continue;
             };
             let (bp, breg, bauth) = b.observable();

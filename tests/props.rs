@@ -222,3 +222,79 @@ mod pnpm_workspace {
         }
     }
 }
+
+/// Issue 8 (linear edits): many scope entries kept, changed, removed and added in one edit
+/// of a `.yarnrc.yml` (entries are cut and inserted as text) read back as wanted, keep
+/// every line that is not an owned entry's, and a second edit changes nothing.
+mod yarnrc_yml_many_entries {
+    use pmrc::formats::{Format, SettingValue, Wanted, same_settings};
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Fate {
+        Keep,
+        Change,
+        Remove,
+    }
+
+    fn scope(i: usize, host: &str) -> String {
+        format!(
+            "  s{i}:\n    npmRegistryServer: \"https://{host}.example\"\n    npmAlwaysAuth: true # s{i}\n"
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn entries_change_in_bulk(
+            fates in proptest::collection::vec(prop_oneof![Just(Fate::Keep), Just(Fate::Change), Just(Fate::Remove)], 1..12),
+            added in 0usize..5,
+            comment_between in any::<bool>(),
+        ) {
+            let mut text = String::from("# top\nnpmScopes:\n");
+            for (i, _) in fates.iter().enumerate() {
+                text.push_str(&scope(i, "old"));
+            }
+            if comment_between {
+                text.push_str("\n# between\n");
+            }
+            text.push_str("nodeLinker: node-modules\n");
+            let yaml = Format::YarnrcYml;
+            let mut wanted: Wanted = Vec::new();
+            let field = |i: usize, f: &str, v: &str| {
+                (vec!["npmScopes".to_string(), format!("s{i}"), f.to_string()], SettingValue::Scalar(v.to_string()))
+            };
+            for (i, fate) in fates.iter().enumerate() {
+                match fate {
+                    Fate::Keep => {
+                        wanted.push(field(i, "npmRegistryServer", "https://old.example"));
+                        wanted.push(field(i, "npmAlwaysAuth", "true"));
+                    }
+                    Fate::Change => {
+                        wanted.push(field(i, "npmRegistryServer", "https://new.example"));
+                        wanted.push(field(i, "npmAlwaysAuth", "true"));
+                    }
+                    Fate::Remove => {}
+                }
+            }
+            for j in 0..added {
+                wanted.push(field(100 + j, "npmRegistryServer", "https://added.example"));
+                wanted.push(field(100 + j, "npmAuthToken", "${T}"));
+            }
+            let after = yaml.edit(&text, &wanted).unwrap();
+            let back = yaml.settings(&after).map_err(|e| format!("{e:?}\n{after}"));
+            prop_assert!(back.is_ok(), "{:?}", back);
+            prop_assert!(same_settings(&back.unwrap(), &wanted), "{}", after);
+            prop_assert_eq!(yaml.edit(&after, &wanted).unwrap(), after.clone());
+            for keep in ["# top", "nodeLinker: node-modules"] {
+                prop_assert!(after.contains(keep), "lost {:?}:\n{}", keep, after);
+            }
+            prop_assert_eq!(after.contains("# between"), comment_between, "{}", after);
+            for (i, fate) in fates.iter().enumerate() {
+                let comment = format!("# s{i}\n");
+                prop_assert_eq!(after.contains(&comment), !matches!(fate, Fate::Remove), "{}", after);
+            }
+            // No line left holding only spaces where an entry was cut.
+            prop_assert!(!after.lines().any(|l| !l.is_empty() && l.trim().is_empty()), "{:?}", after);
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! `[install.scopes]` (keys with or without `@`), `cafile` and `ca`. Edited with
 //! `toml_edit`, so comments, decor and unrelated sections (`[test]`, `[run]`) stay.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -204,10 +205,11 @@ fn collect(text: &str) -> Result<Vec<Found>, SyntaxError> {
 
 /// The settings pmrc owns in this file.
 pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
+    let lines = crate::formats::LineIndex::new(text);
     Ok(collect(text)?
         .into_iter()
         .map(|f| Setting {
-            line: f.span.as_ref().map_or(1, |s| line_col(text, s.start).0),
+            line: f.span.as_ref().map_or(1, |s| lines.line_col(s.start).0),
             path: f.path,
             value: f.value,
         })
@@ -401,6 +403,24 @@ fn held_group<'a>(held: &'a [Setting], base: &[String]) -> Vec<(&'a str, &'a str
         .collect()
 }
 
+/// The scalar fields of each `install.scopes.<name>` entry, by scope name.
+fn scope_fields<'a>(
+    settings: impl Iterator<Item = (&'a Vec<String>, &'a SettingValue)>,
+) -> HashMap<&'a str, Vec<(&'a str, &'a str)>> {
+    let mut out: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    for (p, v) in settings {
+        if let ([install, scopes, name, field], SettingValue::Scalar(v)) = (p.as_slice(), v)
+            && install == "install"
+            && scopes == "scopes"
+        {
+            out.entry(name.as_str())
+                .or_default()
+                .push((field.as_str(), v.as_str()));
+        }
+    }
+    out
+}
+
 /// A registry entry as Bun's docs write it: a plain URL, or an inline table with creds.
 fn registry_value(fields: &[(&str, &str)]) -> TomlValue {
     if let [("url", url)] = fields {
@@ -480,10 +500,19 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     if created_scopes {
         install.insert("scopes", Item::Table(Table::new()));
     }
+    // Each scope's fields, grouped in one pass so that many scopes stay linear.
+    let wanted_scopes = scope_fields(wanted.iter().map(|(p, v)| (p, v)));
+    let held_scopes_by_name = scope_fields(held.iter().map(|s| (&s.path, &s.value)));
     if let Some(scopes) = install.get_mut("scopes").and_then(Item::as_table_like_mut) {
         for name in &names {
-            let path = base(&["scopes", name]);
-            let (want, have) = (group(wanted, &path), held_group(&held, &path));
+            let want = wanted_scopes
+                .get(name.as_str())
+                .cloned()
+                .unwrap_or_default();
+            let have = held_scopes_by_name
+                .get(name.as_str())
+                .cloned()
+                .unwrap_or_default();
             if sorted(&want) == sorted(&have) {
                 continue;
             }

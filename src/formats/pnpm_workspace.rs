@@ -95,8 +95,9 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     ]) {
         scalar(key, v, &mut out);
     }
+    let key_lines = yaml::KeyLines::new(text);
     for (key, entry) in ws.registries.iter().flatten() {
-        let line = yaml::key_line(text, key);
+        let line = key_lines.line(key);
         match entry {
             Registries::Url(url) => out.push(Setting {
                 path: vec!["registries".into(), key.clone()],
@@ -106,7 +107,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
             Registries::Declaration(d) => {
                 if let Some(field) = d.rest.keys().find(|k| FORBIDDEN.contains(&k.as_str())) {
                     return Err(SyntaxError::new(
-                        yaml::key_line(text, field),
+                        key_lines.line(field),
                         1,
                         format!(
                             "`{field}` inside a `registries` entry is an error for pnpm (INVALID_SETTING): credentials belong in .npmrc or auth.ini"

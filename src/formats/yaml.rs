@@ -2,7 +2,7 @@
 //! `yaml-edit`: values change in place in their old quoting, removed keys go with their
 //! line, and new top-level keys are appended the way `yarn config set` writes them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use yaml_edit::{Mapping, ScalarValue, Sequence, YamlFile};
@@ -46,14 +46,15 @@ fn yaml_string(s: &str) -> String {
     }
 }
 
-/// Renders new top-level entries the way `yarn config set` writes them.
+/// Renders new entries the way `yarn config set` writes them, from `depth` down: the first
+/// level at `indent` and each level below two spaces further in.
 fn render_block(
     path_value: &[(&[String], &SettingValue)],
     depth: usize,
+    indent: &str,
     nl: &str,
     out: &mut String,
 ) {
-    let indent = "  ".repeat(depth);
     let mut i = 0;
     while i < path_value.len() {
         let (path, value) = path_value[i];
@@ -80,7 +81,13 @@ fn render_block(
             .position(|(p, _)| p.len() <= depth + 1 || p[depth] != *head)
             .map_or(path_value.len(), |n| i + n);
         out.push_str(&format!("{indent}{}:{nl}", yaml_string(head)));
-        render_block(&path_value[i..group_end], depth + 1, nl, out);
+        render_block(
+            &path_value[i..group_end],
+            depth + 1,
+            &format!("{indent}  "),
+            nl,
+            out,
+        );
         i = group_end;
     }
 }
@@ -131,7 +138,8 @@ pub fn edit(
             ));
         }
     }
-    // Lookups by path, so that big files stay linear.
+    // Lookups by path, so that big files stay linear: yaml-edit finds a key by comparing it
+    // with every key of its mapping, so the entries of the owned maps are indexed once.
     let wanted_paths: HashSet<&Vec<String>> = wanted.iter().map(|(p, _)| p).collect();
     let held_as_is: HashSet<(&Vec<String>, &SettingValue)> =
         held.iter().map(|s| (&s.path, &s.value)).collect();
@@ -141,42 +149,84 @@ pub fn edit(
         .map(|s| (s.path[0].as_str(), s.path[1].as_str()))
         .collect();
     let held_tops: HashSet<&str> = held.iter().map(|s| s.path[0].as_str()).collect();
+    let mut index = EntryIndex::new(&root, maps);
 
     // Remove what is no longer wanted.
     for setting in held {
         if wanted_paths.contains(&setting.path) {
             continue;
         }
-        let (parent, key) = setting.path.split_at(setting.path.len() - 1);
-        if let Some(m) = mapping_at(&root, parent) {
-            m.remove(key[0].as_str());
+        match setting.path.as_slice() {
+            [map, entry] if index.has_map(map) => index.remove(map, entry),
+            [map, entry, key] if index.has_map(map) => {
+                if let Some(m) = index.mapping(map, entry) {
+                    m.remove(key.as_str());
+                }
+            }
+            path => {
+                let (parent, key) = path.split_at(path.len() - 1);
+                if let Some(m) = mapping_at(&root, parent) {
+                    m.remove(key[0].as_str());
+                }
+            }
         }
     }
     // Maps pmrc emptied go too (Yarn omits empty mappings when it writes).
     for &map in maps {
-        if let Some(m) = root.get_mapping(map) {
-            let empty: Vec<String> = m
-                .entries()
-                .filter_map(|entry| {
-                    let key = entry.key_node()?.as_scalar()?.as_string();
-                    let emptied = held_entries.contains(&(map, key.as_str()))
-                        && entry.value_node()?.as_mapping()?.is_empty();
-                    emptied.then_some(key)
-                })
-                .collect();
-            for k in empty {
-                m.remove(k.as_str());
-            }
-            if m.is_empty() && held_tops.contains(map) {
-                root.remove(map);
-            }
+        let emptied: Vec<String> = index
+            .entries(map)
+            .filter(|(key, e)| {
+                held_entries.contains(&(map, key.as_str()))
+                    && e.value_node()
+                        .and_then(|v| v.as_mapping().cloned())
+                        .is_some_and(|m| m.is_empty())
+            })
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in emptied {
+            index.remove(map, &key);
+        }
+        let emptied = match root.get_mapping(map) {
+            Some(m) => m.is_empty() || index.is_emptied(map),
+            None => false,
+        };
+        if emptied && held_tops.contains(map) {
+            root.remove(map);
+            index.forget(map);
         }
     }
-    // Change or add what is wanted; brand-new top-level keys are appended as text below.
+    // Change or add what is wanted. Brand-new top-level keys, and new entries of a block
+    // map that has entries, are written as text below; the rest in place.
     let mut appended: Vec<(&[String], &SettingValue)> = Vec::new();
+    let mut new_entries: Vec<(&[String], &SettingValue)> = Vec::new();
     for (path, value) in wanted {
         if held_as_is.contains(&(path, value)) {
             continue;
+        }
+        if let [map, entry, ..] = path.as_slice()
+            && index.has_map(map)
+        {
+            match (index.mapping(map, entry), path.len()) {
+                (Some(at), 3) => {
+                    let old = at.get(path[2].as_str());
+                    let old_scalar = old.as_ref().and_then(|n| n.as_scalar().cloned());
+                    let old_seq = old.as_ref().and_then(|n| n.as_sequence().cloned());
+                    match (value, old_seq) {
+                        (SettingValue::List(items), Some(seq)) => replace_items(&seq, items),
+                        _ => set_value(&at, &path[2], value, old_scalar.as_ref()),
+                    }
+                    continue;
+                }
+                (None, 2) if index.has_entry(map, entry) => {
+                    index.set_scalar(map, entry, value);
+                    continue;
+                }
+                (None, _) if !index.has_entry(map, entry) && index.takes_text(map) => {
+                    new_entries.push((path.as_slice(), value));
+                    continue;
+                }
+                _ => {}
+            }
         }
         let (parent, key) = path.split_at(path.len() - 1);
         let key = &key[0];
@@ -214,6 +264,7 @@ pub fn edit(
                 node = outer;
             }
             at.set(yarn_scalar(&parent[depth]), node);
+            index.refresh(&root, &parent[0]);
             continue;
         }
         let old = at.get(key.as_str());
@@ -228,11 +279,40 @@ pub fn edit(
         set_value(&at, key, value, old_scalar.as_ref());
     }
     let mut out = file.to_string();
+    // Text edits on the edited tree's text: new entries after the last entry of their map,
+    // and the lines of removed entries cut. Back to front so offsets hold; at one offset,
+    // a cut goes before an insertion, so it cannot take the inserted text with it.
+    let mut edits: Vec<(usize, usize, String)> = index
+        .cuts(&out)
+        .into_iter()
+        .map(|(from, to)| (from, to, String::new()))
+        .collect();
+    for (offset, block) in index.insertions(&new_entries, nl, &out) {
+        let at = after_line(&out, offset);
+        edits.push((at, at, block));
+    }
+    edits.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
+    for (from, to, block) in edits {
+        if !block.is_empty() && from == out.len() && !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(nl);
+        }
+        let (from, to) = (from.min(out.len()), to.min(out.len()));
+        out.replace_range(from..to, &block);
+    }
     if root.is_empty() {
         // yaml-edit writes an emptied mapping as `{}`, which no block key may follow.
         out = without_empty_flow_mapping(&out);
     }
     if !appended.is_empty() {
+        // New keys line up with the document's own (a root mapping may be indented).
+        let root_indent = root
+            .entries()
+            .next()
+            .map(|e| {
+                let start = (e.byte_range().start as usize).min(out.len());
+                " ".repeat(start - out[..start].rfind('\n').map_or(0, |i| i + 1))
+            })
+            .unwrap_or_default();
         // Group nested keys of the same new top-level map under one heading.
         let mut first_seen: std::collections::HashMap<&str, usize> =
             std::collections::HashMap::new();
@@ -252,7 +332,7 @@ pub fn edit(
             if !(out.trim().is_empty() && block.is_empty()) {
                 block.push_str(nl);
             }
-            render_block(&grouped[i..end], 0, nl, &mut block);
+            render_block(&grouped[i..end], 0, &root_indent, nl, &mut block);
             i = end;
         }
         if !out.is_empty() && !out.ends_with('\n') {
@@ -268,6 +348,192 @@ pub fn edit(
         out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
     Ok(out)
+}
+
+type PathValue<'a> = (&'a [String], &'a SettingValue);
+
+/// The entries of the maps pmrc owns keys in (`npmScopes`, `npmRegistries`, `registries`),
+/// by key, found in one pass. yaml-edit looks a key up by comparing it with every key of
+/// its mapping, which made edits of large maps quadratic.
+struct EntryIndex {
+    maps: HashMap<String, (Mapping, HashMap<String, yaml_edit::MappingEntry>)>,
+    /// Entries of block maps to remove: cut from the text at the end, line by line,
+    /// because yaml-edit removes an entry with its trivia only through a key scan.
+    doomed: Vec<(String, yaml_edit::MappingEntry)>,
+}
+
+impl EntryIndex {
+    fn new(root: &Mapping, maps: &[&str]) -> Self {
+        let mut index = EntryIndex {
+            maps: HashMap::new(),
+            doomed: Vec::new(),
+        };
+        for map in maps {
+            index.refresh(root, map);
+        }
+        index
+    }
+
+    /// (Re)reads one map's entries, after pmrc created or replaced it.
+    fn refresh(&mut self, root: &Mapping, map: &str) {
+        let Some(m) = root.get_mapping(map) else {
+            self.maps.remove(map);
+            return;
+        };
+        let entries = m
+            .entries()
+            .filter_map(|e| Some((e.key_node()?.as_scalar()?.as_string(), e)))
+            .collect();
+        self.maps.insert(map.to_string(), (m, entries));
+    }
+
+    /// The map itself went away, with whatever was to be cut from it.
+    fn forget(&mut self, map: &str) {
+        self.maps.remove(map);
+        self.doomed.retain(|(m, _)| m != map);
+    }
+
+    /// No entry of `map` stays.
+    fn is_emptied(&self, map: &str) -> bool {
+        self.maps.get(map).is_some_and(|(m, entries)| {
+            let doomed = self.doomed.iter().filter(|(d, _)| d == map).count();
+            entries.is_empty() && m.entries().count() == doomed
+        })
+    }
+
+    fn has_map(&self, map: &str) -> bool {
+        self.maps.contains_key(map)
+    }
+
+    fn has_entry(&self, map: &str, entry: &str) -> bool {
+        self.maps
+            .get(map)
+            .is_some_and(|(_, e)| e.contains_key(entry))
+    }
+
+    fn entries(&self, map: &str) -> impl Iterator<Item = (&String, &yaml_edit::MappingEntry)> {
+        self.maps.get(map).into_iter().flat_map(|(_, e)| e.iter())
+    }
+
+    /// The mapping an entry holds (`npmScopes.acme`), when it holds one.
+    fn mapping(&self, map: &str, entry: &str) -> Option<Mapping> {
+        let e = self.maps.get(map)?.1.get(entry)?;
+        e.value_node()?.as_mapping().cloned()
+    }
+
+    /// Removes a whole entry: from a block map, its lines are cut from the final text
+    /// (`cuts`); a flow map is edited in place.
+    fn remove(&mut self, map: &str, entry: &str) {
+        let Some((m, entries)) = self.maps.get_mut(map) else {
+            return;
+        };
+        let Some(e) = entries.remove(entry) else {
+            return;
+        };
+        if m.is_flow_style() {
+            m.remove(entry);
+        } else {
+            self.doomed.push((map.to_string(), e));
+        }
+    }
+
+    /// The byte ranges of the doomed entries' lines in the edited tree's `text`.
+    fn cuts(&self, text: &str) -> Vec<(usize, usize)> {
+        self.doomed
+            .iter()
+            .map(|(_, e)| {
+                let range = e.byte_range();
+                let (start, end) = (range.start as usize, range.end as usize);
+                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                // The entry's line goes, unless something else stands before it on it.
+                let from = if text[line_start..start].trim().is_empty() {
+                    line_start
+                } else {
+                    start
+                };
+                (from, after_line(text, end))
+            })
+            .collect()
+    }
+
+    /// A two-level setting (`registries."@acme": url`) changed in place, in its old quoting.
+    fn set_scalar(&self, map: &str, entry: &str, value: &SettingValue) {
+        let Some((m, entries)) = self.maps.get(map) else {
+            return;
+        };
+        let Some(e) = entries.get(entry) else { return };
+        match value {
+            SettingValue::Scalar(s) => {
+                let old = e.value_node().and_then(|n| n.as_scalar().cloned());
+                e.set_value(scalar_like(old.as_ref(), s), m.is_flow_style());
+            }
+            SettingValue::List(items) => {
+                let seq = Sequence::new();
+                for item in items {
+                    seq.push(yarn_scalar(item));
+                }
+                e.set_value(seq, m.is_flow_style());
+            }
+        }
+    }
+
+    /// New entries can be written as text after the last one: a block map with entries.
+    fn takes_text(&self, map: &str) -> bool {
+        self.maps
+            .get(map)
+            .is_some_and(|(m, e)| !m.is_flow_style() && !e.is_empty())
+    }
+
+    /// For each map that gets new entries: the end of its last entry in the edited tree,
+    /// and the entries rendered at its indentation, in text order.
+    fn insertions(
+        &self,
+        new: &[(&[String], &SettingValue)],
+        nl: &str,
+        text: &str,
+    ) -> Vec<(usize, String)> {
+        let mut by_map: Vec<(&str, Vec<PathValue>)> = Vec::new();
+        for &(path, value) in new {
+            match by_map.iter_mut().find(|(m, _)| *m == path[0]) {
+                Some((_, items)) => items.push((path, value)),
+                None => by_map.push((path[0].as_str(), vec![(path, value)])),
+            }
+        }
+        let mut out: Vec<(usize, String)> = Vec::new();
+        for (map, mut items) in by_map {
+            let Some((m, _)) = self.maps.get(map) else {
+                continue;
+            };
+            let Some(last) = m.entries().last() else {
+                continue;
+            };
+            let first = m.entries().next().expect("a last entry means a first");
+            let start = (first.byte_range().start as usize).min(text.len());
+            let column = start - text[..start].rfind('\n').map_or(0, |i| i + 1);
+            // Keep each new entry's fields together, in the order they were wanted.
+            let mut order: HashMap<&str, usize> = HashMap::new();
+            for (i, (p, _)) in items.iter().enumerate() {
+                order.entry(p[1].as_str()).or_insert(i);
+            }
+            items.sort_by_key(|(p, _)| order[p[1].as_str()]);
+            let mut block = String::new();
+            render_block(&items, 1, &" ".repeat(column), nl, &mut block);
+            out.push((last.byte_range().end as usize, block));
+        }
+        out.sort_by_key(|(offset, _)| *offset);
+        out
+    }
+}
+
+/// The offset just past the line that holds `offset`'s last content: new entries go
+/// right after the last entry, before any blank lines and comments that follow it.
+fn after_line(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let content_end = text[..offset].trim_end().len();
+    match text[content_end..].find('\n') {
+        Some(n) => content_end + n + 1,
+        None => text.len(),
+    }
 }
 
 /// `text` without the line that holds only `{}` (the document's emptied root mapping).
@@ -347,21 +613,42 @@ fn duplicated_key(m: &Mapping, depth: usize) -> Option<String> {
 
 /// Line of the first `key:` (at any indentation), for values that carry no position.
 pub fn key_line(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start_matches('\u{feff}').trim_start();
-            [key.to_string(), format!("\"{key}\""), format!("'{key}'")]
-                .iter()
-                .any(|k| {
-                    l.strip_prefix(k.as_str())
-                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
-                })
-        })
-        .map_or(1, |i| i + 1)
+    KeyLines::new(text).line(key)
 }
 
-/// Reads a YAML document into `T` the way Yarn and pnpm load it: the last duplicate key
-/// wins, and an empty or comment-only file is an empty document.
+/// The line of the first `key:` of every key in a text (at any indentation, plain or
+/// quoted), built in one pass so that finding many keys stays linear.
+pub struct KeyLines(HashMap<String, usize>);
+
+impl KeyLines {
+    pub fn new(text: &str) -> Self {
+        let mut first = HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let l = line.trim_start_matches('\u{feff}').trim_start();
+            let quoted = l
+                .strip_prefix('"')
+                .and_then(|r| r.split_once('"'))
+                .or_else(|| l.strip_prefix('\'').and_then(|r| r.split_once('\'')));
+            if let Some((key, rest)) = quoted {
+                if rest.trim_start().starts_with(':') {
+                    first.entry(key.to_string()).or_insert(i + 1);
+                }
+                continue;
+            }
+            // A plain key may itself hold `:` (`//host:4873/`): every `key:` prefix counts.
+            for (at, _) in l.match_indices(':') {
+                first.entry(l[..at].trim_end().to_string()).or_insert(i + 1);
+            }
+        }
+        KeyLines(first)
+    }
+
+    /// 1-based line of `key`, or 1 when it is not found.
+    pub fn line(&self, key: &str) -> usize {
+        self.0.get(key).copied().unwrap_or(1)
+    }
+}
+
 pub fn parse<T: serde::de::DeserializeOwned + Default>(
     text: &str,
 ) -> Result<T, crate::error::SyntaxError> {
