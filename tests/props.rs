@@ -235,6 +235,8 @@ mod yarnrc_yml_many_entries {
         Keep,
         Change,
         Remove,
+        DropField,
+        AddField,
     }
 
     fn scope(i: usize, host: &str) -> String {
@@ -246,7 +248,10 @@ mod yarnrc_yml_many_entries {
     proptest! {
         #[test]
         fn entries_change_in_bulk(
-            fates in proptest::collection::vec(prop_oneof![Just(Fate::Keep), Just(Fate::Change), Just(Fate::Remove)], 1..12),
+            fates in proptest::collection::vec(prop_oneof![
+                Just(Fate::Keep), Just(Fate::Change), Just(Fate::Remove),
+                Just(Fate::DropField), Just(Fate::AddField),
+            ], 1..12),
             added in 0usize..5,
             comment_between in any::<bool>(),
         ) {
@@ -274,6 +279,14 @@ mod yarnrc_yml_many_entries {
                         wanted.push(field(i, "npmAlwaysAuth", "true"));
                     }
                     Fate::Remove => {}
+                    Fate::DropField => {
+                        wanted.push(field(i, "npmRegistryServer", "https://old.example"));
+                    }
+                    Fate::AddField => {
+                        wanted.push(field(i, "npmRegistryServer", "https://old.example"));
+                        wanted.push(field(i, "npmAlwaysAuth", "true"));
+                        wanted.push(field(i, "npmAuthToken", "${T}"));
+                    }
                 }
             }
             for j in 0..added {
@@ -291,7 +304,8 @@ mod yarnrc_yml_many_entries {
             prop_assert_eq!(after.contains("# between"), comment_between, "{}", after);
             for (i, fate) in fates.iter().enumerate() {
                 let comment = format!("# s{i}\n");
-                prop_assert_eq!(after.contains(&comment), !matches!(fate, Fate::Remove), "{}", after);
+                let kept = !matches!(fate, Fate::Remove | Fate::DropField);
+                prop_assert_eq!(after.contains(&comment), kept, "{}", after);
             }
             // No line left holding only spaces where an entry was cut.
             prop_assert!(!after.lines().any(|l| !l.is_empty() && l.trim().is_empty()), "{:?}", after);

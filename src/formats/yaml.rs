@@ -158,11 +158,7 @@ pub fn edit(
         }
         match setting.path.as_slice() {
             [map, entry] if index.has_map(map) => index.remove(map, entry),
-            [map, entry, key] if index.has_map(map) => {
-                if let Some(m) = index.mapping(map, entry) {
-                    m.remove(key.as_str());
-                }
-            }
+            [map, entry, key] if index.has_map(map) => index.remove_field(map, entry, key),
             path => {
                 let (parent, key) = path.split_at(path.len() - 1);
                 if let Some(m) = mapping_at(&root, parent) {
@@ -175,11 +171,8 @@ pub fn edit(
     for &map in maps {
         let emptied: Vec<String> = index
             .entries(map)
-            .filter(|(key, e)| {
-                held_entries.contains(&(map, key.as_str()))
-                    && e.value_node()
-                        .and_then(|v| v.as_mapping().cloned())
-                        .is_some_and(|m| m.is_empty())
+            .filter(|(key, _)| {
+                held_entries.contains(&(map, key.as_str())) && index.entry_emptied(map, key)
             })
             .map(|(key, _)| key.clone())
             .collect();
@@ -207,6 +200,11 @@ pub fn edit(
             && index.has_map(map)
         {
             match (index.mapping(map, entry), path.len()) {
+                (Some(at), 3)
+                    if !at.is_flow_style() && index.set_field(map, entry, path, value) =>
+                {
+                    continue;
+                }
                 (Some(at), 3) => {
                     let old = at.get(path[2].as_str());
                     let old_scalar = old.as_ref().and_then(|n| n.as_scalar().cloned());
@@ -287,7 +285,13 @@ pub fn edit(
         .into_iter()
         .map(|(from, to)| (from, to, String::new()))
         .collect();
-    for (offset, block) in index.insertions(&new_entries, nl, &out) {
+    edits.extend(index.rewrites());
+    // At one offset, a map's new entries go after the new fields of its last entry.
+    let insertions = index.insertions(&new_entries, nl, &out);
+    for (offset, block) in insertions
+        .into_iter()
+        .chain(index.field_insertions(nl, &out))
+    {
         let at = after_line(&out, offset);
         edits.push((at, at, block));
     }
@@ -308,10 +312,7 @@ pub fn edit(
         let root_indent = root
             .entries()
             .next()
-            .map(|e| {
-                let start = (e.byte_range().start as usize).min(out.len());
-                " ".repeat(start - out[..start].rfind('\n').map_or(0, |i| i + 1))
-            })
+            .map(|e| column_of(&e, &out))
             .unwrap_or_default();
         // Group nested keys of the same new top-level map under one heading.
         let mut first_seen: std::collections::HashMap<&str, usize> =
@@ -355,18 +356,27 @@ type PathValue<'a> = (&'a [String], &'a SettingValue);
 /// The entries of the maps pmrc owns keys in (`npmScopes`, `npmRegistries`, `registries`),
 /// by key, found in one pass. yaml-edit looks a key up by comparing it with every key of
 /// its mapping, which made edits of large maps quadratic.
-struct EntryIndex {
+struct EntryIndex<'w> {
     maps: HashMap<String, (Mapping, HashMap<String, yaml_edit::MappingEntry>)>,
     /// Entries of block maps to remove: cut from the text at the end, line by line,
     /// because yaml-edit removes an entry with its trivia only through a key scan.
     doomed: Vec<(String, yaml_edit::MappingEntry)>,
+    /// Fields of entries (`npmScopes.acme.npmAuthToken`) to cut, by (map, entry).
+    doomed_fields: HashMap<(String, String), Vec<yaml_edit::MappingEntry>>,
+    /// Scalars to rewrite in place, with their new text.
+    rewritten: Vec<(yaml_edit::Scalar, String)>,
+    /// New fields of existing entries, by (map, entry), in the order wanted.
+    added_fields: Vec<((String, String), PathValue<'w>)>,
 }
 
-impl EntryIndex {
+impl<'w> EntryIndex<'w> {
     fn new(root: &Mapping, maps: &[&str]) -> Self {
         let mut index = EntryIndex {
             maps: HashMap::new(),
             doomed: Vec::new(),
+            doomed_fields: HashMap::new(),
+            rewritten: Vec::new(),
+            added_fields: Vec::new(),
         };
         for map in maps {
             index.refresh(root, map);
@@ -391,6 +401,71 @@ impl EntryIndex {
     fn forget(&mut self, map: &str) {
         self.maps.remove(map);
         self.doomed.retain(|(m, _)| m != map);
+        self.doomed_fields.retain(|(m, _), _| m != map);
+    }
+
+    /// Removes one field of an entry (`npmScopes.acme.npmAuthToken`): its line is cut from
+    /// a block mapping; a flow one is edited in place.
+    fn remove_field(&mut self, map: &str, entry: &str, key: &str) {
+        let Some(at) = self.mapping(map, entry) else {
+            return;
+        };
+        if at.is_flow_style() {
+            at.remove(key);
+        } else if let Some(field) = at.find_entry_by_key(key) {
+            let fields = self.doomed_fields.entry((map.into(), entry.into()));
+            fields.or_default().push(field);
+        }
+    }
+
+    /// Every field of the entry is being removed.
+    fn entry_emptied(&self, map: &str, entry: &str) -> bool {
+        self.mapping(map, entry).is_some_and(|m| {
+            let doomed = self
+                .doomed_fields
+                .get(&(map.to_string(), entry.to_string()))
+                .map_or(0, Vec::len);
+            m.entries().count() == doomed
+        })
+    }
+
+    /// Sets one field of an entry of a block mapping as a text edit: a scalar rewritten in
+    /// its old quoting, or a new line after the entry's last field. False when the edit
+    /// must be made in the tree (a list, a block scalar).
+    fn set_field(
+        &mut self,
+        map: &str,
+        entry: &str,
+        path: &'w [String],
+        value: &'w SettingValue,
+    ) -> bool {
+        let SettingValue::Scalar(v) = value else {
+            return false;
+        };
+        let Some(at) = self.mapping(map, entry) else {
+            return false;
+        };
+        match at.find_entry_by_key(path[2].as_str()) {
+            Some(field) => self.rewrite(&field, v),
+            None => {
+                self.added_fields
+                    .push(((map.into(), entry.into()), (path, value)));
+                true
+            }
+        }
+    }
+
+    /// Rewrites an entry's scalar value in its old quoting; false for other values.
+    fn rewrite(&mut self, entry: &yaml_edit::MappingEntry, value: &str) -> bool {
+        let Some(old) = entry.value_node().and_then(|n| n.as_scalar().cloned()) else {
+            return false;
+        };
+        if old.value().starts_with(['|', '>']) {
+            return false;
+        }
+        let text = scalar_like(Some(&old), value).to_yaml_string();
+        self.rewritten.push((old, text));
+        true
     }
 
     /// No entry of `map` stays.
@@ -424,6 +499,8 @@ impl EntryIndex {
     /// Removes a whole entry: from a block map, its lines are cut from the final text
     /// (`cuts`); a flow map is edited in place.
     fn remove(&mut self, map: &str, entry: &str) {
+        self.doomed_fields
+            .remove(&(map.to_string(), entry.to_string()));
         let Some((m, entries)) = self.maps.get_mut(map) else {
             return;
         };
@@ -437,11 +514,49 @@ impl EntryIndex {
         }
     }
 
-    /// The byte ranges of the doomed entries' lines in the edited tree's `text`.
+    /// Scalars rewritten: their byte ranges in the edited tree's text, and new text.
+    fn rewrites(&self) -> Vec<(usize, usize, String)> {
+        self.rewritten
+            .iter()
+            .map(|(old, text)| {
+                let r = old.byte_range();
+                (r.start as usize, r.end as usize, text.clone())
+            })
+            .collect()
+    }
+
+    /// New fields of existing entries: after each entry's last field, at its fields'
+    /// indentation.
+    fn field_insertions(&self, nl: &str, text: &str) -> Vec<(usize, String)> {
+        let mut by_entry: Vec<(&(String, String), Vec<PathValue>)> = Vec::new();
+        for (key, pv) in &self.added_fields {
+            match by_entry.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, items)) => items.push(*pv),
+                None => by_entry.push((key, vec![*pv])),
+            }
+        }
+        let mut out = Vec::new();
+        for ((map, entry), items) in by_entry {
+            let Some(at) = self.mapping(map, entry) else {
+                continue;
+            };
+            let (Some(first), Some(last)) = (at.entries().next(), at.entries().last()) else {
+                continue;
+            };
+            let mut block = String::new();
+            render_block(&items, 2, &column_of(&first, text), nl, &mut block);
+            out.push((last.byte_range().end as usize, block));
+        }
+        out
+    }
+
+    /// The byte ranges of the doomed entries' and fields' lines in the edited tree's `text`.
     fn cuts(&self, text: &str) -> Vec<(usize, usize)> {
         self.doomed
             .iter()
-            .map(|(_, e)| {
+            .map(|(_, e)| e)
+            .chain(self.doomed_fields.values().flatten())
+            .map(|e| {
                 let range = e.byte_range();
                 let (start, end) = (range.start as usize, range.end as usize);
                 let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -457,22 +572,31 @@ impl EntryIndex {
     }
 
     /// A two-level setting (`registries."@acme": url`) changed in place, in its old quoting.
-    fn set_scalar(&self, map: &str, entry: &str, value: &SettingValue) {
+    fn set_scalar(&mut self, map: &str, entry: &str, value: &SettingValue) {
         let Some((m, entries)) = self.maps.get(map) else {
             return;
         };
-        let Some(e) = entries.get(entry) else { return };
+        let Some(e) = entries.get(entry).cloned() else {
+            return;
+        };
+        let flow = m.is_flow_style();
+        if let SettingValue::Scalar(v) = value
+            && !flow
+            && self.rewrite(&e, v)
+        {
+            return;
+        }
         match value {
             SettingValue::Scalar(s) => {
                 let old = e.value_node().and_then(|n| n.as_scalar().cloned());
-                e.set_value(scalar_like(old.as_ref(), s), m.is_flow_style());
+                e.set_value(scalar_like(old.as_ref(), s), flow);
             }
             SettingValue::List(items) => {
                 let seq = Sequence::new();
                 for item in items {
                     seq.push(yarn_scalar(item));
                 }
-                e.set_value(seq, m.is_flow_style());
+                e.set_value(seq, flow);
             }
         }
     }
@@ -508,8 +632,7 @@ impl EntryIndex {
                 continue;
             };
             let first = m.entries().next().expect("a last entry means a first");
-            let start = (first.byte_range().start as usize).min(text.len());
-            let column = start - text[..start].rfind('\n').map_or(0, |i| i + 1);
+
             // Keep each new entry's fields together, in the order they were wanted.
             let mut order: HashMap<&str, usize> = HashMap::new();
             for (i, (p, _)) in items.iter().enumerate() {
@@ -517,12 +640,18 @@ impl EntryIndex {
             }
             items.sort_by_key(|(p, _)| order[p[1].as_str()]);
             let mut block = String::new();
-            render_block(&items, 1, &" ".repeat(column), nl, &mut block);
+            render_block(&items, 1, &column_of(&first, text), nl, &mut block);
             out.push((last.byte_range().end as usize, block));
         }
         out.sort_by_key(|(offset, _)| *offset);
         out
     }
+}
+
+/// The indentation of an entry's key, as spaces.
+fn column_of(entry: &yaml_edit::MappingEntry, text: &str) -> String {
+    let start = (entry.byte_range().start as usize).min(text.len());
+    " ".repeat(start - text[..start].rfind('\n').map_or(0, |i| i + 1))
 }
 
 /// The offset just past the line that holds `offset`'s last content: new entries go
