@@ -6,6 +6,7 @@ pub mod bunfig;
 pub mod npmrc;
 pub mod pnpm_workspace;
 pub mod yaml;
+mod yaml_maps;
 pub mod yarnrc;
 pub mod yarnrc_yml;
 

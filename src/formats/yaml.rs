@@ -29,11 +29,13 @@ fn yarn_scalar(s: &str) -> ScalarValue {
 
 /// A replacement scalar in the old one's quoting style where that style can hold it.
 fn scalar_like(old: Option<&yaml_edit::Scalar>, s: &str) -> ScalarValue {
-    match old.map(|o| o.value()) {
-        Some(raw) if raw.starts_with('"') => ScalarValue::double_quoted(s),
-        Some(raw) if raw.starts_with('\'') && !s.contains(['\n', '\\']) => {
-            ScalarValue::single_quoted(s)
-        }
+    quoted_like(old.and_then(|o| o.value().chars().next()), s)
+}
+
+fn quoted_like(raw_start: Option<char>, s: &str) -> ScalarValue {
+    match raw_start {
+        Some('"') => ScalarValue::double_quoted(s),
+        Some('\'') if !s.contains(['\n', '\\']) => ScalarValue::single_quoted(s),
         _ => yarn_scalar(s),
     }
 }
@@ -48,7 +50,7 @@ fn yaml_string(s: &str) -> String {
 
 /// Renders new entries the way `yarn config set` writes them, from `depth` down: the first
 /// level at `indent` and each level below two spaces further in.
-fn render_block(
+pub(super) fn render_block(
     path_value: &[(&[String], &SettingValue)],
     depth: usize,
     indent: &str,
@@ -111,6 +113,28 @@ pub fn edit(
     if crate::formats::same_settings(held, wanted) {
         return Ok(text.to_string());
     }
+    // The owned maps' entries first, as text (linear in the size of the file); the tree
+    // finishes what is left, which is small.
+    let nl = dominant_line_ending(text);
+    let (text1, held1) = crate::formats::yaml_maps::edit(text, held, wanted, maps, nl);
+    let mut out = tree_edit(&text1, &held1, wanted, maps)?;
+    // The file keeps its habit about a final newline.
+    if !text.is_empty() && !text.ends_with('\n') {
+        out.truncate(out.trim_end_matches(['\r', '\n']).len());
+    }
+    Ok(out)
+}
+
+/// The edit through yaml-edit's tree: top-level keys, lists, flow maps, new maps.
+fn tree_edit(
+    text: &str,
+    held: &[Setting],
+    wanted: &Wanted,
+    maps: &[&str],
+) -> Result<String, String> {
+    if crate::formats::same_settings(held, wanted) {
+        return Ok(text.to_string());
+    }
     let file = YamlFile::from_str(text).map_err(|e| format!("cannot edit this YAML: {e}"))?;
     let doc = file.ensure_document();
     let root = doc
@@ -138,8 +162,7 @@ pub fn edit(
             ));
         }
     }
-    // Lookups by path, so that big files stay linear: yaml-edit finds a key by comparing it
-    // with every key of its mapping, so the entries of the owned maps are indexed once.
+    // Lookups by path, so that big files stay linear.
     let wanted_paths: HashSet<&Vec<String>> = wanted.iter().map(|(p, _)| p).collect();
     let held_as_is: HashSet<(&Vec<String>, &SettingValue)> =
         held.iter().map(|s| (&s.path, &s.value)).collect();
@@ -149,82 +172,42 @@ pub fn edit(
         .map(|s| (s.path[0].as_str(), s.path[1].as_str()))
         .collect();
     let held_tops: HashSet<&str> = held.iter().map(|s| s.path[0].as_str()).collect();
-    let mut index = EntryIndex::new(&root, maps);
 
     // Remove what is no longer wanted.
     for setting in held {
         if wanted_paths.contains(&setting.path) {
             continue;
         }
-        match setting.path.as_slice() {
-            [map, entry] if index.has_map(map) => index.remove(map, entry),
-            [map, entry, key] if index.has_map(map) => index.remove_field(map, entry, key),
-            path => {
-                let (parent, key) = path.split_at(path.len() - 1);
-                if let Some(m) = mapping_at(&root, parent) {
-                    m.remove(key[0].as_str());
-                }
-            }
+        let (parent, key) = setting.path.split_at(setting.path.len() - 1);
+        if let Some(m) = mapping_at(&root, parent) {
+            m.remove(key[0].as_str());
         }
     }
     // Maps pmrc emptied go too (Yarn omits empty mappings when it writes).
     for &map in maps {
-        let emptied: Vec<String> = index
-            .entries(map)
-            .filter(|(key, _)| {
-                held_entries.contains(&(map, key.as_str())) && index.entry_emptied(map, key)
-            })
-            .map(|(key, _)| key.clone())
-            .collect();
-        for key in emptied {
-            index.remove(map, &key);
-        }
-        let emptied = match root.get_mapping(map) {
-            Some(m) => m.is_empty() || index.is_emptied(map),
-            None => false,
-        };
-        if emptied && held_tops.contains(map) {
-            root.remove(map);
-            index.forget(map);
+        if let Some(m) = root.get_mapping(map) {
+            let empty: Vec<String> = m
+                .entries()
+                .filter_map(|entry| {
+                    let key = entry.key_node()?.as_scalar()?.as_string();
+                    let emptied = held_entries.contains(&(map, key.as_str()))
+                        && entry.value_node()?.as_mapping()?.is_empty();
+                    emptied.then_some(key)
+                })
+                .collect();
+            for k in empty {
+                m.remove(k.as_str());
+            }
+            if m.is_empty() && held_tops.contains(map) {
+                root.remove(map);
+            }
         }
     }
-    // Change or add what is wanted. Brand-new top-level keys, and new entries of a block
-    // map that has entries, are written as text below; the rest in place.
+    // Change or add what is wanted; brand-new top-level keys are appended as text below.
     let mut appended: Vec<(&[String], &SettingValue)> = Vec::new();
-    let mut new_entries: Vec<(&[String], &SettingValue)> = Vec::new();
     for (path, value) in wanted {
         if held_as_is.contains(&(path, value)) {
             continue;
-        }
-        if let [map, entry, ..] = path.as_slice()
-            && index.has_map(map)
-        {
-            match (index.mapping(map, entry), path.len()) {
-                (Some(at), 3)
-                    if !at.is_flow_style() && index.set_field(map, entry, path, value) =>
-                {
-                    continue;
-                }
-                (Some(at), 3) => {
-                    let old = at.get(path[2].as_str());
-                    let old_scalar = old.as_ref().and_then(|n| n.as_scalar().cloned());
-                    let old_seq = old.as_ref().and_then(|n| n.as_sequence().cloned());
-                    match (value, old_seq) {
-                        (SettingValue::List(items), Some(seq)) => replace_items(&seq, items),
-                        _ => set_value(&at, &path[2], value, old_scalar.as_ref()),
-                    }
-                    continue;
-                }
-                (None, 2) if index.has_entry(map, entry) => {
-                    index.set_scalar(map, entry, value);
-                    continue;
-                }
-                (None, _) if !index.has_entry(map, entry) && index.takes_text(map) => {
-                    new_entries.push((path.as_slice(), value));
-                    continue;
-                }
-                _ => {}
-            }
         }
         let (parent, key) = path.split_at(path.len() - 1);
         let key = &key[0];
@@ -262,7 +245,6 @@ pub fn edit(
                 node = outer;
             }
             at.set(yarn_scalar(&parent[depth]), node);
-            index.refresh(&root, &parent[0]);
             continue;
         }
         let old = at.get(key.as_str());
@@ -277,32 +259,6 @@ pub fn edit(
         set_value(&at, key, value, old_scalar.as_ref());
     }
     let mut out = file.to_string();
-    // Text edits on the edited tree's text: new entries after the last entry of their map,
-    // and the lines of removed entries cut. Back to front so offsets hold; at one offset,
-    // a cut goes before an insertion, so it cannot take the inserted text with it.
-    let mut edits: Vec<(usize, usize, String)> = index
-        .cuts(&out)
-        .into_iter()
-        .map(|(from, to)| (from, to, String::new()))
-        .collect();
-    edits.extend(index.rewrites());
-    // At one offset, a map's new entries go after the new fields of its last entry.
-    let insertions = index.insertions(&new_entries, nl, &out);
-    for (offset, block) in insertions
-        .into_iter()
-        .chain(index.field_insertions(nl, &out))
-    {
-        let at = after_line(&out, offset);
-        edits.push((at, at, block));
-    }
-    edits.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
-    for (from, to, block) in edits {
-        if !block.is_empty() && from == out.len() && !out.is_empty() && !out.ends_with('\n') {
-            out.push_str(nl);
-        }
-        let (from, to) = (from.min(out.len()), to.min(out.len()));
-        out.replace_range(from..to, &block);
-    }
     if root.is_empty() {
         // yaml-edit writes an emptied mapping as `{}`, which no block key may follow.
         out = without_empty_flow_mapping(&out);
@@ -312,7 +268,10 @@ pub fn edit(
         let root_indent = root
             .entries()
             .next()
-            .map(|e| column_of(&e, &out))
+            .map(|e| {
+                let start = (e.byte_range().start as usize).min(out.len());
+                " ".repeat(start - out[..start].rfind('\n').map_or(0, |i| i + 1))
+            })
             .unwrap_or_default();
         // Group nested keys of the same new top-level map under one heading.
         let mut first_seen: std::collections::HashMap<&str, usize> =
@@ -351,318 +310,20 @@ pub fn edit(
     Ok(out)
 }
 
-type PathValue<'a> = (&'a [String], &'a SettingValue);
-
-/// The entries of the maps pmrc owns keys in (`npmScopes`, `npmRegistries`, `registries`),
-/// by key, found in one pass. yaml-edit looks a key up by comparing it with every key of
-/// its mapping, which made edits of large maps quadratic.
-struct EntryIndex<'w> {
-    maps: HashMap<String, (Mapping, HashMap<String, yaml_edit::MappingEntry>)>,
-    /// Entries of block maps to remove: cut from the text at the end, line by line,
-    /// because yaml-edit removes an entry with its trivia only through a key scan.
-    doomed: Vec<(String, yaml_edit::MappingEntry)>,
-    /// Fields of entries (`npmScopes.acme.npmAuthToken`) to cut, by (map, entry).
-    doomed_fields: HashMap<(String, String), Vec<yaml_edit::MappingEntry>>,
-    /// Scalars to rewrite in place, with their new text.
-    rewritten: Vec<(yaml_edit::Scalar, String)>,
-    /// New fields of existing entries, by (map, entry), in the order wanted.
-    added_fields: Vec<((String, String), PathValue<'w>)>,
-}
-
-impl<'w> EntryIndex<'w> {
-    fn new(root: &Mapping, maps: &[&str]) -> Self {
-        let mut index = EntryIndex {
-            maps: HashMap::new(),
-            doomed: Vec::new(),
-            doomed_fields: HashMap::new(),
-            rewritten: Vec::new(),
-            added_fields: Vec::new(),
-        };
-        for map in maps {
-            index.refresh(root, map);
-        }
-        index
-    }
-
-    /// (Re)reads one map's entries, after pmrc created or replaced it.
-    fn refresh(&mut self, root: &Mapping, map: &str) {
-        let Some(m) = root.get_mapping(map) else {
-            self.maps.remove(map);
-            return;
-        };
-        let entries = m
-            .entries()
-            .filter_map(|e| Some((e.key_node()?.as_scalar()?.as_string(), e)))
-            .collect();
-        self.maps.insert(map.to_string(), (m, entries));
-    }
-
-    /// The map itself went away, with whatever was to be cut from it.
-    fn forget(&mut self, map: &str) {
-        self.maps.remove(map);
-        self.doomed.retain(|(m, _)| m != map);
-        self.doomed_fields.retain(|(m, _), _| m != map);
-    }
-
-    /// Removes one field of an entry (`npmScopes.acme.npmAuthToken`): its line is cut from
-    /// a block mapping; a flow one is edited in place.
-    fn remove_field(&mut self, map: &str, entry: &str, key: &str) {
-        let Some(at) = self.mapping(map, entry) else {
-            return;
-        };
-        if at.is_flow_style() {
-            at.remove(key);
-        } else if let Some(field) = at.find_entry_by_key(key) {
-            let fields = self.doomed_fields.entry((map.into(), entry.into()));
-            fields.or_default().push(field);
-        }
-    }
-
-    /// Every field of the entry is being removed.
-    fn entry_emptied(&self, map: &str, entry: &str) -> bool {
-        self.mapping(map, entry).is_some_and(|m| {
-            let doomed = self
-                .doomed_fields
-                .get(&(map.to_string(), entry.to_string()))
-                .map_or(0, Vec::len);
-            m.entries().count() == doomed
-        })
-    }
-
-    /// Sets one field of an entry of a block mapping as a text edit: a scalar rewritten in
-    /// its old quoting, or a new line after the entry's last field. False when the edit
-    /// must be made in the tree (a list, a block scalar).
-    fn set_field(
-        &mut self,
-        map: &str,
-        entry: &str,
-        path: &'w [String],
-        value: &'w SettingValue,
-    ) -> bool {
-        let SettingValue::Scalar(v) = value else {
-            return false;
-        };
-        let Some(at) = self.mapping(map, entry) else {
-            return false;
-        };
-        match at.find_entry_by_key(path[2].as_str()) {
-            Some(field) => self.rewrite(&field, v),
-            None => {
-                self.added_fields
-                    .push(((map.into(), entry.into()), (path, value)));
-                true
-            }
-        }
-    }
-
-    /// Rewrites an entry's scalar value in its old quoting; false for other values.
-    fn rewrite(&mut self, entry: &yaml_edit::MappingEntry, value: &str) -> bool {
-        let Some(old) = entry.value_node().and_then(|n| n.as_scalar().cloned()) else {
-            return false;
-        };
-        if old.value().starts_with(['|', '>']) {
-            return false;
-        }
-        let text = scalar_like(Some(&old), value).to_yaml_string();
-        self.rewritten.push((old, text));
-        true
-    }
-
-    /// No entry of `map` stays.
-    fn is_emptied(&self, map: &str) -> bool {
-        self.maps.get(map).is_some_and(|(m, entries)| {
-            let doomed = self.doomed.iter().filter(|(d, _)| d == map).count();
-            entries.is_empty() && m.entries().count() == doomed
-        })
-    }
-
-    fn has_map(&self, map: &str) -> bool {
-        self.maps.contains_key(map)
-    }
-
-    fn has_entry(&self, map: &str, entry: &str) -> bool {
-        self.maps
-            .get(map)
-            .is_some_and(|(_, e)| e.contains_key(entry))
-    }
-
-    fn entries(&self, map: &str) -> impl Iterator<Item = (&String, &yaml_edit::MappingEntry)> {
-        self.maps.get(map).into_iter().flat_map(|(_, e)| e.iter())
-    }
-
-    /// The mapping an entry holds (`npmScopes.acme`), when it holds one.
-    fn mapping(&self, map: &str, entry: &str) -> Option<Mapping> {
-        let e = self.maps.get(map)?.1.get(entry)?;
-        e.value_node()?.as_mapping().cloned()
-    }
-
-    /// Removes a whole entry: from a block map, its lines are cut from the final text
-    /// (`cuts`); a flow map is edited in place.
-    fn remove(&mut self, map: &str, entry: &str) {
-        self.doomed_fields
-            .remove(&(map.to_string(), entry.to_string()));
-        let Some((m, entries)) = self.maps.get_mut(map) else {
-            return;
-        };
-        let Some(e) = entries.remove(entry) else {
-            return;
-        };
-        if m.is_flow_style() {
-            m.remove(entry);
-        } else {
-            self.doomed.push((map.to_string(), e));
-        }
-    }
-
-    /// Scalars rewritten: their byte ranges in the edited tree's text, and new text.
-    fn rewrites(&self) -> Vec<(usize, usize, String)> {
-        self.rewritten
-            .iter()
-            .map(|(old, text)| {
-                let r = old.byte_range();
-                (r.start as usize, r.end as usize, text.clone())
-            })
-            .collect()
-    }
-
-    /// New fields of existing entries: after each entry's last field, at its fields'
-    /// indentation.
-    fn field_insertions(&self, nl: &str, text: &str) -> Vec<(usize, String)> {
-        let mut by_entry: Vec<(&(String, String), Vec<PathValue>)> = Vec::new();
-        for (key, pv) in &self.added_fields {
-            match by_entry.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, items)) => items.push(*pv),
-                None => by_entry.push((key, vec![*pv])),
-            }
-        }
-        let mut out = Vec::new();
-        for ((map, entry), items) in by_entry {
-            let Some(at) = self.mapping(map, entry) else {
-                continue;
-            };
-            let (Some(first), Some(last)) = (at.entries().next(), at.entries().last()) else {
-                continue;
-            };
-            let mut block = String::new();
-            render_block(&items, 2, &column_of(&first, text), nl, &mut block);
-            out.push((last.byte_range().end as usize, block));
-        }
-        out
-    }
-
-    /// The byte ranges of the doomed entries' and fields' lines in the edited tree's `text`.
-    fn cuts(&self, text: &str) -> Vec<(usize, usize)> {
-        self.doomed
-            .iter()
-            .map(|(_, e)| e)
-            .chain(self.doomed_fields.values().flatten())
-            .map(|e| {
-                let range = e.byte_range();
-                let (start, end) = (range.start as usize, range.end as usize);
-                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-                // The entry's line goes, unless something else stands before it on it.
-                let from = if text[line_start..start].trim().is_empty() {
-                    line_start
-                } else {
-                    start
-                };
-                (from, after_line(text, end))
-            })
-            .collect()
-    }
-
-    /// A two-level setting (`registries."@acme": url`) changed in place, in its old quoting.
-    fn set_scalar(&mut self, map: &str, entry: &str, value: &SettingValue) {
-        let Some((m, entries)) = self.maps.get(map) else {
-            return;
-        };
-        let Some(e) = entries.get(entry).cloned() else {
-            return;
-        };
-        let flow = m.is_flow_style();
-        if let SettingValue::Scalar(v) = value
-            && !flow
-            && self.rewrite(&e, v)
-        {
-            return;
-        }
-        match value {
-            SettingValue::Scalar(s) => {
-                let old = e.value_node().and_then(|n| n.as_scalar().cloned());
-                e.set_value(scalar_like(old.as_ref(), s), flow);
-            }
-            SettingValue::List(items) => {
-                let seq = Sequence::new();
-                for item in items {
-                    seq.push(yarn_scalar(item));
-                }
-                e.set_value(seq, flow);
-            }
-        }
-    }
-
-    /// New entries can be written as text after the last one: a block map with entries.
-    fn takes_text(&self, map: &str) -> bool {
-        self.maps
-            .get(map)
-            .is_some_and(|(m, e)| !m.is_flow_style() && !e.is_empty())
-    }
-
-    /// For each map that gets new entries: the end of its last entry in the edited tree,
-    /// and the entries rendered at its indentation, in text order.
-    fn insertions(
-        &self,
-        new: &[(&[String], &SettingValue)],
-        nl: &str,
-        text: &str,
-    ) -> Vec<(usize, String)> {
-        let mut by_map: Vec<(&str, Vec<PathValue>)> = Vec::new();
-        for &(path, value) in new {
-            match by_map.iter_mut().find(|(m, _)| *m == path[0]) {
-                Some((_, items)) => items.push((path, value)),
-                None => by_map.push((path[0].as_str(), vec![(path, value)])),
-            }
-        }
-        let mut out: Vec<(usize, String)> = Vec::new();
-        for (map, mut items) in by_map {
-            let Some((m, _)) = self.maps.get(map) else {
-                continue;
-            };
-            let Some(last) = m.entries().last() else {
-                continue;
-            };
-            let first = m.entries().next().expect("a last entry means a first");
-
-            // Keep each new entry's fields together, in the order they were wanted.
-            let mut order: HashMap<&str, usize> = HashMap::new();
-            for (i, (p, _)) in items.iter().enumerate() {
-                order.entry(p[1].as_str()).or_insert(i);
-            }
-            items.sort_by_key(|(p, _)| order[p[1].as_str()]);
-            let mut block = String::new();
-            render_block(&items, 1, &column_of(&first, text), nl, &mut block);
-            out.push((last.byte_range().end as usize, block));
-        }
-        out.sort_by_key(|(offset, _)| *offset);
-        out
-    }
-}
-
-/// The indentation of an entry's key, as spaces.
-fn column_of(entry: &yaml_edit::MappingEntry, text: &str) -> String {
-    let start = (entry.byte_range().start as usize).min(text.len());
-    " ".repeat(start - text[..start].rfind('\n').map_or(0, |i| i + 1))
-}
-
 /// The offset just past the line that holds `offset`'s last content: new entries go
 /// right after the last entry, before any blank lines and comments that follow it.
-fn after_line(text: &str, offset: usize) -> usize {
+pub(super) fn after_line(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     let content_end = text[..offset].trim_end().len();
     match text[content_end..].find('\n') {
         Some(n) => content_end + n + 1,
         None => text.len(),
     }
+}
+
+/// `s` written as a scalar in the quoting of an old value that began with `raw_start`.
+pub(super) fn scalar_text(raw_start: Option<char>, s: &str) -> String {
+    quoted_like(raw_start, s).to_yaml_string()
 }
 
 /// `text` without the line that holds only `{}` (the document's emptied root mapping).

@@ -1,0 +1,406 @@
+//! The bulk of a YAML edit, as text: entries of the maps pmrc owns (`npmScopes`,
+//! `npmRegistries`, pnpm's `registries`) changed, cut and added from one read of the
+//! document. yaml-edit finds a key by comparing it with every key of its mapping, and every
+//! live node handle slows each step of a walk of the tree, so editing thousands of entries
+//! through it took quadratic time; here it is linear. What this pass leaves (top-level keys,
+//! lists, flow-style maps, block scalars) is done by `yaml::edit` in the tree afterwards.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::str::FromStr;
+
+use yaml_edit::{Mapping, MappingEntry, YamlFile};
+
+use crate::formats::yaml::{after_line, render_block, scalar_text};
+use crate::formats::{Setting, SettingValue, Wanted};
+
+type PathValue<'a> = (&'a [String], &'a SettingValue);
+
+/// A scalar value in the text: where it is and how it was quoted.
+struct ScalarAt {
+    range: Range<usize>,
+    raw_start: Option<char>,
+}
+
+/// One entry of an owned map, read once; no node handles are kept.
+struct EntryAt {
+    range: Range<usize>,
+    value: Value,
+}
+
+enum Value {
+    Scalar(ScalarAt),
+    /// A block mapping of fields: each field's key, line range and scalar value.
+    Fields {
+        fields: HashMap<String, (Range<usize>, Option<ScalarAt>)>,
+        count: usize,
+        first_column: usize,
+        last_end: usize,
+    },
+    /// Anything this pass does not edit (a flow mapping, a sequence, ...).
+    Other,
+}
+
+struct MapAt {
+    /// From the map's key to the end of its last entry.
+    range: Range<usize>,
+    column: usize,
+    entries: HashMap<String, EntryAt>,
+    last_end: usize,
+}
+
+/// Applies what it can of `wanted` to the owned maps of `text`, and returns the new text
+/// and what it now holds (for the tree pass to finish the rest).
+pub fn edit(
+    text: &str,
+    held: &[Setting],
+    wanted: &Wanted,
+    maps: &[&str],
+    nl: &str,
+) -> (String, Vec<Setting>) {
+    let unchanged = || (text.to_string(), held.to_vec());
+    let Ok(file) = YamlFile::from_str(text) else {
+        return unchanged();
+    };
+    let Some(root) = file.document().and_then(|d| d.as_mapping()) else {
+        return unchanged();
+    };
+    let mut read: HashMap<&str, MapAt> = HashMap::new();
+    for &map in maps {
+        match read_map(&root, map, text) {
+            Some(Ok(m)) => {
+                read.insert(map, m);
+            }
+            Some(Err(())) => return unchanged(), // a duplicate key: the tree pass refuses it
+            None => {}
+        }
+    }
+    drop(root);
+    drop(file);
+    if read.is_empty() {
+        return unchanged();
+    }
+
+    let wanted_at: HashMap<&[String], &SettingValue> =
+        wanted.iter().map(|(p, v)| (p.as_slice(), v)).collect();
+    let held_at: HashMap<&[String], &SettingValue> =
+        held.iter().map(|s| (s.path.as_slice(), &s.value)).collect();
+    let mut handled: HashSet<&[String]> = HashSet::new();
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+
+    // What goes: a field's line, or the whole entry when no field of it stays.
+    let mut cut_fields: HashMap<(&str, &str), Vec<Range<usize>>> = HashMap::new();
+    let mut cut_entries: HashSet<(&str, &str)> = HashSet::new();
+    for s in held {
+        let path = s.path.as_slice();
+        if wanted_at.contains_key(path) {
+            continue;
+        }
+        match path {
+            [map, entry] => {
+                if let Some(e) = entry_at(&read, map, entry)
+                    && matches!(e.value, Value::Scalar(_))
+                {
+                    cut_entries.insert((map.as_str(), entry.as_str()));
+                    handled.insert(path);
+                }
+            }
+            [map, entry, field] => {
+                if let Some(EntryAt {
+                    value: Value::Fields { fields, .. },
+                    ..
+                }) = entry_at(&read, map, entry)
+                    && let Some((line, _)) = fields.get(field.as_str())
+                {
+                    cut_fields
+                        .entry((map.as_str(), entry.as_str()))
+                        .or_default()
+                        .push(line.clone());
+                    handled.insert(path);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Changed and new values.
+    let mut new_fields: HashMap<(&str, &str), Vec<PathValue>> = HashMap::new();
+    let mut new_entries: HashMap<&str, Vec<PathValue>> = HashMap::new();
+    for (path, value) in wanted {
+        let path = path.as_slice();
+        if held_at.get(path) == Some(&value) {
+            continue;
+        }
+        let SettingValue::Scalar(v) = value else {
+            continue;
+        };
+        let (map, entry) = match path {
+            [map, entry] | [map, entry, _] if read.contains_key(map.as_str()) => {
+                (map.as_str(), entry.as_str())
+            }
+            _ => continue,
+        };
+        match (entry_at(&read, map, entry), path) {
+            (
+                Some(EntryAt {
+                    value: Value::Scalar(old),
+                    ..
+                }),
+                [_, _],
+            ) => {
+                edits.push(rewrite(old, v));
+                handled.insert(path);
+            }
+            (
+                Some(EntryAt {
+                    value: Value::Fields { fields, .. },
+                    ..
+                }),
+                [_, _, field],
+            ) => {
+                match fields.get(field.as_str()) {
+                    Some((_, Some(old))) => {
+                        edits.push(rewrite(old, v));
+                        handled.insert(path);
+                    }
+                    Some((_, None)) => {} // not a plain scalar: the tree pass
+                    None => {
+                        new_fields
+                            .entry((map, entry))
+                            .or_default()
+                            .push((path, value));
+                        handled.insert(path);
+                    }
+                }
+            }
+            (None, _) => {
+                new_entries.entry(map).or_default().push((path, value));
+                handled.insert(path);
+            }
+            _ => {}
+        }
+    }
+    // An entry all of whose fields go, and that gets none, goes whole (as Yarn omits empty
+    // mappings).
+    for (&(map, entry), cuts) in &cut_fields {
+        if let Some(EntryAt {
+            value: Value::Fields { count, .. },
+            ..
+        }) = entry_at(&read, map, entry)
+            && *count == cuts.len()
+            && !new_fields.contains_key(&(map, entry))
+        {
+            cut_entries.insert((map, entry));
+        }
+    }
+    for (&(map, entry), cuts) in &cut_fields {
+        if !cut_entries.contains(&(map, entry)) {
+            edits.extend(cuts.iter().map(|r| cut(text, r)));
+        }
+    }
+    for (map, m) in &read {
+        let cut_here: Vec<&String> = m
+            .entries
+            .keys()
+            .filter(|e| cut_entries.contains(&(*map, e.as_str())))
+            .collect();
+        if cut_here.len() == m.entries.len() && !new_entries.contains_key(map) {
+            // Nothing of the map stays: the map goes with its key.
+            let from = text[..m.range.start].rfind('\n').map_or(0, |i| i + 1);
+            edits.push((from, after_line(text, m.range.end), String::new()));
+            continue;
+        }
+        for e in cut_here {
+            edits.push(cut(text, &m.entries[e].range));
+        }
+    }
+    // New fields after an entry's last field; a map's new entries after its last entry.
+    // At one offset a map's new entries go after the new fields of its last entry, and a
+    // cut starting there goes first so that it cannot take inserted text with it.
+    let mut insertions: Vec<(usize, String)> = Vec::new();
+    for (map, items) in new_entries {
+        let m = &read[map];
+        let mut block = String::new();
+        render_block(&grouped(items, 1), 1, &" ".repeat(m.column), nl, &mut block);
+        insertions.push((after_line(text, m.last_end), block));
+    }
+    for ((map, entry), items) in new_fields {
+        let Some(EntryAt {
+            value:
+                Value::Fields {
+                    first_column,
+                    last_end,
+                    ..
+                },
+            ..
+        }) = entry_at(&read, map, entry)
+        else {
+            continue;
+        };
+        let mut block = String::new();
+        render_block(&items, 2, &" ".repeat(*first_column), nl, &mut block);
+        insertions.push((after_line(text, *last_end), block));
+    }
+    edits.extend(insertions.into_iter().map(|(at, block)| (at, at, block)));
+    if edits.is_empty() {
+        return unchanged();
+    }
+    edits.sort_by_key(|(from, to, block)| std::cmp::Reverse((*from, *to, block.is_empty())));
+    let mut out = text.to_string();
+    for (from, to, block) in edits {
+        if !block.is_empty() && from == out.len() && !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(nl);
+        }
+        out.replace_range(from.min(out.len())..to.min(out.len()), &block);
+    }
+    // Now held: what was held and not handled, and what was wanted and handled.
+    let mut now: Vec<Setting> = held
+        .iter()
+        .filter(|s| !handled.contains(s.path.as_slice()))
+        .cloned()
+        .collect();
+    now.extend(
+        wanted
+            .iter()
+            .filter(|(p, _)| handled.contains(p.as_slice()) && wanted_at.contains_key(p.as_slice()))
+            .map(|(p, v)| Setting {
+                path: p.clone(),
+                value: v.clone(),
+                line: 1,
+            }),
+    );
+    (out, now)
+}
+
+fn entry_at<'a>(read: &'a HashMap<&str, MapAt>, map: &str, entry: &str) -> Option<&'a EntryAt> {
+    read.get(map)?.entries.get(entry)
+}
+
+/// New entries with the fields of each kept together, in the order first wanted.
+fn grouped(mut items: Vec<PathValue>, depth: usize) -> Vec<PathValue> {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, (p, _)) in items.iter().enumerate() {
+        first.entry(p[depth].as_str()).or_insert(i);
+    }
+    items.sort_by_key(|(p, _)| first[p[depth].as_str()]);
+    items
+}
+
+fn rewrite(old: &ScalarAt, value: &str) -> (usize, usize, String) {
+    (
+        old.range.start,
+        old.range.end,
+        scalar_text(old.raw_start, value),
+    )
+}
+
+/// The lines of `range`: from its line's start (when only indentation stands before it)
+/// to past its last line.
+fn cut(text: &str, range: &Range<usize>) -> (usize, usize, String) {
+    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let from = if text[line_start..range.start].trim().is_empty() {
+        line_start
+    } else {
+        range.start
+    };
+    (from, after_line(text, range.end), String::new())
+}
+
+fn column(text: &str, offset: usize) -> usize {
+    offset - text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+fn range_of(entry: &MappingEntry) -> Range<usize> {
+    let r = entry.byte_range();
+    r.start as usize..r.end as usize
+}
+
+fn scalar_at(node: Option<yaml_edit::YamlNode>) -> Option<ScalarAt> {
+    let scalar = node?.as_scalar()?.clone();
+    let raw = scalar.value();
+    if raw.starts_with(['|', '>']) {
+        return None;
+    }
+    let r = scalar.byte_range();
+    Some(ScalarAt {
+        range: r.start as usize..r.end as usize,
+        raw_start: raw.chars().next(),
+    })
+}
+
+/// One owned map, read in a single walk of its entries. `Some(Err)` for a duplicated key.
+fn read_map(root: &Mapping, map: &str, text: &str) -> Option<Result<MapAt, ()>> {
+    // Written twice, the managers read the last copy; the tree pass refuses to guess.
+    if root.find_all_entries_by_key(map).count() > 1 {
+        return Some(Err(()));
+    }
+    let m = root.get_mapping(map)?;
+    if m.is_flow_style() {
+        return None;
+    }
+    let key_start = root.find_entry_by_key(map).map(|e| range_of(&e).start)?;
+    let mut entries = HashMap::new();
+    let mut column_at = None;
+    let mut last_end = None;
+    for e in m.entries() {
+        let key = e
+            .key_node()
+            .and_then(|k| k.as_scalar().map(|s| s.as_string()))?;
+        let range = range_of(&e);
+        column_at.get_or_insert(column(text, range.start));
+        last_end = Some(range.end);
+        let value = match e.value_node() {
+            Some(v) if v.as_mapping().is_some() => {
+                let fields_map = v.as_mapping().expect("checked").clone();
+                if fields_map.is_flow_style() {
+                    Value::Other
+                } else {
+                    read_fields(&fields_map, text)
+                }
+            }
+            v => scalar_at(v).map_or(Value::Other, Value::Scalar),
+        };
+        if entries.insert(key, EntryAt { range, value }).is_some() {
+            return Some(Err(()));
+        }
+    }
+    Some(Ok(MapAt {
+        range: key_start..last_end?,
+        column: column_at?,
+        entries,
+        last_end: last_end?,
+    }))
+}
+
+fn read_fields(m: &Mapping, text: &str) -> Value {
+    let mut fields = HashMap::new();
+    let mut first_column = None;
+    let mut last_end = None;
+    let mut count = 0;
+    for f in m.entries() {
+        count += 1;
+        let Some(key) = f
+            .key_node()
+            .and_then(|k| k.as_scalar().map(|s| s.as_string()))
+        else {
+            return Value::Other;
+        };
+        let range = range_of(&f);
+        first_column.get_or_insert(column(text, range.start));
+        last_end = Some(range.end);
+        if fields
+            .insert(key, (range, scalar_at(f.value_node())))
+            .is_some()
+        {
+            return Value::Other; // a duplicated field: the tree pass refuses it
+        }
+    }
+    match (first_column, last_end) {
+        (Some(first_column), Some(last_end)) => Value::Fields {
+            fields,
+            count,
+            first_column,
+            last_end,
+        },
+        _ => Value::Other,
+    }
+}
