@@ -473,6 +473,11 @@ pub fn syntax_error(e: &serde_saphyr::Error) -> crate::error::SyntaxError {
     // Valid YAML with a key the manager refuses is not a YAML problem.
     let message = if first.starts_with("unknown field") {
         format!("not a setting here: {first}")
+    } else if let Some(limit) = first.strip_prefix("budget breached: ") {
+        // serde-saphyr's limits against hostile YAML (250,000 nodes, 64 levels deep...).
+        format!(
+            "too large or too deep for pmrc to read safely ({limit}); no package manager config comes near this"
+        )
     } else {
         format!("invalid YAML: {first}")
     };

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Turns the files tests/bench/run.sh leaves in OUT (hyperfine JSON, machine.tsv) into markdown.
+
+    report.py OUT > OUT/report.md
+"""
+
+import json
+import math
+import sys
+from pathlib import Path
+
+# A time that grows as lines^k: k is about 1 when linear and about 2 for a quadratic step.
+# Above this, between the two largest sizes measured, the growth is called superlinear.
+LINEAR_MAX_EXPONENT = 1.25
+
+SWEEP = [
+    ("show", "pmrc show"),
+    ("convert-diff", "pmrc convert --from npm --to yarn,bun,pnpm (diff)"),
+    ("convert-write", "pmrc convert --from npm --to yarn,bun,pnpm --write"),
+]
+NATIVE_PREFIXES = ("npm ", "yarn ", "pnpm ")
+
+
+def ms(seconds):
+    value = seconds * 1000
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def ratio(x):
+    if x >= 10:
+        return f"{x:.1f}×"
+    if x >= 1:
+        return f"{x:.2f}×"
+    return f"{x:.2g}×"
+
+
+def results(path):
+    return json.loads(path.read_text())["results"]
+
+
+def machine_table(info):
+    rows = [
+        ("CPU", f"{info['cpu']} ({info['nproc']} CPUs visible)"),
+        ("memory", info["memory"]),
+        ("kernel", info["kernel"]),
+        ("rustc", info["rustc"]),
+        ("pmrc", info["pmrc"]),
+        ("hyperfine", info["hyperfine"]),
+        ("date", info["date"]),
+        ("load before", info["load before"].strip()),
+        ("load after", info["load after"].strip()),
+        ("whole run", info["duration"]),
+    ]
+    out = ["| machine | |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in rows]
+    return out
+
+
+def side_table(rows):
+    by_name = {r["command"]: r for r in rows}
+    show = by_name["pmrc show"]["mean"]
+    convert = by_name["pmrc convert (diff)"]["mean"]
+    out = [
+        "| command | mean ± σ (ms) | min (ms) | runs | native ÷ `pmrc show` | native ÷ `pmrc convert` |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        native = r["command"].startswith(NATIVE_PREFIXES)
+        cells = [
+            f"`{r['command']}`",
+            f"{ms(r['mean'])} ± {ms(r['stddev'] or 0)}",
+            ms(r["min"]),
+            str(len(r["times"])),
+            ratio(r["mean"] / show) if native else "",
+            ratio(r["mean"] / convert) if native else "",
+        ]
+        out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
+def sweep_section(out_dir, key, title, sizes, info):
+    limit = float(info["max seconds"])
+    measured, skipped = [], []
+    for n in sizes:
+        json_path = out_dir / f"sweep-{key}-{n}.json"
+        skip_path = out_dir / f"sweep-{key}-{n}.skipped"
+        if json_path.exists():
+            r = results(json_path)[0]
+            measured.append((n, r["mean"], r["stddev"] or 0, len(r["times"])))
+        elif skip_path.exists():
+            over = int(skip_path.read_text())
+            why = (
+                f"over {limit:g} s in one run"
+                if over == n
+                else f"not run ({over:,} lines took over {limit:g} s)"
+            )
+            skipped.append((n, why))
+
+    lines = [
+        f"**{title}**",
+        "",
+        "| .npmrc lines | .yarnrc.yml lines | mean ± σ (ms) | µs per .npmrc line | runs |",
+        "|--:|--:|--:|--:|--:|",
+    ]
+    for n, mean, sd, runs in measured:
+        lines.append(
+            f"| {n:,} | {int(info[f'yarnrc {n}']):,} | {ms(mean)} ± {ms(sd)} "
+            f"| {mean / n * 1e6:,.1f} | {runs} |"
+        )
+    for n, why in skipped:
+        lines.append(f"| {n:,} | {int(info[f'yarnrc {n}']):,} | {why} | | |")
+
+    linear, verdict = judge(measured, skipped, limit)
+    lines += ["", verdict, ""]
+    return lines, linear
+
+
+def judge(measured, skipped, limit):
+    """One sentence from the numbers, and whether they look linear.
+
+    A size that hit the time limit counts against linearity only when linear growth would
+    have kept it under half the limit.
+    """
+    if len(measured) < 2:
+        return False, "Not enough sizes measured to judge the growth."
+    (n0, t0, *_), (n1, t1, *_), (n2, t2, *_) = measured[0], measured[-2], measured[-1]
+    per_line = (t2 / n2) / (t0 / n0)
+    exponent = math.log(t2 / t1) / math.log(n2 / n1)
+    facts = (
+        f"per-line cost {per_line:.2f}× from {n0:,} to {n2:,} lines; "
+        f"time grows as lines^{exponent:.2f} from {n1:,} to {n2:,} lines"
+    )
+    linear = exponent <= LINEAR_MAX_EXPONENT
+    if skipped:
+        n_skip = skipped[0][0]
+        predicted = t2 * n_skip / n2
+        facts += (
+            f"; {n_skip:,} lines took over {limit:g} s, where linear growth from "
+            f"{n2:,} lines predicts {predicted:.1f} s"
+        )
+        linear = linear and predicted >= limit / 2
+    word = "linear" if linear else "SUPERLINEAR"
+    return linear, f"Verdict: {word} ({facts})."
+
+
+def main(out_dir):
+    out_dir = Path(out_dir)
+    info = {}
+    for row in (out_dir / "machine.tsv").read_text().splitlines():
+        k, _, v = row.partition("\t")
+        info[k] = v
+    sizes = [int(s) for s in info["sizes"].split()]
+
+    doc = [
+        "## Benchmark",
+        "",
+        "`bash tests/bench/run.sh` (hyperfine; commands run without a shell, with an empty HOME; "
+        + (
+            "strace showed no command opening a network connection"
+            if info["strace"] == "strace"
+            else "network use not checked (no strace)"
+        )
+        + "; see tests/bench/README.md).",
+        "",
+        *machine_table(info),
+        "",
+        "### pmrc against the managers' own config queries",
+        "",
+        "Ratios above 1 mean the native command is slower than pmrc. npm 11.21.2, Yarn 4.18.1 "
+        "and pnpm 11.28.11 run on Node 22.23.3; pnpm 12.21.0 is its native build. "
+        "`pmrc convert` translates the project's .npmrc to Yarn, Bun and pnpm at once; "
+        "`--write` runs on a fresh copy each time (restored outside the timing).",
+        "",
+    ]
+    def files(label):
+        npmrc, yarnrc = int(info[f"npmrc {label}"]), int(info[f"yarnrc {label}"])
+        return f"{npmrc:,} lines of .npmrc, {yarnrc:,} of .yarnrc.yml"
+
+    for label, what in [
+        ("small", f"Small project ({files('small')}, shallow)"),
+        (
+            "large",
+            f"Large project ({files('large')}, {info['depth']} folders deep; "
+            "one scope in ten is stale in .yarnrc.yml)",
+        ),
+    ]:
+        doc += [f"**{what}**", "", *side_table(results(out_dir / f"side-{label}.json")), ""]
+
+    doc += [
+        "### Growth with config size (pmrc alone)",
+        "",
+        f"Each size is a .npmrc of that many lines and its Yarn twin, {info['depth']} folders "
+        f"deep. A size whose single run takes more than {info['max seconds']} s is not "
+        "timed, nor are larger ones. The exponent compares the two largest sizes timed: "
+        f"about 1 is linear, about 2 is quadratic; above {LINEAR_MAX_EXPONENT} counts as "
+        "superlinear.",
+        "",
+    ]
+    verdicts = []
+    for key, title in SWEEP:
+        lines, linear = sweep_section(out_dir, key, title, sizes, info)
+        doc += lines
+        verdicts.append((title, linear))
+    bad = [t for t, ok in verdicts if not ok]
+    if bad:
+        doc.append("**Overall: NOT linear** in " + "; ".join(f"`{t}`" for t in bad) + ".")
+    else:
+        doc.append("**Overall: linear** in every command measured.")
+    print("\n".join(doc))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])
