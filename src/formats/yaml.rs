@@ -268,10 +268,7 @@ fn tree_edit(
         let root_indent = root
             .entries()
             .next()
-            .map(|e| {
-                let start = (e.byte_range().start as usize).min(out.len());
-                " ".repeat(start - out[..start].rfind('\n').map_or(0, |i| i + 1))
-            })
+            .map(|e| " ".repeat(indentation(&out, e.byte_range().start as usize)))
             .unwrap_or_default();
         // Group nested keys of the same new top-level map under one heading.
         let mut first_seen: std::collections::HashMap<&str, usize> =
@@ -319,6 +316,15 @@ pub(super) fn after_line(text: &str, offset: usize) -> usize {
         Some(n) => content_end + n + 1,
         None => text.len(),
     }
+}
+
+/// How far in the node at `offset` stands on its line, in characters (a BOM before it on
+/// the first line is not indentation).
+pub(super) fn indentation(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text.get(line_start..offset)
+        .map_or(0, |p| p.trim_start_matches('\u{feff}').chars().count())
 }
 
 /// `s` written as a scalar in the quoting of an old value that began with `raw_start`.

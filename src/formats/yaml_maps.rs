@@ -248,7 +248,10 @@ pub fn edit(
     let mut out = text.to_string();
     for (from, to, block) in edits {
         if !block.is_empty() && from == out.len() && !out.is_empty() && !out.ends_with('\n') {
+            // New lines after a last line without its line break: give it one first.
             out.push_str(nl);
+            out.push_str(&block);
+            continue;
         }
         out.replace_range(from.min(out.len())..to.min(out.len()), &block);
     }
@@ -306,7 +309,7 @@ fn cut(text: &str, range: &Range<usize>) -> (usize, usize, String) {
 }
 
 fn column(text: &str, offset: usize) -> usize {
-    offset - text[..offset].rfind('\n').map_or(0, |i| i + 1)
+    crate::formats::yaml::indentation(text, offset)
 }
 
 fn range_of(entry: &MappingEntry) -> Range<usize> {
