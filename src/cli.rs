@@ -376,6 +376,13 @@ fn sync(args: SyncArgs, env: &Environment) -> Result<i32> {
         )));
     };
     let config = crate::sync_config::parse(&text).map_err(|e| e.in_file(&path))?;
+    if config.to.iter().all(|m| *m == config.from) {
+        return Err(Error::Usage(format!(
+            "{}: `to` names only the source manager ({}); list the managers to keep in sync with it",
+            path.display(),
+            config.from
+        )));
+    }
     let mode = mode_of(&args.mode);
     let user = args.common.user || config.user;
     run_plan(&args.common, dir, config.from, &config.to, user, mode, env)
@@ -433,12 +440,12 @@ fn run_plan(
     })?;
     plan.warnings.splice(0..0, notes);
     let out = output(common);
-    report::print_files(&plan, &out);
     let written = if mode == report::Mode::Write {
         apply::apply(&plan.changes)?
     } else {
         Vec::new()
     };
+    report::print_files(&plan, &written, &out);
     report::print_convert(&plan, mode, &written, &out);
     let drift = plan.pending().next().is_some();
     Ok(if mode == report::Mode::Check && drift {

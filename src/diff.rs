@@ -20,8 +20,8 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
             redact::mask(&change.after, &change.secret_spans_after()),
         )
     };
-    let old_lines: Vec<&str> = old_shown.split_inclusive('\n').collect();
-    let new_lines: Vec<&str> = new_shown.split_inclusive('\n').collect();
+    let old_lines = lines(&old_shown);
+    let new_lines = lines(&new_shown);
     let diff = TextDiff::from_lines(&before, &change.after);
     let mut out = String::new();
     let style = |s: Style| if color { s } else { Style::new() };
@@ -65,11 +65,39 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
                 };
                 let body = text.trim_end_matches(['\n', '\r']);
                 let _ = writeln!(out, "{s}{sign}{body}{s:#}");
-                if !text.ends_with('\n') {
+                if !text.ends_with(['\n', '\r']) {
                     let _ = writeln!(out, "\\ No newline at end of file");
                 }
             }
         }
+    }
+    out
+}
+
+/// Lines as `similar` counts them: each ends at `\r\n`, `\n` or a lone `\r` (old Mac files).
+fn lines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let end = match bytes[i] {
+            b'\n' => Some(i + 1),
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => Some(i + 2),
+            b'\r' => Some(i + 1),
+            _ => None,
+        };
+        match end {
+            Some(end) => {
+                out.push(&text[start..end]);
+                start = end;
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
     }
     out
 }

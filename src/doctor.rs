@@ -229,13 +229,10 @@ fn manager_rules(req: &Request, read: &Read) -> Vec<Finding> {
             let owned = crate::formats::npmrc::Document::parse(&text)
                 .settings()
                 .unwrap_or_default();
-            // A .npmrc kept in sync for npm (pmrc sync) is fine: only settings Yarn does
-            // not also express are a finding.
-            let npm = crate::formats::npmrc::read(&text, Path::new(".npmrc"), Level::Project)
-                .map(|(model, _)| model)
-                .unwrap_or_default();
-            let same = same_routes(&npm, Manager::Npm, &read.model, Manager::Yarn);
-            if let Some(first) = owned.first().filter(|_| !same) {
+            // A .npmrc kept in sync for npm (pmrc sync) is fine: it is a finding only when
+            // the project .yarnrc.yml does not already hold what converting it would write.
+            let in_sync = yarnrc_holds_npmrc(&text, req.dir);
+            if let Some(first) = owned.first().filter(|_| !in_sync) {
                 push(
                     &mut out,
                     Warning::new(
@@ -415,15 +412,24 @@ fn mode_of(_path: &Path) -> Option<u32> {
 }
 
 /// Managers that disagree about a group of packages: every scope either of them knows.
-/// Whether two managers send the same requests (registry and Authorization) for unscoped
-/// packages and every scope either config names.
-fn same_routes(a: &Model, am: Manager, b: &Model, bm: Manager) -> bool {
-    let groups = groups_of(a, b);
-    let ra = resolve::routes_for(a, am, groups.clone());
-    let rb = resolve::routes_for(b, bm, groups);
-    ra.iter()
-        .zip(&rb)
-        .all(|(x, y)| x.observable() == y.observable())
+/// Whether the project `.yarnrc.yml` holds every setting a conversion of `.npmrc` would
+/// write there (routing, credentials, TLS, proxies).
+fn yarnrc_holds_npmrc(npmrc: &str, dir: &Path) -> bool {
+    use crate::formats::Format;
+    let Ok((npm, _)) = crate::formats::npmrc::read(npmrc, Path::new(".npmrc"), Level::Project)
+    else {
+        return false;
+    };
+    let translation = crate::translate::translate(&npm, Manager::Npm, Manager::Yarn, false);
+    let wanted =
+        Format::YarnrcYml.wanted(&translation.model.at_level(Level::Project), Manager::Yarn);
+    let held = discover::read_text(&dir.join(".yarnrc.yml"))
+        .ok()
+        .flatten()
+        .and_then(|t| Format::YarnrcYml.settings(&t).ok())
+        .unwrap_or_default();
+    let held: std::collections::HashSet<_> = held.iter().map(|s| (&s.path, &s.value)).collect();
+    wanted.iter().all(|(p, v)| held.contains(&(p, v)))
 }
 
 /// Unscoped packages and every scope either model names, once each, in order.

@@ -154,6 +154,13 @@ fn place(origin: Option<&crate::model::Origin>) -> String {
 /// Text for one table cell: no line breaks, no column separators, no stray HTML. Code
 /// spans (between backticks) show `<` as it is, so only the text around them is escaped.
 fn cell(text: &str) -> String {
+    // An unpaired backtick opens no code span: then nothing is one.
+    if text.matches('`').count() % 2 == 1 {
+        return html_escape(text)
+            .replace('|', "\\|")
+            .replace("\r\n", "<br>")
+            .replace('\n', "<br>");
+    }
     text.split('`')
         .enumerate()
         .map(|(i, part)| {
@@ -201,6 +208,7 @@ mod tests {
     #[test]
     fn cells_cannot_break_the_table() {
         assert_eq!(cell("a | b\nc <d>"), "a \\| b<br>c &lt;d&gt;");
+        assert_eq!(cell("key foo`<img src=x>"), "key foo`&lt;img src=x&gt;");
         assert_eq!(
             cell("run `x --from <a|b>` <now>"),
             "run `x --from <a\\|b>` &lt;now&gt;"

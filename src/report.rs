@@ -29,7 +29,7 @@ pub enum Style {
 
 /// How much goes to stderr besides errors: `--quiet` nothing, `--verbose` also which files
 /// were read and written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verbosity {
     Quiet,
     Normal,
@@ -69,17 +69,17 @@ pub enum Mode {
 }
 
 fn print_stdout(text: &str) {
-    // A closed pipe (`pmrc show | head`) is not an error worth reporting.
-    let _ = std::io::stdout().write_all(text.as_bytes());
+    print_raw(text.as_bytes());
 }
 
-/// Bytes made elsewhere (completion scripts, the man page), as they are.
+/// Bytes to stdout as they are (also completion scripts and the man page). A closed pipe
+/// (`pmrc show | head`) is not an error worth reporting.
 pub fn print_raw(bytes: &[u8]) {
     let _ = std::io::stdout().write_all(bytes);
 }
 
 /// `--verbose`: the files a plan read and the files it would write, on stderr.
-pub fn print_files(plan: &Plan, out: &Output) {
+pub fn print_files(plan: &Plan, written: &[PathBuf], out: &Output) {
     if out.verbosity != Verbosity::Verbose {
         return;
     }
@@ -95,9 +95,10 @@ pub fn print_files(plan: &Plan, out: &Output) {
     }
     for c in &plan.changes {
         let state = match c.status() {
+            Status::Unchanged => "in sync",
+            _ if written.contains(&c.path) => "written",
             Status::Create => "would be created",
             Status::Modify => "would change",
-            Status::Unchanged => "in sync",
         };
         err.push_str(&format!(
             "verbose: {} target {} ({} level): {state}\n",

@@ -34,12 +34,23 @@ pub fn parse(text: &str) -> Result<SyncConfig, SyntaxError> {
     };
     let doc = toml_edit::Document::parse(text).map_err(|e| at(e.span(), e.message().into()))?;
     for (key, item) in doc.iter() {
-        if key != "sync" {
-            return Err(at(
-                item.span(),
-                format!("unknown section `{key}`; pmrc.toml has only `[sync]`"),
-            ));
+        if key == "sync" {
+            continue;
         }
+        let key_span = doc.as_table().key(key).and_then(|k| k.span());
+        return Err(match item {
+            Item::Value(_) if ["from", "to", "user"].contains(&key) => {
+                at(key_span, format!("`{key}` belongs under `[sync]`"))
+            }
+            Item::Value(_) => at(
+                key_span,
+                format!("unknown key `{key}`; pmrc.toml has only a `[sync]` section"),
+            ),
+            _ => at(
+                item.span().or(key_span),
+                format!("unknown section `{key}`; pmrc.toml has only `[sync]`"),
+            ),
+        });
     }
     let Some(sync) = doc.get("sync") else {
         return Err(at(
@@ -135,5 +146,8 @@ mod tests {
         assert_eq!(e.line, 1, "{e:?}");
         let e = parse("[tool]\n").unwrap_err();
         assert!(e.message.contains("unknown section"), "{e:?}");
+        let e = parse("# ours\nfrom = \"npm\"\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1), "{e:?}");
+        assert!(e.message.contains("belongs under `[sync]`"), "{e:?}");
     }
 }

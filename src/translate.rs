@@ -139,7 +139,7 @@ impl Translator<'_> {
                 for v in creds.values_mut() {
                     move_to(v, Level::User, &origin);
                 }
-                self.warnings.push(Warning::note(
+                self.warnings.push(Warning::new(
                     "bun-entry-moved-to-user",
                     format!("Bun keeps a registry's token with its URL, and a project bunfig.toml entry would hide the user one: {entry} goes to the user bunfig.toml with its literal secret, so the project no longer routes it for others (an environment reference instead would keep it in the project)"),
                     origin,

@@ -167,7 +167,7 @@ fn issue_8_github_workflow_example_runs() {
         pmrc_lines,
         [
             "pmrc sync --check",
-            "pmrc sync --check --format markdown > pmrc-plan.md || true",
+            "pmrc sync --check --format markdown > pmrc-plan.md || status=$?",
             "pmrc doctor --sarif > pmrc.sarif",
         ]
     );

@@ -770,3 +770,75 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Issue 7 (found in review): a `.yarnrc.yml` whose lines end with a lone `\r` keeps every
+/// unrelated setting, the preview does not panic, and a file without a final line break or
+/// with a BOM is edited, not refused.
+#[test]
+fn issue_7_line_break_habits_survive_edits() {
+    let dir = assert_fs::TempDir::new().unwrap();
+    let home = assert_fs::TempDir::new().unwrap();
+    let run = |args: &[&str]| {
+        common::pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(dir.path())
+            .env("HOME", home.path())
+            .output()
+            .unwrap()
+    };
+    let yarnrc = dir.path().join(".yarnrc.yml");
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "@acme:registry=https://a.example/\n",
+    )
+    .unwrap();
+    let cases = [
+        "npmScopes:\r  acme:\r    npmRegistryServer: \"https://a.example\"\r  beta:\r    npmRegistryServer: \"https://b.example\"\rnodeLinker: pnp\renableTelemetry: false\r",
+        "nodeLinker: pnp\nnpmScopes:\n  acme:\n    npmRegistryServer: \"https://a.example\"",
+        "\u{feff}nodeLinker: pnp\r\nenableTelemetry: false\r\n",
+    ];
+    for before in cases {
+        std::fs::write(&yarnrc, before).unwrap();
+        let preview = run(&["convert", "--from", "npm", "--to", "yarn"]);
+        assert_eq!(
+            preview.status.code(),
+            Some(0),
+            "{before:?}: {}",
+            render(&preview)
+        );
+        let write = run(&["convert", "--from", "npm", "--to", "yarn", "--write"]);
+        assert_eq!(
+            write.status.code(),
+            Some(0),
+            "{before:?}: {}",
+            render(&write)
+        );
+        let after = std::fs::read_to_string(&yarnrc).unwrap();
+        for kept in ["nodeLinker: pnp", "enableTelemetry: false"] {
+            assert_eq!(
+                after.contains(kept),
+                before.contains(kept),
+                "{before:?} -> {after:?}"
+            );
+        }
+        assert!(after.contains("npmPublishRegistry"), "{after:?}");
+        assert!(!after.contains("beta"), "{after:?}");
+        assert_eq!(
+            after.starts_with('\u{feff}'),
+            before.starts_with('\u{feff}')
+        );
+        assert_eq!(
+            after.ends_with(['\n', '\r']),
+            before.ends_with(['\n', '\r']),
+            "{before:?} -> {after:?}"
+        );
+        let check = run(&["convert", "--from", "npm", "--to", "yarn", "--check"]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{before:?}: {}",
+            render(&check)
+        );
+    }
+}

@@ -34,17 +34,17 @@ const CASES: &[Case] = &[
         trigger: &[
             (
                 ".yarnrc.yml",
-                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.example\"\n",
+                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.example\"\n    npmPublishRegistry: \"https://npm.pkg.example\"\nnpmRegistries:\n  \"//npm.pkg.example\":\n    npmAuthToken: \"${T}\"\n",
             ),
             (
                 ".npmrc",
-                "@acme:registry=https://npm.pkg.example/\n//npm.pkg.example/:_authToken=${T}\n",
+                "@acme:registry=https://npm.pkg.example/\n//npm.pkg.example/:_authToken=${T}\nhttps-proxy=http://proxy.example:3128/\n",
             ),
         ],
         clean: &[
             (
                 ".yarnrc.yml",
-                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.example\"\nnpmRegistries:\n  \"//npm.pkg.example\":\n    npmAuthToken: \"${T}\"\n",
+                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.example\"\n    npmPublishRegistry: \"https://npm.pkg.example\"\nnpmRegistries:\n  \"//npm.pkg.example\":\n    npmAuthToken: \"${T}\"\n",
             ),
             (
                 ".npmrc",

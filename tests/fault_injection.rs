@@ -110,17 +110,29 @@ fn fault_points() -> Vec<String> {
         .lines()
         .map(|l| l.split_once(' ').unwrap().1.to_owned())
         .collect();
-    // Each file: its bytes, a sync, and the rename that makes them visible.
-    for call in ["write", "fsync"] {
+    // Each file: its bytes, synced, then the rename that makes them visible, then the
+    // directory synced so the rename itself survives.
+    let renames: Vec<usize> = (0..points.len())
+        .filter(|&i| points[i].starts_with("rename"))
+        .collect();
+    assert_eq!(renames.len(), 2, "{points:?}");
+    let mut since = 0;
+    for &r in &renames {
+        let before = &points[since..r];
+        let last_write = before.iter().rposition(|p| p == "write");
+        let sync = before
+            .iter()
+            .rposition(|p| p == "fsync" || p == "fdatasync");
         assert!(
-            points.iter().filter(|p| *p == call).count() >= 2,
-            "{points:?}"
+            matches!((last_write, sync), (Some(w), Some(s)) if s > w),
+            "no sync between the last write and the rename: {points:?}"
         );
+        assert!(
+            matches!(points.get(r + 1).map(String::as_str), Some("fsync")),
+            "the directory is not synced after the rename: {points:?}"
+        );
+        since = r + 1;
     }
-    assert!(
-        points.iter().filter(|p| p.starts_with("rename")).count() == 2,
-        "{points:?}"
-    );
     points
 }
 

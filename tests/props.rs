@@ -254,6 +254,10 @@ mod yarnrc_yml_many_entries {
             ], 1..12),
             added in 0usize..5,
             comment_between in any::<bool>(),
+            ending in prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+            final_newline in any::<bool>(),
+            bom in any::<bool>(),
+            map_last in any::<bool>(),
         ) {
             let mut text = String::from("# top\nnpmScopes:\n");
             for (i, _) in fates.iter().enumerate() {
@@ -262,7 +266,17 @@ mod yarnrc_yml_many_entries {
             if comment_between {
                 text.push_str("\n# between\n");
             }
-            text.push_str("nodeLinker: node-modules\n");
+            if !map_last {
+                text.push_str("nodeLinker: node-modules\n");
+            }
+            // The same document in other line endings, without a final one, after a BOM.
+            let mut text = text.replace('\n', ending);
+            if !final_newline {
+                text.truncate(text.len() - ending.len());
+            }
+            if bom {
+                text.insert(0, '\u{feff}');
+            }
             let yaml = Format::YarnrcYml;
             let mut wanted: Wanted = Vec::new();
             let field = |i: usize, f: &str, v: &str| {
@@ -298,17 +312,21 @@ mod yarnrc_yml_many_entries {
             prop_assert!(back.is_ok(), "{:?}", back);
             prop_assert!(same_settings(&back.unwrap(), &wanted), "{}", after);
             prop_assert_eq!(yaml.edit(&after, &wanted).unwrap(), after.clone());
-            for keep in ["# top", "nodeLinker: node-modules"] {
-                prop_assert!(after.contains(keep), "lost {:?}:\n{}", keep, after);
-            }
-            prop_assert_eq!(after.contains("# between"), comment_between, "{}", after);
+            prop_assert!(after.contains("# top"), "lost the top comment:\n{:?}", after);
+            prop_assert_eq!(after.contains("nodeLinker: node-modules"), !map_last, "{:?}", after);
+            prop_assert_eq!(after.contains("# between"), comment_between, "{:?}", after);
+            let lines: Vec<&str> = after.split(['\n', '\r']).collect();
             for (i, fate) in fates.iter().enumerate() {
-                let comment = format!("# s{i}\n");
+                let comment = format!("# s{i}");
                 let kept = !matches!(fate, Fate::Remove | Fate::DropField);
-                prop_assert_eq!(after.contains(&comment), kept, "{}", after);
+                prop_assert_eq!(lines.iter().any(|l| l.ends_with(&comment)), kept, "{:?}", after);
             }
             // No line left holding only spaces where an entry was cut.
-            prop_assert!(!after.lines().any(|l| !l.is_empty() && l.trim().is_empty()), "{:?}", after);
+            prop_assert!(!lines.iter().any(|l| !l.is_empty() && l.trim().is_empty()), "{:?}", after);
+            // The file keeps its habits: BOM and final line break.
+            prop_assert_eq!(after.starts_with('\u{feff}'), bom, "{:?}", after);
+            let ends = after.ends_with(['\n', '\r']);
+            prop_assert!(ends == final_newline || after.is_empty(), "{:?}", after);
         }
     }
 }

@@ -134,7 +134,14 @@ pub type SecretSpans = Vec<Range<usize>>;
 pub fn dominant_line_ending(text: &str) -> &'static str {
     let crlf = text.matches("\r\n").count();
     let lf = text.matches('\n').count() - crlf;
-    if crlf > lf { "\r\n" } else { "\n" }
+    let cr = text.matches('\r').count() - crlf;
+    if cr > lf.max(crlf) {
+        "\r"
+    } else if crlf > lf {
+        "\r\n"
+    } else {
+        "\n"
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -119,7 +119,7 @@ pub fn edit(
     let (text1, held1) = crate::formats::yaml_maps::edit(text, held, wanted, maps, nl);
     let mut out = tree_edit(&text1, &held1, wanted, maps)?;
     // The file keeps its habit about a final newline.
-    if !text.is_empty() && !text.ends_with('\n') {
+    if !text.is_empty() && !text.ends_with(['\n', '\r']) {
         out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
     Ok(out)
@@ -292,7 +292,7 @@ fn tree_edit(
             render_block(&grouped[i..end], 0, &root_indent, nl, &mut block);
             i = end;
         }
-        if !out.is_empty() && !out.ends_with('\n') {
+        if !out.is_empty() && !out.ends_with(['\n', '\r']) {
             out.push_str(nl);
         }
         if out.trim().is_empty() {
@@ -301,7 +301,7 @@ fn tree_edit(
         out.push_str(&block);
     }
     // The file keeps its habit about a final newline.
-    if !text.is_empty() && !text.ends_with('\n') {
+    if !text.is_empty() && !text.ends_with(['\n', '\r']) {
         out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
     Ok(out)
@@ -322,7 +322,7 @@ pub(super) fn after_line(text: &str, offset: usize) -> usize {
 /// the first line is not indentation).
 pub(super) fn indentation(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     text.get(line_start..offset)
         .map_or(0, |p| p.trim_start_matches('\u{feff}').chars().count())
 }
@@ -334,16 +334,24 @@ pub(super) fn scalar_text(raw_start: Option<char>, s: &str) -> String {
 
 /// `text` without the line that holds only `{}` (the document's emptied root mapping).
 fn without_empty_flow_mapping(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut dropped = false;
-    for line in text.split_inclusive('\n') {
-        if !dropped && line.trim() == "{}" {
-            dropped = true;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c != '\n' && c != '\r' {
             continue;
         }
-        out.push_str(line);
+        // A `\r\n` pair ends one line.
+        if c == '\r' && text[i + 1..].starts_with('\n') {
+            continue;
+        }
+        if text[start..i].trim() == "{}" {
+            return format!("{}{}", &text[..start], &text[i + 1..]);
+        }
+        start = i + 1;
     }
-    out
+    if text[start..].trim() == "{}" {
+        return text[..start].to_string();
+    }
+    text.to_string()
 }
 
 fn set_value(at: &Mapping, key: &str, value: &SettingValue, old: Option<&yaml_edit::Scalar>) {
@@ -431,9 +439,16 @@ impl KeyLines {
                 }
                 continue;
             }
-            // A plain key may itself hold `:` (`//host:4873/`): every `key:` prefix counts.
-            for (at, _) in l.match_indices(':') {
-                first.entry(l[..at].trim_end().to_string()).or_insert(i + 1);
+            // A plain key ends at `: ` or at a `:` that ends the line; a `:` inside it
+            // (`//host:4873/`) does not end it.
+            let end = l
+                .find(": ")
+                .or_else(|| l.find(":\t"))
+                .or_else(|| l.trim_end().strip_suffix(':').map(str::len));
+            if let Some(end) = end {
+                first
+                    .entry(l[..end].trim_end().to_string())
+                    .or_insert(i + 1);
             }
         }
         KeyLines(first)

@@ -59,6 +59,19 @@ pub fn edit(
     nl: &str,
 ) -> (String, Vec<Setting>) {
     let unchanged = || (text.to_string(), held.to_vec());
+    // Lines here end with `\n`; a file that breaks lines with a lone `\r` goes to the tree.
+    if text.replace("\r\n", "").contains('\r') {
+        return unchanged();
+    }
+    // A last line without its break gets one, so new lines can follow it (no offset moves;
+    // `yaml::edit` gives the file back its habit).
+    let owned;
+    let text = if text.is_empty() || text.ends_with('\n') {
+        text
+    } else {
+        owned = format!("{text}{nl}");
+        owned.as_str()
+    };
     let Ok(file) = YamlFile::from_str(text) else {
         return unchanged();
     };
@@ -247,13 +260,7 @@ pub fn edit(
     edits.sort_by_key(|(from, to, block)| std::cmp::Reverse((*from, *to, block.is_empty())));
     let mut out = text.to_string();
     for (from, to, block) in edits {
-        if !block.is_empty() && from == out.len() && !out.is_empty() && !out.ends_with('\n') {
-            // New lines after a last line without its line break: give it one first.
-            out.push_str(nl);
-            out.push_str(&block);
-            continue;
-        }
-        out.replace_range(from.min(out.len())..to.min(out.len()), &block);
+        out.replace_range(from..to, &block);
     }
     // Now held: what was held and not handled, and what was wanted and handled.
     let mut now: Vec<Setting> = held
