@@ -122,7 +122,48 @@ pub fn edit(
     if !text.is_empty() && !text.ends_with(['\n', '\r']) {
         out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
+    // The plan's guard reads back the settings pmrc owns; this one checks all the others.
+    let owned: Vec<&[String]> = held
+        .iter()
+        .map(|s| s.path.as_slice())
+        .chain(wanted.iter().map(|(p, _)| p.as_slice()))
+        .collect();
+    if unowned(text, &owned) != unowned(&out, &owned) {
+        return Err("pmrc's edit would have changed settings it does not own, so nothing was written (this is a bug in pmrc; please report it with the file)".into());
+    }
     Ok(out)
+}
+
+/// The document without the settings pmrc owns, nor the entries and maps that only held
+/// them: what an edit must leave as it was. `None` when it does not parse.
+fn unowned(text: &str, owned: &[&[String]]) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    let mut doc = match parse::<Value>(text).ok()? {
+        Value::Null => Value::Object(Default::default()),
+        doc => doc,
+    };
+    for path in owned {
+        let (last, parents) = path.split_last()?;
+        if let Some(Value::Object(m)) = parents.iter().try_fold(&mut doc, |v, k| v.get_mut(k)) {
+            m.remove(last);
+        }
+    }
+    // Deepest first, drop what the removals emptied, as an edit drops emptied entries.
+    let mut prefixes: Vec<&[String]> = owned
+        .iter()
+        .flat_map(|p| (1..p.len()).map(move |n| &p[..n]))
+        .collect();
+    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for prefix in prefixes {
+        let (last, parents) = prefix.split_last()?;
+        if let Some(Value::Object(m)) = parents.iter().try_fold(&mut doc, |v, k| v.get_mut(k))
+            && m.get(last)
+                .is_some_and(|v| v.as_object().is_some_and(|o| o.is_empty()) || v.is_null())
+        {
+            m.remove(last);
+        }
+    }
+    Some(doc)
 }
 
 /// The edit through yaml-edit's tree: top-level keys, lists, flow maps, new maps.
@@ -503,4 +544,31 @@ pub fn syntax_error(e: &serde_saphyr::Error) -> crate::error::SyntaxError {
         format!("invalid YAML: {first}")
     };
     crate::error::SyntaxError::new(line, column, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(p: &[&str]) -> Vec<String> {
+        p.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The guard behind every YAML edit: settings pmrc does not own must compare equal, and
+    /// entries or maps that held only owned settings do not count.
+    #[test]
+    fn unowned_settings_are_what_an_edit_must_keep() {
+        let owned = [
+            path(&["npmScopes", "acme", "npmRegistryServer"]),
+            path(&["npmRegistryServer"]),
+        ];
+        let owned: Vec<&[String]> = owned.iter().map(Vec::as_slice).collect();
+        let before = "nodeLinker: pnp\nnpmRegistryServer: a\nnpmScopes:\n  acme:\n    npmRegistryServer: x\n";
+        let after = "nodeLinker: pnp\n";
+        assert_eq!(unowned(before, &owned), unowned(after, &owned));
+        let lost = "npmRegistryServer: b\n";
+        assert_ne!(unowned(before, &owned), unowned(lost, &owned));
+        let kept_field = "nodeLinker: pnp\nnpmScopes:\n  acme:\n    other: 1\n";
+        assert_ne!(unowned(after, &owned), unowned(kept_field, &owned));
+    }
 }
