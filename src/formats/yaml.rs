@@ -220,8 +220,13 @@ fn tree_edit(
             continue;
         }
         let (parent, key) = setting.path.split_at(setting.path.len() - 1);
-        if let Some(m) = mapping_at(&root, parent) {
-            m.remove(key[0].as_str());
+        let removed = mapping_at(&root, parent).and_then(|m| m.remove(key[0].as_str()));
+        if removed.is_none() {
+            // The key is there for the reader but not as a plain key (a tag, an alias).
+            return Err(format!(
+                "`{}` is written in a form pmrc cannot edit (a tag or an alias on a key); change it by hand",
+                setting.path.join(".")
+            ));
         }
     }
     // Maps pmrc emptied go too (Yarn omits empty mappings when it writes).
