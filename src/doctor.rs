@@ -231,8 +231,10 @@ fn manager_rules(req: &Request, read: &Read) -> Vec<Finding> {
                 .unwrap_or_default();
             // A .npmrc kept in sync for npm (pmrc sync) is fine: it is a finding only when
             // the project .yarnrc.yml does not already hold what converting it would write.
-            let in_sync = yarnrc_holds_npmrc(&text, req.dir);
-            if let Some(first) = owned.first().filter(|_| !in_sync) {
+            if let Some(first) = owned
+                .first()
+                .filter(|_| !yarnrc_holds_npmrc(&text, req.dir))
+            {
                 push(
                     &mut out,
                     Warning::new(

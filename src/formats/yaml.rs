@@ -317,13 +317,7 @@ fn tree_edit(
             .map(|e| " ".repeat(indentation(&out, e.byte_range().start as usize)))
             .unwrap_or_default();
         // Group nested keys of the same new top-level map under one heading.
-        let mut first_seen: std::collections::HashMap<&str, usize> =
-            std::collections::HashMap::new();
-        for (i, (p, _)) in appended.iter().enumerate() {
-            first_seen.entry(p[0].as_str()).or_insert(i);
-        }
-        let mut grouped: Vec<(&[String], &SettingValue)> = appended.clone();
-        grouped.sort_by_key(|(p, _)| first_seen[p[0].as_str()]);
+        let grouped = crate::formats::yaml_maps::grouped(appended.clone(), 0);
         let mut block = String::new();
         let mut i = 0;
         while i < grouped.len() {

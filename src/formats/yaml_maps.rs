@@ -285,8 +285,9 @@ fn entry_at<'a>(read: &'a HashMap<&str, MapAt>, map: &str, entry: &str) -> Optio
     read.get(map)?.entries.get(entry)
 }
 
-/// New entries with the fields of each kept together, in the order first wanted.
-fn grouped(mut items: Vec<PathValue>, depth: usize) -> Vec<PathValue> {
+/// Paths with the same key at `depth` kept together (a new entry's fields, a new map's
+/// entries), in the order first wanted.
+pub(super) fn grouped(mut items: Vec<PathValue>, depth: usize) -> Vec<PathValue> {
     let mut first: HashMap<&str, usize> = HashMap::new();
     for (i, (p, _)) in items.iter().enumerate() {
         first.entry(p[depth].as_str()).or_insert(i);
