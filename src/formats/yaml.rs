@@ -117,8 +117,9 @@ pub fn edit(
     // finishes what is left, which is small.
     let nl = dominant_line_ending(text);
     let (text1, held1) = crate::formats::yaml_maps::edit(text, held, wanted, maps, nl);
-    let mut out = tree_edit(&text1, &held1, wanted, maps)?;
-    // The file keeps its habit about a final newline.
+    let mut out = tree_edit(&text1, &held1, wanted, maps, nl)?;
+    // The file keeps its habit about a final newline (here, not in the passes: the text pass
+    // may have given a last line its break).
     if !text.is_empty() && !text.ends_with(['\n', '\r']) {
         out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
@@ -172,6 +173,7 @@ fn tree_edit(
     held: &[Setting],
     wanted: &Wanted,
     maps: &[&str],
+    nl: &str,
 ) -> Result<String, String> {
     if crate::formats::same_settings(held, wanted) {
         return Ok(text.to_string());
@@ -181,7 +183,6 @@ fn tree_edit(
     let root = doc
         .as_mapping()
         .ok_or("the document is not a mapping, so pmrc cannot add settings to it")?;
-    let nl = dominant_line_ending(text);
     // A key written twice: the managers read the last one, and editing the first would
     // leave the one that counts. pmrc will not guess which the user meant.
     let tops: HashSet<&str> = held
@@ -339,10 +340,6 @@ fn tree_edit(
             out.clear();
         }
         out.push_str(&block);
-    }
-    // The file keeps its habit about a final newline.
-    if !text.is_empty() && !text.ends_with(['\n', '\r']) {
-        out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
     Ok(out)
 }
