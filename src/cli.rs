@@ -1,18 +1,18 @@
-//! The command line: clap types only, turned once into library calls. Exit codes: 0 ok,
-//! 1 `--check` found drift, 2 error.
+//! The command line: the only module that knows clap. Turns arguments into a command's
+//! request, hands the result to `output`, and maps it to an exit code: 0 ok, 1 `--check`
+//! found drift or doctor findings, 2 error.
 
-use std::path::{Path, PathBuf};
-
-use crate::warning::Warning;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::apply;
-use crate::discover::{self, Environment};
+use crate::commands::{self, ExitStatus, convert, doctor, explain, show};
+use crate::discover::Environment;
 use crate::error::{Error, Result};
-use crate::manager::{ALL, Manager};
-use crate::plan::{self, Request};
-use crate::report::{self, Output};
+use crate::managers::ManagerArg;
+use crate::output::{self, Output};
+use crate::plan::Mode;
+use crate::warning::Severity;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -78,7 +78,7 @@ pub struct DoctorArgs {
     pub common: Common,
     /// Only these managers, comma separated (default: every manager whose file exists).
     #[arg(long, value_name = "M", value_delimiter = ',')]
-    pub manager: Vec<Manager>,
+    pub manager: Vec<ManagerArg>,
     /// Also check that the environment variables the configs reference are set.
     #[arg(long)]
     pub env: bool,
@@ -112,7 +112,7 @@ pub struct ExplainArgs {
     pub common: Common,
     /// Only these managers, comma separated (default: every manager whose file exists).
     #[arg(long, value_name = "M", value_delimiter = ',')]
-    pub manager: Vec<Manager>,
+    pub manager: Vec<ManagerArg>,
     /// Also say what each manager sends with this tarball URL (e.g. a CDN on another host).
     #[arg(long, value_name = "URL")]
     pub tarball: Option<String>,
@@ -151,7 +151,7 @@ pub struct ShowArgs {
     pub common: Common,
     /// Only this manager (default: every manager whose project file exists).
     #[arg(long, value_name = "M")]
-    pub manager: Option<Manager>,
+    pub manager: Option<ManagerArg>,
 }
 
 /// How `convert` and `sync` end: a preview, a write, or a check.
@@ -176,10 +176,10 @@ pub struct ConvertArgs {
     /// Source manager: npm, yarn, yarn-classic, bun or pnpm[@10|11|12] (optional when only
     /// one manager's config exists).
     #[arg(long, value_name = "M")]
-    pub from: Option<Manager>,
+    pub from: Option<ManagerArg>,
     /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12].
     #[arg(long, value_name = "M", value_delimiter = ',', required = true)]
-    pub to: Vec<Manager>,
+    pub to: Vec<ManagerArg>,
     #[command(flatten)]
     pub mode: ModeArgs,
 }
@@ -210,28 +210,105 @@ pub enum ColorChoice {
     Never,
 }
 
-impl clap::builder::ValueParserFactory for Manager {
+impl clap::builder::ValueParserFactory for ManagerArg {
     type Parser = clap::builder::ValueParser;
     fn value_parser() -> Self::Parser {
-        clap::builder::ValueParser::new(|s: &str| s.parse::<Manager>())
+        clap::builder::ValueParser::new(|s: &str| s.parse::<ManagerArg>())
     }
 }
 
 /// Runs a parsed command line; the returned number is the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     let env = Environment::from_process();
-    match cli.command {
-        Command::Show(args) => show(args, &env),
-        Command::Convert(args) => convert(args, &env),
-        Command::Explain(args) => explain(args, &env),
-        Command::Sync(args) => sync(args, &env),
-        Command::Doctor(args) => doctor(args, &env),
+    let status = match cli.command {
+        Command::Show(args) => {
+            no_markdown(&args.common, "show")?;
+            let request = show::Request {
+                dir: commands::project_dir(args.common.dir.as_deref())?,
+                managers: args.manager.into_iter().collect(),
+                user: args.common.user,
+            };
+            let shown = show::run(&request, &env)?;
+            printed(output::print_show(&shown, &output(&args.common)))?;
+            ExitStatus::Success
+        }
+        Command::Convert(args) => {
+            let request = convert::Request {
+                dir: commands::project_dir(args.common.dir.as_deref())?,
+                from: args.from,
+                to: args.to,
+                user: args.common.user,
+                mode: mode_of(&args.mode),
+            };
+            let converted = convert::convert(request, &env)?;
+            print_converted(&converted, &output(&args.common))?
+        }
+        Command::Sync(args) => {
+            let request = convert::SyncRequest {
+                dir: commands::project_dir(args.common.dir.as_deref())?,
+                config: args.config,
+                user: args.common.user,
+                mode: mode_of(&args.mode),
+            };
+            let converted = convert::sync(request, &env)?;
+            print_converted(&converted, &output(&args.common))?
+        }
+        Command::Explain(args) => {
+            no_markdown(&args.common, "explain")?;
+            let request = explain::Request {
+                dir: commands::project_dir(args.common.dir.as_deref())?,
+                managers: args.manager,
+                user: args.common.user,
+                package: args.package,
+                tarball: args.tarball,
+            };
+            let explained = explain::run(&request, &env)?;
+            printed(output::print_explain(
+                &request.package,
+                &explained.answers,
+                &explained.warnings,
+                &output(&args.common),
+            ))?;
+            ExitStatus::Success
+        }
+        Command::Doctor(args) => {
+            let request = doctor::Request {
+                dir: commands::project_dir(args.common.dir.as_deref())?,
+                managers: args.manager,
+                user: args.common.user,
+                check_env: args.env,
+                fail_on: match args.fail_on {
+                    FailOn::Note => Some(Severity::Note),
+                    FailOn::Warning => Some(Severity::Warning),
+                    FailOn::Error => Some(Severity::Error),
+                    FailOn::Never => None,
+                },
+                fix: args.fix,
+                write: args.write,
+            };
+            let diagnosed = doctor::run(&request, &env)?;
+            let out = output(&args.common);
+            if args.fix {
+                printed(output::print_fixes(
+                    &diagnosed.fixes,
+                    &diagnosed.written,
+                    &out,
+                ))?;
+            }
+            printed(output::print_doctor(
+                &diagnosed.findings,
+                &diagnosed.fixes,
+                &out,
+                args.sarif,
+            ))?;
+            diagnosed.status
+        }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut cmd, "pmrc", &mut out);
-            report::print_raw(&out);
-            Ok(0)
+            printed(output::print_raw(&out))?;
+            ExitStatus::Success
         }
         Command::Man { command } => {
             let pmrc = <Cli as clap::CommandFactory>::command();
@@ -251,27 +328,31 @@ pub fn run(cli: Cli) -> Result<i32> {
             clap_mangen::Man::new(page)
                 .render(&mut out)
                 .map_err(|e| Error::Usage(format!("cannot render the man page: {e}")))?;
-            report::print_raw(&out);
-            Ok(0)
+            printed(output::print_raw(&out))?;
+            ExitStatus::Success
         }
-    }
+    };
+    Ok(status.code())
 }
 
-fn project_dir(common: &Common) -> Result<PathBuf> {
-    let dir = match &common.dir {
-        Some(d) => d.clone(),
-        None => std::env::current_dir().map_err(|source| Error::Read {
-            path: PathBuf::from("."),
-            source,
-        })?,
-    };
-    if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "{} is not a directory",
-            dir.display()
-        )));
-    }
-    Ok(dir)
+/// A failed write to stdout or stderr (other than a closed pipe) is an error like any other.
+fn printed(result: std::io::Result<()>) -> Result<()> {
+    result.map_err(Error::Output)
+}
+
+fn print_converted(converted: &convert::Converted, out: &Output) -> Result<ExitStatus> {
+    printed(output::print_files(
+        &converted.plan,
+        &converted.written,
+        out,
+    ))?;
+    printed(output::print_convert(
+        &converted.plan,
+        converted.mode,
+        &converted.written,
+        out,
+    ))?;
+    Ok(converted.status)
 }
 
 fn output(common: &Common) -> Output {
@@ -286,16 +367,16 @@ fn output(common: &Common) -> Output {
     };
     Output {
         style: match common.format {
-            Format::Text => report::Style::Text,
-            Format::Json => report::Style::Json,
-            Format::Markdown => report::Style::Markdown,
+            Format::Text => output::Style::Text,
+            Format::Json => output::Style::Json,
+            Format::Markdown => output::Style::Markdown,
         },
         show_secrets: common.show_secrets,
         color,
         verbosity: match (common.quiet, common.verbose) {
-            (true, _) => report::Verbosity::Quiet,
-            (_, true) => report::Verbosity::Verbose,
-            _ => report::Verbosity::Normal,
+            (true, _) => output::Verbosity::Quiet,
+            (_, true) => output::Verbosity::Verbose,
+            _ => output::Verbosity::Normal,
         },
     }
 }
@@ -311,231 +392,14 @@ fn no_markdown(common: &Common, command: &str) -> Result<()> {
     Ok(())
 }
 
-/// The managers asked for, or those whose own file exists in `dir`.
-fn managers_in(dir: &Path, asked: Vec<Manager>) -> Result<Vec<Manager>> {
-    let managers: Vec<Manager> = if asked.is_empty() {
-        ALL.into_iter()
-            .filter(|m| dir.join(m.marker_file()).exists())
-            .collect()
-    } else {
-        asked
-    };
-    if managers.is_empty() {
-        return Err(Error::Usage(format!(
-            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml and pnpm-workspace.yaml)",
-            dir.display()
-        )));
-    }
-    Ok(managers)
-}
-
-fn show(args: ShowArgs, env: &Environment) -> Result<i32> {
-    no_markdown(&args.common, "show")?;
-    let dir = project_dir(&args.common)?;
-    let managers = managers_in(&dir, args.manager.into_iter().collect())?;
-    let mut shown = Vec::new();
-    for manager in managers {
-        let (manager, note) = discover::settle_version(manager, &dir)?;
-        let (dir, env, member_note) = pnpm_root(manager, &dir, env);
-        let files = discover::locate(manager, &dir, args.common.user, &env)?;
-        let (model, mut warnings) = discover::read_merged(manager, &files)?;
-        warnings.splice(0..0, note.into_iter().chain(member_note));
-        shown.push(report::Shown {
-            manager,
-            files,
-            routes: crate::resolve::routes(&model, manager),
-            model,
-            warnings,
-        });
-    }
-    report::print_show(&shown, &output(&args.common));
-    Ok(0)
-}
-
-fn convert(args: ConvertArgs, env: &Environment) -> Result<i32> {
-    let dir = project_dir(&args.common)?;
-    let from = match args.from {
-        Some(m) => m,
-        None => discover::detect_source(&dir, &ALL)?,
-    };
-    let mode = mode_of(&args.mode);
-    let user = args.common.user;
-    run_plan(&args.common, dir, from, &args.to, user, mode, env)
-}
-
-fn sync(args: SyncArgs, env: &Environment) -> Result<i32> {
-    let dir = project_dir(&args.common)?;
-    let path = args
-        .config
-        .clone()
-        .unwrap_or_else(|| dir.join(crate::sync_config::FILE_NAME));
-    let Some(text) = discover::read_text(&path)? else {
-        return Err(Error::Usage(format!(
-            "{} does not exist; pmrc sync needs a [sync] section naming `from` and `to` (see pmrc sync --help)",
-            path.display()
-        )));
-    };
-    let config = crate::sync_config::parse(&text).map_err(|e| e.in_file(&path))?;
-    if config.to.iter().all(|m| *m == config.from) {
-        return Err(Error::Usage(format!(
-            "{}: `to` names only the source manager ({}); list the managers to keep in sync with it",
-            path.display(),
-            config.from
-        )));
-    }
-    let mode = mode_of(&args.mode);
-    let user = args.common.user || config.user;
-    run_plan(&args.common, dir, config.from, &config.to, user, mode, env)
-}
-
-fn mode_of(mode: &ModeArgs) -> report::Mode {
+fn mode_of(mode: &ModeArgs) -> Mode {
     if mode.write {
-        report::Mode::Write
+        Mode::Write
     } else if mode.check {
-        report::Mode::Check
+        Mode::Check
     } else {
-        report::Mode::Diff
+        Mode::Diff
     }
-}
-
-/// `convert` and `sync`: plan the edits from `from` into `to`, then preview, check or write.
-fn run_plan(
-    common: &Common,
-    dir: PathBuf,
-    from: Manager,
-    to: &[Manager],
-    user: bool,
-    mode: report::Mode,
-    env: &Environment,
-) -> Result<i32> {
-    let mut notes = Vec::new();
-    let (from, note) = discover::settle_version(from, &dir)?;
-    notes.extend(note);
-    let mut targets = Vec::new();
-    for m in to {
-        let (m, note) = discover::settle_version(*m, &dir)?;
-        notes.extend(note.filter(|n| !notes.contains(n)));
-        if m != from && !targets.contains(&m) {
-            targets.push(m);
-        }
-    }
-    if targets.is_empty() {
-        return Err(Error::Usage(format!("--from and --to are both {from}")));
-    }
-    // A pnpm workspace is read and written at its root.
-    let pnpm = std::iter::once(from)
-        .chain(targets.iter().copied())
-        .find(|m| m.is_pnpm());
-    let (dir, env, member_note) = match pnpm {
-        Some(m) => pnpm_root(m, &dir, env),
-        None => (dir, env.clone(), None),
-    };
-    notes.extend(member_note);
-    let mut plan = plan::build(&Request {
-        dir: &dir,
-        from,
-        to: &targets,
-        user,
-        env: &env,
-    })?;
-    plan.warnings.splice(0..0, notes);
-    let out = output(common);
-    let written = if mode == report::Mode::Write {
-        apply::apply(&plan.changes)?
-    } else {
-        Vec::new()
-    };
-    report::print_files(&plan, &written, &out);
-    report::print_convert(&plan, mode, &written, &out);
-    let drift = plan.pending().next().is_some();
-    Ok(if mode == report::Mode::Check && drift {
-        1
-    } else {
-        0
-    })
-}
-
-fn explain(args: ExplainArgs, env: &Environment) -> Result<i32> {
-    no_markdown(&args.common, "explain")?;
-    let dir = project_dir(&args.common)?;
-    let mut answers = Vec::new();
-    let mut warnings = Vec::new();
-    for manager in managers_in(&dir, args.manager)? {
-        let (manager, note) = discover::settle_version(manager, &dir)?;
-        let (dir, env, member_note) = pnpm_root(manager, &dir, env);
-        let files = discover::locate(manager, &dir, args.common.user, &env)?;
-        let (model, w) = discover::read_merged(manager, &files)?;
-        warnings.extend(note.into_iter().chain(member_note).chain(w));
-        answers.push(crate::explain::explain(
-            &model,
-            manager,
-            &args.package,
-            args.tarball.as_deref(),
-        ));
-    }
-    report::print_explain(&args.package, &answers, &warnings, &output(&args.common));
-    Ok(0)
-}
-
-fn doctor(args: DoctorArgs, env: &Environment) -> Result<i32> {
-    let dir = project_dir(&args.common)?;
-    let managers = managers_in(&dir, args.manager)?;
-    // A pnpm workspace is checked from its root.
-    let pnpm = managers.iter().copied().find(|m| m.is_pnpm());
-    let (dir, env, _) = match pnpm {
-        Some(m) => pnpm_root(m, &dir, env),
-        None => (dir, env.clone(), None),
-    };
-    let request = crate::doctor::Request {
-        dir: &dir,
-        managers,
-        user: args.common.user,
-        env: &env,
-        check_env: args.env,
-    };
-    let mut findings = crate::doctor::run(&request)?;
-    let out = output(&args.common);
-    let mut changes = Vec::new();
-    if args.fix {
-        changes = crate::doctor::fixes(&request)?;
-        let written = if args.write {
-            apply::apply(&changes)?
-        } else {
-            Vec::new()
-        };
-        report::print_fixes(&changes, &written, &out);
-        if args.write {
-            // The findings and the exit code speak of what is left.
-            findings = crate::doctor::run(&request)?;
-        }
-    }
-    report::print_doctor(&findings, &changes, &out, args.sarif);
-    use crate::warning::Severity;
-    let threshold = match args.fail_on {
-        FailOn::Note => Some(Severity::Note),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Never => None,
-    };
-    let failing = threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
-    Ok(if failing { 1 } else { 0 })
-}
-
-/// For pnpm, the workspace root instead of a member directory (and the member remembered).
-fn pnpm_root(
-    manager: Manager,
-    dir: &Path,
-    env: &Environment,
-) -> (PathBuf, Environment, Option<Warning>) {
-    let mut env = env.clone();
-    if !manager.is_pnpm() {
-        return (dir.to_path_buf(), env, None);
-    }
-    let (root, note) = discover::pnpm_workspace_root(dir, manager);
-    if root != dir {
-        env.member = Some(dir.to_path_buf());
-    }
-    (root, env, note)
 }
 
 #[cfg(test)]

@@ -2,22 +2,23 @@
 //! for settings that silently do nothing, credentials that leak, and managers that
 //! disagree. Findings are data (rule id, severity, file:line, message, fix).
 
+use crate::diagnostics::{Code, Diagnostic};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::discover::{self, ConfigFile, Environment};
 use crate::error::Result;
-use crate::manager::Manager;
-use crate::model::{AuthKey, Level, Model, Origin};
-use crate::registry_url::{RegistryUrl, normalize_yarn_key, yarn_lookup_keys};
+use crate::managers::Manager;
+use crate::model::{Model, Origin};
+use crate::registry_url::RegistryUrl;
 use crate::resolve::{self, Route};
 use crate::template::Piece;
 use crate::warning::{Severity, Warning};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: Code,
     pub severity: Severity,
     pub manager: Option<Manager>,
     pub message: String,
@@ -26,122 +27,16 @@ pub struct Finding {
     pub origin: Option<Origin>,
 }
 
-/// A rule: its id, what it finds, and the fix it proposes (also the README's table).
-pub struct Rule {
-    pub id: &'static str,
-    pub what: &'static str,
-    pub fix: &'static str,
-}
-
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: "yarn-ignores-npmrc",
-        what: "registry or auth settings in .npmrc of a Yarn Berry project: Yarn Berry never reads .npmrc",
-        fix: "run `pmrc convert --from npm --to yarn --write`",
-    },
-    Rule {
-        id: "pnpm-project-env-credential-ignored",
-        what: "a ${VAR} credential in the project .npmrc: pnpm 10.34+, 11 and 12 send nothing",
-        fix: "run `pmrc convert --from npm --to pnpm --user --write` (writes it to pnpm's auth.ini), or set pnpm_config_//host/:_authToken in CI",
-    },
-    Rule {
-        id: "pnpm-npmrc-setting-ignored",
-        what: "a setting in .npmrc that pnpm 11/12 ignore",
-        fix: "move it to pnpm-workspace.yaml under its camelCase name",
-    },
-    Rule {
-        id: "bun-braced-env-reference",
-        what: "${VAR} in bunfig.toml, which Bun sends as literal text",
-        fix: "write the whole value as \"$VAR\"",
-    },
-    Rule {
-        id: "yarn-scope-with-at",
-        what: "an npmScopes key written with @, which Yarn never matches",
-        fix: "drop the @ from the key",
-    },
-    Rule {
-        id: "yarn-registry-key-unmatched",
-        what: "an npmRegistries key that no registry in use matches (Yarn compares keys exactly: path and port count)",
-        fix: "spell the key like the registry URL, e.g. \"//host/path\"",
-    },
-    Rule {
-        id: "yarn-scope-without-registry",
-        what: "a Yarn scope without npmRegistryServer, which goes to registry.yarnpkg.com, not the top-level registry",
-        fix: "set npmScopes.<scope>.npmRegistryServer",
-    },
-    Rule {
-        id: "npm-legacy-top-level-auth",
-        what: "top-level _auth/_authToken: npm 9+ refuses the whole file",
-        fix: "run `npm config fix`, or key it: //host/path/:_authToken",
-    },
-    Rule {
-        id: "npm-always-auth-ignored",
-        what: "always-auth, which npm 7+ ignores",
-        fix: "remove it unless Yarn 1 reads this .npmrc",
-    },
-    Rule {
-        id: "yarnrc-unquoted-url",
-        what: "an unquoted URL in .yarnrc: Yarn 1 silently drops the whole file",
-        fix: "double-quote the value",
-    },
-    Rule {
-        id: "yarnrc-auth-ignored",
-        what: "auth keys in .yarnrc, which Yarn 1 never sends",
-        fix: "move them to .npmrc",
-    },
-    Rule {
-        id: "npmrc-key-in-section",
-        what: "a key after a [section] line in .npmrc, which npm never reads",
-        fix: "move it above the first section",
-    },
-    Rule {
-        id: "literal-secret-tracked",
-        what: "a literal secret in a file tracked by git",
-        fix: "replace it with an environment reference (${NPM_TOKEN} in .npmrc/.yarnrc.yml, $NPM_TOKEN in bunfig.toml) and rotate the token",
-    },
-    Rule {
-        id: "secret-file-permissions",
-        what: "a file holding a literal secret that group or others can read",
-        fix: "chmod 600 the file",
-    },
-    Rule {
-        id: "credentials-over-http",
-        what: "credentials sent to a registry over plain http",
-        fix: "use https for that registry",
-    },
-    Rule {
-        id: "yarn-top-level-token-spreads",
-        what: "Yarn's top-level token reaching a registry on another host (no npmRegistries entry of its own)",
-        fix: "give that registry its own npmRegistries entry, and key the token to the registry it is for",
-    },
-    Rule {
-        id: "config-drift",
-        what: "two managers' configs route or authenticate packages differently",
-        fix: "run `pmrc convert --from <source> --to <other>` and review the diff",
-    },
-    Rule {
-        id: "env-unset",
-        what: "an environment variable a config references is unset (Yarn Berry then fails every command)",
-        fix: "set it, or use the optional form (${VAR:-} in Yarn, ${VAR?} in npm)",
-    },
-];
-
-fn rule(id: &str) -> &'static Rule {
-    RULES.iter().find(|r| r.id == id).unwrap_or(&Rule {
-        id: "other",
-        what: "",
-        fix: "see the message",
-    })
-}
+/// Doctor's rules: the part of the diagnostics table about files as they are.
+pub const RULES: &[Diagnostic] = crate::diagnostics::DOCTOR_RULES;
 
 fn finding(w: Warning, manager: Option<Manager>) -> Finding {
-    let r = rule(w.code);
     Finding {
         rule: w.code,
         severity: w.severity,
         manager,
         message: w.message,
-        fix: r.fix,
+        fix: w.code.diagnostic().fix,
         origin: w.origin,
     }
 }
@@ -166,18 +61,15 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let mut reads = Vec::new();
     for &manager in &req.managers {
-        let (manager, _) = discover::settle_version(manager, req.dir)?;
         let files = discover::locate(manager, req.dir, req.user, req.env)?;
         let (model, warnings) = discover::read_merged(manager, &files)?;
         findings.extend(warnings.into_iter().map(|w| finding(w, Some(manager))));
-        if matches!(manager, Manager::Pnpm(11..)) {
-            // In a pnpm project these settings are surely meant for pnpm: a warning.
-            let ignored = crate::plan::npmrc_settings_pnpm_ignores(req.dir, manager, manager)?;
-            findings.extend(ignored.into_iter().map(|w| Finding {
-                severity: Severity::Warning,
-                ..finding(w, Some(manager))
-            }));
-        }
+        // What the manager ignores in its own project is surely meant for it: a warning.
+        let ignored = manager.rules().target_warnings(req.dir, manager)?;
+        findings.extend(ignored.into_iter().map(|w| Finding {
+            severity: Severity::Warning,
+            ..finding(w, Some(manager))
+        }));
         let routes = resolve::routes(&model, manager);
         reads.push(Read {
             manager,
@@ -187,7 +79,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         });
     }
     for read in &reads {
-        findings.extend(manager_rules(req, read));
+        findings.extend(manager_rules(req, read)?);
     }
     findings.extend(file_rules(req.dir, &reads));
     findings.extend(drift(&reads));
@@ -195,7 +87,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         findings.extend(unset_env(&reads));
     }
     // Translation-time notes about loss are not doctor's business.
-    findings.retain(|f| !matches!(f.rule, "pnpm-version" | "unused-credential"));
+    findings.retain(|f| !matches!(f.rule, Code::PnpmVersion | Code::UnusedCredential));
     dedup(&mut findings);
     Ok(findings)
 }
@@ -219,110 +111,15 @@ fn origin_at(file: &ConfigFile, line: usize) -> Option<Origin> {
     })
 }
 
-fn manager_rules(req: &Request, read: &Read) -> Vec<Finding> {
-    let mut out = Vec::new();
+fn manager_rules(req: &Request, read: &Read) -> Result<Vec<Finding>> {
     let m = read.manager;
+    let mut out: Vec<Finding> = m
+        .rules()
+        .lint(req.dir, &read.model, &read.routes)?
+        .into_iter()
+        .map(|w| finding(w, Some(m)))
+        .collect();
     let push = |out: &mut Vec<Finding>, w: Warning| out.push(finding(w, Some(m)));
-    if m == Manager::Yarn {
-        let npmrc = req.dir.join(".npmrc");
-        if let Ok(Some(text)) = discover::read_text(&npmrc) {
-            let owned = crate::formats::npmrc::Document::parse(&text)
-                .settings()
-                .unwrap_or_default();
-            // A .npmrc kept in sync for npm (pmrc sync) is fine: it is a finding only when
-            // the project .yarnrc.yml does not already hold what converting it would write.
-            if let Some(first) = owned
-                .first()
-                .filter(|_| !yarnrc_holds_npmrc(&text, req.dir))
-            {
-                push(
-                    &mut out,
-                    Warning::new(
-                        "yarn-ignores-npmrc",
-                        format!(
-                            "Yarn Berry never reads .npmrc, so its {} registry/auth setting(s) do nothing for yarn",
-                            owned.len()
-                        ),
-                        Some(Origin {
-                            file: ".npmrc".into(),
-                            line: first.line,
-                            level: Level::Project,
-                        }),
-                    ),
-                );
-            }
-        }
-        let lookups: std::collections::HashSet<String> = read
-            .routes
-            .iter()
-            .flat_map(|r| yarn_lookup_keys(r.registry.as_deref().unwrap_or(m.public_registry())))
-            .collect();
-        for (key, creds) in &read.model.auth {
-            if let AuthKey::Url(k) = key
-                && !lookups.contains(&normalize_yarn_key(k))
-            {
-                push(
-                    &mut out,
-                    Warning::new(
-                        "yarn-registry-key-unmatched",
-                        format!(
-                            "npmRegistries[\"{k}\"] matches no registry in use (Yarn compares the key with the registry URL exactly)"
-                        ),
-                        creds.origin().cloned(),
-                    ),
-                );
-            }
-        }
-        for (name, scope) in &read.model.scopes {
-            if scope.registry.is_none() {
-                let origin = read
-                    .model
-                    .auth
-                    .get(&AuthKey::Scope(name.clone()))
-                    .and_then(|c| c.origin().cloned());
-                push(
-                    &mut out,
-                    Warning::new(
-                        "yarn-scope-without-registry",
-                        format!(
-                            "npmScopes.{name} has no npmRegistryServer, so @{name}/* goes to https://registry.yarnpkg.com"
-                        ),
-                        origin,
-                    ),
-                );
-            }
-        }
-        let default_host = read
-            .model
-            .registry
-            .as_ref()
-            .and_then(|v| RegistryUrl::parse(&v.value.render(m.dialect()).0))
-            .map(|u| u.host);
-        for route in &read.routes {
-            let host = route
-                .registry
-                .as_deref()
-                .and_then(RegistryUrl::parse)
-                .map(|u| u.host);
-            if route.credential_key == Some(AuthKey::Fallback)
-                && route.authorization.is_some()
-                && host != default_host
-            {
-                push(
-                    &mut out,
-                    Warning::new(
-                        "yarn-top-level-token-spreads",
-                        format!(
-                            "Yarn sends the top-level token to {} for {} (no npmRegistries entry matches it)",
-                            route.registry.as_deref().unwrap_or(m.public_registry()),
-                            route.packages
-                        ),
-                        route.credential_origin.clone(),
-                    ),
-                );
-            }
-        }
-    }
     for route in &read.routes {
         let http = route
             .registry
@@ -333,7 +130,7 @@ fn manager_rules(req: &Request, read: &Read) -> Vec<Finding> {
             push(
                 &mut out,
                 Warning::new(
-                    "credentials-over-http",
+                    Code::CredentialsOverHttp,
                     format!(
                         "{} sends credentials for {} over plain http to {}",
                         m,
@@ -345,7 +142,7 @@ fn manager_rules(req: &Request, read: &Read) -> Vec<Finding> {
             );
         }
     }
-    out
+    Ok(out)
 }
 
 /// Rules about the files themselves: secrets in git, loose permissions.
@@ -364,7 +161,7 @@ fn file_rules(dir: &Path, reads: &[Read]) -> Vec<Finding> {
             if is_tracked_by_git(dir, &file.path) {
                 out.push(finding(
                     Warning::new(
-                        "literal-secret-tracked",
+                        Code::LiteralSecretTracked,
                         format!("{} literal secret(s) in a file tracked by git", spans.len()),
                         origin_at(file, line),
                     ),
@@ -376,7 +173,7 @@ fn file_rules(dir: &Path, reads: &[Read]) -> Vec<Finding> {
             {
                 out.push(finding(
                         Warning::new(
-                            "secret-file-permissions",
+                            Code::SecretFilePermissions,
                             format!("the file holds a literal secret and its mode is {mode:o}: group or others can read it"),
                             origin_at(file, line),
                         ),
@@ -413,27 +210,6 @@ fn mode_of(_path: &Path) -> Option<u32> {
     None
 }
 
-/// Managers that disagree about a group of packages: every scope either of them knows.
-/// Whether the project `.yarnrc.yml` holds every setting a conversion of `.npmrc` would
-/// write there (routing, credentials, TLS, proxies).
-fn yarnrc_holds_npmrc(npmrc: &str, dir: &Path) -> bool {
-    use crate::formats::Format;
-    let Ok((npm, _)) = crate::formats::npmrc::read(npmrc, Path::new(".npmrc"), Level::Project)
-    else {
-        return false;
-    };
-    let translation = crate::translate::translate(&npm, Manager::Npm, Manager::Yarn, false);
-    let wanted =
-        Format::YarnrcYml.wanted(&translation.model.at_level(Level::Project), Manager::Yarn);
-    let held = discover::read_text(&dir.join(".yarnrc.yml"))
-        .ok()
-        .flatten()
-        .and_then(|t| Format::YarnrcYml.settings(&t).ok())
-        .unwrap_or_default();
-    let held: std::collections::HashSet<_> = held.iter().map(|s| (&s.path, &s.value)).collect();
-    wanted.iter().all(|(p, v)| held.contains(&(p, v)))
-}
-
 /// Unscoped packages and every scope either model names, once each, in order.
 fn groups_of(a: &Model, b: &Model) -> Vec<resolve::Packages> {
     let scopes: std::collections::BTreeSet<&String> =
@@ -447,6 +223,7 @@ fn groups_of(a: &Model, b: &Model) -> Vec<resolve::Packages> {
         .collect()
 }
 
+/// Managers that disagree about a group of packages: every scope either of them knows.
 fn drift(reads: &[Read]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, a) in reads.iter().enumerate() {
@@ -466,7 +243,7 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
                 };
                 out.push(finding(
                     Warning::new(
-                        "config-drift",
+                        Code::ConfigDrift,
                         format!(
                             "{} and {} {what} {group} differently ({} vs {})",
                             a.manager,
@@ -501,9 +278,8 @@ fn describe(r: &Route, m: Manager) -> String {
 fn unset_env(reads: &[Read]) -> Vec<Finding> {
     let mut out = Vec::new();
     for read in reads {
-        let mut values = Vec::new();
-        collect_values(&read.model, &mut values);
-        for v in values {
+        let mut model = read.model.clone();
+        for (_, v) in model.fields_mut() {
             for piece in &v.value.pieces {
                 let Piece::Env { name, unset } = piece else {
                     continue;
@@ -511,8 +287,8 @@ fn unset_env(reads: &[Read]) -> Vec<Finding> {
                 if std::env::var_os(name).is_some() {
                     continue;
                 }
-                let fatal =
-                    read.manager == Manager::Yarn && *unset == crate::template::Unset::Strict;
+                let fatal = read.manager.rules().fails_on_unset_variable()
+                    && *unset == crate::template::Unset::Strict;
                 let message = if fatal {
                     format!(
                         "{name} is unset: Yarn Berry stops every command with \"Environment variable not found ({name})\""
@@ -521,41 +297,15 @@ fn unset_env(reads: &[Read]) -> Vec<Finding> {
                     format!("{name} is unset, so {} gets no value from it", read.manager)
                 };
                 let w = if fatal {
-                    Warning::error("env-unset", message, v.origin.clone())
+                    Warning::error(Code::EnvUnset, message, v.origin.clone())
                 } else {
-                    Warning::new("env-unset", message, v.origin.clone())
+                    Warning::new(Code::EnvUnset, message, v.origin.clone())
                 };
                 out.push(finding(w, Some(read.manager)));
             }
         }
     }
     out
-}
-
-fn collect_values<'a>(m: &'a Model, out: &mut Vec<&'a crate::model::Value>) {
-    out.extend(m.registry.iter().chain(m.publish_registry.iter()));
-    for s in m.scopes.values() {
-        out.extend(s.registry.iter().chain(s.publish_registry.iter()));
-    }
-    for c in m.auth.values() {
-        out.extend(
-            [
-                &c.token,
-                &c.ident,
-                &c.username,
-                &c.password,
-                &c.certfile,
-                &c.keyfile,
-            ]
-            .into_iter()
-            .flatten(),
-        );
-    }
-    out.extend(
-        [&m.proxy.http, &m.proxy.https, &m.tls.cafile]
-            .into_iter()
-            .flatten(),
-    );
 }
 
 /// `--fix`: the mechanical repairs of findings that keep what the user meant, one change
@@ -566,10 +316,12 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
     use crate::formats::{Format, bunfig, npmrc, yarnrc, yarnrc_yml};
     let mut changes = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    // Yarn 1 reads top-level `_auth` from the same `.npmrc` on purpose.
-    let yarn_classic = req.managers.contains(&Manager::YarnClassic);
+    // A manager that honours top-level `_auth` (Yarn 1) reads the same `.npmrc` on purpose.
+    let legacy_auth_honoured = req
+        .managers
+        .iter()
+        .any(|m| m.rules().honours_legacy_top_level_auth());
     for &manager in &req.managers {
-        let (manager, _) = discover::settle_version(manager, req.dir)?;
         for file in discover::locate(manager, req.dir, req.user, req.env)? {
             let Some(text) = &file.text else { continue };
             if !seen.insert(file.path.clone()) {
@@ -579,7 +331,9 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
                 Format::Bunfig => bunfig::fix_braced_references(text),
                 Format::YarnrcYml => yarnrc_yml::fix_scope_keys(text),
                 Format::Yarnrc => yarnrc::quote_bare_urls(text),
-                Format::Npmrc if manager == Manager::Npm && !yarn_classic => {
+                Format::Npmrc
+                    if manager.rules().fixes_legacy_top_level_auth() && !legacy_auth_honoured =>
+                {
                     npmrc::fix_legacy_auth(text)
                 }
                 Format::Npmrc | Format::PnpmWorkspace => None,

@@ -30,6 +30,10 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    /// Printing the result failed (a full disk, a closed terminal); a closed pipe is not
+    /// an error.
+    #[error("cannot write the output: {0}")]
+    Output(std::io::Error),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

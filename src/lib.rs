@@ -7,19 +7,19 @@
 
 pub mod apply;
 pub mod cli;
-pub mod diff;
+pub mod commands;
+pub mod diagnostics;
 pub mod discover;
 pub mod doctor;
 pub mod error;
 pub mod explain;
 pub mod formats;
-pub mod manager;
-pub mod markdown;
+pub mod managers;
 pub mod model;
+pub mod output;
 pub mod plan;
 pub mod redact;
 pub mod registry_url;
-pub mod report;
 pub mod resolve;
 pub mod sync_config;
 pub mod template;

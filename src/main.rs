@@ -1,5 +1,7 @@
 //! The `pmrc` binary: parses arguments, runs the command, prints errors, maps the outcome
-//! to exit codes (0 ok, 1 drift found by --check, 2 error).
+//! to exit codes (0 ok, 1 drift found by --check or doctor findings, 2 error).
+
+use std::io::Write as _;
 
 use clap::Parser;
 
@@ -15,7 +17,8 @@ fn main() {
     match pmrc::cli::run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            // Not eprintln!, which panics when stderr itself is what failed.
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             std::process::exit(2);
         }
     }

@@ -319,70 +319,55 @@ impl Model {
     /// Merges a higher-priority level over this one, setting by setting (how npm layers
     /// files and how Yarn deep-merges them, at the granularity pmrc models).
     pub fn overlay(&mut self, higher: Model) {
-        overlay(&mut self.registry, higher.registry);
-        overlay(&mut self.publish_registry, higher.publish_registry);
-        for (name, scope) in higher.scopes {
+        // Destructured in full, so that a new field cannot be forgotten here.
+        let Model {
+            registry,
+            publish_registry,
+            scopes,
+            auth,
+            always_auth,
+            tls,
+            proxy,
+            hosts,
+            http_allowed,
+        } = higher;
+        let higher_tls = tls;
+        let higher_proxy = proxy;
+        overlay(&mut self.registry, registry);
+        overlay(&mut self.publish_registry, publish_registry);
+        for (name, scope) in scopes {
             let low = self.scopes.entry(name).or_default();
             overlay(&mut low.registry, scope.registry);
             overlay(&mut low.publish_registry, scope.publish_registry);
         }
-        for (key, creds) in higher.auth {
+        for (key, creds) in auth {
             self.auth.entry(key).or_default().overlay(creds);
         }
-        overlay(&mut self.always_auth, higher.always_auth);
-        if !higher.tls.ca.is_empty() {
-            self.tls.ca = higher.tls.ca;
-        }
-        overlay(&mut self.tls.cafile, higher.tls.cafile);
-        overlay(&mut self.tls.strict_ssl, higher.tls.strict_ssl);
-        overlay(&mut self.tls.cert, higher.tls.cert);
-        overlay(&mut self.tls.key, higher.tls.key);
-        overlay(&mut self.proxy.http, higher.proxy.http);
-        overlay(&mut self.proxy.https, higher.proxy.https);
-        overlay(&mut self.proxy.noproxy, higher.proxy.noproxy);
-        for (host, h) in higher.hosts {
-            let low = self.hosts.entry(host).or_default();
-            overlay(&mut low.ca_file, h.ca_file);
-            overlay(&mut low.cert_file, h.cert_file);
-            overlay(&mut low.key_file, h.key_file);
-            overlay(&mut low.http_proxy, h.http_proxy);
-            overlay(&mut low.https_proxy, h.https_proxy);
-        }
-        // Yarn concatenates arrays across files, farthest first.
-        self.http_allowed.extend(higher.http_allowed);
-    }
-
-    /// Every value in the model, for checks that look at all of them alike.
-    pub fn values_mut(&mut self) -> Vec<&mut Value> {
-        let mut out: Vec<&mut Value> = Vec::new();
-        out.extend(
-            self.registry
-                .iter_mut()
-                .chain(self.publish_registry.iter_mut()),
-        );
-        for s in self.scopes.values_mut() {
-            out.extend(s.registry.iter_mut().chain(s.publish_registry.iter_mut()));
-        }
-        for c in self.auth.values_mut() {
-            out.extend(c.values_mut());
-        }
-        out.extend(self.always_auth.iter_mut());
+        overlay(&mut self.always_auth, always_auth);
         let Tls {
             ca,
             cafile,
             strict_ssl,
             cert,
             key,
-        } = &mut self.tls;
-        out.extend(ca.iter_mut());
-        out.extend([cafile, strict_ssl, cert, key].into_iter().flatten());
+        } = higher_tls;
+        if !ca.is_empty() {
+            self.tls.ca = ca;
+        }
+        overlay(&mut self.tls.cafile, cafile);
+        overlay(&mut self.tls.strict_ssl, strict_ssl);
+        overlay(&mut self.tls.cert, cert);
+        overlay(&mut self.tls.key, key);
         let Proxy {
             http,
             https,
             noproxy,
-        } = &mut self.proxy;
-        out.extend([http, https, noproxy].into_iter().flatten());
-        for h in self.hosts.values_mut() {
+        } = higher_proxy;
+        overlay(&mut self.proxy.http, http);
+        overlay(&mut self.proxy.https, https);
+        overlay(&mut self.proxy.noproxy, noproxy);
+        for (host, h) in hosts {
+            let low = self.hosts.entry(host).or_default();
             let HostNetwork {
                 ca_file,
                 cert_file,
@@ -390,14 +375,19 @@ impl Model {
                 http_proxy,
                 https_proxy,
             } = h;
-            out.extend(
-                [ca_file, cert_file, key_file, http_proxy, https_proxy]
-                    .into_iter()
-                    .flatten(),
-            );
+            overlay(&mut low.ca_file, ca_file);
+            overlay(&mut low.cert_file, cert_file);
+            overlay(&mut low.key_file, key_file);
+            overlay(&mut low.http_proxy, http_proxy);
+            overlay(&mut low.https_proxy, https_proxy);
         }
-        out.extend(self.http_allowed.iter_mut());
-        out
+        // Yarn concatenates arrays across files, farthest first.
+        self.http_allowed.extend(http_allowed);
+    }
+
+    /// Every value in the model, for checks that look at all of them alike.
+    pub fn values_mut(&mut self) -> Vec<&mut Value> {
+        self.fields_mut().into_iter().map(|(_, v)| v).collect()
     }
 
     /// The part of the model that belongs to one level, so each level's file gets its own.
@@ -472,25 +462,11 @@ impl Model {
     /// A copy safe to print: secret values masked, URL passwords masked.
     pub fn redacted(&self) -> Model {
         let mut m = self.clone();
-        let url = |v: &mut Option<Value>| {
-            if let Some(v) = v {
-                v.value = v.value.url_redacted();
-            }
-        };
-        url(&mut m.registry);
-        url(&mut m.publish_registry);
-        url(&mut m.proxy.http);
-        url(&mut m.proxy.https);
-        for s in m.scopes.values_mut() {
-            url(&mut s.registry);
-            url(&mut s.publish_registry);
-        }
-        for c in m.auth.values_mut() {
-            for v in [&mut c.token, &mut c.ident, &mut c.password]
-                .into_iter()
-                .flatten()
-            {
+        for (field, v) in m.fields_mut() {
+            if field.is_secret() {
                 v.value = v.value.redacted();
+            } else if field.is_url() {
+                v.value = v.value.url_redacted();
             }
         }
         m
@@ -512,4 +488,149 @@ fn auth_as_list<S: serde::Serializer>(
         applies_to: k,
         credentials: c,
     }))
+}
+
+/// Which setting a value is, so that walkers over every value can treat kinds alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Registry,
+    PublishRegistry,
+    ScopeRegistry,
+    ScopePublishRegistry,
+    Token,
+    Ident,
+    Username,
+    Password,
+    Certfile,
+    Keyfile,
+    CredentialAlwaysAuth,
+    AlwaysAuth,
+    Ca,
+    Cafile,
+    StrictSsl,
+    Cert,
+    Key,
+    HttpProxy,
+    HttpsProxy,
+    Noproxy,
+    HostCaFile,
+    HostCertFile,
+    HostKeyFile,
+    HostHttpProxy,
+    HostHttpsProxy,
+    HttpAllowed,
+}
+
+impl Field {
+    /// Values that are credentials themselves, masked wherever they are printed.
+    pub fn is_secret(self) -> bool {
+        matches!(self, Field::Token | Field::Ident | Field::Password)
+    }
+
+    /// URLs, which may carry a `user:password@` part.
+    pub fn is_url(self) -> bool {
+        matches!(
+            self,
+            Field::Registry
+                | Field::PublishRegistry
+                | Field::ScopeRegistry
+                | Field::ScopePublishRegistry
+                | Field::HttpProxy
+                | Field::HttpsProxy
+                | Field::HostHttpProxy
+                | Field::HostHttpsProxy
+        )
+    }
+}
+
+impl Model {
+    /// The one walk over every value of the model, with which setting each is. Every struct
+    /// is destructured in full, so a new field does not compile until it is listed here;
+    /// then redaction, doctor's checks and every other walker see it. (Read-only callers
+    /// walk a clone: the model is small next to the files it came from.)
+    pub fn fields_mut(&mut self) -> Vec<(Field, &mut Value)> {
+        let mut out: Vec<(Field, &mut Value)> = Vec::new();
+        let Model {
+            registry,
+            publish_registry,
+            scopes,
+            auth,
+            always_auth,
+            tls,
+            proxy,
+            hosts,
+            http_allowed,
+        } = self;
+        fn one<'a>(out: &mut Vec<(Field, &'a mut Value)>, field: Field, v: &'a mut Option<Value>) {
+            if let Some(v) = v {
+                out.push((field, v));
+            }
+        }
+        one(&mut out, Field::Registry, registry);
+        one(&mut out, Field::PublishRegistry, publish_registry);
+        for scope in scopes.values_mut() {
+            let Scope {
+                registry,
+                publish_registry,
+            } = scope;
+            one(&mut out, Field::ScopeRegistry, registry);
+            one(&mut out, Field::ScopePublishRegistry, publish_registry);
+        }
+        for creds in auth.values_mut() {
+            let Credentials {
+                token,
+                ident,
+                username,
+                password,
+                password_encoding: _,
+                certfile,
+                keyfile,
+                always_auth,
+            } = creds;
+            one(&mut out, Field::Token, token);
+            one(&mut out, Field::Ident, ident);
+            one(&mut out, Field::Username, username);
+            one(&mut out, Field::Password, password);
+            one(&mut out, Field::Certfile, certfile);
+            one(&mut out, Field::Keyfile, keyfile);
+            one(&mut out, Field::CredentialAlwaysAuth, always_auth);
+        }
+        one(&mut out, Field::AlwaysAuth, always_auth);
+        let Tls {
+            ca,
+            cafile,
+            strict_ssl,
+            cert,
+            key,
+        } = tls;
+        out.extend(ca.iter_mut().map(|v| (Field::Ca, v)));
+        one(&mut out, Field::Cafile, cafile);
+        one(&mut out, Field::StrictSsl, strict_ssl);
+        one(&mut out, Field::Cert, cert);
+        one(&mut out, Field::Key, key);
+        let Proxy {
+            http,
+            https,
+            noproxy,
+        } = proxy;
+        one(&mut out, Field::HttpProxy, http);
+        one(&mut out, Field::HttpsProxy, https);
+        one(&mut out, Field::Noproxy, noproxy);
+        for host in hosts.values_mut() {
+            let HostNetwork {
+                ca_file,
+                cert_file,
+                key_file,
+                http_proxy,
+                https_proxy,
+            } = host;
+            one(&mut out, Field::HostCaFile, ca_file);
+            one(&mut out, Field::HostCertFile, cert_file);
+            one(&mut out, Field::HostKeyFile, key_file);
+            one(&mut out, Field::HostHttpProxy, http_proxy);
+            one(&mut out, Field::HostHttpsProxy, https_proxy);
+        }
+        out.extend(http_allowed.iter_mut().map(|v| (Field::HttpAllowed, v)));
+        out
+    }
 }

@@ -10,10 +10,18 @@ use serde::Serialize;
 use crate::discover::{self, ConfigFile, Environment};
 use crate::error::{Error, Result};
 use crate::formats::{self, Format};
-use crate::manager::Manager;
+use crate::managers::Manager;
 use crate::model::{Level, Model};
 use crate::translate::translate;
 use crate::warning::Warning;
+
+/// How a conversion ends: a preview, a write, or a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Diff,
+    Write,
+    Check,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -101,9 +109,7 @@ pub fn build(req: &Request) -> Result<Plan> {
         }
         let translation = translate(&model, req.from, to, req.user);
         warnings.extend(translation.warnings);
-        if matches!(to, Manager::Pnpm(11..)) {
-            warnings.extend(npmrc_settings_pnpm_ignores(req.dir, req.from, to)?);
-        }
+        warnings.extend(to.rules().target_warnings(req.dir, req.from)?);
         for target in discover::locate_targets(to, req.dir, req.user, req.env)? {
             let mut part = translation.model.at_level(target.level);
             if target.level == Level::User {
@@ -158,53 +164,4 @@ fn change_for(manager: Manager, target: &ConfigFile, model: &Model) -> Result<Op
         before: target.text.clone(),
         after,
     }))
-}
-
-/// pnpm 11+ reads only auth, registry and network keys from `.npmrc`: everything else in
-/// the project `.npmrc` (`node-linker`, `auto-install-peers`...) is silently ignored.
-pub fn npmrc_settings_pnpm_ignores(dir: &Path, from: Manager, to: Manager) -> Result<Vec<Warning>> {
-    let path = dir.join(".npmrc");
-    let Some(text) = discover::read_text(&path)? else {
-        return Ok(Vec::new());
-    };
-    let doc = formats::npmrc::Document::parse(&text);
-    Ok(doc
-        .other_keys()
-        .into_iter()
-        .map(|(line, key)| {
-            let yaml_key = camel_case(&key);
-            let message = format!(
-                "{} ignores `{key}` in .npmrc; if it is a pnpm setting, move it to pnpm-workspace.yaml as `{yaml_key}` (pmrc does not move settings it does not own)",
-                to.rules()
-            );
-            let origin = Some(crate::model::Origin {
-                file: ".npmrc".into(),
-                line,
-                level: Level::Project,
-            });
-            // Migrating pnpm 10 config, these are surely pnpm's; from npm they may be npm's own.
-            if from == Manager::Pnpm(10) {
-                Warning::new("pnpm-npmrc-setting-ignored", message, origin)
-            } else {
-                Warning::note("pnpm-npmrc-setting-ignored", message, origin)
-            }
-        })
-        .collect())
-}
-
-/// `node-linker` → `nodeLinker`, the spelling pnpm-workspace.yaml uses.
-fn camel_case(key: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in key.chars() {
-        if c == '-' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }

@@ -15,15 +15,15 @@ use toml_edit::{Item, Value};
 
 use crate::error::SyntaxError;
 use crate::formats::line_col;
-use crate::manager::Manager;
+use crate::managers::ManagerArg;
 
 /// The file name pmrc looks for in the project directory.
 pub const FILE_NAME: &str = "pmrc.toml";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncConfig {
-    pub from: Manager,
-    pub to: Vec<Manager>,
+    pub from: ManagerArg,
+    pub to: Vec<ManagerArg>,
     pub user: bool,
 }
 
@@ -61,11 +61,11 @@ pub fn parse(text: &str) -> Result<SyncConfig, SyntaxError> {
     let Some(table) = sync.as_table_like() else {
         return Err(at(sync.span(), "`sync` must be a table".into()));
     };
-    let manager = |key: &str, v: &Value| -> Result<Manager, SyntaxError> {
+    let manager = |key: &str, v: &Value| -> Result<ManagerArg, SyntaxError> {
         let s = v
             .as_str()
             .ok_or_else(|| at(v.span(), format!("`{key}` must be a string like \"npm\"")))?;
-        s.parse::<Manager>()
+        s.parse::<ManagerArg>()
             .map_err(|e| at(v.span(), format!("`{key}`: {e}")))
     };
     let mut from = None;
@@ -115,6 +115,7 @@ pub fn parse(text: &str) -> Result<SyncConfig, SyntaxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::managers::{Manager, PnpmMajor};
 
     #[test]
     fn reads_from_to_and_user() {
@@ -123,13 +124,16 @@ mod tests {
         assert_eq!(
             c,
             SyncConfig {
-                from: Manager::Npm,
-                to: vec![Manager::Yarn, Manager::Pnpm(12)],
+                from: ManagerArg::Exact(Manager::Npm),
+                to: vec![
+                    ManagerArg::Exact(Manager::Yarn),
+                    ManagerArg::Exact(Manager::Pnpm(PnpmMajor::V12))
+                ],
                 user: true
             }
         );
         let one = parse("[sync]\nfrom = \"yarn\"\nto = \"bun\"\n").unwrap();
-        assert_eq!(one.to, vec![Manager::Bun]);
+        assert_eq!(one.to, vec![ManagerArg::Exact(Manager::Bun)]);
         assert!(!one.user);
     }
 

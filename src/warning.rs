@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::diagnostics::Code;
 use crate::model::Origin;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -16,8 +17,8 @@ pub enum Severity {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// Stable identifier, e.g. `lossy-env-default`; scripts and tests match on it.
-    pub code: &'static str,
+    /// What it is; serialised as its stable id, e.g. `lossy-env-reference`.
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25,7 +26,7 @@ pub struct Warning {
 }
 
 impl Warning {
-    pub fn new(code: &'static str, message: impl Into<String>, origin: Option<Origin>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>, origin: Option<Origin>) -> Self {
         Warning {
             code,
             severity: Severity::Warning,
@@ -34,14 +35,14 @@ impl Warning {
         }
     }
 
-    pub fn error(code: &'static str, message: impl Into<String>, origin: Option<Origin>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>, origin: Option<Origin>) -> Self {
         Warning {
             severity: Severity::Error,
             ..Warning::new(code, message, origin)
         }
     }
 
-    pub fn note(code: &'static str, message: impl Into<String>, origin: Option<Origin>) -> Self {
+    pub fn note(code: Code, message: impl Into<String>, origin: Option<Origin>) -> Self {
         Warning {
             severity: Severity::Note,
             ..Warning::new(code, message, origin)

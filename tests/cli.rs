@@ -532,8 +532,8 @@ fn issue_7_file_changed_since_read_is_refused() {
     };
     let plan = pmrc::plan::build(&pmrc::plan::Request {
         dir: project.path(),
-        from: pmrc::manager::Manager::Npm,
-        to: &[pmrc::manager::Manager::Yarn],
+        from: pmrc::managers::Manager::Npm,
+        to: &[pmrc::managers::Manager::Yarn],
         user: false,
         env: &env,
     })
@@ -841,4 +841,51 @@ fn issue_7_line_break_habits_survive_edits() {
             render(&check)
         );
     }
+}
+
+/// Issue 12: a failed write of the output (here a full device) is an error, exit 2, for
+/// every output format and for stderr too; a closed pipe is not.
+#[test]
+fn issue_12_output_write_errors_exit_2() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-existing-yarnrc"));
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for args in [
+        &["show", "--format", "json"][..],
+        &["show"],
+        &["convert", "--from", "npm", "--to", "yarn"],
+        &[
+            "convert", "--from", "npm", "--to", "yarn", "--format", "markdown",
+        ],
+        &["doctor", "--sarif"],
+        &["explain", "left-pad", "--format", "json"],
+    ] {
+        let out = project.cmd(args).stdout(full()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("cannot write the output"),
+            "{args:?}: {}",
+            render(&out)
+        );
+    }
+    // Warnings go to stderr: a full stderr is as much an error.
+    let out = project
+        .cmd(&["convert", "--from", "npm", "--to", "yarn", "--verbose"])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    // A reader that went away (`pmrc show | head -0`) is not an error.
+    let mut child = project
+        .cmd(&["show", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }

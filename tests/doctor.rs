@@ -449,3 +449,60 @@ fn fix_previews_then_writes() {
     let again = run(&[]);
     assert!(String::from_utf8_lossy(&again.stderr).contains("nothing pmrc can fix"));
 }
+
+/// Issue 12: `--env` checks every setting of the model (it once skipped strict-ssl,
+/// noproxy, ca, cert/key, always-auth and Yarn's per-host settings), in every manager.
+#[test]
+fn issue_12_env_unset_covers_every_setting() {
+    let npmrc = "\
+strict-ssl=${PMRC_UNSET_STRICT}
+noproxy=${PMRC_UNSET_NOPROXY}
+ca=${PMRC_UNSET_CA}
+cert=${PMRC_UNSET_CERT}
+key=${PMRC_UNSET_KEY}
+always-auth=${PMRC_UNSET_ALWAYS}
+//r.example/:always-auth=${PMRC_UNSET_KEYED_ALWAYS}
+";
+    let yarnrc = "\
+networkSettings:
+  \"r.example\":
+    httpsCaFilePath: \"${PMRC_UNSET_HOST_CA}\"
+unsafeHttpWhitelist:
+  - \"${PMRC_UNSET_HTTP_HOST}\"
+";
+    let dir = project(&[(".npmrc", npmrc), (".yarnrc.yml", yarnrc)]);
+    let out = common::pmrc()
+        .args(["doctor", "--env", "--format", "json", "--dir"])
+        .arg(dir.path())
+        .args(["--manager", "npm,yarn"])
+        .env("HOME", dir.path().join("no-home"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let messages: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "env-unset")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    for name in [
+        "PMRC_UNSET_STRICT",
+        "PMRC_UNSET_NOPROXY",
+        "PMRC_UNSET_CA",
+        "PMRC_UNSET_CERT",
+        "PMRC_UNSET_KEY",
+        "PMRC_UNSET_ALWAYS",
+        "PMRC_UNSET_KEYED_ALWAYS",
+        "PMRC_UNSET_HOST_CA",
+        "PMRC_UNSET_HTTP_HOST",
+    ] {
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with(&format!("{name} is unset"))),
+            "no env-unset for {name}: {messages:#?}"
+        );
+    }
+}

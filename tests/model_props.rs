@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 
 use pmrc::discover::{ConfigFile, read_merged};
-use pmrc::manager::{Manager, Place};
+use pmrc::managers::{Manager, Place, PnpmMajor};
 use pmrc::model::{Level, Model};
 use pmrc::resolve::{Authorization, Packages, routes};
 use pmrc::translate::translate;
@@ -25,9 +25,9 @@ const MANAGERS: [Manager; 7] = [
     Manager::Yarn,
     Manager::YarnClassic,
     Manager::Bun,
-    Manager::Pnpm(10),
-    Manager::Pnpm(11),
-    Manager::Pnpm(12),
+    Manager::Pnpm(PnpmMajor::V10),
+    Manager::Pnpm(PnpmMajor::V11),
+    Manager::Pnpm(PnpmMajor::V12),
 ];
 
 const HOSTS: [&str; 4] = [

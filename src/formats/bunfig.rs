@@ -3,6 +3,7 @@
 //! `[install.scopes]` (keys with or without `@`), `cafile` and `ca`. Edited with
 //! `toml_edit`, so comments, decor and unrelated sections (`[test]`, `[run]`) stay.
 
+use crate::diagnostics::Code;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
@@ -262,7 +263,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         let v = value(&scalar);
         if scalar.contains("${") {
             warnings.push(Warning::new(
-                "bun-braced-env-reference",
+                Code::BunBracedEnvReference,
                 format!(
                     "`{}` holds `${{...}}`, which Bun sends as literal text; Bun expands only a whole value `$VARIABLE`",
                     path.join(".")

@@ -14,7 +14,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::error::SyntaxError;
-use crate::manager::Manager;
+use crate::managers::Manager;
 use crate::model::{Level, Model};
 use crate::warning::Warning;
 

@@ -2,13 +2,14 @@
 //! model, the registry/auth settings pmrc owns, and line-by-line edits that leave every
 //! other byte alone. Also used for the `.npmrc` of pnpm and Yarn 1 in later adapters.
 
+use crate::diagnostics::Code;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
 use crate::error::SyntaxError;
 use crate::formats::{Setting, SettingValue, Wanted, dominant_line_ending};
-use crate::manager::Manager;
+use crate::managers::Manager;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
 use crate::redact;
 use crate::registry_url::RegistryUrl;
@@ -567,7 +568,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     for (i, l) in doc.lines.iter().enumerate() {
         if let Some(e) = l.entry.as_ref().filter(|e| e.key.ends_with(":tokenHelper")) {
             warnings.push(Warning::new(
-                "pnpm-token-helper",
+                Code::PnpmTokenHelper,
                 format!(
                     "`{}` runs a program for the token, which only pnpm (user config) can do; pmrc cannot translate it: feed the token to the other managers through an environment variable",
                     e.key
@@ -578,7 +579,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     }
     for (line, key) in doc.owned_keys_in_sections() {
         warnings.push(Warning::new(
-            "npmrc-key-in-section",
+            Code::NpmrcKeyInSection,
             format!(
                 "`{key}` comes after a `[section]` line, so npm never reads it; pmrc ignores it too"
             ),
@@ -601,7 +602,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                 // pnpm 11/12's per-scope token: `//host/path/:@scope:_authToken`.
                 Some((_, scope)) => {
                     warnings.push(Warning::note(
-                        "pnpm-scope-token",
+                        Code::PnpmScopeToken,
                         format!(
                             "`{key}` is a pnpm 11/12 scope token; npm, Yarn 1 and Bun ignore it"
                         ),
@@ -615,7 +616,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             set_credential(creds, name, v);
             if name == "always-auth" {
                 warnings.push(Warning::note(
-                    "npm-always-auth-ignored",
+                    Code::NpmAlwaysAuthIgnored,
                     format!("`{key}` has no effect in npm 7+ (Yarn still honours it)"),
                     Some(origin(line)),
                 ));
@@ -638,7 +639,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             "noproxy" => model.proxy.noproxy = Some(v),
             "always-auth" => {
                 warnings.push(Warning::note(
-                    "npm-always-auth-ignored",
+                    Code::NpmAlwaysAuthIgnored,
                     "`always-auth` has no effect in npm 7+ (Yarn still honours it)",
                     Some(origin(line)),
                 ));
@@ -646,7 +647,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             }
             legacy => {
                 warnings.push(Warning::new(
-                    "npm-legacy-top-level-auth",
+                    Code::NpmLegacyTopLevelAuth,
                     format!(
                         "top-level `{legacy}` is refused by npm 9+ (ERR_INVALID_AUTH for the whole file); pmrc treats it as the default registry's credential, as `npm config fix` would"
                     ),

@@ -3,6 +3,7 @@
 //! declarations of pnpm 11/12) and the network settings; from `config.yaml` also the
 //! structured `_auth` (read only). Everything else (packages, catalogs...) stays as it is.
 
+use crate::diagnostics::Code;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
@@ -168,7 +169,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             && Template::parse(raw, Dialect::Npm).has_env()
         {
             warnings.push(Warning::new(
-                    "pnpm-yaml-env-reference",
+                    Code::PnpmYamlEnvReference,
                     format!(
                         "`{}` holds an environment reference: pnpm 11 drops such a value and pnpm 12 stops with an error",
                         s.path.join(".")
@@ -189,7 +190,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                     model.scopes.entry(name.to_string()).or_default().registry = Some(value(v))
                 }
                 _ => warnings.push(Warning::new(
-                    "pnpm-registries-key",
+                    Code::PnpmRegistriesKey,
                     format!("`registries` key `{scope}` is neither `default` nor `@scope`; pnpm ignores it"),
                     origin.clone(),
                 )),
@@ -235,7 +236,7 @@ fn read_structured_auth(
     };
     if file.file_name().is_some_and(|n| n != "config.yaml") {
         warnings.push(Warning::new(
-            "pnpm-auth-in-workspace-yaml",
+            Code::PnpmAuthInWorkspaceYaml,
             "pnpm reads the structured `_auth` only from its global config.yaml, never from pnpm-workspace.yaml",
             origin(yaml::key_line(text, "_auth")),
         ));

@@ -1,6 +1,7 @@
 //! Yarn 1's `.yarnrc` (the lockfile tokenizer's `key "value"` lines), read only: routing,
 //! TLS and proxy keys pmrc understands, and the shapes Yarn 1 silently throws away.
 
+use crate::diagnostics::Code;
 use std::ops::Range;
 use std::path::Path;
 
@@ -194,7 +195,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     };
     if let Some(bad) = all.iter().find(|l| l.unquoted_colon) {
         warnings.push(Warning::new(
-            "yarnrc-unquoted-url",
+            Code::YarnrcUnquotedUrl,
             format!(
                 "`{}` has an unquoted value with `:`; Yarn 1 then silently ignores this whole file. Quote it: {} \"{}\". pmrc reads the file as meant",
                 bad.key, bad.key, bad.value
@@ -206,14 +207,14 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         let name = l.key.rsplit(':').next().unwrap_or(&l.key);
         if AUTH.contains(&name) {
             warnings.push(Warning::new(
-                "yarnrc-auth-ignored",
+                Code::YarnrcAuthIgnored,
                 format!("`{}` in .yarnrc is never used for requests: Yarn 1 takes auth only from .npmrc", l.key),
                 origin(l.line),
             ));
         }
         if l.key.starts_with("--") {
             warnings.push(Warning::note(
-                "yarnrc-flag-line",
+                Code::YarnrcFlagLine,
                 format!(
                     "`{}` is a command-line flag line; pmrc does not translate it",
                     l.key
@@ -222,7 +223,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             ));
         } else if !is_owned(&l.key) && !AUTH.contains(&name) {
             warnings.push(Warning::note(
-                "yarnrc-key-not-translated",
+                Code::YarnrcKeyNotTranslated,
                 format!(
                     "Yarn 1 setting `{}` is not a registry, auth or network setting; pmrc does not carry it over",
                     l.key

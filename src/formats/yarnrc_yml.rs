@@ -2,6 +2,7 @@
 //! wins, unknown keys inside `npmScopes`/`npmRegistries`/`networkSettings` fatal), and
 //! lossless edits of the document: only the settings pmrc owns change, in Yarn's style.
 
+use crate::diagnostics::Code;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
@@ -278,7 +279,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             ["enableStrictSsl"] => model.tls.strict_ssl = Some(v),
             ["caFilePath"] => {
                 warnings.push(Warning::new(
-                    "yarn-legacy-ca-file-path",
+                    Code::YarnLegacyCaFilePath,
                     "`caFilePath` is rejected by Yarn 4 (\"Unrecognized or legacy configuration settings\"); pmrc reads it as `httpsCaFilePath`",
                     Some(origin(f.line)),
                 ));
@@ -294,7 +295,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                         .any(|w: &Warning| w.message.contains(&format!("\"{scope}\"")))
                 {
                     warnings.push(Warning::new(
-                        "yarn-scope-with-at",
+                        Code::YarnScopeWithAt,
                         format!(
                             "npmScopes key \"{scope}\" starts with `@`, so Yarn never matches it; a translation writes it as scope `{}`",
                             scope.trim_start_matches('@')

@@ -5,10 +5,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::diff;
 use crate::doctor::Finding;
+use crate::output::diff;
+use crate::plan::Mode;
 use crate::plan::{FileChange, Plan, Status};
-use crate::report::Mode;
 use crate::warning::{Severity, Warning};
 
 /// The plan of `convert` / `sync`: a headline, one collapsible diff per changed file, and the
@@ -17,12 +17,12 @@ pub fn plan(plan: &Plan, mode: Mode, written: &[PathBuf], show_secrets: bool) ->
     let targets: Vec<String> = plan
         .to
         .iter()
-        .map(|m| format!("{m} ({})", m.rules()))
+        .map(|m| format!("{m} ({})", m.label()))
         .collect();
     let mut out = format!(
         "### pmrc: {} ({}) → {}\n\n",
         plan.from,
-        plan.from.rules(),
+        plan.from.label(),
         targets.join(", ")
     );
     let pending: Vec<&FileChange> = plan.pending().collect();

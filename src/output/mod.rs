@@ -1,16 +1,20 @@
-//! Everything pmrc prints, as text, JSON or (through [`crate::markdown`]) Markdown, with secrets masked
-//! unless `--show-secrets`. The diff goes to stdout; warnings and summaries to stderr.
+//! The only printer: everything pmrc prints, as text, JSON, Markdown ([`markdown`]) or SARIF
+//! ([`sarif`]), with secrets masked unless `--show-secrets`. The diff goes to stdout;
+//! warnings and summaries to stderr. Commands hand their results here as data.
 
-use std::io::Write as _;
+pub mod diff;
+pub mod markdown;
+mod sarif;
+
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::diff;
+use crate::commands::show::Shown;
 use crate::discover::ConfigFile;
-use crate::manager::Manager;
-use crate::model::{AuthKey, Model, Value, scope_label};
-use crate::plan::{Plan, Status};
+use crate::model::{AuthKey, Value, scope_label};
+use crate::plan::{Mode, Plan, Status};
 use crate::resolve::{Authorization, Route};
 use crate::template::{Dialect, Template};
 use crate::warning::{Severity, Warning};
@@ -53,35 +57,29 @@ impl Output {
     }
 }
 
-pub struct Shown {
-    pub manager: Manager,
-    pub files: Vec<ConfigFile>,
-    pub model: Model,
-    pub routes: Vec<Route>,
-    pub warnings: Vec<Warning>,
+fn print_stdout(text: &str) -> io::Result<()> {
+    print_raw(text.as_bytes())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Diff,
-    Write,
-    Check,
+/// Bytes to stdout as they are (also completion scripts and the man page), flushed so that a
+/// full disk is seen here and not lost at exit. A closed pipe (`pmrc show | head`) is not an
+/// error worth reporting; any other failure is.
+pub fn print_raw(bytes: &[u8]) -> io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    quiet_on_closed_pipe(stdout.write_all(bytes).and_then(|()| stdout.flush()))
 }
 
-fn print_stdout(text: &str) {
-    print_raw(text.as_bytes());
-}
-
-/// Bytes to stdout as they are (also completion scripts and the man page). A closed pipe
-/// (`pmrc show | head`) is not an error worth reporting.
-pub fn print_raw(bytes: &[u8]) {
-    let _ = std::io::stdout().write_all(bytes);
+fn quiet_on_closed_pipe(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// `--verbose`: the files a plan read and the files it would write, on stderr.
-pub fn print_files(plan: &Plan, written: &[PathBuf], out: &Output) {
+pub fn print_files(plan: &Plan, written: &[PathBuf], out: &Output) -> io::Result<()> {
     if out.verbosity != Verbosity::Verbose {
-        return;
+        return Ok(());
     }
     let mut err = String::new();
     for f in &plan.sources {
@@ -107,7 +105,8 @@ pub fn print_files(plan: &Plan, written: &[PathBuf], out: &Output) {
             level_name(c.level)
         ));
     }
-    print_stderr(&err);
+    print_stderr(&err)?;
+    Ok(())
 }
 
 fn level_name(level: crate::model::Level) -> &'static str {
@@ -117,8 +116,13 @@ fn level_name(level: crate::model::Level) -> &'static str {
     }
 }
 
-fn print_stderr(text: &str) {
-    let _ = std::io::stderr().write_all(text.as_bytes());
+fn print_stderr(text: &str) -> io::Result<()> {
+    let mut stderr = std::io::stderr().lock();
+    quiet_on_closed_pipe(
+        stderr
+            .write_all(text.as_bytes())
+            .and_then(|()| stderr.flush()),
+    )
 }
 
 pub fn warning_line(w: &Warning) -> String {
@@ -171,7 +175,7 @@ fn describe_auth(a: &Option<Authorization>, dialect: Dialect, show: bool) -> Str
     }
 }
 
-pub fn print_show(shown: &[Shown], out: &Output) {
+pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
     if out.json() {
         let managers: Vec<serde_json::Value> = shown
             .iter()
@@ -197,7 +201,7 @@ pub fn print_show(shown: &[Shown], out: &Output) {
                     .collect();
                 json!({
                     "manager": s.manager,
-                    "rules": s.manager.rules(),
+                    "rules": s.manager.label(),
                     "files": s.files.iter().map(file_json).collect::<Vec<_>>(),
                     "model": model,
                     "routes": routes,
@@ -209,8 +213,8 @@ pub fn print_show(shown: &[Shown], out: &Output) {
         print_stdout(&format!(
             "{}\n",
             serde_json::to_string_pretty(&doc).expect("serialisable")
-        ));
-        return;
+        ))?;
+        return Ok(());
     }
     let mut text = String::new();
     for (i, s) in shown.iter().enumerate() {
@@ -219,15 +223,16 @@ pub fn print_show(shown: &[Shown], out: &Output) {
         }
         show_text(s, out.show_secrets, &mut text);
     }
-    print_stdout(&text);
+    print_stdout(&text)?;
     if out.quiet() {
-        return;
+        return Ok(());
     }
     for s in shown {
         for w in &s.warnings {
-            print_stderr(&warning_line(w));
+            print_stderr(&warning_line(w))?;
         }
     }
+    Ok(())
 }
 
 fn file_json(f: &ConfigFile) -> serde_json::Value {
@@ -250,7 +255,7 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
     text.push_str(&format!(
         "{} ({} rules), from {}\n",
         s.manager,
-        s.manager.rules(),
+        s.manager.label(),
         files.join(", ")
     ));
     let mut rows: Vec<(String, String, String)> = Vec::new();
@@ -373,7 +378,7 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
     }
 }
 
-pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output) {
+pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output) -> io::Result<()> {
     let pending = plan.pending().count();
     if out.json() {
         let files: Vec<serde_json::Value> = plan
@@ -394,7 +399,7 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
             "version": JSON_VERSION,
             "from": plan.from,
             "to": plan.to,
-            "rules": { "from": plan.from.rules(), "to": plan.to.iter().map(|m| m.rules()).collect::<Vec<_>>() },
+            "rules": { "from": plan.from.label(), "to": plan.to.iter().map(|m| m.label()).collect::<Vec<_>>() },
             "files": files,
             "warnings": plan.warnings,
             "in_sync": pending == 0,
@@ -402,26 +407,21 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
         print_stdout(&format!(
             "{}\n",
             serde_json::to_string_pretty(&doc).expect("serialisable")
-        ));
-        return;
+        ))?;
+        return Ok(());
     }
     if out.style == Style::Markdown {
-        print_stdout(&crate::markdown::plan(
-            plan,
-            mode,
-            written,
-            out.show_secrets,
-        ));
-        return;
+        print_stdout(&markdown::plan(plan, mode, written, out.show_secrets))?;
+        return Ok(());
     }
     if out.quiet() {
-        return;
+        return Ok(());
     }
     let mut text = String::new();
     for change in plan.pending() {
         text.push_str(&diff::unified(change, out.show_secrets, out.color));
     }
-    print_stdout(&text);
+    print_stdout(&text)?;
     let mut err = String::new();
     for w in &plan.warnings {
         err.push_str(&warning_line(w));
@@ -429,12 +429,12 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
     let targets: Vec<String> = plan
         .to
         .iter()
-        .map(|m| format!("{m} ({})", m.rules()))
+        .map(|m| format!("{m} ({})", m.label()))
         .collect();
     let rules = format!(
         "{} ({}) -> {}",
         plan.from,
-        plan.from.rules(),
+        plan.from.label(),
         targets.join(", ")
     );
     let names = |files: Vec<&str>| files.join(", ");
@@ -453,7 +453,8 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
         }
     };
     err.push_str(&summary);
-    print_stderr(&err);
+    print_stderr(&err)?;
+    Ok(())
 }
 
 /// `pmrc explain`: one block per manager.
@@ -462,7 +463,7 @@ pub fn print_explain(
     answers: &[crate::explain::Explanation],
     warnings: &[Warning],
     out: &Output,
-) {
+) -> io::Result<()> {
     let mask = |a: &Option<Authorization>| {
         a.as_ref().map(|a| {
             if out.show_secrets {
@@ -493,8 +494,8 @@ pub fn print_explain(
         print_stdout(&format!(
             "{}\n",
             serde_json::to_string_pretty(&doc).expect("serialisable")
-        ));
-        return;
+        ))?;
+        return Ok(());
     }
     let mut text = format!("{package}\n");
     for e in answers {
@@ -528,13 +529,14 @@ pub fn print_explain(
             ));
         }
     }
-    print_stdout(&text);
+    print_stdout(&text)?;
     if out.quiet() {
-        return;
+        return Ok(());
     }
     for w in warnings {
-        print_stderr(&warning_line(w));
+        print_stderr(&warning_line(w))?;
     }
+    Ok(())
 }
 
 /// `pmrc doctor`: findings as text, JSON, or SARIF 2.1.0.
@@ -543,49 +545,9 @@ pub fn print_doctor(
     fixes: &[crate::plan::FileChange],
     out: &Output,
     sarif: bool,
-) {
+) -> io::Result<()> {
     if sarif {
-        let rules: Vec<serde_json::Value> = crate::doctor::RULES
-            .iter()
-            .map(|r| json!({ "id": r.id, "shortDescription": { "text": r.what }, "help": { "text": r.fix } }))
-            .collect();
-        let results: Vec<serde_json::Value> = findings
-            .iter()
-            .map(|f| {
-                let level = match f.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Note => "note",
-                };
-                let mut result = json!({
-                    "ruleId": f.rule,
-                    "level": level,
-                    "message": { "text": format!("{} Fix: {}", f.message, f.fix) },
-                });
-                if let Some(o) = &f.origin {
-                    result["locations"] = json!([{
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": o.file.display().to_string() },
-                            "region": { "startLine": o.line.max(1) }
-                        }
-                    }]);
-                }
-                result
-            })
-            .collect();
-        let doc = json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": { "driver": { "name": "pmrc", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
-                "results": results,
-            }],
-        });
-        print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).expect("serialisable")
-        ));
-        return;
+        return print_stdout(&sarif::doctor(findings));
     }
     if out.json() {
         let fixes: Vec<serde_json::Value> = fixes
@@ -598,15 +560,15 @@ pub fn print_doctor(
         print_stdout(&format!(
             "{}\n",
             serde_json::to_string_pretty(&doc).expect("serialisable")
-        ));
-        return;
+        ))?;
+        return Ok(());
     }
     if out.style == Style::Markdown {
-        print_stdout(&crate::markdown::doctor(findings, fixes, out.show_secrets));
-        return;
+        print_stdout(&markdown::doctor(findings, fixes, out.show_secrets))?;
+        return Ok(());
     }
     if out.quiet() {
-        return;
+        return Ok(());
     }
     let mut text = String::new();
     for f in findings {
@@ -628,20 +590,25 @@ pub fn print_doctor(
     if findings.is_empty() {
         text.push_str("no findings\n");
     }
-    print_stdout(&text);
+    print_stdout(&text)?;
+    Ok(())
 }
 
 /// `doctor --fix`: the diff of each fix (stdout) and what was or would be written (stderr).
-pub fn print_fixes(changes: &[crate::plan::FileChange], written: &[PathBuf], out: &Output) {
+pub fn print_fixes(
+    changes: &[crate::plan::FileChange],
+    written: &[PathBuf],
+    out: &Output,
+) -> io::Result<()> {
     let mut text = String::new();
     for change in changes {
         text.push_str(&diff::unified(change, out.show_secrets, out.color));
     }
     if out.style == Style::Text && !out.quiet() {
-        print_stdout(&text);
+        print_stdout(&text)?;
     }
     if out.quiet() {
-        return;
+        return Ok(());
     }
     let names: Vec<&str> = changes.iter().map(|c| c.display.as_str()).collect();
     let summary = match (changes.is_empty(), written.is_empty()) {
@@ -652,5 +619,6 @@ pub fn print_fixes(changes: &[crate::plan::FileChange], written: &[PathBuf], out
             changes.len()
         ),
     };
-    print_stderr(&summary);
+    print_stderr(&summary)?;
+    Ok(())
 }

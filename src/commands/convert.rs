@@ -1,0 +1,123 @@
+//! `pmrc convert` and `pmrc sync`: plan the edits from a source manager into targets, then
+//! preview, check or write them.
+
+use std::path::PathBuf;
+
+use super::ExitStatus;
+use crate::apply;
+use crate::discover::{self, Environment};
+use crate::error::{Error, Result};
+use crate::managers::{ALL, ManagerArg};
+use crate::plan::{self, Mode, Plan};
+
+pub struct Request {
+    pub dir: PathBuf,
+    /// `None`: the one manager whose config exists.
+    pub from: Option<ManagerArg>,
+    pub to: Vec<ManagerArg>,
+    pub user: bool,
+    pub mode: Mode,
+}
+
+/// `pmrc sync`: the managers come from pmrc.toml.
+pub struct SyncRequest {
+    pub dir: PathBuf,
+    /// pmrc.toml, when not the project's own.
+    pub config: Option<PathBuf>,
+    /// `--user`, which pmrc.toml's `user = true` also turns on.
+    pub user: bool,
+    pub mode: Mode,
+}
+
+pub struct Converted {
+    pub plan: Plan,
+    pub mode: Mode,
+    pub written: Vec<PathBuf>,
+    pub status: ExitStatus,
+}
+
+pub fn convert(req: Request, env: &Environment) -> Result<Converted> {
+    let from = match req.from {
+        Some(m) => m,
+        None => discover::detect_source(&req.dir, &ALL)?,
+    };
+    run_plan(req.dir, from, &req.to, req.user, req.mode, env)
+}
+
+pub fn sync(req: SyncRequest, env: &Environment) -> Result<Converted> {
+    let path = req
+        .config
+        .clone()
+        .unwrap_or_else(|| req.dir.join(crate::sync_config::FILE_NAME));
+    let Some(text) = discover::read_text(&path)? else {
+        return Err(Error::Usage(format!(
+            "{} does not exist; pmrc sync needs a [sync] section naming `from` and `to` (see pmrc sync --help)",
+            path.display()
+        )));
+    };
+    let config = crate::sync_config::parse(&text).map_err(|e| e.in_file(&path))?;
+    if config.to.iter().all(|m| *m == config.from) {
+        return Err(Error::Usage(format!(
+            "{}: `to` names only the source manager ({}); list the managers to keep in sync with it",
+            path.display(),
+            config.from
+        )));
+    }
+    let user = req.user || config.user;
+    run_plan(req.dir, config.from, &config.to, user, req.mode, env)
+}
+
+fn run_plan(
+    dir: PathBuf,
+    from: ManagerArg,
+    to: &[ManagerArg],
+    user: bool,
+    mode: Mode,
+    env: &Environment,
+) -> Result<Converted> {
+    let mut notes = Vec::new();
+    let (from, note) = from.settle(&dir)?;
+    notes.extend(note);
+    let mut targets = Vec::new();
+    for m in to {
+        let (m, note) = m.settle(&dir)?;
+        notes.extend(note.filter(|n| !notes.contains(n)));
+        if m != from && !targets.contains(&m) {
+            targets.push(m);
+        }
+    }
+    if targets.is_empty() {
+        return Err(Error::Usage(format!("--from and --to are both {from}")));
+    }
+    // A workspace (pnpm's) is read and written at its root.
+    let (dir, env, member_note) = super::shared_workspace_root(
+        std::iter::once(from).chain(targets.iter().copied()),
+        dir,
+        env,
+    );
+    notes.extend(member_note);
+    let mut plan = plan::build(&plan::Request {
+        dir: &dir,
+        from,
+        to: &targets,
+        user,
+        env: &env,
+    })?;
+    plan.warnings.splice(0..0, notes);
+    let written = if mode == Mode::Write {
+        apply::apply(&plan.changes)?
+    } else {
+        Vec::new()
+    };
+    let drift = plan.pending().next().is_some();
+    Ok(Converted {
+        plan,
+        mode,
+        written,
+        status: if mode == Mode::Check && drift {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        },
+    })
+}

@@ -1,0 +1,42 @@
+//! `pmrc explain PACKAGE`: every manager's answer for one package.
+
+use std::path::PathBuf;
+
+use crate::discover::{self, Environment};
+use crate::error::Result;
+use crate::explain::Explanation;
+use crate::managers::ManagerArg;
+use crate::warning::Warning;
+
+pub struct Request {
+    pub dir: PathBuf,
+    /// Empty: every manager whose project file exists.
+    pub managers: Vec<ManagerArg>,
+    pub user: bool,
+    pub package: String,
+    pub tarball: Option<String>,
+}
+
+pub struct Explained {
+    pub answers: Vec<Explanation>,
+    pub warnings: Vec<Warning>,
+}
+
+pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
+    let mut answers = Vec::new();
+    let mut warnings = Vec::new();
+    for manager in super::managers_in(&req.dir, &req.managers)? {
+        let (manager, note) = manager.settle(&req.dir)?;
+        let (dir, env, member_note) = super::workspace_root(manager, &req.dir, env);
+        let files = discover::locate(manager, &dir, req.user, &env)?;
+        let (model, w) = discover::read_merged(manager, &files)?;
+        warnings.extend(note.into_iter().chain(member_note).chain(w));
+        answers.push(crate::explain::explain(
+            &model,
+            manager,
+            &req.package,
+            req.tarball.as_deref(),
+        ));
+    }
+    Ok(Explained { answers, warnings })
+}

@@ -1,0 +1,106 @@
+//! One module per command: each takes a request built by `cli`, does the work, and returns
+//! its result as data with an exit status. Commands print nothing (`output` does) and know
+//! nothing of clap.
+
+pub mod convert;
+pub mod doctor;
+pub mod explain;
+pub mod show;
+
+use std::path::{Path, PathBuf};
+
+use crate::discover::Environment;
+use crate::error::{Error, Result};
+use crate::managers::{ALL, Manager, ManagerArg};
+use crate::warning::Warning;
+
+/// How a command that did its work ends; errors (exit code 2) are `Err`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    /// `--check` found drift, or doctor found what `--fail-on` fails on.
+    Failure,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> i32 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+        }
+    }
+}
+
+/// The project directory: `--dir`, else the current directory.
+pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
+    let dir = match dir {
+        Some(d) => d.to_path_buf(),
+        None => std::env::current_dir().map_err(|source| Error::Read {
+            path: PathBuf::from("."),
+            source,
+        })?,
+    };
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} is not a directory",
+            dir.display()
+        )));
+    }
+    Ok(dir)
+}
+
+/// The managers asked for, or those whose own file exists in `dir`.
+fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
+    let managers: Vec<ManagerArg> = if asked.is_empty() {
+        ALL.into_iter()
+            .filter(|m| dir.join(m.marker_file()).exists())
+            .collect()
+    } else {
+        asked.to_vec()
+    };
+    if managers.is_empty() {
+        return Err(Error::Usage(format!(
+            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml and pnpm-workspace.yaml)",
+            dir.display()
+        )));
+    }
+    Ok(managers)
+}
+
+/// For a manager that works from a workspace root (pnpm), that root instead of a member
+/// directory (and the member remembered).
+fn workspace_root(
+    manager: Manager,
+    dir: &Path,
+    env: &Environment,
+) -> (PathBuf, Environment, Option<Warning>) {
+    at_root(manager.rules().workspace_root(dir), dir.to_path_buf(), env)
+}
+
+/// The workspace root of the first of `managers` that has one, for a run with several.
+fn shared_workspace_root(
+    mut managers: impl Iterator<Item = Manager>,
+    dir: PathBuf,
+    env: &Environment,
+) -> (PathBuf, Environment, Option<Warning>) {
+    at_root(
+        managers.find_map(|m| m.rules().workspace_root(&dir)),
+        dir,
+        env,
+    )
+}
+
+fn at_root(
+    found: Option<(PathBuf, Option<Warning>)>,
+    dir: PathBuf,
+    env: &Environment,
+) -> (PathBuf, Environment, Option<Warning>) {
+    let mut env = env.clone();
+    let Some((root, note)) = found else {
+        return (dir, env, None);
+    };
+    if root != dir {
+        env.member = Some(dir);
+    }
+    (root, env, note)
+}

@@ -1,0 +1,45 @@
+//! `pmrc show`: each manager's merged config, the files it came from, and its routes.
+
+use std::path::PathBuf;
+
+use crate::discover::{self, ConfigFile, Environment};
+use crate::error::Result;
+use crate::managers::{Manager, ManagerArg};
+use crate::model::Model;
+use crate::resolve::{self, Route};
+use crate::warning::Warning;
+
+pub struct Request {
+    pub dir: PathBuf,
+    /// Empty: every manager whose project file exists.
+    pub managers: Vec<ManagerArg>,
+    pub user: bool,
+}
+
+/// What one manager reads and does.
+pub struct Shown {
+    pub manager: Manager,
+    pub files: Vec<ConfigFile>,
+    pub model: Model,
+    pub routes: Vec<Route>,
+    pub warnings: Vec<Warning>,
+}
+
+pub fn run(req: &Request, env: &Environment) -> Result<Vec<Shown>> {
+    let mut shown = Vec::new();
+    for manager in super::managers_in(&req.dir, &req.managers)? {
+        let (manager, note) = manager.settle(&req.dir)?;
+        let (dir, env, member_note) = super::workspace_root(manager, &req.dir, env);
+        let files = discover::locate(manager, &dir, req.user, &env)?;
+        let (model, mut warnings) = discover::read_merged(manager, &files)?;
+        warnings.splice(0..0, note.into_iter().chain(member_note));
+        shown.push(Shown {
+            manager,
+            files,
+            routes: resolve::routes(&model, manager),
+            model,
+            warnings,
+        });
+    }
+    Ok(shown)
+}

@@ -1,0 +1,292 @@
+//! Every diagnostic pmrc can report, as a typed [`Code`] with one table: its stable id,
+//! what it means and what to do. Doctor's rules, SARIF's rule list and
+//! `docs/diagnostics.md` all derive from this table; nothing here prints.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// One row of the table.
+#[derive(Debug)]
+pub struct Diagnostic {
+    pub code: Code,
+    /// Stable identifier, e.g. `lossy-env-reference`; scripts and tests match on it.
+    pub id: &'static str,
+    /// What it finds, in one line.
+    pub what: &'static str,
+    /// What to do about it.
+    pub fix: &'static str,
+}
+
+macro_rules! diagnostics {
+    (
+        doctor { $( $dv:ident $did:literal what: $dwhat:literal fix: $dfix:literal; )* }
+        translation { $( $tv:ident $tid:literal what: $twhat:literal fix: $tfix:literal; )* }
+    ) => {
+        /// A diagnostic's code. Every variant has its row in [`DOCTOR_RULES`] or
+        /// [`TRANSLATION_NOTES`] by construction.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( $dv, )*
+            $( $tv, )*
+        }
+
+        /// Problems `pmrc doctor` looks for in the files as they are (also its SARIF rules).
+        pub const DOCTOR_RULES: &[Diagnostic] = &[
+            $( Diagnostic { code: Code::$dv, id: $did, what: $dwhat, fix: $dfix }, )*
+        ];
+
+        /// What reading a file or translating it reports along the way.
+        pub const TRANSLATION_NOTES: &[Diagnostic] = &[
+            $( Diagnostic { code: Code::$tv, id: $tid, what: $twhat, fix: $tfix }, )*
+        ];
+
+        impl Code {
+            /// Every code, doctor's rules first.
+            pub const ALL: &[Code] = &[ $( Code::$dv, )* $( Code::$tv, )* ];
+
+            /// This code's row.
+            pub fn diagnostic(self) -> &'static Diagnostic {
+                let index = self as usize;
+                DOCTOR_RULES
+                    .get(index)
+                    .unwrap_or_else(|| &TRANSLATION_NOTES[index - DOCTOR_RULES.len()])
+            }
+        }
+    };
+}
+
+diagnostics! {
+    doctor {
+        YarnIgnoresNpmrc "yarn-ignores-npmrc"
+            what: "registry or auth settings in .npmrc of a Yarn Berry project: Yarn Berry never reads .npmrc"
+            fix: "run `pmrc convert --from npm --to yarn --write`";
+        PnpmProjectEnvCredentialIgnored "pnpm-project-env-credential-ignored"
+            what: "a ${VAR} credential in the project .npmrc: pnpm 10.34+, 11 and 12 send nothing"
+            fix: "run `pmrc convert --from npm --to pnpm --user --write` (writes it to pnpm's auth.ini), or set pnpm_config_//host/:_authToken in CI";
+        PnpmNpmrcSettingIgnored "pnpm-npmrc-setting-ignored"
+            what: "a setting in .npmrc that pnpm 11/12 ignore"
+            fix: "move it to pnpm-workspace.yaml under its camelCase name";
+        BunBracedEnvReference "bun-braced-env-reference"
+            what: "${VAR} in bunfig.toml, which Bun sends as literal text"
+            fix: "write the whole value as \"$VAR\"";
+        YarnScopeWithAt "yarn-scope-with-at"
+            what: "an npmScopes key written with @, which Yarn never matches"
+            fix: "drop the @ from the key";
+        YarnRegistryKeyUnmatched "yarn-registry-key-unmatched"
+            what: "an npmRegistries key that no registry in use matches (Yarn compares keys exactly: path and port count)"
+            fix: "spell the key like the registry URL, e.g. \"//host/path\"";
+        YarnScopeWithoutRegistry "yarn-scope-without-registry"
+            what: "a Yarn scope without npmRegistryServer, which goes to registry.yarnpkg.com, not the top-level registry"
+            fix: "set npmScopes.<scope>.npmRegistryServer";
+        NpmLegacyTopLevelAuth "npm-legacy-top-level-auth"
+            what: "top-level _auth/_authToken: npm 9+ refuses the whole file"
+            fix: "run `npm config fix`, or key it: //host/path/:_authToken";
+        NpmAlwaysAuthIgnored "npm-always-auth-ignored"
+            what: "always-auth, which npm 7+ ignores"
+            fix: "remove it unless Yarn 1 reads this .npmrc";
+        YarnrcUnquotedUrl "yarnrc-unquoted-url"
+            what: "an unquoted URL in .yarnrc: Yarn 1 silently drops the whole file"
+            fix: "double-quote the value";
+        YarnrcAuthIgnored "yarnrc-auth-ignored"
+            what: "auth keys in .yarnrc, which Yarn 1 never sends"
+            fix: "move them to .npmrc";
+        NpmrcKeyInSection "npmrc-key-in-section"
+            what: "a key after a [section] line in .npmrc, which npm never reads"
+            fix: "move it above the first section";
+        LiteralSecretTracked "literal-secret-tracked"
+            what: "a literal secret in a file tracked by git"
+            fix: "replace it with an environment reference (${NPM_TOKEN} in .npmrc/.yarnrc.yml, $NPM_TOKEN in bunfig.toml) and rotate the token";
+        SecretFilePermissions "secret-file-permissions"
+            what: "a file holding a literal secret that group or others can read"
+            fix: "chmod 600 the file";
+        CredentialsOverHttp "credentials-over-http"
+            what: "credentials sent to a registry over plain http"
+            fix: "use https for that registry";
+        YarnTopLevelTokenSpreads "yarn-top-level-token-spreads"
+            what: "Yarn's top-level token reaching a registry on another host (no npmRegistries entry of its own)"
+            fix: "give that registry its own npmRegistries entry, and key the token to the registry it is for";
+        ConfigDrift "config-drift"
+            what: "two managers' configs route or authenticate packages differently"
+            fix: "run `pmrc convert --from <source> --to <other>` and review the diff";
+        EnvUnset "env-unset"
+            what: "an environment variable a config references is unset (Yarn Berry then fails every command)"
+            fix: "set it, or use the optional form (${VAR:-} in Yarn, ${VAR?} in npm)";
+    }
+    translation {
+        PlainTextSecret "plain-text-secret"
+            what: "a literal secret is written into the target file (it was literal in the source too)"
+            fix: "use an environment reference such as ${NPM_TOKEN} in the source, convert again, and rotate the token";
+        LossyEnvReference "lossy-env-reference"
+            what: "an environment reference the target cannot express (a default, or text around a variable for Bun)"
+            fix: "let the variable hold the whole value, without a default";
+        LossySharedRegistryCredentials "lossy-shared-registry-credentials"
+            what: "groups of packages with different credentials on one registry, where the target keys credentials by registry only"
+            fix: "use one credential for that registry, or give each scope a registry URL of its own";
+        LossyPublishRegistry "lossy-publish-registry"
+            what: "a publish registry the target cannot take from its config file"
+            fix: "set publishConfig.registry in package.json";
+        LossyBasicAuth "lossy-basic-auth"
+            what: "basic auth the target cannot rebuild (from environment references, or a pre-encoded value it must split)"
+            fix: "set `_auth` to base64(user:password) yourself, or give the target the user and plain password in variables of their own";
+        LossyProxy "lossy-proxy"
+            what: "proxies the target cannot express (npm has one proxy for http and https)"
+            fix: "use one proxy for both schemes, or set the target's proxy by hand";
+        LossyNoproxy "lossy-noproxy"
+            what: "noproxy, which Yarn Berry has no setting for"
+            fix: "give the hosts that skip the proxy their own networkSettings entries";
+        LossyInlineCa "lossy-inline-ca"
+            what: "an inline `ca` where the target reads CA certificates only from a file"
+            fix: "put the certificate in a file and set cafile";
+        LossyClientCertificate "lossy-client-certificate"
+            what: "a client certificate in a form the target cannot take (inline PEM, file paths, or per registry)"
+            fix: "give the target the certificate and key in the form it reads, by hand";
+        LossyNetworkSettings "lossy-network-settings"
+            what: "TLS, proxy or per-host network settings the target's file cannot hold"
+            fix: "set them in the target's environment (HTTPS_PROXY, NO_PROXY) or by hand";
+        CredentialsDiffer "credentials-differ"
+            what: "after translation the target would send other credentials for a group of packages"
+            fix: "read the warnings before it: they say what the target cannot express; change the source so both can";
+        RouteDiffers "route-differs"
+            what: "after translation the target would request another registry for a group of packages"
+            fix: "read the warnings before it: they say what the target cannot express; change the source so both can";
+        PnpmVersion "pnpm-version"
+            what: "which pnpm major's rules were used, and why"
+            fix: "name the major when it is not the one the project uses: pnpm@10, pnpm@11 or pnpm@12, or packageManager in package.json";
+        PnpmEnvCredentialNeedsUserFile "pnpm-env-credential-needs-user-file"
+            what: "a ${VAR} credential pnpm ignores in the project .npmrc, with the line the user file needs"
+            fix: "run the same pmrc command again with --user, or add the printed line to the user file";
+        PnpmYamlEnvReference "pnpm-yaml-env-reference"
+            what: "an environment reference in pnpm-workspace.yaml routing: pnpm 11 drops the value and pnpm 12 stops"
+            fix: "write the URL literally, or move it to .npmrc";
+        Pnpm10IgnoresYamlRegistry "pnpm10-ignores-yaml-registry"
+            what: "`registry:` in pnpm-workspace.yaml, which pnpm 10 ignores"
+            fix: "use `registries: { default: ... }` or `registry=` in .npmrc";
+        PnpmRegistriesKey "pnpm-registries-key"
+            what: "a `registries` key that is neither `default` nor `@scope`, which pnpm ignores"
+            fix: "key it `default` or `@scope`";
+        Pnpm10YamlRegistriesReplaceScopes "pnpm10-yaml-registries-replace-scopes"
+            what: "pnpm 10 takes the yaml `registries` map instead of every `@scope:registry` in .npmrc"
+            fix: "list every scope in one place: the yaml `registries` or .npmrc";
+        PnpmMemberNpmrc "pnpm-member-npmrc"
+            what: "a workspace member's .npmrc: pnpm 10 reads it over the root's, 11/12 ignore it"
+            fix: "move its settings to the workspace root's .npmrc";
+        PnpmScopeToken "pnpm-scope-token"
+            what: "a pnpm 11/12 scope token (`//host/:@scope:_authToken`), which npm, Yarn 1 and Bun ignore"
+            fix: "key the token by the scope's registry URL for the other managers";
+        PnpmTokenHelper "pnpm-token-helper"
+            what: "a tokenHelper, which only pnpm runs; pmrc cannot translate it"
+            fix: "give the other managers the token through an environment variable";
+        PnpmAuthInWorkspaceYaml "pnpm-auth-in-workspace-yaml"
+            what: "structured `_auth` in pnpm-workspace.yaml, which pnpm reads only from its global config.yaml"
+            fix: "move it to pnpm's config.yaml, or to auth.ini as `//host/:_authToken`";
+        YarnLegacyCaFilePath "yarn-legacy-ca-file-path"
+            what: "`caFilePath`, which Yarn 4 rejects; pmrc reads and writes it as `httpsCaFilePath`"
+            fix: "rename it to httpsCaFilePath";
+        YarnrcFlagLine "yarnrc-flag-line"
+            what: "a command-line flag line in .yarnrc, which pmrc does not translate"
+            fix: "carry it over by hand if the target has such a setting";
+        YarnrcKeyNotTranslated "yarnrc-key-not-translated"
+            what: "a Yarn 1 setting that is not about registries, auth or the network"
+            fix: "carry it over by hand if the target has such a setting";
+        EnvIdentAssumedBase64 "env-ident-assumed-base64"
+            what: "an npmAuthIdent from a variable becomes `_auth`, which is sent as it is"
+            fix: "make sure the variable holds base64(user:password), not user:password";
+        InvalidPasswordBase64 "invalid-password-base64"
+            what: "a `_password` that is not base64 of a text password (npm sends garbage for it)"
+            fix: "set `_password` to base64 of the password";
+        ClientCertificatePerHost "client-certificate-per-host"
+            what: "Yarn picks client certificates by hostname, so a registry's certificate applies to the whole host"
+            fix: "nothing, unless other registries on that host need another certificate";
+        UnusedCredential "unused-credential"
+            what: "credentials no registry in use needs, which pmrc does not carry over"
+            fix: "nothing, unless a registry that is not configured needs them: configure it";
+        BunEntryCredentialsMoved "bun-entry-credentials-moved"
+            what: "Bun keeps a registry's credentials with its URL, so they are written at the URL's level"
+            fix: "nothing: they hold only environment references, safe at either level";
+        BunEntryMovedToUser "bun-entry-moved-to-user"
+            what: "a registry entry moves to the user bunfig.toml with its literal secret, so the project no longer routes it"
+            fix: "use an environment reference for the secret to keep the entry in the project";
+    }
+}
+
+impl Code {
+    pub fn id(self) -> &'static str {
+        self.diagnostic().id
+    }
+
+    /// Findings the `.npmrc` reader makes about npm itself, which do not hold for the other
+    /// managers reading the same file (Yarn 1 honours always-auth and top-level `_auth`).
+    pub fn is_about_npm_itself(self) -> bool {
+        matches!(
+            self,
+            Code::NpmLegacyTopLevelAuth | Code::NpmAlwaysAuthIgnored
+        )
+    }
+
+    /// The row whose id this is.
+    pub fn from_id(id: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.id() == id)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.id() == *other
+    }
+}
+
+/// The table as Markdown: `docs/diagnostics.md`, which a test keeps up to date.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostics\n\nEvery finding pmrc prints has a stable code. This page is generated from \
+         `src/diagnostics.rs` (`PMRC_BLESS=1 cargo test --test diagnostics` rewrites it).\n",
+    );
+    for (title, rows) in [
+        ("## `pmrc doctor` rules", DOCTOR_RULES),
+        ("## Reading and translating", TRANSLATION_NOTES),
+    ] {
+        out.push_str(&format!(
+            "\n{title}\n\n| code | what it finds | what to do |\n|---|---|---|\n"
+        ));
+        for d in rows {
+            let cell = |s: &str| s.replace('|', "\\|");
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                d.id,
+                cell(d.what),
+                cell(d.fix)
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_its_own_row() {
+        let mut ids = std::collections::HashSet::new();
+        for &code in Code::ALL {
+            let d = code.diagnostic();
+            assert_eq!(d.code, code, "{} is in the wrong place in the table", d.id);
+            assert!(ids.insert(d.id), "{} twice", d.id);
+            assert!(!d.what.is_empty() && !d.fix.is_empty(), "{}", d.id);
+            assert_eq!(Code::from_id(d.id), Some(code));
+        }
+    }
+}

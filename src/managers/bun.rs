@@ -1,0 +1,163 @@
+//! Bun 1.x (spec/pnpm-bun-deno.md §3): `bunfig.toml` with credentials written beside their
+//! registry, plus `.npmrc` keys matched by host and path prefix.
+
+use std::collections::HashMap;
+
+use super::{
+    FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
+};
+use crate::formats::Format;
+use crate::model::{AuthKey, Credentials, Model};
+use crate::registry_url::{RegistryUrl, with_trailing_slash};
+use crate::resolve::{Authorization, Packages, Route};
+use crate::template::Dialect;
+
+pub struct Bun;
+
+const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
+
+impl Rules for Bun {
+    fn name(&self) -> &'static str {
+        "bun"
+    }
+
+    fn label(&self) -> &'static str {
+        "Bun 1.x"
+    }
+
+    fn sources(&self) -> Vec<FileSpec> {
+        vec![
+            spec(".npmrc", Format::Npmrc, Place::Home),
+            spec(".npmrc", Format::Npmrc, Place::Project),
+            spec("bunfig.toml", Format::Bunfig, Place::BunUser),
+            spec("bunfig.toml", Format::Bunfig, Place::Project),
+        ]
+    }
+
+    fn targets(&self) -> Vec<FileSpec> {
+        vec![
+            spec("bunfig.toml", Format::Bunfig, Place::Project),
+            spec("bunfig.toml", Format::Bunfig, Place::BunUser),
+        ]
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Bun
+    }
+
+    fn marker_file(&self) -> &'static str {
+        "bunfig.toml"
+    }
+
+    fn public_registry(&self) -> &'static str {
+        PUBLIC_REGISTRY
+    }
+
+    fn written_as(&self) -> WrittenAs {
+        WrittenAs::Bunfig
+    }
+
+    fn route(&self, model: &Model, packages: Packages) -> Route {
+        route(model, packages, &BunKeys::new(model))
+    }
+
+    fn routes(&self, model: &Model, groups: Vec<Packages>) -> Vec<Route> {
+        let keys = BunKeys::new(model);
+        groups
+            .into_iter()
+            .map(|packages| route(model, packages, &keys))
+            .collect()
+    }
+
+    fn credential_reason(&self, route: &Route) -> String {
+        match &route.credential_key {
+            None => {
+                "no credentials: none written with the registry in bunfig.toml, and no .npmrc key on its host".into()
+            }
+            Some(AuthKey::Url(k)) => {
+                format!(".npmrc key `{k}` is on the registry's host and a prefix of its path")
+            }
+            Some(_) => "credentials written with the registry in bunfig.toml".into(),
+        }
+    }
+
+    fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
+        if req.same_origin() {
+            (
+                req.route.authorization.clone(),
+                "same origin as the registry: Bun sends the registry's credentials".into(),
+            )
+        } else {
+            (
+                None,
+                "another origin: Bun never sends credentials there".into(),
+            )
+        }
+    }
+}
+
+/// Bun's `.npmrc` credentials by lowercased host and path (with a trailing `/`), so that a
+/// registry's longest matching key is a walk up its path. Each place keeps the entry Bun
+/// would pick among keys that differ only in a trailing `/` or host case: the longer
+/// spelling, else the last in key order.
+struct BunKeys<'a>(HashMap<(String, String), (usize, &'a AuthKey, &'a Credentials)>);
+
+impl<'a> BunKeys<'a> {
+    fn new(model: &'a Model) -> Self {
+        let mut keys: HashMap<_, (usize, &AuthKey, &Credentials)> = HashMap::new();
+        for (k, c) in model.auth.iter().filter(|(_, c)| c.authenticates()) {
+            let AuthKey::Url(key) = k else { continue };
+            let Some(rest) = key.strip_prefix("//") else {
+                continue;
+            };
+            let (host, path) = rest
+                .split_once('/')
+                .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+            let place = (host.to_ascii_lowercase(), with_trailing_slash(&path));
+            match keys.get(&place) {
+                Some((len, ..)) if *len > path.len() => {}
+                _ => {
+                    keys.insert(place, (path.len(), k, c));
+                }
+            }
+        }
+        BunKeys(keys)
+    }
+
+    /// The key on `url`'s host with the longest path that is a prefix of `url`'s path.
+    fn longest(&self, url: &RegistryUrl) -> Option<(&'a AuthKey, &'a Credentials)> {
+        let host = url.host.to_ascii_lowercase();
+        let path = with_trailing_slash(&url.path);
+        let ends = path
+            .match_indices('/')
+            .map(|(i, _)| i + 1)
+            .collect::<Vec<_>>();
+        ends.into_iter().rev().find_map(|end| {
+            self.0
+                .get(&(host.clone(), path[..end].to_string()))
+                .map(|(_, k, c)| (*k, *c))
+        })
+    }
+}
+
+/// Credentials written with the registry in bunfig win; otherwise an `.npmrc` key on the
+/// same host whose path is a prefix of the registry's (the longest one).
+fn route(model: &Model, packages: Packages, npmrc_keys: &BunKeys) -> Route {
+    let registry = configured_registry(model, &packages).map(|v| v.value.render(Dialect::Bun).0);
+    let effective = registry
+        .clone()
+        .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
+    let bound_key = match &packages {
+        Packages::Scope(s) if model.scopes.get(s).is_some_and(|s| s.registry.is_some()) => {
+            AuthKey::Scope(s.clone())
+        }
+        _ => AuthKey::DefaultRegistry,
+    };
+    let bound = model
+        .auth
+        .get_key_value(&bound_key)
+        .filter(|(_, c)| c.authenticates());
+    let from_npmrc = || npmrc_keys.longest(&RegistryUrl::parse(&effective)?);
+    let chosen = bound.or_else(from_npmrc);
+    npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c)))
+}

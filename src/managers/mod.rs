@@ -1,0 +1,553 @@
+//! The package managers pmrc knows. [`ManagerArg`] is a manager as named on the command line
+//! or in pmrc.toml (`pnpm` may still lack its major); [`Manager`] is one whose version is
+//! settled; [`Rules`] is the one interface through which the rest of pmrc asks a manager
+//! what it reads, how it routes requests and what it writes. Each manager's knowledge lives
+//! in its own file here, and [`Manager::rules`] is the only `match` that names them all.
+
+mod bun;
+mod npm;
+mod pnpm;
+mod yarn;
+mod yarn_classic;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::discover::ConfigFile;
+use crate::error::Result;
+use crate::formats::Format;
+use crate::model::{AuthKey, Credentials, Model};
+use crate::registry_url::{RegistryUrl, npm_walk_up};
+use crate::resolve::{self, Authorization, Packages, Route};
+use crate::template::Dialect;
+use crate::warning::Warning;
+
+pub use pnpm::PnpmMajor;
+
+/// A manager whose version is settled: what every rule is asked of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Manager {
+    /// npm 11 and 12 read registry and auth settings identically (spec/npm.md §8).
+    Npm,
+    /// Yarn Berry (4.x).
+    Yarn,
+    /// Yarn 1.22: `.yarnrc` plus the `.npmrc` it takes all auth from.
+    YarnClassic,
+    /// Bun 1.x: `bunfig.toml` plus the `.npmrc` keys it honours.
+    Bun,
+    /// pnpm of a known major.
+    Pnpm(PnpmMajor),
+}
+
+impl Manager {
+    /// This manager's rules: the one place that maps a manager to its knowledge.
+    pub fn rules(self) -> &'static dyn Rules {
+        static NPM: npm::Npm = npm::Npm;
+        static YARN: yarn::Yarn = yarn::Yarn;
+        static YARN_CLASSIC: yarn_classic::YarnClassic = yarn_classic::YarnClassic;
+        static BUN: bun::Bun = bun::Bun;
+        static PNPM_10: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V10);
+        static PNPM_11: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V11);
+        static PNPM_12: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V12);
+        match self {
+            Manager::Npm => &NPM,
+            Manager::Yarn => &YARN,
+            Manager::YarnClassic => &YARN_CLASSIC,
+            Manager::Bun => &BUN,
+            Manager::Pnpm(PnpmMajor::V10) => &PNPM_10,
+            Manager::Pnpm(PnpmMajor::V11) => &PNPM_11,
+            Manager::Pnpm(PnpmMajor::V12) => &PNPM_12,
+        }
+    }
+
+    /// The files this manager reads, lowest priority first (user files only with `--user`).
+    pub fn sources(self) -> Vec<FileSpec> {
+        self.rules().sources()
+    }
+
+    /// The files a translation into this manager writes.
+    pub fn targets(self) -> Vec<FileSpec> {
+        self.rules().targets()
+    }
+
+    /// How values written for this manager spell environment references.
+    pub fn dialect(self) -> Dialect {
+        self.rules().dialect()
+    }
+
+    /// The file whose presence says a project uses this manager.
+    pub fn marker_file(self) -> &'static str {
+        self.rules().marker_file()
+    }
+
+    /// The registry used when none is configured.
+    pub fn public_registry(self) -> &'static str {
+        self.rules().public_registry()
+    }
+
+    /// Whose rules pmrc applies, for headers and messages (`npm 11/12`, `pnpm 10`).
+    pub fn label(self) -> &'static str {
+        self.rules().label()
+    }
+}
+
+impl fmt::Display for Manager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.rules().name())
+    }
+}
+
+impl Serialize for Manager {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.rules().name())
+    }
+}
+
+/// A manager as the user named it. Only pnpm's major may be left open: it is then taken
+/// from the project by [`ManagerArg::settle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagerArg {
+    Exact(Manager),
+    /// `pnpm` without a major.
+    PnpmOfProject,
+}
+
+/// Every manager pmrc looks for in a project, in the order it reports them.
+pub const ALL: [ManagerArg; 5] = [
+    ManagerArg::Exact(Manager::Npm),
+    ManagerArg::Exact(Manager::Yarn),
+    ManagerArg::Exact(Manager::YarnClassic),
+    ManagerArg::Exact(Manager::Bun),
+    ManagerArg::PnpmOfProject,
+];
+
+impl ManagerArg {
+    /// The file whose presence says a project uses this manager.
+    pub fn marker_file(self) -> &'static str {
+        match self {
+            ManagerArg::Exact(m) => m.marker_file(),
+            ManagerArg::PnpmOfProject => pnpm::MARKER_FILE,
+        }
+    }
+
+    /// The manager with its version settled: pnpm's major from the command line, else the
+    /// project's package.json, else the newest; the note says which and why.
+    pub fn settle(self, dir: &Path) -> Result<(Manager, Option<Warning>)> {
+        match self {
+            ManagerArg::Exact(m) => Ok((m, None)),
+            ManagerArg::PnpmOfProject => pnpm::settle(dir),
+        }
+    }
+
+    /// Whether this names a manager that reads `marker_file` with others (npm's `.npmrc`
+    /// sits beside `.yarnrc` and `bunfig.toml` too).
+    pub fn marker_is_shared(self) -> bool {
+        matches!(self, ManagerArg::Exact(m) if m.rules().marker_is_shared())
+    }
+}
+
+impl fmt::Display for ManagerArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ManagerArg::Exact(m) => m.fmt(f),
+            ManagerArg::PnpmOfProject => f.write_str("pnpm"),
+        }
+    }
+}
+
+impl FromStr for ManagerArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let (name, version) = match s.split_once('@') {
+            Some((n, v)) => (n, Some(v)),
+            None => (s, None),
+        };
+        let major = version.map(|v| v.split('.').next().unwrap_or(v));
+        let exact = |m| Ok(ManagerArg::Exact(m));
+        match (name, major) {
+            ("npm", None | Some("11" | "12")) => exact(Manager::Npm),
+            ("yarn" | "yarn-berry", None | Some("4")) => exact(Manager::Yarn),
+            ("yarn", Some("1")) | ("yarn-classic", None | Some("1")) => exact(Manager::YarnClassic),
+            ("bun", None | Some("1")) => exact(Manager::Bun),
+            ("pnpm", None) => Ok(ManagerArg::PnpmOfProject),
+            ("pnpm", Some(v)) if PnpmMajor::from_major(v).is_some() => {
+                exact(Manager::Pnpm(PnpmMajor::from_major(v).expect("checked")))
+            }
+            ("npm" | "yarn" | "yarn-berry" | "yarn-classic" | "bun" | "pnpm", Some(v)) => {
+                Err(format!(
+                    "`{s}`: pmrc knows the rules of npm 11/12, Yarn 4, Yarn 1.22, Bun 1.x and pnpm 10/11/12, not version {v}"
+                ))
+            }
+            _ => Err(format!(
+                "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm or bun)"
+            )),
+        }
+    }
+}
+
+/// Where a file lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Project,
+    /// The directory pmrc was pointed at, when it is a member of a pnpm workspace whose
+    /// root (with `pnpm-workspace.yaml`) is further up.
+    WorkspaceMember,
+    Home,
+    /// Bun's user bunfig: `$XDG_CONFIG_HOME/.bunfig.toml`, else `~/.bunfig.toml`.
+    BunUser,
+    /// pnpm's config dir: `$XDG_CONFIG_HOME/pnpm`, else `~/.config/pnpm`.
+    PnpmConfig,
+}
+
+/// One file a manager reads or pmrc writes for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSpec {
+    pub name: &'static str,
+    pub format: Format,
+    pub place: Place,
+}
+
+pub(crate) const fn spec(name: &'static str, format: Format, place: Place) -> FileSpec {
+    FileSpec {
+        name,
+        format,
+        place,
+    }
+}
+
+/// How a translation into a manager spells its settings: in `.npmrc` (npm, pnpm, and Yarn 1,
+/// which takes auth from it), in `.yarnrc.yml`, or in `bunfig.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrittenAs {
+    Npmrc,
+    YarnrcYml,
+    Bunfig,
+}
+
+/// A tarball request `pmrc explain --tarball` asks about, with what every manager's rule
+/// looks at.
+pub struct TarballRequest<'a> {
+    pub model: &'a Model,
+    /// The package's own route (its registry and credentials).
+    pub route: &'a Route,
+    pub tarball: RegistryUrl,
+    pub registry: RegistryUrl,
+}
+
+impl TarballRequest<'_> {
+    /// Same scheme and host (with port) as the package's registry.
+    pub fn same_origin(&self) -> bool {
+        self.tarball.scheme == self.registry.scheme && self.tarball.host == self.registry.host
+    }
+
+    /// Same origin and under the registry's path.
+    pub fn under_registry(&self) -> bool {
+        self.same_origin()
+            && self
+                .tarball
+                .path
+                .starts_with(&crate::registry_url::with_trailing_slash(
+                    &self.registry.path,
+                ))
+    }
+
+    /// The deepest `.npmrc` key on the tarball's path with usable credentials (also tried
+    /// without the port when `portless`), and the header they make.
+    pub fn credentials_by_key(&self, portless: bool) -> Option<(String, Option<Authorization>)> {
+        let t = &self.tarball;
+        let mut keys = npm_walk_up(t);
+        if portless && t.hostname != t.host {
+            let mut p = t.clone();
+            p.host = t.hostname.clone();
+            keys.extend(npm_walk_up(&p));
+        }
+        keys.into_iter().find_map(|k| {
+            let creds = self.model.auth.get(&AuthKey::Url(k.clone()))?;
+            creds
+                .authenticates()
+                .then(|| (k, resolve::npm_authorization(creds)))
+        })
+    }
+}
+
+/// What pmrc asks of a manager. A new manager is a new implementation of this trait and one
+/// arm in [`Manager::rules`]; defaults are the behaviour most managers share.
+pub trait Rules: Sync {
+    // ---- identity and files ----
+
+    /// As named on the command line and in output: `npm`, `yarn-classic`, `pnpm@12`.
+    fn name(&self) -> &'static str;
+    /// Whose rules pmrc applies, for headers and messages: `npm 11/12`, `pnpm 10`.
+    fn label(&self) -> &'static str;
+    /// The files this manager reads, lowest priority first.
+    fn sources(&self) -> Vec<FileSpec>;
+    /// The files a translation into this manager writes.
+    fn targets(&self) -> Vec<FileSpec>;
+    /// How values written for this manager spell environment references.
+    fn dialect(&self) -> Dialect;
+    /// The file whose presence says a project uses this manager.
+    fn marker_file(&self) -> &'static str;
+    /// Whether other managers read this manager's marker file too, so that its presence
+    /// says less than theirs.
+    fn marker_is_shared(&self) -> bool {
+        false
+    }
+    /// The registry used when none is configured.
+    fn public_registry(&self) -> &'static str;
+    /// Which format a translation into this manager writes its routes and credentials in.
+    fn written_as(&self) -> WrittenAs;
+    /// For a manager that works from a workspace root above `dir`: that root (`dir` itself
+    /// when there is none above) and a note about the member's own files.
+    fn workspace_root(&self, _dir: &Path) -> Option<(PathBuf, Option<Warning>)> {
+        None
+    }
+
+    // ---- reading ----
+
+    /// Whether the `.npmrc` reader's `npm-*` findings (about npm itself) hold for this
+    /// manager.
+    fn owns_npm_findings(&self) -> bool {
+        false
+    }
+    /// Adjusts what one file says before it is merged over `merged` (the files read so far).
+    fn adjust_file(
+        &self,
+        _file: &ConfigFile,
+        _merged: &mut Model,
+        _read: &mut Model,
+        _warnings: &mut Vec<Warning>,
+    ) -> Result<()> {
+        Ok(())
+    }
+    /// Findings about the merged model of all files.
+    fn after_merge(&self, _model: &Model, _warnings: &mut Vec<Warning>) {}
+    /// Whether this manager uses these credentials at all where they were written.
+    fn uses_credentials(&self, _credentials: &Credentials) -> bool {
+        true
+    }
+    /// Whether an unset `${VAR}` without a default stops the manager.
+    fn fails_on_unset_variable(&self) -> bool {
+        false
+    }
+
+    // ---- routing ----
+
+    /// Which registry this manager requests for `packages` and what it sends.
+    fn route(&self, model: &Model, packages: Packages) -> Route;
+    /// The routes of many groups, with lookups built once where that matters.
+    fn routes(&self, model: &Model, groups: Vec<Packages>) -> Vec<Route> {
+        groups.into_iter().map(|p| self.route(model, p)).collect()
+    }
+    /// Whether a scope without a registry of its own goes to the public registry instead of
+    /// the configured default one (Yarn Berry).
+    fn scope_without_registry_uses_public(&self) -> bool {
+        false
+    }
+    /// Whether credentials reach unscoped packages only with always-auth.
+    fn unscoped_credentials_need_always_auth(&self) -> bool {
+        false
+    }
+    /// Whether credentials can be keyed by scope in `.npmrc` (`//host/:@scope:_authToken`).
+    fn reads_scope_tokens(&self) -> bool {
+        false
+    }
+
+    // ---- explain ----
+
+    /// Why a route carries the credentials it does (or none).
+    fn credential_reason(&self, route: &Route) -> String;
+    /// Which credentials go with a tarball request, and why.
+    fn tarball_credentials(&self, request: &TarballRequest) -> (Option<Authorization>, String);
+
+    // ---- as the source of a translation ----
+
+    /// Whether a scope is published to its own registry (Yarn Berry needs
+    /// `npmPublishRegistry` for that).
+    fn publishes_scope_to_its_registry(&self) -> bool {
+        true
+    }
+    /// Whether an unsplittable ident may hold `user:password` that the manager encodes itself
+    /// (Yarn Berry's `npmAuthIdent`), so a variable moved to `_auth` must hold base64.
+    fn encodes_idents_itself(&self) -> bool {
+        false
+    }
+    /// Whether this manager reads `always-auth` from `.npmrc` (so a translation from it keeps
+    /// those lines for it).
+    fn reads_npmrc_always_auth(&self) -> bool {
+        false
+    }
+    /// Whether one proxy serves both schemes (`https-proxy`, else `proxy`).
+    fn one_proxy_for_both_schemes(&self) -> bool {
+        false
+    }
+    /// Whether scope tokens this manager reads but no route uses are kept in `.npmrc`.
+    fn keeps_unused_scope_tokens(&self) -> bool {
+        false
+    }
+
+    // ---- as the target of a translation ----
+
+    /// Whether a global `always-auth` is kept for Yarn 1 when it shares the written file.
+    fn keeps_global_always_auth_for_yarn_classic(&self) -> bool {
+        false
+    }
+    /// Whether http and https requests have proxies of their own.
+    fn proxy_per_scheme(&self) -> bool {
+        false
+    }
+    /// Whether the written config can say which hosts skip the proxy.
+    fn writes_noproxy(&self) -> bool {
+        true
+    }
+    /// Where credentials this manager ignores in the project file must go instead, when
+    /// there is such a place (pnpm and `${VAR}` tokens).
+    fn user_credentials_file(&self) -> Option<&'static str> {
+        None
+    }
+    /// The environment variable that can carry a `.npmrc` credential key in CI.
+    fn ci_credential_variable(&self, _npmrc_key: &str) -> Option<String> {
+        None
+    }
+    /// Warnings about the project files when this manager is a target (settings it ignores).
+    fn target_warnings(&self, _dir: &Path, _from: Manager) -> Result<Vec<Warning>> {
+        Ok(Vec::new())
+    }
+
+    // ---- doctor ----
+
+    /// This manager's own doctor checks on its read config.
+    fn lint(&self, _dir: &Path, _model: &Model, _routes: &[Route]) -> Result<Vec<Warning>> {
+        Ok(Vec::new())
+    }
+    /// Whether `doctor --fix` may key `.npmrc`'s legacy top-level auth to its registry.
+    fn fixes_legacy_top_level_auth(&self) -> bool {
+        false
+    }
+    /// Whether this manager honours `.npmrc`'s legacy top-level auth, so that it must stay.
+    fn honours_legacy_top_level_auth(&self) -> bool {
+        false
+    }
+}
+
+/// The registry a manager that reads `.npmrc`-style routing requests for `packages`.
+pub(crate) fn configured_registry<'a>(
+    model: &'a Model,
+    packages: &Packages,
+) -> Option<&'a crate::model::Value> {
+    match packages {
+        Packages::Scope(s) => model.scopes.get(s).and_then(|s| s.registry.as_ref()),
+        Packages::Unscoped => None,
+    }
+    .or(model.registry.as_ref())
+}
+
+/// A route whose credentials, once chosen, are sent the way npm sends them (npm, pnpm, Bun).
+pub(crate) fn npm_style_route(
+    packages: Packages,
+    registry: Option<String>,
+    found: Option<(AuthKey, &Credentials)>,
+) -> Route {
+    let (credential_key, authorization, credential_origin) = match found {
+        Some((key, creds)) => (
+            Some(key),
+            resolve::npm_authorization(creds),
+            creds.origin().cloned(),
+        ),
+        None => (None, None, None),
+    };
+    Route {
+        packages,
+        registry,
+        authorization,
+        credential_key,
+        credential_origin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> std::result::Result<ManagerArg, String> {
+        s.parse()
+    }
+
+    #[test]
+    fn names_and_versions() {
+        let exact = |m| Ok(ManagerArg::Exact(m));
+        assert_eq!(parse("npm"), exact(Manager::Npm));
+        assert_eq!(parse("npm@12"), exact(Manager::Npm));
+        assert_eq!(parse("yarn@4.18.1"), exact(Manager::Yarn));
+        assert_eq!(parse("yarn@1"), exact(Manager::YarnClassic));
+        assert_eq!(parse("yarn-classic"), exact(Manager::YarnClassic));
+        assert_eq!(parse("bun"), exact(Manager::Bun));
+        assert_eq!(parse("pnpm@10"), exact(Manager::Pnpm(PnpmMajor::V10)));
+        assert_eq!(parse("pnpm"), Ok(ManagerArg::PnpmOfProject));
+        assert!(parse("pnpm@9").is_err());
+        assert!(parse("npm@9").is_err());
+        assert!(parse("cargo").unwrap_err().contains("unknown"));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for m in [
+            Manager::Npm,
+            Manager::Yarn,
+            Manager::YarnClassic,
+            Manager::Bun,
+            Manager::Pnpm(PnpmMajor::V10),
+            Manager::Pnpm(PnpmMajor::V11),
+            Manager::Pnpm(PnpmMajor::V12),
+        ] {
+            assert_eq!(parse(&m.to_string()), Ok(ManagerArg::Exact(m)), "{m}");
+        }
+    }
+
+    /// Knowledge of one manager lives in one place: outside this folder no source file
+    /// names a manager's variant, so a new manager cannot be silently skipped there.
+    #[test]
+    fn only_the_managers_folder_names_a_manager() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let variants = [
+            "Manager::Npm",
+            "Manager::Yarn",
+            "Manager::YarnClassic",
+            "Manager::Bun",
+            "Manager::Pnpm",
+            "PnpmMajor::",
+        ];
+        let mut offenders = Vec::new();
+        let mut stack = vec![src.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    if path != src.join("managers") {
+                        stack.push(path);
+                    }
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                // Unit tests may name managers to build their cases.
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for (n, line) in code.lines().enumerate() {
+                    if variants.iter().any(|v| line.contains(v)) {
+                        offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "ask the manager's rules instead:\n{}",
+            offenders.join("\n")
+        );
+    }
+}

@@ -1,0 +1,450 @@
+//! pnpm 10, 11 and 12 (spec/pnpm-bun-deno.md §1): which files each major reads (10: `.npmrc`
+//! only; 11/12: `pnpm-workspace.yaml`, `auth.ini`, `config.yaml` and registry/auth keys of
+//! `.npmrc`), the workspace root, `${VAR}` credentials ignored in a project `.npmrc`, scope
+//! tokens, and how the major is settled from the project.
+
+use crate::diagnostics::Code;
+use std::path::{Path, PathBuf};
+
+use super::{
+    FileSpec, Manager, Place, Rules, TarballRequest, WrittenAs, configured_registry,
+    npm_style_route, spec,
+};
+use crate::discover::ConfigFile;
+use crate::error::{Error, Result};
+use crate::formats::Format;
+use crate::model::{AuthKey, Credentials, Level, Model, Origin};
+use crate::registry_url::{RegistryUrl, npm_walk_up};
+use crate::resolve::{Authorization, Packages, Route};
+use crate::template::Dialect;
+use crate::warning::Warning;
+
+/// The pnpm majors pmrc knows the rules of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PnpmMajor {
+    V10,
+    V11,
+    V12,
+}
+
+impl PnpmMajor {
+    /// The newest major, used when a project does not name one.
+    pub const NEWEST: PnpmMajor = PnpmMajor::V12;
+
+    /// `"11"` → 11; `None` for a major pmrc does not know.
+    pub fn from_major(major: &str) -> Option<PnpmMajor> {
+        match major {
+            "10" => Some(PnpmMajor::V10),
+            "11" => Some(PnpmMajor::V11),
+            "12" => Some(PnpmMajor::V12),
+            _ => None,
+        }
+    }
+
+    pub fn number(self) -> u8 {
+        match self {
+            PnpmMajor::V10 => 10,
+            PnpmMajor::V11 => 11,
+            PnpmMajor::V12 => 12,
+        }
+    }
+}
+
+pub struct Pnpm(pub PnpmMajor);
+
+pub(super) const MARKER_FILE: &str = "pnpm-workspace.yaml";
+const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
+
+impl Pnpm {
+    fn is_10(&self) -> bool {
+        self.0 == PnpmMajor::V10
+    }
+}
+
+impl Rules for Pnpm {
+    fn name(&self) -> &'static str {
+        match self.0 {
+            PnpmMajor::V10 => "pnpm@10",
+            PnpmMajor::V11 => "pnpm@11",
+            PnpmMajor::V12 => "pnpm@12",
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self.0 {
+            PnpmMajor::V10 => "pnpm 10",
+            PnpmMajor::V11 => "pnpm 11",
+            PnpmMajor::V12 => "pnpm 12",
+        }
+    }
+
+    fn sources(&self) -> Vec<FileSpec> {
+        use Format::{Npmrc, PnpmWorkspace};
+        use Place::{Home, PnpmConfig, Project, WorkspaceMember};
+        if self.is_10() {
+            // `<cfg>/rc` < `~/.npmrc` < root `.npmrc` < member `.npmrc`.
+            vec![
+                spec("rc", Npmrc, PnpmConfig),
+                spec(".npmrc", Npmrc, Home),
+                spec(".npmrc", Npmrc, Project),
+                spec(".npmrc", Npmrc, WorkspaceMember),
+                spec("pnpm-workspace.yaml", PnpmWorkspace, Project),
+            ]
+        } else {
+            // Routing from the yaml first, then config.yaml, the root `.npmrc`, auth.ini,
+            // `~/.npmrc`; a member's `.npmrc` is not read.
+            vec![
+                spec(".npmrc", Npmrc, Home),
+                spec("auth.ini", Npmrc, PnpmConfig),
+                spec(".npmrc", Npmrc, Project),
+                spec("config.yaml", PnpmWorkspace, PnpmConfig),
+                spec("pnpm-workspace.yaml", PnpmWorkspace, Project),
+            ]
+        }
+    }
+
+    fn targets(&self) -> Vec<FileSpec> {
+        use Format::{Npmrc, PnpmWorkspace};
+        use Place::{Home, PnpmConfig, Project};
+        if self.is_10() {
+            // pnpm 10 reads everything from `.npmrc`; its yaml `registries` would replace the
+            // `.npmrc` scopes, so 10 gets no yaml.
+            vec![spec(".npmrc", Npmrc, Project), spec(".npmrc", Npmrc, Home)]
+        } else {
+            vec![
+                spec(".npmrc", Npmrc, Project),
+                spec("pnpm-workspace.yaml", PnpmWorkspace, Project),
+                spec("auth.ini", Npmrc, PnpmConfig),
+            ]
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Npm
+    }
+
+    fn marker_file(&self) -> &'static str {
+        MARKER_FILE
+    }
+
+    fn public_registry(&self) -> &'static str {
+        PUBLIC_REGISTRY
+    }
+
+    fn written_as(&self) -> WrittenAs {
+        WrittenAs::Npmrc
+    }
+
+    /// pnpm works from the workspace root, the nearest ancestor with `pnpm-workspace.yaml`;
+    /// the note is about the member's own `.npmrc` (pnpm 10 reads it and lets it win; 11/12
+    /// ignore it).
+    fn workspace_root(&self, dir: &Path) -> Option<(PathBuf, Option<Warning>)> {
+        let Some(root) = dir
+            .ancestors()
+            .find(|d| d.join(MARKER_FILE).is_file())
+            .filter(|root| *root != dir)
+        else {
+            return Some((dir.to_path_buf(), None));
+        };
+        let member_npmrc = dir.join(".npmrc");
+        let note = member_npmrc.is_file().then(|| {
+            let message = if self.is_10() {
+                format!(
+                    "pnpm 10 reads this workspace member's .npmrc over the root's ({})",
+                    root.display()
+                )
+            } else {
+                format!(
+                    "{} ignores a workspace member's .npmrc: only the root's ({}) counts, so its settings are not used",
+                    self.label(),
+                    root.display()
+                )
+            };
+            Warning::new(
+                Code::PnpmMemberNpmrc,
+                message,
+                Some(Origin {
+                    file: member_npmrc.clone(),
+                    line: 1,
+                    level: Level::Project,
+                }),
+            )
+        });
+        Some((root.to_path_buf(), note))
+    }
+
+    fn adjust_file(
+        &self,
+        file: &ConfigFile,
+        merged: &mut Model,
+        read: &mut Model,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<()> {
+        match file.format {
+            // pnpm 10 ignores `registry:` in the yaml, and its `registries` map replaces the
+            // scopes `.npmrc` declared.
+            Format::PnpmWorkspace if self.is_10() => {
+                let held = file
+                    .text
+                    .as_deref()
+                    .map(|t| file.format.settings(t))
+                    .transpose();
+                let held = held.map_err(|e| e.in_file(&file.path))?.unwrap_or_default();
+                let has = |path: &[&str]| held.iter().any(|s| s.path == path);
+                if has(&["registry"]) {
+                    warnings.push(Warning::new(
+                        Code::Pnpm10IgnoresYamlRegistry,
+                        "pnpm 10 ignores `registry:` in pnpm-workspace.yaml (use `registries: { default: ... }` or .npmrc)",
+                        read.registry.as_ref().and_then(|r| r.origin.clone()),
+                    ));
+                    if !has(&["registries", "default"]) {
+                        read.registry = None;
+                    }
+                }
+                if held.iter().any(|s| s.path[0] == "registries") && !merged.scopes.is_empty() {
+                    warnings.push(Warning::new(
+                        Code::Pnpm10YamlRegistriesReplaceScopes,
+                        "pnpm 10 takes `registries` from pnpm-workspace.yaml instead of every `@scope:registry` in .npmrc, so those scopes are not used",
+                        merged
+                            .scopes
+                            .values()
+                            .find_map(|s| s.registry.as_ref()?.origin.clone()),
+                    ));
+                    merged.scopes.clear();
+                }
+            }
+            // pnpm ignores `${VAR}` credentials in a project `.npmrc`; they must not hide the
+            // same key's usable value from auth.ini or ~/.npmrc.
+            Format::Npmrc if file.level == Level::Project => {
+                read.auth.retain(|key, creds| {
+                    usable(creds) || !merged.auth.get(key).is_some_and(usable)
+                });
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn after_merge(&self, model: &Model, warnings: &mut Vec<Warning>) {
+        for creds in model.auth.values().filter(|c| !usable(c)) {
+            warnings.push(Warning::new(
+                Code::PnpmProjectEnvCredentialIgnored,
+                format!(
+                    "{} ignores this credential: it is an environment reference in a project .npmrc (put it in ~/.npmrc{} instead)",
+                    self.label(),
+                    if self.is_10() { "" } else { " or the pnpm auth.ini" }
+                ),
+                creds.origin().cloned(),
+            ));
+        }
+    }
+
+    fn uses_credentials(&self, credentials: &Credentials) -> bool {
+        usable(credentials)
+    }
+
+    /// The longest configured `//host[:port]/path` prefix of the request, then the same walk
+    /// without the port; project `.npmrc` credentials that are `${VAR}` are skipped.
+    fn route(&self, model: &Model, packages: Packages) -> Route {
+        let registry =
+            configured_registry(model, &packages).map(|v| v.value.render(Dialect::Npm).0);
+        let effective = registry
+            .clone()
+            .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
+        // pnpm 11/12 try a scope's own token (`//host/:@scope:_authToken`) first.
+        let mut found = match &packages {
+            Packages::Scope(s) if self.reads_scope_tokens() => model
+                .auth
+                .get_key_value(&AuthKey::Scope(s.clone()))
+                .filter(|(_, c)| c.authenticates() && usable(c))
+                .map(|(k, c)| (k.clone(), c)),
+            _ => None,
+        };
+        if let (None, Some(url)) = (&found, RegistryUrl::parse(&effective)) {
+            let mut request = url.clone();
+            request.path = format!("{}/pkg", request.path.trim_end_matches('/'));
+            let mut portless = request.clone();
+            portless.host = request.hostname.clone();
+            let mut keys = npm_walk_up(&request);
+            if portless.host != request.host {
+                keys.extend(npm_walk_up(&portless));
+            }
+            found = keys.into_iter().find_map(|key| {
+                let key = AuthKey::Url(key);
+                let creds = model.auth.get(&key)?;
+                (creds.authenticates() && usable(creds)).then_some((key, creds))
+            });
+        }
+        npm_style_route(packages, registry, found)
+    }
+
+    fn reads_scope_tokens(&self) -> bool {
+        !self.is_10()
+    }
+
+    fn credential_reason(&self, route: &Route) -> String {
+        match &route.credential_key {
+            None => "no credentials: no configured key matches the request URL or any parent path"
+                .into(),
+            Some(AuthKey::Url(k)) => format!(
+                "`{k}` is the longest configured key matching the request (pnpm also tries it without the port)"
+            ),
+            Some(AuthKey::Scope(s)) => format!("pnpm's scope token for @{s} on this registry"),
+            Some(k) => format!("credentials at {k}"),
+        }
+    }
+
+    fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
+        match req.credentials_by_key(true) {
+            Some((k, a)) => (a, format!("`{k}` matches the tarball URL")),
+            None => (
+                None,
+                "no configured key matches the tarball URL, so pnpm sends nothing".into(),
+            ),
+        }
+    }
+
+    /// A pnpm scope token no other manager reads stays in `.npmrc`, where it is harmless to
+    /// them and still serves pnpm.
+    fn keeps_unused_scope_tokens(&self) -> bool {
+        true
+    }
+
+    fn proxy_per_scheme(&self) -> bool {
+        true
+    }
+
+    fn user_credentials_file(&self) -> Option<&'static str> {
+        Some(if self.is_10() {
+            "~/.npmrc"
+        } else {
+            "~/.config/pnpm/auth.ini ($XDG_CONFIG_HOME/pnpm/auth.ini when XDG_CONFIG_HOME is set)"
+        })
+    }
+
+    fn ci_credential_variable(&self, npmrc_key: &str) -> Option<String> {
+        (!self.is_10()).then(|| format!("pnpm_config_{npmrc_key}"))
+    }
+
+    fn target_warnings(&self, dir: &Path, from: Manager) -> Result<Vec<Warning>> {
+        if self.is_10() {
+            return Ok(Vec::new());
+        }
+        npmrc_settings_ignored(self, dir, from == Manager::Pnpm(PnpmMajor::V10))
+    }
+}
+
+/// Whether pnpm (10.34+, 11, 12) uses a credential: not when it is an environment reference
+/// in a project `.npmrc` (it warns and sends nothing).
+fn usable(c: &Credentials) -> bool {
+    !c.secrets()
+        .chain(c.username.iter())
+        .any(|v| v.level() == Level::Project && v.value.has_env())
+}
+
+/// The pnpm major a project names in package.json (`packageManager`, or
+/// `devEngines.packageManager`), with where it was found.
+fn major_of_project(dir: &Path) -> Option<(u8, String)> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let major = |spec: &str| -> Option<u8> {
+        let digits: String = spec
+            .trim_start_matches(|c: char| !c.is_ascii_digit())
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    if let Some(spec) = json["packageManager"]
+        .as_str()
+        .and_then(|s| s.strip_prefix("pnpm@"))
+    {
+        return major(spec).map(|m| (m, format!("package.json packageManager \"pnpm@{spec}\"")));
+    }
+    let dev = &json["devEngines"]["packageManager"];
+    let entries: Vec<&serde_json::Value> = match dev {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    entries.into_iter().find_map(|e| {
+        (e["name"].as_str() == Some("pnpm"))
+            .then(|| e["version"].as_str())
+            .flatten()
+            .and_then(|v| {
+                major(v).map(|m| {
+                    (
+                        m,
+                        format!("package.json devEngines.packageManager version \"{v}\""),
+                    )
+                })
+            })
+    })
+}
+
+/// pnpm's major from the project's package.json, else the newest; the note says which.
+pub(super) fn settle(dir: &Path) -> Result<(Manager, Option<Warning>)> {
+    let (major, why) = major_of_project(dir).unwrap_or((
+        PnpmMajor::NEWEST.number(),
+        "no pnpm version in package.json, so the newest".to_string(),
+    ));
+    let Some(settled) = PnpmMajor::from_major(&major.to_string()) else {
+        return Err(Error::Usage(format!(
+            "{why} asks for pnpm {major}; pmrc knows pnpm 10, 11 and 12 (name one with pnpm@N)"
+        )));
+    };
+    let note = Warning::note(
+        Code::PnpmVersion,
+        format!("using the rules of pnpm {major} ({why})"),
+        None,
+    );
+    Ok((Manager::Pnpm(settled), Some(note)))
+}
+
+/// pnpm 11+ reads only auth, registry and network keys from `.npmrc`: everything else in the
+/// project `.npmrc` (`node-linker`, `auto-install-peers`...) is silently ignored. Migrating a
+/// pnpm project, these are surely pnpm's (a warning); from npm they may be npm's own (a note).
+fn npmrc_settings_ignored(pnpm: &Pnpm, dir: &Path, surely_pnpm: bool) -> Result<Vec<Warning>> {
+    let path = dir.join(".npmrc");
+    let Some(text) = crate::discover::read_text(&path)? else {
+        return Ok(Vec::new());
+    };
+    let doc = crate::formats::npmrc::Document::parse(&text);
+    Ok(doc
+        .other_keys()
+        .into_iter()
+        .map(|(line, key)| {
+            let yaml_key = camel_case(&key);
+            let message = format!(
+                "{} ignores `{key}` in .npmrc; if it is a pnpm setting, move it to pnpm-workspace.yaml as `{yaml_key}` (pmrc does not move settings it does not own)",
+                pnpm.label()
+            );
+            let origin = Some(Origin {
+                file: ".npmrc".into(),
+                line,
+                level: Level::Project,
+            });
+            if surely_pnpm {
+                Warning::new(Code::PnpmNpmrcSettingIgnored, message, origin)
+            } else {
+                Warning::note(Code::PnpmNpmrcSettingIgnored, message, origin)
+            }
+        })
+        .collect())
+}
+
+/// `node-linker` → `nodeLinker`, the spelling pnpm-workspace.yaml uses.
+fn camel_case(key: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '-' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,162 @@
+//! Yarn 1.22 (spec/yarn.md part B): routing and all auth from `.npmrc`, TLS and proxies from
+//! `.yarnrc`; credentials only at the registry's exact URL, `always-auth` honoured.
+
+use super::{FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, spec};
+use crate::formats::Format;
+use crate::model::{AuthKey, Credentials, Model, PasswordEncoding};
+use crate::registry_url::RegistryUrl;
+use crate::resolve::{Authorization, Packages, Route, npm_authorization};
+use crate::template::Dialect;
+
+pub struct YarnClassic;
+
+const PUBLIC_REGISTRY: &str = "https://registry.yarnpkg.com/";
+
+impl Rules for YarnClassic {
+    fn name(&self) -> &'static str {
+        "yarn-classic"
+    }
+
+    fn label(&self) -> &'static str {
+        "Yarn 1.22"
+    }
+
+    fn sources(&self) -> Vec<FileSpec> {
+        vec![
+            spec(".yarnrc", Format::Yarnrc, Place::Home),
+            spec(".yarnrc", Format::Yarnrc, Place::Project),
+            spec(".npmrc", Format::Npmrc, Place::Home),
+            spec(".npmrc", Format::Npmrc, Place::Project),
+        ]
+    }
+
+    /// Yarn 1 takes auth only from `.npmrc`, and `.npmrc` routing beats `.yarnrc`.
+    fn targets(&self) -> Vec<FileSpec> {
+        vec![
+            spec(".npmrc", Format::Npmrc, Place::Project),
+            spec(".npmrc", Format::Npmrc, Place::Home),
+        ]
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::YarnClassic
+    }
+
+    fn marker_file(&self) -> &'static str {
+        ".yarnrc"
+    }
+
+    fn public_registry(&self) -> &'static str {
+        PUBLIC_REGISTRY
+    }
+
+    fn written_as(&self) -> WrittenAs {
+        WrittenAs::Npmrc
+    }
+
+    /// `npm-registry.js`: credentials only at the registry's exact nerf dart (with a
+    /// trailing slash; also without a final `registry/` segment), else the unscoped ones;
+    /// sent for scoped packages, and for unscoped ones only with always-auth.
+    fn route(&self, model: &Model, packages: Packages) -> Route {
+        let registry =
+            configured_registry(model, &packages).map(|v| v.value.render(Dialect::Npm).0);
+        let effective = registry
+            .clone()
+            .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
+        let mut keys = Vec::new();
+        if let Some(url) = RegistryUrl::parse(&effective) {
+            let key = url.registry_nerf_dart();
+            if let Some(shorter) = key.strip_suffix("registry/") {
+                keys.push(shorter.to_string());
+            }
+            keys.insert(0, key);
+        }
+        let exact = keys
+            .iter()
+            .find_map(|k| model.auth.get_key_value(&AuthKey::Url(k.clone())));
+        let global = model.auth.get(&AuthKey::Fallback);
+        // Each credential name is looked up per registry first, then globally.
+        let pick = |f: fn(&Credentials) -> &Option<crate::model::Value>| {
+            exact
+                .and_then(|(_, c)| f(c).clone())
+                .or_else(|| global.and_then(|g| f(g).clone()))
+        };
+        let merged = Credentials {
+            token: pick(|c| &c.token),
+            ident: pick(|c| &c.ident),
+            username: pick(|c| &c.username),
+            password: pick(|c| &c.password),
+            password_encoding: Some(PasswordEncoding::Base64),
+            always_auth: pick(|c| &c.always_auth).or_else(|| model.always_auth.clone()),
+            ..Credentials::default()
+        };
+        let sends = matches!(packages, Packages::Scope(_)) || merged.always_auth();
+        let authorization = if sends {
+            npm_authorization(&merged)
+        } else {
+            None
+        };
+        let (credential_key, origin) = match (&authorization, exact) {
+            (None, _) => (None, None),
+            (Some(_), Some((k, c))) if c.authenticates() => (Some(k.clone()), c.origin().cloned()),
+            (Some(_), _) => (
+                Some(AuthKey::Fallback),
+                global.and_then(|g| g.origin().cloned()),
+            ),
+        };
+        Route {
+            packages,
+            registry,
+            authorization,
+            credential_key,
+            credential_origin: origin,
+        }
+    }
+
+    fn unscoped_credentials_need_always_auth(&self) -> bool {
+        true
+    }
+
+    fn credential_reason(&self, route: &Route) -> String {
+        let sent = route.authorization.is_some();
+        match (&route.credential_key, sent) {
+            (None, _) => {
+                "no credentials: Yarn 1 looks only at the registry's exact URL and the unscoped keys".into()
+            }
+            (Some(_), false) => {
+                "credentials exist, but Yarn 1 sends them for unscoped packages only with always-auth=true".into()
+            }
+            (Some(AuthKey::Url(k)), _) => {
+                format!("`{k}` is the registry's exact URL (Yarn 1 does not walk up the path)")
+            }
+            (Some(AuthKey::Fallback), _) => {
+                "the unscoped credentials, which Yarn 1 uses for a registry without its own".into()
+            }
+            (Some(k), _) => format!("credentials at {k}"),
+        }
+    }
+
+    fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
+        if req.under_registry() {
+            (
+                req.route.authorization.clone(),
+                "the tarball is under the registry's URL, so Yarn 1 treats it like the packument"
+                    .into(),
+            )
+        } else {
+            (
+                None,
+                "outside the registry's URL: Yarn 1 sends nothing".into(),
+            )
+        }
+    }
+
+    fn reads_npmrc_always_auth(&self) -> bool {
+        true
+    }
+
+    /// Yarn 1 reads top-level `_auth` from the same `.npmrc` on purpose.
+    fn honours_legacy_top_level_auth(&self) -> bool {
+        true
+    }
+}

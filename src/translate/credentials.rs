@@ -1,0 +1,510 @@
+//! Credentials in the target: keyed the way the target looks them up, in the kinds it can
+//! express, at the level it reads them from.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::{Translator, move_to, target_scope};
+use crate::diagnostics::Code;
+use crate::managers::WrittenAs;
+use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
+use crate::registry_url::{RegistryUrl, normalize_yarn_key, with_trailing_slash};
+use crate::resolve::{Packages, Route, decode_base64_lossy, split_ident};
+use crate::template::{Piece, Template};
+use crate::warning::Warning;
+
+impl Translator<'_> {
+    /// Where a route's credentials go in the target: keyed by the registry the target
+    /// will look up, so path walk-up and exact matching agree.
+    pub(super) fn target_key(&self, route: &Route, source_key: &AuthKey) -> AuthKey {
+        match (self.target(), source_key, &route.packages) {
+            (WrittenAs::YarnrcYml, AuthKey::Scope(s), _) => return AuthKey::Scope(target_scope(s)),
+            // pnpm 11/12 have per-scope tokens too (`//host/:@scope:_authToken`).
+            (WrittenAs::Npmrc, AuthKey::Scope(s), _) if self.to.rules().reads_scope_tokens() => {
+                return AuthKey::Scope(target_scope(s));
+            }
+            // Bun binds credentials to the registry entry they are written with.
+            (WrittenAs::Bunfig, _, Packages::Scope(s)) => return AuthKey::Scope(target_scope(s)),
+            (WrittenAs::Bunfig, _, Packages::Unscoped) => return AuthKey::DefaultRegistry,
+            _ => {}
+        }
+        let registry = route
+            .registry
+            .clone()
+            .unwrap_or_else(|| self.to.public_registry().to_string());
+        match RegistryUrl::parse(&registry) {
+            Some(url) => AuthKey::Url(match self.target() {
+                WrittenAs::Npmrc | WrittenAs::Bunfig => url.registry_nerf_dart(),
+                WrittenAs::YarnrcYml => url.yarn_key(),
+            }),
+            // A registry held in an environment variable: key by its text as written.
+            None => AuthKey::Url(registry),
+        }
+    }
+
+    pub(super) fn credentials(&mut self, routes: &[Route], model: &mut Model) {
+        let mut assigned: BTreeMap<AuthKey, (Credentials, Packages)> = BTreeMap::new();
+        for route in routes {
+            let Some(source_key) = &route.credential_key else {
+                continue;
+            };
+            let creds = &self.source.auth[source_key];
+            let key = self.target_key(route, source_key);
+            let mut converted = self.convert(creds, &route.registry);
+            if converted.is_empty() {
+                continue;
+            }
+            if self.to.rules().unscoped_credentials_need_always_auth()
+                && route.packages == Packages::Unscoped
+                && route.authorization.is_some()
+            {
+                converted.always_auth = Some(Value::new(
+                    Template::literal("true"),
+                    creds.origin().cloned(),
+                ));
+            }
+            match assigned.get_mut(&key) {
+                None => {
+                    assigned.insert(key, (converted, route.packages.clone()));
+                }
+                Some((existing, first)) => {
+                    let mut a = existing.clone();
+                    let mut b = converted.clone();
+                    a.always_auth = None;
+                    b.always_auth = None;
+                    if a != b {
+                        self.warnings.push(Warning::new(
+                            Code::LossySharedRegistryCredentials,
+                            format!(
+                                "{} and {} use different credentials for the same registry ({key}); {} keys credentials by registry only, so {} keeps those of {first}",
+                                first, route.packages, self.to, self.to
+                            ),
+                            creds.origin().cloned(),
+                        ));
+                    } else if converted.always_auth.is_some() {
+                        existing.always_auth = converted.always_auth;
+                    }
+                }
+            }
+        }
+        // Credentials no route uses (tarball hosts, registries only used for publishing)
+        // are carried over under the target's spelling of the same key.
+        let used: std::collections::HashSet<&AuthKey> = routes
+            .iter()
+            .filter_map(|r| r.credential_key.as_ref())
+            .collect();
+        for (key, creds) in &self.source.auth {
+            if used.contains(&key) {
+                continue;
+            }
+            match key {
+                AuthKey::Url(_) if self.target() == WrittenAs::Bunfig => {
+                    self.warnings.push(Warning::note(
+                        Code::UnusedCredential,
+                        format!("the credentials at {key} are not used for any registry in use; bunfig.toml can only hold a registry's own credentials"),
+                        creds.origin().cloned(),
+                    ))
+                }
+                AuthKey::Url(location) => {
+                    let target = AuthKey::Url(self.url_key(location));
+                    if let std::collections::btree_map::Entry::Vacant(e) = assigned.entry(target) {
+                        let converted = self.convert(creds, &None);
+                        if !converted.is_empty() {
+                            e.insert((converted, Packages::Unscoped));
+                        }
+                    }
+                }
+                // A pnpm scope token no other manager reads: kept in `.npmrc`, where it is
+                // harmless to them and still serves pnpm.
+                AuthKey::Scope(scope)
+                    if self.target() == WrittenAs::Npmrc
+                        && self.from.rules().keeps_unused_scope_tokens()
+                        && self.source.scopes.contains_key(scope) =>
+                {
+                    let converted = self.convert(creds, &None);
+                    if !converted.is_empty() {
+                        assigned.insert(key.clone(), (converted, Packages::Scope(scope.clone())));
+                    }
+                }
+                AuthKey::Scope(_) | AuthKey::Fallback | AuthKey::DefaultRegistry => self.warnings.push(Warning::note(
+                    Code::UnusedCredential,
+                    format!("the credentials at {key} are not used for any registry in use, so pmrc does not carry them over"),
+                    creds.origin().cloned(),
+                )),
+            }
+        }
+        for (key, (creds, _)) in assigned {
+            for secret in creds.secrets() {
+                if secret.value.has_literal_text() {
+                    self.warnings.push(Warning::new(
+                        Code::PlainTextSecret,
+                        format!(
+                            "a literal secret for {key} is written as plain text into the {} config; prefer an environment reference such as ${{NPM_TOKEN}}",
+                            self.to
+                        ),
+                        secret.origin.clone(),
+                    ));
+                }
+            }
+            model.auth.insert(key, creds);
+        }
+    }
+
+    /// A URL credential key as the target spells it.
+    pub(super) fn url_key(&self, location: &str) -> String {
+        let without_scheme = match location.find("//") {
+            Some(i) if i > 0 && location[..i].ends_with(':') => &location[i..],
+            _ => location,
+        };
+        match self.target() {
+            WrittenAs::Npmrc | WrittenAs::Bunfig => with_trailing_slash(without_scheme),
+            WrittenAs::YarnrcYml => normalize_yarn_key(location),
+        }
+    }
+
+    /// One credentials entry in the kinds the target can express.
+    pub(super) fn convert(&mut self, c: &Credentials, registry: &Option<String>) -> Credentials {
+        let mut out = Credentials {
+            token: c.token.as_ref().map(|t| self.carry(t, "token")),
+            ..Credentials::default()
+        };
+        match self.target() {
+            WrittenAs::Npmrc => self.convert_to_npmrc(c, &mut out),
+            WrittenAs::YarnrcYml => {
+                out.ident = c.ident.as_ref().map(|i| self.carry(i, "_auth"));
+                if c.username.is_some()
+                    && let Some((user, password)) = self.plain_basic(c)
+                {
+                    let colon = Piece::Text { text: ":".into() };
+                    let ident = Template::from_pieces(
+                        user.pieces
+                            .into_iter()
+                            .chain([colon])
+                            .chain(password.pieces),
+                    );
+                    out.ident = Some(Value::new(
+                        ident,
+                        c.password.as_ref().and_then(|p| p.origin.clone()),
+                    ));
+                }
+                if let (Some(cert), Some(key)) = (&c.certfile, &c.keyfile) {
+                    let host = registry
+                        .as_deref()
+                        .and_then(RegistryUrl::parse)
+                        .map(|u| u.hostname);
+                    if let Some(host) = host {
+                        self.warnings.push(Warning::note(
+                            Code::ClientCertificatePerHost,
+                            format!("Yarn picks client certificates by hostname, so this one applies to every registry on {host}"),
+                            cert.origin.clone(),
+                        ));
+                    }
+                    // Stored as host settings by `network`, which sees the route.
+                    out.certfile = Some(cert.clone());
+                    out.keyfile = Some(key.clone());
+                }
+            }
+            WrittenAs::Bunfig => {
+                if out.token.is_none()
+                    && (c.ident.is_some() || c.username.is_some())
+                    && let Some((user, password)) = self.plain_basic(c)
+                {
+                    let origin = c
+                        .password
+                        .as_ref()
+                        .or(c.ident.as_ref())
+                        .and_then(|v| v.origin.clone());
+                    out.username = Some(self.carry(&Value::new(user, origin.clone()), "username"));
+                    out.password = Some(self.carry(&Value::new(password, origin), "password"));
+                    out.password_encoding = Some(PasswordEncoding::Plain);
+                }
+                if let Some(cert) = &c.certfile {
+                    self.warnings.push(Warning::new(
+                        Code::LossyClientCertificate,
+                        "Bun does not support per-registry client certificates (certfile/keyfile)",
+                        cert.origin.clone(),
+                    ));
+                }
+            }
+        }
+        if out.certfile.is_none()
+            && out.token.is_none()
+            && out.ident.is_none()
+            && out.username.is_none()
+        {
+            return Credentials::default();
+        }
+        out
+    }
+
+    /// `.npmrc` kinds: token, `_auth`, `username` + base64 `_password`, cert files.
+    pub(super) fn convert_to_npmrc(&mut self, c: &Credentials, out: &mut Credentials) {
+        if let Some(ident) = &c.ident {
+            match split_ident(&ident.value) {
+                None => {
+                    if ident.value.has_env() && self.from.rules().encodes_idents_itself() {
+                        self.warnings.push(Warning::note(
+                            Code::EnvIdentAssumedBase64,
+                            format!(
+                                "npmAuthIdent {} becomes `_auth`, which {} sends as it is: the variable must hold base64(user:password), not user:password",
+                                ident.value.render(self.to.dialect()).0,
+                                self.to
+                            ),
+                            ident.origin.clone(),
+                        ));
+                    }
+                    out.ident = Some(self.carry(ident, "_auth"));
+                }
+                Some((user, password)) => match password.as_literal() {
+                    Some(p) => {
+                        out.username = Some(Value::new(user, ident.origin.clone()));
+                        out.password = Some(Value::new(Template::literal(BASE64.encode(p)), ident.origin.clone()));
+                        out.password_encoding = Some(PasswordEncoding::Base64);
+                    }
+                    None => self.warnings.push(Warning::new(
+                        Code::LossyBasicAuth,
+                        "`.npmrc` needs `_password` as base64 of the password, which cannot be built from an environment reference; set `_auth` to base64(user:password) yourself",
+                        ident.origin.clone(),
+                    )),
+                },
+            }
+        }
+        if out.username.is_none()
+            && let (Some(u), Some(p)) = (&c.username, &c.password)
+        {
+            match c.password_encoding {
+                    Some(PasswordEncoding::Base64) => {
+                        out.username = Some(u.clone());
+                        out.password = Some(p.clone());
+                        out.password_encoding = Some(PasswordEncoding::Base64);
+                    }
+                    _ => match p.value.as_literal() {
+                        Some(plain) => {
+                            out.username = Some(u.clone());
+                            out.password = Some(Value::new(Template::literal(BASE64.encode(plain)), p.origin.clone()));
+                            out.password_encoding = Some(PasswordEncoding::Base64);
+                        }
+                        None => self.warnings.push(Warning::new(
+                            Code::LossyBasicAuth,
+                            "`.npmrc` needs `_password` as base64 of the password, which cannot be built from an environment reference; set `_auth` to base64(user:password) yourself",
+                            p.origin.clone(),
+                        )),
+                    },
+                }
+        }
+        out.certfile = c.certfile.clone();
+        out.keyfile = c.keyfile.clone();
+        // npm ignores always-auth, but a `.npmrc` that Yarn 1 shares still needs it.
+        if self.from.rules().reads_npmrc_always_auth() {
+            out.always_auth = c.always_auth.clone();
+        }
+    }
+
+    /// Basic credentials as user and plain password, decoding what `.npmrc` encodes.
+    pub(super) fn plain_basic(&mut self, c: &Credentials) -> Option<(Template, Template)> {
+        if let (Some(u), Some(p)) = (&c.username, &c.password) {
+            if c.password_encoding != Some(PasswordEncoding::Base64) {
+                return Some((u.value.clone(), p.value.clone()));
+            }
+            let Some(encoded) = p.value.as_literal() else {
+                self.warnings.push(Warning::new(
+                    Code::LossyBasicAuth,
+                    format!(
+                        "`_password` comes from an environment variable holding base64, which {} cannot decode; give {} the plain password in its own variable",
+                        self.to, self.to
+                    ),
+                    p.origin.clone(),
+                ));
+                return None;
+            };
+            return match String::from_utf8(decode_base64_lossy(&encoded)) {
+                Ok(plain) => Some((u.value.clone(), Template::literal(plain))),
+                Err(_) => {
+                    self.warnings.push(Warning::new(
+                        Code::InvalidPasswordBase64,
+                        "`_password` is not base64 of a text password (npm sends garbage for it); pmrc does not carry it over",
+                        p.origin.clone(),
+                    ));
+                    None
+                }
+            };
+        }
+        let ident = c.ident.as_ref()?;
+        if let Some(parts) = split_ident(&ident.value) {
+            return Some(parts);
+        }
+        let decoded = ident
+            .value
+            .as_literal()
+            .and_then(|b64| String::from_utf8(decode_base64_lossy(&b64)).ok())
+            .and_then(|pair| {
+                pair.split_once(':')
+                    .map(|(u, p)| (Template::literal(u), Template::literal(p)))
+            });
+        if decoded.is_none() {
+            self.warnings.push(Warning::new(
+                Code::LossyBasicAuth,
+                format!(
+                    "{} needs basic auth as a username and password; this pre-encoded value (`_auth`/npmAuthIdent) cannot be split. Keep it in .npmrc as `//host/:_auth=...`, which {} also reads",
+                    self.to, self.to
+                ),
+                ident.origin.clone(),
+            ));
+        }
+        decoded
+    }
+
+    /// Credentials the target ignores in the project file (pnpm and `${VAR}` tokens), yet
+    /// `pnpm publish` and `login` run npm, which reads them there: they stay, and a copy goes
+    /// to the user-level file with `--user`; without it pmrc says exactly what to add where.
+    pub(super) fn env_credentials_for_user_file(
+        &mut self,
+        model: &Model,
+        user_file: &str,
+    ) -> Model {
+        let to = self.to;
+        let mut user = Model::default();
+        for (key, creds) in &model.auth {
+            if !matches!(key, AuthKey::Url(_) | AuthKey::Scope(_))
+                || to.rules().uses_credentials(creds)
+            {
+                continue;
+            }
+            if self.user {
+                let mut copy = creds.clone();
+                for v in [
+                    &mut copy.token,
+                    &mut copy.ident,
+                    &mut copy.username,
+                    &mut copy.password,
+                    &mut copy.certfile,
+                    &mut copy.keyfile,
+                    &mut copy.always_auth,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    let mut origin = v.origin.clone().unwrap_or(Origin {
+                        file: ".npmrc".into(),
+                        line: 0,
+                        level: Level::User,
+                    });
+                    origin.level = Level::User;
+                    v.origin = Some(origin);
+                }
+                // A scope token's key names the scope's registry; the user file gets the
+                // `@scope:registry` line with it, as `pnpm login --scope` writes them.
+                if let AuthKey::Scope(scope) = key
+                    && let Some(mut registry) =
+                        model.scopes.get(scope).and_then(|s| s.registry.clone())
+                {
+                    if let Some(origin) = registry.origin.as_mut() {
+                        origin.level = Level::User;
+                    }
+                    user.scopes.entry(scope.clone()).or_default().registry = Some(registry);
+                }
+                user.auth.insert(key.clone(), copy);
+                continue;
+            }
+            // Only the scope a scope token names: cloning every scope for every credential
+            // made large configs quadratic.
+            let scopes = match key {
+                AuthKey::Scope(scope) => model
+                    .scopes
+                    .get_key_value(scope)
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .into_iter()
+                    .collect(),
+                _ => Default::default(),
+            };
+            let settings = crate::formats::npmrc::wanted(
+                &Model {
+                    auth: [(key.clone(), creds.clone())].into(),
+                    scopes,
+                    ..Model::default()
+                },
+                to,
+            );
+            let lines: Vec<String> = settings
+                .iter()
+                .filter(|(path, _)| path[0].starts_with("//"))
+                .filter_map(|(path, value)| match value {
+                    crate::formats::SettingValue::Scalar(v) => Some(format!("{}={v}", path[0])),
+                    crate::formats::SettingValue::List(_) => None,
+                })
+                .collect();
+            let token_key = settings
+                .iter()
+                .map(|(path, _)| path[0].as_str())
+                .find(|k| k.ends_with(":_authToken"));
+            let ci = token_key
+                .and_then(|k| to.rules().ci_credential_variable(k))
+                .map(|variable| {
+                    format!(" In CI you can instead set the environment variable `{variable}`.")
+                })
+                .unwrap_or_default();
+            self.warnings.push(Warning::new(
+                Code::PnpmEnvCredentialNeedsUserFile,
+                format!(
+                    "{} ignores credentials that are environment references in a project .npmrc (pmrc keeps them there for npm-run commands such as `pnpm publish`). Add to {user_file}: `{}`, or run pmrc again with --user to write it.{ci}",
+                    to.label(),
+                    lines.join("` and `")
+                ),
+                creds.origin().cloned(),
+            ));
+        }
+        user
+    }
+
+    /// Bun keeps a registry's credentials inside its entry (`{ url, token }`), and the
+    /// project bunfig's entry for a scope hides the user bunfig's whole entry for it. So the
+    /// URL and the credentials of one entry must be written at one level: a literal secret
+    /// stays in the user file (and its URL moves there with it); an environment reference,
+    /// safe to commit, joins its URL.
+    pub(super) fn bun_entries_at_one_level(&mut self, model: &mut Model) {
+        let keys: Vec<AuthKey> = model.auth.keys().cloned().collect();
+        for key in keys {
+            let url = match &key {
+                AuthKey::DefaultRegistry => model.registry.as_mut(),
+                AuthKey::Scope(s) => model.scopes.get_mut(s).and_then(|s| s.registry.as_mut()),
+                _ => None,
+            };
+            let Some(url) = url else { continue };
+            let creds = model.auth.get_mut(&key).expect("key from the map");
+            let url_level = url.level();
+            if creds.values_mut().iter().all(|v| v.level() == url_level) {
+                continue;
+            }
+            let origin = creds.origin().cloned();
+            let literal_user_secret = creds
+                .secrets()
+                .any(|v| v.level() == Level::User && v.value.has_literal_text());
+            let entry = match &key {
+                AuthKey::Scope(s) => format!("scope {}", crate::model::scope_label(s)),
+                _ => "the default registry".to_string(),
+            };
+            if literal_user_secret {
+                move_to(url, Level::User, &origin);
+                for v in creds.values_mut() {
+                    move_to(v, Level::User, &origin);
+                }
+                self.warnings.push(Warning::new(
+                    Code::BunEntryMovedToUser,
+                    format!("Bun keeps a registry's token with its URL, and a project bunfig.toml entry would hide the user one: {entry} goes to the user bunfig.toml with its literal secret, so the project no longer routes it for others (an environment reference instead would keep it in the project)"),
+                    origin,
+                ));
+            } else {
+                for v in creds.values_mut() {
+                    move_to(v, url_level, &origin);
+                }
+                self.warnings.push(Warning::note(
+                    Code::BunEntryCredentialsMoved,
+                    format!("Bun keeps a registry's credentials with its URL: the credentials of {entry} are written in the {} bunfig.toml with it (they hold only environment references)", match url_level { Level::Project => "project", Level::User => "user" }),
+                    origin,
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! TLS, proxies and per-host network settings in the target.
+
+use super::Translator;
+use crate::diagnostics::Code;
+use crate::managers::WrittenAs;
+use crate::model::{AuthKey, Model, Origin, Value};
+use crate::registry_url::RegistryUrl;
+use crate::resolve::{Packages, Route};
+use crate::template::Template;
+use crate::warning::Warning;
+
+impl Translator<'_> {
+    pub(super) fn network(&mut self, routes: &[Route], model: &mut Model) {
+        let src = self.source;
+        model.tls.strict_ssl = src.tls.strict_ssl.as_ref().map(|v| {
+            let mut v = self.carry(v, "strict-ssl");
+            if let Some(lit) = v.value.as_literal() {
+                v.value = Template::literal(
+                    match lit.as_str() {
+                        "1" => "true",
+                        "0" => "false",
+                        other => other,
+                    }
+                    .to_string(),
+                );
+            }
+            v
+        });
+        model.tls.cafile = src.tls.cafile.as_ref().map(|v| self.carry(v, "cafile"));
+        if self.from.rules().reads_npmrc_always_auth()
+            && self.to.rules().keeps_global_always_auth_for_yarn_classic()
+        {
+            // Kept for Yarn 1, which shares the `.npmrc`; npm ignores it.
+            model.always_auth = src.always_auth.clone();
+        }
+        match self.target() {
+            WrittenAs::Bunfig => {
+                model.tls.ca = src.tls.ca.clone();
+                let unsupported = [
+                    (
+                        &src.tls.strict_ssl,
+                        "strict-ssl (Bun has no setting for it)",
+                    ),
+                    (&src.tls.cert, "a client certificate"),
+                    (
+                        &src.proxy.http,
+                        "a proxy (Bun takes HTTP_PROXY/HTTPS_PROXY from the environment)",
+                    ),
+                    (
+                        &src.proxy.https,
+                        "a proxy (Bun takes HTTP_PROXY/HTTPS_PROXY from the environment)",
+                    ),
+                    (
+                        &src.proxy.noproxy,
+                        "noproxy (Bun takes NO_PROXY from the environment)",
+                    ),
+                ];
+                for (value, what) in unsupported {
+                    if let Some(v) = value {
+                        self.warnings.push(Warning::new(
+                            Code::LossyNetworkSettings,
+                            format!("bunfig.toml cannot hold {what}; it is not carried over"),
+                            v.origin.clone(),
+                        ));
+                    }
+                }
+                model.tls.strict_ssl = None;
+            }
+            WrittenAs::Npmrc => {
+                model.tls.ca = src.tls.ca.clone();
+                if src.tls.cert.is_some() || src.tls.key.is_some() {
+                    self.warnings.push(Warning::new(
+                        Code::LossyClientCertificate,
+                        "`.npmrc` takes a global client certificate only as inline PEM (`cert`/`key`), not as the file paths httpsCertFilePath/httpsKeyFilePath hold",
+                        src.tls.cert.as_ref().or(src.tls.key.as_ref()).and_then(|v| v.origin.clone()),
+                    ));
+                }
+                for (host, h) in &src.hosts {
+                    let origin = [
+                        &h.ca_file,
+                        &h.cert_file,
+                        &h.key_file,
+                        &h.http_proxy,
+                        &h.https_proxy,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|v| v.origin.clone());
+                    self.warnings.push(Warning::new(
+                        Code::LossyNetworkSettings,
+                        format!("{} has no per-host network settings; networkSettings[\"{host}\"] is not carried over", self.to),
+                        origin,
+                    ));
+                }
+                if self.to.rules().proxy_per_scheme() {
+                    self.proxies_per_scheme(model);
+                } else {
+                    self.proxies_to_npm(model);
+                }
+            }
+            WrittenAs::YarnrcYml => {
+                for ca in &src.tls.ca {
+                    self.warnings.push(Warning::new(
+                        Code::LossyInlineCa,
+                        "Yarn reads CA certificates only from a file (httpsCaFilePath); put this `ca` in a file and set cafile",
+                        ca.origin.clone(),
+                    ));
+                }
+                if let Some(v) = src.tls.cert.as_ref().or(src.tls.key.as_ref()) {
+                    self.warnings.push(Warning::new(
+                        Code::LossyClientCertificate,
+                        "Yarn reads client certificates only from files (httpsCertFilePath/httpsKeyFilePath); npm's inline `cert`/`key` are not carried over",
+                        v.origin.clone(),
+                    ));
+                }
+                model.hosts = src.hosts.clone();
+                // Per-registry client certificates become per-host settings.
+                for route in routes {
+                    let Some(source_key @ AuthKey::Url(_)) = &route.credential_key else {
+                        continue;
+                    };
+                    let key = self.target_key(route, source_key);
+                    let Some(creds) = model.auth.get_mut(&key) else {
+                        continue;
+                    };
+                    let (Some(cert), Some(keyfile)) = (creds.certfile.take(), creds.keyfile.take())
+                    else {
+                        continue;
+                    };
+                    if let Some(url) = route.registry.as_deref().and_then(RegistryUrl::parse) {
+                        let h = model.hosts.entry(url.hostname).or_default();
+                        h.cert_file = Some(cert);
+                        h.key_file = Some(keyfile);
+                    }
+                }
+                model.auth.retain(|_, c| !c.is_empty());
+                self.proxies_per_scheme(model);
+                self.noproxy_unsupported();
+                let mut allowed: Vec<Value> = src.http_allowed.clone();
+                for route in routes {
+                    let Some(url) = route.registry.as_deref().and_then(RegistryUrl::parse) else {
+                        continue;
+                    };
+                    let known = allowed
+                        .iter()
+                        .any(|v| v.value.as_literal().as_deref() == Some(url.hostname.as_str()));
+                    if url.is_http() && !known {
+                        allowed.push(Value::new(
+                            Template::literal(url.hostname.clone()),
+                            self.registry_origin(route),
+                        ));
+                    }
+                }
+                model.http_allowed = allowed;
+            }
+        }
+    }
+
+    pub(super) fn registry_origin(&self, route: &Route) -> Option<Origin> {
+        let v = match &route.packages {
+            Packages::Scope(s) => self.source.scopes.get(s).and_then(|s| s.registry.as_ref()),
+            Packages::Unscoped => None,
+        };
+        v.or(self.source.registry.as_ref())
+            .and_then(|v| v.origin.clone())
+    }
+
+    /// For targets with one proxy per scheme (Yarn, pnpm). npm sends every request through
+    /// `https-proxy`, else `proxy`; Yarn and pnpm sources already say which scheme.
+    pub(super) fn proxies_per_scheme(&mut self, model: &mut Model) {
+        let p = &self.source.proxy;
+        let (http, https) = if self.from.rules().one_proxy_for_both_schemes() {
+            let one = p.https.as_ref().or(p.http.as_ref());
+            (one, one)
+        } else {
+            (p.http.as_ref(), p.https.as_ref())
+        };
+        model.proxy.http = http.map(|v| self.carry(v, "proxy"));
+        model.proxy.https = https.map(|v| self.carry(v, "https-proxy"));
+        if self.to.rules().writes_noproxy() {
+            model.proxy.noproxy = p.noproxy.clone();
+        }
+    }
+
+    pub(super) fn noproxy_unsupported(&mut self) {
+        if let Some(np) = &self.source.proxy.noproxy {
+            self.warnings.push(Warning::new(
+                Code::LossyNoproxy,
+                "Yarn Berry has no no-proxy setting; `noproxy` is not carried over (networkSettings can give hosts their own httpProxy/httpsProxy)",
+                np.origin.clone(),
+            ));
+        }
+    }
+
+    /// Yarn proxies http and https targets separately; npm has one proxy for both.
+    pub(super) fn proxies_to_npm(&mut self, model: &mut Model) {
+        let p = &self.source.proxy;
+        match (&p.http, &p.https) {
+            (Some(h), Some(s)) if h == s => model.proxy.http = Some(h.clone()),
+            (Some(h), Some(s)) => {
+                self.warnings.push(Warning::new(
+                    Code::LossyProxy,
+                    format!(
+                        "{} sends http and https requests through one proxy (`https-proxy`, else `proxy`); the http and https proxies differ, so it will use the https one for both",
+                        self.to
+                    ),
+                    h.origin.clone(),
+                ));
+                model.proxy.http = Some(h.clone());
+                model.proxy.https = Some(s.clone());
+            }
+            (Some(one), None) | (None, Some(one)) => {
+                self.warnings.push(Warning::new(
+                    Code::LossyProxy,
+                    format!(
+                        "{} uses its one proxy for http and https requests alike, while {} proxied only one scheme",
+                        self.to, self.from
+                    ),
+                    one.origin.clone(),
+                ));
+                model.proxy.http = Some(one.clone());
+            }
+            (None, None) => {}
+        }
+    }
+}

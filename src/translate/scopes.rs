@@ -1,0 +1,107 @@
+//! Routing in the target: the default registry, each scope's registry and where it
+//! publishes.
+
+use super::{Translator, target_scope};
+use crate::diagnostics::Code;
+use crate::managers::WrittenAs;
+use crate::model::{Model, Scope, Value};
+use crate::registry_url::{normalize_yarn_key, with_trailing_slash};
+use crate::resolve::{Packages, Route};
+use crate::template::Template;
+use crate::warning::Warning;
+
+impl Translator<'_> {
+    /// Registry URLs: npm wants the trailing slash (its nerf dart drops the last segment
+    /// otherwise); Yarn strips one itself, and writes them without.
+    pub(super) fn registry_value(&mut self, v: &Value) -> Value {
+        let mut v = self.carry(v, "registry");
+        if let Some(url) = v.value.as_literal() {
+            let url = match self.target() {
+                WrittenAs::Npmrc | WrittenAs::Bunfig => with_trailing_slash(&url),
+                WrittenAs::YarnrcYml => normalize_yarn_key(&url),
+            };
+            v.value = Template::literal(url);
+        }
+        v
+    }
+
+    pub(super) fn scopes(&mut self, routes: &[Route], model: &mut Model) {
+        let from = self.from;
+        let by_scope: std::collections::HashMap<&str, &Route> = routes
+            .iter()
+            .filter_map(|r| match &r.packages {
+                Packages::Scope(s) => Some((s.as_str(), r)),
+                Packages::Unscoped => None,
+            })
+            .collect();
+        for (name, scope) in &self.source.scopes {
+            let route = by_scope[name.as_str()];
+            let registry = match &scope.registry {
+                Some(r) => Some(self.registry_value(r)),
+                None => {
+                    let url = route.registry.clone().unwrap_or_default();
+                    if from.rules().scope_without_registry_uses_public() {
+                        self.warnings.push(Warning::new(
+                            Code::YarnScopeWithoutRegistry,
+                            format!(
+                                "npmScopes.{name} has no npmRegistryServer, so Yarn sends @{name}/* to {url}, not to the top-level npmRegistryServer; pmrc keeps that"
+                            ),
+                            None,
+                        ));
+                    }
+                    let value = Value::new(Template::literal(url), None);
+                    Some(self.registry_value(&value))
+                }
+            };
+            let publish_registry = match self.target() {
+                // Other managers publish a scope to its registry; Yarn never consults the
+                // scope's npmRegistryServer for publishing, so it needs npmPublishRegistry.
+                WrittenAs::YarnrcYml => match &scope.publish_registry {
+                    Some(p) => Some(self.registry_value(p)),
+                    None if from.rules().publishes_scope_to_its_registry() => registry.clone(),
+                    None => None,
+                },
+                WrittenAs::Npmrc | WrittenAs::Bunfig => {
+                    if let Some(p) = &scope.publish_registry {
+                        let same = scope
+                            .registry
+                            .as_ref()
+                            .map(|r| normalize_yarn_key(&r.value.render(from.dialect()).0))
+                            == Some(normalize_yarn_key(&p.value.render(from.dialect()).0));
+                        if !same {
+                            self.warnings.push(Warning::new(
+                                Code::LossyPublishRegistry,
+                                format!(
+                                    "{} cannot publish @{name} to a registry other than the scope's from its config; set publishConfig.registry in package.json",
+                                    self.to
+                                ),
+                                p.origin.clone(),
+                            ));
+                        }
+                    }
+                    None
+                }
+            };
+            model.scopes.insert(
+                target_scope(name),
+                Scope {
+                    registry,
+                    publish_registry,
+                },
+            );
+        }
+        if let Some(p) = &self.source.publish_registry {
+            match self.target() {
+                WrittenAs::YarnrcYml => model.publish_registry = Some(self.registry_value(p)),
+                WrittenAs::Npmrc | WrittenAs::Bunfig => self.warnings.push(Warning::new(
+                    Code::LossyPublishRegistry,
+                    format!(
+                        "{} has no config setting for a separate publish registry; set publishConfig.registry in package.json",
+                        self.to
+                    ),
+                    p.origin.clone(),
+                )),
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! Issue 12: every diagnostic code has a row in the table (by construction), a project that
+//! triggers it, and a line in `docs/diagnostics.md`. Doctor's rules are triggered by
+//! `tests/doctor.rs`; this file triggers every other code through the real binary.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use assert_fs::TempDir;
+use pmrc::diagnostics::{Code, DOCTOR_RULES, TRANSLATION_NOTES};
+
+struct Trigger {
+    code: &'static str,
+    /// Project files (paths may have folders).
+    files: &'static [(&'static str, &'static str)],
+    /// Files in the home directory.
+    home: &'static [(&'static str, &'static str)],
+    /// Where to run, relative to the project.
+    dir: &'static str,
+    args: &'static [&'static str],
+}
+
+const fn t(
+    code: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+) -> Trigger {
+    Trigger {
+        code,
+        files,
+        home: &[],
+        dir: "",
+        args,
+    }
+}
+
+const TO_NPM: &[&str] = &["convert", "--from", "yarn", "--to", "npm"];
+const NPM_TO_YARN: &[&str] = &["convert", "--from", "npm", "--to", "yarn"];
+
+/// Codes that report a bug in pmrc's own translation, which no correct run triggers; each is
+/// driven by the unit test named here.
+const SELF_CHECKS: &[&str] = &[
+    // src/translate/mod.rs: verify_reports_a_route_that_moved
+    "route-differs",
+];
+
+const TRIGGERS: &[Trigger] = &[
+    t(
+        "plain-text-secret",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=fake-literal\n",
+        )],
+        NPM_TO_YARN,
+    ),
+    t(
+        "lossy-env-reference",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"${T:-fallback}\"\n",
+        )],
+        TO_NPM,
+    ),
+    t(
+        "lossy-shared-registry-credentials",
+        &[(
+            ".yarnrc.yml",
+            "npmScopes:\n  a:\n    npmRegistryServer: \"https://r.example\"\n    npmAuthToken: \"${A}\"\n  b:\n    npmRegistryServer: \"https://r.example\"\n    npmAuthToken: \"${B}\"\n",
+        )],
+        TO_NPM,
+    ),
+    t(
+        "lossy-publish-registry",
+        &[(
+            ".yarnrc.yml",
+            "npmPublishRegistry: \"https://publish.example\"\n",
+        )],
+        TO_NPM,
+    ),
+    t(
+        "lossy-basic-auth",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthIdent: \"user:${PASS}\"\n",
+        )],
+        TO_NPM,
+    ),
+    t(
+        "lossy-proxy",
+        &[(
+            ".yarnrc.yml",
+            "httpProxy: \"http://a.example:3128\"\nhttpsProxy: \"http://b.example:3128\"\n",
+        )],
+        TO_NPM,
+    ),
+    t(
+        "lossy-noproxy",
+        &[(".npmrc", "noproxy=localhost\n")],
+        NPM_TO_YARN,
+    ),
+    t(
+        "lossy-inline-ca",
+        &[(".npmrc", "ca=FAKE-CA\n")],
+        NPM_TO_YARN,
+    ),
+    t(
+        "lossy-client-certificate",
+        &[(".npmrc", "cert=FAKE-CERT\nkey=FAKE-KEY\n")],
+        NPM_TO_YARN,
+    ),
+    t(
+        "lossy-network-settings",
+        &[(".npmrc", "strict-ssl=false\n")],
+        &["convert", "--from", "npm", "--to", "bun"],
+    ),
+    t(
+        "credentials-differ",
+        &[(
+            ".yarnrc.yml",
+            "npmScopes:\n  a:\n    npmRegistryServer: \"https://r.example\"\n    npmAuthToken: \"${A}\"\n  b:\n    npmRegistryServer: \"https://r.example\"\n    npmAuthToken: \"${B}\"\n",
+        )],
+        TO_NPM,
+    ),
+    t(
+        "pnpm-version",
+        &[(".npmrc", "registry=https://r.example/\n")],
+        &["convert", "--from", "npm", "--to", "pnpm"],
+    ),
+    t(
+        "pnpm-env-credential-needs-user-file",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=${T}\n",
+        )],
+        &["convert", "--from", "npm", "--to", "pnpm@12"],
+    ),
+    t(
+        "pnpm-yaml-env-reference",
+        &[("pnpm-workspace.yaml", "registry: \"${REGISTRY}\"\n")],
+        &["show", "--manager", "pnpm@12"],
+    ),
+    t(
+        "pnpm10-ignores-yaml-registry",
+        &[("pnpm-workspace.yaml", "registry: \"https://r.example/\"\n")],
+        &["show", "--manager", "pnpm@10"],
+    ),
+    t(
+        "pnpm-registries-key",
+        &[(
+            "pnpm-workspace.yaml",
+            "registries:\n  acme: \"https://r.example/\"\n",
+        )],
+        &["show", "--manager", "pnpm@12"],
+    ),
+    t(
+        "pnpm10-yaml-registries-replace-scopes",
+        &[
+            (".npmrc", "@acme:registry=https://a.example/\n"),
+            (
+                "pnpm-workspace.yaml",
+                "registries:\n  \"@beta\": \"https://b.example/\"\n",
+            ),
+        ],
+        &["show", "--manager", "pnpm@10"],
+    ),
+    Trigger {
+        code: "pnpm-member-npmrc",
+        files: &[
+            ("pnpm-workspace.yaml", "packages: [\"packages/*\"]\n"),
+            ("packages/a/.npmrc", "registry=https://r.example/\n"),
+        ],
+        home: &[],
+        dir: "packages/a",
+        args: &["show", "--manager", "pnpm@12"],
+    },
+    t(
+        "pnpm-scope-token",
+        &[(
+            ".npmrc",
+            "@acme:registry=https://r.example/\n//r.example/:@acme:_authToken=${T}\n",
+        )],
+        &["show", "--manager", "npm"],
+    ),
+    t(
+        "pnpm-token-helper",
+        &[(".npmrc", "//r.example/:tokenHelper=/usr/local/bin/token\n")],
+        &["show", "--manager", "npm"],
+    ),
+    t(
+        "pnpm-auth-in-workspace-yaml",
+        &[(
+            "pnpm-workspace.yaml",
+            "_auth:\n  https://r.example/:\n    \"@\": { authToken: \"${T}\" }\n",
+        )],
+        &["show", "--manager", "pnpm@12"],
+    ),
+    t(
+        "yarn-legacy-ca-file-path",
+        &[(".yarnrc.yml", "caFilePath: \"/etc/ssl/fake-ca.pem\"\n")],
+        &["show", "--manager", "yarn"],
+    ),
+    t(
+        "yarnrc-flag-line",
+        &[(".yarnrc", "--install.frozen-lockfile true\n")],
+        &["show", "--manager", "yarn-classic"],
+    ),
+    t(
+        "yarnrc-key-not-translated",
+        &[(".yarnrc", "network-timeout 600000\n")],
+        &["show", "--manager", "yarn-classic"],
+    ),
+    t(
+        "env-ident-assumed-base64",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthIdent: \"${IDENT}\"\n",
+        )],
+        TO_NPM,
+    ),
+    t(
+        "invalid-password-base64",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:username=u\n//r.example/:_password=/w==\n",
+        )],
+        NPM_TO_YARN,
+    ),
+    t(
+        "client-certificate-per-host",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:certfile=/c.pem\n//r.example/:keyfile=/k.pem\n",
+        )],
+        NPM_TO_YARN,
+    ),
+    t(
+        "unused-credential",
+        &[(".npmrc", "//other.example/:_authToken=${T}\n")],
+        &["convert", "--from", "npm", "--to", "bun"],
+    ),
+    Trigger {
+        code: "bun-entry-credentials-moved",
+        files: &[(".npmrc", "@acme:registry=https://r.example/\n")],
+        home: &[(".npmrc", "//r.example/:_authToken=${T}\n")],
+        dir: "",
+        args: &["convert", "--from", "npm", "--to", "bun", "--user"],
+    },
+    Trigger {
+        code: "bun-entry-moved-to-user",
+        files: &[(".npmrc", "@acme:registry=https://r.example/\n")],
+        home: &[(".npmrc", "//r.example/:_authToken=fake-literal\n")],
+        dir: "",
+        args: &["convert", "--from", "npm", "--to", "bun", "--user"],
+    },
+];
+
+fn write_all(root: &std::path::Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// Every `code`/`rule` string anywhere in a JSON document.
+fn codes_in(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("code" | "rule", serde_json::Value::String(s)) => {
+                        out.insert(s.clone());
+                    }
+                    _ => codes_in(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| codes_in(i, out)),
+        _ => {}
+    }
+}
+
+fn run(trigger: &Trigger) -> BTreeSet<String> {
+    let project = TempDir::new().unwrap();
+    let home = TempDir::new().unwrap();
+    write_all(project.path(), trigger.files);
+    write_all(home.path(), trigger.home);
+    let out = common::pmrc()
+        .args(trigger.args)
+        .args(["--format", "json", "--dir"])
+        .arg(project.path().join(trigger.dir))
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}\n{}",
+            trigger.code,
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut codes = BTreeSet::new();
+    codes_in(&json, &mut codes);
+    codes
+}
+
+#[test]
+fn every_translation_code_has_a_triggering_project() {
+    for trigger in TRIGGERS {
+        let found = run(trigger);
+        assert!(
+            found.contains(trigger.code),
+            "{} not reported by {:?}; found {found:?}",
+            trigger.code,
+            trigger.args
+        );
+    }
+    for d in TRANSLATION_NOTES {
+        assert!(
+            TRIGGERS.iter().any(|t| t.code == d.id) || SELF_CHECKS.contains(&d.id),
+            "{} has no triggering project here",
+            d.id
+        );
+    }
+    assert_eq!(
+        DOCTOR_RULES.len() + TRANSLATION_NOTES.len(),
+        Code::ALL.len(),
+        "every code is a doctor rule or a translation note"
+    );
+}
+
+/// `docs/diagnostics.md` is the table rendered; `PMRC_BLESS=1` rewrites it.
+#[test]
+fn every_code_is_documented() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md");
+    let rendered = pmrc::diagnostics::markdown();
+    if std::env::var_os("PMRC_BLESS").is_some() {
+        std::fs::write(path, &rendered).unwrap();
+    }
+    let doc = std::fs::read_to_string(path).unwrap_or_default();
+    for &code in Code::ALL {
+        assert!(
+            doc.contains(&format!("| `{}` |", code.id())),
+            "{code} is not in docs/diagnostics.md (PMRC_BLESS=1 cargo test --test diagnostics)"
+        );
+    }
+    assert_eq!(
+        doc, rendered,
+        "docs/diagnostics.md is out of date (PMRC_BLESS=1 cargo test --test diagnostics)"
+    );
+}
