@@ -3,25 +3,28 @@
 //!
 //! Data flow: discover files → read (one module per format) → [`model::Model`] →
 //! translate (target manager's rules) → plan (one edit per file, re-parse guard) →
-//! preview (redacted diff) or apply (atomic write).
+//! preview (redacted diff) or apply (atomic write). `ARCHITECTURE.md` is the map.
+//!
+//! Modules are public only where the integration tests, property tests and fuzz targets
+//! drive them directly; the rest is crate-private, so unused code there is reported.
 
 pub mod apply;
 pub mod cli;
-pub mod commands;
+pub(crate) mod commands;
 pub mod diagnostics;
 pub mod discover;
 pub mod doctor;
 pub mod error;
-pub mod explain;
+pub(crate) mod explain;
 pub mod formats;
 pub mod managers;
 pub mod model;
-pub mod output;
+pub(crate) mod output;
 pub mod plan;
 pub mod redact;
-pub mod registry_url;
+pub(crate) mod registry_url;
 pub mod resolve;
-pub mod sync_config;
+pub(crate) mod sync_config;
 pub mod template;
 pub mod translate;
 pub mod warning;

@@ -210,14 +210,6 @@ impl Document {
             .collect()
     }
 
-    /// Line of the first `[section]`, after which npm reads nothing pmrc owns.
-    pub fn first_section_line(&self) -> Option<usize> {
-        self.lines
-            .iter()
-            .position(|l| l.is_section)
-            .map(|i| self.line_number(i))
-    }
-
     /// Keys pmrc would own that sit after a `[section]`, where npm never finds them.
     fn owned_keys_in_sections(&self) -> Vec<(usize, String)> {
         self.lines
