@@ -197,36 +197,83 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
     Ok((model, warnings))
 }
 
-/// The one manager whose marker file exists, for `convert` without `--from`.
-pub fn detect_source(dir: &Path, candidates: &[ManagerArg]) -> Result<ManagerArg> {
-    let present: Vec<ManagerArg> = candidates
-        .iter()
-        .copied()
-        .filter(|m| dir.join(m.marker_file()).exists())
-        .collect();
-    // `.npmrc` sits beside `.yarnrc` and `bunfig.toml` too; another manager's own file
-    // says more about the project.
-    let present: Vec<ManagerArg> = if present.len() > 1 {
-        present
-            .into_iter()
-            .filter(|m| !m.marker_is_shared())
-            .collect()
-    } else {
-        present
+/// A manager whose own file is in the project, and how many registry, auth or network
+/// settings that file holds.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    pub manager: ManagerArg,
+    pub settings: usize,
+}
+
+/// Every manager whose own file is in `dir`, with what the file holds.
+pub fn candidates(dir: &Path, managers: &[ManagerArg]) -> Result<Vec<Candidate>> {
+    let mut out = Vec::new();
+    for &manager in managers {
+        let path = dir.join(manager.marker_file());
+        let Some(text) = read_text(&path)? else {
+            continue;
+        };
+        let format = manager.marker_format();
+        let settings = format.settings(&text).map_err(|e| e.in_file(&path))?;
+        out.push(Candidate {
+            manager,
+            settings: settings.len(),
+        });
+    }
+    Ok(out)
+}
+
+/// The source of a conversion without `--from`: the one manager whose own file holds
+/// registry, auth or network settings. A file without such settings is never the source,
+/// and neither is a target while another candidate holds settings; `.npmrc` (read by Yarn 1
+/// and Bun too) gives way to the other manager's own file. Anything else is ambiguous.
+pub fn detect_source(
+    dir: &Path,
+    managers: &[ManagerArg],
+    targets: &[ManagerArg],
+) -> Result<ManagerArg> {
+    let found = candidates(dir, managers)?;
+    let listing = || {
+        found
+            .iter()
+            .map(|c| match c.settings {
+                0 => format!("{} (no registry or auth settings)", c.manager.marker_file()),
+                1 => format!("{} (1 setting)", c.manager.marker_file()),
+                n => format!("{} ({n} settings)", c.manager.marker_file()),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    match present.as_slice() {
+    let mut holding: Vec<ManagerArg> = found
+        .iter()
+        .filter(|c| c.settings > 0)
+        .map(|c| c.manager)
+        .collect();
+    if holding.len() > 1 {
+        holding.retain(|m| !targets.contains(m));
+    }
+    if holding.len() > 1 {
+        holding.retain(|m| !m.marker_is_shared());
+    }
+    match holding.as_slice() {
         [one] => Ok(*one),
-        [] => Err(Error::Usage(format!(
+        [] if found.is_empty() => Err(Error::Usage(format!(
             "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml and pnpm-workspace.yaml); pass --from",
             dir.display()
         ))),
-        many => Err(Error::Usage(format!(
-            "several configs found in {} ({}); pass --from to say which one is the source",
+        [] => Err(Error::Usage(format!(
+            "no registry or auth settings to convert in {}: found {}; pass --from to name the source",
             dir.display(),
+            listing()
+        ))),
+        many => Err(Error::Usage(format!(
+            "several managers' files in {} hold registry or auth settings: {}; pass --from ({}) to say which one is the source",
+            dir.display(),
+            listing(),
             many.iter()
-                .map(|m| m.marker_file())
+                .map(|m| m.to_string())
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(" or ")
         ))),
     }
 }

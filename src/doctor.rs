@@ -210,25 +210,12 @@ fn mode_of(_path: &Path) -> Option<u32> {
     None
 }
 
-/// Unscoped packages and every scope either model names, once each, in order.
-fn groups_of(a: &Model, b: &Model) -> Vec<resolve::Packages> {
-    let scopes: std::collections::BTreeSet<&String> =
-        a.scopes.keys().chain(b.scopes.keys()).collect();
-    std::iter::once(resolve::Packages::Unscoped)
-        .chain(
-            scopes
-                .into_iter()
-                .map(|s| resolve::Packages::Scope(s.clone())),
-        )
-        .collect()
-}
-
 /// Managers that disagree about a group of packages: every scope either of them knows.
 fn drift(reads: &[Read]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, a) in reads.iter().enumerate() {
         for b in &reads[i + 1..] {
-            let groups = groups_of(&a.model, &b.model);
+            let groups = resolve::groups_of(&a.model, &b.model);
             let routes_a = resolve::routes_for(&a.model, a.manager, groups.clone());
             let routes_b = resolve::routes_for(&b.model, b.manager, groups.clone());
             for ((group, ra), rb) in groups.into_iter().zip(routes_a).zip(routes_b) {

@@ -108,6 +108,15 @@ pub fn routes_for(model: &Model, manager: Manager, groups: Vec<Packages>) -> Vec
     manager.rules().routes(model, groups)
 }
 
+/// Unscoped packages and every scope either model names, once each, in order.
+pub fn groups_of(a: &Model, b: &Model) -> Vec<Packages> {
+    let scopes: std::collections::BTreeSet<&String> =
+        a.scopes.keys().chain(b.scopes.keys()).collect();
+    std::iter::once(Packages::Unscoped)
+        .chain(scopes.into_iter().map(|s| Packages::Scope(s.clone())))
+        .collect()
+}
+
 /// The route of one group of packages (a scope need not be configured).
 pub fn route(model: &Model, manager: Manager, packages: Packages) -> Route {
     manager.rules().route(model, packages)

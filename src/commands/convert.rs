@@ -37,11 +37,36 @@ pub struct Converted {
 }
 
 pub fn convert(req: Request, env: &Environment) -> Result<Converted> {
-    let from = match req.from {
-        Some(m) => m,
-        None => discover::detect_source(&req.dir, &ALL)?,
+    let (from, named) = match req.from {
+        Some(m) => (m, Named::Flag),
+        None => match project_setting(&req.dir)? {
+            Some(config) => (config.from, Named::ProjectSetting),
+            None => (
+                discover::detect_source(&req.dir, &ALL, &req.to)?,
+                Named::Found,
+            ),
+        },
     };
-    run_plan(req.dir, from, &req.to, req.user, req.mode, env)
+    run_plan(req.dir, (from, named), &req.to, req.user, req.mode, env)
+}
+
+/// Where the source manager's name came from, to speak of it as the user gave it.
+#[derive(Clone, Copy)]
+enum Named {
+    Flag,
+    ProjectSetting,
+    Found,
+}
+
+/// The project's pmrc.toml, when it has one.
+fn project_setting(dir: &std::path::Path) -> Result<Option<crate::sync_config::SyncConfig>> {
+    let path = dir.join(crate::sync_config::FILE_NAME);
+    let Some(text) = discover::read_text(&path)? else {
+        return Ok(None);
+    };
+    crate::sync_config::parse(&text)
+        .map(Some)
+        .map_err(|e| e.in_file(&path))
 }
 
 pub fn sync(req: SyncRequest, env: &Environment) -> Result<Converted> {
@@ -64,12 +89,19 @@ pub fn sync(req: SyncRequest, env: &Environment) -> Result<Converted> {
         )));
     }
     let user = req.user || config.user;
-    run_plan(req.dir, config.from, &config.to, user, req.mode, env)
+    run_plan(
+        req.dir,
+        (config.from, Named::ProjectSetting),
+        &config.to,
+        user,
+        req.mode,
+        env,
+    )
 }
 
 fn run_plan(
     dir: PathBuf,
-    from: ManagerArg,
+    (from, named): (ManagerArg, Named),
     to: &[ManagerArg],
     user: bool,
     mode: Mode,
@@ -87,7 +119,15 @@ fn run_plan(
         }
     }
     if targets.is_empty() {
-        return Err(Error::Usage(format!("--from and --to are both {from}")));
+        return Err(Error::Usage(match named {
+            Named::Flag => format!("--from and --to are both {from}"),
+            Named::ProjectSetting => format!(
+                "pmrc.toml names {from} as the source, which is also the only target; pass --from to convert from another manager"
+            ),
+            Named::Found => format!(
+                "the only manager here whose files hold registry or auth settings is {from}, which is also the only target; pass --from to name the source"
+            ),
+        }));
     }
     // A workspace (pnpm's) is read and written at its root.
     let (dir, env, member_note) = super::shared_workspace_root(

@@ -136,6 +136,14 @@ impl ManagerArg {
         }
     }
 
+    /// The format of the file whose presence says a project uses this manager.
+    pub fn marker_format(self) -> Format {
+        match self {
+            ManagerArg::Exact(m) => m.rules().marker_format(),
+            ManagerArg::PnpmOfProject => Format::PnpmWorkspace,
+        }
+    }
+
     /// The manager with its version settled: pnpm's major from the command line, else the
     /// project's package.json, else the newest; the note says which and why.
     pub fn settle(self, dir: &Path) -> Result<(Manager, Option<Warning>)> {
@@ -294,6 +302,14 @@ pub trait Rules: Sync {
     fn dialect(&self) -> Dialect;
     /// The file whose presence says a project uses this manager.
     fn marker_file(&self) -> &'static str;
+    /// That file's format.
+    fn marker_format(&self) -> Format {
+        let marker = self.marker_file();
+        self.sources()
+            .into_iter()
+            .find(|f| f.name == marker)
+            .map_or(Format::Npmrc, |f| f.format)
+    }
     /// Whether other managers read this manager's marker file too, so that its presence
     /// says less than theirs.
     fn marker_is_shared(&self) -> bool {

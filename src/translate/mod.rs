@@ -110,45 +110,67 @@ impl Translator<'_> {
     /// Re-resolves the result with the target's rules; any route that now behaves
     /// differently is reported, so nothing lossy passes silently.
     fn verify(&mut self, before: &[Route], model: &Model) {
-        let from = self.from;
-        let after = resolve::routes(model, self.to);
-        let after: std::collections::HashMap<&Packages, &Route> =
-            after.iter().map(|a| (&a.packages, a)).collect();
-        for b in before {
-            let target = match &b.packages {
-                Packages::Scope(s) => Packages::Scope(target_scope(s)),
-                Packages::Unscoped => Packages::Unscoped,
-            };
-            let Some(a) = after.get(&target) else {
-                continue;
-            };
-            let (bp, breg, bauth) = b.observable();
-            let (_, areg, aauth) = a.observable();
-            if breg != areg {
-                self.warnings.push(Warning::new(
-                    Code::RouteDiffers,
-                    format!(
-                        "{bp}: {from} requests {} but {} would request {}",
-                        breg.as_deref().unwrap_or("the public registry"),
-                        self.to,
-                        areg.as_deref().unwrap_or("the public registry")
-                    ),
-                    None,
-                ));
-            } else if bauth != aauth {
-                self.warnings.push(Warning::new(
-                    Code::CredentialsDiffer,
-                    format!(
-                        "{bp}: {from} sends {} but {} would send {}",
-                        describe(&bauth),
-                        self.to,
-                        describe(&aauth)
-                    ),
-                    b.credential_origin.clone().or(a.credential_origin.clone()),
-                ));
-            }
+        let differences = route_differences(self.from, self.to, before, model);
+        self.warnings.extend(differences);
+    }
+}
+
+/// Where `to`, reading `model`, requests or authenticates a group of packages differently
+/// from the routes `from` took (`before`): `route-differs` / `credentials-differ`.
+pub fn route_differences(
+    from: Manager,
+    to: Manager,
+    before: &[Route],
+    model: &Model,
+) -> Vec<Warning> {
+    let groups: Vec<Packages> = before
+        .iter()
+        .map(|b| match &b.packages {
+            Packages::Scope(s) => Packages::Scope(target_scope(s)),
+            Packages::Unscoped => Packages::Unscoped,
+        })
+        .filter(|g| match g {
+            Packages::Scope(s) => model.scopes.contains_key(s),
+            Packages::Unscoped => true,
+        })
+        .collect();
+    let after = resolve::routes_for(model, to, groups);
+    let after: std::collections::HashMap<&Packages, &Route> =
+        after.iter().map(|a| (&a.packages, a)).collect();
+    let mut out = Vec::new();
+    for b in before {
+        let target = match &b.packages {
+            Packages::Scope(s) => Packages::Scope(target_scope(s)),
+            Packages::Unscoped => Packages::Unscoped,
+        };
+        let Some(a) = after.get(&target) else {
+            continue;
+        };
+        let (bp, breg, bauth) = b.observable();
+        let (_, areg, aauth) = a.observable();
+        if breg != areg {
+            out.push(Warning::new(
+                Code::RouteDiffers,
+                format!(
+                    "{bp}: {from} requests {} but {to} would request {}",
+                    breg.as_deref().unwrap_or("the public registry"),
+                    areg.as_deref().unwrap_or("the public registry")
+                ),
+                None,
+            ));
+        } else if bauth != aauth {
+            out.push(Warning::new(
+                Code::CredentialsDiffer,
+                format!(
+                    "{bp}: {from} sends {} but {to} would send {}",
+                    describe(&bauth),
+                    describe(&aauth)
+                ),
+                b.credential_origin.clone().or(a.credential_origin.clone()),
+            ));
         }
     }
+    out
 }
 
 /// A scope's name in a target: a Yarn `npmScopes` key written with `@` (which Yarn never

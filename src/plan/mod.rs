@@ -1,6 +1,9 @@
-//! A conversion as data: for each target file its text before and after, plus warnings.
-//! Every `after` is read back and must hold exactly the intended settings before it may be
+//! A conversion as data: for each file it writes, its text before and after, plus warnings.
+//! A file is planned once for every manager in play that reads it ([`shared`]). Every
+//! `after` is read back and must hold exactly the intended settings before it may be
 //! written: an editor bug becomes a refusal, never a damaged file.
+
+mod shared;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -11,7 +14,7 @@ use crate::discover::{self, ConfigFile, Environment};
 use crate::error::{Error, Result};
 use crate::formats::{self, Format};
 use crate::managers::Manager;
-use crate::model::{Level, Model};
+use crate::model::Level;
 use crate::translate::translate;
 use crate::warning::Warning;
 
@@ -102,10 +105,13 @@ pub fn build(req: &Request) -> Result<Plan> {
         )));
     }
     let (model, mut warnings) = discover::read_merged(req.from, &sources)?;
-    let mut changes = Vec::new();
+    // Every file the run writes, once, with what each target wants in it.
+    let mut drafts: Vec<shared::Draft> = Vec::new();
     for &to in req.to {
         if to == req.from {
-            return Err(Error::Usage(format!("--from and --to are both {to}")));
+            return Err(Error::Usage(format!(
+                "the source and a target are both {to}"
+            )));
         }
         let translation = translate(&model, req.from, to, req.user);
         warnings.extend(translation.warnings);
@@ -115,11 +121,17 @@ pub fn build(req: &Request) -> Result<Plan> {
             if target.level == Level::User {
                 part.overlay(translation.user_credentials.clone());
             }
-            if let Some(change) = change_for(to, &target, &part)? {
-                changes.push(change);
+            let wanted = target.format.wanted(&part, to);
+            match drafts.iter_mut().find(|d| d.file.path == target.path) {
+                Some(draft) => draft.writers.push((to, wanted)),
+                None => drafts.push(shared::Draft {
+                    file: target,
+                    writers: vec![(to, wanted)],
+                }),
             }
         }
     }
+    let changes = shared::plan_files(req, &sources, &model, drafts, &mut warnings)?;
     Ok(Plan {
         from: req.from,
         to: req.to.to_vec(),
@@ -129,10 +141,13 @@ pub fn build(req: &Request) -> Result<Plan> {
     })
 }
 
-/// The edit of one target file, checked by reading it back.
-fn change_for(manager: Manager, target: &ConfigFile, model: &Model) -> Result<Option<FileChange>> {
+/// The edit of one target file toward `wanted`, checked by reading it back.
+fn change_for(
+    manager: Manager,
+    target: &ConfigFile,
+    wanted: &formats::Wanted,
+) -> Result<Option<FileChange>> {
     let format = target.format;
-    let wanted = format.wanted(model, manager);
     if target.text.is_none() && wanted.is_empty() {
         return Ok(None);
     }
@@ -141,14 +156,14 @@ fn change_for(manager: Manager, target: &ConfigFile, model: &Model) -> Result<Op
         .settings(&before)
         .map_err(|e| e.in_file(&target.path))?;
     let after = format
-        .edit(&before, &wanted)
+        .edit(&before, wanted)
         .map_err(|message| Error::Edit {
             path: target.path.clone(),
             message,
         })?;
     let held_ok = format
         .settings(&after)
-        .is_ok_and(|held| formats::same_settings(&held, &wanted));
+        .is_ok_and(|held| formats::same_settings(&held, wanted));
     if !held_ok {
         return Err(Error::Edit {
             path: target.path.clone(),

@@ -1,0 +1,406 @@
+//! Files several managers read (`.npmrc`: npm, Yarn 1, pnpm, Bun). Each file a run writes is
+//! planned once, for every reader in play: the targets' wishes are merged (a key two targets
+//! want with different values is refused), a file the source reads keeps every setting it
+//! holds byte for byte and only gains keys, and a gained key that would change what the
+//! source does is refused. Afterwards
+//! every target is resolved against the final files and any difference is reported.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use super::{FileChange, Request, change_for};
+use crate::discover::{self, ConfigFile};
+use crate::error::{Error, Result};
+use crate::formats::{SettingValue, Wanted};
+use crate::managers::Manager;
+use crate::model::Model;
+use crate::resolve::{self, Route};
+use crate::warning::Warning;
+
+/// One file a run writes, with what each target wants in it.
+pub(super) struct Draft {
+    pub file: ConfigFile,
+    pub writers: Vec<(Manager, Wanted)>,
+}
+
+/// Whose a planned setting is.
+#[derive(Clone, Copy, PartialEq)]
+enum Owner {
+    /// The file holds it and the source reads the file; `used` says whether the source
+    /// takes a value from it or a target wants it as it is. One neither uses is removed.
+    Held { used: bool },
+    /// A target wants it and the file does not hold it yet.
+    Added(Manager),
+}
+
+/// One planned setting of a file.
+#[derive(Clone)]
+struct Entry {
+    path: Vec<String>,
+    value: SettingValue,
+    owner: Owner,
+    keep: bool,
+}
+
+/// A file's planned settings.
+#[derive(Clone)]
+struct Composed {
+    entries: Vec<Entry>,
+}
+
+impl Composed {
+    fn wanted(&self) -> Wanted {
+        self.entries
+            .iter()
+            .filter(|e| e.keep)
+            .map(|e| (e.path.clone(), e.value.clone()))
+            .collect()
+    }
+}
+
+/// The changes of every drafted file, each checked against every reader in play.
+pub(super) fn plan_files(
+    req: &Request,
+    sources: &[ConfigFile],
+    source_model: &Model,
+    drafts: Vec<Draft>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<FileChange>> {
+    let used = source_lines(source_model);
+    let mut composed = Vec::new();
+    for draft in &drafts {
+        let read_by_source = sources
+            .iter()
+            .any(|f| f.path == draft.file.path && f.text.is_some());
+        let no_lines = HashSet::new();
+        let lines = read_by_source.then(|| used.get(&draft.file.display).unwrap_or(&no_lines));
+        let mut c = compose(draft, lines)?;
+        for e in &mut c.entries {
+            if e.owner == (Owner::Held { used: false }) {
+                e.keep = false;
+            }
+        }
+        composed.push(c);
+    }
+    fit_source(req, sources, source_model, &drafts, &mut composed)?;
+    let mut changes = Vec::new();
+    for (draft, c) in drafts.iter().zip(&composed) {
+        if let Some(change) = change_for(draft.writers[0].0, &draft.file, &c.wanted())? {
+            changes.push(change);
+        }
+    }
+    check_targets(req, source_model, &drafts, &changes, warnings)?;
+    Ok(changes)
+}
+
+/// Merges the targets' wishes for one file. A file the source reads (`source_lines`: the
+/// lines its merged config takes values from) keeps every setting the source uses, and the
+/// source's spelling wins where a target would write the same key another way; elsewhere
+/// the file holds exactly what the targets want.
+fn compose(draft: &Draft, source_lines: Option<&HashSet<usize>>) -> Result<Composed> {
+    let file = &draft.file;
+    let mut entries: Vec<Entry> = Vec::new();
+    if let Some(used) = source_lines {
+        let held = file
+            .format
+            .settings(file.text.as_deref().unwrap_or_default())
+            .map_err(|e| e.in_file(&file.path))?;
+        entries = held
+            .into_iter()
+            .map(|s| Entry {
+                path: s.path,
+                value: s.value,
+                owner: Owner::Held {
+                    used: used.contains(&s.line),
+                },
+                keep: true,
+            })
+            .collect();
+    }
+    let mut index: HashMap<Vec<String>, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.path.clone(), i))
+        .collect();
+    for (manager, wishes) in &draft.writers {
+        for (path, value) in wishes {
+            let Some(&i) = index.get(path) else {
+                index.insert(path.clone(), entries.len());
+                entries.push(Entry {
+                    path: path.clone(),
+                    value: value.clone(),
+                    owner: Owner::Added(*manager),
+                    keep: true,
+                });
+                continue;
+            };
+            let entry = &mut entries[i];
+            match entry.owner {
+                Owner::Held { .. } if entry.value == *value => {
+                    entry.owner = Owner::Held { used: true };
+                }
+                // The source's own line stays; whether the target still gets what it
+                // needs is checked against the final files.
+                Owner::Held { .. } => {}
+                Owner::Added(_) if entry.value == *value => {}
+                Owner::Added(other) => {
+                    return Err(Error::Refused {
+                        path: file.path.clone(),
+                        reason: format!(
+                            "{other} and {manager} both read this file and need different values for `{}`; convert to one of them at a time",
+                            path.join(".")
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(Composed { entries })
+}
+
+/// The lines of each file (by its displayed name) that `model` takes a value from: what
+/// the source uses. (pnpm 10 takes no scope from `.npmrc` when its yaml has `registries`.)
+fn source_lines(model: &Model) -> HashMap<String, HashSet<usize>> {
+    let mut model = model.clone();
+    let mut out: HashMap<String, HashSet<usize>> = HashMap::new();
+    for (_, v) in model.fields_mut() {
+        if let Some(o) = &v.origin {
+            out.entry(o.file.display().to_string())
+                .or_default()
+                .insert(o.line);
+        }
+    }
+    out
+}
+
+/// What a manager does with its config, as far as a shared file can change it.
+#[derive(PartialEq)]
+struct Behaviour {
+    routes: Vec<(
+        resolve::Packages,
+        Option<String>,
+        Option<resolve::Authorization>,
+    )>,
+    network: Model,
+}
+
+fn behaviour(manager: Manager, model: &Model, groups: &[resolve::Packages]) -> Behaviour {
+    let routes = resolve::routes_for(model, manager, groups.to_vec())
+        .iter()
+        .map(Route::observable)
+        .collect();
+    let mut proxy = model.proxy.clone();
+    if manager.rules().one_proxy_for_both_schemes() {
+        let one = proxy.https.clone().or(proxy.http.clone());
+        proxy.http.clone_from(&one);
+        proxy.https = one;
+    }
+    let network = Model {
+        tls: model.tls.clone(),
+        proxy,
+        hosts: model.hosts.clone(),
+        http_allowed: model.http_allowed.clone(),
+        publish_registry: model.publish_registry.clone(),
+        ..Model::default()
+    };
+    Behaviour { routes, network }
+}
+
+/// `manager`'s merged model over its files, with planned texts in place of the current ones.
+fn read_with(
+    manager: Manager,
+    files: &[ConfigFile],
+    planned: &HashMap<&Path, String>,
+) -> Result<Model> {
+    let files: Vec<ConfigFile> = files
+        .iter()
+        .map(|f| match planned.get(f.path.as_path()) {
+            Some(text) => ConfigFile {
+                text: Some(text.clone()),
+                ..f.clone()
+            },
+            None => f.clone(),
+        })
+        .collect();
+    Ok(discover::read_merged(manager, &files)?.0)
+}
+
+/// The texts the composed settings make, for the files the source reads.
+fn planned_texts<'a>(
+    drafts: &'a [Draft],
+    composed: &[Composed],
+    sources: &[ConfigFile],
+) -> Result<HashMap<&'a Path, String>> {
+    let mut out = HashMap::new();
+    for (draft, c) in drafts.iter().zip(composed) {
+        let file = &draft.file;
+        if !sources.iter().any(|s| s.path == file.path) {
+            continue;
+        }
+        let before = file.text.as_deref().unwrap_or_default();
+        let after = file
+            .format
+            .edit(before, &c.wanted())
+            .map_err(|message| Error::Edit {
+                path: file.path.clone(),
+                message,
+            })?;
+        out.insert(file.path.as_path(), after);
+    }
+    Ok(out)
+}
+
+/// Whether two readings of the same manager make it behave alike.
+#[derive(PartialEq)]
+enum Difference {
+    None,
+    Some,
+}
+
+fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
+    let groups = resolve::groups_of(a, b);
+    if behaviour(manager, a, &groups) == behaviour(manager, b, &groups) {
+        Difference::None
+    } else {
+        Difference::Some
+    }
+}
+
+/// The source manager must do exactly what it did before. A key a target gains in a file
+/// the source reads, which would change where or how the source sends requests or reaches
+/// the network, is refused: the two managers truly conflict there.
+fn fit_source(
+    req: &Request,
+    sources: &[ConfigFile],
+    source_model: &Model,
+    drafts: &[Draft],
+    composed: &mut [Composed],
+) -> Result<()> {
+    let from = req.from;
+    let shared: Vec<usize> = (0..drafts.len())
+        .filter(|&d| sources.iter().any(|s| s.path == drafts[d].file.path))
+        .collect();
+    if shared.is_empty() {
+        return Ok(());
+    }
+    let read = |composed: &[Composed]| -> Result<Model> {
+        read_with(from, sources, &planned_texts(drafts, composed, sources)?)
+    };
+    let unchanged = |model: &Model| difference(from, source_model, model) == Difference::None;
+    if !unchanged(&read(composed)?) {
+        // Which gained keys change it: each is taken out in turn.
+        for &d in &shared {
+            for e in 0..composed[d].entries.len() {
+                let Owner::Added(target) = composed[d].entries[e].owner else {
+                    continue;
+                };
+                let with = read(composed)?;
+                composed[d].entries[e].keep = false;
+                let without = read(composed)?;
+                let file = &drafts[d].file;
+                let key = composed[d].entries[e].path.join(".");
+                if difference(from, &with, &without) == Difference::None {
+                    composed[d].entries[e].keep = true;
+                    continue;
+                }
+                return Err(Error::Refused {
+                    path: file.path.clone(),
+                    reason: format!(
+                        "{target} needs `{key}` in this file, but {from} reads it too and would then do otherwise (send its requests, or reach the network, differently); leave {target} out of this conversion, or give {from} and {target} these settings in files only each of them reads"
+                    ),
+                });
+            }
+        }
+        if !unchanged(&read(composed)?) {
+            return Err(Error::Refused {
+                path: drafts[shared[0]].file.path.clone(),
+                reason: format!(
+                    "the planned files would change what {from} does, and pmrc cannot tell which setting does it (a bug in pmrc; please report it)"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every target, resolved against the final files (its own and those it shares), must do
+/// what its translation meant; where a shared file makes it do otherwise, the difference
+/// from the source is reported like any other loss.
+fn check_targets(
+    req: &Request,
+    source_model: &Model,
+    drafts: &[Draft],
+    changes: &[FileChange],
+    warnings: &mut Vec<Warning>,
+) -> Result<()> {
+    let planned: HashMap<&Path, String> = changes
+        .iter()
+        .map(|c| (c.path.as_path(), c.after.clone()))
+        .collect();
+    for &to in req.to {
+        let files = discover::locate(to, req.dir, req.user, req.env)?;
+        let model = read_with(to, &files, &planned)?;
+        // What the target would read from the files it writes, had it them to itself: what
+        // the translation could express, losses included (they are reported already).
+        let mut alone = HashMap::new();
+        for draft in drafts {
+            let Some((_, wanted)) = draft.writers.iter().find(|(m, _)| *m == to) else {
+                continue;
+            };
+            let before = draft.file.text.as_deref().unwrap_or_default();
+            if let Ok(text) = draft.file.format.edit(before, wanted) {
+                alone.insert(draft.file.path.as_path(), text);
+            }
+        }
+        // Files the target reads but does not write count as empty here: what they do to
+        // it is the shared files' doing, and is reported below.
+        let own: Vec<ConfigFile> = files
+            .iter()
+            .map(|f| ConfigFile {
+                text: alone.get(f.path.as_path()).cloned(),
+                ..f.clone()
+            })
+            .collect();
+        let meant = &discover::read_merged(to, &own)?.0;
+        // The source's groups, and every scope the final files give the target besides.
+        let covered: Vec<&str> = source_model
+            .scopes
+            .keys()
+            .map(|s| s.trim_start_matches('@'))
+            .collect();
+        let extra: Vec<resolve::Packages> = model
+            .scopes
+            .keys()
+            .filter(|t| !covered.contains(&t.as_str()))
+            .map(|t| resolve::Packages::Scope(t.clone()))
+            .collect();
+        let mut groups = resolve::groups_of(source_model, &Model::default());
+        groups.extend(extra);
+        let target_groups: Vec<resolve::Packages> = groups
+            .iter()
+            .map(|g| match g {
+                resolve::Packages::Scope(s) => {
+                    resolve::Packages::Scope(s.trim_start_matches('@').to_string())
+                }
+                resolve::Packages::Unscoped => resolve::Packages::Unscoped,
+            })
+            .collect();
+        let meant_routes = resolve::routes_for(meant, to, target_groups.clone());
+        let final_routes = resolve::routes_for(&model, to, target_groups);
+        let before: Vec<Route> = resolve::routes_for(source_model, req.from, groups)
+            .into_iter()
+            .zip(meant_routes.iter().zip(&final_routes))
+            .filter(|(_, (m, f))| m.observable() != f.observable())
+            .map(|(b, _)| b)
+            .collect();
+        for w in crate::translate::route_differences(req.from, to, &before, &model) {
+            let known = warnings
+                .iter()
+                .any(|k| k.code == w.code && k.message == w.message);
+            if !known {
+                warnings.push(w);
+            }
+        }
+    }
+    Ok(())
+}

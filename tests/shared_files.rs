@@ -1,0 +1,233 @@
+//! Issue 13: files several managers read. A conversion keeps every reader's requests (the
+//! source's unchanged), plans each file once, and never guesses the source.
+
+mod common;
+
+use std::path::Path;
+
+use assert_fs::TempDir;
+
+struct Project {
+    dir: TempDir,
+    home: TempDir,
+}
+
+impl Project {
+    fn new(files: &[(&str, &str)]) -> Project {
+        let dir = TempDir::new().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        Project {
+            dir,
+            home: TempDir::new().unwrap(),
+        }
+    }
+
+    fn copy_of(example: &str) -> Project {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(source).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            files.push((name, std::fs::read_to_string(&path).unwrap()));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        Project::new(&refs)
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        common::pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(self.dir.path())
+            .env("HOME", self.home.path())
+            .output()
+            .unwrap()
+    }
+
+    fn read(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.dir.path().join(name)).ok()
+    }
+
+    /// What `manager` requests and sends for each package, as `pmrc explain` says.
+    fn sends(&self, manager: &str, packages: &[&str]) -> Vec<serde_json::Value> {
+        packages
+            .iter()
+            .map(|p| {
+                let out = self.run(&["explain", p, "--manager", manager, "--format", "json"]);
+                assert!(out.status.success(), "{}", text(&out));
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                let answer = &v["managers"][0];
+                serde_json::json!([answer["url"], answer["authorization"]])
+            })
+            .collect()
+    }
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\n{}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The run succeeded, and a `--check` right after finds nothing to change.
+fn written_and_stable(p: &Project, args: &[&str]) {
+    let mut write = args.to_vec();
+    write.push("--write");
+    let out = p.run(&write);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let mut check = args.to_vec();
+    check.push("--check");
+    let out = p.run(&check);
+    assert_eq!(out.status.code(), Some(0), "not stable: {}", text(&out));
+}
+
+#[test]
+fn issue_13_case_1_the_source_is_the_file_that_holds_settings() {
+    let p = Project::copy_of("examples/github-packages");
+    let npmrc = p.read(".npmrc").unwrap();
+    written_and_stable(&p, &["convert", "--to", "pnpm@12"]);
+    assert_eq!(p.read(".npmrc").unwrap(), npmrc, "npm's file changed");
+
+    // Without pmrc.toml too: .yarnrc.yml holds no registry settings, so it is not the source.
+    let p = Project::copy_of("examples/github-packages");
+    std::fs::remove_file(p.dir.path().join("pmrc.toml")).unwrap();
+    let out = p.run(&["convert", "--to", "yarn"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("--from and --to"), "{}", text(&out));
+    assert!(text(&out).contains("npmScopes"), "{}", text(&out));
+
+    // Two files that both hold settings: refused, saying what each holds.
+    let p = Project::new(&[
+        (".npmrc", "@acme:registry=https://npm.pkg.example/\n"),
+        (
+            "bunfig.toml",
+            "[install]\nregistry = \"https://r.example/\"\n",
+        ),
+        (".yarnrc.yml", "npmRegistryServer: \"https://y.example\"\n"),
+    ]);
+    let out = p.run(&["convert", "--to", "pnpm@12"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let message = text(&out);
+    assert!(
+        message.contains("bunfig.toml (1 setting)") && message.contains(".yarnrc.yml (1 setting)"),
+        "{message}"
+    );
+    assert!(message.contains("pass --from"), "{message}");
+}
+
+#[test]
+fn issue_13_case_2_a_shared_npmrc_keeps_npms_token() {
+    let p = Project::new(&[(".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n")]);
+    let before = p.sends("npm", &["left-pad", "@acme/widgets"]);
+    written_and_stable(&p, &["convert", "--from", "npm", "--to", "yarn-classic"]);
+    let npmrc = p.read(".npmrc").unwrap();
+    assert!(
+        npmrc.starts_with("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"),
+        "{npmrc}"
+    );
+    assert_eq!(p.sends("npm", &["left-pad", "@acme/widgets"]), before);
+    let once = p.read(".npmrc").unwrap();
+    let out = p.run(&[
+        "convert",
+        "--from",
+        "npm",
+        "--to",
+        "yarn-classic",
+        "--write",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        p.read(".npmrc").unwrap(),
+        once,
+        "a second write changed the file"
+    );
+}
+
+#[test]
+fn issue_13_case_3_npms_certificate_and_proxies_stay() {
+    let npmrc = "registry=https://r.example/\nhttps-proxy=http://proxy.example:3128/\nnoproxy=localhost\ncert=\"-----BEGIN CERTIFICATE-----\\nFAKE\\n-----END CERTIFICATE-----\"\nkey=\"-----BEGIN PRIVATE KEY-----\\nFAKE-KEY\\n-----END PRIVATE KEY-----\"\n";
+    for target in ["pnpm@12", "yarn-classic"] {
+        let p = Project::new(&[(".npmrc", npmrc)]);
+        written_and_stable(&p, &["convert", "--from", "npm", "--to", target]);
+        let after = p.read(".npmrc").unwrap();
+        assert!(
+            after.starts_with(npmrc),
+            "{target}: npm's lines changed:\n{after}"
+        );
+    }
+}
+
+#[test]
+fn issue_13_case_4_one_file_is_planned_once_for_every_target() {
+    let p = Project::new(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.example\"\n    npmAuthToken: \"${ACME_TOKEN}\"\n",
+    )]);
+    let out = p.run(&[
+        "convert",
+        "--from",
+        "yarn",
+        "--to",
+        "npm,pnpm@12",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let npmrcs = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == ".npmrc")
+        .count();
+    assert_eq!(npmrcs, 1, "{v:#}");
+    written_and_stable(&p, &["convert", "--from", "yarn", "--to", "npm,pnpm@12"]);
+    let npmrc = p.read(".npmrc").unwrap();
+    // npm's key and pnpm 11/12's scope token side by side: each reader ignores the other's.
+    assert!(
+        npmrc.contains("//npm.pkg.example/:_authToken=${ACME_TOKEN}"),
+        "{npmrc}"
+    );
+    assert!(
+        npmrc.contains("//npm.pkg.example/:@acme:_authToken=${ACME_TOKEN}"),
+        "{npmrc}"
+    );
+}
+
+#[test]
+fn issue_13_case_5_a_line_bun_would_read_too_is_refused() {
+    let bunfig = "[install]\nregistry = \"https://r.example/\"\n\n[install.scopes]\nacme = { url = \"https://r.example/\", token = \"$ACME_TOKEN\" }\n";
+    let p = Project::new(&[("bunfig.toml", bunfig)]);
+    let out = p.run(&["convert", "--from", "bun", "--to", "npm", "--write"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let message = text(&out);
+    assert!(
+        message.contains("bun reads it too") && message.contains("npm needs"),
+        "{message}"
+    );
+    assert_eq!(p.read(".npmrc"), None, "nothing may be written");
+}
+
+#[test]
+fn issue_13_case_6_the_sources_own_lines_stay_byte_for_byte() {
+    let npmrc = "registry=https://r.example\nalways-auth=true\n//r.example/:_authToken=${T}\n";
+    let p = Project::new(&[(".npmrc", npmrc), (".yarnrc", "network-timeout 600000\n")]);
+    let before = p.sends("yarn-classic", &["left-pad", "@acme/widgets"]);
+    written_and_stable(&p, &["convert", "--from", "yarn-classic", "--to", "npm"]);
+    let after = p.read(".npmrc").unwrap();
+    assert!(after.starts_with(npmrc), "{after}");
+    assert_eq!(
+        p.sends("yarn-classic", &["left-pad", "@acme/widgets"]),
+        before
+    );
+}
