@@ -82,6 +82,9 @@ diagnostics! {
         NpmLegacyTopLevelAuth "npm-legacy-top-level-auth"
             what: "top-level _auth/_authToken: npm 9+ refuses the whole file"
             fix: "run `npm config fix`, or key it: //host/path/:_authToken";
+        NpmEmptyCafile "npm-empty-cafile"
+            what: "`cafile=` with no value in .npmrc: every npm command in that folder exits 235 with no message"
+            fix: "remove the line, or give it the path of a CA file";
         NpmAlwaysAuthIgnored "npm-always-auth-ignored"
             what: "always-auth, which npm 7+ ignores"
             fix: "remove it unless Yarn 1 reads this .npmrc";
@@ -204,6 +207,9 @@ diagnostics! {
         BunEntryCredentialsMoved "bun-entry-credentials-moved"
             what: "Bun keeps a registry's credentials with its URL, so they are written at the URL's level"
             fix: "nothing: they hold only environment references, safe at either level";
+        BunIgnoredKey "bun-ignored-key"
+            what: "a key Bun does not read in a registry table of bunfig.toml (a scope without `url` goes to the default registry)"
+            fix: "write the registry as `url`, e.g. `acme = { url = \"https://...\" }`";
         BunEntryMovedToUser "bun-entry-moved-to-user"
             what: "a registry entry moves to the user bunfig.toml with its literal secret, so the project no longer routes it"
             fix: "use an environment reference for the secret to keep the entry in the project";

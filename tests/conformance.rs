@@ -147,6 +147,20 @@ fn translate(case: Case) {
                 converted.warnings,
                 verdict.report()
             );
+            // A file the source reads too must still serve it (issue 13). Cases that delete a
+            // source file after converting have nothing left to run it on.
+            if case.remove_after_convert.is_empty() {
+                let again =
+                    check::source_again(&case, &converted.files).unwrap_or_else(|e| panic!("{e}"));
+                assert!(
+                    again.equal(),
+                    "{}: after pmrc's translation ({:?} -> {:?}) the source manager no longer behaves as before:\n{}",
+                    case.name,
+                    case.source,
+                    case.target,
+                    again.report()
+                );
+            }
         }
     }
 }

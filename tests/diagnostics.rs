@@ -122,6 +122,14 @@ const TRIGGERS: &[Trigger] = &[
         TO_NPM,
     ),
     t(
+        "bun-ignored-key",
+        &[(
+            "bunfig.toml",
+            "[install.scopes]\nx = { registry = \"https://x.example/\" }\n",
+        )],
+        &["show", "--manager", "bun"],
+    ),
+    t(
         "pnpm-version",
         &[(".npmrc", "registry=https://r.example/\n")],
         &["convert", "--from", "npm", "--to", "pnpm"],

@@ -135,6 +135,12 @@ const CASES: &[Case] = &[
         args: &[],
     },
     Case {
+        rule: "npm-empty-cafile",
+        trigger: &[(".npmrc", "registry=https://r.example/\ncafile=\n")],
+        clean: &[(".npmrc", "registry=https://r.example/\ncafile=null\n")],
+        args: &[],
+    },
+    Case {
         rule: "npm-always-auth-ignored",
         trigger: &[(".npmrc", "always-auth=true\n")],
         clean: &[(".npmrc", "registry=https://r.example/\n")],
@@ -505,4 +511,19 @@ unsafeHttpWhitelist:
             "no env-unset for {name}: {messages:#?}"
         );
     }
+}
+
+/// Issue 13: a key that matches a publish registry (with Yarn's trailing-slash rule) is in
+/// use; the GitLab layout was reported as never matching.
+#[test]
+fn issue_13_yarn_publish_registry_keys_are_in_use() {
+    let dir = project(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://gitlab.example/api/v4/packages/npm\"\n    npmPublishRegistry: \"https://gitlab.example/api/v4/projects/42/packages/npm/\"\nnpmRegistries:\n  \"//gitlab.example/api/v4/packages/npm\":\n    npmAuthToken: \"${T}\"\n  \"//gitlab.example/api/v4/projects/42/packages/npm/\":\n    npmAuthToken: \"${T}\"\n",
+    )]);
+    let (found, _) = rules_found(&dir, &["--manager", "yarn"]);
+    assert!(
+        !found.iter().any(|r| r == "yarn-registry-key-unmatched"),
+        "{found:?}"
+    );
 }

@@ -231,3 +231,77 @@ fn issue_13_case_6_the_sources_own_lines_stay_byte_for_byte() {
         before
     );
 }
+
+/// Issue 13: npm's own spellings of "unset" (spec errata) are unset, not the text `null`.
+#[test]
+fn issue_13_npm_null_and_false_are_unset() {
+    let p = Project::new(&[(
+        ".npmrc",
+        "registry=https://r.example/\nproxy=null\nhttps-proxy=null\nstrict-ssl=null\ncafile=null\n",
+    )]);
+    written_and_stable(&p, &["convert", "--from", "npm", "--to", "yarn"]);
+    let yarnrc = p.read(".yarnrc.yml").unwrap();
+    assert!(
+        !yarnrc.contains("null") && !yarnrc.contains("Proxy"),
+        "{yarnrc}"
+    );
+
+    // `proxy=false` is "no proxy": Yarn 4 would read `httpProxy: false` as a URL.
+    let p = Project::new(&[(".npmrc", "registry=https://r.example/\nproxy=false\n")]);
+    written_and_stable(&p, &["convert", "--from", "npm", "--to", "yarn"]);
+    let yarnrc = p.read(".yarnrc.yml").unwrap();
+    assert!(!yarnrc.contains("Proxy"), "{yarnrc}");
+
+    // `cafile=` with no value stops npm; it is reported and never becomes "" for Yarn.
+    let p = Project::new(&[(".npmrc", "registry=https://r.example/\ncafile=\n")]);
+    let out = p.run(&["convert", "--from", "npm", "--to", "yarn", "--write"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("npm-empty-cafile"), "{}", text(&out));
+    assert!(!p.read(".yarnrc.yml").unwrap().contains("CaFilePath"));
+}
+
+/// Issue 13: ordinary configs that stopped with exit 2 are converted, or reported.
+#[test]
+fn issue_13_ordinary_configs_are_not_refused() {
+    type Files = &'static [(&'static str, &'static str)];
+    let cases: &[(Files, &[&str])] = &[
+        // A scope table with a key Bun ignores: Bun sends @x to the default registry.
+        (
+            &[(
+                "bunfig.toml",
+                "[install]\nregistry = \"https://r.example/\"\n\n[install.scopes]\n\"@x\" = { registry = \"https://x.example/\" }\n",
+            )],
+            &["convert", "--from", "bun", "--to", "npm"],
+        ),
+        // `npmScopes:` with no value.
+        (
+            &[(
+                ".yarnrc.yml",
+                "npmRegistryServer: \"https://r.example\"\nnpmScopes:\n",
+            )],
+            &["convert", "--from", "yarn", "--to", "npm"],
+        ),
+        // A registry from the environment and a top-level token.
+        (
+            &[(
+                ".yarnrc.yml",
+                "npmRegistryServer: \"${REGISTRY_URL}\"\nnpmAuthToken: \"${NPM_TOKEN}\"\nnpmAlwaysAuth: true\n",
+            )],
+            &["convert", "--from", "yarn", "--to", "npm"],
+        ),
+        // A scope URL with user info.
+        (
+            &[(
+                "bunfig.toml",
+                "[install.scopes]\nacme = { url = \"https://user:FAKE-PASS@npm.pkg.example/\" }\n",
+            )],
+            &["convert", "--from", "bun", "--to", "npm"],
+        ),
+    ];
+    for (files, args) in cases {
+        let p = Project::new(files);
+        let out = p.run(args);
+        assert_eq!(out.status.code(), Some(0), "{files:?}: {}", text(&out));
+        assert!(!text(&out).contains("FAKE-PASS"), "{}", text(&out));
+    }
+}

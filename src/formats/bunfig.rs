@@ -23,6 +23,8 @@ struct Found {
     path: Vec<String>,
     value: SettingValue,
     span: Option<Range<usize>>,
+    /// A key Bun does not read in a registry table (errata: ignored, no error).
+    ignored: bool,
 }
 
 fn syntax(text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> SyntaxError {
@@ -62,14 +64,13 @@ fn registry_entry(
     if let Some(table) = item.as_table_like() {
         for (key, value) in table.iter() {
             if !FIELDS.contains(&key) {
-                let span = value.span();
-                return Err(syntax(
-                    text,
-                    span,
-                    format!(
-                        "unknown key `{key}` in `{dotted}` (Bun reads url, token, username, password)"
-                    ),
-                ));
+                out.push(Found {
+                    path: path(key),
+                    value: SettingValue::Scalar(String::new()),
+                    span: value.span(),
+                    ignored: true,
+                });
+                continue;
             }
             let v = value.as_value().ok_or_else(|| {
                 syntax(
@@ -82,6 +83,7 @@ fn registry_entry(
                 path: path(key),
                 value: SettingValue::Scalar(string_of(text, &format!("{dotted}.{key}"), v)?),
                 span: v.span(),
+                ignored: false,
             });
         }
         return Ok(());
@@ -99,6 +101,7 @@ fn registry_entry(
         path: path("url"),
         value: SettingValue::Scalar(url),
         span: v.span(),
+        ignored: false,
     });
     match (user.as_deref(), password) {
         // `http://:TOKEN@host/` is a bearer token in Bun.
@@ -106,17 +109,20 @@ fn registry_entry(
             path: path("token"),
             value: SettingValue::Scalar(token),
             span: v.span(),
+            ignored: false,
         }),
         (Some(user), password) => {
             out.push(Found {
                 path: path("username"),
                 value: SettingValue::Scalar(user.to_string()),
                 span: None,
+                ignored: false,
             });
             out.push(Found {
                 path: path("password"),
                 value: SettingValue::Scalar(password.unwrap_or_default()),
                 span: v.span(),
+                ignored: false,
             });
         }
         (None, _) => {}
@@ -176,6 +182,7 @@ fn collect(text: &str) -> Result<Vec<Found>, SyntaxError> {
             path: vec!["install".into(), "cafile".into()],
             value: SettingValue::Scalar(string_of(text, "install.cafile", v)?),
             span: v.span(),
+            ignored: false,
         });
     }
     if let Some(item) = install.get("ca") {
@@ -199,6 +206,7 @@ fn collect(text: &str) -> Result<Vec<Found>, SyntaxError> {
             path: vec!["install".into(), "ca".into()],
             value,
             span: item.span(),
+            ignored: false,
         });
     }
     Ok(out)
@@ -209,6 +217,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     let lines = crate::formats::LineIndex::new(text);
     Ok(collect(text)?
         .into_iter()
+        .filter(|f| !f.ignored)
         .map(|f| Setting {
             line: f.span.as_ref().map_or(1, |s| lines.line_col(s.start).0),
             path: f.path,
@@ -245,6 +254,21 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
     let mut model = Model::default();
     let mut warnings = Vec::new();
+    let lines = crate::formats::LineIndex::new(text);
+    for f in collect(text)?.into_iter().filter(|f| f.ignored) {
+        warnings.push(Warning::new(
+            Code::BunIgnoredKey,
+            format!(
+                "Bun ignores `{}` (it reads url, token, username and password there); pmrc ignores it too",
+                f.path.join(".")
+            ),
+            Some(Origin {
+                file: file.to_path_buf(),
+                line: f.span.as_ref().map_or(1, |s| lines.line_col(s.start).0),
+                level,
+            }),
+        ));
+    }
     for setting in settings(text)? {
         let origin = Some(Origin {
             file: file.to_path_buf(),
@@ -654,7 +678,18 @@ mod tests {
         assert_eq!(e.line, 2);
         let e = settings("[install\n").unwrap_err();
         assert_eq!(e.line, 1);
-        assert!(settings("[install.scopes]\na = { url = \"x\", registry = \"y\" }\n").is_err());
+    }
+
+    /// Issue 13 / errata: Bun ignores keys it does not know in a registry table.
+    #[test]
+    fn unknown_keys_are_ignored_and_reported() {
+        let text = "[install.scopes]\na = { url = \"https://a.example/\", registry = \"y\" }\n";
+        let held = settings(text).unwrap();
+        assert_eq!(held.len(), 1, "{held:?}");
+        let (model, w) = read(text, Path::new("bunfig.toml"), Level::Project).unwrap();
+        assert!(model.scopes.contains_key("a"));
+        assert_eq!(w[0].code, "bun-ignored-key");
+        assert_eq!(w[0].origin.as_ref().unwrap().line, 2);
     }
 
     #[test]

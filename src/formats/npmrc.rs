@@ -39,7 +39,8 @@ const GLOBAL_KEYS: [&str; 9] = [
     "noproxy",
 ];
 /// Top-level auth npm 9+ refuses (`ERR_INVALID_AUTH`), plus the dead `always-auth`.
-const LEGACY_TOP_LEVEL: [&str; 5] = [
+/// Top-level credentials npm 9+ refuses the whole file for (`npm config fix` keys them).
+pub const LEGACY_TOP_LEVEL: [&str; 5] = [
     "_authToken",
     "_auth",
     "username",
@@ -588,6 +589,24 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                 continue;
             }
         };
+        // npm's own ways of saying "not set" (spec errata): no value at all for these keys.
+        match (key, scalar.as_str()) {
+            (
+                "proxy" | "https-proxy" | "strict-ssl" | "cafile" | "ca" | "cert" | "key"
+                | "noproxy",
+                "null",
+            )
+            | ("proxy" | "https-proxy", "false") => continue,
+            ("cafile", "") => {
+                warnings.push(Warning::error(
+                    Code::NpmEmptyCafile,
+                    "`cafile=` has no value: every npm command in this folder exits 235 with no message",
+                    Some(origin(line)),
+                ));
+                continue;
+            }
+            _ => {}
+        }
         let v = value(&scalar, line);
         if let Some((location, name)) = split_nerf_key(key) {
             let auth_key = match location.rsplit_once(":@") {

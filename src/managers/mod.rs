@@ -442,6 +442,11 @@ pub trait Rules: Sync {
     fn lint(&self, _dir: &Path, _model: &Model, _routes: &[Route]) -> Result<Vec<Warning>> {
         Ok(Vec::new())
     }
+    /// Whether this manager refuses a whole file holding the setting at `path` (npm and
+    /// top-level `_auth`), so a file it shares must not keep it.
+    fn refuses_setting(&self, _path: &[String]) -> bool {
+        false
+    }
     /// Whether `doctor --fix` may key `.npmrc`'s legacy top-level auth to its registry.
     fn fixes_legacy_top_level_auth(&self) -> bool {
         false

@@ -129,6 +129,11 @@ impl Rules for Npm {
         true
     }
 
+    /// npm 9+ stops on top-level `_auth`/`_authToken`/... (ERR_INVALID_AUTH).
+    fn refuses_setting(&self, path: &[String]) -> bool {
+        matches!(path, [key] if crate::formats::npmrc::LEGACY_TOP_LEVEL.contains(&key.as_str()))
+    }
+
     fn fixes_legacy_top_level_auth(&self) -> bool {
         true
     }

@@ -197,9 +197,19 @@ impl Rules for Yarn {
                 ));
             }
         }
+        // Registries in use: every route's, and every publish registry (Yarn looks up
+        // npmRegistries for `npm publish` too).
+        let publishing = model
+            .scopes
+            .values()
+            .filter_map(|s| s.publish_registry.as_ref())
+            .chain(model.publish_registry.as_ref())
+            .map(|v| v.value.render(Dialect::Yarn).0);
         let lookups: HashSet<String> = routes
             .iter()
-            .flat_map(|r| yarn_lookup_keys(r.registry.as_deref().unwrap_or(PUBLIC_REGISTRY)))
+            .map(|r| r.registry.clone().unwrap_or(PUBLIC_REGISTRY.to_string()))
+            .chain(publishing)
+            .flat_map(|registry| yarn_lookup_keys(&registry))
             .collect();
         for (key, creds) in &model.auth {
             if let AuthKey::Url(k) = key

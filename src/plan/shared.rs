@@ -28,7 +28,7 @@ pub(super) struct Draft {
 enum Owner {
     /// The file holds it and the source reads the file; `used` says whether the source
     /// takes a value from it or a target wants it as it is. One neither uses is removed.
-    Held { used: bool },
+    Held { used: bool, wanted: bool },
     /// A target wants it and the file does not hold it yet.
     Added(Manager),
 }
@@ -76,7 +76,7 @@ pub(super) fn plan_files(
         let lines = read_by_source.then(|| used.get(&draft.file.display).unwrap_or(&no_lines));
         let mut c = compose(draft, lines)?;
         for e in &mut c.entries {
-            if e.owner == (Owner::Held { used: false }) {
+            if matches!(e.owner, Owner::Held { used: false, .. }) {
                 e.keep = false;
             }
         }
@@ -112,6 +112,7 @@ fn compose(draft: &Draft, source_lines: Option<&HashSet<usize>>) -> Result<Compo
                 value: s.value,
                 owner: Owner::Held {
                     used: used.contains(&s.line),
+                    wanted: false,
                 },
                 keep: true,
             })
@@ -137,7 +138,10 @@ fn compose(draft: &Draft, source_lines: Option<&HashSet<usize>>) -> Result<Compo
             let entry = &mut entries[i];
             match entry.owner {
                 Owner::Held { .. } if entry.value == *value => {
-                    entry.owner = Owner::Held { used: true };
+                    entry.owner = Owner::Held {
+                        used: true,
+                        wanted: true,
+                    };
                 }
                 // The source's own line stays; whether the target still gets what it
                 // needs is checked against the final files.
@@ -318,6 +322,33 @@ fn fit_source(
                     "the planned files would change what {from} does, and pmrc cannot tell which setting does it (a bug in pmrc; please report it)"
                 ),
             });
+        }
+    }
+    // A line the source uses but a target refuses the whole file for (npm and Yarn 1's
+    // top-level `_auth`): gone when what the targets add serves the source as well.
+    for &d in &shared {
+        for e in 0..composed[d].entries.len() {
+            let entry = &composed[d].entries[e];
+            let refusing = drafts[d]
+                .writers
+                .iter()
+                .map(|(m, _)| *m)
+                .find(|m| m.rules().refuses_setting(&entry.path));
+            let (Some(target), Owner::Held { wanted: false, .. }, true) =
+                (refusing, entry.owner, entry.keep)
+            else {
+                continue;
+            };
+            composed[d].entries[e].keep = false;
+            if !unchanged(&read(composed)?) {
+                return Err(Error::Refused {
+                    path: drafts[d].file.path.clone(),
+                    reason: format!(
+                        "{target} refuses this file while it holds `{}`, which {from} needs here; key it to its registry (`npm config fix` does) and convert again",
+                        composed[d].entries[e].path.join(".")
+                    ),
+                });
+            }
         }
     }
     Ok(())

@@ -52,6 +52,21 @@ impl Translator<'_> {
             };
             let creds = &self.source.auth[source_key];
             let key = self.target_key(route, source_key);
+            // `.npmrc` keys are never expanded, so a registry known only at run time
+            // cannot be given credentials there.
+            if let (WrittenAs::Npmrc, AuthKey::Url(location)) = (self.target(), &key)
+                && location.contains("${")
+            {
+                self.warnings.push(Warning::new(
+                    Code::LossyEnvReference,
+                    format!(
+                        "{}: {} keys credentials by the registry's URL, and this registry comes from an environment variable ({location}); the credentials are not carried over: add `//host/path/:_authToken=...` for the registry it holds",
+                        route.packages, self.to
+                    ),
+                    creds.origin().cloned(),
+                ));
+                continue;
+            }
             let mut converted = self.convert(creds, &route.registry);
             if converted.is_empty() {
                 continue;

@@ -524,10 +524,20 @@ impl Verdict {
 /// Runs the target manager on `target_files` in both rounds and compares with the source.
 /// `Err` is a harness or source problem; a behavioural difference is a `Verdict` that is not equal.
 pub fn differential(case: &Case, target_files: &Files) -> Result<Verdict, String> {
+    differential_with(case, case.target, target_files)
+}
+
+/// Issue 13: the source manager, run again on the translated project (whose shared files
+/// pmrc may have edited for the target), must do exactly what it did before.
+pub fn source_again(case: &Case, files: &Files) -> Result<Verdict, String> {
+    differential_with(case, case.source, files)
+}
+
+fn differential_with(case: &Case, pm: Pm, target_files: &Files) -> Result<Verdict, String> {
     let mut rounds = Vec::new();
     for round in 0..2 {
         let source = source_run(case, round)?;
-        let target = observe(case, case.target, target_files, round)?;
+        let target = observe(case, pm, target_files, round)?;
         // Captured by the test runner; shown with --nocapture or when the test fails.
         eprintln!(
             "[{}] round {}\n{:?} (source) saw:\n{}{:?} (target) saw:\n{}",
@@ -535,14 +545,14 @@ pub fn differential(case: &Case, target_files: &Files) -> Result<Verdict, String
             round + 1,
             case.source,
             source.observation,
-            case.target,
+            pm,
             target.observation
         );
         let mut problems = Vec::new();
         if !target.outcome.success {
             problems.push(format!(
                 "the target install ({:?}) failed:\n{}",
-                case.target,
+                pm,
                 tail(&target.outcome.output)
             ));
         }
@@ -550,7 +560,7 @@ pub fn differential(case: &Case, target_files: &Files) -> Result<Verdict, String
             problems.push(format!(
                 "the registries saw different requests (- {:?} only, + {:?} only):\n{}",
                 case.source,
-                case.target,
+                pm,
                 source.observation.diff(&target.observation)
             ));
         }
