@@ -91,6 +91,9 @@ diagnostics! {
         YarnrcUnquotedUrl "yarnrc-unquoted-url"
             what: "an unquoted URL in .yarnrc: Yarn 1 silently drops the whole file"
             fix: "double-quote the value";
+        YarnrcKeyValueLine "yarnrc-key-value-line"
+            what: "a `key=value` line in .yarnrc: Yarn 1 then ignores the whole file and uses its default registry"
+            fix: "write it as `key \"value\"`, or remove it";
         YarnrcAuthIgnored "yarnrc-auth-ignored"
             what: "auth keys in .yarnrc, which Yarn 1 never sends"
             fix: "move them to .npmrc";

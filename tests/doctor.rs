@@ -135,6 +135,12 @@ const CASES: &[Case] = &[
         args: &[],
     },
     Case {
+        rule: "yarnrc-key-value-line",
+        trigger: &[(".yarnrc", "registry \"https://r.example/\"\nfoo=bar\n")],
+        clean: &[(".yarnrc", "registry \"https://r.example/\"\nfoo \"bar\"\n")],
+        args: &[],
+    },
+    Case {
         rule: "npm-empty-cafile",
         trigger: &[(".npmrc", "registry=https://r.example/\ncafile=\n")],
         clean: &[(".npmrc", "registry=https://r.example/\ncafile=null\n")],

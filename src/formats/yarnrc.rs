@@ -203,6 +203,22 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             origin(bad.line),
         ));
     }
+    // Yarn 1.22 ignores a whole `.yarnrc` with a `key=value` line (errata): it then uses its
+    // defaults, and so does pmrc's reading of it.
+    if let Some(bad) = all
+        .iter()
+        .find(|l| l.key.contains('=') && !l.key.starts_with("--"))
+    {
+        warnings.push(Warning::new(
+            Code::YarnrcKeyValueLine,
+            format!(
+                "`{}` is written with `=`: Yarn 1 then ignores this whole file (its registry and network settings too) and uses its defaults",
+                bad.key
+            ),
+            origin(bad.line),
+        ));
+        return Ok((model, warnings));
+    }
     for l in &all {
         let name = l.key.rsplit(':').next().unwrap_or(&l.key);
         if AUTH.contains(&name) {

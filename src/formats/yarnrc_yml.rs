@@ -259,6 +259,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         line,
         level,
     };
+    let mut key_lines: Option<super::yaml::KeyLines> = None;
     for f in collect(&rc, text) {
         let v = Value::new(
             Template::parse(&f.value, Dialect::Yarn),
@@ -300,7 +301,12 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                             "npmScopes key \"{scope}\" starts with `@`, so Yarn never matches it; a translation writes it as scope `{}`",
                             scope.trim_start_matches('@')
                         ),
-                        Some(origin(f.line)),
+                        // The finding is about the key, not the setting under it.
+                        Some(origin(
+                            key_lines
+                                .get_or_insert_with(|| super::yaml::KeyLines::new(text))
+                                .line(scope),
+                        )),
                     ));
                 }
                 let scope_entry = model.scopes.entry(name.to_string()).or_default();
