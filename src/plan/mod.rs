@@ -14,7 +14,7 @@ use crate::discover::{self, ConfigFile, Environment};
 use crate::error::{Error, Result};
 use crate::formats::{self, Format};
 use crate::managers::Manager;
-use crate::model::Level;
+use crate::model::{Level, Model};
 use crate::translate::translate;
 use crate::warning::Warning;
 
@@ -104,16 +104,51 @@ pub fn build(req: &Request) -> Result<Plan> {
             sources[0].path.display()
         )));
     }
-    let (model, mut warnings) = discover::read_merged(req.from, &sources)?;
-    // Every file the run writes, once, with what each target wants in it.
+    if let Some(&to) = req.to.iter().find(|&&to| to == req.from) {
+        return Err(Error::Usage(format!(
+            "the source and a target are both {to}"
+        )));
+    }
+    let (model, read_warnings) = discover::read_merged(req.from, &sources)?;
+    // A target's lines in a file the source reads become part of what the source holds
+    // (Bun reads the `.npmrc` written for npm): translating again from that, until nothing
+    // changes, makes the plan one that a second run finds in sync.
+    let mut translated_from = model.clone();
+    let mut rounds = 0;
+    loop {
+        let mut warnings = read_warnings.clone();
+        let drafts = drafts(req, &translated_from, &mut warnings)?;
+        let changes = shared::plan_files(req, &sources, &model, drafts, &mut warnings)?;
+        let planned: Vec<ConfigFile> = sources
+            .iter()
+            .map(|f| match changes.iter().find(|c| c.path == f.path) {
+                Some(c) => ConfigFile {
+                    text: Some(c.after.clone()),
+                    ..f.clone()
+                },
+                None => f.clone(),
+            })
+            .collect();
+        let next = discover::read_merged(req.from, &planned)?.0;
+        rounds += 1;
+        if next == translated_from || rounds == 3 {
+            return Ok(Plan {
+                from: req.from,
+                to: req.to.to_vec(),
+                sources,
+                changes,
+                warnings,
+            });
+        }
+        translated_from = next;
+    }
+}
+
+/// Every file the run writes, once, with what each target wants in it.
+fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<Vec<shared::Draft>> {
     let mut drafts: Vec<shared::Draft> = Vec::new();
     for &to in req.to {
-        if to == req.from {
-            return Err(Error::Usage(format!(
-                "the source and a target are both {to}"
-            )));
-        }
-        let translation = translate(&model, req.from, to, req.user);
+        let translation = translate(model, req.from, to, req.user);
         warnings.extend(translation.warnings);
         warnings.extend(to.rules().target_warnings(req.dir, req.from)?);
         for target in discover::locate_targets(to, req.dir, req.user, req.env)? {
@@ -131,14 +166,7 @@ pub fn build(req: &Request) -> Result<Plan> {
             }
         }
     }
-    let changes = shared::plan_files(req, &sources, &model, drafts, &mut warnings)?;
-    Ok(Plan {
-        from: req.from,
-        to: req.to.to_vec(),
-        sources,
-        changes,
-        warnings,
-    })
+    Ok(drafts)
 }
 
 /// The edit of one target file toward `wanted`, checked by reading it back.
