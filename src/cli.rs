@@ -274,6 +274,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Doctor(args) => {
             let request = doctor::Request {
                 dir: commands::project_dir(args.common.dir.as_deref())?,
+                dir_flag: args.common.dir.clone(),
                 managers: args.manager,
                 user: args.common.user,
                 check_env: args.env,

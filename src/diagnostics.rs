@@ -78,7 +78,7 @@ diagnostics! {
             fix: "spell the key like the registry URL, e.g. \"//host/path\"";
         YarnScopeWithoutRegistry "yarn-scope-without-registry"
             what: "a Yarn scope without npmRegistryServer, which goes to registry.yarnpkg.com, not the top-level registry"
-            fix: "set npmScopes.<scope>.npmRegistryServer";
+            fix: "set npmRegistryServer in that npmScopes entry";
         NpmLegacyTopLevelAuth "npm-legacy-top-level-auth"
             what: "top-level _auth/_authToken: npm 9+ refuses the whole file"
             fix: "run `npm config fix`, or key it: //host/path/:_authToken";

@@ -22,7 +22,11 @@ pub struct Finding {
     pub severity: Severity,
     pub manager: Option<Manager>,
     pub message: String,
-    pub fix: &'static str,
+    /// What to do; a command, where there is one, written for this project.
+    pub fix: String,
+    /// For `config-drift`: the two managers that disagree.
+    #[serde(skip)]
+    pub drift: Option<(Manager, Manager)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }
@@ -36,7 +40,8 @@ fn finding(w: Warning, manager: Option<Manager>) -> Finding {
         severity: w.severity,
         manager,
         message: w.message,
-        fix: w.code.diagnostic().fix,
+        fix: w.code.diagnostic().fix.to_string(),
+        drift: None,
         origin: w.origin,
     }
 }
@@ -48,6 +53,8 @@ pub struct Request<'a> {
     pub env: &'a Environment,
     /// Check that referenced environment variables are set.
     pub check_env: bool,
+    /// `--dir` as the user gave it, for the commands fixes suggest.
+    pub dir_flag: Option<&'a Path>,
 }
 
 struct Read {
@@ -89,7 +96,56 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     // Translation-time notes about loss are not doctor's business.
     findings.retain(|f| !matches!(f.rule, Code::PnpmVersion | Code::UnusedCredential));
     dedup(&mut findings);
+    for f in &mut findings {
+        if let Some(fix) = command_fix(req, f) {
+            f.fix = fix;
+        }
+    }
     Ok(findings)
+}
+
+/// `--dir DIR` when the user gave one, so a suggested command runs where doctor looked.
+fn dir_arg(req: &Request) -> String {
+    req.dir_flag
+        .map(|d| format!(" --dir {}", shell_word(&d.display().to_string())))
+        .unwrap_or_default()
+}
+
+/// `word`, quoted for a POSIX shell when it needs to be.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+@%:=,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The command that repairs a finding, with this project's managers in it, where pmrc has
+/// one that does the right thing; `None` keeps the table's advice.
+fn command_fix(req: &Request, f: &Finding) -> Option<String> {
+    let dir = dir_arg(req);
+    let Some((a, b)) = f.drift else {
+        return f.manager?.rules().fix_command(f.rule, req.dir, &dir);
+    };
+    let convert =
+        |from: Manager, to: Manager| format!("pmrc convert --from {from} --to {to} --write{dir}");
+    let source = discover::detect_source(req.dir, &crate::managers::ALL, &[])
+        .ok()
+        .and_then(|m| m.settle(req.dir).ok())
+        .map(|(m, _)| m);
+    Some(match source {
+        Some(s) if s == a => format!("run `{}` and review the diff", convert(a, b)),
+        Some(s) if s == b => format!("run `{}` and review the diff", convert(b, a)),
+        _ => format!(
+            "decide which config is right, then run `{}` or `{}`",
+            convert(a, b),
+            convert(b, a)
+        ),
+    })
 }
 
 fn dedup(findings: &mut Vec<Finding>) {
@@ -228,22 +284,25 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
                 } else {
                     "authenticate"
                 };
-                out.push(finding(
-                    Warning::new(
-                        Code::ConfigDrift,
-                        format!(
-                            "{} and {} {what} {group} differently ({} vs {})",
-                            a.manager,
-                            b.manager,
-                            describe(&ra, a.manager),
-                            describe(&rb, b.manager)
+                out.push(Finding {
+                    drift: Some((a.manager, b.manager)),
+                    ..finding(
+                        Warning::new(
+                            Code::ConfigDrift,
+                            format!(
+                                "{} and {} {what} {group} differently ({} vs {})",
+                                a.manager,
+                                b.manager,
+                                describe(&ra, a.manager),
+                                describe(&rb, b.manager)
+                            ),
+                            ra.credential_origin
+                                .clone()
+                                .or(rb.credential_origin.clone()),
                         ),
-                        ra.credential_origin
-                            .clone()
-                            .or(rb.credential_origin.clone()),
-                    ),
-                    None,
-                ));
+                        None,
+                    )
+                });
             }
         }
     }

@@ -533,3 +533,117 @@ fn issue_13_yarn_publish_registry_keys_are_in_use() {
         "{found:?}"
     );
 }
+
+fn doctor_json(dir: &TempDir, args: &[&str], home: &std::path::Path) -> serde_json::Value {
+    let out = common::pmrc()
+        .args(["doctor", "--format", "json", "--fail-on", "note", "--dir"])
+        .arg(dir.path())
+        .args(args)
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// The `pmrc ...` commands in backticks of a fix that says to run something.
+fn suggested_commands(fix: &str) -> Vec<Vec<String>> {
+    if !fix.starts_with("run `") {
+        return Vec::new();
+    }
+    fix.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|c| c.starts_with("pmrc "))
+        .map(|c| c.split_whitespace().skip(1).map(str::to_string).collect())
+        .collect()
+}
+
+/// Issue 13: every command a fix tells the user to run, run as printed on the project that
+/// triggered the finding, repairs it: doctor no longer reports it, and explain still works.
+#[test]
+fn issue_13_suggested_commands_repair_what_they_say() {
+    let mut ran = Vec::new();
+    for case in CASES {
+        let dir = project(case.trigger);
+        prepare(case.rule, &dir, true);
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let v = doctor_json(&dir, case.args, &home);
+        let fixes: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == case.rule)
+            .map(|f| f["fix"].as_str().unwrap().to_string())
+            .collect();
+        let mut user = false;
+        let mut ran_here = false;
+        for fix in &fixes {
+            assert!(
+                !fix.contains('<'),
+                "{}: a placeholder in `{fix}`",
+                case.rule
+            );
+            for command in suggested_commands(fix) {
+                if command[0] == "doctor" && !command.contains(&"--fix".to_string()) {
+                    user |= command.contains(&"--user".to_string());
+                    continue;
+                }
+                user |= command.contains(&"--user".to_string());
+                let out = common::pmrc()
+                    .args(&command)
+                    .env("HOME", &home)
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}: `pmrc {}` failed: {}",
+                    case.rule,
+                    command.join(" "),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                ran.push(case.rule);
+                ran_here = true;
+            }
+        }
+        if !ran_here {
+            continue;
+        }
+        let mut args = case.args.to_vec();
+        if user {
+            args.push("--user");
+        }
+        let v = doctor_json(&dir, &args, &home);
+        let left: Vec<&serde_json::Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == case.rule)
+            .collect();
+        assert!(
+            left.is_empty(),
+            "{}: the suggested fix left {left:#?}",
+            case.rule
+        );
+        let out = common::pmrc()
+            .args(["explain", "left-pad", "--dir"])
+            .arg(dir.path())
+            .env("HOME", &home)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: explain failed after the fix",
+            case.rule
+        );
+    }
+    for rule in [
+        "config-drift",
+        "yarn-ignores-npmrc",
+        "pnpm-project-env-credential-ignored",
+        "npm-legacy-top-level-auth",
+    ] {
+        assert!(ran.contains(&rule), "no command of `{rule}` ran: {ran:?}");
+    }
+}

@@ -14,6 +14,8 @@ use crate::warning::Severity;
 
 pub struct Request {
     pub dir: PathBuf,
+    /// `--dir` as given, for the commands fixes suggest.
+    pub dir_flag: Option<PathBuf>,
     /// Empty: every manager whose project file exists.
     pub managers: Vec<ManagerArg>,
     pub user: bool,
@@ -45,6 +47,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         user: req.user,
         env: &env,
         check_env: req.check_env,
+        dir_flag: req.dir_flag.as_deref(),
     };
     let mut findings = crate::doctor::run(&request)?;
     let mut fixes = Vec::new();

@@ -16,6 +16,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::diagnostics::Code;
 use crate::discover::ConfigFile;
 use crate::error::Result;
 use crate::formats::Format;
@@ -446,6 +447,11 @@ pub trait Rules: Sync {
     /// top-level `_auth`), so a file it shares must not keep it.
     fn refuses_setting(&self, _path: &[String]) -> bool {
         false
+    }
+    /// The command (or, where no command is right, the steps) that repairs this manager's
+    /// finding `code` in `dir`; `dir_arg` is ` --dir DIR` when the user gave one.
+    fn fix_command(&self, _code: Code, _dir: &Path, _dir_arg: &str) -> Option<String> {
+        None
     }
     /// Whether `doctor --fix` may key `.npmrc`'s legacy top-level auth to its registry.
     fn fixes_legacy_top_level_auth(&self) -> bool {

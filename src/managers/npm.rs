@@ -4,6 +4,7 @@
 use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
 };
+use crate::diagnostics::Code;
 use crate::formats::Format;
 use crate::model::{AuthKey, Model};
 use crate::registry_url::{RegistryUrl, npm_walk_up};
@@ -132,6 +133,14 @@ impl Rules for Npm {
     /// npm 9+ stops on top-level `_auth`/`_authToken`/... (ERR_INVALID_AUTH).
     fn refuses_setting(&self, path: &[String]) -> bool {
         matches!(path, [key] if crate::formats::npmrc::LEGACY_TOP_LEVEL.contains(&key.as_str()))
+    }
+
+    fn fix_command(&self, code: Code, _dir: &std::path::Path, dir_arg: &str) -> Option<String> {
+        (code == Code::NpmLegacyTopLevelAuth).then(|| {
+            format!(
+                "run `pmrc doctor --fix --write{dir_arg}` (keys it to its registry, as `npm config fix` does)"
+            )
+        })
     }
 
     fn fixes_legacy_top_level_auth(&self) -> bool {

@@ -322,6 +322,16 @@ impl Rules for Pnpm {
         })
     }
 
+    fn fix_command(&self, code: Code, _dir: &Path, dir_arg: &str) -> Option<String> {
+        (code == Code::PnpmProjectEnvCredentialIgnored).then(|| {
+            format!(
+                "run `pmrc convert --from npm --to {} --user --write{dir_arg}` (copies it into pnpm's user-level {}), then check with `pmrc doctor --user{dir_arg}`",
+                self.name(),
+                if self.is_10() { "~/.npmrc" } else { "auth.ini" }
+            )
+        })
+    }
+
     fn ci_credential_variable(&self, npmrc_key: &str) -> Option<String> {
         (!self.is_10()).then(|| format!("pnpm_config_{npmrc_key}"))
     }

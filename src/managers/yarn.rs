@@ -173,6 +173,31 @@ impl Rules for Yarn {
         false
     }
 
+    fn fix_command(&self, code: Code, dir: &Path, dir_arg: &str) -> Option<String> {
+        if code != Code::YarnIgnoresNpmrc {
+            return None;
+        }
+        // Yarn 1's .yarnrc still routes where it exists: Yarn 1 reads both files.
+        let from = if dir.join(".yarnrc").is_file() {
+            "yarn-classic"
+        } else {
+            "npm"
+        };
+        let own = crate::discover::read_text(&dir.join(".yarnrc.yml"))
+            .ok()
+            .flatten()
+            .and_then(|t| Format::YarnrcYml.settings(&t).ok())
+            .is_some_and(|held| !held.is_empty());
+        Some(if own {
+            // Writing would replace the registry settings .yarnrc.yml holds itself.
+            format!(
+                "copy the missing settings into .yarnrc.yml by hand: `pmrc convert --from {from} --to yarn{dir_arg}` shows them as a diff, but writing it would also replace what .yarnrc.yml says itself"
+            )
+        } else {
+            format!("run `pmrc convert --from {from} --to yarn --write{dir_arg}`")
+        })
+    }
+
     fn lint(&self, dir: &Path, model: &Model, routes: &[Route]) -> Result<Vec<Warning>> {
         let mut out = Vec::new();
         let npmrc = dir.join(".npmrc");

@@ -81,7 +81,7 @@ pub fn doctor(findings: &[Finding], fixes: &[FileChange], show_secrets: bool) ->
                 f.rule,
                 place(f.origin.as_ref()),
                 cell(&f.message),
-                cell(f.fix)
+                cell(&f.fix)
             );
         }
         out.push('\n');

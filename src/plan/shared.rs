@@ -13,7 +13,7 @@ use crate::discover::{self, ConfigFile};
 use crate::error::{Error, Result};
 use crate::formats::{SettingValue, Wanted};
 use crate::managers::Manager;
-use crate::model::Model;
+use crate::model::{AuthKey, Model};
 use crate::resolve::{self, Route};
 use crate::warning::Warning;
 
@@ -66,14 +66,18 @@ pub(super) fn plan_files(
     drafts: Vec<Draft>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<FileChange>> {
-    let used = source_lines(source_model);
+    let used = source_lines(source_model, None);
+    let relied_on = source_lines(source_model, Some(req.from));
     let mut composed = Vec::new();
     for draft in &drafts {
         let read_by_source = sources
             .iter()
             .any(|f| f.path == draft.file.path && f.text.is_some());
         let no_lines = HashSet::new();
-        let lines = read_by_source.then(|| used.get(&draft.file.display).unwrap_or(&no_lines));
+        let lines = read_by_source.then(|| SourceLines {
+            used: used.get(&draft.file.display).unwrap_or(&no_lines),
+            relied_on: relied_on.get(&draft.file.display).unwrap_or(&no_lines),
+        });
         let mut c = compose(draft, lines)?;
         for e in &mut c.entries {
             if matches!(e.owner, Owner::Held { used: false, .. }) {
@@ -93,20 +97,34 @@ pub(super) fn plan_files(
     Ok(changes)
 }
 
-/// Merges the targets' wishes for one file. A file the source reads (`source_lines`: the
-/// lines its merged config takes values from) keeps every setting the source uses, and the
-/// source's spelling wins where a target would write the same key another way; elsewhere
-/// the file holds exactly what the targets want.
-fn compose(draft: &Draft, source_lines: Option<&HashSet<usize>>) -> Result<Composed> {
+/// The lines of one file the source takes values from.
+struct SourceLines<'a> {
+    used: &'a HashSet<usize>,
+    /// Those that decide what it does: not a credential that no request of it carries.
+    relied_on: &'a HashSet<usize>,
+}
+
+/// Merges the targets' wishes for one file. A file the source reads keeps every setting
+/// the source takes a value from, and the source's spelling wins where a target would write
+/// the same key another way (unless the source's value there is a credential none of its
+/// requests carries); elsewhere the file holds exactly what the targets want.
+fn compose(draft: &Draft, source_lines: Option<SourceLines>) -> Result<Composed> {
     let file = &draft.file;
     let mut entries: Vec<Entry> = Vec::new();
-    if let Some(used) = source_lines {
+    let mut relied_on = HashSet::new();
+    if let Some(lines) = source_lines {
+        let used = lines.used;
         let held = file
             .format
             .settings(file.text.as_deref().unwrap_or_default())
             .map_err(|e| e.in_file(&file.path))?;
         entries = held
             .into_iter()
+            .inspect(|s| {
+                if lines.relied_on.contains(&s.line) {
+                    relied_on.insert(s.path.clone());
+                }
+            })
             .map(|s| Entry {
                 path: s.path,
                 value: s.value,
@@ -143,6 +161,14 @@ fn compose(draft: &Draft, source_lines: Option<&HashSet<usize>>) -> Result<Compo
                         wanted: true,
                     };
                 }
+                // A credential the source holds but never sends gives way.
+                Owner::Held { .. } if !relied_on.contains(path) => {
+                    entry.value = value.clone();
+                    entry.owner = Owner::Held {
+                        used: true,
+                        wanted: true,
+                    };
+                }
                 // The source's own line stays; whether the target still gets what it
                 // needs is checked against the final files.
                 Owner::Held { .. } => {}
@@ -164,8 +190,16 @@ fn compose(draft: &Draft, source_lines: Option<&HashSet<usize>>) -> Result<Compo
 
 /// The lines of each file (by its displayed name) that `model` takes a value from: what
 /// the source uses. (pnpm 10 takes no scope from `.npmrc` when its yaml has `registries`.)
-fn source_lines(model: &Model) -> HashMap<String, HashSet<usize>> {
+/// With `sending`, credentials only where that manager's requests carry them.
+fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, HashSet<usize>> {
     let mut model = model.clone();
+    if let Some(manager) = sending {
+        let sent: HashSet<AuthKey> = resolve::routes(&model, manager)
+            .into_iter()
+            .filter_map(|r| r.credential_key)
+            .collect();
+        model.auth.retain(|key, _| sent.contains(key));
+    }
     let mut out: HashMap<String, HashSet<usize>> = HashMap::new();
     for (_, v) in model.fields_mut() {
         if let Some(o) = &v.origin {
