@@ -305,3 +305,21 @@ fn issue_13_ordinary_configs_are_not_refused() {
         assert!(!text(&out).contains("FAKE-PASS"), "{}", text(&out));
     }
 }
+
+/// Issue 13 case 8: a leftover pnpm-workspace.yaml that holds no registry settings is not
+/// the source once package.json says the project moved to Yarn.
+#[test]
+fn issue_13_case_8_a_leftover_workspace_file_is_not_the_source() {
+    let p = Project::new(&[
+        ("package.json", "{\"packageManager\": \"yarn@4.18.1\"}\n"),
+        ("pnpm-workspace.yaml", "packages:\n  - \"apps/*\"\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.pkg.example/\n//npm.pkg.example/:_authToken=${T}\n",
+        ),
+    ]);
+    let out = p.run(&["convert", "--to", "yarn", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["from"], "npm", "{v:#}");
+}
