@@ -213,6 +213,9 @@ diagnostics! {
         BunIgnoredKey "bun-ignored-key"
             what: "a key Bun does not read in a registry table of bunfig.toml (a scope without `url` goes to the default registry)"
             fix: "write the registry as `url`, e.g. `acme = { url = \"https://...\" }`";
+        PnpmCredentialsKeptInNpmrc "pnpm-credentials-kept-in-npmrc"
+            what: "a registry or proxy URL with credentials in it is written to .npmrc only, not to pnpm-workspace.yaml (meant to be committed); pnpm reads .npmrc too"
+            fix: "nothing, or move the credentials out of the URL into `//host/:_auth` in .npmrc or pnpm's auth.ini";
         BunEntryMovedToUser "bun-entry-moved-to-user"
             what: "a registry entry moves to the user bunfig.toml with its literal secret, so the project no longer routes it"
             fix: "use an environment reference for the secret to keep the entry in the project";

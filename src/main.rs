@@ -18,7 +18,9 @@ fn main() {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             // Not eprintln!, which panics when stderr itself is what failed.
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            // An error quotes what it read; a URL in it keeps its credentials to itself.
+            let message = pmrc::redact::urls_in(&e.to_string());
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             std::process::exit(2);
         }
     }

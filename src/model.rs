@@ -522,9 +522,13 @@ pub enum Field {
 }
 
 impl Field {
-    /// Values that are credentials themselves, masked wherever they are printed.
+    /// Values that are credentials themselves, masked wherever they are printed (an inline
+    /// private key included).
     pub fn is_secret(self) -> bool {
-        matches!(self, Field::Token | Field::Ident | Field::Password)
+        matches!(
+            self,
+            Field::Token | Field::Ident | Field::Password | Field::Key
+        )
     }
 
     /// URLs, which may carry a `user:password@` part.

@@ -1,12 +1,15 @@
 //! Masks secrets in text shown to the user: a format reports the byte spans of its secret
-//! values, and this module replaces them. Nothing else decides what is secret.
+//! values, and this module replaces them; URLs anywhere in printed text lose their
+//! credentials here too. Nothing else decides what is secret.
 
 use std::ops::Range;
 
 /// What a secret is shown as.
 pub const MASK: &str = "***";
 
-/// Replaces each span of `text` with the mask. Spans may be unsorted or overlap.
+/// Replaces each span of `text` with the mask. Spans may be unsorted or overlap. A span that
+/// crosses line breaks is masked line by line, keeping every break, so the masked text has
+/// the lines of the real one (the preview's diff relies on it).
 pub fn mask(text: &str, spans: &[Range<usize>]) -> String {
     let mut spans: Vec<Range<usize>> = spans.iter().filter(|s| !s.is_empty()).cloned().collect();
     spans.sort_by_key(|s| s.start);
@@ -18,22 +21,110 @@ pub fn mask(text: &str, spans: &[Range<usize>]) -> String {
         }
         let start = span.start.max(at);
         out.push_str(&text[at..start]);
-        out.push_str(MASK);
+        let mut rest = &text[start..span.end];
+        while !rest.is_empty() {
+            let end = rest.find(['\r', '\n']).unwrap_or(rest.len());
+            if end > 0 {
+                out.push_str(MASK);
+            }
+            let breaks = rest[end..]
+                .find(|c| c != '\r' && c != '\n')
+                .map_or(rest.len(), |n| end + n);
+            out.push_str(&rest[end..breaks]);
+            rest = &rest[breaks..];
+        }
         at = span.end;
     }
     out.push_str(&text[at..]);
     out
 }
 
-/// The span of a `user:password@` password inside a URL, if any, relative to `url`.
-pub fn url_password_span(url: &str) -> Option<Range<usize>> {
-    let scheme_end = url.find("://")? + 3;
+/// Query parameters whose values are credentials (`?token=...`, `&access_key=...`).
+fn secret_parameter(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "token",
+        "auth",
+        "key",
+        "secret",
+        "password",
+        "passwd",
+        "sig",
+        "signature",
+        "credential",
+    ]
+    .iter()
+    .any(|s| name.contains(s))
+}
+
+/// The spans of a URL's credentials, relative to `url`: a `user:password@` password, a
+/// lone `TOKEN@` user (a token is often given that way), and secret query values.
+pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return out;
+    };
     let authority_end = url[scheme_end..]
         .find(['/', '?', '#'])
         .map_or(url.len(), |n| scheme_end + n);
-    let at = url[scheme_end..authority_end].rfind('@')? + scheme_end;
-    let colon = url[scheme_end..at].find(':')? + scheme_end;
-    Some(colon + 1..at)
+    if let Some(at) = url[scheme_end..authority_end]
+        .rfind('@')
+        .map(|i| i + scheme_end)
+    {
+        match url[scheme_end..at].find(':').map(|i| i + scheme_end) {
+            Some(colon) => out.push(colon + 1..at),
+            None => out.push(scheme_end..at),
+        }
+    }
+    if let Some(query) = url[authority_end..]
+        .find('?')
+        .map(|i| i + authority_end + 1)
+    {
+        let end = url[query..].find('#').map_or(url.len(), |i| i + query);
+        let mut at = query;
+        for pair in url[query..end].split('&') {
+            if let Some((name, _)) = pair.split_once('=')
+                && secret_parameter(name)
+            {
+                out.push(at + name.len() + 1..at + pair.len());
+            }
+            at += pair.len() + 1;
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// The span of a `user:password@` password (or a lone user) inside a URL, if any.
+pub fn url_password_span(url: &str) -> Option<Range<usize>> {
+    url_secret_spans(url).into_iter().next()
+}
+
+/// Free text (a message, a printed line) with the credentials of every URL in it masked.
+pub fn urls_in(text: &str) -> String {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(found) = text[from..].find("://") {
+        let mark = from + found;
+        // The URL starts at its scheme and ends at white space or a quoting character.
+        let start = text[..mark]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
+            .map_or(0, |i| i + 1);
+        let end = text[mark..]
+            .find(|c: char| c.is_whitespace() || "`'\"<>()[]{},;|\\".contains(c))
+            .map_or(text.len(), |i| mark + i);
+        spans.extend(
+            url_secret_spans(&text[start..end])
+                .into_iter()
+                .map(|s| start + s.start..start + s.end),
+        );
+        from = end.max(mark + 3);
+    }
+    if spans.is_empty() {
+        text.to_string()
+    } else {
+        mask(text, &spans)
+    }
 }
 
 #[cfg(test)]
@@ -46,11 +137,38 @@ mod tests {
     }
 
     #[test]
-    fn finds_url_passwords() {
+    fn a_span_over_lines_keeps_the_lines() {
+        let text = "k: |\n  ONE\r\n  TWO\nnext: 1\n";
+        let start = text.find("  ONE").unwrap();
+        let end = text.find("\nnext").unwrap();
+        let span = start..end;
+        let masked = mask(text, std::slice::from_ref(&span));
+        assert_eq!(masked, "k: |\n***\r\n***\nnext: 1\n");
+        assert_eq!(masked.lines().count(), text.lines().count());
+    }
+
+    #[test]
+    fn finds_url_credentials() {
         let url = "http://alice:hunter2@proxy.example:8080/";
         let span = url_password_span(url).unwrap();
         assert_eq!(&url[span], "hunter2");
         assert_eq!(url_password_span("https://proxy.example:8080/"), None);
-        assert_eq!(url_password_span("https://alice@proxy.example/"), None);
+        let lone = "https://TOKEN123@host.example/";
+        assert_eq!(&lone[url_password_span(lone).unwrap()], "TOKEN123");
+        let query = "https://h.example/p?x=1&access_token=SECRET&y=2";
+        let spans = url_secret_spans(query);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(&query[spans[0].clone()], "SECRET");
+    }
+
+    #[test]
+    fn urls_in_text_lose_their_credentials() {
+        let text = "npm requests https://u:PASS@r.example/ (and `http://TOK@h/x?token=Q`).";
+        let masked = urls_in(text);
+        assert_eq!(
+            masked,
+            "npm requests https://u:***@r.example/ (and `http://***@h/x?token=***`)."
+        );
+        assert_eq!(urls_in("no url here"), "no url here");
     }
 }

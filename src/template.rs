@@ -137,6 +137,19 @@ impl Template {
             .any(|p| matches!(p, Piece::Text { text } if !text.trim().is_empty()))
     }
 
+    /// True when any literal part of the value, a default included, would be printed: what
+    /// a secret field must mask.
+    pub fn has_literal_secret(&self) -> bool {
+        self.pieces.iter().any(|p| match p {
+            Piece::Text { text } => !text.trim().is_empty(),
+            Piece::Env {
+                unset: Unset::Default(d) | Unset::DefaultIfUnset(d),
+                ..
+            } => !d.is_empty(),
+            Piece::Env { .. } => false,
+        })
+    }
+
     /// The same value with its literal text masked (references stay readable).
     pub fn redacted(&self) -> Template {
         Template {
@@ -147,10 +160,31 @@ impl Template {
                     Piece::Text { text } if !text.trim().is_empty() => Piece::Text {
                         text: crate::redact::MASK.into(),
                     },
+                    // A default is a literal that is sent when the variable is unset.
+                    Piece::Env {
+                        name,
+                        unset: Unset::Default(d),
+                    } if !d.is_empty() => Piece::Env {
+                        name: name.clone(),
+                        unset: Unset::Default(crate::redact::MASK.into()),
+                    },
+                    Piece::Env {
+                        name,
+                        unset: Unset::DefaultIfUnset(d),
+                    } if !d.is_empty() => Piece::Env {
+                        name: name.clone(),
+                        unset: Unset::DefaultIfUnset(crate::redact::MASK.into()),
+                    },
                     other => other.clone(),
                 })
                 .collect(),
         }
+    }
+
+    /// Whether Bun would read this literal value as a variable (`$NAME` as a whole value):
+    /// Bun has no way to write such a literal.
+    pub fn bun_reads_as_variable(&self) -> bool {
+        matches!(self.pieces.as_slice(), [Piece::Text { text }] if parse_bun(text).has_env())
     }
 
     /// The same value with a URL password masked.
@@ -282,6 +316,9 @@ impl Template {
     pub fn display(&self, dialect: Dialect, secret: bool, show_secrets: bool) -> String {
         if secret && !show_secrets && self.has_literal_text() {
             return crate::redact::MASK.to_string();
+        }
+        if secret && !show_secrets {
+            return self.redacted().render(dialect).0;
         }
         self.render(dialect).0
     }

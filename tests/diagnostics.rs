@@ -130,6 +130,11 @@ const TRIGGERS: &[Trigger] = &[
         &["show", "--manager", "bun"],
     ),
     t(
+        "pnpm-credentials-kept-in-npmrc",
+        &[(".npmrc", "@acme:registry=https://u:FAKE-PASS@r.example/\n")],
+        &["convert", "--from", "npm", "--to", "pnpm@12"],
+    ),
+    t(
         "pnpm-version",
         &[(".npmrc", "registry=https://r.example/\n")],
         &["convert", "--from", "npm", "--to", "pnpm"],

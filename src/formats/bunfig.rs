@@ -241,7 +241,7 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         if let Some(pw) = redact::url_password_span(raw) {
             spans.push(span.start + pw.start..span.start + pw.end);
         } else if matches!(field, "token" | "password")
-            && Template::parse(value, Dialect::Bun).has_literal_text()
+            && Template::parse(value, Dialect::Bun).has_literal_secret()
         {
             spans.push(span);
         }

@@ -70,6 +70,22 @@ struct Entry {
     stray_quote: Option<usize>,
 }
 
+/// The value of a commented-out credential (`# //host/:_authToken=...`, a common way of
+/// keeping an old token), which the preview shows as context.
+fn commented_secret(text: &str, content: Range<usize>) -> Option<Range<usize>> {
+    let line = &text[content.clone()];
+    let body = line.trim_start();
+    let body = body.strip_prefix(['#', ';'])?;
+    let (key, value) = body.split_once('=')?;
+    let name = key.trim().rsplit(':').next().unwrap_or_default();
+    if !(SECRET_NAMES.contains(&name) || name == "key") || value.trim().is_empty() {
+        return None;
+    }
+    let value_start = content.start + (line.len() - body.len()) + key.len() + 1;
+    let leading = value.len() - value.trim_start().len();
+    Some(value_start + leading..content.end - (value.len() - value.trim_end().len()))
+}
+
 /// A parsed `.npmrc`.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -227,13 +243,17 @@ impl Document {
     pub fn secret_spans(&self) -> Vec<Range<usize>> {
         let mut spans = Vec::new();
         for line in &self.lines {
-            let Some(entry) = &line.entry else { continue };
+            let Some(entry) = &line.entry else {
+                spans.extend(commented_secret(&self.text, line.content.clone()));
+                continue;
+            };
             let Some(span) = entry.value_span.clone() else {
                 continue;
             };
             let name = entry.key.rsplit(':').next().unwrap_or(&entry.key);
-            if SECRET_NAMES.contains(&name) {
-                if Template::parse(&entry.value, Dialect::Npm).has_literal_text() {
+            // An inline private key (`key=`, `//host/:key=`) is as secret as a token.
+            if SECRET_NAMES.contains(&name) || name == "key" {
+                if Template::parse(&entry.value, Dialect::Npm).has_literal_secret() {
                     spans.push(span);
                 }
             } else if let Some(pw) = redact::url_password_span(&self.text[span.clone()]) {

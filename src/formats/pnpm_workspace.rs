@@ -147,7 +147,7 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         .collect();
     for entries in ws.structured_auth.iter().flat_map(|a| a.values()) {
         for entry in entries.values() {
-            if Template::parse(&entry.auth_token.value, Dialect::Npm).has_literal_text() {
+            if Template::parse(&entry.auth_token.value, Dialect::Npm).has_literal_secret() {
                 spans.extend(span_of(&entry.auth_token));
             }
         }

@@ -238,7 +238,7 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         let Some(span) = f.span else { continue };
         let key = f.path.last().map(String::as_str).unwrap_or_default();
         if SECRET_KEYS.contains(&key) {
-            if Template::parse(&f.value, Dialect::Yarn).has_literal_text() {
+            if Template::parse(&f.value, Dialect::Yarn).has_literal_secret() {
                 spans.push(span);
             }
         } else if let Some(pw) = redact::url_password_span(&text[span.clone()]) {

@@ -49,17 +49,26 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
                 let (sign, text, s) = match change_line.tag() {
                     ChangeTag::Equal => (
                         ' ',
-                        old_lines[change_line.old_index().unwrap()],
+                        old_lines
+                            .get(change_line.old_index().unwrap_or(0))
+                            .copied()
+                            .unwrap_or(""),
                         Style::new(),
                     ),
                     ChangeTag::Delete => (
                         '-',
-                        old_lines[change_line.old_index().unwrap()],
+                        old_lines
+                            .get(change_line.old_index().unwrap_or(0))
+                            .copied()
+                            .unwrap_or(""),
                         style(AnsiColor::Red.on_default()),
                     ),
                     ChangeTag::Insert => (
                         '+',
-                        new_lines[change_line.new_index().unwrap()],
+                        new_lines
+                            .get(change_line.new_index().unwrap_or(0))
+                            .copied()
+                            .unwrap_or(""),
                         style(AnsiColor::Green.on_default()),
                     ),
                 };

@@ -177,10 +177,24 @@ fn cell(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
+/// Text outside a code span, made inert: no HTML, and no link, image, mention or emphasis
+/// that a key name or value could smuggle into the pull-request comment.
 fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => out.push_str("&#64;"),
+            '[' | ']' | '!' | '*' | '_' | '~' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A code block whose fence is longer than any run of backticks inside, so file content

@@ -15,6 +15,7 @@ use crate::commands::show::Shown;
 use crate::discover::ConfigFile;
 use crate::model::{AuthKey, Value, scope_label};
 use crate::plan::{Mode, Plan, Status};
+use crate::redact;
 use crate::resolve::{Authorization, Route};
 use crate::template::{Dialect, Template};
 use crate::warning::{Severity, Warning};
@@ -57,8 +58,14 @@ impl Output {
     }
 }
 
-fn print_stdout(text: &str) -> io::Result<()> {
-    print_raw(text.as_bytes())
+/// Text to stdout; unless `--show-secrets`, every URL in it loses its credentials first
+/// (the net under every message, diff, hint and JSON string pmrc prints).
+fn print_stdout(out: &Output, text: &str) -> io::Result<()> {
+    if out.show_secrets {
+        print_raw(text.as_bytes())
+    } else {
+        print_raw(redact::urls_in(text).as_bytes())
+    }
 }
 
 /// Bytes to stdout as they are (also completion scripts and the man page), flushed so that a
@@ -105,7 +112,7 @@ pub fn print_files(plan: &Plan, written: &[PathBuf], out: &Output) -> io::Result
             level_name(c.level)
         ));
     }
-    print_stderr(&err)?;
+    print_stderr(out, &err)?;
     Ok(())
 }
 
@@ -116,7 +123,13 @@ fn level_name(level: crate::model::Level) -> &'static str {
     }
 }
 
-fn print_stderr(text: &str) -> io::Result<()> {
+/// Text to stderr, masked as [`print_stdout`] masks.
+fn print_stderr(out: &Output, text: &str) -> io::Result<()> {
+    let text = if out.show_secrets {
+        text.to_string()
+    } else {
+        redact::urls_in(text)
+    };
     let mut stderr = std::io::stderr().lock();
     quiet_on_closed_pipe(
         stderr
@@ -210,10 +223,13 @@ pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
             })
             .collect();
         let doc = json!({ "version": JSON_VERSION, "managers": managers });
-        print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).expect("serialisable")
-        ))?;
+        print_stdout(
+            out,
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).expect("serialisable")
+            ),
+        )?;
         return Ok(());
     }
     let mut text = String::new();
@@ -223,13 +239,13 @@ pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
         }
         show_text(s, out.show_secrets, &mut text);
     }
-    print_stdout(&text)?;
+    print_stdout(out, &text)?;
     if out.quiet() {
         return Ok(());
     }
     for s in shown {
         for w in &s.warnings {
-            print_stderr(&warning_line(w))?;
+            print_stderr(out, &warning_line(w))?;
         }
     }
     Ok(())
@@ -325,7 +341,8 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
     ];
     for (label, v) in singles {
         if let Some(v) = v {
-            row(label.into(), v, false);
+            // An inline private key is a secret like a token.
+            row(label.into(), v, label == "client key");
         }
     }
     for (host, h) in &m.hosts {
@@ -404,14 +421,17 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
             "warnings": plan.warnings,
             "in_sync": pending == 0,
         });
-        print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).expect("serialisable")
-        ))?;
+        print_stdout(
+            out,
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).expect("serialisable")
+            ),
+        )?;
         return Ok(());
     }
     if out.style == Style::Markdown {
-        print_stdout(&markdown::plan(plan, mode, written, out.show_secrets))?;
+        print_stdout(out, &markdown::plan(plan, mode, written, out.show_secrets))?;
         return Ok(());
     }
     if out.quiet() {
@@ -421,7 +441,7 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
     for change in plan.pending() {
         text.push_str(&diff::unified(change, out.show_secrets, out.color));
     }
-    print_stdout(&text)?;
+    print_stdout(out, &text)?;
     let mut err = String::new();
     for w in &plan.warnings {
         err.push_str(&warning_line(w));
@@ -453,7 +473,7 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
         }
     };
     err.push_str(&summary);
-    print_stderr(&err)?;
+    print_stderr(out, &err)?;
     Ok(())
 }
 
@@ -491,10 +511,13 @@ pub fn print_explain(
             "managers": managers,
             "warnings": warnings,
         });
-        print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).expect("serialisable")
-        ))?;
+        print_stdout(
+            out,
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).expect("serialisable")
+            ),
+        )?;
         return Ok(());
     }
     let mut text = format!("{package}\n");
@@ -529,12 +552,12 @@ pub fn print_explain(
             ));
         }
     }
-    print_stdout(&text)?;
+    print_stdout(out, &text)?;
     if out.quiet() {
         return Ok(());
     }
     for w in warnings {
-        print_stderr(&warning_line(w))?;
+        print_stderr(out, &warning_line(w))?;
     }
     Ok(())
 }
@@ -547,7 +570,7 @@ pub fn print_doctor(
     sarif: bool,
 ) -> io::Result<()> {
     if sarif {
-        return print_stdout(&sarif::doctor(findings));
+        return print_stdout(out, &sarif::doctor(findings));
     }
     if out.json() {
         let fixes: Vec<serde_json::Value> = fixes
@@ -557,14 +580,17 @@ pub fn print_doctor(
             )
             .collect();
         let doc = json!({ "version": JSON_VERSION, "findings": findings, "fixes": fixes });
-        print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).expect("serialisable")
-        ))?;
+        print_stdout(
+            out,
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).expect("serialisable")
+            ),
+        )?;
         return Ok(());
     }
     if out.style == Style::Markdown {
-        print_stdout(&markdown::doctor(findings, fixes, out.show_secrets))?;
+        print_stdout(out, &markdown::doctor(findings, fixes, out.show_secrets))?;
         return Ok(());
     }
     if out.quiet() {
@@ -590,7 +616,7 @@ pub fn print_doctor(
     if findings.is_empty() {
         text.push_str("no findings\n");
     }
-    print_stdout(&text)?;
+    print_stdout(out, &text)?;
     Ok(())
 }
 
@@ -605,7 +631,7 @@ pub fn print_fixes(
         text.push_str(&diff::unified(change, out.show_secrets, out.color));
     }
     if out.style == Style::Text && !out.quiet() {
-        print_stdout(&text)?;
+        print_stdout(out, &text)?;
     }
     if out.quiet() {
         return Ok(());
@@ -619,6 +645,6 @@ pub fn print_fixes(
             changes.len()
         ),
     };
-    print_stderr(&summary)?;
+    print_stderr(out, &summary)?;
     Ok(())
 }

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::{FileChange, Request, change_for};
+use crate::diagnostics::Code;
 use crate::discover::{self, ConfigFile};
 use crate::error::{Error, Result};
 use crate::formats::{SettingValue, Wanted};
@@ -66,6 +67,8 @@ pub(super) fn plan_files(
     drafts: Vec<Draft>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<FileChange>> {
+    let mut drafts = drafts;
+    keep_credentials_out_of_committed_files(&mut drafts, warnings);
     let used = source_lines(source_model, None);
     let relied_on = source_lines(source_model, Some(req.from));
     let mut composed = Vec::new();
@@ -95,6 +98,36 @@ pub(super) fn plan_files(
     }
     check_targets(req, source_model, &drafts, &changes, warnings)?;
     Ok(changes)
+}
+
+/// `pnpm-workspace.yaml` is meant to be committed: a URL with credentials in it
+/// (`user:password@`, a token as user, `?token=`) is not written there. pnpm 11/12 read the
+/// same routing and proxy lines from `.npmrc`, which gets them.
+fn keep_credentials_out_of_committed_files(drafts: &mut [Draft], warnings: &mut Vec<Warning>) {
+    for draft in drafts {
+        if draft.file.format != crate::formats::Format::PnpmWorkspace {
+            continue;
+        }
+        for (_, wanted) in &mut draft.writers {
+            wanted.retain(|(path, value)| {
+                let SettingValue::Scalar(v) = value else {
+                    return true;
+                };
+                if crate::redact::url_secret_spans(v).is_empty() {
+                    return true;
+                }
+                warnings.push(Warning::note(
+                    Code::PnpmCredentialsKeptInNpmrc,
+                    format!(
+                        "`{}` has credentials in its URL, so it is written to .npmrc only (pnpm reads it there too), not to pnpm-workspace.yaml, which is meant to be committed",
+                        path.join(".")
+                    ),
+                    None,
+                ));
+                false
+            });
+        }
+    }
 }
 
 /// The lines of one file the source takes values from.

@@ -185,6 +185,16 @@ impl Translator<'_> {
             token: c.token.as_ref().map(|t| self.carry(t, "token")),
             ..Credentials::default()
         };
+        // Bun reads a whole-value `$NAME` as a variable and has no way to write it as text:
+        // such a literal token is not written (the loss was reported by `carry`).
+        if self.target() == WrittenAs::Bunfig
+            && out
+                .token
+                .as_ref()
+                .is_some_and(|t| t.value.bun_reads_as_variable())
+        {
+            out.token = None;
+        }
         match self.target() {
             WrittenAs::Npmrc => self.convert_to_npmrc(c, &mut out),
             WrittenAs::YarnrcYml => {
@@ -448,6 +458,11 @@ impl Translator<'_> {
                 .filter_map(|(path, value)| match value {
                     crate::formats::SettingValue::Scalar(v) => Some(format!("{}={v}", path[0])),
                     crate::formats::SettingValue::List(_) => None,
+                })
+                // The line to add, with a literal secret in it masked: the user has it.
+                .map(|line| {
+                    let spans = crate::formats::npmrc::Document::parse(&line).secret_spans();
+                    crate::redact::mask(&line, &spans)
                 })
                 .collect();
             let token_key = settings

@@ -97,10 +97,23 @@ pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Tran
 impl Translator<'_> {
     /// A value for the target, with a warning for anything its interpolation cannot keep.
     fn carry(&mut self, v: &Value, what: &str) -> Value {
-        for loss in v.value.render(self.to.dialect()).1 {
+        let losses = v.value.render(self.to.dialect()).1;
+        // A secret's losses are told from its masked form: the literal parts stay unsaid.
+        let secret = matches!(what, "token" | "_auth" | "password");
+        let told: Vec<String> = if secret && !losses.is_empty() {
+            let masked = v.value.redacted().render(self.to.dialect()).1;
+            if masked.len() == losses.len() {
+                masked.into_iter().map(|l| l.what).collect()
+            } else {
+                vec!["its literal text as it is (not shown: it is a secret)".to_string()]
+            }
+        } else {
+            losses.into_iter().map(|l| l.what).collect()
+        };
+        for what_lost in told {
             self.warnings.push(Warning::new(
                 Code::LossyEnvReference,
-                format!("{what}: {} cannot keep {}", self.to, loss.what),
+                format!("{what}: {} cannot keep {what_lost}", self.to),
                 v.origin.clone(),
             ));
         }

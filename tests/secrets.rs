@@ -1,0 +1,482 @@
+//! Issue 14: a distinctive fake secret planted in each place a secret can hide must never
+//! appear in anything pmrc prints, whatever the command, format or verbosity, unless
+//! `--show-secrets` is given (then it must: the check can see the marker).
+
+mod common;
+
+use assert_fs::TempDir;
+use base64::Engine as _;
+
+struct Place {
+    name: &'static str,
+    /// Project files.
+    files: &'static [(&'static str, &'static str)],
+    /// Files under HOME (read with `--user`).
+    home: &'static [(&'static str, &'static str)],
+    from: &'static str,
+    /// The secret as a person would know it; the files may hold it encoded.
+    secret: &'static str,
+    /// Other forms the files hold it in, also never to be printed.
+    encoded: &'static [&'static str],
+}
+
+const fn place(
+    name: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    from: &'static str,
+    secret: &'static str,
+) -> Place {
+    Place {
+        name,
+        files,
+        home: &[],
+        from,
+        secret,
+        encoded: &[],
+    }
+}
+
+const PLACES: &[Place] = &[
+    place(
+        "npm token",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=FAKESECRETTOKEN01\n",
+        )],
+        "npm",
+        "FAKESECRETTOKEN01",
+    ),
+    Place {
+        name: "npm _auth",
+        files: &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_auth=dTpGQUtFU0VDUkVUQVVUSDAy\n",
+        )],
+        home: &[],
+        from: "npm",
+        secret: "FAKESECRETAUTH02",
+        encoded: &["dTpGQUtFU0VDUkVUQVVUSDAy"],
+    },
+    Place {
+        name: "npm _password",
+        files: &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:username=u\n//r.example/:_password=RkFLRVNFQ1JFVFBBU1MwMw==\n",
+        )],
+        home: &[],
+        from: "npm",
+        secret: "FAKESECRETPASS03",
+        encoded: &["RkFLRVNFQ1JFVFBBU1MwMw=="],
+    },
+    place(
+        "registry URL password",
+        &[(".npmrc", "registry=https://u:FAKESECRETURL04@r.example/\n")],
+        "npm",
+        "FAKESECRETURL04",
+    ),
+    place(
+        "scope registry URL password (pnpm-workspace.yaml)",
+        &[(
+            ".npmrc",
+            "@acme:registry=https://u:FAKESECRETSCOPE05@r.example/\n",
+        )],
+        "npm",
+        "FAKESECRETSCOPE05",
+    ),
+    place(
+        "user-only URL token",
+        &[(".npmrc", "registry=https://FAKESECRETUSER06@r.example/\n")],
+        "npm",
+        "FAKESECRETUSER06",
+    ),
+    place(
+        "query string token",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/npm/?access_token=FAKESECRETQUERY07\n",
+        )],
+        "npm",
+        "FAKESECRETQUERY07",
+    ),
+    place(
+        "proxy URL password",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\nhttps-proxy=http://u:FAKESECRETPROXY08@proxy.example:3128/\n",
+        )],
+        "npm",
+        "FAKESECRETPROXY08",
+    ),
+    place(
+        "pnpm hint beside an env reference",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=FAKESECRETHINT09\n//r.example/:username=${REG_USER}\n",
+        )],
+        "npm",
+        "FAKESECRETHINT09",
+    ),
+    place(
+        "literal default of an env reference",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"${NPM_TOKEN:-FAKESECRETDEFAULT10}\"\n",
+        )],
+        "yarn",
+        "FAKESECRETDEFAULT10",
+    ),
+    place(
+        "literal beside an env reference",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=FAKESECRETMIXED11-${SUFFIX}\n",
+        )],
+        "npm",
+        "FAKESECRETMIXED11",
+    ),
+    place(
+        "token Bun would read as a variable",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=$FAKESECRETDOLLAR12\n",
+        )],
+        "npm",
+        "FAKESECRETDOLLAR12",
+    ),
+    place(
+        "inline private key",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\ncert=\"-----BEGIN CERTIFICATE-----\\nPUBLIC\\n-----END CERTIFICATE-----\"\nkey=\"-----BEGIN PRIVATE KEY-----\\nFAKESECRETKEY13\\n-----END PRIVATE KEY-----\"\n",
+        )],
+        "npm",
+        "FAKESECRETKEY13",
+    ),
+    place(
+        "commented-out token",
+        &[(
+            ".npmrc",
+            "# //r.example/:_authToken=FAKESECRETCOMMENT14\nregistry=https://r.example/\n",
+        )],
+        "npm",
+        "FAKESECRETCOMMENT14",
+    ),
+    place(
+        "Yarn npmAuthIdent",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthIdent: \"ci-user:FAKESECRETIDENT15\"\n",
+        )],
+        "yarn",
+        "FAKESECRETIDENT15",
+    ),
+    place(
+        "Yarn networkSettings proxy",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnetworkSettings:\n  \"r.example\":\n    httpsProxy: \"http://u:FAKESECRETNET16@proxy.example:3128\"\n",
+        )],
+        "yarn",
+        "FAKESECRETNET16",
+    ),
+    place(
+        "multi-line YAML token",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthToken: |\n  FAKESECRETMULTI17\nnodeLinker: pnp\n",
+        )],
+        "yarn",
+        "FAKESECRETMULTI17",
+    ),
+    place(
+        "bunfig token and password",
+        &[(
+            "bunfig.toml",
+            "[install]\nregistry = { url = \"https://r.example/\", token = \"FAKESECRETBUN18\" }\n\n[install.scopes]\nacme = { url = \"https://a.example/\", username = \"u\", password = \"FAKESECRETBUN18\" }\n",
+        )],
+        "bun",
+        "FAKESECRETBUN18",
+    ),
+    Place {
+        name: "pnpm auth.ini (--user)",
+        files: &[("pnpm-workspace.yaml", "registry: \"https://r.example/\"\n")],
+        home: &[(
+            ".config/pnpm/auth.ini",
+            "//r.example/:_authToken=FAKESECRETINI19\n",
+        )],
+        from: "pnpm@12",
+        secret: "FAKESECRETINI19",
+        encoded: &[],
+    },
+    Place {
+        name: "user ~/.npmrc (--user)",
+        files: &[(".npmrc", "registry=https://r.example/\n")],
+        home: &[(".npmrc", "//r.example/:_authToken=FAKESECRETHOME20\n")],
+        from: "npm",
+        secret: "FAKESECRETHOME20",
+        encoded: &[],
+    },
+];
+
+const TARGETS: [&str; 7] = [
+    "npm",
+    "yarn",
+    "yarn-classic",
+    "bun",
+    "pnpm@10",
+    "pnpm@11",
+    "pnpm@12",
+];
+
+/// Every form of the secret that must stay unprinted.
+fn forms(p: &Place) -> Vec<String> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut out = vec![p.secret.to_string(), b64.encode(p.secret)];
+    out.extend(p.encoded.iter().map(|e| e.to_string()));
+    out
+}
+
+fn commands(p: &Place) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    for format in ["text", "json"] {
+        out.push(s(&["show", "--format", format]));
+        out.push(s(&["show", "--format", format, "--user"]));
+        for package in ["left-pad", "@acme/widgets"] {
+            out.push(s(&["explain", package, "--format", format]));
+            out.push(s(&[
+                "explain",
+                package,
+                "--format",
+                format,
+                "--tarball",
+                "https://u:FAKESECRETTARBALL99@cdn.example/x.tgz",
+            ]));
+        }
+    }
+    for format in ["text", "json", "markdown"] {
+        for to in TARGETS.iter().filter(|t| **t != p.from) {
+            out.push(s(&[
+                "convert", "--from", p.from, "--to", to, "--format", format,
+            ]));
+            out.push(s(&[
+                "convert",
+                "--from",
+                p.from,
+                "--to",
+                to,
+                "--format",
+                format,
+                "--verbose",
+                "--user",
+            ]));
+        }
+        out.push(s(&["doctor", "--format", format, "--env"]));
+        out.push(s(&["doctor", "--format", format, "--fix"]));
+    }
+    out.push(s(&["doctor", "--sarif", "--user"]));
+    out
+}
+
+fn project(p: &Place) -> (TempDir, TempDir) {
+    let write = |root: &std::path::Path, files: &[(&str, &str)]| {
+        for (name, text) in files {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    };
+    let (dir, home) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    write(dir.path(), p.files);
+    write(home.path(), p.home);
+    (dir, home)
+}
+
+fn run(dir: &TempDir, home: &TempDir, args: &[String]) -> std::process::Output {
+    common::pmrc()
+        .args(args)
+        .arg("--dir")
+        .arg(dir.path())
+        .env("HOME", home.path())
+        .env_remove("REG_USER")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn issue_14_no_planted_secret_is_ever_printed() {
+    let mut runs = 0;
+    for p in PLACES {
+        let (dir, home) = project(p);
+        for args in commands(p) {
+            let out = run(&dir, &home, &args);
+            assert_ne!(
+                out.status.code(),
+                Some(101),
+                "{}: pmrc {args:?} panicked",
+                p.name
+            );
+            let printed = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            for form in forms(p)
+                .iter()
+                .map(String::as_str)
+                .chain(["FAKESECRETTARBALL99"])
+            {
+                assert!(
+                    !printed.contains(form),
+                    "{}: `pmrc {}` printed `{form}`:\n{printed}",
+                    p.name,
+                    args.join(" ")
+                );
+            }
+            runs += 1;
+        }
+    }
+    assert!(runs > 1000, "{runs} runs");
+}
+
+/// The check can see a secret: with `--show-secrets` the marker is printed.
+#[test]
+fn issue_14_show_secrets_shows_them() {
+    let p = &PLACES[0];
+    let (dir, home) = project(p);
+    let out = run(&dir, &home, &["show".into(), "--show-secrets".into()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(p.secret));
+}
+
+/// A secret that spans lines is masked line by line, and the preview is what gets written:
+/// `--write` neither crashes nor writes something else than the diff shows.
+#[test]
+fn issue_14_multi_line_secrets_preview_what_is_written() {
+    for (name, text, from, to) in [
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthToken: |\n  FAKESECRETMULTI17\nnodeLinker: pnp\n",
+            "npm",
+            "yarn",
+        ),
+        (
+            "bunfig.toml",
+            "[install]\nregistry = { url = \"https://r.example/\", token = \"\"\"\nFAKESECRETMULTI18\"\"\" }\n\n[run]\nshell = \"bash\"\n",
+            "npm",
+            "bun",
+        ),
+    ] {
+        let files: &[(&str, &str)] = &[
+            (name, text),
+            (".npmrc", "registry=https://other.example/\n"),
+        ];
+        let dir = TempDir::new().unwrap();
+        for (n, t) in files {
+            std::fs::write(dir.path().join(n), t).unwrap();
+        }
+        let home = TempDir::new().unwrap();
+        let args: Vec<String> = ["convert", "--from", from, "--to", to, "--write"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let out = run(&dir, &home, &args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_ne!(out.status.code(), Some(101), "{name}: panicked\n{stdout}");
+        assert!(!stdout.contains("FAKESECRETMULTI"), "{stdout}");
+        let after = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        // Every line the preview keeps or adds is in the file as written (masked lines
+        // aside): the preview shows what was written.
+        for line in stdout
+            .lines()
+            .filter(|l| l.starts_with(' ') || l.starts_with('+'))
+        {
+            let body = &line[1..];
+            if line.starts_with("+++") || body.contains("***") {
+                continue;
+            }
+            assert!(
+                after.lines().any(|l| l == body),
+                "{name}: `{body}` not in\n{after}"
+            );
+        }
+        if name == ".yarnrc.yml" {
+            assert!(after.contains("nodeLinker: pnp"), "{after}");
+        }
+    }
+}
+
+/// Issue 14: a key name cannot smuggle Markdown into the pull-request comment.
+#[test]
+fn issue_14_markdown_is_inert() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "registry=https://r.example/\n[x]\nfoo`![img](https://evil.example/x.png)[link](https://evil.example) @octocat`=1\n//r.example/:_authToken=${T}\n",
+    )
+    .unwrap();
+    let home = TempDir::new().unwrap();
+    for args in [
+        vec![
+            "convert", "--from", "npm", "--to", "pnpm@12", "--format", "markdown",
+        ],
+        vec!["doctor", "--format", "markdown"],
+    ] {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let out = run(&dir, &home, &args);
+        let md = String::from_utf8_lossy(&out.stdout);
+        for active in ["![img](", "[link](", " @octocat"] {
+            let outside_code = md
+                .lines()
+                .filter(|l| !l.starts_with("```") && !l.starts_with(' ') && !l.starts_with('+'))
+                .any(|l| l.contains(active));
+            assert!(!outside_code, "{args:?}: `{active}` is live in\n{md}");
+        }
+    }
+}
+
+/// Issue 14: no credentials in files meant for committing, and no literal token that Bun
+/// would read as a variable.
+#[test]
+fn issue_14_credentials_stay_out_of_committed_and_misread_files() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "@acme:registry=https://u:FAKESECRETSCOPE05@r.example/\n",
+    )
+    .unwrap();
+    let home = TempDir::new().unwrap();
+    let args: Vec<String> = ["convert", "--from", "npm", "--to", "pnpm@12", "--write"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let out = run(&dir, &home, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let yaml = std::fs::read_to_string(dir.path().join("pnpm-workspace.yaml")).unwrap_or_default();
+    assert!(!yaml.contains("FAKESECRETSCOPE05"), "{yaml}");
+    let npmrc = std::fs::read_to_string(dir.path().join(".npmrc")).unwrap();
+    assert!(npmrc.contains("@acme:registry=https://u:FAKESECRETSCOPE05@r.example/"));
+
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "registry=https://r.example/\n//r.example/:_authToken=$FAKESECRETDOLLAR12\n",
+    )
+    .unwrap();
+    let args: Vec<String> = ["convert", "--from", "npm", "--to", "bun", "--write"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let out = run(&dir, &home, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bunfig = std::fs::read_to_string(dir.path().join("bunfig.toml")).unwrap();
+    assert!(!bunfig.contains("FAKESECRETDOLLAR12"), "{bunfig}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lossy-env-reference"));
+}
