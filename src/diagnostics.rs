@@ -156,6 +156,9 @@ diagnostics! {
         RouteDiffers "route-differs"
             what: "after translation the target would request another registry for a group of packages"
             fix: "read the warnings before it: they say what the target cannot express; change the source so both can";
+        PackageJsonUnreadable "package-json-unreadable"
+            what: "package.json does not parse, so the pnpm version it may name is unknown and the newest rules are used"
+            fix: "fix package.json, or name the version on the command line (pnpm@10, pnpm@11, pnpm@12)";
         PnpmVersion "pnpm-version"
             what: "which pnpm major's rules were used, and why"
             fix: "name the major when it is not the one the project uses: pnpm@10, pnpm@11 or pnpm@12, or packageManager in package.json";

@@ -128,19 +128,76 @@ pub fn locate_targets(
     config_files(manager.targets(), dir, user, env)
 }
 
-/// The text of a file, `None` when it does not exist. Invalid UTF-8 is an error with its
-/// position: every manager would read it differently, and pmrc must not guess.
-pub fn read_text(path: &Path) -> Result<Option<String>> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(Error::Read {
-                path: path.to_path_buf(),
-                source,
-            });
+/// The largest config file pmrc reads: far above any real one, far below what would
+/// exhaust memory (a symlink to `/dev/zero` is refused before it is read anyway).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What a file system entry is, for a message.
+pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
         }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else if meta.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// The text of a file, `None` when it does not exist. Only a regular file is read (after
+/// following symlinks): a FIFO would block and a device never end. Invalid UTF-8 is an
+/// error with its position: every manager would read it differently, and pmrc must not
+/// guess.
+pub fn read_text(path: &Path) -> Result<Option<String>> {
+    use std::io::Read as _;
+    let read_error = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
     };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(read_error(source)),
+    };
+    let too_big = || Error::Refused {
+        path: path.to_path_buf(),
+        reason: format!(
+            "is larger than {} MiB; pmrc reads config files up to that size",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    };
+    if !meta.is_file() {
+        return Err(Error::Refused {
+            path: path.to_path_buf(),
+            reason: format!(
+                "is {}, not a regular file; pmrc reads and writes only regular files",
+                file_kind(&meta)
+            ),
+        });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Some(text)),
         Err(e) => {

@@ -135,6 +135,14 @@ const TRIGGERS: &[Trigger] = &[
         &["convert", "--from", "npm", "--to", "pnpm@12"],
     ),
     t(
+        "package-json-unreadable",
+        &[
+            ("package.json", "{\"packageManager\": \"pnpm@10.0.0\",}\n"),
+            ("pnpm-workspace.yaml", "registry: \"https://r.example/\"\n"),
+        ],
+        &["show", "--manager", "pnpm"],
+    ),
+    t(
         "pnpm-version",
         &[(".npmrc", "registry=https://r.example/\n")],
         &["convert", "--from", "npm", "--to", "pnpm"],

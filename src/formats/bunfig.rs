@@ -477,6 +477,31 @@ fn replace(table: &mut dyn TableLike, key: &str, mut value: TomlValue) {
 
 /// Edits `text` so the settings pmrc owns equal `wanted`; everything else stays.
 pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
+    // toml_edit writes LF and drops a byte-order mark: the file keeps its own.
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
+    let crlf = crate::formats::dominant_line_ending(body) == "\r\n";
+    let lf_body = if crlf {
+        body.replace("\r\n", "\n")
+    } else {
+        body.to_string()
+    };
+    let edited = edit_lf(&lf_body, wanted)?;
+    if edited == lf_body {
+        return Ok(text.to_string());
+    }
+    let edited = if crlf {
+        edited.replace('\n', "\r\n")
+    } else {
+        edited
+    };
+    Ok(format!("{bom}{edited}"))
+}
+
+/// [`edit`] on a text whose lines end in LF, without a byte-order mark.
+fn edit_lf(text: &str, wanted: &Wanted) -> Result<String, String> {
     let held = settings(text).map_err(|e| e.message)?;
     let mut doc: DocumentMut = parse(text).map_err(|e| e.message)?.into_mut();
     if crate::formats::same_settings(&held, wanted) {

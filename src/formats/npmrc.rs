@@ -267,6 +267,15 @@ impl Document {
     /// place, settings no longer wanted are removed, new ones are added after the last
     /// top-level entry. Comments, unknown keys, order, line endings stay as they were.
     pub fn edit(&self, wanted: &Wanted) -> String {
+        let out = self.edit_lines(wanted);
+        // The byte-order mark stays, even when the first line it began is removed.
+        if self.text.starts_with('\u{feff}') && !out.starts_with('\u{feff}') {
+            return format!("\u{feff}{out}");
+        }
+        out
+    }
+
+    fn edit_lines(&self, wanted: &Wanted) -> String {
         let newline = dominant_line_ending(&self.text);
         let wanted_by_key: HashMap<&str, &SettingValue> = wanted
             .iter()

@@ -20,6 +20,10 @@ fn is_plain_safe(s: &str) -> bool {
 }
 
 fn yarn_scalar(s: &str) -> ScalarValue {
+    // A boolean stays a boolean (`strictSsl: false`), as a fresh write gives it.
+    if let Ok(b) = s.parse::<bool>() {
+        return ScalarValue::from(b);
+    }
     if is_plain_safe(s) {
         ScalarValue::plain(s)
     } else {

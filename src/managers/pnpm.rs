@@ -357,6 +357,10 @@ fn usable(c: &Credentials) -> bool {
 fn major_of_project(dir: &Path) -> Option<(u8, String)> {
     let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    major_in(&json)
+}
+
+fn major_in(json: &serde_json::Value) -> Option<(u8, String)> {
     let major = |spec: &str| -> Option<u8> {
         let digits: String = spec
             .trim_start_matches(|c: char| !c.is_ascii_digit())
@@ -393,6 +397,27 @@ fn major_of_project(dir: &Path) -> Option<(u8, String)> {
 
 /// pnpm's major from the project's package.json, else the newest; the note says which.
 pub(super) fn settle(dir: &Path) -> Result<(Manager, Option<Warning>)> {
+    // A package.json that does not parse is said, not taken for one naming no version.
+    let path = dir.join("package.json");
+    if let Ok(text) = std::fs::read_to_string(&path)
+        && let Err(e) = serde_json::from_str::<serde_json::Value>(&text)
+    {
+        let major = PnpmMajor::NEWEST.number();
+        return Ok((
+            Manager::Pnpm(PnpmMajor::NEWEST),
+            Some(Warning::new(
+                Code::PackageJsonUnreadable,
+                format!(
+                    "package.json does not parse ({e}), so pmrc cannot read the pnpm version there and uses the rules of pnpm {major}; name the version with pnpm@N"
+                ),
+                Some(Origin {
+                    file: "package.json".into(),
+                    line: e.line().max(1),
+                    level: Level::Project,
+                }),
+            )),
+        ));
+    }
     let (major, why) = major_of_project(dir).unwrap_or((
         PnpmMajor::NEWEST.number(),
         "no pnpm version in package.json, so the newest".to_string(),
