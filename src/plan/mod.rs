@@ -119,6 +119,18 @@ pub fn build(req: &Request) -> Result<Plan> {
         let mut warnings = read_warnings.clone();
         let drafts = drafts(req, &translated_from, &mut warnings)?;
         let changes = shared::plan_files(req, &sources, &model, drafts, &mut warnings)?;
+        let touches_source = changes
+            .iter()
+            .any(|c| c.status() != Status::Unchanged && sources.iter().any(|f| f.path == c.path));
+        if !touches_source {
+            return Ok(Plan {
+                from: req.from,
+                to: req.to.to_vec(),
+                sources,
+                changes,
+                warnings,
+            });
+        }
         let planned: Vec<ConfigFile> = sources
             .iter()
             .map(|f| match changes.iter().find(|c| c.path == f.path) {

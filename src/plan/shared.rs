@@ -96,7 +96,7 @@ pub(super) fn plan_files(
             changes.push(change);
         }
     }
-    check_targets(req, source_model, &drafts, &changes, warnings)?;
+    check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
     Ok(changes)
 }
 
@@ -426,6 +426,7 @@ fn fit_source(
 /// from the source is reported like any other loss.
 fn check_targets(
     req: &Request,
+    sources: &[ConfigFile],
     source_model: &Model,
     drafts: &[Draft],
     changes: &[FileChange],
@@ -437,6 +438,24 @@ fn check_targets(
         .collect();
     for &to in req.to {
         let files = discover::locate(to, req.dir, req.user, req.env)?;
+        // Only a file the target shares (with the source's lines or another target's), or
+        // one it reads but does not write, can make it do more than its translation says.
+        let shared = drafts.iter().any(|d| {
+            d.writers.iter().any(|(m, _)| *m == to)
+                && (d.writers.len() > 1
+                    || sources
+                        .iter()
+                        .any(|f| f.path == d.file.path && f.text.is_some()))
+        });
+        let unwritten = files.iter().any(|f| {
+            f.text.is_some()
+                && !drafts
+                    .iter()
+                    .any(|d| d.file.path == f.path && d.writers.iter().any(|(m, _)| *m == to))
+        });
+        if !shared && !unwritten {
+            continue;
+        }
         let model = read_with(to, &files, &planned)?;
         // What the target would read from the files it writes, had it them to itself: what
         // the translation could express, losses included (they are reported already).
