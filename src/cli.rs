@@ -223,46 +223,56 @@ pub fn run(cli: Cli) -> Result<i32> {
     let status = match cli.command {
         Command::Show(args) => {
             no_markdown(&args.common, "show")?;
+            let (dir, root_note) = root(&args.common, &env)?;
             let request = show::Request {
-                dir: commands::project_dir(args.common.dir.as_deref())?,
+                dir,
                 managers: args.manager.into_iter().collect(),
                 user: args.common.user,
             };
-            let shown = show::run(&request, &env)?;
+            let mut shown = show::run(&request, &env)?;
+            if let Some(first) = shown.first_mut() {
+                first.warnings.splice(0..0, root_note);
+            }
             printed(output::print_show(&shown, &output(&args.common)))?;
             ExitStatus::Success
         }
         Command::Convert(args) => {
+            let (dir, root_note) = root(&args.common, &env)?;
             let request = convert::Request {
-                dir: commands::project_dir(args.common.dir.as_deref())?,
+                dir,
                 from: args.from,
                 to: args.to,
                 user: args.common.user,
                 mode: mode_of(&args.mode),
             };
-            let converted = convert::convert(request, &env)?;
+            let mut converted = convert::convert(request, &env)?;
+            converted.plan.warnings.splice(0..0, root_note);
             print_converted(&converted, &output(&args.common))?
         }
         Command::Sync(args) => {
+            let (dir, root_note) = root(&args.common, &env)?;
             let request = convert::SyncRequest {
-                dir: commands::project_dir(args.common.dir.as_deref())?,
+                dir,
                 config: args.config,
                 user: args.common.user,
                 mode: mode_of(&args.mode),
             };
-            let converted = convert::sync(request, &env)?;
+            let mut converted = convert::sync(request, &env)?;
+            converted.plan.warnings.splice(0..0, root_note);
             print_converted(&converted, &output(&args.common))?
         }
         Command::Explain(args) => {
             no_markdown(&args.common, "explain")?;
+            let (dir, root_note) = root(&args.common, &env)?;
             let request = explain::Request {
-                dir: commands::project_dir(args.common.dir.as_deref())?,
+                dir,
                 managers: args.manager,
                 user: args.common.user,
                 package: args.package,
                 tarball: args.tarball,
             };
-            let explained = explain::run(&request, &env)?;
+            let mut explained = explain::run(&request, &env)?;
+            explained.warnings.splice(0..0, root_note);
             printed(output::print_explain(
                 &request.package,
                 &explained.answers,
@@ -273,7 +283,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Doctor(args) => {
             let request = doctor::Request {
-                dir: commands::project_dir(args.common.dir.as_deref())?,
+                dir: root(&args.common, &env)?.0,
                 dir_flag: args.common.dir.clone(),
                 managers: args.manager,
                 user: args.common.user,
@@ -334,6 +344,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
     };
     Ok(status.code())
+}
+
+/// The project folder, walked up to from `--dir` (or the current folder) as the managers do.
+fn root(common: &Common, env: &Environment) -> Result<(PathBuf, Option<crate::warning::Warning>)> {
+    let dir = commands::project_dir(common.dir.as_deref())?;
+    Ok(commands::project_root(dir, env.home.as_deref()))
 }
 
 /// A failed write to stdout or stderr (other than a closed pipe) is an error like any other.

@@ -159,6 +159,12 @@ diagnostics! {
         PackageJsonUnreadable "package-json-unreadable"
             what: "package.json does not parse, so the pnpm version it may name is unknown and the newest rules are used"
             fix: "fix package.json, or name the version on the command line (pnpm@10, pnpm@11, pnpm@12)";
+        ProjectRoot "project-root"
+            what: "pmrc was pointed at a folder without config (a workspace member) and works in the nearest folder above it that has some"
+            fix: "nothing; pass --dir to work somewhere else";
+        SameRules "same-rules"
+            what: "the source and the target are the same manager under the same rules (npm 11 and 12 read this config alike): nothing to change"
+            fix: "nothing";
         PnpmVersion "pnpm-version"
             what: "which pnpm major's rules were used, and why"
             fix: "name the major when it is not the one the project uses: pnpm@10, pnpm@11 or pnpm@12, or packageManager in package.json";

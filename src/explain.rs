@@ -19,6 +19,9 @@ pub struct Explanation {
     pub authorization: Option<Authorization>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+    /// Variables the credentials come from that are not set in this environment.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unset: Vec<String>,
     /// Why: the registry's source, then the credential rule.
     pub why: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -37,12 +40,38 @@ pub fn scope_of(package: &str) -> Option<&str> {
     package.strip_prefix('@')?.split_once('/').map(|(s, _)| s)
 }
 
+/// `react@19.0.0` → `react`, `@acme/widgets@^2` → `@acme/widgets`: the registry is asked for
+/// the package, whatever version is wanted.
+pub fn package_name(spec: &str) -> &str {
+    let from = usize::from(spec.starts_with('@'));
+    match spec[from..].find('@') {
+        Some(at) => &spec[..from + at],
+        None => spec,
+    }
+}
+
+/// The variables a header is made from that are not set here: the most common cause of a 401.
+fn unset_variables(a: Option<&Authorization>) -> Vec<String> {
+    let templates: Vec<&crate::template::Template> = match a {
+        Some(Authorization::Bearer(t) | Authorization::Basic(t)) => vec![t],
+        Some(Authorization::BasicParts { user, password, .. }) => vec![user, password],
+        _ => Vec::new(),
+    };
+    templates
+        .into_iter()
+        .flat_map(|t| t.env_names())
+        .filter(|name| std::env::var_os(name).is_none())
+        .map(str::to_string)
+        .collect()
+}
+
 pub fn explain(
     model: &Model,
     manager: Manager,
     package: &str,
     tarball: Option<&str>,
 ) -> Explanation {
+    let package = package_name(package);
     let packages = match scope_of(package) {
         Some(s) => Packages::Scope(s.to_string()),
         None => Packages::Unscoped,
@@ -71,6 +100,7 @@ pub fn explain(
             .authorization
             .as_ref()
             .and(route.credential_origin.clone()),
+        unset: unset_variables(route.authorization.as_ref()),
         why,
         tarball,
     }

@@ -314,12 +314,60 @@ fn usage_errors_exit_2() {
     let project = Project::from_fixture(&fixtures().join("check-drift"));
     for args in [
         &["convert", "--from", "pnpm@9", "--to", "npm"][..],
-        &["convert", "--from", "npm", "--to", "npm"][..],
         &["convert", "--to", "yarn", "--write", "--check"][..],
     ] {
         let out = run(&project, args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
     }
+}
+
+/// Issue 16: the same manager under the same rules is "nothing to change", not an error.
+#[test]
+fn issue_16_same_manager_same_rules_is_nothing_to_change() {
+    let project = Project::from_fixture(&fixtures().join("check-drift"));
+    for args in [
+        &["convert", "--from", "npm", "--to", "npm", "--check"][..],
+        &["convert", "--from", "npm@11", "--to", "npm@12", "--write"][..],
+    ] {
+        let out = run(&project, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", render(&out));
+        assert!(
+            render(&out).contains("nothing to change"),
+            "{}",
+            render(&out)
+        );
+    }
+}
+
+/// Issue 19: a version in the package spec is not part of the name, and an unset variable
+/// behind the credentials is said; run from a workspace member, pmrc works at the root.
+#[test]
+fn issue_19_explain_takes_a_version_and_names_unset_variables() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+    let out = run(
+        &project,
+        &["explain", "@acme/widgets@^2.1.0", "--manager", "npm"],
+    );
+    let said = render(&out);
+    assert!(
+        said.contains("GET https://npm.pkg.github.com/@acme%2fwidgets\n"),
+        "{said}"
+    );
+    assert!(said.contains("unset here: $NODE_AUTH_TOKEN"), "{said}");
+    let member = project.path().join("packages/a");
+    std::fs::create_dir_all(&member).unwrap();
+    let out = common::pmrc()
+        .args(["show", "--dir"])
+        .arg(&member)
+        .env("HOME", project.home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", render(&out));
+    assert!(
+        render(&out).contains("note[project-root]"),
+        "{}",
+        render(&out)
+    );
 }
 
 /// Issue 4: the env-reference token that pnpm 10.34+/11/12 ignore in a project `.npmrc`

@@ -142,6 +142,21 @@ const TRIGGERS: &[Trigger] = &[
         ],
         &["show", "--manager", "pnpm"],
     ),
+    Trigger {
+        code: "project-root",
+        files: &[
+            (".npmrc", "registry=https://r.example/\n"),
+            ("packages/a/package.json", "{}\n"),
+        ],
+        home: &[],
+        dir: "packages/a",
+        args: &["convert", "--from", "npm", "--to", "yarn"],
+    },
+    t(
+        "same-rules",
+        &[(".npmrc", "registry=https://r.example/\n")],
+        &["convert", "--from", "npm@11", "--to", "npm@12"],
+    ),
     t(
         "pnpm-version",
         &[(".npmrc", "registry=https://r.example/\n")],

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use super::ExitStatus;
 use crate::apply;
+use crate::diagnostics::Code;
 use crate::discover::{self, Environment};
 use crate::error::{Error, Result};
 use crate::managers::{ALL, ManagerArg};
 use crate::plan::{self, Mode, Plan};
+use crate::warning::Warning;
 
 pub struct Request {
     pub dir: PathBuf,
@@ -117,6 +119,31 @@ fn run_plan(
         if m != from && !targets.contains(&m) {
             targets.push(m);
         }
+    }
+    if targets.is_empty() && matches!(named, Named::Flag) {
+        // npm@11 and npm@12 read registry and auth config alike: the same rules, no change.
+        return Ok(Converted {
+            plan: Plan {
+                from,
+                to: Vec::new(),
+                sources: Vec::new(),
+                changes: Vec::new(),
+                warnings: notes
+                    .into_iter()
+                    .chain([Warning::note(
+                        Code::SameRules,
+                        format!(
+                            "--from and --to both name {from} ({} rules): nothing to change",
+                            from.label()
+                        ),
+                        None,
+                    )])
+                    .collect(),
+            },
+            mode,
+            written: Vec::new(),
+            status: ExitStatus::Success,
+        });
     }
     if targets.is_empty() {
         return Err(Error::Usage(match named {

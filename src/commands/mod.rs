@@ -49,6 +49,40 @@ pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
     Ok(dir)
 }
 
+/// The folder pmrc works in: `dir` itself when a manager's file or pmrc.toml is there, else
+/// the nearest folder above it that has one (a workspace member run from its own folder, as
+/// the managers walk up), never the home folder or above it; the note says which.
+pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warning>) {
+    let marker = |d: &Path| {
+        ALL.iter()
+            .map(|m| m.marker_file())
+            .chain([crate::sync_config::FILE_NAME])
+            .find(|name| d.join(name).is_file())
+    };
+    if marker(&dir).is_some() {
+        return (dir, None);
+    }
+    let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
+    for above in absolute.ancestors().skip(1) {
+        if Some(above) == home || above.parent().is_none() {
+            break;
+        }
+        if let Some(found) = marker(above) {
+            let note = Warning::note(
+                crate::diagnostics::Code::ProjectRoot,
+                format!(
+                    "no package manager config in {}; using the project root {} (it has {found})",
+                    dir.display(),
+                    above.display()
+                ),
+                None,
+            );
+            return (above.to_path_buf(), Some(note));
+        }
+    }
+    (dir, None)
+}
+
 /// The managers asked for, or those whose own file exists in `dir`.
 fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
     let managers: Vec<ManagerArg> = if asked.is_empty() {

@@ -459,6 +459,8 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
     );
     let names = |files: Vec<&str>| files.join(", ");
     let summary = match mode {
+        // Same manager, same rules: the note has said there is nothing to change.
+        _ if plan.to.is_empty() => String::new(),
         _ if pending == 0 => format!("{rules}: every target file is already in sync\n"),
         Mode::Write => format!(
             "{rules}: wrote {}\n",
@@ -542,6 +544,13 @@ pub fn print_explain(
             "    sends: {}{from}\n",
             describe_auth(&e.authorization, dialect, out.show_secrets)
         ));
+        if !e.unset.is_empty() {
+            let names: Vec<String> = e.unset.iter().map(|n| format!("${n}")).collect();
+            text.push_str(&format!(
+                "    unset here: {} (then no usable credential is sent: a 401 or 404)\n",
+                names.join(", ")
+            ));
+        }
         text.push_str(&format!("    why: {}\n", e.why.join("; ")));
         if let Some(t) = &e.tarball {
             text.push_str(&format!(

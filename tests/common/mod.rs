@@ -13,6 +13,8 @@ pub fn pmrc() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pmrc"));
     cmd.env_remove("CLICOLOR_FORCE")
         .env_remove("XDG_CONFIG_HOME")
+        // The fixtures' credentials come from it; unset, `explain` says so, the same everywhere.
+        .env_remove("NODE_AUTH_TOKEN")
         .env("NO_COLOR", "1");
     cmd
 }
