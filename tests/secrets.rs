@@ -292,6 +292,10 @@ fn project(p: &Place) -> (TempDir, TempDir) {
     (dir, home)
 }
 
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
 fn run(dir: &TempDir, home: &TempDir, args: &[String]) -> std::process::Output {
     common::pmrc()
         .args(args)
@@ -375,10 +379,7 @@ fn issue_14_multi_line_secrets_preview_what_is_written() {
             std::fs::write(dir.path().join(n), t).unwrap();
         }
         let home = TempDir::new().unwrap();
-        let args: Vec<String> = ["convert", "--from", from, "--to", to, "--write"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let args = strings(&["convert", "--from", from, "--to", to, "--write"]);
         let out = run(&dir, &home, &args);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         assert_ne!(out.status.code(), Some(101), "{name}: panicked\n{stdout}");
@@ -421,7 +422,7 @@ fn issue_14_markdown_is_inert() {
         ],
         vec!["doctor", "--format", "markdown"],
     ] {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let args = strings(&args);
         let out = run(&dir, &home, &args);
         let md = String::from_utf8_lossy(&out.stdout);
         for active in ["![img](", "[link](", " @octocat"] {
@@ -445,10 +446,7 @@ fn issue_14_credentials_stay_out_of_committed_and_misread_files() {
     )
     .unwrap();
     let home = TempDir::new().unwrap();
-    let args: Vec<String> = ["convert", "--from", "npm", "--to", "pnpm@12", "--write"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let args = strings(&["convert", "--from", "npm", "--to", "pnpm@12", "--write"]);
     let out = run(&dir, &home, &args);
     assert!(
         out.status.success(),
@@ -466,10 +464,7 @@ fn issue_14_credentials_stay_out_of_committed_and_misread_files() {
         "registry=https://r.example/\n//r.example/:_authToken=$FAKESECRETDOLLAR12\n",
     )
     .unwrap();
-    let args: Vec<String> = ["convert", "--from", "npm", "--to", "bun", "--write"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let args = strings(&["convert", "--from", "npm", "--to", "bun", "--write"]);
     let out = run(&dir, &home, &args);
     assert!(
         out.status.success(),

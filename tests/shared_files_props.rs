@@ -8,20 +8,12 @@ use std::path::Path;
 use assert_fs::TempDir;
 use assert_fs::prelude::*;
 use pmrc::discover::{Environment, locate, read_merged};
-use pmrc::managers::{Manager, PnpmMajor};
+use pmrc::managers::Manager;
 use pmrc::model::Model;
 use pmrc::plan::{Request, build};
 use pmrc::resolve::{Authorization, Packages, groups_of, routes_for};
 
-const MANAGERS: [Manager; 7] = [
-    Manager::Npm,
-    Manager::Yarn,
-    Manager::YarnClassic,
-    Manager::Bun,
-    Manager::Pnpm(PnpmMajor::V10),
-    Manager::Pnpm(PnpmMajor::V11),
-    Manager::Pnpm(PnpmMajor::V12),
-];
+const MANAGERS: [Manager; 7] = pmrc::managers::SETTLED;
 
 type Behaviour = Vec<(Packages, Option<String>, Option<Authorization>)>;
 

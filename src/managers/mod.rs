@@ -119,6 +119,17 @@ pub enum ManagerArg {
     PnpmOfProject,
 }
 
+/// Every manager under every set of rules pmrc knows.
+pub const SETTLED: [Manager; 7] = [
+    Manager::Npm,
+    Manager::Yarn,
+    Manager::YarnClassic,
+    Manager::Bun,
+    Manager::Pnpm(PnpmMajor::V10),
+    Manager::Pnpm(PnpmMajor::V11),
+    Manager::Pnpm(PnpmMajor::V12),
+];
+
 /// Every manager pmrc looks for in a project, in the order it reports them.
 pub const ALL: [ManagerArg; 5] = [
     ManagerArg::Exact(Manager::Npm),
@@ -524,15 +535,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for m in [
-            Manager::Npm,
-            Manager::Yarn,
-            Manager::YarnClassic,
-            Manager::Bun,
-            Manager::Pnpm(PnpmMajor::V10),
-            Manager::Pnpm(PnpmMajor::V11),
-            Manager::Pnpm(PnpmMajor::V12),
-        ] {
+        for m in SETTLED {
             assert_eq!(parse(&m.to_string()), Ok(ManagerArg::Exact(m)), "{m}");
         }
     }

@@ -68,6 +68,12 @@ fn print_stdout(out: &Output, text: &str) -> io::Result<()> {
     }
 }
 
+/// A JSON document (schema v1) on stdout, pretty-printed with a final line break.
+fn print_json(out: &Output, doc: &serde_json::Value) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(doc).expect("serialisable");
+    print_stdout(out, &format!("{text}\n"))
+}
+
 /// Bytes to stdout as they are (also completion scripts and the man page), flushed so that a
 /// full disk is seen here and not lost at exit. A closed pipe (`pmrc show | head`) is not an
 /// error worth reporting; any other failure is.
@@ -223,13 +229,7 @@ pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
             })
             .collect();
         let doc = json!({ "version": JSON_VERSION, "managers": managers });
-        print_stdout(
-            out,
-            &format!(
-                "{}\n",
-                serde_json::to_string_pretty(&doc).expect("serialisable")
-            ),
-        )?;
+        print_json(out, &doc)?;
         return Ok(());
     }
     let mut text = String::new();
@@ -421,13 +421,7 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
             "warnings": plan.warnings,
             "in_sync": pending == 0,
         });
-        print_stdout(
-            out,
-            &format!(
-                "{}\n",
-                serde_json::to_string_pretty(&doc).expect("serialisable")
-            ),
-        )?;
+        print_json(out, &doc)?;
         return Ok(());
     }
     if out.style == Style::Markdown {
@@ -513,13 +507,7 @@ pub fn print_explain(
             "managers": managers,
             "warnings": warnings,
         });
-        print_stdout(
-            out,
-            &format!(
-                "{}\n",
-                serde_json::to_string_pretty(&doc).expect("serialisable")
-            ),
-        )?;
+        print_json(out, &doc)?;
         return Ok(());
     }
     let mut text = format!("{package}\n");
@@ -589,13 +577,7 @@ pub fn print_doctor(
             )
             .collect();
         let doc = json!({ "version": JSON_VERSION, "findings": findings, "fixes": fixes });
-        print_stdout(
-            out,
-            &format!(
-                "{}\n",
-                serde_json::to_string_pretty(&doc).expect("serialisable")
-            ),
-        )?;
+        print_json(out, &doc)?;
         return Ok(());
     }
     if out.style == Style::Markdown {

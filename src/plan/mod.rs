@@ -122,37 +122,34 @@ pub fn build(req: &Request) -> Result<Plan> {
         let touches_source = changes
             .iter()
             .any(|c| c.status() != Status::Unchanged && sources.iter().any(|f| f.path == c.path));
-        if !touches_source {
-            return Ok(Plan {
-                from: req.from,
-                to: req.to.to_vec(),
-                sources,
-                changes,
-                warnings,
-            });
-        }
-        let planned: Vec<ConfigFile> = sources
-            .iter()
-            .map(|f| match changes.iter().find(|c| c.path == f.path) {
-                Some(c) => ConfigFile {
-                    text: Some(c.after.clone()),
-                    ..f.clone()
-                },
-                None => f.clone(),
-            })
-            .collect();
-        let next = discover::read_merged(req.from, &planned)?.0;
         rounds += 1;
-        if next == translated_from || rounds == 3 {
-            return Ok(Plan {
-                from: req.from,
-                to: req.to.to_vec(),
-                sources,
-                changes,
-                warnings,
-            });
+        let next = if touches_source && rounds < 3 {
+            let planned: Vec<ConfigFile> = sources
+                .iter()
+                .map(|f| match changes.iter().find(|c| c.path == f.path) {
+                    Some(c) => ConfigFile {
+                        text: Some(c.after.clone()),
+                        ..f.clone()
+                    },
+                    None => f.clone(),
+                })
+                .collect();
+            Some(discover::read_merged(req.from, &planned)?.0)
+        } else {
+            None
+        };
+        match next {
+            Some(next) if next != translated_from => translated_from = next,
+            _ => {
+                return Ok(Plan {
+                    from: req.from,
+                    to: req.to.to_vec(),
+                    sources,
+                    changes,
+                    warnings,
+                });
+            }
         }
-        translated_from = next;
     }
 }
 
