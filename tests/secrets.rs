@@ -475,3 +475,79 @@ fn issue_14_credentials_stay_out_of_committed_and_misread_files() {
     assert!(!bunfig.contains("FAKESECRETDOLLAR12"), "{bunfig}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("lossy-env-reference"));
 }
+
+mod random {
+    //! Issue 14: random `.npmrc` files with a marker in random places a secret can take.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One line of an `.npmrc`, with the marker `m` in a place that holds a secret.
+    fn secret_line(m: String) -> impl Strategy<Value = String> {
+        let host = prop_oneof![Just("r.example"), Just("other.example:8443/npm")];
+        (host, 0..8usize).prop_map(move |(host, place)| match place {
+            0 => format!("//{host}/:_authToken={m}"),
+            1 => {
+                let b64 = base64::engine::general_purpose::STANDARD;
+                format!("//{host}/:_auth={}", b64.encode(format!("u:{m}")))
+            }
+            2 => format!(
+                "//{host}/:username=u\n//{host}/:_password={}",
+                base64::engine::general_purpose::STANDARD.encode(&m)
+            ),
+            3 => format!("@acme:registry=https://u:{m}@{host}/"),
+            4 => format!("https-proxy=http://u:{m}@proxy.example:3128/"),
+            5 => format!("# //{host}/:_authToken={m}"),
+            6 => format!("registry=https://{host}/?token={m}"),
+            _ => format!("//{host}/:_authToken={m}-${{SUFFIX}}"),
+        })
+    }
+
+    fn npmrc() -> impl Strategy<Value = (String, String)> {
+        "FAKESECRET[A-Z0-9]{8}".prop_flat_map(|m| {
+            (
+                proptest::collection::vec(secret_line(m.clone()), 1..4),
+                Just(m),
+            )
+                .prop_map(|(lines, m)| {
+                    (
+                        format!("registry=https://r.example/\n{}\n", lines.join("\n")),
+                        m,
+                    )
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn issue_14_random_secrets_are_never_printed((text, marker) in npmrc()) {
+            let dir = TempDir::new().unwrap();
+            std::fs::write(dir.path().join(".npmrc"), &text).unwrap();
+            let home = TempDir::new().unwrap();
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&marker);
+            for args in [
+                &["show", "--format", "json"][..],
+                &["show"],
+                &["convert", "--from", "npm", "--to", "yarn,bun", "--format", "json"],
+                &["convert", "--from", "npm", "--to", "pnpm@12", "--format", "markdown"],
+                &["convert", "--from", "npm", "--to", "yarn-classic", "--verbose"],
+                &["doctor", "--sarif"],
+                &["explain", "@acme/widgets", "--format", "json"],
+            ] {
+                let out = run(&dir, &home, &strings(args));
+                let printed = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                prop_assert!(out.status.code() != Some(101), "{args:?} panicked");
+                prop_assert!(
+                    !printed.contains(&marker) && !printed.contains(&b64),
+                    "{args:?} printed the secret of\n{text}\n{printed}"
+                );
+            }
+        }
+    }
+}
