@@ -584,6 +584,7 @@ fn issue_7_file_changed_since_read_is_refused() {
         to: &[pmrc::managers::Manager::Yarn],
         user: false,
         env: &env,
+        bystanders: &[],
     })
     .unwrap();
     std::fs::write(project.path().join(".yarnrc.yml"), "nodeLinker: pnp\n").unwrap();

@@ -323,3 +323,29 @@ fn issue_13_case_8_a_leftover_workspace_file_is_not_the_source() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["from"], "npm", "{v:#}");
 }
+
+/// Issue 13: a manager pmrc.toml names reads the project's files too: a conversion that
+/// would change what it does is refused, unless it is a target as well.
+#[test]
+fn issue_13_managers_named_in_pmrc_toml_are_readers_in_play() {
+    let files: &[(&str, &str)] = &[
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"${T}\"\n",
+        ),
+        ("bunfig.toml", "[run]\nshell = \"bash\"\n"),
+        ("pmrc.toml", "[sync]\nfrom = \"yarn\"\nto = [\"bun\"]\n"),
+    ];
+    let p = Project::new(files);
+    let out = p.run(&["convert", "--from", "yarn", "--to", "npm", "--write"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("bun, which pmrc.toml names"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(p.read(".npmrc"), None, "nothing may be written");
+    // With Bun a target too, its bunfig.toml says what it needs and the run goes through.
+    let out = p.run(&["convert", "--from", "yarn", "--to", "npm,bun", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

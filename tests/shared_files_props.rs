@@ -68,6 +68,7 @@ fn issue_13_every_fixture_every_source_every_target_set() {
                     to: &to,
                     user: false,
                     env: &env,
+                    bystanders: &[],
                 };
                 let plan = match build(&request) {
                     Ok(plan) => plan,

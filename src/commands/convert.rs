@@ -39,17 +39,28 @@ pub struct Converted {
 }
 
 pub fn convert(req: Request, env: &Environment) -> Result<Converted> {
-    let (from, named) = match req.from {
-        Some(m) => (m, Named::Flag),
-        None => match project_setting(&req.dir)? {
-            Some(config) => (config.from, Named::ProjectSetting),
-            None => (
-                discover::detect_source(&req.dir, &ALL, &req.to)?,
-                Named::Found,
-            ),
-        },
+    let setting = project_setting(&req.dir)?;
+    let (from, named) = match (req.from, &setting) {
+        (Some(m), _) => (m, Named::Flag),
+        (None, Some(config)) => (config.from, Named::ProjectSetting),
+        (None, None) => (
+            discover::detect_source(&req.dir, &ALL, &req.to)?,
+            Named::Found,
+        ),
     };
-    run_plan(req.dir, (from, named), &req.to, req.user, req.mode, env)
+    // Every manager pmrc.toml names reads the project's files too.
+    let named_in_setting: Vec<ManagerArg> = setting
+        .map(|c| std::iter::once(c.from).chain(c.to).collect())
+        .unwrap_or_default();
+    run_plan(
+        req.dir,
+        (from, named),
+        &req.to,
+        &named_in_setting,
+        req.user,
+        req.mode,
+        env,
+    )
 }
 
 /// Where the source manager's name came from, to speak of it as the user gave it.
@@ -95,6 +106,7 @@ pub fn sync(req: SyncRequest, env: &Environment) -> Result<Converted> {
         req.dir,
         (config.from, Named::ProjectSetting),
         &config.to,
+        &[],
         user,
         req.mode,
         env,
@@ -105,6 +117,7 @@ fn run_plan(
     dir: PathBuf,
     (from, named): (ManagerArg, Named),
     to: &[ManagerArg],
+    also_reading: &[ManagerArg],
     user: bool,
     mode: Mode,
     env: &Environment,
@@ -163,12 +176,20 @@ fn run_plan(
         env,
     );
     notes.extend(member_note);
+    let mut bystanders = Vec::new();
+    for m in also_reading {
+        let (m, _) = m.settle(&dir)?;
+        if m != from && !targets.contains(&m) && !bystanders.contains(&m) {
+            bystanders.push(m);
+        }
+    }
     let mut plan = plan::build(&plan::Request {
         dir: &dir,
         from,
         to: &targets,
         user,
         env: &env,
+        bystanders: &bystanders,
     })?;
     plan.warnings.splice(0..0, notes);
     let written = if mode == Mode::Write {

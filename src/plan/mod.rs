@@ -93,6 +93,9 @@ pub struct Request<'a> {
     pub to: &'a [Manager],
     pub user: bool,
     pub env: &'a Environment,
+    /// Managers that are neither source nor target but read the project's files too
+    /// (named in pmrc.toml): what they do must not change.
+    pub bystanders: &'a [Manager],
 }
 
 pub fn build(req: &Request) -> Result<Plan> {

@@ -97,6 +97,7 @@ pub(super) fn plan_files(
         }
     }
     check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
+    keep_bystanders(req, &changes)?;
     Ok(changes)
 }
 
@@ -416,6 +417,36 @@ fn fit_source(
                     ),
                 });
             }
+        }
+    }
+    Ok(())
+}
+
+/// A manager named in pmrc.toml that this run neither reads from nor writes for must do
+/// what it did: a change to a file it reads that would make it do otherwise is refused.
+fn keep_bystanders(req: &Request, changes: &[FileChange]) -> Result<()> {
+    let planned: HashMap<&Path, String> = changes
+        .iter()
+        .filter(|c| c.status() != super::Status::Unchanged)
+        .map(|c| (c.path.as_path(), c.after.clone()))
+        .collect();
+    for &other in req.bystanders {
+        let files = discover::locate(other, req.dir, req.user, req.env)?;
+        let Some(touched) = files
+            .iter()
+            .find(|f| planned.contains_key(f.path.as_path()))
+        else {
+            continue;
+        };
+        let before = discover::read_merged(other, &files)?.0;
+        let after = read_with(other, &files, &planned)?;
+        if difference(other, &before, &after) != Difference::None {
+            return Err(Error::Refused {
+                path: touched.path.clone(),
+                reason: format!(
+                    "{other}, which pmrc.toml names, reads this file too and would then do otherwise; convert to it as well (add {other} to --to)"
+                ),
+            });
         }
     }
     Ok(())
