@@ -13,22 +13,14 @@
 use std::path::PathBuf;
 
 use pmrc::discover::{ConfigFile, read_merged};
-use pmrc::managers::{Manager, Place, PnpmMajor};
+use pmrc::managers::{Manager, Place};
 use pmrc::model::{Level, Model};
 use pmrc::resolve::{Authorization, Packages, routes};
 use pmrc::translate::translate;
 use pmrc::warning::{Severity, Warning};
 use proptest::prelude::*;
 
-const MANAGERS: [Manager; 7] = [
-    Manager::Npm,
-    Manager::Yarn,
-    Manager::YarnClassic,
-    Manager::Bun,
-    Manager::Pnpm(PnpmMajor::V10),
-    Manager::Pnpm(PnpmMajor::V11),
-    Manager::Pnpm(PnpmMajor::V12),
-];
+const MANAGERS: [Manager; 7] = pmrc::managers::SETTLED;
 
 const HOSTS: [&str; 4] = [
     "https://npm.pkg.example.test/",
