@@ -180,6 +180,10 @@ pub struct ConvertArgs {
     /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12].
     #[arg(long, value_name = "M", value_delimiter = ',', required = true)]
     pub to: Vec<ManagerArg>,
+    /// Also exit 1 when the run reports a finding of this severity or worse (for CI: a
+    /// target that would send no credentials is a warning).
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
     #[command(flatten)]
     pub mode: ModeArgs,
 }
@@ -191,6 +195,10 @@ pub struct SyncArgs {
     /// The project setting to use (default: pmrc.toml in the project directory).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Also exit 1 when the run reports a finding of this severity or worse (for CI: a
+    /// target that would send no credentials is a warning).
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
     #[command(flatten)]
     pub mode: ModeArgs,
 }
@@ -247,7 +255,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             let mut converted = convert::convert(request, &env)?;
             converted.plan.warnings.splice(0..0, root_note);
-            print_converted(&converted, &output(&args.common))?
+            print_converted(&converted, &output(&args.common), threshold(args.fail_on))?
         }
         Command::Sync(args) => {
             let (dir, root_note) = root(&args.common, &env)?;
@@ -259,7 +267,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             let mut converted = convert::sync(request, &env)?;
             converted.plan.warnings.splice(0..0, root_note);
-            print_converted(&converted, &output(&args.common))?
+            print_converted(&converted, &output(&args.common), threshold(args.fail_on))?
         }
         Command::Explain(args) => {
             no_markdown(&args.common, "explain")?;
@@ -288,12 +296,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 managers: args.manager,
                 user: args.common.user,
                 check_env: args.env,
-                fail_on: match args.fail_on {
-                    FailOn::Note => Some(Severity::Note),
-                    FailOn::Warning => Some(Severity::Warning),
-                    FailOn::Error => Some(Severity::Error),
-                    FailOn::Never => None,
-                },
+                fail_on: threshold(args.fail_on),
                 fix: args.fix,
                 write: args.write,
             };
@@ -357,7 +360,21 @@ fn printed(result: std::io::Result<()>) -> Result<()> {
     result.map_err(Error::Output)
 }
 
-fn print_converted(converted: &convert::Converted, out: &Output) -> Result<ExitStatus> {
+/// The severity `--fail-on` fails on; `None` for never.
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Never => None,
+    }
+}
+
+fn print_converted(
+    converted: &convert::Converted,
+    out: &Output,
+    fail_on: Option<Severity>,
+) -> Result<ExitStatus> {
     printed(output::print_files(
         &converted.plan,
         &converted.written,
@@ -369,7 +386,12 @@ fn print_converted(converted: &convert::Converted, out: &Output) -> Result<ExitS
         &converted.written,
         out,
     ))?;
-    Ok(converted.status)
+    let failing = fail_on.is_some_and(|t| converted.plan.warnings.iter().any(|w| w.severity >= t));
+    Ok(if failing {
+        ExitStatus::Failure
+    } else {
+        converted.status
+    })
 }
 
 fn output(common: &Common) -> Output {

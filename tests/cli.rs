@@ -938,3 +938,31 @@ fn issue_12_output_write_errors_exit_2() {
     drop(child.stdout.take());
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// Issue 19: `--fail-on` for convert and sync, so that a CI check in sync but reporting a
+/// target that would send no credentials can fail.
+#[test]
+fn issue_19_convert_and_sync_fail_on_findings() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-pnpm12-env-token"));
+    let args = ["convert", "--from", "npm", "--to", "pnpm@12", "--check"];
+    let code = |extra: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(extra);
+        run(&project, &all).status.code()
+    };
+    assert!(
+        run(
+            &project,
+            &["convert", "--from", "npm", "--to", "pnpm@12", "--write"]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(code(&[]), Some(0), "in sync");
+    assert_eq!(
+        code(&["--fail-on", "warning"]),
+        Some(1),
+        "a warning is reported"
+    );
+    assert_eq!(code(&["--fail-on", "error"]), Some(0));
+}
