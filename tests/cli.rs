@@ -966,3 +966,21 @@ fn issue_19_convert_and_sync_fail_on_findings() {
     );
     assert_eq!(code(&["--fail-on", "error"]), Some(0));
 }
+
+/// Issue 19: `--color always` colours the severity of findings and warnings; never does not.
+#[test]
+fn issue_19_findings_have_colour_when_asked() {
+    let project = Project::from_fixture(&fixtures().join("legacy-top-level-auth"));
+    let out = run(&project, &["doctor", "--color", "always"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\u{1b}["),
+        "{}",
+        render(&out)
+    );
+    let out = run(&project, &["doctor", "--color", "never"]);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains('\u{1b}'),
+        "{}",
+        render(&out)
+    );
+}

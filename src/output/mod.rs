@@ -144,12 +144,20 @@ fn print_stderr(out: &Output, text: &str) -> io::Result<()> {
     )
 }
 
-pub fn warning_line(w: &Warning) -> String {
-    let level = match w.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
+/// `error`, `warning` or `note`, in its colour when colour is on.
+fn level(severity: Severity, color: bool) -> String {
+    use anstyle::{AnsiColor, Style};
+    let (name, style) = match severity {
+        Severity::Error => ("error", AnsiColor::Red.on_default().bold()),
+        Severity::Warning => ("warning", AnsiColor::Yellow.on_default().bold()),
+        Severity::Note => ("note", AnsiColor::Cyan.on_default().bold()),
     };
+    let style = if color { style } else { Style::new() };
+    format!("{style}{name}{style:#}")
+}
+
+pub fn warning_line(w: &Warning, color: bool) -> String {
+    let level = level(w.severity, color);
     match &w.origin {
         Some(o) => format!("{level}[{}]: {o}: {}\n", w.code, w.message),
         None => format!("{level}[{}]: {}\n", w.code, w.message),
@@ -245,7 +253,7 @@ pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
     }
     for s in shown {
         for w in &s.warnings {
-            print_stderr(out, &warning_line(w))?;
+            print_stderr(out, &warning_line(w, out.color))?;
         }
     }
     Ok(())
@@ -438,7 +446,7 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
     print_stdout(out, &text)?;
     let mut err = String::new();
     for w in &plan.warnings {
-        err.push_str(&warning_line(w));
+        err.push_str(&warning_line(w, out.color));
     }
     let targets: Vec<String> = plan
         .to
@@ -554,7 +562,7 @@ pub fn print_explain(
         return Ok(());
     }
     for w in warnings {
-        print_stderr(out, &warning_line(w))?;
+        print_stderr(out, &warning_line(w, out.color))?;
     }
     Ok(())
 }
@@ -589,11 +597,7 @@ pub fn print_doctor(
     }
     let mut text = String::new();
     for f in findings {
-        let level = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        };
+        let level = level(f.severity, out.color);
         let at = f
             .origin
             .as_ref()
