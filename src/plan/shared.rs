@@ -1,9 +1,10 @@
 //! Files several managers read (`.npmrc`: npm, Yarn 1, pnpm, Bun). Each file a run writes is
 //! planned once, for every reader in play: the targets' wishes are merged (a key two targets
-//! want with different values is refused), a file the source reads keeps every setting it
-//! holds byte for byte and only gains keys, and a gained key that would change what the
-//! source does is refused. Afterwards
-//! every target is resolved against the final files and any difference is reported.
+//! want with different values is refused); a file the source reads keeps, byte for byte,
+//! every line the source takes a value from, and a key a target adds that would change what
+//! the source does is refused. Afterwards every target is resolved against the final files
+//! (what a shared file makes it do is reported), and a manager pmrc.toml names that is
+//! neither source nor target must do what it did.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -64,10 +65,9 @@ pub(super) fn plan_files(
     req: &Request,
     sources: &[ConfigFile],
     source_model: &Model,
-    drafts: Vec<Draft>,
+    mut drafts: Vec<Draft>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<FileChange>> {
-    let mut drafts = drafts;
     keep_credentials_out_of_committed_files(&mut drafts, warnings);
     let used = source_lines(source_model, None);
     let relied_on = source_lines(source_model, Some(req.from));
