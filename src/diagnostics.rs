@@ -165,6 +165,9 @@ diagnostics! {
         SameRules "same-rules"
             what: "the source and the target are the same manager under the same rules (npm 11 and 12 read this config alike): nothing to change"
             fix: "nothing";
+        UserFilesNotRead "user-files-not-read"
+            what: "user-level files the manager reads exist but were not read (no --user): what it sends may differ from what pmrc says"
+            fix: "run the same command again with --user";
         PnpmVersion "pnpm-version"
             what: "which pnpm major's rules were used, and why"
             fix: "name the major when it is not the one the project uses: pnpm@10, pnpm@11 or pnpm@12, or packageManager in package.json";

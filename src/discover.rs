@@ -108,6 +108,37 @@ fn config_files(
         .collect()
 }
 
+/// Without `--user`: a note naming the user-level files `manager` reads that exist and were
+/// not read (pnpm's auth.ini after `convert --user`), so "sends no credentials" is not the
+/// last word.
+pub fn unread_user_files(manager: Manager, dir: &Path, env: &Environment) -> Option<Warning> {
+    let present: Vec<String> = manager
+        .sources()
+        .iter()
+        .filter(|f| level_of(f.place) == Level::User)
+        .filter_map(|f| place(f, dir, env).ok())
+        .filter(|(path, _)| path.is_file())
+        .map(|(_, display)| display)
+        .collect();
+    (!present.is_empty()).then(|| {
+        Warning::note(
+            crate::diagnostics::Code::UserFilesNotRead,
+            format!(
+                "{} also reads {}, which {}; pass --user to read {} too",
+                manager,
+                present.join(" and "),
+                if present.len() == 1 {
+                    "exists"
+                } else {
+                    "exist"
+                },
+                if present.len() == 1 { "it" } else { "them" }
+            ),
+            None,
+        )
+    })
+}
+
 /// The files `manager` reads, lowest priority first (user files only with `user`).
 pub fn locate(
     manager: Manager,

@@ -984,3 +984,30 @@ fn issue_19_findings_have_colour_when_asked() {
         render(&out)
     );
 }
+
+/// Issue 19: without --user, show says which user-level files the manager reads exist, so
+/// "sends no credentials" after `convert --user --write` is not the last word.
+#[test]
+fn issue_19_show_names_user_files_it_did_not_read() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-pnpm12-env-token"));
+    assert!(
+        run(
+            &project,
+            &[
+                "convert", "--from", "npm", "--to", "pnpm@12", "--user", "--write"
+            ]
+        )
+        .status
+        .success()
+    );
+    let out = run(&project, &["show", "--manager", "pnpm@12"]);
+    let said = render(&out);
+    assert!(said.contains("note[user-files-not-read]"), "{said}");
+    assert!(said.contains("auth.ini"), "{said}");
+    let out = run(&project, &["show", "--manager", "pnpm@12", "--user"]);
+    assert!(
+        !render(&out).contains("user-files-not-read"),
+        "{}",
+        render(&out)
+    );
+}

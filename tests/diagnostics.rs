@@ -157,6 +157,13 @@ const TRIGGERS: &[Trigger] = &[
         &[(".npmrc", "registry=https://r.example/\n")],
         &["convert", "--from", "npm@11", "--to", "npm@12"],
     ),
+    Trigger {
+        code: "user-files-not-read",
+        files: &[("pnpm-workspace.yaml", "registry: \"https://r.example/\"\n")],
+        home: &[(".config/pnpm/auth.ini", "//r.example/:_authToken=${T}\n")],
+        dir: "",
+        args: &["show", "--manager", "pnpm@12"],
+    },
     t(
         "pnpm-version",
         &[(".npmrc", "registry=https://r.example/\n")],

@@ -31,6 +31,9 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
         let files = discover::locate(manager, &dir, req.user, &env)?;
         let (model, w) = discover::read_merged(manager, &files)?;
         warnings.extend(note.into_iter().chain(member_note).chain(w));
+        if !req.user {
+            warnings.extend(discover::unread_user_files(manager, &dir, &env));
+        }
         answers.push(crate::explain::explain(
             &model,
             manager,

@@ -33,6 +33,9 @@ pub fn run(req: &Request, env: &Environment) -> Result<Vec<Shown>> {
         let files = discover::locate(manager, &dir, req.user, &env)?;
         let (model, mut warnings) = discover::read_merged(manager, &files)?;
         warnings.splice(0..0, note.into_iter().chain(member_note));
+        if !req.user {
+            warnings.extend(discover::unread_user_files(manager, &dir, &env));
+        }
         shown.push(Shown {
             manager,
             files,
