@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::commands::show::Shown;
 use crate::discover::ConfigFile;
-use crate::model::{AuthKey, Value, scope_label};
+use crate::model::{AuthKey, Field, Value, scope_label};
 use crate::plan::{Mode, Plan, Status};
 use crate::redact;
 use crate::resolve::{Authorization, Route};
@@ -318,17 +318,17 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
             AuthKey::Fallback => "(top level)".into(),
         };
         let fields = [
-            ("token", &c.token, true),
-            ("auth ident", &c.ident, true),
-            ("username", &c.username, false),
-            ("password", &c.password, true),
-            ("certfile", &c.certfile, false),
-            ("keyfile", &c.keyfile, false),
-            ("always-auth", &c.always_auth, false),
+            ("token", &c.token, Field::Token),
+            ("auth ident", &c.ident, Field::Ident),
+            ("username", &c.username, Field::Username),
+            ("password", &c.password, Field::Password),
+            ("certfile", &c.certfile, Field::Certfile),
+            ("keyfile", &c.keyfile, Field::Keyfile),
+            ("always-auth", &c.always_auth, Field::CredentialAlwaysAuth),
         ];
-        for (name, v, secret) in fields {
+        for (name, v, field) in fields {
             if let Some(v) = v {
-                row(format!("{at} {name}"), v, secret);
+                row(format!("{at} {name}"), v, field.is_secret());
             }
         }
     }
@@ -339,18 +339,17 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
         row("ca".into(), v, false);
     }
     let singles = [
-        ("cafile", &m.tls.cafile),
-        ("strict-ssl", &m.tls.strict_ssl),
-        ("client cert", &m.tls.cert),
-        ("client key", &m.tls.key),
-        ("http proxy", &m.proxy.http),
-        ("https proxy", &m.proxy.https),
-        ("noproxy", &m.proxy.noproxy),
+        ("cafile", &m.tls.cafile, Field::Cafile),
+        ("strict-ssl", &m.tls.strict_ssl, Field::StrictSsl),
+        ("client cert", &m.tls.cert, Field::Cert),
+        ("client key", &m.tls.key, Field::Key),
+        ("http proxy", &m.proxy.http, Field::HttpProxy),
+        ("https proxy", &m.proxy.https, Field::HttpsProxy),
+        ("noproxy", &m.proxy.noproxy, Field::Noproxy),
     ];
-    for (label, v) in singles {
+    for (label, v, field) in singles {
         if let Some(v) = v {
-            // An inline private key is a secret like a token.
-            row(label.into(), v, label == "client key");
+            row(label.into(), v, field.is_secret());
         }
     }
     for (host, h) in &m.hosts {
