@@ -153,6 +153,9 @@ diagnostics! {
         CredentialsDiffer "credentials-differ"
             what: "after translation the target would send other credentials for a group of packages"
             fix: "read the warnings before it: they say what the target cannot express; change the source so both can";
+        CredentialSentElsewhere "credential-sent-elsewhere"
+            what: "after translation the target would send a credential to a registry whose host and port its key does not name, where the source sends none (pmrc writes nothing)"
+            fix: "key the credential to the registry it is for (`//host:port/path/:_authToken`), or delete it if nothing uses it, then convert again";
         RouteDiffers "route-differs"
             what: "after translation the target would request another registry for a group of packages"
             fix: "read the warnings before it: they say what the target cannot express; change the source so both can";

@@ -8,6 +8,9 @@ pub struct RegistryUrl {
     /// Lowercased host with the port when it is not the scheme's default.
     pub host: String,
     pub hostname: String,
+    /// Lowercased host with the port exactly as written, a default one included: Yarn 1
+    /// compares credential keys with the registry URL as written (errata: default ports).
+    pub host_as_written: String,
     /// Path as written, starting with `/` (query and fragment dropped).
     pub path: String,
 }
@@ -34,8 +37,12 @@ impl RegistryUrl {
             _ => (host_port.clone(), None),
         };
         let default_port = if scheme == "https" { "443" } else { "80" };
-        let host = match port {
+        let host = match &port {
             Some(p) if p != default_port && !p.is_empty() => format!("{hostname}:{p}"),
+            _ => hostname.clone(),
+        };
+        let host_as_written = match &port {
+            Some(p) if !p.is_empty() => format!("{hostname}:{p}"),
             _ => hostname.clone(),
         };
         let rest = &rest[authority_end..];
@@ -49,6 +56,7 @@ impl RegistryUrl {
             scheme,
             host,
             hostname,
+            host_as_written,
             path,
         })
     }
@@ -66,6 +74,23 @@ impl RegistryUrl {
         format!("//{}{}", self.host, with_trailing_slash(&self.path))
     }
 
+    /// [`Self::registry_nerf_dart`] with the port as written, a default one included.
+    pub fn registry_nerf_dart_as_written(&self) -> String {
+        format!(
+            "//{}{}",
+            self.host_as_written,
+            with_trailing_slash(&self.path)
+        )
+    }
+
+    /// Whether a credential key (`//host[:port]/…`, a scheme allowed) names this URL's
+    /// host and port, the default port being the same as none.
+    pub fn is_named_by_key(&self, key: &str) -> bool {
+        let without_scheme = key.find("//").map_or(key, |i| &key[i..]);
+        RegistryUrl::parse(&format!("{}:{without_scheme}", self.scheme))
+            .is_some_and(|k| k.host == self.host)
+    }
+
     /// Yarn Berry's scheme-less `npmRegistries` key for this registry (one trailing `/` gone).
     pub fn yarn_key(&self) -> String {
         let path = self.path.strip_suffix('/').unwrap_or(&self.path);
@@ -74,6 +99,29 @@ impl RegistryUrl {
 
     pub fn is_http(&self) -> bool {
         self.scheme == "http"
+    }
+}
+
+/// `url` without its scheme's default port (`http://h:80/npm` → `http://h/npm`): the same
+/// server for every manager, but Yarn compares registry URLs with keys as written.
+pub fn without_default_port(url: &str) -> String {
+    let Some(parsed) = RegistryUrl::parse(url) else {
+        return url.to_string();
+    };
+    if parsed.host == parsed.host_as_written {
+        return url.to_string();
+    }
+    let written = format!(":{}", &parsed.host_as_written[parsed.hostname.len() + 1..]);
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[authority_start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| authority_start + i);
+    let authority = &url[authority_start..authority_end];
+    match authority.to_ascii_lowercase().rfind(&written) {
+        Some(i) if i + written.len() == authority.len() => {
+            format!("{}{}", &url[..authority_start + i], &url[authority_end..])
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -163,6 +211,33 @@ mod tests {
         assert_eq!(url("https://[::1]:8080/").nerf_dart(), "//[::1]:8080/");
         assert!(RegistryUrl::parse("reg.example.com/npm/").is_none());
         assert!(RegistryUrl::parse("//reg.example.com/").is_none());
+    }
+
+    #[test]
+    fn default_ports_are_dropped_only_when_default() {
+        assert_eq!(without_default_port("http://h:80/npm/"), "http://h/npm/");
+        assert_eq!(without_default_port("https://H:443"), "https://H");
+        assert_eq!(
+            without_default_port("https://u:p@h:443/x"),
+            "https://u:p@h/x"
+        );
+        assert_eq!(without_default_port("http://h:443/"), "http://h:443/");
+        assert_eq!(without_default_port("http://h:4874/"), "http://h:4874/");
+        assert_eq!(without_default_port("${REG}"), "${REG}");
+        assert_eq!(
+            url("http://h:80/npm/").registry_nerf_dart_as_written(),
+            "//h:80/npm/"
+        );
+    }
+
+    #[test]
+    fn keys_name_a_host_and_port() {
+        let scoped = url("http://h:4874/");
+        assert!(!scoped.is_named_by_key("//h/"));
+        assert!(scoped.is_named_by_key("//h:4874/npm/"));
+        assert!(url("http://h/npm/").is_named_by_key("//h:80/"));
+        assert!(url("https://h/").is_named_by_key("https://h/"));
+        assert!(!url("https://h/").is_named_by_key("//other/"));
     }
 
     #[test]

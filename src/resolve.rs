@@ -60,7 +60,8 @@ pub struct Route {
 
 impl Route {
     /// Comparable form: the public registries of all managers are one registry, a
-    /// trailing slash does not change where a manager sends requests, and credentials are
+    /// trailing slash or a scheme's default port does not change where a manager sends
+    /// requests, and credentials are
     /// compared as sent with their variables set. (Unset, npm sends `${X}` as written, Bun
     /// an empty value, Yarn refuses to start: none of them authenticates; defaults, which
     /// would, are reported as `lossy-env-reference`.)
@@ -68,7 +69,7 @@ impl Route {
         let registry = self
             .registry
             .as_ref()
-            .map(|r| r.trim_end_matches('/').to_string())
+            .map(|r| crate::registry_url::without_default_port(r.trim_end_matches('/')))
             .filter(|r| !is_public_registry(r));
         let authorization = self.authorization.clone().map(|a| match a {
             Authorization::Bearer(t) => Authorization::Bearer(t.when_set()),

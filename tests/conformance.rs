@@ -86,7 +86,7 @@ fn reference(case: Case) {
         kind: matrix::Kind::Reference,
         case: &case,
     };
-    if let Expect::Warning(code) = case.expect {
+    if let Expect::Warning(code) | Expect::Refusal(code) = case.expect {
         // Nothing to replay; still prove the source behaves as the case says.
         for round in 0..2 {
             check::source_run(&case, round).unwrap_or_else(|e| panic!("{e}"));
@@ -125,7 +125,43 @@ fn translate(case: Case) {
         converted.warnings,
         check::show_files(&converted.files)
     );
+    if !matches!(case.expect, Expect::Refusal(_)) {
+        assert_eq!(
+            converted.exit, 0,
+            "{}: pmrc exited {} (warned {:?})\n{}",
+            case.name, converted.exit, converted.warnings, converted.stdout
+        );
+    }
     match case.expect {
+        Expect::Refusal(code) => {
+            assert!(
+                converted.warnings.iter().any(|(c, _)| c == code) && converted.exit == 1,
+                "{}: pmrc must refuse with `{code}` and exit 1; it exited {} and warned {:?}\n{}",
+                case.name,
+                converted.exit,
+                converted.warnings,
+                converted.stdout
+            );
+            // pmrc's output is read back with `{R<n>}` spelled `http://{H<n>}`.
+            let mut before: Vec<(String, String)> = case
+                .files
+                .iter()
+                .map(|(path, text)| {
+                    let text = (1..=case.listeners).fold(text.clone(), |t, n| {
+                        t.replace(&format!("{{R{n}}}"), &format!("http://{{H{n}}}"))
+                    });
+                    (path.clone(), text)
+                })
+                .collect();
+            before.sort();
+            let mut after = converted.files.clone();
+            after.sort();
+            assert_eq!(
+                after, before,
+                "{}: pmrc refused but the files changed",
+                case.name
+            );
+        }
         Expect::Warning(code) => {
             assert!(
                 converted.warnings.iter().any(|(c, _)| c == code),
@@ -249,6 +285,9 @@ cases! {
         pnpm11_scope_literal_to_yarn,
         pnpm12_scope_literal_to_yarn,
         yarn_per_scope_tokens_to_pnpm12_user,
+        npm_portless_key_to_pnpm10,
+        npm_portless_key_to_pnpm11,
+        npm_portless_key_to_pnpm12,
     ],
     pending: [],
 }

@@ -122,6 +122,14 @@ const TRIGGERS: &[Trigger] = &[
         TO_NPM,
     ),
     t(
+        "credential-sent-elsewhere",
+        &[(
+            ".npmrc",
+            "@acme:registry=https://r.example:8443/\n//r.example/:_authToken=fake-portless\n",
+        )],
+        &["convert", "--from", "npm", "--to", "pnpm@11"],
+    ),
+    t(
         "bun-ignored-key",
         &[(
             "bunfig.toml",

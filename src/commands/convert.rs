@@ -10,7 +10,7 @@ use crate::discover::{self, Environment};
 use crate::error::{Error, Result};
 use crate::managers::{ALL, ManagerArg};
 use crate::plan::{self, Mode, Plan};
-use crate::warning::Warning;
+use crate::warning::{Severity, Warning};
 
 pub struct Request {
     pub dir: PathBuf,
@@ -192,7 +192,10 @@ fn run_plan(
         bystanders: &bystanders,
     })?;
     plan.warnings.splice(0..0, notes);
-    let written = if mode == Mode::Write {
+    // An error means the files would make a manager fail or send a credential where the
+    // source did not: the preview still shows them, but nothing is written.
+    let refused = plan.warnings.iter().any(|w| w.severity == Severity::Error);
+    let written = if mode == Mode::Write && !refused {
         apply::apply(&plan.changes)?
     } else {
         Vec::new()
@@ -202,7 +205,7 @@ fn run_plan(
         plan,
         mode,
         written,
-        status: if mode == Mode::Check && drift {
+        status: if refused || (mode == Mode::Check && drift) {
             ExitStatus::Failure
         } else {
             ExitStatus::Success

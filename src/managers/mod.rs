@@ -382,6 +382,11 @@ pub trait Rules: Sync {
     fn unscoped_credentials_need_always_auth(&self) -> bool {
         false
     }
+    /// Whether a credential key must spell the registry's port as its URL does, a default
+    /// one included (Yarn 1 compares them as written), instead of npm's nerf dart.
+    fn credential_keys_keep_default_port(&self) -> bool {
+        false
+    }
     /// Whether credentials can be keyed by scope in `.npmrc` (`//host/:@scope:_authToken`).
     fn reads_scope_tokens(&self) -> bool {
         false

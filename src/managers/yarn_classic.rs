@@ -1,5 +1,6 @@
 //! Yarn 1.22 (spec/yarn.md part B): routing and all auth from `.npmrc`, TLS and proxies from
-//! `.yarnrc`; credentials only at the registry's exact URL, `always-auth` honoured.
+//! `.yarnrc`; credentials only at the registry's exact URL (port as written), `always-auth`
+//! honoured.
 
 use super::{FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, spec};
 use crate::formats::Format;
@@ -65,7 +66,7 @@ impl Rules for YarnClassic {
             .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
         let mut keys = Vec::new();
         if let Some(url) = RegistryUrl::parse(&effective) {
-            let key = url.registry_nerf_dart();
+            let key = url.registry_nerf_dart_as_written();
             if let Some(shorter) = key.strip_suffix("registry/") {
                 keys.push(shorter.to_string());
             }
@@ -114,6 +115,12 @@ impl Rules for YarnClassic {
     }
 
     fn unscoped_credentials_need_always_auth(&self) -> bool {
+        true
+    }
+
+    /// `npm-registry.js` builds the key from the registry URL as written: `http://h:80/`
+    /// looks for `//h:80/` (errata: default ports).
+    fn credential_keys_keep_default_port(&self) -> bool {
         true
     }
 

@@ -459,9 +459,19 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
         targets.join(", ")
     );
     let names = |files: Vec<&str>| files.join(", ");
+    let refused = plan.warnings.iter().any(|w| w.severity == Severity::Error);
     let summary = match mode {
         // Same manager, same rules: the note has said there is nothing to change.
         _ if plan.to.is_empty() => String::new(),
+        _ if refused && pending == 0 => {
+            format!("{rules}: every target file is already in sync, but see the error above\n")
+        }
+        _ if refused && mode == Mode::Write => {
+            format!("{rules}: nothing was written because of the error above\n")
+        }
+        _ if refused => format!(
+            "{rules}: {pending} file(s) would change, but --write refuses because of the error above\n"
+        ),
         _ if pending == 0 => format!("{rules}: every target file is already in sync\n"),
         Mode::Write => format!(
             "{rules}: wrote {}\n",

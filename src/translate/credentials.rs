@@ -36,6 +36,9 @@ impl Translator<'_> {
             .unwrap_or_else(|| self.to.public_registry().to_string());
         match RegistryUrl::parse(&registry) {
             Some(url) => AuthKey::Url(match self.target() {
+                WrittenAs::Npmrc if self.to.rules().credential_keys_keep_default_port() => {
+                    url.registry_nerf_dart_as_written()
+                }
                 WrittenAs::Npmrc | WrittenAs::Bunfig => url.registry_nerf_dart(),
                 WrittenAs::YarnrcYml => url.yarn_key(),
             }),

@@ -171,6 +171,19 @@ pub fn route_differences(
                 ),
                 None,
             ));
+        } else if bauth.is_none() && aauth.is_some() && !names_its_registry(a, to) {
+            out.push(Warning::error(
+                Code::CredentialSentElsewhere,
+                format!(
+                    "{bp}: {to} would send {} to {}, whose host and port `{}` does not name; {from} sends no credentials there. Nothing is written: a translation must not send a credential where the source did not",
+                    describe(&aauth),
+                    breg.as_deref().unwrap_or("the public registry"),
+                    a.credential_key
+                        .as_ref()
+                        .map_or_else(String::new, ToString::to_string),
+                ),
+                a.credential_origin.clone(),
+            ));
         } else if bauth != aauth {
             out.push(Warning::new(
                 Code::CredentialsDiffer,
@@ -184,6 +197,24 @@ pub fn route_differences(
         }
     }
     out
+}
+
+/// Whether the credentials a route sends are keyed at the host and port it requests: a
+/// key without the port (pnpm tries one when no key names the port) or unkeyed credentials
+/// (Yarn's top-level token) reach a registry the user never named.
+fn names_its_registry(route: &Route, manager: Manager) -> bool {
+    let registry = route
+        .registry
+        .clone()
+        .unwrap_or_else(|| manager.public_registry().to_string());
+    match (
+        &route.credential_key,
+        crate::registry_url::RegistryUrl::parse(&registry),
+    ) {
+        (Some(AuthKey::Url(key)), Some(url)) => url.is_named_by_key(key),
+        (Some(AuthKey::Fallback), _) => false,
+        _ => true,
+    }
 }
 
 /// A scope's name in a target: a Yarn `npmScopes` key written with `@` (which Yarn never

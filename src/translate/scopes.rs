@@ -5,20 +5,22 @@ use super::{Translator, target_scope};
 use crate::diagnostics::Code;
 use crate::managers::WrittenAs;
 use crate::model::{Model, Scope, Value};
-use crate::registry_url::{normalize_yarn_key, with_trailing_slash};
+use crate::registry_url::{normalize_yarn_key, with_trailing_slash, without_default_port};
 use crate::resolve::{Packages, Route};
 use crate::template::Template;
 use crate::warning::Warning;
 
 impl Translator<'_> {
     /// Registry URLs: npm wants the trailing slash (its nerf dart drops the last segment
-    /// otherwise); Yarn strips one itself, and writes them without.
+    /// otherwise); Yarn strips one itself, and writes them without. Yarn matches its
+    /// `npmRegistries` keys with the URL as written, and pmrc keys them without a default
+    /// port, so the URL goes without one too.
     pub(super) fn registry_value(&mut self, v: &Value) -> Value {
         let mut v = self.carry(v, "registry");
         if let Some(url) = v.value.as_literal() {
             let url = match self.target() {
                 WrittenAs::Npmrc | WrittenAs::Bunfig => with_trailing_slash(&url),
-                WrittenAs::YarnrcYml => normalize_yarn_key(&url),
+                WrittenAs::YarnrcYml => normalize_yarn_key(&without_default_port(&url)),
             };
             v.value = Template::literal(url);
         }

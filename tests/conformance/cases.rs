@@ -1063,3 +1063,33 @@ pub fn yarn_per_scope_tokens_to_pnpm12_user() -> Case {
         )
         .remove_after_convert(".yarnrc.yml")
 }
+
+// ---- ports (issue 21) ----
+
+/// A credential keyed without a port (`//127.0.0.1/`) while the scope's registry has one:
+/// npm never sends it there, pnpm does (it retries the lookup without the port). pmrc must
+/// refuse, exit 1 and write nothing, never make pnpm send a credential npm did not.
+fn npm_portless_key_scope_port(name: &'static str, target: super::sandbox::Pm) -> Case {
+    Case::new(name, Npm, target)
+        .mount(1, "/")
+        .mount(2, "/")
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//127.0.0.1/:_authToken=fake-portless-token\n",
+        )
+        .dep("leftpad-fake", 1, NONE)
+        .dep("@acme/widget", 2, NONE)
+        .expect_refusal("credential-sent-elsewhere")
+}
+
+pub fn npm_portless_key_to_pnpm10() -> Case {
+    npm_portless_key_scope_port("npm_portless_key_to_pnpm10", Pnpm10)
+}
+
+pub fn npm_portless_key_to_pnpm11() -> Case {
+    npm_portless_key_scope_port("npm_portless_key_to_pnpm11", Pnpm11)
+}
+
+pub fn npm_portless_key_to_pnpm12() -> Case {
+    npm_portless_key_scope_port("npm_portless_key_to_pnpm12", Pnpm12)
+}

@@ -49,6 +49,9 @@ pub enum Expect {
     Same,
     /// The target cannot express the source: pmrc must emit this warning code.
     Warning(&'static str),
+    /// The target would send a credential where the source sent none: pmrc must report this
+    /// error code, exit 1 and write nothing.
+    Refusal(&'static str),
 }
 
 #[derive(Clone, Debug)]
@@ -200,6 +203,11 @@ impl Case {
 
     pub fn expect_warning(mut self, code: &'static str) -> Case {
         self.expect = Expect::Warning(code);
+        self
+    }
+
+    pub fn expect_refusal(mut self, code: &'static str) -> Case {
+        self.expect = Expect::Refusal(code);
         self
     }
 
@@ -616,6 +624,8 @@ pub struct Converted {
     pub files: Files,
     pub warnings: Vec<(String, String)>,
     pub stdout: String,
+    /// pmrc's exit code: 0, or 1 when an error made it refuse to write.
+    pub exit: i32,
 }
 
 /// Runs `pmrc convert --from <source> --to <target> --write --format json` on the case's source
@@ -656,7 +666,8 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
         .map_err(|e| format!("run pmrc: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    if !out.status.success() {
+    let exit = out.status.code().unwrap_or(-1);
+    if exit != 0 && exit != 1 {
         return Err(format!(
             "`pmrc convert --from {} --to {} --write --format json` exited with {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
             case.source.pmrc_name(),
@@ -712,5 +723,6 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
         files,
         warnings,
         stdout,
+        exit,
     })
 }

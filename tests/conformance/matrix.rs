@@ -84,9 +84,10 @@ pub fn record(kind: Kind, case: &Case, passed: bool, rows: &[Row]) {
 pub fn cell(kind: Kind, case: &Case) -> String {
     match (kind, &case.expect) {
         (Kind::Reference, Expect::Same) => "pass".into(),
-        (Kind::Reference, Expect::Warning(_)) => "pass (source only)".into(),
+        (Kind::Reference, Expect::Warning(_) | Expect::Refusal(_)) => "pass (source only)".into(),
         (Kind::Translate, Expect::Same) => "pass".into(),
         (Kind::Translate, Expect::Warning(code)) => format!("pass (warns `{code}`)"),
+        (Kind::Translate, Expect::Refusal(code)) => format!("pass (refuses: `{code}`)"),
     }
 }
 
