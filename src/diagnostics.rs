@@ -45,6 +45,19 @@ macro_rules! diagnostics {
             /// Every code, doctor's rules first.
             pub const ALL: &[Code] = &[ $( Code::$dv, )* $( Code::$tv, )* ];
 
+            /// Whether the finding makes `convert --write` write nothing: the plan would
+            /// send a credential where the source did not. (A broken source, such as npm's
+            /// empty `cafile=`, is reported but does not stop a migration away from it.)
+            pub fn blocks_write(self) -> bool {
+                matches!(self, Code::CredentialSentElsewhere)
+            }
+
+            /// Whether the finding says a manager ignores a whole file, so that nothing
+            /// written to that file reaches it.
+            pub fn ignores_whole_file(self) -> bool {
+                matches!(self, Code::Pnpm10DropsFile)
+            }
+
             /// This code's row.
             pub fn diagnostic(self) -> &'static Diagnostic {
                 let index = self as usize;
@@ -153,6 +166,9 @@ diagnostics! {
         CredentialsDiffer "credentials-differ"
             what: "after translation the target would send other credentials for a group of packages"
             fix: "read the warnings before it: they say what the target cannot express; change the source so both can";
+        DefaultAsParentKey "default-as-parent-key"
+            what: "a token's default (`${VAR:-default}`) written for npm as `${VAR?}` plus the default at the parent key, which npm uses when the variable is unset or empty"
+            fix: "nothing; if the default is a literal secret, it was one in the source too (see plain-text-secret)";
         CredentialSentElsewhere "credential-sent-elsewhere"
             what: "after translation the target would send a credential to a registry whose host and port its key does not name, where the source sends none (pmrc writes nothing)"
             fix: "key the credential to the registry it is for (`//host:port/path/:_authToken`), or delete it if nothing uses it, then convert again";
@@ -180,6 +196,9 @@ diagnostics! {
         PnpmYamlEnvReference "pnpm-yaml-env-reference"
             what: "an environment reference in pnpm-workspace.yaml routing: pnpm 11 drops the value and pnpm 12 stops"
             fix: "write the URL literally, or move it to .npmrc";
+        Pnpm10DropsFile "pnpm10-drops-file"
+            what: "an .npmrc holding `${VAR?}` or `${VAR:-…}`: pnpm 10 ignores the whole file, its registries included"
+            fix: "for pnpm 10, write `${VAR}` (set in every run) instead, or keep the optional credential in a file pnpm 10 does not read";
         Pnpm10IgnoresYamlRegistry "pnpm10-ignores-yaml-registry"
             what: "`registry:` in pnpm-workspace.yaml, which pnpm 10 ignores"
             fix: "use `registries: { default: ... }` or `registry=` in .npmrc";

@@ -8,6 +8,7 @@ use crate::managers::{Manager, TarballRequest};
 use crate::model::{Model, Origin};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{self, Authorization, Packages, Route};
+use crate::template::{Piece, Template, Unset};
 
 /// One manager's answer for one package.
 #[derive(Debug, Clone, Serialize)]
@@ -76,7 +77,8 @@ pub fn explain(
         Some(s) => Packages::Scope(s.to_string()),
         None => Packages::Unscoped,
     };
-    let route = resolve::route(model, manager, packages.clone());
+    let (route, model) = route_in_this_environment(model, manager, packages.clone());
+    let model = &model;
     let registry = route
         .registry
         .clone()
@@ -104,6 +106,43 @@ pub fn explain(
         why,
         tarball,
     }
+}
+
+/// The route as the manager takes it here: a manager that goes on up the path past an
+/// empty credential (npm and `${VAR?}` with VAR unset) finds the next key, e.g. a default
+/// pmrc wrote one level up.
+fn route_in_this_environment(
+    model: &Model,
+    manager: Manager,
+    packages: Packages,
+) -> (Route, Model) {
+    let mut model = model.clone();
+    loop {
+        let route = resolve::route(&model, manager, packages.clone());
+        let empty_here = match (&route.authorization, &route.credential_key) {
+            (Some(Authorization::Bearer(token)), Some(key))
+                if manager.rules().empty_credential_walks_up() && is_empty_here(token) =>
+            {
+                model.auth.get_mut(key).and_then(|c| c.token.take())
+            }
+            _ => None,
+        };
+        if empty_here.is_none() {
+            return (route, model);
+        }
+    }
+}
+
+/// Whether a value is empty in this environment: only `${VAR?}` references to variables
+/// that are unset or empty.
+fn is_empty_here(value: &Template) -> bool {
+    value.pieces.iter().all(|p| match p {
+        Piece::Env {
+            name,
+            unset: Unset::Empty,
+        } => std::env::var_os(name).is_none_or(|v| v.is_empty()),
+        _ => false,
+    })
 }
 
 fn registry_reason(model: &Model, manager: Manager, packages: &Packages, route: &Route) -> String {

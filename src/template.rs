@@ -73,13 +73,15 @@ impl Template {
         Template { pieces: out }
     }
 
-    /// The value as it is with every referenced variable set: `${X}` and `${X?}` (or Bun's
-    /// `$X`) then mean the same, only defaults still differ.
+    /// The value as it is with every referenced variable set (and not empty): `${X}`,
+    /// `${X?}`, `${X:-d}` (or Bun's `$X`) then mean the same. What happens when one is
+    /// unset is reported where a default is lost (`lossy-env-reference`) or moved
+    /// (`default-as-parent-key`).
     pub fn when_set(&self) -> Template {
         let pieces = self.pieces.iter().map(|p| match p {
             Piece::Env {
                 name,
-                unset: Unset::Empty,
+                unset: Unset::Empty | Unset::Default(_) | Unset::DefaultIfUnset(_),
             } => Piece::Env {
                 name: name.clone(),
                 unset: Unset::Strict,

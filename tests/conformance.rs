@@ -288,6 +288,8 @@ cases! {
         npm_portless_key_to_pnpm10,
         npm_portless_key_to_pnpm11,
         npm_portless_key_to_pnpm12,
+        yarn_token_default_to_npm,
+        npm_optional_token_to_pnpm10,
     ],
     pending: [],
 }

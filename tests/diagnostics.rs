@@ -59,7 +59,7 @@ const TRIGGERS: &[Trigger] = &[
             ".yarnrc.yml",
             "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"${T:-fallback}\"\n",
         )],
-        TO_NPM,
+        &["convert", "--from", "yarn", "--to", "bun"],
     ),
     t(
         "lossy-shared-registry-credentials",
@@ -128,6 +128,22 @@ const TRIGGERS: &[Trigger] = &[
             "@acme:registry=https://r.example:8443/\n//r.example/:_authToken=fake-portless\n",
         )],
         &["convert", "--from", "npm", "--to", "pnpm@11"],
+    ),
+    t(
+        "pnpm10-drops-file",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=${NPM_TOKEN?}\n",
+        )],
+        &["show", "--manager", "pnpm@10"],
+    ),
+    t(
+        "default-as-parent-key",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"${T:-fake-default}\"\n",
+        )],
+        TO_NPM,
     ),
     t(
         "bun-ignored-key",

@@ -10,7 +10,7 @@ use crate::discover::{self, Environment};
 use crate::error::{Error, Result};
 use crate::managers::{ALL, ManagerArg};
 use crate::plan::{self, Mode, Plan};
-use crate::warning::{Severity, Warning};
+use crate::warning::Warning;
 
 pub struct Request {
     pub dir: PathBuf,
@@ -192,9 +192,9 @@ fn run_plan(
         bystanders: &bystanders,
     })?;
     plan.warnings.splice(0..0, notes);
-    // An error means the files would make a manager fail or send a credential where the
-    // source did not: the preview still shows them, but nothing is written.
-    let refused = plan.warnings.iter().any(|w| w.severity == Severity::Error);
+    // The files would send a credential where the source did not: the preview still
+    // shows them, but nothing is written.
+    let refused = plan.warnings.iter().any(|w| w.code.blocks_write());
     let written = if mode == Mode::Write && !refused {
         apply::apply(&plan.changes)?
     } else {

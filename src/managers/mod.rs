@@ -382,6 +382,11 @@ pub trait Rules: Sync {
     fn unscoped_credentials_need_always_auth(&self) -> bool {
         false
     }
+    /// Whether an empty credential (`${VAR?}` unset) makes the manager go on up the request
+    /// URL's path to the next key (npm), so a parent key can hold a default.
+    fn empty_credential_walks_up(&self) -> bool {
+        false
+    }
     /// Whether a credential key must spell the registry's port as its URL does, a default
     /// one included (Yarn 1 compares them as written), instead of npm's nerf dart.
     fn credential_keys_keep_default_port(&self) -> bool {

@@ -63,6 +63,11 @@ impl Rules for Npm {
         true
     }
 
+    /// `getAuth` skips an empty value and tries the next key up (spec/npm.md §4-5, errata).
+    fn empty_credential_walks_up(&self) -> bool {
+        true
+    }
+
     fn route(&self, model: &Model, packages: Packages) -> Route {
         let configured = configured_registry(model, &packages);
         let registry = configured.map(|v| v.value.render(Dialect::Npm).0);

@@ -213,6 +213,23 @@ impl Rules for Pnpm {
                     merged.scopes.clear();
                 }
             }
+            // pnpm 10 rejects `${VAR?}` and `${VAR:-…}` by dropping the whole file that holds
+            // them, its registries included (errata).
+            Format::Npmrc if self.is_10() && optional_reference_line(file).is_some() => {
+                let line = optional_reference_line(file).unwrap_or(1);
+                warnings.push(Warning::new(
+                    Code::Pnpm10DropsFile,
+                    format!(
+                        "pnpm 10 ignores this whole file: line {line} holds an optional reference (`${{VAR?}}` or `${{VAR:-…}}`), which pnpm 10 rejects"
+                    ),
+                    Some(Origin {
+                        file: file.path.clone(),
+                        line,
+                        level: file.level,
+                    }),
+                ));
+                *read = Model::default();
+            }
             // pnpm ignores `${VAR}` credentials in a project `.npmrc`; they must not hide the
             // same key's usable value from auth.ini or ~/.npmrc.
             Format::Npmrc if file.level == Level::Project => {
@@ -482,4 +499,22 @@ fn camel_case(key: &str) -> String {
         }
     }
     out
+}
+
+/// The first line (1-based) of an `.npmrc` that holds `${VAR?}` or `${VAR:-…}`, which pnpm
+/// 10 refuses (the whole file with it). Comment lines do not count.
+fn optional_reference_line(file: &ConfigFile) -> Option<usize> {
+    let text = file.text.as_deref()?;
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            if line.starts_with('#') || line.starts_with(';') {
+                return false;
+            }
+            line.match_indices("${").any(|(i, _)| {
+                let inner = line[i + 2..].split('}').next().unwrap_or("");
+                inner.ends_with('?') || inner.contains(":-")
+            })
+        })
+        .map(|i| i + 1)
 }

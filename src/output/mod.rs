@@ -459,7 +459,7 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
         targets.join(", ")
     );
     let names = |files: Vec<&str>| files.join(", ");
-    let refused = plan.warnings.iter().any(|w| w.severity == Severity::Error);
+    let refused = plan.warnings.iter().any(|w| w.code.blocks_write());
     let summary = match mode {
         // Same manager, same rules: the note has said there is nothing to change.
         _ if plan.to.is_empty() => String::new(),

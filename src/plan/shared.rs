@@ -284,6 +284,15 @@ fn read_with(
     files: &[ConfigFile],
     planned: &HashMap<&Path, String>,
 ) -> Result<Model> {
+    Ok(read_with_warnings(manager, files, planned)?.0)
+}
+
+/// [`read_with`], with what reading the files reported.
+fn read_with_warnings(
+    manager: Manager,
+    files: &[ConfigFile],
+    planned: &HashMap<&Path, String>,
+) -> Result<(Model, Vec<Warning>)> {
     let files: Vec<ConfigFile> = files
         .iter()
         .map(|f| match planned.get(f.path.as_path()) {
@@ -294,7 +303,7 @@ fn read_with(
             None => f.clone(),
         })
         .collect();
-    Ok(discover::read_merged(manager, &files)?.0)
+    discover::read_merged(manager, &files)
 }
 
 /// The texts the composed settings make, for the files the source reads.
@@ -487,7 +496,19 @@ fn check_targets(
         if !shared && !unwritten {
             continue;
         }
-        let model = read_with(to, &files, &planned)?;
+        let (model, read_warnings) = read_with_warnings(to, &files, &planned)?;
+        // A file the target ignores as a whole (pnpm 10 and `${VAR?}`) undoes all its
+        // translation, which was worked out line by line: say so, and compare every group.
+        let dropped: Vec<Warning> = read_warnings
+            .into_iter()
+            .filter(|w| w.code.ignores_whole_file())
+            .collect();
+        let whole_file_ignored = !dropped.is_empty();
+        for w in dropped {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
         // What the target would read from the files it writes, had it them to itself: what
         // the translation could express, losses included (they are reported already).
         let mut alone = HashMap::new();
@@ -538,7 +559,7 @@ fn check_targets(
         let before: Vec<Route> = resolve::routes_for(source_model, req.from, groups)
             .into_iter()
             .zip(meant_routes.iter().zip(&final_routes))
-            .filter(|(_, (m, f))| m.observable() != f.observable())
+            .filter(|(_, (m, f))| whole_file_ignored || m.observable() != f.observable())
             .map(|(b, _)| b)
             .collect();
         for w in crate::translate::route_differences(req.from, to, &before, &model) {

@@ -12,7 +12,7 @@ use crate::managers::WrittenAs;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
 use crate::registry_url::{RegistryUrl, normalize_yarn_key, with_trailing_slash};
 use crate::resolve::{Packages, Route, decode_base64_lossy, split_ident};
-use crate::template::{Piece, Template};
+use crate::template::{Piece, Template, Unset};
 use crate::warning::Warning;
 
 impl Translator<'_> {
@@ -70,9 +70,24 @@ impl Translator<'_> {
                 ));
                 continue;
             }
+            // Only where this route's credentials are the ones written at `key`.
+            let default_split = if assigned.contains_key(&key) {
+                None
+            } else {
+                self.default_as_parent_key(creds, &key)
+            };
+            let creds = match &default_split {
+                Some((optional, _)) => optional,
+                None => creds,
+            };
             let mut converted = self.convert(creds, &route.registry);
             if converted.is_empty() {
                 continue;
+            }
+            if let Some((_, (parent, fallback))) = &default_split {
+                assigned
+                    .entry(parent.clone())
+                    .or_insert((fallback.clone(), route.packages.clone()));
             }
             if self.to.rules().unscoped_credentials_need_always_auth()
                 && route.packages == Packages::Unscoped
@@ -168,6 +183,63 @@ impl Translator<'_> {
             }
             model.auth.insert(key, creds);
         }
+    }
+
+    /// Yarn's `${VAR:-default}` token for a target that walks up the URL past an empty
+    /// credential (npm): `${VAR?}` at `key` (empty when unset, so npm goes on) and the
+    /// default one level up, at `key` without its trailing slash, where npm then finds it.
+    /// Returns the credentials to write at `key` and the parent key's.
+    fn default_as_parent_key(
+        &mut self,
+        creds: &Credentials,
+        key: &AuthKey,
+    ) -> Option<(Credentials, (AuthKey, Credentials))> {
+        let (WrittenAs::Npmrc, AuthKey::Url(location)) = (self.target(), key) else {
+            return None;
+        };
+        let token = creds.token.as_ref()?;
+        let (
+            [
+                Piece::Env {
+                    name,
+                    unset: Unset::Default(default),
+                },
+            ],
+            true,
+        ) = (
+            token.value.pieces.as_slice(),
+            self.to.rules().empty_credential_walks_up() && location.ends_with('/'),
+        )
+        else {
+            return None;
+        };
+        let parent = location.trim_end_matches('/');
+        if parent.len() <= 2 {
+            return None;
+        }
+        let optional = Credentials {
+            token: Some(Value::new(
+                Template::env(name.clone(), Unset::Empty),
+                token.origin.clone(),
+            )),
+            ..creds.clone()
+        };
+        let fallback = Credentials {
+            token: Some(Value::new(
+                Template::literal(default.clone()),
+                token.origin.clone(),
+            )),
+            ..Credentials::default()
+        };
+        self.warnings.push(Warning::note(
+            Code::DefaultAsParentKey,
+            format!(
+                "the default of ${{{name}:-…}} goes to `{parent}:_authToken` and the variable to `{location}:_authToken` as ${{{name}?}}: {} has no default syntax, but when {name} is unset or empty it goes on up to `{parent}`",
+                self.to
+            ),
+            token.origin.clone(),
+        ));
+        Some((optional, (AuthKey::Url(parent.to_string()), fallback)))
     }
 
     /// A URL credential key as the target spells it.

@@ -142,10 +142,6 @@ pub fn route_differences(
             Packages::Scope(s) => Packages::Scope(target_scope(s)),
             Packages::Unscoped => Packages::Unscoped,
         })
-        .filter(|g| match g {
-            Packages::Scope(s) => model.scopes.contains_key(s),
-            Packages::Unscoped => true,
-        })
         .collect();
     let after = resolve::routes_for(model, to, groups);
     let after: std::collections::HashMap<&Packages, &Route> =

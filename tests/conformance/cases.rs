@@ -1093,3 +1093,44 @@ pub fn npm_portless_key_to_pnpm11() -> Case {
 pub fn npm_portless_key_to_pnpm12() -> Case {
     npm_portless_key_scope_port("npm_portless_key_to_pnpm12", Pnpm12)
 }
+
+// ---- Yarn's `${VAR:-default}` (issue 21) ----
+
+const BEARER_NPM_OR_DEFAULT: &str = "Bearer {NPM_TOKEN:-fake-default-token}";
+
+/// Yarn sends the default when the variable is unset. npm has no default syntax: pmrc writes
+/// `${NPM_TOKEN?}` at the registry's key (empty when unset, so npm goes on up the path) and
+/// the default one key up, where npm finds it. Round 2 leaves the variable unset.
+pub fn yarn_token_default_to_npm() -> Case {
+    Case::new("yarn_token_default_to_npm", Yarn, Npm)
+        .mount_auth(1, "/npm/", BEARER_NPM_OR_DEFAULT)
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}/npm\"\nnpmAlwaysAuth: true\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmRegistries:\n  \"//{H1}/npm\":\n    npmAuthToken: \"${NPM_TOKEN:-fake-default-token}\"\n    npmAlwaysAuth: true\n",
+        )
+        .env_then_unset("NPM_TOKEN", "fake-token-1")
+        .dep("leftpad-fake", 1, BEARER_NPM_OR_DEFAULT)
+        .dep("@acme/widget", 1, BEARER_NPM_OR_DEFAULT)
+        .reference(
+            ".npmrc",
+            "registry={R1}/npm/\n//{H1}/npm/:_authToken=${NPM_TOKEN?}\n//{H1}/npm:_authToken=fake-default-token\n",
+        )
+}
+
+// ---- pnpm 10 as a target (issue 21) ----
+
+/// npm's optional `${VAR?}` credential: pnpm 10 ignores the whole `.npmrc` that holds it, its
+/// registries included, and pmrc cannot take the line out (npm needs it). pmrc must say so.
+pub fn npm_optional_token_to_pnpm10() -> Case {
+    Case::new("npm_optional_token_to_pnpm10", Npm, Pnpm10)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_GH)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NODE_AUTH_TOKEN?}\n",
+        )
+        .env_then_unset("NODE_AUTH_TOKEN", "fake-token-1")
+        .dep("@acme/widget", 2, BEARER_GH)
+        .dep("leftpad-fake", 1, NONE)
+        .expect_warning("pnpm10-drops-file")
+}

@@ -93,7 +93,10 @@ pub fn agrees(
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", run_dir.join("home"))
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // The round's variables: explain says what the manager does in this environment
+        // (npm goes on up the path past a `${VAR?}` that is unset).
+        .envs(env);
         // The environment the install ran in (`sandbox::install`).
         if matches!(pm, Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12 | Pm::Bun) {
             cmd.env("XDG_CONFIG_HOME", run_dir.join("xdg-config"));

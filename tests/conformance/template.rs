@@ -7,7 +7,8 @@
 //!
 //! Expected `Authorization` values use `{NAME}` for the run's env value and `{b64:TEXT}` for
 //! base64 of TEXT (itself expanded), e.g. `Basic {b64:alice:{NPM_PASS}}`. A template that uses
-//! a variable the round leaves unset expects no `Authorization` at all.
+//! a variable the round leaves unset expects no `Authorization` at all, unless it gives a
+//! default: `{NPM_TOKEN:-fake-default}`.
 
 use std::collections::BTreeMap;
 
@@ -122,11 +123,16 @@ fn expand_until<'a>(
             s = rest;
         } else {
             let end = s.find('}').expect("unclosed '{' in expectation");
-            let name = &s[..end];
-            match env.get(name) {
-                Some(Some(value)) => out.push_str(value),
-                Some(None) => *unset = true,
-                None => {
+            // `{NAME:-text}`: the text when the round leaves NAME unset.
+            let (name, default) = match s[..end].split_once(":-") {
+                Some((name, default)) => (name, Some(default)),
+                None => (&s[..end], None),
+            };
+            match (env.get(name), default) {
+                (Some(Some(value)), _) => out.push_str(value),
+                (Some(None), Some(default)) => out.push_str(default),
+                (Some(None), None) => *unset = true,
+                (None, _) => {
                     panic!("expectation uses {{{name}}}, which the case's env does not declare")
                 }
             }
