@@ -209,6 +209,8 @@ pub enum Format {
     Json,
     /// A pull-request comment body (convert, sync, doctor).
     Markdown,
+    /// GitHub Actions workflow commands: annotations on the lines (convert, sync, doctor).
+    Github,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,11 +243,15 @@ pub fn run(cli: Cli) -> Result<i32> {
             if let Some(first) = shown.first_mut() {
                 first.warnings.splice(0..0, root_note);
             }
-            printed(output::print_show(&shown, &output(&args.common)))?;
+            printed(output::print_show(
+                &shown,
+                &output(&args.common, &request.dir),
+            ))?;
             ExitStatus::Success
         }
         Command::Convert(args) => {
             let (dir, root_note) = root(&args.common, &env)?;
+            let out = output(&args.common, &dir);
             let request = convert::Request {
                 dir,
                 from: args.from,
@@ -255,10 +261,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             let mut converted = convert::convert(request, &env)?;
             converted.plan.warnings.splice(0..0, root_note);
-            print_converted(&converted, &output(&args.common), threshold(args.fail_on))?
+            print_converted(&converted, &out, threshold(args.fail_on))?
         }
         Command::Sync(args) => {
             let (dir, root_note) = root(&args.common, &env)?;
+            let out = output(&args.common, &dir);
             let request = convert::SyncRequest {
                 dir,
                 config: args.config,
@@ -267,7 +274,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             let mut converted = convert::sync(request, &env)?;
             converted.plan.warnings.splice(0..0, root_note);
-            print_converted(&converted, &output(&args.common), threshold(args.fail_on))?
+            print_converted(&converted, &out, threshold(args.fail_on))?
         }
         Command::Explain(args) => {
             no_markdown(&args.common, "explain")?;
@@ -285,7 +292,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 &request.package,
                 &explained.answers,
                 &explained.warnings,
-                &output(&args.common),
+                &output(&args.common, &request.dir),
             ))?;
             ExitStatus::Success
         }
@@ -301,7 +308,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 write: args.write,
             };
             let diagnosed = doctor::run(&request, &env)?;
-            let out = output(&args.common);
+            let out = output(&args.common, &request.dir);
             if args.fix {
                 printed(output::print_fixes(
                     &diagnosed.fixes,
@@ -394,7 +401,8 @@ fn print_converted(
     })
 }
 
-fn output(common: &Common) -> Output {
+/// How to print; `root` is the project folder, which `--format github` names files from.
+fn output(common: &Common, root: &std::path::Path) -> Output {
     let color = match common.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -409,6 +417,7 @@ fn output(common: &Common) -> Output {
             Format::Text => output::Style::Text,
             Format::Json => output::Style::Json,
             Format::Markdown => output::Style::Markdown,
+            Format::Github => output::Style::Github,
         },
         show_secrets: common.show_secrets,
         color,
@@ -417,18 +426,30 @@ fn output(common: &Common) -> Output {
             (_, true) => output::Verbosity::Verbose,
             _ => output::Verbosity::Normal,
         },
+        places: output::github::Places {
+            root: root.to_path_buf(),
+            // Annotations name files from the repository's root, where the runner checked it
+            // out; outside Actions, from the current folder.
+            base: std::env::var_os("GITHUB_WORKSPACE")
+                .filter(|w| !w.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| std::env::current_dir().ok())
+                .unwrap_or_else(|| root.to_path_buf()),
+        },
     }
 }
 
-/// Markdown is a pull-request comment about a change or findings; `show` and `explain`
-/// answer questions and have text and JSON.
+/// Markdown (a pull-request comment) and GitHub annotations are about a change or findings;
+/// `show` and `explain` answer questions and have text and JSON.
 fn no_markdown(common: &Common, command: &str) -> Result<()> {
-    if common.format == Format::Markdown {
-        return Err(Error::Usage(format!(
-            "--format markdown is for convert, sync and doctor; use text or json with {command}"
-        )));
-    }
-    Ok(())
+    let name = match common.format {
+        Format::Markdown => "markdown",
+        Format::Github => "github",
+        Format::Text | Format::Json => return Ok(()),
+    };
+    Err(Error::Usage(format!(
+        "--format {name} is for convert, sync and doctor; use text or json with {command}"
+    )))
 }
 
 fn mode_of(mode: &ModeArgs) -> Mode {

@@ -89,6 +89,7 @@ fn no_secret_in_any_output_without_show_secrets() {
             &[][..],
             &["--format", "json"][..],
             &["--format", "markdown"][..],
+            &["--format", "github"][..],
         ] {
             let explain = vec![
                 "explain",

@@ -254,7 +254,7 @@ fn commands(p: &Place) -> Vec<Vec<String>> {
             ]));
         }
     }
-    for format in ["text", "json", "markdown"] {
+    for format in ["text", "json", "markdown", "github"] {
         for to in TARGETS.iter().filter(|t| **t != p.from) {
             out.push(s(&[
                 "convert", "--from", p.from, "--to", to, "--format", format,
@@ -532,6 +532,8 @@ mod random {
                 &["show"],
                 &["convert", "--from", "npm", "--to", "yarn,bun", "--format", "json"],
                 &["convert", "--from", "npm", "--to", "pnpm@12", "--format", "markdown"],
+                &["convert", "--from", "npm", "--to", "bun", "--check", "--format", "github"],
+                &["doctor", "--format", "github"],
                 &["convert", "--from", "npm", "--to", "yarn-classic", "--verbose"],
                 &["doctor", "--sarif"],
                 &["explain", "@acme/widgets", "--format", "json"],

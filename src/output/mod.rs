@@ -1,8 +1,10 @@
-//! The only printer: everything pmrc prints, as text, JSON, Markdown ([`markdown`]) or SARIF
-//! ([`sarif`]), with secrets masked unless `--show-secrets`. The diff goes to stdout;
+//! The only printer: everything pmrc prints, as text, JSON, Markdown ([`markdown`]), SARIF
+//! ([`sarif`]) or GitHub workflow commands ([`github`]), with secrets masked unless
+//! `--show-secrets`. The diff goes to stdout;
 //! warnings and summaries to stderr. Commands hand their results here as data.
 
 pub mod diff;
+pub mod github;
 pub mod markdown;
 mod sarif;
 
@@ -24,12 +26,13 @@ use crate::warning::{Severity, Warning};
 pub const JSON_VERSION: u32 = 1;
 
 /// How results are printed: text for people, JSON for scripts, Markdown for a pull-request
-/// comment.
+/// comment, GitHub workflow commands for annotations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     Text,
     Json,
     Markdown,
+    Github,
 }
 
 /// How much goes to stderr besides errors: `--quiet` nothing, `--verbose` also which files
@@ -46,6 +49,8 @@ pub struct Output {
     pub show_secrets: bool,
     pub color: bool,
     pub verbosity: Verbosity,
+    /// Where the files annotated by `--format github` are.
+    pub places: github::Places,
 }
 
 impl Output {
@@ -438,13 +443,19 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
     if out.quiet() {
         return Ok(());
     }
+    // GitHub's annotations carry the diff and the warnings; the summary stays in the log.
+    let github = out.style == Style::Github;
     let mut text = String::new();
-    for change in plan.pending() {
-        text.push_str(&diff::unified(change, out.show_secrets, out.color));
+    if github {
+        text = github::plan(plan, mode, written, &out.places, out.show_secrets);
+    } else {
+        for change in plan.pending() {
+            text.push_str(&diff::unified(change, out.show_secrets, out.color));
+        }
     }
     print_stdout(out, &text)?;
     let mut err = String::new();
-    for w in &plan.warnings {
+    for w in plan.warnings.iter().filter(|_| !github) {
         err.push_str(&warning_line(w, out.color));
     }
     let targets: Vec<String> = plan
@@ -603,6 +614,12 @@ pub fn print_doctor(
     }
     if out.quiet() {
         return Ok(());
+    }
+    if out.style == Style::Github {
+        return print_stdout(
+            out,
+            &github::doctor(findings, &out.places, out.show_secrets),
+        );
     }
     let mut text = String::new();
     for f in findings {

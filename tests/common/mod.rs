@@ -15,6 +15,8 @@ pub fn pmrc() -> Command {
         .env_remove("XDG_CONFIG_HOME")
         // The fixtures' credentials come from it; unset, `explain` says so, the same everywhere.
         .env_remove("NODE_AUTH_TOKEN")
+        // `--format github` names files from it when set (in GitHub Actions).
+        .env_remove("GITHUB_WORKSPACE")
         .env("NO_COLOR", "1");
     cmd
 }

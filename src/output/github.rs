@@ -1,0 +1,234 @@
+//! `--format github`: a plan's drift and warnings, or doctor's findings, as GitHub Actions
+//! workflow commands (`::warning file=…,line=…,title=…::message`), which the runner turns
+//! into annotations on the lines they name. Builds text only; secrets are masked before a
+//! field is escaped, because escaping (`\n` → `%0A`) hides where a URL ends from the
+//! printer's own URL mask.
+
+use std::path::{Path, PathBuf};
+
+use similar::{DiffTag, TextDiff};
+
+use crate::doctor::Finding;
+use crate::model::{Level, Origin};
+use crate::output::diff;
+use crate::plan::{FileChange, Mode, Plan, Status};
+use crate::redact;
+use crate::warning::Severity;
+
+/// Where annotated files are: the project root pmrc worked in, and the folder GitHub names
+/// files from (`GITHUB_WORKSPACE`, else the current folder). A file under `base` is named
+/// relative to it, as annotations need; any other by its absolute path.
+#[derive(Debug, Clone)]
+pub struct Places {
+    pub root: PathBuf,
+    pub base: PathBuf,
+}
+
+impl Places {
+    /// The annotation's `file` for a file pmrc names `display` at `level`: none for a
+    /// user-level file (`~/.npmrc` is not in the repository; the message names it).
+    fn file(&self, display: &str, level: Level) -> Option<String> {
+        if level == Level::User {
+            return None;
+        }
+        let full = std::path::absolute(self.root.join(display)).ok()?;
+        let base = std::path::absolute(&self.base).ok()?;
+        let shown = full.strip_prefix(&base).unwrap_or(&full);
+        Some(slashes(shown))
+    }
+}
+
+/// GitHub's paths use `/` on every runner.
+fn slashes(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        text.replace('\\', "/")
+    } else {
+        text.into_owned()
+    }
+}
+
+/// One workflow command before escaping.
+struct Annotation {
+    severity: Severity,
+    file: Option<String>,
+    line: Option<usize>,
+    title: String,
+    message: String,
+}
+
+impl Annotation {
+    fn at(mut self, origin: Option<&Origin>, places: &Places) -> Self {
+        if let Some(o) = origin {
+            self.file = places.file(&o.file.display().to_string(), o.level);
+            // Line 0 is "somewhere in the file" (a value pmrc derived): no line then.
+            self.line = (o.line > 0 && self.file.is_some()).then_some(o.line);
+            if self.file.is_none() {
+                self.message = format!("{o}: {}", self.message);
+            }
+        }
+        self
+    }
+
+    fn render(&self, show_secrets: bool) -> String {
+        let mask = |s: &str| {
+            if show_secrets {
+                s.to_string()
+            } else {
+                redact::urls_in(s)
+            }
+        };
+        let command = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut props = Vec::new();
+        if let Some(f) = &self.file {
+            props.push(format!("file={}", escape_property(&mask(f))));
+        }
+        if let Some(l) = self.line {
+            props.push(format!("line={l}"));
+        }
+        props.push(format!("title={}", escape_property(&mask(&self.title))));
+        format!(
+            "::{command} {}::{}\n",
+            props.join(","),
+            escape_data(&mask(&self.message))
+        )
+    }
+}
+
+/// The message part of a workflow command: `%`, CR and LF are escaped (GitHub's
+/// `escapeData`), so a multi-line message stays one command.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A property value (`file=`, `title=`): also `:` and `,`, which would end it
+/// (GitHub's `escapeProperty`).
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `convert` / `sync`: one annotation per file that is (or was) not in sync, on its first
+/// changed line, with the masked diff as the message; then one per warning.
+pub fn plan(plan: &Plan, mode: Mode, written: &[PathBuf], places: &Places, show: bool) -> String {
+    let mut out = String::new();
+    for change in plan.pending() {
+        let new = change.status() == Status::Create;
+        let (severity, state, fix) = match (mode, new) {
+            (Mode::Check, false) => (Severity::Error, "is out of sync", "update"),
+            (Mode::Check, true) => (Severity::Error, "is missing", "create"),
+            (Mode::Write, false) if written.contains(&change.path) => {
+                (Severity::Note, "was updated", "")
+            }
+            (Mode::Write, true) if written.contains(&change.path) => {
+                (Severity::Note, "was created", "")
+            }
+            (_, false) => (Severity::Note, "would change", ""),
+            (_, true) => (Severity::Note, "would be created", ""),
+        };
+        let fix = if fix.is_empty() {
+            String::new()
+        } else {
+            format!("; run pmrc again with --write to {fix} it")
+        };
+        // A file that does not exist yet has no line to annotate, and no place in the pull
+        // request's files: the annotation goes on the run.
+        let file = (change.status() == Status::Modify)
+            .then(|| places.file(&change.display, change.level))
+            .flatten();
+        let annotation = Annotation {
+            severity,
+            line: file.as_ref().and(first_changed_line(change)),
+            file,
+            title: format!("pmrc: {} {}", change.display, state),
+            message: format!(
+                "{} {state}: {} needs it to match {}'s config{fix}.\n{}",
+                change.display,
+                change.manager,
+                plan.from,
+                diff::unified(change, show, false)
+            ),
+        };
+        out.push_str(&annotation.render(show));
+    }
+    for w in &plan.warnings {
+        let annotation = Annotation {
+            severity: w.severity,
+            file: None,
+            line: None,
+            title: format!("pmrc {}", w.code),
+            message: w.message.clone(),
+        }
+        .at(w.origin.as_ref(), places);
+        out.push_str(&annotation.render(show));
+    }
+    out
+}
+
+/// `doctor`: one annotation per finding, on its line where it has one, with the fix.
+pub fn doctor(findings: &[Finding], places: &Places, show: bool) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            Annotation {
+                severity: f.severity,
+                file: None,
+                line: None,
+                title: format!("pmrc doctor {}", f.rule),
+                message: format!("{}\nFix: {}", f.message, f.fix),
+            }
+            .at(f.origin.as_ref(), places)
+            .render(show)
+        })
+        .collect()
+}
+
+/// The 1-based line of the file as it is now where the first change starts (an addition at
+/// the end is annotated on the last line).
+fn first_changed_line(change: &FileChange) -> Option<usize> {
+    let before = change.before.as_deref()?;
+    let lines = before.lines().count();
+    let diff = TextDiff::from_lines(before, &change.after);
+    let op = diff.ops().iter().find(|op| op.tag() != DiffTag::Equal)?;
+    Some((op.old_range().start + 1).min(lines.max(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_github_does() {
+        assert_eq!(escape_data("100% a\r\nb: c, d"), "100%25 a%0D%0Ab: c, d");
+        assert_eq!(
+            escape_property("100% a\r\nb: c, d"),
+            "100%25 a%0D%0Ab%3A c%2C d"
+        );
+    }
+
+    #[test]
+    fn files_are_named_from_the_base() {
+        let places = Places {
+            root: PathBuf::from("/repo/app"),
+            base: PathBuf::from("/repo"),
+        };
+        assert_eq!(
+            places.file(".npmrc", Level::Project).as_deref(),
+            Some("app/.npmrc")
+        );
+        assert_eq!(places.file("~/.npmrc", Level::User), None);
+        let elsewhere = Places {
+            root: PathBuf::from("/elsewhere"),
+            base: PathBuf::from("/repo"),
+        };
+        assert_eq!(
+            elsewhere.file(".npmrc", Level::Project).as_deref(),
+            Some("/elsewhere/.npmrc")
+        );
+    }
+}
