@@ -1134,3 +1134,149 @@ pub fn npm_optional_token_to_pnpm10() -> Case {
         .dep("leftpad-fake", 1, NONE)
         .expect_warning("pnpm10-drops-file")
 }
+
+/// Bun scopes with a literal token and with basic auth, converted for pnpm 10 with --user:
+/// pnpm 10 must route both scopes and authenticate as Bun did.
+pub fn bun_scopes_token_basic_to_pnpm10_user() -> Case {
+    Case::new("bun_scopes_token_basic_to_pnpm10_user", Bun, Pnpm10)
+        .user()
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", "Bearer fake-literal-acme-token")
+        .mount_auth(3, "/", "Basic {b64:fake-user:fake-pass}")
+        .file(
+            "bunfig.toml",
+            "[install]\nregistry = \"{R1}/\"\n\n[install.scopes]\nacme = { url = \"{R2}/npm/\", token = \"fake-literal-acme-token\" }\nbeta = { url = \"{R3}/\", username = \"fake-user\", password = \"fake-pass\" }\n",
+        )
+        .dep("@acme/widget", 2, "Bearer fake-literal-acme-token")
+        .dep("@beta/widget", 3, "Basic {b64:fake-user:fake-pass}")
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n@beta:registry={R3}/\n//{H2}/npm/:_authToken=fake-literal-acme-token\n//{H3}/:username=fake-user\n//{H3}/:_password=ZmFrZS1wYXNz\n",
+        )
+}
+
+/// Bun routing in bunfig.toml and the token in `.npmrc` (which Bun reads too), for pnpm 10.
+pub fn bun_bunfig_scope_npmrc_token_to_pnpm10_user() -> Case {
+    Case::new("bun_bunfig_scope_npmrc_token_to_pnpm10_user", Bun, Pnpm10)
+        .user()
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_NPM)
+        .file(
+            "bunfig.toml",
+            "[install]\nregistry = \"{R1}/\"\n\n[install.scopes]\nacme = \"{R2}/\"\n",
+        )
+        .file(".npmrc", "//{H2}/:_authToken=${NPM_TOKEN}\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NPM_TOKEN}\n",
+        )
+        .reference("~/.npmrc", "//{H2}/:_authToken=${NPM_TOKEN}\n")
+}
+
+/// A pnpm 11 `registries` scope map in pnpm-workspace.yaml with the default registry's token
+/// in `.npmrc`, downgraded to pnpm 10: @acme must still go to its own registry, without the
+/// default registry's token.
+pub fn pnpm11_registries_map_to_pnpm10() -> Case {
+    Case::new("pnpm11_registries_map_to_pnpm10", Pnpm11, Pnpm10)
+        .mount_auth(1, "/", PNPM_LITERAL)
+        .mount(2, "/")
+        .file(
+            "pnpm-workspace.yaml",
+            "registries:\n  default: \"{R1}/\"\n  \"@acme\": \"{R2}/\"\n",
+        )
+        .file(".npmrc", "//{H1}/:_authToken=fake-literal-acme-token\n")
+        .dep("leftpad-fake", 1, PNPM_LITERAL)
+        .dep("@acme/widget", 2, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H1}/:_authToken=fake-literal-acme-token\n",
+        )
+}
+
+// ---- Yarn 1 sources into pnpm (issue 21): the `.npmrc` Yarn 1 reads must still serve it ----
+
+/// Yarn 1 routing in `.yarnrc`, the token and `always-auth` in `.npmrc`, for pnpm with
+/// --user: pnpm gets the token in its user file; Yarn 1 must still send it afterwards.
+fn yarn1_always_auth_to_pnpm_user(name: &'static str, pnpm: super::sandbox::Pm) -> Case {
+    let case = Case::new(name, Yarn1, pnpm)
+        .user()
+        .mount_auth(1, "/npm/", BEARER_NPM)
+        .file(".yarnrc", "registry \"{R1}/npm/\"\n")
+        .file(
+            ".npmrc",
+            "always-auth=true\n//{H1}/npm/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .dep("@acme/widget", 1, BEARER_NPM);
+    let token = "//{H1}/npm/:_authToken=${NPM_TOKEN}\n";
+    let npmrc = "registry={R1}/npm/\nalways-auth=true\n//{H1}/npm/:_authToken=${NPM_TOKEN}\n";
+    if pnpm == Pnpm10 {
+        case.reference(".npmrc", npmrc).reference("~/.npmrc", token)
+    } else {
+        case.reference(".npmrc", npmrc)
+            .reference("pnpm-workspace.yaml", "registries:\n  default: {R1}/npm/\n")
+            .reference("$XDG_CONFIG_HOME/pnpm/auth.ini", token)
+    }
+}
+
+pub fn yarn1_always_auth_to_pnpm10_user() -> Case {
+    yarn1_always_auth_to_pnpm_user("yarn1_always_auth_to_pnpm10_user", Pnpm10)
+}
+
+pub fn yarn1_always_auth_to_pnpm11_user() -> Case {
+    yarn1_always_auth_to_pnpm_user("yarn1_always_auth_to_pnpm11_user", Pnpm11)
+}
+
+pub fn yarn1_always_auth_to_pnpm12_user() -> Case {
+    yarn1_always_auth_to_pnpm_user("yarn1_always_auth_to_pnpm12_user", Pnpm12)
+}
+
+/// Yarn 1's top-level `_auth` (with always-auth) reaching two registries, for pnpm with
+/// --user. npm and pnpm refuse or ignore a top-level `_auth`; Yarn 1 needs it where it is.
+fn yarn1_top_level_auth_to_pnpm_user(name: &'static str, pnpm: super::sandbox::Pm) -> Case {
+    let case = Case::new(name, Yarn1, pnpm)
+        .user()
+        .mount_auth(1, "/", "Basic {NPM_AUTH}")
+        .mount_auth(2, "/", "Basic {NPM_AUTH}")
+        .file(
+            ".yarnrc",
+            "registry \"{R1}/\"\n\"@acme:registry\" \"{R2}/\"\n",
+        )
+        .file(".npmrc", "_auth=${NPM_AUTH}\nalways-auth=true\n")
+        .env(
+            "NPM_AUTH",
+            &b64("alice:fake-pass-1"),
+            &b64("bob:fake-pass-2"),
+        )
+        .dep("leftpad-fake", 1, "Basic {NPM_AUTH}")
+        .dep("@acme/widget", 2, "Basic {NPM_AUTH}");
+    let auth = "//{H1}/:_auth=${NPM_AUTH}\n//{H2}/:_auth=${NPM_AUTH}\n";
+    let npmrc = "registry={R1}/\n@acme:registry={R2}/\n_auth=${NPM_AUTH}\nalways-auth=true\n";
+    if pnpm == Pnpm10 {
+        case.reference(".npmrc", npmrc).reference("~/.npmrc", auth)
+    } else {
+        case.reference(".npmrc", npmrc)
+            .reference(
+                "pnpm-workspace.yaml",
+                "registries:\n  default: {R1}/\n  \"@acme\": {R2}/\n",
+            )
+            .reference("$XDG_CONFIG_HOME/pnpm/auth.ini", auth)
+    }
+}
+
+pub fn yarn1_top_level_auth_to_pnpm10_user() -> Case {
+    yarn1_top_level_auth_to_pnpm_user("yarn1_top_level_auth_to_pnpm10_user", Pnpm10)
+}
+
+pub fn yarn1_top_level_auth_to_pnpm11_user() -> Case {
+    yarn1_top_level_auth_to_pnpm_user("yarn1_top_level_auth_to_pnpm11_user", Pnpm11)
+}
+
+pub fn yarn1_top_level_auth_to_pnpm12_user() -> Case {
+    yarn1_top_level_auth_to_pnpm_user("yarn1_top_level_auth_to_pnpm12_user", Pnpm12)
+}
