@@ -173,8 +173,9 @@ pub struct ModeArgs {
 pub struct ConvertArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Source manager: npm, yarn, yarn-classic, bun or pnpm[@10|11|12] (optional when only
-    /// one manager's config exists).
+    /// The source manager, spelled as for --to. Default: pmrc.toml's `from`, else the one
+    /// manager whose own file holds registry, auth or network settings (a file without them
+    /// is never the source); anything else stops with exit 2, saying what each file holds.
     #[arg(long, value_name = "M")]
     pub from: Option<ManagerArg>,
     /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12].

@@ -698,8 +698,8 @@ fn issue_8_quiet_keeps_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
 }
 
-/// Issue 8: the JSON example in the README has exactly the keys of the real output, so the
-/// documented schema cannot drift from what pmrc prints.
+/// Issue 8: the JSON example in `docs/json-schema.md` has exactly the keys of the real output,
+/// so the documented schema cannot drift from what pmrc prints.
 #[test]
 fn issue_8_readme_json_example_matches_output() {
     fn keys(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
@@ -721,9 +721,11 @@ fn issue_8_readme_json_example_matches_output() {
         out.dedup();
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("docs/json-schema.md")).unwrap();
     let marker = "<!-- json-example: ";
-    let at = readme.find(marker).expect("README has a JSON example");
+    let at = readme
+        .find(marker)
+        .expect("docs/json-schema.md has a JSON example");
     let rest = &readme[at + marker.len()..];
     let (command, rest) = rest.split_once(" -->").unwrap();
     let body = rest
@@ -746,9 +748,12 @@ fn issue_8_readme_json_example_matches_output() {
     keys(&real, "", &mut b);
     assert_eq!(
         a, b,
-        "README's JSON example and `pmrc {command}` differ in keys"
+        "docs/json-schema.md's example and `pmrc {command}` differ in keys"
     );
-    assert_eq!(documented, real, "README's JSON example is out of date");
+    assert_eq!(
+        documented, real,
+        "docs/json-schema.md's example is out of date"
+    );
 }
 
 /// Issue 7: with every variable the fixtures reference set to a marker, no command that
