@@ -85,14 +85,16 @@ pub struct DoctorArgs {
     /// Exit 1 when a finding of this severity or worse exists.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
-    /// Print SARIF 2.1.0 (for code-scanning annotations) instead of --format.
-    #[arg(long)]
+    /// Print SARIF 2.1.0 (for code-scanning annotations) instead of --format. Nothing else
+    /// is printed on stdout, so it cannot be combined with --format or --fix (whose diff
+    /// would land in the SARIF file).
+    #[arg(long, conflicts_with_all = ["format", "fix"])]
     pub sarif: bool,
     /// Preview the safe fixes as a diff (with --write: apply them).
     #[arg(long)]
     pub fix: bool,
     /// With --fix: apply the fixes.
-    #[arg(long, requires = "fix")]
+    #[arg(short, long, requires = "fix")]
     pub write: bool,
 }
 
@@ -120,8 +122,9 @@ pub struct ExplainArgs {
 
 #[derive(Args, Debug)]
 pub struct Common {
-    /// Project directory (default: the current directory).
-    #[arg(long, value_name = "DIR")]
+    /// Project directory (default: the current directory); pmrc walks up from it to the
+    /// project root the managers use. `-C` as in git and make.
+    #[arg(short = 'C', long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Also read and write user-level files (~/.npmrc, ~/.yarnrc.yml, ~/.yarnrc,
     /// ~/.bunfig.toml, pnpm's auth.ini and config.yaml).
@@ -162,7 +165,7 @@ pub struct ModeArgs {
     #[arg(long)]
     pub diff: bool,
     /// Apply the changes.
-    #[arg(long)]
+    #[arg(short, long)]
     pub write: bool,
     /// Exit 1 when anything would change (for CI); prints the same diff.
     #[arg(long)]

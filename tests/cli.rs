@@ -97,8 +97,12 @@ fn no_secret_in_any_output_without_show_secrets() {
                 "https://cdn.example/x.tgz",
             ];
             let doctor = vec!["doctor", "--env", "--fix"];
-            let sarif = vec!["doctor", "--sarif"];
-            for command in [base.clone(), vec!["show"], explain, doctor, sarif] {
+            let mut commands = vec![base.clone(), vec!["show"], explain, doctor];
+            // --sarif is its own format: it cannot be combined with --format.
+            if extra.is_empty() {
+                commands.push(vec!["doctor", "--sarif"]);
+            }
+            for command in commands {
                 let project = Project::from_fixture(case);
                 let mut args = command.clone();
                 args.extend_from_slice(extra);
@@ -1015,4 +1019,101 @@ fn issue_19_show_names_user_files_it_did_not_read() {
         "{}",
         render(&out)
     );
+}
+
+/// Issue 19: `-C DIR` is `--dir DIR` for every command that takes a project, and `-w` is
+/// `--write` (convert, sync, doctor --fix): the same output, the same files written.
+#[test]
+fn issue_19_short_flags_are_the_long_ones() {
+    let case = fixtures().join("npm-to-yarn-github-packages");
+    let commands: [&[&str]; 5] = [
+        &["show"],
+        &["convert", "--from", "npm", "--to", "yarn"],
+        &["explain", "@acme/widgets"],
+        &["doctor"],
+        &["sync", "--config", "/nonexistent/pmrc.toml"],
+    ];
+    for args in commands {
+        let project = Project::from_fixture(&case);
+        let run_with = |dir_flag: &str| {
+            common::pmrc()
+                .args(args)
+                .arg(dir_flag)
+                .arg(project.path())
+                .env("HOME", project.home.path())
+                .output()
+                .unwrap()
+        };
+        let (short, long) = (run_with("-C"), run_with("--dir"));
+        assert_eq!(render(&short), render(&long), "{args:?} -C vs --dir");
+        // Not a usage error: -C reached the command (sync fails on the missing file instead).
+        assert!(
+            !String::from_utf8_lossy(&short.stderr).contains("unexpected argument"),
+            "{args:?}: {}",
+            render(&short)
+        );
+    }
+
+    let project = Project::from_fixture(&case);
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "yarn", "-w"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert!(
+        project.read(".yarnrc.yml").unwrap().contains("npmScopes"),
+        "convert -w wrote nothing"
+    );
+
+    let project = Project::from_fixture(&case);
+    std::fs::write(
+        project.path().join("pmrc.toml"),
+        "[sync]\nfrom = \"npm\"\nto = [\"yarn\"]\n",
+    )
+    .unwrap();
+    let out = run(&project, &["sync", "-w"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert_eq!(run(&project, &["sync", "--check"]).status.code(), Some(0));
+
+    let project = Project::from_fixture(&fixtures().join("legacy-top-level-auth"));
+    let before = std::fs::read_to_string(project.path().join(".npmrc")).unwrap();
+    let out = run(&project, &["doctor", "--fix", "-w", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert_ne!(
+        project.read(".npmrc").unwrap(),
+        before,
+        "doctor --fix -w fixed nothing"
+    );
+}
+
+/// Issue 19: output flags that cannot hold together are refused by the parser (exit 2, with
+/// clap's message naming both), not silently resolved one way.
+#[test]
+fn issue_19_conflicting_output_flags_are_refused() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+    for (args, other) in [
+        (&["doctor", "--sarif", "--format", "json"][..], "--format"),
+        (&["doctor", "--sarif", "--format", "text"][..], "--format"),
+        (&["doctor", "--sarif", "--fix"][..], "--fix"),
+        (
+            &["convert", "--to", "yarn", "--write", "--check"][..],
+            "--check",
+        ),
+        (&["sync", "-w", "--diff"][..], "--diff"),
+        (&["show", "-q", "-v"][..], "--verbose"),
+    ] {
+        let out = run(&project, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
+        assert!(
+            stderr.contains("cannot be used with") && stderr.contains(other),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?} printed output");
+    }
+    // Each alone is fine.
+    for args in [&["doctor", "--sarif"][..], &["doctor", "--format", "json"]] {
+        let out = run(&project, args);
+        assert_ne!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
+    }
 }
