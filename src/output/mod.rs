@@ -3,8 +3,11 @@
 //! warnings and summaries to stderr. Commands hand their results here as data.
 
 pub mod diff;
+mod init;
 pub mod markdown;
 mod sarif;
+
+pub use init::print_init;
 
 use std::io::{self, Write as _};
 use std::path::PathBuf;
