@@ -71,12 +71,9 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         let files = discover::locate(manager, req.dir, req.user, req.env)?;
         let (model, warnings) = discover::read_merged(manager, &files)?;
         findings.extend(warnings.into_iter().map(|w| finding(w, Some(manager))));
-        // What the manager ignores in its own project is surely meant for it: a warning.
+        // What the manager ignores, with the severity convert gives it for this project.
         let ignored = manager.rules().target_warnings(req.dir, manager)?;
-        findings.extend(ignored.into_iter().map(|w| Finding {
-            severity: Severity::Warning,
-            ..finding(w, Some(manager))
-        }));
+        findings.extend(ignored.into_iter().map(|w| finding(w, Some(manager))));
         let routes = resolve::routes(&model, manager);
         reads.push(Read {
             manager,

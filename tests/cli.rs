@@ -1314,3 +1314,113 @@ fn issue_19_init_never_guesses() {
         );
     }
 }
+
+/// Issue 19: one problem has one code and one severity, whichever command reports it: every
+/// code that `convert` and `doctor` both report on a fixture project has the same severity
+/// in both (before, pnpm's ignored `.npmrc` settings were notes in convert and warnings in
+/// doctor, so `doctor --fail-on warning` failed CI on npm's own `engine-strict`).
+#[test]
+fn issue_19_same_code_same_severity_in_convert_and_doctor() {
+    use std::collections::BTreeMap;
+    let severities = |doc: &serde_json::Value, list: &str, key: &str| {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for w in doc[list].as_array().into_iter().flatten() {
+            let sev = w["severity"].as_str().unwrap().to_string();
+            let entry = out.entry(w[key].as_str().unwrap().to_string()).or_default();
+            if !entry.contains(&sev) {
+                entry.push(sev);
+            }
+        }
+        out
+    };
+    let mut compared = 0;
+    let mut cases: Vec<std::path::PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    for case in cases {
+        let args_line = std::fs::read_to_string(case.join("cmd")).unwrap();
+        let mut args: Vec<&str> = args_line
+            .split_whitespace()
+            .filter(|a| *a != "--write" && *a != "--check")
+            .collect();
+        // `--from pnpm@10` tells convert that the .npmrc is pnpm 10's (its settings surely
+        // pnpm's), which doctor cannot know: the one input the two commands do not share.
+        if args.first() != Some(&"convert") || args_line.contains("--from pnpm") {
+            continue;
+        }
+        args.extend(["--format", "json"]);
+        let project = Project::from_fixture(&case);
+        let convert = run(&project, &args);
+        let doctor = run(
+            &project,
+            &["doctor", "--format", "json", "--fail-on", "never"],
+        );
+        let (Ok(c), Ok(d)) = (
+            serde_json::from_slice::<serde_json::Value>(&convert.stdout),
+            serde_json::from_slice::<serde_json::Value>(&doctor.stdout),
+        ) else {
+            continue;
+        };
+        let (c, d) = (
+            severities(&c, "warnings", "code"),
+            severities(&d, "findings", "rule"),
+        );
+        for (code, sev) in &c {
+            if let Some(other) = d.get(code) {
+                compared += 1;
+                assert_eq!(
+                    sev,
+                    other,
+                    "{}: {code} is {sev:?} in convert but {other:?} in doctor",
+                    case.display()
+                );
+            }
+        }
+    }
+    assert!(compared >= 3, "only {compared} codes reported by both");
+}
+
+/// Issue 19: `engine-strict` in the .npmrc of a project that does not say it uses pnpm may be
+/// npm's own: a note for pnpm in both commands, and doctor does not fail on it; where
+/// package.json names pnpm it is surely pnpm's, a warning in both.
+#[test]
+fn issue_19_pnpm_ignored_setting_is_a_note_unless_the_project_uses_pnpm() {
+    for (package_json, expected) in [
+        ("{}", "note"),
+        ("{\"packageManager\": \"pnpm@12.1.0\"}", "warning"),
+    ] {
+        let project = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+        for entry in std::fs::read_dir(project.path()).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        for (name, text) in [
+            (".npmrc", "engine-strict=true\n"),
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            ("package.json", package_json),
+        ] {
+            std::fs::write(project.path().join(name), text).unwrap();
+        }
+        let line = format!("{expected}[pnpm-npmrc-setting-ignored]: .npmrc:1:");
+        let convert = run(&project, &["convert", "--from", "npm", "--to", "pnpm@12"]);
+        assert!(
+            String::from_utf8_lossy(&convert.stderr).contains(&line),
+            "{line}\n{}",
+            render(&convert)
+        );
+        let doctor = run(&project, &["doctor", "--manager", "pnpm@12"]);
+        assert!(
+            String::from_utf8_lossy(&doctor.stdout).contains(&line),
+            "{line}\n{}",
+            render(&doctor)
+        );
+        let fails = expected == "warning";
+        assert_eq!(
+            doctor.status.code(),
+            Some(i32::from(fails)),
+            "{}",
+            render(&doctor)
+        );
+    }
+}
