@@ -48,10 +48,13 @@ pub enum Command {
     /// disagree; exit 1 when findings at or above --fail-on exist.
     #[command(after_help = DOCTOR_EXAMPLES)]
     Doctor(DoctorArgs),
-    /// Write a pmrc.toml for `pmrc sync` from what is here: the source is the one manager
-    /// whose file holds registry or auth settings, the targets are the manager package.json's
-    /// packageManager names, or else the other managers whose files are here. Preview by
-    /// default; --write creates it (never over an existing one).
+    /// Write a pmrc.toml for `pmrc sync` from what is here, and print the CI and pre-commit
+    /// snippets that run it (a preview unless --write).
+    ///
+    /// The source is the one manager whose file holds registry or auth settings; the targets
+    /// are the manager package.json's packageManager names, or else the other managers whose
+    /// files are here. Where that is not clear, pmrc init stops and says what to pass. It
+    /// never overwrites an existing pmrc.toml.
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
