@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{self, ExitStatus, convert, doctor, explain, show};
+use crate::commands::{self, ExitStatus, convert, doctor, explain, init, show};
 use crate::discover::Environment;
 use crate::error::{Error, Result};
 use crate::managers::ManagerArg;
@@ -19,7 +19,7 @@ use crate::warning::Severity;
     name = "pmrc",
     version,
     about = "Translate registry and auth config between npm, Yarn, pnpm and Bun, with a redacted diff preview",
-    after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn,bun --write\n  pmrc sync --check                 # CI: exit 1 when a target drifted from pmrc.toml's source\n  pmrc explain @acme/widgets\n  pmrc doctor --sarif > pmrc.sarif\n\nExit codes: 0 ok, 1 drift (--check) or findings (doctor), 2 error.\nMore: pmrc help <command>, pmrc man, pmrc completions <shell>."
+    after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn,bun --write\n  pmrc sync --check                 # CI: exit 1 when a target drifted from pmrc.toml's source\n  pmrc init --write                 # write pmrc.toml from what is here\n  pmrc explain @acme/widgets\n  pmrc doctor --sarif > pmrc.sarif\n\nExit codes: 0 ok, 1 drift (--check) or findings (doctor), 2 error.\nMore: pmrc help <command>, pmrc man, pmrc completions <shell>."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -48,6 +48,15 @@ pub enum Command {
     /// disagree; exit 1 when findings at or above --fail-on exist.
     #[command(after_help = DOCTOR_EXAMPLES)]
     Doctor(DoctorArgs),
+    /// Write a pmrc.toml for `pmrc sync` from what is here, and print the CI and pre-commit
+    /// snippets that run it (a preview unless --write).
+    ///
+    /// The source is the one manager whose file holds registry or auth settings; the targets
+    /// are the manager package.json's packageManager names, or else the other managers whose
+    /// files are here. Where that is not clear, pmrc init stops and says what to pass. It
+    /// never overwrites an existing pmrc.toml.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
     #[command(
         after_help = "Examples:\n  pmrc completions bash > ~/.local/share/bash-completion/completions/pmrc\n  pmrc completions zsh > \"${fpath[1]}/_pmrc\"\n  pmrc completions fish > ~/.config/fish/completions/pmrc.fish"
@@ -70,6 +79,7 @@ const SHOW_EXAMPLES: &str = "Examples:\n  pmrc show                          # e
 const CONVERT_EXAMPLES: &str = "Examples:\n  pmrc convert --from npm --to yarn            # preview the diff\n  pmrc convert --from npm --to yarn,bun --write\n  pmrc convert --from npm --to pnpm@12 --user --write   # ${VAR} tokens into auth.ini\n  pmrc convert --from npm --to yarn --check    # exit 1 when .yarnrc.yml drifted\n  pmrc convert --from npm --to yarn --format markdown > plan.md";
 const SYNC_EXAMPLES: &str = "pmrc.toml:\n  [sync]\n  from = \"npm\"\n  to = [\"yarn\", \"pnpm@12\"]\n  user = false\n\nExamples:\n  pmrc sync            # preview\n  pmrc sync --write\n  pmrc sync --check -q # CI: exit 1 on drift, print nothing\n  pmrc sync --check --format markdown > comment.md";
 const EXPLAIN_EXAMPLES: &str = "Examples:\n  pmrc explain @acme/widgets\n  pmrc explain left-pad --manager yarn,bun\n  pmrc explain @acme/widgets --tarball https://cdn.example.test/w.tgz";
+const INIT_EXAMPLES: &str = "Examples:\n  pmrc init                       # preview pmrc.toml, and the CI and pre-commit snippets\n  pmrc init --write\n  pmrc init --from npm --to yarn,pnpm --write   # when more than one answer is possible";
 const DOCTOR_EXAMPLES: &str = "Examples:\n  pmrc doctor\n  pmrc doctor --env --fail-on error   # also: are the referenced variables set?\n  pmrc doctor --fix                   # preview the mechanical fixes; --fix --write applies\n  pmrc doctor --sarif > pmrc.sarif    # code scanning\n  pmrc doctor --format markdown > findings.md";
 
 #[derive(Args, Debug)]
@@ -85,14 +95,16 @@ pub struct DoctorArgs {
     /// Exit 1 when a finding of this severity or worse exists.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
-    /// Print SARIF 2.1.0 (for code-scanning annotations) instead of --format.
-    #[arg(long)]
+    /// Print SARIF 2.1.0 (for code-scanning annotations) instead of --format. Nothing else
+    /// is printed on stdout, so it cannot be combined with --format or --fix (whose diff
+    /// would land in the SARIF file).
+    #[arg(long, conflicts_with_all = ["format", "fix"])]
     pub sarif: bool,
     /// Preview the safe fixes as a diff (with --write: apply them).
     #[arg(long)]
     pub fix: bool,
     /// With --fix: apply the fixes.
-    #[arg(long, requires = "fix")]
+    #[arg(short, long, requires = "fix")]
     pub write: bool,
 }
 
@@ -120,8 +132,9 @@ pub struct ExplainArgs {
 
 #[derive(Args, Debug)]
 pub struct Common {
-    /// Project directory (default: the current directory).
-    #[arg(long, value_name = "DIR")]
+    /// Project directory (default: the current directory); pmrc walks up from it to the
+    /// project root the managers use. `-C` as in git and make.
+    #[arg(short = 'C', long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Also read and write user-level files (~/.npmrc, ~/.yarnrc.yml, ~/.yarnrc,
     /// ~/.bunfig.toml, pnpm's auth.ini and config.yaml).
@@ -162,7 +175,7 @@ pub struct ModeArgs {
     #[arg(long)]
     pub diff: bool,
     /// Apply the changes.
-    #[arg(long)]
+    #[arg(short, long)]
     pub write: bool,
     /// Exit 1 when anything would change (for CI); prints the same diff.
     #[arg(long)]
@@ -173,8 +186,9 @@ pub struct ModeArgs {
 pub struct ConvertArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Source manager: npm, yarn, yarn-classic, bun or pnpm[@10|11|12] (optional when only
-    /// one manager's config exists).
+    /// The source manager, spelled as for --to. Default: pmrc.toml's `from`, else the one
+    /// manager whose own file holds registry, auth or network settings (a file without them
+    /// is never the source); anything else stops with exit 2, saying what each file holds.
     #[arg(long, value_name = "M")]
     pub from: Option<ManagerArg>,
     /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12].
@@ -186,6 +200,34 @@ pub struct ConvertArgs {
     pub fail_on: FailOn,
     #[command(flatten)]
     pub mode: ModeArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// The source manager, spelled as for --to (default: the one manager whose own file holds
+    /// registry, auth or network settings).
+    #[arg(long, value_name = "M")]
+    pub from: Option<ManagerArg>,
+    /// The managers to keep in sync with it, comma separated (default: the one package.json's
+    /// packageManager names, or else every other manager whose own file is here).
+    #[arg(long, value_name = "M", value_delimiter = ',')]
+    pub to: Vec<ManagerArg>,
+    #[command(flatten)]
+    pub mode: InitMode,
+}
+
+/// `pmrc init` previews or writes; there is nothing to check before the file exists.
+#[derive(Args, Debug)]
+#[group(id = "init_mode", multiple = false)]
+pub struct InitMode {
+    /// Print pmrc.toml as a diff and create nothing (the default).
+    #[arg(long)]
+    pub diff: bool,
+    /// Create pmrc.toml.
+    #[arg(short, long)]
+    pub write: bool,
 }
 
 #[derive(Args, Debug)]
@@ -323,6 +365,26 @@ pub fn run(cli: Cli) -> Result<i32> {
                 args.sarif,
             ))?;
             diagnosed.status
+        }
+        Command::Init(args) => {
+            no_markdown(&args.common, "init")?;
+            let (dir, root_note) = root(&args.common, &env)?;
+            let request = init::Request {
+                dir,
+                from: args.from,
+                to: args.to,
+                user: args.common.user,
+                mode: if args.mode.write {
+                    Mode::Write
+                } else {
+                    Mode::Diff
+                },
+            };
+            let out = output(&args.common, &request.dir);
+            let mut initialised = init::run(&request)?;
+            initialised.warnings.splice(0..0, root_note);
+            printed(output::print_init(&initialised, &out))?;
+            ExitStatus::Success
         }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

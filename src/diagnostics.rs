@@ -131,6 +131,9 @@ diagnostics! {
         EnvUnset "env-unset"
             what: "an environment variable a config references is unset (Yarn Berry then fails every command)"
             fix: "set it, or use the optional form (${VAR:-} in Yarn, ${VAR?} in npm)";
+        OtherManagersNotChecked "other-managers-not-checked"
+            what: "package.json's packageManager names one manager, and other managers' files are here too: doctor checks the named one (the others may be leftovers)"
+            fix: "run `pmrc doctor --manager <named>,<others>` to check them too, or delete the files if they are leftovers";
     }
     translation {
         PlainTextSecret "plain-text-secret"

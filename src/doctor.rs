@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::discover::{self, ConfigFile, Environment};
 use crate::error::Result;
-use crate::managers::Manager;
+use crate::managers::{Manager, ManagerArg};
 use crate::model::{Model, Origin};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{self, Route};
@@ -55,6 +55,9 @@ pub struct Request<'a> {
     pub check_env: bool,
     /// `--dir` as the user gave it, for the commands fixes suggest.
     pub dir_flag: Option<&'a Path>,
+    /// Without `--manager`, when package.json's `packageManager` named the one manager to
+    /// check: its spelling there, and the managers whose files are here too, unchecked.
+    pub unchecked: Option<(String, Vec<ManagerArg>)>,
 }
 
 struct Read {
@@ -71,12 +74,9 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         let files = discover::locate(manager, req.dir, req.user, req.env)?;
         let (model, warnings) = discover::read_merged(manager, &files)?;
         findings.extend(warnings.into_iter().map(|w| finding(w, Some(manager))));
-        // What the manager ignores in its own project is surely meant for it: a warning.
+        // What the manager ignores, with the severity convert gives it for this project.
         let ignored = manager.rules().target_warnings(req.dir, manager)?;
-        findings.extend(ignored.into_iter().map(|w| Finding {
-            severity: Severity::Warning,
-            ..finding(w, Some(manager))
-        }));
+        findings.extend(ignored.into_iter().map(|w| finding(w, Some(manager))));
         let routes = resolve::routes(&model, manager);
         reads.push(Read {
             manager,
@@ -93,6 +93,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     if req.check_env {
         findings.extend(unset_env(&reads));
     }
+    findings.extend(unchecked(req));
     // Translation-time notes about loss are not doctor's business.
     findings.retain(|f| !matches!(f.rule, Code::PnpmVersion | Code::UnusedCredential));
     dedup(&mut findings);
@@ -145,6 +146,46 @@ fn command_fix(req: &Request, f: &Finding) -> Option<String> {
             convert(a, b),
             convert(b, a)
         ),
+    })
+}
+
+/// One note for the managers package.json does not name, whose files are here: leftovers of
+/// a migration, or managers the project still uses; only the user knows, so they are named
+/// once with the command that checks them, not checked into a page of warnings.
+fn unchecked(req: &Request) -> Option<Finding> {
+    let (spec, others) = req.unchecked.as_ref().filter(|(_, o)| !o.is_empty())?;
+    let files: Vec<String> = others
+        .iter()
+        .map(|m| format!("{} ({m})", m.marker_file()))
+        .collect();
+    let all: Vec<String> = req
+        .managers
+        .iter()
+        .map(ToString::to_string)
+        .chain(others.iter().map(ToString::to_string))
+        .collect();
+    Some(Finding {
+        rule: Code::OtherManagersNotChecked,
+        severity: Severity::Note,
+        manager: None,
+        message: format!(
+            "package.json packageManager \"{spec}\" names {}; {} {} here too and {} not checked (leftovers, or managers still in use?)",
+            req.managers
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            files.join(", "),
+            if others.len() == 1 { "is" } else { "are" },
+            if others.len() == 1 { "was" } else { "were" },
+        ),
+        fix: format!(
+            "run `pmrc doctor --manager {}{}` to check them too, or delete the files if they are leftovers",
+            all.join(","),
+            dir_arg(req)
+        ),
+        drift: None,
+        origin: None,
     })
 }
 
@@ -382,7 +423,7 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
                 {
                     npmrc::fix_legacy_auth(text)
                 }
-                Format::Npmrc | Format::PnpmWorkspace => None,
+                Format::Npmrc | Format::PnpmWorkspace | Format::PmrcToml => None,
             };
             let Some(after) = after.filter(|a| a != text) else {
                 continue;

@@ -98,8 +98,12 @@ fn no_secret_in_any_output_without_show_secrets() {
                 "https://cdn.example/x.tgz",
             ];
             let doctor = vec!["doctor", "--env", "--fix"];
-            let sarif = vec!["doctor", "--sarif"];
-            for command in [base.clone(), vec!["show"], explain, doctor, sarif] {
+            let mut commands = vec![base.clone(), vec!["show"], explain, doctor];
+            // --sarif is its own format: it cannot be combined with --format.
+            if extra.is_empty() {
+                commands.push(vec!["doctor", "--sarif"]);
+            }
+            for command in commands {
                 let project = Project::from_fixture(case);
                 let mut args = command.clone();
                 args.extend_from_slice(extra);
@@ -700,8 +704,8 @@ fn issue_8_quiet_keeps_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
 }
 
-/// Issue 8: the JSON example in the README has exactly the keys of the real output, so the
-/// documented schema cannot drift from what pmrc prints.
+/// Issue 8: the JSON example in `docs/json-schema.md` has exactly the keys of the real output,
+/// so the documented schema cannot drift from what pmrc prints.
 #[test]
 fn issue_8_readme_json_example_matches_output() {
     fn keys(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
@@ -723,9 +727,11 @@ fn issue_8_readme_json_example_matches_output() {
         out.dedup();
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("docs/json-schema.md")).unwrap();
     let marker = "<!-- json-example: ";
-    let at = readme.find(marker).expect("README has a JSON example");
+    let at = readme
+        .find(marker)
+        .expect("docs/json-schema.md has a JSON example");
     let rest = &readme[at + marker.len()..];
     let (command, rest) = rest.split_once(" -->").unwrap();
     let body = rest
@@ -748,9 +754,12 @@ fn issue_8_readme_json_example_matches_output() {
     keys(&real, "", &mut b);
     assert_eq!(
         a, b,
-        "README's JSON example and `pmrc {command}` differ in keys"
+        "docs/json-schema.md's example and `pmrc {command}` differ in keys"
     );
-    assert_eq!(documented, real, "README's JSON example is out of date");
+    assert_eq!(
+        documented, real,
+        "docs/json-schema.md's example is out of date"
+    );
 }
 
 /// Issue 7: with every variable the fixtures reference set to a marker, no command that
@@ -1012,4 +1021,408 @@ fn issue_19_show_names_user_files_it_did_not_read() {
         "{}",
         render(&out)
     );
+}
+
+/// Issue 19: `-C DIR` is `--dir DIR` for every command that takes a project, and `-w` is
+/// `--write` (convert, sync, doctor --fix): the same output, the same files written.
+#[test]
+fn issue_19_short_flags_are_the_long_ones() {
+    let case = fixtures().join("npm-to-yarn-github-packages");
+    let commands: [&[&str]; 5] = [
+        &["show"],
+        &["convert", "--from", "npm", "--to", "yarn"],
+        &["explain", "@acme/widgets"],
+        &["doctor"],
+        &["sync", "--config", "/nonexistent/pmrc.toml"],
+    ];
+    for args in commands {
+        let project = Project::from_fixture(&case);
+        let run_with = |dir_flag: &str| {
+            common::pmrc()
+                .args(args)
+                .arg(dir_flag)
+                .arg(project.path())
+                .env("HOME", project.home.path())
+                .output()
+                .unwrap()
+        };
+        let (short, long) = (run_with("-C"), run_with("--dir"));
+        assert_eq!(render(&short), render(&long), "{args:?} -C vs --dir");
+        // Not a usage error: -C reached the command (sync fails on the missing file instead).
+        assert!(
+            !String::from_utf8_lossy(&short.stderr).contains("unexpected argument"),
+            "{args:?}: {}",
+            render(&short)
+        );
+    }
+
+    let project = Project::from_fixture(&case);
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "yarn", "-w"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert!(
+        project.read(".yarnrc.yml").unwrap().contains("npmScopes"),
+        "convert -w wrote nothing"
+    );
+
+    let project = Project::from_fixture(&case);
+    std::fs::write(
+        project.path().join("pmrc.toml"),
+        "[sync]\nfrom = \"npm\"\nto = [\"yarn\"]\n",
+    )
+    .unwrap();
+    let out = run(&project, &["sync", "-w"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert_eq!(run(&project, &["sync", "--check"]).status.code(), Some(0));
+
+    let project = Project::from_fixture(&fixtures().join("legacy-top-level-auth"));
+    let before = std::fs::read_to_string(project.path().join(".npmrc")).unwrap();
+    let out = run(&project, &["doctor", "--fix", "-w", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert_ne!(
+        project.read(".npmrc").unwrap(),
+        before,
+        "doctor --fix -w fixed nothing"
+    );
+}
+
+/// Issue 19: output flags that cannot hold together are refused by the parser (exit 2, with
+/// clap's message naming both), not silently resolved one way.
+#[test]
+fn issue_19_conflicting_output_flags_are_refused() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+    for (args, other) in [
+        (&["doctor", "--sarif", "--format", "json"][..], "--format"),
+        (&["doctor", "--sarif", "--format", "text"][..], "--format"),
+        (&["doctor", "--sarif", "--fix"][..], "--fix"),
+        (
+            &["convert", "--to", "yarn", "--write", "--check"][..],
+            "--check",
+        ),
+        (&["sync", "-w", "--diff"][..], "--diff"),
+        (&["show", "-q", "-v"][..], "--verbose"),
+    ] {
+        let out = run(&project, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
+        assert!(
+            stderr.contains("cannot be used with") && stderr.contains(other),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?} printed output");
+    }
+    // Each alone is fine.
+    for args in [&["doctor", "--sarif"][..], &["doctor", "--format", "json"]] {
+        let out = run(&project, args);
+        assert_ne!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
+    }
+}
+
+/// A copy of `examples/github-packages` without its pmrc.toml, for `pmrc init`.
+fn example_without_setting() -> Project {
+    let project = Project::copy_of_example();
+    std::fs::remove_file(project.path().join("pmrc.toml")).unwrap();
+    project
+}
+
+/// Issue 19: `pmrc init` previews pmrc.toml by default and creates nothing; `--write` (`-w`)
+/// creates it, and `pmrc sync` takes what it wrote: `--check` finds the drift, `--write`
+/// fixes it, and `--check` then exits 0. It names npm (whose .npmrc holds the settings) and
+/// yarn (whose file is here).
+#[test]
+fn issue_19_init_writes_a_setting_sync_accepts() {
+    let project = example_without_setting();
+    let preview = run(&project, &["init"]);
+    assert_eq!(preview.status.code(), Some(0), "{}", render(&preview));
+    assert!(project.read("pmrc.toml").is_none(), "the preview wrote");
+    let shown = String::from_utf8_lossy(&preview.stdout);
+    assert!(
+        shown.starts_with("--- /dev/null\n+++ b/pmrc.toml\n"),
+        "{shown}"
+    );
+    let stderr = String::from_utf8_lossy(&preview.stderr);
+    assert!(stderr.contains("run again with --write"), "{stderr}");
+
+    let out = run(&project, &["init", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    let written = project.read("pmrc.toml").unwrap();
+    // What the preview showed is what was written.
+    let added: String = shown
+        .lines()
+        .filter_map(|l| l.strip_prefix('+').filter(|_| !l.starts_with("+++")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(added, written);
+    assert!(
+        written.contains("[sync]\nfrom = \"npm\"\nto = [\"yarn\"]\n"),
+        "{written}"
+    );
+    let check = run(&project, &["sync", "--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", render(&check));
+    let sync = run(&project, &["sync", "--write"]);
+    assert_eq!(sync.status.code(), Some(0), "{}", render(&sync));
+    let check = run(&project, &["sync", "--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", render(&check));
+
+    // The snippets it prints are the real workflow step and hooks.
+    let workflow = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/examples/github-actions.yml"),
+    )
+    .unwrap();
+    let hooks = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let step = format!(
+        "      - name: Configs in sync\n        uses: pmrc-dev/pmrc@v{}\n        with:\n          command: sync --check\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(workflow.contains(&step), "{workflow}");
+    assert!(stderr.contains(&step), "{stderr}");
+    for id in ["pmrc-sync", "pmrc-doctor"] {
+        assert!(hooks.contains(&format!("- id: {id}\n")), "{id}");
+        assert!(stderr.contains(&format!("      - id: {id}\n")), "{stderr}");
+    }
+    assert!(stderr.contains(&format!("rev: v{}\n", env!("CARGO_PKG_VERSION"))));
+}
+
+/// Issue 19: `pmrc init` never overwrites a pmrc.toml, with or without --write.
+#[test]
+fn issue_19_init_refuses_an_existing_setting() {
+    let project = Project::copy_of_example();
+    let before = project.read("pmrc.toml").unwrap();
+    for args in [
+        &["init"][..],
+        &["init", "--write"],
+        &["init", "--to", "bun", "-w"],
+    ] {
+        let out = run(&project, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("pmrc.toml: already exists") && stderr.contains("does not overwrite"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+        assert_eq!(project.read("pmrc.toml").unwrap(), before);
+    }
+}
+
+/// Issue 19: where the answer is not clear, `pmrc init` stops (exit 2), says what it found
+/// and what to pass, and what it says to run works.
+#[test]
+fn issue_19_init_never_guesses() {
+    let project = |files: &[(&str, &str)]| {
+        let p = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+        for entry in std::fs::read_dir(p.path()).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        for (name, text) in files {
+            std::fs::write(p.path().join(name), text).unwrap();
+        }
+        p
+    };
+    let npmrc = (".npmrc", "@acme:registry=https://npm.pkg.github.com/\n");
+    let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+
+    // packageManager names pnpm, and a Yarn file is here too: a leftover, or a target?
+    let p = project(&[
+        npmrc,
+        (".yarnrc.yml", "nodeLinker: node-modules\n"),
+        ("package.json", "{\"packageManager\": \"pnpm@10.2.0\"}\n"),
+    ]);
+    let out = run(&p, &["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let message = stderr(&out);
+    for said in [
+        "packageManager \"pnpm@10.2.0\"",
+        ".yarnrc.yml",
+        "`pmrc init --to pnpm`",
+        "`pmrc init --to pnpm,yarn`",
+    ] {
+        assert!(message.contains(said), "{said}: {message}");
+    }
+    for (args, to) in [
+        (&["init", "--to", "pnpm", "-w"][..], "to = [\"pnpm\"]"),
+        (
+            &["init", "--to", "pnpm,yarn", "-w"][..],
+            "to = [\"pnpm\", \"yarn\"]",
+        ),
+    ] {
+        let _ = std::fs::remove_file(p.path().join("pmrc.toml"));
+        let out = run(&p, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", render(&out));
+        assert!(p.read("pmrc.toml").unwrap().contains(to));
+    }
+
+    // Two managers' files hold settings: which is the source?
+    let p = project(&[
+        npmrc,
+        (".yarnrc.yml", "npmRegistryServer: \"https://r.example\"\n"),
+    ]);
+    let out = run(&p, &["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains("`pmrc init --from npm` or `pmrc init --from yarn`"),
+        "{message}"
+    );
+    let out = run(&p, &["init", "--from", "npm", "-w"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert!(p.read("pmrc.toml").unwrap().contains("to = [\"yarn\"]"));
+
+    // Only the source is here: nothing to keep in sync.
+    let p = project(&[npmrc]);
+    let out = run(&p, &["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    assert!(
+        stderr(&out).contains("found only .npmrc (npm)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("pass --to"), "{}", stderr(&out));
+
+    // A manager version pmrc has no rules for.
+    let p = project(&[
+        npmrc,
+        ("package.json", "{\"packageManager\": \"yarn@3.6.0\"}"),
+    ]);
+    let out = run(&p, &["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    assert!(stderr(&out).contains("\"yarn@3.6.0\""), "{}", stderr(&out));
+    assert!(p.read("pmrc.toml").is_none());
+
+    // packageManager alone is clear: Yarn 1 is yarn-classic, pnpm keeps no major (sync reads
+    // it from the same field every time).
+    for (spec, to) in [
+        ("yarn@1.22.22", "yarn-classic"),
+        ("yarn@4.5.0", "yarn"),
+        ("pnpm@11.1.0+sha512.abc", "pnpm"),
+    ] {
+        let json = format!("{{\"packageManager\": \"{spec}\"}}");
+        let p = project(&[npmrc, ("package.json", json.as_str())]);
+        let out = run(&p, &["init", "--write", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{spec}: {}", render(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["to"], serde_json::json!([to]), "{spec}");
+        assert_eq!(doc["written"], true);
+        assert!(
+            p.read("pmrc.toml")
+                .unwrap()
+                .contains(&format!("to = [\"{to}\"]")),
+            "{spec}"
+        );
+    }
+}
+
+/// Issue 19: one problem has one code and one severity, whichever command reports it: every
+/// code that `convert` and `doctor` both report on a fixture project has the same severity
+/// in both (before, pnpm's ignored `.npmrc` settings were notes in convert and warnings in
+/// doctor, so `doctor --fail-on warning` failed CI on npm's own `engine-strict`).
+#[test]
+fn issue_19_same_code_same_severity_in_convert_and_doctor() {
+    use std::collections::BTreeMap;
+    let severities = |doc: &serde_json::Value, list: &str, key: &str| {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for w in doc[list].as_array().into_iter().flatten() {
+            let sev = w["severity"].as_str().unwrap().to_string();
+            let entry = out.entry(w[key].as_str().unwrap().to_string()).or_default();
+            if !entry.contains(&sev) {
+                entry.push(sev);
+            }
+        }
+        out
+    };
+    let mut compared = 0;
+    let mut cases: Vec<std::path::PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    for case in cases {
+        let args_line = std::fs::read_to_string(case.join("cmd")).unwrap();
+        let mut args: Vec<&str> = args_line
+            .split_whitespace()
+            .filter(|a| *a != "--write" && *a != "--check")
+            .collect();
+        // `--from pnpm@10` tells convert that the .npmrc is pnpm 10's (its settings surely
+        // pnpm's), which doctor cannot know: the one input the two commands do not share.
+        if args.first() != Some(&"convert") || args_line.contains("--from pnpm") {
+            continue;
+        }
+        args.extend(["--format", "json"]);
+        let project = Project::from_fixture(&case);
+        let convert = run(&project, &args);
+        let doctor = run(
+            &project,
+            &["doctor", "--format", "json", "--fail-on", "never"],
+        );
+        let (Ok(c), Ok(d)) = (
+            serde_json::from_slice::<serde_json::Value>(&convert.stdout),
+            serde_json::from_slice::<serde_json::Value>(&doctor.stdout),
+        ) else {
+            continue;
+        };
+        let (c, d) = (
+            severities(&c, "warnings", "code"),
+            severities(&d, "findings", "rule"),
+        );
+        for (code, sev) in &c {
+            if let Some(other) = d.get(code) {
+                compared += 1;
+                assert_eq!(
+                    sev,
+                    other,
+                    "{}: {code} is {sev:?} in convert but {other:?} in doctor",
+                    case.display()
+                );
+            }
+        }
+    }
+    assert!(compared >= 3, "only {compared} codes reported by both");
+}
+
+/// Issue 19: `engine-strict` in the .npmrc of a project that does not say it uses pnpm may be
+/// npm's own: a note for pnpm in both commands, and doctor does not fail on it; where
+/// package.json names pnpm it is surely pnpm's, a warning in both.
+#[test]
+fn issue_19_pnpm_ignored_setting_is_a_note_unless_the_project_uses_pnpm() {
+    for (package_json, expected) in [
+        ("{}", "note"),
+        ("{\"packageManager\": \"pnpm@12.1.0\"}", "warning"),
+    ] {
+        let project = Project::from_fixture(&fixtures().join("npm-to-yarn-github-packages"));
+        for entry in std::fs::read_dir(project.path()).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        for (name, text) in [
+            (".npmrc", "engine-strict=true\n"),
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            ("package.json", package_json),
+        ] {
+            std::fs::write(project.path().join(name), text).unwrap();
+        }
+        let line = format!("{expected}[pnpm-npmrc-setting-ignored]: .npmrc:1:");
+        let convert = run(&project, &["convert", "--from", "npm", "--to", "pnpm@12"]);
+        assert!(
+            String::from_utf8_lossy(&convert.stderr).contains(&line),
+            "{line}\n{}",
+            render(&convert)
+        );
+        let doctor = run(&project, &["doctor", "--manager", "pnpm@12"]);
+        assert!(
+            String::from_utf8_lossy(&doctor.stdout).contains(&line),
+            "{line}\n{}",
+            render(&doctor)
+        );
+        let fails = expected == "warning";
+        assert_eq!(
+            doctor.status.code(),
+            Some(i32::from(fails)),
+            "{}",
+            render(&doctor)
+        );
+    }
 }

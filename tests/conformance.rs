@@ -10,7 +10,8 @@
 //! managers: `cargo test --test conformance install_managers`). Test names:
 //! `reference::<case>` (harness and case self-check), `translate::<case>` (pmrc),
 //! `negative::<name>` (a wrong translation must be caught), plus unit tests of the harness and
-//! `readme_matrix` (the README's conformance matrix lists exactly these tests).
+//! `readme_matrix` (the conformance matrix in `docs/conformance.md` lists exactly these tests;
+//! the name and `PMRC_UPDATE_README` are kept from when it lived in the README).
 //! `PMRC_CONFORMANCE_KEEP=1` keeps every scratch folder for inspection.
 
 #[path = "conformance/cases.rs"]
@@ -355,15 +356,15 @@ fn pending_cases_wait_for_pmrc() {
     }
 }
 
-/// The README's matrix lists exactly the tests that exist, with the pinned versions, and
-/// claims what this suite enforces (every test passes). `PMRC_UPDATE_README=1` rewrites it
+/// The matrix in `docs/conformance.md` lists exactly the tests that exist, with the pinned
+/// versions, and claims what this suite enforces (every test passes). `PMRC_UPDATE_README=1` rewrites it
 /// from the outcomes the suite recorded in `target/conformance/` (run the whole suite first).
 #[test]
 fn readme_matrix() {
     let rows = matrix_rows();
     let expected = matrix::render(&rows, matrix::cell);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
-    let readme = std::fs::read_to_string(&path).expect("read README.md");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/conformance.md");
+    let readme = std::fs::read_to_string(&path).expect("read docs/conformance.md");
     if std::env::var_os("PMRC_UPDATE_README").is_some() {
         let mut missing = Vec::new();
         for row in &rows {
@@ -380,7 +381,7 @@ fn readme_matrix() {
         assert!(
             missing.is_empty(),
             "the suite has no passing outcome recorded for: {missing:?}\nRun \
-             `cargo test --test conformance` until it passes, then update the README."
+             `cargo test --test conformance` until it passes, then update docs/conformance.md."
         );
         // Built from the recorded outcomes, like `target/conformance/matrix.md`.
         let from_results = matrix::render(&rows, |kind, case| match matrix::recorded(kind, case) {
@@ -390,14 +391,14 @@ fn readme_matrix() {
         std::fs::write(matrix::out_dir().join("matrix.md"), &from_results)
             .expect("write target/conformance/matrix.md");
         let updated = matrix::replace_section(&readme, &from_results).unwrap();
-        std::fs::write(&path, updated).expect("write README.md");
+        std::fs::write(&path, updated).expect("write docs/conformance.md");
         return;
     }
     let section = matrix::readme_section(&readme).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         section.trim_end(),
         expected.trim_end(),
-        "README.md's conformance matrix is out of date; run the suite, then \
+        "docs/conformance.md's matrix is out of date; run the suite, then \
          `PMRC_UPDATE_README=1 cargo test --test conformance readme_matrix`"
     );
 }

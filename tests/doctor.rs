@@ -233,6 +233,19 @@ const CASES: &[Case] = &[
         clean: &[(".npmrc", "//r.example/:_authToken=${PMRC_TEST_SET_TOKEN}\n")],
         args: &["--env"],
     },
+    Case {
+        rule: "other-managers-not-checked",
+        trigger: &[
+            ("package.json", "{\"packageManager\": \"yarn@4.5.0\"}\n"),
+            (".yarnrc.yml", "npmRegistryServer: \"https://r.example\"\n"),
+            ("pnpm-workspace.yaml", "packages: []\n"),
+        ],
+        clean: &[
+            ("package.json", "{\"packageManager\": \"yarn@4.5.0\"}\n"),
+            (".yarnrc.yml", "npmRegistryServer: \"https://r.example\"\n"),
+        ],
+        args: &[],
+    },
 ];
 
 fn project(files: &[(&str, &str)]) -> TempDir {
@@ -334,8 +347,9 @@ fn every_rule_triggers_and_stays_quiet() {
 
 #[test]
 fn every_rule_is_tested_and_documented() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let reference =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md"))
+            .unwrap();
     for rule in pmrc::doctor::RULES {
         assert!(
             CASES.iter().any(|c| c.rule == rule.id),
@@ -343,8 +357,8 @@ fn every_rule_is_tested_and_documented() {
             rule.id
         );
         assert!(
-            readme.contains(&format!("`{}`", rule.id)),
-            "{} is not in the README",
+            reference.contains(&format!("`{}`", rule.id)),
+            "{} is not in docs/diagnostics.md",
             rule.id
         );
     }
@@ -646,4 +660,90 @@ fn issue_13_suggested_commands_repair_what_they_say() {
     ] {
         assert!(ran.contains(&rule), "no command of `{rule}` ran: {ran:?}");
     }
+}
+
+/// Issue 19: doctor checks the manager package.json's `packageManager` names; the other
+/// managers' files here are one note, with a command that checks them too (and that command
+/// runs: it finds what the note held back). pnpm's own `.npmrc` is not another manager's.
+#[test]
+fn issue_19_doctor_checks_the_package_manager_and_notes_the_rest() {
+    let dir = project(&[
+        ("package.json", "{\"packageManager\": \"yarn@4.5.0\"}\n"),
+        (".yarnrc.yml", "npmRegistryServer: \"https://r.example\"\n"),
+        ("pnpm-workspace.yaml", "packages: []\n"),
+        (".npmrc", "node-linker=hoisted\nengine-strict=true\n"),
+    ]);
+    let doctor = |args: &[&str]| {
+        common::pmrc()
+            .args(["doctor", "--format", "json", "--dir"])
+            .arg(dir.path())
+            .args(args)
+            .env("HOME", dir.path().join("no-home"))
+            .output()
+            .unwrap()
+    };
+    let out = doctor(&[]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let notes: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "other-managers-not-checked")
+        .collect();
+    assert_eq!(notes.len(), 1, "{findings:#?}");
+    assert_eq!(notes[0]["severity"], "note");
+    let message = notes[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("pnpm-workspace.yaml (pnpm)") && message.contains(".npmrc (npm)"),
+        "{message}"
+    );
+    // Nothing of pnpm's rules: its file may be a leftover.
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["rule"] != "pnpm-npmrc-setting-ignored"),
+        "{findings:#?}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a note does not fail --fail-on warning"
+    );
+
+    // The fix is a command, and it checks what the note held back.
+    let fix = notes[0]["fix"].as_str().unwrap();
+    let command = fix.split('`').nth(1).unwrap();
+    let args: Vec<&str> = command.split_whitespace().skip(2).collect();
+    assert!(command.starts_with("pmrc doctor --manager yarn,"), "{fix}");
+    let out = doctor(&args[..args.len() - 2]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "pnpm-npmrc-setting-ignored"),
+        "{v:#}"
+    );
+
+    // In a pnpm project, .npmrc is pnpm's own file, not a leftover.
+    let dir = project(&[
+        ("package.json", "{\"packageManager\": \"pnpm@12.1.0\"}\n"),
+        ("pnpm-workspace.yaml", "packages: []\n"),
+        (".npmrc", "@acme:registry=https://r.example/\n"),
+    ]);
+    let out = common::pmrc()
+        .args(["doctor", "--format", "json", "--fail-on", "note", "--dir"])
+        .arg(dir.path())
+        .env("HOME", dir.path().join("no-home"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "other-managers-not-checked"),
+        "{v:#}"
+    );
 }

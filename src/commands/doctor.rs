@@ -34,7 +34,12 @@ pub struct Diagnosed {
 }
 
 pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
-    let managers = super::managers_in(&req.dir, &req.managers)?
+    let (asked, unchecked) = if req.managers.is_empty() {
+        in_use(&req.dir)?
+    } else {
+        (req.managers.clone(), None)
+    };
+    let managers = super::managers_in(&req.dir, &asked)?
         .into_iter()
         .map(|m| Ok(m.settle(&req.dir)?.0))
         .collect::<Result<Vec<Manager>>>()?;
@@ -48,6 +53,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         env: &env,
         check_env: req.check_env,
         dir_flag: req.dir_flag.as_deref(),
+        unchecked,
     };
     let mut findings = crate::doctor::run(&request)?;
     let mut fixes = Vec::new();
@@ -73,4 +79,24 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
             ExitStatus::Success
         },
     })
+}
+
+/// `packageManager` as written in package.json, and the other managers whose files are here.
+type Unchecked = (String, Vec<ManagerArg>);
+
+/// The managers doctor checks without `--manager`: the one package.json's `packageManager`
+/// names, with the other managers whose own files are here (a file the named manager reads
+/// itself, such as pnpm's `.npmrc`, is not another's); else every manager whose file is here.
+/// A `packageManager` pmrc cannot read leaves the files to decide, as before there was one.
+fn in_use(dir: &std::path::Path) -> Result<(Vec<ManagerArg>, Option<Unchecked>)> {
+    let Ok(Some((named, spec))) = crate::managers::named_by_package_json(dir) else {
+        return Ok((Vec::new(), None));
+    };
+    let reads_itself = named.settle(dir)?.0.sources();
+    let others = crate::managers::ALL
+        .into_iter()
+        .filter(|m| *m != named && dir.join(m.marker_file()).is_file())
+        .filter(|m| !reads_itself.iter().any(|f| f.name == m.marker_file()))
+        .collect();
+    Ok((vec![named], Some((spec, others))))
 }

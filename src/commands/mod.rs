@@ -5,6 +5,7 @@
 pub mod convert;
 pub mod doctor;
 pub mod explain;
+pub mod init;
 pub mod show;
 
 use std::path::{Path, PathBuf};

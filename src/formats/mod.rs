@@ -27,6 +27,9 @@ pub enum Format {
     Yarnrc,
     Bunfig,
     PnpmWorkspace,
+    /// pmrc's own `pmrc.toml` (`[sync] from/to/user`, parsed by `sync_config`): written
+    /// whole by `pmrc init`, it holds no registry, auth or network settings and no secrets.
+    PmrcToml,
 }
 
 impl Format {
@@ -42,6 +45,7 @@ impl Format {
             Format::Yarnrc => yarnrc::read(text, file, level),
             Format::Bunfig => bunfig::read(text, file, level),
             Format::PnpmWorkspace => pnpm_workspace::read(text, file, level),
+            Format::PmrcToml => Ok((Model::default(), Vec::new())),
         }
     }
 
@@ -52,6 +56,7 @@ impl Format {
             Format::Yarnrc => yarnrc::settings(text),
             Format::Bunfig => bunfig::settings(text),
             Format::PnpmWorkspace => pnpm_workspace::settings(text),
+            Format::PmrcToml => Ok(Vec::new()),
         }
     }
 
@@ -63,6 +68,7 @@ impl Format {
             Format::Yarnrc => Vec::new(),
             Format::Bunfig => bunfig::wanted(model),
             Format::PnpmWorkspace => pnpm_workspace::wanted(model),
+            Format::PmrcToml => Vec::new(),
         }
     }
 
@@ -76,6 +82,9 @@ impl Format {
             }
             Format::Bunfig => bunfig::edit(text, wanted),
             Format::PnpmWorkspace => pnpm_workspace::edit(text, wanted),
+            Format::PmrcToml => {
+                Err("pmrc edits no pmrc.toml; pmrc init writes a new one whole".into())
+            }
         }
     }
 
@@ -86,6 +95,7 @@ impl Format {
             Format::Yarnrc => yarnrc::secret_spans(text),
             Format::Bunfig => bunfig::secret_spans(text),
             Format::PnpmWorkspace => pnpm_workspace::secret_spans(text),
+            Format::PmrcToml => Vec::new(),
         }
     }
 }

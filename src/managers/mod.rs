@@ -172,6 +172,33 @@ impl ManagerArg {
     }
 }
 
+/// The manager package.json's `packageManager` field names (`"yarn@4.5.0"`, corepack's
+/// spelling), as pmrc.toml should name it: pnpm without its major, which every run reads
+/// from the same field. `Ok(None)` without package.json or the field; an error (for the
+/// user) when package.json does not parse or names a manager or version pmrc does not know.
+pub fn named_by_package_json(
+    dir: &Path,
+) -> std::result::Result<Option<(ManagerArg, String)>, String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+        return Ok(None);
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("package.json does not parse ({e})"))?;
+    let Some(spec) = json["packageManager"].as_str() else {
+        return Ok(None);
+    };
+    // `pnpm@10.1.0+sha512.…`: the hash is corepack's, the major is what pmrc needs.
+    let named = spec.split('+').next().unwrap_or(spec);
+    let manager = named
+        .parse::<ManagerArg>()
+        .map_err(|e| format!("package.json packageManager \"{spec}\": {e}"))?;
+    let manager = match manager {
+        ManagerArg::Exact(Manager::Pnpm(_)) => ManagerArg::PnpmOfProject,
+        other => other,
+    };
+    Ok(Some((manager, spec.to_string())))
+}
+
 impl fmt::Display for ManagerArg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

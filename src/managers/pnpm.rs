@@ -357,7 +357,11 @@ impl Rules for Pnpm {
         if self.is_10() {
             return Ok(Vec::new());
         }
-        npmrc_settings_ignored(self, dir, from == Manager::Pnpm(PnpmMajor::V10))
+        // Surely pnpm's when pnpm 10 read them, or when package.json says the project uses
+        // pnpm; else they may be npm's own (`engine-strict`). The same answer in convert
+        // and doctor, so the same finding has the same severity everywhere.
+        let surely_pnpm = from == Manager::Pnpm(PnpmMajor::V10) || major_of_project(dir).is_some();
+        npmrc_settings_ignored(self, dir, surely_pnpm)
     }
 }
 
@@ -454,7 +458,8 @@ pub(super) fn settle(dir: &Path) -> Result<(Manager, Option<Warning>)> {
 
 /// pnpm 11+ reads only auth, registry and network keys from `.npmrc`: everything else in the
 /// project `.npmrc` (`node-linker`, `auto-install-peers`...) is silently ignored. Migrating a
-/// pnpm project, these are surely pnpm's (a warning); from npm they may be npm's own (a note).
+/// pnpm project (pnpm 10's, or package.json names pnpm), these are surely pnpm's (a warning);
+/// else they may be npm's own (a note).
 fn npmrc_settings_ignored(pnpm: &Pnpm, dir: &Path, surely_pnpm: bool) -> Result<Vec<Warning>> {
     let path = dir.join(".npmrc");
     let Some(text) = crate::discover::read_text(&path)? else {

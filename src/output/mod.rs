@@ -5,8 +5,11 @@
 
 pub mod diff;
 pub mod github;
+mod init;
 pub mod markdown;
 mod sarif;
+
+pub use init::print_init;
 
 use std::io::{self, Write as _};
 use std::path::PathBuf;

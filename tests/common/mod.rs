@@ -37,6 +37,20 @@ impl Project {
         }
     }
 
+    /// A temp copy of `examples/github-packages`, the example the README runs.
+    pub fn copy_of_example() -> Project {
+        let dir = TempDir::new().unwrap();
+        dir.copy_from(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github-packages"),
+            &["**/*", "**/.*"],
+        )
+        .unwrap();
+        Project {
+            dir,
+            home: TempDir::new().unwrap(),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

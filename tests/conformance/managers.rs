@@ -282,7 +282,7 @@ fn make_executable(path: &Path) -> Result<(), String> {
     fs::set_permissions(path, perm).map_err(|e| e.to_string())
 }
 
-/// `<tool> --version` as the installed tool reports it, for the report and the README matrix.
+/// `<tool> --version` as the installed tool reports it, for the report and the matrix in docs/conformance.md.
 pub fn reported_version(pin: &Pin) -> Result<String, String> {
     let node = entry(&NODE)?;
     let mut cmd = match pin.runtime {

@@ -3,7 +3,7 @@
 //! Every `reference::`/`translate::` test records its outcome under
 //! `target/conformance/results/` (with a digest of the case, so an outcome recorded for an
 //! older version of a case does not count) and rewrites `target/conformance/matrix.md` from
-//! all recorded outcomes. The README carries the same table between
+//! all recorded outcomes. `docs/conformance.md` carries the same table between
 //! `<!-- conformance-matrix:start -->` and `<!-- conformance-matrix:end -->`: the test
 //! `readme_matrix` checks that it lists exactly the tests that exist, with the pinned versions,
 //! and `PMRC_UPDATE_README=1` copies the table in from the suite's recorded outcomes (after a
@@ -145,16 +145,16 @@ pub fn render(rows: &[Row], status: impl Fn(Kind, &Case) -> String) -> String {
     out
 }
 
-/// The README's text between the markers, or an explanation of what is wrong with them.
+/// The page's text between the markers, or an explanation of what is wrong with them.
 pub fn readme_section(readme: &str) -> Result<&str, String> {
     let start = readme
         .find(START)
-        .ok_or_else(|| format!("README.md has no {START}"))?;
+        .ok_or_else(|| format!("docs/conformance.md has no {START}"))?;
     let end = readme
         .find(END)
-        .ok_or_else(|| format!("README.md has no {END}"))?;
+        .ok_or_else(|| format!("docs/conformance.md has no {END}"))?;
     if end < start {
-        return Err("README.md: the matrix end marker comes before the start".into());
+        return Err("docs/conformance.md: the matrix end marker comes before the start".into());
     }
     Ok(readme[start + START.len()..end].trim_matches('\n'))
 }

@@ -72,7 +72,7 @@ impl Pm {
         }
     }
 
-    /// `npm 11.21.2`, `Yarn 1.22.22`: how reports and the README matrix name it.
+    /// `npm 11.21.2`, `Yarn 1.22.22`: how reports and the matrix in docs/conformance.md name it.
     pub fn label(self) -> String {
         let name = match self {
             Pm::Npm | Pm::Npm12 => "npm",

@@ -51,7 +51,7 @@ fn new_setting(format: Format) -> Option<(Vec<String>, SettingValue)> {
         Format::YarnrcYml => &["npmScopes", "fuzz", "npmRegistryServer"],
         Format::Bunfig => &["install", "scopes", "fuzz", "url"],
         Format::PnpmWorkspace => &["registries", "@fuzz"],
-        Format::Yarnrc => return None,
+        Format::Yarnrc | Format::PmrcToml => return None,
     };
     let value = match format {
         Format::Npmrc => "${FUZZ_TOKEN}",
