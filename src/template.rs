@@ -46,6 +46,9 @@ pub enum Dialect {
     Npm,
     /// Yarn Berry `.yarnrc.yml`: `${X}`, `${X:-d}`, `${X-d}`, `\$` escapes.
     Yarn,
+    /// pnpm 10 reading `.npmrc`: npm's syntax, but a file holding `${X?}` (or `${X:-…}`) is
+    /// ignored as a whole, so only `${X}` can be written.
+    Pnpm10,
     /// Yarn 1 reading `.npmrc`: `${X}` only, and an unset variable is fatal.
     YarnClassic,
     /// Bun's `bunfig.toml`: only a whole value `$X` is expanded (unset: empty).
@@ -222,7 +225,7 @@ impl Template {
 
     pub fn parse(raw: &str, dialect: Dialect) -> Template {
         match dialect {
-            Dialect::Npm | Dialect::YarnClassic => parse_npm(raw),
+            Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic => parse_npm(raw),
             Dialect::Yarn => parse_yarn(raw),
             Dialect::Bun => parse_bun(raw),
         }
@@ -247,6 +250,14 @@ impl Template {
                     }
                     (Dialect::Yarn, Unset::DefaultIfUnset(d)) => {
                         out.push_str(&format!("${{{name}-{d}}}"))
+                    }
+                    (Dialect::Pnpm10, Unset::Empty) => {
+                        losses.push(Loss {
+                            what: format!(
+                                "the optional form of ${{{name}}} (pnpm 10 ignores a whole .npmrc that holds ${{{name}?}}, and one whose ${{{name}}} is unset)"
+                            ),
+                        });
+                        out.push_str(&format!("${{{name}}}"));
                     }
                     (Dialect::YarnClassic, Unset::Empty) => {
                         losses.push(Loss {
@@ -333,7 +344,7 @@ fn escape_literal(text: &str, dialect: Dialect) -> String {
         return text.to_string();
     }
     match dialect {
-        Dialect::Npm | Dialect::YarnClassic => text.replace("${", "\\${"),
+        Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic => text.replace("${", "\\${"),
         Dialect::Yarn => text
             .replace('\\', "\\\\")
             .replace('$', "\\$")

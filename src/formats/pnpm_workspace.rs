@@ -76,7 +76,7 @@ const FORBIDDEN: [&str; 11] = [
 
 /// The settings pmrc owns in this file.
 pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
-    let ws: Workspace = yaml::parse(text)?;
+    let ws = yaml::parse::<Workspace>(text)?;
     let mut out = Vec::new();
     let scalar = |key: &str, v: &Text, out: &mut Vec<Setting>| {
         if let Some(v) = v {
@@ -223,8 +223,8 @@ fn read_structured_auth(
     model: &mut Model,
     warnings: &mut Vec<Warning>,
 ) -> Result<(), SyntaxError> {
-    let ws: Workspace = yaml::parse(text)?;
-    let Some(auth) = ws.structured_auth else {
+    let ws = yaml::parse::<Workspace>(text)?;
+    let Some(auth) = &ws.structured_auth else {
         return Ok(());
     };
     let origin = |line| {
@@ -243,7 +243,7 @@ fn read_structured_auth(
         return Ok(());
     }
     for (url, entries) in auth {
-        let Some(parsed) = crate::registry_url::RegistryUrl::parse(&url) else {
+        let Some(parsed) = crate::registry_url::RegistryUrl::parse(url) else {
             continue;
         };
         for (scope, entry) in entries {

@@ -143,9 +143,9 @@ pub fn edit(
 /// them: what an edit must leave as it was. `None` when it does not parse.
 fn unowned(text: &str, owned: &[&[String]]) -> Option<serde_json::Value> {
     use serde_json::Value;
-    let mut doc = match parse::<Value>(text).ok()? {
+    let mut doc = match parse::<Value>(text).ok()?.as_ref() {
         Value::Null => Value::Object(Default::default()),
-        doc => doc,
+        doc => doc.clone(),
     };
     for path in owned {
         let (last, parents) = path.split_last()?;
@@ -501,7 +501,45 @@ impl KeyLines {
     }
 }
 
-pub fn parse<T: serde::de::DeserializeOwned + Default>(
+/// The last few documents parsed, by type and exact text: one run reads the same file, and
+/// reads back the same planned text, several times (each reader and each target checks it),
+/// and parsing is most of pmrc's time on a large `.yarnrc.yml` (issue 20).
+type Parsed = (std::any::TypeId, String, std::rc::Rc<dyn std::any::Any>);
+
+thread_local! {
+    static PARSED: std::cell::RefCell<std::collections::VecDeque<Parsed>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// How many parsed documents [`PARSED`] keeps: the files of one conversion.
+const PARSED_KEPT: usize = 8;
+
+pub fn parse<T: serde::de::DeserializeOwned + Default + 'static>(
+    text: &str,
+) -> Result<std::rc::Rc<T>, crate::error::SyntaxError> {
+    use std::any::{Any, TypeId};
+    use std::rc::Rc;
+    let kind = TypeId::of::<T>();
+    let hit = PARSED.with_borrow(|parsed| {
+        parsed
+            .iter()
+            .find(|(k, t, _)| *k == kind && t == text)
+            .map(|(_, _, doc)| Rc::clone(doc))
+    });
+    if let Some(doc) = hit.and_then(|doc| doc.downcast::<T>().ok()) {
+        return Ok(doc);
+    }
+    let doc = Rc::new(parse_uncached::<T>(text)?);
+    PARSED.with_borrow_mut(|parsed| {
+        if parsed.len() == PARSED_KEPT {
+            parsed.pop_front();
+        }
+        parsed.push_back((kind, text.to_string(), Rc::clone(&doc) as Rc<dyn Any>));
+    });
+    Ok(doc)
+}
+
+fn parse_uncached<T: serde::de::DeserializeOwned + Default>(
     text: &str,
 ) -> Result<T, crate::error::SyntaxError> {
     if text

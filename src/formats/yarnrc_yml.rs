@@ -127,7 +127,7 @@ struct Found {
     span: Option<Range<usize>>,
 }
 
-fn parse(text: &str) -> Result<RcFile, SyntaxError> {
+fn parse(text: &str) -> Result<std::rc::Rc<RcFile>, SyntaxError> {
     yaml::parse(text)
 }
 

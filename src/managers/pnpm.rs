@@ -120,7 +120,11 @@ impl Rules for Pnpm {
     }
 
     fn dialect(&self) -> Dialect {
-        Dialect::Npm
+        if self.is_10() {
+            Dialect::Pnpm10
+        } else {
+            Dialect::Npm
+        }
     }
 
     fn marker_file(&self) -> &'static str {
