@@ -118,6 +118,18 @@ diagnostics! {
         EnvUnset "env-unset"
             what: "an environment variable a config references is unset (Yarn Berry then fails every command)"
             fix: "set it, or use the optional form (${VAR:-} in Yarn, ${VAR?} in npm)";
+        DenoParentNpmrcIgnored "deno-parent-npmrc-ignored"
+            what: "an .npmrc in a folder above the project that npm reads (its project root has the package.json), but Deno never reads"
+            fix: "put the registry and credential lines Deno needs in the project's own .npmrc or in ~/.npmrc";
+        DenoOptionalEnvReference "deno-optional-env-reference"
+            what: "${VAR?} in an .npmrc Deno reads: Deno does not expand it and sends the text as written"
+            fix: "write ${VAR}";
+        DenoBasicAuthIncomplete "deno-basic-auth-incomplete"
+            what: "username without _password (or _password without username) and no token or _auth: Deno stops the install"
+            fix: "add the missing half, or remove the line";
+        DenoNpmrcBom "deno-npmrc-bom"
+            what: "an .npmrc starting with a UTF-8 byte-order mark: Deno ignores its first line"
+            fix: "save the file without the byte-order mark";
     }
     translation {
         PlainTextSecret "plain-text-secret"
@@ -231,6 +243,9 @@ diagnostics! {
         BunEntryMovedToUser "bun-entry-moved-to-user"
             what: "a registry entry moves to the user bunfig.toml with its literal secret, so the project no longer routes it"
             fix: "use an environment reference for the secret to keep the entry in the project";
+        DenoIgnoresNetworkSettings "deno-ignores-network-settings"
+            what: "TLS or proxy settings a Deno target cannot take from .npmrc (Deno reads DENO_CERT, HTTP_PROXY/HTTPS_PROXY/NO_PROXY and its flags)"
+            fix: "set the environment variable Deno reads where Deno runs (the message names it)";
     }
 }
 

@@ -295,6 +295,14 @@ const TRIGGERS: &[Trigger] = &[
         dir: "",
         args: &["convert", "--from", "npm", "--to", "bun", "--user"],
     },
+    t(
+        "deno-ignores-network-settings",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\ncafile=/etc/ssl/corp.pem\n",
+        )],
+        &["convert", "--from", "npm", "--to", "deno"],
+    ),
 ];
 
 fn write_all(root: &std::path::Path, files: &[(&str, &str)]) {

@@ -5,6 +5,7 @@
 //! in its own file here, and [`Manager::rules`] is the only `match` that names them all.
 
 mod bun;
+mod deno;
 mod npm;
 mod pnpm;
 mod yarn;
@@ -41,6 +42,8 @@ pub enum Manager {
     Bun,
     /// pnpm of a known major.
     Pnpm(PnpmMajor),
+    /// Deno 2: only `.npmrc` (project and home), and only its registry and credential keys.
+    Deno,
 }
 
 impl Manager {
@@ -50,6 +53,7 @@ impl Manager {
         static YARN: yarn::Yarn = yarn::Yarn;
         static YARN_CLASSIC: yarn_classic::YarnClassic = yarn_classic::YarnClassic;
         static BUN: bun::Bun = bun::Bun;
+        static DENO: deno::Deno = deno::Deno;
         static PNPM_10: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V10);
         static PNPM_11: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V11);
         static PNPM_12: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V12);
@@ -61,6 +65,7 @@ impl Manager {
             Manager::Pnpm(PnpmMajor::V10) => &PNPM_10,
             Manager::Pnpm(PnpmMajor::V11) => &PNPM_11,
             Manager::Pnpm(PnpmMajor::V12) => &PNPM_12,
+            Manager::Deno => &DENO,
         }
     }
 
@@ -120,7 +125,7 @@ pub enum ManagerArg {
 }
 
 /// Every manager under every set of rules pmrc knows.
-pub const SETTLED: [Manager; 7] = [
+pub const SETTLED: [Manager; 8] = [
     Manager::Npm,
     Manager::Yarn,
     Manager::YarnClassic,
@@ -128,15 +133,17 @@ pub const SETTLED: [Manager; 7] = [
     Manager::Pnpm(PnpmMajor::V10),
     Manager::Pnpm(PnpmMajor::V11),
     Manager::Pnpm(PnpmMajor::V12),
+    Manager::Deno,
 ];
 
 /// Every manager pmrc looks for in a project, in the order it reports them.
-pub const ALL: [ManagerArg; 5] = [
+pub const ALL: [ManagerArg; 6] = [
     ManagerArg::Exact(Manager::Npm),
     ManagerArg::Exact(Manager::Yarn),
     ManagerArg::Exact(Manager::YarnClassic),
     ManagerArg::Exact(Manager::Bun),
     ManagerArg::PnpmOfProject,
+    ManagerArg::Exact(Manager::Deno),
 ];
 
 impl ManagerArg {
@@ -162,6 +169,15 @@ impl ManagerArg {
         match self {
             ManagerArg::Exact(m) => Ok((m, None)),
             ManagerArg::PnpmOfProject => pnpm::settle(dir),
+        }
+    }
+
+    /// Whether the marker file holds registry or auth settings at all (Deno's `deno.json`
+    /// does not: its `.npmrc` is found as npm's).
+    pub fn marker_holds_config(self) -> bool {
+        match self {
+            ManagerArg::Exact(m) => m.rules().marker_holds_config(),
+            ManagerArg::PnpmOfProject => true,
         }
     }
 
@@ -196,17 +212,18 @@ impl FromStr for ManagerArg {
             ("yarn" | "yarn-berry", None | Some("4")) => exact(Manager::Yarn),
             ("yarn", Some("1")) | ("yarn-classic", None | Some("1")) => exact(Manager::YarnClassic),
             ("bun", None | Some("1")) => exact(Manager::Bun),
+            ("deno", None | Some("2")) => exact(Manager::Deno),
             ("pnpm", None) => Ok(ManagerArg::PnpmOfProject),
             ("pnpm", Some(v)) if PnpmMajor::from_major(v).is_some() => {
                 exact(Manager::Pnpm(PnpmMajor::from_major(v).expect("checked")))
             }
-            ("npm" | "yarn" | "yarn-berry" | "yarn-classic" | "bun" | "pnpm", Some(v)) => {
+            ("npm" | "yarn" | "yarn-berry" | "yarn-classic" | "bun" | "pnpm" | "deno", Some(v)) => {
                 Err(format!(
-                    "`{s}`: pmrc knows the rules of npm 11/12, Yarn 4, Yarn 1.22, Bun 1.x and pnpm 10/11/12, not version {v}"
+                    "`{s}`: pmrc knows the rules of npm 11/12, Yarn 4, Yarn 1.22, Bun 1.x, pnpm 10/11/12 and Deno 2, not version {v}"
                 ))
             }
             _ => Err(format!(
-                "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm or bun)"
+                "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm, bun or deno)"
             )),
         }
     }
@@ -242,8 +259,8 @@ pub(crate) const fn spec(name: &'static str, format: Format, place: Place) -> Fi
     }
 }
 
-/// How a translation into a manager spells its settings: in `.npmrc` (npm, pnpm, and Yarn 1,
-/// which takes auth from it), in `.yarnrc.yml`, or in `bunfig.toml`.
+/// How a translation into a manager spells its settings: in `.npmrc` (npm, pnpm, Deno, and
+/// Yarn 1, which takes auth from it), in `.yarnrc.yml`, or in `bunfig.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WrittenAs {
     Npmrc,
@@ -321,6 +338,10 @@ pub trait Rules: Sync {
             .into_iter()
             .find(|f| f.name == marker)
             .map_or(Format::Npmrc, |f| f.format)
+    }
+    /// Whether the marker file holds registry or auth settings (not Deno's `deno.json`).
+    fn marker_holds_config(&self) -> bool {
+        true
     }
     /// Whether other managers read this manager's marker file too, so that its presence
     /// says less than theirs.
@@ -426,6 +447,16 @@ pub trait Rules: Sync {
     fn keeps_global_always_auth_for_yarn_classic(&self) -> bool {
         false
     }
+    /// Whether a translation into this manager carries a source's `always-auth` (Deno's
+    /// reader drops it, so writing it would say something Deno does not do).
+    fn keeps_always_auth(&self) -> bool {
+        true
+    }
+    /// Whether the manager reads TLS and proxy settings from `.npmrc` (Deno does not: it
+    /// takes them from the environment and its flags).
+    fn reads_npmrc_network_settings(&self) -> bool {
+        true
+    }
     /// Whether http and https requests have proxies of their own.
     fn proxy_per_scheme(&self) -> bool {
         false
@@ -433,6 +464,11 @@ pub trait Rules: Sync {
     /// Whether the written config can say which hosts skip the proxy.
     fn writes_noproxy(&self) -> bool {
         true
+    }
+    /// The `.npmrc` key a registry's credentials go under, when this manager does not find
+    /// them at npm's nerf dart (Deno matches the URL as written, port and case included).
+    fn npmrc_key_for(&self, _registry: &str) -> Option<String> {
+        None
     }
     /// Where credentials this manager ignores in the project file must go instead, when
     /// there is such a place (pnpm and `${VAR}` tokens).
@@ -526,6 +562,9 @@ mod tests {
         assert_eq!(parse("yarn@1"), exact(Manager::YarnClassic));
         assert_eq!(parse("yarn-classic"), exact(Manager::YarnClassic));
         assert_eq!(parse("bun"), exact(Manager::Bun));
+        assert_eq!(parse("deno"), exact(Manager::Deno));
+        assert_eq!(parse("deno@2.9.6"), exact(Manager::Deno));
+        assert!(parse("deno@1").is_err());
         assert_eq!(parse("pnpm@10"), exact(Manager::Pnpm(PnpmMajor::V10)));
         assert_eq!(parse("pnpm"), Ok(ManagerArg::PnpmOfProject));
         assert!(parse("pnpm@9").is_err());
@@ -550,6 +589,7 @@ mod tests {
             "Manager::Yarn",
             "Manager::YarnClassic",
             "Manager::Bun",
+            "Manager::Deno",
             "Manager::Pnpm",
             "PnpmMajor::",
         ];
