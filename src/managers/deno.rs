@@ -1,7 +1,8 @@
 //! Deno 2 (spec/pnpm-bun-deno.md §4, deno_npmrc `NpmRc::parse`, `tarball_config`): `.npmrc`
 //! in the home and project folders only, `registry`, `@scope:registry` and `//host/path/:`
 //! credentials and nothing else, a project block replacing the home block of the same key,
-//! the first block on the registry's path deciding, `${VAR}` only.
+//! the first block on the registry's path deciding, `${VAR}` only. Where the stored Deno
+//! source and the real Deno 2.9.6 differ (tarballs), the real one is followed.
 
 use std::path::Path;
 
@@ -180,8 +181,9 @@ impl Rules for Deno {
         }
     }
 
-    /// `tarball_config`: the longest configured key that is a prefix of the tarball URL,
-    /// on any origin; none, or an unusable one, sends nothing.
+    /// The longest configured key that is a prefix of the tarball URL, on any origin
+    /// (`tarball_config`); with none, a tarball on the package registry's origin gets the
+    /// registry's credentials (seen with the real Deno 2.9.6, spec t01), any other nothing.
     fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
         let url = format!("//{}{}", req.tarball.host, req.tarball.path);
         let best = req
@@ -204,9 +206,13 @@ impl Rules for Deno {
                     "`{k}` is the longest key the tarball URL starts with, and it sends nothing"
                 ),
             ),
+            None if req.same_origin() => (
+                req.route.authorization.clone(),
+                "no key is a prefix of the tarball URL, and it is on the registry's origin: Deno sends the registry's credentials".into(),
+            ),
             None => (
                 None,
-                "no configured key is a prefix of the tarball URL, so Deno sends nothing".into(),
+                "another origin, and no configured key is a prefix of the tarball URL: Deno sends nothing".into(),
             ),
         }
     }

@@ -1063,3 +1063,6 @@ pub fn yarn_per_scope_tokens_to_pnpm12_user() -> Case {
         )
         .remove_after_convert(".yarnrc.yml")
 }
+
+// Issue 16: the Deno cases live in their own file.
+pub use super::cases_deno::*;
