@@ -262,6 +262,7 @@ cases! {
         deno_unscoped_token_ignored_to_npm12,
         deno_unset_env_token_to_npm12,
         deno_scope_tarballs_same_host_outside_path,
+        deno_project_block_replaces_home_block,
     ],
     pending: [],
 }

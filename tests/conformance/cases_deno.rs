@@ -212,3 +212,24 @@ pub fn deno_scope_tarballs_same_host_outside_path() -> Case {
             "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=${NODE_AUTH_TOKEN}\n",
         )
 }
+
+/// Deno merges `~/.npmrc` and the project's by block: a project `//host/:` block replaces
+/// the home block of the same key as a whole (deno's `merge_npm_rc`), where npm merges key by
+/// key. With the home token and a project `_auth` for one host, Deno sends the `_auth`; npm,
+/// seeing both, would send the token, so the translation (with `--user`) takes the home
+/// token Deno never uses out of `~/.npmrc`.
+pub fn deno_project_block_replaces_home_block() -> Case {
+    Case::new("deno_project_block_replaces_home_block", Deno, Npm)
+        .mount_auth(1, "/", "Basic {NPM_AUTH}")
+        .file("~/.npmrc", "//{H1}/:_authToken=${NPM_TOKEN}\n")
+        .file(".npmrc", "registry={R1}/\n//{H1}/:_auth=${NPM_AUTH}\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .env(
+            "NPM_AUTH",
+            &B64.encode("alice:fake-pass-1"),
+            &B64.encode("bob:fake-pass-2"),
+        )
+        .dep("leftpad-fake", 1, "Basic {NPM_AUTH}")
+        .user()
+        .reference(".npmrc", "registry={R1}/\n//{H1}/:_auth=${NPM_AUTH}\n")
+}
