@@ -175,7 +175,7 @@ diagnostics! {
             what: "pmrc was pointed at a folder without config (a workspace member) and works in the nearest folder above it that has some"
             fix: "nothing; pass --dir to work somewhere else";
         SameRules "same-rules"
-            what: "the source and the target are the same manager under the same rules (npm 11 and 12 read this config alike): nothing to change"
+            what: "the source and the target are the same manager under the same rules (the same major, or pnpm@12 and a project on pnpm 12): nothing to change"
             fix: "nothing";
         UserFilesNotRead "user-files-not-read"
             what: "user-level files the manager reads exist but were not read (no --user): what it sends may differ from what pmrc says"
@@ -243,6 +243,12 @@ diagnostics! {
         BunEntryMovedToUser "bun-entry-moved-to-user"
             what: "a registry entry moves to the user bunfig.toml with its literal secret, so the project no longer routes it"
             fix: "use an environment reference for the secret to keep the entry in the project";
+        NpmMajorMigration "npm-major-migration"
+            what: "a line rewritten for another npm major: npm 12 refuses top-level email, certfile and keyfile (ERR_INVALID_AUTH), which npm 11 only warned about"
+            fix: "nothing; review the diff";
+        NpmMajorNeedsDecision "npm-major-needs-decision"
+            what: "what the other npm major does differently and only a person can decide (allow-remote, strict-npmrc), with the exact line to add"
+            fix: "add the line the message gives if it applies to this project";
         DenoIgnoresNetworkSettings "deno-ignores-network-settings"
             what: "TLS or proxy settings a Deno target cannot take from .npmrc (Deno reads DENO_CERT, HTTP_PROXY/HTTPS_PROXY/NO_PROXY and its flags)"
             fix: "set the environment variable Deno reads where Deno runs (the message names it)";

@@ -345,7 +345,7 @@ pub fn detect_source(
         .map(|c| c.manager)
         .collect();
     if holding.len() > 1 {
-        holding.retain(|m| !targets.contains(m));
+        holding.retain(|m| !targets.iter().any(|t| t.marker_file() == m.marker_file()));
     }
     if holding.len() > 1 {
         holding.retain(|m| !m.marker_is_shared());

@@ -17,6 +17,8 @@
 mod cases;
 #[path = "conformance/cases_deno.rs"]
 mod cases_deno;
+#[path = "conformance/cases_migrations.rs"]
+mod cases_migrations;
 #[path = "conformance/check.rs"]
 mod check;
 #[path = "conformance/explain.rs"]
@@ -263,6 +265,10 @@ cases! {
         deno_unset_env_token_to_npm12,
         deno_scope_tarballs_same_host_outside_path,
         deno_project_block_replaces_home_block,
+        // Issue 16: npm 11 <-> 12 (tests/conformance/cases_migrations.rs).
+        npm11_to_npm12_email_keyed,
+        npm11_to_npm12_lone_certfile,
+        npm12_to_npm11_keyed_email,
     ],
     pending: [],
 }

@@ -155,7 +155,7 @@ const TRIGGERS: &[Trigger] = &[
     t(
         "same-rules",
         &[(".npmrc", "registry=https://r.example/\n")],
-        &["convert", "--from", "npm@11", "--to", "npm@12"],
+        &["convert", "--from", "npm@12", "--to", "npm@12"],
     ),
     Trigger {
         code: "user-files-not-read",
@@ -302,6 +302,19 @@ const TRIGGERS: &[Trigger] = &[
             "registry=https://r.example/\ncafile=/etc/ssl/corp.pem\n",
         )],
         &["convert", "--from", "npm", "--to", "deno"],
+    ),
+    t(
+        "npm-major-migration",
+        &[(
+            ".npmrc",
+            "//r.example/:_authToken=${T}\nemail=ci@r.example\n",
+        )],
+        &["convert", "--from", "npm@11", "--to", "npm@12"],
+    ),
+    t(
+        "npm-major-needs-decision",
+        &[(".npmrc", "//r.example/:_authToken=${T}\n")],
+        &["convert", "--from", "npm@12", "--to", "npm@11"],
     ),
 ];
 

@@ -142,7 +142,7 @@ impl Rules for Deno {
                 warnings.push(Warning::error(
                     Code::DenoBasicAuthIncomplete,
                     format!(
-                        "`{key}:{lone}` without its partner: Deno stops every install that uses this registry (\"Both the username and password must be provided\")"
+                        "`{key}:{lone}` without its partner: Deno stops every install that uses this registry (\"Both the username / email and password must be provided for basic auth\")"
                     ),
                     creds.origin().cloned(),
                 ));

@@ -27,6 +27,7 @@ use crate::resolve::{self, Authorization, Packages, Route};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
+pub use npm::Migration;
 pub use pnpm::PnpmMajor;
 
 /// A manager whose version is settled: what every rule is asked of.
@@ -122,6 +123,8 @@ pub enum ManagerArg {
     Exact(Manager),
     /// `pnpm` without a major.
     PnpmOfProject,
+    /// `npm@11` or `npm@12`: npm's rules, with the major kept for a migration between them.
+    NpmMajor(u8),
 }
 
 /// Every manager under every set of rules pmrc knows.
@@ -152,6 +155,7 @@ impl ManagerArg {
         match self {
             ManagerArg::Exact(m) => m.marker_file(),
             ManagerArg::PnpmOfProject => pnpm::MARKER_FILE,
+            ManagerArg::NpmMajor(_) => Manager::Npm.marker_file(),
         }
     }
 
@@ -160,6 +164,7 @@ impl ManagerArg {
         match self {
             ManagerArg::Exact(m) => m.rules().marker_format(),
             ManagerArg::PnpmOfProject => Format::PnpmWorkspace,
+            ManagerArg::NpmMajor(_) => Manager::Npm.rules().marker_format(),
         }
     }
 
@@ -169,6 +174,7 @@ impl ManagerArg {
         match self {
             ManagerArg::Exact(m) => Ok((m, None)),
             ManagerArg::PnpmOfProject => pnpm::settle(dir),
+            ManagerArg::NpmMajor(_) => Ok((Manager::Npm, None)),
         }
     }
 
@@ -177,14 +183,37 @@ impl ManagerArg {
     pub fn marker_holds_config(self) -> bool {
         match self {
             ManagerArg::Exact(m) => m.rules().marker_holds_config(),
-            ManagerArg::PnpmOfProject => true,
+            ManagerArg::PnpmOfProject | ManagerArg::NpmMajor(_) => true,
         }
     }
 
     /// Whether this names a manager that reads `marker_file` with others (npm's `.npmrc`
     /// sits beside `.yarnrc` and `bunfig.toml` too).
     pub fn marker_is_shared(self) -> bool {
-        matches!(self, ManagerArg::Exact(m) if m.rules().marker_is_shared())
+        match self {
+            ManagerArg::Exact(m) => m.rules().marker_is_shared(),
+            ManagerArg::NpmMajor(_) => Manager::Npm.rules().marker_is_shared(),
+            ManagerArg::PnpmOfProject => false,
+        }
+    }
+
+    /// A change of major within npm (`npm@11` to `npm@12` or back), which reads the same
+    /// settings but refuses different files; `Err` when only one side names a major, which
+    /// pmrc must not guess.
+    pub fn migration(
+        from: ManagerArg,
+        to: ManagerArg,
+    ) -> std::result::Result<Option<Migration>, String> {
+        match (from, to) {
+            (ManagerArg::NpmMajor(a), ManagerArg::NpmMajor(b)) if a != b => {
+                Ok(Some(Migration { from: a, to: b }))
+            }
+            (ManagerArg::NpmMajor(n), ManagerArg::Exact(Manager::Npm))
+            | (ManagerArg::Exact(Manager::Npm), ManagerArg::NpmMajor(n)) => Err(format!(
+                "one side names npm {n} and the other npm without a major; npm 11 and 12 refuse different files, so pass both (--from npm@11 --to npm@12, or the other way)"
+            )),
+            _ => Ok(None),
+        }
     }
 }
 
@@ -193,6 +222,7 @@ impl fmt::Display for ManagerArg {
         match self {
             ManagerArg::Exact(m) => m.fmt(f),
             ManagerArg::PnpmOfProject => f.write_str("pnpm"),
+            ManagerArg::NpmMajor(n) => write!(f, "npm@{n}"),
         }
     }
 }
@@ -208,7 +238,10 @@ impl FromStr for ManagerArg {
         let major = version.map(|v| v.split('.').next().unwrap_or(v));
         let exact = |m| Ok(ManagerArg::Exact(m));
         match (name, major) {
-            ("npm", None | Some("11" | "12")) => exact(Manager::Npm),
+            ("npm", None) => exact(Manager::Npm),
+            ("npm", Some(v @ ("11" | "12"))) => {
+                Ok(ManagerArg::NpmMajor(v.parse().expect("digits")))
+            }
             ("yarn" | "yarn-berry", None | Some("4")) => exact(Manager::Yarn),
             ("yarn", Some("1")) | ("yarn-classic", None | Some("1")) => exact(Manager::YarnClassic),
             ("bun", None | Some("1")) => exact(Manager::Bun),
@@ -557,7 +590,8 @@ mod tests {
     fn names_and_versions() {
         let exact = |m| Ok(ManagerArg::Exact(m));
         assert_eq!(parse("npm"), exact(Manager::Npm));
-        assert_eq!(parse("npm@12"), exact(Manager::Npm));
+        assert_eq!(parse("npm@12"), Ok(ManagerArg::NpmMajor(12)));
+        assert_eq!(parse("npm@11.21.2"), Ok(ManagerArg::NpmMajor(11)));
         assert_eq!(parse("yarn@4.18.1"), exact(Manager::Yarn));
         assert_eq!(parse("yarn@1"), exact(Manager::YarnClassic));
         assert_eq!(parse("yarn-classic"), exact(Manager::YarnClassic));

@@ -1066,3 +1066,4 @@ pub fn yarn_per_scope_tokens_to_pnpm12_user() -> Case {
 
 // Issue 16: the Deno cases live in their own file.
 pub use super::cases_deno::*;
+pub use super::cases_migrations::*;

@@ -178,3 +178,24 @@ fn optional_token_made_required() {
         "{report}"
     );
 }
+
+#[test]
+fn npm12_given_npm11_top_level_email() {
+    // Issue 16: the npm 11 file unchanged fails under npm 12 (ERR_INVALID_AUTH), which is why
+    // the migration keys `email`.
+    let case = cases::npm11_to_npm12_email_keyed();
+    let unchanged = case.files.clone();
+    assert_caught(case, unchanged, "ERR_INVALID_AUTH");
+}
+
+#[test]
+fn deno_given_a_lone_username() {
+    // Issue 16: Deno stops on `username` without `_password` where npm sends nothing extra;
+    // a translation into Deno that kept such a block would break the install.
+    let case = cases::yarn_to_deno_default_token();
+    assert_caught(
+        case,
+        files(".npmrc", "registry={R1}/npm/\n//{H1}/npm/:username=alice\n"),
+        "Both the username / email and password must be provided for basic auth",
+    );
+}

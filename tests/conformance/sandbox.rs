@@ -34,7 +34,7 @@ impl Pm {
     /// The name `pmrc convert --from/--to` takes for this manager and version.
     pub fn pmrc_name(self) -> &'static str {
         match self {
-            Pm::Npm => "npm",
+            Pm::Npm => "npm@11",
             Pm::Npm12 => "npm@12",
             Pm::Yarn => "yarn",
             Pm::Yarn1 => "yarn-classic",
