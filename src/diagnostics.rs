@@ -118,6 +118,9 @@ diagnostics! {
         EnvUnset "env-unset"
             what: "an environment variable a config references is unset (Yarn Berry then fails every command)"
             fix: "set it, or use the optional form (${VAR:-} in Yarn, ${VAR?} in npm)";
+        Pnpm10UrlKeyedRegistries "pnpm10-url-keyed-registries"
+            what: "URL-keyed `registries` (pnpm 11.23+) in pnpm-workspace.yaml: pnpm 10 stops every command with \"`registry` should be a string\""
+            fix: "run `pmrc convert --from pnpm@11 --to pnpm@10 --write` (routing to .npmrc, the block out of the yaml), or write `registries` as the scope map (`default:` and `\"@scope\":` keys)";
         DenoParentNpmrcIgnored "deno-parent-npmrc-ignored"
             what: "an .npmrc in a folder above the project that npm reads (its project root has the package.json), but Deno never reads"
             fix: "put the registry and credential lines Deno needs in the project's own .npmrc or in ~/.npmrc";

@@ -269,6 +269,8 @@ cases! {
         npm11_to_npm12_email_keyed,
         npm11_to_npm12_lone_certfile,
         npm12_to_npm11_keyed_email,
+        pnpm11_to_pnpm12_url_keyed_registries,
+        pnpm11_to_pnpm10_url_keyed_registries,
     ],
     pending: [],
 }

@@ -233,6 +233,18 @@ const CASES: &[Case] = &[
         clean: &[(".npmrc", "//r.example/:_authToken=${PMRC_TEST_SET_TOKEN}\n")],
         args: &["--env"],
     },
+    Case {
+        rule: "pnpm10-url-keyed-registries",
+        trigger: &[(
+            "pnpm-workspace.yaml",
+            "registries:\n  https://r.example/:\n    scopes: ['@']\n",
+        )],
+        clean: &[(
+            "pnpm-workspace.yaml",
+            "registries:\n  default: https://r.example/\n",
+        )],
+        args: &["--manager", "pnpm@10"],
+    },
     // Issue 16: what Deno ignores or fails on in an `.npmrc` npm reads. Doctor runs in
     // `app/` (see `prepare`): npm's project root is the folder with package.json.
     Case {

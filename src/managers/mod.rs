@@ -480,6 +480,11 @@ pub trait Rules: Sync {
     fn keeps_global_always_auth_for_yarn_classic(&self) -> bool {
         false
     }
+    /// Whether a translation into this manager writes routing into `pnpm-workspace.yaml`
+    /// (pnpm 11/12); pnpm 10 gets it in `.npmrc`, and the yaml only loses what it refuses.
+    fn reads_workspace_yaml_routing(&self) -> bool {
+        true
+    }
     /// Whether a translation into this manager carries a source's `always-auth` (Deno's
     /// reader drops it, so writing it would say something Deno does not do).
     fn keeps_always_auth(&self) -> bool {

@@ -199,3 +199,11 @@ fn deno_given_a_lone_username() {
         "Both the username / email and password must be provided for basic auth",
     );
 }
+
+#[test]
+fn pnpm10_given_url_keyed_registries() {
+    // Issue 16: left in the yaml, pnpm 11's URL-keyed `registries` stop pnpm 10 (errata).
+    let case = cases::pnpm11_to_pnpm10_url_keyed_registries();
+    let unchanged = case.files.clone();
+    assert_caught(case, unchanged, "should be a string");
+}
