@@ -1034,3 +1034,44 @@ fn issue_19_show_names_user_files_it_did_not_read() {
         render(&out)
     );
 }
+
+/// Issue 16: Deno's tarball rule, as the real Deno 2.9.6 showed it: the longest configured
+/// key the tarball URL starts with, on any origin; else the registry's credentials on its
+/// own origin (even outside its path); else nothing.
+#[test]
+fn issue_16_deno_tarball_credentials() {
+    let project = Project::from_fixture(&fixtures().join("deno-to-bun"));
+    std::fs::write(
+        project.path().join(".npmrc"),
+        "@acme:registry=https://npm.acme.example/npm/\n//npm.acme.example/npm/:_authToken=${ACME}\n//files.example/:_authToken=${FILES}\n",
+    )
+    .unwrap();
+    let tarball = |url: &str| {
+        let out = run(
+            &project,
+            &[
+                "explain",
+                "@acme/w",
+                "--manager",
+                "deno",
+                "--tarball",
+                url,
+                "--format",
+                "json",
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["managers"][0]["tarball"]["authorization"]["value"]
+            .as_str()
+            .map(str::to_string)
+    };
+    assert_eq!(
+        tarball("https://npm.acme.example/elsewhere/w.tgz").as_deref(),
+        Some("${ACME}")
+    );
+    assert_eq!(
+        tarball("https://files.example/a/w.tgz").as_deref(),
+        Some("${FILES}")
+    );
+    assert_eq!(tarball("https://cdn.example/w.tgz"), None);
+}
