@@ -239,24 +239,24 @@ fn migrate(
     for file in &files {
         let Some(before) = &file.text else { continue };
         let (after, notes) = migration.rewrite(before, &file.display, file.level);
-        // What npm sends must not change: the read-back model is the same but for client
-        // certificates the rewrite keys (which npm 11 ignored at top level).
-        let read = |text: &str| {
-            file.format
+        // What npm sends must not change, but for the client certificate a keyed
+        // `certfile`/`keyfile` pair now presents (npm 11 ignored the pair at top level).
+        let sends = |text: &str| -> Result<Vec<_>> {
+            let (model, _) = file
+                .format
                 .read(text, std::path::Path::new(&file.display), file.level)
-                .map(|(m, _)| crate::resolve::routes(&m, npm))
-                .map_err(|e| e.in_file(&file.path))
-        };
-        let same = |a: &[crate::resolve::Route], b: &[crate::resolve::Route]| {
-            a.iter()
-                .map(|r| r.observable())
-                .eq(b.iter().map(|r| r.observable()))
-        };
-        if !same(&read(before)?, &read(&after)?)
-            && !notes
+                .map_err(|e| e.in_file(&file.path))?;
+            Ok(crate::resolve::routes(&model, npm)
                 .iter()
-                .any(|n| n.message.contains("client certificate"))
-        {
+                .map(|r| {
+                    let (packages, registry, auth) = r.observable();
+                    let auth =
+                        auth.filter(|a| *a != crate::resolve::Authorization::ClientCertificate);
+                    (packages, registry, auth)
+                })
+                .collect())
+        };
+        if sends(before)? != sends(&after)? {
             return Err(Error::Refused {
                 path: file.path.clone(),
                 reason: format!(
