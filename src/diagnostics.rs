@@ -134,6 +134,21 @@ diagnostics! {
         OtherManagersNotChecked "other-managers-not-checked"
             what: "package.json's packageManager names one manager, and other managers' files are here too: doctor checks the named one (the others may be leftovers)"
             fix: "run `pmrc doctor --manager <named>,<others>` to check them too, or delete the files if they are leftovers";
+        Pnpm10UrlKeyedRegistries "pnpm10-url-keyed-registries"
+            what: "URL-keyed `registries` (pnpm 11.23+) in pnpm-workspace.yaml: pnpm 10 stops every command with \"`registry` should be a string\""
+            fix: "run `pmrc convert --from pnpm@11 --to pnpm@10 --write` (routing to .npmrc, the block out of the yaml), or write `registries` as the scope map (`default:` and `\"@scope\":` keys)";
+        DenoParentNpmrcIgnored "deno-parent-npmrc-ignored"
+            what: "an .npmrc in a folder above the project that npm reads (its project root has the package.json), but Deno never reads"
+            fix: "put the registry and credential lines Deno needs in the project's own .npmrc or in ~/.npmrc";
+        DenoOptionalEnvReference "deno-optional-env-reference"
+            what: "${VAR?} in an .npmrc Deno reads: Deno does not expand it and sends the text as written"
+            fix: "write ${VAR}";
+        DenoBasicAuthIncomplete "deno-basic-auth-incomplete"
+            what: "username without _password (or _password without username) and no token or _auth: Deno stops the install"
+            fix: "add the missing half, or remove the line";
+        DenoNpmrcBom "deno-npmrc-bom"
+            what: "an .npmrc starting with a UTF-8 byte-order mark: Deno ignores its first line"
+            fix: "save the file without the byte-order mark";
     }
     translation {
         PlainTextSecret "plain-text-secret"
@@ -185,7 +200,7 @@ diagnostics! {
             what: "pmrc was pointed at a folder without config (a workspace member) and works in the nearest folder above it that has some"
             fix: "nothing; pass --dir to work somewhere else";
         SameRules "same-rules"
-            what: "the source and the target are the same manager under the same rules (npm 11 and 12 read this config alike): nothing to change"
+            what: "the source and the target are the same manager under the same rules (the same major, or pnpm@12 and a project on pnpm 12): nothing to change"
             fix: "nothing";
         UserFilesNotRead "user-files-not-read"
             what: "user-level files the manager reads exist but were not read (no --user): what it sends may differ from what pmrc says"
@@ -256,6 +271,15 @@ diagnostics! {
         BunEntryMovedToUser "bun-entry-moved-to-user"
             what: "a registry entry moves to the user bunfig.toml with its literal secret, so the project no longer routes it"
             fix: "use an environment reference for the secret to keep the entry in the project";
+        NpmMajorMigration "npm-major-migration"
+            what: "a line rewritten for another npm major: npm 12 refuses top-level email, certfile and keyfile (ERR_INVALID_AUTH), which npm 11 only warned about"
+            fix: "nothing; review the diff";
+        NpmMajorNeedsDecision "npm-major-needs-decision"
+            what: "what the other npm major does differently and only a person can decide (allow-remote, strict-npmrc), with the exact line to add"
+            fix: "add the line the message gives if it applies to this project";
+        DenoIgnoresNetworkSettings "deno-ignores-network-settings"
+            what: "TLS or proxy settings a Deno target cannot take from .npmrc (Deno reads DENO_CERT, HTTP_PROXY/HTTPS_PROXY/NO_PROXY and its flags)"
+            fix: "set the environment variable Deno reads where Deno runs (the message names it)";
     }
 }
 

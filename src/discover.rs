@@ -301,6 +301,13 @@ pub fn candidates(dir: &Path, managers: &[ManagerArg]) -> Result<Vec<Candidate>>
         let Some(text) = read_text(&path)? else {
             continue;
         };
+        if !manager.marker_holds_config() {
+            out.push(Candidate {
+                manager,
+                settings: 0,
+            });
+            continue;
+        }
         let format = manager.marker_format();
         let settings = format.settings(&text).map_err(|e| e.in_file(&path))?;
         out.push(Candidate {
@@ -338,7 +345,7 @@ pub fn detect_source(
         .map(|c| c.manager)
         .collect();
     if holding.len() > 1 {
-        holding.retain(|m| !targets.contains(m));
+        holding.retain(|m| !targets.iter().any(|t| t.marker_file() == m.marker_file()));
     }
     if holding.len() > 1 {
         holding.retain(|m| !m.marker_is_shared());
@@ -346,7 +353,7 @@ pub fn detect_source(
     match holding.as_slice() {
         [one] => Ok(*one),
         [] if found.is_empty() => Err(Error::Usage(format!(
-            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml and pnpm-workspace.yaml); pass --from",
+            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml, pnpm-workspace.yaml and deno.json); pass --from",
             dir.display()
         ))),
         [] => Err(Error::Usage(format!(

@@ -53,6 +53,9 @@ pub enum Dialect {
     YarnClassic,
     /// Bun's `bunfig.toml`: only a whole value `$X` is expanded (unset: empty).
     Bun,
+    /// Deno reading `.npmrc`: `${X}` only (unset: left as written); `\` escapes any
+    /// character, and `${X?}` is literal text.
+    Deno,
 }
 
 /// Why a value cannot be written in a dialect without changing what it means.
@@ -228,6 +231,7 @@ impl Template {
             Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic => parse_npm(raw),
             Dialect::Yarn => parse_yarn(raw),
             Dialect::Bun => parse_bun(raw),
+            Dialect::Deno => parse_deno(raw),
         }
     }
 
@@ -244,6 +248,14 @@ impl Template {
                 Piece::Env { name, unset } => match (dialect, unset) {
                     (_, Unset::Strict) => out.push_str(&format!("${{{name}}}")),
                     (Dialect::Npm, Unset::Empty) => out.push_str(&format!("${{{name}?}}")),
+                    (Dialect::Deno, Unset::Empty) => {
+                        losses.push(Loss {
+                            what: format!(
+                                "the optional form of ${{{name}}} (Deno has none: `${{{name}?}}` is sent as literal text, and an unset {name} leaves `${{{name}}}` as written)"
+                            ),
+                        });
+                        out.push_str(&format!("${{{name}}}"));
+                    }
                     (Dialect::Yarn, Unset::Empty) => out.push_str(&format!("${{{name}:-}}")),
                     (Dialect::Yarn, Unset::Default(d)) => {
                         out.push_str(&format!("${{{name}:-{d}}}"))
@@ -350,6 +362,7 @@ fn escape_literal(text: &str, dialect: Dialect) -> String {
             .replace('$', "\\$")
             .replace('}', "\\}"),
         Dialect::Bun => text.to_string(),
+        Dialect::Deno => text.replace('\\', "\\\\").replace("${", "\\${"),
     }
 }
 
@@ -424,6 +437,49 @@ fn is_portable_env_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Deno's `expand_vars` (deno_npmrc): a backslash makes the next character literal;
+/// `${NAME}` with no `$ { \` inside is a reference, and one whose name no shell can set
+/// (`X?`, `X:-d`) is never set, so it is sent as written: literal text.
+fn parse_deno(raw: &str) -> Template {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        if c == '\\' {
+            let mut chars = rest[1..].chars();
+            if let Some(next) = chars.next() {
+                text.push(next);
+                rest = chars.as_str();
+            } else {
+                text.push('\\');
+                rest = "";
+            }
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix("${")
+            && let Some(close) = after.find('}')
+            && !after[..close].contains(['$', '{', '\\'])
+        {
+            let name = &after[..close];
+            if is_portable_env_name(name) {
+                push_text(&mut pieces, &std::mem::take(&mut text));
+                pieces.push(Piece::Env {
+                    name: name.to_string(),
+                    unset: Unset::Strict,
+                });
+            } else {
+                text.push_str(&rest[..close + 3]);
+            }
+            rest = &after[close + 1..];
+            continue;
+        }
+        text.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    push_text(&mut pieces, &text);
+    Template { pieces }
 }
 
 /// Bun: a whole value `$NAME` is a reference (unset gives the empty string).
@@ -636,6 +692,30 @@ mod tests {
         let (text, losses) = t.render(Dialect::YarnClassic);
         assert_eq!(text, "${T}");
         assert_eq!(losses.len(), 1);
+    }
+
+    /// Deno's `expand_vars`: `${X}` only, `${X?}` is text, a backslash escapes any character.
+    #[test]
+    fn deno_reads_only_plain_references() {
+        assert_eq!(
+            Template::parse("${T}", Dialect::Deno),
+            Template::env("T", Unset::Strict)
+        );
+        assert_eq!(
+            Template::parse("${T?}", Dialect::Deno),
+            Template::literal("${T?}")
+        );
+        assert_eq!(
+            Template::parse("a\\b\\${T}", Dialect::Deno),
+            Template::literal("ab${T}")
+        );
+        let (text, losses) = Template::parse("${T?}", Dialect::Npm).render(Dialect::Deno);
+        assert_eq!(text, "${T}");
+        assert_eq!(losses.len(), 1);
+        let literal = Template::literal("a\\${b}");
+        let (text, losses) = literal.render(Dialect::Deno);
+        assert!(losses.is_empty(), "{losses:?}");
+        assert_eq!(Template::parse(&text, Dialect::Deno), literal);
     }
 
     #[test]

@@ -333,7 +333,8 @@ fn issue_16_same_manager_same_rules_is_nothing_to_change() {
     let project = Project::from_fixture(&fixtures().join("check-drift"));
     for args in [
         &["convert", "--from", "npm", "--to", "npm", "--check"][..],
-        &["convert", "--from", "npm@11", "--to", "npm@12", "--write"][..],
+        &["convert", "--from", "npm@12", "--to", "npm@12", "--write"][..],
+        &["convert", "--from", "deno", "--to", "deno@2", "--check"][..],
     ] {
         let out = run(&project, args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", render(&out));
@@ -343,6 +344,28 @@ fn issue_16_same_manager_same_rules_is_nothing_to_change() {
             render(&out)
         );
     }
+}
+
+/// Issue 16: npm 11 -> 12 keys what npm 12 refuses at top level and says what needs a
+/// decision with the line to add; the way back adds nothing but the decision; a major on
+/// one side only is refused rather than guessed.
+#[test]
+fn issue_16_npm_major_migration() {
+    let project = Project::from_fixture(&fixtures().join("npm11-to-npm12"));
+    let out = run(&project, &["convert", "--from", "npm@12", "--to", "npm@11"]);
+    let said = render(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("add this line to .npmrc: allow-remote=none"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("+//"),
+        "npm 12 -> 11 rewrites nothing: {said}"
+    );
+    let out = run(&project, &["convert", "--from", "npm", "--to", "npm@12"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    assert!(render(&out).contains("npm@11"), "{}", render(&out));
 }
 
 /// Issue 19: a version in the package spec is not part of the name, and an unset variable
@@ -1425,4 +1448,45 @@ fn issue_19_pnpm_ignored_setting_is_a_note_unless_the_project_uses_pnpm() {
             render(&doctor)
         );
     }
+}
+
+/// Issue 16: Deno's tarball rule, as the real Deno 2.9.6 showed it: the longest configured
+/// key the tarball URL starts with, on any origin; else the registry's credentials on its
+/// own origin (even outside its path); else nothing.
+#[test]
+fn issue_16_deno_tarball_credentials() {
+    let project = Project::from_fixture(&fixtures().join("deno-to-bun"));
+    std::fs::write(
+        project.path().join(".npmrc"),
+        "@acme:registry=https://npm.acme.example/npm/\n//npm.acme.example/npm/:_authToken=${ACME}\n//files.example/:_authToken=${FILES}\n",
+    )
+    .unwrap();
+    let tarball = |url: &str| {
+        let out = run(
+            &project,
+            &[
+                "explain",
+                "@acme/w",
+                "--manager",
+                "deno",
+                "--tarball",
+                url,
+                "--format",
+                "json",
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["managers"][0]["tarball"]["authorization"]["value"]
+            .as_str()
+            .map(str::to_string)
+    };
+    assert_eq!(
+        tarball("https://npm.acme.example/elsewhere/w.tgz").as_deref(),
+        Some("${ACME}")
+    );
+    assert_eq!(
+        tarball("https://files.example/a/w.tgz").as_deref(),
+        Some("${FILES}")
+    );
+    assert_eq!(tarball("https://cdn.example/w.tgz"), None);
 }

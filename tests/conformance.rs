@@ -1,6 +1,6 @@
 //! Conformance suite: the real package managers decide whether a translation is right.
 //!
-//! For each case the source manager (npm 11/12, Yarn 4/1, Bun, pnpm 10/11/12) installs from a
+//! For each case the source manager (npm 11/12, Yarn 4/1, Bun, pnpm 10/11/12, Deno 2) installs from a
 //! loopback registry with the case's config, then the target manager installs with (a) a
 //! hand-written reference translation and (b) `pmrc convert`'s output (only where pmrc supports
 //! both managers); the registry must see the same packages fetched from the same places with
@@ -16,6 +16,10 @@
 
 #[path = "conformance/cases.rs"]
 mod cases;
+#[path = "conformance/cases_deno.rs"]
+mod cases_deno;
+#[path = "conformance/cases_migrations.rs"]
+mod cases_migrations;
 #[path = "conformance/check.rs"]
 mod check;
 #[path = "conformance/explain.rs"]
@@ -300,6 +304,24 @@ cases! {
         yarn1_top_level_auth_to_pnpm10_user,
         yarn1_top_level_auth_to_pnpm11_user,
         yarn1_top_level_auth_to_pnpm12_user,
+        // Issue 16: Deno 2 (tests/conformance/cases_deno.rs).
+        yarn_to_deno_scope_token,
+        yarn_to_deno_default_token,
+        yarn_to_deno_basic_auth,
+        bun_to_deno_scope_token,
+        pnpm11_to_deno_workspace_scope,
+        deno_to_yarn_scope_token,
+        deno_to_yarn_basic_auth,
+        deno_unscoped_token_ignored_to_npm12,
+        deno_unset_env_token_to_npm12,
+        deno_scope_tarballs_same_host_outside_path,
+        deno_project_block_replaces_home_block,
+        // Issue 16: npm 11 <-> 12 (tests/conformance/cases_migrations.rs).
+        npm11_to_npm12_email_keyed,
+        npm11_to_npm12_lone_certfile,
+        npm12_to_npm11_keyed_email,
+        pnpm11_to_pnpm12_url_keyed_registries,
+        pnpm11_to_pnpm10_url_keyed_registries,
     ],
     pending: [],
 }

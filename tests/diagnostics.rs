@@ -179,7 +179,7 @@ const TRIGGERS: &[Trigger] = &[
     t(
         "same-rules",
         &[(".npmrc", "registry=https://r.example/\n")],
-        &["convert", "--from", "npm@11", "--to", "npm@12"],
+        &["convert", "--from", "npm@12", "--to", "npm@12"],
     ),
     Trigger {
         code: "user-files-not-read",
@@ -319,6 +319,27 @@ const TRIGGERS: &[Trigger] = &[
         dir: "",
         args: &["convert", "--from", "npm", "--to", "bun", "--user"],
     },
+    t(
+        "deno-ignores-network-settings",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\ncafile=/etc/ssl/corp.pem\n",
+        )],
+        &["convert", "--from", "npm", "--to", "deno"],
+    ),
+    t(
+        "npm-major-migration",
+        &[(
+            ".npmrc",
+            "//r.example/:_authToken=${T}\nemail=ci@r.example\n",
+        )],
+        &["convert", "--from", "npm@11", "--to", "npm@12"],
+    ),
+    t(
+        "npm-major-needs-decision",
+        &[(".npmrc", "//r.example/:_authToken=${T}\n")],
+        &["convert", "--from", "npm@12", "--to", "npm@11"],
+    ),
 ];
 
 fn write_all(root: &std::path::Path, files: &[(&str, &str)]) {

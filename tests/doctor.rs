@@ -246,20 +246,88 @@ const CASES: &[Case] = &[
         ],
         args: &[],
     },
+    Case {
+        rule: "pnpm10-url-keyed-registries",
+        trigger: &[(
+            "pnpm-workspace.yaml",
+            "registries:\n  https://r.example/:\n    scopes: ['@']\n",
+        )],
+        clean: &[(
+            "pnpm-workspace.yaml",
+            "registries:\n  default: https://r.example/\n",
+        )],
+        args: &["--manager", "pnpm@10"],
+    },
+    // Issue 16: what Deno ignores or fails on in an `.npmrc` npm reads. Doctor runs in
+    // `app/` (see `prepare`): npm's project root is the folder with package.json.
+    Case {
+        rule: "deno-parent-npmrc-ignored",
+        trigger: &[
+            ("package.json", "{}\n"),
+            (".npmrc", "registry=https://r.example/\n"),
+            ("app/deno.json", "{}\n"),
+        ],
+        clean: &[
+            ("package.json", "{}\n"),
+            (".npmrc", "registry=https://r.example/\n"),
+            ("app/deno.json", "{}\n"),
+            ("app/package.json", "{}\n"),
+        ],
+        args: &[],
+    },
+    Case {
+        rule: "deno-optional-env-reference",
+        trigger: &[
+            ("deno.json", "{}\n"),
+            (".npmrc", "//r.example/:_authToken=${T?}\n"),
+        ],
+        clean: &[
+            ("deno.json", "{}\n"),
+            (".npmrc", "//r.example/:_authToken=${T}\n"),
+        ],
+        args: &[],
+    },
+    Case {
+        rule: "deno-basic-auth-incomplete",
+        trigger: &[(".npmrc", "//r.example/:username=u\n")],
+        clean: &[(
+            ".npmrc",
+            "//r.example/:username=u\n//r.example/:_password=cA==\n",
+        )],
+        args: &["--manager", "deno"],
+    },
+    Case {
+        rule: "deno-npmrc-bom",
+        trigger: &[(".npmrc", "\u{feff}registry=https://r.example/\n")],
+        clean: &[(".npmrc", "registry=https://r.example/\n")],
+        args: &["--manager", "deno"],
+    },
 ];
 
 fn project(files: &[(&str, &str)]) -> TempDir {
     let dir = TempDir::new().unwrap();
     for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
     }
     dir
+}
+
+/// The folder doctor runs in: the project's `app/` when it has one.
+fn run_dir(dir: &TempDir) -> std::path::PathBuf {
+    let app = dir.path().join("app");
+    if app.is_dir() {
+        app
+    } else {
+        dir.path().to_path_buf()
+    }
 }
 
 fn rules_found(dir: &TempDir, args: &[&str]) -> (Vec<String>, Option<i32>) {
     let out = common::pmrc()
         .args(["doctor", "--format", "json", "--fail-on", "note", "--dir"])
-        .arg(dir.path())
+        .arg(run_dir(dir))
         .args(args)
         .env("HOME", dir.path().join("no-home"))
         .env("PMRC_TEST_SET_TOKEN", "fake")

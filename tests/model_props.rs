@@ -20,7 +20,7 @@ use pmrc::translate::translate;
 use pmrc::warning::{Severity, Warning};
 use proptest::prelude::*;
 
-const MANAGERS: [Manager; 7] = pmrc::managers::SETTLED;
+const MANAGERS: [Manager; 8] = pmrc::managers::SETTLED;
 
 const HOSTS: [&str; 4] = [
     "https://npm.pkg.example.test/",

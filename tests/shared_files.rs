@@ -349,3 +349,35 @@ fn issue_13_managers_named_in_pmrc_toml_are_readers_in_play() {
     let out = p.run(&["convert", "--from", "yarn", "--to", "npm,bun", "--write"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// Issue 16: Deno reads `.npmrc` too, as a bystander pmrc.toml names: a conversion that
+/// writes the `.npmrc` for npm alone would change what Deno sends, and is refused; with Deno
+/// a target as well, the one file serves both.
+#[test]
+fn issue_16_deno_named_in_pmrc_toml_is_a_reader_in_play() {
+    let files: &[(&str, &str)] = &[
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"${T}\"\n",
+        ),
+        (
+            "pmrc.toml",
+            "[sync]\nfrom = \"yarn\"\nto = [\"npm\", \"deno\"]\n",
+        ),
+    ];
+    let p = Project::new(files);
+    let out = p.run(&["convert", "--from", "yarn", "--to", "npm", "--write"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("deno, which pmrc.toml names"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(p.read(".npmrc"), None, "nothing may be written");
+    let out = p.run(&["sync", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        p.read(".npmrc").as_deref(),
+        Some("registry=https://r.example/\n//r.example/:_authToken=${T}\n")
+    );
+}

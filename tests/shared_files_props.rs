@@ -13,7 +13,7 @@ use pmrc::model::Model;
 use pmrc::plan::{Request, build};
 use pmrc::resolve::{Authorization, Packages, groups_of, routes_for};
 
-const MANAGERS: [Manager; 7] = pmrc::managers::SETTLED;
+const MANAGERS: [Manager; 8] = pmrc::managers::SETTLED;
 
 type Behaviour = Vec<(Packages, Option<String>, Option<Authorization>)>;
 

@@ -122,6 +122,11 @@ fn run_plan(
     mode: Mode,
     env: &Environment,
 ) -> Result<Converted> {
+    if let [target] = to
+        && let Some(migration) = ManagerArg::migration(from, *target).map_err(Error::Usage)?
+    {
+        return migrate(dir, migration, user, mode, env);
+    }
     let mut notes = Vec::new();
     let (from, note) = from.settle(&dir)?;
     notes.extend(note);
@@ -206,6 +211,94 @@ fn run_plan(
         mode,
         written,
         status: if refused || (mode == Mode::Check && drift) {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        },
+    })
+}
+
+/// `--from npm@11 --to npm@12` (or back): one manager's files rewritten where the other
+/// major refuses them, and the decisions only a person can make, each with its line.
+fn migrate(
+    dir: PathBuf,
+    migration: crate::managers::Migration,
+    user: bool,
+    mode: Mode,
+    env: &Environment,
+) -> Result<Converted> {
+    let (npm, _) = ManagerArg::NpmMajor(migration.from).settle(&dir)?;
+    let files = discover::locate(npm, &dir, user, env)?;
+    let mut changes = Vec::new();
+    // npm 11 and 12 share one set of rules in pmrc; the header would not say which way.
+    let mut warnings = vec![Warning::note(
+        Code::NpmMajorMigration,
+        format!(
+            "{}: the same registry and auth rules; only the lines the other major refuses change",
+            migration.label()
+        ),
+        None,
+    )];
+    for file in &files {
+        let Some(before) = &file.text else { continue };
+        let (after, notes) = migration.rewrite(before, &file.display, file.level);
+        // What npm sends must not change, but for the client certificate a keyed
+        // `certfile`/`keyfile` pair now presents (npm 11 ignored the pair at top level).
+        let sends = |text: &str| -> Result<Vec<_>> {
+            let (model, _) = file
+                .format
+                .read(text, std::path::Path::new(&file.display), file.level)
+                .map_err(|e| e.in_file(&file.path))?;
+            Ok(crate::resolve::routes(&model, npm)
+                .iter()
+                .map(|r| {
+                    let (packages, registry, auth) = r.observable();
+                    let auth =
+                        auth.filter(|a| *a != crate::resolve::Authorization::ClientCertificate);
+                    (packages, registry, auth)
+                })
+                .collect())
+        };
+        if sends(before)? != sends(&after)? {
+            return Err(Error::Refused {
+                path: file.path.clone(),
+                reason: format!(
+                    "the {} rewrite would change where npm sends requests or what it sends (a bug in pmrc; please report it)",
+                    migration.label()
+                ),
+            });
+        }
+        warnings.extend(notes);
+        changes.push(plan::FileChange {
+            path: file.path.clone(),
+            display: file.display.clone(),
+            manager: npm,
+            format: file.format,
+            level: file.level,
+            before: Some(before.clone()),
+            after,
+        });
+    }
+    let texts: Vec<&str> = files.iter().filter_map(|f| f.text.as_deref()).collect();
+    warnings.extend(migration.decisions(&texts));
+    let plan = Plan {
+        from: npm,
+        to: vec![npm],
+        sources: files,
+        changes,
+        warnings,
+    };
+    let written = if mode == Mode::Write {
+        apply::apply(&plan.changes)?
+    } else {
+        Vec::new()
+    };
+    let drift = plan.pending().next().is_some();
+    Ok(Converted {
+        plan,
+        mode,
+        written,
+        status: if mode == Mode::Check && drift {
             ExitStatus::Failure
         } else {
             ExitStatus::Success

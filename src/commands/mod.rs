@@ -95,7 +95,7 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
     };
     if managers.is_empty() {
         return Err(Error::Usage(format!(
-            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml and pnpm-workspace.yaml)",
+            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml, pnpm-workspace.yaml and deno.json)",
             dir.display()
         )));
     }

@@ -67,8 +67,19 @@ impl Format {
             Format::YarnrcYml => yarnrc_yml::wanted(model),
             Format::Yarnrc => Vec::new(),
             Format::Bunfig => bunfig::wanted(model),
+            // pnpm 10 takes its routing from `.npmrc` only (pmrc writes it there).
+            Format::PnpmWorkspace if !manager.rules().reads_workspace_yaml_routing() => Vec::new(),
             Format::PnpmWorkspace => pnpm_workspace::wanted(model),
             Format::PmrcToml => Vec::new(),
+        }
+    }
+
+    /// `wanted` in the shape the file already uses where a format has two (pnpm's
+    /// `registries`: the scope map, or URL-keyed declarations), so the user's shape stays.
+    pub fn in_shape_of(self, text: Option<&str>, wanted: Wanted) -> Wanted {
+        match self {
+            Format::PnpmWorkspace => pnpm_workspace::in_shape_of(text, wanted),
+            _ => wanted,
         }
     }
 

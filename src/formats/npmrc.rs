@@ -544,6 +544,52 @@ pub fn fix_legacy_auth(text: &str) -> Option<String> {
     Some(doc.edit(&wanted))
 }
 
+/// Renames or removes top-level keys (outside any `[section]`), every other byte kept: each
+/// `(key, Some(new))` line gets the new key before its `=` and value, each `(key, None)`
+/// line goes (with its line ending). For keys pmrc does not own (npm 12's `email`,
+/// `certfile`, `keyfile` moves), which `Document::edit` leaves alone.
+pub fn rename_top_level(text: &str, renames: &[(&str, Option<String>)]) -> String {
+    let doc = Document::parse(text);
+    let mut out = String::with_capacity(text.len());
+    for line in &doc.lines {
+        let raw = &text[line.content.clone()];
+        let end = &text[line.end.clone()];
+        let rename = line
+            .entry
+            .as_ref()
+            .filter(|_| !line.in_section)
+            .and_then(|e| renames.iter().find(|(k, _)| *k == e.key));
+        match rename {
+            Some((_, None)) => {}
+            Some((key, Some(new))) => {
+                let at = raw.find(key).unwrap_or(0);
+                out.push_str(&raw[..at]);
+                out.push_str(new);
+                out.push_str(&raw[at + key.len()..]);
+                out.push_str(end);
+            }
+            None => {
+                out.push_str(raw);
+                out.push_str(end);
+            }
+        }
+    }
+    out
+}
+
+/// Every key of the file outside a `[section]`, with its 1-based line, owned or not.
+pub fn top_level_keys(text: &str) -> Vec<(usize, String)> {
+    let doc = Document::parse(text);
+    doc.lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let e = l.entry.as_ref().filter(|_| !l.in_section)?;
+            Some((i + 1, e.key.clone()))
+        })
+        .collect()
+}
+
 /// The scope of an `@scope:registry` key (`.npmrc` and `.yarnrc` spell it alike).
 pub fn scope_of_registry_key(key: &str) -> Option<&str> {
     key.strip_prefix('@')?

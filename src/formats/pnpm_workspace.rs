@@ -298,14 +298,84 @@ pub fn wanted(model: &Model) -> Wanted {
 }
 
 pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
-    let held = settings(text).map_err(|e| e.message)?;
-    if held.iter().any(|s| s.path.len() == 3) && !crate::formats::same_settings(&held, wanted) {
-        return Err(
-            "`registries` here uses the URL-keyed declarations of pnpm 11/12, which pmrc does not edit yet; write the scopes by hand or switch to the `\"@scope\": <url>` map".into(),
-        );
+    let mut held = settings(text).map_err(|e| e.message)?;
+    // A URL-keyed declaration no longer wanted goes as a whole (its `prefix` too): an entry
+    // left without `scopes` would still be one pnpm 10 cannot read.
+    for s in &mut held {
+        if let [r, url, f] = s.path.as_slice()
+            && r == "registries"
+            && f == "scopes"
+            && !wanted.iter().any(|(p, _)| p.len() == 3 && p[1] == *url)
+        {
+            s.path = vec![r.clone(), url.clone()];
+        }
     }
     // A `registry:` key routes too (pnpm 11/12); pmrc writes `registries.default`.
     yaml::edit(text, &held, wanted, &["registries"])
+}
+
+/// `wanted` in the shape of `registries` the file already uses: when it holds pnpm 11/12's
+/// URL-keyed declarations (`"<url>": { scopes: [...] }`, which cannot be mixed with the
+/// scope map), the scope map entries become declarations, grouped by URL, in the file's
+/// order of URLs and scopes; other fields of a declaration (`prefix`...) stay as they are.
+pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
+    let Some(held) = text.and_then(|t| settings(t).ok()) else {
+        return wanted;
+    };
+    let declared: Vec<(&String, Vec<String>)> = held
+        .iter()
+        .filter_map(|s| match (s.path.as_slice(), &s.value) {
+            ([r, url, f], SettingValue::List(scopes)) if r == "registries" && f == "scopes" => {
+                Some((url, scopes.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    if declared.is_empty() {
+        return wanted;
+    }
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    let mut by_url: Vec<(String, Vec<String>)> = declared
+        .iter()
+        .map(|(url, _)| ((*url).clone(), Vec::new()))
+        .collect();
+    let mut out: Wanted = Vec::new();
+    for (path, value) in wanted {
+        match (path.as_slice(), &value) {
+            ([r, key], SettingValue::Scalar(url)) if r == "registries" => {
+                let scope = if key == "default" { "@" } else { key.as_str() };
+                let slot = match by_url.iter().position(|(u, _)| same(u, url)) {
+                    Some(i) => i,
+                    None => {
+                        by_url.push((url.clone(), Vec::new()));
+                        by_url.len() - 1
+                    }
+                };
+                by_url[slot].1.push(scope.to_string());
+            }
+            _ => out.push((path, value)),
+        }
+    }
+    for (url, scopes) in &mut by_url {
+        let order = declared
+            .iter()
+            .find(|(u, _)| *u == url)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default();
+        scopes.sort_by_key(|s| order.iter().position(|o| o == s).unwrap_or(usize::MAX));
+    }
+    out.extend(
+        by_url
+            .into_iter()
+            .filter(|(_, scopes)| !scopes.is_empty())
+            .map(|(url, scopes)| {
+                (
+                    vec!["registries".into(), url, "scopes".into()],
+                    SettingValue::List(scopes),
+                )
+            }),
+    );
+    out
 }
 
 #[cfg(test)]
@@ -364,5 +434,54 @@ mod tests {
             "packages:\n  - 'packages/*' # all\n\ncatalog:\n  react: ^19.0.0\n\nregistries:\n  \"@acme\": \"https://npm.pkg.example/\"\n"
         );
         assert_eq!(edit(&out, &wanted).unwrap(), out);
+    }
+
+    /// Issue 16: a file with URL-keyed declarations gets the routing in that shape, other
+    /// fields kept; a file with the scope map (or none) keeps the scope map.
+    #[test]
+    fn url_keyed_registries_keep_their_shape() {
+        let text = "packages: []\nregistries:\n  https://a.example/:\n    scopes: ['@', '@x']\n    prefix: work\n";
+        let wanted = |pairs: &[(&str, &str)]| -> Wanted {
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        vec!["registries".to_string(), k.to_string()],
+                        SettingValue::Scalar(v.to_string()),
+                    )
+                })
+                .collect()
+        };
+        let same = in_shape_of(
+            Some(text),
+            wanted(&[
+                ("@x", "https://a.example/"),
+                ("default", "https://a.example/"),
+            ]),
+        );
+        assert_eq!(edit(text, &same).unwrap(), text, "same meaning: no change");
+        let moved = in_shape_of(
+            Some(text),
+            wanted(&[
+                ("default", "https://a.example/"),
+                ("@x", "https://b.example/"),
+            ]),
+        );
+        let out = edit(text, &moved).unwrap();
+        assert!(out.contains("prefix: work"), "{out}");
+        let m = read_ok(&out);
+        assert_eq!(
+            m.scopes["x"]
+                .registry
+                .as_ref()
+                .unwrap()
+                .value
+                .as_literal()
+                .unwrap(),
+            "https://b.example/"
+        );
+        assert!(m.registry.is_some());
+        let plain = wanted(&[("@x", "https://b.example/")]);
+        assert_eq!(in_shape_of(Some("packages: []\n"), plain.clone()), plain);
     }
 }

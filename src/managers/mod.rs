@@ -5,6 +5,7 @@
 //! in its own file here, and [`Manager::rules`] is the only `match` that names them all.
 
 mod bun;
+mod deno;
 mod npm;
 mod pnpm;
 mod yarn;
@@ -26,6 +27,7 @@ use crate::resolve::{self, Authorization, Packages, Route};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
+pub use npm::Migration;
 pub use pnpm::PnpmMajor;
 
 /// A manager whose version is settled: what every rule is asked of.
@@ -41,6 +43,8 @@ pub enum Manager {
     Bun,
     /// pnpm of a known major.
     Pnpm(PnpmMajor),
+    /// Deno 2: only `.npmrc` (project and home), and only its registry and credential keys.
+    Deno,
 }
 
 impl Manager {
@@ -50,6 +54,7 @@ impl Manager {
         static YARN: yarn::Yarn = yarn::Yarn;
         static YARN_CLASSIC: yarn_classic::YarnClassic = yarn_classic::YarnClassic;
         static BUN: bun::Bun = bun::Bun;
+        static DENO: deno::Deno = deno::Deno;
         static PNPM_10: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V10);
         static PNPM_11: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V11);
         static PNPM_12: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V12);
@@ -61,6 +66,7 @@ impl Manager {
             Manager::Pnpm(PnpmMajor::V10) => &PNPM_10,
             Manager::Pnpm(PnpmMajor::V11) => &PNPM_11,
             Manager::Pnpm(PnpmMajor::V12) => &PNPM_12,
+            Manager::Deno => &DENO,
         }
     }
 
@@ -117,10 +123,12 @@ pub enum ManagerArg {
     Exact(Manager),
     /// `pnpm` without a major.
     PnpmOfProject,
+    /// `npm@11` or `npm@12`: npm's rules, with the major kept for a migration between them.
+    NpmMajor(u8),
 }
 
 /// Every manager under every set of rules pmrc knows.
-pub const SETTLED: [Manager; 7] = [
+pub const SETTLED: [Manager; 8] = [
     Manager::Npm,
     Manager::Yarn,
     Manager::YarnClassic,
@@ -128,15 +136,17 @@ pub const SETTLED: [Manager; 7] = [
     Manager::Pnpm(PnpmMajor::V10),
     Manager::Pnpm(PnpmMajor::V11),
     Manager::Pnpm(PnpmMajor::V12),
+    Manager::Deno,
 ];
 
 /// Every manager pmrc looks for in a project, in the order it reports them.
-pub const ALL: [ManagerArg; 5] = [
+pub const ALL: [ManagerArg; 6] = [
     ManagerArg::Exact(Manager::Npm),
     ManagerArg::Exact(Manager::Yarn),
     ManagerArg::Exact(Manager::YarnClassic),
     ManagerArg::Exact(Manager::Bun),
     ManagerArg::PnpmOfProject,
+    ManagerArg::Exact(Manager::Deno),
 ];
 
 impl ManagerArg {
@@ -145,6 +155,7 @@ impl ManagerArg {
         match self {
             ManagerArg::Exact(m) => m.marker_file(),
             ManagerArg::PnpmOfProject => pnpm::MARKER_FILE,
+            ManagerArg::NpmMajor(_) => Manager::Npm.marker_file(),
         }
     }
 
@@ -153,6 +164,7 @@ impl ManagerArg {
         match self {
             ManagerArg::Exact(m) => m.rules().marker_format(),
             ManagerArg::PnpmOfProject => Format::PnpmWorkspace,
+            ManagerArg::NpmMajor(_) => Manager::Npm.rules().marker_format(),
         }
     }
 
@@ -162,13 +174,46 @@ impl ManagerArg {
         match self {
             ManagerArg::Exact(m) => Ok((m, None)),
             ManagerArg::PnpmOfProject => pnpm::settle(dir),
+            ManagerArg::NpmMajor(_) => Ok((Manager::Npm, None)),
+        }
+    }
+
+    /// Whether the marker file holds registry or auth settings at all (Deno's `deno.json`
+    /// does not: its `.npmrc` is found as npm's).
+    pub fn marker_holds_config(self) -> bool {
+        match self {
+            ManagerArg::Exact(m) => m.rules().marker_holds_config(),
+            ManagerArg::PnpmOfProject | ManagerArg::NpmMajor(_) => true,
         }
     }
 
     /// Whether this names a manager that reads `marker_file` with others (npm's `.npmrc`
     /// sits beside `.yarnrc` and `bunfig.toml` too).
     pub fn marker_is_shared(self) -> bool {
-        matches!(self, ManagerArg::Exact(m) if m.rules().marker_is_shared())
+        match self {
+            ManagerArg::Exact(m) => m.rules().marker_is_shared(),
+            ManagerArg::NpmMajor(_) => Manager::Npm.rules().marker_is_shared(),
+            ManagerArg::PnpmOfProject => false,
+        }
+    }
+
+    /// A change of major within npm (`npm@11` to `npm@12` or back), which reads the same
+    /// settings but refuses different files; `Err` when only one side names a major, which
+    /// pmrc must not guess.
+    pub fn migration(
+        from: ManagerArg,
+        to: ManagerArg,
+    ) -> std::result::Result<Option<Migration>, String> {
+        match (from, to) {
+            (ManagerArg::NpmMajor(a), ManagerArg::NpmMajor(b)) if a != b => {
+                Ok(Some(Migration { from: a, to: b }))
+            }
+            (ManagerArg::NpmMajor(n), ManagerArg::Exact(Manager::Npm))
+            | (ManagerArg::Exact(Manager::Npm), ManagerArg::NpmMajor(n)) => Err(format!(
+                "one side names npm {n} and the other npm without a major; npm 11 and 12 refuse different files, so pass both (--from npm@11 --to npm@12, or the other way)"
+            )),
+            _ => Ok(None),
+        }
     }
 }
 
@@ -204,6 +249,7 @@ impl fmt::Display for ManagerArg {
         match self {
             ManagerArg::Exact(m) => m.fmt(f),
             ManagerArg::PnpmOfProject => f.write_str("pnpm"),
+            ManagerArg::NpmMajor(n) => write!(f, "npm@{n}"),
         }
     }
 }
@@ -219,21 +265,25 @@ impl FromStr for ManagerArg {
         let major = version.map(|v| v.split('.').next().unwrap_or(v));
         let exact = |m| Ok(ManagerArg::Exact(m));
         match (name, major) {
-            ("npm", None | Some("11" | "12")) => exact(Manager::Npm),
+            ("npm", None) => exact(Manager::Npm),
+            ("npm", Some(v @ ("11" | "12"))) => {
+                Ok(ManagerArg::NpmMajor(v.parse().expect("digits")))
+            }
             ("yarn" | "yarn-berry", None | Some("4")) => exact(Manager::Yarn),
             ("yarn", Some("1")) | ("yarn-classic", None | Some("1")) => exact(Manager::YarnClassic),
             ("bun", None | Some("1")) => exact(Manager::Bun),
+            ("deno", None | Some("2")) => exact(Manager::Deno),
             ("pnpm", None) => Ok(ManagerArg::PnpmOfProject),
             ("pnpm", Some(v)) if PnpmMajor::from_major(v).is_some() => {
                 exact(Manager::Pnpm(PnpmMajor::from_major(v).expect("checked")))
             }
-            ("npm" | "yarn" | "yarn-berry" | "yarn-classic" | "bun" | "pnpm", Some(v)) => {
+            ("npm" | "yarn" | "yarn-berry" | "yarn-classic" | "bun" | "pnpm" | "deno", Some(v)) => {
                 Err(format!(
-                    "`{s}`: pmrc knows the rules of npm 11/12, Yarn 4, Yarn 1.22, Bun 1.x and pnpm 10/11/12, not version {v}"
+                    "`{s}`: pmrc knows the rules of npm 11/12, Yarn 4, Yarn 1.22, Bun 1.x, pnpm 10/11/12 and Deno 2, not version {v}"
                 ))
             }
             _ => Err(format!(
-                "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm or bun)"
+                "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm, bun or deno)"
             )),
         }
     }
@@ -269,8 +319,8 @@ pub(crate) const fn spec(name: &'static str, format: Format, place: Place) -> Fi
     }
 }
 
-/// How a translation into a manager spells its settings: in `.npmrc` (npm, pnpm, and Yarn 1,
-/// which takes auth from it), in `.yarnrc.yml`, or in `bunfig.toml`.
+/// How a translation into a manager spells its settings: in `.npmrc` (npm, pnpm, Deno, and
+/// Yarn 1, which takes auth from it), in `.yarnrc.yml`, or in `bunfig.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WrittenAs {
     Npmrc,
@@ -349,6 +399,10 @@ pub trait Rules: Sync {
             .find(|f| f.name == marker)
             .map_or(Format::Npmrc, |f| f.format)
     }
+    /// Whether the marker file holds registry or auth settings (not Deno's `deno.json`).
+    fn marker_holds_config(&self) -> bool {
+        true
+    }
     /// Whether other managers read this manager's marker file too, so that its presence
     /// says less than theirs.
     fn marker_is_shared(&self) -> bool {
@@ -414,11 +468,6 @@ pub trait Rules: Sync {
     fn empty_credential_walks_up(&self) -> bool {
         false
     }
-    /// Whether a credential key must spell the registry's port as its URL does, a default
-    /// one included (Yarn 1 compares them as written), instead of npm's nerf dart.
-    fn credential_keys_keep_default_port(&self) -> bool {
-        false
-    }
     /// Whether credentials can be keyed by scope in `.npmrc` (`//host/:@scope:_authToken`).
     fn reads_scope_tokens(&self) -> bool {
         false
@@ -463,6 +512,21 @@ pub trait Rules: Sync {
     fn keeps_global_always_auth_for_yarn_classic(&self) -> bool {
         false
     }
+    /// Whether a translation into this manager writes routing into `pnpm-workspace.yaml`
+    /// (pnpm 11/12); pnpm 10 gets it in `.npmrc`, and the yaml only loses what it refuses.
+    fn reads_workspace_yaml_routing(&self) -> bool {
+        true
+    }
+    /// Whether a translation into this manager carries a source's `always-auth` (Deno's
+    /// reader drops it, so writing it would say something Deno does not do).
+    fn keeps_always_auth(&self) -> bool {
+        true
+    }
+    /// Whether the manager reads TLS and proxy settings from `.npmrc` (Deno does not: it
+    /// takes them from the environment and its flags).
+    fn reads_npmrc_network_settings(&self) -> bool {
+        true
+    }
     /// Whether http and https requests have proxies of their own.
     fn proxy_per_scheme(&self) -> bool {
         false
@@ -470,6 +534,11 @@ pub trait Rules: Sync {
     /// Whether the written config can say which hosts skip the proxy.
     fn writes_noproxy(&self) -> bool {
         true
+    }
+    /// The `.npmrc` key a registry's credentials go under, when this manager does not find
+    /// them at npm's nerf dart (Deno matches the URL as written, port and case included).
+    fn npmrc_key_for(&self, _registry: &str) -> Option<String> {
+        None
     }
     /// Where credentials this manager ignores in the project file must go instead, when
     /// there is such a place (pnpm and `${VAR}` tokens).
@@ -558,11 +627,15 @@ mod tests {
     fn names_and_versions() {
         let exact = |m| Ok(ManagerArg::Exact(m));
         assert_eq!(parse("npm"), exact(Manager::Npm));
-        assert_eq!(parse("npm@12"), exact(Manager::Npm));
+        assert_eq!(parse("npm@12"), Ok(ManagerArg::NpmMajor(12)));
+        assert_eq!(parse("npm@11.21.2"), Ok(ManagerArg::NpmMajor(11)));
         assert_eq!(parse("yarn@4.18.1"), exact(Manager::Yarn));
         assert_eq!(parse("yarn@1"), exact(Manager::YarnClassic));
         assert_eq!(parse("yarn-classic"), exact(Manager::YarnClassic));
         assert_eq!(parse("bun"), exact(Manager::Bun));
+        assert_eq!(parse("deno"), exact(Manager::Deno));
+        assert_eq!(parse("deno@2.9.6"), exact(Manager::Deno));
+        assert!(parse("deno@1").is_err());
         assert_eq!(parse("pnpm@10"), exact(Manager::Pnpm(PnpmMajor::V10)));
         assert_eq!(parse("pnpm"), Ok(ManagerArg::PnpmOfProject));
         assert!(parse("pnpm@9").is_err());
@@ -587,6 +660,7 @@ mod tests {
             "Manager::Yarn",
             "Manager::YarnClassic",
             "Manager::Bun",
+            "Manager::Deno",
             "Manager::Pnpm",
             "PnpmMajor::",
         ];

@@ -1,15 +1,17 @@
 //! npm 11 and 12 (spec/npm.md): `.npmrc` at project and user level, credentials found by
-//! walking up the request URL's path, legacy top-level auth refused.
+//! walking up the request URL's path, legacy top-level auth refused; the [`Migration`]
+//! between the two majors (§8).
 
 use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
 };
 use crate::diagnostics::Code;
 use crate::formats::Format;
-use crate::model::{AuthKey, Model};
+use crate::model::{AuthKey, Level, Model, Origin};
 use crate::registry_url::{RegistryUrl, npm_walk_up};
 use crate::resolve::{Authorization, Packages, Route};
 use crate::template::Dialect;
+use crate::warning::Warning;
 
 pub struct Npm;
 
@@ -150,5 +152,176 @@ impl Rules for Npm {
 
     fn fixes_legacy_top_level_auth(&self) -> bool {
         true
+    }
+}
+
+/// A move between npm 11 and npm 12, which read the same registry and auth settings but
+/// differ in what a file may hold (spec/npm.md §8): the mechanical rewrites, and the lines a
+/// person must decide on, said with the exact line to add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migration {
+    pub from: u8,
+    pub to: u8,
+}
+
+/// Top-level keys npm 12 refuses (ERR_INVALID_AUTH) and npm 11 only warned about.
+const NPM12_KEYED_ONLY: [&str; 3] = ["email", "certfile", "keyfile"];
+
+impl Migration {
+    /// `npm@11 -> npm@12`, for messages.
+    pub fn label(&self) -> String {
+        format!("npm {} -> npm {}", self.from, self.to)
+    }
+
+    /// The text npm `to` reads as npm `from` read `text` (one `.npmrc` shown as `display`),
+    /// with what was changed and why.
+    pub fn rewrite(&self, text: &str, display: &str, level: Level) -> (String, Vec<Warning>) {
+        if self.to < 12 {
+            return (text.to_string(), Vec::new());
+        }
+        let keys = crate::formats::npmrc::top_level_keys(text);
+        let line_of = |key: &str| keys.iter().rev().find(|(_, k)| k == key).map(|(l, _)| *l);
+        let origin = |line| {
+            Some(Origin {
+                file: display.into(),
+                line,
+                level,
+            })
+        };
+        // `npm config fix` keys them to the file's own registry, else npm's default.
+        let registry = crate::formats::npmrc::Document::parse(text)
+            .settings()
+            .ok()
+            .and_then(|held| {
+                held.into_iter()
+                    .find(|s| s.path[0] == "registry")
+                    .and_then(|s| match s.value {
+                        crate::formats::SettingValue::Scalar(v) => RegistryUrl::parse(&v),
+                        crate::formats::SettingValue::List(_) => None,
+                    })
+            })
+            .or_else(|| RegistryUrl::parse(PUBLIC_REGISTRY))
+            .expect("npm's default registry parses");
+        let nerf = registry.registry_nerf_dart();
+        let mut renames: Vec<(&str, Option<String>)> = Vec::new();
+        let mut warnings = Vec::new();
+        let (cert, key) = (line_of("certfile"), line_of("keyfile"));
+        for name in NPM12_KEYED_ONLY {
+            let Some(line) = line_of(name) else { continue };
+            let keyed = format!("{nerf}:{name}");
+            let lone = match name {
+                "certfile" => key.is_none(),
+                "keyfile" => cert.is_none(),
+                _ => false,
+            };
+            let exists = keys.iter().any(|(_, k)| *k == keyed);
+            let (rename, message) = if lone {
+                (
+                    None,
+                    format!(
+                        "top-level `{name}` without its pair: npm 11 ignored it and npm 12 refuses the file for it (ERR_INVALID_AUTH); removed, as `npm config fix` does"
+                    ),
+                )
+            } else if exists {
+                (
+                    None,
+                    format!(
+                        "top-level `{name}` is refused by npm 12 (ERR_INVALID_AUTH); `{keyed}` is already set and wins, so the top-level line is removed"
+                    ),
+                )
+            } else {
+                let effect = if name == "email" {
+                    String::new()
+                } else {
+                    format!(
+                        " (npm 11 ignored the top-level pair; keyed, npm 12 sends this client certificate to {})",
+                        registry.registry_nerf_dart()
+                    )
+                };
+                (
+                    Some(keyed.clone()),
+                    format!(
+                        "top-level `{name}` is refused by npm 12 (ERR_INVALID_AUTH): keyed to the file's registry as `{keyed}`, as `npm config fix` does{effect}"
+                    ),
+                )
+            };
+            renames.push((name, rename));
+            warnings.push(Warning::note(
+                Code::NpmMajorMigration,
+                message,
+                origin(line),
+            ));
+        }
+        let after = crate::formats::npmrc::rename_top_level(text, &renames);
+        (after, warnings)
+    }
+
+    /// What npm `to` does differently with every file, where only a person can decide:
+    /// each with the exact line to add. `texts` are the `.npmrc` files read.
+    pub fn decisions(&self, texts: &[&str]) -> Vec<Warning> {
+        let has = |key: &str| {
+            texts.iter().any(|t| {
+                crate::formats::npmrc::top_level_keys(t)
+                    .iter()
+                    .any(|(_, k)| k == key)
+            })
+        };
+        let mut out = Vec::new();
+        if self.to >= 12 && !has("allow-remote") {
+            out.push(Warning::new(
+                Code::NpmMajorNeedsDecision,
+                format!(
+                    "npm {} refuses registry tarballs outside the registry's origin and path (EALLOWREMOTE), which npm {} fetched; if a registry here serves its tarballs elsewhere (`pmrc explain <package> --tarball <url> --manager npm@12` says what npm 12 does), add this line to .npmrc: allow-remote=all",
+                    self.to, self.from
+                ),
+                None,
+            ));
+        }
+        if self.to >= 12 && !has("strict-npmrc") {
+            let unknown: Vec<String> = texts
+                .iter()
+                .flat_map(|t| crate::formats::npmrc::Document::parse(t).other_keys())
+                .map(|(_, k)| k)
+                .filter(|k| !NPM12_KEYED_ONLY.contains(&k.as_str()) && k != "allow-remote")
+                .collect();
+            let listing = if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (keys here pmrc does not know, to check with `npm config list` first: {})",
+                    unknown.join(", ")
+                )
+            };
+            out.push(Warning::note(
+                Code::NpmMajorNeedsDecision,
+                format!(
+                    "npm 12 only warns about keys it does not know; to make them errors, add this line to .npmrc: strict-npmrc=true{listing}"
+                ),
+                None,
+            ));
+        }
+        if self.to < 12 && self.from >= 12 {
+            if !has("allow-remote") {
+                out.push(Warning::new(
+                    Code::NpmMajorNeedsDecision,
+                    format!(
+                        "npm {} fetches registry tarballs from any origin (its allow-remote default is all); to keep npm {}'s refusal, add this line to .npmrc: allow-remote=none",
+                        self.to, self.from
+                    ),
+                    None,
+                ));
+            }
+            if has("strict-npmrc") {
+                out.push(Warning::note(
+                    Code::NpmMajorNeedsDecision,
+                    format!(
+                        "npm {} does not know `strict-npmrc` and ignores it with a warning; remove the line once no npm 12 reads this file",
+                        self.to
+                    ),
+                    None,
+                ));
+            }
+        }
+        out
     }
 }

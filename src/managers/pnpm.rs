@@ -108,8 +108,13 @@ impl Rules for Pnpm {
         use Place::{Home, PnpmConfig, Project};
         if self.is_10() {
             // pnpm 10 reads everything from `.npmrc`; its yaml `registries` would replace the
-            // `.npmrc` scopes, so 10 gets no yaml.
-            vec![spec(".npmrc", Npmrc, Project), spec(".npmrc", Npmrc, Home)]
+            // `.npmrc` scopes, so 10 gets no routing in the yaml. The yaml is still a target
+            // so that what pnpm 10 refuses there (URL-keyed `registries`) can be taken out.
+            vec![
+                spec(".npmrc", Npmrc, Project),
+                spec(".npmrc", Npmrc, Home),
+                spec("pnpm-workspace.yaml", PnpmWorkspace, Project),
+            ]
         } else {
             vec![
                 spec(".npmrc", Npmrc, Project),
@@ -195,6 +200,23 @@ impl Rules for Pnpm {
                     .transpose();
                 let held = held.map_err(|e| e.in_file(&file.path))?.unwrap_or_default();
                 let has = |path: &[&str]| held.iter().any(|s| s.path == path);
+                if let Some(s) = held
+                    .iter()
+                    .find(|s| s.path.len() == 3 && s.path[0] == "registries")
+                {
+                    warnings.push(Warning::error(
+                        Code::Pnpm10UrlKeyedRegistries,
+                        format!(
+                            "`registries` uses the URL-keyed declarations of pnpm 11.23+ (`{}`): pnpm 10 stops every command with \"`registry` should be a string\"",
+                            s.path[1]
+                        ),
+                        Some(Origin {
+                            file: file.display.clone().into(),
+                            line: s.line,
+                            level: file.level,
+                        }),
+                    ));
+                }
                 if has(&["registry"]) {
                     warnings.push(Warning::new(
                         Code::Pnpm10IgnoresYamlRegistry,
@@ -303,6 +325,16 @@ impl Rules for Pnpm {
         !self.is_10()
     }
 
+    fn reads_workspace_yaml_routing(&self) -> bool {
+        !self.is_10()
+    }
+
+    /// pnpm 10.34 stops on pnpm 11.23+'s URL-keyed `registries` ("`registry` should be a
+    /// string", errata).
+    fn refuses_setting(&self, path: &[String]) -> bool {
+        self.is_10() && matches!(path, [r, _, f] if r == "registries" && f == "scopes")
+    }
+
     fn credential_reason(&self, route: &Route) -> String {
         match &route.credential_key {
             None => "no credentials: no configured key matches the request URL or any parent path"
@@ -344,6 +376,11 @@ impl Rules for Pnpm {
     }
 
     fn fix_command(&self, code: Code, _dir: &Path, dir_arg: &str) -> Option<String> {
+        if code == Code::Pnpm10UrlKeyedRegistries {
+            return Some(format!(
+                "run `pmrc convert --from pnpm@11 --to pnpm@10 --write{dir_arg}` (the routing goes to .npmrc and the block out of the yaml)"
+            ));
+        }
         (code == Code::PnpmProjectEnvCredentialIgnored).then(|| {
             format!(
                 "run `pmrc convert --from npm --to {} --user --write{dir_arg}` (copies it into pnpm's user-level {}), then check with `pmrc doctor --user{dir_arg}`",
@@ -359,7 +396,7 @@ impl Rules for Pnpm {
 
     fn target_warnings(&self, dir: &Path, from: Manager) -> Result<Vec<Warning>> {
         if self.is_10() {
-            return Ok(Vec::new());
+            return url_keyed_registries_leave(dir, from);
         }
         // Surely pnpm's when pnpm 10 read them, or when package.json says the project uses
         // pnpm; else they may be npm's own (`engine-strict`). The same answer in convert
@@ -526,4 +563,36 @@ fn optional_reference_line(file: &ConfigFile) -> Option<usize> {
             })
         })
         .map(|i| i + 1)
+}
+
+/// Converting into pnpm 10 from a project whose `pnpm-workspace.yaml` has URL-keyed
+/// `registries`: the block goes (pnpm 10 cannot read it), with what it held beyond routing.
+fn url_keyed_registries_leave(dir: &Path, from: Manager) -> Result<Vec<Warning>> {
+    let path = dir.join(MARKER_FILE);
+    let Some(text) = crate::discover::read_text(&path)? else {
+        return Ok(Vec::new());
+    };
+    if from == Manager::Pnpm(PnpmMajor::V10) {
+        // Doctor on pnpm 10 itself: reading the file said it already.
+        return Ok(Vec::new());
+    }
+    let Ok(held) = Format::PnpmWorkspace.settings(&text) else {
+        return Ok(Vec::new());
+    };
+    Ok(held
+        .iter()
+        .find(|s| s.path.len() == 3 && s.path[0] == "registries")
+        .map(|s| {
+            Warning::new(
+                Code::Pnpm10UrlKeyedRegistries,
+                "pnpm 10 cannot read URL-keyed `registries`: the routing goes to .npmrc and the block leaves pnpm-workspace.yaml, with any `prefix`, `serverType` or `supportsTimeField` in it (pnpm 10 has none)",
+                Some(Origin {
+                    file: MARKER_FILE.into(),
+                    line: s.line,
+                    level: Level::Project,
+                }),
+            )
+        })
+        .into_iter()
+        .collect())
 }

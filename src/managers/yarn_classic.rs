@@ -120,8 +120,8 @@ impl Rules for YarnClassic {
 
     /// `npm-registry.js` builds the key from the registry URL as written: `http://h:80/`
     /// looks for `//h:80/` (errata: default ports).
-    fn credential_keys_keep_default_port(&self) -> bool {
-        true
+    fn npmrc_key_for(&self, registry: &str) -> Option<String> {
+        RegistryUrl::parse(registry).map(|url| url.registry_nerf_dart_as_written())
     }
 
     fn credential_reason(&self, route: &Route) -> String {

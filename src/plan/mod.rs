@@ -168,7 +168,9 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
             if target.level == Level::User {
                 part.overlay(translation.user_credentials.clone());
             }
-            let wanted = target.format.wanted(&part, to);
+            let wanted = target
+                .format
+                .in_shape_of(target.text.as_deref(), target.format.wanted(&part, to));
             match drafts.iter_mut().find(|d| d.file.path == target.path) {
                 Some(draft) => draft.writers.push((to, wanted)),
                 None => drafts.push(shared::Draft {

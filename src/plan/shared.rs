@@ -1,4 +1,4 @@
-//! Files several managers read (`.npmrc`: npm, Yarn 1, pnpm, Bun). Each file a run writes is
+//! Files several managers read (`.npmrc`: npm, Yarn 1, pnpm, Bun, Deno). Each file a run writes is
 //! planned once, for every reader in play: the targets' wishes are merged (a key two targets
 //! want with different values is refused); a file the source reads keeps, byte for byte,
 //! every line the source takes a value from, and a key a target adds that would change what

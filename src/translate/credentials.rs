@@ -36,10 +36,12 @@ impl Translator<'_> {
             .unwrap_or_else(|| self.to.public_registry().to_string());
         match RegistryUrl::parse(&registry) {
             Some(url) => AuthKey::Url(match self.target() {
-                WrittenAs::Npmrc if self.to.rules().credential_keys_keep_default_port() => {
-                    url.registry_nerf_dart_as_written()
-                }
-                WrittenAs::Npmrc | WrittenAs::Bunfig => url.registry_nerf_dart(),
+                WrittenAs::Npmrc => self
+                    .to
+                    .rules()
+                    .npmrc_key_for(&registry)
+                    .unwrap_or_else(|| url.registry_nerf_dart()),
+                WrittenAs::Bunfig => url.registry_nerf_dart(),
                 WrittenAs::YarnrcYml => url.yarn_key(),
             }),
             // A registry held in an environment variable: key by its text as written.
@@ -396,8 +398,9 @@ impl Translator<'_> {
         }
         out.certfile = c.certfile.clone();
         out.keyfile = c.keyfile.clone();
-        // npm ignores always-auth, but a `.npmrc` that Yarn 1 shares still needs it.
-        if self.from.rules().reads_npmrc_always_auth() {
+        // npm ignores always-auth, but a `.npmrc` that Yarn 1 shares still needs it (the
+        // shared-file planning keeps Yarn 1's own lines for a target that drops it).
+        if self.from.rules().reads_npmrc_always_auth() && self.to.rules().keeps_always_auth() {
             out.always_auth = c.always_auth.clone();
         }
     }

@@ -154,6 +154,47 @@ impl Translator<'_> {
                 model.http_allowed = allowed;
             }
         }
+        if !self.to.rules().reads_npmrc_network_settings() {
+            self.network_from_environment_only(model);
+        }
+    }
+
+    /// A target that takes no TLS or proxy setting from its files (Deno): each one the
+    /// source has is reported with the variable that carries it, and none is written.
+    fn network_from_environment_only(&mut self, model: &mut Model) {
+        let src = self.source;
+        let tls = &src.tls;
+        let proxy = &src.proxy;
+        let settings = [
+            (tls.cafile.as_ref(), "cafile", "DENO_CERT=<file>"),
+            (tls.ca.first(), "ca", "DENO_CERT=<file holding it>"),
+            (
+                // `true` is what Deno does anyway.
+                tls.strict_ssl
+                    .as_ref()
+                    .filter(|v| v.value.as_literal().as_deref() != Some("true")),
+                "strict-ssl",
+                "--unsafely-ignore-certificate-errors",
+            ),
+            (tls.cert.as_ref().or(tls.key.as_ref()), "cert/key", "--cert"),
+            (proxy.http.as_ref(), "proxy", "HTTP_PROXY"),
+            (proxy.https.as_ref(), "https-proxy", "HTTPS_PROXY"),
+            (proxy.noproxy.as_ref(), "noproxy", "NO_PROXY"),
+        ];
+        for (value, key, instead) in settings {
+            let Some(v) = value else { continue };
+            self.warnings.push(Warning::new(
+                Code::DenoIgnoresNetworkSettings,
+                format!(
+                    "{} does not read `{key}` from .npmrc; where it runs, use {instead} instead",
+                    self.to
+                ),
+                v.origin.clone(),
+            ));
+        }
+        model.tls = Default::default();
+        model.proxy = Default::default();
+        model.hosts.clear();
     }
 
     pub(super) fn registry_origin(&self, route: &Route) -> Option<Origin> {

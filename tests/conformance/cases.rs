@@ -1280,3 +1280,7 @@ pub fn yarn1_top_level_auth_to_pnpm11_user() -> Case {
 pub fn yarn1_top_level_auth_to_pnpm12_user() -> Case {
     yarn1_top_level_auth_to_pnpm_user("yarn1_top_level_auth_to_pnpm12_user", Pnpm12)
 }
+
+// Issue 16: the Deno cases live in their own file.
+pub use super::cases_deno::*;
+pub use super::cases_migrations::*;

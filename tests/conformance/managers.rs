@@ -127,12 +127,23 @@ pub const BUN: Pin = Pin {
     runtime: Runtime::Native,
 };
 
+/// Deno's Linux x64 (glibc) build: the `deno` package's launcher would pick this platform
+/// package at install time and run its binary, so the pin is the platform package itself.
+pub const DENO: Pin = Pin {
+    id: "deno-2.9.6",
+    package: "@deno/linux-x64-glibc",
+    version: "2.9.6",
+    integrity: "sha512-3md4TKLCuzsLDmfOoC5KN7NAZaxSVkMgm64vg6foD00JBADCpYS2/5QqXfzgnP5ZQz3iLP9vBQJtEgc116OAoQ==",
+    entry: "deno",
+    runtime: Runtime::Native,
+};
+
 /// What the cases run; `install_managers` installs exactly these.
 pub const REQUIRED: &[&Pin] = ALL;
 
 /// Everything pinned: checked for consistency below, and the list later slices install from.
 pub const ALL: &[&Pin] = &[
-    &NODE, &NPM11, &YARN4, &YARN1, &NPM12, &PNPM10, &PNPM11, &PNPM12, &BUN,
+    &NODE, &NPM11, &YARN4, &YARN1, &NPM12, &PNPM10, &PNPM11, &PNPM12, &BUN, &DENO,
 ];
 
 /// `target/pm-cache` (or `$PMRC_PM_CACHE`): inside the ignored build output.
@@ -320,7 +331,13 @@ pub fn reported_version(pin: &Pin) -> Result<String, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    Ok(text.trim().to_string())
+    // Most tools print the bare version; Deno prints `deno 2.9.6 (stable, ...)` and more lines.
+    let first = text.lines().next().unwrap_or_default().trim();
+    Ok(first
+        .split_whitespace()
+        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(first)
+        .to_string())
 }
 
 #[cfg(test)]

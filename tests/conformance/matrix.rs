@@ -101,6 +101,7 @@ fn versions() -> String {
         Pm::Pnpm10,
         Pm::Pnpm11,
         Pm::Pnpm12,
+        Pm::Deno,
     ];
     let names: Vec<String> = pms.iter().map(|p| p.label()).collect();
     format!(

@@ -178,3 +178,32 @@ fn optional_token_made_required() {
         "{report}"
     );
 }
+
+#[test]
+fn npm12_given_npm11_top_level_email() {
+    // Issue 16: the npm 11 file unchanged fails under npm 12 (ERR_INVALID_AUTH), which is why
+    // the migration keys `email`.
+    let case = cases::npm11_to_npm12_email_keyed();
+    let unchanged = case.files.clone();
+    assert_caught(case, unchanged, "ERR_INVALID_AUTH");
+}
+
+#[test]
+fn deno_given_a_lone_username() {
+    // Issue 16: Deno stops on `username` without `_password` where npm sends nothing extra;
+    // a translation into Deno that kept such a block would break the install.
+    let case = cases::yarn_to_deno_default_token();
+    assert_caught(
+        case,
+        files(".npmrc", "registry={R1}/npm/\n//{H1}/npm/:username=alice\n"),
+        "Both the username / email and password must be provided for basic auth",
+    );
+}
+
+#[test]
+fn pnpm10_given_url_keyed_registries() {
+    // Issue 16: left in the yaml, pnpm 11's URL-keyed `registries` stop pnpm 10 (errata).
+    let case = cases::pnpm11_to_pnpm10_url_keyed_registries();
+    let unchanged = case.files.clone();
+    assert_caught(case, unchanged, "should be a string");
+}

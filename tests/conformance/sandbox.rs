@@ -26,13 +26,15 @@ pub enum Pm {
     Pnpm10,
     Pnpm11,
     Pnpm12,
+    /// Deno 2 (`.npmrc` only, project and home).
+    Deno,
 }
 
 impl Pm {
     /// The name `pmrc convert --from/--to` takes for this manager and version.
     pub fn pmrc_name(self) -> &'static str {
         match self {
-            Pm::Npm => "npm",
+            Pm::Npm => "npm@11",
             Pm::Npm12 => "npm@12",
             Pm::Yarn => "yarn",
             Pm::Yarn1 => "yarn-classic",
@@ -40,6 +42,7 @@ impl Pm {
             Pm::Pnpm10 => "pnpm@10",
             Pm::Pnpm11 => "pnpm@11",
             Pm::Pnpm12 => "pnpm@12",
+            Pm::Deno => "deno",
         }
     }
 
@@ -56,6 +59,7 @@ impl Pm {
                 | Pm::Pnpm10
                 | Pm::Pnpm11
                 | Pm::Pnpm12
+                | Pm::Deno
         )
     }
 
@@ -69,6 +73,7 @@ impl Pm {
             Pm::Pnpm10 => &managers::PNPM10,
             Pm::Pnpm11 => &managers::PNPM11,
             Pm::Pnpm12 => &managers::PNPM12,
+            Pm::Deno => &managers::DENO,
         }
     }
 
@@ -79,6 +84,7 @@ impl Pm {
             Pm::Yarn | Pm::Yarn1 => "Yarn",
             Pm::Bun => "Bun",
             Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12 => "pnpm",
+            Pm::Deno => "Deno",
         };
         format!("{name} {}", self.pin().version)
     }
@@ -217,6 +223,14 @@ pub fn install(
                 .env("npm_config_update_notifier", "false")
                 .env("pnpm_config_update_notifier", "false");
         }
+        Pm::Deno => {
+            // `deno install` with a package.json installs its npm dependencies into
+            // node_modules. DENO_DIR is its cache (else `~/.cache/deno`), kept per run.
+            cmd.args(["install", "--quiet"]);
+            cmd.env("DENO_DIR", dir("deno-dir")?)
+                .env("DENO_NO_UPDATE_CHECK", "1")
+                .env("DENO_NO_PROMPT", "1");
+        }
     }
     // The case's own variables last: a case may deliberately set a manager variable.
     cmd.envs(env);
@@ -263,6 +277,7 @@ pub fn assert_clean_ancestors(dir: &Path) -> Result<(), String> {
             "package.json",
             "bunfig.toml",
             "pnpm-workspace.yaml",
+            "deno.json",
         ] {
             let p = ancestor.join(name);
             if p.exists() {

@@ -1,0 +1,387 @@
+//! Deno 2 (spec/pnpm-bun-deno.md §4, deno_npmrc `NpmRc::parse`, `tarball_config`): `.npmrc`
+//! in the home and project folders only, `registry`, `@scope:registry` and `//host/path/:`
+//! credentials and nothing else, a project block replacing the home block of the same key,
+//! the first block on the registry's path deciding, `${VAR}` only. Where the stored Deno
+//! source and the real Deno 2.9.6 differ (tarballs), the real one is followed.
+
+use std::path::Path;
+
+use super::{
+    FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
+};
+use crate::diagnostics::Code;
+use crate::discover::ConfigFile;
+use crate::error::Result;
+use crate::formats::Format;
+use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
+use crate::resolve::{Authorization, Packages, Route, npm_authorization};
+use crate::template::{Dialect, Piece, Template, Unset};
+use crate::warning::Warning;
+
+pub struct Deno;
+
+const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
+
+impl Rules for Deno {
+    fn name(&self) -> &'static str {
+        "deno"
+    }
+
+    fn label(&self) -> &'static str {
+        "Deno 2"
+    }
+
+    /// `~/.npmrc`, then the project's, which wins; no parent folder, no
+    /// `NPM_CONFIG_USERCONFIG`, no XDG folder.
+    fn sources(&self) -> Vec<FileSpec> {
+        vec![
+            spec(".npmrc", Format::Npmrc, Place::Home),
+            spec(".npmrc", Format::Npmrc, Place::Project),
+        ]
+    }
+
+    fn targets(&self) -> Vec<FileSpec> {
+        vec![
+            spec(".npmrc", Format::Npmrc, Place::Project),
+            spec(".npmrc", Format::Npmrc, Place::Home),
+        ]
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Deno
+    }
+
+    /// Deno's own file; its registry config lives in `.npmrc`, which npm's marker claims.
+    fn marker_file(&self) -> &'static str {
+        "deno.json"
+    }
+
+    fn marker_holds_config(&self) -> bool {
+        false
+    }
+
+    fn public_registry(&self) -> &'static str {
+        PUBLIC_REGISTRY
+    }
+
+    fn written_as(&self) -> WrittenAs {
+        WrittenAs::Npmrc
+    }
+
+    fn reads_npmrc_network_settings(&self) -> bool {
+        false
+    }
+
+    fn keeps_always_auth(&self) -> bool {
+        false
+    }
+
+    fn adjust_file(
+        &self,
+        file: &ConfigFile,
+        merged: &mut Model,
+        read: &mut Model,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<()> {
+        if file.format != Format::Npmrc {
+            return Ok(());
+        }
+        let origin = |line| Origin {
+            file: file.display.clone().into(),
+            line,
+            level: file.level,
+        };
+        // A byte-order mark becomes part of the first key, which then names nothing.
+        if file
+            .text
+            .as_deref()
+            .is_some_and(|t| t.starts_with('\u{feff}'))
+        {
+            let mut lost = false;
+            for (_, v) in read.fields_mut() {
+                if v.origin.as_ref().is_some_and(|o| o.line == 1) {
+                    *v = Value::new(Template::default(), None);
+                    lost = true;
+                }
+            }
+            if lost {
+                warnings.push(Warning::error(
+                    Code::DenoNpmrcBom,
+                    format!(
+                        "{} starts with a byte-order mark: Deno reads it as part of the first key, so it ignores line 1",
+                        file.display
+                    ),
+                    Some(origin(1)),
+                ));
+            }
+        }
+        keep_what_deno_reads(read);
+        for (_, v) in read.fields_mut() {
+            // The reader spoke npm's dialect; Deno's own reading of the same text.
+            let deno = Template::parse(&v.value.render(Dialect::Npm).0, Dialect::Deno);
+            let optional = v.value.pieces.iter().find_map(|p| match p {
+                Piece::Env {
+                    name,
+                    unset: Unset::Empty,
+                } => Some(name.clone()),
+                _ => None,
+            });
+            if let Some(name) = optional {
+                warnings.push(Warning::new(
+                    Code::DenoOptionalEnvReference,
+                    format!(
+                        "Deno does not expand `${{{name}?}}`: it sends the text `${{{name}?}}` as it is; write `${{{name}}}`"
+                    ),
+                    v.origin.clone(),
+                ));
+            }
+            v.value = deno;
+        }
+        for (key, creds) in &read.auth {
+            if let Some(lone) = lone_basic_part(creds) {
+                warnings.push(Warning::error(
+                    Code::DenoBasicAuthIncomplete,
+                    format!(
+                        "`{key}:{lone}` without its partner: Deno stops every install that uses this registry (\"Both the username / email and password must be provided for basic auth\")"
+                    ),
+                    creds.origin().cloned(),
+                ));
+            }
+        }
+        // A project block replaces the home block of the same key as a whole.
+        for key in read.auth.keys() {
+            merged.auth.remove(key);
+        }
+        Ok(())
+    }
+
+    fn route(&self, model: &Model, packages: Packages) -> Route {
+        let registry =
+            configured_registry(model, &packages).map(|v| v.value.render(Dialect::Deno).0);
+        let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
+        // The first block on the registry's path decides, whatever it holds.
+        let found = walk_up(effective)
+            .into_iter()
+            .find_map(|k| model.auth.get_key_value(&AuthKey::Url(k)))
+            .filter(|(_, c)| authenticates(c))
+            .map(|(k, c)| (k.clone(), c));
+        npm_style_route(packages, registry, found)
+    }
+
+    fn npmrc_key_for(&self, registry: &str) -> Option<String> {
+        walk_up(registry).into_iter().next()
+    }
+
+    fn credential_reason(&self, route: &Route) -> String {
+        match &route.credential_key {
+            None => "no credentials: the first `//host/path/` block on the registry's path (Deno walks up from it) is missing or sends nothing".into(),
+            Some(k) => format!(
+                "`{k}` is the first block on the registry's path (Deno walks up from the registry URL as written)"
+            ),
+        }
+    }
+
+    /// The longest configured key that is a prefix of the tarball URL, on any origin
+    /// (`tarball_config`); with none, a tarball on the package registry's origin gets the
+    /// registry's credentials (seen with the real Deno 2.9.6, spec t01), any other nothing.
+    fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
+        let url = format!("//{}{}", req.tarball.host, req.tarball.path);
+        let best = req
+            .model
+            .auth
+            .iter()
+            .filter_map(|(k, c)| match k {
+                AuthKey::Url(key) if url.starts_with(key.as_str()) => Some((key, c)),
+                _ => None,
+            })
+            .max_by_key(|(k, _)| k.len());
+        match best {
+            Some((k, c)) if authenticates(c) => (
+                npm_authorization(c),
+                format!("`{k}` is the longest configured key the tarball URL starts with"),
+            ),
+            Some((k, _)) => (
+                None,
+                format!(
+                    "`{k}` is the longest key the tarball URL starts with, and it sends nothing"
+                ),
+            ),
+            None if req.same_origin() => (
+                req.route.authorization.clone(),
+                "no key is a prefix of the tarball URL, and it is on the registry's origin: Deno sends the registry's credentials".into(),
+            ),
+            None => (
+                None,
+                "another origin, and no configured key is a prefix of the tarball URL: Deno sends nothing".into(),
+            ),
+        }
+    }
+
+    fn lint(&self, dir: &Path, _model: &Model, _routes: &[Route]) -> Result<Vec<Warning>> {
+        Ok(parent_npmrc(dir).into_iter().collect())
+    }
+}
+
+/// Only what Deno reads: the registries, and at `//host/path/` keys the token, `_auth`,
+/// `username`/`_password` and client certificate. Unscoped credentials, pnpm's scope
+/// tokens, `always-auth`, TLS and proxy settings are not Deno's.
+fn keep_what_deno_reads(model: &mut Model) {
+    let kept = Model {
+        registry: model.registry.take(),
+        scopes: std::mem::take(&mut model.scopes)
+            .into_iter()
+            .map(|(name, s)| {
+                (
+                    name,
+                    crate::model::Scope {
+                        registry: s.registry,
+                        publish_registry: None,
+                    },
+                )
+            })
+            .filter(|(_, s)| s.registry.is_some())
+            .collect(),
+        auth: std::mem::take(&mut model.auth)
+            .into_iter()
+            .filter(|(k, _)| matches!(k, AuthKey::Url(u) if u.starts_with("//")))
+            .map(|(k, c)| {
+                (
+                    k,
+                    Credentials {
+                        always_auth: None,
+                        ..c
+                    },
+                )
+            })
+            .filter(|(_, c)| !c.is_empty())
+            .collect(),
+        ..Model::default()
+    };
+    *model = kept;
+    // A value the byte-order mark swallowed is gone, not empty.
+    model.registry = model.registry.take().filter(|v| v.origin.is_some());
+    model.scopes.retain(|_, s| {
+        s.registry = s.registry.take().filter(|v| v.origin.is_some());
+        s.registry.is_some()
+    });
+    for creds in model.auth.values_mut() {
+        for v in [
+            &mut creds.token,
+            &mut creds.ident,
+            &mut creds.username,
+            &mut creds.password,
+            &mut creds.certfile,
+            &mut creds.keyfile,
+        ] {
+            if v.as_ref().is_some_and(|v| v.origin.is_none()) {
+                *v = None;
+            }
+        }
+    }
+    model.auth.retain(|_, c| !c.is_empty());
+}
+
+/// Whether Deno builds a header from this block (`maybe_auth_header_value_for_npm_registry`):
+/// a token, `_auth`, or both `username` and `_password`; or a client certificate.
+fn authenticates(c: &Credentials) -> bool {
+    c.token.is_some() || c.ident.is_some() || lone_basic_part(c).is_none() && c.authenticates()
+}
+
+/// The name of the one basic-auth part a block has without the other, when it has no token
+/// or `_auth` to send instead: Deno then fails.
+fn lone_basic_part(c: &Credentials) -> Option<&'static str> {
+    if c.token.is_some() || c.ident.is_some() {
+        return None;
+    }
+    match (&c.username, &c.password) {
+        (Some(_), None) => Some("username"),
+        (None, Some(_)) => Some("_password"),
+        _ => None,
+    }
+}
+
+/// The keys Deno tries for a registry URL as written, deepest first: a trailing `/` added,
+/// the scheme dropped, then one path segment at a time up to `//host/`. Every key ends in
+/// `/` (a key written without it matches tarballs only), the port stays as written.
+fn walk_up(registry: &str) -> Vec<String> {
+    let with_slash = crate::registry_url::with_trailing_slash(registry);
+    let Some((_, mut url)) = with_slash.split_once("//").filter(|(_, u)| !u.is_empty()) else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    loop {
+        keys.push(format!("//{url}"));
+        let Some(cut) = url[..url.len() - 1].rfind('/') else {
+            return keys;
+        };
+        url = &url[..=cut];
+    }
+}
+
+/// npm reads the `.npmrc` of the nearest folder above with a `package.json` (or
+/// `node_modules`) when the project folder has neither; Deno never reads a parent folder's.
+fn parent_npmrc(dir: &Path) -> Option<Warning> {
+    let is_root = |d: &Path| d.join("package.json").is_file() || d.join("node_modules").is_dir();
+    if is_root(dir) {
+        return None;
+    }
+    let absolute = std::path::absolute(dir).ok()?;
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let root = absolute
+        .ancestors()
+        .skip(1)
+        .take_while(|d| Some(d.to_path_buf()) != home)
+        .find(|d| is_root(d))?;
+    let npmrc = root.join(".npmrc");
+    npmrc.is_file().then(|| {
+        Warning::new(
+            Code::DenoParentNpmrcIgnored,
+            format!(
+                "{} is read by npm (its project root is {}, the nearest folder with package.json), but Deno reads only the .npmrc in this folder and in the home folder",
+                npmrc.display(),
+                root.display()
+            ),
+            Some(Origin {
+                file: npmrc.clone(),
+                line: 1,
+                level: Level::Project,
+            }),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_the_registry_path_as_written() {
+        assert_eq!(
+            walk_up("http://127.0.0.1:4873/npm/a"),
+            vec![
+                "//127.0.0.1:4873/npm/a/",
+                "//127.0.0.1:4873/npm/",
+                "//127.0.0.1:4873/"
+            ]
+        );
+        assert_eq!(walk_up("https://Reg.example/"), vec!["//Reg.example/"]);
+        assert!(walk_up("not a url").is_empty());
+    }
+
+    #[test]
+    fn a_lone_basic_part_sends_nothing() {
+        let v = |s: &str| Some(Value::new(Template::literal(s), None));
+        let lone = Credentials {
+            username: v("u"),
+            ..Credentials::default()
+        };
+        assert_eq!(lone_basic_part(&lone), Some("username"));
+        assert!(!authenticates(&lone));
+        let with_token = Credentials {
+            token: v("t"),
+            ..lone.clone()
+        };
+        assert_eq!(lone_basic_part(&with_token), None);
+        assert!(authenticates(&with_token));
+    }
+}
