@@ -200,7 +200,7 @@ diagnostics! {
             what: "pmrc was pointed at a folder without config (a workspace member) and works in the nearest folder above it that has some"
             fix: "nothing; pass --dir to work somewhere else";
         SameRules "same-rules"
-            what: "the source and the target are the same manager under the same rules (the same major, or pnpm@12 and a project on pnpm 12): nothing to change"
+            what: "the target reads the source's files and does the same with them (the same manager and major, or pnpm 11 and 12 on these files): nothing to change"
             fix: "nothing";
         UserFilesNotRead "user-files-not-read"
             what: "user-level files the manager reads exist but were not read (no --user): what it sends may differ from what pmrc says"

@@ -1490,3 +1490,39 @@ fn issue_16_deno_tarball_credentials() {
     );
     assert_eq!(tarball("https://cdn.example/w.tgz"), None);
 }
+
+/// Issue 16: pnpm 11 and 12 read the same files; where they do the same with them (here a
+/// URL-keyed `registries` and the default registry), converting between them changes nothing
+/// instead of rewriting the yaml into another shape.
+#[test]
+fn issue_16_pnpm11_to_pnpm12_alike_is_nothing_to_change() {
+    let yaml = "registries:\n  default: \"https://r1.example/\"\n  \"https://r2.example/npm/\":\n    scopes: [\"@acme\"]\n";
+    let project = Project::with_files(&[
+        ("pnpm-workspace.yaml", yaml),
+        ("package.json", "{\"packageManager\": \"pnpm@11.28.11\"}\n"),
+    ]);
+    let out = run(
+        &project,
+        &["convert", "--from", "pnpm@11", "--to", "pnpm@12", "--write"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing to change"),
+        "{}",
+        render(&out)
+    );
+    assert_eq!(project.read("pnpm-workspace.yaml").as_deref(), Some(yaml));
+    assert_eq!(project.read(".npmrc"), None, "{}", render(&out));
+
+    // pnpm 10 reads other files (a member's .npmrc, no auth.ini): 10 -> 11 is a conversion.
+    let project = Project::with_files(&[(".npmrc", "@acme:registry=https://r2.example/\n")]);
+    let out = run(
+        &project,
+        &["convert", "--from", "pnpm@10", "--to", "pnpm@11"],
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("nothing to change"),
+        "{}",
+        render(&out)
+    );
+}

@@ -138,8 +138,23 @@ fn run_plan(
             targets.push(m);
         }
     }
-    if targets.is_empty() && matches!(named, Named::Flag) {
-        // npm@11 and npm@12 read registry and auth config alike: the same rules, no change.
+    // Two majors that read the same files and do the same with them here (pnpm 11 and 12).
+    let alike = match targets.as_slice() {
+        [to] => plan::already_alike(from, *to, &dir, user, env)?,
+        _ => false,
+    };
+    if (targets.is_empty() && matches!(named, Named::Flag)) || alike {
+        let message = if alike {
+            format!(
+                "{} reads the same files as {from} and does the same with them here: nothing to change",
+                targets[0]
+            )
+        } else {
+            format!(
+                "--from and --to both name {from} ({} rules): nothing to change",
+                from.label()
+            )
+        };
         return Ok(Converted {
             plan: Plan {
                 from,
@@ -148,14 +163,7 @@ fn run_plan(
                 changes: Vec::new(),
                 warnings: notes
                     .into_iter()
-                    .chain([Warning::note(
-                        Code::SameRules,
-                        format!(
-                            "--from and --to both name {from} ({} rules): nothing to change",
-                            from.label()
-                        ),
-                        None,
-                    )])
+                    .chain([Warning::note(Code::SameRules, message, None)])
                     .collect(),
             },
             mode,

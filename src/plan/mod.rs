@@ -98,6 +98,26 @@ pub struct Request<'a> {
     pub bystanders: &'a [Manager],
 }
 
+/// Whether `to` already does what `from` does, reading the same files as they are now: two
+/// majors of one manager that read the same files (pnpm 11 and 12) then need no change, and
+/// rewriting them into another shape would only churn the user's files.
+pub fn already_alike(
+    from: Manager,
+    to: Manager,
+    dir: &Path,
+    user: bool,
+    env: &Environment,
+) -> Result<bool> {
+    if from.rules().sources() != to.rules().sources() {
+        return Ok(false);
+    }
+    let files = discover::locate(from, dir, user, env)?;
+    let (source, _) = discover::read_merged(from, &files)?;
+    let (target, _) = discover::read_merged(to, &files)?;
+    let groups = crate::resolve::groups_of(&source, &target);
+    Ok(shared::behaviour(from, &source, &groups) == shared::behaviour(to, &target, &groups))
+}
+
 pub fn build(req: &Request) -> Result<Plan> {
     let sources = discover::locate(req.from, req.dir, req.user, req.env)?;
     if sources.iter().all(|f| f.text.is_none()) {

@@ -247,7 +247,7 @@ fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, Hash
 
 /// What a manager does with its config, as far as a shared file can change it.
 #[derive(PartialEq)]
-struct Behaviour {
+pub(super) struct Behaviour {
     routes: Vec<(
         resolve::Packages,
         Option<String>,
@@ -256,7 +256,11 @@ struct Behaviour {
     network: Model,
 }
 
-fn behaviour(manager: Manager, model: &Model, groups: &[resolve::Packages]) -> Behaviour {
+pub(super) fn behaviour(
+    manager: Manager,
+    model: &Model,
+    groups: &[resolve::Packages],
+) -> Behaviour {
     let routes = resolve::routes_for(model, manager, groups.to_vec())
         .iter()
         .map(Route::observable)

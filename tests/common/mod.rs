@@ -37,6 +37,20 @@ impl Project {
         }
     }
 
+    /// A project of the given files (paths relative to its folder).
+    pub fn with_files(files: &[(&str, &str)]) -> Project {
+        let dir = TempDir::new().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        Project {
+            dir,
+            home: TempDir::new().unwrap(),
+        }
+    }
+
     /// A temp copy of `examples/github-packages`, the example the README runs.
     pub fn copy_of_example() -> Project {
         let dir = TempDir::new().unwrap();
