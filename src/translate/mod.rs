@@ -87,6 +87,9 @@ pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Tran
     let mut effective = model.clone();
     effective.overlay(user_credentials.clone());
     tr.verify(&routes, &effective);
+    if !user && let Some(user_file) = to.rules().user_credentials_file() {
+        tr.withdraw_advice_that_would_leak(&routes, &model, user_file);
+    }
     Translation {
         model,
         user_credentials,
@@ -95,6 +98,61 @@ pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Tran
 }
 
 impl Translator<'_> {
+    /// Without `--user`, pmrc says which line to add to the user file; where that line would
+    /// make the target send the credential where the source sends none (pnpm and a key
+    /// without the port), the advice is withdrawn and the reason given instead.
+    fn withdraw_advice_that_would_leak(
+        &mut self,
+        routes: &[Route],
+        model: &Model,
+        user_file: &str,
+    ) {
+        let advised = {
+            let mut as_if_user = Translator {
+                source: self.source,
+                from: self.from,
+                to: self.to,
+                user: true,
+                warnings: Vec::new(),
+            };
+            as_if_user.env_credentials_for_user_file(model, user_file)
+        };
+        let mut followed = model.clone();
+        followed.overlay(advised);
+        let leaks: Vec<Warning> = route_differences(self.from, self.to, routes, &followed)
+            .into_iter()
+            .filter(|w| w.code == Code::CredentialSentElsewhere)
+            .collect();
+        for leak in leaks {
+            // The copy keeps the line it came from; only its level differs.
+            let same_line = |o: &Option<Origin>| {
+                o.as_ref().map(|o| (&o.file, o.line))
+                    == leak.origin.as_ref().map(|o| (&o.file, o.line))
+            };
+            let Some(advice) = self
+                .warnings
+                .iter_mut()
+                .find(|w| w.code == Code::PnpmEnvCredentialNeedsUserFile && same_line(&w.origin))
+            else {
+                continue;
+            };
+            *advice = Warning::new(
+                Code::PnpmEnvCredentialNeedsUserFile,
+                format!(
+                    "{} ignores this credential in the project .npmrc, and pmrc does not suggest copying it to {user_file}: there, {}",
+                    self.to.label(),
+                    leak.message
+                        .split_once(": ")
+                        .map_or(leak.message.as_str(), |(_, rest)| rest)
+                        .split(". Nothing is written")
+                        .next()
+                        .unwrap_or_default()
+                ),
+                leak.origin.clone(),
+            );
+        }
+    }
+
     /// A value for the target, with a warning for anything its interpolation cannot keep.
     fn carry(&mut self, v: &Value, what: &str) -> Value {
         let losses = v.value.render(self.to.dialect()).1;
