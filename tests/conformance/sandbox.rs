@@ -243,8 +243,11 @@ pub fn command(
                 .env("YARN_HTTPS_PROXY", guard);
         }
         Pm::Yarn1 => {
-            // `$PREFIX/etc/yarnrc` and `$PREFIX/etc/npmrc` would otherwise be node's.
+            // `$PREFIX/etc/yarnrc` and `$PREFIX/etc/npmrc` would otherwise be node's. The
+            // cache: as root, Yarn 1 uses `/usr/local/share/.cache/yarn`, not HOME's, whatever
+            // the command (`install` also passes `--cache-folder`).
             cmd.env("PREFIX", dir("prefix")?)
+                .env("YARN_CACHE_FOLDER", dir("yarn1-cache")?)
                 .env("YARN_DISABLE_SELF_UPDATE_CHECK", "true");
         }
         Pm::Bun => {
