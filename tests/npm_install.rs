@@ -7,6 +7,8 @@
 //! Needs the pinned managers (`cargo test --test conformance install_managers`); no network
 //! beyond 127.0.0.1.
 
+mod common;
+
 // The conformance harness, shared: this file uses its registry, sandbox and pins, not all of it.
 #[allow(dead_code)]
 #[path = "conformance/managers.rs"]
@@ -81,8 +83,7 @@ fn assert_drift(out: &Outcome) {
 /// The launcher's own message for a missing platform package, and a failure.
 #[track_caller]
 fn assert_missing(out: &Outcome) {
-    let said = format!("the package {} which holds pmrc", host_package());
-    let said = said.replacen(" which", ", which", 1);
+    let said = format!("the package {}, which holds pmrc", host_package());
     assert!(
         !out.success && out.output.contains(&said) && out.output.contains("--include=optional"),
         "want the launcher's message: {}",

@@ -6,21 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
+use super::common::host_platform;
 use super::managers::{self, NODE, NPM11};
 use super::registry::Published;
 use super::tarball::Packed;
-
-/// This machine's `process.platform`-`process.arch`, as the launcher names it.
-pub fn host_platform() -> &'static str {
-    match (std::env::consts::OS, std::env::consts::ARCH) {
-        ("linux", "x86_64") => "linux-x64",
-        ("linux", "aarch64") => "linux-arm64",
-        ("macos", "x86_64") => "darwin-x64",
-        ("macos", "aarch64") => "darwin-arm64",
-        ("windows", "x86_64") => "win32-x64",
-        other => panic!("no npm package for {other:?}"),
-    }
-}
 
 /// The platform package this machine installs, e.g. `pmrc-linux-x64`.
 pub fn host_package() -> String {
