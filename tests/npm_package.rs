@@ -8,18 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use assert_fs::TempDir;
-
-/// This machine's `process.platform`-`process.arch`, as the launcher names it.
-fn host_platform() -> &'static str {
-    match (std::env::consts::OS, std::env::consts::ARCH) {
-        ("linux", "x86_64") => "linux-x64",
-        ("linux", "aarch64") => "linux-arm64",
-        ("macos", "x86_64") => "darwin-x64",
-        ("macos", "aarch64") => "darwin-arm64",
-        ("windows", "x86_64") => "win32-x64",
-        other => panic!("no npm package for {other:?}"),
-    }
-}
+use common::host_platform;
 
 fn node(args: &[&str], cwd: &Path) -> std::process::Output {
     Command::new("node")

@@ -287,6 +287,7 @@ pub fn observe(case: &Case, pm: Pm, files: &Files, round: usize) -> Result<Run, 
             // A credential made of a variable unset this round: the mount serves anyone.
             require: m.require.and_then(|r| expand(r, &vars)),
             tarballs: m.tarballs.map(|(l, p)| (l, p.to_string())),
+            packages: None,
         })
         .collect();
     let reg = Registry::start_with_tls(case.listeners, mounts, &case.tls);

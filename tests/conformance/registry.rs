@@ -6,6 +6,10 @@
 //! can demand one exact `Authorization` value (401 otherwise) and can point its tarball URLs
 //! at another listener, to play a registry whose files live on another host.
 //!
+//! A mount can instead serve a fixed set of packages as they were packed ([`Published`]: their
+//! own manifest, version and tarball), and nothing else: `tests/npm_install.rs` serves pmrc's
+//! npm packages that way.
+//!
 //! A listener can speak HTTPS instead, with a certificate for 127.0.0.1 from the suite's own CA
 //! (`tls.rs`).
 //!
@@ -43,6 +47,32 @@ pub struct Mount {
     pub require: Option<String>,
     /// Where `dist.tarball` points: listener and prefix. `None` means this mount itself.
     pub tarballs: Option<(usize, String)>,
+    /// `Some`: exactly these packages, by name, and 404 for any other (a platform package
+    /// left out must look unpublished). `None`: any name, made up by `tarball::pack`.
+    pub packages: Option<Arc<HashMap<String, Published>>>,
+}
+
+/// A package served as it was packed: its `package.json` (what a packument's version carries:
+/// `bin`, `os`, `cpu`, `optionalDependencies`, ...) and its tarball.
+#[derive(Clone)]
+pub struct Published {
+    pub manifest: serde_json::Value,
+    pub packed: Packed,
+}
+
+impl Published {
+    fn version(&self) -> &str {
+        self.manifest["version"]
+            .as_str()
+            .expect("a published manifest has a version")
+    }
+}
+
+impl std::fmt::Debug for Published {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the tarball's bytes: a pmrc binary is megabytes.
+        write!(f, "Published({} {})", self.manifest["name"], self.version())
+    }
 }
 
 impl Mount {
@@ -56,6 +86,7 @@ impl Mount {
             prefix: prefix.to_string(),
             require: None,
             tarballs: None,
+            packages: None,
         }
     }
 }
@@ -362,6 +393,14 @@ fn route(head: &Head, listener: usize, shared: &Shared) -> (u16, &'static str, V
             kind,
         );
     }
+    let (tl, tp) = mount
+        .tarballs
+        .clone()
+        .unwrap_or((mount.listener, mount.prefix.clone()));
+    let tarball_base = format!("{}{tp}", shared.origin(tl));
+    if let Some(packages) = &mount.packages {
+        return serve_published(packages.get(&name), tarball_file, &tarball_base, kind);
+    }
     match tarball_file {
         Some(file) => {
             if file != format!("{}-{VERSION}.tgz", basename(&name)) {
@@ -371,17 +410,60 @@ fn route(head: &Head, listener: usize, shared: &Shared) -> (u16, &'static str, V
             (200, "application/octet-stream", packed.bytes.clone(), kind)
         }
         None => {
-            let (tl, tp) = mount
-                .tarballs
-                .clone()
-                .unwrap_or((mount.listener, mount.prefix.clone()));
-            let tarball_url = format!(
-                "{}{tp}{name}/-/{}-{VERSION}.tgz",
-                shared.origin(tl),
-                basename(&name)
+            let tarball_url = format!("{tarball_base}{name}/-/{}-{VERSION}.tgz", basename(&name));
+            let body = packument(
+                &serde_json::json!({
+                    "name": name,
+                    "version": VERSION,
+                    "main": "index.js",
+                    "license": "MIT",
+                }),
+                &tarball_url,
+                &tarball_for(shared, &name),
             );
-            let body = packument(&name, &tarball_url, &tarball_for(shared, &name));
             (200, json, body, kind)
+        }
+    }
+}
+
+/// A [`Published`] package's packument or tarball; 404 for a name or file it does not have.
+fn serve_published(
+    package: Option<&Published>,
+    tarball_file: Option<String>,
+    tarball_base: &str,
+    kind: Kind,
+) -> (u16, &'static str, Vec<u8>, Kind) {
+    let Some(package) = package else {
+        return (
+            404,
+            "application/json",
+            br#"{"error":"not found"}"#.to_vec(),
+            kind,
+        );
+    };
+    let name = package.manifest["name"].as_str().unwrap_or_default();
+    let file = format!("{}-{}.tgz", basename(name), package.version());
+    match tarball_file {
+        Some(asked) if asked == file => (
+            200,
+            "application/octet-stream",
+            package.packed.bytes.clone(),
+            kind,
+        ),
+        Some(_) => (
+            404,
+            "application/json",
+            br#"{"error":"not found"}"#.to_vec(),
+            kind,
+        ),
+        None => {
+            let url = format!("{tarball_base}{name}/-/{file}");
+            (
+                200,
+                "application/json",
+                packument(&package.manifest, &url, &package.packed),
+                kind,
+            )
         }
     }
 }
@@ -425,26 +507,23 @@ fn tarball_for(shared: &Shared, name: &str) -> Arc<Packed> {
     )
 }
 
-fn packument(name: &str, tarball_url: &str, packed: &Packed) -> Vec<u8> {
+/// The packument of one version: `manifest` (the tarball's `package.json`) plus `dist`.
+fn packument(manifest: &serde_json::Value, tarball_url: &str, packed: &Packed) -> Vec<u8> {
+    let name = &manifest["name"];
+    let version = manifest["version"].as_str().expect("manifest version");
+    let mut published = manifest.clone();
+    published["dist"] = serde_json::json!({
+        "tarball": tarball_url,
+        "shasum": packed.shasum,
+        "integrity": packed.integrity,
+    });
     // Published long ago: Yarn 4 hides versions younger than `npmMinimalAgeGate` (1 day).
-    let published = "2020-01-01T00:00:00.000Z";
+    let at = "2020-01-01T00:00:00.000Z";
     let doc = serde_json::json!({
         "name": name,
-        "dist-tags": { "latest": VERSION },
-        "versions": {
-            VERSION: {
-                "name": name,
-                "version": VERSION,
-                "main": "index.js",
-                "license": "MIT",
-                "dist": {
-                    "tarball": tarball_url,
-                    "shasum": packed.shasum,
-                    "integrity": packed.integrity,
-                },
-            },
-        },
-        "time": { "created": published, "modified": published, VERSION: published },
+        "dist-tags": { "latest": version },
+        "versions": { version: published },
+        "time": { "created": at, "modified": at, version: at },
     });
     serde_json::to_vec(&doc).unwrap()
 }

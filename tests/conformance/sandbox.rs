@@ -97,6 +97,12 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub success: bool,
+    /// The exit code; `None` when a signal ended it or the harness killed it.
+    #[allow(
+        dead_code,
+        reason = "tests/npm_install.rs reads it; the conformance cases do not"
+    )]
+    pub code: Option<i32>,
     /// What the manager printed (stdout then stderr), for failure messages.
     pub output: String,
 }
@@ -110,13 +116,75 @@ pub fn install(
     env: &BTreeMap<String, String>,
     guard: &str,
 ) -> Result<Outcome, String> {
+    let mut cmd = command(pm, pm.pin().entry, project, scratch, guard)?;
+    match pm {
+        Pm::Npm | Pm::Npm12 => {
+            cmd.args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--loglevel=http",
+            ]);
+        }
+        Pm::Yarn => {
+            cmd.arg("install");
+            cmd.env("YARN_NODE_LINKER", "node-modules");
+        }
+        Pm::Yarn1 => {
+            cmd.args([
+                "install",
+                "--non-interactive",
+                "--no-progress",
+                "--ignore-scripts",
+                "--no-lockfile",
+                "--cache-folder",
+            ]);
+            cmd.arg(scratch_dir(scratch, "yarn1-cache")?);
+        }
+        Pm::Bun => {
+            cmd.args(["install", "--ignore-scripts", "--no-progress"]);
+        }
+        Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12 => {
+            cmd.args([
+                "install",
+                "--no-frozen-lockfile",
+                "--ignore-scripts",
+                "--reporter=append-only",
+                "--store-dir",
+            ]);
+            cmd.arg(scratch_dir(scratch, "pnpm-store")?);
+        }
+        Pm::Deno => {
+            // `deno install` with a package.json installs its npm dependencies into
+            // node_modules.
+            cmd.args(["install", "--quiet"]);
+        }
+    }
+    // The case's own variables last: a case may deliberately set a manager variable.
+    cmd.envs(env);
+    run(cmd, pm, scratch)
+}
+
+fn scratch_dir(scratch: &Path, name: &str) -> Result<PathBuf, String> {
+    let d = scratch.join(name);
+    fs::create_dir_all(&d).map_err(|e| format!("create {}: {e}", d.display()))?;
+    Ok(d)
+}
+
+/// `pm`'s `entry` (a file of its package: `bin/npx-cli.js` runs npx) set to run in `project`
+/// with HOME, caches and temp under `scratch`, a cleared environment that has the pinned Node
+/// on PATH, and `guard` as the proxy for anything that is not loopback. No arguments yet.
+pub fn command(
+    pm: Pm,
+    entry: &str,
+    project: &Path,
+    scratch: &Path,
+    guard: &str,
+) -> Result<Command, String> {
     let node = managers::entry(&managers::NODE)?;
-    let entry = managers::entry(pm.pin())?;
-    let dir = |name: &str| -> Result<PathBuf, String> {
-        let d = scratch.join(name);
-        fs::create_dir_all(&d).map_err(|e| format!("create {}: {e}", d.display()))?;
-        Ok(d)
-    };
+    let entry = managers::ensure(pm.pin())?.join(entry);
+    let dir = |name: &str| scratch_dir(scratch, name);
     let home = dir("home")?;
     let tmp = dir("tmp")?;
     let node_dir = node.parent().expect("node bin dir");
@@ -150,13 +218,6 @@ pub fn install(
     cmd.envs(base);
     match pm {
         Pm::Npm | Pm::Npm12 => {
-            cmd.args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--ignore-scripts",
-                "--loglevel=http",
-            ]);
             cmd.env("npm_config_cache", dir("npm-cache")?)
                 // Not the pinned npm's own `<prefix>/etc/npmrc`: nothing but the case's files.
                 .env("npm_config_globalconfig", scratch.join("no-global-npmrc"))
@@ -165,7 +226,6 @@ pub fn install(
                 .env("npm_config_fund", "false");
         }
         Pm::Yarn => {
-            cmd.arg("install");
             cmd.env("YARN_ENABLE_TELEMETRY", "0")
                 .env("YARN_IGNORE_PATH", "1")
                 // No lockfile exists; CI=true would otherwise make the install immutable.
@@ -174,7 +234,6 @@ pub fn install(
                 .env("YARN_ENABLE_MIRROR", "0")
                 .env("YARN_GLOBAL_FOLDER", dir("yarn-global")?)
                 .env("YARN_CACHE_FOLDER", dir("yarn-cache")?)
-                .env("YARN_NODE_LINKER", "node-modules")
                 .env("YARN_ENABLE_SCRIPTS", "0")
                 .env("YARN_ENABLE_PROGRESS_BARS", "0")
                 .env("YARN_ENABLE_COLORS", "0")
@@ -184,21 +243,14 @@ pub fn install(
                 .env("YARN_HTTPS_PROXY", guard);
         }
         Pm::Yarn1 => {
-            cmd.args([
-                "install",
-                "--non-interactive",
-                "--no-progress",
-                "--ignore-scripts",
-                "--no-lockfile",
-                "--cache-folder",
-            ]);
-            cmd.arg(dir("yarn1-cache")?);
-            // `$PREFIX/etc/yarnrc` and `$PREFIX/etc/npmrc` would otherwise be node's.
+            // `$PREFIX/etc/yarnrc` and `$PREFIX/etc/npmrc` would otherwise be node's. The
+            // cache: as root, Yarn 1 uses `/usr/local/share/.cache/yarn`, not HOME's, whatever
+            // the command (`install` also passes `--cache-folder`).
             cmd.env("PREFIX", dir("prefix")?)
+                .env("YARN_CACHE_FOLDER", dir("yarn1-cache")?)
                 .env("YARN_DISABLE_SELF_UPDATE_CHECK", "true");
         }
         Pm::Bun => {
-            cmd.args(["install", "--ignore-scripts", "--no-progress"]);
             // The same config dir pmrc was given: Bun then reads only
             // `$XDG_CONFIG_HOME/.bunfig.toml` as its user bunfig.
             cmd.env("BUN_INSTALL", dir("bun")?)
@@ -206,14 +258,6 @@ pub fn install(
                 .env("XDG_CONFIG_HOME", dir("xdg-config")?);
         }
         Pm::Pnpm10 | Pm::Pnpm11 | Pm::Pnpm12 => {
-            cmd.args([
-                "install",
-                "--no-frozen-lockfile",
-                "--ignore-scripts",
-                "--reporter=append-only",
-                "--store-dir",
-            ]);
-            cmd.arg(dir("pnpm-store")?);
             cmd.env("XDG_CONFIG_HOME", dir("xdg-config")?)
                 .env("XDG_CACHE_HOME", dir("xdg-cache")?)
                 .env("XDG_DATA_HOME", dir("xdg-data")?)
@@ -224,17 +268,17 @@ pub fn install(
                 .env("pnpm_config_update_notifier", "false");
         }
         Pm::Deno => {
-            // `deno install` with a package.json installs its npm dependencies into
-            // node_modules. DENO_DIR is its cache (else `~/.cache/deno`), kept per run.
-            cmd.args(["install", "--quiet"]);
+            // DENO_DIR is its cache (else `~/.cache/deno`), kept per run.
             cmd.env("DENO_DIR", dir("deno-dir")?)
                 .env("DENO_NO_UPDATE_CHECK", "1")
                 .env("DENO_NO_PROMPT", "1");
         }
     }
-    // The case's own variables last: a case may deliberately set a manager variable.
-    cmd.envs(env);
+    Ok(cmd)
+}
 
+/// Runs `cmd` (made by [`command`]) to its end or [`TIMEOUT`], its output in `scratch`.
+pub fn run(mut cmd: Command, pm: Pm, scratch: &Path) -> Result<Outcome, String> {
     let out_path = scratch.join("manager.out");
     let out = fs::File::create(&out_path).map_err(|e| e.to_string())?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
@@ -243,7 +287,7 @@ pub fn install(
         .stdout(out)
         .stderr(err)
         .spawn()
-        .map_err(|e| format!("spawn {:?} ({}): {e}", pm, entry.display()))?;
+        .map_err(|e| format!("spawn {pm:?} ({:?}): {e}", cmd.get_program()))?;
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
@@ -262,6 +306,7 @@ pub fn install(
     }
     Ok(Outcome {
         success: status.is_some_and(|s| s.success()),
+        code: status.and_then(|s| s.code()),
         output,
     })
 }

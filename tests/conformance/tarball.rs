@@ -11,6 +11,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha512};
 
 /// A package tarball and the checksums npm and Yarn verify it against.
+#[derive(Clone)]
 pub struct Packed {
     pub bytes: Vec<u8>,
     /// Hex sha1, npm's legacy `dist.shasum`.
