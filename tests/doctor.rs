@@ -302,6 +302,93 @@ const CASES: &[Case] = &[
         clean: &[(".npmrc", "registry=https://r.example/\n")],
         args: &["--manager", "deno"],
     },
+    // Issue 18: `doctor --ci` (more shapes in tests/doctor_ci.rs).
+    Case {
+        rule: "ci-variable-not-provided",
+        trigger: &[
+            (".yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN}\"\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n    steps:\n      - run: yarn install\n",
+            ),
+        ],
+        clean: &[
+            (".yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN}\"\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n    steps:\n      - run: yarn install\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-setup-node-npmrc-ignored",
+        trigger: &[
+            (".yarnrc.yml", "nodeLinker: pnp\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://r.example/\n      - run: yarn install\n",
+            ),
+        ],
+        clean: &[
+            (".yarnrc.yml", "nodeLinker: pnp\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 22\n      - run: yarn install\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-yarn-classic-token-unset",
+        trigger: &[
+            (".yarnrc", "network-timeout 600000\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://registry.npmjs.org\n      - run: yarn install\n",
+            ),
+        ],
+        clean: &[
+            (".yarnrc", "network-timeout 600000\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      NODE_AUTH_TOKEN: ''\n    steps:\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://registry.npmjs.org\n      - run: yarn install\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-pnpm-project-token",
+        trigger: &[
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (".npmrc", "//r.example/:_authToken=${T}\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: pnpm/action-setup@v4\n        with:\n          version: 12\n      - run: pnpm install\n        env:\n          T: ${{ secrets.T }}\n",
+            ),
+        ],
+        clean: &[
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (".npmrc", "//r.example/:_authToken=${T}\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: pnpm/action-setup@v4\n        with:\n          version: 12\n      - run: pnpm install\n        env:\n          \"pnpm_config_//r.example/:_authToken\": ${{ secrets.T }}\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-job-unclear",
+        trigger: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pnpm install\n",
+        )],
+        clean: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: pnpm/action-setup@v4\n        with:\n          version: 11\n      - run: pnpm install\n",
+        )],
+        args: &["--ci"],
+    },
 ];
 
 fn project(files: &[(&str, &str)]) -> TempDir {

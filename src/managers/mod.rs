@@ -570,6 +570,26 @@ pub trait Rules: Sync {
     fn fix_command(&self, _code: Code, _dir: &Path, _dir_arg: &str) -> Option<String> {
         None
     }
+    // ---- CI (`doctor --ci`) ----
+
+    /// The programs a CI `run:` line calls this manager by (`npx` is npm's).
+    fn programs(&self) -> &'static [&'static str];
+    /// The GitHub action that installs this manager (`uses:` without `@ref`) and its input
+    /// naming the version, when it has one.
+    fn setup_action(&self) -> Option<SetupAction> {
+        None
+    }
+    /// Whether this manager reads the `.npmrc` actions/setup-node writes for `registry-url`
+    /// (it points `NPM_CONFIG_USERCONFIG` at it); Yarn Berry and Deno never do.
+    fn reads_setup_node_npmrc(&self) -> bool {
+        true
+    }
+    /// Whether an unset `${VAR}` in an `.npmrc` this manager reads stops every command
+    /// (Yarn 1: "Failed to replace env in config").
+    fn fails_on_unset_npmrc_variable(&self) -> bool {
+        false
+    }
+
     /// Whether `doctor --fix` may key `.npmrc`'s legacy top-level auth to its registry.
     fn fixes_legacy_top_level_auth(&self) -> bool {
         false
@@ -578,6 +598,117 @@ pub trait Rules: Sync {
     fn honours_legacy_top_level_auth(&self) -> bool {
         false
     }
+}
+
+/// A GitHub action that installs a manager: `uses: <action>@ref`, `with: <version_input>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetupAction {
+    pub action: &'static str,
+    pub version_input: &'static str,
+}
+
+/// Which manager, under which rules, a CI job runs when a `run:` line calls `program`, and
+/// why pmrc says so (empty when the program names one manager only); `Err` says why it
+/// cannot be told (pmrc does not guess a major).
+/// `pinned` is the version a setup action was given (`pnpm/action-setup` `version: 11`).
+pub fn run_by_program(
+    dir: &Path,
+    program: &str,
+    pinned: Option<&str>,
+) -> std::result::Result<Option<(Manager, String)>, String> {
+    let rules_of = |m: ManagerArg| match m {
+        ManagerArg::Exact(m) => m.rules(),
+        ManagerArg::PnpmOfProject => Manager::Pnpm(PnpmMajor::NEWEST).rules(),
+        ManagerArg::NpmMajor(_) => Manager::Npm.rules(),
+    };
+    let candidates: Vec<ManagerArg> = ALL
+        .into_iter()
+        .filter(|m| rules_of(*m).programs().contains(&program))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    // `latest`, `lts`: whatever is newest when the job runs, which pmrc cannot know.
+    let pinned = pinned
+        .map(|v| v.trim().trim_start_matches(['^', '~', 'v']))
+        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
+    if let Some(version) = pinned {
+        let arg = format!("{program}@{version}")
+            .parse::<ManagerArg>()
+            .map_err(|e| format!("the setup action pins {program} {version}: {e}"))?;
+        let (m, _) = arg.settle(dir).map_err(|e| e.to_string())?;
+        return Ok(Some((m, format!("version {version} on the setup action"))));
+    }
+    if let Ok(Some((named, spec))) = named_by_package_json(dir)
+        && candidates.contains(&named)
+    {
+        if named == ManagerArg::PnpmOfProject && pnpm::major_of_project(dir).is_none() {
+            return Err(format!(
+                "package.json packageManager \"{spec}\" names no pnpm major pmrc knows"
+            ));
+        }
+        let (m, _) = named.settle(dir).map_err(|e| e.to_string())?;
+        return Ok(Some((m, format!("package.json packageManager \"{spec}\""))));
+    }
+    if candidates == [ManagerArg::PnpmOfProject] {
+        return match pnpm::major_of_project(dir) {
+            Some((_, why)) => {
+                let (m, _) = ManagerArg::PnpmOfProject
+                    .settle(dir)
+                    .map_err(|e| e.to_string())?;
+                Ok(Some((m, why)))
+            }
+            None => Err(
+                "which pnpm major it runs cannot be told: no pnpm/action-setup step with a `version:` before it, and none in package.json".into(),
+            ),
+        };
+    }
+    if let [only] = candidates[..] {
+        let (m, _) = only.settle(dir).map_err(|e| e.to_string())?;
+        // Nothing to say: the program names one manager under one set of rules.
+        return Ok(Some((m, String::new())));
+    }
+    // Yarn: Berry and 1.x share the program; the project's own file tells them apart.
+    let marked: Vec<ManagerArg> = candidates
+        .iter()
+        .copied()
+        .filter(|m| dir.join(m.marker_file()).is_file())
+        .collect();
+    match marked[..] {
+        [one] => {
+            let (m, _) = one.settle(dir).map_err(|e| e.to_string())?;
+            Ok(Some((m, format!("the project has {}", one.marker_file()))))
+        }
+        _ => Err(format!(
+            "which major of `{program}` it runs cannot be told: no packageManager in package.json, and {}",
+            if marked.is_empty() {
+                format!(
+                    "none of {} here",
+                    candidates
+                        .iter()
+                        .map(|m| m.marker_file())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                "the files of more than one are here".to_string()
+            }
+        )),
+    }
+}
+
+/// The manager whose rules the `.npmrc` actions/setup-node writes is written for: npm's
+/// (`[@scope:]registry=` and `//host/path/:_authToken=${NODE_AUTH_TOKEN}`).
+pub fn setup_node_npmrc_reader() -> Manager {
+    Manager::Npm
+}
+
+/// The manager a setup action (`uses: pnpm/action-setup@v4`) installs, if it is one.
+pub fn installed_by_action(action: &str) -> Option<(&'static str, SetupAction)> {
+    SETTLED.into_iter().find_map(|m| {
+        let setup = m.rules().setup_action()?;
+        (setup.action.eq_ignore_ascii_case(action)).then(|| (m.rules().programs()[0], setup))
+    })
 }
 
 /// The registry a manager that reads `.npmrc`-style routing requests for `packages`.

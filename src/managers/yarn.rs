@@ -20,6 +20,16 @@ pub struct Yarn;
 const PUBLIC_REGISTRY: &str = "https://registry.yarnpkg.com";
 
 impl Rules for Yarn {
+    fn programs(&self) -> &'static [&'static str] {
+        &["yarn"]
+    }
+
+    /// Yarn Berry reads only `.yarnrc.yml` ("Yarn2 ignores both .npmrc and .yarnrc files
+    /// created by the action", setup-node's advanced-usage.md; spec/ci-env.md §2.1).
+    fn reads_setup_node_npmrc(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &'static str {
         "yarn"
     }

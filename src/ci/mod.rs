@@ -1,0 +1,129 @@
+//! `pmrc doctor --ci`: the project's GitHub Actions workflows read next to its config, job by
+//! job: which manager each job runs and what the job gives it (variables, setup-node's
+//! `.npmrc`), reported at the workflow's file:line. Names only: no value a workflow sets is
+//! kept, so none can be printed.
+
+mod checks;
+mod jobs;
+pub mod workflows;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Code;
+use crate::discover::{self, Environment};
+use crate::error::Result;
+use crate::managers::Manager;
+use crate::model::{Level, Model, Origin};
+use crate::warning::Warning;
+
+/// A CI finding with the fix written for its workflow and job.
+#[derive(Debug)]
+pub struct CiFinding {
+    pub warning: Warning,
+    pub manager: Option<Manager>,
+    pub fix: String,
+}
+
+/// One workflow file as read, and where it is.
+struct File {
+    /// As shown: relative to the project folder.
+    display: PathBuf,
+    workflow: workflows::Workflow,
+}
+
+/// The project files each manager a job runs reads (project level only: a CI runner starts
+/// without the user's files), read once per manager.
+struct Configs<'a> {
+    dir: &'a Path,
+    env: &'a Environment,
+    read: HashMap<Manager, Model>,
+}
+
+impl Configs<'_> {
+    fn of(&mut self, m: Manager) -> Result<&Model> {
+        if !self.read.contains_key(&m) {
+            let files = discover::locate(m, self.dir, false, self.env)?;
+            let (model, _) = discover::read_merged(m, &files)?;
+            self.read.insert(m, model);
+        }
+        Ok(&self.read[&m])
+    }
+}
+
+pub fn check(dir: &Path, env: &Environment) -> Result<Vec<CiFinding>> {
+    let mut out = Vec::new();
+    let mut configs = Configs {
+        dir,
+        env,
+        read: HashMap::new(),
+    };
+    for (path, display) in workflow_files(dir) {
+        let Some(text) = discover::read_text(&path)? else {
+            continue;
+        };
+        let workflow = match workflows::parse(&text) {
+            Ok(w) => w,
+            Err(e) => {
+                out.push(unclear(
+                    &display,
+                    e.line,
+                    format!(
+                        "pmrc could not read this workflow ({}), so its jobs were not checked",
+                        e.message
+                    ),
+                ));
+                continue;
+            }
+        };
+        let file = File { display, workflow };
+        for job in &file.workflow.jobs {
+            out.extend(checks::job(&file, job, &mut configs)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `.github/workflows/*.yml` and `*.yaml` of the repository the project is in (the nearest
+/// folder at or above it that has them), sorted, with the path to show.
+fn workflow_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let Some((ups, root)) = dir
+        .ancestors()
+        .enumerate()
+        .find(|(_, d)| d.join(".github/workflows").is_dir())
+    else {
+        return Vec::new();
+    };
+    let prefix: PathBuf = std::iter::repeat_n("..", ups).collect();
+    let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(PathBuf, PathBuf)> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .map(|p| {
+            let name = p.file_name().map(PathBuf::from).unwrap_or_default();
+            let display = prefix.join(".github/workflows").join(name);
+            (p, display)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn origin(file: &Path, line: usize) -> Option<Origin> {
+    Some(Origin {
+        file: file.to_path_buf(),
+        line,
+        level: Level::Project,
+    })
+}
+
+/// What pmrc cannot tell about a job, said once instead of guessed.
+fn unclear(file: &Path, line: usize, message: String) -> CiFinding {
+    CiFinding {
+        warning: Warning::note(Code::CiJobUnclear, message, origin(file, line)),
+        manager: None,
+        fix: Code::CiJobUnclear.diagnostic().fix.to_string(),
+    }
+}
