@@ -193,3 +193,56 @@ fn issue_18_no_workflow_value_is_printed() {
         );
     }
 }
+
+/// A project in a folder of its repository: the workflows are the repository's, shown from
+/// the project, and only steps that run in the project (or a folder inside it) count.
+#[test]
+fn issue_18_a_project_in_a_subfolder_gets_only_its_own_steps() {
+    let dir = assert_fs::TempDir::new().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "web/package.json",
+        "{\"name\": \"web\", \"packageManager\": \"yarn@4.5.0\"}\n",
+    );
+    write("web/.yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN}\"\n");
+    write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  docs:\n    runs-on: ubuntu-latest\n    defaults:\n      run:\n        working-directory: docs\n    steps:\n      - run: yarn install\n  web:\n    runs-on: ubuntu-latest\n    steps:\n      - run: yarn install\n        working-directory: ./web/packages/ui\n",
+    );
+    let out = common::pmrc()
+        .args(["doctor", "--ci", "--format", "json", "--fail-on", "never"])
+        .arg("--dir")
+        .arg(dir.path().join("web"))
+        .env("HOME", dir.path().join("no-home"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("ci-"))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                format!(
+                    "{}:{}",
+                    f["origin"]["file"].as_str().unwrap(),
+                    f["origin"]["line"]
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "ci-variable-not-provided".to_string(),
+            "../.github/workflows/ci.yml:13".to_string()
+        )]
+    );
+}

@@ -20,14 +20,28 @@ use crate::template::{Piece, Unset};
 use crate::warning::Warning;
 
 pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<CiFinding>> {
-    let (runs, unclear_runs) = jobs::runs(configs.dir, job);
+    let (runs, unclear_runs) = jobs::runs(configs.dir, &file.project, job);
     let mut out: Vec<CiFinding> = unclear_runs
         .into_iter()
         .map(|u| unclear(&file.display, u.line, u.message))
         .collect();
     let mut said = HashSet::new();
     for run in &runs {
-        let model = configs.of(run.manager)?.clone();
+        let model = match configs.of(run.manager) {
+            Ok(model) => model.clone(),
+            Err(e) => {
+                out.push(unclear(
+                    &file.display,
+                    run.line,
+                    format!(
+                        "job `{}` runs {} here, whose config pmrc could not read ({e})",
+                        job.id,
+                        run.manager.label()
+                    ),
+                ));
+                continue;
+            }
+        };
         for f in missing_variables(file, job, run, &model) {
             // Once per job, manager and variable: at the first step that lacks it.
             if said.insert((f.warning.code, run.manager, f.warning.message.clone())) {

@@ -34,11 +34,34 @@ pub struct Unclear {
     pub message: String,
 }
 
-/// Which managers the job's steps run, and what about that could not be told.
-pub fn runs(dir: &Path, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
+/// Which managers the job's steps run in the project (at `project`, relative to the
+/// repository: `""` for its root), and what about that could not be told.
+pub fn runs(dir: &Path, project: &str, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
     let mut runs = Vec::new();
-    let mut unclear = Vec::new();
+    let mut unclear: Vec<Unclear> = Vec::new();
+    let mut say = |u: Unclear| {
+        if !unclear.iter().any(|seen| seen.message == u.message) {
+            unclear.push(u);
+        }
+    };
     for (i, step) in job.steps.iter().enumerate() {
+        match &step.dir {
+            // A step in another folder works on another project (a member of this one is
+            // this one's: the managers read the root's config from there too).
+            Some(d) if !inside(d, project) => continue,
+            Some(_) => {}
+            None if step.commands.is_empty() => {}
+            None => {
+                say(Unclear {
+                    line: step.line,
+                    message: format!(
+                        "job `{}` runs this step in a `working-directory` given as an expression, so whether it works on this project cannot be told",
+                        job.id
+                    ),
+                });
+                continue;
+            }
+        }
         let mut programs: Vec<(String, usize, Vec<String>)> = Vec::new();
         for c in &step.commands {
             // `corepack yarn install` runs the manager corepack provides.
@@ -53,7 +76,7 @@ pub fn runs(dir: &Path, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
                             .iter()
                             .map(|v| (v.clone(), c.line, c.inline_env.clone())),
                     ),
-                    None => unclear.push(Unclear {
+                    None => say(Unclear {
                         line: c.line,
                         message: format!(
                             "job `{}` runs `${{{{ matrix.{key} }}}}`, whose values are not listed in the workflow, so which manager it runs cannot be told",
@@ -85,7 +108,7 @@ pub fn runs(dir: &Path, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
                     inline_env,
                 }),
                 Ok(None) => {}
-                Err(why) => unclear.push(Unclear {
+                Err(why) => say(Unclear {
                     line,
                     message: format!("job `{}` runs {program} here, but {why}", job.id),
                 }),
@@ -93,6 +116,15 @@ pub fn runs(dir: &Path, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
         }
     }
     (runs, unclear)
+}
+
+/// Whether a step's folder is the project's or inside it.
+fn inside(step_dir: &str, project: &str) -> bool {
+    project.is_empty()
+        || step_dir == project
+        || step_dir
+            .strip_prefix(project)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The version a setup action earlier in the job installed `program` at.

@@ -29,6 +29,8 @@ pub struct CiFinding {
 struct File {
     /// As shown: relative to the project folder.
     display: PathBuf,
+    /// The project's folder relative to the repository (`""`: its root).
+    project: String,
     workflow: workflows::Workflow,
 }
 
@@ -58,7 +60,8 @@ pub fn check(dir: &Path, env: &Environment) -> Result<Vec<CiFinding>> {
         env,
         read: HashMap::new(),
     };
-    for (path, display) in workflow_files(dir) {
+    let (project, files) = workflow_files(dir);
+    for (path, display) in files {
         let Some(text) = discover::read_text(&path)? else {
             continue;
         };
@@ -76,7 +79,11 @@ pub fn check(dir: &Path, env: &Environment) -> Result<Vec<CiFinding>> {
                 continue;
             }
         };
-        let file = File { display, workflow };
+        let file = File {
+            display,
+            project: project.clone(),
+            workflow,
+        };
         for job in &file.workflow.jobs {
             out.extend(checks::job(&file, job, &mut configs)?);
         }
@@ -85,18 +92,23 @@ pub fn check(dir: &Path, env: &Environment) -> Result<Vec<CiFinding>> {
 }
 
 /// `.github/workflows/*.yml` and `*.yaml` of the repository the project is in (the nearest
-/// folder at or above it that has them), sorted, with the path to show.
-fn workflow_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
+/// folder at or above it that has them), sorted, with the path to show; and the project's
+/// folder relative to that repository.
+fn workflow_files(dir: &Path) -> (String, Vec<(PathBuf, PathBuf)>) {
     let Some((ups, root)) = dir
         .ancestors()
         .enumerate()
         .find(|(_, d)| d.join(".github/workflows").is_dir())
     else {
-        return Vec::new();
+        return (String::new(), Vec::new());
     };
+    let project = dir
+        .strip_prefix(root)
+        .map(|p| workflows::normal_dir(&p.to_string_lossy()))
+        .unwrap_or_default();
     let prefix: PathBuf = std::iter::repeat_n("..", ups).collect();
     let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else {
-        return Vec::new();
+        return (project, Vec::new());
     };
     let mut files: Vec<(PathBuf, PathBuf)> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -108,7 +120,7 @@ fn workflow_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
         })
         .collect();
     files.sort();
-    files
+    (project, files)
 }
 
 fn origin(file: &Path, line: usize) -> Option<Origin> {

@@ -39,6 +39,10 @@ pub struct Step {
     /// The `with:` inputs pmrc reads (see [`INPUTS`]), by name.
     pub inputs: BTreeMap<String, Input>,
     pub env: Env,
+    /// Where its `run:` lines run, relative to the repository (`""`: its root), from the
+    /// step's `working-directory` or the job's or workflow's `defaults.run`; `None` when it
+    /// is an expression.
+    pub dir: Option<String>,
     pub commands: Vec<Command>,
     /// Names written to `$GITHUB_ENV` (for the steps after this one), with their lines.
     pub github_env: Vec<(String, usize)>,
@@ -104,7 +108,7 @@ pub fn parse(text: &str) -> Result<Workflow, SyntaxError> {
     let mut jobs: Vec<Job> = raw
         .jobs
         .iter()
-        .map(|(id, job)| read_job(id, job, &lines))
+        .map(|(id, job)| read_job(id, job, &lines, working_directory(&raw.defaults)))
         .collect();
     jobs.sort_by_key(|j| j.line);
     Ok(Workflow {
@@ -113,7 +117,7 @@ pub fn parse(text: &str) -> Result<Workflow, SyntaxError> {
     })
 }
 
-fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str]) -> Job {
+fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str], default_dir: Option<&str>) -> Job {
     let body = line_of(&job.referenced);
     // The mapping starts at its first key; its own key is the nearest line above that
     // names it.
@@ -127,6 +131,7 @@ fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str]) -> Job {
         })
         .unwrap_or(body);
     let job = &job.value;
+    let default_dir = working_directory(&job.defaults).or(default_dir);
     Job {
         id: id.to_string(),
         line,
@@ -137,13 +142,22 @@ fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str]) -> Job {
             .and_then(|s| s.matrix.as_ref())
             .map(matrix_values)
             .unwrap_or_default(),
-        steps: job.steps.iter().map(|s| read_step(s, lines)).collect(),
+        steps: job
+            .steps
+            .iter()
+            .map(|s| read_step(s, lines, default_dir))
+            .collect(),
     }
 }
 
-fn read_step(step: &Spanned<RawStep>, lines: &[&str]) -> Step {
+fn read_step(step: &Spanned<RawStep>, lines: &[&str], default_dir: Option<&str>) -> Step {
     let line = line_of(&step.referenced);
     let raw = &step.value;
+    let dir = raw
+        .working_directory
+        .as_deref()
+        .or(default_dir)
+        .unwrap_or("");
     let uses = raw.uses.as_ref().map(|u| {
         let line = line_of(&u.referenced);
         let (action, reference) = u.value.split_once('@').unwrap_or((&u.value, ""));
@@ -176,6 +190,7 @@ fn read_step(step: &Spanned<RawStep>, lines: &[&str]) -> Step {
         uses,
         inputs,
         env: env_of(raw.env.as_ref()),
+        dir: (!dir.contains("${{")).then(|| normal_dir(dir)),
         commands: Vec::new(),
         github_env: Vec::new(),
         github_env_unread: None,
@@ -184,6 +199,24 @@ fn read_step(step: &Spanned<RawStep>, lines: &[&str]) -> Step {
         read_script(&run.value, script_start(&run.referenced, lines), &mut out);
     }
     out
+}
+
+fn working_directory(defaults: &Option<RawDefaults>) -> Option<&str> {
+    defaults
+        .as_ref()?
+        .run
+        .as_ref()?
+        .working_directory
+        .as_deref()
+}
+
+/// `./packages/app/` → `packages/app`; `.` → `""`.
+pub fn normal_dir(dir: &str) -> String {
+    dir.trim()
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The line of a `run:` script's first line: the one after `run: |` for a block scalar.
@@ -231,16 +264,16 @@ fn read_line(line: &str, n: usize, step: &mut Step) {
     if code.starts_with('#') || code.is_empty() {
         return;
     }
-    if code.contains("GITHUB_ENV") {
-        match github_env_name(code) {
-            Some(name) => step.github_env.push((name, n)),
-            None => {
-                step.github_env_unread.get_or_insert(n);
-            }
-        }
-        return;
-    }
     for piece in code.split(['&', ';', '|']) {
+        if piece.contains("GITHUB_ENV") {
+            match github_env_name(piece) {
+                Some(name) => step.github_env.push((name, n)),
+                None => {
+                    step.github_env_unread.get_or_insert(n);
+                }
+            }
+            continue;
+        }
         let mut words = piece.split_whitespace().peekable();
         let mut inline_env = Vec::new();
         while let Some(w) = words.peek() {
@@ -294,7 +327,8 @@ pub fn matrix_key(word: &str) -> Option<&str> {
     word.strip_prefix("${{matrix.")?.strip_suffix("}}")
 }
 
-/// `echo "NAME=value" >> $GITHUB_ENV` (quoted or not, `printf` too): the name.
+/// `echo "NAME=value" >> $GITHUB_ENV` (quoted or not, `printf` too, or `NAME<<EOF` for a
+/// multi-line value): the name.
 fn github_env_name(code: &str) -> Option<String> {
     let (command, target) = code.split_once(">>")?;
     let target = target.trim().trim_matches('"');
@@ -307,7 +341,11 @@ fn github_env_name(code: &str) -> Option<String> {
         .or_else(|| command.trim().strip_prefix("printf "))?
         .trim_start()
         .trim_start_matches(['"', '\'']);
-    let name = rest.split_once('=')?.0;
+    let name = match (rest.find('='), rest.find("<<")) {
+        (Some(eq), Some(heredoc)) => &rest[..eq.min(heredoc)],
+        (Some(i), None) | (None, Some(i)) => &rest[..i],
+        (None, None) => return None,
+    };
     is_var_name(name).then(|| name.to_string())
 }
 
@@ -398,6 +436,8 @@ struct RawWorkflow {
     #[serde(default)]
     env: Option<Spanned<RawEnv>>,
     #[serde(default)]
+    defaults: Option<RawDefaults>,
+    #[serde(default)]
     jobs: BTreeMap<String, Spanned<RawJob>>,
 }
 
@@ -406,9 +446,23 @@ struct RawJob {
     #[serde(default)]
     env: Option<Spanned<RawEnv>>,
     #[serde(default)]
+    defaults: Option<RawDefaults>,
+    #[serde(default)]
     strategy: Option<RawStrategy>,
     #[serde(default)]
     steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+struct RawDefaults {
+    #[serde(default)]
+    run: Option<RawRunDefaults>,
+}
+
+#[derive(Deserialize)]
+struct RawRunDefaults {
+    #[serde(default, rename = "working-directory")]
+    working_directory: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -427,6 +481,8 @@ struct RawStep {
     env: Option<Spanned<RawEnv>>,
     #[serde(default)]
     run: Option<Spanned<String>>,
+    #[serde(default, rename = "working-directory")]
+    working_directory: Option<String>,
 }
 
 /// An `env:` map, or an expression standing for one.
@@ -592,5 +648,17 @@ jobs:
         assert_eq!(matrix_key(&run.commands[1].program), Some("pm"));
         assert_eq!(run.commands[0].inline_env, ["CI"]);
         assert_eq!(run.env.vars[0].name, "STEP");
+        assert_eq!(run.dir.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn reads_writes_after_commands_and_working_directories() {
+        let w = parse("defaults:\n  run:\n    working-directory: ./app/\njobs:\n  a:\n    steps:\n      - run: yarn install && echo \"A=1\" >> $GITHUB_ENV\n      - run: echo \"B<<EOF\" >> \"$GITHUB_ENV\"\n        working-directory: ${{ inputs.dir }}\n").unwrap();
+        let steps = &w.jobs[0].steps;
+        assert_eq!(steps[0].commands[0].program, "yarn");
+        assert_eq!(steps[0].github_env, [("A".to_string(), 7)]);
+        assert_eq!(steps[0].dir.as_deref(), Some("app"));
+        assert_eq!(steps[1].github_env, [("B".to_string(), 8)]);
+        assert_eq!(steps[1].dir, None);
     }
 }
