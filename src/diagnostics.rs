@@ -161,6 +161,9 @@ diagnostics! {
         CiPnpmProjectToken "ci-pnpm-project-token"
             what: "`doctor --ci`: a pnpm 11/12 job whose token is a `${VAR}` in the project .npmrc, which pnpm ignores"
             fix: "add `\"pnpm_config_//host/:_authToken\": ${{ secrets.NAME }}` to the job's `env:` (the finding gives the line)";
+        CiGitlabVariableName "ci-gitlab-variable-name"
+            what: "`doctor --ci`: a `.gitlab-ci.yml` variable whose name GitLab cannot hold (only letters, digits and _), such as `npm_config_//host/:_authToken`"
+            fix: "write the .npmrc line from the job's script instead (`echo '//host/:_authToken=${TOKEN}' >> ~/.npmrc`; the finding gives it)";
         CiJobUnclear "ci-job-unclear"
             what: "`doctor --ci`: something about a CI job pmrc cannot tell (which manager or major it runs, variables set by an expression or an unreadable `$GITHUB_ENV` write, a workflow it cannot read), so it was not checked"
             fix: "nothing, or make it explicit (packageManager in package.json, a version on the setup action, `env:` entries) so pmrc can check it";

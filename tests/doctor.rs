@@ -378,6 +378,30 @@ const CASES: &[Case] = &[
         args: &["--ci"],
     },
     Case {
+        rule: "ci-gitlab-variable-name",
+        trigger: &[
+            (
+                ".npmrc",
+                "registry=https://gitlab.example/api/v4/packages/npm/\n",
+            ),
+            (
+                ".gitlab-ci.yml",
+                "variables:\n  \"npm_config_//gitlab.example/api/v4/packages/npm/:_authToken\": $CI_JOB_TOKEN\ntest:\n  script: npm ci\n",
+            ),
+        ],
+        clean: &[
+            (
+                ".npmrc",
+                "registry=https://gitlab.example/api/v4/packages/npm/\n",
+            ),
+            (
+                ".gitlab-ci.yml",
+                "variables:\n  NPM_CONFIG_REGISTRY: https://gitlab.example/api/v4/packages/npm/\ntest:\n  script: npm ci\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
         rule: "ci-job-unclear",
         trigger: &[(
             ".github/workflows/ci.yml",

@@ -39,6 +39,9 @@ const CASES: &[(&str, &[&str])] = &[
     // What cannot be told is said: an unreadable $GITHUB_ENV write, a pnpm of no known
     // major, a matrix given as an expression.
     ("unclear", &["ci-job-unclear"]),
+    // `.gitlab-ci.yml` variables named `npm_config_//host/:_authToken` and `npm_config_@scope:registry`
+    // (the clean twin is in tests/doctor.rs).
+    ("gitlab-variable-names", &["ci-gitlab-variable-name"]),
 ];
 
 fn case(name: &str) -> PathBuf {
@@ -136,7 +139,8 @@ fn issue_18_findings_point_at_the_workflow_lines() {
 }
 
 /// A workflow may hold literal secrets in `env:`, inputs, `$GITHUB_ENV` writes and inline
-/// assignments; `doctor --ci` names variables and never prints a value, in any format.
+/// assignments, and `.gitlab-ci.yml` in `variables:`; `doctor --ci` names variables and
+/// never prints a value, in any format.
 #[test]
 fn issue_18_no_workflow_value_is_printed() {
     const FAKE: &str = "npm_FAKEliteral0123456789abcdefTOKEN";
@@ -158,6 +162,12 @@ fn issue_18_no_workflow_value_is_printed() {
         ".github/workflows/ci.yml",
         &format!(
             "on: [push]\nenv:\n  NODE_AUTH_TOKEN: {FAKE}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      YARN_TOKEN: \"{FAKE}\"\n    steps:\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://npm.pkg.github.com\n          scope: '@acme'\n          token: {FAKE}\n      - run: echo \"NPM_AUTH={FAKE}\" >> $GITHUB_ENV\n      - run: HELPER_TOKEN={FAKE} yarn install\n        env:\n          STEP_TOKEN: {FAKE}\n"
+        ),
+    );
+    write(
+        ".gitlab-ci.yml",
+        &format!(
+            "variables:\n  \"npm_config_//r.example/:_authToken\": {FAKE}\n  NPM_TOKEN: {FAKE}\n"
         ),
     );
     let mut formats: Vec<Vec<&str>> = ["text", "json", "markdown", "github"]
@@ -182,7 +192,8 @@ fn issue_18_no_workflow_value_is_printed() {
         );
         assert!(
             printed.contains("ci-variable-not-provided")
-                && printed.contains("ci-setup-node-npmrc-ignored"),
+                && printed.contains("ci-setup-node-npmrc-ignored")
+                && printed.contains("ci-gitlab-variable-name"),
             "{format:?}: the findings are missing:\n{printed}"
         );
         // Names are said, values never.

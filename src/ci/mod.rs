@@ -1,9 +1,10 @@
 //! `pmrc doctor --ci`: the project's GitHub Actions workflows read next to its config, job by
 //! job: which manager each job runs and what the job gives it (variables, setup-node's
-//! `.npmrc`), reported at the workflow's file:line. Names only: no value a workflow sets is
+//! `.npmrc`), reported at the workflow's file:line; and `.gitlab-ci.yml` variable names. Names only: no value a workflow sets is
 //! kept, so none can be printed.
 
 mod checks;
+mod gitlab;
 mod jobs;
 pub mod workflows;
 
@@ -87,6 +88,15 @@ pub fn check(dir: &Path, env: &Environment) -> Result<Vec<CiFinding>> {
         for job in &file.workflow.jobs {
             out.extend(checks::job(&file, job, &mut configs)?);
         }
+    }
+    if let Some((ups, root)) = dir
+        .ancestors()
+        .enumerate()
+        .find(|(_, d)| d.join(gitlab::FILE).is_file())
+        && let Some(text) = discover::read_text(&root.join(gitlab::FILE))?
+    {
+        let display: PathBuf = std::iter::repeat_n("..", ups).collect();
+        out.extend(gitlab::check(&text, &display.join(gitlab::FILE)));
     }
     Ok(out)
 }
