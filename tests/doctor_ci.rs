@@ -257,3 +257,24 @@ fn issue_18_a_project_in_a_subfolder_gets_only_its_own_steps() {
         )]
     );
 }
+
+/// Without any CI file, `--ci` says it checked no job rather than print "no findings".
+#[test]
+fn issue_18_no_ci_files_is_said() {
+    let dir = assert_fs::TempDir::new().unwrap();
+    std::fs::write(dir.path().join(".npmrc"), "save-exact=true\n").unwrap();
+    let out = common::pmrc()
+        .args(["doctor", "--ci", "--dir"])
+        .arg(dir.path())
+        .env("HOME", dir.path().join("no-home"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "note[ci-job-unclear]: no .github/workflows or .gitlab-ci.yml at or above the project"
+        ),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "a note does not fail doctor");
+}

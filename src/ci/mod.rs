@@ -62,6 +62,7 @@ pub fn check(dir: &Path, env: &Environment) -> Result<Vec<CiFinding>> {
         read: HashMap::new(),
     };
     let (project, files) = workflow_files(dir);
+    let mut read_any = !files.is_empty();
     for (path, display) in files {
         let Some(text) = discover::read_text(&path)? else {
             continue;
@@ -97,6 +98,23 @@ pub fn check(dir: &Path, env: &Environment) -> Result<Vec<CiFinding>> {
     {
         let display: PathBuf = std::iter::repeat_n("..", ups).collect();
         out.extend(gitlab::check(&text, &display.join(gitlab::FILE)));
+        read_any = true;
+    }
+    if !read_any {
+        // Said, so that "no findings" is not taken for CI that was checked.
+        out.push(CiFinding {
+            warning: Warning::note(
+                Code::CiJobUnclear,
+                format!(
+                    "no .github/workflows or {} at or above the project, so no CI job was checked",
+                    gitlab::FILE
+                ),
+                None,
+            ),
+            manager: None,
+            fix: "run it in (or with -C) the project inside the repository that has the CI files"
+                .to_string(),
+        });
     }
     Ok(out)
 }
