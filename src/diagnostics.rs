@@ -164,6 +164,9 @@ diagnostics! {
         CiGitlabVariableName "ci-gitlab-variable-name"
             what: "`doctor --ci`: a `.gitlab-ci.yml` variable whose name GitLab cannot hold (only letters, digits and _), such as `npm_config_//host/:_authToken`"
             fix: "write the .npmrc line from the job's script instead (`echo '//host/:_authToken=${TOKEN}' >> ~/.npmrc`; the finding gives it)";
+        CiDependabotRegistryDiffers "ci-dependabot-registry-differs"
+            what: "`doctor --ci`: a `.github/dependabot.yml` npm registry whose URL no route of the project's config uses, or whose `scope` the project sends to another registry"
+            fix: "set the registry's `url:` to the one the project routes to (the finding gives it), or change the project's route";
         CiJobUnclear "ci-job-unclear"
             what: "`doctor --ci`: something about a CI job pmrc cannot tell (which manager or major it runs, variables set by an expression or an unreadable `$GITHUB_ENV` write, a workflow it cannot read), so it was not checked"
             fix: "nothing, or make it explicit (packageManager in package.json, a version on the setup action, `env:` entries) so pmrc can check it";

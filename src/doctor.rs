@@ -98,7 +98,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     findings.extend(unchecked(req));
     if req.ci {
         findings.extend(
-            crate::ci::check(req.dir, req.env)?
+            crate::ci::check(req.dir, req.env, &req.managers)?
                 .into_iter()
                 .map(|f| Finding {
                     fix: f.fix,

@@ -402,6 +402,24 @@ const CASES: &[Case] = &[
         args: &["--ci"],
     },
     Case {
+        rule: "ci-dependabot-registry-differs",
+        trigger: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://r.example/other\n    scope: \"@acme\"\n",
+            ),
+        ],
+        clean: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://r.example/npm\n    scope: \"@acme\"\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
         rule: "ci-job-unclear",
         trigger: &[(
             ".github/workflows/ci.yml",

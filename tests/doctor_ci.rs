@@ -42,6 +42,9 @@ const CASES: &[(&str, &[&str])] = &[
     // `.gitlab-ci.yml` variables named `npm_config_//host/:_authToken` and `npm_config_@scope:registry`
     // (the clean twin is in tests/doctor.rs).
     ("gitlab-variable-names", &["ci-gitlab-variable-name"]),
+    // dependabot.yml: a scoped registry on the right host but another path, and a mirror
+    // the project never routes to (the clean twin is in tests/doctor.rs).
+    ("dependabot-registries", &["ci-dependabot-registry-differs"]),
 ];
 
 fn case(name: &str) -> PathBuf {
@@ -139,7 +142,7 @@ fn issue_18_findings_point_at_the_workflow_lines() {
 }
 
 /// A workflow may hold literal secrets in `env:`, inputs, `$GITHUB_ENV` writes and inline
-/// assignments, and `.gitlab-ci.yml` in `variables:`; `doctor --ci` names variables and
+/// assignments, `.gitlab-ci.yml` in `variables:` and dependabot.yml in a password; `doctor --ci` names variables and
 /// never prints a value, in any format.
 #[test]
 fn issue_18_no_workflow_value_is_printed() {
@@ -170,6 +173,12 @@ fn issue_18_no_workflow_value_is_printed() {
             "variables:\n  \"npm_config_//r.example/:_authToken\": {FAKE}\n  NPM_TOKEN: {FAKE}\n"
         ),
     );
+    write(
+        ".github/dependabot.yml",
+        &format!(
+            "version: 2\nregistries:\n  npm:\n    type: npm-registry\n    url: https://elsewhere.example\n    username: bot\n    password: {FAKE}\n"
+        ),
+    );
     let mut formats: Vec<Vec<&str>> = ["text", "json", "markdown", "github"]
         .iter()
         .map(|f| vec!["--format", f])
@@ -193,7 +202,8 @@ fn issue_18_no_workflow_value_is_printed() {
         assert!(
             printed.contains("ci-variable-not-provided")
                 && printed.contains("ci-setup-node-npmrc-ignored")
-                && printed.contains("ci-gitlab-variable-name"),
+                && printed.contains("ci-gitlab-variable-name")
+                && printed.contains("ci-dependabot-registry-differs"),
             "{format:?}: the findings are missing:\n{printed}"
         );
         // Names are said, values never.

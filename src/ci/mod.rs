@@ -1,9 +1,11 @@
 //! `pmrc doctor --ci`: the project's GitHub Actions workflows read next to its config, job by
 //! job: which manager each job runs and what the job gives it (variables, setup-node's
-//! `.npmrc`), reported at the workflow's file:line; and `.gitlab-ci.yml` variable names. Names only: no value a workflow sets is
+//! `.npmrc`), reported at the workflow's file:line; `.gitlab-ci.yml` variable names; and
+//! `.github/dependabot.yml` registries against the project's routes. Names only: no value a workflow sets is
 //! kept, so none can be printed.
 
 mod checks;
+mod dependabot;
 mod gitlab;
 mod jobs;
 pub mod workflows;
@@ -54,7 +56,8 @@ impl Configs<'_> {
     }
 }
 
-pub fn check(dir: &Path, env: &Environment) -> Result<Vec<CiFinding>> {
+/// `managers`: the ones doctor checks, whose routes Dependabot's registries are compared with.
+pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<CiFinding>> {
     let mut out = Vec::new();
     let mut configs = Configs {
         dir,
@@ -98,6 +101,27 @@ pub fn check(dir: &Path, env: &Environment) -> Result<Vec<CiFinding>> {
     {
         let display: PathBuf = std::iter::repeat_n("..", ups).collect();
         out.extend(gitlab::check(&text, &display.join(gitlab::FILE)));
+        read_any = true;
+    }
+    let dependabot = dir
+        .ancestors()
+        .enumerate()
+        .find(|(_, d)| d.join(dependabot::FILE).is_file());
+    if let Some((ups, root)) = dependabot
+        && let Some(text) = discover::read_text(&root.join(dependabot::FILE))?
+        && !managers.is_empty()
+    {
+        for &m in managers {
+            configs.of(m)?;
+        }
+        let models: Vec<(Manager, &Model)> =
+            managers.iter().map(|m| (*m, &configs.read[m])).collect();
+        let display: PathBuf = std::iter::repeat_n("..", ups).collect();
+        out.extend(dependabot::check(
+            &text,
+            &display.join(dependabot::FILE),
+            &models,
+        ));
         read_any = true;
     }
     if !read_any {
