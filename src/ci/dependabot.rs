@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::{CiFinding, origin, unclear};
+use super::{CiFinding, origin, unclear, without_quoted};
 use crate::diagnostics::Code;
 use crate::managers::Manager;
 use crate::model::Model;
@@ -61,7 +61,7 @@ pub fn check(text: &str, display: &Path, models: &[(Manager, &Model)]) -> Vec<Ci
                 e.line,
                 format!(
                     "pmrc could not read {FILE} ({}), so its registries were not checked",
-                    e.message
+                    without_quoted(&e.message)
                 ),
             )];
         }

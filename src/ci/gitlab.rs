@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{CiFinding, origin, unclear};
+use super::{CiFinding, origin, unclear, without_quoted};
 use crate::diagnostics::Code;
 use crate::formats::yaml::KeyLines;
 use crate::registry_url::RegistryUrl;
@@ -25,7 +25,7 @@ pub fn check(text: &str, display: &Path) -> Vec<CiFinding> {
                     e.line,
                     format!(
                         "pmrc could not read {FILE} ({}), so its variables were not checked",
-                        e.message
+                        without_quoted(&e.message)
                     ),
                 )];
             }
@@ -91,9 +91,8 @@ fn fix(name: &str, value: &serde_json::Value) -> String {
     {
         Some(format!("${{{reference}}}"))
     } else {
-        RegistryUrl::parse(value)
-            .filter(|_| !value.split("://").nth(1).unwrap_or("").contains('@'))
-            .map(|_| value.trim().to_string())
+        // Scheme, host and path only: no user:password, query or fragment.
+        RegistryUrl::parse(value.trim()).map(|u| format!("{}://{}{}", u.scheme, u.host, u.path))
     };
     match shown {
         Some(v) => format!(

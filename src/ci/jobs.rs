@@ -65,7 +65,7 @@ pub fn runs(dir: &Path, project: &str, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
         let mut programs: Vec<(String, usize, Vec<String>)> = Vec::new();
         for c in &step.commands {
             // `corepack yarn install` runs the manager corepack provides.
-            let program = match (c.program.as_str(), c.args.first()) {
+            let program = match (c.program.as_str(), c.first_arg.as_ref()) {
                 ("corepack", Some(p)) => p.clone(),
                 _ => c.program.clone(),
             };

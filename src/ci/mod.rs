@@ -78,7 +78,7 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
                     e.line,
                     format!(
                         "pmrc could not read this workflow ({}), so its jobs were not checked",
-                        e.message
+                        without_quoted(&e.message)
                     ),
                 ));
                 continue;
@@ -175,6 +175,17 @@ fn workflow_files(dir: &Path) -> (String, Vec<(PathBuf, PathBuf)>) {
     (project, files)
 }
 
+/// A parser's message with its quoted parts left out: serde quotes the value it could not
+/// take (`invalid type: string "..."`), which may be one a CI file should not show.
+fn without_quoted(message: &str) -> String {
+    message
+        .split('"')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { "…" } else { part })
+        .collect::<Vec<_>>()
+        .join("\"")
+}
+
 fn origin(file: &Path, line: usize) -> Option<Origin> {
     Some(Origin {
         file: file.to_path_buf(),
@@ -189,5 +200,19 @@ fn unclear(file: &Path, line: usize, message: String) -> CiFinding {
         warning: Warning::note(Code::CiJobUnclear, message, origin(file, line)),
         manager: None,
         fix: Code::CiJobUnclear.diagnostic().fix.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parser_messages_lose_their_quoted_values() {
+        assert_eq!(
+            without_quoted("invalid type: string \"npm_FAKE\", expected a map"),
+            "invalid type: string \"…\", expected a map"
+        );
+        assert_eq!(without_quoted("no quotes"), "no quotes");
     }
 }

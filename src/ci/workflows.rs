@@ -85,7 +85,9 @@ pub struct Var {
 #[derive(Debug)]
 pub struct Command {
     pub program: String,
-    pub args: Vec<String>,
+    /// The word after the program (`corepack yarn`); later words are not kept, since a
+    /// command line may carry a secret (`yarn config set npmAuthToken ...`).
+    pub first_arg: Option<String>,
     pub inline_env: Vec<String>,
     pub line: usize,
 }
@@ -297,7 +299,7 @@ fn read_line(line: &str, n: usize, step: &mut Step) {
         };
         step.commands.push(Command {
             program: program.to_string(),
-            args: words.map(str::to_string).collect(),
+            first_arg: words.next().map(str::to_string),
             inline_env,
             line: n,
         });
