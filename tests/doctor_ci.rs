@@ -29,6 +29,9 @@ const CASES: &[(&str, &[&str])] = &[
     // Job-level NODE_AUTH_TOKEN on v7 (pinned by SHA, major in the comment), and v6, whose
     // placeholder keeps Yarn 1 going.
     ("yarn-classic-setup-node-clean", &[]),
+    // The v7 wave's shape: no packageManager and no .yarnrc, a Yarn 1 lockfile, setup-node
+    // pinned by SHA with `# v7.0.0`, the token only on the publish step.
+    ("yarn-classic-lockfile-v7", &["ci-yarn-classic-token-unset"]),
     // pnpm 11 via pnpm/action-setup; the token is ${NPM_TOKEN} in the project .npmrc.
     ("pnpm11-action-setup", &["ci-pnpm-project-token"]),
     ("pnpm11-action-setup-clean", &[]),

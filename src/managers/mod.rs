@@ -589,6 +589,11 @@ pub trait Rules: Sync {
     fn fails_on_unset_npmrc_variable(&self) -> bool {
         false
     }
+    /// The lockfile this manager writes and a line only its format has near the top, to
+    /// tell managers that share a program apart (Yarn 1 and Berry both write `yarn.lock`).
+    fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
 
     /// Whether `doctor --fix` may key `.npmrc`'s legacy top-level auth to its registry.
     fn fixes_legacy_top_level_auth(&self) -> bool {
@@ -668,33 +673,58 @@ pub fn run_by_program(
         // Nothing to say: the program names one manager under one set of rules.
         return Ok(Some((m, String::new())));
     }
-    // Yarn: Berry and 1.x share the program; the project's own file tells them apart.
+    // Yarn: Berry and 1.x share the program; the project's own file tells them apart,
+    // else the lockfile's format.
     let marked: Vec<ManagerArg> = candidates
         .iter()
         .copied()
         .filter(|m| dir.join(m.marker_file()).is_file())
         .collect();
-    match marked[..] {
-        [one] => {
-            let (m, _) = one.settle(dir).map_err(|e| e.to_string())?;
-            Ok(Some((m, format!("the project has {}", one.marker_file()))))
-        }
-        _ => Err(format!(
-            "which major of `{program}` it runs cannot be told: no packageManager in package.json, and {}",
-            if marked.is_empty() {
-                format!(
-                    "none of {} here",
-                    candidates
-                        .iter()
-                        .map(|m| m.marker_file())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            } else {
-                "the files of more than one are here".to_string()
-            }
-        )),
+    if let [one] = marked[..] {
+        let (m, _) = one.settle(dir).map_err(|e| e.to_string())?;
+        return Ok(Some((m, format!("the project has {}", one.marker_file()))));
     }
+    let by_lockfile: Vec<(Manager, &str)> = candidates
+        .iter()
+        .filter_map(|arg| arg.settle(dir).ok())
+        .filter_map(|(m, _)| {
+            let (file, mark) = m.rules().lockfile_mark()?;
+            lockfile_head(&dir.join(file))
+                .is_some_and(|head| head.lines().any(|l| l.trim_end() == mark))
+                .then_some((m, file))
+        })
+        .collect();
+    if let [(m, file)] = by_lockfile[..] {
+        return Ok(Some((m, format!("{file} is in {}'s format", m.label()))));
+    }
+    Err(format!(
+        "which major of `{program}` it runs cannot be told: no packageManager in package.json, and {}",
+        if marked.is_empty() {
+            format!(
+                "none of {} here, nor a lockfile that tells",
+                candidates
+                    .iter()
+                    .map(|m| m.marker_file())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            "the files of more than one are here".to_string()
+        }
+    ))
+}
+
+/// The first few kilobytes of a lockfile: its format shows at the top, and a lockfile can
+/// be megabytes.
+fn lockfile_head(path: &Path) -> Option<String> {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(4096)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(String::from_utf8_lossy(&head).into_owned())
 }
 
 /// The manager whose rules the `.npmrc` actions/setup-node writes is written for: npm's
@@ -779,6 +809,30 @@ mod tests {
         for m in SETTLED {
             assert_eq!(parse(&m.to_string()), Ok(ManagerArg::Exact(m)), "{m}");
         }
+    }
+
+    /// Yarn's major in CI: package.json first, then the project's own file, then the
+    /// lockfile's format; with none of them it is not guessed.
+    #[test]
+    fn yarn_in_ci_by_package_json_file_or_lockfile() {
+        let dir = assert_fs::TempDir::new().unwrap();
+        let at = |f: &str| dir.path().join(f);
+        let run = || run_by_program(dir.path(), "yarn", None).map(|r| r.map(|(m, _)| m));
+        assert!(run().unwrap_err().contains("cannot be told"));
+        std::fs::write(at("yarn.lock"), "# comment\n\n__metadata:\n  version: 8\n").unwrap();
+        assert_eq!(run(), Ok(Some(Manager::Yarn)));
+        std::fs::write(at("yarn.lock"), "# yarn lockfile v1\n").unwrap();
+        assert_eq!(run(), Ok(Some(Manager::YarnClassic)));
+        std::fs::write(at(".yarnrc.yml"), "nodeLinker: pnp\n").unwrap();
+        assert_eq!(run(), Ok(Some(Manager::Yarn)));
+        std::fs::write(at("package.json"), r#"{"packageManager": "yarn@1.22.22"}"#).unwrap();
+        assert_eq!(run(), Ok(Some(Manager::YarnClassic)));
+        assert_eq!(
+            run_by_program(dir.path(), "pnpm", Some("11.2.0")).map(|r| r.map(|(m, _)| m)),
+            Ok(Some(Manager::Pnpm(PnpmMajor::V11)))
+        );
+        assert!(run_by_program(dir.path(), "pnpm", Some("9")).is_err());
+        assert_eq!(run_by_program(dir.path(), "node", None), Ok(None));
     }
 
     /// Knowledge of one manager lives in one place: outside this folder no source file

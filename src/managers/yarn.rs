@@ -30,6 +30,11 @@ impl Rules for Yarn {
         false
     }
 
+    /// Berry's `yarn.lock` is YAML with a `__metadata:` block at the top.
+    fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {
+        Some(("yarn.lock", "__metadata:"))
+    }
+
     fn name(&self) -> &'static str {
         "yarn"
     }

@@ -24,6 +24,11 @@ impl Rules for YarnClassic {
         true
     }
 
+    /// Yarn 1's `yarn.lock` opens with this comment.
+    fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {
+        Some(("yarn.lock", "# yarn lockfile v1"))
+    }
+
     fn name(&self) -> &'static str {
         "yarn-classic"
     }
