@@ -42,13 +42,11 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
                 continue;
             }
         };
-        for f in missing_variables(file, job, run, &model) {
+        let found = missing_variables(file, job, run, &model)
+            .into_iter()
+            .chain(pnpm_project_tokens(file, job, run, &model));
+        for f in found {
             // Once per job, manager and variable: at the first step that lacks it.
-            if said.insert((f.warning.code, run.manager, f.warning.message.clone())) {
-                out.push(f);
-            }
-        }
-        for f in pnpm_project_tokens(file, job, run, &model) {
             if said.insert((f.warning.code, run.manager, f.warning.message.clone())) {
                 out.push(f);
             }
