@@ -80,7 +80,7 @@ const CONVERT_EXAMPLES: &str = "Examples:\n  pmrc convert --from npm --to yarn  
 const SYNC_EXAMPLES: &str = "pmrc.toml:\n  [sync]\n  from = \"npm\"\n  to = [\"yarn\", \"pnpm@12\"]\n  user = false\n\nExamples:\n  pmrc sync            # preview\n  pmrc sync --write\n  pmrc sync --check -q # CI: exit 1 on drift, print nothing\n  pmrc sync --check --format markdown > comment.md";
 const EXPLAIN_EXAMPLES: &str = "Examples:\n  pmrc explain @acme/widgets\n  pmrc explain left-pad --manager yarn,bun\n  pmrc explain @acme/widgets --tarball https://cdn.example.test/w.tgz";
 const INIT_EXAMPLES: &str = "Examples:\n  pmrc init                       # preview pmrc.toml, and the CI and pre-commit snippets\n  pmrc init --write\n  pmrc init --from npm --to yarn,pnpm --write   # when more than one answer is possible";
-const DOCTOR_EXAMPLES: &str = "Examples:\n  pmrc doctor\n  pmrc doctor --env --fail-on error   # also: are the referenced variables set?\n  pmrc doctor --fix                   # preview the mechanical fixes; --fix --write applies\n  pmrc doctor --sarif > pmrc.sarif    # code scanning\n  pmrc doctor --format markdown > findings.md";
+const DOCTOR_EXAMPLES: &str = "Examples:\n  pmrc doctor\n  pmrc doctor --env --fail-on error   # also: are the referenced variables set?\n  pmrc doctor --ci                    # also: what each CI job gives its manager\n  pmrc doctor --fix                   # preview the mechanical fixes; --fix --write applies\n  pmrc doctor --sarif > pmrc.sarif    # code scanning\n  pmrc doctor --format markdown > findings.md";
 
 #[derive(Args, Debug)]
 pub struct DoctorArgs {
@@ -92,6 +92,10 @@ pub struct DoctorArgs {
     /// Also check that the environment variables the configs reference are set.
     #[arg(long)]
     pub env: bool,
+    /// Also read .github/workflows: per job, the manager it runs and the variables and
+    /// setup-node .npmrc it gets, reported at the workflow's file:line (names, never values).
+    #[arg(long)]
+    pub ci: bool,
     /// Exit 1 when a finding of this severity or worse exists.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
@@ -345,6 +349,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 managers: args.manager,
                 user: args.common.user,
                 check_env: args.env,
+                ci: args.ci,
                 fail_on: threshold(args.fail_on),
                 fix: args.fix,
                 write: args.write,

@@ -149,6 +149,27 @@ diagnostics! {
         DenoNpmrcBom "deno-npmrc-bom"
             what: "an .npmrc starting with a UTF-8 byte-order mark: Deno ignores its first line"
             fix: "save the file without the byte-order mark";
+        CiVariableNotProvided "ci-variable-not-provided"
+            what: "`doctor --ci`: a variable the config references (`${NPM_TOKEN}`) that a CI job running the manager does not set (in workflow, job or step `env:`, or `$GITHUB_ENV`)"
+            fix: "add the variable to the job's `env:`, from the secret that holds it (the finding gives the line)";
+        CiSetupNodeNpmrcIgnored "ci-setup-node-npmrc-ignored"
+            what: "`doctor --ci`: actions/setup-node `registry-url` in a job whose manager never reads the .npmrc it writes (Yarn Berry, Deno), so that registry and token are lost"
+            fix: "put the registry and `${NODE_AUTH_TOKEN}` in the manager's own file (the finding gives the lines), or remove `registry-url`";
+        CiYarnClassicTokenUnset "ci-yarn-classic-token-unset"
+            what: "`doctor --ci`: a Yarn 1 job after actions/setup-node v7+ `registry-url` with no NODE_AUTH_TOKEN set: every yarn command stops (\"Failed to replace env in config\")"
+            fix: "add `NODE_AUTH_TOKEN: ''` (or the token's secret) to the job's `env:`, or give `registry-url` only to a job that does not run yarn";
+        CiPnpmProjectToken "ci-pnpm-project-token"
+            what: "`doctor --ci`: a pnpm 11/12 job whose token is a `${VAR}` in the project .npmrc, which pnpm ignores"
+            fix: "add `\"pnpm_config_//host/:_authToken\": ${{ secrets.NAME }}` to the job's `env:` (the finding gives the line)";
+        CiGitlabVariableName "ci-gitlab-variable-name"
+            what: "`doctor --ci`: a `.gitlab-ci.yml` variable whose name GitLab cannot hold (only letters, digits and _), such as `npm_config_//host/:_authToken`"
+            fix: "write the .npmrc line from the job's script instead (`echo '//host/:_authToken=${TOKEN}' >> ~/.npmrc`; the finding gives it)";
+        CiDependabotRegistryDiffers "ci-dependabot-registry-differs"
+            what: "`doctor --ci`: a `.github/dependabot.yml` npm registry whose URL no route of the project's config uses, or whose `scope` the project sends to another registry"
+            fix: "set the registry's `url:` to the one the project routes to (the finding gives it), or change the project's route";
+        CiJobUnclear "ci-job-unclear"
+            what: "`doctor --ci`: something about a CI job pmrc cannot tell (which manager or major it runs, variables set by an expression or an unreadable `$GITHUB_ENV` write, a workflow it cannot read), so it was not checked"
+            fix: "nothing, or make it explicit (packageManager in package.json, a version on the setup action, `env:` entries) so pmrc can check it";
     }
     translation {
         PlainTextSecret "plain-text-secret"

@@ -55,6 +55,8 @@ pub struct Request<'a> {
     pub check_env: bool,
     /// `--dir` as the user gave it, for the commands fixes suggest.
     pub dir_flag: Option<&'a Path>,
+    /// Also read the GitHub Actions workflows (`--ci`).
+    pub ci: bool,
     /// Without `--manager`, when package.json's `packageManager` named the one manager to
     /// check: its spelling there, and the managers whose files are here too, unchecked.
     pub unchecked: Option<(String, Vec<ManagerArg>)>,
@@ -94,6 +96,16 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         findings.extend(unset_env(&reads));
     }
     findings.extend(unchecked(req));
+    if req.ci {
+        findings.extend(
+            crate::ci::check(req.dir, req.env, &req.managers)?
+                .into_iter()
+                .map(|f| Finding {
+                    fix: f.fix,
+                    ..finding(f.warning, f.manager)
+                }),
+        );
+    }
     // Translation-time notes about loss are not doctor's business.
     findings.retain(|f| !matches!(f.rule, Code::PnpmVersion | Code::UnusedCredential));
     dedup(&mut findings);

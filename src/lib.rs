@@ -9,6 +9,7 @@
 //! drive them directly; the rest is crate-private, so unused code there is reported.
 
 pub mod apply;
+pub(crate) mod ci;
 pub mod cli;
 pub(crate) mod commands;
 pub mod diagnostics;

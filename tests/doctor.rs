@@ -302,6 +302,135 @@ const CASES: &[Case] = &[
         clean: &[(".npmrc", "registry=https://r.example/\n")],
         args: &["--manager", "deno"],
     },
+    // Issue 18: `doctor --ci` (more shapes in tests/doctor_ci.rs).
+    Case {
+        rule: "ci-variable-not-provided",
+        trigger: &[
+            (".yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN}\"\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n    steps:\n      - run: yarn install\n",
+            ),
+        ],
+        clean: &[
+            (".yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN}\"\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n    steps:\n      - run: yarn install\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-setup-node-npmrc-ignored",
+        trigger: &[
+            (".yarnrc.yml", "nodeLinker: pnp\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://r.example/\n      - run: yarn install\n",
+            ),
+        ],
+        clean: &[
+            (".yarnrc.yml", "nodeLinker: pnp\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 22\n      - run: yarn install\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-yarn-classic-token-unset",
+        trigger: &[
+            (".yarnrc", "network-timeout 600000\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://registry.npmjs.org\n      - run: yarn install\n",
+            ),
+        ],
+        clean: &[
+            (".yarnrc", "network-timeout 600000\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      NODE_AUTH_TOKEN: ''\n    steps:\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://registry.npmjs.org\n      - run: yarn install\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-pnpm-project-token",
+        trigger: &[
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (".npmrc", "//r.example/:_authToken=${T}\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: pnpm/action-setup@v4\n        with:\n          version: 12\n      - run: pnpm install\n        env:\n          T: ${{ secrets.T }}\n",
+            ),
+        ],
+        clean: &[
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (".npmrc", "//r.example/:_authToken=${T}\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: pnpm/action-setup@v4\n        with:\n          version: 12\n      - run: pnpm install\n        env:\n          \"pnpm_config_//r.example/:_authToken\": ${{ secrets.T }}\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-gitlab-variable-name",
+        trigger: &[
+            (
+                ".npmrc",
+                "registry=https://gitlab.example/api/v4/packages/npm/\n",
+            ),
+            (
+                ".gitlab-ci.yml",
+                "variables:\n  \"npm_config_//gitlab.example/api/v4/packages/npm/:_authToken\": $CI_JOB_TOKEN\ntest:\n  script: npm ci\n",
+            ),
+        ],
+        clean: &[
+            (
+                ".npmrc",
+                "registry=https://gitlab.example/api/v4/packages/npm/\n",
+            ),
+            (
+                ".gitlab-ci.yml",
+                "variables:\n  NPM_CONFIG_REGISTRY: https://gitlab.example/api/v4/packages/npm/\ntest:\n  script: npm ci\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-dependabot-registry-differs",
+        trigger: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://r.example/other\n    scope: \"@acme\"\n",
+            ),
+        ],
+        clean: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://r.example/npm\n    scope: \"@acme\"\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-job-unclear",
+        trigger: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pnpm install\n",
+        )],
+        clean: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: pnpm/action-setup@v4\n        with:\n          version: 11\n      - run: pnpm install\n",
+        )],
+        args: &["--ci"],
+    },
 ];
 
 fn project(files: &[(&str, &str)]) -> TempDir {

@@ -20,6 +20,8 @@ pub struct Request {
     pub managers: Vec<ManagerArg>,
     pub user: bool,
     pub check_env: bool,
+    /// Also read the CI workflows.
+    pub ci: bool,
     /// Fail (exit 1) when a finding of this severity or worse exists; `None`: never.
     pub fail_on: Option<Severity>,
     pub fix: bool,
@@ -39,7 +41,13 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
     } else {
         (req.managers.clone(), None)
     };
-    let managers = super::managers_in(&req.dir, &asked)?
+    let found = match super::managers_in(&req.dir, &asked) {
+        // `--ci` still reads the workflows of a project without config files (an npm
+        // project with only package.json, say): the jobs' managers read what is there.
+        Err(_) if req.ci && asked.is_empty() => Vec::new(),
+        found => found?,
+    };
+    let managers = found
         .into_iter()
         .map(|m| Ok(m.settle(&req.dir)?.0))
         .collect::<Result<Vec<Manager>>>()?;
@@ -52,6 +60,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         user: req.user,
         env: &env,
         check_env: req.check_env,
+        ci: req.ci,
         dir_flag: req.dir_flag.as_deref(),
         unchecked,
     };

@@ -17,6 +17,17 @@ pub struct Bun;
 const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
 
 impl Rules for Bun {
+    fn programs(&self) -> &'static [&'static str] {
+        &["bun", "bunx"]
+    }
+
+    fn setup_action(&self) -> Option<super::SetupAction> {
+        Some(super::SetupAction {
+            action: "oven-sh/setup-bun",
+            version_input: "bun-version",
+        })
+    }
+
     fn name(&self) -> &'static str {
         "bun"
     }

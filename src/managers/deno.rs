@@ -23,6 +23,22 @@ pub struct Deno;
 const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
 
 impl Rules for Deno {
+    fn programs(&self) -> &'static [&'static str] {
+        &["deno"]
+    }
+
+    fn setup_action(&self) -> Option<super::SetupAction> {
+        Some(super::SetupAction {
+            action: "denoland/setup-deno",
+            version_input: "deno-version",
+        })
+    }
+
+    /// Deno reads neither `NPM_CONFIG_USERCONFIG` nor a parent `.npmrc` (d09).
+    fn reads_setup_node_npmrc(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &'static str {
         "deno"
     }

@@ -570,6 +570,31 @@ pub trait Rules: Sync {
     fn fix_command(&self, _code: Code, _dir: &Path, _dir_arg: &str) -> Option<String> {
         None
     }
+    // ---- CI (`doctor --ci`) ----
+
+    /// The programs a CI `run:` line calls this manager by (`npx` is npm's).
+    fn programs(&self) -> &'static [&'static str];
+    /// The GitHub action that installs this manager (`uses:` without `@ref`) and its input
+    /// naming the version, when it has one.
+    fn setup_action(&self) -> Option<SetupAction> {
+        None
+    }
+    /// Whether this manager reads the `.npmrc` actions/setup-node writes for `registry-url`
+    /// (it points `NPM_CONFIG_USERCONFIG` at it); Yarn Berry and Deno never do.
+    fn reads_setup_node_npmrc(&self) -> bool {
+        true
+    }
+    /// Whether an unset `${VAR}` in an `.npmrc` this manager reads stops every command
+    /// (Yarn 1: "Failed to replace env in config").
+    fn fails_on_unset_npmrc_variable(&self) -> bool {
+        false
+    }
+    /// The lockfile this manager writes and a line only its format has near the top, to
+    /// tell managers that share a program apart (Yarn 1 and Berry both write `yarn.lock`).
+    fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
     /// Whether `doctor --fix` may key `.npmrc`'s legacy top-level auth to its registry.
     fn fixes_legacy_top_level_auth(&self) -> bool {
         false
@@ -578,6 +603,142 @@ pub trait Rules: Sync {
     fn honours_legacy_top_level_auth(&self) -> bool {
         false
     }
+}
+
+/// A GitHub action that installs a manager: `uses: <action>@ref`, `with: <version_input>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetupAction {
+    pub action: &'static str,
+    pub version_input: &'static str,
+}
+
+/// Which manager, under which rules, a CI job runs when a `run:` line calls `program`, and
+/// why pmrc says so (empty when the program names one manager only); `Err` says why it
+/// cannot be told (pmrc does not guess a major).
+/// `pinned` is the version a setup action was given (`pnpm/action-setup` `version: 11`).
+pub fn run_by_program(
+    dir: &Path,
+    program: &str,
+    pinned: Option<&str>,
+) -> std::result::Result<Option<(Manager, String)>, String> {
+    let rules_of = |m: ManagerArg| match m {
+        ManagerArg::Exact(m) => m.rules(),
+        ManagerArg::PnpmOfProject => Manager::Pnpm(PnpmMajor::NEWEST).rules(),
+        ManagerArg::NpmMajor(_) => Manager::Npm.rules(),
+    };
+    let candidates: Vec<ManagerArg> = ALL
+        .into_iter()
+        .filter(|m| rules_of(*m).programs().contains(&program))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    // `latest`, `lts`: whatever is newest when the job runs, which pmrc cannot know.
+    let pinned = pinned
+        .map(|v| v.trim().trim_start_matches(['^', '~', 'v']))
+        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
+    if let Some(version) = pinned {
+        let arg = format!("{program}@{version}")
+            .parse::<ManagerArg>()
+            .map_err(|e| format!("the setup action pins {program} {version}: {e}"))?;
+        let (m, _) = arg.settle(dir).map_err(|e| e.to_string())?;
+        return Ok(Some((m, format!("version {version} on the setup action"))));
+    }
+    if let Ok(Some((named, spec))) = named_by_package_json(dir)
+        && candidates.contains(&named)
+    {
+        if named == ManagerArg::PnpmOfProject && pnpm::major_of_project(dir).is_none() {
+            return Err(format!(
+                "package.json packageManager \"{spec}\" names no pnpm major pmrc knows"
+            ));
+        }
+        let (m, _) = named.settle(dir).map_err(|e| e.to_string())?;
+        return Ok(Some((m, format!("package.json packageManager \"{spec}\""))));
+    }
+    if candidates == [ManagerArg::PnpmOfProject] {
+        return match pnpm::major_of_project(dir) {
+            Some((_, why)) => {
+                let (m, _) = ManagerArg::PnpmOfProject
+                    .settle(dir)
+                    .map_err(|e| e.to_string())?;
+                Ok(Some((m, why)))
+            }
+            None => Err(
+                "which pnpm major it runs cannot be told: no pnpm/action-setup step with a `version:` before it, and none in package.json".into(),
+            ),
+        };
+    }
+    if let [only] = candidates[..] {
+        let (m, _) = only.settle(dir).map_err(|e| e.to_string())?;
+        // Nothing to say: the program names one manager under one set of rules.
+        return Ok(Some((m, String::new())));
+    }
+    // Yarn: Berry and 1.x share the program; the project's own file tells them apart,
+    // else the lockfile's format.
+    let marked: Vec<ManagerArg> = candidates
+        .iter()
+        .copied()
+        .filter(|m| dir.join(m.marker_file()).is_file())
+        .collect();
+    if let [one] = marked[..] {
+        let (m, _) = one.settle(dir).map_err(|e| e.to_string())?;
+        return Ok(Some((m, format!("the project has {}", one.marker_file()))));
+    }
+    let by_lockfile: Vec<(Manager, &str)> = candidates
+        .iter()
+        .filter_map(|arg| arg.settle(dir).ok())
+        .filter_map(|(m, _)| {
+            let (file, mark) = m.rules().lockfile_mark()?;
+            lockfile_head(&dir.join(file))
+                .is_some_and(|head| head.lines().any(|l| l.trim_end() == mark))
+                .then_some((m, file))
+        })
+        .collect();
+    if let [(m, file)] = by_lockfile[..] {
+        return Ok(Some((m, format!("{file} is in {}'s format", m.label()))));
+    }
+    Err(format!(
+        "which major of `{program}` it runs cannot be told: no packageManager in package.json, and {}",
+        if marked.is_empty() {
+            format!(
+                "none of {} here, nor a lockfile that tells",
+                candidates
+                    .iter()
+                    .map(|m| m.marker_file())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            "the files of more than one are here".to_string()
+        }
+    ))
+}
+
+/// The first few kilobytes of a lockfile: its format shows at the top, and a lockfile can
+/// be megabytes.
+fn lockfile_head(path: &Path) -> Option<String> {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(4096)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+/// The manager whose rules the `.npmrc` actions/setup-node writes is written for: npm's
+/// (`[@scope:]registry=` and `//host/path/:_authToken=${NODE_AUTH_TOKEN}`).
+pub fn setup_node_npmrc_reader() -> Manager {
+    Manager::Npm
+}
+
+/// The manager a setup action (`uses: pnpm/action-setup@v4`) installs, if it is one.
+pub fn installed_by_action(action: &str) -> Option<(&'static str, SetupAction)> {
+    SETTLED.into_iter().find_map(|m| {
+        let setup = m.rules().setup_action()?;
+        (setup.action.eq_ignore_ascii_case(action)).then(|| (m.rules().programs()[0], setup))
+    })
 }
 
 /// The registry a manager that reads `.npmrc`-style routing requests for `packages`.
@@ -648,6 +809,30 @@ mod tests {
         for m in SETTLED {
             assert_eq!(parse(&m.to_string()), Ok(ManagerArg::Exact(m)), "{m}");
         }
+    }
+
+    /// Yarn's major in CI: package.json first, then the project's own file, then the
+    /// lockfile's format; with none of them it is not guessed.
+    #[test]
+    fn yarn_in_ci_by_package_json_file_or_lockfile() {
+        let dir = assert_fs::TempDir::new().unwrap();
+        let at = |f: &str| dir.path().join(f);
+        let run = || run_by_program(dir.path(), "yarn", None).map(|r| r.map(|(m, _)| m));
+        assert!(run().unwrap_err().contains("cannot be told"));
+        std::fs::write(at("yarn.lock"), "# comment\n\n__metadata:\n  version: 8\n").unwrap();
+        assert_eq!(run(), Ok(Some(Manager::Yarn)));
+        std::fs::write(at("yarn.lock"), "# yarn lockfile v1\n").unwrap();
+        assert_eq!(run(), Ok(Some(Manager::YarnClassic)));
+        std::fs::write(at(".yarnrc.yml"), "nodeLinker: pnp\n").unwrap();
+        assert_eq!(run(), Ok(Some(Manager::Yarn)));
+        std::fs::write(at("package.json"), r#"{"packageManager": "yarn@1.22.22"}"#).unwrap();
+        assert_eq!(run(), Ok(Some(Manager::YarnClassic)));
+        assert_eq!(
+            run_by_program(dir.path(), "pnpm", Some("11.2.0")).map(|r| r.map(|(m, _)| m)),
+            Ok(Some(Manager::Pnpm(PnpmMajor::V11)))
+        );
+        assert!(run_by_program(dir.path(), "pnpm", Some("9")).is_err());
+        assert_eq!(run_by_program(dir.path(), "node", None), Ok(None));
     }
 
     /// Knowledge of one manager lives in one place: outside this folder no source file

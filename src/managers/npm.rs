@@ -18,6 +18,10 @@ pub struct Npm;
 pub(super) const PUBLIC_REGISTRY: &str = "https://registry.npmjs.org/";
 
 impl Rules for Npm {
+    fn programs(&self) -> &'static [&'static str] {
+        &["npm", "npx"]
+    }
+
     fn name(&self) -> &'static str {
         "npm"
     }

@@ -62,6 +62,17 @@ impl Pnpm {
 }
 
 impl Rules for Pnpm {
+    fn programs(&self) -> &'static [&'static str] {
+        &["pnpm", "pnpx"]
+    }
+
+    fn setup_action(&self) -> Option<super::SetupAction> {
+        Some(super::SetupAction {
+            action: "pnpm/action-setup",
+            version_input: "version",
+        })
+    }
+
     fn name(&self) -> &'static str {
         match self.0 {
             PnpmMajor::V10 => "pnpm@10",
@@ -416,7 +427,7 @@ fn usable(c: &Credentials) -> bool {
 
 /// The pnpm major a project names in package.json (`packageManager`, or
 /// `devEngines.packageManager`), with where it was found.
-fn major_of_project(dir: &Path) -> Option<(u8, String)> {
+pub(super) fn major_of_project(dir: &Path) -> Option<(u8, String)> {
     let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     major_in(&json)

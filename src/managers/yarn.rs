@@ -20,6 +20,21 @@ pub struct Yarn;
 const PUBLIC_REGISTRY: &str = "https://registry.yarnpkg.com";
 
 impl Rules for Yarn {
+    fn programs(&self) -> &'static [&'static str] {
+        &["yarn"]
+    }
+
+    /// Yarn Berry reads only `.yarnrc.yml` ("Yarn2 ignores both .npmrc and .yarnrc files
+    /// created by the action", setup-node's advanced-usage.md; spec/ci-env.md §2.1).
+    fn reads_setup_node_npmrc(&self) -> bool {
+        false
+    }
+
+    /// Berry's `yarn.lock` is YAML with a `__metadata:` block at the top.
+    fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {
+        Some(("yarn.lock", "__metadata:"))
+    }
+
     fn name(&self) -> &'static str {
         "yarn"
     }

@@ -14,6 +14,21 @@ pub struct YarnClassic;
 const PUBLIC_REGISTRY: &str = "https://registry.yarnpkg.com/";
 
 impl Rules for YarnClassic {
+    fn programs(&self) -> &'static [&'static str] {
+        &["yarn"]
+    }
+
+    /// Yarn 1's `envReplace` throws "Failed to replace env in config" for an unset
+    /// variable, in every command (yarnpkg/yarn#6130; spec/ci-env.md §1.3).
+    fn fails_on_unset_npmrc_variable(&self) -> bool {
+        true
+    }
+
+    /// Yarn 1's `yarn.lock` opens with this comment.
+    fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {
+        Some(("yarn.lock", "# yarn lockfile v1"))
+    }
+
     fn name(&self) -> &'static str {
         "yarn-classic"
     }

@@ -1,0 +1,462 @@
+//! `doctor --ci`'s findings for one job: a variable the config references that the job does
+//! not set, setup-node's `.npmrc` given to a manager that never reads it, Yarn 1 stopping on
+//! setup-node v7's unset `NODE_AUTH_TOKEN`, and pnpm 11/12 tokens left in the project
+//! `.npmrc` as `${VAR}`. Each fix is a line to add or a command, written for this job.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::jobs::{self, NODE_AUTH_TOKEN, Provided, Run};
+use super::workflows::{Job, Var, Workflow};
+use super::{CiFinding, Configs, File, origin, unclear};
+use crate::diagnostics::Code;
+use crate::error::Result;
+use crate::formats::Format;
+use crate::managers::{self, Manager, Place};
+use crate::model::{AuthKey, Level, Model};
+use crate::registry_url::RegistryUrl;
+use crate::resolve::Packages;
+use crate::template::{Piece, Unset};
+use crate::warning::Warning;
+
+pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<CiFinding>> {
+    let (runs, unclear_runs) = jobs::runs(configs.dir, &file.project, job);
+    let mut out: Vec<CiFinding> = unclear_runs
+        .into_iter()
+        .map(|u| unclear(&file.display, u.line, u.message))
+        .collect();
+    let mut said = HashSet::new();
+    for run in &runs {
+        let model = match configs.of(run.manager) {
+            Ok(model) => model.clone(),
+            Err(e) => {
+                out.push(unclear(
+                    &file.display,
+                    run.line,
+                    format!(
+                        "job `{}` runs {} here, whose config pmrc could not read ({e})",
+                        job.id,
+                        run.manager.label()
+                    ),
+                ));
+                continue;
+            }
+        };
+        let found = missing_variables(file, job, run, &model)
+            .into_iter()
+            .chain(pnpm_project_tokens(file, job, run, &model));
+        for f in found {
+            // Once per job, manager and variable: at the first step that lacks it.
+            if said.insert((f.warning.code, run.manager, f.warning.message.clone())) {
+                out.push(f);
+            }
+        }
+    }
+    for (i, step) in job.steps.iter().enumerate() {
+        let Some(registry_line) = jobs::setup_node_registry(step) else {
+            continue;
+        };
+        let later: Vec<&Run> = runs.iter().filter(|r| r.step > i).collect();
+        out.extend(npmrc_ignored(file, job, i, registry_line, &later, configs)?);
+        out.extend(yarn_classic_token_unset(file, job, registry_line, &later));
+    }
+    Ok(out)
+}
+
+/// How a job's manager is named in messages: `yarn (Yarn 4: package.json packageManager
+/// "yarn@4.5.0")`.
+fn runs_what(job: &Job, run: &Run) -> String {
+    format!(
+        "job `{}` runs {} here ({})",
+        job.id,
+        run.manager.rules().programs()[0],
+        which(run)
+    )
+}
+
+/// `Yarn 4: package.json packageManager "yarn@4.5.0"`, or just `Deno 2`.
+fn which(run: &Run) -> String {
+    if run.why.is_empty() {
+        run.manager.label().to_string()
+    } else {
+        format!("{}: {}", run.manager.label(), run.why)
+    }
+}
+
+/// (a) `${VAR}` in the config the job's manager reads, with `VAR` set nowhere the step sees.
+fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<CiFinding> {
+    let w = &file.workflow;
+    let rules = run.manager.rules();
+    // Credentials the manager ignores where they are (pnpm's `${VAR}` in a project .npmrc)
+    // are the business of `ci-pnpm-project-token` and the file rules, not this one.
+    let ignored: HashSet<(String, usize)> = model
+        .auth
+        .values()
+        .filter(|c| !rules.uses_credentials(c))
+        .flat_map(|c| c.secrets().chain(c.username.iter()))
+        .filter_map(|v| v.origin.as_ref())
+        .map(|o| (o.file.display().to_string(), o.line))
+        .collect();
+    let mut model = model.clone();
+    let mut out = Vec::new();
+    for (_, value) in model.fields_mut() {
+        let Some(o) = value.origin.clone() else {
+            continue;
+        };
+        if ignored.contains(&(o.file.display().to_string(), o.line)) {
+            continue;
+        }
+        for piece in &value.value.pieces {
+            let Piece::Env {
+                name,
+                unset: Unset::Strict,
+            } = piece
+            else {
+                continue;
+            };
+            let (placeholder, line) = match jobs::provided(w, job, run.step, &run.inline_env, name)
+            {
+                Provided::Yes => continue,
+                Provided::Unknown(line, reason) => {
+                    out.push(unclear(
+                            &file.display,
+                            line,
+                            format!(
+                                "whether {name}, which {o} references, reaches {} in job `{}` cannot be told: {reason} here may set it",
+                                run.manager.label(),
+                                job.id
+                            ),
+                        ));
+                    continue;
+                }
+                Provided::Placeholder => (true, run.line),
+                Provided::No => (false, run.line),
+            };
+            let fatal = rules.fails_on_unset_variable() || rules.fails_on_unset_npmrc_variable();
+            let consequence = if fatal {
+                format!("{} stops every command", run.manager.label())
+            } else {
+                format!("{} gets no value from it", run.manager.label())
+            };
+            let others = token_like(w, job, run.step, name);
+            let also = match others.first() {
+                Some(v) => format!(
+                    " (the workflow sets {} at line {}: is that the one meant?)",
+                    v.name, v.line
+                ),
+                None => String::new(),
+            };
+            let message = format!(
+                "{}, but {name}, which {o} references, is set by no `env:` of the workflow, the job or the step, nor written to $GITHUB_ENV before it{}: {consequence}{also}",
+                runs_what(job, run),
+                if placeholder {
+                    " (setup-node exports only a placeholder for it)"
+                } else {
+                    ""
+                }
+            );
+            let secret = others.iter().find_map(|v| v.secret.clone()).map_or_else(
+                || {
+                    format!(
+                        "${{{{ secrets.{name} }}}}` (naming the repository secret that holds it)"
+                    )
+                },
+                |s| format!("${{{{ secrets.{s} }}}}`"),
+            );
+            let fix = format!(
+                "add `{name}: {secret} to the `env:` of job `{}` (line {})",
+                job.id, job.line
+            );
+            let warning = if fatal {
+                Warning::error(
+                    Code::CiVariableNotProvided,
+                    message,
+                    origin(&file.display, line),
+                )
+            } else {
+                Warning::new(
+                    Code::CiVariableNotProvided,
+                    message,
+                    origin(&file.display, line),
+                )
+            };
+            out.push(CiFinding {
+                warning,
+                manager: Some(run.manager),
+                fix,
+            });
+        }
+    }
+    out
+}
+
+/// Variables the step gets whose names say they hold a token, other than `name`.
+fn token_like<'a>(w: &'a Workflow, job: &'a Job, step: usize, name: &str) -> Vec<&'a Var> {
+    [&job.steps[step].env, &job.env, &w.env]
+        .into_iter()
+        .flat_map(|e| e.vars.iter())
+        .filter(|v| v.name != name)
+        .filter(|v| {
+            let upper = v.name.to_ascii_uppercase();
+            upper.contains("TOKEN") || upper.contains("AUTH")
+        })
+        .collect()
+}
+
+/// (d) pnpm 11/12: a `${VAR}` token in the project `.npmrc`, which pnpm ignores; the job
+/// can hand it over as `pnpm_config_//host/:_authToken` instead.
+fn pnpm_project_tokens(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<CiFinding> {
+    let w = &file.workflow;
+    let rules = run.manager.rules();
+    let trusted = jobs::provided(w, job, run.step, &run.inline_env, "NPM_CONFIG_USERCONFIG");
+    if trusted == Provided::Yes {
+        // The job names the project .npmrc as the user's file: pnpm expands it then.
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (key, creds) in &model.auth {
+        let AuthKey::Url(url) = key else { continue };
+        if rules.uses_credentials(creds) {
+            continue;
+        }
+        let (field, value) = match (&creds.token, &creds.ident) {
+            (Some(t), _) => ("_authToken", t),
+            (None, Some(i)) => ("_auth", i),
+            (None, None) => continue,
+        };
+        if value.level() != Level::Project {
+            continue;
+        }
+        let Some(variable) = rules.ci_credential_variable(&format!("{url}:{field}")) else {
+            continue;
+        };
+        if jobs::provided(w, job, run.step, &run.inline_env, &variable) == Provided::Yes {
+            continue;
+        }
+        let Some(referenced) = value.value.env_names().first().map(|n| n.to_string()) else {
+            continue;
+        };
+        let at = value
+            .origin
+            .as_ref()
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default();
+        let set = [&job.steps[run.step].env, &job.env, &w.env]
+            .into_iter()
+            .flat_map(|e| e.vars.iter())
+            .find(|v| v.name == referenced);
+        let expression = match set {
+            Some(Var {
+                secret: Some(s), ..
+            }) => format!("${{{{ secrets.{s} }}}}`"),
+            Some(_) => format!("${{{{ env.{referenced} }}}}`"),
+            None => format!(
+                "${{{{ secrets.{referenced} }}}}` (naming the repository secret that holds it)"
+            ),
+        };
+        out.push(CiFinding {
+            warning: Warning::new(
+                Code::CiPnpmProjectToken,
+                format!(
+                    "{}, and its credential for {url} is `${{{referenced}}}` in the project .npmrc{at}, which {} ignores: it sends no credentials there",
+                    runs_what(job, run),
+                    run.manager.label()
+                ),
+                origin(&file.display, run.line),
+            ),
+            manager: Some(run.manager),
+            fix: format!(
+                "add `\"{variable}\": {expression} to the `env:` of job `{}` (line {})",
+                job.id, job.line
+            ),
+        });
+    }
+    out
+}
+
+/// (b) setup-node's `registry-url` in a job whose manager never reads the `.npmrc` it
+/// writes: the registry and the token it sets up do not reach it.
+fn npmrc_ignored(
+    file: &File,
+    job: &Job,
+    step: usize,
+    registry_line: usize,
+    later: &[&Run],
+    configs: &mut Configs,
+) -> Result<Vec<CiFinding>> {
+    let inputs = &job.steps[step].inputs;
+    let url = inputs["registry-url"].value.trim().to_string();
+    let scope = inputs
+        .get("scope")
+        .map(|s| s.value.trim().trim_start_matches('@').to_ascii_lowercase())
+        .filter(|s| !s.is_empty());
+    let Some(parsed) = RegistryUrl::parse(&url) else {
+        return Ok(Vec::new());
+    };
+    // Shown without any user:password a URL may carry.
+    let shown = format!("{}://{}{}", parsed.scheme, parsed.host, parsed.path);
+    let mut out = Vec::new();
+    let mut said = HashSet::new();
+    for run in later {
+        let rules = run.manager.rules();
+        if rules.reads_setup_node_npmrc() || !said.insert(run.manager) {
+            continue;
+        }
+        let packages = match &scope {
+            Some(s) => Packages::Scope(s.clone()),
+            None if parsed.hostname == "npm.pkg.github.com" => {
+                out.push(npmrc_ignored_finding(file, job, run, registry_line, &shown,
+                    "add `scope:` to this step (setup-node routes the repository owner's scope there), then run `pmrc doctor --ci` again for the lines to add".to_string()));
+                continue;
+            }
+            None => Packages::Unscoped,
+        };
+        let model = configs.of(run.manager)?;
+        let route = rules.route(model, packages.clone());
+        let routed_here = route
+            .registry
+            .as_deref()
+            .and_then(RegistryUrl::parse)
+            .is_some_and(|r| r.host == parsed.host && same_path(&r.path, &parsed.path));
+        let fix = if routed_here && route.authorization.is_some() {
+            format!(
+                "remove `registry-url` (and `scope`) from this step: {} takes {packages} from its own config already",
+                run.manager.label()
+            )
+        } else {
+            lines_for(run.manager, &parsed, scope.as_deref(), configs.dir)
+        };
+        out.push(npmrc_ignored_finding(
+            file,
+            job,
+            run,
+            registry_line,
+            &shown,
+            fix,
+        ));
+    }
+    Ok(out)
+}
+
+fn npmrc_ignored_finding(
+    file: &File,
+    job: &Job,
+    run: &Run,
+    registry_line: usize,
+    shown: &str,
+    fix: String,
+) -> CiFinding {
+    CiFinding {
+        warning: Warning::new(
+            Code::CiSetupNodeNpmrcIgnored,
+            format!(
+                "setup-node writes {shown} and `_authToken=${{{NODE_AUTH_TOKEN}}}` to an .npmrc it points NPM_CONFIG_USERCONFIG at, but job `{}` runs {} at line {} ({}), which never reads that file: the registry and the token do not reach it",
+                job.id,
+                run.manager.rules().programs()[0],
+                run.line,
+                which(run)
+            ),
+            origin(&file.display, registry_line),
+        ),
+        manager: Some(run.manager),
+        fix,
+    }
+}
+
+fn same_path(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+/// The lines `manager`'s own project file needs for what setup-node's `.npmrc` says: that
+/// `.npmrc` as npm reads it, translated by pmrc like any other.
+fn lines_for(manager: Manager, url: &RegistryUrl, scope: Option<&str>, dir: &Path) -> String {
+    let base = format!("{}://{}{}", url.scheme, url.host, url.path);
+    let base = crate::registry_url::with_trailing_slash(&base);
+    let npmrc = format!(
+        "{}registry={base}\n//{}{}:_authToken=${{{NODE_AUTH_TOKEN}}}\n",
+        scope.map(|s| format!("@{s}:")).unwrap_or_default(),
+        url.host,
+        crate::registry_url::with_trailing_slash(&url.path),
+    );
+    let reader = managers::setup_node_npmrc_reader();
+    let Some(target) = manager
+        .targets()
+        .into_iter()
+        .find(|t| t.place == Place::Project && t.format != Format::PnpmWorkspace)
+    else {
+        return format!("give {} the registry in its own config", manager.label());
+    };
+    let Ok((model, _)) = Format::Npmrc.read(&npmrc, Path::new(".npmrc"), Level::Project) else {
+        return format!("give {} the registry in its own config", manager.label());
+    };
+    let translated = crate::translate::translate(&model, reader, manager, false);
+    let wanted = target.format.wanted(&translated.model, manager);
+    let existing = dir.join(target.name).is_file();
+    match target.format.edit("", &wanted) {
+        Ok(text) => format!(
+            "add to {}{} (the token comes from {NODE_AUTH_TOKEN}, which the job must set):\n{}",
+            target.name,
+            if existing {
+                ", merging with the keys it has"
+            } else {
+                ""
+            },
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| format!("    {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        Err(_) => format!("give {} the registry in its own config", manager.label()),
+    }
+}
+
+/// (c) setup-node v7+ with `registry-url` exports no `NODE_AUTH_TOKEN` of its own, and Yarn
+/// 1 stops every command on the unset `${NODE_AUTH_TOKEN}` in that `.npmrc`.
+fn yarn_classic_token_unset(
+    file: &File,
+    job: &Job,
+    registry_line: usize,
+    later: &[&Run],
+) -> Vec<CiFinding> {
+    let w = &file.workflow;
+    for run in later {
+        let rules = run.manager.rules();
+        if !rules.fails_on_unset_npmrc_variable() || !rules.reads_setup_node_npmrc() {
+            continue;
+        }
+        return match jobs::provided(w, job, run.step, &run.inline_env, NODE_AUTH_TOKEN) {
+            Provided::Yes | Provided::Placeholder => continue,
+            Provided::Unknown(line, reason) => vec![unclear(
+                &file.display,
+                line,
+                format!(
+                    "whether {NODE_AUTH_TOKEN} is set when job `{}` runs {} at line {} cannot be told: {reason}",
+                    job.id,
+                    run.manager.label(),
+                    run.line
+                ),
+            )],
+            Provided::No => vec![CiFinding {
+                warning: Warning::error(
+                    Code::CiYarnClassicTokenUnset,
+                    format!(
+                        "setup-node (v{}+) writes `_authToken=${{{NODE_AUTH_TOKEN}}}` and exports no {NODE_AUTH_TOKEN} unless one is set for its step, and in job `{}` none reaches {} at line {} ({}): it stops with \"Failed to replace env in config\", as does every yarn command after it",
+                        jobs::SETUP_NODE_NO_PLACEHOLDER,
+                        job.id,
+                        run.manager.rules().programs()[0],
+                        run.line,
+                        which(run)
+                    ),
+                    origin(&file.display, registry_line),
+                ),
+                manager: Some(run.manager),
+                fix: format!(
+                    "add `{NODE_AUTH_TOKEN}: ''` (or the token's secret, if installs need it) to the `env:` of job `{}` (line {}), or give `registry-url` only to a job that does not run yarn",
+                    job.id, job.line
+                ),
+            }],
+        };
+    }
+    Vec::new()
+}

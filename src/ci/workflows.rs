@@ -1,0 +1,666 @@
+//! GitHub Actions workflow files read as `doctor --ci` needs them: per job, its steps'
+//! actions and inputs, the names of the variables set at each level, the programs its
+//! `run:` lines call and the `$GITHUB_ENV` writes it makes, each with its line. Variable
+//! values are dropped as they are read (only a `${{ secrets.NAME }}` keeps its name).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use crate::error::SyntaxError;
+
+/// One workflow file.
+#[derive(Debug)]
+pub struct Workflow {
+    /// Variables set in the top-level `env:`.
+    pub env: Env,
+    pub jobs: Vec<Job>,
+}
+
+#[derive(Debug)]
+pub struct Job {
+    pub id: String,
+    /// The line of `<id>:`.
+    pub line: usize,
+    pub env: Env,
+    /// `strategy.matrix`: each key with the scalar values it takes (lists and `include`).
+    pub matrix: BTreeMap<String, Vec<String>>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug)]
+pub struct Step {
+    /// The line the step starts on.
+    pub line: usize,
+    pub uses: Option<Uses>,
+    /// The `with:` inputs pmrc reads (see [`INPUTS`]), by name.
+    pub inputs: BTreeMap<String, Input>,
+    pub env: Env,
+    /// Where its `run:` lines run, relative to the repository (`""`: its root), from the
+    /// step's `working-directory` or the job's or workflow's `defaults.run`; `None` when it
+    /// is an expression.
+    pub dir: Option<String>,
+    pub commands: Vec<Command>,
+    /// Names written to `$GITHUB_ENV` (for the steps after this one), with their lines.
+    pub github_env: Vec<(String, usize)>,
+    /// The line of a `$GITHUB_ENV` write pmrc cannot read a name from.
+    pub github_env_unread: Option<usize>,
+}
+
+/// `uses: owner/name@ref`.
+#[derive(Debug)]
+pub struct Uses {
+    pub action: String,
+    /// The major the ref names (`v7`, `v7.0.1`, or a SHA pinned with a `# v7.0.1` comment).
+    pub major: Option<u32>,
+}
+
+#[derive(Debug)]
+pub struct Input {
+    pub value: String,
+    pub line: usize,
+}
+
+/// Variables set by an `env:` map: names only.
+#[derive(Debug, Default)]
+pub struct Env {
+    pub vars: Vec<Var>,
+    /// `env: ${{ fromJSON(...) }}`: names pmrc cannot know, at this line.
+    pub expression: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct Var {
+    pub name: String,
+    pub line: usize,
+    /// `NAME` when the value is exactly `${{ secrets.NAME }}` (a name, not a secret).
+    pub secret: Option<String>,
+}
+
+/// One command of a `run:` script: the program it calls and the variables set for it alone
+/// (`NPM_TOKEN=x yarn install`).
+#[derive(Debug)]
+pub struct Command {
+    pub program: String,
+    /// The word after the program (`corepack yarn`); later words are not kept, since a
+    /// command line may carry a secret (`yarn config set npmAuthToken ...`).
+    pub first_arg: Option<String>,
+    pub inline_env: Vec<String>,
+    pub line: usize,
+}
+
+/// The `with:` inputs pmrc reads; any other input (a `token:`, say) is never kept.
+const INPUTS: &[&str] = &[
+    "registry-url",
+    "scope",
+    "always-auth",
+    "cache",
+    "run_install",
+    "version",
+    "bun-version",
+    "deno-version",
+];
+
+pub fn parse(text: &str) -> Result<Workflow, SyntaxError> {
+    let raw: std::rc::Rc<RawWorkflow> = crate::formats::yaml::parse(text)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut jobs: Vec<Job> = raw
+        .jobs
+        .iter()
+        .map(|(id, job)| read_job(id, job, &lines, working_directory(&raw.defaults)))
+        .collect();
+    jobs.sort_by_key(|j| j.line);
+    Ok(Workflow {
+        env: env_of(raw.env.as_ref()),
+        jobs,
+    })
+}
+
+fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str], default_dir: Option<&str>) -> Job {
+    let body = line_of(&job.referenced);
+    // The mapping starts at its first key; its own key is the nearest line above that
+    // names it.
+    let line = (1..=body)
+        .rev()
+        .find(|&n| {
+            let l = lines.get(n - 1).map_or("", |l| l.trim_start());
+            [format!("{id}:"), format!("\"{id}\":"), format!("'{id}':")]
+                .iter()
+                .any(|k| l.starts_with(k.as_str()))
+        })
+        .unwrap_or(body);
+    let job = &job.value;
+    let default_dir = working_directory(&job.defaults).or(default_dir);
+    Job {
+        id: id.to_string(),
+        line,
+        env: env_of(job.env.as_ref()),
+        matrix: job
+            .strategy
+            .as_ref()
+            .and_then(|s| s.matrix.as_ref())
+            .map(matrix_values)
+            .unwrap_or_default(),
+        steps: job
+            .steps
+            .iter()
+            .map(|s| read_step(s, lines, default_dir))
+            .collect(),
+    }
+}
+
+fn read_step(step: &Spanned<RawStep>, lines: &[&str], default_dir: Option<&str>) -> Step {
+    let line = line_of(&step.referenced);
+    let raw = &step.value;
+    let dir = raw
+        .working_directory
+        .as_deref()
+        .or(default_dir)
+        .unwrap_or("");
+    let uses = raw.uses.as_ref().map(|u| {
+        let line = line_of(&u.referenced);
+        let (action, reference) = u.value.split_once('@').unwrap_or((&u.value, ""));
+        let comment = lines
+            .get(line - 1)
+            .and_then(|l| l.split_once(" #"))
+            .map_or("", |(_, c)| c.trim());
+        Uses {
+            action: action.to_string(),
+            major: major_of(reference).or_else(|| major_of(comment)),
+        }
+    });
+    let inputs = raw
+        .with
+        .iter()
+        .flatten()
+        .filter(|(name, _)| INPUTS.contains(&name.as_str()))
+        .map(|(name, v)| {
+            (
+                name.clone(),
+                Input {
+                    value: v.value.0.clone(),
+                    line: line_of(&v.referenced),
+                },
+            )
+        })
+        .collect();
+    let mut out = Step {
+        line,
+        uses,
+        inputs,
+        env: env_of(raw.env.as_ref()),
+        dir: (!dir.contains("${{")).then(|| normal_dir(dir)),
+        commands: Vec::new(),
+        github_env: Vec::new(),
+        github_env_unread: None,
+    };
+    if let Some(run) = &raw.run {
+        read_script(&run.value, script_start(&run.referenced, lines), &mut out);
+    }
+    out
+}
+
+fn working_directory(defaults: &Option<RawDefaults>) -> Option<&str> {
+    defaults
+        .as_ref()?
+        .run
+        .as_ref()?
+        .working_directory
+        .as_deref()
+}
+
+/// `./packages/app/` → `packages/app`; `.` → `""`.
+pub fn normal_dir(dir: &str) -> String {
+    dir.trim()
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The line of a `run:` script's first line: the one after `run: |` for a block scalar.
+fn script_start(at: &serde_saphyr::Location, lines: &[&str]) -> usize {
+    let line = line_of(at);
+    let text = lines.get(line - 1).copied().unwrap_or("");
+    let after = text
+        .split_once("run:")
+        .map_or(text, |(_, rest)| rest)
+        .trim();
+    if after.starts_with(['|', '>']) {
+        line + 1
+    } else {
+        line
+    }
+}
+
+/// The programs a script calls and what it writes to `$GITHUB_ENV`, line by line. Shell is
+/// read only as far as it reads reliably: one command per `&&`, `||`, `;` or `|` piece.
+fn read_script(script: &str, first_line: usize, step: &mut Step) {
+    let mut logical = String::new();
+    let mut logical_line = first_line;
+    for (i, line) in script.lines().enumerate() {
+        if logical.is_empty() {
+            logical_line = first_line + i;
+        }
+        // A trailing backslash continues the command on the next line.
+        if let Some(cont) = line.strip_suffix('\\') {
+            logical.push_str(cont);
+            logical.push(' ');
+            continue;
+        }
+        logical.push_str(line);
+        read_line(&logical, logical_line, step);
+        logical.clear();
+    }
+    if !logical.is_empty() {
+        read_line(&logical, logical_line, step);
+    }
+}
+
+fn read_line(line: &str, n: usize, step: &mut Step) {
+    let line = tight_matrix_references(line);
+    let code = line.split(" #").next().unwrap_or(&line).trim();
+    if code.starts_with('#') || code.is_empty() {
+        return;
+    }
+    for piece in code.split(['&', ';', '|']) {
+        if piece.contains("GITHUB_ENV") {
+            match github_env_name(piece) {
+                Some(name) => step.github_env.push((name, n)),
+                None => {
+                    step.github_env_unread.get_or_insert(n);
+                }
+            }
+            continue;
+        }
+        let mut words = piece.split_whitespace().peekable();
+        let mut inline_env = Vec::new();
+        while let Some(w) = words.peek() {
+            match w.split_once('=') {
+                Some((name, _)) if is_var_name(name) => {
+                    inline_env.push(name.to_string());
+                    words.next();
+                }
+                _ => break,
+            }
+        }
+        // `env X=1 yarn`, `exec yarn`: the program is the next word.
+        while words
+            .peek()
+            .is_some_and(|w| ["env", "exec", "time"].contains(w))
+        {
+            words.next();
+        }
+        let Some(program) = words.next() else {
+            continue;
+        };
+        step.commands.push(Command {
+            program: program.to_string(),
+            first_arg: words.next().map(str::to_string),
+            inline_env,
+            line: n,
+        });
+    }
+}
+
+/// `${{ matrix.pm }}` → `${{matrix.pm}}`, so that a reference is one word of the command.
+fn tight_matrix_references(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find("}}") else {
+            rest = &rest[start..];
+            break;
+        };
+        let inner = rest[start + 3..start + end].trim();
+        out.push_str(&format!("${{{{{inner}}}}}"));
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The matrix key a program word stands for: `${{matrix.pm}}` → `pm`.
+pub fn matrix_key(word: &str) -> Option<&str> {
+    word.strip_prefix("${{matrix.")?.strip_suffix("}}")
+}
+
+/// `echo "NAME=value" >> $GITHUB_ENV` (quoted or not, `printf` too, or `NAME<<EOF` for a
+/// multi-line value): the name.
+fn github_env_name(code: &str) -> Option<String> {
+    let (command, target) = code.split_once(">>")?;
+    let target = target.trim().trim_matches('"');
+    if !["$GITHUB_ENV", "${GITHUB_ENV}"].contains(&target) {
+        return None;
+    }
+    let rest = command
+        .trim()
+        .strip_prefix("echo ")
+        .or_else(|| command.trim().strip_prefix("printf "))?
+        .trim_start()
+        .trim_start_matches(['"', '\'']);
+    let name = match (rest.find('='), rest.find("<<")) {
+        (Some(eq), Some(heredoc)) => &rest[..eq.min(heredoc)],
+        (Some(i), None) | (None, Some(i)) => &rest[..i],
+        (None, None) => return None,
+    };
+    is_var_name(name).then(|| name.to_string())
+}
+
+fn is_var_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `v7`, `v7.0.1`, `7` → 7.
+fn major_of(reference: &str) -> Option<u32> {
+    let digits: String = reference
+        .trim()
+        .strip_prefix('v')?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+fn line_of(at: &serde_saphyr::Location) -> usize {
+    usize::try_from(at.line()).unwrap_or(1).max(1)
+}
+
+fn env_of(env: Option<&Spanned<RawEnv>>) -> Env {
+    let Some(env) = env else {
+        return Env::default();
+    };
+    match &env.value {
+        RawEnv::Vars(vars) => Env {
+            vars: vars
+                .iter()
+                .map(|(name, v)| Var {
+                    name: name.clone(),
+                    line: line_of(&v.referenced),
+                    secret: v.value.0.clone(),
+                })
+                .collect(),
+            expression: None,
+        },
+        RawEnv::Expression => Env {
+            vars: Vec::new(),
+            expression: Some(line_of(&env.referenced)),
+        },
+    }
+}
+
+fn matrix_values(matrix: &serde_json::Value) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let scalar = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    let Some(map) = matrix.as_object() else {
+        return out;
+    };
+    for (key, values) in map
+        .iter()
+        .filter(|(k, _)| !["include", "exclude"].contains(&k.as_str()))
+    {
+        let list = out.entry(key.clone()).or_default();
+        list.extend(values.as_array().into_iter().flatten().filter_map(scalar));
+    }
+    // `include` adds combinations (and keys) of its own.
+    for entry in map
+        .get("include")
+        .and_then(|i| i.as_array())
+        .into_iter()
+        .flatten()
+    {
+        for (k, v) in entry.as_object().into_iter().flatten() {
+            out.entry(k.clone()).or_default().extend(scalar(v));
+        }
+    }
+    for list in out.values_mut() {
+        let mut seen = std::collections::HashSet::new();
+        list.retain(|v| seen.insert(v.clone()));
+    }
+    out
+}
+
+// ---- the serde read model ----
+
+#[derive(Deserialize, Default)]
+struct RawWorkflow {
+    #[serde(default)]
+    env: Option<Spanned<RawEnv>>,
+    #[serde(default)]
+    defaults: Option<RawDefaults>,
+    #[serde(default)]
+    jobs: BTreeMap<String, Spanned<RawJob>>,
+}
+
+#[derive(Deserialize)]
+struct RawJob {
+    #[serde(default)]
+    env: Option<Spanned<RawEnv>>,
+    #[serde(default)]
+    defaults: Option<RawDefaults>,
+    #[serde(default)]
+    strategy: Option<RawStrategy>,
+    #[serde(default)]
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+struct RawDefaults {
+    #[serde(default)]
+    run: Option<RawRunDefaults>,
+}
+
+#[derive(Deserialize)]
+struct RawRunDefaults {
+    #[serde(default, rename = "working-directory")]
+    working_directory: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawStrategy {
+    #[serde(default)]
+    matrix: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawStep {
+    #[serde(default)]
+    uses: Option<Spanned<String>>,
+    #[serde(default)]
+    with: Option<BTreeMap<String, Spanned<Scalar>>>,
+    #[serde(default)]
+    env: Option<Spanned<RawEnv>>,
+    #[serde(default)]
+    run: Option<Spanned<String>>,
+    #[serde(default, rename = "working-directory")]
+    working_directory: Option<String>,
+}
+
+/// An `env:` map, or an expression standing for one.
+enum RawEnv {
+    Vars(BTreeMap<String, Spanned<SecretName>>),
+    Expression,
+}
+
+impl<'de> Deserialize<'de> for RawEnv {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawEnv;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of variables or an expression")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEnv, A::Error> {
+                let mut vars = BTreeMap::new();
+                while let Some((k, v)) = map.next_entry::<Scalar, Spanned<SecretName>>()? {
+                    vars.insert(k.0, v);
+                }
+                Ok(RawEnv::Vars(vars))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<RawEnv, E> {
+                Ok(RawEnv::Expression)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RawEnv, E> {
+                Ok(RawEnv::Vars(BTreeMap::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A variable's value, of which only the secret's name in `${{ secrets.NAME }}` is kept.
+struct SecretName(Option<String>);
+
+impl<'de> Deserialize<'de> for SecretName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Scalar::deserialize(d)?.0;
+        let name = value
+            .trim()
+            .strip_prefix("${{")
+            .and_then(|v| v.strip_suffix("}}"))
+            .and_then(|v| v.trim().strip_prefix("secrets."))
+            .filter(|n| is_var_name(n))
+            .map(str::to_string);
+        Ok(SecretName(name))
+    }
+}
+
+/// Any scalar as text (`node-version: 20`, `always-auth: true`).
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a scalar")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+                Ok(Scalar(String::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORKFLOW: &str = "\
+name: ci
+on: [push]
+env:
+  GLOBAL: 1
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        pm: [npm, yarn]
+        include:
+          - pm: pnpm
+    env:
+      NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}
+      LITERAL: not-a-secret-name
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@0a44ba7841725637a19e28fa30b79a866c81b0a6 # v7.0.1
+        with:
+          node-version: 22
+          registry-url: https://npm.pkg.github.com
+          token: never-kept
+      - run: |
+          # install
+          echo \"NPM_TOKEN=${{ secrets.X }}\" >> \"$GITHUB_ENV\"
+          cat vars >> $GITHUB_ENV
+          CI=1 yarn install && ${{ matrix.pm }} test
+        env:
+          STEP: x
+";
+
+    #[test]
+    fn reads_jobs_steps_lines_and_names() {
+        let w = parse(WORKFLOW).unwrap();
+        assert_eq!(w.env.vars[0].name, "GLOBAL");
+        let job = &w.jobs[0];
+        assert_eq!((job.id.as_str(), job.line), ("build", 6));
+        assert_eq!(job.matrix["pm"], ["npm", "yarn", "pnpm"]);
+        let token = &job
+            .env
+            .vars
+            .iter()
+            .find(|v| v.name == "NODE_AUTH_TOKEN")
+            .unwrap();
+        assert_eq!(
+            (token.line, token.secret.as_deref()),
+            (14, Some("NPM_TOKEN"))
+        );
+        assert!(
+            job.env
+                .vars
+                .iter()
+                .all(|v| v.name != "LITERAL" || v.secret.is_none())
+        );
+        let setup = &job.steps[1];
+        assert_eq!(setup.line, 18);
+        let uses = setup.uses.as_ref().unwrap();
+        assert_eq!(
+            (uses.action.as_str(), uses.major),
+            ("actions/setup-node", Some(7))
+        );
+        assert_eq!(setup.inputs["registry-url"].line, 21);
+        assert!(!setup.inputs.contains_key("token"));
+        let run = &job.steps[2];
+        assert_eq!(run.github_env, [("NPM_TOKEN".to_string(), 25)]);
+        assert_eq!(run.github_env_unread, Some(26));
+        let programs: Vec<_> = run
+            .commands
+            .iter()
+            .map(|c| (c.program.as_str(), c.line))
+            .collect();
+        assert_eq!(programs, [("yarn", 27), ("${{matrix.pm}}", 27)]);
+        assert_eq!(matrix_key(&run.commands[1].program), Some("pm"));
+        assert_eq!(run.commands[0].inline_env, ["CI"]);
+        assert_eq!(run.env.vars[0].name, "STEP");
+        assert_eq!(run.dir.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn reads_writes_after_commands_and_working_directories() {
+        let w = parse("defaults:\n  run:\n    working-directory: ./app/\njobs:\n  a:\n    steps:\n      - run: yarn install && echo \"A=1\" >> $GITHUB_ENV\n      - run: echo \"B<<EOF\" >> \"$GITHUB_ENV\"\n        working-directory: ${{ inputs.dir }}\n").unwrap();
+        let steps = &w.jobs[0].steps;
+        assert_eq!(steps[0].commands[0].program, "yarn");
+        assert_eq!(steps[0].github_env, [("A".to_string(), 7)]);
+        assert_eq!(steps[0].dir.as_deref(), Some("app"));
+        assert_eq!(steps[1].github_env, [("B".to_string(), 8)]);
+        assert_eq!(steps[1].dir, None);
+    }
+}

@@ -1,0 +1,293 @@
+//! Issue 18: `pmrc doctor --ci` on real workflow shapes (`tests/ci-fixtures/<case>/in`, apart from
+//! `tests/fixtures/`, where every case is a command for `tests/cli.rs`):
+//! each finding has a project that triggers it and a clean twin that does not, the output
+//! is snapshotted, and no value a workflow sets is ever printed, in any format.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use std::path::PathBuf;
+
+use common::Project;
+
+/// Each case with exactly the `ci-*` rules it must report.
+const CASES: &[(&str, &[&str])] = &[
+    // The workflow sets NODE_AUTH_TOKEN for setup-node, .yarnrc.yml reads ${NPM_TOKEN};
+    // and Yarn Berry never reads setup-node's .npmrc.
+    (
+        "yarn-berry-node-auth-token",
+        &["ci-setup-node-npmrc-ignored", "ci-variable-not-provided"],
+    ),
+    // NPM_TOKEN from a $GITHUB_ENV write in one job, from step-level env in the other.
+    ("yarn-berry-clean", &[]),
+    // setup-node v7 `registry-url`, Yarn 1, and NODE_AUTH_TOKEN only on the publish step.
+    (
+        "yarn-classic-setup-node-v7",
+        &["ci-yarn-classic-token-unset"],
+    ),
+    // Job-level NODE_AUTH_TOKEN on v7 (pinned by SHA, major in the comment), and v6, whose
+    // placeholder keeps Yarn 1 going.
+    ("yarn-classic-setup-node-clean", &[]),
+    // The v7 wave's shape: no packageManager and no .yarnrc, a Yarn 1 lockfile, setup-node
+    // pinned by SHA with `# v7.0.0`, the token only on the publish step.
+    ("yarn-classic-lockfile-v7", &["ci-yarn-classic-token-unset"]),
+    // pnpm 11 via pnpm/action-setup; the token is ${NPM_TOKEN} in the project .npmrc.
+    ("pnpm11-action-setup", &["ci-pnpm-project-token"]),
+    ("pnpm11-action-setup-clean", &[]),
+    // A matrix over npm and Deno after setup-node `registry-url`: Deno never reads it.
+    ("matrix-deno", &["ci-setup-node-npmrc-ignored"]),
+    // A matrix over npm and Bun, which both read it.
+    ("matrix-clean", &[]),
+    // What cannot be told is said: an unreadable $GITHUB_ENV write, a pnpm of no known
+    // major, a matrix given as an expression.
+    ("unclear", &["ci-job-unclear"]),
+    // `.gitlab-ci.yml` variables named `npm_config_//host/:_authToken` and `npm_config_@scope:registry`
+    // (the clean twin is in tests/doctor.rs).
+    ("gitlab-variable-names", &["ci-gitlab-variable-name"]),
+    // dependabot.yml: a scoped registry on the right host but another path, and a mirror
+    // the project never routes to (the clean twin is in tests/doctor.rs).
+    ("dependabot-registries", &["ci-dependabot-registry-differs"]),
+];
+
+fn case(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/ci-fixtures")
+        .join(name)
+}
+
+fn ci_rules(project: &Project) -> BTreeSet<String> {
+    let out = project
+        .cmd(&["doctor", "--ci", "--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .filter(|r| r.starts_with("ci-"))
+        .collect()
+}
+
+#[test]
+fn issue_18_each_ci_finding_has_a_trigger_and_a_clean_twin() {
+    for (name, expected) in CASES {
+        let project = Project::from_fixture(&case(name));
+        let found = ci_rules(&project);
+        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+        assert_eq!(found, expected, "{name}");
+    }
+    // Every rule is triggered by one case and absent from another.
+    for rule in pmrc::doctor::RULES
+        .iter()
+        .filter(|r| r.id.starts_with("ci-"))
+    {
+        assert!(
+            CASES.iter().any(|(_, r)| r.contains(&rule.id)),
+            "{}: no case triggers it",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn issue_18_ci_findings_snapshot() {
+    for (name, _) in CASES {
+        let project = Project::from_fixture(&case(name));
+        let out = project.cmd(&["doctor", "--ci"]).output().unwrap();
+        let report = format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        common::settings(&project)
+            .bind(|| insta::assert_snapshot!(format!("doctor-ci-{name}"), report));
+    }
+}
+
+/// The fix lines point at the workflow: the job's line holds `<job>:`, the finding's line
+/// the step or input it names.
+#[test]
+fn issue_18_findings_point_at_the_workflow_lines() {
+    let project = Project::from_fixture(&case("yarn-berry-node-auth-token"));
+    let out = project
+        .cmd(&["doctor", "--ci", "--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let workflow = project.read(".github/workflows/ci.yml").unwrap();
+    let line = |n: u64| workflow.lines().nth(n as usize - 1).unwrap().trim();
+    for f in v["findings"].as_array().unwrap() {
+        let at = f["origin"]["line"].as_u64().unwrap();
+        match f["rule"].as_str().unwrap() {
+            "ci-variable-not-provided" => {
+                assert_eq!(line(at), "- run: yarn install --immutable");
+                assert!(f["fix"].as_str().unwrap().contains(
+                    "add `NPM_TOKEN: ${{ secrets.GH_PACKAGES_TOKEN }}` to the `env:` of job `build` (line 7)"
+                ));
+                assert_eq!(line(7), "build:");
+            }
+            "ci-setup-node-npmrc-ignored" => {
+                assert_eq!(line(at), "registry-url: https://npm.pkg.github.com")
+            }
+            other => assert!(!other.starts_with("ci-"), "{other}"),
+        }
+    }
+}
+
+/// A workflow may hold literal secrets in `env:`, inputs, `$GITHUB_ENV` writes and inline
+/// assignments, `.gitlab-ci.yml` in `variables:` and dependabot.yml in a password; `doctor --ci` names variables and
+/// never prints a value, in any format.
+#[test]
+fn issue_18_no_workflow_value_is_printed() {
+    const FAKE: &str = "npm_FAKEliteral0123456789abcdefTOKEN";
+    let dir = assert_fs::TempDir::new().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "package.json",
+        "{\"name\": \"app\", \"packageManager\": \"yarn@4.5.0\"}\n",
+    );
+    write(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.github.com\"\n    npmAuthToken: \"${NPM_TOKEN}\"\nnpmAuthToken: \"${OTHER_TOKEN}\"\n",
+    );
+    write(
+        ".github/workflows/ci.yml",
+        &format!(
+            "on: [push]\nenv:\n  NODE_AUTH_TOKEN: {FAKE}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      YARN_TOKEN: \"{FAKE}\"\n    steps:\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://npm.pkg.github.com\n          scope: '@acme'\n          token: {FAKE}\n      - run: echo \"NPM_AUTH={FAKE}\" >> $GITHUB_ENV\n      - run: HELPER_TOKEN={FAKE} yarn install\n        env:\n          STEP_TOKEN: {FAKE}\n"
+        ),
+    );
+    write(
+        ".gitlab-ci.yml",
+        &format!(
+            "variables:\n  \"npm_config_//r.example/:_authToken\": {FAKE}\n  NPM_TOKEN: {FAKE}\n"
+        ),
+    );
+    write(
+        ".github/dependabot.yml",
+        &format!(
+            "version: 2\nregistries:\n  npm:\n    type: npm-registry\n    url: https://elsewhere.example\n    username: bot\n    password: {FAKE}\n"
+        ),
+    );
+    let mut formats: Vec<Vec<&str>> = ["text", "json", "markdown", "github"]
+        .iter()
+        .map(|f| vec!["--format", f])
+        .collect();
+    formats.push(vec!["--sarif"]);
+    for format in formats {
+        let mut args = vec!["doctor", "--ci"];
+        args.extend(&format);
+        let out = common::pmrc()
+            .args(&args)
+            .arg("--dir")
+            .arg(dir.path())
+            .env("HOME", dir.path().join("no-home"))
+            .output()
+            .unwrap();
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            printed.contains("ci-variable-not-provided")
+                && printed.contains("ci-setup-node-npmrc-ignored")
+                && printed.contains("ci-gitlab-variable-name")
+                && printed.contains("ci-dependabot-registry-differs"),
+            "{format:?}: the findings are missing:\n{printed}"
+        );
+        // Names are said, values never.
+        assert!(printed.contains("NPM_TOKEN"), "{format:?}:\n{printed}");
+        assert!(
+            !printed.contains("FAKEliteral"),
+            "{format:?} printed a value:\n{printed}"
+        );
+    }
+}
+
+/// A project in a folder of its repository: the workflows are the repository's, shown from
+/// the project, and only steps that run in the project (or a folder inside it) count.
+#[test]
+fn issue_18_a_project_in_a_subfolder_gets_only_its_own_steps() {
+    let dir = assert_fs::TempDir::new().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "web/package.json",
+        "{\"name\": \"web\", \"packageManager\": \"yarn@4.5.0\"}\n",
+    );
+    write("web/.yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN}\"\n");
+    write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  docs:\n    runs-on: ubuntu-latest\n    defaults:\n      run:\n        working-directory: docs\n    steps:\n      - run: yarn install\n  web:\n    runs-on: ubuntu-latest\n    steps:\n      - run: yarn install\n        working-directory: ./web/packages/ui\n",
+    );
+    let out = common::pmrc()
+        .args(["doctor", "--ci", "--format", "json", "--fail-on", "never"])
+        .arg("--dir")
+        .arg(dir.path().join("web"))
+        .env("HOME", dir.path().join("no-home"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("ci-"))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                format!(
+                    "{}:{}",
+                    f["origin"]["file"].as_str().unwrap(),
+                    f["origin"]["line"]
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "ci-variable-not-provided".to_string(),
+            "../.github/workflows/ci.yml:13".to_string()
+        )]
+    );
+}
+
+/// Without any CI file, `--ci` says it checked no job rather than print "no findings".
+#[test]
+fn issue_18_no_ci_files_is_said() {
+    let dir = assert_fs::TempDir::new().unwrap();
+    std::fs::write(dir.path().join(".npmrc"), "save-exact=true\n").unwrap();
+    let out = common::pmrc()
+        .args(["doctor", "--ci", "--dir"])
+        .arg(dir.path())
+        .env("HOME", dir.path().join("no-home"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "note[ci-job-unclear]: no .github/workflows or .gitlab-ci.yml at or above the project"
+        ),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "a note does not fail doctor");
+}
