@@ -381,6 +381,11 @@ pub trait Rules: Sync {
 
     /// As named on the command line and in output: `npm`, `yarn-classic`, `pnpm@12`.
     fn name(&self) -> &'static str;
+    /// The manager without its major (`pnpm` for `pnpm@11`): majors of one family may read
+    /// the same files alike.
+    fn family(&self) -> &'static str {
+        self.name()
+    }
     /// Whose rules pmrc applies, for headers and messages: `npm 11/12`, `pnpm 10`.
     fn label(&self) -> &'static str;
     /// The files this manager reads, lowest priority first.

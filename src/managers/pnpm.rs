@@ -73,6 +73,10 @@ impl Rules for Pnpm {
         })
     }
 
+    fn family(&self) -> &'static str {
+        "pnpm"
+    }
+
     fn name(&self) -> &'static str {
         match self.0 {
             PnpmMajor::V10 => "pnpm@10",

@@ -108,7 +108,11 @@ pub fn already_alike(
     user: bool,
     env: &Environment,
 ) -> Result<bool> {
-    if from.rules().sources() != to.rules().sources() {
+    // Two majors of one manager only: another manager reading the same files may still
+    // refuse one of them as a whole (npm and an unscoped `_authToken`, which Deno ignores).
+    if from.rules().family() != to.rules().family()
+        || from.rules().sources() != to.rules().sources()
+    {
         return Ok(false);
     }
     let files = discover::locate(from, dir, user, env)?;
