@@ -141,12 +141,11 @@ impl Translator<'_> {
                 format!(
                     "{} ignores this credential in the project .npmrc, and pmrc does not suggest copying it to {user_file}: there, {}",
                     self.to.label(),
+                    // `<packages>: <what would be sent where><NOT_WRITTEN>`
                     leak.message
-                        .split_once(": ")
-                        .map_or(leak.message.as_str(), |(_, rest)| rest)
-                        .split(". Nothing is written")
-                        .next()
-                        .unwrap_or_default()
+                        .strip_suffix(NOT_WRITTEN)
+                        .and_then(|m| m.split_once(": "))
+                        .map_or(leak.message.as_str(), |(_, sent)| sent)
                 ),
                 leak.origin.clone(),
             );
@@ -229,7 +228,7 @@ pub fn route_differences(
             out.push(Warning::error(
                 Code::CredentialSentElsewhere,
                 format!(
-                    "{bp}: {to} would send {} to {}, whose host and port `{}` does not name; {from} sends no credentials there. Nothing is written: a translation must not send a credential where the source did not",
+                    "{bp}: {to} would send {} to {}, whose host and port `{}` does not name; {from} sends no credentials there{NOT_WRITTEN}",
                     describe(&aauth),
                     breg.as_deref().unwrap_or("the public registry"),
                     a.credential_key
@@ -252,6 +251,10 @@ pub fn route_differences(
     }
     out
 }
+
+/// How a `credential-sent-elsewhere` message ends.
+const NOT_WRITTEN: &str =
+    ". Nothing is written: a translation must not send a credential where the source did not";
 
 /// Whether the credentials a route sends are keyed at the host and port it requests: a
 /// key without the port (pnpm tries one when no key names the port) or unkeyed credentials
