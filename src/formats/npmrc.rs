@@ -466,7 +466,14 @@ fn unsafe_value(val: &str) -> (String, usize, Option<usize>) {
             Err(_) => (val.to_string(), val.len(), Some(0)),
         };
     }
-    let mut out = String::new();
+    let stray_quote =
+        |out: &str| (out.starts_with(['"', '\'']) && !out[1..].contains(&out[..1])).then_some(0);
+    // Most values have nothing to unescape or cut: they are the trimmed text as it is, and
+    // copying them a character at a time was a good part of reading a large file (issue 20).
+    if !val.contains(['\\', ';', '#']) {
+        return (val.to_string(), val.len(), stray_quote(val));
+    }
+    let mut out = String::with_capacity(val.len());
     let mut escaped = false;
     let mut used = val.len();
     for (i, c) in val.char_indices() {
@@ -491,8 +498,7 @@ fn unsafe_value(val: &str) -> (String, usize, Option<usize>) {
         out.push('\\');
     }
     let kept = val[..used].trim_end_matches(is_js_space).len();
-    let stray = (out.starts_with(['"', '\'']) && !out[1..].contains(&out[..1])).then_some(0);
-    (trim_js(&out).to_string(), kept, stray)
+    (trim_js(&out).to_string(), kept, stray_quote(&out))
 }
 
 /// Writes a value so npm reads back exactly `value`: JSON-quoted when it holds characters
