@@ -3,6 +3,7 @@
 //! reports the spans of secret values. Formats never touch the filesystem.
 
 pub mod bunfig;
+mod kept;
 pub mod npmrc;
 pub mod pnpm_workspace;
 pub mod yaml;

@@ -94,7 +94,18 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn parse(text: &str) -> Document {
+    /// The document of `text`, parsed once per run ([`super::kept`]): a conversion reads one
+    /// `.npmrc` for each reader, target and check.
+    pub fn parse(text: &str) -> std::rc::Rc<Document> {
+        match super::kept::parsed(text, |t| {
+            Ok::<_, std::convert::Infallible>(Self::parse_uncached(t))
+        }) {
+            Ok(doc) => doc,
+            Err(never) => match never {},
+        }
+    }
+
+    fn parse_uncached(text: &str) -> Document {
         let mut lines = Vec::new();
         let mut in_section = false;
         let mut at = 0;
