@@ -1,6 +1,7 @@
-//! Documents parsed once per run, by type and exact text. One run reads the same file, and
-//! reads back the same planned text, several times (each reader and each target checks it),
-//! and parsing is most of pmrc's time on a large config (issue 20).
+//! Documents parsed, and edits made, once per run, by exact text. One run reads the same file,
+//! and reads back the same planned text, several times (each reader and each target checks
+//! it), and plans the same edit for the source's check, the change and each target's check:
+//! parsing and editing are most of pmrc's time on a large config (issue 20).
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
@@ -44,6 +45,42 @@ pub fn parsed<T: 'static, E>(
     Ok(doc)
 }
 
+type Edit = (super::Format, String, super::Wanted, Result<String, String>);
+
+thread_local! {
+    static EDITS: RefCell<VecDeque<Edit>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// How many edits are kept: the files of one conversion.
+const EDITS_KEPT: usize = 8;
+
+/// `edit()`, or what it gave earlier in the run for the same format, text and wanted
+/// settings (an edit is a function of those alone).
+pub fn edited(
+    format: super::Format,
+    text: &str,
+    wanted: &super::Wanted,
+    edit: impl FnOnce() -> Result<String, String>,
+) -> Result<String, String> {
+    let hit = EDITS.with_borrow(|edits| {
+        edits
+            .iter()
+            .find(|(f, t, w, _)| *f == format && t == text && w == wanted)
+            .map(|(_, _, _, out)| out.clone())
+    });
+    if let Some(out) = hit {
+        return out;
+    }
+    let out = edit();
+    EDITS.with_borrow_mut(|edits| {
+        if edits.len() == EDITS_KEPT {
+            edits.pop_front();
+        }
+        edits.push_back((format, text.to_string(), wanted.clone(), out.clone()));
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +109,27 @@ mod tests {
         let before = calls.get();
         parsed("abc", count).unwrap();
         assert_eq!(calls.get(), before + 1);
+    }
+
+    #[test]
+    fn an_edit_is_made_once_per_format_text_and_wanted() {
+        use super::super::{Format, SettingValue};
+        let calls = std::cell::Cell::new(0);
+        let edit = || {
+            calls.set(calls.get() + 1);
+            Ok::<_, String>(format!("edit {}", calls.get()))
+        };
+        let wanted = vec![(
+            vec!["registry".to_string()],
+            SettingValue::Scalar("x".into()),
+        )];
+        let first = edited(Format::Npmrc, "a=1\n", &wanted, edit);
+        assert_eq!(edited(Format::Npmrc, "a=1\n", &wanted, edit), first);
+        assert_eq!(calls.get(), 1);
+        // Any difference in the three is another edit.
+        edited(Format::Bunfig, "a=1\n", &wanted, edit).unwrap();
+        edited(Format::Npmrc, "a=2\n", &wanted, edit).unwrap();
+        edited(Format::Npmrc, "a=1\n", &Vec::new(), edit).unwrap();
+        assert_eq!(calls.get(), 4);
     }
 }
