@@ -3,6 +3,7 @@
 //! reports the spans of secret values. Formats never touch the filesystem.
 
 pub mod bunfig;
+mod kept;
 pub mod npmrc;
 pub mod pnpm_workspace;
 pub mod yaml;
@@ -85,6 +86,10 @@ impl Format {
 
     /// Edits `text` toward `wanted`; an error says why pmrc will not edit this document.
     pub fn edit(self, text: &str, wanted: &Wanted) -> Result<String, String> {
+        kept::edited(self, text, wanted, || self.edit_uncached(text, wanted))
+    }
+
+    fn edit_uncached(self, text: &str, wanted: &Wanted) -> Result<String, String> {
         match self {
             Format::Npmrc => Ok(npmrc::Document::parse(text).edit(wanted)),
             Format::YarnrcYml => yarnrc_yml::edit(text, wanted),

@@ -94,7 +94,18 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn parse(text: &str) -> Document {
+    /// The document of `text`, parsed once per run ([`super::kept`]): a conversion reads one
+    /// `.npmrc` for each reader, target and check.
+    pub fn parse(text: &str) -> std::rc::Rc<Document> {
+        match super::kept::parsed(text, |t| {
+            Ok::<_, std::convert::Infallible>(Self::parse_uncached(t))
+        }) {
+            Ok(doc) => doc,
+            Err(never) => match never {},
+        }
+    }
+
+    fn parse_uncached(text: &str) -> Document {
         let mut lines = Vec::new();
         let mut in_section = false;
         let mut at = 0;
@@ -466,7 +477,14 @@ fn unsafe_value(val: &str) -> (String, usize, Option<usize>) {
             Err(_) => (val.to_string(), val.len(), Some(0)),
         };
     }
-    let mut out = String::new();
+    let stray_quote =
+        |out: &str| (out.starts_with(['"', '\'']) && !out[1..].contains(&out[..1])).then_some(0);
+    // Most values have nothing to unescape or cut: they are the trimmed text as it is, and
+    // copying them a character at a time was a good part of reading a large file (issue 20).
+    if !val.contains(['\\', ';', '#']) {
+        return (val.to_string(), val.len(), stray_quote(val));
+    }
+    let mut out = String::with_capacity(val.len());
     let mut escaped = false;
     let mut used = val.len();
     for (i, c) in val.char_indices() {
@@ -491,8 +509,7 @@ fn unsafe_value(val: &str) -> (String, usize, Option<usize>) {
         out.push('\\');
     }
     let kept = val[..used].trim_end_matches(is_js_space).len();
-    let stray = (out.starts_with(['"', '\'']) && !out[1..].contains(&out[..1])).then_some(0);
-    (trim_js(&out).to_string(), kept, stray)
+    (trim_js(&out).to_string(), kept, stray_quote(&out))
 }
 
 /// Writes a value so npm reads back exactly `value`: JSON-quoted when it holds characters

@@ -501,42 +501,11 @@ impl KeyLines {
     }
 }
 
-/// The last few documents parsed, by type and exact text: one run reads the same file, and
-/// reads back the same planned text, several times (each reader and each target checks it),
-/// and parsing is most of pmrc's time on a large `.yarnrc.yml` (issue 20).
-type Parsed = (std::any::TypeId, String, std::rc::Rc<dyn std::any::Any>);
-
-thread_local! {
-    static PARSED: std::cell::RefCell<std::collections::VecDeque<Parsed>> =
-        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
-}
-
-/// How many parsed documents [`PARSED`] keeps: the files of one conversion.
-const PARSED_KEPT: usize = 8;
-
+/// A YAML document, parsed once per run for each exact text and type ([`super::kept`]).
 pub fn parse<T: serde::de::DeserializeOwned + Default + 'static>(
     text: &str,
 ) -> Result<std::rc::Rc<T>, crate::error::SyntaxError> {
-    use std::any::{Any, TypeId};
-    use std::rc::Rc;
-    let kind = TypeId::of::<T>();
-    let hit = PARSED.with_borrow(|parsed| {
-        parsed
-            .iter()
-            .find(|(k, t, _)| *k == kind && t == text)
-            .map(|(_, _, doc)| Rc::clone(doc))
-    });
-    if let Some(doc) = hit.and_then(|doc| doc.downcast::<T>().ok()) {
-        return Ok(doc);
-    }
-    let doc = Rc::new(parse_uncached::<T>(text)?);
-    PARSED.with_borrow_mut(|parsed| {
-        if parsed.len() == PARSED_KEPT {
-            parsed.pop_front();
-        }
-        parsed.push_back((kind, text.to_string(), Rc::clone(&doc) as Rc<dyn Any>));
-    });
-    Ok(doc)
+    super::kept::parsed(text, parse_uncached::<T>)
 }
 
 fn parse_uncached<T: serde::de::DeserializeOwned + Default>(

@@ -20,6 +20,21 @@ SWEEP = [
 ]
 NATIVE_PREFIXES = ("npm ", "yarn ", "pnpm ")
 
+# Issue 20's goals. `pmrc show` against pnpm 12's native `config list`, in one run:
+SHOW_VS_PNPM12 = {"small": 10, "large": 5}
+# `convert` to any one target: seconds at a size (5 µs a line elsewhere).
+CONVERT_SECONDS = {5000: 0.025, 50000: 0.300}
+CONVERT_US_PER_LINE = 5
+# Peak memory at most 3× the config read plus 10 MB.
+MEMORY_FACTOR, MEMORY_EXTRA = 3, 10 * 1024 * 1024
+GOAL_CMDS = [
+    ("to-yarn", "convert --from npm --to yarn"),
+    ("to-pnpm12", "convert --from npm --to pnpm@12"),
+    ("to-bun", "convert --from npm --to bun"),
+    ("to-npm", "convert --from yarn --to npm"),
+    ("show", "show"),
+]
+
 
 def ms(seconds):
     value = seconds * 1000
@@ -147,6 +162,83 @@ def judge(measured, skipped, limit):
     return linear, f"Verdict: {word} ({facts})."
 
 
+def met(ok):
+    return "yes" if ok else "**no**"
+
+
+def goals_section(out_dir, info):
+    """The issue's goals, each with the measured value and whether it is met."""
+    lines = [
+        "### Goals (issue 20)",
+        "",
+        "| goal | measured | met |",
+        "|---|--:|:-:|",
+    ]
+    all_met = True
+    for label, factor in SHOW_VS_PNPM12.items():
+        by_name = {r["command"]: r for r in results(out_dir / f"side-{label}.json")}
+        show, pnpm = by_name["pmrc show"]["mean"], by_name["pnpm 12 config list"]["mean"]
+        ok = pnpm / show >= factor
+        all_met &= ok
+        lines.append(
+            f"| `pmrc show` at least {factor}× faster than pnpm 12's `config list`, "
+            f"{label} project ({int(info[f'npmrc {label}']):,} lines of .npmrc) "
+            f"| {ratio(pnpm / show)} ({ms(show)} ms against {ms(pnpm)} ms) | {met(ok)} |"
+        )
+    tables = []
+    for n in [int(s) for s in info.get("goal sizes", "").split()]:
+        limit = CONVERT_SECONDS.get(n, CONVERT_US_PER_LINE * n / 1e6)
+        budget = MEMORY_FACTOR * int(info[f"config bytes {n}"]) + MEMORY_EXTRA
+        tables += [
+            f"**Each target alone, {n:,} lines of .npmrc ({int(info[f'yarnrc {n}']):,} of "
+            f".yarnrc.yml, {int(info[f'config bytes {n}']) / 1e6:.2f} MB read)**",
+            "",
+            "| `pmrc …` | mean ± σ (ms) | µs per .npmrc line | time goal | peak memory (MB) "
+            "| memory goal (MB) |",
+            "|---|--:|--:|--:|--:|--:|",
+        ]
+        worst, memory_ok, measured = 0.0, True, True
+        for key, command in GOAL_CMDS:
+            json_path = out_dir / f"goal-{key}-{n}.json"
+            convert = key != "show"
+            if not json_path.exists():
+                tables.append(f"| `{command}` | over {info['max seconds']} s | | | | |")
+                measured = measured and not convert
+                continue
+            r = results(json_path)[0]
+            rss_path = out_dir / f"goal-{key}-{n}.maxrss"
+            rss = int(rss_path.read_text().split()[-1]) * 1024 if rss_path.exists() else None
+            if convert:
+                worst = max(worst, r["mean"])
+            if rss is not None:
+                memory_ok &= rss <= budget
+            tables.append(
+                f"| `{command}` | {ms(r['mean'])} ± {ms(r['stddev'] or 0)} "
+                f"| {r['mean'] / n * 1e6:,.1f} "
+                f"| {'≤ ' + ms(limit) + ' ms' if convert else ''} "
+                f"| {f'{rss / 1e6:.1f}' if rss is not None else 'not measured'} "
+                f"| ≤ {budget / 1e6:.1f} |"
+            )
+        tables.append("")
+        ok = measured and worst <= limit
+        all_met &= ok and memory_ok
+        lines.append(
+            f"| `convert` of {n:,} lines to any one target in at most {ms(limit)} ms "
+            f"({limit / n * 1e6:g} µs a line) | slowest {ms(worst)} ms "
+            f"({worst / n * 1e6:,.1f} µs a line, {worst / limit:.1f}× the goal) | {met(ok)} |"
+        )
+        lines.append(
+            f"| peak memory at most {MEMORY_FACTOR}× the config read plus 10 MB, {n:,} lines "
+            f"| see below | {met(memory_ok) if info.get('peak memory') != 'unavailable' else 'not measured'} |"
+        )
+    lines += ["", *tables]
+    lines.append(
+        "**Goals: all met.**" if all_met else "**Goals: not all met** (the rows marked no)."
+    )
+    lines.append("")
+    return lines
+
+
 def main(out_dir):
     out_dir = Path(out_dir)
     info = {}
@@ -189,6 +281,9 @@ def main(out_dir):
         ),
     ]:
         doc += [f"**{what}**", "", *side_table(results(out_dir / f"side-{label}.json")), ""]
+
+    if "goal sizes" in info:
+        doc += goals_section(out_dir, info)
 
     doc += [
         "### Growth with config size (pmrc alone)",

@@ -18,6 +18,8 @@ DEPTH=${BENCH_DEPTH:-50}
 # reader's safety budget of 250,000 nodes, which pmrc refuses to read.
 read -r -a SIZES <<<"${BENCH_SIZES:-1000 2000 5000 10000 20000 50000}"
 MAX_SECONDS=${BENCH_MAX_SECONDS:-20}
+# Issue 20's goals are set at these sizes: each target's conversion on its own, and show.
+read -r -a GOAL_SIZES <<<"${BENCH_GOAL_SIZES:-5000 50000}"
 
 log() { printf '== %s\n' "$*" >&2; }
 die() {
@@ -112,7 +114,8 @@ log "generating projects in $WORK/projects"
 SMALL=$(python3 "$ROOT/tests/bench/gen.py" small "$WORK/projects/small/app")
 LARGE=$(python3 "$ROOT/tests/bench/gen.py" large "$WORK/projects/large" "$LARGE_LINES" "$DEPTH")
 declare -A SWEEP
-for n in "${SIZES[@]}"; do
+for n in "${SIZES[@]}" "${GOAL_SIZES[@]}"; do
+  [ -n "${SWEEP[$n]:-}" ] && continue
   SWEEP[$n]=$(python3 "$ROOT/tests/bench/gen.py" large "$WORK/projects/lines-$n" "$n" "$DEPTH")
 done
 
@@ -241,6 +244,41 @@ for entry in "${SWEEP_CMDS[@]}"; do
   done
 done
 
+# The goals: each target alone, and show, timed at GOAL_SIZES, with the peak memory of one
+# run (GNU time's maximum resident set size) against the size of the config it read.
+GOAL_CMDS=(
+  "to-yarn|$PMRC_Q convert --from npm --to yarn"
+  "to-pnpm12|$PMRC_Q convert --from npm --to pnpm@12"
+  "to-bun|$PMRC_Q convert --from npm --to bun"
+  "to-npm|$PMRC_Q convert --from yarn --to npm"
+  "show|$PMRC_Q show"
+)
+GNU_TIME=""
+if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+  GNU_TIME=/usr/bin/time
+fi
+for n in "${GOAL_SIZES[@]}"; do
+  project=${SWEEP[$n]}
+  for entry in "${GOAL_CMDS[@]}"; do
+    key=${entry%%|*}
+    cmd=${entry#*|}
+    log "goal: pmrc $key, $n lines"
+    rc=0
+    (cd "$project" && eval "isolated timeout $MAX_SECONDS $cmd") >/dev/null 2>&1 || rc=$?
+    if [ "$rc" = 124 ]; then
+      printf '%s\n' "$n" >"$OUT/goal-$key-$n.skipped"
+      log "  over ${MAX_SECONDS} s; not timed"
+      continue
+    fi
+    [ "$rc" = 0 ] || die "pmrc $key failed (exit $rc) on $project"
+    if [ -n "$GNU_TIME" ]; then
+      (cd "$project" && eval "isolated $GNU_TIME -f %M -o $(q "$OUT/goal-$key-$n.maxrss") $cmd") >/dev/null 2>&1
+    fi
+    (cd "$project" && isolated "$HYPERFINE" -N --style basic --warmup 1 --min-runs 5 --max-runs 30 \
+      -n "$key $n" --export-json "$OUT/goal-$key-$n.json" "$cmd") >&2
+  done
+done
+
 {
   printf 'nproc\t%s\n' "$(nproc)"
   printf 'cpu\t%s\n' "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
@@ -256,9 +294,11 @@ done
   printf 'large lines\t%s\n' "$LARGE_LINES"
   printf 'depth\t%s\n' "$DEPTH"
   printf 'sizes\t%s\n' "${SIZES[*]}"
+  printf 'goal sizes\t%s\n' "${GOAL_SIZES[*]}"
+  printf 'peak memory\t%s\n' "${GNU_TIME:-unavailable}"
   printf 'max seconds\t%s\n' "$MAX_SECONDS"
   printf 'strace\t%s\n' "${STRACE:-unavailable}"
-  for label in small large "${SIZES[@]}"; do
+  for label in small large "${SIZES[@]}" "${GOAL_SIZES[@]}"; do
     case $label in
       small) project=$SMALL ;;
       large) project=$LARGE ;;
@@ -266,6 +306,7 @@ done
     esac
     printf 'npmrc %s\t%s\n' "$label" "$(wc -l <"$project/.npmrc")"
     printf 'yarnrc %s\t%s\n' "$label" "$(wc -l <"$project/.yarnrc.yml")"
+    printf 'config bytes %s\t%s\n' "$label" "$(cat "$project/.npmrc" "$project/.yarnrc.yml" | wc -c)"
   done
 } >"$OUT/machine.tsv"
 

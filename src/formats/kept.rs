@@ -1,0 +1,135 @@
+//! Documents parsed, and edits made, once per run, by exact text. One run reads the same file,
+//! and reads back the same planned text, several times (each reader and each target checks
+//! it), and plans the same edit for the source's check, the change and each target's check:
+//! parsing and editing are most of pmrc's time on a large config (issue 20).
+
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+type Parsed = (TypeId, String, Rc<dyn Any>);
+
+thread_local! {
+    static PARSED: RefCell<VecDeque<Parsed>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// How many documents of one type are kept: the files of one conversion, before and after.
+const KEPT_PER_TYPE: usize = 8;
+
+/// `parse(text)`, or the document it gave for the same text earlier in the run. Errors are
+/// not kept (an invalid file ends the run).
+pub fn parsed<T: 'static, E>(
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Rc<T>, E> {
+    let kind = TypeId::of::<T>();
+    let hit = PARSED.with_borrow(|parsed| {
+        parsed
+            .iter()
+            .find(|(k, t, _)| *k == kind && t == text)
+            .map(|(_, _, doc)| Rc::clone(doc))
+    });
+    if let Some(doc) = hit.and_then(|doc| doc.downcast::<T>().ok()) {
+        return Ok(doc);
+    }
+    let doc = Rc::new(parse(text)?);
+    PARSED.with_borrow_mut(|parsed| {
+        if parsed.iter().filter(|(k, _, _)| *k == kind).count() == KEPT_PER_TYPE
+            && let Some(oldest) = parsed.iter().position(|(k, _, _)| *k == kind)
+        {
+            parsed.remove(oldest);
+        }
+        parsed.push_back((kind, text.to_string(), Rc::clone(&doc) as Rc<dyn Any>));
+    });
+    Ok(doc)
+}
+
+type Edit = (super::Format, String, super::Wanted, Result<String, String>);
+
+thread_local! {
+    static EDITS: RefCell<VecDeque<Edit>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// How many edits are kept: the files of one conversion.
+const EDITS_KEPT: usize = 8;
+
+/// `edit()`, or what it gave earlier in the run for the same format, text and wanted
+/// settings (an edit is a function of those alone).
+pub fn edited(
+    format: super::Format,
+    text: &str,
+    wanted: &super::Wanted,
+    edit: impl FnOnce() -> Result<String, String>,
+) -> Result<String, String> {
+    let hit = EDITS.with_borrow(|edits| {
+        edits
+            .iter()
+            .find(|(f, t, w, _)| *f == format && t == text && w == wanted)
+            .map(|(_, _, _, out)| out.clone())
+    });
+    if let Some(out) = hit {
+        return out;
+    }
+    let out = edit();
+    EDITS.with_borrow_mut(|edits| {
+        if edits.len() == EDITS_KEPT {
+            edits.pop_front();
+        }
+        edits.push_back((format, text.to_string(), wanted.clone(), out.clone()));
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_is_parsed_once_per_type_and_errors_are_not_kept() {
+        let calls = std::cell::Cell::new(0);
+        let count = |t: &str| {
+            calls.set(calls.get() + 1);
+            Ok::<_, ()>(t.len())
+        };
+        assert_eq!(*parsed("abc", count).unwrap(), 3);
+        assert_eq!(*parsed("abc", count).unwrap(), 3);
+        assert_eq!(calls.get(), 1);
+        // Another type of the same text is its own document.
+        assert_eq!(
+            *parsed("abc", |t| Ok::<_, ()>(t.to_string())).unwrap(),
+            "abc"
+        );
+        assert!(parsed::<u8, _>("bad", |_| Err("no")).is_err());
+        assert_eq!(*parsed::<u8, &str>("bad", |_| Ok(1)).unwrap(), 1);
+        // The oldest of a type goes when more are kept.
+        for i in 0..KEPT_PER_TYPE {
+            parsed(&format!("t{i}"), count).unwrap();
+        }
+        let before = calls.get();
+        parsed("abc", count).unwrap();
+        assert_eq!(calls.get(), before + 1);
+    }
+
+    #[test]
+    fn an_edit_is_made_once_per_format_text_and_wanted() {
+        use super::super::{Format, SettingValue};
+        let calls = std::cell::Cell::new(0);
+        let edit = || {
+            calls.set(calls.get() + 1);
+            Ok::<_, String>(format!("edit {}", calls.get()))
+        };
+        let wanted = vec![(
+            vec!["registry".to_string()],
+            SettingValue::Scalar("x".into()),
+        )];
+        let first = edited(Format::Npmrc, "a=1\n", &wanted, edit);
+        assert_eq!(edited(Format::Npmrc, "a=1\n", &wanted, edit), first);
+        assert_eq!(calls.get(), 1);
+        // Any difference in the three is another edit.
+        edited(Format::Bunfig, "a=1\n", &wanted, edit).unwrap();
+        edited(Format::Npmrc, "a=2\n", &wanted, edit).unwrap();
+        edited(Format::Npmrc, "a=1\n", &Vec::new(), edit).unwrap();
+        assert_eq!(calls.get(), 4);
+    }
+}
