@@ -227,6 +227,11 @@ impl Template {
     }
 
     pub fn parse(raw: &str, dialect: Dialect) -> Template {
+        // Every dialect's references start with `$` and its escapes with `\`: text with
+        // neither is literal, and most values are (a run parses thousands).
+        if !raw.contains(['$', '\\']) {
+            return Template::literal(raw);
+        }
         match dialect {
             Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic => parse_npm(raw),
             Dialect::Yarn => parse_yarn(raw),
@@ -352,7 +357,7 @@ impl Template {
 /// Escapes literal text only where the dialect would otherwise read a reference or eat a
 /// backslash, so ordinary values are written exactly as they are.
 fn escape_literal(text: &str, dialect: Dialect) -> String {
-    if Template::parse(text, dialect) == Template::literal(text) {
+    if !text.contains(['$', '\\']) || Template::parse(text, dialect) == Template::literal(text) {
         return text.to_string();
     }
     match dialect {

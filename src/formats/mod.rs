@@ -8,6 +8,8 @@ pub mod npmrc;
 pub mod pnpm_workspace;
 pub mod yaml;
 mod yaml_maps;
+mod yaml_pruned;
+mod yaml_root;
 pub mod yarnrc;
 pub mod yarnrc_yml;
 

@@ -143,9 +143,11 @@ pub fn edit(
 /// them: what an edit must leave as it was. `None` when it does not parse.
 fn unowned(text: &str, owned: &[&[String]]) -> Option<serde_json::Value> {
     use serde_json::Value;
-    let mut doc = match parse::<Value>(text).ok()?.as_ref() {
+    // Owned values are left out while reading; the removals below then find nothing more
+    // to remove, but prune what is left the same way.
+    let mut doc = match super::yaml_pruned::parse_without(text, owned).ok()? {
         Value::Null => Value::Object(Default::default()),
-        doc => doc.clone(),
+        doc => doc,
     };
     for path in owned {
         let (last, parents) = path.split_last()?;
@@ -519,6 +521,13 @@ fn parse_uncached<T: serde::de::DeserializeOwned + Default>(
     }
     let options =
         serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins };
+    // Streamed first; a document that fails that way (a repeated key, or an error) is read
+    // the recorded way, whose result and error messages are the reference.
+    if let Ok(super::yaml_root::Root(doc)) =
+        serde_saphyr::from_str_with_options::<super::yaml_root::Root<T>>(text, options.clone())
+    {
+        return Ok(doc.unwrap_or_default());
+    }
     serde_saphyr::from_str_with_options::<Option<T>>(text, options)
         .map(Option::unwrap_or_default)
         .map_err(|e| syntax_error(&e))

@@ -234,13 +234,19 @@ fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, Hash
             .collect();
         model.auth.retain(|key, _| sent.contains(key));
     }
-    let mut out: HashMap<String, HashSet<usize>> = HashMap::new();
-    for (_, v) in model.fields_mut() {
+    // Grouped by path first: a large config has a few files and thousands of values.
+    let fields = model.fields_mut();
+    let mut by_file: HashMap<&Path, HashSet<usize>> = HashMap::new();
+    for (_, v) in &fields {
         if let Some(o) = &v.origin {
-            out.entry(o.file.display().to_string())
-                .or_default()
-                .insert(o.line);
+            by_file.entry(o.file.as_path()).or_default().insert(o.line);
         }
+    }
+    let mut out: HashMap<String, HashSet<usize>> = HashMap::new();
+    for (file, lines) in by_file {
+        out.entry(file.display().to_string())
+            .or_default()
+            .extend(lines);
     }
     out
 }
