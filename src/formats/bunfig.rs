@@ -153,7 +153,13 @@ fn split_userinfo(url: &str) -> (String, Option<String>, Option<String>) {
     (stripped, Some(user), password)
 }
 
-fn collect(text: &str) -> Result<Vec<Found>, SyntaxError> {
+/// What `text` holds, read once per run for each text ([`super::kept`]): reading, the
+/// settings and the secret spans of one file all start here.
+fn collect(text: &str) -> Result<std::rc::Rc<Vec<Found>>, SyntaxError> {
+    super::kept::parsed(text, collect_uncached)
+}
+
+fn collect_uncached(text: &str) -> Result<Vec<Found>, SyntaxError> {
     let doc = parse(text)?;
     let mut out = Vec::new();
     let Some(install) = doc.get("install") else {
@@ -216,12 +222,12 @@ fn collect(text: &str) -> Result<Vec<Found>, SyntaxError> {
 pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     let lines = crate::formats::LineIndex::new(text);
     Ok(collect(text)?
-        .into_iter()
+        .iter()
         .filter(|f| !f.ignored)
         .map(|f| Setting {
             line: f.span.as_ref().map_or(1, |s| lines.line_col(s.start).0),
-            path: f.path,
-            value: f.value,
+            path: f.path.clone(),
+            value: f.value.clone(),
         })
         .collect())
 }
@@ -232,8 +238,8 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         return Vec::new();
     };
     let mut spans = Vec::new();
-    for f in found {
-        let (Some(span), SettingValue::Scalar(value)) = (f.span, &f.value) else {
+    for f in found.iter() {
+        let (Some(span), SettingValue::Scalar(value)) = (f.span.clone(), &f.value) else {
             continue;
         };
         let field = f.path.last().map(String::as_str).unwrap_or_default();
@@ -255,7 +261,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     let mut model = Model::default();
     let mut warnings = Vec::new();
     let lines = crate::formats::LineIndex::new(text);
-    for f in collect(text)?.into_iter().filter(|f| f.ignored) {
+    for f in collect(text)?.iter().filter(|f| f.ignored) {
         warnings.push(Warning::new(
             Code::BunIgnoredKey,
             format!(
