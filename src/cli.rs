@@ -22,6 +22,10 @@ use crate::warning::Severity;
     after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn,bun --write\n  pmrc sync --check                 # CI: exit 1 when a target drifted from pmrc.toml's source\n  pmrc init --write                 # write pmrc.toml from what is here\n  pmrc explain @acme/widgets\n  pmrc doctor --sarif > pmrc.sarif\n\nExit codes: 0 ok, 1 drift (--check) or findings (doctor), 2 error.\nMore: pmrc help <command>, pmrc man, pmrc completions <shell>."
 )]
 pub struct Cli {
+    /// The project directory for the command that follows, as in `git -C DIR status`:
+    /// `pmrc -C packages/a show` is `pmrc show -C packages/a`.
+    #[arg(short = 'C', long = "dir", id = "dir_before_command", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -276,7 +280,8 @@ impl clap::builder::ValueParserFactory for ManagerArg {
 /// Runs a parsed command line; the returned number is the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     let env = Environment::from_process();
-    let status = match cli.command {
+    let command = with_dir_before_command(cli.dir, cli.command)?;
+    let status = match command {
         Command::Show(args) => {
             no_markdown(&args.common, "show")?;
             let (dir, root_note) = root(&args.common, &env)?;
@@ -423,6 +428,36 @@ pub fn run(cli: Cli) -> Result<i32> {
     Ok(status.code())
 }
 
+/// `pmrc -C DIR <command>` is `pmrc <command> -C DIR`; given in both places, which one was
+/// meant is unclear, so neither is taken.
+fn with_dir_before_command(dir: Option<PathBuf>, mut command: Command) -> Result<Command> {
+    let Some(dir) = dir else {
+        return Ok(command);
+    };
+    let (name, common) = match &mut command {
+        Command::Show(a) => ("show", &mut a.common),
+        Command::Convert(a) => ("convert", &mut a.common),
+        Command::Explain(a) => ("explain", &mut a.common),
+        Command::Sync(a) => ("sync", &mut a.common),
+        Command::Doctor(a) => ("doctor", &mut a.common),
+        Command::Init(a) => ("init", &mut a.common),
+        Command::Completions { .. } | Command::Man { .. } => {
+            return Err(Error::Usage(
+                "-C DIR is for commands that read a project; `pmrc completions` and `pmrc man` read none".into(),
+            ));
+        }
+    };
+    if let Some(after) = &common.dir {
+        return Err(Error::Usage(format!(
+            "-C given twice ({} before `{name}`, {} after it): give it once, either place",
+            dir.display(),
+            after.display()
+        )));
+    }
+    common.dir = Some(dir);
+    Ok(command)
+}
+
 /// The project folder, walked up to from `--dir` (or the current folder) as the managers do.
 fn root(common: &Common, env: &Environment) -> Result<(PathBuf, Option<crate::warning::Warning>)> {
     let dir = commands::project_dir(common.dir.as_deref())?;
@@ -488,6 +523,7 @@ fn output(common: &Common, root: &std::path::Path) -> Output {
         },
         show_secrets: common.show_secrets,
         color,
+        width: output::diagnostic::terminal_width(),
         verbosity: match (common.quiet, common.verbose) {
             (true, _) => output::Verbosity::Quiet,
             (_, true) => output::Verbosity::Verbose,

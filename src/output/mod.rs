@@ -3,6 +3,7 @@
 //! `--show-secrets`. The diff goes to stdout;
 //! warnings and summaries to stderr. Commands hand their results here as data.
 
+pub mod diagnostic;
 pub mod diff;
 pub mod github;
 mod init;
@@ -23,7 +24,7 @@ use crate::plan::{Mode, Plan, Status};
 use crate::redact;
 use crate::resolve::{Authorization, Route};
 use crate::template::{Dialect, Template};
-use crate::warning::{Severity, Warning};
+use crate::warning::Warning;
 
 /// Version of the JSON output; bumped when a field changes meaning or goes away.
 pub const JSON_VERSION: u32 = 1;
@@ -51,6 +52,8 @@ pub struct Output {
     pub style: Style,
     pub show_secrets: bool,
     pub color: bool,
+    /// The width findings are wrapped to ([`diagnostic::terminal_width`]).
+    pub width: usize,
     pub verbosity: Verbosity,
     /// Where the files annotated by `--format github` are.
     pub places: github::Places,
@@ -63,6 +66,13 @@ impl Output {
 
     fn quiet(&self) -> bool {
         self.verbosity == Verbosity::Quiet
+    }
+
+    fn layout(&self) -> diagnostic::Layout {
+        diagnostic::Layout {
+            width: self.width,
+            color: self.color,
+        }
     }
 }
 
@@ -152,24 +162,16 @@ fn print_stderr(out: &Output, text: &str) -> io::Result<()> {
     )
 }
 
-/// `error`, `warning` or `note`, in its colour when colour is on.
-fn level(severity: Severity, color: bool) -> String {
-    use anstyle::{AnsiColor, Style};
-    let (name, style) = match severity {
-        Severity::Error => ("error", AnsiColor::Red.on_default().bold()),
-        Severity::Warning => ("warning", AnsiColor::Yellow.on_default().bold()),
-        Severity::Note => ("note", AnsiColor::Cyan.on_default().bold()),
-    };
-    let style = if color { style } else { Style::new() };
-    format!("{style}{name}{style:#}")
-}
-
-pub fn warning_line(w: &Warning, color: bool) -> String {
-    let level = level(w.severity, color);
-    match &w.origin {
-        Some(o) => format!("{level}[{}]: {o}: {}\n", w.code, w.message),
-        None => format!("{level}[{}]: {}\n", w.code, w.message),
+/// One warning as wrapped text ([`diagnostic`]).
+pub fn warning_text(w: &Warning, out: &Output) -> String {
+    diagnostic::Diagnostic {
+        severity: w.severity,
+        code: w.code.id(),
+        origin: w.origin.as_ref(),
+        message: &w.message,
+        fix: None,
     }
+    .render(out.layout())
 }
 
 fn redact_auth(a: &Authorization) -> Authorization {
@@ -261,7 +263,7 @@ pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
     }
     for s in shown {
         for w in &s.warnings {
-            print_stderr(out, &warning_line(w, out.color))?;
+            print_stderr(out, &warning_text(w, out))?;
         }
     }
     Ok(())
@@ -459,7 +461,7 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
     print_stdout(out, &text)?;
     let mut err = String::new();
     for w in plan.warnings.iter().filter(|_| !github) {
-        err.push_str(&warning_line(w, out.color));
+        err.push_str(&warning_text(w, out));
     }
     let targets: Vec<String> = plan
         .to
@@ -585,7 +587,7 @@ pub fn print_explain(
         return Ok(());
     }
     for w in warnings {
-        print_stderr(out, &warning_line(w, out.color))?;
+        print_stderr(out, &warning_text(w, out))?;
     }
     Ok(())
 }
@@ -626,16 +628,14 @@ pub fn print_doctor(
     }
     let mut text = String::new();
     for f in findings {
-        let level = level(f.severity, out.color);
-        let at = f
-            .origin
-            .as_ref()
-            .map(|o| format!("{o}: "))
-            .unwrap_or_default();
-        text.push_str(&format!(
-            "{level}[{}]: {at}{}\n  fix: {}\n",
-            f.rule, f.message, f.fix
-        ));
+        let shown = diagnostic::Diagnostic {
+            severity: f.severity,
+            code: f.rule.id(),
+            origin: f.origin.as_ref(),
+            message: &f.message,
+            fix: Some(&f.fix),
+        };
+        text.push_str(&shown.render(out.layout()));
     }
     if findings.is_empty() {
         text.push_str("no findings\n");
