@@ -63,15 +63,17 @@ pub fn merge_by_manager<T, K: PartialEq>(
     key: impl Fn(&T) -> K,
     message: impl Fn(&mut T) -> &mut String,
 ) -> Vec<(Vec<String>, T)> {
-    let mut merged: Vec<(K, Option<String>, Vec<String>, T)> = Vec::new();
+    let mut merged: Vec<(K, String, Vec<String>, T)> = Vec::new();
     for (name, mut item) in items {
-        let template = name
+        let named = name
             .as_deref()
             .and_then(|n| replace_name(message(&mut item), n, NAME));
+        // A message that does not name its manager is compared as it is.
+        let template = named.clone().unwrap_or_else(|| message(&mut item).clone());
         let k = key(&item);
         let same = merged
             .iter_mut()
-            .find(|(mk, mt, _, _)| template.is_some() && *mk == k && *mt == template);
+            .find(|(mk, mt, _, _)| *mk == k && *mt == template);
         match (same, name) {
             (Some((_, _, names, _)), Some(n)) if !names.contains(&n) => names.push(n),
             (Some(_), _) => {}
@@ -81,7 +83,7 @@ pub fn merge_by_manager<T, K: PartialEq>(
     merged
         .into_iter()
         .map(|(_, template, names, mut item)| {
-            if let (Some(template), true) = (template, names.len() > 1) {
+            if names.len() > 1 && template.contains(NAME) {
                 *message(&mut item) = with_names(&template, &names);
             }
             (names, item)
@@ -213,6 +215,17 @@ mod tests {
             "npm and deno also read ~/.npmrc, which pnpm 12 ignores"
         );
         assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn the_same_message_twice_is_one_finding() {
+        let out = merged(&[
+            ("npm", "x", "`always-auth` has no effect"),
+            ("bun", "x", "`always-auth` has no effect"),
+            ("bun", "y", "`always-auth` has no effect"),
+        ]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].1, "`always-auth` has no effect");
     }
 
     #[test]

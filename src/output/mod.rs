@@ -261,10 +261,19 @@ pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
     if out.quiet() {
         return Ok(());
     }
-    for s in shown {
-        for w in &s.warnings {
-            print_stderr(out, &warning_text(w, out))?;
-        }
+    // Each manager's warnings, the same problem seen by several of them printed once.
+    let each = shown.iter().flat_map(|s| {
+        s.warnings
+            .iter()
+            .map(|w| (Some(s.manager.to_string()), w.clone()))
+    });
+    let merged = crate::warning::merge_by_manager(
+        each.collect(),
+        |w| (w.code, w.severity, w.origin.as_ref().map(ToString::to_string)),
+        |w| &mut w.message,
+    );
+    for (_, w) in merged {
+        print_stderr(out, &warning_text(&w, out))?;
     }
     Ok(())
 }

@@ -183,10 +183,17 @@ pub fn build(req: &Request) -> Result<Plan> {
 /// Every file the run writes, once, with what each target wants in it.
 fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<Vec<shared::Draft>> {
     let mut drafts: Vec<shared::Draft> = Vec::new();
+    let mut per_target = Vec::new();
     for &to in req.to {
         let translation = translate(model, req.from, to, req.user);
-        warnings.extend(translation.warnings);
-        warnings.extend(to.rules().target_warnings(req.dir, req.from)?);
+        let name = Some(to.to_string());
+        per_target.extend(translation.warnings.iter().cloned().map(|w| (name.clone(), w)));
+        per_target.extend(
+            to.rules()
+                .target_warnings(req.dir, req.from)?
+                .into_iter()
+                .map(|w| (name.clone(), w)),
+        );
         for target in discover::locate_targets(to, req.dir, req.user, req.env)? {
             let mut part = translation.model.at_level(target.level);
             if target.level == Level::User {
@@ -204,6 +211,17 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
             }
         }
     }
+    // One warning per problem: a line of the source that several targets cannot keep the
+    // same way is one warning naming them all.
+    warnings.extend(
+        crate::warning::merge_by_manager(
+            per_target,
+            |w| (w.code, w.severity, w.origin.as_ref().map(ToString::to_string)),
+            |w| &mut w.message,
+        )
+        .into_iter()
+        .map(|(_, w)| w),
+    );
     Ok(drafts)
 }
 
