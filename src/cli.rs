@@ -303,6 +303,14 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Convert(args) => {
             let (dir, root_note) = root(&args.common, &env)?;
             let out = output(&args.common, &dir);
+            let rerun = rerun_command(
+                "convert",
+                &[
+                    args.from.map(|f| format!("--from {f}")),
+                    Some(format!("--to {}", comma_list(&args.to))),
+                ],
+                &args.common,
+            );
             let request = convert::Request {
                 dir,
                 from: args.from,
@@ -312,11 +320,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             let mut converted = convert::convert(request, &env)?;
             converted.plan.warnings.splice(0..0, root_note);
-            print_converted(&converted, &out, threshold(args.fail_on))?
+            print_converted(&converted, &out, threshold(args.fail_on), &rerun)?
         }
         Command::Sync(args) => {
             let (dir, root_note) = root(&args.common, &env)?;
             let out = output(&args.common, &dir);
+            let config = args
+                .config
+                .as_ref()
+                .map(|c| format!("--config {}", crate::doctor::shell_word(&c.display().to_string())));
+            let rerun = rerun_command("sync", &[config], &args.common);
             let request = convert::SyncRequest {
                 dir,
                 config: args.config,
@@ -325,7 +338,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             let mut converted = convert::sync(request, &env)?;
             converted.plan.warnings.splice(0..0, root_note);
-            print_converted(&converted, &out, threshold(args.fail_on))?
+            print_converted(&converted, &out, threshold(args.fail_on), &rerun)?
         }
         Command::Explain(args) => {
             no_markdown(&args.common, "explain")?;
@@ -479,10 +492,38 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
+/// The command that writes what `--check` found out of sync: this command line with
+/// `--write`, and with the same `--user` and `-C DIR`, so that it runs where the check did.
+fn rerun_command(command: &str, args: &[Option<String>], common: &Common) -> String {
+    let mut line = format!("pmrc {command}");
+    for arg in args.iter().flatten() {
+        line.push(' ');
+        line.push_str(arg);
+    }
+    line.push_str(" --write");
+    if common.user {
+        line.push_str(" --user");
+    }
+    if let Some(dir) = &common.dir {
+        line.push_str(" -C ");
+        line.push_str(&crate::doctor::shell_word(&dir.display().to_string()));
+    }
+    line
+}
+
+fn comma_list(managers: &[ManagerArg]) -> String {
+    managers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn print_converted(
     converted: &convert::Converted,
     out: &Output,
     fail_on: Option<Severity>,
+    rerun: &str,
 ) -> Result<ExitStatus> {
     printed(output::print_files(
         &converted.plan,
@@ -494,6 +535,7 @@ fn print_converted(
         converted.mode,
         &converted.written,
         out,
+        rerun,
     ))?;
     let failing = fail_on.is_some_and(|t| converted.plan.warnings.iter().any(|w| w.severity >= t));
     Ok(if failing {

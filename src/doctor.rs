@@ -165,7 +165,7 @@ fn dir_arg(req: &Request) -> String {
 }
 
 /// `word`, quoted for a POSIX shell when it needs to be.
-fn shell_word(word: &str) -> String {
+pub fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()

@@ -1526,3 +1526,88 @@ fn issue_16_pnpm11_to_pnpm12_alike_is_nothing_to_change() {
         render(&out)
     );
 }
+
+/// Issue 19: `--check`'s out-of-sync line names the command that fixes it, with the `-C DIR`
+/// it was given (before or after the subcommand); run as printed, from where the check
+/// ran, it writes the files, and the same check then passes.
+#[test]
+fn issue_19_drift_line_names_the_command_that_fixes_it() {
+    for (case, check) in [
+        ("check-drift", &["convert", "--from", "npm", "--to", "yarn", "--check"][..]),
+        ("sync-check-drift", &["sync", "--check"][..]),
+    ] {
+        let parent = assert_fs::TempDir::new().unwrap();
+        let home = assert_fs::TempDir::new().unwrap();
+        let app = parent.path().join("my app");
+        std::fs::create_dir(&app).unwrap();
+        assert_fs::fixture::PathCopy::copy_from(
+            &assert_fs::fixture::ChildPath::new(&app),
+            fixtures().join(case).join("in"),
+            &["**/*", "**/.*"],
+        )
+        .unwrap();
+        let run_check = |before_subcommand: bool| {
+            let mut cmd = common::pmrc();
+            cmd.current_dir(parent.path()).env("HOME", home.path());
+            if before_subcommand {
+                cmd.args(["-C", "my app"]).args(check);
+            } else {
+                cmd.args(check).args(["-C", "my app"]);
+            }
+            cmd.output().unwrap()
+        };
+        let drifted = run_check(true);
+        assert_eq!(drifted.status.code(), Some(1), "{case}: {}", render(&drifted));
+        let stderr = String::from_utf8_lossy(&drifted.stderr);
+        let line = stderr
+            .lines()
+            .find(|l| l.contains("out of sync"))
+            .unwrap_or_else(|| panic!("{case}: no drift line in {stderr}"));
+        let command = line
+            .split('`')
+            .nth(1)
+            .unwrap_or_else(|| panic!("{case}: no command in {line:?}"));
+        assert!(command.ends_with("--write -C 'my app'"), "{case}: {command}");
+        let fixed = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command.replacen("pmrc", env!("CARGO_BIN_EXE_pmrc"), 1))
+            .current_dir(parent.path())
+            .env("HOME", home.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(fixed.status.code(), Some(0), "{case}: {}", render(&fixed));
+        let again = run_check(false);
+        assert_eq!(again.status.code(), Some(0), "{case}: {}", render(&again));
+    }
+}
+
+/// Issue 19: `-C DIR` before the subcommand is the same as after it; both is an error that
+/// says so, and nothing runs.
+#[test]
+fn issue_19_dir_before_the_subcommand() {
+    let project = Project::from_fixture(&fixtures().join("check-drift"));
+    let path = project.path().to_str().unwrap();
+    let show = |args: &[&str]| {
+        common::pmrc()
+            .args(args)
+            .env("HOME", project.home.path())
+            .output()
+            .unwrap()
+    };
+    let before = show(&["-C", path, "show"]);
+    let after = show(&["show", "-C", path]);
+    assert_eq!(before.status.code(), Some(0), "{}", render(&before));
+    assert!(String::from_utf8_lossy(&before.stdout).contains(".npmrc"));
+    assert_eq!(render(&before), render(&after));
+    let both = show(&["-C", path, "show", "--dir", path]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&both.stderr).contains("-C given twice"),
+        "{}",
+        render(&both)
+    );
+    let man = show(&["-C", path, "man"]);
+    assert_eq!(man.status.code(), Some(2), "{}", render(&man));
+    assert!(man.stdout.is_empty());
+}

@@ -421,7 +421,14 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
     }
 }
 
-pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output) -> io::Result<()> {
+/// `rerun` is the command that writes what `--check` found out of sync.
+pub fn print_convert(
+    plan: &Plan,
+    mode: Mode,
+    written: &[PathBuf],
+    out: &Output,
+    rerun: &str,
+) -> io::Result<()> {
     let pending = plan.pending().count();
     if out.json() {
         let files: Vec<serde_json::Value> = plan
@@ -503,7 +510,7 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
             names(plan.pending().map(|c| c.display.as_str()).collect())
         ),
         Mode::Check => format!(
-            "{rules}: {pending} file(s) out of sync: {}\n",
+            "{rules}: {pending} file(s) out of sync: {}; `{rerun}` updates them\n",
             names(plan.pending().map(|c| c.display.as_str()).collect())
         ),
         Mode::Diff => {
