@@ -22,8 +22,8 @@ use crate::warning::Severity;
     after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn,bun --write\n  pmrc sync --check                 # CI: exit 1 when a target drifted from pmrc.toml's source\n  pmrc init --write                 # write pmrc.toml from what is here\n  pmrc explain @acme/widgets\n  pmrc doctor --sarif > pmrc.sarif\n\nExit codes: 0 ok, 1 drift (--check) or findings (doctor), 2 error.\nMore: pmrc help <command>, pmrc man, pmrc completions <shell>."
 )]
 pub struct Cli {
-    /// The project directory for the command that follows, as in `git -C DIR status`:
-    /// `pmrc -C packages/a show` is `pmrc show -C packages/a`.
+    /// Project directory, as in `git -C DIR` (pmrc walks up from it to the project root);
+    /// the same as -C after the command.
     #[arg(short = 'C', long = "dir", id = "dir_before_command", value_name = "DIR")]
     pub dir: Option<PathBuf>,
     #[command(subcommand)]

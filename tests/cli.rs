@@ -353,7 +353,7 @@ fn issue_16_same_manager_same_rules_is_nothing_to_change() {
 fn issue_16_npm_major_migration() {
     let project = Project::from_fixture(&fixtures().join("npm11-to-npm12"));
     let out = run(&project, &["convert", "--from", "npm@12", "--to", "npm@11"]);
-    let said = render(&out);
+    let said = common::unwrapped(&render(&out));
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(
         said.contains("add this line to .npmrc: allow-remote=none"),
@@ -1507,7 +1507,7 @@ fn issue_16_pnpm11_to_pnpm12_alike_is_nothing_to_change() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", render(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("nothing to change"),
+        common::unwrapped(&String::from_utf8_lossy(&out.stderr)).contains("nothing to change"),
         "{}",
         render(&out)
     );
@@ -1558,7 +1558,7 @@ fn issue_19_drift_line_names_the_command_that_fixes_it() {
         };
         let drifted = run_check(true);
         assert_eq!(drifted.status.code(), Some(1), "{case}: {}", render(&drifted));
-        let stderr = String::from_utf8_lossy(&drifted.stderr);
+        let stderr = common::unwrapped(&String::from_utf8_lossy(&drifted.stderr));
         let line = stderr
             .lines()
             .find(|l| l.contains("out of sync"))
@@ -1610,4 +1610,110 @@ fn issue_19_dir_before_the_subcommand() {
     let man = show(&["-C", path, "man"]);
     assert_eq!(man.status.code(), Some(2), "{}", render(&man));
     assert!(man.stdout.is_empty());
+}
+
+/// A project that gives doctor and convert something to say about every line: one
+/// `.npmrc` read by npm, pnpm, Bun and Deno.
+const SHARED_NPMRC: &str = "registry=http://registry.corp.example/npm/
+//registry.corp.example/npm/:_authToken=npm_FAKE_literal_token
+always-auth=true
+@acme:registry=https://npm.acme.example/
+//npm.acme.example/:_authToken=${ACME_TOKEN}
+strict-ssl=false
+save-exact=true
+";
+
+fn shared_npmrc_project() -> Project {
+    let project = Project::with_files(&[
+        (".npmrc", SHARED_NPMRC),
+        ("package.json", "{\"name\": \"app\"}\n"),
+        ("bunfig.toml", ""),
+        ("pnpm-workspace.yaml", ""),
+        ("deno.json", "{}\n"),
+    ]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let npmrc = project.path().join(".npmrc");
+        std::fs::set_permissions(npmrc, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    project
+}
+
+/// Issue 19: findings as rustc and uv print them: the label coloured only with colour on,
+/// the message wrapped to COLUMNS with continuation lines indented, a `fix:` whose command
+/// is never broken; the same problem for four managers is one finding naming them.
+#[test]
+fn issue_19_text_diagnostics_layout() {
+    let project = shared_npmrc_project();
+    for columns in ["60", "120"] {
+        for color in ["never", "always"] {
+            let mut report = String::new();
+            for args in [
+                &["doctor"][..],
+                &["convert", "--from", "npm", "--to", "pnpm@12,bun,deno,yarn-classic"][..],
+            ] {
+                // Run inside the project: no temp path in the output to change its layout.
+                let out = common::pmrc()
+                    .current_dir(project.path())
+                    .env("HOME", project.home.path())
+                    .args(args)
+                    .args(["--color", color])
+                    .env("COLUMNS", columns)
+                    .output()
+                    .unwrap();
+                let findings = if args[0] == "doctor" {
+                    &out.stdout
+                } else {
+                    &out.stderr
+                };
+                let text = String::from_utf8_lossy(findings);
+                let width: usize = columns.parse().unwrap();
+                for line in text.lines() {
+                    // Only a word longer than the line may overflow it.
+                    let plain: String = line
+                        .split('\u{1b}')
+                        .enumerate()
+                        .map(|(i, part)| match part.split_once('m') {
+                            Some((_, rest)) if i > 0 => rest,
+                            _ => part,
+                        })
+                        .collect();
+                    // A `quoted command` is one word, spaces and all.
+                    let longest_word = plain
+                        .split('`')
+                        .enumerate()
+                        .flat_map(|(i, part)| {
+                            if i % 2 == 1 {
+                                vec![part.len() + 2]
+                            } else {
+                                part.split(' ').map(str::len).collect()
+                            }
+                        })
+                        .max()
+                        .unwrap_or(0);
+                    assert!(
+                        plain.chars().count() <= width || longest_word > width / 2,
+                        "{columns} columns: {line:?}"
+                    );
+                }
+                assert_eq!(
+                    text.contains('\u{1b}'),
+                    color == "always",
+                    "{color}: {text}"
+                );
+                report.push_str(&format!("$ pmrc {}\n", args.join(" ")));
+                report.push_str(&text.replace('\u{1b}', "␛"));
+            }
+            assert!(
+                report
+                    .replace("\n    ", " ")
+                    .contains("npm, bun, pnpm@12 and deno send credentials"),
+                "{report}"
+            );
+            settings(&project).bind(|| {
+                insta::assert_snapshot!(format!("issue-19-diagnostics-{columns}-{color}"), report)
+            });
+        }
+    }
 }

@@ -517,7 +517,9 @@ pub fn print_convert(
             format!("{rules}: {pending} file(s) would change; run again with --write to apply\n",)
         }
     };
-    err.push_str(&summary);
+    if !summary.is_empty() {
+        err.push_str(&diagnostic::wrap("", summary.trim_end(), "    ", out.width));
+    }
     print_stderr(out, &err)?;
     Ok(())
 }
