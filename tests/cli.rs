@@ -1717,3 +1717,72 @@ fn issue_19_text_diagnostics_layout() {
         }
     }
 }
+
+/// Issue 19: one finding per problem. Four managers reading one `.npmrc` that sends a token
+/// over http is one `credentials-over-http` naming them all (JSON: `managers`); three that
+/// send the `${ACME_TOKEN}` credential pnpm ignores are one `config-drift`; a literal secret
+/// written into several targets is one `plain-text-secret`; a user file four managers would
+/// read is one note.
+#[test]
+fn issue_19_one_finding_per_problem() {
+    let project = shared_npmrc_project();
+    let out = run(&project, &["doctor", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let of = |rule: &str| -> Vec<&serde_json::Value> {
+        findings.iter().filter(|f| f["rule"] == rule).collect()
+    };
+    let http = of("credentials-over-http");
+    assert_eq!(http.len(), 1, "{findings:#?}");
+    assert_eq!(http[0]["manager"], serde_json::Value::Null);
+    assert_eq!(
+        http[0]["managers"],
+        serde_json::json!(["npm", "bun", "pnpm@12", "deno"])
+    );
+    assert!(
+        http[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("npm, bun, pnpm@12 and deno send credentials"),
+        "{http:#?}"
+    );
+    let drift = of("config-drift");
+    assert_eq!(drift.len(), 1, "{findings:#?}");
+    assert_eq!(
+        drift[0]["fix"],
+        "run `pmrc convert --from npm --to pnpm@12 --write --dir ".to_string()
+            + project.path().to_str().unwrap()
+            + "` and review the diff"
+    );
+
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "pnpm@12,deno,yarn-classic", "--format", "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let secrets: Vec<&serde_json::Value> = doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "plain-text-secret")
+        .collect();
+    assert_eq!(secrets.len(), 1, "{secrets:#?}");
+    assert!(
+        secrets[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("into the pnpm@12, deno and yarn-classic config"),
+        "{secrets:#?}"
+    );
+
+    std::fs::write(project.home.path().join(".npmrc"), "fund=false\n").unwrap();
+    let out = run(&project, &["show"]);
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!(said.matches("user-files-not-read").count(), 1, "{said}");
+    assert!(
+        said.contains("npm, bun, pnpm@12 and deno also read ~/.npmrc"),
+        "{said}"
+    );
+}
