@@ -1786,3 +1786,87 @@ fn issue_19_one_finding_per_problem() {
         "{said}"
     );
 }
+
+/// Issue 19: the coloured findings as a real terminal shows them. pmrc runs with
+/// `--color auto` (no NO_COLOR, no COLUMNS) inside an 80-column tmux pane, so both the
+/// colour and the width come from the terminal itself; `capture-pane -e` keeps the escape
+/// sequences, and what was seen is the snapshot. `.ci/run` installs tmux where it is missing.
+#[test]
+fn issue_19_colour_and_width_in_a_real_terminal() {
+    let has_tmux = std::process::Command::new("sh")
+        .args(["-c", "command -v tmux"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_tmux {
+        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let project = shared_npmrc_project();
+    let socket = project.home.path().join("tmux.sock");
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(["-f", "/dev/null"])
+            .args(args)
+            .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
+            .env_remove("LINES")
+            .env_remove("TMUX")
+            .env("HOME", project.home.path())
+            .current_dir(project.path())
+            .output()
+            .unwrap()
+    };
+    let script = format!(
+        "'{}' doctor --color auto; echo \"exit $?\"; echo __done__; sleep 60",
+        env!("CARGO_BIN_EXE_pmrc")
+    );
+    let started = tmux(&[
+        "new-session", "-d", "-x", "80", "-y", "60", "sh", "-c", &script,
+    ]);
+    assert!(started.status.success(), "{}", render(&started));
+    let mut seen = String::new();
+    for _ in 0..100 {
+        let captured = tmux(&["capture-pane", "-e", "-p"]);
+        seen = String::from_utf8_lossy(&captured.stdout).into_owned();
+        if seen.contains("__done__") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    tmux(&["kill-server"]);
+    assert!(seen.contains("__done__"), "pmrc did not finish in the pane:\n{seen}");
+    let shown: String = seen
+        .lines()
+        .take_while(|l| !l.contains("__done__"))
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    // Colour came from the terminal: the labels are bold and coloured.
+    assert!(shown.contains("\u{1b}[1m\u{1b}[33mwarning"), "{shown}");
+    assert!(shown.contains("\u{1b}[1m\u{1b}[36mnote"), "{shown}");
+    // The width came from the terminal: every line fits its 80 columns, and a message
+    // longer than that went on, indented, on the next line, its URL whole.
+    for line in shown.lines() {
+        let plain: String = line
+            .split('\u{1b}')
+            .enumerate()
+            .map(|(i, part)| match part.split_once('m') {
+                Some((_, rest)) if i > 0 => rest,
+                _ => part,
+            })
+            .collect();
+        assert!(plain.chars().count() <= 80, "{line:?}");
+    }
+    assert!(
+        shown.contains("over plain http to\n    http://registry.corp.example/npm/\n"),
+        "{shown}"
+    );
+    assert!(shown.ends_with("exit 1\n"), "{shown}");
+    settings(&project).bind(|| {
+        insta::assert_snapshot!(
+            "issue-19-tmux-doctor-colour-auto",
+            shown.replace('\u{1b}', "␛")
+        )
+    });
+}
