@@ -24,7 +24,12 @@ use crate::warning::Severity;
 pub struct Cli {
     /// Project directory, as in `git -C DIR` (pmrc walks up from it to the project root);
     /// the same as -C after the command.
-    #[arg(short = 'C', long = "dir", id = "dir_before_command", value_name = "DIR")]
+    #[arg(
+        short = 'C',
+        long = "dir",
+        id = "dir_before_command",
+        value_name = "DIR"
+    )]
     pub dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
@@ -325,10 +330,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Sync(args) => {
             let (dir, root_note) = root(&args.common, &env)?;
             let out = output(&args.common, &dir);
-            let config = args
-                .config
-                .as_ref()
-                .map(|c| format!("--config {}", crate::doctor::shell_word(&c.display().to_string())));
+            let config = args.config.as_ref().map(|c| {
+                format!(
+                    "--config {}",
+                    crate::doctor::shell_word(&c.display().to_string())
+                )
+            });
             let rerun = rerun_command("sync", &[config], &args.common);
             let request = convert::SyncRequest {
                 dir,

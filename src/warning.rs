@@ -175,7 +175,10 @@ mod tests {
         let items = items
             .iter()
             .map(|(name, place, message)| {
-                (Some(name.to_string()), (place.to_string(), message.to_string()))
+                (
+                    Some(name.to_string()),
+                    (place.to_string(), message.to_string()),
+                )
             })
             .collect();
         merge_by_manager(items, |(place, _)| place.clone(), |(_, m)| m)
@@ -208,7 +211,11 @@ mod tests {
     fn a_name_inside_another_word_is_not_the_manager() {
         let out = merged(&[
             ("npm", "x", "npm also reads ~/.npmrc, which pnpm 12 ignores"),
-            ("deno", "x", "deno also reads ~/.npmrc, which pnpm 12 ignores"),
+            (
+                "deno",
+                "x",
+                "deno also reads ~/.npmrc, which pnpm 12 ignores",
+            ),
         ]);
         assert_eq!(
             out[0].1,

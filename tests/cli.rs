@@ -1533,7 +1533,10 @@ fn issue_16_pnpm11_to_pnpm12_alike_is_nothing_to_change() {
 #[test]
 fn issue_19_drift_line_names_the_command_that_fixes_it() {
     for (case, check) in [
-        ("check-drift", &["convert", "--from", "npm", "--to", "yarn", "--check"][..]),
+        (
+            "check-drift",
+            &["convert", "--from", "npm", "--to", "yarn", "--check"][..],
+        ),
         ("sync-check-drift", &["sync", "--check"][..]),
     ] {
         let parent = assert_fs::TempDir::new().unwrap();
@@ -1557,7 +1560,12 @@ fn issue_19_drift_line_names_the_command_that_fixes_it() {
             cmd.output().unwrap()
         };
         let drifted = run_check(true);
-        assert_eq!(drifted.status.code(), Some(1), "{case}: {}", render(&drifted));
+        assert_eq!(
+            drifted.status.code(),
+            Some(1),
+            "{case}: {}",
+            render(&drifted)
+        );
         let stderr = common::unwrapped(&String::from_utf8_lossy(&drifted.stderr));
         let line = stderr
             .lines()
@@ -1567,7 +1575,10 @@ fn issue_19_drift_line_names_the_command_that_fixes_it() {
             .split('`')
             .nth(1)
             .unwrap_or_else(|| panic!("{case}: no command in {line:?}"));
-        assert!(command.ends_with("--write -C 'my app'"), "{case}: {command}");
+        assert!(
+            command.ends_with("--write -C 'my app'"),
+            "{case}: {command}"
+        );
         let fixed = std::process::Command::new("sh")
             .arg("-c")
             .arg(command.replacen("pmrc", env!("CARGO_BIN_EXE_pmrc"), 1))
@@ -1651,7 +1662,13 @@ fn issue_19_text_diagnostics_layout() {
             let mut report = String::new();
             for args in [
                 &["doctor"][..],
-                &["convert", "--from", "npm", "--to", "pnpm@12,bun,deno,yarn-classic"][..],
+                &[
+                    "convert",
+                    "--from",
+                    "npm",
+                    "--to",
+                    "pnpm@12,bun,deno,yarn-classic",
+                ][..],
             ] {
                 // Run inside the project: no temp path in the output to change its layout.
                 let out = common::pmrc()
@@ -1758,7 +1775,13 @@ fn issue_19_one_finding_per_problem() {
     let out = run(
         &project,
         &[
-            "convert", "--from", "npm", "--to", "pnpm@12,deno,yarn-classic", "--format", "json",
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "pnpm@12,deno,yarn-classic",
+            "--format",
+            "json",
         ],
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1823,7 +1846,15 @@ fn issue_19_colour_and_width_in_a_real_terminal() {
         env!("CARGO_BIN_EXE_pmrc")
     );
     let started = tmux(&[
-        "new-session", "-d", "-x", "80", "-y", "60", "sh", "-c", &script,
+        "new-session",
+        "-d",
+        "-x",
+        "80",
+        "-y",
+        "60",
+        "sh",
+        "-c",
+        &script,
     ]);
     assert!(started.status.success(), "{}", render(&started));
     let mut seen = String::new();
@@ -1836,7 +1867,10 @@ fn issue_19_colour_and_width_in_a_real_terminal() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     tmux(&["kill-server"]);
-    assert!(seen.contains("__done__"), "pmrc did not finish in the pane:\n{seen}");
+    assert!(
+        seen.contains("__done__"),
+        "pmrc did not finish in the pane:\n{seen}"
+    );
     let shown: String = seen
         .lines()
         .take_while(|l| !l.contains("__done__"))

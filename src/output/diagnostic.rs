@@ -180,7 +180,10 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines.len() > 1, "{text}");
         assert!(lines.iter().all(|l| l.chars().count() <= 40), "{text}");
-        assert!(lines[1..].iter().all(|l| l.starts_with("    word")), "{text}");
+        assert!(
+            lines[1..].iter().all(|l| l.starts_with("    word")),
+            "{text}"
+        );
         assert_eq!(text.matches("word").count(), 20);
     }
 

@@ -269,7 +269,13 @@ pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
     });
     let merged = crate::warning::merge_by_manager(
         each.collect(),
-        |w| (w.code, w.severity, w.origin.as_ref().map(ToString::to_string)),
+        |w| {
+            (
+                w.code,
+                w.severity,
+                w.origin.as_ref().map(ToString::to_string),
+            )
+        },
         |w| &mut w.message,
     );
     for (_, w) in merged {

@@ -187,7 +187,13 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
     for &to in req.to {
         let translation = translate(model, req.from, to, req.user);
         let name = Some(to.to_string());
-        per_target.extend(translation.warnings.iter().cloned().map(|w| (name.clone(), w)));
+        per_target.extend(
+            translation
+                .warnings
+                .iter()
+                .cloned()
+                .map(|w| (name.clone(), w)),
+        );
         per_target.extend(
             stops_while_unset(&translation.model, to)
                 .into_iter()
@@ -221,7 +227,13 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
     warnings.extend(
         crate::warning::merge_by_manager(
             per_target,
-            |w| (w.code, w.severity, w.origin.as_ref().map(ToString::to_string)),
+            |w| {
+                (
+                    w.code,
+                    w.severity,
+                    w.origin.as_ref().map(ToString::to_string),
+                )
+            },
             |w| &mut w.message,
         )
         .into_iter()
