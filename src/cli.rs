@@ -554,16 +554,10 @@ fn print_converted(
 
 /// How to print; `root` is the project folder, which `--format github` names files from.
 fn output(common: &Common, root: &std::path::Path) -> Output {
-    let color = match common.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            use std::io::IsTerminal;
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    use std::io::IsTerminal;
+    let color = colour(common.color, std::io::stdout().is_terminal());
     Output {
+        color_stderr: colour(common.color, std::io::stderr().is_terminal()),
         style: match common.format {
             Format::Text => output::Style::Text,
             Format::Json => output::Style::Json,
@@ -588,6 +582,38 @@ fn output(common: &Common, root: &std::path::Path) -> Output {
                 .or_else(|| std::env::current_dir().ok())
                 .unwrap_or_else(|| root.to_path_buf()),
         },
+    }
+}
+
+/// Whether to colour a stream: as asked, else on a terminal unless NO_COLOR is set.
+fn colour(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// The error that ends a run, as the binary prints it ([`output::error_text`]).
+pub fn error_text(message: &str, color: bool) -> String {
+    output::error_text(message, color)
+}
+
+impl Cli {
+    /// Whether the error that ends this run is coloured: `--color` of the command, else
+    /// stderr being a terminal without NO_COLOR.
+    pub fn error_color(&self) -> bool {
+        use std::io::IsTerminal;
+        let choice = match &self.command {
+            Command::Show(a) => a.common.color,
+            Command::Convert(a) => a.common.color,
+            Command::Explain(a) => a.common.color,
+            Command::Sync(a) => a.common.color,
+            Command::Doctor(a) => a.common.color,
+            Command::Init(a) => a.common.color,
+            Command::Completions { .. } | Command::Man { .. } => ColorChoice::Auto,
+        };
+        colour(choice, std::io::stderr().is_terminal())
     }
 }
 

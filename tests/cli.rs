@@ -1841,8 +1841,11 @@ fn issue_19_colour_and_width_in_a_real_terminal() {
             .output()
             .unwrap()
     };
+    // doctor's findings go to stdout; convert's warnings to stderr, with stdout (the diff)
+    // sent elsewhere: each stream is coloured because it is the terminal.
     let script = format!(
-        "'{}' doctor --color auto; echo \"exit $?\"; echo __done__; sleep 60",
+        "pmrc='{}'; \"$pmrc\" doctor --color auto; echo \"exit $?\"; \
+         \"$pmrc\" convert --from npm --to pnpm@12 --color auto > /dev/null; echo __done__; sleep 60",
         env!("CARGO_BIN_EXE_pmrc")
     );
     let started = tmux(&[
@@ -1851,7 +1854,7 @@ fn issue_19_colour_and_width_in_a_real_terminal() {
         "-x",
         "80",
         "-y",
-        "60",
+        "80",
         "sh",
         "-c",
         &script,
@@ -1896,11 +1899,41 @@ fn issue_19_colour_and_width_in_a_real_terminal() {
         shown.contains("over plain http to\n    http://registry.corp.example/npm/\n"),
         "{shown}"
     );
-    assert!(shown.ends_with("exit 1\n"), "{shown}");
+    let (doctor, convert) = shown.split_once("exit 1\n").expect("doctor exits 1");
+    assert!(doctor.contains("\u{1b}[32mfix:"), "{doctor}");
+    assert!(
+        convert.contains("\u{1b}[1m\u{1b}[33mwarning\u{1b}[39m[credentials-differ]"),
+        "{convert}"
+    );
     settings(&project).bind(|| {
         insta::assert_snapshot!(
             "issue-19-tmux-doctor-colour-auto",
             shown.replace('\u{1b}', "␛")
         )
     });
+}
+
+/// Issue 19: the error that ends a run has its label in colour as asked, wrapped like a
+/// finding, and plain without colour.
+#[test]
+fn issue_19_errors_have_colour_when_asked() {
+    let missing = "/nonexistent/pmrc-issue-19";
+    let run_with = |color: &str| {
+        common::pmrc()
+            .args(["show", "-C", missing, "--color", color])
+            .env("COLUMNS", "40")
+            .output()
+            .unwrap()
+    };
+    let coloured = run_with("always");
+    assert_eq!(coloured.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&coloured.stderr),
+        "\u{1b}[1m\u{1b}[31merror\u{1b}[0m: /nonexistent/pmrc-issue-19 is not\n    a directory\n"
+    );
+    let plain = run_with("never");
+    assert_eq!(
+        String::from_utf8_lossy(&plain.stderr),
+        "error: /nonexistent/pmrc-issue-19 is not\n    a directory\n"
+    );
 }

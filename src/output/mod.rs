@@ -51,7 +51,11 @@ pub enum Verbosity {
 pub struct Output {
     pub style: Style,
     pub show_secrets: bool,
+    /// Colour on stdout (the diff, doctor's findings).
     pub color: bool,
+    /// Colour on stderr (warnings and summaries), decided for that stream: `pmrc convert >
+    /// plan.diff` in a terminal still colours the warnings it shows there.
+    pub color_stderr: bool,
     /// The width findings are wrapped to ([`diagnostic::terminal_width`]).
     pub width: usize,
     pub verbosity: Verbosity,
@@ -68,10 +72,19 @@ impl Output {
         self.verbosity == Verbosity::Quiet
     }
 
+    /// How findings printed on stdout are laid out.
     fn layout(&self) -> diagnostic::Layout {
         diagnostic::Layout {
             width: self.width,
             color: self.color,
+        }
+    }
+
+    /// How findings printed on stderr are laid out.
+    fn layout_stderr(&self) -> diagnostic::Layout {
+        diagnostic::Layout {
+            width: self.width,
+            color: self.color_stderr,
         }
     }
 }
@@ -162,7 +175,7 @@ fn print_stderr(out: &Output, text: &str) -> io::Result<()> {
     )
 }
 
-/// One warning as wrapped text ([`diagnostic`]).
+/// One warning as wrapped text ([`diagnostic`]), for stderr.
 pub fn warning_text(w: &Warning, out: &Output) -> String {
     diagnostic::Diagnostic {
         severity: w.severity,
@@ -171,7 +184,20 @@ pub fn warning_text(w: &Warning, out: &Output) -> String {
         message: &w.message,
         fix: None,
     }
-    .render(out.layout())
+    .render(out.layout_stderr())
+}
+
+/// The error that ends a run, as `error: ...` wrapped like a finding (the binary prints it;
+/// URLs in it lose their credentials).
+pub fn error_text(message: &str, color: bool) -> String {
+    let message = redact::urls_in(message);
+    let text = diagnostic::wrap("error: ", &message, "    ", diagnostic::terminal_width());
+    if color {
+        let style = diagnostic::severity_style(crate::warning::Severity::Error);
+        format!("{style}error{style:#}{}", &text["error".len()..])
+    } else {
+        text
+    }
 }
 
 fn redact_auth(a: &Authorization) -> Authorization {
