@@ -1287,7 +1287,7 @@ fn issue_19_init_never_guesses() {
     ]);
     let out = run(&p, &["init"]);
     assert_eq!(out.status.code(), Some(2), "{}", render(&out));
-    let message = stderr(&out);
+    let message = common::unwrapped(&stderr(&out));
     assert!(
         message.contains("`pmrc init --from npm` or `pmrc init --from yarn`"),
         "{message}"

@@ -113,7 +113,22 @@ pub fn severity_style(severity: Severity) -> Style {
 
 /// `head` then `body` filled to `width` columns, continuation lines starting with `indent`;
 /// ends in `\n`. A word is never split: one longer than the line gets a line of its own.
+/// A line break in `body` is kept (each of its lines is filled on its own).
 pub fn wrap(head: &str, body: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    for (i, line) in body.split('\n').enumerate() {
+        out.push_str(&fill(
+            if i == 0 { head } else { indent },
+            line,
+            indent,
+            width,
+        ));
+    }
+    out
+}
+
+/// One line of text filled as [`wrap`] says.
+fn fill(head: &str, body: &str, indent: &str, width: usize) -> String {
     let width = width.max(MIN_WIDTH);
     let mut out = String::from(head);
     let mut column = columns(head);
@@ -196,6 +211,14 @@ mod tests {
         assert!(text.lines().any(|l| l.trim_start() == command), "{text}");
         assert!(text.lines().any(|l| l.contains(url)), "{text}");
         assert_eq!(text.replace("\n    ", " "), format!("warning[x]: {body}\n"));
+    }
+
+    #[test]
+    fn a_line_break_in_the_message_is_kept() {
+        assert_eq!(
+            wrap("error: ", "first line\nsecond line", "    ", 100),
+            "error: first line\n    second line\n"
+        );
     }
 
     #[test]
