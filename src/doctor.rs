@@ -28,9 +28,9 @@ pub struct Finding {
     pub message: String,
     /// What to do; a command, where there is one, written for this project.
     pub fix: String,
-    /// For `config-drift`: the managers on each side of the disagreement.
+    /// For `config-drift`: the managers that disagree, those that do the same together.
     #[serde(skip)]
-    pub drift: Option<(Vec<Manager>, Vec<Manager>)>,
+    pub drift: Option<Vec<Vec<Manager>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }
@@ -181,30 +181,40 @@ pub fn shell_word(word: &str) -> String {
 /// one that does the right thing; `None` keeps the table's advice.
 fn command_fix(req: &Request, f: &Finding) -> Option<String> {
     let dir = dir_arg(req);
-    let Some((a, b)) = &f.drift else {
+    let Some(sides) = &f.drift else {
         return f.manager?.rules().fix_command(f.rule, req.dir, &dir);
     };
-    let list = |ms: &[Manager]| {
-        ms.iter()
+    // Every manager on the other sides than `from`'s.
+    let others = |from: Manager| -> String {
+        sides
+            .iter()
+            .filter(|side| !side.contains(&from))
+            .flatten()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(",")
     };
-    let convert = |from: Manager, to: &[Manager]| {
-        format!("pmrc convert --from {from} --to {} --write{dir}", list(to))
+    let convert = |from: Manager| {
+        format!(
+            "`pmrc convert --from {from} --to {} --write{dir}`",
+            others(from)
+        )
     };
     let source = discover::detect_source(req.dir, &crate::managers::ALL, &[])
         .ok()
         .and_then(|m| m.settle(req.dir).ok())
         .map(|(m, _)| m);
     Some(match source {
-        Some(s) if a.contains(&s) => format!("run `{}` and review the diff", convert(s, b)),
-        Some(s) if b.contains(&s) => format!("run `{}` and review the diff", convert(s, a)),
-        _ => format!(
-            "decide which config is right, then run `{}` or `{}`",
-            convert(a[0], b),
-            convert(b[0], a)
-        ),
+        Some(s) if sides.iter().flatten().any(|&m| m == s) => {
+            format!("run {} and review the diff", convert(s))
+        }
+        _ => {
+            let choices: Vec<String> = sides.iter().map(|side| convert(side[0])).collect();
+            format!(
+                "decide which config is right, then run {}",
+                choices.join(" or ")
+            )
+        }
     })
 }
 
@@ -369,7 +379,8 @@ fn mode_of(_path: &Path) -> Option<u32> {
 
 /// Managers that disagree about a group of packages: every scope any two of them know.
 /// Managers that do the same are one side, so three managers reading one `.npmrc` against
-/// a fourth that ignores a line of it is one finding, not three.
+/// a fourth that ignores a line of it is one finding, not three; each group of packages
+/// the managers disagree on is one finding, however many ways they differ.
 fn drift(reads: &[Read]) -> Vec<Finding> {
     type Observed = (
         resolve::Packages,
@@ -398,22 +409,21 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
                     .credential_origin
                     .clone()
                     .or(rb.credential_origin.clone());
-                let at = found.iter().position(|d| {
-                    d.group == group
-                        && d.origin.as_ref().map(ToString::to_string)
-                            == origin.as_ref().map(ToString::to_string)
-                });
-                let d = match at {
+                let d = match found.iter().position(|d| d.group == group) {
                     Some(at) => &mut found[at],
                     None => {
                         found.push(Disagreement {
                             group,
-                            origin,
+                            origin: None,
                             sides: Vec::new(),
                         });
                         found.last_mut().expect("just pushed")
                     }
                 };
+                // The line that makes a difference: the first credential line seen.
+                if d.origin.is_none() {
+                    d.origin = origin;
+                }
                 for (m, o, r) in [(a.manager, oa, ra), (b.manager, ob, rb)] {
                     if !d.sides.iter().any(|(seen, _, _)| *seen == m) {
                         d.sides.push((m, o, r));
@@ -432,38 +442,36 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
                 None => classes.push((vec![*m], o, r)),
             }
         }
-        for (i, (ma, oa, ra)) in classes.iter().enumerate() {
-            for (mb, ob, rb) in &classes[i + 1..] {
-                let what = if oa.1 != ob.1 {
-                    "route"
-                } else {
-                    "authenticate"
-                };
-                let everyone: Vec<String> = ma.iter().chain(mb).map(ToString::to_string).collect();
-                out.push(Finding {
-                    drift: Some((ma.clone(), mb.clone())),
-                    managers: if everyone.len() > 2 {
-                        ma.iter().chain(mb).copied().collect()
-                    } else {
-                        Vec::new()
-                    },
-                    ..finding(
-                        Warning::new(
-                            Code::ConfigDrift,
-                            format!(
-                                "{} {what} {} differently ({} vs {})",
-                                crate::warning::name_list(&everyone),
-                                d.group,
-                                describe(ra, ma),
-                                describe(rb, mb)
-                            ),
-                            d.origin.clone(),
-                        ),
-                        None,
-                    )
-                });
-            }
-        }
+        let registries_differ = classes.iter().any(|(_, o, _)| o.1 != classes[0].1.1);
+        let what = if registries_differ {
+            "route"
+        } else {
+            "authenticate"
+        };
+        let everyone: Vec<Manager> = classes.iter().flat_map(|(ms, _, _)| ms.clone()).collect();
+        let names: Vec<String> = everyone.iter().map(ToString::to_string).collect();
+        let described: Vec<String> = classes.iter().map(|(ms, _, r)| describe(r, ms)).collect();
+        out.push(Finding {
+            drift: Some(classes.iter().map(|(ms, _, _)| ms.clone()).collect()),
+            managers: if everyone.len() > 2 {
+                everyone.clone()
+            } else {
+                Vec::new()
+            },
+            ..finding(
+                Warning::new(
+                    Code::ConfigDrift,
+                    format!(
+                        "{} {what} {} differently ({})",
+                        crate::warning::name_list(&names),
+                        d.group,
+                        described.join(" vs ")
+                    ),
+                    d.origin.clone(),
+                ),
+                None,
+            )
+        });
     }
     out
 }

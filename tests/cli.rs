@@ -1937,3 +1937,46 @@ fn issue_19_errors_have_colour_when_asked() {
         "error: /nonexistent/pmrc-issue-19 is not\n    a directory\n"
     );
 }
+
+/// Issue 19: npm, Bun and pnpm reading one `.npmrc` three different ways is one
+/// `config-drift` for the group of packages (not one per pair, and not again without a
+/// line), whose fix offers one command per side; each, run as printed, succeeds.
+#[test]
+fn issue_19_managers_that_disagree_three_ways_are_one_finding() {
+    // pnpm's config converted to Bun: npm, which reads the same .npmrc, then differs from both.
+    let converted = || {
+        let project = Project::from_fixture(&fixtures().join("pnpm12-to-bun"));
+        let args = ["convert", "--from", "pnpm@12", "--to", "bun", "--write"];
+        assert!(run(&project, &args).status.success());
+        project
+    };
+    let project = converted();
+    let out = run(&project, &["doctor", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let drift: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "config-drift")
+        .collect();
+    assert_eq!(drift.len(), 1, "{drift:#?}");
+    assert_eq!(
+        drift[0]["managers"],
+        serde_json::json!(["npm", "bun", "pnpm@12"])
+    );
+    let fix = drift[0]["fix"].as_str().unwrap();
+    let commands: Vec<&str> = fix.split('`').skip(1).step_by(2).collect();
+    assert_eq!(commands.len(), 3, "{fix}");
+    for command in commands {
+        let copy = converted();
+        let ran = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command.replacen("pmrc", env!("CARGO_BIN_EXE_pmrc"), 1))
+            .current_dir(copy.path())
+            .env("HOME", copy.home.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(ran.status.code(), Some(0), "{command}: {}", render(&ran));
+    }
+}
