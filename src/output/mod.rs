@@ -549,7 +549,10 @@ pub fn print_convert(
             format!("{rules}: {pending} file(s) would change; run again with --write to apply\n",)
         }
     };
-    if !summary.is_empty() {
+    if github {
+        // A workflow log is not a terminal: its lines stay whole.
+        err.push_str(&summary);
+    } else if !summary.is_empty() {
         err.push_str(&diagnostic::wrap("", summary.trim_end(), "    ", out.width));
     }
     print_stderr(out, &err)?;
