@@ -95,6 +95,16 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     for read in &reads {
         findings.extend(manager_rules(req, read)?);
     }
+    if !req.user {
+        // "pnpm ignores this credential" is not the last word when its auth.ini, which
+        // `convert --user` wrote, is there unread.
+        for &manager in &req.managers {
+            findings.extend(
+                discover::unread_user_files(manager, req.dir, req.env)
+                    .map(|w| finding(w, Some(manager))),
+            );
+        }
+    }
     findings.extend(file_rules(req.dir, &reads));
     findings.extend(drift(&reads));
     if req.check_env {

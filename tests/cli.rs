@@ -1044,6 +1044,21 @@ fn issue_19_show_names_user_files_it_did_not_read() {
         "{}",
         render(&out)
     );
+    // doctor too: the credential pnpm ignores in .npmrc may be in the auth.ini it did not read.
+    let out = run(&project, &["doctor", "--manager", "pnpm@12"]);
+    let said = render(&out);
+    assert!(said.contains("note[user-files-not-read]"), "{said}");
+    assert!(
+        said.contains("pnpm-project-env-credential-ignored"),
+        "{said}"
+    );
+    let out = run(&project, &["doctor", "--manager", "pnpm@12", "--user"]);
+    let said = render(&out);
+    assert!(!said.contains("user-files-not-read"), "{said}");
+    assert!(
+        !said.contains("pnpm-project-env-credential-ignored"),
+        "{said}"
+    );
 }
 
 /// Issue 19: `-C DIR` is `--dir DIR` for every command that takes a project, and `-w` is
