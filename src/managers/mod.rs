@@ -547,6 +547,11 @@ pub trait Rules: Sync {
     }
     /// Where credentials this manager ignores in the project file must go instead, when
     /// there is such a place (pnpm and `${VAR}` tokens).
+    /// Whether a `${VAR}` registry URL in a project file is expanded (pnpm: no, spec
+    /// pnpm-bun-deno.md §1.7).
+    fn expands_project_registry_references(&self) -> bool {
+        true
+    }
     fn user_credentials_file(&self) -> Option<&'static str> {
         None
     }
