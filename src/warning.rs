@@ -141,6 +141,7 @@ fn with_names(template: &str, names: &[String]) -> String {
         ("fails", "fail"),
         ("requests", "request"),
         ("honours", "honour"),
+        ("runs", "run"),
     ];
     let list = name_list(names);
     let mut out = String::new();
