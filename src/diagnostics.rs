@@ -77,6 +77,12 @@ diagnostics! {
         PnpmProjectEnvCredentialIgnored "pnpm-project-env-credential-ignored"
             what: "a ${VAR} credential in the project .npmrc: pnpm 10.34+, 11 and 12 send nothing"
             fix: "run `pmrc convert --from npm --to pnpm --user --write` (writes it to pnpm's auth.ini), or set pnpm_config_//host/:_authToken in CI";
+        PnpmEnvRegistryIgnored "pnpm-env-registry-ignored"
+            what: "a ${VAR} registry URL in the project .npmrc: pnpm 10 and 11 ignore it and use the default registry"
+            fix: "write the URL itself, or put `registry=${VAR}` in ~/.npmrc (pnpm 11: or in pnpm's auth.ini)";
+        PnpmEnvRegistryStops "pnpm-env-registry-stops"
+            what: "a ${VAR} registry URL in the project .npmrc: pnpm 12 stops every command (ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED)"
+            fix: "write the URL itself, or put it in pnpm's global config.yaml (`registry: ${VAR}`) or ~/.npmrc (`registry=${VAR}`)";
         PnpmNpmrcSettingIgnored "pnpm-npmrc-setting-ignored"
             what: "a setting in .npmrc that pnpm 11/12 ignore"
             fix: "move it to pnpm-workspace.yaml under its camelCase name";
@@ -172,6 +178,9 @@ diagnostics! {
             fix: "nothing, or make it explicit (packageManager in package.json, a version on the setup action, `env:` entries) so pmrc can check it";
     }
     translation {
+        TargetStopsWhileUnset "target-stops-while-unset"
+            what: "the target (Yarn Berry) stops every command while a variable its new config references is unset, and it is unset here"
+            fix: "set it wherever the manager runs (your shell, the CI job's env), or, if the manager can work without it, write the optional form ${VAR:-}";
         PlainTextSecret "plain-text-secret"
             what: "a literal secret is written into the target file (it was literal in the source too)"
             fix: "use an environment reference such as ${NPM_TOKEN} in the source, convert again, and rotate the token";
@@ -231,6 +240,9 @@ diagnostics! {
             fix: "name the major when it is not the one the project uses: pnpm@10, pnpm@11 or pnpm@12, or packageManager in package.json";
         PnpmEnvCredentialNeedsUserFile "pnpm-env-credential-needs-user-file"
             what: "a ${VAR} credential pnpm ignores in the project .npmrc, with the line the user file needs"
+            fix: "run the same pmrc command again with --user, or add the printed line to the user file";
+        PnpmEnvRegistryNeedsUserFile "pnpm-env-registry-needs-user-file"
+            what: "a ${VAR} registry URL pnpm does not expand in a project file, with the line the user file needs"
             fix: "run the same pmrc command again with --user, or add the printed line to the user file";
         PnpmYamlEnvReference "pnpm-yaml-env-reference"
             what: "an environment reference in pnpm-workspace.yaml routing: pnpm 11 drops the value and pnpm 12 stops"

@@ -46,6 +46,14 @@ const SELF_CHECKS: &[&str] = &[
 
 const TRIGGERS: &[Trigger] = &[
     t(
+        "target-stops-while-unset",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=${PMRC_TEST_UNSET_TOKEN}\n",
+        )],
+        NPM_TO_YARN,
+    ),
+    t(
         "plain-text-secret",
         &[(
             ".npmrc",
@@ -136,6 +144,21 @@ const TRIGGERS: &[Trigger] = &[
             "registry=https://r.example/\n//r.example/:_authToken=${NPM_TOKEN?}\n",
         )],
         &["show", "--manager", "pnpm@10"],
+    ),
+    t(
+        "pnpm-env-registry-ignored",
+        &[(".npmrc", "registry=${REG}\n")],
+        &["show", "--manager", "pnpm@11"],
+    ),
+    t(
+        "pnpm-env-registry-stops",
+        &[(".npmrc", "@acme:registry=${ACME_REGISTRY}\n")],
+        &["show", "--manager", "pnpm@12"],
+    ),
+    t(
+        "pnpm-env-registry-needs-user-file",
+        &[(".npmrc", "registry=${REG}\n")],
+        &["convert", "--from", "npm", "--to", "pnpm@11"],
     ),
     t(
         "default-as-parent-key",

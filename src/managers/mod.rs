@@ -159,6 +159,21 @@ impl ManagerArg {
         }
     }
 
+    /// The manager's mark in `dir`, if there is one: the path of its marker file, or of the
+    /// other spelling the manager accepts (Deno's `deno.jsonc`).
+    pub fn marker_in(self, dir: &Path) -> Option<PathBuf> {
+        let names = match self {
+            ManagerArg::Exact(m) => m.rules().marker_files(),
+            _ => vec![self.marker_file()],
+        };
+        names
+            .into_iter()
+            .map(|name| dir.join(name))
+            // Any kind of file: reading it then says what is wrong with one that is not
+            // regular (a FIFO, a device).
+            .find(|path| path.exists())
+    }
+
     /// The format of the file whose presence says a project uses this manager.
     pub fn marker_format(self) -> Format {
         match self {
@@ -396,6 +411,10 @@ pub trait Rules: Sync {
     fn dialect(&self) -> Dialect;
     /// The file whose presence says a project uses this manager.
     fn marker_file(&self) -> &'static str;
+    /// Every name the marker file may have, the usual one first.
+    fn marker_files(&self) -> Vec<&'static str> {
+        vec![self.marker_file()]
+    }
     /// That file's format.
     fn marker_format(&self) -> Format {
         let marker = self.marker_file();
@@ -547,6 +566,11 @@ pub trait Rules: Sync {
     }
     /// Where credentials this manager ignores in the project file must go instead, when
     /// there is such a place (pnpm and `${VAR}` tokens).
+    /// Whether a `${VAR}` registry URL in a project file is expanded (pnpm: no, spec
+    /// pnpm-bun-deno.md §1.7).
+    fn expands_project_registry_references(&self) -> bool {
+        true
+    }
     fn user_credentials_file(&self) -> Option<&'static str> {
         None
     }
@@ -565,10 +589,16 @@ pub trait Rules: Sync {
     fn lint(&self, _dir: &Path, _model: &Model, _routes: &[Route]) -> Result<Vec<Warning>> {
         Ok(Vec::new())
     }
-    /// Whether this manager refuses a whole file holding the setting at `path` (npm and
-    /// top-level `_auth`), so a file it shares must not keep it.
-    fn refuses_setting(&self, _path: &[String]) -> bool {
-        false
+    /// Whether this manager refuses a whole file holding `value` at `path` (npm and
+    /// top-level `_auth`; pnpm 10 and URL-keyed `registries`; pnpm 12 and a `${VAR}` registry in a project file), so a file it
+    /// shares must not keep it: `Some(what to do instead)`.
+    fn refuses_setting(
+        &self,
+        _file: &ConfigFile,
+        _path: &[String],
+        _value: &crate::formats::SettingValue,
+    ) -> Option<&'static str> {
+        None
     }
     /// The command (or, where no command is right, the steps) that repairs this manager's
     /// finding `code` in `dir`; `dir_arg` is ` --dir DIR` when the user gave one.
@@ -683,7 +713,7 @@ pub fn run_by_program(
     let marked: Vec<ManagerArg> = candidates
         .iter()
         .copied()
-        .filter(|m| dir.join(m.marker_file()).is_file())
+        .filter(|m| m.marker_in(dir).is_some())
         .collect();
     if let [one] = marked[..] {
         let (m, _) = one.settle(dir).map_err(|e| e.to_string())?;

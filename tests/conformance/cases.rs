@@ -1284,3 +1284,57 @@ pub fn yarn1_top_level_auth_to_pnpm12_user() -> Case {
 // Issue 16: the Deno cases live in their own file.
 pub use super::cases_deno::*;
 pub use super::cases_migrations::*;
+
+// ---- `${VAR}` registry URLs and pnpm (issue 16; spec pnpm-bun-deno.md §1.7, obs p15) ----
+
+/// npm expands `registry=${REG}`; pnpm 11 ignores a `${VAR}` registry in any project file
+/// and asks its default registry, so no project file can carry it: pmrc must say so.
+pub fn npm_env_registry_to_pnpm11() -> Case {
+    Case::new("npm_env_registry_to_pnpm11", Npm, Pnpm11)
+        .mount(1, "/")
+        .file(".npmrc", "registry=${REG}\n")
+        .env("REG", "{R1}/", "{R1}/")
+        .dep("leftpad-fake", 1, NONE)
+        .expect_warning("route-differs")
+}
+
+/// With `--user`, the `${REG}` registry goes to pnpm's user-level file, where pnpm expands
+/// it; npm's `.npmrc` line stays, and pnpm 11 ignores it there.
+pub fn npm_env_registry_to_pnpm11_user() -> Case {
+    Case::new("npm_env_registry_to_pnpm11_user", Npm, Pnpm11)
+        .mount(1, "/")
+        .file(".npmrc", "registry=${REG}\n")
+        .env("REG", "{R1}/", "{R1}/")
+        .dep("leftpad-fake", 1, NONE)
+        .user()
+        .reference(".npmrc", "registry=${REG}\n")
+        .reference("$XDG_CONFIG_HOME/pnpm/auth.ini", "registry=${REG}\n")
+}
+
+/// pnpm 10's user-level file is `~/.npmrc`, which npm reads too (below its project file).
+pub fn npm_env_registry_to_pnpm10_user() -> Case {
+    Case::new("npm_env_registry_to_pnpm10_user", Npm, Pnpm10)
+        .mount(1, "/")
+        .file(".npmrc", "registry=${REG}\n")
+        .env("REG", "{R1}/", "{R1}/")
+        .dep("leftpad-fake", 1, NONE)
+        .user()
+        .reference(".npmrc", "registry=${REG}\n")
+        .reference("~/.npmrc", "registry=${REG}\n")
+}
+
+/// Yarn's `${REG}` registry into pnpm 12: no project line (pnpm 12 would stop on it), the
+/// reference in auth.ini.
+pub fn yarn_env_registry_to_pnpm12_user() -> Case {
+    Case::new("yarn_env_registry_to_pnpm12_user", Yarn, Pnpm12)
+        .mount(1, "/")
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"${REG}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+        )
+        .env("REG", "{R1}", "{R1}")
+        .dep("leftpad-fake", 1, NONE)
+        .dep("@acme/widget", 1, NONE)
+        .user()
+        .reference("$XDG_CONFIG_HOME/pnpm/auth.ini", "registry=${REG}\n")
+}
