@@ -1,6 +1,8 @@
 //! Findings pmrc reports: read-time problems in a source file and what a translation could
 //! not keep. Data with a stable code, never printed from here.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::diagnostics::Code;
@@ -64,6 +66,9 @@ pub fn merge_by_manager<T, K: PartialEq>(
     message: impl Fn(&mut T) -> &mut String,
 ) -> Vec<(Vec<String>, T)> {
     let mut merged: Vec<(K, String, Vec<String>, T)> = Vec::new();
+    // Where each message template is in `merged`: a large config has thousands of findings,
+    // and comparing each with every earlier one made this quadratic (issue 20).
+    let mut by_template: HashMap<String, Vec<usize>> = HashMap::new();
     for (name, mut item) in items {
         let named = name
             .as_deref()
@@ -71,13 +76,19 @@ pub fn merge_by_manager<T, K: PartialEq>(
         // A message that does not name its manager is compared as it is.
         let template = named.clone().unwrap_or_else(|| message(&mut item).clone());
         let k = key(&item);
-        let same = merged
-            .iter_mut()
-            .find(|(mk, mt, _, _)| *mk == k && *mt == template);
+        let same = by_template
+            .get(&template)
+            .and_then(|at| at.iter().copied().find(|&i| merged[i].0 == k));
         match (same, name) {
-            (Some((_, _, names, _)), Some(n)) if !names.contains(&n) => names.push(n),
+            (Some(i), Some(n)) if !merged[i].2.contains(&n) => merged[i].2.push(n),
             (Some(_), _) => {}
-            (None, name) => merged.push((k, template, name.into_iter().collect(), item)),
+            (None, name) => {
+                by_template
+                    .entry(template.clone())
+                    .or_default()
+                    .push(merged.len());
+                merged.push((k, template, name.into_iter().collect(), item));
+            }
         }
     }
     merged
