@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{self, ExitStatus, convert, doctor, explain, init, show};
+use crate::commands::{self, ExitStatus, convert, doctor, env as env_command, explain, init, show};
 use crate::discover::Environment;
 use crate::error::{Error, Result};
 use crate::managers::ManagerArg;
@@ -48,6 +48,11 @@ pub enum Command {
     /// disagree; exit 1 when findings at or above --fail-on exist.
     #[command(after_help = DOCTOR_EXAMPLES)]
     Doctor(DoctorArgs),
+    /// Print the environment that makes a manager route and authenticate as the project's
+    /// config says, for a CI job: variables, and where variables cannot say it, the
+    /// user-level rc file the job writes. Secrets appear as CI variable names, never values.
+    #[command(after_help = ENV_EXAMPLES)]
+    Env(EnvArgs),
     /// Write a pmrc.toml for `pmrc sync` from what is here, and print the CI and pre-commit
     /// snippets that run it (a preview unless --write).
     ///
@@ -81,6 +86,45 @@ const SYNC_EXAMPLES: &str = "pmrc.toml:\n  [sync]\n  from = \"npm\"\n  to = [\"y
 const EXPLAIN_EXAMPLES: &str = "Examples:\n  pmrc explain @acme/widgets\n  pmrc explain left-pad --manager yarn,bun\n  pmrc explain @acme/widgets --tarball https://cdn.example.test/w.tgz";
 const INIT_EXAMPLES: &str = "Examples:\n  pmrc init                       # preview pmrc.toml, and the CI and pre-commit snippets\n  pmrc init --write\n  pmrc init --from npm --to yarn,pnpm --write   # when more than one answer is possible";
 const DOCTOR_EXAMPLES: &str = "Examples:\n  pmrc doctor\n  pmrc doctor --env --fail-on error   # also: are the referenced variables set?\n  pmrc doctor --ci                    # also: what each CI job gives its manager\n  pmrc doctor --fix                   # preview the mechanical fixes; --fix --write applies\n  pmrc doctor --sarif > pmrc.sarif    # code scanning\n  pmrc doctor --format markdown > findings.md";
+
+const ENV_EXAMPLES: &str = "Examples:\n  pmrc env --to pnpm@11 --format github   # an env: block for the job\n  pmrc env --from npm --to yarn --format gitlab\n  eval \"$(pmrc env --to npm)\"               # in a job's shell, before the install\n  pmrc env --to bun --format json";
+
+#[derive(Args, Debug)]
+pub struct EnvArgs {
+    /// Project directory (default: the current directory); pmrc walks up from it to the
+    /// project root the managers use.
+    #[arg(short = 'C', long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The manager whose config is the source, spelled as for --to (default: the one
+    /// manager whose own file holds registry or auth settings).
+    #[arg(long, value_name = "M")]
+    pub from: Option<ManagerArg>,
+    /// The manager the job runs: npm, yarn, yarn-classic, bun, deno, pnpm[@10|11|12].
+    #[arg(long, value_name = "M", required = true)]
+    pub to: ManagerArg,
+    /// Also read the user-level files (~/.npmrc, ~/.yarnrc.yml, ...) as the source does.
+    #[arg(long)]
+    pub user: bool,
+    /// Where the environment goes: a shell script, a GitHub Actions `env:` block, GitLab
+    /// `variables:`, a dotenv file, or JSON.
+    #[arg(long, value_enum, default_value_t = EnvFormat::Shell)]
+    pub format: EnvFormat,
+    /// No findings on stderr. Errors are always printed.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// When to colour the findings (auto: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvFormat {
+    Shell,
+    Github,
+    Gitlab,
+    Dotenv,
+    Json,
+}
 
 #[derive(Args, Debug)]
 pub struct DoctorArgs {
@@ -370,6 +414,35 @@ pub fn run(cli: Cli) -> Result<i32> {
                 args.sarif,
             ))?;
             diagnosed.status
+        }
+        Command::Env(args) => {
+            let common = Common {
+                dir: args.dir,
+                user: args.user,
+                format: Format::Text,
+                show_secrets: false,
+                color: args.color,
+                quiet: args.quiet,
+                verbose: false,
+            };
+            let (dir, root_note) = root(&common, &env)?;
+            let request = env_command::Request {
+                dir,
+                from: args.from,
+                to: args.to,
+                user: args.user,
+                target: match args.format {
+                    EnvFormat::Shell => env_command::Target::Shell,
+                    EnvFormat::Github => env_command::Target::Github,
+                    EnvFormat::Gitlab => env_command::Target::Gitlab,
+                    EnvFormat::Dotenv => env_command::Target::Dotenv,
+                    EnvFormat::Json => env_command::Target::Json,
+                },
+            };
+            let mut plan = env_command::run(&request, &env)?;
+            plan.warnings.splice(0..0, root_note);
+            printed(output::print_env(&plan, &output(&common, &request.dir)))?;
+            ExitStatus::Success
         }
         Command::Init(args) => {
             no_markdown(&args.common, "init")?;

@@ -301,6 +301,15 @@ diagnostics! {
         DenoIgnoresNetworkSettings "deno-ignores-network-settings"
             what: "TLS or proxy settings a Deno target cannot take from .npmrc (Deno reads DENO_CERT, HTTP_PROXY/HTTPS_PROXY/NO_PROXY and its flags)"
             fix: "set the environment variable Deno reads where Deno runs (the message names it)";
+        EnvRcFile "env-rc-file"
+            what: "`pmrc env`: variables cannot give the target what the source says (a scope for Yarn Berry, Bun or Deno, a registry's token for Yarn 1 or pnpm 10, a name the output format cannot hold), so the job writes the user-level rc file printed with them"
+            fix: "write the printed file in the job before the install, with the variable that points the manager at it (both are in the output)";
+        EnvLiteralSecret "env-literal-secret"
+            what: "`pmrc env`: the source holds a literal credential, which pmrc never prints; the output references a CI secret variable (named in the message) instead"
+            fix: "create that CI secret holding the credential, replace the literal in the source with ${NAME}, and rotate the credential";
+        EnvTokenSpreads "env-token-spreads"
+            what: "`pmrc env`: the variable sets a top-level credential that the manager also sends to every registry without one of its own (Yarn Berry's `YARN_NPM_AUTH_TOKEN`, Yarn 1's `_auth`)"
+            fix: "use it only where every registry the job reaches should get that credential; otherwise give the others their own in the rc file";
     }
 }
 

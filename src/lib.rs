@@ -15,6 +15,7 @@ pub(crate) mod commands;
 pub mod diagnostics;
 pub mod discover;
 pub mod doctor;
+pub mod env_config;
 pub mod error;
 pub(crate) mod explain;
 pub mod formats;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
 };
+use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model};
 use crate::registry_url::{RegistryUrl, with_trailing_slash};
@@ -17,6 +18,66 @@ pub struct Bun;
 const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
 
 impl Rules for Bun {
+    fn reads_variable(&self, name: &str) -> Option<EnvRead> {
+        // Exact spellings only (PackageManagerOptions.zig); the first non-empty one wins.
+        match name {
+            "BUN_CONFIG_REGISTRY" | "NPM_CONFIG_REGISTRY" | "npm_config_registry" => {
+                return Some(EnvRead::Setting("registry".into()));
+            }
+            "BUN_CONFIG_TOKEN" | "NPM_CONFIG_TOKEN" | "npm_config_token" => {
+                return Some(EnvRead::Setting("token (the default registry's)".into()));
+            }
+            "NPM_CONFIG_USERCONFIG" => return Some(EnvRead::Setting("userconfig".into())),
+            _ => {}
+        }
+        if let Some(rest) = env_config::strip_prefix_ignore_case(name, "bun_config_") {
+            return Some(EnvRead::Setting(rest.to_ascii_lowercase()));
+        }
+        env_config::strip_prefix_ignore_case(name, "npm_config_").map(|_| {
+            EnvRead::Ignored(
+                "Bun reads only NPM_CONFIG_REGISTRY / npm_config_registry, NPM_CONFIG_TOKEN / npm_config_token and NPM_CONFIG_USERCONFIG, spelled exactly so".into(),
+            )
+        })
+    }
+    fn env_form(
+        &self,
+        routes: &[Route],
+    ) -> std::result::Result<crate::env_config::EnvForm, String> {
+        let set = crate::env_config::RouteSet::of(routes);
+        if let Some((scope, _)) = set.scopes.first() {
+            return Err(format!(
+                "Bun takes no scope's registry or token from a variable ({})",
+                crate::env_config::scope_key(scope)
+            ));
+        }
+        let mut form = crate::env_config::EnvForm::default();
+        if let Some(registry) = set.custom_default_registry() {
+            form.variables.push(EnvVar::literal(
+                "BUN_CONFIG_REGISTRY",
+                with_trailing_slash(registry),
+            ));
+        }
+        match set.unscoped.and_then(|r| r.authorization.as_ref()) {
+            None => {}
+            Some(Authorization::Bearer(t)) => form
+                .variables
+                .push(EnvVar::text("BUN_CONFIG_TOKEN", t.when_set())),
+            Some(_) => {
+                return Err(
+                    "Bun takes only a bearer token for the default registry from a variable".into(),
+                );
+            }
+        }
+        Ok(form)
+    }
+    fn env_rc_file(&self) -> RcFile {
+        RcFile {
+            home_path: ".pmrc/npmrc",
+            pointer: Some("NPM_CONFIG_USERCONFIG"),
+            written_as: WrittenAs::Npmrc,
+            written_for: super::Manager::Npm,
+        }
+    }
     fn programs(&self) -> &'static [&'static str] {
         &["bun", "bunx"]
     }

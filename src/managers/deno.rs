@@ -11,6 +11,7 @@ use super::{
 };
 use crate::diagnostics::Code;
 use crate::discover::ConfigFile;
+use crate::env_config::EnvRead;
 use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
@@ -23,6 +24,46 @@ pub struct Deno;
 const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
 
 impl Rules for Deno {
+    fn reads_variable(&self, name: &str) -> Option<EnvRead> {
+        match name {
+            "NPM_CONFIG_REGISTRY" => Some(EnvRead::Setting("registry".into())),
+            "JSR_NPM_URL" => Some(EnvRead::Setting("JSR's npm-compatible registry".into())),
+            "DENO_AUTH_TOKENS" => Some(EnvRead::Ignored(
+                "DENO_AUTH_TOKENS authenticates https and JSR imports, not npm: packages".into(),
+            )),
+            _ => crate::env_config::strip_prefix_ignore_case(name, "npm_config_").map(|_| {
+                EnvRead::Ignored(
+                    "Deno reads only NPM_CONFIG_REGISTRY, by that exact name (not NPM_CONFIG_USERCONFIG either)".into(),
+                )
+            }),
+        }
+    }
+    fn env_form(
+        &self,
+        routes: &[Route],
+    ) -> std::result::Result<crate::env_config::EnvForm, String> {
+        let set = crate::env_config::RouteSet::of(routes);
+        if !set.scopes.is_empty() || routes.iter().any(|r| r.authorization.is_some()) {
+            return Err("Deno takes only NPM_CONFIG_REGISTRY from the environment: no credential and no scope".into());
+        }
+        let mut form = crate::env_config::EnvForm::default();
+        if let Some(registry) = set.custom_default_registry() {
+            form.variables.push(crate::env_config::EnvVar::literal(
+                "NPM_CONFIG_REGISTRY",
+                crate::registry_url::with_trailing_slash(registry),
+            ));
+        }
+        Ok(form)
+    }
+    fn env_rc_file(&self) -> crate::env_config::RcFile {
+        // Deno reads `~/.npmrc` and no variable that moves it.
+        crate::env_config::RcFile {
+            home_path: ".npmrc",
+            pointer: None,
+            written_as: WrittenAs::Npmrc,
+            written_for: super::Manager::Deno,
+        }
+    }
     fn programs(&self) -> &'static [&'static str] {
         &["deno"]
     }

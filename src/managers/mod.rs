@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::diagnostics::Code;
 use crate::discover::ConfigFile;
+use crate::env_config::{EnvForm, EnvRead, RcFile};
 use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model};
@@ -558,6 +559,17 @@ pub trait Rules: Sync {
     fn target_warnings(&self, _dir: &Path, _from: Manager) -> Result<Vec<Warning>> {
         Ok(Vec::new())
     }
+
+    // ---- environment variables (spec/ci-env.md §1) ----
+
+    /// How this manager reads the environment variable `name`: the setting it sets, or that
+    /// it ignores or refuses it; `None` for a name outside its variables.
+    fn reads_variable(&self, name: &str) -> Option<EnvRead>;
+    /// The variables that make this manager route and authenticate as `routes` say (with
+    /// the traps they bring), or why variables alone cannot (§1.7's "no" cells).
+    fn env_form(&self, routes: &[Route]) -> std::result::Result<EnvForm, String>;
+    /// The user-level rc file a CI job writes where variables cannot carry the config.
+    fn env_rc_file(&self) -> RcFile;
 
     // ---- doctor ----
 

@@ -4,11 +4,13 @@
 //! warnings and summaries to stderr. Commands hand their results here as data.
 
 pub mod diff;
+mod env;
 pub mod github;
 mod init;
 pub mod markdown;
 mod sarif;
 
+pub use env::print_env;
 pub use init::print_init;
 
 use std::io::{self, Write as _};
