@@ -55,6 +55,12 @@ impl Rules for Yarn {
                 "YARN_NPM_REGISTRY_SERVER",
                 registry.trim_end_matches('/'),
             ));
+            // Yarn refuses plain http unless the host is allowed (a list: the variable
+            // replaces the files' list).
+            if let Some(url) = RegistryUrl::parse(registry).filter(|u| u.is_http()) {
+                form.variables
+                    .push(EnvVar::literal("YARN_UNSAFE_HTTP_WHITELIST", url.hostname));
+            }
         }
         let name = match set.unscoped.and_then(|r| r.authorization.as_ref()) {
             None => return Ok(form),
@@ -74,6 +80,10 @@ impl Rules for Yarn {
                 );
             }
         };
+        // Without it Yarn sends the top-level credential with scoped packages only
+        // (seen in the conformance run: unscoped packages got a 401).
+        form.variables
+            .push(EnvVar::literal("YARN_NPM_ALWAYS_AUTH", "true"));
         form.warnings.push(Warning::new(
             Code::EnvTokenSpreads,
             format!(
