@@ -277,6 +277,27 @@ pub fn npm_style_variables(
     Ok(vars)
 }
 
+/// A route for the managers' unit tests: `scope` (`None`: unscoped) to `registry` with an
+/// optional bearer token in the variable `token`.
+#[cfg(test)]
+pub(crate) fn test_route(scope: Option<&str>, registry: &str, token: Option<&str>) -> Route {
+    Route {
+        packages: scope.map_or(Packages::Unscoped, |s| Packages::Scope(s.into())),
+        registry: Some(registry.into()),
+        authorization: token.map(|t| {
+            Authorization::Bearer(Template::env(t, crate::template::Unset::Strict))
+        }),
+        credential_key: None,
+        credential_origin: None,
+    }
+}
+
+/// The names of a form's variables, for the managers' unit tests.
+#[cfg(test)]
+pub(crate) fn names(form: &EnvForm) -> Vec<&str> {
+    form.variables.iter().map(|v| v.name.as_str()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

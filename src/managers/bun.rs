@@ -233,3 +233,37 @@ fn route(model: &Model, packages: Packages, npmrc_keys: &BunKeys) -> Route {
     let chosen = bound.or_else(from_npmrc);
     npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c)))
 }
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{names, test_route};
+
+    #[test]
+    fn bun_reads_exact_spellings_only() {
+        assert_eq!(
+            Bun.reads_variable("npm_config_registry"),
+            Some(EnvRead::Setting("registry".into()))
+        );
+        assert!(matches!(
+            Bun.reads_variable("Npm_Config_Registry"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert!(matches!(
+            Bun.reads_variable("BUN_CONFIG_TOKEN"),
+            Some(EnvRead::Setting(_))
+        ));
+    }
+
+    #[test]
+    fn bun_takes_the_default_registry_and_its_token() {
+        let one = [test_route(None, "https://r.example/npm", Some("T"))];
+        let form = Bun.env_form(&one).unwrap();
+        assert_eq!(names(&form), ["BUN_CONFIG_REGISTRY", "BUN_CONFIG_TOKEN"]);
+        let scoped = [
+            test_route(None, "https://r.example/", None),
+            test_route(Some("acme"), "https://other.example/", None),
+        ];
+        assert!(Bun.env_form(&scoped).is_err());
+    }
+}

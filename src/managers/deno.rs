@@ -442,3 +442,33 @@ mod tests {
         assert!(authenticates(&with_token));
     }
 }
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{names, test_route};
+
+    #[test]
+    fn deno_reads_npm_config_registry_by_its_exact_name() {
+        assert_eq!(
+            Deno.reads_variable("NPM_CONFIG_REGISTRY"),
+            Some(EnvRead::Setting("registry".into()))
+        );
+        assert!(matches!(
+            Deno.reads_variable("npm_config_registry"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert!(matches!(
+            Deno.reads_variable("NPM_CONFIG_USERCONFIG"),
+            Some(EnvRead::Ignored(_))
+        ));
+    }
+
+    #[test]
+    fn deno_takes_no_credential_from_variables() {
+        let plain = [test_route(None, "https://r.example/", None)];
+        assert_eq!(names(&Deno.env_form(&plain).unwrap()), ["NPM_CONFIG_REGISTRY"]);
+        let token = [test_route(None, "https://r.example/", Some("T"))];
+        assert!(Deno.env_form(&token).is_err());
+    }
+}

@@ -361,3 +361,43 @@ impl Migration {
         out
     }
 }
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{names, test_route};
+
+    #[test]
+    fn npm_reads_npm_config_in_any_case() {
+        assert_eq!(
+            Npm.reads_variable("NPM_CONFIG_FETCH_RETRIES"),
+            Some(EnvRead::Setting("fetch-retries".into()))
+        );
+        assert_eq!(
+            Npm.reads_variable("npm_config_//r.example/:_authToken"),
+            Some(EnvRead::Setting("//r.example/:_authToken".into()))
+        );
+        assert!(matches!(
+            Npm.reads_variable("npm_config__authToken"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(Npm.reads_variable("NODE_AUTH_TOKEN"), None);
+    }
+
+    #[test]
+    fn npm_takes_scopes_and_registry_tokens_from_variables() {
+        let routes = [
+            test_route(None, "https://r.example/npm/", None),
+            test_route(Some("acme"), "https://npm.pkg.github.com", Some("GH_TOKEN")),
+        ];
+        let form = Npm.env_form(&routes).unwrap();
+        assert_eq!(
+            names(&form),
+            [
+                "npm_config_registry",
+                "npm_config_@acme:registry",
+                "npm_config_//npm.pkg.github.com/:_authToken"
+            ]
+        );
+    }
+}

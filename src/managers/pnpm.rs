@@ -744,3 +744,61 @@ fn pnpm_auth_json(routes: &[Route]) -> std::result::Result<crate::env_config::En
         warnings: Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{EnvValue, names, test_route};
+
+    #[test]
+    fn pnpm_majors_read_different_prefixes() {
+        let v10 = Pnpm(PnpmMajor::V10);
+        let v11 = Pnpm(PnpmMajor::V11);
+        assert!(matches!(
+            v10.reads_variable("npm_config_//r/:_authToken"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(
+            v11.reads_variable("npm_config_//r/:_authToken"),
+            Some(EnvRead::Setting("//r/:_authToken".into()))
+        );
+        assert!(matches!(
+            v11.reads_variable("NPM_CONFIG_REGISTRY"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(
+            v10.reads_variable("NPM_CONFIG_REGISTRY"),
+            Some(EnvRead::Setting("registry".into()))
+        );
+        assert!(matches!(
+            v11.reads_variable("pnpm_config__auth"),
+            Some(EnvRead::Setting(s)) if s.starts_with("_auth")
+        ));
+        assert!(matches!(
+            v10.reads_variable("pnpm_config_registry"),
+            Some(EnvRead::Ignored(_))
+        ));
+    }
+
+    #[test]
+    fn pnpm_10_cannot_take_a_token_and_11_puts_it_in_json() {
+        let routes = [
+            test_route(None, "https://r.example/", None),
+            test_route(Some("acme"), "https://npm.pkg.github.com/", Some("GH_TOKEN")),
+        ];
+        assert!(Pnpm(PnpmMajor::V10).env_form(&routes).is_err());
+        let form = Pnpm(PnpmMajor::V12).env_form(&routes).unwrap();
+        assert_eq!(names(&form), ["pnpm_config__auth", "pnpm_config_registry"]);
+        let EnvValue::Json(json) = &form.variables[0].value else {
+            panic!("JSON expected");
+        };
+        let text = serde_json::to_string(json).unwrap();
+        assert_eq!(
+            text,
+            r#"[["https://npm.pkg.github.com/",[["@acme",[["authToken","${GH_TOKEN}"]]]]]]"#
+        );
+        let routes = [test_route(None, "https://r.example/", None)];
+        let form = Pnpm(PnpmMajor::V10).env_form(&routes).unwrap();
+        assert_eq!(names(&form), ["npm_config_registry"]);
+    }
+}

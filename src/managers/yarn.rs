@@ -548,3 +548,51 @@ const IGNORED_ENV_NAMES: &[&str] = &[
     "ignoreScripts",
     "ignoreCwd",
 ];
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{EnvRead, names, test_route};
+
+    #[test]
+    fn yarn_camel_cases_and_stops_on_unknown_names() {
+        assert_eq!(
+            Yarn.reads_variable("YARN_NPM_AUTH_TOKEN"),
+            Some(EnvRead::Setting("npmAuthToken".into()))
+        );
+        assert!(matches!(
+            Yarn.reads_variable("YARN_NETWORK_TIMEOUT"),
+            Some(EnvRead::Fatal(_))
+        ));
+        assert!(matches!(
+            Yarn.reads_variable("YARN_NPM_SCOPES"),
+            Some(EnvRead::Fatal(_))
+        ));
+        assert!(matches!(
+            Yarn.reads_variable("YARN_REGISTRY"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(Yarn.reads_variable("NPM_CONFIG_REGISTRY"), None);
+    }
+
+    #[test]
+    fn yarn_scopes_need_a_file_and_the_top_token_spreads() {
+        let scoped = [
+            test_route(None, "https://r.example/", None),
+            test_route(Some("acme"), "https://npm.pkg.github.com/", Some("T")),
+        ];
+        assert!(Yarn.env_form(&scoped).unwrap_err().contains("npmScopes"));
+        let one = [test_route(None, "http://127.0.0.1:4873/", Some("T"))];
+        let form = Yarn.env_form(&one).unwrap();
+        assert_eq!(
+            names(&form),
+            [
+                "YARN_NPM_REGISTRY_SERVER",
+                "YARN_UNSAFE_HTTP_WHITELIST",
+                "YARN_NPM_AUTH_TOKEN",
+                "YARN_NPM_ALWAYS_AUTH"
+            ]
+        );
+        assert_eq!(form.warnings[0].code, Code::EnvTokenSpreads);
+    }
+}

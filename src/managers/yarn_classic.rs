@@ -256,3 +256,43 @@ impl Rules for YarnClassic {
         true
     }
 }
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{names, test_route};
+    use crate::template::{Template, Unset};
+
+    #[test]
+    fn yarn_classic_loses_url_keys_and_keeps_auth() {
+        assert!(matches!(
+            YarnClassic.reads_variable("npm_config_//npm.pkg.github.com/:_authToken"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(
+            YarnClassic.reads_variable("NPM_CONFIG__AUTH"),
+            Some(EnvRead::Setting("_auth".into()))
+        );
+        assert_eq!(
+            YarnClassic.reads_variable("YARN_REGISTRY"),
+            Some(EnvRead::Setting("registry".into()))
+        );
+    }
+
+    #[test]
+    fn yarn_classic_takes_one_basic_credential_for_all() {
+        let token = [test_route(None, "https://r.example/", Some("T"))];
+        assert!(YarnClassic.env_form(&token).is_err());
+        let mut basic = test_route(None, "https://r.example/", None);
+        basic.authorization = Some(Authorization::Basic(Template::env("A", Unset::Strict)));
+        let form = YarnClassic.env_form(std::slice::from_ref(&basic)).unwrap();
+        assert_eq!(
+            names(&form),
+            ["npm_config_registry", "NPM_CONFIG__AUTH", "NPM_CONFIG_ALWAYS_AUTH"]
+        );
+        assert_eq!(form.warnings[0].code, Code::EnvTokenSpreads);
+        // A second registry without credentials would get the top-level `_auth` too.
+        let other = test_route(Some("acme"), "https://other.example/", None);
+        assert!(YarnClassic.env_form(&[basic, other]).is_err());
+    }
+}
