@@ -284,9 +284,8 @@ pub(crate) fn test_route(scope: Option<&str>, registry: &str, token: Option<&str
     Route {
         packages: scope.map_or(Packages::Unscoped, |s| Packages::Scope(s.into())),
         registry: Some(registry.into()),
-        authorization: token.map(|t| {
-            Authorization::Bearer(Template::env(t, crate::template::Unset::Strict))
-        }),
+        authorization: token
+            .map(|t| Authorization::Bearer(Template::env(t, crate::template::Unset::Strict))),
         credential_key: None,
         credential_origin: None,
     }

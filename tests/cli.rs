@@ -1526,3 +1526,79 @@ fn issue_16_pnpm11_to_pnpm12_alike_is_nothing_to_change() {
         render(&out)
     );
 }
+
+/// Issue 18: a literal credential planted in the source appears in no output of `pmrc env`,
+/// for any target and format; each output names the CI secret to create instead.
+#[test]
+fn issue_18_env_prints_no_literal_secret() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/\n//npm.example.test/:_authToken=FAKESECRET-literal-env-0001\n@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=FAKESECRET-literal-env-0002\n",
+    )]);
+    for to in [
+        "npm",
+        "yarn",
+        "yarn-classic",
+        "pnpm@10",
+        "pnpm@11",
+        "pnpm@12",
+        "bun",
+        "deno",
+    ] {
+        for format in ["shell", "github", "gitlab", "dotenv", "json"] {
+            let output = run(
+                &project,
+                &["env", "--from", "npm", "--to", to, "--format", format],
+            );
+            let text = render(&output);
+            assert_eq!(output.status.code(), Some(0), "{to} {format}:\n{text}");
+            assert!(
+                !text.contains("FAKESECRET"),
+                "{to} {format} printed a secret:\n{text}"
+            );
+            for name in ["NPM_EXAMPLE_TEST_TOKEN", "NPM_PKG_GITHUB_COM_TOKEN"] {
+                assert!(text.contains(name), "{to} {format} lacks {name}:\n{text}");
+            }
+            assert!(
+                text.contains("env-literal-secret"),
+                "{to} {format} does not report the literal:\n{text}"
+            );
+        }
+    }
+}
+
+/// Issue 18: GitLab gets only names it can hold, whichever target (`npm_config_//…` cannot).
+#[test]
+fn issue_18_env_gitlab_names_are_legal() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/\n@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n",
+    )]);
+    for to in [
+        "npm",
+        "yarn",
+        "yarn-classic",
+        "pnpm@10",
+        "pnpm@11",
+        "pnpm@12",
+        "bun",
+        "deno",
+    ] {
+        let output = run(&project, &["env", "--to", to, "--format", "gitlab"]);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let mut in_variables = false;
+        for line in text.lines() {
+            if !line.starts_with(' ') {
+                in_variables = line == "variables:";
+                continue;
+            }
+            if in_variables {
+                let name = line.trim().split(':').next().unwrap();
+                assert!(
+                    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                    "{to}: GitLab cannot hold `{name}`:\n{text}"
+                );
+            }
+        }
+    }
+}

@@ -340,6 +340,30 @@ const TRIGGERS: &[Trigger] = &[
         &[(".npmrc", "//r.example/:_authToken=${T}\n")],
         &["convert", "--from", "npm@12", "--to", "npm@11"],
     ),
+    t(
+        "env-rc-file",
+        &[(
+            ".npmrc",
+            "@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n",
+        )],
+        &["env", "--to", "yarn"],
+    ),
+    t(
+        "env-literal-secret",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=fake-literal-token\n",
+        )],
+        &["env", "--to", "pnpm@12"],
+    ),
+    t(
+        "env-token-spreads",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAuthToken: \"${NPM_TOKEN}\"\nnpmAlwaysAuth: true\n",
+        )],
+        &["env", "--to", "yarn"],
+    ),
 ];
 
 fn write_all(root: &std::path::Path, files: &[(&str, &str)]) {

@@ -467,7 +467,10 @@ mod env_tests {
     #[test]
     fn deno_takes_no_credential_from_variables() {
         let plain = [test_route(None, "https://r.example/", None)];
-        assert_eq!(names(&Deno.env_form(&plain).unwrap()), ["NPM_CONFIG_REGISTRY"]);
+        assert_eq!(
+            names(&Deno.env_form(&plain).unwrap()),
+            ["NPM_CONFIG_REGISTRY"]
+        );
         let token = [test_route(None, "https://r.example/", Some("T"))];
         assert!(Deno.env_form(&token).is_err());
     }

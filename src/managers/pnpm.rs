@@ -784,7 +784,11 @@ mod env_tests {
     fn pnpm_10_cannot_take_a_token_and_11_puts_it_in_json() {
         let routes = [
             test_route(None, "https://r.example/", None),
-            test_route(Some("acme"), "https://npm.pkg.github.com/", Some("GH_TOKEN")),
+            test_route(
+                Some("acme"),
+                "https://npm.pkg.github.com/",
+                Some("GH_TOKEN"),
+            ),
         ];
         assert!(Pnpm(PnpmMajor::V10).env_form(&routes).is_err());
         let form = Pnpm(PnpmMajor::V12).env_form(&routes).unwrap();

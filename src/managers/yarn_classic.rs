@@ -288,7 +288,11 @@ mod env_tests {
         let form = YarnClassic.env_form(std::slice::from_ref(&basic)).unwrap();
         assert_eq!(
             names(&form),
-            ["npm_config_registry", "NPM_CONFIG__AUTH", "NPM_CONFIG_ALWAYS_AUTH"]
+            [
+                "npm_config_registry",
+                "NPM_CONFIG__AUTH",
+                "NPM_CONFIG_ALWAYS_AUTH"
+            ]
         );
         assert_eq!(form.warnings[0].code, Code::EnvTokenSpreads);
         // A second registry without credentials would get the top-level `_auth` too.
