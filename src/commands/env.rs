@@ -85,9 +85,12 @@ pub struct EnvPlan {
 }
 
 pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
-    let from = match req.from {
-        Some(m) => m,
-        None => discover::detect_source(&req.dir, &ALL, &[req.to])?,
+    // The source as `convert` finds it: the flag, else pmrc.toml's `from`, else the one
+    // manager whose own file holds settings.
+    let from = match (req.from, super::convert::project_setting(&req.dir)?) {
+        (Some(m), _) => m,
+        (None, Some(setting)) => setting.from,
+        (None, None) => discover::detect_source(&req.dir, &ALL, &[req.to])?,
     };
     let (from, from_note) = from.settle(&req.dir)?;
     let (to, to_note) = req.to.settle(&req.dir)?;
