@@ -133,9 +133,14 @@ pub struct DoctorArgs {
     /// Only these managers, comma separated (default: every manager whose file exists).
     #[arg(long, value_name = "M", value_delimiter = ',')]
     pub manager: Vec<ManagerArg>,
-    /// Also check that the environment variables the configs reference are set.
+    /// Also apply the process environment over the files, as each manager reads it (a
+    /// value's origin names its variable), and check that the variables the configs
+    /// reference are set.
     #[arg(long)]
     pub env: bool,
+    /// Also apply the variables of this dotenv file over the files (after --env's).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
     /// Also read .github/workflows: per job, the manager it runs and the variables and
     /// setup-node .npmrc it gets, reported at the workflow's file:line (names, never values).
     #[arg(long)]
@@ -176,6 +181,8 @@ pub struct ExplainArgs {
     /// Also say what each manager sends with this tarball URL (e.g. a CDN on another host).
     #[arg(long, value_name = "URL")]
     pub tarball: Option<String>,
+    #[command(flatten)]
+    pub env: EnvLayerArgs,
 }
 
 #[derive(Args, Debug)]
@@ -213,6 +220,30 @@ pub struct ShowArgs {
     /// Only this manager (default: every manager whose project file exists).
     #[arg(long, value_name = "M")]
     pub manager: Option<ManagerArg>,
+    #[command(flatten)]
+    pub env: EnvLayerArgs,
+}
+
+/// Environment variables as a config layer (`show`, `explain`).
+#[derive(Args, Debug)]
+pub struct EnvLayerArgs {
+    /// Also apply the process environment over the files, as each manager reads it (a
+    /// value's origin names its variable; credentials stay references).
+    #[arg(long)]
+    pub env: bool,
+    /// Also apply the variables of this dotenv file over the files (after --env's).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+}
+
+impl EnvLayerArgs {
+    fn variables(&self) -> Result<Vec<crate::env_layer::Variable>> {
+        crate::env_layer::Layer {
+            process: self.env,
+            file: self.env_file.clone(),
+        }
+        .variables()
+    }
 }
 
 /// How `convert` and `sync` end: a preview, a write, or a check.
@@ -328,6 +359,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 dir,
                 managers: args.manager.into_iter().collect(),
                 user: args.common.user,
+                env_vars: args.env.variables()?,
             };
             let mut shown = show::run(&request, &env)?;
             if let Some(first) = shown.first_mut() {
@@ -375,6 +407,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 user: args.common.user,
                 package: args.package,
                 tarball: args.tarball,
+                env_vars: args.env.variables()?,
             };
             let mut explained = explain::run(&request, &env)?;
             explained.warnings.splice(0..0, root_note);
@@ -393,6 +426,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                 managers: args.manager,
                 user: args.common.user,
                 check_env: args.env,
+                env_vars: crate::env_layer::Layer {
+                    process: args.env,
+                    file: args.env_file.clone(),
+                }
+                .variables()?,
                 ci: args.ci,
                 fail_on: threshold(args.fail_on),
                 fix: args.fix,

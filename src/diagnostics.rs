@@ -307,6 +307,12 @@ diagnostics! {
         EnvLiteralSecret "env-literal-secret"
             what: "`pmrc env`: the source holds a literal credential, which pmrc never prints; the output references a CI secret variable (named in the message) instead"
             fix: "create that CI secret holding the credential, replace the literal in the source with ${NAME}, and rotate the credential";
+        EnvVariableIgnored "env-variable-ignored"
+            what: "`--env` / `--env-file`: a variable in a manager's space that it does not use (npm_config_registry for pnpm 11+, `npm_config_//…` for pnpm 10 and Yarn 1, a misspelt case for Bun or Deno)"
+            fix: "set the variable the manager reads instead (the message says which), or remove it";
+        EnvVariableFatal "env-variable-fatal"
+            what: "`--env` / `--env-file`: a variable that stops every command of the manager (Yarn Berry's unknown or map `YARN_*` names, such as Yarn 1's YARN_NETWORK_TIMEOUT)"
+            fix: "remove the variable from the job or the environment, or set the setting in .yarnrc.yml";
         EnvTokenSpreads "env-token-spreads"
             what: "`pmrc env`: the variable sets a top-level credential that the manager also sends to every registry without one of its own (Yarn Berry's `YARN_NPM_AUTH_TOKEN`, Yarn 1's `_auth`)"
             fix: "use it only where every registry the job reaches should get that credential; otherwise give the others their own in the rc file";

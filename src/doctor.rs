@@ -60,6 +60,8 @@ pub struct Request<'a> {
     /// Without `--manager`, when package.json's `packageManager` named the one manager to
     /// check: its spelling there, and the managers whose files are here too, unchecked.
     pub unchecked: Option<(String, Vec<ManagerArg>)>,
+    /// Variables applied over the files (`--env`: the process's; `--env-file`).
+    pub env_vars: &'a [crate::env_layer::Variable],
 }
 
 struct Read {
@@ -74,7 +76,8 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     let mut reads = Vec::new();
     for &manager in &req.managers {
         let files = discover::locate(manager, req.dir, req.user, req.env)?;
-        let (model, warnings) = discover::read_merged(manager, &files)?;
+        let (mut model, mut warnings) = discover::read_merged(manager, &files)?;
+        warnings.extend(crate::env_layer::apply(&mut model, manager, req.env_vars));
         findings.extend(warnings.into_iter().map(|w| finding(w, Some(manager))));
         // What the manager ignores, with the severity convert gives it for this project.
         let ignored = manager.rules().target_warnings(req.dir, manager)?;
@@ -93,7 +96,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     findings.extend(file_rules(req.dir, &reads));
     findings.extend(drift(&reads));
     if req.check_env {
-        findings.extend(unset_env(&reads));
+        findings.extend(unset_env(&reads, req.env_vars));
     }
     findings.extend(unchecked(req));
     if req.ci {
@@ -374,7 +377,7 @@ fn describe(r: &Route, m: Manager) -> String {
     format!("{m}: {registry}, {auth}")
 }
 
-fn unset_env(reads: &[Read]) -> Vec<Finding> {
+fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Finding> {
     let mut out = Vec::new();
     for read in reads {
         let mut model = read.model.clone();
@@ -383,7 +386,12 @@ fn unset_env(reads: &[Read]) -> Vec<Finding> {
                 let Piece::Env { name, unset } = piece else {
                     continue;
                 };
-                if std::env::var_os(name).is_some() {
+                // Set in the process, or by the `--env-file` the run applies.
+                if std::env::var_os(name).is_some()
+                    || env_vars
+                        .iter()
+                        .any(|v| v.name == *name && !v.value.is_empty())
+                {
                     continue;
                 }
                 let fatal = read.manager.rules().fails_on_unset_variable()

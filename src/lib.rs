@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod discover;
 pub mod doctor;
 pub mod env_config;
+pub mod env_layer;
 pub mod error;
 pub(crate) mod explain;
 pub mod formats;

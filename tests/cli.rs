@@ -1602,3 +1602,122 @@ fn issue_18_env_gitlab_names_are_legal() {
         }
     }
 }
+
+/// Issue 18: `--env-file` is a config layer for `show`, `explain` and `doctor`: its values
+/// beat the files as each manager reads them, each origin names the variable and its line,
+/// and a credential stays a reference to its variable, even with `--show-secrets`.
+#[test]
+fn issue_18_env_file_is_a_config_layer() {
+    let project = Project::with_files(&[
+        (".npmrc", "registry=https://file.example/\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://file.example\"\n",
+        ),
+    ]);
+    let env_file = project.path().join(".env.ci");
+    std::fs::write(
+        &env_file,
+        "# the job's variables\nexport NPM_CONFIG_REGISTRY=https://env.example/\nnpm_config_//env.example/:_authToken=FAKESECRET-env-file-0001\nYARN_NPM_REGISTRY_SERVER=\"https://yarn-env.example\"\n",
+    )
+    .unwrap();
+    let file = env_file.to_str().unwrap();
+    let show = run(&project, &["show", "--env-file", file, "--show-secrets"]);
+    let text = render(&show);
+    assert_eq!(show.status.code(), Some(0), "{text}");
+    assert!(!text.contains("FAKESECRET"), "{text}");
+    let registry_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("registry ") && l.contains("env.example"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        registry_line.ends_with(&format!("NPM_CONFIG_REGISTRY ({file}:2)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Bearer ${npm_config_//env.example/:_authToken}"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("YARN_NPM_REGISTRY_SERVER ({file}:4)")),
+        "{text}"
+    );
+    let explain = run(
+        &project,
+        &[
+            "explain",
+            "left-pad",
+            "--env-file",
+            file,
+            "--manager",
+            "npm,yarn",
+        ],
+    );
+    let text = render(&explain);
+    assert!(text.contains("GET https://env.example/left-pad"), "{text}");
+    assert!(
+        text.contains("GET https://yarn-env.example/left-pad"),
+        "{text}"
+    );
+    // Without the layer, the files decide.
+    let plain = render(&run(&project, &["explain", "left-pad", "--manager", "npm"]));
+    assert!(
+        plain.contains("GET https://file.example/left-pad"),
+        "{plain}"
+    );
+}
+
+/// Issue 18: a dotenv line pmrc cannot read is an error at its file:line:col, exit 2.
+#[test]
+fn issue_18_env_file_errors_name_the_line() {
+    let project = Project::with_files(&[(".npmrc", "registry=https://file.example/\n")]);
+    let env_file = project.path().join("ci.env");
+    std::fs::write(&env_file, "A=1\nnot a variable\n").unwrap();
+    let file = env_file.to_str().unwrap();
+    for command in [&["show"][..], &["explain", "x"], &["doctor"]] {
+        let mut args = command.to_vec();
+        args.extend(["--env-file", file]);
+        let output = run(&project, &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr)
+                .contains(&format!("{file}:2:1: expected NAME=value")),
+            "{}",
+            render(&output)
+        );
+    }
+}
+
+/// Issue 18: `doctor --env` applies the process environment as a layer (a variable the
+/// manager ignores is a finding) and still checks the referenced variables; `--env-file`
+/// sets them too.
+#[test]
+fn issue_18_doctor_env_layer_and_check() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://r.example\"\nnpmAuthToken: \"${NPM_TOKEN}\"\n",
+    )]);
+    let unset = project
+        .cmd(&["doctor", "--env", "--format", "json"])
+        .env_remove("NPM_TOKEN")
+        .env("YARN_NETWORK_TIMEOUT", "100000")
+        .output()
+        .unwrap();
+    let text = render(&unset);
+    assert!(text.contains("\"env-unset\""), "{text}");
+    assert!(text.contains("\"env-variable-fatal\""), "{text}");
+    assert!(
+        text.contains("YARN_NETWORK_TIMEOUT (environment)"),
+        "{text}"
+    );
+    let env_file = project.path().join(".env.ci");
+    std::fs::write(&env_file, "NPM_TOKEN=FAKESECRET-doctor-0001\n").unwrap();
+    let set = project
+        .cmd(&["doctor", "--env", "--env-file", env_file.to_str().unwrap()])
+        .env_remove("NPM_TOKEN")
+        .output()
+        .unwrap();
+    let text = render(&set);
+    assert!(!text.contains("env-unset"), "{text}");
+    assert!(!text.contains("FAKESECRET"), "{text}");
+}

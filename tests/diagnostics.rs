@@ -18,6 +18,8 @@ struct Trigger {
     /// Where to run, relative to the project.
     dir: &'static str,
     args: &'static [&'static str],
+    /// Variables set for the run (for `--env`).
+    vars: &'static [(&'static str, &'static str)],
 }
 
 const fn t(
@@ -26,6 +28,7 @@ const fn t(
     args: &'static [&'static str],
 ) -> Trigger {
     Trigger {
+        vars: &[],
         code,
         files,
         home: &[],
@@ -167,6 +170,7 @@ const TRIGGERS: &[Trigger] = &[
         &["show", "--manager", "pnpm"],
     ),
     Trigger {
+        vars: &[],
         code: "project-root",
         files: &[
             (".npmrc", "registry=https://r.example/\n"),
@@ -182,6 +186,7 @@ const TRIGGERS: &[Trigger] = &[
         &["convert", "--from", "npm@12", "--to", "npm@12"],
     ),
     Trigger {
+        vars: &[],
         code: "user-files-not-read",
         files: &[("pnpm-workspace.yaml", "registry: \"https://r.example/\"\n")],
         home: &[(".config/pnpm/auth.ini", "//r.example/:_authToken=${T}\n")],
@@ -231,6 +236,7 @@ const TRIGGERS: &[Trigger] = &[
         &["show", "--manager", "pnpm@10"],
     ),
     Trigger {
+        vars: &[],
         code: "pnpm-member-npmrc",
         files: &[
             ("pnpm-workspace.yaml", "packages: [\"packages/*\"]\n"),
@@ -306,6 +312,7 @@ const TRIGGERS: &[Trigger] = &[
         &["convert", "--from", "npm", "--to", "bun"],
     ),
     Trigger {
+        vars: &[],
         code: "bun-entry-credentials-moved",
         files: &[(".npmrc", "@acme:registry=https://r.example/\n")],
         home: &[(".npmrc", "//r.example/:_authToken=${T}\n")],
@@ -313,6 +320,7 @@ const TRIGGERS: &[Trigger] = &[
         args: &["convert", "--from", "npm", "--to", "bun", "--user"],
     },
     Trigger {
+        vars: &[],
         code: "bun-entry-moved-to-user",
         files: &[(".npmrc", "@acme:registry=https://r.example/\n")],
         home: &[(".npmrc", "//r.example/:_authToken=fake-literal\n")],
@@ -364,6 +372,25 @@ const TRIGGERS: &[Trigger] = &[
         )],
         &["env", "--to", "yarn"],
     ),
+    Trigger {
+        vars: &[("YARN_NETWORK_TIMEOUT", "100000")],
+        code: "env-variable-fatal",
+        files: &[(".yarnrc.yml", "npmRegistryServer: \"https://r.example\"\n")],
+        home: &[],
+        dir: "",
+        args: &["show", "--env"],
+    },
+    Trigger {
+        vars: &[("NPM_CONFIG_REGISTRY", "https://r.example/")],
+        code: "env-variable-ignored",
+        files: &[(
+            "pnpm-workspace.yaml",
+            "packages: []\nregistry: https://w.example/\n",
+        )],
+        home: &[],
+        dir: "",
+        args: &["explain", "left-pad", "--env", "--manager", "pnpm@11"],
+    },
 ];
 
 fn write_all(root: &std::path::Path, files: &[(&str, &str)]) {
@@ -402,6 +429,7 @@ fn run(trigger: &Trigger) -> BTreeSet<String> {
         .args(["--format", "json", "--dir"])
         .arg(project.path().join(trigger.dir))
         .env("HOME", home.path())
+        .envs(trigger.vars.iter().copied())
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

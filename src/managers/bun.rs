@@ -25,7 +25,8 @@ impl Rules for Bun {
                 return Some(EnvRead::Setting("registry".into()));
             }
             "BUN_CONFIG_TOKEN" | "NPM_CONFIG_TOKEN" | "npm_config_token" => {
-                return Some(EnvRead::Setting("token (the default registry's)".into()));
+                // The default registry's token.
+                return Some(EnvRead::Setting("token".into()));
             }
             "NPM_CONFIG_USERCONFIG" => return Some(EnvRead::Setting("userconfig".into())),
             _ => {}

@@ -81,10 +81,9 @@ impl Rules for Pnpm {
         let key = env_config::npm_env_key(rest);
         Some(match (self.is_10(), key.as_str()) {
             (true, _) => EnvRead::Ignored("pnpm 10 reads no pnpm_config_* variable".into()),
-            (false, "_auth") => EnvRead::Setting(
-                "_auth (JSON: registry URL → \"@\" or \"@scope\" → {authToken}; routes and tokens)"
-                    .into(),
-            ),
+            // The structured `_auth` as JSON: registry URL → "@" or "@scope" → {authToken},
+            // routes and tokens alike.
+            (false, "_auth") => EnvRead::Setting("_auth".into()),
             (false, k) if k.starts_with('@') => EnvRead::Ignored(
                 "pnpm 11 and 12 take no scope's registry from a variable except through pnpm_config__auth".into(),
             ),
