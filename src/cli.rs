@@ -48,9 +48,8 @@ pub enum Command {
     /// disagree; exit 1 when findings at or above --fail-on exist.
     #[command(after_help = DOCTOR_EXAMPLES)]
     Doctor(DoctorArgs),
-    /// Print the environment that makes a manager route and authenticate as the project's
-    /// config says, for a CI job: variables, and where variables cannot say it, the
-    /// user-level rc file the job writes. Secrets appear as CI variable names, never values.
+    /// Print the variables (or, where they cannot say it, the user-level rc file) that give
+    /// a CI job's manager the project's registries and credentials; secrets by name only.
     #[command(after_help = ENV_EXAMPLES)]
     Env(EnvArgs),
     /// Write a pmrc.toml for `pmrc sync` from what is here, and print the CI and pre-commit
