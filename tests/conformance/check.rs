@@ -349,11 +349,24 @@ pub fn observe_with(
     }
     let observation = Observation::from_log(&requests);
     // Every install of a manager pmrc knows also checks `pmrc explain`'s prediction.
-    if pm.pmrc_supports() && outcome.success && prepare.is_none() {
+    // With an environment from `prepare`, explain is asked with `--env` (the variables as a
+    // layer); pmrc does not follow NPM_CONFIG_USERCONFIG to a moved user file, so a run
+    // that relies on one is not predicted.
+    let predictable = prepare.is_none() || !env.contains_key("NPM_CONFIG_USERCONFIG");
+    if pm.pmrc_supports() && outcome.success && predictable {
         let deps: Vec<&str> = case.deps.iter().map(|d| d.name).collect();
         let run_dir = scratch.path().join("run");
-        super::explain::agrees(pm, &deps, &project, &run_dir, &env, &hosts, &observation)
-            .map_err(|e| format!("[{}] round {}: {e}", case.name, round + 1))?;
+        super::explain::agrees(
+            pm,
+            &deps,
+            &project,
+            &run_dir,
+            &env,
+            &hosts,
+            &observation,
+            prepare.is_some(),
+        )
+        .map_err(|e| format!("[{}] round {}: {e}", case.name, round + 1))?;
     }
     if std::env::var_os("PMRC_CONFORMANCE_KEEP").is_some() {
         eprintln!(
