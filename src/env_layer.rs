@@ -178,7 +178,10 @@ pub fn apply(model: &mut Model, manager: Manager, variables: &[Variable]) -> Vec
     let rules = manager.rules();
     let mut layer = Model::default();
     let mut warnings = Vec::new();
-    for var in variables.iter().filter(|v| !v.value.is_empty()) {
+    // Applied lowest rank first, so the variable the manager prefers is set last.
+    let mut ordered: Vec<&Variable> = variables.iter().filter(|v| !v.value.is_empty()).collect();
+    ordered.sort_by_key(|v| rules.variable_rank(&v.name));
+    for var in ordered {
         let Some(read) = rules.reads_variable(&var.name) else {
             continue;
         };
@@ -431,6 +434,26 @@ mod tests {
                 .value
                 .env_names(),
             ["T"]
+        );
+    }
+
+    #[test]
+    fn bun_prefers_bun_config_registry_whatever_the_order() {
+        let var = |name: &str, value: &str| Variable {
+            name: name.into(),
+            value: value.into(),
+            source: Source::Process,
+        };
+        let vars = vec![
+            var("BUN_CONFIG_REGISTRY", "https://bun.example/"),
+            var("npm_config_registry", "https://lower.example/"),
+            var("NPM_CONFIG_REGISTRY", "https://upper.example/"),
+        ];
+        let mut model = Model::default();
+        apply(&mut model, Manager::Bun, &vars);
+        assert_eq!(
+            model.registry.unwrap().value.as_literal().unwrap(),
+            "https://bun.example/"
         );
     }
 

@@ -40,6 +40,16 @@ impl Rules for Bun {
             )
         })
     }
+    fn variable_rank(&self, name: &str) -> u8 {
+        // The first non-empty of BUN_CONFIG_*, NPM_CONFIG_*, npm_config_* is used.
+        if name.starts_with("BUN_CONFIG_") {
+            2
+        } else if name.starts_with("NPM_CONFIG_") {
+            1
+        } else {
+            0
+        }
+    }
     fn env_form(
         &self,
         routes: &[Route],

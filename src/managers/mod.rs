@@ -565,6 +565,11 @@ pub trait Rules: Sync {
     /// How this manager reads the environment variable `name`: the setting it sets, or that
     /// it ignores or refuses it; `None` for a name outside its variables.
     fn reads_variable(&self, name: &str) -> Option<EnvRead>;
+    /// Where two variables set one setting, the higher rank wins (Bun: `BUN_CONFIG_*` over
+    /// `NPM_CONFIG_*` over `npm_config_*`); equal ranks: the later one.
+    fn variable_rank(&self, _name: &str) -> u8 {
+        0
+    }
     /// The variables that make this manager route and authenticate as `routes` say (with
     /// the traps they bring), or why variables alone cannot (§1.7's "no" cells).
     fn env_form(&self, routes: &[Route]) -> std::result::Result<EnvForm, String>;

@@ -127,6 +127,18 @@ impl Rules for Pnpm {
             (false, _) => EnvRead::Setting(key),
         })
     }
+    fn variable_rank(&self, name: &str) -> u8 {
+        // pnpm 11/12's credentials: the structured `_auth` over `pnpm_config_//…` over
+        // `npm_config_//…` (spec/pnpm-bun-deno.md §1.4).
+        let lower = name.to_ascii_lowercase();
+        if lower == "pnpm_config__auth" {
+            2
+        } else if lower.starts_with("pnpm_config_") {
+            1
+        } else {
+            0
+        }
+    }
     fn env_form(
         &self,
         routes: &[Route],
