@@ -400,6 +400,10 @@ mod env {
         super::cases_env::run(super::cases_env::env_npm_registry_only_to_yarn1())
     }
     #[test]
+    fn env_npm_scope_no_token_to_pnpm11() {
+        super::cases_env::run(super::cases_env::env_npm_scope_no_token_to_pnpm11())
+    }
+    #[test]
     fn env_npm_basic_to_yarn1() {
         super::cases_env::run(super::cases_env::env_npm_basic_to_yarn1())
     }

@@ -745,7 +745,8 @@ fn url_keyed_registries_leave(dir: &Path, from: Manager) -> Result<Vec<Warning>>
 /// `"@scope"` → `{authToken}`, that sets routes and tokens alike and beats the project's
 /// files (spec/pnpm-bun-deno.md §1.9). A registry without a token for unscoped packages goes
 /// in `pnpm_config_registry`; the structured form holds bearer tokens only, so basic auth
-/// takes `pnpm_config_//host/path/:_auth`-style variables.
+/// for unscoped packages takes `pnpm_config_//host/path/:_auth`-style variables, and a scope
+/// without a bearer token cannot be given by variables at all.
 fn pnpm_auth_json(routes: &[Route]) -> std::result::Result<crate::env_config::EnvForm, String> {
     use crate::env_config::{EnvValue, EnvVar, Json, RouteSet, credential_key, registry_url};
     let set = RouteSet::of(routes);
@@ -779,16 +780,15 @@ fn pnpm_auth_json(routes: &[Route]) -> std::result::Result<crate::env_config::En
     }
     for (scope, route) in &set.scopes {
         let url = registry_url(route.registry.as_deref(), PUBLIC_REGISTRY);
-        let body = match &route.authorization {
-            Some(Authorization::Bearer(t)) => {
-                Json::Object(vec![("authToken".into(), Json::String(t.when_set()))])
-            }
-            Some(_) => {
-                others.push((url.clone(), route));
-                Json::Object(Vec::new())
-            }
-            None => Json::Object(Vec::new()),
+        // Every entry needs its `authToken` ("must be a string", seen with pnpm 11), and no
+        // other variable routes a scope: a scope without a bearer token needs a file.
+        let Some(Authorization::Bearer(t)) = &route.authorization else {
+            return Err(format!(
+                "pnpm 11 and 12 route a scope from a variable only through a pnpm_config__auth entry, which needs a bearer token; {} has none",
+                crate::env_config::scope_key(scope)
+            ));
         };
+        let body = Json::Object(vec![("authToken".into(), Json::String(t.when_set()))]);
         entry(url, crate::env_config::scope_key(scope), body);
     }
     for (url, route) in others {
@@ -878,6 +878,13 @@ mod env_tests {
             text,
             r#"[["https://npm.pkg.github.com/",[["@acme",[["authToken","${GH_TOKEN}"]]]]]]"#
         );
+        // An entry without authToken stops pnpm 11: a token-less scope needs a file.
+        let tokenless = [test_route(
+            Some("acme"),
+            "https://npm.pkg.github.com/",
+            None,
+        )];
+        assert!(Pnpm(PnpmMajor::V11).env_form(&tokenless).is_err());
         let routes = [test_route(None, "https://r.example/", None)];
         let form = Pnpm(PnpmMajor::V10).env_form(&routes).unwrap();
         assert_eq!(names(&form), ["npm_config_registry"]);

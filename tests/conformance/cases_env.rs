@@ -189,6 +189,18 @@ pub fn env_npm_registry_only_to_yarn1() -> EnvCase {
     )
 }
 
+/// A scope on another registry without a token: a `pnpm_config__auth` entry without
+/// `authToken` stops pnpm 11 ("must be a string"), so the route goes in the rc file.
+pub fn env_npm_scope_no_token_to_pnpm11() -> EnvCase {
+    let case = Case::new("env_npm_scope_no_token_to_pnpm11", Npm, Pnpm11)
+        .mount(1, "/")
+        .mount(2, "/")
+        .file(".npmrc", "registry={R1}/\n@acme:registry={R2}/\n")
+        .dep("@acme/widget", 2, NONE)
+        .dep("leftpad-fake", 1, NONE);
+    env_case(case, "shell", true)
+}
+
 /// Yarn 1 takes a top-level `_auth` (with always-auth) from variables: one basic credential
 /// for the one registry.
 pub fn env_npm_basic_to_yarn1() -> EnvCase {
