@@ -36,10 +36,12 @@ impl Variable {
             Source::File { path, line } => format!("{}:{line}", path.display()),
             Source::Process => "environment".to_string(),
         };
+        // Not a project file's value: the rules that distrust `${VAR}` in a project file
+        // (pnpm 10.34+) must not apply to a credential the environment itself gives.
         Origin {
             file: PathBuf::from(format!("{} ({place})", self.name)),
             line: 0,
-            level: Level::Project,
+            level: Level::User,
         }
     }
 }

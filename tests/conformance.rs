@@ -404,6 +404,18 @@ mod env {
         super::cases_env::run(super::cases_env::env_npm_scope_no_token_to_pnpm11())
     }
     #[test]
+    fn env_npm_scope_no_token_to_yarn1_github() {
+        super::cases_env::run(super::cases_env::env_npm_scope_no_token_to_yarn1_github())
+    }
+    #[test]
+    fn env_npm_scope_no_token_to_pnpm10_github() {
+        super::cases_env::run(super::cases_env::env_npm_scope_no_token_to_pnpm10_github())
+    }
+    #[test]
+    fn env_npm_basic_to_pnpm11_github() {
+        super::cases_env::run(super::cases_env::env_npm_basic_to_pnpm11_github())
+    }
+    #[test]
     fn env_npm_basic_to_yarn1() {
         super::cases_env::run(super::cases_env::env_npm_basic_to_yarn1())
     }

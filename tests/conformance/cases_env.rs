@@ -201,6 +201,47 @@ pub fn env_npm_scope_no_token_to_pnpm11() -> EnvCase {
     env_case(case, "shell", true)
 }
 
+/// npm's scope registries without tokens, as GitHub `env:` (names a shell cannot hold).
+fn npm_scope_no_token(name: &'static str, target: super::sandbox::Pm) -> Case {
+    Case::new(name, Npm, target)
+        .mount(1, "/")
+        .mount(2, "/")
+        .file(".npmrc", "registry={R1}/\n@acme:registry={R2}/\n")
+        .dep("@acme/widget", 2, NONE)
+        .dep("leftpad-fake", 1, NONE)
+}
+
+pub fn env_npm_scope_no_token_to_yarn1_github() -> EnvCase {
+    env_case(
+        npm_scope_no_token("env_npm_scope_no_token_to_yarn1_github", Yarn1),
+        "github",
+        false,
+    )
+}
+
+pub fn env_npm_scope_no_token_to_pnpm10_github() -> EnvCase {
+    env_case(
+        npm_scope_no_token("env_npm_scope_no_token_to_pnpm10_github", Pnpm10),
+        "github",
+        false,
+    )
+}
+
+/// Basic auth for the one registry: pnpm 11 takes `pnpm_config_//host/:_auth` (a GitHub
+/// `env:` name).
+pub fn env_npm_basic_to_pnpm11_github() -> EnvCase {
+    let case = Case::new("env_npm_basic_to_pnpm11_github", Npm, Pnpm11)
+        .mount_auth(1, "/", "Basic {NPM_AUTH}")
+        .file(".npmrc", "registry={R1}/\n//{H1}/:_auth=${NPM_AUTH}\n")
+        .env(
+            "NPM_AUTH",
+            &b64("alice:fake-pass-1"),
+            &b64("alice:fake-pass-2"),
+        )
+        .dep("leftpad-fake", 1, "Basic {NPM_AUTH}");
+    env_case(case, "github", false)
+}
+
 /// Yarn 1 takes a top-level `_auth` (with always-auth) from variables: one basic credential
 /// for the one registry.
 pub fn env_npm_basic_to_yarn1() -> EnvCase {
