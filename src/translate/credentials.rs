@@ -563,7 +563,51 @@ impl Translator<'_> {
                 creds.origin().cloned(),
             ));
         }
+        self.env_registries_for_user_file(model, user_file, &mut user);
         user
+    }
+
+    /// A `${VAR}` registry URL the target does not expand in a project file (pnpm): with
+    /// `--user` a copy goes to the user-level file, where it is expanded and where pnpm 10/11
+    /// take it from when the project's line is a reference (npm keeps that line); without it
+    /// pmrc says which line to add.
+    fn env_registries_for_user_file(&mut self, model: &Model, user_file: &str, user: &mut Model) {
+        if self.to.rules().expands_project_registry_references() {
+            return;
+        }
+        let project_reference = |v: &Option<Value>| {
+            v.clone()
+                .filter(|r| r.level() == Level::Project && r.value.has_env())
+        };
+        let mut found: Vec<(Option<String>, Value)> = Vec::new();
+        found.extend(project_reference(&model.registry).map(|r| (None, r)));
+        for (name, scope) in &model.scopes {
+            found.extend(project_reference(&scope.registry).map(|r| (Some(name.clone()), r)));
+        }
+        for (scope, mut registry) in found {
+            let origin = registry.origin.clone();
+            if self.user {
+                move_to(&mut registry, Level::User, &origin);
+                match scope {
+                    None => user.registry = Some(registry),
+                    Some(s) => user.scopes.entry(s).or_default().registry = Some(registry),
+                }
+                continue;
+            }
+            let key = match &scope {
+                None => "registry".to_string(),
+                Some(s) => format!("{}:registry", crate::model::scope_label(s)),
+            };
+            let line = format!("{key}={}", registry.value.render(self.to.dialect()).0);
+            self.warnings.push(Warning::new(
+                Code::PnpmEnvRegistryNeedsUserFile,
+                format!(
+                    "{} does not expand a registry URL that is an environment reference in a project file. Add to {user_file}: `{line}`, or run pmrc again with --user to write it.",
+                    self.to.label()
+                ),
+                origin,
+            ));
+        }
     }
 
     /// Bun keeps a registry's credentials inside its entry (`{ url, token }`), and the
