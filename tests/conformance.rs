@@ -419,6 +419,18 @@ mod env {
         super::cases_env::run(super::cases_env::env_npm_basic_to_pnpm11_github())
     }
     #[test]
+    fn env_npm_scope_token_to_bun_github() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_bun_github())
+    }
+    #[test]
+    fn env_npm_scope_token_to_yarn1_gitlab() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_yarn1_gitlab())
+    }
+    #[test]
+    fn env_npm_scope_token_to_yarn_github() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_yarn_github())
+    }
+    #[test]
     fn env_npm_basic_to_yarn1() {
         super::cases_env::run(super::cases_env::env_npm_basic_to_yarn1())
     }

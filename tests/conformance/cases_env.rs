@@ -242,6 +242,30 @@ pub fn env_npm_basic_to_pnpm11_github() -> EnvCase {
     env_case(case, "github", false)
 }
 
+/// The rc file with its pointer as CI snippets: GitHub's step and `$GITHUB_ENV`, GitLab's
+/// `before_script`.
+pub fn env_npm_scope_token_to_bun_github() -> EnvCase {
+    env_case(
+        npm_scope_token("env_npm_scope_token_to_bun_github", Bun),
+        "github",
+        true,
+    )
+}
+pub fn env_npm_scope_token_to_yarn1_gitlab() -> EnvCase {
+    env_case(
+        npm_scope_token("env_npm_scope_token_to_yarn1_gitlab", Yarn1),
+        "gitlab",
+        true,
+    )
+}
+pub fn env_npm_scope_token_to_yarn_github() -> EnvCase {
+    env_case(
+        npm_scope_token("env_npm_scope_token_to_yarn_github", Yarn),
+        "github",
+        true,
+    )
+}
+
 /// Yarn 1 takes a top-level `_auth` (with always-auth) from variables: one basic credential
 /// for the one registry.
 pub fn env_npm_basic_to_yarn1() -> EnvCase {
@@ -414,10 +438,53 @@ fn apply(
                 };
                 out.insert(k, v);
             }
-            if printed.contains("<<'PMRC_EOF'") {
-                write_rc_from_ci(printed, &home)?;
-                if printed.contains("_USERCONFIG") {
-                    return Err("the harness applies a CI rc file only where the manager reads it on its own".into());
+            // The job's script part, run as the CI system runs it: GitHub's step with
+            // `$GITHUB_ENV` for later steps, GitLab's `before_script` in the job's shell.
+            let script = if format == "github" {
+                github_run_block(printed)
+            } else {
+                gitlab_before_script(printed)
+            };
+            if !script.is_empty() {
+                let github_env = run_dir.join("github-env");
+                fs::write(&github_env, "").map_err(|e| e.to_string())?;
+                let trailer = if format == "github" { "" } else { "\nenv -0" };
+                let got = Command::new("sh")
+                    .args(["-ec", &format!("{script}{trailer}")])
+                    .env_clear()
+                    .env("PATH", "/usr/bin:/bin")
+                    .env("HOME", &home)
+                    .env("GITHUB_ENV", &github_env)
+                    .envs(&out)
+                    .output()
+                    .map_err(|e| format!("run sh: {e}"))?;
+                if !got.status.success() {
+                    return Err(format!(
+                        "the job's script from pmrc env failed:\n{script}\n{}",
+                        String::from_utf8_lossy(&got.stderr)
+                    ));
+                }
+                let exported = if format == "github" {
+                    fs::read_to_string(&github_env)
+                        .map_err(|e| e.to_string())?
+                        .lines()
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                } else {
+                    got.stdout
+                        .split(|b| *b == 0)
+                        .map(|e| String::from_utf8_lossy(e).into_owned())
+                        .collect()
+                };
+                for entry in exported {
+                    if let Some((k, v)) = entry.split_once('=')
+                        && !matches!(
+                            k,
+                            "PATH" | "HOME" | "PWD" | "SHLVL" | "_" | "OLDPWD" | "GITHUB_ENV"
+                        )
+                    {
+                        out.insert(k.to_string(), v.to_string());
+                    }
                 }
             }
         }
@@ -506,29 +573,45 @@ fn gitlab_expand(value: &str, env: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// The heredoc in a GitHub step or GitLab `before_script`, written where it says.
-fn write_rc_from_ci(printed: &str, home: &Path) -> Result<(), String> {
-    let mut lines = printed.lines();
-    let start = lines
-        .by_ref()
-        .find(|l| l.contains("<<'PMRC_EOF'"))
-        .ok_or("no heredoc")?;
-    let indent = start.len() - start.trim_start().len();
-    let path = start
-        .split('"')
-        .nth(1)
-        .ok_or("no path")?
-        .replace("$HOME", &home.display().to_string());
-    let mut text = String::new();
-    for line in lines {
-        let line = line.get(indent..).unwrap_or("");
-        if line == "PMRC_EOF" {
+/// The `run: |` block of the GitHub step pmrc env prints, dedented.
+fn github_run_block(printed: &str) -> String {
+    let mut lines = printed.lines().skip_while(|l| l.trim() != "run: |").skip(1);
+    let mut out = String::new();
+    for line in lines.by_ref() {
+        let Some(body) = line.strip_prefix("      ") else {
+            break;
+        };
+        out.push_str(body);
+        out.push('\n');
+    }
+    out
+}
+
+/// The `before_script:` items of the GitLab job pmrc env prints, as one script.
+fn gitlab_before_script(printed: &str) -> String {
+    let mut out = String::new();
+    let mut lines = printed
+        .lines()
+        .skip_while(|l| *l != "before_script:")
+        .skip(1)
+        .peekable();
+    while let Some(line) = lines.next() {
+        if line == "  - |" {
+            while let Some(body) = lines.peek().and_then(|l| l.strip_prefix("    ")) {
+                out.push_str(body);
+                out.push('\n');
+                lines.next();
+            }
+        } else if let Some(item) = line.strip_prefix("  - ") {
+            let item = item
+                .strip_prefix('\'')
+                .and_then(|i| i.strip_suffix('\''))
+                .map_or(item.to_string(), |i| i.replace("''", "'"));
+            out.push_str(&item);
+            out.push('\n');
+        } else {
             break;
         }
-        text.push_str(line);
-        text.push('\n');
     }
-    let path = Path::new(&path);
-    fs::create_dir_all(path.parent().ok_or("no parent")?).map_err(|e| e.to_string())?;
-    fs::write(path, text).map_err(|e| e.to_string())
+    out
 }
