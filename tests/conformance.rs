@@ -431,6 +431,22 @@ mod env {
         super::cases_env::run(super::cases_env::env_npm_scope_token_to_yarn_github())
     }
     #[test]
+    fn env_beats_stale_npmrc_pnpm11() {
+        super::cases_env::run(super::cases_env::env_beats_stale_npmrc_pnpm11())
+    }
+    #[test]
+    fn env_beats_stale_yarnrc_yarn() {
+        super::cases_env::run(super::cases_env::env_beats_stale_yarnrc_yarn())
+    }
+    #[test]
+    fn env_beats_stale_npmrc_deno() {
+        super::cases_env::run(super::cases_env::env_beats_stale_npmrc_deno())
+    }
+    #[test]
+    fn env_beats_stale_bunfig_bun() {
+        super::cases_env::run(super::cases_env::env_beats_stale_bunfig_bun())
+    }
+    #[test]
     fn env_npm_basic_to_yarn1() {
         super::cases_env::run(super::cases_env::env_npm_basic_to_yarn1())
     }

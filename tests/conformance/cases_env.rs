@@ -24,6 +24,8 @@ pub struct EnvCase {
     pub case: Case,
     pub format: &'static str,
     pub rc_file: bool,
+    /// Files left in the target's project that the environment must beat (stale settings).
+    pub stale: Files,
 }
 
 fn env_case(case: Case, format: &'static str, rc_file: bool) -> EnvCase {
@@ -31,7 +33,49 @@ fn env_case(case: Case, format: &'static str, rc_file: bool) -> EnvCase {
         case,
         format,
         rc_file,
+        stale: Vec::new(),
     }
+}
+
+/// The environment against a stale project file: the manager's precedence must let the
+/// variables win (and `pmrc explain --env` must say so).
+fn with_stale(mut env_case: EnvCase, path: &str, text: &str) -> EnvCase {
+    env_case.stale.push((path.into(), text.into()));
+    env_case
+}
+
+/// npm's registry R1; the target's project still points at R2.
+fn npm_registry_r1_stale_r2(name: &'static str, target: super::sandbox::Pm) -> Case {
+    Case::new(name, Npm, target)
+        .mount(1, "/")
+        .mount(2, "/")
+        .file(".npmrc", "registry={R1}/\n")
+        .dep("leftpad-fake", 1, NONE)
+}
+
+pub fn env_beats_stale_npmrc_pnpm11() -> EnvCase {
+    let case = npm_registry_r1_stale_r2("env_beats_stale_npmrc_pnpm11", Pnpm11);
+    with_stale(env_case(case, "shell", false), ".npmrc", "registry={R2}/\n")
+}
+pub fn env_beats_stale_yarnrc_yarn() -> EnvCase {
+    let case = npm_registry_r1_stale_r2("env_beats_stale_yarnrc_yarn", Yarn);
+    with_stale(
+        env_case(case, "shell", false),
+        ".yarnrc.yml",
+        "npmRegistryServer: \"{R2}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+    )
+}
+pub fn env_beats_stale_npmrc_deno() -> EnvCase {
+    let case = npm_registry_r1_stale_r2("env_beats_stale_npmrc_deno", Deno);
+    with_stale(env_case(case, "shell", false), ".npmrc", "registry={R2}/\n")
+}
+pub fn env_beats_stale_bunfig_bun() -> EnvCase {
+    let case = npm_registry_r1_stale_r2("env_beats_stale_bunfig_bun", Bun);
+    with_stale(
+        env_case(case, "dotenv", false),
+        "bunfig.toml",
+        "[install]\nregistry = \"{R2}/\"\n",
+    )
 }
 
 /// npm routes unscoped packages to R1 and `@acme` to R2 with a token.
@@ -338,9 +382,9 @@ pub fn run(env_case: EnvCase) {
           -> Result<BTreeMap<String, String>, String> {
         apply(format, &render(&printed, hosts), run_dir, env)
     };
-    // The project keeps no registry or auth settings: the environment must do it all.
-    let project: Files = Vec::new();
-    let verdict = check::differential_prepared(case, case.target, &project, Some(&prepare))
+    // The project keeps no registry or auth settings (or stale ones the environment must
+    // beat): the environment must do it all.
+    let verdict = check::differential_prepared(case, case.target, &env_case.stale, Some(&prepare))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         verdict.equal(),
