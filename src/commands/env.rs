@@ -137,7 +137,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
         }
         Err(reason) => {
             let file = rules.env_rc_file();
-            let (text, notes) = rc_text(&model, from, file);
+            let (text, notes) = rc_text(&model, from, file)?;
             warnings.extend(notes);
             // The variable that points at the file is the rc file's to print: its value
             // names the job's home folder, which each format spells its own way.
@@ -176,7 +176,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
 
 /// The rc file's text: the model translated for the manager that reads the file, every
 /// setting written at user level.
-fn rc_text(model: &Model, from: Manager, file: RcFile) -> (String, Vec<Warning>) {
+fn rc_text(model: &Model, from: Manager, file: RcFile) -> Result<(String, Vec<Warning>)> {
     let translation = crate::translate::translate(model, from, file.written_for, true);
     let mut wanted_model = translation.model;
     wanted_model.overlay(translation.user_credentials);
@@ -186,10 +186,11 @@ fn rc_text(model: &Model, from: Manager, file: RcFile) -> (String, Vec<Warning>)
         crate::managers::WrittenAs::Bunfig => crate::formats::Format::Bunfig,
     };
     let wanted = format.wanted(&wanted_model, file.written_for);
-    let text = format
-        .edit("", &wanted)
-        .expect("an empty document takes any wanted settings");
-    (text, translation.warnings)
+    let text = format.edit("", &wanted).map_err(|message| Error::Edit {
+        path: PathBuf::from(format!("~/{}", file.home_path)),
+        message,
+    })?;
+    Ok((text, translation.warnings))
 }
 
 /// The `${NAME}` references in an rc file's text (for the list of CI secrets).
