@@ -75,7 +75,11 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let mut reads = Vec::new();
     for &manager in &req.managers {
-        let files = discover::locate(manager, req.dir, req.user, req.env)?;
+        let env = Environment {
+            npm_userconfig: crate::env_layer::userconfig(manager, req.env_vars),
+            ..req.env.clone()
+        };
+        let files = discover::locate(manager, req.dir, req.user, &env)?;
         let (mut model, mut warnings) = discover::read_merged(manager, &files)?;
         warnings.extend(crate::env_layer::apply(&mut model, manager, req.env_vars));
         findings.extend(warnings.into_iter().map(|w| finding(w, Some(manager))));

@@ -206,6 +206,23 @@ pub fn apply(model: &mut Model, manager: Manager, variables: &[Variable]) -> Vec
     warnings
 }
 
+/// The user `.npmrc` the variables move for `manager` (`NPM_CONFIG_USERCONFIG`, where the
+/// manager honours it), with how to name it: `path (NAME from where)`.
+pub fn userconfig(manager: Manager, variables: &[Variable]) -> Option<(PathBuf, String)> {
+    let rules = manager.rules();
+    let mut found: Vec<&Variable> = variables
+        .iter()
+        .filter(|v| !v.value.is_empty())
+        .filter(|v| rules.reads_variable(&v.name) == Some(EnvRead::Setting("userconfig".into())))
+        .collect();
+    found.sort_by_key(|v| rules.variable_rank(&v.name));
+    let var = found.last()?;
+    Some((
+        PathBuf::from(&var.value),
+        format!("{} ({})", var.value, var.origin()),
+    ))
+}
+
 /// One setting, spelled as the manager's own config spells it, into the layer's model. A
 /// credential is kept as a reference to the variable (`${NAME}`), never as its value.
 fn set(layer: &mut Model, key: &str, var: &Variable, origin: Origin) {

@@ -1721,3 +1721,55 @@ fn issue_18_doctor_env_layer_and_check() {
     assert!(!text.contains("env-unset"), "{text}");
     assert!(!text.contains("FAKESECRET"), "{text}");
 }
+
+/// Issue 18: NPM_CONFIG_USERCONFIG from the layer moves the user `.npmrc` (with `--user`)
+/// for the managers that honour it, and not for Deno, which never does.
+#[test]
+fn issue_18_env_userconfig_moves_the_user_npmrc() {
+    let project = Project::with_files(&[(".npmrc", "save-exact=true\n")]);
+    let moved = project.home.path().join("ci.npmrc");
+    std::fs::write(&moved, "registry=https://moved.example/\n").unwrap();
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "registry=https://home.example/\n",
+    )
+    .unwrap();
+    let env_file = project.path().join(".env.ci");
+    std::fs::write(
+        &env_file,
+        format!("NPM_CONFIG_USERCONFIG={}\n", moved.display()),
+    )
+    .unwrap();
+    let output = run(
+        &project,
+        &[
+            "explain",
+            "left-pad",
+            "--user",
+            "--env-file",
+            env_file.to_str().unwrap(),
+            "--manager",
+            "npm,bun,deno",
+        ],
+    );
+    let text = render(&output);
+    let url_of = |manager: &str| {
+        let block = text.split(&format!("  {manager} (")).nth(1).unwrap();
+        block.lines().nth(1).unwrap().trim().to_string()
+    };
+    assert_eq!(
+        url_of("npm"),
+        "GET https://moved.example/left-pad",
+        "{text}"
+    );
+    assert_eq!(
+        url_of("bun"),
+        "GET https://moved.example/left-pad",
+        "{text}"
+    );
+    assert_eq!(
+        url_of("deno"),
+        "GET https://home.example/left-pad",
+        "{text}"
+    );
+}

@@ -29,7 +29,8 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
     let mut warnings = Vec::new();
     for manager in super::managers_in(&req.dir, &req.managers)? {
         let (manager, note) = manager.settle(&req.dir)?;
-        let (dir, env, member_note) = super::workspace_root(manager, &req.dir, env);
+        let (dir, mut env, member_note) = super::workspace_root(manager, &req.dir, env);
+        env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
         let files = discover::locate(manager, &dir, req.user, &env)?;
         let (mut model, w) = discover::read_merged(manager, &files)?;
         warnings.extend(note.into_iter().chain(member_note).chain(w));

@@ -350,10 +350,8 @@ pub fn observe_with(
     let observation = Observation::from_log(&requests);
     // Every install of a manager pmrc knows also checks `pmrc explain`'s prediction.
     // With an environment from `prepare`, explain is asked with `--env` (the variables as a
-    // layer); pmrc does not follow NPM_CONFIG_USERCONFIG to a moved user file, so a run
-    // that relies on one is not predicted.
-    let predictable = prepare.is_none() || !env.contains_key("NPM_CONFIG_USERCONFIG");
-    if pm.pmrc_supports() && outcome.success && predictable {
+    // layer, NPM_CONFIG_USERCONFIG's file included).
+    if pm.pmrc_supports() && outcome.success {
         let deps: Vec<&str> = case.deps.iter().map(|d| d.name).collect();
         let run_dir = scratch.path().join("run");
         super::explain::agrees(
