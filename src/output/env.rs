@@ -7,7 +7,7 @@ use std::io;
 
 use serde_json::json;
 
-use super::{JSON_VERSION, Output, print_json, print_stderr, print_stdout, warning_line};
+use super::{JSON_VERSION, Output, print_json, print_stderr, print_stdout, warning_text};
 use crate::commands::env::{EnvPlan, Target};
 use crate::env_config::{EnvValue, EnvVar, Json};
 use crate::template::{Piece, Template};
@@ -370,7 +370,7 @@ pub fn print_env(plan: &EnvPlan, out: &Output) -> io::Result<()> {
     print_stdout(out, &text)?;
     if !out.quiet() {
         for w in &plan.warnings {
-            print_stderr(out, &warning_line(w, out.color))?;
+            print_stderr(out, &warning_text(w, out))?;
         }
     }
     Ok(())

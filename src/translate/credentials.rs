@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::{Translator, move_to, target_scope};
 use crate::diagnostics::Code;
-use crate::managers::WrittenAs;
+use crate::managers::{Place, WrittenAs};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
 use crate::registry_url::{RegistryUrl, normalize_yarn_key, with_trailing_slash};
 use crate::resolve::{Packages, Route, decode_base64_lossy, split_ident};
@@ -172,7 +172,8 @@ impl Translator<'_> {
         }
         for (key, (creds, _)) in assigned {
             for secret in creds.secrets() {
-                if secret.value.has_literal_text() {
+                if secret.value.has_literal_text() && !self.target_writes_where_read(&secret.origin)
+                {
                     self.warnings.push(Warning::new(
                         Code::PlainTextSecret,
                         format!(
@@ -185,6 +186,17 @@ impl Translator<'_> {
             }
             model.auth.insert(key, creds);
         }
+    }
+
+    /// Whether the target keeps its settings in the very file `origin` names (a `.npmrc`
+    /// that npm, Yarn 1, pnpm and Deno all read): a literal secret from there is not copied
+    /// anywhere new, so it is no news to report as written.
+    fn target_writes_where_read(&self, origin: &Option<Origin>) -> bool {
+        let Some(origin) = origin else { return false };
+        self.to.rules().targets().iter().any(|spec| {
+            origin.file.file_name() == Some(std::ffi::OsStr::new(spec.name))
+                && (spec.place == Place::Project) == (origin.level == Level::Project)
+        })
     }
 
     /// Yarn's `${VAR:-default}` token for a target that walks up the URL past an empty
