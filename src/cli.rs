@@ -103,8 +103,8 @@ pub struct EnvArgs {
     /// project root the managers use.
     #[arg(short = 'C', long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// The manager whose config is the source, spelled as for --to (default: the one
-    /// manager whose own file holds registry or auth settings).
+    /// The manager whose config is the source, spelled as for --to (default: pmrc.toml's
+    /// `from`, else the one manager whose own file holds registry or auth settings).
     #[arg(long, value_name = "M")]
     pub from: Option<ManagerArg>,
     /// The manager the job runs: npm, yarn, yarn-classic, bun, deno, pnpm[@10|11|12].
