@@ -170,7 +170,9 @@ impl ManagerArg {
         names
             .into_iter()
             .map(|name| dir.join(name))
-            .find(|path| path.is_file())
+            // Any kind of file: reading it then says what is wrong with one that is not
+            // regular (a FIFO, a device).
+            .find(|path| path.exists())
     }
 
     /// The format of the file whose presence says a project uses this manager.
