@@ -199,6 +199,15 @@ diagnostics! {
         LossyClientCertificate "lossy-client-certificate"
             what: "a client certificate in a form the target cannot take (inline PEM, file paths, or per registry)"
             fix: "give the target the certificate and key in the form it reads, by hand";
+        DependabotLiteralSecret "dependabot-literal-secret"
+            what: "`convert --to dependabot`: a token or password that is literal in the source; pmrc writes only `${{secrets.NAME}}` references into dependabot.yml, so it is left out"
+            fix: "create the Dependabot secret the message names (Settings → Secrets and variables → Dependabot), reference it from the source as `${NAME}`, and convert again";
+        DependabotEncodedPassword "dependabot-encoded-password"
+            what: "`convert --to dependabot`: the source's password is npm's base64 `_password`, and Dependabot wants the plain password, so it is left out"
+            fix: "create a Dependabot secret holding the decoded password and add `username` and `password: ${{secrets.NAME}}` to the entry (the message names it)";
+        DependabotCannotHold "dependabot-cannot-hold"
+            what: "`convert --to dependabot`: a setting dependabot.yml has no place for (TLS, proxies, always-auth, a publish registry, credentials keyed by a path below a registry, a pre-encoded `_auth`)"
+            fix: "nothing for Dependabot to do; keep the setting in the managers' own files, or give the registry an entry by hand";
         LossyNetworkSettings "lossy-network-settings"
             what: "TLS, proxy or per-host network settings the target's file cannot hold"
             fix: "set them in the target's environment (HTTPS_PROXY, NO_PROXY) or by hand";

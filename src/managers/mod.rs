@@ -5,6 +5,7 @@
 //! in its own file here, and [`Manager::rules`] is the only `match` that names them all.
 
 mod bun;
+mod dependabot;
 mod deno;
 mod npm;
 mod pnpm;
@@ -45,6 +46,9 @@ pub enum Manager {
     Pnpm(PnpmMajor),
     /// Deno 2: only `.npmrc` (project and home), and only its registry and credential keys.
     Deno,
+    /// Not a package manager: Dependabot's `npm-registry` entries in `.github/dependabot.yml`,
+    /// a target of `convert` (never found in a project by itself).
+    Dependabot,
 }
 
 impl Manager {
@@ -55,6 +59,7 @@ impl Manager {
         static YARN_CLASSIC: yarn_classic::YarnClassic = yarn_classic::YarnClassic;
         static BUN: bun::Bun = bun::Bun;
         static DENO: deno::Deno = deno::Deno;
+        static DEPENDABOT: dependabot::Dependabot = dependabot::Dependabot;
         static PNPM_10: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V10);
         static PNPM_11: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V11);
         static PNPM_12: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V12);
@@ -67,6 +72,7 @@ impl Manager {
             Manager::Pnpm(PnpmMajor::V11) => &PNPM_11,
             Manager::Pnpm(PnpmMajor::V12) => &PNPM_12,
             Manager::Deno => &DENO,
+            Manager::Dependabot => &DEPENDABOT,
         }
     }
 
@@ -273,6 +279,7 @@ impl FromStr for ManagerArg {
             ("yarn", Some("1")) | ("yarn-classic", None | Some("1")) => exact(Manager::YarnClassic),
             ("bun", None | Some("1")) => exact(Manager::Bun),
             ("deno", None | Some("2")) => exact(Manager::Deno),
+            ("dependabot", None) => exact(Manager::Dependabot),
             ("pnpm", None) => Ok(ManagerArg::PnpmOfProject),
             ("pnpm", Some(v)) if PnpmMajor::from_major(v).is_some() => {
                 exact(Manager::Pnpm(PnpmMajor::from_major(v).expect("checked")))
@@ -283,7 +290,7 @@ impl FromStr for ManagerArg {
                 ))
             }
             _ => Err(format!(
-                "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm, bun or deno)"
+                "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm, bun or deno; or dependabot as a target)"
             )),
         }
     }
@@ -554,6 +561,10 @@ pub trait Rules: Sync {
     fn ci_credential_variable(&self, _npmrc_key: &str) -> Option<String> {
         None
     }
+    /// Takes out of a translated model what this target's file cannot hold, saying why
+    /// (Dependabot: literal secrets, TLS, proxies); before the self-check, so it compares
+    /// what is really written.
+    fn fit_translation(&self, _model: &mut Model, _warnings: &mut Vec<Warning>) {}
     /// Warnings about the project files when this manager is a target (settings it ignores).
     fn target_warnings(&self, _dir: &Path, _from: Manager) -> Result<Vec<Warning>> {
         Ok(Vec::new())
@@ -811,7 +822,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for m in SETTLED {
+        for m in SETTLED.into_iter().chain([Manager::Dependabot]) {
             assert_eq!(parse(&m.to_string()), Ok(ManagerArg::Exact(m)), "{m}");
         }
     }
@@ -853,6 +864,7 @@ mod tests {
             "Manager::Deno",
             "Manager::Pnpm",
             "PnpmMajor::",
+            "Manager::Dependabot",
         ];
         let mut offenders = Vec::new();
         let mut stack = vec![src.clone()];
