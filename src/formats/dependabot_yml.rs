@@ -369,13 +369,15 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
     let held = text.and_then(|t| parse(t).ok());
     let empty = Config::default();
     let config = held.as_deref().unwrap_or(&empty);
-    let existing: Vec<(&String, String)> = config
+    // Each npm entry's name, the registry its URL names, and the URL as written.
+    let existing: Vec<(&String, String, &String)> = config
         .registries
         .iter()
         .filter(|(_, e)| e.is_npm())
         .filter_map(|(name, e)| {
-            let url = RegistryUrl::parse(e.url.as_ref()?.value.trim())?;
-            Some((name, url.registry_nerf_dart()))
+            let written = &e.url.as_ref()?.value;
+            let url = RegistryUrl::parse(written.trim())?;
+            Some((name, url.registry_nerf_dart(), written))
         })
         .collect();
     // Each wanted entry's new name, from its URL.
@@ -387,8 +389,8 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
         }
         let SettingValue::Scalar(url) = value else { continue };
         let nerf = RegistryUrl::parse(url).map(|u| u.registry_nerf_dart());
-        let name = match existing.iter().find(|(_, n)| Some(n) == nerf.as_ref()) {
-            Some((name, _)) => (*name).clone(),
+        let name = match existing.iter().find(|(_, n, _)| Some(n) == nerf.as_ref()) {
+            Some((name, _, _)) => (*name).clone(),
             None => unique(path[1].clone(), &mut taken),
         };
         renames.insert(path[1].clone(), name);
@@ -404,6 +406,13 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
         .map(|(mut path, value)| {
             path[1] = renames[&path[1]].clone();
             let value = match value {
+                // The same registry as the file names it: its URL stays as written.
+                SettingValue::Scalar(url) if path[2] == "url" => SettingValue::Scalar(
+                    existing
+                        .iter()
+                        .find(|(n, _, _)| **n == path[1])
+                        .map_or(url, |(_, _, written)| (*written).clone()),
+                ),
                 SettingValue::Scalar(s) if path[2] == "scope" && held_list_scope.contains(&path[1]) => {
                     SettingValue::List(vec![s])
                 }
@@ -413,7 +422,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
         })
         .collect();
     let names: Vec<String> = renames.values().cloned().collect();
-    let npm_names: BTreeSet<&String> = existing.iter().map(|(n, _)| *n).collect();
+    let npm_names: BTreeSet<&String> = existing.iter().map(|(n, _, _)| *n).collect();
     let mut linked = false;
     for update in &config.updates {
         let Some(label) = update.label() else { continue };

@@ -54,13 +54,8 @@ impl Rules for Dependabot {
         WrittenAs::Npmrc
     }
 
-    fn keeps_always_auth(&self) -> bool {
-        false
-    }
-
-    fn reads_npmrc_network_settings(&self) -> bool {
-        false
-    }
+    // Network settings and always-auth are carried into the translation so that
+    // `fit_translation` can name each one it leaves out.
 
     /// A scope's entry, else the `replaces-base` entry, else the public registry; the
     /// credentials of the entry whose URL the packument request is under.
@@ -128,7 +123,19 @@ fn secret_name(key: &AuthKey) -> String {
 /// Takes out of a translated model what dependabot.yml cannot hold, saying each.
 fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
     // pmrc writes no literal secret there: the generic "written as plain text" is not true.
-    warnings.retain(|w| w.code != Code::PlainTextSecret);
+    // Nor does it keep any TLS or proxy setting, which is said below once per setting
+    // instead of in npm's terms.
+    warnings.retain(|w| {
+        !matches!(
+            w.code,
+            Code::PlainTextSecret
+                | Code::LossyProxy
+                | Code::LossyNoproxy
+                | Code::LossyInlineCa
+                | Code::LossyClientCertificate
+                | Code::LossyNetworkSettings
+        )
+    });
     let drop = |what: &str, v: &Value, warnings: &mut Vec<Warning>| {
         warnings.push(Warning::new(
             Code::DependabotCannotHold,
@@ -184,7 +191,9 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
     for key in keys {
         let creds = model.auth.get_mut(&key).expect("listed");
         if !used.contains(&key) {
-            if let Some(v) = creds.secrets().next().or(creds.certfile.as_ref()) {
+            if let Some(v) = creds.always_auth.as_ref().filter(|_| !creds.authenticates()) {
+                drop("`always-auth` (Dependabot adds it itself)", v, warnings);
+            } else if let Some(v) = creds.secrets().next().or(creds.certfile.as_ref()) {
                 warnings.push(Warning::new(
                     Code::DependabotCannotHold,
                     format!(
