@@ -380,20 +380,55 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
             Some((name, url.registry_nerf_dart(), written))
         })
         .collect();
-    // Each wanted entry's new name, from its URL.
+    // Each wanted entry's name: the file's entry for the same registry, else the file's
+    // npm entry for the same scope (its URL then changes), else a new one.
+    let scope_of = |name: &str| {
+        wanted
+            .iter()
+            .find(|(p, _)| p[1] == name && p[2] == "scope")
+            .and_then(|(_, v)| match v {
+                SettingValue::Scalar(s) => Some(vec![s.clone()]),
+                SettingValue::List(items) => Some(items.clone()),
+            })
+            .unwrap_or_default()
+    };
     let mut renames: BTreeMap<String, String> = BTreeMap::new();
     let mut taken: BTreeSet<String> = config.registries.keys().cloned().collect();
-    for (path, value) in &wanted {
-        if path[2] != "url" {
+    let mut claimed: BTreeSet<String> = BTreeSet::new();
+    let urls: Vec<(String, Option<String>)> = wanted
+        .iter()
+        .filter(|(p, _)| p[2] == "url")
+        .filter_map(|(p, v)| match v {
+            SettingValue::Scalar(url) => Some((p[1].clone(), RegistryUrl::parse(url).map(|u| u.registry_nerf_dart()))),
+            SettingValue::List(_) => None,
+        })
+        .collect();
+    for (name, nerf) in &urls {
+        if let Some((held, _, _)) = existing.iter().find(|(_, n, _)| Some(n) == nerf.as_ref()) {
+            claimed.insert((*held).clone());
+            renames.insert(name.clone(), (*held).clone());
+        }
+    }
+    for (name, _) in &urls {
+        if renames.contains_key(name) {
             continue;
         }
-        let SettingValue::Scalar(url) = value else { continue };
-        let nerf = RegistryUrl::parse(url).map(|u| u.registry_nerf_dart());
-        let name = match existing.iter().find(|(_, n, _)| Some(n) == nerf.as_ref()) {
-            Some((name, _, _)) => (*name).clone(),
-            None => unique(path[1].clone(), &mut taken),
+        let scopes = scope_of(name);
+        let by_scope = config.registries.iter().find(|(held, e)| {
+            e.is_npm()
+                && !claimed.contains(*held)
+                && scope_names(e)
+                    .iter()
+                    .any(|s| scopes.iter().any(|w| w.trim_start_matches('@') == s))
+        });
+        let new_name = match by_scope {
+            Some((held, _)) => {
+                claimed.insert(held.clone());
+                held.clone()
+            }
+            None => unique(name.clone(), &mut taken),
         };
-        renames.insert(path[1].clone(), name);
+        renames.insert(name.clone(), new_name);
     }
     let held_list_scope: BTreeSet<&String> = config
         .registries
@@ -401,21 +436,39 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
         .filter(|(_, e)| matches!(e.scopes(), Some(SettingValue::List(_))))
         .map(|(n, _)| n)
         .collect();
+    // A value the file already holds in another spelling of the same thing stays as written
+    // (`${{ secrets.X }}`, a URL without its trailing slash).
+    let written = |name: &str, field: &str| -> Option<String> {
+        let e = config.registries.get(name)?;
+        let v = match field {
+            "url" => &e.url,
+            "token" => &e.token,
+            "username" => &e.username,
+            "password" => &e.password,
+            "replaces-base" => &e.replaces_base,
+            _ => return None,
+        };
+        v.as_ref().map(|v| v.value.clone())
+    };
+    let same = |field: &str, a: &str, b: &str| match field {
+        "url" => {
+            RegistryUrl::parse(a.trim()).map(|u| u.registry_nerf_dart())
+                == RegistryUrl::parse(b.trim()).map(|u| u.registry_nerf_dart())
+        }
+        _ => Template::parse(a.trim(), Dialect::Dependabot) == Template::parse(b.trim(), Dialect::Dependabot),
+    };
     let mut out: Wanted = wanted
         .into_iter()
         .map(|(mut path, value)| {
             path[1] = renames[&path[1]].clone();
             let value = match value {
-                // The same registry as the file names it: its URL stays as written.
-                SettingValue::Scalar(url) if path[2] == "url" => SettingValue::Scalar(
-                    existing
-                        .iter()
-                        .find(|(n, _, _)| **n == path[1])
-                        .map_or(url, |(_, _, written)| (*written).clone()),
-                ),
-                SettingValue::Scalar(s) if path[2] == "scope" && held_list_scope.contains(&path[1]) => {
-                    SettingValue::List(vec![s])
-                }
+                SettingValue::Scalar(v) => match written(&path[1], &path[2]) {
+                    Some(held) if same(&path[2], &held, &v) => SettingValue::Scalar(held),
+                    _ if path[2] == "scope" && held_list_scope.contains(&path[1]) => {
+                        SettingValue::List(vec![v])
+                    }
+                    _ => SettingValue::Scalar(v),
+                },
                 v => v,
             };
             (path, value)

@@ -99,7 +99,7 @@ impl Rules for Dependabot {
 }
 
 /// The name to give the Dependabot secret for the credentials at `key`.
-fn secret_name(key: &AuthKey) -> String {
+fn secret_name(key: &AuthKey, kind: &str) -> String {
     let host = match key {
         AuthKey::Url(k) => k
             .trim_start_matches("//")
@@ -114,9 +114,9 @@ fn secret_name(key: &AuthKey) -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
         .collect();
     if host.is_empty() {
-        "NPM_TOKEN".into()
+        format!("NPM_{kind}")
     } else {
-        format!("NPM_TOKEN_{host}")
+        format!("NPM_{kind}_{host}")
     }
 }
 
@@ -229,22 +229,22 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
             warnings.push(Warning::new(
                 Code::DependabotEncodedPassword,
                 format!(
-                    "the password at {key} is npm's base64 `_password`; Dependabot wants it decoded: create the Dependabot secret {}_PASSWORD holding the plain password and add `username` and `password: ${{{{secrets.{}_PASSWORD}}}}` to the registry entry",
-                    secret_name(&key),
-                    secret_name(&key)
+                    "the password at {key} is npm's base64 `_password`; Dependabot wants it decoded: create the Dependabot secret {} holding the plain password and add `username` and `password: ${{{{secrets.{}}}}}` to the registry entry",
+                    secret_name(&key, "PASSWORD"),
+                    secret_name(&key, "PASSWORD")
                 ),
                 v.origin.clone(),
             ));
         }
-        for slot in [&mut creds.token, &mut creds.password] {
+        for (kind, slot) in [("TOKEN", &mut creds.token), ("PASSWORD", &mut creds.password)] {
             if slot.as_ref().is_some_and(|v| v.value.has_literal_text()) {
                 let v = slot.take().expect("checked");
                 warnings.push(Warning::new(
                     Code::DependabotLiteralSecret,
                     format!(
                         "the secret at {key} is written literally in the source; pmrc never writes one into dependabot.yml: create the Dependabot secret {} (Settings → Secrets and variables → Dependabot) and reference it from the source as ${{{}}}, then convert again",
-                        secret_name(&key),
-                        secret_name(&key)
+                        secret_name(&key, kind),
+                        secret_name(&key, kind)
                     ),
                     v.origin.clone(),
                 ));
