@@ -1536,3 +1536,33 @@ fn issue_16_pnpm11_to_pnpm12_alike_is_nothing_to_change() {
         render(&out)
     );
 }
+
+/// Issue 18 item 4: what `convert --to dependabot` writes, read back with Dependabot's
+/// rules, routes and authenticates every group of packages as npm does from the source.
+#[test]
+fn issue_18_dependabot_target_routes_as_the_source() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-dependabot"));
+    let routes = |m: &str| {
+        let out = run(&project, &["show", "--manager", m, "--format", "json"]);
+        assert!(out.status.success(), "{}", render(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut routes = v["managers"][0]["routes"].clone();
+        for r in routes.as_array_mut().unwrap() {
+            r.as_object_mut()
+                .unwrap()
+                .retain(|k, _| k == "packages" || k == "authorization" || k == "registry");
+            if let Some(reg) = r["registry"].as_str() {
+                r["registry"] = reg.trim_end_matches('/').into();
+            }
+        }
+        routes
+    };
+    let before = routes("npm");
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "dependabot", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    assert_eq!(routes("dependabot"), before);
+    assert_eq!(before.as_array().unwrap().len(), 3, "{before}");
+}
