@@ -167,6 +167,24 @@ diagnostics! {
         CiDependabotRegistryDiffers "ci-dependabot-registry-differs"
             what: "`doctor --ci`: a `.github/dependabot.yml` npm registry whose URL no route of the project's config uses, or whose `scope` the project sends to another registry"
             fix: "set the registry's `url:` to the one the project routes to (the finding gives it), or change the project's route";
+        CiSecretWrittenToCheckout "ci-secret-written-to-checkout"
+            what: "`doctor --ci`: a step that writes a secret's value into a config file in the checkout: setup-bun `registries` ending in `|${{ secrets.X }}` or a literal token, `yarn config set npmAuthToken` without `-H`, or a `run:` line writing `${{ secrets.X }}` into a project .npmrc/.yarnrc.yml/bunfig.toml"
+            fix: "write a `$NAME` / `${NAME}` reference instead and give the step the variable in `env:` (the finding gives the line)";
+        CiUserNpmrcIgnored "ci-user-npmrc-ignored"
+            what: "`doctor --ci`: a `run:` line writes ~/.npmrc after NPM_CONFIG_USERCONFIG points elsewhere (setup-node `registry-url`, or `env:`), so the managers that read .npmrc never read it"
+            fix: "append to \"$NPM_CONFIG_USERCONFIG\" instead, or remove setup-node's `registry-url`";
+        CiSetupBunRewritesBunfig "ci-setup-bun-rewrites-bunfig"
+            what: "`doctor --ci`: oven-sh/setup-bun given registries in a repository with a committed bunfig.toml, which it re-serialises as a whole (comments lost, an unparsable file replaced)"
+            fix: "keep the registries in the committed bunfig.toml and drop the action's `registries`, or accept that the job's file differs";
+        CiSetupBunDeprecatedInput "ci-setup-bun-deprecated-input"
+            what: "`doctor --ci`: oven-sh/setup-bun's deprecated `registry-url`/`scope`, whose token is `$BUN_AUTH_TOKEN`"
+            fix: "use `registries:` (`@scope:URL|$NPM_TOKEN` per line) and give later steps the variable";
+        CiRenovateHostDiffers "ci-renovate-host-differs"
+            what: "`doctor --ci`: a Renovate `hostRules` `matchHost` that matches no registry the project routes to (host, path or trailing slash), or that is not the `.yarnrc.yml` `npmRegistries` key Yarn matches exactly; or a registry with credentials that no hostRule matches"
+            fix: "set `matchHost` to the registry URL the project's config uses, with its path and trailing slash (the finding gives it)";
+        CiRenovateNpmrcReplaces "ci-renovate-npmrc-replaces"
+            what: "`doctor --ci`: Renovate's `npmrc` without `npmrcMerge: true` in a project with a committed .npmrc, which Renovate then ignores"
+            fix: "add `\"npmrcMerge\": true` next to `npmrc`, or move the committed .npmrc's lines into it";
         CiJobUnclear "ci-job-unclear"
             what: "`doctor --ci`: something about a CI job pmrc cannot tell (which manager or major it runs, variables set by an expression or an unreadable `$GITHUB_ENV` write, a workflow it cannot read), so it was not checked"
             fix: "nothing, or make it explicit (packageManager in package.json, a version on the setup action, `env:` entries) so pmrc can check it";

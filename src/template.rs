@@ -746,8 +746,13 @@ mod tests {
         );
         assert!(!Template::parse("${NPM_TOKEN}", Dialect::Dependabot).has_env());
         let (_, losses) = Template::from_pieces([
-            Piece::Text { text: "Bearer ".into() },
-            Piece::Env { name: "T".into(), unset: Unset::Strict },
+            Piece::Text {
+                text: "Bearer ".into(),
+            },
+            Piece::Env {
+                name: "T".into(),
+                unset: Unset::Strict,
+            },
         ])
         .render(Dialect::Dependabot);
         assert_eq!(losses.len(), 1);

@@ -268,9 +268,9 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
     let mut planned: Vec<Planned> = Vec::new();
     let mut add = |url: String, scope: Option<&str>, default: bool| {
         let key = RegistryUrl::parse(&url).map(|u| u.registry_nerf_dart());
-        let at = planned.iter().position(|p| {
-            RegistryUrl::parse(&p.url).map(|u| u.registry_nerf_dart()) == key
-        });
+        let at = planned
+            .iter()
+            .position(|p| RegistryUrl::parse(&p.url).map(|u| u.registry_nerf_dart()) == key);
         let at = at.unwrap_or_else(|| {
             planned.push(Planned {
                 url,
@@ -285,9 +285,10 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
         planned[at].replaces_base |= default;
     };
     let default = model.registry.as_ref().map(render);
-    let default_is_public = default
-        .as_deref()
-        .is_none_or(|d| RegistryUrl::parse(d).map(|u| u.registry_nerf_dart()) == public.as_ref().map(|u| u.registry_nerf_dart()));
+    let default_is_public = default.as_deref().is_none_or(|d| {
+        RegistryUrl::parse(d).map(|u| u.registry_nerf_dart())
+            == public.as_ref().map(|u| u.registry_nerf_dart())
+    });
     if let Some(d) = &default
         && !default_is_public
     {
@@ -301,7 +302,13 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
     if let Some(p) = &public
         && crate::resolve::credentials_under(model, p).is_some()
     {
-        add(default.clone().unwrap_or_else(|| manager.public_registry().to_string()), None, false);
+        add(
+            default
+                .clone()
+                .unwrap_or_else(|| manager.public_registry().to_string()),
+            None,
+            false,
+        );
     }
     let mut out = Wanted::new();
     let mut names = BTreeSet::new();
@@ -325,7 +332,10 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
                     .map(|v| v.value.render(Dialect::Dependabot).0)
             };
             if let (Some(user), Some(password)) = (&creds.username, secret(&creds.password)) {
-                out.push((path("username"), SettingValue::Scalar(user.value.render(Dialect::Dependabot).0)));
+                out.push((
+                    path("username"),
+                    SettingValue::Scalar(user.value.render(Dialect::Dependabot).0),
+                ));
                 out.push((path("password"), SettingValue::Scalar(password)));
             } else if let Some(token) = secret(&creds.token) {
                 out.push((path("token"), SettingValue::Scalar(token)));
@@ -342,7 +352,10 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
 fn entry_name(url: &RegistryUrl) -> String {
     let raw = format!("{}{}", url.hostname, url.path);
     let mut name = String::from("npm");
-    for part in raw.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()) {
+    for part in raw
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+    {
         if name == "npm" && part.eq_ignore_ascii_case("npm") {
             continue;
         }
@@ -399,7 +412,10 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
         .iter()
         .filter(|(p, _)| p[2] == "url")
         .filter_map(|(p, v)| match v {
-            SettingValue::Scalar(url) => Some((p[1].clone(), RegistryUrl::parse(url).map(|u| u.registry_nerf_dart()))),
+            SettingValue::Scalar(url) => Some((
+                p[1].clone(),
+                RegistryUrl::parse(url).map(|u| u.registry_nerf_dart()),
+            )),
             SettingValue::List(_) => None,
         })
         .collect();
@@ -455,7 +471,10 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
             RegistryUrl::parse(a.trim()).map(|u| u.registry_nerf_dart())
                 == RegistryUrl::parse(b.trim()).map(|u| u.registry_nerf_dart())
         }
-        _ => Template::parse(a.trim(), Dialect::Dependabot) == Template::parse(b.trim(), Dialect::Dependabot),
+        _ => {
+            Template::parse(a.trim(), Dialect::Dependabot)
+                == Template::parse(b.trim(), Dialect::Dependabot)
+        }
     };
     let mut out: Wanted = wanted
         .into_iter()
@@ -478,11 +497,16 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
     let npm_names: BTreeSet<&String> = existing.iter().map(|(n, _, _)| *n).collect();
     let mut linked = false;
     for update in &config.updates {
-        let Some(label) = update.label() else { continue };
+        let Some(label) = update.label() else {
+            continue;
+        };
         linked = true;
         let list = match &update.registries {
             Some(serde_json::Value::String(s)) => {
-                out.push((vec!["updates".into(), label, "registries".into()], SettingValue::Scalar(s.clone())));
+                out.push((
+                    vec!["updates".into(), label, "registries".into()],
+                    SettingValue::Scalar(s.clone()),
+                ));
                 continue;
             }
             Some(serde_json::Value::Array(items)) => items
@@ -499,7 +523,10 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
             }
         }
         if !list.is_empty() || update.registries.is_some() {
-            out.push((vec!["updates".into(), label, "registries".into()], SettingValue::List(list)));
+            out.push((
+                vec!["updates".into(), label, "registries".into()],
+                SettingValue::List(list),
+            ));
         }
     }
     let blank = text.is_none_or(|t| t.trim().is_empty());
@@ -518,8 +545,16 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
 pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     let held = settings(text).map_err(|e| e.message.clone())?;
     let is_registry = |p: &[String]| p[0] == "registries";
-    let held_registries: Vec<Setting> = held.iter().filter(|s| is_registry(&s.path)).cloned().collect();
-    let wanted_registries: Wanted = wanted.iter().filter(|(p, _)| is_registry(p)).cloned().collect();
+    let held_registries: Vec<Setting> = held
+        .iter()
+        .filter(|s| is_registry(&s.path))
+        .cloned()
+        .collect();
+    let wanted_registries: Wanted = wanted
+        .iter()
+        .filter(|(p, _)| is_registry(p))
+        .cloned()
+        .collect();
     let links: Vec<(&str, &[String])> = wanted
         .iter()
         .filter(|(p, _)| p[0] == "updates")
@@ -530,8 +565,17 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
         .collect();
     let blank = text.trim().is_empty();
     let nl = dominant_line_ending(text);
-    let start = if blank { format!("version: 2{nl}") } else { text.to_string() };
-    let mut out = yaml::edit(&start, &held_registries, &wanted_registries, &["registries"])?;
+    let start = if blank {
+        format!("version: 2{nl}")
+    } else {
+        text.to_string()
+    };
+    let mut out = yaml::edit(
+        &start,
+        &held_registries,
+        &wanted_registries,
+        &["registries"],
+    )?;
     if blank {
         if let [(_, names)] = links.as_slice() {
             out.push_str(&format!(
@@ -567,15 +611,18 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
         .ok_or("`updates` is not a list, so pmrc cannot link the registries to it")?;
     for item in updates.values() {
         let Some(m) = item.as_mapping() else { continue };
-        let text_of = |key: &str| m.get(key).and_then(|n| n.as_scalar().map(|s| s.as_string()));
+        let text_of = |key: &str| {
+            m.get(key)
+                .and_then(|n| n.as_scalar().map(|s| s.as_string()))
+        };
         let eco = text_of("package-ecosystem");
         let dirs: Vec<String> = text_of("directory")
             .into_iter()
-            .chain(
-                m.get_sequence("directories")
-                    .into_iter()
-                    .flat_map(|s| s.values().filter_map(|n| n.as_scalar().map(|s| s.as_string())).collect::<Vec<_>>()),
-            )
+            .chain(m.get_sequence("directories").into_iter().flat_map(|s| {
+                s.values()
+                    .filter_map(|n| n.as_scalar().map(|s| s.as_string()))
+                    .collect::<Vec<_>>()
+            }))
             .collect();
         let Some(eco) = eco else { continue };
         let label = format!("{eco} {}", dirs.join(","));
@@ -615,19 +662,49 @@ mod tests {
     fn an_edit_keeps_names_comments_and_other_entries() {
         let mut model = Model::default();
         let url = |u: &str| Some(Value::new(Template::literal(u), None));
-        model.scopes.insert("acme".into(), Scope { registry: url("https://npm.acme.example/"), publish_registry: None });
-        model.scopes.insert("beta".into(), Scope { registry: url("https://beta.example/npm/"), publish_registry: None });
+        model.scopes.insert(
+            "acme".into(),
+            Scope {
+                registry: url("https://npm.acme.example/"),
+                publish_registry: None,
+            },
+        );
+        model.scopes.insert(
+            "beta".into(),
+            Scope {
+                registry: url("https://beta.example/npm/"),
+                publish_registry: None,
+            },
+        );
         model.auth.insert(
             AuthKey::Url("//npm.acme.example/".into()),
-            Credentials { token: Some(Value::new(Template::env("ACME", crate::template::Unset::Strict), None)), ..Default::default() },
+            Credentials {
+                token: Some(Value::new(
+                    Template::env("ACME", crate::template::Unset::Strict),
+                    None,
+                )),
+                ..Default::default()
+            },
         );
         let wanted = in_shape_of(Some(FILE), super::wanted(&model, Manager::Npm));
         let out = edit(FILE, &wanted).unwrap();
-        assert!(out.contains("# our bots\n") && out.contains("# the org's"), "{out}");
-        assert!(out.contains("  maven:\n    type: maven-repository\n"), "{out}");
+        assert!(
+            out.contains("# our bots\n") && out.contains("# the org's"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  maven:\n    type: maven-repository\n"),
+            "{out}"
+        );
         assert!(out.contains("  npm-beta-example-npm:\n    type: npm-registry\n    url: \"https://beta.example/npm/\"\n    scope: \"@beta\"\n"), "{out}");
-        assert!(out.contains("      - maven\n      - npm-old\n      - npm-beta-example-npm\n"), "{out}");
-        assert!(crate::formats::same_settings(&settings(&out).unwrap(), &wanted));
+        assert!(
+            out.contains("      - maven\n      - npm-old\n      - npm-beta-example-npm\n"),
+            "{out}"
+        );
+        assert!(crate::formats::same_settings(
+            &settings(&out).unwrap(),
+            &wanted
+        ));
         // Again: nothing changes.
         let again = in_shape_of(Some(&out), super::wanted(&model, Manager::Npm));
         assert_eq!(edit(&out, &again).unwrap(), out);
@@ -636,13 +713,19 @@ mod tests {
     #[test]
     fn a_new_file_links_an_npm_update() {
         let mut model = Model::default();
-        model.registry = Some(Value::new(Template::literal("https://mirror.example/"), None));
+        model.registry = Some(Value::new(
+            Template::literal("https://mirror.example/"),
+            None,
+        ));
         let wanted = in_shape_of(None, super::wanted(&model, Manager::Npm));
         let out = edit("", &wanted).unwrap();
         assert_eq!(
             out,
             "version: 2\n\nregistries:\n  npm-mirror-example:\n    type: npm-registry\n    url: \"https://mirror.example/\"\n    replaces-base: true\nupdates:\n  - package-ecosystem: \"npm\"\n    directory: \"/\"\n    schedule:\n      interval: \"weekly\"\n    registries:\n      - npm-mirror-example\n"
         );
-        assert!(crate::formats::same_settings(&settings(&out).unwrap(), &wanted));
+        assert!(crate::formats::same_settings(
+            &settings(&out).unwrap(),
+            &wanted
+        ));
     }
 }

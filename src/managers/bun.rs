@@ -28,6 +28,12 @@ impl Rules for Bun {
         })
     }
 
+    /// setup-bun parses `<cwd>/bunfig.toml`, sets its registries and writes the whole file
+    /// back (spec/ci-env.md §2.2): comments and layout are lost, an unparsable file replaced.
+    fn setup_action_rewrites(&self) -> Option<&'static str> {
+        Some("bunfig.toml")
+    }
+
     fn name(&self) -> &'static str {
         "bun"
     }

@@ -69,7 +69,9 @@ impl Rules for Dependabot {
 
     fn credential_reason(&self, route: &Route) -> String {
         match &route.credential_key {
-            None => "no credentials: no npm-registry entry with a token or password has this URL".into(),
+            None => {
+                "no credentials: no npm-registry entry with a token or password has this URL".into()
+            }
             Some(k) => format!("the npm-registry entry for `{k}` holds them"),
         }
     }
@@ -111,7 +113,13 @@ fn secret_name(key: &AuthKey, kind: &str) -> String {
     };
     let host: String = host
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if host.is_empty() {
         format!("NPM_{kind}")
@@ -148,9 +156,15 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
         ("`cafile`", model.tls.cafile.take()),
         ("`strict-ssl`", model.tls.strict_ssl.take()),
         ("a client certificate", model.tls.cert.take()),
-        ("a proxy", model.proxy.http.take().or(model.proxy.https.take())),
+        (
+            "a proxy",
+            model.proxy.http.take().or(model.proxy.https.take()),
+        ),
         ("`noproxy`", model.proxy.noproxy.take()),
-        ("`always-auth` (Dependabot adds it itself)", model.always_auth.take()),
+        (
+            "`always-auth` (Dependabot adds it itself)",
+            model.always_auth.take(),
+        ),
         ("a publish registry", model.publish_registry.take()),
     ];
     model.tls.ca.clear();
@@ -161,10 +175,16 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
         }
     }
     for (host, h) in std::mem::take(&mut model.hosts) {
-        if let Some(v) = [h.ca_file, h.cert_file, h.key_file, h.http_proxy, h.https_proxy]
-            .into_iter()
-            .flatten()
-            .next()
+        if let Some(v) = [
+            h.ca_file,
+            h.cert_file,
+            h.key_file,
+            h.http_proxy,
+            h.https_proxy,
+        ]
+        .into_iter()
+        .flatten()
+        .next()
         {
             drop(&format!("network settings of {host}"), &v, warnings);
         }
@@ -191,7 +211,11 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
     for key in keys {
         let creds = model.auth.get_mut(&key).expect("listed");
         if !used.contains(&key) {
-            if let Some(v) = creds.always_auth.as_ref().filter(|_| !creds.authenticates()) {
+            if let Some(v) = creds
+                .always_auth
+                .as_ref()
+                .filter(|_| !creds.authenticates())
+            {
                 drop("`always-auth` (Dependabot adds it itself)", v, warnings);
             } else if let Some(v) = creds.secrets().next().or(creds.certfile.as_ref()) {
                 warnings.push(Warning::new(
@@ -236,7 +260,10 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
                 v.origin.clone(),
             ));
         }
-        for (kind, slot) in [("TOKEN", &mut creds.token), ("PASSWORD", &mut creds.password)] {
+        for (kind, slot) in [
+            ("TOKEN", &mut creds.token),
+            ("PASSWORD", &mut creds.password),
+        ] {
             if slot.as_ref().is_some_and(|v| v.value.has_literal_text()) {
                 let v = slot.take().expect("checked");
                 warnings.push(Warning::new(

@@ -5,8 +5,8 @@
 //! in its own file here, and [`Manager::rules`] is the only `match` that names them all.
 
 mod bun;
-mod dependabot;
 mod deno;
+mod dependabot;
 mod npm;
 mod pnpm;
 mod yarn;
@@ -594,6 +594,17 @@ pub trait Rules: Sync {
     /// naming the version, when it has one.
     fn setup_action(&self) -> Option<SetupAction> {
         None
+    }
+    /// The project file this manager's setup action rewrites when given registries (setup-bun
+    /// re-serialises `bunfig.toml` in the checkout), when it does.
+    fn setup_action_rewrites(&self) -> Option<&'static str> {
+        None
+    }
+    /// Whether `<program> config set <key>` (user-level when `user_level`) writes a credential
+    /// into the project's own file in the checkout (Yarn Berry's default is the project's
+    /// `.yarnrc.yml`).
+    fn config_set_writes_project_secret(&self, _key: &str, _user_level: bool) -> bool {
+        false
     }
     /// Whether this manager reads the `.npmrc` actions/setup-node writes for `registry-url`
     /// (it points `NPM_CONFIG_USERCONFIG` at it); Yarn Berry and Deno never do.

@@ -24,6 +24,16 @@ impl Rules for Yarn {
         &["yarn"]
     }
 
+    /// `yarn config set` writes the project's `.yarnrc.yml` unless `-H` (the setup-node
+    /// docs' Yarn 2 recipe, spec/ci-env.md §2.1): a token set so sits in the checkout.
+    fn config_set_writes_project_secret(&self, key: &str, user_level: bool) -> bool {
+        !user_level
+            && key
+                .rsplit('.')
+                .next()
+                .is_some_and(|k| k == "npmAuthToken" || k == "npmAuthIdent")
+    }
+
     /// Yarn Berry reads only `.yarnrc.yml` ("Yarn2 ignores both .npmrc and .yarnrc files
     /// created by the action", setup-node's advanced-usage.md; spec/ci-env.md §2.1).
     fn reads_setup_node_npmrc(&self) -> bool {
