@@ -399,9 +399,9 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
         wanted
             .iter()
             .find(|(p, _)| p[1] == name && p[2] == "scope")
-            .and_then(|(_, v)| match v {
-                SettingValue::Scalar(s) => Some(vec![s.clone()]),
-                SettingValue::List(items) => Some(items.clone()),
+            .map(|(_, v)| match v {
+                SettingValue::Scalar(s) => vec![s.clone()],
+                SettingValue::List(items) => items.clone(),
             })
             .unwrap_or_default()
     };
@@ -544,6 +544,9 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
 /// weekly `npm` update for `/` that uses them.
 pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     let held = settings(text).map_err(|e| e.message.clone())?;
+    if crate::formats::same_settings(&held, wanted) {
+        return Ok(text.to_string());
+    }
     let is_registry = |p: &[String]| p[0] == "registries";
     let held_registries: Vec<Setting> = held
         .iter()
@@ -598,7 +601,17 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
             held_links.get(label) != Some(&&SettingValue::List(names.to_vec()))
         })
         .collect();
-    if changed.is_empty() {
+    let wanted_labels: BTreeSet<&str> = wanted
+        .iter()
+        .filter(|(p, _)| p[0] == "updates")
+        .map(|(p, _)| p[1].as_str())
+        .collect();
+    let unlinked: BTreeSet<&str> = held_links
+        .keys()
+        .copied()
+        .filter(|l| !wanted_labels.contains(l))
+        .collect();
+    if changed.is_empty() && unlinked.is_empty() {
         return Ok(out);
     }
     let file = YamlFile::from_str(&out).map_err(|e| format!("cannot edit this YAML: {e}"))?;
@@ -626,6 +639,10 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
             .collect();
         let Some(eco) = eco else { continue };
         let label = format!("{eco} {}", dirs.join(","));
+        if unlinked.contains(label.as_str()) {
+            m.remove("registries");
+            continue;
+        }
         let Some((_, names)) = changed.iter().find(|(l, _)| *l == label) else {
             continue;
         };
@@ -712,11 +729,13 @@ mod tests {
 
     #[test]
     fn a_new_file_links_an_npm_update() {
-        let mut model = Model::default();
-        model.registry = Some(Value::new(
-            Template::literal("https://mirror.example/"),
-            None,
-        ));
+        let model = Model {
+            registry: Some(Value::new(
+                Template::literal("https://mirror.example/"),
+                None,
+            )),
+            ..Model::default()
+        };
         let wanted = in_shape_of(None, super::wanted(&model, Manager::Npm));
         let out = edit("", &wanted).unwrap();
         assert_eq!(
