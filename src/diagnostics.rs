@@ -77,6 +77,12 @@ diagnostics! {
         PnpmProjectEnvCredentialIgnored "pnpm-project-env-credential-ignored"
             what: "a ${VAR} credential in the project .npmrc: pnpm 10.34+, 11 and 12 send nothing"
             fix: "run `pmrc convert --from npm --to pnpm --user --write` (writes it to pnpm's auth.ini), or set pnpm_config_//host/:_authToken in CI";
+        PnpmEnvRegistryIgnored "pnpm-env-registry-ignored"
+            what: "a ${VAR} registry URL in the project .npmrc: pnpm 10 and 11 ignore it and use the default registry"
+            fix: "write the URL itself, or put `registry=${VAR}` in ~/.npmrc (pnpm 11: or in pnpm's auth.ini)";
+        PnpmEnvRegistryStops "pnpm-env-registry-stops"
+            what: "a ${VAR} registry URL in the project .npmrc: pnpm 12 stops every command (ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED)"
+            fix: "write the URL itself, or put it in pnpm's global config.yaml (`registry: ${VAR}`) or ~/.npmrc (`registry=${VAR}`)";
         PnpmNpmrcSettingIgnored "pnpm-npmrc-setting-ignored"
             what: "a setting in .npmrc that pnpm 11/12 ignore"
             fix: "move it to pnpm-workspace.yaml under its camelCase name";

@@ -295,6 +295,7 @@ cases! {
         npm_portless_key_to_pnpm12,
         yarn_token_default_to_npm,
         npm_optional_token_to_pnpm10,
+        npm_env_registry_to_pnpm11,
         bun_scopes_token_basic_to_pnpm10_user,
         bun_bunfig_scope_npmrc_token_to_pnpm10_user,
         pnpm11_registries_map_to_pnpm10,

@@ -157,6 +157,16 @@ const TRIGGERS: &[Trigger] = &[
         &["show", "--manager", "pnpm@10"],
     ),
     t(
+        "pnpm-env-registry-ignored",
+        &[(".npmrc", "registry=${REG}\n")],
+        &["show", "--manager", "pnpm@11"],
+    ),
+    t(
+        "pnpm-env-registry-stops",
+        &[(".npmrc", "@acme:registry=${ACME_REGISTRY}\n")],
+        &["show", "--manager", "pnpm@12"],
+    ),
+    t(
         "default-as-parent-key",
         &[(
             ".yarnrc.yml",

@@ -66,6 +66,18 @@ const CASES: &[Case] = &[
         args: &["--manager", "pnpm@12"],
     },
     Case {
+        rule: "pnpm-env-registry-ignored",
+        trigger: &[(".npmrc", "registry=${REG}\n")],
+        clean: &[(".npmrc", "registry=https://r.example/\n")],
+        args: &["--manager", "pnpm@11"],
+    },
+    Case {
+        rule: "pnpm-env-registry-stops",
+        trigger: &[(".npmrc", "@acme:registry=${ACME_REGISTRY}\n")],
+        clean: &[(".npmrc", "@acme:registry=https://r.example/\n")],
+        args: &["--manager", "pnpm@12"],
+    },
+    Case {
         rule: "pnpm-npmrc-setting-ignored",
         trigger: &[
             ("pnpm-workspace.yaml", "packages: []\n"),

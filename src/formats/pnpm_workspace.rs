@@ -275,11 +275,14 @@ fn read_structured_auth(
 pub fn wanted(model: &Model) -> Wanted {
     let mut out: Wanted = Vec::new();
     let render = |v: &Value| SettingValue::Scalar(v.value.render(Dialect::Npm).0);
-    if let Some(r) = &model.registry {
+    // pnpm never expands a `${VAR}` registry here (11 drops it, 12 stops: spec
+    // pnpm-bun-deno.md §1.7, obs r04); the route check reports the loss.
+    let expanded = |v: &&Value| !v.value.has_env();
+    if let Some(r) = model.registry.as_ref().filter(expanded) {
         out.push((vec!["registries".into(), "default".into()], render(r)));
     }
     for (name, scope) in &model.scopes {
-        if let Some(r) = &scope.registry {
+        if let Some(r) = scope.registry.as_ref().filter(expanded) {
             out.push((vec!["registries".into(), format!("@{name}")], render(r)));
         }
     }

@@ -576,10 +576,16 @@ pub trait Rules: Sync {
     fn lint(&self, _dir: &Path, _model: &Model, _routes: &[Route]) -> Result<Vec<Warning>> {
         Ok(Vec::new())
     }
-    /// Whether this manager refuses a whole file holding the setting at `path` (npm and
-    /// top-level `_auth`), so a file it shares must not keep it.
-    fn refuses_setting(&self, _path: &[String]) -> bool {
-        false
+    /// Whether this manager refuses a whole file holding `value` at `path` (npm and
+    /// top-level `_auth`; pnpm 10 and URL-keyed `registries`; pnpm 12 and a `${VAR}` registry in a project file), so a file it
+    /// shares must not keep it: `Some(what to do instead)`.
+    fn refuses_setting(
+        &self,
+        _file: &ConfigFile,
+        _path: &[String],
+        _value: &crate::formats::SettingValue,
+    ) -> Option<&'static str> {
+        None
     }
     /// The command (or, where no command is right, the steps) that repairs this manager's
     /// finding `code` in `dir`; `dir_arg` is ` --dir DIR` when the user gave one.

@@ -142,8 +142,15 @@ impl Rules for Npm {
     }
 
     /// npm 9+ stops on top-level `_auth`/`_authToken`/... (ERR_INVALID_AUTH).
-    fn refuses_setting(&self, path: &[String]) -> bool {
-        matches!(path, [key] if crate::formats::npmrc::LEGACY_TOP_LEVEL.contains(&key.as_str()))
+    fn refuses_setting(
+        &self,
+        _file: &crate::discover::ConfigFile,
+        path: &[String],
+        _value: &crate::formats::SettingValue,
+    ) -> Option<&'static str> {
+        // `always-auth` is only warned about (spec/npm.md §4, row 42).
+        matches!(path, [key] if key != "always-auth" && crate::formats::npmrc::LEGACY_TOP_LEVEL.contains(&key.as_str()))
+            .then_some("key it to its registry (`npm config fix` does) and convert again")
     }
 
     fn fix_command(&self, code: Code, _dir: &std::path::Path, dir_arg: &str) -> Option<String> {

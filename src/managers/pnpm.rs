@@ -6,14 +6,11 @@
 use crate::diagnostics::Code;
 use std::path::{Path, PathBuf};
 
-use super::{
-    FileSpec, Manager, Place, Rules, TarballRequest, WrittenAs, configured_registry,
-    npm_style_route, spec,
-};
+use super::{FileSpec, Manager, Place, Rules, TarballRequest, WrittenAs, npm_style_route, spec};
 use crate::discover::ConfigFile;
 use crate::error::{Error, Result};
-use crate::formats::Format;
-use crate::model::{AuthKey, Credentials, Level, Model, Origin};
+use crate::formats::{Format, SettingValue};
+use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
 use crate::registry_url::{RegistryUrl, npm_walk_up};
 use crate::resolve::{Authorization, Packages, Route};
 use crate::template::Dialect;
@@ -56,6 +53,46 @@ pub(super) const MARKER_FILE: &str = "pnpm-workspace.yaml";
 const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
 
 impl Pnpm {
+    /// A registry URL that is a `${VAR}` reference in the project `.npmrc` (spec
+    /// pnpm-bun-deno.md §1.7, obs p15; the yaml's is `pnpm-yaml-env-reference`): pnpm 10 and
+    /// 11 ignore it and fall back to the default registry (a scope then goes to the default
+    /// registry); pnpm 12 stops every command with `ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED`.
+    fn env_registries(&self, read: &Model, warnings: &mut Vec<Warning>) {
+        let mut found: Vec<(String, Option<Origin>)> = Vec::new();
+        if let Some(registry) = read.registry.as_ref().filter(|r| r.value.has_env()) {
+            found.push(("the default registry".into(), registry.origin.clone()));
+        }
+        for (name, scope) in &read.scopes {
+            if let Some(registry) = scope.registry.as_ref().filter(|r| r.value.has_env()) {
+                found.push((
+                    format!("the {} registry", crate::model::scope_label(name)),
+                    registry.origin.clone(),
+                ));
+            }
+        }
+        for (what, origin) in found {
+            warnings.push(if self.0 == PnpmMajor::V12 {
+                Warning::error(
+                    Code::PnpmEnvRegistryStops,
+                    format!(
+                        "{what} is an environment reference in a project file: pnpm 12 stops every command here (ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED); write the URL itself, or put the reference in pnpm's global config.yaml (`registry: ${{VAR}}`) or ~/.npmrc"
+                    ),
+                    origin,
+                )
+            } else {
+                Warning::new(
+                    Code::PnpmEnvRegistryIgnored,
+                    format!(
+                        "{what} is an environment reference in a project file, which {} ignores (it uses the default registry instead); write the URL itself, or put the reference in ~/.npmrc{}",
+                        self.label(),
+                        if self.is_10() { "" } else { " or pnpm's auth.ini" }
+                    ),
+                    origin,
+                )
+            });
+        }
+    }
+
     fn is_10(&self) -> bool {
         self.0 == PnpmMajor::V10
     }
@@ -277,6 +314,7 @@ impl Rules for Pnpm {
                 read.auth.retain(|key, creds| {
                     usable(creds) || !merged.auth.get(key).is_some_and(usable)
                 });
+                self.env_registries(read, warnings);
             }
             _ => {}
         }
@@ -304,8 +342,19 @@ impl Rules for Pnpm {
     /// The longest configured `//host[:port]/path` prefix of the request, then the same walk
     /// without the port; project `.npmrc` credentials that are `${VAR}` are skipped.
     fn route(&self, model: &Model, packages: Packages) -> Route {
-        let registry =
-            configured_registry(model, &packages).map(|v| v.value.render(Dialect::Npm).0);
+        // A `${VAR}` registry in a project file is ignored (10/11) or stops pnpm (12): the
+        // scope falls back to the default registry, and that to the public one.
+        let readable = |v: &&Value| !(v.level() == Level::Project && v.value.has_env());
+        let registry = match &packages {
+            Packages::Scope(s) => model
+                .scopes
+                .get(s)
+                .and_then(|s| s.registry.as_ref())
+                .filter(readable),
+            Packages::Unscoped => None,
+        }
+        .or(model.registry.as_ref().filter(readable))
+        .map(|v| v.value.render(Dialect::Npm).0);
         let effective = registry
             .clone()
             .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
@@ -346,8 +395,25 @@ impl Rules for Pnpm {
 
     /// pnpm 10.34 stops on pnpm 11.23+'s URL-keyed `registries` ("`registry` should be a
     /// string", errata).
-    fn refuses_setting(&self, path: &[String]) -> bool {
-        self.is_10() && matches!(path, [r, _, f] if r == "registries" && f == "scopes")
+    fn refuses_setting(
+        &self,
+        file: &ConfigFile,
+        path: &[String],
+        value: &SettingValue,
+    ) -> Option<&'static str> {
+        if self.is_10() && matches!(path, [r, _, f] if r == "registries" && f == "scopes") {
+            return Some("write the scopes as `registries: { \"@scope\": url }` and convert again");
+        }
+        // pnpm 12 stops on a `${VAR}` registry in a project file (obs p15, r04).
+        let registry_key = match path {
+            [key] => key == "registry" || key.ends_with(":registry"),
+            [r, ..] => r == "registry" || r == "registries",
+            [] => false,
+        };
+        let env = matches!(value, SettingValue::Scalar(v) if v.contains("${"));
+        (self.0 == PnpmMajor::V12 && file.level == Level::Project && registry_key && env).then_some(
+            "write the registry URL itself instead of the variable, or move it to pnpm's global config.yaml or ~/.npmrc (pnpm 12 expands variables there), and convert again",
+        )
     }
 
     fn credential_reason(&self, route: &Route) -> String {

@@ -69,6 +69,7 @@ pub(super) fn plan_files(
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<FileChange>> {
     keep_credentials_out_of_committed_files(&mut drafts, warnings);
+    drop_lines_writers_refuse(&mut drafts);
     let used = source_lines(source_model, None);
     let relied_on = source_lines(source_model, Some(req.from));
     let mut composed = Vec::new();
@@ -126,6 +127,19 @@ fn keep_credentials_out_of_committed_files(drafts: &mut [Draft], warnings: &mut 
                     None,
                 ));
                 false
+            });
+        }
+    }
+}
+
+/// A target never writes a line it refuses the whole file for (pnpm 12 and a `${VAR}`
+/// registry in a project file): what it loses is reported by the route check.
+fn drop_lines_writers_refuse(drafts: &mut [Draft]) {
+    for draft in drafts {
+        let file = &draft.file;
+        for (manager, wanted) in &mut draft.writers {
+            wanted.retain(|(path, value)| {
+                manager.rules().refuses_setting(file, path, value).is_none()
             });
         }
     }
@@ -410,12 +424,13 @@ fn fit_source(
     for &d in &shared {
         for e in 0..composed[d].entries.len() {
             let entry = &composed[d].entries[e];
-            let refusing = drafts[d]
-                .writers
-                .iter()
-                .map(|(m, _)| *m)
-                .find(|m| m.rules().refuses_setting(&entry.path));
-            let (Some(target), Owner::Held { wanted: false, .. }, true) =
+            let refusing = drafts[d].writers.iter().find_map(|(m, _)| {
+                let advice =
+                    m.rules()
+                        .refuses_setting(&drafts[d].file, &entry.path, &entry.value)?;
+                Some((*m, advice))
+            });
+            let (Some((target, advice)), Owner::Held { wanted: false, .. }, true) =
                 (refusing, entry.owner, entry.keep)
             else {
                 continue;
@@ -425,7 +440,7 @@ fn fit_source(
                 return Err(Error::Refused {
                     path: drafts[d].file.path.clone(),
                     reason: format!(
-                        "{target} refuses this file while it holds `{}`, which {from} needs here; key it to its registry (`npm config fix` does) and convert again",
+                        "{target} refuses this file while it holds `{}`, which {from} needs here; {advice}",
                         composed[d].entries[e].path.join(".")
                     ),
                 });

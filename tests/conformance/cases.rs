@@ -1284,3 +1284,16 @@ pub fn yarn1_top_level_auth_to_pnpm12_user() -> Case {
 // Issue 16: the Deno cases live in their own file.
 pub use super::cases_deno::*;
 pub use super::cases_migrations::*;
+
+// ---- `${VAR}` registry URLs and pnpm (issue 16; spec pnpm-bun-deno.md §1.7, obs p15) ----
+
+/// npm expands `registry=${REG}`; pnpm 11 ignores a `${VAR}` registry in any project file
+/// and asks its default registry, so no project file can carry it: pmrc must say so.
+pub fn npm_env_registry_to_pnpm11() -> Case {
+    Case::new("npm_env_registry_to_pnpm11", Npm, Pnpm11)
+        .mount(1, "/")
+        .file(".npmrc", "registry=${REG}\n")
+        .env("REG", "{R1}/", "{R1}/")
+        .dep("leftpad-fake", 1, NONE)
+        .expect_warning("route-differs")
+}

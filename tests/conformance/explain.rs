@@ -109,7 +109,8 @@ pub fn agrees(
             )
         })?;
         let answer = &json["managers"][0];
-        let url = answer["url"].as_str().unwrap_or_default();
+        // A registry written as `${REG}` is printed as written; the manager expands it.
+        let url = substitute(answer["url"].as_str().unwrap_or_default(), env);
         let listener = hosts
             .iter()
             .position(|h| url.starts_with(&format!("{h}/")))

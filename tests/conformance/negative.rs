@@ -5,6 +5,7 @@
 
 use super::cases;
 use super::check::{self, Case, Files};
+use super::sandbox::Pm;
 
 fn files(path: &str, text: &str) -> Files {
     vec![(path.to_string(), text.to_string())]
@@ -206,4 +207,26 @@ fn pnpm10_given_url_keyed_registries() {
     let case = cases::pnpm11_to_pnpm10_url_keyed_registries();
     let unchanged = case.files.clone();
     assert_caught(case, unchanged, "should be a string");
+}
+
+#[test]
+fn pnpm11_ignores_env_registry_in_project_npmrc() {
+    // npm's own `.npmrc` given to pnpm 11 unchanged: pnpm 11 does not expand the `${REG}`
+    // registry and asks its default registry (the guard) instead (obs p15).
+    assert_caught(
+        cases::npm_env_registry_to_pnpm11(),
+        files(".npmrc", "registry=${REG}\n"),
+        "- leftpad-fake: packument R1",
+    );
+}
+
+#[test]
+fn pnpm12_stops_on_env_registry_in_project_npmrc() {
+    // The same file stops pnpm 12 before any request (ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED),
+    // which is why pmrc refuses a conversion that would leave it there for pnpm 12.
+    assert_caught(
+        cases::npm_env_registry_to_pnpm11().variant("pnpm12_stops_on_env_registry", Pm::Pnpm12),
+        files(".npmrc", "registry=${REG}\n"),
+        "ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED",
+    );
 }
