@@ -1566,3 +1566,40 @@ fn issue_18_dependabot_target_routes_as_the_source() {
     assert_eq!(routes("dependabot"), before);
     assert_eq!(before.as_array().unwrap().len(), 3, "{before}");
 }
+
+/// Dependabot's precedence (spec/ci-env.md §2.6): a registry's `scope` beats the committed
+/// `.npmrc`, which beats `replaces-base`; `${...}` lines of the committed `.npmrc` are gone.
+#[test]
+fn issue_18_dependabot_routes_scope_then_committed_npmrc_then_replaces_base() {
+    let project = Project::with_files(&[
+        (
+            ".npmrc",
+            "registry=https://committed.example/\n@acme:registry=https://committed.example/acme/\n@beta:registry=https://beta.example/\n//beta.example/:_authToken=${BETA}\n",
+        ),
+        (
+            ".github/dependabot.yml",
+            "version: 2\nregistries:\n  base:\n    type: npm-registry\n    url: https://base.example/\n    replaces-base: true\n  acme:\n    type: npm-registry\n    url: https://acme.example/\n    scope: \"@acme\"\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &["show", "--manager", "dependabot", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let routes = v["managers"][0]["routes"].as_array().unwrap().clone();
+    let route = |packages: &str| {
+        routes
+            .iter()
+            .find(|r| match packages.strip_prefix('@') {
+                Some(scope) => r["packages"]["scope"] == scope,
+                None => r["packages"]["kind"] == packages,
+            })
+            .unwrap_or_else(|| panic!("no route for {packages}: {routes:?}"))
+            .clone()
+    };
+    assert_eq!(route("unscoped")["registry"], "https://committed.example/");
+    assert_eq!(route("@acme")["registry"], "https://acme.example/");
+    assert_eq!(route("@beta")["registry"], "https://beta.example/");
+    assert!(route("@beta")["authorization"].is_null(), "{routes:?}");
+}

@@ -7,6 +7,8 @@
 
 use super::{FileSpec, Place, Rules, TarballRequest, WrittenAs, npm_style_route, spec};
 use crate::diagnostics::Code;
+use crate::discover::ConfigFile;
+use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Model, PasswordEncoding, Value};
 use crate::registry_url::RegistryUrl;
@@ -28,12 +30,48 @@ impl Rules for Dependabot {
         "Dependabot"
     }
 
+    /// The committed `.npmrc`, then dependabot.yml, whose `scope` entries win (§2.6).
     fn sources(&self) -> Vec<FileSpec> {
-        vec![spec(FILE, Format::DependabotYml, Place::Project)]
+        vec![
+            spec(".npmrc", Format::Npmrc, Place::Project),
+            spec(FILE, Format::DependabotYml, Place::Project),
+        ]
     }
 
     fn targets(&self) -> Vec<FileSpec> {
-        self.sources()
+        vec![spec(FILE, Format::DependabotYml, Place::Project)]
+    }
+
+    /// Of the committed `.npmrc`, Dependabot keeps the routing and the credentials without
+    /// `${...}` (it deletes those lines); a default registry there beats `replaces-base`.
+    fn adjust_file(
+        &self,
+        file: &ConfigFile,
+        merged: &mut Model,
+        read: &mut Model,
+        _warnings: &mut Vec<Warning>,
+    ) -> Result<()> {
+        match file.format {
+            Format::Npmrc => {
+                *read = Model {
+                    registry: read.registry.take(),
+                    scopes: std::mem::take(&mut read.scopes),
+                    auth: std::mem::take(&mut read.auth)
+                        .into_iter()
+                        .filter(|(k, c)| {
+                            matches!(k, AuthKey::Url(_)) && c.secrets().all(|v| !v.value.has_env())
+                        })
+                        .collect(),
+                    ..Model::default()
+                };
+                for scope in read.scopes.values_mut() {
+                    scope.publish_registry = None;
+                }
+            }
+            _ if merged.registry.is_some() => read.registry = None,
+            _ => {}
+        }
+        Ok(())
     }
 
     fn dialect(&self) -> Dialect {
