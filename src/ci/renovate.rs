@@ -132,9 +132,14 @@ pub fn check(
             );
             continue;
         }
-        // Yarn Berry keys credentials by exact `npmRegistries` keys; Renovate overwrites the
-        // entry whose key is `matchHost` without its protocol.
-        let Some(wanted_key) = host.split_once("://").map(|(_, rest)| format!("//{rest}")) else {
+        // Renovate writes its token into the `.yarnrc.yml` `npmRegistries` entry keyed exactly
+        // `matchHost` without `http:`/`https:` and with a trailing slash (its docs' example:
+        // `//npm.pkg.github.com/` is overwritten, `//npm.pkg.github.com` and
+        // `https://npm.pkg.github.com/` are not).
+        let Some(wanted_key) = host
+            .split_once("://")
+            .map(|(_, rest)| crate::registry_url::with_trailing_slash(&format!("//{rest}")))
+        else {
             continue;
         };
         for (m, model) in models {
@@ -143,24 +148,17 @@ pub fn check(
             }
             for (key, creds) in &model.auth {
                 let AuthKey::Url(k) = key else { continue };
-                let on_host = RegistryUrl::parse(&format!(
-                    "https:{}",
-                    k.trim_start_matches("https:").trim_start_matches("http:")
-                ))
-                .is_some_and(|u| Some(u.hostname) == hostname_of(host));
-                let bare = k.trim_start_matches("https:").trim_start_matches("http:");
-                if on_host && bare != wanted_key && creds.authenticates() {
+                let on_host = hostname_of(k).as_deref() == hostname_of(host).as_deref();
+                if on_host && *k != wanted_key && creds.authenticates() {
                     say(
                         &mut out,
                         Code::CiRenovateHostDiffers,
                         line,
                         format!(
-                            "Renovate hostRule `{host}` does not name {}'s npmRegistries key `{k}` (Renovate overwrites the entry keyed `{wanted_key}`), so the committed token is used for lookups",
+                            "Renovate hostRule `{host}` does not name {}'s npmRegistries key `{k}`: Renovate writes its token under `{wanted_key}` only, so Yarn keeps using the committed entry",
                             m.label()
                         ),
-                        format!(
-                            "key the .yarnrc.yml entry `{wanted_key}` (`pmrc convert --to yarn` writes Yarn's keys), or set `matchHost` to `https:{bare}`"
-                        ),
+                        format!("key the .yarnrc.yml npmRegistries entry `{wanted_key}`"),
                     );
                 }
             }
@@ -217,7 +215,10 @@ fn shown(url: &RegistryUrl) -> String {
 }
 
 fn hostname_of(host: &str) -> Option<String> {
-    let rest = host.split_once("://").map_or(host, |(_, r)| r);
+    let rest = host
+        .split_once("://")
+        .map_or(host, |(_, r)| r)
+        .trim_start_matches('/');
     let name = rest.split(['/', ':']).next()?;
     (!name.is_empty()).then(|| name.to_ascii_lowercase())
 }
