@@ -18,7 +18,7 @@ use crate::resolve::{self, Packages};
 use crate::warning::Warning;
 
 /// Where Dependabot's config lives, from the repository root.
-pub const FILE: &str = ".github/dependabot.yml";
+pub const FILE: &str = crate::managers::DEPENDABOT_FILE;
 
 #[derive(Deserialize, Default)]
 struct RawConfig {

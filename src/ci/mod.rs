@@ -1,8 +1,9 @@
 //! `pmrc doctor --ci`: the project's GitHub Actions workflows read next to its config, job by
 //! job: which manager each job runs and what the job gives it (variables, setup-node's
-//! `.npmrc`), reported at the workflow's file:line; `.gitlab-ci.yml` variable names; and
-//! `.github/dependabot.yml` registries against the project's routes. Names only: no value a workflow sets is
-//! kept, so none can be printed.
+//! `.npmrc`), reported at the workflow's file:line; what its steps write (setup-bun's
+//! `registries`, `run:` lines); `.gitlab-ci.yml` variable names; `.github/dependabot.yml`
+//! registries and Renovate's `hostRules` against the project's routes. Names only: no value
+//! a workflow sets is kept, so none can be printed.
 
 mod checks;
 mod dependabot;

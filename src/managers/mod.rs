@@ -28,6 +28,7 @@ use crate::resolve::{self, Authorization, Packages, Route};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
+pub use dependabot::FILE as DEPENDABOT_FILE;
 pub use npm::Migration;
 pub use pnpm::PnpmMajor;
 
