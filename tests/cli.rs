@@ -1603,3 +1603,49 @@ fn issue_18_dependabot_routes_scope_then_committed_npmrc_then_replaces_base() {
     assert_eq!(route("@beta")["registry"], "https://beta.example/");
     assert!(route("@beta")["authorization"].is_null(), "{routes:?}");
 }
+
+/// dependabot.yml both ways: npm → dependabot → npm gives npm back the routes it had, and a
+/// CRLF file keeps its line endings and its other entries byte for byte.
+#[test]
+fn issue_18_dependabot_round_trip_and_crlf() {
+    let before_yml = "version: 2\r\nregistries:\r\n  maven:\r\n    type: maven-repository\r\n    url: https://m.example\r\nupdates:\r\n  - package-ecosystem: npm\r\n    directory: /\r\n    schedule:\r\n      interval: daily\r\n";
+    let npmrc = "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${NPM_TOKEN}\nregistry=https://mirror.example/npm/\n";
+    let project = Project::with_files(&[(".npmrc", npmrc), (DEPENDABOT, before_yml)]);
+    let routes = |p: &Project| {
+        let out = run(p, &["show", "--manager", "npm", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut routes = v["managers"][0]["routes"].clone();
+        for r in routes.as_array_mut().unwrap() {
+            r.as_object_mut()
+                .unwrap()
+                .retain(|k, _| k == "packages" || k == "authorization" || k == "registry");
+        }
+        routes
+    };
+    let npm_routes = routes(&project);
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "dependabot", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let after = project.read(DEPENDABOT).unwrap();
+    assert!(
+        after.starts_with("version: 2\r\nregistries:\r\n  maven:\r\n    type: maven-repository\r\n    url: https://m.example\r\n"),
+        "{after}"
+    );
+    assert!(
+        after.split_inclusive('\n').all(|l| l.ends_with("\r\n")),
+        "{after:?}"
+    );
+    assert!(
+        after.contains("token: \"${{secrets.NPM_TOKEN}}\"\r\n"),
+        "{after}"
+    );
+    std::fs::remove_file(project.path().join(".npmrc")).unwrap();
+    let out = run(
+        &project,
+        &["convert", "--from", "dependabot", "--to", "npm", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    assert_eq!(routes(&project), npm_routes);
+}
