@@ -182,6 +182,9 @@ diagnostics! {
         CiSetupBunRewritesBunfig "ci-setup-bun-rewrites-bunfig"
             what: "`doctor --ci`: oven-sh/setup-bun given registries in a repository with a committed bunfig.toml, which it re-serialises as a whole (comments lost, an unparsable file replaced)"
             fix: "keep the registries in the committed bunfig.toml and drop the action's `registries`, or accept that the job's file differs";
+        CiSetupBunRegistryDiffers "ci-setup-bun-registry-differs"
+            what: "`doctor --ci`: a setup-bun `registries` line sends a group of packages the project's config routes (a scope, or the default) to another registry, so Bun in CI resolves differently from a local install"
+            fix: "make the line's URL the project's registry (the finding gives it), or change the project's config";
         CiSetupBunDeprecatedInput "ci-setup-bun-deprecated-input"
             what: "`doctor --ci`: oven-sh/setup-bun's deprecated `registry-url`/`scope`, whose token is `$BUN_AUTH_TOKEN`"
             fix: "use `registries:` (`@scope:URL|$NPM_TOKEN` per line) and give later steps the variable";

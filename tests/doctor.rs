@@ -471,6 +471,24 @@ const CASES: &[Case] = &[
         args: &["--ci"],
     },
     Case {
+        rule: "ci-setup-bun-registry-differs",
+        trigger: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registries: |\n            @acme:https://r.example/other/|$T\n",
+            ),
+        ],
+        clean: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registries: |\n            @acme:https://r.example/npm|$T\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
         rule: "ci-setup-bun-deprecated-input",
         trigger: &[(
             ".github/workflows/ci.yml",

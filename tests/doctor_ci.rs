@@ -49,12 +49,14 @@ const CASES: &[(&str, &[&str])] = &[
     // the project never routes to (the clean twin is in tests/doctor.rs).
     ("dependabot-registries", &["ci-dependabot-registry-differs"]),
     // setup-bun `registries` with a `${{ secrets.X }}` and a literal token, a committed
-    // bunfig.toml it rewrites, and the deprecated `registry-url`/`scope` in another job.
+    // bunfig.toml it rewrites (whose @acme registry it moves), and the deprecated
+    // `registry-url`/`scope` in another job.
     (
         "setup-bun-registries",
         &[
             "ci-secret-written-to-checkout",
             "ci-setup-bun-deprecated-input",
+            "ci-setup-bun-registry-differs",
             "ci-setup-bun-rewrites-bunfig",
         ],
     ),

@@ -94,7 +94,7 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         };
         for job in &file.workflow.jobs {
             out.extend(checks::job(&file, job, &mut configs)?);
-            out.extend(steps::job(&file, job, dir));
+            out.extend(steps::job(&file, job, &mut configs));
         }
     }
     if let Some((ups, root)) = dir

@@ -4,19 +4,19 @@
 //! file or call `<manager> config set`. Only forms read reliably count: `echo`/`printf`
 //! redirected (`>`, `>>`) or piped to `tee`, and `config set KEY` (see docs/ci.md).
 
-use std::path::Path;
-
 use super::jobs;
 use super::workflows::{BunToken, Job, Step};
-use super::{CiFinding, File, origin};
+use super::{CiFinding, Configs, File, origin};
 use crate::diagnostics::Code;
 use crate::managers::{Manager, SETTLED};
+use crate::registry_url::RegistryUrl;
+use crate::resolve::Packages;
 use crate::warning::Warning;
 
 /// Config files a `run:` line may write that managers read.
 const CONFIG_FILES: [&str; 4] = [".npmrc", ".yarnrc.yml", ".yarnrc", "bunfig.toml"];
 
-pub(super) fn job(file: &File, job: &Job, dir: &Path) -> Vec<CiFinding> {
+pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Vec<CiFinding> {
     let mut out = Vec::new();
     let finding = |code: Code, line: usize, message: String, fix: String| CiFinding {
         warning: if code == Code::CiSetupBunDeprecatedInput {
@@ -37,7 +37,7 @@ pub(super) fn job(file: &File, job: &Job, dir: &Path) -> Vec<CiFinding> {
         .map(|v| v.line);
     for step in &job.steps {
         if let Some(rewriter) = rewriting_setup(step) {
-            out.extend(setup_bun(file, job, step, rewriter, dir, &finding));
+            out.extend(setup_bun(file, job, step, rewriter, configs, &finding));
         }
         for command in &step.commands {
             if let Some(key) = &command.config_set {
@@ -131,7 +131,7 @@ fn setup_bun(
     job: &Job,
     step: &Step,
     (manager, rewritten): (Manager, &'static str),
-    dir: &Path,
+    configs: &mut Configs,
     finding: &dyn Fn(Code, usize, String, String) -> CiFinding,
 ) -> Vec<CiFinding> {
     let mut out = Vec::new();
@@ -181,7 +181,41 @@ fn setup_bun(
     }
     let sets_registries = !step.bun_registries.is_empty() || !deprecated.is_empty();
     // The action writes `<cwd>/bunfig.toml`: the repository's root, where the project is.
-    if sets_registries && file.project.is_empty() && dir.join(rewritten).is_file() {
+    // What the job's manager then does differently from the project's own config: a group
+    // the config routes is sent to the action's registry instead.
+    if file.project.is_empty()
+        && let Ok(model) = configs.of(manager)
+    {
+        for r in &step.bun_registries {
+            let (group, configured) = match &r.scope {
+                Some(s) => (Packages::Scope(s.clone()), model.scopes.contains_key(s)),
+                None => (Packages::Unscoped, model.registry.is_some()),
+            };
+            if !configured {
+                continue;
+            }
+            let route = manager.rules().route(model, group.clone());
+            let project = route
+                .registry
+                .unwrap_or_else(|| manager.public_registry().to_string());
+            let nerf = |u: &str| RegistryUrl::parse(u).map(|u| u.registry_nerf_dart());
+            if nerf(&project) != nerf(&r.url) {
+                out.push(finding(
+                    Code::CiSetupBunRegistryDiffers,
+                    r.line,
+                    format!(
+                        "job `{}`: setup-bun sends {group} to {}, but the project's config sends them to {project}, so {manager} in this job resolves differently from a local install",
+                        job.id, r.url
+                    ),
+                    format!(
+                        "make this line's URL {project}, or change the project's config to {}",
+                        r.url
+                    ),
+                ));
+            }
+        }
+    }
+    if sets_registries && file.project.is_empty() && configs.dir.join(rewritten).is_file() {
         let sets: Vec<String> = step
             .bun_registries
             .iter()
