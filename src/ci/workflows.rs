@@ -342,10 +342,12 @@ fn read_line(line: &str, n: usize, step: &mut Step) {
         };
         let rest: Vec<&str> = words.collect();
         let first_arg = rest.first().map(|w| w.to_string());
+        // The key is the first word after `set` that is not a flag (`yarn config set -H k v`).
         let config_set = match rest.as_slice() {
-            ["config", "set", key, ..] if ["npm", "yarn", "pnpm"].contains(&program) => {
-                Some(key.split('=').next().unwrap_or(key).to_string())
-            }
+            ["config", "set", args @ ..] if ["npm", "yarn", "pnpm"].contains(&program) => args
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .map(|key| key.split('=').next().unwrap_or(key).to_string()),
             _ => None,
         };
         let config_user_level = config_set.is_some()
@@ -821,5 +823,38 @@ jobs:
         assert_eq!(steps[0].dir.as_deref(), Some("app"));
         assert_eq!(steps[1].github_env, [("B".to_string(), 8)]);
         assert_eq!(steps[1].dir, None);
+    }
+
+    /// setup-bun's `registries` lines keep scope, URL and the kind of token, never a token;
+    /// `run:` lines keep the files they write and a `config set` key, never a value.
+    #[test]
+    fn reads_bun_registries_and_config_writes_without_values() {
+        let w = parse("jobs:\n  a:\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registries: |\n            https://registry.npmjs.org/\n            @Acme:https://npm.acme.example/|${{ secrets.ACME }}\n            @b:https://bot:pw-FAKE@b.example/\n            @c:https://c.example/|$C_TOKEN\n      - run: |\n          echo \"//r/:_authToken=${{ secrets.T }}\" >> .npmrc 2>/dev/null\n          yarn config set -H npmAuthToken=tok-FAKE\n          printf x | tee -a ~/.npmrc\n").unwrap();
+        let step = &w.jobs[0].steps[0];
+        let r = &step.bun_registries;
+        assert_eq!(r.len(), 4);
+        assert_eq!(
+            (
+                r[0].line,
+                r[0].scope.as_deref(),
+                r[0].token == BunToken::None
+            ),
+            (7, None, true)
+        );
+        assert_eq!(r[1].scope.as_deref(), Some("acme"));
+        assert_eq!(r[1].token, BunToken::Secret("ACME".into()));
+        assert_eq!(
+            (r[2].url.as_str(), &r[2].token),
+            ("https://b.example/", &BunToken::Literal)
+        );
+        assert_eq!(r[3].token, BunToken::Variable("C_TOKEN".into()));
+        let c = &w.jobs[0].steps[1].commands;
+        assert_eq!(c[0].writes, [".npmrc"]);
+        assert!(c[0].has_secret_expression);
+        assert_eq!(c[1].config_set.as_deref(), Some("npmAuthToken"));
+        assert!(c[1].config_user_level);
+        assert_eq!(c[3].program, "tee");
+        assert_eq!(c[3].writes, ["~/.npmrc"]);
+        assert!(!format!("{w:?}").contains("FAKE"), "{w:?}");
     }
 }
