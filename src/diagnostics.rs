@@ -194,6 +194,9 @@ diagnostics! {
         CiRenovateNpmrcReplaces "ci-renovate-npmrc-replaces"
             what: "`doctor --ci`: Renovate's `npmrc` without `npmrcMerge: true` in a project with a committed .npmrc, which Renovate then ignores"
             fix: "add `\"npmrcMerge\": true` next to `npmrc`, or move the committed .npmrc's lines into it";
+        CiDependabotRegistryUnlinked "ci-dependabot-registry-unlinked"
+            what: "`doctor --ci`: a `.github/dependabot.yml` npm registry that no `npm` or `bun` update lists in its `registries`, so Dependabot never uses it"
+            fix: "add the registry's name to the npm updates' `registries:`, or remove the entry (`pmrc convert --to dependabot` keeps the entries the project's routes use, linked)";
         CiJobUnclear "ci-job-unclear"
             what: "`doctor --ci`: something about a CI job pmrc cannot tell (which manager or major it runs, variables set by an expression or an unreadable `$GITHUB_ENV` write, a workflow it cannot read), so it was not checked"
             fix: "nothing, or make it explicit (packageManager in package.json, a version on the setup action, `env:` entries) so pmrc can check it";

@@ -543,6 +543,24 @@ const CASES: &[Case] = &[
         args: &["--ci"],
     },
     Case {
+        rule: "ci-dependabot-registry-unlinked",
+        trigger: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://r.example/npm\n    scope: \"@acme\"\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: daily\n",
+            ),
+        ],
+        clean: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://r.example/npm\n    scope: \"@acme\"\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: daily\n    registries:\n      - acme\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
         rule: "ci-job-unclear",
         trigger: &[(
             ".github/workflows/ci.yml",

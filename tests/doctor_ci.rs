@@ -48,6 +48,9 @@ const CASES: &[(&str, &[&str])] = &[
     // dependabot.yml: a scoped registry on the right host but another path, and a mirror
     // the project never routes to (the clean twin is in tests/doctor.rs).
     ("dependabot-registries", &["ci-dependabot-registry-differs"]),
+    // An npm-registry entry that the npm update does not list (the clean twin is in
+    // tests/doctor.rs).
+    ("dependabot-unlinked", &["ci-dependabot-registry-unlinked"]),
     // setup-bun `registries` with a `${{ secrets.X }}` and a literal token, a committed
     // bunfig.toml it rewrites (whose @acme registry it moves), and the deprecated
     // `registry-url`/`scope` in another job.
