@@ -271,6 +271,9 @@ diagnostics! {
         PnpmEnvCredentialNeedsUserFile "pnpm-env-credential-needs-user-file"
             what: "a ${VAR} credential pnpm ignores in the project .npmrc, with the line the user file needs"
             fix: "run the same pmrc command again with --user, or add the printed line to the user file";
+        PnpmEnvRegistryNeedsUserFile "pnpm-env-registry-needs-user-file"
+            what: "a ${VAR} registry URL pnpm does not expand in a project file, with the line the user file needs"
+            fix: "run the same pmrc command again with --user, or add the printed line to the user file";
         PnpmYamlEnvReference "pnpm-yaml-env-reference"
             what: "an environment reference in pnpm-workspace.yaml routing: pnpm 11 drops the value and pnpm 12 stops"
             fix: "write the URL literally, or move it to .npmrc";

@@ -297,7 +297,9 @@ pub struct Candidate {
 pub fn candidates(dir: &Path, managers: &[ManagerArg]) -> Result<Vec<Candidate>> {
     let mut out = Vec::new();
     for &manager in managers {
-        let path = dir.join(manager.marker_file());
+        let Some(path) = manager.marker_in(dir) else {
+            continue;
+        };
         let Some(text) = read_text(&path)? else {
             continue;
         };

@@ -167,6 +167,11 @@ const TRIGGERS: &[Trigger] = &[
         &["show", "--manager", "pnpm@12"],
     ),
     t(
+        "pnpm-env-registry-needs-user-file",
+        &[(".npmrc", "registry=${REG}\n")],
+        &["convert", "--from", "npm", "--to", "pnpm@11"],
+    ),
+    t(
         "default-as-parent-key",
         &[(
             ".yarnrc.yml",

@@ -104,7 +104,7 @@ fn in_use(dir: &std::path::Path) -> Result<(Vec<ManagerArg>, Option<Unchecked>)>
     let reads_itself = named.settle(dir)?.0.sources();
     let others = crate::managers::ALL
         .into_iter()
-        .filter(|m| *m != named && dir.join(m.marker_file()).is_file())
+        .filter(|m| *m != named && m.marker_in(dir).is_some())
         .filter(|m| !reads_itself.iter().any(|f| f.name == m.marker_file()))
         .collect();
     Ok((vec![named], Some((spec, others))))

@@ -56,9 +56,9 @@ pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
 pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warning>) {
     let marker = |d: &Path| {
         ALL.iter()
-            .map(|m| m.marker_file())
-            .chain([crate::sync_config::FILE_NAME])
-            .find(|name| d.join(name).is_file())
+            .find_map(|m| m.marker_in(d))
+            .or_else(|| Some(d.join(crate::sync_config::FILE_NAME)).filter(|p| p.is_file()))
+            .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
     };
     if marker(&dir).is_some() {
         return (dir, None);
@@ -88,7 +88,7 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
 fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
     let managers: Vec<ManagerArg> = if asked.is_empty() {
         ALL.into_iter()
-            .filter(|m| dir.join(m.marker_file()).exists())
+            .filter(|m| m.marker_in(dir).is_some())
             .collect()
     } else {
         asked.to_vec()

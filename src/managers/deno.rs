@@ -72,6 +72,11 @@ impl Rules for Deno {
         "deno.json"
     }
 
+    /// `deno.jsonc` marks a Deno project as well (Deno reads either).
+    fn marker_files(&self) -> Vec<&'static str> {
+        vec!["deno.json", "deno.jsonc"]
+    }
+
     fn marker_holds_config(&self) -> bool {
         false
     }

@@ -166,6 +166,19 @@ impl ManagerArg {
         }
     }
 
+    /// The manager's mark in `dir`, if there is one: the path of its marker file, or of the
+    /// other spelling the manager accepts (Deno's `deno.jsonc`).
+    pub fn marker_in(self, dir: &Path) -> Option<PathBuf> {
+        let names = match self {
+            ManagerArg::Exact(m) => m.rules().marker_files(),
+            _ => vec![self.marker_file()],
+        };
+        names
+            .into_iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file())
+    }
+
     /// The format of the file whose presence says a project uses this manager.
     pub fn marker_format(self) -> Format {
         match self {
@@ -404,6 +417,10 @@ pub trait Rules: Sync {
     fn dialect(&self) -> Dialect;
     /// The file whose presence says a project uses this manager.
     fn marker_file(&self) -> &'static str;
+    /// Every name the marker file may have, the usual one first.
+    fn marker_files(&self) -> Vec<&'static str> {
+        vec![self.marker_file()]
+    }
     /// That file's format.
     fn marker_format(&self) -> Format {
         let marker = self.marker_file();
@@ -555,6 +572,11 @@ pub trait Rules: Sync {
     }
     /// Where credentials this manager ignores in the project file must go instead, when
     /// there is such a place (pnpm and `${VAR}` tokens).
+    /// Whether a `${VAR}` registry URL in a project file is expanded (pnpm: no, spec
+    /// pnpm-bun-deno.md §1.7).
+    fn expands_project_registry_references(&self) -> bool {
+        true
+    }
     fn user_credentials_file(&self) -> Option<&'static str> {
         None
     }
@@ -712,7 +734,7 @@ pub fn run_by_program(
     let marked: Vec<ManagerArg> = candidates
         .iter()
         .copied()
-        .filter(|m| dir.join(m.marker_file()).is_file())
+        .filter(|m| m.marker_in(dir).is_some())
         .collect();
     if let [one] = marked[..] {
         let (m, _) = one.settle(dir).map_err(|e| e.to_string())?;

@@ -57,19 +57,35 @@ impl Pnpm {
     /// pnpm-bun-deno.md §1.7, obs p15; the yaml's is `pnpm-yaml-env-reference`): pnpm 10 and
     /// 11 ignore it and fall back to the default registry (a scope then goes to the default
     /// registry); pnpm 12 stops every command with `ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED`.
-    fn env_registries(&self, read: &Model, warnings: &mut Vec<Warning>) {
+    /// pnpm 10/11 then take the setting from the files below (auth.ini, `~/.npmrc`), as if
+    /// the line were not there; the line stays in the model only where nothing is below, for
+    /// `show`, and routes skip it.
+    fn env_registries(&self, merged: &Model, read: &mut Model, warnings: &mut Vec<Warning>) {
+        let falls_through = self.0 != PnpmMajor::V12;
         let mut found: Vec<(String, Option<Origin>)> = Vec::new();
         if let Some(registry) = read.registry.as_ref().filter(|r| r.value.has_env()) {
             found.push(("the default registry".into(), registry.origin.clone()));
+            if falls_through && merged.registry.is_some() {
+                read.registry = None;
+            }
         }
-        for (name, scope) in &read.scopes {
+        for (name, scope) in &mut read.scopes {
             if let Some(registry) = scope.registry.as_ref().filter(|r| r.value.has_env()) {
                 found.push((
                     format!("the {} registry", crate::model::scope_label(name)),
                     registry.origin.clone(),
                 ));
+                let below = merged.scopes.get(name).and_then(|s| s.registry.as_ref());
+                if falls_through && below.is_some() {
+                    scope.registry = None;
+                }
             }
         }
+        let user = if self.is_10() {
+            ""
+        } else {
+            " or pnpm's auth.ini"
+        };
         for (what, origin) in found {
             warnings.push(if self.0 == PnpmMajor::V12 {
                 Warning::error(
@@ -83,9 +99,8 @@ impl Pnpm {
                 Warning::new(
                     Code::PnpmEnvRegistryIgnored,
                     format!(
-                        "{what} is an environment reference in a project file, which {} ignores (it uses the default registry instead); write the URL itself, or put the reference in ~/.npmrc{}",
+                        "{what} is an environment reference in a project file, which {} ignores (it takes the value from ~/.npmrc{user}, or else the default registry); write the URL itself, or put the reference in ~/.npmrc{user}",
                         self.label(),
-                        if self.is_10() { "" } else { " or pnpm's auth.ini" }
                     ),
                     origin,
                 )
@@ -314,7 +329,7 @@ impl Rules for Pnpm {
                 read.auth.retain(|key, creds| {
                     usable(creds) || !merged.auth.get(key).is_some_and(usable)
                 });
-                self.env_registries(read, warnings);
+                self.env_registries(merged, read, warnings);
             }
             _ => {}
         }
@@ -446,6 +461,10 @@ impl Rules for Pnpm {
 
     fn proxy_per_scheme(&self) -> bool {
         true
+    }
+
+    fn expands_project_registry_references(&self) -> bool {
+        false
     }
 
     fn user_credentials_file(&self) -> Option<&'static str> {

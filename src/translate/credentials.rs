@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::{Translator, move_to, target_scope};
 use crate::diagnostics::Code;
-use crate::managers::WrittenAs;
+use crate::managers::{Place, WrittenAs};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
 use crate::registry_url::{RegistryUrl, normalize_yarn_key, with_trailing_slash};
 use crate::resolve::{Packages, Route, decode_base64_lossy, split_ident};
@@ -172,7 +172,8 @@ impl Translator<'_> {
         }
         for (key, (creds, _)) in assigned {
             for secret in creds.secrets() {
-                if secret.value.has_literal_text() {
+                if secret.value.has_literal_text() && !self.target_writes_where_read(&secret.origin)
+                {
                     self.warnings.push(Warning::new(
                         Code::PlainTextSecret,
                         format!(
@@ -185,6 +186,17 @@ impl Translator<'_> {
             }
             model.auth.insert(key, creds);
         }
+    }
+
+    /// Whether the target keeps its settings in the very file `origin` names (a `.npmrc`
+    /// that npm, Yarn 1, pnpm and Deno all read): a literal secret from there is not copied
+    /// anywhere new, so it is no news to report as written.
+    fn target_writes_where_read(&self, origin: &Option<Origin>) -> bool {
+        let Some(origin) = origin else { return false };
+        self.to.rules().targets().iter().any(|spec| {
+            origin.file.file_name() == Some(std::ffi::OsStr::new(spec.name))
+                && (spec.place == Place::Project) == (origin.level == Level::Project)
+        })
     }
 
     /// Yarn's `${VAR:-default}` token for a target that walks up the URL past an empty
@@ -563,7 +575,51 @@ impl Translator<'_> {
                 creds.origin().cloned(),
             ));
         }
+        self.env_registries_for_user_file(model, user_file, &mut user);
         user
+    }
+
+    /// A `${VAR}` registry URL the target does not expand in a project file (pnpm): with
+    /// `--user` a copy goes to the user-level file, where it is expanded and where pnpm 10/11
+    /// take it from when the project's line is a reference (npm keeps that line); without it
+    /// pmrc says which line to add.
+    fn env_registries_for_user_file(&mut self, model: &Model, user_file: &str, user: &mut Model) {
+        if self.to.rules().expands_project_registry_references() {
+            return;
+        }
+        let project_reference = |v: &Option<Value>| {
+            v.clone()
+                .filter(|r| r.level() == Level::Project && r.value.has_env())
+        };
+        let mut found: Vec<(Option<String>, Value)> = Vec::new();
+        found.extend(project_reference(&model.registry).map(|r| (None, r)));
+        for (name, scope) in &model.scopes {
+            found.extend(project_reference(&scope.registry).map(|r| (Some(name.clone()), r)));
+        }
+        for (scope, mut registry) in found {
+            let origin = registry.origin.clone();
+            if self.user {
+                move_to(&mut registry, Level::User, &origin);
+                match scope {
+                    None => user.registry = Some(registry),
+                    Some(s) => user.scopes.entry(s).or_default().registry = Some(registry),
+                }
+                continue;
+            }
+            let key = match &scope {
+                None => "registry".to_string(),
+                Some(s) => format!("{}:registry", crate::model::scope_label(s)),
+            };
+            let line = format!("{key}={}", registry.value.render(self.to.dialect()).0);
+            self.warnings.push(Warning::new(
+                Code::PnpmEnvRegistryNeedsUserFile,
+                format!(
+                    "{} does not expand a registry URL that is an environment reference in a project file. Add to {user_file}: `{line}`, or run pmrc again with --user to write it.",
+                    self.to.label()
+                ),
+                origin,
+            ));
+        }
     }
 
     /// Bun keeps a registry's credentials inside its entry (`{ url, token }`), and the

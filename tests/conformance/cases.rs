@@ -1297,3 +1297,44 @@ pub fn npm_env_registry_to_pnpm11() -> Case {
         .dep("leftpad-fake", 1, NONE)
         .expect_warning("route-differs")
 }
+
+/// With `--user`, the `${REG}` registry goes to pnpm's user-level file, where pnpm expands
+/// it; npm's `.npmrc` line stays, and pnpm 11 ignores it there.
+pub fn npm_env_registry_to_pnpm11_user() -> Case {
+    Case::new("npm_env_registry_to_pnpm11_user", Npm, Pnpm11)
+        .mount(1, "/")
+        .file(".npmrc", "registry=${REG}\n")
+        .env("REG", "{R1}/", "{R1}/")
+        .dep("leftpad-fake", 1, NONE)
+        .user()
+        .reference(".npmrc", "registry=${REG}\n")
+        .reference("$XDG_CONFIG_HOME/pnpm/auth.ini", "registry=${REG}\n")
+}
+
+/// pnpm 10's user-level file is `~/.npmrc`, which npm reads too (below its project file).
+pub fn npm_env_registry_to_pnpm10_user() -> Case {
+    Case::new("npm_env_registry_to_pnpm10_user", Npm, Pnpm10)
+        .mount(1, "/")
+        .file(".npmrc", "registry=${REG}\n")
+        .env("REG", "{R1}/", "{R1}/")
+        .dep("leftpad-fake", 1, NONE)
+        .user()
+        .reference(".npmrc", "registry=${REG}\n")
+        .reference("~/.npmrc", "registry=${REG}\n")
+}
+
+/// Yarn's `${REG}` registry into pnpm 12: no project line (pnpm 12 would stop on it), the
+/// reference in auth.ini.
+pub fn yarn_env_registry_to_pnpm12_user() -> Case {
+    Case::new("yarn_env_registry_to_pnpm12_user", Yarn, Pnpm12)
+        .mount(1, "/")
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"${REG}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+        )
+        .env("REG", "{R1}", "{R1}")
+        .dep("leftpad-fake", 1, NONE)
+        .dep("@acme/widget", 1, NONE)
+        .user()
+        .reference("$XDG_CONFIG_HOME/pnpm/auth.ini", "registry=${REG}\n")
+}
