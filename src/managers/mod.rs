@@ -173,10 +173,12 @@ impl ManagerArg {
             ManagerArg::Exact(m) => m.rules().marker_files(),
             _ => vec![self.marker_file()],
         };
+        // `exists`, not `is_file`: a FIFO or device at a marker's name is found, and then
+        // refused by the reader with what it is (issue 15), instead of "no config found".
         names
             .into_iter()
             .map(|name| dir.join(name))
-            .find(|path| path.is_file())
+            .find(|path| path.exists())
     }
 
     /// The format of the file whose presence says a project uses this manager.
