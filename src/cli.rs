@@ -22,6 +22,15 @@ use crate::warning::Severity;
     after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn,bun --write\n  pmrc sync --check                 # CI: exit 1 when a target drifted from pmrc.toml's source\n  pmrc init --write                 # write pmrc.toml from what is here\n  pmrc explain @acme/widgets\n  pmrc doctor --sarif > pmrc.sarif\n\nExit codes: 0 ok, 1 drift (--check) or findings (doctor), 2 error.\nMore: pmrc help <command>, pmrc man, pmrc completions <shell>."
 )]
 pub struct Cli {
+    /// Project directory, as in `git -C DIR` (pmrc walks up from it to the project root);
+    /// the same as -C after the command.
+    #[arg(
+        short = 'C',
+        long = "dir",
+        id = "dir_before_command",
+        value_name = "DIR"
+    )]
+    pub dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -277,7 +286,8 @@ impl clap::builder::ValueParserFactory for ManagerArg {
 /// Runs a parsed command line; the returned number is the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     let env = Environment::from_process();
-    let status = match cli.command {
+    let command = with_dir_before_command(cli.dir, cli.command)?;
+    let status = match command {
         Command::Show(args) => {
             no_markdown(&args.common, "show")?;
             let (dir, root_note) = root(&args.common, &env)?;
@@ -299,6 +309,14 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Convert(args) => {
             let (dir, root_note) = root(&args.common, &env)?;
             let out = output(&args.common, &dir);
+            let rerun = rerun_command(
+                "convert",
+                &[
+                    args.from.map(|f| format!("--from {f}")),
+                    Some(format!("--to {}", comma_list(&args.to))),
+                ],
+                &args.common,
+            );
             let request = convert::Request {
                 dir,
                 from: args.from,
@@ -308,11 +326,18 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             let mut converted = convert::convert(request, &env)?;
             converted.plan.warnings.splice(0..0, root_note);
-            print_converted(&converted, &out, threshold(args.fail_on))?
+            print_converted(&converted, &out, threshold(args.fail_on), &rerun)?
         }
         Command::Sync(args) => {
             let (dir, root_note) = root(&args.common, &env)?;
             let out = output(&args.common, &dir);
+            let config = args.config.as_ref().map(|c| {
+                format!(
+                    "--config {}",
+                    crate::doctor::shell_word(&c.display().to_string())
+                )
+            });
+            let rerun = rerun_command("sync", &[config], &args.common);
             let request = convert::SyncRequest {
                 dir,
                 config: args.config,
@@ -321,7 +346,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             let mut converted = convert::sync(request, &env)?;
             converted.plan.warnings.splice(0..0, root_note);
-            print_converted(&converted, &out, threshold(args.fail_on))?
+            print_converted(&converted, &out, threshold(args.fail_on), &rerun)?
         }
         Command::Explain(args) => {
             no_markdown(&args.common, "explain")?;
@@ -424,6 +449,36 @@ pub fn run(cli: Cli) -> Result<i32> {
     Ok(status.code())
 }
 
+/// `pmrc -C DIR <command>` is `pmrc <command> -C DIR`; given in both places, which one was
+/// meant is unclear, so neither is taken.
+fn with_dir_before_command(dir: Option<PathBuf>, mut command: Command) -> Result<Command> {
+    let Some(dir) = dir else {
+        return Ok(command);
+    };
+    let (name, common) = match &mut command {
+        Command::Show(a) => ("show", &mut a.common),
+        Command::Convert(a) => ("convert", &mut a.common),
+        Command::Explain(a) => ("explain", &mut a.common),
+        Command::Sync(a) => ("sync", &mut a.common),
+        Command::Doctor(a) => ("doctor", &mut a.common),
+        Command::Init(a) => ("init", &mut a.common),
+        Command::Completions { .. } | Command::Man { .. } => {
+            return Err(Error::Usage(
+                "-C DIR is for commands that read a project; `pmrc completions` and `pmrc man` read none".into(),
+            ));
+        }
+    };
+    if let Some(after) = &common.dir {
+        return Err(Error::Usage(format!(
+            "-C given twice ({} before `{name}`, {} after it): give it once, either place",
+            dir.display(),
+            after.display()
+        )));
+    }
+    common.dir = Some(dir);
+    Ok(command)
+}
+
 /// The project folder, walked up to from `--dir` (or the current folder) as the managers do.
 fn root(common: &Common, env: &Environment) -> Result<(PathBuf, Option<crate::warning::Warning>)> {
     let dir = commands::project_dir(common.dir.as_deref())?;
@@ -445,10 +500,38 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
+/// The command that writes what `--check` found out of sync: this command line with
+/// `--write`, and with the same `--user` and `-C DIR`, so that it runs where the check did.
+fn rerun_command(command: &str, args: &[Option<String>], common: &Common) -> String {
+    let mut line = format!("pmrc {command}");
+    for arg in args.iter().flatten() {
+        line.push(' ');
+        line.push_str(arg);
+    }
+    line.push_str(" --write");
+    if common.user {
+        line.push_str(" --user");
+    }
+    if let Some(dir) = &common.dir {
+        line.push_str(" -C ");
+        line.push_str(&crate::doctor::shell_word(&dir.display().to_string()));
+    }
+    line
+}
+
+fn comma_list(managers: &[ManagerArg]) -> String {
+    managers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn print_converted(
     converted: &convert::Converted,
     out: &Output,
     fail_on: Option<Severity>,
+    rerun: &str,
 ) -> Result<ExitStatus> {
     printed(output::print_files(
         &converted.plan,
@@ -460,6 +543,7 @@ fn print_converted(
         converted.mode,
         &converted.written,
         out,
+        rerun,
     ))?;
     let failing = fail_on.is_some_and(|t| converted.plan.warnings.iter().any(|w| w.severity >= t));
     Ok(if failing {
@@ -471,16 +555,10 @@ fn print_converted(
 
 /// How to print; `root` is the project folder, which `--format github` names files from.
 fn output(common: &Common, root: &std::path::Path) -> Output {
-    let color = match common.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            use std::io::IsTerminal;
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    use std::io::IsTerminal;
+    let color = colour(common.color, std::io::stdout().is_terminal());
     Output {
+        color_stderr: colour(common.color, std::io::stderr().is_terminal()),
         style: match common.format {
             Format::Text => output::Style::Text,
             Format::Json => output::Style::Json,
@@ -489,6 +567,7 @@ fn output(common: &Common, root: &std::path::Path) -> Output {
         },
         show_secrets: common.show_secrets,
         color,
+        width: output::diagnostic::terminal_width(),
         verbosity: match (common.quiet, common.verbose) {
             (true, _) => output::Verbosity::Quiet,
             (_, true) => output::Verbosity::Verbose,
@@ -504,6 +583,38 @@ fn output(common: &Common, root: &std::path::Path) -> Output {
                 .or_else(|| std::env::current_dir().ok())
                 .unwrap_or_else(|| root.to_path_buf()),
         },
+    }
+}
+
+/// Whether to colour a stream: as asked, else on a terminal unless NO_COLOR is set.
+fn colour(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// The error that ends a run, as the binary prints it ([`output::error_text`]).
+pub fn error_text(message: &str, color: bool) -> String {
+    output::error_text(message, color)
+}
+
+impl Cli {
+    /// Whether the error that ends this run is coloured: `--color` of the command, else
+    /// stderr being a terminal without NO_COLOR.
+    pub fn error_color(&self) -> bool {
+        use std::io::IsTerminal;
+        let choice = match &self.command {
+            Command::Show(a) => a.common.color,
+            Command::Convert(a) => a.common.color,
+            Command::Explain(a) => a.common.color,
+            Command::Sync(a) => a.common.color,
+            Command::Doctor(a) => a.common.color,
+            Command::Init(a) => a.common.color,
+            Command::Completions { .. } | Command::Man { .. } => ColorChoice::Auto,
+        };
+        colour(choice, std::io::stderr().is_terminal())
     }
 }
 

@@ -21,12 +21,16 @@ pub struct Finding {
     pub rule: Code,
     pub severity: Severity,
     pub manager: Option<Manager>,
+    /// Every manager the finding is about, when it is more than one (the same problem seen
+    /// by several managers reading one file is one finding).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub managers: Vec<Manager>,
     pub message: String,
     /// What to do; a command, where there is one, written for this project.
     pub fix: String,
-    /// For `config-drift`: the two managers that disagree.
+    /// For `config-drift`: the managers that disagree, those that do the same together.
     #[serde(skip)]
-    pub drift: Option<(Manager, Manager)>,
+    pub drift: Option<Vec<Vec<Manager>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }
@@ -39,6 +43,7 @@ fn finding(w: Warning, manager: Option<Manager>) -> Finding {
         rule: w.code,
         severity: w.severity,
         manager,
+        managers: Vec::new(),
         message: w.message,
         fix: w.code.diagnostic().fix.to_string(),
         drift: None,
@@ -90,6 +95,16 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     for read in &reads {
         findings.extend(manager_rules(req, read)?);
     }
+    if !req.user {
+        // "pnpm ignores this credential" is not the last word when its auth.ini, which
+        // `convert --user` wrote, is there unread.
+        for &manager in &req.managers {
+            findings.extend(
+                discover::unread_user_files(manager, req.dir, req.env)
+                    .map(|w| finding(w, Some(manager))),
+            );
+        }
+    }
     findings.extend(file_rules(req.dir, &reads));
     findings.extend(drift(&reads));
     if req.check_env {
@@ -114,7 +129,42 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
             f.fix = fix;
         }
     }
-    Ok(findings)
+    Ok(merge_managers(findings))
+}
+
+/// One finding per problem: the same rule at the same place with the same fix, whose
+/// messages differ only in the manager named (npm, pnpm, Bun and Deno all reading one
+/// `.npmrc`), is one finding naming them all.
+fn merge_managers(findings: Vec<Finding>) -> Vec<Finding> {
+    let named: Vec<Manager> = findings.iter().filter_map(|f| f.manager).collect();
+    let items = findings
+        .into_iter()
+        .map(|f| (f.manager.map(|m| m.to_string()), f))
+        .collect();
+    crate::warning::merge_by_manager(
+        items,
+        |f| {
+            (
+                f.rule,
+                f.severity,
+                f.origin.as_ref().map(ToString::to_string),
+                f.fix.clone(),
+            )
+        },
+        |f| &mut f.message,
+    )
+    .into_iter()
+    .map(|(names, mut f)| {
+        if names.len() > 1 {
+            f.managers = names
+                .iter()
+                .filter_map(|n| named.iter().copied().find(|m| m.to_string() == *n))
+                .collect();
+            f.manager = None;
+        }
+        f
+    })
+    .collect()
 }
 
 /// `--dir DIR` when the user gave one, so a suggested command runs where doctor looked.
@@ -125,7 +175,7 @@ fn dir_arg(req: &Request) -> String {
 }
 
 /// `word`, quoted for a POSIX shell when it needs to be.
-fn shell_word(word: &str) -> String {
+pub fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()
@@ -141,23 +191,40 @@ fn shell_word(word: &str) -> String {
 /// one that does the right thing; `None` keeps the table's advice.
 fn command_fix(req: &Request, f: &Finding) -> Option<String> {
     let dir = dir_arg(req);
-    let Some((a, b)) = f.drift else {
+    let Some(sides) = &f.drift else {
         return f.manager?.rules().fix_command(f.rule, req.dir, &dir);
     };
-    let convert =
-        |from: Manager, to: Manager| format!("pmrc convert --from {from} --to {to} --write{dir}");
+    // Every manager on the other sides than `from`'s.
+    let others = |from: Manager| -> String {
+        sides
+            .iter()
+            .filter(|side| !side.contains(&from))
+            .flatten()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let convert = |from: Manager| {
+        format!(
+            "`pmrc convert --from {from} --to {} --write{dir}`",
+            others(from)
+        )
+    };
     let source = discover::detect_source(req.dir, &crate::managers::ALL, &[])
         .ok()
         .and_then(|m| m.settle(req.dir).ok())
         .map(|(m, _)| m);
     Some(match source {
-        Some(s) if s == a => format!("run `{}` and review the diff", convert(a, b)),
-        Some(s) if s == b => format!("run `{}` and review the diff", convert(b, a)),
-        _ => format!(
-            "decide which config is right, then run `{}` or `{}`",
-            convert(a, b),
-            convert(b, a)
-        ),
+        Some(s) if sides.iter().flatten().any(|&m| m == s) => {
+            format!("run {} and review the diff", convert(s))
+        }
+        _ => {
+            let choices: Vec<String> = sides.iter().map(|side| convert(side[0])).collect();
+            format!(
+                "decide which config is right, then run {}",
+                choices.join(" or ")
+            )
+        }
     })
 }
 
@@ -198,6 +265,7 @@ fn unchecked(req: &Request) -> Option<Finding> {
         ),
         drift: None,
         origin: None,
+        managers: Vec::new(),
     })
 }
 
@@ -319,9 +387,23 @@ fn mode_of(_path: &Path) -> Option<u32> {
     None
 }
 
-/// Managers that disagree about a group of packages: every scope either of them knows.
+/// Managers that disagree about a group of packages: every scope any two of them know.
+/// Managers that do the same are one side, so three managers reading one `.npmrc` against
+/// a fourth that ignores a line of it is one finding, not three; each group of packages
+/// the managers disagree on is one finding, however many ways they differ.
 fn drift(reads: &[Read]) -> Vec<Finding> {
-    let mut out = Vec::new();
+    type Observed = (
+        resolve::Packages,
+        Option<String>,
+        Option<resolve::Authorization>,
+    );
+    struct Disagreement {
+        group: String,
+        origin: Option<Origin>,
+        /// Each manager with what it does and how that reads.
+        sides: Vec<(Manager, Observed, Route)>,
+    }
+    let mut found: Vec<Disagreement> = Vec::new();
     for (i, a) in reads.iter().enumerate() {
         for b in &reads[i + 1..] {
             let groups = resolve::groups_of(&a.model, &b.model);
@@ -332,37 +414,79 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
                 if oa == ob {
                     continue;
                 }
-                let what = if oa.1 != ob.1 {
-                    "route"
-                } else {
-                    "authenticate"
+                let group = group.to_string();
+                let origin = ra
+                    .credential_origin
+                    .clone()
+                    .or(rb.credential_origin.clone());
+                let d = match found.iter().position(|d| d.group == group) {
+                    Some(at) => &mut found[at],
+                    None => {
+                        found.push(Disagreement {
+                            group,
+                            origin: None,
+                            sides: Vec::new(),
+                        });
+                        found.last_mut().expect("just pushed")
+                    }
                 };
-                out.push(Finding {
-                    drift: Some((a.manager, b.manager)),
-                    ..finding(
-                        Warning::new(
-                            Code::ConfigDrift,
-                            format!(
-                                "{} and {} {what} {group} differently ({} vs {})",
-                                a.manager,
-                                b.manager,
-                                describe(&ra, a.manager),
-                                describe(&rb, b.manager)
-                            ),
-                            ra.credential_origin
-                                .clone()
-                                .or(rb.credential_origin.clone()),
-                        ),
-                        None,
-                    )
-                });
+                // The line that makes a difference: the first credential line seen.
+                if d.origin.is_none() {
+                    d.origin = origin;
+                }
+                for (m, o, r) in [(a.manager, oa, ra), (b.manager, ob, rb)] {
+                    if !d.sides.iter().any(|(seen, _, _)| *seen == m) {
+                        d.sides.push((m, o, r));
+                    }
+                }
             }
         }
+    }
+    let mut out = Vec::new();
+    for d in found {
+        // Managers that do the same thing, with the first one's route to describe them.
+        let mut classes: Vec<(Vec<Manager>, &Observed, &Route)> = Vec::new();
+        for (m, o, r) in &d.sides {
+            match classes.iter_mut().find(|(_, seen, _)| *seen == o) {
+                Some((ms, _, _)) => ms.push(*m),
+                None => classes.push((vec![*m], o, r)),
+            }
+        }
+        let registries_differ = classes.iter().any(|(_, o, _)| o.1 != classes[0].1.1);
+        let what = if registries_differ {
+            "route"
+        } else {
+            "authenticate"
+        };
+        let everyone: Vec<Manager> = classes.iter().flat_map(|(ms, _, _)| ms.clone()).collect();
+        let names: Vec<String> = everyone.iter().map(ToString::to_string).collect();
+        let described: Vec<String> = classes.iter().map(|(ms, _, r)| describe(r, ms)).collect();
+        out.push(Finding {
+            drift: Some(classes.iter().map(|(ms, _, _)| ms.clone()).collect()),
+            managers: if everyone.len() > 2 {
+                everyone.clone()
+            } else {
+                Vec::new()
+            },
+            ..finding(
+                Warning::new(
+                    Code::ConfigDrift,
+                    format!(
+                        "{} {what} {} differently ({})",
+                        crate::warning::name_list(&names),
+                        d.group,
+                        described.join(" vs ")
+                    ),
+                    d.origin.clone(),
+                ),
+                None,
+            )
+        });
     }
     out
 }
 
-fn describe(r: &Route, m: Manager) -> String {
+fn describe(r: &Route, managers: &[Manager]) -> String {
     let registry = r
         .registry
         .clone()
@@ -371,7 +495,8 @@ fn describe(r: &Route, m: Manager) -> String {
         None => "no credentials".to_string(),
         Some(_) => "credentials".to_string(),
     };
-    format!("{m}: {registry}, {auth}")
+    let names: Vec<String> = managers.iter().map(ToString::to_string).collect();
+    format!("{}: {registry}, {auth}", names.join(", "))
 }
 
 fn unset_env(reads: &[Read]) -> Vec<Finding> {

@@ -14,13 +14,14 @@ fn main() {
             std::process::exit(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    let color = cli.error_color();
     match pmrc::cli::run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             // Not eprintln!, which panics when stderr itself is what failed.
             // An error quotes what it read; a URL in it keeps its credentials to itself.
-            let message = pmrc::redact::urls_in(&e.to_string());
-            let _ = writeln!(std::io::stderr(), "error: {message}");
+            let text = pmrc::cli::error_text(&e.to_string(), color);
+            let _ = std::io::stderr().write_all(text.as_bytes());
             std::process::exit(2);
         }
     }

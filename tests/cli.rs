@@ -363,7 +363,7 @@ fn issue_16_same_manager_same_rules_is_nothing_to_change() {
 fn issue_16_npm_major_migration() {
     let project = Project::from_fixture(&fixtures().join("npm11-to-npm12"));
     let out = run(&project, &["convert", "--from", "npm@12", "--to", "npm@11"]);
-    let said = render(&out);
+    let said = common::unwrapped(&render(&out));
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(
         said.contains("add this line to .npmrc: allow-remote=none"),
@@ -1054,6 +1054,21 @@ fn issue_19_show_names_user_files_it_did_not_read() {
         "{}",
         render(&out)
     );
+    // doctor too: the credential pnpm ignores in .npmrc may be in the auth.ini it did not read.
+    let out = run(&project, &["doctor", "--manager", "pnpm@12"]);
+    let said = render(&out);
+    assert!(said.contains("note[user-files-not-read]"), "{said}");
+    assert!(
+        said.contains("pnpm-project-env-credential-ignored"),
+        "{said}"
+    );
+    let out = run(&project, &["doctor", "--manager", "pnpm@12", "--user"]);
+    let said = render(&out);
+    assert!(!said.contains("user-files-not-read"), "{said}");
+    assert!(
+        !said.contains("pnpm-project-env-credential-ignored"),
+        "{said}"
+    );
 }
 
 /// Issue 19: `-C DIR` is `--dir DIR` for every command that takes a project, and `-w` is
@@ -1297,7 +1312,7 @@ fn issue_19_init_never_guesses() {
     ]);
     let out = run(&p, &["init"]);
     assert_eq!(out.status.code(), Some(2), "{}", render(&out));
-    let message = stderr(&out);
+    let message = common::unwrapped(&stderr(&out));
     assert!(
         message.contains("`pmrc init --from npm` or `pmrc init --from yarn`"),
         "{message}"
@@ -1517,7 +1532,7 @@ fn issue_16_pnpm11_to_pnpm12_alike_is_nothing_to_change() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", render(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("nothing to change"),
+        common::unwrapped(&String::from_utf8_lossy(&out.stderr)).contains("nothing to change"),
         "{}",
         render(&out)
     );
@@ -1648,4 +1663,466 @@ fn issue_18_dependabot_round_trip_and_crlf() {
     );
     assert!(out.status.success(), "{}", render(&out));
     assert_eq!(routes(&project), npm_routes);
+
+/// Issue 19: `--check`'s out-of-sync line names the command that fixes it, with the `-C DIR`
+/// it was given (before or after the subcommand); run as printed, from where the check
+/// ran, it writes the files, and the same check then passes.
+#[test]
+fn issue_19_drift_line_names_the_command_that_fixes_it() {
+    for (case, check) in [
+        (
+            "check-drift",
+            &["convert", "--from", "npm", "--to", "yarn", "--check"][..],
+        ),
+        ("sync-check-drift", &["sync", "--check"][..]),
+    ] {
+        let parent = assert_fs::TempDir::new().unwrap();
+        let home = assert_fs::TempDir::new().unwrap();
+        let app = parent.path().join("my app");
+        std::fs::create_dir(&app).unwrap();
+        assert_fs::fixture::PathCopy::copy_from(
+            &assert_fs::fixture::ChildPath::new(&app),
+            fixtures().join(case).join("in"),
+            &["**/*", "**/.*"],
+        )
+        .unwrap();
+        let run_check = |before_subcommand: bool| {
+            let mut cmd = common::pmrc();
+            cmd.current_dir(parent.path()).env("HOME", home.path());
+            if before_subcommand {
+                cmd.args(["-C", "my app"]).args(check);
+            } else {
+                cmd.args(check).args(["-C", "my app"]);
+            }
+            cmd.output().unwrap()
+        };
+        let drifted = run_check(true);
+        assert_eq!(
+            drifted.status.code(),
+            Some(1),
+            "{case}: {}",
+            render(&drifted)
+        );
+        let stderr = common::unwrapped(&String::from_utf8_lossy(&drifted.stderr));
+        let line = stderr
+            .lines()
+            .find(|l| l.contains("out of sync"))
+            .unwrap_or_else(|| panic!("{case}: no drift line in {stderr}"));
+        let command = line
+            .split('`')
+            .nth(1)
+            .unwrap_or_else(|| panic!("{case}: no command in {line:?}"));
+        assert!(
+            command.ends_with("--write -C 'my app'"),
+            "{case}: {command}"
+        );
+        let fixed = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command.replacen("pmrc", env!("CARGO_BIN_EXE_pmrc"), 1))
+            .current_dir(parent.path())
+            .env("HOME", home.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(fixed.status.code(), Some(0), "{case}: {}", render(&fixed));
+        let again = run_check(false);
+        assert_eq!(again.status.code(), Some(0), "{case}: {}", render(&again));
+    }
+}
+
+/// Issue 19: `-C DIR` before the subcommand is the same as after it; both is an error that
+/// says so, and nothing runs.
+#[test]
+fn issue_19_dir_before_the_subcommand() {
+    let project = Project::from_fixture(&fixtures().join("check-drift"));
+    let path = project.path().to_str().unwrap();
+    let show = |args: &[&str]| {
+        common::pmrc()
+            .args(args)
+            .env("HOME", project.home.path())
+            .output()
+            .unwrap()
+    };
+    let before = show(&["-C", path, "show"]);
+    let after = show(&["show", "-C", path]);
+    assert_eq!(before.status.code(), Some(0), "{}", render(&before));
+    assert!(String::from_utf8_lossy(&before.stdout).contains(".npmrc"));
+    assert_eq!(render(&before), render(&after));
+    let both = show(&["-C", path, "show", "--dir", path]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&both.stderr).contains("-C given twice"),
+        "{}",
+        render(&both)
+    );
+    let man = show(&["-C", path, "man"]);
+    assert_eq!(man.status.code(), Some(2), "{}", render(&man));
+    assert!(man.stdout.is_empty());
+}
+
+/// A project that gives doctor and convert something to say about every line: one
+/// `.npmrc` read by npm, pnpm, Bun and Deno.
+const SHARED_NPMRC: &str = "registry=http://registry.corp.example/npm/
+//registry.corp.example/npm/:_authToken=npm_FAKE_literal_token
+always-auth=true
+@acme:registry=https://npm.acme.example/
+//npm.acme.example/:_authToken=${ACME_TOKEN}
+strict-ssl=false
+save-exact=true
+";
+
+fn shared_npmrc_project() -> Project {
+    let project = Project::with_files(&[
+        (".npmrc", SHARED_NPMRC),
+        ("package.json", "{\"name\": \"app\"}\n"),
+        ("bunfig.toml", ""),
+        ("pnpm-workspace.yaml", ""),
+        ("deno.json", "{}\n"),
+    ]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let npmrc = project.path().join(".npmrc");
+        std::fs::set_permissions(npmrc, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    project
+}
+
+/// Issue 19: findings as rustc and uv print them: the label coloured only with colour on,
+/// the message wrapped to COLUMNS with continuation lines indented, a `fix:` whose command
+/// is never broken; the same problem for four managers is one finding naming them.
+#[test]
+fn issue_19_text_diagnostics_layout() {
+    let project = shared_npmrc_project();
+    for columns in ["60", "120"] {
+        for color in ["never", "always"] {
+            let mut report = String::new();
+            for args in [
+                &["doctor"][..],
+                &[
+                    "convert",
+                    "--from",
+                    "npm",
+                    "--to",
+                    "pnpm@12,bun,deno,yarn-classic",
+                ][..],
+            ] {
+                // Run inside the project: no temp path in the output to change its layout.
+                let out = common::pmrc()
+                    .current_dir(project.path())
+                    .env("HOME", project.home.path())
+                    .args(args)
+                    .args(["--color", color])
+                    .env("COLUMNS", columns)
+                    .output()
+                    .unwrap();
+                let findings = if args[0] == "doctor" {
+                    &out.stdout
+                } else {
+                    &out.stderr
+                };
+                let text = String::from_utf8_lossy(findings);
+                let width: usize = columns.parse().unwrap();
+                for line in text.lines() {
+                    // Only a word longer than the line may overflow it.
+                    let plain: String = line
+                        .split('\u{1b}')
+                        .enumerate()
+                        .map(|(i, part)| match part.split_once('m') {
+                            Some((_, rest)) if i > 0 => rest,
+                            _ => part,
+                        })
+                        .collect();
+                    // A `quoted command` is one word, spaces and all.
+                    let longest_word = plain
+                        .split('`')
+                        .enumerate()
+                        .flat_map(|(i, part)| {
+                            if i % 2 == 1 {
+                                vec![part.len() + 2]
+                            } else {
+                                part.split(' ').map(str::len).collect()
+                            }
+                        })
+                        .max()
+                        .unwrap_or(0);
+                    assert!(
+                        plain.chars().count() <= width || longest_word > width / 2,
+                        "{columns} columns: {line:?}"
+                    );
+                }
+                assert_eq!(
+                    text.contains('\u{1b}'),
+                    color == "always",
+                    "{color}: {text}"
+                );
+                report.push_str(&format!("$ pmrc {}\n", args.join(" ")));
+                report.push_str(&text.replace('\u{1b}', "␛"));
+            }
+            assert!(
+                report
+                    .replace("\n    ", " ")
+                    .contains("npm, bun, pnpm@12 and deno send credentials"),
+                "{report}"
+            );
+            settings(&project).bind(|| {
+                insta::assert_snapshot!(format!("issue-19-diagnostics-{columns}-{color}"), report)
+            });
+        }
+    }
+}
+
+/// Issue 19: one finding per problem. Four managers reading one `.npmrc` that sends a token
+/// over http is one `credentials-over-http` naming them all (JSON: `managers`); three that
+/// send the `${ACME_TOKEN}` credential pnpm ignores are one `config-drift`; a literal secret
+/// copied into a file several targets read is one `plain-text-secret`; a user file four managers would
+/// read is one note.
+#[test]
+fn issue_19_one_finding_per_problem() {
+    let project = shared_npmrc_project();
+    let out = run(&project, &["doctor", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let of = |rule: &str| -> Vec<&serde_json::Value> {
+        findings.iter().filter(|f| f["rule"] == rule).collect()
+    };
+    let http = of("credentials-over-http");
+    assert_eq!(http.len(), 1, "{findings:#?}");
+    assert_eq!(http[0]["manager"], serde_json::Value::Null);
+    assert_eq!(
+        http[0]["managers"],
+        serde_json::json!(["npm", "bun", "pnpm@12", "deno"])
+    );
+    assert!(
+        http[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("npm, bun, pnpm@12 and deno send credentials"),
+        "{http:#?}"
+    );
+    let drift = of("config-drift");
+    assert_eq!(drift.len(), 1, "{findings:#?}");
+    assert_eq!(
+        drift[0]["fix"],
+        "run `pmrc convert --from npm --to pnpm@12 --write --dir ".to_string()
+            + project.path().to_str().unwrap()
+            + "` and review the diff"
+    );
+
+    // A literal Yarn token copied into the `.npmrc` npm, Deno and Yarn 1 all read: one
+    // finding. (A literal already in a shared `.npmrc` is not copied, so not reported.)
+    let yarn = Project::with_files(&[
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://registry.corp.example/npm\"\nnpmAuthToken: \"npm_FAKE_literal_token\"\nnpmAlwaysAuth: true\n",
+        ),
+        ("package.json", "{\"name\": \"app\"}\n"),
+    ]);
+    let out = run(
+        &yarn,
+        &[
+            "convert",
+            "--from",
+            "yarn",
+            "--to",
+            "npm,deno,yarn-classic",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let secrets: Vec<&serde_json::Value> = doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "plain-text-secret")
+        .collect();
+    assert_eq!(secrets.len(), 1, "{secrets:#?}");
+    assert!(
+        secrets[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("into the npm, deno and yarn-classic config"),
+        "{secrets:#?}"
+    );
+
+    std::fs::write(project.home.path().join(".npmrc"), "fund=false\n").unwrap();
+    let out = run(&project, &["show"]);
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!(said.matches("user-files-not-read").count(), 1, "{said}");
+    assert!(
+        said.contains("npm, bun, pnpm@12 and deno also read ~/.npmrc"),
+        "{said}"
+    );
+}
+
+/// Issue 19: the coloured findings as a real terminal shows them. pmrc runs with
+/// `--color auto` (no NO_COLOR, no COLUMNS) inside an 80-column tmux pane, so both the
+/// colour and the width come from the terminal itself; `capture-pane -e` keeps the escape
+/// sequences, and what was seen is the snapshot. `.ci/run` installs tmux where it is missing.
+#[test]
+fn issue_19_colour_and_width_in_a_real_terminal() {
+    let has_tmux = std::process::Command::new("sh")
+        .args(["-c", "command -v tmux"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_tmux {
+        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let project = shared_npmrc_project();
+    let socket = project.home.path().join("tmux.sock");
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(["-f", "/dev/null"])
+            .args(args)
+            .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
+            .env_remove("LINES")
+            .env_remove("TMUX")
+            .env("HOME", project.home.path())
+            .current_dir(project.path())
+            .output()
+            .unwrap()
+    };
+    // doctor's findings go to stdout; convert's warnings to stderr, with stdout (the diff)
+    // sent elsewhere: each stream is coloured because it is the terminal.
+    let script = format!(
+        "pmrc='{}'; \"$pmrc\" doctor --color auto; echo \"exit $?\"; \
+         \"$pmrc\" convert --from npm --to pnpm@12 --color auto > /dev/null; echo __done__; sleep 60",
+        env!("CARGO_BIN_EXE_pmrc")
+    );
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "80",
+        "-y",
+        "80",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(started.status.success(), "{}", render(&started));
+    let mut seen = String::new();
+    for _ in 0..100 {
+        let captured = tmux(&["capture-pane", "-e", "-p"]);
+        seen = String::from_utf8_lossy(&captured.stdout).into_owned();
+        if seen.contains("__done__") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    tmux(&["kill-server"]);
+    assert!(
+        seen.contains("__done__"),
+        "pmrc did not finish in the pane:\n{seen}"
+    );
+    let shown: String = seen
+        .lines()
+        .take_while(|l| !l.contains("__done__"))
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    // Colour came from the terminal: the labels are bold and coloured.
+    assert!(shown.contains("\u{1b}[1m\u{1b}[33mwarning"), "{shown}");
+    assert!(shown.contains("\u{1b}[1m\u{1b}[36mnote"), "{shown}");
+    // The width came from the terminal: every line fits its 80 columns, and a message
+    // longer than that went on, indented, on the next line, its URL whole.
+    for line in shown.lines() {
+        let plain: String = line
+            .split('\u{1b}')
+            .enumerate()
+            .map(|(i, part)| match part.split_once('m') {
+                Some((_, rest)) if i > 0 => rest,
+                _ => part,
+            })
+            .collect();
+        assert!(plain.chars().count() <= 80, "{line:?}");
+    }
+    assert!(
+        shown.contains("over plain http to\n    http://registry.corp.example/npm/\n"),
+        "{shown}"
+    );
+    let (doctor, convert) = shown.split_once("exit 1\n").expect("doctor exits 1");
+    assert!(doctor.contains("\u{1b}[32mfix:"), "{doctor}");
+    assert!(
+        convert.contains("\u{1b}[1m\u{1b}[33mwarning\u{1b}[39m[credentials-differ]"),
+        "{convert}"
+    );
+    settings(&project).bind(|| {
+        insta::assert_snapshot!(
+            "issue-19-tmux-doctor-colour-auto",
+            shown.replace('\u{1b}', "␛")
+        )
+    });
+}
+
+/// Issue 19: the error that ends a run has its label in colour as asked, wrapped like a
+/// finding, and plain without colour.
+#[test]
+fn issue_19_errors_have_colour_when_asked() {
+    let missing = "/nonexistent/pmrc-issue-19";
+    let run_with = |color: &str| {
+        common::pmrc()
+            .args(["show", "-C", missing, "--color", color])
+            .env("COLUMNS", "40")
+            .output()
+            .unwrap()
+    };
+    let coloured = run_with("always");
+    assert_eq!(coloured.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&coloured.stderr),
+        "\u{1b}[1m\u{1b}[31merror\u{1b}[0m: /nonexistent/pmrc-issue-19 is not\n    a directory\n"
+    );
+    let plain = run_with("never");
+    assert_eq!(
+        String::from_utf8_lossy(&plain.stderr),
+        "error: /nonexistent/pmrc-issue-19 is not\n    a directory\n"
+    );
+}
+
+/// Issue 19: npm, Bun and pnpm reading one `.npmrc` three different ways is one
+/// `config-drift` for the group of packages (not one per pair, and not again without a
+/// line), whose fix offers one command per side; each, run as printed, succeeds.
+#[test]
+fn issue_19_managers_that_disagree_three_ways_are_one_finding() {
+    // pnpm's config converted to Bun: npm, which reads the same .npmrc, then differs from both.
+    let converted = || {
+        let project = Project::from_fixture(&fixtures().join("pnpm12-to-bun"));
+        let args = ["convert", "--from", "pnpm@12", "--to", "bun", "--write"];
+        assert!(run(&project, &args).status.success());
+        project
+    };
+    let project = converted();
+    let out = run(&project, &["doctor", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let drift: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "config-drift")
+        .collect();
+    assert_eq!(drift.len(), 1, "{drift:#?}");
+    assert_eq!(
+        drift[0]["managers"],
+        serde_json::json!(["npm", "bun", "pnpm@12"])
+    );
+    let fix = drift[0]["fix"].as_str().unwrap();
+    let commands: Vec<&str> = fix.split('`').skip(1).step_by(2).collect();
+    assert_eq!(commands.len(), 3, "{fix}");
+    for command in commands {
+        let copy = converted();
+        let ran = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command.replacen("pmrc", env!("CARGO_BIN_EXE_pmrc"), 1))
+            .current_dir(copy.path())
+            .env("HOME", copy.home.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(ran.status.code(), Some(0), "{command}: {}", render(&ran));
+    }
 }

@@ -47,6 +47,14 @@ const SELF_CHECKS: &[&str] = &[
 
 const TRIGGERS: &[Trigger] = &[
     t(
+        "target-stops-while-unset",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=${PMRC_TEST_UNSET_TOKEN}\n",
+        )],
+        NPM_TO_YARN,
+    ),
+    t(
         "plain-text-secret",
         &[(
             ".npmrc",

@@ -118,6 +118,7 @@ fn transcript(block: &Block) -> String {
         .env("HOME", home.path())
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
         .env_remove("XDG_CONFIG_HOME")
         .env_remove("NODE_AUTH_TOKEN")
         .env_remove("CORP_TOKEN")

@@ -210,7 +210,7 @@ fn issue_13_case_5_a_line_bun_would_read_too_is_refused() {
     let p = Project::new(&[("bunfig.toml", bunfig)]);
     let out = p.run(&["convert", "--from", "bun", "--to", "npm", "--write"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let message = text(&out);
+    let message = common::unwrapped(&text(&out));
     assert!(
         message.contains("bun reads it too") && message.contains("npm needs"),
         "{message}"

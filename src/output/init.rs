@@ -5,7 +5,7 @@ use std::io;
 
 use serde_json::json;
 
-use super::{JSON_VERSION, Output, diff, print_json, print_stderr, print_stdout, warning_line};
+use super::{JSON_VERSION, Output, diff, print_json, print_stderr, print_stdout, warning_text};
 use crate::commands::init::Initialised;
 
 /// The GitHub Actions step of `.ci/examples/github-actions.yml`: pmrc's own action, at the
@@ -54,7 +54,7 @@ pub fn print_init(init: &Initialised, out: &Output) -> io::Result<()> {
     )?;
     let mut notes = String::new();
     for w in &init.warnings {
-        notes.push_str(&warning_line(w, out.color));
+        notes.push_str(&warning_text(w, out));
     }
     let managers = format!("{} -> {}", init.config.from, to.join(", "));
     let summary = if written {

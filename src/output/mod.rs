@@ -3,6 +3,7 @@
 //! `--show-secrets`. The diff goes to stdout;
 //! warnings and summaries to stderr. Commands hand their results here as data.
 
+pub mod diagnostic;
 pub mod diff;
 pub mod github;
 mod init;
@@ -23,7 +24,7 @@ use crate::plan::{Mode, Plan, Status};
 use crate::redact;
 use crate::resolve::{Authorization, Route};
 use crate::template::{Dialect, Template};
-use crate::warning::{Severity, Warning};
+use crate::warning::Warning;
 
 /// Version of the JSON output; bumped when a field changes meaning or goes away.
 pub const JSON_VERSION: u32 = 1;
@@ -50,7 +51,13 @@ pub enum Verbosity {
 pub struct Output {
     pub style: Style,
     pub show_secrets: bool,
+    /// Colour on stdout (the diff, doctor's findings).
     pub color: bool,
+    /// Colour on stderr (warnings and summaries), decided for that stream: `pmrc convert >
+    /// plan.diff` in a terminal still colours the warnings it shows there.
+    pub color_stderr: bool,
+    /// The width findings are wrapped to ([`diagnostic::terminal_width`]).
+    pub width: usize,
     pub verbosity: Verbosity,
     /// Where the files annotated by `--format github` are.
     pub places: github::Places,
@@ -63,6 +70,22 @@ impl Output {
 
     fn quiet(&self) -> bool {
         self.verbosity == Verbosity::Quiet
+    }
+
+    /// How findings printed on stdout are laid out.
+    fn layout(&self) -> diagnostic::Layout {
+        diagnostic::Layout {
+            width: self.width,
+            color: self.color,
+        }
+    }
+
+    /// How findings printed on stderr are laid out.
+    fn layout_stderr(&self) -> diagnostic::Layout {
+        diagnostic::Layout {
+            width: self.width,
+            color: self.color_stderr,
+        }
     }
 }
 
@@ -152,23 +175,28 @@ fn print_stderr(out: &Output, text: &str) -> io::Result<()> {
     )
 }
 
-/// `error`, `warning` or `note`, in its colour when colour is on.
-fn level(severity: Severity, color: bool) -> String {
-    use anstyle::{AnsiColor, Style};
-    let (name, style) = match severity {
-        Severity::Error => ("error", AnsiColor::Red.on_default().bold()),
-        Severity::Warning => ("warning", AnsiColor::Yellow.on_default().bold()),
-        Severity::Note => ("note", AnsiColor::Cyan.on_default().bold()),
-    };
-    let style = if color { style } else { Style::new() };
-    format!("{style}{name}{style:#}")
+/// One warning as wrapped text ([`diagnostic`]), for stderr.
+pub fn warning_text(w: &Warning, out: &Output) -> String {
+    diagnostic::Diagnostic {
+        severity: w.severity,
+        code: w.code.id(),
+        origin: w.origin.as_ref(),
+        message: &w.message,
+        fix: None,
+    }
+    .render(out.layout_stderr())
 }
 
-pub fn warning_line(w: &Warning, color: bool) -> String {
-    let level = level(w.severity, color);
-    match &w.origin {
-        Some(o) => format!("{level}[{}]: {o}: {}\n", w.code, w.message),
-        None => format!("{level}[{}]: {}\n", w.code, w.message),
+/// The error that ends a run, as `error: ...` wrapped like a finding (the binary prints it;
+/// URLs in it lose their credentials).
+pub fn error_text(message: &str, color: bool) -> String {
+    let message = redact::urls_in(message);
+    let text = diagnostic::wrap("error: ", &message, "    ", diagnostic::terminal_width());
+    if color {
+        let style = diagnostic::severity_style(crate::warning::Severity::Error);
+        format!("{style}error{style:#}{}", &text["error".len()..])
+    } else {
+        text
     }
 }
 
@@ -259,10 +287,25 @@ pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
     if out.quiet() {
         return Ok(());
     }
-    for s in shown {
-        for w in &s.warnings {
-            print_stderr(out, &warning_line(w, out.color))?;
-        }
+    // Each manager's warnings, the same problem seen by several of them printed once.
+    let each = shown.iter().flat_map(|s| {
+        s.warnings
+            .iter()
+            .map(|w| (Some(s.manager.to_string()), w.clone()))
+    });
+    let merged = crate::warning::merge_by_manager(
+        each.collect(),
+        |w| {
+            (
+                w.code,
+                w.severity,
+                w.origin.as_ref().map(ToString::to_string),
+            )
+        },
+        |w| &mut w.message,
+    );
+    for (_, w) in merged {
+        print_stderr(out, &warning_text(&w, out))?;
     }
     Ok(())
 }
@@ -410,7 +453,14 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
     }
 }
 
-pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output) -> io::Result<()> {
+/// `rerun` is the command that writes what `--check` found out of sync.
+pub fn print_convert(
+    plan: &Plan,
+    mode: Mode,
+    written: &[PathBuf],
+    out: &Output,
+    rerun: &str,
+) -> io::Result<()> {
     let pending = plan.pending().count();
     if out.json() {
         let files: Vec<serde_json::Value> = plan
@@ -459,7 +509,7 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
     print_stdout(out, &text)?;
     let mut err = String::new();
     for w in plan.warnings.iter().filter(|_| !github) {
-        err.push_str(&warning_line(w, out.color));
+        err.push_str(&warning_text(w, out));
     }
     let targets: Vec<String> = plan
         .to
@@ -492,14 +542,19 @@ pub fn print_convert(plan: &Plan, mode: Mode, written: &[PathBuf], out: &Output)
             names(plan.pending().map(|c| c.display.as_str()).collect())
         ),
         Mode::Check => format!(
-            "{rules}: {pending} file(s) out of sync: {}\n",
+            "{rules}: {pending} file(s) out of sync: {}; `{rerun}` updates them\n",
             names(plan.pending().map(|c| c.display.as_str()).collect())
         ),
         Mode::Diff => {
             format!("{rules}: {pending} file(s) would change; run again with --write to apply\n",)
         }
     };
-    err.push_str(&summary);
+    if github {
+        // A workflow log is not a terminal: its lines stay whole.
+        err.push_str(&summary);
+    } else if !summary.is_empty() {
+        err.push_str(&diagnostic::wrap("", summary.trim_end(), "    ", out.width));
+    }
     print_stderr(out, &err)?;
     Ok(())
 }
@@ -585,7 +640,7 @@ pub fn print_explain(
         return Ok(());
     }
     for w in warnings {
-        print_stderr(out, &warning_line(w, out.color))?;
+        print_stderr(out, &warning_text(w, out))?;
     }
     Ok(())
 }
@@ -626,16 +681,14 @@ pub fn print_doctor(
     }
     let mut text = String::new();
     for f in findings {
-        let level = level(f.severity, out.color);
-        let at = f
-            .origin
-            .as_ref()
-            .map(|o| format!("{o}: "))
-            .unwrap_or_default();
-        text.push_str(&format!(
-            "{level}[{}]: {at}{}\n  fix: {}\n",
-            f.rule, f.message, f.fix
-        ));
+        let shown = diagnostic::Diagnostic {
+            severity: f.severity,
+            code: f.rule.id(),
+            origin: f.origin.as_ref(),
+            message: &f.message,
+            fix: Some(&f.fix),
+        };
+        text.push_str(&shown.render(out.layout()));
     }
     if findings.is_empty() {
         text.push_str("no findings\n");

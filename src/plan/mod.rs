@@ -183,10 +183,28 @@ pub fn build(req: &Request) -> Result<Plan> {
 /// Every file the run writes, once, with what each target wants in it.
 fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<Vec<shared::Draft>> {
     let mut drafts: Vec<shared::Draft> = Vec::new();
+    let mut per_target = Vec::new();
     for &to in req.to {
         let translation = translate(model, req.from, to, req.user);
-        warnings.extend(translation.warnings);
-        warnings.extend(to.rules().target_warnings(req.dir, req.from)?);
+        let name = Some(to.to_string());
+        per_target.extend(
+            translation
+                .warnings
+                .iter()
+                .cloned()
+                .map(|w| (name.clone(), w)),
+        );
+        per_target.extend(
+            stops_while_unset(&translation.model, to)
+                .into_iter()
+                .map(|w| (name.clone(), w)),
+        );
+        per_target.extend(
+            to.rules()
+                .target_warnings(req.dir, req.from)?
+                .into_iter()
+                .map(|w| (name.clone(), w)),
+        );
         for target in discover::locate_targets(to, req.dir, req.user, req.env)? {
             let mut part = translation.model.at_level(target.level);
             if target.level == Level::User {
@@ -204,7 +222,60 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
             }
         }
     }
+    // One warning per problem: a line of the source that several targets cannot keep the
+    // same way is one warning naming them all.
+    warnings.extend(
+        crate::warning::merge_by_manager(
+            per_target,
+            |w| {
+                (
+                    w.code,
+                    w.severity,
+                    w.origin.as_ref().map(ToString::to_string),
+                )
+            },
+            |w| &mut w.message,
+        )
+        .into_iter()
+        .map(|(_, w)| w),
+    );
     Ok(drafts)
+}
+
+/// A target that stops every command while a `${VAR}` it will read is unset (Yarn Berry):
+/// one note per such variable unset in this environment, at the line it came from, so the
+/// preview says before the first `yarn install` fails. Names only, never values.
+fn stops_while_unset(model: &Model, to: Manager) -> Vec<Warning> {
+    use crate::template::{Piece, Unset};
+    if !to.rules().fails_on_unset_variable() {
+        return Vec::new();
+    }
+    let mut model = model.clone();
+    let mut named: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for (_, v) in model.fields_mut() {
+        for piece in &v.value.pieces {
+            let Piece::Env {
+                name,
+                unset: Unset::Strict,
+            } = piece
+            else {
+                continue;
+            };
+            if std::env::var_os(name).is_some() || named.contains(name) {
+                continue;
+            }
+            named.push(name.clone());
+            out.push(Warning::note(
+                crate::diagnostics::Code::TargetStopsWhileUnset,
+                format!(
+                    "{to} stops every command while {name} is unset, as it is here (\"Environment variable not found ({name})\"): set it wherever {to} runs"
+                ),
+                v.origin.clone(),
+            ));
+        }
+    }
+    out
 }
 
 /// The edit of one target file toward `wanted`, checked by reading it back.

@@ -17,6 +17,8 @@ pub fn pmrc() -> Command {
         .env_remove("NODE_AUTH_TOKEN")
         // `--format github` names files from it when set (in GitHub Actions).
         .env_remove("GITHUB_WORKSPACE")
+        // Findings are wrapped to COLUMNS when set; unset and not on a terminal, to 100.
+        .env_remove("COLUMNS")
         .env("NO_COLOR", "1");
     cmd
 }
@@ -162,4 +164,23 @@ pub fn host_platform() -> &'static str {
         ("windows", "x86_64") => "win32-x64",
         other => panic!("no npm package for {other:?}"),
     }
+}
+
+/// pmrc's text output with its wrapped lines joined again: a finding, a `fix:` or a summary
+/// continued on an indented line reads as one line, for asserting on a phrase in it.
+pub fn unwrapped(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.split('\n') {
+        let continued = line.starts_with("    ") && !out.is_empty() && !out.ends_with("\n\n");
+        if continued {
+            out.pop();
+            out.push(' ');
+            out.push_str(line.trim_start());
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out.pop();
+    out
 }
