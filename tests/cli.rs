@@ -1663,6 +1663,7 @@ fn issue_18_dependabot_round_trip_and_crlf() {
     );
     assert!(out.status.success(), "{}", render(&out));
     assert_eq!(routes(&project), npm_routes);
+}
 
 /// Issue 19: `--check`'s out-of-sync line names the command that fixes it, with the `-C DIR`
 /// it was given (before or after the subcommand); run as printed, from where the check
