@@ -207,7 +207,7 @@ fn run_plan(
     plan.warnings.splice(0..0, notes);
     // The files would send a credential where the source did not: the preview still
     // shows them, but nothing is written.
-    let refused = plan.warnings.iter().any(|w| w.code.blocks_write());
+    let refused = plan.refuses_write();
     let written = if mode == Mode::Write && !refused {
         apply::apply(&plan.changes)?
     } else {

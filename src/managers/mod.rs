@@ -173,11 +173,11 @@ impl ManagerArg {
             ManagerArg::Exact(m) => m.rules().marker_files(),
             _ => vec![self.marker_file()],
         };
-        // `exists`, not `is_file`: a FIFO or device at a marker's name is found, and then
-        // refused by the reader with what it is (issue 15), instead of "no config found".
         names
             .into_iter()
             .map(|name| dir.join(name))
+            // Any kind of file: reading it then says what is wrong with one that is not
+            // regular (a FIFO, a device).
             .find(|path| path.exists())
     }
 

@@ -523,7 +523,7 @@ pub fn print_convert(
         targets.join(", ")
     );
     let names = |files: Vec<&str>| files.join(", ");
-    let refused = plan.warnings.iter().any(|w| w.code.blocks_write());
+    let refused = plan.refuses_write();
     let summary = match mode {
         // Same manager, same rules: the note has said there is nothing to change.
         _ if plan.to.is_empty() => String::new(),

@@ -85,6 +85,12 @@ impl Plan {
             .iter()
             .filter(|c| c.status() != Status::Unchanged)
     }
+
+    /// Whether a finding makes `--write` write nothing (a credential sent where the source
+    /// sent none): the preview still shows the plan.
+    pub fn refuses_write(&self) -> bool {
+        self.warnings.iter().any(|w| w.code.blocks_write())
+    }
 }
 
 pub struct Request<'a> {
