@@ -278,7 +278,8 @@ pub struct ConvertArgs {
     /// is never the source); anything else stops with exit 2, saying what each file holds.
     #[arg(long, value_name = "M")]
     pub from: Option<ManagerArg>,
-    /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12].
+    /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12],
+    /// deno; or dependabot (the npm registries of .github/dependabot.yml).
     #[arg(long, value_name = "M", value_delimiter = ',', required = true)]
     pub to: Vec<ManagerArg>,
     /// Also exit 1 when the run reports a finding of this severity or worse (for CI: a

@@ -572,7 +572,10 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
                 {
                     npmrc::fix_legacy_auth(text)
                 }
-                Format::Npmrc | Format::PnpmWorkspace | Format::PmrcToml => None,
+                Format::Npmrc
+                | Format::PnpmWorkspace
+                | Format::DependabotYml
+                | Format::PmrcToml => None,
             };
             let Some(after) = after.filter(|a| a != text) else {
                 continue;

@@ -7,6 +7,8 @@ use std::process::Output;
 
 use common::{Project, fixtures, literal_secrets, settings};
 
+const DEPENDABOT: &str = ".github/dependabot.yml";
+
 fn run(project: &Project, args: &[&str]) -> Output {
     project.cmd(args).output().unwrap()
 }
@@ -34,7 +36,12 @@ fn fixtures_snapshot() {
         let mut names: Vec<String> = std::fs::read_dir(project.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != ".github")
             .collect();
+        // Dependabot's file is the one pmrc writes below the project folder.
+        if project.path().join(DEPENDABOT).is_file() {
+            names.push(DEPENDABOT.to_string());
+        }
         names.sort();
         for file in names {
             let after = project.read(&file).unwrap_or_default();
@@ -67,6 +74,9 @@ fn fixtures_snapshot() {
             // Nothing is written on error.
             for entry in std::fs::read_dir(case.join("in")).unwrap() {
                 let entry = entry.unwrap();
+                if entry.path().is_dir() {
+                    continue;
+                }
                 let before = std::fs::read(entry.path()).unwrap();
                 let after = std::fs::read(project.path().join(entry.file_name())).unwrap();
                 assert_eq!(before, after, "{name}: error case changed a file");
@@ -1789,6 +1799,119 @@ fn issue_18_env_userconfig_moves_the_user_npmrc() {
     );
 }
 
+/// Issue 18 item 4: what `convert --to dependabot` writes, read back with Dependabot's
+/// rules, routes and authenticates every group of packages as npm does from the source.
+#[test]
+fn issue_18_dependabot_target_routes_as_the_source() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-dependabot"));
+    let routes = |m: &str| {
+        let out = run(&project, &["show", "--manager", m, "--format", "json"]);
+        assert!(out.status.success(), "{}", render(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut routes = v["managers"][0]["routes"].clone();
+        for r in routes.as_array_mut().unwrap() {
+            r.as_object_mut()
+                .unwrap()
+                .retain(|k, _| k == "packages" || k == "authorization" || k == "registry");
+            if let Some(reg) = r["registry"].as_str() {
+                r["registry"] = reg.trim_end_matches('/').into();
+            }
+        }
+        routes
+    };
+    let before = routes("npm");
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "dependabot", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    assert_eq!(routes("dependabot"), before);
+    assert_eq!(before.as_array().unwrap().len(), 3, "{before}");
+}
+
+/// Dependabot's precedence (spec/ci-env.md §2.6): a registry's `scope` beats the committed
+/// `.npmrc`, which beats `replaces-base`; `${...}` lines of the committed `.npmrc` are gone.
+#[test]
+fn issue_18_dependabot_routes_scope_then_committed_npmrc_then_replaces_base() {
+    let project = Project::with_files(&[
+        (
+            ".npmrc",
+            "registry=https://committed.example/\n@acme:registry=https://committed.example/acme/\n@beta:registry=https://beta.example/\n//beta.example/:_authToken=${BETA}\n",
+        ),
+        (
+            ".github/dependabot.yml",
+            "version: 2\nregistries:\n  base:\n    type: npm-registry\n    url: https://base.example/\n    replaces-base: true\n  acme:\n    type: npm-registry\n    url: https://acme.example/\n    scope: \"@acme\"\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &["show", "--manager", "dependabot", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let routes = v["managers"][0]["routes"].as_array().unwrap().clone();
+    let route = |packages: &str| {
+        routes
+            .iter()
+            .find(|r| match packages.strip_prefix('@') {
+                Some(scope) => r["packages"]["scope"] == scope,
+                None => r["packages"]["kind"] == packages,
+            })
+            .unwrap_or_else(|| panic!("no route for {packages}: {routes:?}"))
+            .clone()
+    };
+    assert_eq!(route("unscoped")["registry"], "https://committed.example/");
+    assert_eq!(route("@acme")["registry"], "https://acme.example/");
+    assert_eq!(route("@beta")["registry"], "https://beta.example/");
+    assert!(route("@beta")["authorization"].is_null(), "{routes:?}");
+}
+
+/// dependabot.yml both ways: npm → dependabot → npm gives npm back the routes it had, and a
+/// CRLF file keeps its line endings and its other entries byte for byte.
+#[test]
+fn issue_18_dependabot_round_trip_and_crlf() {
+    let before_yml = "version: 2\r\nregistries:\r\n  maven:\r\n    type: maven-repository\r\n    url: https://m.example\r\nupdates:\r\n  - package-ecosystem: npm\r\n    directory: /\r\n    schedule:\r\n      interval: daily\r\n";
+    let npmrc = "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${NPM_TOKEN}\nregistry=https://mirror.example/npm/\n";
+    let project = Project::with_files(&[(".npmrc", npmrc), (DEPENDABOT, before_yml)]);
+    let routes = |p: &Project| {
+        let out = run(p, &["show", "--manager", "npm", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut routes = v["managers"][0]["routes"].clone();
+        for r in routes.as_array_mut().unwrap() {
+            r.as_object_mut()
+                .unwrap()
+                .retain(|k, _| k == "packages" || k == "authorization" || k == "registry");
+        }
+        routes
+    };
+    let npm_routes = routes(&project);
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "dependabot", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let after = project.read(DEPENDABOT).unwrap();
+    assert!(
+        after.starts_with("version: 2\r\nregistries:\r\n  maven:\r\n    type: maven-repository\r\n    url: https://m.example\r\n"),
+        "{after}"
+    );
+    assert!(
+        after.split_inclusive('\n').all(|l| l.ends_with("\r\n")),
+        "{after:?}"
+    );
+    assert!(
+        after.contains("token: \"${{secrets.NPM_TOKEN}}\"\r\n"),
+        "{after}"
+    );
+    std::fs::remove_file(project.path().join(".npmrc")).unwrap();
+    let out = run(
+        &project,
+        &["convert", "--from", "dependabot", "--to", "npm", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    assert_eq!(routes(&project), npm_routes);
+}
+
 /// Issue 19: `--check`'s out-of-sync line names the command that fixes it, with the `-C DIR`
 /// it was given (before or after the subcommand); run as printed, from where the check
 /// ran, it writes the files, and the same check then passes.
@@ -2250,4 +2373,34 @@ fn issue_19_managers_that_disagree_three_ways_are_one_finding() {
             .unwrap();
         assert_eq!(ran.status.code(), Some(0), "{command}: {}", render(&ran));
     }
+}
+
+/// Issue 18: `pmrc env --to dependabot` is refused (Dependabot reads no job variables), and
+/// the command its message gives, run as printed, writes dependabot.yml.
+#[test]
+fn issue_18_env_to_dependabot_names_the_command_that_does_it() {
+    let project = Project::with_files(&[
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${ACME_TOKEN}\n",
+        ),
+        ("package.json", "{\"name\": \"app\"}\n"),
+    ]);
+    let out = run(&project, &["env", "--to", "dependabot"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let command = said
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command in {said}"));
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    assert_eq!(args, ["convert", "--to", "dependabot", "--write"], "{said}");
+    let out = run(&project, &args);
+    assert!(out.status.success(), "{}", render(&out));
+    let written = std::fs::read_to_string(project.path().join(".github/dependabot.yml")).unwrap();
+    assert!(
+        written.contains("url: \"https://npm.acme.example/\""),
+        "{written}"
+    );
+    assert!(written.contains("${{secrets.ACME_TOKEN}}"), "{written}");
 }

@@ -39,6 +39,7 @@ const fn t(
 
 const TO_NPM: &[&str] = &["convert", "--from", "yarn", "--to", "npm"];
 const NPM_TO_YARN: &[&str] = &["convert", "--from", "npm", "--to", "yarn"];
+const TO_DEPENDABOT: &[&str] = &["convert", "--from", "npm", "--to", "dependabot"];
 
 /// Codes that report a bug in pmrc's own translation, which no correct run triggers; each is
 /// driven by the unit test named here.
@@ -118,6 +119,24 @@ const TRIGGERS: &[Trigger] = &[
         "lossy-client-certificate",
         &[(".npmrc", "cert=FAKE-CERT\nkey=FAKE-KEY\n")],
         NPM_TO_YARN,
+    ),
+    t(
+        "dependabot-literal-secret",
+        &[(".npmrc", "//registry.npmjs.org/:_authToken=FAKE-literal\n")],
+        TO_DEPENDABOT,
+    ),
+    t(
+        "dependabot-encoded-password",
+        &[(
+            ".npmrc",
+            "@a:registry=https://r.example/\n//r.example/:username=ci\n//r.example/:_password=${PASSWORD_B64}\n",
+        )],
+        TO_DEPENDABOT,
+    ),
+    t(
+        "dependabot-cannot-hold",
+        &[(".npmrc", "strict-ssl=false\n")],
+        TO_DEPENDABOT,
     ),
     t(
         "lossy-network-settings",

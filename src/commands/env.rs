@@ -136,7 +136,9 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
             (form.variables, None)
         }
         Err(reason) => {
-            let file = rules.env_rc_file();
+            let Some(file) = rules.env_rc_file() else {
+                return Err(Error::Usage(reason));
+            };
             let (text, notes) = rc_text(&model, from, file)?;
             warnings.extend(notes);
             // The variable that points at the file is the rc file's to print: its value

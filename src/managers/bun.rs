@@ -81,13 +81,13 @@ impl Rules for Bun {
         }
         Ok(form)
     }
-    fn env_rc_file(&self) -> RcFile {
-        RcFile {
+    fn env_rc_file(&self) -> Option<RcFile> {
+        Some(RcFile {
             home_path: ".pmrc/npmrc",
             pointer: Some("NPM_CONFIG_USERCONFIG"),
             written_as: WrittenAs::Npmrc,
             written_for: super::Manager::Npm,
-        }
+        })
     }
     fn programs(&self) -> &'static [&'static str] {
         &["bun", "bunx"]
@@ -98,6 +98,12 @@ impl Rules for Bun {
             action: "oven-sh/setup-bun",
             version_input: "bun-version",
         })
+    }
+
+    /// setup-bun parses `<cwd>/bunfig.toml`, sets its registries and writes the whole file
+    /// back (spec/ci-env.md §2.2): comments and layout are lost, an unparsable file replaced.
+    fn setup_action_rewrites(&self) -> Option<&'static str> {
+        Some("bunfig.toml")
     }
 
     fn name(&self) -> &'static str {

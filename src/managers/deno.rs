@@ -55,14 +55,14 @@ impl Rules for Deno {
         }
         Ok(form)
     }
-    fn env_rc_file(&self) -> crate::env_config::RcFile {
+    fn env_rc_file(&self) -> Option<crate::env_config::RcFile> {
         // Deno reads `~/.npmrc` and no variable that moves it.
-        crate::env_config::RcFile {
+        Some(crate::env_config::RcFile {
             home_path: ".npmrc",
             pointer: None,
             written_as: WrittenAs::Npmrc,
             written_for: super::Manager::Deno,
-        }
+        })
     }
     fn programs(&self) -> &'static [&'static str] {
         &["deno"]

@@ -93,18 +93,28 @@ impl Rules for Yarn {
         ));
         Ok(form)
     }
-    fn env_rc_file(&self) -> RcFile {
+    fn env_rc_file(&self) -> Option<RcFile> {
         // Yarn reads `~/.yarnrc.yml` below the project's files whatever the job does;
         // `YARN_RC_FILENAME` would rename the project's own file too, losing its settings.
-        RcFile {
+        Some(RcFile {
             home_path: ".yarnrc.yml",
             pointer: None,
             written_as: WrittenAs::YarnrcYml,
             written_for: super::Manager::Yarn,
-        }
+        })
     }
     fn programs(&self) -> &'static [&'static str] {
         &["yarn"]
+    }
+
+    /// `yarn config set` writes the project's `.yarnrc.yml` unless `-H` (the setup-node
+    /// docs' Yarn 2 recipe, spec/ci-env.md §2.1): a token set so sits in the checkout.
+    fn config_set_writes_project_secret(&self, key: &str, user_level: bool) -> bool {
+        !user_level
+            && key
+                .rsplit('.')
+                .next()
+                .is_some_and(|k| k == "npmAuthToken" || k == "npmAuthIdent")
     }
 
     /// Yarn Berry reads only `.yarnrc.yml` ("Yarn2 ignores both .npmrc and .yarnrc files
