@@ -76,7 +76,7 @@ diagnostics! {
             fix: "run `pmrc convert --from npm --to yarn --write`";
         PnpmProjectEnvCredentialIgnored "pnpm-project-env-credential-ignored"
             what: "a ${VAR} credential in the project .npmrc: pnpm 10.34+, 11 and 12 send nothing"
-            fix: "run `pmrc convert --from npm --to pnpm --user --write` (writes it to pnpm's auth.ini), or set pnpm_config_//host/:_authToken in CI";
+            fix: "run `pmrc convert --from npm --to pnpm --user --write` (writes it to pnpm's auth.ini), or in CI give the job the variables `pmrc env --from npm --to pnpm --format github` prints";
         PnpmEnvRegistryIgnored "pnpm-env-registry-ignored"
             what: "a ${VAR} registry URL in the project .npmrc: pnpm 10 and 11 ignore it and use the default registry"
             fix: "write the URL itself, or put `registry=${VAR}` in ~/.npmrc (pnpm 11: or in pnpm's auth.ini)";

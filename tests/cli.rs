@@ -2404,3 +2404,31 @@ fn issue_18_env_to_dependabot_names_the_command_that_does_it() {
     );
     assert!(written.contains("${{secrets.ACME_TOKEN}}"), "{written}");
 }
+
+/// Issue 19: pnpm's CI advice was a `pnpm_config_//host/:_authToken` variable, a name
+/// `export` cannot set. It now names the `pmrc env` command, which, run as printed, gives
+/// the job pnpm's `_auth` JSON for the token.
+#[test]
+fn issue_19_pnpm_ci_advice_is_a_pmrc_env_command() {
+    let project = Project::with_files(&[
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${ACME_TOKEN}\n",
+        ),
+        ("package.json", "{\"name\": \"app\"}\n"),
+    ]);
+    let out = run(&project, &["convert", "--from", "npm", "--to", "pnpm@12"]);
+    assert!(out.status.success(), "{}", render(&out));
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let command = said
+        .split('`')
+        .find(|part| part.starts_with("pmrc env "))
+        .unwrap_or_else(|| panic!("no pmrc env command in {said}"));
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let out = run(&project, &args);
+    assert!(out.status.success(), "{}", render(&out));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("pnpm_config__auth:"), "{printed}");
+    assert!(printed.contains("secrets.ACME_TOKEN"), "{printed}");
+    assert!(!said.contains("pnpm_config_//"), "{said}");
+}
