@@ -81,6 +81,11 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     // .github/renovate.json: matchHost is the registry and Yarn's npmRegistries key, merged npmrc.
     ("renovate-clean", &[]),
+    // The same findings from a renovate.json5 with comments, unquoted keys, trailing commas.
+    (
+        "renovate-json5",
+        &["ci-renovate-host-differs", "ci-renovate-npmrc-replaces"],
+    ),
 ];
 
 /// The step and bot findings in every format: rule names and variable names are said, no
@@ -92,6 +97,7 @@ fn issue_18_step_and_bot_findings_print_no_value_in_any_format() {
             "setup-bun-registries",
             "run-writes-config",
             "renovate-hosts",
+            "renovate-json5",
         ]
         .contains(n)
     }) {

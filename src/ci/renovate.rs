@@ -48,28 +48,45 @@ pub fn check(
     committed_npmrc: bool,
 ) -> Option<Vec<CiFinding>> {
     let is_package_json = display.file_name().is_some_and(|n| n == "package.json");
+    // Renovate reads its own files as JSON5 (comments, trailing commas, unquoted keys).
     let parsed: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) if is_package_json => {
-            let _ = e;
-            return None;
-        }
-        Err(e) => {
-            return Some(vec![unclear(
-                display,
-                e.line().max(1),
-                "pmrc reads Renovate's config as JSON only (no JSON5 comments or trailing commas), so its hostRules were not checked".to_string(),
-            )]);
-        }
+        Err(_) if is_package_json => return None,
+        Err(_) => match json5::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let line = match &e {
+                    json5::Error::Message {
+                        location: Some(at), ..
+                    } => at.line,
+                    json5::Error::Message { .. } => 1,
+                };
+                return Some(vec![unclear(
+                    display,
+                    line.max(1),
+                    format!(
+                        "Renovate's config does not parse as JSON5 ({e}), so its hostRules were not checked"
+                    ),
+                )]);
+            }
+        },
     };
     let config = if is_package_json {
         parsed.get("renovate")?.clone()
     } else {
         parsed
     };
+    // A key or string as JSON writes it, else as JSON5 may (single quotes, a bare key).
     let line_of = |needle: &str| {
-        text.find(needle)
-            .map_or(1, |i| text[..i].matches('\n').count() + 1)
+        let bare = needle.trim_matches('"');
+        [
+            needle.to_string(),
+            format!("'{bare}'"),
+            format!("{bare}:"),
+        ]
+        .iter()
+        .find_map(|n| text.find(n.as_str()))
+        .map_or(1, |i| text[..i].matches('\n').count() + 1)
     };
     let mut routed: Vec<Routed> = Vec::new();
     for (m, model) in models {
