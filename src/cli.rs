@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{self, ExitStatus, convert, doctor, explain, init, show};
+use crate::commands::{self, ExitStatus, convert, doctor, env as env_command, explain, init, show};
 use crate::discover::Environment;
 use crate::error::{Error, Result};
 use crate::managers::ManagerArg;
@@ -57,6 +57,10 @@ pub enum Command {
     /// disagree; exit 1 when findings at or above --fail-on exist.
     #[command(after_help = DOCTOR_EXAMPLES)]
     Doctor(DoctorArgs),
+    /// Print the variables (or, where they cannot say it, the user-level rc file) that give
+    /// a CI job's manager the project's registries and credentials; secrets by name only.
+    #[command(after_help = ENV_EXAMPLES)]
+    Env(EnvArgs),
     /// Write a pmrc.toml for `pmrc sync` from what is here, and print the CI and pre-commit
     /// snippets that run it (a preview unless --write).
     ///
@@ -91,6 +95,45 @@ const EXPLAIN_EXAMPLES: &str = "Examples:\n  pmrc explain @acme/widgets\n  pmrc 
 const INIT_EXAMPLES: &str = "Examples:\n  pmrc init                       # preview pmrc.toml, and the CI and pre-commit snippets\n  pmrc init --write\n  pmrc init --from npm --to yarn,pnpm --write   # when more than one answer is possible";
 const DOCTOR_EXAMPLES: &str = "Examples:\n  pmrc doctor\n  pmrc doctor --env --fail-on error   # also: are the referenced variables set?\n  pmrc doctor --ci                    # also: what each CI job gives its manager\n  pmrc doctor --fix                   # preview the mechanical fixes; --fix --write applies\n  pmrc doctor --sarif > pmrc.sarif    # code scanning\n  pmrc doctor --format markdown > findings.md";
 
+const ENV_EXAMPLES: &str = "Examples:\n  pmrc env --to pnpm@11 --format github   # an env: block for the job\n  pmrc env --from npm --to yarn --format gitlab\n  eval \"$(pmrc env --to npm)\"               # in a job's shell, before the install\n  pmrc env --to bun --format json";
+
+#[derive(Args, Debug)]
+pub struct EnvArgs {
+    /// Project directory (default: the current directory); pmrc walks up from it to the
+    /// project root the managers use.
+    #[arg(short = 'C', long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The manager whose config is the source, spelled as for --to (default: pmrc.toml's
+    /// `from`, else the one manager whose own file holds registry or auth settings).
+    #[arg(long, value_name = "M")]
+    pub from: Option<ManagerArg>,
+    /// The manager the job runs: npm, yarn, yarn-classic, bun, deno, pnpm[@10|11|12].
+    #[arg(long, value_name = "M", required = true)]
+    pub to: ManagerArg,
+    /// Also read the user-level files (~/.npmrc, ~/.yarnrc.yml, ...) as the source does.
+    #[arg(long)]
+    pub user: bool,
+    /// Where the environment goes: a shell script, a GitHub Actions `env:` block, GitLab
+    /// `variables:`, a dotenv file, or JSON.
+    #[arg(long, value_enum, default_value_t = EnvFormat::Shell)]
+    pub format: EnvFormat,
+    /// No findings on stderr. Errors are always printed.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// When to colour the findings (auto: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvFormat {
+    Shell,
+    Github,
+    Gitlab,
+    Dotenv,
+    Json,
+}
+
 #[derive(Args, Debug)]
 pub struct DoctorArgs {
     #[command(flatten)]
@@ -98,9 +141,14 @@ pub struct DoctorArgs {
     /// Only these managers, comma separated (default: every manager whose file exists).
     #[arg(long, value_name = "M", value_delimiter = ',')]
     pub manager: Vec<ManagerArg>,
-    /// Also check that the environment variables the configs reference are set.
+    /// Also apply the process environment over the files, as each manager reads it (a
+    /// value's origin names its variable), and check that the variables the configs
+    /// reference are set.
     #[arg(long)]
     pub env: bool,
+    /// Also apply the variables of this dotenv file over the files (after --env's).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
     /// Also read .github/workflows: per job, the manager it runs and the variables and
     /// setup-node .npmrc it gets, reported at the workflow's file:line (names, never values).
     #[arg(long)]
@@ -141,6 +189,8 @@ pub struct ExplainArgs {
     /// Also say what each manager sends with this tarball URL (e.g. a CDN on another host).
     #[arg(long, value_name = "URL")]
     pub tarball: Option<String>,
+    #[command(flatten)]
+    pub env: EnvLayerArgs,
 }
 
 #[derive(Args, Debug)]
@@ -178,6 +228,30 @@ pub struct ShowArgs {
     /// Only this manager (default: every manager whose project file exists).
     #[arg(long, value_name = "M")]
     pub manager: Option<ManagerArg>,
+    #[command(flatten)]
+    pub env: EnvLayerArgs,
+}
+
+/// Environment variables as a config layer (`show`, `explain`).
+#[derive(Args, Debug)]
+pub struct EnvLayerArgs {
+    /// Also apply the process environment over the files, as each manager reads it (a
+    /// value's origin names its variable; credentials stay references).
+    #[arg(long)]
+    pub env: bool,
+    /// Also apply the variables of this dotenv file over the files (after --env's).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+}
+
+impl EnvLayerArgs {
+    fn variables(&self) -> Result<Vec<crate::env_layer::Variable>> {
+        crate::env_layer::Layer {
+            process: self.env,
+            file: self.env_file.clone(),
+        }
+        .variables()
+    }
 }
 
 /// How `convert` and `sync` end: a preview, a write, or a check.
@@ -204,7 +278,8 @@ pub struct ConvertArgs {
     /// is never the source); anything else stops with exit 2, saying what each file holds.
     #[arg(long, value_name = "M")]
     pub from: Option<ManagerArg>,
-    /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12].
+    /// Target manager(s), comma separated: npm, yarn, yarn-classic, bun, pnpm[@10|11|12],
+    /// deno; or dependabot (the npm registries of .github/dependabot.yml).
     #[arg(long, value_name = "M", value_delimiter = ',', required = true)]
     pub to: Vec<ManagerArg>,
     /// Also exit 1 when the run reports a finding of this severity or worse (for CI: a
@@ -294,6 +369,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 dir,
                 managers: args.manager.into_iter().collect(),
                 user: args.common.user,
+                env_vars: args.env.variables()?,
             };
             let mut shown = show::run(&request, &env)?;
             if let Some(first) = shown.first_mut() {
@@ -356,6 +432,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 user: args.common.user,
                 package: args.package,
                 tarball: args.tarball,
+                env_vars: args.env.variables()?,
             };
             let mut explained = explain::run(&request, &env)?;
             explained.warnings.splice(0..0, root_note);
@@ -374,6 +451,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                 managers: args.manager,
                 user: args.common.user,
                 check_env: args.env,
+                env_vars: crate::env_layer::Layer {
+                    process: args.env,
+                    file: args.env_file.clone(),
+                }
+                .variables()?,
                 ci: args.ci,
                 fail_on: threshold(args.fail_on),
                 fix: args.fix,
@@ -395,6 +477,35 @@ pub fn run(cli: Cli) -> Result<i32> {
                 args.sarif,
             ))?;
             diagnosed.status
+        }
+        Command::Env(args) => {
+            let common = Common {
+                dir: args.dir,
+                user: args.user,
+                format: Format::Text,
+                show_secrets: false,
+                color: args.color,
+                quiet: args.quiet,
+                verbose: false,
+            };
+            let (dir, root_note) = root(&common, &env)?;
+            let request = env_command::Request {
+                dir,
+                from: args.from,
+                to: args.to,
+                user: args.user,
+                target: match args.format {
+                    EnvFormat::Shell => env_command::Target::Shell,
+                    EnvFormat::Github => env_command::Target::Github,
+                    EnvFormat::Gitlab => env_command::Target::Gitlab,
+                    EnvFormat::Dotenv => env_command::Target::Dotenv,
+                    EnvFormat::Json => env_command::Target::Json,
+                },
+            };
+            let mut plan = env_command::run(&request, &env)?;
+            plan.warnings.splice(0..0, root_note);
+            printed(output::print_env(&plan, &output(&common, &request.dir)))?;
+            ExitStatus::Success
         }
         Command::Init(args) => {
             no_markdown(&args.common, "init")?;
@@ -454,27 +565,29 @@ fn with_dir_before_command(dir: Option<PathBuf>, mut command: Command) -> Result
     let Some(dir) = dir else {
         return Ok(command);
     };
-    let (name, common) = match &mut command {
-        Command::Show(a) => ("show", &mut a.common),
-        Command::Convert(a) => ("convert", &mut a.common),
-        Command::Explain(a) => ("explain", &mut a.common),
-        Command::Sync(a) => ("sync", &mut a.common),
-        Command::Doctor(a) => ("doctor", &mut a.common),
-        Command::Init(a) => ("init", &mut a.common),
+    let (name, dir_after) = match &mut command {
+        // `env` shares no flags with the others (its --format is its own), only the folder.
+        Command::Env(a) => ("env", &mut a.dir),
+        Command::Show(a) => ("show", &mut a.common.dir),
+        Command::Convert(a) => ("convert", &mut a.common.dir),
+        Command::Explain(a) => ("explain", &mut a.common.dir),
+        Command::Sync(a) => ("sync", &mut a.common.dir),
+        Command::Doctor(a) => ("doctor", &mut a.common.dir),
+        Command::Init(a) => ("init", &mut a.common.dir),
         Command::Completions { .. } | Command::Man { .. } => {
             return Err(Error::Usage(
                 "-C DIR is for commands that read a project; `pmrc completions` and `pmrc man` read none".into(),
             ));
         }
     };
-    if let Some(after) = &common.dir {
+    if let Some(after) = &dir_after {
         return Err(Error::Usage(format!(
             "-C given twice ({} before `{name}`, {} after it): give it once, either place",
             dir.display(),
             after.display()
         )));
     }
-    common.dir = Some(dir);
+    *dir_after = Some(dir);
     Ok(command)
 }
 
@@ -611,6 +724,7 @@ impl Cli {
             Command::Sync(a) => a.common.color,
             Command::Doctor(a) => a.common.color,
             Command::Init(a) => a.common.color,
+            Command::Env(a) => a.color,
             Command::Completions { .. } | Command::Man { .. } => ColorChoice::Auto,
         };
         colour(choice, std::io::stderr().is_terminal())

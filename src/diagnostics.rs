@@ -76,7 +76,7 @@ diagnostics! {
             fix: "run `pmrc convert --from npm --to yarn --write`";
         PnpmProjectEnvCredentialIgnored "pnpm-project-env-credential-ignored"
             what: "a ${VAR} credential in the project .npmrc: pnpm 10.34+, 11 and 12 send nothing"
-            fix: "run `pmrc convert --from npm --to pnpm --user --write` (writes it to pnpm's auth.ini), or set pnpm_config_//host/:_authToken in CI";
+            fix: "run `pmrc convert --from npm --to pnpm --user --write` (writes it to pnpm's auth.ini), or in CI give the job the variables `pmrc env --from npm --to pnpm --format github` prints";
         PnpmEnvRegistryIgnored "pnpm-env-registry-ignored"
             what: "a ${VAR} registry URL in the project .npmrc: pnpm 10 and 11 ignore it and use the default registry"
             fix: "write the URL itself, or put `registry=${VAR}` in ~/.npmrc (pnpm 11: or in pnpm's auth.ini)";
@@ -173,6 +173,30 @@ diagnostics! {
         CiDependabotRegistryDiffers "ci-dependabot-registry-differs"
             what: "`doctor --ci`: a `.github/dependabot.yml` npm registry whose URL no route of the project's config uses, or whose `scope` the project sends to another registry"
             fix: "set the registry's `url:` to the one the project routes to (the finding gives it), or change the project's route";
+        CiSecretWrittenToCheckout "ci-secret-written-to-checkout"
+            what: "`doctor --ci`: a step that writes a secret's value into a config file in the checkout: setup-bun `registries` ending in `|${{ secrets.X }}` or a literal token, `yarn config set npmAuthToken` without `-H`, or a `run:` line writing `${{ secrets.X }}` into a project .npmrc/.yarnrc.yml/bunfig.toml"
+            fix: "write a `$NAME` / `${NAME}` reference instead and give the step the variable in `env:` (the finding gives the line)";
+        CiUserNpmrcIgnored "ci-user-npmrc-ignored"
+            what: "`doctor --ci`: a `run:` line writes ~/.npmrc after NPM_CONFIG_USERCONFIG points elsewhere (setup-node `registry-url`, or `env:`), so the managers that read .npmrc never read it"
+            fix: "append to \"$NPM_CONFIG_USERCONFIG\" instead, or remove setup-node's `registry-url`";
+        CiSetupBunRewritesBunfig "ci-setup-bun-rewrites-bunfig"
+            what: "`doctor --ci`: oven-sh/setup-bun given registries in a repository with a committed bunfig.toml, which it re-serialises as a whole (comments lost, an unparsable file replaced)"
+            fix: "keep the registries in the committed bunfig.toml and drop the action's `registries`, or accept that the job's file differs";
+        CiSetupBunRegistryDiffers "ci-setup-bun-registry-differs"
+            what: "`doctor --ci`: a setup-bun `registries` line sends a group of packages the project's config routes (a scope, or the default) to another registry, so Bun in CI resolves differently from a local install"
+            fix: "make the line's URL the project's registry (the finding gives it), or change the project's config";
+        CiSetupBunDeprecatedInput "ci-setup-bun-deprecated-input"
+            what: "`doctor --ci`: oven-sh/setup-bun's deprecated `registry-url`/`scope`, whose token is `$BUN_AUTH_TOKEN`"
+            fix: "use `registries:` (`@scope:URL|$NPM_TOKEN` per line) and give later steps the variable";
+        CiRenovateHostDiffers "ci-renovate-host-differs"
+            what: "`doctor --ci`: a Renovate `hostRules` `matchHost` that matches no registry the project routes to (host, path or trailing slash), or that is not the `.yarnrc.yml` `npmRegistries` key Yarn matches exactly; or a registry with credentials that no hostRule matches"
+            fix: "set `matchHost` to the registry URL the project's config uses, with its path and trailing slash (the finding gives it)";
+        CiRenovateNpmrcReplaces "ci-renovate-npmrc-replaces"
+            what: "`doctor --ci`: Renovate's `npmrc` without `npmrcMerge: true` in a project with a committed .npmrc, which Renovate then ignores"
+            fix: "add `\"npmrcMerge\": true` next to `npmrc`, or move the committed .npmrc's lines into it";
+        CiDependabotRegistryUnlinked "ci-dependabot-registry-unlinked"
+            what: "`doctor --ci`: a `.github/dependabot.yml` npm registry that no `npm` or `bun` update lists in its `registries`, so Dependabot never uses it"
+            fix: "add the registry's name to the npm updates' `registries:`, or remove the entry (`pmrc convert --to dependabot` keeps the entries the project's routes use, linked)";
         CiJobUnclear "ci-job-unclear"
             what: "`doctor --ci`: something about a CI job pmrc cannot tell (which manager or major it runs, variables set by an expression or an unreadable `$GITHUB_ENV` write, a workflow it cannot read), so it was not checked"
             fix: "nothing, or make it explicit (packageManager in package.json, a version on the setup action, `env:` entries) so pmrc can check it";
@@ -208,6 +232,15 @@ diagnostics! {
         LossyClientCertificate "lossy-client-certificate"
             what: "a client certificate in a form the target cannot take (inline PEM, file paths, or per registry)"
             fix: "give the target the certificate and key in the form it reads, by hand";
+        DependabotLiteralSecret "dependabot-literal-secret"
+            what: "`convert --to dependabot`: a token or password that is literal in the source; pmrc writes only `${{secrets.NAME}}` references into dependabot.yml, so it is left out"
+            fix: "create the Dependabot secret the message names (Settings → Secrets and variables → Dependabot), reference it from the source as `${NAME}`, and convert again";
+        DependabotEncodedPassword "dependabot-encoded-password"
+            what: "`convert --to dependabot`: the source's password is npm's base64 `_password`, and Dependabot wants the plain password, so it is left out"
+            fix: "create a Dependabot secret holding the decoded password and add `username` and `password: ${{secrets.NAME}}` to the entry (the message names it)";
+        DependabotCannotHold "dependabot-cannot-hold"
+            what: "`convert --to dependabot`: a setting dependabot.yml has no place for (TLS, proxies, always-auth, a publish registry, credentials keyed by a path below a registry, a pre-encoded `_auth`)"
+            fix: "nothing for Dependabot to do; keep the setting in the managers' own files, or give the registry an entry by hand";
         LossyNetworkSettings "lossy-network-settings"
             what: "TLS, proxy or per-host network settings the target's file cannot hold"
             fix: "set them in the target's environment (HTTPS_PROXY, NO_PROXY) or by hand";
@@ -313,6 +346,21 @@ diagnostics! {
         DenoIgnoresNetworkSettings "deno-ignores-network-settings"
             what: "TLS or proxy settings a Deno target cannot take from .npmrc (Deno reads DENO_CERT, HTTP_PROXY/HTTPS_PROXY/NO_PROXY and its flags)"
             fix: "set the environment variable Deno reads where Deno runs (the message names it)";
+        EnvRcFile "env-rc-file"
+            what: "`pmrc env`: variables cannot give the target what the source says (a scope for Yarn Berry, Bun or Deno, a registry's token for Yarn 1 or pnpm 10, a name the output format cannot hold), so the job writes the user-level rc file printed with them"
+            fix: "write the printed file in the job before the install, with the variable that points the manager at it (both are in the output)";
+        EnvLiteralSecret "env-literal-secret"
+            what: "`pmrc env`: the source holds a literal credential, which pmrc never prints; the output references a CI secret variable (named in the message) instead"
+            fix: "create that CI secret holding the credential, replace the literal in the source with ${NAME}, and rotate the credential";
+        EnvVariableIgnored "env-variable-ignored"
+            what: "`--env` / `--env-file`: a variable in a manager's space that it does not use (npm_config_registry for pnpm 11+, `npm_config_//…` for pnpm 10 and Yarn 1, a misspelt case for Bun or Deno)"
+            fix: "set the variable the manager reads instead (the message says which), or remove it";
+        EnvVariableFatal "env-variable-fatal"
+            what: "`--env` / `--env-file`: a variable that stops every command of the manager (Yarn Berry's unknown or map `YARN_*` names, such as Yarn 1's YARN_NETWORK_TIMEOUT)"
+            fix: "remove the variable from the job or the environment, or set the setting in .yarnrc.yml";
+        EnvTokenSpreads "env-token-spreads"
+            what: "`pmrc env`: the variable sets a top-level credential that the manager also sends to every registry without one of its own (Yarn Berry's `YARN_NPM_AUTH_TOKEN`, Yarn 1's `_auth`)"
+            fix: "use it only where every registry the job reaches should get that credential; otherwise give the others their own in the rc file";
     }
 }
 

@@ -16,6 +16,9 @@ pub struct Environment {
     pub xdg_config_home: Option<PathBuf>,
     /// Set when `--dir` is a member of a workspace whose root is further up.
     pub member: Option<PathBuf>,
+    /// The user `.npmrc` an environment variable moved (`NPM_CONFIG_USERCONFIG` from
+    /// `--env` / `--env-file`, for a manager that honours it), and how to name it.
+    pub npm_userconfig: Option<(PathBuf, String)>,
 }
 
 impl Environment {
@@ -29,6 +32,7 @@ impl Environment {
             home: var("HOME").or_else(std::env::home_dir),
             xdg_config_home: var("XDG_CONFIG_HOME"),
             member: None,
+            npm_userconfig: None,
         }
     }
 }
@@ -54,6 +58,10 @@ fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, Str
         let path = env.member.as_ref().unwrap_or(&dir.to_path_buf()).join(name);
         let display = path.display().to_string();
         return Ok((path, display));
+    }
+    if let (Place::Home, ".npmrc", Some((path, display))) = (file.place, name, &env.npm_userconfig)
+    {
+        return Ok((path.clone(), display.clone()));
     }
     let home = env
         .home

@@ -65,6 +65,8 @@ pub struct Request<'a> {
     /// Without `--manager`, when package.json's `packageManager` named the one manager to
     /// check: its spelling there, and the managers whose files are here too, unchecked.
     pub unchecked: Option<(String, Vec<ManagerArg>)>,
+    /// Variables applied over the files (`--env`: the process's; `--env-file`).
+    pub env_vars: &'a [crate::env_layer::Variable],
 }
 
 struct Read {
@@ -78,8 +80,13 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let mut reads = Vec::new();
     for &manager in &req.managers {
-        let files = discover::locate(manager, req.dir, req.user, req.env)?;
-        let (model, warnings) = discover::read_merged(manager, &files)?;
+        let env = Environment {
+            npm_userconfig: crate::env_layer::userconfig(manager, req.env_vars),
+            ..req.env.clone()
+        };
+        let files = discover::locate(manager, req.dir, req.user, &env)?;
+        let (mut model, mut warnings) = discover::read_merged(manager, &files)?;
+        warnings.extend(crate::env_layer::apply(&mut model, manager, req.env_vars));
         findings.extend(warnings.into_iter().map(|w| finding(w, Some(manager))));
         // What the manager ignores, with the severity convert gives it for this project.
         let ignored = manager.rules().target_warnings(req.dir, manager)?;
@@ -108,7 +115,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     findings.extend(file_rules(req.dir, &reads));
     findings.extend(drift(&reads));
     if req.check_env {
-        findings.extend(unset_env(&reads));
+        findings.extend(unset_env(&reads, req.env_vars));
     }
     findings.extend(unchecked(req));
     if req.ci {
@@ -499,7 +506,7 @@ fn describe(r: &Route, managers: &[Manager]) -> String {
     format!("{}: {registry}, {auth}", names.join(", "))
 }
 
-fn unset_env(reads: &[Read]) -> Vec<Finding> {
+fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Finding> {
     let mut out = Vec::new();
     for read in reads {
         let mut model = read.model.clone();
@@ -508,7 +515,12 @@ fn unset_env(reads: &[Read]) -> Vec<Finding> {
                 let Piece::Env { name, unset } = piece else {
                     continue;
                 };
-                if std::env::var_os(name).is_some() {
+                // Set in the process, or by the `--env-file` the run applies.
+                if std::env::var_os(name).is_some()
+                    || env_vars
+                        .iter()
+                        .any(|v| v.name == *name && !v.value.is_empty())
+                {
                     continue;
                 }
                 let fatal = read.manager.rules().fails_on_unset_variable()
@@ -560,7 +572,10 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
                 {
                     npmrc::fix_legacy_auth(text)
                 }
-                Format::Npmrc | Format::PnpmWorkspace | Format::PmrcToml => None,
+                Format::Npmrc
+                | Format::PnpmWorkspace
+                | Format::DependabotYml
+                | Format::PmrcToml => None,
             };
             let Some(after) = after.filter(|a| a != text) else {
                 continue;

@@ -15,6 +15,8 @@ pub(crate) mod commands;
 pub mod diagnostics;
 pub mod discover;
 pub mod doctor;
+pub mod env_config;
+pub mod env_layer;
 pub mod error;
 pub(crate) mod explain;
 pub mod formats;

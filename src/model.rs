@@ -27,6 +27,11 @@ pub struct Origin {
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A value from an environment variable has no line of its own: its "file" names
+        // the variable and where it was set (`NPM_TOKEN (.env.ci:3)`, `... (environment)`).
+        if self.line == 0 && !self.file.as_os_str().is_empty() {
+            return write!(f, "{}", self.file.display());
+        }
         write!(f, "{}:{}", self.file.display(), self.line)
     }
 }

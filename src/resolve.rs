@@ -205,3 +205,20 @@ pub fn split_ident(ident: &Template) -> Option<(Template, Template)> {
     );
     Some((user, password))
 }
+
+/// The credentials a registry at `url` gets by npm's walk up the packument request's path:
+/// the deepest URL key with credentials that authenticate.
+pub fn credentials_under<'a>(
+    model: &'a Model,
+    url: &crate::registry_url::RegistryUrl,
+) -> Option<(AuthKey, &'a crate::model::Credentials)> {
+    let mut request = url.clone();
+    request.path = format!("{}/pkg", request.path.trim_end_matches('/'));
+    crate::registry_url::npm_walk_up(&request)
+        .into_iter()
+        .find_map(|key| {
+            let key = AuthKey::Url(key);
+            let creds = model.auth.get(&key)?;
+            creds.authenticates().then_some((key, creds))
+        })
+}

@@ -56,6 +56,9 @@ pub enum Dialect {
     /// Deno reading `.npmrc`: `${X}` only (unset: left as written); `\` escapes any
     /// character, and `${X?}` is literal text.
     Deno,
+    /// `.github/dependabot.yml`: a whole value `${{ secrets.X }}` names a Dependabot secret;
+    /// nothing else is expanded.
+    Dependabot,
 }
 
 /// Why a value cannot be written in a dialect without changing what it means.
@@ -237,6 +240,7 @@ impl Template {
             Dialect::Yarn => parse_yarn(raw),
             Dialect::Bun => parse_bun(raw),
             Dialect::Deno => parse_deno(raw),
+            Dialect::Dependabot => parse_dependabot(raw),
         }
     }
 
@@ -244,6 +248,9 @@ impl Template {
     pub fn render(&self, dialect: Dialect) -> (String, Vec<Loss>) {
         if dialect == Dialect::Bun {
             return self.render_bun();
+        }
+        if dialect == Dialect::Dependabot {
+            return self.render_dependabot();
         }
         let mut out = String::new();
         let mut losses = Vec::new();
@@ -292,7 +299,7 @@ impl Template {
                         });
                         out.push_str(&format!("${{{name}}}"));
                     }
-                    (Dialect::Bun, _) => unreachable!("rendered above"),
+                    (Dialect::Bun | Dialect::Dependabot, _) => unreachable!("rendered above"),
                 },
             }
         }
@@ -342,6 +349,45 @@ impl Template {
         }
     }
 
+    /// Dependabot expands a whole-value `${{ secrets.X }}` and nothing else; a default or an
+    /// optional form has no spelling there.
+    fn render_dependabot(&self) -> (String, Vec<Loss>) {
+        match self.pieces.as_slice() {
+            [] => (String::new(), Vec::new()),
+            [Piece::Env { name, unset }] => {
+                let losses = match unset {
+                    Unset::Default(d) | Unset::DefaultIfUnset(d) => vec![Loss {
+                        what: format!(
+                            "the default `{d}` of ${{{name}}} (a Dependabot secret has no default)"
+                        ),
+                    }],
+                    Unset::Strict | Unset::Empty => Vec::new(),
+                };
+                (format!("${{{{secrets.{name}}}}}"), losses)
+            }
+            [Piece::Text { text }] if parse_dependabot(text).has_env() => (
+                text.clone(),
+                vec![Loss {
+                    what: format!(
+                        "the literal text `{text}` (Dependabot would read it as a secret reference)"
+                    ),
+                }],
+            ),
+            [Piece::Text { text }] => (text.clone(), Vec::new()),
+            _ => {
+                let (text, _) = self.render(Dialect::Yarn);
+                (
+                    text.clone(),
+                    vec![Loss {
+                        what: format!(
+                            "`{text}`: Dependabot expands only a value that is exactly `${{{{secrets.NAME}}}}`"
+                        ),
+                    }],
+                )
+            }
+        }
+    }
+
     /// The value for display: literal text masked when it is secret, references as written.
     pub fn display(&self, dialect: Dialect, secret: bool, show_secrets: bool) -> String {
         if secret && !show_secrets && self.has_literal_text() {
@@ -366,7 +412,7 @@ fn escape_literal(text: &str, dialect: Dialect) -> String {
             .replace('\\', "\\\\")
             .replace('$', "\\$")
             .replace('}', "\\}"),
-        Dialect::Bun => text.to_string(),
+        Dialect::Bun | Dialect::Dependabot => text.to_string(),
         Dialect::Deno => text.replace('\\', "\\\\").replace("${", "\\${"),
     }
 }
@@ -488,6 +534,21 @@ fn parse_deno(raw: &str) -> Template {
 }
 
 /// Bun: a whole value `$NAME` is a reference (unset gives the empty string).
+/// `${{ secrets.NAME }}` (spaces inside the braces optional) as the whole value.
+fn parse_dependabot(raw: &str) -> Template {
+    let name = raw
+        .trim()
+        .strip_prefix("${{")
+        .and_then(|r| r.strip_suffix("}}"))
+        .map(str::trim)
+        .and_then(|r| r.strip_prefix("secrets."))
+        .filter(|n| is_portable_env_name(n));
+    match name {
+        Some(name) => Template::env(name, Unset::Strict),
+        None => Template::literal(raw),
+    }
+}
+
 fn parse_bun(raw: &str) -> Template {
     match raw.strip_prefix('$') {
         Some(name) if is_portable_env_name(name) => Template::env(name, Unset::Empty),
@@ -673,6 +734,33 @@ mod tests {
             "$NAME"
         );
         assert!(!Template::parse("${1R}", Dialect::Yarn).has_env());
+    }
+
+    /// dependabot.yml names a Dependabot secret as the whole value, nothing else.
+    #[test]
+    fn dependabot_reads_only_whole_secret_references() {
+        assert_eq!(
+            Template::parse("${{ secrets.NPM_TOKEN }}", Dialect::Dependabot),
+            Template::env("NPM_TOKEN", Unset::Strict)
+        );
+        assert_eq!(
+            Template::env("NPM_TOKEN", Unset::Strict)
+                .render(Dialect::Dependabot)
+                .0,
+            "${{secrets.NPM_TOKEN}}"
+        );
+        assert!(!Template::parse("${NPM_TOKEN}", Dialect::Dependabot).has_env());
+        let (_, losses) = Template::from_pieces([
+            Piece::Text {
+                text: "Bearer ".into(),
+            },
+            Piece::Env {
+                name: "T".into(),
+                unset: Unset::Strict,
+            },
+        ])
+        .render(Dialect::Dependabot);
+        assert_eq!(losses.len(), 1);
     }
 
     #[test]

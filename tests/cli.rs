@@ -7,6 +7,8 @@ use std::process::Output;
 
 use common::{Project, fixtures, literal_secrets, settings};
 
+const DEPENDABOT: &str = ".github/dependabot.yml";
+
 fn run(project: &Project, args: &[&str]) -> Output {
     project.cmd(args).output().unwrap()
 }
@@ -34,7 +36,12 @@ fn fixtures_snapshot() {
         let mut names: Vec<String> = std::fs::read_dir(project.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != ".github")
             .collect();
+        // Dependabot's file is the one pmrc writes below the project folder.
+        if project.path().join(DEPENDABOT).is_file() {
+            names.push(DEPENDABOT.to_string());
+        }
         names.sort();
         for file in names {
             let after = project.read(&file).unwrap_or_default();
@@ -67,6 +74,9 @@ fn fixtures_snapshot() {
             // Nothing is written on error.
             for entry in std::fs::read_dir(case.join("in")).unwrap() {
                 let entry = entry.unwrap();
+                if entry.path().is_dir() {
+                    continue;
+                }
                 let before = std::fs::read(entry.path()).unwrap();
                 let after = std::fs::read(project.path().join(entry.file_name())).unwrap();
                 assert_eq!(before, after, "{name}: error case changed a file");
@@ -1542,6 +1552,366 @@ fn issue_16_pnpm11_to_pnpm12_alike_is_nothing_to_change() {
     );
 }
 
+/// Issue 18: a literal credential planted in the source appears in no output of `pmrc env`,
+/// for any target and format; each output names the CI secret to create instead.
+#[test]
+fn issue_18_env_prints_no_literal_secret() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/\n//npm.example.test/:_authToken=FAKESECRET-literal-env-0001\n@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=FAKESECRET-literal-env-0002\n",
+    )]);
+    for to in [
+        "npm",
+        "yarn",
+        "yarn-classic",
+        "pnpm@10",
+        "pnpm@11",
+        "pnpm@12",
+        "bun",
+        "deno",
+    ] {
+        for format in ["shell", "github", "gitlab", "dotenv", "json"] {
+            let output = run(
+                &project,
+                &["env", "--from", "npm", "--to", to, "--format", format],
+            );
+            let text = render(&output);
+            assert_eq!(output.status.code(), Some(0), "{to} {format}:\n{text}");
+            assert!(
+                !text.contains("FAKESECRET"),
+                "{to} {format} printed a secret:\n{text}"
+            );
+            for name in ["NPM_EXAMPLE_TEST_TOKEN", "NPM_PKG_GITHUB_COM_TOKEN"] {
+                assert!(text.contains(name), "{to} {format} lacks {name}:\n{text}");
+            }
+            assert!(
+                text.contains("env-literal-secret"),
+                "{to} {format} does not report the literal:\n{text}"
+            );
+        }
+    }
+}
+
+/// Issue 18: GitLab gets only names it can hold, whichever target (`npm_config_//…` cannot).
+#[test]
+fn issue_18_env_gitlab_names_are_legal() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/\n@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n",
+    )]);
+    for to in [
+        "npm",
+        "yarn",
+        "yarn-classic",
+        "pnpm@10",
+        "pnpm@11",
+        "pnpm@12",
+        "bun",
+        "deno",
+    ] {
+        let output = run(&project, &["env", "--to", to, "--format", "gitlab"]);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let mut in_variables = false;
+        for line in text.lines() {
+            if !line.starts_with(' ') {
+                in_variables = line == "variables:";
+                continue;
+            }
+            if in_variables {
+                let name = line.trim().split(':').next().unwrap();
+                assert!(
+                    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                    "{to}: GitLab cannot hold `{name}`:\n{text}"
+                );
+            }
+        }
+    }
+}
+
+/// Issue 18: `--env-file` is a config layer for `show`, `explain` and `doctor`: its values
+/// beat the files as each manager reads them, each origin names the variable and its line,
+/// and a credential stays a reference to its variable, even with `--show-secrets`.
+#[test]
+fn issue_18_env_file_is_a_config_layer() {
+    let project = Project::with_files(&[
+        (".npmrc", "registry=https://file.example/\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://file.example\"\n",
+        ),
+    ]);
+    let env_file = project.path().join(".env.ci");
+    std::fs::write(
+        &env_file,
+        "# the job's variables\nexport NPM_CONFIG_REGISTRY=https://env.example/\nnpm_config_//env.example/:_authToken=FAKESECRET-env-file-0001\nYARN_NPM_REGISTRY_SERVER=\"https://yarn-env.example\"\n",
+    )
+    .unwrap();
+    let file = env_file.to_str().unwrap();
+    let show = run(&project, &["show", "--env-file", file, "--show-secrets"]);
+    let text = render(&show);
+    assert_eq!(show.status.code(), Some(0), "{text}");
+    assert!(!text.contains("FAKESECRET"), "{text}");
+    let registry_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("registry ") && l.contains("env.example"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        registry_line.ends_with(&format!("NPM_CONFIG_REGISTRY ({file}:2)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Bearer ${npm_config_//env.example/:_authToken}"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("YARN_NPM_REGISTRY_SERVER ({file}:4)")),
+        "{text}"
+    );
+    let explain = run(
+        &project,
+        &[
+            "explain",
+            "left-pad",
+            "--env-file",
+            file,
+            "--manager",
+            "npm,yarn",
+        ],
+    );
+    let text = render(&explain);
+    assert!(text.contains("GET https://env.example/left-pad"), "{text}");
+    assert!(
+        text.contains("GET https://yarn-env.example/left-pad"),
+        "{text}"
+    );
+    // Without the layer, the files decide.
+    let plain = render(&run(&project, &["explain", "left-pad", "--manager", "npm"]));
+    assert!(
+        plain.contains("GET https://file.example/left-pad"),
+        "{plain}"
+    );
+}
+
+/// Issue 18: a dotenv line pmrc cannot read is an error at its file:line:col, exit 2.
+#[test]
+fn issue_18_env_file_errors_name_the_line() {
+    let project = Project::with_files(&[(".npmrc", "registry=https://file.example/\n")]);
+    let env_file = project.path().join("ci.env");
+    std::fs::write(&env_file, "A=1\nnot a variable\n").unwrap();
+    let file = env_file.to_str().unwrap();
+    for command in [&["show"][..], &["explain", "x"], &["doctor"]] {
+        let mut args = command.to_vec();
+        args.extend(["--env-file", file]);
+        let output = run(&project, &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr)
+                .contains(&format!("{file}:2:1: expected NAME=value")),
+            "{}",
+            render(&output)
+        );
+    }
+}
+
+/// Issue 18: `doctor --env` applies the process environment as a layer (a variable the
+/// manager ignores is a finding) and still checks the referenced variables; `--env-file`
+/// sets them too.
+#[test]
+fn issue_18_doctor_env_layer_and_check() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://r.example\"\nnpmAuthToken: \"${NPM_TOKEN}\"\n",
+    )]);
+    let unset = project
+        .cmd(&["doctor", "--env", "--format", "json"])
+        .env_remove("NPM_TOKEN")
+        .env("YARN_NETWORK_TIMEOUT", "100000")
+        .output()
+        .unwrap();
+    let text = render(&unset);
+    assert!(text.contains("\"env-unset\""), "{text}");
+    assert!(text.contains("\"env-variable-fatal\""), "{text}");
+    assert!(
+        text.contains("YARN_NETWORK_TIMEOUT (environment)"),
+        "{text}"
+    );
+    let env_file = project.path().join(".env.ci");
+    std::fs::write(&env_file, "NPM_TOKEN=FAKESECRET-doctor-0001\n").unwrap();
+    let set = project
+        .cmd(&["doctor", "--env", "--env-file", env_file.to_str().unwrap()])
+        .env_remove("NPM_TOKEN")
+        .output()
+        .unwrap();
+    let text = render(&set);
+    assert!(!text.contains("env-unset"), "{text}");
+    assert!(!text.contains("FAKESECRET"), "{text}");
+}
+
+/// Issue 18: NPM_CONFIG_USERCONFIG from the layer moves the user `.npmrc` (with `--user`)
+/// for the managers that honour it, and not for Deno, which never does.
+#[test]
+fn issue_18_env_userconfig_moves_the_user_npmrc() {
+    let project = Project::with_files(&[(".npmrc", "save-exact=true\n")]);
+    let moved = project.home.path().join("ci.npmrc");
+    std::fs::write(&moved, "registry=https://moved.example/\n").unwrap();
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "registry=https://home.example/\n",
+    )
+    .unwrap();
+    let env_file = project.path().join(".env.ci");
+    std::fs::write(
+        &env_file,
+        format!("NPM_CONFIG_USERCONFIG={}\n", moved.display()),
+    )
+    .unwrap();
+    let output = run(
+        &project,
+        &[
+            "explain",
+            "left-pad",
+            "--user",
+            "--env-file",
+            env_file.to_str().unwrap(),
+            "--manager",
+            "npm,bun,deno",
+        ],
+    );
+    let text = render(&output);
+    let url_of = |manager: &str| {
+        let block = text.split(&format!("  {manager} (")).nth(1).unwrap();
+        block.lines().nth(1).unwrap().trim().to_string()
+    };
+    assert_eq!(
+        url_of("npm"),
+        "GET https://moved.example/left-pad",
+        "{text}"
+    );
+    assert_eq!(
+        url_of("bun"),
+        "GET https://moved.example/left-pad",
+        "{text}"
+    );
+    assert_eq!(
+        url_of("deno"),
+        "GET https://home.example/left-pad",
+        "{text}"
+    );
+}
+
+/// Issue 18 item 4: what `convert --to dependabot` writes, read back with Dependabot's
+/// rules, routes and authenticates every group of packages as npm does from the source.
+#[test]
+fn issue_18_dependabot_target_routes_as_the_source() {
+    let project = Project::from_fixture(&fixtures().join("npm-to-dependabot"));
+    let routes = |m: &str| {
+        let out = run(&project, &["show", "--manager", m, "--format", "json"]);
+        assert!(out.status.success(), "{}", render(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut routes = v["managers"][0]["routes"].clone();
+        for r in routes.as_array_mut().unwrap() {
+            r.as_object_mut()
+                .unwrap()
+                .retain(|k, _| k == "packages" || k == "authorization" || k == "registry");
+            if let Some(reg) = r["registry"].as_str() {
+                r["registry"] = reg.trim_end_matches('/').into();
+            }
+        }
+        routes
+    };
+    let before = routes("npm");
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "dependabot", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    assert_eq!(routes("dependabot"), before);
+    assert_eq!(before.as_array().unwrap().len(), 3, "{before}");
+}
+
+/// Dependabot's precedence (spec/ci-env.md §2.6): a registry's `scope` beats the committed
+/// `.npmrc`, which beats `replaces-base`; `${...}` lines of the committed `.npmrc` are gone.
+#[test]
+fn issue_18_dependabot_routes_scope_then_committed_npmrc_then_replaces_base() {
+    let project = Project::with_files(&[
+        (
+            ".npmrc",
+            "registry=https://committed.example/\n@acme:registry=https://committed.example/acme/\n@beta:registry=https://beta.example/\n//beta.example/:_authToken=${BETA}\n",
+        ),
+        (
+            ".github/dependabot.yml",
+            "version: 2\nregistries:\n  base:\n    type: npm-registry\n    url: https://base.example/\n    replaces-base: true\n  acme:\n    type: npm-registry\n    url: https://acme.example/\n    scope: \"@acme\"\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &["show", "--manager", "dependabot", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let routes = v["managers"][0]["routes"].as_array().unwrap().clone();
+    let route = |packages: &str| {
+        routes
+            .iter()
+            .find(|r| match packages.strip_prefix('@') {
+                Some(scope) => r["packages"]["scope"] == scope,
+                None => r["packages"]["kind"] == packages,
+            })
+            .unwrap_or_else(|| panic!("no route for {packages}: {routes:?}"))
+            .clone()
+    };
+    assert_eq!(route("unscoped")["registry"], "https://committed.example/");
+    assert_eq!(route("@acme")["registry"], "https://acme.example/");
+    assert_eq!(route("@beta")["registry"], "https://beta.example/");
+    assert!(route("@beta")["authorization"].is_null(), "{routes:?}");
+}
+
+/// dependabot.yml both ways: npm → dependabot → npm gives npm back the routes it had, and a
+/// CRLF file keeps its line endings and its other entries byte for byte.
+#[test]
+fn issue_18_dependabot_round_trip_and_crlf() {
+    let before_yml = "version: 2\r\nregistries:\r\n  maven:\r\n    type: maven-repository\r\n    url: https://m.example\r\nupdates:\r\n  - package-ecosystem: npm\r\n    directory: /\r\n    schedule:\r\n      interval: daily\r\n";
+    let npmrc = "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${NPM_TOKEN}\nregistry=https://mirror.example/npm/\n";
+    let project = Project::with_files(&[(".npmrc", npmrc), (DEPENDABOT, before_yml)]);
+    let routes = |p: &Project| {
+        let out = run(p, &["show", "--manager", "npm", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut routes = v["managers"][0]["routes"].clone();
+        for r in routes.as_array_mut().unwrap() {
+            r.as_object_mut()
+                .unwrap()
+                .retain(|k, _| k == "packages" || k == "authorization" || k == "registry");
+        }
+        routes
+    };
+    let npm_routes = routes(&project);
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "dependabot", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let after = project.read(DEPENDABOT).unwrap();
+    assert!(
+        after.starts_with("version: 2\r\nregistries:\r\n  maven:\r\n    type: maven-repository\r\n    url: https://m.example\r\n"),
+        "{after}"
+    );
+    assert!(
+        after.split_inclusive('\n').all(|l| l.ends_with("\r\n")),
+        "{after:?}"
+    );
+    assert!(
+        after.contains("token: \"${{secrets.NPM_TOKEN}}\"\r\n"),
+        "{after}"
+    );
+    std::fs::remove_file(project.path().join(".npmrc")).unwrap();
+    let out = run(
+        &project,
+        &["convert", "--from", "dependabot", "--to", "npm", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    assert_eq!(routes(&project), npm_routes);
+}
+
 /// Issue 19: `--check`'s out-of-sync line names the command that fixes it, with the `-C DIR`
 /// it was given (before or after the subcommand); run as printed, from where the check
 /// ran, it writes the files, and the same check then passes.
@@ -2003,4 +2373,62 @@ fn issue_19_managers_that_disagree_three_ways_are_one_finding() {
             .unwrap();
         assert_eq!(ran.status.code(), Some(0), "{command}: {}", render(&ran));
     }
+}
+
+/// Issue 18: `pmrc env --to dependabot` is refused (Dependabot reads no job variables), and
+/// the command its message gives, run as printed, writes dependabot.yml.
+#[test]
+fn issue_18_env_to_dependabot_names_the_command_that_does_it() {
+    let project = Project::with_files(&[
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${ACME_TOKEN}\n",
+        ),
+        ("package.json", "{\"name\": \"app\"}\n"),
+    ]);
+    let out = run(&project, &["env", "--to", "dependabot"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let command = said
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command in {said}"));
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    assert_eq!(args, ["convert", "--to", "dependabot", "--write"], "{said}");
+    let out = run(&project, &args);
+    assert!(out.status.success(), "{}", render(&out));
+    let written = std::fs::read_to_string(project.path().join(".github/dependabot.yml")).unwrap();
+    assert!(
+        written.contains("url: \"https://npm.acme.example/\""),
+        "{written}"
+    );
+    assert!(written.contains("${{secrets.ACME_TOKEN}}"), "{written}");
+}
+
+/// Issue 19: pnpm's CI advice was a `pnpm_config_//host/:_authToken` variable, a name
+/// `export` cannot set. It now names the `pmrc env` command, which, run as printed, gives
+/// the job pnpm's `_auth` JSON for the token.
+#[test]
+fn issue_19_pnpm_ci_advice_is_a_pmrc_env_command() {
+    let project = Project::with_files(&[
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${ACME_TOKEN}\n",
+        ),
+        ("package.json", "{\"name\": \"app\"}\n"),
+    ]);
+    let out = run(&project, &["convert", "--from", "npm", "--to", "pnpm@12"]);
+    assert!(out.status.success(), "{}", render(&out));
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let command = said
+        .split('`')
+        .find(|part| part.starts_with("pmrc env "))
+        .unwrap_or_else(|| panic!("no pmrc env command in {said}"));
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let out = run(&project, &args);
+    assert!(out.status.success(), "{}", render(&out));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("pnpm_config__auth:"), "{printed}");
+    assert!(printed.contains("secrets.ACME_TOKEN"), "{printed}");
+    assert!(!said.contains("pnpm_config_//"), "{said}");
 }

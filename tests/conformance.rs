@@ -18,6 +18,8 @@
 mod cases;
 #[path = "conformance/cases_deno.rs"]
 mod cases_deno;
+#[path = "conformance/cases_env.rs"]
+mod cases_env;
 #[path = "conformance/cases_migrations.rs"]
 mod cases_migrations;
 #[path = "conformance/check.rs"]
@@ -328,6 +330,130 @@ cases! {
         pnpm11_to_pnpm10_url_keyed_registries,
     ],
     pending: [],
+}
+
+/// Issue 18: the real manager with only `pmrc env`'s output (tests/conformance/cases_env.rs).
+mod env {
+    #[test]
+    fn env_npm_scope_token_to_npm() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_npm())
+    }
+    #[test]
+    fn env_npm_scope_token_to_pnpm10() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_pnpm10())
+    }
+    #[test]
+    fn env_npm_scope_token_to_pnpm11() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_pnpm11())
+    }
+    #[test]
+    fn env_npm_scope_token_to_pnpm12_github() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_pnpm12_github())
+    }
+    #[test]
+    fn env_npm_scope_token_to_pnpm12_gitlab() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_pnpm12_gitlab())
+    }
+    #[test]
+    fn env_npm_scope_token_to_yarn() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_yarn())
+    }
+    #[test]
+    fn env_npm_scope_token_to_yarn1() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_yarn1())
+    }
+    #[test]
+    fn env_npm_scope_token_to_bun() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_bun())
+    }
+    #[test]
+    fn env_npm_scope_token_to_deno() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_deno())
+    }
+    #[test]
+    fn env_npm_default_token_to_npm_github() {
+        super::cases_env::run(super::cases_env::env_npm_default_token_to_npm_github())
+    }
+    #[test]
+    fn env_npm_default_token_to_yarn() {
+        super::cases_env::run(super::cases_env::env_npm_default_token_to_yarn())
+    }
+    #[test]
+    fn env_npm_default_token_to_bun() {
+        super::cases_env::run(super::cases_env::env_npm_default_token_to_bun())
+    }
+    #[test]
+    fn env_npm_default_token_to_pnpm11_dotenv() {
+        super::cases_env::run(super::cases_env::env_npm_default_token_to_pnpm11_dotenv())
+    }
+    #[test]
+    fn env_npm_default_token_to_deno_gitlab() {
+        super::cases_env::run(super::cases_env::env_npm_default_token_to_deno_gitlab())
+    }
+    #[test]
+    fn env_npm_registry_only_to_deno() {
+        super::cases_env::run(super::cases_env::env_npm_registry_only_to_deno())
+    }
+    #[test]
+    fn env_npm_registry_only_to_pnpm10() {
+        super::cases_env::run(super::cases_env::env_npm_registry_only_to_pnpm10())
+    }
+    #[test]
+    fn env_npm_registry_only_to_yarn1() {
+        super::cases_env::run(super::cases_env::env_npm_registry_only_to_yarn1())
+    }
+    #[test]
+    fn env_npm_scope_no_token_to_pnpm11() {
+        super::cases_env::run(super::cases_env::env_npm_scope_no_token_to_pnpm11())
+    }
+    #[test]
+    fn env_npm_scope_no_token_to_yarn1_github() {
+        super::cases_env::run(super::cases_env::env_npm_scope_no_token_to_yarn1_github())
+    }
+    #[test]
+    fn env_npm_scope_no_token_to_pnpm10_github() {
+        super::cases_env::run(super::cases_env::env_npm_scope_no_token_to_pnpm10_github())
+    }
+    #[test]
+    fn env_npm_basic_to_pnpm11_github() {
+        super::cases_env::run(super::cases_env::env_npm_basic_to_pnpm11_github())
+    }
+    #[test]
+    fn env_npm_scope_token_to_bun_github() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_bun_github())
+    }
+    #[test]
+    fn env_npm_scope_token_to_yarn1_gitlab() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_yarn1_gitlab())
+    }
+    #[test]
+    fn env_npm_scope_token_to_yarn_github() {
+        super::cases_env::run(super::cases_env::env_npm_scope_token_to_yarn_github())
+    }
+    #[test]
+    fn env_beats_stale_npmrc_pnpm11() {
+        super::cases_env::run(super::cases_env::env_beats_stale_npmrc_pnpm11())
+    }
+    #[test]
+    fn env_beats_stale_yarnrc_yarn() {
+        super::cases_env::run(super::cases_env::env_beats_stale_yarnrc_yarn())
+    }
+    #[test]
+    fn env_beats_stale_npmrc_deno() {
+        super::cases_env::run(super::cases_env::env_beats_stale_npmrc_deno())
+    }
+    #[test]
+    fn env_beats_stale_bunfig_bun() {
+        super::cases_env::run(super::cases_env::env_beats_stale_bunfig_bun())
+    }
+    #[test]
+    fn env_npm_basic_to_yarn1() {
+        super::cases_env::run(super::cases_env::env_npm_basic_to_yarn1())
+    }
+    #[test]
+    fn env_npm_literal_token_to_pnpm12() {
+        super::cases_env::run(super::cases_env::env_npm_literal_token_to_pnpm12())
+    }
 }
 
 /// Every case, in list order, with whether it has a `translate::` test.

@@ -18,6 +18,8 @@ struct Trigger {
     /// Where to run, relative to the project.
     dir: &'static str,
     args: &'static [&'static str],
+    /// Variables set for the run (for `--env`).
+    vars: &'static [(&'static str, &'static str)],
 }
 
 const fn t(
@@ -26,6 +28,7 @@ const fn t(
     args: &'static [&'static str],
 ) -> Trigger {
     Trigger {
+        vars: &[],
         code,
         files,
         home: &[],
@@ -36,6 +39,7 @@ const fn t(
 
 const TO_NPM: &[&str] = &["convert", "--from", "yarn", "--to", "npm"];
 const NPM_TO_YARN: &[&str] = &["convert", "--from", "npm", "--to", "yarn"];
+const TO_DEPENDABOT: &[&str] = &["convert", "--from", "npm", "--to", "dependabot"];
 
 /// Codes that report a bug in pmrc's own translation, which no correct run triggers; each is
 /// driven by the unit test named here.
@@ -117,6 +121,24 @@ const TRIGGERS: &[Trigger] = &[
         NPM_TO_YARN,
     ),
     t(
+        "dependabot-literal-secret",
+        &[(".npmrc", "//registry.npmjs.org/:_authToken=FAKE-literal\n")],
+        TO_DEPENDABOT,
+    ),
+    t(
+        "dependabot-encoded-password",
+        &[(
+            ".npmrc",
+            "@a:registry=https://r.example/\n//r.example/:username=ci\n//r.example/:_password=${PASSWORD_B64}\n",
+        )],
+        TO_DEPENDABOT,
+    ),
+    t(
+        "dependabot-cannot-hold",
+        &[(".npmrc", "strict-ssl=false\n")],
+        TO_DEPENDABOT,
+    ),
+    t(
         "lossy-network-settings",
         &[(".npmrc", "strict-ssl=false\n")],
         &["convert", "--from", "npm", "--to", "bun"],
@@ -190,6 +212,7 @@ const TRIGGERS: &[Trigger] = &[
         &["show", "--manager", "pnpm"],
     ),
     Trigger {
+        vars: &[],
         code: "project-root",
         files: &[
             (".npmrc", "registry=https://r.example/\n"),
@@ -205,6 +228,7 @@ const TRIGGERS: &[Trigger] = &[
         &["convert", "--from", "npm@12", "--to", "npm@12"],
     ),
     Trigger {
+        vars: &[],
         code: "user-files-not-read",
         files: &[("pnpm-workspace.yaml", "registry: \"https://r.example/\"\n")],
         home: &[(".config/pnpm/auth.ini", "//r.example/:_authToken=${T}\n")],
@@ -254,6 +278,7 @@ const TRIGGERS: &[Trigger] = &[
         &["show", "--manager", "pnpm@10"],
     ),
     Trigger {
+        vars: &[],
         code: "pnpm-member-npmrc",
         files: &[
             ("pnpm-workspace.yaml", "packages: [\"packages/*\"]\n"),
@@ -329,6 +354,7 @@ const TRIGGERS: &[Trigger] = &[
         &["convert", "--from", "npm", "--to", "bun"],
     ),
     Trigger {
+        vars: &[],
         code: "bun-entry-credentials-moved",
         files: &[(".npmrc", "@acme:registry=https://r.example/\n")],
         home: &[(".npmrc", "//r.example/:_authToken=${T}\n")],
@@ -336,6 +362,7 @@ const TRIGGERS: &[Trigger] = &[
         args: &["convert", "--from", "npm", "--to", "bun", "--user"],
     },
     Trigger {
+        vars: &[],
         code: "bun-entry-moved-to-user",
         files: &[(".npmrc", "@acme:registry=https://r.example/\n")],
         home: &[(".npmrc", "//r.example/:_authToken=fake-literal\n")],
@@ -363,6 +390,49 @@ const TRIGGERS: &[Trigger] = &[
         &[(".npmrc", "//r.example/:_authToken=${T}\n")],
         &["convert", "--from", "npm@12", "--to", "npm@11"],
     ),
+    t(
+        "env-rc-file",
+        &[(
+            ".npmrc",
+            "@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n",
+        )],
+        &["env", "--to", "yarn"],
+    ),
+    t(
+        "env-literal-secret",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=fake-literal-token\n",
+        )],
+        &["env", "--to", "pnpm@12"],
+    ),
+    t(
+        "env-token-spreads",
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAuthToken: \"${NPM_TOKEN}\"\nnpmAlwaysAuth: true\n",
+        )],
+        &["env", "--to", "yarn"],
+    ),
+    Trigger {
+        vars: &[("YARN_NETWORK_TIMEOUT", "100000")],
+        code: "env-variable-fatal",
+        files: &[(".yarnrc.yml", "npmRegistryServer: \"https://r.example\"\n")],
+        home: &[],
+        dir: "",
+        args: &["show", "--env"],
+    },
+    Trigger {
+        vars: &[("NPM_CONFIG_REGISTRY", "https://r.example/")],
+        code: "env-variable-ignored",
+        files: &[(
+            "pnpm-workspace.yaml",
+            "packages: []\nregistry: https://w.example/\n",
+        )],
+        home: &[],
+        dir: "",
+        args: &["explain", "left-pad", "--env", "--manager", "pnpm@11"],
+    },
 ];
 
 fn write_all(root: &std::path::Path, files: &[(&str, &str)]) {
@@ -401,6 +471,7 @@ fn run(trigger: &Trigger) -> BTreeSet<String> {
         .args(["--format", "json", "--dir"])
         .arg(project.path().join(trigger.dir))
         .env("HOME", home.path())
+        .envs(trigger.vars.iter().copied())
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

@@ -299,6 +299,7 @@ fn synopsis_names_exactly_each_commands_flags() {
                 cmd.args(match name {
                     "explain" => &["left-pad"][..],
                     "convert" => &["--from", "npm", "--to", "yarn"][..],
+                    "env" => &["--to", "npm"][..],
                     _ => &[][..],
                 });
                 let out = cmd

@@ -432,6 +432,135 @@ const CASES: &[Case] = &[
         args: &["--ci"],
     },
     Case {
+        rule: "ci-secret-written-to-checkout",
+        trigger: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"//r.example/:_authToken=${{ secrets.T }}\" > .npmrc\n",
+        )],
+        clean: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"//r.example/:_authToken=${{ secrets.T }}\" > ~/.npmrc\n",
+        )],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-user-npmrc-ignored",
+        trigger: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://r.example/\n      - run: echo \"//r.example/:_authToken=\\${T}\" >> ~/.npmrc\n",
+        )],
+        clean: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://r.example/\n      - run: echo \"//r.example/:_authToken=\\${T}\" >> \"$NPM_CONFIG_USERCONFIG\"\n",
+        )],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-setup-bun-rewrites-bunfig",
+        trigger: &[
+            ("bunfig.toml", "# ours\n[install]\nexact = true\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registries: |\n            @acme:https://r.example/|$T\n",
+            ),
+        ],
+        clean: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registries: |\n            @acme:https://r.example/|$T\n",
+        )],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-setup-bun-registry-differs",
+        trigger: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registries: |\n            @acme:https://r.example/other/|$T\n",
+            ),
+        ],
+        clean: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registries: |\n            @acme:https://r.example/npm|$T\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-setup-bun-deprecated-input",
+        trigger: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registry-url: https://r.example/\n",
+        )],
+        clean: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registries: https://r.example/\n",
+        )],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-renovate-host-differs",
+        trigger: &[
+            (
+                ".npmrc",
+                "@acme:registry=https://r.example/npm/\n//r.example/npm/:_authToken=${T}\n",
+            ),
+            (
+                "renovate.json",
+                "{\"hostRules\": [{\"matchHost\": \"https://r.example/api/\"}]}\n",
+            ),
+        ],
+        clean: &[
+            (
+                ".npmrc",
+                "@acme:registry=https://r.example/npm/\n//r.example/npm/:_authToken=${T}\n",
+            ),
+            (
+                "renovate.json",
+                "{\"hostRules\": [{\"matchHost\": \"https://r.example/npm/\"}]}\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-renovate-npmrc-replaces",
+        trigger: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                "package.json",
+                "{\"name\": \"a\", \"renovate\": {\"npmrc\": \"@b:registry=https://b.example/\"}}\n",
+            ),
+        ],
+        clean: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                "package.json",
+                "{\"name\": \"a\", \"renovate\": {\"npmrc\": \"@b:registry=https://b.example/\", \"npmrcMerge\": true}}\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
+        rule: "ci-dependabot-registry-unlinked",
+        trigger: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://r.example/npm\n    scope: \"@acme\"\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: daily\n",
+            ),
+        ],
+        clean: &[
+            (".npmrc", "@acme:registry=https://r.example/npm/\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://r.example/npm\n    scope: \"@acme\"\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: daily\n    registries:\n      - acme\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
         rule: "ci-job-unclear",
         trigger: &[(
             ".github/workflows/ci.yml",

@@ -48,7 +48,87 @@ const CASES: &[(&str, &[&str])] = &[
     // dependabot.yml: a scoped registry on the right host but another path, and a mirror
     // the project never routes to (the clean twin is in tests/doctor.rs).
     ("dependabot-registries", &["ci-dependabot-registry-differs"]),
+    // An npm-registry entry that the npm update does not list (the clean twin is in
+    // tests/doctor.rs).
+    ("dependabot-unlinked", &["ci-dependabot-registry-unlinked"]),
+    // setup-bun `registries` with a `${{ secrets.X }}` and a literal token, a committed
+    // bunfig.toml it rewrites (whose @acme registry it moves), and the deprecated
+    // `registry-url`/`scope` in another job.
+    (
+        "setup-bun-registries",
+        &[
+            "ci-secret-written-to-checkout",
+            "ci-setup-bun-deprecated-input",
+            "ci-setup-bun-registry-differs",
+            "ci-setup-bun-rewrites-bunfig",
+        ],
+    ),
+    // `|$NPM_TOKEN` with the variable in the step's env, and no committed bunfig.toml.
+    ("setup-bun-clean", &[]),
+    // `yarn config set npmScopes.acme.npmAuthToken` into the project's .yarnrc.yml; after
+    // setup-node `registry-url`, a token appended to ~/.npmrc and a secret echoed into .npmrc.
+    (
+        "run-writes-config",
+        &["ci-secret-written-to-checkout", "ci-user-npmrc-ignored"],
+    ),
+    // `yarn config set -H`, "$NPM_CONFIG_USERCONFIG", and ~/.npmrc in a job without setup-node.
+    ("run-writes-config-clean", &[]),
+    // renovate.json: a matchHost on the registry's host with another path, and `npmrc`
+    // without `npmrcMerge` next to a committed .npmrc.
+    (
+        "renovate-hosts",
+        &["ci-renovate-host-differs", "ci-renovate-npmrc-replaces"],
+    ),
+    // .github/renovate.json: matchHost is the registry and Yarn's npmRegistries key, merged npmrc.
+    ("renovate-clean", &[]),
+    // The same findings from a renovate.json5 with comments, unquoted keys, trailing commas.
+    (
+        "renovate-json5",
+        &["ci-renovate-host-differs", "ci-renovate-npmrc-replaces"],
+    ),
 ];
+
+/// The step and bot findings in every format: rule names and variable names are said, no
+/// token a workflow, bunfig or Renovate config holds is.
+#[test]
+fn issue_18_step_and_bot_findings_print_no_value_in_any_format() {
+    for (name, rules) in CASES.iter().filter(|(n, _)| {
+        [
+            "setup-bun-registries",
+            "run-writes-config",
+            "renovate-hosts",
+            "renovate-json5",
+        ]
+        .contains(n)
+    }) {
+        let mut formats: Vec<Vec<&str>> = ["text", "json", "markdown", "github"]
+            .iter()
+            .map(|f| vec!["--format", f])
+            .collect();
+        formats.push(vec!["--sarif"]);
+        for format in formats {
+            let project = Project::from_fixture(&case(name));
+            let mut args = vec!["doctor", "--ci", "--fail-on", "never"];
+            args.extend(&format);
+            let out = project.cmd(&args).output().unwrap();
+            let printed = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            for rule in *rules {
+                assert!(
+                    printed.contains(rule),
+                    "{name} {format:?}: no {rule}:\n{printed}"
+                );
+            }
+            assert!(
+                !printed.contains("FAKEliteral"),
+                "{name} {format:?} printed a value:\n{printed}"
+            );
+        }
+    }
+}
 
 fn case(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -66,6 +66,13 @@ fn pnpm_workspace() {
 }
 
 #[test]
+fn dependabot_yml() {
+    run("dependabot_yml", |t| {
+        checks::format(Format::DependabotYml, t)
+    });
+}
+
+#[test]
 fn template() {
     run("template", checks::template);
 }

@@ -18,13 +18,27 @@ use crate::resolve::{self, Packages};
 use crate::warning::Warning;
 
 /// Where Dependabot's config lives, from the repository root.
-pub const FILE: &str = ".github/dependabot.yml";
+pub const FILE: &str = crate::managers::DEPENDABOT_FILE;
 
 #[derive(Deserialize, Default)]
 struct RawConfig {
     #[serde(default)]
     registries: BTreeMap<String, RawRegistry>,
+    #[serde(default)]
+    updates: Vec<RawUpdate>,
 }
+
+/// An `updates` entry: its ecosystem and the registries it may use (a list, or `"*"`).
+#[derive(Deserialize)]
+struct RawUpdate {
+    #[serde(default, rename = "package-ecosystem")]
+    ecosystem: Option<String>,
+    #[serde(default)]
+    registries: Option<serde_json::Value>,
+}
+
+/// The ecosystems whose updates look packages up in npm registries.
+const NPM_ECOSYSTEMS: [&str; 2] = ["npm", "bun"];
 
 /// A registry entry; its `token`/`password` are not fields here, so they are never read.
 #[derive(Deserialize)]
@@ -86,6 +100,38 @@ pub fn check(text: &str, display: &Path, models: &[(Manager, &Model)]) -> Vec<Ci
         }
         let Some(url) = &registry.url else { continue };
         let line = usize::try_from(url.referenced.line()).unwrap_or(1).max(1);
+        // An entry no npm/bun update lists is never used: Dependabot needs it named there.
+        let npm_updates: Vec<&RawUpdate> = config
+            .updates
+            .iter()
+            .filter(|u| {
+                u.ecosystem
+                    .as_deref()
+                    .is_some_and(|e| NPM_ECOSYSTEMS.contains(&e))
+            })
+            .collect();
+        let listed = npm_updates.iter().any(|u| match &u.registries {
+            Some(serde_json::Value::String(s)) => s == "*" || s == name,
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().any(|i| i.as_str() == Some(name.as_str()))
+            }
+            _ => false,
+        });
+        if !npm_updates.is_empty() && !listed {
+            out.push(CiFinding {
+                warning: Warning::new(
+                    Code::CiDependabotRegistryUnlinked,
+                    format!(
+                        "Dependabot registry `{name}` is listed in no `npm` or `bun` update's `registries`, so Dependabot never uses it"
+                    ),
+                    origin(display, line),
+                ),
+                manager: None,
+                fix: format!(
+                    "add `{name}` to the `registries:` of the npm updates, or remove the entry (`pmrc convert --to dependabot` keeps the entries the project's routes use, linked)"
+                ),
+            });
+        }
         let Some(parsed) = RegistryUrl::parse(url.value.trim()) else {
             continue;
         };

@@ -1,13 +1,16 @@
 //! `pmrc doctor --ci`: the project's GitHub Actions workflows read next to its config, job by
 //! job: which manager each job runs and what the job gives it (variables, setup-node's
-//! `.npmrc`), reported at the workflow's file:line; `.gitlab-ci.yml` variable names; and
-//! `.github/dependabot.yml` registries against the project's routes. Names only: no value a workflow sets is
-//! kept, so none can be printed.
+//! `.npmrc`), reported at the workflow's file:line; what its steps write (setup-bun's
+//! `registries`, `run:` lines); `.gitlab-ci.yml` variable names; `.github/dependabot.yml`
+//! registries and Renovate's `hostRules` against the project's routes. Names only: no value
+//! a workflow sets is kept, so none can be printed.
 
 mod checks;
 mod dependabot;
 mod gitlab;
 mod jobs;
+mod renovate;
+mod steps;
 pub mod workflows;
 
 use std::collections::HashMap;
@@ -91,6 +94,7 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         };
         for job in &file.workflow.jobs {
             out.extend(checks::job(&file, job, &mut configs)?);
+            out.extend(steps::job(&file, job, &mut configs));
         }
     }
     if let Some((ups, root)) = dir
@@ -123,6 +127,34 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
             &models,
         ));
         read_any = true;
+    }
+    if let Some((ups, root, name)) = dir.ancestors().enumerate().find_map(|(ups, d)| {
+        renovate::FILES
+            .iter()
+            .find(|f| {
+                d.join(f).is_file()
+                    && (**f != "package.json"
+                        || std::fs::read_to_string(d.join(f))
+                            .is_ok_and(|t| t.contains("\"renovate\"")))
+            })
+            .map(|f| (ups, d, *f))
+    }) && let Some(text) = discover::read_text(&root.join(name))?
+    {
+        for &m in managers {
+            configs.of(m)?;
+        }
+        let models: Vec<(Manager, &Model)> =
+            managers.iter().map(|m| (*m, &configs.read[m])).collect();
+        let display: PathBuf = std::iter::repeat_n("..", ups).collect();
+        if let Some(found) = renovate::check(
+            &text,
+            &display.join(name),
+            &models,
+            dir.join(".npmrc").is_file(),
+        ) {
+            out.extend(found);
+            read_any = true;
+        }
     }
     if !read_any {
         // Said, so that "no findings" is not taken for CI that was checked.

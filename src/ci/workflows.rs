@@ -48,6 +48,34 @@ pub struct Step {
     pub github_env: Vec<(String, usize)>,
     /// The line of a `$GITHUB_ENV` write pmrc cannot read a name from.
     pub github_env_unread: Option<usize>,
+    /// oven-sh/setup-bun's `registries:` input, one entry per line, without any token.
+    pub bun_registries: Vec<BunRegistry>,
+}
+
+/// One line of setup-bun's `registries:` (`[@scope:]URL[|token]`), as pmrc keeps it: the
+/// scope, the registry without any `user:password@`, and what kind of token follows.
+#[derive(Debug)]
+pub struct BunRegistry {
+    pub line: usize,
+    pub scope: Option<String>,
+    /// Scheme, host and path.
+    pub url: String,
+    pub token: BunToken,
+}
+
+/// What follows `|` on a setup-bun `registries:` line; a literal's text is never kept.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BunToken {
+    None,
+    /// `$NAME` (or `${NAME}`): Bun expands it when it reads bunfig.toml.
+    Variable(String),
+    /// `${{ secrets.NAME }}`: GitHub puts the secret's value in the input, so the action
+    /// writes the value itself into bunfig.toml.
+    Secret(String),
+    /// Another `${{ }}` expression: its value lands in the file too.
+    Expression,
+    /// A literal token (or a password in the URL).
+    Literal,
 }
 
 /// `uses: owner/name@ref`.
@@ -90,6 +118,15 @@ pub struct Command {
     pub first_arg: Option<String>,
     pub inline_env: Vec<String>,
     pub line: usize,
+    /// `npm|yarn|pnpm config set KEY[=value]`: the key (never the value).
+    pub config_set: Option<String>,
+    /// `-H`/`--home`/`--location=user|global`/`-g` on a `config set`: a user-level write.
+    pub config_user_level: bool,
+    /// Files the command writes (`> FILE`, `>> FILE`, `tee [-a] FILE`), as written.
+    pub writes: Vec<String>,
+    /// Whether the command holds a `${{ secrets.X }}`, which GitHub replaces by the secret's
+    /// value before the shell runs.
+    pub has_secret_expression: bool,
 }
 
 /// The `with:` inputs pmrc reads; any other input (a `token:`, say) is never kept.
@@ -196,6 +233,12 @@ fn read_step(step: &Spanned<RawStep>, lines: &[&str], default_dir: Option<&str>)
         commands: Vec::new(),
         github_env: Vec::new(),
         github_env_unread: None,
+        bun_registries: raw
+            .with
+            .as_ref()
+            .and_then(|w| w.get("registries"))
+            .map(|v| bun_registries(&v.value.0, line_of(&v.referenced), lines))
+            .unwrap_or_default(),
     };
     if let Some(run) = &raw.run {
         read_script(&run.value, script_start(&run.referenced, lines), &mut out);
@@ -297,13 +340,131 @@ fn read_line(line: &str, n: usize, step: &mut Step) {
         let Some(program) = words.next() else {
             continue;
         };
+        let rest: Vec<&str> = words.collect();
+        let first_arg = rest.first().map(|w| w.to_string());
+        // The key is the first word after `set` that is not a flag (`yarn config set -H k v`).
+        let config_set = match rest.as_slice() {
+            ["config", "set", args @ ..] if ["npm", "yarn", "pnpm"].contains(&program) => args
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .map(|key| key.split('=').next().unwrap_or(key).to_string()),
+            _ => None,
+        };
+        let config_user_level = config_set.is_some()
+            && rest.iter().any(|w| {
+                [
+                    "-H",
+                    "--home",
+                    "-g",
+                    "--global",
+                    "--location=user",
+                    "--location=global",
+                ]
+                .contains(w)
+            });
         step.commands.push(Command {
             program: program.to_string(),
-            first_arg: words.next().map(str::to_string),
+            first_arg,
             inline_env,
             line: n,
+            config_set,
+            config_user_level,
+            writes: written_files(program, &rest),
+            has_secret_expression: piece.contains("${{secrets."),
         });
     }
+}
+
+/// The files a command writes by redirection or `tee`: `echo x > .npmrc`, `>> ~/.npmrc`,
+/// `tee -a bunfig.toml` (after a `|`, `tee` is a command of its own).
+fn written_files(program: &str, rest: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let clean = |w: &str| w.trim_matches(['"', '\'']).to_string();
+    if program == "tee" {
+        out.extend(
+            rest.iter()
+                .filter(|w| !w.starts_with('-'))
+                .map(|w| clean(w)),
+        );
+        return out;
+    }
+    let mut words = std::iter::once(program)
+        .chain(rest.iter().copied())
+        .peekable();
+    while let Some(w) = words.next() {
+        let target = match w.trim_start_matches(|c: char| c.is_ascii_digit()) {
+            ">" | ">>" => words.next().map(clean),
+            t if t.starts_with(">>") => Some(clean(&t[2..])),
+            t if t.starts_with('>') && !t.starts_with(">&") => Some(clean(&t[1..])),
+            _ => None,
+        };
+        out.extend(target.filter(|t| !t.is_empty() && t != "/dev/null"));
+    }
+    out
+}
+
+/// setup-bun's `registries:` lines (spec/ci-env.md §2.2): `URL`, `URL|token`,
+/// `@scope:URL`, `@scope:URL|token`, `@scope:https://user:pass@host/`. Only the scope, the
+/// URL without its user info and the kind of token are kept.
+fn bun_registries(value: &str, input_line: usize, lines: &[&str]) -> Vec<BunRegistry> {
+    // A block scalar's text starts on the line after `registries: |`.
+    let block = lines
+        .get(input_line - 1)
+        .and_then(|l| l.split_once("registries:"))
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with(['|', '>']));
+    let first = if block { input_line + 1 } else { input_line };
+    let mut out = Vec::new();
+    for (i, raw) in value.lines().enumerate() {
+        let entry = tight_matrix_references(raw.trim());
+        if entry.is_empty() || entry.starts_with('#') {
+            continue;
+        }
+        let (target, token) = match entry.split_once('|') {
+            Some((t, k)) => (t.trim(), Some(k.trim())),
+            None => (entry.as_str(), None),
+        };
+        let (scope, url) = match target.strip_prefix('@').and_then(|t| t.split_once(':')) {
+            Some((scope, url)) if !url.starts_with("//") => (Some(scope.to_ascii_lowercase()), url),
+            _ => (None, target),
+        };
+        let (url, userinfo) = match url.split_once("://") {
+            Some((scheme, rest)) => match rest.split_once('@') {
+                Some((info, host)) if !info.contains('/') => (format!("{scheme}://{host}"), true),
+                _ => (url.to_string(), false),
+            },
+            None => (url.to_string(), false),
+        };
+        let token = match token {
+            None | Some("") if userinfo => BunToken::Literal,
+            None | Some("") => BunToken::None,
+            Some(t) => {
+                if let Some(name) = t
+                    .strip_prefix("${{secrets.")
+                    .and_then(|n| n.strip_suffix("}}"))
+                {
+                    BunToken::Secret(name.to_string())
+                } else if t.starts_with("${{") {
+                    BunToken::Expression
+                } else if let Some(name) = t
+                    .strip_prefix("${")
+                    .and_then(|n| n.strip_suffix('}'))
+                    .or_else(|| t.strip_prefix('$'))
+                    .filter(|n| is_var_name(n))
+                {
+                    BunToken::Variable(name.to_string())
+                } else {
+                    BunToken::Literal
+                }
+            }
+        };
+        out.push(BunRegistry {
+            line: first + i,
+            scope,
+            url,
+            token,
+        });
+    }
+    out
 }
 
 /// `${{ matrix.pm }}` → `${{matrix.pm}}`, so that a reference is one word of the command.
@@ -662,5 +823,38 @@ jobs:
         assert_eq!(steps[0].dir.as_deref(), Some("app"));
         assert_eq!(steps[1].github_env, [("B".to_string(), 8)]);
         assert_eq!(steps[1].dir, None);
+    }
+
+    /// setup-bun's `registries` lines keep scope, URL and the kind of token, never a token;
+    /// `run:` lines keep the files they write and a `config set` key, never a value.
+    #[test]
+    fn reads_bun_registries_and_config_writes_without_values() {
+        let w = parse("jobs:\n  a:\n    steps:\n      - uses: oven-sh/setup-bun@v2\n        with:\n          registries: |\n            https://registry.npmjs.org/\n            @Acme:https://npm.acme.example/|${{ secrets.ACME }}\n            @b:https://bot:pw-FAKE@b.example/\n            @c:https://c.example/|$C_TOKEN\n      - run: |\n          echo \"//r/:_authToken=${{ secrets.T }}\" >> .npmrc 2>/dev/null\n          yarn config set -H npmAuthToken=tok-FAKE\n          printf x | tee -a ~/.npmrc\n").unwrap();
+        let step = &w.jobs[0].steps[0];
+        let r = &step.bun_registries;
+        assert_eq!(r.len(), 4);
+        assert_eq!(
+            (
+                r[0].line,
+                r[0].scope.as_deref(),
+                r[0].token == BunToken::None
+            ),
+            (7, None, true)
+        );
+        assert_eq!(r[1].scope.as_deref(), Some("acme"));
+        assert_eq!(r[1].token, BunToken::Secret("ACME".into()));
+        assert_eq!(
+            (r[2].url.as_str(), &r[2].token),
+            ("https://b.example/", &BunToken::Literal)
+        );
+        assert_eq!(r[3].token, BunToken::Variable("C_TOKEN".into()));
+        let c = &w.jobs[0].steps[1].commands;
+        assert_eq!(c[0].writes, [".npmrc"]);
+        assert!(c[0].has_secret_expression);
+        assert_eq!(c[1].config_set.as_deref(), Some("npmAuthToken"));
+        assert!(c[1].config_user_level);
+        assert_eq!(c[3].program, "tee");
+        assert_eq!(c[3].writes, ["~/.npmrc"]);
+        assert!(!format!("{w:?}").contains("FAKE"), "{w:?}");
     }
 }

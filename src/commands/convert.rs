@@ -72,7 +72,9 @@ enum Named {
 }
 
 /// The project's pmrc.toml, when it has one.
-fn project_setting(dir: &std::path::Path) -> Result<Option<crate::sync_config::SyncConfig>> {
+pub(super) fn project_setting(
+    dir: &std::path::Path,
+) -> Result<Option<crate::sync_config::SyncConfig>> {
     let path = dir.join(crate::sync_config::FILE_NAME);
     let Some(text) = discover::read_text(&path)? else {
         return Ok(None);

@@ -20,6 +20,8 @@ pub struct Request {
     pub managers: Vec<ManagerArg>,
     pub user: bool,
     pub check_env: bool,
+    /// Variables applied over the files (`--env`: the process's; `--env-file`).
+    pub env_vars: Vec<crate::env_layer::Variable>,
     /// Also read the CI workflows.
     pub ci: bool,
     /// Fail (exit 1) when a finding of this severity or worse exists; `None`: never.
@@ -63,6 +65,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         ci: req.ci,
         dir_flag: req.dir_flag.as_deref(),
         unchecked,
+        env_vars: &req.env_vars,
     };
     let mut findings = crate::doctor::run(&request)?;
     let mut fixes = Vec::new();

@@ -15,6 +15,8 @@ pub struct Request {
     pub user: bool,
     pub package: String,
     pub tarball: Option<String>,
+    /// Variables applied over the files (`--env`, `--env-file`).
+    pub env_vars: Vec<crate::env_layer::Variable>,
 }
 
 pub struct Explained {
@@ -27,10 +29,12 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
     let mut warnings = Vec::new();
     for manager in super::managers_in(&req.dir, &req.managers)? {
         let (manager, note) = manager.settle(&req.dir)?;
-        let (dir, env, member_note) = super::workspace_root(manager, &req.dir, env);
+        let (dir, mut env, member_note) = super::workspace_root(manager, &req.dir, env);
+        env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
         let files = discover::locate(manager, &dir, req.user, &env)?;
-        let (model, w) = discover::read_merged(manager, &files)?;
+        let (mut model, w) = discover::read_merged(manager, &files)?;
         warnings.extend(note.into_iter().chain(member_note).chain(w));
+        warnings.extend(crate::env_layer::apply(&mut model, manager, &req.env_vars));
         if !req.user {
             warnings.extend(discover::unread_user_files(manager, &dir, &env));
         }

@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod doctor;
+pub mod env;
 pub mod explain;
 pub mod init;
 pub mod show;

@@ -14,6 +14,8 @@ pub struct Request {
     /// Empty: every manager whose project file exists.
     pub managers: Vec<ManagerArg>,
     pub user: bool,
+    /// Variables applied over the files (`--env`, `--env-file`).
+    pub env_vars: Vec<crate::env_layer::Variable>,
 }
 
 /// What one manager reads and does.
@@ -29,9 +31,11 @@ pub fn run(req: &Request, env: &Environment) -> Result<Vec<Shown>> {
     let mut shown = Vec::new();
     for manager in super::managers_in(&req.dir, &req.managers)? {
         let (manager, note) = manager.settle(&req.dir)?;
-        let (dir, env, member_note) = super::workspace_root(manager, &req.dir, env);
+        let (dir, mut env, member_note) = super::workspace_root(manager, &req.dir, env);
+        env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
         let files = discover::locate(manager, &dir, req.user, &env)?;
-        let (model, mut warnings) = discover::read_merged(manager, &files)?;
+        let (mut model, mut warnings) = discover::read_merged(manager, &files)?;
+        warnings.extend(crate::env_layer::apply(&mut model, manager, &req.env_vars));
         warnings.splice(0..0, note.into_iter().chain(member_note));
         if !req.user {
             warnings.extend(discover::unread_user_files(manager, &dir, &env));

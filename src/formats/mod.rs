@@ -3,6 +3,7 @@
 //! reports the spans of secret values. Formats never touch the filesystem.
 
 pub mod bunfig;
+pub mod dependabot_yml;
 mod kept;
 pub mod npmrc;
 pub mod pnpm_workspace;
@@ -30,6 +31,8 @@ pub enum Format {
     Yarnrc,
     Bunfig,
     PnpmWorkspace,
+    /// `.github/dependabot.yml`: its `npm-registry` entries and the npm/bun updates' links.
+    DependabotYml,
     /// pmrc's own `pmrc.toml` (`[sync] from/to/user`, parsed by `sync_config`): written
     /// whole by `pmrc init`, it holds no registry, auth or network settings and no secrets.
     PmrcToml,
@@ -48,6 +51,7 @@ impl Format {
             Format::Yarnrc => yarnrc::read(text, file, level),
             Format::Bunfig => bunfig::read(text, file, level),
             Format::PnpmWorkspace => pnpm_workspace::read(text, file, level),
+            Format::DependabotYml => dependabot_yml::read(text, file, level),
             Format::PmrcToml => Ok((Model::default(), Vec::new())),
         }
     }
@@ -59,6 +63,7 @@ impl Format {
             Format::Yarnrc => yarnrc::settings(text),
             Format::Bunfig => bunfig::settings(text),
             Format::PnpmWorkspace => pnpm_workspace::settings(text),
+            Format::DependabotYml => dependabot_yml::settings(text),
             Format::PmrcToml => Ok(Vec::new()),
         }
     }
@@ -73,6 +78,7 @@ impl Format {
             // pnpm 10 takes its routing from `.npmrc` only (pmrc writes it there).
             Format::PnpmWorkspace if !manager.rules().reads_workspace_yaml_routing() => Vec::new(),
             Format::PnpmWorkspace => pnpm_workspace::wanted(model),
+            Format::DependabotYml => dependabot_yml::wanted(model, manager),
             Format::PmrcToml => Vec::new(),
         }
     }
@@ -82,6 +88,7 @@ impl Format {
     pub fn in_shape_of(self, text: Option<&str>, wanted: Wanted) -> Wanted {
         match self {
             Format::PnpmWorkspace => pnpm_workspace::in_shape_of(text, wanted),
+            Format::DependabotYml => dependabot_yml::in_shape_of(text, wanted),
             _ => wanted,
         }
     }
@@ -100,6 +107,7 @@ impl Format {
             }
             Format::Bunfig => bunfig::edit(text, wanted),
             Format::PnpmWorkspace => pnpm_workspace::edit(text, wanted),
+            Format::DependabotYml => dependabot_yml::edit(text, wanted),
             Format::PmrcToml => {
                 Err("pmrc edits no pmrc.toml; pmrc init writes a new one whole".into())
             }
@@ -113,6 +121,7 @@ impl Format {
             Format::Yarnrc => yarnrc::secret_spans(text),
             Format::Bunfig => bunfig::secret_spans(text),
             Format::PnpmWorkspace => pnpm_workspace::secret_spans(text),
+            Format::DependabotYml => dependabot_yml::secret_spans(text),
             Format::PmrcToml => Vec::new(),
         }
     }

@@ -416,6 +416,15 @@ fn set_value(at: &Mapping, key: &str, value: &SettingValue, old: Option<&yaml_ed
     }
 }
 
+/// Sets `key` of `at` to the list `items`, keeping the entries (and comments) of a list that
+/// is already there.
+pub(super) fn set_list(at: &Mapping, key: &str, items: &[String]) {
+    match at.get(key).and_then(|n| n.as_sequence().cloned()) {
+        Some(seq) => replace_items(&seq, items),
+        None => set_value(at, key, &SettingValue::List(items.to_vec()), None),
+    }
+}
+
 /// Makes a sequence hold exactly `items`, keeping the entries (and their comments) that
 /// stay.
 fn replace_items(seq: &Sequence, items: &[String]) {

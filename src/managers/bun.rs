@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
 };
+use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model};
 use crate::registry_url::{RegistryUrl, with_trailing_slash};
@@ -17,6 +18,77 @@ pub struct Bun;
 const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
 
 impl Rules for Bun {
+    fn reads_variable(&self, name: &str) -> Option<EnvRead> {
+        // Exact spellings only (PackageManagerOptions.zig); the first non-empty one wins.
+        match name {
+            "BUN_CONFIG_REGISTRY" | "NPM_CONFIG_REGISTRY" | "npm_config_registry" => {
+                return Some(EnvRead::Setting("registry".into()));
+            }
+            "BUN_CONFIG_TOKEN" | "NPM_CONFIG_TOKEN" | "npm_config_token" => {
+                // The default registry's token.
+                return Some(EnvRead::Setting("token".into()));
+            }
+            "NPM_CONFIG_USERCONFIG" => return Some(EnvRead::Setting("userconfig".into())),
+            _ => {}
+        }
+        if let Some(rest) = env_config::strip_prefix_ignore_case(name, "bun_config_") {
+            return Some(EnvRead::Setting(rest.to_ascii_lowercase()));
+        }
+        env_config::strip_prefix_ignore_case(name, "npm_config_").map(|_| {
+            EnvRead::Ignored(
+                "Bun reads only NPM_CONFIG_REGISTRY / npm_config_registry, NPM_CONFIG_TOKEN / npm_config_token and NPM_CONFIG_USERCONFIG, spelled exactly so".into(),
+            )
+        })
+    }
+    fn variable_rank(&self, name: &str) -> u8 {
+        // The first non-empty of BUN_CONFIG_*, NPM_CONFIG_*, npm_config_* is used.
+        if name.starts_with("BUN_CONFIG_") {
+            2
+        } else if name.starts_with("NPM_CONFIG_") {
+            1
+        } else {
+            0
+        }
+    }
+    fn env_form(
+        &self,
+        routes: &[Route],
+    ) -> std::result::Result<crate::env_config::EnvForm, String> {
+        let set = crate::env_config::RouteSet::of(routes);
+        if let Some((scope, _)) = set.scopes.first() {
+            return Err(format!(
+                "Bun takes no scope's registry or token from a variable ({})",
+                crate::env_config::scope_key(scope)
+            ));
+        }
+        let mut form = crate::env_config::EnvForm::default();
+        if let Some(registry) = set.custom_default_registry() {
+            form.variables.push(EnvVar::literal(
+                "BUN_CONFIG_REGISTRY",
+                with_trailing_slash(registry),
+            ));
+        }
+        match set.unscoped.and_then(|r| r.authorization.as_ref()) {
+            None => {}
+            Some(Authorization::Bearer(t)) => form
+                .variables
+                .push(EnvVar::text("BUN_CONFIG_TOKEN", t.when_set())),
+            Some(_) => {
+                return Err(
+                    "Bun takes only a bearer token for the default registry from a variable".into(),
+                );
+            }
+        }
+        Ok(form)
+    }
+    fn env_rc_file(&self) -> Option<RcFile> {
+        Some(RcFile {
+            home_path: ".pmrc/npmrc",
+            pointer: Some("NPM_CONFIG_USERCONFIG"),
+            written_as: WrittenAs::Npmrc,
+            written_for: super::Manager::Npm,
+        })
+    }
     fn programs(&self) -> &'static [&'static str] {
         &["bun", "bunx"]
     }
@@ -26,6 +98,12 @@ impl Rules for Bun {
             action: "oven-sh/setup-bun",
             version_input: "bun-version",
         })
+    }
+
+    /// setup-bun parses `<cwd>/bunfig.toml`, sets its registries and writes the whole file
+    /// back (spec/ci-env.md §2.2): comments and layout are lost, an unparsable file replaced.
+    fn setup_action_rewrites(&self) -> Option<&'static str> {
+        Some("bunfig.toml")
     }
 
     fn name(&self) -> &'static str {
@@ -171,4 +249,38 @@ fn route(model: &Model, packages: Packages, npmrc_keys: &BunKeys) -> Route {
     let from_npmrc = || npmrc_keys.longest(&RegistryUrl::parse(&effective)?);
     let chosen = bound.or_else(from_npmrc);
     npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c)))
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{names, test_route};
+
+    #[test]
+    fn bun_reads_exact_spellings_only() {
+        assert_eq!(
+            Bun.reads_variable("npm_config_registry"),
+            Some(EnvRead::Setting("registry".into()))
+        );
+        assert!(matches!(
+            Bun.reads_variable("Npm_Config_Registry"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert!(matches!(
+            Bun.reads_variable("BUN_CONFIG_TOKEN"),
+            Some(EnvRead::Setting(_))
+        ));
+    }
+
+    #[test]
+    fn bun_takes_the_default_registry_and_its_token() {
+        let one = [test_route(None, "https://r.example/npm", Some("T"))];
+        let form = Bun.env_form(&one).unwrap();
+        assert_eq!(names(&form), ["BUN_CONFIG_REGISTRY", "BUN_CONFIG_TOKEN"]);
+        let scoped = [
+            test_route(None, "https://r.example/", None),
+            test_route(Some("acme"), "https://other.example/", None),
+        ];
+        assert!(Bun.env_form(&scoped).is_err());
+    }
 }

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::diagnostics::Code;
 use crate::discover::ConfigFile;
+use crate::env_config::EnvRead;
 use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
@@ -23,6 +24,46 @@ pub struct Deno;
 const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
 
 impl Rules for Deno {
+    fn reads_variable(&self, name: &str) -> Option<EnvRead> {
+        match name {
+            "NPM_CONFIG_REGISTRY" => Some(EnvRead::Setting("registry".into())),
+            "JSR_NPM_URL" => Some(EnvRead::Setting("JSR's npm-compatible registry".into())),
+            "DENO_AUTH_TOKENS" => Some(EnvRead::Ignored(
+                "DENO_AUTH_TOKENS authenticates https and JSR imports, not npm: packages".into(),
+            )),
+            _ => crate::env_config::strip_prefix_ignore_case(name, "npm_config_").map(|_| {
+                EnvRead::Ignored(
+                    "Deno reads only NPM_CONFIG_REGISTRY, by that exact name (not NPM_CONFIG_USERCONFIG either)".into(),
+                )
+            }),
+        }
+    }
+    fn env_form(
+        &self,
+        routes: &[Route],
+    ) -> std::result::Result<crate::env_config::EnvForm, String> {
+        let set = crate::env_config::RouteSet::of(routes);
+        if !set.scopes.is_empty() || routes.iter().any(|r| r.authorization.is_some()) {
+            return Err("Deno takes only NPM_CONFIG_REGISTRY from the environment: no credential and no scope".into());
+        }
+        let mut form = crate::env_config::EnvForm::default();
+        if let Some(registry) = set.custom_default_registry() {
+            form.variables.push(crate::env_config::EnvVar::literal(
+                "NPM_CONFIG_REGISTRY",
+                crate::registry_url::with_trailing_slash(registry),
+            ));
+        }
+        Ok(form)
+    }
+    fn env_rc_file(&self) -> Option<crate::env_config::RcFile> {
+        // Deno reads `~/.npmrc` and no variable that moves it.
+        Some(crate::env_config::RcFile {
+            home_path: ".npmrc",
+            pointer: None,
+            written_as: WrittenAs::Npmrc,
+            written_for: super::Manager::Deno,
+        })
+    }
     fn programs(&self) -> &'static [&'static str] {
         &["deno"]
     }
@@ -404,5 +445,38 @@ mod tests {
         };
         assert_eq!(lone_basic_part(&with_token), None);
         assert!(authenticates(&with_token));
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{names, test_route};
+
+    #[test]
+    fn deno_reads_npm_config_registry_by_its_exact_name() {
+        assert_eq!(
+            Deno.reads_variable("NPM_CONFIG_REGISTRY"),
+            Some(EnvRead::Setting("registry".into()))
+        );
+        assert!(matches!(
+            Deno.reads_variable("npm_config_registry"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert!(matches!(
+            Deno.reads_variable("NPM_CONFIG_USERCONFIG"),
+            Some(EnvRead::Ignored(_))
+        ));
+    }
+
+    #[test]
+    fn deno_takes_no_credential_from_variables() {
+        let plain = [test_route(None, "https://r.example/", None)];
+        assert_eq!(
+            names(&Deno.env_form(&plain).unwrap()),
+            ["NPM_CONFIG_REGISTRY"]
+        );
+        let token = [test_route(None, "https://r.example/", Some("T"))];
+        assert!(Deno.env_form(&token).is_err());
     }
 }

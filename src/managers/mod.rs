@@ -6,6 +6,7 @@
 
 mod bun;
 mod deno;
+mod dependabot;
 mod npm;
 mod pnpm;
 mod yarn;
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 use crate::diagnostics::Code;
 use crate::discover::ConfigFile;
+use crate::env_config::{EnvForm, EnvRead, RcFile};
 use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model};
@@ -27,6 +29,7 @@ use crate::resolve::{self, Authorization, Packages, Route};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
+pub use dependabot::FILE as DEPENDABOT_FILE;
 pub use npm::Migration;
 pub use pnpm::PnpmMajor;
 
@@ -45,6 +48,9 @@ pub enum Manager {
     Pnpm(PnpmMajor),
     /// Deno 2: only `.npmrc` (project and home), and only its registry and credential keys.
     Deno,
+    /// Not a package manager: Dependabot's `npm-registry` entries in `.github/dependabot.yml`,
+    /// a target of `convert` (never found in a project by itself).
+    Dependabot,
 }
 
 impl Manager {
@@ -55,6 +61,7 @@ impl Manager {
         static YARN_CLASSIC: yarn_classic::YarnClassic = yarn_classic::YarnClassic;
         static BUN: bun::Bun = bun::Bun;
         static DENO: deno::Deno = deno::Deno;
+        static DEPENDABOT: dependabot::Dependabot = dependabot::Dependabot;
         static PNPM_10: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V10);
         static PNPM_11: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V11);
         static PNPM_12: pnpm::Pnpm = pnpm::Pnpm(PnpmMajor::V12);
@@ -67,6 +74,7 @@ impl Manager {
             Manager::Pnpm(PnpmMajor::V11) => &PNPM_11,
             Manager::Pnpm(PnpmMajor::V12) => &PNPM_12,
             Manager::Deno => &DENO,
+            Manager::Dependabot => &DEPENDABOT,
         }
     }
 
@@ -288,6 +296,7 @@ impl FromStr for ManagerArg {
             ("yarn", Some("1")) | ("yarn-classic", None | Some("1")) => exact(Manager::YarnClassic),
             ("bun", None | Some("1")) => exact(Manager::Bun),
             ("deno", None | Some("2")) => exact(Manager::Deno),
+            ("dependabot", None) => exact(Manager::Dependabot),
             ("pnpm", None) => Ok(ManagerArg::PnpmOfProject),
             ("pnpm", Some(v)) if PnpmMajor::from_major(v).is_some() => {
                 exact(Manager::Pnpm(PnpmMajor::from_major(v).expect("checked")))
@@ -298,7 +307,7 @@ impl FromStr for ManagerArg {
                 ))
             }
             _ => Err(format!(
-                "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm, bun or deno)"
+                "unknown package manager `{s}` (expected npm, yarn, yarn-classic, pnpm, bun or deno; or dependabot as a target)"
             )),
         }
     }
@@ -578,10 +587,31 @@ pub trait Rules: Sync {
     fn ci_credential_variable(&self, _npmrc_key: &str) -> Option<String> {
         None
     }
+    /// Takes out of a translated model what this target's file cannot hold, saying why
+    /// (Dependabot: literal secrets, TLS, proxies); before the self-check, so it compares
+    /// what is really written.
+    fn fit_translation(&self, _model: &mut Model, _warnings: &mut Vec<Warning>) {}
     /// Warnings about the project files when this manager is a target (settings it ignores).
     fn target_warnings(&self, _dir: &Path, _from: Manager) -> Result<Vec<Warning>> {
         Ok(Vec::new())
     }
+
+    // ---- environment variables (spec/ci-env.md §1) ----
+
+    /// How this manager reads the environment variable `name`: the setting it sets, or that
+    /// it ignores or refuses it; `None` for a name outside its variables.
+    fn reads_variable(&self, name: &str) -> Option<EnvRead>;
+    /// Where two variables set one setting, the higher rank wins (Bun: `BUN_CONFIG_*` over
+    /// `NPM_CONFIG_*` over `npm_config_*`); equal ranks: the later one.
+    fn variable_rank(&self, _name: &str) -> u8 {
+        0
+    }
+    /// The variables that make this manager route and authenticate as `routes` say (with
+    /// the traps they bring), or why variables alone cannot (§1.7's "no" cells).
+    fn env_form(&self, routes: &[Route]) -> std::result::Result<EnvForm, String>;
+    /// The user-level rc file a CI job writes where variables cannot carry the config;
+    /// `None` for a target the job's environment never reaches (Dependabot).
+    fn env_rc_file(&self) -> Option<RcFile>;
 
     // ---- doctor ----
 
@@ -613,6 +643,17 @@ pub trait Rules: Sync {
     /// naming the version, when it has one.
     fn setup_action(&self) -> Option<SetupAction> {
         None
+    }
+    /// The project file this manager's setup action rewrites when given registries (setup-bun
+    /// re-serialises `bunfig.toml` in the checkout), when it does.
+    fn setup_action_rewrites(&self) -> Option<&'static str> {
+        None
+    }
+    /// Whether `<program> config set <key>` (user-level when `user_level`) writes a credential
+    /// into the project's own file in the checkout (Yarn Berry's default is the project's
+    /// `.yarnrc.yml`).
+    fn config_set_writes_project_secret(&self, _key: &str, _user_level: bool) -> bool {
+        false
     }
     /// Whether this manager reads the `.npmrc` actions/setup-node writes for `registry-url`
     /// (it points `NPM_CONFIG_USERCONFIG` at it); Yarn Berry and Deno never do.
@@ -841,7 +882,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for m in SETTLED {
+        for m in SETTLED.into_iter().chain([Manager::Dependabot]) {
             assert_eq!(parse(&m.to_string()), Ok(ManagerArg::Exact(m)), "{m}");
         }
     }
@@ -883,6 +924,7 @@ mod tests {
             "Manager::Deno",
             "Manager::Pnpm",
             "PnpmMajor::",
+            "Manager::Dependabot",
         ];
         let mut offenders = Vec::new();
         let mut stack = vec![src.clone()];

@@ -6,6 +6,7 @@ use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
 };
 use crate::diagnostics::Code;
+use crate::env_config::{self, EnvRead, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Level, Model, Origin};
 use crate::registry_url::{RegistryUrl, npm_walk_up};
@@ -18,6 +19,37 @@ pub struct Npm;
 pub(super) const PUBLIC_REGISTRY: &str = "https://registry.npmjs.org/";
 
 impl Rules for Npm {
+    fn reads_variable(&self, name: &str) -> Option<EnvRead> {
+        let rest = env_config::strip_prefix_ignore_case(name, "npm_config_")?;
+        let key = env_config::npm_env_key(rest);
+        Some(match key.as_str() {
+            "_auth" | "_authtoken" | "_password" | "username" => EnvRead::Ignored(format!(
+                "npm neither uses nor rejects an unscoped `{key}` from the environment; key it by registry (npm_config_//host/path/:{key})"
+            )),
+            _ => EnvRead::Setting(key),
+        })
+    }
+    fn env_form(
+        &self,
+        routes: &[Route],
+    ) -> std::result::Result<crate::env_config::EnvForm, String> {
+        Ok(crate::env_config::EnvForm {
+            variables: env_config::npm_style_variables(
+                "npm_config_",
+                routes,
+                self.public_registry(),
+            )?,
+            warnings: Vec::new(),
+        })
+    }
+    fn env_rc_file(&self) -> Option<RcFile> {
+        Some(RcFile {
+            home_path: ".pmrc/npmrc",
+            pointer: Some("NPM_CONFIG_USERCONFIG"),
+            written_as: WrittenAs::Npmrc,
+            written_for: super::Manager::Npm,
+        })
+    }
     fn programs(&self) -> &'static [&'static str] {
         &["npm", "npx"]
     }
@@ -334,5 +366,45 @@ impl Migration {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{names, test_route};
+
+    #[test]
+    fn npm_reads_npm_config_in_any_case() {
+        assert_eq!(
+            Npm.reads_variable("NPM_CONFIG_FETCH_RETRIES"),
+            Some(EnvRead::Setting("fetch-retries".into()))
+        );
+        assert_eq!(
+            Npm.reads_variable("npm_config_//r.example/:_authToken"),
+            Some(EnvRead::Setting("//r.example/:_authToken".into()))
+        );
+        assert!(matches!(
+            Npm.reads_variable("npm_config__authToken"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(Npm.reads_variable("NODE_AUTH_TOKEN"), None);
+    }
+
+    #[test]
+    fn npm_takes_scopes_and_registry_tokens_from_variables() {
+        let routes = [
+            test_route(None, "https://r.example/npm/", None),
+            test_route(Some("acme"), "https://npm.pkg.github.com", Some("GH_TOKEN")),
+        ];
+        let form = Npm.env_form(&routes).unwrap();
+        assert_eq!(
+            names(&form),
+            [
+                "npm_config_registry",
+                "npm_config_@acme:registry",
+                "npm_config_//npm.pkg.github.com/:_authToken"
+            ]
+        );
     }
 }

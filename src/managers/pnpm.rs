@@ -4,6 +4,7 @@
 //! tokens, and how the major is settled from the project.
 
 use crate::diagnostics::Code;
+use crate::env_config::{self, EnvRead, RcFile};
 use std::path::{Path, PathBuf};
 
 use super::{FileSpec, Manager, Place, Rules, TarballRequest, WrittenAs, npm_style_route, spec};
@@ -114,6 +115,68 @@ impl Pnpm {
 }
 
 impl Rules for Pnpm {
+    fn reads_variable(&self, name: &str) -> Option<EnvRead> {
+        if let Some(rest) = env_config::strip_prefix_ignore_case(name, "npm_config_") {
+            let key = env_config::npm_env_key(rest);
+            return Some(match (self.is_10(), key.as_str()) {
+                (true, k) if k.starts_with("//") => EnvRead::Ignored(
+                    "pnpm 10 lower-cases the key and turns `_` into `-`, so a registry's credential from the environment is dead".into(),
+                ),
+                (true, _) | (false, "userconfig") => EnvRead::Setting(key),
+                (false, k) if k.starts_with("//") => EnvRead::Setting(key),
+                (false, _) => EnvRead::Ignored(
+                    "pnpm 11 and 12 ignore npm_config_* except a registry's credential (`//…`) and userconfig; use pnpm_config_*".into(),
+                ),
+            });
+        }
+        let rest = env_config::strip_prefix_ignore_case(name, "pnpm_config_")?;
+        let key = env_config::npm_env_key(rest);
+        Some(match (self.is_10(), key.as_str()) {
+            (true, _) => EnvRead::Ignored("pnpm 10 reads no pnpm_config_* variable".into()),
+            // The structured `_auth` as JSON: registry URL → "@" or "@scope" → {authToken},
+            // routes and tokens alike.
+            (false, "_auth") => EnvRead::Setting("_auth".into()),
+            (false, k) if k.starts_with('@') => EnvRead::Ignored(
+                "pnpm 11 and 12 take no scope's registry from a variable except through pnpm_config__auth".into(),
+            ),
+            (false, _) => EnvRead::Setting(key),
+        })
+    }
+    fn variable_rank(&self, name: &str) -> u8 {
+        // pnpm 11/12's credentials: the structured `_auth` over `pnpm_config_//…` over
+        // `npm_config_//…` (spec/pnpm-bun-deno.md §1.4).
+        let lower = name.to_ascii_lowercase();
+        if lower == "pnpm_config__auth" {
+            2
+        } else if lower.starts_with("pnpm_config_") {
+            1
+        } else {
+            0
+        }
+    }
+    fn env_form(
+        &self,
+        routes: &[Route],
+    ) -> std::result::Result<crate::env_config::EnvForm, String> {
+        if self.is_10() {
+            if routes.iter().any(|r| r.authorization.is_some()) {
+                return Err("pnpm 10 ignores `npm_config_//host/:_authToken` (it lower-cases the key) and reads no other credential variable".into());
+            }
+            return Ok(crate::env_config::EnvForm {
+                variables: env_config::npm_style_variables("npm_config_", routes, PUBLIC_REGISTRY)?,
+                warnings: Vec::new(),
+            });
+        }
+        pnpm_auth_json(routes)
+    }
+    fn env_rc_file(&self) -> Option<RcFile> {
+        Some(RcFile {
+            home_path: ".pmrc/npmrc",
+            pointer: Some("NPM_CONFIG_USERCONFIG"),
+            written_as: WrittenAs::Npmrc,
+            written_for: super::Manager::Pnpm(self.0),
+        })
+    }
     fn programs(&self) -> &'static [&'static str] {
         &["pnpm", "pnpx"]
     }
@@ -695,4 +758,154 @@ fn url_keyed_registries_leave(dir: &Path, from: Manager) -> Result<Vec<Warning>>
         })
         .into_iter()
         .collect())
+}
+
+/// pnpm 11/12's `pnpm_config__auth`: one JSON object, registry URL → `"@"` (unscoped) or
+/// `"@scope"` → `{authToken}`, that sets routes and tokens alike and beats the project's
+/// files (spec/pnpm-bun-deno.md §1.9). A registry without a token for unscoped packages goes
+/// in `pnpm_config_registry`; the structured form holds bearer tokens only, so basic auth
+/// for unscoped packages takes `pnpm_config_//host/path/:_auth`-style variables, and a scope
+/// without a bearer token cannot be given by variables at all.
+fn pnpm_auth_json(routes: &[Route]) -> std::result::Result<crate::env_config::EnvForm, String> {
+    use crate::env_config::{EnvValue, EnvVar, Json, RouteSet, credential_key, registry_url};
+    let set = RouteSet::of(routes);
+    let mut by_url: Vec<(String, Vec<(String, Json)>)> = Vec::new();
+    let mut variables = Vec::new();
+    let mut entry =
+        |url: String, key: String, body: Json| match by_url.iter_mut().find(|(u, _)| *u == url) {
+            Some((_, entries)) => entries.push((key, body)),
+            None => by_url.push((url, vec![(key, body)])),
+        };
+    let mut others = Vec::new();
+    if let Some(route) = set.unscoped {
+        let url = registry_url(route.registry.as_deref(), PUBLIC_REGISTRY);
+        match &route.authorization {
+            Some(Authorization::Bearer(t)) => entry(
+                url,
+                "@".into(),
+                Json::Object(vec![("authToken".into(), Json::String(t.when_set()))]),
+            ),
+            Some(_) => {
+                if set.custom_default_registry().is_some() {
+                    variables.push(EnvVar::literal("pnpm_config_registry", url.clone()));
+                }
+                others.push((url, route));
+            }
+            None if set.custom_default_registry().is_some() => {
+                variables.push(EnvVar::literal("pnpm_config_registry", url));
+            }
+            None => {}
+        }
+    }
+    for (scope, route) in &set.scopes {
+        let url = registry_url(route.registry.as_deref(), PUBLIC_REGISTRY);
+        // Every entry needs its `authToken` ("must be a string", seen with pnpm 11), and no
+        // other variable routes a scope: a scope without a bearer token needs a file.
+        let Some(Authorization::Bearer(t)) = &route.authorization else {
+            return Err(format!(
+                "pnpm 11 and 12 route a scope from a variable only through a pnpm_config__auth entry, which needs a bearer token; {} has none",
+                crate::env_config::scope_key(scope)
+            ));
+        };
+        let body = Json::Object(vec![("authToken".into(), Json::String(t.when_set()))]);
+        entry(url, crate::env_config::scope_key(scope), body);
+    }
+    for (url, route) in others {
+        let key = credential_key(&url).ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
+        let auth = route
+            .authorization
+            .as_ref()
+            .expect("only routes with credentials");
+        for (suffix, value) in crate::env_config::npm_credential_fields(auth)? {
+            variables.push(EnvVar::text(format!("pnpm_config_{key}{suffix}"), value));
+        }
+    }
+    if !by_url.is_empty() {
+        let json = Json::Object(
+            by_url
+                .into_iter()
+                .map(|(url, entries)| (url, Json::Object(entries)))
+                .collect(),
+        );
+        variables.insert(
+            0,
+            EnvVar {
+                name: "pnpm_config__auth".into(),
+                value: EnvValue::Json(json),
+            },
+        );
+    }
+    Ok(crate::env_config::EnvForm {
+        variables,
+        warnings: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{EnvValue, names, test_route};
+
+    #[test]
+    fn pnpm_majors_read_different_prefixes() {
+        let v10 = Pnpm(PnpmMajor::V10);
+        let v11 = Pnpm(PnpmMajor::V11);
+        assert!(matches!(
+            v10.reads_variable("npm_config_//r/:_authToken"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(
+            v11.reads_variable("npm_config_//r/:_authToken"),
+            Some(EnvRead::Setting("//r/:_authToken".into()))
+        );
+        assert!(matches!(
+            v11.reads_variable("NPM_CONFIG_REGISTRY"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(
+            v10.reads_variable("NPM_CONFIG_REGISTRY"),
+            Some(EnvRead::Setting("registry".into()))
+        );
+        assert!(matches!(
+            v11.reads_variable("pnpm_config__auth"),
+            Some(EnvRead::Setting(s)) if s.starts_with("_auth")
+        ));
+        assert!(matches!(
+            v10.reads_variable("pnpm_config_registry"),
+            Some(EnvRead::Ignored(_))
+        ));
+    }
+
+    #[test]
+    fn pnpm_10_cannot_take_a_token_and_11_puts_it_in_json() {
+        let routes = [
+            test_route(None, "https://r.example/", None),
+            test_route(
+                Some("acme"),
+                "https://npm.pkg.github.com/",
+                Some("GH_TOKEN"),
+            ),
+        ];
+        assert!(Pnpm(PnpmMajor::V10).env_form(&routes).is_err());
+        let form = Pnpm(PnpmMajor::V12).env_form(&routes).unwrap();
+        assert_eq!(names(&form), ["pnpm_config__auth", "pnpm_config_registry"]);
+        let EnvValue::Json(json) = &form.variables[0].value else {
+            panic!("JSON expected");
+        };
+        let text = serde_json::to_string(json).unwrap();
+        assert_eq!(
+            text,
+            r#"[["https://npm.pkg.github.com/",[["@acme",[["authToken","${GH_TOKEN}"]]]]]]"#
+        );
+        // An entry without authToken stops pnpm 11: a token-less scope needs a file.
+        let tokenless = [test_route(
+            Some("acme"),
+            "https://npm.pkg.github.com/",
+            None,
+        )];
+        assert!(Pnpm(PnpmMajor::V11).env_form(&tokenless).is_err());
+        let routes = [test_route(None, "https://r.example/", None)];
+        let form = Pnpm(PnpmMajor::V10).env_form(&routes).unwrap();
+        assert_eq!(names(&form), ["npm_config_registry"]);
+    }
 }

@@ -3,6 +3,7 @@
 //! checks (it never reads `.npmrc`).
 
 use crate::diagnostics::Code;
+use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -20,8 +21,100 @@ pub struct Yarn;
 const PUBLIC_REGISTRY: &str = "https://registry.yarnpkg.com";
 
 impl Rules for Yarn {
+    fn reads_variable(&self, name: &str) -> Option<EnvRead> {
+        let rest = env_config::strip_prefix_ignore_case(name, "yarn_")?;
+        let key = env_config::yarn_berry_env_key(rest);
+        Some(if IGNORED_ENV_NAMES.contains(&key.as_str()) {
+            EnvRead::Ignored(format!("`{key}` is a Yarn 1 name Yarn Berry skips"))
+        } else if MAP_SETTINGS.contains(&key.as_str()) {
+            EnvRead::Fatal(format!(
+                "`{key}` is a map, which no variable can set: every command stops (\"must be an object in <environment>\")"
+            ))
+        } else if SETTINGS.contains(&key.as_str()) {
+            EnvRead::Setting(key)
+        } else {
+            EnvRead::Fatal(format!(
+                "`{key}` is no Yarn 4 setting: every command stops (\"Unrecognized or legacy configuration settings found\")"
+            ))
+        })
+    }
+    fn env_form(
+        &self,
+        routes: &[Route],
+    ) -> std::result::Result<crate::env_config::EnvForm, String> {
+        let set = env_config::RouteSet::of(routes);
+        if let Some((scope, _)) = set.scopes.first() {
+            return Err(format!(
+                "Yarn Berry takes a scope's registry and token ({}) only from npmScopes or npmRegistries, maps that no YARN_* variable can set",
+                env_config::scope_key(scope)
+            ));
+        }
+        let mut form = crate::env_config::EnvForm::default();
+        if let Some(registry) = set.custom_default_registry() {
+            form.variables.push(EnvVar::literal(
+                "YARN_NPM_REGISTRY_SERVER",
+                registry.trim_end_matches('/'),
+            ));
+            // Yarn refuses plain http unless the host is allowed (a list: the variable
+            // replaces the files' list).
+            if let Some(url) = RegistryUrl::parse(registry).filter(|u| u.is_http()) {
+                form.variables
+                    .push(EnvVar::literal("YARN_UNSAFE_HTTP_WHITELIST", url.hostname));
+            }
+        }
+        let name = match set.unscoped.and_then(|r| r.authorization.as_ref()) {
+            None => return Ok(form),
+            Some(Authorization::Bearer(t)) => {
+                form.variables
+                    .push(EnvVar::text("YARN_NPM_AUTH_TOKEN", t.when_set()));
+                "YARN_NPM_AUTH_TOKEN"
+            }
+            Some(Authorization::Basic(t)) => {
+                form.variables
+                    .push(EnvVar::text("YARN_NPM_AUTH_IDENT", t.when_set()));
+                "YARN_NPM_AUTH_IDENT"
+            }
+            Some(_) => {
+                return Err(
+                    "Yarn Berry builds basic auth from npmAuthIdent only; the source's credential is not one".into(),
+                );
+            }
+        };
+        // Without it Yarn sends the top-level credential with scoped packages only
+        // (seen in the conformance run: unscoped packages got a 401).
+        form.variables
+            .push(EnvVar::literal("YARN_NPM_ALWAYS_AUTH", "true"));
+        form.warnings.push(Warning::new(
+            Code::EnvTokenSpreads,
+            format!(
+                "{name} is Yarn Berry's top-level credential: Yarn also sends it to every registry without an npmRegistries entry of its own (a scope's registry, tarballs on another host)"
+            ),
+            None,
+        ));
+        Ok(form)
+    }
+    fn env_rc_file(&self) -> Option<RcFile> {
+        // Yarn reads `~/.yarnrc.yml` below the project's files whatever the job does;
+        // `YARN_RC_FILENAME` would rename the project's own file too, losing its settings.
+        Some(RcFile {
+            home_path: ".yarnrc.yml",
+            pointer: None,
+            written_as: WrittenAs::YarnrcYml,
+            written_for: super::Manager::Yarn,
+        })
+    }
     fn programs(&self) -> &'static [&'static str] {
         &["yarn"]
+    }
+
+    /// `yarn config set` writes the project's `.yarnrc.yml` unless `-H` (the setup-node
+    /// docs' Yarn 2 recipe, spec/ci-env.md §2.1): a token set so sits in the checkout.
+    fn config_set_writes_project_secret(&self, key: &str, user_level: bool) -> bool {
+        !user_level
+            && key
+                .rsplit('.')
+                .next()
+                .is_some_and(|k| k == "npmAuthToken" || k == "npmAuthIdent")
     }
 
     /// Yarn Berry reads only `.yarnrc.yml` ("Yarn2 ignores both .npmrc and .yarnrc files
@@ -342,4 +435,174 @@ fn yarnrc_holds_npmrc(npmrc: &str, dir: &Path) -> bool {
         .unwrap_or_default();
     let held: HashSet<_> = held.iter().map(|s| (&s.path, &s.value)).collect();
     wanted.iter().all(|(p, v)| held.contains(&(p, v)))
+}
+
+/// Yarn 4's settings that a `YARN_*` variable can set (scalars and lists).
+const SETTINGS: &[&str] = &[
+    "approvedGitRepositories",
+    "cacheFolder",
+    "cacheMigrationMode",
+    "changesetBaseRefs",
+    "changesetIgnorePatterns",
+    "checksumBehavior",
+    "cloneConcurrency",
+    "compressionLevel",
+    "constraintsPath",
+    "defaultLanguageName",
+    "defaultProtocol",
+    "defaultSemverRangePrefix",
+    "deferredVersionFolder",
+    "enableCacheClean",
+    "enableColors",
+    "enableConstraintsChecks",
+    "enableGlobalCache",
+    "enableHardenedMode",
+    "enableHyperlinks",
+    "enableImmutableCache",
+    "enableImmutableInstalls",
+    "enableInlineBuilds",
+    "enableInlineHunks",
+    "enableMessageNames",
+    "enableMirror",
+    "enableNetwork",
+    "enableOfflineMode",
+    "enableProgressBars",
+    "enableScripts",
+    "enableStrictSsl",
+    "enableTelemetry",
+    "enableTimers",
+    "enableTransparentWorkspaces",
+    "globalFolder",
+    "httpProxy",
+    "httpRetry",
+    "httpTimeout",
+    "httpsCaFilePath",
+    "httpsCertFilePath",
+    "httpsKeyFilePath",
+    "httpsProxy",
+    "ignorePath",
+    "immutablePatterns",
+    "initScope",
+    "injectEnvironmentFiles",
+    "installStatePath",
+    "lockfileFilename",
+    "networkConcurrency",
+    "nmHoistingLimits",
+    "nmMode",
+    "nmSelfReferences",
+    "nodeLinker",
+    "npmAlwaysAuth",
+    "npmAuditExcludePackages",
+    "npmAuditIgnoreAdvisories",
+    "npmAuditRegistry",
+    "npmAuthIdent",
+    "npmAuthToken",
+    "npmMinimalAgeGate",
+    "npmPreapprovedPackages",
+    "npmPublishAccess",
+    "npmPublishProvenance",
+    "npmPublishRegistry",
+    "npmRegistryServer",
+    "patchFolder",
+    "pnpDataPath",
+    "pnpEnableEsmLoader",
+    "pnpEnableInlining",
+    "pnpFallbackMode",
+    "pnpIgnorePatterns",
+    "pnpMode",
+    "pnpShebang",
+    "pnpUnpluggedFolder",
+    "preferDeferredVersions",
+    "preferInteractive",
+    "preferReuse",
+    "preferTruncatedLines",
+    "progressBarStyle",
+    "rcFilename",
+    "taskPoolConcurrency",
+    "taskPoolMode",
+    "telemetryInterval",
+    "telemetryUserId",
+    "tsEnableAutoTypes",
+    "unsafeHttpWhitelist",
+    "virtualFolder",
+    "winLinkType",
+    "workerPoolMode",
+    "yarnPath",
+];
+
+/// Yarn 4's map settings: a variable naming one stops every command.
+const MAP_SETTINGS: &[&str] = &[
+    "npmScopes",
+    "npmRegistries",
+    "networkSettings",
+    "packageExtensions",
+    "logFilters",
+    "supportedArchitectures",
+    "initFields",
+    "catalog",
+    "catalogs",
+];
+
+/// Yarn 1 names Yarn 4 skips silently (spec/yarn.md: `YARN_REGISTRY` and friends).
+const IGNORED_ENV_NAMES: &[&str] = &[
+    "registry",
+    "version",
+    "flags",
+    "profile",
+    "gpg",
+    "ignoreNode",
+    "wrapOutput",
+    "binFolder",
+    "home",
+    "confDir",
+    "ignoreScripts",
+    "ignoreCwd",
+];
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{EnvRead, names, test_route};
+
+    #[test]
+    fn yarn_camel_cases_and_stops_on_unknown_names() {
+        assert_eq!(
+            Yarn.reads_variable("YARN_NPM_AUTH_TOKEN"),
+            Some(EnvRead::Setting("npmAuthToken".into()))
+        );
+        assert!(matches!(
+            Yarn.reads_variable("YARN_NETWORK_TIMEOUT"),
+            Some(EnvRead::Fatal(_))
+        ));
+        assert!(matches!(
+            Yarn.reads_variable("YARN_NPM_SCOPES"),
+            Some(EnvRead::Fatal(_))
+        ));
+        assert!(matches!(
+            Yarn.reads_variable("YARN_REGISTRY"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(Yarn.reads_variable("NPM_CONFIG_REGISTRY"), None);
+    }
+
+    #[test]
+    fn yarn_scopes_need_a_file_and_the_top_token_spreads() {
+        let scoped = [
+            test_route(None, "https://r.example/", None),
+            test_route(Some("acme"), "https://npm.pkg.github.com/", Some("T")),
+        ];
+        assert!(Yarn.env_form(&scoped).unwrap_err().contains("npmScopes"));
+        let one = [test_route(None, "http://127.0.0.1:4873/", Some("T"))];
+        let form = Yarn.env_form(&one).unwrap();
+        assert_eq!(
+            names(&form),
+            [
+                "YARN_NPM_REGISTRY_SERVER",
+                "YARN_UNSAFE_HTTP_WHITELIST",
+                "YARN_NPM_AUTH_TOKEN",
+                "YARN_NPM_ALWAYS_AUTH"
+            ]
+        );
+        assert_eq!(form.warnings[0].code, Code::EnvTokenSpreads);
+    }
 }

@@ -3,17 +3,91 @@
 //! honoured.
 
 use super::{FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, spec};
+use crate::diagnostics::Code;
+use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model, PasswordEncoding};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Packages, Route, npm_authorization};
 use crate::template::Dialect;
+use crate::warning::Warning;
 
 pub struct YarnClassic;
 
 const PUBLIC_REGISTRY: &str = "https://registry.yarnpkg.com/";
 
 impl Rules for YarnClassic {
+    fn reads_variable(&self, name: &str) -> Option<EnvRead> {
+        let rest = env_config::strip_prefix_ignore_case(name, "npm_config_")
+            .or_else(|| env_config::strip_prefix_ignore_case(name, "yarn_"))?;
+        let key = env_config::yarn_classic_env_key(rest);
+        Some(if key.starts_with("//") || key.contains('.') {
+            EnvRead::Ignored(format!(
+                "Yarn 1 lower-cases the name and nests at every `.` (`{key}`), so a registry's credential cannot come from a variable"
+            ))
+        } else if key == "_authtoken" {
+            EnvRead::Ignored(
+                "Yarn 1 reads an unkeyed `_authToken` from no variable; only `_auth` works".into(),
+            )
+        } else {
+            EnvRead::Setting(key)
+        })
+    }
+    fn env_form(
+        &self,
+        routes: &[Route],
+    ) -> std::result::Result<crate::env_config::EnvForm, String> {
+        let set = env_config::RouteSet::of(routes);
+        let mut form = crate::env_config::EnvForm::default();
+        if let Some(registry) = set.custom_default_registry() {
+            form.variables.push(EnvVar::literal(
+                "npm_config_registry",
+                env_config::registry_url(Some(registry), PUBLIC_REGISTRY),
+            ));
+        }
+        for (scope, route) in &set.scopes {
+            form.variables.push(EnvVar::literal(
+                format!("npm_config_{}:registry", env_config::scope_key(scope)),
+                env_config::registry_url(route.registry.as_deref(), PUBLIC_REGISTRY),
+            ));
+        }
+        let all: Vec<&Route> = set
+            .unscoped
+            .into_iter()
+            .chain(set.scopes.iter().map(|(_, r)| *r))
+            .collect();
+        let credentials: Vec<&Authorization> = all
+            .iter()
+            .filter_map(|r| r.authorization.as_ref())
+            .collect();
+        let Some(first) = credentials.first() else {
+            return Ok(form);
+        };
+        let Authorization::Basic(ident) = first else {
+            return Err("Yarn 1 lower-cases variable names and nests them at every `.`, so `npm_config_//host/:_authToken` is lost; it takes only a top-level `_auth` from a variable".into());
+        };
+        if credentials.len() != all.len() || credentials.iter().any(|c| c != first) {
+            return Err("Yarn 1 takes only one top-level `_auth` from a variable, which it sends to every registry; here the registries need different credentials".into());
+        }
+        form.variables
+            .push(EnvVar::text("NPM_CONFIG__AUTH", ident.when_set()));
+        form.variables
+            .push(EnvVar::literal("NPM_CONFIG_ALWAYS_AUTH", "true"));
+        form.warnings.push(Warning::new(
+            Code::EnvTokenSpreads,
+            "NPM_CONFIG__AUTH is Yarn 1's top-level `_auth`: with always-auth it goes to every registry without a credential of its own, tarball hosts included",
+            None,
+        ));
+        Ok(form)
+    }
+    fn env_rc_file(&self) -> Option<RcFile> {
+        Some(RcFile {
+            home_path: ".pmrc/npmrc",
+            pointer: Some("NPM_CONFIG_USERCONFIG"),
+            written_as: WrittenAs::Npmrc,
+            written_for: super::Manager::YarnClassic,
+        })
+    }
     fn programs(&self) -> &'static [&'static str] {
         &["yarn"]
     }
@@ -180,5 +254,49 @@ impl Rules for YarnClassic {
     /// Yarn 1 reads top-level `_auth` from the same `.npmrc` on purpose.
     fn honours_legacy_top_level_auth(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+    use crate::env_config::{names, test_route};
+    use crate::template::{Template, Unset};
+
+    #[test]
+    fn yarn_classic_loses_url_keys_and_keeps_auth() {
+        assert!(matches!(
+            YarnClassic.reads_variable("npm_config_//npm.pkg.github.com/:_authToken"),
+            Some(EnvRead::Ignored(_))
+        ));
+        assert_eq!(
+            YarnClassic.reads_variable("NPM_CONFIG__AUTH"),
+            Some(EnvRead::Setting("_auth".into()))
+        );
+        assert_eq!(
+            YarnClassic.reads_variable("YARN_REGISTRY"),
+            Some(EnvRead::Setting("registry".into()))
+        );
+    }
+
+    #[test]
+    fn yarn_classic_takes_one_basic_credential_for_all() {
+        let token = [test_route(None, "https://r.example/", Some("T"))];
+        assert!(YarnClassic.env_form(&token).is_err());
+        let mut basic = test_route(None, "https://r.example/", None);
+        basic.authorization = Some(Authorization::Basic(Template::env("A", Unset::Strict)));
+        let form = YarnClassic.env_form(std::slice::from_ref(&basic)).unwrap();
+        assert_eq!(
+            names(&form),
+            [
+                "npm_config_registry",
+                "NPM_CONFIG__AUTH",
+                "NPM_CONFIG_ALWAYS_AUTH"
+            ]
+        );
+        assert_eq!(form.warnings[0].code, Code::EnvTokenSpreads);
+        // A second registry without credentials would get the top-level `_auth` too.
+        let other = test_route(Some("acme"), "https://other.example/", None);
+        assert!(YarnClassic.env_form(&[basic, other]).is_err());
     }
 }

@@ -5,11 +5,13 @@
 
 pub mod diagnostic;
 pub mod diff;
+mod env;
 pub mod github;
 mod init;
 pub mod markdown;
 mod sarif;
 
+pub use env::print_env;
 pub use init::print_init;
 
 use std::io::{self, Write as _};

@@ -559,10 +559,15 @@ impl Translator<'_> {
                 .iter()
                 .map(|(path, _)| path[0].as_str())
                 .find(|k| k.ends_with(":_authToken"));
+            // A `pnpm_config_//host/:_authToken` name is one `export` and GitLab cannot
+            // set; `pmrc env` prints the form every CI can hold (pnpm's `_auth` JSON).
             let ci = token_key
                 .and_then(|k| to.rules().ci_credential_variable(k))
-                .map(|variable| {
-                    format!(" In CI you can instead set the environment variable `{variable}`.")
+                .map(|_| {
+                    format!(
+                        " In CI, `pmrc env --from {} --to {to} --format github` prints the job variables that do it instead.",
+                        self.from
+                    )
                 })
                 .unwrap_or_default();
             self.warnings.push(Warning::new(

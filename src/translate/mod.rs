@@ -84,6 +84,7 @@ pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Tran
         Some(user_file) => tr.env_credentials_for_user_file(&model, user_file),
         None => Model::default(),
     };
+    to.rules().fit_translation(&mut model, &mut tr.warnings);
     let mut effective = model.clone();
     effective.overlay(user_credentials.clone());
     tr.verify(&routes, &effective);

@@ -239,7 +239,7 @@ impl Case {
             .collect()
     }
 
-    fn origins_for_convert(&self) -> Vec<String> {
+    pub fn origins_for_convert(&self) -> Vec<String> {
         (1..=self.listeners)
             .map(|n| {
                 let scheme = if self.tls.contains(&n) {
@@ -277,6 +277,26 @@ pub struct Run {
 
 /// Installs `files` with `pm` against fresh servers for `case`, in `round`.
 pub fn observe(case: &Case, pm: Pm, files: &Files, round: usize) -> Result<Run, String> {
+    observe_with(case, pm, files, round, None)
+}
+
+/// Turns a round's variables into the environment an install runs with; it may write files
+/// under the run folder (its `home` is the install's HOME) and sees the servers' origins.
+pub type Prepare<'a> = &'a dyn Fn(
+    &Path,
+    BTreeMap<String, String>,
+    &[String],
+) -> Result<BTreeMap<String, String>, String>;
+
+/// [`observe`], with the environment made by `prepare` (for `pmrc env`'s output), in which
+/// case `pmrc explain`'s prediction, which reads only files, is not checked.
+pub fn observe_with(
+    case: &Case,
+    pm: Pm,
+    files: &Files,
+    round: usize,
+    prepare: Option<Prepare>,
+) -> Result<Run, String> {
     let vars = case.round_vars(round);
     let mounts = case
         .mounts
@@ -301,6 +321,10 @@ pub fn observe(case: &Case, pm: Pm, files: &Files, round: usize) -> Result<Run, 
         .into_iter()
         .map(|(k, v)| (k, render(&v, &hosts)))
         .collect();
+    let env = match prepare {
+        Some(prepare) => prepare(&scratch.path().join("run"), env, &hosts)?,
+        None => env,
+    };
     let outcome = sandbox::install(
         pm,
         &project,
@@ -325,11 +349,22 @@ pub fn observe(case: &Case, pm: Pm, files: &Files, round: usize) -> Result<Run, 
     }
     let observation = Observation::from_log(&requests);
     // Every install of a manager pmrc knows also checks `pmrc explain`'s prediction.
+    // With an environment from `prepare`, explain is asked with `--env` (the variables as a
+    // layer, NPM_CONFIG_USERCONFIG's file included).
     if pm.pmrc_supports() && outcome.success {
         let deps: Vec<&str> = case.deps.iter().map(|d| d.name).collect();
         let run_dir = scratch.path().join("run");
-        super::explain::agrees(pm, &deps, &project, &run_dir, &env, &hosts, &observation)
-            .map_err(|e| format!("[{}] round {}: {e}", case.name, round + 1))?;
+        super::explain::agrees(
+            pm,
+            &deps,
+            &project,
+            &run_dir,
+            &env,
+            &hosts,
+            &observation,
+            prepare.is_some(),
+        )
+        .map_err(|e| format!("[{}] round {}: {e}", case.name, round + 1))?;
     }
     if std::env::var_os("PMRC_CONFORMANCE_KEEP").is_some() {
         eprintln!(
@@ -344,7 +379,7 @@ pub fn observe(case: &Case, pm: Pm, files: &Files, round: usize) -> Result<Run, 
     })
 }
 
-fn scratch_dir(case: &str) -> Result<tempfile::TempDir, String> {
+pub fn scratch_dir(case: &str) -> Result<tempfile::TempDir, String> {
     let dir = tempfile::Builder::new()
         .prefix(&format!("pmrc-conformance-{case}-"))
         .tempdir()
@@ -353,7 +388,7 @@ fn scratch_dir(case: &str) -> Result<tempfile::TempDir, String> {
     Ok(dir)
 }
 
-fn write_project(
+pub fn write_project(
     case: &Case,
     project: &Path,
     files: &Files,
@@ -543,10 +578,21 @@ pub fn source_again(case: &Case, files: &Files) -> Result<Verdict, String> {
 }
 
 fn differential_with(case: &Case, pm: Pm, target_files: &Files) -> Result<Verdict, String> {
+    differential_prepared(case, pm, target_files, None)
+}
+
+/// The target manager on `target_files` with the environment `prepare` makes, in both
+/// rounds, compared with the source (`pmrc env`'s check).
+pub fn differential_prepared(
+    case: &Case,
+    pm: Pm,
+    target_files: &Files,
+    prepare: Option<Prepare>,
+) -> Result<Verdict, String> {
     let mut rounds = Vec::new();
     for round in 0..2 {
         let source = source_run(case, round)?;
-        let target = observe(case, pm, target_files, round)?;
+        let target = observe_with(case, pm, target_files, round, prepare)?;
         // Captured by the test runner; shown with --nocapture or when the test fails.
         eprintln!(
             "[{}] round {}\n{:?} (source) saw:\n{}{:?} (target) saw:\n{}",

@@ -67,6 +67,10 @@ fn header(auth: &serde_json::Value, env: &BTreeMap<String, String>) -> Option<St
 }
 
 /// Checks every dependency of the run against `pmrc explain`.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the run's parts, passed as they are"
+)]
 pub fn agrees(
     pm: Pm,
     deps: &[&str],
@@ -75,6 +79,7 @@ pub fn agrees(
     env: &BTreeMap<String, String>,
     hosts: &[String],
     observation: &Observation,
+    with_env: bool,
 ) -> Result<(), String> {
     for dep in deps {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_pmrc"));
@@ -90,6 +95,8 @@ pub fn agrees(
             "--dir",
         ])
         .arg(project)
+        // `--env`: the variables the install got are a config layer (issue 18).
+        .args(with_env.then_some("--env"))
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", run_dir.join("home"))

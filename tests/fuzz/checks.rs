@@ -51,7 +51,8 @@ fn new_setting(format: Format) -> Option<(Vec<String>, SettingValue)> {
         Format::YarnrcYml => &["npmScopes", "fuzz", "npmRegistryServer"],
         Format::Bunfig => &["install", "scopes", "fuzz", "url"],
         Format::PnpmWorkspace => &["registries", "@fuzz"],
-        Format::Yarnrc | Format::PmrcToml => return None,
+        // A dependabot.yml entry counts only with its `type`, so one key alone is no setting.
+        Format::Yarnrc | Format::DependabotYml | Format::PmrcToml => return None,
     };
     let value = match format {
         Format::Npmrc => "${FUZZ_TOKEN}",

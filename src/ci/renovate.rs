@@ -1,0 +1,272 @@
+//! Renovate's config for `doctor --ci` (spec/ci-env.md §2.7): `hostRules` whose `matchHost`
+//! misses the registries the project routes to (host, path), Yarn `npmRegistries` keys that
+//! are not `matchHost` minus its protocol (Renovate then does not overwrite their token),
+//! registries with credentials no rule covers, and an `npmrc` that replaces the committed
+//! `.npmrc` without `npmrcMerge`. Token values are never read into anything kept.
+
+use std::path::Path;
+
+use super::{CiFinding, origin, unclear};
+use crate::diagnostics::Code;
+use crate::managers::{Manager, WrittenAs};
+use crate::model::{AuthKey, Model};
+use crate::registry_url::RegistryUrl;
+use crate::resolve;
+use crate::warning::Warning;
+
+/// Where Renovate looks for its config, in its own order; `package.json` last (`renovate`).
+pub const FILES: [&str; 10] = [
+    "renovate.json",
+    "renovate.json5",
+    ".github/renovate.json",
+    ".github/renovate.json5",
+    ".gitlab/renovate.json",
+    ".gitlab/renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".renovaterc.json5",
+    "package.json",
+];
+
+/// GitHub Packages: Renovate provisions its host rule from the platform token.
+const AUTO_PROVISIONED: &str = "npm.pkg.github.com";
+
+/// One registry the project's config routes a group of packages to.
+struct Routed {
+    manager: Manager,
+    url: RegistryUrl,
+    written: String,
+    with_credentials: bool,
+}
+
+/// `text` is the file at `display`; `None` when it holds no Renovate config (a package.json
+/// without `renovate`).
+pub fn check(
+    text: &str,
+    display: &Path,
+    models: &[(Manager, &Model)],
+    committed_npmrc: bool,
+) -> Option<Vec<CiFinding>> {
+    let is_package_json = display.file_name().is_some_and(|n| n == "package.json");
+    // Renovate reads its own files as JSON5 (comments, trailing commas, unquoted keys).
+    let parsed: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(_) if is_package_json => return None,
+        Err(_) => match json5::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let line = match &e {
+                    json5::Error::Message {
+                        location: Some(at), ..
+                    } => at.line,
+                    json5::Error::Message { .. } => 1,
+                };
+                return Some(vec![unclear(
+                    display,
+                    line.max(1),
+                    format!(
+                        "Renovate's config does not parse as JSON5 ({e}), so its hostRules were not checked"
+                    ),
+                )]);
+            }
+        },
+    };
+    let config = if is_package_json {
+        parsed.get("renovate")?.clone()
+    } else {
+        parsed
+    };
+    // A key or string as JSON writes it, else as JSON5 may (single quotes, a bare key).
+    let line_of = |needle: &str| {
+        let bare = needle.trim_matches('"');
+        [
+            needle.to_string(),
+            format!("'{bare}'"),
+            format!("{bare}:"),
+        ]
+        .iter()
+        .find_map(|n| text.find(n.as_str()))
+        .map_or(1, |i| text[..i].matches('\n').count() + 1)
+    };
+    let mut routed: Vec<Routed> = Vec::new();
+    for (m, model) in models {
+        for route in resolve::routes(model, *m) {
+            let written = route
+                .registry
+                .clone()
+                .unwrap_or_else(|| m.public_registry().to_string());
+            if let Some(url) = RegistryUrl::parse(&written) {
+                routed.push(Routed {
+                    manager: *m,
+                    url,
+                    written,
+                    with_credentials: route.authorization.is_some(),
+                });
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let say = |out: &mut Vec<CiFinding>, code: Code, line: usize, message: String, fix: String| {
+        out.push(CiFinding {
+            warning: Warning::new(code, message, origin(display, line)),
+            manager: None,
+            fix,
+        })
+    };
+    let rules: Vec<String> = config["hostRules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["hostType"].as_str().is_none_or(|t| t == "npm"))
+        .filter_map(|r| {
+            ["matchHost", "hostName", "domainName", "baseUrl"]
+                .iter()
+                .find_map(|k| r[*k].as_str())
+                .map(str::to_string)
+        })
+        .collect();
+    for host in &rules {
+        let line = line_of(&format!("\"{host}\""));
+        let same_host: Vec<&Routed> = routed
+            .iter()
+            .filter(|r| Some(r.url.hostname.as_str()) == hostname_of(host).as_deref())
+            .collect();
+        if same_host.is_empty() {
+            continue;
+        }
+        if !same_host.iter().any(|r| matches(host, &r.url)) {
+            let r = same_host[0];
+            say(
+                &mut out,
+                Code::CiRenovateHostDiffers,
+                line,
+                format!(
+                    "Renovate hostRule `{host}` covers no registry the project uses on that host: {} requests {} (its path, or its trailing slash, differs)",
+                    r.manager,
+                    shown(&r.url)
+                ),
+                format!("set `\"matchHost\": \"{}\"`", shown(&r.url)),
+            );
+            continue;
+        }
+        // Renovate writes its token into the `.yarnrc.yml` `npmRegistries` entry keyed exactly
+        // `matchHost` without `http:`/`https:` and with a trailing slash (its docs' example:
+        // `//npm.pkg.github.com/` is overwritten, `//npm.pkg.github.com` and
+        // `https://npm.pkg.github.com/` are not).
+        let Some(wanted_key) = host
+            .split_once("://")
+            .map(|(_, rest)| crate::registry_url::with_trailing_slash(&format!("//{rest}")))
+        else {
+            continue;
+        };
+        for (m, model) in models {
+            if m.rules().written_as() != WrittenAs::YarnrcYml {
+                continue;
+            }
+            for (key, creds) in &model.auth {
+                let AuthKey::Url(k) = key else { continue };
+                let on_host = hostname_of(k).as_deref() == hostname_of(host).as_deref();
+                if on_host && *k != wanted_key && creds.authenticates() {
+                    say(
+                        &mut out,
+                        Code::CiRenovateHostDiffers,
+                        line,
+                        format!(
+                            "Renovate hostRule `{host}` does not name {}'s npmRegistries key `{k}`: Renovate writes its token under `{wanted_key}` only, so Yarn keeps using the committed entry",
+                            m.label()
+                        ),
+                        format!("key the .yarnrc.yml npmRegistries entry `{wanted_key}`"),
+                    );
+                }
+            }
+        }
+    }
+    let has_npm_auth = config.get("npmrc").is_some() || config.get("npmToken").is_some();
+    let mut told = std::collections::BTreeSet::new();
+    for r in routed.iter().filter(|r| r.with_credentials) {
+        if r.url.hostname == AUTO_PROVISIONED
+            || has_npm_auth
+            || rules.iter().any(|h| matches(h, &r.url))
+            || !told.insert(r.written.clone())
+        {
+            continue;
+        }
+        say(
+            &mut out,
+            Code::CiRenovateHostDiffers,
+            line_of("\"hostRules\"").max(1),
+            format!(
+                "{} sends credentials to {}, and no Renovate hostRule (nor `npmrc`/`npmToken`) gives Renovate any for it",
+                r.manager,
+                shown(&r.url)
+            ),
+            format!(
+                "add `{{\"matchHost\": \"{}\", \"token\": \"{{{{ secrets.NPM_TOKEN }}}}\"}}` to `hostRules`",
+                shown(&r.url)
+            ),
+        );
+    }
+    if config.get("npmrc").is_some()
+        && config["npmrcMerge"].as_bool() != Some(true)
+        && committed_npmrc
+    {
+        say(
+            &mut out,
+            Code::CiRenovateNpmrcReplaces,
+            line_of("\"npmrc\""),
+            "Renovate's `npmrc` replaces the committed .npmrc (no `npmrcMerge: true`), so its routes and scopes are not what Renovate uses".to_string(),
+            "add `\"npmrcMerge\": true` next to `npmrc`, or move the committed .npmrc's lines into it".to_string(),
+        );
+    }
+    Some(out)
+}
+
+/// A registry as shown: scheme, host and path, never a user:password in it.
+fn shown(url: &RegistryUrl) -> String {
+    format!(
+        "{}://{}{}",
+        url.scheme,
+        url.host,
+        crate::registry_url::with_trailing_slash(&url.path)
+    )
+}
+
+fn hostname_of(host: &str) -> Option<String> {
+    let rest = host
+        .split_once("://")
+        .map_or(host, |(_, r)| r)
+        .trim_start_matches('/');
+    let name = rest.split(['/', ':']).next()?;
+    (!name.is_empty()).then(|| name.to_ascii_lowercase())
+}
+
+/// Renovate's `matchHost`: a URL matches the requests under it; `https://host` that host; a
+/// bare domain that host and its subdomains.
+fn matches(host: &str, registry: &RegistryUrl) -> bool {
+    let request = format!("{}pkg", shown(registry));
+    if host.contains("://") {
+        let h = host.trim_end_matches('/');
+        let bare_origin = h.split_once("://").is_some_and(|(_, r)| !r.contains('/'));
+        if bare_origin {
+            return hostname_of(host).as_deref() == Some(registry.hostname.as_str());
+        }
+        return request.starts_with(host);
+    }
+    let h = host.trim_start_matches('.').to_ascii_lowercase();
+    registry.hostname == h || registry.hostname.ends_with(&format!(".{h}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_host_as_renovate_reads_it() {
+        let url = RegistryUrl::parse("https://npm.acme.example/api/npm/").unwrap();
+        assert!(matches("https://npm.acme.example/api/npm/", &url));
+        assert!(matches("https://npm.acme.example", &url));
+        assert!(matches("acme.example", &url));
+        assert!(!matches("https://npm.acme.example/npm/", &url));
+        assert!(!matches("other.example", &url));
+    }
+}

@@ -1,0 +1,326 @@
+//! `pmrc env`: the environment (variables, and where they cannot say it a user-level rc
+//! file) that makes one manager route and authenticate as the source's config says. Secrets
+//! are never values here: a credential is a reference to the CI variable that holds it.
+
+use std::path::PathBuf;
+
+use crate::diagnostics::Code;
+use crate::discover::{self, Environment};
+use crate::env_config::{EnvVar, RcFile};
+use crate::error::{Error, Result};
+use crate::managers::{ALL, Manager, ManagerArg};
+use crate::model::{AuthKey, Model, Value};
+use crate::resolve;
+use crate::template::{Template, Unset};
+use crate::warning::Warning;
+
+/// Where the environment is meant to be set, which decides the names it can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A POSIX shell script to source: names are shell identifiers.
+    Shell,
+    /// A GitHub Actions `env:` block: any name without `=`.
+    Github,
+    /// `.gitlab-ci.yml` `variables:`: only letters, digits and `_`.
+    Gitlab,
+    /// A dotenv file: names are shell identifiers (dotenv loaders reject the rest).
+    Dotenv,
+    /// JSON for scripts: any name.
+    Json,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Shell => "a shell",
+            Target::Github => "a GitHub Actions env: block",
+            Target::Gitlab => "GitLab CI variables",
+            Target::Dotenv => "a dotenv file",
+            Target::Json => "JSON",
+        }
+    }
+
+    /// Whether a variable of this name can be set there.
+    pub fn allows(self, name: &str) -> bool {
+        let identifier = || {
+            name.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        match self {
+            Target::Shell | Target::Dotenv => identifier(),
+            Target::Gitlab => {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            }
+            Target::Github | Target::Json => !name.is_empty() && !name.contains('='),
+        }
+    }
+}
+
+pub struct Request {
+    pub dir: PathBuf,
+    pub from: Option<ManagerArg>,
+    pub to: ManagerArg,
+    pub user: bool,
+    pub target: Target,
+}
+
+/// The user-level rc file a job must write, and why variables were not enough.
+pub struct RcOut {
+    pub file: RcFile,
+    pub text: String,
+    pub reason: String,
+}
+
+pub struct EnvPlan {
+    pub from: Manager,
+    pub to: Manager,
+    pub target: Target,
+    pub variables: Vec<EnvVar>,
+    pub rc_file: Option<RcOut>,
+    /// The CI secret variables the output references, which the job must provide.
+    pub secrets: Vec<String>,
+    pub warnings: Vec<Warning>,
+}
+
+pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
+    // The source as `convert` finds it: the flag, else pmrc.toml's `from`, else the one
+    // manager whose own file holds settings.
+    let from = match (req.from, super::convert::project_setting(&req.dir)?) {
+        (Some(m), _) => m,
+        (None, Some(setting)) => setting.from,
+        (None, None) => discover::detect_source(&req.dir, &ALL, &[req.to])?,
+    };
+    let (from, from_note) = from.settle(&req.dir)?;
+    let (to, to_note) = req.to.settle(&req.dir)?;
+    let (dir, env, root_note) = super::workspace_root(from, &req.dir, env);
+    let files = discover::locate(from, &dir, req.user, &env)?;
+    let (mut model, mut warnings) = discover::read_merged(from, &files)?;
+    warnings.splice(0..0, [from_note, to_note, root_note].into_iter().flatten());
+    if !files.iter().any(|f| f.text.is_some()) {
+        return Err(Error::Usage(format!(
+            "{} reads no config file in {}; nothing to put in the environment",
+            from.label(),
+            dir.display()
+        )));
+    }
+    warnings.extend(secrets_as_references(&mut model));
+    let routes = resolve::routes(&model, from);
+    let rules = to.rules();
+    let form = rules.env_form(&routes).and_then(|form| {
+        let illegal: Vec<&str> = form
+            .variables
+            .iter()
+            .map(|v| v.name.as_str())
+            .filter(|n| !req.target.allows(n))
+            .collect();
+        if illegal.is_empty() {
+            Ok(form)
+        } else {
+            Err(format!(
+                "{} cannot hold the name{} {}",
+                req.target.name(),
+                if illegal.len() == 1 { "" } else { "s" },
+                illegal
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+    });
+    let (variables, rc_file) = match form {
+        Ok(form) => {
+            warnings.extend(form.warnings);
+            (form.variables, None)
+        }
+        Err(reason) => {
+            let Some(file) = rules.env_rc_file() else {
+                return Err(Error::Usage(reason));
+            };
+            let (text, notes) = rc_text(&model, from, file)?;
+            warnings.extend(notes);
+            // The variable that points at the file is the rc file's to print: its value
+            // names the job's home folder, which each format spells its own way.
+            let variables = Vec::new();
+            warnings.push(Warning::note(
+                Code::EnvRcFile,
+                format!(
+                    "{reason}: the job writes ~/{} (printed with the variables){}",
+                    file.home_path,
+                    match file.pointer {
+                        Some(p) => format!(" and sets {p} to it"),
+                        None => format!(", which {} reads on its own", to.label()),
+                    }
+                ),
+                None,
+            ));
+            (variables, Some(RcOut { file, text, reason }))
+        }
+    };
+    let mut secrets: Vec<String> = variables.iter().flat_map(EnvVar::references).collect();
+    if let Some(rc) = &rc_file {
+        secrets.extend(references_in(&rc.text));
+    }
+    secrets.sort();
+    secrets.dedup();
+    Ok(EnvPlan {
+        from,
+        to,
+        target: req.target,
+        variables,
+        rc_file,
+        secrets,
+        warnings,
+    })
+}
+
+/// The rc file's text: the model translated for the manager that reads the file, every
+/// setting written at user level.
+fn rc_text(model: &Model, from: Manager, file: RcFile) -> Result<(String, Vec<Warning>)> {
+    let translation = crate::translate::translate(model, from, file.written_for, true);
+    let mut wanted_model = translation.model;
+    wanted_model.overlay(translation.user_credentials);
+    let format = match file.written_as {
+        crate::managers::WrittenAs::Npmrc => crate::formats::Format::Npmrc,
+        crate::managers::WrittenAs::YarnrcYml => crate::formats::Format::YarnrcYml,
+        crate::managers::WrittenAs::Bunfig => crate::formats::Format::Bunfig,
+    };
+    let wanted = format.wanted(&wanted_model, file.written_for);
+    let text = format.edit("", &wanted).map_err(|message| Error::Edit {
+        path: PathBuf::from(format!("~/{}", file.home_path)),
+        message,
+    })?;
+    Ok((text, translation.warnings))
+}
+
+/// The `${NAME}` references in an rc file's text (for the list of CI secrets).
+fn references_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        rest = &rest[i + 2..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if end > 0 {
+            out.push(rest[..end].to_string());
+        }
+    }
+    out
+}
+
+/// Every literal credential in the model becomes a reference to a CI secret variable named
+/// after where it applies, so no output can hold it; each is reported with its line.
+fn secrets_as_references(model: &mut Model) -> Vec<Warning> {
+    let mut taken: Vec<String> = Vec::new();
+    for creds in model.auth.values() {
+        for v in creds.secrets() {
+            taken.extend(v.value.env_names().into_iter().map(String::from));
+        }
+    }
+    let mut warnings = Vec::new();
+    for (key, creds) in model.auth.iter_mut() {
+        for (field, value) in [
+            ("TOKEN", &mut creds.token),
+            ("AUTH", &mut creds.ident),
+            ("PASSWORD", &mut creds.password),
+        ] {
+            let Some(v) = value else { continue };
+            if !v.value.has_literal_secret() {
+                continue;
+            }
+            let mut name = secret_name(key, field);
+            let base = name.clone();
+            let mut n = 2;
+            while taken.contains(&name) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            taken.push(name.clone());
+            warnings.push(Warning::new(
+                Code::EnvLiteralSecret,
+                format!(
+                    "the credential for {key} is written literally; pmrc prints ${{{name}}} instead: create a CI secret {name} holding it (and rotate it, it is in a file)"
+                ),
+                v.origin.clone(),
+            ));
+            *v = Value::new(Template::env(name, Unset::Strict), v.origin.clone());
+        }
+    }
+    warnings
+}
+
+/// `NPM_PKG_GITHUB_COM_TOKEN` for `//npm.pkg.github.com/`, `ACME_TOKEN` for scope `acme`:
+/// a name every CI system and shell can hold.
+fn secret_name(key: &AuthKey, field: &str) -> String {
+    let stem = match key {
+        AuthKey::Url(url) => crate::registry_url::RegistryUrl::parse(&format!("https:{}", {
+            let i = url.find("//").unwrap_or(0);
+            &url[i..]
+        }))
+        .map_or_else(|| "REGISTRY".to_string(), |u| u.host),
+        AuthKey::Scope(scope) => scope.trim_start_matches('@').to_string(),
+        AuthKey::DefaultRegistry | AuthKey::Fallback => "NPM".to_string(),
+    };
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("REGISTRY_{name}");
+    }
+    format!("{name}_{field}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names_are_legal_everywhere() {
+        let name = secret_name(&AuthKey::Url("//npm.pkg.github.com/".into()), "TOKEN");
+        assert_eq!(name, "NPM_PKG_GITHUB_COM_TOKEN");
+        let name = secret_name(&AuthKey::Url("//127.0.0.1:4873/npm/".into()), "AUTH");
+        assert_eq!(name, "REGISTRY_127_0_0_1_4873_AUTH");
+        assert_eq!(
+            secret_name(&AuthKey::Scope("acme".into()), "TOKEN"),
+            "ACME_TOKEN"
+        );
+        for t in [
+            Target::Shell,
+            Target::Gitlab,
+            Target::Dotenv,
+            Target::Github,
+        ] {
+            assert!(t.allows(&name), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn names_each_target_can_hold() {
+        let cred = "npm_config_//r.example/:_authToken";
+        assert!(Target::Github.allows(cred));
+        assert!(!Target::Gitlab.allows(cred));
+        assert!(!Target::Shell.allows(cred));
+        assert!(!Target::Dotenv.allows("npm_config_@acme:registry"));
+        assert!(Target::Gitlab.allows("pnpm_config__auth"));
+        assert!(!Target::Shell.allows("1X"));
+        assert!(Target::Gitlab.allows("1X"));
+    }
+
+    #[test]
+    fn references_in_rc_text() {
+        assert_eq!(
+            references_in("//r/:_authToken=${A_B}\nx=${C}${D}\n"),
+            vec!["A_B", "C", "D"]
+        );
+    }
+}

@@ -1,0 +1,367 @@
+//! Dependabot as a target of `convert` (spec/ci-env.md §2.6): the `npm-registry` entries of
+//! `.github/dependabot.yml`. A registry's `scope` beats the committed `.npmrc`, which beats
+//! `replaces-base`; credentials belong to the entry whose URL the request is under. Secrets
+//! are Dependabot secrets (`${{secrets.NAME}}`), passwords are plain (not npm's base64), and
+//! TLS, proxies, always-auth and per-path tokens have no place there: each is reported.
+//! Not in [`super::ALL`]: a dependabot.yml says nothing about which manager a project uses.
+
+use super::{FileSpec, Place, Rules, TarballRequest, WrittenAs, npm_style_route, spec};
+use crate::diagnostics::Code;
+use crate::discover::ConfigFile;
+use crate::error::Result;
+use crate::formats::Format;
+use crate::model::{AuthKey, Model, PasswordEncoding, Value};
+use crate::registry_url::RegistryUrl;
+use crate::resolve::{Authorization, Packages, Route, credentials_under};
+use crate::template::Dialect;
+use crate::warning::Warning;
+
+pub struct Dependabot;
+
+/// Where Dependabot's config lives, from the repository root.
+pub const FILE: &str = ".github/dependabot.yml";
+
+impl Rules for Dependabot {
+    /// Dependabot runs outside the workflow's jobs and reads none of their variables
+    /// (spec/ci-env.md §1.2: "Dependabot does not set environment variables").
+    fn reads_variable(&self, _name: &str) -> Option<crate::env_config::EnvRead> {
+        None
+    }
+
+    fn env_form(
+        &self,
+        _routes: &[Route],
+    ) -> std::result::Result<crate::env_config::EnvForm, String> {
+        Err("Dependabot reads no environment variables: its registries come only from .github/dependabot.yml; `pmrc convert --to dependabot --write` writes them".into())
+    }
+
+    fn env_rc_file(&self) -> Option<crate::env_config::RcFile> {
+        None
+    }
+
+    fn name(&self) -> &'static str {
+        "dependabot"
+    }
+
+    fn label(&self) -> &'static str {
+        "Dependabot"
+    }
+
+    /// The committed `.npmrc`, then dependabot.yml, whose `scope` entries win (§2.6).
+    fn sources(&self) -> Vec<FileSpec> {
+        vec![
+            spec(".npmrc", Format::Npmrc, Place::Project),
+            spec(FILE, Format::DependabotYml, Place::Project),
+        ]
+    }
+
+    fn targets(&self) -> Vec<FileSpec> {
+        vec![spec(FILE, Format::DependabotYml, Place::Project)]
+    }
+
+    /// Of the committed `.npmrc`, Dependabot keeps the routing and the credentials without
+    /// `${...}` (it deletes those lines); a default registry there beats `replaces-base`.
+    fn adjust_file(
+        &self,
+        file: &ConfigFile,
+        merged: &mut Model,
+        read: &mut Model,
+        _warnings: &mut Vec<Warning>,
+    ) -> Result<()> {
+        match file.format {
+            Format::Npmrc => {
+                *read = Model {
+                    registry: read.registry.take(),
+                    scopes: std::mem::take(&mut read.scopes),
+                    auth: std::mem::take(&mut read.auth)
+                        .into_iter()
+                        .filter(|(k, c)| {
+                            matches!(k, AuthKey::Url(_)) && c.secrets().all(|v| !v.value.has_env())
+                        })
+                        .collect(),
+                    ..Model::default()
+                };
+                for scope in read.scopes.values_mut() {
+                    scope.publish_registry = None;
+                }
+            }
+            _ if merged.registry.is_some() => read.registry = None,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Dependabot
+    }
+
+    fn marker_file(&self) -> &'static str {
+        FILE
+    }
+
+    fn public_registry(&self) -> &'static str {
+        super::npm::PUBLIC_REGISTRY
+    }
+
+    /// The translation is built in npm's terms (scopes, URL-keyed credentials), which the
+    /// dependabot.yml format then groups into one entry per registry.
+    fn written_as(&self) -> WrittenAs {
+        WrittenAs::Npmrc
+    }
+
+    // Network settings and always-auth are carried into the translation so that
+    // `fit_translation` can name each one it leaves out.
+
+    /// A scope's entry, else the `replaces-base` entry, else the public registry; the
+    /// credentials of the entry whose URL the packument request is under.
+    fn route(&self, model: &Model, packages: Packages) -> Route {
+        let configured = super::configured_registry(model, &packages);
+        let registry = configured.map(|v| v.value.render(Dialect::Npm).0);
+        let url = RegistryUrl::parse(registry.as_deref().unwrap_or(self.public_registry()));
+        let found = url.and_then(|url| credentials_under(model, &url));
+        npm_style_route(packages, registry, found)
+    }
+
+    fn credential_reason(&self, route: &Route) -> String {
+        match &route.credential_key {
+            None => {
+                "no credentials: no npm-registry entry with a token or password has this URL".into()
+            }
+            Some(k) => format!("the npm-registry entry for `{k}` holds them"),
+        }
+    }
+
+    fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
+        if req.same_origin() {
+            (
+                req.route.authorization.clone(),
+                "same host as the package's registry entry".into(),
+            )
+        } else {
+            (None, "another host: no registry entry covers it".into())
+        }
+    }
+
+    fn programs(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn reads_setup_node_npmrc(&self) -> bool {
+        false
+    }
+
+    fn fit_translation(&self, model: &mut Model, warnings: &mut Vec<Warning>) {
+        fit(model, warnings);
+    }
+}
+
+/// The name to give the Dependabot secret for the credentials at `key`.
+fn secret_name(key: &AuthKey, kind: &str) -> String {
+    let host = match key {
+        AuthKey::Url(k) => k
+            .trim_start_matches("//")
+            .split(['/', ':'])
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        _ => String::new(),
+    };
+    let host: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if host.is_empty() {
+        format!("NPM_{kind}")
+    } else {
+        format!("NPM_{kind}_{host}")
+    }
+}
+
+/// Takes out of a translated model what dependabot.yml cannot hold, saying each.
+fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
+    // pmrc writes no literal secret there: the generic "written as plain text" is not true.
+    // Nor does it keep any TLS or proxy setting, which is said below once per setting
+    // instead of in npm's terms.
+    warnings.retain(|w| {
+        !matches!(
+            w.code,
+            Code::PlainTextSecret
+                | Code::LossyProxy
+                | Code::LossyNoproxy
+                | Code::LossyInlineCa
+                | Code::LossyClientCertificate
+                | Code::LossyNetworkSettings
+        )
+    });
+    let drop = |what: &str, v: &Value, warnings: &mut Vec<Warning>| {
+        warnings.push(Warning::new(
+            Code::DependabotCannotHold,
+            format!("dependabot.yml has no setting for {what}; it is not carried over"),
+            v.origin.clone(),
+        ));
+    };
+    let network: Vec<(&str, Option<Value>)> = vec![
+        ("`ca`", model.tls.ca.first().cloned()),
+        ("`cafile`", model.tls.cafile.take()),
+        ("`strict-ssl`", model.tls.strict_ssl.take()),
+        ("a client certificate", model.tls.cert.take()),
+        (
+            "a proxy",
+            model.proxy.http.take().or(model.proxy.https.take()),
+        ),
+        ("`noproxy`", model.proxy.noproxy.take()),
+        (
+            "`always-auth` (Dependabot adds it itself)",
+            model.always_auth.take(),
+        ),
+        ("a publish registry", model.publish_registry.take()),
+    ];
+    model.tls.ca.clear();
+    model.proxy = Default::default();
+    for (what, v) in network {
+        if let Some(v) = v {
+            drop(what, &v, warnings);
+        }
+    }
+    for (host, h) in std::mem::take(&mut model.hosts) {
+        if let Some(v) = [
+            h.ca_file,
+            h.cert_file,
+            h.key_file,
+            h.http_proxy,
+            h.https_proxy,
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        {
+            drop(&format!("network settings of {host}"), &v, warnings);
+        }
+    }
+    for scope in model.scopes.values_mut() {
+        if let Some(v) = scope.publish_registry.take() {
+            drop("a publish registry", &v, warnings);
+        }
+    }
+    // Credentials go with a registry entry; others (a deeper path, another host) cannot.
+    let registries: Vec<RegistryUrl> = model
+        .scopes
+        .values()
+        .filter_map(|s| s.registry.as_ref())
+        .chain(model.registry.as_ref())
+        .filter_map(|v| RegistryUrl::parse(&v.value.render(Dialect::Npm).0))
+        .chain(RegistryUrl::parse(super::npm::PUBLIC_REGISTRY))
+        .collect();
+    let used: Vec<AuthKey> = registries
+        .iter()
+        .filter_map(|u| credentials_under(model, u).map(|(k, _)| k))
+        .collect();
+    let keys: Vec<AuthKey> = model.auth.keys().cloned().collect();
+    for key in keys {
+        let creds = model.auth.get_mut(&key).expect("listed");
+        if !used.contains(&key) {
+            if let Some(v) = creds
+                .always_auth
+                .as_ref()
+                .filter(|_| !creds.authenticates())
+            {
+                drop("`always-auth` (Dependabot adds it itself)", v, warnings);
+            } else if let Some(v) = creds.secrets().next().or(creds.certfile.as_ref()) {
+                warnings.push(Warning::new(
+                    Code::DependabotCannotHold,
+                    format!(
+                        "the credentials at {key} are used for requests under that path only; dependabot.yml keys credentials by registry entry, so they are not carried over"
+                    ),
+                    v.origin.clone(),
+                ));
+            }
+            model.auth.remove(&key);
+            continue;
+        }
+        if let Some(v) = creds.always_auth.take() {
+            drop("`always-auth` (Dependabot adds it itself)", &v, warnings);
+        }
+        if let Some(v) = creds.certfile.take().or(creds.keyfile.take()) {
+            drop("a client certificate", &v, warnings);
+        }
+        creds.keyfile = None;
+        if let Some(v) = creds.ident.take() {
+            warnings.push(Warning::new(
+                Code::DependabotCannotHold,
+                format!(
+                    "the credentials at {key} are a pre-encoded `_auth`; Dependabot takes `username` and a plain `password` (in a Dependabot secret), so add those to the registry entry by hand"
+                ),
+                v.origin.clone(),
+            ));
+        }
+        if creds.password_encoding == Some(PasswordEncoding::Base64)
+            && let Some(v) = creds.password.take()
+        {
+            creds.username = None;
+            creds.password_encoding = None;
+            warnings.push(Warning::new(
+                Code::DependabotEncodedPassword,
+                format!(
+                    "the password at {key} is npm's base64 `_password`; Dependabot wants it decoded: create the Dependabot secret {} holding the plain password and add `username` and `password: ${{{{secrets.{}}}}}` to the registry entry",
+                    secret_name(&key, "PASSWORD"),
+                    secret_name(&key, "PASSWORD")
+                ),
+                v.origin.clone(),
+            ));
+        }
+        for (kind, slot) in [
+            ("TOKEN", &mut creds.token),
+            ("PASSWORD", &mut creds.password),
+        ] {
+            if slot.as_ref().is_some_and(|v| v.value.has_literal_text()) {
+                let v = slot.take().expect("checked");
+                warnings.push(Warning::new(
+                    Code::DependabotLiteralSecret,
+                    format!(
+                        "the secret at {key} is written literally in the source; pmrc never writes one into dependabot.yml: create the Dependabot secret {} (Settings → Secrets and variables → Dependabot) and reference it from the source as ${{{}}}, then convert again",
+                        secret_name(&key, kind),
+                        secret_name(&key, kind)
+                    ),
+                    v.origin.clone(),
+                ));
+            }
+        }
+        if creds.password.is_none() {
+            creds.username = None;
+        }
+        if !creds.authenticates() {
+            model.auth.remove(&key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Credentials;
+    use crate::template::Template;
+
+    #[test]
+    fn a_literal_token_is_taken_out_and_named_as_a_secret_to_create() {
+        let mut model = Model::default();
+        model.auth.insert(
+            AuthKey::Url("//registry.npmjs.org/".into()),
+            Credentials {
+                token: Some(Value::new(Template::literal("npm_FAKE"), None)),
+                ..Default::default()
+            },
+        );
+        let mut warnings = Vec::new();
+        fit(&mut model, &mut warnings);
+        assert!(model.auth.is_empty());
+        assert_eq!(warnings[0].code, Code::DependabotLiteralSecret);
+        assert!(warnings[0].message.contains("NPM_TOKEN_REGISTRY_NPMJS_ORG"));
+        assert!(!warnings[0].message.contains("npm_FAKE"));
+    }
+}
