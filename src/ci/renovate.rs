@@ -79,14 +79,10 @@ pub fn check(
     // A key or string as JSON writes it, else as JSON5 may (single quotes, a bare key).
     let line_of = |needle: &str| {
         let bare = needle.trim_matches('"');
-        [
-            needle.to_string(),
-            format!("'{bare}'"),
-            format!("{bare}:"),
-        ]
-        .iter()
-        .find_map(|n| text.find(n.as_str()))
-        .map_or(1, |i| text[..i].matches('\n').count() + 1)
+        [needle.to_string(), format!("'{bare}'"), format!("{bare}:")]
+            .iter()
+            .find_map(|n| text.find(n.as_str()))
+            .map_or(1, |i| text[..i].matches('\n').count() + 1)
     };
     let mut routed: Vec<Routed> = Vec::new();
     for (m, model) in models {
