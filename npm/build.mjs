@@ -36,7 +36,7 @@ if (!out) throw new Error("--out DIR is required");
 
 const common = {
   version,
-  description: "Translate and sync registry and auth config between npm, Yarn, pnpm and Bun",
+  description: "Translate and sync registry and auth config between npm, Yarn, pnpm, Bun, Deno and CI",
   license: "MIT OR Apache-2.0",
   repository: { type: "git", url: "git+https://github.com/pmrc-dev/pmrc.git" },
 };

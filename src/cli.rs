@@ -18,7 +18,7 @@ use crate::warning::Severity;
 #[command(
     name = "pmrc",
     version,
-    about = "Translate registry and auth config between npm, Yarn, pnpm and Bun, with a redacted diff preview",
+    about = "Translate registry and auth config between npm, Yarn, pnpm, Bun, Deno and Dependabot, with a redacted diff preview",
     after_help = "Examples:\n  pmrc show --dir examples/github-packages\n  pmrc convert --from npm --to yarn --dir examples/github-packages\n  pmrc convert --from npm --to yarn,bun --write\n  pmrc sync --check                 # CI: exit 1 when a target drifted from pmrc.toml's source\n  pmrc init --write                 # write pmrc.toml from what is here\n  pmrc explain @acme/widgets\n  pmrc doctor --sarif > pmrc.sarif\n\nExit codes: 0 ok, 1 drift (--check) or findings (doctor), 2 error.\nMore: pmrc help <command>, pmrc man, pmrc completions <shell>."
 )]
 pub struct Cli {
