@@ -67,6 +67,15 @@ pub struct Loss {
     pub what: String,
 }
 
+/// How a whole-value dialect spells a variable, reads text back, and says what it loses.
+struct WholeValue {
+    spell: fn(&str) -> String,
+    parse: fn(&str) -> Template,
+    no_default: &'static str,
+    reads_as: &'static str,
+    only: &'static str,
+}
+
 impl Template {
     /// A template of `pieces`, with adjacent text merged and empty text dropped, so that
     /// two templates meaning the same value compare equal however they were built.
@@ -315,75 +324,51 @@ impl Template {
 
     /// Bun expands a whole-value `$X` and nothing else.
     fn render_bun(&self) -> (String, Vec<Loss>) {
-        match self.pieces.as_slice() {
-            [] => (String::new(), Vec::new()),
-            [Piece::Env { name, unset }] => {
-                let losses = match unset {
-                    Unset::Default(d) | Unset::DefaultIfUnset(d) => vec![Loss {
-                        what: format!(
-                            "the default `{d}` of ${{{name}}} (Bun has no default syntax)"
-                        ),
-                    }],
-                    Unset::Strict | Unset::Empty => Vec::new(),
-                };
-                (format!("${name}"), losses)
-            }
-            [Piece::Text { text }] if parse_bun(text).has_env() => (
-                text.clone(),
-                vec![Loss {
-                    what: format!("the literal text `{text}` (Bun would expand it as a variable)"),
-                }],
-            ),
-            [Piece::Text { text }] => (text.clone(), Vec::new()),
-            _ => {
-                let (text, _) = self.render(Dialect::Yarn);
-                (
-                    text.clone(),
-                    vec![Loss {
-                        what: format!(
-                            "`{text}`: Bun expands only a value that is exactly `$VARIABLE`, so it would send this text as it is"
-                        ),
-                    }],
-                )
-            }
-        }
+        self.render_whole_value(&WholeValue {
+            spell: |name| format!("${name}"),
+            parse: parse_bun,
+            no_default: "Bun has no default syntax",
+            reads_as: "Bun would expand it as a variable",
+            only: "Bun expands only a value that is exactly `$VARIABLE`, so it would send this text as it is",
+        })
     }
 
     /// Dependabot expands a whole-value `${{ secrets.X }}` and nothing else; a default or an
     /// optional form has no spelling there.
     fn render_dependabot(&self) -> (String, Vec<Loss>) {
+        self.render_whole_value(&WholeValue {
+            spell: |name| format!("${{{{secrets.{name}}}}}"),
+            parse: parse_dependabot,
+            no_default: "a Dependabot secret has no default",
+            reads_as: "Dependabot would read it as a secret reference",
+            only: "Dependabot expands only a value that is exactly `${{secrets.NAME}}`",
+        })
+    }
+
+    /// A dialect that expands a value only when it is exactly one variable.
+    fn render_whole_value(&self, dialect: &WholeValue) -> (String, Vec<Loss>) {
         match self.pieces.as_slice() {
             [] => (String::new(), Vec::new()),
             [Piece::Env { name, unset }] => {
                 let losses = match unset {
                     Unset::Default(d) | Unset::DefaultIfUnset(d) => vec![Loss {
-                        what: format!(
-                            "the default `{d}` of ${{{name}}} (a Dependabot secret has no default)"
-                        ),
+                        what: format!("the default `{d}` of ${{{name}}} ({})", dialect.no_default),
                     }],
                     Unset::Strict | Unset::Empty => Vec::new(),
                 };
-                (format!("${{{{secrets.{name}}}}}"), losses)
+                ((dialect.spell)(name), losses)
             }
-            [Piece::Text { text }] if parse_dependabot(text).has_env() => (
+            [Piece::Text { text }] if (dialect.parse)(text).has_env() => (
                 text.clone(),
                 vec![Loss {
-                    what: format!(
-                        "the literal text `{text}` (Dependabot would read it as a secret reference)"
-                    ),
+                    what: format!("the literal text `{text}` ({})", dialect.reads_as),
                 }],
             ),
             [Piece::Text { text }] => (text.clone(), Vec::new()),
             _ => {
                 let (text, _) = self.render(Dialect::Yarn);
-                (
-                    text.clone(),
-                    vec![Loss {
-                        what: format!(
-                            "`{text}`: Dependabot expands only a value that is exactly `${{{{secrets.NAME}}}}`"
-                        ),
-                    }],
-                )
+                let what = format!("`{text}`: {}", dialect.only);
+                (text, vec![Loss { what }])
             }
         }
     }
