@@ -119,11 +119,15 @@ fn route_in_this_environment(
     let mut model = model.clone();
     loop {
         let route = resolve::route(&model, manager, packages.clone());
+        // npm goes on past an empty token or `_auth` alike (conformance:
+        // yarn_token_default_to_npm, npm_optional_auth_walks_up).
+        let walks_up = manager.rules().empty_credential_walks_up();
         let empty_here = match (&route.authorization, &route.credential_key) {
-            (Some(Authorization::Bearer(token)), Some(key))
-                if manager.rules().empty_credential_walks_up() && is_empty_here(token) =>
-            {
+            (Some(Authorization::Bearer(token)), Some(key)) if walks_up && is_empty_here(token) => {
                 model.auth.get_mut(key).and_then(|c| c.token.take())
+            }
+            (Some(Authorization::Basic(ident)), Some(key)) if walks_up && is_empty_here(ident) => {
+                model.auth.get_mut(key).and_then(|c| c.ident.take())
             }
             _ => None,
         };

@@ -298,6 +298,7 @@ cases! {
         yarn_token_default_to_npm,
         npm_optional_token_to_pnpm10,
         npm_env_registry_to_pnpm11,
+        npm_optional_auth_walks_up,
         npm_env_registry_to_pnpm11_user,
         npm_env_registry_to_pnpm10_user,
         yarn_env_registry_to_pnpm12_user,

@@ -1338,3 +1338,21 @@ pub fn yarn_env_registry_to_pnpm12_user() -> Case {
         .user()
         .reference("$XDG_CONFIG_HOME/pnpm/auth.ini", "registry=${REG}\n")
 }
+
+/// npm goes on up the path past an `_auth` that is empty here (`${NPM_AUTH?}` unset), as it
+/// does past an empty token: `pmrc explain` must predict the parent key's credential.
+pub fn npm_optional_auth_walks_up() -> Case {
+    let fallback = b64("guest:fake-guest-pass");
+    Case::new("npm_optional_auth_walks_up", Npm, Npm12)
+        .mount_auth(1, "/npm/", "Basic {NPM_AUTH:-Z3Vlc3Q6ZmFrZS1ndWVzdC1wYXNz}")
+        .file(
+            ".npmrc",
+            &format!("registry={{R1}}/npm/\n//{{H1}}/npm/:_auth=${{NPM_AUTH?}}\n//{{H1}}/npm:_auth={fallback}\n"),
+        )
+        .env_then_unset("NPM_AUTH", &b64("alice:fake-pass-1"))
+        .dep("leftpad-fake", 1, "Basic {NPM_AUTH:-Z3Vlc3Q6ZmFrZS1ndWVzdC1wYXNz}")
+        .reference(
+            ".npmrc",
+            &format!("registry={{R1}}/npm/\n//{{H1}}/npm/:_auth=${{NPM_AUTH?}}\n//{{H1}}/npm:_auth={fallback}\n"),
+        )
+}
