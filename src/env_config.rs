@@ -86,6 +86,12 @@ pub struct RcFile {
     pub written_for: Manager,
 }
 
+/// Whether `name` holds only `A-Za-z0-9_`: the names GitLab CI can hold, and those a YAML key
+/// or a `$NAME` reference needs no quoting for.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// How a manager reads one environment variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvRead {

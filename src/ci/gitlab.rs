@@ -39,7 +39,7 @@ pub fn check(text: &str, display: &Path) -> Vec<CiFinding> {
     );
     let mut out = Vec::new();
     for (name, value) in maps.flatten().filter_map(|v| v.as_object()).flatten() {
-        if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if crate::env_config::is_plain_name(name) {
             continue;
         }
         out.push(CiFinding {
@@ -83,12 +83,7 @@ fn fix(name: &str, value: &serde_json::Value) -> String {
         .trim_start_matches('$')
         .trim_start_matches('{')
         .trim_end_matches('}');
-    let shown = if value.trim().starts_with('$')
-        && !reference.is_empty()
-        && reference
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
+    let shown = if value.trim().starts_with('$') && crate::env_config::is_plain_name(reference) {
         Some(format!("${{{reference}}}"))
     } else {
         // Scheme, host and path only: no user:password, query or fragment.

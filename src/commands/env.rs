@@ -43,16 +43,12 @@ impl Target {
     /// Whether a variable of this name can be set there.
     pub fn allows(self, name: &str) -> bool {
         let identifier = || {
-            name.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            crate::env_config::is_plain_name(name)
+                && !name.starts_with(|c: char| c.is_ascii_digit())
         };
         match self {
             Target::Shell | Target::Dotenv => identifier(),
-            Target::Gitlab => {
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            }
+            Target::Gitlab => crate::env_config::is_plain_name(name),
             Target::Github | Target::Json => !name.is_empty() && !name.contains('='),
         }
     }

@@ -143,7 +143,7 @@ fn gitlab_reference(name: &str, json_string: bool) -> String {
 
 /// A YAML mapping key: plain when it is a plain identifier, else single-quoted.
 fn yaml_key(name: &str) -> String {
-    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if crate::env_config::is_plain_name(name) {
         name.to_string()
     } else {
         format!("'{}'", name.replace('\'', "''"))
