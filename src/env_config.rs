@@ -86,6 +86,20 @@ pub struct RcFile {
     pub written_for: Manager,
 }
 
+/// `text` as a variable name's part: ASCII letters upper-cased, digits kept, everything
+/// else `_` (`npm.pkg.github.com` → `NPM_PKG_GITHUB_COM`).
+pub fn upper_snake(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// Whether `name` holds only `A-Za-z0-9_`: the names GitLab CI can hold, and those a YAML key
 /// or a `$NAME` reference needs no quoting for.
 pub fn is_plain_name(name: &str) -> bool {

@@ -260,16 +260,7 @@ fn secret_name(key: &AuthKey, field: &str) -> String {
         AuthKey::Scope(scope) => scope.trim_start_matches('@').to_string(),
         AuthKey::DefaultRegistry | AuthKey::Fallback => "NPM".to_string(),
     };
-    let mut name: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut name = crate::env_config::upper_snake(&stem);
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("REGISTRY_{name}");
     }

@@ -166,16 +166,7 @@ fn secret_name(key: &AuthKey, kind: &str) -> String {
             .to_string(),
         _ => String::new(),
     };
-    let host: String = host
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let host = crate::env_config::upper_snake(&host);
     if host.is_empty() {
         format!("NPM_{kind}")
     } else {
