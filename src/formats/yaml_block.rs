@@ -26,6 +26,9 @@ pub enum Node {
 pub struct Entry {
     pub key: Scalar,
     pub value: Node,
+    /// Byte offset past the entry's last line and its line break (comment lines that follow
+    /// are not the entry's).
+    pub end: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +148,8 @@ struct Line<'a> {
     indent: usize,
     /// Byte offset of the line's start in the document.
     start: usize,
+    /// Byte offset past the line's break (or the document's end).
+    end: usize,
     number: usize,
     /// Character offset of the line's start in the document.
     char_start: usize,
@@ -190,6 +195,7 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
                 text: line,
                 indent: line.len() - content.len(),
                 start,
+                end: (start + raw.len() + 1).min(text.len()),
                 number: i + 1,
                 char_start,
             });
@@ -248,7 +254,8 @@ fn block(lines: &[Line], at: &mut usize, indent: usize) -> Option<Node> {
                 _ => Node::Empty,
             }
         };
-        entries.push(Entry { key, value });
+        let end = lines[*at - 1].end;
+        entries.push(Entry { key, value, end });
     }
     // Sorted rather than hashed: a large config's maps have thousands of keys.
     let mut keys: Vec<&str> = entries.iter().map(|e| e.key.value.as_str()).collect();

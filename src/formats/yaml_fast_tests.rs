@@ -8,7 +8,9 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use super::yaml_block::{self, FAST_TYPED_READS, REFERENCE_ONLY};
-use super::{SettingValue, dependabot_yml, kept, pnpm_workspace, yaml, yaml_pruned, yarnrc_yml};
+use super::{
+    SettingValue, dependabot_yml, kept, pnpm_workspace, yaml, yaml_maps, yaml_pruned, yarnrc_yml,
+};
 use crate::model::Level;
 
 /// Everything pmrc reads from a YAML text, each result printed (errors included).
@@ -68,6 +70,21 @@ fn assert_same(text: &str, what: &str) -> (bool, usize) {
     let (reference, fast, fast_reads) = both_ways(text);
     for (r, f) in reference.iter().zip(&fast) {
         assert_eq!(f, r, "{what}: the fast path differs\n{text}");
+    }
+    // The positions of the owned maps' entries, for the text edit.
+    let maps = [
+        "npmScopes",
+        "npmRegistries",
+        "networkSettings",
+        "registries",
+    ];
+    if let Some(fast) = yaml_maps::block_maps(text, &maps) {
+        let reference = yaml_maps::yaml_edit_maps(text, &maps);
+        assert_eq!(
+            Some(fast),
+            reference,
+            "{what}: the owned maps' positions differ\n{text}"
+        );
     }
     let guard = guard_both_ways(text);
     for (f, r) in guard.iter().flatten() {
@@ -162,6 +179,8 @@ fn the_benchmarks_large_config_reads_the_same_both_ways() {
     std::fs::remove_dir_all(&dir).unwrap();
     let (guard_fast, typed_fast) = assert_same(&text, "the benchmark's .yarnrc.yml");
     assert!(guard_fast && typed_fast > 0);
+    let maps = yaml_maps::block_maps(&text, &["npmScopes", "npmRegistries"]).unwrap();
+    assert_eq!(maps.len(), 2);
     let out = planned(&text).unwrap();
     assert_same(&out, "the benchmark's .yarnrc.yml, edited");
 }
@@ -287,6 +306,42 @@ fn block(indent: usize, depth: u32) -> BoxedStrategy<String> {
         .boxed()
 }
 
+/// A `.yarnrc.yml` of the usual shape: owned maps of entries of fields, comments between.
+fn yarnrc() -> impl Strategy<Value = String> {
+    let field = (
+        prop::sample::select(vec![
+            "npmRegistryServer",
+            "npmAuthToken",
+            "npmAlwaysAuth",
+            "httpProxy",
+            "other",
+        ]),
+        scalar(),
+        line_end(),
+    )
+        .prop_map(|(k, v, end)| format!("    {k}: {v}{end}\n"));
+    let entry = (
+        key(),
+        prop::collection::vec(field, 0..4),
+        scalar(),
+        prop::sample::select(vec!["", "", "  # between\n", "\n", "      # deeper\n"]),
+    )
+        .prop_map(|(k, fields, value, after)| {
+            if fields.is_empty() {
+                format!("  {k}: {value}\n{after}")
+            } else {
+                format!("  {k}:\n{}{after}", fields.concat())
+            }
+        });
+    let map = (
+        prop::sample::select(vec!["npmScopes", "npmRegistries", "networkSettings"]),
+        prop::collection::vec(entry, 1..5),
+    )
+        .prop_map(|(name, entries)| format!("{name}:\n{}", entries.concat()));
+    (prop::collection::vec(map, 1..4), block(0, 0))
+        .prop_map(|(maps, rest)| format!("{}{rest}", maps.concat()))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
@@ -296,6 +351,15 @@ proptest! {
         assert_same(&text, "generated");
         if let Some(out) = planned(&text) {
             assert_same(&out, "generated, edited");
+        }
+    }
+
+    /// The owned maps read the same from the tree as through yaml-edit, and so does the rest.
+    #[test]
+    fn a_usual_yarnrc_reads_the_same_both_ways(text in yarnrc()) {
+        assert_same(&text, "generated .yarnrc.yml");
+        if let Some(out) = planned(&text) {
+            assert_same(&out, "generated .yarnrc.yml, edited");
         }
     }
 

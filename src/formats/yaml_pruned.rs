@@ -69,7 +69,7 @@ fn block_value(node: &Node, owned: Option<&Owned>) -> Option<Value> {
         Node::Seq(items) => Value::Array(items.iter().map(scalar_value).collect::<Option<_>>()?),
         Node::Map(entries) => {
             let mut out = Map::new();
-            for Entry { key, value } in entries {
+            for Entry { key, value, .. } in entries {
                 let below = owned.and_then(|o| o.below.get(key.value.as_str()));
                 if below.is_some_and(|o| o.whole) {
                     continue;
