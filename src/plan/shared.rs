@@ -253,7 +253,7 @@ fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, Hash
     let mut by_file: HashMap<&Path, HashSet<usize>> = HashMap::new();
     for (_, v) in &fields {
         if let Some(o) = &v.origin {
-            by_file.entry(o.file.as_path()).or_default().insert(o.line);
+            by_file.entry(&*o.file).or_default().insert(o.line);
         }
     }
     let mut out: HashMap<String, HashSet<usize>> = HashMap::new();
