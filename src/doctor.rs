@@ -3,7 +3,7 @@
 //! disagree. Findings are data (rule id, severity, file:line, message, fix).
 
 use crate::diagnostics::{Code, Diagnostic};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -289,7 +289,7 @@ fn dedup(findings: &mut Vec<Finding>) {
 
 fn origin_at(file: &ConfigFile, line: usize) -> Option<Origin> {
     Some(Origin {
-        file: PathBuf::from(&file.display),
+        file: Origin::shared(&file.display),
         line,
         level: file.level,
     })

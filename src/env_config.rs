@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::managers::{Manager, WrittenAs};
+use crate::model::AuthKey;
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Packages, Route};
 use crate::template::Template;
@@ -98,6 +99,26 @@ pub fn upper_snake(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// `NPM_PKG_GITHUB_COM_TOKEN` for `//npm.pkg.github.com/`, `ACME_TOKEN` for scope `acme`:
+/// a name every CI system and shell can hold. `pmrc env` and the Dependabot target name the
+/// secrets a user creates alike.
+pub fn secret_name(key: &AuthKey, field: &str) -> String {
+    let stem = match key {
+        AuthKey::Url(url) => RegistryUrl::parse(&format!("https:{}", {
+            let i = url.find("//").unwrap_or(0);
+            &url[i..]
+        }))
+        .map_or_else(|| "REGISTRY".to_string(), |u| u.host),
+        AuthKey::Scope(scope) => scope.trim_start_matches('@').to_string(),
+        AuthKey::DefaultRegistry | AuthKey::Fallback => "NPM".to_string(),
+    };
+    let mut name = upper_snake(&stem);
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("REGISTRY_{name}");
+    }
+    format!("{name}_{field}")
 }
 
 /// Whether `name` holds only `A-Za-z0-9_`: the names GitLab CI can hold, and those a YAML key

@@ -39,7 +39,7 @@ impl Variable {
         // Not a project file's value: the rules that distrust `${VAR}` in a project file
         // (pnpm 10.34+) must not apply to a credential the environment itself gives.
         Origin {
-            file: PathBuf::from(format!("{} ({place})", self.name)),
+            file: Origin::shared(format!("{} ({place})", self.name)),
             line: 0,
             level: Level::User,
         }

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -20,9 +21,17 @@ pub enum Level {
 /// Where a value was read: file and 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
-    pub file: PathBuf,
+    /// Shared by every value read from one file: a large config has thousands (issue 20).
+    pub file: Rc<Path>,
     pub line: usize,
     pub level: Level,
+}
+
+impl Origin {
+    /// A file name to share between origins (`Origin::shared(path)` once per file read).
+    pub fn shared(file: impl AsRef<Path>) -> Rc<Path> {
+        Rc::from(file.as_ref())
+    }
 }
 
 impl fmt::Display for Origin {

@@ -105,6 +105,13 @@ impl RegistryUrl {
 /// `url` without its scheme's default port (`http://h:80/npm` → `http://h/npm`): the same
 /// server for every manager, but Yarn compares registry URLs with keys as written.
 pub fn without_default_port(url: &str) -> String {
+    // Most URLs name no port at all: nothing to parse then.
+    let authority = url.split_once("://").map_or(url, |(_, rest)| {
+        &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())]
+    });
+    if !authority.contains(':') {
+        return url.to_string();
+    }
     let Some(parsed) = RegistryUrl::parse(url) else {
         return url.to_string();
     };
@@ -224,6 +231,9 @@ mod tests {
         assert_eq!(without_default_port("http://h:443/"), "http://h:443/");
         assert_eq!(without_default_port("http://h:4874/"), "http://h:4874/");
         assert_eq!(without_default_port("${REG}"), "${REG}");
+        // A colon outside the authority is not a port.
+        assert_eq!(without_default_port("https://h/a:443"), "https://h/a:443");
+        assert_eq!(without_default_port("https://u:p@h/x"), "https://u:p@h/x");
         assert_eq!(
             url("http://h:80/npm/").registry_nerf_dart_as_written(),
             "//h:80/npm/"

@@ -220,7 +220,7 @@ fn without_quoted(message: &str) -> String {
 
 fn origin(file: &Path, line: usize) -> Option<Origin> {
     Some(Origin {
-        file: file.to_path_buf(),
+        file: Origin::shared(file),
         line,
         level: Level::Project,
     })

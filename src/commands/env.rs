@@ -9,7 +9,7 @@ use crate::discover::{self, Environment};
 use crate::env_config::{EnvVar, RcFile};
 use crate::error::{Error, Result};
 use crate::managers::{ALL, Manager, ManagerArg};
-use crate::model::{AuthKey, Model, Value};
+use crate::model::{Model, Value};
 use crate::resolve;
 use crate::template::{Template, Unset};
 use crate::warning::Warning;
@@ -227,7 +227,7 @@ fn secrets_as_references(model: &mut Model) -> Vec<Warning> {
             if !v.value.has_literal_secret() {
                 continue;
             }
-            let mut name = secret_name(key, field);
+            let mut name = crate::env_config::secret_name(key, field);
             let base = name.clone();
             let mut n = 2;
             while taken.contains(&name) {
@@ -248,37 +248,21 @@ fn secrets_as_references(model: &mut Model) -> Vec<Warning> {
     warnings
 }
 
-/// `NPM_PKG_GITHUB_COM_TOKEN` for `//npm.pkg.github.com/`, `ACME_TOKEN` for scope `acme`:
-/// a name every CI system and shell can hold.
-fn secret_name(key: &AuthKey, field: &str) -> String {
-    let stem = match key {
-        AuthKey::Url(url) => crate::registry_url::RegistryUrl::parse(&format!("https:{}", {
-            let i = url.find("//").unwrap_or(0);
-            &url[i..]
-        }))
-        .map_or_else(|| "REGISTRY".to_string(), |u| u.host),
-        AuthKey::Scope(scope) => scope.trim_start_matches('@').to_string(),
-        AuthKey::DefaultRegistry | AuthKey::Fallback => "NPM".to_string(),
-    };
-    let mut name = crate::env_config::upper_snake(&stem);
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name = format!("REGISTRY_{name}");
-    }
-    format!("{name}_{field}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AuthKey;
 
     #[test]
     fn secret_names_are_legal_everywhere() {
-        let name = secret_name(&AuthKey::Url("//npm.pkg.github.com/".into()), "TOKEN");
+        let name =
+            crate::env_config::secret_name(&AuthKey::Url("//npm.pkg.github.com/".into()), "TOKEN");
         assert_eq!(name, "NPM_PKG_GITHUB_COM_TOKEN");
-        let name = secret_name(&AuthKey::Url("//127.0.0.1:4873/npm/".into()), "AUTH");
+        let name =
+            crate::env_config::secret_name(&AuthKey::Url("//127.0.0.1:4873/npm/".into()), "AUTH");
         assert_eq!(name, "REGISTRY_127_0_0_1_4873_AUTH");
         assert_eq!(
-            secret_name(&AuthKey::Scope("acme".into()), "TOKEN"),
+            crate::env_config::secret_name(&AuthKey::Scope("acme".into()), "TOKEN"),
             "ACME_TOKEN"
         );
         for t in [

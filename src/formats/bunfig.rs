@@ -269,15 +269,16 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                 f.path.join(".")
             ),
             Some(Origin {
-                file: file.to_path_buf(),
+                file: Origin::shared(file),
                 line: f.span.as_ref().map_or(1, |s| lines.line_col(s.start).0),
                 level,
             }),
         ));
     }
+    let shared = Origin::shared(file);
     for setting in settings(text)? {
         let origin = Some(Origin {
-            file: file.to_path_buf(),
+            file: std::rc::Rc::clone(&shared),
             line: setting.line,
             level,
         });

@@ -192,8 +192,9 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
     let config = parse(text)?;
     let mut model = Model::default();
+    let file = Origin::shared(file);
     let origin = |line| Origin {
-        file: file.to_path_buf(),
+        file: std::rc::Rc::clone(&file),
         line,
         level,
     };

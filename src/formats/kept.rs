@@ -17,12 +17,20 @@ thread_local! {
 /// How many documents of one type are kept: the files of one conversion, before and after.
 const KEPT_PER_TYPE: usize = 8;
 
+/// Texts shorter than this (in bytes) are parsed again rather than kept.
+const SHORT_TEXT: usize = 1024;
+
 /// `parse(text)`, or the document it gave for the same text earlier in the run. Errors are
 /// not kept (an invalid file ends the run).
 pub fn parsed<T: 'static, E>(
     text: &str,
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<Rc<T>, E> {
+    // A short text (one line a finding quotes) costs less to parse than to look up, and
+    // keeping it would push a large file's document out of the few kept.
+    if text.len() < SHORT_TEXT {
+        return parse(text).map(Rc::new);
+    }
     let kind = TypeId::of::<T>();
     let hit = PARSED.with_borrow(|parsed| {
         parsed
@@ -92,6 +100,11 @@ pub fn edited(
 mod tests {
     use super::*;
 
+    /// A text long enough to be kept.
+    fn long(name: &str) -> String {
+        format!("{name}{}", " ".repeat(SHORT_TEXT))
+    }
+
     #[test]
     fn a_text_is_parsed_once_per_type_and_errors_are_not_kept() {
         let calls = std::cell::Cell::new(0);
@@ -99,23 +112,44 @@ mod tests {
             calls.set(calls.get() + 1);
             Ok::<_, ()>(t.len())
         };
-        assert_eq!(*parsed("abc", count).unwrap(), 3);
-        assert_eq!(*parsed("abc", count).unwrap(), 3);
+        let abc = long("abc");
+        assert_eq!(*parsed(&abc, count).unwrap(), abc.len());
+        assert_eq!(*parsed(&abc, count).unwrap(), abc.len());
         assert_eq!(calls.get(), 1);
         // Another type of the same text is its own document.
-        assert_eq!(
-            *parsed("abc", |t| Ok::<_, ()>(t.to_string())).unwrap(),
-            "abc"
-        );
-        assert!(parsed::<u8, _>("bad", |_| Err("no")).is_err());
-        assert_eq!(*parsed::<u8, &str>("bad", |_| Ok(1)).unwrap(), 1);
+        assert_eq!(*parsed(&abc, |t| Ok::<_, ()>(t.to_string())).unwrap(), abc);
+        let bad = long("bad");
+        assert!(parsed::<u8, _>(&bad, |_| Err("no")).is_err());
+        assert_eq!(*parsed::<u8, &str>(&bad, |_| Ok(1)).unwrap(), 1);
         // The oldest of a type goes when more are kept.
         for i in 0..KEPT_PER_TYPE {
-            parsed(&format!("t{i}"), count).unwrap();
+            parsed(&long(&format!("t{i}")), count).unwrap();
         }
         let before = calls.get();
-        parsed("abc", count).unwrap();
+        parsed(&abc, count).unwrap();
         assert_eq!(calls.get(), before + 1);
+    }
+
+    #[test]
+    fn a_short_text_is_parsed_each_time_and_pushes_nothing_out() {
+        let calls = std::cell::Cell::new(0);
+        let count = |t: &str| {
+            calls.set(calls.get() + 1);
+            Ok::<_, ()>(t.len())
+        };
+        let file = long("file");
+        parsed(&file, count).unwrap();
+        for i in 0..2 * KEPT_PER_TYPE {
+            parsed(&format!("line {i}"), count).unwrap();
+        }
+        parsed("line 0", count).unwrap();
+        assert_eq!(calls.get(), 2 + 2 * KEPT_PER_TYPE);
+        parsed(&file, count).unwrap();
+        assert_eq!(
+            calls.get(),
+            2 + 2 * KEPT_PER_TYPE,
+            "the long text is still kept"
+        );
     }
 
     #[test]

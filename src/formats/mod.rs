@@ -18,6 +18,7 @@ mod yaml_root;
 pub mod yarnrc;
 pub mod yarnrc_yml;
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -159,13 +160,22 @@ pub fn wanted_from(held: &[Setting]) -> Wanted {
 
 /// Compares what a file holds with what was wanted, ignoring order and lines.
 pub fn same_settings(held: &[Setting], wanted: &Wanted) -> bool {
-    let mut held: Vec<(&Vec<String>, &SettingValue)> =
-        held.iter().map(|s| (&s.path, &s.value)).collect();
-    let mut wanted: Vec<(&Vec<String>, &SettingValue)> =
-        wanted.iter().map(|(p, v)| (p, v)).collect();
-    held.sort_by(|a, b| a.0.cmp(b.0));
-    wanted.sort_by(|a, b| a.0.cmp(b.0));
-    held == wanted
+    if held.len() != wanted.len() {
+        return false;
+    }
+    // Equal as multisets: counted, not sorted (sorting a large config's paths twice was a
+    // few percent of a conversion, issue 20).
+    let mut count: HashMap<(&[String], &SettingValue), isize> = HashMap::new();
+    for s in held {
+        *count.entry((&s.path, &s.value)).or_default() += 1;
+    }
+    for (path, value) in wanted {
+        match count.get_mut(&(path.as_slice(), value)) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Byte spans of secrets, for [`crate::redact::mask`].
@@ -224,5 +234,47 @@ impl<'a> LineIndex<'a> {
             .get(start..offset)
             .map_or(1, |s| s.chars().count() + 1);
         (line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setting(path: &str, value: &str) -> Setting {
+        Setting {
+            path: path.split('.').map(str::to_string).collect(),
+            value: SettingValue::Scalar(value.into()),
+            line: 1,
+        }
+    }
+
+    fn wanted(items: &[(&str, &str)]) -> Wanted {
+        items
+            .iter()
+            .map(|(p, v)| {
+                let s = setting(p, v);
+                (s.path, s.value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_settings_ignores_order_but_not_values_or_repeats() {
+        let held = [setting("a.b", "1"), setting("c", "2"), setting("c", "2")];
+        assert!(same_settings(
+            &held,
+            &wanted(&[("c", "2"), ("a.b", "1"), ("c", "2")])
+        ));
+        assert!(!same_settings(
+            &held,
+            &wanted(&[("c", "2"), ("a.b", "1"), ("a.b", "1")])
+        ));
+        assert!(!same_settings(
+            &held,
+            &wanted(&[("c", "2"), ("a.b", "9"), ("c", "2")])
+        ));
+        assert!(!same_settings(&held, &wanted(&[("c", "2"), ("a.b", "1")])));
+        assert!(same_settings(&[], &Vec::new()));
     }
 }

@@ -3,6 +3,7 @@
 //! other byte alone. Also used for the `.npmrc` of pnpm and Yarn 1 in later adapters.
 
 use crate::diagnostics::Code;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
@@ -309,12 +310,13 @@ impl Document {
             .ok()
             .and_then(|s| s.into_iter().find(|s| s.path[0] == "ca").map(|s| s.value));
         let ca_unchanged = held_ca.as_ref() == wanted_value("ca");
-        let mut out_lines: Vec<(String, String)> = Vec::new();
+        // Lines kept as they are borrow the text: a large file is mostly those (issue 20).
+        let mut out_lines: Vec<(Cow<str>, &str)> = Vec::new();
         let mut done: HashSet<&str> = HashSet::new();
         let mut insert_at = None;
         for (i, line) in self.lines.iter().enumerate() {
-            let raw = self.text[line.content.clone()].to_string();
-            let end = self.text[line.end.clone()].to_string();
+            let raw = Cow::Borrowed(&self.text[line.content.clone()]);
+            let end = &self.text[line.end.clone()];
             let Some(entry) = line
                 .entry
                 .as_ref()
@@ -336,7 +338,7 @@ impl Document {
                 Some(SettingValue::List(items)) if key == "ca" && !done.contains(&key) => {
                     done.insert(key);
                     for item in items {
-                        out_lines.push((format!("ca[]={}", encode_value(item)), newline.into()));
+                        out_lines.push((format!("ca[]={}", encode_value(item)).into(), newline));
                     }
                 }
                 Some(SettingValue::Scalar(value)) if last_for_key.get(key) == Some(&i) => {
@@ -353,7 +355,7 @@ impl Document {
                             ),
                             _ => format!("{key}={}", encode_value(value)),
                         };
-                        out_lines.push((line_text, end));
+                        out_lines.push((line_text.into(), end));
                     }
                 }
                 // An earlier duplicate of a key still wanted: npm ignores it, and a file
@@ -362,7 +364,7 @@ impl Document {
                 _ => {} // not wanted any more: every line of the key goes
             }
         }
-        let mut new_lines: Vec<(String, String)> = Vec::new();
+        let mut new_lines: Vec<(Cow<str>, &str)> = Vec::new();
         for (path, value) in wanted {
             let key = path[0].as_str();
             if done.contains(&key) {
@@ -370,11 +372,11 @@ impl Document {
             }
             match value {
                 SettingValue::Scalar(v) => {
-                    new_lines.push((format!("{key}={}", encode_value(v)), newline.into()))
+                    new_lines.push((format!("{key}={}", encode_value(v)).into(), newline))
                 }
                 SettingValue::List(items) => {
                     for item in items {
-                        new_lines.push((format!("{key}[]={}", encode_value(item)), newline.into()))
+                        new_lines.push((format!("{key}[]={}", encode_value(item)).into(), newline))
                     }
                 }
             }
@@ -395,21 +397,22 @@ impl Document {
         let count = out_lines.len();
         for (i, (_, end)) in out_lines.iter_mut().enumerate() {
             if i + 1 < count && end.is_empty() {
-                *end = newline.to_string();
+                *end = newline;
             }
             if i + 1 == count {
-                *end = if had_final_newline {
-                    if end.is_empty() {
-                        newline.to_string()
-                    } else {
-                        end.clone()
-                    }
-                } else {
-                    String::new()
+                *end = match (had_final_newline, end.is_empty()) {
+                    (true, true) => newline,
+                    (true, false) => *end,
+                    (false, _) => "",
                 };
             }
         }
-        out_lines.into_iter().map(|(raw, end)| raw + &end).collect()
+        let mut out = String::with_capacity(self.text.len() + self.text.len() / 8);
+        for (raw, end) in &out_lines {
+            out.push_str(raw);
+            out.push_str(end);
+        }
+        out
     }
 }
 
@@ -643,8 +646,9 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     let settings = doc.settings()?;
     let mut model = Model::default();
     let mut warnings = Vec::new();
+    let file = Origin::shared(file);
     let origin = |line| Origin {
-        file: file.to_path_buf(),
+        file: std::rc::Rc::clone(&file),
         line,
         level,
     };

@@ -158,9 +158,10 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
     let mut model = Model::default();
     let mut warnings = Vec::new();
+    let shared = Origin::shared(file);
     for s in settings(text)? {
         let origin = Some(Origin {
-            file: file.to_path_buf(),
+            file: std::rc::Rc::clone(&shared),
             line: s.line,
             level,
         });
@@ -227,9 +228,10 @@ fn read_structured_auth(
     let Some(auth) = &ws.structured_auth else {
         return Ok(());
     };
+    let file = Origin::shared(file);
     let origin = |line| {
         Some(Origin {
-            file: file.to_path_buf(),
+            file: std::rc::Rc::clone(&file),
             line,
             level,
         })

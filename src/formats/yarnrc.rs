@@ -186,9 +186,10 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     let mut model = Model::default();
     let mut warnings = Vec::new();
     let all = lines(text)?;
+    let file = Origin::shared(file);
     let origin = |line| {
         Some(Origin {
-            file: file.to_path_buf(),
+            file: std::rc::Rc::clone(&file),
             line,
             level,
         })

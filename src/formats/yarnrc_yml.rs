@@ -254,8 +254,9 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     let rc = parse(text)?;
     let mut model = Model::default();
     let mut warnings = Vec::new();
+    let file = Origin::shared(file);
     let origin = |line| Origin {
-        file: file.to_path_buf(),
+        file: std::rc::Rc::clone(&file),
         line,
         level,
     };

@@ -148,8 +148,9 @@ impl Rules for Deno {
         if file.format != Format::Npmrc {
             return Ok(());
         }
+        let shared = Origin::shared(&file.display);
         let origin = |line| Origin {
-            file: file.display.clone().into(),
+            file: std::rc::Rc::clone(&shared),
             line,
             level: file.level,
         };
@@ -404,7 +405,7 @@ fn parent_npmrc(dir: &Path) -> Option<Warning> {
                 root.display()
             ),
             Some(Origin {
-                file: npmrc.clone(),
+                file: Origin::shared(&npmrc),
                 line: 1,
                 level: Level::Project,
             }),

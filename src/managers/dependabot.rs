@@ -155,25 +155,6 @@ impl Rules for Dependabot {
     }
 }
 
-/// The name to give the Dependabot secret for the credentials at `key`.
-fn secret_name(key: &AuthKey, kind: &str) -> String {
-    let host = match key {
-        AuthKey::Url(k) => k
-            .trim_start_matches("//")
-            .split(['/', ':'])
-            .next()
-            .unwrap_or_default()
-            .to_string(),
-        _ => String::new(),
-    };
-    let host = crate::env_config::upper_snake(&host);
-    if host.is_empty() {
-        format!("NPM_{kind}")
-    } else {
-        format!("NPM_{kind}_{host}")
-    }
-}
-
 /// Takes out of a translated model what dependabot.yml cannot hold, saying each.
 fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
     // pmrc writes no literal secret there: the generic "written as plain text" is not true.
@@ -300,8 +281,8 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
                 Code::DependabotEncodedPassword,
                 format!(
                     "the password at {key} is npm's base64 `_password`; Dependabot wants it decoded: create the Dependabot secret {} holding the plain password and add `username` and `password: ${{{{secrets.{}}}}}` to the registry entry",
-                    secret_name(&key, "PASSWORD"),
-                    secret_name(&key, "PASSWORD")
+                    crate::env_config::secret_name(&key, "PASSWORD"),
+                    crate::env_config::secret_name(&key, "PASSWORD")
                 ),
                 v.origin.clone(),
             ));
@@ -316,8 +297,8 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
                     Code::DependabotLiteralSecret,
                     format!(
                         "the secret at {key} is written literally in the source; pmrc never writes one into dependabot.yml: create the Dependabot secret {} (Settings → Secrets and variables → Dependabot) and reference it from the source as ${{{}}}, then convert again",
-                        secret_name(&key, kind),
-                        secret_name(&key, kind)
+                        crate::env_config::secret_name(&key, kind),
+                        crate::env_config::secret_name(&key, kind)
                     ),
                     v.origin.clone(),
                 ));
@@ -352,7 +333,7 @@ mod tests {
         fit(&mut model, &mut warnings);
         assert!(model.auth.is_empty());
         assert_eq!(warnings[0].code, Code::DependabotLiteralSecret);
-        assert!(warnings[0].message.contains("NPM_TOKEN_REGISTRY_NPMJS_ORG"));
+        assert!(warnings[0].message.contains("REGISTRY_NPMJS_ORG_TOKEN"));
         assert!(!warnings[0].message.contains("npm_FAKE"));
     }
 }

@@ -226,7 +226,7 @@ impl Migration {
         let line_of = |key: &str| keys.iter().rev().find(|(_, k)| k == key).map(|(l, _)| *l);
         let origin = |line| {
             Some(Origin {
-                file: display.into(),
+                file: Origin::shared(display),
                 line,
                 level,
             })

@@ -303,7 +303,7 @@ impl Rules for Pnpm {
                 Code::PnpmMemberNpmrc,
                 message,
                 Some(Origin {
-                    file: member_npmrc.clone(),
+                    file: Origin::shared(&member_npmrc),
                     line: 1,
                     level: Level::Project,
                 }),
@@ -341,7 +341,7 @@ impl Rules for Pnpm {
                             s.path[1]
                         ),
                         Some(Origin {
-                            file: file.display.clone().into(),
+                            file: Origin::shared(&file.display),
                             line: s.line,
                             level: file.level,
                         }),
@@ -379,7 +379,7 @@ impl Rules for Pnpm {
                         "pnpm 10 ignores this whole file: line {line} holds an optional reference (`${{VAR?}}` or `${{VAR:-…}}`), which pnpm 10 rejects"
                     ),
                     Some(Origin {
-                        file: file.path.clone(),
+                        file: Origin::shared(&file.path),
                         line,
                         level: file.level,
                     }),
@@ -636,7 +636,7 @@ pub(super) fn settle(dir: &Path) -> Result<(Manager, Option<Warning>)> {
                     "package.json does not parse ({e}), so pmrc cannot read the pnpm version there and uses the rules of pnpm {major}; name the version with pnpm@N"
                 ),
                 Some(Origin {
-                    file: "package.json".into(),
+                    file: Origin::shared("package.json"),
                     line: e.line().max(1),
                     level: Level::Project,
                 }),
@@ -680,7 +680,7 @@ fn npmrc_settings_ignored(pnpm: &Pnpm, dir: &Path, surely_pnpm: bool) -> Result<
                 pnpm.label()
             );
             let origin = Some(Origin {
-                file: ".npmrc".into(),
+                file: Origin::shared(".npmrc"),
                 line,
                 level: Level::Project,
             });
@@ -750,7 +750,7 @@ fn url_keyed_registries_leave(dir: &Path, from: Manager) -> Result<Vec<Warning>>
                 Code::Pnpm10UrlKeyedRegistries,
                 "pnpm 10 cannot read URL-keyed `registries`: the routing goes to .npmrc and the block leaves pnpm-workspace.yaml, with any `prefix`, `serverType` or `supportsTimeField` in it (pnpm 10 has none)",
                 Some(Origin {
-                    file: MARKER_FILE.into(),
+                    file: Origin::shared(MARKER_FILE),
                     line: s.line,
                     level: Level::Project,
                 }),

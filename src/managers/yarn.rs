@@ -323,7 +323,7 @@ impl Rules for Yarn {
                         owned.len()
                     ),
                     Some(Origin {
-                        file: ".npmrc".into(),
+                        file: Origin::shared(".npmrc"),
                         line: first.line,
                         level: Level::Project,
                     }),

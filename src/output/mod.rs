@@ -421,11 +421,27 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
     for v in &m.http_allowed {
         row("http allowed".into(), v, false);
     }
-    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let vwidth = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
-    for (label, value, origin) in &rows {
-        let line = format!("  {label:<width$}  {value:<vwidth$}  {origin}");
-        text.push_str(line.trim_end());
+    // Columns padded by hand: `format!`'s padding writes a large config's thousands of
+    // rows a fill character at a time (issue 20).
+    let rows: Vec<(String, String, usize, String)> = rows
+        .into_iter()
+        .map(|(label, value, origin)| {
+            let chars = value.chars().count();
+            (label, value, chars, origin)
+        })
+        .collect();
+    let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let vwidth = rows.iter().map(|r| r.2).max().unwrap_or(0);
+    let pad = |text: &mut String, n: usize| text.extend(std::iter::repeat_n(' ', n));
+    for (label, value, value_chars, origin) in &rows {
+        let start = text.len();
+        text.push_str("  ");
+        text.push_str(label);
+        pad(text, width - label.chars().count() + 2);
+        text.push_str(value);
+        pad(text, vwidth - value_chars + 2);
+        text.push_str(origin);
+        text.truncate(start + text[start..].trim_end().len());
         text.push('\n');
     }
     text.push_str("  requests:\n");

@@ -253,7 +253,7 @@ fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, Hash
     let mut by_file: HashMap<&Path, HashSet<usize>> = HashMap::new();
     for (_, v) in &fields {
         if let Some(o) = &v.origin {
-            by_file.entry(o.file.as_path()).or_default().insert(o.line);
+            by_file.entry(&*o.file).or_default().insert(o.line);
         }
     }
     let mut out: HashMap<String, HashSet<usize>> = HashMap::new();
@@ -557,7 +557,7 @@ fn check_targets(
             .collect();
         let meant = &discover::read_merged(to, &own)?.0;
         // The source's groups, and every scope the final files give the target besides.
-        let covered: Vec<&str> = source_model
+        let covered: HashSet<&str> = source_model
             .scopes
             .keys()
             .map(|s| s.trim_start_matches('@'))
@@ -587,11 +587,13 @@ fn check_targets(
             .filter(|(_, (m, f))| whole_file_ignored || m.observable() != f.observable())
             .map(|(b, _)| b)
             .collect();
+        // A large config has thousands of findings: look them up, not along the list.
+        let mut known: HashSet<(Code, String)> = warnings
+            .iter()
+            .map(|k| (k.code, k.message.clone()))
+            .collect();
         for w in crate::translate::route_differences(req.from, to, &before, &model) {
-            let known = warnings
-                .iter()
-                .any(|k| k.code == w.code && k.message == w.message);
-            if !known {
+            if known.insert((w.code, w.message.clone())) {
                 warnings.push(w);
             }
         }

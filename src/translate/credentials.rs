@@ -502,7 +502,7 @@ impl Translator<'_> {
                 .flatten()
                 {
                     let mut origin = v.origin.clone().unwrap_or(Origin {
-                        file: ".npmrc".into(),
+                        file: Origin::shared(".npmrc"),
                         line: 0,
                         level: Level::User,
                     });

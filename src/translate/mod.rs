@@ -46,7 +46,7 @@ fn move_to(v: &mut Value, level: Level, fallback: &Option<Origin>) {
         (None, Some(f)) => v.origin = Some(Origin { level, ..f.clone() }),
         (None, None) => {
             v.origin = Some(Origin {
-                file: std::path::PathBuf::new(),
+                file: Origin::shared(""),
                 line: 0,
                 level,
             })
