@@ -294,11 +294,7 @@ fn scalar<'a>(line: &Line<'a>, from: usize, key: bool) -> Option<(Scalar, &'a st
     if key {
         let after = rest.trim_start_matches(' ');
         let separated = after.starts_with(':') && (after.len() == 1 || after[1..].starts_with(' '));
-        // Implicit keys are at most 1024 characters; a null key is not a string, and `<<` may
-        // be a merge.
-        let special = style == Style::Plain
-            && matches!(value.as_str(), "~" | "null" | "Null" | "NULL" | "<<");
-        if !separated || raw_len > 1024 || special {
+        if !separated || raw_len > 1024 {
             return None;
         }
     }
@@ -312,6 +308,13 @@ fn scalar<'a>(line: &Line<'a>, from: usize, key: bool) -> Option<(Scalar, &'a st
         value,
         style,
     };
+    // Implicit keys are at most 1024 characters. A plain key must be a plain string: serde-
+    // saphyr compares typed keys by value (`1` and `0x1` are one key), a null key is not a
+    // string, and `<<` may be a merge.
+    if key && style == Style::Plain && (scalar.plain() != Some(Plain::Str) || scalar.value == "<<")
+    {
+        return None;
+    }
     let rest = if key {
         rest.trim_start_matches(' ')
     } else {
@@ -478,6 +481,8 @@ mod tests {
             "list:\n  - a: 1\n",
             "~: x\n",
             "<<: x\n",
+            "1: a\n0x1: b\n",
+            "true: x\n",
             "a: - x\n",
             "a: x #\u{85}\n",
             "a: 'x' y\n",

@@ -195,7 +195,9 @@ fn key() -> impl Strategy<Value = String> {
             "//reg.example:4873/", "a b", "é", "123", "true", "y", "a#b", "a:b", "1.5", "k",
         ])
         .prop_map(String::from),
-        1 => prop::sample::select(vec!["@scope", "null", "~", "<<", ".inf", "-", "- x", "a #b"])
+        1 => prop::sample::select(vec![
+            "@scope", "null", "~", "<<", ".inf", "-", "- x", "a #b", "1", "0x1", "+1", "01",
+        ])
             .prop_map(String::from),
         2 => "[a-zA-Z@/._-][a-zA-Z0-9@/:.# _-]{0,8}",
     ];
