@@ -138,7 +138,7 @@ pub fn read(text: &str) -> Option<Node> {
         return Some(Node::Empty);
     };
     let mut at = 0;
-    let root = block(&lines, &mut at, first.indent)?;
+    let root = block(&lines, &mut at, first.indent, 0)?;
     (at == lines.len() && matches!(root, Node::Map(_))).then_some(root)
 }
 
@@ -214,8 +214,16 @@ fn char_count(s: &str) -> usize {
     }
 }
 
-/// The mapping or sequence whose lines start at `indent`, from line `*at` on.
-fn block(lines: &[Line], at: &mut usize, indent: usize) -> Option<Node> {
+/// How deep mappings may nest here: config files are shallow, and the recursion below must
+/// not exhaust the stack on a hostile file (serde-saphyr has its own limits).
+const MAX_DEPTH: usize = 64;
+
+/// The mapping or sequence whose lines start at `indent`, `depth` levels down, from line `*at`
+/// on.
+fn block(lines: &[Line], at: &mut usize, indent: usize, depth: usize) -> Option<Node> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     if lines[*at].is_item() {
         let mut items = Vec::new();
         while let Some(line) = lines.get(*at).filter(|l| l.indent >= indent) {
@@ -248,7 +256,7 @@ fn block(lines: &[Line], at: &mut usize, indent: usize) -> Option<Node> {
             Node::Scalar(value)
         } else {
             match lines.get(*at) {
-                Some(next) if next.indent > indent => block(lines, at, next.indent)?,
+                Some(next) if next.indent > indent => block(lines, at, next.indent, depth + 1)?,
                 // A sequence at the key's own indentation is YAML, but not this reader's.
                 Some(next) if next.indent == indent && next.is_item() => return None,
                 _ => Node::Empty,
@@ -483,6 +491,9 @@ mod tests {
             "<<: x\n",
             "1: a\n0x1: b\n",
             "true: x\n",
+            &(0..100)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect::<String>(),
             "a: - x\n",
             "a: x #\u{85}\n",
             "a: 'x' y\n",
