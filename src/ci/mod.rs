@@ -6,8 +6,8 @@
 //! a workflow sets is kept, so none can be printed.
 
 mod checks;
-mod dependabot;
-mod gitlab;
+pub(crate) mod dependabot;
+pub(crate) mod gitlab;
 mod jobs;
 mod renovate;
 mod steps;

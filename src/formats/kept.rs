@@ -53,6 +53,13 @@ pub fn parsed<T: 'static, E>(
     Ok(doc)
 }
 
+/// Forgets every document and edit, for tests that read the same text two ways.
+#[cfg(test)]
+pub fn forget() {
+    PARSED.with_borrow_mut(VecDeque::clear);
+    EDITS.with_borrow_mut(VecDeque::clear);
+}
+
 type Edit = (super::Format, String, super::Wanted, Result<String, String>);
 
 thread_local! {

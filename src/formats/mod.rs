@@ -8,6 +8,10 @@ mod kept;
 pub mod npmrc;
 pub mod pnpm_workspace;
 pub mod yaml;
+mod yaml_block;
+mod yaml_block_de;
+#[cfg(test)]
+mod yaml_fast_tests;
 mod yaml_maps;
 mod yaml_pruned;
 mod yaml_root;

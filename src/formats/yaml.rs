@@ -145,7 +145,9 @@ fn unowned(text: &str, owned: &[&[String]]) -> Option<serde_json::Value> {
     use serde_json::Value;
     // Owned values are left out while reading; the removals below then find nothing more
     // to remove, but prune what is left the same way.
-    let mut doc = match super::yaml_pruned::parse_without(text, owned).ok()? {
+    let read = super::yaml_pruned::fast_without(text, owned)
+        .map_or_else(|| super::yaml_pruned::parse_without(text, owned).ok(), Some);
+    let mut doc = match read? {
         Value::Null => Value::Object(Default::default()),
         doc => doc,
     };
@@ -528,6 +530,9 @@ fn parse_uncached<T: serde::de::DeserializeOwned + Default>(
     {
         return Ok(T::default());
     }
+    if let Some(doc) = fast::<T>(text) {
+        return Ok(doc);
+    }
     let options =
         serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins };
     // Streamed first; a document that fails that way (a repeated key, or an error) is read
@@ -540,6 +545,21 @@ fn parse_uncached<T: serde::de::DeserializeOwned + Default>(
     serde_saphyr::from_str_with_options::<Option<T>>(text, options)
         .map(Option::unwrap_or_default)
         .map_err(|e| syntax_error(&e))
+}
+
+/// The document read from [`super::yaml_block`]'s tree, when it has that simple shape and
+/// reads into `T` the way serde-saphyr would read it; `None` leaves it to serde-saphyr.
+fn fast<T: serde::de::DeserializeOwned + Default>(text: &str) -> Option<T> {
+    let doc = match &*super::yaml_block::parsed(text) {
+        Some(super::yaml_block::Node::Empty) => Some(T::default()),
+        Some(node) => super::yaml_block_de::from_node(node),
+        None => None,
+    };
+    #[cfg(test)]
+    if doc.is_some() {
+        super::yaml_block::FAST_TYPED_READS.set(super::yaml_block::FAST_TYPED_READS.get() + 1);
+    }
+    doc
 }
 
 /// serde-saphyr's error as a one-line message and position (the caller names the file).

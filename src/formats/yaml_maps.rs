@@ -2,8 +2,11 @@
 //! `npmRegistries`, pnpm's `registries`) changed, cut and added from one read of the
 //! document. yaml-edit finds a key by comparing it with every key of its mapping, and every
 //! live node handle slows each step of a walk of the tree, so editing thousands of entries
-//! through it took quadratic time; here it is linear. What this pass leaves (top-level keys,
-//! lists, flow-style maps, block scalars) is done by `yaml::edit` in the tree afterwards.
+//! through it took quadratic time; here it is linear. The entries' positions come from
+//! [`super::yaml_block`]'s tree when the document has its simple shape (yaml-edit's parse was
+//! then most of the edit's time), and from yaml-edit otherwise. What this pass leaves
+//! (top-level keys, lists, flow-style maps, block scalars) is done by `yaml::edit` in the tree
+//! afterwards.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -12,23 +15,27 @@ use std::str::FromStr;
 use yaml_edit::{Mapping, MappingEntry, YamlFile};
 
 use crate::formats::yaml::{after_line, render_block, scalar_text};
+use crate::formats::yaml_block::{Entry, Node, Scalar, Style};
 use crate::formats::{Setting, SettingValue, Wanted};
 
 type PathValue<'a> = (&'a [String], &'a SettingValue);
 
 /// A scalar value in the text: where it is and how it was quoted.
-struct ScalarAt {
+#[derive(Debug, PartialEq)]
+pub(super) struct ScalarAt {
     range: Range<usize>,
     raw_start: Option<char>,
 }
 
 /// One entry of an owned map, read once; no node handles are kept.
-struct EntryAt {
+#[derive(Debug, PartialEq)]
+pub(super) struct EntryAt {
     range: Range<usize>,
     value: Value,
 }
 
-enum Value {
+#[derive(Debug, PartialEq)]
+pub(super) enum Value {
     Scalar(ScalarAt),
     /// A block mapping of fields: each field's key, line range and scalar value.
     Fields {
@@ -41,7 +48,8 @@ enum Value {
     Other,
 }
 
-struct MapAt {
+#[derive(Debug, PartialEq)]
+pub(super) struct MapAt {
     /// From the map's key to the end of its last entry.
     range: Range<usize>,
     column: usize,
@@ -72,27 +80,10 @@ pub fn edit(
         owned = format!("{text}{nl}");
         owned.as_str()
     };
-    let Ok(file) = YamlFile::from_str(text) else {
+    let read = block_maps(text, maps).or_else(|| yaml_edit_maps(text, maps));
+    let Some(read) = read.filter(|r| !r.is_empty()) else {
         return unchanged();
     };
-    let Some(root) = file.document().and_then(|d| d.as_mapping()) else {
-        return unchanged();
-    };
-    let mut read: HashMap<&str, MapAt> = HashMap::new();
-    for &map in maps {
-        match read_map(&root, map, text) {
-            Some(Ok(m)) => {
-                read.insert(map, m);
-            }
-            Some(Err(())) => return unchanged(), // a duplicate key: the tree pass refuses it
-            None => {}
-        }
-    }
-    drop(root);
-    drop(file);
-    if read.is_empty() {
-        return unchanged();
-    }
 
     let wanted_at: HashMap<&[String], &SettingValue> =
         wanted.iter().map(|(p, v)| (p.as_slice(), v)).collect();
@@ -363,6 +354,90 @@ fn scalar_at(node: Option<yaml_edit::YamlNode>) -> Option<ScalarAt> {
         range: r.start as usize..r.end as usize,
         raw_start: raw.chars().next(),
     })
+}
+
+/// The owned maps of `text` as yaml-edit reads them; `None` when it cannot read the document
+/// or a key is written twice (the tree pass refuses that).
+pub(super) fn yaml_edit_maps<'m>(text: &str, maps: &[&'m str]) -> Option<HashMap<&'m str, MapAt>> {
+    let file = YamlFile::from_str(text).ok()?;
+    let root = file.document().and_then(|d| d.as_mapping())?;
+    let mut read = HashMap::new();
+    for &map in maps {
+        if let Some(m) = read_map(&root, map, text) {
+            read.insert(map, m.ok()?);
+        }
+    }
+    Some(read)
+}
+
+/// The same from [`super::yaml_block`]'s tree, without yaml-edit's parse (most of an edit's
+/// time on a large file, issue 20); `None` when the document is not of the tree's shape or
+/// an owned map holds an empty value (yaml-edit places it at the end of its line).
+pub(super) fn block_maps<'m>(text: &str, maps: &[&'m str]) -> Option<HashMap<&'m str, MapAt>> {
+    let doc = super::yaml_block::parsed(text);
+    let Some(Node::Map(root)) = &*doc else {
+        return None;
+    };
+    let mut read = HashMap::new();
+    for &map in maps {
+        let Some(entry) = root.iter().find(|e| e.key.value == map) else {
+            continue;
+        };
+        let Node::Map(entries) = &entry.value else {
+            continue;
+        };
+        let mut at = HashMap::with_capacity(entries.len());
+        for e in entries {
+            let value = match &e.value {
+                Node::Empty => return None,
+                Node::Scalar(s) => Value::Scalar(block_scalar(s)),
+                Node::Seq(_) => Value::Other,
+                Node::Map(fields) => block_fields(fields)?,
+            };
+            let range = e.key.bytes.start..e.end;
+            at.insert(e.key.value.clone(), EntryAt { range, value });
+        }
+        let last_end = entries.last()?.end;
+        read.insert(
+            map,
+            MapAt {
+                range: entry.key.bytes.start..last_end,
+                column: entries.first()?.key.column - 1,
+                entries: at,
+                last_end,
+            },
+        );
+    }
+    Some(read)
+}
+
+fn block_fields(fields: &[Entry]) -> Option<Value> {
+    let mut at = HashMap::with_capacity(fields.len());
+    for f in fields {
+        let scalar = match &f.value {
+            Node::Empty => return None,
+            Node::Scalar(s) => Some(block_scalar(s)),
+            Node::Map(_) | Node::Seq(_) => None,
+        };
+        at.insert(f.key.value.clone(), (f.key.bytes.start..f.end, scalar));
+    }
+    Some(Value::Fields {
+        fields: at,
+        count: fields.len(),
+        first_column: fields.first()?.key.column - 1,
+        last_end: fields.last()?.end,
+    })
+}
+
+fn block_scalar(s: &Scalar) -> ScalarAt {
+    ScalarAt {
+        range: s.bytes.clone(),
+        raw_start: match s.style {
+            Style::Plain => s.value.chars().next(),
+            Style::SingleQuoted => Some('\''),
+            Style::DoubleQuoted => Some('"'),
+        },
+    }
 }
 
 /// One owned map, read in a single walk of its entries. `Some(Err)` for a duplicated key.

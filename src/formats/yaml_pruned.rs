@@ -14,6 +14,8 @@ use serde::de::{
 };
 use serde_json::{Map, Value};
 
+use super::yaml_block::{Entry, Node, Plain, Scalar};
+
 /// The owned paths as a tree of keys.
 #[derive(Default)]
 struct Owned<'a> {
@@ -48,6 +50,44 @@ pub fn parse_without(text: &str, owned: &[&[String]]) -> Result<Value, serde_sap
         serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins };
     serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
         Document(&owned).deserialize(de)
+    })
+}
+
+/// What [`parse_without`] gives, read from [`super::yaml_block`]'s tree: `None` when the
+/// document is not of its simple shape or holds a plain scalar whose type it is not sure of.
+pub fn fast_without(text: &str, owned: &[&[String]]) -> Option<Value> {
+    match &*super::yaml_block::parsed(text) {
+        Some(node) => block_value(node, Some(&Owned::new(owned))),
+        None => None,
+    }
+}
+
+fn block_value(node: &Node, owned: Option<&Owned>) -> Option<Value> {
+    Some(match node {
+        Node::Empty => Value::Null,
+        Node::Scalar(s) => scalar_value(s)?,
+        Node::Seq(items) => Value::Array(items.iter().map(scalar_value).collect::<Option<_>>()?),
+        Node::Map(entries) => {
+            let mut out = Map::new();
+            for Entry { key, value, .. } in entries {
+                let below = owned.and_then(|o| o.below.get(key.value.as_str()));
+                if below.is_some_and(|o| o.whole) {
+                    continue;
+                }
+                out.insert(key.value.clone(), block_value(value, below)?);
+            }
+            Value::Object(out)
+        }
+    })
+}
+
+fn scalar_value(s: &Scalar) -> Option<Value> {
+    Some(match s.plain()? {
+        Plain::Null => Value::Null,
+        Plain::Bool(b) => Value::Bool(b),
+        Plain::Unsigned(n) => Value::from(n),
+        Plain::Negative(n) => Value::from(n),
+        Plain::Str => Value::String(s.value.clone()),
     })
 }
 
