@@ -45,10 +45,11 @@ pub struct Scalar {
     pub value: String,
     pub style: Style,
     pub bytes: Range<usize>,
-    pub line: usize,
-    pub column: usize,
-    pub char_offset: usize,
-    pub char_len: usize,
+    // 32 bits, as serde-saphyr keeps them: the tree is kept for the run (issue 20's memory).
+    pub line: u32,
+    pub column: u32,
+    pub char_offset: u32,
+    pub char_len: u32,
 }
 
 /// What a plain scalar means to serde-saphyr when the target has no type of its own
@@ -237,6 +238,7 @@ fn block(lines: &[Line], at: &mut usize, indent: usize, depth: usize) -> Option<
             items.push(item);
             *at += 1;
         }
+        items.shrink_to_fit();
         return Some(Node::Seq(items));
     }
     let mut entries: Vec<Entry> = Vec::new();
@@ -270,6 +272,8 @@ fn block(lines: &[Line], at: &mut usize, indent: usize, depth: usize) -> Option<
     keys.sort_unstable();
     let repeated = keys.windows(2).any(|pair| pair[0] == pair[1]);
     drop(keys);
+    // The tree is kept for the run: no room to grow (a quarter of its memory otherwise).
+    entries.shrink_to_fit();
     (!repeated).then_some(Node::Map(entries))
 }
 
@@ -308,11 +312,11 @@ fn scalar<'a>(line: &Line<'a>, from: usize, key: bool) -> Option<(Scalar, &'a st
     }
     let column = char_count(&line.text[..from]) + 1;
     let scalar = Scalar {
-        char_len: char_count(&text[..raw_len]),
+        char_len: char_count(&text[..raw_len]).try_into().ok()?,
         bytes: line.start + from..line.start + from + raw_len,
-        line: line.number,
-        column,
-        char_offset: line.char_start + column - 1,
+        line: line.number.try_into().ok()?,
+        column: column.try_into().ok()?,
+        char_offset: (line.char_start + column - 1).try_into().ok()?,
         value,
         style,
     };

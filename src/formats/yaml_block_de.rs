@@ -323,7 +323,7 @@ impl<'de> MapAccess<'de> for Fields<'_> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Unsure> {
         let s = self.scalar;
-        let number = |n: usize| (n as u64).into_deserializer();
+        let number = |n: u32| u64::from(n).into_deserializer();
         match (self.view, self.at) {
             (View::Spanned, 1) => seed.deserialize(true.into_deserializer()),
             (View::Spanned, 2) => seed.deserialize(De::Scalar(s, false)),

@@ -402,7 +402,7 @@ pub(super) fn block_maps<'m>(text: &str, maps: &[&'m str]) -> Option<HashMap<&'m
             map,
             MapAt {
                 range: entry.key.bytes.start..last_end,
-                column: entries.first()?.key.column - 1,
+                column: entries.first()?.key.column as usize - 1,
                 entries: at,
                 last_end,
             },
@@ -424,7 +424,7 @@ fn block_fields(fields: &[Entry]) -> Option<Value> {
     Some(Value::Fields {
         fields: at,
         count: fields.len(),
-        first_column: fields.first()?.key.column - 1,
+        first_column: fields.first()?.key.column as usize - 1,
         last_end: fields.last()?.end,
     })
 }
