@@ -87,6 +87,19 @@ pub struct RcFile {
     pub written_for: Manager,
 }
 
+impl RcFile {
+    /// pmrc's `~/.pmrc/npmrc`, which `NPM_CONFIG_USERCONFIG` points the managers that read
+    /// `.npmrc` at, written with `rules`' rules (Bun's is written as npm reads it).
+    pub fn user_npmrc(rules: Manager) -> RcFile {
+        RcFile {
+            home_path: ".pmrc/npmrc",
+            pointer: Some("NPM_CONFIG_USERCONFIG"),
+            written_as: WrittenAs::Npmrc,
+            written_for: rules,
+        }
+    }
+}
+
 /// `text` as a variable name's part: ASCII letters upper-cased, digits kept, everything
 /// else `_` (`npm.pkg.github.com` → `NPM_PKG_GITHUB_COM`).
 pub fn upper_snake(text: &str) -> String {

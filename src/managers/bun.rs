@@ -82,12 +82,7 @@ impl Rules for Bun {
         Ok(form)
     }
     fn env_rc_file(&self) -> Option<RcFile> {
-        Some(RcFile {
-            home_path: ".pmrc/npmrc",
-            pointer: Some("NPM_CONFIG_USERCONFIG"),
-            written_as: WrittenAs::Npmrc,
-            written_for: super::Manager::Npm,
-        })
+        Some(RcFile::user_npmrc(super::Manager::Npm))
     }
     fn programs(&self) -> &'static [&'static str] {
         &["bun", "bunx"]

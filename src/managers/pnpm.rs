@@ -170,12 +170,7 @@ impl Rules for Pnpm {
         pnpm_auth_json(routes)
     }
     fn env_rc_file(&self) -> Option<RcFile> {
-        Some(RcFile {
-            home_path: ".pmrc/npmrc",
-            pointer: Some("NPM_CONFIG_USERCONFIG"),
-            written_as: WrittenAs::Npmrc,
-            written_for: super::Manager::Pnpm(self.0),
-        })
+        Some(RcFile::user_npmrc(super::Manager::Pnpm(self.0)))
     }
     fn programs(&self) -> &'static [&'static str] {
         &["pnpm", "pnpx"]

@@ -81,12 +81,7 @@ impl Rules for YarnClassic {
         Ok(form)
     }
     fn env_rc_file(&self) -> Option<RcFile> {
-        Some(RcFile {
-            home_path: ".pmrc/npmrc",
-            pointer: Some("NPM_CONFIG_USERCONFIG"),
-            written_as: WrittenAs::Npmrc,
-            written_for: super::Manager::YarnClassic,
-        })
+        Some(RcFile::user_npmrc(super::Manager::YarnClassic))
     }
     fn programs(&self) -> &'static [&'static str] {
         &["yarn"]
