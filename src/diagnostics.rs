@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn every_code_has_its_own_row() {
-        let mut ids = std::collections::HashSet::new();
+        let mut ids = rustc_hash::FxHashSet::default();
         for &code in Code::ALL {
             let d = code.diagnostic();
             assert_eq!(d.code, code, "{} is in the wrong place in the table", d.id);

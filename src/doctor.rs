@@ -277,7 +277,7 @@ fn unchecked(req: &Request) -> Option<Finding> {
 }
 
 fn dedup(findings: &mut Vec<Finding>) {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     findings.retain(|f| {
         seen.insert((
             f.rule,
@@ -332,7 +332,7 @@ fn manager_rules(req: &Request, read: &Read) -> Result<Vec<Finding>> {
 /// Rules about the files themselves: secrets in git, loose permissions.
 fn file_rules(dir: &Path, reads: &[Read]) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for read in reads {
         for file in &read.files {
             let Some(text) = &file.text else { continue };
@@ -551,7 +551,7 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
 pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
     use crate::formats::{Format, bunfig, npmrc, yarnrc, yarnrc_yml};
     let mut changes = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     // A manager that honours top-level `_auth` (Yarn 1) reads the same `.npmrc` on purpose.
     let legacy_auth_honoured = req
         .managers

@@ -147,14 +147,21 @@ pub fn npm_walk_up(url: &RegistryUrl) -> Vec<String> {
     let mut keys = Vec::new();
     while key.len() > 2 {
         keys.push(key.clone());
-        if key.ends_with('/') {
-            key.pop();
-        } else {
-            let cut = key.rfind('/').map_or(0, |i| i + 1);
-            key.truncate(cut);
-        }
+        npm_walk_up_step(&mut key);
     }
     keys
+}
+
+/// One step of [`npm_walk_up`] in place: `//h/a/` → `//h/a` → `//h/`. False once the key is
+/// no longer one npm tries (`//` and shorter).
+pub fn npm_walk_up_step(key: &mut String) -> bool {
+    if key.ends_with('/') {
+        key.pop();
+    } else {
+        let cut = key.rfind('/').map_or(0, |i| i + 1);
+        key.truncate(cut);
+    }
+    key.len() > 2
 }
 
 /// Yarn Berry's lookup keys for a registry, in order: the URL as written with one trailing

@@ -212,13 +212,33 @@ pub fn credentials_under<'a>(
     model: &'a Model,
     url: &crate::registry_url::RegistryUrl,
 ) -> Option<(AuthKey, &'a crate::model::Credentials)> {
-    let mut request = url.clone();
-    request.path = format!("{}/pkg", request.path.trim_end_matches('/'));
-    crate::registry_url::npm_walk_up(&request)
-        .into_iter()
-        .find_map(|key| {
-            let key = AuthKey::Url(key);
-            let creds = model.auth.get(&key)?;
-            creds.authenticates().then_some((key, creds))
-        })
+    packument_walk_up(model, &url.host, &url.path, |c| c.authenticates())
+}
+
+/// npm's walk up the path of a packument request (`<registry path>/<name>`) on `host`,
+/// deepest key first: the first URL key whose credentials `accept` takes. The candidate keys
+/// are probed in one buffer: a route is resolved thousands of times in a large config.
+pub fn packument_walk_up<'a>(
+    model: &'a Model,
+    host: &str,
+    registry_path: &str,
+    accept: impl Fn(&crate::model::Credentials) -> bool,
+) -> Option<(AuthKey, &'a crate::model::Credentials)> {
+    let mut probe = AuthKey::Url(format!(
+        "//{host}{}/pkg",
+        registry_path.trim_end_matches('/')
+    ));
+    loop {
+        if let Some(creds) = model.auth.get(&probe)
+            && accept(creds)
+        {
+            return Some((probe, creds));
+        }
+        let AuthKey::Url(key) = &mut probe else {
+            unreachable!("the probe is a URL key")
+        };
+        if !crate::registry_url::npm_walk_up_step(key) {
+            return None;
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Findings pmrc reports: read-time problems in a source file and what a translation could
 //! not keep. Data with a stable code, never printed from here.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -68,7 +68,7 @@ pub fn merge_by_manager<T, K: PartialEq>(
     let mut merged: Vec<(K, String, Vec<String>, T)> = Vec::new();
     // Where each message template is in `merged`: a large config has thousands of findings,
     // and comparing each with every earlier one made this quadratic (issue 20).
-    let mut by_template: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_template: HashMap<String, Vec<usize>> = HashMap::default();
     for (name, mut item) in items {
         let named = name
             .as_deref()

@@ -3,7 +3,7 @@
 //! setup-node v7's unset `NODE_AUTH_TOKEN`, and pnpm 11/12 tokens left in the project
 //! `.npmrc` as `${VAR}`. Each fix is a line to add or a command, written for this job.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
 
 use super::jobs::{self, NODE_AUTH_TOKEN, Provided, Run};
@@ -25,7 +25,7 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
         .into_iter()
         .map(|u| unclear(&file.display, u.line, u.message))
         .collect();
-    let mut said = HashSet::new();
+    let mut said = HashSet::default();
     for run in &runs {
         let model = match configs.of(run.manager) {
             Ok(model) => model.clone(),
@@ -296,7 +296,7 @@ fn npmrc_ignored(
     // Shown without any user:password a URL may carry.
     let shown = format!("{}://{}{}", parsed.scheme, parsed.host, parsed.path);
     let mut out = Vec::new();
-    let mut said = HashSet::new();
+    let mut said = HashSet::default();
     for run in later {
         let rules = run.manager.rules();
         if rules.reads_setup_node_npmrc() || !said.insert(run.manager) {

@@ -13,7 +13,7 @@ mod renovate;
 mod steps;
 pub mod workflows;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Code;
@@ -65,7 +65,7 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
     let mut configs = Configs {
         dir,
         env,
-        read: HashMap::new(),
+        read: HashMap::default(),
     };
     let (project, files) = workflow_files(dir);
     let mut read_any = !files.is_empty();

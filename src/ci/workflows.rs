@@ -586,7 +586,7 @@ fn matrix_values(matrix: &serde_json::Value) -> BTreeMap<String, Vec<String>> {
         }
     }
     for list in out.values_mut() {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         list.retain(|v| seen.insert(v.clone()));
     }
     out

@@ -4,7 +4,7 @@
 //! `toml_edit`, so comments, decor and unrelated sections (`[test]`, `[run]`) stay.
 
 use crate::diagnostics::Code;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -439,7 +439,7 @@ fn held_group<'a>(held: &'a [Setting], base: &[String]) -> Vec<(&'a str, &'a str
 fn scope_fields<'a>(
     settings: impl Iterator<Item = (&'a Vec<String>, &'a SettingValue)>,
 ) -> HashMap<&'a str, Vec<(&'a str, &'a str)>> {
-    let mut out: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    let mut out: HashMap<&str, Vec<(&str, &str)>> = HashMap::default();
     for (p, v) in settings {
         if let ([install, scopes, name, field], SettingValue::Scalar(v)) = (p.as_slice(), v)
             && install == "install"

@@ -18,7 +18,7 @@ mod yaml_root;
 pub mod yarnrc;
 pub mod yarnrc_yml;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -165,7 +165,7 @@ pub fn same_settings(held: &[Setting], wanted: &Wanted) -> bool {
     }
     // Equal as multisets: counted, not sorted (sorting a large config's paths twice was a
     // few percent of a conversion, issue 20).
-    let mut count: HashMap<(&[String], &SettingValue), isize> = HashMap::new();
+    let mut count: HashMap<(&[String], &SettingValue), isize> = HashMap::default();
     for s in held {
         *count.entry((&s.path, &s.value)).or_default() += 1;
     }

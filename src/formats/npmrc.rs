@@ -3,8 +3,8 @@
 //! other byte alone. Also used for the `.npmrc` of pnpm and Yarn 1 in later adapters.
 
 use crate::diagnostics::Code;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -160,7 +160,7 @@ impl Document {
         // Slots in order of each key's deciding line; a later duplicate empties the earlier
         // slot, so the result keeps npm's last-wins order in linear time.
         let mut slots: Vec<Option<Setting>> = Vec::new();
-        let mut slot_of: HashMap<&str, usize> = HashMap::new();
+        let mut slot_of: HashMap<&str, usize> = HashMap::default();
         for (i, line) in self.lines.iter().enumerate() {
             let Some(entry) = &line.entry else { continue };
             if line.in_section || !is_owned(&entry.key) {
@@ -296,7 +296,7 @@ impl Document {
             .collect();
         let wanted_value = |key: &str| wanted_by_key.get(key).copied();
         // The line that decides each key now (last wins), to keep and possibly rewrite.
-        let mut last_for_key: HashMap<&str, usize> = HashMap::new();
+        let mut last_for_key: HashMap<&str, usize> = HashMap::default();
         for (i, line) in self.lines.iter().enumerate() {
             if let Some(e) = &line.entry
                 && !line.in_section
@@ -312,7 +312,7 @@ impl Document {
         let ca_unchanged = held_ca.as_ref() == wanted_value("ca");
         // Lines kept as they are borrow the text: a large file is mostly those (issue 20).
         let mut out_lines: Vec<(Cow<str>, &str)> = Vec::new();
-        let mut done: HashSet<&str> = HashSet::new();
+        let mut done: HashSet<&str> = HashSet::default();
         let mut insert_at = None;
         for (i, line) in self.lines.iter().enumerate() {
             let raw = Cow::Borrowed(&self.text[line.content.clone()]);
@@ -797,7 +797,9 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
     };
     push("registry".into(), &model.registry);
     for (scope, s) in &model.scopes {
-        push(format!("@{scope}:registry"), &s.registry);
+        if s.registry.is_some() {
+            push(format!("@{scope}:registry"), &s.registry);
+        }
     }
     for (key, creds) in &model.auth {
         let prefix = match key {
@@ -814,13 +816,19 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
             }
             AuthKey::Fallback | AuthKey::DefaultRegistry => continue,
         };
-        push(format!("{prefix}_authToken"), &creds.token);
-        push(format!("{prefix}_auth"), &creds.ident);
-        push(format!("{prefix}username"), &creds.username);
-        push(format!("{prefix}_password"), &creds.password);
-        push(format!("{prefix}certfile"), &creds.certfile);
-        push(format!("{prefix}keyfile"), &creds.keyfile);
-        push(format!("{prefix}always-auth"), &creds.always_auth);
+        for (field, v) in [
+            ("_authToken", &creds.token),
+            ("_auth", &creds.ident),
+            ("username", &creds.username),
+            ("_password", &creds.password),
+            ("certfile", &creds.certfile),
+            ("keyfile", &creds.keyfile),
+            ("always-auth", &creds.always_auth),
+        ] {
+            if v.is_some() {
+                push(format!("{prefix}{field}"), v);
+            }
+        }
     }
     push("always-auth".into(), &model.always_auth);
     push("strict-ssl".into(), &model.tls.strict_ssl);

@@ -2,7 +2,7 @@
 //! `yaml-edit`: values change in place in their old quoting, removed keys go with their
 //! line, and new top-level keys are appended the way `yarn config set` writes them.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::str::FromStr;
 
 use yaml_edit::{Mapping, ScalarValue, Sequence, YamlFile};
@@ -448,7 +448,7 @@ fn replace_items(seq: &Sequence, items: &[String]) {
 
 /// A key that appears twice in `m` or, `depth` levels down, in its mappings (one pass).
 fn duplicated_key(m: &Mapping, depth: usize) -> Option<String> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for entry in m.entries() {
         let Some(key) = entry
             .key_node()
@@ -480,7 +480,7 @@ pub struct KeyLines(HashMap<String, usize>);
 
 impl KeyLines {
     pub fn new(text: &str) -> Self {
-        let mut first = HashMap::new();
+        let mut first = HashMap::default();
         for (i, line) in text.lines().enumerate() {
             let l = line.trim_start_matches('\u{feff}').trim_start();
             let quoted = l

@@ -8,7 +8,7 @@
 //! (top-level keys, lists, flow-style maps, block scalars) is done by `yaml::edit` in the tree
 //! afterwards.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 use std::str::FromStr;
 
@@ -89,12 +89,12 @@ pub fn edit(
         wanted.iter().map(|(p, v)| (p.as_slice(), v)).collect();
     let held_at: HashMap<&[String], &SettingValue> =
         held.iter().map(|s| (s.path.as_slice(), &s.value)).collect();
-    let mut handled: HashSet<&[String]> = HashSet::new();
+    let mut handled: HashSet<&[String]> = HashSet::default();
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
 
     // What goes: a field's line, or the whole entry when no field of it stays.
-    let mut cut_fields: HashMap<(&str, &str), Vec<Range<usize>>> = HashMap::new();
-    let mut cut_entries: HashSet<(&str, &str)> = HashSet::new();
+    let mut cut_fields: HashMap<(&str, &str), Vec<Range<usize>>> = HashMap::default();
+    let mut cut_entries: HashSet<(&str, &str)> = HashSet::default();
     for s in held {
         let path = s.path.as_slice();
         if wanted_at.contains_key(path) {
@@ -127,8 +127,8 @@ pub fn edit(
         }
     }
     // Changed and new values.
-    let mut new_fields: HashMap<(&str, &str), Vec<PathValue>> = HashMap::new();
-    let mut new_entries: HashMap<&str, Vec<PathValue>> = HashMap::new();
+    let mut new_fields: HashMap<(&str, &str), Vec<PathValue>> = HashMap::default();
+    let mut new_entries: HashMap<&str, Vec<PathValue>> = HashMap::default();
     for (path, value) in wanted {
         let path = path.as_slice();
         if held_at.get(path) == Some(&value) {
@@ -306,7 +306,7 @@ fn entry_at<'a>(read: &'a HashMap<&str, MapAt>, map: &str, entry: &str) -> Optio
 /// Paths with the same key at `depth` kept together (a new entry's fields, a new map's
 /// entries), in the order first wanted.
 pub(super) fn grouped(mut items: Vec<PathValue>, depth: usize) -> Vec<PathValue> {
-    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut first: HashMap<&str, usize> = HashMap::default();
     for (i, (p, _)) in items.iter().enumerate() {
         first.entry(p[depth].as_str()).or_insert(i);
     }
@@ -361,7 +361,7 @@ fn scalar_at(node: Option<yaml_edit::YamlNode>) -> Option<ScalarAt> {
 pub(super) fn yaml_edit_maps<'m>(text: &str, maps: &[&'m str]) -> Option<HashMap<&'m str, MapAt>> {
     let file = YamlFile::from_str(text).ok()?;
     let root = file.document().and_then(|d| d.as_mapping())?;
-    let mut read = HashMap::new();
+    let mut read = HashMap::default();
     for &map in maps {
         if let Some(m) = read_map(&root, map, text) {
             read.insert(map, m.ok()?);
@@ -378,7 +378,7 @@ pub(super) fn block_maps<'m>(text: &str, maps: &[&'m str]) -> Option<HashMap<&'m
     let Some(Node::Map(root)) = &*doc else {
         return None;
     };
-    let mut read = HashMap::new();
+    let mut read = HashMap::default();
     for &map in maps {
         let Some(entry) = root.iter().find(|e| e.key.value == map) else {
             continue;
@@ -386,7 +386,7 @@ pub(super) fn block_maps<'m>(text: &str, maps: &[&'m str]) -> Option<HashMap<&'m
         let Node::Map(entries) = &entry.value else {
             continue;
         };
-        let mut at = HashMap::with_capacity(entries.len());
+        let mut at = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
         for e in entries {
             let value = match &e.value {
                 Node::Empty => return None,
@@ -412,7 +412,7 @@ pub(super) fn block_maps<'m>(text: &str, maps: &[&'m str]) -> Option<HashMap<&'m
 }
 
 fn block_fields(fields: &[Entry]) -> Option<Value> {
-    let mut at = HashMap::with_capacity(fields.len());
+    let mut at = HashMap::with_capacity_and_hasher(fields.len(), Default::default());
     for f in fields {
         let scalar = match &f.value {
             Node::Empty => return None,
@@ -451,7 +451,7 @@ fn read_map(root: &Mapping, map: &str, text: &str) -> Option<Result<MapAt, ()>> 
         return None;
     }
     let key_start = root.find_entry_by_key(map).map(|e| range_of(&e).start)?;
-    let mut entries = HashMap::new();
+    let mut entries = HashMap::default();
     let mut column_at = None;
     let mut last_end = None;
     for e in m.entries() {
@@ -485,7 +485,7 @@ fn read_map(root: &Mapping, map: &str, text: &str) -> Option<Result<MapAt, ()>> 
 }
 
 fn read_fields(m: &Mapping, text: &str) -> Value {
-    let mut fields = HashMap::new();
+    let mut fields = HashMap::default();
     let mut first_column = None;
     let mut last_end = None;
     let mut count = 0;

@@ -3,7 +3,7 @@
 //! instead of being built and then removed: in a large `.yarnrc.yml` they are most of the
 //! file (issue 20). Everything that is kept is read exactly as `serde_json::Value` reads it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 
 use serde::Deserialize;

@@ -1,7 +1,7 @@
 //! Bun 1.x (spec/pnpm-bun-deno.md §3): `bunfig.toml` with credentials written beside their
 //! registry, plus `.npmrc` keys matched by host and path prefix.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
@@ -188,7 +188,7 @@ struct BunKeys<'a>(HashMap<(String, String), (usize, &'a AuthKey, &'a Credential
 
 impl<'a> BunKeys<'a> {
     fn new(model: &'a Model) -> Self {
-        let mut keys: HashMap<_, (usize, &AuthKey, &Credentials)> = HashMap::new();
+        let mut keys: HashMap<_, (usize, &AuthKey, &Credentials)> = HashMap::default();
         for (k, c) in model.auth.iter().filter(|(_, c)| c.authenticates()) {
             let AuthKey::Url(key) = k else { continue };
             let Some(rest) = key.strip_prefix("//") else {

@@ -9,7 +9,7 @@ use crate::diagnostics::Code;
 use crate::env_config::{self, EnvRead, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Level, Model, Origin};
-use crate::registry_url::{RegistryUrl, npm_walk_up};
+use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Packages, Route};
 use crate::template::Dialect;
 use crate::warning::Warning;
@@ -109,13 +109,7 @@ impl Rules for Npm {
         if let Some(url) = &url {
             // The packument request: `<registry>/<name>`, whose walk-up starts below the
             // registry.
-            let mut request = url.clone();
-            request.path = format!("{}/pkg", request.path.trim_end_matches('/'));
-            found = npm_walk_up(&request).into_iter().find_map(|key| {
-                let key = AuthKey::Url(key);
-                let creds = model.auth.get(&key)?;
-                creds.authenticates().then_some((key, creds))
-            });
+            found = crate::resolve::credentials_under(model, url);
             // Legacy top-level auth: npm refuses the file; `npm config fix` would move it to
             // the default registry, which is what the user meant.
             if found.is_none() && configured == model.registry.as_ref() {

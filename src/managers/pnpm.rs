@@ -12,7 +12,7 @@ use crate::discover::ConfigFile;
 use crate::error::{Error, Result};
 use crate::formats::{Format, SettingValue};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
-use crate::registry_url::{RegistryUrl, npm_walk_up};
+use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Packages, Route};
 use crate::template::Dialect;
 use crate::warning::Warning;
@@ -441,19 +441,22 @@ impl Rules for Pnpm {
             _ => None,
         };
         if let (None, Some(url)) = (&found, RegistryUrl::parse(&effective)) {
-            let mut request = url.clone();
-            request.path = format!("{}/pkg", request.path.trim_end_matches('/'));
-            let mut portless = request.clone();
-            portless.host = request.hostname.clone();
-            let mut keys = npm_walk_up(&request);
-            if portless.host != request.host {
-                keys.extend(npm_walk_up(&portless));
-            }
-            found = keys.into_iter().find_map(|key| {
-                let key = AuthKey::Url(key);
-                let creds = model.auth.get(&key)?;
-                (creds.authenticates() && usable(creds)).then_some((key, creds))
-            });
+            // The walk up the request's path, then the same without the port.
+            let accept = |c: &Credentials| c.authenticates() && usable(c);
+            found = crate::resolve::packument_walk_up(model, &url.host, &url.path, accept).or_else(
+                || {
+                    (url.hostname != url.host)
+                        .then(|| {
+                            crate::resolve::packument_walk_up(
+                                model,
+                                &url.hostname,
+                                &url.path,
+                                accept,
+                            )
+                        })
+                        .flatten()
+                },
+            );
         }
         npm_style_route(packages, registry, found)
     }

@@ -4,7 +4,7 @@
 
 use crate::diagnostics::Code;
 use crate::env_config::{self, EnvRead, EnvVar, RcFile};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
 
 use super::{FileSpec, Manager, Place, Rules, TarballRequest, WrittenAs, spec};

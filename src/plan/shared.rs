@@ -6,7 +6,7 @@
 //! (what a shared file makes it do is reported), and a manager pmrc.toml names that is
 //! neither source nor target must do what it did.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
 use super::{FileChange, Request, change_for};
@@ -77,7 +77,7 @@ pub(super) fn plan_files(
         let read_by_source = sources
             .iter()
             .any(|f| f.path == draft.file.path && f.text.is_some());
-        let no_lines = HashSet::new();
+        let no_lines = HashSet::default();
         let lines = read_by_source.then(|| SourceLines {
             used: used.get(&draft.file.display).unwrap_or(&no_lines),
             relied_on: relied_on.get(&draft.file.display).unwrap_or(&no_lines),
@@ -159,7 +159,7 @@ struct SourceLines<'a> {
 fn compose(draft: &Draft, source_lines: Option<SourceLines>) -> Result<Composed> {
     let file = &draft.file;
     let mut entries: Vec<Entry> = Vec::new();
-    let mut relied_on = HashSet::new();
+    let mut relied_on = HashSet::default();
     if let Some(lines) = source_lines {
         let used = lines.used;
         let held = file
@@ -250,13 +250,13 @@ fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, Hash
     }
     // Grouped by path first: a large config has a few files and thousands of values.
     let fields = model.fields_mut();
-    let mut by_file: HashMap<&Path, HashSet<usize>> = HashMap::new();
+    let mut by_file: HashMap<&Path, HashSet<usize>> = HashMap::default();
     for (_, v) in &fields {
         if let Some(o) = &v.origin {
             by_file.entry(&*o.file).or_default().insert(o.line);
         }
     }
-    let mut out: HashMap<String, HashSet<usize>> = HashMap::new();
+    let mut out: HashMap<String, HashSet<usize>> = HashMap::default();
     for (file, lines) in by_file {
         out.entry(file.display().to_string())
             .or_default()
@@ -336,7 +336,7 @@ fn planned_texts<'a>(
     composed: &[Composed],
     sources: &[ConfigFile],
 ) -> Result<HashMap<&'a Path, String>> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for (draft, c) in drafts.iter().zip(composed) {
         let file = &draft.file;
         if !sources.iter().any(|s| s.path == file.path) {
@@ -536,7 +536,7 @@ fn check_targets(
         }
         // What the target would read from the files it writes, had it them to itself: what
         // the translation could express, losses included (they are reported already).
-        let mut alone = HashMap::new();
+        let mut alone = HashMap::default();
         for draft in drafts {
             let Some((_, wanted)) = draft.writers.iter().find(|(m, _)| *m == to) else {
                 continue;

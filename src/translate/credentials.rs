@@ -126,7 +126,7 @@ impl Translator<'_> {
         }
         // Credentials no route uses (tarball hosts, registries only used for publishing)
         // are carried over under the target's spelling of the same key.
-        let used: std::collections::HashSet<&AuthKey> = routes
+        let used: rustc_hash::FxHashSet<&AuthKey> = routes
             .iter()
             .filter_map(|r| r.credential_key.as_ref())
             .collect();

@@ -202,7 +202,7 @@ pub fn route_differences(
         })
         .collect();
     let after = resolve::routes_for(model, to, groups);
-    let after: std::collections::HashMap<&Packages, &Route> =
+    let after: rustc_hash::FxHashMap<&Packages, &Route> =
         after.iter().map(|a| (&a.packages, a)).collect();
     let mut out = Vec::new();
     for b in before {

@@ -29,7 +29,7 @@ impl Translator<'_> {
 
     pub(super) fn scopes(&mut self, routes: &[Route], model: &mut Model) {
         let from = self.from;
-        let by_scope: std::collections::HashMap<&str, &Route> = routes
+        let by_scope: rustc_hash::FxHashMap<&str, &Route> = routes
             .iter()
             .filter_map(|r| match &r.packages {
                 Packages::Scope(s) => Some((s.as_str(), r)),
