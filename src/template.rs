@@ -261,28 +261,37 @@ impl Template {
         if dialect == Dialect::Dependabot {
             return self.render_dependabot();
         }
-        let mut out = String::new();
+        // Room for the usual spellings, so a value is written without growing.
+        let room = self.pieces.iter().map(|p| match p {
+            Piece::Text { text } => text.len(),
+            Piece::Env { name, .. } => name.len() + 4,
+        });
+        let mut out = String::with_capacity(room.sum());
         let mut losses = Vec::new();
         for piece in &self.pieces {
             match piece {
-                Piece::Text { text } => out.push_str(&escape_literal(text, dialect)),
+                Piece::Text { text } => push_escaped(&mut out, text, dialect),
                 Piece::Env { name, unset } => match (dialect, unset) {
-                    (_, Unset::Strict) => out.push_str(&format!("${{{name}}}")),
-                    (Dialect::Npm, Unset::Empty) => out.push_str(&format!("${{{name}?}}")),
+                    (_, Unset::Strict) => push_fmt(&mut out, format_args!("${{{name}}}")),
+                    (Dialect::Npm, Unset::Empty) => {
+                        push_fmt(&mut out, format_args!("${{{name}?}}"))
+                    }
                     (Dialect::Deno, Unset::Empty) => {
                         losses.push(Loss {
                             what: format!(
                                 "the optional form of ${{{name}}} (Deno has none: `${{{name}?}}` is sent as literal text, and an unset {name} leaves `${{{name}}}` as written)"
                             ),
                         });
-                        out.push_str(&format!("${{{name}}}"));
+                        push_fmt(&mut out, format_args!("${{{name}}}"));
                     }
-                    (Dialect::Yarn, Unset::Empty) => out.push_str(&format!("${{{name}:-}}")),
+                    (Dialect::Yarn, Unset::Empty) => {
+                        push_fmt(&mut out, format_args!("${{{name}:-}}"))
+                    }
                     (Dialect::Yarn, Unset::Default(d)) => {
-                        out.push_str(&format!("${{{name}:-{d}}}"))
+                        push_fmt(&mut out, format_args!("${{{name}:-{d}}}"))
                     }
                     (Dialect::Yarn, Unset::DefaultIfUnset(d)) => {
-                        out.push_str(&format!("${{{name}-{d}}}"))
+                        push_fmt(&mut out, format_args!("${{{name}-{d}}}"))
                     }
                     (Dialect::Pnpm10, Unset::Empty) => {
                         losses.push(Loss {
@@ -290,7 +299,7 @@ impl Template {
                                 "the optional form of ${{{name}}} (pnpm 10 ignores a whole .npmrc that holds ${{{name}?}}, and one whose ${{{name}}} is unset)"
                             ),
                         });
-                        out.push_str(&format!("${{{name}}}"));
+                        push_fmt(&mut out, format_args!("${{{name}}}"));
                     }
                     (Dialect::YarnClassic, Unset::Empty) => {
                         losses.push(Loss {
@@ -298,7 +307,7 @@ impl Template {
                                 "the optional form of ${{{name}}} (Yarn 1 has none: it stops with \"Failed to replace env in config\" when {name} is unset)"
                             ),
                         });
-                        out.push_str(&format!("${{{name}}}"));
+                        push_fmt(&mut out, format_args!("${{{name}}}"));
                     }
                     (_, Unset::Default(d) | Unset::DefaultIfUnset(d)) => {
                         losses.push(Loss {
@@ -306,7 +315,7 @@ impl Template {
                                 "the default `{d}` of ${{{name}}} (no default syntax; an unset {name} is not replaced by it)"
                             ),
                         });
-                        out.push_str(&format!("${{{name}}}"));
+                        push_fmt(&mut out, format_args!("${{{name}}}"));
                     }
                     (Dialect::Bun | Dialect::Dependabot, _) => unreachable!("rendered above"),
                 },
@@ -400,6 +409,22 @@ fn escape_literal(text: &str, dialect: Dialect) -> String {
         Dialect::Bun | Dialect::Dependabot => text.to_string(),
         Dialect::Deno => text.replace('\\', "\\\\").replace("${", "\\${"),
     }
+}
+
+/// [`escape_literal`] onto `out`; text with nothing to escape (most) is copied as it is.
+fn push_escaped(out: &mut String, text: &str, dialect: Dialect) {
+    if text.contains(['$', '\\']) {
+        out.push_str(&escape_literal(text, dialect));
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// `format!` onto `out`, without a `String` in between.
+fn push_fmt(out: &mut String, args: std::fmt::Arguments) {
+    use std::fmt::Write as _;
+    out.write_fmt(args)
+        .expect("writing to a String cannot fail");
 }
 
 fn push_text(pieces: &mut Vec<Piece>, s: &str) {

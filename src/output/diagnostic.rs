@@ -115,26 +115,29 @@ pub fn severity_style(severity: Severity) -> Style {
 /// ends in `\n`. A word is never split: one longer than the line gets a line of its own.
 /// A line break in `body` is kept (each of its lines is filled on its own).
 pub fn wrap(head: &str, body: &str, indent: &str, width: usize) -> String {
-    let mut out = String::new();
+    // Thousands of findings are wrapped in a large config: one buffer each, no word list.
+    let mut out = String::with_capacity(head.len() + body.len() + 2 * indent.len() + 8);
     for (i, line) in body.split('\n').enumerate() {
-        out.push_str(&fill(
+        fill(
+            &mut out,
             if i == 0 { head } else { indent },
             line,
             indent,
             width,
-        ));
+        );
     }
     out
 }
 
-/// One line of text filled as [`wrap`] says.
-fn fill(head: &str, body: &str, indent: &str, width: usize) -> String {
+/// One line of text filled as [`wrap`] says, onto `out`.
+fn fill(out: &mut String, head: &str, body: &str, indent: &str, width: usize) {
     let width = width.max(MIN_WIDTH);
-    let mut out = String::from(head);
+    out.push_str(head);
     let mut column = columns(head);
     let mut line_has_word = false;
-    for word in words(body) {
-        let needed = columns(word) + usize::from(line_has_word);
+    for_each_word(body, |word| {
+        let word_columns = columns(word);
+        let needed = word_columns + usize::from(line_has_word);
         if line_has_word && column + needed > width {
             out.push('\n');
             out.push_str(indent);
@@ -146,17 +149,15 @@ fn fill(head: &str, body: &str, indent: &str, width: usize) -> String {
             column += 1;
         }
         out.push_str(word);
-        column += columns(word);
+        column += word_columns;
         line_has_word = true;
-    }
+    });
     out.push('\n');
-    out
 }
 
-/// The message's words: runs of non-spaces, except that a `quoted span` (a command, a key,
-/// a line to add) is one word with its spaces, and so is never broken.
-fn words(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+/// The message's words, in order: runs of non-spaces, except that a `quoted span` (a
+/// command, a key, a line to add) is one word with its spaces, and so is never broken.
+fn for_each_word<'t>(text: &'t str, mut word: impl FnMut(&'t str)) {
     let mut start = None;
     let mut in_quote = false;
     for (i, c) in text.char_indices() {
@@ -167,7 +168,7 @@ fn words(text: &str) -> Vec<&str> {
             }
             c if c.is_whitespace() && !in_quote => {
                 if let Some(s) = start.take() {
-                    out.push(&text[s..i]);
+                    word(&text[s..i]);
                 }
             }
             _ => {
@@ -176,9 +177,8 @@ fn words(text: &str) -> Vec<&str> {
         }
     }
     if let Some(s) = start {
-        out.push(&text[s..]);
+        word(&text[s..]);
     }
-    out
 }
 
 fn columns(text: &str) -> usize {
