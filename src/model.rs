@@ -561,13 +561,12 @@ impl Field {
     }
 }
 
-impl Model {
-    /// The one walk over every value of the model, with which setting each is. Every struct
-    /// is destructured in full, so a new field does not compile until it is listed here;
-    /// then redaction, doctor's checks and every other walker see it. (Read-only callers
-    /// walk a clone: the model is small next to the files it came from.)
-    pub fn fields_mut(&mut self) -> Vec<(Field, &mut Value)> {
-        let mut out: Vec<(Field, &mut Value)> = Vec::new();
+/// The one walk over every value of a model, with which setting each is, for
+/// [`Model::fields`] and [`Model::fields_mut`]. Every struct is destructured in full, so a new
+/// field does not compile until it is listed here; then redaction, doctor's checks and every
+/// other walker see it.
+macro_rules! every_field {
+    ($model:expr, $values:ident, $iter:ident, $one:ident, $out:ident) => {{
         let Model {
             registry,
             publish_registry,
@@ -578,23 +577,18 @@ impl Model {
             proxy,
             hosts,
             http_allowed,
-        } = self;
-        fn one<'a>(out: &mut Vec<(Field, &'a mut Value)>, field: Field, v: &'a mut Option<Value>) {
-            if let Some(v) = v {
-                out.push((field, v));
-            }
-        }
-        one(&mut out, Field::Registry, registry);
-        one(&mut out, Field::PublishRegistry, publish_registry);
-        for scope in scopes.values_mut() {
+        } = $model;
+        $one(&mut $out, Field::Registry, registry);
+        $one(&mut $out, Field::PublishRegistry, publish_registry);
+        for scope in scopes.$values() {
             let Scope {
                 registry,
                 publish_registry,
             } = scope;
-            one(&mut out, Field::ScopeRegistry, registry);
-            one(&mut out, Field::ScopePublishRegistry, publish_registry);
+            $one(&mut $out, Field::ScopeRegistry, registry);
+            $one(&mut $out, Field::ScopePublishRegistry, publish_registry);
         }
-        for creds in auth.values_mut() {
+        for creds in auth.$values() {
             let Credentials {
                 token,
                 ident,
@@ -605,15 +599,15 @@ impl Model {
                 keyfile,
                 always_auth,
             } = creds;
-            one(&mut out, Field::Token, token);
-            one(&mut out, Field::Ident, ident);
-            one(&mut out, Field::Username, username);
-            one(&mut out, Field::Password, password);
-            one(&mut out, Field::Certfile, certfile);
-            one(&mut out, Field::Keyfile, keyfile);
-            one(&mut out, Field::CredentialAlwaysAuth, always_auth);
+            $one(&mut $out, Field::Token, token);
+            $one(&mut $out, Field::Ident, ident);
+            $one(&mut $out, Field::Username, username);
+            $one(&mut $out, Field::Password, password);
+            $one(&mut $out, Field::Certfile, certfile);
+            $one(&mut $out, Field::Keyfile, keyfile);
+            $one(&mut $out, Field::CredentialAlwaysAuth, always_auth);
         }
-        one(&mut out, Field::AlwaysAuth, always_auth);
+        $one(&mut $out, Field::AlwaysAuth, always_auth);
         let Tls {
             ca,
             cafile,
@@ -621,20 +615,20 @@ impl Model {
             cert,
             key,
         } = tls;
-        out.extend(ca.iter_mut().map(|v| (Field::Ca, v)));
-        one(&mut out, Field::Cafile, cafile);
-        one(&mut out, Field::StrictSsl, strict_ssl);
-        one(&mut out, Field::Cert, cert);
-        one(&mut out, Field::Key, key);
+        $out.extend(ca.$iter().map(|v| (Field::Ca, v)));
+        $one(&mut $out, Field::Cafile, cafile);
+        $one(&mut $out, Field::StrictSsl, strict_ssl);
+        $one(&mut $out, Field::Cert, cert);
+        $one(&mut $out, Field::Key, key);
         let Proxy {
             http,
             https,
             noproxy,
         } = proxy;
-        one(&mut out, Field::HttpProxy, http);
-        one(&mut out, Field::HttpsProxy, https);
-        one(&mut out, Field::Noproxy, noproxy);
-        for host in hosts.values_mut() {
+        $one(&mut $out, Field::HttpProxy, http);
+        $one(&mut $out, Field::HttpsProxy, https);
+        $one(&mut $out, Field::Noproxy, noproxy);
+        for host in hosts.$values() {
             let HostNetwork {
                 ca_file,
                 cert_file,
@@ -642,13 +636,38 @@ impl Model {
                 http_proxy,
                 https_proxy,
             } = host;
-            one(&mut out, Field::HostCaFile, ca_file);
-            one(&mut out, Field::HostCertFile, cert_file);
-            one(&mut out, Field::HostKeyFile, key_file);
-            one(&mut out, Field::HostHttpProxy, http_proxy);
-            one(&mut out, Field::HostHttpsProxy, https_proxy);
+            $one(&mut $out, Field::HostCaFile, ca_file);
+            $one(&mut $out, Field::HostCertFile, cert_file);
+            $one(&mut $out, Field::HostKeyFile, key_file);
+            $one(&mut $out, Field::HostHttpProxy, http_proxy);
+            $one(&mut $out, Field::HostHttpsProxy, https_proxy);
         }
-        out.extend(http_allowed.iter_mut().map(|v| (Field::HttpAllowed, v)));
+        $out.extend(http_allowed.$iter().map(|v| (Field::HttpAllowed, v)));
+    }};
+}
+
+impl Model {
+    /// Every value of the model, with which setting each is ([`every_field`]).
+    pub fn fields_mut(&mut self) -> Vec<(Field, &mut Value)> {
+        fn one<'a>(out: &mut Vec<(Field, &'a mut Value)>, field: Field, v: &'a mut Option<Value>) {
+            if let Some(v) = v {
+                out.push((field, v));
+            }
+        }
+        let mut out: Vec<(Field, &mut Value)> = Vec::new();
+        every_field!(self, values_mut, iter_mut, one, out);
+        out
+    }
+
+    /// [`Self::fields_mut`] for readers: no clone of the model to walk.
+    pub fn fields(&self) -> Vec<(Field, &Value)> {
+        fn one<'a>(out: &mut Vec<(Field, &'a Value)>, field: Field, v: &'a Option<Value>) {
+            if let Some(v) = v {
+                out.push((field, v));
+            }
+        }
+        let mut out: Vec<(Field, &Value)> = Vec::new();
+        every_field!(self, values, iter, one, out);
         out
     }
 }

@@ -256,10 +256,9 @@ fn stops_while_unset(model: &Model, to: Manager) -> Vec<Warning> {
     if !to.rules().fails_on_unset_variable() {
         return Vec::new();
     }
-    let mut model = model.clone();
     let mut named: Vec<String> = Vec::new();
     let mut out = Vec::new();
-    for (_, v) in model.fields_mut() {
+    for (_, v) in model.fields() {
         for piece in &v.value.pieces {
             let Piece::Env {
                 name,

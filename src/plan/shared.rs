@@ -240,18 +240,23 @@ fn compose(draft: &Draft, source_lines: Option<SourceLines>) -> Result<Composed>
 /// the source uses. (pnpm 10 takes no scope from `.npmrc` when its yaml has `registries`.)
 /// With `sending`, credentials only where that manager's requests carry them.
 fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, HashSet<usize>> {
-    let mut model = model.clone();
-    if let Some(manager) = sending {
-        let sent: HashSet<AuthKey> = resolve::routes(&model, manager)
-            .into_iter()
-            .filter_map(|r| r.credential_key)
-            .collect();
-        model.auth.retain(|key, _| sent.contains(key));
-    }
+    let sending_only;
+    let model = match sending {
+        Some(manager) => {
+            let sent: HashSet<AuthKey> = resolve::routes(model, manager)
+                .into_iter()
+                .filter_map(|r| r.credential_key)
+                .collect();
+            let mut only = model.clone();
+            only.auth.retain(|key, _| sent.contains(key));
+            sending_only = only;
+            &sending_only
+        }
+        None => model,
+    };
     // Grouped by path first: a large config has a few files and thousands of values.
-    let fields = model.fields_mut();
     let mut by_file: HashMap<&Path, HashSet<usize>> = HashMap::default();
-    for (_, v) in &fields {
+    for (_, v) in model.fields() {
         if let Some(o) = &v.origin {
             by_file.entry(&*o.file).or_default().insert(o.line);
         }
@@ -581,12 +586,14 @@ fn check_targets(
             .collect();
         let meant_routes = resolve::routes_for(meant, to, target_groups.clone());
         let final_routes = resolve::routes_for(&model, to, target_groups);
-        let before: Vec<Route> = resolve::routes_for(source_model, req.from, groups)
+        // The source's routes of the groups the shared files change, only: most do not.
+        let changed: Vec<resolve::Packages> = groups
             .into_iter()
             .zip(meant_routes.iter().zip(&final_routes))
             .filter(|(_, (m, f))| whole_file_ignored || m.observable() != f.observable())
-            .map(|(b, _)| b)
+            .map(|(g, _)| g)
             .collect();
+        let before: Vec<Route> = resolve::routes_for(source_model, req.from, changed);
         // A large config has thousands of findings: look them up, not along the list.
         let mut known: HashSet<(Code, String)> = warnings
             .iter()
