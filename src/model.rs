@@ -349,13 +349,29 @@ impl Model {
         let higher_proxy = proxy;
         overlay(&mut self.registry, registry);
         overlay(&mut self.publish_registry, publish_registry);
-        for (name, scope) in scopes {
-            let low = self.scopes.entry(name).or_default();
-            overlay(&mut low.registry, scope.registry);
-            overlay(&mut low.publish_registry, scope.publish_registry);
+        // Over nothing, a map is taken as it is (the first file read, thousands of entries
+        // in a large config), as the loops below would leave it.
+        if self.scopes.is_empty() {
+            self.scopes = scopes;
+        } else {
+            for (name, scope) in scopes {
+                let low = self.scopes.entry(name).or_default();
+                overlay(&mut low.registry, scope.registry);
+                overlay(&mut low.publish_registry, scope.publish_registry);
+            }
         }
-        for (key, creds) in auth {
-            self.auth.entry(key).or_default().overlay(creds);
+        if self.auth.is_empty() {
+            self.auth = auth;
+            for creds in self.auth.values_mut() {
+                // `Credentials::overlay` takes the encoding only with a password.
+                if creds.password.is_none() {
+                    creds.password_encoding = None;
+                }
+            }
+        } else {
+            for (key, creds) in auth {
+                self.auth.entry(key).or_default().overlay(creds);
+            }
         }
         overlay(&mut self.always_auth, always_auth);
         let Tls {

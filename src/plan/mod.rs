@@ -191,13 +191,11 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
     let mut drafts: Vec<shared::Draft> = Vec::new();
     let mut per_target = Vec::new();
     for &to in req.to {
-        let translation = translate(model, req.from, to, req.user);
+        let mut translation = translate(model, req.from, to, req.user);
         let name = Some(to.to_string());
         per_target.extend(
-            translation
-                .warnings
-                .iter()
-                .cloned()
+            std::mem::take(&mut translation.warnings)
+                .into_iter()
                 .map(|w| (name.clone(), w)),
         );
         per_target.extend(

@@ -594,16 +594,24 @@ fn check_targets(
             .map(|(g, _)| g)
             .collect();
         let before: Vec<Route> = resolve::routes_for(source_model, req.from, changed);
-        // A large config has thousands of findings: look them up, not along the list.
-        let mut known: HashSet<(Code, String)> = warnings
-            .iter()
-            .map(|k| (k.code, k.message.clone()))
-            .collect();
-        for w in crate::translate::route_differences(req.from, to, &before, &model) {
-            if known.insert((w.code, w.message.clone())) {
-                warnings.push(w);
+        // A large config has thousands of findings: look them up, not along the list (and
+        // borrow their messages rather than copy them).
+        let mut new = Vec::new();
+        {
+            let known: HashSet<(Code, &str)> = warnings
+                .iter()
+                .map(|k| (k.code, k.message.as_str()))
+                .collect();
+            let mut added: HashSet<(Code, String)> = HashSet::default();
+            for w in crate::translate::route_differences(req.from, to, &before, &model) {
+                if !known.contains(&(w.code, w.message.as_str()))
+                    && added.insert((w.code, w.message.clone()))
+                {
+                    new.push(w);
+                }
             }
         }
+        warnings.extend(new);
     }
     Ok(())
 }
