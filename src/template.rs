@@ -321,7 +321,10 @@ impl Template {
                 },
             }
         }
-        if losses.is_empty() && Template::parse(&out, dialect) != *self {
+        if losses.is_empty()
+            && !self.reads_back_plainly()
+            && Template::parse(&out, dialect) != *self
+        {
             losses.push(Loss {
                 what: format!(
                     "the exact text of this value (it reads back differently as `{out}`)"
@@ -329,6 +332,32 @@ impl Template {
             });
         }
         (out, losses)
+    }
+
+    /// Whether this template, rendered in any dialect with `${NAME}` references, surely
+    /// reads back as itself: text pieces with none of `$ \\ { }`, never two in a row, between
+    /// `${NAME}` references whose names every dialect accepts. Most values are; the read-back
+    /// check of [`Self::render`] is skipped for them (thousands a run).
+    fn reads_back_plainly(&self) -> bool {
+        let mut after_text = false;
+        !self.pieces.is_empty()
+            && self.pieces.iter().all(|piece| match piece {
+                Piece::Text { text } => {
+                    let plain =
+                        !after_text && !text.is_empty() && !text.contains(['$', '\\', '{', '}']);
+                    after_text = true;
+                    plain
+                }
+                Piece::Env {
+                    name,
+                    unset: Unset::Strict,
+                } => {
+                    after_text = false;
+                    name.starts_with(|c: char| c.is_ascii_alphabetic())
+                        && is_portable_env_name(name)
+                }
+                Piece::Env { .. } => false,
+            })
     }
 
     /// Bun expands a whole-value `$X` and nothing else.
@@ -836,5 +865,49 @@ mod tests {
         assert_eq!(t.render(Dialect::Yarn), ("a\\${b\\}".to_string(), vec![]));
         // Not a reference in npm, so no escape is needed (or wanted).
         assert_eq!(Template::literal("a${b").render(Dialect::Npm).0, "a${b");
+    }
+
+    proptest::proptest! {
+        /// The read-back check `render` skips for plain templates would have found nothing:
+        /// they read back as themselves in every dialect that spells `${NAME}`.
+        #[test]
+        fn plain_templates_read_back_in_every_dialect(
+            parts in proptest::collection::vec(
+                ("[ -~]{0,6}", proptest::option::of("[A-Za-z_][A-Za-z0-9_]{0,4}")),
+                1..4,
+            )
+        ) {
+            let mut pieces = Vec::new();
+            for (text, name) in parts {
+                push_text(&mut pieces, &text);
+                if let Some(name) = name {
+                    pieces.push(env(&name, Unset::Strict));
+                }
+            }
+            let t = Template { pieces };
+            if t.reads_back_plainly() {
+                for d in [Dialect::Npm, Dialect::Yarn, Dialect::Pnpm10, Dialect::YarnClassic, Dialect::Deno] {
+                    let (out, losses) = t.render(d);
+                    proptest::prop_assert!(losses.is_empty());
+                    proptest::prop_assert_eq!(Template::parse(&out, d), t.clone(), "{:?} {}", d, out);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plainness_is_what_the_read_back_check_may_skip() {
+        for plain in ["Bearer ${TOKEN} for ${USER_1}", "${A}${B}", "text"] {
+            assert!(
+                Template::parse(plain, Dialect::Npm).reads_back_plainly(),
+                "{plain}"
+            );
+        }
+        // An optional reference, an escape, a name Yarn does not read, braces in the text.
+        for not_plain in ["a${B?}", "a\\${B}", "${_B}", "a{b}"] {
+            let t = Template::parse(not_plain, Dialect::Npm);
+            assert!(!t.reads_back_plainly(), "{not_plain}");
+        }
+        assert!(!Template::default().reads_back_plainly());
     }
 }
