@@ -69,9 +69,16 @@ pub fn merge_by_manager<T, K: PartialEq>(
     // Where each message template is in `merged`: a large config has thousands of findings,
     // and comparing each with every earlier one made this quadratic (issue 20).
     let mut by_template: HashMap<String, Vec<usize>> = HashMap::default();
+    // Findings about one manager only (one target) merge only where their messages are the
+    // same: no name needs replacing to find them.
+    let one_manager = items
+        .first()
+        .and_then(|(first, _)| first.as_ref())
+        .is_some_and(|first| items.iter().all(|(n, _)| n.as_ref() == Some(first)));
     for (name, mut item) in items {
         let named = name
             .as_deref()
+            .filter(|_| !one_manager)
             .and_then(|n| replace_name(message(&mut item), n, NAME));
         // A message that does not name its manager is compared as it is.
         let template = named.clone().unwrap_or_else(|| message(&mut item).clone());

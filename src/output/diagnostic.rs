@@ -160,6 +160,29 @@ fn fill(out: &mut String, head: &str, body: &str, indent: &str, width: usize) {
 fn for_each_word<'t>(text: &'t str, mut word: impl FnMut(&'t str)) {
     let mut start = None;
     let mut in_quote = false;
+    if text.is_ascii() {
+        // Most messages: bytes are characters, and these are `char::is_whitespace`'s ASCII.
+        for (i, b) in text.bytes().enumerate() {
+            match b {
+                b'`' => {
+                    in_quote = !in_quote;
+                    start.get_or_insert(i);
+                }
+                b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' if !in_quote => {
+                    if let Some(s) = start.take() {
+                        word(&text[s..i]);
+                    }
+                }
+                _ => {
+                    start.get_or_insert(i);
+                }
+            }
+        }
+        if let Some(s) = start {
+            word(&text[s..]);
+        }
+        return;
+    }
     for (i, c) in text.char_indices() {
         match c {
             '`' => {
@@ -182,12 +205,31 @@ fn for_each_word<'t>(text: &'t str, mut word: impl FnMut(&'t str)) {
 }
 
 fn columns(text: &str) -> usize {
-    text.chars().count()
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_text_splits_into_the_words_any_text_does() {
+        let words = |text: &str| {
+            let mut out = Vec::new();
+            for_each_word(text, |w| out.push(w.to_string()));
+            out
+        };
+        let ascii = "a `b c`\td\x0be\x0c\r\n f";
+        assert_eq!(words(ascii), ["a", "`b c`", "d", "e", "f"]);
+        // The same text with one non-ASCII word goes the general way.
+        let general = words(&format!("{ascii} \u{e9}"));
+        assert_eq!(general[..5], words(ascii)[..]);
+        assert_eq!(general[5], "\u{e9}");
+    }
 
     #[test]
     fn wraps_at_the_width_and_indents_continuations() {
