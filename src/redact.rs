@@ -61,7 +61,7 @@ fn secret_parameter(name: &str) -> bool {
 /// lone `TOKEN@` user (a token is often given that way), and secret query values.
 pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+    let Some(scheme_end) = crate::registry_url::split_scheme(url).map(|(s, _)| s.len() + 3) else {
         return out;
     };
     let authority_end = url[scheme_end..]

@@ -705,7 +705,12 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         }
         let v = value(&scalar, line);
         if let Some((location, name)) = split_nerf_key(key) {
-            let auth_key = match location.rsplit_once(":@") {
+            // Most keys name no scope: no substring search for them.
+            let scope_token = location
+                .contains('@')
+                .then(|| location.rsplit_once(":@"))
+                .flatten();
+            let auth_key = match scope_token {
                 // pnpm 11/12's per-scope token: `//host/path/:@scope:_authToken`.
                 Some((_, scope)) => {
                     warnings.push(Warning::note(
