@@ -4,7 +4,8 @@
 /// The parts of an absolute `http(s)` URL that matter for credential matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryUrl {
-    pub scheme: String,
+    /// `http` or `https`, lowercased.
+    pub scheme: &'static str,
     /// Lowercased host with the port when it is not the scheme's default.
     pub host: String,
     pub hostname: String,
@@ -18,33 +19,41 @@ pub struct RegistryUrl {
 impl RegistryUrl {
     pub fn parse(url: &str) -> Option<RegistryUrl> {
         let (scheme, rest) = split_scheme(url)?;
-        let scheme = scheme.to_ascii_lowercase();
-        if scheme != "http" && scheme != "https" {
+        let scheme = if scheme.eq_ignore_ascii_case("https") {
+            "https"
+        } else if scheme.eq_ignore_ascii_case("http") {
+            "http"
+        } else {
             return None;
-        }
+        };
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let authority = &rest[..authority_end];
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         if host_port.is_empty() {
             return None;
         }
-        let host_port = host_port.to_ascii_lowercase();
-        let (hostname, port) = match host_port.rfind(':') {
-            Some(i) if !host_port[i..].contains(']') => (
-                host_port[..i].to_string(),
-                Some(host_port[i + 1..].to_string()),
-            ),
-            _ => (host_port.clone(), None),
-        };
+        // `host:port` lowercased is each of the three hosts, or the source of them.
+        let lower = host_port.to_ascii_lowercase();
         let default_port = if scheme == "https" { "443" } else { "80" };
-        let host = match &port {
-            Some(p) if p != default_port && !p.is_empty() => format!("{hostname}:{p}"),
-            _ => hostname.clone(),
-        };
-        let host_as_written = match &port {
-            Some(p) if !p.is_empty() => format!("{hostname}:{p}"),
-            _ => hostname.clone(),
-        };
+        let (hostname, host, host_as_written) =
+            match lower.rfind(':').filter(|&i| !lower[i..].contains(']')) {
+                None => (lower.clone(), lower.clone(), lower),
+                Some(i) => {
+                    let port = &lower[i + 1..];
+                    let hostname = lower[..i].to_string();
+                    let host = if port != default_port && !port.is_empty() {
+                        lower.clone()
+                    } else {
+                        hostname.clone()
+                    };
+                    let host_as_written = if port.is_empty() {
+                        hostname.clone()
+                    } else {
+                        lower
+                    };
+                    (hostname, host, host_as_written)
+                }
+            };
         let rest = &rest[authority_end..];
         let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
         let path = if rest[..path_end].is_empty() {
