@@ -71,6 +71,18 @@ struct Entry {
     stray_quote: Option<usize>,
 }
 
+/// One owned setting of a document, borrowed from it ([`Document::settings`]).
+struct SettingInPlace<'d> {
+    key: &'d str,
+    value: ValueInPlace<'d>,
+    line: usize,
+}
+
+enum ValueInPlace<'d> {
+    Scalar(&'d str),
+    List(Vec<&'d str>),
+}
+
 /// The value of a commented-out credential (`# //host/:_authToken=...`, a common way of
 /// keeping an old token), which the preview shows as context.
 fn commented_secret(text: &str, content: Range<usize>) -> Option<Range<usize>> {
@@ -157,9 +169,28 @@ impl Document {
     /// The registry/auth settings pmrc owns, in file order, last duplicate winning (npm's
     /// rule), `ca` collected as a list.
     pub fn settings(&self) -> Result<Vec<Setting>, SyntaxError> {
+        Ok(self
+            .settings_in_place()?
+            .into_iter()
+            .map(|s| Setting {
+                path: vec![s.key.to_string()],
+                value: match s.value {
+                    ValueInPlace::Scalar(v) => SettingValue::Scalar(v.to_string()),
+                    ValueInPlace::List(items) => {
+                        SettingValue::List(items.into_iter().map(str::to_string).collect())
+                    }
+                },
+                line: s.line,
+            })
+            .collect())
+    }
+
+    /// [`Self::settings`], borrowing the keys and values from the document: the reader
+    /// takes them from here without copying each twice.
+    fn settings_in_place(&self) -> Result<Vec<SettingInPlace<'_>>, SyntaxError> {
         // Slots in order of each key's deciding line; a later duplicate empties the earlier
         // slot, so the result keeps npm's last-wins order in linear time.
-        let mut slots: Vec<Option<Setting>> = Vec::new();
+        let mut slots: Vec<Option<SettingInPlace>> = Vec::new();
         let mut slot_of: HashMap<&str, usize> = HashMap::default();
         for (i, line) in self.lines.iter().enumerate() {
             let Some(entry) = &line.entry else { continue };
@@ -197,25 +228,25 @@ impl Document {
             let existing = slot_of.get(entry.key.as_str()).copied();
             let value = match existing.and_then(|i| slots[i].take()) {
                 // `ca` lines merge into a list once one of them is `ca[]` (ini's rule).
-                Some(Setting {
-                    value: SettingValue::List(mut items),
+                Some(SettingInPlace {
+                    value: ValueInPlace::List(mut items),
                     ..
                 }) if entry.key == "ca" => {
-                    items.push(entry.value.clone());
-                    SettingValue::List(items)
+                    items.push(&entry.value);
+                    ValueInPlace::List(items)
                 }
-                Some(Setting {
-                    value: SettingValue::Scalar(first),
+                Some(SettingInPlace {
+                    value: ValueInPlace::Scalar(first),
                     ..
                 }) if entry.key == "ca" && entry.array => {
-                    SettingValue::List(vec![first, entry.value.clone()])
+                    ValueInPlace::List(vec![first, &entry.value])
                 }
-                _ if entry.array => SettingValue::List(vec![entry.value.clone()]),
-                _ => SettingValue::Scalar(entry.value.clone()),
+                _ if entry.array => ValueInPlace::List(vec![&entry.value]),
+                _ => ValueInPlace::Scalar(&entry.value),
             };
             slot_of.insert(entry.key.as_str(), slots.len());
-            slots.push(Some(Setting {
-                path: vec![entry.key.clone()],
+            slots.push(Some(SettingInPlace {
+                key: &entry.key,
                 value,
                 line: self.line_number(i),
             }));
@@ -643,7 +674,7 @@ fn split_nerf_key(key: &str) -> Option<(&str, &str)> {
 /// Reads a `.npmrc` into the model, with findings about settings npm ignores or refuses.
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
     let doc = Document::parse(text);
-    let settings = doc.settings()?;
+    let settings = doc.settings_in_place()?;
     let mut model = Model::default();
     let mut warnings = Vec::new();
     let file = Origin::shared(file);
@@ -676,17 +707,17 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         ));
     }
     for setting in settings {
-        let key = setting.path[0].as_str();
+        let key = setting.key;
         let line = setting.line;
         let scalar = match &setting.value {
-            SettingValue::Scalar(s) => s.clone(),
-            SettingValue::List(items) => {
+            ValueInPlace::Scalar(s) => *s,
+            ValueInPlace::List(items) => {
                 model.tls.ca = items.iter().map(|i| value(i, line)).collect();
                 continue;
             }
         };
         // npm's own ways of saying "not set" (spec errata): no value at all for these keys.
-        match (key, scalar.as_str()) {
+        match (key, scalar) {
             (
                 "proxy" | "https-proxy" | "strict-ssl" | "cafile" | "ca" | "cert" | "key"
                 | "noproxy",
@@ -703,7 +734,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             }
             _ => {}
         }
-        let v = value(&scalar, line);
+        let v = value(scalar, line);
         if let Some((location, name)) = split_nerf_key(key) {
             // Most keys name no scope: no substring search for them.
             let scope_token = location
