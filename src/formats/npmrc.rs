@@ -83,6 +83,17 @@ enum ValueInPlace<'d> {
     List(Vec<&'d str>),
 }
 
+impl ValueInPlace<'_> {
+    fn to_owned_value(&self) -> SettingValue {
+        match self {
+            ValueInPlace::Scalar(v) => SettingValue::Scalar(v.to_string()),
+            ValueInPlace::List(items) => {
+                SettingValue::List(items.iter().map(|i| i.to_string()).collect())
+            }
+        }
+    }
+}
+
 /// The value of a commented-out credential (`# //host/:_authToken=...`, a common way of
 /// keeping an old token), which the preview shows as context.
 fn commented_secret(text: &str, content: Range<usize>) -> Option<Range<usize>> {
@@ -174,12 +185,7 @@ impl Document {
             .into_iter()
             .map(|s| Setting {
                 path: vec![s.key.to_string()],
-                value: match s.value {
-                    ValueInPlace::Scalar(v) => SettingValue::Scalar(v.to_string()),
-                    ValueInPlace::List(items) => {
-                        SettingValue::List(items.into_iter().map(str::to_string).collect())
-                    }
-                },
+                value: s.value.to_owned_value(),
                 line: s.line,
             })
             .collect())
@@ -336,10 +342,11 @@ impl Document {
                 last_for_key.insert(e.key.as_str(), i);
             }
         }
-        let held_ca = self
-            .settings()
-            .ok()
-            .and_then(|s| s.into_iter().find(|s| s.path[0] == "ca").map(|s| s.value));
+        let held_ca = self.settings_in_place().ok().and_then(|s| {
+            s.into_iter()
+                .find(|s| s.key == "ca")
+                .map(|s| s.value.to_owned_value())
+        });
         let ca_unchanged = held_ca.as_ref() == wanted_value("ca");
         // Lines kept as they are borrow the text: a large file is mostly those (issue 20).
         let mut out_lines: Vec<(Cow<str>, &str)> = Vec::new();
