@@ -186,7 +186,7 @@ impl Rules for Yarn {
             ),
             _ => model.registry.as_ref().map(rendered),
         };
-        let effective = registry.clone().unwrap_or(PUBLIC_REGISTRY.into());
+        let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
         let scope_creds = match &packages {
             Packages::Scope(s) => model
                 .auth
@@ -198,12 +198,18 @@ impl Rules for Yarn {
             .or_else(|| {
                 // Keys match after one trailing `/` is stripped: `want` or `want/`, the
                 // first in key order, looked up rather than scanned for.
-                yarn_lookup_keys(&effective).into_iter().find_map(|want| {
-                    [want.clone(), format!("{want}/")]
-                        .into_iter()
-                        .map(AuthKey::Url)
-                        .filter(|k| matches!(k, AuthKey::Url(u) if normalize_yarn_key(u) == want))
-                        .find_map(|k| model.auth.get_key_value(&k))
+                yarn_lookup_keys(effective).into_iter().find_map(|want| {
+                    // `want` itself, unless it still ends in `/` (its normal form is then
+                    // shorter), then `want/`: one probe key, grown in place.
+                    let held_as_is = !want.ends_with('/');
+                    let mut probe = AuthKey::Url(want);
+                    if held_as_is && let Some(found) = model.auth.get_key_value(&probe) {
+                        return Some(found);
+                    }
+                    if let AuthKey::Url(key) = &mut probe {
+                        key.push('/');
+                    }
+                    model.auth.get_key_value(&probe)
                 })
             })
             .or_else(|| model.auth.get_key_value(&AuthKey::Fallback));
