@@ -552,6 +552,20 @@ pub enum Field {
 }
 
 impl Field {
+    /// The parts of one credentials entry (`Credentials`), keyed by registry or scope.
+    pub fn is_credential_part(self) -> bool {
+        matches!(
+            self,
+            Field::Token
+                | Field::Ident
+                | Field::Username
+                | Field::Password
+                | Field::Certfile
+                | Field::Keyfile
+                | Field::CredentialAlwaysAuth
+        )
+    }
+
     /// Values that are credentials themselves, masked wherever they are printed (an inline
     /// private key included).
     pub fn is_secret(self) -> bool {

@@ -240,23 +240,31 @@ fn compose(draft: &Draft, source_lines: Option<SourceLines>) -> Result<Composed>
 /// the source uses. (pnpm 10 takes no scope from `.npmrc` when its yaml has `registries`.)
 /// With `sending`, credentials only where that manager's requests carry them.
 fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, HashSet<usize>> {
-    let sending_only;
-    let model = match sending {
-        Some(manager) => {
-            let sent: HashSet<AuthKey> = resolve::routes(model, manager)
-                .into_iter()
-                .filter_map(|r| r.credential_key)
-                .collect();
-            let mut only = model.clone();
-            only.auth.retain(|key, _| sent.contains(key));
-            sending_only = only;
-            &sending_only
+    // With `sending`, the credentials its requests carry, apart (the rest of the model is
+    // walked where it is, not copied).
+    let carried = sending.map(|manager| {
+        let sent: HashSet<AuthKey> = resolve::routes(model, manager)
+            .into_iter()
+            .filter_map(|r| r.credential_key)
+            .collect();
+        Model {
+            auth: model
+                .auth
+                .iter()
+                .filter(|(key, _)| sent.contains(key))
+                .map(|(key, creds)| (key.clone(), creds.clone()))
+                .collect(),
+            ..Model::default()
         }
-        None => model,
-    };
+    });
+    let fields = model
+        .fields()
+        .into_iter()
+        .filter(|(field, _)| carried.is_none() || !field.is_credential_part())
+        .chain(carried.iter().flat_map(Model::fields));
     // Grouped by path first: a large config has a few files and thousands of values.
     let mut by_file: HashMap<&Path, HashSet<usize>> = HashMap::default();
-    for (_, v) in model.fields() {
+    for (_, v) in fields {
         if let Some(o) = &v.origin {
             by_file.entry(&*o.file).or_default().insert(o.line);
         }
