@@ -120,9 +120,10 @@ const MAPS: [(&str, &[&str]); 3] = [
 ];
 
 /// One owned scalar as found in the file, with where its value sits.
-struct Found {
-    path: Vec<String>,
-    value: String,
+/// Borrowed from the parsed file: a large `.yarnrc.yml` has thousands (issue 20).
+struct Found<'a> {
+    path: Vec<&'a str>,
+    value: &'a str,
     line: usize,
     span: Option<Range<usize>>,
 }
@@ -131,7 +132,7 @@ fn parse(text: &str) -> Result<std::rc::Rc<RcFile>, SyntaxError> {
     yaml::parse(text)
 }
 
-fn found(path: &[&str], text: &Text, source: &str) -> Option<Found> {
+fn found<'a>(path: &[&'a str], text: &'a Text, source: &str) -> Option<Found<'a>> {
     let v = text.as_ref()?;
     let span = v.defined.span();
     let span = span
@@ -140,14 +141,14 @@ fn found(path: &[&str], text: &Text, source: &str) -> Option<Found> {
         .map(|(o, l)| o as usize..(o + l) as usize)
         .filter(|r| r.end <= source.len());
     Some(Found {
-        path: path.iter().map(|s| s.to_string()).collect(),
-        value: v.value.clone(),
+        path: path.to_vec(),
+        value: &v.value,
         line: v.defined.line() as usize,
         span,
     })
 }
 
-fn collect(rc: &RcFile, source: &str) -> Vec<Found> {
+fn collect<'a>(rc: &'a RcFile, source: &str) -> Vec<Found<'a>> {
     let mut out = Vec::new();
     let top = [
         &rc.npm_registry_server,
@@ -213,8 +214,8 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     let mut out: Vec<Setting> = collect(&rc, text)
         .into_iter()
         .map(|f| Setting {
-            path: f.path,
-            value: SettingValue::Scalar(f.value),
+            path: f.path.into_iter().map(str::to_string).collect(),
+            value: SettingValue::Scalar(f.value.to_string()),
             line: f.line,
         })
         .collect();
@@ -236,9 +237,9 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     for f in collect(&rc, text) {
         let Some(span) = f.span else { continue };
-        let key = f.path.last().map(String::as_str).unwrap_or_default();
+        let key = f.path.last().copied().unwrap_or_default();
         if SECRET_KEYS.contains(&key) {
-            if Template::parse(&f.value, Dialect::Yarn).has_literal_secret() {
+            if Template::parse(f.value, Dialect::Yarn).has_literal_secret() {
                 spans.push(span);
             }
         } else if let Some(pw) = redact::url_password_span(&text[span.clone()]) {
@@ -263,11 +264,11 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     let mut key_lines: Option<super::yaml::KeyLines> = None;
     for f in collect(&rc, text) {
         let v = Value::new(
-            Template::parse(&f.value, Dialect::Yarn),
+            Template::parse(f.value, Dialect::Yarn),
             Some(origin(f.line)),
         );
-        let path: Vec<&str> = f.path.iter().map(String::as_str).collect();
-        match path.as_slice() {
+        let path = f.path.as_slice();
+        match path {
             ["npmRegistryServer"] => model.registry = Some(v),
             ["npmPublishRegistry"] => model.publish_registry = Some(v),
             ["npmAuthToken" | "npmAuthIdent" | "npmAlwaysAuth", ..] => {
