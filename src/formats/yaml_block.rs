@@ -346,25 +346,26 @@ fn plain(text: &str, key: bool) -> Option<String> {
     if !may_start {
         return None;
     }
-    let comment = text.find(" #").unwrap_or(text.len());
-    let end = if key {
-        let sep = text
-            .match_indices(':')
-            .map(|(i, _)| i)
-            .find(|&i| text[i + 1..].is_empty() || text[i + 1..].starts_with(' '))?;
-        if sep > comment {
-            return None;
+    // One pass for the first comment (` #`) or mapping separator (`: `, or `:` at the end):
+    // a key ends at the separator, a value at the comment. A separator before a value's
+    // comment would make a mapping of it (as would one ending the value's spaces: a space
+    // follows it then), and a comment before a key's separator leaves no key.
+    let bytes = text.as_bytes();
+    let first_mark = bytes.iter().enumerate().find_map(|(i, &b)| {
+        let next = bytes.get(i + 1);
+        match b {
+            b' ' if next == Some(&b'#') => Some((i, false)),
+            b':' if next.is_none_or(|&n| n == b' ') => Some((i, true)),
+            _ => None,
         }
-        sep
-    } else {
-        comment
+    });
+    let end = match (first_mark, key) {
+        (Some((sep, true)), true) => sep,
+        (Some((comment, false)), false) => comment,
+        (None, false) => text.len(),
+        _ => return None,
     };
-    let value = text[..end].trim_end_matches(' ');
-    // In a value, `: ` or a final `:` would make a mapping of it.
-    if !key && (value.contains(": ") || value.ends_with(':')) {
-        return None;
-    }
-    Some(value.to_string())
+    Some(text[..end].trim_end_matches(' ').to_string())
 }
 
 /// `'...'` on one line: the value, and the length written.
