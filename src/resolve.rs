@@ -59,6 +59,18 @@ pub struct Route {
 }
 
 impl Route {
+    /// Whether `other` requests the same registry with the same credentials, as far as
+    /// [`Self::observable`] can tell (the groups of packages are not compared). Routes
+    /// equal as resolved are not rendered: most of a large config's routes are (issue 20).
+    pub fn acts_like(&self, other: &Route) -> bool {
+        if self.registry == other.registry && self.authorization == other.authorization {
+            return true;
+        }
+        let (_, registry, authorization) = self.observable();
+        let (_, other_registry, other_authorization) = other.observable();
+        registry == other_registry && authorization == other_authorization
+    }
+
     /// Comparable form: the public registries of all managers are one registry, a
     /// trailing slash or a scheme's default port does not change where a manager sends
     /// requests, and credentials are

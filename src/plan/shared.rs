@@ -279,14 +279,23 @@ fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, Hash
 }
 
 /// What a manager does with its config, as far as a shared file can change it.
-#[derive(PartialEq)]
 pub(super) struct Behaviour {
-    routes: Vec<(
-        resolve::Packages,
-        Option<String>,
-        Option<resolve::Authorization>,
-    )>,
+    routes: Vec<Route>,
     network: Model,
+}
+
+/// Alike when every group of packages is routed alike ([`Route::acts_like`]) and the
+/// network settings are equal.
+impl PartialEq for Behaviour {
+    fn eq(&self, other: &Self) -> bool {
+        self.routes.len() == other.routes.len()
+            && self
+                .routes
+                .iter()
+                .zip(&other.routes)
+                .all(|(a, b)| a.packages == b.packages && a.acts_like(b))
+            && self.network == other.network
+    }
 }
 
 pub(super) fn behaviour(
@@ -294,10 +303,7 @@ pub(super) fn behaviour(
     model: &Model,
     groups: &[resolve::Packages],
 ) -> Behaviour {
-    let routes = resolve::routes_for(model, manager, groups.to_vec())
-        .iter()
-        .map(Route::observable)
-        .collect();
+    let routes = resolve::routes_for(model, manager, groups.to_vec());
     let mut proxy = model.proxy.clone();
     if manager.rules().one_proxy_for_both_schemes() {
         let one = proxy.https.clone().or(proxy.http.clone());
@@ -598,7 +604,7 @@ fn check_targets(
         let changed: Vec<resolve::Packages> = groups
             .into_iter()
             .zip(meant_routes.iter().zip(&final_routes))
-            .filter(|(_, (m, f))| whole_file_ignored || m.observable() != f.observable())
+            .filter(|(_, (m, f))| whole_file_ignored || !m.acts_like(f))
             .map(|(g, _)| g)
             .collect();
         let before: Vec<Route> = resolve::routes_for(source_model, req.from, changed);
