@@ -60,15 +60,20 @@ pub struct Route {
 
 impl Route {
     /// Whether `other` requests the same registry with the same credentials, as far as
-    /// [`Self::observable`] can tell (the groups of packages are not compared). Routes
-    /// equal as resolved are not rendered: most of a large config's routes are (issue 20).
+    /// [`Self::observable`] can tell (the groups of packages are not compared).
     pub fn acts_like(&self, other: &Route) -> bool {
-        if self.registry == other.registry && self.authorization == other.authorization {
+        if self.resolved_alike(other) {
             return true;
         }
         let (_, registry, authorization) = self.observable();
         let (_, other_registry, other_authorization) = other.observable();
         registry == other_registry && authorization == other_authorization
+    }
+
+    /// The same registry and credentials as resolved, so the same observable form: checked
+    /// before rendering that form, since most of a large config's routes are (issue 20).
+    pub fn resolved_alike(&self, other: &Route) -> bool {
+        self.registry == other.registry && self.authorization == other.authorization
     }
 
     /// Comparable form: the public registries of all managers are one registry, a
@@ -252,5 +257,72 @@ pub fn packument_walk_up<'a>(
         if !crate::registry_url::npm_walk_up_step(key) {
             return None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::Dialect;
+
+    fn route(registry: Option<&str>, token: Option<&str>) -> Route {
+        Route {
+            packages: Packages::Unscoped,
+            registry: registry.map(str::to_string),
+            authorization: token.map(|t| Authorization::Bearer(Template::parse(t, Dialect::Npm))),
+            credential_key: None,
+            credential_origin: None,
+        }
+    }
+
+    /// `acts_like` is the observable forms' equality, with or without its shortcut.
+    #[test]
+    fn routes_act_alike_exactly_when_their_observable_forms_are_equal() {
+        let cases = [
+            (
+                route(Some("https://r.example/"), Some("${T}")),
+                route(Some("https://r.example/"), Some("${T}")),
+            ),
+            (
+                route(Some("https://r.example/"), None),
+                route(Some("https://r.example"), None),
+            ),
+            (
+                route(Some("https://r.example:443/"), None),
+                route(Some("https://r.example/"), None),
+            ),
+            (
+                route(None, None),
+                route(Some("https://registry.npmjs.org/"), None),
+            ),
+            (
+                route(Some("https://r.example/"), Some("${T}")),
+                route(Some("https://r.example/"), Some("${U}")),
+            ),
+            (
+                route(Some("https://r.example/"), Some("${T}")),
+                route(Some("https://r.example/"), None),
+            ),
+            (
+                route(Some("https://r.example/"), None),
+                route(Some("https://s.example/"), None),
+            ),
+        ];
+        for (a, b) in &cases {
+            let (_, ra, aa) = a.observable();
+            let (_, rb, ab) = b.observable();
+            let equal = ra == rb && aa == ab;
+            assert_eq!(a.acts_like(b), equal, "{a:?} / {b:?}");
+            assert_eq!(b.acts_like(a), equal, "{b:?} / {a:?}");
+            // The shortcut never says alike where the forms differ.
+            assert!(!a.resolved_alike(b) || equal, "{a:?} / {b:?}");
+        }
+        // Both answers occur above: the test would see a relation that is always one way.
+        assert!(
+            cases
+                .iter()
+                .any(|(a, b)| a.acts_like(b) && !a.resolved_alike(b))
+        );
+        assert!(cases.iter().any(|(a, b)| !a.acts_like(b)));
     }
 }

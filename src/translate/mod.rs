@@ -210,7 +210,7 @@ pub fn route_differences(
             Packages::Scope(s) => Packages::Scope(target_scope(s)),
             Packages::Unscoped => Packages::Unscoped,
         };
-        let Some(a) = after.get(&target).filter(|a| !b.acts_like(a)) else {
+        let Some(a) = after.get(&target).filter(|a| !b.resolved_alike(a)) else {
             continue;
         };
         let (bp, breg, bauth) = b.observable();
