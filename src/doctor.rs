@@ -509,8 +509,7 @@ fn describe(r: &Route, managers: &[Manager]) -> String {
 fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Finding> {
     let mut out = Vec::new();
     for read in reads {
-        let mut model = read.model.clone();
-        for (_, v) in model.fields_mut() {
+        for (_, v) in read.model.fields() {
             for piece in &v.value.pieces {
                 let Piece::Env { name, unset } = piece else {
                     continue;

@@ -362,11 +362,11 @@ impl Model {
         }
         if self.auth.is_empty() {
             self.auth = auth;
+            // Each entry as `Credentials::overlay` takes it over nothing, its values moved.
             for creds in self.auth.values_mut() {
-                // `Credentials::overlay` takes the encoding only with a password.
-                if creds.password.is_none() {
-                    creds.password_encoding = None;
-                }
+                let mut taken = Credentials::default();
+                taken.overlay(std::mem::take(creds));
+                *creds = taken;
             }
         } else {
             for (key, creds) in auth {
@@ -552,18 +552,37 @@ pub enum Field {
 }
 
 impl Field {
-    /// The parts of one credentials entry (`Credentials`), keyed by registry or scope.
+    /// The parts of one credentials entry (`Credentials`, a value of `Model::auth`). Every
+    /// variant is named: a new one must say whether it is a credential's.
     pub fn is_credential_part(self) -> bool {
-        matches!(
-            self,
+        match self {
             Field::Token
-                | Field::Ident
-                | Field::Username
-                | Field::Password
-                | Field::Certfile
-                | Field::Keyfile
-                | Field::CredentialAlwaysAuth
-        )
+            | Field::Ident
+            | Field::Username
+            | Field::Password
+            | Field::Certfile
+            | Field::Keyfile
+            | Field::CredentialAlwaysAuth => true,
+            Field::Registry
+            | Field::PublishRegistry
+            | Field::ScopeRegistry
+            | Field::ScopePublishRegistry
+            | Field::AlwaysAuth
+            | Field::Ca
+            | Field::Cafile
+            | Field::StrictSsl
+            | Field::Cert
+            | Field::Key
+            | Field::HttpProxy
+            | Field::HttpsProxy
+            | Field::Noproxy
+            | Field::HostCaFile
+            | Field::HostCertFile
+            | Field::HostKeyFile
+            | Field::HostHttpProxy
+            | Field::HostHttpsProxy
+            | Field::HttpAllowed => false,
+        }
     }
 
     /// Values that are credentials themselves, masked wherever they are printed (an inline

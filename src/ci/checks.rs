@@ -97,9 +97,8 @@ fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<Ci
         .filter_map(|v| v.origin.as_ref())
         .map(|o| (o.file.display().to_string(), o.line))
         .collect();
-    let mut model = model.clone();
     let mut out = Vec::new();
-    for (_, value) in model.fields_mut() {
+    for (_, value) in model.fields() {
         let Some(o) = value.origin.clone() else {
             continue;
         };

@@ -346,24 +346,28 @@ fn plain(text: &str, key: bool) -> Option<String> {
     if !may_start {
         return None;
     }
-    // One pass for the first comment (` #`) or mapping separator (`: `, or `:` at the end):
-    // a key ends at the separator, a value at the comment. A separator before a value's
-    // comment would make a mapping of it (as would one ending the value's spaces: a space
-    // follows it then), and a comment before a key's separator leaves no key.
+    // One pass for whichever comes first, a comment (` #`) or a mapping separator (`: `, or
+    // `:` at the end): a key ends at its separator, and one after a comment is no key; a
+    // value ends at its comment, and one with `: ` or a final `:` before that is a mapping.
+    enum Mark {
+        Comment(usize),
+        Separator(usize),
+    }
     let bytes = text.as_bytes();
-    let first_mark = bytes.iter().enumerate().find_map(|(i, &b)| {
+    let first = bytes.iter().enumerate().find_map(|(i, &b)| {
         let next = bytes.get(i + 1);
         match b {
-            b' ' if next == Some(&b'#') => Some((i, false)),
-            b':' if next.is_none_or(|&n| n == b' ') => Some((i, true)),
+            b' ' if next == Some(&b'#') => Some(Mark::Comment(i)),
+            b':' if next.is_none_or(|&n| n == b' ') => Some(Mark::Separator(i)),
             _ => None,
         }
     });
-    let end = match (first_mark, key) {
-        (Some((sep, true)), true) => sep,
-        (Some((comment, false)), false) => comment,
+    let end = match (first, key) {
+        (Some(Mark::Separator(at)), true) | (Some(Mark::Comment(at)), false) => at,
         (None, false) => text.len(),
-        _ => return None,
+        (Some(Mark::Comment(_)), true) | (Some(Mark::Separator(_)), false) | (None, true) => {
+            return None;
+        }
     };
     Some(text[..end].trim_end_matches(' ').to_string())
 }

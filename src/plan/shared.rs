@@ -240,8 +240,8 @@ fn compose(draft: &Draft, source_lines: Option<SourceLines>) -> Result<Composed>
 /// the source uses. (pnpm 10 takes no scope from `.npmrc` when its yaml has `registries`.)
 /// With `sending`, credentials only where that manager's requests carry them.
 fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, HashSet<usize>> {
-    // With `sending`, the credentials its requests carry, apart (the rest of the model is
-    // walked where it is, not copied).
+    // With `sending`, only the credentials its requests carry count: those are copied into
+    // a model of their own, and the rest of the model is walked in place.
     let carried = sending.map(|manager| {
         let sent: HashSet<AuthKey> = resolve::routes(model, manager)
             .into_iter()
