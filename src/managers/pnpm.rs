@@ -428,9 +428,7 @@ impl Rules for Pnpm {
         }
         .or(model.registry.as_ref().filter(readable))
         .map(|v| v.value.render(Dialect::Npm).0);
-        let effective = registry
-            .clone()
-            .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
+        let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
         // pnpm 11/12 try a scope's own token (`//host/:@scope:_authToken`) first.
         let mut found = match &packages {
             Packages::Scope(s) if self.reads_scope_tokens() => model
@@ -440,7 +438,7 @@ impl Rules for Pnpm {
                 .map(|(k, c)| (k.clone(), c)),
             _ => None,
         };
-        if let (None, Some(url)) = (&found, RegistryUrl::parse(&effective)) {
+        if let (None, Some(url)) = (&found, RegistryUrl::parse(effective)) {
             // The walk up the request's path, then the same without the port.
             let accept = |c: &Credentials| c.authenticates() && usable(c);
             found = crate::resolve::packument_walk_up(model, &url.host, &url.path, accept).or_else(
