@@ -169,6 +169,21 @@ impl Credentials {
             .flatten()
     }
 
+    /// Every value here, in the order of [`Self::values_mut`].
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        [
+            &self.token,
+            &self.ident,
+            &self.username,
+            &self.password,
+            &self.certfile,
+            &self.keyfile,
+            &self.always_auth,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     /// Every value here, to move or rewrite them alike.
     pub fn values_mut(&mut self) -> Vec<&mut Value> {
         [
@@ -187,18 +202,7 @@ impl Credentials {
 
     /// Any origin, for messages about the entry as a whole.
     pub fn origin(&self) -> Option<&Origin> {
-        [
-            &self.token,
-            &self.ident,
-            &self.username,
-            &self.password,
-            &self.certfile,
-            &self.keyfile,
-            &self.always_auth,
-        ]
-        .into_iter()
-        .flatten()
-        .find_map(|v| v.origin.as_ref())
+        self.values().find_map(|v| v.origin.as_ref())
     }
 }
 

@@ -240,31 +240,28 @@ fn compose(draft: &Draft, source_lines: Option<SourceLines>) -> Result<Composed>
 /// the source uses. (pnpm 10 takes no scope from `.npmrc` when its yaml has `registries`.)
 /// With `sending`, credentials only where that manager's requests carry them.
 fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, HashSet<usize>> {
-    // With `sending`, only the credentials its requests carry count: those are copied into
-    // a model of their own, and the rest of the model is walked in place.
-    let carried = sending.map(|manager| {
-        let sent: HashSet<AuthKey> = resolve::routes(model, manager)
+    // With `sending`, only the credentials its requests carry count.
+    let sent: Option<HashSet<AuthKey>> = sending.map(|manager| {
+        resolve::routes(model, manager)
             .into_iter()
             .filter_map(|r| r.credential_key)
-            .collect();
-        Model {
-            auth: model
-                .auth
-                .iter()
-                .filter(|(key, _)| sent.contains(key))
-                .map(|(key, creds)| (key.clone(), creds.clone()))
-                .collect(),
-            ..Model::default()
-        }
+            .collect()
     });
-    let fields = model
+    let values = model
         .fields()
         .into_iter()
-        .filter(|(field, _)| carried.is_none() || !field.is_credential_part())
-        .chain(carried.iter().flat_map(Model::fields));
+        .filter(|(field, _)| sent.is_none() || !field.is_credential_part())
+        .map(|(_, v)| v)
+        .chain(sent.iter().flat_map(|sent| {
+            model
+                .auth
+                .iter()
+                .filter(|(key, _)| sent.contains(*key))
+                .flat_map(|(_, creds)| creds.values())
+        }));
     // Grouped by path first: a large config has a few files and thousands of values.
     let mut by_file: HashMap<&Path, HashSet<usize>> = HashMap::default();
-    for (_, v) in fields {
+    for v in values {
         if let Some(o) = &v.origin {
             by_file.entry(&*o.file).or_default().insert(o.line);
         }
