@@ -102,17 +102,19 @@ pub fn url_password_span(url: &str) -> Option<Range<usize>> {
 
 /// Free text (a message, a printed line) with the credentials of every URL in it masked.
 pub fn urls_in(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut spans = Vec::new();
     let mut from = 0;
+    // Byte by byte: this runs over everything pmrc prints, a large config's `show` among it
+    // (issue 20). A scheme is ASCII, so a non-ASCII byte ends it.
     while let Some(found) = text[from..].find("://") {
         let mark = from + found;
         // The URL starts at its scheme and ends at white space or a quoting character.
-        let start = text[..mark]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
+        let start = bytes[..mark]
+            .iter()
+            .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
             .map_or(0, |i| i + 1);
-        let end = text[mark..]
-            .find(|c: char| c.is_whitespace() || "`'\"<>()[]{},;|\\".contains(c))
-            .map_or(text.len(), |i| mark + i);
+        let end = url_end(text, mark);
         spans.extend(
             url_secret_spans(&text[start..end])
                 .into_iter()
@@ -125,6 +127,29 @@ pub fn urls_in(text: &str) -> String {
     } else {
         mask(text, &spans)
     }
+}
+
+/// Where the URL whose `://` is at `mark` ends: at white space or a quoting character.
+fn url_end(text: &str, mark: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = mark;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b.is_ascii() {
+            if b.is_ascii_whitespace() || b == 0x0b || b"`'\"<>()[]{},;|\\".contains(&b) {
+                return at;
+            }
+            at += 1;
+        } else {
+            // Only a character boundary starts here; Unicode has white space beyond ASCII.
+            let c = text[at..].chars().next().expect("a character starts here");
+            if c.is_whitespace() {
+                return at;
+            }
+            at += c.len_utf8();
+        }
+    }
+    at
 }
 
 #[cfg(test)]
@@ -170,5 +195,11 @@ mod tests {
             "npm requests https://u:***@r.example/ (and `http://***@h/x?token=***`)."
         );
         assert_eq!(urls_in("no url here"), "no url here");
+        // A scheme ends at the character before it, ASCII or not; white space is Unicode's.
+        assert_eq!(urls_in("éhttps://u:P@h/x"), "éhttps://u:***@h/x");
+        assert_eq!(
+            urls_in("https://u:P@h/\u{a0}https://Q@h"),
+            "https://u:***@h/\u{a0}https://***@h"
+        );
     }
 }

@@ -14,6 +14,8 @@ mod sarif;
 pub use env::print_env;
 pub use init::print_init;
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::path::PathBuf;
 
@@ -21,7 +23,7 @@ use serde_json::json;
 
 use crate::commands::show::Shown;
 use crate::discover::ConfigFile;
-use crate::model::{AuthKey, Field, Value, scope_label};
+use crate::model::{AuthKey, Field, Origin, Value, scope_label};
 use crate::plan::{Mode, Plan, Status};
 use crate::redact;
 use crate::resolve::{Authorization, Route};
@@ -316,80 +318,104 @@ fn file_json(f: &ConfigFile) -> serde_json::Value {
     json!({ "path": f.display, "level": f.level, "exists": f.text.is_some() })
 }
 
-fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
+/// One row of `show`'s table. The label is kept in two parts (`@scope` and ` token`, say)
+/// and the origin as it is, so that a large config's thousands of rows are each written
+/// once, straight into the output (issue 20).
+struct Row<'a> {
+    subject: Cow<'a, str>,
+    what: &'static str,
+    value: String,
+    origin: Option<&'a Origin>,
+}
+
+/// Characters, which is what the columns are padded by; most text is ASCII.
+fn width_of(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+fn scope_subject(name: &str) -> Cow<'_, str> {
+    if name.starts_with('@') {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(scope_label(name))
+    }
+}
+
+fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
     let dialect = s.manager.dialect();
-    let files: Vec<String> = s
-        .files
-        .iter()
-        .map(|f| {
-            if f.text.is_some() {
-                f.display.clone()
-            } else {
-                format!("{} (missing)", f.display)
-            }
-        })
-        .collect();
-    text.push_str(&format!(
-        "{} ({} rules), from {}\n",
-        s.manager,
-        s.manager.label(),
-        files.join(", ")
-    ));
-    let mut rows: Vec<(String, String, String)> = Vec::new();
-    let mut row = |label: String, v: &Value, secret: bool| {
-        let shown = if secret {
+    let _ = write!(text, "{} ({} rules), from ", s.manager, s.manager.label());
+    for (i, f) in s.files.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&f.display);
+        if f.text.is_none() {
+            text.push_str(" (missing)");
+        }
+    }
+    text.push('\n');
+    let mut rows: Vec<Row<'s>> = Vec::new();
+    let mut row = |subject: Cow<'s, str>, what: &'static str, v: &'s Value, secret: bool| {
+        let value = if secret {
             v.value.display(dialect, true, show_secrets)
         } else if show_secrets {
             v.value.render(dialect).0
         } else {
             v.value.url_redacted().render(dialect).0
         };
-        let origin = v.origin.as_ref().map(|o| o.to_string()).unwrap_or_default();
-        rows.push((label, shown, origin));
+        rows.push(Row {
+            subject,
+            what,
+            value,
+            origin: v.origin.as_ref(),
+        });
     };
     let m = &s.model;
-    let opt = |v: &Option<Value>| v.clone();
-    if let Some(v) = opt(&m.registry) {
-        row("registry".into(), &v, false);
+    if let Some(v) = &m.registry {
+        row("registry".into(), "", v, false);
     }
-    if let Some(v) = opt(&m.publish_registry) {
-        row("publish registry".into(), &v, false);
+    if let Some(v) = &m.publish_registry {
+        row("publish registry".into(), "", v, false);
     }
     for (name, scope) in &m.scopes {
         if let Some(v) = &scope.registry {
-            row(format!("{} registry", scope_label(name)), v, false);
+            row(scope_subject(name), " registry", v, false);
         }
         if let Some(v) = &scope.publish_registry {
-            row(format!("{} publish registry", scope_label(name)), v, false);
+            row(scope_subject(name), " publish registry", v, false);
         }
     }
     for (key, c) in &m.auth {
-        let at = match key {
-            AuthKey::Url(u) => u.clone(),
-            AuthKey::Scope(s) => scope_label(s),
+        let at: Cow<str> = match key {
+            AuthKey::Url(u) => Cow::Borrowed(u),
+            AuthKey::Scope(s) => scope_subject(s),
             AuthKey::DefaultRegistry => "(default registry)".into(),
             AuthKey::Fallback => "(top level)".into(),
         };
         let fields = [
-            ("token", &c.token, Field::Token),
-            ("auth ident", &c.ident, Field::Ident),
-            ("username", &c.username, Field::Username),
-            ("password", &c.password, Field::Password),
-            ("certfile", &c.certfile, Field::Certfile),
-            ("keyfile", &c.keyfile, Field::Keyfile),
-            ("always-auth", &c.always_auth, Field::CredentialAlwaysAuth),
+            (" token", &c.token, Field::Token),
+            (" auth ident", &c.ident, Field::Ident),
+            (" username", &c.username, Field::Username),
+            (" password", &c.password, Field::Password),
+            (" certfile", &c.certfile, Field::Certfile),
+            (" keyfile", &c.keyfile, Field::Keyfile),
+            (" always-auth", &c.always_auth, Field::CredentialAlwaysAuth),
         ];
         for (name, v, field) in fields {
             if let Some(v) = v {
-                row(format!("{at} {name}"), v, field.is_secret());
+                row(at.clone(), name, v, field.is_secret());
             }
         }
     }
     if let Some(v) = &m.always_auth {
-        row("always-auth".into(), v, false);
+        row("always-auth".into(), "", v, false);
     }
     for v in &m.tls.ca {
-        row("ca".into(), v, false);
+        row("ca".into(), "", v, false);
     }
     let singles = [
         ("cafile", &m.tls.cafile, Field::Cafile),
@@ -402,72 +428,70 @@ fn show_text(s: &Shown, show_secrets: bool, text: &mut String) {
     ];
     for (label, v, field) in singles {
         if let Some(v) = v {
-            row(label.into(), v, field.is_secret());
+            row(label.into(), "", v, field.is_secret());
         }
     }
     for (host, h) in &m.hosts {
         for (label, v) in [
-            ("ca file", &h.ca_file),
-            ("cert file", &h.cert_file),
-            ("key file", &h.key_file),
-            ("http proxy", &h.http_proxy),
-            ("https proxy", &h.https_proxy),
+            (" ca file", &h.ca_file),
+            (" cert file", &h.cert_file),
+            (" key file", &h.key_file),
+            (" http proxy", &h.http_proxy),
+            (" https proxy", &h.https_proxy),
         ] {
             if let Some(v) = v {
-                row(format!("{host} {label}"), v, false);
+                row(host.as_str().into(), label, v, false);
             }
         }
     }
     for v in &m.http_allowed {
-        row("http allowed".into(), v, false);
+        row("http allowed".into(), "", v, false);
     }
     // Columns padded by hand: `format!`'s padding writes a large config's thousands of
-    // rows a fill character at a time (issue 20).
-    let rows: Vec<(String, String, usize, String)> = rows
-        .into_iter()
-        .map(|(label, value, origin)| {
-            let chars = value.chars().count();
-            (label, value, chars, origin)
-        })
-        .collect();
-    let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    let vwidth = rows.iter().map(|r| r.2).max().unwrap_or(0);
+    // rows a fill character at a time.
+    let label_width = |r: &Row| width_of(&r.subject) + r.what.len();
+    let width = rows.iter().map(label_width).max().unwrap_or(0);
+    let value_width = rows.iter().map(|r| width_of(&r.value)).max().unwrap_or(0);
     let pad = |text: &mut String, n: usize| text.extend(std::iter::repeat_n(' ', n));
-    for (label, value, value_chars, origin) in &rows {
+    for r in &rows {
         let start = text.len();
         text.push_str("  ");
-        text.push_str(label);
-        pad(text, width - label.chars().count() + 2);
-        text.push_str(value);
-        pad(text, vwidth - value_chars + 2);
-        text.push_str(origin);
+        text.push_str(&r.subject);
+        text.push_str(r.what);
+        pad(text, width - label_width(r) + 2);
+        text.push_str(&r.value);
+        pad(text, value_width - width_of(&r.value) + 2);
+        if let Some(origin) = r.origin {
+            let _ = write!(text, "{origin}");
+        }
         text.truncate(start + text[start..].trim_end().len());
         text.push('\n');
     }
     text.push_str("  requests:\n");
     for r in &s.routes {
-        let registry = r
-            .registry
-            .clone()
-            .map(|u| {
-                if show_secrets {
-                    u
-                } else {
-                    Template::literal(u).url_redacted().render(Dialect::Npm).0
-                }
-            })
-            .unwrap_or_else(|| format!("{} (default)", s.manager.public_registry()));
-        let from = r
+        let _ = write!(text, "    {} -> ", r.packages);
+        match &r.registry {
+            Some(u) if show_secrets => text.push_str(u),
+            Some(u) => text.push_str(
+                &Template::literal(u.as_str())
+                    .url_redacted()
+                    .render(Dialect::Npm)
+                    .0,
+            ),
+            None => {
+                let _ = write!(text, "{} (default)", s.manager.public_registry());
+            }
+        }
+        text.push_str(": ");
+        text.push_str(&describe_auth(&r.authorization, dialect, show_secrets));
+        if let Some(o) = r
             .credential_origin
             .as_ref()
             .filter(|_| r.authorization.is_some())
-            .map(|o| format!(" ({o})"))
-            .unwrap_or_default();
-        text.push_str(&format!(
-            "    {} -> {registry}: {}{from}\n",
-            r.packages,
-            describe_auth(&r.authorization, dialect, show_secrets)
-        ));
+        {
+            let _ = write!(text, " ({o})");
+        }
+        text.push('\n');
     }
 }
 
