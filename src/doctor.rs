@@ -510,7 +510,7 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
     let mut out = Vec::new();
     for read in reads {
         for (_, v) in read.model.fields() {
-            for piece in &v.value.pieces {
+            for piece in v.value.pieces.iter() {
                 let Piece::Env { name, unset } = piece else {
                     continue;
                 };

@@ -1,6 +1,8 @@
 //! Values that may hold environment references, kept symbolic in one neutral form and
 //! parsed from / rendered to each manager's interpolation dialect. Never expands anything.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 /// What a reference yields when its variable is unset (the part that differs per dialect).
@@ -28,7 +30,9 @@ pub enum Piece {
 /// A setting's value with its environment references kept as references.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Template {
-    pub pieces: Vec<Piece>,
+    /// Shared, never edited in place: a value is cloned into every route, credential and
+    /// finding that names it, thousands of times in a large config (issue 20).
+    pub pieces: Arc<[Piece]>,
 }
 
 /// In JSON a value is one string in Yarn's notation, the one dialect that can spell every
@@ -88,7 +92,7 @@ impl Template {
                 (piece, _) => out.push(piece),
             }
         }
-        Template { pieces: out }
+        Template { pieces: out.into() }
     }
 
     /// The value as it is with every referenced variable set (and not empty): `${X}`,
@@ -115,16 +119,16 @@ impl Template {
             return Template::default();
         }
         Template {
-            pieces: vec![Piece::Text { text }],
+            pieces: Arc::new([Piece::Text { text }]),
         }
     }
 
     pub fn env(name: impl Into<String>, unset: Unset) -> Self {
         Template {
-            pieces: vec![Piece::Env {
+            pieces: Arc::new([Piece::Env {
                 name: name.into(),
                 unset,
-            }],
+            }]),
         }
     }
 
@@ -204,7 +208,7 @@ impl Template {
     /// Whether Bun would read this literal value as a variable (`$NAME` as a whole value):
     /// Bun has no way to write such a literal.
     pub fn bun_reads_as_variable(&self) -> bool {
-        matches!(self.pieces.as_slice(), [Piece::Text { text }] if parse_bun(text).has_env())
+        matches!(&self.pieces[..], [Piece::Text { text }] if parse_bun(text).has_env())
     }
 
     /// The same value with a URL password masked.
@@ -268,7 +272,7 @@ impl Template {
         });
         let mut out = String::with_capacity(room.sum());
         let mut losses = Vec::new();
-        for piece in &self.pieces {
+        for piece in self.pieces.iter() {
             match piece {
                 Piece::Text { text } => push_escaped(&mut out, text, dialect),
                 Piece::Env { name, unset } => match (dialect, unset) {
@@ -385,7 +389,7 @@ impl Template {
 
     /// A dialect that expands a value only when it is exactly one variable.
     fn render_whole_value(&self, dialect: &WholeValue) -> (String, Vec<Loss>) {
-        match self.pieces.as_slice() {
+        match &self.pieces[..] {
             [] => (String::new(), Vec::new()),
             [Piece::Env { name, unset }] => {
                 let losses = match unset {
@@ -518,7 +522,9 @@ fn parse_npm(raw: &str) -> Template {
         i += 1;
     }
     push_text(&mut pieces, &raw[text_start..]);
-    Template { pieces }
+    Template {
+        pieces: pieces.into(),
+    }
 }
 
 fn is_portable_env_name(name: &str) -> bool {
@@ -569,7 +575,9 @@ fn parse_deno(raw: &str) -> Template {
         rest = &rest[c.len_utf8()..];
     }
     push_text(&mut pieces, &text);
-    Template { pieces }
+    Template {
+        pieces: pieces.into(),
+    }
 }
 
 /// Bun: a whole value `$NAME` is a reference (unset gives the empty string).
@@ -622,7 +630,9 @@ fn parse_yarn(raw: &str) -> Template {
         i += 1;
     }
     push_text(&mut pieces, &text);
-    Template { pieces }
+    Template {
+        pieces: pieces.into(),
+    }
 }
 
 /// Parses the inside of `${...}` from `start`; returns the name, unset rule and the index
@@ -688,11 +698,11 @@ mod tests {
     #[test]
     fn npm_plain_and_optional_references() {
         assert_eq!(
-            Template::parse("${NPM_TOKEN}", Dialect::Npm).pieces,
+            Template::parse("${NPM_TOKEN}", Dialect::Npm).pieces.to_vec(),
             vec![env("NPM_TOKEN", Unset::Strict)]
         );
         assert_eq!(
-            Template::parse("${NPM_TOKEN?}", Dialect::Npm).pieces,
+            Template::parse("${NPM_TOKEN?}", Dialect::Npm).pieces.to_vec(),
             vec![env("NPM_TOKEN", Unset::Empty)]
         );
     }
@@ -717,7 +727,7 @@ mod tests {
             "${FOO}"
         );
         assert_eq!(
-            Template::parse("\\\\${FOO}", Dialect::Npm).pieces,
+            Template::parse("\\\\${FOO}", Dialect::Npm).pieces.to_vec(),
             vec![Piece::Text { text: "\\".into() }, env("FOO", Unset::Strict)]
         );
     }
@@ -726,7 +736,7 @@ mod tests {
     fn npm_nested_reference_uses_inner_name() {
         // spec/npm.md §9 #27: `${${FOO}}` -> `${` + value + `}`
         assert_eq!(
-            Template::parse("${${FOO}}", Dialect::Npm).pieces,
+            Template::parse("${${FOO}}", Dialect::Npm).pieces.to_vec(),
             vec![
                 Piece::Text { text: "${".into() },
                 env("FOO", Unset::Strict),
@@ -738,22 +748,22 @@ mod tests {
     #[test]
     fn yarn_defaults() {
         assert_eq!(
-            Template::parse("${T:-}", Dialect::Yarn).pieces,
+            Template::parse("${T:-}", Dialect::Yarn).pieces.to_vec(),
             vec![env("T", Unset::Empty)]
         );
         assert_eq!(
-            Template::parse("${T:-x}", Dialect::Yarn).pieces,
+            Template::parse("${T:-x}", Dialect::Yarn).pieces.to_vec(),
             vec![env("T", Unset::Default("x".into()))]
         );
         assert_eq!(
-            Template::parse("${R-https://def.example}", Dialect::Yarn).pieces,
+            Template::parse("${R-https://def.example}", Dialect::Yarn).pieces.to_vec(),
             vec![env(
                 "R",
                 Unset::DefaultIfUnset("https://def.example".into())
             )]
         );
         assert_eq!(
-            Template::parse("${R:-${S:-in}}", Dialect::Yarn).pieces,
+            Template::parse("${R:-${S:-in}}", Dialect::Yarn).pieces.to_vec(),
             vec![env("R", Unset::Default("${S:-in}".into()))]
         );
     }
@@ -806,7 +816,7 @@ mod tests {
     fn bun_expands_only_whole_dollar_values() {
         // spec/pnpm-bun-deno.md §3.1: `$VAR` whole value only; `${VAR}` and `pre-$VAR` literal.
         assert_eq!(
-            Template::parse("$NPM_TOKEN", Dialect::Bun).pieces,
+            Template::parse("$NPM_TOKEN", Dialect::Bun).pieces.to_vec(),
             vec![env("NPM_TOKEN", Unset::Empty)]
         );
         assert!(!Template::parse("${NPM_TOKEN}", Dialect::Bun).has_env());
@@ -884,7 +894,9 @@ mod tests {
                     pieces.push(env(&name, Unset::Strict));
                 }
             }
-            let t = Template { pieces };
+            let t = Template {
+                pieces: pieces.into(),
+            };
             if t.reads_back_plainly() {
                 for d in [Dialect::Npm, Dialect::Yarn, Dialect::Pnpm10, Dialect::YarnClassic, Dialect::Deno] {
                     let (out, losses) = t.render(d);

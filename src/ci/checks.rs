@@ -105,7 +105,7 @@ fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<Ci
         if ignored.contains(&(o.file.display().to_string(), o.line)) {
             continue;
         }
-        for piece in &value.value.pieces {
+        for piece in value.value.pieces.iter() {
             let Piece::Env {
                 name,
                 unset: Unset::Strict,

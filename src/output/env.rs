@@ -40,7 +40,7 @@ fn push_text(out: &mut Vec<Segment>, text: &str) {
 }
 
 fn template_segments(t: &Template, in_json: bool, out: &mut Vec<Segment>) {
-    for piece in &t.pieces {
+    for piece in t.pieces.iter() {
         match piece {
             Piece::Text { text } if in_json => {
                 let quoted = serde_json::to_string(text).expect("a string");
@@ -66,7 +66,7 @@ fn json_segments(j: &Json, out: &mut Vec<Segment>) {
             }
             push_text(out, "}");
         }
-        Json::String(t) => match t.pieces.as_slice() {
+        Json::String(t) => match &t.pieces[..] {
             [Piece::Env { name, .. }] => out.push(Segment::JsonStringRef(name.clone())),
             _ => {
                 push_text(out, "\"");

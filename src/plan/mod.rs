@@ -257,7 +257,7 @@ fn stops_while_unset(model: &Model, to: Manager) -> Vec<Warning> {
     let mut named: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for (_, v) in model.fields() {
-        for piece in &v.value.pieces {
+        for piece in v.value.pieces.iter() {
             let Piece::Env {
                 name,
                 unset: Unset::Strict,

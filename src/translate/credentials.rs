@@ -221,7 +221,7 @@ impl Translator<'_> {
             ],
             true,
         ) = (
-            token.value.pieces.as_slice(),
+            &token.value.pieces[..],
             self.to.rules().empty_credential_walks_up() && location.ends_with('/'),
         )
         else {
@@ -294,9 +294,10 @@ impl Translator<'_> {
                     let colon = Piece::Text { text: ":".into() };
                     let ident = Template::from_pieces(
                         user.pieces
-                            .into_iter()
+                            .iter()
+                            .cloned()
                             .chain([colon])
-                            .chain(password.pieces),
+                            .chain(password.pieces.iter().cloned()),
                     );
                     out.ident = Some(Value::new(
                         ident,

@@ -86,15 +86,17 @@ pub fn add_and_replace(format: Format, text: &str) {
     }
 }
 
-fn strict_as_empty(mut t: Template) -> Template {
-    for piece in &mut t.pieces {
-        if let Piece::Env { unset, .. } = piece
-            && *unset == Unset::Strict
-        {
-            *unset = Unset::Empty;
-        }
-    }
-    t
+fn strict_as_empty(t: Template) -> Template {
+    Template::from_pieces(t.pieces.iter().map(|piece| match piece {
+        Piece::Env {
+            name,
+            unset: Unset::Strict,
+        } => Piece::Env {
+            name: name.clone(),
+            unset: Unset::Empty,
+        },
+        other => other.clone(),
+    }))
 }
 
 /// A value rendered in a dialect without loss reads back as the same value.
