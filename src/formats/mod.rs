@@ -73,6 +73,15 @@ impl Format {
         }
     }
 
+    /// Whether `text` reads in this format, as [`Format::settings`] would tell, without
+    /// building the settings (a large file's thousands; the parsed YAML is kept for the run).
+    pub fn check(self, text: &str) -> Result<(), SyntaxError> {
+        match self {
+            Format::YarnrcYml => yarnrc_yml::check(text),
+            _ => self.settings(text).map(drop),
+        }
+    }
+
     /// The settings `model` means in this format, for `manager`.
     pub fn wanted(self, model: &Model, manager: Manager) -> Wanted {
         match self {

@@ -128,12 +128,16 @@ pub fn edit(
         out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
     // The plan's guard reads back the settings pmrc owns; this one checks all the others.
-    let owned: Vec<&[String]> = held
+    let mut owned: Vec<&[String]> = held
         .iter()
         .map(|s| s.path.as_slice())
         .chain(wanted.iter().map(|(p, _)| p.as_slice()))
         .collect();
-    if unowned(text, &owned) != unowned(&out, &owned) {
+    // Held and wanted name mostly the same paths: each once.
+    owned.sort_unstable();
+    owned.dedup();
+    let tree = super::yaml_pruned::Owned::new(&owned);
+    if unowned(text, &owned, &tree) != unowned(&out, &owned, &tree) {
         return Err("pmrc's edit would have changed settings it does not own, so nothing was written (this is a bug in pmrc; please report it with the file)".into());
     }
     Ok(out)
@@ -141,12 +145,16 @@ pub fn edit(
 
 /// The document without the settings pmrc owns, nor the entries and maps that only held
 /// them: what an edit must leave as it was. `None` when it does not parse.
-fn unowned(text: &str, owned: &[&[String]]) -> Option<serde_json::Value> {
+fn unowned(
+    text: &str,
+    owned: &[&[String]],
+    tree: &super::yaml_pruned::Owned,
+) -> Option<serde_json::Value> {
     use serde_json::Value;
     // Owned values are left out while reading; the removals below then find nothing more
     // to remove, but prune what is left the same way.
-    let read = super::yaml_pruned::fast_without(text, owned)
-        .map_or_else(|| super::yaml_pruned::parse_without(text, owned).ok(), Some);
+    let read = super::yaml_pruned::fast_without(text, tree)
+        .map_or_else(|| super::yaml_pruned::parse_without(text, tree).ok(), Some);
     let mut doc = match read? {
         Value::Null => Value::Object(Default::default()),
         doc => doc,
@@ -608,12 +616,14 @@ mod tests {
             path(&["npmRegistryServer"]),
         ];
         let owned: Vec<&[String]> = owned.iter().map(Vec::as_slice).collect();
+        let tree = crate::formats::yaml_pruned::Owned::new(&owned);
+        let rest = |text| unowned(text, &owned, &tree);
         let before = "nodeLinker: pnp\nnpmRegistryServer: a\nnpmScopes:\n  acme:\n    npmRegistryServer: x\n";
         let after = "nodeLinker: pnp\n";
-        assert_eq!(unowned(before, &owned), unowned(after, &owned));
+        assert_eq!(rest(before), rest(after));
         let lost = "npmRegistryServer: b\n";
-        assert_ne!(unowned(before, &owned), unowned(lost, &owned));
+        assert_ne!(rest(before), rest(lost));
         let kept_field = "nodeLinker: pnp\nnpmScopes:\n  acme:\n    other: 1\n";
-        assert_ne!(unowned(after, &owned), unowned(kept_field, &owned));
+        assert_ne!(rest(after), rest(kept_field));
     }
 }

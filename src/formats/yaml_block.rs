@@ -215,6 +215,9 @@ fn char_count(s: &str) -> usize {
     }
 }
 
+/// Up to this many keys, a map's keys are compared pairwise rather than sorted.
+const SMALL_MAP: usize = 8;
+
 /// How deep mappings may nest here: config files are shallow, and the recursion below must
 /// not exhaust the stack on a hostile file (serde-saphyr has its own limits).
 const MAX_DEPTH: usize = 64;
@@ -267,11 +270,19 @@ fn block(lines: &[Line], at: &mut usize, indent: usize, depth: usize) -> Option<
         let end = lines[*at - 1].end;
         entries.push(Entry { key, value, end });
     }
-    // Sorted rather than hashed: a large config's maps have thousands of keys.
-    let mut keys: Vec<&str> = entries.iter().map(|e| e.key.value.as_str()).collect();
-    keys.sort_unstable();
-    let repeated = keys.windows(2).any(|pair| pair[0] == pair[1]);
-    drop(keys);
+    let repeated = if entries.len() <= SMALL_MAP {
+        // Most maps (a scope's, a registry's) hold a few keys: compared in place.
+        entries.iter().enumerate().any(|(i, e)| {
+            entries[..i]
+                .iter()
+                .any(|earlier| earlier.key.value == e.key.value)
+        })
+    } else {
+        // Sorted rather than hashed: a large config's maps have thousands of keys.
+        let mut keys: Vec<&str> = entries.iter().map(|e| e.key.value.as_str()).collect();
+        keys.sort_unstable();
+        keys.windows(2).any(|pair| pair[0] == pair[1])
+    };
     // The tree is kept for the run: no room to grow (a quarter of its memory otherwise).
     entries.shrink_to_fit();
     (!repeated).then_some(Node::Map(entries))

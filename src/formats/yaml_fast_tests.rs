@@ -58,8 +58,9 @@ fn guard_both_ways(text: &str) -> Option<Vec<(Value, Value)>> {
     [&[][..], &owned[..]]
         .iter()
         .map(|owned| {
-            let fast = yaml_pruned::fast_without(text, owned)?;
-            let reference = yaml_pruned::parse_without(text, owned)
+            let owned = yaml_pruned::Owned::new(owned);
+            let fast = yaml_pruned::fast_without(text, &owned)?;
+            let reference = yaml_pruned::parse_without(text, &owned)
                 .unwrap_or_else(|e| panic!("the fast path read what serde-saphyr refuses: {e}"));
             Some((fast, reference))
         })

@@ -16,15 +16,15 @@ use serde_json::{Map, Value};
 
 use super::yaml_block::{Entry, Node, Plain, Scalar};
 
-/// The owned paths as a tree of keys.
+/// The owned paths as a tree of keys, built once for the guard's two reads.
 #[derive(Default)]
-struct Owned<'a> {
+pub struct Owned<'a> {
     whole: bool,
     below: HashMap<&'a str, Owned<'a>>,
 }
 
 impl<'a> Owned<'a> {
-    fn new(paths: &[&'a [String]]) -> Self {
+    pub fn new(paths: &[&'a [String]]) -> Self {
         let mut root = Owned::default();
         for path in paths {
             let at = path.iter().fold(&mut root, |at, key| {
@@ -38,26 +38,25 @@ impl<'a> Owned<'a> {
 
 /// The document `text` with the values at `owned` never read into the tree (a null or empty
 /// document is `Value::Null`, as `Option<Value>` reads it).
-pub fn parse_without(text: &str, owned: &[&[String]]) -> Result<Value, serde_saphyr::Error> {
+pub fn parse_without(text: &str, owned: &Owned) -> Result<Value, serde_saphyr::Error> {
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .is_empty()
     {
         return Ok(Value::Null);
     }
-    let owned = Owned::new(owned);
     let options =
         serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins };
     serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
-        Document(&owned).deserialize(de)
+        Document(owned).deserialize(de)
     })
 }
 
 /// What [`parse_without`] gives, read from [`super::yaml_block`]'s tree: `None` when the
 /// document is not of its simple shape or holds a plain scalar whose type it is not sure of.
-pub fn fast_without(text: &str, owned: &[&[String]]) -> Option<Value> {
+pub fn fast_without(text: &str, owned: &Owned) -> Option<Value> {
     match &*super::yaml_block::parsed(text) {
-        Some(node) => block_value(node, Some(&Owned::new(owned))),
+        Some(node) => block_value(node, Some(owned)),
         None => None,
     }
 }
@@ -253,6 +252,7 @@ mod tests {
     fn skipping_owned_values_equals_removing_them() {
         let owned = [path(&["a", "b"]), path(&["top"]), path(&["x", "y", "z"])];
         let owned: Vec<&[String]> = owned.iter().map(Vec::as_slice).collect();
+        let owned = Owned::new(&owned);
         let text = "top: 1\ntop: 2\na:\n  b: [1, 2]\n  c: 'yes'\n  b: {deep: 1}\nx: {y: {z: 3, w: 1.5}}\nlist: [{b: 1}]\nn: ~\n";
         let mut whole: Value = serde_saphyr::from_str_with_options(
             text,

@@ -208,6 +208,11 @@ fn whitelist(rc: &RcFile) -> Option<Vec<String>> {
     })
 }
 
+/// Whether the file reads: [`settings`] fails exactly when it does not.
+pub fn check(text: &str) -> Result<(), SyntaxError> {
+    parse(text).map(drop)
+}
+
 /// The settings pmrc owns in this file.
 pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     let rc = parse(text)?;

@@ -293,7 +293,7 @@ fn change_for(
     }
     let before = target.text.clone().unwrap_or_default();
     format
-        .settings(&before)
+        .check(&before)
         .map_err(|e| e.in_file(&target.path))?;
     let after = format
         .edit(&before, wanted)
