@@ -80,7 +80,8 @@ impl RegistryUrl {
     /// The nerf dart a user means for this registry: with a trailing slash added first, so a
     /// registry written without one keeps its last path segment.
     pub fn registry_nerf_dart(&self) -> String {
-        format!("//{}{}", self.host, with_trailing_slash(&self.path))
+        let slash = if self.path.ends_with('/') { "" } else { "/" };
+        ["//", &self.host, &self.path, slash].concat()
     }
 
     /// [`Self::registry_nerf_dart`] with the port as written, a default one included.
@@ -103,7 +104,7 @@ impl RegistryUrl {
     /// Yarn Berry's scheme-less `npmRegistries` key for this registry (one trailing `/` gone).
     pub fn yarn_key(&self) -> String {
         let path = self.path.strip_suffix('/').unwrap_or(&self.path);
-        format!("//{}{}", self.host, path)
+        ["//", &self.host, path].concat()
     }
 
     pub fn is_http(&self) -> bool {

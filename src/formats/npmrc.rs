@@ -376,7 +376,7 @@ impl Document {
                 Some(SettingValue::List(items)) if key == "ca" && !done.contains(&key) => {
                     done.insert(key);
                     for item in items {
-                        out_lines.push((format!("ca[]={}", encode_value(item)).into(), newline));
+                        out_lines.push((["ca[]=", &encode_value(item)].concat().into(), newline));
                     }
                 }
                 Some(SettingValue::Scalar(value)) if last_for_key.get(key) == Some(&i) => {
@@ -385,13 +385,13 @@ impl Document {
                         out_lines.push((raw, end));
                     } else {
                         let line_text = match &entry.value_span {
-                            Some(span) if !entry.array => format!(
-                                "{}{}{}",
+                            Some(span) if !entry.array => [
                                 &self.text[line.content.start..span.start],
-                                encode_value(value),
-                                &self.text[span.end..line.content.end]
-                            ),
-                            _ => format!("{key}={}", encode_value(value)),
+                                &encode_value(value),
+                                &self.text[span.end..line.content.end],
+                            ]
+                            .concat(),
+                            _ => [key, "=", &encode_value(value)].concat(),
                         };
                         out_lines.push((line_text.into(), end));
                     }
@@ -410,11 +410,11 @@ impl Document {
             }
             match value {
                 SettingValue::Scalar(v) => {
-                    new_lines.push((format!("{key}={}", encode_value(v)).into(), newline))
+                    new_lines.push(([key, "=", &encode_value(v)].concat().into(), newline))
                 }
                 SettingValue::List(items) => {
                     for item in items {
-                        new_lines.push((format!("{key}[]={}", encode_value(item)).into(), newline))
+                        new_lines.push(([key, "[]=", &encode_value(item)].concat().into(), newline))
                     }
                 }
             }
@@ -555,14 +555,16 @@ fn unsafe_value(val: &str) -> (String, usize, Option<usize>) {
 
 /// Writes a value so npm reads back exactly `value`: JSON-quoted when it holds characters
 /// the unquoted form would cut, unescape or trim.
-pub fn encode_value(value: &str) -> String {
+pub fn encode_value(value: &str) -> Cow<'_, str> {
     let needs_quotes = value.contains([';', '#', '\\', '\r', '\n'])
         || value.starts_with(['"', '\'', '['])
         || value != trim_js(value);
     if needs_quotes {
-        serde_json::to_string(value).expect("a string always serialises")
+        serde_json::to_string(value)
+            .expect("a string always serialises")
+            .into()
     } else {
-        value.to_string()
+        value.into()
     }
 }
 
@@ -841,12 +843,12 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
     push("registry".into(), &model.registry);
     for (scope, s) in &model.scopes {
         if s.registry.is_some() {
-            push(format!("@{scope}:registry"), &s.registry);
+            push(["@", scope, ":registry"].concat(), &s.registry);
         }
     }
     for (key, creds) in &model.auth {
         let prefix = match key {
-            AuthKey::Url(location) => format!("{location}:"),
+            AuthKey::Url(location) => [location, ":"].concat(),
             // pnpm's scope token, keyed by the scope's registry; other managers ignore it.
             AuthKey::Scope(scope) => {
                 let registry = model.scopes.get(scope).and_then(|s| s.registry.as_ref());
@@ -869,7 +871,7 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
             ("always-auth", &creds.always_auth),
         ] {
             if v.is_some() {
-                push(format!("{prefix}{field}"), v);
+                push([&prefix, field].concat(), v);
             }
         }
     }
