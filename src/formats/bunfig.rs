@@ -342,8 +342,7 @@ pub fn fix_braced_references(text: &str) -> Option<String> {
         .iter()
         .map(|s| {
             let value = match &s.value {
-                SettingValue::Scalar(v) => match &Template::parse(v, Dialect::Npm).pieces[..]
-                {
+                SettingValue::Scalar(v) => match &Template::parse(v, Dialect::Npm).pieces[..] {
                     [crate::template::Piece::Env { name, .. }] => {
                         changed = true;
                         SettingValue::Scalar(format!("${name}"))

@@ -292,9 +292,7 @@ fn change_for(
         return Ok(None);
     }
     let before = target.text.clone().unwrap_or_default();
-    format
-        .check(&before)
-        .map_err(|e| e.in_file(&target.path))?;
+    format.check(&before).map_err(|e| e.in_file(&target.path))?;
     let after = format
         .edit(&before, wanted)
         .map_err(|message| Error::Edit {
