@@ -258,9 +258,10 @@ pub fn read_model(file: &ConfigFile) -> Result<(Model, Vec<Warning>)> {
     let Some(text) = &file.text else {
         return Ok((Model::default(), Vec::new()));
     };
-    file.format
-        .read(text, Path::new(&file.display), file.level)
-        .map_err(|e| e.in_file(&file.path))
+    crate::formats::kept::read(file.format, text, &file.display, file.level, || {
+        file.format.read(text, Path::new(&file.display), file.level)
+    })
+    .map_err(|e| e.in_file(&file.path))
 }
 
 /// The merged model of a manager over its files (given lowest priority first).

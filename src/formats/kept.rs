@@ -58,6 +58,7 @@ pub fn parsed<T: 'static, E>(
 pub fn forget() {
     PARSED.with_borrow_mut(VecDeque::clear);
     EDITS.with_borrow_mut(VecDeque::clear);
+    READS.with_borrow_mut(VecDeque::clear);
 }
 
 type Edit = (super::Format, String, super::Wanted, Result<String, String>);
@@ -94,6 +95,63 @@ pub fn edited(
         edits.push_back((format, text.to_string(), wanted.clone(), out.clone()));
     });
     out
+}
+
+/// What reading a file gave: its model and findings.
+type ReadModel = (crate::model::Model, Vec<crate::warning::Warning>);
+
+/// A read by format, file name (as findings quote it), level and exact text.
+type Read = (
+    super::Format,
+    String,
+    crate::model::Level,
+    String,
+    ReadModel,
+);
+
+thread_local! {
+    static READS: RefCell<VecDeque<Read>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// How many reads are kept: each file of one conversion, as it is and as planned.
+const READS_KEPT: usize = 8;
+
+/// `read()`, or a copy of what it gave earlier in the run for the same format, file name,
+/// level and text (a read is a function of those alone). Every reader in play and every
+/// check reads the same files again; copying a model costs a fraction of reading it.
+pub fn read<E>(
+    format: super::Format,
+    text: &str,
+    name: &str,
+    level: crate::model::Level,
+    read: impl FnOnce() -> Result<ReadModel, E>,
+) -> Result<ReadModel, E> {
+    if text.len() < SHORT_TEXT {
+        return read();
+    }
+    let hit = READS.with_borrow(|reads| {
+        reads
+            .iter()
+            .find(|(f, n, l, t, _)| *f == format && *l == level && n == name && t == text)
+            .map(|(.., out)| out.clone())
+    });
+    if let Some(out) = hit {
+        return Ok(out);
+    }
+    let out = read()?;
+    READS.with_borrow_mut(|reads| {
+        if reads.len() == READS_KEPT {
+            reads.pop_front();
+        }
+        reads.push_back((
+            format,
+            name.to_string(),
+            level,
+            text.to_string(),
+            out.clone(),
+        ));
+    });
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -172,5 +230,67 @@ mod tests {
         edited(Format::Npmrc, "a=2\n", &wanted, edit).unwrap();
         edited(Format::Npmrc, "a=1\n", &Vec::new(), edit).unwrap();
         assert_eq!(calls.get(), 4);
+    }
+
+    #[test]
+    fn a_file_is_read_once_per_format_name_level_and_text_and_errors_are_not_kept() {
+        use super::super::Format;
+        use crate::model::{Level, Model};
+        let calls = std::cell::Cell::new(0);
+        let fresh = |fail: bool| {
+            calls.set(calls.get() + 1);
+            let mut model = Model::default();
+            model.registry = Some(crate::model::Value::new(
+                crate::template::Template::literal(format!("read {}", calls.get())),
+                None,
+            ));
+            if fail {
+                Err(())
+            } else {
+                Ok((model, Vec::new()))
+            }
+        };
+        let text = long("registry=x");
+        let first = read(Format::Npmrc, &text, ".npmrc", Level::Project, || {
+            fresh(false)
+        });
+        let again = read(Format::Npmrc, &text, ".npmrc", Level::Project, || {
+            fresh(false)
+        });
+        assert_eq!(again, first);
+        assert_eq!(calls.get(), 1);
+        // Any difference in the four is another read.
+        read(Format::Yarnrc, &text, ".npmrc", Level::Project, || {
+            fresh(false)
+        })
+        .unwrap();
+        read(Format::Npmrc, &text, "a/.npmrc", Level::Project, || {
+            fresh(false)
+        })
+        .unwrap();
+        read(Format::Npmrc, &text, ".npmrc", Level::User, || fresh(false)).unwrap();
+        read(
+            Format::Npmrc,
+            &long("registry=y"),
+            ".npmrc",
+            Level::Project,
+            || fresh(false),
+        )
+        .unwrap();
+        assert_eq!(calls.get(), 5);
+        let other = long("broken");
+        assert!(
+            read(Format::Npmrc, &other, ".npmrc", Level::Project, || fresh(
+                true
+            ))
+            .is_err()
+        );
+        assert!(
+            read(Format::Npmrc, &other, ".npmrc", Level::Project, || fresh(
+                true
+            ))
+            .is_err()
+        );
+        assert_eq!(calls.get(), 7, "a failed read is tried again");
     }
 }

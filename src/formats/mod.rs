@@ -4,7 +4,7 @@
 
 pub mod bunfig;
 pub mod dependabot_yml;
-mod kept;
+pub(crate) mod kept;
 pub mod npmrc;
 pub mod pnpm_workspace;
 pub mod yaml;
