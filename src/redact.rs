@@ -61,6 +61,11 @@ fn secret_parameter(name: &str) -> bool {
 /// lone `TOKEN@` user (a token is often given that way), and secret query values.
 pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
+    // Most URLs have neither a user part nor a query: one byte scan settles them (this runs
+    // for every URL pmrc prints).
+    if !url.bytes().any(|b| b == b'@' || b == b'?') {
+        return out;
+    }
     let Some(scheme_end) = crate::registry_url::split_scheme(url).map(|(s, _)| s.len() + 3) else {
         return out;
     };

@@ -165,12 +165,16 @@ impl Line<'_> {
 
 /// The content lines, or `None` for characters or lines this reader leaves alone.
 fn lines(text: &str) -> Option<Vec<Line<'_>>> {
-    let bytes_ok = text.bytes().enumerate().all(|(i, b)| match b {
-        b'\n' => true,
-        b'\r' => text.as_bytes().get(i + 1) == Some(&b'\n'),
-        b'\t' | 0x7f => false,
-        b => b >= 0x20,
+    let bytes = text.as_bytes();
+    // Without an early exit, so that the compiler can take many bytes at a time: this looks
+    // at every byte of a large file.
+    let printable = bytes.iter().fold(true, |ok, &b| {
+        ok & ((b >= 0x20 && b != 0x7f) || b == b'\n' || b == b'\r')
     });
+    // A carriage return only before a line feed.
+    let bytes_ok = printable
+        && (!text.contains('\r')
+            || (text.match_indices('\r')).all(|(i, _)| bytes.get(i + 1) == Some(&b'\n')));
     // C1 controls (NEL among them), the Unicode line separators, a BOM and the non-characters.
     let chars_ok = text.is_ascii()
         || !text.chars().any(|c| {
