@@ -49,7 +49,7 @@ proptest! {
         let key = "//npm.pkg.example/:_authToken".to_string();
         let mut wanted = held(&text);
         wanted.retain(|(p, _)| p[0] != key);
-        wanted.push((vec![key.clone()], SettingValue::Scalar(format!("${{{token}}}"))));
+        wanted.push(([key.clone()].into(), SettingValue::Scalar(format!("${{{token}}}"))));
         let after = Document::parse(&text).edit(&wanted);
         // Read back: exactly the wanted settings.
         prop_assert!(pmrc::formats::same_settings(&Document::parse(&after).settings().unwrap(), &wanted));
@@ -114,7 +114,7 @@ mod yarnrc_yml {
         fn edits_keep_the_rest_and_are_idempotent(text in file(), token in "[A-Z_]{1,12}") {
             prop_assert_eq!(Format::YarnrcYml.edit(&text, &held(&text)).unwrap(), text.clone());
             let mut wanted = held(&text);
-            let path: Vec<String> = ["npmScopes", "acme", "npmAuthToken"].map(String::from).to_vec();
+            let path: pmrc::formats::SettingPath = ["npmScopes", "acme", "npmAuthToken"].map(String::from).into();
             wanted.retain(|(p, _)| *p != path);
             wanted.push((path, SettingValue::Scalar(format!("${{{token}}}"))));
             let after = Format::YarnrcYml.edit(&text, &wanted).unwrap();
@@ -159,8 +159,8 @@ mod bunfig {
             prop_assert_eq!(Format::Bunfig.edit(&text, &held(&text)).unwrap(), text.clone());
             let mut wanted = held(&text);
             let base: Vec<String> = ["install", "scopes", "beta"].map(String::from).to_vec();
-            wanted.push(([base.clone(), vec!["url".into()]].concat(), SettingValue::Scalar("https://b.example/".into())));
-            wanted.push(([base, vec!["token".into()]].concat(), SettingValue::Scalar(format!("${token}"))));
+            wanted.push(([base.clone(), vec!["url".into()]].concat().into(), SettingValue::Scalar("https://b.example/".into())));
+            wanted.push(([base, vec!["token".into()]].concat().into(), SettingValue::Scalar(format!("${token}"))));
             let after = Format::Bunfig.edit(&text, &wanted).unwrap();
             prop_assert!(same_settings(&Format::Bunfig.settings(&after).unwrap(), &wanted));
             prop_assert_eq!(Format::Bunfig.edit(&after, &wanted).unwrap(), after.clone());
@@ -204,7 +204,7 @@ mod pnpm_workspace {
             let yaml = Format::PnpmWorkspace;
             prop_assert_eq!(yaml.edit(&text, &held(&text)).unwrap(), text.clone());
             let mut wanted = held(&text);
-            let scope: Vec<String> = vec!["registries".into(), "@beta".into()];
+            let scope: pmrc::formats::SettingPath = ["registries".into(), "@beta".into()].into();
             wanted.retain(|(p, _)| *p != scope && p[0] != "strictSsl");
             wanted.push((scope, SettingValue::Scalar(format!("https://{host}.example/"))));
             let after = yaml.edit(&text, &wanted).unwrap();
@@ -280,7 +280,7 @@ mod yarnrc_yml_many_entries {
             let yaml = Format::YarnrcYml;
             let mut wanted: Wanted = Vec::new();
             let field = |i: usize, f: &str, v: &str| {
-                (vec!["npmScopes".to_string(), format!("s{i}"), f.to_string()], SettingValue::Scalar(v.to_string()))
+                (["npmScopes".to_string(), format!("s{i}"), f.to_string()].into(), SettingValue::Scalar(v.to_string()))
             };
             for (i, fate) in fates.iter().enumerate() {
                 match fate {

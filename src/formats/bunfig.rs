@@ -11,7 +11,7 @@ use std::path::Path;
 use toml_edit::{DocumentMut, InlineTable, Item, Table, TableLike, Value as TomlValue};
 
 use crate::error::SyntaxError;
-use crate::formats::{Setting, SettingValue, Wanted, line_col};
+use crate::formats::{Setting, SettingPath, SettingValue, Wanted, line_col};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
 use crate::redact;
 use crate::template::{Dialect, Template};
@@ -226,7 +226,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
         .filter(|f| !f.ignored)
         .map(|f| Setting {
             line: f.span.as_ref().map_or(1, |s| lines.line_col(s.start).0),
-            path: f.path.clone(),
+            path: f.path.clone().into(),
             value: f.value.clone(),
         })
         .collect())
@@ -370,7 +370,7 @@ pub fn wanted(model: &Model) -> Wanted {
         let mut field = |name: &str, v: &Value| {
             let mut p = base.clone();
             p.push(name.to_string());
-            out.push((p, render(v)));
+            out.push((p.into(), render(v)));
         };
         field("url", url);
         if let Some(c) = creds {
@@ -395,7 +395,7 @@ pub fn wanted(model: &Model) -> Wanted {
         );
     }
     if let Some(cafile) = &model.tls.cafile {
-        out.push((vec!["install".into(), "cafile".into()], render(cafile)));
+        out.push((["install".into(), "cafile".into()].into(), render(cafile)));
     }
     if !model.tls.ca.is_empty() {
         let items = model
@@ -405,7 +405,7 @@ pub fn wanted(model: &Model) -> Wanted {
             .map(|v| v.value.render(Dialect::Bun).0)
             .collect();
         out.push((
-            vec!["install".into(), "ca".into()],
+            ["install".into(), "ca".into()].into(),
             SettingValue::List(items),
         ));
     }
@@ -436,11 +436,11 @@ fn held_group<'a>(held: &'a [Setting], base: &[String]) -> Vec<(&'a str, &'a str
 
 /// The scalar fields of each `install.scopes.<name>` entry, by scope name.
 fn scope_fields<'a>(
-    settings: impl Iterator<Item = (&'a Vec<String>, &'a SettingValue)>,
+    settings: impl Iterator<Item = (&'a SettingPath, &'a SettingValue)>,
 ) -> HashMap<&'a str, Vec<(&'a str, &'a str)>> {
     let mut out: HashMap<&str, Vec<(&str, &str)>> = HashMap::default();
     for (p, v) in settings {
-        if let ([install, scopes, name, field], SettingValue::Scalar(v)) = (p.as_slice(), v)
+        if let ([install, scopes, name, field], SettingValue::Scalar(v)) = (&p[..], v)
             && install == "install"
             && scopes == "scopes"
         {
@@ -600,8 +600,8 @@ fn edit_lf(text: &str, wanted: &Wanted) -> Result<String, String> {
     }
     // TLS.
     for (key, path) in [("cafile", base(&["cafile"])), ("ca", base(&["ca"]))] {
-        let want = wanted.iter().find(|(p, _)| *p == path).map(|(_, v)| v);
-        let have = held.iter().find(|s| s.path == path).map(|s| &s.value);
+        let want = wanted.iter().find(|(p, _)| p[..] == path).map(|(_, v)| v);
+        let have = held.iter().find(|s| s.path[..] == path).map(|s| &s.value);
         if want == have {
             continue;
         }
@@ -734,7 +734,7 @@ mod tests {
         assert!(masked.contains("$B"));
     }
 
-    fn w(path: &[&str], v: &str) -> (Vec<String>, SettingValue) {
+    fn w(path: &[&str], v: &str) -> (crate::formats::SettingPath, SettingValue) {
         (
             path.iter().map(|s| s.to_string()).collect(),
             SettingValue::Scalar(v.into()),

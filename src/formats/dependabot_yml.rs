@@ -123,7 +123,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
         for (field, value) in entry.scalars() {
             if let Some(v) = value {
                 out.push(Setting {
-                    path: path(field),
+                    path: path(field).into(),
                     value: SettingValue::Scalar(v.value.clone()),
                     line: line_of(v),
                 });
@@ -131,7 +131,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
         }
         if let Some(scopes) = entry.scopes() {
             out.push(Setting {
-                path: path("scope"),
+                path: path("scope").into(),
                 value: scopes,
                 line,
             });
@@ -153,7 +153,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
             other => SettingValue::Scalar(other.to_string()),
         };
         out.push(Setting {
-            path: vec!["updates".into(), label, "registries".into()],
+            path: ["updates".into(), label, "registries".into()].into(),
             value,
             line: lines.line("updates"),
         });
@@ -319,12 +319,15 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
         };
         let name = unique(entry_name(&url), &mut names);
         let path = |field: &str| vec!["registries".to_string(), name.clone(), field.to_string()];
-        out.push((path("type"), SettingValue::Scalar(NPM_REGISTRY.into())));
-        out.push((path("url"), SettingValue::Scalar(p.url.clone())));
+        out.push((
+            path("type").into(),
+            SettingValue::Scalar(NPM_REGISTRY.into()),
+        ));
+        out.push((path("url").into(), SettingValue::Scalar(p.url.clone())));
         match p.scopes.as_slice() {
             [] => {}
-            [one] => out.push((path("scope"), SettingValue::Scalar(one.clone()))),
-            many => out.push((path("scope"), SettingValue::List(many.to_vec()))),
+            [one] => out.push((path("scope").into(), SettingValue::Scalar(one.clone()))),
+            many => out.push((path("scope").into(), SettingValue::List(many.to_vec()))),
         }
         if let Some((_, creds)) = crate::resolve::credentials_under(model, &url) {
             let secret = |v: &Option<Value>| {
@@ -334,16 +337,19 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
             };
             if let (Some(user), Some(password)) = (&creds.username, secret(&creds.password)) {
                 out.push((
-                    path("username"),
+                    path("username").into(),
                     SettingValue::Scalar(user.value.render(Dialect::Dependabot).0),
                 ));
-                out.push((path("password"), SettingValue::Scalar(password)));
+                out.push((path("password").into(), SettingValue::Scalar(password)));
             } else if let Some(token) = secret(&creds.token) {
-                out.push((path("token"), SettingValue::Scalar(token)));
+                out.push((path("token").into(), SettingValue::Scalar(token)));
             }
         }
         if p.replaces_base {
-            out.push((path("replaces-base"), SettingValue::Scalar("true".into())));
+            out.push((
+                path("replaces-base").into(),
+                SettingValue::Scalar("true".into()),
+            ));
         }
     }
     out
@@ -479,7 +485,8 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
     };
     let mut out: Wanted = wanted
         .into_iter()
-        .map(|(mut path, value)| {
+        .map(|(path, value)| {
+            let mut path = path.to_vec();
             path[1] = renames[&path[1]].clone();
             let value = match value {
                 SettingValue::Scalar(v) => match written(&path[1], &path[2]) {
@@ -491,7 +498,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
                 },
                 v => v,
             };
-            (path, value)
+            (path.into(), value)
         })
         .collect();
     let names: Vec<String> = renames.values().cloned().collect();
@@ -505,7 +512,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
         let list = match &update.registries {
             Some(serde_json::Value::String(s)) => {
                 out.push((
-                    vec!["updates".into(), label, "registries".into()],
+                    ["updates".into(), label, "registries".into()].into(),
                     SettingValue::Scalar(s.clone()),
                 ));
                 continue;
@@ -525,7 +532,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
         }
         if !list.is_empty() || update.registries.is_some() {
             out.push((
-                vec!["updates".into(), label, "registries".into()],
+                ["updates".into(), label, "registries".into()].into(),
                 SettingValue::List(list),
             ));
         }
@@ -533,7 +540,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
     let blank = text.is_none_or(|t| t.trim().is_empty());
     if !linked && blank && !names.is_empty() {
         out.push((
-            vec!["updates".into(), "npm /".into(), "registries".into()],
+            ["updates".into(), "npm /".into(), "registries".into()].into(),
             SettingValue::List(names),
         ));
     }

@@ -219,7 +219,7 @@ mod tests {
             Ok::<_, String>(format!("edit {}", calls.get()))
         };
         let wanted = vec![(
-            vec!["registry".to_string()],
+            ["registry".to_string()].into(),
             SettingValue::Scalar("x".into()),
         )];
         let first = edited(Format::Npmrc, "a=1\n", &wanted, edit);

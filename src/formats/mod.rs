@@ -148,17 +148,21 @@ pub enum SettingValue {
     List(Vec<String>),
 }
 
-/// One setting pmrc owns, addressed by its key path (one element for `.npmrc`).
+/// A setting's key path (one element for `.npmrc`). Shared, never edited in place: one
+/// path is held, wanted, planned and kept by several passes over a large config (issue 20).
+pub type SettingPath = std::rc::Rc<[String]>;
+
+/// One setting pmrc owns, addressed by its key path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
-    pub path: Vec<String>,
+    pub path: SettingPath,
     pub value: SettingValue,
     /// 1-based line of the key.
     pub line: usize,
 }
 
 /// Settings a file should end up with, in the order new ones are written.
-pub type Wanted = Vec<(Vec<String>, SettingValue)>;
+pub type Wanted = Vec<(SettingPath, SettingValue)>;
 
 /// What a file holds, as the settings to want: an edit toward it changes nothing.
 pub fn wanted_from(held: &[Setting]) -> Wanted {
@@ -179,7 +183,7 @@ pub fn same_settings(held: &[Setting], wanted: &Wanted) -> bool {
         *count.entry((&s.path, &s.value)).or_default() += 1;
     }
     for (path, value) in wanted {
-        match count.get_mut(&(path.as_slice(), value)) {
+        match count.get_mut(&(&path[..], value)) {
             Some(n) if *n > 0 => *n -= 1,
             _ => return false,
         }

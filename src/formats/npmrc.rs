@@ -184,7 +184,7 @@ impl Document {
             .settings_in_place()?
             .into_iter()
             .map(|s| Setting {
-                path: vec![s.key.to_string()],
+                path: [s.key.to_string()].into(),
                 value: s.value.to_owned_value(),
                 line: s.line,
             })
@@ -595,7 +595,7 @@ pub fn fix_legacy_auth(text: &str) -> Option<String> {
             if held.iter().any(|h| h.path[0] == target) {
                 continue;
             }
-            vec![target]
+            [target].into()
         } else {
             s.path.clone()
         };
@@ -837,7 +837,10 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
     let mut out: Wanted = Vec::new();
     let mut push = |key: String, v: &Option<Value>| {
         if let Some(v) = v {
-            out.push((vec![key], SettingValue::Scalar(v.value.render(dialect).0)));
+            out.push((
+                [key].into(),
+                SettingValue::Scalar(v.value.render(dialect).0),
+            ));
         }
     };
     push("registry".into(), &model.registry);
@@ -882,14 +885,14 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
         [] => {}
         [one] => push("ca".into(), &Some(one.clone())),
         many => out.push((
-            vec!["ca".into()],
+            ["ca".into()].into(),
             SettingValue::List(many.iter().map(|v| v.value.render(dialect).0).collect()),
         )),
     }
     let mut push = |key: &str, v: &Option<Value>| {
         if let Some(v) = v {
             out.push((
-                vec![key.into()],
+                [key.into()].into(),
                 SettingValue::Scalar(v.value.render(dialect).0),
             ));
         }
@@ -1050,7 +1053,7 @@ mod tests {
     fn edit(text: &str, wanted: &[(&str, &str)]) -> String {
         let wanted: Wanted = wanted
             .iter()
-            .map(|(k, v)| (vec![k.to_string()], SettingValue::Scalar(v.to_string())))
+            .map(|(k, v)| ([k.to_string()].into(), SettingValue::Scalar(v.to_string())))
             .collect();
         Document::parse(text).edit(&wanted)
     }

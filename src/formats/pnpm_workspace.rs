@@ -81,7 +81,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     let scalar = |key: &str, v: &Text, out: &mut Vec<Setting>| {
         if let Some(v) = v {
             out.push(Setting {
-                path: vec![key.to_string()],
+                path: [key.to_string()].into(),
                 value: SettingValue::Scalar(v.value.clone()),
                 line: v.defined.line() as usize,
             });
@@ -101,7 +101,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
         let line = key_lines.line(key);
         match entry {
             Registries::Url(url) => out.push(Setting {
-                path: vec!["registries".into(), key.clone()],
+                path: ["registries".into(), key.clone()].into(),
                 value: SettingValue::Scalar(url.clone()),
                 line,
             }),
@@ -116,7 +116,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
                     ));
                 }
                 out.push(Setting {
-                    path: vec!["registries".into(), key.clone(), "scopes".into()],
+                    path: ["registries".into(), key.clone(), "scopes".into()].into(),
                     value: SettingValue::List(d.scopes.clone()),
                     line,
                 });
@@ -281,11 +281,11 @@ pub fn wanted(model: &Model) -> Wanted {
     // pnpm-bun-deno.md §1.7, obs r04); the route check reports the loss.
     let expanded = |v: &&Value| !v.value.has_env();
     if let Some(r) = model.registry.as_ref().filter(expanded) {
-        out.push((vec!["registries".into(), "default".into()], render(r)));
+        out.push((["registries".into(), "default".into()].into(), render(r)));
     }
     for (name, scope) in &model.scopes {
         if let Some(r) = scope.registry.as_ref().filter(expanded) {
-            out.push((vec!["registries".into(), format!("@{name}")], render(r)));
+            out.push((["registries".into(), format!("@{name}")].into(), render(r)));
         }
     }
     let network = [
@@ -296,7 +296,7 @@ pub fn wanted(model: &Model) -> Wanted {
     ];
     for (key, v) in network {
         if let Some(v) = v {
-            out.push((vec![key.into()], render(v)));
+            out.push(([key.into()].into(), render(v)));
         }
     }
     out
@@ -307,12 +307,12 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     // A URL-keyed declaration no longer wanted goes as a whole (its `prefix` too): an entry
     // left without `scopes` would still be one pnpm 10 cannot read.
     for s in &mut held {
-        if let [r, url, f] = s.path.as_slice()
+        if let [r, url, f] = &s.path[..]
             && r == "registries"
             && f == "scopes"
             && !wanted.iter().any(|(p, _)| p.len() == 3 && p[1] == *url)
         {
-            s.path = vec![r.clone(), url.clone()];
+            s.path = [r.clone(), url.clone()].into();
         }
     }
     // A `registry:` key routes too (pnpm 11/12); pmrc writes `registries.default`.
@@ -329,7 +329,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
     };
     let declared: Vec<(&String, Vec<String>)> = held
         .iter()
-        .filter_map(|s| match (s.path.as_slice(), &s.value) {
+        .filter_map(|s| match (&s.path[..], &s.value) {
             ([r, url, f], SettingValue::List(scopes)) if r == "registries" && f == "scopes" => {
                 Some((url, scopes.clone()))
             }
@@ -346,7 +346,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
         .collect();
     let mut out: Wanted = Vec::new();
     for (path, value) in wanted {
-        match (path.as_slice(), &value) {
+        match (&path[..], &value) {
             ([r, key], SettingValue::Scalar(url)) if r == "registries" => {
                 let scope = if key == "default" { "@" } else { key.as_str() };
                 let slot = match by_url.iter().position(|(u, _)| same(u, url)) {
@@ -375,7 +375,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
             .filter(|(_, scopes)| !scopes.is_empty())
             .map(|(url, scopes)| {
                 (
-                    vec!["registries".into(), url, "scopes".into()],
+                    ["registries".into(), url, "scopes".into()].into(),
                     SettingValue::List(scopes),
                 )
             }),
@@ -430,7 +430,7 @@ mod tests {
     fn edit_keeps_packages_and_catalogs() {
         let text = "packages:\n  - 'packages/*' # all\n\ncatalog:\n  react: ^19.0.0\n";
         let wanted = vec![(
-            vec!["registries".to_string(), "@acme".to_string()],
+            ["registries".to_string(), "@acme".to_string()].into(),
             SettingValue::Scalar("https://npm.pkg.example/".into()),
         )];
         let out = edit(text, &wanted).unwrap();
@@ -451,7 +451,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| {
                     (
-                        vec!["registries".to_string(), k.to_string()],
+                        ["registries".to_string(), k.to_string()].into(),
                         SettingValue::Scalar(v.to_string()),
                     )
                 })

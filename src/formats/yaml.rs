@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use yaml_edit::{Mapping, ScalarValue, Sequence, YamlFile};
 
-use crate::formats::{Setting, SettingValue, Wanted, dominant_line_ending};
+use crate::formats::{Setting, SettingPath, SettingValue, Wanted, dominant_line_ending};
 
 /// Yarn's own plain-scalar rule (`stringifySyml`): anything else is written double-quoted.
 fn is_plain_safe(s: &str) -> bool {
@@ -130,8 +130,8 @@ pub fn edit(
     // The plan's guard reads back the settings pmrc owns; this one checks all the others.
     let mut owned: Vec<&[String]> = held
         .iter()
-        .map(|s| s.path.as_slice())
-        .chain(wanted.iter().map(|(p, _)| p.as_slice()))
+        .map(|s| &s.path[..])
+        .chain(wanted.iter().map(|(p, _)| &p[..]))
         .collect();
     // Held and wanted name mostly the same paths: each once.
     owned.sort_unstable();
@@ -221,8 +221,8 @@ fn tree_edit(
         }
     }
     // Lookups by path, so that big files stay linear.
-    let wanted_paths: HashSet<&Vec<String>> = wanted.iter().map(|(p, _)| p).collect();
-    let held_as_is: HashSet<(&Vec<String>, &SettingValue)> =
+    let wanted_paths: HashSet<&SettingPath> = wanted.iter().map(|(p, _)| p).collect();
+    let held_as_is: HashSet<(&SettingPath, &SettingValue)> =
         held.iter().map(|s| (&s.path, &s.value)).collect();
     let held_entries: HashSet<(&str, &str)> = held
         .iter()
@@ -287,7 +287,7 @@ fn tree_edit(
             }
         }
         if depth == 0 && !root.contains_key(path[0].as_str()) {
-            appended.push((path.as_slice(), value));
+            appended.push((&path[..], value));
             continue;
         }
         if depth < parent.len() {

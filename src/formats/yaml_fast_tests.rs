@@ -48,13 +48,13 @@ fn both_ways(text: &str) -> (Vec<String>, Vec<String>, usize) {
 /// The guard's tree both ways, without nothing and without the settings pmrc owns here;
 /// `None` when the fast way does not answer.
 fn guard_both_ways(text: &str) -> Option<Vec<(Value, Value)>> {
-    let owned: Vec<Vec<String>> = yarnrc_yml::settings(text)
+    let owned: Vec<crate::formats::SettingPath> = yarnrc_yml::settings(text)
         .into_iter()
         .chain(pnpm_workspace::settings(text))
         .flatten()
         .map(|s| s.path)
         .collect();
-    let owned: Vec<&[String]> = owned.iter().map(Vec::as_slice).collect();
+    let owned: Vec<&[String]> = owned.iter().map(|p| &p[..]).collect();
     [&[][..], &owned[..]]
         .iter()
         .map(|owned| {
@@ -107,7 +107,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// An edit's planned text: the guard reads it too, and the settings are read back from it.
 fn planned(text: &str) -> Option<String> {
-    let mut wanted: Vec<(Vec<String>, SettingValue)> = yarnrc_yml::settings(text)
+    let mut wanted: crate::formats::Wanted = yarnrc_yml::settings(text)
         .ok()?
         .into_iter()
         .map(|s| (s.path, s.value))
@@ -117,7 +117,7 @@ fn planned(text: &str) -> Option<String> {
         v.push_str("/changed");
     }
     wanted.push((
-        vec!["npmAlwaysAuth".into()],
+        ["npmAlwaysAuth".into()].into(),
         SettingValue::Scalar("true".into()),
     ));
     yarnrc_yml::edit(text, &wanted).ok()

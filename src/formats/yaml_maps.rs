@@ -86,9 +86,9 @@ pub fn edit(
     };
 
     let wanted_at: HashMap<&[String], &SettingValue> =
-        wanted.iter().map(|(p, v)| (p.as_slice(), v)).collect();
+        wanted.iter().map(|(p, v)| (&p[..], v)).collect();
     let held_at: HashMap<&[String], &SettingValue> =
-        held.iter().map(|s| (s.path.as_slice(), &s.value)).collect();
+        held.iter().map(|s| (&s.path[..], &s.value)).collect();
     let mut handled: HashSet<&[String]> = HashSet::default();
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
 
@@ -96,7 +96,7 @@ pub fn edit(
     let mut cut_fields: HashMap<(&str, &str), Vec<Range<usize>>> = HashMap::default();
     let mut cut_entries: HashSet<(&str, &str)> = HashSet::default();
     for s in held {
-        let path = s.path.as_slice();
+        let path = &s.path[..];
         if wanted_at.contains_key(path) {
             continue;
         }
@@ -130,7 +130,7 @@ pub fn edit(
     let mut new_fields: HashMap<(&str, &str), Vec<PathValue>> = HashMap::default();
     let mut new_entries: HashMap<&str, Vec<PathValue>> = HashMap::default();
     for (path, value) in wanted {
-        let path = path.as_slice();
+        let path = &path[..];
         if held_at.get(path) == Some(&value) {
             continue;
         }
@@ -252,13 +252,13 @@ pub fn edit(
     // Now held: what was held and not handled, and what was wanted and handled.
     let mut now: Vec<Setting> = held
         .iter()
-        .filter(|s| !handled.contains(s.path.as_slice()))
+        .filter(|s| !handled.contains(&s.path[..]))
         .cloned()
         .collect();
     now.extend(
         wanted
             .iter()
-            .filter(|(p, _)| handled.contains(p.as_slice()) && wanted_at.contains_key(p.as_slice()))
+            .filter(|(p, _)| handled.contains(&p[..]) && wanted_at.contains_key(&p[..]))
             .map(|(p, v)| Setting {
                 path: p.clone(),
                 value: v.clone(),

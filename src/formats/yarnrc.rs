@@ -135,7 +135,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
         }
         out.retain(|s| s.path[0] != l.key);
         out.push(Setting {
-            path: vec![l.key],
+            path: [l.key].into(),
             value: SettingValue::Scalar(l.value),
             line: l.line,
         });

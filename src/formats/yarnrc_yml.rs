@@ -226,7 +226,7 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
         .collect();
     if let Some(items) = whitelist(&rc) {
         out.push(Setting {
-            path: vec!["unsafeHttpWhitelist".into()],
+            path: ["unsafeHttpWhitelist".into()].into(),
             value: SettingValue::List(items),
             line: yaml::key_line(text, "unsafeHttpWhitelist"),
         });
@@ -432,7 +432,7 @@ pub fn wanted(model: &Model) -> Wanted {
             .map(|v| v.value.render(Dialect::Yarn).0)
             .collect();
         out.push((
-            vec!["unsafeHttpWhitelist".into()],
+            ["unsafeHttpWhitelist".into()].into(),
             SettingValue::List(items),
         ));
     }
@@ -476,7 +476,7 @@ pub fn fix_scope_keys(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn scalar(path: &[&str], v: &str) -> (Vec<String>, SettingValue) {
+    fn scalar(path: &[&str], v: &str) -> (crate::formats::SettingPath, SettingValue) {
         (
             path.iter().map(|s| s.to_string()).collect(),
             SettingValue::Scalar(v.into()),
@@ -519,11 +519,13 @@ mod tests {
         let text = "npmAlwaysAuth: true\nnpmRegistryServer: \"https://a.example\"\nnpmRegistryServer: https://b.example\n";
         let s = settings(text).unwrap();
         assert!(
-            s.iter()
-                .any(|s| s.path == ["npmAlwaysAuth"]
-                    && s.value == SettingValue::Scalar("true".into()))
+            s.iter().any(|s| s.path[..] == ["npmAlwaysAuth"]
+                && s.value == SettingValue::Scalar("true".into()))
         );
-        let reg = s.iter().find(|s| s.path == ["npmRegistryServer"]).unwrap();
+        let reg = s
+            .iter()
+            .find(|s| s.path[..] == ["npmRegistryServer"])
+            .unwrap();
         assert_eq!(reg.value, SettingValue::Scalar("https://b.example".into()));
         assert_eq!(reg.line, 3);
     }
@@ -566,7 +568,7 @@ mod tests {
             settings(&out)
                 .unwrap()
                 .iter()
-                .any(|s| s.path == ["npmScopes", "acme", "npmRegistryServer"])
+                .any(|s| s.path[..] == ["npmScopes", "acme", "npmRegistryServer"])
         );
         assert_eq!(fix_scope_keys(&out), None);
     }
@@ -620,7 +622,7 @@ mod tests {
                 "true",
             ),
             (
-                vec!["unsafeHttpWhitelist".into()],
+                ["unsafeHttpWhitelist".into()].into(),
                 SettingValue::List(vec!["127.0.0.1".into()]),
             ),
         ];

@@ -324,7 +324,7 @@ impl Rules for Pnpm {
                     .map(|t| file.format.settings(t))
                     .transpose();
                 let held = held.map_err(|e| e.in_file(&file.path))?.unwrap_or_default();
-                let has = |path: &[&str]| held.iter().any(|s| s.path == path);
+                let has = |path: &[&str]| held.iter().any(|s| s.path[..] == *path);
                 if let Some(s) = held
                     .iter()
                     .find(|s| s.path.len() == 3 && s.path[0] == "registries")

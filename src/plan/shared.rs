@@ -13,7 +13,7 @@ use super::{FileChange, Request, change_for};
 use crate::diagnostics::Code;
 use crate::discover::{self, ConfigFile};
 use crate::error::{Error, Result};
-use crate::formats::{SettingValue, Wanted};
+use crate::formats::{SettingPath, SettingValue, Wanted};
 use crate::managers::Manager;
 use crate::model::{AuthKey, Model};
 use crate::resolve::{self, Route};
@@ -38,7 +38,7 @@ enum Owner {
 /// One planned setting of a file.
 #[derive(Clone)]
 struct Entry {
-    path: Vec<String>,
+    path: SettingPath,
     value: SettingValue,
     owner: Owner,
     keep: bool,
@@ -184,7 +184,7 @@ fn compose(draft: &Draft, source_lines: Option<SourceLines>) -> Result<Composed>
             })
             .collect();
     }
-    let mut index: HashMap<Vec<String>, usize> = entries
+    let mut index: HashMap<SettingPath, usize> = entries
         .iter()
         .enumerate()
         .map(|(i, e)| (e.path.clone(), i))

@@ -45,7 +45,7 @@ pub fn format(format: Format, text: &str) {
 }
 
 /// A setting each editable format can always take, for the add and replace checks.
-fn new_setting(format: Format) -> Option<(Vec<String>, SettingValue)> {
+fn new_setting(format: Format) -> Option<(pmrc::formats::SettingPath, SettingValue)> {
     let path: &[&str] = match format {
         Format::Npmrc => &["//fuzz.example.test/:_authToken"],
         Format::YarnrcYml => &["npmScopes", "fuzz", "npmRegistryServer"],
