@@ -1,17 +1,24 @@
-//! Documents parsed, and edits made, once per run, by exact text. One run reads the same file,
-//! and reads back the same planned text, several times (each reader and each target checks
-//! it), and plans the same edit for the source's check, the change and each target's check:
-//! parsing and editing are most of pmrc's time on a large config (issue 20).
+//! Documents parsed, edits made and files read into models, once per run, by exact text. One
+//! run reads the same file, and reads back the same planned text, several times (each reader
+//! and each target checks it), and plans the same edit for the source's check, the change and
+//! each target's check: parsing and editing are most of pmrc's time on a large config
+//! (issue 20).
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
 type Parsed = (TypeId, String, Rc<dyn Any>);
 
+/// A run's kept values, never dropped: they live until the process ends, and freeing a
+/// large config's documents and models one by one at exit was 7% of a `show` (issue 20).
+/// A thread that ends (a test's) leaves its few kept values behind.
+type Kept<T> = RefCell<ManuallyDrop<VecDeque<T>>>;
+
 thread_local! {
-    static PARSED: RefCell<VecDeque<Parsed>> = const { RefCell::new(VecDeque::new()) };
+    static PARSED: Kept<Parsed> = const { RefCell::new(ManuallyDrop::new(VecDeque::new())) };
 }
 
 /// How many documents of one type are kept: the files of one conversion, before and after.
@@ -56,15 +63,15 @@ pub fn parsed<T: 'static, E>(
 /// Forgets every document and edit, for tests that read the same text two ways.
 #[cfg(test)]
 pub fn forget() {
-    PARSED.with_borrow_mut(VecDeque::clear);
-    EDITS.with_borrow_mut(VecDeque::clear);
-    READS.with_borrow_mut(VecDeque::clear);
+    PARSED.with_borrow_mut(|kept| kept.clear());
+    EDITS.with_borrow_mut(|kept| kept.clear());
+    READS.with_borrow_mut(|kept| kept.clear());
 }
 
 type Edit = (super::Format, String, super::Wanted, Result<String, String>);
 
 thread_local! {
-    static EDITS: RefCell<VecDeque<Edit>> = const { RefCell::new(VecDeque::new()) };
+    static EDITS: Kept<Edit> = const { RefCell::new(ManuallyDrop::new(VecDeque::new())) };
 }
 
 /// How many edits are kept: the files of one conversion.
@@ -110,7 +117,7 @@ type Read = (
 );
 
 thread_local! {
-    static READS: RefCell<VecDeque<Read>> = const { RefCell::new(VecDeque::new()) };
+    static READS: Kept<Read> = const { RefCell::new(ManuallyDrop::new(VecDeque::new())) };
 }
 
 /// How many reads are kept: each file of one conversion, as it is and as planned.
