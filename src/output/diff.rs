@@ -85,6 +85,11 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
 
 /// Lines as `similar` counts them: each ends at `\r\n`, `\n` or a lone `\r` (old Mac files).
 fn lines(text: &str) -> Vec<&str> {
+    // Without a carriage return, lines end at `\n` alone: the library's line search (this
+    // runs over both whole files of every change shown).
+    if !text.contains('\r') {
+        return text.split_inclusive('\n').collect();
+    }
     let mut out = Vec::new();
     let mut start = 0;
     let bytes = text.as_bytes();
@@ -117,5 +122,31 @@ fn range(start: usize, len: usize) -> String {
         0 => format!("{start},0"),
         1 => format!("{}", start + 1),
         _ => format!("{},{len}", start + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The preview takes the shown text of line `i` from `lines`: it must split where
+    /// `similar` does, with and without carriage returns.
+    #[test]
+    fn lines_split_where_similar_does() {
+        for text in [
+            "",
+            "a",
+            "a\nb\n",
+            "a\nb",
+            "\n\n",
+            "a\r\nb\r\n",
+            "a\rb\nc",
+            "a\r\rb\r",
+            "é\nü\r\n",
+        ] {
+            let diff = TextDiff::from_lines(text, text);
+            let expected: Vec<&str> = diff.iter_old_slices().collect();
+            assert_eq!(lines(text), expected, "{text:?}");
+        }
     }
 }
