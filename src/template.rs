@@ -213,6 +213,13 @@ impl Template {
 
     /// The same value with a URL password masked.
     pub fn url_redacted(&self) -> Template {
+        // Most values hold no URL password: shared as they are (a `show` row each).
+        let has_password = self.pieces.iter().any(
+            |p| matches!(p, Piece::Text { text } if crate::redact::url_password_span(text).is_some()),
+        );
+        if !has_password {
+            return self.clone();
+        }
         Template {
             pieces: self
                 .pieces
