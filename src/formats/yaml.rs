@@ -133,9 +133,10 @@ pub fn edit(
         .map(|s| &s.path[..])
         .chain(wanted.iter().map(|(p, _)| &p[..]))
         .collect();
-    // Held and wanted name mostly the same paths: each once.
-    owned.sort_unstable();
-    owned.dedup();
+    // Held and wanted name mostly the same paths: each once (hashed: sorting thousands of
+    // paths cost more than it saved).
+    let mut seen: HashSet<&[String]> = HashSet::default();
+    owned.retain(|path| seen.insert(path));
     let tree = super::yaml_pruned::Owned::new(&owned);
     if unowned(text, &owned, &tree) != unowned(&out, &owned, &tree) {
         return Err("pmrc's edit would have changed settings it does not own, so nothing was written (this is a bug in pmrc; please report it with the file)".into());
