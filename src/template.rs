@@ -252,8 +252,17 @@ impl Template {
     pub fn parse(raw: &str, dialect: Dialect) -> Template {
         // Every dialect's references start with `$` and its escapes with `\`: text with
         // neither is literal, and most values are (a run parses thousands).
-        if !raw.contains(['$', '\\']) {
+        if !raw.bytes().any(|b| b == b'$' || b == b'\\') {
             return Template::literal(raw);
+        }
+        // `${NAME}` alone, the usual way a token is written, means the same in npm's and
+        // Yarn's syntax: no need for the general scanner.
+        if matches!(
+            dialect,
+            Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic | Dialect::Yarn
+        ) && let Some(name) = whole_reference(raw)
+        {
+            return Template::env(name, Unset::Strict);
         }
         match dialect {
             Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic => parse_npm(raw),
@@ -470,6 +479,15 @@ fn push_fmt(out: &mut String, args: std::fmt::Arguments) {
     use std::fmt::Write as _;
     out.write_fmt(args)
         .expect("writing to a String cannot fail");
+}
+
+/// The name in `${NAME}` when that is the whole text and the name is a letter then letters,
+/// digits and `_` (a name both npm's and Yarn's references accept).
+fn whole_reference(raw: &str) -> Option<&str> {
+    let name = raw.strip_prefix("${")?.strip_suffix('}')?;
+    let starts_with_letter = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+    (starts_with_letter && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some(name)
 }
 
 fn push_text(pieces: &mut Vec<Piece>, s: &str) {
@@ -698,6 +716,43 @@ fn yarn_reference(chars: &[char], start: usize) -> Option<(String, Unset, usize)
 
 #[cfg(test)]
 mod tests {
+
+    /// The shortcut for a whole `${NAME}` gives what each dialect's own parser gives.
+    #[test]
+    fn a_whole_reference_parses_as_the_dialects_own_parser_reads_it() {
+        for raw in [
+            "${T}",
+            "${NPM_TOKEN_2}",
+            "${_x9}",
+            "${1R}",
+            "${é}",
+            "${}",
+            "${A-B}",
+            "${T?}",
+            "${T:-}",
+            "x${T}",
+            "${T}}",
+        ] {
+            assert_eq!(Template::parse(raw, Dialect::Npm), parse_npm(raw), "{raw}");
+            assert_eq!(
+                Template::parse(raw, Dialect::YarnClassic),
+                parse_npm(raw),
+                "{raw}"
+            );
+            assert_eq!(
+                Template::parse(raw, Dialect::Pnpm10),
+                parse_npm(raw),
+                "{raw}"
+            );
+            assert_eq!(
+                Template::parse(raw, Dialect::Yarn),
+                parse_yarn(raw),
+                "{raw}"
+            );
+        }
+        assert_eq!(whole_reference("${T}"), Some("T"));
+        assert_eq!(whole_reference("${T?}"), None);
+    }
     use super::*;
 
     fn env(name: &str, unset: Unset) -> Piece {
