@@ -128,60 +128,29 @@ pub fn edit(
         out.truncate(out.trim_end_matches(['\r', '\n']).len());
     }
     // The plan's guard reads back the settings pmrc owns; this one checks all the others.
-    let mut owned: Vec<&[String]> = held
+    let owned: Vec<&[String]> = held
         .iter()
         .map(|s| &s.path[..])
         .chain(wanted.iter().map(|(p, _)| &p[..]))
         .collect();
-    // Held and wanted name mostly the same paths: each once (hashed: sorting thousands of
-    // paths cost more than it saved).
-    let mut seen: HashSet<&[String]> = HashSet::default();
-    owned.retain(|path| seen.insert(path));
-    let tree = super::yaml_pruned::Owned::new(&owned);
-    if unowned(text, &owned, &tree) != unowned(&out, &owned, &tree) {
+    let owned = super::yaml_pruned::Owned::new(&owned);
+    if unowned(text, &owned) != unowned(&out, &owned) {
         return Err("pmrc's edit would have changed settings it does not own, so nothing was written (this is a bug in pmrc; please report it with the file)".into());
     }
     Ok(out)
 }
 
 /// The document without the settings pmrc owns, nor the entries and maps that only held
-/// them: what an edit must leave as it was. `None` when it does not parse.
-fn unowned(
-    text: &str,
-    owned: &[&[String]],
-    tree: &super::yaml_pruned::Owned,
-) -> Option<serde_json::Value> {
+/// them (both readers leave those out): what an edit must leave as it was. `None` when it
+/// does not parse.
+fn unowned(text: &str, owned: &super::yaml_pruned::Owned) -> Option<serde_json::Value> {
     use serde_json::Value;
-    // Owned values are left out while reading; the removals below then find nothing more
-    // to remove, but prune what is left the same way.
-    let read = super::yaml_pruned::fast_without(text, tree)
-        .map_or_else(|| super::yaml_pruned::parse_without(text, tree).ok(), Some);
-    let mut doc = match read? {
+    let read = super::yaml_pruned::fast_without(text, owned)
+        .map_or_else(|| super::yaml_pruned::parse_without(text, owned).ok(), Some);
+    Some(match read? {
         Value::Null => Value::Object(Default::default()),
         doc => doc,
-    };
-    for path in owned {
-        let (last, parents) = path.split_last()?;
-        if let Some(Value::Object(m)) = parents.iter().try_fold(&mut doc, |v, k| v.get_mut(k)) {
-            m.remove(last);
-        }
-    }
-    // Deepest first, drop what the removals emptied, as an edit drops emptied entries.
-    let mut prefixes: Vec<&[String]> = owned
-        .iter()
-        .flat_map(|p| (1..p.len()).map(move |n| &p[..n]))
-        .collect();
-    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for prefix in prefixes {
-        let (last, parents) = prefix.split_last()?;
-        if let Some(Value::Object(m)) = parents.iter().try_fold(&mut doc, |v, k| v.get_mut(k))
-            && m.get(last)
-                .is_some_and(|v| v.as_object().is_some_and(|o| o.is_empty()) || v.is_null())
-        {
-            m.remove(last);
-        }
-    }
-    Some(doc)
+    })
 }
 
 /// The edit through yaml-edit's tree: top-level keys, lists, flow maps, new maps.
@@ -617,8 +586,8 @@ mod tests {
             path(&["npmRegistryServer"]),
         ];
         let owned: Vec<&[String]> = owned.iter().map(Vec::as_slice).collect();
-        let tree = crate::formats::yaml_pruned::Owned::new(&owned);
-        let rest = |text| unowned(text, &owned, &tree);
+        let owned = crate::formats::yaml_pruned::Owned::new(&owned);
+        let rest = |text| unowned(text, &owned);
         let before = "nodeLinker: pnp\nnpmRegistryServer: a\nnpmScopes:\n  acme:\n    npmRegistryServer: x\n";
         let after = "nodeLinker: pnp\n";
         assert_eq!(rest(before), rest(after));

@@ -36,8 +36,9 @@ impl<'a> Owned<'a> {
     }
 }
 
-/// The document `text` with the values at `owned` never read into the tree (a null or empty
-/// document is `Value::Null`, as `Option<Value>` reads it).
+/// The document `text` with the values at `owned` never read into the tree, nor the maps and
+/// entries above them that are left empty or null (a null or empty document is
+/// `Value::Null`, as `Option<Value>` reads it).
 pub fn parse_without(text: &str, owned: &Owned) -> Result<Value, serde_saphyr::Error> {
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
@@ -73,11 +74,21 @@ fn block_value(node: &Node, owned: Option<&Owned>) -> Option<Value> {
                 if below.is_some_and(|o| o.whole) {
                     continue;
                 }
-                out.insert(key.value.clone(), block_value(value, below)?);
+                let value = block_value(value, below)?;
+                if below.is_some() && emptied(&value) {
+                    continue;
+                }
+                out.insert(key.value.clone(), value);
             }
             Value::Object(out)
         }
     })
+}
+
+/// A map or entry that held only owned settings: an edit that empties one removes it (as
+/// Yarn does), so it does not count either way.
+fn emptied(value: &Value) -> bool {
+    value.is_null() || value.as_object().is_some_and(Map::is_empty)
 }
 
 fn scalar_value(s: &Scalar) -> Option<Value> {
@@ -200,7 +211,12 @@ impl<'de> Visitor<'de> for Pruned<'_, '_> {
                 }
                 Some(owned) => {
                     let value = map.next_value_seed(Pruned(owned))?;
-                    out.insert(key, value);
+                    // The last of repeated keys counts, emptied or not.
+                    if emptied(&value) {
+                        out.remove(&key);
+                    } else {
+                        out.insert(key, value);
+                    }
                 }
                 None => {
                     let value = map.next_value::<Value>()?;
@@ -267,5 +283,37 @@ mod tests {
         assert_eq!(parse_without("\n", &owned).unwrap(), Value::Null);
         assert_eq!(parse_without("~\n", &owned).unwrap(), Value::Null);
         assert!(parse_without("a: [\n", &owned).is_err());
+    }
+
+    /// A map or entry left empty or null by the owned values is left out too, in both
+    /// readers; with a repeated key the last one decides.
+    #[test]
+    fn maps_that_held_only_owned_values_are_left_out() {
+        let owned = [path(&["m", "o"]), path(&["k", "o"])];
+        let owned: Vec<&[String]> = owned.iter().map(Vec::as_slice).collect();
+        let owned = Owned::new(&owned);
+        let text = "keep: 1\nm:\n  o: 1\nk:\n  o: 2\n  p: 3\n";
+        let expected: Value = serde_json::json!({"keep": 1, "k": {"p": 3}});
+        assert_eq!(parse_without(text, &owned).unwrap(), expected);
+        assert_eq!(fast_without(text, &owned), Some(expected));
+        let null = "keep: 1\nm:\n";
+        assert_eq!(
+            parse_without(null, &owned).unwrap(),
+            serde_json::json!({"keep": 1})
+        );
+        assert_eq!(
+            fast_without(null, &owned),
+            Some(serde_json::json!({"keep": 1}))
+        );
+        let repeated = "m: {o: 1, q: 2}\nm: {o: 3}\n";
+        assert_eq!(
+            parse_without(repeated, &owned).unwrap(),
+            serde_json::json!({})
+        );
+        let repeated_kept = "m: {o: 1}\nm: {q: 2}\n";
+        assert_eq!(
+            parse_without(repeated_kept, &owned).unwrap(),
+            serde_json::json!({"m": {"q": 2}})
+        );
     }
 }
