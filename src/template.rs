@@ -716,6 +716,7 @@ fn yarn_reference(chars: &[char], start: usize) -> Option<(String, Unset, usize)
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// The shortcut for a whole `${NAME}` gives what each dialect's own parser gives.
     #[test]
@@ -753,7 +754,6 @@ mod tests {
         assert_eq!(whole_reference("${T}"), Some("T"));
         assert_eq!(whole_reference("${T?}"), None);
     }
-    use super::*;
 
     fn env(name: &str, unset: Unset) -> Piece {
         Piece::Env {

@@ -174,7 +174,9 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
     // A carriage return only before a line feed.
     let bytes_ok = printable
         && (!text.contains('\r')
-            || (text.match_indices('\r')).all(|(i, _)| bytes.get(i + 1) == Some(&b'\n')));
+            || text
+                .match_indices('\r')
+                .all(|(i, _)| bytes.get(i + 1) == Some(&b'\n')));
     // C1 controls (NEL among them), the Unicode line separators, a BOM and the non-characters.
     let chars_ok = text.is_ascii()
         || !text.chars().any(|c| {
