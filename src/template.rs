@@ -481,13 +481,11 @@ fn push_fmt(out: &mut String, args: std::fmt::Arguments) {
         .expect("writing to a String cannot fail");
 }
 
-/// The name in `${NAME}` when that is the whole text and the name is a letter then letters,
-/// digits and `_` (a name both npm's and Yarn's references accept).
+/// The name in `${NAME}` when that is the whole text and the name is one both npm's and
+/// Yarn's references accept (Yarn's start with a letter).
 fn whole_reference(raw: &str) -> Option<&str> {
     let name = raw.strip_prefix("${")?.strip_suffix('}')?;
-    let starts_with_letter = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
-    (starts_with_letter && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-        .then_some(name)
+    (is_portable_env_name(name) && !name.starts_with('_')).then_some(name)
 }
 
 fn push_text(pieces: &mut Vec<Piece>, s: &str) {
