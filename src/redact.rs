@@ -119,7 +119,13 @@ pub fn urls_in(text: &str) -> String {
             .iter()
             .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
             .map_or(0, |i| i + 1);
-        let end = url_end(text, mark);
+        // A colon or full stop right after a URL is the sentence's (`-> URL: Bearer …`), not
+        // part of a query value to mask.
+        let end = start.max(
+            text[..url_end(text, mark)]
+                .trim_end_matches([':', '.', ','])
+                .len(),
+        );
         spans.extend(
             url_secret_spans(&text[start..end])
                 .into_iter()
@@ -200,6 +206,12 @@ mod tests {
             "npm requests https://u:***@r.example/ (and `http://***@h/x?token=***`)."
         );
         assert_eq!(urls_in("no url here"), "no url here");
+        // The punctuation after a URL stays (it was masked with a secret query value).
+        assert_eq!(
+            urls_in("@a/* -> https://r.example/?token=Q: Bearer ***."),
+            "@a/* -> https://r.example/?token=***: Bearer ***."
+        );
+        assert_eq!(urls_in("see https://u:P@h/."), "see https://u:***@h/.");
         // A scheme ends at the character before it, ASCII or not; white space is Unicode's.
         assert_eq!(urls_in("éhttps://u:P@h/x"), "éhttps://u:***@h/x");
         assert_eq!(
