@@ -96,12 +96,21 @@ pub fn edited(
     }
     let out = edit();
     EDITS.with_borrow_mut(|edits| {
-        if edits.len() == EDITS_KEPT {
-            edits.pop_front();
-        }
-        edits.push_back((format, text.to_string(), wanted.clone(), out.clone()));
+        keep_newest(
+            edits,
+            EDITS_KEPT,
+            (format, text.to_string(), wanted.clone(), out.clone()),
+        )
     });
     out
+}
+
+/// Adds `item`, forgetting the oldest when `cap` are kept already.
+fn keep_newest<T>(kept: &mut VecDeque<T>, cap: usize, item: T) {
+    if kept.len() == cap {
+        kept.pop_front();
+    }
+    kept.push_back(item);
 }
 
 /// What reading a file gave: its model and findings.
@@ -123,7 +132,7 @@ thread_local! {
 /// How many reads are kept: each file of one conversion, as it is and as planned.
 const READS_KEPT: usize = 8;
 
-/// `read()`, or a copy of what it gave earlier in the run for the same format, file name,
+/// `fresh()`, or a copy of what it gave earlier in the run for the same format, file name,
 /// level and text (a read is a function of those alone). Every reader in play and every
 /// check reads the same files again; copying a model costs a fraction of reading it.
 pub fn read<E>(
@@ -131,10 +140,10 @@ pub fn read<E>(
     text: &str,
     name: &str,
     level: crate::model::Level,
-    read: impl FnOnce() -> Result<ReadModel, E>,
+    fresh: impl FnOnce() -> Result<ReadModel, E>,
 ) -> Result<ReadModel, E> {
     if text.len() < SHORT_TEXT {
-        return read();
+        return fresh();
     }
     let hit = READS.with_borrow(|reads| {
         reads
@@ -145,18 +154,19 @@ pub fn read<E>(
     if let Some(out) = hit {
         return Ok(out);
     }
-    let out = read()?;
+    let out = fresh()?;
     READS.with_borrow_mut(|reads| {
-        if reads.len() == READS_KEPT {
-            reads.pop_front();
-        }
-        reads.push_back((
-            format,
-            name.to_string(),
-            level,
-            text.to_string(),
-            out.clone(),
-        ));
+        keep_newest(
+            reads,
+            READS_KEPT,
+            (
+                format,
+                name.to_string(),
+                level,
+                text.to_string(),
+                out.clone(),
+            ),
+        )
     });
     Ok(out)
 }
