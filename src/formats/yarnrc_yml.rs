@@ -17,7 +17,34 @@ use crate::redact;
 use crate::template::{Dialect, Template};
 use crate::warning::Warning;
 
-type Text = Option<Spanned<String>>;
+type Text = Option<Located>;
+
+/// A scalar and where it was written: what the reader keeps of serde-saphyr's `Spanned`,
+/// whose two full locations take 80 bytes a value where this takes 32 (a large
+/// `.yarnrc.yml` holds thousands of them for the whole run, issue 20).
+struct Located {
+    value: Box<str>,
+    line: u32,
+    /// Byte offset and length of the value as written, when the reader knows them.
+    span: Option<(u32, u32)>,
+}
+
+impl<'de> Deserialize<'de> for Located {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<String>::deserialize(deserializer)?;
+        let span = spanned.defined.span();
+        // Offsets past u32 cannot come from a file the YAML reader accepts (its budget).
+        let narrow = |n: u64| u32::try_from(n).ok();
+        Ok(Located {
+            value: spanned.value.into_boxed_str(),
+            line: narrow(spanned.defined.line()).unwrap_or(u32::MAX),
+            span: span
+                .byte_offset()
+                .and_then(narrow)
+                .zip(span.byte_len().and_then(narrow)),
+        })
+    }
+}
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -134,16 +161,14 @@ fn parse(text: &str) -> Result<std::rc::Rc<RcFile>, SyntaxError> {
 
 fn found<'a>(path: &[&'a str], text: &'a Text, source: &str) -> Option<Found<'a>> {
     let v = text.as_ref()?;
-    let span = v.defined.span();
-    let span = span
-        .byte_offset()
-        .zip(span.byte_len())
-        .map(|(o, l)| o as usize..(o + l) as usize)
+    let span = v
+        .span
+        .map(|(o, l)| o as usize..o as usize + l as usize)
         .filter(|r| r.end <= source.len());
     Some(Found {
         path: path.to_vec(),
         value: &v.value,
-        line: v.defined.line() as usize,
+        line: v.line as usize,
         span,
     })
 }
