@@ -146,7 +146,8 @@ pub fn build(req: &Request) -> Result<Plan> {
     // A target's lines in a file the source reads become part of what the source holds
     // (Bun reads the `.npmrc` written for npm): translating again from that, until nothing
     // changes, makes the plan one that a second run finds in sync.
-    let mut translated_from = model.clone();
+    // Borrowed until a round changes it: a large config's model is megabytes (issue 20).
+    let mut translated_from = std::borrow::Cow::Borrowed(&model);
     let mut rounds = 0;
     loop {
         let mut warnings = read_warnings.clone();
@@ -172,7 +173,9 @@ pub fn build(req: &Request) -> Result<Plan> {
             None
         };
         match next {
-            Some(next) if next != translated_from => translated_from = next,
+            Some(next) if next != *translated_from => {
+                translated_from = std::borrow::Cow::Owned(next)
+            }
             _ => {
                 return Ok(Plan {
                     from: req.from,
