@@ -11,6 +11,72 @@ use crate::managers::Manager;
 use crate::model::{AuthKey, Credentials, Model, Origin, PasswordEncoding};
 use crate::template::Template;
 
+/// A model as routes read it: its credentials looked up by key, hashed when many routes are
+/// resolved at once (a large config's thousands of routes each probe the ordered map several
+/// times otherwise, issue 20). Derefs to the model.
+pub struct Lookup<'a> {
+    model: &'a Model,
+    hashed: Option<Hashed<'a>>,
+}
+
+/// The URL and scope keys of a model's credentials, by their text.
+#[derive(Default)]
+struct Hashed<'a> {
+    urls: rustc_hash::FxHashMap<&'a str, (&'a AuthKey, &'a Credentials)>,
+    scopes: rustc_hash::FxHashMap<&'a str, (&'a AuthKey, &'a Credentials)>,
+}
+
+impl<'a> Lookup<'a> {
+    /// For one route: the ordered map as it is, nothing built.
+    pub fn one(model: &'a Model) -> Self {
+        Lookup {
+            model,
+            hashed: None,
+        }
+    }
+
+    /// For many routes of one model: the keys hashed once.
+    pub fn many(model: &'a Model) -> Self {
+        let mut hashed = Hashed::default();
+        for (key, creds) in &model.auth {
+            match key {
+                AuthKey::Url(url) => hashed.urls.insert(url, (key, creds)),
+                AuthKey::Scope(scope) => hashed.scopes.insert(scope, (key, creds)),
+                AuthKey::DefaultRegistry | AuthKey::Fallback => None,
+            };
+        }
+        Lookup {
+            model,
+            hashed: Some(hashed),
+        }
+    }
+
+    /// The credentials held under `key`, with the key as the model holds it.
+    pub fn credential(&self, key: &AuthKey) -> Option<(&'a AuthKey, &'a Credentials)> {
+        match (&self.hashed, key) {
+            (Some(hashed), AuthKey::Url(url)) => hashed.urls.get(url.as_str()).copied(),
+            (Some(hashed), AuthKey::Scope(scope)) => hashed.scopes.get(scope.as_str()).copied(),
+            _ => self.model.auth.get_key_value(key),
+        }
+    }
+
+    /// The credentials keyed by `scope` (Yarn Berry's `npmScopes`, pnpm's
+    /// `//host/:@scope:_authToken`), without building a key to look them up.
+    pub fn scope_credential(&self, scope: &str) -> Option<(&'a AuthKey, &'a Credentials)> {
+        match &self.hashed {
+            Some(hashed) => hashed.scopes.get(scope).copied(),
+            None => self.credential(&AuthKey::Scope(scope.to_string())),
+        }
+    }
+}
+
+impl std::ops::Deref for Lookup<'_> {
+    type Target = Model;
+    fn deref(&self) -> &Model {
+        self.model
+    }
+}
+
 /// Which packages a route serves.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", content = "scope", rename_all = "kebab-case")]
@@ -137,7 +203,7 @@ pub fn groups_of(a: &Model, b: &Model) -> Vec<Packages> {
 
 /// The route of one group of packages (a scope need not be configured).
 pub fn route(model: &Model, manager: Manager, packages: Packages) -> Route {
-    manager.rules().route(model, packages)
+    manager.rules().route(&Lookup::one(model), packages)
 }
 
 /// npm's order within one level: token, `_auth`, username + `_password`, client cert.
@@ -226,7 +292,7 @@ pub fn split_ident(ident: &Template) -> Option<(Template, Template)> {
 /// The credentials a registry at `url` gets by npm's walk up the packument request's path:
 /// the deepest URL key with credentials that authenticate.
 pub fn credentials_under<'a>(
-    model: &'a Model,
+    model: &Lookup<'a>,
     url: &crate::registry_url::RegistryUrl,
 ) -> Option<(AuthKey, &'a crate::model::Credentials)> {
     packument_walk_up(model, &url.host, &url.path, |c| c.authenticates())
@@ -236,7 +302,7 @@ pub fn credentials_under<'a>(
 /// deepest key first: the first URL key whose credentials `accept` takes. The candidate keys
 /// are probed in one buffer: a route is resolved thousands of times in a large config.
 pub fn packument_walk_up<'a>(
-    model: &'a Model,
+    model: &Lookup<'a>,
     host: &str,
     registry_path: &str,
     accept: impl Fn(&crate::model::Credentials) -> bool,
@@ -245,7 +311,7 @@ pub fn packument_walk_up<'a>(
     let mut probe =
         AuthKey::Url(["//", host, registry_path.trim_end_matches('/'), "/pkg"].concat());
     loop {
-        if let Some(creds) = model.auth.get(&probe)
+        if let Some((_, creds)) = model.credential(&probe)
             && accept(creds)
         {
             return Some((probe, creds));

@@ -311,7 +311,7 @@ fn npmrc_ignored(
             None => Packages::Unscoped,
         };
         let model = configs.of(run.manager)?;
-        let route = rules.route(model, packages.clone());
+        let route = crate::resolve::route(model, run.manager, packages.clone());
         let routed_here = route
             .registry
             .as_deref()

@@ -179,7 +179,7 @@ pub fn check(text: &str, display: &Path, models: &[(Manager, &Model)]) -> Vec<Ci
         for scope in scopes {
             let group = Packages::Scope(scope.trim_start_matches('@').to_ascii_lowercase());
             for (m, model) in models {
-                let route = m.rules().route(model, group.clone());
+                let route = crate::resolve::route(model, *m, group.clone());
                 let registry = route
                     .registry
                     .unwrap_or_else(|| m.public_registry().to_string());

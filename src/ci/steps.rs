@@ -194,7 +194,7 @@ fn setup_bun(
             if !configured {
                 continue;
             }
-            let route = manager.rules().route(model, group.clone());
+            let route = crate::resolve::route(model, manager, group.clone());
             let project = route
                 .registry
                 .unwrap_or_else(|| manager.public_registry().to_string());

@@ -301,7 +301,7 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
         }
     }
     if let Some(p) = &public
-        && crate::resolve::credentials_under(model, p).is_some()
+        && crate::resolve::credentials_under(&crate::resolve::Lookup::one(model), p).is_some()
     {
         add(
             default
@@ -329,7 +329,9 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
             [one] => out.push((path("scope").into(), SettingValue::Scalar(one.clone()))),
             many => out.push((path("scope").into(), SettingValue::List(many.to_vec()))),
         }
-        if let Some((_, creds)) = crate::resolve::credentials_under(model, &url) {
+        if let Some((_, creds)) =
+            crate::resolve::credentials_under(&crate::resolve::Lookup::one(model), &url)
+        {
             let secret = |v: &Option<Value>| {
                 v.as_ref()
                     .filter(|v| !v.value.has_literal_text() || v.value.has_env())

@@ -10,7 +10,7 @@ use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model};
 use crate::registry_url::{RegistryUrl, with_trailing_slash};
-use crate::resolve::{Authorization, Packages, Route};
+use crate::resolve::{Authorization, Lookup, Packages, Route};
 use crate::template::Dialect;
 
 pub struct Bun;
@@ -141,7 +141,7 @@ impl Rules for Bun {
         WrittenAs::Bunfig
     }
 
-    fn route(&self, model: &Model, packages: Packages) -> Route {
+    fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
         route(model, packages, &BunKeys::new(model))
     }
 

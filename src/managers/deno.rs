@@ -15,7 +15,7 @@ use crate::env_config::EnvRead;
 use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
-use crate::resolve::{Authorization, Packages, Route, npm_authorization};
+use crate::resolve::{Authorization, Lookup, Packages, Route, npm_authorization};
 use crate::template::{Dialect, Piece, Template, Unset};
 use crate::warning::Warning;
 
@@ -218,14 +218,14 @@ impl Rules for Deno {
         Ok(())
     }
 
-    fn route(&self, model: &Model, packages: Packages) -> Route {
+    fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
         let registry =
             configured_registry(model, &packages).map(|v| v.value.render(Dialect::Deno).0);
         let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
         // The first block on the registry's path decides, whatever it holds.
         let found = walk_up(effective)
             .into_iter()
-            .find_map(|k| model.auth.get_key_value(&AuthKey::Url(k)))
+            .find_map(|k| model.credential(&AuthKey::Url(k)))
             .filter(|(_, c)| authenticates(c))
             .map(|(k, c)| (k.clone(), c));
         npm_style_route(packages, registry, found)

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Model, PasswordEncoding, Value};
 use crate::registry_url::RegistryUrl;
-use crate::resolve::{Authorization, Packages, Route, credentials_under};
+use crate::resolve::{Authorization, Lookup, Packages, Route, credentials_under};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -114,7 +114,7 @@ impl Rules for Dependabot {
 
     /// A scope's entry, else the `replaces-base` entry, else the public registry; the
     /// credentials of the entry whose URL the packument request is under.
-    fn route(&self, model: &Model, packages: Packages) -> Route {
+    fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
         let configured = super::configured_registry(model, &packages);
         let registry = configured.map(|v| v.value.render(Dialect::Npm).0);
         let url = RegistryUrl::parse(registry.as_deref().unwrap_or(self.public_registry()));
@@ -232,7 +232,7 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
         .collect();
     let used: Vec<AuthKey> = registries
         .iter()
-        .filter_map(|u| credentials_under(model, u).map(|(k, _)| k))
+        .filter_map(|u| credentials_under(&Lookup::one(model), u).map(|(k, _)| k))
         .collect();
     let keys: Vec<AuthKey> = model.auth.keys().cloned().collect();
     for key in keys {

@@ -25,7 +25,7 @@ use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model};
 use crate::registry_url::{RegistryUrl, npm_walk_up};
-use crate::resolve::{self, Authorization, Packages, Route};
+use crate::resolve::{self, Authorization, Lookup, Packages, Route};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -482,10 +482,11 @@ pub trait Rules: Sync {
     // ---- routing ----
 
     /// Which registry this manager requests for `packages` and what it sends.
-    fn route(&self, model: &Model, packages: Packages) -> Route;
+    fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route;
     /// The routes of many groups, with lookups built once where that matters.
     fn routes(&self, model: &Model, groups: Vec<Packages>) -> Vec<Route> {
-        groups.into_iter().map(|p| self.route(model, p)).collect()
+        let model = Lookup::many(model);
+        groups.into_iter().map(|p| self.route(&model, p)).collect()
     }
     /// Whether a scope without a registry of its own goes to the public registry instead of
     /// the configured default one (Yarn Berry).

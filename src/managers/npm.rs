@@ -8,9 +8,9 @@ use super::{
 use crate::diagnostics::Code;
 use crate::env_config::{self, EnvRead, RcFile};
 use crate::formats::Format;
-use crate::model::{AuthKey, Level, Model, Origin};
+use crate::model::{AuthKey, Level, Origin};
 use crate::registry_url::RegistryUrl;
-use crate::resolve::{Authorization, Packages, Route};
+use crate::resolve::{Authorization, Lookup, Packages, Route};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -101,7 +101,7 @@ impl Rules for Npm {
         true
     }
 
-    fn route(&self, model: &Model, packages: Packages) -> Route {
+    fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
         let configured = configured_registry(model, &packages);
         let registry = configured.map(|v| v.value.render(Dialect::Npm).0);
         let url = RegistryUrl::parse(registry.as_deref().unwrap_or(PUBLIC_REGISTRY));
@@ -114,8 +114,7 @@ impl Rules for Npm {
             // the default registry, which is what the user meant.
             if found.is_none() && configured == model.registry.as_ref() {
                 found = model
-                    .auth
-                    .get_key_value(&AuthKey::Fallback)
+                    .credential(&AuthKey::Fallback)
                     .filter(|(_, c)| c.authenticates())
                     .map(|(k, c)| (k.clone(), c));
             }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::formats::{Format, SettingValue};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
 use crate::registry_url::RegistryUrl;
-use crate::resolve::{Authorization, Packages, Route};
+use crate::resolve::{Authorization, Lookup, Packages, Route};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -414,7 +414,7 @@ impl Rules for Pnpm {
 
     /// The longest configured `//host[:port]/path` prefix of the request, then the same walk
     /// without the port; project `.npmrc` credentials that are `${VAR}` are skipped.
-    fn route(&self, model: &Model, packages: Packages) -> Route {
+    fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
         // A `${VAR}` registry in a project file is ignored (10/11) or stops pnpm (12): the
         // scope falls back to the default registry, and that to the public one.
         let readable = |v: &&Value| !(v.level() == Level::Project && v.value.has_env());
@@ -432,8 +432,7 @@ impl Rules for Pnpm {
         // pnpm 11/12 try a scope's own token (`//host/:@scope:_authToken`) first.
         let mut found = match &packages {
             Packages::Scope(s) if self.reads_scope_tokens() => model
-                .auth
-                .get_key_value(&AuthKey::Scope(s.clone()))
+                .scope_credential(s)
                 .filter(|(_, c)| c.authenticates() && usable(c))
                 .map(|(k, c)| (k.clone(), c)),
             _ => None,

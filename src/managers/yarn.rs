@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin};
 use crate::registry_url::{RegistryUrl, normalize_yarn_key, yarn_lookup_keys};
-use crate::resolve::{Authorization, Packages, Route, ident_authorization};
+use crate::resolve::{Authorization, Lookup, Packages, Route, ident_authorization};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -170,7 +170,7 @@ impl Rules for Yarn {
         true
     }
 
-    fn route(&self, model: &Model, packages: Packages) -> Route {
+    fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
         let scope_entry = match &packages {
             Packages::Scope(s) => model.scopes.get(s),
             Packages::Unscoped => None,
@@ -188,10 +188,7 @@ impl Rules for Yarn {
         };
         let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
         let scope_creds = match &packages {
-            Packages::Scope(s) => model
-                .auth
-                .get_key_value(&AuthKey::Scope(s.clone()))
-                .filter(|(_, c)| truthy(c)),
+            Packages::Scope(s) => model.scope_credential(s).filter(|(_, c)| truthy(c)),
             Packages::Unscoped => None,
         };
         let chosen = scope_creds
@@ -203,16 +200,16 @@ impl Rules for Yarn {
                     // shorter), then `want/`: one probe key, grown in place.
                     let held_as_is = !want.ends_with('/');
                     let mut probe = AuthKey::Url(want);
-                    if held_as_is && let Some(found) = model.auth.get_key_value(&probe) {
+                    if held_as_is && let Some(found) = model.credential(&probe) {
                         return Some(found);
                     }
                     if let AuthKey::Url(key) = &mut probe {
                         key.push('/');
                     }
-                    model.auth.get_key_value(&probe)
+                    model.credential(&probe)
                 })
             })
-            .or_else(|| model.auth.get_key_value(&AuthKey::Fallback));
+            .or_else(|| model.credential(&AuthKey::Fallback));
         let (credential_key, authorization, origin) = match chosen {
             Some((key, creds)) => {
                 // Unscoped requests carry credentials only with npmAlwaysAuth.

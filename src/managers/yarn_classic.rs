@@ -6,9 +6,9 @@ use super::{FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_regist
 use crate::diagnostics::Code;
 use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use crate::formats::Format;
-use crate::model::{AuthKey, Credentials, Model, PasswordEncoding};
+use crate::model::{AuthKey, Credentials, PasswordEncoding};
 use crate::registry_url::RegistryUrl;
-use crate::resolve::{Authorization, Packages, Route, npm_authorization};
+use crate::resolve::{Authorization, Lookup, Packages, Route, npm_authorization};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -142,7 +142,7 @@ impl Rules for YarnClassic {
     /// `npm-registry.js`: credentials only at the registry's exact nerf dart (with a
     /// trailing slash; also without a final `registry/` segment), else the unscoped ones;
     /// sent for scoped packages, and for unscoped ones only with always-auth.
-    fn route(&self, model: &Model, packages: Packages) -> Route {
+    fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
         let registry =
             configured_registry(model, &packages).map(|v| v.value.render(Dialect::Npm).0);
         let effective = registry
@@ -158,7 +158,7 @@ impl Rules for YarnClassic {
         }
         let exact = keys
             .iter()
-            .find_map(|k| model.auth.get_key_value(&AuthKey::Url(k.clone())));
+            .find_map(|k| model.credential(&AuthKey::Url(k.clone())));
         let global = model.auth.get(&AuthKey::Fallback);
         // Each credential name is looked up per registry first, then globally.
         let pick = |f: fn(&Credentials) -> &Option<crate::model::Value>| {
