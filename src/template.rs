@@ -281,6 +281,16 @@ impl Template {
         if dialect == Dialect::Dependabot {
             return self.render_dependabot();
         }
+        // A plain literal, the usual registry URL (thousands of routes render one): written as
+        // it is, and it reads back as itself.
+        if let [Piece::Text { text }] = &*self.pieces
+            && !text.is_empty()
+            && !text
+                .bytes()
+                .any(|b| matches!(b, b'$' | b'\\' | b'{' | b'}'))
+        {
+            return (text.clone(), Vec::new());
+        }
         // Room for the usual spellings, so a value is written without growing.
         let room = self.pieces.iter().map(|p| match p {
             Piece::Text { text } => text.len(),
@@ -976,6 +986,24 @@ mod tests {
                     proptest::prop_assert!(losses.is_empty());
                     proptest::prop_assert_eq!(Template::parse(&out, d), t.clone(), "{:?} {}", d, out);
                 }
+            }
+        }
+    }
+
+    /// Registry URLs and other plain text are written as they are, with nothing lost.
+    #[test]
+    fn a_plain_literal_renders_as_written_in_every_dialect() {
+        for text in ["https://r.example/npm/", "caf\u{e9} au lait", "a:b@c"] {
+            let t = Template::literal(text);
+            assert!(t.reads_back_plainly(), "{text}");
+            for d in [
+                Dialect::Npm,
+                Dialect::Yarn,
+                Dialect::Pnpm10,
+                Dialect::YarnClassic,
+                Dialect::Deno,
+            ] {
+                assert_eq!(t.render(d), (text.to_string(), vec![]), "{d:?}");
             }
         }
     }
