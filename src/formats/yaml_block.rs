@@ -139,7 +139,7 @@ pub fn read(text: &str) -> Option<Node> {
         return Some(Node::Empty);
     };
     let mut at = 0;
-    let root = block(&lines, &mut at, first.indent, 0)?;
+    let root = block(&lines, &mut at, first.indent, 0, &mut Vec::new())?;
     (at == lines.len() && matches!(root, Node::Map(_))).then_some(root)
 }
 
@@ -229,8 +229,15 @@ const SMALL_MAP: usize = 8;
 const MAX_DEPTH: usize = 64;
 
 /// The mapping or sequence whose lines start at `indent`, `depth` levels down, from line `*at`
-/// on.
-fn block(lines: &[Line], at: &mut usize, indent: usize, depth: usize) -> Option<Node> {
+/// on. A map's entries gather on `pending`, above those of the maps it sits in, and move into
+/// a vector of their exact size once complete: thousands of small maps, each allocated once.
+fn block(
+    lines: &[Line],
+    at: &mut usize,
+    indent: usize,
+    depth: usize,
+    pending: &mut Vec<Entry>,
+) -> Option<Node> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -250,7 +257,7 @@ fn block(lines: &[Line], at: &mut usize, indent: usize, depth: usize) -> Option<
         items.shrink_to_fit();
         return Some(Node::Seq(items));
     }
-    let mut entries: Vec<Entry> = Vec::new();
+    let base = pending.len();
     while let Some(line) = lines.get(*at).filter(|l| l.indent >= indent) {
         if line.indent > indent || line.is_item() {
             return None;
@@ -267,15 +274,18 @@ fn block(lines: &[Line], at: &mut usize, indent: usize, depth: usize) -> Option<
             Node::Scalar(value)
         } else {
             match lines.get(*at) {
-                Some(next) if next.indent > indent => block(lines, at, next.indent, depth + 1)?,
+                Some(next) if next.indent > indent => {
+                    block(lines, at, next.indent, depth + 1, pending)?
+                }
                 // A sequence at the key's own indentation is YAML, but not this reader's.
                 Some(next) if next.indent == indent && next.is_item() => return None,
                 _ => Node::Empty,
             }
         };
         let end = lines[*at - 1].end;
-        entries.push(Entry { key, value, end });
+        pending.push(Entry { key, value, end });
     }
+    let entries: Vec<Entry> = pending.drain(base..).collect();
     let repeated = if entries.len() <= SMALL_MAP {
         // Most maps (a scope's, a registry's) hold a few keys: compared in place.
         entries.iter().enumerate().any(|(i, e)| {
@@ -289,8 +299,6 @@ fn block(lines: &[Line], at: &mut usize, indent: usize, depth: usize) -> Option<
         keys.sort_unstable();
         keys.windows(2).any(|pair| pair[0] == pair[1])
     };
-    // The tree is kept for the run: no room to grow (a quarter of its memory otherwise).
-    entries.shrink_to_fit();
     (!repeated).then_some(Node::Map(entries))
 }
 
