@@ -123,7 +123,7 @@ pub fn secret_name(key: &AuthKey, field: &str) -> String {
             let i = url.find("//").unwrap_or(0);
             &url[i..]
         }))
-        .map_or_else(|| "REGISTRY".to_string(), |u| u.host),
+        .map_or_else(|| "REGISTRY".to_string(), |u| u.host().to_string()),
         AuthKey::Scope(scope) => scope.trim_start_matches('@').to_string(),
         AuthKey::DefaultRegistry | AuthKey::Fallback => "NPM".to_string(),
     };

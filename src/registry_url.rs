@@ -2,16 +2,16 @@
 //! Yarn Berry's exact keys, hostnames for allow-lists. Pure string work, no I/O.
 
 /// The parts of an absolute `http(s)` URL that matter for credential matching.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RegistryUrl {
     /// `http` or `https`, lowercased.
     pub scheme: &'static str,
-    /// Lowercased host with the port when it is not the scheme's default.
-    pub host: String,
-    pub hostname: String,
-    /// Lowercased host with the port exactly as written, a default one included: Yarn 1
-    /// compares credential keys with the registry URL as written (errata: default ports).
-    pub host_as_written: String,
+    /// `host:port` lowercased as written. The three hosts are prefixes of it, so a URL parsed
+    /// for each of a large config's thousands of routes allocates it once (issue 20).
+    authority: String,
+    host_len: usize,
+    hostname_len: usize,
+    written_len: usize,
     /// Path as written, starting with `/` (query and fragment dropped).
     pub path: String,
 }
@@ -32,26 +32,20 @@ impl RegistryUrl {
         if host_port.is_empty() {
             return None;
         }
-        // `host:port` lowercased is each of the three hosts, or the source of them.
         let lower = host_port.to_ascii_lowercase();
         let default_port = if scheme == "https" { "443" } else { "80" };
-        let (hostname, host, host_as_written) =
+        let (hostname_len, host_len, written_len) =
             match lower.rfind(':').filter(|&i| !lower[i..].contains(']')) {
-                None => (lower.clone(), lower.clone(), lower),
+                None => (lower.len(), lower.len(), lower.len()),
                 Some(i) => {
                     let port = &lower[i + 1..];
-                    let hostname = lower[..i].to_string();
                     let host = if port != default_port && !port.is_empty() {
-                        lower.clone()
+                        lower.len()
                     } else {
-                        hostname.clone()
+                        i
                     };
-                    let host_as_written = if port.is_empty() {
-                        hostname.clone()
-                    } else {
-                        lower
-                    };
-                    (hostname, host, host_as_written)
+                    let written = if port.is_empty() { i } else { lower.len() };
+                    (i, host, written)
                 }
             };
         let rest = &rest[authority_end..];
@@ -63,32 +57,64 @@ impl RegistryUrl {
         };
         Some(RegistryUrl {
             scheme,
-            host,
-            hostname,
-            host_as_written,
+            authority: lower,
+            host_len,
+            hostname_len,
+            written_len,
             path,
         })
+    }
+
+    /// Lowercased host with the port when it is not the scheme's default.
+    pub fn host(&self) -> &str {
+        &self.authority[..self.host_len]
+    }
+
+    /// Lowercased host without any port.
+    pub fn hostname(&self) -> &str {
+        &self.authority[..self.hostname_len]
+    }
+
+    /// Lowercased host with the port exactly as written, a default one included: Yarn 1
+    /// compares credential keys with the registry URL as written (errata: default ports).
+    pub fn host_as_written(&self) -> &str {
+        &self.authority[..self.written_len]
+    }
+
+    /// The parts compared: `h:` and `h` are one host, as they were when each was kept apart.
+    fn parts(&self) -> (&str, &str, &str, &str, &str) {
+        let (host, hostname, written) = (self.host(), self.hostname(), self.host_as_written());
+        (self.scheme, host, hostname, written, &self.path)
+    }
+
+    /// The same URL with no port at all (npm's second walk for a tarball, pnpm's for a route).
+    pub fn without_port(&self) -> RegistryUrl {
+        RegistryUrl {
+            host_len: self.hostname_len,
+            written_len: self.hostname_len,
+            ..self.clone()
+        }
     }
 
     /// npm's nerf dart (`@npmcli/config` nerf-dart.js): everything after the last `/` of the
     /// path is dropped, so `https://h/npm` gives `//h/`.
     pub fn nerf_dart(&self) -> String {
         let dir = &self.path[..=self.path.rfind('/').unwrap_or(0)];
-        format!("//{}{}", self.host, dir)
+        format!("//{}{}", self.host(), dir)
     }
 
     /// The nerf dart a user means for this registry: with a trailing slash added first, so a
     /// registry written without one keeps its last path segment.
     pub fn registry_nerf_dart(&self) -> String {
         let slash = if self.path.ends_with('/') { "" } else { "/" };
-        ["//", &self.host, &self.path, slash].concat()
+        ["//", self.host(), &self.path, slash].concat()
     }
 
     /// [`Self::registry_nerf_dart`] with the port as written, a default one included.
     pub fn registry_nerf_dart_as_written(&self) -> String {
         format!(
             "//{}{}",
-            self.host_as_written,
+            self.host_as_written(),
             with_trailing_slash(&self.path)
         )
     }
@@ -98,19 +124,26 @@ impl RegistryUrl {
     pub fn is_named_by_key(&self, key: &str) -> bool {
         let without_scheme = key.find("//").map_or(key, |i| &key[i..]);
         RegistryUrl::parse(&format!("{}:{without_scheme}", self.scheme))
-            .is_some_and(|k| k.host == self.host)
+            .is_some_and(|k| k.host() == self.host())
     }
 
     /// Yarn Berry's scheme-less `npmRegistries` key for this registry (one trailing `/` gone).
     pub fn yarn_key(&self) -> String {
         let path = self.path.strip_suffix('/').unwrap_or(&self.path);
-        ["//", &self.host, path].concat()
+        ["//", self.host(), path].concat()
     }
 
     pub fn is_http(&self) -> bool {
         self.scheme == "http"
     }
 }
+
+impl PartialEq for RegistryUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+impl Eq for RegistryUrl {}
 
 /// `url` without its scheme's default port (`http://h:80/npm` → `http://h/npm`): the same
 /// server for every manager, but Yarn compares registry URLs with keys as written.
@@ -125,10 +158,13 @@ pub fn without_default_port(url: &str) -> String {
     let Some(parsed) = RegistryUrl::parse(url) else {
         return url.to_string();
     };
-    if parsed.host == parsed.host_as_written {
+    if parsed.host() == parsed.host_as_written() {
         return url.to_string();
     }
-    let written = format!(":{}", &parsed.host_as_written[parsed.hostname.len() + 1..]);
+    let written = format!(
+        ":{}",
+        &parsed.host_as_written()[parsed.hostname().len() + 1..]
+    );
     let authority_start = split_scheme(url).map_or(0, |(scheme, _)| scheme.len() + 3);
     let authority_end = url[authority_start..]
         .find(['/', '?', '#'])
@@ -163,7 +199,7 @@ pub fn with_trailing_slash(s: &str) -> String {
 /// The keys npm tries, deepest first, for a request to `url` (`regFromURI` in
 /// npm-registry-fetch): `//h/a/b` → `//h/a/` → `//h/a` → `//h/` → `//h`.
 pub fn npm_walk_up(url: &RegistryUrl) -> Vec<String> {
-    let mut key = format!("//{}{}", url.host, url.path);
+    let mut key = format!("//{}{}", url.host(), url.path);
     let mut keys = Vec::new();
     while key.len() > 2 {
         keys.push(key.clone());

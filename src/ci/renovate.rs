@@ -125,7 +125,7 @@ pub fn check(
         let line = line_of(&format!("\"{host}\""));
         let same_host: Vec<&Routed> = routed
             .iter()
-            .filter(|r| Some(r.url.hostname.as_str()) == hostname_of(host).as_deref())
+            .filter(|r| Some(r.url.hostname()) == hostname_of(host).as_deref())
             .collect();
         if same_host.is_empty() {
             continue;
@@ -180,7 +180,7 @@ pub fn check(
     let has_npm_auth = config.get("npmrc").is_some() || config.get("npmToken").is_some();
     let mut told = std::collections::BTreeSet::new();
     for r in routed.iter().filter(|r| r.with_credentials) {
-        if r.url.hostname == AUTO_PROVISIONED
+        if r.url.hostname() == AUTO_PROVISIONED
             || has_npm_auth
             || rules.iter().any(|h| matches(h, &r.url))
             || !told.insert(r.written.clone())
@@ -222,7 +222,7 @@ fn shown(url: &RegistryUrl) -> String {
     format!(
         "{}://{}{}",
         url.scheme,
-        url.host,
+        url.host(),
         crate::registry_url::with_trailing_slash(&url.path)
     )
 }
@@ -244,12 +244,12 @@ fn matches(host: &str, registry: &RegistryUrl) -> bool {
         let h = host.trim_end_matches('/');
         let bare_origin = h.split_once("://").is_some_and(|(_, r)| !r.contains('/'));
         if bare_origin {
-            return hostname_of(host).as_deref() == Some(registry.hostname.as_str());
+            return hostname_of(host).as_deref() == Some(registry.hostname());
         }
         return request.starts_with(host);
     }
     let h = host.trim_start_matches('.').to_ascii_lowercase();
-    registry.hostname == h || registry.hostname.ends_with(&format!(".{h}"))
+    registry.hostname() == h || registry.hostname().ends_with(&format!(".{h}"))
 }
 
 #[cfg(test)]

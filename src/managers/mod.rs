@@ -365,7 +365,7 @@ pub struct TarballRequest<'a> {
 impl TarballRequest<'_> {
     /// Same scheme and host (with port) as the package's registry.
     pub fn same_origin(&self) -> bool {
-        self.tarball.scheme == self.registry.scheme && self.tarball.host == self.registry.host
+        self.tarball.scheme == self.registry.scheme && self.tarball.host() == self.registry.host()
     }
 
     /// Same origin and under the registry's path.
@@ -384,10 +384,8 @@ impl TarballRequest<'_> {
     pub fn credentials_by_key(&self, portless: bool) -> Option<(String, Option<Authorization>)> {
         let t = &self.tarball;
         let mut keys = npm_walk_up(t);
-        if portless && t.hostname != t.host {
-            let mut p = t.clone();
-            p.host = t.hostname.clone();
-            keys.extend(npm_walk_up(&p));
+        if portless && t.hostname() != t.host() {
+            keys.extend(npm_walk_up(&t.without_port()));
         }
         keys.into_iter().find_map(|k| {
             let creds = self.model.auth.get(&AuthKey::Url(k.clone()))?;

@@ -141,7 +141,7 @@ impl Rules for Npm {
     fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
         match req.credentials_by_key(false) {
             Some((k, a)) => (a, format!("`{k}` matches the tarball URL")),
-            None if req.tarball.host == req.registry.host => (
+            None if req.tarball.host() == req.registry.host() => (
                 req.route.authorization.clone(),
                 "same host as the package's registry: npm falls back to the registry's credentials".into(),
             ),

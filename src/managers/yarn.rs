@@ -58,8 +58,10 @@ impl Rules for Yarn {
             // Yarn refuses plain http unless the host is allowed (a list: the variable
             // replaces the files' list).
             if let Some(url) = RegistryUrl::parse(registry).filter(|u| u.is_http()) {
-                form.variables
-                    .push(EnvVar::literal("YARN_UNSAFE_HTTP_WHITELIST", url.hostname));
+                form.variables.push(EnvVar::literal(
+                    "YARN_UNSAFE_HTTP_WHITELIST",
+                    url.hostname(),
+                ));
             }
         }
         let name = match set.unscoped.and_then(|r| r.authorization.as_ref()) {
@@ -379,13 +381,13 @@ impl Rules for Yarn {
             .registry
             .as_ref()
             .and_then(|v| RegistryUrl::parse(&v.value.render(Dialect::Yarn).0))
-            .map(|u| u.host);
+            .map(|u| u.host().to_string());
         for route in routes {
             let host = route
                 .registry
                 .as_deref()
                 .and_then(RegistryUrl::parse)
-                .map(|u| u.host);
+                .map(|u| u.host().to_string());
             if route.credential_key == Some(AuthKey::Fallback)
                 && route.authorization.is_some()
                 && host != default_host

@@ -308,7 +308,7 @@ impl Translator<'_> {
                     let host = registry
                         .as_deref()
                         .and_then(RegistryUrl::parse)
-                        .map(|u| u.hostname);
+                        .map(|u| u.hostname().to_string());
                     if let Some(host) = host {
                         self.warnings.push(Warning::note(
                             Code::ClientCertificatePerHost,

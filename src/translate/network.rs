@@ -128,7 +128,7 @@ impl Translator<'_> {
                         continue;
                     };
                     if let Some(url) = route.registry.as_deref().and_then(RegistryUrl::parse) {
-                        let h = model.hosts.entry(url.hostname).or_default();
+                        let h = model.hosts.entry(url.hostname().to_string()).or_default();
                         h.cert_file = Some(cert);
                         h.key_file = Some(keyfile);
                     }
@@ -143,10 +143,10 @@ impl Translator<'_> {
                     };
                     let known = allowed
                         .iter()
-                        .any(|v| v.value.as_literal().as_deref() == Some(url.hostname.as_str()));
+                        .any(|v| v.value.as_literal().as_deref() == Some(url.hostname()));
                     if url.is_http() && !known {
                         allowed.push(Value::new(
-                            Template::literal(url.hostname.clone()),
+                            Template::literal(url.hostname()),
                             self.registry_origin(route),
                         ));
                     }
