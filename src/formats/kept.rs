@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
-type Parsed = (TypeId, String, Rc<dyn Any>);
+type Parsed = (TypeId, Rc<str>, Rc<dyn Any>);
 
 /// A run's kept values, never dropped: they live until the process ends, and freeing a
 /// large config's documents and models one by one at exit was 7% of a `show` (issue 20).
@@ -19,6 +19,23 @@ type Kept<T> = RefCell<ManuallyDrop<VecDeque<T>>>;
 
 thread_local! {
     static PARSED: Kept<Parsed> = const { RefCell::new(ManuallyDrop::new(VecDeque::new())) };
+    static TEXTS: Kept<Rc<str>> = const { RefCell::new(ManuallyDrop::new(VecDeque::new())) };
+}
+
+/// The one kept copy of `text`. The kept documents, edits and reads hold their texts through
+/// it, so a large file and its planned edit are held once however many of them keep one
+/// (each its own copy was megabytes at a 5,000-line config, issue 20).
+fn kept_text(text: &str) -> Rc<str> {
+    TEXTS.with_borrow_mut(|texts| {
+        if let Some(kept) = texts.iter().find(|kept| ***kept == *text) {
+            return Rc::clone(kept);
+        }
+        // A text none of them holds any more is forgotten.
+        texts.retain(|kept| Rc::strong_count(kept) > 1);
+        let kept: Rc<str> = Rc::from(text);
+        texts.push_back(Rc::clone(&kept));
+        kept
+    })
 }
 
 /// How many documents of one type are kept: the files of one conversion, before and after.
@@ -42,7 +59,7 @@ pub fn parsed<T: 'static, E>(
     let hit = PARSED.with_borrow(|parsed| {
         parsed
             .iter()
-            .find(|(k, t, _)| *k == kind && t == text)
+            .find(|(k, t, _)| *k == kind && **t == *text)
             .map(|(_, _, doc)| Rc::clone(doc))
     });
     if let Some(doc) = hit.and_then(|doc| doc.downcast::<T>().ok()) {
@@ -55,7 +72,7 @@ pub fn parsed<T: 'static, E>(
         {
             parsed.remove(oldest);
         }
-        parsed.push_back((kind, text.to_string(), Rc::clone(&doc) as Rc<dyn Any>));
+        parsed.push_back((kind, kept_text(text), Rc::clone(&doc) as Rc<dyn Any>));
     });
     Ok(doc)
 }
@@ -64,11 +81,17 @@ pub fn parsed<T: 'static, E>(
 #[cfg(test)]
 pub fn forget() {
     PARSED.with_borrow_mut(|kept| kept.clear());
+    TEXTS.with_borrow_mut(|kept| kept.clear());
     EDITS.with_borrow_mut(|kept| kept.clear());
     READS.with_borrow_mut(|kept| kept.clear());
 }
 
-type Edit = (super::Format, String, super::Wanted, Result<String, String>);
+type Edit = (
+    super::Format,
+    Rc<str>,
+    super::Wanted,
+    Result<Rc<str>, String>,
+);
 
 thread_local! {
     static EDITS: Kept<Edit> = const { RefCell::new(ManuallyDrop::new(VecDeque::new())) };
@@ -88,8 +111,8 @@ pub fn edited(
     let hit = EDITS.with_borrow(|edits| {
         edits
             .iter()
-            .find(|(f, t, w, _)| *f == format && t == text && w == wanted)
-            .map(|(_, _, _, out)| out.clone())
+            .find(|(f, t, w, _)| *f == format && **t == *text && w == wanted)
+            .map(|(_, _, _, out)| out.as_deref().map(str::to_string).map_err(String::clone))
     });
     if let Some(out) = hit {
         return out;
@@ -99,7 +122,12 @@ pub fn edited(
         keep_newest(
             edits,
             EDITS_KEPT,
-            (format, text.to_string(), wanted.clone(), out.clone()),
+            (
+                format,
+                kept_text(text),
+                wanted.clone(),
+                out.as_deref().map(kept_text).map_err(String::clone),
+            ),
         )
     });
     out
@@ -121,7 +149,7 @@ type Read = (
     super::Format,
     String,
     crate::model::Level,
-    String,
+    Rc<str>,
     ReadModel,
 );
 
@@ -148,7 +176,7 @@ pub fn read<E>(
     let hit = READS.with_borrow(|reads| {
         reads
             .iter()
-            .find(|(f, n, l, t, _)| *f == format && *l == level && n == name && t == text)
+            .find(|(f, n, l, t, _)| *f == format && *l == level && n == name && **t == *text)
             .map(|(.., out)| out.clone())
     });
     if let Some(out) = hit {
@@ -163,7 +191,7 @@ pub fn read<E>(
                 format,
                 name.to_string(),
                 level,
-                text.to_string(),
+                kept_text(text),
                 out.clone(),
             ),
         )
@@ -225,6 +253,35 @@ mod tests {
             2 + 2 * KEPT_PER_TYPE,
             "the long text is still kept"
         );
+    }
+
+    /// A document, an edit and its result keep one copy of each text between them, and a
+    /// text none of them keeps any more is let go.
+    #[test]
+    fn the_kept_values_share_one_copy_of_each_text() {
+        forget();
+        let text = long("shared");
+        let planned = long("planned");
+        parsed(&text, |t| Ok::<_, ()>(t.len())).unwrap();
+        let out = edited(super::super::Format::Npmrc, &text, &Vec::new(), || {
+            Ok(planned.clone())
+        });
+        assert_eq!(out, Ok(planned.clone()));
+        parsed(&planned, |t| Ok::<_, ()>(t.len())).unwrap();
+        TEXTS.with_borrow(|texts| assert_eq!(texts.len(), 2));
+        PARSED.with_borrow(|docs| {
+            EDITS.with_borrow(|edits| {
+                let (_, before, _, after) = edits.back().unwrap();
+                assert!(Rc::ptr_eq(&docs[0].1, before));
+                assert!(Rc::ptr_eq(&docs[1].1, after.as_ref().unwrap()));
+            })
+        });
+        // Documents of one type pushed out by newer ones take their texts with them.
+        forget();
+        for i in 0..=KEPT_PER_TYPE {
+            parsed(&long(&i.to_string()), |t| Ok::<_, ()>(t.len())).unwrap();
+        }
+        TEXTS.with_borrow(|texts| assert_eq!(texts.len(), KEPT_PER_TYPE));
     }
 
     #[test]
