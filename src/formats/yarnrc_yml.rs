@@ -29,6 +29,15 @@ struct Located {
     span: Option<(u32, u32)>,
 }
 
+/// A scalar pmrc does not translate: read as strictly as the others, then let go.
+struct Unread;
+
+impl<'de> Deserialize<'de> for Unread {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Located::deserialize(deserializer).map(|_| Unread)
+    }
+}
+
 impl<'de> Deserialize<'de> for Located {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<String>::deserialize(deserializer)?;
@@ -77,9 +86,9 @@ struct ScopeEntry {
     npm_always_auth: Text,
     // Settings pmrc does not translate, listed so that `deny_unknown_fields` accepts them.
     #[allow(dead_code)]
-    npm_audit_registry: Text,
+    npm_audit_registry: Option<Unread>,
     #[allow(dead_code)]
-    npm_minimal_age_gate: Text,
+    npm_minimal_age_gate: Option<Unread>,
 }
 
 #[derive(Deserialize, Default)]
@@ -99,7 +108,7 @@ struct NetworkEntry {
     http_proxy: Text,
     https_proxy: Text,
     #[allow(dead_code)]
-    enable_network: Text,
+    enable_network: Option<Unread>,
 }
 
 #[derive(Deserialize)]
