@@ -194,6 +194,12 @@ pub fn same_settings(held: &[Setting], wanted: &Wanted) -> bool {
 /// Byte spans of secrets, for [`crate::redact::mask`].
 pub type SecretSpans = Vec<Range<usize>>;
 
+/// How many lines `text` has when its lines end in `\n` (the usual case): room for a
+/// reader's table of lines in one allocation, rather than doubling past the file's size.
+pub(crate) fn line_count_hint(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count() + 1
+}
+
 /// The line ending a file mostly uses, so added lines match it.
 pub fn dominant_line_ending(text: &str) -> &'static str {
     // Byte counts, which the compiler takes many bytes at a time: every edit of a large

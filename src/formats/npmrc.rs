@@ -130,7 +130,7 @@ impl Document {
     }
 
     fn parse_uncached(text: &str) -> Document {
-        let mut lines = Vec::new();
+        let mut lines = Vec::with_capacity(super::line_count_hint(text));
         let mut in_section = false;
         let mut at = 0;
         while at < text.len() || (at == 0 && !text.is_empty()) {

@@ -294,10 +294,10 @@ fn change_for(
     if target.text.is_none() && wanted.is_empty() {
         return Ok(None);
     }
-    let before = target.text.clone().unwrap_or_default();
-    format.check(&before).map_err(|e| e.in_file(&target.path))?;
+    let before = target.text.as_deref().unwrap_or_default();
+    format.check(before).map_err(|e| e.in_file(&target.path))?;
     let after = format
-        .edit(&before, wanted)
+        .edit(before, wanted)
         .map_err(|message| Error::Edit {
             path: target.path.clone(),
             message,
