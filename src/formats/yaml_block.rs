@@ -42,9 +42,10 @@ pub enum Style {
 /// units serde-saphyr reports: 1-based line and column, column and offset in characters.
 #[derive(Debug, PartialEq)]
 pub struct Scalar {
-    pub value: String,
+    pub value: Box<str>,
     pub style: Style,
-    pub bytes: Range<usize>,
+    /// Byte range in the document (32 bits: the YAML reader refuses far smaller files).
+    pub bytes: Range<u32>,
     // 32 bits, as serde-saphyr keeps them: the tree is kept for the run (issue 20's memory).
     pub line: u32,
     pub column: u32,
@@ -64,9 +65,14 @@ pub enum Plain {
 }
 
 impl Scalar {
+    /// The byte range in the document, the quotes included.
+    pub fn range(&self) -> Range<usize> {
+        self.bytes.start as usize..self.bytes.end as usize
+    }
+
     /// The plain text `~`, `null`, `Null`, `NULL` (an empty value is [`Node::Empty`]).
     pub fn is_null(&self) -> bool {
-        self.style == Style::Plain && matches!(self.value.as_str(), "~" | "null" | "Null" | "NULL")
+        self.style == Style::Plain && matches!(&*self.value, "~" | "null" | "Null" | "NULL")
     }
 
     /// The scalar's type as serde-saphyr infers it: YAML 1.1 booleans in any case, decimal
@@ -79,7 +85,7 @@ impl Scalar {
         if self.is_null() {
             return Some(Plain::Null);
         }
-        let v = self.value.as_str();
+        let v = &*self.value;
         let bool_of = |words: [&str; 4]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
         if bool_of(["true", "yes", "y", "on"]) {
             return Some(Plain::Bool(true));
@@ -189,7 +195,7 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
     if !(bytes_ok && chars_ok) {
         return None;
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(super::line_count_hint(text));
     let (mut start, mut char_start) = (0, 0);
     for (i, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -295,7 +301,7 @@ fn block(
         })
     } else {
         // Sorted rather than hashed: a large config's maps have thousands of keys.
-        let mut keys: Vec<&str> = entries.iter().map(|e| e.key.value.as_str()).collect();
+        let mut keys: Vec<&str> = entries.iter().map(|e| &*e.key.value).collect();
         keys.sort_unstable();
         keys.windows(2).any(|pair| pair[0] == pair[1])
     };
@@ -338,17 +344,17 @@ fn scalar<'a>(line: &Line<'a>, from: usize, key: bool) -> Option<(Scalar, &'a st
     let column = char_count(&line.text[..from]) + 1;
     let scalar = Scalar {
         char_len: char_count(&text[..raw_len]).try_into().ok()?,
-        bytes: line.start + from..line.start + from + raw_len,
+        bytes: (line.start + from).try_into().ok()?..(line.start + from + raw_len).try_into().ok()?,
         line: line.number.try_into().ok()?,
         column: column.try_into().ok()?,
         char_offset: (line.char_start + column - 1).try_into().ok()?,
-        value,
+        value: value.into_boxed_str(),
         style,
     };
     // Implicit keys are at most 1024 characters. A plain key must be a plain string: serde-
     // saphyr compares typed keys by value (`1` and `0x1` are one key), a null key is not a
     // string, and `<<` may be a merge.
-    if key && style == Style::Plain && (scalar.plain() != Some(Plain::Str) || scalar.value == "<<")
+    if key && style == Style::Plain && (scalar.plain() != Some(Plain::Str) || &*scalar.value == "<<")
     {
         return None;
     }
@@ -466,26 +472,26 @@ mod tests {
     fn reads_maps_sequences_and_the_three_scalar_styles_with_positions() {
         let text = "# top\nname: plain words  # comment\nq: \"é \\\"x\\\" \\u00e9\"\r\nnest:\n\n  s: 'it''s'\n  list:\n    - a\n    - 'b'\nempty:\n";
         let entries = map(text);
-        let keys: Vec<&str> = entries.iter().map(|e| e.key.value.as_str()).collect();
+        let keys: Vec<&str> = entries.iter().map(|e| &*e.key.value).collect();
         assert_eq!(keys, ["name", "q", "nest", "empty"]);
         let Node::Scalar(name) = &entries[0].value else {
             panic!()
         };
         assert_eq!(
-            (name.value.as_str(), name.line, name.column),
+            (&*name.value, name.line, name.column),
             ("plain words", 2, 7)
         );
-        assert_eq!(&text[name.bytes.clone()], "plain words");
+        assert_eq!(&text[name.range()], "plain words");
         let Node::Scalar(q) = &entries[1].value else {
             panic!()
         };
-        assert_eq!(q.value, "é \"x\" é");
-        assert_eq!(&text[q.bytes.clone()], "\"é \\\"x\\\" \\u00e9\"");
+        assert_eq!(&*q.value, "é \"x\" é");
+        assert_eq!(&text[q.range()], "\"é \\\"x\\\" \\u00e9\"");
         assert_eq!((q.char_offset, q.char_len), (38, 16));
         let Node::Map(nest) = &entries[2].value else {
             panic!()
         };
-        assert!(matches!(&nest[0].value, Node::Scalar(s) if s.value == "it's" && s.line == 6));
+        assert!(matches!(&nest[0].value, Node::Scalar(s) if &*s.value == "it's" && s.line == 6));
         assert!(
             matches!(&nest[1].value, Node::Seq(items) if items.len() == 2 && items[1].style == Style::SingleQuoted)
         );

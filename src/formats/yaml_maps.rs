@@ -380,7 +380,7 @@ pub(super) fn block_maps<'m>(text: &str, maps: &[&'m str]) -> Option<HashMap<&'m
     };
     let mut read = HashMap::default();
     for &map in maps {
-        let Some(entry) = root.iter().find(|e| e.key.value == map) else {
+        let Some(entry) = root.iter().find(|e| &*e.key.value == map) else {
             continue;
         };
         let Node::Map(entries) = &entry.value else {
@@ -394,14 +394,14 @@ pub(super) fn block_maps<'m>(text: &str, maps: &[&'m str]) -> Option<HashMap<&'m
                 Node::Seq(_) => Value::Other,
                 Node::Map(fields) => block_fields(fields)?,
             };
-            let range = e.key.bytes.start..e.end;
-            at.insert(e.key.value.clone(), EntryAt { range, value });
+            let range = e.key.range().start..e.end;
+            at.insert(e.key.value.to_string(), EntryAt { range, value });
         }
         let last_end = entries.last()?.end;
         read.insert(
             map,
             MapAt {
-                range: entry.key.bytes.start..last_end,
+                range: entry.key.range().start..last_end,
                 column: entries.first()?.key.column as usize - 1,
                 entries: at,
                 last_end,
@@ -419,7 +419,7 @@ fn block_fields(fields: &[Entry]) -> Option<Value> {
             Node::Scalar(s) => Some(block_scalar(s)),
             Node::Map(_) | Node::Seq(_) => None,
         };
-        at.insert(f.key.value.clone(), (f.key.bytes.start..f.end, scalar));
+        at.insert(f.key.value.to_string(), (f.key.range().start..f.end, scalar));
     }
     Some(Value::Fields {
         fields: at,
@@ -431,7 +431,7 @@ fn block_fields(fields: &[Entry]) -> Option<Value> {
 
 fn block_scalar(s: &Scalar) -> ScalarAt {
     ScalarAt {
-        range: s.bytes.clone(),
+        range: s.range(),
         raw_start: match s.style {
             Style::Plain => s.value.chars().next(),
             Style::SingleQuoted => Some('\''),

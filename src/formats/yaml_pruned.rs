@@ -70,7 +70,7 @@ fn block_value(node: &Node, owned: Option<&Owned>) -> Option<Value> {
         Node::Map(entries) => {
             let mut out = Map::new();
             for Entry { key, value, .. } in entries {
-                let below = owned.and_then(|o| o.below.get(key.value.as_str()));
+                let below = owned.and_then(|o| o.below.get(&*key.value));
                 if below.is_some_and(|o| o.whole) {
                     continue;
                 }
@@ -78,7 +78,7 @@ fn block_value(node: &Node, owned: Option<&Owned>) -> Option<Value> {
                 if below.is_some() && emptied(&value) {
                     continue;
                 }
-                out.insert(key.value.clone(), value);
+                out.insert(key.value.to_string(), value);
             }
             Value::Object(out)
         }
@@ -97,7 +97,7 @@ fn scalar_value(s: &Scalar) -> Option<Value> {
         Plain::Bool(b) => Value::Bool(b),
         Plain::Unsigned(n) => Value::from(n),
         Plain::Negative(n) => Value::from(n),
-        Plain::Str => Value::String(s.value.clone()),
+        Plain::Str => Value::String(s.value.to_string()),
     })
 }
 
