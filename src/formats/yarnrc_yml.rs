@@ -158,7 +158,9 @@ const MAPS: [(&str, &[&str]); 3] = [
 /// One owned scalar as found in the file, with where its value sits.
 /// Borrowed from the parsed file: a large `.yarnrc.yml` has thousands (issue 20).
 struct Found<'a> {
-    path: Vec<&'a str>,
+    /// The keys down to the value, at most three (`npmScopes.<name>.<key>`), kept in place.
+    keys: [&'a str; 3],
+    depth: usize,
     value: &'a str,
     line: usize,
     span: Option<Range<usize>>,
@@ -168,22 +170,33 @@ fn parse(text: &str) -> Result<std::rc::Rc<RcFile>, SyntaxError> {
     yaml::parse(text)
 }
 
+impl<'a> Found<'a> {
+    fn path(&self) -> &[&'a str] {
+        &self.keys[..self.depth]
+    }
+}
+
 fn found<'a>(path: &[&'a str], text: &'a Text, source: &str) -> Option<Found<'a>> {
     let v = text.as_ref()?;
     let span = v
         .span
         .map(|(o, l)| o as usize..o as usize + l as usize)
         .filter(|r| r.end <= source.len());
+    let mut keys = [""; 3];
+    keys[..path.len()].copy_from_slice(path);
     Some(Found {
-        path: path.to_vec(),
+        keys,
+        depth: path.len(),
         value: &v.value,
         line: v.line as usize,
         span,
     })
 }
 
-fn collect<'a>(rc: &'a RcFile, source: &str) -> Vec<Found<'a>> {
-    let mut out = Vec::new();
+/// Each owned scalar of the file, in the file's order of settings, handed to `each` rather
+/// than gathered: a large file has thousands (issue 20).
+fn for_each_found<'a>(rc: &'a RcFile, source: &str, mut each: impl FnMut(Found<'a>)) {
+    let mut out = |found: Option<Found<'a>>| found.into_iter().for_each(&mut each);
     let top = [
         &rc.npm_registry_server,
         &rc.npm_publish_registry,
@@ -199,7 +212,7 @@ fn collect<'a>(rc: &'a RcFile, source: &str) -> Vec<Found<'a>> {
         &rc.enable_strict_ssl,
     ];
     for (key, text) in TOP_SCALARS.iter().zip(top) {
-        out.extend(found(&[key], text, source));
+        out(found(&[key], text, source));
     }
     for (name, s) in rc.npm_scopes.iter().flatten() {
         let fields = [
@@ -210,13 +223,13 @@ fn collect<'a>(rc: &'a RcFile, source: &str) -> Vec<Found<'a>> {
             &s.npm_always_auth,
         ];
         for (key, text) in SCOPE_KEYS.iter().zip(fields) {
-            out.extend(found(&["npmScopes", name, key], text, source));
+            out(found(&["npmScopes", name, key], text, source));
         }
     }
     for (name, r) in rc.npm_registries.iter().flatten() {
         let fields = [&r.npm_auth_token, &r.npm_auth_ident, &r.npm_always_auth];
         for (key, text) in REGISTRY_KEYS.iter().zip(fields) {
-            out.extend(found(&["npmRegistries", name, key], text, source));
+            out(found(&["npmRegistries", name, key], text, source));
         }
     }
     for (name, n) in rc.network_settings.iter().flatten() {
@@ -228,10 +241,9 @@ fn collect<'a>(rc: &'a RcFile, source: &str) -> Vec<Found<'a>> {
             &n.https_proxy,
         ];
         for (key, text) in NETWORK_KEYS.iter().zip(fields) {
-            out.extend(found(&["networkSettings", name, key], text, source));
+            out(found(&["networkSettings", name, key], text, source));
         }
     }
-    out
 }
 
 fn whitelist(rc: &RcFile) -> Option<Vec<String>> {
@@ -250,14 +262,14 @@ pub fn check(text: &str) -> Result<(), SyntaxError> {
 /// The settings pmrc owns in this file.
 pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     let rc = parse(text)?;
-    let mut out: Vec<Setting> = collect(&rc, text)
-        .into_iter()
-        .map(|f| Setting {
-            path: f.path.into_iter().map(str::to_string).collect(),
+    let mut out: Vec<Setting> = Vec::new();
+    for_each_found(&rc, text, |f| {
+        out.push(Setting {
+            path: f.path().iter().map(|k| k.to_string()).collect(),
             value: SettingValue::Scalar(f.value.to_string()),
             line: f.line,
         })
-        .collect();
+    });
     if let Some(items) = whitelist(&rc) {
         out.push(Setting {
             path: ["unsafeHttpWhitelist".into()].into(),
@@ -274,9 +286,9 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         return Vec::new();
     };
     let mut spans = Vec::new();
-    for f in collect(&rc, text) {
-        let Some(span) = f.span else { continue };
-        let key = f.path.last().copied().unwrap_or_default();
+    for_each_found(&rc, text, |f| {
+        let Some(span) = f.span.clone() else { return };
+        let key = f.path().last().copied().unwrap_or_default();
         if SECRET_KEYS.contains(&key) {
             if Template::parse(f.value, Dialect::Yarn).has_literal_secret() {
                 spans.push(span);
@@ -284,7 +296,7 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         } else if let Some(pw) = redact::url_password_span(&text[span.clone()]) {
             spans.push(span.start + pw.start..span.start + pw.end);
         }
-    }
+    });
     spans
 }
 
@@ -301,12 +313,12 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         level,
     };
     let mut key_lines: Option<super::yaml::KeyLines> = None;
-    for f in collect(&rc, text) {
+    for_each_found(&rc, text, |f| {
         let v = Value::new(
             Template::parse(f.value, Dialect::Yarn),
             Some(origin(f.line)),
         );
-        let path = f.path.as_slice();
+        let path = f.path();
         match path {
             ["npmRegistryServer"] => model.registry = Some(v),
             ["npmPublishRegistry"] => model.publish_registry = Some(v),
@@ -382,7 +394,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             }
             _ => unreachable!("collect only yields owned paths"),
         }
-    }
+    });
     // Scopes declared with no owned keys still route (to Yarn's default registry).
     for name in rc.npm_scopes.iter().flatten().map(|(k, _)| k) {
         model.scopes.entry(name.to_string()).or_default();
