@@ -42,7 +42,7 @@ impl<'de> Deserialize<'de> for Located {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<String>::deserialize(deserializer)?;
         let span = spanned.defined.span();
-        // Offsets past u32 cannot come from a file the YAML reader accepts (its budget).
+        // Past 4 GiB, which no config file reaches, a span is left out and a line saturates.
         let narrow = |n: u64| u32::try_from(n).ok();
         Ok(Located {
             value: spanned.value.into_boxed_str(),

@@ -147,9 +147,10 @@ impl Rules for Bun {
 
     fn routes(&self, model: &Model, groups: Vec<Packages>) -> Vec<Route> {
         let keys = BunKeys::new(model);
+        let model = Lookup::many(model);
         groups
             .into_iter()
-            .map(|packages| route(model, packages, &keys))
+            .map(|packages| route(&model, packages, &keys))
             .collect()
     }
 
@@ -226,21 +227,18 @@ impl<'a> BunKeys<'a> {
 
 /// Credentials written with the registry in bunfig win; otherwise an `.npmrc` key on the
 /// same host whose path is a prefix of the registry's (the longest one).
-fn route(model: &Model, packages: Packages, npmrc_keys: &BunKeys) -> Route {
+fn route(model: &Lookup<'_>, packages: Packages, npmrc_keys: &BunKeys) -> Route {
     let registry = configured_registry(model, &packages).map(|v| v.value.render(Dialect::Bun).0);
     let effective = registry
         .clone()
         .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
-    let bound_key = match &packages {
+    let bound = match &packages {
         Packages::Scope(s) if model.scopes.get(s).is_some_and(|s| s.registry.is_some()) => {
-            AuthKey::Scope(s.clone())
+            model.scope_credential(s)
         }
-        _ => AuthKey::DefaultRegistry,
-    };
-    let bound = model
-        .auth
-        .get_key_value(&bound_key)
-        .filter(|(_, c)| c.authenticates());
+        _ => model.credential(&AuthKey::DefaultRegistry),
+    }
+    .filter(|(_, c)| c.authenticates());
     let from_npmrc = || npmrc_keys.longest(&RegistryUrl::parse(&effective)?);
     let chosen = bound.or_else(from_npmrc);
     npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c)))
