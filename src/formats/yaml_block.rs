@@ -344,7 +344,8 @@ fn scalar<'a>(line: &Line<'a>, from: usize, key: bool) -> Option<(Scalar, &'a st
     let column = char_count(&line.text[..from]) + 1;
     let scalar = Scalar {
         char_len: char_count(&text[..raw_len]).try_into().ok()?,
-        bytes: (line.start + from).try_into().ok()?..(line.start + from + raw_len).try_into().ok()?,
+        bytes: (line.start + from).try_into().ok()?
+            ..(line.start + from + raw_len).try_into().ok()?,
         line: line.number.try_into().ok()?,
         column: column.try_into().ok()?,
         char_offset: (line.char_start + column - 1).try_into().ok()?,
@@ -354,7 +355,9 @@ fn scalar<'a>(line: &Line<'a>, from: usize, key: bool) -> Option<(Scalar, &'a st
     // Implicit keys are at most 1024 characters. A plain key must be a plain string: serde-
     // saphyr compares typed keys by value (`1` and `0x1` are one key), a null key is not a
     // string, and `<<` may be a merge.
-    if key && style == Style::Plain && (scalar.plain() != Some(Plain::Str) || &*scalar.value == "<<")
+    if key
+        && style == Style::Plain
+        && (scalar.plain() != Some(Plain::Str) || &*scalar.value == "<<")
     {
         return None;
     }

@@ -419,7 +419,10 @@ fn block_fields(fields: &[Entry]) -> Option<Value> {
             Node::Scalar(s) => Some(block_scalar(s)),
             Node::Map(_) | Node::Seq(_) => None,
         };
-        at.insert(f.key.value.to_string(), (f.key.range().start..f.end, scalar));
+        at.insert(
+            f.key.value.to_string(),
+            (f.key.range().start..f.end, scalar),
+        );
     }
     Some(Value::Fields {
         fields: at,

@@ -296,12 +296,10 @@ fn change_for(
     }
     let before = target.text.as_deref().unwrap_or_default();
     format.check(before).map_err(|e| e.in_file(&target.path))?;
-    let after = format
-        .edit(before, wanted)
-        .map_err(|message| Error::Edit {
-            path: target.path.clone(),
-            message,
-        })?;
+    let after = format.edit(before, wanted).map_err(|message| Error::Edit {
+        path: target.path.clone(),
+        message,
+    })?;
     let held_ok = format
         .settings(&after)
         .is_ok_and(|held| formats::same_settings(&held, wanted));
