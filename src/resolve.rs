@@ -330,6 +330,48 @@ mod tests {
     use super::*;
     use crate::template::Dialect;
 
+    /// A hashed lookup finds exactly what the ordered map holds, for every kind of key and
+    /// for keys it does not hold, and hands back the model's own key.
+    #[test]
+    fn a_hashed_lookup_finds_what_the_ordered_map_holds() {
+        let mut model = Model::default();
+        let held = [
+            AuthKey::Url("//r.example/npm/".into()),
+            AuthKey::Url("//r.example/".into()),
+            AuthKey::Scope("acme".into()),
+            AuthKey::DefaultRegistry,
+            AuthKey::Fallback,
+        ];
+        for (i, key) in held.iter().enumerate() {
+            let token = Template::literal(format!("fake-token-{i}"));
+            model.auth.entry(key.clone()).or_default().token =
+                Some(crate::model::Value::new(token, None));
+        }
+        let (one, many) = (Lookup::one(&model), Lookup::many(&model));
+        let missing = [
+            AuthKey::Url("//r.example/other/".into()),
+            // The same text as a held URL key, as a scope: kinds are never mixed up.
+            AuthKey::Scope("//r.example/".into()),
+            AuthKey::Url("acme".into()),
+        ];
+        for key in held.iter().chain(&missing) {
+            let found = many.credential(key);
+            assert_eq!(found, one.credential(key), "{key:?}");
+            assert_eq!(found.is_some(), held.contains(key), "{key:?}");
+            if let Some((k, _)) = found {
+                assert!(std::ptr::eq(k, model.auth.get_key_value(key).unwrap().0));
+            }
+        }
+        for scope in ["acme", "other", "//r.example/"] {
+            assert_eq!(
+                many.scope_credential(scope),
+                one.scope_credential(scope),
+                "{scope}"
+            );
+        }
+        assert!(many.scope_credential("acme").is_some());
+    }
+
     fn route(registry: Option<&str>, token: Option<&str>) -> Route {
         Route {
             packages: Packages::Unscoped,
