@@ -44,7 +44,7 @@ pub enum Style {
 pub struct Scalar {
     pub value: Box<str>,
     pub style: Style,
-    /// Byte range in the document (32 bits: the YAML reader refuses far smaller files).
+    /// Byte range in the document, in 32 bits: a file past 4 GiB is left to serde-saphyr.
     pub bytes: Range<u32>,
     // 32 bits, as serde-saphyr keeps them: the tree is kept for the run (issue 20's memory).
     pub line: u32,
