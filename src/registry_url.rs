@@ -266,35 +266,36 @@ mod tests {
     /// The three hosts, each a prefix of the one authority kept.
     #[test]
     fn hosts_with_and_without_ports() {
-        let hosts = |s: &str| {
-            let u = url(s);
+        // URL, then host, hostname and host as written.
+        for (written, expected) in [
             (
-                u.host().to_string(),
-                u.hostname().to_string(),
-                u.host_as_written().to_string(),
-            )
-        };
-        let own = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
-        assert_eq!(
-            hosts("https://R.example/npm"),
-            own("r.example", "r.example", "r.example")
-        );
-        assert_eq!(
-            hosts("https://r.example:443/"),
-            own("r.example", "r.example", "r.example:443")
-        );
-        assert_eq!(
-            hosts("http://r.example:8080/"),
-            own("r.example:8080", "r.example", "r.example:8080")
-        );
-        assert_eq!(
-            hosts("https://r.example:/"),
-            own("r.example", "r.example", "r.example")
-        );
-        assert_eq!(
-            hosts("https://u:p@[::1]:4873/"),
-            own("[::1]:4873", "[::1]", "[::1]:4873")
-        );
+                "https://R.example/npm",
+                ["r.example", "r.example", "r.example"],
+            ),
+            (
+                "https://r.example:443/",
+                ["r.example", "r.example", "r.example:443"],
+            ),
+            (
+                "http://r.example:8080/",
+                ["r.example:8080", "r.example", "r.example:8080"],
+            ),
+            (
+                "https://r.example:/",
+                ["r.example", "r.example", "r.example"],
+            ),
+            (
+                "https://u:p@[::1]:4873/",
+                ["[::1]:4873", "[::1]", "[::1]:4873"],
+            ),
+        ] {
+            let u = url(written);
+            assert_eq!(
+                [u.host(), u.hostname(), u.host_as_written()],
+                expected,
+                "{written}"
+            );
+        }
         let bare = url("http://r.example:8080/npm/").without_port();
         assert_eq!(
             (bare.host(), bare.hostname(), bare.path.as_str()),
