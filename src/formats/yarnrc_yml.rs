@@ -392,7 +392,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                 };
                 *slot = Some(v);
             }
-            _ => unreachable!("collect only yields owned paths"),
+            _ => unreachable!("for_each_found only hands over owned paths"),
         }
     });
     // Scopes declared with no owned keys still route (to Yarn's default registry).
