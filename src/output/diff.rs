@@ -90,7 +90,7 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
 }
 
 /// Lines as `similar` counts them: each ends at `\r\n`, `\n` or a lone `\r` (old Mac files).
-fn lines(text: &str) -> Vec<&str> {
+pub(super) fn lines(text: &str) -> Vec<&str> {
     // Without a carriage return, lines end at `\n` alone: the library's line search (this
     // runs over both whole files of every change shown).
     if !text.contains('\r') {

@@ -6,8 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use similar::{DiffTag, TextDiff};
-
 use crate::doctor::Finding;
 use crate::model::{Level, Origin};
 use crate::output::diff;
@@ -189,18 +187,66 @@ pub fn doctor(findings: &[Finding], places: &Places, show: bool) -> String {
 }
 
 /// The 1-based line of the file as it is now where the first change starts (an addition at
-/// the end is annotated on the last line).
+/// the end is annotated on the last line): the line after the lines both sides begin with,
+/// which is where any diff's first change starts. Counted, not diffed: a diff of a large file
+/// just for this doubled the preview's cost (issue 20).
 fn first_changed_line(change: &FileChange) -> Option<usize> {
     let before = change.before.as_deref()?;
-    let lines = before.lines().count();
-    let diff = TextDiff::from_lines(before, &change.after);
-    let op = diff.ops().iter().find(|op| op.tag() != DiffTag::Equal)?;
-    Some((op.old_range().start + 1).min(lines.max(1)))
+    let (old, new) = (diff::lines(before), diff::lines(&change.after));
+    let same = old.iter().zip(&new).take_while(|(o, n)| o == n).count();
+    if same == old.len() && same == new.len() {
+        return None;
+    }
+    Some((same + 1).min(before.lines().count().max(1)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where the first change starts, counted from the shared lines, is where a full diff
+    /// puts its first change.
+    #[test]
+    fn first_changed_line_is_where_a_diff_starts() {
+        use similar::{DiffTag, TextDiff};
+        let texts = [
+            "",
+            "a",
+            "a\n",
+            "a\nb\n",
+            "a\nb",
+            "a\nc\n",
+            "x\na\nb\n",
+            "a\nb\nc\n",
+            "a\r\nb\r\n",
+            "a\rb\n",
+            "a\n\n",
+        ];
+        for before in texts {
+            for after in texts {
+                let change = FileChange {
+                    path: "/p/.npmrc".into(),
+                    display: ".npmrc".into(),
+                    manager: crate::managers::Manager::Npm,
+                    format: crate::formats::Format::Npmrc,
+                    level: Level::Project,
+                    before: Some(before.into()),
+                    after: after.into(),
+                };
+                let diff = TextDiff::from_lines(before, after);
+                let expected = diff
+                    .ops()
+                    .iter()
+                    .find(|op| op.tag() != DiffTag::Equal)
+                    .map(|op| (op.old_range().start + 1).min(before.lines().count().max(1)));
+                assert_eq!(
+                    first_changed_line(&change),
+                    expected,
+                    "{before:?} -> {after:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn escapes_as_github_does() {
