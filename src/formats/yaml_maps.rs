@@ -20,6 +20,14 @@ use crate::formats::{Setting, SettingValue, Wanted};
 
 type PathValue<'a> = (&'a [String], &'a SettingValue);
 
+/// Whether a line of `text` ends with a `\r` alone (old Mac line breaks). Scanned, not
+/// found in a copy of the text without its `\r\n`s (a large file's size again, issue 20).
+fn has_lone_carriage_return(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices('\r')
+        .any(|(i, _)| bytes.get(i + 1) != Some(&b'\n'))
+}
+
 /// A scalar value in the text: where it is and how it was quoted.
 #[derive(Debug, PartialEq)]
 pub(super) struct ScalarAt {
@@ -68,7 +76,7 @@ pub fn edit(
 ) -> (String, Vec<Setting>) {
     let unchanged = || (text.to_string(), held.to_vec());
     // Lines here end with `\n`; a file that breaks lines with a lone `\r` goes to the tree.
-    if text.replace("\r\n", "").contains('\r') {
+    if has_lone_carriage_return(text) {
         return unchanged();
     }
     // A last line without its break gets one, so new lines can follow it (no offset moves;
@@ -524,6 +532,23 @@ fn read_fields(m: &Mapping, text: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A lone `\r` is one not followed by `\n`, wherever it is.
+    #[test]
+    fn lone_carriage_returns_are_those_without_a_line_feed() {
+        for (text, lone) in [
+            ("", false),
+            ("a: 1\n", false),
+            ("a: 1\r\nb: 2\r\n", false),
+            ("a: 1\rb: 2", true),
+            ("a: 1\r", true),
+            ("\r\r\n", true),
+            ("a: 1\r\n\r", true),
+            ("é: 1\r\n", false),
+        ] {
+            assert_eq!(has_lone_carriage_return(text), lone, "{text:?}");
+        }
+    }
 
     /// The edits applied in place, last offset first: what `splice` replaced.
     fn in_place(text: &str, mut edits: Vec<(usize, usize, String)>) -> String {
