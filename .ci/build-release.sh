@@ -21,8 +21,8 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)
 
 # The npm platform each target's binary is published for (process.platform-process.arch).
 case "$target" in
-  x86_64-unknown-linux-musl | x86_64-unknown-linux-gnu) platform=linux-x64 ;;
-  aarch64-unknown-linux-musl | aarch64-unknown-linux-gnu) platform=linux-arm64 ;;
+  x86_64-unknown-linux-gnu | x86_64-unknown-linux-musl) platform=linux-x64 ;;
+  aarch64-unknown-linux-gnu | aarch64-unknown-linux-musl) platform=linux-arm64 ;;
   x86_64-apple-darwin) platform=darwin-x64 ;;
   aarch64-apple-darwin) platform=darwin-arm64 ;;
   x86_64-pc-windows-msvc) platform=win32-x64 ;;
@@ -33,8 +33,15 @@ case "$target" in
   *) exe=pmrc ;;
 esac
 
-# Stripped by cargo (symbols only: panics keep their messages); musl targets link
-# statically by default, so one Linux binary serves glibc and musl systems.
+# Linux binaries link glibc statically (static-pie): one binary runs on every distribution,
+# Alpine's musl systems included, with no dynamic loader to start (a small `show` 1.5 ms ->
+# 1.1 ms) and with glibc's allocator (musl's made a 5,000-line conversion 1.7-2x slower:
+# docs/benchmarks.md, issue 20). `--target` keeps the flag off build scripts and proc-macros,
+# which cannot be static.
+case "$target" in
+  *-linux-gnu) export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" ;;
+esac
+# Stripped by cargo (symbols only: panics keep their messages).
 CARGO_PROFILE_RELEASE_STRIP=symbols \
   cargo build --release --locked --target "$target" --manifest-path "$root/Cargo.toml"
 target_dir=${CARGO_TARGET_DIR:-$root/target}

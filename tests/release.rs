@@ -3,7 +3,7 @@
 //! host: a stripped binary in an archive with its checksum and the npm platform package.
 //! The action then installs that archive from a loopback "release", checksum verified.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -103,8 +103,8 @@ fn issue_17_release_workflow_builds_attests_and_publishes() {
     assert_eq!(
         targets,
         [
-            "x86_64-unknown-linux-musl",
-            "aarch64-unknown-linux-musl",
+            "x86_64-unknown-linux-gnu",
+            "aarch64-unknown-linux-gnu",
             "x86_64-apple-darwin",
             "aarch64-apple-darwin",
             "x86_64-pc-windows-msvc"
@@ -189,6 +189,27 @@ fn build_release(out: &Path) -> (String, PathBuf) {
     (target, archive)
 }
 
+/// The ELF program header type of a dynamic loader's path.
+const PT_INTERP: u32 = 3;
+
+/// The types of a 64-bit little-endian ELF file's program headers.
+fn program_header_types(elf: &[u8]) -> Vec<u32> {
+    assert_eq!(
+        &elf[..6],
+        b"\x7fELF\x02\x01",
+        "not a 64-bit little-endian ELF"
+    );
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes([elf[at], elf[at + 1]]));
+    let offset = u64::from_le_bytes(elf[0x20..0x28].try_into().unwrap()) as usize;
+    let (size, count) = (u16_at(0x36), u16_at(0x38));
+    (0..count)
+        .map(|i| {
+            let at = offset + i * size;
+            u32::from_le_bytes(elf[at..at + 4].try_into().unwrap())
+        })
+        .collect()
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -239,6 +260,15 @@ fn issue_17_build_release_script_stages_archive_checksum_and_npm_package() {
     if cfg!(target_os = "linux") {
         let elf = std::fs::read(&binary).unwrap();
         assert!(!elf.windows(8).any(|w| w == b".symtab\0"), "not stripped");
+    }
+    // Linux binaries are static: no program interpreter (dynamic loader) to find, so they
+    // run on any distribution (issue 20: and start without one).
+    if target.ends_with("-linux-gnu") {
+        let elf = std::fs::read(&binary).unwrap();
+        assert!(
+            !program_header_types(&elf).contains(&PT_INTERP),
+            "{target}: dynamically linked"
+        );
     }
 
     // The npm platform package, staged by npm/build.mjs with the same binary.
@@ -334,39 +364,14 @@ fn issue_17_the_action_installs_the_release_and_refuses_a_bad_checksum() {
     let (_, archive) = build_release(dist.path());
     let bytes = std::fs::read(&archive).unwrap();
     let version = env!("CARGO_PKG_VERSION");
-    // The runner's archive is the static musl build; this host's stands in for it under its
-    // name (the folder inside keeps the host's name, as the action reads it from the name).
-    let gnu = format!("pmrc-v{version}-x86_64-unknown-linux-gnu");
-    let musl = format!("pmrc-v{version}-x86_64-unknown-linux-musl");
-    let renamed = {
-        let mut out = Vec::new();
-        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
-        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
-            &mut out,
-            flate2::Compression::default(),
-        ));
-        for entry in tar.entries().unwrap() {
-            let mut entry = entry.unwrap();
-            let path = entry
-                .path()
-                .unwrap()
-                .display()
-                .to_string()
-                .replace(&gnu, &musl);
-            let mut header = entry.header().clone();
-            let mut data = Vec::new();
-            entry.read_to_end(&mut data).unwrap();
-            builder.append_data(&mut header, path, &data[..]).unwrap();
-        }
-        builder.into_inner().unwrap().finish().unwrap();
-        out
-    };
-    let file = format!("/v{version}/{musl}.tar.gz");
-    let good = format!("{}  {musl}.tar.gz\n", sha256_hex(&renamed));
+    // This host's archive is the one a Linux x64 runner downloads.
+    let name = format!("pmrc-v{version}-x86_64-unknown-linux-gnu");
+    let file = format!("/v{version}/{name}.tar.gz");
+    let good = format!("{}  {name}.tar.gz\n", sha256_hex(&bytes));
 
     let url = serve(
         vec![
-            (file.clone(), renamed.clone()),
+            (file.clone(), bytes.clone()),
             (format!("{file}.sha256"), good.into_bytes()),
         ],
         2,
@@ -386,10 +391,10 @@ fn issue_17_the_action_installs_the_release_and_refuses_a_bad_checksum() {
     );
 
     // A checksum that does not match: refused, nothing put on PATH.
-    let bad = format!("{}  {musl}.tar.gz\n", sha256_hex(b"something else"));
+    let bad = format!("{}  {name}.tar.gz\n", sha256_hex(b"something else"));
     let url = serve(
         vec![
-            (file.clone(), renamed),
+            (file.clone(), bytes),
             (format!("{file}.sha256"), bad.into_bytes()),
         ],
         2,

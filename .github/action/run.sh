@@ -23,8 +23,8 @@ fail() {
 # The Rust target of this runner's release archive.
 runner_target() {
   case "${RUNNER_OS:-}-${RUNNER_ARCH:-}" in
-    Linux-X64) echo x86_64-unknown-linux-musl ;;
-    Linux-ARM64) echo aarch64-unknown-linux-musl ;;
+    Linux-X64) echo x86_64-unknown-linux-gnu ;;
+    Linux-ARM64) echo aarch64-unknown-linux-gnu ;;
     macOS-X64) echo x86_64-apple-darwin ;;
     macOS-ARM64) echo aarch64-apple-darwin ;;
     Windows-X64) echo x86_64-pc-windows-msvc ;;
