@@ -3,10 +3,23 @@
 
 use std::io::Write as _;
 
-use clap::Parser;
+use clap::{CommandFactory as _, FromArgMatches as _};
+
+/// The arguments, as `Cli::try_parse` reads them, but with clap's command tree left to the
+/// process's end instead of freed: freeing it was a twentieth of a small `show` (issue 20).
+fn parse_args() -> Result<pmrc::cli::Cli, clap::Error> {
+    let mut command = pmrc::cli::Cli::command();
+    let parsed = command
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|mut matches| {
+            pmrc::cli::Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command))
+        });
+    std::mem::forget(command);
+    parsed
+}
 
 fn main() {
-    let cli = match pmrc::cli::Cli::try_parse() {
+    let cli = match parse_args() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
