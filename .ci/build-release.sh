@@ -33,14 +33,12 @@ case "$target" in
   *) exe=pmrc ;;
 esac
 
-# Linux binaries link glibc statically (static-pie): one binary runs on every distribution,
-# Alpine's musl systems included, with no dynamic loader to start (a small `show` 1.5 ms ->
-# 1.1 ms) and with glibc's allocator (musl's made a 5,000-line conversion 1.7-2x slower:
-# docs/benchmarks.md, issue 20). `--target` keeps the flag off build scripts and proc-macros,
-# which cannot be static.
-case "$target" in
-  *-linux-gnu) export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" ;;
-esac
+# How the target links (Linux: glibc statically); see the file for why.
+source "$root/.ci/release-flags.sh"
+flags=$(release_rustflags "$target")
+if [ -n "$flags" ]; then
+  export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$flags"
+fi
 # Stripped by cargo (symbols only: panics keep their messages).
 CARGO_PROFILE_RELEASE_STRIP=symbols \
   cargo build --release --locked --target "$target" --manifest-path "$root/Cargo.toml"

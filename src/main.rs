@@ -6,7 +6,8 @@ use std::io::Write as _;
 use clap::{CommandFactory as _, FromArgMatches as _};
 
 /// The arguments, as `Cli::try_parse` reads them, but with clap's command tree left to the
-/// process's end instead of freed: freeing it was a twentieth of a small `show` (issue 20).
+/// process's end instead of freed: freeing it was a twelfth of a small `show`'s instructions
+/// (issue 20).
 fn parse_args() -> Result<pmrc::cli::Cli, clap::Error> {
     let mut command = pmrc::cli::Cli::command();
     let parsed = command

@@ -37,17 +37,15 @@ STARTED=$(date +%s)
 uptime_before=$(uptime)
 log "load before the run: $uptime_before"
 
-# The binary the release ships for this host (.ci/build-release.sh): on Linux, glibc linked
-# statically. `cargo install` builds the same code linked dynamically, which starts about
-# 0.4 ms later (docs/benchmarks.md).
+# The binary the release ships for this host, linked as .ci/build-release.sh links it (on
+# Linux, glibc statically). `cargo install` links the same code dynamically, which starts
+# about 0.4 ms later (docs/benchmarks.md).
+source "$ROOT/.ci/release-flags.sh"
 HOST=$(rustc -vV | sed -n 's/^host: //p')
-LINKED="as the target links by default"
-case "$HOST" in
-  *-linux-gnu)
-    export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static"
-    LINKED="glibc linked statically"
-    ;;
-esac
+RELEASE_FLAGS=$(release_rustflags "$HOST")
+if [ -n "$RELEASE_FLAGS" ]; then
+  export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$RELEASE_FLAGS"
+fi
 log "building pmrc (release, as shipped for $HOST)"
 (cd "$ROOT" && cargo build --release --locked --target "$HOST")
 PMRC=$TARGET/$HOST/release/pmrc
@@ -301,7 +299,7 @@ done
   printf 'load before\t%s\n' "$uptime_before"
   printf 'load after\t%s\n' "$(uptime)"
   printf 'duration\t%s s\n' "$(($(date +%s) - STARTED))"
-  printf 'pmrc\t%s (%s), %s%s\n' "$("$PMRC" --version)" "$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo "not a git checkout")" "$HOST" ", $LINKED"
+  printf 'pmrc\t%s (%s), %s, release flags: %s\n' "$("$PMRC" --version)" "$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo "not a git checkout")" "$HOST" "${RELEASE_FLAGS:-none}"
   printf 'large lines\t%s\n' "$LARGE_LINES"
   printf 'depth\t%s\n' "$DEPTH"
   printf 'sizes\t%s\n' "${SIZES[*]}"
