@@ -371,14 +371,20 @@ pub fn run(cli: Cli) -> Result<i32> {
                 user: args.common.user,
                 env_vars: args.env.variables()?,
             };
-            let mut shown = show::run(&request, &env)?;
-            if let Some(first) = shown.first_mut() {
-                first.warnings.splice(0..0, root_note);
+            let out = output(&args.common, &request.dir);
+            if out.json() {
+                let mut shown = show::run(&request, &env, |s| s)?;
+                if let Some(first) = shown.first_mut() {
+                    first.warnings.splice(0..0, root_note);
+                }
+                printed(output::print_show_json(&shown, &out))?;
+            } else {
+                let mut tables = show::run(&request, &env, |s| output::show_table(s, &out))?;
+                if let Some(first) = tables.first_mut() {
+                    first.warnings.splice(0..0, root_note);
+                }
+                printed(output::print_show(&tables, &out))?;
             }
-            printed(output::print_show(
-                &shown,
-                &output(&args.common, &request.dir),
-            ))?;
             ExitStatus::Success
         }
         Command::Convert(args) => {

@@ -2,6 +2,7 @@
 //! values, and this module replaces them; URLs anywhere in printed text lose their
 //! credentials here too. Nothing else decides what is secret.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// What a secret is shown as.
@@ -105,8 +106,10 @@ pub fn url_password_span(url: &str) -> Option<Range<usize>> {
     url_secret_spans(url).into_iter().next()
 }
 
-/// Free text (a message, a printed line) with the credentials of every URL in it masked.
-pub fn urls_in(text: &str) -> String {
+/// Free text (a message, a printed line) with the credentials of every URL in it masked;
+/// borrowed when there are none, as in almost all of what pmrc prints (a large config's
+/// `show` need not be copied to be printed, issue 20).
+pub fn urls_in(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut spans = Vec::new();
     let mut from = 0;
@@ -134,9 +137,9 @@ pub fn urls_in(text: &str) -> String {
         from = end.max(mark + 3);
     }
     if spans.is_empty() {
-        text.to_string()
+        Cow::Borrowed(text)
     } else {
-        mask(text, &spans)
+        Cow::Owned(mask(text, &spans))
     }
 }
 

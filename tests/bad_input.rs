@@ -288,3 +288,34 @@ fn every_bad_input_is_an_error_with_its_position() {
         insta::assert_snapshot!("bad-input-catalogue", report);
     });
 }
+
+/// `show` lays out each manager's table as it reads it (issue 20), but prints none of them
+/// when a later manager's file is bad: the error alone, as before.
+#[test]
+fn issue_20_show_prints_no_table_when_a_later_managers_file_is_bad() {
+    let project = common::Project::with_files(&[
+        (".npmrc", "registry=https://r.example.test/\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example.test\n",
+        ),
+        ("package.json", "{}\n"),
+    ]);
+    let out = project.cmd(&["show"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(".yarnrc.yml:1:"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    // The same project with the Yarn file mended shows both managers, npm's table first.
+    std::fs::write(
+        project.path().join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://r.example.test\"\n",
+    )
+    .unwrap();
+    let out = project.cmd(&["show"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let npm = stdout.find("npm (").expect("npm's table");
+    let yarn = stdout.find("\nyarn (").expect("Yarn's table");
+    assert!(npm < yarn, "{stdout}");
+}

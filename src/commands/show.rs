@@ -27,7 +27,14 @@ pub struct Shown {
     pub warnings: Vec<Warning>,
 }
 
-pub fn run(req: &Request, env: &Environment) -> Result<Vec<Shown>> {
+/// Each manager's `Shown`, handed to `keep` as soon as it is read: a caller that keeps only
+/// what it prints holds one manager's model at a time (issue 20). Nothing is kept if any
+/// manager's files cannot be read.
+pub fn run<T>(
+    req: &Request,
+    env: &Environment,
+    mut keep: impl FnMut(Shown) -> T,
+) -> Result<Vec<T>> {
     let mut shown = Vec::new();
     for manager in super::managers_in(&req.dir, &req.managers)? {
         let (manager, note) = manager.settle(&req.dir)?;
@@ -40,13 +47,13 @@ pub fn run(req: &Request, env: &Environment) -> Result<Vec<Shown>> {
         if !req.user {
             warnings.extend(discover::unread_user_files(manager, &dir, &env));
         }
-        shown.push(Shown {
+        shown.push(keep(Shown {
             manager,
             files,
             routes: resolve::routes(&model, manager),
             model,
             warnings,
-        });
+        }));
     }
     Ok(shown)
 }

@@ -73,7 +73,7 @@ impl Annotation {
             if show_secrets {
                 s.to_string()
             } else {
-                redact::urls_in(s)
+                redact::urls_in(s).into_owned()
             }
         };
         let command = match self.severity {

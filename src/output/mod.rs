@@ -68,7 +68,7 @@ pub struct Output {
 }
 
 impl Output {
-    fn json(&self) -> bool {
+    pub fn json(&self) -> bool {
         self.style == Style::Json
     }
 
@@ -167,7 +167,7 @@ fn level_name(level: crate::model::Level) -> &'static str {
 /// Text to stderr, masked as [`print_stdout`] masks.
 fn print_stderr(out: &Output, text: &str) -> io::Result<()> {
     let text = if out.show_secrets {
-        text.to_string()
+        Cow::Borrowed(text)
     } else {
         redact::urls_in(text)
     };
@@ -242,60 +242,90 @@ fn describe_auth(a: &Option<Authorization>, dialect: Dialect, show: bool) -> Str
     }
 }
 
-pub fn print_show(shown: &[Shown], out: &Output) -> io::Result<()> {
-    if out.json() {
-        let managers: Vec<serde_json::Value> = shown
-            .iter()
-            .map(|s| {
-                let model = if out.show_secrets {
-                    s.model.clone()
-                } else {
-                    s.model.redacted()
-                };
-                let routes: Vec<Route> = s
-                    .routes
-                    .iter()
-                    .map(|r| Route {
-                        authorization: r.authorization.as_ref().map(|a| {
-                            if out.show_secrets {
-                                a.clone()
-                            } else {
-                                redact_auth(a)
-                            }
-                        }),
-                        ..r.clone()
-                    })
-                    .collect();
-                json!({
-                    "manager": s.manager,
-                    "rules": s.manager.label(),
-                    "files": s.files.iter().map(file_json).collect::<Vec<_>>(),
-                    "model": model,
-                    "routes": routes,
-                    "warnings": s.warnings,
+/// `show --format json`: every manager's files, model, routes and findings in one document.
+pub fn print_show_json(shown: &[Shown], out: &Output) -> io::Result<()> {
+    let managers: Vec<serde_json::Value> = shown
+        .iter()
+        .map(|s| {
+            let model = if out.show_secrets {
+                s.model.clone()
+            } else {
+                s.model.redacted()
+            };
+            let routes: Vec<Route> = s
+                .routes
+                .iter()
+                .map(|r| Route {
+                    authorization: r.authorization.as_ref().map(|a| {
+                        if out.show_secrets {
+                            a.clone()
+                        } else {
+                            redact_auth(a)
+                        }
+                    }),
+                    ..r.clone()
                 })
+                .collect();
+            json!({
+                "manager": s.manager,
+                "rules": s.manager.label(),
+                "files": s.files.iter().map(file_json).collect::<Vec<_>>(),
+                "model": model,
+                "routes": routes,
+                "warnings": s.warnings,
             })
-            .collect();
-        let doc = json!({ "version": JSON_VERSION, "managers": managers });
-        print_json(out, &doc)?;
-        return Ok(());
-    }
+        })
+        .collect();
+    let doc = json!({ "version": JSON_VERSION, "managers": managers });
+    print_json(out, &doc)
+}
+
+/// One manager's `show` table, laid out and with every URL's credentials masked (unless
+/// `--show-secrets`), and the findings printed after all the tables.
+pub struct ShownTable {
+    pub manager: crate::managers::Manager,
+    text: String,
+    pub warnings: Vec<Warning>,
+}
+
+/// Lays out `shown` as `show` prints it. The model, routes and files go once laid out, so a
+/// run holds one manager's model at a time, not every manager's (each a copy of the same
+/// large config: most of a 5,000-line `show`'s memory, issue 20).
+pub fn show_table(shown: Shown, out: &Output) -> ShownTable {
     let mut text = String::new();
-    for (i, s) in shown.iter().enumerate() {
-        if i > 0 {
-            text.push('\n');
-        }
-        show_text(s, out.show_secrets, &mut text);
+    show_text(&shown, out.show_secrets, &mut text);
+    if !out.show_secrets
+        && let Cow::Owned(masked) = redact::urls_in(&text)
+    {
+        text = masked;
     }
-    print_stdout(out, &text)?;
+    ShownTable {
+        manager: shown.manager,
+        text,
+        warnings: shown.warnings,
+    }
+}
+
+/// `show`: the tables, a blank line between two, then each manager's findings on stderr.
+pub fn print_show(tables: &[ShownTable], out: &Output) -> io::Result<()> {
+    {
+        let mut stdout = std::io::stdout().lock();
+        let written = tables.iter().enumerate().try_for_each(|(i, t)| {
+            if i > 0 {
+                stdout.write_all(b"\n")?;
+            }
+            stdout.write_all(t.text.as_bytes())
+        });
+        quiet_on_closed_pipe(written.and_then(|()| stdout.flush()))?;
+    }
     if out.quiet() {
         return Ok(());
     }
     // Each manager's warnings, the same problem seen by several of them printed once.
-    let each = shown.iter().flat_map(|s| {
-        s.warnings
+    let each = tables.iter().flat_map(|t| {
+        t.warnings
             .iter()
-            .map(|w| (Some(s.manager.to_string()), w.clone()))
+            .map(|w| (Some(t.manager.to_string()), w.clone()))
     });
     let merged = crate::warning::merge_by_manager(
         each.collect(),
