@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -259,6 +260,96 @@ pub struct HostNetwork {
     pub https_proxy: Option<Value>,
 }
 
+/// A model's map, shared by its copies until one of them changes it (copied then, as a
+/// whole). Every reader of a file and every check starts from a copy of the same read: a
+/// large config's maps are thousands of entries, and most copies are only looked at
+/// (issue 20).
+#[derive(Debug, PartialEq, Eq, Default)]
+pub struct Shared<T: Clone>(Rc<T>);
+
+impl<T: Clone> Shared<T> {
+    /// The map itself, copied only if another model still shares it.
+    pub fn into_inner(self) -> T {
+        Rc::unwrap_or_clone(self.0)
+    }
+}
+
+impl<K, V: Clone> Shared<BTreeMap<K, V>>
+where
+    K: Clone,
+{
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T: Clone> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0))
+    }
+}
+
+impl<T: Clone> From<T> for Shared<T> {
+    fn from(value: T) -> Self {
+        Shared(Rc::new(value))
+    }
+}
+
+impl<T: Clone> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> DerefMut for Shared<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        Rc::make_mut(&mut self.0)
+    }
+}
+
+impl<'a, T: Clone> IntoIterator for &'a Shared<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (&*self.0).into_iter()
+    }
+}
+
+impl<'a, T: Clone> IntoIterator for &'a mut Shared<T>
+where
+    &'a mut T: IntoIterator,
+{
+    type Item = <&'a mut T as IntoIterator>::Item;
+    type IntoIter = <&'a mut T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        Rc::make_mut(&mut self.0).into_iter()
+    }
+}
+
+impl<A, T: Clone + FromIterator<A>> FromIterator<A> for Shared<T> {
+    fn from_iter<I: IntoIterator<Item = A>>(iter: I) -> Self {
+        Shared::from(T::from_iter(iter))
+    }
+}
+
+impl<T: Clone + IntoIterator> IntoIterator for Shared<T> {
+    type Item = T::Item;
+    type IntoIter = T::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_inner().into_iter()
+    }
+}
+
+impl<T: Clone + Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 /// Everything pmrc understands of one manager's configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Model {
@@ -267,13 +358,13 @@ pub struct Model {
     pub registry: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publish_registry: Option<Value>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub scopes: BTreeMap<String, Scope>,
+    #[serde(skip_serializing_if = "Shared::is_empty")]
+    pub scopes: Shared<BTreeMap<String, Scope>>,
     #[serde(
-        skip_serializing_if = "BTreeMap::is_empty",
+        skip_serializing_if = "Shared::is_empty",
         serialize_with = "auth_as_list"
     )]
-    pub auth: BTreeMap<AuthKey, Credentials>,
+    pub auth: Shared<BTreeMap<AuthKey, Credentials>>,
     /// Global always-auth (npm/Yarn 1 `always-auth`, Yarn Berry top-level `npmAlwaysAuth`
     /// lives in `auth[Fallback]` instead).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -366,11 +457,17 @@ impl Model {
         }
         if self.auth.is_empty() {
             self.auth = auth;
-            // Each entry as `Credentials::overlay` takes it over nothing, its values moved.
-            for creds in self.auth.values_mut() {
-                let mut taken = Credentials::default();
-                taken.overlay(std::mem::take(creds));
-                *creds = taken;
+            // Each entry as `Credentials::overlay` takes it over nothing: a password's
+            // encoding without the password goes. Looked for first, so that a map shared with
+            // other copies is not copied to change nothing.
+            let orphan_encoding =
+                |c: &Credentials| c.password.is_none() && c.password_encoding.is_some();
+            if self.auth.values().any(orphan_encoding) {
+                for creds in self.auth.values_mut() {
+                    let mut taken = Credentials::default();
+                    taken.overlay(std::mem::take(creds));
+                    *creds = taken;
+                }
             }
         } else {
             for (key, creds) in auth {
@@ -509,7 +606,7 @@ impl Model {
 
 /// JSON objects need string keys, so credentials are listed with their key inside.
 fn auth_as_list<S: serde::Serializer>(
-    auth: &BTreeMap<AuthKey, Credentials>,
+    auth: &Shared<BTreeMap<AuthKey, Credentials>>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     #[derive(Serialize)]
@@ -722,5 +819,49 @@ impl Model {
         let mut out: Vec<(Field, &Value)> = Vec::new();
         every_field!(self, values, iter, one, out);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(text: &str) -> Option<Value> {
+        Some(Value::new(Template::literal(text), None))
+    }
+
+    #[test]
+    fn copies_share_their_maps_until_one_changes() {
+        let mut model = Model::default();
+        model
+            .auth
+            .entry(AuthKey::Url("//r.example/".into()))
+            .or_default()
+            .token = token("one");
+        model.scopes.entry("@a".into()).or_default().registry = token("https://r.example/");
+        let copy = model.clone();
+        assert!(Rc::ptr_eq(&model.auth.0, &copy.auth.0));
+        // Changed through one copy: the other keeps what it had.
+        let mut changed = copy.clone();
+        changed
+            .auth
+            .get_mut(&AuthKey::Url("//r.example/".into()))
+            .unwrap()
+            .token = token("two");
+        assert!(!Rc::ptr_eq(&changed.auth.0, &copy.auth.0));
+        assert!(Rc::ptr_eq(&changed.scopes.0, &copy.scopes.0));
+        assert_eq!(copy, model);
+        assert_ne!(changed, model);
+        // Taken over nothing, a shared map stays shared; an orphan encoding still goes.
+        let mut merged = Model::default();
+        merged.overlay(copy.clone());
+        assert!(Rc::ptr_eq(&merged.auth.0, &copy.auth.0));
+        let mut orphan = copy.clone();
+        orphan.auth.values_mut().for_each(|c| {
+            c.password_encoding = Some(PasswordEncoding::Base64);
+        });
+        let mut merged = Model::default();
+        merged.overlay(orphan);
+        assert!(merged.auth.values().all(|c| c.password_encoding.is_none()));
     }
 }

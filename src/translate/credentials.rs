@@ -537,7 +537,7 @@ impl Translator<'_> {
             };
             let settings = crate::formats::npmrc::wanted(
                 &Model {
-                    auth: [(key.clone(), creds.clone())].into(),
+                    auth: BTreeMap::from([(key.clone(), creds.clone())]).into(),
                     scopes,
                     ..Model::default()
                 },
