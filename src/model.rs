@@ -274,6 +274,14 @@ impl<T: Clone> Shared<T> {
     }
 }
 
+impl<T: Clone> Shared<T> {
+    /// Whether `other` is this same map, not a copy (what a test of sharing asks).
+    #[cfg(test)]
+    pub fn is_shared_with(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl<K, V: Clone> Shared<BTreeMap<K, V>>
 where
     K: Clone,
@@ -840,7 +848,7 @@ mod tests {
             .token = token("one");
         model.scopes.entry("@a".into()).or_default().registry = token("https://r.example/");
         let copy = model.clone();
-        assert!(Rc::ptr_eq(&model.auth.0, &copy.auth.0));
+        assert!(model.auth.is_shared_with(&copy.auth));
         // Changed through one copy: the other keeps what it had.
         let mut changed = copy.clone();
         changed
@@ -848,14 +856,14 @@ mod tests {
             .get_mut(&AuthKey::Url("//r.example/".into()))
             .unwrap()
             .token = token("two");
-        assert!(!Rc::ptr_eq(&changed.auth.0, &copy.auth.0));
-        assert!(Rc::ptr_eq(&changed.scopes.0, &copy.scopes.0));
+        assert!(!changed.auth.is_shared_with(&copy.auth));
+        assert!(changed.scopes.is_shared_with(&copy.scopes));
         assert_eq!(copy, model);
         assert_ne!(changed, model);
         // Taken over nothing, a shared map stays shared; an orphan encoding still goes.
         let mut merged = Model::default();
         merged.overlay(copy.clone());
-        assert!(Rc::ptr_eq(&merged.auth.0, &copy.auth.0));
+        assert!(merged.auth.is_shared_with(&copy.auth));
         let mut orphan = copy.clone();
         orphan.auth.values_mut().for_each(|c| {
             c.password_encoding = Some(PasswordEncoding::Base64);

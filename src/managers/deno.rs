@@ -289,30 +289,34 @@ impl Rules for Deno {
 /// `username`/`_password` and client certificate. Unscoped credentials, pnpm's scope
 /// tokens, `always-auth`, TLS and proxy settings are not Deno's.
 fn keep_what_deno_reads(model: &mut Model) {
+    // Built from the read's maps by reference: they are shared with the other readers of
+    // the file, and taking them by value would copy them whole first (issue 20).
     let kept = Model {
         registry: model.registry.take(),
-        scopes: std::mem::take(&mut model.scopes)
-            .into_iter()
-            .map(|(name, s)| {
-                (
-                    name,
+        scopes: model
+            .scopes
+            .iter()
+            .filter_map(|(name, s)| {
+                let registry = Some(s.registry.clone()?);
+                Some((
+                    name.clone(),
                     crate::model::Scope {
-                        registry: s.registry,
+                        registry,
                         publish_registry: None,
                     },
-                )
+                ))
             })
-            .filter(|(_, s)| s.registry.is_some())
             .collect(),
-        auth: std::mem::take(&mut model.auth)
-            .into_iter()
+        auth: model
+            .auth
+            .iter()
             .filter(|(k, _)| matches!(k, AuthKey::Url(u) if u.starts_with("//")))
             .map(|(k, c)| {
                 (
-                    k,
+                    k.clone(),
                     Credentials {
                         always_auth: None,
-                        ..c
+                        ..c.clone()
                     },
                 )
             })

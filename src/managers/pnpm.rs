@@ -70,7 +70,10 @@ impl Pnpm {
                 read.registry = None;
             }
         }
-        for (name, scope) in &mut read.scopes {
+        // Looked through first and changed after: the read's maps are shared with every other
+        // reader of the file until one of them is changed (issue 20).
+        let mut fallen = Vec::new();
+        for (name, scope) in &read.scopes {
             if let Some(registry) = scope.registry.as_ref().filter(|r| r.value.has_env()) {
                 found.push((
                     format!("the {} registry", crate::model::scope_label(name)),
@@ -78,8 +81,13 @@ impl Pnpm {
                 ));
                 let below = merged.scopes.get(name).and_then(|s| s.registry.as_ref());
                 if falls_through && below.is_some() {
-                    scope.registry = None;
+                    fallen.push(name.clone());
                 }
+            }
+        }
+        for name in fallen {
+            if let Some(scope) = read.scopes.get_mut(&name) {
+                scope.registry = None;
             }
         }
         let user = if self.is_10() {
@@ -384,9 +392,12 @@ impl Rules for Pnpm {
             // pnpm ignores `${VAR}` credentials in a project `.npmrc`; they must not hide the
             // same key's usable value from auth.ini or ~/.npmrc.
             Format::Npmrc if file.level == Level::Project => {
-                read.auth.retain(|key, creds| {
+                let keep = |key: &AuthKey, creds: &Credentials| {
                     usable(creds) || !merged.auth.get(key).is_some_and(usable)
-                });
+                };
+                if !read.auth.iter().all(|(key, creds)| keep(key, creds)) {
+                    read.auth.retain(|key, creds| keep(key, creds));
+                }
                 self.env_registries(merged, read, warnings);
             }
             _ => {}
@@ -901,5 +912,54 @@ mod env_tests {
         let routes = [test_route(None, "https://r.example/", None)];
         let form = Pnpm(PnpmMajor::V10).env_form(&routes).unwrap();
         assert_eq!(names(&form), ["npm_config_registry"]);
+    }
+}
+
+#[cfg(test)]
+mod sharing_tests {
+    use super::*;
+    use crate::template::Template;
+
+    fn project_npmrc(text: &str) -> (ConfigFile, Model) {
+        let file = ConfigFile {
+            path: "/project/.npmrc".into(),
+            display: ".npmrc".into(),
+            level: Level::Project,
+            format: Format::Npmrc,
+            text: Some(text.into()),
+        };
+        let (model, _) = crate::discover::read_model(&file).unwrap();
+        (file, model)
+    }
+
+    fn literal(text: &str) -> Option<Value> {
+        Some(Value::new(Template::literal(text), None))
+    }
+
+    /// A project `.npmrc`'s references are dropped only where a file below has the setting;
+    /// with nothing below, the read stays shared with the other readers' copies (issue 20).
+    #[test]
+    fn env_references_are_dropped_only_over_a_usable_setting() {
+        let (file, read) = project_npmrc("@a:registry=${REG}\n//r.example/:_authToken=${TOKEN}\n");
+        let token_key = AuthKey::Url("//r.example/".into());
+        assert!(read.scopes["a"].registry.is_some() && read.auth.contains_key(&token_key));
+        let pnpm = Pnpm(PnpmMajor::V11);
+        let mut warnings = Vec::new();
+        let mut kept = read.clone();
+        pnpm.adjust_file(&file, &mut Model::default(), &mut kept, &mut warnings)
+            .unwrap();
+        assert_eq!(kept, read);
+        assert!(kept.scopes.is_shared_with(&read.scopes));
+        assert!(kept.auth.is_shared_with(&read.auth));
+        let mut below = Model::default();
+        below.scopes.entry("a".into()).or_default().registry = literal("https://b.example/");
+        below.auth.entry(token_key.clone()).or_default().token = literal("fake-token");
+        let mut dropped = read.clone();
+        pnpm.adjust_file(&file, &mut below, &mut dropped, &mut warnings)
+            .unwrap();
+        assert!(dropped.scopes["a"].registry.is_none());
+        assert!(!dropped.auth.contains_key(&token_key));
+        // The copy it came from is as it was.
+        assert!(read.scopes["a"].registry.is_some() && read.auth.contains_key(&token_key));
     }
 }
