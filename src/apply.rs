@@ -63,7 +63,7 @@ pub fn apply(changes: &[FileChange]) -> Result<Vec<PathBuf>> {
     for change in &pending {
         let target = target_of(change)?;
         check_replaceable(&change.path, &target)?;
-        if read_text(&change.path)? != change.before {
+        if read_text(&change.path)?.as_deref() != change.before.as_deref() {
             return Err(Error::ChangedOnDisk {
                 path: change.path.clone(),
             });
@@ -94,7 +94,7 @@ pub fn apply(changes: &[FileChange]) -> Result<Vec<PathBuf>> {
     let mut staged = staged.into_iter();
     while let Some(s) = staged.next() {
         let unchanged = identity(&s.target) == s.original
-            && read_text(&s.change.path).ok().flatten() == s.change.before;
+            && read_text(&s.change.path).ok().flatten().as_deref() == s.change.before.as_deref();
         let result = if unchanged {
             s.file.commit().map_err(|source| Error::Write {
                 path: s.change.path.clone(),

@@ -2,6 +2,7 @@
 //! only module besides `apply` that touches the filesystem, and it only reads.
 
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::formats::{Format, line_col};
@@ -45,7 +46,9 @@ pub struct ConfigFile {
     pub display: String,
     pub level: Level,
     pub format: Format,
-    pub text: Option<String>,
+    /// Shared with every other reading of the same text in the run (each reader of a file
+    /// locates it, and a large config is megabytes, issue 20).
+    pub text: Option<Rc<str>>,
 }
 
 /// The path of a file spec and how it is shown to the user.
@@ -106,7 +109,7 @@ fn config_files(
         .map(|f| {
             let (path, display) = place(f, dir, env)?;
             Ok(ConfigFile {
-                text: read_text(&path)?,
+                text: read_text(&path)?.map(|t| crate::formats::kept::shared_text(&t)),
                 path,
                 display,
                 level: level_of(f.place),

@@ -576,7 +576,7 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
                 | Format::DependabotYml
                 | Format::PmrcToml => None,
             };
-            let Some(after) = after.filter(|a| a != text) else {
+            let Some(after) = after.filter(|a| **a != **text) else {
                 continue;
             };
             if let Err(e) = file.format.settings(&after) {

@@ -10,9 +10,13 @@ pub const MASK: &str = "***";
 
 /// Replaces each span of `text` with the mask. Spans may be unsorted or overlap. A span that
 /// crosses line breaks is masked line by line, keeping every break, so the masked text has
-/// the lines of the real one (the preview's diff relies on it).
-pub fn mask(text: &str, spans: &[Range<usize>]) -> String {
+/// the lines of the real one (the preview's diff relies on it). Borrowed when there is
+/// nothing to mask (a large file's preview need not copy it, issue 20).
+pub fn mask<'t>(text: &'t str, spans: &[Range<usize>]) -> Cow<'t, str> {
     let mut spans: Vec<Range<usize>> = spans.iter().filter(|s| !s.is_empty()).cloned().collect();
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
     spans.sort_by_key(|s| s.start);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
@@ -37,7 +41,7 @@ pub fn mask(text: &str, spans: &[Range<usize>]) -> String {
         at = span.end;
     }
     out.push_str(&text[at..]);
-    out
+    Cow::Owned(out)
 }
 
 /// Query parameters whose values are credentials (`?token=...`, `&access_key=...`).
@@ -139,7 +143,7 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
     if spans.is_empty() {
         Cow::Borrowed(text)
     } else {
-        Cow::Owned(mask(text, &spans))
+        mask(text, &spans)
     }
 }
 

@@ -226,8 +226,9 @@ impl Template {
                 .iter()
                 .map(|p| match p {
                     Piece::Text { text } => Piece::Text {
-                        text: crate::redact::url_password_span(text)
-                            .map_or(text.clone(), |s| crate::redact::mask(text, &[s])),
+                        text: crate::redact::url_password_span(text).map_or(text.clone(), |s| {
+                            crate::redact::mask(text, &[s]).into_owned()
+                        }),
                     },
                     other => other.clone(),
                 })

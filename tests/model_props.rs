@@ -145,7 +145,7 @@ fn write_and_read(manager: Manager, project: &Model, user: &Model) -> Model {
             display: spec.name.to_string(),
             level,
             format: spec.format,
-            text,
+            text: text.map(Into::into),
         });
     }
     let listing: String = files

@@ -25,7 +25,7 @@ thread_local! {
 /// The one kept copy of `text`. The kept documents, edits and reads hold their texts through
 /// it, so a large file and its planned edit are held once however many of them keep one
 /// (each its own copy was megabytes at a 5,000-line config, issue 20).
-fn kept_text(text: &str) -> Rc<str> {
+pub fn shared_text(text: &str) -> Rc<str> {
     TEXTS.with_borrow_mut(|texts| {
         if let Some(kept) = texts.iter().find(|kept| ***kept == *text) {
             return Rc::clone(kept);
@@ -72,7 +72,7 @@ pub fn parsed<T: 'static, E>(
         {
             parsed.remove(oldest);
         }
-        parsed.push_back((kind, kept_text(text), Rc::clone(&doc) as Rc<dyn Any>));
+        parsed.push_back((kind, shared_text(text), Rc::clone(&doc) as Rc<dyn Any>));
     });
     Ok(doc)
 }
@@ -124,9 +124,9 @@ pub fn edited(
             EDITS_KEPT,
             (
                 format,
-                kept_text(text),
+                shared_text(text),
                 wanted.clone(),
-                out.as_deref().map(kept_text).map_err(String::clone),
+                out.as_deref().map(shared_text).map_err(String::clone),
             ),
         )
     });
@@ -191,7 +191,7 @@ pub fn read<E>(
                 format,
                 name.to_string(),
                 level,
-                kept_text(text),
+                shared_text(text),
                 out.clone(),
             ),
         )

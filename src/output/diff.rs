@@ -1,6 +1,7 @@
 //! The preview: a unified diff per file with secrets masked on both sides (the diff is
 //! computed on the real text, so a changed token still shows as a changed line).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
@@ -11,12 +12,12 @@ use crate::redact;
 
 /// The masked unified diff of one change; `color` adds ANSI styles.
 pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
-    let before = change.before.clone().unwrap_or_default();
+    let before = change.before.as_deref().unwrap_or_default();
     let (old_shown, new_shown) = if show_secrets {
-        (before.clone(), change.after.clone())
+        (Cow::Borrowed(before), Cow::Borrowed(change.after.as_str()))
     } else {
         (
-            redact::mask(&before, &change.secret_spans_before()),
+            redact::mask(before, &change.secret_spans_before()),
             redact::mask(&change.after, &change.secret_spans_after()),
         )
     };
@@ -28,7 +29,7 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
     // 36,365 lines, where 2,284 changed, converting a 50,000-line .npmrc (issue 20).
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
-        .diff_lines(&before, &change.after);
+        .diff_lines(before, change.after.as_str());
     let mut out = String::new();
     let style = |s: Style| if color { s } else { Style::new() };
     let header = style(Style::new().bold());
@@ -173,10 +174,13 @@ mod tests {
             manager: crate::managers::Manager::Yarn,
             format: crate::formats::Format::YarnrcYml,
             level: crate::model::Level::Project,
-            before: Some(format!(
-                "npmRegistries:\n{}",
-                (200..250).map(entry).collect::<String>()
-            )),
+            before: Some(
+                format!(
+                    "npmRegistries:\n{}",
+                    (200..250).map(entry).collect::<String>()
+                )
+                .into(),
+            ),
             after: format!(
                 "npmRegistries:\n{}",
                 (0..400).map(entry).collect::<String>()

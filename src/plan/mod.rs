@@ -7,6 +7,7 @@ mod shared;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -41,7 +42,7 @@ pub struct FileChange {
     pub manager: Manager,
     pub format: Format,
     pub level: Level,
-    pub before: Option<String>,
+    pub before: Option<Rc<str>>,
     pub after: String,
 }
 
@@ -49,7 +50,7 @@ impl FileChange {
     pub fn status(&self) -> Status {
         match &self.before {
             None => Status::Create,
-            Some(b) if *b == self.after => Status::Unchanged,
+            Some(b) if **b == *self.after => Status::Unchanged,
             Some(_) => Status::Modify,
         }
     }
@@ -162,7 +163,7 @@ pub fn build(req: &Request) -> Result<Plan> {
                 .iter()
                 .map(|f| match changes.iter().find(|c| c.path == f.path) {
                     Some(c) => ConfigFile {
-                        text: Some(c.after.clone()),
+                        text: Some(crate::formats::kept::shared_text(&c.after)),
                         ..f.clone()
                     },
                     None => f.clone(),

@@ -337,7 +337,7 @@ fn read_with_warnings(
         .iter()
         .map(|f| match planned.get(f.path.as_path()) {
             Some(text) => ConfigFile {
-                text: Some(text.clone()),
+                text: Some(crate::formats::kept::shared_text(text)),
                 ..f.clone()
             },
             None => f.clone(),
@@ -567,7 +567,9 @@ fn check_targets(
         let own: Vec<ConfigFile> = files
             .iter()
             .map(|f| ConfigFile {
-                text: alone.get(f.path.as_path()).cloned(),
+                text: alone
+                    .get(f.path.as_path())
+                    .map(|t| crate::formats::kept::shared_text(t)),
                 ..f.clone()
             })
             .collect();

@@ -553,7 +553,7 @@ impl Translator<'_> {
                 // The line to add, with a literal secret in it masked: the user has it.
                 .map(|line| {
                     let spans = crate::formats::npmrc::Document::parse(&line).secret_spans();
-                    crate::redact::mask(&line, &spans)
+                    crate::redact::mask(&line, &spans).into_owned()
                 })
                 .collect();
             let token_key = settings
