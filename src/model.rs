@@ -289,6 +289,16 @@ where
     fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Each entry, moved out of a map no other model shares, else copied one at a time: not
+    /// the whole map copied first and then taken apart, two large maps at once where a merge
+    /// needs one (issue 20).
+    fn for_each_entry(self, mut f: impl FnMut(K, V)) {
+        match Rc::try_unwrap(self.0) {
+            Ok(map) => map.into_iter().for_each(|(k, v)| f(k, v)),
+            Err(shared) => shared.iter().for_each(|(k, v)| f(k.clone(), v.clone())),
+        }
+    }
 }
 
 impl<T: Clone> Clone for Shared<T> {
@@ -457,11 +467,11 @@ impl Model {
         if self.scopes.is_empty() {
             self.scopes = scopes;
         } else {
-            for (name, scope) in scopes {
+            scopes.for_each_entry(|name, scope| {
                 let low = self.scopes.entry(name).or_default();
                 overlay(&mut low.registry, scope.registry);
                 overlay(&mut low.publish_registry, scope.publish_registry);
-            }
+            });
         }
         if self.auth.is_empty() {
             self.auth = auth;
@@ -478,9 +488,7 @@ impl Model {
                 }
             }
         } else {
-            for (key, creds) in auth {
-                self.auth.entry(key).or_default().overlay(creds);
-            }
+            auth.for_each_entry(|key, creds| self.auth.entry(key).or_default().overlay(creds));
         }
         overlay(&mut self.always_auth, always_auth);
         let Tls {
@@ -834,6 +842,15 @@ impl Model {
 mod tests {
     use super::*;
 
+    impl Model {
+        /// This model with maps of its own.
+        fn unshared(mut self) -> Model {
+            self.auth = Shared::from((*self.auth).clone());
+            self.scopes = Shared::from((*self.scopes).clone());
+            self
+        }
+    }
+
     fn token(text: &str) -> Option<Value> {
         Some(Value::new(Template::literal(text), None))
     }
@@ -871,5 +888,22 @@ mod tests {
         let mut merged = Model::default();
         merged.overlay(orphan);
         assert!(merged.auth.values().all(|c| c.password_encoding.is_none()));
+        // Over a model with entries of its own, a shared map's entries are merged in, setting
+        // by setting, and the map they came from is left as it was.
+        let key = AuthKey::Url("//r.example/".into());
+        let mut lower = Model::default();
+        lower.auth.entry(key.clone()).or_default().username = token("me");
+        lower.scopes.entry("@b".into()).or_default().registry = token("https://b.example/");
+        lower.overlay(copy.clone());
+        assert_eq!(lower.auth[&key].token, token("one"));
+        assert_eq!(lower.auth[&key].username, token("me"));
+        assert_eq!(lower.scopes.len(), 2);
+        assert_eq!(copy, model);
+        // Not shared, the entries are moved in: the same merge.
+        let mut moved = Model::default();
+        moved.auth.entry(key.clone()).or_default().username = token("me");
+        moved.scopes.entry("@b".into()).or_default().registry = token("https://b.example/");
+        moved.overlay(model.clone().unshared());
+        assert_eq!(moved, lower);
     }
 }
