@@ -35,14 +35,35 @@ impl Origin {
     }
 }
 
+impl Origin {
+    /// The line to print after the file, if any. A value from an environment variable has
+    /// no line of its own: its "file" names the variable and where it was set
+    /// (`NPM_TOKEN (.env.ci:3)`, `... (environment)`).
+    fn shown_line(&self) -> Option<usize> {
+        (self.line != 0 || self.file.as_os_str().is_empty()).then_some(self.line)
+    }
+
+    /// Appends what `Display` prints. `show` prints one origin per row, thousands in a large
+    /// config, and the formatting machinery cost more than the rest of the row (issue 20).
+    pub fn push_to(&self, out: &mut String) {
+        match self.file.to_str() {
+            Some(file) => out.push_str(file),
+            None => out.push_str(&self.file.to_string_lossy()),
+        }
+        if let Some(line) = self.shown_line() {
+            out.push(':');
+            out.push_str(itoa::Buffer::new().format(line));
+        }
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A value from an environment variable has no line of its own: its "file" names
-        // the variable and where it was set (`NPM_TOKEN (.env.ci:3)`, `... (environment)`).
-        if self.line == 0 && !self.file.as_os_str().is_empty() {
-            return write!(f, "{}", self.file.display());
+        write!(f, "{}", self.file.display())?;
+        match self.shown_line() {
+            Some(line) => write!(f, ":{line}"),
+            None => Ok(()),
         }
-        write!(f, "{}:{}", self.file.display(), self.line)
     }
 }
 
@@ -74,10 +95,13 @@ impl Value {
 /// A scope as users write it, `@name` (Yarn keys written with `@` already have one).
 pub fn scope_label(name: &str) -> String {
     if name.starts_with('@') {
-        name.to_string()
-    } else {
-        format!("@{name}")
+        return name.to_string();
     }
+    // Not `format!`: its machinery was most of this, once per scope a `show` prints.
+    let mut label = String::with_capacity(name.len() + 1);
+    label.push('@');
+    label.push_str(name);
+    label
 }
 
 /// What a credential is keyed by, in the terms of the manager that read it.
@@ -848,6 +872,29 @@ mod tests {
             self.auth = Shared::from((*self.auth).clone());
             self.scopes = Shared::from((*self.scopes).clone());
             self
+        }
+    }
+
+    #[test]
+    fn an_origin_appended_reads_as_it_displays() {
+        let origin = |file: &str, line| Origin {
+            file: Origin::shared(file),
+            line,
+            level: Level::Project,
+        };
+        let cases = [
+            (origin(".npmrc", 12), ".npmrc:12"),
+            (
+                origin("NPM_TOKEN (environment)", 0),
+                "NPM_TOKEN (environment)",
+            ),
+            (origin("", 0), ":0"),
+        ];
+        for (origin, printed) in cases {
+            let mut appended = String::from("at ");
+            origin.push_to(&mut appended);
+            assert_eq!(appended, format!("at {printed}"));
+            assert_eq!(origin.to_string(), printed);
         }
     }
 

@@ -119,7 +119,9 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
     let mut from = 0;
     // Byte by byte: this runs over everything pmrc prints, a large config's `show` among it
     // (issue 20). A scheme is ASCII, so a non-ASCII byte ends it.
-    while let Some(found) = text[from..].find("://") {
+    // One searcher for the whole text: `str::find` builds its own on every call, one per URL.
+    let scheme_mark = memchr::memmem::Finder::new("://");
+    while let Some(found) = scheme_mark.find(&bytes[from..]) {
         let mark = from + found;
         // The URL starts at its scheme and ends at white space or a quoting character.
         let start = bytes[..mark]

@@ -89,7 +89,13 @@ impl std::fmt::Display for Packages {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Packages::Unscoped => f.write_str("unscoped packages"),
-            Packages::Scope(s) => write!(f, "{}/*", crate::model::scope_label(s)),
+            Packages::Scope(s) => {
+                if !s.starts_with('@') {
+                    f.write_str("@")?;
+                }
+                f.write_str(s)?;
+                f.write_str("/*")
+            }
         }
     }
 }

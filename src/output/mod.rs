@@ -222,6 +222,13 @@ fn redact_auth(a: &Authorization) -> Authorization {
 }
 
 fn describe_auth(a: &Option<Authorization>, dialect: Dialect, show: bool) -> String {
+    let mut text = String::new();
+    push_auth(&mut text, a, dialect, show);
+    text
+}
+
+/// Appends [`describe_auth`]'s text: `show` writes one per route, thousands in a large config.
+fn push_auth(text: &mut String, a: &Option<Authorization>, dialect: Dialect, show: bool) {
     let shown = |t: &Template| {
         if show {
             t.render(dialect).0
@@ -230,15 +237,26 @@ fn describe_auth(a: &Option<Authorization>, dialect: Dialect, show: bool) -> Str
         }
     };
     match a {
-        None => "no credentials".into(),
-        Some(Authorization::Bearer(t)) => format!("Bearer {}", shown(t)),
-        Some(Authorization::Basic(t)) => format!("Basic {}", shown(t)),
-        Some(Authorization::BasicParts { user, password, .. }) => format!(
-            "Basic (user {}, password {})",
-            user.render(dialect).0,
-            shown(password)
-        ),
-        Some(Authorization::ClientCertificate) => "a client certificate, no Authorization".into(),
+        None => text.push_str("no credentials"),
+        Some(Authorization::Bearer(t)) => {
+            text.push_str("Bearer ");
+            text.push_str(&shown(t));
+        }
+        Some(Authorization::Basic(t)) => {
+            text.push_str("Basic ");
+            text.push_str(&shown(t));
+        }
+        Some(Authorization::BasicParts { user, password, .. }) => {
+            let _ = write!(
+                text,
+                "Basic (user {}, password {})",
+                user.render(dialect).0,
+                shown(password)
+            );
+        }
+        Some(Authorization::ClientCertificate) => {
+            text.push_str("a client certificate, no Authorization")
+        }
     }
 }
 
@@ -492,7 +510,7 @@ fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
         text.push_str(&r.value);
         pad(text, value_width - width_of(&r.value) + 2);
         if let Some(origin) = r.origin {
-            let _ = write!(text, "{origin}");
+            origin.push_to(text);
         }
         text.truncate(start + text[start..].trim_end().len());
         text.push('\n');
@@ -502,6 +520,8 @@ fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
         let _ = write!(text, "    {} -> ", r.packages);
         match &r.registry {
             Some(u) if show_secrets => text.push_str(u),
+            // The usual URL, with nothing to mask or escape, is written as it is.
+            Some(u) if !u.contains(['@', '$', '\\', '{', '}']) => text.push_str(u),
             Some(u) => text.push_str(
                 &Template::literal(u.as_str())
                     .url_redacted()
@@ -513,13 +533,15 @@ fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
             }
         }
         text.push_str(": ");
-        text.push_str(&describe_auth(&r.authorization, dialect, show_secrets));
+        push_auth(text, &r.authorization, dialect, show_secrets);
         if let Some(o) = r
             .credential_origin
             .as_ref()
             .filter(|_| r.authorization.is_some())
         {
-            let _ = write!(text, " ({o})");
+            text.push_str(" (");
+            o.push_to(text);
+            text.push(')');
         }
         text.push('\n');
     }
