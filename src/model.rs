@@ -33,9 +33,7 @@ impl Origin {
     pub fn shared(file: impl AsRef<Path>) -> Rc<Path> {
         Rc::from(file.as_ref())
     }
-}
 
-impl Origin {
     /// The line to print after the file, if any. A value from an environment variable has
     /// no line of its own: its "file" names the variable and where it was set
     /// (`NPM_TOKEN (.env.ci:3)`, `... (environment)`).
@@ -94,14 +92,17 @@ impl Value {
 
 /// A scope as users write it, `@name` (Yarn keys written with `@` already have one).
 pub fn scope_label(name: &str) -> String {
-    if name.starts_with('@') {
-        return name.to_string();
-    }
     // Not `format!`: its machinery was most of this, once per scope a `show` prints.
-    let mut label = String::with_capacity(name.len() + 1);
-    label.push('@');
+    let prefix = scope_label_prefix(name);
+    let mut label = String::with_capacity(prefix.len() + name.len());
+    label.push_str(prefix);
     label.push_str(name);
     label
+}
+
+/// What [`scope_label`] puts before `name`, for callers that write the label in pieces.
+pub fn scope_label_prefix(name: &str) -> &'static str {
+    if name.starts_with('@') { "" } else { "@" }
 }
 
 /// What a credential is keyed by, in the terms of the manager that read it.

@@ -90,9 +90,7 @@ impl std::fmt::Display for Packages {
         match self {
             Packages::Unscoped => f.write_str("unscoped packages"),
             Packages::Scope(s) => {
-                if !s.starts_with('@') {
-                    f.write_str("@")?;
-                }
+                f.write_str(crate::model::scope_label_prefix(s))?;
                 f.write_str(s)?;
                 f.write_str("/*")
             }
