@@ -105,9 +105,22 @@ pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// The span of a `user:password@` password (or a lone user) inside a URL, if any.
-pub fn url_password_span(url: &str) -> Option<Range<usize>> {
-    url_secret_spans(url).into_iter().next()
+/// [`url_secret_spans`] of a value as written at byte `offset` of a file, as spans of the
+/// file: every one of them, a password and each secret query value alike. A quoted value's
+/// quotes are not the URL's: a query value would otherwise run on over the closing one.
+pub fn url_secret_spans_at(written: &str, offset: usize) -> impl Iterator<Item = Range<usize>> {
+    let (url, offset) = match written.as_bytes() {
+        [q @ (b'"' | b'\''), .., last] if last == q => (&written[1..written.len() - 1], offset + 1),
+        _ => (written, offset),
+    };
+    url_secret_spans(url)
+        .into_iter()
+        .map(move |s| offset + s.start..offset + s.end)
+}
+
+/// `url` with its credentials masked ([`url_secret_spans`]); borrowed when it has none.
+pub fn url(url: &str) -> Cow<'_, str> {
+    mask(url, &url_secret_spans(url))
 }
 
 /// Free text (a message, a printed line) with the credentials of every URL in it masked;
@@ -195,11 +208,33 @@ mod tests {
     #[test]
     fn finds_url_credentials() {
         let url = "http://alice:hunter2@proxy.example:8080/";
-        let span = url_password_span(url).unwrap();
-        assert_eq!(&url[span], "hunter2");
-        assert_eq!(url_password_span("https://proxy.example:8080/"), None);
+        let spans = url_secret_spans(url);
+        assert_eq!(
+            spans.iter().map(|s| &url[s.clone()]).collect::<Vec<_>>(),
+            ["hunter2"]
+        );
+        assert!(url_secret_spans("https://proxy.example:8080/").is_empty());
         let lone = "https://TOKEN123@host.example/";
-        assert_eq!(&lone[url_password_span(lone).unwrap()], "TOKEN123");
+        assert_eq!(&lone[url_secret_spans(lone)[0].clone()], "TOKEN123");
+        // Every credential of a URL is masked, not only its first (issue 20's review).
+        let several = "https://u:PW@h.example/?token=A,B&x=1&sig=C D#f";
+        assert_eq!(
+            super::url(several),
+            "https://u:***@h.example/?token=***&x=1&sig=***#f"
+        );
+        assert_eq!(
+            url_secret_spans_at(several, 10).next(),
+            Some(10 + 10..10 + 12)
+        );
+        // A written value's quotes stay outside the masked query value.
+        let quoted = "k: \"https://h.example/?token=T\"\n";
+        let at = quoted.find('"').unwrap();
+        let written = &quoted[at..quoted.len() - 1];
+        let spans: Vec<_> = url_secret_spans_at(written, at).collect();
+        assert_eq!(
+            mask(quoted, &spans),
+            "k: \"https://h.example/?token=***\"\n"
+        );
         let query = "https://h.example/p?x=1&access_token=SECRET&y=2";
         let spans = url_secret_spans(query);
         assert_eq!(spans.len(), 1);

@@ -211,11 +211,12 @@ impl Template {
         matches!(&self.pieces[..], [Piece::Text { text }] if parse_bun(text).has_env())
     }
 
-    /// The same value with a URL password masked.
+    /// The same value with its URLs' credentials masked: a password and every secret query
+    /// value.
     pub fn url_redacted(&self) -> Template {
-        // Most values hold no URL password: shared as they are (a `show` row each).
+        // Most values hold no URL credentials: shared as they are (a `show` row each).
         let has_password = self.pieces.iter().any(
-            |p| matches!(p, Piece::Text { text } if crate::redact::url_password_span(text).is_some()),
+            |p| matches!(p, Piece::Text { text } if !crate::redact::url_secret_spans(text).is_empty()),
         );
         if !has_password {
             return self.clone();
@@ -226,9 +227,7 @@ impl Template {
                 .iter()
                 .map(|p| match p {
                     Piece::Text { text } => Piece::Text {
-                        text: crate::redact::url_password_span(text).map_or(text.clone(), |s| {
-                            crate::redact::mask(text, &[s]).into_owned()
-                        }),
+                        text: crate::redact::url(text).into_owned(),
                     },
                     other => other.clone(),
                 })

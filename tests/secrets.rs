@@ -553,3 +553,55 @@ mod random {
         }
     }
 }
+
+/// A secret query value runs to the next `&` or `#`, punctuation and spaces included: `show`'s
+/// request lines once wrote a URL without a password as it was and left it to the printed
+/// text's masking, which ends a URL at a comma, a quote or a space (issue 20's review).
+#[test]
+fn issue_20_show_masks_a_whole_secret_query_value_in_requests() {
+    // (file, text, the part of the secret after the character that ends a URL in prose)
+    let cases = [
+        (
+            ".npmrc",
+            "registry=https://r.example/?token=FAKE,TAILCOMMA01\n",
+            "TAILCOMMA01",
+        ),
+        (
+            ".npmrc",
+            "registry=https://r.example/?token=FAKE TAILSPACE02\n",
+            "TAILSPACE02",
+        ),
+        (
+            ".npmrc",
+            "@b:registry=https://r.example/?x=1&sig=FAKE|TAILPIPE03\n",
+            "TAILPIPE03",
+        ),
+        (
+            ".npmrc",
+            "@t:registry=https://t.example/npm/?x=1&token=FAKE\"TAILQUOTE04\n",
+            "TAILQUOTE04",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://f.example/?auth=FAKE'TAILQUOTE05\"\n",
+            "TAILQUOTE05",
+        ),
+    ];
+    for (name, text, tail) in cases {
+        let (dir, home) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+        std::fs::write(dir.path().join(name), text).unwrap();
+        for format in ["text", "json"] {
+            let out = run(&dir, &home, &strings(&["show", "--format", format]));
+            let printed = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "{text}: {out:?}");
+            assert!(
+                printed.contains("***"),
+                "{text}: nothing masked:\n{printed}"
+            );
+            assert!(
+                !printed.contains(tail),
+                "{text}: part of the secret ({tail}) printed:\n{printed}"
+            );
+        }
+    }
+}

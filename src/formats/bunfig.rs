@@ -243,9 +243,9 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
             continue;
         };
         let field = f.path.last().map(String::as_str).unwrap_or_default();
-        let raw = &text[span.clone()];
-        if let Some(pw) = redact::url_password_span(raw) {
-            spans.push(span.start + pw.start..span.start + pw.end);
+        let in_url: Vec<_> = redact::url_secret_spans_at(&text[span.clone()], span.start).collect();
+        if !in_url.is_empty() {
+            spans.extend(in_url);
         } else if matches!(field, "token" | "password")
             && Template::parse(value, Dialect::Bun).has_literal_secret()
         {

@@ -305,8 +305,11 @@ impl Document {
                 if Template::parse(&entry.value, Dialect::Npm).has_literal_secret() {
                     spans.push(span);
                 }
-            } else if let Some(pw) = redact::url_password_span(&self.text[span.clone()]) {
-                spans.push(span.start + pw.start..span.start + pw.end);
+            } else {
+                spans.extend(redact::url_secret_spans_at(
+                    &self.text[span.clone()],
+                    span.start,
+                ));
             }
         }
         spans

@@ -139,11 +139,14 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let mut spans: Vec<Range<usize>> = [&ws.https_proxy, &ws.http_proxy]
         .into_iter()
         .flatten()
-        .filter_map(|v| {
+        .flat_map(|v| {
             let range = span_of(v)?;
-            let pw = redact::url_password_span(text.get(range.clone())?)?;
-            Some(range.start + pw.start..range.start + pw.end)
+            Some(redact::url_secret_spans_at(
+                text.get(range.clone())?,
+                range.start,
+            ))
         })
+        .flatten()
         .collect();
     for entries in ws.structured_auth.iter().flat_map(|a| a.values()) {
         for entry in entries.values() {

@@ -150,14 +150,12 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     };
     lines
         .into_iter()
-        .filter_map(|l| {
+        .flat_map(|l| {
             let name = l.key.rsplit(':').next().unwrap_or(&l.key);
             if ["_authToken", "_auth", "_password"].contains(&name) {
-                return Some(l.value_span);
+                return vec![l.value_span];
             }
-            let raw_start = l.value_span.start;
-            let raw = &text[l.value_span];
-            redact::url_password_span(raw).map(|s| raw_start + s.start..raw_start + s.end)
+            redact::url_secret_spans_at(&text[l.value_span.clone()], l.value_span.start).collect()
         })
         .collect()
 }

@@ -293,8 +293,8 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
             if Template::parse(f.value, Dialect::Yarn).has_literal_secret() {
                 spans.push(span);
             }
-        } else if let Some(pw) = redact::url_password_span(&text[span.clone()]) {
-            spans.push(span.start + pw.start..span.start + pw.end);
+        } else {
+            spans.extend(redact::url_secret_spans_at(&text[span.clone()], span.start));
         }
     });
     spans

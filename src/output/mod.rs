@@ -274,6 +274,13 @@ pub fn print_show_json(shown: &[Shown], out: &Output) -> io::Result<()> {
                 .routes
                 .iter()
                 .map(|r| Route {
+                    registry: r.registry.as_ref().map(|u| {
+                        if out.show_secrets {
+                            u.clone()
+                        } else {
+                            redact::url(u).into_owned()
+                        }
+                    }),
                     authorization: r.authorization.as_ref().map(|a| {
                         if out.show_secrets {
                             a.clone()
@@ -520,8 +527,10 @@ fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
         let _ = write!(text, "    {} -> ", r.packages);
         match &r.registry {
             Some(u) if show_secrets => text.push_str(u),
-            // The usual URL, with nothing to mask or escape, is written as it is.
-            Some(u) if !u.contains(['@', '$', '\\', '{', '}']) => text.push_str(u),
+            // The usual URL, with no user part or query to mask and nothing to escape, is
+            // written as it is. The printed text's own masking is no substitute: it ends a URL
+            // where prose would, at a comma or a quote, and a query value may hold either.
+            Some(u) if !u.contains(['@', '?', '$', '\\', '{', '}']) => text.push_str(u),
             Some(u) => text.push_str(
                 &Template::literal(u.as_str())
                     .url_redacted()
