@@ -297,9 +297,7 @@ impl<T: Clone> Shared<T> {
     pub fn into_inner(self) -> T {
         Rc::unwrap_or_clone(self.0)
     }
-}
 
-impl<T: Clone> Shared<T> {
     /// Whether `other` is this same map, not a copy (what a test of sharing asks).
     #[cfg(test)]
     pub fn is_shared_with(&self, other: &Self) -> bool {

@@ -215,10 +215,10 @@ impl Template {
     /// value.
     pub fn url_redacted(&self) -> Template {
         // Most values hold no URL credentials: shared as they are (a `show` row each).
-        let has_password = self.pieces.iter().any(
+        let has_credentials = self.pieces.iter().any(
             |p| matches!(p, Piece::Text { text } if !crate::redact::url_secret_spans(text).is_empty()),
         );
-        if !has_password {
+        if !has_credentials {
             return self.clone();
         }
         Template {

@@ -139,7 +139,7 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let mut spans: Vec<Range<usize>> = [&ws.https_proxy, &ws.http_proxy]
         .into_iter()
         .flatten()
-        .flat_map(|v| {
+        .filter_map(|v| {
             let range = span_of(v)?;
             Some(redact::url_secret_spans_at(
                 text.get(range.clone())?,
