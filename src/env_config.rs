@@ -342,6 +342,7 @@ pub(crate) fn test_route(scope: Option<&str>, registry: &str, token: Option<&str
             .map(|t| Authorization::Bearer(Template::env(t, crate::template::Unset::Strict))),
         credential_key: None,
         credential_origin: None,
+        credential_in_url: false,
     }
 }
 

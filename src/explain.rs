@@ -88,11 +88,26 @@ pub fn explain(
         registry.trim_end_matches('/'),
         package.replace('/', "%2f")
     );
+    let rules = manager.rules();
     let why = vec![
         registry_reason(model, manager, &packages, &route),
-        manager.rules().credential_reason(&route),
+        if route.credential_in_url {
+            rules.url_userinfo().reason(manager)
+        } else {
+            rules.credential_reason(&route)
+        },
     ];
-    let tarball = tarball.map(|t| tarball_explanation(model, manager, &route, &registry, t));
+    // The userinfo goes with the packument request; its tarball URLs carry none, so most
+    // managers send tarballs what their keys alone would (conformance: pnpm 12 sends a
+    // matching key's token there).
+    let tarball_route = match rules.url_userinfo() {
+        resolve::UrlUserinfo::Basic {
+            to_tarballs: false, ..
+        } if route.credential_in_url => resolve::route_from_keys(model, manager, packages.clone()),
+        _ => route.clone(),
+    };
+    let tarball =
+        tarball.map(|t| tarball_explanation(model, manager, &tarball_route, &registry, t));
     Explanation {
         manager,
         rules: manager.label(),

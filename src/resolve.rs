@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::managers::Manager;
 use crate::model::{AuthKey, Credentials, Model, Origin, PasswordEncoding};
-use crate::template::Template;
+use crate::template::{Dialect, Template};
 
 /// A model as routes read it: its credentials looked up by key, hashed when many routes are
 /// resolved at once (a large config's thousands of routes each probe the ordered map several
@@ -126,6 +126,144 @@ pub struct Route {
     pub credential_key: Option<AuthKey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_origin: Option<Origin>,
+    /// The credentials are the registry URL's own userinfo (`https://user:pass@host/`), or
+    /// the manager refuses a URL that has one ([`UrlUserinfo`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub credential_in_url: bool,
+}
+
+/// What a manager does with credentials written into a registry URL
+/// (`https://user:pass@host/`) on that registry's own requests. Measured with the real
+/// managers (conformance cases `*_registry_userinfo*`; docs/conformance.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlUserinfo {
+    /// Not sent (Deno).
+    Ignored,
+    /// Sent as `Basic base64(user:password)` (a user alone as `user:`).
+    Basic {
+        /// Percent escapes decoded before encoding (Yarn 4, pnpm 12, Bun), or sent as
+        /// written (npm, Yarn 1, pnpm 10).
+        decoded: bool,
+        /// Sent even when a configured key matches the request (Yarn 1 and 4, pnpm 10 and
+        /// 12); npm and Bun send the key's credentials instead.
+        over_keys: bool,
+        /// An empty user with a password is `Bearer <password>` instead (Bun).
+        empty_user_is_bearer: bool,
+        /// Also sent with the registry's tarballs (Bun); the others send them only with the
+        /// packument, whose tarball URLs carry no userinfo.
+        to_tarballs: bool,
+    },
+    /// Every request to the registry fails: pnpm 11's HTTP client refuses a URL with
+    /// credentials ("Request cannot be constructed from a URL that includes credentials").
+    Fails,
+}
+
+impl UrlUserinfo {
+    /// Why a route's credentials are its URL's userinfo (or why it fails), for explain.
+    pub fn reason(self, manager: Manager) -> String {
+        match self {
+            UrlUserinfo::Ignored => {
+                format!("{manager} ignores credentials written into a registry URL")
+            }
+            UrlUserinfo::Fails => format!(
+                "the registry URL has credentials in it (`user:password@`), and {manager} refuses such a URL: every request to this registry fails"
+            ),
+            UrlUserinfo::Basic {
+                decoded, over_keys, ..
+            } => format!(
+                "the registry URL's userinfo (`user:password@`), sent as Basic with its percent escapes {}{}",
+                if decoded { "decoded" } else { "as written" },
+                if over_keys {
+                    "; it beats any configured key"
+                } else {
+                    "; no configured key matches the request URL"
+                }
+            ),
+        }
+    }
+}
+
+/// `url` without its userinfo (`https://user:pass@host/` → `https://host/`).
+pub fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    match url_userinfo(url) {
+        None => url.into(),
+        Some((user, password)) => {
+            let start = url.find("://").map_or(0, |i| i + 3);
+            let len = user.len() + password.map_or(0, |p| p.len() + 1) + 1;
+            format!("{}{}", &url[..start], &url[start + len..]).into()
+        }
+    }
+}
+
+/// The userinfo of a URL as written: `(user, password)`, the password `None` without a colon.
+pub fn url_userinfo(url: &str) -> Option<(&str, Option<&str>)> {
+    let authority_start = url.find("://")? + 3;
+    let rest = &url[authority_start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let at = authority.rfind('@')?;
+    let info = &authority[..at];
+    Some(match info.split_once(':') {
+        Some((user, password)) => (user, Some(password)),
+        None => (info, None),
+    })
+}
+
+impl Route {
+    /// The route as `how` says a manager takes its registry URL's userinfo, if it has one.
+    pub fn with_url_userinfo(mut self, how: UrlUserinfo, dialect: Dialect, model: &Model) -> Route {
+        let Some((user, password)) = self.registry.as_deref().and_then(url_userinfo) else {
+            return self;
+        };
+        let authorization = match how {
+            UrlUserinfo::Ignored => return self,
+            UrlUserinfo::Fails => None,
+            UrlUserinfo::Basic {
+                over_keys: false, ..
+            } if self.authorization.is_some() => {
+                return self;
+            }
+            UrlUserinfo::Basic {
+                decoded,
+                empty_user_is_bearer,
+                ..
+            } => {
+                let part = |text: &str| {
+                    let text = if decoded {
+                        percent_encoding::percent_decode_str(text)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    } else {
+                        text.to_string()
+                    };
+                    Template::parse(&text, dialect)
+                };
+                let password = part(password.unwrap_or_default());
+                Some(
+                    if empty_user_is_bearer && user.is_empty() && !password.is_empty() {
+                        Authorization::Bearer(password)
+                    } else {
+                        basic_from_parts(&part(user), &password, false)
+                    },
+                )
+            }
+        };
+        self.credential_origin = self.registry_origin(model);
+        self.authorization = authorization;
+        self.credential_key = None;
+        self.credential_in_url = true;
+        self
+    }
+
+    /// Where the registry this route requests is set: its scope's entry, else the default.
+    fn registry_origin(&self, model: &Model) -> Option<Origin> {
+        let scoped = match &self.packages {
+            Packages::Scope(s) => model.scopes.get(s).and_then(|s| s.registry.as_ref()),
+            Packages::Unscoped => None,
+        };
+        scoped
+            .or(model.registry.as_ref())
+            .and_then(|v| v.origin.clone())
+    }
 }
 
 impl Route {
@@ -153,9 +291,12 @@ impl Route {
     /// an empty value, Yarn refuses to start: none of them authenticates; defaults, which
     /// would, are reported as `lossy-env-reference`.)
     pub fn observable(&self) -> (Packages, Option<String>, Option<Authorization>) {
+        // The userinfo is not part of the request on the wire; what it sends is compared
+        // as the authorization.
         let registry = self
             .registry
             .as_ref()
+            .map(|r| without_userinfo(r))
             .map(|r| crate::registry_url::without_default_port(r.trim_end_matches('/')))
             .filter(|r| !is_public_registry(r));
         let authorization = self.authorization.clone().map(|a| match a {
@@ -193,7 +334,13 @@ pub fn routes(model: &Model, manager: Manager) -> Vec<Route> {
 /// The routes of the given groups of packages (a scope need not be configured), with the
 /// lookups built once so that many groups stay linear in the size of the config.
 pub fn routes_for(model: &Model, manager: Manager, groups: Vec<Packages>) -> Vec<Route> {
-    manager.rules().routes(model, groups)
+    let rules = manager.rules();
+    let (how, dialect) = (rules.url_userinfo(), rules.dialect());
+    rules
+        .routes(model, groups)
+        .into_iter()
+        .map(|r| r.with_url_userinfo(how, dialect, model))
+        .collect()
 }
 
 /// Unscoped packages and every scope either model names, once each, in order.
@@ -207,6 +354,15 @@ pub fn groups_of(a: &Model, b: &Model) -> Vec<Packages> {
 
 /// The route of one group of packages (a scope need not be configured).
 pub fn route(model: &Model, manager: Manager, packages: Packages) -> Route {
+    let rules = manager.rules();
+    rules
+        .route(&Lookup::one(model), packages)
+        .with_url_userinfo(rules.url_userinfo(), rules.dialect(), model)
+}
+
+/// The route as the configured keys alone decide it, the registry URL's userinfo aside:
+/// what a manager that sends userinfo only with the packument sends with its tarballs.
+pub fn route_from_keys(model: &Model, manager: Manager, packages: Packages) -> Route {
     manager.rules().route(&Lookup::one(model), packages)
 }
 
@@ -383,6 +539,7 @@ mod tests {
             authorization: token.map(|t| Authorization::Bearer(Template::parse(t, Dialect::Npm))),
             credential_key: None,
             credential_origin: None,
+            credential_in_url: false,
         }
     }
 

@@ -605,3 +605,51 @@ fn issue_20_show_masks_a_whole_secret_query_value_in_requests() {
         }
     }
 }
+
+/// A registry URL's userinfo is a credential: show and explain say each manager sends it
+/// (or fails on it) and mask it, in text and JSON.
+#[test]
+fn registry_userinfo_is_shown_as_the_credential_it_is_and_masked() {
+    let (dir, home) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    std::fs::write(dir.path().join("package.json"), "{}\n").unwrap();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "registry=https://fake-user:FAKEUSERINFOPW@r.example/\n",
+    )
+    .unwrap();
+    let show = |manager: &str, format: &str| {
+        let out = run(
+            &dir,
+            &home,
+            &strings(&["show", "--manager", manager, "--format", format]),
+        );
+        assert!(out.status.success(), "{out:?}");
+        let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!printed.contains("FAKEUSERINFOPW"), "{printed}");
+        printed
+    };
+    let npm = show("npm", "text");
+    assert!(
+        npm.contains("https://fake-user:***@r.example/: Basic *** (the URL's userinfo, .npmrc:1)"),
+        "{npm}"
+    );
+    let pnpm11 = show("pnpm@11", "text");
+    assert!(
+        pnpm11.contains(": fails: the URL has credentials in it"),
+        "{pnpm11}"
+    );
+    let deno = show("deno", "text");
+    assert!(deno.contains("@r.example/: no credentials"), "{deno}");
+    let json: serde_json::Value = serde_json::from_str(&show("npm", "json")).unwrap();
+    let route = &json["managers"][0]["routes"][0];
+    assert_eq!(route["credential_in_url"], true, "{route}");
+    assert_eq!(route["authorization"]["scheme"], "basic", "{route}");
+    let explain = run(
+        &dir,
+        &home,
+        &strings(&["explain", "leftpad", "--manager", "yarn@1"]),
+    );
+    let printed = String::from_utf8_lossy(&explain.stdout);
+    assert!(!printed.contains("FAKEUSERINFOPW"), "{printed}");
+    assert!(printed.contains("it beats any configured key"), "{printed}");
+}

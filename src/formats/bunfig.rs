@@ -130,8 +130,23 @@ fn registry_entry(
     Ok(())
 }
 
-/// `scheme://user:pass@host/...` → (URL without userinfo, user, password).
+/// `scheme://user:pass@host/...` → (URL without userinfo, user, password), the parts with
+/// their percent escapes decoded, as Bun sends them (conformance
+/// `bun_registry_userinfo_escapes_to_npm`). A user alone (`https://TOKEN@host/`, often a
+/// token) stays in the URL, where it is masked as one; Bun sends it as Basic `TOKEN:`.
 fn split_userinfo(url: &str) -> (String, Option<String>, Option<String>) {
+    let decoded = |part: String| {
+        percent_encoding::percent_decode_str(&part)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    match split_userinfo_as_written(url) {
+        (_, Some(_), None) => (url.to_string(), None, None),
+        (bare, user, password) => (bare, user.map(decoded), password.map(decoded)),
+    }
+}
+
+fn split_userinfo_as_written(url: &str) -> (String, Option<String>, Option<String>) {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
         return (url.to_string(), None, None);
     };
@@ -237,18 +252,32 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let Ok(found) = collect(text) else {
         return Vec::new();
     };
+    // A user with an empty password is the credential itself, as in a URL's
+    // `https://TOKEN@host/` (written here as `username`).
+    fn entry_of(f: &Found) -> &[String] {
+        &f.path[..f.path.len().saturating_sub(1)]
+    }
+    let has_password: std::collections::HashSet<&[String]> = found
+        .iter()
+        .filter(|f| f.path.last().is_some_and(|l| l == "password"))
+        .filter(|f| !matches!(&f.value, SettingValue::Scalar(v) if v.is_empty()))
+        .map(entry_of)
+        .collect();
     let mut spans = Vec::new();
     for f in found.iter() {
         let (Some(span), SettingValue::Scalar(value)) = (f.span.clone(), &f.value) else {
             continue;
         };
         let field = f.path.last().map(String::as_str).unwrap_or_default();
+        let secret_field = match field {
+            "token" | "password" => true,
+            "username" => !has_password.contains(entry_of(f)),
+            _ => false,
+        };
         let in_url: Vec<_> = redact::url_secret_spans_at(&text[span.clone()], span.start).collect();
         if !in_url.is_empty() {
             spans.extend(in_url);
-        } else if matches!(field, "token" | "password")
-            && Template::parse(value, Dialect::Bun).has_literal_secret()
-        {
+        } else if secret_field && Template::parse(value, Dialect::Bun).has_literal_secret() {
             spans.push(span);
         }
     }
@@ -367,19 +396,33 @@ pub fn wanted(model: &Model) -> Wanted {
     let render = |v: &Value| SettingValue::Scalar(v.value.render(Dialect::Bun).0);
     let mut entry = |base: Vec<String>, url: Option<&Value>, creds: Option<&Credentials>| {
         let Some(url) = url else { return };
-        let mut field = |name: &str, v: &Value| {
+        let mut put = |name: &str, value: String| {
             let mut p = base.clone();
             p.push(name.to_string());
-            out.push((p.into(), render(v)));
+            out.push((p.into(), SettingValue::Scalar(value)));
         };
-        field("url", url);
-        if let Some(c) = creds {
-            if let Some(t) = &c.token {
-                field("token", t);
-            } else if let (Some(u), Some(p)) = (&c.username, &c.password) {
-                field("username", u);
-                field("password", p);
+        let rendered = |v: &Value| v.value.render(Dialect::Bun).0;
+        // A URL's userinfo is read back as the entry's credentials (`registry_entry`), so it
+        // is written as them; a configured credential wins over it, as in Bun.
+        let (bare, user, password) = split_userinfo(&rendered(url));
+        put("url", bare);
+        match creds {
+            Some(c) => {
+                if let Some(t) = &c.token {
+                    put("token", rendered(t));
+                } else if let (Some(u), Some(p)) = (&c.username, &c.password) {
+                    put("username", rendered(u));
+                    put("password", rendered(p));
+                }
             }
+            None => match (user, password) {
+                (Some(user), Some(token)) if user.is_empty() => put("token", token),
+                (Some(user), password) => {
+                    put("username", user);
+                    put("password", password.unwrap_or_default());
+                }
+                (None, _) => {}
+            },
         }
     };
     entry(

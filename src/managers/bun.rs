@@ -10,7 +10,7 @@ use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model};
 use crate::registry_url::{RegistryUrl, with_trailing_slash};
-use crate::resolve::{Authorization, Lookup, Packages, Route};
+use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
 
 pub struct Bun;
@@ -125,6 +125,16 @@ impl Rules for Bun {
         ]
     }
 
+    /// Basic of the decoded userinfo (`:token@` as Bearer), to tarballs too, unless a
+    /// configured key matches (spec §3.1 b04/b05; conformance `npm_registry_userinfo_*_to_bun`).
+    fn url_userinfo(&self) -> UrlUserinfo {
+        UrlUserinfo::Basic {
+            decoded: true,
+            over_keys: false,
+            empty_user_is_bearer: true,
+            to_tarballs: true,
+        }
+    }
     fn dialect(&self) -> Dialect {
         Dialect::Bun
     }

@@ -15,7 +15,7 @@ use crate::env_config::EnvRead;
 use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
-use crate::resolve::{Authorization, Lookup, Packages, Route, npm_authorization};
+use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo, npm_authorization};
 use crate::template::{Dialect, Piece, Template, Unset};
 use crate::warning::Warning;
 
@@ -104,6 +104,10 @@ impl Rules for Deno {
         ]
     }
 
+    /// Deno ignores a registry URL's userinfo (spec/pnpm-bun-deno.md §4, a12/q17).
+    fn url_userinfo(&self) -> UrlUserinfo {
+        UrlUserinfo::Ignored
+    }
     fn dialect(&self) -> Dialect {
         Dialect::Deno
     }

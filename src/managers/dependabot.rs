@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Model, PasswordEncoding, Value};
 use crate::registry_url::RegistryUrl;
-use crate::resolve::{Authorization, Lookup, Packages, Route, credentials_under};
+use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo, credentials_under};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -91,6 +91,11 @@ impl Rules for Dependabot {
         Ok(())
     }
 
+    /// Dependabot's `registries` entries hold credentials in their own fields; pmrc writes a
+    /// URL's userinfo nowhere else and does not claim to know what Dependabot does with it.
+    fn url_userinfo(&self) -> UrlUserinfo {
+        UrlUserinfo::Ignored
+    }
     fn dialect(&self) -> Dialect {
         Dialect::Dependabot
     }

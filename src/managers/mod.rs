@@ -25,7 +25,7 @@ use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model};
 use crate::registry_url::{RegistryUrl, npm_walk_up};
-use crate::resolve::{self, Authorization, Lookup, Packages, Route};
+use crate::resolve::{self, Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -486,6 +486,8 @@ pub trait Rules: Sync {
         let model = Lookup::many(model);
         groups.into_iter().map(|p| self.route(&model, p)).collect()
     }
+    /// What this manager does with credentials in a registry URL's userinfo.
+    fn url_userinfo(&self) -> UrlUserinfo;
     /// Whether a scope without a registry of its own goes to the public registry instead of
     /// the configured default one (Yarn Berry).
     fn scope_without_registry_uses_public(&self) -> bool {
@@ -848,6 +850,7 @@ pub(crate) fn npm_style_route(
         authorization,
         credential_key,
         credential_origin,
+        credential_in_url: false,
     }
 }
 

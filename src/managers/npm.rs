@@ -10,7 +10,7 @@ use crate::env_config::{self, EnvRead, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Level, Origin};
 use crate::registry_url::RegistryUrl;
-use crate::resolve::{Authorization, Lookup, Packages, Route};
+use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -71,6 +71,16 @@ impl Rules for Npm {
         ]
     }
 
+    /// Basic of the userinfo as written, unless a configured key matches (conformance
+    /// `npm_registry_userinfo*`; npm 11.21 and 12.2).
+    fn url_userinfo(&self) -> UrlUserinfo {
+        UrlUserinfo::Basic {
+            decoded: false,
+            over_keys: false,
+            empty_user_is_bearer: false,
+            to_tarballs: false,
+        }
+    }
     fn dialect(&self) -> Dialect {
         Dialect::Npm
     }

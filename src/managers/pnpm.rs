@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::formats::{Format, SettingValue};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
 use crate::registry_url::RegistryUrl;
-use crate::resolve::{Authorization, Lookup, Packages, Route};
+use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -257,6 +257,19 @@ impl Rules for Pnpm {
         }
     }
 
+    /// pnpm 10 sends Basic of the userinfo as written, 12 decoded, both over a matching key;
+    /// 11 fails (spec/pnpm-bun-deno.md §2.1; conformance `npm_registry_userinfo_*_to_pnpm*`).
+    fn url_userinfo(&self) -> UrlUserinfo {
+        match self.0 {
+            PnpmMajor::V11 => UrlUserinfo::Fails,
+            major => UrlUserinfo::Basic {
+                decoded: major == PnpmMajor::V12,
+                over_keys: true,
+                empty_user_is_bearer: false,
+                to_tarballs: false,
+            },
+        }
+    }
     fn dialect(&self) -> Dialect {
         if self.is_10() {
             Dialect::Pnpm10

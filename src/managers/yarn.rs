@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin};
 use crate::registry_url::{RegistryUrl, normalize_yarn_key, yarn_lookup_keys};
-use crate::resolve::{Authorization, Lookup, Packages, Route, ident_authorization};
+use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo, ident_authorization};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -152,6 +152,16 @@ impl Rules for Yarn {
         ]
     }
 
+    /// Basic of the decoded userinfo, over a matching `npmRegistries` entry (conformance
+    /// `npm_registry_userinfo_*_to_yarn`).
+    fn url_userinfo(&self) -> UrlUserinfo {
+        UrlUserinfo::Basic {
+            decoded: true,
+            over_keys: true,
+            empty_user_is_bearer: false,
+            to_tarballs: false,
+        }
+    }
     fn dialect(&self) -> Dialect {
         Dialect::Yarn
     }
@@ -231,6 +241,7 @@ impl Rules for Yarn {
             authorization,
             credential_key,
             credential_origin: origin,
+            credential_in_url: false,
         }
     }
 

@@ -8,7 +8,7 @@ use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, PasswordEncoding};
 use crate::registry_url::RegistryUrl;
-use crate::resolve::{Authorization, Lookup, Packages, Route, npm_authorization};
+use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo, npm_authorization};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
@@ -123,6 +123,16 @@ impl Rules for YarnClassic {
         ]
     }
 
+    /// Basic of the userinfo as written, over a matching key (conformance
+    /// `npm_registry_userinfo_*_to_yarn1`).
+    fn url_userinfo(&self) -> UrlUserinfo {
+        UrlUserinfo::Basic {
+            decoded: false,
+            over_keys: true,
+            empty_user_is_bearer: false,
+            to_tarballs: false,
+        }
+    }
     fn dialect(&self) -> Dialect {
         Dialect::YarnClassic
     }
@@ -195,6 +205,7 @@ impl Rules for YarnClassic {
             authorization,
             credential_key,
             credential_origin: origin,
+            credential_in_url: false,
         }
     }
 

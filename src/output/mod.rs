@@ -542,13 +542,21 @@ fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
             }
         }
         text.push_str(": ");
-        push_auth(text, &r.authorization, dialect, show_secrets);
+        if r.credential_in_url && r.authorization.is_none() {
+            text.push_str("fails: the URL has credentials in it, which this manager refuses");
+        } else {
+            push_auth(text, &r.authorization, dialect, show_secrets);
+        }
         if let Some(o) = r
             .credential_origin
             .as_ref()
-            .filter(|_| r.authorization.is_some())
+            .filter(|_| r.authorization.is_some() || r.credential_in_url)
         {
-            text.push_str(" (");
+            text.push_str(if r.credential_in_url {
+                " (the URL's userinfo, "
+            } else {
+                " ("
+            });
             o.push_to(text);
             text.push(')');
         }

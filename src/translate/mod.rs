@@ -242,9 +242,18 @@ pub fn route_differences(
             out.push(Warning::new(
                 Code::CredentialsDiffer,
                 format!(
-                    "{bp}: {from} sends {} but {to} would send {}",
-                    describe(&bauth),
-                    describe(&aauth)
+                    "{bp}: {from} sends {} but {to} would send {}{}",
+                    describe_route(b, &bauth),
+                    describe_route(a, &aauth),
+                    if b.credential_in_url
+                        && a.credential_in_url
+                        && bauth.is_some()
+                        && aauth.is_some()
+                    {
+                        " (the two treat the URL's percent escapes, or an empty user, differently)"
+                    } else {
+                        ""
+                    }
                 ),
                 b.credential_origin.clone().or(a.credential_origin.clone()),
             ));
@@ -282,6 +291,18 @@ fn target_scope(name: &str) -> String {
 }
 
 /// A header described without its value.
+/// What a route sends, and whether it comes from its registry URL's userinfo.
+fn describe_route(route: &Route, sent: &Option<Authorization>) -> String {
+    match (sent, route.credential_in_url) {
+        (None, true) => {
+            "nothing: it refuses a registry URL with credentials in it, so every request fails"
+                .into()
+        }
+        (sent, true) => format!("{} from the URL's userinfo", describe(sent)),
+        (sent, false) => describe(sent),
+    }
+}
+
 fn describe(a: &Option<Authorization>) -> String {
     let refs = |t: &Template| {
         let names: Vec<String> = t

@@ -1356,3 +1356,111 @@ pub fn npm_optional_auth_walks_up() -> Case {
             &format!("registry={{R1}}/npm/\n//{{H1}}/npm/:_auth=${{NPM_AUTH?}}\n//{{H1}}/npm:_auth={fallback}\n"),
         )
 }
+
+// ---- credentials in the registry URL's userinfo (`http://user:pass@host/`) ----
+// Sent as Basic on the packument request only (its tarball URLs carry no userinfo), except by
+// Bun; percent escapes as written (npm, Yarn 1, pnpm 10) or decoded (Yarn 4, pnpm 12, Bun);
+// a matching key wins in npm and Bun, the userinfo in Yarn 1/4 and pnpm 10/12; pnpm 11 fails.
+
+/// npm's userinfo into Yarn 4's `npmRegistryServer`: the same URL, the same Basic.
+pub fn npm_registry_userinfo_to_yarn() -> Case {
+    Case::new("npm_registry_userinfo_to_yarn", Npm, Yarn)
+        .mount(1, "/")
+        .file(".npmrc", "registry=http://fake-user:fake-pass@{H1}/\n")
+        .dep_split("leftpad-fake", (1, "Basic {b64:fake-user:fake-pass}"), (1, NONE))
+        .dep_split("@acme/widget", (1, "Basic {b64:fake-user:fake-pass}"), (1, NONE))
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"http://fake-user:fake-pass@{H1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+        )
+}
+
+/// Yarn 4 and pnpm 12 both decode the userinfo's percent escapes.
+pub fn yarn_registry_userinfo_escapes_to_pnpm12() -> Case {
+    Case::new("yarn_registry_userinfo_escapes_to_pnpm12", Yarn, Pnpm12)
+        .mount(1, "/")
+        .file(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"http://fake%40user:fake%3Apass@{H1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+        )
+        .dep_split("leftpad-fake", (1, "Basic {b64:fake@user:fake:pass}"), (1, NONE))
+        .reference(".npmrc", "registry=http://fake%40user:fake%3Apass@{H1}/\n")
+}
+
+/// npm sends the escapes as written, Yarn 4 decodes them: a different Basic, reported.
+pub fn npm_registry_userinfo_escapes_to_yarn() -> Case {
+    Case::new("npm_registry_userinfo_escapes_to_yarn", Npm, Yarn)
+        .mount(1, "/")
+        .file(".npmrc", "registry=http://fake%40user:fake%3Apass@{H1}/\n")
+        .dep_split(
+            "leftpad-fake",
+            (1, "Basic {b64:fake%40user:fake%3Apass}"),
+            (1, NONE),
+        )
+        .expect_warning("credentials-differ")
+}
+
+/// pnpm 11 refuses a registry URL with credentials: every request fails, reported.
+pub fn npm_registry_userinfo_to_pnpm11() -> Case {
+    Case::new("npm_registry_userinfo_to_pnpm11", Npm, Pnpm11)
+        .mount(1, "/")
+        .file(".npmrc", "registry=http://fake-user:fake-pass@{H1}/\n")
+        .dep_split(
+            "leftpad-fake",
+            (1, "Basic {b64:fake-user:fake-pass}"),
+            (1, NONE),
+        )
+        .expect_warning("credentials-differ")
+}
+
+/// pnpm 10 sends the userinfo over a matching token (the tarball gets the token); npm
+/// would send the token: reported.
+pub fn pnpm10_registry_userinfo_over_token_to_npm() -> Case {
+    Case::new("pnpm10_registry_userinfo_over_token_to_npm", Pnpm10, Npm)
+        .mount(1, "/")
+        .file(
+            ".npmrc",
+            "registry=http://fake-user:fake-pass@{H1}/\n//{H1}/:_authToken=fake-literal-token\n",
+        )
+        .dep_split(
+            "leftpad-fake",
+            (1, "Basic {b64:fake-user:fake-pass}"),
+            (1, "Bearer fake-literal-token"),
+        )
+        .expect_warning("credentials-differ")
+}
+
+/// Yarn 1 sends the userinfo over a matching token too; npm sends the token: reported.
+pub fn yarn1_registry_userinfo_over_token_to_npm() -> Case {
+    Case::new("yarn1_registry_userinfo_over_token_to_npm", Yarn1, Npm)
+        .mount(1, "/")
+        .file(
+            ".npmrc",
+            "registry=http://fake-user:fake-pass@{H1}/\n//{H1}/:_authToken=fake-literal-token\n",
+        )
+        .dep_split(
+            "leftpad-fake",
+            (1, "Basic {b64:fake-user:fake-pass}"),
+            (1, NONE),
+        )
+        .expect_warning("credentials-differ")
+}
+
+/// Bun reads `:token@` in an `.npmrc` registry URL as a bearer token, and sends it with
+/// tarballs too; npm would send Basic `:token`: reported.
+pub fn bun_registry_userinfo_token_to_npm() -> Case {
+    Case::new("bun_registry_userinfo_token_to_npm", Bun, Npm)
+        .mount(1, "/")
+        .file(".npmrc", "registry=http://:fake-literal-token@{H1}/\n")
+        .dep("leftpad-fake", 1, "Bearer fake-literal-token")
+        .expect_warning("credentials-differ")
+}
+
+/// Bun decodes the escapes (and sends the result with tarballs); npm would not: reported.
+pub fn bun_registry_userinfo_escapes_to_npm() -> Case {
+    Case::new("bun_registry_userinfo_escapes_to_npm", Bun, Npm)
+        .mount(1, "/")
+        .file(".npmrc", "registry=http://fake%40user:fake%3Apass@{H1}/\n")
+        .dep("leftpad-fake", 1, "Basic {b64:fake@user:fake:pass}")
+        .expect_warning("credentials-differ")
+}

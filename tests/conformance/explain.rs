@@ -118,6 +118,20 @@ pub fn agrees(
         let answer = &json["managers"][0];
         // A registry written as `${REG}` is printed as written; the manager expands it.
         let url = substitute(answer["url"].as_str().unwrap_or_default(), env);
+        // Credentials in the URL (`http://user:pass@host/`) are not part of the request's
+        // address: the listener is the host's.
+        let url = match url.split_once("://") {
+            Some((scheme, rest)) => match rest.split_once('/') {
+                Some((authority, path)) => format!(
+                    "{scheme}://{}/{path}",
+                    authority
+                        .rsplit_once('@')
+                        .map_or(authority, |(_, host)| host)
+                ),
+                None => url,
+            },
+            None => url,
+        };
         let listener = hosts
             .iter()
             .position(|h| url.starts_with(&format!("{h}/")))
