@@ -83,6 +83,18 @@ const PLACES: &[Place] = &[
         "npm",
         "FAKESECRETSCOPE05",
     ),
+    Place {
+        name: "URL userinfo password",
+        files: &[(
+            ".npmrc",
+            "registry=https://fake-user:FAKESECRETURLPW08@r.example/\n",
+        )],
+        home: &[],
+        from: "npm",
+        secret: "FAKESECRETURLPW08",
+        // What npm sends for it: Basic base64("fake-user:FAKESECRETURLPW08").
+        encoded: &["ZmFrZS11c2VyOkZBS0VTRUNSRVRVUkxQVzA4"],
+    },
     place(
         "user-only URL token",
         &[(".npmrc", "registry=https://FAKESECRETUSER06@r.example/\n")],
@@ -275,6 +287,13 @@ fn commands(p: &Place) -> Vec<Vec<String>> {
         out.push(s(&["doctor", "--format", format, "--fix"]));
     }
     out.push(s(&["doctor", "--sarif", "--user"]));
+    for format in ["shell", "github", "dotenv", "json"] {
+        for to in ["npm", "yarn", "bun"] {
+            out.push(s(&[
+                "env", "--from", p.from, "--to", to, "--format", format,
+            ]));
+        }
+    }
     out
 }
 

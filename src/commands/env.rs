@@ -101,6 +101,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
             dir.display()
         )));
     }
+    refuse_secrets_in_urls(&model)?;
     warnings.extend(secrets_as_references(&mut model));
     let routes = resolve::routes(&model, from);
     let rules = to.rules();
@@ -205,6 +206,29 @@ fn references_in(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A literal credential inside a registry URL (`https://user:pass@host/`, a secret query
+/// value) cannot become a reference the way a credential line does, and the output must not
+/// hold it (printed masked, it would not work either): refused, naming where it is.
+fn refuse_secrets_in_urls(model: &Model) -> Result<()> {
+    for (field, v) in model.fields() {
+        if !field.is_url() {
+            continue;
+        }
+        let url = v.value.render(crate::template::Dialect::Npm).0;
+        let literal = crate::redact::url_secret_spans_at(&url, 0).any(|s| !url[s].contains('$'));
+        if literal {
+            let place = v
+                .origin
+                .as_ref()
+                .map_or_else(|| "a registry URL".to_string(), |o| o.to_string());
+            return Err(Error::Usage(format!(
+                "{place}: the registry URL holds a credential (`user:password@` or a secret query value); pmrc env prints secrets by name only and cannot name one inside a URL. Move it out of the URL, e.g. for npm to a `//host/:_auth=${{VAR}}` line, and run pmrc env again"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Every literal credential in the model becomes a reference to a CI secret variable named
