@@ -2296,7 +2296,8 @@ fn issue_19_colour_and_width_in_a_real_terminal() {
     let (doctor, convert) = shown.split_once("exit 1\n").expect("doctor exits 1");
     assert!(doctor.contains("\u{1b}[32mfix:"), "{doctor}");
     assert!(
-        convert.contains("\u{1b}[1m\u{1b}[33mwarning\u{1b}[39m[credentials-differ]"),
+        convert
+            .contains("\u{1b}[1m\u{1b}[33mwarning\u{1b}[39m[pnpm-env-credential-needs-user-file]"),
         "{convert}"
     );
     settings(&project).bind(|| {

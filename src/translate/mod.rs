@@ -181,7 +181,25 @@ impl Translator<'_> {
     /// Re-resolves the result with the target's rules; any route that now behaves
     /// differently is reported, so nothing lossy passes silently.
     fn verify(&mut self, before: &[Route], model: &Model) {
-        let differences = route_differences(self.from, self.to, before, model);
+        // A credential pnpm ignores in the project file already has its finding, which says
+        // what the route's `credentials-differ` would and what to do: one finding for it, not
+        // two (a large config had thousands of each, issue 20).
+        let explained: rustc_hash::FxHashSet<(&std::path::Path, usize)> = self
+            .warnings
+            .iter()
+            .filter(|w| w.code == Code::PnpmEnvCredentialNeedsUserFile)
+            .filter_map(|w| w.origin.as_ref().map(|o| (&*o.file, o.line)))
+            .collect();
+        let differences: Vec<Warning> = route_differences(self.from, self.to, before, model)
+            .into_iter()
+            .filter(|w| {
+                w.code != Code::CredentialsDiffer
+                    || !w
+                        .origin
+                        .as_ref()
+                        .is_some_and(|o| explained.contains(&(&*o.file, o.line)))
+            })
+            .collect();
         self.warnings.extend(differences);
     }
 }
