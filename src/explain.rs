@@ -91,10 +91,22 @@ pub fn explain(
     let rules = manager.rules();
     let why = vec![
         registry_reason(model, manager, &packages, &route),
-        if route.credential_in_url {
-            rules.url_userinfo().reason(manager)
-        } else {
-            rules.credential_reason(&route)
+        match rules.url_userinfo() {
+            _ if route.credential_in_url => rules.url_userinfo().reason(manager),
+            how @ resolve::UrlUserinfo::Ignored
+                if route
+                    .registry
+                    .as_deref()
+                    .and_then(resolve::url_userinfo)
+                    .is_some() =>
+            {
+                format!(
+                    "{}; {}",
+                    how.reason(manager),
+                    rules.credential_reason(&route)
+                )
+            }
+            _ => rules.credential_reason(&route),
         },
     ];
     // The userinfo goes with the packument request; its tarball URLs carry none, so most

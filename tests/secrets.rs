@@ -671,4 +671,14 @@ fn registry_userinfo_is_shown_as_the_credential_it_is_and_masked() {
     let printed = String::from_utf8_lossy(&explain.stdout);
     assert!(!printed.contains("FAKEUSERINFOPW"), "{printed}");
     assert!(printed.contains("it beats any configured key"), "{printed}");
+    let deno = run(
+        &dir,
+        &home,
+        &strings(&["explain", "leftpad", "--manager", "deno"]),
+    );
+    let printed = String::from_utf8_lossy(&deno.stdout);
+    assert!(
+        printed.contains("deno ignores credentials written into a registry URL"),
+        "{printed}"
+    );
 }
