@@ -112,14 +112,29 @@ pub fn explain(
     // The userinfo goes with the packument request; its tarball URLs carry none, so most
     // managers send tarballs what their keys alone would (conformance: pnpm 12 sends a
     // matching key's token there).
-    let tarball_route = match rules.url_userinfo() {
-        resolve::UrlUserinfo::Basic {
-            to_tarballs: false, ..
-        } if route.credential_in_url => resolve::route_from_keys(model, manager, packages.clone()),
-        _ => route.clone(),
+    let packument_only = route.credential_in_url
+        && matches!(
+            rules.url_userinfo(),
+            resolve::UrlUserinfo::Basic {
+                to_tarballs: false,
+                ..
+            }
+        );
+    let tarball_route = if packument_only {
+        resolve::route_from_keys(model, manager, packages.clone())
+    } else {
+        route.clone()
     };
-    let tarball =
-        tarball.map(|t| tarball_explanation(model, manager, &tarball_route, &registry, t));
+    let tarball = tarball.map(|t| {
+        let mut explained = tarball_explanation(model, manager, &tarball_route, &registry, t);
+        if packument_only {
+            explained.why = format!(
+                "the URL's userinfo goes with the packument request only; {}",
+                explained.why
+            );
+        }
+        explained
+    });
     Explanation {
         manager,
         rules: manager.label(),

@@ -82,6 +82,9 @@ pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
         .map(|i| i + scheme_end)
     {
         match url[scheme_end..at].find(':').map(|i| i + scheme_end) {
+            // A user with an empty password (`https://TOKEN:@host/`) is the credential, as
+            // a user alone is.
+            Some(colon) if colon + 1 == at => out.push(scheme_end..colon),
             Some(colon) => out.push(colon + 1..at),
             None => out.push(scheme_end..at),
         }
@@ -216,6 +219,8 @@ mod tests {
         assert!(url_secret_spans("https://proxy.example:8080/").is_empty());
         let lone = "https://TOKEN123@host.example/";
         assert_eq!(&lone[url_secret_spans(lone)[0].clone()], "TOKEN123");
+        let empty_password = "https://TOKEN456:@host.example/";
+        assert_eq!(super::url(empty_password), "https://***:@host.example/");
         // Every credential of a URL is masked, not only its first (issue 20's review).
         let several = "https://u:PW@h.example/?token=A,B&x=1&sig=C D#f";
         assert_eq!(

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
 
 use crate::managers::Manager;
-use crate::model::{AuthKey, Credentials, Model, Origin, PasswordEncoding};
+use crate::model::{AuthKey, Credentials, Model, Origin, PasswordEncoding, Value};
 use crate::template::{Dialect, Template};
 
 /// A model as routes read it: its credentials looked up by key, hashed when many routes are
@@ -169,9 +169,17 @@ impl UrlUserinfo {
                 "the registry URL has credentials in it (`user:password@`), and {manager} refuses such a URL: every request to this registry fails"
             ),
             UrlUserinfo::Basic {
-                decoded, over_keys, ..
+                decoded,
+                over_keys,
+                empty_user_is_bearer,
+                ..
             } => format!(
-                "the registry URL's userinfo (`user:password@`), sent as Basic with its percent escapes {}{}",
+                "the registry URL's userinfo (`user:password@`), sent as Basic{} with its percent escapes {}{}",
+                if empty_user_is_bearer {
+                    " (`:token@` as Bearer)"
+                } else {
+                    ""
+                },
                 if decoded { "decoded" } else { "as written" },
                 if over_keys {
                     "; it beats any configured key"
@@ -213,9 +221,27 @@ pub fn url_userinfo(url: &str) -> Option<(&str, Option<&str>)> {
 impl Route {
     /// The route as `how` says a manager takes its registry URL's userinfo, if it has one.
     pub fn with_url_userinfo(mut self, how: UrlUserinfo, dialect: Dialect, model: &Model) -> Route {
-        let Some((user, password)) = self.registry.as_deref().and_then(url_userinfo) else {
+        let Some(registry) = self.registry.as_deref() else {
             return self;
         };
+        if how == UrlUserinfo::Ignored || url_userinfo(registry).is_none() {
+            return self;
+        }
+        // The userinfo is read from the value the URL came from, in a dialect that renders
+        // every reference as one, so a `${VAR}` in it stays a reference whichever file and
+        // manager it was written for.
+        let value = self.registry_value(model, dialect);
+        let (written, parsed_as) = match value {
+            Some(v) => (v.value.render(Dialect::Yarn).0, Dialect::Yarn),
+            None => (registry.to_string(), dialect),
+        };
+        let Some((user, password)) = url_userinfo(&written) else {
+            return self;
+        };
+        // `https://@host/` and `https://:@host/` send nothing (npm 11).
+        if user.is_empty() && password.is_none_or(str::is_empty) {
+            return self;
+        }
         let authorization = match how {
             UrlUserinfo::Ignored => return self,
             UrlUserinfo::Fails => None,
@@ -237,7 +263,7 @@ impl Route {
                     } else {
                         text.to_string()
                     };
-                    Template::parse(&text, dialect)
+                    Template::parse(&text, parsed_as)
                 };
                 let password = part(password.unwrap_or_default());
                 Some(
@@ -249,22 +275,25 @@ impl Route {
                 )
             }
         };
-        self.credential_origin = self.registry_origin(model);
+        self.credential_origin = value.and_then(|v| v.origin.clone());
         self.authorization = authorization;
         self.credential_key = None;
         self.credential_in_url = true;
         self
     }
 
-    /// Where the registry this route requests is set: its scope's entry, else the default.
-    fn registry_origin(&self, model: &Model) -> Option<Origin> {
+    /// The value this route's registry URL is: its scope's entry or the default registry,
+    /// whichever the manager rendered into it (a scope's entry can be passed over, e.g. a
+    /// `${VAR}` URL pnpm 10 does not expand in a project file).
+    fn registry_value<'m>(&self, model: &'m Model, dialect: Dialect) -> Option<&'m Value> {
         let scoped = match &self.packages {
             Packages::Scope(s) => model.scopes.get(s).and_then(|s| s.registry.as_ref()),
             Packages::Unscoped => None,
         };
-        scoped
-            .or(model.registry.as_ref())
-            .and_then(|v| v.origin.clone())
+        [scoped, model.registry.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|v| self.registry.as_deref() == Some(v.value.render(dialect).0.as_str()))
     }
 }
 

@@ -95,6 +95,23 @@ const PLACES: &[Place] = &[
         // What npm sends for it: Basic base64("fake-user:FAKESECRETURLPW08").
         encoded: &["ZmFrZS11c2VyOkZBS0VTRUNSRVRVUkxQVzA4"],
     },
+    Place {
+        name: "URL userinfo password with a dollar sign",
+        files: &[(
+            ".npmrc",
+            "registry=https://fake-user:pa$$FAKESECRETDOLLAR09@r.example/\n",
+        )],
+        home: &[],
+        from: "npm",
+        secret: "FAKESECRETDOLLAR09",
+        encoded: &["ZmFrZS11c2VyOnBhJCRGQUtFU0VDUkVURE9MTEFSMDk="],
+    },
+    place(
+        "URL user with an empty password",
+        &[(".npmrc", "registry=https://FAKESECRETUSER10:@r.example/\n")],
+        "npm",
+        "FAKESECRETUSER10",
+    ),
     place(
         "user-only URL token",
         &[(".npmrc", "registry=https://FAKESECRETUSER06@r.example/\n")],

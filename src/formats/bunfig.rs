@@ -132,8 +132,8 @@ fn registry_entry(
 
 /// `scheme://user:pass@host/...` → (URL without userinfo, user, password), the parts with
 /// their percent escapes decoded, as Bun sends them (conformance
-/// `bun_registry_userinfo_escapes_to_npm`). A user alone (`https://TOKEN@host/`, often a
-/// token) stays in the URL, where it is masked as one; Bun sends it as Basic `TOKEN:`.
+/// `bun_registry_userinfo_escapes_to_npm`). A user alone (`https://TOKEN@host/` or
+/// `https://TOKEN:@host/`, often a token) stays in the URL, where it is masked as one.
 fn split_userinfo(url: &str) -> (String, Option<String>, Option<String>) {
     let decoded = |part: String| {
         percent_encoding::percent_decode_str(&part)
@@ -142,6 +142,7 @@ fn split_userinfo(url: &str) -> (String, Option<String>, Option<String>) {
     };
     match split_userinfo_as_written(url) {
         (_, Some(_), None) => (url.to_string(), None, None),
+        (_, Some(_), Some(password)) if password.is_empty() => (url.to_string(), None, None),
         (bare, user, password) => (bare, user.map(decoded), password.map(decoded)),
     }
 }

@@ -30,10 +30,11 @@ impl Translator<'_> {
             (WrittenAs::Bunfig, _, Packages::Unscoped) => return AuthKey::DefaultRegistry,
             _ => {}
         }
-        let registry = route
-            .registry
-            .clone()
-            .unwrap_or_else(|| self.to.public_registry().to_string());
+        // A key names the registry's address: never the URL's userinfo.
+        let registry = route.registry.as_deref().map_or_else(
+            || self.to.public_registry().to_string(),
+            |r| crate::resolve::without_userinfo(r).into_owned(),
+        );
         match RegistryUrl::parse(&registry) {
             Some(url) => AuthKey::Url(match self.target() {
                 WrittenAs::Npmrc => self

@@ -182,24 +182,15 @@ impl Translator<'_> {
     /// differently is reported, so nothing lossy passes silently.
     fn verify(&mut self, before: &[Route], model: &Model) {
         // A credential pnpm ignores in the project file already has its finding, which says
-        // what the route's `credentials-differ` would and what to do: one finding for it, not
-        // two (a large config had thousands of each, issue 20).
-        let explained: rustc_hash::FxHashSet<(&std::path::Path, usize)> = self
+        // what a route's "would send no credentials" would and what to do: one finding for
+        // it, not two (a large config had thousands of each, issue 20).
+        let explained: Explained = self
             .warnings
             .iter()
             .filter(|w| w.code == Code::PnpmEnvCredentialNeedsUserFile)
             .filter_map(|w| w.origin.as_ref().map(|o| (&*o.file, o.line)))
             .collect();
-        let differences: Vec<Warning> = route_differences(self.from, self.to, before, model)
-            .into_iter()
-            .filter(|w| {
-                w.code != Code::CredentialsDiffer
-                    || !w
-                        .origin
-                        .as_ref()
-                        .is_some_and(|o| explained.contains(&(&*o.file, o.line)))
-            })
-            .collect();
+        let differences = differences(self.from, self.to, before, model, &explained);
         self.warnings.extend(differences);
     }
 }
@@ -211,6 +202,21 @@ pub fn route_differences(
     to: Manager,
     before: &[Route],
     model: &Model,
+) -> Vec<Warning> {
+    differences(from, to, before, model, &Explained::default())
+}
+
+/// Source lines whose credential already has a finding that says the target sends nothing.
+type Explained<'a> = rustc_hash::FxHashSet<(&'a std::path::Path, usize)>;
+
+/// [`route_differences`], except that a target sending nothing where `explained` names the
+/// source credential's line is left to that finding.
+fn differences(
+    from: Manager,
+    to: Manager,
+    before: &[Route],
+    model: &Model,
+    explained: &Explained,
 ) -> Vec<Warning> {
     let groups: Vec<Packages> = before
         .iter()
@@ -257,21 +263,20 @@ pub fn route_differences(
                 a.credential_origin.clone(),
             ));
         } else if bauth != aauth {
+            let told = aauth.is_none()
+                && b.credential_origin
+                    .as_ref()
+                    .is_some_and(|o| explained.contains(&(&*o.file, o.line)));
+            if told {
+                continue;
+            }
             out.push(Warning::new(
                 Code::CredentialsDiffer,
                 format!(
                     "{bp}: {from} sends {} but {to} would send {}{}",
                     describe_route(b, &bauth),
                     describe_route(a, &aauth),
-                    if b.credential_in_url
-                        && a.credential_in_url
-                        && bauth.is_some()
-                        && aauth.is_some()
-                    {
-                        " (the two treat the URL's percent escapes, or an empty user, differently)"
-                    } else {
-                        ""
-                    }
+                    userinfo_read_differently(b, a)
                 ),
                 b.credential_origin.clone().or(a.credential_origin.clone()),
             ));
@@ -308,7 +313,27 @@ fn target_scope(name: &str) -> String {
     name.trim_start_matches('@').to_string()
 }
 
-/// A header described without its value.
+/// Why two managers that both send a registry URL's userinfo send different headers, when
+/// that is the reason: they read its percent escapes, or an empty user, their own ways.
+fn userinfo_read_differently(source: &Route, target: &Route) -> &'static str {
+    let both = source.credential_in_url
+        && target.credential_in_url
+        && source.authorization.is_some()
+        && target.authorization.is_some();
+    let tricky = source
+        .registry
+        .as_deref()
+        .and_then(resolve::url_userinfo)
+        .is_some_and(|(user, password)| {
+            user.is_empty() || user.contains('%') || password.is_some_and(|p| p.contains('%'))
+        });
+    if both && tricky {
+        " (the two read the URL's percent escapes, or an empty user, differently)"
+    } else {
+        ""
+    }
+}
+
 /// What a route sends, and whether it comes from its registry URL's userinfo.
 fn describe_route(route: &Route, sent: &Option<Authorization>) -> String {
     match (sent, route.credential_in_url) {
@@ -321,6 +346,7 @@ fn describe_route(route: &Route, sent: &Option<Authorization>) -> String {
     }
 }
 
+/// A header described without its value.
 fn describe(a: &Option<Authorization>) -> String {
     let refs = |t: &Template| {
         let names: Vec<String> = t
