@@ -699,3 +699,36 @@ fn registry_userinfo_is_shown_as_the_credential_it_is_and_masked() {
         "{printed}"
     );
 }
+
+/// One finding per credential pnpm ignores, but not at the cost of a real difference: where
+/// pnpm would send the URL's userinfo instead of npm's token, that is still reported.
+#[test]
+fn issue_20_pnpm_userinfo_over_an_ignored_token_is_still_reported() {
+    let (dir, home) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    std::fs::write(dir.path().join("package.json"), "{}\n").unwrap();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "@acme:registry=https://fake-user:FAKEACMEPW@acme.example/npm/\n//acme.example/npm/:_authToken=${ACME_TOKEN}\n@b:registry=https://b.example/\n//b.example/:_authToken=${B_TOKEN}\n",
+    )
+    .unwrap();
+    let out = run(
+        &dir,
+        &home,
+        &strings(&["convert", "--from", "npm", "--to", "pnpm@12"]),
+    );
+    // Findings are wrapped to the width; compared as one line each.
+    let stderr = String::from_utf8_lossy(&out.stderr).replace("\n    ", " ");
+    assert!(!stderr.contains("FAKEACMEPW"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "@acme/*: npm sends a bearer token (from $ACME_TOKEN) but pnpm@12 would send basic auth"
+        ),
+        "{stderr}"
+    );
+    // @b's token is only ignored: its one finding says so, with the line to add.
+    assert!(!stderr.contains("@b/*: npm sends"), "{stderr}");
+    assert!(
+        stderr.contains("`//b.example/:_authToken=${B_TOKEN}`"),
+        "{stderr}"
+    );
+}

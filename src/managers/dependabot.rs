@@ -91,8 +91,9 @@ impl Rules for Dependabot {
         Ok(())
     }
 
-    /// Dependabot's `registries` entries hold credentials in their own fields; pmrc writes a
-    /// URL's userinfo nowhere else and does not claim to know what Dependabot does with it.
+    /// Dependabot's `registries` entries hold credentials in their own fields. What it does
+    /// with a URL's userinfo is not documented, so pmrc counts on none being sent and reports
+    /// a translation that would need it (`credentials-differ`).
     fn url_userinfo(&self) -> UrlUserinfo {
         UrlUserinfo::Ignored
     }
