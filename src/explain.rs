@@ -18,6 +18,9 @@ pub struct Explanation {
     /// The packument request.
     pub url: String,
     pub authorization: Option<Authorization>,
+    /// The manager refuses the request's URL (pnpm 11 and credentials in it): nothing is sent.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fails: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
     /// Variables the credentials come from that are not set in this environment.
@@ -140,6 +143,7 @@ pub fn explain(
         rules: manager.label(),
         url,
         authorization: route.authorization.clone(),
+        fails: route.credential_in_url && route.authorization.is_none(),
         origin: route
             .authorization
             .as_ref()

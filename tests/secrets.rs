@@ -688,6 +688,16 @@ fn registry_userinfo_is_shown_as_the_credential_it_is_and_masked() {
     let printed = String::from_utf8_lossy(&explain.stdout);
     assert!(!printed.contains("FAKEUSERINFOPW"), "{printed}");
     assert!(printed.contains("it beats any configured key"), "{printed}");
+    let pnpm11 = run(
+        &dir,
+        &home,
+        &strings(&["explain", "leftpad", "--manager", "pnpm@11"]),
+    );
+    let printed = String::from_utf8_lossy(&pnpm11.stdout);
+    assert!(
+        printed.contains("sends: nothing, the request fails"),
+        "{printed}"
+    );
     let deno = run(
         &dir,
         &home,

@@ -725,10 +725,14 @@ pub fn print_explain(
         };
         text.push_str(&format!("  {} ({} rules)\n", e.manager, e.rules));
         text.push_str(&format!("    GET {url}\n"));
-        text.push_str(&format!(
-            "    sends: {}{from}\n",
-            describe_auth(&e.authorization, dialect, out.show_secrets)
-        ));
+        if e.fails {
+            text.push_str("    sends: nothing, the request fails\n");
+        } else {
+            text.push_str(&format!(
+                "    sends: {}{from}\n",
+                describe_auth(&e.authorization, dialect, out.show_secrets)
+            ));
+        }
         if !e.unset.is_empty() {
             let names: Vec<String> = e.unset.iter().map(|n| format!("${n}")).collect();
             text.push_str(&format!(
