@@ -100,7 +100,7 @@ pub fn explain(
                 if route
                     .registry
                     .as_deref()
-                    .and_then(resolve::url_userinfo)
+                    .and_then(crate::registry_url::url_userinfo)
                     .is_some() =>
             {
                 format!(

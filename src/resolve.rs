@@ -191,40 +191,13 @@ impl UrlUserinfo {
     }
 }
 
-/// `url` without its userinfo (`https://user:pass@host/` → `https://host/`).
-pub fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
-    match url_userinfo(url) {
-        None => url.into(),
-        Some((user, password)) => {
-            let start = url.find("://").map_or(0, |i| i + 3);
-            let len = user.len() + password.map_or(0, |p| p.len() + 1) + 1;
-            format!("{}{}", &url[..start], &url[start + len..]).into()
-        }
-    }
-}
-
-/// The userinfo of a URL as written: `(user, password)`, the password `None` without a colon.
-pub fn url_userinfo(url: &str) -> Option<(&str, Option<&str>)> {
-    // Asked of every route several times over (issue 20): most URLs have no `@` at all.
-    memchr::memchr(b'@', url.as_bytes())?;
-    let authority_start = url.find("://")? + 3;
-    let rest = &url[authority_start..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let at = authority.rfind('@')?;
-    let info = &authority[..at];
-    Some(match info.split_once(':') {
-        Some((user, password)) => (user, Some(password)),
-        None => (info, None),
-    })
-}
-
 impl Route {
     /// The route as `how` says a manager takes its registry URL's userinfo, if it has one.
     pub fn with_url_userinfo(mut self, how: UrlUserinfo, dialect: Dialect, model: &Model) -> Route {
         let Some(registry) = self.registry.as_deref() else {
             return self;
         };
-        if how == UrlUserinfo::Ignored || url_userinfo(registry).is_none() {
+        if how == UrlUserinfo::Ignored || crate::registry_url::url_userinfo(registry).is_none() {
             return self;
         }
         // The userinfo is read from the value the URL came from, in a dialect that renders
@@ -235,7 +208,7 @@ impl Route {
             Some(v) => (v.value.render(Dialect::Yarn).0, Dialect::Yarn),
             None => (registry.to_string(), dialect),
         };
-        let Some((user, password)) = url_userinfo(&written) else {
+        let Some((user, password)) = crate::registry_url::url_userinfo(&written) else {
             return self;
         };
         // `https://@host/` and `https://:@host/` send nothing (npm 11).
@@ -327,7 +300,7 @@ impl Route {
         let registry = self
             .registry
             .as_ref()
-            .map(|r| without_userinfo(r))
+            .map(|r| crate::registry_url::without_userinfo(r))
             .map(|r| crate::registry_url::without_default_port(r.trim_end_matches('/')))
             .filter(|r| !is_public_registry(r));
         let authorization = self.authorization.clone().map(|a| match a {

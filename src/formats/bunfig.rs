@@ -148,25 +148,14 @@ fn split_userinfo(url: &str) -> (String, Option<String>, Option<String>) {
 }
 
 fn split_userinfo_as_written(url: &str) -> (String, Option<String>, Option<String>) {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return (url.to_string(), None, None);
-    };
-    let authority_end = url[scheme_end..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |n| scheme_end + n);
-    let Some(at) = url[scheme_end..authority_end]
-        .rfind('@')
-        .map(|i| scheme_end + i)
-    else {
-        return (url.to_string(), None, None);
-    };
-    let info = &url[scheme_end..at];
-    let (user, password) = match info.split_once(':') {
-        Some((u, p)) => (u.to_string(), Some(p.to_string())),
-        None => (info.to_string(), None),
-    };
-    let stripped = format!("{}{}", &url[..scheme_end], &url[at + 1..]);
-    (stripped, Some(user), password)
+    match crate::registry_url::url_userinfo(url) {
+        Some((user, password)) => (
+            crate::registry_url::without_userinfo(url).into_owned(),
+            Some(user.to_string()),
+            password.map(str::to_string),
+        ),
+        None => (url.to_string(), None, None),
+    }
 }
 
 /// What `text` holds, read once per run for each text ([`super::kept`]): reading, the

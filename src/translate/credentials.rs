@@ -33,7 +33,7 @@ impl Translator<'_> {
         // A key names the registry's address: never the URL's userinfo.
         let registry = route.registry.as_deref().map_or_else(
             || self.to.public_registry().to_string(),
-            |r| crate::resolve::without_userinfo(r).into_owned(),
+            |r| crate::registry_url::without_userinfo(r).into_owned(),
         );
         match RegistryUrl::parse(&registry) {
             Some(url) => AuthKey::Url(match self.target() {

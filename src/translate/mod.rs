@@ -323,7 +323,7 @@ fn userinfo_read_differently(source: &Route, target: &Route) -> &'static str {
     let tricky = source
         .registry
         .as_deref()
-        .and_then(resolve::url_userinfo)
+        .and_then(crate::registry_url::url_userinfo)
         .is_some_and(|(user, password)| {
             user.is_empty() || user.contains('%') || password.is_some_and(|p| p.contains('%'))
         });
