@@ -337,6 +337,7 @@ cases! {
         yarn1_registry_userinfo_over_token_to_npm,
         bun_registry_userinfo_token_to_npm,
         bun_registry_userinfo_escapes_to_npm,
+        npm_registry_userinfo_env_to_bun,
     ],
     pending: [],
 }

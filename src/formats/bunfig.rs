@@ -237,6 +237,29 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
         .collect())
 }
 
+/// Whether a registry URL has references and every one survives being written to
+/// `bunfig.toml`: each is a whole part of the URL's `user:password@`, which [`wanted`] writes as its own field
+/// (`username = "$USER"`), and there is none elsewhere in the URL.
+pub fn keeps_url_references(url: &Template) -> bool {
+    if !url.has_env() {
+        return false;
+    }
+    let written = url.render(Dialect::Yarn).0;
+    let (bare, user, password) = split_userinfo(&written);
+    let kept = |part: &str| {
+        let part = Template::parse(part, Dialect::Yarn);
+        part.has_env() && part.render(Dialect::Bun).1.is_empty()
+    };
+    match (user, password) {
+        (Some(user), Some(password)) => {
+            !Template::parse(&bare, Dialect::Yarn).has_env()
+                && (kept(&user) || !Template::parse(&user, Dialect::Yarn).has_env())
+                && (kept(&password) || !Template::parse(&password, Dialect::Yarn).has_env())
+        }
+        _ => false,
+    }
+}
+
 /// Spans of literal tokens and passwords, and of passwords inside registry URLs.
 pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let Ok(found) = collect(text) else {
@@ -394,7 +417,11 @@ pub fn wanted(model: &Model) -> Wanted {
         let rendered = |v: &Value| v.value.render(Dialect::Bun).0;
         // A URL's userinfo is read back as the entry's credentials (`registry_entry`), so it
         // is written as them; a configured credential wins over it, as in Bun.
-        let (bare, user, password) = split_userinfo(&rendered(url));
+        // Split as written in full (`${VAR}` kept), so that a part that is one reference
+        // becomes a field Bun expands (`$VAR`), which it never does inside a URL.
+        let in_bun = |part: String| Template::parse(&part, Dialect::Yarn).render(Dialect::Bun).0;
+        let (bare, user, password) = split_userinfo(&url.value.render(Dialect::Yarn).0);
+        let (bare, user, password) = (in_bun(bare), user.map(in_bun), password.map(in_bun));
         put("url", bare);
         match creds {
             Some(c) => {
@@ -672,6 +699,46 @@ mod tests {
         read(text, Path::new("bunfig.toml"), Level::Project)
             .unwrap()
             .0
+    }
+
+    /// A reference that is a whole part of a URL's userinfo becomes a field Bun expands;
+    /// one inside a part, or in the rest of the URL, does not survive.
+    #[test]
+    fn url_userinfo_references_become_fields() {
+        let url = |text: &str| Value::new(Template::parse(text, Dialect::Npm), None);
+        let with = |registry: &str| Model {
+            registry: Some(url(registry)),
+            ..Model::default()
+        };
+        let whole = with("https://${NPM_USER}:${NPM_PASS}@r.example/");
+        assert!(keeps_url_references(
+            &whole.registry.as_ref().unwrap().value
+        ));
+        let fields: Vec<(String, String)> = wanted(&whole)
+            .into_iter()
+            .map(|(p, v)| match v {
+                SettingValue::Scalar(v) => (p.last().unwrap().clone(), v),
+                SettingValue::List(_) => unreachable!(),
+            })
+            .collect();
+        let expected = [
+            ("url", "https://r.example/"),
+            ("username", "$NPM_USER"),
+            ("password", "$NPM_PASS"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        assert_eq!(fields, expected);
+        for partial in [
+            "https://u:${PW}x@r.example/",
+            "https://${HOST}/",
+            "https://${TOKEN}@r.example/",
+            "https://u:p@r.example/",
+        ] {
+            assert!(
+                !keeps_url_references(&with(partial).registry.unwrap().value),
+                "{partial}"
+            );
+        }
     }
 
     #[test]

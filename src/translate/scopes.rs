@@ -16,7 +16,15 @@ impl Translator<'_> {
     /// `npmRegistries` keys with the URL as written, and pmrc keys them without a default
     /// port, so the URL goes without one too.
     pub(super) fn registry_value(&mut self, v: &Value) -> Value {
-        let mut v = self.carry(v, "registry");
+        // Bun cannot expand a reference inside a URL, but pmrc writes a URL's userinfo to
+        // bunfig.toml as fields of their own, where a whole `$VAR` is expanded.
+        let mut v = if self.target() == WrittenAs::Bunfig
+            && crate::formats::bunfig::keeps_url_references(&v.value)
+        {
+            v.clone()
+        } else {
+            self.carry(v, "registry")
+        };
         if let Some(url) = v.value.as_literal() {
             let url = match self.target() {
                 WrittenAs::Npmrc | WrittenAs::Bunfig => with_trailing_slash(&url),

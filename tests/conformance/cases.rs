@@ -1464,3 +1464,24 @@ pub fn bun_registry_userinfo_escapes_to_npm() -> Case {
         .dep("leftpad-fake", 1, "Basic {b64:fake@user:fake:pass}")
         .expect_warning("credentials-differ")
 }
+
+/// `${VAR}` parts of npm's userinfo into bunfig's own fields, which Bun expands (`$VAR`);
+/// the tarballs live on another host, where neither sends anything.
+pub fn npm_registry_userinfo_env_to_bun() -> Case {
+    Case::new("npm_registry_userinfo_env_to_bun", Npm, Bun)
+        .mount(1, "/")
+        .tarballs_at(2, "/files/")
+        .mount(2, "/files/")
+        .file(".npmrc", "registry=http://${REG_USER}:${REG_PASS}@{H1}/\n")
+        .env("REG_USER", "fake-user-1", "fake-user-2")
+        .env("REG_PASS", "fake-pass-1", "fake-pass-2")
+        .dep_split(
+            "leftpad-fake",
+            (1, "Basic {b64:{REG_USER}:{REG_PASS}}"),
+            (2, NONE),
+        )
+        .reference(
+            "bunfig.toml",
+            "[install]\nregistry = { url = \"http://{H1}/\", username = \"$REG_USER\", password = \"$REG_PASS\" }\n",
+        )
+}
