@@ -92,11 +92,12 @@ pub fn explain(
         package.replace('/', "%2f")
     );
     let rules = manager.rules();
+    let how = rules.url_userinfo();
     let why = vec![
         registry_reason(model, manager, &packages, &route),
-        match rules.url_userinfo() {
-            _ if route.credential_in_url => rules.url_userinfo().reason(manager),
-            how @ resolve::UrlUserinfo::Ignored
+        match how {
+            _ if route.credential_in_url => how.reason(manager),
+            resolve::UrlUserinfo::Ignored
                 if route
                     .registry
                     .as_deref()
@@ -117,7 +118,7 @@ pub fn explain(
     // matching key's token there).
     let packument_only = route.credential_in_url
         && matches!(
-            rules.url_userinfo(),
+            how,
             resolve::UrlUserinfo::Basic {
                 to_tarballs: false,
                 ..

@@ -238,23 +238,22 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
 }
 
 /// Whether a registry URL has references and every one survives being written to
-/// `bunfig.toml`: each is a whole part of the URL's `user:password@`, which [`wanted`] writes as its own field
-/// (`username = "$USER"`), and there is none elsewhere in the URL.
+/// `bunfig.toml`: none outside the URL's `user:password@`, whose parts [`wanted`] writes as
+/// fields of their own, where Bun expands a whole `$VAR`.
 pub fn keeps_url_references(url: &Template) -> bool {
     if !url.has_env() {
         return false;
     }
-    let written = url.render(Dialect::Yarn).0;
-    let (bare, user, password) = split_userinfo(&written);
+    let (bare, user, password) = split_userinfo(&url.render(Dialect::Yarn).0);
     let kept = |part: &str| {
-        let part = Template::parse(part, Dialect::Yarn);
-        part.has_env() && part.render(Dialect::Bun).1.is_empty()
+        Template::parse(part, Dialect::Yarn)
+            .render(Dialect::Bun)
+            .1
+            .is_empty()
     };
     match (user, password) {
         (Some(user), Some(password)) => {
-            !Template::parse(&bare, Dialect::Yarn).has_env()
-                && (kept(&user) || !Template::parse(&user, Dialect::Yarn).has_env())
-                && (kept(&password) || !Template::parse(&password, Dialect::Yarn).has_env())
+            !Template::parse(&bare, Dialect::Yarn).has_env() && kept(&user) && kept(&password)
         }
         _ => false,
     }
@@ -416,8 +415,8 @@ pub fn wanted(model: &Model) -> Wanted {
         };
         let rendered = |v: &Value| v.value.render(Dialect::Bun).0;
         // A URL's userinfo is read back as the entry's credentials (`registry_entry`), so it
-        // is written as them; a configured credential wins over it, as in Bun.
-        // Split as written in full (`${VAR}` kept), so that a part that is one reference
+        // is written as them; a configured credential wins over it, as in Bun. The URL is
+        // split as written in full (`${VAR}` kept), so that a part that is one reference
         // becomes a field Bun expands (`$VAR`), which it never does inside a URL.
         let in_bun = |part: String| Template::parse(&part, Dialect::Yarn).render(Dialect::Bun).0;
         let (bare, user, password) = split_userinfo(&url.value.render(Dialect::Yarn).0);
