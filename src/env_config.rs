@@ -331,6 +331,31 @@ pub fn npm_style_variables(
     Ok(vars)
 }
 
+/// The first URL in `model` that holds a literal credential (`user:password@` or a secret
+/// query value): `pmrc env` cannot name it as a CI secret, so it refuses such a model.
+pub fn url_with_literal_credential(model: &crate::model::Model) -> Option<&crate::model::Value> {
+    model.fields().into_iter().find_map(|(field, v)| {
+        if !field.is_url() {
+            return None;
+        }
+        let url = v.value.render(crate::template::Dialect::Npm).0;
+        crate::redact::url_secret_spans_at(&url, 0)
+            .any(|s| !only_references(&url[s]))
+            .then_some(v)
+    })
+}
+
+/// Whether `text` is nothing but `${NAME}` references (npm's notation, as rendered).
+fn only_references(mut text: &str) -> bool {
+    while let Some(rest) = text.strip_prefix("${") {
+        let Some(end) = rest.find('}') else {
+            return false;
+        };
+        text = &rest[end + 1..];
+    }
+    text.is_empty()
+}
+
 /// A route for the managers' unit tests: `scope` (`None`: unscoped) to `registry` with an
 /// optional bearer token in the variable `token`.
 #[cfg(test)]
@@ -400,5 +425,20 @@ mod tests {
             strip_prefix_ignore_case("NODE_AUTH_TOKEN", "npm_config_"),
             None
         );
+    }
+}
+
+#[cfg(test)]
+mod url_credential_tests {
+    use super::only_references;
+
+    #[test]
+    fn a_url_credential_is_a_reference_only_when_it_is_nothing_else() {
+        assert!(only_references("${A}"));
+        assert!(only_references("${A}${B}"));
+        assert!(!only_references("pa$$w0rd"));
+        assert!(!only_references("${A}x"));
+        assert!(!only_references("${A"));
+        assert!(!only_references("$A"));
     }
 }

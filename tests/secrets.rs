@@ -737,6 +737,8 @@ fn issue_20_pnpm_userinfo_over_an_ignored_token_is_still_reported() {
     );
     // @b's token is only ignored: its one finding says so, with the line to add.
     assert!(!stderr.contains("@b/*: npm sends"), "{stderr}");
+    // `pmrc env` refuses this config (a literal password in a URL), so it is not advised.
+    assert!(!stderr.contains("pmrc env --from"), "{stderr}");
     assert!(
         stderr.contains("`//b.example/:_authToken=${B_TOKEN}`"),
         "{stderr}"

@@ -208,39 +208,20 @@ fn references_in(text: &str) -> Vec<String> {
     out
 }
 
-/// A literal credential inside a registry URL (`https://user:pass@host/`, a secret query
-/// value) cannot become a reference the way a credential line does, and the output must not
-/// hold it (printed masked, it would not work either): refused, naming where it is.
+/// A literal credential inside a URL cannot become a reference the way a credential line
+/// does, and the output must not hold it (printed masked, it would not work either):
+/// refused, naming where it is.
 fn refuse_secrets_in_urls(model: &Model) -> Result<()> {
-    for (field, v) in model.fields() {
-        if !field.is_url() {
-            continue;
-        }
-        let url = v.value.render(crate::template::Dialect::Npm).0;
-        let literal =
-            crate::redact::url_secret_spans_at(&url, 0).any(|s| !only_references(&url[s]));
-        if literal {
-            let place = v
-                .origin
-                .as_ref()
-                .map_or_else(|| "a URL".to_string(), |o| o.to_string());
-            return Err(Error::Usage(format!(
-                "{place}: this URL holds a literal credential (`user:password@` or a secret query value); pmrc env prints secrets by name only and cannot name one inside a URL. Take it out of the URL (a registry's can go to a `//host/:_auth=${{VAR}}` line for npm) or write it as `${{VAR}}` references, and run pmrc env again"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Whether `text` is nothing but `${NAME}` references (npm's notation, as rendered).
-fn only_references(mut text: &str) -> bool {
-    while let Some(rest) = text.strip_prefix("${") {
-        let Some(end) = rest.find('}') else {
-            return false;
-        };
-        text = &rest[end + 1..];
-    }
-    text.is_empty()
+    let Some(v) = crate::env_config::url_with_literal_credential(model) else {
+        return Ok(());
+    };
+    let place = v
+        .origin
+        .as_ref()
+        .map_or_else(|| "a URL".to_string(), |o| o.to_string());
+    Err(Error::Usage(format!(
+        "{place}: this URL holds a literal credential (`user:password@` or a secret query value); pmrc env prints secrets by name only and cannot name one inside a URL. Take it out of the URL (a registry's can go to a `//host/:_auth=${{VAR}}` line for npm) or write it as `${{VAR}}` references, and run pmrc env again"
+    )))
 }
 
 /// Every literal credential in the model becomes a reference to a CI secret variable named
@@ -288,16 +269,6 @@ fn secrets_as_references(model: &mut Model) -> Vec<Warning> {
 mod tests {
     use super::*;
     use crate::model::AuthKey;
-
-    #[test]
-    fn a_url_credential_is_a_reference_only_when_it_is_nothing_else() {
-        assert!(only_references("${A}"));
-        assert!(only_references("${A}${B}"));
-        assert!(!only_references("pa$$w0rd"));
-        assert!(!only_references("${A}x"));
-        assert!(!only_references("${A"));
-        assert!(!only_references("$A"));
-    }
 
     #[test]
     fn secret_names_are_legal_everywhere() {

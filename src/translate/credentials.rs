@@ -483,6 +483,12 @@ impl Translator<'_> {
     ) -> Model {
         let to = self.to;
         let mut user = Model::default();
+        // Not where `pmrc env` would refuse the config (a literal credential in a URL): the
+        // advice must work as printed. Asked once, when first needed: it walks every URL.
+        let source = self.source;
+        let env_can = std::cell::LazyCell::new(|| {
+            crate::env_config::url_with_literal_credential(source).is_none()
+        });
         for (key, creds) in &model.auth {
             if !matches!(key, AuthKey::Url(_) | AuthKey::Scope(_))
                 || to.rules().uses_credentials(creds)
@@ -564,6 +570,7 @@ impl Translator<'_> {
             // A `pnpm_config_//host/:_authToken` name is one `export` and GitLab cannot
             // set; `pmrc env` prints the form every CI can hold (pnpm's `_auth` JSON).
             let ci = token_key
+                .filter(|_| *env_can)
                 .and_then(|k| to.rules().ci_credential_variable(k))
                 .map(|_| {
                     format!(
