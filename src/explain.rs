@@ -113,22 +113,7 @@ pub fn explain(
             _ => rules.credential_reason(&route),
         },
     ];
-    // The userinfo goes with the packument request; its tarball URLs carry none, so most
-    // managers send tarballs what their keys alone would (conformance: pnpm 12 sends a
-    // matching key's token there).
-    let packument_only = route.credential_in_url
-        && matches!(
-            how,
-            resolve::UrlUserinfo::Basic {
-                to_tarballs: false,
-                ..
-            }
-        );
-    let tarball_route = if packument_only {
-        resolve::route_from_keys(model, manager, packages.clone())
-    } else {
-        route.clone()
-    };
+    let (tarball_route, packument_only) = tarball_route(model, manager, &route);
     let tarball = tarball.map(|t| {
         let mut explained = tarball_explanation(model, manager, &tarball_route, &registry, t);
         if packument_only {
@@ -215,6 +200,47 @@ fn registry_reason(model: &Model, manager: Manager, packages: &Packages, route: 
             _ => format!("no registry configured: {}'s public registry", manager),
         },
     }
+}
+
+/// The route a package's tarballs take: its own, except where the manager sends the
+/// registry URL's userinfo with the packument request only; the tarball URLs in the
+/// packument carry none, so such a manager sends tarballs what its keys alone would
+/// (conformance: pnpm 12 sends a matching key's token there). The flag says which.
+fn tarball_route(model: &Model, manager: Manager, route: &Route) -> (Route, bool) {
+    let packument_only = route.credential_in_url
+        && matches!(
+            manager.rules().url_userinfo(),
+            resolve::UrlUserinfo::Basic {
+                to_tarballs: false,
+                ..
+            }
+        );
+    if packument_only {
+        let keys_alone = resolve::route_from_keys(model, manager, route.packages.clone());
+        (keys_alone, true)
+    } else {
+        (route.clone(), false)
+    }
+}
+
+/// What `manager` sends with a tarball its registry serves (`<registry>/-/package.tgz`), for
+/// a route it took reading `model`: the translation's check compares this where a registry
+/// URL's userinfo makes the managers' tarball rules differ.
+pub fn registry_tarball_authorization(
+    model: &Model,
+    manager: Manager,
+    route: &Route,
+) -> Option<Authorization> {
+    let registry = route
+        .registry
+        .clone()
+        .unwrap_or_else(|| manager.public_registry().to_string());
+    let tarball = format!(
+        "{}/-/package.tgz",
+        crate::registry_url::without_userinfo(&registry).trim_end_matches('/')
+    );
+    let (route, _) = tarball_route(model, manager, route);
+    tarball_explanation(model, manager, &route, &registry, &tarball).authorization
 }
 
 /// Which credential goes with the tarball request, by each manager's own rule.

@@ -338,6 +338,7 @@ cases! {
         bun_registry_userinfo_token_to_npm,
         bun_registry_userinfo_escapes_to_npm,
         npm_registry_userinfo_env_to_bun,
+        npm_registry_userinfo_tarballs_to_bun,
     ],
     pending: [],
 }

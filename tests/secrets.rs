@@ -744,3 +744,35 @@ fn issue_20_pnpm_userinfo_over_an_ignored_token_is_still_reported() {
         "{stderr}"
     );
 }
+
+/// Bun sends a registry URL's userinfo with the registry's tarballs too, npm only with the
+/// packument: the packument requests are alike, so only comparing the tarballs tells the
+/// user (it was silent); a target that sends what npm sends is still quiet.
+#[test]
+fn registry_userinfo_sent_to_tarballs_by_one_manager_only_is_reported() {
+    let (dir, home) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    std::fs::write(dir.path().join("package.json"), "{}\n").unwrap();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "registry=https://fake-user:FAKEPW@reg.example.test/\n",
+    )
+    .unwrap();
+    let convert = |to: &str| {
+        let out = run(
+            &dir,
+            &home,
+            &strings(&["convert", "--from", "npm", "--to", to]),
+        );
+        String::from_utf8_lossy(&out.stderr).replace("\n    ", " ")
+    };
+    let bun = convert("bun");
+    assert!(!bun.contains("FAKEPW"), "{bun}");
+    assert!(
+        bun.contains(
+            "warning[credentials-differ]: .npmrc:1: unscoped packages: with the tarballs of https://reg.example.test, npm sends no credentials but bun would send basic auth (a literal value) (bun sends the registry URL's userinfo with its tarballs too, npm with the package's metadata only)"
+        ),
+        "{bun}"
+    );
+    let yarn = convert("yarn");
+    assert!(!yarn.contains("credentials-differ"), "{yarn}");
+}

@@ -616,7 +616,9 @@ fn check_targets(
                 .map(|k| (k.code, k.message.as_str()))
                 .collect();
             let mut added: HashSet<(Code, String)> = HashSet::default();
-            for w in crate::translate::route_differences(req.from, to, &before, &model) {
+            for w in
+                crate::translate::route_differences((req.from, source_model), to, &before, &model)
+            {
                 if !known.contains(&(w.code, w.message.as_str()))
                     && added.insert((w.code, w.message.clone()))
                 {

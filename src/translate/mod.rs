@@ -120,10 +120,11 @@ impl Translator<'_> {
         };
         let mut followed = model.clone();
         followed.overlay(advised);
-        let leaks: Vec<Warning> = route_differences(self.from, self.to, routes, &followed)
-            .into_iter()
-            .filter(|w| w.code == Code::CredentialSentElsewhere)
-            .collect();
+        let leaks: Vec<Warning> =
+            route_differences((self.from, self.source), self.to, routes, &followed)
+                .into_iter()
+                .filter(|w| w.code == Code::CredentialSentElsewhere)
+                .collect();
         for leak in leaks {
             // The copy keeps the line it came from; only its level differs.
             let same_line = |o: &Option<Origin>| {
@@ -190,20 +191,21 @@ impl Translator<'_> {
             .filter(|w| w.code == Code::PnpmEnvCredentialNeedsUserFile)
             .filter_map(|w| w.origin.as_ref().map(|o| (&*o.file, o.line)))
             .collect();
-        let differences = differences(self.from, self.to, before, model, &explained);
+        let differences = differences((self.from, self.source), self.to, before, model, &explained);
         self.warnings.extend(differences);
     }
 }
 
 /// Where `to`, reading `model`, requests or authenticates a group of packages differently
-/// from the routes `from` took (`before`): `route-differs` / `credentials-differ`.
+/// from the routes `from` took reading `source` (`before`): `route-differs` /
+/// `credentials-differ`.
 pub fn route_differences(
-    from: Manager,
+    (from, source): (Manager, &Model),
     to: Manager,
     before: &[Route],
     model: &Model,
 ) -> Vec<Warning> {
-    differences(from, to, before, model, &Explained::default())
+    differences((from, source), to, before, model, &Explained::default())
 }
 
 /// Source lines whose credential already has a finding that says the target sends nothing.
@@ -212,7 +214,7 @@ type Explained<'a> = rustc_hash::FxHashSet<(&'a std::path::Path, usize)>;
 /// [`route_differences`], except that a target sending nothing where `explained` names the
 /// source credential's line is left to that finding.
 fn differences(
-    from: Manager,
+    (from, source): (Manager, &Model),
     to: Manager,
     before: &[Route],
     model: &Model,
@@ -234,9 +236,18 @@ fn differences(
             Packages::Scope(s) => Packages::Scope(target_scope(s)),
             Packages::Unscoped => Packages::Unscoped,
         };
-        let Some(a) = after.get(&target).filter(|a| !b.resolved_alike(a)) else {
+        let Some(a) = after.get(&target) else {
             continue;
         };
+        if b.resolved_alike(a) {
+            // Only a registry URL's userinfo makes two managers that send one packument
+            // request alike send its tarballs differently (Bun sends the userinfo there too,
+            // the others do not); the other routes skip the tarball rules (issue 20).
+            if b.credential_in_url || a.credential_in_url {
+                out.extend(tarball_difference((from, source), (to, model), b, a));
+            }
+            continue;
+        }
         let (bp, breg, bauth) = b.observable();
         let (_, areg, aauth) = a.observable();
         if breg != areg {
@@ -283,6 +294,65 @@ fn differences(
         }
     }
     out
+}
+
+/// `credentials-differ` for the tarballs of a group whose packument requests are alike: what
+/// each manager sends with a tarball on the registry's own host.
+fn tarball_difference(
+    (from, source): (Manager, &Model),
+    (to, model): (Manager, &Model),
+    before: &Route,
+    after: &Route,
+) -> Option<Warning> {
+    let sent = |model, manager, route: &Route| {
+        let authorization = crate::explain::registry_tarball_authorization(model, manager, route);
+        Route {
+            authorization,
+            ..route.clone()
+        }
+    };
+    let (b, a) = (sent(source, from, before), sent(model, to, after));
+    let (bp, breg, bauth) = b.observable();
+    let (_, _, aauth) = a.observable();
+    (bauth != aauth).then(|| {
+        Warning::new(
+            Code::CredentialsDiffer,
+            format!(
+                "{bp}: with the tarballs of {}, {from} sends {} but {to} would send {}{}",
+                breg.as_deref().unwrap_or("the public registry"),
+                describe(&bauth),
+                describe(&aauth),
+                userinfo_to_tarballs(from, to),
+            ),
+            before
+                .credential_origin
+                .clone()
+                .or(after.credential_origin.clone()),
+        )
+    })
+}
+
+/// Why two managers send a registry's tarballs different credentials, when the reason is
+/// that one sends the URL's userinfo there and the other only with the packument.
+fn userinfo_to_tarballs(from: Manager, to: Manager) -> String {
+    let to_tarballs = |m: Manager| {
+        matches!(
+            m.rules().url_userinfo(),
+            resolve::UrlUserinfo::Basic {
+                to_tarballs: true,
+                ..
+            }
+        )
+    };
+    match (to_tarballs(from), to_tarballs(to)) {
+        (false, true) => format!(
+            " ({to} sends the registry URL's userinfo with its tarballs too, {from} with the package's metadata only)"
+        ),
+        (true, false) => format!(
+            " ({from} sends the registry URL's userinfo with its tarballs too, {to} with the package's metadata only)"
+        ),
+        _ => String::new(),
+    }
 }
 
 /// How a `credential-sent-elsewhere` message ends.

@@ -1465,6 +1465,20 @@ pub fn bun_registry_userinfo_escapes_to_npm() -> Case {
         .expect_warning("credentials-differ")
 }
 
+/// npm sends the userinfo with the packument only, Bun with the registry's tarballs too: the
+/// packuments alike, the tarballs not, reported.
+pub fn npm_registry_userinfo_tarballs_to_bun() -> Case {
+    Case::new("npm_registry_userinfo_tarballs_to_bun", Npm, Bun)
+        .mount(1, "/")
+        .file(".npmrc", "registry=http://fake-user:fake-pass@{H1}/\n")
+        .dep_split(
+            "leftpad-fake",
+            (1, "Basic {b64:fake-user:fake-pass}"),
+            (1, NONE),
+        )
+        .expect_warning("credentials-differ")
+}
+
 /// `${VAR}` parts of npm's userinfo into bunfig's own fields, which Bun expands (`$VAR`);
 /// the tarballs live on another host, where neither sends anything.
 pub fn npm_registry_userinfo_env_to_bun() -> Case {
