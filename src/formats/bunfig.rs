@@ -133,17 +133,26 @@ fn registry_entry(
 /// `scheme://user:pass@host/...` → (URL without userinfo, user, password), the parts with
 /// their percent escapes decoded, as Bun sends them (conformance
 /// `bun_registry_userinfo_escapes_to_npm`). A user alone (`https://TOKEN@host/` or
-/// `https://TOKEN:@host/`, often a token) stays in the URL, where it is masked as one.
+/// `https://TOKEN:@host/`, often a token) stays in the URL, where it is masked as one, and so
+/// does a userinfo whose escapes are not UTF-8 (`%FF`): Bun sends those bytes, which no
+/// field of text can hold.
 fn split_userinfo(url: &str) -> (String, Option<String>, Option<String>) {
-    let decoded = |part: String| {
-        percent_encoding::percent_decode_str(&part)
-            .decode_utf8_lossy()
-            .into_owned()
+    let decoded = |part: &str| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8()
+            .ok()
+            .map(std::borrow::Cow::into_owned)
     };
+    let whole = || (url.to_string(), None, None);
     match split_userinfo_as_written(url) {
-        (_, Some(_), None) => (url.to_string(), None, None),
-        (_, Some(_), Some(password)) if password.is_empty() => (url.to_string(), None, None),
-        (bare, user, password) => (bare, user.map(decoded), password.map(decoded)),
+        (bare, Some(user), Some(password)) if !password.is_empty() => {
+            match (decoded(&user), decoded(&password)) {
+                (Some(user), Some(password)) => (bare, Some(user), Some(password)),
+                _ => whole(),
+            }
+        }
+        (_, Some(_), _) => whole(),
+        (bare, None, _) => (bare, None, None),
     }
 }
 
@@ -736,6 +745,32 @@ mod tests {
             assert!(
                 !keeps_url_references(&with(partial).registry.unwrap().value),
                 "{partial}"
+            );
+        }
+    }
+
+    /// Escapes are decoded into the fields, as Bun decodes them; escapes that are not UTF-8
+    /// (bytes Bun sends as they are) keep the userinfo in the URL instead of a lossy `�`.
+    #[test]
+    fn url_userinfo_escapes() {
+        assert_eq!(
+            split_userinfo("https://fake%40user:fake%3Apass@r.example/"),
+            (
+                "https://r.example/".to_string(),
+                Some("fake@user".to_string()),
+                Some("fake:pass".to_string())
+            )
+        );
+        for kept in [
+            "https://fake-user:fake%FFpass@r.example/",
+            "https://fake%FF:fake-pass@r.example/",
+            "https://FAKETOKEN@r.example/",
+            "https://FAKETOKEN:@r.example/",
+        ] {
+            assert_eq!(
+                split_userinfo(kept),
+                (kept.to_string(), None, None),
+                "{kept}"
             );
         }
     }
