@@ -257,11 +257,18 @@ pub fn scope_key(scope: &str) -> String {
     crate::model::scope_label(scope)
 }
 
-/// npm's credential keys for one authorization at `key` (`//host/path/`), as `(suffix,
-/// value)` pairs (`:_authToken`), or why npm's keys cannot say it.
+/// npm's credential keys for the authorization `route` sends at its key (`//host/path/`),
+/// as `(suffix, value)` pairs (`:_authToken`), or why npm's keys cannot say it.
 pub fn npm_credential_fields(
+    route: &Route,
     auth: &Authorization,
 ) -> std::result::Result<Vec<(&'static str, Template)>, String> {
+    if route.credential_in_url {
+        return Err(
+            "credentials in the registry URL's `user:password@`, which the managers read from the URL itself"
+                .to_string(),
+        );
+    }
     match auth {
         Authorization::Bearer(t) => Ok(vec![(":_authToken", t.when_set())]),
         Authorization::Basic(t) => Ok(vec![(":_auth", t.when_set())]),
@@ -324,7 +331,7 @@ pub fn npm_style_variables(
             }
             None => keyed.push((key.clone(), auth.clone())),
         }
-        for (suffix, value) in npm_credential_fields(auth)? {
+        for (suffix, value) in npm_credential_fields(route, auth)? {
             vars.push(EnvVar::text(format!("{prefix}{key}{suffix}"), value));
         }
     }

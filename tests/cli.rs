@@ -2433,3 +2433,30 @@ fn issue_19_pnpm_ci_advice_is_a_pmrc_env_command() {
     assert!(printed.contains("secrets.ACME_TOKEN"), "{printed}");
     assert!(!said.contains("pnpm_config_//"), "{said}");
 }
+
+/// A registry URL whose `user:password@` are references cannot be said as npm's credential
+/// keys: `pmrc env` writes the rc file and says why in those terms (it used to name npm's
+/// `_password`, which the config does not have).
+#[test]
+fn env_names_the_urls_userinfo_as_what_variables_cannot_say() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://${REG_USER}:${REG_PASS}@npm.example.test/\n",
+    )]);
+    for to in ["npm", "pnpm@12"] {
+        let output = run(&project, &["env", "--from", "npm", "--to", to]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{to}: {stdout}");
+        assert!(
+            stdout.contains(
+                "Variables alone cannot do it (credentials in the registry URL's `user:password@`"
+            ),
+            "{to}: {stdout}"
+        );
+        assert!(!stdout.contains("_password"), "{to}: {stdout}");
+        assert!(
+            stdout.contains("registry=https://${REG_USER}:${REG_PASS}@npm.example.test/\n"),
+            "{to}: {stdout}"
+        );
+    }
+}

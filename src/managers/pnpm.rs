@@ -834,7 +834,7 @@ fn pnpm_auth_json(routes: &[Route]) -> std::result::Result<crate::env_config::En
             .authorization
             .as_ref()
             .expect("only routes with credentials");
-        for (suffix, value) in crate::env_config::npm_credential_fields(auth)? {
+        for (suffix, value) in crate::env_config::npm_credential_fields(route, auth)? {
             variables.push(EnvVar::text(format!("pnpm_config_{key}{suffix}"), value));
         }
     }
