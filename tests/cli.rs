@@ -2460,3 +2460,25 @@ fn env_names_the_urls_userinfo_as_what_variables_cannot_say() {
         );
     }
 }
+
+/// A registry URL with a query keeps it as written: the slash pmrc adds to a registry's path
+/// went after the query, into its last value (here the token).
+#[test]
+fn registry_url_query_gets_no_slash_appended() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/npm?token=FAKE-QUERY-TOKEN\n",
+    )]);
+    let output = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "bun", "--show-secrets"],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("+registry = \"https://npm.example.test/npm?token=FAKE-QUERY-TOKEN\"\n"),
+        "{stdout}"
+    );
+    let masked = run(&project, &["convert", "--from", "npm", "--to", "bun"]);
+    let masked = String::from_utf8_lossy(&masked.stdout);
+    assert!(!masked.contains("FAKE-QUERY-TOKEN"), "{masked}");
+}

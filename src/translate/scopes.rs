@@ -27,6 +27,8 @@ impl Translator<'_> {
         };
         if let Some(url) = v.value.as_literal() {
             let url = match self.target() {
+                // A slash after a query would become part of its last value (a token).
+                WrittenAs::Npmrc | WrittenAs::Bunfig if url.contains(['?', '#']) => url,
                 WrittenAs::Npmrc | WrittenAs::Bunfig => with_trailing_slash(&url),
                 WrittenAs::YarnrcYml => normalize_yarn_key(&without_default_port(&url)),
             };
