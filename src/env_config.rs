@@ -347,20 +347,9 @@ pub fn url_with_literal_credential(model: &crate::model::Model) -> Option<&crate
         }
         let url = v.value.render(crate::template::Dialect::Npm).0;
         crate::redact::url_secret_spans_at(&url, 0)
-            .any(|s| !only_references(&url[s]))
+            .any(|s| !crate::redact::only_references(&url[s]))
             .then_some(v)
     })
-}
-
-/// Whether `text` is nothing but `${NAME}` references (npm's notation, as rendered).
-fn only_references(mut text: &str) -> bool {
-    while let Some(rest) = text.strip_prefix("${") {
-        let Some(end) = rest.find('}') else {
-            return false;
-        };
-        text = &rest[end + 1..];
-    }
-    text.is_empty()
 }
 
 /// A route for the managers' unit tests: `scope` (`None`: unscoped) to `registry` with an
@@ -432,20 +421,5 @@ mod tests {
             strip_prefix_ignore_case("NODE_AUTH_TOKEN", "npm_config_"),
             None
         );
-    }
-}
-
-#[cfg(test)]
-mod url_credential_tests {
-    use super::only_references;
-
-    #[test]
-    fn a_url_credential_is_a_reference_only_when_it_is_nothing_else() {
-        assert!(only_references("${A}"));
-        assert!(only_references("${A}${B}"));
-        assert!(!only_references("pa$$w0rd"));
-        assert!(!only_references("${A}x"));
-        assert!(!only_references("${A"));
-        assert!(!only_references("$A"));
     }
 }

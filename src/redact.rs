@@ -154,7 +154,10 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
         spans.extend(
             url_secret_spans(&text[start..end])
                 .into_iter()
-                .map(|s| start + s.start..start + s.end),
+                .map(|s| start + s.start..start + s.end)
+                // A reference names a secret without holding it (and `pmrc env` prints
+                // such URLs for a job to use).
+                .filter(|s| !only_references(&text[s.clone()])),
         );
         from = end.max(mark + 3);
     }
@@ -165,6 +168,17 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Whether `text` is nothing but `${NAME}` references (npm's notation, as rendered).
+pub fn only_references(mut text: &str) -> bool {
+    while let Some(rest) = text.strip_prefix("${") {
+        let Some(end) = rest.find('}') else {
+            return false;
+        };
+        text = &rest[end + 1..];
+    }
+    text.is_empty()
+}
+
 /// Where the URL whose `://` is at `mark` ends: at white space or a quoting character.
 fn url_end(text: &str, mark: usize) -> usize {
     let bytes = text.as_bytes();
@@ -172,6 +186,21 @@ fn url_end(text: &str, mark: usize) -> usize {
     while at < bytes.len() {
         let b = bytes[at];
         if b.is_ascii() {
+            // A `${VAR}` in a URL (a message quoting a config value) is part of it: ending
+            // at its brace masked the `$` alone and printed `***{VAR}`.
+            if b == b'{' && at > mark && bytes[at - 1] == b'$' {
+                let close = bytes[at..]
+                    .iter()
+                    .take_while(|b| !b.is_ascii_whitespace() && !b"`'\"".contains(b))
+                    .position(|&b| b == b'}');
+                match close {
+                    Some(close) => {
+                        at += close + 1;
+                        continue;
+                    }
+                    None => return at,
+                }
+            }
             if b.is_ascii_whitespace() || b == 0x0b || b"`'\"<>()[]{},;|\\".contains(&b) {
                 return at;
             }
@@ -191,6 +220,37 @@ fn url_end(text: &str, mark: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_credential_is_a_reference_only_when_it_is_nothing_else() {
+        assert!(only_references("${A}"));
+        assert!(only_references("${A}${B}"));
+        assert!(!only_references("pa$$w0rd"));
+        assert!(!only_references("${A}x"));
+        assert!(!only_references("${A"));
+        assert!(!only_references("$A"));
+    }
+
+    /// A reference in a URL quoted in a message stays whole (it names a secret, it holds
+    /// none); a literal next to one is masked.
+    #[test]
+    fn urls_in_text_keep_references_whole() {
+        for kept in [
+            "cannot keep `https://r.example/npm?token=${T}`: Bun expands",
+            "see https://${USER}:${PW}@r.example/, then",
+        ] {
+            assert_eq!(urls_in(kept), kept);
+        }
+        assert_eq!(
+            urls_in("see https://u:FAKE${PW}@r.example/?token=x${T}, then"),
+            "see https://u:***@r.example/?token=***, then"
+        );
+        // An unclosed brace ends the URL, as any brace did.
+        assert_eq!(
+            urls_in("https://r.example/?token=FAKE${T and }"),
+            "https://r.example/?token=***{T and }"
+        );
+    }
 
     #[test]
     fn masks_spans_in_order() {
