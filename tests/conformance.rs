@@ -339,6 +339,10 @@ cases! {
         bun_registry_userinfo_escapes_to_npm,
         npm_registry_userinfo_env_to_bun,
         npm_registry_userinfo_tarballs_to_bun,
+        npm12_registry_userinfo_to_yarn,
+        npm12_registry_userinfo_under_token_to_yarn,
+        deno_registry_userinfo_to_npm,
+        deno_registry_userinfo_with_key_to_npm,
     ],
     pending: [],
 }

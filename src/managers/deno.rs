@@ -104,7 +104,9 @@ impl Rules for Deno {
         ]
     }
 
-    /// Deno ignores a registry URL's userinfo (spec/pnpm-bun-deno.md §4, a12/q17).
+    /// Deno ignores a registry URL's userinfo (spec/pnpm-bun-deno.md §4, a12/q17), and such
+    /// a URL matches no `//host/` key; its tarballs, whose URLs have none, do (conformance
+    /// `deno_registry_userinfo*`).
     fn url_userinfo(&self) -> UrlUserinfo {
         UrlUserinfo::Ignored
     }

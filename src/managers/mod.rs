@@ -381,7 +381,11 @@ impl TarballRequest<'_> {
 
     /// The deepest `.npmrc` key on the tarball's path with usable credentials (also tried
     /// without the port when `portless`), and the header they make.
-    pub fn credentials_by_key(&self, portless: bool) -> Option<(String, Option<Authorization>)> {
+    pub fn credentials_by_key(
+        &self,
+        portless: bool,
+        usable: impl Fn(&Credentials) -> bool,
+    ) -> Option<(String, Option<Authorization>)> {
         let t = &self.tarball;
         let mut keys = npm_walk_up(t);
         if portless && t.hostname() != t.host() {
@@ -389,9 +393,7 @@ impl TarballRequest<'_> {
         }
         keys.into_iter().find_map(|k| {
             let creds = self.model.auth.get(&AuthKey::Url(k.clone()))?;
-            creds
-                .authenticates()
-                .then(|| (k, resolve::npm_authorization(creds)))
+            (creds.authenticates() && usable(creds)).then(|| (k, resolve::npm_authorization(creds)))
         })
     }
 }

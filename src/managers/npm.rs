@@ -149,7 +149,7 @@ impl Rules for Npm {
     }
 
     fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
-        match req.credentials_by_key(false) {
+        match req.credentials_by_key(false, |_| true) {
             Some((k, a)) => (a, format!("`{k}` matches the tarball URL")),
             None if req.tarball.host() == req.registry.host() => (
                 req.route.authorization.clone(),

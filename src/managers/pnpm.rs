@@ -524,12 +524,22 @@ impl Rules for Pnpm {
         }
     }
 
+    /// A scope's own token goes with its tarballs on the registry's origin (conformance
+    /// `yarn_per_scope_tokens_to_pnpm12_user`; on another origin pmrc assumes the key walk
+    /// decides, as for any tarball); then the longest key matching the tarball URL, with and
+    /// without the port, skipping what pnpm ignores (conformance `pnpm*_env_token_ignored`).
     fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
-        match req.credentials_by_key(true) {
+        if let (Some(AuthKey::Scope(s)), true) = (&req.route.credential_key, req.same_origin()) {
+            return (
+                req.route.authorization.clone(),
+                format!("pnpm's scope token for @{s}, on the registry's origin"),
+            );
+        }
+        match req.credentials_by_key(true, usable) {
             Some((k, a)) => (a, format!("`{k}` matches the tarball URL")),
             None => (
                 None,
-                "no configured key matches the tarball URL, so pnpm sends nothing".into(),
+                "no configured key matches the tarball URL (pnpm skips a project .npmrc's environment references), so pnpm sends nothing".into(),
             ),
         }
     }

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use super::check::Case;
-use super::sandbox::Pm::{Bun, Npm, Npm12, Pnpm10, Pnpm11, Pnpm12, Yarn, Yarn1};
+use super::sandbox::Pm::{Bun, Deno, Npm, Npm12, Pnpm10, Pnpm11, Pnpm12, Yarn, Yarn1};
 
 const BEARER_NPM: &str = "Bearer {NPM_TOKEN}";
 const BEARER_GH: &str = "Bearer {NODE_AUTH_TOKEN}";
@@ -1462,6 +1462,54 @@ pub fn bun_registry_userinfo_escapes_to_npm() -> Case {
         .mount(1, "/")
         .file(".npmrc", "registry=http://fake%40user:fake%3Apass@{H1}/\n")
         .dep("leftpad-fake", 1, "Basic {b64:fake@user:fake:pass}")
+        .expect_warning("credentials-differ")
+}
+
+/// npm 12 reads the userinfo as npm 11 does: Basic with the packument, nothing with tarballs.
+pub fn npm12_registry_userinfo_to_yarn() -> Case {
+    Case::new("npm12_registry_userinfo_to_yarn", Npm12, Yarn)
+        .mount(1, "/")
+        .file(".npmrc", "registry=http://fake-user:fake-pass@{H1}/\n")
+        .dep_split("leftpad-fake", (1, "Basic {b64:fake-user:fake-pass}"), (1, NONE))
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"http://fake-user:fake-pass@{H1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+        )
+}
+
+/// npm 12, like npm 11, sends a matching key's token over the userinfo; Yarn 4 would send
+/// the userinfo: reported.
+pub fn npm12_registry_userinfo_under_token_to_yarn() -> Case {
+    Case::new("npm12_registry_userinfo_under_token_to_yarn", Npm12, Yarn)
+        .mount(1, "/")
+        .file(
+            ".npmrc",
+            "registry=http://fake-user:fake-pass@{H1}/\n//{H1}/:_authToken=fake-literal-token\n",
+        )
+        .dep("leftpad-fake", 1, "Bearer fake-literal-token")
+        .expect_warning("credentials-differ")
+}
+
+/// Deno ignores a registry URL's userinfo; npm would send it: reported.
+pub fn deno_registry_userinfo_to_npm() -> Case {
+    Case::new("deno_registry_userinfo_to_npm", Deno, Npm)
+        .mount(1, "/")
+        .file(".npmrc", "registry=http://fake-user:fake-pass@{H1}/\n")
+        .dep("leftpad-fake", 1, NONE)
+        .expect_warning("credentials-differ")
+}
+
+/// Deno 2.9.6 with a key on the host of a registry URL that has userinfo: the packument
+/// request gets nothing (the URL with its userinfo matches no key), the tarball, whose URL
+/// has none, the key's token. npm sends the token with both: reported.
+pub fn deno_registry_userinfo_with_key_to_npm() -> Case {
+    Case::new("deno_registry_userinfo_with_key_to_npm", Deno, Npm)
+        .mount(1, "/")
+        .file(
+            ".npmrc",
+            "registry=http://fake-user:fake-pass@{H1}/\n//{H1}/:_authToken=fake-literal-token\n",
+        )
+        .dep_split("leftpad-fake", (1, NONE), (1, "Bearer fake-literal-token"))
         .expect_warning("credentials-differ")
 }
 

@@ -81,7 +81,7 @@ pub fn agrees(
     observation: &Observation,
     with_env: bool,
 ) -> Result<(), String> {
-    for dep in deps {
+    let explain = |dep: &str, tarball: Option<&str>| -> Result<serde_json::Value, String> {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_pmrc"));
         cmd.args([
             "explain",
@@ -95,6 +95,7 @@ pub fn agrees(
             "--dir",
         ])
         .arg(project)
+        .args(tarball.map(|t| ["--tarball", t]).into_iter().flatten())
         // `--env`: the variables the install got are a config layer (issue 18).
         .args(with_env.then_some("--env"))
         .env_clear()
@@ -109,13 +110,16 @@ pub fn agrees(
             cmd.env("XDG_CONFIG_HOME", run_dir.join("xdg-config"));
         }
         let out = cmd.output().map_err(|e| format!("run pmrc explain: {e}"))?;
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        let mut json: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
             format!(
                 "pmrc explain printed no JSON ({e}): {}",
                 String::from_utf8_lossy(&out.stderr)
             )
         })?;
-        let answer = &json["managers"][0];
+        Ok(json["managers"][0].take())
+    };
+    for dep in deps {
+        let answer = &explain(dep, None)?;
         // A registry written as `${REG}` is printed as written; the manager expands it.
         let url = substitute(answer["url"].as_str().unwrap_or_default(), env);
         // Credentials in the URL (`http://user:pass@host/`) are not part of the request's
@@ -155,6 +159,27 @@ pub fn agrees(
                 listener.map_or("?".to_string(), |l| l.to_string()),
                 predicted
             ));
+        }
+        // Each tarball the manager fetched, asked about by its URL (`--tarball`): the
+        // managers' tarball rules differ more than their packument rules.
+        let tarballs = observation
+            .packages
+            .get(*dep)
+            .into_iter()
+            .flatten()
+            .filter(|h| h.what == "tarball");
+        for hit in tarballs {
+            let url = format!("{}{}", hosts[hit.listener - 1], hit.path);
+            let answer = explain(dep, Some(&url))?;
+            let predicted = header(&answer["tarball"]["authorization"], env);
+            if predicted != hit.auth {
+                return Err(format!(
+                    "pmrc explain {dep} --manager {} --tarball {url}: predicts {predicted:?} ({}); the real manager sent {:?}",
+                    pm.pmrc_name(),
+                    answer["tarball"]["why"],
+                    hit.auth
+                ));
+            }
         }
     }
     Ok(())
