@@ -161,6 +161,13 @@ fn route_in_this_environment(
             (Some(Authorization::Basic(ident)), Some(key)) if walks_up && is_empty_here(ident) => {
                 model.auth.get_mut(key).and_then(|c| c.ident.take())
             }
+            // A username with an empty `_password`, or the reverse, is no credential either
+            // (conformance: npm_optional_password_walks_up).
+            (Some(Authorization::BasicParts { user, password, .. }), Some(key))
+                if walks_up && (is_empty_here(user) || is_empty_here(password)) =>
+            {
+                model.auth.get_mut(key).and_then(|c| c.password.take())
+            }
             _ => None,
         };
         if empty_here.is_none() {

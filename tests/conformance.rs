@@ -299,6 +299,7 @@ cases! {
         npm_optional_token_to_pnpm10,
         npm_env_registry_to_pnpm11,
         npm_optional_auth_walks_up,
+        npm_optional_password_walks_up,
         npm_env_registry_to_pnpm11_user,
         npm_env_registry_to_pnpm10_user,
         yarn_env_registry_to_pnpm12_user,

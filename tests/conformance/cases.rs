@@ -1357,6 +1357,23 @@ pub fn npm_optional_auth_walks_up() -> Case {
         )
 }
 
+/// An empty `_password` (`${NPM_PASS?}` unset) beside its username: what npm sends then, and
+/// `pmrc explain`'s prediction of it. `EXPECT` holds each round's header for the registry
+/// (the managers never read it).
+pub fn npm_optional_password_walks_up() -> Case {
+    let fallback = b64("guest:fake-guest-pass");
+    let file = format!(
+        "registry={{R1}}/npm/\n//{{H1}}/npm/:username=fake-user\n//{{H1}}/npm/:_password=${{NPM_PASS?}}\n//{{H1}}/npm:_auth={fallback}\n"
+    );
+    Case::new("npm_optional_password_walks_up", Npm, Npm12)
+        .mount_auth(1, "/npm/", "Basic {EXPECT}")
+        .file(".npmrc", &file)
+        .env_then_unset("NPM_PASS", &b64("fake-pass-1"))
+        .env("EXPECT", &b64("fake-user:fake-pass-1"), &fallback)
+        .dep("leftpad-fake", 1, "Basic {EXPECT}")
+        .reference(".npmrc", &file)
+}
+
 // ---- credentials in the registry URL's userinfo (`http://user:pass@host/`) ----
 // Sent as Basic on the packument request only (its tarball URLs carry no userinfo), except by
 // Bun; percent escapes as written (npm, Yarn 1, pnpm 10) or decoded (Yarn 4, pnpm 12, Bun);
