@@ -153,9 +153,9 @@ pub enum EnvRead {
 }
 
 /// The URL a manager requests for a route: its registry, or the manager's public one, with
-/// one trailing slash.
+/// one trailing slash (none added after a query).
 pub fn registry_url(registry: Option<&str>, public: &str) -> String {
-    crate::registry_url::with_trailing_slash(registry.unwrap_or(public))
+    crate::registry_url::registry_with_slash(registry.unwrap_or(public))
 }
 
 /// npm's credential key for a registry URL (`//host[:port]/path/`).

@@ -262,6 +262,26 @@ pub fn yarn_lookup_keys(registry: &str) -> Vec<String> {
 }
 
 /// Yarn normalises `npmRegistries` keys and registry URLs by stripping one trailing `/`.
+/// A registry URL as `.npmrc` and `bunfig.toml` are written: one trailing slash on its path,
+/// unless it has a query or fragment, whose last value a slash would change (a token).
+pub fn registry_with_slash(url: &str) -> String {
+    if url.contains(['?', '#']) {
+        url.to_string()
+    } else {
+        with_trailing_slash(url)
+    }
+}
+
+/// A registry URL as Yarn writes it: no trailing slash, with the same exception as
+/// [`registry_with_slash`].
+pub fn registry_without_slash(url: &str) -> String {
+    if url.contains(['?', '#']) {
+        url.to_string()
+    } else {
+        normalize_yarn_key(url)
+    }
+}
+
 pub fn normalize_yarn_key(key: &str) -> String {
     key.strip_suffix('/').unwrap_or(key).to_string()
 }

@@ -65,7 +65,7 @@ impl Rules for Bun {
         if let Some(registry) = set.custom_default_registry() {
             form.variables.push(EnvVar::literal(
                 "BUN_CONFIG_REGISTRY",
-                with_trailing_slash(registry),
+                crate::registry_url::registry_with_slash(registry),
             ));
         }
         match set.unscoped.and_then(|r| r.authorization.as_ref()) {

@@ -50,7 +50,7 @@ impl Rules for Deno {
         if let Some(registry) = set.custom_default_registry() {
             form.variables.push(crate::env_config::EnvVar::literal(
                 "NPM_CONFIG_REGISTRY",
-                crate::registry_url::with_trailing_slash(registry),
+                crate::registry_url::registry_with_slash(registry),
             ));
         }
         Ok(form)

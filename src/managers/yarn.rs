@@ -53,7 +53,7 @@ impl Rules for Yarn {
         if let Some(registry) = set.custom_default_registry() {
             form.variables.push(EnvVar::literal(
                 "YARN_NPM_REGISTRY_SERVER",
-                registry.trim_end_matches('/'),
+                crate::registry_url::registry_without_slash(registry),
             ));
             // Yarn refuses plain http unless the host is allowed (a list: the variable
             // replaces the files' list).

@@ -5,7 +5,9 @@ use super::{Translator, target_scope};
 use crate::diagnostics::Code;
 use crate::managers::WrittenAs;
 use crate::model::{Model, Scope, Value};
-use crate::registry_url::{normalize_yarn_key, with_trailing_slash, without_default_port};
+use crate::registry_url::{
+    normalize_yarn_key, registry_with_slash, registry_without_slash, without_default_port,
+};
 use crate::resolve::{Packages, Route};
 use crate::template::Template;
 use crate::warning::Warning;
@@ -27,10 +29,8 @@ impl Translator<'_> {
         };
         if let Some(url) = v.value.as_literal() {
             let url = match self.target() {
-                // A slash after a query would become part of its last value (a token).
-                WrittenAs::Npmrc | WrittenAs::Bunfig if url.contains(['?', '#']) => url,
-                WrittenAs::Npmrc | WrittenAs::Bunfig => with_trailing_slash(&url),
-                WrittenAs::YarnrcYml => normalize_yarn_key(&without_default_port(&url)),
+                WrittenAs::Npmrc | WrittenAs::Bunfig => registry_with_slash(&url),
+                WrittenAs::YarnrcYml => registry_without_slash(&without_default_port(&url)),
             };
             v.value = Template::literal(url);
         }
