@@ -168,12 +168,17 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Whether `text` is nothing but `${NAME}` references (npm's notation, as rendered).
+/// Whether `text` is nothing but `${NAME}` or `${NAME?}` references (npm's notation, as
+/// rendered). A default (`${NAME:-text}`) holds text of its own, which may be a secret.
 pub fn only_references(mut text: &str) -> bool {
     while let Some(rest) = text.strip_prefix("${") {
         let Some(end) = rest.find('}') else {
             return false;
         };
+        let name = rest[..end].strip_suffix('?').unwrap_or(&rest[..end]);
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return false;
+        }
         text = &rest[end + 1..];
     }
     text.is_empty()
@@ -188,6 +193,11 @@ fn url_end(text: &str, mark: usize) -> usize {
         if b.is_ascii() {
             // A `${VAR}` in a URL (a message quoting a config value) is part of it: ending
             // at its brace masked the `$` alone and printed `***{VAR}`.
+            // npm's escaped `\${` is literal text of the URL, not its end.
+            if b == b'\\' && bytes.get(at + 1) == Some(&b'$') {
+                at += 1;
+                continue;
+            }
             if b == b'{' && at > mark && bytes[at - 1] == b'$' {
                 let close = bytes[at..]
                     .iter()
@@ -229,6 +239,9 @@ mod tests {
         assert!(!only_references("${A}x"));
         assert!(!only_references("${A"));
         assert!(!only_references("$A"));
+        assert!(only_references("${A?}"));
+        assert!(!only_references("${A:-FAKE-DEFAULT}"));
+        assert!(!only_references("${A-FAKE-DEFAULT}"));
     }
 
     /// A reference in a URL quoted in a message stays whole (it names a secret, it holds
@@ -244,6 +257,11 @@ mod tests {
         assert_eq!(
             urls_in("see https://u:FAKE${PW}@r.example/?token=x${T}, then"),
             "see https://u:***@r.example/?token=***, then"
+        );
+        // npm's escaped `\${…}` is literal text, a secret like any other.
+        assert_eq!(
+            urls_in("requests https://r.example/?token=\\${FAKESEC9} but"),
+            "requests https://r.example/?token=*** but"
         );
         // An unclosed brace ends the URL, as any brace did.
         assert_eq!(
