@@ -686,13 +686,25 @@ pub fn print_explain(
             }
         })
     };
+    // A URL's own credentials (userinfo, a secret query value) are masked here, as the
+    // text below masks them: the masking of printed text finds URLs by their ends, which a
+    // character such as `,` or `(` in a password ends too early.
+    let url = |url: &str| {
+        if out.show_secrets {
+            url.to_string()
+        } else {
+            Template::literal(url).url_redacted().render(Dialect::Npm).0
+        }
+    };
     if out.json() {
         let managers: Vec<serde_json::Value> = answers
             .iter()
             .map(|e| {
                 let mut e = e.clone();
+                e.url = url(&e.url);
                 e.authorization = mask(&e.authorization);
                 if let Some(t) = e.tarball.as_mut() {
+                    t.url = url(&t.url);
                     t.authorization = mask(&t.authorization);
                 }
                 serde_json::to_value(e).expect("serialisable")
@@ -715,16 +727,8 @@ pub fn print_explain(
             .as_ref()
             .map(|o| format!(" ({o})"))
             .unwrap_or_default();
-        let url = if out.show_secrets {
-            e.url.clone()
-        } else {
-            Template::literal(e.url.clone())
-                .url_redacted()
-                .render(Dialect::Npm)
-                .0
-        };
         text.push_str(&format!("  {} ({} rules)\n", e.manager, e.rules));
-        text.push_str(&format!("    GET {url}\n"));
+        text.push_str(&format!("    GET {}\n", url(&e.url)));
         if e.fails {
             text.push_str("    sends: nothing, the request fails\n");
         } else {
@@ -744,7 +748,7 @@ pub fn print_explain(
         if let Some(t) = &e.tarball {
             text.push_str(&format!(
                 "    tarball {}: {} ({})\n",
-                t.url,
+                url(&t.url),
                 describe_auth(&t.authorization, dialect, out.show_secrets),
                 t.why
             ));
