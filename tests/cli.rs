@@ -2481,4 +2481,117 @@ fn registry_url_query_gets_no_slash_appended() {
     let masked = run(&project, &["convert", "--from", "npm", "--to", "bun"]);
     let masked = String::from_utf8_lossy(&masked.stdout);
     assert!(!masked.contains("FAKE-QUERY-TOKEN"), "{masked}");
+    // Yarn's spelling drops a registry's trailing slash, never one that ends a query value.
+    let slash = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/npm/?token=FAKE+B64/\n",
+    )]);
+    let output = run(
+        &slash,
+        &["convert", "--from", "npm", "--to", "yarn", "--show-secrets"],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("+npmRegistryServer: \"https://npm.example.test/npm/?token=FAKE+B64/\"\n"),
+        "{stdout}"
+    );
+}
+
+/// `pmrc explain --tarball` by pnpm's own rule (conformance `pnpm*_env_token_ignored`,
+/// `yarn_per_scope_tokens_to_pnpm12_user`): a project `.npmrc`'s `${VAR}` token is not sent
+/// to tarballs either, and pnpm 12 sends a scope's own token with its tarballs on the
+/// registry's origin; npm walks up past a username whose `_password` is empty here
+/// (`npm_optional_password_walks_up`).
+#[test]
+fn explain_tarballs_and_empty_passwords_as_the_managers_do() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://r.example.test/\n//r.example.test/:_authToken=${FAKE_TOKEN}\n@a:registry=https://r.example.test/\n//r.example.test/:@a:_authToken=fake-scope-token\n",
+    )]);
+    let tarball = |package: &str, url: &str| {
+        let out = project
+            .cmd(&[
+                "explain",
+                package,
+                "--manager",
+                "pnpm@12",
+                "--tarball",
+                url,
+                "--format",
+                "json",
+                "--show-secrets",
+            ])
+            .env("FAKE_TOKEN", "fake-env-token")
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["managers"][0]["tarball"]["authorization"].clone()
+    };
+    assert_eq!(
+        tarball(
+            "left-pad",
+            "https://r.example.test/left-pad/-/left-pad-1.0.0.tgz"
+        ),
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        tarball("@a/w", "https://r.example.test/@a/w/-/w-1.0.0.tgz")["value"],
+        "fake-scope-token"
+    );
+    assert_eq!(
+        tarball("@a/w", "https://cdn.example.test/@a/w/-/w-1.0.0.tgz"),
+        serde_json::Value::Null
+    );
+
+    let walks = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://r.example.test/npm/\n//r.example.test/npm/:username=fake-user\n//r.example.test/npm/:_password=${NPM_PASS?}\n//r.example.test/npm:_auth=ZmFrZTpmYWtl\n",
+    )]);
+    let out = walks
+        .cmd(&[
+            "explain",
+            "x",
+            "--manager",
+            "npm",
+            "--format",
+            "json",
+            "--show-secrets",
+        ])
+        .env_remove("NPM_PASS")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["managers"][0]["authorization"],
+        serde_json::json!({"scheme": "basic", "value": "ZmFrZTpmYWtl"}),
+        "{json}"
+    );
+}
+
+/// `pmrc env` keeps a registry URL's query as written: no slash after it, and a `${VAR}` in
+/// it stays a reference (it printed `***`).
+#[test]
+fn env_keeps_a_registry_query_and_its_reference() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/npm?token=${QUERY_TOKEN}\n",
+    )]);
+    for (to, name) in [
+        ("npm", "npm_config_registry"),
+        ("yarn", "YARN_NPM_REGISTRY_SERVER"),
+        ("bun", "BUN_CONFIG_REGISTRY"),
+        ("pnpm@12", "pnpm_config_registry"),
+    ] {
+        let output = run(
+            &project,
+            &["env", "--from", "npm", "--to", to, "--format", "github"],
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains(&format!(
+                "{name}: 'https://npm.example.test/npm?token=${{QUERY_TOKEN}}'\n"
+            )),
+            "{to}: {stdout}"
+        );
+    }
 }

@@ -769,10 +769,29 @@ fn registry_userinfo_sent_to_tarballs_by_one_manager_only_is_reported() {
     assert!(!bun.contains("FAKEPW"), "{bun}");
     assert!(
         bun.contains(
-            "warning[credentials-differ]: .npmrc:1: unscoped packages: with the tarballs of https://reg.example.test, npm sends no credentials but bun would send basic auth (a literal value) (bun sends the registry URL's userinfo with its tarballs too, npm with the package's metadata only)"
+            "warning[credentials-differ]: .npmrc:1: unscoped packages: with the tarballs of https://reg.example.test, npm sends no credentials but bun would send basic auth (a literal value): bun sends the registry's own credentials with its tarballs too, npm sends a URL's userinfo with the package's metadata only"
         ),
         "{bun}"
     );
     let yarn = convert("yarn");
     assert!(!yarn.contains("credentials-differ"), "{yarn}");
+    // Yarn writes the registry without its trailing slash: the requests are still alike, and
+    // the tarballs still compared (a scope here).
+    std::fs::remove_file(dir.path().join(".npmrc")).unwrap();
+    std::fs::write(
+        dir.path().join(".yarnrc.yml"),
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://fake-user:FAKEPW@reg.example.test/npm\"\n",
+    )
+    .unwrap();
+    let out = run(
+        &dir,
+        &home,
+        &strings(&["convert", "--from", "yarn", "--to", "bun"]),
+    );
+    let bun = String::from_utf8_lossy(&out.stderr).replace("\n    ", " ");
+    assert!(!bun.contains("FAKEPW"), "{bun}");
+    assert!(
+        bun.contains("@acme/*: with the tarballs of https://reg.example.test/npm, yarn sends no credentials but bun would send basic auth"),
+        "{bun}"
+    );
 }

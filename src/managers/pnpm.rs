@@ -539,7 +539,8 @@ impl Rules for Pnpm {
             Some((k, a)) => (a, format!("`{k}` matches the tarball URL")),
             None => (
                 None,
-                "no configured key matches the tarball URL (pnpm skips a project .npmrc's environment references), so pnpm sends nothing".into(),
+                "no configured key that pnpm uses matches the tarball URL, so pnpm sends nothing"
+                    .into(),
             ),
         }
     }

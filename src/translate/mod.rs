@@ -273,7 +273,12 @@ fn differences(
                 ),
                 a.credential_origin.clone(),
             ));
-        } else if bauth != aauth {
+        } else if bauth == aauth {
+            // Alike as requests, written differently (a trailing slash, Yarn's spelling).
+            if b.credential_in_url || a.credential_in_url {
+                out.extend(tarball_difference((from, source), (to, model), b, a));
+            }
+        } else {
             let told = aauth.is_none()
                 && b.credential_origin
                     .as_ref()
@@ -346,10 +351,10 @@ fn userinfo_to_tarballs(from: Manager, to: Manager) -> String {
     };
     match (to_tarballs(from), to_tarballs(to)) {
         (false, true) => format!(
-            " ({to} sends the registry URL's userinfo with its tarballs too, {from} with the package's metadata only)"
+            ": {to} sends the registry's own credentials with its tarballs too, {from} sends a URL's userinfo with the package's metadata only"
         ),
         (true, false) => format!(
-            " ({from} sends the registry URL's userinfo with its tarballs too, {to} with the package's metadata only)"
+            ": {from} sends a URL's userinfo with the registry's tarballs too, {to} with the package's metadata only"
         ),
         _ => String::new(),
     }
