@@ -82,10 +82,7 @@ pub fn explain(
     };
     let (route, model) = route_in_this_environment(model, manager, packages.clone());
     let model = &model;
-    let registry = route
-        .registry
-        .clone()
-        .unwrap_or_else(|| manager.public_registry().to_string());
+    let registry = route.requested_registry(manager);
     let url = format!(
         "{}/{}",
         registry.trim_end_matches('/'),
@@ -115,7 +112,7 @@ pub fn explain(
     ];
     let (tarball_route, packument_only) = tarball_route(model, manager, &route);
     let tarball = tarball.map(|t| {
-        let mut explained = tarball_explanation(model, manager, &tarball_route, &registry, t);
+        let mut explained = tarball_explanation(model, manager, &tarball_route, registry, t);
         if packument_only {
             explained.why = format!(
                 "the URL's userinfo goes with the packument request only; {}",
@@ -238,16 +235,13 @@ pub fn registry_tarball_authorization(
     manager: Manager,
     route: &Route,
 ) -> Option<Authorization> {
-    let registry = route
-        .registry
-        .clone()
-        .unwrap_or_else(|| manager.public_registry().to_string());
+    let registry = route.requested_registry(manager);
     let tarball = format!(
         "{}/-/package.tgz",
-        crate::registry_url::without_userinfo(&registry).trim_end_matches('/')
+        crate::registry_url::without_userinfo(registry).trim_end_matches('/')
     );
     let (route, _) = tarball_route(model, manager, route);
-    tarball_explanation(model, manager, &route, &registry, &tarball).authorization
+    tarball_explanation(model, manager, &route, registry, &tarball).authorization
 }
 
 /// Which credential goes with the tarball request, by each manager's own rule.

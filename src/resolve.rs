@@ -192,6 +192,13 @@ impl UrlUserinfo {
 }
 
 impl Route {
+    /// The registry requested: the one configured, else the manager's public registry.
+    pub fn requested_registry(&self, manager: Manager) -> &str {
+        self.registry
+            .as_deref()
+            .unwrap_or_else(|| manager.public_registry())
+    }
+
     /// The route as `how` says a manager takes its registry URL's userinfo, if it has one.
     pub fn with_url_userinfo(mut self, how: UrlUserinfo, dialect: Dialect, model: &Model) -> Route {
         let Some(registry) = self.registry.as_deref() else {

@@ -84,11 +84,7 @@ pub fn check(text: &str, display: &Path, models: &[(Manager, &Model)]) -> Vec<Ci
     let mut routed: Vec<(Manager, Packages, RegistryUrl)> = Vec::new();
     for (m, model) in models {
         for route in resolve::routes(model, *m) {
-            let registry = route
-                .registry
-                .clone()
-                .unwrap_or_else(|| m.public_registry().to_string());
-            if let Some(url) = RegistryUrl::parse(&registry) {
+            if let Some(url) = RegistryUrl::parse(route.requested_registry(*m)) {
                 routed.push((*m, route.packages, url));
             }
         }
@@ -180,10 +176,7 @@ pub fn check(text: &str, display: &Path, models: &[(Manager, &Model)]) -> Vec<Ci
             let group = Packages::Scope(scope.trim_start_matches('@').to_ascii_lowercase());
             for (m, model) in models {
                 let route = crate::resolve::route(model, *m, group.clone());
-                let registry = route
-                    .registry
-                    .unwrap_or_else(|| m.public_registry().to_string());
-                let Some(r) = RegistryUrl::parse(&registry) else {
+                let Some(r) = RegistryUrl::parse(route.requested_registry(*m)) else {
                     continue;
                 };
                 if same_registry(&r, &parsed) {

@@ -87,15 +87,12 @@ pub fn check(
     let mut routed: Vec<Routed> = Vec::new();
     for (m, model) in models {
         for route in resolve::routes(model, *m) {
-            let written = route
-                .registry
-                .clone()
-                .unwrap_or_else(|| m.public_registry().to_string());
-            if let Some(url) = RegistryUrl::parse(&written) {
+            let written = route.requested_registry(*m);
+            if let Some(url) = RegistryUrl::parse(written) {
                 routed.push(Routed {
                     manager: *m,
                     url,
-                    written,
+                    written: written.to_string(),
                     with_credentials: route.authorization.is_some(),
                 });
             }

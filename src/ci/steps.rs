@@ -195,11 +195,9 @@ fn setup_bun(
                 continue;
             }
             let route = crate::resolve::route(model, manager, group.clone());
-            let project = route
-                .registry
-                .unwrap_or_else(|| manager.public_registry().to_string());
+            let project = route.requested_registry(manager);
             let nerf = |u: &str| RegistryUrl::parse(u).map(|u| u.registry_nerf_dart());
-            if nerf(&project) != nerf(&r.url) {
+            if nerf(project) != nerf(&r.url) {
                 out.push(finding(
                     Code::CiSetupBunRegistryDiffers,
                     r.line,

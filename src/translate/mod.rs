@@ -368,13 +368,10 @@ const NOT_WRITTEN: &str =
 /// key without the port (pnpm tries one when no key names the port) or unkeyed credentials
 /// (Yarn's top-level token) reach a registry the user never named.
 fn names_its_registry(route: &Route, manager: Manager) -> bool {
-    let registry = route
-        .registry
-        .clone()
-        .unwrap_or_else(|| manager.public_registry().to_string());
+    let registry = route.requested_registry(manager);
     match (
         &route.credential_key,
-        crate::registry_url::RegistryUrl::parse(&registry),
+        crate::registry_url::RegistryUrl::parse(registry),
     ) {
         (Some(AuthKey::Url(key)), Some(url)) => url.is_named_by_key(key),
         (Some(AuthKey::Fallback), _) => false,
