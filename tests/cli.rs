@@ -2595,3 +2595,32 @@ fn env_keeps_a_registry_query_and_its_reference() {
         );
     }
 }
+
+/// pnpm's scope token is not Bun's (conformance `bun_ignores_pnpm_scope_token`): pnpm 12
+/// ignores a project `.npmrc`'s `${VAR}` scope token and Bun ignores scope tokens in
+/// `.npmrc`, so neither sends anything and the translation has no difference to report. pmrc
+/// read the token as Bun's own and warned that Bun would send it.
+#[test]
+fn pnpm_scope_token_is_not_read_by_bun() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@acme:registry=https://npm.example.test/\n//npm.example.test/:@acme:_authToken=${ACME_TOKEN}\n",
+    )]);
+    let output = project
+        .cmd(&["convert", "--from", "pnpm@12", "--to", "bun"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("note[pnpm-scope-token]"), "{stderr}");
+    assert!(!stderr.contains("credentials-differ"), "{stderr}");
+
+    let output = project
+        .cmd(&["explain", "@acme/x", "--manager", "bun", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let bun = &json["managers"][0];
+    assert_eq!(bun["manager"], "bun", "{json}");
+    assert_eq!(bun["authorization"], serde_json::Value::Null, "{json}");
+}

@@ -265,6 +265,7 @@ cases! {
         yarn1_top_level_auth_spreads,
         bun_scope_token_env,
         bun_default_registry_path_token,
+        bun_ignores_pnpm_scope_token,
         pnpm10_npmrc_scope_token,
         pnpm10_env_token_ignored,
         pnpm11_env_token_ignored,

@@ -6,12 +6,14 @@ use rustc_hash::FxHashMap as HashMap;
 use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
 };
+use crate::discover::ConfigFile;
 use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use crate::formats::Format;
 use crate::model::{AuthKey, Credentials, Model};
 use crate::registry_url::{RegistryUrl, with_trailing_slash};
 use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
+use crate::warning::Warning;
 
 pub struct Bun;
 
@@ -137,6 +139,25 @@ impl Rules for Bun {
     }
     fn dialect(&self) -> Dialect {
         Dialect::Bun
+    }
+
+    /// pnpm's scope token in `.npmrc` (`//host/:@scope:_authToken`) is not Bun's: Bun keys
+    /// `.npmrc` credentials by host and path only (spec/pnpm-bun-deno.md §6 item 12, obs a14), and its own scope tokens are
+    /// the ones written in bunfig.toml. The `.npmrc` reader's `pnpm-scope-token` note says so.
+    fn adjust_file(
+        &self,
+        file: &ConfigFile,
+        _merged: &mut Model,
+        read: &mut Model,
+        _warnings: &mut Vec<Warning>,
+    ) -> crate::error::Result<()> {
+        let pnpm_scope_token = |key: &AuthKey| matches!(key, AuthKey::Scope(_));
+        // Checked first: the read's map is shared with the other readers of the file, and
+        // changing it copies it.
+        if file.format == Format::Npmrc && read.auth.keys().any(pnpm_scope_token) {
+            read.auth.retain(|key, _| !pnpm_scope_token(key));
+        }
+        Ok(())
     }
 
     fn marker_file(&self) -> &'static str {

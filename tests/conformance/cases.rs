@@ -426,6 +426,27 @@ pub fn bun_default_registry_path_token() -> Case {
         )
 }
 
+/// pnpm's scope token (`//host/:@acme:_authToken`) beside the host's own token in one
+/// `.npmrc`: Bun keys `.npmrc` credentials by host and path only, so it sends the host token
+/// for `@acme` (spec/pnpm-bun-deno.md §6 item 12). pmrc took the scope token for Bun's own
+/// (bunfig's `[install.scopes]`), predicted it, and wrote it over the host token for npm.
+/// npm ignores the scope token too, so the translation drops it from the file it rewrites.
+pub fn bun_ignores_pnpm_scope_token() -> Case {
+    Case::new("bun_ignores_pnpm_scope_token", Bun, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/", "Bearer fake-host-token")
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:@acme:_authToken=fake-scope-token\n//{H2}/:_authToken=fake-host-token\n",
+        )
+        .dep("@acme/widget", 2, "Bearer fake-host-token")
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-host-token\n",
+        )
+}
+
 // ---- pnpm 10/11/12 as the source ----
 
 const PNPM_LITERAL: &str = "Bearer fake-literal-acme-token";
