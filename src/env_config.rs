@@ -9,7 +9,7 @@ use crate::managers::{Manager, WrittenAs};
 use crate::model::AuthKey;
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Packages, Route};
-use crate::template::Template;
+use crate::template::{Dialect, Template};
 use crate::warning::Warning;
 
 /// A JSON document whose strings may hold references (pnpm's `pnpm_config__auth`): each
@@ -47,6 +47,14 @@ impl EnvVar {
 
     pub fn literal(name: impl Into<String>, value: impl Into<String>) -> EnvVar {
         EnvVar::text(name, Template::literal(value))
+    }
+
+    /// A registry URL as routes spell it for `pmrc env` (npm's notation, which
+    /// `commands/env.rs` puts them in): a `${NAME}` in it, such as a query's token, is a
+    /// reference the CI fills in like any other, and a CI secret the job must provide, not
+    /// text left for the manager to expand or not.
+    pub fn registry(name: impl Into<String>, url: &str) -> EnvVar {
+        EnvVar::text(name, Template::parse(url, Dialect::Npm))
     }
 
     /// The CI variables this value references.
@@ -301,9 +309,9 @@ pub fn npm_style_variables(
     let mut vars = Vec::new();
     let mut keyed: Vec<(String, Authorization)> = Vec::new();
     if let Some(registry) = set.custom_default_registry() {
-        vars.push(EnvVar::literal(
+        vars.push(EnvVar::registry(
             format!("{prefix}registry"),
-            registry_url(Some(registry), public),
+            &registry_url(Some(registry), public),
         ));
     }
     let with_auth = set
@@ -311,9 +319,9 @@ pub fn npm_style_variables(
         .into_iter()
         .chain(set.scopes.iter().map(|(_, r)| *r));
     for (scope, route) in &set.scopes {
-        vars.push(EnvVar::literal(
+        vars.push(EnvVar::registry(
             format!("{prefix}{}:registry", scope_key(scope)),
-            registry_url(route.registry.as_deref(), public),
+            &registry_url(route.registry.as_deref(), public),
         ));
     }
     for route in with_auth {

@@ -169,19 +169,38 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
 }
 
 /// Whether `text` is nothing but `${NAME}` or `${NAME?}` references (npm's notation, as
-/// rendered). A default (`${NAME:-text}`) holds text of its own, which may be a secret.
+/// rendered) or GitHub's `${{ secrets.NAME }}` (`pmrc env --format github`). A default
+/// (`${NAME:-text}`) holds text of its own, which may be a secret.
 pub fn only_references(mut text: &str) -> bool {
-    while let Some(rest) = text.strip_prefix("${") {
+    while text.starts_with("${") {
+        if let Some(rest) = text.strip_prefix(GITHUB_SECRET_OPEN) {
+            let Some(end) = rest.find(GITHUB_EXPRESSION_CLOSE) else {
+                return false;
+            };
+            if !is_variable_name(rest[..end].trim_end()) {
+                return false;
+            }
+            text = &rest[end + GITHUB_EXPRESSION_CLOSE.len()..];
+            continue;
+        }
+        let rest = &text[2..];
         let Some(end) = rest.find('}') else {
             return false;
         };
         let name = rest[..end].strip_suffix('?').unwrap_or(&rest[..end]);
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        if !is_variable_name(name) {
             return false;
         }
         text = &rest[end + 1..];
     }
     text.is_empty()
+}
+
+const GITHUB_SECRET_OPEN: &str = "${{ secrets.";
+const GITHUB_EXPRESSION_CLOSE: &str = "}}";
+
+fn is_variable_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Where the URL whose `://` is at `mark` ends: at white space or a quoting character.
@@ -196,6 +215,17 @@ fn url_end(text: &str, mark: usize) -> usize {
             // npm's escaped `\${` is literal text of the URL, not its end.
             if b == b'\\' && bytes.get(at + 1) == Some(&b'$') {
                 at += 1;
+                continue;
+            }
+            // GitHub's `${{ secrets.NAME }}` has spaces in it.
+            if b == b'{'
+                && at > mark
+                && bytes[at - 1..].starts_with(GITHUB_SECRET_OPEN.as_bytes())
+                && let Some(close) = text[at..]
+                    .find(GITHUB_EXPRESSION_CLOSE)
+                    .filter(|&close| !text[at..at + close].contains(['\n', '\'', '"', '`']))
+            {
+                at += close + GITHUB_EXPRESSION_CLOSE.len();
                 continue;
             }
             if b == b'{' && at > mark && bytes[at - 1] == b'$' {
@@ -242,6 +272,10 @@ mod tests {
         assert!(only_references("${A?}"));
         assert!(!only_references("${A:-FAKE-DEFAULT}"));
         assert!(!only_references("${A-FAKE-DEFAULT}"));
+        assert!(only_references("${{ secrets.A }}${B}"));
+        assert!(!only_references("${{ secrets.A }}x"));
+        assert!(!only_references("${{ secrets.A-B }}"));
+        assert!(!only_references("${{ vars.A }}"));
     }
 
     /// A reference in a URL quoted in a message stays whole (it names a secret, it holds
@@ -251,6 +285,7 @@ mod tests {
         for kept in [
             "cannot keep `https://r.example/npm?token=${T}`: Bun expands",
             "see https://${USER}:${PW}@r.example/, then",
+            "  X: 'https://r.example/npm/?token=${{ secrets.T }}'",
         ] {
             assert_eq!(urls_in(kept), kept);
         }

@@ -2569,7 +2569,9 @@ fn explain_tarballs_and_empty_passwords_as_the_managers_do() {
 }
 
 /// `pmrc env` keeps a registry URL's query as written: no slash after it, and a `${VAR}` in
-/// it stays a reference (it printed `***`).
+/// it is a reference the CI fills in, in each format's notation, and a secret the job must
+/// provide (it printed `***` in a shell, left the reference for the manager elsewhere, and
+/// named no secret).
 #[test]
 fn env_keeps_a_registry_query_and_its_reference() {
     let project = Project::with_files(&[(
@@ -2582,18 +2584,42 @@ fn env_keeps_a_registry_query_and_its_reference() {
         ("bun", "BUN_CONFIG_REGISTRY"),
         ("pnpm@12", "pnpm_config_registry"),
     ] {
-        let output = run(
-            &project,
-            &["env", "--from", "npm", "--to", to, "--format", "github"],
-        );
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            stdout.contains(&format!(
-                "{name}: 'https://npm.example.test/npm?token=${{QUERY_TOKEN}}'\n"
-            )),
-            "{to}: {stdout}"
-        );
+        for (format, line) in [
+            (
+                "github",
+                format!(
+                    "  {name}: 'https://npm.example.test/npm?token=${{{{ secrets.QUERY_TOKEN }}}}'\n"
+                ),
+            ),
+            (
+                "shell",
+                format!("export {name}=\"https://npm.example.test/npm?token=${{QUERY_TOKEN}}\"\n"),
+            ),
+        ] {
+            let output = run(
+                &project,
+                &["env", "--from", "npm", "--to", to, "--format", format],
+            );
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(stdout.contains(&line), "{to} {format}: {stdout}");
+            assert!(
+                stdout.contains("# CI secrets the job must provide: QUERY_TOKEN\n"),
+                "{to} {format}: {stdout}"
+            );
+        }
     }
+    // pnpm 11/12 key their token variable by registry URL, where nothing is filled in.
+    let with_token = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/npm/?token=${QUERY_TOKEN}\n//npm.example.test/npm/:_authToken=${NPM_TOKEN}\n",
+    )]);
+    let output = run(&with_token, &["env", "--from", "npm", "--to", "pnpm@12"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("export pnpm_config__auth"), "{stdout}");
+    assert!(
+        stdout.contains("registry=https://npm.example.test/npm/?token=${QUERY_TOKEN}\n"),
+        "{stdout}"
+    );
 }
 
 /// pnpm's scope token is not Bun's (conformance `bun_ignores_pnpm_scope_token`): pnpm 12

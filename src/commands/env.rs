@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::managers::{ALL, Manager, ManagerArg};
 use crate::model::{Model, Value};
 use crate::resolve;
-use crate::template::{Template, Unset};
+use crate::template::{Dialect, Template, Unset};
 use crate::warning::Warning;
 
 /// Where the environment is meant to be set, which decides the names it can hold.
@@ -103,7 +103,14 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
     }
     refuse_secrets_in_urls(&model)?;
     warnings.extend(secrets_as_references(&mut model));
-    let routes = resolve::routes(&model, from);
+    let mut routes = resolve::routes(&model, from);
+    // Each manager spells its routes' URLs in its own notation; the variables read them in
+    // npm's (`EnvVar::registry`), whichever manager the config came from.
+    for route in &mut routes {
+        if let Some(url) = &mut route.registry {
+            *url = Template::parse(url, from.dialect()).render(Dialect::Npm).0;
+        }
+    }
     let rules = to.rules();
     let form = rules.env_form(&routes).and_then(|form| {
         let illegal: Vec<&str> = form

@@ -65,9 +65,9 @@ impl Rules for Bun {
         }
         let mut form = crate::env_config::EnvForm::default();
         if let Some(registry) = set.custom_default_registry() {
-            form.variables.push(EnvVar::literal(
+            form.variables.push(EnvVar::registry(
                 "BUN_CONFIG_REGISTRY",
-                crate::registry_url::registry_with_slash(registry),
+                &crate::registry_url::registry_with_slash(registry),
             ));
         }
         match set.unscoped.and_then(|r| r.authorization.as_ref()) {

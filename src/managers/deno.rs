@@ -48,9 +48,9 @@ impl Rules for Deno {
         }
         let mut form = crate::env_config::EnvForm::default();
         if let Some(registry) = set.custom_default_registry() {
-            form.variables.push(crate::env_config::EnvVar::literal(
+            form.variables.push(crate::env_config::EnvVar::registry(
                 "NPM_CONFIG_REGISTRY",
-                crate::registry_url::registry_with_slash(registry),
+                &crate::registry_url::registry_with_slash(registry),
             ));
         }
         Ok(form)

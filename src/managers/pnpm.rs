@@ -14,7 +14,7 @@ use crate::formats::{Format, SettingValue};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
-use crate::template::Dialect;
+use crate::template::{Dialect, Template};
 use crate::warning::Warning;
 
 /// The pnpm majors pmrc knows the rules of.
@@ -816,12 +816,12 @@ fn pnpm_auth_json(routes: &[Route]) -> std::result::Result<crate::env_config::En
             ),
             Some(_) => {
                 if set.custom_default_registry().is_some() {
-                    variables.push(EnvVar::literal("pnpm_config_registry", url.clone()));
+                    variables.push(EnvVar::registry("pnpm_config_registry", &url));
                 }
                 others.push((url, route));
             }
             None if set.custom_default_registry().is_some() => {
-                variables.push(EnvVar::literal("pnpm_config_registry", url));
+                variables.push(EnvVar::registry("pnpm_config_registry", &url));
             }
             None => {}
         }
@@ -848,6 +848,15 @@ fn pnpm_auth_json(routes: &[Route]) -> std::result::Result<crate::env_config::En
         for (suffix, value) in crate::env_config::npm_credential_fields(route, auth)? {
             variables.push(EnvVar::text(format!("pnpm_config_{key}{suffix}"), value));
         }
+    }
+    // A JSON key is text: a `${NAME}` there would reach pnpm unexpanded.
+    if let Some((url, _)) = by_url
+        .iter()
+        .find(|(url, _)| Template::parse(url, Dialect::Npm).has_env())
+    {
+        return Err(format!(
+            "pnpm_config__auth keys its entries by registry URL, and `{url}` holds a reference, which a key cannot"
+        ));
     }
     if !by_url.is_empty() {
         let json = Json::Object(

@@ -51,9 +51,9 @@ impl Rules for Yarn {
         }
         let mut form = crate::env_config::EnvForm::default();
         if let Some(registry) = set.custom_default_registry() {
-            form.variables.push(EnvVar::literal(
+            form.variables.push(EnvVar::registry(
                 "YARN_NPM_REGISTRY_SERVER",
-                crate::registry_url::registry_without_slash(registry),
+                &crate::registry_url::registry_without_slash(registry),
             ));
             // Yarn refuses plain http unless the host is allowed (a list: the variable
             // replaces the files' list).

@@ -40,15 +40,15 @@ impl Rules for YarnClassic {
         let set = env_config::RouteSet::of(routes);
         let mut form = crate::env_config::EnvForm::default();
         if let Some(registry) = set.custom_default_registry() {
-            form.variables.push(EnvVar::literal(
+            form.variables.push(EnvVar::registry(
                 "npm_config_registry",
-                env_config::registry_url(Some(registry), PUBLIC_REGISTRY),
+                &env_config::registry_url(Some(registry), PUBLIC_REGISTRY),
             ));
         }
         for (scope, route) in &set.scopes {
-            form.variables.push(EnvVar::literal(
+            form.variables.push(EnvVar::registry(
                 format!("npm_config_{}:registry", env_config::scope_key(scope)),
-                env_config::registry_url(route.registry.as_deref(), PUBLIC_REGISTRY),
+                &env_config::registry_url(route.registry.as_deref(), PUBLIC_REGISTRY),
             ));
         }
         let all: Vec<&Route> = set
