@@ -2650,3 +2650,23 @@ fn pnpm_scope_token_is_not_read_by_bun() {
     assert_eq!(bun["manager"], "bun", "{json}");
     assert_eq!(bun["authorization"], serde_json::Value::Null, "{json}");
 }
+
+/// A translation that makes a manager send a token the source had but did not send says
+/// why the source did not (Yarn sends a top-level token with unscoped packages only with
+/// `npmAlwaysAuth: true`, spec/yarn.md): "yarn sends no credentials" alone, beside a token
+/// npm would send, left the user to guess which setting made the difference.
+#[test]
+fn credentials_differ_says_why_the_source_sends_none() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://npm.example.test/\"\nnpmAuthToken: \"${NPM_TOKEN}\"\n",
+    )]);
+    let output = run(&project, &["convert", "--from", "yarn", "--to", "npm"]);
+    let stderr = String::from_utf8_lossy(&output.stderr).replace("\n    ", " ");
+    assert!(
+        stderr.contains(
+            "unscoped packages: yarn sends no credentials but npm would send a bearer token (from $NPM_TOKEN); yarn: credentials exist, but unscoped packages get them only with npmAlwaysAuth: true"
+        ),
+        "{stderr}"
+    );
+}

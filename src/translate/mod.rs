@@ -289,10 +289,11 @@ fn differences(
             out.push(Warning::new(
                 Code::CredentialsDiffer,
                 format!(
-                    "{bp}: {from} sends {} but {to} would send {}{}",
+                    "{bp}: {from} sends {} but {to} would send {}{}{}",
                     describe_route(b, &bauth),
                     describe_route(a, &aauth),
-                    userinfo_read_differently(b, a)
+                    userinfo_read_differently(b, a),
+                    why_nothing_is_sent((from, b), (to, a)),
                 ),
                 b.credential_origin.clone().or(a.credential_origin.clone()),
             ));
@@ -403,6 +404,28 @@ fn userinfo_read_differently(source: &Route, target: &Route) -> &'static str {
         " (the two read the URL's percent escapes, or an empty user, differently)"
     } else {
         ""
+    }
+}
+
+/// Why the manager that has credentials for a route sends none, in its own terms (as `pmrc
+/// explain` says it): "sends no credentials" beside a token the other sends left users to
+/// guess which setting made the difference (Yarn's `npmAlwaysAuth`).
+fn why_nothing_is_sent(
+    (from, before): (Manager, &Route),
+    (to, after): (Manager, &Route),
+) -> String {
+    let silent = [(from, before), (to, after)]
+        .into_iter()
+        .find(|(_, route)| {
+            route.authorization.is_none()
+                && route.credential_key.is_some()
+                && !route.credential_in_url
+        });
+    match silent {
+        Some((manager, route)) => {
+            format!("; {manager}: {}", manager.rules().credential_reason(route))
+        }
+        None => String::new(),
     }
 }
 
