@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -23,15 +23,15 @@ pub enum Level {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
     /// Shared by every value read from one file: a large config has thousands (issue 20).
-    pub file: Rc<Path>,
+    pub file: Rc<PathBuf>,
     pub line: usize,
     pub level: Level,
 }
 
 impl Origin {
     /// A file name to share between origins (`Origin::shared(path)` once per file read).
-    pub fn shared(file: impl AsRef<Path>) -> Rc<Path> {
-        Rc::from(file.as_ref())
+    pub fn shared(file: impl AsRef<Path>) -> Rc<PathBuf> {
+        Rc::new(file.as_ref().to_path_buf())
     }
 
     /// The line to print after the file, if any. A value from an environment variable has

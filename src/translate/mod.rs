@@ -189,7 +189,7 @@ impl Translator<'_> {
             .warnings
             .iter()
             .filter(|w| w.code == Code::PnpmEnvCredentialNeedsUserFile)
-            .filter_map(|w| w.origin.as_ref().map(|o| (&*o.file, o.line)))
+            .filter_map(|w| w.origin.as_ref().map(|o| (o.file.as_path(), o.line)))
             .collect();
         let differences = differences((self.from, self.source), self.to, before, model, &explained);
         self.warnings.extend(differences);
