@@ -2670,3 +2670,27 @@ fn credentials_differ_says_why_the_source_sends_none() {
         "{stderr}"
     );
 }
+
+/// A Yarn default in a registry URL (`${T:-beta}`) has no spelling in a job's variable: the
+/// variable keeps `${T}` and `lossy-env-reference` says so (it was dropped silently).
+#[test]
+fn env_reports_a_registry_urls_lost_default() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://npm.example.test/npm/?channel=${T:-fake-default}\"\n",
+    )]);
+    let output = run(&project, &["env", "--from", "yarn", "--to", "yarn"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr).replace("\n    ", " ");
+    assert!(
+        stdout.contains(
+            "export YARN_NPM_REGISTRY_SERVER=\"https://npm.example.test/npm/?channel=${T}\"\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("warning[lossy-env-reference]: pmrc env cannot keep the default of ${T} that yarn wrote in a registry URL"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("fake-default"), "{stderr}");
+}

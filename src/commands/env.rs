@@ -108,7 +108,12 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
     // npm's (`EnvVar::registry`), whichever manager the config came from.
     for route in &mut routes {
         if let Some(url) = &mut route.registry {
-            *url = Template::parse(url, from.dialect()).render(Dialect::Npm).0;
+            let read = Template::parse(url, from.dialect());
+            let (spelled, losses) = read.render(Dialect::Npm);
+            if !losses.is_empty() {
+                warnings.push(lost_in_registry_url(&read, from));
+            }
+            *url = spelled;
         }
     }
     let rules = to.rules();
@@ -178,6 +183,34 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
         secrets,
         warnings,
     })
+}
+
+/// `lossy-env-reference` for a registry URL whose references a variable cannot spell as
+/// written (Yarn's `${T:-beta}`): the variable's value keeps `${T}`, and an unset `T` leaves
+/// that part empty. The defaults are not printed: one may be a secret.
+fn lost_in_registry_url(url: &Template, from: Manager) -> Warning {
+    use crate::template::Piece;
+    let defaulted: Vec<String> = url
+        .pieces
+        .iter()
+        .filter_map(|p| match p {
+            Piece::Env {
+                name,
+                unset: Unset::Default(_) | Unset::DefaultIfUnset(_),
+            } => Some(format!("${{{name}}}")),
+            _ => None,
+        })
+        .collect();
+    let message = if defaulted.is_empty() {
+        format!("pmrc env cannot keep the exact text of a registry URL as {from} wrote it")
+    } else {
+        format!(
+            "pmrc env cannot keep the default{} of {} that {from} wrote in a registry URL: a variable unset in the job is not replaced by its default, so set it there",
+            if defaulted.len() == 1 { "" } else { "s" },
+            defaulted.join(", "),
+        )
+    };
+    Warning::new(Code::LossyEnvReference, message, None)
 }
 
 /// The rc file's text: the model translated for the manager that reads the file, every
