@@ -298,6 +298,9 @@ diagnostics! {
         PnpmScopeToken "pnpm-scope-token"
             what: "a pnpm 11/12 scope token (`//host/:@scope:_authToken`), which npm, Yarn 1 and Bun ignore"
             fix: "key the token by the scope's registry URL for the other managers";
+        CredentialKeyReference "credential-key-reference"
+            what: "a credential key that names its registry through `${VAR}` (`//${HOST}/npm/:_authToken`): only npm, and pnpm in its user file, expand it; Yarn 1, Bun, Deno and pnpm's project file never match it"
+            fix: "for those managers, write the registry's host and path in the key";
         PnpmTokenHelper "pnpm-token-helper"
             what: "a tokenHelper, which only pnpm runs; pmrc cannot translate it"
             fix: "give the other managers the token through an environment variable";

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::formats::{Format, line_col};
 use crate::managers::{FileSpec, Manager, ManagerArg, Place};
-use crate::model::{Level, Model};
+use crate::model::{AuthKey, Level, Model};
 use crate::warning::Warning;
 
 /// The parts of the process environment pmrc looks at, passed in so tests can fake them.
@@ -283,6 +283,9 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
             });
         }
         rules.adjust_file(file, &mut model, &mut m, &mut warnings)?;
+        if file.format == Format::Npmrc && !rules.expands_variables_in_keys(file.level) {
+            drop_reference_keyed_credentials(&mut m);
+        }
         model.overlay(m);
         // The `.npmrc` reader's findings about npm itself do not hold for other managers
         // (Yarn 1 honours always-auth and top-level `_auth`).
@@ -295,6 +298,17 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
     model.overlay(yarnrc_network);
     rules.after_merge(&model, &mut warnings);
     Ok((model, warnings))
+}
+
+/// Drops the credentials keyed `//${HOST}/…/` (the `.npmrc` reader's
+/// `credential-key-reference` note names them) for a manager that reads such keys as written.
+fn drop_reference_keyed_credentials(model: &mut Model) {
+    let by_reference = |key: &AuthKey| matches!(key, AuthKey::Url(l) if crate::formats::npmrc::is_reference_location(l));
+    // Checked first: the read's map is shared with the file's other readers, and changing it
+    // copies it.
+    if model.auth.keys().any(by_reference) {
+        model.auth.retain(|key, _| !by_reference(key));
+    }
 }
 
 /// A manager whose own file is in the project, and how many registry, auth or network

@@ -5,10 +5,10 @@
 use serde::Serialize;
 
 use crate::managers::{Manager, TarballRequest};
-use crate::model::{Model, Origin};
+use crate::model::{AuthKey, Model, Origin};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{self, Authorization, Packages, Route};
-use crate::template::{Piece, Template, Unset};
+use crate::template::{Dialect, Piece, Template, Unset};
 
 /// One manager's answer for one package.
 #[derive(Debug, Clone, Serialize)]
@@ -245,6 +245,23 @@ pub fn registry_tarball_authorization(
 }
 
 /// Which credential goes with the tarball request, by each manager's own rule.
+/// `text` (a registry URL or an `.npmrc` key, in `dialect`) with the variables set here put
+/// in; an unset one stays as written, as npm leaves it.
+fn with_set_variables(text: &str, dialect: Dialect) -> String {
+    if !text.contains('$') {
+        return text.to_string();
+    }
+    let parsed = Template::parse(text, dialect);
+    let pieces = parsed.pieces.iter().map(|piece| match piece {
+        Piece::Env { name, .. } => match std::env::var(name) {
+            Ok(value) => Piece::Text { text: value },
+            Err(_) => piece.clone(),
+        },
+        Piece::Text { .. } => piece.clone(),
+    });
+    Template::from_pieces(pieces).render(dialect).0
+}
+
 fn tarball_explanation(
     model: &Model,
     manager: Manager,
@@ -252,7 +269,30 @@ fn tarball_explanation(
     registry: &str,
     tarball: &str,
 ) -> TarballExplanation {
-    let (Some(t), Some(r)) = (RegistryUrl::parse(tarball), RegistryUrl::parse(registry)) else {
+    // The tarball's URL is as the manager got it, its variables long put in: the registry
+    // and the keys are compared with it the same way (npm puts them in keys too).
+    let registry = with_set_variables(registry, manager.dialect());
+    let by_reference = |key: &AuthKey| matches!(key, AuthKey::Url(l) if l.contains("${"));
+    let expanded;
+    let model = if model.auth.keys().any(by_reference) {
+        let mut copy = model.clone();
+        copy.auth = model
+            .auth
+            .iter()
+            .map(|(key, creds)| match key {
+                AuthKey::Url(l) => (
+                    AuthKey::Url(with_set_variables(l, Dialect::Npm)),
+                    creds.clone(),
+                ),
+                _ => (key.clone(), creds.clone()),
+            })
+            .collect();
+        expanded = copy;
+        &expanded
+    } else {
+        model
+    };
+    let (Some(t), Some(r)) = (RegistryUrl::parse(tarball), RegistryUrl::parse(&registry)) else {
         return TarballExplanation {
             url: tarball.into(),
             authorization: None,

@@ -104,7 +104,9 @@ pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
             at += pair.len() + 1;
         }
     }
-    out.retain(|s| !s.is_empty());
+    // A reference names a secret without holding it: it stays readable, in a diff as in
+    // `pmrc env`'s output, which a job runs.
+    out.retain(|s| !s.is_empty() && !only_references(&url[s.clone()]));
     out
 }
 
@@ -154,10 +156,7 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
         spans.extend(
             url_secret_spans(&text[start..end])
                 .into_iter()
-                .map(|s| start + s.start..start + s.end)
-                // A reference names a secret without holding it (and `pmrc env` prints
-                // such URLs for a job to use).
-                .filter(|s| !only_references(&text[s.clone()])),
+                .map(|s| start + s.start..start + s.end),
         );
         from = end.max(mark + 3);
     }

@@ -32,7 +32,7 @@ impl RegistryUrl {
         if host_port.is_empty() {
             return None;
         }
-        let lower = host_port.to_ascii_lowercase();
+        let lower = lowercase_outside_references(host_port);
         let default_port = if scheme == "https" { "443" } else { "80" };
         let (hostname_len, host_len, written_len) =
             match lower.rfind(':').filter(|&i| !lower[i..].contains(']')) {
@@ -144,6 +144,25 @@ impl PartialEq for RegistryUrl {
     }
 }
 impl Eq for RegistryUrl {}
+
+/// A host lowercased as npm's nerf darts and every manager's URL parser do, except inside
+/// `${NAME}`: a variable's name is case-sensitive, and its value, unknown here, is what the
+/// manager lowercases. A key and a URL that name the same variable then compare equal, as
+/// they do once npm has put the value in both (spec/npm.md §3, "Keys are substituted").
+fn lowercase_outside_references(host: &str) -> String {
+    let mut out = String::with_capacity(host.len());
+    let mut rest = host;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start].to_ascii_lowercase());
+        out.push_str(&rest[start..=start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(&rest.to_ascii_lowercase());
+    out
+}
 
 /// `url` without its scheme's default port (`http://h:80/npm` → `http://h/npm`): the same
 /// server for every manager, but Yarn compares registry URLs with keys as written.

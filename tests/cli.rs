@@ -2694,3 +2694,110 @@ fn env_reports_a_registry_urls_lost_default() {
     );
     assert!(!stderr.contains("fake-default"), "{stderr}");
 }
+
+/// GitLab's documented `.npmrc` template keys the token by `${CI_SERVER_HOST}` and
+/// `${CI_PROJECT_ID}`. npm puts the values into the key before matching (spec/npm.md §3;
+/// conformance `npm_variable_in_credential_key`), so it sends the token; pmrc dropped the
+/// line from npm's model and predicted no credentials, and every translation lost the token
+/// without a word.
+#[test]
+fn gitlab_template_with_variables_in_the_credential_key() {
+    const TEMPLATE: &str = "@acme:registry=https://${CI_SERVER_HOST}/api/v4/projects/${CI_PROJECT_ID}/packages/npm/\n//${CI_SERVER_HOST}/api/v4/projects/${CI_PROJECT_ID}/packages/npm/:_authToken=${CI_JOB_TOKEN}\n";
+    let project = Project::with_files(&[(".npmrc", TEMPLATE)]);
+    let explain = |manager: &str| {
+        let output = project
+            .cmd(&[
+                "explain",
+                "@acme/x",
+                "--manager",
+                manager,
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["managers"][0].clone()
+    };
+    let npm = explain("npm");
+    assert_eq!(
+        npm["authorization"],
+        serde_json::json!({"scheme": "bearer", "value": "${CI_JOB_TOKEN}"}),
+        "{npm}"
+    );
+    assert_eq!(
+        npm["url"],
+        "https://${CI_SERVER_HOST}/api/v4/projects/${CI_PROJECT_ID}/packages/npm/@acme%2fx",
+        "{npm}"
+    );
+    // Yarn 1 reads the key as written (spec/yarn.md B3, Y12e).
+    assert_eq!(
+        explain("yarn-classic")["authorization"],
+        serde_json::Value::Null
+    );
+
+    // The text form prints the URL as npm reads it, not escaped as a literal `\${`.
+    let output = project
+        .cmd(&["explain", "@acme/x", "--manager", "npm"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("GET https://${CI_SERVER_HOST}/"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("sends: Bearer ${CI_JOB_TOKEN}"), "{stdout}");
+
+    // Yarn 4 does not expand keys: the token goes with the scope.
+    let output = project
+        .cmd(&["convert", "--from", "npm", "--to", "yarn"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("+  acme:\n")
+            && stdout.contains("+    npmAuthToken: \"${CI_JOB_TOKEN}\"\n")
+            && !stdout.contains("npmRegistries"),
+        "{stdout}"
+    );
+
+    // Yarn 1 shares the file: the user's line stays once, and the loss is reported.
+    let output = project
+        .cmd(&["convert", "--from", "npm", "--to", "yarn-classic"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        String::from_utf8_lossy(&output.stdout).is_empty(),
+        "{stderr}"
+    );
+    assert!(stderr.contains("warning[lossy-env-reference]"), "{stderr}");
+    assert!(
+        stderr.contains("note[credential-key-reference]"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("already in sync"), "{stderr}");
+
+    // pmrc env writes the line into the rc file, and lists GitLab's own variables apart.
+    let output = project
+        .cmd(&["env", "--from", "npm", "--to", "npm", "--format", "gitlab"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "    //${CI_SERVER_HOST}/api/v4/projects/${CI_PROJECT_ID}/packages/npm/:_authToken=${CI_JOB_TOKEN}\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "# Set by GitLab itself in every job: CI_JOB_TOKEN, CI_PROJECT_ID, CI_SERVER_HOST\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("CI secrets the job must provide"),
+        "{stdout}"
+    );
+}

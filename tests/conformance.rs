@@ -266,6 +266,8 @@ cases! {
         bun_scope_token_env,
         bun_default_registry_path_token,
         bun_ignores_pnpm_scope_token,
+        npm_variable_in_credential_key,
+        pnpm11_variable_in_user_credential_key,
         pnpm10_npmrc_scope_token,
         pnpm10_env_token_ignored,
         pnpm11_env_token_ignored,

@@ -297,6 +297,14 @@ const TRIGGERS: &[Trigger] = &[
         &["show", "--manager", "npm"],
     ),
     t(
+        "credential-key-reference",
+        &[(
+            ".npmrc",
+            "@acme:registry=https://${CI_SERVER_HOST}/api/v4/projects/${CI_PROJECT_ID}/packages/npm/\n//${CI_SERVER_HOST}/api/v4/projects/${CI_PROJECT_ID}/packages/npm/:_authToken=${CI_JOB_TOKEN}\n",
+        )],
+        &["show", "--manager", "yarn-classic"],
+    ),
+    t(
         "pnpm-token-helper",
         &[(".npmrc", "//r.example/:tokenHelper=/usr/local/bin/token\n")],
         &["show", "--manager", "npm"],

@@ -107,6 +107,16 @@ impl Format {
         }
     }
 
+    /// Whether pmrc writes this setting into a file it edits. A `.npmrc` credential keyed
+    /// `//${HOST}/…/` is read but stays the user's line, as written (`npmrc::is_owned`); only
+    /// a file pmrc writes whole (`pmrc env`'s rc file) gets it.
+    pub fn edits(self, path: &[String]) -> bool {
+        match self {
+            Format::Npmrc => path.first().is_none_or(|key| npmrc::is_owned(key)),
+            _ => true,
+        }
+    }
+
     /// Edits `text` toward `wanted`; an error says why pmrc will not edit this document.
     pub fn edit(self, text: &str, wanted: &Wanted) -> Result<String, String> {
         kept::edited(self, text, wanted, || self.edit_uncached(text, wanted))

@@ -183,6 +183,9 @@ impl Document {
         Ok(self
             .settings_in_place()?
             .into_iter()
+            // A key naming its registry through a variable is read, never written: its line
+            // is the user's, as an unknown key's is.
+            .filter(|s| is_owned(s.key))
             .map(|s| Setting {
                 path: [s.key.to_string()].into(),
                 value: s.value.to_owned_value(),
@@ -200,7 +203,8 @@ impl Document {
         let mut slot_of: HashMap<&str, usize> = HashMap::default();
         for (i, line) in self.lines.iter().enumerate() {
             let Some(entry) = &line.entry else { continue };
-            if line.in_section || !is_owned(&entry.key) {
+            if line.in_section || !(is_owned(&entry.key) || is_reference_credential_key(&entry.key))
+            {
                 continue;
             }
             if let Some(quote) = entry.stray_quote {
@@ -674,6 +678,18 @@ pub fn is_owned(key: &str) -> bool {
     split_nerf_key(key).is_some()
 }
 
+/// A credential key naming its registry through a variable (`//${HOST}/npm/:_authToken`,
+/// GitLab's documented template): read, since npm and pnpm's user file put the value in, but
+/// never written or rewritten by pmrc, whose keys name a registry as it is.
+fn is_reference_credential_key(key: &str) -> bool {
+    key.contains("${") && split_nerf_key(key).is_some()
+}
+
+/// Whether a credential location names its registry through a variable.
+pub fn is_reference_location(location: &str) -> bool {
+    location.contains("${")
+}
+
 /// `//host/path/:_authToken` → (`//host/path/`, `_authToken`).
 fn split_nerf_key(key: &str) -> Option<(&str, &str)> {
     if !key.starts_with("//") {
@@ -765,7 +781,18 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                     ));
                     AuthKey::Scope(scope.to_string())
                 }
-                None => AuthKey::Url(location.to_string()),
+                None => {
+                    if is_reference_location(location) {
+                        warnings.push(Warning::note(
+                            Code::CredentialKeyReference,
+                            format!(
+                                "`{key}` names its registry through a variable: npm, and pnpm in its user file, put the value in; Yarn 1, Bun, Deno and pnpm's project file read the key as written, so it never matches for them"
+                            ),
+                            Some(origin(line)),
+                        ));
+                    }
+                    AuthKey::Url(location.to_string())
+                }
             };
             let creds = model.auth.entry(auth_key).or_default();
             set_credential(creds, name, v);

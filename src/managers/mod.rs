@@ -23,7 +23,7 @@ use crate::discover::ConfigFile;
 use crate::env_config::{EnvForm, EnvRead, RcFile};
 use crate::error::Result;
 use crate::formats::Format;
-use crate::model::{AuthKey, Credentials, Model};
+use crate::model::{AuthKey, Credentials, Level, Model};
 use crate::registry_url::{RegistryUrl, npm_walk_up};
 use crate::resolve::{self, Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
@@ -467,6 +467,12 @@ pub trait Rules: Sync {
         _warnings: &mut Vec<Warning>,
     ) -> Result<()> {
         Ok(())
+    }
+    /// Whether this manager puts a variable's value into an `.npmrc` credential key at
+    /// `level` (`//${HOST}/npm/:_authToken`). Those that do not read the key as written, and
+    /// a registry URL never holds `${`, so such a key never matches for them.
+    fn expands_variables_in_keys(&self, _level: Level) -> bool {
+        false
     }
     /// Findings about the merged model of all files.
     fn after_merge(&self, _model: &Model, _warnings: &mut Vec<Warning>) {}

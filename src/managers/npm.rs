@@ -106,6 +106,12 @@ impl Rules for Npm {
         true
     }
 
+    /// Keys are substituted before any matching (spec/npm.md §3; conformance
+    /// `npm_variable_in_credential_key`).
+    fn expands_variables_in_keys(&self, _level: Level) -> bool {
+        true
+    }
+
     /// `getAuth` skips an empty value and tries the next key up (spec/npm.md §4-5, errata).
     fn empty_credential_walks_up(&self) -> bool {
         true

@@ -328,6 +328,13 @@ impl Rules for Pnpm {
         Some((root.to_path_buf(), note))
     }
 
+    /// In the user file only: a project `.npmrc`'s `${VAR}` keys are ignored, as its `${VAR}`
+    /// credentials are (conformance `pnpm_variable_in_credential_key`, pnpm 10.34, 11.28 and
+    /// 12.21 alike).
+    fn expands_variables_in_keys(&self, level: Level) -> bool {
+        level == Level::User
+    }
+
     fn adjust_file(
         &self,
         file: &ConfigFile,

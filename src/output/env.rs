@@ -152,16 +152,50 @@ fn yaml_key(name: &str) -> String {
 
 const HEREDOC_END: &str = "PMRC_EOF";
 
+/// Whether the CI the output is for sets this variable in every job: GitLab's predefined
+/// `CI_*` and `GITLAB_*` variables (its npm template keys the token by `${CI_SERVER_HOST}`
+/// and `${CI_PROJECT_ID}`), and GitHub's `secrets.GITHUB_TOKEN`.
+fn provided_by_ci(target: Target, name: &str) -> bool {
+    match target {
+        Target::Gitlab => name.starts_with("CI_") || name.starts_with("GITLAB_"),
+        Target::Github => name == "GITHUB_TOKEN",
+        _ => false,
+    }
+}
+
+fn join(names: &[&String]) -> String {
+    names
+        .iter()
+        .map(|n| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn header(plan: &EnvPlan, comment: &str) -> String {
     let mut s = format!(
         "{comment} pmrc env: {} routed and authenticated as {}'s config says\n",
         plan.to.label(),
         plan.from.label()
     );
-    if !plan.secrets.is_empty() {
+    let (provided, secrets): (Vec<&String>, Vec<&String>) = plan
+        .secrets
+        .iter()
+        .partition(|name| provided_by_ci(plan.target, name));
+    if !secrets.is_empty() {
         s.push_str(&format!(
             "{comment} CI secrets the job must provide: {}\n",
-            plan.secrets.join(", ")
+            join(&secrets)
+        ));
+    }
+    if !provided.is_empty() {
+        let ci = if plan.target == Target::Gitlab {
+            "GitLab"
+        } else {
+            "GitHub"
+        };
+        s.push_str(&format!(
+            "{comment} Set by {ci} itself in every job: {}\n",
+            join(&provided)
         ));
     }
     if let Some(rc) = &plan.rc_file {

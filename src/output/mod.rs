@@ -527,16 +527,10 @@ fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
         let _ = write!(text, "    {} -> ", r.packages);
         match &r.registry {
             Some(u) if show_secrets => text.push_str(u),
-            // The usual URL, with no user part or query to mask and nothing to escape, is
-            // written as it is. The printed text's own masking is no substitute: it ends a URL
-            // where prose would, at a comma or a quote, and a query value may hold either.
-            Some(u) if !u.contains(['@', '?', '$', '\\', '{', '}']) => text.push_str(u),
-            Some(u) => text.push_str(
-                &Template::literal(u.as_str())
-                    .url_redacted()
-                    .render(Dialect::Npm)
-                    .0,
-            ),
+            // Masked here, as a URL: the printed text's own masking ends a URL where prose
+            // would, at a comma or a quote, and a query value may hold either. The route's
+            // URL is already in the manager's notation (`${NAME}` a reference): not escaped.
+            Some(u) => text.push_str(&crate::redact::url(u)),
             None => {
                 let _ = write!(text, "{} (default)", s.manager.public_registry());
             }
@@ -693,7 +687,7 @@ pub fn print_explain(
         if out.show_secrets {
             url.to_string()
         } else {
-            Template::literal(url).url_redacted().render(Dialect::Npm).0
+            crate::redact::url(url).into_owned()
         }
     };
     if out.json() {

@@ -218,9 +218,10 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
             if target.level == Level::User {
                 part.overlay(translation.user_credentials.clone());
             }
-            let wanted = target
+            let mut wanted = target
                 .format
                 .in_shape_of(target.text.as_deref(), target.format.wanted(&part, to));
+            wanted.retain(|(path, _)| target.format.edits(path));
             match drafts.iter_mut().find(|d| d.file.path == target.path) {
                 Some(draft) => draft.writers.push((to, wanted)),
                 None => drafts.push(shared::Draft {

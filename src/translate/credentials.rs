@@ -50,6 +50,19 @@ impl Translator<'_> {
         }
     }
 
+    /// The finding for credentials whose target key would hold a variable the target does
+    /// not expand there.
+    fn key_reference_lost(&self, route: &Route, location: &str, creds: &Credentials) -> Warning {
+        Warning::new(
+            Code::LossyEnvReference,
+            format!(
+                "{}: the registry comes from an environment variable ({location}), and {} keys credentials by the registry's URL without expanding variables there; the credentials are not carried over: key them by the host and path the variable holds",
+                route.packages, self.to
+            ),
+            creds.origin().cloned(),
+        )
+    }
+
     pub(super) fn credentials(&mut self, routes: &[Route], model: &mut Model) {
         let mut assigned: BTreeMap<AuthKey, (Credentials, Packages)> = BTreeMap::new();
         for route in routes {
@@ -57,21 +70,27 @@ impl Translator<'_> {
                 continue;
             };
             let creds = &self.source.auth[source_key];
-            let key = self.target_key(route, source_key);
-            // `.npmrc` keys are never expanded, so a registry known only at run time
-            // cannot be given credentials there.
-            if let (WrittenAs::Npmrc, AuthKey::Url(location)) = (self.target(), &key)
-                && location.contains("${")
+            let mut key = self.target_key(route, source_key);
+            // A key naming its registry through a variable: only npm (and pnpm in its user
+            // file) expand one, and pmrc never writes one (the `.npmrc` reader's
+            // `credential-key-reference`). Yarn can carry a scope's credentials in the scope.
+            if let AuthKey::Url(location) = &key
+                && crate::formats::npmrc::is_reference_location(location)
             {
-                self.warnings.push(Warning::new(
-                    Code::LossyEnvReference,
-                    format!(
-                        "{}: {} keys credentials by the registry's URL, and this registry comes from an environment variable ({location}); the credentials are not carried over: add `//host/path/:_authToken=...` for the registry it holds",
-                        route.packages, self.to
-                    ),
-                    creds.origin().cloned(),
-                ));
-                continue;
+                match (self.target(), &route.packages) {
+                    (WrittenAs::YarnrcYml, Packages::Scope(scope)) => {
+                        key = AuthKey::Scope(target_scope(scope));
+                    }
+                    // The source's own line, which the target reads too, stays as written.
+                    (WrittenAs::Npmrc, _)
+                        if source_key == &key
+                            && self.to.rules().expands_variables_in_keys(Level::Project) => {}
+                    _ => {
+                        self.warnings
+                            .push(self.key_reference_lost(route, location, creds));
+                        continue;
+                    }
+                }
             }
             // Only where this route's credentials are the ones written at `key`.
             let default_split = if assigned.contains_key(&key) {

@@ -144,7 +144,20 @@ impl Translator<'_> {
                     let known = allowed
                         .iter()
                         .any(|v| v.value.as_literal().as_deref() == Some(url.hostname()));
-                    if url.is_http() && !known {
+                    if url.is_http() && !known && url.hostname().contains("${") {
+                        // A whitelist entry is a hostname pattern, and the variable may hold
+                        // a port too: pmrc cannot write one for it.
+                        self.warnings.push(Warning::new(
+                            Code::LossyEnvReference,
+                            format!(
+                                "{}: {} allows plain http only to hosts listed in unsafeHttpWhitelist, and this registry's host comes from an environment variable ({}); list the host it holds there",
+                                route.packages,
+                                self.to,
+                                url.hostname()
+                            ),
+                            self.registry_origin(route),
+                        ));
+                    } else if url.is_http() && !known {
                         allowed.push(Value::new(
                             Template::literal(url.hostname()),
                             self.registry_origin(route),

@@ -447,6 +447,50 @@ pub fn bun_ignores_pnpm_scope_token() -> Case {
         )
 }
 
+/// GitLab's documented template: the credential key names its registry through a variable
+/// (`//${CI_SERVER_HOST}/…/:_authToken`). npm puts the value in the key before matching, so it
+/// sends the token; Yarn 4 expands values only, so the token goes with the scope.
+pub fn npm_variable_in_credential_key() -> Case {
+    Case::new("npm_variable_in_credential_key", Npm, Yarn)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", BEARER_NPM)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry=http://${REG_HOST}/npm/\n//${REG_HOST}/npm/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("REG_HOST", "{H2}", "{H2}")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"http://${REG_HOST}/npm\"\n    npmAuthToken: \"${NPM_TOKEN}\"\n",
+        )
+}
+
+/// pnpm expands a variable in a credential key in its user file (not in a project file,
+/// where it ignores the key): pnpm 11 sends the token; npm, the target, reads the same line.
+pub fn pnpm11_variable_in_user_credential_key() -> Case {
+    Case::new("pnpm11_variable_in_user_credential_key", Pnpm11, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", BEARER_NPM)
+        .file(".npmrc", "registry={R1}/\n")
+        .file(
+            "~/.npmrc",
+            "@acme:registry=http://${REG_HOST}/npm/\n//${REG_HOST}/npm/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("REG_HOST", "{H2}", "{H2}")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(".npmrc", "registry={R1}/\n")
+        .reference(
+            "~/.npmrc",
+            "@acme:registry=http://${REG_HOST}/npm/\n//${REG_HOST}/npm/:_authToken=${NPM_TOKEN}\n",
+        )
+        .user()
+}
+
 // ---- pnpm 10/11/12 as the source ----
 
 const PNPM_LITERAL: &str = "Bearer fake-literal-acme-token";
