@@ -2693,6 +2693,20 @@ fn env_reports_a_registry_urls_lost_default() {
         "{stderr}"
     );
     assert!(!stderr.contains("fake-default"), "{stderr}");
+
+    // Written into an rc file instead (a scope takes Yarn's map), the default stays: no loss.
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.example.test/npm/?channel=${T:-fake-default}\"\n",
+    )]);
+    let output = run(&project, &["env", "--from", "yarn", "--to", "yarn"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stdout.contains("channel=${T:-fake-default}\"\n"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("lossy-env-reference"), "{stderr}");
 }
 
 /// GitLab's documented `.npmrc` template keys the token by `${CI_SERVER_HOST}` and

@@ -105,13 +105,15 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
     warnings.extend(secrets_as_references(&mut model));
     let mut routes = resolve::routes(&model, from);
     // Each manager spells its routes' URLs in its own notation; the variables read them in
-    // npm's (`EnvVar::registry`), whichever manager the config came from.
+    // npm's (`EnvVar::registry`), whichever manager the config came from. What that loses
+    // is the variables' loss only: an rc file is translated from the model, and says its own.
+    let mut url_losses = Vec::new();
     for route in &mut routes {
         if let Some(url) = &mut route.registry {
             let read = Template::parse(url, from.dialect());
             let (spelled, losses) = read.render(Dialect::Npm);
             if !losses.is_empty() {
-                warnings.push(lost_in_registry_url(&read, from));
+                url_losses.push(lost_in_registry_url(&read, from));
             }
             *url = spelled;
         }
@@ -141,6 +143,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
     });
     let (variables, rc_file) = match form {
         Ok(form) => {
+            warnings.extend(url_losses);
             warnings.extend(form.warnings);
             (form.variables, None)
         }
