@@ -172,7 +172,11 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
 /// (`${NAME:-text}`) holds text of its own, which may be a secret.
 pub fn only_references(mut text: &str) -> bool {
     while text.starts_with("${") {
-        if let Some(rest) = text.strip_prefix(GITHUB_SECRET_OPEN) {
+        // GitHub takes `${{secrets.NAME}}` with or without the spaces.
+        if let Some(rest) = text
+            .strip_prefix(GITHUB_EXPRESSION_OPEN)
+            .and_then(|r| r.trim_start().strip_prefix(GITHUB_SECRETS))
+        {
             let Some(end) = rest.find(GITHUB_EXPRESSION_CLOSE) else {
                 return false;
             };
@@ -195,7 +199,8 @@ pub fn only_references(mut text: &str) -> bool {
     text.is_empty()
 }
 
-const GITHUB_SECRET_OPEN: &str = "${{ secrets.";
+const GITHUB_EXPRESSION_OPEN: &str = "${{";
+const GITHUB_SECRETS: &str = "secrets.";
 const GITHUB_EXPRESSION_CLOSE: &str = "}}";
 
 fn is_variable_name(name: &str) -> bool {
@@ -219,7 +224,7 @@ fn url_end(text: &str, mark: usize) -> usize {
             // GitHub's `${{ secrets.NAME }}` has spaces in it.
             if b == b'{'
                 && at > mark
-                && bytes[at - 1..].starts_with(GITHUB_SECRET_OPEN.as_bytes())
+                && bytes[at - 1..].starts_with(GITHUB_EXPRESSION_OPEN.as_bytes())
                 && let Some(close) = text[at..]
                     .find(GITHUB_EXPRESSION_CLOSE)
                     .filter(|&close| !text[at..at + close].contains(['\n', '\'', '"', '`']))
@@ -274,6 +279,8 @@ mod tests {
         assert!(only_references("${{ secrets.A }}${B}"));
         assert!(!only_references("${{ secrets.A }}x"));
         assert!(!only_references("${{ secrets.A-B }}"));
+        assert!(only_references("${{secrets.A}}"));
+        assert!(!only_references("${{ github.token }}x"));
         assert!(!only_references("${{ vars.A }}"));
     }
 

@@ -99,12 +99,17 @@ fn double_quoted(segs: &[Segment]) -> String {
     s
 }
 
-/// `'…'` for YAML, with references as `reference` spells them.
-fn yaml_single_quoted(segs: &[Segment], reference: impl Fn(&str, bool) -> String) -> String {
+/// `'…'` for YAML, with references as `reference` spells them and text as `text` escapes it
+/// for the CI that reads the value.
+fn yaml_single_quoted(
+    segs: &[Segment],
+    reference: impl Fn(&str, bool) -> String,
+    text: impl Fn(&str) -> String,
+) -> String {
     let mut s = String::from("'");
     for seg in segs {
         let part = match seg {
-            Segment::Text(t) => t.clone(),
+            Segment::Text(t) => text(t),
             Segment::Ref(n) => reference(n, false),
             Segment::JsonStringRef(n) => reference(n, true),
         };
@@ -139,6 +144,17 @@ fn gitlab_reference(name: &str, json_string: bool) -> String {
     } else {
         format!("${{{name}}}")
     }
+}
+
+/// GitHub reads `${{` as an expression only: the rest of a value's text is its own.
+fn github_text(text: &str) -> String {
+    text.to_string()
+}
+
+/// GitLab expands `$NAME` in a `variables:` value, so a `$` of the text is written `$$`
+/// (gitlab-org/gitlab#16442).
+fn gitlab_text(text: &str) -> String {
+    text.replace('$', "$$")
 }
 
 /// A YAML mapping key: plain when it is a plain identifier, else single-quoted.
@@ -283,7 +299,7 @@ fn render_github(plan: &EnvPlan) -> String {
             format!(
                 "  {}: {}",
                 yaml_key(&v.name),
-                yaml_single_quoted(&segments(&v.value), github_reference)
+                yaml_single_quoted(&segments(&v.value), github_reference, github_text)
             )
         })
         .collect();
@@ -334,7 +350,7 @@ fn render_gitlab(plan: &EnvPlan) -> String {
             s.push_str(&format!(
                 "  {}: {}\n",
                 v.name,
-                yaml_single_quoted(&segments(&v.value), gitlab_reference)
+                yaml_single_quoted(&segments(&v.value), gitlab_reference, gitlab_text)
             ));
         }
     }
@@ -434,11 +450,11 @@ mod tests {
             r#""{\"https://r.example/\":{\"@\":{\"authToken\":\"${NPM_TOKEN}\"}}}""#
         );
         assert_eq!(
-            yaml_single_quoted(&segs, github_reference),
+            yaml_single_quoted(&segs, github_reference, github_text),
             r#"'{"https://r.example/":{"@":{"authToken":${{ toJSON(secrets.NPM_TOKEN) }}}}}'"#
         );
         assert_eq!(
-            yaml_single_quoted(&segs, gitlab_reference),
+            yaml_single_quoted(&segs, gitlab_reference, gitlab_text),
             r#"'{"https://r.example/":{"@":{"authToken":"${NPM_TOKEN}"}}}'"#
         );
         assert_eq!(
@@ -457,8 +473,29 @@ mod tests {
         )]));
         assert_eq!(plain(&segments(&json)), r#"{"k":"x\"y"}"#);
         assert_eq!(
-            yaml_single_quoted(&[Segment::Text("it's".into())], github_reference),
+            yaml_single_quoted(
+                &[Segment::Text("it's".into())],
+                github_reference,
+                github_text
+            ),
             "'it''s'"
+        );
+    }
+
+    /// GitLab took a literal `$` for the start of a variable: `a$b` reached the job as `a`.
+    #[test]
+    fn gitlab_doubles_a_literal_dollar() {
+        let segs = [
+            Segment::Text("https://r.example/?q=a$b&t=".into()),
+            Segment::Ref("T".into()),
+        ];
+        assert_eq!(
+            yaml_single_quoted(&segs, gitlab_reference, gitlab_text),
+            "'https://r.example/?q=a$$b&t=${T}'"
+        );
+        assert_eq!(
+            yaml_single_quoted(&segs, github_reference, github_text),
+            "'https://r.example/?q=a$b&t=${{ secrets.T }}'"
         );
     }
 }
