@@ -2815,3 +2815,24 @@ fn gitlab_template_with_variables_in_the_credential_key() {
         "{stdout}"
     );
 }
+
+/// The refusal of a literal credential inside a URL says how to take it out in the source's
+/// own file: Bun sends `${VAR}` in a URL as text (it expands only a whole `$VAR` value), so
+/// "write it as `${VAR}` references" was advice that could not work there.
+#[test]
+fn env_refusal_advice_fits_the_file_holding_the_url() {
+    let project = Project::with_files(&[(
+        "bunfig.toml",
+        "[install]\nregistry = \"https://npm.example.test/?token=fake-secret\"\n",
+    )]);
+    let output = run(&project, &["env", "--from", "bun", "--to", "npm"]);
+    let stderr = String::from_utf8_lossy(&output.stderr).replace("\n    ", " ");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bunfig.toml:2: this URL holds a literal credential"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("token = \"$VAR\" }"), "{stderr}");
+    assert!(!stderr.contains("${VAR}"), "{stderr}");
+    assert!(!stderr.contains("fake-secret"), "{stderr}");
+}

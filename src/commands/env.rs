@@ -262,8 +262,22 @@ fn refuse_secrets_in_urls(model: &Model) -> Result<()> {
         .origin
         .as_ref()
         .map_or_else(|| "a URL".to_string(), |o| o.to_string());
+    // Where a reference inside the URL is read as one: not in bunfig.toml (a whole `$VAR`
+    // value only) nor in Yarn 1's `.yarnrc` (no references at all).
+    let file = v.origin.as_ref().and_then(|o| o.file.file_name());
+    let instead = match file.and_then(|f| f.to_str()) {
+        Some("bunfig.toml") => {
+            "Take it out of the URL and give it with the registry in bunfig.toml (`{ url = \"…\", token = \"$VAR\" }`)"
+        }
+        Some(".yarnrc") => {
+            "Take it out of the URL and give it in .npmrc, which Yarn 1 reads too (`//host/:_authToken=${VAR}`)"
+        }
+        _ => {
+            "Take it out of the URL (a registry's can go to a `//host/:_auth=${VAR}` line for npm) or write it as `${VAR}` references"
+        }
+    };
     Err(Error::Usage(format!(
-        "{place}: this URL holds a literal credential (`user:password@` or a secret query value); pmrc env prints secrets by name only and cannot name one inside a URL. Take it out of the URL (a registry's can go to a `//host/:_auth=${{VAR}}` line for npm) or write it as `${{VAR}}` references, and run pmrc env again"
+        "{place}: this URL holds a literal credential (`user:password@` or a secret query value); pmrc env prints secrets by name only and cannot name one inside a URL. {instead}, and run pmrc env again"
     )))
 }
 
