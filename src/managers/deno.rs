@@ -237,8 +237,12 @@ impl Rules for Deno {
         npm_style_route(packages, registry, found)
     }
 
+    /// The registry's own block, without its query: Deno compares keys as prefixes of the
+    /// URL, so `//host/npm/` serves `https://host/npm/?token=…` too, while a key holding the
+    /// query is one no user would write (nor recognise in a finding).
     fn npmrc_key_for(&self, registry: &str) -> Option<String> {
-        walk_up(registry).into_iter().next()
+        let end = registry.find(['?', '#']).unwrap_or(registry.len());
+        walk_up(&registry[..end]).into_iter().next()
     }
 
     fn credential_reason(&self, route: &Route) -> String {
@@ -439,6 +443,20 @@ mod tests {
         );
         assert_eq!(walk_up("https://Reg.example/"), vec!["//Reg.example/"]);
         assert!(walk_up("not a url").is_empty());
+    }
+
+    /// A registry URL with a query got a key holding it (`//h/npm/?token=${Q}/`), and the
+    /// host's `_authToken` was dropped as unwritable.
+    #[test]
+    fn a_registry_query_is_not_part_of_its_key() {
+        assert_eq!(
+            Deno.npmrc_key_for("https://h.example/npm/?token=${Q}"),
+            Some("//h.example/npm/".into())
+        );
+        assert_eq!(
+            Deno.npmrc_key_for("https://h.example/npm#x"),
+            Some("//h.example/npm/".into())
+        );
     }
 
     #[test]
