@@ -296,7 +296,7 @@ diagnostics! {
             what: "a workspace member's .npmrc: pnpm 10 reads it over the root's, 11/12 ignore it"
             fix: "move its settings to the workspace root's .npmrc";
         PnpmScopeToken "pnpm-scope-token"
-            what: "a pnpm 11/12 scope token (`//host/:@scope:_authToken`), which npm, Yarn 1 and Bun ignore"
+            what: "a pnpm 11/12 scope token (`//host/:@scope:_authToken`), which npm, Yarn 1, Bun and Deno ignore"
             fix: "key the token by the scope's registry URL for the other managers";
         CredentialKeyReference "credential-key-reference"
             what: "a credential key that names its registry through `${VAR}` (`//${HOST}/npm/:_authToken`): only npm, and pnpm in its user file, expand it; Yarn 1, Bun, Deno and pnpm's project file never match it"

@@ -327,6 +327,7 @@ cases! {
         deno_unset_env_token_to_npm12,
         deno_scope_tarballs_same_host_outside_path,
         deno_project_block_replaces_home_block,
+        deno_ignores_pnpm_scope_token,
         // Issue 16: npm 11 <-> 12 (tests/conformance/cases_migrations.rs).
         npm11_to_npm12_email_keyed,
         npm11_to_npm12_lone_certfile,

@@ -775,7 +775,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                     warnings.push(Warning::note(
                         Code::PnpmScopeToken,
                         format!(
-                            "`{key}` is a pnpm 11/12 scope token; npm, Yarn 1 and Bun ignore it"
+                            "`{key}` is a pnpm 11/12 scope token; npm, Yarn 1, Bun and Deno ignore it"
                         ),
                         Some(origin(line)),
                     ));

@@ -233,3 +233,21 @@ pub fn deno_project_block_replaces_home_block() -> Case {
         .user()
         .reference(".npmrc", "registry={R1}/\n//{H1}/:_auth=${NPM_AUTH}\n")
 }
+
+/// pnpm 11/12's scope token (`//host/:@scope:_authToken`) is not Deno's: Deno keys `.npmrc`
+/// credentials by host and path only and sends the host's own token for the scope.
+pub fn deno_ignores_pnpm_scope_token() -> Case {
+    Case::new("deno_ignores_pnpm_scope_token", Deno, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/", "Bearer fake-host-token")
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:@acme:_authToken=fake-scope-token\n//{H2}/:_authToken=fake-host-token\n",
+        )
+        .dep("@acme/widget", 2, "Bearer fake-host-token")
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-host-token\n",
+        )
+}
