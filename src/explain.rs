@@ -2,6 +2,8 @@
 //! sends, from which file and line, and the rule that decided it. Reads the routes that
 //! `resolve` computes; adds the tarball rules, which differ per manager.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::managers::{Manager, TarballRequest};
@@ -112,7 +114,8 @@ pub fn explain(
     ];
     let (tarball_route, packument_only) = tarball_route(model, manager, &route);
     let tarball = tarball.map(|t| {
-        let mut explained = tarball_explanation(model, manager, &tarball_route, registry, t);
+        let (model, registry) = with_variables_set_here(model, registry);
+        let mut explained = tarball_explanation(&model, manager, &tarball_route, &registry, t);
         if packument_only {
             explained.why = format!(
                 "the URL's userinfo goes with the packument request only; {}",
@@ -244,14 +247,34 @@ pub fn registry_tarball_authorization(
     tarball_explanation(model, manager, &route, registry, &tarball).authorization
 }
 
-/// Which credential goes with the tarball request, by each manager's own rule.
-/// `text` (a registry URL or an `.npmrc` key, in `dialect`) with the variables set here put
-/// in; an unset one stays as written, as npm leaves it.
-fn with_set_variables(text: &str, dialect: Dialect) -> String {
-    if !text.contains('$') {
+/// A tarball URL the user gives is one the manager got with its variables put in: the
+/// registry and the keys it is compared with get those set here put in too, as npm puts
+/// them in its keys and URLs (an unset one stays as written, as npm leaves it).
+fn with_variables_set_here<'m>(model: &'m Model, registry: &str) -> (Cow<'m, Model>, String) {
+    let registry = with_set_variables(registry);
+    let by_reference = |key: &AuthKey| matches!(key, AuthKey::Url(l) if crate::formats::npmrc::is_reference_location(l));
+    if !model.auth.keys().any(by_reference) {
+        return (Cow::Borrowed(model), registry);
+    }
+    let mut expanded = model.clone();
+    expanded.auth = model
+        .auth
+        .iter()
+        .map(|(key, creds)| match key {
+            AuthKey::Url(l) => (AuthKey::Url(with_set_variables(l)), creds.clone()),
+            _ => (key.clone(), creds.clone()),
+        })
+        .collect();
+    (Cow::Owned(expanded), registry)
+}
+
+/// `text` (a registry URL or an `.npmrc` key, `${NAME}` its references) with the variables
+/// set here put in.
+fn with_set_variables(text: &str) -> String {
+    if !text.contains("${") {
         return text.to_string();
     }
-    let parsed = Template::parse(text, dialect);
+    let parsed = Template::parse(text, Dialect::Npm);
     let pieces = parsed.pieces.iter().map(|piece| match piece {
         Piece::Env { name, .. } => match std::env::var(name) {
             Ok(value) => Piece::Text { text: value },
@@ -259,9 +282,10 @@ fn with_set_variables(text: &str, dialect: Dialect) -> String {
         },
         Piece::Text { .. } => piece.clone(),
     });
-    Template::from_pieces(pieces).render(dialect).0
+    Template::from_pieces(pieces).render(Dialect::Npm).0
 }
 
+/// Which credential goes with the tarball request, by each manager's own rule.
 fn tarball_explanation(
     model: &Model,
     manager: Manager,
@@ -269,30 +293,7 @@ fn tarball_explanation(
     registry: &str,
     tarball: &str,
 ) -> TarballExplanation {
-    // The tarball's URL is as the manager got it, its variables long put in: the registry
-    // and the keys are compared with it the same way (npm puts them in keys too).
-    let registry = with_set_variables(registry, manager.dialect());
-    let by_reference = |key: &AuthKey| matches!(key, AuthKey::Url(l) if l.contains("${"));
-    let expanded;
-    let model = if model.auth.keys().any(by_reference) {
-        let mut copy = model.clone();
-        copy.auth = model
-            .auth
-            .iter()
-            .map(|(key, creds)| match key {
-                AuthKey::Url(l) => (
-                    AuthKey::Url(with_set_variables(l, Dialect::Npm)),
-                    creds.clone(),
-                ),
-                _ => (key.clone(), creds.clone()),
-            })
-            .collect();
-        expanded = copy;
-        &expanded
-    } else {
-        model
-    };
-    let (Some(t), Some(r)) = (RegistryUrl::parse(tarball), RegistryUrl::parse(&registry)) else {
+    let (Some(t), Some(r)) = (RegistryUrl::parse(tarball), RegistryUrl::parse(registry)) else {
         return TarballExplanation {
             url: tarball.into(),
             authorization: None,

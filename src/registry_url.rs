@@ -26,7 +26,7 @@ impl RegistryUrl {
         } else {
             return None;
         };
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority_end = find_outside_references(rest, &['/', '?', '#']).unwrap_or(rest.len());
         let authority = &rest[..authority_end];
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         if host_port.is_empty() {
@@ -49,7 +49,7 @@ impl RegistryUrl {
                 }
             };
         let rest = &rest[authority_end..];
-        let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
+        let path_end = find_outside_references(rest, &['?', '#']).unwrap_or(rest.len());
         let path = if rest[..path_end].is_empty() {
             "/".to_string()
         } else {
@@ -144,6 +144,24 @@ impl PartialEq for RegistryUrl {
     }
 }
 impl Eq for RegistryUrl {}
+
+/// The first of `chars` in `text` that is not inside a `${…}` reference: npm's optional
+/// `${HOST?}` holds a `?` that does not start a query.
+fn find_outside_references(text: &str, chars: &[char]) -> Option<usize> {
+    let mut from = 0;
+    loop {
+        let at = from + text[from..].find(chars)?;
+        match text[from..at].rfind("${").map(|i| from + i) {
+            Some(open) if !text[open..at].contains('}') => {
+                from = at + text[at..].find('}').map_or(text.len() - at, |i| i + 1);
+                if from >= text.len() {
+                    return None;
+                }
+            }
+            _ => return Some(at),
+        }
+    }
+}
 
 /// A host lowercased as npm's nerf darts and every manager's URL parser do, except inside
 /// `${NAME}`: a variable's name is case-sensitive, and its value, unknown here, is what the
@@ -399,6 +417,20 @@ mod tests {
             url("https://r.example:443/npm"),
             url("https://r.example/npm")
         );
+    }
+
+    /// npm's `${HOST?}` in a URL and in a key: the `?` is the reference's, not a query's.
+    #[test]
+    fn an_optional_reference_is_not_a_query() {
+        let u = url("https://${CI_SERVER_HOST?}/npm/?token=x");
+        assert_eq!(u.host(), "${CI_SERVER_HOST?}");
+        assert_eq!(u.path, "/npm/");
+        assert_eq!(url("https://${H}/a${P?}b/").path, "/a${P?}b/");
+        assert_eq!(
+            url("https://H.Example/${Up}/").nerf_dart(),
+            "//h.example/${Up}/"
+        );
+        assert_eq!(url("https://${Up}.Example/").host(), "${Up}.example");
     }
 
     #[test]

@@ -2836,3 +2836,139 @@ fn env_refusal_advice_fits_the_file_holding_the_url() {
     assert!(!stderr.contains("${VAR}"), "{stderr}");
     assert!(!stderr.contains("fake-secret"), "{stderr}");
 }
+
+/// Review of the GitLab template fix: where a `//${HOST}/…/` key may and may not go.
+#[test]
+fn variable_in_credential_key_goes_only_where_it_is_expanded() {
+    let stderr_of =
+        |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).replace("\n    ", " ");
+    // A literal registry with a reference key: Yarn 4 reads keys as written, so no
+    // `npmRegistries` entry holding `${CI_SERVER_HOST}` is written, and the loss is reported.
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@acme:registry=https://gitlab.example.com/api/v4/projects/42/packages/npm/\n//${CI_SERVER_HOST}/api/v4/projects/42/packages/npm/:_authToken=${CI_JOB_TOKEN}\n",
+    )]);
+    let output = project
+        .cmd(&["convert", "--from", "npm", "--to", "yarn"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("${CI_SERVER_HOST}"), "{stdout}");
+    assert!(
+        stderr_of(&output).contains("warning[lossy-env-reference]: .npmrc:2: `//${CI_SERVER_HOST}/api/v4/projects/42/packages/npm/` names its registry through an environment variable, which yarn does not expand"),
+        "{}",
+        stderr_of(&output)
+    );
+
+    let template = "@acme:registry=https://${CI_SERVER_HOST}/npm/\n//${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}\n";
+    let project = Project::with_files(&[(".npmrc", template)]);
+    // Bun reads the rc file's keys as written: the line stays out, and the loss is said.
+    let output = project
+        .cmd(&["env", "--from", "npm", "--to", "bun"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains(":_authToken"), "{stdout}");
+    assert!(
+        stderr_of(&output).contains("warning[lossy-env-reference]"),
+        "{}",
+        stderr_of(&output)
+    );
+    // A variable's name is not expanded: GitHub's `env:` gets no `npm_config_//${…}` name,
+    // the job writes the rc file, with the variables it names mapped from secrets.
+    let output = project
+        .cmd(&["env", "--from", "npm", "--to", "npm", "--format", "github"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("npm_config_//"), "{stdout}");
+    assert!(
+        stdout.contains("  CI_SERVER_HOST: ${{ secrets.CI_SERVER_HOST }}\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("      //${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}\n"),
+        "{stdout}"
+    );
+
+    // In ~/.npmrc pnpm expands keys too: converting with --user keeps the line, no loss.
+    let project = Project::with_files(&[]);
+    std::fs::write(project.home.path().join(".npmrc"), template).unwrap();
+    let output = project
+        .cmd(&["convert", "--from", "npm", "--to", "pnpm@10", "--user"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(!stderr.contains("lossy-env-reference"), "{stderr}");
+    assert!(!stderr.contains("credentials-differ"), "{stderr}");
+
+    // npm would expand the key pmrc does not write: the finding gives the line to add.
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://${CI_SERVER_HOST}/npm\"\n    npmAuthToken: \"${CI_JOB_TOKEN}\"\n",
+    )]);
+    let output = project
+        .cmd(&["convert", "--from", "yarn", "--to", "npm"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains(
+            "add it to .npmrc yourself: //${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("npm keys credentials by the registry's URL without expanding"),
+        "{stderr}"
+    );
+
+    // npm's optional `${HOST?}`: its `?` is the reference's, not a query's.
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@acme:registry=https://${CI_SERVER_HOST?}/npm/\n//${CI_SERVER_HOST?}/npm/:_authToken=${TOK}\n",
+    )]);
+    let output = project
+        .cmd(&["explain", "@acme/x", "--manager", "npm"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("sends: Bearer ${TOK} (.npmrc:2)"),
+        "{stdout}"
+    );
+
+    // A `CI_*` name GitLab does not set is a secret the job must provide.
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/\n//npm.example.test/:_authToken=${CI_NPM_TOKEN}\n",
+    )]);
+    let output = project
+        .cmd(&["env", "--from", "npm", "--to", "npm", "--format", "gitlab"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("# CI secrets the job must provide: CI_NPM_TOKEN\n"),
+        "{stdout}"
+    );
+}
+
+/// Yarn allows plain http only to hosts in `unsafeHttpWhitelist`, which holds hostname
+/// patterns: for a registry whose host is a variable (it may hold a port too) pmrc wrote
+/// `"\${REG_HOST\}"`, an entry that matches nothing.
+#[test]
+fn yarn_whitelist_is_not_written_for_a_variable_host() {
+    let project = Project::with_files(&[(".npmrc", "@acme:registry=http://${REG_HOST}/npm/\n")]);
+    let output = project
+        .cmd(&["convert", "--from", "npm", "--to", "yarn"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr).replace("\n    ", " ");
+    assert!(!stdout.contains("unsafeHttpWhitelist"), "{stdout}");
+    assert!(
+        stderr.contains("allows plain http only to hosts listed in unsafeHttpWhitelist, and this registry's host comes from an environment variable (${REG_HOST})"),
+        "{stderr}"
+    );
+}

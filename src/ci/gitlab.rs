@@ -15,6 +15,26 @@ use crate::warning::Warning;
 /// The file GitLab reads, at the repository root.
 pub const FILE: &str = ".gitlab-ci.yml";
 
+/// GitLab's predefined variables that a registry config names (its npm template keys the
+/// token by `${CI_SERVER_HOST}` and `${CI_PROJECT_ID}`; docs "Predefined CI/CD variables"):
+/// set in every job, so no secret to create. Other `CI_*` names are the user's own.
+pub const PREDEFINED_REGISTRY_VARIABLES: &[&str] = &[
+    "CI_API_V4_URL",
+    "CI_JOB_TOKEN",
+    "CI_PROJECT_ID",
+    "CI_PROJECT_NAME",
+    "CI_PROJECT_NAMESPACE",
+    "CI_PROJECT_NAMESPACE_ID",
+    "CI_PROJECT_PATH",
+    "CI_PROJECT_ROOT_NAMESPACE",
+    "CI_PROJECT_URL",
+    "CI_SERVER_FQDN",
+    "CI_SERVER_HOST",
+    "CI_SERVER_PORT",
+    "CI_SERVER_PROTOCOL",
+    "CI_SERVER_URL",
+];
+
 pub fn check(text: &str, display: &Path) -> Vec<CiFinding> {
     let doc: std::rc::Rc<BTreeMap<String, serde_json::Value>> =
         match crate::formats::yaml::parse(text) {

@@ -9,7 +9,7 @@ use crate::discover::{self, Environment};
 use crate::env_config::{EnvVar, RcFile};
 use crate::error::{Error, Result};
 use crate::managers::{ALL, Manager, ManagerArg};
-use crate::model::{Model, Value};
+use crate::model::{AuthKey, Level, Model, Value};
 use crate::resolve;
 use crate::template::{Dialect, Template, Unset};
 use crate::warning::Warning;
@@ -151,7 +151,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
             let Some(file) = rules.env_rc_file() else {
                 return Err(Error::Usage(reason));
             };
-            let (text, notes) = rc_text(&model, from, file)?;
+            let (text, notes) = rc_text(&model, from, file, to)?;
             warnings.extend(notes);
             // The variable that points at the file is the rc file's to print: its value
             // names the job's home folder, which each format spells its own way.
@@ -218,10 +218,47 @@ fn lost_in_registry_url(url: &Template, from: Manager) -> Warning {
 
 /// The rc file's text: the model translated for the manager that reads the file, every
 /// setting written at user level.
-fn rc_text(model: &Model, from: Manager, file: RcFile) -> Result<(String, Vec<Warning>)> {
-    let translation = crate::translate::translate(model, from, file.written_for, true);
+fn rc_text(
+    model: &Model,
+    from: Manager,
+    file: RcFile,
+    to: Manager,
+) -> Result<(String, Vec<Warning>)> {
+    // Keys naming their registry through a variable (`//${HOST}/…/`), which a translation
+    // never writes: this file is written whole, at user level, so they go in as written for
+    // a manager that expands them there, and are reported for one that does not.
+    let is_reference = |k: &AuthKey| matches!(k, AuthKey::Url(l) if crate::formats::npmrc::is_reference_location(l));
+    let mut model = model.clone();
+    let mut by_reference = Vec::new();
+    if model.auth.keys().any(is_reference) {
+        for (key, creds) in std::mem::take(&mut *model.auth) {
+            if is_reference(&key) {
+                by_reference.push((key, creds));
+            } else {
+                model.auth.insert(key, creds);
+            }
+        }
+    }
+    let translation = crate::translate::translate(&model, from, file.written_for, true);
     let mut wanted_model = translation.model;
     wanted_model.overlay(translation.user_credentials);
+    let mut warnings = translation.warnings;
+    let kept = file.written_as == crate::managers::WrittenAs::Npmrc
+        && to.rules().expands_variables_in_keys(Level::User);
+    for (key, creds) in by_reference {
+        if kept {
+            wanted_model.auth.insert(key, creds);
+        } else {
+            warnings.push(Warning::new(
+                Code::LossyEnvReference,
+                format!(
+                    "`{key}` names its registry through an environment variable, which {} does not expand in a credential key: the rc file cannot carry these credentials; key them by the host and path the variable holds",
+                    to.label()
+                ),
+                creds.origin().cloned(),
+            ));
+        }
+    }
     let format = match file.written_as {
         crate::managers::WrittenAs::Npmrc => crate::formats::Format::Npmrc,
         crate::managers::WrittenAs::YarnrcYml => crate::formats::Format::YarnrcYml,
@@ -232,7 +269,7 @@ fn rc_text(model: &Model, from: Manager, file: RcFile) -> Result<(String, Vec<Wa
         path: PathBuf::from(format!("~/{}", file.home_path)),
         message,
     })?;
-    Ok((text, translation.warnings))
+    Ok((text, warnings))
 }
 
 /// The `${NAME}` references in an rc file's text (for the list of CI secrets).

@@ -169,11 +169,10 @@ fn yaml_key(name: &str) -> String {
 const HEREDOC_END: &str = "PMRC_EOF";
 
 /// Whether the CI the output is for sets this variable in every job: GitLab's predefined
-/// `CI_*` and `GITLAB_*` variables (its npm template keys the token by `${CI_SERVER_HOST}`
-/// and `${CI_PROJECT_ID}`), and GitHub's `secrets.GITHUB_TOKEN`.
+/// variables, and GitHub's `secrets.GITHUB_TOKEN`.
 fn provided_by_ci(target: Target, name: &str) -> bool {
     match target {
-        Target::Gitlab => name.starts_with("CI_") || name.starts_with("GITLAB_"),
+        Target::Gitlab => crate::ci::gitlab::PREDEFINED_REGISTRY_VARIABLES.contains(&name),
         Target::Github => name == "GITHUB_TOKEN",
         _ => false,
     }

@@ -12,7 +12,7 @@ use crate::managers::{Place, WrittenAs};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
 use crate::registry_url::{RegistryUrl, normalize_yarn_key, with_trailing_slash};
 use crate::resolve::{Packages, Route, decode_base64_lossy, split_ident};
-use crate::template::{Piece, Template, Unset};
+use crate::template::{Dialect, Piece, Template, Unset};
 use crate::warning::Warning;
 
 impl Translator<'_> {
@@ -50,17 +50,37 @@ impl Translator<'_> {
         }
     }
 
-    /// The finding for credentials whose target key would hold a variable the target does
-    /// not expand there.
+    /// Whether the source's `//${HOST}/…/` line, which pmrc never rewrites, goes on serving
+    /// the target where it is: an `.npmrc` the target reads and expands keys in.
+    fn keeps_reference_key(&self, creds: &Credentials) -> bool {
+        let level = creds.origin().map_or(Level::Project, |o| o.level);
+        self.target() == WrittenAs::Npmrc && self.to.rules().expands_variables_in_keys(level)
+    }
+
+    /// The finding for credentials whose target key would hold a variable: the target does
+    /// not expand it there, or pmrc, which never writes such a key, cannot write it.
     fn key_reference_lost(&self, route: &Route, location: &str, creds: &Credentials) -> Warning {
-        Warning::new(
-            Code::LossyEnvReference,
+        let message = if self.target() == WrittenAs::Npmrc
+            && self.to.rules().expands_variables_in_keys(Level::Project)
+        {
+            // The line itself when its value is a reference (never a literal secret).
+            let line = match &creds.token {
+                Some(t) if !t.value.has_literal_text() => {
+                    format!("{location}:_authToken={}", t.value.render(Dialect::Npm).0)
+                }
+                _ => format!("{location}:_authToken=... (or _auth=...)"),
+            };
+            format!(
+                "{}: the registry comes from an environment variable, so {} needs its credentials keyed by the same variables, a line pmrc does not write (it could not keep it in sync); add it to .npmrc yourself: {line}",
+                route.packages, self.to
+            )
+        } else {
             format!(
                 "{}: the registry comes from an environment variable ({location}), and {} keys credentials by the registry's URL without expanding variables there; the credentials are not carried over: key them by the host and path the variable holds",
                 route.packages, self.to
-            ),
-            creds.origin().cloned(),
-        )
+            )
+        };
+        Warning::new(Code::LossyEnvReference, message, creds.origin().cloned())
     }
 
     pub(super) fn credentials(&mut self, routes: &[Route], model: &mut Model) {
@@ -82,9 +102,7 @@ impl Translator<'_> {
                         key = AuthKey::Scope(target_scope(scope));
                     }
                     // The source's own line, which the target reads too, stays as written.
-                    (WrittenAs::Npmrc, _)
-                        if source_key == &key
-                            && self.to.rules().expands_variables_in_keys(Level::Project) => {}
+                    _ if source_key == &key && self.keeps_reference_key(creds) => {}
                     _ => {
                         self.warnings
                             .push(self.key_reference_lost(route, location, creds));
@@ -161,6 +179,17 @@ impl Translator<'_> {
                         format!("the credentials at {key} are not used for any registry in use; bunfig.toml can only hold a registry's own credentials"),
                         creds.origin().cloned(),
                     ))
+                }
+                // Matched by no route here, but it may be once the variable is set (npm
+                // puts it in before matching): kept where the target reads it, else reported.
+                AuthKey::Url(location) if crate::formats::npmrc::is_reference_location(location) => {
+                    if !self.keeps_reference_key(creds) {
+                        self.warnings.push(Warning::new(
+                            Code::LossyEnvReference,
+                            format!("`{location}` names its registry through an environment variable, which {} does not expand in a credential key; if the variable holds a registry in use, key its credentials by that registry's host and path", self.to),
+                            creds.origin().cloned(),
+                        ));
+                    }
                 }
                 AuthKey::Url(location) => {
                     let target = AuthKey::Url(self.url_key(location));
