@@ -283,7 +283,7 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
             });
         }
         rules.adjust_file(file, &mut model, &mut m, &mut warnings)?;
-        if file.format == Format::Npmrc && !rules.expands_variables_in_keys(file.level) {
+        if !rules.expands_variables_in_keys(file.level) {
             drop_reference_keyed_credentials(&mut m);
         }
         model.overlay(m);
@@ -301,7 +301,8 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
 }
 
 /// Drops the credentials keyed `//${HOST}/…/` (the `.npmrc` reader's
-/// `credential-key-reference` note names them) for a manager that reads such keys as written.
+/// `credential-key-reference` note names them; Yarn's `npmRegistries` keys are never
+/// expanded either) for a manager that reads such keys as written.
 fn drop_reference_keyed_credentials(model: &mut Model) {
     let by_reference = |key: &AuthKey| matches!(key, AuthKey::Url(l) if crate::formats::npmrc::is_reference_location(l));
     // Checked first: the read's map is shared with the file's other readers, and changing it

@@ -2972,3 +2972,36 @@ fn yarn_whitelist_is_not_written_for_a_variable_host() {
         "{stderr}"
     );
 }
+
+/// Yarn expands values, never keys (spec/yarn.md A3): an `npmRegistries` key naming its host
+/// through a variable never matches, though its registry URL names the same variable.
+#[test]
+fn yarn_never_matches_a_variable_in_an_npm_registries_key() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://${H}/npm\"\nnpmRegistries:\n  \"//${H}/npm\":\n    npmAuthToken: \"${T}\"\n",
+    )]);
+    let output = project
+        .cmd(&[
+            "explain",
+            "@acme/x",
+            "--manager",
+            "yarn",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json["managers"][0]["authorization"],
+        serde_json::Value::Null,
+        "{json}"
+    );
+    assert!(
+        json["warnings"]
+            .to_string()
+            .contains("credential-key-reference"),
+        "{json}"
+    );
+}
