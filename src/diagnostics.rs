@@ -299,8 +299,8 @@ diagnostics! {
             what: "a pnpm 11/12 scope token (`//host/:@scope:_authToken`), which npm, Yarn 1, Bun and Deno ignore"
             fix: "key the token by the scope's registry URL for the other managers";
         CredentialKeyReference "credential-key-reference"
-            what: "a credential key that names its registry through `${VAR}` (`//${HOST}/npm/:_authToken`): only npm, and pnpm in its user file, expand it; Yarn 1, Bun, Deno and pnpm's project file never match it"
-            fix: "for those managers, write the registry's host and path in the key";
+            what: "a credential key that names its registry through `${VAR}` (`//${HOST}/npm/:_authToken`), which this manager reads as written and never matches: only npm, and pnpm in its user file, expand it"
+            fix: "for this manager, key the credentials by the registry's host and path as written (`//gitlab.example.com/api/v4/projects/42/packages/npm/:_authToken=...`), or give them in its own config";
         PnpmTokenHelper "pnpm-token-helper"
             what: "a tokenHelper, which only pnpm runs; pmrc cannot translate it"
             fix: "give the other managers the token through an environment variable";

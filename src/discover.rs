@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use crate::diagnostics::Code;
 use crate::error::{Error, Result};
 use crate::formats::{Format, line_col};
 use crate::managers::{FileSpec, Manager, ManagerArg, Place};
@@ -284,7 +285,7 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
         }
         rules.adjust_file(file, &mut model, &mut m, &mut warnings)?;
         if !rules.expands_variables_in_keys(file.level) {
-            drop_reference_keyed_credentials(&mut m);
+            warnings.extend(drop_reference_keyed_credentials(manager, &mut m));
         }
         model.overlay(m);
         // The `.npmrc` reader's findings about npm itself do not hold for other managers
@@ -300,16 +301,33 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
     Ok((model, warnings))
 }
 
-/// Drops the credentials keyed `//${HOST}/…/` (the `.npmrc` reader's
-/// `credential-key-reference` note names them; Yarn's `npmRegistries` keys are never
-/// expanded either) for a manager that reads such keys as written.
-fn drop_reference_keyed_credentials(model: &mut Model) {
+/// Drops the credentials keyed `//${HOST}/…/` for a manager that reads such a key as written
+/// (every one but npm, and pnpm in its user file): it never matches a registry, and the
+/// finding says why this manager sends them nowhere where npm would.
+fn drop_reference_keyed_credentials(manager: Manager, model: &mut Model) -> Vec<Warning> {
     let by_reference = |key: &AuthKey| matches!(key, AuthKey::Url(l) if crate::formats::npmrc::is_reference_location(l));
     // Checked first: the read's map is shared with the file's other readers, and changing it
     // copies it.
-    if model.auth.keys().any(by_reference) {
-        model.auth.retain(|key, _| !by_reference(key));
+    if !model.auth.keys().any(by_reference) {
+        return Vec::new();
     }
+    let mut warnings = Vec::new();
+    model.auth.retain(|key, creds| {
+        if !by_reference(key) {
+            return true;
+        }
+        warnings.push(Warning::new(
+            Code::CredentialKeyReference,
+            format!(
+                "`{key}` names its registry through an environment variable, which {} does not expand in a credential key (npm does): the key never matches, so {} sends these credentials nowhere",
+                manager.label(),
+                manager.label()
+            ),
+            creds.origin().cloned(),
+        ));
+        false
+    });
+    warnings
 }
 
 /// A manager whose own file is in the project, and how many registry, auth or network

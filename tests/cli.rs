@@ -2786,10 +2786,7 @@ fn gitlab_template_with_variables_in_the_credential_key() {
         "{stderr}"
     );
     assert!(stderr.contains("warning[lossy-env-reference]"), "{stderr}");
-    assert!(
-        stderr.contains("note[credential-key-reference]"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("warning[credentials-differ]"), "{stderr}");
     assert!(stderr.contains("already in sync"), "{stderr}");
 
     // pmrc env writes the line into the rc file, and lists GitLab's own variables apart.
@@ -3004,4 +3001,31 @@ fn yarn_never_matches_a_variable_in_an_npm_registries_key() {
             .contains("credential-key-reference"),
         "{json}"
     );
+}
+
+/// `pmrc doctor` for a manager that reads a `//${HOST}/…/` key as written: the token npm
+/// sends is lost for it, a warning (exit 1), where a note let the check pass.
+#[test]
+fn doctor_warns_that_yarn_classic_never_matches_a_variable_key() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@acme:registry=https://${CI_SERVER_HOST}/npm/\n//${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}\n",
+    )]);
+    let output = project
+        .cmd(&["doctor", "--manager", "yarn-classic"])
+        .output()
+        .unwrap();
+    // doctor prints its findings on stdout.
+    let stderr = String::from_utf8_lossy(&output.stdout).replace("\n    ", " ");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("warning[credential-key-reference]: .npmrc:2: `//${CI_SERVER_HOST}/npm/` names its registry through an environment variable, which Yarn 1.22 does not expand"),
+        "{stderr}"
+    );
+    let output = project
+        .cmd(&["doctor", "--manager", "npm"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("credential-key-reference"), "{stdout}");
 }

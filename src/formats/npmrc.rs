@@ -781,18 +781,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                     ));
                     AuthKey::Scope(scope.to_string())
                 }
-                None => {
-                    if is_reference_location(location) {
-                        warnings.push(Warning::note(
-                            Code::CredentialKeyReference,
-                            format!(
-                                "`{key}` names its registry through a variable: npm, and pnpm in its user file, put the value in; Yarn 1, Bun, Deno and pnpm's project file read the key as written, so it never matches for them"
-                            ),
-                            Some(origin(line)),
-                        ));
-                    }
-                    AuthKey::Url(location.to_string())
-                }
+                None => AuthKey::Url(location.to_string()),
             };
             let creds = model.auth.entry(auth_key).or_default();
             set_credential(creds, name, v);

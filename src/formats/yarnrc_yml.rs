@@ -376,25 +376,11 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                     ),
                 }
             }
-            ["npmRegistries", key, name] => {
-                // Yarn expands values only (spec/yarn.md A3): the key stays `${H}` and never
-                // matches; reading drops it (`Rules::expands_variables_in_keys`).
-                let first = !model.auth.contains_key(&AuthKey::Url(key.to_string()));
-                if first && crate::formats::npmrc::is_reference_location(key) {
-                    warnings.push(Warning::note(
-                        Code::CredentialKeyReference,
-                        format!(
-                            "npmRegistries key \"{key}\" names its registry through a variable, which Yarn does not expand in a key, so it never matches"
-                        ),
-                        Some(origin(f.line)),
-                    ));
-                }
-                set_credential(
-                    model.auth.entry(AuthKey::Url(key.to_string())).or_default(),
-                    name,
-                    v,
-                )
-            }
+            ["npmRegistries", key, name] => set_credential(
+                model.auth.entry(AuthKey::Url(key.to_string())).or_default(),
+                name,
+                v,
+            ),
             ["networkSettings", host, key] => {
                 let h = model.hosts.entry(host.to_string()).or_default();
                 let slot = match *key {
