@@ -140,6 +140,9 @@ diagnostics! {
         OtherManagersNotChecked "other-managers-not-checked"
             what: "package.json's packageManager names one manager, and other managers' files are here too: doctor checks the named one (the others may be leftovers)"
             fix: "run `pmrc doctor --manager <named>,<others>` to check them too, or delete the files if they are leftovers";
+        PnpmMixedRegistries "pnpm-mixed-registries"
+            what: "a `registries` map in pnpm-workspace.yaml with both `default:`/`\"@scope\":` entries and URL-keyed declarations: pnpm 11 and 12 stop every command (ERR_PNPM_INVALID_SETTING)"
+            fix: "write the map in one shape: key every entry by registry URL with its `scopes` (`\"@\"` for the default), or use only `default:` and `\"@scope\":` entries";
         Pnpm10UrlKeyedRegistries "pnpm10-url-keyed-registries"
             what: "URL-keyed `registries` (pnpm 11.23+) in pnpm-workspace.yaml: pnpm 10 stops every command with \"`registry` should be a string\""
             fix: "run `pmrc convert --from pnpm@11 --to pnpm@10 --write` (routing to .npmrc, the block out of the yaml), or write `registries` as the scope map (`default:` and `\"@scope\":` keys)";

@@ -270,6 +270,18 @@ const CASES: &[Case] = &[
         )],
         args: &["--manager", "pnpm@10"],
     },
+    Case {
+        rule: "pnpm-mixed-registries",
+        trigger: &[(
+            "pnpm-workspace.yaml",
+            "registries:\n  default: https://r.example/\n  https://s.example/:\n    scopes: ['@acme']\n",
+        )],
+        clean: &[(
+            "pnpm-workspace.yaml",
+            "registries:\n  https://r.example/:\n    scopes: ['@']\n  https://s.example/:\n    scopes: ['@acme']\n",
+        )],
+        args: &["--manager", "pnpm@11"],
+    },
     // Issue 16: what Deno ignores or fails on in an `.npmrc` npm reads. Doctor runs in
     // `app/` (see `prepare`): npm's project root is the folder with package.json.
     Case {

@@ -392,6 +392,14 @@ impl Rules for Pnpm {
                     merged.scopes.clear();
                 }
             }
+            // pnpm 11/12 refuse a `registries` map holding both shapes (real pnpm 11.28 and
+            // 12.21: ERR_PNPM_INVALID_SETTING, "mixes registry declarations with `<scope>:
+            // <url>` entries").
+            Format::PnpmWorkspace => {
+                if let Some(warning) = mixed_registries(file)? {
+                    warnings.push(warning);
+                }
+            }
             // pnpm 10 rejects `${VAR?}` and `${VAR:-…}` by dropping the whole file that holds
             // them, its registries included (errata).
             Format::Npmrc if self.is_10() && optional_reference_line(file).is_some() => {
@@ -744,6 +752,37 @@ fn camel_case(key: &str) -> String {
         }
     }
     out
+}
+
+/// pnpm 11/12's refusal of a `registries` map that mixes `<scope>: <url>` entries with
+/// URL-keyed declarations (spec/pnpm-bun-deno.md §1.6: "they cannot be mixed").
+fn mixed_registries(file: &ConfigFile) -> Result<Option<Warning>> {
+    let Some(text) = file.text.as_deref().filter(|t| t.contains("registries")) else {
+        return Ok(None);
+    };
+    let held = file
+        .format
+        .settings(text)
+        .map_err(|e| e.in_file(&file.path))?;
+    let in_registries = |len: usize| {
+        held.iter()
+            .find(|s| s.path.len() == len && s.path[0] == "registries")
+    };
+    let (Some(scope_entry), Some(_)) = (in_registries(2), in_registries(3)) else {
+        return Ok(None);
+    };
+    Ok(Some(Warning::error(
+        Code::PnpmMixedRegistries,
+        format!(
+            "`registries` mixes `{}:` with URL-keyed declarations: pnpm 11 and 12 stop every command (ERR_PNPM_INVALID_SETTING)",
+            scope_entry.path[1]
+        ),
+        Some(Origin {
+            file: Origin::shared(&file.display),
+            line: scope_entry.line,
+            level: file.level,
+        }),
+    )))
 }
 
 /// The first line (1-based) of an `.npmrc` that holds `${VAR?}` or `${VAR:-…}`, which pnpm

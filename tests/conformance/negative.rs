@@ -230,3 +230,18 @@ fn pnpm12_stops_on_env_registry_in_project_npmrc() {
         "ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED",
     );
 }
+
+#[test]
+fn pnpm_stops_on_mixed_registries() {
+    // A `registries` map with `default:` beside a URL-keyed declaration: pnpm 11 and 12
+    // refuse the setting before any request, which pmrc reports (`pnpm-mixed-registries`).
+    let mixed =
+        "packages: []\nregistries:\n  default: {R1}/\n  \"{R1}/\":\n    scopes: [\"@acme\"]\n";
+    for pm in [Pm::Pnpm11, Pm::Pnpm12] {
+        assert_caught(
+            cases::npm_env_registry_to_pnpm11().variant("pnpm_stops_on_mixed_registries", pm),
+            files("pnpm-workspace.yaml", mixed),
+            "mixes registry declarations",
+        );
+    }
+}
