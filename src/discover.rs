@@ -305,15 +305,14 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
 /// (every one but npm, and pnpm in its user file): it never matches a registry, and the
 /// finding says why this manager sends them nowhere where npm would.
 fn drop_reference_keyed_credentials(manager: Manager, model: &mut Model) -> Vec<Warning> {
-    let by_reference = |key: &AuthKey| matches!(key, AuthKey::Url(l) if crate::formats::npmrc::is_reference_location(l));
     // Checked first: the read's map is shared with the file's other readers, and changing it
     // copies it.
-    if !model.auth.keys().any(by_reference) {
+    if !model.auth.keys().any(AuthKey::is_by_reference) {
         return Vec::new();
     }
     let mut warnings = Vec::new();
     model.auth.retain(|key, creds| {
-        if !by_reference(key) {
+        if !key.is_by_reference() {
             return true;
         }
         warnings.push(Warning::new(

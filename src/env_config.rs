@@ -332,7 +332,7 @@ pub fn npm_style_variables(
         let key = credential_key(&url).ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
         // A variable's name is not expanded as a file's key is, and in GitHub's `env:` the
         // variables it names are secrets, not the job's environment.
-        if crate::formats::npmrc::is_reference_location(&key) {
+        if crate::template::holds_reference(&key) {
             return Err(format!(
                 "the credentials for `{key}` are keyed through environment variables, which a variable's name cannot hold"
             ));

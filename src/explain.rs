@@ -252,8 +252,7 @@ pub fn registry_tarball_authorization(
 /// them in its keys and URLs (an unset one stays as written, as npm leaves it).
 fn with_variables_set_here<'m>(model: &'m Model, registry: &str) -> (Cow<'m, Model>, String) {
     let registry = with_set_variables(registry);
-    let by_reference = |key: &AuthKey| matches!(key, AuthKey::Url(l) if crate::formats::npmrc::is_reference_location(l));
-    if !model.auth.keys().any(by_reference) {
+    if !model.auth.keys().any(AuthKey::is_by_reference) {
         return (Cow::Borrowed(model), registry);
     }
     let mut expanded = model.clone();
@@ -271,7 +270,7 @@ fn with_variables_set_here<'m>(model: &'m Model, registry: &str) -> (Cow<'m, Mod
 /// `text` (a registry URL or an `.npmrc` key, `${NAME}` its references) with the variables
 /// set here put in.
 fn with_set_variables(text: &str) -> String {
-    if !text.contains("${") {
+    if !crate::template::holds_reference(text) {
         return text.to_string();
     }
     let parsed = Template::parse(text, Dialect::Npm);

@@ -122,6 +122,15 @@ pub enum AuthKey {
     Fallback,
 }
 
+impl AuthKey {
+    /// A `.npmrc` or `npmRegistries` key naming its registry through a variable
+    /// (`//${HOST}/npm/`): only the managers that put the value in ever match it
+    /// (`Rules::expands_variables_in_keys`).
+    pub fn is_by_reference(&self) -> bool {
+        matches!(self, AuthKey::Url(l) if crate::template::holds_reference(l))
+    }
+}
+
 impl fmt::Display for AuthKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

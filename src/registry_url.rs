@@ -26,7 +26,7 @@ impl RegistryUrl {
         } else {
             return None;
         };
-        let authority_end = find_outside_references(rest, &['/', '?', '#']).unwrap_or(rest.len());
+        let authority_end = find_outside_references(rest, b"/?#").unwrap_or(rest.len());
         let authority = &rest[..authority_end];
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         if host_port.is_empty() {
@@ -49,7 +49,7 @@ impl RegistryUrl {
                 }
             };
         let rest = &rest[authority_end..];
-        let path_end = find_outside_references(rest, &['?', '#']).unwrap_or(rest.len());
+        let path_end = find_outside_references(rest, b"?#").unwrap_or(rest.len());
         let path = if rest[..path_end].is_empty() {
             "/".to_string()
         } else {
@@ -145,22 +145,26 @@ impl PartialEq for RegistryUrl {
 }
 impl Eq for RegistryUrl {}
 
-/// The first of `chars` in `text` that is not inside a `${…}` reference: npm's optional
-/// `${HOST?}` holds a `?` that does not start a query.
-fn find_outside_references(text: &str, chars: &[char]) -> Option<usize> {
-    let mut from = 0;
-    loop {
-        let at = from + text[from..].find(chars)?;
-        match text[from..at].rfind("${").map(|i| from + i) {
-            Some(open) if !text[open..at].contains('}') => {
-                from = at + text[at..].find('}').map_or(text.len() - at, |i| i + 1);
-                if from >= text.len() {
-                    return None;
-                }
+/// The first of `bytes` in `text` that is not inside a `${…}` reference: npm's optional
+/// `${HOST?}` holds a `?` that does not start a query. One pass over the bytes: this runs for
+/// every URL of a large config (issue 20).
+fn find_outside_references(text: &str, bytes: &[u8]) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
+            match b[i + 2..].iter().position(|&c| c == b'}') {
+                Some(close) => i += close + 3,
+                None => i = b.len(),
             }
-            _ => return Some(at),
+            continue;
         }
+        if bytes.contains(&b[i]) {
+            return Some(i);
+        }
+        i += 1;
     }
+    None
 }
 
 /// A host lowercased as npm's nerf darts and every manager's URL parser do, except inside
@@ -168,18 +172,20 @@ fn find_outside_references(text: &str, chars: &[char]) -> Option<usize> {
 /// manager lowercases. A key and a URL that name the same variable then compare equal, as
 /// they do once npm has put the value in both (spec/npm.md §3, "Keys are substituted").
 fn lowercase_outside_references(host: &str) -> String {
-    let mut out = String::with_capacity(host.len());
-    let mut rest = host;
-    while let Some(start) = rest.find("${") {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..start].to_ascii_lowercase());
-        out.push_str(&rest[start..=start + len]);
-        rest = &rest[start + len + 1..];
+    let mut out = host.as_bytes().to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        if out[i] == b'$' && out.get(i + 1) == Some(&b'{') {
+            match out[i + 2..].iter().position(|&c| c == b'}') {
+                Some(close) => i += close + 3,
+                None => i = out.len(),
+            }
+            continue;
+        }
+        out[i].make_ascii_lowercase();
+        i += 1;
     }
-    out.push_str(&rest.to_ascii_lowercase());
-    out
+    String::from_utf8(out).expect("ASCII case changes keep UTF-8 valid")
 }
 
 /// `url` without its scheme's default port (`http://h:80/npm` → `http://h/npm`): the same

@@ -27,6 +27,13 @@ pub enum Piece {
     Env { name: String, unset: Unset },
 }
 
+/// Whether `text` (a key or URL as written, in npm's notation) holds a `${…}` reference.
+/// A byte search for `$` first: this runs for every key and URL of a large config (issue 20).
+pub fn holds_reference(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'$', b).any(|i| b.get(i + 1) == Some(&b'{'))
+}
+
 /// A setting's value with its environment references kept as references.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Template {

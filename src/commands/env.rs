@@ -227,12 +227,11 @@ fn rc_text(
     // Keys naming their registry through a variable (`//${HOST}/…/`), which a translation
     // never writes: this file is written whole, at user level, so they go in as written for
     // a manager that expands them there, and are reported for one that does not.
-    let is_reference = |k: &AuthKey| matches!(k, AuthKey::Url(l) if crate::formats::npmrc::is_reference_location(l));
     let mut model = model.clone();
     let mut by_reference = Vec::new();
-    if model.auth.keys().any(is_reference) {
+    if model.auth.keys().any(AuthKey::is_by_reference) {
         for (key, creds) in std::mem::take(&mut *model.auth) {
-            if is_reference(&key) {
+            if key.is_by_reference() {
                 by_reference.push((key, creds));
             } else {
                 model.auth.insert(key, creds);

@@ -666,7 +666,7 @@ pub fn scope_of_registry_key(key: &str) -> Option<&str> {
 
 /// Whether pmrc manages this key in `.npmrc`.
 pub fn is_owned(key: &str) -> bool {
-    if key.contains("${") {
+    if crate::template::holds_reference(key) {
         return false;
     }
     if GLOBAL_KEYS.contains(&key) || LEGACY_TOP_LEVEL.contains(&key) {
@@ -682,12 +682,7 @@ pub fn is_owned(key: &str) -> bool {
 /// GitLab's documented template): read, since npm and pnpm's user file put the value in, but
 /// never written or rewritten by pmrc, whose keys name a registry as it is.
 fn is_reference_credential_key(key: &str) -> bool {
-    key.contains("${") && split_nerf_key(key).is_some()
-}
-
-/// Whether a credential location names its registry through a variable.
-pub fn is_reference_location(location: &str) -> bool {
-    location.contains("${")
+    crate::template::holds_reference(key) && split_nerf_key(key).is_some()
 }
 
 /// `//host/path/:_authToken` → (`//host/path/`, `_authToken`).

@@ -95,7 +95,7 @@ impl Translator<'_> {
             // file) expand one, and pmrc never writes one (the `.npmrc` reader's
             // `credential-key-reference`). Yarn can carry a scope's credentials in the scope.
             if let AuthKey::Url(location) = &key
-                && crate::formats::npmrc::is_reference_location(location)
+                && crate::template::holds_reference(location)
             {
                 match (self.target(), &route.packages) {
                     (WrittenAs::YarnrcYml, Packages::Scope(scope)) => {
@@ -182,7 +182,7 @@ impl Translator<'_> {
                 }
                 // Matched by no route here, but it may be once the variable is set (npm
                 // puts it in before matching): kept where the target reads it, else reported.
-                AuthKey::Url(location) if crate::formats::npmrc::is_reference_location(location) => {
+                AuthKey::Url(location) if crate::template::holds_reference(location) => {
                     if !self.keeps_reference_key(creds) {
                         self.warnings.push(Warning::new(
                             Code::LossyEnvReference,

@@ -144,7 +144,7 @@ impl Translator<'_> {
                     let known = allowed
                         .iter()
                         .any(|v| v.value.as_literal().as_deref() == Some(url.hostname()));
-                    if url.is_http() && !known && url.hostname().contains("${") {
+                    if url.is_http() && !known && crate::template::holds_reference(url.hostname()) {
                         // A whitelist entry is a hostname pattern, and the variable may hold
                         // a port too: pmrc cannot write one for it.
                         self.warnings.push(Warning::new(
