@@ -303,7 +303,7 @@ diagnostics! {
             fix: "key the token by the scope's registry URL for the other managers";
         CredentialKeyReference "credential-key-reference"
             what: "a credential key that names its registry through `${VAR}` (`//${HOST}/npm/:_authToken`), which this manager reads as written and never matches: only npm, and pnpm in its user file, expand it"
-            fix: "for this manager, key the credentials by the registry's host and path as written (`//gitlab.example.com/api/v4/projects/42/packages/npm/:_authToken=...`), or give them in its own config";
+            fix: "for this manager, key the credentials by the registry's host and path written out, not through the variable (for Yarn 4, give a scope's token under npmScopes.<scope>.npmAuthToken instead)";
         PnpmTokenHelper "pnpm-token-helper"
             what: "a tokenHelper, which only pnpm runs; pmrc cannot translate it"
             fix: "give the other managers the token through an environment variable";

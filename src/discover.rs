@@ -318,7 +318,7 @@ fn drop_reference_keyed_credentials(manager: Manager, model: &mut Model) -> Vec<
         warnings.push(Warning::new(
             Code::CredentialKeyReference,
             format!(
-                "`{key}` names its registry through an environment variable, which {} does not expand in a credential key (npm does): the key never matches, so {} sends these credentials nowhere",
+                "`{key}` names its registry through an environment variable, which {} does not expand in a credential key (only npm, and pnpm in its user file, do): the key never matches, so {} sends these credentials nowhere",
                 manager.label(),
                 manager.label()
             ),

@@ -3029,3 +3029,62 @@ fn doctor_warns_that_yarn_classic_never_matches_a_variable_key() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!stdout.contains("credential-key-reference"), "{stdout}");
 }
+
+/// Second review of the `//${HOST}/` work: each path that cannot write such a key says so,
+/// and none drops a token that another path carries.
+#[test]
+fn variable_keys_are_reported_on_every_path() {
+    let stderr_of =
+        |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).replace("\n    ", " ");
+    // Yarn's scope token for a `${HOST}` registry into pnpm: its scope token line would be
+    // keyed `//${HOST}/…/:@acme:_authToken`, which pmrc does not write: reported, with the
+    // line for pnpm's user file, where pnpm expands it.
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://${CI_SERVER_HOST}/npm\"\n    npmAuthToken: \"${CI_JOB_TOKEN}\"\n",
+    )]);
+    let output = project
+        .cmd(&["convert", "--from", "yarn", "--to", "pnpm@11", "--user"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("add it to ~/.npmrc (it expands a variable in a key only in its user file) yourself: //${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pmrc keeps them there"), "{stderr}");
+
+    // A whole-URL variable has no host and path to key by: no line is offered.
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"${REG}\"\nnpmAuthToken: \"${NPM_TOKEN}\"\n",
+    )]);
+    let output = project
+        .cmd(&["convert", "--from", "yarn", "--to", "npm"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("warning[lossy-env-reference]"), "{stderr}");
+    assert!(!stderr.contains("${REG}:_authToken"), "{stderr}");
+
+    // pmrc env for Yarn carries GitLab's token in the scope, as convert does.
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@acme:registry=https://${CI_SERVER_HOST}/npm/\n//${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}\n",
+    )]);
+    let output = project
+        .cmd(&["env", "--from", "npm", "--to", "yarn", "--format", "gitlab"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("    acme:\n")
+            && stdout.contains("        npmAuthToken: \"${CI_JOB_TOKEN}\"\n"),
+        "{stdout}"
+    );
+    assert!(
+        !stderr_of(&output).contains("lossy-env-reference"),
+        "{}",
+        stderr_of(&output)
+    );
+}

@@ -229,7 +229,9 @@ fn rc_text(
     // a manager that expands them there, and are reported for one that does not.
     let mut model = model.clone();
     let mut by_reference = Vec::new();
-    if model.auth.keys().any(AuthKey::is_by_reference) {
+    // Yarn's rc file takes them as the translation does: a scope's in the scope.
+    let npmrc = file.written_as == crate::managers::WrittenAs::Npmrc;
+    if npmrc && model.auth.keys().any(AuthKey::is_by_reference) {
         for (key, creds) in std::mem::take(&mut *model.auth) {
             if key.is_by_reference() {
                 by_reference.push((key, creds));
@@ -242,8 +244,7 @@ fn rc_text(
     let mut wanted_model = translation.model;
     wanted_model.overlay(translation.user_credentials);
     let mut warnings = translation.warnings;
-    let kept = file.written_as == crate::managers::WrittenAs::Npmrc
-        && to.rules().expands_variables_in_keys(Level::User);
+    let kept = npmrc && to.rules().expands_variables_in_keys(Level::User);
     for (key, creds) in by_reference {
         if kept {
             wanted_model.auth.insert(key, creds);
@@ -302,11 +303,12 @@ fn refuse_secrets_in_urls(model: &Model) -> Result<()> {
     // value only) nor in Yarn 1's `.yarnrc` (no references at all).
     let file = v.origin.as_ref().and_then(|o| o.file.file_name());
     let instead = match file.and_then(|f| f.to_str()) {
-        Some("bunfig.toml") => {
+        // The project's `bunfig.toml` and the user's `~/.bunfig.toml`.
+        Some(f) if f.ends_with("bunfig.toml") => {
             "Take it out of the URL and give it with the registry in bunfig.toml (`{ url = \"…\", token = \"$VAR\" }`)"
         }
         Some(".yarnrc") => {
-            "Take it out of the URL and give it in .npmrc, which Yarn 1 reads too (`//host/:_authToken=${VAR}`)"
+            "Take it out of the URL and give it in .npmrc, which Yarn 1 reads too (`//host/:_auth=${VAR}` holding base64 of user:password, or `//host/:_authToken=${VAR}` for a token)"
         }
         _ => {
             "Take it out of the URL (a registry's can go to a `//host/:_auth=${VAR}` line for npm) or write it as `${VAR}` references"

@@ -54,31 +54,42 @@ impl Translator<'_> {
     /// the target where it is: an `.npmrc` the target reads and expands keys in.
     fn keeps_reference_key(&self, creds: &Credentials) -> bool {
         let level = creds.origin().map_or(Level::Project, |o| o.level);
-        self.target() == WrittenAs::Npmrc && self.to.rules().expands_variables_in_keys(level)
+        self.target() == WrittenAs::Npmrc
+            && self.from.rules().expands_variables_in_keys(level)
+            && self.to.rules().expands_variables_in_keys(level)
     }
 
-    /// The finding for credentials whose target key would hold a variable: the target does
-    /// not expand it there, or pmrc, which never writes such a key, cannot write it.
+    /// The finding for credentials whose target key would hold a variable (`location`, the
+    /// key's registry part as written): the target does not expand it there, or pmrc, which
+    /// never writes such a key, cannot write it.
     fn key_reference_lost(&self, route: &Route, location: &str, creds: &Credentials) -> Warning {
-        let message = if self.target() == WrittenAs::Npmrc
-            && self.to.rules().expands_variables_in_keys(Level::Project)
-        {
-            // The line itself when its value is a reference (never a literal secret).
-            let line = match &creds.token {
-                Some(t) if !t.value.has_literal_text() => {
-                    format!("{location}:_authToken={}", t.value.render(Dialect::Npm).0)
-                }
-                _ => format!("{location}:_authToken=... (or _auth=...)"),
-            };
-            format!(
-                "{}: the registry comes from an environment variable, so {} needs its credentials keyed by the same variables, a line pmrc does not write (it could not keep it in sync); add it to .npmrc yourself: {line}",
-                route.packages, self.to
-            )
+        let rules = self.to.rules();
+        let file = if rules.expands_variables_in_keys(Level::Project) {
+            Some(".npmrc")
+        } else if rules.expands_variables_in_keys(Level::User) {
+            Some("~/.npmrc (it expands a variable in a key only in its user file)")
         } else {
-            format!(
-                "{}: the registry comes from an environment variable ({location}), and {} keys credentials by the registry's URL without expanding variables there; the credentials are not carried over: key them by the host and path the variable holds",
+            None
+        };
+        let message = match file {
+            // A `//host/path/` key the target would match: the line itself, its value shown
+            // only when it is a reference (never a literal secret).
+            Some(file) if self.target() == WrittenAs::Npmrc && location.starts_with("//") => {
+                let value = match &creds.token {
+                    Some(t) if !t.value.has_literal_text() => {
+                        format!("_authToken={}", t.value.render(Dialect::Npm).0)
+                    }
+                    _ => "_authToken=... (or _auth=...)".to_string(),
+                };
+                format!(
+                    "{}: the registry comes from an environment variable, so {} needs its credentials keyed by the same variables, a line pmrc does not write (it could not keep it in sync); add it to {file} yourself: {location}:{value}",
+                    route.packages, self.to
+                )
+            }
+            _ => format!(
+                "{}: the registry comes from an environment variable ({location}), and {} needs its credentials keyed by a host and path written out, which pmrc cannot write for it; the credentials are not carried over: key them by the host and path the variable holds (`//host/path/:_authToken=...`)",
                 route.packages, self.to
-            )
+            ),
         };
         Warning::new(Code::LossyEnvReference, message, creds.origin().cloned())
     }
@@ -92,10 +103,21 @@ impl Translator<'_> {
             let creds = &self.source.auth[source_key];
             let mut key = self.target_key(route, source_key);
             // A key naming its registry through a variable: only npm (and pnpm in its user
-            // file) expand one, and pmrc never writes one (the `.npmrc` reader's
-            // `credential-key-reference`). Yarn can carry a scope's credentials in the scope.
-            if let AuthKey::Url(location) = &key
-                && crate::template::holds_reference(location)
+            // file) expand one, and pmrc never writes one into a file it edits
+            // (`Format::edits`). Yarn can carry a scope's credentials in the scope.
+            let written_location = match &key {
+                AuthKey::Url(location) => Some(location.clone()),
+                // pnpm's scope token is keyed by the scope's registry.
+                AuthKey::Scope(_) if self.target() == WrittenAs::Npmrc => route
+                    .registry
+                    .as_deref()
+                    .and_then(RegistryUrl::parse)
+                    .map(|u| u.registry_nerf_dart()),
+                _ => None,
+            };
+            if let Some(location) = written_location
+                .as_deref()
+                .filter(|l| crate::template::holds_reference(l))
             {
                 match (self.target(), &route.packages) {
                     (WrittenAs::YarnrcYml, Packages::Scope(scope)) => {
