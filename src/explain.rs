@@ -82,7 +82,8 @@ pub fn explain(
         Some(s) => Packages::Scope(s.to_string()),
         None => Packages::Unscoped,
     };
-    let (route, model) = route_in_this_environment(model, manager, packages.clone());
+    let here = key_variables_set_here(model);
+    let (route, model) = route_in_this_environment(&here, manager, packages.clone());
     let model = &model;
     let registry = route.requested_registry(manager);
     let url = format!(
@@ -265,6 +266,68 @@ fn with_variables_set_here<'m>(model: &'m Model, registry: &str) -> (Cow<'m, Mod
         })
         .collect();
     (Cow::Owned(expanded), registry)
+}
+
+/// The model as a manager that expands keys takes it here: the variables a `//${HOST}/…/`
+/// key names, when set, put into the keys and into the registry URLs, as npm does in both
+/// before it matches (spec/npm.md §3). A key written through a variable then matches the
+/// registry it holds, written out or not. Other references stay: a token's is shown as one.
+fn key_variables_set_here(model: &Model) -> Cow<'_, Model> {
+    if !model.auth.keys().any(AuthKey::is_by_reference) {
+        return Cow::Borrowed(model);
+    }
+    let mut set: Vec<(String, String)> = Vec::new();
+    for key in model.auth.keys().filter(|k| k.is_by_reference()) {
+        let AuthKey::Url(location) = key else {
+            continue;
+        };
+        for name in Template::parse(location, Dialect::Npm).env_names() {
+            if let Ok(value) = std::env::var(name)
+                && !set.iter().any(|(n, _)| n == name)
+            {
+                set.push((name.to_string(), value));
+            }
+        }
+    }
+    if set.is_empty() {
+        return Cow::Borrowed(model);
+    }
+    let put_in = |t: &Template| {
+        Template::from_pieces(t.pieces.iter().map(|piece| match piece {
+            Piece::Env { name, .. } => match set.iter().find(|(n, _)| n == name) {
+                Some((_, value)) => Piece::Text {
+                    text: value.clone(),
+                },
+                None => piece.clone(),
+            },
+            Piece::Text { .. } => piece.clone(),
+        }))
+    };
+    let mut here = model.clone();
+    here.auth = model
+        .auth
+        .iter()
+        .map(|(key, creds)| match key {
+            AuthKey::Url(l) if key.is_by_reference() => (
+                AuthKey::Url(
+                    put_in(&Template::parse(l, Dialect::Npm))
+                        .render(Dialect::Npm)
+                        .0,
+                ),
+                creds.clone(),
+            ),
+            _ => (key.clone(), creds.clone()),
+        })
+        .collect();
+    if let Some(r) = here.registry.as_mut() {
+        r.value = put_in(&r.value);
+    }
+    for scope in here.scopes.values_mut() {
+        if let Some(r) = scope.registry.as_mut() {
+            r.value = put_in(&r.value);
+        }
+    }
+    Cow::Owned(here)
 }
 
 /// `text` (a registry URL or an `.npmrc` key, `${NAME}` its references) with the variables

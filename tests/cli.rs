@@ -3088,3 +3088,30 @@ fn variable_keys_are_reported_on_every_path() {
         stderr_of(&output)
     );
 }
+
+/// explain says what happens here: with the variable a `//${HOST}/…/` key names set, npm
+/// puts it into the key and matches a registry written out (conformance
+/// `npm_variable_key_literal_registry_to_yarn`); unset, the key matches nothing.
+#[test]
+fn explain_puts_a_set_key_variable_in_as_npm_does() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@acme:registry=https://gitlab.example.com/api/v4/projects/42/packages/npm/\n//${CI_SERVER_HOST}/api/v4/projects/42/packages/npm/:_authToken=${CI_JOB_TOKEN}\n",
+    )]);
+    let explain = |host: Option<&str>| {
+        let mut cmd = project.cmd(&["explain", "@acme/x", "--manager", "npm", "--format", "json"]);
+        match host {
+            Some(h) => cmd.env("CI_SERVER_HOST", h),
+            None => cmd.env_remove("CI_SERVER_HOST"),
+        };
+        let json: serde_json::Value =
+            serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+        json["managers"][0]["authorization"].clone()
+    };
+    assert_eq!(
+        explain(Some("gitlab.example.com")),
+        serde_json::json!({"scheme": "bearer", "value": "${CI_JOB_TOKEN}"})
+    );
+    assert_eq!(explain(Some("other.example.com")), serde_json::Value::Null);
+    assert_eq!(explain(None), serde_json::Value::Null);
+}

@@ -267,6 +267,7 @@ cases! {
         bun_default_registry_path_token,
         bun_ignores_pnpm_scope_token,
         npm_variable_in_credential_key,
+        npm_variable_key_literal_registry_to_yarn,
         pnpm11_variable_in_user_credential_key,
         pnpm10_npmrc_scope_token,
         pnpm10_env_token_ignored,

@@ -468,6 +468,25 @@ pub fn npm_variable_in_credential_key() -> Case {
         )
 }
 
+/// The registry written out, its key through a variable: npm puts the value in the key and
+/// sends the token (`pmrc explain` with the variable set says so). A conversion, which reads
+/// files only, cannot tell that the key names this registry: Yarn would need the token keyed
+/// by the host written out, and pmrc says so rather than guess.
+pub fn npm_variable_key_literal_registry_to_yarn() -> Case {
+    Case::new("npm_variable_key_literal_registry_to_yarn", Npm, Yarn)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", BEARER_NPM)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n//${REG_HOST}/npm/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("REG_HOST", "{H2}", "{H2}")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .dep("leftpad-fake", 1, NONE)
+        .expect_warning("lossy-env-reference")
+}
+
 /// pnpm expands a variable in a credential key in its user file (not in a project file,
 /// where it ignores the key): pnpm 11 sends the token; npm, the target, reads the same line.
 pub fn pnpm11_variable_in_user_credential_key() -> Case {
