@@ -3115,3 +3115,46 @@ fn explain_puts_a_set_key_variable_in_as_npm_does() {
     assert_eq!(explain(Some("other.example.com")), serde_json::Value::Null);
     assert_eq!(explain(None), serde_json::Value::Null);
 }
+
+/// Third review: a token in ~/.npmrc keyed through variables, for a scope whose registry the
+/// project file holds, reaches Yarn through ~/.yarnrc.yml's part of the scope (Yarn merges
+/// `npmScopes` entries key by key across files); `pmrc env` from a Yarn scope writes the key
+/// line into the rc file npm reads.
+#[test]
+fn user_level_variable_key_reaches_yarn_and_env_from_yarn_keeps_it() {
+    let project =
+        Project::with_files(&[(".npmrc", "@acme:registry=https://${CI_SERVER_HOST}/npm/\n")]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "//${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}\n",
+    )
+    .unwrap();
+    let output = project
+        .cmd(&["convert", "--from", "npm", "--to", "yarn", "--user"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("+++ b/~/.yarnrc.yml\n@@ -0,0 +1,3 @@\n+npmScopes:\n+  acme:\n+    npmAuthToken: \"${CI_JOB_TOKEN}\"\n"),
+        "{stdout}"
+    );
+
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://${CI_SERVER_HOST}/npm\"\n    npmAuthToken: \"${CI_JOB_TOKEN}\"\n",
+    )]);
+    let output = project
+        .cmd(&["env", "--from", "yarn", "--to", "npm", "--format", "gitlab"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("    //${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}\n"),
+        "{stdout}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("lossy-env-reference"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

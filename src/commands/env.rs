@@ -9,7 +9,7 @@ use crate::discover::{self, Environment};
 use crate::env_config::{EnvVar, RcFile};
 use crate::error::{Error, Result};
 use crate::managers::{ALL, Manager, ManagerArg};
-use crate::model::{AuthKey, Level, Model, Value};
+use crate::model::{Model, Value};
 use crate::resolve;
 use crate::template::{Dialect, Template, Unset};
 use crate::warning::Warning;
@@ -224,41 +224,12 @@ fn rc_text(
     file: RcFile,
     to: Manager,
 ) -> Result<(String, Vec<Warning>)> {
-    // Keys naming their registry through a variable (`//${HOST}/…/`), which a translation
-    // never writes: this file is written whole, at user level, so they go in as written for
-    // a manager that expands them there, and are reported for one that does not.
-    let mut model = model.clone();
-    let mut by_reference = Vec::new();
-    // Yarn's rc file takes them as the translation does: a scope's in the scope.
-    let npmrc = file.written_as == crate::managers::WrittenAs::Npmrc;
-    if npmrc && model.auth.keys().any(AuthKey::is_by_reference) {
-        for (key, creds) in std::mem::take(&mut *model.auth) {
-            if key.is_by_reference() {
-                by_reference.push((key, creds));
-            } else {
-                model.auth.insert(key, creds);
-            }
-        }
-    }
-    let translation = crate::translate::translate(&model, from, file.written_for, true);
+    // Keys naming their registry through a variable (`//${HOST}/…/`) go into this file,
+    // written whole, where the manager reading it expands them; elsewhere they are reported.
+    let translation = crate::translate::translate_rc_file(model, from, file.written_for, to);
     let mut wanted_model = translation.model;
     wanted_model.overlay(translation.user_credentials);
-    let mut warnings = translation.warnings;
-    let kept = npmrc && to.rules().expands_variables_in_keys(Level::User);
-    for (key, creds) in by_reference {
-        if kept {
-            wanted_model.auth.insert(key, creds);
-        } else {
-            warnings.push(Warning::new(
-                Code::LossyEnvReference,
-                format!(
-                    "`{key}` names its registry through an environment variable, which {} does not expand in a credential key: the rc file cannot carry these credentials; key them by the host and path the variable holds",
-                    to.label()
-                ),
-                creds.origin().cloned(),
-            ));
-        }
-    }
+    let warnings = translation.warnings;
     let format = match file.written_as {
         crate::managers::WrittenAs::Npmrc => crate::formats::Format::Npmrc,
         crate::managers::WrittenAs::YarnrcYml => crate::formats::Format::YarnrcYml,

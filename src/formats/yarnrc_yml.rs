@@ -449,6 +449,15 @@ pub fn wanted(model: &Model) -> Wanted {
         }
     }
     for (key, c) in &model.auth {
+        // A scope's credentials without its registry here: a user file's part of a scope
+        // whose registry the project's file holds (Yarn merges the two entries).
+        if let AuthKey::Scope(name) = key
+            && !model.scopes.contains_key(name)
+        {
+            push(&["npmScopes", name, "npmAuthToken"], &c.token);
+            push(&["npmScopes", name, "npmAuthIdent"], &c.ident);
+            push(&["npmScopes", name, "npmAlwaysAuth"], &c.always_auth);
+        }
         if let AuthKey::Url(url) = key {
             push(&["npmRegistries", url, "npmAuthToken"], &c.token);
             push(&["npmRegistries", url, "npmAuthIdent"], &c.ident);

@@ -53,9 +53,15 @@ impl Translator<'_> {
     /// Whether the source's `//${HOST}/…/` line, which pmrc never rewrites, goes on serving
     /// the target where it is: an `.npmrc` the target reads and expands keys in.
     fn keeps_reference_key(&self, creds: &Credentials) -> bool {
+        if self.target() != WrittenAs::Npmrc {
+            return false;
+        }
+        // A file written whole: the key goes in, for a reader that expands it there.
+        if let Some(reader) = self.key_reader {
+            return reader.rules().expands_variables_in_keys(Level::User);
+        }
         let level = creds.origin().map_or(Level::Project, |o| o.level);
-        self.target() == WrittenAs::Npmrc
-            && self.from.rules().expands_variables_in_keys(level)
+        self.from.rules().expands_variables_in_keys(level)
             && self.to.rules().expands_variables_in_keys(level)
     }
 
@@ -63,6 +69,16 @@ impl Translator<'_> {
     /// key's registry part as written): the target does not expand it there, or pmrc, which
     /// never writes such a key, cannot write it.
     fn key_reference_lost(&self, route: &Route, location: &str, creds: &Credentials) -> Warning {
+        if let Some(reader) = self.key_reader {
+            return Warning::new(
+                Code::LossyEnvReference,
+                format!(
+                    "{}: the registry comes from an environment variable ({location}), and {reader} does not expand a variable in a credential key: the credentials are not carried over; key them by the host and path the variable holds",
+                    route.packages
+                ),
+                creds.origin().cloned(),
+            );
+        }
         let rules = self.to.rules();
         let file = if rules.expands_variables_in_keys(Level::Project) {
             Some(".npmrc")
@@ -124,7 +140,8 @@ impl Translator<'_> {
                         key = AuthKey::Scope(target_scope(scope));
                     }
                     // The source's own line, which the target reads too, stays as written.
-                    _ if source_key == &key && self.keeps_reference_key(creds) => {}
+                    _ if (source_key == &key || self.key_reader.is_some())
+                        && self.keeps_reference_key(creds) => {}
                     _ => {
                         self.warnings
                             .push(self.key_reference_lost(route, location, creds));
@@ -205,7 +222,13 @@ impl Translator<'_> {
                 // Matched by no route here, but it may be once the variable is set (npm
                 // puts it in before matching): kept where the target reads it, else reported.
                 AuthKey::Url(location) if crate::template::holds_reference(location) => {
-                    if !self.keeps_reference_key(creds) {
+                    // Written as it is into a file pmrc writes whole.
+                    if self.key_reader.is_some() && self.keeps_reference_key(creds) {
+                        let converted = self.convert(creds, &None);
+                        if !converted.is_empty() {
+                            assigned.insert(key.clone(), (converted, Packages::Unscoped));
+                        }
+                    } else if !self.keeps_reference_key(creds) {
                         self.warnings.push(Warning::new(
                             Code::LossyEnvReference,
                             format!("`{location}` names its registry through an environment variable, which {} does not expand in a credential key; if the variable holds a registry in use, key its credentials by that registry's host and path", self.to),

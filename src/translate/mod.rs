@@ -29,6 +29,9 @@ struct Translator<'a> {
     to: Manager,
     /// User-level files may be written (`--user`).
     user: bool,
+    /// The manager that reads a file pmrc writes whole at user level (`pmrc env`'s rc
+    /// file): such a file may hold `//${HOST}/…/` keys, where that manager expands them.
+    key_reader: Option<Manager>,
     warnings: Vec<Warning>,
 }
 
@@ -57,12 +60,34 @@ fn move_to(v: &mut Value, level: Level, fallback: &Option<Origin>) {
 /// Translates `source` (read with `from`'s rules) for `to`; `user` allows moving
 /// credentials to user-level files where the target cannot read them from the project.
 pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Translation {
+    translate_with(source, from, to, user, None)
+}
+
+/// [`translate`] for a user-level file pmrc writes whole, in `to`'s format, that `reader`
+/// reads (`pmrc env`'s rc file; Bun's is written as npm reads it).
+pub fn translate_rc_file(
+    source: &Model,
+    from: Manager,
+    to: Manager,
+    reader: Manager,
+) -> Translation {
+    translate_with(source, from, to, true, Some(reader))
+}
+
+fn translate_with(
+    source: &Model,
+    from: Manager,
+    to: Manager,
+    user: bool,
+    key_reader: Option<Manager>,
+) -> Translation {
     let routes = resolve::routes(source, from);
     let mut tr = Translator {
         source,
         from,
         to,
         user,
+        key_reader,
         warnings: Vec::new(),
     };
     let mut model = Model {
@@ -114,6 +139,7 @@ impl Translator<'_> {
                 from: self.from,
                 to: self.to,
                 user: true,
+                key_reader: self.key_reader,
                 warnings: Vec::new(),
             };
             as_if_user.env_credentials_for_user_file(model, user_file)
@@ -498,6 +524,7 @@ mod tests {
             from: Manager::Npm,
             to: Manager::Yarn,
             user: false,
+            key_reader: None,
             warnings: Vec::new(),
         };
         let mut lost = source.clone();
