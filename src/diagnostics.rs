@@ -135,8 +135,8 @@ diagnostics! {
             what: "two managers' configs route or authenticate packages differently"
             fix: "run `pmrc convert --from <source> --to <other>` and review the diff";
         EnvUnset "env-unset"
-            what: "an environment variable a config references is unset (Yarn Berry then fails every command)"
-            fix: "set it, or use the optional form (${VAR:-} in Yarn, ${VAR?} in npm)";
+            what: "an environment variable a config references is unset (Yarn Berry, and Yarn 1 for its .npmrc, then fail every command)"
+            fix: "set it, or use the optional form where the manager has one (${VAR:-} in Yarn 4, ${VAR?} in npm; Yarn 1 has none)";
         OtherManagersNotChecked "other-managers-not-checked"
             what: "package.json's packageManager names one manager, and other managers' files are here too: doctor checks the named one (the others may be leftovers)"
             fix: "run `pmrc doctor --manager <named>,<others>` to check them too, or delete the files if they are leftovers";

@@ -522,14 +522,24 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
                 {
                     continue;
                 }
-                let fatal = read.manager.rules().fails_on_unset_variable()
-                    && *unset == crate::template::Unset::Strict;
-                let message = if fatal {
-                    format!(
-                        "{name} is unset: Yarn Berry stops every command with \"Environment variable not found ({name})\""
-                    )
+                let rules = read.manager.rules();
+                let strict = *unset == crate::template::Unset::Strict;
+                // Yarn Berry's own message, and Yarn 1's for the `.npmrc` it takes values from
+                // (its `.yarnrc` has no references).
+                let stops = if strict && rules.fails_on_unset_variable() {
+                    Some(format!("Environment variable not found ({name})"))
+                } else if strict && rules.fails_on_unset_npmrc_variable() {
+                    Some(format!("Failed to replace env in config: ${{{name}}}"))
                 } else {
-                    format!("{name} is unset, so {} gets no value from it", read.manager)
+                    None
+                };
+                let fatal = stops.is_some();
+                let message = match stops {
+                    Some(error) => format!(
+                        "{name} is unset: {} stops every command with \"{error}\"",
+                        read.manager.label()
+                    ),
+                    None => format!("{name} is unset, so {} gets no value from it", read.manager),
                 };
                 let w = if fatal {
                     Warning::error(Code::EnvUnset, message, v.origin.clone())

@@ -3158,3 +3158,23 @@ fn user_level_variable_key_reaches_yarn_and_env_from_yarn_keeps_it() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Yarn 1 stops every command on an unset variable in the `.npmrc` it reads ("Failed to
+/// replace env in config"); doctor said it only "gets no value from it".
+#[test]
+fn doctor_says_yarn_classic_stops_on_an_unset_npmrc_variable() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://npm.example.test/\n//npm.example.test/:_authToken=${PMRC_TEST_UNSET_TOKEN}\n",
+    )]);
+    let output = project
+        .cmd(&["doctor", "--manager", "yarn-classic", "--env"])
+        .env_remove("PMRC_TEST_UNSET_TOKEN")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).replace("\n    ", " ");
+    assert!(
+        stdout.contains("error[env-unset]: .npmrc:2: PMRC_TEST_UNSET_TOKEN is unset: Yarn 1.22 stops every command with \"Failed to replace env in config: ${PMRC_TEST_UNSET_TOKEN}\""),
+        "{stdout}"
+    );
+}
