@@ -145,26 +145,30 @@ impl PartialEq for RegistryUrl {
 }
 impl Eq for RegistryUrl {}
 
+/// The positions of `text`'s bytes that lie outside its `${…}` references (an unclosed
+/// `${` runs to the end). One pass over the bytes: this runs for every URL of a large config
+/// (issue 20).
+fn outside_references(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while text.get(i) == Some(&b'$') && text.get(i + 1) == Some(&b'{') {
+            i = text[i + 2..]
+                .iter()
+                .position(|&c| c == b'}')
+                .map_or(text.len(), |close| i + close + 3);
+        }
+        (i < text.len()).then(|| {
+            i += 1;
+            i - 1
+        })
+    })
+}
+
 /// The first of `bytes` in `text` that is not inside a `${…}` reference: npm's optional
-/// `${HOST?}` holds a `?` that does not start a query. One pass over the bytes: this runs for
-/// every URL of a large config (issue 20).
+/// `${HOST?}` holds a `?` that does not start a query.
 fn find_outside_references(text: &str, bytes: &[u8]) -> Option<usize> {
     let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
-            match b[i + 2..].iter().position(|&c| c == b'}') {
-                Some(close) => i += close + 3,
-                None => i = b.len(),
-            }
-            continue;
-        }
-        if bytes.contains(&b[i]) {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
+    outside_references(b).find(|&i| bytes.contains(&b[i]))
 }
 
 /// A host lowercased as npm's nerf darts and every manager's URL parser do, except inside
@@ -173,17 +177,8 @@ fn find_outside_references(text: &str, bytes: &[u8]) -> Option<usize> {
 /// they do once npm has put the value in both (spec/npm.md §3, "Keys are substituted").
 fn lowercase_outside_references(host: &str) -> String {
     let mut out = host.as_bytes().to_vec();
-    let mut i = 0;
-    while i < out.len() {
-        if out[i] == b'$' && out.get(i + 1) == Some(&b'{') {
-            match out[i + 2..].iter().position(|&c| c == b'}') {
-                Some(close) => i += close + 3,
-                None => i = out.len(),
-            }
-            continue;
-        }
+    for i in outside_references(host.as_bytes()) {
         out[i].make_ascii_lowercase();
-        i += 1;
     }
     String::from_utf8(out).expect("ASCII case changes keep UTF-8 valid")
 }
@@ -437,6 +432,8 @@ mod tests {
             "//h.example/${Up}/"
         );
         assert_eq!(url("https://${Up}.Example/").host(), "${Up}.example");
+        // An unclosed `${` runs to the end, as npm leaves such text alone.
+        assert_eq!(url("https://H${X/npm/").host(), "h${X/npm/");
     }
 
     #[test]

@@ -231,7 +231,7 @@ impl Translator<'_> {
                     } else if !self.keeps_reference_key(creds) {
                         self.warnings.push(Warning::new(
                             Code::LossyEnvReference,
-                            format!("`{location}` names its registry through an environment variable, which {} does not expand in a credential key; if the variable holds a registry in use, key its credentials by that registry's host and path", self.to),
+                            format!("`{location}` names its registry through an environment variable, which {} does not expand in a credential key; if the variable holds a registry in use, key its credentials by that registry's host and path", self.key_reader.unwrap_or(self.to)),
                             creds.origin().cloned(),
                         ));
                     }
