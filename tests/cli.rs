@@ -3178,3 +3178,44 @@ fn doctor_says_yarn_classic_stops_on_an_unset_npmrc_variable() {
         "{stdout}"
     );
 }
+
+/// Advice is code: the line pmrc asks the user to add for npm (a key through the registry's
+/// variables, which pmrc never writes) is recognised once added, so the advice and the
+/// `credentials-differ` beside it go; a different token there is still reported.
+#[test]
+fn an_advised_variable_key_line_once_added_settles_the_check() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://${CI_SERVER_HOST}/npm\"\n    npmAuthToken: \"${CI_JOB_TOKEN}\"\n",
+    )]);
+    let run = |args: &[&str]| {
+        let o = project.cmd(args).output().unwrap();
+        String::from_utf8_lossy(&o.stderr).replace("\n    ", " ")
+    };
+    let stderr = run(&["convert", "--from", "yarn", "--to", "npm", "--write"]);
+    let advised = "//${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}";
+    assert!(
+        stderr.contains(&format!("add it to .npmrc yourself: {advised}")),
+        "{stderr}"
+    );
+    let npmrc = project.read(".npmrc").unwrap();
+    std::fs::write(project.path().join(".npmrc"), format!("{npmrc}{advised}\n")).unwrap();
+
+    let stderr = run(&["convert", "--from", "yarn", "--to", "npm", "--check"]);
+    assert!(!stderr.contains("lossy-env-reference"), "{stderr}");
+    assert!(!stderr.contains("credentials-differ"), "{stderr}");
+    assert!(stderr.contains("already in sync"), "{stderr}");
+    assert_eq!(
+        project.read(".npmrc").unwrap(),
+        format!("{npmrc}{advised}\n"),
+        "the user's line stays as written"
+    );
+
+    std::fs::write(
+        project.path().join(".npmrc"),
+        format!("{npmrc}//${{CI_SERVER_HOST}}/npm/:_authToken=${{OTHER_TOKEN}}\n"),
+    )
+    .unwrap();
+    let stderr = run(&["convert", "--from", "yarn", "--to", "npm", "--check"]);
+    assert!(stderr.contains("warning[credentials-differ]"), "{stderr}");
+}

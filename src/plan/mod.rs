@@ -15,8 +15,8 @@ use crate::discover::{self, ConfigFile, Environment};
 use crate::error::{Error, Result};
 use crate::formats::{self, Format};
 use crate::managers::Manager;
-use crate::model::{Level, Model};
-use crate::translate::translate;
+use crate::model::{AuthKey, Credentials, Level, Model};
+use crate::translate::translate_beside;
 use crate::warning::Warning;
 
 /// How a conversion ends: a preview, a write, or a check.
@@ -190,12 +190,43 @@ pub fn build(req: &Request) -> Result<Plan> {
     }
 }
 
+/// The `//${HOST}/…/` credentials `to` already reads from its files, which pmrc never writes
+/// (`Format::edits`) but a user may have added as advised: the translation keeps them as they
+/// are. Read only when a registry of the source holds a reference: only such a registry
+/// can need one, and a large config's targets are not read twice for nothing (issue 20).
+fn held_reference_keys(
+    req: &Request,
+    model: &Model,
+    to: Manager,
+) -> Result<std::collections::BTreeMap<String, Credentials>> {
+    let registries = model
+        .registry
+        .iter()
+        .chain(model.scopes.values().filter_map(|s| s.registry.as_ref()));
+    if !registries.into_iter().any(|r| r.value.has_env()) {
+        return Ok(Default::default());
+    }
+    let files = discover::locate(to, req.dir, req.user, req.env)?;
+    let (held, _) = discover::read_merged(to, &files)?;
+    Ok(held
+        .auth
+        .iter()
+        .filter_map(|(key, creds)| match key {
+            AuthKey::Url(location) if key.is_by_reference() => {
+                Some((location.clone(), creds.clone()))
+            }
+            _ => None,
+        })
+        .collect())
+}
+
 /// Every file the run writes, once, with what each target wants in it.
 fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<Vec<shared::Draft>> {
     let mut drafts: Vec<shared::Draft> = Vec::new();
     let mut per_target = Vec::new();
     for &to in req.to {
-        let mut translation = translate(model, req.from, to, req.user);
+        let held = held_reference_keys(req, model, to)?;
+        let mut translation = translate_beside(model, req.from, to, req.user, held);
         let name = Some(to.to_string());
         per_target.extend(
             std::mem::take(&mut translation.warnings)

@@ -135,6 +135,13 @@ impl Translator<'_> {
                 .as_deref()
                 .filter(|l| crate::template::holds_reference(l))
             {
+                if let Some(held) = self.held_reference_keys.get(location) {
+                    // The target's own line: what it sends is compared with the source's.
+                    assigned
+                        .entry(AuthKey::Url(location.to_string()))
+                        .or_insert((held.clone(), route.packages.clone()));
+                    continue;
+                }
                 match (self.target(), &route.packages) {
                     (WrittenAs::YarnrcYml, Packages::Scope(scope)) => {
                         key = AuthKey::Scope(target_scope(scope));

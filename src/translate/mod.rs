@@ -7,10 +7,11 @@ mod credentials;
 mod network;
 mod scopes;
 
-use crate::diagnostics::Code;
+use std::collections::BTreeMap;
 
+use crate::diagnostics::Code;
 use crate::managers::{Manager, WrittenAs};
-use crate::model::{AuthKey, Level, Model, Origin, Value};
+use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
 use crate::resolve::{self, Authorization, Packages, Route};
 use crate::template::{Piece, Template};
 use crate::warning::Warning;
@@ -32,6 +33,9 @@ struct Translator<'a> {
     /// The manager that reads a file pmrc writes whole at user level (`pmrc env`'s rc
     /// file): such a file may hold `//${HOST}/…/` keys, where that manager expands them.
     key_reader: Option<Manager>,
+    /// The `//${HOST}/…/` credentials the target already reads from its own files (a line
+    /// pmrc advised and the user added): kept as they are, never written.
+    held_reference_keys: BTreeMap<String, Credentials>,
     warnings: Vec<Warning>,
 }
 
@@ -60,7 +64,19 @@ fn move_to(v: &mut Value, level: Level, fallback: &Option<Origin>) {
 /// Translates `source` (read with `from`'s rules) for `to`; `user` allows moving
 /// credentials to user-level files where the target cannot read them from the project.
 pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Translation {
-    translate_with(source, from, to, user, None)
+    translate_with(source, from, to, user, None, BTreeMap::new())
+}
+
+/// [`translate`] beside the `//${HOST}/…/` credentials `held` the target already reads from
+/// its files (`held_reference_keys`).
+pub fn translate_beside(
+    source: &Model,
+    from: Manager,
+    to: Manager,
+    user: bool,
+    held: BTreeMap<String, Credentials>,
+) -> Translation {
+    translate_with(source, from, to, user, None, held)
 }
 
 /// [`translate`] for a user-level file pmrc writes whole, in `to`'s format, that `reader`
@@ -71,7 +87,7 @@ pub fn translate_rc_file(
     to: Manager,
     reader: Manager,
 ) -> Translation {
-    translate_with(source, from, to, true, Some(reader))
+    translate_with(source, from, to, true, Some(reader), BTreeMap::new())
 }
 
 fn translate_with(
@@ -80,6 +96,7 @@ fn translate_with(
     to: Manager,
     user: bool,
     key_reader: Option<Manager>,
+    held_reference_keys: BTreeMap<String, Credentials>,
 ) -> Translation {
     let routes = resolve::routes(source, from);
     let mut tr = Translator {
@@ -88,6 +105,7 @@ fn translate_with(
         to,
         user,
         key_reader,
+        held_reference_keys,
         warnings: Vec::new(),
     };
     let mut model = Model {
@@ -140,6 +158,7 @@ impl Translator<'_> {
                 to: self.to,
                 user: true,
                 key_reader: self.key_reader,
+                held_reference_keys: self.held_reference_keys.clone(),
                 warnings: Vec::new(),
             };
             as_if_user.env_credentials_for_user_file(model, user_file)
@@ -525,6 +544,7 @@ mod tests {
             to: Manager::Yarn,
             user: false,
             key_reader: None,
+            held_reference_keys: BTreeMap::new(),
             warnings: Vec::new(),
         };
         let mut lost = source.clone();
