@@ -115,8 +115,8 @@ pub fn explain(
     ];
     let (tarball_route, packument_only) = tarball_route(model, manager, &route);
     let tarball = tarball.map(|t| {
-        let (model, registry) = with_variables_set_here(model, registry);
-        let mut explained = tarball_explanation(&model, manager, &tarball_route, &registry, t);
+        let registry = with_set_variables(registry);
+        let mut explained = tarball_explanation(model, manager, &tarball_route, &registry, t);
         if packument_only {
             explained.why = format!(
                 "the URL's userinfo goes with the packument request only; {}",
@@ -248,26 +248,6 @@ pub fn registry_tarball_authorization(
     tarball_explanation(model, manager, &route, registry, &tarball).authorization
 }
 
-/// A tarball URL the user gives is one the manager got with its variables put in: the
-/// registry and the keys it is compared with get those set here put in too, as npm puts
-/// them in its keys and URLs (an unset one stays as written, as npm leaves it).
-fn with_variables_set_here<'m>(model: &'m Model, registry: &str) -> (Cow<'m, Model>, String) {
-    let registry = with_set_variables(registry);
-    if !model.auth.keys().any(AuthKey::is_by_reference) {
-        return (Cow::Borrowed(model), registry);
-    }
-    let mut expanded = model.clone();
-    expanded.auth = model
-        .auth
-        .iter()
-        .map(|(key, creds)| match key {
-            AuthKey::Url(l) => (AuthKey::Url(with_set_variables(l)), creds.clone()),
-            _ => (key.clone(), creds.clone()),
-        })
-        .collect();
-    (Cow::Owned(expanded), registry)
-}
-
 /// The model as a manager that expands keys takes it here: the variables a `//${HOST}/…/`
 /// key names, when set, put into the keys and into the registry URLs, as npm does in both
 /// before it matches (spec/npm.md §3). A key written through a variable then matches the
@@ -292,59 +272,53 @@ fn key_variables_set_here(model: &Model) -> Cow<'_, Model> {
     if set.is_empty() {
         return Cow::Borrowed(model);
     }
-    let put_in = |t: &Template| {
-        Template::from_pieces(t.pieces.iter().map(|piece| match piece {
-            Piece::Env { name, .. } => match set.iter().find(|(n, _)| n == name) {
-                Some((_, value)) => Piece::Text {
-                    text: value.clone(),
-                },
-                None => piece.clone(),
-            },
-            Piece::Text { .. } => piece.clone(),
-        }))
-    };
+    let value_of = |name: &str| set.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
     let mut here = model.clone();
     here.auth = model
         .auth
         .iter()
         .map(|(key, creds)| match key {
-            AuthKey::Url(l) if key.is_by_reference() => (
-                AuthKey::Url(
-                    put_in(&Template::parse(l, Dialect::Npm))
-                        .render(Dialect::Npm)
-                        .0,
-                ),
-                creds.clone(),
-            ),
+            AuthKey::Url(l) if key.is_by_reference() => {
+                let location = put_in(&Template::parse(l, Dialect::Npm), value_of);
+                (AuthKey::Url(location.render(Dialect::Npm).0), creds.clone())
+            }
             _ => (key.clone(), creds.clone()),
         })
         .collect();
     if let Some(r) = here.registry.as_mut() {
-        r.value = put_in(&r.value);
+        r.value = put_in(&r.value, value_of);
     }
     for scope in here.scopes.values_mut() {
         if let Some(r) = scope.registry.as_mut() {
-            r.value = put_in(&r.value);
+            r.value = put_in(&r.value, value_of);
         }
     }
     Cow::Owned(here)
 }
 
-/// `text` (a registry URL or an `.npmrc` key, `${NAME}` its references) with the variables
-/// set here put in.
-fn with_set_variables(text: &str) -> String {
-    if !crate::template::holds_reference(text) {
-        return text.to_string();
+/// A registry URL (`${NAME}` its references) with every variable set here put in: the
+/// tarball URL a user gives is one the manager got with its variables put in. The keys
+/// already have theirs (`key_variables_set_here`).
+fn with_set_variables(registry: &str) -> String {
+    if !crate::template::holds_reference(registry) {
+        return registry.to_string();
     }
-    let parsed = Template::parse(text, Dialect::Npm);
-    let pieces = parsed.pieces.iter().map(|piece| match piece {
-        Piece::Env { name, .. } => match std::env::var(name) {
-            Ok(value) => Piece::Text { text: value },
-            Err(_) => piece.clone(),
+    put_in(&Template::parse(registry, Dialect::Npm), |name| {
+        std::env::var(name).ok()
+    })
+    .render(Dialect::Npm)
+    .0
+}
+
+/// `t` with each reference whose variable `value_of` knows replaced by its value.
+fn put_in(t: &Template, value_of: impl Fn(&str) -> Option<String>) -> Template {
+    Template::from_pieces(t.pieces.iter().map(|piece| match piece {
+        Piece::Env { name, .. } => match value_of(name) {
+            Some(text) => Piece::Text { text },
+            None => piece.clone(),
         },
         Piece::Text { .. } => piece.clone(),
-    });
-    Template::from_pieces(pieces).render(Dialect::Npm).0
+    }))
 }
 
 /// Which credential goes with the tarball request, by each manager's own rule.
