@@ -6,14 +6,15 @@
 pub struct RegistryUrl {
     /// `http` or `https`, lowercased.
     pub scheme: &'static str,
-    /// `host:port` lowercased as written. The three hosts are prefixes of it, so a URL parsed
-    /// for each of a large config's thousands of routes allocates it once (issue 20).
-    authority: String,
+    /// `host:port` lowercased as written, then the path as written, starting with `/`
+    /// (query and fragment dropped). The three hosts are prefixes of it, so a URL parsed for
+    /// each of a large config's thousands of routes allocates once (issue 20).
+    text: String,
     host_len: usize,
     hostname_len: usize,
     written_len: usize,
-    /// Path as written, starting with `/` (query and fragment dropped).
-    pub path: String,
+    /// Where the path starts in `text`: the authority's length.
+    path_start: usize,
 }
 
 impl RegistryUrl {
@@ -32,7 +33,15 @@ impl RegistryUrl {
         if host_port.is_empty() {
             return None;
         }
-        let lower = lowercase_outside_references(host_port);
+        let rest_after = &rest[authority_end..];
+        let path_end = find_outside_references(rest_after, b"?#").unwrap_or(rest_after.len());
+        let path = match &rest_after[..path_end] {
+            "" => "/",
+            path => path,
+        };
+        let text = lowercase_outside_references(host_port, path);
+        let path_start = host_port.len();
+        let lower = &text[..path_start];
         let default_port = if scheme == "https" { "443" } else { "80" };
         let (hostname_len, host_len, written_len) =
             match lower.rfind(':').filter(|&i| !lower[i..].contains(']')) {
@@ -48,43 +57,41 @@ impl RegistryUrl {
                     (i, host, written)
                 }
             };
-        let rest = &rest[authority_end..];
-        let path_end = find_outside_references(rest, b"?#").unwrap_or(rest.len());
-        let path = if rest[..path_end].is_empty() {
-            "/".to_string()
-        } else {
-            rest[..path_end].to_string()
-        };
         Some(RegistryUrl {
             scheme,
-            authority: lower,
+            text,
             host_len,
             hostname_len,
             written_len,
-            path,
+            path_start,
         })
     }
 
     /// Lowercased host with the port when it is not the scheme's default.
     pub fn host(&self) -> &str {
-        &self.authority[..self.host_len]
+        &self.text[..self.host_len]
     }
 
     /// Lowercased host without any port.
     pub fn hostname(&self) -> &str {
-        &self.authority[..self.hostname_len]
+        &self.text[..self.hostname_len]
     }
 
     /// Lowercased host with the port exactly as written, a default one included: Yarn 1
     /// compares credential keys with the registry URL as written (errata: default ports).
     pub fn host_as_written(&self) -> &str {
-        &self.authority[..self.written_len]
+        &self.text[..self.written_len]
+    }
+
+    /// The path as written, starting with `/` (query and fragment dropped).
+    pub fn path(&self) -> &str {
+        &self.text[self.path_start..]
     }
 
     /// The parts compared: `h:` and `h` are one host, as they were when each was kept apart.
     fn parts(&self) -> (&str, &str, &str, &str, &str) {
         let (host, hostname, written) = (self.host(), self.hostname(), self.host_as_written());
-        (self.scheme, host, hostname, written, &self.path)
+        (self.scheme, host, hostname, written, self.path())
     }
 
     /// The same URL with no port at all (npm's second walk for a tarball, pnpm's for a route).
@@ -99,15 +106,16 @@ impl RegistryUrl {
     /// npm's nerf dart (`@npmcli/config` nerf-dart.js): everything after the last `/` of the
     /// path is dropped, so `https://h/npm` gives `//h/`.
     pub fn nerf_dart(&self) -> String {
-        let dir = &self.path[..=self.path.rfind('/').unwrap_or(0)];
+        let path = self.path();
+        let dir = &path[..=path.rfind('/').unwrap_or(0)];
         format!("//{}{}", self.host(), dir)
     }
 
     /// The nerf dart a user means for this registry: with a trailing slash added first, so a
     /// registry written without one keeps its last path segment.
     pub fn registry_nerf_dart(&self) -> String {
-        let slash = if self.path.ends_with('/') { "" } else { "/" };
-        ["//", self.host(), &self.path, slash].concat()
+        let slash = if self.path().ends_with('/') { "" } else { "/" };
+        ["//", self.host(), self.path(), slash].concat()
     }
 
     /// [`Self::registry_nerf_dart`] with the port as written, a default one included.
@@ -115,7 +123,7 @@ impl RegistryUrl {
         format!(
             "//{}{}",
             self.host_as_written(),
-            with_trailing_slash(&self.path)
+            with_trailing_slash(self.path())
         )
     }
 
@@ -129,7 +137,7 @@ impl RegistryUrl {
 
     /// Yarn Berry's scheme-less `npmRegistries` key for this registry (one trailing `/` gone).
     pub fn yarn_key(&self) -> String {
-        let path = self.path.strip_suffix('/').unwrap_or(&self.path);
+        let path = self.path().strip_suffix('/').unwrap_or(self.path());
         ["//", self.host(), path].concat()
     }
 
@@ -175,12 +183,21 @@ fn find_outside_references(text: &str, bytes: &[u8]) -> Option<usize> {
 /// `${NAME}`: a variable's name is case-sensitive, and its value, unknown here, is what the
 /// manager lowercases. A key and a URL that name the same variable then compare equal, as
 /// they do once npm has put the value in both (spec/npm.md §3, "Keys are substituted").
-fn lowercase_outside_references(host: &str) -> String {
-    let mut out = host.as_bytes().to_vec();
-    for i in outside_references(host.as_bytes()) {
-        out[i].make_ascii_lowercase();
+/// `host` lowercased outside its `${…}` references, then `path` as it is, in one buffer.
+fn lowercase_outside_references(host: &str, path: &str) -> String {
+    let mut out = String::with_capacity(host.len() + path.len());
+    out.push_str(host);
+    if memchr::memchr(b'$', host.as_bytes()).is_none() {
+        out.make_ascii_lowercase();
+    } else {
+        let mut bytes = out.into_bytes();
+        for i in outside_references(host.as_bytes()) {
+            bytes[i].make_ascii_lowercase();
+        }
+        out = String::from_utf8(bytes).expect("ASCII case changes keep UTF-8 valid");
     }
-    String::from_utf8(out).expect("ASCII case changes keep UTF-8 valid")
+    out.push_str(path);
+    out
 }
 
 /// `url` without its scheme's default port (`http://h:80/npm` → `http://h/npm`): the same
@@ -264,7 +281,7 @@ pub fn with_trailing_slash(s: &str) -> String {
 /// The keys npm tries, deepest first, for a request to `url` (`regFromURI` in
 /// npm-registry-fetch): `//h/a/b` → `//h/a/` → `//h/a` → `//h/` → `//h`.
 pub fn npm_walk_up(url: &RegistryUrl) -> Vec<String> {
-    let mut key = format!("//{}{}", url.host(), url.path);
+    let mut key = format!("//{}{}", url.host(), url.path());
     let mut keys = Vec::new();
     while key.len() > 2 {
         keys.push(key.clone());
@@ -359,6 +376,23 @@ mod tests {
     }
 
     #[test]
+    fn a_colon_or_capital_in_the_path_is_the_paths_not_the_hosts() {
+        let u = url("https://Reg.Example:8443/Team:A/npm/?q=1");
+        assert_eq!(
+            (u.host(), u.hostname(), u.host_as_written(), u.path()),
+            (
+                "reg.example:8443",
+                "reg.example",
+                "reg.example:8443",
+                "/Team:A/npm/"
+            )
+        );
+        let u = url("http://${HOST}:80/a:80/");
+        assert_eq!((u.host(), u.path()), ("${HOST}", "/a:80/"));
+        assert_eq!(url("https://h").path(), "/");
+    }
+
+    #[test]
     fn split_scheme_is_split_once_at_the_first_separator() {
         for url in [
             "https://h/a",
@@ -409,7 +443,7 @@ mod tests {
         }
         let bare = url("http://r.example:8080/npm/").without_port();
         assert_eq!(
-            (bare.host(), bare.hostname(), bare.path.as_str()),
+            (bare.host(), bare.hostname(), bare.path()),
             ("r.example", "r.example", "/npm/")
         );
         // An empty port is no port: the same URL, as when each host was kept on its own.
@@ -425,8 +459,8 @@ mod tests {
     fn an_optional_reference_is_not_a_query() {
         let u = url("https://${CI_SERVER_HOST?}/npm/?token=x");
         assert_eq!(u.host(), "${CI_SERVER_HOST?}");
-        assert_eq!(u.path, "/npm/");
-        assert_eq!(url("https://${H}/a${P?}b/").path, "/a${P?}b/");
+        assert_eq!(u.path(), "/npm/");
+        assert_eq!(url("https://${H}/a${P?}b/").path(), "/a${P?}b/");
         assert_eq!(
             url("https://H.Example/${Up}/").nerf_dart(),
             "//h.example/${Up}/"

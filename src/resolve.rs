@@ -466,7 +466,7 @@ pub fn credentials_under<'a>(
     model: &Lookup<'a>,
     url: &crate::registry_url::RegistryUrl,
 ) -> Option<(AuthKey, &'a crate::model::Credentials)> {
-    packument_walk_up(model, url.host(), &url.path, |c| c.authenticates())
+    packument_walk_up(model, url.host(), url.path(), |c| c.authenticates())
 }
 
 /// npm's walk up the path of a packument request (`<registry path>/<name>`) on `host`,

@@ -293,7 +293,7 @@ fn npmrc_ignored(
         return Ok(Vec::new());
     };
     // Shown without any user:password a URL may carry.
-    let shown = format!("{}://{}{}", parsed.scheme, parsed.host(), parsed.path);
+    let shown = format!("{}://{}{}", parsed.scheme, parsed.host(), parsed.path());
     let mut out = Vec::new();
     let mut said = HashSet::default();
     for run in later {
@@ -316,7 +316,7 @@ fn npmrc_ignored(
             .registry
             .as_deref()
             .and_then(RegistryUrl::parse)
-            .is_some_and(|r| r.host() == parsed.host() && same_path(&r.path, &parsed.path));
+            .is_some_and(|r| r.host() == parsed.host() && same_path(r.path(), parsed.path()));
         let fix = if routed_here && route.authorization.is_some() {
             format!(
                 "remove `registry-url` (and `scope`) from this step: {} takes {packages} from its own config already",
@@ -369,13 +369,13 @@ fn same_path(a: &str, b: &str) -> bool {
 /// The lines `manager`'s own project file needs for what setup-node's `.npmrc` says: that
 /// `.npmrc` as npm reads it, translated by pmrc like any other.
 fn lines_for(manager: Manager, url: &RegistryUrl, scope: Option<&str>, dir: &Path) -> String {
-    let base = format!("{}://{}{}", url.scheme, url.host(), url.path);
+    let base = format!("{}://{}{}", url.scheme, url.host(), url.path());
     let base = crate::registry_url::with_trailing_slash(&base);
     let npmrc = format!(
         "{}registry={base}\n//{}{}:_authToken=${{{NODE_AUTH_TOKEN}}}\n",
         scope.map(|s| format!("@{s}:")).unwrap_or_default(),
         url.host(),
-        crate::registry_url::with_trailing_slash(&url.path),
+        crate::registry_url::with_trailing_slash(url.path()),
     );
     let reader = managers::setup_node_npmrc_reader();
     let Some(target) = manager

@@ -53,7 +53,7 @@ struct RawRegistry {
 
 /// A registry as shown: scheme, host and path, never a user:password in it.
 fn shown(url: &RegistryUrl) -> String {
-    format!("{}://{}{}", url.scheme, url.host(), url.path)
+    format!("{}://{}{}", url.scheme, url.host(), url.path())
 }
 
 /// Whether two registry URLs name the same registry. GitHub Packages is one registry per
@@ -61,7 +61,7 @@ fn shown(url: &RegistryUrl) -> String {
 /// the org in the path (spec/ci-env.md §2.6), and both reach the same packages.
 fn same_registry(a: &RegistryUrl, b: &RegistryUrl) -> bool {
     a.host() == b.host()
-        && (a.path.trim_end_matches('/') == b.path.trim_end_matches('/')
+        && (a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
             || a.hostname() == "npm.pkg.github.com")
 }
 

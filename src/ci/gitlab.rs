@@ -107,7 +107,7 @@ fn fix(name: &str, value: &serde_json::Value) -> String {
         Some(format!("${{{reference}}}"))
     } else {
         // Scheme, host and path only: no user:password, query or fragment.
-        RegistryUrl::parse(value.trim()).map(|u| format!("{}://{}{}", u.scheme, u.host(), u.path))
+        RegistryUrl::parse(value.trim()).map(|u| format!("{}://{}{}", u.scheme, u.host(), u.path()))
     };
     match shown {
         Some(v) => format!(

@@ -220,7 +220,7 @@ fn shown(url: &RegistryUrl) -> String {
         "{}://{}{}",
         url.scheme,
         url.host(),
-        crate::registry_url::with_trailing_slash(&url.path)
+        crate::registry_url::with_trailing_slash(url.path())
     )
 }
 

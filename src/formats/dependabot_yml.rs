@@ -359,7 +359,7 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
 
 /// A name for a new entry: `npm-` and the registry's host and path.
 fn entry_name(url: &RegistryUrl) -> String {
-    let raw = format!("{}{}", url.hostname(), url.path);
+    let raw = format!("{}{}", url.hostname(), url.path());
     let mut name = String::from("npm");
     for part in raw
         .split(|c: char| !c.is_ascii_alphanumeric())

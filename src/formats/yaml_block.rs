@@ -197,6 +197,7 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
     }
     let mut out = Vec::with_capacity(super::line_count_hint(text));
     let (mut start, mut char_start) = (0, 0);
+    let ascii = text.is_ascii();
     for (i, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let content = line.trim_start_matches(' ');
@@ -214,7 +215,7 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
             });
         }
         start += raw.len() + 1;
-        char_start += char_count(raw) + 1;
+        char_start += if ascii { raw.len() } else { char_count(raw) } + 1;
     }
     Some(out)
 }
@@ -374,7 +375,27 @@ fn plain(text: &str, key: bool) -> Option<String> {
     let mut chars = text.chars();
     let first = chars.next()?;
     let second = chars.next();
-    let indicator = "-?:,[]{}#&*!|>'\"%@`".contains(first);
+    let indicator = matches!(
+        first,
+        '-' | '?'
+            | ':'
+            | ','
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '#'
+            | '&'
+            | '*'
+            | '!'
+            | '|'
+            | '>'
+            | '\''
+            | '"'
+            | '%'
+            | '@'
+            | '`'
+    );
     let may_start =
         !indicator || (matches!(first, '-' | '?' | ':') && second.is_some_and(|c| c != ' '));
     if !may_start {

@@ -243,7 +243,7 @@ impl<'a> BunKeys<'a> {
     /// The key on `url`'s host with the longest path that is a prefix of `url`'s path.
     fn longest(&self, url: &RegistryUrl) -> Option<(&'a AuthKey, &'a Credentials)> {
         let host = url.host().to_ascii_lowercase();
-        let path = with_trailing_slash(&url.path);
+        let path = with_trailing_slash(url.path());
         let ends = path
             .match_indices('/')
             .map(|(i, _)| i + 1)

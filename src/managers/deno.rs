@@ -258,7 +258,7 @@ impl Rules for Deno {
     /// (`tarball_config`); with none, a tarball on the package registry's origin gets the
     /// registry's credentials (seen with the real Deno 2.9.6, spec t01), any other nothing.
     fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
-        let url = format!("//{}{}", req.tarball.host(), req.tarball.path);
+        let url = format!("//{}{}", req.tarball.host(), req.tarball.path());
         let best = req
             .model
             .auth

@@ -373,9 +373,9 @@ impl TarballRequest<'_> {
         self.same_origin()
             && self
                 .tarball
-                .path
+                .path()
                 .starts_with(&crate::registry_url::with_trailing_slash(
-                    &self.registry.path,
+                    self.registry.path(),
                 ))
     }
 
@@ -582,13 +582,13 @@ pub trait Rules: Sync {
     fn npmrc_key_for(&self, _registry: &str) -> Option<String> {
         None
     }
-    /// Where credentials this manager ignores in the project file must go instead, when
-    /// there is such a place (pnpm and `${VAR}` tokens).
     /// Whether a `${VAR}` registry URL in a project file is expanded (pnpm: no, spec
     /// pnpm-bun-deno.md §1.7).
     fn expands_project_registry_references(&self) -> bool {
         true
     }
+    /// Where credentials this manager ignores in the project file must go instead, when
+    /// there is such a place (pnpm and `${VAR}` tokens).
     fn user_credentials_file(&self) -> Option<&'static str> {
         None
     }

@@ -479,14 +479,14 @@ impl Rules for Pnpm {
         if let (None, Some(url)) = (&found, RegistryUrl::parse(effective)) {
             // The walk up the request's path, then the same without the port.
             let accept = |c: &Credentials| c.authenticates() && usable(c);
-            found = crate::resolve::packument_walk_up(model, url.host(), &url.path, accept)
+            found = crate::resolve::packument_walk_up(model, url.host(), url.path(), accept)
                 .or_else(|| {
                     (url.hostname() != url.host())
                         .then(|| {
                             crate::resolve::packument_walk_up(
                                 model,
                                 url.hostname(),
-                                &url.path,
+                                url.path(),
                                 accept,
                             )
                         })
