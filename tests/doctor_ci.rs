@@ -371,3 +371,56 @@ fn issue_18_no_ci_files_is_said() {
     );
     assert_eq!(out.status.code(), Some(0), "a note does not fail doctor");
 }
+
+/// The workflow lines `ci-secret-written-to-checkout` is reported at.
+fn secret_write_lines(project: &Project) -> Vec<u64> {
+    let out = project
+        .cmd(&["doctor", "--ci", "--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ci-secret-written-to-checkout")
+        .map(|f| f["origin"]["line"].as_u64().unwrap())
+        .collect()
+}
+
+/// Here-documents in `run:`: a secret in the lines `cat` writes into the checkout's
+/// `.npmrc` is reported at the `cat` line, and `cat >> "$GITHUB_ENV" <<EOF` sets the
+/// variables its lines name for the later steps (it was "cannot be told"). Their lines are
+/// never read as commands.
+#[test]
+fn here_documents_in_run_are_read_as_what_they_write() {
+    let workflow = "name: CI\non: [push]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - run: |\n          cat >> \"$GITHUB_ENV\" <<EOF\n          NPM_TOKEN=${{ secrets.NPM_TOKEN }}\n          EOF\n      - run: |\n          cat > .npmrc <<-'NPMRC'\n          //npm.acme.example/:_authToken=${{ secrets.ACME_TOKEN }}\n          NPMRC\n      - run: npm ci\n";
+    let project = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\":\"x\",\"packageManager\":\"npm@11.0.0\"}\n",
+        ),
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${NPM_TOKEN}\n",
+        ),
+        (".github/workflows/ci.yml", workflow),
+    ]);
+    assert_eq!(
+        ci_rules(&project),
+        BTreeSet::from(["ci-secret-written-to-checkout".to_string()])
+    );
+    assert_eq!(secret_write_lines(&project), [13]);
+
+    // A `<<` that opens none (GitHub's multi-line `NAME<<EOF` echoed, arithmetic) leaves
+    // the lines after it read; a here-document read by `cat` before `&& chmod` is still
+    // the one `cat` writes (review).
+    let other = "name: CI\non: [push]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - run: |\n          {\n            echo 'NOTES<<EOF'\n            cat CHANGELOG.md\n            echo EOF\n          } >> \"$GITHUB_ENV\"\n          n=$((1 << 3))\n          echo \"//npm.acme.example/:_authToken=${{ secrets.ACME_TOKEN }}\" > .npmrc\n      - run: |\n          cat > .yarnrc.yml <<EOF && chmod 600 .yarnrc.yml\n          npmAuthToken: ${{ secrets.ACME_TOKEN }}\n          EOF\n      - run: npm ci\n        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+    std::fs::write(project.path().join(".github/workflows/ci.yml"), other).unwrap();
+    assert_eq!(secret_write_lines(&project), [15, 17]);
+
+    // Without the GITHUB_ENV line, NPM_TOKEN reaches npm from nowhere.
+    let without = workflow.replace("NPM_TOKEN=${{ secrets.NPM_TOKEN }}", "OTHER=1");
+    std::fs::write(project.path().join(".github/workflows/ci.yml"), without).unwrap();
+    assert!(ci_rules(&project).contains("ci-variable-not-provided"));
+}

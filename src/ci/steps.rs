@@ -1,8 +1,9 @@
 //! `doctor --ci`'s findings about what a job's steps write: setup-bun's `registries` (a
 //! secret's value written into the checkout's `bunfig.toml`, the committed `bunfig.toml`
 //! rewritten, the deprecated `registry-url`/`scope`), and `run:` lines that write a config
-//! file or call `<manager> config set`. Only forms read reliably count: `echo`/`printf`
-//! redirected (`>`, `>>`) or piped to `tee`, and `config set KEY` (see docs/ci.md).
+//! file or call `<manager> config set`. Only forms read reliably count: a command
+//! redirected (`>`, `>>`) or piped to `tee`, with a here-document's lines as its input, and
+//! `config set KEY` (see docs/commands.md).
 
 use super::jobs;
 use super::workflows::{BunToken, Job, Step};

@@ -127,6 +127,8 @@ pub struct Command {
     /// Whether the command holds a `${{ secrets.X }}`, which GitHub replaces by the secret's
     /// value before the shell runs.
     pub has_secret_expression: bool,
+    /// Whether the command's input is a here-document (`cat <<EOF`).
+    pub here_document: bool,
 }
 
 /// The `with:` inputs pmrc reads; any other input (a `token:`, say) is never kept.
@@ -284,7 +286,47 @@ fn script_start(at: &serde_saphyr::Location, lines: &[&str]) -> usize {
 fn read_script(script: &str, first_line: usize, step: &mut Step) {
     let mut logical = String::new();
     let mut logical_line = first_line;
+    // An open here-document: its delimiter, whether tabs before it are stripped (`<<-`),
+    // and where its lines go.
+    let mut here: Option<(String, bool, HereInput)> = None;
     for (i, line) in script.lines().enumerate() {
+        if let Some((delimiter, tabs, input)) = &mut here {
+            let end = if *tabs {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
+            if end == delimiter {
+                here = None;
+                continue;
+            }
+            match input {
+                // The lines are the command's input, not commands; GitHub puts a secret's
+                // value in them before the shell runs, and it goes where the command writes.
+                HereInput::Command(at) => {
+                    if tight_matrix_references(line).contains("${{secrets.")
+                        && let Some(command) = step.commands.get_mut(*at)
+                    {
+                        command.has_secret_expression = true;
+                    }
+                }
+                // `NAME=value` lines, or `NAME<<X` and a value's lines up to `X`.
+                HereInput::GithubEnv(value_end) => match value_end {
+                    Some(x) if line == x.as_str() => *value_end = None,
+                    Some(_) => {}
+                    None => {
+                        let name = line.split(['=', '<']).next().unwrap_or_default();
+                        if is_var_name(name) && line[name.len()..].starts_with(['=', '<']) {
+                            step.github_env.push((name.to_string(), first_line + i));
+                            if let Some(x) = line[name.len()..].strip_prefix("<<") {
+                                *value_end = Some(x.to_string());
+                            }
+                        }
+                    }
+                },
+            }
+            continue;
+        }
         if logical.is_empty() {
             logical_line = first_line + i;
         }
@@ -295,12 +337,104 @@ fn read_script(script: &str, first_line: usize, step: &mut Step) {
             continue;
         }
         logical.push_str(line);
+        let (commands_before, unread_before) = (step.commands.len(), step.github_env_unread);
         read_line(&logical, logical_line, step);
+        if let Some((delimiter, tabs)) = here_document(&logical) {
+            if is_cat_to_github_env(&logical) {
+                // Read line by line below, not left unread.
+                step.github_env_unread = unread_before;
+                here = Some((delimiter, tabs, HereInput::GithubEnv(None)));
+            } else if let Some(at) =
+                (commands_before..step.commands.len()).find(|&i| step.commands[i].here_document)
+            {
+                // The command reading it, or the one it pipes into when it writes nothing
+                // itself (`cat <<EOF | tee .npmrc`).
+                let at = match step.commands.get(at + 1) {
+                    Some(_) if step.commands[at].writes.is_empty() => at + 1,
+                    _ => at,
+                };
+                here = Some((delimiter, tabs, HereInput::Command(at)));
+            }
+        }
         logical.clear();
     }
     if !logical.is_empty() {
         read_line(&logical, logical_line, step);
     }
+}
+
+/// Where a here-document's lines go.
+enum HereInput {
+    /// To the command at this index of the step's commands.
+    Command(usize),
+    /// To `$GITHUB_ENV`; the delimiter of a multi-line value being read, if any.
+    GithubEnv(Option<String>),
+}
+
+/// `cat >> $GITHUB_ENV <<EOF` (or `cat <<EOF >> "$GITHUB_ENV"`): the here-document's lines
+/// are the variables set for the later steps.
+fn is_cat_to_github_env(line: &str) -> bool {
+    let code = line.split(" #").next().unwrap_or(line).trim();
+    let Some((_, target)) = code.split_once(">>") else {
+        return false;
+    };
+    let target = target.split_whitespace().next().unwrap_or_default();
+    code.starts_with("cat ")
+        && [
+            "$GITHUB_ENV",
+            "${GITHUB_ENV}",
+            "\"$GITHUB_ENV\"",
+            "\"${GITHUB_ENV}\"",
+        ]
+        .contains(&target)
+}
+
+/// The delimiter of a here-document the line opens (`<<EOF`, `<<'EOF'`, `<<-"EOF"`) and
+/// whether its closing line may be indented with tabs (`<<-`); not a here-string (`<<<`).
+fn here_document(line: &str) -> Option<(String, bool)> {
+    let code = line.split(" #").next().unwrap_or(line);
+    let at = here_operator(code)?;
+    let rest = &code[at + 2..];
+    let (tabs, rest) = match rest.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let word: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '|' | '&' | '>' | '<' | ')'))
+        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+        .collect();
+    (!word.is_empty()).then_some((word, tabs))
+}
+
+/// Where a here-document's `<<` is in `code`: not inside quotes (`echo 'NAME<<EOF'`, GitHub's
+/// multi-line `$GITHUB_ENV` form), not in arithmetic (`$((1 << 3))`), not a here-string.
+fn here_operator(code: &str) -> Option<usize> {
+    let bytes = code.as_bytes();
+    let (mut single, mut double, mut arithmetic) = (false, false, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if !single => i += 1,
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'(' if !single && bytes.get(i + 1) == Some(&b'(') => {
+                arithmetic += 1;
+                i += 1;
+            }
+            b')' if !single && arithmetic > 0 && bytes.get(i + 1) == Some(&b')') => {
+                arithmetic -= 1;
+                i += 1;
+            }
+            b'<' if !single && !double && arithmetic == 0 && bytes.get(i + 1) == Some(&b'<') => {
+                return (bytes.get(i + 2) != Some(&b'<')).then_some(i);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn read_line(line: &str, n: usize, step: &mut Step) {
@@ -371,6 +505,7 @@ fn read_line(line: &str, n: usize, step: &mut Step) {
             config_user_level,
             writes: written_files(program, &rest),
             has_secret_expression: piece.contains("${{secrets."),
+            here_document: here_operator(piece).is_some(),
         });
     }
 }
@@ -734,6 +869,28 @@ impl<'de> Deserialize<'de> for Scalar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn here_documents_are_told_from_here_strings() {
+        let opened = |l: &str| here_document(l);
+        assert_eq!(opened("cat > .npmrc <<EOF"), Some(("EOF".into(), false)));
+        assert_eq!(
+            opened("cat <<'END' >> ~/.npmrc"),
+            Some(("END".into(), false))
+        );
+        assert_eq!(
+            opened("cat <<-\"X\" | tee .npmrc"),
+            Some(("X".into(), true))
+        );
+        assert_eq!(opened("tr a b <<< \"$X\" > f"), None);
+        assert_eq!(opened("echo '//h/:_authToken=${T}' >> .npmrc"), None);
+        assert_eq!(opened("echo 'NOTES<<EOF'"), None);
+        assert_eq!(opened("echo \"NOTES<<EOF\" >> $GITHUB_ENV"), None);
+        assert_eq!(opened("n=$((1 << 3))"), None);
+        assert!(is_cat_to_github_env("cat >> \"$GITHUB_ENV\" <<EOF"));
+        assert!(is_cat_to_github_env("cat <<EOF >> $GITHUB_ENV"));
+        assert!(!is_cat_to_github_env("cat > .npmrc <<EOF"));
+    }
 
     const WORKFLOW: &str = "\
 name: ci
