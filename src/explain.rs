@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use crate::managers::{Manager, TarballRequest};
-use crate::model::{AuthKey, Model, Origin};
+use crate::model::{AuthKey, Level, Model, Origin, Value};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{self, Authorization, Packages, Route};
 use crate::template::{Dialect, Piece, Template, Unset};
@@ -82,19 +82,45 @@ pub fn explain(
         Some(s) => Packages::Scope(s.to_string()),
         None => Packages::Unscoped,
     };
-    let here = key_variables_set_here(model);
+    let (here, written_keys) = variables_set_here(model, manager);
+    // The URL and the key are printed as written: a variable's value is not (it may be a
+    // secret, as a token in the path is); the route is taken with the values put in.
+    let shown_registry = match &here {
+        Cow::Owned(_) => Some(
+            resolve::route(model, manager, packages.clone())
+                .requested_registry(manager)
+                .to_string(),
+        ),
+        Cow::Borrowed(_) => None,
+    };
     let (route, model) = route_in_this_environment(&here, manager, packages.clone());
     let model = &model;
     let registry = route.requested_registry(manager);
     let url = format!(
         "{}/{}",
-        registry.trim_end_matches('/'),
+        shown_registry
+            .as_deref()
+            .unwrap_or(registry)
+            .trim_end_matches('/'),
         package.replace('/', "%2f")
     );
     let rules = manager.rules();
     let how = rules.url_userinfo();
+    let shown_route = {
+        let mut shown = route.clone();
+        if let Some(registry) = &shown_registry {
+            shown.registry = Some(registry.clone());
+        }
+        if let Some((_, written)) = written_keys
+            .iter()
+            .find(|(put_in, _)| Some(put_in) == route.credential_key.as_ref())
+        {
+            shown.credential_key = Some(written.clone());
+        }
+        shown
+    };
     let why = vec![
-        registry_reason(model, manager, &packages, &route),
+        registry_reason(model, manager, &packages, &shown_route),
         match how {
             _ if route.credential_in_url => how.reason(manager),
             resolve::UrlUserinfo::Ignored
@@ -107,10 +133,10 @@ pub fn explain(
                 format!(
                     "{}; {}",
                     how.reason(manager),
-                    rules.credential_reason(&route)
+                    rules.credential_reason(&shown_route)
                 )
             }
-            _ => rules.credential_reason(&route),
+            _ => rules.credential_reason(&shown_route),
         },
     ];
     let (tarball_route, packument_only) = tarball_route(model, manager, &route);
@@ -248,76 +274,147 @@ pub fn registry_tarball_authorization(
     tarball_explanation(model, manager, &route, registry, &tarball).authorization
 }
 
-/// The model as a manager that expands keys takes it here: the variables a `//${HOST}/…/`
-/// key names, when set, put into the keys and into the registry URLs, as npm does in both
-/// before it matches (spec/npm.md §3). A key written through a variable then matches the
-/// registry it holds, written out or not. Other references stay: a token's is shown as one.
-fn key_variables_set_here(model: &Model) -> Cow<'_, Model> {
-    if !model.auth.keys().any(AuthKey::is_by_reference) {
-        return Cow::Borrowed(model);
+/// The model as the manager takes it here: the variables that a `//${HOST}/…/` key or a
+/// registry URL names, when set, put into the keys and into the registry URLs, as npm does
+/// in both before it matches (spec/npm.md §3; every manager expands a registry URL's). A
+/// key written through a variable then matches the registry it holds, written out or not,
+/// and a registry written through one matches a key written out. Other references stay: a
+/// token's is shown as one, and so is a registry URL the manager does not expand (pnpm's
+/// in a project file), which its rules then set aside.
+///
+/// Also each key as changed, with the key as written, for printing.
+fn variables_set_here(
+    model: &Model,
+    manager: Manager,
+) -> (Cow<'_, Model>, Vec<(AuthKey, AuthKey)>) {
+    let expanded = |v: &Value| {
+        manager.rules().expands_project_registry_references() || v.level() == Level::User
+    };
+    let registries = || {
+        model
+            .registry
+            .iter()
+            .chain(model.scopes.values().filter_map(|s| s.registry.as_ref()))
+            .filter(|v| expanded(v))
+    };
+    let keys = || {
+        model.auth.keys().filter_map(|k| match k {
+            AuthKey::Url(location) if k.is_by_reference() => Some(location),
+            _ => None,
+        })
+    };
+    if keys().next().is_none() && !registries().any(|r| r.value.has_env()) {
+        return (Cow::Borrowed(model), Vec::new());
     }
     let mut set: Vec<(String, String)> = Vec::new();
-    for key in model.auth.keys().filter(|k| k.is_by_reference()) {
-        let AuthKey::Url(location) = key else {
-            continue;
-        };
+    let mut note = |name: &str| {
+        if !set.iter().any(|(n, _)| n == name)
+            && let Ok(value) = std::env::var(name)
+        {
+            set.push((name.to_string(), value));
+        }
+    };
+    for location in keys() {
         for name in Template::parse(location, Dialect::Npm).env_names() {
-            if let Ok(value) = std::env::var(name)
-                && !set.iter().any(|(n, _)| n == name)
-            {
-                set.push((name.to_string(), value));
-            }
+            note(name);
         }
     }
-    if set.is_empty() {
-        return Cow::Borrowed(model);
+    for registry in registries() {
+        for name in registry.value.env_names() {
+            note(name);
+        }
+    }
+    // Yarn 1 and Deno read `${X}` alone (Yarn 1 looks up a variable named `X?` and stops).
+    let optional_forms = !matches!(manager.dialect(), Dialect::YarnClassic | Dialect::Deno);
+    // A form with a text of its own when unset (`${X?}`, `${X:-d}`) means something here too.
+    let has_optional_form = |t: &Template| {
+        t.pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Env { unset, .. } if *unset != Unset::Strict))
+    };
+    let optional_here = optional_forms
+        && (registries().any(|r| has_optional_form(&r.value))
+            || keys().any(|k| has_optional_form(&Template::parse(k, Dialect::Npm))));
+    if set.is_empty() && !optional_here {
+        return (Cow::Borrowed(model), Vec::new());
     }
     let value_of = |name: &str| set.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
     let mut here = model.clone();
-    here.auth = model
-        .auth
-        .iter()
-        .map(|(key, creds)| match key {
-            AuthKey::Url(l) if key.is_by_reference() => {
-                let location = put_in(&Template::parse(l, Dialect::Npm), value_of);
-                (AuthKey::Url(location.render(Dialect::Npm).0), creds.clone())
+    here.auth = Default::default();
+    let mut written_keys = Vec::new();
+    for (written, creds) in &model.auth {
+        let key = match written {
+            AuthKey::Url(l) if written.is_by_reference() => {
+                let location = put_in(&Template::parse(l, Dialect::Npm), value_of, optional_forms);
+                let key = AuthKey::Url(location.render(Dialect::Npm).0);
+                written_keys.push((key.clone(), written.clone()));
+                key
             }
-            _ => (key.clone(), creds.clone()),
-        })
-        .collect();
-    if let Some(r) = here.registry.as_mut() {
-        r.value = put_in(&r.value, value_of);
-    }
-    for scope in here.scopes.values_mut() {
-        if let Some(r) = scope.registry.as_mut() {
-            r.value = put_in(&r.value, value_of);
+            _ => written.clone(),
+        };
+        // A key written out and one that becomes it once its variables are put in: npm
+        // keeps the later line (a project file's over the user file's), not the first one
+        // in pmrc's key order.
+        let read_later =
+            |c: &crate::model::Credentials| c.origin().map(|o| (o.level == Level::Project, o.line));
+        match here.auth.get(&key) {
+            Some(held) if read_later(held) > read_later(creds) => {}
+            _ => {
+                here.auth.insert(key, creds.clone());
+            }
         }
     }
-    Cow::Owned(here)
+    let registries = here
+        .registry
+        .iter_mut()
+        .chain(here.scopes.values_mut().filter_map(|s| s.registry.as_mut()));
+    for r in registries.filter(|v| expanded(v)) {
+        r.value = put_in(&r.value, value_of, optional_forms);
+    }
+    (Cow::Owned(here), written_keys)
 }
 
 /// A registry URL (`${NAME}` its references) with every variable set here put in: the
 /// tarball URL a user gives is one the manager got with its variables put in. The keys
-/// already have theirs (`key_variables_set_here`).
+/// already have theirs (`variables_set_here`).
 fn with_set_variables(registry: &str) -> String {
     if !crate::template::holds_reference(registry) {
         return registry.to_string();
     }
-    put_in(&Template::parse(registry, Dialect::Npm), |name| {
-        std::env::var(name).ok()
-    })
+    // The optional forms were put in with the route (`variables_set_here`).
+    put_in(
+        &Template::parse(registry, Dialect::Npm),
+        |name| std::env::var(name).ok(),
+        false,
+    )
     .render(Dialect::Npm)
     .0
 }
 
-/// `t` with each reference whose variable `value_of` knows replaced by its value.
-fn put_in(t: &Template, value_of: impl Fn(&str) -> Option<String>) -> Template {
-    Template::from_pieces(t.pieces.iter().map(|piece| match piece {
-        Piece::Env { name, .. } => match value_of(name) {
-            Some(text) => Piece::Text { text },
-            None => piece.clone(),
-        },
-        Piece::Text { .. } => piece.clone(),
+/// `t` with its references put in as the manager does when `value_of` says which variables
+/// are set and to what: a set variable's value, and for an unset one (or an empty one, for
+/// `${X:-d}`) the form's own text, empty or its default; a `${X}` stays while unset.
+/// Without `optional_forms` (Yarn 1, which looks up a variable named `X?` and stops) only
+/// `${X}` is put in.
+fn put_in(
+    t: &Template,
+    value_of: impl Fn(&str) -> Option<String>,
+    optional_forms: bool,
+) -> Template {
+    Template::from_pieces(t.pieces.iter().map(|piece| {
+        let Piece::Env { name, unset } = piece else {
+            return piece.clone();
+        };
+        let value = value_of(name);
+        let text = match (unset, value) {
+            (Unset::Strict, Some(v)) => v,
+            (Unset::Strict, None) => return piece.clone(),
+            _ if !optional_forms => return piece.clone(),
+            (Unset::Default(d), v) => v.filter(|v| !v.is_empty()).unwrap_or_else(|| d.clone()),
+            (Unset::DefaultIfUnset(d), v) => v.unwrap_or_else(|| d.clone()),
+            (Unset::Empty, v) => v.unwrap_or_default(),
+        };
+        Piece::Text { text }
     }))
 }
 
