@@ -137,6 +137,9 @@ diagnostics! {
         EnvUnset "env-unset"
             what: "an environment variable a config references is unset (Yarn Berry, and Yarn 1 for its .npmrc, then fail every command)"
             fix: "set it, or use the optional form where the manager has one (${VAR:-} in Yarn 4, ${VAR?} in npm; Yarn 1 has none)";
+        YarnClassicOptionalReference "yarn-classic-optional-reference"
+            what: "an .npmrc value Yarn 1 reads holds npm's optional `${VAR?}`, which Yarn 1 does not have: it looks up a variable named `VAR?` and stops every command (\"Failed to replace env in config\"), whether VAR is set or not"
+            fix: "write `${VAR}` and set VAR wherever Yarn 1 runs (Yarn 1 has no optional form)";
         OtherManagersNotChecked "other-managers-not-checked"
             what: "package.json's packageManager names one manager, and other managers' files are here too: doctor checks the named one (the others may be leftovers)"
             fix: "run `pmrc doctor --manager <named>,<others>` to check them too, or delete the files if they are leftovers";
@@ -340,6 +343,9 @@ diagnostics! {
         PnpmCredentialsKeptInNpmrc "pnpm-credentials-kept-in-npmrc"
             what: "a registry or proxy URL with credentials in it is written to .npmrc only, not to pnpm-workspace.yaml (meant to be committed); pnpm reads .npmrc too"
             fix: "nothing, or move the credentials out of the URL into `//host/:_auth` in .npmrc or pnpm's auth.ini";
+        BunScopeLeftInNpmrc "bun-scope-left-in-npmrc"
+            what: "a scope's registry URL holds a `${VAR}`, which Bun expands in .npmrc but not inside a URL in bunfig.toml: the scope stays in .npmrc, which Bun reads, and is not written to bunfig.toml, whose entry would win"
+            fix: "nothing; to keep the scope in bunfig.toml, hold the whole URL in one variable (`acme = \"$ACME_REGISTRY\"`)";
         BunEntryMovedToUser "bun-entry-moved-to-user"
             what: "a registry entry moves to the user bunfig.toml with its literal secret, so the project no longer routes it"
             fix: "use an environment reference for the secret to keep the entry in the project";

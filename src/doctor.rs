@@ -114,6 +114,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     }
     findings.extend(file_rules(req.dir, &reads));
     findings.extend(drift(&reads));
+    findings.extend(yarn_classic_optional_references(&reads));
     if req.check_env {
         findings.extend(unset_env(&reads, req.env_vars));
     }
@@ -506,6 +507,40 @@ fn describe(r: &Route, managers: &[Manager]) -> String {
     format!("{}: {registry}, {auth}", names.join(", "))
 }
 
+/// npm's optional `${VAR?}` in an `.npmrc` Yarn 1 reads: Yarn 1 takes it for a variable
+/// named `VAR?`, which no one sets (spec/yarn.md B3), and stops whatever VAR holds.
+fn yarn_classic_optional_references(reads: &[Read]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for read in reads {
+        if !read.manager.rules().fails_on_unset_npmrc_variable() {
+            continue;
+        }
+        for (_, v) in read.model.fields() {
+            for piece in v.value.pieces.iter() {
+                let Piece::Env {
+                    name,
+                    unset: crate::template::Unset::Empty,
+                } = piece
+                else {
+                    continue;
+                };
+                out.push(finding(
+                    Warning::error(
+                        Code::YarnClassicOptionalReference,
+                        format!(
+                            "`${{{name}?}}` is npm's optional form, which {} does not have: it looks up a variable named `{name}?` and stops every command with \"Failed to replace env in config: ${{{name}?}}\", whether {name} is set or not",
+                            read.manager.label()
+                        ),
+                        v.origin.clone(),
+                    ),
+                    Some(read.manager),
+                ));
+            }
+        }
+    }
+    out
+}
+
 fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Finding> {
     let mut out = Vec::new();
     for read in reads {
@@ -524,6 +559,10 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
                 }
                 let rules = read.manager.rules();
                 let strict = *unset == crate::template::Unset::Strict;
+                // Yarn 1's `${VAR?}` stops it whatever VAR holds: said on its own.
+                if !strict && rules.fails_on_unset_npmrc_variable() {
+                    continue;
+                }
                 // Yarn Berry's own message, and Yarn 1's for the `.npmrc` it takes values from
                 // (its `.yarnrc` has no references).
                 let stops = if strict && rules.fails_on_unset_variable() {

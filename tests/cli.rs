@@ -2871,6 +2871,14 @@ fn variable_in_credential_key_goes_only_where_it_is_expanded() {
         "{}",
         stderr_of(&output)
     );
+    // The rc file is checked as its reader, Bun, takes it, and the finding names Bun.
+    let stderr = stderr_of(&output).replace("\n    ", " ");
+    assert!(
+        stderr.contains(
+            "npm sends a bearer token (from $CI_JOB_TOKEN) but bun would send no credentials"
+        ),
+        "{stderr}"
+    );
     // A variable's name is not expanded: GitHub's `env:` gets no `npm_config_//${…}` name,
     // the job writes the rc file, with the variables it names mapped from secrets.
     let output = project
@@ -2920,13 +2928,15 @@ fn variable_in_credential_key_goes_only_where_it_is_expanded() {
         "{stderr}"
     );
 
-    // npm's optional `${HOST?}`: its `?` is the reference's, not a query's.
+    // npm's optional `${HOST?}`: its `?` is the reference's, not a query's (with the
+    // variable set: unset, npm puts in an empty host).
     let project = Project::with_files(&[(
         ".npmrc",
         "@acme:registry=https://${CI_SERVER_HOST?}/npm/\n//${CI_SERVER_HOST?}/npm/:_authToken=${TOK}\n",
     )]);
     let output = project
         .cmd(&["explain", "@acme/x", "--manager", "npm"])
+        .env("CI_SERVER_HOST", "gitlab.example.com")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -3218,4 +3228,227 @@ fn an_advised_variable_key_line_once_added_settles_the_check() {
     .unwrap();
     let stderr = run(&["convert", "--from", "yarn", "--to", "npm", "--check"]);
     assert!(stderr.contains("warning[credentials-differ]"), "{stderr}");
+}
+
+#[test]
+fn a_variable_key_line_only_the_target_reads_is_reported_as_a_difference() {
+    // Yarn 1 reads the .npmrc but never matches a `//${HOST}/` key, so it sends no token;
+    // npm, reading the same file, puts the variable in and sends one.
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@acme:registry=https://${CI_SERVER_HOST}/npm/\n//${CI_SERVER_HOST}/npm/:_authToken=${CI_JOB_TOKEN}\n",
+    )]);
+    let o = project
+        .cmd(&[
+            "convert",
+            "--from",
+            "yarn-classic",
+            "--to",
+            "npm",
+            "--check",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr).replace("\n    ", " ");
+    assert!(stderr.contains("warning[credentials-differ]"), "{stderr}");
+    assert!(
+        stderr.contains("yarn-classic sends no credentials") && stderr.contains("npm would send"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("CI_JOB_TOKEN="), "{stderr}");
+
+    // A literal token on that line (here in ~/.npmrc, for pnpm 11's auth.ini) is the
+    // user's, never written by pmrc: no plain-text finding for it (review).
+    let project = Project::with_files(&[(".npmrc", "")]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "@acme:registry=https://${CI_SERVER_HOST}/npm/\n//${CI_SERVER_HOST}/npm/:_authToken=fake-token-123\n",
+    )
+    .unwrap();
+    let o = project
+        .cmd(&[
+            "convert",
+            "--user",
+            "--from",
+            "yarn-classic",
+            "--to",
+            "pnpm@11",
+        ])
+        .env("XDG_CONFIG_HOME", project.home.path().join(".config"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("credentials-differ"), "{stderr}");
+    assert!(!stderr.contains("plain-text-secret"), "{stderr}");
+    assert!(!stderr.contains("fake-token-123"), "{stderr}");
+}
+
+/// A registry written through a variable and its key written out: npm puts the variable
+/// into the URL before matching (a real run: conformance
+/// `npm_variable_registry_literal_key_to_yarn1`); pnpm leaves a project file's `${…}` URL
+/// aside whatever the variable holds.
+#[test]
+fn explain_puts_a_set_registry_variable_in_where_the_manager_expands_it() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@acme:registry=https://${CI_SERVER_HOST}/npm/\n//gitlab.example.com/npm/:_authToken=${CI_JOB_TOKEN}\n",
+    )]);
+    let explain = |manager: &str, host: Option<&str>| {
+        let mut cmd = project.cmd(&[
+            "explain",
+            "@acme/x",
+            "--manager",
+            manager,
+            "--format",
+            "json",
+        ]);
+        match host {
+            Some(h) => cmd.env("CI_SERVER_HOST", h),
+            None => cmd.env_remove("CI_SERVER_HOST"),
+        };
+        let json: serde_json::Value =
+            serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+        (
+            json["managers"][0]["url"].as_str().unwrap().to_string(),
+            json["managers"][0]["authorization"].clone(),
+        )
+    };
+    // The URL as written: a variable's value is never printed.
+    assert_eq!(
+        explain("npm", Some("gitlab.example.com")),
+        (
+            "https://${CI_SERVER_HOST}/npm/@acme%2fx".to_string(),
+            serde_json::json!({"scheme": "bearer", "value": "${CI_JOB_TOKEN}"})
+        )
+    );
+    assert_eq!(
+        explain("npm", None),
+        (
+            "https://${CI_SERVER_HOST}/npm/@acme%2fx".to_string(),
+            serde_json::Value::Null
+        )
+    );
+    assert_eq!(
+        explain("pnpm@11", Some("gitlab.example.com")),
+        (
+            "https://registry.npmjs.org/@acme%2fx".to_string(),
+            serde_json::Value::Null
+        )
+    );
+}
+
+/// Review of the above: a variable's value in a registry URL is not printed (a Gemfury URL
+/// holds its token in the path), and Yarn's `${X:-default}` takes its default when the
+/// variable is unset or empty, as Yarn does.
+#[test]
+fn explain_prints_no_registry_variable_value_and_keeps_yarns_default() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@b:registry=https://npm-proxy.fury.io/${FURY_TOKEN}/acme/\n//npm-proxy.fury.io/${FURY_TOKEN}/acme/:_authToken=${T}\n",
+    )]);
+    for format in ["text", "json"] {
+        let out = project
+            .cmd(&["explain", "@b/w", "--manager", "npm", "--format", format])
+            .env("FURY_TOKEN", "fake-token-123")
+            .output()
+            .unwrap();
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!printed.contains("fake-token-123"), "{printed}");
+        assert!(printed.contains("${FURY_TOKEN}"), "{printed}");
+        // The key matched is named as written too (second review).
+        assert!(
+            printed.contains("//npm-proxy.fury.io/${FURY_TOKEN}/acme/"),
+            "{printed}"
+        );
+    }
+
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://${HOST:-gl.example.com}/npm\"\nnpmRegistries:\n  \"//gl.example.com/npm\":\n    npmAuthToken: \"${T}\"\n",
+    )]);
+    for host in [None, Some(""), Some("other.example.com")] {
+        let mut cmd = project.cmd(&[
+            "explain",
+            "@acme/w",
+            "--manager",
+            "yarn",
+            "--format",
+            "json",
+        ]);
+        match host {
+            Some(h) => cmd.env("HOST", h),
+            None => cmd.env_remove("HOST"),
+        };
+        let json: serde_json::Value =
+            serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+        let expected = match host {
+            Some("other.example.com") => serde_json::Value::Null,
+            _ => serde_json::json!({"scheme": "bearer", "value": "${T}"}),
+        };
+        assert_eq!(json["managers"][0]["authorization"], expected, "{host:?}");
+    }
+}
+
+/// Review: pnpm expands a reference in its global config.yaml (spec/pnpm-bun-deno.md §1.7),
+/// so only the project's pnpm-workspace.yaml gets `pnpm-yaml-env-reference`.
+#[test]
+fn pnpm_global_config_yaml_references_are_not_reported_as_dropped() {
+    let project = Project::with_files(&[(
+        "package.json",
+        "{\"name\":\"x\",\"packageManager\":\"pnpm@11.0.0\"}\n",
+    )]);
+    let config = project.home.path().join(".config");
+    std::fs::create_dir_all(config.join("pnpm")).unwrap();
+    std::fs::write(
+        config.join("pnpm/config.yaml"),
+        "registry: https://${REG}/\n",
+    )
+    .unwrap();
+    let run = |project: &Project| {
+        let o = project
+            .cmd(&["show", "--user", "--manager", "pnpm@11"])
+            .env("XDG_CONFIG_HOME", &config)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    assert!(!run(&project).contains("pnpm-yaml-env-reference"));
+    std::fs::write(
+        project.path().join("pnpm-workspace.yaml"),
+        "registry: https://${REG}/\n",
+    )
+    .unwrap();
+    assert!(run(&project).contains("warning[pnpm-yaml-env-reference]: pnpm-workspace.yaml:1"));
+}
+
+/// Second review: a conversion that writes npm's `${VAR?}` into an `.npmrc` Yarn 1 reads too
+/// (the project has its `.yarnrc`) says that Yarn 1 would stop on it; without Yarn 1 in the
+/// project, nothing is said.
+#[test]
+fn writing_an_optional_reference_yarn_classic_reads_is_reported() {
+    let yarnrc_yml = "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.acme.test\"\n    npmAuthToken: \"${TOKEN:-}\"\n";
+    let with_yarn1 = Project::with_files(&[
+        (".yarnrc", "registry \"https://registry.yarnpkg.com/\"\n"),
+        (".yarnrc.yml", yarnrc_yml),
+    ]);
+    let without = Project::with_files(&[(".yarnrc.yml", yarnrc_yml)]);
+    let stderr = |p: &Project| {
+        let o = p
+            .cmd(&["convert", "--from", "yarn", "--to", "npm"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stderr).replace("\n    ", " ")
+    };
+    assert!(
+        stderr(&with_yarn1).contains(
+            "warning[yarn-classic-optional-reference]: .npmrc:2: Yarn 1.22 reads this file too"
+        ),
+        "{}",
+        stderr(&with_yarn1)
+    );
+    assert!(!stderr(&without).contains("yarn-classic-optional-reference"));
 }

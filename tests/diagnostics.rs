@@ -369,6 +369,11 @@ const TRIGGERS: &[Trigger] = &[
         dir: "",
         args: &["convert", "--from", "npm", "--to", "bun", "--user"],
     },
+    t(
+        "bun-scope-left-in-npmrc",
+        &[(".npmrc", "@acme:registry=https://${ACME_HOST}/npm/\n")],
+        &["convert", "--from", "npm", "--to", "bun"],
+    ),
     Trigger {
         vars: &[],
         code: "bun-entry-moved-to-user",

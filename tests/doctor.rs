@@ -246,6 +246,15 @@ const CASES: &[Case] = &[
         args: &["--env"],
     },
     Case {
+        rule: "yarn-classic-optional-reference",
+        trigger: &[(
+            ".npmrc",
+            "//r.example/:_authToken=${PMRC_TEST_SET_TOKEN?}\n",
+        )],
+        clean: &[(".npmrc", "//r.example/:_authToken=${PMRC_TEST_SET_TOKEN}\n")],
+        args: &["--manager", "yarn-classic"],
+    },
+    Case {
         rule: "other-managers-not-checked",
         trigger: &[
             ("package.json", "{\"packageManager\": \"yarn@4.5.0\"}\n"),

@@ -268,6 +268,26 @@ pub fn keeps_url_references(url: &Template) -> bool {
     }
 }
 
+/// A scope's registry URL that Bun would take as text in `bunfig.toml` (a `${VAR}` inside a
+/// URL: Bun expands only a whole `$VAR` there) but expands where it was read, the project
+/// `.npmrc`, which Bun reads too: it stays there, where it works, rather than be written
+/// over it in `bunfig.toml` (whose entry would win). Only plain `${VAR}` references, the
+/// form Bun expands in `.npmrc`, and only without credentials of its own to write.
+pub fn left_in_npmrc(url: &Value, creds: Option<&Credentials>) -> bool {
+    use crate::template::{Piece, Unset};
+    let plain_references = url.value.pieces.iter().all(|p| match p {
+        Piece::Env { unset, .. } => *unset == Unset::Strict,
+        Piece::Text { .. } => true,
+    });
+    creds.is_none()
+        && plain_references
+        && !url.value.render(Dialect::Bun).1.is_empty()
+        && !keeps_url_references(&url.value)
+        && url.origin.as_ref().is_some_and(|o| {
+            o.level == Level::Project && o.file.file_name() == Some(std::ffi::OsStr::new(".npmrc"))
+        })
+}
+
 /// Spans of literal tokens and passwords, and of passwords inside registry URLs.
 pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let Ok(found) = collect(text) else {
@@ -456,10 +476,12 @@ pub fn wanted(model: &Model) -> Wanted {
         model.auth.get(&AuthKey::DefaultRegistry),
     );
     for (name, scope) in &model.scopes {
+        let creds = model.auth.get(&AuthKey::Scope(name.clone()));
+        let registry = scope.registry.as_ref().filter(|r| !left_in_npmrc(r, creds));
         entry(
             vec!["install".into(), "scopes".into(), name.clone()],
-            scope.registry.as_ref(),
-            model.auth.get(&AuthKey::Scope(name.clone())),
+            registry,
+            creds,
         );
     }
     if let Some(cafile) = &model.tls.cafile {

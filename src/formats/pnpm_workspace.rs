@@ -169,7 +169,10 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             level,
         });
         let value = |raw: &str| Value::new(Template::parse(raw, Dialect::Npm), origin.clone());
-        if let SettingValue::Scalar(raw) = &s.value
+        // pnpm's global config.yaml is expanded (spec/pnpm-bun-deno.md §1.7); only the
+        // project's pnpm-workspace.yaml is not.
+        if level == Level::Project
+            && let SettingValue::Scalar(raw) = &s.value
             && Template::parse(raw, Dialect::Npm).has_env()
         {
             warnings.push(Warning::new(

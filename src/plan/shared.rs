@@ -70,17 +70,26 @@ pub(super) fn plan_files(
 ) -> Result<Vec<FileChange>> {
     keep_credentials_out_of_committed_files(&mut drafts, warnings);
     drop_lines_writers_refuse(&mut drafts);
-    let used = source_lines(source_model, None);
-    let relied_on = source_lines(source_model, Some(req.from));
+    // Needed only for a file the source reads too (a shared `.npmrc`); a conversion to
+    // another file does not resolve the source's routes again for nothing (issue 20).
+    let source_line_sets = std::cell::OnceCell::new();
     let mut composed = Vec::new();
     for draft in &drafts {
         let read_by_source = sources
             .iter()
             .any(|f| f.path == draft.file.path && f.text.is_some());
         let no_lines = HashSet::default();
-        let lines = read_by_source.then(|| SourceLines {
-            used: used.get(&draft.file.display).unwrap_or(&no_lines),
-            relied_on: relied_on.get(&draft.file.display).unwrap_or(&no_lines),
+        let lines = read_by_source.then(|| {
+            let (used, relied_on) = source_line_sets.get_or_init(|| {
+                (
+                    source_lines(source_model, None),
+                    source_lines(source_model, Some(req.from)),
+                )
+            });
+            SourceLines {
+                used: used.get(&draft.file.display).unwrap_or(&no_lines),
+                relied_on: relied_on.get(&draft.file.display).unwrap_or(&no_lines),
+            }
         });
         let mut c = compose(draft, lines)?;
         for e in &mut c.entries {
@@ -99,6 +108,7 @@ pub(super) fn plan_files(
     }
     check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
     keep_bystanders(req, &changes)?;
+    warnings.extend(yarn_classic_stops(req, &changes)?);
     Ok(changes)
 }
 
@@ -474,6 +484,75 @@ fn fit_source(
 
 /// A manager named in pmrc.toml that this run neither reads from nor writes for must do
 /// what it did: a change to a file it reads that would make it do otherwise is refused.
+/// An `.npmrc` written for another target that Yarn 1 reads too (the project has its
+/// `.yarnrc`, or pmrc.toml names it), given npm's `${VAR?}` it did not hold before: Yarn 1
+/// has no such form, looks up a variable named `VAR?` and stops every command (spec/yarn.md
+/// B3; conformance `yarn1_stops_on_an_optional_reference`). Routes cannot show that, so it
+/// is said here.
+fn yarn_classic_stops(req: &Request, changes: &[FileChange]) -> Result<Vec<Warning>> {
+    let mut out = Vec::new();
+    // The managers that take `${VAR?}` for a variable named `VAR?` (Yarn 1).
+    for &reader in crate::managers::SETTLED
+        .iter()
+        .filter(|m| m.rules().fails_on_unset_npmrc_variable())
+    {
+        let in_play = req.bystanders.contains(&reader)
+            || reader
+                .rules()
+                .marker_files()
+                .iter()
+                .any(|m| req.dir.join(m).is_file());
+        if req.from == reader || req.to.contains(&reader) || !in_play {
+            continue;
+        }
+        let read = discover::locate(reader, req.dir, req.user, req.env)?;
+        for c in changes {
+            if c.format != crate::formats::Format::Npmrc || !read.iter().any(|f| f.path == c.path) {
+                continue;
+            }
+            let before = optional_references(c.before.as_deref().unwrap_or_default());
+            for (name, line) in optional_references(&c.after) {
+                if before.iter().any(|(n, _)| *n == name) {
+                    continue;
+                }
+                out.push(Warning::new(
+                    Code::YarnClassicOptionalReference,
+                    format!(
+                        "{} reads this file too, and `${{{name}?}}`, npm's optional form, is one it does not have: every command would stop with \"Failed to replace env in config: ${{{name}?}}\", whether {name} is set or not",
+                        reader.label()
+                    ),
+                    Some(crate::model::Origin {
+                        file: crate::model::Origin::shared(&c.display),
+                        line,
+                        level: c.level,
+                    }),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The names of npm's `${NAME?}` references in an `.npmrc` text, each with its first line.
+fn optional_references(text: &str) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with(['#', ';']) {
+            continue;
+        }
+        for (at, _) in line.match_indices("${") {
+            let inner = line[at + 2..].split('}').next().unwrap_or_default();
+            if let Some(name) = inner.strip_suffix('?')
+                && !name.is_empty()
+                && !out.iter().any(|(n, _)| n == name)
+            {
+                out.push((name.to_string(), i + 1));
+            }
+        }
+    }
+    out
+}
+
 fn keep_bystanders(req: &Request, changes: &[FileChange]) -> Result<()> {
     let planned: HashMap<&Path, String> = changes
         .iter()

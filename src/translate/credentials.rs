@@ -25,6 +25,13 @@ impl Translator<'_> {
             (WrittenAs::Npmrc, AuthKey::Scope(s), _) if self.to.rules().reads_scope_tokens() => {
                 return AuthKey::Scope(target_scope(s));
             }
+            // A scope left in the project `.npmrc` for Bun (`bunfig::left_in_npmrc`) keeps
+            // the credentials keyed there by host and path, which Bun matches in `.npmrc`.
+            (WrittenAs::Bunfig, AuthKey::Url(_), Packages::Scope(s))
+                if self.stays_in_npmrc_for_bun(s, source_key) =>
+            {
+                return source_key.clone();
+            }
             // Bun binds credentials to the registry entry they are written with.
             (WrittenAs::Bunfig, _, Packages::Scope(s)) => return AuthKey::Scope(target_scope(s)),
             (WrittenAs::Bunfig, _, Packages::Unscoped) => return AuthKey::DefaultRegistry,
@@ -48,6 +55,30 @@ impl Translator<'_> {
             // A registry held in an environment variable: key by its text as written.
             None => AuthKey::Url(registry),
         }
+    }
+
+    /// Whether the scope's registry stays in the project `.npmrc` for Bun and the
+    /// credentials at `key` with it: keyed by a host and path written out in that same file,
+    /// where Bun matches them against the registry it expands.
+    fn stays_in_npmrc_for_bun(&self, scope: &str, key: &AuthKey) -> bool {
+        let in_project_npmrc = |origin: Option<&crate::model::Origin>| {
+            origin.is_some_and(|o| {
+                o.level == Level::Project
+                    && o.file.file_name() == Some(std::ffi::OsStr::new(".npmrc"))
+            })
+        };
+        !key.is_by_reference()
+            && self
+                .source
+                .scopes
+                .get(scope)
+                .and_then(|s| s.registry.as_ref())
+                .is_some_and(|r| crate::formats::bunfig::left_in_npmrc(r, None))
+            && self
+                .source
+                .auth
+                .get(key)
+                .is_some_and(|creds| creds.values().all(|v| in_project_npmrc(v.origin.as_ref())))
     }
 
     /// Whether the source's `//${HOST}/…/` line, which pmrc never rewrites, goes on serving
@@ -269,6 +300,16 @@ impl Translator<'_> {
                     format!("the credentials at {key} are not used for any registry in use, so pmrc does not carry them over"),
                     creds.origin().cloned(),
                 )),
+            }
+        }
+        // The target's own `//${HOST}/…/` lines stay in its files (pmrc never writes them),
+        // so they are part of what it reads: the check then sees credentials the target
+        // sends where the source, which ignores such a line, sends none. Nothing is written
+        // from them, so they have no secret to report as written.
+        for (location, held) in &self.held_reference_keys {
+            let key = AuthKey::Url(location.clone());
+            if !assigned.contains_key(&key) {
+                model.auth.insert(key, held.clone());
             }
         }
         for (key, (creds, _)) in assigned {

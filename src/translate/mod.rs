@@ -114,6 +114,7 @@ fn translate_with(
     };
     tr.scopes(&routes, &mut model);
     tr.credentials(&routes, &mut model);
+    tr.scopes_left_in_npmrc(&model);
     if model.auth.contains_key(&AuthKey::DefaultRegistry) && model.registry.is_none() {
         // Bun keeps the default registry's credentials with its URL, so it must be written.
         let public = Value::new(Template::literal(to.public_registry()), None);
@@ -236,7 +237,10 @@ impl Translator<'_> {
             .filter(|w| w.code == Code::PnpmEnvCredentialNeedsUserFile)
             .filter_map(|w| w.origin.as_ref().map(|o| (o.file.as_path(), o.line)))
             .collect();
-        let differences = differences((self.from, self.source), self.to, before, model, &explained);
+        // A file written for another reader (`pmrc env`'s rc file, which Bun reads as an
+        // `.npmrc`) is checked as that reader takes it.
+        let reader = self.key_reader.unwrap_or(self.to);
+        let differences = differences((self.from, self.source), reader, before, model, &explained);
         self.warnings.extend(differences);
     }
 }

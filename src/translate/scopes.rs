@@ -49,6 +49,14 @@ impl Translator<'_> {
         for (name, scope) in &self.source.scopes {
             let route = by_scope[name.as_str()];
             let registry = match &scope.registry {
+                // Left where Bun reads and expands it; said once the credentials are known
+                // (`scopes_left_in_npmrc`).
+                Some(r)
+                    if self.target() == WrittenAs::Bunfig
+                        && crate::formats::bunfig::left_in_npmrc(r, None) =>
+                {
+                    Some(r.clone())
+                }
                 Some(r) => Some(self.registry_value(r)),
                 None => {
                     let url = route.registry.clone().unwrap_or_default();
@@ -114,6 +122,36 @@ impl Translator<'_> {
                     p.origin.clone(),
                 )),
             }
+        }
+    }
+
+    /// The scopes [`Self::scopes`] kept as read for Bun: left in `.npmrc` when nothing else
+    /// goes with them into `bunfig.toml`, else written there and lossy as any other.
+    pub(super) fn scopes_left_in_npmrc(&mut self, model: &Model) {
+        if self.target() != WrittenAs::Bunfig {
+            return;
+        }
+        for (name, scope) in &model.scopes {
+            let Some(r) = scope
+                .registry
+                .as_ref()
+                .filter(|r| crate::formats::bunfig::left_in_npmrc(r, None))
+            else {
+                continue;
+            };
+            let creds = model.auth.get(&crate::model::AuthKey::Scope(name.clone()));
+            if creds.is_some() {
+                self.carry(r, "registry");
+                continue;
+            }
+            self.warnings.push(Warning::note(
+                Code::BunScopeLeftInNpmrc,
+                format!(
+                    "@{name}: the registry `{}` holds a variable, which Bun expands in .npmrc but not inside a URL in bunfig.toml, so the scope stays in .npmrc, which Bun reads, and is not written to bunfig.toml",
+                    r.value.render(crate::template::Dialect::Npm).0
+                ),
+                r.origin.clone(),
+            ));
         }
     }
 }

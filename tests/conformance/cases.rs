@@ -487,6 +487,22 @@ pub fn npm_variable_key_literal_registry_to_yarn() -> Case {
         .expect_warning("lossy-env-reference")
 }
 
+/// The other way round: a registry written through a variable and its key written out. npm
+/// puts the variable into the registry before matching, so the key matches once it is set
+/// (explain predicts it with the variable set); Yarn 1, reading the same file, does the same.
+pub fn npm_variable_registry_literal_key_to_yarn1() -> Case {
+    const NPMRC: &str = "registry={R1}/\n@acme:registry=http://${REG_HOST}/npm/\n//{H2}/npm/:_authToken=${NPM_TOKEN}\n";
+    Case::new("npm_variable_registry_literal_key_to_yarn1", Npm, Yarn1)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", BEARER_NPM)
+        .file(".npmrc", NPMRC)
+        .env("REG_HOST", "{H2}", "{H2}")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(".npmrc", NPMRC)
+}
+
 /// pnpm expands a variable in a credential key in its user file (not in a project file,
 /// where it ignores the key): pnpm 11 sends the token; npm, the target, reads the same line.
 pub fn pnpm11_variable_in_user_credential_key() -> Case {
@@ -931,6 +947,51 @@ pub fn npm_to_bun_scope_env_token() -> Case {
             "[install]\nregistry = \"{R1}/\"\n\n[install.scopes]\nacme = { url = \"{R2}/\", token = \"$NODE_AUTH_TOKEN\" }\n",
         )
         .remove_after_convert(".npmrc")
+}
+
+/// A scope's registry written through a variable in `.npmrc`: Bun expands it there but not
+/// inside a URL in bunfig.toml, so the scope stays in `.npmrc` (which Bun reads, with the
+/// token keyed by the host and path written out) and bunfig.toml gets the rest.
+pub fn npm_to_bun_variable_scope_registry_stays_in_npmrc() -> Case {
+    npm_to_bun_scope_left_in_npmrc(
+        "npm_to_bun_variable_scope_registry_stays_in_npmrc",
+        "registry={R1}/\n@acme:registry=http://${REG_HOST}/npm/\n//{H2}/npm/:_authToken=${NPM_TOKEN}\n",
+        "/npm/",
+        ("REG_HOST", "{H2}"),
+    )
+}
+
+/// The same with the variable in the path and a host-level token beside it (second review):
+/// both stay in `.npmrc`, where Bun expands the registry and matches the token by host and
+/// path; written to bunfig.toml, the URL would be sent as text.
+pub fn npm_to_bun_variable_path_scope_token_stays_in_npmrc() -> Case {
+    npm_to_bun_scope_left_in_npmrc(
+        "npm_to_bun_variable_path_scope_token_stays_in_npmrc",
+        "registry={R1}/\n@acme:registry={R2}/${ORG}/\n//{H2}/:_authToken=${NPM_TOKEN}\n",
+        "/team/",
+        ("ORG", "team"),
+    )
+}
+
+/// npm -> Bun for an `.npmrc` whose @acme registry (served at `path` on registry 2) holds the
+/// variable `name`, set to `value`: the `.npmrc` stays as it is, bunfig.toml gets the
+/// default registry alone.
+fn npm_to_bun_scope_left_in_npmrc(
+    case: &'static str,
+    npmrc: &'static str,
+    path: &'static str,
+    (name, value): (&'static str, &'static str),
+) -> Case {
+    Case::new(case, Npm, Bun)
+        .mount(1, "/")
+        .mount_auth(2, path, BEARER_NPM)
+        .file(".npmrc", npmrc)
+        .env(name, value, value)
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(".npmrc", npmrc)
+        .reference("bunfig.toml", "[install]\nregistry = \"{R1}/\"\n")
 }
 
 /// Issue 7 (found by `tests/model_props.rs`): a project scope whose token sits in
@@ -1421,6 +1482,25 @@ pub fn yarn_env_registry_to_pnpm12_user() -> Case {
         .dep("@acme/widget", 1, NONE)
         .user()
         .reference("$XDG_CONFIG_HOME/pnpm/auth.ini", "registry=${REG}\n")
+}
+
+/// A key written out and one that becomes the same key once its variable is put in: npm
+/// keeps the later line (it puts variables into keys as it reads them, in file order), and
+/// `pmrc explain` must predict that token, not the one first in its own key order.
+pub fn npm_variable_key_and_written_key_later_line_wins() -> Case {
+    const NPMRC: &str = "registry={R1}/npm/\n//{H1}/npm/:_authToken=${OTHER_TOKEN}\n//${REG_HOST}/npm/:_authToken=${NPM_TOKEN}\n";
+    Case::new(
+        "npm_variable_key_and_written_key_later_line_wins",
+        Npm,
+        Npm12,
+    )
+    .mount_auth(1, "/npm/", BEARER_NPM)
+    .file(".npmrc", NPMRC)
+    .env("REG_HOST", "{H1}", "{H1}")
+    .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+    .env("OTHER_TOKEN", "fake-other-1", "fake-other-2")
+    .dep("leftpad-fake", 1, BEARER_NPM)
+    .reference(".npmrc", NPMRC)
 }
 
 /// npm goes on up the path past an `_auth` that is empty here (`${NPM_AUTH?}` unset), as it

@@ -245,3 +245,18 @@ fn pnpm_stops_on_mixed_registries() {
         );
     }
 }
+
+#[test]
+fn yarn1_stops_on_an_optional_reference() {
+    // npm's optional `${VAR?}` with the variable set: Yarn 1 looks up a variable named
+    // `VAR?` and stops before any request, which `pmrc doctor` reports as an error
+    // (`yarn-classic-optional-reference`, spec/yarn.md B3).
+    assert_caught(
+        cases::npm_to_yarn1_scope_env_token(),
+        files(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NODE_AUTH_TOKEN?}\n",
+        ),
+        "Failed to replace env in config",
+    );
+}
