@@ -3452,3 +3452,34 @@ fn writing_an_optional_reference_yarn_classic_reads_is_reported() {
     );
     assert!(!stderr(&without).contains("yarn-classic-optional-reference"));
 }
+
+#[test]
+fn a_host_key_beside_a_variable_path_registry_is_kept_for_readers_that_walk_up() {
+    // Deno walks up the registry's path and Bun takes the longest prefix: both take
+    // `//npm.example.test/` for `https://npm.example.test/${ORG}/` whatever ORG holds, as
+    // npm does. pmrc called the key lost and the credentials different.
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "@acme:registry=https://npm.example.test/${ORG}/\n//npm.example.test/:_authToken=${NPM_TOKEN}\n",
+    )]);
+    for target in ["deno", "bun"] {
+        let o = project
+            .cmd(&["convert", "--from", "npm", "--to", target])
+            .env("ORG", "team")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{target}: {stderr}");
+        assert!(!stderr.contains("warning["), "{target}: {stderr}");
+    }
+    let o = project
+        .cmd(&["env", "--from", "npm", "--to", "bun"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("\n//npm.example.test/:_authToken=${NPM_TOKEN}\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("must provide: NPM_TOKEN, ORG"), "{stdout}");
+}

@@ -392,6 +392,10 @@ mod env {
         super::cases_env::run(super::cases_env::env_npm_scope_token_to_bun())
     }
     #[test]
+    fn env_npm_variable_path_scope_host_token_to_bun() {
+        super::cases_env::run(super::cases_env::env_npm_variable_path_scope_host_token_to_bun())
+    }
+    #[test]
     fn env_npm_scope_token_to_deno() {
         super::cases_env::run(super::cases_env::env_npm_scope_token_to_deno())
     }

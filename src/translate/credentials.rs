@@ -81,6 +81,38 @@ impl Translator<'_> {
                 .is_some_and(|creds| creds.values().all(|v| in_project_npmrc(v.origin.as_ref())))
     }
 
+    /// Whether the reader of the written `.npmrc`, given the source's literal key alone,
+    /// takes it for the route's registry that holds a variable: `//host/` for
+    /// `https://host/${ORG}/` (npm, pnpm and Deno walk up the path, Bun takes the longest
+    /// prefix; Yarn 1 takes only the registry's own key). The key then serves whatever the
+    /// variable holds, as it did for the source.
+    fn reader_takes_source_key(&self, route: &Route, source_key: &AuthKey) -> bool {
+        if self.target() != WrittenAs::Npmrc
+            || !matches!(source_key, AuthKey::Url(_))
+            || source_key.is_by_reference()
+        {
+            return false;
+        }
+        let mut trial = Model::default();
+        match &route.packages {
+            Packages::Unscoped => trial.registry = self.source.registry.clone(),
+            Packages::Scope(s) => {
+                let Some(scope) = self.source.scopes.get(s) else {
+                    return false;
+                };
+                trial.scopes = BTreeMap::from([(s.clone(), scope.clone())]).into();
+            }
+        }
+        trial.auth =
+            BTreeMap::from([(source_key.clone(), self.source.auth[source_key].clone())]).into();
+        let reader = self.key_reader.unwrap_or(self.to);
+        reader
+            .rules()
+            .routes(&trial, vec![route.packages.clone()])
+            .first()
+            .is_some_and(|r| r.credential_key.as_ref() == Some(source_key))
+    }
+
     /// Whether the source's `//${HOST}/…/` line, which pmrc never rewrites, goes on serving
     /// the target where it is: an `.npmrc` the target reads and expands keys in.
     fn keeps_reference_key(&self, creds: &Credentials) -> bool {
@@ -180,6 +212,11 @@ impl Translator<'_> {
                     // The source's own line, which the target reads too, stays as written.
                     _ if (source_key == &key || self.key_reader.is_some())
                         && self.keeps_reference_key(creds) => {}
+                    // A literal key before the variable part, which the reader takes for
+                    // this registry whatever the variable holds.
+                    _ if self.reader_takes_source_key(route, source_key) => {
+                        key = source_key.clone();
+                    }
                     _ => {
                         self.warnings
                             .push(self.key_reference_lost(route, location, creds));

@@ -169,6 +169,23 @@ pub fn env_npm_scope_token_to_bun() -> EnvCase {
         true,
     )
 }
+/// A scope registry whose path holds `${ORG}`, with a token keyed by its host alone: Bun
+/// takes that key for the registry the variable makes, so the rc file keeps it as written
+/// (it was dropped, and `NPM_TOKEN` left out of the secrets the job must provide).
+pub fn env_npm_variable_path_scope_host_token_to_bun() -> EnvCase {
+    let case = Case::new("env_npm_variable_path_scope_host_token_to_bun", Npm, Bun)
+        .mount(1, "/")
+        .mount_auth(2, "/team/", BEARER_NPM)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/${ORG}/\n//{H2}/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("ORG", "team", "team")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .dep("leftpad-fake", 1, NONE);
+    env_case(case, "shell", true)
+}
 pub fn env_npm_scope_token_to_deno() -> EnvCase {
     env_case(
         npm_scope_token("env_npm_scope_token_to_deno", Deno),
