@@ -285,6 +285,7 @@ cases! {
         npm_to_bun_scope_env_token,
         npm_to_bun_variable_scope_registry_stays_in_npmrc,
         npm_to_bun_variable_path_scope_token_stays_in_npmrc,
+        npm_to_bun_optional_variable_scope_registry_stays_in_npmrc,
         npm_to_bun_basic_auth,
         npm_to_bun_user_env_token,
         npm_to_bun_user_literal_token,

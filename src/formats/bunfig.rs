@@ -272,11 +272,12 @@ pub fn keeps_url_references(url: &Template) -> bool {
 /// URL: Bun expands only a whole `$VAR` there) but expands where it was read, the project
 /// `.npmrc`, which Bun reads too: it stays there, where it works, rather than be written
 /// over it in `bunfig.toml` (whose entry would win). Only plain `${VAR}` references, the
-/// form Bun expands in `.npmrc`, and only without credentials of its own to write.
+/// forms Bun expands in `.npmrc` (`${VAR?}` to empty when unset, spec pnpm-bun-deno.md
+/// b25), and only without credentials of its own to write.
 pub fn left_in_npmrc(url: &Value, creds: Option<&Credentials>) -> bool {
     use crate::template::{Piece, Unset};
     let plain_references = url.value.pieces.iter().all(|p| match p {
-        Piece::Env { unset, .. } => *unset == Unset::Strict,
+        Piece::Env { unset, .. } => matches!(unset, Unset::Strict | Unset::Empty),
         Piece::Text { .. } => true,
     });
     creds.is_none()

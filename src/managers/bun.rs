@@ -256,10 +256,25 @@ impl<'a> BunKeys<'a> {
     }
 }
 
+/// The notation Bun read a value in: npm's in an `.npmrc` (`${VAR}`, and `${VAR?}`, empty
+/// when unset: spec pnpm-bun-deno.md b25), its own `$VAR` in `bunfig.toml`.
+fn read_dialect(v: &crate::model::Value) -> Dialect {
+    let in_bunfig = v.origin.as_ref().is_some_and(|o| {
+        o.file
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with("bunfig.toml"))
+    });
+    if in_bunfig {
+        Dialect::Bun
+    } else {
+        Dialect::Npm
+    }
+}
+
 /// Credentials written with the registry in bunfig win; otherwise an `.npmrc` key on the
 /// same host whose path is a prefix of the registry's (the longest one).
 fn route(model: &Lookup<'_>, packages: Packages, npmrc_keys: &BunKeys) -> Route {
-    let registry = configured_registry(model, &packages).map(|v| v.value.render(Dialect::Bun).0);
+    let registry = configured_registry(model, &packages).map(|v| v.value.render(read_dialect(v)).0);
     let effective = registry
         .clone()
         .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());

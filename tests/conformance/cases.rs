@@ -973,6 +973,17 @@ pub fn npm_to_bun_variable_path_scope_token_stays_in_npmrc() -> Case {
     )
 }
 
+/// npm's optional `${ORG?}`, which Bun expands in `.npmrc` too (and wrote as the text
+/// `${ORG:-}` into bunfig.toml): the scope stays in `.npmrc`.
+pub fn npm_to_bun_optional_variable_scope_registry_stays_in_npmrc() -> Case {
+    npm_to_bun_scope_left_in_npmrc(
+        "npm_to_bun_optional_variable_scope_registry_stays_in_npmrc",
+        "registry={R1}/\n@acme:registry={R2}/${ORG?}/\n//{H2}/:_authToken=${NPM_TOKEN}\n",
+        "/team/",
+        ("ORG", "team"),
+    )
+}
+
 /// npm -> Bun for an `.npmrc` whose @acme registry (served at `path` on registry 2) holds the
 /// variable `name`, set to `value`: the `.npmrc` stays as it is, bunfig.toml gets the
 /// default registry alone.
