@@ -528,8 +528,9 @@ fn yarn_classic_optional_references(reads: &[Read]) -> Vec<Finding> {
                     Warning::error(
                         Code::YarnClassicOptionalReference,
                         format!(
-                            "`${{{name}?}}` is npm's optional form, which {} does not have: it looks up a variable named `{name}?` and stops every command with \"Failed to replace env in config: ${{{name}?}}\", whether {name} is set or not",
-                            read.manager.label()
+                            "`${{{name}?}}` is npm's optional form, which {} does not have: it looks up a variable named `{name}?` and stops every command with \"{}\", whether {name} is set or not",
+                            read.manager.label(),
+                            read.manager.rules().stops_on_reference(name, &crate::template::Unset::Empty, true).unwrap_or_default()
                         ),
                         v.origin.clone(),
                     ),
@@ -565,13 +566,7 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
                 }
                 // Yarn Berry's own message, and Yarn 1's for the `.npmrc` it takes values from
                 // (its `.yarnrc` has no references).
-                let stops = if strict && rules.fails_on_unset_variable() {
-                    Some(format!("Environment variable not found ({name})"))
-                } else if strict && rules.fails_on_unset_npmrc_variable() {
-                    Some(format!("Failed to replace env in config: ${{{name}}}"))
-                } else {
-                    None
-                };
+                let stops = rules.stops_on_reference(name, unset, false);
                 let fatal = stops.is_some();
                 let message = match stops {
                     Some(error) => format!(

@@ -28,10 +28,38 @@ pub struct Explanation {
     /// Variables the credentials come from that are not set in this environment.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unset: Vec<String>,
+    /// A reference that stops every command of the manager before any request (Yarn's
+    /// unset variables, Yarn 1 and npm's `${VAR?}`): the rest says what it would do once fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stops: Option<Stop>,
     /// Why: the registry's source, then the credential rule.
     pub why: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tarball: Option<TarballExplanation>,
+}
+
+/// The manager's own error and the value whose reference causes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stop {
+    pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// The first value the manager reads whose reference stops it here.
+fn stop(model: &Model, manager: Manager) -> Option<Stop> {
+    let rules = manager.rules();
+    model.fields().into_iter().find_map(|(_, v)| {
+        v.value.pieces.iter().find_map(|p| match p {
+            Piece::Env { name, unset } => rules
+                .stops_on_reference(name, unset, std::env::var_os(name).is_some())
+                .map(|error| Stop {
+                    error,
+                    origin: v.origin.clone(),
+                }),
+            Piece::Text { .. } => None,
+        })
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,6 +110,7 @@ pub fn explain(
         Some(s) => Packages::Scope(s.to_string()),
         None => Packages::Unscoped,
     };
+    let stops = stop(model, manager);
     let (here, written_keys) = variables_set_here(model, manager);
     // The URL and the key are printed as written: a variable's value is not (it may be a
     // secret, as a token in the path is); the route is taken with the values put in.
@@ -162,6 +191,7 @@ pub fn explain(
             .as_ref()
             .and(route.credential_origin.clone()),
         unset: unset_variables(route.authorization.as_ref()),
+        stops,
         why,
         tarball,
     }

@@ -3483,3 +3483,51 @@ fn a_host_key_beside_a_variable_path_registry_is_kept_for_readers_that_walk_up()
     );
     assert!(stdout.contains("must provide: NPM_TOKEN, ORG"), "{stdout}");
 }
+
+#[test]
+fn explain_says_when_a_reference_stops_the_manager_before_any_request() {
+    // Yarn 1 looks up a variable named `ORG?` and stops whether ORG is set or not; Yarn 4
+    // stops on its unset `${ORG}`; npm empties `${ORG?}` and goes on.
+    let project = Project::with_files(&[
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.example.test/${ORG?}/\n",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.example.test/${ORG}/\"\n",
+        ),
+    ]);
+    let explain = |org: Option<&str>| {
+        let mut cmd = project.cmd(&["explain", "@acme/w", "--manager", "yarn-classic,yarn,npm"]);
+        cmd.env_remove("ORG");
+        if let Some(org) = org {
+            cmd.env("ORG", org);
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+    };
+    // The `stops:` line of the manager's block (its header indented two spaces).
+    let stops = |text: &str, manager: &str| {
+        text.lines()
+            .skip_while(|l| !l.starts_with(&format!("  {manager}")))
+            .skip(1)
+            .take_while(|l| l.starts_with("    "))
+            .find_map(|l| l.trim().strip_prefix("stops: "))
+            .map(str::to_string)
+    };
+    let unset = explain(None);
+    assert!(
+        stops(&unset, "yarn-classic")
+            .is_some_and(|s| s.contains("\"Failed to replace env in config: ${ORG?}\" (.npmrc:1)")),
+        "{unset}"
+    );
+    assert!(
+        stops(&unset, "yarn ").is_some_and(|s| s
+            .contains("\"Environment variable not found (ORG)\" (.yarnrc.yml:3)")),
+        "{unset}"
+    );
+    assert_eq!(stops(&unset, "npm "), None, "{unset}");
+    let set = explain(Some("team"));
+    assert!(stops(&set, "yarn-classic").is_some(), "{set}");
+    assert_eq!(stops(&set, "yarn "), None, "{set}");
+}

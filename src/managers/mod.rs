@@ -674,6 +674,17 @@ pub trait Rules: Sync {
     fn fails_on_unset_npmrc_variable(&self) -> bool {
         false
     }
+    /// The error this manager stops every command with for a reference to `name`, written
+    /// in `form`, in a value it reads (`set`: whether the variable is set here); `None` when
+    /// it goes on.
+    fn stops_on_reference(
+        &self,
+        _name: &str,
+        _form: &crate::template::Unset,
+        _set: bool,
+    ) -> Option<String> {
+        None
+    }
     /// The lockfile this manager writes and a line only its format has near the top, to
     /// tell managers that share a program apart (Yarn 1 and Berry both write `yarn.lock`).
     fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {

@@ -182,6 +182,17 @@ impl Rules for Yarn {
         true
     }
 
+    /// Yarn's `Environment variable not found`, for `${VAR}` without a default alone.
+    fn stops_on_reference(
+        &self,
+        name: &str,
+        form: &crate::template::Unset,
+        set: bool,
+    ) -> Option<String> {
+        (*form == crate::template::Unset::Strict && !set)
+            .then(|| format!("Environment variable not found ({name})"))
+    }
+
     fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
         let scope_entry = match &packages {
             Packages::Scope(s) => model.scopes.get(s),

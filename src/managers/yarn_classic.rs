@@ -93,6 +93,22 @@ impl Rules for YarnClassic {
         true
     }
 
+    /// Npm's optional `${VAR?}` is no form of Yarn 1's: it looks up a variable named `VAR?`,
+    /// which is never set, whether VAR is or not (conformance: yarn1_stops_on_an_optional_reference).
+    fn stops_on_reference(
+        &self,
+        name: &str,
+        form: &crate::template::Unset,
+        set: bool,
+    ) -> Option<String> {
+        use crate::template::Unset;
+        match form {
+            Unset::Empty => Some(format!("Failed to replace env in config: ${{{name}?}}")),
+            Unset::Strict if !set => Some(format!("Failed to replace env in config: ${{{name}}}")),
+            _ => None,
+        }
+    }
+
     /// Yarn 1's `yarn.lock` opens with this comment.
     fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {
         Some(("yarn.lock", "# yarn lockfile v1"))

@@ -722,6 +722,17 @@ pub fn print_explain(
             .map(|o| format!(" ({o})"))
             .unwrap_or_default();
         text.push_str(&format!("  {} ({} rules)\n", e.manager, e.rules));
+        if let Some(stop) = &e.stops {
+            let at = stop
+                .origin
+                .as_ref()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "    stops: every command, with \"{}\"{at}, before any request; once that is fixed:\n",
+                stop.error
+            ));
+        }
         text.push_str(&format!("    GET {}\n", url(&e.url)));
         if e.fails {
             text.push_str("    sends: nothing, the request fails\n");
