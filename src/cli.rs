@@ -225,9 +225,10 @@ pub struct Common {
 pub struct ShowArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Only this manager (default: every manager whose project file exists).
-    #[arg(long, value_name = "M")]
-    pub manager: Option<ManagerArg>,
+    /// Only these managers, comma separated (default: every manager whose project file
+    /// exists).
+    #[arg(long, value_name = "M", value_delimiter = ',')]
+    pub manager: Vec<ManagerArg>,
     #[command(flatten)]
     pub env: EnvLayerArgs,
 }
@@ -367,7 +368,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let (dir, root_note) = root(&args.common, &env)?;
             let request = show::Request {
                 dir,
-                managers: args.manager.into_iter().collect(),
+                managers: args.manager,
                 user: args.common.user,
                 env_vars: args.env.variables()?,
             };

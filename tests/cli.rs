@@ -3531,3 +3531,21 @@ fn explain_says_when_a_reference_stops_the_manager_before_any_request() {
     assert!(stops(&set, "yarn-classic").is_some(), "{set}");
     assert_eq!(stops(&set, "yarn "), None, "{set}");
 }
+
+#[test]
+fn show_takes_a_list_of_managers_as_explain_and_doctor_do() {
+    let project = Project::with_files(&[(".npmrc", "registry=https://r.example.test/\n")]);
+    let out = project
+        .cmd(&["show", "--manager", "npm,pnpm@10"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("npm (npm 11/12 rules)"), "{text}");
+    assert!(text.contains("pnpm@10 (pnpm 10 rules)"), "{text}");
+    assert!(!text.contains("yarn"), "{text}");
+}
