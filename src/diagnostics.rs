@@ -287,7 +287,7 @@ diagnostics! {
             what: "an environment reference in pnpm-workspace.yaml routing: pnpm 11 drops the value and pnpm 12 stops"
             fix: "write the URL literally, or move it to .npmrc";
         Pnpm10DropsFile "pnpm10-drops-file"
-            what: "an .npmrc holding `${VAR?}` or `${VAR:-…}`: pnpm 10 ignores the whole file, its registries included"
+            what: "an .npmrc holding `${VAR?}` or `${VAR:-}` (an empty default): pnpm 10 ignores the whole file, its registries included"
             fix: "for pnpm 10, write `${VAR}` (set in every run) instead, or keep the optional credential in a file pnpm 10 does not read";
         Pnpm10IgnoresYamlRegistry "pnpm10-ignores-yaml-registry"
             what: "`registry:` in pnpm-workspace.yaml, which pnpm 10 ignores"

@@ -3549,3 +3549,40 @@ fn show_takes_a_list_of_managers_as_explain_and_doctor_do() {
     assert!(text.contains("pnpm@10 (pnpm 10 rules)"), "{text}");
     assert!(!text.contains("yarn"), "{text}");
 }
+
+#[test]
+fn pnpm10_keeps_a_file_whose_reference_has_a_default_of_its_own() {
+    // Real pnpm 10.34.9 drops a whole ~/.npmrc for `${VAR?}` or `${VAR:-}` ("Failed to
+    // replace env in config") but reads one with `${VAR:-default}`, its scopes included.
+    for (line, dropped) in [
+        ("registry=${REG:-https://r.example.test/}", false),
+        ("registry=${REG:-}", true),
+        ("registry=${REG?}", true),
+    ] {
+        let project = Project::with_files(&[("package.json", "{}\n")]);
+        std::fs::write(
+            project.home.path().join(".npmrc"),
+            format!("{line}\n@acme:registry=https://acme.example.test/\n"),
+        )
+        .unwrap();
+        let out = project
+            .cmd(&["show", "--manager", "pnpm@10", "--user"])
+            .output()
+            .unwrap();
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            printed.contains("pnpm10-drops-file"),
+            dropped,
+            "{line}: {printed}"
+        );
+        assert_eq!(
+            printed.contains("@acme/* -> https://acme.example.test/"),
+            !dropped,
+            "{line}: {printed}"
+        );
+    }
+}

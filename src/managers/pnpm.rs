@@ -400,14 +400,14 @@ impl Rules for Pnpm {
                     warnings.push(warning);
                 }
             }
-            // pnpm 10 rejects `${VAR?}` and `${VAR:-…}` by dropping the whole file that holds
+            // pnpm 10 rejects `${VAR?}` and `${VAR:-}` by dropping the whole file that holds
             // them, its registries included (errata).
             Format::Npmrc if self.is_10() && optional_reference_line(file).is_some() => {
                 let line = optional_reference_line(file).unwrap_or(1);
                 warnings.push(Warning::new(
                     Code::Pnpm10DropsFile,
                     format!(
-                        "pnpm 10 ignores this whole file: line {line} holds an optional reference (`${{VAR?}}` or `${{VAR:-…}}`), which pnpm 10 rejects"
+                        "pnpm 10 ignores this whole file: line {line} holds an optional reference (`${{VAR?}}` or `${{VAR:-}}`), which pnpm 10 rejects"
                     ),
                     Some(Origin {
                         file: Origin::shared(&file.path),
@@ -785,7 +785,7 @@ fn mixed_registries(file: &ConfigFile) -> Result<Option<Warning>> {
     )))
 }
 
-/// The first line (1-based) of an `.npmrc` that holds `${VAR?}` or `${VAR:-…}`, which pnpm
+/// The first line (1-based) of an `.npmrc` that holds `${VAR?}` or `${VAR:-}`, which pnpm
 /// 10 refuses (the whole file with it). Comment lines do not count.
 fn optional_reference_line(file: &ConfigFile) -> Option<usize> {
     let text = file.text.as_deref()?;
@@ -797,7 +797,9 @@ fn optional_reference_line(file: &ConfigFile) -> Option<usize> {
             }
             line.match_indices("${").any(|(i, _)| {
                 let inner = line[i + 2..].split('}').next().unwrap_or("");
-                inner.ends_with('?') || inner.contains(":-")
+                // `${VAR:-default}` with a default of its own is read (real pnpm 10.34.9:
+                // the file's other lines stay in use).
+                inner.ends_with('?') || inner.ends_with(":-")
             })
         })
         .map(|i| i + 1)
