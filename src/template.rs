@@ -572,7 +572,7 @@ fn parse_npm(raw: &str) -> Template {
     }
 }
 
-fn is_portable_env_name(name: &str) -> bool {
+pub(crate) fn is_portable_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

@@ -271,6 +271,7 @@ cases! {
         npm_variable_registry_literal_key_to_yarn1,
         npm_variable_key_and_written_key_later_line_wins,
         pnpm11_variable_in_user_credential_key,
+        pnpm11_user_registry_default_to_yarn,
         pnpm10_npmrc_scope_token,
         pnpm10_env_token_ignored,
         pnpm11_env_token_ignored,

@@ -526,6 +526,32 @@ pub fn pnpm11_variable_in_user_credential_key() -> Case {
         .user()
 }
 
+/// pnpm's own `${VAR:-default}` in `~/.npmrc` (errata: pnpm 10 to 12 expand it), read by
+/// pmrc as text until pnpm's reading was taught: with ACME_REG unset, pnpm 11 sends @acme to
+/// the default's registry, and Yarn, which has the same form, is written it.
+pub fn pnpm11_user_registry_default_to_yarn() -> Case {
+    Case::new("pnpm11_user_registry_default_to_yarn", Pnpm11, Yarn)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", BEARER_NPM)
+        .file(".npmrc", "registry={R1}/\n")
+        .file(
+            "~/.npmrc",
+            "@acme:registry=${ACME_REG:-{R2}/npm/}\n//{H2}/npm/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+        )
+        .reference(
+            "~/.yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"${ACME_REG:-{R2}/npm}\"\nnpmRegistries:\n  \"//{H2}/npm\":\n    npmAuthToken: \"${NPM_TOKEN}\"\n",
+        )
+        .user()
+}
+
 // ---- pnpm 10/11/12 as the source ----
 
 const PNPM_LITERAL: &str = "Bearer fake-literal-acme-token";
