@@ -60,6 +60,9 @@ pub enum Dialect {
     /// pnpm 10 reading `.npmrc`: npm's syntax, but a file holding `${X?}` (or `${X:-…}`) is
     /// ignored as a whole, so only `${X}` can be written.
     Pnpm10,
+    /// pnpm reading its user-level `.npmrc`/`auth.ini`: npm's syntax, and `${X:-d}` / `${X-d}`
+    /// with a default of its own (an empty one is no form of pnpm's: pnpm 10 drops the file).
+    PnpmUser,
     /// Yarn 1 reading `.npmrc`: `${X}` only, and an unset variable is fatal.
     YarnClassic,
     /// Bun's `bunfig.toml`: only a whole value `$X` is expanded (unset: empty).
@@ -266,13 +269,23 @@ impl Template {
         // Yarn's syntax: no need for the general scanner.
         if matches!(
             dialect,
-            Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic | Dialect::Yarn
+            Dialect::Npm
+                | Dialect::Pnpm10
+                | Dialect::PnpmUser
+                | Dialect::YarnClassic
+                | Dialect::Yarn
         ) && let Some(name) = whole_reference(raw)
         {
             return Template::env(name, Unset::Strict);
         }
         match dialect {
             Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic => parse_npm(raw),
+            Dialect::PnpmUser => {
+                Template::from_pieces(parse_npm(raw).pieces.iter().flat_map(|p| match p {
+                    Piece::Text { text } => pnpm_defaults(text),
+                    other => vec![other.clone()],
+                }))
+            }
             Dialect::Yarn => parse_yarn(raw),
             Dialect::Bun => parse_bun(raw),
             Dialect::Deno => parse_deno(raw),
@@ -315,7 +328,7 @@ impl Template {
                         out.push_str(name);
                         out.push('}');
                     }
-                    (Dialect::Npm, Unset::Empty) => {
+                    (Dialect::Npm | Dialect::PnpmUser, Unset::Empty) => {
                         push_fmt(&mut out, format_args!("${{{name}?}}"))
                     }
                     (Dialect::Deno, Unset::Empty) => {
@@ -333,6 +346,12 @@ impl Template {
                         push_fmt(&mut out, format_args!("${{{name}:-{d}}}"))
                     }
                     (Dialect::Yarn, Unset::DefaultIfUnset(d)) => {
+                        push_fmt(&mut out, format_args!("${{{name}-{d}}}"))
+                    }
+                    (Dialect::PnpmUser, Unset::Default(d)) => {
+                        push_fmt(&mut out, format_args!("${{{name}:-{d}}}"))
+                    }
+                    (Dialect::PnpmUser, Unset::DefaultIfUnset(d)) => {
                         push_fmt(&mut out, format_args!("${{{name}-{d}}}"))
                     }
                     (Dialect::Pnpm10, Unset::Empty) => {
@@ -472,7 +491,9 @@ fn escape_literal(text: &str, dialect: Dialect) -> String {
         return text.to_string();
     }
     match dialect {
-        Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic => text.replace("${", "\\${"),
+        Dialect::Npm | Dialect::Pnpm10 | Dialect::PnpmUser | Dialect::YarnClassic => {
+            text.replace("${", "\\${")
+        }
         Dialect::Yarn => text
             .replace('\\', "\\\\")
             .replace('$', "\\$")
@@ -572,7 +593,50 @@ fn parse_npm(raw: &str) -> Template {
     }
 }
 
-pub(crate) fn is_portable_env_name(name: &str) -> bool {
+/// `text` with each `${NAME:-default}` / `${NAME-default}` in it (not after a backslash, no
+/// `$`, `{` or `}` inside, as pnpm's env-replace matches them) made a reference.
+pub fn pnpm_defaults(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("${") {
+        let inner_start = open + 2;
+        let Some(len) = rest[inner_start..].find(['$', '{', '}']) else {
+            break;
+        };
+        let close = inner_start + len;
+        let inner = &rest[inner_start..close];
+        let escaped = rest[..open].ends_with('\\');
+        let reference = (rest.as_bytes()[close] == b'}' && !escaped)
+            .then(|| inner.split_once('-'))
+            .flatten()
+            .and_then(|(name, default)| {
+                let (name, unset) = match name.strip_suffix(':') {
+                    Some(n) => (n, Unset::Default(default.to_string())),
+                    None => (name, Unset::DefaultIfUnset(default.to_string())),
+                };
+                (!default.is_empty() && is_portable_env_name(name))
+                    .then(|| (name.to_string(), unset))
+            });
+        let Some((name, unset)) = reference else {
+            out.push(Piece::Text {
+                text: rest[..inner_start].to_string(),
+            });
+            rest = &rest[inner_start..];
+            continue;
+        };
+        out.push(Piece::Text {
+            text: rest[..open].to_string(),
+        });
+        out.push(Piece::Env { name, unset });
+        rest = &rest[close + 1..];
+    }
+    out.push(Piece::Text {
+        text: rest.to_string(),
+    });
+    out
+}
+
+fn is_portable_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
@@ -732,6 +796,47 @@ fn yarn_reference(chars: &[char], start: usize) -> Option<(String, Unset, usize)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pnpm_reads_a_default_of_its_own_in_its_user_files() {
+        let env = |name: &str, unset| Piece::Env {
+            name: name.into(),
+            unset,
+        };
+        let text = |t: &str| Piece::Text { text: t.into() };
+        let read = |t: &str| Template::parse(t, Dialect::PnpmUser).pieces.to_vec();
+        assert_eq!(
+            read("https://${HOST:-r.example.test}/npm/"),
+            [
+                text("https://"),
+                env("HOST", Unset::Default("r.example.test".into())),
+                text("/npm/"),
+            ]
+        );
+        assert_eq!(
+            read("${REG-https://a-b.example.test/}"),
+            [env(
+                "REG",
+                Unset::DefaultIfUnset("https://a-b.example.test/".into())
+            )]
+        );
+        assert_eq!(read("${T?}"), [env("T", Unset::Empty)]);
+        // No default of its own, escaped, or not closed: text, as npm's notation has it.
+        for kept in [
+            "${REG:-}",
+            "\\${REG:-x}",
+            "${REG:-x",
+            "${A B:-x}",
+            "${R:-a{b}",
+        ] {
+            assert_eq!(read(kept), [text(kept)], "{kept}");
+        }
+        for written in ["${REG:-https://r.example.test/}", "a${B-c}d", "${T?}"] {
+            let (shown, losses) =
+                Template::parse(written, Dialect::PnpmUser).render(Dialect::PnpmUser);
+            assert_eq!((shown.as_str(), losses), (written, Vec::new()));
+        }
+    }
 
     /// The shortcut for a whole `${NAME}` gives what each dialect's own parser gives.
     #[test]

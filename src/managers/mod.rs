@@ -480,6 +480,11 @@ pub trait Rules: Sync {
     fn uses_credentials(&self, _credentials: &Credentials) -> bool {
         true
     }
+    /// The notation values are printed in (`show`, `explain`): the one files are written in,
+    /// unless the manager reads more than it is written (pnpm's defaults).
+    fn shown_dialect(&self) -> Dialect {
+        self.dialect()
+    }
     /// Whether an unset `${VAR}` without a default stops the manager.
     fn fails_on_unset_variable(&self) -> bool {
         false

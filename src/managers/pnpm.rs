@@ -14,7 +14,7 @@ use crate::formats::{Format, SettingValue};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, Value};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
-use crate::template::{Dialect, Piece, Template, Unset};
+use crate::template::{Dialect, Piece, Template};
 use crate::warning::Warning;
 
 /// The pnpm majors pmrc knows the rules of.
@@ -278,6 +278,11 @@ impl Rules for Pnpm {
         }
     }
 
+    /// Values read from its user files may hold pnpm's defaults, shown as written.
+    fn shown_dialect(&self) -> Dialect {
+        Dialect::PnpmUser
+    }
+
     fn marker_file(&self) -> &'static str {
         MARKER_FILE
     }
@@ -469,7 +474,7 @@ impl Rules for Pnpm {
             Packages::Unscoped => None,
         }
         .or(model.registry.as_ref().filter(readable))
-        .map(|v| as_read(&v.value));
+        .map(|v| v.value.render(Dialect::PnpmUser).0);
         let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
         // pnpm 11/12 try a scope's own token (`//host/:@scope:_authToken`) first.
         let mut found = match &packages {
@@ -789,9 +794,8 @@ fn mixed_registries(file: &ConfigFile) -> Result<Option<Warning>> {
 }
 
 /// pnpm's own reading of `${VAR:-default}` and `${VAR-default}` in its user-level files,
-/// which npm's notation takes as text: the default when VAR is unset (or, with `:-`, empty).
-/// An empty default is no form of pnpm's (pnpm 10 drops the file, `optional_reference_line`).
-/// Real pnpm 11.28 and 12.21 expand `registry=${REG:-http://…/}` in `~/.npmrc` (errata).
+/// which npm's notation takes as text ([`Dialect::PnpmUser`]). Real pnpm 11.28 and 12.21
+/// expand `registry=${REG:-http://…/}` in `~/.npmrc` (errata).
 fn read_defaults(model: &mut Model) {
     for (_, value) in model.fields_mut() {
         let holds_default = value.value.pieces.iter().any(|p| match p {
@@ -806,91 +810,12 @@ fn read_defaults(model: &mut Model) {
             .pieces
             .iter()
             .flat_map(|p| match p {
-                Piece::Text { text } => with_defaults(text),
+                Piece::Text { text } => crate::template::pnpm_defaults(text),
                 other => vec![other.clone()],
             })
             .collect();
         value.value = Template::from_pieces(pieces);
     }
-}
-
-/// A value in pnpm's notation: npm's, and a default ([`read_defaults`]) as written, where
-/// npm's notation has none and would drop it.
-fn as_read(value: &Template) -> String {
-    let default = |p: &Piece| {
-        matches!(
-            p,
-            Piece::Env {
-                unset: Unset::Default(_) | Unset::DefaultIfUnset(_),
-                ..
-            }
-        )
-    };
-    if !value.pieces.iter().any(default) {
-        return value.render(Dialect::Npm).0;
-    }
-    value
-        .pieces
-        .iter()
-        .map(|p| match p {
-            Piece::Env {
-                name,
-                unset: Unset::Default(d),
-            } => format!("${{{name}:-{d}}}"),
-            Piece::Env {
-                name,
-                unset: Unset::DefaultIfUnset(d),
-            } => format!("${{{name}-{d}}}"),
-            other => {
-                Template::from_pieces([other.clone()])
-                    .render(Dialect::Npm)
-                    .0
-            }
-        })
-        .collect()
-}
-
-/// `text` with each `${NAME:-default}` / `${NAME-default}` in it (not after a backslash, no
-/// `$`, `{` or `}` inside, as pnpm's env-replace matches them) made a reference.
-fn with_defaults(text: &str) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find("${") {
-        let inner_start = open + 2;
-        let Some(len) = rest[inner_start..].find(['$', '{', '}']) else {
-            break;
-        };
-        let close = inner_start + len;
-        let inner = &rest[inner_start..close];
-        let escaped = rest[..open].ends_with('\\');
-        let reference = (rest.as_bytes()[close] == b'}' && !escaped)
-            .then(|| inner.split_once('-'))
-            .flatten()
-            .and_then(|(name, default)| {
-                let (name, unset) = match name.strip_suffix(':') {
-                    Some(n) => (n, Unset::Default(default.to_string())),
-                    None => (name, Unset::DefaultIfUnset(default.to_string())),
-                };
-                (!default.is_empty() && crate::template::is_portable_env_name(name))
-                    .then(|| (name.to_string(), unset))
-            });
-        let Some((name, unset)) = reference else {
-            out.push(Piece::Text {
-                text: rest[..inner_start].to_string(),
-            });
-            rest = &rest[inner_start..];
-            continue;
-        };
-        out.push(Piece::Text {
-            text: rest[..open].to_string(),
-        });
-        out.push(Piece::Env { name, unset });
-        rest = &rest[close + 1..];
-    }
-    out.push(Piece::Text {
-        text: rest.to_string(),
-    });
-    out
 }
 
 /// The first line (1-based) of an `.npmrc` that holds `${VAR?}` or `${VAR:-}`, which pnpm
@@ -1150,57 +1075,5 @@ mod sharing_tests {
         assert!(!dropped.auth.contains_key(&token_key));
         // The copy it came from is as it was.
         assert!(read.scopes["a"].registry.is_some() && read.auth.contains_key(&token_key));
-    }
-}
-
-#[cfg(test)]
-mod default_tests {
-    use super::*;
-
-    fn env(name: &str, unset: Unset) -> Piece {
-        Piece::Env {
-            name: name.into(),
-            unset,
-        }
-    }
-
-    fn text(t: &str) -> Piece {
-        Piece::Text { text: t.into() }
-    }
-
-    #[test]
-    fn defaults_are_read_as_pnpm_reads_them() {
-        let read = |t: &str| Template::from_pieces(with_defaults(t)).pieces.to_vec();
-        assert_eq!(
-            read("https://${HOST:-r.example.test}/npm/"),
-            [
-                text("https://"),
-                env("HOST", Unset::Default("r.example.test".into())),
-                text("/npm/"),
-            ]
-        );
-        assert_eq!(
-            read("${REG-https://a-b.example.test/}"),
-            [env(
-                "REG",
-                Unset::DefaultIfUnset("https://a-b.example.test/".into())
-            )]
-        );
-        // No default of its own, escaped, or not closed: text, as npm's notation has it.
-        for kept in [
-            "${REG:-}",
-            "\\${REG:-x}",
-            "${REG:-x",
-            "${A B:-x}",
-            "${R:-a{b}",
-        ] {
-            assert_eq!(read(kept), [text(kept)], "{kept}");
-        }
-    }
-
-    #[test]
-    fn a_default_is_shown_as_written() {
-        let t = Template::from_pieces(with_defaults("${REG:-https://r.example.test/}"));
-        assert_eq!(as_read(&t), "${REG:-https://r.example.test/}");
     }
 }

@@ -401,7 +401,7 @@ fn scope_subject(name: &str) -> Cow<'_, str> {
 }
 
 fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
-    let dialect = s.manager.dialect();
+    let dialect = s.manager.rules().shown_dialect();
     let _ = write!(text, "{} ({} rules), from ", s.manager, s.manager.label());
     for (i, f) in s.files.iter().enumerate() {
         if i > 0 {
@@ -715,7 +715,7 @@ pub fn print_explain(
     }
     let mut text = format!("{package}\n");
     for e in answers {
-        let dialect = e.manager.dialect();
+        let dialect = e.manager.rules().shown_dialect();
         let from = e
             .origin
             .as_ref()
