@@ -262,7 +262,7 @@ fn read_dialect(v: &crate::model::Value) -> Dialect {
     let in_bunfig = v.origin.as_ref().is_some_and(|o| {
         o.file
             .file_name()
-            .is_some_and(|n| n.to_string_lossy().ends_with("bunfig.toml"))
+            .is_some_and(|n| n.as_encoded_bytes().ends_with(b"bunfig.toml"))
     });
     if in_bunfig {
         Dialect::Bun
