@@ -3586,3 +3586,39 @@ fn pnpm10_keeps_a_file_whose_reference_has_a_default_of_its_own() {
         );
     }
 }
+
+#[test]
+fn credentials_pnpm_ignores_in_the_project_get_one_finding_with_every_line_to_add() {
+    // A large config had one finding, a paragraph long, per credential (issue 20).
+    let npmrc: String = (1..=30)
+        .map(|i| {
+            format!("@s{i}:registry=https://r{i}.example.test/\n//r{i}.example.test/:_authToken=${{T{i}}}\n")
+        })
+        .collect();
+    let project = Project::with_files(&[(".npmrc", npmrc.as_str())]);
+    let out = project
+        .cmd(&["convert", "--from", "npm", "--to", "pnpm@12"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr
+            .matches("pnpm-env-credential-needs-user-file")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("]: .npmrc:2: pnpm 12 ignores the 30 credentials"),
+        "{stderr}"
+    );
+    let added: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('`')?.strip_suffix('`'))
+        .filter(|l| l.contains(":_authToken="))
+        .collect();
+    let expected: Vec<String> = (1..=30)
+        .map(|i| format!("//r{i}.example.test/:_authToken=${{T{i}}}"))
+        .collect();
+    assert_eq!(added, expected, "{stderr}");
+}

@@ -755,17 +755,13 @@ impl Translator<'_> {
                         " In CI, `pmrc env --from {} --to {to} --format github` prints the job variables that do it instead.",
                         self.from
                     )
-                })
-                .unwrap_or_default();
-            self.warnings.push(Warning::new(
-                Code::PnpmEnvCredentialNeedsUserFile,
-                format!(
-                    "{} ignores credentials that are environment references in a project .npmrc (pmrc keeps them there for npm-run commands such as `pnpm publish`). Add to {user_file}: `{}`, or run pmrc again with --user to write it.{ci}",
-                    to.label(),
-                    lines.join("` and `")
-                ),
-                creds.origin().cloned(),
-            ));
+                });
+            self.advice_at.get_or_insert(self.warnings.len());
+            self.advice.push(super::Advice {
+                origin: creds.origin().cloned(),
+                lines,
+                ci,
+            });
         }
         self.env_registries_for_user_file(model, user_file, &mut user);
         user

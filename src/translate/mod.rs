@@ -37,6 +37,19 @@ struct Translator<'a> {
     /// pmrc advised and the user added): kept as they are, never written.
     held_reference_keys: BTreeMap<String, Credentials>,
     warnings: Vec<Warning>,
+    /// The credentials the target ignores in the project file, with the lines that give
+    /// them to it from its user file (pnpm): one finding for all, at `advice_at`.
+    advice: Vec<Advice>,
+    advice_at: Option<usize>,
+}
+
+/// A credential to copy to the target's user file ([`Translator::say_advice`]).
+struct Advice {
+    origin: Option<Origin>,
+    /// The lines to add, a literal secret in them masked.
+    lines: Vec<String>,
+    /// The sentence naming `pmrc env` for CI, where it can do it.
+    ci: Option<String>,
 }
 
 impl Translator<'_> {
@@ -107,6 +120,8 @@ fn translate_with(
         key_reader,
         held_reference_keys,
         warnings: Vec::new(),
+        advice: Vec::new(),
+        advice_at: None,
     };
     let mut model = Model {
         registry: source.registry.as_ref().map(|r| tr.registry_value(r)),
@@ -134,6 +149,7 @@ fn translate_with(
     tr.verify(&routes, &effective);
     if !user && let Some(user_file) = to.rules().user_credentials_file() {
         tr.withdraw_advice_that_would_leak(&routes, &model, user_file);
+        tr.say_advice(user_file);
     }
     Translation {
         model,
@@ -161,6 +177,8 @@ impl Translator<'_> {
                 key_reader: self.key_reader,
                 held_reference_keys: self.held_reference_keys.clone(),
                 warnings: Vec::new(),
+                advice: Vec::new(),
+                advice_at: None,
             };
             as_if_user.env_credentials_for_user_file(model, user_file)
         };
@@ -177,14 +195,13 @@ impl Translator<'_> {
                 o.as_ref().map(|o| (&o.file, o.line))
                     == leak.origin.as_ref().map(|o| (&o.file, o.line))
             };
-            let Some(advice) = self
-                .warnings
-                .iter_mut()
-                .find(|w| w.code == Code::PnpmEnvCredentialNeedsUserFile && same_line(&w.origin))
-            else {
+            let Some(withdrawn) = self.advice.iter().position(|a| same_line(&a.origin)) else {
                 continue;
             };
-            *advice = Warning::new(
+            self.advice.remove(withdrawn);
+            let at = self.advice_at.unwrap_or(self.warnings.len());
+            self.advice_at = Some(at + 1);
+            let said = Warning::new(
                 Code::PnpmEnvCredentialNeedsUserFile,
                 format!(
                     "{} ignores this credential in the project .npmrc, and pmrc does not suggest copying it to {user_file}: there, {}",
@@ -197,7 +214,58 @@ impl Translator<'_> {
                 ),
                 leak.origin.clone(),
             );
+            self.warnings.insert(at, said);
         }
+    }
+
+    /// The advice for every credential the target ignores in the project file, in one
+    /// finding where the source's `.npmrc` had a great many (thousands in a large config,
+    /// issue 20): the lines to add, one a line, ready to paste.
+    fn say_advice(&mut self, user_file: &str) {
+        let mut advice = std::mem::take(&mut self.advice);
+        // In the file's order, the finding at the first of them.
+        advice.sort_by(|a, b| {
+            let at = |o: &Option<Origin>| o.as_ref().map(|o| (o.file.clone(), o.line));
+            at(&a.origin).cmp(&at(&b.origin))
+        });
+        let Some(first) = advice.first() else {
+            return;
+        };
+        let label = self.to.label();
+        // `pmrc env` is named when it can do it for every one of them.
+        let ci = match advice.iter().all(|a| a.ci == first.ci) {
+            true => first.ci.as_deref().unwrap_or_default(),
+            false => "",
+        };
+        let message = match &advice[..] {
+            [one] => format!(
+                "{label} ignores credentials that are environment references in a project .npmrc (pmrc keeps them there for npm-run commands such as `pnpm publish`). Add to {user_file}: `{}`, or run pmrc again with --user to write it.{ci}",
+                one.lines.join("` and `")
+            ),
+            many => {
+                let lines: String = many
+                    .iter()
+                    .flat_map(|a| &a.lines)
+                    .map(|l| format!("\n`{l}`"))
+                    .collect();
+                format!(
+                    "{label} ignores the {} credentials that are environment references in a project .npmrc (pmrc keeps them there for npm-run commands such as `pnpm publish`). Add these lines to {user_file}, or run pmrc again with --user to write them.{ci}{lines}",
+                    many.len()
+                )
+            }
+        };
+        let at = self
+            .advice_at
+            .unwrap_or(self.warnings.len())
+            .min(self.warnings.len());
+        self.warnings.insert(
+            at,
+            Warning::new(
+                Code::PnpmEnvCredentialNeedsUserFile,
+                message,
+                first.origin.clone(),
+            ),
+        );
     }
 
     /// A value for the target, with a warning for anything its interpolation cannot keep.
@@ -232,10 +300,9 @@ impl Translator<'_> {
         // what a route's "would send no credentials" would and what to do: one finding for
         // it, not two (a large config had thousands of each, issue 20).
         let explained: Explained = self
-            .warnings
+            .advice
             .iter()
-            .filter(|w| w.code == Code::PnpmEnvCredentialNeedsUserFile)
-            .filter_map(|w| w.origin.as_ref().map(|o| (o.file.as_path(), o.line)))
+            .filter_map(|a| a.origin.as_ref().map(|o| (o.file.as_path(), o.line)))
             .collect();
         // A file written for another reader (`pmrc env`'s rc file, which Bun reads as an
         // `.npmrc`) is checked as that reader takes it.
@@ -550,6 +617,8 @@ mod tests {
             key_reader: None,
             held_reference_keys: BTreeMap::new(),
             warnings: Vec::new(),
+            advice: Vec::new(),
+            advice_at: None,
         };
         let mut lost = source.clone();
         lost.scopes.get_mut("acme").unwrap().registry = registry("https://other.example");
