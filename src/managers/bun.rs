@@ -274,7 +274,15 @@ fn read_dialect(v: &crate::model::Value) -> Dialect {
 /// Credentials written with the registry in bunfig win; otherwise an `.npmrc` key on the
 /// same host whose path is a prefix of the registry's (the longest one).
 fn route(model: &Lookup<'_>, packages: Packages, npmrc_keys: &BunKeys) -> Route {
-    let registry = configured_registry(model, &packages).map(|v| v.value.render(read_dialect(v)).0);
+    // A literal reads the same in both notations: only a reference asks where it was read.
+    let registry = configured_registry(model, &packages).map(|v| {
+        let dialect = if v.value.has_env() {
+            read_dialect(v)
+        } else {
+            Dialect::Bun
+        };
+        v.value.render(dialect).0
+    });
     let effective = registry
         .clone()
         .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
