@@ -28,8 +28,9 @@ pub struct Explanation {
     /// Variables the credentials come from that are not set in this environment.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unset: Vec<String>,
-    /// A reference that stops every command of the manager before any request (Yarn's
-    /// unset variables, Yarn 1 and npm's `${VAR?}`): the rest says what it would do once fixed.
+    /// A reference that stops every command of the manager before any request (Yarn 4 on an
+    /// unset variable, Yarn 1 on an unset one or on npm's `${VAR?}`): the rest says what it
+    /// would do once fixed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stops: Option<Stop>,
     /// Why: the registry's source, then the credential rule.

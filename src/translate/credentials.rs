@@ -83,10 +83,15 @@ impl Translator<'_> {
 
     /// Whether the reader of the written `.npmrc`, given the source's literal key alone,
     /// takes it for the route's registry that holds a variable: `//host/` for
-    /// `https://host/${ORG}/` (npm, pnpm and Deno walk up the path, Bun takes the longest
-    /// prefix; Yarn 1 takes only the registry's own key). The key then serves whatever the
+    /// `https://host/${ORG}/` (Deno walks up the path, Bun takes the longest prefix; Yarn 1
+    /// takes only the registry's own key; npm's own line is kept by the arm before). The key then serves whatever the
     /// variable holds, as it did for the source.
-    fn reader_takes_source_key(&self, route: &Route, source_key: &AuthKey) -> bool {
+    fn reader_takes_source_key(
+        &self,
+        route: &Route,
+        source_key: &AuthKey,
+        creds: &Credentials,
+    ) -> bool {
         if self.target() != WrittenAs::Npmrc
             || !matches!(source_key, AuthKey::Url(_))
             || source_key.is_by_reference()
@@ -103,8 +108,7 @@ impl Translator<'_> {
                 trial.scopes = BTreeMap::from([(s.clone(), scope.clone())]).into();
             }
         }
-        trial.auth =
-            BTreeMap::from([(source_key.clone(), self.source.auth[source_key].clone())]).into();
+        trial.auth = BTreeMap::from([(source_key.clone(), creds.clone())]).into();
         let reader = self.key_reader.unwrap_or(self.to);
         reader
             .rules()
@@ -214,7 +218,7 @@ impl Translator<'_> {
                         && self.keeps_reference_key(creds) => {}
                     // A literal key before the variable part, which the reader takes for
                     // this registry whatever the variable holds.
-                    _ if self.reader_takes_source_key(route, source_key) => {
+                    _ if self.reader_takes_source_key(route, source_key, creds) => {
                         key = source_key.clone();
                     }
                     _ => {
