@@ -47,13 +47,46 @@ pub struct Stop {
     pub origin: Option<Origin>,
 }
 
+/// The variables as the run the user asks about would have them: the process environment
+/// with the `--env-file` (or `--env`) variables over it, the way `doctor` counts a variable
+/// as set. A job that sources the file sets them for the manager too.
+#[derive(Clone, Copy)]
+pub struct VariablesHere<'a> {
+    layer: &'a [crate::env_layer::Variable],
+}
+
+impl<'a> VariablesHere<'a> {
+    pub fn new(layer: &'a [crate::env_layer::Variable]) -> Self {
+        VariablesHere { layer }
+    }
+
+    /// The variable's value here; the last of the layer's settings wins, as in a shell.
+    pub fn value(&self, name: &str) -> Option<String> {
+        match self.layer.iter().rev().find(|v| v.name == name) {
+            Some(v) => Some(v.value.clone()),
+            None => std::env::var(name).ok(),
+        }
+    }
+
+    pub fn is_set(&self, name: &str) -> bool {
+        self.layer.iter().any(|v| v.name == name) || std::env::var_os(name).is_some()
+    }
+
+    fn is_unset_or_empty(&self, name: &str) -> bool {
+        match self.layer.iter().rev().find(|v| v.name == name) {
+            Some(v) => v.value.is_empty(),
+            None => std::env::var_os(name).is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
 /// The first value the manager reads whose reference stops it here.
-fn stop(model: &Model, manager: Manager) -> Option<Stop> {
+fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
     let rules = manager.rules();
     model.fields().into_iter().find_map(|(_, v)| {
         v.value.pieces.iter().find_map(|p| match p {
             Piece::Env { name, unset } => rules
-                .stops_on_reference(name, unset, std::env::var_os(name).is_some())
+                .stops_on_reference(name, unset, vars.is_set(name))
                 .map(|error| Stop {
                     error,
                     origin: v.origin.clone(),
@@ -86,7 +119,7 @@ pub fn package_name(spec: &str) -> &str {
 }
 
 /// The variables a header is made from that are not set here: the most common cause of a 401.
-fn unset_variables(a: Option<&Authorization>) -> Vec<String> {
+fn unset_variables(a: Option<&Authorization>, vars: VariablesHere) -> Vec<String> {
     let templates: Vec<&crate::template::Template> = match a {
         Some(Authorization::Bearer(t) | Authorization::Basic(t)) => vec![t],
         Some(Authorization::BasicParts { user, password, .. }) => vec![user, password],
@@ -95,7 +128,7 @@ fn unset_variables(a: Option<&Authorization>) -> Vec<String> {
     templates
         .into_iter()
         .flat_map(|t| t.env_names())
-        .filter(|name| std::env::var_os(name).is_none())
+        .filter(|name| !vars.is_set(name))
         .map(str::to_string)
         .collect()
 }
@@ -105,14 +138,15 @@ pub fn explain(
     manager: Manager,
     package: &str,
     tarball: Option<&str>,
+    vars: VariablesHere,
 ) -> Explanation {
     let package = package_name(package);
     let packages = match scope_of(package) {
         Some(s) => Packages::Scope(s.to_string()),
         None => Packages::Unscoped,
     };
-    let stops = stop(model, manager);
-    let (here, written_keys) = variables_set_here(model, manager);
+    let stops = stop(model, manager, vars);
+    let (here, written_keys) = variables_set_here(model, manager, vars);
     // The URL and the key are printed as written: a variable's value is not (it may be a
     // secret, as a token in the path is); the route is taken with the values put in.
     let shown_registry = match &here {
@@ -123,7 +157,7 @@ pub fn explain(
         ),
         Cow::Borrowed(_) => None,
     };
-    let (route, model) = route_in_this_environment(&here, manager, packages.clone());
+    let (route, model) = route_in_this_environment(&here, manager, packages.clone(), vars);
     let model = &model;
     let registry = route.requested_registry(manager);
     let url = format!(
@@ -171,7 +205,7 @@ pub fn explain(
     ];
     let (tarball_route, packument_only) = tarball_route(model, manager, &route);
     let tarball = tarball.map(|t| {
-        let registry = with_set_variables(registry);
+        let registry = with_set_variables(registry, vars);
         let mut explained = tarball_explanation(model, manager, &tarball_route, &registry, t);
         if packument_only {
             explained.why = format!(
@@ -191,7 +225,7 @@ pub fn explain(
             .authorization
             .as_ref()
             .and(route.credential_origin.clone()),
-        unset: unset_variables(route.authorization.as_ref()),
+        unset: unset_variables(route.authorization.as_ref(), vars),
         stops,
         why,
         tarball,
@@ -205,6 +239,7 @@ fn route_in_this_environment(
     model: &Model,
     manager: Manager,
     packages: Packages,
+    vars: VariablesHere,
 ) -> (Route, Model) {
     let mut model = model.clone();
     loop {
@@ -213,16 +248,20 @@ fn route_in_this_environment(
         // yarn_token_default_to_npm, npm_optional_auth_walks_up).
         let walks_up = manager.rules().empty_credential_walks_up();
         let empty_here = match (&route.authorization, &route.credential_key) {
-            (Some(Authorization::Bearer(token)), Some(key)) if walks_up && is_empty_here(token) => {
+            (Some(Authorization::Bearer(token)), Some(key))
+                if walks_up && is_empty_here(token, vars) =>
+            {
                 model.auth.get_mut(key).and_then(|c| c.token.take())
             }
-            (Some(Authorization::Basic(ident)), Some(key)) if walks_up && is_empty_here(ident) => {
+            (Some(Authorization::Basic(ident)), Some(key))
+                if walks_up && is_empty_here(ident, vars) =>
+            {
                 model.auth.get_mut(key).and_then(|c| c.ident.take())
             }
             // A username with an empty `_password`, or the reverse, is no credential either
             // (conformance: npm_optional_password_walks_up).
             (Some(Authorization::BasicParts { user, password, .. }), Some(key))
-                if walks_up && (is_empty_here(user) || is_empty_here(password)) =>
+                if walks_up && (is_empty_here(user, vars) || is_empty_here(password, vars)) =>
             {
                 model.auth.get_mut(key).and_then(|c| c.password.take())
             }
@@ -236,12 +275,12 @@ fn route_in_this_environment(
 
 /// Whether a value is empty in this environment: only `${VAR?}` references to variables
 /// that are unset or empty.
-fn is_empty_here(value: &Template) -> bool {
+fn is_empty_here(value: &Template, vars: VariablesHere) -> bool {
     value.pieces.iter().all(|p| match p {
         Piece::Env {
             name,
             unset: Unset::Empty,
-        } => std::env::var_os(name).is_none_or(|v| v.is_empty()),
+        } => vars.is_unset_or_empty(name),
         _ => false,
     })
 }
@@ -314,10 +353,11 @@ pub fn registry_tarball_authorization(
 /// in a project file), which its rules then set aside.
 ///
 /// Also each key as changed, with the key as written, for printing.
-fn variables_set_here(
-    model: &Model,
+fn variables_set_here<'m>(
+    model: &'m Model,
     manager: Manager,
-) -> (Cow<'_, Model>, Vec<(AuthKey, AuthKey)>) {
+    vars: VariablesHere,
+) -> (Cow<'m, Model>, Vec<(AuthKey, AuthKey)>) {
     let expanded = |v: &Value| {
         manager.rules().expands_project_registry_references() || v.level() == Level::User
     };
@@ -340,7 +380,7 @@ fn variables_set_here(
     let mut set: Vec<(String, String)> = Vec::new();
     let mut note = |name: &str| {
         if !set.iter().any(|(n, _)| n == name)
-            && let Ok(value) = std::env::var(name)
+            && let Some(value) = vars.value(name)
         {
             set.push((name.to_string(), value));
         }
@@ -408,14 +448,14 @@ fn variables_set_here(
 /// A registry URL (`${NAME}` its references) with every variable set here put in: the
 /// tarball URL a user gives is one the manager got with its variables put in. The keys
 /// already have theirs (`variables_set_here`).
-fn with_set_variables(registry: &str) -> String {
+fn with_set_variables(registry: &str, vars: VariablesHere) -> String {
     if !crate::template::holds_reference(registry) {
         return registry.to_string();
     }
     // The optional forms were put in with the route (`variables_set_here`).
     put_in(
         &Template::parse(registry, Dialect::Npm),
-        |name| std::env::var(name).ok(),
+        |name| vars.value(name),
         false,
     )
     .render(Dialect::Npm)

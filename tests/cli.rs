@@ -1692,6 +1692,54 @@ fn issue_18_env_file_is_a_config_layer() {
     );
 }
 
+/// `explain --env-file` counts the file's variables as set, as `doctor` does: no `unset
+/// here:` or `stops:` for a variable the file gives, and a registry host named by a variable
+/// the file gives is the one the credential key matches.
+#[test]
+fn explain_env_file_variables_count_as_set() {
+    let project = Project::with_files(&[
+        (
+            ".npmrc",
+            "registry=https://npm.example.test/\n//${PMRC_TEST_REG_HOST}/:_authToken=${PMRC_TEST_TOKEN}\n",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://npm.example.test\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"${PMRC_TEST_TOKEN}\"\n",
+        ),
+    ]);
+    let explain = |extra: &[&str]| {
+        let mut args = vec!["explain", "left-pad", "--manager", "npm,yarn"];
+        args.extend(extra);
+        let mut cmd = project.cmd(&args);
+        cmd.env_remove("PMRC_TEST_TOKEN")
+            .env_remove("PMRC_TEST_REG_HOST");
+        render(&cmd.output().unwrap())
+    };
+    let without = explain(&[]);
+    assert!(
+        without.contains("unset here: $PMRC_TEST_TOKEN"),
+        "{without}"
+    );
+    assert!(without.contains("stops: "), "{without}");
+    let env_file = project.path().join("ci.env");
+    std::fs::write(
+        &env_file,
+        "PMRC_TEST_REG_HOST=npm.example.test\nPMRC_TEST_TOKEN=FAKE-token-0001\n",
+    )
+    .unwrap();
+    let with = explain(&["--env-file", env_file.to_str().unwrap()]);
+    assert!(!with.contains("unset here"), "{with}");
+    assert!(!with.contains("stops: "), "{with}");
+    assert!(!with.contains("FAKE-token"), "{with}");
+    // npm's request: the key `//${PMRC_TEST_REG_HOST}/` matches once the file names the host.
+    let npm_sends = |text: &str| {
+        let npm = text.split("yarn (").next().unwrap().to_string();
+        npm.contains("sends: Bearer ${PMRC_TEST_TOKEN} (.npmrc:2)")
+    };
+    assert!(npm_sends(&with), "{with}");
+    assert!(!npm_sends(&without), "{without}");
+}
+
 /// Issue 18: a dotenv line pmrc cannot read is an error at its file:line:col, exit 2.
 #[test]
 fn issue_18_env_file_errors_name_the_line() {

@@ -43,6 +43,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
             manager,
             &req.package,
             req.tarball.as_deref(),
+            crate::explain::VariablesHere::new(&req.env_vars),
         ));
     }
     Ok(Explained { answers, warnings })
