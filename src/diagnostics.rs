@@ -138,7 +138,7 @@ diagnostics! {
             what: "an environment variable a config references is unset (Yarn Berry, and Yarn 1 for its .npmrc, then fail every command)"
             fix: "set it, or use the optional form where the manager has one (${VAR:-} in Yarn 4, ${VAR?} in npm; Yarn 1 has none)";
         YarnClassicOptionalReference "yarn-classic-optional-reference"
-            what: "an .npmrc value Yarn 1 reads holds npm's optional `${VAR?}`, which Yarn 1 does not have: it looks up a variable named `VAR?` and stops every command (\"Failed to replace env in config\"), whether VAR is set or not"
+            what: "an .npmrc value Yarn 1 reads holds npm's optional `${VAR?}`, or a default `${VAR:-default}` (Yarn Berry's and pnpm's form), which Yarn 1 does not have: it looks up a variable named `VAR?` or `VAR:-default` and stops every command (\"Failed to replace env in config\"), whether VAR is set or not"
             fix: "write `${VAR}` and set VAR wherever Yarn 1 runs (Yarn 1 has no optional form)";
         OtherManagersNotChecked "other-managers-not-checked"
             what: "package.json's packageManager names one manager, and other managers' files are here too: doctor checks the named one (the others may be leftovers)"

@@ -507,8 +507,9 @@ fn describe(r: &Route, managers: &[Manager]) -> String {
     format!("{}: {registry}, {auth}", names.join(", "))
 }
 
-/// npm's optional `${VAR?}` in an `.npmrc` Yarn 1 reads: Yarn 1 takes it for a variable
-/// named `VAR?`, which no one sets (spec/yarn.md B3), and stops whatever VAR holds.
+/// npm's optional `${VAR?}`, or a default form (`${VAR:-d}`), in an `.npmrc` Yarn 1 reads:
+/// Yarn 1 takes it for a variable named `VAR?` or `VAR:-d`, which no one sets (spec/yarn.md
+/// B3), and stops whatever VAR holds.
 fn yarn_classic_optional_references(reads: &[Read]) -> Vec<Finding> {
     let mut out = Vec::new();
     for read in reads {
@@ -517,6 +518,22 @@ fn yarn_classic_optional_references(reads: &[Read]) -> Vec<Finding> {
         }
         for (_, v) in read.model.fields() {
             for piece in v.value.pieces.iter() {
+                if let Piece::Text { text } = piece
+                    && let Some(error) = read.manager.rules().stops_on_text(text, v.origin.as_ref())
+                {
+                    out.push(finding(
+                        Warning::error(
+                            Code::YarnClassicOptionalReference,
+                            format!(
+                                "{} has no default form (`${{VAR:-default}}` is Yarn Berry's and pnpm's): it takes all that is inside `${{…}}` for a variable's name, which no one sets, and stops every command with \"{error}\"",
+                                read.manager.label(),
+                            ),
+                            v.origin.clone(),
+                        ),
+                        Some(read.manager),
+                    ));
+                    continue;
+                }
                 let Piece::Env {
                     name,
                     unset: crate::template::Unset::Empty,

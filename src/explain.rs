@@ -91,7 +91,14 @@ fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
                     error,
                     origin: v.origin.clone(),
                 }),
-            Piece::Text { .. } => None,
+            Piece::Text { text } => {
+                rules
+                    .stops_on_text(text, v.origin.as_ref())
+                    .map(|error| Stop {
+                        error,
+                        origin: v.origin.clone(),
+                    })
+            }
         })
     })
 }

@@ -3578,6 +3578,20 @@ fn explain_says_when_a_reference_stops_the_manager_before_any_request() {
     let set = explain(Some("team"));
     assert!(stops(&set, "yarn-classic").is_some(), "{set}");
     assert_eq!(stops(&set, "yarn "), None, "{set}");
+    // A default (Yarn Berry's form), which npm reads as text: Yarn 1 stops on it too.
+    std::fs::write(
+        project.path().join(".npmrc"),
+        "@acme:registry=https://npm.example.test/${ORG:-team}/\n",
+    )
+    .unwrap();
+    let default = explain(Some("team"));
+    assert!(
+        stops(&default, "yarn-classic").is_some_and(
+            |s| s.contains("\"Failed to replace env in config: ${ORG:-team}\" (.npmrc:1)")
+        ),
+        "{default}"
+    );
+    assert_eq!(stops(&default, "npm "), None, "{default}");
 }
 
 #[test]

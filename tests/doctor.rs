@@ -254,6 +254,26 @@ const CASES: &[Case] = &[
         clean: &[(".npmrc", "//r.example/:_authToken=${PMRC_TEST_SET_TOKEN}\n")],
         args: &["--manager", "yarn-classic"],
     },
+    // A default (Yarn Berry's and pnpm's form) stops Yarn 1 too (spec/yarn.md Y37); escaped,
+    // or in `.yarnrc` (which Yarn 1 never expands), it is text Yarn 1 sends as written.
+    Case {
+        rule: "yarn-classic-optional-reference",
+        trigger: &[(
+            ".npmrc",
+            "//r.example/:_authToken=${PMRC_TEST_SET_TOKEN:-none}\n",
+        )],
+        clean: &[
+            (
+                ".npmrc",
+                "//r.example/:_authToken=\\${PMRC_TEST_SET_TOKEN:-none}\n",
+            ),
+            (
+                ".yarnrc",
+                "https-proxy \"http://${PROXY_HOST:-proxy}.example\"\n",
+            ),
+        ],
+        args: &["--manager", "yarn-classic"],
+    },
     Case {
         rule: "other-managers-not-checked",
         trigger: &[

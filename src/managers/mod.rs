@@ -690,6 +690,12 @@ pub trait Rules: Sync {
     ) -> Option<String> {
         None
     }
+    /// The error this manager stops every command with for the text of a value it reads
+    /// (origin: where it was read), written in a form of another manager's that it takes
+    /// for a variable's name; `None` when it goes on.
+    fn stops_on_text(&self, _text: &str, _origin: Option<&crate::model::Origin>) -> Option<String> {
+        None
+    }
     /// The lockfile this manager writes and a line only its format has near the top, to
     /// tell managers that share a program apart (Yarn 1 and Berry both write `yarn.lock`).
     fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {

@@ -109,6 +109,19 @@ impl Rules for YarnClassic {
         }
     }
 
+    /// A default form (`${VAR:-d}`, `${VAR-d}`, Yarn Berry's and pnpm's) is none of Yarn 1's
+    /// either: it looks up a variable named `VAR:-d` and stops (spec/yarn.md B3, Y37). npm
+    /// reads such a name as text, so it is in a value's text, not its references. `.yarnrc`
+    /// has no references at all: its `${…}` is sent as written.
+    fn stops_on_text(&self, text: &str, origin: Option<&crate::model::Origin>) -> Option<String> {
+        if origin.is_some_and(|o| o.file.file_name().is_some_and(|n| n == ".yarnrc")) {
+            return None;
+        }
+        references_it_lacks(text)
+            .next()
+            .map(|inner| format!("Failed to replace env in config: ${{{inner}}}"))
+    }
+
     /// Yarn 1's `yarn.lock` opens with this comment.
     fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {
         Some(("yarn.lock", "# yarn lockfile v1"))
@@ -277,6 +290,22 @@ impl Rules for YarnClassic {
     fn honours_legacy_top_level_auth(&self) -> bool {
         true
     }
+}
+
+/// The insides of the `${…}` in `text` that Yarn 1's `envReplace` takes for a variable no
+/// one sets: every `${…}` not after an odd run of backslashes (which Yarn 1 leaves as
+/// written) whose inside is not a plain name. A plain name here is text only because npm's
+/// reader took its backslash escape, and `${NAME?}` is a reference the caller sees already.
+fn references_it_lacks(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("${").filter_map(move |(at, _)| {
+        let slashes = text[..at].bytes().rev().take_while(|&b| b == b'\\').count();
+        let inner = &text[at + 2..];
+        let inner = &inner[..inner.find('}')?];
+        let name = inner.strip_suffix('?').unwrap_or(inner);
+        let plain = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        (slashes % 2 == 0 && !inner.is_empty() && !plain).then_some(inner)
+    })
 }
 
 #[cfg(test)]

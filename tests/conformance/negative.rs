@@ -260,3 +260,18 @@ fn yarn1_stops_on_an_optional_reference() {
         "Failed to replace env in config",
     );
 }
+
+#[test]
+fn yarn1_stops_on_a_default_reference() {
+    // Yarn Berry's and pnpm's `${VAR:-default}` with the variable set: Yarn 1 has no default
+    // form, looks up a variable named `VAR:-default` and stops before any request, which
+    // `pmrc doctor` reports as an error (`yarn-classic-optional-reference`, spec/yarn.md B3).
+    assert_caught(
+        cases::npm_to_yarn1_scope_env_token(),
+        files(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NODE_AUTH_TOKEN:-none}\n",
+        ),
+        "Failed to replace env in config: ${NODE_AUTH_TOKEN:-none}",
+    );
+}
