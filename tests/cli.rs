@@ -3594,6 +3594,55 @@ fn explain_says_when_a_reference_stops_the_manager_before_any_request() {
     assert_eq!(stops(&default, "npm "), None, "{default}");
 }
 
+/// Bun reads `.npmrc` in npm's notation and `bunfig.toml` in its own: each value, and each
+/// route's credential, is printed as its file writes it (`$NPM_TOKEN` is no reference in
+/// `.npmrc`, `${ORG:-}` no form of npm's).
+#[test]
+fn show_prints_bun_values_in_the_notation_of_their_file() {
+    let project = Project::with_files(&[
+        ("bun.lock", ""),
+        (
+            ".npmrc",
+            "registry=https://npm.example.test/${ORG?}/\n//npm.example.test/:_authToken=${NPM_TOKEN}\n",
+        ),
+        (
+            "bunfig.toml",
+            "[install.scopes]\nacme = { url = \"https://acme.example.test/\", token = \"$ACME_TOKEN\" }\n",
+        ),
+    ]);
+    let text =
+        String::from_utf8_lossy(&run(&project, &["show", "--manager", "bun"]).stdout).into_owned();
+    let row = |start: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("{start}: {text}"))
+            .to_string()
+    };
+    assert!(
+        row("registry ").contains("https://npm.example.test/${ORG?}/"),
+        "{text}"
+    );
+    assert!(
+        row("//npm.example.test/ token").contains(" ${NPM_TOKEN} "),
+        "{text}"
+    );
+    assert!(row("@acme token").contains(" $ACME_TOKEN "), "{text}");
+    assert!(
+        row("unscoped packages").ends_with("Bearer ${NPM_TOKEN} (.npmrc:2)"),
+        "{text}"
+    );
+    assert!(
+        row("@acme/*").ends_with("Bearer $ACME_TOKEN (bunfig.toml:2)"),
+        "{text}"
+    );
+    let explain = run(&project, &["explain", "left-pad", "--manager", "bun"]);
+    let said = String::from_utf8_lossy(&explain.stdout);
+    assert!(
+        said.contains("sends: Bearer ${NPM_TOKEN} (.npmrc:2)"),
+        "{said}"
+    );
+}
+
 #[test]
 fn show_takes_a_list_of_managers_as_explain_and_doctor_do() {
     let project = Project::with_files(&[(".npmrc", "registry=https://r.example.test/\n")]);

@@ -141,6 +141,15 @@ impl Rules for Bun {
         Dialect::Bun
     }
 
+    /// A value from `.npmrc` is printed as it is written there (`${VAR}`), not as Bun's
+    /// `$VAR`, which Bun does not expand in `.npmrc`.
+    fn shown_dialect_at(&self, origin: Option<&crate::model::Origin>) -> Dialect {
+        match origin {
+            Some(_) => read_dialect(origin),
+            None => Dialect::Bun,
+        }
+    }
+
     /// pnpm's scope token in `.npmrc` (`//host/:@scope:_authToken`) is not Bun's: Bun keys
     /// `.npmrc` credentials by host and path only (spec/pnpm-bun-deno.md §6 item 12, obs a14), and its own scope tokens are
     /// the ones written in bunfig.toml. The `.npmrc` reader's `pnpm-scope-token` note says so.
@@ -258,8 +267,8 @@ impl<'a> BunKeys<'a> {
 
 /// The notation Bun read a value in: npm's in an `.npmrc` (`${VAR}`, and `${VAR?}`, empty
 /// when unset: spec pnpm-bun-deno.md b25), its own `$VAR` in `bunfig.toml`.
-fn read_dialect(v: &crate::model::Value) -> Dialect {
-    let in_bunfig = v.origin.as_ref().is_some_and(|o| {
+fn read_dialect(origin: Option<&crate::model::Origin>) -> Dialect {
+    let in_bunfig = origin.is_some_and(|o| {
         o.file
             .file_name()
             .is_some_and(|n| n.as_encoded_bytes().ends_with(b"bunfig.toml"))
@@ -277,7 +286,7 @@ fn route(model: &Lookup<'_>, packages: Packages, npmrc_keys: &BunKeys) -> Route 
     // A literal reads the same in both notations: only a reference asks where it was read.
     let registry = configured_registry(model, &packages).map(|v| {
         let dialect = if v.value.has_env() {
-            read_dialect(v)
+            read_dialect(v.origin.as_ref())
         } else {
             Dialect::Bun
         };

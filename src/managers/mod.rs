@@ -483,6 +483,11 @@ pub trait Rules: Sync {
     /// The notation values are printed in (`show`, `explain`): the one files are written in,
     /// unless the manager reads more than it is written (pnpm's defaults).
     fn shown_dialect(&self) -> Dialect {
+        self.shown_dialect_at(None)
+    }
+    /// The notation a value read at `origin` is printed in: the file's own, where the
+    /// manager reads files of more than one notation (Bun: `.npmrc` and `bunfig.toml`).
+    fn shown_dialect_at(&self, _origin: Option<&crate::model::Origin>) -> Dialect {
         self.dialect()
     }
     /// Whether an unset `${VAR}` without a default stops the manager.

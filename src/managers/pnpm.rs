@@ -279,7 +279,7 @@ impl Rules for Pnpm {
     }
 
     /// Values read from its user files may hold pnpm's defaults, shown as written.
-    fn shown_dialect(&self) -> Dialect {
+    fn shown_dialect_at(&self, _origin: Option<&crate::model::Origin>) -> Dialect {
         Dialect::PnpmUser
     }
 

@@ -401,7 +401,7 @@ fn scope_subject(name: &str) -> Cow<'_, str> {
 }
 
 fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
-    let dialect = s.manager.rules().shown_dialect();
+    let rules = s.manager.rules();
     let _ = write!(text, "{} ({} rules), from ", s.manager, s.manager.label());
     for (i, f) in s.files.iter().enumerate() {
         if i > 0 {
@@ -415,6 +415,7 @@ fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
     text.push('\n');
     let mut rows: Vec<Row<'s>> = Vec::new();
     let mut row = |subject: Cow<'s, str>, what: &'static str, v: &'s Value, secret: bool| {
+        let dialect = rules.shown_dialect_at(v.origin.as_ref());
         let value = if secret {
             v.value.display(dialect, true, show_secrets)
         } else if show_secrets {
@@ -539,6 +540,7 @@ fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
         if r.credential_in_url && r.authorization.is_none() {
             text.push_str("fails: the URL has credentials in it, which this manager refuses");
         } else {
+            let dialect = rules.shown_dialect_at(r.credential_origin.as_ref());
             push_auth(text, &r.authorization, dialect, show_secrets);
         }
         if let Some(o) = r
@@ -715,7 +717,7 @@ pub fn print_explain(
     }
     let mut text = format!("{package}\n");
     for e in answers {
-        let dialect = e.manager.rules().shown_dialect();
+        let dialect = e.manager.rules().shown_dialect_at(e.origin.as_ref());
         let from = e
             .origin
             .as_ref()
