@@ -35,6 +35,14 @@ const CASES: &[(&str, &[&str])] = &[
     // pnpm 11 via pnpm/action-setup; the token is ${NPM_TOKEN} in the project .npmrc.
     ("pnpm11-action-setup", &["ci-pnpm-project-token"]),
     ("pnpm11-action-setup-clean", &[]),
+    // The same, inside a local composite action the workflow uses (its lines are the
+    // action's), and a local action not in the repository, which is said, not guessed.
+    (
+        "composite-action",
+        &["ci-job-unclear", "ci-yarn-classic-token-unset"],
+    ),
+    // The calling step's `env:` reaches the action's steps.
+    ("composite-action-clean", &[]),
     // A matrix over npm and Deno after setup-node `registry-url`: Deno never reads it.
     ("matrix-deno", &["ci-setup-node-npmrc-ignored"]),
     // A matrix over npm and Bun, which both read it.

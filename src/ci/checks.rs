@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::jobs::{self, NODE_AUTH_TOKEN, Provided, Run};
 use super::workflows::{Job, Var, Workflow};
-use super::{CiFinding, Configs, File, origin, unclear};
+use super::{CiFinding, Configs, File};
 use crate::diagnostics::Code;
 use crate::error::Result;
 use crate::formats::Format;
@@ -23,15 +23,14 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
     let (runs, unclear_runs) = jobs::runs(configs.dir, &file.project, job);
     let mut out: Vec<CiFinding> = unclear_runs
         .into_iter()
-        .map(|u| unclear(&file.display, u.line, u.message))
+        .map(|u| file.unclear(u.line, u.message))
         .collect();
     let mut said = HashSet::default();
     for run in &runs {
         let model = match configs.of(run.manager) {
             Ok(model) => model.clone(),
             Err(e) => {
-                out.push(unclear(
-                    &file.display,
+                out.push(file.unclear(
                     run.line,
                     format!(
                         "job `{}` runs {} here, whose config pmrc could not read ({e})",
@@ -117,9 +116,7 @@ fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<Ci
             {
                 Provided::Yes => continue,
                 Provided::Unknown(line, reason) => {
-                    out.push(unclear(
-                            &file.display,
-                            line,
+                    out.push(file.unclear(line,
                             format!(
                                 "whether {name}, which {o} references, reaches {} in job `{}` cannot be told: {reason} here may set it",
                                 run.manager.label(),
@@ -140,8 +137,9 @@ fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<Ci
             let others = token_like(w, job, run.step, name);
             let also = match others.first() {
                 Some(v) => format!(
-                    " (the workflow sets {} at line {}: is that the one meant?)",
-                    v.name, v.line
+                    " (the workflow sets {} at {}: is that the one meant?)",
+                    v.name,
+                    file.line_name(v.line)
                 ),
                 None => String::new(),
             };
@@ -167,17 +165,9 @@ fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<Ci
                 job.id, job.line
             );
             let warning = if fatal {
-                Warning::error(
-                    Code::CiVariableNotProvided,
-                    message,
-                    origin(&file.display, line),
-                )
+                Warning::error(Code::CiVariableNotProvided, message, file.origin(line))
             } else {
-                Warning::new(
-                    Code::CiVariableNotProvided,
-                    message,
-                    origin(&file.display, line),
-                )
+                Warning::new(Code::CiVariableNotProvided, message, file.origin(line))
             };
             out.push(CiFinding {
                 warning,
@@ -261,7 +251,7 @@ fn pnpm_project_tokens(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<
                     runs_what(job, run),
                     run.manager.label()
                 ),
-                origin(&file.display, run.line),
+                file.origin(run.line),
             ),
             manager: Some(run.manager),
             fix: format!(
@@ -349,13 +339,13 @@ fn npmrc_ignored_finding(
         warning: Warning::new(
             Code::CiSetupNodeNpmrcIgnored,
             format!(
-                "setup-node writes {shown} and `_authToken=${{{NODE_AUTH_TOKEN}}}` to an .npmrc it points NPM_CONFIG_USERCONFIG at, but job `{}` runs {} at line {} ({}), which never reads that file: the registry and the token do not reach it",
+                "setup-node writes {shown} and `_authToken=${{{NODE_AUTH_TOKEN}}}` to an .npmrc it points NPM_CONFIG_USERCONFIG at, but job `{}` runs {} at {} ({}), which never reads that file: the registry and the token do not reach it",
                 job.id,
                 run.manager.rules().programs()[0],
-                run.line,
+                file.line_name(run.line),
                 which(run)
             ),
-            origin(&file.display, registry_line),
+            file.origin(registry_line),
         ),
         manager: Some(run.manager),
         fix,
@@ -426,28 +416,26 @@ fn yarn_classic_token_unset(
         }
         return match jobs::provided(w, job, run.step, &run.inline_env, NODE_AUTH_TOKEN) {
             Provided::Yes | Provided::Placeholder => continue,
-            Provided::Unknown(line, reason) => vec![unclear(
-                &file.display,
-                line,
+            Provided::Unknown(line, reason) => vec![file.unclear(line,
                 format!(
-                    "whether {NODE_AUTH_TOKEN} is set when job `{}` runs {} at line {} cannot be told: {reason}",
+                    "whether {NODE_AUTH_TOKEN} is set when job `{}` runs {} at {} cannot be told: {reason}",
                     job.id,
                     run.manager.label(),
-                    run.line
+                    file.line_name(run.line)
                 ),
             )],
             Provided::No => vec![CiFinding {
                 warning: Warning::error(
                     Code::CiYarnClassicTokenUnset,
                     format!(
-                        "setup-node (v{}+) writes `_authToken=${{{NODE_AUTH_TOKEN}}}` and exports no {NODE_AUTH_TOKEN} unless one is set for its step, and in job `{}` none reaches {} at line {} ({}): it stops with \"Failed to replace env in config\", as does every yarn command after it",
+                        "setup-node (v{}+) writes `_authToken=${{{NODE_AUTH_TOKEN}}}` and exports no {NODE_AUTH_TOKEN} unless one is set for its step, and in job `{}` none reaches {} at {} ({}): it stops with \"Failed to replace env in config\", as does every yarn command after it",
                         jobs::SETUP_NODE_NO_PLACEHOLDER,
                         job.id,
                         run.manager.rules().programs()[0],
-                        run.line,
+                        file.line_name(run.line),
                         which(run)
                     ),
-                    origin(&file.display, registry_line),
+                    file.origin(registry_line),
                 ),
                 manager: Some(run.manager),
                 fix: format!(

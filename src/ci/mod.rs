@@ -38,6 +38,142 @@ struct File {
     /// The project's folder relative to the repository (`""`: its root).
     project: String,
     workflow: workflows::Workflow,
+    /// The local composite actions whose steps were read into its jobs, as shown; the n-th
+    /// one's lines are numbered from `ACTION_LINES * n`.
+    actions: Vec<PathBuf>,
+}
+
+/// A composite action's steps keep the line numbers of their own file moved past any
+/// workflow's, by this much per action: every line a job holds then names one place, the
+/// workflow's or an action's, without each finding carrying a file of its own.
+const ACTION_LINES: usize = 1 << 24;
+
+/// How deep composite actions that use other local actions are followed.
+const ACTION_DEPTH: usize = 8;
+
+impl File {
+    /// The file and line a line of a job is at.
+    fn place(&self, line: usize) -> (&Path, usize) {
+        match line / ACTION_LINES {
+            0 => (&self.display, line),
+            n => (&self.actions[n - 1], line % ACTION_LINES),
+        }
+    }
+
+    fn origin(&self, line: usize) -> Option<Origin> {
+        let (file, line) = self.place(line);
+        origin(file, line)
+    }
+
+    /// A line as a message names it: `line 12` in the workflow, `path/action.yml:12` in an
+    /// action.
+    fn line_name(&self, line: usize) -> String {
+        match self.place(line) {
+            (_, n) if line < ACTION_LINES => format!("line {n}"),
+            (file, n) => format!("{}:{n}", file.display()),
+        }
+    }
+
+    fn unclear(&self, line: usize, message: String) -> CiFinding {
+        let (file, line) = self.place(line);
+        unclear(file, line, message)
+    }
+
+    /// Each step that uses a local composite action (`uses: ./.github/actions/setup`)
+    /// replaced by the action's steps, as GitHub runs them: in the job, with the calling
+    /// step's `env:` (the action's `inputs` are not followed). `root`: the repository; shown
+    /// with `shown_root` before it.
+    fn read_local_actions(&mut self, root: &Path, shown_root: &Path) -> Vec<CiFinding> {
+        let mut said = Vec::new();
+        let mut jobs = std::mem::take(&mut self.workflow.jobs);
+        for job in &mut jobs {
+            let steps = std::mem::take(&mut job.steps);
+            job.steps = self.with_action_steps(steps, root, shown_root, 0, &mut said);
+        }
+        self.workflow.jobs = jobs;
+        said
+    }
+
+    fn with_action_steps(
+        &mut self,
+        steps: Vec<workflows::Step>,
+        root: &Path,
+        shown_root: &Path,
+        depth: usize,
+        said: &mut Vec<CiFinding>,
+    ) -> Vec<workflows::Step> {
+        let mut out = Vec::new();
+        for step in steps {
+            let Some(folder) = workflows::local_action(&step).map(workflows::normal_dir) else {
+                out.push(step);
+                continue;
+            };
+            let found = ["action.yml", "action.yaml"]
+                .iter()
+                .map(|name| Path::new(&folder).join(name))
+                .find(|path| root.join(path).is_file());
+            let Some(path) = found else {
+                said.push(self.unclear(
+                    step.line,
+                    format!(
+                        "this step uses the local action ./{folder}, which has no action.yml in the repository (a step may check it out), so its steps were not checked"
+                    ),
+                ));
+                out.push(step);
+                continue;
+            };
+            let shown = shown_root.join(&path);
+            if depth >= ACTION_DEPTH {
+                said.push(self.unclear(
+                    step.line,
+                    format!(
+                        "local actions use each other more than {ACTION_DEPTH} deep here, so the steps of {} were not checked",
+                        shown.display()
+                    ),
+                ));
+                out.push(step);
+                continue;
+            }
+            let text = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
+            match workflows::parse_composite_action(&text) {
+                Ok(Some(action_steps)) => {
+                    let n = match self.actions.iter().position(|a| *a == shown) {
+                        Some(i) => i + 1,
+                        None => {
+                            self.actions.push(shown);
+                            self.actions.len()
+                        }
+                    };
+                    let inner: Vec<workflows::Step> = action_steps
+                        .into_iter()
+                        .map(|s| {
+                            let mut s = s.renumbered(ACTION_LINES * n);
+                            s.env.vars.extend(step.env.vars.iter().cloned());
+                            s.env.expression = s.env.expression.or(step.env.expression);
+                            s
+                        })
+                        .collect();
+                    out.extend(self.with_action_steps(inner, root, shown_root, depth + 1, said));
+                }
+                // A JavaScript or Docker action: its code is not read, as a published
+                // action's is not.
+                Ok(None) => out.push(step),
+                Err(e) => {
+                    said.push(self.unclear(
+                        step.line,
+                        format!(
+                            "pmrc could not read the local action {}:{} ({}), so its steps were not checked",
+                            shown.display(),
+                            e.line,
+                            without_quoted(&e.message)
+                        ),
+                    ));
+                    out.push(step);
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The project files each manager a job runs reads (project level only: a CI runner starts
@@ -67,7 +203,7 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         env,
         read: HashMap::default(),
     };
-    let (project, files) = workflow_files(dir);
+    let (project, repository, files) = workflow_files(dir);
     let mut read_any = !files.is_empty();
     for (path, display) in files {
         let Some(text) = discover::read_text(&path)? else {
@@ -87,11 +223,15 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
                 continue;
             }
         };
-        let file = File {
+        let mut file = File {
             display,
             project: project.clone(),
             workflow,
+            actions: Vec::new(),
         };
+        if let Some((root, shown_root)) = &repository {
+            out.extend(file.read_local_actions(root, shown_root));
+        }
         for job in &file.workflow.jobs {
             out.extend(checks::job(&file, job, &mut configs)?);
             out.extend(steps::job(&file, job, &mut configs));
@@ -175,24 +315,28 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
     Ok(out)
 }
 
+/// A repository's folder, and how it is shown from the project (`..` for each level up).
+type Repository = (PathBuf, PathBuf);
+
 /// `.github/workflows/*.yml` and `*.yaml` of the repository the project is in (the nearest
-/// folder at or above it that has them), sorted, with the path to show; and the project's
-/// folder relative to that repository.
-fn workflow_files(dir: &Path) -> (String, Vec<(PathBuf, PathBuf)>) {
+/// folder at or above it that has them), sorted, with the path to show; the project's
+/// folder relative to that repository, and the repository.
+fn workflow_files(dir: &Path) -> (String, Option<Repository>, Vec<(PathBuf, PathBuf)>) {
     let Some((ups, root)) = dir
         .ancestors()
         .enumerate()
         .find(|(_, d)| d.join(".github/workflows").is_dir())
     else {
-        return (String::new(), Vec::new());
+        return (String::new(), None, Vec::new());
     };
     let project = dir
         .strip_prefix(root)
         .map(|p| workflows::normal_dir(&p.to_string_lossy()))
         .unwrap_or_default();
     let prefix: PathBuf = std::iter::repeat_n("..", ups).collect();
+    let repository = Some((root.to_path_buf(), prefix.clone()));
     let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else {
-        return (project, Vec::new());
+        return (project, repository, Vec::new());
     };
     let mut files: Vec<(PathBuf, PathBuf)> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -204,7 +348,7 @@ fn workflow_files(dir: &Path) -> (String, Vec<(PathBuf, PathBuf)>) {
         })
         .collect();
     files.sort();
-    (project, files)
+    (project, repository, files)
 }
 
 /// A parser's message with its quoted parts left out: serde quotes the value it could not
@@ -238,6 +382,71 @@ fn unclear(file: &Path, line: usize, message: String) -> CiFinding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A composite action that uses another is followed into it, each step's lines in its
+    /// own file, the calling steps' `env:` given on; a JavaScript action stays a step.
+    #[test]
+    fn local_composite_actions_are_read_into_the_job() {
+        let repo = assert_fs::TempDir::new().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = repo.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            ".github/actions/outer/action.yml",
+            "runs:\n  using: composite\n  steps:\n    - uses: ./.github/actions/inner\n      env:\n        FROM_OUTER: x\n    - run: npm ci\n      shell: bash\n",
+        );
+        write(
+            ".github/actions/inner/action.yaml",
+            "runs:\n  using: composite\n  steps:\n    - run: yarn install\n      shell: bash\n",
+        );
+        write(
+            ".github/actions/js/action.yml",
+            "runs:\n  using: node24\n  main: index.js\n",
+        );
+        let workflow = workflows::parse(
+            "jobs:\n  build:\n    steps:\n      - uses: ./.github/actions/outer\n        env:\n          FROM_CALLER: y\n      - uses: ./.github/actions/js\n",
+        )
+        .unwrap();
+        let mut file = File {
+            display: PathBuf::from(".github/workflows/ci.yml"),
+            project: String::new(),
+            workflow,
+            actions: Vec::new(),
+        };
+        let said = file.read_local_actions(repo.path(), Path::new(""));
+        assert!(said.is_empty(), "{said:?}");
+        let steps = &file.workflow.jobs[0].steps;
+        let programs: Vec<&str> = steps
+            .iter()
+            .flat_map(|s| s.commands.iter().map(|c| c.program.as_str()))
+            .collect();
+        assert_eq!(programs, ["yarn", "npm"]);
+        let yarn = &steps[0];
+        let names: Vec<&str> = yarn.env.vars.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["FROM_OUTER", "FROM_CALLER"]);
+        assert_eq!(
+            file.line_name(yarn.commands[0].line),
+            ".github/actions/inner/action.yaml:4"
+        );
+        assert_eq!(
+            file.line_name(steps[1].commands[0].line),
+            ".github/actions/outer/action.yml:7"
+        );
+        let caller_var = yarn
+            .env
+            .vars
+            .iter()
+            .find(|v| v.name == "FROM_CALLER")
+            .unwrap();
+        assert_eq!(file.line_name(caller_var.line), "line 6");
+        assert_eq!(
+            steps[2].uses.as_ref().unwrap().action,
+            "./.github/actions/js"
+        );
+        assert_eq!(steps.len(), 3);
+    }
 
     #[test]
     fn parser_messages_lose_their_quoted_values() {

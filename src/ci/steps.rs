@@ -7,7 +7,7 @@
 
 use super::jobs;
 use super::workflows::{BunToken, Job, Step};
-use super::{CiFinding, Configs, File, origin};
+use super::{CiFinding, Configs, File};
 use crate::diagnostics::Code;
 use crate::managers::{Manager, SETTLED};
 use crate::registry_url::RegistryUrl;
@@ -21,9 +21,9 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Vec<CiFindin
     let mut out = Vec::new();
     let finding = |code: Code, line: usize, message: String, fix: String| CiFinding {
         warning: if code == Code::CiSetupBunDeprecatedInput {
-            Warning::note(code, message, origin(&file.display, line))
+            Warning::note(code, message, file.origin(line))
         } else {
-            Warning::new(code, message, origin(&file.display, line))
+            Warning::new(code, message, file.origin(line))
         },
         manager: None,
         fix,
@@ -92,8 +92,9 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Vec<CiFindin
                         Code::CiUserNpmrcIgnored,
                         command.line,
                         format!(
-                            "job `{}` writes {target}, but NPM_CONFIG_USERCONFIG (line {at}) points the managers that read .npmrc at another file, so they never read this one",
-                            job.id
+                            "job `{}` writes {target}, but NPM_CONFIG_USERCONFIG ({}) points the managers that read .npmrc at another file, so they never read this one",
+                            job.id,
+                            file.line_name(at)
                         ),
                         "append the line to \"$NPM_CONFIG_USERCONFIG\" instead of ~/.npmrc, or remove setup-node's `registry-url`".to_string(),
                     ));

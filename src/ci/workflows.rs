@@ -93,14 +93,14 @@ pub struct Input {
 }
 
 /// Variables set by an `env:` map: names only.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Env {
     pub vars: Vec<Var>,
     /// `env: ${{ fromJSON(...) }}`: names pmrc cannot know, at this line.
     pub expression: Option<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Var {
     pub name: String,
     pub line: usize,
@@ -156,6 +156,107 @@ pub fn parse(text: &str) -> Result<Workflow, SyntaxError> {
         env: env_of(raw.env.as_ref()),
         jobs,
     })
+}
+
+/// The steps of a composite action's `action.yml` (`runs: using: composite`), lines as in
+/// that file; `None` for any other kind of action (JavaScript, Docker), whose code pmrc does
+/// not read. Its `run:` steps start in the repository's root, as GitHub runs them: the
+/// workflow's `defaults.run` is not theirs.
+pub fn parse_composite_action(text: &str) -> Result<Option<Vec<Step>>, SyntaxError> {
+    let raw: std::rc::Rc<RawAction> = crate::formats::yaml::parse(text)?;
+    let Some(runs) = raw.runs.as_ref().filter(|r| {
+        r.using
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case("composite"))
+    }) else {
+        return Ok(None);
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    Ok(Some(
+        runs.steps
+            .iter()
+            .map(|s| read_step(s, &lines, None))
+            .collect(),
+    ))
+}
+
+/// The folder of a local action a step uses (`uses: ./.github/actions/setup`), relative to
+/// the repository's root.
+pub fn local_action(step: &Step) -> Option<&str> {
+    step.uses.as_ref()?.action.strip_prefix("./")
+}
+
+impl Step {
+    /// This step with every line it holds moved by `by`: where a composite action's steps
+    /// are read into a job, their lines are numbered after the workflow's (see
+    /// `ci::File::place`). Written out field by field, so that a new line field is not missed.
+    pub fn renumbered(self, by: usize) -> Step {
+        let Step {
+            line,
+            uses,
+            inputs,
+            env,
+            dir,
+            commands,
+            github_env,
+            github_env_unread,
+            bun_registries,
+        } = self;
+        Step {
+            line: line + by,
+            uses,
+            inputs: inputs
+                .into_iter()
+                .map(|(name, input)| {
+                    let Input { value, line } = input;
+                    (
+                        name,
+                        Input {
+                            value,
+                            line: line + by,
+                        },
+                    )
+                })
+                .collect(),
+            env: env.renumbered(by),
+            dir,
+            commands: commands
+                .into_iter()
+                .map(|c| Command {
+                    line: c.line + by,
+                    ..c
+                })
+                .collect(),
+            github_env: github_env
+                .into_iter()
+                .map(|(name, line)| (name, line + by))
+                .collect(),
+            github_env_unread: github_env_unread.map(|line| line + by),
+            bun_registries: bun_registries
+                .into_iter()
+                .map(|r| BunRegistry {
+                    line: r.line + by,
+                    ..r
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Env {
+    fn renumbered(self, by: usize) -> Env {
+        let Env { vars, expression } = self;
+        Env {
+            vars: vars
+                .into_iter()
+                .map(|v| Var {
+                    line: v.line + by,
+                    ..v
+                })
+                .collect(),
+            expression: expression.map(|line| line + by),
+        }
+    }
 }
 
 fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str], default_dir: Option<&str>) -> Job {
@@ -737,6 +838,21 @@ struct RawWorkflow {
     defaults: Option<RawDefaults>,
     #[serde(default)]
     jobs: BTreeMap<String, Spanned<RawJob>>,
+}
+
+/// An `action.yml`, as far as a composite action's steps go.
+#[derive(Deserialize, Default)]
+struct RawAction {
+    #[serde(default)]
+    runs: Option<RawRuns>,
+}
+
+#[derive(Deserialize)]
+struct RawRuns {
+    #[serde(default)]
+    using: Option<String>,
+    #[serde(default)]
+    steps: Vec<Spanned<RawStep>>,
 }
 
 #[derive(Deserialize)]
