@@ -209,8 +209,8 @@ diagnostics! {
     }
     translation {
         TargetStopsWhileUnset "target-stops-while-unset"
-            what: "the target (Yarn Berry) stops every command while a variable its new config references is unset, and it is unset here"
-            fix: "set it wherever the manager runs (your shell, the CI job's env), or, if the manager can work without it, write the optional form ${VAR:-}";
+            what: "the target (Yarn Berry, or Yarn 1 reading its .npmrc) stops every command while a variable its new config references is unset, and it is unset here"
+            fix: "set it wherever the manager runs (your shell, the CI job's env), or, if Yarn Berry can work without it, write its optional form ${VAR:-} (Yarn 1 has none)";
         PlainTextSecret "plain-text-secret"
             what: "a literal secret is written into the target file (it was literal in the source too)"
             fix: "use an environment reference such as ${NPM_TOKEN} in the source, convert again, and rotate the token";

@@ -513,7 +513,13 @@ fn describe(r: &Route, managers: &[Manager]) -> String {
 fn yarn_classic_optional_references(reads: &[Read]) -> Vec<Finding> {
     let mut out = Vec::new();
     for read in reads {
-        if !read.manager.rules().fails_on_unset_npmrc_variable() {
+        // The managers that take `${VAR?}` for a variable named `VAR?` (Yarn 1).
+        let takes_optional_for_a_name = read
+            .manager
+            .rules()
+            .stops_on_reference("VAR", &crate::template::Unset::Empty, true)
+            .is_some();
+        if !takes_optional_for_a_name {
             continue;
         }
         for (_, v) in read.model.fields() {
@@ -578,7 +584,7 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
                 let rules = read.manager.rules();
                 let strict = *unset == crate::template::Unset::Strict;
                 // Yarn 1's `${VAR?}` stops it whatever VAR holds: said on its own.
-                if !strict && rules.fails_on_unset_npmrc_variable() {
+                if !strict && rules.stops_on_reference(name, unset, true).is_some() {
                     continue;
                 }
                 // Yarn Berry's own message, and Yarn 1's for the `.npmrc` it takes values from

@@ -128,7 +128,9 @@ fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<Ci
                 Provided::Placeholder => (true, run.line),
                 Provided::No => (false, run.line),
             };
-            let fatal = rules.fails_on_unset_variable() || rules.fails_on_unset_npmrc_variable();
+            let fatal = rules
+                .stops_on_reference(name, &Unset::Strict, false)
+                .is_some();
             let consequence = if fatal {
                 format!("{} stops every command", run.manager.label())
             } else {
@@ -411,7 +413,10 @@ fn yarn_classic_token_unset(
     let w = &file.workflow;
     for run in later {
         let rules = run.manager.rules();
-        if !rules.fails_on_unset_npmrc_variable() || !rules.reads_setup_node_npmrc() {
+        let stops = rules
+            .stops_on_reference(NODE_AUTH_TOKEN, &Unset::Strict, false)
+            .is_some();
+        if !stops || !rules.reads_setup_node_npmrc() {
             continue;
         }
         return match jobs::provided(w, job, run.step, &run.inline_env, NODE_AUTH_TOKEN) {

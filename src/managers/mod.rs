@@ -490,10 +490,6 @@ pub trait Rules: Sync {
     fn shown_dialect_at(&self, _origin: Option<&crate::model::Origin>) -> Dialect {
         self.dialect()
     }
-    /// Whether an unset `${VAR}` without a default stops the manager.
-    fn fails_on_unset_variable(&self) -> bool {
-        false
-    }
 
     // ---- routing ----
 
@@ -678,11 +674,6 @@ pub trait Rules: Sync {
     /// (it points `NPM_CONFIG_USERCONFIG` at it); Yarn Berry and Deno never do.
     fn reads_setup_node_npmrc(&self) -> bool {
         true
-    }
-    /// Whether an unset `${VAR}` in an `.npmrc` this manager reads stops every command
-    /// (Yarn 1: "Failed to replace env in config").
-    fn fails_on_unset_npmrc_variable(&self) -> bool {
-        false
     }
     /// The error this manager stops every command with for a reference to `name`, written
     /// in `form`, in a value it reads (`set`: whether the variable is set here); `None` when

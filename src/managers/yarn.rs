@@ -178,10 +178,6 @@ impl Rules for Yarn {
         WrittenAs::YarnrcYml
     }
 
-    fn fails_on_unset_variable(&self) -> bool {
-        true
-    }
-
     /// Yarn's `Environment variable not found`, for `${VAR}` without a default alone.
     fn stops_on_reference(
         &self,

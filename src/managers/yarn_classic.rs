@@ -88,11 +88,8 @@ impl Rules for YarnClassic {
     }
 
     /// Yarn 1's `envReplace` throws "Failed to replace env in config" for an unset
-    /// variable, in every command (yarnpkg/yarn#6130; spec/ci-env.md §1.3).
-    fn fails_on_unset_npmrc_variable(&self) -> bool {
-        true
-    }
-
+    /// variable in the `.npmrc` it reads, in every command (yarnpkg/yarn#6130; spec/ci-env.md
+    /// §1.3; its `.yarnrc` has no references).
     /// Npm's optional `${VAR?}` is no form of Yarn 1's: it looks up a variable named `VAR?`,
     /// which is never set, whether VAR is or not (conformance: yarn1_stops_on_an_optional_reference).
     fn stops_on_reference(

@@ -282,14 +282,12 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
     Ok(drafts)
 }
 
-/// A target that stops every command while a `${VAR}` it will read is unset (Yarn Berry):
+/// A target that stops every command while a `${VAR}` it will read is unset (Yarn Berry,
+/// and Yarn 1 in its `.npmrc`):
 /// one note per such variable unset in this environment, at the line it came from, so the
 /// preview says before the first `yarn install` fails. Names only, never values.
 fn stops_while_unset(model: &Model, to: Manager) -> Vec<Warning> {
     use crate::template::{Piece, Unset};
-    if !to.rules().fails_on_unset_variable() {
-        return Vec::new();
-    }
     let mut named: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for (_, v) in model.fields() {
@@ -304,11 +302,14 @@ fn stops_while_unset(model: &Model, to: Manager) -> Vec<Warning> {
             if std::env::var_os(name).is_some() || named.contains(name) {
                 continue;
             }
+            let Some(error) = to.rules().stops_on_reference(name, &Unset::Strict, false) else {
+                continue;
+            };
             named.push(name.clone());
             out.push(Warning::note(
                 crate::diagnostics::Code::TargetStopsWhileUnset,
                 format!(
-                    "{to} stops every command while {name} is unset, as it is here (\"Environment variable not found ({name})\"): set it wherever {to} runs"
+                    "{to} stops every command while {name} is unset, as it is here (\"{error}\"): set it wherever {to} runs"
                 ),
                 v.origin.clone(),
             ));

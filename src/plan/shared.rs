@@ -492,10 +492,11 @@ fn fit_source(
 fn yarn_classic_stops(req: &Request, changes: &[FileChange]) -> Result<Vec<Warning>> {
     let mut out = Vec::new();
     // The managers that take `${VAR?}` for a variable named `VAR?` (Yarn 1).
-    for &reader in crate::managers::SETTLED
-        .iter()
-        .filter(|m| m.rules().fails_on_unset_npmrc_variable())
-    {
+    for &reader in crate::managers::SETTLED.iter().filter(|m| {
+        m.rules()
+            .stops_on_reference("VAR", &crate::template::Unset::Empty, true)
+            .is_some()
+    }) {
         let in_play = req.bystanders.contains(&reader)
             || reader
                 .rules()
