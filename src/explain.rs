@@ -80,27 +80,34 @@ impl<'a> VariablesHere<'a> {
     }
 }
 
-/// The first value the manager reads whose reference stops it here.
+/// The value the manager reads first whose reference stops it here: the first in its file,
+/// as the manager reads a file from the top. Across files the model keeps no reading order,
+/// so the file is the one whose value comes first in the model.
 fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
     let rules = manager.rules();
-    model.fields().into_iter().find_map(|(_, v)| {
-        v.value.pieces.iter().find_map(|p| match p {
-            Piece::Env { name, unset } => rules
-                .stops_on_reference(name, unset, vars.is_set(name))
-                .map(|error| Stop {
+    let stops: Vec<Stop> = model
+        .fields()
+        .into_iter()
+        .filter_map(|(_, v)| {
+            v.value.pieces.iter().find_map(|p| {
+                let error = match p {
+                    Piece::Env { name, unset } => {
+                        rules.stops_on_reference(name, unset, vars.is_set(name))
+                    }
+                    Piece::Text { text } => rules.stops_on_text(text, v.origin.as_ref()),
+                }?;
+                Some(Stop {
                     error,
                     origin: v.origin.clone(),
-                }),
-            Piece::Text { text } => {
-                rules
-                    .stops_on_text(text, v.origin.as_ref())
-                    .map(|error| Stop {
-                        error,
-                        origin: v.origin.clone(),
-                    })
-            }
+                })
+            })
         })
-    })
+        .collect();
+    let file = stops.first()?.origin.as_ref().map(|o| o.file.clone());
+    stops
+        .into_iter()
+        .filter(|s| s.origin.as_ref().map(|o| &o.file) == file.as_ref())
+        .min_by_key(|s| s.origin.as_ref().map_or(0, |o| o.line))
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -3643,6 +3643,24 @@ fn show_prints_bun_values_in_the_notation_of_their_file() {
     );
 }
 
+/// Yarn reads a file from the top: of two unset references, the `stops:` line names the one
+/// on the earlier line, whichever setting it is.
+#[test]
+fn explain_stops_on_the_first_unset_reference_in_the_file() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://${PMRC_TEST_SCOPE_HOST}/\"\nnpmRegistryServer: \"https://${PMRC_TEST_DEFAULT_HOST}/\"\n",
+    )]);
+    let mut cmd = project.cmd(&["explain", "left-pad", "--manager", "yarn"]);
+    cmd.env_remove("PMRC_TEST_SCOPE_HOST")
+        .env_remove("PMRC_TEST_DEFAULT_HOST");
+    let text = render(&cmd.output().unwrap());
+    assert!(
+        text.contains("\"Environment variable not found (PMRC_TEST_SCOPE_HOST)\" (.yarnrc.yml:3)"),
+        "{text}"
+    );
+}
+
 #[test]
 fn show_takes_a_list_of_managers_as_explain_and_doctor_do() {
     let project = Project::with_files(&[(".npmrc", "registry=https://r.example.test/\n")]);
