@@ -591,9 +591,14 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
                 // (its `.yarnrc` has no references).
                 let stops = rules.stops_on_reference(name, unset, false);
                 let fatal = stops.is_some();
+                let drops_file = !fatal && strict && rules.drops_file_on_unset_reference(v.level());
                 let message = match stops {
                     Some(error) => format!(
                         "{name} is unset: {} stops every command with \"{error}\"",
+                        read.manager.label()
+                    ),
+                    None if drops_file => format!(
+                        "{name} is unset: {} then ignores this whole file (\"Failed to replace env\"), its registries and every other credential in it too",
                         read.manager.label()
                     ),
                     None => format!("{name} is unset, so {} gets no value from it", read.manager),

@@ -3661,6 +3661,33 @@ fn explain_stops_on_the_first_unset_reference_in_the_file() {
     );
 }
 
+/// pnpm 10 ignores a whole file it expands (the user `.npmrc`) over one unset `${VAR}`;
+/// pnpm 11 reads the value as empty and keeps the rest (spec pnpm-bun-deno.md, obs a16).
+#[test]
+fn doctor_says_pnpm_10_ignores_a_user_file_over_an_unset_variable() {
+    let project = Project::with_files(&[("pnpm-workspace.yaml", "packages: []\n")]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "registry=https://npm.example.test/\n//npm.example.test/:_authToken=${PMRC_TEST_UNSET_TOKEN}\n",
+    )
+    .unwrap();
+    let doctor = |manager: &str| {
+        let mut cmd = project.cmd(&["doctor", "--user", "--env", "--manager", manager]);
+        cmd.env_remove("PMRC_TEST_UNSET_TOKEN");
+        render(&cmd.output().unwrap())
+    };
+    let pnpm10 = doctor("pnpm@10");
+    assert!(
+        pnpm10.contains("PMRC_TEST_UNSET_TOKEN is unset: pnpm 10 then ignores this whole file"),
+        "{pnpm10}"
+    );
+    let pnpm11 = doctor("pnpm@11");
+    assert!(
+        pnpm11.contains("PMRC_TEST_UNSET_TOKEN is unset, so pnpm@11 gets no value from it"),
+        "{pnpm11}"
+    );
+}
+
 #[test]
 fn show_takes_a_list_of_managers_as_explain_and_doctor_do() {
     let project = Project::with_files(&[(".npmrc", "registry=https://r.example.test/\n")]);

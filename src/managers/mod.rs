@@ -686,6 +686,11 @@ pub trait Rules: Sync {
     ) -> Option<String> {
         None
     }
+    /// Whether an unset `${VAR}` in a file this manager reads at `level` makes it ignore that
+    /// whole file, every other setting in it included (pnpm 10 in the files it expands).
+    fn drops_file_on_unset_reference(&self, _level: Level) -> bool {
+        false
+    }
     /// The error this manager stops every command with for the text of a value it reads
     /// (origin: where it was read), written in a form of another manager's that it takes
     /// for a variable's name; `None` when it goes on.

@@ -340,6 +340,13 @@ impl Rules for Pnpm {
         level == Level::User
     }
 
+    /// pnpm 10 fails to load a file it expands (its user `.npmrc`, `auth.ini`) on an unset
+    /// `${VAR}` ("Failed to replace env"), and goes on without it; 11 and 12 read it as
+    /// empty (spec pnpm-bun-deno.md, obs a16).
+    fn drops_file_on_unset_reference(&self, level: Level) -> bool {
+        self.is_10() && level == Level::User
+    }
+
     fn adjust_file(
         &self,
         file: &ConfigFile,
