@@ -3664,7 +3664,7 @@ fn explain_stops_on_the_first_unset_reference_in_the_file() {
 /// pnpm 10 ignores a whole file it expands (the user `.npmrc`) over one unset `${VAR}`;
 /// pnpm 11 reads the value as empty and keeps the rest (spec pnpm-bun-deno.md, obs a16).
 #[test]
-fn doctor_says_pnpm_10_ignores_a_user_file_over_an_unset_variable() {
+fn pnpm_10_ignores_a_user_file_over_an_unset_variable() {
     let project = Project::with_files(&[("pnpm-workspace.yaml", "packages: []\n")]);
     std::fs::write(
         project.home.path().join(".npmrc"),
@@ -3684,6 +3684,35 @@ fn doctor_says_pnpm_10_ignores_a_user_file_over_an_unset_variable() {
     let pnpm11 = doctor("pnpm@11");
     assert!(
         pnpm11.contains("PMRC_TEST_UNSET_TOKEN is unset, so pnpm@11 gets no value from it"),
+        "{pnpm11}"
+    );
+    // explain answers without the file (real pnpm 10.34.9 `config list`: the public
+    // registry), and with it once the variable is set.
+    let explain = |manager: &str, token: Option<&str>| {
+        let mut cmd = project.cmd(&["explain", "left-pad", "--user", "--manager", manager]);
+        cmd.env_remove("PMRC_TEST_UNSET_TOKEN");
+        if let Some(token) = token {
+            cmd.env("PMRC_TEST_UNSET_TOKEN", token);
+        }
+        render(&cmd.output().unwrap())
+    };
+    let unset = explain("pnpm@10", None);
+    assert!(
+        unset.contains("GET https://registry.npmjs.org/left-pad"),
+        "{unset}"
+    );
+    assert!(
+        unset.contains("PMRC_TEST_UNSET_TOKEN is unset here: pnpm 10 ignores the whole of"),
+        "{unset}"
+    );
+    let set = explain("pnpm@10", Some("FAKE-token-0001"));
+    assert!(
+        set.contains("GET https://npm.example.test/left-pad"),
+        "{set}"
+    );
+    let pnpm11 = explain("pnpm@11", None);
+    assert!(
+        pnpm11.contains("GET https://npm.example.test/left-pad"),
         "{pnpm11}"
     );
 }

@@ -31,9 +31,11 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
         let (manager, note) = manager.settle(&req.dir)?;
         let (dir, mut env, member_note) = super::workspace_root(manager, &req.dir, env);
         env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
+        let vars = crate::explain::VariablesHere::new(&req.env_vars);
         let files = discover::locate(manager, &dir, req.user, &env)?;
+        let (files, left_out) = crate::explain::files_read_here(manager, files, vars)?;
         let (mut model, w) = discover::read_merged(manager, &files)?;
-        warnings.extend(note.into_iter().chain(member_note).chain(w));
+        warnings.extend(note.into_iter().chain(member_note).chain(w).chain(left_out));
         warnings.extend(crate::env_layer::apply(&mut model, manager, &req.env_vars));
         if !req.user {
             warnings.extend(discover::unread_user_files(manager, &dir, &env));
@@ -43,7 +45,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
             manager,
             &req.package,
             req.tarball.as_deref(),
-            crate::explain::VariablesHere::new(&req.env_vars),
+            vars,
         ));
     }
     Ok(Explained { answers, warnings })
