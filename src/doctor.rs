@@ -523,23 +523,24 @@ fn yarn_classic_optional_references(reads: &[Read]) -> Vec<Finding> {
             continue;
         }
         for (_, v) in read.model.fields() {
-            for piece in v.value.pieces.iter() {
-                if let Piece::Text { text } = piece
-                    && let Some(error) = read.manager.rules().stops_on_text(text, v.origin.as_ref())
-                {
-                    out.push(finding(
-                        Warning::error(
-                            Code::YarnClassicOptionalReference,
-                            format!(
-                                "{} has no default form (`${{VAR:-default}}` is Yarn Berry's and pnpm's): it takes all that is inside `${{…}}` for a variable's name, which no one sets, and stops every command with \"{error}\"",
-                                read.manager.label(),
-                            ),
-                            v.origin.clone(),
+            if let Some(error) = read
+                .manager
+                .rules()
+                .stops_on_value(&v.value, v.origin.as_ref())
+            {
+                out.push(finding(
+                    Warning::error(
+                        Code::YarnClassicOptionalReference,
+                        format!(
+                            "{} takes all that is inside `${{…}}` for a variable's name (it has no default form, `${{VAR:-default}}`, as Yarn Berry and pnpm do): no one sets a variable named so, and it stops every command with \"{error}\"",
+                            read.manager.label(),
                         ),
-                        Some(read.manager),
-                    ));
-                    continue;
-                }
+                        v.origin.clone(),
+                    ),
+                    Some(read.manager),
+                ));
+            }
+            for piece in v.value.pieces.iter() {
                 let Piece::Env {
                     name,
                     unset: crate::template::Unset::Empty,
@@ -566,6 +567,7 @@ fn yarn_classic_optional_references(reads: &[Read]) -> Vec<Finding> {
 }
 
 fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Finding> {
+    let vars = crate::env_layer::VariablesHere::new(env_vars);
     let mut out = Vec::new();
     for read in reads {
         for (_, v) in read.model.fields() {
@@ -574,11 +576,7 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
                     continue;
                 };
                 // Set in the process, or by the `--env-file` the run applies.
-                if std::env::var_os(name).is_some()
-                    || env_vars
-                        .iter()
-                        .any(|v| v.name == *name && !v.value.is_empty())
-                {
+                if vars.is_set(name) {
                     continue;
                 }
                 let rules = read.manager.rules();

@@ -46,6 +46,39 @@ impl Variable {
     }
 }
 
+/// The variables as the run the user asks about would have them (`explain`, `doctor --env`):
+/// the process environment with the `--env-file` (or `--env`) variables over it, as a job
+/// that sources the file has them. Set and empty is set: Yarn reads `${VAR}` as `""` then.
+#[derive(Clone, Copy)]
+pub struct VariablesHere<'a> {
+    layer: &'a [Variable],
+}
+
+impl<'a> VariablesHere<'a> {
+    pub fn new(layer: &'a [Variable]) -> Self {
+        VariablesHere { layer }
+    }
+
+    /// The variable's value here; the last of the layer's settings wins, as in a shell.
+    pub fn value(&self, name: &str) -> Option<String> {
+        match self.layer.iter().rev().find(|v| v.name == name) {
+            Some(v) => Some(v.value.clone()),
+            None => std::env::var(name).ok(),
+        }
+    }
+
+    pub fn is_set(&self, name: &str) -> bool {
+        self.layer.iter().any(|v| v.name == name) || std::env::var_os(name).is_some()
+    }
+
+    pub fn is_unset_or_empty(&self, name: &str) -> bool {
+        match self.layer.iter().rev().find(|v| v.name == name) {
+            Some(v) => v.value.is_empty(),
+            None => std::env::var_os(name).is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
 /// The variables of a dotenv file: `NAME=value` lines (an `export ` prefix allowed), values
 /// bare or quoted ('…' as written, "…" with `\"`, `\\`, `\n` escapes), `#` comments and
 /// blank lines. Anything else is an error at its line and column.

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
+use crate::env_layer::VariablesHere;
 use crate::managers::{Manager, TarballRequest};
 use crate::model::{AuthKey, Level, Model, Origin, Value};
 use crate::registry_url::RegistryUrl;
@@ -45,39 +46,6 @@ pub struct Stop {
     pub error: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
-}
-
-/// The variables as the run the user asks about would have them: the process environment
-/// with the `--env-file` (or `--env`) variables over it, the way `doctor` counts a variable
-/// as set. A job that sources the file sets them for the manager too.
-#[derive(Clone, Copy)]
-pub struct VariablesHere<'a> {
-    layer: &'a [crate::env_layer::Variable],
-}
-
-impl<'a> VariablesHere<'a> {
-    pub fn new(layer: &'a [crate::env_layer::Variable]) -> Self {
-        VariablesHere { layer }
-    }
-
-    /// The variable's value here; the last of the layer's settings wins, as in a shell.
-    pub fn value(&self, name: &str) -> Option<String> {
-        match self.layer.iter().rev().find(|v| v.name == name) {
-            Some(v) => Some(v.value.clone()),
-            None => std::env::var(name).ok(),
-        }
-    }
-
-    pub fn is_set(&self, name: &str) -> bool {
-        self.layer.iter().any(|v| v.name == name) || std::env::var_os(name).is_some()
-    }
-
-    fn is_unset_or_empty(&self, name: &str) -> bool {
-        match self.layer.iter().rev().find(|v| v.name == name) {
-            Some(v) => v.value.is_empty(),
-            None => std::env::var_os(name).is_none_or(|v| v.is_empty()),
-        }
-    }
 }
 
 /// The files the manager reads in this environment, and what was left out: pnpm 10 ignores a
@@ -149,17 +117,17 @@ fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
         .fields()
         .into_iter()
         .filter_map(|(_, v)| {
-            v.value.pieces.iter().find_map(|p| {
-                let error = match p {
-                    Piece::Env { name, unset } => {
-                        rules.stops_on_reference(name, unset, vars.is_set(name))
-                    }
-                    Piece::Text { text } => rules.stops_on_text(text, v.origin.as_ref()),
-                }?;
-                Some(Stop {
-                    error,
-                    origin: v.origin.clone(),
-                })
+            let on_reference = v.value.pieces.iter().find_map(|p| match p {
+                Piece::Env { name, unset } => {
+                    rules.stops_on_reference(name, unset, vars.is_set(name))
+                }
+                Piece::Text { .. } => None,
+            });
+            let error =
+                on_reference.or_else(|| rules.stops_on_value(&v.value, v.origin.as_ref()))?;
+            Some(Stop {
+                error,
+                origin: v.origin.clone(),
             })
         })
         .collect();

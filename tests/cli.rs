@@ -1740,6 +1740,55 @@ fn explain_env_file_variables_count_as_set() {
     assert!(!npm_sends(&without), "{without}");
 }
 
+/// npm goes on up the path past a `${VAR?}` that is empty here: an `--env-file` that sets the
+/// variable empty beats the process's value, as it would in the job.
+#[test]
+fn explain_env_file_empty_optional_token_walks_up() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://r.example.test/npm/\n//r.example.test/npm/:_authToken=${PMRC_TEST_T?}\n//r.example.test/:_authToken=${PMRC_TEST_U}\n",
+    )]);
+    let env_file = project.path().join("ci.env");
+    std::fs::write(&env_file, "PMRC_TEST_T=\n").unwrap();
+    let explain = |extra: &[&str]| {
+        let mut args = vec!["explain", "left-pad", "--manager", "npm"];
+        args.extend(extra);
+        let mut cmd = project.cmd(&args);
+        cmd.env("PMRC_TEST_T", "FAKE-process-0001")
+            .env("PMRC_TEST_U", "FAKE-process-0002");
+        render(&cmd.output().unwrap())
+    };
+    let process = explain(&[]);
+    assert!(process.contains("(.npmrc:2)"), "{process}");
+    let with_file = explain(&["--env-file", env_file.to_str().unwrap()]);
+    assert!(
+        with_file.contains("sends: Bearer ${PMRC_TEST_U} (.npmrc:3)"),
+        "{with_file}"
+    );
+}
+
+/// Set and empty is set: Yarn 4 reads `${TOK}` as `""` then and goes on, so `doctor` says
+/// nothing of a variable an `--env-file` sets empty, as `explain` does.
+#[test]
+fn doctor_env_file_empty_variable_is_set() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://npm.example.test\"\nnpmAuthToken: \"${PMRC_TEST_TOK}\"\n",
+    )]);
+    let env_file = project.path().join("ci.env");
+    std::fs::write(&env_file, "PMRC_TEST_TOK=\n").unwrap();
+    let doctor = |extra: &[&str]| {
+        let mut args = vec!["doctor", "--env", "--manager", "yarn"];
+        args.extend(extra);
+        let mut cmd = project.cmd(&args);
+        cmd.env_remove("PMRC_TEST_TOK");
+        render(&cmd.output().unwrap())
+    };
+    assert!(doctor(&[]).contains("env-unset"));
+    let with_file = doctor(&["--env-file", env_file.to_str().unwrap()]);
+    assert!(!with_file.contains("env-unset"), "{with_file}");
+}
+
 /// Issue 18: a dotenv line pmrc cannot read is an error at its file:line:col, exit 2.
 #[test]
 fn issue_18_env_file_errors_name_the_line() {
@@ -3714,6 +3763,49 @@ fn pnpm_10_ignores_a_user_file_over_an_unset_variable() {
     assert!(
         pnpm11.contains("GET https://npm.example.test/left-pad"),
         "{pnpm11}"
+    );
+}
+
+/// Yarn 1 expands `.npmrc` lines only: a default form there stops it, nested in npm's
+/// reference or not; the same text in a variable's value (`--env-file`) is taken as it is.
+#[test]
+fn yarn_classic_default_forms_stop_it_only_in_npmrc() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"packageManager\": \"yarn@1.22.22\"}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://r.example.test/${PMRC_A:-${PMRC_B}}/\n",
+        ),
+    ]);
+    let env_file = project.path().join("ci.env");
+    std::fs::write(
+        &env_file,
+        "npm_config_registry=https://r.example.test/${PMRC_A:-b}/\n",
+    )
+    .unwrap();
+    let out = project
+        .cmd(&[
+            "doctor",
+            "--env-file",
+            env_file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flagged: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "yarn-classic-optional-reference")
+        .map(|f| format!("{} {}", f["origin"]["file"], f["message"]))
+        .collect();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert!(flagged[0].contains(".npmrc"), "{flagged:?}");
+    assert!(
+        flagged[0].contains("Failed to replace env in config: ${PMRC_A:-${PMRC_B}"),
+        "{flagged:?}"
     );
 }
 

@@ -31,7 +31,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
         let (manager, note) = manager.settle(&req.dir)?;
         let (dir, mut env, member_note) = super::workspace_root(manager, &req.dir, env);
         env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
-        let vars = crate::explain::VariablesHere::new(&req.env_vars);
+        let vars = crate::env_layer::VariablesHere::new(&req.env_vars);
         let files = discover::locate(manager, &dir, req.user, &env)?;
         let (files, left_out) = crate::explain::files_read_here(manager, files, vars)?;
         let (mut model, w) = discover::read_merged(manager, &files)?;

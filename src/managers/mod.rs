@@ -691,10 +691,14 @@ pub trait Rules: Sync {
     fn drops_file_on_unset_reference(&self, _level: Level) -> bool {
         false
     }
-    /// The error this manager stops every command with for the text of a value it reads
-    /// (origin: where it was read), written in a form of another manager's that it takes
-    /// for a variable's name; `None` when it goes on.
-    fn stops_on_text(&self, _text: &str, _origin: Option<&crate::model::Origin>) -> Option<String> {
+    /// The error this manager stops every command with for a value it reads (origin: where
+    /// it was read) that holds, as text, a form of another manager's it takes for a
+    /// variable's name; `None` when it goes on.
+    fn stops_on_value(
+        &self,
+        _value: &crate::template::Template,
+        _origin: Option<&crate::model::Origin>,
+    ) -> Option<String> {
         None
     }
     /// The lockfile this manager writes and a line only its format has near the top, to

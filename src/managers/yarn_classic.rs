@@ -108,13 +108,23 @@ impl Rules for YarnClassic {
 
     /// A default form (`${VAR:-d}`, `${VAR-d}`, Yarn Berry's and pnpm's) is none of Yarn 1's
     /// either: it looks up a variable named `VAR:-d` and stops (spec/yarn.md B3, Y37). npm
-    /// reads such a name as text, so it is in a value's text, not its references. `.yarnrc`
-    /// has no references at all: its `${…}` is sent as written.
-    fn stops_on_text(&self, text: &str, origin: Option<&crate::model::Origin>) -> Option<String> {
-        if origin.is_some_and(|o| o.file.file_name().is_some_and(|n| n == ".yarnrc")) {
+    /// reads such a name as text, so it is in a value's text, not its references. Only
+    /// `.npmrc` lines are expanded: `.yarnrc` has no references, and a value from the
+    /// environment (an origin at line 0) is taken as it is.
+    fn stops_on_value(
+        &self,
+        value: &crate::template::Template,
+        origin: Option<&crate::model::Origin>,
+    ) -> Option<String> {
+        let expanded =
+            origin.is_some_and(|o| o.line > 0 && o.file.file_name().is_none_or(|n| n != ".yarnrc"));
+        if !expanded || !value.has_literal_text() {
             return None;
         }
-        references_it_lacks(text)
+        // The value as Yarn 1's `envReplace` meets it, references written back in: the
+        // `${B}` of `${A:-${B}}` is npm's reference but part of the name Yarn 1 looks up.
+        let as_read = value.render(Dialect::Npm).0;
+        references_it_lacks(&as_read)
             .next()
             .map(|inner| format!("Failed to replace env in config: ${{{inner}}}"))
     }
