@@ -163,8 +163,9 @@ fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<Ci
                 |s| format!("${{{{ secrets.{s} }}}}`"),
             );
             let fix = format!(
-                "add `{name}: {secret} to the `env:` of job `{}` (line {})",
-                job.id, job.line
+                "add `{name}: {secret} to the `env:` of job `{}` ({})",
+                job.id,
+                file.line_name(job.line)
             );
             let warning = if fatal {
                 Warning::error(Code::CiVariableNotProvided, message, file.origin(line))
@@ -257,8 +258,9 @@ fn pnpm_project_tokens(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<
             ),
             manager: Some(run.manager),
             fix: format!(
-                "add `\"{variable}\": {expression} to the `env:` of job `{}` (line {})",
-                job.id, job.line
+                "add `\"{variable}\": {expression} to the `env:` of job `{}` ({})",
+                job.id,
+                file.line_name(job.line)
             ),
         });
     }
@@ -444,8 +446,9 @@ fn yarn_classic_token_unset(
                 ),
                 manager: Some(run.manager),
                 fix: format!(
-                    "add `{NODE_AUTH_TOKEN}: ''` (or the token's secret, if installs need it) to the `env:` of job `{}` (line {}), or give `registry-url` only to a job that does not run yarn",
-                    job.id, job.line
+                    "add `{NODE_AUTH_TOKEN}: ''` (or the token's secret, if installs need it) to the `env:` of job `{}` ({}), or give `registry-url` only to a job that does not run yarn",
+                    job.id,
+                    file.line_name(job.line)
                 ),
             }],
         };

@@ -65,11 +65,12 @@ impl File {
         origin(file, line)
     }
 
-    /// A line as a message names it: `line 12` in the workflow, `path/action.yml:12` in an
-    /// action.
+    /// A line as a message names it: `line 12` in a workflow whose jobs are all its own;
+    /// with the file's path where a finding may sit in an action's file
+    /// (`.github/workflows/ci.yml:12`, `.github/actions/setup/action.yml:7`).
     fn line_name(&self, line: usize) -> String {
         match self.place(line) {
-            (_, n) if line < ACTION_LINES => format!("line {n}"),
+            (_, n) if self.actions.is_empty() => format!("line {n}"),
             (file, n) => format!("{}:{n}", file.display()),
         }
     }
@@ -134,9 +135,22 @@ impl File {
                 out.push(step);
                 continue;
             }
-            let text = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
+            let text = match std::fs::read_to_string(root.join(&path)) {
+                Ok(text) => text,
+                Err(e) => {
+                    said.push(self.unclear(
+                        step.line,
+                        format!(
+                            "pmrc could not read the local action {} ({e}), so its steps were not checked",
+                            shown.display()
+                        ),
+                    ));
+                    out.push(step);
+                    continue;
+                }
+            };
             match workflows::parse_composite_action(&text) {
-                Ok(Some(action_steps)) => {
+                Ok(Some(action)) => {
                     let n = match self.actions.iter().position(|a| *a == shown) {
                         Some(i) => i + 1,
                         None => {
@@ -144,12 +158,14 @@ impl File {
                             self.actions.len()
                         }
                     };
-                    let inner: Vec<workflows::Step> = action_steps
+                    let inner: Vec<workflows::Step> = action
+                        .steps
                         .into_iter()
                         .map(|s| {
                             let mut s = s.renumbered(ACTION_LINES * n);
                             s.env.vars.extend(step.env.vars.iter().cloned());
                             s.env.expression = s.env.expression.or(step.env.expression);
+                            with_inputs(&mut s, &step.action_inputs, &action.input_defaults);
                             s
                         })
                         .collect();
@@ -313,6 +329,36 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         });
     }
     Ok(out)
+}
+
+/// A composite action's step with each input that is one `${{ inputs.NAME }}` given the value
+/// the calling step passes, else the input's default, else nothing, as GitHub does: an input
+/// left empty (`registry-url: ''`) is no input. A local action a step of it uses gets them
+/// passed on the same way.
+fn with_inputs(
+    step: &mut workflows::Step,
+    given: &std::collections::BTreeMap<String, String>,
+    defaults: &std::collections::BTreeMap<String, String>,
+) {
+    let value_of = |value: &str| {
+        workflows::input_reference(value).map(|name| {
+            given
+                .get(&name)
+                .or_else(|| defaults.get(&name))
+                .cloned()
+                .unwrap_or_default()
+        })
+    };
+    for input in step.inputs.values_mut() {
+        if let Some(value) = value_of(&input.value) {
+            input.value = value;
+        }
+    }
+    for value in step.action_inputs.values_mut() {
+        if let Some(given) = value_of(value) {
+            *value = given;
+        }
+    }
 }
 
 /// A repository's folder, and how it is shown from the project (`..` for each level up).

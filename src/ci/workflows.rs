@@ -50,6 +50,16 @@ pub struct Step {
     pub github_env_unread: Option<usize>,
     /// oven-sh/setup-bun's `registries:` input, one entry per line, without any token.
     pub bun_registries: Vec<BunRegistry>,
+    /// For a step that uses a local action (`uses: ./…`): every `with:` input by name, for
+    /// the action's `${{ inputs.NAME }}`; a published action's inputs are not kept.
+    pub action_inputs: BTreeMap<String, String>,
+}
+
+/// A composite action: its steps, and the default of each input it declares.
+#[derive(Debug)]
+pub struct CompositeAction {
+    pub steps: Vec<Step>,
+    pub input_defaults: BTreeMap<String, String>,
 }
 
 /// One line of setup-bun's `registries:` (`[@scope:]URL[|token]`), as pmrc keeps it: the
@@ -162,7 +172,7 @@ pub fn parse(text: &str) -> Result<Workflow, SyntaxError> {
 /// that file; `None` for any other kind of action (JavaScript, Docker), whose code pmrc does
 /// not read. Its `run:` steps start in the repository's root, as GitHub runs them: the
 /// workflow's `defaults.run` is not theirs.
-pub fn parse_composite_action(text: &str) -> Result<Option<Vec<Step>>, SyntaxError> {
+pub fn parse_composite_action(text: &str) -> Result<Option<CompositeAction>, SyntaxError> {
     let raw: std::rc::Rc<RawAction> = crate::formats::yaml::parse(text)?;
     let Some(runs) = raw.runs.as_ref().filter(|r| {
         r.using
@@ -172,12 +182,28 @@ pub fn parse_composite_action(text: &str) -> Result<Option<Vec<Step>>, SyntaxErr
         return Ok(None);
     };
     let lines: Vec<&str> = text.lines().collect();
-    Ok(Some(
-        runs.steps
+    Ok(Some(CompositeAction {
+        steps: runs
+            .steps
             .iter()
             .map(|s| read_step(s, &lines, None))
             .collect(),
-    ))
+        input_defaults: raw
+            .inputs
+            .iter()
+            .filter_map(|(name, input)| Some((name.to_ascii_lowercase(), input.default.clone()?.0)))
+            .collect(),
+    }))
+}
+
+/// A value that is one `${{ inputs.NAME }}` expression: the name, lowercased (GitHub's input
+/// names are not case-sensitive).
+pub fn input_reference(value: &str) -> Option<String> {
+    let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    let name = inner.strip_prefix("inputs.")?;
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        .then(|| name.to_ascii_lowercase())
 }
 
 /// The folder of a local action a step uses (`uses: ./.github/actions/setup`), relative to
@@ -201,6 +227,7 @@ impl Step {
             github_env,
             github_env_unread,
             bun_registries,
+            action_inputs,
         } = self;
         Step {
             line: line + by,
@@ -239,6 +266,7 @@ impl Step {
                     ..r
                 })
                 .collect(),
+            action_inputs,
         }
     }
 }
@@ -300,6 +328,7 @@ fn read_step(step: &Spanned<RawStep>, lines: &[&str], default_dir: Option<&str>)
         .as_deref()
         .or(default_dir)
         .unwrap_or("");
+    let uses_local_action = raw.uses.as_ref().is_some_and(|u| u.value.starts_with("./"));
     let uses = raw.uses.as_ref().map(|u| {
         let line = line_of(&u.referenced);
         let (action, reference) = u.value.split_once('@').unwrap_or((&u.value, ""));
@@ -342,7 +371,16 @@ fn read_step(step: &Spanned<RawStep>, lines: &[&str], default_dir: Option<&str>)
             .and_then(|w| w.get("registries"))
             .map(|v| bun_registries(&v.value.0, line_of(&v.referenced), lines))
             .unwrap_or_default(),
+        action_inputs: BTreeMap::new(),
     };
+    if uses_local_action {
+        out.action_inputs = raw
+            .with
+            .iter()
+            .flatten()
+            .map(|(name, v)| (name.to_ascii_lowercase(), v.value.0.clone()))
+            .collect();
+    }
     if let Some(run) = &raw.run {
         read_script(&run.value, script_start(&run.referenced, lines), &mut out);
     }
@@ -844,7 +882,15 @@ struct RawWorkflow {
 #[derive(Deserialize, Default)]
 struct RawAction {
     #[serde(default)]
+    inputs: BTreeMap<String, RawActionInput>,
+    #[serde(default)]
     runs: Option<RawRuns>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawActionInput {
+    #[serde(default)]
+    default: Option<Scalar>,
 }
 
 #[derive(Deserialize)]
@@ -949,6 +995,7 @@ impl<'de> Deserialize<'de> for SecretName {
 }
 
 /// Any scalar as text (`node-version: 20`, `always-auth: true`).
+#[derive(Clone)]
 struct Scalar(String);
 
 impl<'de> Deserialize<'de> for Scalar {
