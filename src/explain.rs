@@ -249,6 +249,12 @@ pub fn explain(
     let tarball = tarball.map(|t| {
         let registry = with_set_variables(registry, vars);
         let mut explained = tarball_explanation(model, manager, &tarball_route, &registry, t);
+        // The keys as written, as in the packument's reason: a variable's value is not printed.
+        for (put_in, written) in &written_keys {
+            if let (AuthKey::Url(put_in), AuthKey::Url(written)) = (put_in, written) {
+                explained.why = explained.why.replace(put_in.as_str(), written);
+            }
+        }
         if packument_only {
             explained.why = format!(
                 "the URL's userinfo goes with the packument request only; {}",

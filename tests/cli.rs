@@ -1789,6 +1789,41 @@ fn doctor_env_file_empty_variable_is_set() {
     assert!(!with_file.contains("env-unset"), "{with_file}");
 }
 
+/// A key named through a variable is printed as written in the tarball's reason too: the
+/// variable's value (a token in a path, say, from an `--env-file`) is not.
+#[test]
+fn explain_tarball_reason_keeps_the_key_as_written() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://r.example.test/t/${PMRC_TEST_PT}/\n//r.example.test/t/${PMRC_TEST_PT}/:_authToken=${PMRC_TEST_TOK}\n",
+    )]);
+    let env_file = project.path().join("ci.env");
+    std::fs::write(&env_file, "PMRC_TEST_PT=FAKE-pathtoken\n").unwrap();
+    let mut cmd = project.cmd(&[
+        "explain",
+        "foo",
+        "--manager",
+        "npm",
+        "--env-file",
+        env_file.to_str().unwrap(),
+        "--tarball",
+        "https://r.example.test/t/FAKE-pathtoken/foo/-/foo-1.0.0.tgz",
+    ]);
+    cmd.env_remove("PMRC_TEST_PT");
+    let text = render(&cmd.output().unwrap());
+    let tarball = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("tarball "))
+        .unwrap_or_else(|| panic!("{text}"));
+    // The URL is the user's; the reason after it names the key as the file writes it.
+    let reason = tarball.split(".tgz").nth(1).unwrap_or_default();
+    assert!(
+        reason.contains("`//r.example.test/t/${PMRC_TEST_PT}/` matches"),
+        "{text}"
+    );
+    assert!(!reason.contains("FAKE-pathtoken"), "{text}");
+}
+
 /// Issue 18: a dotenv line pmrc cannot read is an error at its file:line:col, exit 2.
 #[test]
 fn issue_18_env_file_errors_name_the_line() {
