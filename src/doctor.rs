@@ -571,12 +571,14 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
     let mut out = Vec::new();
     for read in reads {
         for (_, v) in read.model.fields() {
-            for piece in v.value.pieces.iter() {
-                let Piece::Env { name, unset } = piece else {
-                    continue;
-                };
+            for (name, unset) in v.value.references_met(&|n| vars.is_set(n)) {
+                let (name, unset) = (&name, &unset);
                 // Set in the process, or by the `--env-file` the run applies.
                 if vars.is_set(name) {
+                    continue;
+                }
+                // The manager takes the default (whose own references come next).
+                if unset.default_value().is_some() {
                     continue;
                 }
                 let rules = read.manager.rules();

@@ -117,12 +117,13 @@ fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
         .fields()
         .into_iter()
         .filter_map(|(_, v)| {
-            let on_reference = v.value.pieces.iter().find_map(|p| match p {
-                Piece::Env { name, unset } => {
-                    rules.stops_on_reference(name, unset, vars.is_set(name))
-                }
-                Piece::Text { .. } => None,
-            });
+            let on_reference = v
+                .value
+                .references_met(&|n| vars.is_set(n))
+                .into_iter()
+                .find_map(|(name, unset)| {
+                    rules.stops_on_reference(&name, &unset, vars.is_set(&name))
+                });
             let error =
                 on_reference.or_else(|| rules.stops_on_value(&v.value, v.origin.as_ref()))?;
             Some(Stop {
@@ -160,18 +161,21 @@ pub fn package_name(spec: &str) -> &str {
     }
 }
 
-/// The variables a header is made from that are not set here: the most common cause of a 401.
+/// The variables a header is made from that are not set here, and that no default stands in
+/// for: the most common cause of a 401.
 fn unset_variables(a: Option<&Authorization>, vars: VariablesHere) -> Vec<String> {
     let templates: Vec<&crate::template::Template> = match a {
         Some(Authorization::Bearer(t) | Authorization::Basic(t)) => vec![t],
         Some(Authorization::BasicParts { user, password, .. }) => vec![user, password],
         _ => Vec::new(),
     };
+    // An unset variable with a default is no matter: the default is sent (and its own
+    // references are met next).
     templates
         .into_iter()
-        .flat_map(|t| t.env_names())
-        .filter(|name| !vars.is_set(name))
-        .map(str::to_string)
+        .flat_map(|t| t.references_met(&|n| vars.is_set(n)))
+        .filter(|(name, unset)| !vars.is_set(name) && unset.default_value().is_none())
+        .map(|(name, _)| name)
         .collect()
 }
 

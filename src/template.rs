@@ -90,7 +90,38 @@ struct WholeValue {
     only: &'static str,
 }
 
+impl Unset {
+    /// A default's own value (`d` of `${X:-d}`): Yarn reads references in it too,
+    /// `${R:-${S}}` taking S when R is unset (spec/yarn.md, nesting); pnpm's defaults hold
+    /// none.
+    pub fn default_value(&self) -> Option<Template> {
+        match self {
+            Unset::Default(d) | Unset::DefaultIfUnset(d) => Some(Template::parse(d, Dialect::Yarn)),
+            Unset::Strict | Unset::Empty => None,
+        }
+    }
+}
+
 impl Template {
+    /// The references a manager meets reading this value where `is_set` says which
+    /// variables are set: its own, and where one is unset and has a default, the default's
+    /// (`${R:-${S}}` meets S when R is unset).
+    pub fn references_met(&self, is_set: &dyn Fn(&str) -> bool) -> Vec<(String, Unset)> {
+        let mut out = Vec::new();
+        for piece in self.pieces.iter() {
+            let Piece::Env { name, unset } = piece else {
+                continue;
+            };
+            out.push((name.clone(), unset.clone()));
+            if !is_set(name)
+                && let Some(default) = unset.default_value()
+            {
+                out.extend(default.references_met(is_set));
+            }
+        }
+        out
+    }
+
     /// A template of `pieces`, with adjacent text merged and empty text dropped, so that
     /// two templates meaning the same value compare equal however they were built.
     pub fn from_pieces(pieces: impl IntoIterator<Item = Piece>) -> Self {
@@ -176,11 +207,10 @@ impl Template {
     pub fn has_literal_secret(&self) -> bool {
         self.pieces.iter().any(|p| match p {
             Piece::Text { text } => !text.trim().is_empty(),
-            Piece::Env {
-                unset: Unset::Default(d) | Unset::DefaultIfUnset(d),
-                ..
-            } => !d.is_empty(),
-            Piece::Env { .. } => false,
+            // A default that is a reference alone (`${R:-${S}}`) holds no text of its own.
+            Piece::Env { unset, .. } => unset
+                .default_value()
+                .is_some_and(|d| d.has_literal_secret()),
         })
     }
 
@@ -194,20 +224,21 @@ impl Template {
                     Piece::Text { text } if !text.trim().is_empty() => Piece::Text {
                         text: crate::redact::MASK.into(),
                     },
-                    // A default is a literal that is sent when the variable is unset.
+                    // A default is a literal that is sent when the variable is unset; the
+                    // references in it stay readable.
                     Piece::Env {
                         name,
                         unset: Unset::Default(d),
                     } if !d.is_empty() => Piece::Env {
                         name: name.clone(),
-                        unset: Unset::Default(crate::redact::MASK.into()),
+                        unset: Unset::Default(redacted_default(d)),
                     },
                     Piece::Env {
                         name,
                         unset: Unset::DefaultIfUnset(d),
                     } if !d.is_empty() => Piece::Env {
                         name: name.clone(),
-                        unset: Unset::DefaultIfUnset(crate::redact::MASK.into()),
+                        unset: Unset::DefaultIfUnset(redacted_default(d)),
                     },
                     other => other.clone(),
                 })
@@ -509,6 +540,16 @@ fn push_escaped(out: &mut String, text: &str, dialect: Dialect) {
         out.push_str(&escape_literal(text, dialect));
     } else {
         out.push_str(text);
+    }
+}
+
+/// A default's text with its literal parts masked and its references (Yarn's nesting) kept.
+fn redacted_default(default: &str) -> String {
+    let parsed = Template::parse(default, Dialect::Yarn);
+    if parsed.has_env() {
+        parsed.redacted().render(Dialect::Yarn).0
+    } else {
+        crate::redact::MASK.into()
     }
 }
 

@@ -3844,6 +3844,47 @@ fn yarn_classic_default_forms_stop_it_only_in_npmrc() {
     );
 }
 
+/// Yarn 4 reads references in a default (`${R:-${S}}`, spec/yarn.md): with R unset it meets
+/// S, and stops when S is unset too; a default that is a reference alone is no literal
+/// secret, and is printed as written.
+#[test]
+fn yarn_nested_default_is_a_reference_not_a_secret() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://npm.example.test\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"${PMRC_TEST_R:-${PMRC_TEST_S}}\"\n",
+    )]);
+    let run_with = |args: &[&str], s: Option<&str>| {
+        let mut cmd = project.cmd(args);
+        cmd.env_remove("PMRC_TEST_R").env_remove("PMRC_TEST_S");
+        if let Some(s) = s {
+            cmd.env("PMRC_TEST_S", s);
+        }
+        render(&cmd.output().unwrap())
+    };
+    let explain = run_with(&["explain", "left-pad", "--manager", "yarn"], None);
+    assert!(
+        explain.contains("\"Environment variable not found (PMRC_TEST_S)\" (.yarnrc.yml:3)"),
+        "{explain}"
+    );
+    assert!(explain.contains("unset here: $PMRC_TEST_S "), "{explain}");
+    assert!(
+        explain.contains("sends: Bearer ${PMRC_TEST_R:-${PMRC_TEST_S}}"),
+        "{explain}"
+    );
+    let doctor = run_with(&["doctor", "--env", "--manager", "yarn"], None);
+    assert!(
+        doctor.contains("PMRC_TEST_S is unset: Yarn 4 stops"),
+        "{doctor}"
+    );
+    assert!(!doctor.contains("PMRC_TEST_R is unset"), "{doctor}");
+    assert!(!doctor.contains("secret-file-permissions"), "{doctor}");
+    let set = run_with(
+        &["doctor", "--env", "--manager", "yarn"],
+        Some("FAKE-token-0001"),
+    );
+    assert!(!set.contains("env-unset"), "{set}");
+}
+
 #[test]
 fn show_takes_a_list_of_managers_as_explain_and_doctor_do() {
     let project = Project::with_files(&[(".npmrc", "registry=https://r.example.test/\n")]);

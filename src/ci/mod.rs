@@ -486,7 +486,10 @@ mod tests {
             .iter()
             .find(|v| v.name == "FROM_CALLER")
             .unwrap();
-        assert_eq!(file.line_name(caller_var.line), "line 6");
+        assert_eq!(
+            file.line_name(caller_var.line),
+            ".github/workflows/ci.yml:6"
+        );
         assert_eq!(
             steps[2].uses.as_ref().unwrap().action,
             "./.github/actions/js"
