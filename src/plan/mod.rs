@@ -288,6 +288,14 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
 /// preview says before the first `yarn install` fails. Names only, never values.
 fn stops_while_unset(model: &Model, to: Manager) -> Vec<Warning> {
     use crate::template::{Piece, Unset};
+    // Asked once: a large config has thousands of references, and most targets go on.
+    if to
+        .rules()
+        .stops_on_reference("VAR", &Unset::Strict, false)
+        .is_none()
+    {
+        return Vec::new();
+    }
     let mut named: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for (_, v) in model.fields() {
