@@ -522,11 +522,11 @@ fn yarn_classic_optional_references(reads: &[Read]) -> Vec<Finding> {
         if !takes_optional_for_a_name {
             continue;
         }
-        for (_, v) in read.model.fields() {
-            if let Some(error) = read
-                .manager
-                .rules()
-                .stops_on_value(&v.value, v.origin.as_ref())
+        for (field, v) in read.model.fields() {
+            if let Some(error) =
+                read.manager
+                    .rules()
+                    .stops_on_value(&v.value, v.origin.as_ref(), field.is_secret())
             {
                 out.push(finding(
                     Warning::error(
@@ -570,7 +570,17 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
     let vars = crate::env_layer::VariablesHere::new(env_vars);
     let mut out = Vec::new();
     for read in reads {
-        for (_, v) in read.model.fields() {
+        for (field, v) in read.model.fields() {
+            // A value the manager stops on as a whole (Yarn 1 and a default form) is said by
+            // yarn-classic-optional-reference; the references inside it are never looked up.
+            if read
+                .manager
+                .rules()
+                .stops_on_value(&v.value, v.origin.as_ref(), field.is_secret())
+                .is_some()
+            {
+                continue;
+            }
             for (name, unset) in v.value.references_met(&|n| vars.is_set(n)) {
                 let (name, unset) = (&name, &unset);
                 // Set in the process, or by the `--env-file` the run applies.

@@ -116,7 +116,7 @@ fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
     let stops: Vec<Stop> = model
         .fields()
         .into_iter()
-        .filter_map(|(_, v)| {
+        .filter_map(|(field, v)| {
             let on_reference = v
                 .value
                 .references_met(&|n| vars.is_set(n))
@@ -124,8 +124,11 @@ fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
                 .find_map(|(name, unset)| {
                     rules.stops_on_reference(&name, &unset, vars.is_set(&name))
                 });
-            let error =
-                on_reference.or_else(|| rules.stops_on_value(&v.value, v.origin.as_ref()))?;
+            // A form the manager lacks is met before the npm references inside it (Yarn 1
+            // takes `${A:-${B}` for a name and never looks B up).
+            let error = rules
+                .stops_on_value(&v.value, v.origin.as_ref(), field.is_secret())
+                .or(on_reference)?;
             Some(Stop {
                 error,
                 origin: v.origin.clone(),

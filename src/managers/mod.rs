@@ -693,11 +693,13 @@ pub trait Rules: Sync {
     }
     /// The error this manager stops every command with for a value it reads (origin: where
     /// it was read) that holds, as text, a form of another manager's it takes for a
-    /// variable's name; `None` when it goes on.
+    /// variable's name; `None` when it goes on. `secret`: the value is a credential, whose
+    /// literal parts the error must not quote.
     fn stops_on_value(
         &self,
         _value: &crate::template::Template,
         _origin: Option<&crate::model::Origin>,
+        _secret: bool,
     ) -> Option<String> {
         None
     }

@@ -115,6 +115,7 @@ impl Rules for YarnClassic {
         &self,
         value: &crate::template::Template,
         origin: Option<&crate::model::Origin>,
+        secret: bool,
     ) -> Option<String> {
         let expanded =
             origin.is_some_and(|o| o.line > 0 && o.file.file_name().is_none_or(|n| n != ".yarnrc"));
@@ -124,9 +125,14 @@ impl Rules for YarnClassic {
         // The value as Yarn 1's `envReplace` meets it, references written back in: the
         // `${B}` of `${A:-${B}}` is npm's reference but part of the name Yarn 1 looks up.
         let as_read = value.render(Dialect::Npm).0;
-        references_it_lacks(&as_read)
-            .next()
-            .map(|inner| format!("Failed to replace env in config: ${{{inner}}}"))
+        references_it_lacks(&as_read).next().map(|inner| {
+            let quoted = if secret {
+                default_masked(inner)
+            } else {
+                inner.into()
+            };
+            format!("Failed to replace env in config: ${{{quoted}}}")
+        })
     }
 
     /// Yarn 1's `yarn.lock` opens with this comment.
@@ -313,6 +319,27 @@ fn references_it_lacks(text: &str) -> impl Iterator<Item = &str> {
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         (slashes % 2 == 0 && !inner.is_empty() && !plain).then_some(inner)
     })
+}
+
+/// The inside of a `${NAME:-default}` (or `${NAME-default}`) with a literal default masked:
+/// a default is sent when the variable is unset, so in a credential it is the secret itself,
+/// and the error quoting it is printed.
+fn default_masked(inner: &str) -> std::borrow::Cow<'_, str> {
+    let name_len = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
+    let (name, rest) = inner.split_at(name_len);
+    let Some(default) = rest.strip_prefix(":-").or_else(|| rest.strip_prefix('-')) else {
+        return inner.into();
+    };
+    // Yarn 1's name ends at the first `}`: a reference in the default is cut before its own.
+    let reference = crate::redact::only_references(default)
+        || crate::redact::only_references(&format!("{default}}}"));
+    if name.is_empty() || default.is_empty() || reference {
+        return inner.into();
+    }
+    let separator = &rest[..rest.len() - default.len()];
+    format!("{name}{separator}{}", crate::redact::MASK).into()
 }
 
 #[cfg(test)]
