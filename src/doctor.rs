@@ -513,13 +513,7 @@ fn describe(r: &Route, managers: &[Manager]) -> String {
 fn yarn_classic_optional_references(reads: &[Read]) -> Vec<Finding> {
     let mut out = Vec::new();
     for read in reads {
-        // The managers that take `${VAR?}` for a variable named `VAR?` (Yarn 1).
-        let takes_optional_for_a_name = read
-            .manager
-            .rules()
-            .stops_on_reference("VAR", &crate::template::Unset::Empty, true)
-            .is_some();
-        if !takes_optional_for_a_name {
+        if !read.manager.rules().takes_optional_form_for_a_name() {
             continue;
         }
         for (field, v) in read.model.fields() {
@@ -570,7 +564,36 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
     let vars = crate::env_layer::VariablesHere::new(env_vars);
     let mut out = Vec::new();
     for read in reads {
+        let rules = read.manager.rules();
+        // A file the manager ignores as a whole is said once, at its first unset reference;
+        // nothing else in it is looked up.
+        let mut dropped = Vec::new();
+        for file in &read.files {
+            let Some(d) = rules.drops_file_here(file, &|n| vars.is_set(n)) else {
+                continue;
+            };
+            out.push(finding(
+                Warning::new(
+                    Code::EnvUnset,
+                    format!(
+                        "{} is unset: {} then ignores this whole file (\"{}\"), its registries and every other credential in it too",
+                        d.variable,
+                        read.manager.label(),
+                        d.error
+                    ),
+                    Some(d.origin),
+                ),
+                Some(read.manager),
+            ));
+            dropped.push(file.display.as_str());
+        }
         for (field, v) in read.model.fields() {
+            if v.origin
+                .as_ref()
+                .is_some_and(|o| dropped.iter().any(|d| o.file.as_os_str() == *d))
+            {
+                continue;
+            }
             // A value the manager stops on as a whole (Yarn 1 and a default form) is said by
             // yarn-classic-optional-reference; the references inside it are never looked up.
             if read
@@ -601,14 +624,9 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
                 // (its `.yarnrc` has no references).
                 let stops = rules.stops_on_reference(name, unset, false);
                 let fatal = stops.is_some();
-                let drops_file = !fatal && strict && rules.drops_file_on_unset_reference(v.level());
                 let message = match stops {
                     Some(error) => format!(
                         "{name} is unset: {} stops every command with \"{error}\"",
-                        read.manager.label()
-                    ),
-                    None if drops_file => format!(
-                        "{name} is unset: {} then ignores this whole file (\"Failed to replace env\"), its registries and every other credential in it too",
                         read.manager.label()
                     ),
                     None => format!("{name} is unset, so {} gets no value from it", read.manager),

@@ -49,63 +49,36 @@ pub struct Stop {
 }
 
 /// The files the manager reads in this environment, and what was left out: pnpm 10 ignores a
-/// whole file it expands (its user `.npmrc`, `auth.ini`) that references an unset variable.
+/// whole file it expands (its user `.npmrc`) that references an unset variable.
 pub fn files_read_here(
     manager: Manager,
     files: Vec<crate::discover::ConfigFile>,
     vars: VariablesHere,
-) -> crate::error::Result<(
+) -> (
     Vec<crate::discover::ConfigFile>,
     Vec<crate::warning::Warning>,
-)> {
+) {
     let rules = manager.rules();
     let mut read = Vec::new();
     let mut left_out = Vec::new();
     for file in files {
-        if rules.drops_file_on_unset_reference(file.level) {
-            let (model, _) = crate::discover::read_model(&file)?;
-            if let Some((name, origin)) = first_unset_reference(&model, vars) {
-                left_out.push(crate::warning::Warning::new(
-                    crate::diagnostics::Code::EnvUnset,
-                    format!(
-                        "{name} is unset here: {} ignores the whole of {} (\"Failed to replace env\"), so nothing in it is in the answers above",
-                        manager.label(),
-                        file.display
-                    ),
-                    origin,
-                ));
-                continue;
-            }
+        if let Some(dropped) = rules.drops_file_here(&file, &|n| vars.is_set(n)) {
+            left_out.push(crate::warning::Warning::new(
+                crate::diagnostics::Code::EnvUnset,
+                format!(
+                    "{} is unset here: {} ignores the whole of {} (\"{}\"), so nothing in it is in the answers above",
+                    dropped.variable,
+                    manager.label(),
+                    file.display,
+                    dropped.error
+                ),
+                Some(dropped.origin),
+            ));
+            continue;
         }
         read.push(file);
     }
-    Ok((read, left_out))
-}
-
-/// The first `${VAR}` without a default, in a value or a credential key, whose variable is
-/// unset here.
-fn first_unset_reference(model: &Model, vars: VariablesHere) -> Option<(String, Option<Origin>)> {
-    let in_values = model.fields().into_iter().find_map(|(_, v)| {
-        v.value.pieces.iter().find_map(|p| match p {
-            Piece::Env {
-                name,
-                unset: Unset::Strict,
-            } if !vars.is_set(name) => Some((name.clone(), v.origin.clone())),
-            _ => None,
-        })
-    });
-    in_values.or_else(|| {
-        model.auth.iter().find_map(|(key, creds)| match key {
-            AuthKey::Url(location) if key.is_by_reference() => {
-                Template::parse(location, Dialect::Npm)
-                    .env_names()
-                    .into_iter()
-                    .find(|name| !vars.is_set(name))
-                    .map(|name| (name.to_string(), creds.origin().cloned()))
-            }
-            _ => None,
-        })
-    })
+    (read, left_out)
 }
 
 /// The value the manager reads first whose reference stops it here: the first in its file,

@@ -677,7 +677,8 @@ pub fn pnpm_defaults(text: &str) -> Vec<Piece> {
     out
 }
 
-fn is_portable_env_name(name: &str) -> bool {
+/// A name a shell can set: a letter or `_`, then letters, digits and `_`.
+pub(crate) fn is_portable_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

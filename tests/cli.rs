@@ -3801,6 +3801,57 @@ fn pnpm_10_ignores_a_user_file_over_an_unset_variable() {
     );
 }
 
+/// pnpm 10 expands every line of its user `.npmrc`, settings pmrc does not model and
+/// credential keys too: an unset `${VAR}` in either drops the file (real pnpm 10.34.9
+/// `config list`: "Failed to replace env in config: ${VAR}", the public registry).
+#[test]
+fn pnpm_10_drops_a_user_file_over_any_line_it_expands() {
+    for (line, variable) in [
+        (
+            "cache=${PMRC_TEST_UNSET_CACHE}/npm",
+            "PMRC_TEST_UNSET_CACHE",
+        ),
+        (
+            "//${PMRC_TEST_UNSET_HOST}/:_authToken=FAKE-token-0001",
+            "PMRC_TEST_UNSET_HOST",
+        ),
+    ] {
+        let project = Project::with_files(&[("pnpm-workspace.yaml", "packages: []\n")]);
+        std::fs::write(
+            project.home.path().join(".npmrc"),
+            format!("# ${{PMRC_TEST_IN_A_COMMENT}}\nregistry=https://npm.example.test/\n{line}\n"),
+        )
+        .unwrap();
+        // Words as printed, whatever the wrapping.
+        let run = |args: &[&str]| {
+            let mut cmd = project.cmd(args);
+            cmd.env_remove(variable)
+                .env_remove("PMRC_TEST_IN_A_COMMENT");
+            let text = render(&cmd.output().unwrap());
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        let doctor = run(&["doctor", "--user", "--env", "--manager", "pnpm@10"]);
+        assert!(
+            doctor.contains(&format!(
+                "{variable} is unset: pnpm 10 then ignores this whole file (\"Failed to replace env in config: ${{{variable}}}\")"
+            )),
+            "{doctor}"
+        );
+        assert!(!doctor.contains("PMRC_TEST_IN_A_COMMENT"), "{doctor}");
+        let explain = run(&["explain", "left-pad", "--user", "--manager", "pnpm@10"]);
+        assert!(
+            explain.contains("GET https://registry.npmjs.org/left-pad"),
+            "{explain}"
+        );
+        assert!(
+            explain.contains(&format!(
+                "{variable} is unset here: pnpm 10 ignores the whole of"
+            )),
+            "{explain}"
+        );
+    }
+}
+
 /// Yarn 1 expands `.npmrc` lines only: a default form there stops it, nested in npm's
 /// reference or not; the same text in a variable's value (`--env-file`) is taken as it is.
 #[test]

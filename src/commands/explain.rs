@@ -33,7 +33,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
         env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
         let vars = crate::env_layer::VariablesHere::new(&req.env_vars);
         let files = discover::locate(manager, &dir, req.user, &env)?;
-        let (files, left_out) = crate::explain::files_read_here(manager, files, vars)?;
+        let (files, left_out) = crate::explain::files_read_here(manager, files, vars);
         let (mut model, w) = discover::read_merged(manager, &files)?;
         warnings.extend(note.into_iter().chain(member_note).chain(w).chain(left_out));
         warnings.extend(crate::env_layer::apply(&mut model, manager, &req.env_vars));

@@ -33,6 +33,15 @@ pub use dependabot::FILE as DEPENDABOT_FILE;
 pub use npm::Migration;
 pub use pnpm::PnpmMajor;
 
+/// A file a manager ignores as a whole in this environment: the variable that makes it, the
+/// manager's own error, and the line that holds the reference.
+#[derive(Debug, Clone)]
+pub struct DroppedFile {
+    pub variable: String,
+    pub error: String,
+    pub origin: crate::model::Origin,
+}
+
 /// A manager whose version is settled: what every rule is asked of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Manager {
@@ -686,10 +695,27 @@ pub trait Rules: Sync {
     ) -> Option<String> {
         None
     }
-    /// Whether an unset `${VAR}` in a file this manager reads at `level` makes it ignore that
-    /// whole file, every other setting in it included (pnpm 10 in the files it expands).
-    fn drops_file_on_unset_reference(&self, _level: Level) -> bool {
-        false
+    /// Whether an unset `${VAR}` it reads stops every command (Yarn Berry, and Yarn 1 in
+    /// its `.npmrc`): [`Rules::stops_on_reference`] asked once, for any name.
+    fn stops_on_unset_variable(&self) -> bool {
+        self.stops_on_reference("VAR", &crate::template::Unset::Strict, false)
+            .is_some()
+    }
+    /// Whether it takes npm's optional `${VAR?}` for a variable named `VAR?` and stops, set
+    /// or not (Yarn 1): [`Rules::stops_on_reference`] asked once, for any name.
+    fn takes_optional_form_for_a_name(&self) -> bool {
+        self.stops_on_reference("VAR", &crate::template::Unset::Empty, true)
+            .is_some()
+    }
+    /// The unset reference for which this manager ignores the whole of `file` here, every
+    /// other setting in it included (pnpm 10 in the files it expands); `is_set`: whether a
+    /// variable is set where it runs.
+    fn drops_file_here(
+        &self,
+        _file: &ConfigFile,
+        _is_set: &dyn Fn(&str) -> bool,
+    ) -> Option<DroppedFile> {
+        None
     }
     /// The error this manager stops every command with for a value it reads (origin: where
     /// it was read) that holds, as text, a form of another manager's it takes for a

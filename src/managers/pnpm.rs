@@ -340,11 +340,27 @@ impl Rules for Pnpm {
         level == Level::User
     }
 
-    /// pnpm 10 fails to load a file it expands (its user `.npmrc`, `auth.ini`) on an unset
-    /// `${VAR}` ("Failed to replace env"), and goes on without it; 11 and 12 read it as
-    /// empty (spec pnpm-bun-deno.md, obs a16).
-    fn drops_file_on_unset_reference(&self, level: Level) -> bool {
-        self.is_10() && level == Level::User
+    /// pnpm 10 fails to load a file it expands (its user `.npmrc`) on an unset `${VAR}`
+    /// ("Failed to replace env"), and goes on without it; 11 and 12 read it as empty (spec
+    /// pnpm-bun-deno.md, obs a16).
+    fn drops_file_here(
+        &self,
+        file: &ConfigFile,
+        is_set: &dyn Fn(&str) -> bool,
+    ) -> Option<super::DroppedFile> {
+        if !(self.is_10() && file.level == Level::User) {
+            return None;
+        }
+        let (variable, line) = first_unset_reference(file, is_set)?;
+        Some(super::DroppedFile {
+            error: format!("Failed to replace env in config: ${{{variable}}}"),
+            variable,
+            origin: Origin {
+                file: Origin::shared(&file.display),
+                line,
+                level: file.level,
+            },
+        })
     }
 
     fn adjust_file(
@@ -843,6 +859,32 @@ fn optional_reference_line(file: &ConfigFile) -> Option<usize> {
             })
         })
         .map(|i| i + 1)
+}
+
+/// The first `${VAR}` without a default, in any setting's key or value (pnpm 10 expands
+/// every line, `cache=${X}/npm` and `//${HOST}/:_authToken` alike; real pnpm 10.34.9), whose
+/// variable is unset, and its line (1-based). Comment lines do not count.
+fn first_unset_reference(
+    file: &ConfigFile,
+    is_set: &dyn Fn(&str) -> bool,
+) -> Option<(String, usize)> {
+    let text = file.text.as_deref()?;
+    text.lines().enumerate().find_map(|(i, line)| {
+        let line = line.trim_start();
+        if line.starts_with('#') || line.starts_with(';') || !line.contains("${") {
+            return None;
+        }
+        Template::parse(line, Dialect::PnpmUser)
+            .pieces
+            .iter()
+            .find_map(|p| match p {
+                Piece::Env {
+                    name,
+                    unset: crate::template::Unset::Strict,
+                } if !is_set(name) => Some((name.clone(), i + 1)),
+                _ => None,
+            })
+    })
 }
 
 /// Converting into pnpm 10 from a project whose `pnpm-workspace.yaml` has URL-keyed

@@ -315,8 +315,7 @@ fn references_it_lacks(text: &str) -> impl Iterator<Item = &str> {
         let inner = &text[at + 2..];
         let inner = &inner[..inner.find('}')?];
         let name = inner.strip_suffix('?').unwrap_or(inner);
-        let plain = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let plain = crate::template::is_portable_env_name(name);
         (slashes % 2 == 0 && !inner.is_empty() && !plain).then_some(inner)
     })
 }

@@ -289,11 +289,7 @@ fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<V
 fn stops_while_unset(model: &Model, to: Manager) -> Vec<Warning> {
     use crate::template::{Piece, Unset};
     // Asked once: a large config has thousands of references, and most targets go on.
-    if to
-        .rules()
-        .stops_on_reference("VAR", &Unset::Strict, false)
-        .is_none()
-    {
+    if !to.rules().stops_on_unset_variable() {
         return Vec::new();
     }
     let mut named: Vec<String> = Vec::new();

@@ -492,11 +492,10 @@ fn fit_source(
 fn yarn_classic_stops(req: &Request, changes: &[FileChange]) -> Result<Vec<Warning>> {
     let mut out = Vec::new();
     // The managers that take `${VAR?}` for a variable named `VAR?` (Yarn 1).
-    for &reader in crate::managers::SETTLED.iter().filter(|m| {
-        m.rules()
-            .stops_on_reference("VAR", &crate::template::Unset::Empty, true)
-            .is_some()
-    }) {
+    for &reader in crate::managers::SETTLED
+        .iter()
+        .filter(|m| m.rules().takes_optional_form_for_a_name())
+    {
         let in_play = req.bystanders.contains(&reader)
             || reader
                 .rules()
