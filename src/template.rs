@@ -1,6 +1,7 @@
 //! Values that may hold environment references, kept symbolic in one neutral form and
 //! parsed from / rendered to each manager's interpolation dialect. Never expands anything.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -206,7 +207,7 @@ impl Template {
     /// a secret field must mask.
     pub fn has_literal_secret(&self) -> bool {
         self.pieces.iter().any(|p| match p {
-            Piece::Text { text } => !text.trim().is_empty(),
+            Piece::Text { text } => !default_form_removed(text).trim().is_empty(),
             // A default that is a reference alone (`${R:-${S}}`) holds no text of its own.
             Piece::Env { unset, .. } => unset
                 .default_value()
@@ -349,9 +350,13 @@ impl Template {
         });
         let mut out = String::with_capacity(room.sum());
         let mut losses = Vec::new();
-        for piece in self.pieces.iter() {
+        for (i, piece) in self.pieces.iter().enumerate() {
             match piece {
-                Piece::Text { text } => push_escaped(&mut out, text, dialect),
+                Piece::Text { text } => {
+                    let before_reference =
+                        matches!(self.pieces.get(i + 1), Some(Piece::Env { .. }));
+                    push_escaped(&mut out, text, dialect, before_reference)
+                }
                 Piece::Env { name, unset } => match (dialect, unset) {
                     // The common case, thousands of times in a large config: no formatting.
                     (_, Unset::Strict) => {
@@ -516,28 +521,122 @@ impl Template {
 }
 
 /// Escapes literal text only where the dialect would otherwise read a reference or eat a
-/// backslash, so ordinary values are written exactly as they are.
-fn escape_literal(text: &str, dialect: Dialect) -> String {
-    if !text.contains(['$', '\\']) || Template::parse(text, dialect) == Template::literal(text) {
+/// backslash, so ordinary values are written exactly as they are. `before_reference`: a
+/// reference follows the text, so a backslash the text ends with would escape it.
+fn escape_literal(text: &str, dialect: Dialect, before_reference: bool) -> String {
+    let ends_in_backslash = before_reference && text.ends_with('\\');
+    if !ends_in_backslash
+        && (!text.contains(['$', '\\'])
+            || Template::parse(text, dialect) == Template::literal(text))
+    {
         return text.to_string();
     }
     match dialect {
         Dialect::Npm | Dialect::Pnpm10 | Dialect::PnpmUser | Dialect::YarnClassic => {
-            text.replace("${", "\\${")
+            escape_npm(text, before_reference)
         }
-        Dialect::Yarn => text
-            .replace('\\', "\\\\")
-            .replace('$', "\\$")
-            .replace('}', "\\}"),
+        Dialect::Yarn => escape_yarn(text, before_reference),
         Dialect::Bun | Dialect::Dependabot => text.to_string(),
         Dialect::Deno => text.replace('\\', "\\\\").replace("${", "\\${"),
     }
 }
 
+/// npm's notation: a run of n backslashes before a `${NAME}` it reads is read as n/2 of them
+/// and a reference when n is even, as text when odd; so a literal run there is written 2n+1
+/// long, and one before a reference 2n long. Backslashes elsewhere are text as they are.
+fn escape_npm(text: &str, before_reference: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let run = rest.bytes().take_while(|&b| b == b'\\').count();
+        let after = &rest[run..];
+        if after.starts_with("${") && npm_reads_reference(after) {
+            out.extend(std::iter::repeat_n('\\', 2 * run + 1));
+            out.push_str("${");
+            rest = &after[2..];
+        } else if after.is_empty() && before_reference {
+            out.extend(std::iter::repeat_n('\\', 2 * run));
+            rest = after;
+        } else {
+            out.push_str(&rest[..run]);
+            let mut chars = after.chars();
+            if let Some(c) = chars.next() {
+                out.push(c);
+            }
+            rest = chars.as_str();
+        }
+    }
+    out
+}
+
+/// Text without the openings `${NAME:-` / `${NAME-` and closing `}` of default forms, which
+/// npm's notation reads as text around a reference (`${A:-${B}}`): what is left is text the
+/// file holds of its own. `${A:-FAKE}` leaves `FAKE`.
+fn default_form_removed(text: &str) -> Cow<'_, str> {
+    if !text.contains(['$', '}']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("${") {
+            let name_len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            let (name, tail) = after.split_at(name_len);
+            let opening = tail.strip_prefix(":-").or_else(|| tail.strip_prefix('-'));
+            if let Some(tail) = opening.filter(|_| is_portable_env_name(name)) {
+                rest = tail;
+                continue;
+            }
+        }
+        if c != '}' {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Cow::Owned(out)
+}
+
+/// Whether npm reads the `${` that `text` starts with as a reference: a name a shell can set,
+/// maybe `?`, and `}` before any other `$ { }` ([`parse_npm`]).
+fn npm_reads_reference(text: &str) -> bool {
+    let inner = &text[2..];
+    inner
+        .find(['$', '{', '}'])
+        .filter(|&close| inner.as_bytes()[close] == b'}')
+        .is_some_and(|close| {
+            let inner = &inner[..close];
+            is_portable_env_name(inner.strip_suffix('?').unwrap_or(inner))
+        })
+}
+
+/// Yarn Berry's escapes, only where its reader would see something else: `\$` for a `$`
+/// that opens `${`, and `\\` for a backslash before `$`, `}` or `\`, or before a reference.
+/// A `}` alone is text to Yarn: `\${H}` is the literal `${H}`, as in npm's notation, so
+/// routes read from either compare alike.
+fn escape_yarn(text: &str, before_reference: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let escapes_next = match next {
+            Some(n) => matches!(n, '$' | '}' | '\\'),
+            None => before_reference,
+        };
+        match c {
+            '\\' if escapes_next => out.push_str("\\\\"),
+            '$' if next == Some('{') => out.push_str("\\$"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// [`escape_literal`] onto `out`; text with nothing to escape (most) is copied as it is.
-fn push_escaped(out: &mut String, text: &str, dialect: Dialect) {
+fn push_escaped(out: &mut String, text: &str, dialect: Dialect, before_reference: bool) {
     if text.contains(['$', '\\']) {
-        out.push_str(&escape_literal(text, dialect));
+        out.push_str(&escape_literal(text, dialect, before_reference));
     } else {
         out.push_str(text);
     }
@@ -1109,7 +1208,7 @@ mod tests {
         assert_eq!(losses.len(), 1);
         let t = Template::literal("a${b}");
         assert_eq!(t.render(Dialect::Npm), ("a\\${b}".to_string(), vec![]));
-        assert_eq!(t.render(Dialect::Yarn), ("a\\${b\\}".to_string(), vec![]));
+        assert_eq!(t.render(Dialect::Yarn), ("a\\${b}".to_string(), vec![]));
         // Not a reference in npm, so no escape is needed (or wanted).
         assert_eq!(Template::literal("a${b").render(Dialect::Npm).0, "a${b");
     }
@@ -1142,6 +1241,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest::proptest! {
+        /// Text with `$`, `{`, `}` and backslashes, before and after references, is escaped
+        /// so that it reads back as itself: nothing lost in npm's, Yarn's or Deno's notation.
+        #[test]
+        fn escaped_text_reads_back_as_itself(
+            parts in proptest::collection::vec(
+                ("[a$\\\\{}]{0,5}", proptest::option::of("[A-Z][A-Z0-9_]{0,3}")),
+                1..4,
+            )
+        ) {
+            let mut pieces = Vec::new();
+            for (text, name) in parts {
+                push_text(&mut pieces, &text);
+                if let Some(name) = name {
+                    pieces.push(env(&name, Unset::Strict));
+                }
+            }
+            let t = Template { pieces: pieces.into() };
+            for d in [Dialect::Npm, Dialect::Yarn, Dialect::Deno] {
+                let (out, losses) = t.render(d);
+                proptest::prop_assert!(losses.is_empty(), "{:?} {} {:?}", d, out, losses);
+                proptest::prop_assert_eq!(Template::parse(&out, d), t.clone(), "{:?} {}", d, out);
+            }
+        }
+    }
+
+    /// The openings and closings of a default form are reference syntax, not a secret.
+    #[test]
+    fn a_default_forms_syntax_is_no_literal_secret() {
+        assert!(!Template::parse("${A:-${B}}", Dialect::Npm).has_literal_secret());
+        assert!(!Template::parse("${A-${B}}", Dialect::Npm).has_literal_secret());
+        assert!(Template::parse("${A:-FAKE}", Dialect::Npm).has_literal_secret());
+        assert!(Template::parse("FAKE}", Dialect::Npm).has_literal_secret());
+        assert!(Template::parse("${1:-${B}}", Dialect::Npm).has_literal_secret());
+    }
+
+    /// Yarn reads `\${H}` as the literal `${H}`, as npm does: a literal reference is written
+    /// so in both (the route of a `.yarnrc` `registry "https://${H}/"` compares alike).
+    #[test]
+    fn a_literal_reference_is_escaped_alike_in_npm_and_yarn() {
+        let t = Template::literal("https://${H}/");
+        assert_eq!(t.render(Dialect::Npm).0, "https://\\${H}/");
+        assert_eq!(t.render(Dialect::Yarn).0, "https://\\${H}/");
+        // A backslash before a reference is doubled, so it does not escape it.
+        let t =
+            Template::from_pieces([Piece::Text { text: "a\\".into() }, env("X", Unset::Strict)]);
+        assert_eq!(t.render(Dialect::Yarn).0, "a\\\\${X}");
+        assert_eq!(t.render(Dialect::Npm).0, "a\\\\${X}");
     }
 
     /// Registry URLs and other plain text are written as they are, with nothing lost.

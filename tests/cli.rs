@@ -4038,3 +4038,50 @@ fn credentials_pnpm_ignores_in_the_project_get_one_finding_with_every_line_to_ad
         .collect();
     assert_eq!(added, expected, "{stderr}");
 }
+
+/// Yarn 1's `.yarnrc` expands no references: `${H}` there is text, which Yarn 4 reads as
+/// text only escaped, `\${H}`. Written so, the route compares alike: no false route-differs
+/// (Yarn's `}` needs no escape; `\}` made the two renderings differ).
+#[test]
+fn yarnrc_literal_reference_converts_to_yarn_4_escaped() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"packageManager\": \"yarn@1.22.22\"}\n"),
+        (".yarnrc", "registry \"https://${PMRC_TEST_H}/\"\n"),
+    ]);
+    let out = project
+        .cmd(&["convert", "--from", "yarn@1", "--to", "yarn@4"])
+        .output()
+        .unwrap();
+    let text = render(&out);
+    assert!(
+        text.contains("+npmRegistryServer: \"https://\\\\${PMRC_TEST_H}\""),
+        "{text}"
+    );
+    assert!(!text.contains("route-differs"), "{text}");
+}
+
+/// npm reads `${A:-${B}}` as text around the reference `${B}` (it has no default form): the
+/// `${A:-` and `}` are no secret of the file's, so a readable .npmrc holding it gets no
+/// secret-file-permissions; a literal default (`${A:-FAKE…}`) is one, and does.
+#[test]
+fn npmrc_nested_default_is_no_literal_secret() {
+    let doctor = |token: &str| {
+        let project = Project::with_files(&[(
+            ".npmrc",
+            &format!(
+                "registry=https://npm.example.test/\n//npm.example.test/:_authToken={token}\n"
+            )[..],
+        )]);
+        let path = project.path().join(".npmrc");
+        let mut mode = std::fs::metadata(&path).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o644);
+        std::fs::set_permissions(&path, mode).unwrap();
+        let mut cmd = project.cmd(&["doctor", "--manager", "npm"]);
+        cmd.env("PMRC_TEST_S", "FAKE-token-0001");
+        render(&cmd.output().unwrap())
+    };
+    let nested = doctor("${PMRC_TEST_R:-${PMRC_TEST_S}}");
+    assert!(!nested.contains("secret-file-permissions"), "{nested}");
+    let literal = doctor("${PMRC_TEST_R:-FAKE-default-0001}");
+    assert!(literal.contains("secret-file-permissions"), "{literal}");
+}
