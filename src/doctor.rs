@@ -569,7 +569,8 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
         // nothing else in it is looked up.
         let mut dropped = Vec::new();
         for file in &read.files {
-            let Some(d) = rules.drops_file_here(file, &|n| vars.is_set(n)) else {
+            let text = file.text.as_deref().unwrap_or_default();
+            let Some(d) = rules.drops_file_here(file.level, text, &|n| vars.is_set(n)) else {
                 continue;
             };
             out.push(finding(
@@ -581,7 +582,7 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
                         read.manager.label(),
                         d.error
                     ),
-                    Some(d.origin),
+                    Some(d.origin(&file.display, file.level)),
                 ),
                 Some(read.manager),
             ));

@@ -62,7 +62,8 @@ pub fn files_read_here(
     let mut read = Vec::new();
     let mut left_out = Vec::new();
     for file in files {
-        if let Some(dropped) = rules.drops_file_here(&file, &|n| vars.is_set(n)) {
+        let text = file.text.as_deref().unwrap_or_default();
+        if let Some(dropped) = rules.drops_file_here(file.level, text, &|n| vars.is_set(n)) {
             left_out.push(crate::warning::Warning::new(
                 crate::diagnostics::Code::EnvUnset,
                 format!(
@@ -72,7 +73,7 @@ pub fn files_read_here(
                     file.display,
                     dropped.error
                 ),
-                Some(dropped.origin),
+                Some(dropped.origin(&file.display, file.level)),
             ));
             continue;
         }

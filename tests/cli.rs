@@ -4085,3 +4085,42 @@ fn npmrc_nested_default_is_no_literal_secret() {
     let literal = doctor("${PMRC_TEST_R:-FAKE-default-0001}");
     assert!(literal.contains("secret-file-permissions"), "{literal}");
 }
+
+/// pnpm 10 ignores its whole user `.npmrc` while a `${VAR}` in it is unset: a conversion that
+/// writes one there says so (routes, read from the model, cannot), and is quiet once the
+/// variable is set.
+#[test]
+fn conversion_to_pnpm_10_says_it_drops_a_user_file_while_unset() {
+    let project = Project::with_files(&[
+        ("pnpm-workspace.yaml", "packages: []\n"),
+        (
+            ".npmrc",
+            "//npm.example.test/:_authToken=${PMRC_TEST_UNSET_TOKEN}\n",
+        ),
+    ]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "registry=https://npm.example.test/\n",
+    )
+    .unwrap();
+    let convert = |token: Option<&str>| {
+        let mut cmd = project.cmd(&["convert", "--from", "npm", "--to", "pnpm@10", "--user"]);
+        cmd.env_remove("PMRC_TEST_UNSET_TOKEN");
+        if let Some(token) = token {
+            cmd.env("PMRC_TEST_UNSET_TOKEN", token);
+        }
+        let text = render(&cmd.output().unwrap());
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let unset = convert(None);
+    assert!(
+        unset.contains("+//npm.example.test/:_authToken=${PMRC_TEST_UNSET_TOKEN}"),
+        "{unset}"
+    );
+    assert!(
+        unset.contains("warning[target-drops-file-while-unset]: ~/.npmrc:2: pnpm 10 ignores the whole of ~/.npmrc while PMRC_TEST_UNSET_TOKEN is unset"),
+        "{unset}"
+    );
+    let set = convert(Some("FAKE-token-0001"));
+    assert!(!set.contains("target-drops-file-while-unset"), "{set}");
+}

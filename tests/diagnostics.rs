@@ -57,6 +57,20 @@ const TRIGGERS: &[Trigger] = &[
         )],
         NPM_TO_YARN,
     ),
+    Trigger {
+        code: "target-drops-file-while-unset",
+        files: &[
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (
+                ".npmrc",
+                "//r.example/:_authToken=${PMRC_TEST_UNSET_TOKEN}\n",
+            ),
+        ],
+        home: &[(".npmrc", "registry=https://r.example/\n")],
+        dir: "",
+        args: &["convert", "--from", "npm", "--to", "pnpm@10", "--user"],
+        vars: &[],
+    },
     t(
         "plain-text-secret",
         &[(

@@ -34,12 +34,23 @@ pub use npm::Migration;
 pub use pnpm::PnpmMajor;
 
 /// A file a manager ignores as a whole in this environment: the variable that makes it, the
-/// manager's own error, and the line that holds the reference.
+/// manager's own error, and the line (1-based) that holds the reference.
 #[derive(Debug, Clone)]
 pub struct DroppedFile {
     pub variable: String,
     pub error: String,
-    pub origin: crate::model::Origin,
+    pub line: usize,
+}
+
+impl DroppedFile {
+    /// Where the reference is, in `file` as shown to the user.
+    pub fn origin(&self, display: &str, level: Level) -> crate::model::Origin {
+        crate::model::Origin {
+            file: crate::model::Origin::shared(display),
+            line: self.line,
+            level,
+        }
+    }
 }
 
 /// A manager whose version is settled: what every rule is asked of.
@@ -707,12 +718,13 @@ pub trait Rules: Sync {
         self.stops_on_reference("VAR", &crate::template::Unset::Empty, true)
             .is_some()
     }
-    /// The unset reference for which this manager ignores the whole of `file` here, every
-    /// other setting in it included (pnpm 10 in the files it expands); `is_set`: whether a
-    /// variable is set where it runs.
+    /// The unset reference for which this manager ignores the whole of a file it reads at
+    /// `level` holding `text`, every other setting in it included (pnpm 10 in the files it
+    /// expands); `is_set`: whether a variable is set where it runs.
     fn drops_file_here(
         &self,
-        _file: &ConfigFile,
+        _level: Level,
+        _text: &str,
         _is_set: &dyn Fn(&str) -> bool,
     ) -> Option<DroppedFile> {
         None

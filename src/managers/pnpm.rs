@@ -345,21 +345,18 @@ impl Rules for Pnpm {
     /// pnpm-bun-deno.md, obs a16).
     fn drops_file_here(
         &self,
-        file: &ConfigFile,
+        level: Level,
+        text: &str,
         is_set: &dyn Fn(&str) -> bool,
     ) -> Option<super::DroppedFile> {
-        if !(self.is_10() && file.level == Level::User) {
+        if !(self.is_10() && level == Level::User) {
             return None;
         }
-        let (variable, line) = first_unset_reference(file, is_set)?;
+        let (variable, line) = first_unset_reference(text, is_set)?;
         Some(super::DroppedFile {
             error: format!("Failed to replace env in config: ${{{variable}}}"),
             variable,
-            origin: Origin {
-                file: Origin::shared(&file.display),
-                line,
-                level: file.level,
-            },
+            line,
         })
     }
 
@@ -864,11 +861,7 @@ fn optional_reference_line(file: &ConfigFile) -> Option<usize> {
 /// The first `${VAR}` without a default, in any setting's key or value (pnpm 10 expands
 /// every line, `cache=${X}/npm` and `//${HOST}/:_authToken` alike; real pnpm 10.34.9), whose
 /// variable is unset, and its line (1-based). Comment lines do not count.
-fn first_unset_reference(
-    file: &ConfigFile,
-    is_set: &dyn Fn(&str) -> bool,
-) -> Option<(String, usize)> {
-    let text = file.text.as_deref()?;
+fn first_unset_reference(text: &str, is_set: &dyn Fn(&str) -> bool) -> Option<(String, usize)> {
     text.lines().enumerate().find_map(|(i, line)| {
         let line = line.trim_start();
         if line.starts_with('#') || line.starts_with(';') || !line.contains("${") {

@@ -109,7 +109,64 @@ pub(super) fn plan_files(
     check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
     keep_bystanders(req, &changes)?;
     warnings.extend(yarn_classic_stops(req, &changes)?);
+    warnings.extend(files_dropped_while_unset(req, &changes)?);
     Ok(changes)
+}
+
+/// A file written for the run that a manager in play ignores as a whole while a variable it
+/// references is unset, as it is here (pnpm 10, its user `.npmrc`): routes, read from the
+/// model, cannot show that. A target is told whenever it would read nothing of the file; the
+/// source and bystanders only when the change makes them drop a file they read before.
+fn files_dropped_while_unset(req: &Request, changes: &[FileChange]) -> Result<Vec<Warning>> {
+    let is_set = |name: &str| std::env::var_os(name).is_some();
+    let readers = req
+        .to
+        .iter()
+        .chain([&req.from])
+        .chain(req.bystanders)
+        .copied();
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for reader in readers {
+        if seen.contains(&reader) {
+            continue;
+        }
+        seen.push(reader);
+        // Located only when a change would be dropped: most readers drop nothing.
+        let mut read = None;
+        for c in changes {
+            let rules = reader.rules();
+            let Some(dropped) = rules.drops_file_here(c.level, &c.after, &is_set) else {
+                continue;
+            };
+            if read.is_none() {
+                read = Some(discover::locate(reader, req.dir, req.user, req.env)?);
+            }
+            if !read.iter().flatten().any(|f| f.path == c.path) {
+                continue;
+            }
+            let dropped_before = c
+                .before
+                .as_deref()
+                .is_some_and(|before| rules.drops_file_here(c.level, before, &is_set).is_some());
+            if dropped_before && !req.to.contains(&reader) {
+                continue;
+            }
+            out.push(Warning::new(
+                Code::TargetDropsFileWhileUnset,
+                format!(
+                    "{} ignores the whole of {} while {} is unset, as it is here (\"{}\"): none of its registries or credentials reach it; set {} wherever it runs",
+                    reader.label(),
+                    c.display,
+                    dropped.variable,
+                    dropped.error,
+                    dropped.variable
+                ),
+                Some(dropped.origin(&c.display, c.level)),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// `pnpm-workspace.yaml` is meant to be committed: a URL with credentials in it
