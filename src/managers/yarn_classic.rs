@@ -125,14 +125,16 @@ impl Rules for YarnClassic {
         // The value as Yarn 1's `envReplace` meets it, references written back in: the
         // `${B}` of `${A:-${B}}` is npm's reference but part of the name Yarn 1 looks up.
         let as_read = value.render(Dialect::Npm).0;
-        references_it_lacks(&as_read).next().map(|inner| {
-            let quoted = if secret {
-                default_masked(inner)
-            } else {
-                inner.into()
-            };
-            format!("Failed to replace env in config: ${{{quoted}}}")
-        })
+        references_it_lacks(&as_read)
+            .next()
+            .map(|(escapes, inner)| {
+                let quoted = if secret {
+                    default_masked(inner)
+                } else {
+                    inner.into()
+                };
+                format!("Failed to replace env in config: {escapes}${{{quoted}}}")
+            })
     }
 
     /// Yarn 1's `yarn.lock` opens with this comment.
@@ -309,14 +311,16 @@ impl Rules for YarnClassic {
 /// one sets: every `${…}` not after an odd run of backslashes (which Yarn 1 leaves as
 /// written) whose inside is not a plain name. A plain name here is text only because npm's
 /// reader took its backslash escape, and `${NAME?}` is a reference the caller sees already.
-fn references_it_lacks(text: &str) -> impl Iterator<Item = &str> {
+/// Each comes with the run of backslashes before it, which Yarn 1's error quotes too.
+fn references_it_lacks(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.match_indices("${").filter_map(move |(at, _)| {
         let slashes = text[..at].bytes().rev().take_while(|&b| b == b'\\').count();
         let inner = &text[at + 2..];
         let inner = &inner[..inner.find('}')?];
         let name = inner.strip_suffix('?').unwrap_or(inner);
         let plain = crate::template::is_portable_env_name(name);
-        (slashes % 2 == 0 && !inner.is_empty() && !plain).then_some(inner)
+        (slashes % 2 == 0 && !inner.is_empty() && !plain)
+            .then_some((&text[at - slashes..at], inner))
     })
 }
 
@@ -382,5 +386,32 @@ mod env_tests {
         // A second registry without credentials would get the top-level `_auth` too.
         let other = test_route(Some("acme"), "https://other.example/", None);
         assert!(YarnClassic.env_form(&[basic, other]).is_err());
+    }
+
+    /// Yarn 1's error quotes the whole match of its `envReplace`, an even run of backslashes
+    /// before the `${` included; an odd run leaves the text as written, so it goes on.
+    #[test]
+    fn yarn_classic_error_quotes_the_backslashes_before_a_default_form() {
+        let origin = crate::model::Origin {
+            file: crate::model::Origin::shared(".npmrc"),
+            line: 1,
+            level: crate::model::Level::Project,
+        };
+        let stops = |raw: &str| {
+            YarnClassic.stops_on_value(
+                &Template::parse(raw, crate::template::Dialect::Npm),
+                Some(&origin),
+                false,
+            )
+        };
+        assert_eq!(
+            stops("https://r.example/\\\\${A:-d}/").as_deref(),
+            Some("Failed to replace env in config: \\\\${A:-d}")
+        );
+        assert_eq!(
+            stops("https://r.example/${A:-d}/").as_deref(),
+            Some("Failed to replace env in config: ${A:-d}")
+        );
+        assert_eq!(stops("https://r.example/\\${A:-d}/"), None);
     }
 }
