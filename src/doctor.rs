@@ -85,7 +85,15 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
             ..req.env.clone()
         };
         let files = discover::locate(manager, req.dir, req.user, &env)?;
-        let (mut model, mut warnings) = discover::read_merged(manager, &files)?;
+        // With --env, what the manager reads here: a file it drops over an unset variable
+        // (pnpm 10) gives no routes; `unset_env` says which and why.
+        let (mut model, mut warnings) = if req.check_env {
+            let vars = crate::env_layer::VariablesHere::new(req.env_vars);
+            let (read_here, _) = crate::explain::files_read_here(manager, files.clone(), vars);
+            discover::read_merged(manager, &read_here)?
+        } else {
+            discover::read_merged(manager, &files)?
+        };
         warnings.extend(crate::env_layer::apply(&mut model, manager, req.env_vars));
         findings.extend(warnings.into_iter().map(|w| finding(w, Some(manager))));
         // What the manager ignores, with the severity convert gives it for this project.
@@ -570,7 +578,8 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
         let mut dropped = Vec::new();
         for file in &read.files {
             let text = file.text.as_deref().unwrap_or_default();
-            let Some(d) = rules.drops_file_here(file.level, text, &|n| vars.is_set(n)) else {
+            let Some(d) = rules.drops_file_here(file.format, file.level, text, &|n| vars.is_set(n))
+            else {
                 continue;
             };
             out.push(finding(

@@ -49,7 +49,7 @@ pub struct Stop {
 }
 
 /// The files the manager reads in this environment, and what was left out: pnpm 10 ignores a
-/// whole file it expands (its user `.npmrc`) that references an unset variable.
+/// whole `.npmrc` one of whose keys or values references an unset variable.
 pub fn files_read_here(
     manager: Manager,
     files: Vec<crate::discover::ConfigFile>,
@@ -63,7 +63,9 @@ pub fn files_read_here(
     let mut left_out = Vec::new();
     for file in files {
         let text = file.text.as_deref().unwrap_or_default();
-        if let Some(dropped) = rules.drops_file_here(file.level, text, &|n| vars.is_set(n)) {
+        if let Some(dropped) =
+            rules.drops_file_here(file.format, file.level, text, &|n| vars.is_set(n))
+        {
             left_out.push(crate::warning::Warning::new(
                 crate::diagnostics::Code::EnvUnset,
                 format!(

@@ -1,7 +1,6 @@
 //! Values that may hold environment references, kept symbolic in one neutral form and
 //! parsed from / rendered to each manager's interpolation dialect. Never expands anything.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -206,8 +205,14 @@ impl Template {
     /// True when any literal part of the value, a default included, would be printed: what
     /// a secret field must mask.
     pub fn has_literal_secret(&self) -> bool {
-        self.pieces.iter().any(|p| match p {
-            Piece::Text { text } => !default_form_removed(text).trim().is_empty(),
+        self.pieces.iter().enumerate().any(|(i, p)| match p {
+            Piece::Text { text } => {
+                let after_reference = i > 0;
+                let before_reference = i + 1 < self.pieces.len();
+                !around_a_reference_removed(text, after_reference, before_reference)
+                    .trim()
+                    .is_empty()
+            }
             // A default that is a reference alone (`${R:-${S}}`) holds no text of its own.
             Piece::Env { unset, .. } => unset
                 .default_value()
@@ -532,9 +537,11 @@ fn escape_literal(text: &str, dialect: Dialect, before_reference: bool) -> Strin
         return text.to_string();
     }
     match dialect {
-        Dialect::Npm | Dialect::Pnpm10 | Dialect::PnpmUser | Dialect::YarnClassic => {
-            escape_npm(text, before_reference)
-        }
+        Dialect::Npm | Dialect::Pnpm10 | Dialect::PnpmUser => escape_npm(text, before_reference),
+        // Yarn 1 keeps a `${…}` after an odd run of backslashes with the backslashes, and
+        // drops an even run before a reference: neither a literal `${` nor a backslash before
+        // a reference can be written, so the text stays and the read-back reports the loss.
+        Dialect::YarnClassic => text.to_string(),
         Dialect::Yarn => escape_yarn(text, before_reference),
         Dialect::Bun | Dialect::Dependabot => text.to_string(),
         Dialect::Deno => text.replace('\\', "\\\\").replace("${", "\\${"),
@@ -569,33 +576,25 @@ fn escape_npm(text: &str, before_reference: bool) -> String {
     out
 }
 
-/// Text without the openings `${NAME:-` / `${NAME-` and closing `}` of default forms, which
-/// npm's notation reads as text around a reference (`${A:-${B}}`): what is left is text the
-/// file holds of its own. `${A:-FAKE}` leaves `FAKE`.
-fn default_form_removed(text: &str) -> Cow<'_, str> {
-    if !text.contains(['$', '}']) {
-        return Cow::Borrowed(text);
+/// Text without the syntax of a default form around a reference, which npm's notation
+/// reads as text (`${A:-${B}}` is `${A:-`, the reference `${B}`, and `}`): the opening
+/// `${NAME:-` / `${NAME-` where a reference follows, the `}` where one precedes. What is
+/// left is text the file holds of its own; `${A:-FAKE}` and `${A-}` alone are all text.
+fn around_a_reference_removed(text: &str, after_reference: bool, before_reference: bool) -> &str {
+    let mut text = text;
+    if after_reference {
+        text = text.strip_prefix('}').unwrap_or(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if let Some(after) = rest.strip_prefix("${") {
-            let name_len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            let (name, tail) = after.split_at(name_len);
-            let opening = tail.strip_prefix(":-").or_else(|| tail.strip_prefix('-'));
-            if let Some(tail) = opening.filter(|_| is_portable_env_name(name)) {
-                rest = tail;
-                continue;
-            }
+    if before_reference && let Some(at) = text.rfind("${") {
+        let inside = &text[at + 2..];
+        let name = inside
+            .strip_suffix(":-")
+            .or_else(|| inside.strip_suffix('-'));
+        if name.is_some_and(is_portable_env_name) {
+            text = &text[..at];
         }
-        if c != '}' {
-            out.push(c);
-        }
-        rest = &rest[c.len_utf8()..];
     }
-    Cow::Owned(out)
+    text
 }
 
 /// Whether npm reads the `${` that `text` starts with as a reference: a name a shell can set,
@@ -1277,6 +1276,9 @@ mod tests {
         assert!(Template::parse("${A:-FAKE}", Dialect::Npm).has_literal_secret());
         assert!(Template::parse("FAKE}", Dialect::Npm).has_literal_secret());
         assert!(Template::parse("${1:-${B}}", Dialect::Npm).has_literal_secret());
+        // Only around a reference: a literal that looks like an opening is text.
+        assert!(Template::literal("${FAKE-}").has_literal_secret());
+        assert!(Template::parse("${A:-${B}}x", Dialect::Npm).has_literal_secret());
     }
 
     /// Yarn reads `\${H}` as the literal `${H}`, as npm does: a literal reference is written

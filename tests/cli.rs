@@ -4118,9 +4118,78 @@ fn conversion_to_pnpm_10_says_it_drops_a_user_file_while_unset() {
         "{unset}"
     );
     assert!(
-        unset.contains("warning[target-drops-file-while-unset]: ~/.npmrc:2: pnpm 10 ignores the whole of ~/.npmrc while PMRC_TEST_UNSET_TOKEN is unset"),
+        unset.contains("note[reader-drops-file-while-unset]: ~/.npmrc:2: pnpm 10 ignores the whole of ~/.npmrc while PMRC_TEST_UNSET_TOKEN is unset"),
         "{unset}"
     );
     let set = convert(Some("FAKE-token-0001"));
-    assert!(!set.contains("target-drops-file-while-unset"), "{set}");
+    assert!(!set.contains("reader-drops-file-while-unset"), "{set}");
+}
+
+/// pnpm 10 drops a project `.npmrc` over an unset `${VAR}` as it drops the user one (real
+/// pnpm 10.34.9: `@acme:registry` gone, packages from the public registry); an inline
+/// comment holding `${…}` is no part of a value, and keeps nothing from being read.
+#[test]
+fn pnpm_10_drops_a_project_npmrc_over_an_unset_variable() {
+    let project = Project::with_files(&[
+        ("pnpm-workspace.yaml", "packages: []\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.example/  # mirror of ${PMRC_TEST_IN_A_COMMENT}\n//npm.acme.example/:_authToken=${PMRC_TEST_UNSET_TOKEN}\n",
+        ),
+    ]);
+    let run = |args: &[&str], token: Option<&str>| {
+        let mut cmd = project.cmd(args);
+        cmd.env_remove("PMRC_TEST_UNSET_TOKEN")
+            .env_remove("PMRC_TEST_IN_A_COMMENT");
+        if let Some(token) = token {
+            cmd.env("PMRC_TEST_UNSET_TOKEN", token);
+        }
+        let text = render(&cmd.output().unwrap());
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let explain = ["explain", "@acme/w", "--manager", "pnpm@10"];
+    let unset = run(&explain, None);
+    assert!(
+        unset.contains("GET https://registry.npmjs.org/@acme%2fw")
+            || unset.contains("GET https://registry.npmjs.org/@acme/w"),
+        "{unset}"
+    );
+    assert!(
+        unset.contains("PMRC_TEST_UNSET_TOKEN is unset here: pnpm 10 ignores the whole of .npmrc"),
+        "{unset}"
+    );
+    let set = run(&explain, Some("FAKE-token-0001"));
+    assert!(set.contains("GET https://npm.acme.example/"), "{set}");
+    assert!(!set.contains("PMRC_TEST_IN_A_COMMENT"), "{set}");
+    let doctor = run(&["doctor", "--env", "--manager", "pnpm@10"], None);
+    assert!(
+        doctor.contains("PMRC_TEST_UNSET_TOKEN is unset: pnpm 10 then ignores this whole file"),
+        "{doctor}"
+    );
+    assert!(!doctor.contains("gets no value from it"), "{doctor}");
+}
+
+/// doctor --env judges routes from the files each manager reads here: a user `.npmrc` pnpm 10
+/// drops over an unset variable leaves it on the public registry, while npm reads the file,
+/// which is drift between the two.
+#[test]
+fn doctor_env_drift_counts_a_file_pnpm_10_drops() {
+    let project = Project::with_files(&[("pnpm-workspace.yaml", "packages: []\n")]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "registry=https://npm.example.test/\ncache=${PMRC_TEST_UNSET_CACHE}/npm\n",
+    )
+    .unwrap();
+    let doctor = |extra: &[&str]| {
+        let mut args = vec!["doctor", "--user", "--manager", "npm,pnpm@10"];
+        args.extend_from_slice(extra);
+        let mut cmd = project.cmd(&args);
+        cmd.env_remove("PMRC_TEST_UNSET_CACHE");
+        render(&cmd.output().unwrap())
+    };
+    let here = doctor(&["--env"]);
+    assert!(here.contains("config-drift"), "{here}");
+    // Without --env the files are judged as written: both read the same registry.
+    let as_written = doctor(&[]);
+    assert!(!as_written.contains("config-drift"), "{as_written}");
 }

@@ -58,7 +58,7 @@ const TRIGGERS: &[Trigger] = &[
         NPM_TO_YARN,
     ),
     Trigger {
-        code: "target-drops-file-while-unset",
+        code: "reader-drops-file-while-unset",
         files: &[
             ("pnpm-workspace.yaml", "packages: []\n"),
             (

@@ -718,11 +718,12 @@ pub trait Rules: Sync {
         self.stops_on_reference("VAR", &crate::template::Unset::Empty, true)
             .is_some()
     }
-    /// The unset reference for which this manager ignores the whole of a file it reads at
-    /// `level` holding `text`, every other setting in it included (pnpm 10 in the files it
-    /// expands); `is_set`: whether a variable is set where it runs.
+    /// The unset reference for which this manager ignores the whole of a file in `format`
+    /// it reads at `level` holding `text`, every other setting in it included (pnpm 10, each
+    /// `.npmrc`); `is_set`: whether a variable is set where it runs.
     fn drops_file_here(
         &self,
+        _format: Format,
         _level: Level,
         _text: &str,
         _is_set: &dyn Fn(&str) -> bool,

@@ -340,23 +340,33 @@ impl Rules for Pnpm {
         level == Level::User
     }
 
-    /// pnpm 10 fails to load a file it expands (its user `.npmrc`) on an unset `${VAR}`
-    /// ("Failed to replace env"), and goes on without it; 11 and 12 read it as empty (spec
-    /// pnpm-bun-deno.md, obs a16).
+    /// pnpm 10 fails to load an `.npmrc` (user, project or workspace alike) whose key or
+    /// value references an unset variable ("Failed to replace env"), and goes on without the
+    /// file; 11 and 12 read it as empty (spec pnpm-bun-deno.md, obs a16; real pnpm 10.34.9
+    /// drops a project `.npmrc` too). A file holding `${VAR?}` or `${VAR:-}` is dropped
+    /// whatever the environment, which reading it says already (`pnpm10-drops-file`).
     fn drops_file_here(
         &self,
-        level: Level,
+        format: Format,
+        _level: Level,
         text: &str,
         is_set: &dyn Fn(&str) -> bool,
     ) -> Option<super::DroppedFile> {
-        if !(self.is_10() && level == Level::User) {
+        if !self.is_10() || format != Format::Npmrc || !text.contains("${") {
             return None;
         }
-        let (variable, line) = first_unset_reference(text, is_set)?;
-        Some(super::DroppedFile {
-            error: format!("Failed to replace env in config: ${{{variable}}}"),
-            variable,
-            line,
+        if optional_reference_line(text).is_some() {
+            return None;
+        }
+        let doc = crate::formats::npmrc::Document::parse(text);
+        doc.top_level_values().find_map(|(key, value, line)| {
+            let (variable, quoted) = unreplaced_reference(key, is_set)
+                .or_else(|| unreplaced_reference(value, is_set))?;
+            Some(super::DroppedFile {
+                error: format!("Failed to replace env in config: {quoted}"),
+                variable: variable.to_string(),
+                line,
+            })
         })
     }
 
@@ -430,8 +440,13 @@ impl Rules for Pnpm {
             }
             // pnpm 10 rejects `${VAR?}` and `${VAR:-}` by dropping the whole file that holds
             // them, its registries included (errata).
-            Format::Npmrc if self.is_10() && optional_reference_line(file).is_some() => {
-                let line = optional_reference_line(file).unwrap_or(1);
+            Format::Npmrc
+                if self.is_10()
+                    && optional_reference_line(file.text.as_deref().unwrap_or_default())
+                        .is_some() =>
+            {
+                let line =
+                    optional_reference_line(file.text.as_deref().unwrap_or_default()).unwrap_or(1);
                 warnings.push(Warning::new(
                     Code::Pnpm10DropsFile,
                     format!(
@@ -840,8 +855,7 @@ fn read_defaults(model: &mut Model) {
 
 /// The first line (1-based) of an `.npmrc` that holds `${VAR?}` or `${VAR:-}`, which pnpm
 /// 10 refuses (the whole file with it). Comment lines do not count.
-fn optional_reference_line(file: &ConfigFile) -> Option<usize> {
-    let text = file.text.as_deref()?;
+fn optional_reference_line(text: &str) -> Option<usize> {
     text.lines()
         .position(|line| {
             let line = line.trim_start();
@@ -858,25 +872,40 @@ fn optional_reference_line(file: &ConfigFile) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// The first `${VAR}` without a default, in any setting's key or value (pnpm 10 expands
-/// every line, `cache=${X}/npm` and `//${HOST}/:_authToken` alike; real pnpm 10.34.9), whose
-/// variable is unset, and its line (1-based). Comment lines do not count.
-fn first_unset_reference(text: &str, is_set: &dyn Fn(&str) -> bool) -> Option<(String, usize)> {
-    text.lines().enumerate().find_map(|(i, line)| {
-        let line = line.trim_start();
-        if line.starts_with('#') || line.starts_with(';') || !line.contains("${") {
+/// pnpm 10's `envReplace` (@pnpm/config.env-replace) over one key or value: the first
+/// `${NAME}` after an even run of backslashes (an odd run escapes it) whose variable is
+/// unset and that has no default (`${NAME:-d}`, `${NAME-d}`), with the text pnpm's error
+/// quotes. Any name without `$ { }` is looked up, `${1}` and `${a.b}` included.
+fn unreplaced_reference<'t>(
+    text: &'t str,
+    is_set: &dyn Fn(&str) -> bool,
+) -> Option<(&'t str, &'t str)> {
+    text.match_indices("${").find_map(|(at, _)| {
+        let escapes = text[..at].bytes().rev().take_while(|&b| b == b'\\').count();
+        let inner = &text[at + 2..];
+        let close = inner
+            .find(['$', '{', '}'])
+            .filter(|&c| inner.as_bytes()[c] == b'}')?;
+        let name = &inner[..close];
+        if name.is_empty() || escapes % 2 == 1 || has_default(name) || is_set(name) {
             return None;
         }
-        Template::parse(line, Dialect::PnpmUser)
-            .pieces
-            .iter()
-            .find_map(|p| match p {
-                Piece::Env {
-                    name,
-                    unset: crate::template::Unset::Strict,
-                } if !is_set(name) => Some((name.clone(), i + 1)),
-                _ => None,
-            })
+        Some((name, &text[at - escapes..at + 2 + close + 1]))
+    })
+}
+
+/// pnpm's `([^:-]+)(:?)-(.+)`, unanchored: a `-` with a default after it, and before it
+/// (past one `:`) a character that is neither `:` nor `-`. The default is taken whenever
+/// the variable gives nothing, so such a reference never fails.
+fn has_default(inside: &str) -> bool {
+    let b = inside.as_bytes();
+    (0..b.len()).any(|dash| {
+        let before = if dash > 0 && b[dash - 1] == b':' {
+            dash - 1
+        } else {
+            dash
+        };
+        b[dash] == b'-' && dash + 1 < b.len() && before > 0 && !matches!(b[before - 1], b':' | b'-')
     })
 }
 
@@ -1117,5 +1146,66 @@ mod sharing_tests {
         assert!(!dropped.auth.contains_key(&token_key));
         // The copy it came from is as it was.
         assert!(read.scopes["a"].registry.is_some() && read.auth.contains_key(&token_key));
+    }
+}
+
+#[cfg(test)]
+mod dropped_file_tests {
+    use super::*;
+
+    /// Each line checked against real pnpm 10.34.9 `config list` (unset NOPE): the file is
+    /// dropped, or read.
+    #[test]
+    fn pnpm_10_drops_an_npmrc_as_its_env_replace_fails() {
+        let unset = |name: &str| name == "SET";
+        let dropped = |text: &str, level: Level| {
+            Manager::Pnpm(PnpmMajor::V10)
+                .rules()
+                .drops_file_here(Format::Npmrc, level, text, &unset)
+                .map(|d| (d.variable, d.line, d.error))
+        };
+        let kept = [
+            "registry=https://r.example/  # mirror of ${NOPE}\n",
+            "x[]=${NOPE}\n",
+            "y=\\\\${NOPE}\n",
+            "[sec]\nz=${NOPE}\n",
+            "t=${NOPE:-fallback}\n",
+            "t=${NOPE-fallback}\n",
+            "t=${SET}\n",
+            "# t=${NOPE}\n",
+        ];
+        for text in kept {
+            assert_eq!(dropped(text, Level::Project), None, "{text}");
+        }
+        assert_eq!(
+            dropped(
+                "registry=https://r.example/\n//r.example/:_authToken=${NOPE}\n",
+                Level::Project
+            ),
+            Some((
+                "NOPE".to_string(),
+                2,
+                "Failed to replace env in config: ${NOPE}".to_string()
+            ))
+        );
+        assert_eq!(
+            dropped("cache=${a.b}/npm\n", Level::User).map(|d| d.0),
+            Some("a.b".to_string())
+        );
+        assert_eq!(
+            dropped("//${NOPE}/:_authToken=x\n", Level::User).map(|d| d.0),
+            Some("NOPE".to_string())
+        );
+        assert_eq!(
+            dropped("y=\\\\\\${NOPE}\n", Level::User).map(|d| d.2),
+            Some("Failed to replace env in config: \\\\${NOPE}".to_string())
+        );
+        // pnpm 11 and 12 read an unset reference as empty.
+        assert!(
+            Manager::Pnpm(PnpmMajor::V11)
+                .rules()
+                .drops_file_here(Format::Npmrc, Level::User, "t=${NOPE}\n", &unset)
+                .is_none()
+        );
     }
 }

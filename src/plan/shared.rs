@@ -136,7 +136,7 @@ fn files_dropped_while_unset(req: &Request, changes: &[FileChange]) -> Result<Ve
         let mut read = None;
         for c in changes {
             let rules = reader.rules();
-            let Some(dropped) = rules.drops_file_here(c.level, &c.after, &is_set) else {
+            let Some(dropped) = rules.drops_file_here(c.format, c.level, &c.after, &is_set) else {
                 continue;
             };
             if read.is_none() {
@@ -145,15 +145,17 @@ fn files_dropped_while_unset(req: &Request, changes: &[FileChange]) -> Result<Ve
             if !read.iter().flatten().any(|f| f.path == c.path) {
                 continue;
             }
-            let dropped_before = c
-                .before
-                .as_deref()
-                .is_some_and(|before| rules.drops_file_here(c.level, before, &is_set).is_some());
+            let dropped_before = c.before.as_deref().is_some_and(|before| {
+                rules
+                    .drops_file_here(c.format, c.level, before, &is_set)
+                    .is_some()
+            });
             if dropped_before && !req.to.contains(&reader) {
                 continue;
             }
-            out.push(Warning::new(
-                Code::TargetDropsFileWhileUnset,
+            // A note, as for a target that stops: the variable may be set where it runs.
+            out.push(Warning::note(
+                Code::ReaderDropsFileWhileUnset,
                 format!(
                     "{} ignores the whole of {} while {} is unset, as it is here (\"{}\"): none of its registries or credentials reach it; set {} wherever it runs",
                     reader.label(),
