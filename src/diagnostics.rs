@@ -135,7 +135,7 @@ diagnostics! {
             what: "two managers' configs route or authenticate packages differently"
             fix: "run `pmrc convert --from <source> --to <other>` and review the diff";
         EnvUnset "env-unset"
-            what: "an environment variable a config references is unset (Yarn Berry, and Yarn 1 for its .npmrc, then fail every command; pnpm 10 ignores the whole user file that holds it)"
+            what: "an environment variable a config references is unset (Yarn Berry, and Yarn 1 for its .npmrc, then fail every command; pnpm 10 ignores the whole .npmrc that holds it)"
             fix: "set it, or use the optional form where the manager has one (${VAR:-} in Yarn 4, ${VAR?} in npm and pnpm 11/12; Yarn 1 and pnpm 10 have none)";
         YarnClassicOptionalReference "yarn-classic-optional-reference"
             what: "an .npmrc value Yarn 1 reads holds npm's optional `${VAR?}`, or a default `${VAR:-default}` (Yarn Berry's and pnpm's form), which Yarn 1 does not have: it looks up a variable named `VAR?` or `VAR:-default` and stops every command (\"Failed to replace env in config\"), whether VAR is set or not"
