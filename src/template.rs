@@ -540,8 +540,10 @@ fn escape_literal(text: &str, dialect: Dialect, before_reference: bool) -> Strin
         Dialect::Npm | Dialect::Pnpm10 | Dialect::PnpmUser => escape_npm(text, before_reference),
         // Yarn 1 keeps a `${…}` after an odd run of backslashes with the backslashes, and
         // drops an even run before a reference: neither a literal `${` nor a backslash before
-        // a reference can be written, so the text stays and the read-back reports the loss.
-        Dialect::YarnClassic => text.to_string(),
+        // a reference can be written exactly. A literal `${` gets one backslash, so it is
+        // never looked up (a written `${GITHUB_TOKEN}` would send that secret); a backslash
+        // before a reference stays, and the read-back reports the loss.
+        Dialect::YarnClassic => text.replace("${", "\\${"),
         Dialect::Yarn => escape_yarn(text, before_reference),
         Dialect::Bun | Dialect::Dependabot => text.to_string(),
         Dialect::Deno => text.replace('\\', "\\\\").replace("${", "\\${"),
@@ -1266,6 +1268,13 @@ mod tests {
                 proptest::prop_assert_eq!(Template::parse(&out, d), t.clone(), "{:?} {}", d, out);
             }
         }
+    }
+
+    /// Yarn 1 never looks up a literal `${NAME}` written for it: it keeps the backslash.
+    #[test]
+    fn a_literal_reference_is_never_live_for_yarn_classic() {
+        let t = Template::literal("${GITHUB_TOKEN}");
+        assert_eq!(t.render(Dialect::YarnClassic).0, "\\${GITHUB_TOKEN}");
     }
 
     /// The openings and closings of a default form are reference syntax, not a secret.

@@ -359,7 +359,20 @@ impl Rules for Pnpm {
             return None;
         }
         let doc = crate::formats::npmrc::Document::parse(text);
-        doc.top_level_values().find_map(|(key, value, line)| {
+        // ini keeps a key's last value, at its first place: an earlier `${X}` it replaced
+        // is never expanded.
+        let mut entries: Vec<(&str, &str, usize)> = Vec::new();
+        let mut at: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        for (key, value, line) in doc.top_level_values() {
+            match at.get(key) {
+                Some(&i) => entries[i] = (key, value, line),
+                None => {
+                    at.insert(key, entries.len());
+                    entries.push((key, value, line));
+                }
+            }
+        }
+        entries.into_iter().find_map(|(key, value, line)| {
             let (variable, quoted) = unreplaced_reference(key, is_set)
                 .or_else(|| unreplaced_reference(value, is_set))?;
             Some(super::DroppedFile {
@@ -1165,6 +1178,7 @@ mod dropped_file_tests {
                 .map(|d| (d.variable, d.line, d.error))
         };
         let kept = [
+            "cache=${NOPE}/npm\ncache=/tmp/npm-cache\n",
             "registry=https://r.example/  # mirror of ${NOPE}\n",
             "x[]=${NOPE}\n",
             "y=\\\\${NOPE}\n",
