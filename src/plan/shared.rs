@@ -114,7 +114,7 @@ pub(super) fn plan_files(
 }
 
 /// A file written for the run that a manager in play ignores as a whole while a variable it
-/// references is unset, as it is here (pnpm 10, its user `.npmrc`): routes, read from the
+/// references is unset, as it is here (pnpm 10, any `.npmrc`): routes, read from the
 /// model, cannot show that. A target is told whenever it would read nothing of the file; the
 /// source and bystanders only when the change makes them drop a file they read before.
 fn files_dropped_while_unset(req: &Request, changes: &[FileChange]) -> Result<Vec<Warning>> {
