@@ -251,7 +251,18 @@ fn issue_17_build_release_script_stages_archive_checksum_and_npm_package() {
         ]
     );
     let binary = unpacked.path().join(&name).join("pmrc");
-    let ran = Command::new(&binary).arg("--version").output().unwrap();
+    // Another test's fork can hold the just-unpacked file open for writing a moment
+    // (ETXTBSY, "Text file busy", seen once in CI): run it again, briefly.
+    let mut tries = 0;
+    let ran = loop {
+        match Command::new(&binary).arg("--version").output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => break other.unwrap(),
+        }
+    };
     assert_eq!(
         String::from_utf8_lossy(&ran.stdout).trim(),
         format!("pmrc {version}")
