@@ -136,7 +136,7 @@ diagnostics! {
             fix: "run `pmrc convert --from <source> --to <other>` and review the diff";
         EnvUnset "env-unset"
             what: "an environment variable a config references is unset (Yarn Berry, and Yarn 1 for its .npmrc, then fail every command; pnpm 10 ignores the whole .npmrc that holds it)"
-            fix: "set it, or use the optional form where the manager has one (${VAR:-} in Yarn 4, ${VAR?} in npm and pnpm 11/12; Yarn 1 and pnpm 10 have none)";
+            fix: "set it, or use the optional form where the manager has one (${VAR:-} in Yarn 4, ${VAR?} in npm and pnpm 11/12; Yarn 1 has none, and pnpm 10 takes only a non-empty default, ${VAR:-default})";
         YarnClassicOptionalReference "yarn-classic-optional-reference"
             what: "an .npmrc value Yarn 1 reads holds npm's optional `${VAR?}`, or a default `${VAR:-default}` (Yarn Berry's and pnpm's form), which Yarn 1 does not have: it looks up a variable named `VAR?` or `VAR:-default` and stops every command (\"Failed to replace env in config\"), whether VAR is set or not"
             fix: "write `${VAR}` and set VAR wherever Yarn 1 runs (Yarn 1 has no optional form)";
@@ -290,8 +290,8 @@ diagnostics! {
             what: "an environment reference in pnpm-workspace.yaml routing: pnpm 11 drops the value and pnpm 12 stops"
             fix: "write the URL literally, or move it to .npmrc";
         Pnpm10DropsFile "pnpm10-drops-file"
-            what: "an .npmrc holding `${VAR?}` or `${VAR:-}` (an empty default): pnpm 10 ignores the whole file, its registries included"
-            fix: "for pnpm 10, write `${VAR}` (set in every run) instead, or keep the optional credential in a file pnpm 10 does not read";
+            what: "an .npmrc pnpm 10 can never load: a top-level key or value holds `${VAR?}`, `${VAR:?message}`, `${VAR:-}` or `${VAR-}` (pnpm 10 looks up a variable so named), or `tokenHelper` holds a variable; pnpm 10 ignores the whole file, its registries included"
+            fix: "for pnpm 10, write `${VAR}` (set in every run) or `${VAR:-default}` instead, or keep the optional credential in a file pnpm 10 does not read";
         Pnpm10IgnoresYamlRegistry "pnpm10-ignores-yaml-registry"
             what: "`registry:` in pnpm-workspace.yaml, which pnpm 10 ignores"
             fix: "use `registries: { default: ... }` or `registry=` in .npmrc";

@@ -3970,15 +3970,28 @@ fn show_takes_a_list_of_managers_as_explain_and_doctor_do() {
 fn pnpm10_keeps_a_file_whose_reference_has_a_default_of_its_own() {
     // Real pnpm 10.34.9 drops a whole ~/.npmrc for `${VAR?}` or `${VAR:-}` ("Failed to
     // replace env in config") but reads one with `${VAR:-default}`, its scopes included.
+    // It reads the file with ini 1.3.8, then replaces variables in each top-level key
+    // and string value: comments, sections' contents and lists are never replaced in, and
+    // a variable in a token helper is refused set or not (each checked with real pnpm
+    // 10.34.9 `config list`).
     for (line, dropped) in [
         ("registry=${REG:-https://r.example.test/}", false),
         ("registry=${REG:-}", true),
         ("registry=${REG?}", true),
+        ("registry=${REG-}", true),
+        ("registry=${REG:?set REG}", true),
+        ("registry=https://registry.npmjs.org/ # or ${REG?}", false),
+        ("cache=\\${REG?}", false),
+        ("list[]=${REG?}", false),
+        ("[section]\nkey=${REG?}", false),
+        ("[${REG?}]\nkey=1", true),
+        ("tokenHelper=/usr/bin/helper-${HOME}", true),
     ] {
         let project = Project::with_files(&[("package.json", "{}\n")]);
         std::fs::write(
             project.home.path().join(".npmrc"),
-            format!("{line}\n@acme:registry=https://acme.example.test/\n"),
+            // The scope goes first, before any section, where every reader finds it.
+            format!("@acme:registry=https://acme.example.test/\n{line}\n"),
         )
         .unwrap();
         let out = project

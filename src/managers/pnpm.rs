@@ -17,6 +17,8 @@ use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::{Dialect, Piece, Template};
 use crate::warning::Warning;
 
+mod v10_load;
+
 /// The pnpm majors pmrc knows the rules of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PnpmMajor {
@@ -343,8 +345,8 @@ impl Rules for Pnpm {
     /// pnpm 10 fails to load an `.npmrc` (user, project or workspace alike) whose key or
     /// value references an unset variable ("Failed to replace env"), and goes on without the
     /// file; 11 and 12 read it as empty (spec pnpm-bun-deno.md, obs a16; real pnpm 10.34.9
-    /// drops a project `.npmrc` too). A file holding `${VAR?}` or `${VAR:-}` is dropped
-    /// whatever the environment, which reading it says already (`pnpm10-drops-file`).
+    /// drops a project `.npmrc` too). A file dropped whatever the environment (`${VAR?}`)
+    /// is not: reading it says so already (`pnpm10-drops-file`).
     fn drops_file_here(
         &self,
         format: Format,
@@ -355,31 +357,14 @@ impl Rules for Pnpm {
         if !self.is_10() || format != Format::Npmrc || !text.contains("${") {
             return None;
         }
-        if optional_reference_line(text).is_some() {
+        if v10_load::failure_everywhere(text).is_some() {
             return None;
         }
-        let doc = crate::formats::npmrc::Document::parse(text);
-        // ini keeps a key's last value, at its first place: an earlier `${X}` it replaced
-        // is never expanded.
-        let mut entries: Vec<(&str, &str, usize)> = Vec::new();
-        let mut at: rustc_hash::FxHashMap<&str, usize> = Default::default();
-        for (key, value, line) in doc.top_level_values() {
-            match at.get(key) {
-                Some(&i) => entries[i] = (key, value, line),
-                None => {
-                    at.insert(key, entries.len());
-                    entries.push((key, value, line));
-                }
-            }
-        }
-        entries.into_iter().find_map(|(key, value, line)| {
-            let (variable, quoted) = unreplaced_reference(key, is_set)
-                .or_else(|| unreplaced_reference(value, is_set))?;
-            Some(super::DroppedFile {
-                error: format!("Failed to replace env in config: {quoted}"),
-                variable: variable.to_string(),
-                line,
-            })
+        let failure = v10_load::first_failure(text, is_set)?;
+        Some(super::DroppedFile {
+            variable: failure.variable?,
+            error: failure.error,
+            line: failure.line,
         })
     }
 
@@ -392,6 +377,30 @@ impl Rules for Pnpm {
     ) -> Result<()> {
         if file.level == Level::User {
             read_defaults(read);
+        }
+        // pnpm 10 drops the whole file over a reference it can never replace, its
+        // registries included (errata).
+        let dropped_everywhere = match (&file.text, file.format) {
+            (Some(text), Format::Npmrc) if self.is_10() && text.contains("${") => {
+                v10_load::failure_everywhere(text)
+            }
+            _ => None,
+        };
+        if let Some(failure) = dropped_everywhere {
+            warnings.push(Warning::new(
+                Code::Pnpm10DropsFile,
+                format!(
+                    "pnpm 10 ignores this whole file, whatever the environment: line {} fails with \"{}\"",
+                    failure.line, failure.error
+                ),
+                Some(Origin {
+                    file: Origin::shared(&file.path),
+                    line: failure.line,
+                    level: file.level,
+                }),
+            ));
+            *read = Model::default();
+            return Ok(());
         }
         match file.format {
             // pnpm 10 ignores `registry:` in the yaml, and its `registries` map replaces the
@@ -450,28 +459,6 @@ impl Rules for Pnpm {
                 if let Some(warning) = mixed_registries(file)? {
                     warnings.push(warning);
                 }
-            }
-            // pnpm 10 rejects `${VAR?}` and `${VAR:-}` by dropping the whole file that holds
-            // them, its registries included (errata).
-            Format::Npmrc
-                if self.is_10()
-                    && optional_reference_line(file.text.as_deref().unwrap_or_default())
-                        .is_some() =>
-            {
-                let line =
-                    optional_reference_line(file.text.as_deref().unwrap_or_default()).unwrap_or(1);
-                warnings.push(Warning::new(
-                    Code::Pnpm10DropsFile,
-                    format!(
-                        "pnpm 10 ignores this whole file: line {line} holds an optional reference (`${{VAR?}}` or `${{VAR:-}}`), which pnpm 10 rejects"
-                    ),
-                    Some(Origin {
-                        file: Origin::shared(&file.path),
-                        line,
-                        level: file.level,
-                    }),
-                ));
-                *read = Model::default();
             }
             // pnpm ignores `${VAR}` credentials in a project `.npmrc`; they must not hide the
             // same key's usable value from auth.ini or ~/.npmrc.
@@ -866,62 +853,6 @@ fn read_defaults(model: &mut Model) {
     }
 }
 
-/// The first line (1-based) of an `.npmrc` that holds `${VAR?}` or `${VAR:-}`, which pnpm
-/// 10 refuses (the whole file with it). Comment lines do not count.
-fn optional_reference_line(text: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            let line = line.trim_start();
-            if line.starts_with('#') || line.starts_with(';') {
-                return false;
-            }
-            line.match_indices("${").any(|(i, _)| {
-                let inner = line[i + 2..].split('}').next().unwrap_or("");
-                // `${VAR:-default}` with a default of its own is read (real pnpm 10.34.9:
-                // the file's other lines stay in use).
-                inner.ends_with('?') || inner.ends_with(":-")
-            })
-        })
-        .map(|i| i + 1)
-}
-
-/// pnpm 10's `envReplace` (@pnpm/config.env-replace) over one key or value: the first
-/// `${NAME}` after an even run of backslashes (an odd run escapes it) whose variable is
-/// unset and that has no default (`${NAME:-d}`, `${NAME-d}`), with the text pnpm's error
-/// quotes. Any name without `$ { }` is looked up, `${1}` and `${a.b}` included.
-fn unreplaced_reference<'t>(
-    text: &'t str,
-    is_set: &dyn Fn(&str) -> bool,
-) -> Option<(&'t str, &'t str)> {
-    text.match_indices("${").find_map(|(at, _)| {
-        let escapes = text[..at].bytes().rev().take_while(|&b| b == b'\\').count();
-        let inner = &text[at + 2..];
-        let close = inner
-            .find(['$', '{', '}'])
-            .filter(|&c| inner.as_bytes()[c] == b'}')?;
-        let name = &inner[..close];
-        if name.is_empty() || escapes % 2 == 1 || has_default(name) || is_set(name) {
-            return None;
-        }
-        Some((name, &text[at - escapes..at + 2 + close + 1]))
-    })
-}
-
-/// pnpm's `([^:-]+)(:?)-(.+)`, unanchored: a `-` with a default after it, and before it
-/// (past one `:`) a character that is neither `:` nor `-`. The default is taken whenever
-/// the variable gives nothing, so such a reference never fails.
-fn has_default(inside: &str) -> bool {
-    let b = inside.as_bytes();
-    (0..b.len()).any(|dash| {
-        let before = if dash > 0 && b[dash - 1] == b':' {
-            dash - 1
-        } else {
-            dash
-        };
-        b[dash] == b'-' && dash + 1 < b.len() && before > 0 && !matches!(b[before - 1], b':' | b'-')
-    })
-}
-
 /// Converting into pnpm 10 from a project whose `pnpm-workspace.yaml` has URL-keyed
 /// `registries`: the block goes (pnpm 10 cannot read it), with what it held beyond routing.
 fn url_keyed_registries_leave(dir: &Path, from: Manager) -> Result<Vec<Warning>> {
@@ -1214,6 +1145,18 @@ mod dropped_file_tests {
             dropped("y=\\\\\\${NOPE}\n", Level::User).map(|d| d.2),
             Some("Failed to replace env in config: \\\\${NOPE}".to_string())
         );
+        // ini 1.3.8 reads ` [sec]` as a key, so what follows stays at the top level; a
+        // section's own name is replaced in.
+        assert_eq!(
+            dropped(" [sec]\nt=${NOPE}\n", Level::Project).map(|d| d.1),
+            Some(2)
+        );
+        assert_eq!(
+            dropped("[${NOPE}]\nt=1\n", Level::Project).map(|d| d.0),
+            Some("NOPE".to_string())
+        );
+        // A file dropped whatever the environment is said by reading it, not here.
+        assert!(dropped("a=${NOPE}\nb=${NOPE?}\n", Level::User).is_none());
         // pnpm 11 and 12 read an unset reference as empty.
         assert!(
             Manager::Pnpm(PnpmMajor::V11)
