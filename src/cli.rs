@@ -371,6 +371,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 managers: args.manager,
                 user: args.common.user,
                 env_vars: args.env.variables()?,
+                environment_asked: args.env.env || args.env.env_file.is_some(),
             };
             let out = output(&args.common, &request.dir);
             if out.json() {

@@ -69,7 +69,7 @@ pub fn files_read_here(
             left_out.push(crate::warning::Warning::new(
                 crate::diagnostics::Code::EnvUnset,
                 format!(
-                    "{} is unset here: {} ignores the whole of {} (\"{}\"), so nothing in it is in the answers above",
+                    "{} is unset here: {} ignores the whole of {} (\"{}\"): nothing in it is read",
                     dropped.variable,
                     manager.label(),
                     file.display,

@@ -4180,6 +4180,31 @@ fn pnpm_10_drops_a_project_npmrc_over_an_unset_variable() {
         "{doctor}"
     );
     assert!(!doctor.contains("gets no value from it"), "{doctor}");
+    // show judges the file only when asked about an environment; then it lists no route
+    // from it, and says why.
+    let show_env = run(&["show", "--env", "--manager", "pnpm@10"], None);
+    assert!(
+        !show_env.contains("@acme/* -> https://npm.acme.example/"),
+        "{show_env}"
+    );
+    assert!(
+        show_env
+            .contains("PMRC_TEST_UNSET_TOKEN is unset here: pnpm 10 ignores the whole of .npmrc"),
+        "{show_env}"
+    );
+    let show_set = run(
+        &["show", "--env", "--manager", "pnpm@10"],
+        Some("FAKE-token-0001"),
+    );
+    assert!(
+        show_set.contains("@acme/* -> https://npm.acme.example/"),
+        "{show_set}"
+    );
+    let show = run(&["show", "--manager", "pnpm@10"], None);
+    assert!(
+        show.contains("@acme/* -> https://npm.acme.example/"),
+        "{show}"
+    );
 }
 
 /// doctor --env judges routes from the files each manager reads here: a user `.npmrc` pnpm 10

@@ -16,6 +16,9 @@ pub struct Request {
     pub user: bool,
     /// Variables applied over the files (`--env`, `--env-file`).
     pub env_vars: Vec<crate::env_layer::Variable>,
+    /// `--env` or `--env-file` was given: a file a manager ignores as a whole in that
+    /// environment (pnpm 10 and an unset variable) is left out, as `explain` leaves it.
+    pub environment_asked: bool,
 }
 
 /// What one manager reads and does.
@@ -41,7 +44,14 @@ pub fn run<T>(
         let (dir, mut env, member_note) = super::workspace_root(manager, &req.dir, env);
         env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
         let files = discover::locate(manager, &dir, req.user, &env)?;
+        let (files, left_out) = if req.environment_asked {
+            let vars = crate::env_layer::VariablesHere::new(&req.env_vars);
+            crate::explain::files_read_here(manager, files, vars)
+        } else {
+            (files, Vec::new())
+        };
         let (mut model, mut warnings) = discover::read_merged(manager, &files)?;
+        warnings.extend(left_out);
         warnings.extend(crate::env_layer::apply(&mut model, manager, &req.env_vars));
         warnings.splice(0..0, note.into_iter().chain(member_note));
         if !req.user {
