@@ -426,10 +426,10 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
             let routes_a = resolve::routes_for(&a.model, a.manager, groups.clone());
             let routes_b = resolve::routes_for(&b.model, b.manager, groups.clone());
             for ((group, ra), rb) in groups.into_iter().zip(routes_a).zip(routes_b) {
-                let (oa, ob) = (ra.observable(), rb.observable());
-                if oa == ob {
+                if ra.acts_like(&rb) {
                     continue;
                 }
+                let (oa, ob) = (ra.observable(), rb.observable());
                 let group = group.to_string();
                 let origin = ra
                     .credential_origin
@@ -463,7 +463,7 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
         // Managers that do the same thing, with the first one's route to describe them.
         let mut classes: Vec<(Vec<Manager>, &Observed, &Route)> = Vec::new();
         for (m, o, r) in &d.sides {
-            match classes.iter_mut().find(|(_, seen, _)| *seen == o) {
+            match classes.iter_mut().find(|(_, _, seen)| seen.acts_like(r)) {
                 Some((ms, _, _)) => ms.push(*m),
                 None => classes.push((vec![*m], o, r)),
             }

@@ -380,6 +380,7 @@ pub(crate) fn test_route(scope: Option<&str>, registry: &str, token: Option<&str
         credential_key: None,
         credential_origin: None,
         credential_in_url: false,
+        registry_read: None,
     }
 }
 

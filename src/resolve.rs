@@ -130,6 +130,11 @@ pub struct Route {
     /// the manager refuses a URL that has one ([`UrlUserinfo`]).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub credential_in_url: bool,
+    /// The value `registry` was rendered from, as read. Notations escape the same text
+    /// differently (npm `\${`, Yarn's quoted `\\${`, Bun none), so two managers' routes are
+    /// compared by this, not by their spellings.
+    #[serde(skip)]
+    pub registry_read: Option<Template>,
 }
 
 /// What a manager does with credentials written into a registry URL
@@ -284,9 +289,33 @@ impl Route {
         if self.resolved_alike(other) {
             return true;
         }
-        let (_, registry, authorization) = self.observable();
-        let (_, other_registry, other_authorization) = other.observable();
-        registry == other_registry && authorization == other_authorization
+        let (_, _, authorization) = self.observable();
+        let (_, _, other_authorization) = other.observable();
+        authorization == other_authorization && self.requests_alike(other)
+    }
+
+    /// Whether both request the same registry: their values as read when both have one
+    /// (a reference as its name, apart from any text), else their spellings, each as
+    /// [`Route::observable`] compares them.
+    pub fn requests_alike(&self, other: &Route) -> bool {
+        if self.registry == other.registry {
+            return true;
+        }
+        match (
+            self.registry.as_ref().and(self.registry_read.as_ref()),
+            other.registry.as_ref().and(other.registry_read.as_ref()),
+        ) {
+            (Some(a), Some(b)) => {
+                comparable_registry(&spelled_apart(a)) == comparable_registry(&spelled_apart(b))
+            }
+            _ => self.observable().1 == other.observable().1,
+        }
+    }
+
+    /// The route with the value its registry was rendered from.
+    pub fn read_from(mut self, value: Option<&Value>) -> Route {
+        self.registry_read = value.map(|v| v.value.clone());
+        self
     }
 
     /// The same registry and credentials as resolved, so the same observable form: checked
@@ -304,12 +333,7 @@ impl Route {
     pub fn observable(&self) -> (Packages, Option<String>, Option<Authorization>) {
         // The userinfo is not part of the request on the wire; what it sends is compared
         // as the authorization.
-        let registry = self
-            .registry
-            .as_ref()
-            .map(|r| crate::registry_url::without_userinfo(r))
-            .map(|r| crate::registry_url::without_default_port(r.trim_end_matches('/')))
-            .filter(|r| !is_public_registry(r));
+        let registry = self.registry.as_deref().and_then(comparable_registry);
         let authorization = self.authorization.clone().map(|a| match a {
             Authorization::Bearer(t) => Authorization::Bearer(t.when_set()),
             Authorization::Basic(t) => Authorization::Basic(t.when_set()),
@@ -326,6 +350,33 @@ impl Route {
         });
         (self.packages.clone(), registry, authorization)
     }
+}
+
+/// A registry URL as requests see it: no userinfo, trailing slash or default port; `None`
+/// for a public registry (all managers' public registries are one).
+fn comparable_registry(url: &str) -> Option<String> {
+    let url = crate::registry_url::without_userinfo(url);
+    let url = crate::registry_url::without_default_port(url.trim_end_matches('/'));
+    (!is_public_registry(&url)).then_some(url)
+}
+
+/// A value in one spelling whatever the notation it was read from: its text as it is,
+/// each reference as its name between NULs, which no URL holds, so a literal `${X}` and a
+/// reference to X stay apart. A reference's unset form does not count: routes are compared
+/// with their variables set.
+fn spelled_apart(value: &Template) -> String {
+    let mut out = String::new();
+    for piece in value.pieces.iter() {
+        match piece {
+            crate::template::Piece::Text { text } => out.push_str(text),
+            crate::template::Piece::Env { name, .. } => {
+                out.push('\0');
+                out.push_str(name);
+                out.push('\0');
+            }
+        }
+    }
+    out
 }
 
 pub fn is_public_registry(url: &str) -> bool {
@@ -551,6 +602,45 @@ mod tests {
             credential_key: None,
             credential_origin: None,
             credential_in_url: false,
+            registry_read: None,
+        }
+    }
+
+    /// Two notations' spellings of one value request alike; a literal `${X}` and a
+    /// reference to X do not, nor do two references to different variables.
+    #[test]
+    fn routes_compare_registries_as_read_not_as_spelled() {
+        let spelled = |text: &str, dialect: Dialect| Route {
+            registry_read: Some(Template::parse(text, dialect)),
+            ..route(Some(text), None)
+        };
+        let alike = [
+            (
+                spelled("https://s.example/${H:-d}/", Dialect::Npm),
+                spelled("https://s.example/\\${H:-d}", Dialect::Yarn),
+            ),
+            (
+                spelled("https://u.example/\\${Q}/", Dialect::Npm),
+                spelled("https://u.example/${Q}/", Dialect::Bun),
+            ),
+        ];
+        for (a, b) in &alike {
+            assert!(a.acts_like(b) && b.acts_like(a), "{a:?} / {b:?}");
+            // Spelled apart, they differ: what made them compare alike is the reading.
+            assert_ne!(a.observable().1, b.observable().1);
+        }
+        let apart = [
+            (
+                spelled("https://u.example/\\${Q}/", Dialect::Npm),
+                spelled("https://u.example/${Q}/", Dialect::Yarn),
+            ),
+            (
+                spelled("https://${A}/", Dialect::Npm),
+                spelled("https://${B}/", Dialect::Yarn),
+            ),
+        ];
+        for (a, b) in &apart {
+            assert!(!a.acts_like(b) && !b.acts_like(a), "{a:?} / {b:?}");
         }
     }
 

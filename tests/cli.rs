@@ -4076,6 +4076,41 @@ fn yarnrc_literal_reference_converts_to_yarn_4_escaped() {
 /// npm reads `${A:-${B}}` as text around the reference `${B}` (it has no default form): the
 /// `${A:-` and `}` are no secret of the file's, so a readable .npmrc holding it gets no
 /// secret-file-permissions; a literal default (`${A:-FAKE…}`) is one, and does.
+/// Literal registry text that each notation escapes its own way (npm's `\${`, a `${…}`
+/// with a name no shell sets, Yarn's quoted `\\${`, Bun's none) is one registry to every
+/// manager: converting it warns of no route difference, and doctor sees no drift.
+#[test]
+fn literal_registry_text_spelled_per_notation_is_no_route_difference() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://s.example/${H:-d}/\n@a:registry=https://t.example/x}y/\n@b:registry=https://u.example/\\${Q}/\n",
+        ),
+    ]);
+    for to in ["yarn", "bun"] {
+        let out = project
+            .cmd(&["convert", "--from", "npm", "--to", to, "--write"])
+            .output()
+            .unwrap();
+        let text = render(&out);
+        assert!(out.status.success(), "{text}");
+        assert!(!text.contains("route-differs"), "{to}: {text}");
+    }
+    let yarnrc = std::fs::read_to_string(project.dir.path().join(".yarnrc.yml")).unwrap();
+    assert!(
+        yarnrc.contains("npmRegistryServer: \"https://u.example/\\\\${Q}\""),
+        "{yarnrc}"
+    );
+    let doctor = render(
+        &project
+            .cmd(&["doctor", "--manager", "npm,yarn,bun"])
+            .output()
+            .unwrap(),
+    );
+    assert!(!doctor.contains("drift"), "{doctor}");
+}
+
 #[test]
 fn npmrc_nested_default_is_no_literal_secret() {
     let doctor = |token: &str| {

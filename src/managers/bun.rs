@@ -284,7 +284,8 @@ fn read_dialect(origin: Option<&crate::model::Origin>) -> Dialect {
 /// same host whose path is a prefix of the registry's (the longest one).
 fn route(model: &Lookup<'_>, packages: Packages, npmrc_keys: &BunKeys) -> Route {
     // A literal reads the same in both notations: only a reference asks where it was read.
-    let registry = configured_registry(model, &packages).map(|v| {
+    let configured = configured_registry(model, &packages);
+    let registry = configured.map(|v| {
         let dialect = if v.value.has_env() {
             read_dialect(v.origin.as_ref())
         } else {
@@ -304,7 +305,7 @@ fn route(model: &Lookup<'_>, packages: Packages, npmrc_keys: &BunKeys) -> Route 
     .filter(|(_, c)| c.authenticates());
     let from_npmrc = || npmrc_keys.longest(&RegistryUrl::parse(&effective)?);
     let chosen = bound.or_else(from_npmrc);
-    npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c)))
+    npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c))).read_from(configured)
 }
 
 #[cfg(test)]

@@ -225,8 +225,8 @@ impl Rules for Deno {
     }
 
     fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
-        let registry =
-            configured_registry(model, &packages).map(|v| v.value.render(Dialect::Deno).0);
+        let configured = configured_registry(model, &packages);
+        let registry = configured.map(|v| v.value.render(Dialect::Deno).0);
         let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
         // The first block on the registry's path decides, whatever it holds.
         let found = walk_up(effective)
@@ -234,7 +234,7 @@ impl Rules for Deno {
             .find_map(|k| model.credential(&AuthKey::Url(k)))
             .filter(|(_, c)| authenticates(c))
             .map(|(k, c)| (k.clone(), c));
-        npm_style_route(packages, registry, found)
+        npm_style_route(packages, registry, found).read_from(configured)
     }
 
     /// The registry's own block, without its query: Deno compares keys as prefixes of the

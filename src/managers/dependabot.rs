@@ -125,7 +125,7 @@ impl Rules for Dependabot {
         let registry = configured.map(|v| v.value.render(Dialect::Npm).0);
         let url = RegistryUrl::parse(registry.as_deref().unwrap_or(self.public_registry()));
         let found = url.and_then(|url| credentials_under(model, &url));
-        npm_style_route(packages, registry, found)
+        npm_style_route(packages, registry, found).read_from(configured)
     }
 
     fn credential_reason(&self, route: &Route) -> String {

@@ -927,6 +927,7 @@ pub(crate) fn npm_style_route(
         credential_key,
         credential_origin,
         credential_in_url: false,
+        registry_read: None,
     }
 }
 

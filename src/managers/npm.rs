@@ -135,7 +135,7 @@ impl Rules for Npm {
                     .map(|(k, c)| (k.clone(), c));
             }
         }
-        npm_style_route(packages, registry, found)
+        npm_style_route(packages, registry, found).read_from(configured)
     }
 
     fn credential_reason(&self, route: &Route) -> String {

@@ -500,7 +500,7 @@ impl Rules for Pnpm {
         // A `${VAR}` registry in a project file is ignored (10/11) or stops pnpm (12): the
         // scope falls back to the default registry, and that to the public one.
         let readable = |v: &&Value| !(v.level() == Level::Project && v.value.has_env());
-        let registry = match &packages {
+        let configured = match &packages {
             Packages::Scope(s) => model
                 .scopes
                 .get(s)
@@ -508,8 +508,8 @@ impl Rules for Pnpm {
                 .filter(readable),
             Packages::Unscoped => None,
         }
-        .or(model.registry.as_ref().filter(readable))
-        .map(|v| v.value.render(Dialect::PnpmUser).0);
+        .or(model.registry.as_ref().filter(readable));
+        let registry = configured.map(|v| v.value.render(Dialect::PnpmUser).0);
         let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
         // pnpm 11/12 try a scope's own token (`//host/:@scope:_authToken`) first.
         let mut found = match &packages {
@@ -536,7 +536,7 @@ impl Rules for Pnpm {
                         .flatten()
                 });
         }
-        npm_style_route(packages, registry, found)
+        npm_style_route(packages, registry, found).read_from(configured)
     }
 
     fn reads_scope_tokens(&self) -> bool {

@@ -196,14 +196,20 @@ impl Rules for Yarn {
         };
         let rendered = |v: &crate::model::Value| v.value.render(Dialect::Yarn).0;
         // A declared scope without npmRegistryServer goes to Yarn's default, not the top level.
-        let registry = match (&packages, scope_entry) {
-            (Packages::Scope(_), Some(scope)) => Some(
-                scope
-                    .registry
-                    .as_ref()
-                    .map_or(PUBLIC_REGISTRY.to_string(), rendered),
+        let (registry, registry_read) = match (&packages, scope_entry) {
+            (Packages::Scope(_), Some(scope)) => (
+                Some(
+                    scope
+                        .registry
+                        .as_ref()
+                        .map_or(PUBLIC_REGISTRY.to_string(), rendered),
+                ),
+                scope.registry.as_ref(),
             ),
-            _ => model.registry.as_ref().map(rendered),
+            _ => (
+                model.registry.as_ref().map(rendered),
+                model.registry.as_ref(),
+            ),
         };
         let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
         let scope_creds = match &packages {
@@ -249,7 +255,9 @@ impl Rules for Yarn {
             credential_key,
             credential_origin: origin,
             credential_in_url: false,
+            registry_read: None,
         }
+        .read_from(registry_read)
     }
 
     fn scope_without_registry_uses_public(&self) -> bool {

@@ -197,8 +197,8 @@ impl Rules for YarnClassic {
     /// trailing slash; also without a final `registry/` segment), else the unscoped ones;
     /// sent for scoped packages, and for unscoped ones only with always-auth.
     fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
-        let registry =
-            configured_registry(model, &packages).map(|v| v.value.render(Dialect::Npm).0);
+        let configured = configured_registry(model, &packages);
+        let registry = configured.map(|v| v.value.render(Dialect::Npm).0);
         let effective = registry
             .clone()
             .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
@@ -250,7 +250,9 @@ impl Rules for YarnClassic {
             credential_key,
             credential_origin: origin,
             credential_in_url: false,
+            registry_read: None,
         }
+        .read_from(configured)
     }
 
     fn unscoped_credentials_need_always_auth(&self) -> bool {

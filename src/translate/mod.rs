@@ -366,7 +366,7 @@ fn differences(
         }
         let (bp, breg, bauth) = b.observable();
         let (_, areg, aauth) = a.observable();
-        if breg != areg {
+        if !b.requests_alike(a) {
             out.push(Warning::new(
                 Code::RouteDiffers,
                 format!(
