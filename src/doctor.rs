@@ -468,7 +468,9 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
                 None => classes.push((vec![*m], o, r)),
             }
         }
-        let registries_differ = classes.iter().any(|(_, o, _)| o.1 != classes[0].1.1);
+        let registries_differ = classes
+            .iter()
+            .any(|(_, _, r)| !r.requests_alike(classes[0].2));
         let what = if registries_differ {
             "route"
         } else {

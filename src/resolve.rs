@@ -295,21 +295,23 @@ impl Route {
     }
 
     /// Whether both request the same registry: their values as read when both have one
-    /// (a reference as its name, apart from any text), else their spellings, each as
+    /// (a reference by its name and unset form, apart from any text: npm's `${Q}` and Bun's
+    /// literal `${Q}` are spelled alike and differ), else their spellings, each as
     /// [`Route::observable`] compares them.
     pub fn requests_alike(&self, other: &Route) -> bool {
-        if self.registry == other.registry {
-            return true;
-        }
-        match (
-            self.registry.as_ref().and(self.registry_read.as_ref()),
-            other.registry.as_ref().and(other.registry_read.as_ref()),
-        ) {
+        match (self.read_registry(), other.read_registry()) {
             (Some(a), Some(b)) => {
-                comparable_registry(&spelled_apart(a)) == comparable_registry(&spelled_apart(b))
+                a == b
+                    || comparable_registry(&spelled_apart(a))
+                        == comparable_registry(&spelled_apart(b))
             }
-            _ => self.observable().1 == other.observable().1,
+            _ => self.registry == other.registry || self.observable().1 == other.observable().1,
         }
+    }
+
+    /// The value the registry was rendered from, when it was.
+    fn read_registry(&self) -> Option<&Template> {
+        self.registry.as_ref().and(self.registry_read.as_ref())
     }
 
     /// The route with the value its registry was rendered from.
@@ -321,7 +323,11 @@ impl Route {
     /// The same registry and credentials as resolved, so the same observable form: checked
     /// before rendering that form, since most of a large config's routes are (issue 20).
     pub fn resolved_alike(&self, other: &Route) -> bool {
-        self.registry == other.registry && self.authorization == other.authorization
+        let same_registry = match (self.read_registry(), other.read_registry()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.registry == other.registry,
+        };
+        same_registry && self.authorization == other.authorization
     }
 
     /// Comparable form: the public registries of all managers are one registry, a
@@ -361,17 +367,29 @@ fn comparable_registry(url: &str) -> Option<String> {
 }
 
 /// A value in one spelling whatever the notation it was read from: its text as it is,
-/// each reference as its name between NULs, which no URL holds, so a literal `${X}` and a
-/// reference to X stay apart. A reference's unset form does not count: routes are compared
-/// with their variables set.
+/// each reference as its name and unset form between NULs, which no URL holds, so a
+/// literal `${X}` and a reference to X stay apart, and so do two defaults.
 fn spelled_apart(value: &Template) -> String {
+    use crate::template::{Piece, Unset};
     let mut out = String::new();
     for piece in value.pieces.iter() {
         match piece {
-            crate::template::Piece::Text { text } => out.push_str(text),
-            crate::template::Piece::Env { name, .. } => {
+            Piece::Text { text } => out.push_str(text),
+            Piece::Env { name, unset } => {
                 out.push('\0');
                 out.push_str(name);
+                match unset {
+                    Unset::Strict => {}
+                    Unset::Empty => out.push_str("\0empty"),
+                    Unset::Default(d) => {
+                        out.push_str("\0default\0");
+                        out.push_str(d);
+                    }
+                    Unset::DefaultIfUnset(d) => {
+                        out.push_str("\0if-unset\0");
+                        out.push_str(d);
+                    }
+                }
                 out.push('\0');
             }
         }
@@ -633,6 +651,20 @@ mod tests {
             (
                 spelled("https://u.example/\\${Q}/", Dialect::Npm),
                 spelled("https://u.example/${Q}/", Dialect::Yarn),
+            ),
+            // Spelled alike: npm expands `${Q}`, Bun sends it as text.
+            (
+                spelled("https://u.example/${Q}/", Dialect::Npm),
+                spelled("https://u.example/${Q}/", Dialect::Bun),
+            ),
+            // Defaults differ where the variable is unset.
+            (
+                spelled("https://${H:-a.example}/", Dialect::Yarn),
+                spelled("https://${H:-b.example}/", Dialect::Yarn),
+            ),
+            (
+                spelled("https://${H}/", Dialect::Npm),
+                spelled("https://${H:-fallback.example}/", Dialect::Yarn),
             ),
             (
                 spelled("https://${A}/", Dialect::Npm),

@@ -3986,6 +3986,9 @@ fn pnpm10_keeps_a_file_whose_reference_has_a_default_of_its_own() {
         ("[section]\nkey=${REG?}", false),
         ("[${REG?}]\nkey=1", true),
         ("tokenHelper=/usr/bin/helper-${HOME}", true),
+        // ini 1.3.8 decodes in strict mode: a section named after a value throws.
+        ("registry=https://r.example.test/\n[registry]\nb=1", true),
+        ("a=\"\\u0024{REG?}\"", true),
     ] {
         let project = Project::with_files(&[("package.json", "{}\n")]);
         std::fs::write(
@@ -4109,6 +4112,53 @@ fn literal_registry_text_spelled_per_notation_is_no_route_difference() {
             .unwrap(),
     );
     assert!(!doctor.contains("drift"), "{doctor}");
+}
+
+/// The other side of comparing registries as read: npm's `${Q}` and Bun's literal `${Q}`
+/// are spelled alike and requested apart, and two defaults of one variable differ where it
+/// is unset; doctor reports both as drift (a review found them hidden).
+#[test]
+fn registries_read_apart_are_drift_even_when_spelled_alike() {
+    let spelled_alike = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".npmrc", "registry=https://u.example/${PMRC_TEST_Q}/\n"),
+        (
+            "bunfig.toml",
+            "[install]\nregistry = \"https://u.example/${PMRC_TEST_Q}/\"\n",
+        ),
+    ]);
+    let doctor = render(
+        &spelled_alike
+            .cmd(&["doctor", "--manager", "npm,bun"])
+            .env("PMRC_TEST_Q", "abc")
+            .output()
+            .unwrap(),
+    );
+    let doctor = doctor.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        doctor.contains("npm and bun route unscoped packages differently"),
+        "{doctor}"
+    );
+    let defaults = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://${PMRC_TEST_H:-a.example}/\"\n",
+        ),
+        (".npmrc", "registry=https://${PMRC_TEST_H}/\n"),
+    ]);
+    let doctor = render(
+        &defaults
+            .cmd(&["doctor", "--manager", "yarn,npm"])
+            .output()
+            .unwrap(),
+    );
+    let doctor = doctor.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        doctor.contains("npm and yarn route unscoped packages differently")
+            || doctor.contains("yarn and npm route unscoped packages differently"),
+        "{doctor}"
+    );
 }
 
 #[test]

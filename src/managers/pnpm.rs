@@ -345,8 +345,8 @@ impl Rules for Pnpm {
     /// pnpm 10 fails to load an `.npmrc` (user, project or workspace alike) whose key or
     /// value references an unset variable ("Failed to replace env"), and goes on without the
     /// file; 11 and 12 read it as empty (spec pnpm-bun-deno.md, obs a16; real pnpm 10.34.9
-    /// drops a project `.npmrc` too). A file dropped whatever the environment (`${VAR?}`)
-    /// is not: reading it says so already (`pnpm10-drops-file`).
+    /// drops a project `.npmrc` too). `None` for a file pnpm 10 drops in any environment
+    /// (`${VAR?}`): reading it says so already (`pnpm10-drops-file`).
     fn drops_file_here(
         &self,
         format: Format,
@@ -354,7 +354,7 @@ impl Rules for Pnpm {
         text: &str,
         is_set: &dyn Fn(&str) -> bool,
     ) -> Option<super::DroppedFile> {
-        if !self.is_10() || format != Format::Npmrc || !text.contains("${") {
+        if !self.is_10() || format != Format::Npmrc {
             return None;
         }
         if v10_load::failure_everywhere(text).is_some() {
@@ -381,9 +381,7 @@ impl Rules for Pnpm {
         // pnpm 10 drops the whole file over a reference it can never replace, its
         // registries included (errata).
         let dropped_everywhere = match (&file.text, file.format) {
-            (Some(text), Format::Npmrc) if self.is_10() && text.contains("${") => {
-                v10_load::failure_everywhere(text)
-            }
+            (Some(text), Format::Npmrc) if self.is_10() => v10_load::failure_everywhere(text),
             _ => None,
         };
         if let Some(failure) = dropped_everywhere {

@@ -367,10 +367,16 @@ fn differences(
         let (bp, breg, bauth) = b.observable();
         let (_, areg, aauth) = a.observable();
         if !b.requests_alike(a) {
+            // Spelled alike, read apart: one expands a `${…}` the other sends as text.
+            let read_apart = if breg == areg {
+                ", the same text, which only one of them expands"
+            } else {
+                ""
+            };
             out.push(Warning::new(
                 Code::RouteDiffers,
                 format!(
-                    "{bp}: {from} requests {} but {to} would request {}",
+                    "{bp}: {from} requests {} but {to} would request {}{read_apart}",
                     breg.as_deref().unwrap_or("the public registry"),
                     areg.as_deref().unwrap_or("the public registry")
                 ),

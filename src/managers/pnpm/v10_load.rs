@@ -1,6 +1,7 @@
 //! How pnpm 10 loads an `.npmrc`, as far as it decides whether the file is dropped:
-//! config-chain's ini 1.3.8 `decode`, then @pnpm/npm-conf's `add`, which runs `envReplace`
-//! over every top-level key and string value and loses the whole file at the first throw.
+//! config-chain's ini 1.3.8 `decode` (run in strict mode), then @pnpm/npm-conf's `add`,
+//! which replaces variables in every top-level key and string value; the first throw, in
+//! either, loses the whole file.
 //!
 //! pmrc's own `.npmrc` reader follows the ini that npm ships; pnpm 10 bundles the older one
 //! (sections only on a line that is exactly `[name]`, no `\s*` before or after), so this
@@ -15,22 +16,44 @@ pub(super) struct LoadFailure {
     pub line: usize,
     /// The variable named, as pnpm looks it up (`TOKEN?` for `${TOKEN?}`), if any.
     pub variable: Option<String>,
-    /// pnpm's error message.
+    /// pnpm's error message, without any value it would quote (a value can be a secret).
     pub error: String,
 }
 
-/// The first key or value whose loading throws in pnpm 10, in the order pnpm adds them,
-/// with `is_set` saying which variables are set.
+/// The first throw while pnpm 10 loads `text`, in the order it decodes and adds, with
+/// `is_set` saying which variables are set.
 pub(super) fn first_failure(text: &str, is_set: &dyn Fn(&str) -> bool) -> Option<LoadFailure> {
-    decode(text).into_iter().find_map(|entry| {
-        if let Some((variable, quoted)) = unreplaced_reference(&entry.key, is_set) {
+    // Nothing below throws without one of these bytes; most files are read as they are.
+    if !text
+        .bytes()
+        .any(|b| matches!(b, b'$' | b'"' | b'\'' | b'['))
+    {
+        return None;
+    }
+    let is_set = |name: &str| is_set(name) || is_object_prototype_member(name);
+    let entries = match decode(text) {
+        Ok(entries) => entries,
+        Err(failure) => return Some(failure),
+    };
+    entries.into_iter().find_map(|entry| {
+        if let Some((variable, quoted)) = unreplaced_reference(&entry.key, &is_set) {
             return Some(replace_failure(entry.line, variable, quoted));
         }
-        let Held::Text(value) = &entry.value else {
+        let Js::Text(value) = &entry.value else {
             return None;
         };
-        let field = parse_field(value)?;
-        if let Some((variable, quoted)) = unreplaced_reference(&field, is_set) {
+        let field = match parse_field(value) {
+            Field::Text(field) => field,
+            Field::Untouched => return None,
+            Field::BadJson => {
+                return Some(LoadFailure {
+                    line: entry.line,
+                    variable: None,
+                    error: format!("Failed parsing JSON config key {}: …", entry.key),
+                });
+            }
+        };
+        if let Some((variable, quoted)) = unreplaced_reference(&field, &is_set) {
             return Some(replace_failure(entry.line, variable, quoted));
         }
         // npm-conf refuses any replacement in a token helper, set variable or not.
@@ -46,9 +69,9 @@ pub(super) fn first_failure(text: &str, is_set: &dyn Fn(&str) -> bool) -> Option
     })
 }
 
-/// The first failure whatever the environment: a shell form pnpm 10 takes for a name no
-/// one sets (`${VAR?}`, `${VAR:?message}`, `${VAR-}`, `${VAR:-}`), or a variable in a token
-/// helper.
+/// The first throw whatever the environment: a shell form pnpm 10 takes for a name no
+/// one sets (`${VAR?}`, `${VAR:?message}`, `${VAR-}`, `${VAR:-}`), a variable in a token
+/// helper, a quoted value JSON refuses, or a section over a value.
 pub(super) fn failure_everywhere(text: &str) -> Option<LoadFailure> {
     first_failure(text, &|name| !is_shell_form(name))
 }
@@ -67,61 +90,139 @@ fn is_shell_form(name: &str) -> bool {
             || operator == ":-")
 }
 
+/// `process.env` inherits these from `Object.prototype`, so pnpm finds them set.
+fn is_object_prototype_member(name: &str) -> bool {
+    matches!(
+        name,
+        "constructor"
+            | "hasOwnProperty"
+            | "isPrototypeOf"
+            | "propertyIsEnumerable"
+            | "toLocaleString"
+            | "toString"
+            | "valueOf"
+            | "__proto__"
+            | "__defineGetter__"
+            | "__defineSetter__"
+            | "__lookupGetter__"
+            | "__lookupSetter__"
+    )
+}
+
 fn replace_failure(line: usize, variable: &str, quoted: &str) -> LoadFailure {
     LoadFailure {
         line,
         variable: Some(variable.to_string()),
-        error: format!("Failed to replace env in config: {quoted}"),
+        error: format!(
+            "Failed to replace env in config: {}",
+            without_message(quoted)
+        ),
     }
 }
 
-/// A top-level entry as npm-conf's `add` sees it: a key and what ini made of its value.
-struct Entry {
-    key: String,
-    value: Held,
-    line: usize,
-    /// Set by `key[]=`.
-    list: bool,
+/// A `${VAR:?message}` quoted with its message left out: the text after the operator is
+/// the user's, and can be anything.
+fn without_message(quoted: &str) -> std::borrow::Cow<'_, str> {
+    match quoted.find('?') {
+        Some(at) if at + 2 < quoted.len() => format!("{}…}}", &quoted[..=at]).into(),
+        _ => quoted.into(),
+    }
 }
 
-enum Held {
-    /// A string value, which `parseField` replaces variables in.
+/// A value as JavaScript holds it after ini and JSON, as far as loading tells them apart.
+#[derive(Debug, Clone, PartialEq)]
+enum Js {
     Text(String),
-    /// `true`/`false`/`null`, a number or other JSON, a list (`key[]=`) or a section's
-    /// object: `parseField` returns it as it is.
-    Other,
+    /// A boolean or number, with its truth and the name it makes as a key.
+    Primitive {
+        truthy: bool,
+        key: String,
+    },
+    Null,
+    /// `key[]=` items, or a JSON list.
+    List,
+    /// A section's entries, or a JSON object.
+    Object,
+}
+
+impl Js {
+    fn is_truthy_primitive(&self) -> bool {
+        match self {
+            Js::Text(t) => !t.is_empty(),
+            Js::Primitive { truthy, .. } => *truthy,
+            Js::Null | Js::List | Js::Object => false,
+        }
+    }
+
+    /// The property name JavaScript makes of it as an object key (`String(value)`; a list
+    /// is left nameless, which no real file needs).
+    fn into_key(self) -> String {
+        match self {
+            Js::Text(t) => t,
+            Js::Primitive { key, .. } => key,
+            Js::Null => "null".into(),
+            Js::List => String::new(),
+            Js::Object => "[object Object]".into(),
+        }
+    }
+}
+
+fn boolean(value: bool) -> Js {
+    Js::Primitive {
+        truthy: value,
+        key: value.to_string(),
+    }
+}
+
+/// A top-level property of the decoded file: its key, its value and where it was set.
+struct Entry {
+    key: String,
+    value: Js,
+    line: usize,
+}
+
+/// What the current line's entries go into.
+enum Target {
+    Top,
+    /// A section's object, or nothing (`[__proto__]`): never replaced in.
+    Elsewhere,
+    /// A section named after a top-level string or `true`: strict mode throws at its
+    /// first entry ("Cannot create property … on string …").
+    Primitive(String),
 }
 
 /// ini 1.3.8's `decode`, top level only, in `Object.entries` order (integer-like keys
-/// first, then first insertion; a dotted section moves to the end under its first part).
-fn decode(text: &str) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = Vec::new();
+/// first, then first insertion), dotted sections moved as its `dotSplit` moves them.
+fn decode(text: &str) -> Result<Vec<Entry>, LoadFailure> {
+    let mut out: Vec<Entry> = Vec::new();
     let mut at: FxHashMap<String, usize> = FxHashMap::default();
-    let mut dotted: Vec<Entry> = Vec::new();
-    let mut in_section = false;
+    let mut target = Target::Top;
     for (line_number, line) in physical_lines(text) {
         if is_comment(line) {
             continue;
         }
         if let Some(name) = section_name(line) {
-            // Whatever follows belongs to the section (or, for `__proto__`, to nothing).
-            in_section = true;
-            let Some(name) = unsafe_text(name).into_text() else {
-                continue;
+            let name = unsafe_value(name).into_key();
+            // `p = out[section] = out[section] || {}`
+            target = match at.get(&name) {
+                _ if name == "__proto__" => Target::Elsewhere,
+                Some(&i) if out[i].value.is_truthy_primitive() => Target::Primitive(name),
+                Some(&i) => {
+                    if !matches!(out[i].value, Js::List) {
+                        out[i].value = Js::Object;
+                    }
+                    Target::Elsewhere
+                }
+                None => {
+                    at.insert(name.clone(), out.len());
+                    out.push(Entry {
+                        key: name,
+                        value: Js::Object,
+                        line: line_number,
+                    });
+                    Target::Elsewhere
+                }
             };
-            if name == "__proto__" {
-                continue;
-            }
-            let entry = Entry {
-                key: name,
-                value: Held::Other,
-                line: line_number,
-                list: false,
-            };
-            match top_key_of_section(&entry.key) {
-                Some(top) => dotted.push(Entry { key: top, ..entry }),
-                None => set(&mut entries, &mut at, entry),
-            }
             continue;
         }
         let (key_part, value_part) = match line.split_once('=') {
@@ -130,66 +231,118 @@ fn decode(text: &str) -> Vec<Entry> {
         };
         // `^([^=]+)(=(.*))?$`: a character before any `=`, and JavaScript's `.` stops at
         // U+2028/U+2029, so such a value matches nothing.
-        if key_part.is_empty()
-            || value_part.is_some_and(|v| v.contains(['\u{2028}', '\u{2029}']))
-            || in_section
-        {
+        if key_part.is_empty() || value_part.is_some_and(|v| v.contains(['\u{2028}', '\u{2029}'])) {
             continue;
         }
-        let Some(raw_key) = unsafe_text(key_part).into_text() else {
-            continue;
+        let key = match unsafe_value(key_part) {
+            Js::Null => {
+                return Err(LoadFailure {
+                    line: line_number,
+                    variable: None,
+                    error: "Cannot read properties of null (reading 'length')".into(),
+                });
+            }
+            key => key,
         };
-        let (key, list) = match raw_key.strip_suffix("[]") {
-            Some(k) if raw_key.len() > 2 => (k.to_string(), true),
-            _ => (raw_key, false),
-        };
+        let list = matches!(&key, Js::Text(k) if k.len() > 2 && k.ends_with("[]"));
+        let mut key = key.into_key();
+        if list {
+            key.truncate(key.len() - 2);
+        }
         if key == "__proto__" {
             continue;
         }
-        let value = match value_part.map(unsafe_text) {
-            Some(Unsafe::Text(t)) if !matches!(t.as_str(), "true" | "false" | "null") => {
-                Held::Text(t)
+        let value = match value_part.map(unsafe_value) {
+            None => boolean(true),
+            Some(Js::Text(t)) => match t.as_str() {
+                "true" => boolean(true),
+                "false" => boolean(false),
+                "null" => Js::Null,
+                _ => Js::Text(t),
+            },
+            Some(other) => other,
+        };
+        match &target {
+            Target::Elsewhere => continue,
+            Target::Primitive(section) => {
+                return Err(LoadFailure {
+                    line: line_number,
+                    variable: None,
+                    error: format!(
+                        "Cannot create property '{key}' on the value of `{section}`, which the section [{section}] names"
+                    ),
+                });
             }
-            _ => Held::Other,
-        };
-        let entry = Entry {
-            key,
-            value,
-            line: line_number,
-            list,
-        };
-        set(&mut entries, &mut at, entry);
+            Target::Top => {}
+        }
+        match at.get(&key) {
+            Some(&i) if list || matches!(out[i].value, Js::List) => out[i].value = Js::List,
+            Some(&i) => {
+                out[i].value = value;
+                out[i].line = line_number;
+            }
+            None => {
+                at.insert(key.clone(), out.len());
+                out.push(Entry {
+                    key,
+                    value: if list { Js::List } else { value },
+                    line: line_number,
+                });
+            }
+        }
     }
+    move_dotted_sections(&mut out, &mut at);
     // `Object.entries`: canonical array indices first, ascending.
-    let (mut ordered, names): (Vec<Entry>, Vec<Entry>) = entries
-        .into_iter()
-        .partition(|e| array_index(&e.key).is_some());
+    let (mut ordered, names): (Vec<Entry>, Vec<Entry>) =
+        out.into_iter().partition(|e| array_index(&e.key).is_some());
     ordered.sort_by_key(|e| array_index(&e.key));
     ordered.extend(names);
-    for entry in dotted {
-        if !ordered.iter().any(|e| e.key == entry.key) {
-            ordered.push(entry);
-        }
-    }
-    ordered
+    Ok(ordered)
 }
 
-/// Sets a key as ini does: a later value replaces an earlier one in its first place, and
-/// once a key holds a list (`key[]=`), every later value joins the list, whose items are
-/// never replaced in.
-fn set(entries: &mut Vec<Entry>, at: &mut FxHashMap<String, usize>, entry: Entry) {
-    match at.get(&entry.key) {
-        Some(&i) if entry.list || entries[i].list => {
-            entries[i].list = true;
-            entries[i].value = Held::Other;
+/// ini's pass after decoding: a section whose name has a `.` becomes an object under its
+/// first part (a part named `__proto__` is skipped), replacing whatever value that part's
+/// key held; `[a\.b]` becomes `a.b`.
+fn move_dotted_sections(out: &mut Vec<Entry>, at: &mut FxHashMap<String, usize>) {
+    let sections: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].value == Js::Object)
+        .collect();
+    let mut moved = Vec::new();
+    for i in sections {
+        let parts = dot_split(&out[i].key);
+        let (last, walk) = parts.split_last().expect("split gives a part");
+        let unescaped = last.replace("\\.", ".");
+        let into = match walk.iter().find(|p| p.as_str() != "__proto__") {
+            Some(first) => first.clone(),
+            None if unescaped == *last => continue,
+            None => unescaped,
+        };
+        let line = out[i].line;
+        match at.get(&into) {
+            Some(&j) if out[j].value == Js::Object => {}
+            Some(&j) => out[j].value = Js::Object,
+            None => {
+                at.insert(into.clone(), out.len());
+                out.push(Entry {
+                    key: into,
+                    value: Js::Object,
+                    line,
+                });
+            }
         }
-        Some(&i) => entries[i] = entry,
-        None => {
-            at.insert(entry.key.clone(), entries.len());
-            let value = if entry.list { Held::Other } else { entry.value };
-            entries.push(Entry { value, ..entry });
-        }
+        moved.push(i);
     }
+    for i in moved.into_iter().rev() {
+        out.remove(i);
+    }
+}
+
+/// ini's `dotSplit`: on every `.` not after a backslash; an escaped one stays `\.`.
+fn dot_split(name: &str) -> Vec<String> {
+    name.replace("\\.", "\u{1}")
+        .split('.')
+        .map(|part| part.replace('\u{1}', "\\."))
+        .collect()
 }
 
 /// Lines as `str.split(/[\r\n]+/)` gives them, each with the 1-based number of the `\n`
@@ -213,45 +366,16 @@ fn section_name(line: &str) -> Option<&str> {
     (!inner.contains(']')).then_some(inner)
 }
 
-/// The top-level key a section whose name has an unescaped `.` is moved to (ini's
-/// `dotSplit`), or `None` when the section stays under its own name.
-fn top_key_of_section(name: &str) -> Option<String> {
-    let marked = name.replace("\\.", "\u{1}");
-    let mut parts = marked.split('.');
-    let first = parts.next().unwrap_or_default();
-    if parts.next().is_some() {
-        return Some(first.replace('\u{1}', "."));
-    }
-    // One part: moved to its unescaped name only if that differs.
-    (marked != name).then(|| marked.replace('\u{1}', "."))
-}
-
 /// A canonical array index (`0`, `17`, not `017`), which `Object.entries` lists first.
 fn array_index(key: &str) -> Option<u32> {
     let n: u32 = key.parse().ok()?;
     (n != u32::MAX && n.to_string() == key).then_some(n)
 }
 
-/// What ini's `unsafe` makes of a key or value.
-enum Unsafe {
-    Text(String),
-    /// A quoted value JSON made something else of (a number, a boolean, an object).
-    Other,
-}
-
-impl Unsafe {
-    fn into_text(self) -> Option<String> {
-        match self {
-            Unsafe::Text(t) => Some(t),
-            Unsafe::Other => None,
-        }
-    }
-}
-
 /// ini 1.3.8's `unsafe`: trimmed; a quoted text is JSON-parsed (single quotes stripped
 /// first), where that fails kept as it is; otherwise `\;`, `\#` and `\\` unescape and an
 /// unescaped `;` or `#` starts a comment.
-fn unsafe_text(raw: &str) -> Unsafe {
+fn unsafe_value(raw: &str) -> Js {
     let val = raw.trim_matches(is_js_space);
     if is_quoted(val) {
         let inner = if val.starts_with('\'') {
@@ -260,9 +384,16 @@ fn unsafe_text(raw: &str) -> Unsafe {
             val
         };
         return match serde_json::from_str::<serde_json::Value>(inner) {
-            Ok(serde_json::Value::String(s)) => Unsafe::Text(s),
-            Ok(_) => Unsafe::Other,
-            Err(_) => Unsafe::Text(inner.to_string()),
+            Ok(serde_json::Value::String(s)) => Js::Text(s),
+            Ok(serde_json::Value::Number(n)) => Js::Primitive {
+                truthy: n.as_f64() != Some(0.0),
+                key: n.to_string(),
+            },
+            Ok(serde_json::Value::Bool(b)) => boolean(b),
+            Ok(serde_json::Value::Null) => Js::Null,
+            Ok(serde_json::Value::Array(_)) => Js::List,
+            Ok(serde_json::Value::Object(_)) => Js::Object,
+            Err(_) => Js::Text(inner.to_string()),
         };
     }
     let mut out = String::new();
@@ -281,29 +412,44 @@ fn unsafe_text(raw: &str) -> Unsafe {
             c => out.push(c),
         }
     }
-    Unsafe::Text(out.trim_matches(is_js_space).to_string())
+    Js::Text(out.trim_matches(is_js_space).to_string())
 }
 
 fn is_quoted(val: &str) -> bool {
     (val.starts_with('"') && val.ends_with('"')) || (val.starts_with('\'') && val.ends_with('\''))
 }
 
-/// `String.prototype.trim`'s whitespace: Unicode spaces and line ends, and the BOM.
+/// `String.prototype.trim`'s and `\s`'s whitespace: Unicode spaces and line ends and the
+/// BOM, but not U+0085 (NEL), which Rust counts and JavaScript does not.
 fn is_js_space(c: char) -> bool {
-    c.is_whitespace() || c == '\u{feff}'
+    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
 }
 
-/// npm-conf's `parseField` before it replaces variables: trimmed, a `"…"` text
-/// JSON-parsed; `None` for what it returns untouched (`true`, `false`, `null`,
-/// `undefined`) or a quoted text JSON refuses (pnpm throws then, over no variable).
-fn parse_field(value: &str) -> Option<String> {
+/// What npm-conf's `parseField` does with a string before it replaces variables.
+enum Field {
+    /// Trimmed, and a `"…"` text JSON-parsed.
+    Text(String),
+    /// `true`, `false`, `null`, `undefined`: returned as they are.
+    Untouched,
+    /// A `"…"` text JSON refuses: pnpm throws "Failed parsing JSON config key".
+    BadJson,
+}
+
+fn parse_field(value: &str) -> Field {
     let field = value.trim_matches(is_js_space);
     let field = if field.len() >= 2 && field.starts_with('"') && field.ends_with('"') {
-        serde_json::from_str::<String>(field).ok()?
+        match serde_json::from_str::<String>(field) {
+            Ok(parsed) => parsed,
+            Err(_) => return Field::BadJson,
+        }
     } else {
         field.to_string()
     };
-    (!matches!(field.as_str(), "true" | "false" | "null" | "undefined")).then_some(field)
+    if matches!(field.as_str(), "true" | "false" | "null" | "undefined") {
+        Field::Untouched
+    } else {
+        Field::Text(field)
+    }
 }
 
 /// pnpm 10's `envReplace` (@pnpm/config.env-replace) over one key or value: the first
@@ -412,6 +558,38 @@ mod tests {
             ("\u{feff}a=${X}\n", Some((1, replace("${X}")))),
             // Integer-like keys come first.
             ("b=${Y}\n1=${X}\n", Some((2, replace("${X}")))),
+            // Decoding runs in strict mode: a section over a value that is a string or
+            // `true` throws at its first entry, an empty or absent one becomes the section.
+            (
+                "registry=https://r.example/\n[registry]\nb=1\n",
+                Some((
+                    3,
+                    "Cannot create property 'b' on the value of `registry`, which the section [registry] names".into(),
+                )),
+            ),
+            ("a\n[a]\nb=1\n", Some((3, "Cannot create property 'b' on the value of `a`, which the section [a] names".into()))),
+            ("a=\n[a]\nb=1\n", None),
+            ("a[]=1\n[a]\nb=1\n", None),
+            // A section without entries leaves the value as it was.
+            ("a=${X}\n[a]\n", Some((1, replace("${X}")))),
+            // A dotted section replaces its first part's value with an object.
+            ("a=${X}\n[a.b]\nc=1\n", None),
+            ("[__proto__.${X}]\nc=1\n", Some((1, replace("${X}")))),
+            ("[a\\.b.${X}]\nc=1\n", None),
+            ("[${X}\\.b.c]\nc=1\n", Some((1, replace("${X}")))),
+            // Keys JSON makes other things of are named as JavaScript names them.
+            ("'1'=${X}\n", Some((1, replace("${X}")))),
+            ("'true'=${X}\n", Some((1, replace("${X}")))),
+            ("'null'=x\n", Some((1, "Cannot read properties of null (reading 'length')".into()))),
+            // A quoted value JSON refuses throws, its value left out of the message.
+            ("a='\"\\q\"'\n", Some((1, "Failed parsing JSON config key a: …".into()))),
+            // NEL is no JavaScript whitespace: not a comment, part of the key.
+            ("\u{85}# a=${X}\n", Some((1, replace("${X}")))),
+            ("\u{85}tokenHelper=/bin/${SET}\n", None),
+            // process.env inherits Object.prototype's members.
+            ("a=${constructor}\na=${toString}\n", None),
+            // A `:?` message is the user's text, left out.
+            ("a=${T:?secret words}\n", Some((1, replace("${T:?…}")))),
         ];
         for (text, want) in cases {
             assert_eq!(&fails(text), want, "{text:?}");
