@@ -289,9 +289,10 @@ impl Route {
         if self.resolved_alike(other) {
             return true;
         }
-        let (_, _, authorization) = self.observable();
-        let (_, _, other_authorization) = other.observable();
-        authorization == other_authorization && self.requests_alike(other)
+        let (_, registry, authorization) = self.observable();
+        let (_, other_registry, other_authorization) = other.observable();
+        authorization == other_authorization
+            && self.requests_alike_as_spelled(other, (&registry, &other_registry))
     }
 
     /// Whether both request the same registry: their values as read when both have one
@@ -299,13 +300,28 @@ impl Route {
     /// literal `${Q}` are spelled alike and differ), else their spellings, each as
     /// [`Route::observable`] compares them.
     pub fn requests_alike(&self, other: &Route) -> bool {
+        let spelled = (
+            &self.registry.as_deref().and_then(comparable_registry),
+            &other.registry.as_deref().and_then(comparable_registry),
+        );
+        self.requests_alike_as_spelled(other, spelled)
+    }
+
+    /// [`Route::requests_alike`], given both registries as [`Route::observable`] has
+    /// them. Plain text (most registries) is spelled alike in every notation, so its
+    /// spelling decides, without spelling the values again (issue 20).
+    pub fn requests_alike_as_spelled(
+        &self,
+        other: &Route,
+        (mine, theirs): (&Option<String>, &Option<String>),
+    ) -> bool {
         match (self.read_registry(), other.read_registry()) {
-            (Some(a), Some(b)) => {
+            (Some(a), Some(b)) if !(is_plain(a) && is_plain(b)) => {
                 a == b
                     || comparable_registry(&spelled_apart(a))
                         == comparable_registry(&spelled_apart(b))
             }
-            _ => self.registry == other.registry || self.observable().1 == other.observable().1,
+            _ => mine == theirs,
         }
     }
 
@@ -364,6 +380,16 @@ fn comparable_registry(url: &str) -> Option<String> {
     let url = crate::registry_url::without_userinfo(url);
     let url = crate::registry_url::without_default_port(url.trim_end_matches('/'));
     (!is_public_registry(&url)).then_some(url)
+}
+
+/// Text only, with nothing any notation escapes: spelled as itself everywhere.
+fn is_plain(value: &Template) -> bool {
+    value.pieces.iter().all(|p| match p {
+        crate::template::Piece::Text { text } => !text
+            .bytes()
+            .any(|b| matches!(b, b'$' | b'\\' | b'{' | b'}')),
+        crate::template::Piece::Env { .. } => false,
+    })
 }
 
 /// A value in one spelling whatever the notation it was read from: its text as it is,

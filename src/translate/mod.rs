@@ -366,7 +366,7 @@ fn differences(
         }
         let (bp, breg, bauth) = b.observable();
         let (_, areg, aauth) = a.observable();
-        if !b.requests_alike(a) {
+        if !b.requests_alike_as_spelled(a, (&breg, &areg)) {
             // Spelled alike, read apart: one expands a `${…}` the other sends as text.
             let read_apart = if breg == areg {
                 ", the same text, which only one of them expands"
