@@ -130,9 +130,10 @@ pub struct Route {
     /// the manager refuses a URL that has one ([`UrlUserinfo`]).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub credential_in_url: bool,
-    /// The value `registry` was rendered from, as read. Notations escape the same text
-    /// differently (npm `\${`, Yarn's quoted `\\${`, Bun none), so two managers' routes are
-    /// compared by this, not by their spellings.
+    /// The value `registry` was rendered from, as the manager reads it. Notations escape
+    /// the same text differently (npm `\${`, Yarn's quoted `\\${`, Bun none), so routes
+    /// are compared by this, not by their spellings; `None` where pmrc's reading is not
+    /// the manager's own (see [`Template::holds_escaped_reference`]).
     #[serde(skip)]
     pub registry_read: Option<Template>,
 }
@@ -315,8 +316,8 @@ impl Route {
         other: &Route,
         (mine, theirs): (&Option<String>, &Option<String>),
     ) -> bool {
-        match (self.read_registry(), other.read_registry()) {
-            (Some(a), Some(b)) if !(is_plain(a) && is_plain(b)) => {
+        match self.reads_to_compare(other) {
+            Some((a, b)) if !(is_plain(a) && is_plain(b)) => {
                 a == b
                     || comparable_registry(&spelled_apart(a))
                         == comparable_registry(&spelled_apart(b))
@@ -325,9 +326,11 @@ impl Route {
         }
     }
 
-    /// The value the registry was rendered from, when it was.
-    fn read_registry(&self) -> Option<&Template> {
-        self.registry.as_ref().and(self.registry_read.as_ref())
+    /// Both registries' values as read, when both routes claim one.
+    fn reads_to_compare<'r>(&'r self, other: &'r Route) -> Option<(&'r Template, &'r Template)> {
+        let a = self.registry.as_ref().and(self.registry_read.as_ref())?;
+        let b = other.registry.as_ref().and(other.registry_read.as_ref())?;
+        Some((a, b))
     }
 
     /// The route with the value its registry was rendered from.
@@ -339,9 +342,9 @@ impl Route {
     /// The same registry and credentials as resolved, so the same observable form: checked
     /// before rendering that form, since most of a large config's routes are (issue 20).
     pub fn resolved_alike(&self, other: &Route) -> bool {
-        let same_registry = match (self.read_registry(), other.read_registry()) {
-            (Some(a), Some(b)) => a == b,
-            _ => self.registry == other.registry,
+        let same_registry = match self.reads_to_compare(other) {
+            Some((a, b)) => a == b,
+            None => self.registry == other.registry,
         };
         same_registry && self.authorization == other.authorization
     }
@@ -393,8 +396,10 @@ fn is_plain(value: &Template) -> bool {
 }
 
 /// A value in one spelling whatever the notation it was read from: its text as it is,
-/// each reference as its name and unset form between NULs, which no URL holds, so a
-/// literal `${X}` and a reference to X stay apart, and so do two defaults.
+/// each reference as its name and default between NULs, which no URL holds, so a literal
+/// `${X}` and a reference to X stay apart, and so do two defaults. Routes are compared
+/// with their variables set, as credentials are: npm's `${X}` and Bun's `$X` (empty when
+/// unset) are one registry.
 fn spelled_apart(value: &Template) -> String {
     use crate::template::{Piece, Unset};
     let mut out = String::new();
@@ -405,8 +410,7 @@ fn spelled_apart(value: &Template) -> String {
                 out.push('\0');
                 out.push_str(name);
                 match unset {
-                    Unset::Strict => {}
-                    Unset::Empty => out.push_str("\0empty"),
+                    Unset::Strict | Unset::Empty => {}
                     Unset::Default(d) => {
                         out.push_str("\0default\0");
                         out.push_str(d);

@@ -140,6 +140,15 @@ impl Template {
     /// `${X?}`, `${X:-d}` (or Bun's `$X`) then mean the same. What happens when one is
     /// unset is reported where a default is lost (`lossy-env-reference`) or moved
     /// (`default-as-parent-key`).
+    /// Literal text holding `${`: in an `.npmrc`, an escaped reference (`\${X}`), which
+    /// pmrc reads as npm does (ini unescapes `\\` first); Bun counts the backslashes in
+    /// the raw line, and Yarn 1 keeps an odd run, so their reading of it is not this one.
+    pub fn holds_escaped_reference(&self) -> bool {
+        self.pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Text { text } if text.contains("${")))
+    }
+
     pub fn when_set(&self) -> Template {
         let pieces = self.pieces.iter().map(|p| match p {
             Piece::Env {

@@ -305,7 +305,12 @@ fn route(model: &Lookup<'_>, packages: Packages, npmrc_keys: &BunKeys) -> Route 
     .filter(|(_, c)| c.authenticates());
     let from_npmrc = || npmrc_keys.longest(&RegistryUrl::parse(&effective)?);
     let chosen = bound.or_else(from_npmrc);
-    npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c))).read_from(configured)
+    // An escaped reference in an `.npmrc` is read here as npm reads it, not as Bun does:
+    // the route claims no reading then, and is compared by its spelling.
+    let read = configured.filter(|v| {
+        read_dialect(v.origin.as_ref()) == Dialect::Bun || !v.value.holds_escaped_reference()
+    });
+    npm_style_route(packages, registry, chosen.map(|(k, c)| (k.clone(), c))).read_from(read)
 }
 
 #[cfg(test)]

@@ -252,7 +252,9 @@ impl Rules for YarnClassic {
             credential_in_url: false,
             registry_read: None,
         }
-        .read_from(configured)
+        // Yarn 1 keeps an odd run of backslashes before `${`, which pmrc reads as npm does:
+        // such a route claims no reading, and is compared by its spelling.
+        .read_from(configured.filter(|v| !v.value.holds_escaped_reference()))
     }
 
     fn unscoped_credentials_need_always_auth(&self) -> bool {

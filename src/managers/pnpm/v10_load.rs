@@ -437,7 +437,12 @@ enum Field {
 
 fn parse_field(value: &str) -> Field {
     let field = value.trim_matches(is_js_space);
-    let field = if field.len() >= 2 && field.starts_with('"') && field.ends_with('"') {
+    // `/^".*"$/`, whose `.` matches no line end (U+2028 and U+2029 included).
+    let field = if field.len() >= 2
+        && field.starts_with('"')
+        && field.ends_with('"')
+        && !field.contains(['\n', '\r', '\u{2028}', '\u{2029}'])
+    {
         match serde_json::from_str::<String>(field) {
             Ok(parsed) => parsed,
             Err(_) => return Field::BadJson,
@@ -590,6 +595,8 @@ mod tests {
             ("a=${constructor}\na=${toString}\n", None),
             // A `:?` message is the user's text, left out.
             ("a=${T:?secret words}\n", Some((1, replace("${T:?…}")))),
+            // npm-conf JSON-parses only a `"…"` field with no line end in it.
+            ("a=\"\\\"\u{2028}\\\\q\\\"\"\n", None),
         ];
         for (text, want) in cases {
             assert_eq!(&fails(text), want, "{text:?}");
