@@ -296,8 +296,8 @@ impl Route {
             && self.requests_alike_as_spelled(other, (&registry, &other_registry))
     }
 
-    /// Whether both request the same registry: their values as read when both have one
-    /// (a reference by its name and unset form, apart from any text: npm's `${Q}` and Bun's
+    /// Whether both request the same registry: their values as read when both claim one
+    /// (a reference by its name and default, apart from any text: npm's `${Q}` and Bun's
     /// literal `${Q}` are spelled alike and differ), else their spellings, each as
     /// [`Route::observable`] compares them.
     pub fn requests_alike(&self, other: &Route) -> bool {

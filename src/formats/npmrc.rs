@@ -267,17 +267,6 @@ impl Document {
         Ok(slots.into_iter().flatten().collect())
     }
 
-    /// Every top-level `key=value` outside a `[section]`, as npm's `ini` decodes it (quotes
-    /// and escapes taken, inline comments dropped), with its line; list entries (`key[]=`),
-    /// which no reader expands, are left out.
-    pub fn top_level_values(&self) -> impl Iterator<Item = (&str, &str, usize)> {
-        self.lines.iter().enumerate().filter_map(|(i, l)| {
-            let e = l.entry.as_ref()?;
-            (!l.in_section && !l.is_section && !e.array)
-                .then(|| (e.key.as_str(), e.value.as_str(), self.line_number(i)))
-        })
-    }
-
     /// Top-level keys pmrc does not own, with their lines (settings of other tools).
     pub fn other_keys(&self) -> Vec<(usize, String)> {
         self.lines
