@@ -4128,67 +4128,65 @@ fn literal_registry_text_spelled_per_notation_is_no_route_difference() {
 /// is unset; doctor reports both as drift (a review found them hidden).
 #[test]
 fn registries_read_apart_are_drift_even_when_spelled_alike() {
-    let spelled_alike = Project::with_files(&[
-        ("package.json", "{}\n"),
-        (".npmrc", "registry=https://u.example/${PMRC_TEST_Q}/\n"),
-        (
-            "bunfig.toml",
-            "[install]\nregistry = \"https://u.example/${PMRC_TEST_Q}/\"\n",
-        ),
-    ]);
-    let doctor = render(
-        &spelled_alike
-            .cmd(&["doctor", "--manager", "npm,bun"])
-            .env("PMRC_TEST_Q", "abc")
-            .output()
-            .unwrap(),
+    let doctor = |files: &[(&str, &str)], managers: &str, env: &[(&str, &str)]| {
+        let project = Project::with_files(files);
+        let mut cmd = project.cmd(&["doctor", "--manager", managers]);
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
+        let text = render(&cmd.output().unwrap());
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let spelled_alike = doctor(
+        &[
+            ("package.json", "{}\n"),
+            (".npmrc", "registry=https://u.example/${PMRC_TEST_Q}/\n"),
+            (
+                "bunfig.toml",
+                "[install]\nregistry = \"https://u.example/${PMRC_TEST_Q}/\"\n",
+            ),
+        ],
+        "npm,bun",
+        &[("PMRC_TEST_Q", "abc")],
     );
-    let doctor = doctor.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        doctor.contains("npm and bun route unscoped packages differently"),
-        "{doctor}"
+        spelled_alike.contains("npm and bun route unscoped packages differently"),
+        "{spelled_alike}"
     );
-    let defaults = Project::with_files(&[
-        ("package.json", "{}\n"),
-        (
-            ".yarnrc.yml",
-            "npmRegistryServer: \"https://${PMRC_TEST_H:-a.example}/\"\n",
-        ),
-        (".npmrc", "registry=https://${PMRC_TEST_H}/\n"),
-    ]);
-    let doctor = render(
-        &defaults
-            .cmd(&["doctor", "--manager", "yarn,npm"])
-            .output()
-            .unwrap(),
+    let defaults = doctor(
+        &[
+            ("package.json", "{}\n"),
+            (
+                ".yarnrc.yml",
+                "npmRegistryServer: \"https://${PMRC_TEST_H:-a.example}/\"\n",
+            ),
+            (".npmrc", "registry=https://${PMRC_TEST_H}/\n"),
+        ],
+        "yarn,npm",
+        &[],
     );
-    let doctor = doctor.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        doctor.contains("npm and yarn route unscoped packages differently")
-            || doctor.contains("yarn and npm route unscoped packages differently"),
-        "{doctor}"
+        defaults.contains("npm and yarn route unscoped packages differently")
+            || defaults.contains("yarn and npm route unscoped packages differently"),
+        "{defaults}"
     );
     // One line of a shared .npmrc, which pmrc reads once in npm's notation: npm unescapes
     // `\\` before it looks for `${`, Bun counts the raw backslashes and expands (a second
     // review's request log: npm asked for `/b${Q}/`, Bun for `/b/qq/`).
-    let shared_line = Project::with_files(&[
-        ("package.json", "{}\n"),
-        (
-            ".npmrc",
-            "registry=https://u.example/b\\\\${PMRC_TEST_Q}/\n",
-        ),
-    ]);
-    let doctor = render(
-        &shared_line
-            .cmd(&["doctor", "--manager", "npm,bun"])
-            .env("PMRC_TEST_Q", "qq")
-            .output()
-            .unwrap(),
+    let shared_line = doctor(
+        &[
+            ("package.json", "{}\n"),
+            (
+                ".npmrc",
+                "registry=https://u.example/b\\\\${PMRC_TEST_Q}/\n",
+            ),
+        ],
+        "npm,bun",
+        &[("PMRC_TEST_Q", "qq")],
     );
-    let doctor = doctor.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        doctor.contains("npm and bun route unscoped packages differently"),
-        "{doctor}"
+        shared_line.contains("npm and bun route unscoped packages differently"),
+        "{shared_line}"
     );
 }
 
