@@ -117,7 +117,7 @@ diagnostics! {
             what: "auth keys in .yarnrc, which Yarn 1 never sends"
             fix: "move them to .npmrc";
         NpmrcKeyInSection "npmrc-key-in-section"
-            what: "a key after a [section] line in .npmrc, which npm never reads"
+            what: "a key after a [section] line in .npmrc, which npm never reads (Deno also takes an indented ` [s]` for a section; npm, pnpm, Yarn 1 and Bun read it as a key)"
             fix: "move it above the first section";
         LiteralSecretTracked "literal-secret-tracked"
             what: "a literal secret in a file tracked by git"

@@ -4210,6 +4210,63 @@ fn a_whole_value_reference_in_each_notation_is_no_drift() {
     assert!(!doctor.contains("config-drift"), "{doctor}");
 }
 
+/// A `[name]` line with blanks before it is a key to npm's ini, so the settings after it
+/// are read; Deno trims the line and takes it for a section. Real runs against a loopback
+/// registry (npm 11.21.2, Bun 1.4.5, Yarn 1.22.22, pnpm 10.34.9, 11.28.11, 12.21.0 asked
+/// the scoped registry for `@a/pkg`; Deno 2.9.6 the default one).
+#[test]
+fn an_indented_section_line_is_a_key_except_to_deno() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://top.example/\n  [s]\n@a:registry=https://scoped.example/\n",
+        ),
+    ]);
+    for manager in [
+        "npm",
+        "bun",
+        "yarn-classic",
+        "pnpm@10",
+        "pnpm@11",
+        "pnpm@12",
+        "deno",
+    ] {
+        let text = render(
+            &project
+                .cmd(&["explain", "@a/pkg", "--manager", manager])
+                .output()
+                .unwrap(),
+        );
+        let want = if manager == "deno" { "top" } else { "scoped" };
+        assert!(
+            text.contains(&format!("GET https://{want}.example/@a")),
+            "{manager}: {text}"
+        );
+        assert_eq!(
+            text.contains("npmrc-key-in-section"),
+            manager == "deno",
+            "{manager}: {text}"
+        );
+    }
+    // A key pmrc adds goes above that line, where Deno reads it too.
+    let written = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".npmrc", "  [s]\n"),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  a:\n    npmRegistryServer: \"https://scoped.example\"\n",
+        ),
+    ]);
+    let out = written
+        .cmd(&["convert", "--from", "yarn", "--to", "deno,npm", "--write"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", render(&out));
+    let npmrc = std::fs::read_to_string(written.dir.path().join(".npmrc")).unwrap();
+    assert_eq!(npmrc, "@a:registry=https://scoped.example/\n  [s]\n");
+}
+
 #[test]
 fn npmrc_nested_default_is_no_literal_secret() {
     let doctor = |token: &str| {

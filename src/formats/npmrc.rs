@@ -149,7 +149,11 @@ impl Document {
             let content = at..content_end;
             let raw = &text[content.clone()];
             let trimmed = trim_js(raw);
-            let is_section = trimmed.starts_with('[') && trimmed.ends_with(']');
+            // `^\[…\]\s*$` in npm's ini: nothing before the `[` (real npm 11/12, pnpm, Yarn 1
+            // and Bun read ` [s]` as a key and the settings after it; Deno's own reading is
+            // in managers/deno.rs).
+            let is_section = raw.strip_prefix('\u{feff}').unwrap_or(raw).starts_with('[')
+                && trimmed.ends_with(']');
             let skip = trimmed.is_empty() || trimmed.starts_with([';', '#']);
             let entry =
                 if skip || is_section || raw.trim_start_matches(is_js_space).starts_with('=') {
@@ -370,7 +374,11 @@ impl Document {
                 .as_ref()
                 .filter(|e| !line.in_section && is_owned(&e.key))
             else {
-                if line.is_section && insert_at.is_none() {
+                // New keys go above the first line any reader takes for a section: Deno
+                // takes an indented ` [s]` for one, which npm reads as a key.
+                let trimmed = trim_js(&raw);
+                let a_section_to_some = trimmed.starts_with('[') && trimmed.ends_with(']');
+                if (line.is_section || a_section_to_some) && insert_at.is_none() {
                     insert_at = Some(out_lines.len());
                 }
                 out_lines.push((raw, end));

@@ -185,6 +185,23 @@ impl Rules for Deno {
             }
         }
         keep_what_deno_reads(read);
+        if let Some(line) = file.text.as_deref().and_then(indented_section_line)
+            && drop_values_after(read, line)
+        {
+            let written = file
+                .text
+                .as_deref()
+                .and_then(|t| t.split('\n').nth(line - 1))
+                .unwrap_or_default()
+                .trim();
+            warnings.push(Warning::new(
+                Code::NpmrcKeyInSection,
+                format!(
+                    "Deno reads the indented `{written}` on line {line} as a section, so it never reads the settings after it (npm, pnpm, Yarn 1 and Bun do); move them above it, or drop the line's leading blanks so every reader takes it as a section"
+                ),
+                Some(origin(line)),
+            ));
+        }
         for (_, v) in read.fields_mut() {
             // The reader spoke npm's dialect; Deno's own reading of the same text.
             let deno = Template::parse(&v.value.render(Dialect::Npm).0, Dialect::Deno);
@@ -298,6 +315,77 @@ impl Rules for Deno {
 /// Only what Deno reads: the registries, and at `//host/path/` keys the token, `_auth`,
 /// `username`/`_password` and client certificate. Unscoped credentials, pnpm's scope
 /// tokens, `always-auth`, TLS and proxy settings are not Deno's.
+/// The first line (1-based) Deno takes for a section that npm's ini takes for a key: a
+/// `[name]` with blanks before it (real Deno 2.9.6 trims the line; npm 11, pnpm 10 to 12,
+/// Yarn 1 and Bun 1.4 read ` [s]` as a key and the settings after it).
+fn indented_section_line(text: &str) -> Option<usize> {
+    text.split('\n')
+        .position(|raw| {
+            let line = raw.trim();
+            line.starts_with('[') && line.ends_with(']') && !raw.starts_with('[')
+        })
+        .map(|i| i + 1)
+}
+
+/// Takes out of Deno's reading every value set after `line`; whether any was.
+fn drop_values_after(model: &mut Model, line: usize) -> bool {
+    let after = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(|v| v.origin.as_ref())
+            .is_some_and(|o| o.line > line)
+    };
+    let mut dropped = false;
+    if after(&model.registry) {
+        model.registry = None;
+        dropped = true;
+    }
+    if model.scopes.values().any(|s| after(&s.registry)) {
+        model.scopes = model
+            .scopes
+            .iter()
+            .filter(|(_, s)| !after(&s.registry))
+            .map(|(n, s)| (n.clone(), s.clone()))
+            .collect();
+        dropped = true;
+    }
+    let late = |c: &Credentials| {
+        [
+            &c.token,
+            &c.ident,
+            &c.username,
+            &c.password,
+            &c.certfile,
+            &c.keyfile,
+        ]
+        .into_iter()
+        .any(after)
+    };
+    if model.auth.values().any(late) {
+        model.auth = model
+            .auth
+            .iter()
+            .filter_map(|(k, c)| {
+                let mut c = c.clone();
+                for field in [
+                    &mut c.token,
+                    &mut c.ident,
+                    &mut c.username,
+                    &mut c.password,
+                    &mut c.certfile,
+                    &mut c.keyfile,
+                ] {
+                    if after(field) {
+                        *field = None;
+                    }
+                }
+                (!c.is_empty()).then(|| (k.clone(), c))
+            })
+            .collect();
+        dropped = true;
+    }
+    dropped
+}
+
 fn keep_what_deno_reads(model: &mut Model) {
     // Built from the read's maps by reference: they are shared with the other readers of
     // the file, and taking them by value would copy them whole first (issue 20).
