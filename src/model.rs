@@ -221,6 +221,11 @@ impl Credentials {
 
     /// Every value here, to move or rewrite them alike.
     pub fn values_mut(&mut self) -> Vec<&mut Value> {
+        self.slots_mut().into_iter().flatten().collect()
+    }
+
+    /// Every field that holds a value, set or not, in the order of [`Self::values`].
+    pub fn slots_mut(&mut self) -> [&mut Option<Value>; 7] {
         [
             &mut self.token,
             &mut self.ident,
@@ -230,9 +235,6 @@ impl Credentials {
             &mut self.keyfile,
             &mut self.always_auth,
         ]
-        .into_iter()
-        .flatten()
-        .collect()
     }
 
     /// Any origin, for messages about the entry as a whole.

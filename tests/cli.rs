@@ -4249,6 +4249,23 @@ fn an_indented_section_line_is_a_key_except_to_deno() {
             "{manager}: {text}"
         );
     }
+    // Credentials after the line too: npm sends the token, Deno nothing.
+    let token_after = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://top.example/\n  [s]\n//top.example/:_authToken=fake-token-after\n",
+        ),
+    ]);
+    let explained = render(
+        &token_after
+            .cmd(&["explain", "left-pad", "--manager", "npm,deno"])
+            .output()
+            .unwrap(),
+    );
+    let (npm, deno) = explained.split_once("deno (").unwrap();
+    assert!(npm.contains("sends: Bearer ***"), "{explained}");
+    assert!(deno.contains("sends: no credentials"), "{explained}");
     // A key pmrc adds goes above that line, where Deno reads it too.
     let written = Project::with_files(&[
         ("package.json", "{}\n"),

@@ -329,53 +329,34 @@ fn indented_section_line(text: &str) -> Option<usize> {
 
 /// Takes out of Deno's reading every value set after `line`; whether any was.
 fn drop_values_after(model: &mut Model, line: usize) -> bool {
-    let after = |v: &Option<Value>| {
-        v.as_ref()
-            .and_then(|v| v.origin.as_ref())
+    let after = |v: Option<&Value>| {
+        v.and_then(|v| v.origin.as_ref())
             .is_some_and(|o| o.line > line)
     };
     let mut dropped = false;
-    if after(&model.registry) {
+    if after(model.registry.as_ref()) {
         model.registry = None;
         dropped = true;
     }
-    if model.scopes.values().any(|s| after(&s.registry)) {
+    if model.scopes.values().any(|s| after(s.registry.as_ref())) {
         model.scopes = model
             .scopes
             .iter()
-            .filter(|(_, s)| !after(&s.registry))
+            .filter(|(_, s)| !after(s.registry.as_ref()))
             .map(|(n, s)| (n.clone(), s.clone()))
             .collect();
         dropped = true;
     }
-    let late = |c: &Credentials| {
-        [
-            &c.token,
-            &c.ident,
-            &c.username,
-            &c.password,
-            &c.certfile,
-            &c.keyfile,
-        ]
-        .into_iter()
-        .any(after)
-    };
+    let late = |c: &Credentials| c.values().any(|v| after(Some(v)));
     if model.auth.values().any(late) {
         model.auth = model
             .auth
             .iter()
             .filter_map(|(k, c)| {
                 let mut c = c.clone();
-                for field in [
-                    &mut c.token,
-                    &mut c.ident,
-                    &mut c.username,
-                    &mut c.password,
-                    &mut c.certfile,
-                    &mut c.keyfile,
-                ] {
-                    if after(field) {
-                        *field = None;
+                for slot in c.slots_mut() {
+                    if after(slot.as_ref()) {
+                        *slot = None;
                     }
                 }
                 (!c.is_empty()).then(|| (k.clone(), c))

@@ -679,18 +679,7 @@ impl Translator<'_> {
             }
             if self.user {
                 let mut copy = creds.clone();
-                for v in [
-                    &mut copy.token,
-                    &mut copy.ident,
-                    &mut copy.username,
-                    &mut copy.password,
-                    &mut copy.certfile,
-                    &mut copy.keyfile,
-                    &mut copy.always_auth,
-                ]
-                .into_iter()
-                .flatten()
-                {
+                for v in copy.values_mut() {
                     let mut origin = v.origin.clone().unwrap_or(Origin {
                         file: Origin::shared(".npmrc"),
                         line: 0,
