@@ -185,19 +185,14 @@ impl Rules for Deno {
             }
         }
         keep_what_deno_reads(read);
-        if let Some(line) = file.text.as_deref().and_then(indented_section_line)
+        if let Some((line, written)) = file.text.as_deref().and_then(indented_section_line)
             && drop_values_after(read, line)
         {
-            let written = file
-                .text
-                .as_deref()
-                .and_then(|t| t.split('\n').nth(line - 1))
-                .unwrap_or_default()
-                .trim();
+            // Not "unindent it": npm, pnpm, Yarn 1 and Bun would then lose the settings too.
             warnings.push(Warning::new(
                 Code::NpmrcKeyInSection,
                 format!(
-                    "Deno reads the indented `{written}` on line {line} as a section, so it never reads the settings after it (npm, pnpm, Yarn 1 and Bun do); move them above it, or drop the line's leading blanks so every reader takes it as a section"
+                    "Deno reads the indented `{written}` on line {line} as a section, so it never reads the settings after it (npm, pnpm, Yarn 1 and Bun do); move them above that line"
                 ),
                 Some(origin(line)),
             ));
@@ -312,19 +307,15 @@ impl Rules for Deno {
     }
 }
 
-/// Only what Deno reads: the registries, and at `//host/path/` keys the token, `_auth`,
-/// `username`/`_password` and client certificate. Unscoped credentials, pnpm's scope
-/// tokens, `always-auth`, TLS and proxy settings are not Deno's.
-/// The first line (1-based) Deno takes for a section that npm's ini takes for a key: a
-/// `[name]` with blanks before it (real Deno 2.9.6 trims the line; npm 11, pnpm 10 to 12,
-/// Yarn 1 and Bun 1.4 read ` [s]` as a key and the settings after it).
-fn indented_section_line(text: &str) -> Option<usize> {
-    text.split('\n')
-        .position(|raw| {
-            let line = raw.trim();
-            line.starts_with('[') && line.ends_with(']') && !raw.starts_with('[')
-        })
-        .map(|i| i + 1)
+/// The first line (1-based, with its text) Deno takes for a section that npm's ini takes
+/// for a key: a `[name]` with blanks before it (real Deno 2.9.6 trims the line; npm 11,
+/// pnpm 10 to 12, Yarn 1 and Bun 1.4 read ` [s]` as a key and the settings after it).
+fn indented_section_line(text: &str) -> Option<(usize, &str)> {
+    text.split('\n').enumerate().find_map(|(i, raw)| {
+        let line = raw.trim();
+        (line.starts_with('[') && line.ends_with(']') && !raw.starts_with('['))
+            .then_some((i + 1, line))
+    })
 }
 
 /// Takes out of Deno's reading every value set after `line`; whether any was.
@@ -367,6 +358,9 @@ fn drop_values_after(model: &mut Model, line: usize) -> bool {
     dropped
 }
 
+/// Only what Deno reads: the registries, and at `//host/path/` keys the token, `_auth`,
+/// `username`/`_password` and client certificate. Unscoped credentials, pnpm's scope
+/// tokens, `always-auth`, TLS and proxy settings are not Deno's.
 fn keep_what_deno_reads(model: &mut Model) {
     // Built from the read's maps by reference: they are shared with the other readers of
     // the file, and taking them by value would copy them whole first (issue 20).
