@@ -290,8 +290,8 @@ diagnostics! {
             what: "an environment reference in pnpm-workspace.yaml routing: pnpm 11 drops the value and pnpm 12 stops"
             fix: "write the URL literally, or move it to .npmrc";
         Pnpm10DropsFile "pnpm10-drops-file"
-            what: "an .npmrc pnpm 10 can never load: a top-level key or value holds `${VAR?}`, `${VAR:?message}`, `${VAR:-}` or `${VAR-}` (pnpm 10 looks up a variable so named), or `tokenHelper` holds a variable; pnpm 10 ignores the whole file, its registries included"
-            fix: "for pnpm 10, write `${VAR}` (set in every run) or `${VAR:-default}` instead, or keep the optional credential in a file pnpm 10 does not read";
+            what: "an .npmrc pnpm 10 can never load, with the error pnpm 10 throws: a top-level key or value holds `${VAR?}`, `${VAR:?message}`, `${VAR:-}` or `${VAR-}` (pnpm 10 looks up a variable so named), `tokenHelper` holds a variable, a value in double quotes is not JSON, or a `[name]` section follows a `name` setting; pnpm 10 ignores the whole file, its registries included"
+            fix: "change the line the message names as it says: for a variable, write `${VAR}` (set in every run) or `${VAR:-default}`, or keep the optional credential in a file pnpm 10 does not read";
         Pnpm10IgnoresYamlRegistry "pnpm10-ignores-yaml-registry"
             what: "`registry:` in pnpm-workspace.yaml, which pnpm 10 ignores"
             fix: "use `registries: { default: ... }` or `registry=` in .npmrc";

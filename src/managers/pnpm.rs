@@ -388,8 +388,8 @@ impl Rules for Pnpm {
             warnings.push(Warning::new(
                 Code::Pnpm10DropsFile,
                 format!(
-                    "pnpm 10 ignores this whole file, whatever the environment: line {} fails with \"{}\"",
-                    failure.line, failure.error
+                    "pnpm 10 ignores this whole file, whatever the environment: line {} fails with \"{}\"; {}",
+                    failure.line, failure.error, failure.mend
                 ),
                 Some(Origin {
                     file: Origin::shared(&file.path),

@@ -18,6 +18,8 @@ pub(super) struct LoadFailure {
     pub variable: Option<String>,
     /// pnpm's error message, without any value it would quote (a value can be a secret).
     pub error: String,
+    /// What to change on that line so that pnpm 10 loads the file.
+    pub mend: String,
 }
 
 /// The first throw while pnpm 10 loads `text`, in the order it decodes and adds, with
@@ -50,6 +52,7 @@ pub(super) fn first_failure(text: &str, is_set: &dyn Fn(&str) -> bool) -> Option
                     line: entry.line,
                     variable: None,
                     error: format!("Failed parsing JSON config key {}: …", entry.key),
+                    mend: "pnpm 10 parses a value in double quotes as JSON: write the value as JSON would read it, or without the quotes".into(),
                 });
             }
         };
@@ -65,6 +68,7 @@ pub(super) fn first_failure(text: &str, is_set: &dyn Fn(&str) -> bool) -> Option
                 "It is not allowed to use environment variables in the value of the {} setting.",
                 entry.key
             ),
+            mend: "write the helper's path without `${…}`, or give the token as `//host/:_authToken=${VAR}` instead".into(),
         })
     })
 }
@@ -110,6 +114,21 @@ fn is_object_prototype_member(name: &str) -> bool {
 }
 
 fn replace_failure(line: usize, variable: &str, quoted: &str) -> LoadFailure {
+    let name_end = variable
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(variable.len());
+    let name = &variable[..name_end];
+    let mend = if is_shell_form(variable) {
+        // pnpm 10 knows `${NAME}` and `${NAME:-default}` with a default of its own only.
+        format!(
+            "write ${{{name}}} (set wherever pnpm 10 runs) or ${{{name}:-default}} instead, or keep the line in a file pnpm 10 does not read"
+        )
+    } else if crate::template::is_portable_env_name(variable) {
+        format!("set {variable} wherever pnpm 10 runs, or write ${{{variable}:-default}}")
+    } else {
+        "name a variable pnpm 10 can look up (letters, digits and `_`), or write the value out"
+            .into()
+    };
     LoadFailure {
         line,
         variable: Some(variable.to_string()),
@@ -117,6 +136,7 @@ fn replace_failure(line: usize, variable: &str, quoted: &str) -> LoadFailure {
             "Failed to replace env in config: {}",
             without_message(quoted)
         ),
+        mend,
     }
 }
 
@@ -240,6 +260,7 @@ fn decode(text: &str) -> Result<Vec<Entry>, LoadFailure> {
                     line: line_number,
                     variable: None,
                     error: "Cannot read properties of null (reading 'length')".into(),
+                    mend: "write the key without its quotes: pnpm 10 reads `'null'` as JSON's null, which no key can be".into(),
                 });
             }
             key => key,
@@ -270,6 +291,9 @@ fn decode(text: &str) -> Result<Vec<Entry>, LoadFailure> {
                     variable: None,
                     error: format!(
                         "Cannot create property '{key}' on the value of `{section}`, which the section [{section}] names"
+                    ),
+                    mend: format!(
+                        "rename the section [{section}] or the `{section}` setting above it: pnpm 10 cannot put the section's keys in a value"
                     ),
                 });
             }
@@ -601,5 +625,23 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(&fails(text), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn each_failure_says_what_to_change_for_its_kind() {
+        let mend = |text: &str| failure_everywhere(text).map(|f| f.mend).unwrap_or_default();
+        assert_eq!(
+            mend("a=${TOKEN:?needed}\n"),
+            "write ${TOKEN} (set wherever pnpm 10 runs) or ${TOKEN:-default} instead, or keep the line in a file pnpm 10 does not read"
+        );
+        assert!(mend("tokenHelper=/bin/${HELPER}\n").contains("//host/:_authToken=${VAR}"));
+        assert!(mend("a=\"\\q\"\n").starts_with("pnpm 10 parses a value in double quotes as JSON"));
+        assert!(mend("a\n[a]\nb=1\n").starts_with("rename the section [a] or the `a` setting"));
+        assert!(mend("'null'=x\n").starts_with("write the key without its quotes"));
+        let unset = first_failure("a=${NPM_TOKEN}\n", &|_| false).map(|f| f.mend);
+        assert_eq!(
+            unset.as_deref(),
+            Some("set NPM_TOKEN wherever pnpm 10 runs, or write ${NPM_TOKEN:-default}")
+        );
     }
 }
