@@ -479,6 +479,16 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
         let everyone: Vec<Manager> = classes.iter().flat_map(|(ms, _, _)| ms.clone()).collect();
         let names: Vec<String> = everyone.iter().map(ToString::to_string).collect();
         let described: Vec<String> = classes.iter().map(|(ms, _, r)| describe(r, ms)).collect();
+        let read_apart = if registries_differ {
+            spelled_alike_read_apart(
+                &classes
+                    .iter()
+                    .map(|(ms, _, r)| (&ms[..], *r))
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            String::new()
+        };
         out.push(Finding {
             drift: Some(classes.iter().map(|(ms, _, _)| ms.clone()).collect()),
             managers: if everyone.len() > 2 {
@@ -490,7 +500,7 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
                 Warning::new(
                     Code::ConfigDrift,
                     format!(
-                        "{} {what} {} differently ({})",
+                        "{} {what} {} differently ({}){read_apart}",
                         crate::warning::name_list(&names),
                         d.group,
                         described.join(" vs ")
@@ -502,6 +512,40 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
         });
     }
     out
+}
+
+/// When two sides spell their registry alike yet request apart, which of them expand a
+/// `${…}` in it and which send it as written: otherwise the message shows one URL twice.
+fn spelled_alike_read_apart(classes: &[(&[Manager], &Route)]) -> String {
+    let twinned = |r: &Route| {
+        classes.iter().any(|(_, other)| {
+            !std::ptr::eq(r, *other)
+                && r.registry.is_some()
+                && r.registry == other.registry
+                && !r.requests_alike(other)
+        })
+    };
+    let (mut expand, mut as_written) = (Vec::new(), Vec::new());
+    for (managers, route) in classes.iter().filter(|(_, r)| twinned(r)) {
+        let names = managers.iter().map(ToString::to_string);
+        match &route.registry_read {
+            Some(read) if read.has_env() => expand.extend(names),
+            _ => as_written.extend(names),
+        }
+    }
+    let verb = |names: &[String], one: &str, many: &str| {
+        let verb = if names.len() == 1 { one } else { many };
+        format!("{} {verb}", crate::warning::name_list(names))
+    };
+    match (expand.is_empty(), as_written.is_empty()) {
+        (true, true) => String::new(),
+        (false, false) => format!(
+            ": the same text, which {} and {} as written",
+            verb(&expand, "expands", "expand"),
+            verb(&as_written, "sends", "send")
+        ),
+        _ => ": the same text, read apart".into(),
+    }
 }
 
 fn describe(r: &Route, managers: &[Manager]) -> String {

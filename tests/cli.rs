@@ -4153,6 +4153,11 @@ fn registries_read_apart_are_drift_even_when_spelled_alike() {
         spelled_alike.contains("npm and bun route unscoped packages differently"),
         "{spelled_alike}"
     );
+    // The message shows one URL twice: it says who reads it how.
+    assert!(
+        spelled_alike.contains("the same text, which npm expands and bun sends as written"),
+        "{spelled_alike}"
+    );
     let defaults = doctor(
         &[
             ("package.json", "{}\n"),
