@@ -96,15 +96,43 @@ fn level_of(place: Place) -> Level {
     }
 }
 
+/// Whether `NPM_CONFIG_USERCONFIG` names the project's own `.npmrc`. The managers that
+/// honour it then read that file once, as their user config: npm skips its project file
+/// ("same as user config, ignored"), and real pnpm 10, 11 and 12 send the file's `${VAR}`
+/// credentials, which they ignore in a project file.
+fn project_npmrc_is_user_config(dir: &Path, env: &Environment) -> bool {
+    let Some((user, _)) = &env.npm_userconfig else {
+        return false;
+    };
+    match (
+        std::fs::canonicalize(user),
+        std::fs::canonicalize(dir.join(".npmrc")),
+    ) {
+        (Ok(user), Ok(project)) => user == project,
+        _ => false,
+    }
+}
+
+/// The file `f` is the project's `.npmrc` read as the user config instead.
+fn is_npmrc(f: &FileSpec, place: Place) -> bool {
+    f.place == place && f.name == ".npmrc"
+}
+
 fn config_files(
     specs: Vec<FileSpec>,
     dir: &Path,
     user: bool,
     env: &Environment,
 ) -> Result<Vec<ConfigFile>> {
+    let project_is_user = project_npmrc_is_user_config(dir, env);
     specs
         .iter()
-        .filter(|f| user || level_of(f.place) == Level::Project)
+        .filter(|f| !(project_is_user && is_npmrc(f, Place::Project)))
+        // Read without `--user` too: it is the project's file, read at the user level.
+        .filter(|f| {
+            user || level_of(f.place) == Level::Project
+                || (project_is_user && is_npmrc(f, Place::Home))
+        })
         // A member's own file only exists apart from the root's when pmrc was pointed at one.
         .filter(|f| f.place != Place::WorkspaceMember || env.member.is_some())
         .map(|f| {
@@ -128,6 +156,7 @@ pub fn unread_user_files(manager: Manager, dir: &Path, env: &Environment) -> Opt
         .sources()
         .iter()
         .filter(|f| level_of(f.place) == Level::User)
+        .filter(|f| !(is_npmrc(f, Place::Home) && project_npmrc_is_user_config(dir, env)))
         .filter_map(|f| place(f, dir, env).ok())
         .filter(|(path, _)| path.is_file())
         .map(|(_, display)| display)

@@ -4444,3 +4444,58 @@ fn doctor_env_drift_counts_a_file_pnpm_10_drops() {
     let as_written = doctor(&[]);
     assert!(!as_written.contains("config-drift"), "{as_written}");
 }
+
+/// NPM_CONFIG_USERCONFIG naming the project's own `.npmrc`: npm skips its project file then,
+/// and real pnpm 10, 11 and 12 sent the file's `${VAR}` token (which they ignore in a project
+/// file) to a loopback registry. pmrc listed the file twice (each finding twice), and without
+/// `--user` told pnpm it sends nothing and to pass `--user` to read the file it had read.
+#[test]
+fn a_userconfig_naming_the_project_npmrc_is_read_once_as_the_user_file() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://r.example.test/\n//r.example.test/:_authToken=${PMRC_TEST_UC_TOKEN}\n_auth=${PMRC_TEST_UC_AUTH}\n",
+        ),
+    ]);
+    let env_file = project.path().join("ci.env");
+    let npmrc = project.path().join(".npmrc");
+    std::fs::write(
+        &env_file,
+        format!("NPM_CONFIG_USERCONFIG={}\n", npmrc.display()),
+    )
+    .unwrap();
+    let file = env_file.to_str().unwrap();
+    let words = |args: &[&str]| {
+        let mut cmd = project.cmd(args);
+        // Set, as in the job: pnpm 10 drops the whole file over an unset one.
+        cmd.env("PMRC_TEST_UC_TOKEN", "fake-uc-token")
+            .env("PMRC_TEST_UC_AUTH", "fake-uc-auth");
+        let text = render(&cmd.output().unwrap());
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    for pnpm in ["pnpm@10", "pnpm@11", "pnpm@12"] {
+        let explain = words(&["explain", "some-pkg", "--manager", pnpm, "--env-file", file]);
+        assert!(
+            explain.contains("sends: Bearer ${PMRC_TEST_UC_TOKEN}"),
+            "{pnpm}: {explain}"
+        );
+        assert!(
+            !explain.contains("user-files-not-read"),
+            "{pnpm}: {explain}"
+        );
+        assert!(
+            !explain.contains("pnpm-project-env-credential-ignored"),
+            "{pnpm}: {explain}"
+        );
+    }
+    let doctor = words(&["doctor", "--manager", "npm", "--user", "--env-file", file]);
+    assert_eq!(
+        doctor.matches("warning[npm-legacy-top-level-auth]").count(),
+        1,
+        "{doctor}"
+    );
+    // Deno reads no NPM_CONFIG_USERCONFIG: the file stays its project file.
+    let deno = words(&["show", "--manager", "deno", "--env-file", file]);
+    assert!(deno.contains("deno (Deno 2 rules), from .npmrc "), "{deno}");
+}
