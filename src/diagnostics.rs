@@ -117,8 +117,11 @@ diagnostics! {
             what: "auth keys in .yarnrc, which Yarn 1 never sends"
             fix: "move them to .npmrc";
         NpmrcKeyInSection "npmrc-key-in-section"
-            what: "a key after a [section] line in .npmrc, which npm never reads (Deno also takes an indented ` [s]` for a section; npm, pnpm, Yarn 1 and Bun read it as a key)"
+            what: "a key after a [section] line in .npmrc, which npm never reads (Deno also takes an indented ` [s]` for a section; npm, pnpm, Yarn 1 and Bun read it as a key; for pnpm 12 and a `[s] ` line, see npmrc-section-read-apart)"
             fix: "move it above the first section";
+        NpmrcSectionReadApart "npmrc-section-read-apart"
+            what: "a key after a line npm reads as a [section] in .npmrc that another reader does not: pnpm 12 skips every section line, Yarn 1 and pnpm 10 read `[s] ` (a blank after the `]`) as a key; that reader reads the key, npm never does"
+            fix: "move the key above the section line for every reader to read it, or remove it for none to";
         LiteralSecretTracked "literal-secret-tracked"
             what: "a literal secret in a file tracked by git"
             fix: "replace it with an environment reference (${NPM_TOKEN} in .npmrc/.yarnrc.yml, $NPM_TOKEN in bunfig.toml) and rotate the token";

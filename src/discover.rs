@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use crate::diagnostics::Code;
 use crate::error::{Error, Result};
-use crate::formats::{Format, line_col};
+use crate::formats::{Format, line_col, npmrc};
 use crate::managers::{FileSpec, Manager, ManagerArg, Place};
 use crate::model::{AuthKey, Level, Model};
 use crate::warning::Warning;
@@ -303,8 +303,21 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
     let mut model = Model::default();
     let mut yarnrc_network = Model::default();
     let mut warnings = Vec::new();
+    let sections = rules.npmrc_section_lines();
     for file in files {
-        let (mut m, w) = read_model(file)?;
+        let (mut m, w) = match (&file.text, file.format) {
+            (Some(text), Format::Npmrc) if npmrc::sections_read_apart(text, sections) => {
+                npmrc::read_as(
+                    text,
+                    Path::new(&file.display),
+                    file.level,
+                    sections,
+                    rules.label(),
+                )
+                .map_err(|e| e.in_file(&file.path))?
+            }
+            _ => read_model(file)?,
+        };
         if file.format == Format::Yarnrc {
             yarnrc_network.overlay(Model {
                 tls: m.tls.clone(),

@@ -4499,3 +4499,62 @@ fn a_userconfig_naming_the_project_npmrc_is_read_once_as_the_user_file() {
     let deno = words(&["show", "--manager", "deno", "--env-file", file]);
     assert!(deno.contains("deno (Deno 2 rules), from .npmrc "), "{deno}");
 }
+
+/// Which `.npmrc` lines open a `[section]` differs per reader. Real installs of `@a/pkg`
+/// against a loopback registry (`registry=…/top/`, the line, `@a:registry=…/scoped/`):
+/// `[s]` sent every reader to /top/ but pnpm 12 (it skips section lines, spec obs e07);
+/// `[s] ` sent Yarn 1.22.22, pnpm 10.34.9 and pnpm 12.21.0 to /scoped/ (ini 1.3.8 reads it as
+/// a key) and npm 11, Bun 1.4.5, Deno 2.9.6 and pnpm 11.28.11 to /top/.
+#[test]
+fn a_section_line_is_read_per_reader() {
+    let readers = "npm,bun,deno,yarn@1,pnpm@10,pnpm@11,pnpm@12";
+    for (line, scoped) in [
+        ("[s]", &["pnpm@12"][..]),
+        ("[s] ", &["yarn-classic", "pnpm@10", "pnpm@12"][..]),
+    ] {
+        let project = Project::with_files(&[
+            ("package.json", "{}\n"),
+            (
+                ".npmrc",
+                &format!(
+                    "registry=https://top.example.test/\n{line}\n@a:registry=https://scoped.example.test/\n"
+                ),
+            ),
+        ]);
+        let out = project
+            .cmd(&[
+                "explain",
+                "@a/pkg",
+                "--manager",
+                readers,
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for answer in json["managers"].as_array().unwrap() {
+            let name = answer["manager"].as_str().unwrap();
+            let want = if scoped.contains(&name) {
+                "https://scoped.example.test/@a%2fpkg"
+            } else {
+                "https://top.example.test/@a%2fpkg"
+            };
+            assert_eq!(
+                answer["url"].as_str(),
+                Some(want),
+                "{line:?} {name}: {answer}"
+            );
+        }
+        // Translated for a reader that takes the key, the user's line stays and is reported.
+        let convert = project
+            .cmd(&["convert", "--from", "npm", "--to", "pnpm@12"])
+            .output()
+            .unwrap();
+        let text = render(&convert);
+        assert!(
+            text.contains("warning[npmrc-section-read-apart]: .npmrc:3:"),
+            "{line:?}: {text}"
+        );
+    }
+}

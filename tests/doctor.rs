@@ -186,6 +186,12 @@ const CASES: &[Case] = &[
         args: &[],
     },
     Case {
+        rule: "npmrc-section-read-apart",
+        trigger: &[(".npmrc", "[corp] \nregistry=https://r.example/\n")],
+        clean: &[(".npmrc", "registry=https://r.example/\n[corp]\n")],
+        args: &["--manager", "npm,yarn@1"],
+    },
+    Case {
         rule: "literal-secret-tracked",
         trigger: &[(".npmrc", "//r.example/:_authToken=fake-literal-tracked\n")],
         clean: &[(".npmrc", "//r.example/:_authToken=${NPM_TOKEN}\n")],

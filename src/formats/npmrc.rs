@@ -110,6 +110,44 @@ fn commented_secret(text: &str, content: Range<usize>) -> Option<Range<usize>> {
     Some(value_start + leading..content.end - (value.len() - value.trim_end().len()))
 }
 
+/// Which lines of an `.npmrc` a reader takes for a `[section]`, after which npm nests every
+/// key where no setting is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionLines {
+    /// npm's ini (`^\[…\]\s*$`): a `[` at the line's start, a `]` at its end before blanks.
+    /// Bun, Deno (which also trims the start) and pnpm 11 read them so.
+    Npm,
+    /// ini 1.3.8 (Yarn 1, pnpm 10): only a line that is exactly `[name]`; `[s] ` is a key.
+    Exact,
+    /// None: the line is skipped and the keys after it are read (pnpm 12).
+    Ignored,
+}
+
+impl SectionLines {
+    /// Whether the line `raw` (without its line break) opens a section.
+    fn opens_section(self, raw: &str) -> bool {
+        match self {
+            SectionLines::Npm => {
+                raw.strip_prefix('\u{feff}').unwrap_or(raw).starts_with('[')
+                    && trim_js(raw).ends_with(']')
+            }
+            SectionLines::Exact => raw.starts_with('[') && raw.ends_with(']'),
+            SectionLines::Ignored => false,
+        }
+    }
+}
+
+/// Whether a reader with `rule` reads some line of `text` otherwise than npm does, as a
+/// section or not (a file without one is read alike by every reader).
+pub fn sections_read_apart(text: &str, rule: SectionLines) -> bool {
+    rule != SectionLines::Npm
+        && memchr::memchr(b'[', text.as_bytes()).is_some()
+        && text.split('\n').any(|line| {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            SectionLines::Npm.opens_section(line) != rule.opens_section(line)
+        })
+}
+
 /// A parsed `.npmrc`.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -130,6 +168,12 @@ impl Document {
     }
 
     fn parse_uncached(text: &str) -> Document {
+        Self::parse_with(text, SectionLines::Npm)
+    }
+
+    /// `text` as a reader with another rule for section lines reads it (not kept for the
+    /// run: few files have a line readers take apart).
+    fn parse_with(text: &str, sections: SectionLines) -> Document {
         let mut lines = Vec::with_capacity(super::line_count_hint(text));
         let mut in_section = false;
         let mut at = 0;
@@ -149,11 +193,9 @@ impl Document {
             let content = at..content_end;
             let raw = &text[content.clone()];
             let trimmed = trim_js(raw);
-            // `^\[…\]\s*$` in npm's ini: nothing before the `[` (real npm 11/12, pnpm, Yarn 1
-            // and Bun read ` [s]` as a key and the settings after it; Deno's own reading is
-            // in managers/deno.rs).
-            let is_section = raw.strip_prefix('\u{feff}').unwrap_or(raw).starts_with('[')
-                && trimmed.ends_with(']');
+            // Real npm 11/12, pnpm, Yarn 1 and Bun read ` [s]` as a key and the settings
+            // after it; Deno's own reading is in managers/deno.rs.
+            let is_section = sections.opens_section(raw);
             let skip = trimmed.is_empty() || trimmed.starts_with([';', '#']);
             let entry =
                 if skip || is_section || raw.trim_start_matches(is_js_space).starts_with('=') {
@@ -707,7 +749,60 @@ fn split_nerf_key(key: &str) -> Option<(&str, &str)> {
 
 /// Reads a `.npmrc` into the model, with findings about settings npm ignores or refuses.
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
-    let doc = Document::parse(text);
+    read_document(&Document::parse(text), file, level, None)
+}
+
+/// [`read`] for a reader whose section lines are not npm's (`reader` names it), where
+/// [`sections_read_apart`] says so: the keys each reading puts in or out of a section differ.
+pub fn read_as(
+    text: &str,
+    file: &Path,
+    level: Level,
+    sections: SectionLines,
+    reader: &str,
+) -> Result<(Model, Vec<Warning>), SyntaxError> {
+    let doc = Document::parse_with(text, sections);
+    let (model, mut warnings) = read_document(&doc, file, level, Some(reader))?;
+    // The keys npm leaves in a section and this reader reads: where a shared file's readers
+    // part, say which line does it.
+    let nested_for_npm = Document::parse(text).owned_keys_in_sections();
+    let read_here: Vec<(usize, String)> = nested_for_npm
+        .into_iter()
+        .filter(|(line, _)| !doc.lines[line - 1].in_section)
+        .collect();
+    let file = Origin::shared(file);
+    for (line, key) in read_here {
+        let opened_by = doc.lines[..line - 1]
+            .iter()
+            .rposition(|l| SectionLines::Npm.opens_section(&doc.text[l.content.clone()]))
+            .map_or(0, |i| i + 1);
+        let how = match sections {
+            SectionLines::Ignored => "skips section lines",
+            _ => "reads that line as a key (it is not exactly `[name]`)",
+        };
+        warnings.push(Warning::new(
+            Code::NpmrcSectionReadApart,
+            format!(
+                "`{key}` comes after line {opened_by}, which npm reads as a section; {reader} {how}, so it reads `{key}`, which npm never does: move it above line {opened_by} for every reader, or remove it"
+            ),
+            Some(Origin {
+                file: std::rc::Rc::clone(&file),
+                line,
+                level,
+            }),
+        ));
+    }
+    Ok((model, warnings))
+}
+
+/// The model of a parsed document, with findings; `reader` names a reader other than npm
+/// whose section lines the document was parsed with.
+fn read_document(
+    doc: &Document,
+    file: &Path,
+    level: Level,
+    reader: Option<&str>,
+) -> Result<(Model, Vec<Warning>), SyntaxError> {
     let settings = doc.settings_in_place()?;
     let mut model = Model::default();
     let mut warnings = Vec::new();
@@ -731,11 +826,12 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             ));
         }
     }
+    let reader_name = reader.unwrap_or("npm");
     for (line, key) in doc.owned_keys_in_sections() {
         warnings.push(Warning::new(
             Code::NpmrcKeyInSection,
             format!(
-                "`{key}` comes after a `[section]` line, so npm never reads it; pmrc ignores it too"
+                "`{key}` comes after a `[section]` line, so {reader_name} never reads it; pmrc ignores it too"
             ),
             Some(origin(line)),
         ));

@@ -205,6 +205,18 @@ impl Rules for Pnpm {
         }
     }
 
+    /// pnpm 10 bundles ini 1.3.8 (`[s] ` is a key); pnpm 12's own reader skips section
+    /// lines and reads the keys after them (spec obs e07; real 10.34.9, 11.28.11 and 12.21.0
+    /// against a loopback registry).
+    fn npmrc_section_lines(&self) -> crate::formats::npmrc::SectionLines {
+        use crate::formats::npmrc::SectionLines;
+        match self.0 {
+            PnpmMajor::V10 => SectionLines::Exact,
+            PnpmMajor::V11 => SectionLines::Npm,
+            PnpmMajor::V12 => SectionLines::Ignored,
+        }
+    }
+
     fn label(&self) -> &'static str {
         match self.0 {
             PnpmMajor::V10 => "pnpm 10",

@@ -150,6 +150,12 @@ impl Rules for YarnClassic {
         "Yarn 1.22"
     }
 
+    /// ini 1.3.8: `[s] ` (a blank after the `]`) is a key, and the settings after it are
+    /// read (real Yarn 1.22.22 against a loopback registry).
+    fn npmrc_section_lines(&self) -> crate::formats::npmrc::SectionLines {
+        crate::formats::npmrc::SectionLines::Exact
+    }
+
     fn sources(&self) -> Vec<FileSpec> {
         vec![
             spec(".yarnrc", Format::Yarnrc, Place::Home),

@@ -676,6 +676,16 @@ fn check_targets(
             continue;
         }
         let (model, read_warnings) = read_with_warnings(to, &files, &planned)?;
+        // A key the target reads after a section line npm takes as one is the user's line,
+        // kept as written: the translation cannot speak for it, the finding does.
+        for w in read_warnings
+            .iter()
+            .filter(|w| w.code == Code::NpmrcSectionReadApart)
+        {
+            if !warnings.contains(w) {
+                warnings.push(w.clone());
+            }
+        }
         // A file the target ignores as a whole (pnpm 10 and `${VAR?}`) undoes all its
         // translation, which was worked out line by line: say so, and compare every group.
         let dropped: Vec<Warning> = read_warnings
