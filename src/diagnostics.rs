@@ -122,6 +122,9 @@ diagnostics! {
         NpmrcSectionReadApart "npmrc-section-read-apart"
             what: "a key after a line npm reads as a [section] in .npmrc that another reader does not: pnpm 12 skips every section line, Yarn 1 and pnpm 10 read `[s] ` (a blank after the `]`) as a key; that reader reads the key, npm never does"
             fix: "move the key above the section line for every reader to read it, or remove it for none to";
+        NpmrcValueReadApart "npmrc-value-read-apart"
+            what: "a value in .npmrc pnpm 12 reads otherwise than npm: pnpm 12 keeps an inline `# comment` or `; comment` and backslashes as part of the value, which npm's ini cuts and unescapes (real pnpm 12.21 sent `Bearer TOKEN # comment`)"
+            fix: "put the comment on a line of its own; write a value that needs `#`, `;` or `\\` in double quotes, as JSON";
         LiteralSecretTracked "literal-secret-tracked"
             what: "a literal secret in a file tracked by git"
             fix: "replace it with an environment reference (${NPM_TOKEN} in .npmrc/.yarnrc.yml, $NPM_TOKEN in bunfig.toml) and rotate the token";

@@ -303,19 +303,17 @@ pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec
     let mut model = Model::default();
     let mut yarnrc_network = Model::default();
     let mut warnings = Vec::new();
-    let sections = rules.npmrc_section_lines();
+    let dialect = rules.npmrc_dialect();
     for file in files {
         let (mut m, w) = match (&file.text, file.format) {
-            (Some(text), Format::Npmrc) if npmrc::sections_read_apart(text, sections) => {
-                npmrc::read_as(
-                    text,
-                    Path::new(&file.display),
-                    file.level,
-                    sections,
-                    rules.label(),
-                )
-                .map_err(|e| e.in_file(&file.path))?
-            }
+            (Some(text), Format::Npmrc) if npmrc::read_apart(text, dialect) => npmrc::read_as(
+                text,
+                Path::new(&file.display),
+                file.level,
+                dialect,
+                rules.label(),
+            )
+            .map_err(|e| e.in_file(&file.path))?,
             _ => read_model(file)?,
         };
         if file.format == Format::Yarnrc {

@@ -4558,3 +4558,86 @@ fn a_section_line_is_read_per_reader() {
         );
     }
 }
+
+/// pnpm 12 reads a value as the whole trimmed text after `=` (spec obs e03): real pnpm
+/// 12.21.0 sent `Bearer fake-tok # trailing` and `Bearer fake\\tok` to a loopback registry
+/// where npm 11, pnpm 10/11, Yarn 1, Bun and Deno sent `fake-tok` and `fake\tok`; with the
+/// value in double quotes, all seven sent `fake-tok # trailing`.
+#[test]
+fn pnpm_12_keeps_inline_comments_and_backslashes_in_values() {
+    // The text output: the JSON spells a literal in pmrc's notation, backslashes escaped.
+    let token_of = |project: &Project, manager: &str| {
+        let out = project
+            .cmd(&["explain", "pkg", "--manager", manager, "--show-secrets"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().find_map(|l| {
+            let sent = l.trim().strip_prefix("sends: Bearer ")?;
+            Some(
+                sent.rsplit_once(" (.npmrc:")
+                    .map_or(sent, |(token, _)| token)
+                    .to_string(),
+            )
+        })
+    };
+    for (value, npm, pnpm12) in [
+        ("fake-tok # trailing", "fake-tok", "fake-tok # trailing"),
+        ("fake-tok ; trailing", "fake-tok", "fake-tok ; trailing"),
+        ("fake\\\\tok", "fake\\tok", "fake\\\\tok"),
+        (
+            "\"fake-tok # trailing\"",
+            "fake-tok # trailing",
+            "fake-tok # trailing",
+        ),
+    ] {
+        let project = Project::with_files(&[
+            ("package.json", "{}\n"),
+            (
+                ".npmrc",
+                &format!(
+                    "registry=https://r.example.test/\n//r.example.test/:_authToken={value}\n"
+                ),
+            ),
+        ]);
+        for (manager, want) in [("npm", npm), ("pnpm@11", npm), ("pnpm@12", pnpm12)] {
+            assert_eq!(
+                token_of(&project, manager).as_deref(),
+                Some(want),
+                "{value}: {manager}"
+            );
+        }
+        let to_pnpm = render(
+            &project
+                .cmd(&["convert", "--from", "npm", "--to", "pnpm@12"])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(
+            to_pnpm.contains("warning[npmrc-value-read-apart]: .npmrc:2:"),
+            npm != pnpm12,
+            "{value}: {to_pnpm}"
+        );
+    }
+    // From pnpm 12, npm is given the value pnpm 12 sent, in quotes every reader decodes
+    // alike; the comment stays, on a line of its own.
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://r.example.test/\n//r.example.test/:_authToken=fake-tok # trailing\n",
+        ),
+    ]);
+    let out = project
+        .cmd(&["convert", "--from", "pnpm@12", "--to", "npm", "--write"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert_eq!(
+        project.read(".npmrc").unwrap(),
+        "registry=https://r.example.test/\n# trailing\n//r.example.test/:_authToken=\"fake-tok # trailing\"\n"
+    );
+    assert_eq!(
+        token_of(&project, "npm").as_deref(),
+        Some("fake-tok # trailing")
+    );
+}

@@ -192,6 +192,12 @@ const CASES: &[Case] = &[
         args: &["--manager", "npm,yarn@1"],
     },
     Case {
+        rule: "npmrc-value-read-apart",
+        trigger: &[(".npmrc", "registry=https://r.example/ # the company's\n")],
+        clean: &[(".npmrc", "# the company's\nregistry=https://r.example/\n")],
+        args: &["--manager", "npm,pnpm@12"],
+    },
+    Case {
         rule: "literal-secret-tracked",
         trigger: &[(".npmrc", "//r.example/:_authToken=fake-literal-tracked\n")],
         clean: &[(".npmrc", "//r.example/:_authToken=${NPM_TOKEN}\n")],

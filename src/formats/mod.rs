@@ -73,6 +73,19 @@ impl Format {
         }
     }
 
+    /// [`Format::settings`] as `manager` reads them, where its ini reads an `.npmrc` otherwise
+    /// than npm's (pnpm 12 keeps inline comments in values).
+    pub fn settings_read_by(
+        self,
+        text: &str,
+        manager: crate::managers::Manager,
+    ) -> Result<Vec<Setting>, SyntaxError> {
+        match self {
+            Format::Npmrc => npmrc::settings_as(text, manager.rules().npmrc_dialect()),
+            _ => self.settings(text),
+        }
+    }
+
     /// Whether `text` reads in this format, as [`Format::settings`] would tell, without
     /// building the settings (a large file's thousands; the parsed YAML is kept for the run).
     pub fn check(self, text: &str) -> Result<(), SyntaxError> {

@@ -110,42 +110,93 @@ fn commented_secret(text: &str, content: Range<usize>) -> Option<Range<usize>> {
     Some(value_start + leading..content.end - (value.len() - value.trim_end().len()))
 }
 
-/// Which lines of an `.npmrc` a reader takes for a `[section]`, after which npm nests every
-/// key where no setting is read.
+/// How a reader's ini reads an `.npmrc` where readers part: which lines open a
+/// `[section]` (after which npm nests every key, where no setting is read), and how a value
+/// is unquoted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SectionLines {
-    /// npm's ini (`^\[…\]\s*$`): a `[` at the line's start, a `]` at its end before blanks.
-    /// Bun, Deno (which also trims the start) and pnpm 11 read them so.
+pub enum IniDialect {
+    /// npm's ini: a section line is `^\[…\]\s*$` (nothing before the `[`); a value is cut at
+    /// an unescaped `;` or `#` and `\` escapes. Bun, Deno (which also takes an indented
+    /// `[s]` for a section, in managers/deno.rs) and pnpm 11 read so.
     Npm,
-    /// ini 1.3.8 (Yarn 1, pnpm 10): only a line that is exactly `[name]`; `[s] ` is a key.
-    Exact,
-    /// None: the line is skipped and the keys after it are read (pnpm 12).
-    Ignored,
+    /// ini 1.3.8 (Yarn 1, pnpm 10): only a line that is exactly `[name]` opens a section
+    /// (`[s] ` is a key); values as npm's.
+    Ini138,
+    /// pnpm 12's own reader: no sections (the line is skipped, the keys after it read), and
+    /// a value is the whole trimmed text after `=`, comments and backslashes included,
+    /// unquoted only when quotes wrap all of it.
+    Pnpm12,
 }
 
-impl SectionLines {
+impl IniDialect {
     /// Whether the line `raw` (without its line break) opens a section.
     fn opens_section(self, raw: &str) -> bool {
         match self {
-            SectionLines::Npm => {
+            IniDialect::Npm => {
                 raw.strip_prefix('\u{feff}').unwrap_or(raw).starts_with('[')
                     && trim_js(raw).ends_with(']')
             }
-            SectionLines::Exact => raw.starts_with('[') && raw.ends_with(']'),
-            SectionLines::Ignored => false,
+            IniDialect::Ini138 => raw.starts_with('[') && raw.ends_with(']'),
+            IniDialect::Pnpm12 => false,
         }
+    }
+
+    /// A value pnpm 12 reads otherwise than npm may (the bytes npm's `unsafe()` treats
+    /// apart); `None` in another dialect, whose values are npm's.
+    fn raw_value(self, trimmed: &str) -> Option<(String, usize)> {
+        if self != IniDialect::Pnpm12 {
+            return None;
+        }
+        let wrapped =
+            |q: char| trimmed.len() >= 2 && trimmed.starts_with(q) && trimmed.ends_with(q);
+        if wrapped('"')
+            && let Ok(serde_json::Value::String(s)) = serde_json::from_str(trimmed)
+        {
+            return Some((s, trimmed.len()));
+        }
+        if wrapped('\'') {
+            return Some((trimmed[1..trimmed.len() - 1].to_string(), trimmed.len()));
+        }
+        Some((trimmed.to_string(), trimmed.len()))
     }
 }
 
-/// Whether a reader with `rule` reads some line of `text` otherwise than npm does, as a
-/// section or not (a file without one is read alike by every reader).
-pub fn sections_read_apart(text: &str, rule: SectionLines) -> bool {
-    rule != SectionLines::Npm
-        && memchr::memchr(b'[', text.as_bytes()).is_some()
-        && text.split('\n').any(|line| {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            SectionLines::Npm.opens_section(line) != rule.opens_section(line)
-        })
+/// Whether a reader with `dialect` reads some line of `text` otherwise than npm does: as a
+/// section or not, or (pnpm 12) a value with a comment, a backslash or quotes in it. Most
+/// files are read alike by every reader, once.
+pub fn read_apart(text: &str, dialect: IniDialect) -> bool {
+    if dialect == IniDialect::Npm {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let values_may_part = dialect == IniDialect::Pnpm12
+        && bytes
+            .iter()
+            .any(|b| matches!(b, b'#' | b';' | b'\\' | b'"' | b'\''));
+    if memchr::memchr(b'[', bytes).is_none() && !values_may_part {
+        return false;
+    }
+    text.split('\n').any(|line| {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if IniDialect::Npm.opens_section(line) != dialect.opens_section(line) {
+            return true;
+        }
+        let trimmed = trim_js(line);
+        values_may_part
+            && !trimmed.starts_with(['#', ';'])
+            && line
+                .split_once('=')
+                .is_some_and(|(_, value)| value.contains(['#', ';', '\\', '"', '\'']))
+    })
+}
+
+/// [`Document::settings`] as a reader with `dialect` reads `text`.
+pub fn settings_as(text: &str, dialect: IniDialect) -> Result<Vec<Setting>, SyntaxError> {
+    if read_apart(text, dialect) {
+        Document::parse_with(text, dialect).settings()
+    } else {
+        Document::parse(text).settings()
+    }
 }
 
 /// A parsed `.npmrc`.
@@ -168,12 +219,12 @@ impl Document {
     }
 
     fn parse_uncached(text: &str) -> Document {
-        Self::parse_with(text, SectionLines::Npm)
+        Self::parse_with(text, IniDialect::Npm)
     }
 
     /// `text` as a reader with another rule for section lines reads it (not kept for the
     /// run: few files have a line readers take apart).
-    fn parse_with(text: &str, sections: SectionLines) -> Document {
+    fn parse_with(text: &str, dialect: IniDialect) -> Document {
         let mut lines = Vec::with_capacity(super::line_count_hint(text));
         let mut in_section = false;
         let mut at = 0;
@@ -195,13 +246,13 @@ impl Document {
             let trimmed = trim_js(raw);
             // Real npm 11/12, pnpm, Yarn 1 and Bun read ` [s]` as a key and the settings
             // after it; Deno's own reading is in managers/deno.rs.
-            let is_section = sections.opens_section(raw);
+            let is_section = dialect.opens_section(raw);
             let skip = trimmed.is_empty() || trimmed.starts_with([';', '#']);
             let entry =
                 if skip || is_section || raw.trim_start_matches(is_js_space).starts_with('=') {
                     None
                 } else {
-                    Some(parse_entry(text, content.clone()))
+                    Some(parse_entry(text, content.clone(), dialect))
                 };
             in_section |= is_section;
             lines.push(Line {
@@ -444,14 +495,25 @@ impl Document {
                     if entry.value == *value && !entry.array {
                         out_lines.push((raw, end));
                     } else {
+                        let encoded = encode_value(value);
                         let line_text = match &entry.value_span {
-                            Some(span) if !entry.array => [
-                                &self.text[line.content.start..span.start],
-                                &encode_value(value),
-                                &self.text[span.end..line.content.end],
-                            ]
-                            .concat(),
-                            _ => [key, "=", &encode_value(value)].concat(),
+                            Some(span) if !entry.array => {
+                                let comment = trim_js(&self.text[span.end..line.content.end]);
+                                if encoded.starts_with('"') && !comment.is_empty() {
+                                    // npm decodes quotes only where they end the line: the
+                                    // inline comment goes on a line of its own, above.
+                                    out_lines.push((comment.into(), newline));
+                                    [&self.text[line.content.start..span.start], &encoded].concat()
+                                } else {
+                                    [
+                                        &self.text[line.content.start..span.start],
+                                        &encoded,
+                                        &self.text[span.end..line.content.end],
+                                    ]
+                                    .concat()
+                                }
+                            }
+                            _ => [key, "=", &encoded].concat(),
                         };
                         out_lines.push((line_text.into(), end));
                     }
@@ -522,7 +584,7 @@ fn trim_js(s: &str) -> &str {
     s.trim_matches(is_js_space)
 }
 
-fn parse_entry(text: &str, content: Range<usize>) -> Entry {
+fn parse_entry(text: &str, content: Range<usize>, dialect: IniDialect) -> Entry {
     let raw = &text[content.clone()];
     let (key_raw, value_part) = match raw.find('=') {
         Some(eq) => (&raw[..eq], Some(content.start + eq + 1..content.end)),
@@ -546,7 +608,11 @@ fn parse_entry(text: &str, content: Range<usize>) -> Entry {
     let lead = value_raw.len() - value_raw.trim_start_matches(is_js_space).len();
     let trimmed = trim_js(value_raw);
     let start = value_part.start + lead;
-    let (value, kept_len, stray) = unsafe_value(trimmed);
+    let (mut value, mut kept_len, stray) = unsafe_value(trimmed);
+    // A stray quote stays npm's finding (pmrc refuses such a file for every reader).
+    if let Some((raw, len)) = dialect.raw_value(trimmed) {
+        (value, kept_len) = (raw, len);
+    }
     Entry {
         key,
         array,
@@ -752,45 +818,63 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     read_document(&Document::parse(text), file, level, None)
 }
 
-/// [`read`] for a reader whose section lines are not npm's (`reader` names it), where
-/// [`sections_read_apart`] says so: the keys each reading puts in or out of a section differ.
+/// [`read`] for a reader whose ini is not npm's (`reader` names it), where [`read_apart`]
+/// says so, with a finding for each key or value it reads otherwise than npm.
 pub fn read_as(
     text: &str,
     file: &Path,
     level: Level,
-    sections: SectionLines,
+    dialect: IniDialect,
     reader: &str,
 ) -> Result<(Model, Vec<Warning>), SyntaxError> {
-    let doc = Document::parse_with(text, sections);
+    let doc = Document::parse_with(text, dialect);
     let (model, mut warnings) = read_document(&doc, file, level, Some(reader))?;
-    // The keys npm leaves in a section and this reader reads: where a shared file's readers
-    // part, say which line does it.
-    let nested_for_npm = Document::parse(text).owned_keys_in_sections();
-    let read_here: Vec<(usize, String)> = nested_for_npm
-        .into_iter()
-        .filter(|(line, _)| !doc.lines[line - 1].in_section)
-        .collect();
+    let npm = Document::parse(text);
     let file = Origin::shared(file);
-    for (line, key) in read_here {
-        let opened_by = doc.lines[..line - 1]
-            .iter()
-            .rposition(|l| SectionLines::Npm.opens_section(&doc.text[l.content.clone()]))
-            .map_or(0, |i| i + 1);
-        let how = match sections {
-            SectionLines::Ignored => "skips section lines",
-            _ => "reads that line as a key (it is not exactly `[name]`)",
+    let origin = |line| {
+        Some(Origin {
+            file: std::rc::Rc::clone(&file),
+            line,
+            level,
+        })
+    };
+    for (i, (here, there)) in doc.lines.iter().zip(&npm.lines).enumerate() {
+        let (Some(entry), Some(npms)) = (&here.entry, &there.entry) else {
+            continue;
         };
-        warnings.push(Warning::new(
-            Code::NpmrcSectionReadApart,
-            format!(
-                "`{key}` comes after line {opened_by}, which npm reads as a section; {reader} {how}, so it reads `{key}`, which npm never does: move it above line {opened_by} for every reader, or remove it"
-            ),
-            Some(Origin {
-                file: std::rc::Rc::clone(&file),
-                line,
-                level,
-            }),
-        ));
+        if here.in_section || !is_owned(&entry.key) {
+            continue;
+        }
+        let line = i + 1;
+        if there.in_section {
+            // A key npm leaves in a section and this reader reads.
+            let opened_by = npm.lines[..i]
+                .iter()
+                .rposition(|l| l.is_section)
+                .map_or(0, |at| at + 1);
+            let how = match dialect {
+                IniDialect::Pnpm12 => "skips section lines",
+                _ => "reads that line as a key (it is not exactly `[name]`)",
+            };
+            let key = &entry.key;
+            warnings.push(Warning::new(
+                Code::NpmrcSectionReadApart,
+                format!(
+                    "`{key}` comes after line {opened_by}, which npm reads as a section; {reader} {how}, so it reads `{key}`, which npm never does: move it above line {opened_by} for every reader, or remove it"
+                ),
+                origin(line),
+            ));
+        } else if entry.value != npms.value {
+            // The values themselves are left out: either can be a secret.
+            warnings.push(Warning::new(
+                Code::NpmrcValueReadApart,
+                format!(
+                    "{reader} takes the whole text after `=` as the value of `{}`, where npm and the other readers cut it at an inline `#` or `;` and read `\\` as an escape: they read two different values; put any comment on a line of its own, and write a value that needs `#`, `;` or `\\` in double quotes (\"…\", as JSON), which every reader decodes alike",
+                    entry.key
+                ),
+                origin(line),
+            ));
+        }
     }
     Ok((model, warnings))
 }

@@ -478,10 +478,10 @@ pub trait Rules: Sync {
     fn owns_npm_findings(&self) -> bool {
         false
     }
-    /// Which `.npmrc` lines this manager takes for a `[section]`, after which npm reads no
-    /// setting (Deno's indented ones are in its `adjust_file`).
-    fn npmrc_section_lines(&self) -> crate::formats::npmrc::SectionLines {
-        crate::formats::npmrc::SectionLines::Npm
+    /// How this manager's ini reads an `.npmrc` where readers part (section lines, inline
+    /// comments); npm's by default (Deno's indented section lines are in its `adjust_file`).
+    fn npmrc_dialect(&self) -> crate::formats::npmrc::IniDialect {
+        crate::formats::npmrc::IniDialect::Npm
     }
     /// Adjusts what one file says before it is merged over `merged` (the files read so far).
     fn adjust_file(

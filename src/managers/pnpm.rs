@@ -206,14 +206,15 @@ impl Rules for Pnpm {
     }
 
     /// pnpm 10 bundles ini 1.3.8 (`[s] ` is a key); pnpm 12's own reader skips section
-    /// lines and reads the keys after them (spec obs e07; real 10.34.9, 11.28.11 and 12.21.0
-    /// against a loopback registry).
-    fn npmrc_section_lines(&self) -> crate::formats::npmrc::SectionLines {
-        use crate::formats::npmrc::SectionLines;
+    /// lines and reads the keys after them (spec obs e07), and keeps inline comments and
+    /// backslashes in values (obs e03): real 10.34.9, 11.28.11 and 12.21.0 against a loopback
+    /// registry, and 12.21.0's `config get`.
+    fn npmrc_dialect(&self) -> crate::formats::npmrc::IniDialect {
+        use crate::formats::npmrc::IniDialect;
         match self.0 {
-            PnpmMajor::V10 => SectionLines::Exact,
-            PnpmMajor::V11 => SectionLines::Npm,
-            PnpmMajor::V12 => SectionLines::Ignored,
+            PnpmMajor::V10 => IniDialect::Ini138,
+            PnpmMajor::V11 => IniDialect::Npm,
+            PnpmMajor::V12 => IniDialect::Pnpm12,
         }
     }
 

@@ -152,8 +152,8 @@ impl Rules for YarnClassic {
 
     /// ini 1.3.8: `[s] ` (a blank after the `]`) is a key, and the settings after it are
     /// read (real Yarn 1.22.22 against a loopback registry).
-    fn npmrc_section_lines(&self) -> crate::formats::npmrc::SectionLines {
-        crate::formats::npmrc::SectionLines::Exact
+    fn npmrc_dialect(&self) -> crate::formats::npmrc::IniDialect {
+        crate::formats::npmrc::IniDialect::Ini138
     }
 
     fn sources(&self) -> Vec<FileSpec> {

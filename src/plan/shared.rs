@@ -91,7 +91,7 @@ pub(super) fn plan_files(
                 relied_on: relied_on.get(&draft.file.display).unwrap_or(&no_lines),
             }
         });
-        let mut c = compose(draft, lines)?;
+        let mut c = compose(draft, lines.map(|l| (l, req.from)))?;
         for e in &mut c.entries {
             if matches!(e.owner, Owner::Held { used: false, .. }) {
                 e.keep = false;
@@ -225,15 +225,17 @@ struct SourceLines<'a> {
 /// the source takes a value from, and the source's spelling wins where a target would write
 /// the same key another way (unless the source's value there is a credential none of its
 /// requests carries); elsewhere the file holds exactly what the targets want.
-fn compose(draft: &Draft, source_lines: Option<SourceLines>) -> Result<Composed> {
+/// The settings `draft`'s file will hold: the source's lines (with `source_lines`, as the
+/// source reads them), then each writer's wishes.
+fn compose(draft: &Draft, source_lines: Option<(SourceLines, Manager)>) -> Result<Composed> {
     let file = &draft.file;
     let mut entries: Vec<Entry> = Vec::new();
     let mut relied_on = HashSet::default();
-    if let Some(lines) = source_lines {
+    if let Some((lines, source)) = source_lines {
         let used = lines.used;
         let held = file
             .format
-            .settings(file.text.as_deref().unwrap_or_default())
+            .settings_read_by(file.text.as_deref().unwrap_or_default(), source)
             .map_err(|e| e.in_file(&file.path))?;
         entries = held
             .into_iter()
@@ -678,10 +680,12 @@ fn check_targets(
         let (model, read_warnings) = read_with_warnings(to, &files, &planned)?;
         // A key the target reads after a section line npm takes as one is the user's line,
         // kept as written: the translation cannot speak for it, the finding does.
-        for w in read_warnings
-            .iter()
-            .filter(|w| w.code == Code::NpmrcSectionReadApart)
-        {
+        for w in read_warnings.iter().filter(|w| {
+            matches!(
+                w.code,
+                Code::NpmrcSectionReadApart | Code::NpmrcValueReadApart
+            )
+        }) {
             if !warnings.contains(w) {
                 warnings.push(w.clone());
             }
