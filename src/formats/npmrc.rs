@@ -169,25 +169,30 @@ pub fn read_apart(text: &str, dialect: IniDialect) -> bool {
         return false;
     }
     let bytes = text.as_bytes();
-    let values_may_part = dialect == IniDialect::Pnpm12
-        && bytes
-            .iter()
-            .any(|b| matches!(b, b'#' | b';' | b'\\' | b'"' | b'\''));
-    if memchr::memchr(b'[', bytes).is_none() && !values_may_part {
-        return false;
+    // Only the lines holding one of the bytes that part the readers are looked at, found
+    // many bytes at a time: a large file's other lines cost nothing here (issue 20).
+    let line_of = |at: usize| {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let line = &text[start..end];
+        (line.strip_suffix('\r').unwrap_or(line), start)
+    };
+    let section_apart = memchr::memchr_iter(b'[', bytes).any(|at| {
+        let (line, _) = line_of(at);
+        IniDialect::Npm.opens_section(line) != dialect.opens_section(line)
+    });
+    if section_apart || dialect != IniDialect::Pnpm12 {
+        return section_apart;
     }
-    text.split('\n').any(|line| {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if IniDialect::Npm.opens_section(line) != dialect.opens_section(line) {
-            return true;
-        }
-        let trimmed = trim_js(line);
-        values_may_part
-            && !trimmed.starts_with(['#', ';'])
-            && line
-                .split_once('=')
-                .is_some_and(|(_, value)| value.contains(['#', ';', '\\', '"', '\'']))
-    })
+    // pnpm 12: a value (after the line's first `=`, on a line that is no comment) holding a
+    // byte npm's ini cuts, unescapes or unquotes.
+    let value_apart = |at: usize| {
+        let (line, start) = line_of(at);
+        !trim_js(line).starts_with(['#', ';'])
+            && memchr::memchr(b'=', line.as_bytes()).is_some_and(|eq| start + eq < at)
+    };
+    memchr::memchr3_iter(b'#', b';', b'\\', bytes).any(value_apart)
+        || memchr::memchr2_iter(b'"', b'\'', bytes).any(value_apart)
 }
 
 /// [`Document::settings`] as a reader with `dialect` reads `text`.
@@ -1184,6 +1189,34 @@ mod tests {
         );
         assert_eq!(value_of("ca=one\nca[]=two\n", "ca").unwrap(), "one|two");
         assert_eq!(value_of("ca[]=one\nca=two\n", "ca").unwrap(), "one|two");
+    }
+
+    #[test]
+    fn readers_part_only_where_their_ini_does() {
+        use IniDialect::{Ini138, Npm, Pnpm12};
+        let cases: &[(&str, IniDialect, bool)] = &[
+            ("[s]\na=1\n", Npm, false),
+            ("[s]\na=1\n", Ini138, false),
+            ("[s]\na=1\n", Pnpm12, true),
+            ("[s] \na=1\n", Ini138, true),
+            ("[s]\r\na=1\r\n", Ini138, false),
+            (" [s]\na=1\n", Ini138, false),
+            (
+                "# a comment; with \"quotes\"\n  ; another\na=1\n",
+                Pnpm12,
+                false,
+            ),
+            ("a=1 # note\n", Pnpm12, true),
+            ("a=1 # note\n", Ini138, false),
+            ("a=x\\y\n", Pnpm12, true),
+            ("a=\"v\"\n", Pnpm12, true),
+            ("\"a\"=v\n", Pnpm12, false),
+            ("registry=https://[::1]:4873/\n", Ini138, false),
+            ("", Pnpm12, false),
+        ];
+        for &(text, dialect, apart) in cases {
+            assert_eq!(read_apart(text, dialect), apart, "{text:?} {dialect:?}");
+        }
     }
 
     #[test]
