@@ -279,6 +279,8 @@ cases! {
         pnpm10_workspace_registries_replace_npmrc_scopes,
         pnpm11_workspace_registries_merge_npmrc_scopes,
         pnpm12_workspace_registries_url_keyed,
+        pnpm12_inline_comment_in_token,
+        pnpm12_scope_after_section_line,
         npm_to_yarn1_scope_env_token,
         npm_to_yarn1_default_token_always_auth,
         npm_to_yarn1_auth_basic,

@@ -601,6 +601,42 @@ pub fn pnpm12_env_token_ignored() -> Case {
     pnpm_env_token_ignored("pnpm12_env_token_ignored", Pnpm12)
 }
 
+/// pnpm 12 keeps an inline comment as part of a value (spec obs e03): it sends the token
+/// with ` # rotated in May` on it, where npm would cut it. pmrc gives npm that value in
+/// double quotes, which both decode alike, and keeps the comment on a line of its own.
+pub fn pnpm12_inline_comment_in_token() -> Case {
+    const SENT: &str = "Bearer fake-literal-acme-token # rotated in May";
+    Case::new("pnpm12_inline_comment_in_token", Pnpm12, Npm)
+        .mount_auth(1, "/", SENT)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:_authToken=fake-literal-acme-token # rotated in May\n",
+        )
+        .dep("leftpad-fake", 1, SENT)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n# rotated in May\n//{H1}/:_authToken=\"fake-literal-acme-token # rotated in May\"\n",
+        )
+}
+
+/// pnpm 12 skips a `[section]` line and reads the keys after it (spec obs e07), where npm
+/// nests them and reads none: pmrc gives npm the scope above the section.
+pub fn pnpm12_scope_after_section_line() -> Case {
+    Case::new("pnpm12_scope_after_section_line", Pnpm12, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/", PNPM_LITERAL)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n[corp]\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n",
+        )
+        .dep("@acme/widget", 2, PNPM_LITERAL)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n[corp]\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n",
+        )
+}
+
 /// `registries` in `pnpm-workspace.yaml` plus an `.npmrc` scope. pnpm 10 lets the yaml map
 /// replace the `.npmrc` scopes (`@beta` falls back to the default registry); 11 merges them.
 fn pnpm_workspace_registries(name: &'static str, pnpm: super::sandbox::Pm, merged: bool) -> Case {
