@@ -281,6 +281,8 @@ cases! {
         pnpm12_workspace_registries_url_keyed,
         pnpm12_inline_comment_in_token,
         pnpm12_scope_after_section_line,
+        yarn1_scope_after_blank_section_line,
+        pnpm10_scope_after_blank_section_line,
         npm_to_yarn1_scope_env_token,
         npm_to_yarn1_default_token_always_auth,
         npm_to_yarn1_auth_basic,

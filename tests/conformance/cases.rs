@@ -637,6 +637,32 @@ pub fn pnpm12_scope_after_section_line() -> Case {
         )
 }
 
+/// Yarn 1 and pnpm 10 read `.npmrc` with ini 1.3.8, where `[corp] ` (a blank after the `]`)
+/// is a key, not a section: the scope after it counts, where npm nests it and reads none.
+fn scope_after_blank_section_line(name: &'static str, source: super::sandbox::Pm) -> Case {
+    Case::new(name, source, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/", PNPM_LITERAL)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n[corp] \n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n",
+        )
+        .dep("@acme/widget", 2, PNPM_LITERAL)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n[corp] \n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n",
+        )
+}
+
+pub fn yarn1_scope_after_blank_section_line() -> Case {
+    scope_after_blank_section_line("yarn1_scope_after_blank_section_line", Yarn1)
+}
+
+pub fn pnpm10_scope_after_blank_section_line() -> Case {
+    scope_after_blank_section_line("pnpm10_scope_after_blank_section_line", Pnpm10)
+}
+
 /// `registries` in `pnpm-workspace.yaml` plus an `.npmrc` scope. pnpm 10 lets the yaml map
 /// replace the `.npmrc` scopes (`@beta` falls back to the default registry); 11 merges them.
 fn pnpm_workspace_registries(name: &'static str, pnpm: super::sandbox::Pm, merged: bool) -> Case {
