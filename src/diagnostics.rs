@@ -80,6 +80,9 @@ diagnostics! {
         PnpmEnvRegistryIgnored "pnpm-env-registry-ignored"
             what: "a ${VAR} registry URL in the project .npmrc: pnpm 10 and 11 ignore it and use the default registry"
             fix: "write the URL itself, or put `registry=${VAR}` in ~/.npmrc (pnpm 11: or in pnpm's auth.ini)";
+        PnpmAuthStops "pnpm-auth-stops"
+            what: "an `_auth` or `_password` in .npmrc that pnpm 11/12 cannot decode (not base64, or an `_auth` with no `:` once decoded): they stop every command (ERR_PNPM_AUTH_INVALID_BASE64, ERR_PNPM_AUTH_MISSING_SEPARATOR), where npm and pnpm 10 send it as written"
+            fix: "set `_auth` to base64 of `user:password`, or `_password` to base64 of the password";
         PnpmEnvRegistryStops "pnpm-env-registry-stops"
             what: "a ${VAR} registry URL in the project .npmrc: pnpm 12 stops every command (ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED)"
             fix: "write the URL itself, or put it in pnpm's global config.yaml (`registry: ${VAR}`) or ~/.npmrc (`registry=${VAR}`)";

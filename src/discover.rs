@@ -113,7 +113,7 @@ fn project_npmrc_is_user_config(dir: &Path, env: &Environment) -> bool {
     }
 }
 
-/// The file `f` is the project's `.npmrc` read as the user config instead.
+/// Whether `f` is the `.npmrc` at `place`.
 fn is_npmrc(f: &FileSpec, place: Place) -> bool {
     f.place == place && f.name == ".npmrc"
 }

@@ -140,9 +140,22 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     // Translation-time notes about loss are not doctor's business.
     findings.retain(|f| !matches!(f.rule, Code::PnpmVersion | Code::UnusedCredential));
     dedup(&mut findings);
+    // A conversion leaves the lines readers part on as written: drift they cause is mended
+    // by hand first.
+    let read_apart = findings.iter().any(|f| {
+        matches!(
+            f.rule,
+            Code::NpmrcSectionReadApart | Code::NpmrcValueReadApart
+        )
+    });
     for f in &mut findings {
         if let Some(fix) = command_fix(req, f) {
-            f.fix = fix;
+            f.fix = match (&f.drift, read_apart) {
+                (Some(_), true) => format!(
+                    "first move or remove the lines npmrc-section-read-apart and npmrc-value-read-apart name (a conversion leaves them as written), then {fix}"
+                ),
+                _ => fix,
+            };
         }
     }
     Ok(merge_managers(findings))

@@ -4556,6 +4556,12 @@ fn a_section_line_is_read_per_reader() {
             text.contains("warning[npmrc-section-read-apart]: .npmrc:3:"),
             "{line:?}: {text}"
         );
+        // Nothing for pmrc to write, yet the files do not act alike: --check says so.
+        let check = project
+            .cmd(&["convert", "--from", "npm", "--to", "pnpm@12", "--check"])
+            .output()
+            .unwrap();
+        assert_eq!(check.status.code(), Some(1), "{line:?}: {}", render(&check));
     }
 }
 
@@ -4619,7 +4625,7 @@ fn pnpm_12_keeps_inline_comments_and_backslashes_in_values() {
         );
     }
     // From pnpm 12, npm is given the value pnpm 12 sent, in quotes every reader decodes
-    // alike; the comment stays, on a line of its own.
+    // alike (the "comment" is in it), and the preview masks all of it.
     let project = Project::with_files(&[
         ("package.json", "{}\n"),
         (
@@ -4627,6 +4633,13 @@ fn pnpm_12_keeps_inline_comments_and_backslashes_in_values() {
             "registry=https://r.example.test/\n//r.example.test/:_authToken=fake-tok # trailing\n",
         ),
     ]);
+    let preview = render(
+        &project
+            .cmd(&["convert", "--from", "pnpm@12", "--to", "npm"])
+            .output()
+            .unwrap(),
+    );
+    assert!(!preview.contains("trailing"), "{preview}");
     let out = project
         .cmd(&["convert", "--from", "pnpm@12", "--to", "npm", "--write"])
         .output()
@@ -4634,10 +4647,104 @@ fn pnpm_12_keeps_inline_comments_and_backslashes_in_values() {
     assert_eq!(out.status.code(), Some(0), "{}", render(&out));
     assert_eq!(
         project.read(".npmrc").unwrap(),
-        "registry=https://r.example.test/\n# trailing\n//r.example.test/:_authToken=\"fake-tok # trailing\"\n"
+        "registry=https://r.example.test/\n//r.example.test/:_authToken=\"fake-tok # trailing\"\n"
     );
     assert_eq!(
         token_of(&project, "npm").as_deref(),
         Some("fake-tok # trailing")
     );
+    // A registry URL with its comment in it reaches nothing (real pnpm 12.21 asked
+    // `/top/%20`): no translation of it, and nothing written.
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".npmrc", "registry=https://r.example.test/ # main\n"),
+    ]);
+    let out = project
+        .cmd(&["convert", "--from", "pnpm@12", "--to", "npm", "--write"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    assert_eq!(
+        project.read(".npmrc").unwrap(),
+        "registry=https://r.example.test/ # main\n"
+    );
+}
+
+/// How pnpm reads credentials, each against real pnpm 10.34.9, 11.28.11 and 12.21.0 and a
+/// loopback registry (spec obs p17, u01, u04): 11 and 12 take `//host/path/@scope/` as a scope
+/// token (`splitScopeFromRegistryByPath`), stop on an `_auth` they cannot decode, and 10
+/// takes the credential written last of `_auth` and `username`/`_password`.
+#[test]
+fn pnpm_reads_credentials_as_pnpm_does() {
+    let sends = |npmrc: &str, package: &str| {
+        let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", npmrc)]);
+        let out = project
+            .cmd(&[
+                "explain",
+                package,
+                "--manager",
+                "npm,pnpm@10,pnpm@11,pnpm@12",
+                "--show-secrets",
+            ])
+            .output()
+            .unwrap();
+        let text = render(&out);
+        let sent: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("sends: "))
+            .map(|s| s.split(" (").next().unwrap_or(s).to_string())
+            .collect();
+        (sent, text)
+    };
+    let (sent, text) = sends(
+        "registry=https://r.example.test/npm/\n//r.example.test/@acme/:_authToken=fake-scope-tok\n",
+        "@acme/widget",
+    );
+    assert_eq!(
+        sent,
+        [
+            "no credentials",
+            "no credentials",
+            "Bearer fake-scope-tok",
+            "Bearer fake-scope-tok"
+        ],
+        "{text}"
+    );
+    let (sent, text) = sends(
+        "registry=https://r.example.test/\n//r.example.test/:_auth=dTpw\n//r.example.test/:username=bob\n//r.example.test/:_password=cGFzcw==\n",
+        "pkg",
+    );
+    assert_eq!(
+        sent,
+        [
+            "Basic dTpw",
+            "Basic Ym9iOnBhc3M=",
+            "Basic dTpw",
+            "Basic dTpw"
+        ],
+        "{text}"
+    );
+    for (auth, code) in [
+        ("notbase64", "ERR_PNPM_AUTH_INVALID_BASE64"),
+        ("YWJj", "ERR_PNPM_AUTH_MISSING_SEPARATOR"),
+    ] {
+        let (_, text) = sends(
+            &format!("registry=https://r.example.test/\n//r.example.test/:_auth={auth}\n"),
+            "pkg",
+        );
+        let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for pnpm in ["pnpm 11", "pnpm 12"] {
+            assert!(
+                words.contains(&format!("{pnpm} stops every command here ({code})")),
+                "{auth}: {words}"
+            );
+        }
+        assert!(!words.contains("pnpm 10 stops"), "{words}");
+    }
+    // Padding mended and blanks dropped, as pnpm's `atob` retry does: no finding.
+    let (_, text) = sends(
+        "registry=https://r.example.test/\n//r.example.test/:_auth=dT pw=\n",
+        "pkg",
+    );
+    assert!(!text.contains("pnpm-auth-stops"), "{text}");
 }

@@ -282,6 +282,7 @@ cases! {
         pnpm12_inline_comment_in_token,
         pnpm12_scope_after_section_line,
         yarn1_scope_after_blank_section_line,
+        pnpm11_path_form_scope_token,
         pnpm10_scope_after_blank_section_line,
         npm_to_yarn1_scope_env_token,
         npm_to_yarn1_default_token_always_auth,

@@ -192,6 +192,18 @@ const CASES: &[Case] = &[
         args: &["--manager", "npm,yarn@1"],
     },
     Case {
+        rule: "pnpm-auth-stops",
+        trigger: &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_auth=notbase64\n",
+        )],
+        clean: &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_auth=dTpw\n",
+        )],
+        args: &["--manager", "pnpm@12"],
+    },
+    Case {
         rule: "npmrc-value-read-apart",
         trigger: &[(".npmrc", "registry=https://r.example/ # the company's\n")],
         clean: &[(".npmrc", "# the company's\nregistry=https://r.example/\n")],

@@ -167,6 +167,7 @@ fn run_plan(
                     .into_iter()
                     .chain([Warning::note(Code::SameRules, message, None)])
                     .collect(),
+                read_apart: false,
             },
             mode,
             written: Vec::new(),
@@ -215,7 +216,8 @@ fn run_plan(
     } else {
         Vec::new()
     };
-    let drift = plan.pending().next().is_some();
+    // Lines a target reads apart from the source are out of sync however the files diff.
+    let drift = plan.pending().next().is_some() || plan.read_apart;
     Ok(Converted {
         plan,
         mode,
@@ -297,6 +299,7 @@ fn migrate(
         sources: files,
         changes,
         warnings,
+        read_apart: false,
     };
     let written = if mode == Mode::Write {
         apply::apply(&plan.changes)?

@@ -128,15 +128,24 @@ pub enum IniDialect {
     Pnpm12,
 }
 
+/// The name of an ini section line, `^\[([^\]]*)\]$` in every version of the `ini`
+/// package: `[a]b]` is a key. npm's allows blanks after it (`\s*$`), ini 1.3.8's does not.
+pub(crate) fn ini_section_name(line: &str) -> Option<&str> {
+    let inner = line.strip_prefix('[')?.strip_suffix(']')?;
+    (!inner.contains(']')).then_some(inner)
+}
+
 impl IniDialect {
     /// Whether the line `raw` (without its line break) opens a section.
     fn opens_section(self, raw: &str) -> bool {
         match self {
-            IniDialect::Npm => {
-                raw.strip_prefix('\u{feff}').unwrap_or(raw).starts_with('[')
-                    && trim_js(raw).ends_with(']')
-            }
-            IniDialect::Ini138 => raw.starts_with('[') && raw.ends_with(']'),
+            IniDialect::Npm => ini_section_name(
+                raw.strip_prefix('\u{feff}')
+                    .unwrap_or(raw)
+                    .trim_end_matches(is_js_space),
+            )
+            .is_some(),
+            IniDialect::Ini138 => ini_section_name(raw).is_some(),
             IniDialect::Pnpm12 => false,
         }
     }
@@ -171,11 +180,11 @@ pub fn read_apart(text: &str, dialect: IniDialect) -> bool {
     let bytes = text.as_bytes();
     // Only the lines holding one of the bytes that part the readers are looked at, found
     // many bytes at a time: a large file's other lines cost nothing here (issue 20).
+    // A line ends at `\n` or `\r`, alone or paired, as the readers split it.
     let line_of = |at: usize| {
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        let line = &text[start..end];
-        (line.strip_suffix('\r').unwrap_or(line), start)
+        let start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        (&text[start..end], start)
     };
     let section_apart = memchr::memchr_iter(b'[', bytes).any(|at| {
         let (line, _) = line_of(at);
@@ -411,8 +420,15 @@ impl Document {
             let name = entry.key.rsplit(':').next().unwrap_or(&entry.key);
             // An inline private key (`key=`, `//host/:key=`) is as secret as a token.
             if SECRET_NAMES.contains(&name) || name == "key" {
+                // pnpm 12 reads an inline comment as part of the value: it is masked too.
+                let line_text = &self.text[line.content.clone()];
+                let end = line.content.start + line_text.trim_end_matches(is_js_space).len();
+                let tail = &self.text[span.end..end.max(span.end)];
+                let tail_start = end - tail.trim_start_matches(is_js_space).len();
                 if Template::parse(&entry.value, Dialect::Npm).has_literal_secret() {
-                    spans.push(span);
+                    spans.push(span.start..end.max(span.end));
+                } else if tail_start < end {
+                    spans.push(tail_start..end);
                 }
             } else {
                 spans.extend(redact::url_secret_spans_at(
@@ -506,8 +522,12 @@ impl Document {
                                 let comment = trim_js(&self.text[span.end..line.content.end]);
                                 if encoded.starts_with('"') && !comment.is_empty() {
                                     // npm decodes quotes only where they end the line: the
-                                    // inline comment goes on a line of its own, above.
-                                    out_lines.push((comment.into(), newline));
+                                    // inline comment goes on a line of its own, above, unless
+                                    // it is the end of the value written (pnpm 12 read it so),
+                                    // where its bytes already are.
+                                    if !value.ends_with(comment) {
+                                        out_lines.push((comment.into(), newline));
+                                    }
                                     [&self.text[line.content.start..span.start], &encoded].concat()
                                 } else {
                                     [
@@ -869,6 +889,20 @@ pub fn read_as(
                 ),
                 origin(line),
             ));
+        }
+        // Reported with a section finding too: moved above the section, it still differs.
+        let is_registry = entry.key == "registry" || entry.key.ends_with(":registry");
+        if entry.value != npms.value && is_registry {
+            // Real pnpm 12.21 asked `/top/%20` for `registry=…/top/ # main`: nothing to
+            // translate, and the source is refused until the line is mended.
+            warnings.push(Warning::error(
+                Code::NpmrcValueReadApart,
+                format!(
+                    "{reader} takes the whole text after `=` as the URL of `{}`, inline comment and backslashes included, and requests URLs no registry serves (a blank becomes `%20`); put the comment on a line of its own",
+                    entry.key
+                ),
+                origin(line),
+            ));
         } else if entry.value != npms.value {
             // The values themselves are left out: either can be a secret.
             warnings.push(Warning::new(
@@ -1212,6 +1246,11 @@ mod tests {
             ("a=\"v\"\n", Pnpm12, true),
             ("\"a\"=v\n", Pnpm12, false),
             ("registry=https://[::1]:4873/\n", Ini138, false),
+            // A lone carriage return ends a line too.
+            ("a=1\r[s] \rb=2\r", Ini138, true),
+            ("a=1\r[s]\rb=2\r", Ini138, false),
+            // `[^\]]*`: a `]` inside makes the line a key in every ini.
+            ("[a]b]\nc=1\n", Ini138, false),
             ("", Pnpm12, false),
         ];
         for &(text, dialect, apart) in cases {

@@ -488,6 +488,9 @@ impl Rules for Pnpm {
     }
 
     fn after_merge(&self, model: &Model, warnings: &mut Vec<Warning>) {
+        if !self.is_10() {
+            warnings.extend(undecodable_basic_auth(model, self.label()));
+        }
         for creds in model.auth.values().filter(|c| !usable(c)) {
             warnings.push(Warning::new(
                 Code::PnpmProjectEnvCredentialIgnored,
@@ -522,15 +525,18 @@ impl Rules for Pnpm {
         .or(model.registry.as_ref().filter(readable));
         let registry = configured.map(|v| v.value.render(Dialect::PnpmUser).0);
         let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
-        // pnpm 11/12 try a scope's own token (`//host/:@scope:_authToken`) first.
+        let url = RegistryUrl::parse(effective);
+        // pnpm 11/12 try a scope's own token first: `//host/path/:@scope:_authToken`, or the
+        // same written `//host/path/@scope/:_authToken` on the registry's walk up.
         let mut found = match &packages {
             Packages::Scope(s) if self.reads_scope_tokens() => model
                 .scope_credential(s)
                 .filter(|(_, c)| c.authenticates() && usable(c))
-                .map(|(k, c)| (k.clone(), c)),
+                .map(|(k, c)| (k.clone(), c))
+                .or_else(|| url.as_ref().and_then(|u| path_scope_token(model, u, s))),
             _ => None,
         };
-        if let (None, Some(url)) = (&found, RegistryUrl::parse(effective)) {
+        if let (None, Some(url)) = (&found, url) {
             // The walk up the request's path, then the same without the port.
             let accept = |c: &Credentials| c.authenticates() && usable(c);
             found = crate::resolve::packument_walk_up(model, url.host(), url.path(), accept)
@@ -547,7 +553,15 @@ impl Rules for Pnpm {
                         .flatten()
                 });
         }
-        npm_style_route(packages, registry, found).read_from(configured)
+        let pnpm10_order = found
+            .as_ref()
+            .filter(|_| self.is_10())
+            .and_then(|(_, creds)| pnpm10_authorization(creds));
+        let mut route = npm_style_route(packages, registry, found).read_from(configured);
+        if pnpm10_order.is_some() {
+            route.authorization = pnpm10_order;
+        }
+        route
     }
 
     fn reads_scope_tokens(&self) -> bool {
@@ -585,6 +599,12 @@ impl Rules for Pnpm {
         match &route.credential_key {
             None => "no credentials: no configured key matches the request URL or any parent path"
                 .into(),
+            Some(AuthKey::Url(k)) if matches!(&route.packages, Packages::Scope(s) if k.ends_with(&format!("/@{s}/"))) =>
+            {
+                format!(
+                    "`{k}` is pnpm's scope token in its path form (pnpm 11/12 read it as `…/:@scope:_authToken`)"
+                )
+            }
             Some(AuthKey::Url(k)) => format!(
                 "`{k}` is the longest configured key matching the request (pnpm also tries it without the port)"
             ),
@@ -605,7 +625,13 @@ impl Rules for Pnpm {
             );
         }
         match req.credentials_by_key(true, usable) {
-            Some((k, a)) => (a, format!("`{k}` matches the tarball URL")),
+            Some((k, a)) => {
+                let a = match req.model.auth.get(&AuthKey::Url(k.clone())) {
+                    Some(creds) if self.is_10() => pnpm10_authorization(creds).or(a),
+                    _ => a,
+                };
+                (a, format!("`{k}` matches the tarball URL"))
+            }
             None => (
                 None,
                 "no configured key that pnpm uses matches the tarball URL, so pnpm sends nothing"
@@ -673,6 +699,176 @@ fn usable(c: &Credentials) -> bool {
     !c.secrets()
         .chain(c.username.iter())
         .any(|v| v.level() == Level::Project && v.value.has_env())
+}
+
+/// pnpm 11/12 read `//host/path/@scope/:_authToken` as the scope token
+/// `//host/path/:@scope:_authToken` (`splitScopeFromRegistryByPath` in pnpm 11.28's config
+/// reader), and look a scope's tokens up along the registry URL's walk up, with and without
+/// the port: real 11.28.11 and 12.21.0 sent such a token for `@scope/pkg` from a registry
+/// at `/npm/` whether the key named `/npm/@scope/` or `/@scope/`.
+fn path_scope_token<'a>(
+    model: &Lookup<'a>,
+    registry: &RegistryUrl,
+    scope: &str,
+) -> Option<(AuthKey, &'a Credentials)> {
+    let accept = |c: &Credentials| c.authenticates() && usable(c);
+    let lookup = |host: &str| {
+        let mut walk = ["//", host, registry.path().trim_end_matches('/'), "/pkg"].concat();
+        while crate::registry_url::npm_walk_up_step(&mut walk) {
+            if !walk.ends_with('/') {
+                continue;
+            }
+            let key = AuthKey::Url([walk.as_str(), "@", scope, "/"].concat());
+            if let Some((_, creds)) = model.credential(&key)
+                && accept(creds)
+            {
+                return Some((key, creds));
+            }
+        }
+        None
+    };
+    lookup(registry.host()).or_else(|| {
+        (registry.hostname() != registry.host())
+            .then(|| lookup(registry.hostname()))
+            .flatten()
+    })
+}
+
+/// pnpm 11/12 decode every literal `_auth` and `_password` of their `.npmrc` files while
+/// loading the config, and stop every command on one they cannot decode (`atob`, retried
+/// with its padding mended) or an `_auth` with no `:` in it (pnpm 11.28's
+/// `parseBasicAuth`; real 11.28.11 and 12.21.0 stopped on `_auth=notbase64` and on `YWJj`,
+/// base64 of `abc`, even for `config get registry`). npm and pnpm 10 send `_auth` as written.
+fn undecodable_basic_auth(model: &Model, label: &str) -> Vec<Warning> {
+    let from_ini = |v: &Value| {
+        v.origin.as_ref().is_none_or(|o| {
+            !matches!(
+                o.file.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "toml")
+            )
+        })
+    };
+    let mut out = Vec::new();
+    for (key, creds) in &model.auth {
+        let checks = [
+            (
+                creds.ident.as_ref(),
+                "_auth",
+                "base64 of `user:password`",
+                true,
+            ),
+            (
+                creds.password.as_ref(),
+                "_password",
+                "base64 of the password",
+                false,
+            ),
+        ];
+        for (value, name, meant, pair) in checks {
+            let Some(text) = value
+                .filter(|v| from_ini(v))
+                .and_then(|v| v.value.as_literal())
+            else {
+                continue;
+            };
+            if text.is_empty() {
+                continue;
+            }
+            let problem = match atob_forgiving(&text) {
+                None => Some(("ERR_PNPM_AUTH_INVALID_BASE64", "is not base64")),
+                Some(bytes) if pair && !bytes.contains(&b':') => Some((
+                    "ERR_PNPM_AUTH_MISSING_SEPARATOR",
+                    "decodes to text with no `:` between user and password",
+                )),
+                Some(_) => None,
+            };
+            if let Some((code, what)) = problem {
+                out.push(Warning::error(
+                    Code::PnpmAuthStops,
+                    format!(
+                        "`{name}` for {} {what}: {label} stops every command here ({code}); set it to {meant}",
+                        key_label(key)
+                    ),
+                    value.and_then(|v| v.origin.clone()),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn key_label(key: &AuthKey) -> String {
+    match key {
+        AuthKey::Url(url) => format!("`{url}`"),
+        AuthKey::Scope(scope) => format!("the @{scope} scope token"),
+        AuthKey::DefaultRegistry | AuthKey::Fallback => "the top-level credential".into(),
+    }
+}
+
+/// WHATWG `atob` as pnpm retries it: ASCII whitespace dropped, any run of `=` at the end
+/// (pnpm mends the padding), the alphabet's own characters otherwise, and never one
+/// character past a multiple of four.
+fn atob_forgiving(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}'))
+        .collect();
+    let body = compact.trim_end_matches('=');
+    if body.is_empty() || body.len() % 4 == 1 {
+        return None;
+    }
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
+            .with_decode_allow_trailing_bits(true),
+    );
+    engine.decode(body).ok()
+}
+
+/// pnpm 10 sets a key's header once per credential line, in the order the keys were first
+/// written: of a token, `_auth` and `username` (with a `_password`), the last written wins
+/// (spec obs u04; real pnpm 10.34.9 sent the username's over an earlier `_auth`), where npm
+/// and pnpm 11/12 take the token, then `_auth`. `None` where that order gives npm's answer,
+/// or the forms come from different files (pmrc keeps no order across files).
+fn pnpm10_authorization(c: &Credentials) -> Option<Authorization> {
+    let pair = match (&c.username, &c.password) {
+        (Some(user), Some(password)) => Some((
+            user,
+            crate::resolve::basic_from_parts(
+                &user.value,
+                &password.value,
+                c.password_encoding == Some(crate::model::PasswordEncoding::Base64),
+            ),
+        )),
+        _ => None,
+    };
+    let forms: Vec<(&Value, Authorization)> = [
+        c.token
+            .as_ref()
+            .map(|t| (t, Authorization::Bearer(t.value.clone()))),
+        c.ident
+            .as_ref()
+            .map(|i| (i, Authorization::Basic(i.value.clone()))),
+        pair,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let origins: Vec<&Origin> = forms
+        .iter()
+        .filter_map(|(v, _)| v.origin.as_ref())
+        .collect();
+    let one_file =
+        origins.len() == forms.len() && origins.windows(2).all(|w| w[0].file == w[1].file);
+    if forms.len() < 2 || !one_file {
+        return None;
+    }
+    forms
+        .into_iter()
+        .max_by_key(|(v, _)| v.origin.as_ref().map_or(0, |o| o.line))
+        .map(|(_, authorization)| authorization)
 }
 
 /// The pnpm major a project names in package.json (`packageManager`, or

@@ -643,6 +643,10 @@ pub fn print_convert(
         _ if refused => format!(
             "{rules}: {pending} file(s) would change, but --write refuses because of the error above\n"
         ),
+        _ if pending == 0 && plan.read_apart => format!(
+            "{rules}: the files hold what pmrc would write, but a target reads some of their lines otherwise than {} (see above), which pmrc leaves as written\n",
+            plan.from
+        ),
         _ if pending == 0 => format!("{rules}: every target file is already in sync\n"),
         Mode::Write => format!(
             "{rules}: wrote {}\n",

@@ -11,13 +11,14 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
+use crate::diagnostics::Code;
 use crate::discover::{self, ConfigFile, Environment};
 use crate::error::{Error, Result};
 use crate::formats::{self, Format};
 use crate::managers::Manager;
 use crate::model::{AuthKey, Credentials, Level, Model};
 use crate::translate::translate_beside;
-use crate::warning::Warning;
+use crate::warning::{Severity, Warning};
 
 /// How a conversion ends: a preview, a write, or a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +79,10 @@ pub struct Plan {
     pub sources: Vec<ConfigFile>,
     pub changes: Vec<FileChange>,
     pub warnings: Vec<Warning>,
+    /// A target reads a line of its files otherwise than the source (a key after a section
+    /// line, an inline comment: `npmrc-*-read-apart`), which pmrc leaves as the user wrote
+    /// it: the files do not act alike, whatever the diff says.
+    pub read_apart: bool,
 }
 
 impl Plan {
@@ -144,6 +149,18 @@ pub fn build(req: &Request) -> Result<Plan> {
         )));
     }
     let (model, read_warnings) = discover::read_merged(req.from, &sources)?;
+    // A registry URL the source reads with its inline comment in it (pnpm 12) reaches no
+    // registry: there is nothing to translate, and guessing the URL meant is not pmrc's.
+    if let Some(w) = read_warnings
+        .iter()
+        .find(|w| w.code == Code::NpmrcValueReadApart && w.severity == Severity::Error)
+    {
+        let origin = w.origin.as_ref();
+        return Err(Error::Refused {
+            path: origin.map_or_else(Default::default, |o| o.file.to_path_buf()),
+            reason: format!("line {}: {}", origin.map_or(0, |o| o.line), w.message),
+        });
+    }
     // A target's lines in a file the source reads become part of what the source holds
     // (Bun reads the `.npmrc` written for npm): translating again from that, until nothing
     // changes, makes the plan one that a second run finds in sync.
@@ -153,7 +170,8 @@ pub fn build(req: &Request) -> Result<Plan> {
     loop {
         let mut warnings = read_warnings.clone();
         let drafts = drafts(req, &translated_from, &mut warnings)?;
-        let changes = shared::plan_files(req, &sources, &model, drafts, &mut warnings)?;
+        let (changes, read_apart) =
+            shared::plan_files(req, &sources, &model, drafts, &mut warnings)?;
         let touches_source = changes
             .iter()
             .any(|c| c.status() != Status::Unchanged && sources.iter().any(|f| f.path == c.path));
@@ -184,6 +202,7 @@ pub fn build(req: &Request) -> Result<Plan> {
                     sources,
                     changes,
                     warnings,
+                    read_apart,
                 });
             }
         }

@@ -67,7 +67,7 @@ pub(super) fn plan_files(
     source_model: &Model,
     mut drafts: Vec<Draft>,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<FileChange>> {
+) -> Result<(Vec<FileChange>, bool)> {
     keep_credentials_out_of_committed_files(&mut drafts, warnings);
     drop_lines_writers_refuse(&mut drafts);
     // Needed only for a file the source reads too (a shared `.npmrc`); a conversion to
@@ -106,11 +106,11 @@ pub(super) fn plan_files(
             changes.push(change);
         }
     }
-    check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
+    let read_apart = check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
     keep_bystanders(req, &changes)?;
     warnings.extend(yarn_classic_stops(req, &changes)?);
     warnings.extend(files_dropped_while_unset(req, &changes)?);
-    Ok(changes)
+    Ok((changes, read_apart))
 }
 
 /// A file written for the run that a manager in play ignores as a whole while a variable it
@@ -224,9 +224,8 @@ struct SourceLines<'a> {
 /// Merges the targets' wishes for one file. A file the source reads keeps every setting
 /// the source takes a value from, and the source's spelling wins where a target would write
 /// the same key another way (unless the source's value there is a credential none of its
-/// requests carries); elsewhere the file holds exactly what the targets want.
-/// The settings `draft`'s file will hold: the source's lines (with `source_lines`, as the
-/// source reads them), then each writer's wishes.
+/// requests carries); elsewhere the file holds exactly what the targets want. The source's
+/// lines (with `source_lines`) are taken as the source reads them (pnpm 12's ini).
 fn compose(draft: &Draft, source_lines: Option<(SourceLines, Manager)>) -> Result<Composed> {
     let file = &draft.file;
     let mut entries: Vec<Entry> = Vec::new();
@@ -642,9 +641,13 @@ fn keep_bystanders(req: &Request, changes: &[FileChange]) -> Result<()> {
     Ok(())
 }
 
+/// A file and a line in it, as a finding's origin names them.
+type LineAt = (std::rc::Rc<std::path::PathBuf>, usize);
+
 /// Every target, resolved against the final files (its own and those it shares), must do
 /// what its translation meant; where a shared file makes it do otherwise, the difference
-/// from the source is reported like any other loss.
+/// from the source is reported like any other loss. True when a target reads a line apart
+/// from npm where the source does not (or otherwise), which pmrc leaves as written.
 fn check_targets(
     req: &Request,
     sources: &[ConfigFile],
@@ -652,11 +655,26 @@ fn check_targets(
     drafts: &[Draft],
     changes: &[FileChange],
     warnings: &mut Vec<Warning>,
-) -> Result<()> {
+) -> Result<bool> {
     let planned: HashMap<&Path, String> = changes
         .iter()
         .map(|c| (c.path.as_path(), c.after.clone()))
         .collect();
+    let is_read_apart = |w: &Warning| {
+        matches!(
+            w.code,
+            Code::NpmrcSectionReadApart | Code::NpmrcValueReadApart
+        )
+    };
+    // Where the source itself parts from npm (a key Yarn 1 reads after `[s] `), a target that
+    // parts alike reads the line as the source does.
+    let at = |w: &Warning| w.origin.as_ref().map(|o| (o.file.clone(), o.line));
+    let source_apart: HashSet<(Code, Option<LineAt>)> = warnings
+        .iter()
+        .filter(|w| is_read_apart(w))
+        .map(|w| (w.code, at(w)))
+        .collect();
+    let mut read_apart = false;
     for &to in req.to {
         let files = discover::locate(to, req.dir, req.user, req.env)?;
         // Only a file the target shares (with the source's lines or another target's), or
@@ -680,12 +698,11 @@ fn check_targets(
         let (model, read_warnings) = read_with_warnings(to, &files, &planned)?;
         // A key the target reads after a section line npm takes as one is the user's line,
         // kept as written: the translation cannot speak for it, the finding does.
-        for w in read_warnings.iter().filter(|w| {
-            matches!(
-                w.code,
-                Code::NpmrcSectionReadApart | Code::NpmrcValueReadApart
-            )
-        }) {
+        for w in read_warnings
+            .iter()
+            .filter(|w| is_read_apart(w) || w.code == Code::PnpmAuthStops)
+        {
+            read_apart |= is_read_apart(w) && !source_apart.contains(&(w.code, at(w)));
             if !warnings.contains(w) {
                 warnings.push(w.clone());
             }
@@ -780,5 +797,5 @@ fn check_targets(
         }
         warnings.extend(new);
     }
-    Ok(())
+    Ok(read_apart)
 }

@@ -603,7 +603,7 @@ pub fn pnpm12_env_token_ignored() -> Case {
 
 /// pnpm 12 keeps an inline comment as part of a value (spec obs e03): it sends the token
 /// with ` # rotated in May` on it, where npm would cut it. pmrc gives npm that value in
-/// double quotes, which both decode alike, and keeps the comment on a line of its own.
+/// double quotes, which both decode alike.
 pub fn pnpm12_inline_comment_in_token() -> Case {
     const SENT: &str = "Bearer fake-literal-acme-token # rotated in May";
     Case::new("pnpm12_inline_comment_in_token", Pnpm12, Npm)
@@ -615,7 +615,7 @@ pub fn pnpm12_inline_comment_in_token() -> Case {
         .dep("leftpad-fake", 1, SENT)
         .reference(
             ".npmrc",
-            "registry={R1}/\n# rotated in May\n//{H1}/:_authToken=\"fake-literal-acme-token # rotated in May\"\n",
+            "registry={R1}/\n//{H1}/:_authToken=\"fake-literal-acme-token # rotated in May\"\n",
         )
 }
 
@@ -634,6 +634,25 @@ pub fn pnpm12_scope_after_section_line() -> Case {
         .reference(
             ".npmrc",
             "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n[corp]\n@acme:registry={R2}/\n//{H2}/:_authToken=fake-literal-acme-token\n",
+        )
+}
+
+/// pnpm 11 reads `//host/npm/@acme/:_authToken` as the @acme scope token on the registry at
+/// `/npm/` (spec obs p17); npm would use it for tarballs under `/npm/@acme/` only, so pmrc
+/// gives npm the token keyed by the registry.
+pub fn pnpm11_path_form_scope_token() -> Case {
+    Case::new("pnpm11_path_form_scope_token", Pnpm11, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/npm/", PNPM_LITERAL)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/@acme/:_authToken=fake-literal-acme-token\n",
+        )
+        .dep("@acme/widget", 2, PNPM_LITERAL)
+        .dep("leftpad-fake", 1, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/npm/\n//{H2}/npm/:_authToken=fake-literal-acme-token\n",
         )
 }
 

@@ -221,7 +221,7 @@ fn decode(text: &str) -> Result<Vec<Entry>, LoadFailure> {
         if is_comment(line) {
             continue;
         }
-        if let Some(name) = section_name(line) {
+        if let Some(name) = crate::formats::npmrc::ini_section_name(line) {
             let name = unsafe_value(name).into_key();
             // `p = out[section] = out[section] || {}`
             target = match at.get(&name) {
@@ -382,12 +382,6 @@ fn physical_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// `/^\s*[;#]/`.
 fn is_comment(line: &str) -> bool {
     line.trim_start_matches(is_js_space).starts_with([';', '#'])
-}
-
-/// `/^\[([^\]]*)\]$/`: nothing before the `[` or after the `]`, and no `]` inside.
-fn section_name(line: &str) -> Option<&str> {
-    let inner = line.strip_prefix('[')?.strip_suffix(']')?;
-    (!inner.contains(']')).then_some(inner)
 }
 
 /// A canonical array index (`0`, `17`, not `017`), which `Object.entries` lists first.
