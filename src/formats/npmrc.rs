@@ -137,7 +137,7 @@ pub(crate) fn ini_section_name(line: &str) -> Option<&str> {
 
 impl IniDialect {
     /// Whether the line `raw` (without its line break) opens a section.
-    fn opens_section(self, raw: &str) -> bool {
+    pub fn opens_section(self, raw: &str) -> bool {
         match self {
             IniDialect::Npm => ini_section_name(
                 raw.strip_prefix('\u{feff}')

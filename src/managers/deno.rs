@@ -185,14 +185,14 @@ impl Rules for Deno {
             }
         }
         keep_what_deno_reads(read);
-        if let Some((line, written)) = file.text.as_deref().and_then(indented_section_line)
+        if let Some((line, written)) = file.text.as_deref().and_then(section_line_only_deno_reads)
             && drop_values_after(read, line)
         {
             // Not "unindent it": npm, pnpm, Yarn 1 and Bun would then lose the settings too.
             warnings.push(Warning::new(
                 Code::NpmrcKeyInSection,
                 format!(
-                    "Deno reads the indented `{written}` on line {line} as a section, so it never reads the settings after it (npm, pnpm, Yarn 1 and Bun do); move them above that line"
+                    "Deno reads `{written}` on line {line} as a section (it trims the line and takes any `[…]`), so it never reads the settings after it (npm, pnpm, Yarn 1 and Bun read the line as a key); move them above that line"
                 ),
                 Some(origin(line)),
             ));
@@ -308,13 +308,16 @@ impl Rules for Deno {
 }
 
 /// The first line (1-based, with its text) Deno takes for a section that npm's ini takes
-/// for a key: a `[name]` with blanks before it (real Deno 2.9.6 trims the line; npm 11,
-/// pnpm 10 to 12, Yarn 1 and Bun 1.4 read ` [s]` as a key and the settings after it).
-fn indented_section_line(text: &str) -> Option<(usize, &str)> {
+/// for a key: real Deno 2.9.6 trims the line and takes any `[…]`, where npm 11, pnpm 10 to
+/// 12, Yarn 1 and Bun 1.4 read ` [s]` and `[a]b]` as keys and the settings after them.
+fn section_line_only_deno_reads(text: &str) -> Option<(usize, &str)> {
     text.split('\n').enumerate().find_map(|(i, raw)| {
         let line = raw.trim();
-        (line.starts_with('[') && line.ends_with(']') && !raw.starts_with('['))
-            .then_some((i + 1, line))
+        let npm_line = raw.strip_suffix('\r').unwrap_or(raw);
+        (line.starts_with('[')
+            && line.ends_with(']')
+            && !crate::formats::npmrc::IniDialect::Npm.opens_section(npm_line))
+        .then_some((i + 1, line))
     })
 }
 
