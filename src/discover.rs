@@ -299,11 +299,20 @@ pub fn read_model(file: &ConfigFile) -> Result<(Model, Vec<Warning>)> {
 
 /// The merged model of a manager over its files (given lowest priority first).
 pub fn read_merged(manager: Manager, files: &[ConfigFile]) -> Result<(Model, Vec<Warning>)> {
+    read_merged_in(manager, files, manager.rules().npmrc_dialect())
+}
+
+/// [`read_merged`] with `.npmrc` files read in `dialect` rather than the manager's own: what
+/// the manager would do if it read those lines as npm does.
+pub fn read_merged_in(
+    manager: Manager,
+    files: &[ConfigFile],
+    dialect: npmrc::IniDialect,
+) -> Result<(Model, Vec<Warning>)> {
     let rules = manager.rules();
     let mut model = Model::default();
     let mut yarnrc_network = Model::default();
     let mut warnings = Vec::new();
-    let dialect = rules.npmrc_dialect();
     for file in files {
         let (mut m, w) = match (&file.text, file.format) {
             (Some(text), Format::Npmrc) if npmrc::read_apart(text, dialect) => npmrc::read_as(

@@ -142,17 +142,26 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     dedup(&mut findings);
     // A conversion leaves the lines readers part on as written: drift they cause is mended
     // by hand first.
-    let read_apart = findings.iter().any(|f| {
-        matches!(
-            f.rule,
-            Code::NpmrcSectionReadApart | Code::NpmrcValueReadApart
-        )
-    });
+    let read_apart: Vec<String> = findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.rule,
+                Code::NpmrcSectionReadApart | Code::NpmrcValueReadApart
+            )
+        })
+        .filter_map(|f| f.origin.as_ref())
+        .map(|o| (o.file.clone(), o.line))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|(file, line)| format!("{}:{line}", file.display()))
+        .collect();
     for f in &mut findings {
         if let Some(fix) = command_fix(req, f) {
-            f.fix = match (&f.drift, read_apart) {
-                (Some(_), true) => format!(
-                    "first move or remove the lines npmrc-section-read-apart and npmrc-value-read-apart name (a conversion leaves them as written), then {fix}"
+            f.fix = match (&f.drift, read_apart.is_empty()) {
+                (Some(_), false) => format!(
+                    "first mend {} as the read-apart findings say (a conversion leaves such lines as written), then {fix}",
+                    read_apart.join(", ")
                 ),
                 _ => fix,
             };

@@ -24,6 +24,16 @@ pub struct Lookup<'a> {
 struct Hashed<'a> {
     urls: rustc_hash::FxHashMap<&'a str, (&'a AuthKey, &'a Credentials)>,
     scopes: rustc_hash::FxHashMap<&'a str, (&'a AuthKey, &'a Credentials)>,
+    /// Some URL key ends in an `@scope/` segment ([`Lookup::holds_scope_path_keys`]).
+    scope_paths: bool,
+}
+
+/// A URL key whose last path segment names a scope: `//host/path/@scope/`.
+fn is_scope_path_key(url: &str) -> bool {
+    url.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.starts_with('@'))
 }
 
 impl<'a> Lookup<'a> {
@@ -40,7 +50,10 @@ impl<'a> Lookup<'a> {
         let mut hashed = Hashed::default();
         for (key, creds) in &model.auth {
             match key {
-                AuthKey::Url(url) => hashed.urls.insert(url, (key, creds)),
+                AuthKey::Url(url) => {
+                    hashed.scope_paths |= is_scope_path_key(url);
+                    hashed.urls.insert(url, (key, creds))
+                }
                 AuthKey::Scope(scope) => hashed.scopes.insert(scope, (key, creds)),
                 AuthKey::DefaultRegistry | AuthKey::Fallback => None,
             };
@@ -57,6 +70,19 @@ impl<'a> Lookup<'a> {
             (Some(hashed), AuthKey::Url(url)) => hashed.urls.get(url.as_str()).copied(),
             (Some(hashed), AuthKey::Scope(scope)) => hashed.scopes.get(scope.as_str()).copied(),
             _ => self.model.auth.get_key_value(key),
+        }
+    }
+
+    /// Whether some URL key ends in an `@scope/` segment, which pnpm 11/12 read as a scope
+    /// token: most models hold none, and their routes need not look for one.
+    pub fn holds_scope_path_keys(&self) -> bool {
+        match &self.hashed {
+            Some(hashed) => hashed.scope_paths,
+            None => self
+                .model
+                .auth
+                .keys()
+                .any(|k| matches!(k, AuthKey::Url(url) if is_scope_path_key(url))),
         }
     }
 
@@ -599,6 +625,23 @@ pub fn packument_walk_up<'a>(
 mod tests {
     use super::*;
     use crate::template::Dialect;
+
+    #[test]
+    fn scope_path_keys_are_noticed_hashed_or_not() {
+        for (key, held) in [
+            ("//r.example/npm/@acme/", true),
+            ("//r.example/@acme", true),
+            ("//r.example/npm/", false),
+            ("//r.example/a@b/", false),
+        ] {
+            let mut model = Model::default();
+            model
+                .auth
+                .insert(AuthKey::Url(key.into()), Credentials::default());
+            assert_eq!(Lookup::one(&model).holds_scope_path_keys(), held, "{key}");
+            assert_eq!(Lookup::many(&model).holds_scope_path_keys(), held, "{key}");
+        }
+    }
 
     /// A hashed lookup finds exactly what the ordered map holds, for every kind of key and
     /// for keys it does not hold, and hands back the model's own key.

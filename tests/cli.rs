@@ -4737,6 +4737,23 @@ fn pnpm_reads_credentials_as_pnpm_does() {
         ],
         "{text}"
     );
+    // The other order: pnpm 10 sends the later `_auth`, npm the token (real 10.34.9 and
+    // npm 11.21.2), and names the `_auth` line.
+    let (sent, text) = sends(
+        "registry=https://r.example.test/\n//r.example.test/:_authToken=fake-tok\n//r.example.test/:_auth=dTpw\n",
+        "pkg",
+    );
+    assert_eq!(
+        sent,
+        [
+            "Bearer fake-tok",
+            "Basic dTpw",
+            "Bearer fake-tok",
+            "Bearer fake-tok"
+        ],
+        "{text}"
+    );
+    assert!(text.contains("sends: Basic dTpw (.npmrc:3)"), "{text}");
     for (auth, code) in [
         ("notbase64", "ERR_PNPM_AUTH_INVALID_BASE64"),
         ("YWJj", "ERR_PNPM_AUTH_MISSING_SEPARATOR"),
@@ -4754,10 +4771,31 @@ fn pnpm_reads_credentials_as_pnpm_does() {
         }
         assert!(!words.contains("pnpm 10 stops"), "{words}");
     }
-    // Padding mended and blanks dropped, as pnpm's `atob` retry does: no finding.
-    let (_, text) = sends(
-        "registry=https://r.example.test/\n//r.example.test/:_auth=dT pw=\n",
-        "pkg",
+    // pnpm 11 mends the padding only where the blanks leave it whole; pnpm 12 drops the
+    // blanks first (real 11.28.11 stopped on `dT pw=`, 12.21.0 did not; both took `dTpw=`).
+    let stops = |npmrc: &str| {
+        let (_, text) = sends(npmrc, "pkg");
+        let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        ["pnpm 11", "pnpm 12"].map(|pnpm| words.contains(&format!("{pnpm} stops every command")))
+    };
+    let r = "registry=https://r.example.test/\n";
+    assert_eq!(
+        stops(&format!("{r}//r.example.test/:_auth=dT pw=\n")),
+        [true, false]
     );
-    assert!(!text.contains("pnpm-auth-stops"), "{text}");
+    assert_eq!(
+        stops(&format!("{r}//r.example.test/:_auth=dTpw=\n")),
+        [false, false]
+    );
+    // A `_password` is decoded only beside a username (real 12.21.0).
+    assert_eq!(
+        stops(&format!("{r}//r.example.test/:_password=!!!notb64\n")),
+        [false, false]
+    );
+    assert_eq!(
+        stops(&format!(
+            "{r}//r.example.test/:username=bob\n//r.example.test/:_password=!!!notb64\n"
+        )),
+        [true, true]
+    );
 }

@@ -489,7 +489,7 @@ impl Rules for Pnpm {
 
     fn after_merge(&self, model: &Model, warnings: &mut Vec<Warning>) {
         if !self.is_10() {
-            warnings.extend(undecodable_basic_auth(model, self.label()));
+            warnings.extend(undecodable_basic_auth(model, self.0, self.label()));
         }
         for creds in model.auth.values().filter(|c| !usable(c)) {
             warnings.push(Warning::new(
@@ -558,8 +558,9 @@ impl Rules for Pnpm {
             .filter(|_| self.is_10())
             .and_then(|(_, creds)| pnpm10_authorization(creds));
         let mut route = npm_style_route(packages, registry, found).read_from(configured);
-        if pnpm10_order.is_some() {
-            route.authorization = pnpm10_order;
+        if let Some((authorization, origin)) = pnpm10_order {
+            route.authorization = Some(authorization);
+            route.credential_origin = origin;
         }
         route
     }
@@ -627,7 +628,9 @@ impl Rules for Pnpm {
         match req.credentials_by_key(true, usable) {
             Some((k, a)) => {
                 let a = match req.model.auth.get(&AuthKey::Url(k.clone())) {
-                    Some(creds) if self.is_10() => pnpm10_authorization(creds).or(a),
+                    Some(creds) if self.is_10() => {
+                        pnpm10_authorization(creds).map(|(a, _)| a).or(a)
+                    }
                     _ => a,
                 };
                 (a, format!("`{k}` matches the tarball URL"))
@@ -711,6 +714,9 @@ fn path_scope_token<'a>(
     registry: &RegistryUrl,
     scope: &str,
 ) -> Option<(AuthKey, &'a Credentials)> {
+    if !model.holds_scope_path_keys() {
+        return None;
+    }
     let accept = |c: &Credentials| c.authenticates() && usable(c);
     let lookup = |host: &str| {
         let mut walk = ["//", host, registry.path().trim_end_matches('/'), "/pkg"].concat();
@@ -734,12 +740,12 @@ fn path_scope_token<'a>(
     })
 }
 
-/// pnpm 11/12 decode every literal `_auth` and `_password` of their `.npmrc` files while
-/// loading the config, and stop every command on one they cannot decode (`atob`, retried
-/// with its padding mended) or an `_auth` with no `:` in it (pnpm 11.28's
-/// `parseBasicAuth`; real 11.28.11 and 12.21.0 stopped on `_auth=notbase64` and on `YWJj`,
-/// base64 of `abc`, even for `config get registry`). npm and pnpm 10 send `_auth` as written.
-fn undecodable_basic_auth(model: &Model, label: &str) -> Vec<Warning> {
+/// pnpm 11/12 decode every literal `_auth`, or else a `_password` beside a `username`, of
+/// their `.npmrc` files while loading the config, and stop every command on one they cannot
+/// decode or an `_auth` with no `:` in it (pnpm 11.28's `parseBasicAuth`; real 11.28.11 and
+/// 12.21.0 stopped on `_auth=notbase64` and on `YWJj`, base64 of `abc`, even for
+/// `config get registry`). npm and pnpm 10 send `_auth` as written.
+fn undecodable_basic_auth(model: &Model, major: PnpmMajor, label: &str) -> Vec<Warning> {
     let from_ini = |v: &Value| {
         v.origin.as_ref().is_none_or(|o| {
             !matches!(
@@ -748,73 +754,91 @@ fn undecodable_basic_auth(model: &Model, label: &str) -> Vec<Warning> {
             )
         })
     };
+    fn set(v: &Option<Value>) -> Option<&Value> {
+        v.as_ref().filter(|v| !v.value.is_empty())
+    }
     let mut out = Vec::new();
     for (key, creds) in &model.auth {
-        let checks = [
-            (
-                creds.ident.as_ref(),
-                "_auth",
-                "base64 of `user:password`",
-                true,
-            ),
-            (
-                creds.password.as_ref(),
-                "_password",
-                "base64 of the password",
-                false,
-            ),
-        ];
-        for (value, name, meant, pair) in checks {
-            let Some(text) = value
-                .filter(|v| from_ini(v))
-                .and_then(|v| v.value.as_literal())
-            else {
-                continue;
-            };
-            if text.is_empty() {
-                continue;
-            }
-            let problem = match atob_forgiving(&text) {
-                None => Some(("ERR_PNPM_AUTH_INVALID_BASE64", "is not base64")),
-                Some(bytes) if pair && !bytes.contains(&b':') => Some((
-                    "ERR_PNPM_AUTH_MISSING_SEPARATOR",
-                    "decodes to text with no `:` between user and password",
-                )),
-                Some(_) => None,
-            };
-            if let Some((code, what)) = problem {
-                out.push(Warning::error(
-                    Code::PnpmAuthStops,
-                    format!(
-                        "`{name}` for {} {what}: {label} stops every command here ({code}); set it to {meant}",
-                        key_label(key)
-                    ),
-                    value.and_then(|v| v.origin.clone()),
-                ));
-            }
+        // `_auth` first; a `_password` only with a username and no `_auth`.
+        let (value, name, meant, pair) = match (set(&creds.ident), set(&creds.username)) {
+            (Some(ident), _) => (ident, "_auth", "base64 of `user:password`", true),
+            (None, Some(_)) => match set(&creds.password) {
+                Some(password) => (password, "_password", "base64 of the password", false),
+                None => continue,
+            },
+            (None, None) => continue,
+        };
+        let Some(text) = Some(value)
+            .filter(|v| from_ini(v))
+            .and_then(|v| v.value.as_literal())
+        else {
+            continue;
+        };
+        let problem = match pnpm_base64_decode(&text, major) {
+            None => Some(("ERR_PNPM_AUTH_INVALID_BASE64", "is not base64")),
+            Some(bytes) if pair && !bytes.contains(&b':') => Some((
+                "ERR_PNPM_AUTH_MISSING_SEPARATOR",
+                "decodes to text with no `:` between user and password",
+            )),
+            Some(_) => None,
+        };
+        if let Some((code, what)) = problem {
+            out.push(Warning::error(
+                Code::PnpmAuthStops,
+                format!(
+                    "`{name}` for {} {what}: {label} stops every command here ({code}); set it to {meant}",
+                    key_label(key)
+                ),
+                value.origin.clone(),
+            ));
         }
     }
     out
 }
 
-fn key_label(key: &AuthKey) -> String {
-    match key {
-        AuthKey::Url(url) => format!("`{url}`"),
-        AuthKey::Scope(scope) => format!("the @{scope} scope token"),
-        AuthKey::DefaultRegistry | AuthKey::Fallback => "the top-level credential".into(),
+/// How pnpm decodes `_auth` and `_password`. pnpm 11.28's `decodeBase64Credential`: WHATWG
+/// `atob`, then `atob` again with the padding mended (`normalizeBase64Padding`, which counts
+/// blanks in the length). pnpm 12's own decoder is laxer: real 12.21.0 took `dT pw=` and
+/// `YTpi===`, which 11.28.11 refused; both refused `YTpiY`, `YTp=iYw==` and `YT-_`.
+fn pnpm_base64_decode(text: &str, major: PnpmMajor) -> Option<Vec<u8>> {
+    if major == PnpmMajor::V12 {
+        let compact: String = text.chars().filter(|&c| !is_ascii_blank(c)).collect();
+        return base64_unpadded(compact.trim_end_matches('='));
     }
+    atob(text).or_else(|| {
+        let without = text.trim_end_matches('=');
+        let remainder = without.encode_utf16().count() % 4;
+        if without.is_empty() || remainder == 1 {
+            return None;
+        }
+        let mended = format!("{without}{}", "=".repeat((4 - remainder) % 4));
+        (mended != text).then(|| atob(&mended)).flatten()
+    })
 }
 
-/// WHATWG `atob` as pnpm retries it: ASCII whitespace dropped, any run of `=` at the end
-/// (pnpm mends the padding), the alphabet's own characters otherwise, and never one
-/// character past a multiple of four.
-fn atob_forgiving(text: &str) -> Option<Vec<u8>> {
+/// WHATWG `atob`: ASCII whitespace dropped, one or two final `=` dropped from a length that
+/// is a multiple of four, then the alphabet alone, never one character past a multiple of
+/// four.
+fn atob(text: &str) -> Option<Vec<u8>> {
+    let mut compact: String = text.chars().filter(|&c| !is_ascii_blank(c)).collect();
+    if compact.len().is_multiple_of(4) {
+        for _ in 0..2 {
+            if compact.ends_with('=') {
+                compact.pop();
+            }
+        }
+    }
+    base64_unpadded(&compact)
+}
+
+fn is_ascii_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}')
+}
+
+/// Base64 without padding, its last character's spare bits ignored; `None` past the
+/// alphabet or one character past a multiple of four.
+fn base64_unpadded(body: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
-    let compact: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}'))
-        .collect();
-    let body = compact.trim_end_matches('=');
     if body.is_empty() || body.len() % 4 == 1 {
         return None;
     }
@@ -827,12 +851,22 @@ fn atob_forgiving(text: &str) -> Option<Vec<u8>> {
     engine.decode(body).ok()
 }
 
+fn key_label(key: &AuthKey) -> String {
+    match key {
+        AuthKey::Url(url) => format!("`{url}`"),
+        AuthKey::Scope(scope) => format!("the @{scope} scope token"),
+        AuthKey::DefaultRegistry | AuthKey::Fallback => "the top-level credential".into(),
+    }
+}
+
 /// pnpm 10 sets a key's header once per credential line, in the order the keys were first
 /// written: of a token, `_auth` and `username` (with a `_password`), the last written wins
 /// (spec obs u04; real pnpm 10.34.9 sent the username's over an earlier `_auth`), where npm
 /// and pnpm 11/12 take the token, then `_auth`. `None` where that order gives npm's answer,
-/// or the forms come from different files (pmrc keeps no order across files).
-fn pnpm10_authorization(c: &Credentials) -> Option<Authorization> {
+/// or the forms come from different files (pmrc keeps no order across files). With the line
+/// the winner was read from. A key written twice counts at its last line here, where pnpm 10
+/// keeps its first place (JavaScript's key order): not modelled.
+fn pnpm10_authorization(c: &Credentials) -> Option<(Authorization, Option<Origin>)> {
     let pair = match (&c.username, &c.password) {
         (Some(user), Some(password)) => Some((
             user,
@@ -868,7 +902,7 @@ fn pnpm10_authorization(c: &Credentials) -> Option<Authorization> {
     forms
         .into_iter()
         .max_by_key(|(v, _)| v.origin.as_ref().map_or(0, |o| o.line))
-        .map(|(_, authorization)| authorization)
+        .map(|(v, authorization)| (authorization, v.origin.clone()))
 }
 
 /// The pnpm major a project names in package.json (`packageManager`, or

@@ -591,7 +591,8 @@ pub fn print_convert(
             "rules": { "from": plan.from.label(), "to": plan.to.iter().map(|m| m.label()).collect::<Vec<_>>() },
             "files": files,
             "warnings": plan.warnings,
-            "in_sync": pending == 0,
+            "in_sync": pending == 0 && !plan.read_apart,
+            "read_apart": plan.read_apart,
         });
         print_json(out, &doc)?;
         return Ok(());

@@ -150,11 +150,24 @@ pub fn build(req: &Request) -> Result<Plan> {
     }
     let (model, read_warnings) = discover::read_merged(req.from, &sources)?;
     // A registry URL the source reads with its inline comment in it (pnpm 12) reaches no
-    // registry: there is nothing to translate, and guessing the URL meant is not pmrc's.
-    if let Some(w) = read_warnings
-        .iter()
-        .find(|w| w.code == Code::NpmrcValueReadApart && w.severity == Severity::Error)
-    {
+    // registry: there is nothing to translate, and guessing the URL meant is not pmrc's
+    // (unless another file's registry wins over that line).
+    let in_effect = |at: &crate::model::Origin| {
+        let registries = model.registry.iter().chain(
+            model
+                .scopes
+                .values()
+                .filter_map(|scope| scope.registry.as_ref()),
+        );
+        registries
+            .filter_map(|r| r.origin.as_ref())
+            .any(|o| o.file == at.file && o.line == at.line)
+    };
+    if let Some(w) = read_warnings.iter().find(|w| {
+        w.code == Code::NpmrcValueReadApart
+            && w.severity == Severity::Error
+            && w.origin.as_ref().is_some_and(in_effect)
+    }) {
         let origin = w.origin.as_ref();
         return Err(Error::Refused {
             path: origin.map_or_else(Default::default, |o| o.file.to_path_buf()),

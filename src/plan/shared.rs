@@ -403,7 +403,12 @@ fn read_with_warnings(
     files: &[ConfigFile],
     planned: &HashMap<&Path, String>,
 ) -> Result<(Model, Vec<Warning>)> {
-    let files: Vec<ConfigFile> = files
+    discover::read_merged(manager, &with_planned(files, planned))
+}
+
+/// `files` with the planned texts in place of their own.
+fn with_planned(files: &[ConfigFile], planned: &HashMap<&Path, String>) -> Vec<ConfigFile> {
+    files
         .iter()
         .map(|f| match planned.get(f.path.as_path()) {
             Some(text) => ConfigFile {
@@ -412,8 +417,7 @@ fn read_with_warnings(
             },
             None => f.clone(),
         })
-        .collect();
-    discover::read_merged(manager, &files)
+        .collect()
 }
 
 /// The texts the composed settings make, for the files the source reads.
@@ -698,14 +702,29 @@ fn check_targets(
         let (model, read_warnings) = read_with_warnings(to, &files, &planned)?;
         // A key the target reads after a section line npm takes as one is the user's line,
         // kept as written: the translation cannot speak for it, the finding does.
+        let mut apart_here = false;
         for w in read_warnings
             .iter()
             .filter(|w| is_read_apart(w) || w.code == Code::PnpmAuthStops)
         {
-            read_apart |= is_read_apart(w) && !source_apart.contains(&(w.code, at(w)));
+            apart_here |= is_read_apart(w) && !source_apart.contains(&(w.code, at(w)));
             if !warnings.contains(w) {
                 warnings.push(w.clone());
             }
+        }
+        // Only where the lines change what the target does: not a registry the workspace
+        // yaml overrides, nor a `${VAR}` credential pnpm ignores in a project file anyway.
+        if apart_here {
+            let as_npm = discover::read_merged_in(
+                to,
+                &with_planned(&files, &planned),
+                crate::formats::npmrc::IniDialect::Npm,
+            )?
+            .0;
+            let groups = resolve::groups_of(&model, &as_npm);
+            let own = resolve::routes_for(&model, to, groups.clone());
+            let npms = resolve::routes_for(&as_npm, to, groups);
+            read_apart |= own.iter().zip(&npms).any(|(a, b)| !a.acts_like(b));
         }
         // A file the target ignores as a whole (pnpm 10 and `${VAR?}`) undoes all its
         // translation, which was worked out line by line: say so, and compare every group.
