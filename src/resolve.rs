@@ -30,10 +30,12 @@ struct Hashed<'a> {
 
 /// A URL key whose last path segment names a scope: `//host/path/@scope/`.
 fn is_scope_path_key(url: &str) -> bool {
-    url.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .is_some_and(|last| last.starts_with('@'))
+    memchr::memchr(b'@', url.as_bytes()).is_some()
+        && url
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.starts_with('@'))
 }
 
 impl<'a> Lookup<'a> {
