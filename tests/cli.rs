@@ -4076,9 +4076,6 @@ fn yarnrc_literal_reference_converts_to_yarn_4_escaped() {
     assert!(!text.contains("route-differs"), "{text}");
 }
 
-/// npm reads `${A:-${B}}` as text around the reference `${B}` (it has no default form): the
-/// `${A:-` and `}` are no secret of the file's, so a readable .npmrc holding it gets no
-/// secret-file-permissions; a literal default (`${A:-FAKE…}`) is one, and does.
 /// Literal registry text that each notation escapes its own way (npm's `\${`, a `${…}`
 /// with a name no shell sets, Yarn's quoted `\\${`, Bun's none) is one registry to every
 /// manager: converting it warns of no route difference, and doctor sees no drift.
@@ -4289,6 +4286,9 @@ fn an_indented_section_line_is_a_key_except_to_deno() {
     assert_eq!(npmrc, "@a:registry=https://scoped.example/\n  [s]\n");
 }
 
+/// npm reads `${A:-${B}}` as text around the reference `${B}` (it has no default form): the
+/// `${A:-` and `}` are no secret of the file's, so a readable .npmrc holding it gets no
+/// secret-file-permissions; a literal default (`${A:-FAKE…}`) is one, and does.
 #[test]
 fn npmrc_nested_default_is_no_literal_secret() {
     let doctor = |token: &str| {
