@@ -500,7 +500,34 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
         };
         let everyone: Vec<Manager> = classes.iter().flat_map(|(ms, _, _)| ms.clone()).collect();
         let names: Vec<String> = everyone.iter().map(ToString::to_string).collect();
-        let described: Vec<String> = classes.iter().map(|(ms, _, r)| describe(r, ms)).collect();
+        let mut described: Vec<String> = classes.iter().map(|(ms, _, r)| describe(r, ms)).collect();
+        // Credentials are never shown: where two sides read alike, say where each comes from.
+        let shown: Vec<String> = classes.iter().map(|(_, _, r)| describe(r, &[])).collect();
+        let alike = shown
+            .iter()
+            .enumerate()
+            .any(|(i, d)| shown[..i].contains(d));
+        let origins: Vec<_> = classes
+            .iter()
+            .map(|(_, _, r)| r.credential_origin.as_ref().map(|o| (&o.file, o.line)))
+            .collect();
+        let mut one_line = String::new();
+        match origins.first() {
+            Some(Some((file, line))) if alike && origins.windows(2).all(|w| w[0] == w[1]) => {
+                one_line = format!(
+                    ": one line, {}:{line}, read otherwise by each",
+                    file.display()
+                );
+            }
+            _ if alike => {
+                for (d, origin) in described.iter_mut().zip(&origins) {
+                    if let Some((file, line)) = origin {
+                        d.push_str(&format!(" from {}:{line}", file.display()));
+                    }
+                }
+            }
+            _ => {}
+        }
         let read_apart = if registries_differ {
             spelled_alike_read_apart(
                 &classes
@@ -522,7 +549,7 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
                 Warning::new(
                     Code::ConfigDrift,
                     format!(
-                        "{} {what} {} differently ({}){read_apart}",
+                        "{} {what} {} differently ({}){read_apart}{one_line}",
                         crate::warning::name_list(&names),
                         d.group,
                         described.join(" vs ")

@@ -4653,6 +4653,17 @@ fn pnpm_12_keeps_inline_comments_and_backslashes_in_values() {
             .unwrap(),
     );
     assert!(!preview.contains("trailing"), "{preview}");
+    let doctor = render(
+        &project
+            .cmd(&["doctor", "--manager", "npm,pnpm@12"])
+            .output()
+            .unwrap(),
+    );
+    let doctor = doctor.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        doctor.contains("one line, .npmrc:2, read otherwise by each"),
+        "{doctor}"
+    );
     let out = project
         .cmd(&["convert", "--from", "pnpm@12", "--to", "npm", "--write"])
         .output()
@@ -4754,6 +4765,25 @@ fn pnpm_reads_credentials_as_pnpm_does() {
         "{text}"
     );
     assert!(text.contains("sends: Basic dTpw (.npmrc:3)"), "{text}");
+    // Values are never shown: the difference names the line each side reads.
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://r.example.test/\n//r.example.test/:_authToken=fake-tok\n//r.example.test/:_auth=dTpw\n",
+        ),
+    ]);
+    let doctor = render(
+        &project
+            .cmd(&["doctor", "--manager", "npm,pnpm@10"])
+            .output()
+            .unwrap(),
+    );
+    let doctor = doctor.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        doctor.contains("credentials from .npmrc:2 vs pnpm@10: https://r.example.test/, credentials from .npmrc:3"),
+        "{doctor}"
+    );
     for (auth, code) in [
         ("notbase64", "ERR_PNPM_AUTH_INVALID_BASE64"),
         ("YWJj", "ERR_PNPM_AUTH_MISSING_SEPARATOR"),

@@ -408,12 +408,23 @@ fn differences(
             if told {
                 continue;
             }
+            let (mut sent_before, mut sent_after) =
+                (describe_route(b, &bauth), describe_route(a, &aauth));
+            // Values are never shown: where they read alike, say where each comes from.
+            if sent_before == sent_after {
+                let line = |r: &Route| {
+                    r.credential_origin
+                        .as_ref()
+                        .map(|o| format!(" (from {}:{})", o.file.display(), o.line))
+                        .unwrap_or_default()
+                };
+                sent_before.push_str(&line(b));
+                sent_after = format!("a different one{}", line(a));
+            }
             out.push(Warning::new(
                 Code::CredentialsDiffer,
                 format!(
-                    "{bp}: {from} sends {} but {to} would send {}{}{}",
-                    describe_route(b, &bauth),
-                    describe_route(a, &aauth),
+                    "{bp}: {from} sends {sent_before} but {to} would send {sent_after}{}{}",
                     userinfo_read_differently(b, a),
                     why_nothing_is_sent((from, b), (to, a)),
                 ),
