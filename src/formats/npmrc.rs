@@ -116,8 +116,8 @@ fn commented_secret(text: &str, content: Range<usize>) -> Option<Range<usize>> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IniDialect {
     /// npm's ini: a section line is `^\[…\]\s*$` (nothing before the `[`); a value is cut at
-    /// an unescaped `;` or `#` and `\` escapes. Bun, Deno (which also takes an indented
-    /// `[s]` for a section, in managers/deno.rs) and pnpm 11 read so.
+    /// an unescaped `;` or `#` and `\` escapes. Bun, Deno (which also takes any trimmed
+    /// `[…]` line for a section, in managers/deno.rs) and pnpm 11 read so.
     Npm,
     /// ini 1.3.8 (Yarn 1, pnpm 10): only a line that is exactly `[name]` opens a section
     /// (`[s] ` is a key); values as npm's.
@@ -236,8 +236,8 @@ impl Document {
         Self::parse_with(text, IniDialect::Npm)
     }
 
-    /// `text` as a reader with another rule for section lines reads it (not kept for the
-    /// run: few files have a line readers take apart).
+    /// `text` as a reader with the ini `dialect` reads it (not kept for the run: few files
+    /// have a line readers take apart).
     fn parse_with(text: &str, dialect: IniDialect) -> Document {
         let mut lines = Vec::with_capacity(super::line_count_hint(text));
         let mut in_section = false;
