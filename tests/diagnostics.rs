@@ -50,6 +50,14 @@ const SELF_CHECKS: &[&str] = &[
 
 const TRIGGERS: &[Trigger] = &[
     t(
+        "npmrc-rewrite-moves-readers",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=fake-tok # note\n",
+        )],
+        &["convert", "--from", "pnpm@12", "--to", "npm"],
+    ),
+    t(
         "target-stops-while-unset",
         &[(
             ".npmrc",

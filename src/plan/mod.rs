@@ -3,6 +3,7 @@
 //! `after` is read back and must hold exactly the intended settings before it may be
 //! written: an editor bug becomes a refusal, never a damaged file.
 
+mod readers_moved;
 mod shared;
 
 use std::ops::Range;

@@ -106,7 +106,10 @@ pub(super) fn plan_files(
             changes.push(change);
         }
     }
+    // Before the targets' findings join the source's.
+    let moved = super::readers_moved::readers_moved(req, &changes, warnings)?;
     let read_apart = check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
+    warnings.extend(moved);
     keep_bystanders(req, &changes)?;
     warnings.extend(yarn_classic_stops(req, &changes)?);
     warnings.extend(files_dropped_while_unset(req, &changes)?);
@@ -389,7 +392,7 @@ pub(super) fn behaviour(
 }
 
 /// `manager`'s merged model over its files, with planned texts in place of the current ones.
-fn read_with(
+pub(super) fn read_with(
     manager: Manager,
     files: &[ConfigFile],
     planned: &HashMap<&Path, String>,
@@ -447,12 +450,12 @@ fn planned_texts<'a>(
 
 /// Whether two readings of the same manager make it behave alike.
 #[derive(PartialEq)]
-enum Difference {
+pub(super) enum Difference {
     None,
     Some,
 }
 
-fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
+pub(super) fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
     let groups = resolve::groups_of(a, b);
     if behaviour(manager, a, &groups) == behaviour(manager, b, &groups) {
         Difference::None
