@@ -201,7 +201,8 @@ pub fn same_settings(held: &[Setting], wanted: &Wanted) -> bool {
     }
     // Equal as multisets: counted, not sorted (sorting a large config's paths twice was a
     // few percent of a conversion, issue 20).
-    let mut count: HashMap<(&[String], &SettingValue), isize> = HashMap::default();
+    let mut count: HashMap<(&[String], &SettingValue), isize> =
+        HashMap::with_capacity_and_hasher(held.len(), Default::default());
     for s in held {
         *count.entry((&s.path, &s.value)).or_default() += 1;
     }

@@ -200,7 +200,7 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
     let ascii = text.is_ascii();
     for (i, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let content = line.trim_start_matches(' ');
+        let content = skip_spaces(line);
         if ["---", "...", "%"].iter().any(|m| line.starts_with(m)) {
             return None;
         }
@@ -218,6 +218,19 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
         char_start += if ascii { raw.len() } else { char_count(raw) } + 1;
     }
     Some(out)
+}
+
+/// `s` after its leading blanks: a byte loop, where `trim_start_matches(' ')` goes through the
+/// general pattern search (each scalar of a large file asks, issue 20).
+fn skip_spaces(s: &str) -> &str {
+    let blanks = s.bytes().take_while(|&b| b == b' ').count();
+    &s[blanks..]
+}
+
+/// `s` without its trailing blanks, as [`skip_spaces`].
+fn trim_end_spaces(s: &str) -> &str {
+    let blanks = s.bytes().rev().take_while(|&b| b == b' ').count();
+    &s[..s.len() - blanks]
 }
 
 fn char_count(s: &str) -> usize {
@@ -273,7 +286,7 @@ fn block(
         let rest = &rest[1..];
         *at += 1;
         let value = if !is_line_end(rest) {
-            let from = line.text.len() - rest.trim_start_matches(' ').len();
+            let from = line.text.len() - skip_spaces(rest).len();
             let (value, after) = scalar(line, from, false)?;
             if !is_line_end(after) {
                 return None;
@@ -311,7 +324,7 @@ fn block(
 
 /// Nothing but spaces and maybe a comment (which needs a space before it).
 fn is_line_end(rest: &str) -> bool {
-    let content = rest.trim_start_matches(' ');
+    let content = skip_spaces(rest);
     content.is_empty() || (content.starts_with('#') && content.len() < rest.len())
 }
 
@@ -321,12 +334,12 @@ fn scalar<'a>(line: &Line<'a>, from: usize, key: bool) -> Option<(Scalar, &'a st
     let from = if key {
         from
     } else {
-        from + line.text.get(from..)?.len() - line.text[from..].trim_start_matches(' ').len()
+        from + line.text.get(from..)?.len() - skip_spaces(&line.text[from..]).len()
     };
     let text = &line.text[from..];
-    let (value, style, raw_len) = match text.chars().next()? {
-        '\'' => single_quoted(text)?,
-        '"' => double_quoted(text)?,
+    let (value, style, raw_len) = match text.as_bytes().first()? {
+        b'\'' => single_quoted(text)?,
+        b'"' => double_quoted(text)?,
         _ => (plain(text, key)?, Style::Plain, 0),
     };
     let raw_len = if style == Style::Plain {
@@ -336,7 +349,7 @@ fn scalar<'a>(line: &Line<'a>, from: usize, key: bool) -> Option<(Scalar, &'a st
     };
     let rest = &text[raw_len..];
     if key {
-        let after = rest.trim_start_matches(' ');
+        let after = skip_spaces(rest);
         let separated = after.starts_with(':') && (after.len() == 1 || after[1..].starts_with(' '));
         if !separated || raw_len > 1024 {
             return None;
@@ -362,11 +375,7 @@ fn scalar<'a>(line: &Line<'a>, from: usize, key: bool) -> Option<(Scalar, &'a st
     {
         return None;
     }
-    let rest = if key {
-        rest.trim_start_matches(' ')
-    } else {
-        rest
-    };
+    let rest = if key { skip_spaces(rest) } else { rest };
     Some((scalar, rest))
 }
 
@@ -408,14 +417,13 @@ fn plain(text: &str, key: bool) -> Option<String> {
         Comment(usize),
         Separator(usize),
     }
+    // Only a `#` or a `:` can mark either: a large file's values are thousands of URLs and
+    // tokens, looked at where those two stand rather than byte by byte (issue 20).
     let bytes = text.as_bytes();
-    let first = bytes.iter().enumerate().find_map(|(i, &b)| {
-        let next = bytes.get(i + 1);
-        match b {
-            b' ' if next == Some(&b'#') => Some(Mark::Comment(i)),
-            b':' if next.is_none_or(|&n| n == b' ') => Some(Mark::Separator(i)),
-            _ => None,
-        }
+    let first = memchr::memchr2_iter(b'#', b':', bytes).find_map(|i| match bytes[i] {
+        b'#' if i > 0 && bytes[i - 1] == b' ' => Some(Mark::Comment(i - 1)),
+        b':' if bytes.get(i + 1).is_none_or(|&n| n == b' ') => Some(Mark::Separator(i)),
+        _ => None,
     });
     let end = match (first, key) {
         (Some(Mark::Separator(at)), true) | (Some(Mark::Comment(at)), false) => at,
@@ -424,7 +432,7 @@ fn plain(text: &str, key: bool) -> Option<String> {
             return None;
         }
     };
-    Some(text[..end].trim_end_matches(' ').to_string())
+    Some(trim_end_spaces(&text[..end]).to_string())
 }
 
 /// `'...'` on one line: the value, and the length written.
