@@ -218,7 +218,7 @@ diagnostics! {
     }
     translation {
         NpmrcRewriteMovesReaders "npmrc-rewrite-moves-readers"
-            what: "a conversion rewrites an .npmrc line the source reads otherwise than npm (pnpm 12's inline comment in a value, a key after a section line), so that the target reads it as the source does; the file's other readers, which read it as npm does, then do otherwise too"
+            what: "a conversion writes an .npmrc that the source reads otherwise than npm (pnpm 12's inline comment in a value, a key after a section line) so that the target reads it as the source does; the file's other readers, which read it as npm does, then do otherwise too"
             fix: "check that those managers should send what the source sent; if one must not, name it in pmrc.toml, and pmrc refuses a change that moves it";
         TargetStopsWhileUnset "target-stops-while-unset"
             what: "the target (Yarn Berry, or Yarn 1 reading its .npmrc) stops every command while a variable its new config references is unset, and it is unset here"

@@ -4697,48 +4697,52 @@ fn pnpm_12_keeps_inline_comments_and_backslashes_in_values() {
 /// A conversion that gives npm pnpm 12's reading of a line (a token with an inline `# …`)
 /// gives it to every reader that reads the line as npm does: real Bun, pnpm 10/11 and Deno
 /// sent `fake-tok` before and send `fake-tok # trailing` after (the JSON-quoted value all
-/// seven decode alike). The preview says who moves; Yarn 1 sends no token to this registry
-/// either way, and a manager pmrc.toml names is kept as it was by refusing the write.
+/// seven decode alike), and so does Yarn 1 for scoped packages (for unscoped ones it sends
+/// no token without `always-auth`). The preview says who moves, and a manager pmrc.toml names
+/// is kept as it was by refusing the write. So for a key after `[s] `, which pnpm 10 and 12
+/// read and npm does not: npm is given it above the section, and Bun, pnpm 11 and Deno with it.
 #[test]
 fn a_rewrite_of_a_line_read_apart_names_the_readers_it_moves() {
     let npmrc =
         "registry=https://r.example.test/\n//r.example.test/:_authToken=fake-tok # trailing\n";
     let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", npmrc)]);
-    let warning_of = |args: &[&str]| {
+    let warning_of = |project: &Project, args: &[&str]| {
         let out = render(&project.cmd(args).output().unwrap());
         let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
         flat.split("warning[npmrc-rewrite-moves-readers]: ")
             .nth(1)
-            .map(|w| w.split(" pnpm@12 (").next().unwrap_or(w).to_string())
+            .map(|w| w.split(" pnpm@1").next().unwrap_or(w).to_string())
     };
-    let to_npm = warning_of(&["convert", "--from", "pnpm@12", "--to", "npm"])
+    let to_npm = warning_of(&project, &["convert", "--from", "pnpm@12", "--to", "npm"])
         .expect("the readers npm's new line moves are named");
-    assert!(
-        to_npm.starts_with(".npmrc:2: this line is written for npm as pnpm 12 reads it")
-            && to_npm.contains("Bun 1.x, pnpm 10, pnpm 11 and Deno 2, which read this file too")
-            && !to_npm.contains("Yarn"),
-        "{to_npm}"
+    assert_eq!(
+        to_npm,
+        ".npmrc:2: pnpm 12 reads this line otherwise than npm does, and the file is written for \
+         npm 11/12 as pnpm 12 reads it; Yarn 1.22, Bun 1.x, pnpm 10, pnpm 11 and Deno 2, which \
+         read this file too, would then do otherwise than now: check that they should"
     );
-    // A target is no bystander; a conversion that leaves the line does not move anyone.
-    let to_npm_and_bun = warning_of(&["convert", "--from", "pnpm@12", "--to", "npm,bun"])
-        .expect("still moves the others");
+    // A target is no bystander; a conversion that leaves the file does not move anyone.
+    let to_npm_and_bun = warning_of(
+        &project,
+        &["convert", "--from", "pnpm@12", "--to", "npm,bun"],
+    )
+    .expect("still moves the others");
     assert!(
-        to_npm_and_bun.contains("pnpm 10, pnpm 11 and Deno 2, which read")
-            && !to_npm_and_bun.contains("Bun"),
+        to_npm_and_bun.contains("written for npm 11/12 and Bun 1.x as pnpm 12 reads it; Yarn 1.22, pnpm 10, pnpm 11 and Deno 2, which read"),
         "{to_npm_and_bun}"
     );
     assert_eq!(
-        warning_of(&["convert", "--from", "pnpm@12", "--to", "yarn"]),
+        warning_of(&project, &["convert", "--from", "pnpm@12", "--to", "yarn"]),
         None
     );
     assert_eq!(
-        warning_of(&["convert", "--from", "npm", "--to", "pnpm@12"]),
+        warning_of(&project, &["convert", "--from", "npm", "--to", "pnpm@12"]),
         None
     );
-    // Named in pmrc.toml, Bun must do what it did: nothing is written.
+    // Named in pmrc.toml, Yarn 1 must do what it did (for scoped packages): nothing is written.
     std::fs::write(
         project.path().join("pmrc.toml"),
-        "[sync]\nfrom = \"pnpm@12\"\nto = [\"npm\", \"bun\"]\n",
+        "[sync]\nfrom = \"pnpm@12\"\nto = [\"npm\", \"yarn@1\"]\n",
     )
     .unwrap();
     let out = project
@@ -4748,10 +4752,23 @@ fn a_rewrite_of_a_line_read_apart_names_the_readers_it_moves() {
     let refusal = render(&out);
     assert_eq!(out.status.code(), Some(2), "{refusal}");
     assert!(
-        refusal.contains("bun, which pmrc.toml names, reads this file too"),
+        refusal.contains("yarn-classic, which pmrc.toml names, reads this file too"),
         "{refusal}"
     );
     assert_eq!(project.read(".npmrc").unwrap(), npmrc);
+    // The key after `[s] ` stays; npm's copy above the section moves the readers that
+    // skipped it, not Yarn 1, which read it already.
+    let npmrc = "registry=https://r.example.test/\n[s] \n//r.example.test/:_authToken=fake-tok\n";
+    let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", npmrc)]);
+    for from in ["pnpm@10", "pnpm@12"] {
+        let warning = warning_of(&project, &["convert", "--from", from, "--to", "npm"])
+            .unwrap_or_else(|| panic!("{from}: the readers are named"));
+        assert!(
+            warning.starts_with(".npmrc:3: ")
+                && warning.contains("; Bun 1.x, pnpm 11 and Deno 2, which read"),
+            "{from}: {warning}"
+        );
+    }
 }
 
 /// How pnpm reads credentials, each against real pnpm 10.34.9, 11.28.11 and 12.21.0 and a

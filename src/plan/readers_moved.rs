@@ -1,6 +1,6 @@
-//! The managers a conversion neither reads from nor writes for, where it rewrites a shared
-//! `.npmrc` line the source reads otherwise than npm: the readers that read the line as npm
-//! does take the source's reading with the write, and are told so.
+//! The managers a conversion neither reads from nor writes for, where it writes a shared
+//! `.npmrc` the source reads otherwise than npm: the readers that read the file as npm does
+//! take the source's reading with the write, and are told so.
 
 use std::path::Path;
 
@@ -16,33 +16,30 @@ use crate::managers::Manager;
 use crate::warning::Warning;
 
 /// One finding, at the first line the source reads apart in a changed `.npmrc`, naming every
-/// other reader the change makes do otherwise. pmrc.toml's bystanders are left out: a change
+/// other reader the change makes do otherwise (whichever of the file's lines moves it). pmrc.toml's bystanders are left out: a change
 /// that moves them is refused before this (`keep_bystanders`).
 pub(super) fn readers_moved(
     req: &super::Request,
     changes: &[FileChange],
     source_warnings: &[Warning],
 ) -> Result<Option<Warning>> {
-    // A line rewritten: the change's text no longer holds it as written.
-    let rewritten = |w: &&Warning| {
+    // A line of a changed file: the plan writes that file as the source reads it, which is
+    // not how the others read it (a line of it rewritten, or a key added above a section).
+    let in_changed_file = |w: &&Warning| {
         matches!(
             w.code,
             Code::NpmrcSectionReadApart | Code::NpmrcValueReadApart
         ) && w.origin.as_ref().is_some_and(|o| {
             changes.iter().any(|c| {
-                let before = c.before.as_deref().unwrap_or_default();
                 c.format == Format::Npmrc
+                    && c.status() != super::Status::Unchanged
                     && Path::new(&c.display) == o.file.as_path()
-                    && before
-                        .lines()
-                        .nth(o.line.wrapping_sub(1))
-                        .is_some_and(|line| !c.after.lines().any(|l| l == line))
             })
         })
     };
     // Without such a line, the other readers change only with what the source meant, which
     // every reader of the file reads alike.
-    let Some(apart) = source_warnings.iter().find(rewritten) else {
+    let Some(apart) = source_warnings.iter().find(in_changed_file) else {
         return Ok(None);
     };
     let planned: HashMap<&Path, String> = changes
@@ -68,21 +65,22 @@ pub(super) fn readers_moved(
     if moved.is_empty() {
         return Ok(None);
     }
-    let labels: Vec<&str> = moved.iter().map(|m| m.label()).collect();
-    let (they, read) = match labels.as_slice() {
-        [one] => (one.to_string(), "reads"),
-        [init @ .., last] => (format!("{} and {last}", init.join(", ")), "read"),
-        [] => unreachable!("moved is not empty"),
-    };
-    let targets: Vec<String> = req.to.iter().map(|m| m.to_string()).collect();
+    let read = if moved.len() == 1 { "reads" } else { "read" };
+    let (they, targets, from) = (listed(&moved), listed(req.to), req.from.label());
     Ok(Some(Warning::new(
         Code::NpmrcRewriteMovesReaders,
         format!(
-            "this line is written for {} as {} reads it, otherwise than npm; {they}, which {read} this file too and {read} the line as npm does, would then do otherwise: no one value serves both readings, so check that they should send what {} sent",
-            targets.join(", "),
-            req.from.label(),
-            req.from.label(),
+            "{from} reads this line otherwise than npm does, and the file is written for {targets} as {from} reads it; {they}, which {read} this file too, would then do otherwise than now: check that they should"
         ),
         apart.origin.clone(),
     )))
+}
+
+/// `a`, `a and b`, `a, b and c`, by the managers' labels.
+fn listed(managers: &[Manager]) -> String {
+    let labels: Vec<&str> = managers.iter().map(|m| m.label()).collect();
+    match labels.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+        _ => labels.concat(),
+    }
 }

@@ -456,7 +456,10 @@ pub(super) enum Difference {
 }
 
 pub(super) fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
-    let groups = resolve::groups_of(a, b);
+    let mut groups = resolve::groups_of(a, b);
+    // And a scope neither names, which goes where any such scope goes: Yarn 1 sends a token
+    // with scoped packages only, unless `always-auth` is set.
+    groups.push(resolve::Packages::Scope("@pmrc-unnamed-scope".into()));
     if behaviour(manager, a, &groups) == behaviour(manager, b, &groups) {
         Difference::None
     } else {
