@@ -4631,8 +4631,11 @@ fn pnpm_12_keeps_inline_comments_and_backslashes_in_values() {
                 .output()
                 .unwrap(),
         );
+        // Converted to pnpm 12, a line the two read apart is written so that they do not
+        // (a_conversion_to_pnpm_12_writes_values_every_reader_reads_alike).
+        assert!(!to_pnpm.contains("read-apart"), "{value}: {to_pnpm}");
         assert_eq!(
-            to_pnpm.contains("warning[npmrc-value-read-apart]: .npmrc:2:"),
+            to_pnpm.contains("--- a/.npmrc"),
             npm != pnpm12,
             "{value}: {to_pnpm}"
         );
@@ -4767,6 +4770,51 @@ fn a_rewrite_of_a_line_read_apart_names_the_readers_it_moves() {
             warning.starts_with(".npmrc:3: ")
                 && warning.contains("; Bun 1.x, pnpm 11 and Deno 2, which read"),
             "{from}: {warning}"
+        );
+    }
+}
+
+/// A conversion to pnpm 12 writes the lines pnpm 12 would read otherwise than npm so that
+/// both read npm's value: an inline comment goes on a line of its own above (real pnpm 12.21
+/// then sent `fake-tok`, where it sent `fake-tok # note` before; conformance
+/// `npm_to_pnpm12_inline_comment_moved`), a backslash value goes in double quotes. Lines
+/// that are not pmrc's, and keys in a section npm skips, stay as written.
+#[test]
+fn a_conversion_to_pnpm_12_writes_values_every_reader_reads_alike() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://r.example.test/\n//r.example.test/:_authToken=fake-tok # note\n//r.example.test/:username=fake-user ; who\n//r.example.test/:_password=fake\\\\pass\nsave-exact=true # mine\n",
+        ),
+    ]);
+    let out = project
+        .cmd(&["convert", "--from", "npm", "--to", "pnpm@12", "--write"])
+        .output()
+        .unwrap();
+    let shown = render(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(!shown.contains("read-apart"), "{shown}");
+    assert_eq!(
+        project.read(".npmrc").unwrap(),
+        "registry=https://r.example.test/\n# note\n//r.example.test/:_authToken=fake-tok\n; who\n//r.example.test/:username=fake-user\n//r.example.test/:_password=\"fake\\\\pass\"\nsave-exact=true # mine\n"
+    );
+    let check = project
+        .cmd(&["convert", "--from", "npm", "--to", "pnpm@12", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", render(&check));
+    // pnpm 12 and npm now send one token.
+    for manager in ["npm", "pnpm@12"] {
+        let explained = render(
+            &project
+                .cmd(&["explain", "pkg", "--manager", manager, "--show-secrets"])
+                .output()
+                .unwrap(),
+        );
+        assert!(
+            explained.contains("sends: Bearer fake-tok (.npmrc:3)"),
+            "{manager}: {explained}"
         );
     }
 }

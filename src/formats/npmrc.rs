@@ -213,6 +213,48 @@ pub fn settings_as(text: &str, dialect: IniDialect) -> Result<Vec<Setting>, Synt
     }
 }
 
+/// `text` with each owned line that a reader with `dialect` reads to another value than npm
+/// (pnpm 12: an inline `# …` or `; …`, a backslash) written so that both read npm's value:
+/// the comment on a line of its own above, the value in double quotes where it needs them
+/// (as JSON, which all seven readers decode alike). `None` when no line needs it. Keys in a
+/// section npm skips stay as written: the finding about them says what to do.
+pub fn mend_values_read_apart(text: &str, dialect: IniDialect) -> Option<String> {
+    if !read_apart(text, dialect) {
+        return None;
+    }
+    let npm = Document::parse(text);
+    let other = Document::parse_with(text, dialect);
+    let newline = dominant_line_ending(text);
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut mended = false;
+    for (here, there) in npm.lines.iter().zip(&other.lines) {
+        match (&here.entry, &there.entry) {
+            (Some(entry), Some(theirs))
+                if !here.in_section
+                    && is_owned(&entry.key)
+                    && entry.value != theirs.value
+                    && entry.stray_quote.is_none() =>
+            {
+                let Some(span) = &entry.value_span else {
+                    out.push_str(&text[here.content.start..here.end.end]);
+                    continue;
+                };
+                let comment = trim_js(&text[span.end..here.content.end]);
+                if !comment.is_empty() {
+                    out.push_str(comment);
+                    out.push_str(newline);
+                }
+                out.push_str(&text[here.content.start..span.start]);
+                out.push_str(&encode_value(&entry.value));
+                out.push_str(&text[here.end.clone()]);
+                mended = true;
+            }
+            _ => out.push_str(&text[here.content.start..here.end.end]),
+        }
+    }
+    mended.then_some(out)
+}
+
 /// A parsed `.npmrc`.
 #[derive(Debug, Clone)]
 pub struct Document {

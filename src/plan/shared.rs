@@ -103,7 +103,7 @@ pub(super) fn plan_files(
     let mut changes = Vec::new();
     for (draft, c) in drafts.iter().zip(&composed) {
         if let Some(change) = change_for(draft.writers[0].0, &draft.file, &c.wanted())? {
-            changes.push(change);
+            changes.push(mend_for_writers(req, draft, change));
         }
     }
     // Before the targets' findings join the source's.
@@ -114,6 +114,47 @@ pub(super) fn plan_files(
     warnings.extend(yarn_classic_stops(req, &changes)?);
     warnings.extend(files_dropped_while_unset(req, &changes)?);
     Ok((changes, read_apart))
+}
+
+/// An `.npmrc` written for a target whose ini reads some of its values otherwise than npm
+/// (pnpm 12 keeps an inline comment in a value): those lines are written so that every
+/// reader reads npm's value, which is the one the plan means. Kept as planned where the
+/// source or npm would then read the file otherwise (which the mend is built not to do).
+fn mend_for_writers(req: &Request, draft: &Draft, change: FileChange) -> FileChange {
+    use crate::formats::{Format, npmrc};
+    let Some(dialect) = draft
+        .writers
+        .iter()
+        .map(|(m, _)| m.rules().npmrc_dialect())
+        .find(|d| *d == npmrc::IniDialect::Pnpm12)
+    else {
+        return change;
+    };
+    if change.format != Format::Npmrc {
+        return change;
+    }
+    let Some(mended) = npmrc::mend_values_read_apart(&change.after, dialect) else {
+        return change;
+    };
+    // Lines move (a comment goes above its value); the settings, in order, must not.
+    let read_by = |text: &str, manager: Manager| {
+        Format::Npmrc.settings_read_by(text, manager).map(|held| {
+            held.into_iter()
+                .map(|s| (s.path, s.value))
+                .collect::<Vec<_>>()
+        })
+    };
+    let alike = |manager: Manager| {
+        let planned = read_by(&change.after, manager);
+        planned.is_ok() && planned.ok() == read_by(&mended, manager).ok()
+    };
+    if !(alike(req.from) && alike(Manager::Npm)) {
+        return change;
+    }
+    FileChange {
+        after: mended,
+        ..change
+    }
 }
 
 /// A file written for the run that a manager in play ignores as a whole while a variable it

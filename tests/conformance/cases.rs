@@ -619,6 +619,23 @@ pub fn pnpm12_inline_comment_in_token() -> Case {
         )
 }
 
+/// The other way: npm sends the token without its inline comment, and pnpm 12, given the
+/// file as it is, would send it with the comment. pmrc puts the comment on a line of its own,
+/// above the token, which every reader reads as npm did.
+pub fn npm_to_pnpm12_inline_comment_moved() -> Case {
+    Case::new("npm_to_pnpm12_inline_comment_moved", Npm, Pnpm12)
+        .mount_auth(1, "/", PNPM_LITERAL)
+        .file(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:_authToken=fake-literal-acme-token # rotated in May\n",
+        )
+        .dep("leftpad-fake", 1, PNPM_LITERAL)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n# rotated in May\n//{H1}/:_authToken=fake-literal-acme-token\n",
+        )
+}
+
 /// pnpm 12 skips a `[section]` line and reads the keys after it (spec obs e07), where npm
 /// nests them and reads none: pmrc gives npm the scope above the section.
 pub fn pnpm12_scope_after_section_line() -> Case {
