@@ -185,14 +185,14 @@ pub fn explain(
     let (route, model) = route_in_this_environment(&here, manager, packages.clone(), vars);
     let model = &model;
     let registry = route.requested_registry(manager);
-    let url = format!(
+    let url = as_requested(&format!(
         "{}/{}",
         shown_registry
             .as_deref()
             .unwrap_or(registry)
             .trim_end_matches('/'),
         package.replace('/', "%2f")
-    );
+    ));
     let rules = manager.rules();
     let how = rules.url_userinfo();
     let shown_route = {
@@ -373,6 +373,14 @@ pub fn registry_tarball_authorization(
     );
     let (route, _) = tarball_route(model, manager, route);
     tarball_explanation(model, manager, &route, registry, &tarball).authorization
+}
+
+/// A URL as an HTTP client requests it: no fragment (a `#` and what follows is never sent),
+/// blanks percent-encoded. Only a registry a manager reads with its inline comment has
+/// either: real pnpm 12.21 asked `/top/%20` for `registry=https://host/top/ # main`.
+fn as_requested(url: &str) -> String {
+    let sent = url.split_once('#').map_or(url, |(before, _)| before);
+    sent.replace(' ', "%20")
 }
 
 /// The model as the manager takes it here: the variables that a `//${HOST}/…/` key or a

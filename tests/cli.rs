@@ -4695,6 +4695,17 @@ fn pnpm_12_keeps_inline_comments_and_backslashes_in_values() {
         project.read(".npmrc").unwrap(),
         "registry=https://r.example.test/ # main\n"
     );
+    // explain shows the request pnpm 12 sends: the comment is a fragment, the blank `%20`.
+    let explained = render(
+        &project
+            .cmd(&["explain", "pkg", "--manager", "pnpm@12"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        explained.contains("GET https://r.example.test/%20\n"),
+        "{explained}"
+    );
 }
 
 /// A conversion that gives npm pnpm 12's reading of a line (a token with an inline `# …`)
