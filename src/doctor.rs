@@ -801,6 +801,7 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
                 level: file.level,
                 before: Some(text.clone()),
                 after,
+                masked_after: Vec::new(),
             });
         }
     }

@@ -4799,6 +4799,18 @@ fn a_conversion_to_pnpm_12_writes_values_every_reader_reads_alike() {
             "registry=https://r.example.test/\n//r.example.test/:_authToken=fake-tok # note\n//r.example.test/:username=fake-user ; who\n//r.example.test/:_password=fake\\\\pass\nsave-exact=true # mine\n",
         ),
     ]);
+    // pnpm 12 read the comment as part of the token: moved out, it is masked as it was.
+    for format in ["text", "json", "markdown", "github"] {
+        let preview = render(
+            &project
+                .cmd(&[
+                    "convert", "--from", "npm", "--to", "pnpm@12", "--format", format,
+                ])
+                .output()
+                .unwrap(),
+        );
+        assert!(!preview.contains("# note"), "{format}: {preview}");
+    }
     let out = project
         .cmd(&["convert", "--from", "npm", "--to", "pnpm@12", "--write"])
         .output()
@@ -4964,4 +4976,56 @@ fn pnpm_reads_credentials_as_pnpm_does() {
         )),
         [true, true]
     );
+}
+
+/// pnpm 10 sends whichever of a token, `_auth` and a username/password pair was written last
+/// for one key (spec obs u04), where npm takes the token, then `_auth`, then the pair. A
+/// conversion from pnpm 10 carries the one pnpm 10 sends, and in the `.npmrc` both read drops
+/// a line npm would send instead; a line npm would not send stays.
+#[test]
+fn pnpm_10_gives_a_target_the_credential_it_sends() {
+    let sends = |project: &Project, manager: &str| {
+        let out = project
+            .cmd(&["explain", "pkg", "--manager", manager, "--show-secrets"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("sends: ").map(str::to_string))
+            .map(|s| s.split(" (").next().unwrap_or_default().to_string())
+    };
+    let head = "registry=https://r.example.test/\n";
+    let token = "//r.example.test/:_authToken=fake-tok\n";
+    let ident = "//r.example.test/:_auth=ZmFrZS11MTpmYWtlLXAx\n";
+    let pair = "//r.example.test/:username=fake-u2\n//r.example.test/:_password=ZmFrZS1wMg==\n";
+    for (lines, dropped) in [
+        (vec![ident, pair], Some(ident)),
+        (vec![token, ident], Some(token)),
+        (vec![pair, ident], None),
+        (vec![ident, token], None),
+    ] {
+        let npmrc = format!("{head}{}", lines.concat());
+        let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", &npmrc)]);
+        let pnpm10 = sends(&project, "pnpm@10");
+        let to_yarn = render(
+            &project
+                .cmd(&["convert", "--from", "pnpm@10", "--to", "yarn"])
+                .output()
+                .unwrap(),
+        );
+        assert!(!to_yarn.contains("credentials-differ"), "{npmrc}{to_yarn}");
+        let out = project
+            .cmd(&["convert", "--from", "pnpm@10", "--to", "npm", "--write"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+        let written = project.read(".npmrc").unwrap();
+        let expected = match dropped {
+            Some(line) => npmrc.replacen(line, "", 1),
+            None => npmrc.clone(),
+        };
+        assert_eq!(written, expected, "{npmrc}");
+        assert_eq!(sends(&project, "npm"), pnpm10, "{npmrc}");
+        assert_eq!(sends(&project, "pnpm@10"), pnpm10, "{npmrc}");
+    }
 }

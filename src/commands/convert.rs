@@ -289,6 +289,7 @@ fn migrate(
             level: file.level,
             before: Some(before.clone()),
             after,
+            masked_after: Vec::new(),
         });
     }
     let texts: Vec<&str> = files.iter().filter_map(|f| f.text.as_deref()).collect();

@@ -104,6 +104,7 @@ pub fn run(req: &Request) -> Result<Initialised> {
         level: Level::Project,
         before: None,
         after: text,
+        masked_after: Vec::new(),
     };
     let written = if req.mode == Mode::Write {
         apply::apply(std::slice::from_ref(&change))?

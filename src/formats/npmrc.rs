@@ -217,8 +217,10 @@ pub fn settings_as(text: &str, dialect: IniDialect) -> Result<Vec<Setting>, Synt
 /// (pnpm 12: an inline `# …` or `; …`, a backslash) written so that both read npm's value:
 /// the comment on a line of its own above, the value in double quotes where it needs them
 /// (as JSON, which all seven readers decode alike). `None` when no line needs it. Keys in a
-/// section npm skips stay as written: the finding about them says what to do.
-pub fn mend_values_read_apart(text: &str, dialect: IniDialect) -> Option<String> {
+/// section npm skips stay as written, as does a first line after a byte-order mark (Deno
+/// drops that line, and would read the key once the comment took its place): the findings
+/// about them say what to do.
+pub fn mend_values_read_apart(text: &str, dialect: IniDialect) -> Option<Mended> {
     if !read_apart(text, dialect) {
         return None;
     }
@@ -226,33 +228,53 @@ pub fn mend_values_read_apart(text: &str, dialect: IniDialect) -> Option<String>
     let other = Document::parse_with(text, dialect);
     let newline = dominant_line_ending(text);
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut mended = false;
+    let mut secret_comments = Vec::new();
     for (here, there) in npm.lines.iter().zip(&other.lines) {
-        match (&here.entry, &there.entry) {
-            (Some(entry), Some(theirs))
-                if !here.in_section
-                    && is_owned(&entry.key)
-                    && entry.value != theirs.value
-                    && entry.stray_quote.is_none() =>
-            {
-                let Some(span) = &entry.value_span else {
-                    out.push_str(&text[here.content.start..here.end.end]);
-                    continue;
-                };
-                let comment = trim_js(&text[span.end..here.content.end]);
-                if !comment.is_empty() {
-                    out.push_str(comment);
-                    out.push_str(newline);
-                }
-                out.push_str(&text[here.content.start..span.start]);
-                out.push_str(&encode_value(&entry.value));
-                out.push_str(&text[here.end.clone()]);
-                mended = true;
-            }
-            _ => out.push_str(&text[here.content.start..here.end.end]),
+        let whole = &text[here.content.start..here.end.end];
+        let (Some(entry), Some(theirs)) = (&here.entry, &there.entry) else {
+            out.push_str(whole);
+            continue;
+        };
+        let after_bom = here.content.start == 0 && text.starts_with('\u{feff}');
+        let (Some(span), false) = (&entry.value_span, after_bom) else {
+            out.push_str(whole);
+            continue;
+        };
+        if here.in_section
+            || !is_owned(&entry.key)
+            || entry.value == theirs.value
+            || entry.stray_quote.is_some()
+        {
+            out.push_str(whole);
+            continue;
         }
+        let comment = trim_js(&text[span.end..here.content.end]);
+        if !comment.is_empty() {
+            // pnpm 12 read it as part of the value: where that is a secret, so may it be.
+            let name = entry.key.rsplit(':').next().unwrap_or(&entry.key);
+            if SECRET_NAMES.contains(&name) || name == "key" {
+                secret_comments.push(out.len()..out.len() + comment.len());
+            }
+            out.push_str(comment);
+            let end = &text[here.end.clone()];
+            out.push_str(if end.is_empty() { newline } else { end });
+        }
+        out.push_str(&text[here.content.start..span.start]);
+        out.push_str(&encode_value(&entry.value));
+        out.push_str(&text[here.end.clone()]);
     }
-    mended.then_some(out)
+    (out != text).then_some(Mended {
+        text: out,
+        secret_comments,
+    })
+}
+
+/// A text [`mend_values_read_apart`] wrote.
+pub struct Mended {
+    pub text: String,
+    /// The comments moved out of a secret's line: pnpm 12 read them as part of the secret,
+    /// and the preview masks them as it did there.
+    pub secret_comments: Vec<Range<usize>>,
 }
 
 /// A parsed `.npmrc`.
@@ -1265,6 +1287,40 @@ mod tests {
         );
         assert_eq!(value_of("ca=one\nca[]=two\n", "ca").unwrap(), "one|two");
         assert_eq!(value_of("ca[]=one\nca=two\n", "ca").unwrap(), "one|two");
+    }
+
+    /// What a conversion to pnpm 12 writes of the lines pnpm 12 reads otherwise than npm:
+    /// npm's value, read alike by both, with the comment above on the line's own ending.
+    /// Not a key in a section npm skips, a line that is not pmrc's, nor the first line
+    /// after a byte-order mark.
+    #[test]
+    fn values_read_apart_are_written_to_read_alike() {
+        let mend = |text: &str| mend_values_read_apart(text, IniDialect::Pnpm12);
+        let text = "registry=https://r.example.test/\r\n//r.example.test/:_authToken=fake-tok # was: fake-old\n//r.example.test/:_password=a\\\\b ; c\r\nsave-exact=true # mine\n[s]\n//s.example.test/:_authToken=fake-s # kept\n";
+        let mended = mend(text).expect("two lines to mend");
+        assert_eq!(
+            mended.text,
+            "registry=https://r.example.test/\r\n# was: fake-old\n//r.example.test/:_authToken=fake-tok\n; c\r\n//r.example.test/:_password=\"a\\\\b\"\r\nsave-exact=true # mine\n[s]\n//s.example.test/:_authToken=fake-s # kept\n"
+        );
+        // Both comments came out of a secret's line.
+        let comments: Vec<&str> = mended
+            .secret_comments
+            .iter()
+            .map(|r| &mended.text[r.clone()])
+            .collect();
+        assert_eq!(comments, ["# was: fake-old", "; c"]);
+        let pnpm12 = |t: &str| {
+            Document::parse_with(t, IniDialect::Pnpm12)
+                .settings()
+                .unwrap()
+        };
+        let npm = |t: &str| Document::parse(t).settings().unwrap();
+        let values = |held: Vec<Setting>| held.into_iter().map(|s| s.value).collect::<Vec<_>>();
+        assert_eq!(values(npm(&mended.text)), values(npm(text)));
+        assert_eq!(values(pnpm12(&mended.text))[..3], values(npm(text))[..]);
+        // Nothing to do, and a first line after a byte-order mark (Deno drops it).
+        assert!(mend("registry=https://r.example.test/\n").is_none());
+        assert!(mend("\u{feff}//r.example.test/:_authToken=fake-tok # c\n").is_none());
     }
 
     #[test]

@@ -478,6 +478,12 @@ pub trait Rules: Sync {
     fn owns_npm_findings(&self) -> bool {
         false
     }
+    /// Of the credentials written for one key, only those this manager sends, where it
+    /// picks among them otherwise than npm (pnpm 10: the last written); `None` where it
+    /// sends as npm does. What a translation carries, and what a shared file keeps.
+    fn credentials_sent(&self, _written: &Credentials) -> Option<Credentials> {
+        None
+    }
     /// How this manager's ini reads an `.npmrc` where readers part (section lines, inline
     /// comments); npm's by default (Deno's indented section lines are in its `adjust_file`).
     fn npmrc_dialect(&self) -> crate::formats::npmrc::IniDialect {

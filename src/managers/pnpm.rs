@@ -210,6 +210,12 @@ impl Rules for Pnpm {
     /// lines and reads the keys after them (spec obs e07), and keeps inline comments and
     /// backslashes in values (obs e03): real 10.34.9, 11.28.11 and 12.21.0 against a loopback
     /// registry, and 12.21.0's `config get`.
+    fn credentials_sent(&self, written: &Credentials) -> Option<Credentials> {
+        self.is_10()
+            .then(|| credentials::pnpm10_sent(written))
+            .flatten()
+    }
+
     fn npmrc_dialect(&self) -> crate::formats::npmrc::IniDialect {
         use crate::formats::npmrc::IniDialect;
         match self.0 {

@@ -185,6 +185,7 @@ mod tests {
                 "npmRegistries:\n{}",
                 (0..400).map(entry).collect::<String>()
             ),
+            masked_after: Vec::new(),
         };
         let preview = unified(&change, true, false);
         let body = preview.lines().skip(2);

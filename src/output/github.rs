@@ -232,6 +232,7 @@ mod tests {
                     level: Level::Project,
                     before: Some(before.into()),
                     after: after.into(),
+                    masked_after: Vec::new(),
                 };
                 let diff = TextDiff::from_lines(before, after);
                 let expected = diff

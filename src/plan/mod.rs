@@ -46,6 +46,9 @@ pub struct FileChange {
     pub level: Level,
     pub before: Option<Rc<str>>,
     pub after: String,
+    /// Spans of `after` to mask besides the format's secrets (a comment pmrc moved out of a
+    /// secret's value).
+    pub masked_after: Vec<Range<usize>>,
 }
 
 impl FileChange {
@@ -64,7 +67,9 @@ impl FileChange {
     }
 
     pub fn secret_spans_after(&self) -> Vec<Range<usize>> {
-        self.format.secret_spans(&self.after)
+        let mut spans = self.format.secret_spans(&self.after);
+        spans.extend(self.masked_after.iter().cloned());
+        spans
     }
 
     /// Whether the new text holds a literal secret (new files are then created 0600).
@@ -388,5 +393,6 @@ fn change_for(
         level: target.level,
         before: target.text.clone(),
         after,
+        masked_after: Vec::new(),
     }))
 }

@@ -183,7 +183,10 @@ impl Translator<'_> {
             let Some(source_key) = &route.credential_key else {
                 continue;
             };
-            let creds = &self.source.auth[source_key];
+            // What the source sends of what is written there (pnpm 10: the last written).
+            let written = &self.source.auth[source_key];
+            let sent = self.from.rules().credentials_sent(written);
+            let creds = sent.as_ref().unwrap_or(written);
             let mut key = self.target_key(route, source_key);
             // A key naming its registry through a variable: only npm (and pnpm in its user
             // file) expand one, and pmrc never writes one into a file it edits

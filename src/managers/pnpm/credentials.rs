@@ -209,3 +209,20 @@ pub(super) fn pnpm10_authorization(c: &Credentials) -> Option<(Authorization, Op
         .max_by_key(|(v, _)| v.origin.as_ref().map_or(0, |o| o.line))
         .map(|(v, authorization)| (authorization, v.origin.clone()))
 }
+
+/// What pnpm 10 sends of the credentials written for one key: the form
+/// [`pnpm10_authorization`] picks, the others left out (certificates and `always-auth`
+/// stay). `None` where only one form is written.
+pub(super) fn pnpm10_sent(written: &Credentials) -> Option<Credentials> {
+    let (_, origin) = pnpm10_authorization(written)?;
+    let from = |v: &Option<Value>| v.as_ref().is_some_and(|v| v.origin == origin);
+    let pair = from(&written.username) || from(&written.password);
+    Some(Credentials {
+        token: written.token.clone().filter(|_| from(&written.token)),
+        ident: written.ident.clone().filter(|_| from(&written.ident)),
+        username: written.username.clone().filter(|_| pair),
+        password: written.password.clone().filter(|_| pair),
+        password_encoding: written.password_encoding.filter(|_| pair),
+        ..written.clone()
+    })
+}
