@@ -4840,6 +4840,31 @@ fn a_conversion_to_pnpm_12_writes_values_every_reader_reads_alike() {
             "{manager}: {explained}"
         );
     }
+    // A `~/.npmrc` written for npm, which pnpm 12 reads beside its auth.ini, is mended too.
+    let project = Project::with_files(&[("package.json", "{}\n")]);
+    let user_npmrc = project.home.path().join(".npmrc");
+    std::fs::write(
+        &user_npmrc,
+        "registry=https://r.example.test/\n//r.example.test/:_authToken=fake-tok # c\n",
+    )
+    .unwrap();
+    let out = project
+        .cmd(&[
+            "convert",
+            "--from",
+            "pnpm@11",
+            "--to",
+            "npm,pnpm@12",
+            "--user",
+            "--write",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert_eq!(
+        std::fs::read_to_string(&user_npmrc).unwrap(),
+        "registry=https://r.example.test/\n# c\n//r.example.test/:_authToken=fake-tok\n"
+    );
 }
 
 /// How pnpm reads credentials, each against real pnpm 10.34.9, 11.28.11 and 12.21.0 and a

@@ -103,7 +103,7 @@ pub(super) fn plan_files(
     let mut changes = Vec::new();
     for (draft, c) in drafts.iter().zip(&composed) {
         if let Some(change) = change_for(draft.writers[0].0, &draft.file, &c.wanted())? {
-            changes.push(mend_for_writers(req, draft, change));
+            changes.push(mend_for_target_readers(req, draft, change)?);
         }
     }
     // Before the targets' findings join the source's.
@@ -116,25 +116,37 @@ pub(super) fn plan_files(
     Ok((changes, read_apart))
 }
 
-/// An `.npmrc` written for a target whose ini reads some of its values otherwise than npm
-/// (pnpm 12 keeps an inline comment in a value): those lines are written so that every
-/// reader reads npm's value, which is the one the plan means. Kept as planned where the
-/// source or npm would then read the file otherwise (which the mend is built not to do).
-fn mend_for_writers(req: &Request, draft: &Draft, change: FileChange) -> FileChange {
+/// An `.npmrc` written for the run that a target reads with an ini that reads some values
+/// otherwise than npm (pnpm 12 keeps an inline comment in a value), whether that target
+/// writes the file or another does (`~/.npmrc` written for npm, read by pnpm 12 beside its
+/// `auth.ini`): those lines are written so that every reader reads npm's value, which is
+/// the one the plan means. Kept as planned where the source or npm would then read the
+/// file otherwise (which the mend is built not to do).
+fn mend_for_target_readers(req: &Request, draft: &Draft, change: FileChange) -> Result<FileChange> {
     use crate::formats::{Format, npmrc};
-    let Some(dialect) = draft
-        .writers
-        .iter()
-        .map(|(m, _)| m.rules().npmrc_dialect())
-        .find(|d| *d == npmrc::IniDialect::Pnpm12)
-    else {
-        return change;
-    };
     if change.format != Format::Npmrc {
-        return change;
+        return Ok(change);
     }
+    let mut dialect = None;
+    for &to in req.to {
+        let d = to.rules().npmrc_dialect();
+        if d != npmrc::IniDialect::Pnpm12 {
+            continue;
+        }
+        let reads = draft.writers.iter().any(|(m, _)| *m == to)
+            || discover::locate(to, req.dir, req.user, req.env)?
+                .iter()
+                .any(|f| f.path == change.path);
+        if reads {
+            dialect = Some(d);
+            break;
+        }
+    }
+    let Some(dialect) = dialect else {
+        return Ok(change);
+    };
     let Some(mended) = npmrc::mend_values_read_apart(&change.after, dialect) else {
-        return change;
+        return Ok(change);
     };
     // Lines move (a comment goes above its value); the settings, in order, must not, as
     // npm reads them (`settings`) and as the source does.
@@ -157,13 +169,13 @@ fn mend_for_writers(req: &Request, draft: &Draft, change: FileChange) -> FileCha
     let by_npm = |text: &str| Format::Npmrc.settings(text);
     let by_source = |text: &str| Format::Npmrc.settings_read_by(text, req.from);
     if !(alike(&by_npm) && alike(&by_source)) {
-        return change;
+        return Ok(change);
     }
-    FileChange {
+    Ok(FileChange {
         after: mended.text,
         masked_after: mended.secret_comments,
         ..change
-    }
+    })
 }
 
 /// A file written for the run that a manager in play ignores as a whole while a variable it
