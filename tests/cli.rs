@@ -5005,52 +5005,86 @@ fn pnpm_reads_credentials_as_pnpm_does() {
 
 /// pnpm 10 sends whichever of a token, `_auth` and a username/password pair was written last
 /// for one key (spec obs u04), where npm takes the token, then `_auth`, then the pair. A
-/// conversion from pnpm 10 carries the one pnpm 10 sends, and in the `.npmrc` both read drops
-/// a line npm would send instead; a line npm would not send stays.
+/// conversion from pnpm 10 carries the one pnpm 10 sends, for a registry and for a tarball
+/// host alike; in the `.npmrc` both read, where npm would send another, that is reported and
+/// no line is removed (other readers of the file may send it).
 #[test]
 fn pnpm_10_gives_a_target_the_credential_it_sends() {
-    let sends = |project: &Project, manager: &str| {
-        let out = project
-            .cmd(&["explain", "pkg", "--manager", manager, "--show-secrets"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("sends: ").map(str::to_string))
-            .map(|s| s.split(" (").next().unwrap_or_default().to_string())
-    };
     let head = "registry=https://r.example.test/\n";
-    let token = "//r.example.test/:_authToken=fake-tok\n";
-    let ident = "//r.example.test/:_auth=ZmFrZS11MTpmYWtlLXAx\n";
-    let pair = "//r.example.test/:username=fake-u2\n//r.example.test/:_password=ZmFrZS1wMg==\n";
-    for (lines, dropped) in [
-        (vec![ident, pair], Some(ident)),
-        (vec![token, ident], Some(token)),
-        (vec![pair, ident], None),
-        (vec![ident, token], None),
+    let token = |host: &str| format!("//{host}/:_authToken=fake-tok\n");
+    let ident = |host: &str| format!("//{host}/:_auth=ZmFrZS11MTpmYWtlLXAx\n");
+    let pair =
+        |host: &str| format!("//{host}/:username=fake-u2\n//{host}/:_password=ZmFrZS1wMg==\n");
+    let (u1, u2) = (
+        "username = \"fake-u1\", password = \"fake-p1\"",
+        "username = \"fake-u2\", password = \"fake-p2\"",
+    );
+    let r = "r.example.test";
+    for (lines, bun_sends, npm_differs) in [
+        ([ident(r), pair(r)], u2, true),
+        ([pair(r), ident(r)], u1, false),
+        ([token(r), ident(r)], u1, true),
+        ([ident(r), token(r)], "token = \"fake-tok\"", false),
     ] {
         let npmrc = format!("{head}{}", lines.concat());
         let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", &npmrc)]);
-        let pnpm10 = sends(&project, "pnpm@10");
-        let to_yarn = render(
+        let to_bun = render(
             &project
-                .cmd(&["convert", "--from", "pnpm@10", "--to", "yarn"])
+                .cmd(&[
+                    "convert",
+                    "--from",
+                    "pnpm@10",
+                    "--to",
+                    "bun",
+                    "--show-secrets",
+                ])
                 .output()
                 .unwrap(),
         );
-        assert!(!to_yarn.contains("credentials-differ"), "{npmrc}{to_yarn}");
+        assert!(
+            to_bun.contains(&format!(
+                "url = \"https://r.example.test/\", {bun_sends} }}"
+            )),
+            "{npmrc}{to_bun}"
+        );
+        assert!(!to_bun.contains("credentials-differ"), "{npmrc}{to_bun}");
         let out = project
             .cmd(&["convert", "--from", "pnpm@10", "--to", "npm", "--write"])
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", render(&out));
-        let written = project.read(".npmrc").unwrap();
-        let expected = match dropped {
-            Some(line) => npmrc.replacen(line, "", 1),
-            None => npmrc.clone(),
-        };
-        assert_eq!(written, expected, "{npmrc}");
-        assert_eq!(sends(&project, "npm"), pnpm10, "{npmrc}");
-        assert_eq!(sends(&project, "pnpm@10"), pnpm10, "{npmrc}");
+        let to_npm = render(&out);
+        assert_eq!(out.status.code(), Some(0), "{to_npm}");
+        assert_eq!(
+            to_npm.contains("warning[credentials-differ]"),
+            npm_differs,
+            "{npmrc}{to_npm}"
+        );
+        assert_eq!(project.read(".npmrc").unwrap(), npmrc);
     }
+    // A tarball host's credentials: Yarn is given the one pnpm 10 sends.
+    let cdn = "cdn.example.test";
+    let npmrc = format!("{head}{}{}{}", token(r), token(cdn), ident(cdn));
+    let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", &npmrc)]);
+    let to_yarn = render(
+        &project
+            .cmd(&[
+                "convert",
+                "--from",
+                "pnpm@10",
+                "--to",
+                "yarn",
+                "--show-secrets",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let cdn_entry = to_yarn
+        .split("//cdn.example.test:")
+        .nth(1)
+        .and_then(|rest| rest.split("//r.example.test:").next())
+        .expect("the tarball host is carried");
+    assert!(
+        cdn_entry.contains("npmAuthIdent") && !cdn_entry.contains("fake-tok"),
+        "{to_yarn}"
+    );
 }

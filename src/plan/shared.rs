@@ -15,7 +15,7 @@ use crate::discover::{self, ConfigFile};
 use crate::error::{Error, Result};
 use crate::formats::{SettingPath, SettingValue, Wanted};
 use crate::managers::Manager;
-use crate::model::{AuthKey, Model, Value};
+use crate::model::{AuthKey, Model};
 use crate::resolve::{self, Route};
 use crate::warning::Warning;
 
@@ -82,8 +82,8 @@ pub(super) fn plan_files(
         let lines = read_by_source.then(|| {
             let (used, relied_on) = source_line_sets.get_or_init(|| {
                 (
-                    source_lines(source_model, req.from, false),
-                    source_lines(source_model, req.from, true),
+                    source_lines(source_model, None),
+                    source_lines(source_model, Some(req.from)),
                 )
             });
             SourceLines {
@@ -373,36 +373,15 @@ fn compose(draft: &Draft, source_lines: Option<(SourceLines, Manager)>) -> Resul
 
 /// The lines of each file (by its displayed name) that `model` takes a value from: what
 /// the source uses. (pnpm 10 takes no scope from `.npmrc` when its yaml has `registries`.)
-/// With `only_sent`, credentials only where the source's requests carry them. A credential
-/// the source never sends beside another written for the same key (pnpm 10 sends the last
-/// written) is no line of its where npm's order would send it instead: the target would.
-fn source_lines(model: &Model, from: Manager, only_sent: bool) -> HashMap<String, HashSet<usize>> {
-    // With `only_sent`, only the credentials its requests carry count.
-    let sent: Option<HashSet<AuthKey>> = only_sent.then(|| {
-        resolve::routes(model, from)
+/// With `sending`, credentials only where that manager's requests carry them.
+fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, HashSet<usize>> {
+    // With `sending`, only the credentials its requests carry count.
+    let sent: Option<HashSet<AuthKey>> = sending.map(|manager| {
+        resolve::routes(model, manager)
             .into_iter()
             .filter_map(|r| r.credential_key)
             .collect()
     });
-    let rules = from.rules();
-    let mut unsent: HashSet<(&Path, usize)> = HashSet::default();
-    for written in model.auth.values() {
-        let Some(sent) = rules
-            .credentials_sent(written)
-            .filter(|sent| resolve::npm_authorization(sent) != resolve::npm_authorization(written))
-        else {
-            continue;
-        };
-        let at = |v: &Value| v.origin.as_ref().map(|o| (o.file.clone(), o.line));
-        let kept: Vec<_> = sent.values().filter_map(at).collect();
-        for v in written.values() {
-            if let Some(o) = &v.origin
-                && !kept.contains(&(o.file.clone(), o.line))
-            {
-                unsent.insert((o.file.as_path(), o.line));
-            }
-        }
-    }
     let values = model
         .fields()
         .into_iter()
@@ -418,9 +397,7 @@ fn source_lines(model: &Model, from: Manager, only_sent: bool) -> HashMap<String
     // Grouped by path first: a large config has a few files and thousands of values.
     let mut by_file: HashMap<&Path, HashSet<usize>> = HashMap::default();
     for v in values {
-        if let Some(o) = &v.origin
-            && !unsent.contains(&(o.file.as_path(), o.line))
-        {
+        if let Some(o) = &v.origin {
             by_file.entry(&*o.file).or_default().insert(o.line);
         }
     }

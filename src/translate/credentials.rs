@@ -289,10 +289,13 @@ impl Translator<'_> {
             .iter()
             .filter_map(|r| r.credential_key.as_ref())
             .collect();
-        for (key, creds) in &self.source.auth {
+        for (key, written) in &self.source.auth {
             if used.contains(&key) {
                 continue;
             }
+            // pnpm 10 picks among a key's credentials for a tarball host as for a registry.
+            let sent = self.from.rules().credentials_sent(written);
+            let creds = sent.as_ref().unwrap_or(written);
             match key {
                 AuthKey::Url(_) if self.target() == WrittenAs::Bunfig => {
                     self.warnings.push(Warning::note(

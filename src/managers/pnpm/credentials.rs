@@ -167,8 +167,8 @@ fn key_label(key: &AuthKey) -> String {
 /// pnpm 10 sets a key's header once per credential line, in the order the keys were first
 /// written: of a token, `_auth` and `username` (with a `_password`), the last written wins
 /// (spec obs u04; real pnpm 10.34.9 sent the username's over an earlier `_auth`), where npm
-/// and pnpm 11/12 take the token, then `_auth`. `None` where that order gives npm's answer,
-/// or the forms come from different files (pmrc keeps no order across files). With the line
+/// and pnpm 11/12 take the token, then `_auth`. `None` where one form is written, or the
+/// forms come from different files (pmrc keeps no order across files). With the line
 /// the winner was read from. A key written twice counts at its last line here, where pnpm 10
 /// keeps its first place (JavaScript's key order): not modelled.
 pub(super) fn pnpm10_authorization(c: &Credentials) -> Option<(Authorization, Option<Origin>)> {
