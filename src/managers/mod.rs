@@ -480,7 +480,8 @@ pub trait Rules: Sync {
     }
     /// Of the credentials written for one key, only those this manager sends, where it
     /// picks among them otherwise than npm (pnpm 10: the last written); `None` where it
-    /// sends as npm does. What a translation carries, and what a shared file keeps.
+    /// sends as npm does. What a translation carries; a shared file keeps every line, for
+    /// the other readers that pick as npm does.
     fn credentials_sent(&self, _written: &Credentials) -> Option<Credentials> {
         None
     }

@@ -16,8 +16,9 @@ use crate::managers::Manager;
 use crate::warning::Warning;
 
 /// One finding, at the first line the source reads apart in a changed `.npmrc`, naming every
-/// other reader the change makes do otherwise (whichever of the file's lines moves it). pmrc.toml's bystanders are left out: a change
-/// that moves them is refused before this (`keep_bystanders`).
+/// other reader the change makes do otherwise (whichever of the file's lines moves it).
+/// pmrc.toml's bystanders are left out: a change that moves them is refused before this
+/// (`keep_bystanders`).
 pub(super) fn readers_moved(
     req: &super::Request,
     changes: &[FileChange],

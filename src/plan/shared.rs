@@ -150,25 +150,20 @@ fn mend_for_target_readers(req: &Request, draft: &Draft, change: FileChange) -> 
     };
     // Lines move (a comment goes above its value); the settings, in order, must not, as
     // npm reads them (`settings`) and as the source does.
-    let alike = |read: &dyn Fn(
-        &str,
-    ) -> std::result::Result<
-        Vec<crate::formats::Setting>,
-        crate::error::SyntaxError,
-    >| {
-        let pairs = |text: &str| {
-            read(text).map(|held| {
-                held.into_iter()
-                    .map(|s| (s.path, s.value))
-                    .collect::<Vec<_>>()
-            })
-        };
-        let planned = pairs(&change.after);
-        planned.is_ok() && planned.ok() == pairs(&mended.text).ok()
+    let pairs = |read: std::result::Result<Vec<crate::formats::Setting>, _>| {
+        read.ok().map(|held| {
+            held.into_iter()
+                .map(|s| (s.path, s.value))
+                .collect::<Vec<_>>()
+        })
     };
-    let by_npm = |text: &str| Format::Npmrc.settings(text);
-    let by_source = |text: &str| Format::Npmrc.settings_read_by(text, req.from);
-    if !(alike(&by_npm) && alike(&by_source)) {
+    let unchanged = |read: &dyn Fn(&str) -> Option<Vec<_>>| {
+        let planned = read(&change.after);
+        planned.is_some() && planned == read(&mended.text)
+    };
+    let by_npm = |text: &str| pairs(Format::Npmrc.settings(text));
+    let by_source = |text: &str| pairs(Format::Npmrc.settings_read_by(text, req.from));
+    if !(unchanged(&by_npm) && unchanged(&by_source)) {
         return Ok(change);
     }
     Ok(FileChange {
