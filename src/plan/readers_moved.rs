@@ -4,12 +4,9 @@
 
 use std::path::Path;
 
-use rustc_hash::FxHashMap as HashMap;
-
 use super::FileChange;
-use super::shared::{Difference, difference, read_with};
+use super::shared::{moved_by, planned_changes};
 use crate::diagnostics::Code;
-use crate::discover;
 use crate::error::Result;
 use crate::formats::Format;
 use crate::managers::Manager;
@@ -43,23 +40,13 @@ pub(super) fn readers_moved(
     let Some(apart) = source_warnings.iter().find(in_changed_file) else {
         return Ok(None);
     };
-    let planned: HashMap<&Path, String> = changes
-        .iter()
-        .filter(|c| c.status() != super::Status::Unchanged)
-        .map(|c| (c.path.as_path(), c.after.clone()))
-        .collect();
+    let planned = planned_changes(changes);
     let mut moved: Vec<Manager> = Vec::new();
     for other in crate::managers::SETTLED {
         if other == req.from || req.to.contains(&other) || req.bystanders.contains(&other) {
             continue;
         }
-        let files = discover::locate(other, req.dir, req.user, req.env)?;
-        if !files.iter().any(|f| planned.contains_key(f.path.as_path())) {
-            continue;
-        }
-        let before = discover::read_merged(other, &files)?.0;
-        let after = read_with(other, &files, &planned)?;
-        if difference(other, &before, &after) != Difference::None {
+        if moved_by(other, req, &planned)?.is_some() {
             moved.push(other);
         }
     }

@@ -449,7 +449,7 @@ pub(super) fn behaviour(
 }
 
 /// `manager`'s merged model over its files, with planned texts in place of the current ones.
-pub(super) fn read_with(
+fn read_with(
     manager: Manager,
     files: &[ConfigFile],
     planned: &HashMap<&Path, String>,
@@ -507,12 +507,12 @@ fn planned_texts<'a>(
 
 /// Whether two readings of the same manager make it behave alike.
 #[derive(PartialEq)]
-pub(super) enum Difference {
+enum Difference {
     None,
     Some,
 }
 
-pub(super) fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
+fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
     let mut groups = resolve::groups_of(a, b);
     // And a scope neither names, which goes where any such scope goes: Yarn 1 sends a token
     // with scoped packages only, unless `always-auth` is set.
@@ -681,24 +681,11 @@ fn optional_references(text: &str) -> Vec<(String, usize)> {
 }
 
 fn keep_bystanders(req: &Request, changes: &[FileChange]) -> Result<()> {
-    let planned: HashMap<&Path, String> = changes
-        .iter()
-        .filter(|c| c.status() != super::Status::Unchanged)
-        .map(|c| (c.path.as_path(), c.after.clone()))
-        .collect();
+    let planned = planned_changes(changes);
     for &other in req.bystanders {
-        let files = discover::locate(other, req.dir, req.user, req.env)?;
-        let Some(touched) = files
-            .iter()
-            .find(|f| planned.contains_key(f.path.as_path()))
-        else {
-            continue;
-        };
-        let before = discover::read_merged(other, &files)?.0;
-        let after = read_with(other, &files, &planned)?;
-        if difference(other, &before, &after) != Difference::None {
+        if let Some(path) = moved_by(other, req, &planned)? {
             return Err(Error::Refused {
-                path: touched.path.clone(),
+                path,
                 reason: format!(
                     "{other}, which pmrc.toml names, reads this file too and would then do otherwise; convert to it as well (add {other} to --to)"
                 ),
@@ -706,6 +693,34 @@ fn keep_bystanders(req: &Request, changes: &[FileChange]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The new texts of the files the changes alter, by path.
+pub(super) fn planned_changes(changes: &[FileChange]) -> HashMap<&Path, String> {
+    changes
+        .iter()
+        .filter(|c| c.status() != super::Status::Unchanged)
+        .map(|c| (c.path.as_path(), c.after.clone()))
+        .collect()
+}
+
+/// The first of `manager`'s files that `planned` alters, where the new texts make it do
+/// otherwise than the files as they are.
+pub(super) fn moved_by(
+    manager: Manager,
+    req: &Request,
+    planned: &HashMap<&Path, String>,
+) -> Result<Option<std::path::PathBuf>> {
+    let files = discover::locate(manager, req.dir, req.user, req.env)?;
+    let Some(touched) = files
+        .iter()
+        .find(|f| planned.contains_key(f.path.as_path()))
+    else {
+        return Ok(None);
+    };
+    let before = discover::read_merged(manager, &files)?.0;
+    let after = read_with(manager, &files, planned)?;
+    Ok((difference(manager, &before, &after) != Difference::None).then(|| touched.path.clone()))
 }
 
 /// A file and a line in it, as a finding's origin names them.
