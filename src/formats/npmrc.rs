@@ -101,8 +101,7 @@ fn commented_secret(text: &str, content: Range<usize>) -> Option<Range<usize>> {
     let body = line.trim_start();
     let body = body.strip_prefix(['#', ';'])?;
     let (key, value) = body.split_once('=')?;
-    let name = key.trim().rsplit(':').next().unwrap_or_default();
-    if !(SECRET_NAMES.contains(&name) || name == "key") || value.trim().is_empty() {
+    if !holds_secret(key.trim()) || value.trim().is_empty() {
         return None;
     }
     let value_start = content.start + (line.len() - body.len()) + key.len() + 1;
@@ -113,6 +112,13 @@ fn commented_secret(text: &str, content: Range<usize>) -> Option<Range<usize>> {
 /// How a reader's ini reads an `.npmrc` where readers part: which lines open a
 /// `[section]` (after which npm nests every key, where no setting is read), and how a value
 /// is unquoted.
+/// Whether a key's value is a secret: a token, `_auth`, a password, or an inline private
+/// key (`key=`, `//host/:key=`), which is as secret as a token.
+fn holds_secret(key: &str) -> bool {
+    let name = key.rsplit(':').next().unwrap_or(key);
+    SECRET_NAMES.contains(&name) || name == "key"
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IniDialect {
     /// npm's ini: a section line is `^\[…\]\s*$` (nothing before the `[`); a value is cut at
@@ -251,8 +257,7 @@ pub fn mend_values_read_apart(text: &str, dialect: IniDialect) -> Option<Mended>
         let comment = trim_js(&text[span.end..here.content.end]);
         if !comment.is_empty() {
             // pnpm 12 read it as part of the value: where that is a secret, so may it be.
-            let name = entry.key.rsplit(':').next().unwrap_or(&entry.key);
-            if SECRET_NAMES.contains(&name) || name == "key" {
+            if holds_secret(&entry.key) {
                 secret_comments.push(out.len()..out.len() + comment.len());
             }
             out.push_str(comment);
@@ -481,9 +486,7 @@ impl Document {
             let Some(span) = entry.value_span.clone() else {
                 continue;
             };
-            let name = entry.key.rsplit(':').next().unwrap_or(&entry.key);
-            // An inline private key (`key=`, `//host/:key=`) is as secret as a token.
-            if SECRET_NAMES.contains(&name) || name == "key" {
+            if holds_secret(&entry.key) {
                 // pnpm 12 reads an inline comment as part of the value: it is masked too.
                 let line_text = &self.text[line.content.clone()];
                 let end = line.content.start + line_text.trim_end_matches(is_js_space).len();
