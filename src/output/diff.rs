@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
-use similar::{Algorithm, ChangeTag, TextDiff};
+use similar::{Algorithm, DiffOp, DiffTag};
 
 use crate::plan::FileChange;
 use crate::redact;
@@ -21,17 +21,18 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
             redact::mask(&change.after, &change.secret_spans_after()),
         )
     };
-    let old_lines = lines(&old_shown);
-    let new_lines = lines(&new_shown);
-    // Patience anchors on lines found once on each side (a key, a URL), so entries added
-    // around kept ones show as added. The default Myers search gives up on exactness past a
-    // few hundred edits and then showed kept entries as removed and added again: one hunk of
-    // 36,365 lines, where 2,284 changed, converting a 50,000-line .npmrc (issue 20).
-    let diff = TextDiff::configure()
-        .algorithm(Algorithm::Patience)
-        .diff_lines(before, change.after.as_str());
+    // On the real texts: a changed token still shows as a changed line. Masking keeps the
+    // line breaks, so the shown texts have the same lines, split again only where masked.
+    let (old_real, new_real) = (lines(before), lines(&change.after));
+    let ops = line_ops(&old_real, &new_real);
+    let old_lines = shown_lines(&old_shown, old_real);
+    let new_lines = shown_lines(&new_shown, new_real);
     let mut out = String::new();
     let style = |s: Style| if color { s } else { Style::new() };
+    let (red, green) = (
+        style(AnsiColor::Red.on_default()),
+        style(AnsiColor::Green.on_default()),
+    );
     let header = style(Style::new().bold());
     let old_name = if change.before.is_some() {
         format!("a/{}", change.display)
@@ -40,7 +41,7 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
     };
     let _ = writeln!(out, "{header}--- {old_name}{header:#}");
     let _ = writeln!(out, "{header}+++ b/{}{header:#}", change.display);
-    for group in diff.grouped_ops(3) {
+    for group in similar::group_diff_ops(ops, 3) {
         let (first, last) = (&group[0], &group[group.len() - 1]);
         let old = first.old_range().start..last.old_range().end;
         let new = first.new_range().start..last.new_range().end;
@@ -52,37 +53,24 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
             range(new.start, new.len())
         );
         for op in &group {
-            for change_line in diff.iter_changes(op) {
-                let (sign, text, s) = match change_line.tag() {
-                    ChangeTag::Equal => (
-                        ' ',
-                        old_lines
-                            .get(change_line.old_index().unwrap_or(0))
-                            .copied()
-                            .unwrap_or(""),
-                        Style::new(),
-                    ),
-                    ChangeTag::Delete => (
-                        '-',
-                        old_lines
-                            .get(change_line.old_index().unwrap_or(0))
-                            .copied()
-                            .unwrap_or(""),
-                        style(AnsiColor::Red.on_default()),
-                    ),
-                    ChangeTag::Insert => (
-                        '+',
-                        new_lines
-                            .get(change_line.new_index().unwrap_or(0))
-                            .copied()
-                            .unwrap_or(""),
-                        style(AnsiColor::Green.on_default()),
-                    ),
-                };
-                let body = text.trim_end_matches(['\n', '\r']);
-                let _ = writeln!(out, "{s}{sign}{body}{s:#}");
-                if !text.ends_with(['\n', '\r']) {
-                    let _ = writeln!(out, "\\ No newline at end of file");
+            // As `similar` orders a replacement: the removed lines, then the added ones.
+            let (tag, old_range, new_range) = op.as_tag_tuple();
+            let shown = match tag {
+                DiffTag::Equal => vec![(' ', &old_lines[old_range], Style::new())],
+                DiffTag::Delete => vec![('-', &old_lines[old_range], red)],
+                DiffTag::Insert => vec![('+', &new_lines[new_range], green)],
+                DiffTag::Replace => vec![
+                    ('-', &old_lines[old_range], red),
+                    ('+', &new_lines[new_range], green),
+                ],
+            };
+            for (sign, texts, s) in shown {
+                for text in texts {
+                    let body = text.trim_end_matches(['\n', '\r']);
+                    let _ = writeln!(out, "{s}{sign}{body}{s:#}");
+                    if !text.ends_with(['\n', '\r']) {
+                        let _ = writeln!(out, "\\ No newline at end of file");
+                    }
                 }
             }
         }
@@ -90,12 +78,48 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
     out
 }
 
+/// The lines of a shown text: those of the real text where nothing was masked.
+fn shown_lines<'a>(shown: &'a Cow<'_, str>, real: Vec<&'a str>) -> Vec<&'a str> {
+    match shown {
+        Cow::Borrowed(_) => real,
+        Cow::Owned(masked) => lines(masked),
+    }
+}
+
+/// The edits from `before` to `after`, line by line. Patience anchors on lines found once on
+/// each side (a key, a URL), so entries added around kept ones show as added. The default
+/// Myers search gives up on exactness past a few hundred edits and then showed kept entries
+/// as removed and added again: one hunk of 36,365 lines, where 2,284 changed, converting a
+/// 50,000-line .npmrc (issue 20). Each distinct line is hashed once, into a number the diff
+/// compares: the diff itself hashed and compared the lines' text, a sixth of a conversion
+/// of a large `.yarnrc.yml` (issue 20).
+fn line_ops<'a>(old: &[&'a str], new: &[&'a str]) -> Vec<DiffOp> {
+    let mut ids: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    ids.reserve(old.len());
+    let mut id = |line: &'a str| -> u32 {
+        let next = ids.len() as u32;
+        *ids.entry(line).or_insert(next)
+    };
+    let old: Vec<u32> = old.iter().map(|l| id(l)).collect();
+    let new: Vec<u32> = new.iter().map(|l| id(l)).collect();
+    similar::capture_diff_slices(Algorithm::Patience, &old, &new)
+}
+
 /// Lines as `similar` counts them: each ends at `\r\n`, `\n` or a lone `\r` (old Mac files).
 pub(super) fn lines(text: &str) -> Vec<&str> {
-    // Without a carriage return, lines end at `\n` alone: the library's line search (this
-    // runs over both whole files of every change shown).
-    if !text.contains('\r') {
-        return text.split_inclusive('\n').collect();
+    // Without a carriage return, lines end at `\n` alone, found with memchr (this runs over
+    // both whole files of every change shown).
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            out.push(&text[start..=end]);
+            start = end + 1;
+        }
+        if start < text.len() {
+            out.push(&text[start..]);
+        }
+        return out;
     }
     let mut out = Vec::new();
     let mut start = 0;
@@ -135,6 +159,7 @@ fn range(start: usize, len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use similar::TextDiff;
 
     /// The preview takes the shown text of line `i` from `lines`: it must split where
     /// `similar` does, with and without carriage returns.
