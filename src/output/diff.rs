@@ -25,8 +25,14 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
     // line breaks, so the shown texts have the same lines, split again only where masked.
     let (old_real, new_real) = (lines(before), lines(&change.after));
     let ops = line_ops(&old_real, &new_real);
-    let old_lines = shown_lines(&old_shown, old_real);
-    let new_lines = shown_lines(&new_shown, new_real);
+    let old_lines = match &old_shown {
+        Cow::Borrowed(_) => old_real,
+        Cow::Owned(masked) => lines(masked),
+    };
+    let new_lines = match &new_shown {
+        Cow::Borrowed(_) => new_real,
+        Cow::Owned(masked) => lines(masked),
+    };
     let mut out = String::new();
     let style = |s: Style| if color { s } else { Style::new() };
     let (red, green) = (
@@ -76,14 +82,6 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
         }
     }
     out
-}
-
-/// The lines of a shown text: those of the real text where nothing was masked.
-fn shown_lines<'a>(shown: &'a Cow<'_, str>, real: Vec<&'a str>) -> Vec<&'a str> {
-    match shown {
-        Cow::Borrowed(_) => real,
-        Cow::Owned(masked) => lines(masked),
-    }
 }
 
 /// The edits from `before` to `after`, line by line. Patience anchors on lines found once on
