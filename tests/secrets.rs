@@ -74,6 +74,14 @@ const PLACES: &[Place] = &[
         "npm",
         "FAKESECRETURL04",
     ),
+    // Over plain http, findings quote the URL (markdown escaped its `@` before the net
+    // could mask the password).
+    place(
+        "registry URL password over http",
+        &[(".npmrc", "registry=http://u:FAKESECRETURL14@r.example/\n")],
+        "npm",
+        "FAKESECRETURL14",
+    ),
     place(
         "scope registry URL password (pnpm-workspace.yaml)",
         &[(

@@ -65,7 +65,7 @@ pub fn plan(plan: &Plan, mode: Mode, written: &[PathBuf], show_secrets: bool) ->
             fenced("diff", &diff::unified(change, show_secrets, false)),
         );
     }
-    out.push_str(&warnings_table(&plan.warnings));
+    out.push_str(&warnings_table(&plan.warnings, show_secrets));
     out.push_str(&footer(show_secrets));
     out
 }
@@ -84,8 +84,8 @@ pub fn doctor(findings: &[Finding], fixes: &[FileChange], show_secrets: bool) ->
                 icon(f.severity),
                 f.rule,
                 place(f.origin.as_ref()),
-                cell(&f.message),
-                cell(&f.fix)
+                cell(&f.message, show_secrets),
+                cell(&f.fix, show_secrets)
             );
         }
         out.push('\n');
@@ -102,7 +102,7 @@ pub fn doctor(findings: &[Finding], fixes: &[FileChange], show_secrets: bool) ->
     out
 }
 
-fn warnings_table(warnings: &[Warning]) -> String {
+fn warnings_table(warnings: &[Warning], show_secrets: bool) -> String {
     if warnings.is_empty() {
         return String::new();
     }
@@ -114,7 +114,7 @@ fn warnings_table(warnings: &[Warning]) -> String {
             icon(w.severity),
             w.code,
             place(w.origin.as_ref()),
-            cell(&w.message)
+            cell(&w.message, show_secrets)
         );
     }
     out.push('\n');
@@ -157,7 +157,14 @@ fn place(origin: Option<&crate::model::Origin>) -> String {
 
 /// Text for one table cell: no line breaks, no column separators, no stray HTML. Code
 /// spans (between backticks) show `<` as it is, so only the text around them is escaped.
-fn cell(text: &str) -> String {
+/// URLs lose their credentials first: escaped (`@` as `&#64;`), a URL's password no longer
+/// looks like one to the net over everything printed.
+fn cell(text: &str, show_secrets: bool) -> String {
+    let text = match show_secrets {
+        true => std::borrow::Cow::Borrowed(text),
+        false => crate::redact::urls_in(text),
+    };
+    let text = text.as_ref();
     // An unpaired backtick opens no code span: then nothing is one.
     if text.matches('`').count() % 2 == 1 {
         return html_escape(text)
@@ -223,12 +230,26 @@ mod tests {
         );
     }
 
+    /// Escaping turns `@` into `&#64;`, which hid a URL's password from the net over what
+    /// is printed: a cell masks before it escapes.
+    #[test]
+    fn cells_mask_a_url_password_before_escaping() {
+        let text = "sends credentials over plain http to http://u:FAKEPW@h.example/";
+        let masked = cell(text, false);
+        assert!(!masked.contains("FAKEPW"), "{masked}");
+        assert!(masked.contains(r"u:\*\*\*&#64;h.example"), "{masked}");
+        assert!(cell(text, true).contains("u:FAKEPW&#64;h.example"));
+    }
+
     #[test]
     fn cells_cannot_break_the_table() {
-        assert_eq!(cell("a | b\nc <d>"), "a \\| b<br>c &lt;d&gt;");
-        assert_eq!(cell("key foo`<img src=x>"), "key foo`&lt;img src=x&gt;");
+        assert_eq!(cell("a | b\nc <d>", false), "a \\| b<br>c &lt;d&gt;");
         assert_eq!(
-            cell("run `x --from <a|b>` <now>"),
+            cell("key foo`<img src=x>", false),
+            "key foo`&lt;img src=x&gt;"
+        );
+        assert_eq!(
+            cell("run `x --from <a|b>` <now>", false),
             "run `x --from <a\\|b>` &lt;now&gt;"
         );
     }
