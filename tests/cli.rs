@@ -775,10 +775,14 @@ fn issue_8_readme_json_example_matches_output() {
         .unwrap()
         .0;
     let documented: serde_json::Value = serde_json::from_str(body).unwrap();
+    // An empty home: the user files of whoever runs the tests are not the example's.
+    let home = tempfile::TempDir::new().unwrap();
     let out = common::pmrc()
         .args(command.split_whitespace())
         .arg("--dir")
         .arg(root.join("examples/github-packages"))
+        .env("HOME", home.path())
+        .env_remove("XDG_CONFIG_HOME")
         .output()
         .unwrap();
     let real: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1069,6 +1073,48 @@ fn issue_19_show_names_user_files_it_did_not_read() {
         !said.contains("pnpm-project-env-credential-ignored"),
         "{said}"
     );
+}
+
+/// From a helper's review: a token in ~/.npmrc for the registry the project names is what
+/// npm sends; `convert` without --user left it out of the Yarn config silently (a 401 after
+/// the migration). It says so, and the command it names carries the token.
+#[test]
+fn convert_names_the_source_user_files_it_did_not_read() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\":\"x\"}\n"),
+        (".npmrc", "@acme:registry=https://npm.acme.test/\n"),
+    ]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "//npm.acme.test/:_authToken=${ACME_TOKEN}\n",
+    )
+    .unwrap();
+    let out = run(&project, &["convert", "--from", "npm", "--to", "yarn"]);
+    let said = common::unwrapped(&render(&out));
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("note[user-files-not-read]: npm also reads ~/.npmrc, which exists; pass --user to read it too"),
+        "{said}"
+    );
+    // As the note says: the token reaches Yarn's user file, and no note is left.
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "yarn", "--user", "--write",
+        ],
+    );
+    let said = render(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("user-files-not-read"), "{said}");
+    let yarnrc = std::fs::read_to_string(project.home.path().join(".yarnrc.yml")).unwrap();
+    assert!(
+        yarnrc.contains("//npm.acme.test:\n    npmAuthToken: \"${ACME_TOKEN}\""),
+        "{yarnrc}"
+    );
+    // Without user files there is nothing to say.
+    std::fs::remove_file(project.home.path().join(".npmrc")).unwrap();
+    let out = run(&project, &["convert", "--from", "npm", "--to", "bun"]);
+    assert!(!render(&out).contains("user-files-not-read"));
 }
 
 /// Issue 19: `-C DIR` is `--dir DIR` for every command that takes a project, and `-w` is

@@ -192,6 +192,12 @@ fn run_plan(
         env,
     );
     notes.extend(member_note);
+    // What the source sends can come from its user files, which the translation then
+    // leaves out (a token in ~/.npmrc for a registry the project names: the target would
+    // get a 401).
+    if !user {
+        notes.extend(discover::unread_user_files(from, &dir, &env));
+    }
     let mut bystanders = Vec::new();
     for m in also_reading {
         let (m, _) = m.settle(&dir)?;
