@@ -432,3 +432,74 @@ fn here_documents_in_run_are_read_as_what_they_write() {
     std::fs::write(project.path().join(".github/workflows/ci.yml"), without).unwrap();
     assert!(ci_rules(&project).contains("ci-variable-not-provided"));
 }
+
+/// From a helper's review: the YAML a `fix:` gives to paste lost its indentation in the
+/// text output (and in the markdown table), so pasted as printed it was other YAML. Pasted
+/// as printed now, Yarn 4 takes @acme/* from the registry and token setup-node was given.
+#[test]
+fn the_yaml_a_fix_gives_pasted_as_printed_does_what_it_says() {
+    let workflow = "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      NODE_AUTH_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n    steps:\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://npm.pkg.github.com\n          scope: '@acme'\n      - run: yarn install --immutable\n";
+    let project = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\": \"app\", \"packageManager\": \"yarn@4.18.1\"}\n",
+        ),
+        (".yarnrc.yml", "nodeLinker: node-modules\n"),
+        (".github/workflows/ci.yml", workflow),
+    ]);
+    let out = project
+        .cmd(&["doctor", "--ci", "--fail-on", "never"])
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    let printed =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    // The lines under `fix: add to .yarnrc.yml...` that are indented past the fix's text.
+    let under_fix: Vec<&str> = printed
+        .lines()
+        .skip_while(|l| !l.starts_with("  fix: add to .yarnrc.yml"))
+        .skip(1)
+        .take_while(|l| l.starts_with("        "))
+        .collect();
+    let common = under_fix
+        .iter()
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .expect("lines to paste under the fix");
+    let pasted: String = under_fix
+        .iter()
+        .map(|l| format!("{}\n", &l[common..]))
+        .collect();
+    assert!(pasted.starts_with("npmScopes:\n  acme:\n"), "{printed}");
+    // The markdown output gives the same lines, in a code block.
+    let markdown = project
+        .cmd(&[
+            "doctor",
+            "--ci",
+            "--fail-on",
+            "never",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8_lossy(&markdown.stdout);
+    assert!(
+        markdown.contains(&format!("```\n{pasted}```")),
+        "{markdown}"
+    );
+    let yarnrc = project.read(".yarnrc.yml").unwrap() + &pasted;
+    std::fs::write(project.path().join(".yarnrc.yml"), yarnrc).unwrap();
+    let explain = project
+        .cmd(&["explain", "@acme/widgets", "--manager", "yarn"])
+        .env("NODE_AUTH_TOKEN", "fake-gh-token")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&explain.stdout);
+    assert!(explain.status.success(), "{said}");
+    assert!(
+        said.contains("https://npm.pkg.github.com/@acme%2fwidgets"),
+        "{said}"
+    );
+    assert!(said.contains("NODE_AUTH_TOKEN"), "{said}");
+}

@@ -113,11 +113,19 @@ pub fn severity_style(severity: Severity) -> Style {
 
 /// `head` then `body` filled to `width` columns, continuation lines starting with `indent`;
 /// ends in `\n`. A word is never split: one longer than the line gets a line of its own.
-/// A line break in `body` is kept (each of its lines is filled on its own).
+/// A line break in `body` is kept (each of its lines is filled on its own), and a line after
+/// one that starts with a blank is printed as it is: lines to paste (a YAML block) keep
+/// their indentation, which is their meaning.
 pub fn wrap(head: &str, body: &str, indent: &str, width: usize) -> String {
     // Thousands of findings are wrapped in a large config: one buffer each, no word list.
     let mut out = String::with_capacity(head.len() + body.len() + 2 * indent.len() + 8);
     for (i, line) in body.split('\n').enumerate() {
+        if i > 0 && line.starts_with([' ', '\t']) {
+            out.push_str(indent);
+            out.push_str(line.trim_end());
+            out.push('\n');
+            continue;
+        }
         fill(
             &mut out,
             if i == 0 { head } else { indent },
@@ -260,6 +268,17 @@ mod tests {
         assert_eq!(
             wrap("error: ", "first line\nsecond line", "    ", 100),
             "error: first line\n    second line\n"
+        );
+    }
+
+    /// From a helper's review: a YAML block in a `fix:` lost its indentation (every line
+    /// was filled from the indent), and pasted as printed it was other YAML.
+    #[test]
+    fn lines_to_paste_keep_their_indentation() {
+        let fix = "add to .yarnrc.yml:\n    npmScopes:\n      acme:\n        npmRegistryServer: \"https://npm.pkg.github.com\"";
+        assert_eq!(
+            wrap("  fix: ", fix, "       ", 40),
+            "  fix: add to .yarnrc.yml:\n           npmScopes:\n             acme:\n               npmRegistryServer: \"https://npm.pkg.github.com\"\n"
         );
     }
 

@@ -77,18 +77,34 @@ pub fn doctor(findings: &[Finding], fixes: &[FileChange], show_secrets: bool) ->
         out.push_str("✅ No findings.\n\n");
     } else {
         out.push_str("| | Rule | Where | Finding | Fix |\n|---|---|---|---|---|\n");
+        let mut blocks = String::new();
         for f in findings {
+            let (fix, block) = lines_to_paste(&f.fix);
+            let below = if block.is_some() { " (below)" } else { "" };
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} | {} | {} |",
+                "| {} | `{}` | {} | {} | {}{below} |",
                 icon(f.severity),
                 f.rule,
                 place(f.origin.as_ref()),
                 cell(&f.message, show_secrets),
-                cell(&f.fix, show_secrets)
+                cell(fix, show_secrets)
             );
+            if let Some(block) = block {
+                let _ = write!(
+                    blocks,
+                    "<details open><summary>Fix for <code>{}</code>{}</summary>\n\n{}\n</details>\n\n",
+                    f.rule,
+                    f.origin.as_ref().map_or_else(String::new, |o| format!(
+                        " at <code>{}</code>",
+                        html_escape(&o.to_string())
+                    )),
+                    fenced("", &block),
+                );
+            }
         }
         out.push('\n');
+        out.push_str(&blocks);
     }
     for change in fixes {
         let _ = write!(
@@ -153,6 +169,27 @@ fn place(origin: Option<&crate::model::Origin>) -> String {
     origin.map_or_else(String::new, |o| {
         format!("`{}`", o.to_string().replace('`', "'"))
     })
+}
+
+/// A fix's prose and the lines it gives to paste (those after it that start with a blank, a
+/// YAML block), without their common indentation: in a table cell the indentation, which
+/// is the block's meaning, would be lost, so the block goes in a code block of its own.
+fn lines_to_paste(fix: &str) -> (&str, Option<String>) {
+    let Some(at) = fix.find("\n ").or_else(|| fix.find("\n\t")) else {
+        return (fix, None);
+    };
+    let block: Vec<&str> = fix[at + 1..].lines().collect();
+    let common = block
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let dedented: Vec<&str> = block
+        .iter()
+        .map(|l| l.get(common..).unwrap_or_default().trim_end())
+        .collect();
+    (&fix[..at], Some(dedented.join("\n") + "\n"))
 }
 
 /// Text for one table cell: no line breaks, no column separators, no stray HTML. Code
@@ -227,6 +264,26 @@ mod tests {
         assert_eq!(
             fenced("diff", "+# ```` here\n"),
             "`````diff\n+# ```` here\n`````\n"
+        );
+    }
+
+    /// From a helper's review: a YAML block in a fix lost its indentation in the table;
+    /// it goes below, in a code block, as it is to be pasted.
+    #[test]
+    fn a_fix_with_lines_to_paste_shows_them_in_a_code_block() {
+        let fix = "add to .yarnrc.yml (the token comes from NODE_AUTH_TOKEN):\n    npmScopes:\n      acme:\n        npmRegistryServer: \"https://npm.pkg.github.com\"";
+        let (prose, block) = lines_to_paste(fix);
+        assert_eq!(
+            prose,
+            "add to .yarnrc.yml (the token comes from NODE_AUTH_TOKEN):"
+        );
+        assert_eq!(
+            block.as_deref(),
+            Some("npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.pkg.github.com\"\n")
+        );
+        assert_eq!(
+            lines_to_paste("chmod 600 the file"),
+            ("chmod 600 the file", None)
         );
     }
 
