@@ -503,3 +503,56 @@ fn the_yaml_a_fix_gives_pasted_as_printed_does_what_it_says() {
     );
     assert!(said.contains("NODE_AUTH_TOKEN"), "{said}");
 }
+
+/// From a helper's review: pnpm 11/12 read setup-node's `.npmrc` as the user's file and
+/// expand `${NODE_AUTH_TOKEN}` there, so a `registry-url` step gives pnpm the token the
+/// project .npmrc's `${NPM_TOKEN}` line cannot (real pnpm 12.21 sent it); only where that
+/// does not happen is `ci-pnpm-project-token` said.
+#[test]
+fn setup_node_gives_pnpm_the_token_a_project_npmrc_cannot() {
+    let workflow = |registry: &str, token_env: &str| {
+        format!(
+            "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: pnpm/action-setup@v4\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: {registry}\n          scope: '@acme'\n      - run: pnpm install --frozen-lockfile\n{token_env}"
+        )
+    };
+    let with_token = "        env:\n          NODE_AUTH_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n";
+    let rules = |workflow: String| {
+        let project = Project::with_files(&[
+            (
+                "package.json",
+                "{\"name\": \"app\", \"packageManager\": \"pnpm@12.21.0\"}\n",
+            ),
+            (
+                ".npmrc",
+                "@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=${NPM_TOKEN}\n",
+            ),
+            (".github/workflows/ci.yml", &workflow),
+        ]);
+        let out = project
+            .cmd(&["doctor", "--ci", "--format", "json", "--fail-on", "never"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .filter(|r| r.starts_with("ci-"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rules(workflow("https://npm.pkg.github.com", with_token)),
+        Vec::<String>::new()
+    );
+    // No NODE_AUTH_TOKEN for the step, or setup-node set up another registry: pnpm sends
+    // nothing there.
+    assert_eq!(
+        rules(workflow("https://npm.pkg.github.com", "")),
+        ["ci-pnpm-project-token"]
+    );
+    assert_eq!(
+        rules(workflow("https://registry.npmjs.org", with_token)),
+        ["ci-pnpm-project-token"]
+    );
+}

@@ -205,10 +205,28 @@ fn pnpm_project_tokens(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<
         // The job names the project .npmrc as the user's file: pnpm expands it then.
         return Vec::new();
     }
+    // setup-node's `.npmrc` is the user's file (NPM_CONFIG_USERCONFIG), where pnpm expands
+    // `${NODE_AUTH_TOKEN}`: its key sends that token where the project's is ignored (real
+    // pnpm 12.21 did, from a helper's review).
+    let node_auth_token = rules.reads_setup_node_npmrc()
+        && jobs::provided(w, job, run.step, &run.inline_env, NODE_AUTH_TOKEN) == Provided::Yes;
+    let setup_node_keys: Vec<String> = job.steps[..run.step]
+        .iter()
+        .filter(|_| node_auth_token)
+        .filter(|step| jobs::setup_node_registry(step).is_some())
+        .filter_map(|step| RegistryUrl::parse(step.inputs["registry-url"].value.trim()))
+        .map(|url| {
+            format!(
+                "//{}{}",
+                url.host(),
+                crate::registry_url::with_trailing_slash(url.path())
+            )
+        })
+        .collect();
     let mut out = Vec::new();
     for (key, creds) in &model.auth {
         let AuthKey::Url(url) = key else { continue };
-        if rules.uses_credentials(creds) {
+        if rules.uses_credentials(creds) || setup_node_keys.iter().any(|k| url.starts_with(k)) {
             continue;
         }
         let (field, value) = match (&creds.token, &creds.ident) {
