@@ -207,14 +207,9 @@ fn issue_18_ci_findings_snapshot() {
 #[test]
 fn issue_18_findings_point_at_the_workflow_lines() {
     let project = Project::from_fixture(&case("yarn-berry-node-auth-token"));
-    let out = project
-        .cmd(&["doctor", "--ci", "--format", "json", "--fail-on", "never"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let workflow = project.read(".github/workflows/ci.yml").unwrap();
     let line = |n: u64| workflow.lines().nth(n as usize - 1).unwrap().trim();
-    for f in v["findings"].as_array().unwrap() {
+    for f in &ci_findings(&project) {
         let at = f["origin"]["line"].as_u64().unwrap();
         match f["rule"].as_str().unwrap() {
             "ci-variable-not-provided" => {
@@ -380,16 +375,19 @@ fn issue_18_no_ci_files_is_said() {
     assert_eq!(out.status.code(), Some(0), "a note does not fail doctor");
 }
 
-/// The workflow lines `ci-secret-written-to-checkout` is reported at.
-fn secret_write_lines(project: &Project) -> Vec<u64> {
+/// The findings of `doctor --ci`, as its JSON gives them.
+fn ci_findings(project: &Project) -> Vec<serde_json::Value> {
     let out = project
         .cmd(&["doctor", "--ci", "--format", "json", "--fail-on", "never"])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["findings"]
-        .as_array()
-        .unwrap()
+    v["findings"].as_array().unwrap().clone()
+}
+
+/// The workflow lines `ci-secret-written-to-checkout` is reported at.
+fn secret_write_lines(project: &Project) -> Vec<u64> {
+    ci_findings(project)
         .iter()
         .filter(|f| f["rule"] == "ci-secret-written-to-checkout")
         .map(|f| f["origin"]["line"].as_u64().unwrap())
@@ -528,14 +526,7 @@ fn setup_node_gives_pnpm_the_token_a_project_npmrc_cannot() {
             ),
             (".github/workflows/ci.yml", &workflow),
         ]);
-        let out = project
-            .cmd(&["doctor", "--ci", "--format", "json", "--fail-on", "never"])
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["findings"]
-            .as_array()
-            .unwrap()
+        ci_findings(&project)
             .iter()
             .map(|f| f["rule"].as_str().unwrap().to_string())
             .filter(|r| r.starts_with("ci-"))
