@@ -311,8 +311,8 @@ diagnostics! {
             what: "a `registries` key that is neither `default` nor `@scope`, which pnpm ignores"
             fix: "key it `default` or `@scope`";
         Pnpm10YamlRegistriesReplaceScopes "pnpm10-yaml-registries-replace-scopes"
-            what: "pnpm 10 takes the yaml `registries` map instead of every `@scope:registry` in .npmrc"
-            fix: "list every scope in one place: the yaml `registries` or .npmrc";
+            what: "pnpm 10 takes the yaml `registries` map instead of every `@scope:registry` in .npmrc, and the map leaves out (or routes elsewhere) a scope .npmrc names"
+            fix: "add the scope to the yaml `registries` with the .npmrc's URL (keep .npmrc's line: npm, Yarn 1, Bun and Deno read it)";
         PnpmMemberNpmrc "pnpm-member-npmrc"
             what: "a workspace member's .npmrc: pnpm 10 reads it over the root's, 11/12 ignore it"
             fix: "move its settings to the workspace root's .npmrc";

@@ -1075,6 +1075,61 @@ fn issue_19_show_names_user_files_it_did_not_read() {
     );
 }
 
+/// From a helper's review: after pmrc's own `--from pnpm@10 --to pnpm@12 --write`, which
+/// copies the scopes into the yaml `registries`, doctor warned that pnpm 10 no longer used
+/// them (real pnpm 10.34.9 still sent each scope's token to its registry) and exited 1. Only
+/// a scope the yaml leaves out or routes elsewhere is named now.
+#[test]
+fn pnpm_10_scopes_the_yaml_routes_alike_are_not_said_to_be_lost() {
+    let project = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\":\"x\",\"packageManager\":\"pnpm@10.34.9\"}\n",
+        ),
+        (
+            ".npmrc",
+            "registry=https://reg.example.test/main/\n@acme:registry=https://reg.example.test/acme/\n@beta:registry=https://reg.example.test/beta/\n//reg.example.test/acme/:_authToken=fake-acme-token\n",
+        ),
+        ("pnpm-workspace.yaml", "packages:\n  - \"pkgs/*\"\n"),
+    ]);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let npmrc = project.path().join(".npmrc");
+        std::fs::set_permissions(npmrc, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let out = run(
+        &project,
+        &["convert", "--from", "pnpm@10", "--to", "pnpm@12", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    for args in [
+        &["doctor", "--manager", "pnpm@10"][..],
+        &["convert", "--from", "pnpm@10", "--to", "pnpm@12", "--check"],
+    ] {
+        let out = run(&project, args);
+        let said = render(&out);
+        assert!(out.status.success(), "{args:?}: {said}");
+        assert!(
+            !said.contains("pnpm10-yaml-registries-replace-scopes"),
+            "{args:?}: {said}"
+        );
+    }
+    // A scope the yaml leaves out is lost to pnpm 10, and named.
+    let yaml = project.read("pnpm-workspace.yaml").unwrap();
+    let without_beta: String = yaml
+        .lines()
+        .filter(|l| !l.contains("@beta"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(project.path().join("pnpm-workspace.yaml"), without_beta).unwrap();
+    let said = common::unwrapped(&render(&run(&project, &["doctor", "--manager", "pnpm@10"])));
+    assert!(
+        said.contains("warning[pnpm10-yaml-registries-replace-scopes]: .npmrc:3:")
+            && said.contains("so the .npmrc's @beta is not used"),
+        "{said}"
+    );
+}
+
 /// From a helper's review: a token in ~/.npmrc for the registry the project names is what
 /// npm sends; `convert` without --user left it out of the Yarn config silently (a 401 after
 /// the migration). It says so, and the command it names carries the token.

@@ -459,14 +459,31 @@ impl Rules for Pnpm {
                     }
                 }
                 if held.iter().any(|s| s.path[0] == "registries") && !merged.scopes.is_empty() {
-                    warnings.push(Warning::new(
-                        Code::Pnpm10YamlRegistriesReplaceScopes,
-                        "pnpm 10 takes `registries` from pnpm-workspace.yaml instead of every `@scope:registry` in .npmrc, so those scopes are not used",
-                        merged
-                            .scopes
-                            .values()
-                            .find_map(|s| s.registry.as_ref()?.origin.clone()),
-                    ));
+                    // Only a scope the yaml does not route alike is lost: the yaml listing
+                    // every one (as the migration to pnpm 11/12 writes it) changes nothing.
+                    let lost: Vec<(&String, &Value)> = merged
+                        .scopes
+                        .iter()
+                        .filter_map(|(name, scope)| Some((name, scope.registry.as_ref()?)))
+                        .filter(|(name, registry)| {
+                            let in_yaml = read.scopes.get(*name).and_then(|s| s.registry.as_ref());
+                            !in_yaml.is_some_and(|y| same_registry(&y.value, &registry.value))
+                        })
+                        .collect();
+                    if let Some((_, first)) = lost.first() {
+                        let names: Vec<String> =
+                            lost.iter().map(|(name, _)| format!("@{name}")).collect();
+                        warnings.push(Warning::new(
+                            Code::Pnpm10YamlRegistriesReplaceScopes,
+                            format!(
+                                "pnpm 10 takes `registries` from pnpm-workspace.yaml instead of every `@scope:registry` in .npmrc, so the .npmrc's {} {} not used (the yaml does not route {} there)",
+                                names.join(", "),
+                                if names.len() == 1 { "is" } else { "are" },
+                                if names.len() == 1 { "it" } else { "them" },
+                            ),
+                            first.origin.clone(),
+                        ));
+                    }
                     merged.scopes.clear();
                 }
             }
@@ -1027,6 +1044,13 @@ fn pnpm_auth_json(routes: &[Route]) -> std::result::Result<crate::env_config::En
         variables,
         warnings: Vec::new(),
     })
+}
+
+/// Two registry values pnpm routes alike: the same text, but for a trailing slash (pnpm adds
+/// one to each).
+fn same_registry(a: &Template, b: &Template) -> bool {
+    a == b
+        || matches!((a.as_literal(), b.as_literal()), (Some(a), Some(b)) if a.trim_end_matches('/') == b.trim_end_matches('/'))
 }
 
 #[cfg(test)]
