@@ -1075,6 +1075,56 @@ fn issue_19_show_names_user_files_it_did_not_read() {
     );
 }
 
+/// From a helper's review: a top-level `_auth` beside a `certfile`/`keyfile` pair made the
+/// npm 11 -> 12 migration stop with "a bug in pmrc", and a top-level `_auth` alone was
+/// "already in sync", though npm 11 and npm 12 both refuse such a file (ERR_INVALID_AUTH).
+/// The migration says so and names the command that keys it; run as printed, the migration
+/// then goes through.
+#[test]
+fn npm_major_migration_refuses_a_file_both_majors_refuse_and_says_what_to_run() {
+    for npmrc in [
+        "registry=https://reg.example.test/main/\n_auth=ZmFrZTpmYWtl\ncertfile=/tmp/c.pem\nkeyfile=/tmp/k.pem\n",
+        "registry=https://reg.example.test/main/\n_auth=ZmFrZTpmYWtl\n",
+    ] {
+        let project =
+            Project::with_files(&[("package.json", "{\"name\":\"x\"}\n"), (".npmrc", npmrc)]);
+        let migrate = ["convert", "--from", "npm@11", "--to", "npm@12", "--write"];
+        let out = run(&project, &migrate);
+        let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains("npm 11 and npm 12 both refuse this file over its top-level credential on line 2 (ERR_INVALID_AUTH)"),
+            "{said}"
+        );
+        assert_eq!(project.read(".npmrc").unwrap(), npmrc, "nothing is written");
+        let command = said
+            .split('`')
+            .nth(1)
+            .unwrap_or_else(|| panic!("no command in {said}"));
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        assert_eq!(args[..3], ["doctor", "--fix", "--write"], "{said}");
+        let out = common::pmrc()
+            .args(&args)
+            .env("HOME", project.home.path())
+            .output()
+            .unwrap();
+        assert!(!render(&out).contains("error"), "{}", render(&out));
+        let out = run(&project, &migrate);
+        assert!(out.status.success(), "{}", render(&out));
+        let written = project.read(".npmrc").unwrap();
+        assert!(
+            written.contains("//reg.example.test/main/:_auth=ZmFrZTpmYWtl\n")
+                && !written.contains("\n_auth="),
+            "{written}"
+        );
+        let check = run(
+            &project,
+            &["convert", "--from", "npm@11", "--to", "npm@12", "--check"],
+        );
+        assert!(check.status.success(), "{}", render(&check));
+    }
+}
+
 /// From a helper's review: after pmrc's own `--from pnpm@10 --to pnpm@12 --write`, which
 /// copies the scopes into the yaml `registries`, doctor warned that pnpm 10 no longer used
 /// them (real pnpm 10.34.9 still sent each scope's token to its registry) and exited 1. Only

@@ -259,6 +259,25 @@ fn migrate(
     )];
     for file in &files {
         let Some(before) = &file.text else { continue };
+        // A top-level credential makes both majors refuse the whole file: there is no
+        // behaviour of npm's to keep, so nothing to migrate until it is keyed.
+        let (_, read_warnings) = file
+            .format
+            .read(before, std::path::Path::new(&file.display), file.level)
+            .map_err(|e| e.in_file(&file.path))?;
+        if let Some(legacy) = read_warnings
+            .iter()
+            .find(|w| w.code == Code::NpmLegacyTopLevelAuth)
+        {
+            let line = legacy.origin.as_ref().map_or(0, |o| o.line);
+            return Err(Error::Refused {
+                path: file.path.clone(),
+                reason: format!(
+                    "npm 11 and npm 12 both refuse this file over its top-level credential on line {line} (ERR_INVALID_AUTH); run `pmrc doctor --fix --write --dir {}` first (it keys the credential to the registry, as `npm config fix` does), then this command again",
+                    crate::doctor::shell_word(&dir.display().to_string())
+                ),
+            });
+        }
         let (after, notes) = migration.rewrite(before, &file.display, file.level);
         // What npm sends must not change, but for the client certificate a keyed
         // `certfile`/`keyfile` pair now presents (npm 11 ignored the pair at top level).
