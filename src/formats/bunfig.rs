@@ -115,7 +115,7 @@ fn registry_entry(
             out.push(Found {
                 path: path("username"),
                 value: SettingValue::Scalar(user.to_string()),
-                span: None,
+                span: v.span(),
                 ignored: false,
             });
             out.push(Found {
@@ -323,6 +323,9 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
             spans.push(span);
         }
     }
+    // A URL's username and password are read from the one URL: its spans once.
+    spans.sort_by_key(|s| (s.start, s.end));
+    spans.dedup();
     spans
 }
 
@@ -866,6 +869,29 @@ mod tests {
         assert_eq!(e.line, 2);
         let e = settings("[install\n").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    /// From a helper's review: a URL's username was shown at line 1 (the table's header),
+    /// its password at the URL's line; both come from the URL, masked once.
+    #[test]
+    fn url_userinfo_fields_are_at_the_url_line() {
+        let text = "[install.scopes]\ngamma = \"http://gus:FAKEPW@r.example/gamma/\"\n";
+        let held = settings(text).unwrap();
+        let lines: Vec<(String, usize)> = held
+            .iter()
+            .map(|s| (s.path.last().unwrap().clone(), s.line))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("url".to_string(), 2),
+                ("username".to_string(), 2),
+                ("password".to_string(), 2)
+            ]
+        );
+        let spans = secret_spans(text);
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        assert_eq!(&text[spans[0].clone()], "FAKEPW");
     }
 
     /// Issue 13 / errata: Bun ignores keys it does not know in a registry table.
