@@ -67,6 +67,9 @@ pub struct Request<'a> {
     pub unchecked: Option<(String, Vec<ManagerArg>)>,
     /// Variables applied over the files (`--env`: the process's; `--env-file`).
     pub env_vars: &'a [crate::env_layer::Variable],
+    /// The npm major named (`--manager npm@12`, packageManager `npm@12.…`): what it
+    /// refuses beyond the rules pmrc shares between npm's majors is checked too.
+    pub npm_major: Option<u8>,
 }
 
 struct Read {
@@ -109,6 +112,13 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     }
     for read in &reads {
         findings.extend(manager_rules(req, read)?);
+        if let Some(major) = req.npm_major {
+            let refused = read
+                .files
+                .iter()
+                .flat_map(|file| read.manager.rules().refused_at_major(major, file));
+            findings.extend(refused.map(|w| finding(w, Some(read.manager))));
+        }
     }
     if !req.user {
         // "pnpm ignores this credential" is not the last word when its auth.ini, which

@@ -146,6 +146,16 @@ const CASES: &[Case] = &[
         )],
         args: &[],
     },
+    // From a helper's review: npm 12 refuses the file; doctor said "No findings".
+    Case {
+        rule: "npm12-refused-key",
+        trigger: &[(".npmrc", "registry=https://r.example/\nemail=a@b.example\n")],
+        clean: &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:email=a@b.example\n",
+        )],
+        args: &["--manager", "npm@12"],
+    },
     Case {
         rule: "yarnrc-key-value-line",
         trigger: &[(".yarnrc", "registry \"https://r.example/\"\nfoo=bar\n")],

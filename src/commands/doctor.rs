@@ -66,6 +66,10 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         dir_flag: req.dir_flag.as_deref(),
         unchecked,
         env_vars: &req.env_vars,
+        npm_major: asked.iter().find_map(|m| match m {
+            ManagerArg::NpmMajor(major) => Some(*major),
+            _ => None,
+        }),
     };
     let mut findings = crate::doctor::run(&request)?;
     let mut fixes = Vec::new();

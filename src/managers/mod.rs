@@ -677,6 +677,11 @@ pub trait Rules: Sync {
     ) -> Option<&'static str> {
         None
     }
+    /// What this manager's `major` refuses in `file` that the rules pmrc shares between
+    /// its majors accept (npm 12: top-level `email`, `certfile`, `keyfile`).
+    fn refused_at_major(&self, _major: u8, _file: &ConfigFile) -> Vec<Warning> {
+        Vec::new()
+    }
     /// The command (or, where no command is right, the steps) that repairs this manager's
     /// finding `code` in `dir`; `dir_arg` is ` --dir DIR` when the user gave one.
     fn fix_command(&self, _code: Code, _dir: &Path, _dir_arg: &str) -> Option<String> {

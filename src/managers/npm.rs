@@ -190,11 +190,42 @@ impl Rules for Npm {
     }
 
     fn fix_command(&self, code: Code, _dir: &std::path::Path, dir_arg: &str) -> Option<String> {
-        (code == Code::NpmLegacyTopLevelAuth).then(|| {
-            format!(
+        match code {
+            Code::NpmLegacyTopLevelAuth => Some(format!(
                 "run `pmrc doctor --fix --write{dir_arg}` (keys it to its registry, as `npm config fix` does)"
-            )
-        })
+            )),
+            Code::Npm12RefusedKey => Some(format!(
+                "run `pmrc convert --from npm@11 --to npm@12 --write{dir_arg}` (keys it to the registry, as `npm config fix` does)"
+            )),
+            _ => None,
+        }
+    }
+
+    fn refused_at_major(&self, major: u8, file: &crate::discover::ConfigFile) -> Vec<Warning> {
+        let (Some(text), Format::Npmrc) = (&file.text, file.format) else {
+            return Vec::new();
+        };
+        if major < 12 {
+            return Vec::new();
+        }
+        let keys = crate::formats::npmrc::top_level_keys(text);
+        NPM12_KEYED_ONLY
+            .iter()
+            .filter_map(|name| {
+                let (line, _) = keys.iter().rev().find(|(_, k)| k == name)?;
+                Some(Warning::error(
+                    Code::Npm12RefusedKey,
+                    format!(
+                        "top-level `{name}`: npm {major} refuses the whole file over it (ERR_INVALID_AUTH), where npm 11 only warned"
+                    ),
+                    Some(Origin {
+                        file: Origin::shared(&file.display),
+                        line: *line,
+                        level: file.level,
+                    }),
+                ))
+            })
+            .collect()
     }
 
     fn fixes_legacy_top_level_auth(&self) -> bool {
