@@ -335,7 +335,7 @@ diagnostics! {
             what: "`caFilePath`, which Yarn 4 rejects; pmrc reads and writes it as `httpsCaFilePath`"
             fix: "rename it to httpsCaFilePath";
         YarnrcFlagLine "yarnrc-flag-line"
-            what: "a command-line flag line in .yarnrc, which pmrc does not translate"
+            what: "a command-line flag line in .yarnrc, which pmrc does not translate; a warning for `--registry`, which sends every Yarn 1 request to its registry and which pmrc does not model"
             fix: "carry it over by hand if the target has such a setting";
         YarnrcKeyNotTranslated "yarnrc-key-not-translated"
             what: "a Yarn 1 setting that is not about registries, auth or the network"

@@ -227,7 +227,16 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                 origin(l.line),
             ));
         }
-        if l.key.starts_with("--") {
+        if l.key == "--registry" {
+            // It changes where every request goes, and pmrc's reading leaves it out: what
+            // explain and a translation say of Yarn 1's registry is then wrong (real Yarn
+            // 1.22.22 asked the flag's registry, from a helper's review).
+            warnings.push(Warning::new(
+                Code::YarnrcFlagLine,
+                "`--registry` is a command-line flag line: Yarn 1 sends every request to its registry, over any `registry` in .yarnrc or .npmrc, and pmrc neither models nor translates it, so what pmrc says of Yarn 1's registry here is wrong; write it as `registry \"...\"` instead",
+                origin(l.line),
+            ));
+        } else if l.key.starts_with("--") {
             warnings.push(Warning::note(
                 Code::YarnrcFlagLine,
                 format!(
@@ -272,6 +281,27 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::warning::Severity;
+
+    /// From a helper's review: real Yarn 1.22.22 sent every request to a `--registry` flag
+    /// line's registry, which pmrc does not model; that is a warning, other flags a note.
+    #[test]
+    fn a_registry_flag_line_is_a_warning() {
+        let (model, w) = read_ok(
+            "registry \"https://r.example/main/\"\n--registry \"https://r.example/flag/\"\n--install.frozen-lockfile true\n",
+        );
+        let flags: Vec<(Severity, usize)> = w
+            .iter()
+            .filter(|w| w.code == Code::YarnrcFlagLine)
+            .map(|w| (w.severity, w.origin.as_ref().unwrap().line))
+            .collect();
+        assert_eq!(flags, [(Severity::Warning, 2), (Severity::Note, 3)]);
+        assert!(
+            w[0].message
+                .contains("what pmrc says of Yarn 1's registry here is wrong")
+        );
+        assert!(model.registry.is_some());
+    }
 
     fn read_ok(text: &str) -> (Model, Vec<Warning>) {
         read(text, Path::new(".yarnrc"), Level::Project).unwrap()
