@@ -104,6 +104,9 @@ diagnostics! {
         NpmLegacyTopLevelAuth "npm-legacy-top-level-auth"
             what: "top-level _auth/_authToken: npm 9+ refuses the whole file"
             fix: "run `npm config fix`, or key it: //host/path/:_authToken";
+        DoctorFixMovesReaders "doctor-fix-moves-readers"
+            what: "`doctor --fix` changing what a manager not checked does with a file it reads too (npm's top-level token keyed to its registry: Bun and Deno, which ignored it, then send it)"
+            fix: "check that they should; the diff shows the change (`--manager` names the managers to check)";
         Npm12RefusedKey "npm12-refused-key"
             what: "a top-level `email`, `certfile` or `keyfile` where npm 12 is in use: npm 12 refuses the whole file (ERR_INVALID_AUTH), which npm 11 only warned about"
             fix: "run `pmrc convert --from npm@11 --to npm@12 --write` (keys them to the registry, as `npm config fix` does)";

@@ -38,7 +38,7 @@ pub struct Finding {
 /// Doctor's rules: the part of the diagnostics table about files as they are.
 pub const RULES: &[Diagnostic] = crate::diagnostics::DOCTOR_RULES;
 
-fn finding(w: Warning, manager: Option<Manager>) -> Finding {
+pub fn finding(w: Warning, manager: Option<Manager>) -> Finding {
     Finding {
         rule: w.code,
         severity: w.severity,

@@ -146,6 +146,17 @@ const CASES: &[Case] = &[
         )],
         args: &[],
     },
+    // From a helper's review: keying npm's top-level token made Bun and Deno send it, and
+    // the fix's preview said nothing of them.
+    Case {
+        rule: "doctor-fix-moves-readers",
+        trigger: &[(".npmrc", "registry=https://r.example/\n_authToken=${T}\n")],
+        clean: &[(
+            ".npmrc",
+            "registry=https://r.example/\n//r.example/:_authToken=${T}\n",
+        )],
+        args: &["--fix", "--manager", "npm"],
+    },
     // From a helper's review: npm 12 refuses the file; doctor said "No findings".
     Case {
         rule: "npm12-refused-key",

@@ -76,11 +76,17 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
     let mut written = Vec::new();
     if req.fix {
         fixes = crate::doctor::fixes(&request)?;
+        let mut moved = readers_moved(&request, &fixes)?;
         if req.write {
             written = apply::apply(&fixes)?;
-            // The findings and the exit code speak of what is left.
+            // The findings and the exit code speak of what is left; the readers moved are
+            // then what was done, said, not failed on.
             findings = crate::doctor::run(&request)?;
+            for f in &mut moved {
+                f.severity = Severity::Note;
+            }
         }
+        findings.extend(moved);
     }
     let failing = req
         .fail_on
@@ -95,6 +101,37 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
             ExitStatus::Success
         },
     })
+}
+
+/// A fix made for the managers checked can change what another manager reading the same
+/// file does (npm's top-level token keyed to its registry: Bun and Deno, which ignored it at
+/// top level, then send it): said, with the file, before writing (a warning) and after (a
+/// note).
+fn readers_moved(req: &crate::doctor::Request, fixes: &[FileChange]) -> Result<Vec<Finding>> {
+    let moved: Vec<Manager> = crate::plan::moved_by_changes(req.dir, req.user, req.env, fixes)?
+        .into_iter()
+        .filter(|m| !req.managers.contains(m))
+        .collect();
+    let Some(first) = fixes.first().filter(|_| !moved.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let files: Vec<&str> = fixes.iter().map(|c| c.display.as_str()).collect();
+    let read = if moved.len() == 1 { "reads" } else { "read" };
+    let w = crate::warning::Warning::new(
+        crate::diagnostics::Code::DoctorFixMovesReaders,
+        format!(
+            "the fix of {} also changes what {}, which {read} it too, would do: check that {} should",
+            files.join(", "),
+            crate::plan::listed(&moved),
+            if moved.len() == 1 { "it" } else { "they" }
+        ),
+        Some(crate::model::Origin {
+            file: crate::model::Origin::shared(&first.display),
+            line: 0,
+            level: first.level,
+        }),
+    );
+    Ok(vec![crate::doctor::finding(w, None)])
 }
 
 /// `packageManager` as written in package.json, and the other managers whose files are here.

@@ -4,6 +4,7 @@
 //! written: an editor bug becomes a refusal, never a damaged file.
 
 mod readers_moved;
+pub use readers_moved::{listed, moved_by_changes};
 mod shared;
 
 use std::ops::Range;

@@ -1,6 +1,7 @@
-//! The managers a conversion neither reads from nor writes for, where it writes a shared
-//! `.npmrc` the source reads otherwise than npm: the readers that read the file as npm does
-//! take the source's reading with the write, and are told so.
+//! The managers a change to a shared file moves without being asked about: a conversion
+//! neither reads from nor writes for, where it writes an `.npmrc` the source reads otherwise
+//! than npm (the readers that read the file as npm does take the source's reading with the
+//! write), and those a doctor fix moves.
 
 use std::path::Path;
 
@@ -46,7 +47,7 @@ pub(super) fn readers_moved(
         if other == req.from || req.to.contains(&other) || req.bystanders.contains(&other) {
             continue;
         }
-        if moved_by(other, req, &planned)?.is_some() {
+        if moved_by(other, (req.dir, req.user, req.env), &planned)?.is_some() {
             moved.push(other);
         }
     }
@@ -64,8 +65,26 @@ pub(super) fn readers_moved(
     )))
 }
 
+/// Every manager that `changes` make do otherwise than the files as they are, for a change
+/// made outside a conversion (doctor's fixes), which has no source whose reading it keeps.
+pub fn moved_by_changes(
+    dir: &Path,
+    user: bool,
+    env: &crate::discover::Environment,
+    changes: &[FileChange],
+) -> Result<Vec<Manager>> {
+    let planned = planned_changes(changes);
+    let mut moved = Vec::new();
+    for manager in crate::managers::SETTLED {
+        if moved_by(manager, (dir, user, env), &planned)?.is_some() {
+            moved.push(manager);
+        }
+    }
+    Ok(moved)
+}
+
 /// `a`, `a and b`, `a, b and c`, by the managers' labels.
-fn listed(managers: &[Manager]) -> String {
+pub fn listed(managers: &[Manager]) -> String {
     let labels: Vec<&str> = managers.iter().map(|m| m.label()).collect();
     match labels.as_slice() {
         [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),

@@ -683,7 +683,7 @@ fn optional_references(text: &str) -> Vec<(String, usize)> {
 fn keep_bystanders(req: &Request, changes: &[FileChange]) -> Result<()> {
     let planned = planned_changes(changes);
     for &other in req.bystanders {
-        if let Some(path) = moved_by(other, req, &planned)? {
+        if let Some(path) = moved_by(other, (req.dir, req.user, req.env), &planned)? {
             return Err(Error::Refused {
                 path,
                 reason: format!(
@@ -708,10 +708,10 @@ pub(super) fn planned_changes(changes: &[FileChange]) -> HashMap<&Path, String> 
 /// otherwise than the files as they are.
 pub(super) fn moved_by(
     manager: Manager,
-    req: &Request,
+    (dir, user, env): (&Path, bool, &discover::Environment),
     planned: &HashMap<&Path, String>,
 ) -> Result<Option<std::path::PathBuf>> {
-    let files = discover::locate(manager, req.dir, req.user, req.env)?;
+    let files = discover::locate(manager, dir, user, env)?;
     let Some(touched) = files
         .iter()
         .find(|f| planned.contains_key(f.path.as_path()))
