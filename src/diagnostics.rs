@@ -341,7 +341,7 @@ diagnostics! {
             what: "a command-line flag line in .yarnrc, which pmrc does not translate; a warning for `--registry`, which sends every Yarn 1 request to its registry and which pmrc does not model"
             fix: "carry it over by hand if the target has such a setting";
         YarnrcKeyNotTranslated "yarnrc-key-not-translated"
-            what: "a Yarn 1 setting that is not about registries, auth or the network"
+            what: "a Yarn 1 setting pmrc does not translate: not about registries, auth or the network, or a network setting (`network-timeout`) its model has no place for"
             fix: "carry it over by hand if the target has such a setting";
         EnvIdentAssumedBase64 "env-ident-assumed-base64"
             what: "an npmAuthIdent from a variable becomes `_auth`, which is sent as it is"

@@ -246,12 +246,17 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                 origin(l.line),
             ));
         } else if !is_owned(&l.key) && !AUTH.contains(&name) {
+            // Network settings pmrc's model has no place for are said to be such.
+            let message = match l.key.as_str() {
+                "network-timeout" => "Yarn 1 network setting `network-timeout` is one pmrc does not translate; carry it over by hand (Yarn 4: `httpTimeout`; npm: `fetch-timeout`)".to_string(),
+                "custom-host-suffix" => "Yarn 1 network setting `custom-host-suffix` is one pmrc does not translate (no other manager has it)".to_string(),
+                key => format!(
+                    "Yarn 1 setting `{key}` is not a registry, auth or network setting; pmrc does not carry it over"
+                ),
+            };
             warnings.push(Warning::note(
                 Code::YarnrcKeyNotTranslated,
-                format!(
-                    "Yarn 1 setting `{}` is not a registry, auth or network setting; pmrc does not carry it over",
-                    l.key
-                ),
+                message,
                 origin(l.line),
             ));
         }
