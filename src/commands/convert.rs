@@ -261,10 +261,12 @@ fn migrate(
         let Some(before) = &file.text else { continue };
         // A top-level credential makes both majors refuse the whole file: there is no
         // behaviour of npm's to keep, so nothing to migrate until it is keyed.
-        let (_, read_warnings) = file
-            .format
-            .read(before, std::path::Path::new(&file.display), file.level)
-            .map_err(|e| e.in_file(&file.path))?;
+        let read = |text: &str| {
+            file.format
+                .read(text, std::path::Path::new(&file.display), file.level)
+                .map_err(|e| e.in_file(&file.path))
+        };
+        let (model_before, read_warnings) = read(before)?;
         if let Some(legacy) = read_warnings
             .iter()
             .find(|w| w.code == Code::NpmLegacyTopLevelAuth)
@@ -281,12 +283,8 @@ fn migrate(
         let (after, notes) = migration.rewrite(before, &file.display, file.level);
         // What npm sends must not change, but for the client certificate a keyed
         // `certfile`/`keyfile` pair now presents (npm 11 ignored the pair at top level).
-        let sends = |text: &str| -> Result<Vec<_>> {
-            let (model, _) = file
-                .format
-                .read(text, std::path::Path::new(&file.display), file.level)
-                .map_err(|e| e.in_file(&file.path))?;
-            Ok(crate::resolve::routes(&model, npm)
+        let sends = |model: &crate::model::Model| -> Vec<_> {
+            crate::resolve::routes(model, npm)
                 .iter()
                 .map(|r| {
                     let (packages, registry, auth) = r.observable();
@@ -294,9 +292,9 @@ fn migrate(
                         auth.filter(|a| *a != crate::resolve::Authorization::ClientCertificate);
                     (packages, registry, auth)
                 })
-                .collect())
+                .collect()
         };
-        if sends(before)? != sends(&after)? {
+        if sends(&model_before) != sends(&read(&after)?.0) {
             return Err(Error::Refused {
                 path: file.path.clone(),
                 reason: format!(

@@ -108,6 +108,10 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
 /// top level, then send it): said, with the file, before writing (a warning) and after (a
 /// note).
 fn readers_moved(req: &crate::doctor::Request, fixes: &[FileChange]) -> Result<Vec<Finding>> {
+    // No fix, nothing moved: every manager's files need not be read again.
+    if fixes.is_empty() {
+        return Ok(Vec::new());
+    }
     let moved: Vec<Manager> = crate::plan::moved_by_changes(req.dir, req.user, req.env, fixes)?
         .into_iter()
         .filter(|m| !req.managers.contains(m))
