@@ -319,3 +319,28 @@ fn issue_20_show_prints_no_table_when_a_later_managers_file_is_bad() {
     let yarn = stdout.find("\nyarn (").expect("Yarn's table");
     assert!(npm < yarn, "{stdout}");
 }
+
+/// When several managers' files are bad, `show` names the first manager's in its order and
+/// prints no table (issue 20 tried reading the managers on threads of their own; whatever
+/// reads them, the error must not depend on which finishes first).
+#[test]
+fn issue_20_show_reports_the_first_managers_error_when_several_are_bad() {
+    let project = common::Project::with_files(&[
+        (".npmrc", "registry=https://r.example.test/\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example.test\n",
+        ),
+        (
+            "bunfig.toml",
+            "[install\nregistry = \"https://r.example.test/\"\n",
+        ),
+        ("package.json", "{}\n"),
+    ]);
+    let out = project.cmd(&["show"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(".yarnrc.yml:1:"), "{stderr}");
+    assert!(!stderr.contains("bunfig.toml"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+}

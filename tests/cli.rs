@@ -1125,6 +1125,38 @@ fn npm_major_migration_refuses_a_file_both_majors_refuse_and_says_what_to_run() 
     }
 }
 
+/// The npm 11 <-> 12 migration's headline and JSON said `npm (npm 11/12) -> npm (npm 11/12)`
+/// (one set of rules for both majors in pmrc), not which way the migration went.
+#[test]
+fn npm_major_migration_names_both_majors_in_its_headline_and_json() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\":\"x\"}\n"),
+        (".npmrc", "registry=https://reg.example.test/\n"),
+    ]);
+    for (from, to) in [("11", "12"), ("12", "11")] {
+        let (from_arg, to_arg) = (format!("npm@{from}"), format!("npm@{to}"));
+        let out = run(&project, &["convert", "--from", &from_arg, "--to", &to_arg]);
+        let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{said}");
+        assert!(
+            said.contains(&format!("npm (npm {from}) -> npm (npm {to}):")),
+            "{said}"
+        );
+        let out = run(
+            &project,
+            &[
+                "convert", "--from", &from_arg, "--to", &to_arg, "--format", "json",
+            ],
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            json["rules"],
+            serde_json::json!({ "from": format!("npm {from}"), "to": [format!("npm {to}")] }),
+            "{json}"
+        );
+    }
+}
+
 /// From a helper's review: after pmrc's own `--from pnpm@10 --to pnpm@12 --write`, which
 /// copies the scopes into the yaml `registries`, doctor warned that pnpm 10 no longer used
 /// them (real pnpm 10.34.9 still sent each scope's token to its registry) and exited 1. Only

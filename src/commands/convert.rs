@@ -168,6 +168,7 @@ fn run_plan(
                     .chain([Warning::note(Code::SameRules, message, None)])
                     .collect(),
                 read_apart: false,
+                rules: None,
             },
             mode,
             written: Vec::new(),
@@ -324,6 +325,7 @@ fn migrate(
         changes,
         warnings,
         read_apart: false,
+        rules: Some(migration.rule_names()),
     };
     let written = if mode == Mode::Write {
         apply::apply(&plan.changes)?

@@ -251,6 +251,11 @@ impl Migration {
         format!("npm {} -> npm {}", self.from, self.to)
     }
 
+    /// The two majors' names, for the headline: pmrc's rules for npm are one for both.
+    pub fn rule_names(&self) -> (String, String) {
+        (format!("npm {}", self.from), format!("npm {}", self.to))
+    }
+
     /// The text npm `to` reads as npm `from` read `text` (one `.npmrc` shown as `display`),
     /// with what was changed and why.
     pub fn rewrite(&self, text: &str, display: &str, level: Level) -> (String, Vec<Warning>) {

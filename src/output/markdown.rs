@@ -14,15 +14,16 @@ use crate::warning::{Severity, Warning};
 /// The plan of `convert` / `sync`: a headline, one collapsible diff per changed file, and the
 /// warnings as a table.
 pub fn plan(plan: &Plan, mode: Mode, written: &[PathBuf], show_secrets: bool) -> String {
+    let (from_rules, to_rules) = plan.rule_names();
     let targets: Vec<String> = plan
         .to
         .iter()
-        .map(|m| format!("{m} ({})", m.label()))
+        .zip(to_rules)
+        .map(|(m, rules)| format!("{m} ({rules})"))
         .collect();
     let mut out = format!(
-        "### pmrc: {} ({}) → {}\n\n",
+        "### pmrc: {} ({from_rules}) → {}\n\n",
         plan.from,
-        plan.from.label(),
         targets.join(", ")
     );
     let pending: Vec<&FileChange> = plan.pending().collect();

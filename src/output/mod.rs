@@ -588,7 +588,7 @@ pub fn print_convert(
             "version": JSON_VERSION,
             "from": plan.from,
             "to": plan.to,
-            "rules": { "from": plan.from.label(), "to": plan.to.iter().map(|m| m.label()).collect::<Vec<_>>() },
+            "rules": { "from": plan.rule_names().0, "to": plan.rule_names().1 },
             "files": files,
             "warnings": plan.warnings,
             "in_sync": pending == 0 && !plan.read_apart,
@@ -619,17 +619,14 @@ pub fn print_convert(
     for w in plan.warnings.iter().filter(|_| !github) {
         err.push_str(&warning_text(w, out));
     }
+    let (from_rules, to_rules) = plan.rule_names();
     let targets: Vec<String> = plan
         .to
         .iter()
-        .map(|m| format!("{m} ({})", m.label()))
+        .zip(to_rules)
+        .map(|(m, rules)| format!("{m} ({rules})"))
         .collect();
-    let rules = format!(
-        "{} ({}) -> {}",
-        plan.from,
-        plan.from.label(),
-        targets.join(", ")
-    );
+    let rules = format!("{} ({from_rules}) -> {}", plan.from, targets.join(", "));
     let names = |files: Vec<&str>| files.join(", ");
     let refused = plan.refuses_write();
     let summary = match mode {

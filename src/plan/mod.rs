@@ -90,9 +90,24 @@ pub struct Plan {
     /// line, an inline comment: `npmrc-*-read-apart`), which pmrc leaves as the user wrote
     /// it: the files do not act alike, whatever the diff says.
     pub read_apart: bool,
+    /// The names of the source's and the targets' rules where the managers' own names for
+    /// them are alike: an npm 11 → 12 migration is npm's rules both ways (`npm 11/12`), and
+    /// its headline would not say which way it goes.
+    pub rules: Option<(String, String)>,
 }
 
 impl Plan {
+    /// The source's rules and each target's, as headlines and JSON name them.
+    pub fn rule_names(&self) -> (&str, Vec<&str>) {
+        match &self.rules {
+            Some((from, to)) => (from, vec![to.as_str(); self.to.len()]),
+            None => (
+                self.from.label(),
+                self.to.iter().map(|m| m.label()).collect(),
+            ),
+        }
+    }
+
     pub fn pending(&self) -> impl Iterator<Item = &FileChange> {
         self.changes
             .iter()
@@ -223,6 +238,7 @@ pub fn build(req: &Request) -> Result<Plan> {
                     changes,
                     warnings,
                     read_apart,
+                    rules: None,
                 });
             }
         }
