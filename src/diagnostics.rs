@@ -338,8 +338,8 @@ diagnostics! {
             what: "`caFilePath`, which Yarn 4 rejects; pmrc reads and writes it as `httpsCaFilePath`"
             fix: "rename it to httpsCaFilePath";
         YarnrcFlagLine "yarnrc-flag-line"
-            what: "a command-line flag line in .yarnrc, which pmrc does not translate; a warning for `--registry`, which sends every Yarn 1 request to its registry and which pmrc does not model"
-            fix: "carry it over by hand if the target has such a setting";
+            what: "a command-line flag line in .yarnrc, which pmrc does not translate; but `--registry`, which Yarn 1 applies over every file's `registry` and pmrc reads as Yarn 1's default registry, while a conversion to Yarn 1 writes `.npmrc`, whose `registry` the line still overrides"
+            fix: "carry a flag over by hand if the target has such a setting; write `--registry \"URL\"` as `registry \"URL\"` to keep one place";
         YarnrcKeyNotTranslated "yarnrc-key-not-translated"
             what: "a Yarn 1 setting pmrc does not translate: not about registries, auth or the network, or a network setting (`network-timeout`) its model has no place for"
             fix: "carry it over by hand if the target has such a setting";

@@ -312,6 +312,7 @@ pub fn read_merged_in(
     let rules = manager.rules();
     let mut model = Model::default();
     let mut yarnrc_network = Model::default();
+    let mut registry_flag = None;
     let mut warnings = Vec::new();
     for file in files {
         let (mut m, w) = match (&file.text, file.format) {
@@ -326,6 +327,17 @@ pub fn read_merged_in(
             _ => read_model(file)?,
         };
         if file.format == Format::Yarnrc {
+            registry_flag = file
+                .text
+                .as_deref()
+                .and_then(|text| {
+                    crate::formats::yarnrc::registry_flag(
+                        text,
+                        Path::new(&file.display),
+                        file.level,
+                    )
+                })
+                .or(registry_flag);
             yarnrc_network.overlay(Model {
                 tls: m.tls.clone(),
                 proxy: m.proxy.clone(),
@@ -346,6 +358,12 @@ pub fn read_merged_in(
     }
     // Yarn 1 takes routing and auth from `.npmrc` first, but TLS and proxy from `.yarnrc`.
     model.overlay(yarnrc_network);
+    // A `--registry` flag line is a command-line flag to Yarn 1, applied after every file:
+    // it is the default registry over `.npmrc`'s and `.yarnrc`'s `registry` (a scope with a
+    // registry of its own keeps it).
+    if let Some(flag) = registry_flag {
+        model.registry = Some(flag);
+    }
     rules.after_merge(&model, &mut warnings);
     Ok((model, warnings))
 }

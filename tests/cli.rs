@@ -1125,6 +1125,35 @@ fn npm_major_migration_refuses_a_file_both_majors_refuse_and_says_what_to_run() 
     }
 }
 
+/// From a helper's review: Yarn 1 applies a `.yarnrc` `--registry` flag line over `.npmrc`'s
+/// `registry` (real Yarn 1.22.22, conformance `yarn1_registry_flag_line`). `show` names it as
+/// Yarn 1's registry, and a conversion to Yarn 1, which writes `.npmrc` only, warns that Yarn 1
+/// would still go there (pmrc does not edit `.yarnrc`).
+#[test]
+fn yarn1_registry_flag_line_is_yarn1s_registry_and_a_conversion_to_yarn1_says_so() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".yarnrc", "--registry \"https://flag.example.test/\"\n"),
+        (".npmrc", "registry=https://main.example.test/\n"),
+    ]);
+    let shown = show_json(&project, project.path(), &["--manager", "yarn-classic"]);
+    let model = &shown["managers"][0]["model"];
+    assert_eq!(
+        model["registry"]["value"], "https://flag.example.test/",
+        "{shown}"
+    );
+    assert_eq!(model["registry"]["origin"]["file"], ".yarnrc", "{shown}");
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "yarn-classic"],
+    );
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("warning[route-differs]: unscoped packages: npm requests https://main.example.test but yarn-classic would request https://flag.example.test"),
+        "{said}"
+    );
+}
+
 /// The npm 11 <-> 12 migration's headline and JSON said `npm (npm 11/12) -> npm (npm 11/12)`
 /// (one set of rules for both majors in pmrc), not which way the migration went.
 #[test]

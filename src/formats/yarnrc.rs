@@ -179,6 +179,29 @@ pub fn quote_bare_urls(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// The last `--registry` flag line's registry, with its line: Yarn 1 turns the line into a
+/// command-line flag, which it applies after reading every file (spec Y11; `registry.init`
+/// in Yarn 1's `config.js` sets it over each registry's `registry`). `None` in a file Yarn 1
+/// ignores as a whole (a `key=value` line), as [`read`] reads nothing of it.
+pub fn registry_flag(text: &str, file: &Path, level: Level) -> Option<Value> {
+    let all = lines(text).ok()?;
+    if all
+        .iter()
+        .any(|l| l.key.contains('=') && !l.key.starts_with("--"))
+    {
+        return None;
+    }
+    let flag = all.into_iter().rfind(|l| l.key == "--registry")?;
+    Some(Value::new(
+        Template::literal(flag.value),
+        Some(Origin {
+            file: Origin::shared(file),
+            line: flag.line,
+            level,
+        }),
+    ))
+}
+
 /// Reads `.yarnrc` into the model. Values are literal: Yarn 1 does not interpolate here.
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
     let mut model = Model::default();
@@ -228,12 +251,11 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             ));
         }
         if l.key == "--registry" {
-            // It changes where every request goes, and pmrc's reading leaves it out: what
-            // explain and a translation say of Yarn 1's registry is then wrong (real Yarn
-            // 1.22.22 asked the flag's registry, from a helper's review).
-            warnings.push(Warning::new(
+            // Read as Yarn 1 applies it (`registry_flag`, merged over every file), but only
+            // Yarn 1 reads it: other managers and pmrc's own writes leave it out.
+            warnings.push(Warning::note(
                 Code::YarnrcFlagLine,
-                "`--registry` is a command-line flag line: Yarn 1 sends every request to its registry, over any `registry` in .yarnrc or .npmrc, and pmrc neither models nor translates it, so what pmrc says of Yarn 1's registry here is wrong; write it as `registry \"...\"` instead",
+                "`--registry` is a command-line flag line: Yarn 1 makes it the default registry, over any `registry` in .yarnrc or .npmrc (a scope with a registry of its own keeps it); pmrc reads it so, but a conversion to Yarn 1 writes .npmrc, whose `registry` this line overrides: write it as `registry \"...\"` to keep one place",
                 origin(l.line),
             ));
         } else if l.key.starts_with("--") {
@@ -288,24 +310,55 @@ mod tests {
     use super::*;
     use crate::warning::Severity;
 
-    /// From a helper's review: real Yarn 1.22.22 sent every request to a `--registry` flag
-    /// line's registry, which pmrc does not model; that is a warning, other flags a note.
+    /// From a helper's review: real Yarn 1.22.22 sent unscoped requests to a `--registry`
+    /// flag line's registry. The file's own read keeps its `registry` (the flag is applied
+    /// over every file when they are merged, conformance `yarn1_registry_flag_line`); the
+    /// flag is the last such line, with its line; each flag line is a note.
     #[test]
-    fn a_registry_flag_line_is_a_warning() {
-        let (model, w) = read_ok(
-            "registry \"https://r.example/main/\"\n--registry \"https://r.example/flag/\"\n--install.frozen-lockfile true\n",
-        );
+    fn a_registry_flag_line_is_read_apart_and_noted() {
+        let text = "registry \"https://r.example/main/\"\n--registry \"https://r.example/one/\"\n--registry \"https://r.example/flag/\"\n--install.frozen-lockfile true\n";
+        let (model, w) = read_ok(text);
         let flags: Vec<(Severity, usize)> = w
             .iter()
             .filter(|w| w.code == Code::YarnrcFlagLine)
             .map(|w| (w.severity, w.origin.as_ref().unwrap().line))
             .collect();
-        assert_eq!(flags, [(Severity::Warning, 2), (Severity::Note, 3)]);
+        assert_eq!(
+            flags,
+            [
+                (Severity::Note, 2),
+                (Severity::Note, 3),
+                (Severity::Note, 4)
+            ]
+        );
         assert!(
             w[0].message
-                .contains("what pmrc says of Yarn 1's registry here is wrong")
+                .contains("Yarn 1 makes it the default registry")
         );
-        assert!(model.registry.is_some());
+        assert_eq!(
+            model.registry.unwrap().value.as_literal().unwrap(),
+            "https://r.example/main/"
+        );
+        let flag = registry_flag(text, Path::new(".yarnrc"), Level::Project).unwrap();
+        assert_eq!(flag.value.as_literal().unwrap(), "https://r.example/flag/");
+        assert_eq!(flag.origin.unwrap().line, 3);
+        // None without a flag line, or in a file Yarn 1 ignores as a whole.
+        assert!(
+            registry_flag(
+                "registry \"https://r.example/\"\n",
+                Path::new(".yarnrc"),
+                Level::Project
+            )
+            .is_none()
+        );
+        assert!(
+            registry_flag(
+                "--registry \"https://r.example/\"\nkey=value\n",
+                Path::new(".yarnrc"),
+                Level::Project
+            )
+            .is_none()
+        );
     }
 
     fn read_ok(text: &str) -> (Model, Vec<Warning>) {

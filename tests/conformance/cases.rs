@@ -392,6 +392,31 @@ pub fn yarn1_top_level_auth_spreads() -> Case {
         )
 }
 
+/// A `--registry` flag line in `.yarnrc` is a command-line flag to Yarn 1: the default
+/// registry over `.yarnrc`'s and `.npmrc`'s `registry` (R3 must see nothing), while a scope
+/// with a registry of its own keeps it (spec Y11; `registry.init` in Yarn 1's config.js).
+pub fn yarn1_registry_flag_line() -> Case {
+    Case::new("yarn1_registry_flag_line", Yarn1, Npm)
+        .mount_auth(1, "/flag/", BEARER_NPM)
+        .mount(2, "/")
+        .mount(3, "/")
+        .file(
+            ".yarnrc",
+            "registry \"{R3}/\"\n--registry \"{R1}/flag/\"\n\"@acme:registry\" \"{R2}/\"\n",
+        )
+        .file(
+            ".npmrc",
+            "registry={R3}/\nalways-auth=true\n//{H1}/flag/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .dep("@acme/widget", 2, NONE)
+        .reference(
+            ".npmrc",
+            "registry={R1}/flag/\n@acme:registry={R2}/\n//{H1}/flag/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
 // ---- Bun as the source: `bunfig.toml`, whole-value `$VAR` only ----
 
 pub fn bun_scope_token_env() -> Case {
