@@ -1128,7 +1128,7 @@ fn npm_major_migration_refuses_a_file_both_majors_refuse_and_says_what_to_run() 
 /// From a helper's review: Yarn 1 applies a `.yarnrc` `--registry` flag line over `.npmrc`'s
 /// `registry` (real Yarn 1.22.22, conformance `yarn1_registry_flag_line`). `show` names it as
 /// Yarn 1's registry, and a conversion to Yarn 1, which writes `.npmrc` only, warns that Yarn 1
-/// would still go there (pmrc does not edit `.yarnrc`).
+/// would still go there (pmrc does not edit `.yarnrc`), naming the flag's line.
 #[test]
 fn yarn1_registry_flag_line_is_yarn1s_registry_and_a_conversion_to_yarn1_says_so() {
     let project = Project::with_files(&[
@@ -1149,7 +1149,7 @@ fn yarn1_registry_flag_line_is_yarn1s_registry_and_a_conversion_to_yarn1_says_so
     );
     let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
     assert!(
-        said.contains("warning[route-differs]: unscoped packages: npm requests https://main.example.test but yarn-classic would request https://flag.example.test"),
+        said.contains("warning[route-differs]: .yarnrc:1: unscoped packages: npm requests https://main.example.test but yarn-classic would request https://flag.example.test"),
         "{said}"
     );
 }

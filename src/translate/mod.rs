@@ -327,6 +327,21 @@ pub fn route_differences(
 /// Source lines whose credential already has a finding that says the target sends nothing.
 type Explained<'a> = rustc_hash::FxHashSet<(&'a std::path::Path, usize)>;
 
+/// Where the target's registry for `route` is set, when the route was read from that setting:
+/// the line that makes the target go elsewhere, often one pmrc does not write (a Yarn 1
+/// `--registry` flag line in `.yarnrc`).
+fn registry_line(model: &Model, route: &Route) -> Option<Origin> {
+    let read = route.registry_read.as_ref()?;
+    let scope = match &route.packages {
+        Packages::Scope(s) => model.scopes.get(s).and_then(|s| s.registry.as_ref()),
+        Packages::Unscoped => None,
+    };
+    scope
+        .or(model.registry.as_ref())
+        .filter(|v| v.value == *read)
+        .and_then(|v| v.origin.clone())
+}
+
 /// [`route_differences`], except that a target sending nothing where `explained` names the
 /// source credential's line is left to that finding.
 fn differences(
@@ -380,7 +395,7 @@ fn differences(
                     breg.as_deref().unwrap_or("the public registry"),
                     areg.as_deref().unwrap_or("the public registry")
                 ),
-                None,
+                registry_line(model, a),
             ));
         } else if bauth.is_none() && aauth.is_some() && !names_its_registry(a, to) {
             out.push(Warning::error(
