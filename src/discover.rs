@@ -327,17 +327,14 @@ pub fn read_merged_in(
             _ => read_model(file)?,
         };
         if file.format == Format::Yarnrc {
-            registry_flag = file
-                .text
-                .as_deref()
-                .and_then(|text| {
-                    crate::formats::yarnrc::registry_flag(
-                        text,
-                        Path::new(&file.display),
-                        file.level,
-                    )
-                })
-                .or(registry_flag);
+            let flag = file.text.as_deref().and_then(|text| {
+                crate::formats::yarnrc::registry_flag(text, Path::new(&file.display), file.level)
+            });
+            // Yarn 1 gathers flag lines with the home `.yarnrc` after the project's
+            // (`getRcPaths` in its util/rc.js): the home file's flag wins.
+            if flag.is_some() && (registry_flag.is_none() || file.level == Level::User) {
+                registry_flag = flag;
+            }
             yarnrc_network.overlay(Model {
                 tls: m.tls.clone(),
                 proxy: m.proxy.clone(),

@@ -264,6 +264,7 @@ cases! {
         yarn1_always_auth,
         yarn1_top_level_auth_spreads,
         yarn1_registry_flag_line,
+        yarn1_registry_flag_line_home_wins,
         bun_scope_token_env,
         bun_default_registry_path_token,
         bun_ignores_pnpm_scope_token,

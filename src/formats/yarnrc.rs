@@ -37,8 +37,12 @@ struct Line {
     key: String,
     value: String,
     value_span: Range<usize>,
-    /// A bare value holding `:` (an unquoted URL): Yarn 1 then drops the whole file.
+    /// A bare value holding `:` (an unquoted URL), or a `--flag=value` whose value holds one
+    /// (Yarn 1's key then runs on to that `:`): Yarn 1 then drops the whole file.
     unquoted_colon: bool,
+    /// Where the line's key starts, when it is a flag written `--flag=value` (read here as
+    /// `--flag value`, as meant): the line to rewrite as `--flag "value"`.
+    flag_with_equals: Option<usize>,
 }
 
 /// A JSON-style quoted string starting at `s[0] == '"'`: its text and byte length.
@@ -77,7 +81,7 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
             continue;
         }
         let col = |byte: usize| content[..byte].chars().count() + 1;
-        let (key, mut at) = if content.starts_with('"') {
+        let (key, at) = if content.starts_with('"') {
             quoted(content)
                 .ok_or_else(|| SyntaxError::new(line_no, 1, "unterminated quoted key"))?
         } else {
@@ -94,7 +98,18 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
             let end = content.find([' ', '\t', ':', ',']).unwrap_or(content.len());
             (content[..end].to_string(), end)
         };
-        if content[at..].starts_with(':') {
+        // `--flag=value`: Yarn 1's tokenizer takes `=` into the key, which works for a flag
+        // whose value has no `:` (`--frozen-lockfile=true`), but for a URL the key ends at
+        // its `:` and the whole file is dropped. Read as meant, and marked for the rewrite.
+        let flag_word = content.find([' ', '\t']).unwrap_or(content.len());
+        let flag_with_equals = (key.starts_with("--"))
+            .then(|| content[..flag_word].find('='))
+            .flatten();
+        let (key, mut at) = match flag_with_equals {
+            Some(eq) => (content[..eq].to_string(), eq + 1),
+            None => (key, at),
+        };
+        if flag_with_equals.is_none() && content[at..].starts_with(':') {
             at += 1;
         }
         let rest = &content[at..];
@@ -104,7 +119,11 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
             let (v, len) = quoted(rest).ok_or_else(|| {
                 SyntaxError::new(line_no, col(value_start), "unterminated quoted value")
             })?;
-            (v, len, false)
+            (
+                v.clone(),
+                len,
+                flag_with_equals.is_some() && v.contains(':'),
+            )
         } else {
             let end = rest.find([' ', '\t', '#']).unwrap_or(rest.len());
             let v = &rest[..end];
@@ -117,6 +136,7 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
             value,
             value_span,
             unquoted_colon,
+            flag_with_equals: flag_with_equals.map(|_| start + lead),
         });
     }
     Ok(out)
@@ -161,7 +181,8 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
 }
 
 /// The same text with every bare value that holds `:` (an unquoted URL, which makes Yarn 1
-/// drop the whole file) double-quoted; `None` when there is none.
+/// drop the whole file) double-quoted, and a `--flag=URL` line written `--flag "URL"`;
+/// `None` when there is none.
 pub fn quote_bare_urls(text: &str) -> Option<String> {
     let bare: Vec<Line> = lines(text)
         .ok()?
@@ -174,7 +195,12 @@ pub fn quote_bare_urls(text: &str) -> Option<String> {
     let mut out = text.to_string();
     for l in bare.iter().rev() {
         let quoted = serde_json::to_string(&l.value).expect("a string always serialises");
-        out.replace_range(l.value_span.clone(), &quoted);
+        match l.flag_with_equals {
+            Some(key_start) => {
+                out.replace_range(key_start..l.value_span.end, &format!("{} {quoted}", l.key))
+            }
+            None => out.replace_range(l.value_span.clone(), &quoted),
+        }
     }
     Some(out)
 }
@@ -216,10 +242,15 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         })
     };
     if let Some(bad) = all.iter().find(|l| l.unquoted_colon) {
+        let written = if bad.flag_with_equals.is_some() {
+            "is written with `=` and a value holding `:`, where Yarn 1's key runs on to the `:`"
+        } else {
+            "has an unquoted value with `:`"
+        };
         warnings.push(Warning::new(
             Code::YarnrcUnquotedUrl,
             format!(
-                "`{}` has an unquoted value with `:`; Yarn 1 then silently ignores this whole file. Quote it: {} \"{}\". pmrc reads the file as meant",
+                "`{}` {written}; Yarn 1 then silently ignores this whole file. Write it: {} \"{}\". pmrc reads the file as meant",
                 bad.key, bad.key, bad.value
             ),
             origin(bad.line),
@@ -255,7 +286,22 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             // Yarn 1 reads it: other managers and pmrc's own writes leave it out.
             warnings.push(Warning::note(
                 Code::YarnrcFlagLine,
-                "`--registry` is a command-line flag line: Yarn 1 makes it the default registry, over any `registry` in .yarnrc or .npmrc (a scope with a registry of its own keeps it); pmrc reads it so, but a conversion to Yarn 1 writes .npmrc, whose `registry` this line overrides: write it as `registry \"...\"` to keep one place",
+                "`--registry` is a command-line flag line: Yarn 1 makes it the default registry, over any `registry` in .yarnrc or .npmrc (a scope with a registry of its own keeps it), and a home .yarnrc's flag over the project's; pmrc reads it so, but a conversion to Yarn 1 writes .npmrc, whose `registry` this line still overrides",
+                origin(l.line),
+            ));
+        } else if let Some(command) = l
+            .key
+            .strip_prefix("--")
+            .and_then(|flag| flag.strip_suffix(".registry"))
+        {
+            // A flag for one command (`--install.registry`): Yarn 1 sends that command's
+            // requests there, which pmrc's one default registry per manager cannot say.
+            warnings.push(Warning::new(
+                Code::YarnrcFlagLine,
+                format!(
+                    "`{}` is a command-line flag line for `yarn {command}`: Yarn 1 sends that command's requests to its registry, which pmrc neither reads nor translates, so what pmrc says of Yarn 1's registry is wrong for `yarn {command}`",
+                    l.key
+                ),
                 origin(l.line),
             ));
         } else if l.key.starts_with("--") {
@@ -359,6 +405,48 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    /// From a helper's review: `--registry="URL"` was read with the key `--registry="http`,
+    /// and doctor's fix quoted the rest, leaving a line real Yarn 1.22.22 then ran as the
+    /// command `yarn add //…` (every install failed). It is read as the flag meant, said to
+    /// make Yarn 1 drop the file, and rewritten `--registry "URL"`; a flag without `:` in its
+    /// value (`--frozen-lockfile=true`), which Yarn 1 reads, is left alone.
+    #[test]
+    fn a_flag_written_with_equals_is_read_as_meant_and_rewritten() {
+        let text = "--registry=\"http://127.0.0.1:4873/c4/\"\n--frozen-lockfile=true\n--install.registry=https://r.example/i/ # one\n";
+        let (_, w) = read_ok(text);
+        let unquoted: Vec<&Warning> = w
+            .iter()
+            .filter(|w| w.code == Code::YarnrcUnquotedUrl)
+            .collect();
+        assert_eq!(unquoted.len(), 1, "{w:?}");
+        assert!(
+            unquoted[0]
+                .message
+                .starts_with("`--registry` is written with `=`")
+                && unquoted[0]
+                    .message
+                    .contains("Write it: --registry \"http://127.0.0.1:4873/c4/\""),
+            "{}",
+            unquoted[0].message
+        );
+        let flag = registry_flag(text, Path::new(".yarnrc"), Level::Project).unwrap();
+        assert_eq!(
+            flag.value.as_literal().unwrap(),
+            "http://127.0.0.1:4873/c4/"
+        );
+        assert_eq!(
+            quote_bare_urls(text).unwrap(),
+            "--registry \"http://127.0.0.1:4873/c4/\"\n--frozen-lockfile=true\n--install.registry \"https://r.example/i/\" # one\n"
+        );
+        // The per-command registry is a warning naming the command.
+        let install: Vec<&Warning> = w
+            .iter()
+            .filter(|w| w.code == Code::YarnrcFlagLine && w.message.contains("`yarn install`"))
+            .collect();
+        assert_eq!(install.len(), 1, "{w:?}");
+        assert_eq!(install[0].severity, Severity::Warning);
     }
 
     fn read_ok(text: &str) -> (Model, Vec<Warning>) {

@@ -417,6 +417,28 @@ pub fn yarn1_registry_flag_line() -> Case {
         )
 }
 
+/// Yarn 1 gathers `--flag` lines with the home `.yarnrc` after the project's (`getRcPaths` in
+/// its util/rc.js): the home file's `--registry` wins over the project's (from a helper's
+/// review, where pmrc named the project's).
+pub fn yarn1_registry_flag_line_home_wins() -> Case {
+    Case::new("yarn1_registry_flag_line_home_wins", Yarn1, Npm)
+        .user()
+        .mount_auth(1, "/home/", BEARER_NPM)
+        .mount(2, "/")
+        .file("~/.yarnrc", "--registry \"{R1}/home/\"\n")
+        .file(".yarnrc", "--registry \"{R2}/proj/\"\n")
+        .file(
+            ".npmrc",
+            "always-auth=true\n//{H1}/home/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .reference(
+            ".npmrc",
+            "registry={R1}/home/\n//{H1}/home/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
 // ---- Bun as the source: `bunfig.toml`, whole-value `$VAR` only ----
 
 pub fn bun_scope_token_env() -> Case {
