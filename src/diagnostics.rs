@@ -139,7 +139,7 @@ diagnostics! {
             fix: "replace it with an environment reference (${NPM_TOKEN} in .npmrc/.yarnrc.yml, $NPM_TOKEN in bunfig.toml) and rotate the token";
         SecretFilePermissions "secret-file-permissions"
             what: "a file holding a literal secret that group or others can read"
-            fix: "chmod 600 the file";
+            fix: "run `chmod 600` on the file (doctor prints the command with its path)";
         CredentialsOverHttp "credentials-over-http"
             what: "credentials sent to a registry over plain http"
             fix: "use https for that registry";
@@ -338,8 +338,8 @@ diagnostics! {
             what: "`caFilePath`, which Yarn 4 rejects; pmrc reads and writes it as `httpsCaFilePath`"
             fix: "rename it to httpsCaFilePath";
         YarnrcFlagLine "yarnrc-flag-line"
-            what: "a command-line flag line in .yarnrc, which pmrc does not translate; but `--registry`, which Yarn 1 applies over every file's `registry` and pmrc reads as Yarn 1's default registry, while a conversion to Yarn 1 writes `.npmrc`, whose `registry` the line still overrides"
-            fix: "carry a flag over by hand if the target has such a setting; write `--registry \"URL\"` as `registry \"URL\"` to keep one place";
+            what: "a command-line flag line in .yarnrc, which pmrc does not translate; but `--registry`, which Yarn 1 applies over every file's `registry` and pmrc reads as Yarn 1's default registry, while a conversion to Yarn 1 writes `.npmrc`, whose `registry` the line still overrides; a warning for a command's own registry (`--install.registry`), which pmrc does not read"
+            fix: "carry a flag over by hand if the target has such a setting";
         YarnrcKeyNotTranslated "yarnrc-key-not-translated"
             what: "a Yarn 1 setting pmrc does not translate: not about registries, auth or the network, or a network setting (`network-timeout`) its model has no place for"
             fix: "carry it over by hand if the target has such a setting";
@@ -400,6 +400,18 @@ diagnostics! {
 impl Code {
     pub fn id(self) -> &'static str {
         self.diagnostic().id
+    }
+
+    /// A conversion's finding that a target would still not do what the source does.
+    pub fn leaves_targets_apart(self) -> bool {
+        matches!(
+            self,
+            Code::RouteDiffers
+                | Code::CredentialsDiffer
+                | Code::CredentialSentElsewhere
+                | Code::PnpmEnvCredentialNeedsUserFile
+                | Code::PnpmEnvRegistryNeedsUserFile
+        )
     }
 
     /// Findings the `.npmrc` reader makes about npm itself, which do not hold for the other

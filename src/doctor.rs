@@ -166,8 +166,17 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         .into_iter()
         .map(|(file, line)| format!("{}:{line}", file.display()))
         .collect();
+    // A drift's fix plans conversions to check them, once for each set of sides.
+    let mut drift_fixes = std::collections::HashMap::new();
     for f in &mut findings {
-        if let Some(fix) = command_fix(req, f) {
+        let fix = match &f.drift {
+            Some(sides) => drift_fixes
+                .entry(sides.clone())
+                .or_insert_with(|| drift_fix(req, sides))
+                .clone(),
+            None => command_fix(req, f),
+        };
+        if let Some(fix) = fix {
             f.fix = match (&f.drift, read_apart.is_empty()) {
                 (Some(_), false) => format!(
                     "first mend {} as the read-apart findings say (a conversion leaves such lines as written), then {fix}",
@@ -238,41 +247,94 @@ pub fn shell_word(word: &str) -> String {
 /// The command that repairs a finding, with this project's managers in it, where pmrc has
 /// one that does the right thing; `None` keeps the table's advice.
 fn command_fix(req: &Request, f: &Finding) -> Option<String> {
+    f.manager?
+        .rules()
+        .fix_command(f.rule, req.dir, &dir_arg(req))
+}
+
+/// The conversions that mend a `config-drift` between `sides` (the managers that do the same
+/// together): from the project's source where it is one of them, else from each side. Only
+/// a conversion that would change a file is named, with `--user` where only the user files
+/// can carry it (a token pnpm 11/12 ignore in a project `.npmrc`), and one after which the
+/// target does what the source does is preferred; a command that changes nothing, run as
+/// printed, would leave the drift as it was (from a helper's review).
+fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
     let dir = dir_arg(req);
-    let Some(sides) = &f.drift else {
-        return f.manager?.rules().fix_command(f.rule, req.dir, &dir);
-    };
     // Every manager on the other sides than `from`'s.
-    let others = |from: Manager| -> String {
+    let others = |from: Manager| -> Vec<Manager> {
         sides
             .iter()
             .filter(|side| !side.contains(&from))
             .flatten()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
+            .copied()
+            .collect()
     };
-    let convert = |from: Manager| {
+    // 0: changes nothing; 1: changes files, but a target would still differ; 2: mends.
+    let outcome = |from: Manager, user: bool| -> u8 {
+        let Ok(plan) = crate::plan::build(&crate::plan::Request {
+            dir: req.dir,
+            from,
+            to: &others(from),
+            user,
+            env: req.env,
+            bystanders: &[],
+        }) else {
+            return 0;
+        };
+        if plan.pending().next().is_none() {
+            0
+        } else if plan.warnings.iter().any(|w| w.code.leaves_targets_apart()) {
+            1
+        } else {
+            2
+        }
+    };
+    let convert = |from: Manager, user: bool| {
+        let to: Vec<String> = others(from).iter().map(ToString::to_string).collect();
+        let user = if user { " --user" } else { "" };
         format!(
-            "`pmrc convert --from {from} --to {} --write{dir}`",
-            others(from)
+            "`pmrc convert --from {from} --to {}{user} --write{dir}`",
+            to.join(",")
         )
+    };
+    // The best way from `from`: the user files as well only where the project's alone do
+    // not mend it.
+    let mending = |from: Manager| -> Option<(u8, String)> {
+        let ways: &[bool] = if req.user { &[true] } else { &[false, true] };
+        let mut best: Option<(u8, bool)> = None;
+        for &user in ways {
+            let got = outcome(from, user);
+            if got > best.map_or(0, |(b, _)| b) {
+                best = Some((got, user));
+            }
+            if got == 2 {
+                break;
+            }
+        }
+        best.map(|(got, user)| (got, convert(from, user)))
     };
     let source = discover::detect_source(req.dir, &crate::managers::ALL, &[])
         .ok()
         .and_then(|m| m.settle(req.dir).ok())
-        .map(|(m, _)| m);
-    Some(match source {
-        Some(s) if sides.iter().flatten().any(|&m| m == s) => {
-            format!("run {} and review the diff", convert(s))
-        }
-        _ => {
-            let choices: Vec<String> = sides.iter().map(|side| convert(side[0])).collect();
-            format!(
-                "decide which config is right, then run {}",
-                choices.join(" or ")
-            )
-        }
+        .map(|(m, _)| m)
+        .filter(|s| sides.iter().flatten().any(|m| m == s));
+    // The project's source, where converting from it mends the drift.
+    if let Some((2, command)) = source.and_then(mending) {
+        return Some(format!("run {command} and review the diff"));
+    }
+    // Which side is right is the user's to say: each side's conversion that changes files.
+    let choices: Vec<String> = sides
+        .iter()
+        .filter_map(|side| mending(side[0]))
+        .map(|(_, command)| command)
+        .collect();
+    Some(match choices.as_slice() {
+        [] => "no conversion between these managers' files changes what they do here; mend the line as the other findings on it say".to_string(),
+        [one] => format!("run {one} and review the diff"),
+        _ => format!(
+            "decide which config is right, then run {}",
+            choices.join(" or ")
+        ),
     })
 }
 
@@ -396,14 +458,23 @@ fn file_rules(dir: &Path, reads: &[Read]) -> Vec<Finding> {
             if let Some(mode) = mode_of(&file.path)
                 && mode & 0o077 != 0
             {
-                out.push(finding(
-                        Warning::new(
-                            Code::SecretFilePermissions,
-                            format!("the file holds a literal secret and its mode is {mode:o}: group or others can read it"),
-                            origin_at(file, line),
+                let mut f = finding(
+                    Warning::new(
+                        Code::SecretFilePermissions,
+                        format!(
+                            "the file holds a literal secret and its mode is {mode:o}: group or others can read it"
                         ),
-                        None,
-                    ));
+                        origin_at(file, line),
+                    ),
+                    None,
+                );
+                // The command, not the table's "chmod 600 the file": run as printed, that
+                // would look for files named "the" and "file" (from a helper's review).
+                f.fix = format!(
+                    "run `chmod 600 {}`",
+                    shell_word(&file.path.display().to_string())
+                );
+                out.push(f);
             }
         }
     }

@@ -1154,6 +1154,34 @@ fn yarn1_registry_flag_line_is_yarn1s_registry_and_a_conversion_to_yarn1_says_so
     );
 }
 
+/// From a helper's review: `--from npm@11 --to npm@12,yarn` dropped the npm 12 target
+/// without a word (it settles to npm, the source) and converted to Yarn alone, exit 0. The
+/// migration runs on its own: the run is refused, naming the two runs, and writes nothing.
+#[test]
+fn npm_major_migration_among_other_targets_is_refused_and_writes_nothing() {
+    let npmrc = "registry=https://reg.example.test/\nemail=dev@example.test\n";
+    let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", npmrc)]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm@11",
+            "--to",
+            "npm@12,yarn",
+            "--write",
+        ],
+    );
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("pass --to npm@12 alone, then --to yarn in a second run"),
+        "{said}"
+    );
+    assert_eq!(project.read(".npmrc").unwrap(), npmrc);
+    assert!(project.read(".yarnrc.yml").is_none());
+}
+
 /// The npm 11 <-> 12 migration's headline and JSON said `npm (npm 11/12) -> npm (npm 11/12)`
 /// (one set of rules for both majors in pmrc), not which way the migration went.
 #[test]
@@ -2466,7 +2494,8 @@ fn issue_19_text_diagnostics_layout() {
 
 /// Issue 19: one finding per problem. Four managers reading one `.npmrc` that sends a token
 /// over http is one `credentials-over-http` naming them all (JSON: `managers`); three that
-/// send the `${ACME_TOKEN}` credential pnpm ignores are one `config-drift`; a literal secret
+/// send the `${ACME_TOKEN}` credential pnpm ignores are one `config-drift` (whose fix writes the
+/// user files, the only place pnpm 12 takes it from); a literal secret
 /// copied into a file several targets read is one `plain-text-secret`; a user file four managers would
 /// read is one note.
 #[test]
@@ -2496,7 +2525,7 @@ fn issue_19_one_finding_per_problem() {
     assert_eq!(drift.len(), 1, "{findings:#?}");
     assert_eq!(
         drift[0]["fix"],
-        "run `pmrc convert --from npm --to pnpm@12 --write --dir ".to_string()
+        "run `pmrc convert --from npm --to pnpm@12 --user --write --dir ".to_string()
             + project.path().to_str().unwrap()
             + "` and review the diff"
     );

@@ -1086,6 +1086,110 @@ fn issue_13_suggested_commands_repair_what_they_say() {
     }
 }
 
+/// From a helper's review: `secret-file-permissions` said `fix: chmod 600 the file`, which run
+/// as printed looks for files named "the" and "file". It names the file; run through a shell
+/// as printed, the finding goes.
+#[test]
+fn secret_file_permissions_fix_is_the_command_for_that_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project(&[(
+        "my app/.npmrc",
+        "//r.example.test/:_authToken=FAKE-token-for-tests\n",
+    )]);
+    let npmrc = dir.path().join("my app/.npmrc");
+    std::fs::set_permissions(&npmrc, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let fixes = |v: serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "secret-file-permissions")
+            .map(|f| f["fix"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let run_doctor = || {
+        let out = common::pmrc()
+            .args(["doctor", "--format", "json", "--dir"])
+            .arg(dir.path().join("my app"))
+            .env("HOME", &home)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let found = fixes(run_doctor());
+    assert_eq!(found.len(), 1, "{found:?}");
+    let command = found[0]
+        .strip_prefix("run `")
+        .and_then(|c| c.strip_suffix('`'))
+        .unwrap_or_else(|| panic!("not a command: {}", found[0]));
+    assert!(command.starts_with("chmod 600 "), "{command}");
+    let status = std::process::Command::new("sh")
+        .args(["-c", command])
+        .status()
+        .unwrap();
+    assert!(status.success(), "{command}");
+    let mode = std::fs::metadata(&npmrc).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(fixes(run_doctor()).is_empty());
+}
+
+/// From a helper's review: after `convert --from npm --to pnpm@12` without `--user`, the
+/// `${VAR}` tokens pnpm 12 ignores in the project `.npmrc` made a `config-drift` whose fix,
+/// `pmrc convert --from pnpm@12 --to npm --write`, changed nothing when run. The fix names a
+/// conversion that changes files (here the user-level one), and run as printed it mends the
+/// drift.
+#[test]
+fn config_drift_fix_names_a_conversion_that_changes_something() {
+    let dir = project(&[
+        (
+            ".npmrc",
+            "registry=https://r.example.test/private/\n@acme:registry=https://npm.pkg.example.test/\n//npm.pkg.example.test/:_authToken=${GH_TOKEN}\n//r.example.test/private/:_authToken=${PRIV_TOKEN}\n",
+        ),
+        (
+            "package.json",
+            "{\"name\":\"app\",\"packageManager\":\"pnpm@12.21.0\"}\n",
+        ),
+        (
+            "pnpm-workspace.yaml",
+            "registries:\n  default: \"https://r.example.test/private/\"\n  \"@acme\": \"https://npm.pkg.example.test/\"\n",
+        ),
+    ]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let drift_fixes = |args: &[&str]| -> Vec<String> {
+        doctor_json(&dir, args, &home)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "config-drift")
+            .map(|f| f["fix"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let fixes = drift_fixes(&["--manager", "npm", "--manager", "pnpm"]);
+    assert!(!fixes.is_empty(), "no drift to mend");
+    for fix in &fixes {
+        let commands = suggested_commands(fix);
+        assert_eq!(commands.len(), 1, "{fix}");
+        let command = &commands[0];
+        assert_eq!(command[..4], ["convert", "--from", "npm", "--to"], "{fix}");
+        assert!(command.contains(&"--user".to_string()), "{fix}");
+        let out = common::pmrc()
+            .args(command)
+            .env("HOME", &home)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let left = drift_fixes(&["--manager", "npm", "--manager", "pnpm", "--user"]);
+    assert!(left.is_empty(), "the drift is still there: {left:?}");
+}
+
 /// Issue 19: doctor checks the manager package.json's `packageManager` names; the other
 /// managers' files here are one note, with a command that checks them too (and that command
 /// runs: it finds what the note held back). pnpm's own `.npmrc` is not another manager's.

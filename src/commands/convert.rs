@@ -129,6 +129,22 @@ fn run_plan(
     {
         return migrate(dir, migration, user, mode, env);
     }
+    // A major migration among other targets would settle to the source's own manager and be
+    // dropped without a word (from a helper's review): it runs on its own.
+    for target in to {
+        if let Some(migration) = ManagerArg::migration(from, *target).map_err(Error::Usage)? {
+            let others: Vec<String> = to
+                .iter()
+                .filter(|t| *t != target)
+                .map(ToString::to_string)
+                .collect();
+            return Err(Error::Usage(format!(
+                "{} is a migration between two majors, which runs on its own: pass --to {target} alone, then --to {} in a second run",
+                migration.label(),
+                others.join(",")
+            )));
+        }
+    }
     let mut notes = Vec::new();
     let (from, note) = from.settle(&dir)?;
     notes.extend(note);
