@@ -1154,6 +1154,31 @@ fn yarn1_registry_flag_line_is_yarn1s_registry_and_a_conversion_to_yarn1_says_so
     );
 }
 
+/// From a helper's review: keying a top-level `certfile`/`keyfile` pair for npm 12 makes it
+/// present a client certificate npm 11 never sent, and that was only a note: it is a warning;
+/// keying `email`, which changes nothing sent, stays a note.
+#[test]
+fn npm_major_migration_warns_when_a_keyed_pair_sends_a_client_certificate() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://reg.example.test/\nemail=dev@example.test\ncertfile=/tmp/c.pem\nkeyfile=/tmp/k.pem\n",
+        ),
+    ]);
+    let out = run(&project, &["convert", "--from", "npm@11", "--to", "npm@12"]);
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{said}");
+    for (severity, line) in [("note", 2), ("warning", 3), ("warning", 4)] {
+        assert!(
+            said.contains(&format!(
+                "{severity}[npm-major-migration]: .npmrc:{line}: top-level"
+            )),
+            "{severity} at line {line}: {said}"
+        );
+    }
+}
+
 /// From a helper's review: `--from npm@11 --to npm@12,yarn` dropped the npm 12 target
 /// without a word (it settles to npm, the source) and converted to Yarn alone, exit 0. The
 /// migration runs on its own: the run is refused, naming the two runs, and writes nothing.

@@ -328,12 +328,15 @@ impl Migration {
                     ),
                 )
             };
+            // A keyed pair changes what npm 12 sends (a client certificate npm 11 never
+            // presented): a warning, not a note (from a helper's review).
+            let sends_more = rename.is_some() && name != "email";
             renames.push((name, rename));
-            warnings.push(Warning::note(
-                Code::NpmMajorMigration,
-                message,
-                origin(line),
-            ));
+            warnings.push(if sends_more {
+                Warning::new(Code::NpmMajorMigration, message, origin(line))
+            } else {
+                Warning::note(Code::NpmMajorMigration, message, origin(line))
+            });
         }
         let after = crate::formats::npmrc::rename_top_level(text, &renames);
         (after, warnings)
