@@ -1081,6 +1081,9 @@ fn issue_13_suggested_commands_repair_what_they_say() {
         "yarn-ignores-npmrc",
         "pnpm-project-env-credential-ignored",
         "npm-legacy-top-level-auth",
+        "bun-braced-env-reference",
+        "yarn-scope-with-at",
+        "yarnrc-unquoted-url",
     ] {
         assert!(ran.contains(&rule), "no command of `{rule}` ran: {ran:?}");
     }

@@ -177,6 +177,18 @@ impl Rules for Bun {
         PUBLIC_REGISTRY
     }
 
+    /// `doctor --fix` mends it; the table's prose would not run as printed.
+    fn fix_command(
+        &self,
+        code: crate::diagnostics::Code,
+        _dir: &std::path::Path,
+        dir_arg: &str,
+    ) -> Option<String> {
+        (code == crate::diagnostics::Code::BunBracedEnvReference).then(|| {
+            format!("run `pmrc doctor --fix --write{dir_arg}` (writes each as \"$VAR\", which Bun expands)")
+        })
+    }
+
     fn written_as(&self) -> WrittenAs {
         WrittenAs::Bunfig
     }

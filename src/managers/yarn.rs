@@ -313,6 +313,12 @@ impl Rules for Yarn {
     }
 
     fn fix_command(&self, code: Code, dir: &Path, dir_arg: &str) -> Option<String> {
+        if code == Code::YarnScopeWithAt {
+            // `doctor --fix` mends it; the table's prose would not run as printed.
+            return Some(format!(
+                "run `pmrc doctor --fix --write{dir_arg}` (drops the @ from the key)"
+            ));
+        }
         if code != Code::YarnIgnoresNpmrc {
             return None;
         }

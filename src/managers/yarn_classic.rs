@@ -195,6 +195,12 @@ impl Rules for YarnClassic {
         PUBLIC_REGISTRY
     }
 
+    /// `doctor --fix` mends it; the table's prose would not run as printed.
+    fn fix_command(&self, code: Code, _dir: &std::path::Path, dir_arg: &str) -> Option<String> {
+        (code == Code::YarnrcUnquotedUrl)
+            .then(|| format!("run `pmrc doctor --fix --write{dir_arg}` (double-quotes the value)"))
+    }
+
     fn written_as(&self) -> WrittenAs {
         WrittenAs::Npmrc
     }
