@@ -166,10 +166,25 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         .into_iter()
         .map(|(file, line)| format!("{}:{line}", file.display()))
         .collect();
-    // A drift's fix plans conversions to check them, once for each set of sides.
+    // A drift's fix plans conversions to check them, once for each set of sides. Where
+    // `doctor --fix` mends lines (a Bun `${VAR}` Bun sends as text, a top-level token), the
+    // drift may be their doing, and a conversion from the manager that misreads them would
+    // copy the mistake to the others (from a helper's review): those go first.
+    let fix_first = findings.iter().any(|f| f.drift.is_some())
+        && fixes(req).is_ok_and(|changes| {
+            changes
+                .iter()
+                .any(|c| c.status() != crate::plan::Status::Unchanged)
+        });
     let mut drift_fixes = std::collections::HashMap::new();
     for f in &mut findings {
         let fix = match &f.drift {
+            Some(_) if fix_first => {
+                let dir = dir_arg(req);
+                Some(format!(
+                    "run `pmrc doctor --fix --write{dir}` first (it mends the lines other findings name, which can cause this), then `pmrc doctor{dir}` again for what is left"
+                ))
+            }
             Some(sides) => drift_fixes
                 .entry(sides.clone())
                 .or_insert_with(|| drift_fix(req, sides))

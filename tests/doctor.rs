@@ -1138,6 +1138,56 @@ fn secret_file_permissions_fix_is_the_command_for_that_file() {
     assert!(fixes(run_doctor()).is_empty());
 }
 
+/// From a helper's review: npm and Bun drifted because Bun sends a braced `${ACME_TOKEN}` as
+/// text and a top-level token was not keyed; the drift's fix named `convert --from bun --to
+/// npm --write`, which copied Bun's mistake into `.npmrc` (Deno and npm then sent the literal
+/// text). Where `doctor --fix` mends lines, the drift's fix runs it first; run as printed,
+/// the drift goes.
+#[test]
+fn config_drift_fix_runs_doctor_fix_first_when_it_mends_lines() {
+    let dir = project(&[
+        (
+            ".npmrc",
+            "registry=https://r.example.test/\n@acme:registry=https://acme.example.test/\n//acme.example.test/:_authToken=${ACME_TOKEN}\n_authToken=${NPM_TOKEN}\n",
+        ),
+        (
+            "bunfig.toml",
+            "[install.scopes]\nacme = { url = \"https://acme.example.test/\", token = \"${ACME_TOKEN}\" }\n",
+        ),
+        ("package.json", "{}\n"),
+    ]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let drift = || -> Vec<String> {
+        doctor_json(&dir, &[], &home)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "config-drift")
+            .map(|f| f["fix"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let fixes = drift();
+    assert!(!fixes.is_empty(), "no drift to mend");
+    let commands = suggested_commands(&fixes[0]);
+    assert_eq!(
+        commands[0][..3],
+        ["doctor", "--fix", "--write"],
+        "{fixes:?}"
+    );
+    let out = common::pmrc()
+        .args(&commands[0])
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(drift().is_empty(), "the drift is still there");
+}
+
 /// From a helper's review: after `convert --from npm --to pnpm@12` without `--user`, the
 /// `${VAR}` tokens pnpm 12 ignores in the project `.npmrc` made a `config-drift` whose fix,
 /// `pmrc convert --from pnpm@12 --to npm --write`, changed nothing when run. The fix names a
