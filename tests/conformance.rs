@@ -275,6 +275,7 @@ cases! {
         pnpm11_variable_in_user_credential_key,
         pnpm11_user_registry_default_to_yarn,
         pnpm10_npmrc_scope_token,
+        pnpm12_top_level_token_pinned,
         pnpm10_env_token_ignored,
         pnpm11_env_token_ignored,
         pnpm12_env_token_ignored,

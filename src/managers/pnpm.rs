@@ -420,6 +420,9 @@ impl Rules for Pnpm {
             *read = Model::default();
             return Ok(());
         }
+        if file.format == Format::Npmrc {
+            credentials::pin_unscoped(read, PUBLIC_REGISTRY);
+        }
         match file.format {
             // pnpm 10 ignores `registry:` in the yaml, and its `registries` map replaces the
             // scopes `.npmrc` declared.

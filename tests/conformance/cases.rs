@@ -621,6 +621,23 @@ pub fn pnpm10_npmrc_scope_token() -> Case {
         )
 }
 
+/// A top-level `_authToken` is pinned by pnpm to the same file's `registry=` (spec pnpm §2.2,
+/// `rescopeUnscopedCreds`): real pnpm sent it, where pmrc had said pnpm sends nothing (from a
+/// helper's review). npm refuses the line, so its translation keys the token.
+pub fn pnpm12_top_level_token_pinned() -> Case {
+    Case::new("pnpm12_top_level_token_pinned", Pnpm12, Npm)
+        .mount_auth(1, "/npm/", PNPM_LITERAL)
+        .file(
+            ".npmrc",
+            "registry={R1}/npm/\n_authToken=fake-literal-acme-token\n",
+        )
+        .dep("leftpad-fake", 1, PNPM_LITERAL)
+        .reference(
+            ".npmrc",
+            "registry={R1}/npm/\n//{H1}/npm/:_authToken=fake-literal-acme-token\n",
+        )
+}
+
 /// pnpm 10.34+/11/12 ignore a `${VAR}` credential in a project `.npmrc` (errata): the source
 /// sends nothing. npm reads the same `.npmrc` and would send the token, so pmrc must say so.
 fn pnpm_env_token_ignored(name: &'static str, pnpm: super::sandbox::Pm) -> Case {

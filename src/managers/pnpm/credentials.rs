@@ -226,3 +226,33 @@ pub(super) fn pnpm10_sent(written: &Credentials) -> Option<Credentials> {
         ..written.clone()
     })
 }
+
+/// pnpm's `rescopeUnscopedCreds` (10.34+, 11 and 12; spec pnpm §2.2): credentials written
+/// without `//host/` are pinned to the `registry=` of the same file, or to npm's public
+/// registry where that file names none, and dropped where its registry is no URL. Real pnpm
+/// 10.34.9, 11.28.11 and 12.21.0 sent a top-level `_authToken` to the file's registry (from
+/// a helper's review; pmrc had said they send nothing). A key the file writes itself for the
+/// same registry wins; a credential pnpm ignores (a `${VAR}` in a project file) stays as read.
+pub(super) fn pin_unscoped(read: &mut Model, public_registry: &str) {
+    // A `${VAR}` pnpm ignores in a project file sends nothing, pinned or not: left as read,
+    // where no route looks.
+    let Some(creds) = read
+        .auth
+        .get(&AuthKey::Fallback)
+        .filter(|c| usable(c))
+        .cloned()
+    else {
+        return;
+    };
+    read.auth.retain(|key, _| *key != AuthKey::Fallback);
+    let registry = match &read.registry {
+        Some(v) => v.value.as_literal().map(|s| s.to_string()),
+        None => Some(public_registry.to_string()),
+    };
+    let Some(url) = registry.as_deref().and_then(RegistryUrl::parse) else {
+        return;
+    };
+    read.auth
+        .entry(AuthKey::Url(url.registry_nerf_dart()))
+        .or_insert(creds);
+}
