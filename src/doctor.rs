@@ -267,6 +267,15 @@ fn command_fix(req: &Request, f: &Finding) -> Option<String> {
         .fix_command(f.rule, req.dir, &dir_arg(req))
 }
 
+/// What a conversion would do to a drift, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    ChangesNothing,
+    /// It changes files, but a target would still not do what the source does.
+    LeavesTargetsApart,
+    Mends,
+}
+
 /// The conversions that mend a `config-drift` between `sides` (the managers that do the same
 /// together): from the project's source where it is one of them, else from each side. Only
 /// a conversion that would change a file is named, with `--user` where only the user files
@@ -284,8 +293,7 @@ fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
             .copied()
             .collect()
     };
-    // 0: changes nothing; 1: changes files, but a target would still differ; 2: mends.
-    let outcome = |from: Manager, user: bool| -> u8 {
+    let outcome = |from: Manager, user: bool| -> Outcome {
         let Ok(plan) = crate::plan::build(&crate::plan::Request {
             dir: req.dir,
             from,
@@ -294,14 +302,14 @@ fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
             env: req.env,
             bystanders: &[],
         }) else {
-            return 0;
+            return Outcome::ChangesNothing;
         };
         if plan.pending().next().is_none() {
-            0
+            Outcome::ChangesNothing
         } else if plan.warnings.iter().any(|w| w.code.leaves_targets_apart()) {
-            1
+            Outcome::LeavesTargetsApart
         } else {
-            2
+            Outcome::Mends
         }
     };
     let convert = |from: Manager, user: bool| {
@@ -314,15 +322,15 @@ fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
     };
     // The best way from `from`: the user files as well only where the project's alone do
     // not mend it.
-    let mending = |from: Manager| -> Option<(u8, String)> {
+    let mending = |from: Manager| -> Option<(Outcome, String)> {
         let ways: &[bool] = if req.user { &[true] } else { &[false, true] };
-        let mut best: Option<(u8, bool)> = None;
+        let mut best: Option<(Outcome, bool)> = None;
         for &user in ways {
             let got = outcome(from, user);
-            if got > best.map_or(0, |(b, _)| b) {
+            if got > best.map_or(Outcome::ChangesNothing, |(b, _)| b) {
                 best = Some((got, user));
             }
-            if got == 2 {
+            if got == Outcome::Mends {
                 break;
             }
         }
@@ -334,7 +342,7 @@ fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
         .map(|(m, _)| m)
         .filter(|s| sides.iter().flatten().any(|m| m == s));
     // The project's source, where converting from it mends the drift.
-    if let Some((2, command)) = source.and_then(mending) {
+    if let Some((Outcome::Mends, command)) = source.and_then(mending) {
         return Some(format!("run {command} and review the diff"));
     }
     // Which side is right is the user's to say: each side's conversion that changes files.

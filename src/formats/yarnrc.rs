@@ -102,7 +102,7 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
         // whose value has no `:` (`--frozen-lockfile=true`), but for a URL the key ends at
         // its `:` and the whole file is dropped. Read as meant, and marked for the rewrite.
         let flag_word = content.find([' ', '\t']).unwrap_or(content.len());
-        let flag_with_equals = (key.starts_with("--"))
+        let flag_with_equals = (!content.starts_with('"') && key.starts_with("--"))
             .then(|| content[..flag_word].find('='))
             .flatten();
         let (key, mut at) = match flag_with_equals {
