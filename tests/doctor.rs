@@ -984,6 +984,17 @@ fn doctor_json(dir: &TempDir, args: &[&str], home: &std::path::Path) -> serde_js
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
+/// The fix of each finding of `rule` in doctor's JSON.
+fn fixes_of(doctor: &serde_json::Value, rule: &str) -> Vec<String> {
+    doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["fix"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The `pmrc ...` commands in backticks of a fix that says to run something.
 fn suggested_commands(fix: &str) -> Vec<Vec<String>> {
     if !fix.starts_with("run `") {
@@ -1008,13 +1019,7 @@ fn issue_13_suggested_commands_repair_what_they_say() {
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
         let v = doctor_json(&dir, case.args, &home);
-        let fixes: Vec<String> = v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == case.rule)
-            .map(|f| f["fix"].as_str().unwrap().to_string())
-            .collect();
+        let fixes = fixes_of(&v, case.rule);
         let mut user = false;
         let mut ran_here = false;
         for fix in &fixes {
@@ -1103,15 +1108,7 @@ fn secret_file_permissions_fix_is_the_command_for_that_file() {
     std::fs::set_permissions(&npmrc, std::fs::Permissions::from_mode(0o644)).unwrap();
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
-    let fixes = |v: serde_json::Value| -> Vec<String> {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "secret-file-permissions")
-            .map(|f| f["fix"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let fixes = |v: serde_json::Value| fixes_of(&v, "secret-file-permissions");
     let run_doctor = || {
         let out = common::pmrc()
             .args(["doctor", "--format", "json", "--dir"])
@@ -1158,15 +1155,7 @@ fn config_drift_fix_runs_doctor_fix_first_when_it_mends_lines() {
     ]);
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
-    let drift = || -> Vec<String> {
-        doctor_json(&dir, &[], &home)["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "config-drift")
-            .map(|f| f["fix"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let drift = || fixes_of(&doctor_json(&dir, &[], &home), "config-drift");
     let fixes = drift();
     assert!(!fixes.is_empty(), "no drift to mend");
     let commands = suggested_commands(&fixes[0]);
@@ -1211,15 +1200,7 @@ fn config_drift_fix_names_a_conversion_that_changes_something() {
     ]);
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
-    let drift_fixes = |args: &[&str]| -> Vec<String> {
-        doctor_json(&dir, args, &home)["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "config-drift")
-            .map(|f| f["fix"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let drift_fixes = |args: &[&str]| fixes_of(&doctor_json(&dir, args, &home), "config-drift");
     let fixes = drift_fixes(&["--manager", "npm", "--manager", "pnpm"]);
     assert!(!fixes.is_empty(), "no drift to mend");
     for fix in &fixes {
