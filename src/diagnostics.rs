@@ -226,6 +226,9 @@ diagnostics! {
         NpmrcRewriteMovesReaders "npmrc-rewrite-moves-readers"
             what: "a conversion writes an .npmrc that the source reads otherwise than npm (pnpm 12's inline comment in a value, a key after a section line) so that the target reads it as the source does; the file's other readers, which read it as npm does, then do otherwise too"
             fix: "check that those managers should send what the source sent; if one must not, name it in pmrc.toml, and pmrc refuses a change that moves it";
+        UserFileLineRemoved "user-file-line-removed"
+            what: "`--user`: a line of a user-level file is removed because this project's target must not read it, and every other project of the user that reads the file loses it too (a line nothing here needs gone is kept)"
+            fix: "run the same pmrc command without --user to leave the user files as they are, or give the other projects the line in their own files first";
         TargetStopsWhileUnset "target-stops-while-unset"
             what: "the target (Yarn Berry, or Yarn 1 reading its .npmrc) stops every command while a variable its new config references is unset, and it is unset here"
             fix: "set it wherever the manager runs (your shell, the CI job's env), or, if Yarn Berry can work without it, write its optional form ${VAR:-} (Yarn 1 has none)";

@@ -66,6 +66,14 @@ const TRIGGERS: &[Trigger] = &[
         NPM_TO_YARN,
     ),
     Trigger {
+        code: "user-file-line-removed",
+        files: &[(".yarnrc.yml", "npmRegistryServer: \"https://r.example/\"\n")],
+        home: &[(".npmrc", "@other:registry=https://other.example/\n")],
+        dir: "",
+        args: &["convert", "--from", "yarn", "--to", "npm", "--user"],
+        vars: &[],
+    },
+    Trigger {
         code: "reader-drops-file-while-unset",
         files: &[
             ("pnpm-workspace.yaml", "packages: []\n"),

@@ -57,10 +57,22 @@ impl Project {
 
     /// What `manager` requests and sends for each package, as `pmrc explain` says.
     fn sends(&self, manager: &str, packages: &[&str]) -> Vec<serde_json::Value> {
+        self.sends_reading(manager, packages, &[])
+    }
+
+    /// [`Self::sends`], with more of `explain`'s options (`--user`).
+    fn sends_reading(
+        &self,
+        manager: &str,
+        packages: &[&str],
+        options: &[&str],
+    ) -> Vec<serde_json::Value> {
         packages
             .iter()
             .map(|p| {
-                let out = self.run(&["explain", p, "--manager", manager, "--format", "json"]);
+                let mut args = vec!["explain", p, "--manager", manager, "--format", "json"];
+                args.extend(options);
+                let out = self.run(&args);
                 assert!(out.status.success(), "{}", text(&out));
                 let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
                 let answer = &v["managers"][0];
@@ -380,4 +392,74 @@ fn issue_16_deno_named_in_pmrc_toml_is_a_reader_in_play() {
         p.read(".npmrc").as_deref(),
         Some("registry=https://r.example/\n//r.example/:_authToken=${T}\n")
     );
+}
+
+/// `--user`: the user's `~/.npmrc` serves all their projects. A line this project's translation
+/// has no need to remove stays (a `registry=` the project's file now overrides, a token for a
+/// registry this project never uses); a line npm must not read for this project to do what
+/// Yarn does goes, with a warning that names it. (A fresh-clone review found `convert --user`
+/// emptying `~/.npmrc`, and deleting its `registry=` when the source was npm itself.)
+#[test]
+fn user_file_keeps_lines_this_project_does_not_need_gone() {
+    let p = Project::new(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://yarn.corp.example/\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"${YTOKEN}\"\n",
+    )]);
+    let user_npmrc = "# mine\nregistry=https://user.corp.example/\n@other:registry=https://other.example/\n//user.corp.example/:_authToken=${UTOKEN}\n";
+    std::fs::write(p.home.path().join(".npmrc"), user_npmrc).unwrap();
+    let out = p.run(&[
+        "convert", "--from", "yarn", "--to", "npm", "--user", "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(p.home.path().join(".npmrc")).unwrap(),
+        "# mine\nregistry=https://user.corp.example/\n//user.corp.example/:_authToken=${UTOKEN}\n",
+        "{}",
+        text(&out)
+    );
+    let warned: Vec<&str> = std::str::from_utf8(&out.stderr)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("warning[user-file-line-removed]"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{}", text(&out));
+    assert!(
+        warned[0].contains("~/.npmrc:3: `@other:registry` is removed"),
+        "{}",
+        text(&out)
+    );
+    let packages = ["lodash", "@other/x"];
+    assert_eq!(
+        p.sends_reading("npm", &packages, &["--user"]),
+        p.sends_reading("yarn", &packages, &["--user"]),
+        "npm does not do what Yarn does"
+    );
+}
+
+/// The same when the source reads the user file too: npm's `~/.npmrc` `registry=`, which the
+/// project's `.npmrc` overrides, is not npm's for this project but is for every other one.
+#[test]
+fn user_file_keeps_a_registry_the_project_overrides() {
+    let p = Project::new(&[(
+        ".npmrc",
+        "registry=https://proj.corp.example/\n//proj.corp.example/:_authToken=${PTOKEN}\n",
+    )]);
+    let user_npmrc =
+        "registry=https://user.corp.example/\n//user.corp.example/:_authToken=${UTOKEN}\n";
+    std::fs::write(p.home.path().join(".npmrc"), user_npmrc).unwrap();
+    for to in ["yarn@1", "deno"] {
+        let out = p.run(&["convert", "--from", "npm", "--to", to, "--user", "--write"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert_eq!(
+            std::fs::read_to_string(p.home.path().join(".npmrc")).unwrap(),
+            user_npmrc,
+            "--to {to}: {}",
+            text(&out)
+        );
+        assert!(
+            !text(&out).contains("user-file-line-removed"),
+            "{}",
+            text(&out)
+        );
+    }
 }

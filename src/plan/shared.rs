@@ -15,7 +15,7 @@ use crate::discover::{self, ConfigFile};
 use crate::error::{Error, Result};
 use crate::formats::{SettingPath, SettingValue, Wanted};
 use crate::managers::Manager;
-use crate::model::{AuthKey, Model};
+use crate::model::{AuthKey, Level, Model};
 use crate::resolve::{self, Route};
 use crate::warning::Warning;
 
@@ -99,6 +99,7 @@ pub(super) fn plan_files(
         }
         composed.push(c);
     }
+    keep_user_lines(req, &drafts, &mut composed, warnings)?;
     fit_source(req, sources, source_model, &drafts, &mut composed)?;
     let mut changes = Vec::new();
     for (draft, c) in drafts.iter().zip(&composed) {
@@ -114,6 +115,124 @@ pub(super) fn plan_files(
     warnings.extend(yarn_classic_stops(req, &changes)?);
     warnings.extend(files_dropped_while_unset(req, &changes)?);
     Ok((changes, read_apart))
+}
+
+/// A user-level file serves every project of its user (`--user`): a line of it the
+/// translation has no need to remove stays, such as a `registry=` this project's own file
+/// overrides or a token for a registry this project never uses. A line a target must not read
+/// for this project to do what the source does is removed, and said: the user's other
+/// projects lose it too.
+fn keep_user_lines(
+    req: &Request,
+    drafts: &[Draft],
+    composed: &mut [Composed],
+    warnings: &mut Vec<Warning>,
+) -> Result<()> {
+    for d in 0..drafts.len() {
+        let file = &drafts[d].file;
+        let Some(text) = file.text.as_deref().filter(|_| file.level == Level::User) else {
+            continue;
+        };
+        let held = file
+            .format
+            .settings(text)
+            .map_err(|e| e.in_file(&file.path))?;
+        let mut candidates: Vec<(usize, usize)> = Vec::new();
+        for setting in held {
+            let entries = &mut composed[d].entries;
+            let at = entries.iter().position(|e| e.path == setting.path);
+            if at.is_some_and(|i| entries[i].keep)
+                || !file.format.edits(&setting.path)
+                || candidates
+                    .iter()
+                    .any(|&(i, _)| entries[i].path == setting.path)
+                || drafts[d].writers.iter().any(|(m, _)| {
+                    m.rules()
+                        .refuses_setting(file, &setting.path, &setting.value)
+                        .is_some()
+                })
+            {
+                continue;
+            }
+            let i = at.unwrap_or_else(|| {
+                entries.push(Entry {
+                    path: setting.path.clone(),
+                    value: setting.value.clone(),
+                    owner: Owner::Held {
+                        used: false,
+                        wanted: false,
+                    },
+                    keep: false,
+                });
+                entries.len() - 1
+            });
+            candidates.push((i, setting.line));
+        }
+        if candidates.is_empty() {
+            continue;
+        }
+        let mut readers = Vec::new();
+        for &to in req.to {
+            let files = discover::locate(to, req.dir, req.user, req.env)?;
+            if files.iter().any(|f| f.path == file.path) {
+                readers.push((to, files));
+            }
+        }
+        let read = |composed: &[Composed]| -> Result<Vec<Model>> {
+            let texts = planned_texts_where(drafts, composed, |_| true)?;
+            readers
+                .iter()
+                .map(|(to, files)| read_with(*to, files, &texts))
+                .collect()
+        };
+        let alike = |a: &[Model], b: &[Model]| {
+            readers
+                .iter()
+                .zip(a.iter().zip(b))
+                .all(|((to, _), (a, b))| difference(*to, a, b) == Difference::None)
+        };
+        let set = |composed: &mut [Composed], keep: &dyn Fn(usize) -> bool| {
+            for &(i, _) in &candidates {
+                composed[d].entries[i].keep = keep(i);
+            }
+        };
+        let without = read(composed)?;
+        set(composed, &|_| true);
+        if alike(&without, &read(composed)?) {
+            continue;
+        }
+        // Which lines make the difference: each is tried alone.
+        let mut stays = HashSet::default();
+        for &(i, _) in &candidates {
+            set(composed, &|j| j == i);
+            if alike(&without, &read(composed)?) {
+                stays.insert(i);
+            }
+        }
+        set(composed, &|i| stays.contains(&i));
+        if !alike(&without, &read(composed)?) {
+            stays.clear();
+            set(composed, &|_| false);
+        }
+        let targets: Vec<Manager> = readers.iter().map(|(to, _)| *to).collect();
+        for &(i, line) in candidates.iter().filter(|(i, _)| !stays.contains(i)) {
+            warnings.push(Warning::new(
+                Code::UserFileLineRemoved,
+                format!(
+                    "`{}` is removed: {} must not read it for this project to do what {} does, and every other project of this user that reads this file loses it too",
+                    composed[d].entries[i].path.join("."),
+                    super::readers_moved::listed(&targets),
+                    req.from,
+                ),
+                Some(crate::model::Origin {
+                    file: crate::model::Origin::shared(&file.display),
+                    line,
+                    level: Level::User,
+                }),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// An `.npmrc` written for the run that a target reads with an ini that reads some values
@@ -486,10 +605,21 @@ fn planned_texts<'a>(
     composed: &[Composed],
     sources: &[ConfigFile],
 ) -> Result<HashMap<&'a Path, String>> {
+    planned_texts_where(drafts, composed, |file| {
+        sources.iter().any(|s| s.path == file.path)
+    })
+}
+
+/// The planned text of each drafted file `include` takes.
+fn planned_texts_where<'a>(
+    drafts: &'a [Draft],
+    composed: &[Composed],
+    include: impl Fn(&ConfigFile) -> bool,
+) -> Result<HashMap<&'a Path, String>> {
     let mut out = HashMap::default();
     for (draft, c) in drafts.iter().zip(composed) {
         let file = &draft.file;
-        if !sources.iter().any(|s| s.path == file.path) {
+        if !include(file) {
             continue;
         }
         let before = file.text.as_deref().unwrap_or_default();
