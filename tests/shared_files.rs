@@ -463,3 +463,27 @@ fn user_file_keeps_a_registry_the_project_overrides() {
         );
     }
 }
+
+/// A `registries` map mixing `default:` with URL-keyed entries (which pnpm 11 and 12 refuse),
+/// converted for pnpm 10: the URL-keyed entries must go, and the `default:` left behind
+/// would make pnpm 10 take the yaml's map instead of the `@acme:registry` written to `.npmrc`,
+/// so the whole map goes. (pmrc kept `default:`, warned `route-differs` and wrote it, exit 0;
+/// doctor's `pnpm10-url-keyed-registries` fix names this conversion.)
+#[test]
+fn pnpm10_downgrade_of_a_mixed_registries_map_takes_the_whole_map_out() {
+    let p = Project::new(&[
+        (
+            "pnpm-workspace.yaml",
+            "packages: []\nregistries:\n  default: \"https://r.example/\"\n  \"https://acme.example/\":\n    scopes: [\"@acme\"]\n",
+        ),
+        ("package.json", "{\"packageManager\": \"pnpm@11.28.11\"}\n"),
+    ]);
+    let out = p.run(&["convert", "--from", "pnpm@11", "--to", "pnpm@10", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("route-differs"), "{}", text(&out));
+    assert_eq!(p.read("pnpm-workspace.yaml").unwrap(), "packages: []\n");
+    assert_eq!(
+        p.sends("pnpm@10", &["@acme/x", "lodash"]),
+        p.sends("pnpm@11", &["@acme/x", "lodash"])
+    );
+}

@@ -618,6 +618,17 @@ impl Rules for Pnpm {
         if self.is_10() && matches!(path, [r, _, f] if r == "registries" && f == "scopes") {
             return Some("write the scopes as `registries: { \"@scope\": url }` and convert again");
         }
+        // The URL-keyed entries of a mixed map go, and the scope entries left would hide every
+        // `@scope:registry` the routing moves to `.npmrc` (pnpm 10 takes the yaml's map
+        // instead): the whole map goes.
+        if self.is_10()
+            && matches!(path, [r, _] if r == "registries")
+            && mixed_registries(file).is_ok_and(|mixed| mixed.is_some())
+        {
+            return Some(
+                "write `registries` as the scope map alone (`default:` and `\"@scope\":` keys) and convert again",
+            );
+        }
         // pnpm 12 stops on a `${VAR}` registry in a project file (obs p15, r04).
         let registry_key = match path {
             [key] => key == "registry" || key.ends_with(":registry"),
