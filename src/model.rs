@@ -571,6 +571,18 @@ impl Model {
         self.fields_mut().into_iter().map(|(_, v)| v).collect()
     }
 
+    /// Equal down to where each value was read (file, line, level). A manager's rules may
+    /// look at that (Bun's bunfig or `.npmrc`, pnpm's project files), so only two such
+    /// readings are sure to route alike without working the routes out (issue 20).
+    pub fn same_reading(&self, other: &Model) -> bool {
+        self == other
+            && self
+                .fields()
+                .iter()
+                .zip(other.fields())
+                .all(|((field, a), (other_field, b))| field == &other_field && a.origin == b.origin)
+    }
+
     /// The part of the model that belongs to one level, so each level's file gets its own.
     pub fn at_level(&self, level: Level) -> Model {
         let keep = |v: &Option<Value>| v.clone().filter(|v| v.level() == level);

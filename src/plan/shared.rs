@@ -643,6 +643,9 @@ enum Difference {
 }
 
 fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
+    if a.same_reading(b) {
+        return Difference::None;
+    }
     let mut groups = resolve::groups_of(a, b);
     // And a scope neither names, which goes where any such scope goes: Yarn 1 sends a token
     // with scoped packages only, unless `always-auth` is set.
@@ -993,15 +996,20 @@ fn check_targets(
                 resolve::Packages::Unscoped => resolve::Packages::Unscoped,
             })
             .collect();
-        let meant_routes = resolve::routes_for(meant, to, target_groups.clone());
-        let final_routes = resolve::routes_for(&model, to, target_groups);
-        // The source's routes of the groups the shared files change, only: most do not.
-        let changed: Vec<resolve::Packages> = groups
-            .into_iter()
-            .zip(meant_routes.iter().zip(&final_routes))
-            .filter(|(_, (m, f))| whole_file_ignored || !m.acts_like(f))
-            .map(|(g, _)| g)
-            .collect();
+        // The source's routes of the groups the shared files change, only: most do not, and
+        // where the target reads the same values from the same lines none does.
+        let changed: Vec<resolve::Packages> = if !whole_file_ignored && meant.same_reading(&model) {
+            Vec::new()
+        } else {
+            let meant_routes = resolve::routes_for(meant, to, target_groups.clone());
+            let final_routes = resolve::routes_for(&model, to, target_groups);
+            groups
+                .into_iter()
+                .zip(meant_routes.iter().zip(&final_routes))
+                .filter(|(_, (m, f))| whole_file_ignored || !m.acts_like(f))
+                .map(|(g, _)| g)
+                .collect()
+        };
         let before: Vec<Route> = resolve::routes_for(source_model, req.from, changed);
         // A large config has thousands of findings: look them up, not along the list (and
         // borrow their messages rather than copy them).
