@@ -11,11 +11,12 @@ use std::path::Path;
 use crate::error::SyntaxError;
 use crate::formats::{Setting, SettingValue, Wanted, dominant_line_ending};
 use crate::managers::Manager;
-use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
+use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Scope, Value};
 use crate::redact;
 use crate::registry_url::RegistryUrl;
 use crate::template::{Dialect, Template};
 use crate::warning::Warning;
+use std::collections::BTreeMap;
 
 /// Per-registry credential names (after the last `:` of a `//host/path/:name` key).
 const CREDENTIAL_NAMES: [&str; 7] = [
@@ -1143,10 +1144,48 @@ fn set_credential(creds: &mut Credentials, name: &str, v: Value) {
 /// The settings a model means in `.npmrc`, in the order npm users expect to read them.
 /// The model must already be in npm's terms (see `translate`): URL keys and a base64
 /// password.
+/// The `.npmrc` key of each field of one credential entry, with its value; nothing for an
+/// entry `.npmrc` cannot key (Yarn's fallback, Bun's default registry, a scope token whose
+/// scope has no registry).
+pub fn each_credential_setting(
+    key: &AuthKey,
+    creds: &Credentials,
+    scopes: &BTreeMap<String, Scope>,
+    dialect: Dialect,
+    mut each: impl FnMut(String, &Value),
+) {
+    let prefix = match key {
+        AuthKey::Url(location) => [location, ":"].concat(),
+        // pnpm's scope token, keyed by the scope's registry; other managers ignore it.
+        AuthKey::Scope(scope) => {
+            let registry = scopes.get(scope).and_then(|s| s.registry.as_ref());
+            let Some(url) = registry.and_then(|r| RegistryUrl::parse(&r.value.render(dialect).0))
+            else {
+                return;
+            };
+            format!("{}:@{scope}:", url.registry_nerf_dart())
+        }
+        AuthKey::Fallback | AuthKey::DefaultRegistry => return,
+    };
+    for (field, v) in [
+        ("_authToken", &creds.token),
+        ("_auth", &creds.ident),
+        ("username", &creds.username),
+        ("_password", &creds.password),
+        ("certfile", &creds.certfile),
+        ("keyfile", &creds.keyfile),
+        ("always-auth", &creds.always_auth),
+    ] {
+        if let Some(v) = v {
+            each([&prefix, field].concat(), v);
+        }
+    }
+}
+
 pub fn wanted(model: &Model, manager: Manager) -> Wanted {
     let dialect = manager.dialect();
     let mut out: Wanted = Vec::new();
-    let mut push = |key: String, v: &Option<Value>| {
+    let mut push = |key: String, v: Option<&Value>| {
         if let Some(v) = v {
             out.push((
                 [key].into(),
@@ -1154,47 +1193,23 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
             ));
         }
     };
-    push("registry".into(), &model.registry);
+    push("registry".into(), model.registry.as_ref());
     for (scope, s) in &model.scopes {
         if s.registry.is_some() {
-            push(["@", scope, ":registry"].concat(), &s.registry);
+            push(["@", scope, ":registry"].concat(), s.registry.as_ref());
         }
     }
     for (key, creds) in &model.auth {
-        let prefix = match key {
-            AuthKey::Url(location) => [location, ":"].concat(),
-            // pnpm's scope token, keyed by the scope's registry; other managers ignore it.
-            AuthKey::Scope(scope) => {
-                let registry = model.scopes.get(scope).and_then(|s| s.registry.as_ref());
-                let Some(url) =
-                    registry.and_then(|r| RegistryUrl::parse(&r.value.render(dialect).0))
-                else {
-                    continue;
-                };
-                format!("{}:@{scope}:", url.registry_nerf_dart())
-            }
-            AuthKey::Fallback | AuthKey::DefaultRegistry => continue,
-        };
-        for (field, v) in [
-            ("_authToken", &creds.token),
-            ("_auth", &creds.ident),
-            ("username", &creds.username),
-            ("_password", &creds.password),
-            ("certfile", &creds.certfile),
-            ("keyfile", &creds.keyfile),
-            ("always-auth", &creds.always_auth),
-        ] {
-            if v.is_some() {
-                push([&prefix, field].concat(), v);
-            }
-        }
+        each_credential_setting(key, creds, &model.scopes, dialect, |key, v| {
+            push(key, Some(v))
+        });
     }
-    push("always-auth".into(), &model.always_auth);
-    push("strict-ssl".into(), &model.tls.strict_ssl);
-    push("cafile".into(), &model.tls.cafile);
+    push("always-auth".into(), model.always_auth.as_ref());
+    push("strict-ssl".into(), model.tls.strict_ssl.as_ref());
+    push("cafile".into(), model.tls.cafile.as_ref());
     match model.tls.ca.as_slice() {
         [] => {}
-        [one] => push("ca".into(), &Some(one.clone())),
+        [one] => push("ca".into(), Some(one)),
         many => out.push((
             ["ca".into()].into(),
             SettingValue::List(many.iter().map(|v| v.value.render(dialect).0).collect()),

@@ -677,6 +677,11 @@ impl Translator<'_> {
         let env_can = std::cell::LazyCell::new(|| {
             crate::env_config::url_with_literal_credential(source).is_none()
         });
+        let ci_sentence: std::rc::Rc<str> = format!(
+            " In CI, `pmrc env --from {} --to {to} --format github` prints the job variables that do it instead.",
+            self.from
+        )
+        .into();
         for (key, creds) in &model.auth {
             if !matches!(key, AuthKey::Url(_) | AuthKey::Scope(_))
                 || to.rules().uses_credentials(creds)
@@ -708,53 +713,38 @@ impl Translator<'_> {
                 user.auth.insert(key.clone(), copy);
                 continue;
             }
-            // Only the scope a scope token names: cloning every scope for every credential
-            // made large configs quadratic.
-            let scopes = match key {
-                AuthKey::Scope(scope) => model
-                    .scopes
-                    .get_key_value(scope)
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .into_iter()
-                    .collect(),
-                _ => Default::default(),
-            };
-            let settings = crate::formats::npmrc::wanted(
-                &Model {
-                    auth: BTreeMap::from([(key.clone(), creds.clone())]).into(),
-                    scopes,
-                    ..Model::default()
+            // The lines to add, with a literal secret in them masked: the user has it.
+            let mut lines: Vec<String> = Vec::new();
+            let mut token_key = None;
+            crate::formats::npmrc::each_credential_setting(
+                key,
+                creds,
+                &model.scopes,
+                to.dialect(),
+                |key, v| {
+                    if !key.starts_with("//") {
+                        return;
+                    }
+                    let line = format!("{key}={}", v.value.render(to.dialect()).0);
+                    // Parsed for its secrets only where it has one: thousands of references
+                    // in a large config have none (issue 20).
+                    lines.push(if v.value.has_literal_secret() {
+                        let spans = crate::formats::npmrc::Document::parse(&line).secret_spans();
+                        crate::redact::mask(&line, &spans).into_owned()
+                    } else {
+                        line
+                    });
+                    if token_key.is_none() && key.ends_with(":_authToken") {
+                        token_key = Some(key);
+                    }
                 },
-                to,
             );
-            let lines: Vec<String> = settings
-                .iter()
-                .filter(|(path, _)| path[0].starts_with("//"))
-                .filter_map(|(path, value)| match value {
-                    crate::formats::SettingValue::Scalar(v) => Some(format!("{}={v}", path[0])),
-                    crate::formats::SettingValue::List(_) => None,
-                })
-                // The line to add, with a literal secret in it masked: the user has it.
-                .map(|line| {
-                    let spans = crate::formats::npmrc::Document::parse(&line).secret_spans();
-                    crate::redact::mask(&line, &spans).into_owned()
-                })
-                .collect();
-            let token_key = settings
-                .iter()
-                .map(|(path, _)| path[0].as_str())
-                .find(|k| k.ends_with(":_authToken"));
             // A `pnpm_config_//host/:_authToken` name is one `export` and GitLab cannot
             // set; `pmrc env` prints the form every CI can hold (pnpm's `_auth` JSON).
             let ci = token_key
                 .filter(|_| *env_can)
-                .and_then(|k| to.rules().ci_credential_variable(k))
-                .map(|_| {
-                    format!(
-                        " In CI, `pmrc env --from {} --to {to} --format github` prints the job variables that do it instead.",
-                        self.from
-                    )
-                });
+                .and_then(|k| to.rules().ci_credential_variable(&k))
+                .map(|_| ci_sentence.clone());
             self.advice_at.get_or_insert(self.warnings.len());
             self.advice.push(super::Advice {
                 origin: creds.origin().cloned(),

@@ -48,8 +48,8 @@ struct Advice {
     origin: Option<Origin>,
     /// The lines to add, a literal secret in them masked.
     lines: Vec<String>,
-    /// The sentence naming `pmrc env` for CI, where it can do it.
-    ci: Option<String>,
+    /// The sentence naming `pmrc env` for CI, where it can do it (one for all).
+    ci: Option<std::rc::Rc<str>>,
 }
 
 impl Translator<'_> {
