@@ -201,12 +201,28 @@ pub fn build(req: &Request) -> Result<Plan> {
     // changes, makes the plan one that a second run finds in sync.
     // Borrowed until a round changes it: a large config's model is megabytes (issue 20).
     let mut translated_from = std::borrow::Cow::Borrowed(&model);
+    // Worked out once for every target's translation and the shared files' plan: a large
+    // config has thousands of routes (issue 20).
+    let source_routes = crate::resolve::routes(&model, req.from);
     let mut rounds = 0;
     loop {
         let mut warnings = read_warnings.clone();
-        let drafts = drafts(req, &translated_from, &mut warnings)?;
-        let (changes, read_apart) =
-            shared::plan_files(req, &sources, &model, drafts, &mut warnings)?;
+        let later_routes;
+        let routes = match &translated_from {
+            std::borrow::Cow::Borrowed(_) => &source_routes,
+            std::borrow::Cow::Owned(later) => {
+                later_routes = crate::resolve::routes(later, req.from);
+                &later_routes
+            }
+        };
+        let drafts = drafts(req, (&translated_from, routes), &mut warnings)?;
+        let (changes, read_apart) = shared::plan_files(
+            req,
+            &sources,
+            (&model, &source_routes),
+            drafts,
+            &mut warnings,
+        )?;
         let touches_source = changes
             .iter()
             .any(|c| c.status() != Status::Unchanged && sources.iter().any(|f| f.path == c.path));
@@ -276,12 +292,16 @@ fn held_reference_keys(
 }
 
 /// Every file the run writes, once, with what each target wants in it.
-fn drafts(req: &Request, model: &Model, warnings: &mut Vec<Warning>) -> Result<Vec<shared::Draft>> {
+fn drafts(
+    req: &Request,
+    (model, routes): (&Model, &[crate::resolve::Route]),
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<shared::Draft>> {
     let mut drafts: Vec<shared::Draft> = Vec::new();
     let mut per_target = Vec::new();
     for &to in req.to {
         let held = held_reference_keys(req, model, to)?;
-        let mut translation = translate_beside(model, req.from, to, req.user, held);
+        let mut translation = translate_beside((model, routes), req.from, to, req.user, held);
         let name = Some(to.to_string());
         per_target.extend(
             std::mem::take(&mut translation.warnings)

@@ -64,7 +64,7 @@ impl Composed {
 pub(super) fn plan_files(
     req: &Request,
     sources: &[ConfigFile],
-    source_model: &Model,
+    (source_model, source_routes): (&Model, &[Route]),
     mut drafts: Vec<Draft>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Vec<FileChange>, bool)> {
@@ -83,7 +83,7 @@ pub(super) fn plan_files(
             let (used, relied_on) = source_line_sets.get_or_init(|| {
                 (
                     source_lines(source_model, None),
-                    source_lines(source_model, Some(req.from)),
+                    source_lines(source_model, Some(source_routes)),
                 )
             });
             SourceLines {
@@ -487,13 +487,13 @@ fn compose(draft: &Draft, source_lines: Option<(SourceLines, Manager)>) -> Resul
 
 /// The lines of each file (by its displayed name) that `model` takes a value from: what
 /// the source uses. (pnpm 10 takes no scope from `.npmrc` when its yaml has `registries`.)
-/// With `sending`, credentials only where that manager's requests carry them.
-fn source_lines(model: &Model, sending: Option<Manager>) -> HashMap<String, HashSet<usize>> {
+/// With `sending` (the source's routes), credentials only where its requests carry them.
+fn source_lines(model: &Model, sending: Option<&[Route]>) -> HashMap<String, HashSet<usize>> {
     // With `sending`, only the credentials its requests carry count.
-    let sent: Option<HashSet<AuthKey>> = sending.map(|manager| {
-        resolve::routes(model, manager)
-            .into_iter()
-            .filter_map(|r| r.credential_key)
+    let sent: Option<HashSet<&AuthKey>> = sending.map(|routes| {
+        routes
+            .iter()
+            .filter_map(|r| r.credential_key.as_ref())
             .collect()
     });
     let values = model

@@ -77,13 +77,14 @@ fn move_to(v: &mut Value, level: Level, fallback: &Option<Origin>) {
 /// Translates `source` (read with `from`'s rules) for `to`; `user` allows moving
 /// credentials to user-level files where the target cannot read them from the project.
 pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Translation {
-    translate_with(source, from, to, user, None, BTreeMap::new())
+    let routes = resolve::routes(source, from);
+    translate_with((source, &routes), from, to, user, None, BTreeMap::new())
 }
 
 /// [`translate`] beside the `//${HOST}/…/` credentials `held` the target already reads from
-/// its files (`held_reference_keys`).
+/// its files (`held_reference_keys`), with the source's routes already worked out.
 pub fn translate_beside(
-    source: &Model,
+    source: (&Model, &[Route]),
     from: Manager,
     to: Manager,
     user: bool,
@@ -100,18 +101,25 @@ pub fn translate_rc_file(
     to: Manager,
     reader: Manager,
 ) -> Translation {
-    translate_with(source, from, to, true, Some(reader), BTreeMap::new())
+    let routes = resolve::routes(source, from);
+    translate_with(
+        (source, &routes),
+        from,
+        to,
+        true,
+        Some(reader),
+        BTreeMap::new(),
+    )
 }
 
 fn translate_with(
-    source: &Model,
+    (source, routes): (&Model, &[Route]),
     from: Manager,
     to: Manager,
     user: bool,
     key_reader: Option<Manager>,
     held_reference_keys: BTreeMap<String, Credentials>,
 ) -> Translation {
-    let routes = resolve::routes(source, from);
     let mut tr = Translator {
         source,
         from,
@@ -127,15 +135,15 @@ fn translate_with(
         registry: source.registry.as_ref().map(|r| tr.registry_value(r)),
         ..Model::default()
     };
-    tr.scopes(&routes, &mut model);
-    tr.credentials(&routes, &mut model);
+    tr.scopes(routes, &mut model);
+    tr.credentials(routes, &mut model);
     tr.scopes_left_in_npmrc(&model);
     if model.auth.contains_key(&AuthKey::DefaultRegistry) && model.registry.is_none() {
         // Bun keeps the default registry's credentials with its URL, so it must be written.
         let public = Value::new(Template::literal(to.public_registry()), None);
         model.registry = Some(public);
     }
-    tr.network(&routes, &mut model);
+    tr.network(routes, &mut model);
     if tr.target() == WrittenAs::Bunfig {
         tr.bun_entries_at_one_level(&mut model);
     }
@@ -146,9 +154,9 @@ fn translate_with(
     to.rules().fit_translation(&mut model, &mut tr.warnings);
     let mut effective = model.clone();
     effective.overlay(user_credentials.clone());
-    tr.verify(&routes, &effective);
+    tr.verify(routes, &effective);
     if !user && let Some(user_file) = to.rules().user_credentials_file() {
-        tr.withdraw_advice_that_would_leak(&routes, &model, user_file);
+        tr.withdraw_advice_that_would_leak(routes, &model, user_file);
         tr.say_advice(user_file);
     }
     Translation {
