@@ -113,6 +113,12 @@ fn project_npmrc_is_user_config(dir: &Path, env: &Environment) -> bool {
     }
 }
 
+/// Whether `manager` reads a user `.npmrc` in the home folder (which `NPM_CONFIG_USERCONFIG`
+/// may move).
+pub fn reads_home_npmrc(manager: Manager) -> bool {
+    manager.sources().iter().any(|f| is_npmrc(f, Place::Home))
+}
+
 /// Whether `f` is the `.npmrc` at `place`.
 fn is_npmrc(f: &FileSpec, place: Place) -> bool {
     f.place == place && f.name == ".npmrc"

@@ -487,3 +487,86 @@ fn pnpm10_downgrade_of_a_mixed_registries_map_takes_the_whole_map_out() {
         p.sends("pnpm@11", &["@acme/x", "lodash"])
     );
 }
+
+/// `--user` with `NPM_CONFIG_USERCONFIG` set for the run: npm reads its user config from the
+/// file it names, so that is the user file converted, and `~/.npmrc` stays as it is. Where
+/// a manager in play reads `~/.npmrc` all the same (Deno), no one file serves both: refused,
+/// and the command it prints converts `~/.npmrc` instead. (`convert` ignored the variable:
+/// it wrote `~/.npmrc`, which npm never read.)
+#[test]
+fn user_config_variable_moves_the_user_npmrc_converted() {
+    let p = Project::new(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://yarn.corp.example/\"\nnpmAuthToken: \"${YTOKEN}\"\n",
+    )]);
+    let moved = p.home.path().join("work.npmrc");
+    std::fs::write(
+        &moved,
+        "registry=https://alt.example/\n@acme:registry=https://acme.example/\n",
+    )
+    .unwrap();
+    let home_npmrc = "@other:registry=https://other.example/\n";
+    std::fs::write(p.home.path().join(".npmrc"), home_npmrc).unwrap();
+    let run = |args: &[&str]| {
+        common::pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(p.dir.path())
+            .env("HOME", p.home.path())
+            .env("NPM_CONFIG_USERCONFIG", &moved)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "convert", "--from", "yarn", "--to", "npm", "--user", "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(&moved).unwrap(),
+        "registry=https://alt.example/\n",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.home.path().join(".npmrc")).unwrap(),
+        home_npmrc
+    );
+    std::fs::remove_file(p.dir.path().join(".npmrc")).unwrap();
+
+    let out = run(&[
+        "convert", "--from", "yarn", "--to", "npm,deno", "--user", "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        !p.dir.path().join(".npmrc").exists(),
+        "written while refused"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).replace("\n    ", " ");
+    assert!(
+        stderr.contains("run the same command with `env -u NPM_CONFIG_USERCONFIG` in front"),
+        "{stderr}"
+    );
+    // The advice, run as printed.
+    let out = std::process::Command::new("env")
+        .args(["-u", "NPM_CONFIG_USERCONFIG"])
+        .arg(common::pmrc().get_program())
+        .args([
+            "convert", "--from", "yarn", "--to", "npm,deno", "--user", "--write", "--dir",
+        ])
+        .arg(p.dir.path())
+        .env("HOME", p.home.path())
+        .env("NPM_CONFIG_USERCONFIG", &moved)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(p.home.path().join(".npmrc")).unwrap(),
+        "",
+        "~/.npmrc is the user file converted: {}",
+        text(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&moved).unwrap(),
+        "registry=https://alt.example/\n"
+    );
+}

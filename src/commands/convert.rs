@@ -8,7 +8,7 @@ use crate::apply;
 use crate::diagnostics::Code;
 use crate::discover::{self, Environment};
 use crate::error::{Error, Result};
-use crate::managers::{ALL, ManagerArg};
+use crate::managers::{ALL, Manager, ManagerArg};
 use crate::plan::{self, Mode, Plan};
 use crate::warning::Warning;
 
@@ -222,6 +222,13 @@ fn run_plan(
             bystanders.push(m);
         }
     }
+    let env = user_config_moved(
+        std::iter::once(from)
+            .chain(targets.iter().copied())
+            .chain(bystanders.iter().copied()),
+        user,
+        &env,
+    )?;
     let mut plan = plan::build(&plan::Request {
         dir: &dir,
         from,
@@ -253,6 +260,81 @@ fn run_plan(
     })
 }
 
+/// With `--user`, the user `.npmrc` that `NPM_CONFIG_USERCONFIG` (set for this run) moves,
+/// taken as the managers in play read it (as `show --env` does). Where some of them read the
+/// moved file and others `~/.npmrc`, one conversion cannot serve both: refused, rather than
+/// write a file that some of them never read.
+fn user_config_moved(
+    managers: impl IntoIterator<Item = Manager>,
+    user: bool,
+    env: &Environment,
+) -> Result<Environment> {
+    if !user || env.npm_userconfig.is_some() {
+        return Ok(env.clone());
+    }
+    let variables: Vec<crate::env_layer::Variable> = crate::env_layer::from_process()
+        .into_iter()
+        .filter(|v| v.name.to_ascii_lowercase().ends_with("userconfig"))
+        .collect();
+    if variables.is_empty() {
+        return Ok(env.clone());
+    }
+    let home_npmrc = env.home.as_ref().map(|h| h.join(".npmrc"));
+    let same_file = |a: &std::path::Path, b: &std::path::Path| {
+        a == b
+            || matches!(
+                (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+                (Ok(a), Ok(b)) if a == b
+            )
+    };
+    let mut moved: Vec<(Manager, Option<(PathBuf, String)>)> = Vec::new();
+    for m in managers {
+        if discover::reads_home_npmrc(m) && !moved.iter().any(|(seen, _)| *seen == m) {
+            let to = crate::env_layer::userconfig(m, &variables).filter(|(path, _)| {
+                !home_npmrc
+                    .as_deref()
+                    .is_some_and(|home| same_file(path, home))
+            });
+            moved.push((m, to));
+        }
+    }
+    let Some((_, Some(first))) = moved.iter().find(|(_, to)| to.is_some()) else {
+        return Ok(env.clone());
+    };
+    let apart: Vec<String> = moved
+        .iter()
+        .filter(|(_, to)| {
+            to.as_ref()
+                .is_none_or(|(path, _)| !same_file(path, &first.0))
+        })
+        .map(|(m, _)| m.to_string())
+        .collect();
+    if !apart.is_empty() {
+        let names: Vec<&str> = variables.iter().map(|v| v.name.as_str()).collect();
+        let readers: Vec<String> = moved
+            .iter()
+            .filter(|(_, to)| to.is_some())
+            .map(|(m, _)| m.to_string())
+            .collect();
+        return Err(Error::Usage(format!(
+            "the user .npmrc is {} here for {} ({} is set), but {} still {} ~/.npmrc: no one user file serves them all; run the same command with `env -u {}` in front to convert ~/.npmrc, or leave {} out of this run",
+            first.0.display(),
+            readers.join(", "),
+            names.join(" and "),
+            apart.join(", "),
+            if apart.len() == 1 { "reads" } else { "read" },
+            names.join(" -u "),
+            apart.join(", "),
+        )));
+    }
+    // Named by its path alone: the preview's file headers and findings name it.
+    let path = first.0.clone();
+    Ok(Environment {
+        npm_userconfig: Some((path.clone(), path.display().to_string())),
+        ..env.clone()
+    })
+}
+
 /// `--from npm@11 --to npm@12` (or back): one manager's files rewritten where the other
 /// major refuses them, and the decisions only a person can make, each with its line.
 fn migrate(
@@ -263,6 +345,7 @@ fn migrate(
     env: &Environment,
 ) -> Result<Converted> {
     let (npm, _) = ManagerArg::NpmMajor(migration.from).settle(&dir)?;
+    let env = &user_config_moved([npm], user, env)?;
     let files = discover::locate(npm, &dir, user, env)?;
     let mut changes = Vec::new();
     // npm 11 and 12 share one set of rules in pmrc; the header would not say which way.
