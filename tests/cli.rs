@@ -5354,3 +5354,36 @@ fn pnpm_10_gives_a_target_the_credential_it_sends() {
         "{to_yarn}"
     );
 }
+
+/// An `npmScopes` key written `"@acme"` names no scope: real Yarn 4 sends `@acme/*` to the
+/// default registry (conformance `negative::at_sign_kept_in_yarn_scope`, spec/yarn.md
+/// observation 6). `show` said Yarn sent them to the key's registry with the top-level token
+/// (and doctor warned of that token spreading over http there), and `convert` wrote the
+/// scope for npm, which then sent them somewhere Yarn never did.
+#[test]
+fn yarn_scope_key_with_at_routes_nothing() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmAuthToken: \"${TOP}\"\nnpmScopes:\n  \"@acme\":\n    npmRegistryServer: \"http://acme.example/\"\n",
+    )]);
+    let out = run(&project, &["show", "--manager", "yarn", "--format", "json"]);
+    assert!(out.status.success(), "{}", render(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let routes = v["managers"][0]["routes"].as_array().unwrap().clone();
+    // `null`: the manager's default registry, for the scope as for unscoped packages.
+    assert_eq!(routes.len(), 2, "{routes:?}");
+    assert!(routes.iter().all(|r| r["registry"].is_null()), "{routes:?}");
+    let out = run(&project, &["doctor", "--manager", "yarn"]);
+    let doctor = render(&out);
+    assert!(doctor.contains("yarn-scope-with-at"), "{doctor}");
+    assert!(!doctor.contains("credentials-over-http"), "{doctor}");
+    assert!(!doctor.contains("acme.example"), "{doctor}");
+    let out = run(
+        &project,
+        &["convert", "--from", "yarn", "--to", "npm", "--write"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let npmrc = project.read(".npmrc").unwrap_or_default();
+    assert!(!npmrc.contains("acme"), "{npmrc}");
+    assert!(!render(&out).contains("route-differs"), "{}", render(&out));
+}

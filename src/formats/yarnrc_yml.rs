@@ -341,7 +341,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             }
             ["npmScopes", scope, key] => {
                 // Kept as written: Yarn never matches a key with `@`, and neither does
-                // pmrc's model of Yarn; translations strip it (with this warning).
+                // pmrc's model of Yarn (`routes_scope_key`); translations leave it out.
                 let name = *scope;
                 if name.starts_with('@')
                     && !warnings
@@ -351,8 +351,8 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
                     warnings.push(Warning::new(
                         Code::YarnScopeWithAt,
                         format!(
-                            "npmScopes key \"{scope}\" starts with `@`, so Yarn never matches it; a translation writes it as scope `{}`",
-                            scope.trim_start_matches('@')
+                            "npmScopes key \"{scope}\" starts with `@`, so Yarn never matches it: {}/* packages go where any other scope's go, and a translation leaves the key out, as Yarn does (`pmrc doctor --fix --write` drops the @ where the scope was meant)",
+                            scope
                         ),
                         // The finding is about the key, not the setting under it.
                         Some(origin(

@@ -539,6 +539,11 @@ pub trait Rules: Sync {
     fn scope_without_registry_uses_public(&self) -> bool {
         false
     }
+    /// Whether a scope's key, as read from the config, routes any package (Yarn Berry never
+    /// matches an `npmScopes` key written with `@`).
+    fn routes_scope_key(&self, _name: &str) -> bool {
+        true
+    }
     /// Whether credentials reach unscoped packages only with always-auth.
     fn unscoped_credentials_need_always_auth(&self) -> bool {
         false

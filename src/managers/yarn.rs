@@ -191,8 +191,8 @@ impl Rules for Yarn {
 
     fn route(&self, model: &Lookup<'_>, packages: Packages) -> Route {
         let scope_entry = match &packages {
-            Packages::Scope(s) => model.scopes.get(s),
-            Packages::Unscoped => None,
+            Packages::Scope(s) if self.routes_scope_key(s) => model.scopes.get(s),
+            _ => None,
         };
         let rendered = |v: &crate::model::Value| v.value.render(Dialect::Yarn).0;
         // A declared scope without npmRegistryServer goes to Yarn's default, not the top level.
@@ -213,8 +213,10 @@ impl Rules for Yarn {
         };
         let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
         let scope_creds = match &packages {
-            Packages::Scope(s) => model.scope_credential(s).filter(|(_, c)| truthy(c)),
-            Packages::Unscoped => None,
+            Packages::Scope(s) if self.routes_scope_key(s) => {
+                model.scope_credential(s).filter(|(_, c)| truthy(c))
+            }
+            _ => None,
         };
         let chosen = scope_creds
             .or_else(|| {
@@ -262,6 +264,12 @@ impl Rules for Yarn {
 
     fn scope_without_registry_uses_public(&self) -> bool {
         true
+    }
+
+    /// An `npmScopes` key written with `@` names no package's scope: Yarn never matches it
+    /// (spec/yarn.md, observation 6), so its packages go where any other scope's go.
+    fn routes_scope_key(&self, name: &str) -> bool {
+        !name.starts_with('@')
     }
 
     fn unscoped_credentials_need_always_auth(&self) -> bool {

@@ -47,6 +47,11 @@ impl Translator<'_> {
             })
             .collect();
         for (name, scope) in &self.source.scopes {
+            // A key the source never matches routes nothing: its packages follow the other
+            // routes, and writing it as a scope would send them somewhere the source did not.
+            if !from.rules().routes_scope_key(name) {
+                continue;
+            }
             let route = by_scope[name.as_str()];
             let registry = match &scope.registry {
                 // Left where Bun reads and expands it; said once the credentials are known
