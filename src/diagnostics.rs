@@ -98,6 +98,9 @@ diagnostics! {
         YarnRegistryKeyUnmatched "yarn-registry-key-unmatched"
             what: "an npmRegistries key that no registry in use matches (Yarn compares keys exactly: path and port count)"
             fix: "spell the key like the registry URL, e.g. \"//host/path\"";
+        YarnAlwaysAuthWithoutCredentials "yarn-always-auth-without-credentials"
+            what: "Yarn Berry: npmAlwaysAuth is true for a registry whose entry holds no token or ident, so every unscoped install from it stops with YN0033 (the top-level token does not reach a registry with an entry of its own)"
+            fix: "add npmAuthToken (or npmAuthIdent) to that entry, or remove its npmAlwaysAuth";
         YarnScopeWithoutRegistry "yarn-scope-without-registry"
             what: "a Yarn scope without npmRegistryServer, which goes to registry.yarnpkg.com, not the top-level registry"
             fix: "set npmRegistryServer in that npmScopes entry";

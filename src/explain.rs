@@ -225,7 +225,9 @@ pub fn explain(
                     rules.credential_reason(&shown_route)
                 )
             }
-            _ => rules.credential_reason(&shown_route),
+            _ => rules
+                .request_fails(model, &route)
+                .unwrap_or_else(|| rules.credential_reason(&shown_route)),
         },
     ];
     let (tarball_route, packument_only) = tarball_route(model, manager, &route);

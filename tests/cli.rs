@@ -5387,3 +5387,26 @@ fn yarn_scope_key_with_at_routes_nothing() {
     assert!(!npmrc.contains("acme"), "{npmrc}");
     assert!(!render(&out).contains("route-differs"), "{}", render(&out));
 }
+
+/// An `npmRegistries` entry with `npmAlwaysAuth: true` and no token shadows the top-level
+/// token, and Yarn 4 stops the unscoped request with YN0033 (spec/yarn.md observation 5):
+/// `explain` said "credentials exist, but unscoped packages get them only with
+/// npmAlwaysAuth: true", where npmAlwaysAuth is true.
+#[test]
+fn yarn_always_auth_without_credentials_is_yn0033() {
+    let project = Project::with_files(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://r1.example/\"\nnpmAuthToken: \"${TOP:-}\"\nnpmRegistries:\n  \"//r1.example\":\n    npmAlwaysAuth: true\n",
+    )]);
+    let out = run(
+        &project,
+        &["explain", "lodash", "--manager", "yarn", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let why = v["managers"][0]["why"].to_string();
+    assert!(why.contains("YN0033"), "{why}");
+    assert!(v["managers"][0]["authorization"].is_null());
+    let out = run(&project, &["explain", "@acme/x", "--manager", "yarn"]);
+    assert!(!render(&out).contains("YN0033"), "{}", render(&out));
+}

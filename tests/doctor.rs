@@ -254,6 +254,20 @@ const CASES: &[Case] = &[
         )],
         args: &[],
     },
+    // Spec yarn.md A5 and observation 5: the entry shadows the top-level token, and its
+    // npmAlwaysAuth demands credentials it does not hold.
+    Case {
+        rule: "yarn-always-auth-without-credentials",
+        trigger: &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmAuthToken: \"${T:-}\"\nnpmRegistries:\n  \"//r.example\":\n    npmAlwaysAuth: true\n",
+        )],
+        clean: &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmRegistries:\n  \"//r.example\":\n    npmAlwaysAuth: true\n    npmAuthToken: \"${T:-}\"\n",
+        )],
+        args: &[],
+    },
     Case {
         rule: "yarn-top-level-token-spreads",
         trigger: &[(

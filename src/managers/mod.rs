@@ -562,6 +562,12 @@ pub trait Rules: Sync {
 
     /// Why a route carries the credentials it does (or none).
     fn credential_reason(&self, route: &Route) -> String;
+    /// The error the manager stops a request of `route` with, where its config makes that
+    /// request fail before it is sent (Yarn Berry's YN0033: `npmAlwaysAuth` with no
+    /// credentials in the entry).
+    fn request_fails(&self, _model: &Model, _route: &Route) -> Option<String> {
+        None
+    }
     /// Which credentials go with a tarball request, and why.
     fn tarball_credentials(&self, request: &TarballRequest) -> (Option<Authorization>, String);
 

@@ -276,6 +276,21 @@ impl Rules for Yarn {
         true
     }
 
+    /// An unscoped request whose entry sets `npmAlwaysAuth` but holds no token or ident (the
+    /// top-level token does not reach a registry with an entry of its own): Yarn stops it
+    /// (spec/yarn.md A5, observation 5).
+    fn request_fails(&self, model: &Model, route: &Route) -> Option<String> {
+        let key = route.credential_key.as_ref()?;
+        let creds = model.auth.get(key)?;
+        (route.packages == Packages::Unscoped
+            && route.authorization.is_none()
+            && creds.always_auth())
+        .then(|| {
+            "Yarn stops with YN0033 \"No authentication configured for request\": npmAlwaysAuth is true for this registry, but its entry holds no npmAuthToken or npmAuthIdent"
+                .to_string()
+        })
+    }
+
     fn credential_reason(&self, route: &Route) -> String {
         let sent = route.authorization.is_some();
         match (&route.credential_key, sent) {
@@ -423,6 +438,20 @@ impl Rules for Yarn {
             .and_then(|v| RegistryUrl::parse(&v.value.render(Dialect::Yarn).0))
             .map(|u| u.host().to_string());
         for route in routes {
+            if let Some(error) = self.request_fails(model, route) {
+                let key = route.credential_key.as_ref();
+                out.push(Warning::error(
+                    Code::YarnAlwaysAuthWithoutCredentials,
+                    format!(
+                        "{} from {}: {error}",
+                        route.packages,
+                        route.registry.as_deref().unwrap_or(PUBLIC_REGISTRY)
+                    ),
+                    key.and_then(|k| model.auth.get(k))
+                        .and_then(|c| c.always_auth.as_ref())
+                        .and_then(|v| v.origin.clone()),
+                ));
+            }
             let host = route
                 .registry
                 .as_deref()
