@@ -218,9 +218,11 @@ impl Template {
             Piece::Text { text } => {
                 let after_reference = i > 0;
                 let before_reference = i + 1 < self.pieces.len();
-                !around_a_reference_removed(text, after_reference, before_reference)
-                    .trim()
-                    .is_empty()
+                is_secret_text(around_a_reference_removed(
+                    text,
+                    after_reference,
+                    before_reference,
+                ))
             }
             // A default that is a reference alone (`${R:-${S}}`) holds no text of its own.
             Piece::Env { unset, .. } => unset
@@ -236,7 +238,7 @@ impl Template {
                 .pieces
                 .iter()
                 .map(|p| match p {
-                    Piece::Text { text } if !text.trim().is_empty() => Piece::Text {
+                    Piece::Text { text } if is_secret_text(text) => Piece::Text {
                         text: crate::redact::MASK.into(),
                     },
                     // A default is a literal that is sent when the variable is unset; the
@@ -524,7 +526,11 @@ impl Template {
 
     /// The value for display: literal text masked when it is secret, references as written.
     pub fn display(&self, dialect: Dialect, secret: bool, show_secrets: bool) -> String {
-        if secret && !show_secrets && self.has_literal_text() {
+        let secret_text = self
+            .pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Text { text } if is_secret_text(text)));
+        if secret && !show_secrets && secret_text {
             return crate::redact::MASK.to_string();
         }
         if secret && !show_secrets {
@@ -532,6 +538,14 @@ impl Template {
         }
         self.render(dialect).0
     }
+}
+
+/// Literal text that may be a secret: not blank, and not text that only spells references
+/// (`${NAME}`, which Bun sends from `bunfig.toml` as it is written: no secret, and masking it
+/// would hide what the finding about it says).
+fn is_secret_text(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty() && !crate::redact::only_references(text)
 }
 
 /// Escapes literal text only where the dialect would otherwise read a reference or eat a
@@ -947,6 +961,21 @@ fn yarn_reference(chars: &[char], start: usize) -> Option<(String, Unset, usize)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bun sends `${NPM_TOKEN}` in `bunfig.toml` as it is written: literal text, but no
+    /// secret, shown as written so the `bun-braced-env-reference` finding beside it reads
+    /// (it was masked, counted as a plain-text secret and given `chmod 600` advice).
+    #[test]
+    fn text_that_only_spells_references_is_no_secret() {
+        let bun = Template::parse("${NPM_TOKEN}", Dialect::Bun);
+        assert!(bun.has_literal_text());
+        assert!(!bun.has_literal_secret());
+        assert_eq!(bun.redacted(), bun);
+        assert_eq!(bun.display(Dialect::Bun, true, false), "${NPM_TOKEN}");
+        let secret = Template::parse("abc${NPM_TOKEN}", Dialect::Bun);
+        assert!(secret.has_literal_secret());
+        assert_eq!(secret.display(Dialect::Bun, true, false), "***");
+    }
 
     #[test]
     fn pnpm_reads_a_default_of_its_own_in_its_user_files() {

@@ -361,7 +361,9 @@ impl Translator<'_> {
         }
         for (key, (creds, _)) in assigned {
             for secret in creds.secrets() {
-                if secret.value.has_literal_text() && !self.target_writes_where_read(&secret.origin)
+                if secret.value.has_literal_text()
+                    && secret.value.has_literal_secret()
+                    && !self.target_writes_where_read(&secret.origin)
                 {
                     self.warnings.push(Warning::new(
                         Code::PlainTextSecret,
