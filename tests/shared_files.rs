@@ -570,3 +570,71 @@ fn user_config_variable_moves_the_user_npmrc_converted() {
         "registry=https://alt.example/\n"
     );
 }
+
+/// From a fresh-clone review of the `--user` keep: the lines of one entry stay or go
+/// together (Bun kept a scope's `token` without its `url`, and real Bun then sent that token
+/// to the default registry); lines harmless alone but not together are weighed one entry at
+/// a time (a `username`/`_password` pair took every candidate line with it); a line npm
+/// refuses the file for goes with a warning (it went silently, and Yarn 1 used it); and a
+/// `npmAlwaysAuth: true` that makes Yarn 4 stop with YN0033 is not kept.
+#[test]
+fn user_file_keeps_whole_entries_only_and_says_what_goes() {
+    let bun = Project::new(&[(".npmrc", "registry=http://127.0.0.1:4873/\n")]);
+    std::fs::write(
+        bun.home.path().join(".bunfig.toml"),
+        "[install.scopes]\nzz = { url = \"http://127.0.0.1:4875/\", token = \"${ZZ}\" }\n",
+    )
+    .unwrap();
+    let out = bun.run(&[
+        "convert", "--from", "npm", "--to", "bun", "--user", "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let user_bunfig = std::fs::read_to_string(bun.home.path().join(".bunfig.toml")).unwrap();
+    assert!(!user_bunfig.contains("token"), "{user_bunfig}");
+
+    let npm = Project::new(&[(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"http://127.0.0.1:4873\"\nunsafeHttpWhitelist: [\"127.0.0.1\"]\nnpmScopes:\n  acme:\n    npmRegistryServer: \"http://127.0.0.1:4874\"\n    npmAuthToken: \"${ACME}\"\n",
+    )]);
+    std::fs::write(
+        npm.home.path().join(".npmrc"),
+        "//127.0.0.1:4875/:_authToken=${UNRELATED}\n//127.0.0.1:4873/:username=u2\n//127.0.0.1:4873/:_password=${P2}\n_authToken=${TOP}\n",
+    )
+    .unwrap();
+    let out = npm.run(&[
+        "convert", "--from", "yarn", "--to", "npm", "--user", "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(npm.home.path().join(".npmrc")).unwrap(),
+        "//127.0.0.1:4875/:_authToken=${UNRELATED}\n"
+    );
+    let said = String::from_utf8_lossy(&out.stderr).replace("\n    ", " ");
+    assert!(
+        said.contains("~/.npmrc:4: `_authToken` is removed: npm refuses a file holding it"),
+        "{said}"
+    );
+    assert!(
+        said.contains("~/.npmrc:2: `//127.0.0.1:4873/:username` is removed"),
+        "{said}"
+    );
+    assert!(!said.contains("4875/:_authToken` is removed"), "{said}");
+
+    let yarn = Project::new(&[(
+        ".npmrc",
+        "registry=http://127.0.0.1:4873/\n@acme:registry=http://127.0.0.1:4874/\n//127.0.0.1:4874/:_authToken=${ACME_TOKEN}\n",
+    )]);
+    std::fs::write(
+        yarn.home.path().join(".yarnrc.yml"),
+        "npmAlwaysAuth: true\n",
+    )
+    .unwrap();
+    let out = yarn.run(&[
+        "convert", "--from", "npm", "--to", "yarn", "--user", "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let user_yarnrc = std::fs::read_to_string(yarn.home.path().join(".yarnrc.yml")).unwrap();
+    assert!(!user_yarnrc.contains("npmAlwaysAuth"), "{user_yarnrc}");
+    let out = yarn.run(&["doctor", "--manager", "yarn", "--user"]);
+    assert!(!text(&out).contains("YN0033"), "{}", text(&out));
+}

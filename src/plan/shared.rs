@@ -121,7 +121,8 @@ pub(super) fn plan_files(
 /// translation has no need to remove stays, such as a `registry=` this project's own file
 /// overrides or a token for a registry this project never uses. A line a target must not read
 /// for this project to do what the source does is removed, and said: the user's other
-/// projects lose it too.
+/// projects lose it too. The lines of one entry (a scope's `url` and `token`, a registry's
+/// `username` and `_password`) stay or go together: half an entry is another entry.
 fn keep_user_lines(
     req: &Request,
     drafts: &[Draft],
@@ -137,21 +138,41 @@ fn keep_user_lines(
             .format
             .settings(text)
             .map_err(|e| e.in_file(&file.path))?;
-        let mut candidates: Vec<(usize, usize)> = Vec::new();
+        let targets: Vec<Manager> = drafts[d].writers.iter().map(|(m, _)| *m).collect();
+        let removed = |path: &SettingPath, line: usize, why: String| {
+            Warning::new(
+                Code::UserFileLineRemoved,
+                format!(
+                    "`{}` is removed: {why}, and every other project of this user that reads this file loses it too",
+                    path.join("."),
+                ),
+                Some(crate::model::Origin {
+                    file: crate::model::Origin::shared(&file.display),
+                    line,
+                    level: Level::User,
+                }),
+            )
+        };
+        // Candidates by entry, in the file's order.
+        let mut groups: Vec<(Vec<String>, Vec<HeldAt>)> = Vec::new();
         for setting in held {
             let entries = &mut composed[d].entries;
             let at = entries.iter().position(|e| e.path == setting.path);
-            if at.is_some_and(|i| entries[i].keep)
-                || !file.format.edits(&setting.path)
-                || candidates
-                    .iter()
-                    .any(|&(i, _)| entries[i].path == setting.path)
-                || drafts[d].writers.iter().any(|(m, _)| {
-                    m.rules()
-                        .refuses_setting(file, &setting.path, &setting.value)
-                        .is_some()
-                })
+            let taken = |i: usize| groups.iter().flat_map(|(_, g)| g).any(|&(j, _)| j == i);
+            if at.is_some_and(|i| entries[i].keep || taken(i)) || !file.format.edits(&setting.path)
             {
+                continue;
+            }
+            if let Some(refusing) = targets.iter().find(|m| {
+                m.rules()
+                    .refuses_setting(file, &setting.path, &setting.value)
+                    .is_some()
+            }) {
+                warnings.push(removed(
+                    &setting.path,
+                    setting.line,
+                    format!("{refusing} refuses a file holding it"),
+                ));
                 continue;
             }
             let i = at.unwrap_or_else(|| {
@@ -166,9 +187,13 @@ fn keep_user_lines(
                 });
                 entries.len() - 1
             });
-            candidates.push((i, setting.line));
+            let entry = entry_of(file.format, &setting.path);
+            match groups.iter_mut().find(|(e, _)| *e == entry) {
+                Some((_, members)) => members.push((i, setting.line)),
+                None => groups.push((entry, vec![(i, setting.line)])),
+            }
         }
-        if candidates.is_empty() {
+        if groups.is_empty() {
             continue;
         }
         let mut readers = Vec::new();
@@ -191,48 +216,64 @@ fn keep_user_lines(
                 .zip(a.iter().zip(b))
                 .all(|((to, _), (a, b))| difference(*to, a, b) == Difference::None)
         };
-        let set = |composed: &mut [Composed], keep: &dyn Fn(usize) -> bool| {
-            for &(i, _) in &candidates {
-                composed[d].entries[i].keep = keep(i);
+        let without = read(composed)?;
+        let keep = |composed: &mut [Composed], members: &[(usize, usize)], keep: bool| {
+            for &(i, _) in members {
+                composed[d].entries[i].keep = keep;
             }
         };
-        let without = read(composed)?;
-        set(composed, &|_| true);
+        for (_, members) in &groups {
+            keep(composed, members, true);
+        }
         if alike(&without, &read(composed)?) {
             continue;
         }
-        // Which lines make the difference: each is tried alone.
-        let mut stays = HashSet::default();
-        for &(i, _) in &candidates {
-            set(composed, &|j| j == i);
+        // Entry by entry, each beside those kept before it: what stays, stays together.
+        for (_, members) in &groups {
+            keep(composed, members, false);
+        }
+        let readers_named =
+            super::readers_moved::listed(&readers.iter().map(|r| r.0).collect::<Vec<_>>());
+        for (_, members) in &groups {
+            keep(composed, members, true);
             if alike(&without, &read(composed)?) {
-                stays.insert(i);
+                continue;
             }
-        }
-        set(composed, &|i| stays.contains(&i));
-        if !alike(&without, &read(composed)?) {
-            stays.clear();
-            set(composed, &|_| false);
-        }
-        let targets: Vec<Manager> = readers.iter().map(|(to, _)| *to).collect();
-        for &(i, line) in candidates.iter().filter(|(i, _)| !stays.contains(i)) {
-            warnings.push(Warning::new(
-                Code::UserFileLineRemoved,
-                format!(
-                    "`{}` is removed: {} must not read it for this project to do what {} does, and every other project of this user that reads this file loses it too",
-                    composed[d].entries[i].path.join("."),
-                    super::readers_moved::listed(&targets),
-                    req.from,
-                ),
-                Some(crate::model::Origin {
-                    file: crate::model::Origin::shared(&file.display),
+            keep(composed, members, false);
+            for &(i, line) in members {
+                warnings.push(removed(
+                    &composed[d].entries[i].path,
                     line,
-                    level: Level::User,
-                }),
-            ));
+                    format!(
+                        "{readers_named} must not read it for this project to do what {} does",
+                        req.from
+                    ),
+                ));
+            }
         }
     }
     Ok(())
+}
+
+/// A held setting's place in its file's planned entries, and its line.
+type HeldAt = (usize, usize);
+
+/// The entry a setting belongs to, whose settings stay or go together: a `.npmrc` key's
+/// registry location (`//host/path/:`), or a structured file's map holding the field
+/// (`install.scopes.acme`, `npmRegistries."//host"`).
+fn entry_of(format: crate::formats::Format, path: &[String]) -> Vec<String> {
+    match (format, path) {
+        (crate::formats::Format::Npmrc, [key]) if key.starts_with("//") => {
+            vec![
+                key.rsplit_once(':')
+                    .map_or(key.as_str(), |(at, _)| at)
+                    .to_string(),
+            ]
+        }
+        (crate::formats::Format::Npmrc, _) => path.to_vec(),
+        (_, [.., _]) if path.len() >= 3 => path[..path.len() - 1].to_vec(),
+        _ => path.to_vec(),
+    }
 }
 
 /// An `.npmrc` written for the run that a target reads with an ini that reads some values
@@ -527,6 +568,8 @@ fn source_lines(model: &Model, sending: Option<&[Route]>) -> HashMap<String, Has
 /// What a manager does with its config, as far as a shared file can change it.
 pub(super) struct Behaviour {
     routes: Vec<Route>,
+    /// Which routes the manager stops before sending (`Rules::request_fails`).
+    fails: Vec<bool>,
     network: Model,
 }
 
@@ -540,6 +583,7 @@ impl PartialEq for Behaviour {
                 .iter()
                 .zip(&other.routes)
                 .all(|(a, b)| a.packages == b.packages && a.acts_like(b))
+            && self.fails == other.fails
             && self.network == other.network
     }
 }
@@ -564,7 +608,15 @@ pub(super) fn behaviour(
         publish_registry: model.publish_registry.clone(),
         ..Model::default()
     };
-    Behaviour { routes, network }
+    let fails = routes
+        .iter()
+        .map(|r| manager.rules().request_fails(model, r).is_some())
+        .collect();
+    Behaviour {
+        routes,
+        fails,
+        network,
+    }
 }
 
 /// `manager`'s merged model over its files, with planned texts in place of the current ones.
