@@ -217,7 +217,7 @@ fn keep_user_lines(
                 .all(|((to, _), (a, b))| difference(*to, a, b) == Difference::None)
         };
         let without = read(composed)?;
-        let keep = |composed: &mut [Composed], members: &[(usize, usize)], keep: bool| {
+        let keep = |composed: &mut [Composed], members: &[HeldAt], keep: bool| {
             for &(i, _) in members {
                 composed[d].entries[i].keep = keep;
             }
