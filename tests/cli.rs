@@ -5410,3 +5410,40 @@ fn yarn_always_auth_without_credentials_is_yn0033() {
     let out = run(&project, &["explain", "@acme/x", "--manager", "yarn"]);
     assert!(!render(&out).contains("YN0033"), "{}", render(&out));
 }
+
+/// The project `bunfig.toml`'s `install.registry` replaces the global bunfig's whole entry,
+/// token and all (spec pnpm-bun-deno.md §3.1, key-wise merge): real Bun 1.4.5 sent no token
+/// with a project `registry = "…"` over a home `registry = { url, token }`, where pmrc said it
+/// sent the home token (from a fresh-clone review). A scope only the home file declares
+/// keeps its token.
+#[test]
+fn bun_project_registry_replaces_the_global_entry_whole() {
+    let project = Project::with_files(&[(
+        "bunfig.toml",
+        "[install]\nregistry = \"https://r.example/\"\n",
+    )]);
+    std::fs::write(
+        project.home.path().join(".bunfig.toml"),
+        "[install]\nregistry = { url = \"https://r.example/\", token = \"$USERDEF\" }\n[install.scopes]\nkeep = { url = \"https://k.example/\", token = \"$K\" }\n",
+    )
+    .unwrap();
+    let sends = |package: &str| {
+        let out = run(
+            &project,
+            &[
+                "explain",
+                package,
+                "--manager",
+                "bun",
+                "--user",
+                "--format",
+                "json",
+            ],
+        );
+        assert!(out.status.success(), "{}", render(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["managers"][0]["authorization"].clone()
+    };
+    assert!(sends("left-pad").is_null());
+    assert_eq!(sends("@keep/x")["value"], "${K:-}");
+}

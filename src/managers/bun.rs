@@ -9,7 +9,7 @@ use super::{
 use crate::discover::ConfigFile;
 use crate::env_config::{self, EnvRead, EnvVar, RcFile};
 use crate::formats::Format;
-use crate::model::{AuthKey, Credentials, Model};
+use crate::model::{AuthKey, Credentials, Level, Model};
 use crate::registry_url::{RegistryUrl, with_trailing_slash};
 use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
@@ -156,10 +156,28 @@ impl Rules for Bun {
     fn adjust_file(
         &self,
         file: &ConfigFile,
-        _merged: &mut Model,
+        merged: &mut Model,
         read: &mut Model,
         _warnings: &mut Vec<Warning>,
     ) -> crate::error::Result<()> {
+        // The project bunfig's `install.registry` (or a scope's entry) replaces the global
+        // bunfig's whole entry, token and all, not field by field: real Bun sent no token with
+        // a project `registry = "…"` over a home `registry = { url, token }` (from a review).
+        if file.format == Format::Bunfig && file.level == Level::Project {
+            if read.registry.is_some() && merged.auth.contains_key(&AuthKey::DefaultRegistry) {
+                merged.auth.remove(&AuthKey::DefaultRegistry);
+            }
+            let replaced: Vec<AuthKey> = read
+                .scopes
+                .iter()
+                .filter(|(_, scope)| scope.registry.is_some())
+                .map(|(name, _)| AuthKey::Scope(name.clone()))
+                .filter(|key| merged.auth.contains_key(key))
+                .collect();
+            for key in replaced {
+                merged.auth.remove(&key);
+            }
+        }
         let pnpm_scope_token = |key: &AuthKey| matches!(key, AuthKey::Scope(_));
         // Checked first: the read's map is shared with the other readers of the file, and
         // changing it copies it.
