@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::discover::{self, ConfigFile, Environment};
 use crate::error::Result;
 use crate::managers::{Manager, ManagerArg};
-use crate::model::{Model, Origin};
+use crate::model::{Level, Model, Origin};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{self, Route};
 use crate::template::Piece;
@@ -262,9 +262,13 @@ pub fn shell_word(word: &str) -> String {
 /// The command that repairs a finding, with this project's managers in it, where pmrc has
 /// one that does the right thing; `None` keeps the table's advice.
 fn command_fix(req: &Request, f: &Finding) -> Option<String> {
-    f.manager?
-        .rules()
-        .fix_command(f.rule, req.dir, &dir_arg(req))
+    // A line in a user-level file is mended there only with `--user` (a review ran the
+    // command printed for npm 12's refused `~/.npmrc` key: it found nothing to change).
+    let mut args = dir_arg(req);
+    if f.origin.as_ref().is_some_and(|o| o.level == Level::User) {
+        args.push_str(" --user");
+    }
+    f.manager?.rules().fix_command(f.rule, req.dir, &args)
 }
 
 /// What a conversion would do to a drift, worst first.

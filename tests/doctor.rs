@@ -1108,6 +1108,40 @@ fn issue_13_suggested_commands_repair_what_they_say() {
     }
 }
 
+/// From a fresh-clone review: for a line in `~/.npmrc` that npm 12 refuses, the fix named
+/// `pmrc convert --from npm@11 --to npm@12 --write`, which without `--user` does not read the
+/// user file and found nothing to change. A fix for a user-level line carries `--user`; run
+/// as printed, the finding goes.
+#[test]
+fn a_user_file_findings_fix_carries_user() {
+    let dir = project(&[(".npmrc", "registry=https://r.example/\n")]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join(".npmrc"),
+        "email=me@example.com\n//r.example/:_authToken=${T}\n",
+    )
+    .unwrap();
+    let args = ["--manager", "npm@12", "--user"];
+    let fixes = fixes_of(&doctor_json(&dir, &args, &home), "npm12-refused-key");
+    assert_eq!(fixes.len(), 1, "{fixes:?}");
+    let commands = suggested_commands(&fixes[0]);
+    assert_eq!(commands.len(), 1, "{fixes:?}");
+    assert!(commands[0].contains(&"--user".to_string()), "{fixes:?}");
+    let out = common::pmrc()
+        .args(&commands[0])
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let left = fixes_of(&doctor_json(&dir, &args, &home), "npm12-refused-key");
+    assert!(left.is_empty(), "{left:?}");
+}
+
 /// From a helper's review: `secret-file-permissions` said `fix: chmod 600 the file`, which run
 /// as printed looks for files named "the" and "file". It names the file; run through a shell
 /// as printed, the finding goes.
