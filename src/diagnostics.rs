@@ -236,7 +236,7 @@ diagnostics! {
             what: "the target (Yarn Berry, or Yarn 1 reading its .npmrc) stops every command while a variable its new config references is unset, and it is unset here"
             fix: "set it wherever the manager runs (your shell, the CI job's env), or, if Yarn Berry can work without it, write its optional form ${VAR:-} (Yarn 1 has none)";
         ReaderDropsFileWhileUnset "reader-drops-file-while-unset"
-            what: "a manager reading a written file (pnpm 10, any .npmrc) ignores the whole file while a variable it references is unset, and it is unset here"
+            what: "a manager reading a written file (pnpm 10, any .npmrc) ignores the whole file while a variable it references is unset, and it is unset here (or the file is a user file, which serves every project of the user)"
             fix: "set it wherever the manager runs (your shell, the CI job's env); pnpm 10 has no optional form";
         PlainTextSecret "plain-text-secret"
             what: "a literal secret is written into the target file (it was literal in the source too)"

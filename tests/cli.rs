@@ -4579,8 +4579,9 @@ fn npmrc_nested_default_is_no_literal_secret() {
 }
 
 /// pnpm 10 ignores its whole user `.npmrc` while a `${VAR}` in it is unset: a conversion that
-/// writes one there says so (routes, read from the model, cannot), and is quiet once the
-/// variable is set.
+/// writes one there says so (routes, read from the model, cannot), and still says so when the
+/// variable is set for the run: the user file serves every project of the user, wherever
+/// the variable is unset (a review found another project's token lost that way).
 #[test]
 fn conversion_to_pnpm_10_says_it_drops_a_user_file_while_unset() {
     let project = Project::with_files(&[
@@ -4614,7 +4615,10 @@ fn conversion_to_pnpm_10_says_it_drops_a_user_file_while_unset() {
         "{unset}"
     );
     let set = convert(Some("FAKE-token-0001"));
-    assert!(!set.contains("reader-drops-file-while-unset"), "{set}");
+    assert!(
+        set.contains("note[reader-drops-file-while-unset]: ~/.npmrc:2: pnpm 10 ignores the whole of ~/.npmrc wherever PMRC_TEST_UNSET_TOKEN is unset (it is set here"),
+        "{set}"
+    );
 }
 
 /// pnpm 10 drops a project `.npmrc` over an unset `${VAR}` as it drops the user one (real

@@ -638,3 +638,35 @@ fn user_file_keeps_whole_entries_only_and_says_what_goes() {
     let out = yarn.run(&["doctor", "--manager", "yarn", "--user"]);
     assert!(!text(&out).contains("YN0033"), "{}", text(&out));
 }
+
+/// A `${VAR}` line written into `~/.npmrc` for pnpm 10 makes pnpm 10 ignore the whole file
+/// wherever the variable is unset, for every project of the user: said even when it is set
+/// for this run (a review found another project's token lost; the note came only when the
+/// variable was unset at convert time).
+#[test]
+fn pnpm10_user_file_dropped_while_unset_is_said_when_set_here() {
+    let p = Project::new(&[(
+        ".npmrc",
+        "registry=http://127.0.0.1:4873/\n@acme:registry=http://127.0.0.1:4874/\n//127.0.0.1:4874/:_authToken=${PMRC_TEST_ACME_TOKEN}\n",
+    )]);
+    std::fs::write(
+        p.home.path().join(".npmrc"),
+        "//127.0.0.1:4875/:_authToken=fake-unrelated-token\n",
+    )
+    .unwrap();
+    let out = common::pmrc()
+        .args([
+            "convert", "--from", "npm", "--to", "pnpm@10", "--user", "--dir",
+        ])
+        .arg(p.dir.path())
+        .env("HOME", p.home.path())
+        .env("PMRC_TEST_ACME_TOKEN", "fake-set-here")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr).replace("\n    ", " ");
+    assert!(
+        said.contains("note[reader-drops-file-while-unset]: ~/.npmrc:2: pnpm 10 ignores the whole of ~/.npmrc wherever PMRC_TEST_ACME_TOKEN is unset (it is set here"),
+        "{said}"
+    );
+}

@@ -356,9 +356,30 @@ fn files_dropped_while_unset(req: &Request, changes: &[FileChange]) -> Result<Ve
         let mut read = None;
         for c in changes {
             let rules = reader.rules();
-            let Some(dropped) = rules.drops_file_here(c.format, c.level, &c.after, &is_set) else {
-                continue;
-            };
+            // A user file serves every project of its user, wherever the variable is unset
+            // (from a review: pnpm 10 lost another project's token over a line pmrc wrote).
+            let never_set = |_: &str| false;
+            let (dropped, set_here) =
+                match rules.drops_file_here(c.format, c.level, &c.after, &is_set) {
+                    Some(dropped) => (dropped, false),
+                    None if c.level == crate::model::Level::User => {
+                        let Some(dropped) =
+                            rules.drops_file_here(c.format, c.level, &c.after, &never_set)
+                        else {
+                            continue;
+                        };
+                        let before_too = c.before.as_deref().is_some_and(|before| {
+                            rules
+                                .drops_file_here(c.format, c.level, before, &never_set)
+                                .is_some()
+                        });
+                        if before_too {
+                            continue;
+                        }
+                        (dropped, true)
+                    }
+                    None => continue,
+                };
             if read.is_none() {
                 read = Some(discover::locate(reader, req.dir, req.user, req.env)?);
             }
@@ -374,8 +395,17 @@ fn files_dropped_while_unset(req: &Request, changes: &[FileChange]) -> Result<Ve
                 continue;
             }
             // A note, as for a target that stops: the variable may be set where it runs.
-            out.push(Warning::note(
-                Code::ReaderDropsFileWhileUnset,
+            let message = if set_here {
+                format!(
+                    "{} ignores the whole of {} wherever {} is unset (it is set here; \"{}\"): every project of this user then loses the registries and credentials in it; set {} wherever {} runs",
+                    reader.label(),
+                    c.display,
+                    dropped.variable,
+                    dropped.error,
+                    dropped.variable,
+                    reader.label()
+                )
+            } else {
                 format!(
                     "{} ignores the whole of {} while {} is unset, as it is here (\"{}\"): none of its registries or credentials reach it; set {} wherever it runs",
                     reader.label(),
@@ -383,7 +413,11 @@ fn files_dropped_while_unset(req: &Request, changes: &[FileChange]) -> Result<Ve
                     dropped.variable,
                     dropped.error,
                     dropped.variable
-                ),
+                )
+            };
+            out.push(Warning::note(
+                Code::ReaderDropsFileWhileUnset,
+                message,
                 Some(dropped.origin(&c.display, c.level)),
             ));
         }
