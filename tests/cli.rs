@@ -5451,3 +5451,21 @@ fn bun_project_registry_replaces_the_global_entry_whole() {
     assert!(sends("left-pad").is_null());
     assert_eq!(sends("@keep/x")["value"], "${K:-}");
 }
+
+/// The lines pnpm's `pnpm-env-credential-needs-user-file` asks to add keep a value's
+/// references readable and mask only its literal part: `literal-${SUFFIX}` was printed as
+/// `***` whole, so the line could not be completed (from a fresh-clone review).
+#[test]
+fn pnpm_user_file_advice_masks_only_the_literal_part() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://r.example/\n//r.example/:_authToken=fakeliteral-${PMRC_TEST_SUFFIX}\n",
+    )]);
+    let out = run(&project, &["convert", "--from", "npm", "--to", "pnpm@12"]);
+    let text = render(&out);
+    assert!(
+        text.contains("`//r.example/:_authToken=***${PMRC_TEST_SUFFIX}`"),
+        "{text}"
+    );
+    assert!(!text.contains("fakeliteral"), "{text}");
+}

@@ -730,9 +730,14 @@ impl Translator<'_> {
                     let line = format!("{key}={}", v.value.render(to.dialect()).0);
                     // Parsed for its secrets only where it has one: thousands of references
                     // in a large config have none (issue 20).
-                    lines.push(if v.value.has_literal_secret() {
-                        let spans = crate::formats::npmrc::Document::parse(&line).secret_spans();
-                        crate::redact::mask(&line, &spans).into_owned()
+                    // Masked as the value's literal parts, so a reference in it stays to be
+                    // read (a whole-value mask lost `${SUFFIX}` of `literal-${SUFFIX}`).
+                    let masked = v.value.has_literal_secret()
+                        && !crate::formats::npmrc::Document::parse(&line)
+                            .secret_spans()
+                            .is_empty();
+                    lines.push(if masked {
+                        format!("{key}={}", v.value.redacted().render(to.dialect()).0)
                     } else {
                         line
                     });
