@@ -511,8 +511,7 @@ fn parse_uncached<T: serde::de::DeserializeOwned + Default>(
     if let Some(doc) = fast::<T>(text) {
         return Ok(doc);
     }
-    let options =
-        serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins };
+    let options = serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins, non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::AsString };
     // Streamed first; a document that fails that way (a repeated key, or an error) is read
     // the recorded way, whose result and error messages are the reference.
     if let Ok(super::yaml_root::Root(doc)) =

@@ -46,8 +46,7 @@ pub fn parse_without(text: &str, owned: &Owned) -> Result<Value, serde_saphyr::E
     {
         return Ok(Value::Null);
     }
-    let options =
-        serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins };
+    let options = serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins, non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::AsString };
     serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
         Document(owned).deserialize(de)
     })
@@ -272,7 +271,7 @@ mod tests {
         let text = "top: 1\ntop: 2\na:\n  b: [1, 2]\n  c: 'yes'\n  b: {deep: 1}\nx: {y: {z: 3, w: 1.5}}\nlist: [{b: 1}]\nn: ~\n";
         let mut whole: Value = serde_saphyr::from_str_with_options(
             text,
-            serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins },
+            serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins, non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::AsString },
         )
         .unwrap();
         whole.as_object_mut().unwrap().remove("top");

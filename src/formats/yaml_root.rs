@@ -117,8 +117,7 @@ mod tests {
     }
 
     fn streamed(text: &str) -> Result<Option<Doc>, serde_saphyr::Error> {
-        let options =
-            serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins };
+        let options = serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins, non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::AsString };
         serde_saphyr::from_str_with_options::<Root<Doc>>(text, options).map(|r| r.0)
     }
 
