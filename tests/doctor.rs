@@ -1022,6 +1022,21 @@ fn suggested_commands(fix: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Runs a `pmrc …` command a fix printed, as printed, with `home` as HOME: it must succeed.
+fn run_as_printed(command: &[String], home: &std::path::Path, context: &str) {
+    let out = common::pmrc()
+        .args(command)
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{context}: `pmrc {}` failed: {}",
+        command.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Issue 13: every command a fix tells the user to run, run as printed on the project that
 /// triggered the finding, repairs it: doctor no longer reports it, and explain still works.
 #[test]
@@ -1048,18 +1063,7 @@ fn issue_13_suggested_commands_repair_what_they_say() {
                     continue;
                 }
                 user |= command.contains(&"--user".to_string());
-                let out = common::pmrc()
-                    .args(&command)
-                    .env("HOME", &home)
-                    .output()
-                    .unwrap();
-                assert!(
-                    out.status.success(),
-                    "{}: `pmrc {}` failed: {}",
-                    case.rule,
-                    command.join(" "),
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                run_as_printed(&command, &home, case.rule);
                 ran.push(case.rule);
                 ran_here = true;
             }
@@ -1128,16 +1132,7 @@ fn a_user_file_findings_fix_carries_user() {
     let commands = suggested_commands(&fixes[0]);
     assert_eq!(commands.len(), 1, "{fixes:?}");
     assert!(commands[0].contains(&"--user".to_string()), "{fixes:?}");
-    let out = common::pmrc()
-        .args(&commands[0])
-        .env("HOME", &home)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_as_printed(&commands[0], &home, &fixes[0]);
     let left = fixes_of(&doctor_json(&dir, &args, &home), "npm12-refused-key");
     assert!(left.is_empty(), "{left:?}");
 }
@@ -1212,16 +1207,7 @@ fn config_drift_fix_runs_doctor_fix_first_when_it_mends_lines() {
         ["doctor", "--fix", "--write"],
         "{fixes:?}"
     );
-    let out = common::pmrc()
-        .args(&commands[0])
-        .env("HOME", &home)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_as_printed(&commands[0], &home, &fixes[0]);
     assert!(drift().is_empty(), "the drift is still there");
 }
 
@@ -1257,16 +1243,7 @@ fn config_drift_fix_names_a_conversion_that_changes_something() {
         let command = &commands[0];
         assert_eq!(command[..4], ["convert", "--from", "npm", "--to"], "{fix}");
         assert!(command.contains(&"--user".to_string()), "{fix}");
-        let out = common::pmrc()
-            .args(command)
-            .env("HOME", &home)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_as_printed(command, &home, fix);
     }
     let left = drift_fixes(&["--manager", "npm", "--manager", "pnpm", "--user"]);
     assert!(left.is_empty(), "the drift is still there: {left:?}");
