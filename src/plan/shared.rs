@@ -271,7 +271,7 @@ fn entry_of(format: crate::formats::Format, path: &[String]) -> Vec<String> {
             ]
         }
         (crate::formats::Format::Npmrc, _) => path.to_vec(),
-        (_, [.., _]) if path.len() >= 3 => path[..path.len() - 1].to_vec(),
+        _ if path.len() >= 3 => path[..path.len() - 1].to_vec(),
         _ => path.to_vec(),
     }
 }
