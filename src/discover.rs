@@ -91,7 +91,7 @@ fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, Str
 
 fn level_of(place: Place) -> Level {
     match place {
-        Place::Project | Place::WorkspaceMember => Level::Project,
+        Place::Project | Place::WorkspaceMember | Place::Parents => Level::Project,
         Place::Home | Place::BunUser | Place::PnpmConfig => Level::User,
     }
 }
@@ -142,16 +142,46 @@ fn config_files(
         // A member's own file only exists apart from the root's when pmrc was pointed at one.
         .filter(|f| f.place != Place::WorkspaceMember || env.member.is_some())
         .map(|f| {
-            let (path, display) = place(f, dir, env)?;
-            Ok(ConfigFile {
-                text: read_text(&path)?.map(|t| crate::formats::kept::shared_text(&t)),
-                path,
-                display,
-                level: level_of(f.place),
-                format: f.format,
-            })
+            let places = match f.place {
+                Place::Parents => parents(f.name, dir, env),
+                _ => vec![place(f, dir, env)?],
+            };
+            let read = |(path, display): (PathBuf, String)| {
+                Ok(ConfigFile {
+                    text: read_text(&path)?.map(|t| crate::formats::kept::shared_text(&t)),
+                    path,
+                    display,
+                    level: level_of(f.place),
+                    format: f.format,
+                })
+            };
+            places.into_iter().map(read).collect::<Result<Vec<_>>>()
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()
+        .map(|files| files.into_iter().flatten().collect())
+}
+
+/// `name` in each folder above `dir` where it exists, farthest first, named from the project
+/// (`../.yarnrc.yml`). The walk starts from the real path, as the managers' from their cwd;
+/// the home folder's file is the user's ([`Place::Parents`]).
+fn parents(name: &str, dir: &Path, env: &Environment) -> Vec<(PathBuf, String)> {
+    let start = std::fs::canonicalize(dir)
+        .or_else(|_| std::path::absolute(dir))
+        .unwrap_or_else(|_| dir.to_path_buf());
+    let home = env
+        .home
+        .as_ref()
+        .map(|h| std::fs::canonicalize(h).unwrap_or_else(|_| h.clone()));
+    let mut found: Vec<(PathBuf, String)> = start
+        .ancestors()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, folder)| Some(*folder) != home.as_deref())
+        .map(|(up, folder)| (folder.join(name), format!("{}{name}", "../".repeat(up))))
+        .filter(|(path, _)| path.exists())
+        .collect();
+    found.reverse();
+    found
 }
 
 /// Without `--user`: a note naming the user-level files `manager` reads that exist and were
@@ -337,8 +367,12 @@ pub fn read_merged_in(
                 crate::formats::yarnrc::registry_flag(text, Path::new(&file.display), file.level)
             });
             // Yarn 1 gathers flag lines with the home `.yarnrc` after the project's
-            // (`getRcPaths` in its util/rc.js): the home file's flag wins.
-            if flag.is_some() && (registry_flag.is_none() || file.level == Level::User) {
+            // (`getRcPaths` in its util/rc.js): the home file's flag wins. Of the others, the
+            // nearest folder's does (the project's over a parent's, real Yarn 1.22.22).
+            let held_by_user = |f: &Option<crate::model::Value>| {
+                f.as_ref().is_some_and(|f| f.level() == Level::User)
+            };
+            if flag.is_some() && (file.level == Level::User || !held_by_user(&registry_flag)) {
                 registry_flag = flag;
             }
             yarnrc_network.overlay(Model {

@@ -265,6 +265,8 @@ cases! {
         yarn1_top_level_auth_spreads,
         yarn1_registry_flag_line,
         yarn1_registry_flag_line_home_wins,
+        yarn_parent_folder_scope,
+        yarn1_parent_folder_files,
         bun_scope_token_env,
         bun_default_registry_path_token,
         bun_ignores_pnpm_scope_token,

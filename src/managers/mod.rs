@@ -337,6 +337,13 @@ impl FromStr for ManagerArg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     Project,
+    /// The same name in every folder above the project up to the filesystem's root, each
+    /// that exists, farthest first (Yarn's walk from its cwd). The home folder's is left out:
+    /// it is the user's file, read at its own place and only with `--user`. It applies to the
+    /// project without a flag, so it is read at the project level; `convert` never writes it
+    /// (it serves every project below it), while `doctor --fix` mends a key its manager
+    /// never matches there as in the project's own file.
+    Parents,
     /// The directory pmrc was pointed at, when it is a member of a pnpm workspace whose
     /// root (with `pnpm-workspace.yaml`) is further up.
     WorkspaceMember,

@@ -138,9 +138,13 @@ impl Rules for Yarn {
         "Yarn 4"
     }
 
+    /// `~/.yarnrc.yml`, then every parent folder's (a nearer one over a farther), then the
+    /// project's (spec yarn.md A1, P1; real Yarn 4.18.1 took a scope's registry and token
+    /// from a grandparent folder's file).
     fn sources(&self) -> Vec<FileSpec> {
         vec![
             spec(".yarnrc.yml", Format::YarnrcYml, Place::Home),
+            spec(".yarnrc.yml", Format::YarnrcYml, Place::Parents),
             spec(".yarnrc.yml", Format::YarnrcYml, Place::Project),
         ]
     }

@@ -439,6 +439,55 @@ pub fn yarn1_registry_flag_line_home_wins() -> Case {
         )
 }
 
+// ---- files in the folders above the project ----
+
+/// Yarn reads `.yarnrc.yml` in every folder above the project (spec yarn.md P1): a scope
+/// and its token declared one folder up route `@acme/*`, while the project's own file sets
+/// the default registry. pmrc once read the project's file alone and said `@acme/*` went to
+/// Yarn's default registry without credentials.
+pub fn yarn_parent_folder_scope() -> Case {
+    Case::new("yarn_parent_folder_scope", Yarn, Npm)
+        .mount(1, "/")
+        .mount_auth(2, "/", BEARER_NPM)
+        .file(
+            "../.yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"{R2}\"\n    npmAuthToken: \"${NPM_TOKEN}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n",
+        )
+        .file(".yarnrc.yml", "npmRegistryServer: \"{R1}\"\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, NONE)
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
+/// Yarn 1 reads `.npmrc` and `.yarnrc` in every folder above the project, below the home
+/// and project files (spec yarn.md B1): the parent's scope and token count, its `registry`
+/// gives way to the project's, and of two `--registry` flag lines the project's wins over
+/// the parent's (real Yarn 1.22.22).
+pub fn yarn1_parent_folder_files() -> Case {
+    Case::new("yarn1_parent_folder_files", Yarn1, Npm)
+        .mount(1, "/flag/")
+        .mount_auth(2, "/", BEARER_NPM)
+        .mount(3, "/")
+        .file(
+            "../.npmrc",
+            "registry={R3}/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NPM_TOKEN}\n",
+        )
+        .file("../.yarnrc", "--registry \"{R3}/\"\n")
+        .file(".yarnrc", "--registry \"{R1}/flag/\"\n")
+        .file(".npmrc", "registry={R3}/\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, NONE)
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .reference(
+            ".npmrc",
+            "registry={R1}/flag/\n@acme:registry={R2}/\n//{H2}/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
 // ---- Bun as the source: `bunfig.toml`, whole-value `$VAR` only ----
 
 pub fn bun_scope_token_env() -> Case {

@@ -414,6 +414,8 @@ pub fn write_project(
 /// next to the project), spelled `~/...` and `$XDG_CONFIG_HOME/...` in case files.
 const HOME_PREFIX: &str = "~/";
 const XDG_PREFIX: &str = "$XDG_CONFIG_HOME/";
+/// A file in the folder above the project (the scratch folder), spelled `../name`.
+const PARENT_PREFIX: &str = "../";
 
 fn run_dir(project: &Path) -> PathBuf {
     project
@@ -765,6 +767,17 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
             let text = fs::read_to_string(&path).map_err(|e| format!("read {rel}: {e}"))?;
             files.push((format!("{prefix}{rel}"), unrender(&text, &hosts)));
         }
+    }
+    // The folders above the project are the machine's: every later run has them, as pmrc
+    // left them (it never writes there).
+    for (path, _) in case
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with(PARENT_PREFIX))
+    {
+        let text =
+            fs::read_to_string(place(&project, path)).map_err(|e| format!("read {path}: {e}"))?;
+        files.push((path.clone(), unrender(&text, &hosts)));
     }
     Ok(Converted {
         files,

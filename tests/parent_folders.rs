@@ -1,0 +1,229 @@
+//! Config files in the folders above the project, which Yarn 4 (`.yarnrc.yml`) and Yarn 1
+//! (`.yarnrc`, `.npmrc`) read too (spec yarn.md A1/P1 and B1): pmrc reads them as part of
+//! the project, `convert` never writes them, and the home folder's file stays the user's.
+//! What the real managers send with such files is checked by the conformance cases
+//! `yarn_parent_folder_scope` and `yarn1_parent_folder_files`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use assert_fs::TempDir;
+use common::pmrc;
+
+const PARENT_YARNRC: &str = "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example.test\"\n    npmAuthToken: \"${ACME_TOKEN}\"\n";
+
+/// A project folder one level below a folder that holds config of its own.
+struct Nested {
+    root: TempDir,
+    home: TempDir,
+}
+
+impl Nested {
+    fn new(parent: &[(&str, &str)], project: &[(&str, &str)]) -> Nested {
+        let nested = Nested {
+            root: TempDir::new().unwrap(),
+            home: TempDir::new().unwrap(),
+        };
+        std::fs::create_dir(nested.project()).unwrap();
+        for (name, text) in parent {
+            std::fs::write(nested.root.path().join(name), text).unwrap();
+        }
+        for (name, text) in project {
+            std::fs::write(nested.project().join(name), text).unwrap();
+        }
+        nested
+    }
+
+    fn project(&self) -> PathBuf {
+        self.root.path().join("project")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = pmrc();
+        cmd.args(args)
+            .arg("--dir")
+            .arg(self.project())
+            .env("HOME", self.home.path());
+        cmd
+    }
+
+    fn parent_text(&self, name: &str) -> String {
+        std::fs::read_to_string(self.root.path().join(name)).unwrap()
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn yarn_takes_a_scope_from_a_parent_folders_yarnrc_yml() {
+    let nested = Nested::new(
+        &[(".yarnrc.yml", PARENT_YARNRC)],
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://npm.example.test\"\n",
+        )],
+    );
+    let out = nested.cmd(&["show", "--manager", "yarn"]).output().unwrap();
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("from ../.yarnrc.yml, .yarnrc.yml"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "@acme/* -> https://acme.example.test: Bearer ${ACME_TOKEN} (../.yarnrc.yml:4)"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("unscoped packages -> https://npm.example.test: no credentials"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_home_folder_is_the_users_not_a_parent() {
+    // The project inside HOME: `~/.yarnrc.yml` is read as the user's file, with --user only.
+    let nested = Nested::new(&[(".yarnrc.yml", PARENT_YARNRC)], &[(".yarnrc.yml", "")]);
+    let in_home = |args: &[&str]| {
+        let mut cmd = nested.cmd(args);
+        cmd.env("HOME", nested.root.path());
+        text(&cmd.output().unwrap())
+    };
+    let project_only = in_home(&["show", "--manager", "yarn"]);
+    assert!(!project_only.contains("../.yarnrc.yml"), "{project_only}");
+    assert!(
+        project_only.contains("~/.yarnrc.yml, which exists"),
+        "{project_only}"
+    );
+    let with_user = in_home(&["show", "--manager", "yarn", "--user"]);
+    assert!(
+        with_user.contains("from ~/.yarnrc.yml, .yarnrc.yml\n"),
+        "{with_user}"
+    );
+    assert!(with_user.contains("(~/.yarnrc.yml:4)"), "{with_user}");
+}
+
+#[test]
+fn conversion_from_yarn_carries_what_a_parent_folder_sets() {
+    let nested = Nested::new(
+        &[(".yarnrc.yml", PARENT_YARNRC)],
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://npm.example.test\"\n",
+        )],
+    );
+    let out = nested
+        .cmd(&["convert", "--from", "yarn", "--to", "npm", "--write"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let npmrc = std::fs::read_to_string(nested.project().join(".npmrc")).unwrap();
+    for line in [
+        "registry=https://npm.example.test/",
+        "@acme:registry=https://acme.example.test/",
+        "//acme.example.test/:_authToken=${ACME_TOKEN}",
+    ] {
+        assert!(npmrc.lines().any(|l| l == line), "{line} in:\n{npmrc}");
+    }
+    assert_eq!(nested.parent_text(".yarnrc.yml"), PARENT_YARNRC);
+}
+
+#[test]
+fn conversion_to_yarn_leaves_a_parent_folders_file_and_says_what_it_changes() {
+    // npm sends @acme/* to its default registry; Yarn would follow the parent folder's scope.
+    let nested = Nested::new(
+        &[(".yarnrc.yml", PARENT_YARNRC)],
+        &[(".npmrc", "registry=https://npm.example.test/\n")],
+    );
+    let out = nested
+        .cmd(&["convert", "--from", "npm", "--to", "yarn", "--write"])
+        .output()
+        .unwrap();
+    let said = common::unwrapped(&text(&out));
+    assert!(
+        said.contains("warning[route-differs]: ../.yarnrc.yml:3: @acme/*: npm requests https://npm.example.test but yarn would request https://acme.example.test"),
+        "{said}"
+    );
+    assert_eq!(nested.parent_text(".yarnrc.yml"), PARENT_YARNRC);
+    let yarnrc = std::fs::read_to_string(nested.project().join(".yarnrc.yml")).unwrap();
+    assert!(
+        yarnrc.contains("npmRegistryServer: \"https://npm.example.test\""),
+        "{yarnrc}"
+    );
+}
+
+#[test]
+fn yarn1_takes_a_parent_folders_npmrc_below_the_projects() {
+    let nested = Nested::new(
+        &[(
+            ".npmrc",
+            "registry=https://parent.example.test/\n@acme:registry=https://acme.example.test/\n",
+        )],
+        &[(".npmrc", "registry=https://npm.example.test/\n")],
+    );
+    let out = nested
+        .cmd(&["show", "--manager", "yarn-classic"])
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert!(shown.contains("../.npmrc, .npmrc"), "{shown}");
+    assert!(
+        shown.contains("unscoped packages -> https://npm.example.test/"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("@acme/* -> https://acme.example.test/"),
+        "{shown}"
+    );
+    // npm reads the project's `.npmrc` alone.
+    let npm = text(&nested.cmd(&["show", "--manager", "npm"]).output().unwrap());
+    assert!(!npm.contains("acme"), "{npm}");
+}
+
+#[test]
+fn doctors_fix_for_a_parent_folders_key_runs_as_printed() {
+    let nested = Nested::new(
+        &[(
+            ".yarnrc.yml",
+            "npmScopes:\n  \"@acme\":\n    npmRegistryServer: \"https://acme.example.test\"\n",
+        )],
+        &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://npm.example.test\"\n",
+        )],
+    );
+    let said = common::unwrapped(&text(&nested.cmd(&["doctor"]).output().unwrap()));
+    assert!(
+        said.contains("warning[yarn-scope-with-at]: ../.yarnrc.yml:2:"),
+        "{said}"
+    );
+    let fix = said
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("fix: run `"))
+        .and_then(|rest| rest.split('`').next())
+        .expect("a fix command");
+    let args: Vec<&str> = fix.split_whitespace().collect();
+    assert_eq!(args[0], "pmrc", "{fix}");
+    let ran = pmrc()
+        .args(&args[1..])
+        .env("HOME", nested.home.path())
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{fix}: {}", text(&ran));
+    assert_eq!(
+        nested.parent_text(".yarnrc.yml"),
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example.test\"\n"
+    );
+    let after = text(&nested.cmd(&["doctor"]).output().unwrap());
+    assert!(!after.contains("yarn-scope-with-at"), "{after}");
+}
