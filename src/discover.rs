@@ -177,8 +177,9 @@ fn parents(name: &str, dir: &Path, env: &Environment) -> Vec<(PathBuf, String)> 
         .enumerate()
         .skip(1)
         .filter(|(_, folder)| Some(*folder) != home.as_deref())
-        .map(|(up, folder)| (folder.join(name), format!("{}{name}", "../".repeat(up))))
-        .filter(|(path, _)| path.exists())
+        .map(|(up, folder)| (up, folder.join(name)))
+        .filter(|(_, path)| path.exists())
+        .map(|(up, path)| (path, format!("{}{name}", "../".repeat(up))))
         .collect();
     found.reverse();
     found

@@ -33,6 +33,24 @@ fn file() -> impl Strategy<Value = String> {
         })
 }
 
+/// `wanted` and settings near it (one fewer, one twice, one value changed): what
+/// `Format::holds` must tell apart exactly as `same_settings` over `Format::settings` does.
+fn near(wanted: &Wanted) -> Vec<Wanted> {
+    let mut out = vec![wanted.clone()];
+    if let Some((first, rest)) = wanted.split_first() {
+        out.push(rest.to_vec());
+        out.push([wanted.clone(), vec![first.clone()]].concat());
+        let changed = match &first.1 {
+            SettingValue::Scalar(s) => SettingValue::Scalar(format!("{s}x")),
+            SettingValue::List(items) => {
+                SettingValue::List([items.clone(), vec!["x".into()]].concat())
+            }
+        };
+        out.push([vec![(first.0.clone(), changed)], rest.to_vec()].concat());
+    }
+    out
+}
+
 fn held(text: &str) -> Wanted {
     wanted_from(&Document::parse(text).settings().unwrap())
 }
@@ -119,6 +137,12 @@ mod yarnrc_yml {
             wanted.push((path, SettingValue::Scalar(format!("${{{token}}}"))));
             let after = Format::YarnrcYml.edit(&text, &wanted).unwrap();
             prop_assert!(same_settings(&Format::YarnrcYml.settings(&after).unwrap(), &wanted));
+            for doc in [&text, &after] {
+                for probe in super::near(&wanted).iter().chain(&super::near(&held(&text))) {
+                    let by_settings = same_settings(&Format::YarnrcYml.settings(doc).unwrap(), probe);
+                    prop_assert_eq!(Format::YarnrcYml.holds(doc, probe), by_settings, "{:?}", probe);
+                }
+            }
             prop_assert_eq!(Format::YarnrcYml.edit(&after, &wanted).unwrap(), after.clone());
             // Every line of the original that is not an owned setting is still there.
             for line in text.lines().filter(|l| l.starts_with('#') || l.starts_with("plugins") || l.starts_with("  - path")) {
@@ -163,6 +187,12 @@ mod bunfig {
             wanted.push(([base, vec!["token".into()]].concat().into(), SettingValue::Scalar(format!("${token}"))));
             let after = Format::Bunfig.edit(&text, &wanted).unwrap();
             prop_assert!(same_settings(&Format::Bunfig.settings(&after).unwrap(), &wanted));
+            for doc in [&text, &after] {
+                for probe in super::near(&wanted).iter().chain(&super::near(&held(&text))) {
+                    let by_settings = same_settings(&Format::Bunfig.settings(doc).unwrap(), probe);
+                    prop_assert_eq!(Format::Bunfig.holds(doc, probe), by_settings, "{:?}", probe);
+                }
+            }
             prop_assert_eq!(Format::Bunfig.edit(&after, &wanted).unwrap(), after.clone());
             for keep in ["coverage = true # keep", "[run]", "exact = true", "# ours"] {
                 prop_assert!(!text.contains(keep) || after.contains(keep), "lost {:?}", keep);

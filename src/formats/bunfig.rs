@@ -246,6 +246,19 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
         .collect())
 }
 
+/// [`crate::formats::Format::holds`] from the kept read, nothing copied.
+pub fn holds(text: &str, wanted: &Wanted) -> bool {
+    let Ok(found) = collect(text) else {
+        return false;
+    };
+    let held = || found.iter().filter(|f| !f.ignored);
+    crate::formats::same_as_wanted(
+        held().count(),
+        held().map(|f| (&f.path[..], &f.value)),
+        wanted,
+    )
+}
+
 /// Whether a registry URL has references and every one survives being written to
 /// `bunfig.toml`: none outside the URL's `user:password@`, whose parts [`wanted`] writes as
 /// fields of their own, where Bun expands a whole `$VAR`.

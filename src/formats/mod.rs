@@ -86,6 +86,20 @@ impl Format {
         }
     }
 
+    /// Whether the settings pmrc owns in `text` are exactly `wanted` (the read-back of an
+    /// edit), as [`same_settings`] over [`Format::settings`] tells, without building them
+    /// where a format can say so from what it keeps of the parse: a large file's thousands,
+    /// each a path and value copied only to be compared and dropped (issue 20).
+    pub fn holds(self, text: &str, wanted: &Wanted) -> bool {
+        match self {
+            Format::YarnrcYml => yarnrc_yml::holds(text, wanted),
+            Format::Bunfig => bunfig::holds(text, wanted),
+            _ => self
+                .settings(text)
+                .is_ok_and(|held| same_settings(&held, wanted)),
+        }
+    }
+
     /// Whether `text` reads in this format, as [`Format::settings`] would tell, without
     /// building the settings (a large file's thousands; the parsed YAML is kept for the run).
     pub fn check(self, text: &str) -> Result<(), SyntaxError> {
@@ -196,15 +210,28 @@ pub fn wanted_from(held: &[Setting]) -> Wanted {
 
 /// Compares what a file holds with what was wanted, ignoring order and lines.
 pub fn same_settings(held: &[Setting], wanted: &Wanted) -> bool {
-    if held.len() != wanted.len() {
+    same_as_wanted(
+        held.len(),
+        held.iter().map(|s| (&s.path[..], &s.value)),
+        wanted,
+    )
+}
+
+/// [`same_settings`] over the `len` settings `held` hands out, borrowed.
+pub(crate) fn same_as_wanted<'a>(
+    len: usize,
+    held: impl Iterator<Item = (&'a [String], &'a SettingValue)>,
+    wanted: &Wanted,
+) -> bool {
+    if len != wanted.len() {
         return false;
     }
     // Equal as multisets: counted, not sorted (sorting a large config's paths twice was a
     // few percent of a conversion, issue 20).
     let mut count: HashMap<(&[String], &SettingValue), isize> =
-        HashMap::with_capacity_and_hasher(held.len(), Default::default());
-    for s in held {
-        *count.entry((&s.path, &s.value)).or_default() += 1;
+        HashMap::with_capacity_and_hasher(len, Default::default());
+    for key in held {
+        *count.entry(key).or_default() += 1;
     }
     for (path, value) in wanted {
         match count.get_mut(&(&path[..], value)) {

@@ -280,6 +280,50 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     Ok(out)
 }
 
+/// [`crate::formats::Format::holds`] from the kept parse: each owned scalar compared where
+/// it sits, none copied into a [`Setting`].
+pub fn holds(text: &str, wanted: &Wanted) -> bool {
+    let Ok(rc) = parse(text) else {
+        return false;
+    };
+    let whitelist_path = |p: &[String]| p.len() == 1 && p[0] == "unsafeHttpWhitelist";
+    let mut lists = wanted.iter().filter(|(p, _)| whitelist_path(p));
+    let (wanted_list, more) = (lists.next(), lists.next());
+    if more.is_some() {
+        return false;
+    }
+    match (wanted_list.map(|(_, v)| v), &whitelist(&rc)) {
+        (None, None) => {}
+        (Some(SettingValue::List(w)), Some(h)) if w == h => {}
+        _ => return false,
+    }
+    // The wanted scalars by path and value, counted; each one found takes its own off.
+    type Key<'a> = ([&'a str; 3], usize, &'a str);
+    let mut count: rustc_hash::FxHashMap<Key, isize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(wanted.len(), Default::default());
+    for (path, value) in wanted.iter().filter(|(p, _)| !whitelist_path(p)) {
+        let SettingValue::Scalar(value) = value else {
+            return false;
+        };
+        if path.len() > 3 {
+            return false;
+        }
+        let mut keys = [""; 3];
+        for (k, p) in keys.iter_mut().zip(path.iter()) {
+            *k = p;
+        }
+        *count.entry((keys, path.len(), value)).or_default() += 1;
+    }
+    let mut matched = true;
+    for_each_found(&rc, text, |f| {
+        match count.get_mut(&(f.keys, f.depth, f.value)) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => matched = false,
+        }
+    });
+    matched && count.values().all(|&n| n == 0)
+}
+
 /// Byte spans of literal secrets (`npmAuthToken`, `npmAuthIdent`) and proxy passwords.
 pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let Ok(rc) = parse(text) else {

@@ -413,10 +413,7 @@ fn change_for(
         path: target.path.clone(),
         message,
     })?;
-    let held_ok = format
-        .settings(&after)
-        .is_ok_and(|held| formats::same_settings(&held, wanted));
-    if !held_ok {
+    if !format.holds(&after, wanted) {
         return Err(Error::Edit {
             path: target.path.clone(),
             message: "pmrc's edit did not read back as intended, so nothing was written (this is a bug in pmrc; please report it with the file)".into(),
