@@ -289,6 +289,9 @@ diagnostics! {
         RouteDiffers "route-differs"
             what: "after translation the target would request another registry for a group of packages"
             fix: "read the warnings before it: they say what the target cannot express; change the source so both can";
+        TargetStopsRequest "target-stops-request"
+            what: "after translation the target would stop a request the source sends, because of a file it reads that pmrc does not write (a parent folder's) or a line another manager keeps: Yarn's YN0033 for npmAlwaysAuth without credentials"
+            fix: "give that registry's entry its credentials, or set npmAlwaysAuth: false where it is set, then convert again";
         PackageJsonUnreadable "package-json-unreadable"
             what: "package.json does not parse, so the pnpm version it may name is unknown and the newest rules are used"
             fix: "fix package.json, or name the version on the command line (pnpm@10, pnpm@11, pnpm@12)";
@@ -413,6 +416,7 @@ impl Code {
         matches!(
             self,
             Code::RouteDiffers
+                | Code::TargetStopsRequest
                 | Code::CredentialsDiffer
                 | Code::CredentialSentElsewhere
                 | Code::PnpmEnvCredentialNeedsUserFile

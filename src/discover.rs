@@ -52,6 +52,17 @@ pub struct ConfigFile {
     pub text: Option<Rc<str>>,
 }
 
+impl ConfigFile {
+    /// For a file in a folder above the project ([`Place::Parents`]), that folder as it is
+    /// named from the project (`../..`): those files alone are shown starting `../`.
+    pub fn parent_folder(&self) -> Option<&str> {
+        if self.level != Level::Project || !self.display.starts_with("../") {
+            return None;
+        }
+        self.display.rsplit_once('/').map(|(folder, _)| folder)
+    }
+}
+
 /// The path of a file spec and how it is shown to the user.
 fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, String)> {
     let name = file.name;
@@ -91,7 +102,9 @@ fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, Str
 
 fn level_of(place: Place) -> Level {
     match place {
-        Place::Project | Place::WorkspaceMember | Place::Parents => Level::Project,
+        Place::Project | Place::WorkspaceMember | Place::Parents | Place::ParentsBelowRoot => {
+            Level::Project
+        }
         Place::Home | Place::BunUser | Place::PnpmConfig => Level::User,
     }
 }
@@ -143,7 +156,8 @@ fn config_files(
         .filter(|f| f.place != Place::WorkspaceMember || env.member.is_some())
         .map(|f| {
             let places = match f.place {
-                Place::Parents => parents(f.name, dir, env),
+                Place::Parents => parents(f.name, dir, env, true),
+                Place::ParentsBelowRoot => parents(f.name, dir, env, false),
                 _ => vec![place(f, dir, env)?],
             };
             let read = |(path, display): (PathBuf, String)| {
@@ -158,24 +172,71 @@ fn config_files(
             places.into_iter().map(read).collect::<Result<Vec<_>>>()
         })
         .collect::<Result<Vec<_>>>()
-        .map(|files| files.into_iter().flatten().collect())
+        .map(|files| {
+            let mut files = files.into_iter().flatten().collect();
+            home_file_in_the_walk(&mut files, dir, env);
+            files
+        })
+}
+
+/// Yarn 4 reads `~/.yarnrc.yml` below every other file unless its walk up from the project
+/// passed the home folder (spec yarn.md A1): then the file keeps its place in the walk, over
+/// the folders above home (real Yarn 4.18.1 took `~/.yarnrc.yml`'s registry over one in the
+/// folder above home; from a review). A home file listed below the parent folders' moves up
+/// past those above home; one listed over them (Yarn 1's) stays.
+fn home_file_in_the_walk(files: &mut Vec<ConfigFile>, dir: &Path, env: &Environment) {
+    let Some(home) = env.home.as_ref() else {
+        return;
+    };
+    let home = std::fs::canonicalize(home).unwrap_or_else(|_| home.clone());
+    if !real_path(dir).starts_with(&home) {
+        return;
+    }
+    let in_home = |f: &ConfigFile| f.level == Level::User && f.path.parent() == Some(&*home);
+    let Some(at) = files.iter().position(in_home) else {
+        return;
+    };
+    let name = files[at].path.file_name().map(ToOwned::to_owned);
+    let above_home = |f: &ConfigFile| {
+        f.parent_folder().is_some()
+            && f.path.file_name().map(ToOwned::to_owned) == name
+            && f.path
+                .parent()
+                .is_some_and(|folder| home.starts_with(folder) && folder != home)
+    };
+    if let Some(last) = files.iter().rposition(above_home).filter(|&last| last > at) {
+        let file = files.remove(at);
+        files.insert(last, file);
+    }
+}
+
+/// The folder as the managers see it from their cwd: symlinks resolved.
+fn real_path(dir: &Path) -> PathBuf {
+    std::fs::canonicalize(dir)
+        .or_else(|_| std::path::absolute(dir))
+        .unwrap_or_else(|_| dir.to_path_buf())
+}
+
+/// The folders above `start`, nearest first, each with how many levels up it is; the
+/// filesystem root's only `with_root`.
+fn folders_above(start: &Path, with_root: bool) -> impl Iterator<Item = (usize, &Path)> {
+    start
+        .ancestors()
+        .enumerate()
+        .skip(1)
+        .filter(move |(_, folder)| with_root || folder.parent().is_some())
 }
 
 /// `name` in each folder above `dir` where it exists, farthest first, named from the project
 /// (`../.yarnrc.yml`). The walk starts from the real path, as the managers' from their cwd;
 /// the home folder's file is the user's ([`Place::Parents`]).
-fn parents(name: &str, dir: &Path, env: &Environment) -> Vec<(PathBuf, String)> {
-    let start = std::fs::canonicalize(dir)
-        .or_else(|_| std::path::absolute(dir))
-        .unwrap_or_else(|_| dir.to_path_buf());
+fn parents(name: &str, dir: &Path, env: &Environment, with_root: bool) -> Vec<(PathBuf, String)> {
+    let start = real_path(dir);
     let home = env
         .home
         .as_ref()
         .map(|h| std::fs::canonicalize(h).unwrap_or_else(|_| h.clone()));
-    let mut found: Vec<(PathBuf, String)> = start
-        .ancestors()
-        .enumerate()
-        .skip(1)
+    let mut found: Vec<(PathBuf, String)> = folders_above(&start, with_root)
         .filter(|(_, folder)| Some(*folder) != home.as_deref())
         .map(|(up, folder)| (up, folder.join(name)))
         .filter(|(_, path)| path.exists())
@@ -521,5 +582,28 @@ pub fn detect_source(
                 .collect::<Vec<_>>()
                 .join(" or ")
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yarn_1s_walk_stops_below_the_filesystem_root_and_yarn_4s_does_not() {
+        let start = Path::new("/srv/org/app");
+        let walk = |with_root| -> Vec<(usize, &Path)> { folders_above(start, with_root).collect() };
+        assert_eq!(
+            walk(true),
+            [
+                (1, Path::new("/srv/org")),
+                (2, Path::new("/srv")),
+                (3, Path::new("/"))
+            ]
+        );
+        assert_eq!(
+            walk(false),
+            [(1, Path::new("/srv/org")), (2, Path::new("/srv"))]
+        );
     }
 }

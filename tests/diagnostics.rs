@@ -49,6 +49,19 @@ const SELF_CHECKS: &[&str] = &[
 ];
 
 const TRIGGERS: &[Trigger] = &[
+    // A parent folder's `npmAlwaysAuth: true` with no credentials (Yarn's YN0033).
+    Trigger {
+        vars: &[],
+        code: "target-stops-request",
+        files: &[
+            (".yarnrc.yml", "npmAlwaysAuth: true\n"),
+            ("app/.npmrc", "registry=https://r.example/\n"),
+            ("app/package.json", "{}\n"),
+        ],
+        home: &[],
+        dir: "app",
+        args: &["convert", "--from", "npm", "--to", "yarn"],
+    },
     t(
         "npmrc-rewrite-moves-readers",
         &[(
@@ -246,6 +259,7 @@ const TRIGGERS: &[Trigger] = &[
         code: "project-root",
         files: &[
             (".npmrc", "registry=https://r.example/\n"),
+            ("package.json", "{\"workspaces\": [\"packages/*\"]}\n"),
             ("packages/a/package.json", "{}\n"),
         ],
         home: &[],

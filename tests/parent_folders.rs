@@ -227,3 +227,106 @@ fn doctors_fix_for_a_parent_folders_key_runs_as_printed() {
     let after = text(&nested.cmd(&["doctor"]).output().unwrap());
     assert!(!after.contains("yarn-scope-with-at"), "{after}");
 }
+
+#[test]
+fn a_config_folder_above_a_package_is_its_parent_not_the_project() {
+    // `proj` has a package.json and no config: npm reads no `.npmrc` above it, so the
+    // conversion writes `proj/.npmrc`, never one beside the parent's file.
+    let nested = Nested::new(
+        &[(".yarnrc.yml", PARENT_YARNRC)],
+        &[("package.json", "{}\n")],
+    );
+    let out = nested
+        .cmd(&["convert", "--from", "yarn", "--to", "npm", "--write"])
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("project-root"), "{said}");
+    assert!(!nested.root.path().join(".npmrc").exists(), "{said}");
+    let npmrc = std::fs::read_to_string(nested.project().join(".npmrc")).unwrap();
+    assert!(
+        npmrc.contains("@acme:registry=https://acme.example.test/"),
+        "{npmrc}"
+    );
+}
+
+#[test]
+fn the_home_file_keeps_its_place_in_yarns_walk_past_home() {
+    // root/.yarnrc.yml, root/home/.yarnrc.yml (HOME), root/home/work/.yarnrc.yml, and the
+    // project root/home/work/proj: real Yarn 4.18.1 takes the home file's registry over the
+    // one above home, and the nearer folder's scope.
+    let root = TempDir::new().unwrap();
+    let home = root.path().join("home");
+    let project = home.join("work/proj");
+    std::fs::create_dir_all(&project).unwrap();
+    let write = |path: PathBuf, text: &str| std::fs::write(path, text).unwrap();
+    write(project.join("package.json"), "{}\n");
+    write(
+        root.path().join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://above-home.example.test\"\n",
+    );
+    write(
+        home.join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://home.example.test\"\n",
+    );
+    write(
+        home.join("work/.yarnrc.yml"),
+        "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example.test\"\n",
+    );
+    let out = pmrc()
+        .args(["show", "--manager", "yarn", "--user", "--dir"])
+        .arg(&project)
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert!(
+        shown.contains("from ../../../.yarnrc.yml, ~/.yarnrc.yml, ../.yarnrc.yml, .yarnrc.yml"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("unscoped packages -> https://home.example.test: no credentials"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("@acme/* -> https://acme.example.test: no credentials"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_parent_folders_relative_file_path_is_named_from_the_project() {
+    // Yarn resolves `./ca.pem` from the folder of the file that says it.
+    let nested = Nested::new(
+        &[(
+            ".yarnrc.yml",
+            "httpsCaFilePath: \"./ca.pem\"\nnpmRegistryServer: \"https://npm.example.test\"\n",
+        )],
+        &[(".yarnrc.yml", "")],
+    );
+    let out = nested
+        .cmd(&["convert", "--from", "yarn", "--to", "npm", "--write"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let npmrc = std::fs::read_to_string(nested.project().join(".npmrc")).unwrap();
+    assert!(npmrc.lines().any(|l| l == "cafile=../ca.pem"), "{npmrc}");
+}
+
+#[test]
+fn conversion_to_yarn_says_when_a_parent_folder_makes_it_stop_a_request() {
+    let nested = Nested::new(
+        &[(".yarnrc.yml", "npmAlwaysAuth: true\n")],
+        &[(".npmrc", "registry=https://npm.example.test/\n")],
+    );
+    let out = nested
+        .cmd(&["convert", "--from", "npm", "--to", "yarn"])
+        .output()
+        .unwrap();
+    let said = common::unwrapped(&text(&out));
+    assert!(
+        said.contains("warning[target-stops-request]: ../.yarnrc.yml:1: unscoped packages: npm sends this request, but yarn would stop it: Yarn stops with YN0033"),
+        "{said}"
+    );
+}

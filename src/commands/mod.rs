@@ -53,7 +53,8 @@ pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
 
 /// The folder pmrc works in: `dir` itself when a manager's file or pmrc.toml is there, else
 /// the nearest folder above it that has one (a workspace member run from its own folder, as
-/// the managers walk up), never the home folder or above it; the note says which.
+/// the managers walk up), never the home folder or above it; the note says which. Above a
+/// folder with a `package.json`, only a folder with one too counts (a workspace root).
 pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warning>) {
     let marker = |d: &Path| {
         ALL.iter()
@@ -65,11 +66,20 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
         return (dir, None);
     }
     let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
+    let is_package = |d: &Path| d.join("package.json").is_file();
+    let mut below_a_package = is_package(&absolute);
     for above in absolute.ancestors().skip(1) {
         if Some(above) == home || above.parent().is_none() {
             break;
         }
         if let Some(found) = marker(above) {
+            // Above a package of its own, a folder is the project only as its workspace
+            // root, with a package.json too: another folder's config is what Yarn reads as a
+            // parent folder's file, and npm not at all (a review converted such a project
+            // into the folder above it, which npm never read).
+            if below_a_package && !is_package(above) {
+                continue;
+            }
             let note = Warning::note(
                 crate::diagnostics::Code::ProjectRoot,
                 format!(
@@ -81,6 +91,7 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
             );
             return (above.to_path_buf(), Some(note));
         }
+        below_a_package |= is_package(above);
     }
     (dir, None)
 }

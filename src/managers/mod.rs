@@ -344,6 +344,9 @@ pub enum Place {
     /// (it serves every project below it), while `doctor --fix` mends a key its manager
     /// never matches there as in the project's own file.
     Parents,
+    /// [`Place::Parents`] without the filesystem root's own folder (Yarn 1's walk for its
+    /// `.npmrc` and `.yarnrc` settings stops below `/`).
+    ParentsBelowRoot,
     /// The directory pmrc was pointed at, when it is a member of a pnpm workspace whose
     /// root (with `pnpm-workspace.yaml`) is further up.
     WorkspaceMember,
@@ -574,6 +577,11 @@ pub trait Rules: Sync {
     /// credentials in the entry).
     fn request_fails(&self, _model: &Model, _route: &Route) -> Option<String> {
         None
+    }
+    /// Whether [`Rules::request_fails`] can stop any request of `model`: asked first, so
+    /// that a large config's routes are not worked out again for nothing (issue 20).
+    fn may_stop_requests(&self, _model: &Model) -> bool {
+        false
     }
     /// Which credentials go with a tarball request, and why.
     fn tarball_credentials(&self, request: &TarballRequest) -> (Option<Authorization>, String);

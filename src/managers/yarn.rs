@@ -283,6 +283,47 @@ impl Rules for Yarn {
     /// An unscoped request whose entry sets `npmAlwaysAuth` but holds no token or ident (the
     /// top-level token does not reach a registry with an entry of its own): Yarn stops it
     /// (spec/yarn.md A5, observation 5).
+    /// A parent folder's relative file paths (`httpsCaFilePath: ./ca.pem`) are relative to
+    /// that folder, where Yarn resolves them: named from the project here, so that `show`
+    /// and a translation point at the file (a review saw `cafile=./ca.pem` written for npm,
+    /// which then went on without the CA).
+    fn adjust_file(
+        &self,
+        file: &crate::discover::ConfigFile,
+        _merged: &mut Model,
+        read: &mut Model,
+        _warnings: &mut Vec<Warning>,
+    ) -> Result<()> {
+        let Some(folder) = file.parent_folder() else {
+            return Ok(());
+        };
+        let rebase = |v: &mut Option<crate::model::Value>| {
+            let Some(v) = v.as_mut() else { return };
+            let Some(path) = v
+                .value
+                .as_literal()
+                .filter(|p| !p.is_empty() && !p.starts_with('/'))
+            else {
+                return;
+            };
+            let path = path.strip_prefix("./").unwrap_or(&path);
+            v.value = crate::template::Template::literal(format!("{folder}/{path}"));
+        };
+        rebase(&mut read.tls.cafile);
+        rebase(&mut read.tls.cert);
+        rebase(&mut read.tls.key);
+        for host in read.hosts.values_mut() {
+            rebase(&mut host.ca_file);
+            rebase(&mut host.cert_file);
+            rebase(&mut host.key_file);
+        }
+        Ok(())
+    }
+
+    fn may_stop_requests(&self, model: &Model) -> bool {
+        model.auth.values().any(|creds| creds.always_auth())
+    }
+
     fn request_fails(&self, model: &Model, route: &Route) -> Option<String> {
         let key = route.credential_key.as_ref()?;
         let creds = model.auth.get(key)?;

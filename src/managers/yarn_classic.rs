@@ -158,13 +158,14 @@ impl Rules for YarnClassic {
 
     /// Each store's parent folders lowest (a nearer one over a farther), the home file over
     /// them and the project's over all (spec yarn.md B1; real Yarn 1.22.22 took `registry`
-    /// from `../.npmrc` and `../.yarnrc`, and `~/.npmrc` over `../.npmrc`).
+    /// from `../.npmrc` and `../.yarnrc`, and `~/.npmrc` over `../.npmrc`). Its walk stops
+    /// below `/` (`while (foldersFromRootToCwd.length > 1)` in its cli.js; from a review).
     fn sources(&self) -> Vec<FileSpec> {
         vec![
-            spec(".yarnrc", Format::Yarnrc, Place::Parents),
+            spec(".yarnrc", Format::Yarnrc, Place::ParentsBelowRoot),
             spec(".yarnrc", Format::Yarnrc, Place::Home),
             spec(".yarnrc", Format::Yarnrc, Place::Project),
-            spec(".npmrc", Format::Npmrc, Place::Parents),
+            spec(".npmrc", Format::Npmrc, Place::ParentsBelowRoot),
             spec(".npmrc", Format::Npmrc, Place::Home),
             spec(".npmrc", Format::Npmrc, Place::Project),
         ]

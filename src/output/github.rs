@@ -29,11 +29,28 @@ impl Places {
         if level == Level::User {
             return None;
         }
-        let full = std::path::absolute(self.root.join(display)).ok()?;
-        let base = std::path::absolute(&self.base).ok()?;
+        let full = lexical(&std::path::absolute(self.root.join(display)).ok()?);
+        let base = lexical(&std::path::absolute(&self.base).ok()?);
         let shown = full.strip_prefix(&base).unwrap_or(&full);
         Some(slashes(shown))
     }
+}
+
+/// `path` with each `..` taking the folder before it away (`proj/../.yarnrc.yml` is
+/// `.yarnrc.yml`), as GitHub names files: a parent folder's file is shown from the project
+/// (`../.yarnrc.yml`), and `absolute` keeps the `..`.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir if out.parent().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// GitHub's paths use `/` on every runner.
@@ -203,6 +220,23 @@ fn first_changed_line(change: &FileChange) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parent_folders_file_is_named_from_the_workspace() {
+        let places = |base: &str| Places {
+            root: "/w/org/proj".into(),
+            base: base.into(),
+        };
+        let file = |base| places(base).file("../.yarnrc.yml", Level::Project);
+        assert_eq!(file("/w/org").as_deref(), Some(".yarnrc.yml"));
+        assert_eq!(file("/w/org/proj").as_deref(), Some("/w/org/.yarnrc.yml"));
+        assert_eq!(
+            places("/w/org/proj")
+                .file(".npmrc", Level::Project)
+                .as_deref(),
+            Some(".npmrc")
+        );
+    }
 
     /// Where the first change starts, counted from the shared lines, is where a full diff
     /// puts its first change.

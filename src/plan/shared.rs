@@ -1093,6 +1093,39 @@ fn check_targets(
                 resolve::Packages::Unscoped => resolve::Packages::Unscoped,
             })
             .collect();
+        // A request the final files make the target stop (Yarn's YN0033), which its own files
+        // alone would send: a file it reads but pmrc does not write (a parent folder's) does
+        // it, and comparing where requests go would not show it (from a review).
+        if to.rules().may_stop_requests(&model) {
+            let rules = to.rules();
+            let final_routes = resolve::routes_for(&model, to, target_groups.clone());
+            let meant_routes = resolve::routes_for(meant, to, target_groups.clone());
+            for (f, m) in final_routes.iter().zip(&meant_routes) {
+                let Some(why) = rules.request_fails(&model, f) else {
+                    continue;
+                };
+                if rules.request_fails(meant, m).is_some() {
+                    continue;
+                }
+                let origin = f
+                    .credential_key
+                    .as_ref()
+                    .and_then(|k| model.auth.get(k))
+                    .and_then(|c| c.always_auth.as_ref())
+                    .and_then(|v| v.origin.clone());
+                let stop = Warning::new(
+                    Code::TargetStopsRequest,
+                    format!(
+                        "{}: {} sends this request, but {to} would stop it: {why}",
+                        f.packages, req.from
+                    ),
+                    origin,
+                );
+                if !warnings.contains(&stop) {
+                    warnings.push(stop);
+                }
+            }
+        }
         // The source's routes of the groups the shared files change, only: most do not, and
         // where the target reads the same values from the same lines none does.
         let changed: Vec<resolve::Packages> = if !whole_file_ignored && meant.same_reading(&model) {
