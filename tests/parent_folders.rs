@@ -330,3 +330,28 @@ fn conversion_to_yarn_says_when_a_parent_folder_makes_it_stop_a_request() {
         "{said}"
     );
 }
+
+#[test]
+fn a_literal_secret_from_a_parent_folder_written_into_the_project_is_said() {
+    // The same file name in the project would be npm's own line; one folder up, it is not.
+    let nested = Nested::new(
+        &[(
+            ".npmrc",
+            "@acme:registry=https://acme.example.test/\n//acme.example.test/:_authToken=fake-parent-token\n",
+        )],
+        &[
+            ("package.json", "{}\n"),
+            (".yarnrc", "registry \"https://npm.example.test/\"\n"),
+        ],
+    );
+    let out = nested
+        .cmd(&["convert", "--from", "yarn-classic", "--to", "npm"])
+        .output()
+        .unwrap();
+    let said = common::unwrapped(&text(&out));
+    assert!(
+        said.contains("warning[plain-text-secret]: ../.npmrc:2: a literal secret for //acme.example.test/, read from ../.npmrc in a folder above the project"),
+        "{said}"
+    );
+    assert!(!said.contains("fake-parent-token"), "{said}");
+}

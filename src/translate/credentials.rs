@@ -365,10 +365,22 @@ impl Translator<'_> {
                     && secret.value.has_literal_secret()
                     && !self.target_writes_where_read(&secret.origin)
                 {
+                    // From a folder above the project, it was in no file of the project.
+                    let from_above = match secret
+                        .origin
+                        .as_ref()
+                        .filter(|o| from_a_parent_folder(o))
+                    {
+                        Some(o) => format!(
+                            ", read from {} in a folder above the project (in none of the project's files, which are often committed),",
+                            o.file.display()
+                        ),
+                        None => String::new(),
+                    };
                     self.warnings.push(Warning::new(
                         Code::PlainTextSecret,
                         format!(
-                            "a literal secret for {key} is written as plain text into the {} config; prefer an environment reference such as ${{NPM_TOKEN}}",
+                            "a literal secret for {key}{from_above} is written as plain text into the {} config; prefer an environment reference such as ${{NPM_TOKEN}}",
                             self.to
                         ),
                         secret.origin.clone(),
@@ -383,7 +395,9 @@ impl Translator<'_> {
     /// that npm, Yarn 1, pnpm and Deno all read): a literal secret from there is not copied
     /// anywhere new, so it is no news to report as written.
     fn target_writes_where_read(&self, origin: &Option<Origin>) -> bool {
-        let Some(origin) = origin else { return false };
+        let Some(origin) = origin.as_ref().filter(|o| !from_a_parent_folder(o)) else {
+            return false;
+        };
         self.to.rules().targets().iter().any(|spec| {
             origin.file.file_name() == Some(std::ffi::OsStr::new(spec.name))
                 && (spec.place == Place::Project) == (origin.level == Level::Project)
@@ -855,4 +869,9 @@ impl Translator<'_> {
             }
         }
     }
+}
+
+/// Whether a value was read from a folder above the project (`../.npmrc`, shown so).
+fn from_a_parent_folder(origin: &Origin) -> bool {
+    origin.level == Level::Project && origin.file.starts_with("..")
 }
