@@ -192,7 +192,10 @@ fn home_file_in_the_walk(files: &mut Vec<ConfigFile>, dir: &Path, env: &Environm
     if !real_path(dir).starts_with(&home) {
         return;
     }
-    let in_home = |f: &ConfigFile| f.level == Level::User && f.path.parent() == Some(&*home);
+    // By real paths: a HOME given through a symlink names the same folder (from a review).
+    let in_home = |f: &ConfigFile| {
+        f.level == Level::User && f.path.parent().map(real_path).as_deref() == Some(&*home)
+    };
     let Some(at) = files.iter().position(in_home) else {
         return;
     };

@@ -355,3 +355,80 @@ fn a_literal_secret_from_a_parent_folder_written_into_the_project_is_said() {
     );
     assert!(!said.contains("fake-parent-token"), "{said}");
 }
+
+#[test]
+fn a_workspace_file_above_a_package_still_makes_the_root() {
+    // pnpm reads `mono/.npmrc` from a member; `pnpm-workspace.yaml` marks the root even
+    // without a package.json there.
+    let root = TempDir::new().unwrap();
+    let member = root.path().join("packages/a");
+    std::fs::create_dir_all(&member).unwrap();
+    std::fs::write(member.join("package.json"), "{}\n").unwrap();
+    std::fs::write(
+        root.path().join("pnpm-workspace.yaml"),
+        "packages:\n  - packages/*\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.path().join(".npmrc"),
+        "registry=https://mono.example.test/\n",
+    )
+    .unwrap();
+    let home = TempDir::new().unwrap();
+    let out = pmrc()
+        .args(["show", "--manager", "pnpm", "--dir"])
+        .arg(&member)
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    let shown = common::unwrapped(&text(&out));
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("note[project-root]"), "{shown}");
+    assert!(
+        shown.contains("unscoped packages -> https://mono.example.test/"),
+        "{shown}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_home_given_through_a_symlink_is_still_home() {
+    // root/real is HOME, named through root/homelink; the project is root/real/proj.
+    let root = TempDir::new().unwrap();
+    let real = root.path().join("real");
+    let project = real.join("proj");
+    std::fs::create_dir_all(&project).unwrap();
+    std::os::unix::fs::symlink(&real, root.path().join("homelink")).unwrap();
+    std::fs::write(project.join("package.json"), "{}\n").unwrap();
+    std::fs::write(
+        root.path().join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://above-home.example.test\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        real.join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://home.example.test\"\n",
+    )
+    .unwrap();
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        let out = pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(dir)
+            .env("HOME", root.path().join("homelink"))
+            .output()
+            .unwrap();
+        text(&out)
+    };
+    // Yarn's walk passed home: its file keeps that place, over the folder above.
+    let shown = run(&project, &["show", "--manager", "yarn", "--user"]);
+    assert!(
+        shown.contains("unscoped packages -> https://home.example.test: no credentials"),
+        "{shown}"
+    );
+    // A folder inside home with no config of its own never takes home for its root.
+    let empty = real.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let shown = run(&empty, &["show"]);
+    assert!(!shown.contains("using the project root"), "{shown}");
+}

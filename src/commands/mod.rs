@@ -68,16 +68,20 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
     let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
     let is_package = |d: &Path| d.join("package.json").is_file();
     let mut below_a_package = is_package(&absolute);
+    // HOME given through a symlink names the same folder (from a review).
+    let home_real = home.and_then(|h| std::fs::canonicalize(h).ok());
     for above in absolute.ancestors().skip(1) {
-        if Some(above) == home || above.parent().is_none() {
+        if Some(above) == home || Some(above) == home_real.as_deref() || above.parent().is_none() {
             break;
         }
         if let Some(found) = marker(above) {
-            // Above a package of its own, a folder is the project only as its workspace
-            // root, with a package.json too: another folder's config is what Yarn reads as a
-            // parent folder's file, and npm not at all (a review converted such a project
-            // into the folder above it, which npm never read).
-            if below_a_package && !is_package(above) {
+            // Above a package of its own, a folder whose only config is a file Yarn reads
+            // from the folders above its project (`.npmrc`, `.yarnrc.yml`) is the project only
+            // as its workspace root, with a package.json too: otherwise it is such a parent
+            // folder, and npm reads nothing there (a review converted such a project into
+            // the folder above it). A workspace file (`pnpm-workspace.yaml`, pmrc.toml) makes
+            // a root by itself.
+            if below_a_package && !is_package(above) && only_parent_read_config(above) {
                 continue;
             }
             let note = Warning::note(
@@ -94,6 +98,24 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
         below_a_package |= is_package(above);
     }
     (dir, None)
+}
+
+/// Whether every config file in `dir` that marks a project is one a manager also reads from
+/// the folders above its project ([`crate::managers::Place::Parents`]).
+fn only_parent_read_config(dir: &Path) -> bool {
+    let parent_read: Vec<&str> = crate::managers::SETTLED
+        .iter()
+        .flat_map(|m| m.sources())
+        .filter(|f| f.place.is_parents())
+        .map(|f| f.name)
+        .collect();
+    let marked = ALL
+        .iter()
+        .filter_map(|m| m.marker_in(dir))
+        .chain(Some(dir.join(crate::sync_config::FILE_NAME)).filter(|p| p.is_file()));
+    marked
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .all(|name| parent_read.contains(&name.as_str()))
 }
 
 /// The managers asked for, or those whose own file exists in `dir`.

@@ -357,6 +357,13 @@ pub enum Place {
     PnpmConfig,
 }
 
+impl Place {
+    /// Whether this is the folders above the project rather than one place.
+    pub fn is_parents(self) -> bool {
+        matches!(self, Place::Parents | Place::ParentsBelowRoot)
+    }
+}
+
 /// One file a manager reads or pmrc writes for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileSpec {
