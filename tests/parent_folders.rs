@@ -49,6 +49,12 @@ impl Nested {
         cmd
     }
 
+    /// Runs pmrc on the project: whether it succeeded, and all it printed.
+    fn run(&self, args: &[&str]) -> (bool, String) {
+        let out = self.cmd(args).output().unwrap();
+        (out.status.success(), text(&out))
+    }
+
     fn parent_text(&self, name: &str) -> String {
         std::fs::read_to_string(self.root.path().join(name)).unwrap()
     }
@@ -71,9 +77,8 @@ fn yarn_takes_a_scope_from_a_parent_folders_yarnrc_yml() {
             "npmRegistryServer: \"https://npm.example.test\"\n",
         )],
     );
-    let out = nested.cmd(&["show", "--manager", "yarn"]).output().unwrap();
-    let shown = text(&out);
-    assert!(out.status.success(), "{shown}");
+    let (ok, shown) = nested.run(&["show", "--manager", "yarn"]);
+    assert!(ok, "{shown}");
     assert!(
         shown.contains("from ../.yarnrc.yml, .yarnrc.yml"),
         "{shown}"
@@ -122,11 +127,8 @@ fn conversion_from_yarn_carries_what_a_parent_folder_sets() {
             "npmRegistryServer: \"https://npm.example.test\"\n",
         )],
     );
-    let out = nested
-        .cmd(&["convert", "--from", "yarn", "--to", "npm", "--write"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let (ok, said) = nested.run(&["convert", "--from", "yarn", "--to", "npm", "--write"]);
+    assert!(ok, "{said}");
     let npmrc = std::fs::read_to_string(nested.project().join(".npmrc")).unwrap();
     for line in [
         "registry=https://npm.example.test/",
@@ -145,11 +147,8 @@ fn conversion_to_yarn_leaves_a_parent_folders_file_and_says_what_it_changes() {
         &[(".yarnrc.yml", PARENT_YARNRC)],
         &[(".npmrc", "registry=https://npm.example.test/\n")],
     );
-    let out = nested
-        .cmd(&["convert", "--from", "npm", "--to", "yarn", "--write"])
-        .output()
-        .unwrap();
-    let said = common::unwrapped(&text(&out));
+    let (_, said) = nested.run(&["convert", "--from", "npm", "--to", "yarn", "--write"]);
+    let said = common::unwrapped(&said);
     assert!(
         said.contains("warning[route-differs]: ../.yarnrc.yml:3: @acme/*: npm requests https://npm.example.test but yarn would request https://acme.example.test"),
         "{said}"
@@ -171,11 +170,7 @@ fn yarn1_takes_a_parent_folders_npmrc_below_the_projects() {
         )],
         &[(".npmrc", "registry=https://npm.example.test/\n")],
     );
-    let out = nested
-        .cmd(&["show", "--manager", "yarn-classic"])
-        .output()
-        .unwrap();
-    let shown = text(&out);
+    let (_, shown) = nested.run(&["show", "--manager", "yarn-classic"]);
     assert!(shown.contains("../.npmrc, .npmrc"), "{shown}");
     assert!(
         shown.contains("unscoped packages -> https://npm.example.test/"),
@@ -186,7 +181,7 @@ fn yarn1_takes_a_parent_folders_npmrc_below_the_projects() {
         "{shown}"
     );
     // npm reads the project's `.npmrc` alone.
-    let npm = text(&nested.cmd(&["show", "--manager", "npm"]).output().unwrap());
+    let (_, npm) = nested.run(&["show", "--manager", "npm"]);
     assert!(!npm.contains("acme"), "{npm}");
 }
 
@@ -202,7 +197,7 @@ fn doctors_fix_for_a_parent_folders_key_runs_as_printed() {
             "npmRegistryServer: \"https://npm.example.test\"\n",
         )],
     );
-    let said = common::unwrapped(&text(&nested.cmd(&["doctor"]).output().unwrap()));
+    let said = common::unwrapped(&nested.run(&["doctor"]).1);
     assert!(
         said.contains("warning[yarn-scope-with-at]: ../.yarnrc.yml:2:"),
         "{said}"
@@ -224,7 +219,7 @@ fn doctors_fix_for_a_parent_folders_key_runs_as_printed() {
         nested.parent_text(".yarnrc.yml"),
         "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example.test\"\n"
     );
-    let after = text(&nested.cmd(&["doctor"]).output().unwrap());
+    let (_, after) = nested.run(&["doctor"]);
     assert!(!after.contains("yarn-scope-with-at"), "{after}");
 }
 
@@ -236,12 +231,8 @@ fn a_config_folder_above_a_package_is_its_parent_not_the_project() {
         &[(".yarnrc.yml", PARENT_YARNRC)],
         &[("package.json", "{}\n")],
     );
-    let out = nested
-        .cmd(&["convert", "--from", "yarn", "--to", "npm", "--write"])
-        .output()
-        .unwrap();
-    let said = text(&out);
-    assert!(out.status.success(), "{said}");
+    let (ok, said) = nested.run(&["convert", "--from", "yarn", "--to", "npm", "--write"]);
+    assert!(ok, "{said}");
     assert!(!said.contains("project-root"), "{said}");
     assert!(!nested.root.path().join(".npmrc").exists(), "{said}");
     let npmrc = std::fs::read_to_string(nested.project().join(".npmrc")).unwrap();
@@ -305,11 +296,8 @@ fn a_parent_folders_relative_file_path_is_named_from_the_project() {
         )],
         &[(".yarnrc.yml", "")],
     );
-    let out = nested
-        .cmd(&["convert", "--from", "yarn", "--to", "npm", "--write"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let (ok, said) = nested.run(&["convert", "--from", "yarn", "--to", "npm", "--write"]);
+    assert!(ok, "{said}");
     let npmrc = std::fs::read_to_string(nested.project().join(".npmrc")).unwrap();
     assert!(npmrc.lines().any(|l| l == "cafile=../ca.pem"), "{npmrc}");
 }
@@ -320,11 +308,7 @@ fn conversion_to_yarn_says_when_a_parent_folder_makes_it_stop_a_request() {
         &[(".yarnrc.yml", "npmAlwaysAuth: true\n")],
         &[(".npmrc", "registry=https://npm.example.test/\n")],
     );
-    let out = nested
-        .cmd(&["convert", "--from", "npm", "--to", "yarn"])
-        .output()
-        .unwrap();
-    let said = common::unwrapped(&text(&out));
+    let said = common::unwrapped(&nested.run(&["convert", "--from", "npm", "--to", "yarn"]).1);
     assert!(
         said.contains("warning[target-stops-request]: ../.yarnrc.yml:1: unscoped packages: npm sends this request, but yarn would stop it: Yarn stops with YN0033"),
         "{said}"
@@ -344,11 +328,11 @@ fn a_literal_secret_from_a_parent_folder_written_into_the_project_is_said() {
             (".yarnrc", "registry \"https://npm.example.test/\"\n"),
         ],
     );
-    let out = nested
-        .cmd(&["convert", "--from", "yarn-classic", "--to", "npm"])
-        .output()
-        .unwrap();
-    let said = common::unwrapped(&text(&out));
+    let said = common::unwrapped(
+        &nested
+            .run(&["convert", "--from", "yarn-classic", "--to", "npm"])
+            .1,
+    );
     assert!(
         said.contains("warning[plain-text-secret]: ../.npmrc:2: a literal secret for //acme.example.test/, read from ../.npmrc in a folder above the project"),
         "{said}"
