@@ -185,10 +185,9 @@ fn config_files(
 /// folder above home; from a review). A home file listed below the parent folders' moves up
 /// past those above home; one listed over them (Yarn 1's) stays.
 fn home_file_in_the_walk(files: &mut Vec<ConfigFile>, dir: &Path, env: &Environment) {
-    let Some(home) = env.home.as_ref() else {
+    let Some(home) = env.home.as_deref().map(real_path) else {
         return;
     };
-    let home = std::fs::canonicalize(home).unwrap_or_else(|_| home.clone());
     if !real_path(dir).starts_with(&home) {
         return;
     }
@@ -235,10 +234,7 @@ fn folders_above(start: &Path, with_root: bool) -> impl Iterator<Item = (usize, 
 /// the home folder's file is the user's ([`Place::Parents`]).
 fn parents(name: &str, dir: &Path, env: &Environment, with_root: bool) -> Vec<(PathBuf, String)> {
     let start = real_path(dir);
-    let home = env
-        .home
-        .as_ref()
-        .map(|h| std::fs::canonicalize(h).unwrap_or_else(|_| h.clone()));
+    let home = env.home.as_deref().map(real_path);
     let mut found: Vec<(PathBuf, String)> = folders_above(&start, with_root)
         .filter(|(_, folder)| Some(*folder) != home.as_deref())
         .map(|(up, folder)| (up, folder.join(name)))

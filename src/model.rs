@@ -29,6 +29,12 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// Whether the value was read in a folder above the project: such files alone are named
+    /// from the project starting `../` ([`crate::discover::ConfigFile::parent_folder`]).
+    pub fn in_a_parent_folder(&self) -> bool {
+        self.level == Level::Project && self.file.starts_with("..")
+    }
+
     /// A file name to share between origins (`Origin::shared(path)` once per file read).
     pub fn shared(file: impl AsRef<Path>) -> Rc<PathBuf> {
         Rc::new(file.as_ref().to_path_buf())

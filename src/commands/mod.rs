@@ -54,7 +54,8 @@ pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
 /// The folder pmrc works in: `dir` itself when a manager's file or pmrc.toml is there, else
 /// the nearest folder above it that has one (a workspace member run from its own folder, as
 /// the managers walk up), never the home folder or above it; the note says which. Above a
-/// folder with a `package.json`, only a folder with one too counts (a workspace root).
+/// folder with a `package.json`, a folder whose only config Yarn also reads from parent
+/// folders counts only with a `package.json` of its own (a workspace root).
 pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warning>) {
     let marker = |d: &Path| {
         ALL.iter()

@@ -1099,11 +1099,19 @@ fn check_targets(
         if to.rules().may_stop_requests(&model) {
             let rules = to.rules();
             let final_routes = resolve::routes_for(&model, to, target_groups.clone());
-            let meant_routes = resolve::routes_for(meant, to, target_groups.clone());
-            for (f, m) in final_routes.iter().zip(&meant_routes) {
-                let Some(why) = rules.request_fails(&model, f) else {
-                    continue;
-                };
+            let stopped: Vec<(&Route, String)> = final_routes
+                .iter()
+                .filter_map(|f| Some((f, rules.request_fails(&model, f)?)))
+                .collect();
+            let meant_routes = match stopped.is_empty() {
+                true => Vec::new(),
+                false => resolve::routes_for(
+                    meant,
+                    to,
+                    stopped.iter().map(|(f, _)| f.packages.clone()).collect(),
+                ),
+            };
+            for ((f, why), m) in stopped.iter().zip(&meant_routes) {
                 if rules.request_fails(meant, m).is_some() {
                     continue;
                 }

@@ -366,10 +366,7 @@ impl Translator<'_> {
                     && !self.target_writes_where_read(&secret.origin)
                 {
                     // From a folder above the project, it was in no file of the project.
-                    let from_above = match secret
-                        .origin
-                        .as_ref()
-                        .filter(|o| from_a_parent_folder(o))
+                    let from_above = match secret.origin.as_ref().filter(|o| o.in_a_parent_folder())
                     {
                         Some(o) => format!(
                             ", read from {} in a folder above the project (in none of the project's files, which are often committed),",
@@ -395,7 +392,7 @@ impl Translator<'_> {
     /// that npm, Yarn 1, pnpm and Deno all read): a literal secret from there is not copied
     /// anywhere new, so it is no news to report as written.
     fn target_writes_where_read(&self, origin: &Option<Origin>) -> bool {
-        let Some(origin) = origin.as_ref().filter(|o| !from_a_parent_folder(o)) else {
+        let Some(origin) = origin.as_ref().filter(|o| !o.in_a_parent_folder()) else {
             return false;
         };
         self.to.rules().targets().iter().any(|spec| {
@@ -869,9 +866,4 @@ impl Translator<'_> {
             }
         }
     }
-}
-
-/// Whether a value was read from a folder above the project (`../.npmrc`, shown so).
-fn from_a_parent_folder(origin: &Origin) -> bool {
-    origin.level == Level::Project && origin.file.starts_with("..")
 }
