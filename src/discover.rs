@@ -185,6 +185,11 @@ fn config_files(
 /// folder above home; from a review). A home file listed below the parent folders' moves up
 /// past those above home; one listed over them (Yarn 1's) stays.
 fn home_file_in_the_walk(files: &mut Vec<ConfigFile>, dir: &Path, env: &Environment) {
+    // Asked for every reader's files, many times a run: without a parent folder's file
+    // there is nothing to move, and no path to resolve.
+    if !files.iter().any(|f| f.parent_folder().is_some()) {
+        return;
+    }
     let Some(home) = env.home.as_deref().map(real_path) else {
         return;
     };
