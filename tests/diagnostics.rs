@@ -332,6 +332,18 @@ const TRIGGERS: &[Trigger] = &[
         dir: "packages/a",
         args: &["show", "--manager", "pnpm@12"],
     },
+    Trigger {
+        vars: &[],
+        code: "member-config-ignored",
+        files: &[
+            ("package.json", "{\"workspaces\": [\"packages/*\"]}\n"),
+            ("packages/a/package.json", "{}\n"),
+            ("packages/a/.npmrc", "registry=https://r.example/\n"),
+        ],
+        home: &[],
+        dir: "packages/a",
+        args: &["show", "--manager", "npm"],
+    },
     t(
         "pnpm-scope-token",
         &[(

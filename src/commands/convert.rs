@@ -202,13 +202,13 @@ fn run_plan(
             ),
         }));
     }
-    // A workspace (pnpm's) is read and written at its root.
-    let (dir, env, member_note) = super::shared_workspace_root(
+    // A workspace is read and written at its root.
+    let (dir, env, member_notes) = super::shared_workspace_root(
         std::iter::once(from).chain(targets.iter().copied()),
         dir,
         env,
     );
-    notes.extend(member_note);
+    notes.extend(member_notes);
     // What the source sends can come from its user files, which the translation then
     // leaves out (a token in ~/.npmrc for a registry the project names: the target would
     // get a 401).

@@ -53,8 +53,8 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         .into_iter()
         .map(|m| Ok(m.settle(&req.dir)?.0))
         .collect::<Result<Vec<Manager>>>()?;
-    // A workspace (pnpm's) is checked from its root.
-    let (dir, env, _) =
+    // A workspace is checked from its root; what the member's own files miss is said.
+    let (dir, env, member_notes) =
         super::shared_workspace_root(managers.iter().copied(), req.dir.clone(), env);
     let request = crate::doctor::Request {
         dir: &dir,
@@ -88,6 +88,10 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         }
         findings.extend(moved);
     }
+    let member_findings = member_notes
+        .into_iter()
+        .map(|w| crate::doctor::finding(w, None));
+    findings.splice(0..0, member_findings);
     let failing = req
         .fail_on
         .is_some_and(|t| findings.iter().any(|f| f.severity >= t));

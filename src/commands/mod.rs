@@ -137,8 +137,9 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
     Ok(managers)
 }
 
-/// For a manager that works from a workspace root (pnpm), that root instead of a member
-/// directory (and the member remembered).
+/// For a manager that works from a workspace root (pnpm's; npm's, Bun's and Deno's from a
+/// package a root lists), that root instead of a member directory (and the member
+/// remembered).
 fn workspace_root(
     manager: Manager,
     dir: &Path,
@@ -147,17 +148,34 @@ fn workspace_root(
     at_root(manager.rules().workspace_root(dir), dir.to_path_buf(), env)
 }
 
-/// The workspace root of the first of `managers` that has one, for a run with several.
+/// The workspace root above `dir` of the first of `managers` that works from one, for a run
+/// with several, and the notes of every one of them that works from that root about the
+/// member's own files.
 fn shared_workspace_root(
-    mut managers: impl Iterator<Item = Manager>,
+    managers: impl Iterator<Item = Manager>,
     dir: PathBuf,
     env: &Environment,
-) -> (PathBuf, Environment, Option<Warning>) {
-    at_root(
-        managers.find_map(|m| m.rules().workspace_root(&dir)),
-        dir,
-        env,
-    )
+) -> (PathBuf, Environment, Vec<Warning>) {
+    let moved: Vec<(PathBuf, Option<Warning>)> = managers
+        .filter_map(|m| m.rules().workspace_root(&dir))
+        .filter(|(root, _)| !same_folder(root, &dir))
+        .collect();
+    let Some(root) = moved.first().map(|(root, _)| root.clone()) else {
+        return (dir, env.clone(), Vec::new());
+    };
+    let notes = moved
+        .into_iter()
+        .filter(|(r, _)| same_folder(r, &root))
+        .filter_map(|(_, note)| note)
+        .collect();
+    let (root, env, _) = at_root(Some((root, None)), dir, env);
+    (root, env, notes)
+}
+
+/// Whether two names of folders name the same one (a root found from an absolute path
+/// against the `--dir` given).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok()
 }
 
 fn at_root(
@@ -169,7 +187,7 @@ fn at_root(
     let Some((root, note)) = found else {
         return (dir, env, None);
     };
-    if root != dir {
+    if !same_folder(&root, &dir) {
         env.member = Some(dir);
     }
     (root, env, note)

@@ -1,6 +1,8 @@
 //! Bun 1.x (spec/pnpm-bun-deno.md §3): `bunfig.toml` with credentials written beside their
 //! registry, plus `.npmrc` keys matched by host and path prefix.
 
+use std::path::{Path, PathBuf};
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::{
@@ -189,6 +191,18 @@ impl Rules for Bun {
 
     fn marker_file(&self) -> &'static str {
         "bunfig.toml"
+    }
+
+    /// Run in a workspace member, Bun works from the root that lists it and ignores the
+    /// member's `.npmrc` and `bunfig.toml` (spec/pnpm-bun-deno.md §3.2 w01; real Bun 1.4.5
+    /// sent the root's bunfig registry with the member's own present).
+    fn workspace_root(&self, dir: &Path) -> Option<(PathBuf, Option<Warning>)> {
+        let markers = super::workspaces::PackageMarkers {
+            files: &["package.json"],
+            node_modules: false,
+            deno_workspace: false,
+        };
+        super::workspaces::member_root(self.label(), dir, &markers, &[".npmrc", "bunfig.toml"])
     }
 
     fn public_registry(&self) -> &'static str {

@@ -4,7 +4,7 @@
 //! the first block on the registry's path deciding, `${VAR}` only. Where the stored Deno
 //! source and the real Deno 2.9.6 differ (tarballs), the real one is followed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
@@ -122,6 +122,18 @@ impl Rules for Deno {
     /// `deno.jsonc` marks a Deno project as well (Deno reads either).
     fn marker_files(&self) -> Vec<&'static str> {
         vec!["deno.json", "deno.jsonc"]
+    }
+
+    /// Run in a workspace member (of a package.json `workspaces` or a deno.json `workspace`),
+    /// Deno reads the root's `.npmrc` and not the member's (spec/pnpm-bun-deno.md §4 w01;
+    /// real Deno 2.9.6 with either declaration).
+    fn workspace_root(&self, dir: &Path) -> Option<(PathBuf, Option<Warning>)> {
+        let markers = super::workspaces::PackageMarkers {
+            files: &["package.json", "deno.json", "deno.jsonc"],
+            node_modules: false,
+            deno_workspace: true,
+        };
+        super::workspaces::member_root(self.label(), dir, &markers, &[".npmrc"])
     }
 
     fn marker_holds_config(&self) -> bool {

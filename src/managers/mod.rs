@@ -9,6 +9,7 @@ mod deno;
 mod dependabot;
 mod npm;
 mod pnpm;
+mod workspaces;
 mod yarn;
 mod yarn_classic;
 

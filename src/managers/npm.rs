@@ -2,6 +2,8 @@
 //! walking up the request URL's path, legacy top-level auth refused; the [`Migration`]
 //! between the two majors (§8).
 
+use std::path::{Path, PathBuf};
+
 use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
 };
@@ -87,6 +89,18 @@ impl Rules for Npm {
 
     fn marker_file(&self) -> &'static str {
         ".npmrc"
+    }
+
+    /// Run in a workspace member (a package a package.json further up lists in its
+    /// `workspaces`), npm works from that root and ignores the member's `.npmrc`
+    /// ("ignoring workspace config", spec/npm.md §1.3; real npm 11.21 and 12.2).
+    fn workspace_root(&self, dir: &Path) -> Option<(PathBuf, Option<Warning>)> {
+        let markers = super::workspaces::PackageMarkers {
+            files: &["package.json"],
+            node_modules: true,
+            deno_workspace: false,
+        };
+        super::workspaces::member_root(self.label(), dir, &markers, &[".npmrc"])
     }
 
     /// `.npmrc` sits beside `.yarnrc` and `bunfig.toml` too.

@@ -1,0 +1,262 @@
+//! Which folder declares a package as one of its workspaces: a `package.json` `workspaces`
+//! list as npm's map-workspaces matches it (real Bun 1.4 and Deno 2.9 agree on every pattern
+//! form tried), and Deno's `deno.json` `workspace`. npm, Bun and Deno run from such a member
+//! read the root's config, never the member's.
+
+use std::path::{Path, PathBuf};
+
+use globset::GlobBuilder;
+
+use crate::diagnostics::Code;
+use crate::model::{Level, Origin};
+use crate::warning::Warning;
+
+/// The files a manager looks for to find its package folder, nearest first.
+pub struct PackageMarkers {
+    /// Files any one of which makes a folder a package (`package.json`; Deno's `deno.json`).
+    pub files: &'static [&'static str],
+    /// npm's local prefix is also the nearest folder with `node_modules`.
+    pub node_modules: bool,
+    /// Deno also takes a `deno.json` `workspace` list.
+    pub deno_workspace: bool,
+}
+
+/// The workspace root above `dir`'s package folder that lists it among its workspaces, if
+/// any: where npm, Bun or Deno (per `markers`) works from when run in `dir`. The package
+/// folder is the nearest folder from `dir` up with one of `markers`' files.
+pub fn root_declaring(dir: &Path, markers: &PackageMarkers) -> Option<(PathBuf, PathBuf)> {
+    let dir = std::path::absolute(dir).ok()?;
+    let package = dir.ancestors().find(|d| {
+        markers.files.iter().any(|f| d.join(f).is_file())
+            || (markers.node_modules && d.join("node_modules").is_dir())
+    })?;
+    // map-workspaces lists only folders with a package.json (Deno's members may have a
+    // deno.json instead).
+    let is_member_folder = markers.files.iter().any(|f| package.join(f).is_file());
+    if !is_member_folder {
+        return None;
+    }
+    package.ancestors().skip(1).find_map(|above| {
+        let relative = package.strip_prefix(above).ok()?;
+        let listed = patterns_in(&above.join("package.json"), "workspaces")
+            .into_iter()
+            .chain(
+                markers
+                    .deno_workspace
+                    .then(|| {
+                        ["deno.json", "deno.jsonc"]
+                            .iter()
+                            .flat_map(|f| patterns_in(&above.join(f), "workspace"))
+                            .collect::<Vec<_>>()
+                    })
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect::<Vec<_>>();
+        lists(&listed, relative).then(|| (above.to_path_buf(), package.to_path_buf()))
+    })
+}
+
+/// For a manager run in a workspace member: the root it works from instead, and the note
+/// about the member's own files of `names` it ignores there. `None` outside a member.
+pub fn member_root(
+    label: &str,
+    dir: &Path,
+    markers: &PackageMarkers,
+    names: &[&str],
+) -> Option<(PathBuf, Option<Warning>)> {
+    let (root, member) = root_declaring(dir, markers)?;
+    let note = member_files_ignored(label, &root, &member, names);
+    Some((root, note))
+}
+
+/// The note for a member's own files that the manager `label` ignores there, when it has any.
+fn member_files_ignored(
+    label: &str,
+    root: &Path,
+    member: &Path,
+    names: &[&str],
+) -> Option<Warning> {
+    let found: Vec<PathBuf> = names
+        .iter()
+        .map(|name| member.join(name))
+        .filter(|p| p.is_file())
+        .collect();
+    let first = found.first()?;
+    let names: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| member.join(name).is_file())
+        .collect();
+    Some(Warning::new(
+        Code::MemberConfigIgnored,
+        format!(
+            "{label} ignores a workspace member's {}: run in {} it reads the config of the workspace root {} instead, so the member's settings are not used",
+            names.join(" and "),
+            member.display(),
+            root.display()
+        ),
+        Some(Origin {
+            file: Origin::shared(first),
+            line: 1,
+            level: Level::Project,
+        }),
+    ))
+}
+
+/// The workspace patterns of a JSON (or JSONC) file's `field`: an array, or an object's
+/// `packages` (npm, Bun) or `members` (Deno) array. Empty where the file is missing or is
+/// not such JSON: the managers then go on looking further up.
+fn patterns_in(file: &Path, field: &str) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    let Ok(value) = json5::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let declared = &value[field];
+    let list = match declared {
+        serde_json::Value::Array(_) => declared,
+        serde_json::Value::Object(o) => o
+            .get("packages")
+            .or_else(|| o.get("members"))
+            .unwrap_or(&serde_json::Value::Null),
+        _ => &serde_json::Value::Null,
+    };
+    list.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `patterns`, in map-workspaces' order rules, list the folder at `relative`.
+fn lists(patterns: &[String], relative: &Path) -> bool {
+    let Some(relative) = relative.to_str() else {
+        return false;
+    };
+    if relative.is_empty() || relative.split('/').any(|c| c == "node_modules") {
+        return false;
+    }
+    let mut positive: Vec<&str> = Vec::new();
+    let mut negated: Vec<&str> = Vec::new();
+    for pattern in patterns {
+        let bangs = pattern.len() - pattern.trim_start_matches('!').len();
+        let pattern = strip_leading_slashes(&pattern[bangs..]);
+        let pattern = pattern.trim_end_matches('/');
+        if bangs % 2 == 1 {
+            negated.push(pattern);
+        } else {
+            // A later pattern brings back what an earlier negation took out.
+            negated.retain(|n| !matches(n, pattern));
+            positive.push(pattern);
+        }
+    }
+    positive.retain(|p| !negated.iter().any(|n| matches(n, p)));
+    positive.iter().any(|p| matches(p, relative)) && !negated.iter().any(|n| matches(n, relative))
+}
+
+/// `./packages/*` and `/packages/*` are `packages/*` (map-workspaces strips them).
+fn strip_leading_slashes(pattern: &str) -> &str {
+    let without_dot = pattern
+        .strip_prefix("./")
+        .map(|rest| rest.trim_start_matches('/'))
+        .unwrap_or(pattern);
+    without_dot.trim_start_matches('/')
+}
+
+/// Whether the glob `pattern` matches `path`: `*` within one folder name, and as minimatch
+/// does by default, never a name starting with `.` unless the pattern writes it.
+fn matches(pattern: &str, path: &str) -> bool {
+    let Ok(glob) = GlobBuilder::new(pattern).literal_separator(true).build() else {
+        return false;
+    };
+    let dotted_written = path
+        .split('/')
+        .filter(|c| c.starts_with('.'))
+        .all(|c| pattern.split('/').any(|p| p == c));
+    dotted_written && glob.compile_matcher().is_match(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(patterns: &[&str], relative: &str) -> bool {
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+        lists(&patterns, Path::new(relative))
+    }
+
+    /// Each pattern form below was run with real npm 11.21, Bun 1.4.5 and Deno 2.9.6 from
+    /// `packages/a`; all three read the root's `.npmrc` exactly where this says listed.
+    #[test]
+    fn pattern_forms_the_managers_were_run_with() {
+        assert!(listed(&["packages/*"], "packages/a"));
+        assert!(listed(&["./packages/*"], "packages/a"));
+        assert!(listed(&["packages/**"], "packages/a"));
+        assert!(listed(&["packages/a/"], "packages/a"));
+        assert!(!listed(&["tools/*"], "packages/a"));
+        assert!(!listed(&["packages/*", "!packages/a"], "packages/a"));
+    }
+
+    #[test]
+    fn map_workspaces_order_rules() {
+        assert!(listed(&["/packages/*"], "packages/a"));
+        assert!(listed(&["!!packages/a"], "packages/a"));
+        // A later pattern brings back what an earlier negation took out.
+        assert!(listed(
+            &["packages/*", "!packages/a", "packages/a"],
+            "packages/a"
+        ));
+        assert!(!listed(&["packages/*"], "packages/a/b"));
+        assert!(listed(&["packages/**"], "packages/a/b"));
+        assert!(listed(&["packages/{a,b}"], "packages/b"));
+        assert!(!listed(&["packages/*"], "packages/.hidden"));
+        assert!(listed(&["packages/.hidden"], "packages/.hidden"));
+        assert!(!listed(&["**"], "node_modules/x"));
+        assert!(!listed(&[], "packages/a"));
+    }
+
+    #[test]
+    fn the_forms_a_declaration_takes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("package.json");
+        std::fs::write(&file, r#"{"workspaces": {"packages": ["a/*"]}}"#).unwrap();
+        assert_eq!(patterns_in(&file, "workspaces"), ["a/*"]);
+        std::fs::write(&file, r#"{"workspaces": ["a/*", 3]}"#).unwrap();
+        assert_eq!(patterns_in(&file, "workspaces"), ["a/*"]);
+        std::fs::write(&file, r#"{"workspaces": "a/*"}"#).unwrap();
+        assert!(patterns_in(&file, "workspaces").is_empty());
+        let deno = dir.path().join("deno.jsonc");
+        std::fs::write(&deno, "{ // members\n \"workspace\": [\"./a\"], }").unwrap();
+        assert_eq!(patterns_in(&deno, "workspace"), ["./a"]);
+    }
+
+    #[test]
+    fn a_member_is_found_from_a_folder_inside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("packages/a/src")).unwrap();
+        std::fs::write(
+            root.join("package.json"),
+            r#"{"workspaces":["packages/*"]}"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("packages/a/package.json"), "{}").unwrap();
+        let npm = PackageMarkers {
+            files: &["package.json"],
+            node_modules: true,
+            deno_workspace: false,
+        };
+        let (found, member) = root_declaring(&root.join("packages/a/src"), &npm).unwrap();
+        assert_eq!(found, root);
+        assert_eq!(member, root.join("packages/a"));
+        assert!(root_declaring(root, &npm).is_none());
+        // Without a package.json of its own, the folder is no member.
+        std::fs::remove_file(root.join("packages/a/package.json")).unwrap();
+        assert!(root_declaring(&root.join("packages/a"), &npm).is_none());
+    }
+}

@@ -1,0 +1,218 @@
+//! pmrc pointed at a workspace member: npm, Bun and Deno work from the workspace root that
+//! lists the member and ignore the member's own `.npmrc` (and Bun its `bunfig.toml`), while
+//! Yarn 1 and pnpm without a `pnpm-workspace.yaml` read the member's (spec/npm.md §1.3,
+//! spec/pnpm-bun-deno.md w01). Each layout here was run with real npm 11.21, Bun 1.4.5,
+//! Deno 2.9.6, pnpm 10.34 and 12.21 against a loopback registry, which named the registry
+//! asserted.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_fs::TempDir;
+use common::pmrc;
+
+const ROOT_REGISTRY: &str = "https://root.example.test/";
+const MEMBER_REGISTRY: &str = "https://member.example.test/";
+
+/// A workspace root with an `.npmrc`, and its member `packages/a` with one of its own.
+struct Workspace {
+    root: TempDir,
+    home: TempDir,
+}
+
+impl Workspace {
+    fn new(root_package_json: &str) -> Workspace {
+        let ws = Workspace {
+            root: TempDir::new().unwrap(),
+            home: TempDir::new().unwrap(),
+        };
+        std::fs::create_dir_all(ws.member().join("src")).unwrap();
+        ws.write("package.json", root_package_json);
+        ws.write(".npmrc", &format!("registry={ROOT_REGISTRY}\n"));
+        ws.write(
+            "packages/a/package.json",
+            r#"{"name":"a","version":"1.0.0"}"#,
+        );
+        ws.write(
+            "packages/a/.npmrc",
+            &format!("registry={MEMBER_REGISTRY}\n"),
+        );
+        ws
+    }
+
+    fn member(&self) -> PathBuf {
+        self.root.path().join("packages/a")
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.root.path().join(name), text).unwrap();
+    }
+
+    fn read(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.root.path().join(name)).ok()
+    }
+
+    /// Runs pmrc in `dir`: whether it succeeded, and all it printed.
+    fn run_in(&self, dir: &Path, args: &[&str]) -> (bool, String) {
+        let out = pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(dir)
+            .env("HOME", self.home.path())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    }
+
+    /// The registry `manager` sends unscoped packages to, run from the member, and the codes
+    /// of what it says.
+    fn unscoped_registry(&self, manager: &str) -> (String, Vec<String>) {
+        let (ok, json) = self.run_in(
+            &self.member(),
+            &["show", "--manager", manager, "--format", "json"],
+        );
+        assert!(ok, "{json}");
+        let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let read = &shown["managers"][0];
+        let registry = read["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["packages"]["kind"] == "unscoped")
+            .map(|r| r["registry"].as_str().unwrap().to_string())
+            .unwrap();
+        let codes = read["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["code"].as_str().unwrap().to_string())
+            .collect();
+        (registry, codes)
+    }
+}
+
+const WORKSPACES: &str = r#"{"name":"ws","private":true,"workspaces":["packages/*"]}"#;
+
+#[test]
+fn npm_bun_and_deno_read_the_workspace_roots_npmrc_from_a_member() {
+    let ws = Workspace::new(WORKSPACES);
+    for manager in ["npm", "bun", "deno"] {
+        let (registry, codes) = ws.unscoped_registry(manager);
+        assert_eq!(registry, ROOT_REGISTRY, "{manager}");
+        assert!(
+            codes.contains(&"member-config-ignored".to_string()),
+            "{manager}: {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn yarn_1_and_pnpm_without_a_workspace_yaml_read_the_members_npmrc() {
+    let ws = Workspace::new(WORKSPACES);
+    for manager in ["yarn-classic", "pnpm@10", "pnpm@12"] {
+        let (registry, codes) = ws.unscoped_registry(manager);
+        assert_eq!(registry, MEMBER_REGISTRY, "{manager}");
+        assert!(
+            !codes.contains(&"member-config-ignored".to_string()),
+            "{manager}: {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn the_declaration_decides_membership() {
+    // Listed through the object form, `./`, and `**`: a member (real runs, all three).
+    for declared in [
+        r#"{"workspaces":{"packages":["packages/*"]}}"#,
+        r#"{"workspaces":["./packages/*"]}"#,
+        r#"{"workspaces":["packages/**"]}"#,
+    ] {
+        let ws = Workspace::new(declared);
+        assert_eq!(ws.unscoped_registry("npm").0, ROOT_REGISTRY, "{declared}");
+    }
+    // Not listed, taken out by a negation, or no `workspaces` at all: a package of its own.
+    for declared in [
+        r#"{"workspaces":["tools/*"]}"#,
+        r#"{"workspaces":["packages/*","!packages/a"]}"#,
+        r#"{"name":"ws"}"#,
+    ] {
+        let ws = Workspace::new(declared);
+        for manager in ["npm", "bun", "deno"] {
+            let (registry, codes) = ws.unscoped_registry(manager);
+            assert_eq!(registry, MEMBER_REGISTRY, "{manager} {declared}");
+            assert!(codes.is_empty(), "{manager} {declared}: {codes:?}");
+        }
+    }
+}
+
+#[test]
+fn deno_takes_a_deno_json_workspace_too() {
+    let ws = Workspace::new(r#"{"name":"ws"}"#);
+    ws.write("deno.json", r#"{"workspace":["./packages/a"]}"#);
+    assert_eq!(ws.unscoped_registry("deno").0, ROOT_REGISTRY);
+    // npm and Bun do not read deno.json.
+    assert_eq!(ws.unscoped_registry("npm").0, MEMBER_REGISTRY);
+    assert_eq!(ws.unscoped_registry("bun").0, MEMBER_REGISTRY);
+}
+
+#[test]
+fn bun_ignores_a_members_bunfig_toml() {
+    let ws = Workspace::new(WORKSPACES);
+    ws.write(
+        "packages/a/bunfig.toml",
+        "[install]\nregistry = \"https://member-bunfig.example.test/\"\n",
+    );
+    let (registry, _) = ws.unscoped_registry("bun");
+    assert_eq!(registry, ROOT_REGISTRY);
+    let (_, text) = ws.run_in(&ws.member(), &["show", "--manager", "bun"]);
+    assert!(text.contains(".npmrc and bunfig.toml"), "{text}");
+}
+
+#[test]
+fn run_from_a_folder_inside_the_member() {
+    let ws = Workspace::new(WORKSPACES);
+    // The member's src has config of its own: pmrc works there, npm from the root.
+    ws.write(
+        "packages/a/src/.npmrc",
+        "registry=https://src.example.test/\n",
+    );
+    let (ok, json) = ws.run_in(
+        &ws.member().join("src"),
+        &["show", "--manager", "npm", "--format", "json"],
+    );
+    assert!(ok, "{json}");
+    assert!(json.contains(ROOT_REGISTRY), "{json}");
+}
+
+#[test]
+fn doctor_in_a_member_says_what_npm_ignores() {
+    let ws = Workspace::new(WORKSPACES);
+    let (ok, text) = ws.run_in(&ws.member(), &["doctor", "--manager", "npm"]);
+    // A warning fails doctor (its default `--fail-on`).
+    assert!(!ok, "{text}");
+    assert!(text.contains("warning[member-config-ignored]"), "{text}");
+    assert!(text.contains("npm 11/12 ignores a workspace"), "{text}");
+}
+
+#[test]
+fn convert_from_a_member_writes_the_workspace_roots_files() {
+    let ws = Workspace::new(WORKSPACES);
+    let member_npmrc = ws.read("packages/a/.npmrc");
+    let (ok, text) = ws.run_in(
+        &ws.member(),
+        &["convert", "--from", "npm", "--to", "yarn", "--write"],
+    );
+    assert!(ok, "{text}");
+    assert!(text.contains("member-config-ignored"), "{text}");
+    let written = ws.read(".yarnrc.yml").expect(&text);
+    assert!(written.contains("https://root.example.test"), "{written}");
+    assert!(!written.contains("member.example.test"), "{written}");
+    assert_eq!(ws.read("packages/a/.yarnrc.yml"), None);
+    assert_eq!(ws.read("packages/a/.npmrc"), member_npmrc);
+}
