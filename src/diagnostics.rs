@@ -333,7 +333,7 @@ diagnostics! {
             fix: "move its settings to the workspace root's .npmrc";
         MemberConfigIgnored "member-config-ignored"
             what: "a workspace member's own .npmrc or bunfig.toml, which npm, Bun and Deno ignore when run in the member: they read the workspace root's"
-            fix: "move its settings to the workspace root's file (Yarn 1 and pnpm 10 read the member's .npmrc too: keep one that they need)";
+            fix: "move its settings to the workspace root's file (Yarn 1 and pnpm 10 run in the member read its .npmrc: keep it where they need it)";
         PnpmScopeToken "pnpm-scope-token"
             what: "a pnpm 11/12 scope token (`//host/:@scope:_authToken`), which npm, Yarn 1, Bun and Deno ignore"
             fix: "key the token by the scope's registry URL for the other managers";

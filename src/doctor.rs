@@ -137,6 +137,10 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         findings.extend(unset_env(&reads, req.env_vars));
     }
     findings.extend(unchecked(req));
+    // At a workspace root (not reached from a member, whose files were named already).
+    if req.env.member.is_none() {
+        findings.extend(unread_member_files(req));
+    }
     if req.ci {
         findings.extend(
             crate::ci::check(req.dir, req.env, &req.managers)?
@@ -404,6 +408,51 @@ fn unchecked(req: &Request) -> Option<Finding> {
         origin: None,
         managers: Vec::new(),
     })
+}
+
+/// The workspace members' own files the managers checked never read: at the root they
+/// read its config, and run in the member too (npm, Bun and Deno; the case behind "npm
+/// gets a 401 where the token is in the member's .npmrc").
+fn unread_member_files(req: &Request) -> Vec<Finding> {
+    let ignoring: Vec<Manager> = req
+        .managers
+        .iter()
+        .copied()
+        .filter(|m| !m.rules().member_files_ignored().is_empty())
+        .collect();
+    // Without such a manager the members need not be listed (it walks folders).
+    if ignoring.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for member in crate::managers::workspace_members(req.dir) {
+        let Ok(folder) = member.strip_prefix(req.dir) else {
+            continue;
+        };
+        for &m in &ignoring {
+            for name in m.rules().member_files_ignored() {
+                if !member.join(name).is_file() {
+                    continue;
+                }
+                let shown = folder.join(name);
+                let w = Warning::new(
+                    Code::MemberConfigIgnored,
+                    format!(
+                        "{}, a workspace member's own file, is never read by {m}: at this root and run in {} alike, this root's config is read instead",
+                        shown.display(),
+                        folder.display()
+                    ),
+                    Some(Origin {
+                        file: Origin::shared(&shown),
+                        line: 1,
+                        level: Level::Project,
+                    }),
+                );
+                out.push(finding(w, Some(m)));
+            }
+        }
+    }
+    out
 }
 
 fn dedup(findings: &mut Vec<Finding>) {

@@ -216,3 +216,58 @@ fn convert_from_a_member_writes_the_workspace_roots_files() {
     assert_eq!(ws.read("packages/a/.yarnrc.yml"), None);
     assert_eq!(ws.read("packages/a/.npmrc"), member_npmrc);
 }
+
+#[test]
+fn doctor_at_the_root_names_the_member_files_npm_bun_and_deno_never_read() {
+    let ws = Workspace::new(WORKSPACES);
+    ws.write(
+        "packages/a/bunfig.toml",
+        "[install]\nregistry = \"https://member-bunfig.example.test/\"\n",
+    );
+    let root = ws.root.path().to_path_buf();
+    let (_, json) = ws.run_in(
+        &root,
+        &[
+            "doctor",
+            "--manager",
+            "npm,bun,deno,yarn-classic",
+            "--format",
+            "json",
+        ],
+    );
+    let findings: serde_json::Value = serde_json::from_str(&json).expect(&json);
+    let about_members: Vec<(String, Vec<String>)> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "member-config-ignored")
+        .map(|f| {
+            let managers = f["managers"]
+                .as_array()
+                .map(|ms| ms.iter().map(|m| m.as_str().unwrap().to_string()).collect())
+                .unwrap_or_else(|| vec![f["manager"].as_str().unwrap().to_string()]);
+            (f["origin"]["file"].as_str().unwrap().to_string(), managers)
+        })
+        .collect();
+    assert_eq!(
+        about_members,
+        [
+            (
+                "packages/a/.npmrc".to_string(),
+                vec!["npm".to_string(), "bun".into(), "deno".into()]
+            ),
+            (
+                "packages/a/bunfig.toml".to_string(),
+                vec!["bun".to_string()]
+            ),
+        ],
+        "{json}"
+    );
+    // Yarn 1 reads the member's file run there: nothing to say for it alone; nor for a
+    // folder the root does not list.
+    let (_, text) = ws.run_in(&root, &["doctor", "--manager", "yarn-classic"]);
+    assert!(!text.contains("member-config-ignored"), "{text}");
+    ws.write("package.json", r#"{"workspaces":["tools/*"]}"#);
+    let (_, text) = ws.run_in(&root, &["doctor", "--manager", "npm"]);
+    assert!(!text.contains("member-config-ignored"), "{text}");
+}

@@ -193,6 +193,10 @@ impl Rules for Bun {
         "bunfig.toml"
     }
 
+    fn member_files_ignored(&self) -> &'static [&'static str] {
+        &[".npmrc", "bunfig.toml"]
+    }
+
     /// Run in a workspace member, Bun works from the root that lists it and ignores the
     /// member's `.npmrc` and `bunfig.toml` (spec/pnpm-bun-deno.md §3.2 w01; real Bun 1.4.5
     /// sent the root's bunfig registry with the member's own present).
@@ -202,7 +206,7 @@ impl Rules for Bun {
             node_modules: false,
             deno_workspace: false,
         };
-        super::workspaces::member_root(self.label(), dir, &markers, &[".npmrc", "bunfig.toml"])
+        super::workspaces::member_root(self.label(), dir, &markers, self.member_files_ignored())
     }
 
     fn public_registry(&self) -> &'static str {

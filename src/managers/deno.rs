@@ -124,6 +124,10 @@ impl Rules for Deno {
         vec!["deno.json", "deno.jsonc"]
     }
 
+    fn member_files_ignored(&self) -> &'static [&'static str] {
+        &[".npmrc"]
+    }
+
     /// Run in a workspace member (of a package.json `workspaces` or a deno.json `workspace`),
     /// Deno reads the root's `.npmrc` and not the member's (spec/pnpm-bun-deno.md §4 w01;
     /// real Deno 2.9.6 with either declaration).
@@ -133,7 +137,7 @@ impl Rules for Deno {
             node_modules: false,
             deno_workspace: true,
         };
-        super::workspaces::member_root(self.label(), dir, &markers, &[".npmrc"])
+        super::workspaces::member_root(self.label(), dir, &markers, self.member_files_ignored())
     }
 
     fn marker_holds_config(&self) -> bool {

@@ -33,6 +33,7 @@ use crate::warning::Warning;
 pub use dependabot::FILE as DEPENDABOT_FILE;
 pub use npm::Migration;
 pub use pnpm::PnpmMajor;
+pub use workspaces::members as workspace_members;
 
 /// A file a manager ignores as a whole in this environment: the variable that makes it, the
 /// manager's own error, and the line (1-based) that holds the reference.
@@ -483,6 +484,12 @@ pub trait Rules: Sync {
     fn public_registry(&self) -> &'static str;
     /// Which format a translation into this manager writes its routes and credentials in.
     fn written_as(&self) -> WrittenAs;
+    /// The files of its own in a workspace member (a package a `package.json` above lists in
+    /// its `workspaces`) that this manager never reads: it reads the workspace root's, run
+    /// in the member or at the root.
+    fn member_files_ignored(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// For a manager that works from a workspace root above `dir`: that root (`dir` itself
     /// when there is none above) and a note about the member's own files.
     fn workspace_root(&self, _dir: &Path) -> Option<(PathBuf, Option<Warning>)> {

@@ -91,6 +91,10 @@ impl Rules for Npm {
         ".npmrc"
     }
 
+    fn member_files_ignored(&self) -> &'static [&'static str] {
+        &[".npmrc"]
+    }
+
     /// Run in a workspace member (a package a package.json further up lists in its
     /// `workspaces`), npm works from that root and ignores the member's `.npmrc`
     /// ("ignoring workspace config", spec/npm.md §1.3; real npm 11.21 and 12.2).
@@ -100,7 +104,7 @@ impl Rules for Npm {
             node_modules: true,
             deno_workspace: false,
         };
-        super::workspaces::member_root(self.label(), dir, &markers, &[".npmrc"])
+        super::workspaces::member_root(self.label(), dir, &markers, self.member_files_ignored())
     }
 
     /// `.npmrc` sits beside `.yarnrc` and `bunfig.toml` too.

@@ -57,6 +57,72 @@ pub fn root_declaring(dir: &Path, markers: &PackageMarkers) -> Option<(PathBuf, 
     })
 }
 
+/// How deep a `**` in a workspace pattern is followed when listing the members.
+const GLOBSTAR_DEPTH: usize = 6;
+
+/// The workspace members `root`'s package.json lists: each folder with a package.json that
+/// its patterns match, outside `node_modules`.
+pub fn members(root: &Path) -> Vec<PathBuf> {
+    let patterns = patterns_in(&root.join("package.json"), "workspaces");
+    let mut found: Vec<PathBuf> = patterns
+        .iter()
+        .filter(|p| !p.starts_with('!'))
+        .flat_map(|p| folders_for(root, strip_leading_slashes(p)))
+        .filter(|d| d.join("package.json").is_file())
+        .filter(|d| d.strip_prefix(root).is_ok_and(|rel| lists(&patterns, rel)))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// The folders under `root` a pattern could match, segment by segment: a literal name is
+/// joined, a glob lists the subfolders, `**` every folder below (to [`GLOBSTAR_DEPTH`]).
+/// [`lists`] then decides.
+fn folders_for(root: &Path, pattern: &str) -> Vec<PathBuf> {
+    let mut folders = vec![root.to_path_buf()];
+    for segment in pattern.split('/').filter(|s| !s.is_empty() && *s != ".") {
+        folders = if segment == "**" {
+            let mut all = folders.clone();
+            for d in &folders {
+                below(d, GLOBSTAR_DEPTH, &mut all);
+            }
+            all
+        } else if segment.contains(['*', '?', '[', '{']) {
+            folders.iter().flat_map(|d| subfolders(d)).collect()
+        } else {
+            folders
+                .into_iter()
+                .map(|d| d.join(segment))
+                .filter(|d| d.is_dir())
+                .collect()
+        };
+    }
+    folders
+}
+
+fn subfolders(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| e.file_name() != "node_modules")
+        .map(|e| e.path())
+        .collect()
+}
+
+fn below(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    if depth == 0 {
+        return;
+    }
+    for sub in subfolders(dir) {
+        below(&sub, depth - 1, out);
+        out.push(sub);
+    }
+}
+
 /// For a manager run in a workspace member: the root it works from instead, and the note
 /// about the member's own files of `names` it ignores there. `None` outside a member.
 pub fn member_root(
@@ -233,6 +299,35 @@ mod tests {
         let deno = dir.path().join("deno.jsonc");
         std::fs::write(&deno, "{ // members\n \"workspace\": [\"./a\"], }").unwrap();
         assert_eq!(patterns_in(&deno, "workspace"), ["./a"]);
+    }
+
+    #[test]
+    fn the_members_a_root_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for member in [
+            "packages/a",
+            "packages/b",
+            "packages/skip",
+            "apps/web/ui",
+            "packages/node_modules/x",
+            "tools/no-package",
+        ] {
+            std::fs::create_dir_all(root.join(member)).unwrap();
+            if member != "tools/no-package" {
+                std::fs::write(root.join(member).join("package.json"), "{}").unwrap();
+            }
+        }
+        std::fs::write(
+            root.join("package.json"),
+            r#"{"workspaces":["./packages/*","!packages/skip","apps/**","tools/*"]}"#,
+        )
+        .unwrap();
+        let found: Vec<String> = members(root)
+            .iter()
+            .map(|m| m.strip_prefix(root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(found, ["apps/web/ui", "packages/a", "packages/b"]);
     }
 
     #[test]

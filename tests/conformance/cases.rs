@@ -488,6 +488,71 @@ pub fn yarn1_parent_folder_files() -> Case {
         )
 }
 
+// ---- run in a workspace member ----
+
+/// Run in a workspace member, npm reads the workspace root's `.npmrc` and ignores the
+/// member's own ("ignoring workspace config", spec/npm.md §1.3). pmrc once said npm sent the
+/// member's registry; the conversion writes the root's `.yarnrc.yml`, which Yarn reads in the
+/// member from the folder above.
+pub fn npm_workspace_member_npmrc_ignored() -> Case {
+    Case::new("npm_workspace_member_npmrc_ignored", Npm, Yarn)
+        .member("packages/a")
+        .mount_auth(1, "/", BEARER_NPM)
+        .mount(2, "/")
+        .file(".npmrc", "registry={R1}/\n//{H1}/:_authToken=${NPM_TOKEN}\n")
+        .file("packages/a/.npmrc", "registry={R2}/\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .reference(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"{R1}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\nnpmRegistries:\n  \"//{H1}\":\n    npmAuthToken: \"${NPM_TOKEN}\"\n    npmAlwaysAuth: true\n",
+        )
+}
+
+/// Run in a workspace member, Bun reads the root's config and ignores the member's
+/// `bunfig.toml` and `.npmrc` (spec/pnpm-bun-deno.md w01; real Bun 1.4.5).
+pub fn bun_workspace_member_config_ignored() -> Case {
+    Case::new("bun_workspace_member_config_ignored", Bun, Npm)
+        .member("packages/a")
+        .mount_auth(1, "/", BEARER_NPM)
+        .mount(2, "/")
+        .file(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:_authToken=${NPM_TOKEN}\n",
+        )
+        .file(
+            "packages/a/bunfig.toml",
+            "[install]\nregistry = \"{R2}/\"\n",
+        )
+        .file("packages/a/.npmrc", "registry={R2}/\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
+/// Run in a workspace member, Deno reads the root's `.npmrc` and not the member's (spec
+/// pnpm-bun-deno.md §4 w01; real Deno 2.9.6).
+pub fn deno_workspace_member_npmrc_ignored() -> Case {
+    Case::new("deno_workspace_member_npmrc_ignored", Deno, Npm)
+        .member("packages/a")
+        .mount_auth(1, "/", BEARER_NPM)
+        .mount(2, "/")
+        .file(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:_authToken=${NPM_TOKEN}\n",
+        )
+        .file("packages/a/.npmrc", "registry={R2}/\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:_authToken=${NPM_TOKEN}\n",
+        )
+}
+
 // ---- Bun as the source: `bunfig.toml`, whole-value `$VAR` only ----
 
 pub fn bun_scope_token_env() -> Case {

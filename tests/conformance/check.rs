@@ -75,6 +75,9 @@ pub struct Case {
     pub remove_after_convert: Vec<&'static str>,
     /// Run pmrc with `--user`: it may write user-level files (`~/...`, `$XDG_CONFIG_HOME/...`).
     pub user: bool,
+    /// The workspace member (a folder of the project) the managers and pmrc run in; the
+    /// project's package.json then lists it in `workspaces`, and the dependencies are its.
+    pub member: Option<&'static str>,
 }
 
 impl Case {
@@ -93,6 +96,7 @@ impl Case {
             expect: Expect::Same,
             remove_after_convert: Vec::new(),
             user: false,
+            member: None,
         }
     }
 
@@ -101,6 +105,18 @@ impl Case {
     pub fn user(mut self) -> Case {
         self.user = true;
         self
+    }
+
+    /// The installs, `pmrc convert` and `pmrc explain` run in the workspace member `folder`.
+    pub fn member(mut self, folder: &'static str) -> Case {
+        self.member = Some(folder);
+        self
+    }
+
+    /// Where the managers and pmrc run: the project, or its workspace member.
+    pub fn run_folder(&self, project: &Path) -> PathBuf {
+        self.member
+            .map_or(project.to_path_buf(), |m| project.join(m))
     }
 
     pub fn file(mut self, path: &str, text: &str) -> Case {
@@ -252,6 +268,26 @@ impl Case {
             .collect()
     }
 
+    /// The package.json of the project, and of the member the case runs in, if any.
+    fn package_jsons(&self) -> Vec<(PathBuf, String)> {
+        let Some(member) = self.member else {
+            return vec![(PathBuf::from("package.json"), self.package_json())];
+        };
+        let root = serde_json::json!({
+            "name": format!("conformance-{}-root", self.name.replace('_', "-")),
+            "version": "0.0.0",
+            "private": true,
+            "workspaces": [member],
+        });
+        vec![
+            (
+                PathBuf::from("package.json"),
+                serde_json::to_string_pretty(&root).unwrap() + "\n",
+            ),
+            (Path::new(member).join("package.json"), self.package_json()),
+        ]
+    }
+
     fn package_json(&self) -> String {
         let deps: serde_json::Map<String, serde_json::Value> = self
             .deps
@@ -327,7 +363,7 @@ pub fn observe_with(
     };
     let outcome = sandbox::install(
         pm,
-        &project,
+        &case.run_folder(&project),
         &scratch.path().join("run"),
         &env,
         &reg.guard_url(),
@@ -357,7 +393,7 @@ pub fn observe_with(
         super::explain::agrees(
             pm,
             &deps,
-            &project,
+            &case.run_folder(&project),
             &run_dir,
             &env,
             &hosts,
@@ -395,7 +431,11 @@ pub fn write_project(
     hosts: &[String],
 ) -> Result<(), String> {
     fs::create_dir_all(project).map_err(|e| e.to_string())?;
-    fs::write(project.join("package.json"), case.package_json()).map_err(|e| e.to_string())?;
+    for (path, text) in case.package_jsons() {
+        let path = project.join(path);
+        fs::create_dir_all(path.parent().expect("in the project")).map_err(|e| e.to_string())?;
+        fs::write(path, text).map_err(|e| e.to_string())?;
+    }
     for (path, text) in files {
         let p = place(project, path);
         if let Some(parent) = p.parent() {
@@ -655,7 +695,7 @@ pub fn convert_exit_code(case: &Case) -> Result<Option<i32>, String> {
     let out = Command::new(env!("CARGO_BIN_EXE_pmrc"))
         .args(["convert", "--from", case.source.pmrc_name()])
         .args(["--to", case.target.pmrc_name(), "--dir"])
-        .arg(&project)
+        .arg(case.run_folder(&project))
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", &home)
@@ -704,7 +744,7 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
         ])
         .args(case.user.then_some("--user"))
         .arg("--dir")
-        .arg(&project)
+        .arg(case.run_folder(&project))
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", &home)
@@ -761,6 +801,16 @@ pub fn convert(case: &Case) -> Result<Converted, String> {
             text = text.replace(&tls::pki().ca_path.display().to_string(), CA);
         }
         files.push((name, text));
+    }
+    // The member's own files stay for every later run (the other readers of them).
+    if let Some(member) = case.member {
+        for (rel, path) in files_under(&project.join(member)) {
+            if rel == "package.json" {
+                continue;
+            }
+            let text = fs::read_to_string(&path).map_err(|e| format!("read {rel}: {e}"))?;
+            files.push((format!("{member}/{rel}"), unrender(&text, &hosts)));
+        }
     }
     for (prefix, dir) in [(HOME_PREFIX, &home), (XDG_PREFIX, &xdg)] {
         for (rel, path) in files_under(dir) {
