@@ -1,7 +1,8 @@
 //! pmrc pointed at a workspace member: npm, Bun and Deno work from the workspace root that
 //! lists the member and ignore the member's own `.npmrc` (and Bun its `bunfig.toml`), while
 //! Yarn 1 and pnpm without a `pnpm-workspace.yaml` read the member's (spec/npm.md §1.3,
-//! spec/pnpm-bun-deno.md w01). Each layout here was run with real npm 11.21, Bun 1.4.5,
+//! spec/pnpm-bun-deno.md w01). A package inside another project that does not list it is a
+//! project of its own: the outer project's config is not its. Each layout here was run with real npm 11.21, Bun 1.4.5,
 //! Deno 2.9.6, pnpm 10.34 and 12.21 against a loopback registry, which named the registry
 //! asserted.
 
@@ -270,4 +271,58 @@ fn doctor_at_the_root_names_the_member_files_npm_bun_and_deno_never_read() {
     ws.write("package.json", r#"{"workspaces":["tools/*"]}"#);
     let (_, text) = ws.run_in(&root, &["doctor", "--manager", "npm"]);
     assert!(!text.contains("member-config-ignored"), "{text}");
+}
+
+/// A package with no config of its own inside another project whose package.json does not
+/// list it: real npm 11.21, Bun 1.4.5, Deno 2.9.6, pnpm 12.21 and Yarn 1.22 run in it all
+/// ignored the outer `.npmrc` (Yarn 1 for the home file, which it ranks over a parent's).
+/// pmrc once took the outer folder as the project and said npm used its registry.
+#[test]
+fn a_package_inside_another_project_is_not_its_member() {
+    let ws = Workspace::new(r#"{"name":"outer","private":true}"#);
+    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
+    let (ok, text) = ws.run_in(&ws.member(), &["show"]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("another project's"), "{text}");
+    // The advice runs as printed (one line, wrapped for the terminal).
+    let advice = text.split("here: ").nth(1).expect(&text);
+    let words: Vec<String> = advice.split_whitespace().map(str::to_string).collect();
+    assert_eq!(
+        words[..3],
+        ["pmrc", "-C", &ws.member().display().to_string()]
+    );
+    let out = pmrc()
+        .args(&words[1..])
+        .env("HOME", ws.home.path())
+        .arg("--format")
+        .arg("json")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unscoped = |manager: &str| {
+        let read = shown["managers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["manager"] == manager)
+            .unwrap();
+        read["routes"][0]["registry"].as_str().map(str::to_string)
+    };
+    // npm: its default registry (no configured one).
+    assert_eq!(unscoped("npm"), None);
+    // Yarn 1 reads the outer `.npmrc` from the folder above.
+    assert_eq!(unscoped("yarn-classic").as_deref(), Some(ROOT_REGISTRY));
+}
+
+#[test]
+fn a_root_that_lists_the_package_or_has_a_pnpm_workspace_is_its_project() {
+    let ws = Workspace::new(WORKSPACES);
+    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
+    assert_eq!(ws.unscoped_registry("npm").0, ROOT_REGISTRY);
+    ws.write("package.json", r#"{"name":"outer","private":true}"#);
+    ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
+    let (ok, text) = ws.run_in(&ws.member(), &["show", "--manager", "pnpm@12"]);
+    assert!(ok, "{text}");
+    assert!(text.contains(ROOT_REGISTRY), "{text}");
 }

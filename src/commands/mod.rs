@@ -54,8 +54,11 @@ pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
 /// The folder pmrc works in: `dir` itself when a manager's file or pmrc.toml is there, else
 /// the nearest folder above it that has one (a workspace member run from its own folder, as
 /// the managers walk up), never the home folder or above it; the note says which. Above a
-/// folder with a `package.json`, a folder whose only config Yarn also reads from parent
-/// folders counts only with a `package.json` of its own (a workspace root).
+/// folder with a `package.json` (a package), a folder counts only as its workspace root: a
+/// manager works from it for that package (its `workspaces` list it, or a
+/// `pnpm-workspace.yaml` is there), or pmrc.toml is there. A folder whose only config Yarn
+/// reads from parent folders is passed over; any other is another project's, whose config
+/// the managers do not read for this package: the package is then the project.
 pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warning>) {
     let marker = |d: &Path| {
         ALL.iter()
@@ -68,7 +71,7 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
     }
     let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
     let is_package = |d: &Path| d.join("package.json").is_file();
-    let mut below_a_package = is_package(&absolute);
+    let mut package = is_package(&absolute).then(|| absolute.clone());
     // HOME given through a symlink names the same folder (from a review).
     let home_real = home.and_then(|h| std::fs::canonicalize(h).ok());
     for above in absolute.ancestors().skip(1) {
@@ -76,14 +79,17 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
             break;
         }
         if let Some(found) = marker(above) {
-            // Above a package of its own, a folder whose only config is a file Yarn reads
-            // from the folders above its project (`.npmrc`, `.yarnrc.yml`) is the project only
-            // as its workspace root, with a package.json too: otherwise it is such a parent
-            // folder, and npm reads nothing there (a review converted such a project into
-            // the folder above it). A workspace file (`pnpm-workspace.yaml`, pmrc.toml) makes
-            // a root by itself.
-            if below_a_package && !is_package(above) && only_parent_read_config(above) {
-                continue;
+            if let Some(package) = package.as_ref().filter(|p| !is_workspace_root(above, p)) {
+                // A folder Yarn reads from below it (`.npmrc`, `.yarnrc.yml`) without a
+                // package of its own: such a parent folder, where npm reads nothing (a review
+                // converted such a project into the folder above it).
+                if !is_package(above) && only_parent_read_config(above) {
+                    continue;
+                }
+                return (
+                    package.clone(),
+                    Some(another_project(above, &found, package)),
+                );
             }
             let note = Warning::note(
                 crate::diagnostics::Code::ProjectRoot,
@@ -96,9 +102,58 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
             );
             return (above.to_path_buf(), Some(note));
         }
-        below_a_package |= is_package(above);
+        if package.is_none() && is_package(above) {
+            package = Some(above.to_path_buf());
+        }
     }
-    (dir, None)
+    (package.unwrap_or(dir), None)
+}
+
+/// Whether `above` is the workspace root of the package at `package`: pmrc.toml is there,
+/// or a manager run in the package works from it.
+fn is_workspace_root(above: &Path, package: &Path) -> bool {
+    above.join(crate::sync_config::FILE_NAME).is_file()
+        || crate::managers::SETTLED.iter().any(|m| {
+            m.rules()
+                .workspace_root(package)
+                .is_some_and(|(root, _)| same_folder(&root, above))
+        })
+}
+
+/// For a package without config inside another project that has some (below the home
+/// folder): what the managers read here, and the command that shows it.
+fn another_projects_config(dir: &Path) -> Option<String> {
+    let absolute = std::path::absolute(dir).ok()?;
+    if !absolute.join("package.json").is_file() {
+        return None;
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let (above, found) = absolute
+        .ancestors()
+        .skip(1)
+        .take_while(|d| Some(d.to_path_buf()) != home && d.parent().is_some())
+        .find_map(|d| Some((d, ALL.iter().find_map(|m| m.marker_in(d))?)))?;
+    Some(format!(
+        "; {} has {}, but it is another project's (it does not list this package among its workspaces): npm, pnpm, Bun and Deno run here read no project config, Yarn reads .npmrc, .yarnrc and .yarnrc.yml from the folders above. To see what each reads here: pmrc -C {} show --manager npm,yarn-classic,yarn",
+        above.display(),
+        found.file_name()?.to_string_lossy(),
+        crate::doctor::shell_word(&dir.display().to_string())
+    ))
+}
+
+/// The note for a package inside another project that does not list it as a workspace.
+fn another_project(above: &Path, found: &str, package: &Path) -> Warning {
+    Warning::note(
+        crate::diagnostics::Code::ProjectRoot,
+        format!(
+            "{} has {found}, but it is another project's: it does not list {} among its workspaces, so npm, pnpm, Bun and Deno run in {} do not read its config (Yarn reads its .npmrc, .yarnrc and .yarnrc.yml from the folders above); using {} as the project",
+            above.display(),
+            package.display(),
+            package.display(),
+            package.display()
+        ),
+        None,
+    )
 }
 
 /// Whether every config file in `dir` that marks a project is one a manager also reads from
@@ -130,8 +185,9 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
     };
     if managers.is_empty() {
         return Err(Error::Usage(format!(
-            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml, pnpm-workspace.yaml and deno.json)",
-            dir.display()
+            "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml, pnpm-workspace.yaml and deno.json){}",
+            dir.display(),
+            another_projects_config(dir).unwrap_or_default()
         )));
     }
     Ok(managers)
