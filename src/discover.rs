@@ -63,6 +63,23 @@ impl ConfigFile {
     }
 }
 
+/// `path` with each `..` taking the folder before it away (`proj/../.yarnrc.yml` is
+/// `.yarnrc.yml`), as a shell's `cd` names the folder: `std::path::absolute` keeps the `..`,
+/// and a walk up from such a path goes through the wrong folders.
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir if out.parent().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The path of a file spec and how it is shown to the user.
 fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, String)> {
     let name = file.name;

@@ -426,6 +426,11 @@ fn unread_member_files(req: &Request) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for member in crate::managers::workspace_members(req.dir) {
+        // A member that declares workspaces of its own is their root: its `.npmrc` is read
+        // run in them (a review's real runs).
+        if crate::managers::declares_workspaces(&member) {
+            continue;
+        }
         let Ok(folder) = member.strip_prefix(req.dir) else {
             continue;
         };

@@ -326,3 +326,71 @@ fn a_root_that_lists_the_package_or_has_a_pnpm_workspace_is_its_project() {
     assert!(ok, "{text}");
     assert!(text.contains(ROOT_REGISTRY), "{text}");
 }
+
+/// From a review: `-C ../a` run in a sibling member kept the `..`, the walk up missed the
+/// root, and `convert --write` wrote a file in the member that Bun never reads.
+#[test]
+fn a_member_named_through_dot_dot() {
+    let ws = Workspace::new(WORKSPACES);
+    let sibling = ws.root.path().join("packages/b");
+    std::fs::create_dir_all(&sibling).unwrap();
+    std::fs::write(sibling.join("package.json"), r#"{"name":"b"}"#).unwrap();
+    let out = pmrc()
+        .current_dir(&sibling)
+        .args(["-C", "../a", "show", "--manager", "npm", "--format", "json"])
+        .env("HOME", ws.home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(ROOT_REGISTRY), "{text}");
+    assert!(text.contains("member-config-ignored"), "{text}");
+}
+
+/// From a review's real runs: Bun and Deno stop at the nearest folder above that declares
+/// workspaces, npm goes on to one that lists the package.
+#[test]
+fn bun_and_deno_stop_at_the_nearest_declaration() {
+    let ws = Workspace::new(r#"{"workspaces":["packages/**"]}"#);
+    ws.write("packages/a/package.json", r#"{"workspaces":["other"]}"#);
+    std::fs::create_dir_all(ws.member().join("sub")).unwrap();
+    ws.write("packages/a/sub/package.json", r#"{"name":"sub"}"#);
+    ws.write(
+        "packages/a/sub/.npmrc",
+        "registry=https://sub.example.test/\n",
+    );
+    let sub = ws.member().join("sub");
+    let registry = |manager: &str| {
+        let (ok, json) = ws.run_in(&sub, &["show", "--manager", manager, "--format", "json"]);
+        assert!(ok, "{json}");
+        let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
+        shown["managers"][0]["routes"][0]["registry"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(registry("npm"), ROOT_REGISTRY);
+    assert_eq!(registry("bun"), "https://sub.example.test/");
+    assert_eq!(registry("deno"), "https://sub.example.test/");
+}
+
+#[test]
+fn a_package_json_npm_cannot_parse_declares_nothing() {
+    // npm skips a root whose package.json has a trailing comma (a review's real run).
+    let ws = Workspace::new(r#"{"workspaces":["packages/*",]}"#);
+    assert_eq!(ws.unscoped_registry("npm").0, MEMBER_REGISTRY);
+}
+
+/// From a review: a member that declares workspaces of its own is their root, and npm run
+/// in them reads its `.npmrc`: doctor must not say npm never reads it.
+#[test]
+fn doctor_leaves_a_nested_workspace_roots_npmrc_alone() {
+    let ws = Workspace::new(r#"{"workspaces":["packages/**"]}"#);
+    ws.write(
+        "packages/a/package.json",
+        r#"{"name":"a","workspaces":["sub"]}"#,
+    );
+    let root = ws.root.path().to_path_buf();
+    let (_, text) = ws.run_in(&root, &["doctor", "--manager", "npm"]);
+    assert!(!text.contains("member-config-ignored"), "{text}");
+}

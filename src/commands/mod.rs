@@ -48,6 +48,15 @@ pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
             dir.display()
         )));
     }
+    // `-C ../a`: the folder as the shell names it, so that the walks up from it (the project
+    // root, a workspace that lists it) go through its real parents (from a review).
+    if dir
+        .components()
+        .any(|c| c == std::path::Component::ParentDir)
+        && let Ok(absolute) = std::path::absolute(&dir)
+    {
+        return Ok(crate::discover::lexical(&absolute));
+    }
     Ok(dir)
 }
 

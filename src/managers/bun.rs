@@ -205,6 +205,7 @@ impl Rules for Bun {
             files: &["package.json"],
             node_modules: false,
             deno_workspace: false,
+            first_declaration_decides: true,
         };
         super::workspaces::member_root(self.label(), dir, &markers, self.member_files_ignored())
     }

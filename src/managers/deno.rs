@@ -136,6 +136,7 @@ impl Rules for Deno {
             files: &["package.json", "deno.json", "deno.jsonc"],
             node_modules: false,
             deno_workspace: true,
+            first_declaration_decides: true,
         };
         super::workspaces::member_root(self.label(), dir, &markers, self.member_files_ignored())
     }

@@ -33,7 +33,7 @@ use crate::warning::Warning;
 pub use dependabot::FILE as DEPENDABOT_FILE;
 pub use npm::Migration;
 pub use pnpm::PnpmMajor;
-pub use workspaces::members as workspace_members;
+pub use workspaces::{declares_workspaces, members as workspace_members};
 
 /// A file a manager ignores as a whole in this environment: the variable that makes it, the
 /// manager's own error, and the line (1-based) that holds the reference.

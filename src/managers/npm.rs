@@ -103,6 +103,7 @@ impl Rules for Npm {
             files: &["package.json"],
             node_modules: true,
             deno_workspace: false,
+            first_declaration_decides: false,
         };
         super::workspaces::member_root(self.label(), dir, &markers, self.member_files_ignored())
     }

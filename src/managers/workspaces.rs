@@ -1,7 +1,8 @@
 //! Which folder declares a package as one of its workspaces: a `package.json` `workspaces`
-//! list as npm's map-workspaces matches it (real Bun 1.4 and Deno 2.9 agree on every pattern
-//! form tried), and Deno's `deno.json` `workspace`. npm, Bun and Deno run from such a member
-//! read the root's config, never the member's.
+//! list as npm's map-workspaces matches it (real Bun 1.4 agrees on the pattern forms tried;
+//! Deno 2.9 on the common ones, not on `{a,b}` or `[ab]`), and Deno's `deno.json`
+//! `workspace`. npm, Bun and Deno run from such a member read the root's config, never the
+//! member's.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,9 @@ pub struct PackageMarkers {
     pub node_modules: bool,
     /// Deno also takes a `deno.json` `workspace` list.
     pub deno_workspace: bool,
+    /// Bun and Deno stop at the first folder above that declares workspaces, listing the
+    /// package or not; npm goes on up to one that lists it (a review's real runs).
+    pub first_declaration_decides: bool,
 }
 
 /// The workspace root above `dir`'s package folder that lists it among its workspaces, if
@@ -36,25 +40,37 @@ pub fn root_declaring(dir: &Path, markers: &PackageMarkers) -> Option<(PathBuf, 
     if !is_member_folder {
         return None;
     }
-    package.ancestors().skip(1).find_map(|above| {
-        let relative = package.strip_prefix(above).ok()?;
-        let listed = patterns_in(&above.join("package.json"), "workspaces")
-            .into_iter()
-            .chain(
-                markers
-                    .deno_workspace
-                    .then(|| {
-                        ["deno.json", "deno.jsonc"]
-                            .iter()
-                            .flat_map(|f| patterns_in(&above.join(f), "workspace"))
-                            .collect::<Vec<_>>()
-                    })
-                    .into_iter()
-                    .flatten(),
-            )
-            .collect::<Vec<_>>();
-        lists(&listed, relative).then(|| (above.to_path_buf(), package.to_path_buf()))
-    })
+    for above in package.ancestors().skip(1) {
+        let Ok(relative) = package.strip_prefix(above) else {
+            continue;
+        };
+        let mut listed = declared_in(above);
+        if markers.deno_workspace {
+            listed.extend(
+                ["deno.json", "deno.jsonc"]
+                    .iter()
+                    .flat_map(|f| patterns_in(&above.join(f), "workspace", "members")),
+            );
+        }
+        if lists(&listed, relative) {
+            return Some((above.to_path_buf(), package.to_path_buf()));
+        }
+        if markers.first_declaration_decides && !listed.is_empty() {
+            return None;
+        }
+    }
+    None
+}
+
+/// The `workspaces` patterns of `dir`'s package.json (empty without any).
+fn declared_in(dir: &Path) -> Vec<String> {
+    patterns_in(&dir.join("package.json"), "workspaces", "packages")
+}
+
+/// Whether `dir`'s package.json declares workspaces of its own: for the packages below it,
+/// it is their root.
+pub fn declares_workspaces(dir: &Path) -> bool {
+    !declared_in(dir).is_empty()
 }
 
 /// How deep a `**` in a workspace pattern is followed when listing the members.
@@ -63,7 +79,7 @@ const GLOBSTAR_DEPTH: usize = 6;
 /// The workspace members `root`'s package.json lists: each folder with a package.json that
 /// its patterns match, outside `node_modules`.
 pub fn members(root: &Path) -> Vec<PathBuf> {
-    let patterns = patterns_in(&root.join("package.json"), "workspaces");
+    let patterns = declared_in(root);
     let mut found: Vec<PathBuf> = patterns
         .iter()
         .filter(|p| !p.starts_with('!'))
@@ -170,23 +186,28 @@ fn member_files_ignored(
     ))
 }
 
-/// The workspace patterns of a JSON (or JSONC) file's `field`: an array, or an object's
-/// `packages` (npm, Bun) or `members` (Deno) array. Empty where the file is missing or is
-/// not such JSON: the managers then go on looking further up.
-fn patterns_in(file: &Path, field: &str) -> Vec<String> {
+/// The workspace patterns of a package.json's or deno.json's `field`: an array, or an
+/// object's `inner` array (`packages` in package.json, `members` in deno.json). Empty where
+/// the file is missing or does not parse: npm then goes on looking further up. package.json
+/// is strict JSON (npm cannot read one with a comment or a trailing comma); deno.json may be
+/// JSONC.
+fn patterns_in(file: &Path, field: &str, inner: &str) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(file) else {
         return Vec::new();
     };
-    let Ok(value) = json5::from_str::<serde_json::Value>(&text) else {
+    let strict = file.file_name().is_some_and(|n| n == "package.json");
+    let value = if strict {
+        serde_json::from_str::<serde_json::Value>(&text).ok()
+    } else {
+        json5::from_str::<serde_json::Value>(&text).ok()
+    };
+    let Some(value) = value else {
         return Vec::new();
     };
     let declared = &value[field];
     let list = match declared {
         serde_json::Value::Array(_) => declared,
-        serde_json::Value::Object(o) => o
-            .get("packages")
-            .or_else(|| o.get("members"))
-            .unwrap_or(&serde_json::Value::Null),
+        serde_json::Value::Object(o) => o.get(inner).unwrap_or(&serde_json::Value::Null),
         _ => &serde_json::Value::Null,
     };
     list.as_array()
@@ -234,16 +255,22 @@ fn strip_leading_slashes(pattern: &str) -> &str {
     without_dot.trim_start_matches('/')
 }
 
-/// Whether the glob `pattern` matches `path`: `*` within one folder name, and as minimatch
-/// does by default, never a name starting with `.` unless the pattern writes it.
+/// Whether the glob `pattern` matches `path` as minimatch does: `*` within one folder name,
+/// a trailing `/**` the folder itself too, and never a name starting with `.` unless the
+/// pattern writes one there (`.*`).
 fn matches(pattern: &str, path: &str) -> bool {
+    if let Some(folder) = pattern.strip_suffix("/**")
+        && matches(folder, path)
+    {
+        return true;
+    }
     let Ok(glob) = GlobBuilder::new(pattern).literal_separator(true).build() else {
         return false;
     };
     let dotted_written = path
         .split('/')
         .filter(|c| c.starts_with('.'))
-        .all(|c| pattern.split('/').any(|p| p == c));
+        .all(|c| pattern.split('/').any(|p| p == c || p.starts_with('.')));
     dotted_written && glob.compile_matcher().is_match(path)
 }
 
@@ -282,6 +309,11 @@ mod tests {
         assert!(listed(&["packages/{a,b}"], "packages/b"));
         assert!(!listed(&["packages/*"], "packages/.hidden"));
         assert!(listed(&["packages/.hidden"], "packages/.hidden"));
+        assert!(listed(&["packages/.*"], "packages/.hidden"));
+        // A trailing `/**` takes the folder itself, listing it and taking it out alike (a
+        // review's real npm, Bun and Deno runs).
+        assert!(listed(&["packages/a/**"], "packages/a"));
+        assert!(!listed(&["packages/*", "!packages/a/**"], "packages/a"));
         assert!(!listed(&["**"], "node_modules/x"));
         assert!(!listed(&[], "packages/a"));
     }
@@ -291,14 +323,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("package.json");
         std::fs::write(&file, r#"{"workspaces": {"packages": ["a/*"]}}"#).unwrap();
-        assert_eq!(patterns_in(&file, "workspaces"), ["a/*"]);
+        assert_eq!(declared_in(dir.path()), ["a/*"]);
         std::fs::write(&file, r#"{"workspaces": ["a/*", 3]}"#).unwrap();
-        assert_eq!(patterns_in(&file, "workspaces"), ["a/*"]);
+        assert_eq!(declared_in(dir.path()), ["a/*"]);
         std::fs::write(&file, r#"{"workspaces": "a/*"}"#).unwrap();
-        assert!(patterns_in(&file, "workspaces").is_empty());
+        assert!(declared_in(dir.path()).is_empty());
+        // npm reads neither `members` nor JSON with a trailing comma in package.json.
+        std::fs::write(&file, r#"{"workspaces": {"members": ["a/*"]}}"#).unwrap();
+        assert!(declared_in(dir.path()).is_empty());
+        std::fs::write(&file, r#"{"workspaces": ["a/*",]}"#).unwrap();
+        assert!(declared_in(dir.path()).is_empty());
         let deno = dir.path().join("deno.jsonc");
         std::fs::write(&deno, "{ // members\n \"workspace\": [\"./a\"], }").unwrap();
-        assert_eq!(patterns_in(&deno, "workspace"), ["./a"]);
+        assert_eq!(patterns_in(&deno, "workspace", "members"), ["./a"]);
     }
 
     #[test]
@@ -345,6 +382,7 @@ mod tests {
             files: &["package.json"],
             node_modules: true,
             deno_workspace: false,
+            first_declaration_decides: false,
         };
         let (found, member) = root_declaring(&root.join("packages/a/src"), &npm).unwrap();
         assert_eq!(found, root);

@@ -29,28 +29,11 @@ impl Places {
         if level == Level::User {
             return None;
         }
-        let full = lexical(&std::path::absolute(self.root.join(display)).ok()?);
-        let base = lexical(&std::path::absolute(&self.base).ok()?);
+        let full = crate::discover::lexical(&std::path::absolute(self.root.join(display)).ok()?);
+        let base = crate::discover::lexical(&std::path::absolute(&self.base).ok()?);
         let shown = full.strip_prefix(&base).unwrap_or(&full);
         Some(slashes(shown))
     }
-}
-
-/// `path` with each `..` taking the folder before it away (`proj/../.yarnrc.yml` is
-/// `.yarnrc.yml`), as GitHub names files: a parent folder's file is shown from the project
-/// (`../.yarnrc.yml`), and `absolute` keeps the `..`.
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::ParentDir if out.parent().is_some() => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// GitHub's paths use `/` on every runner.
