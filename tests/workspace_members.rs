@@ -284,18 +284,22 @@ fn a_package_inside_another_project_is_not_its_member() {
     let (ok, text) = ws.run_in(&ws.member(), &["show"]);
     assert!(!ok, "{text}");
     assert!(text.contains("another project's"), "{text}");
-    // The advice runs as printed (one line, wrapped for the terminal).
-    let advice = text.split("here: ").nth(1).expect(&text);
-    let words: Vec<String> = advice.split_whitespace().map(str::to_string).collect();
-    assert_eq!(
-        words[..3],
-        ["pmrc", "-C", &ws.member().display().to_string()]
-    );
-    let out = pmrc()
-        .args(&words[1..])
+    // The advice runs as printed: its own line, given to a shell as it is.
+    let advice = text
+        .lines()
+        .skip_while(|l| !l.ends_with("here:"))
+        .nth(1)
+        .expect(&text)
+        .trim();
+    assert!(advice.starts_with("pmrc -C "), "{advice}");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_pmrc")).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{advice} --format json"))
+        .env("PATH", path)
         .env("HOME", ws.home.path())
-        .arg("--format")
-        .arg("json")
+        .env("COLUMNS", "60")
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");

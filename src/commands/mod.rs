@@ -137,13 +137,24 @@ fn another_projects_config(dir: &Path) -> Option<String> {
         return None;
     }
     let home = std::env::var_os("HOME").map(PathBuf::from);
+    let home_real = home.as_deref().and_then(|h| std::fs::canonicalize(h).ok());
     let (above, found) = absolute
         .ancestors()
         .skip(1)
-        .take_while(|d| Some(d.to_path_buf()) != home && d.parent().is_some())
+        .take_while(|d| {
+            Some(d.to_path_buf()) != home
+                && Some(d.to_path_buf()) != home_real
+                && d.parent().is_some()
+        })
         .find_map(|d| Some((d, ALL.iter().find_map(|m| m.marker_in(d))?)))?;
+    let whose = if above.join("package.json").is_file() {
+        "it is another project's (it does not list this package among its workspaces)"
+    } else {
+        "it is not this package's project folder"
+    };
+    // The command on a line of its own, which is printed unwrapped: it runs as printed.
     Some(format!(
-        "; {} has {}, but it is another project's (it does not list this package among its workspaces): npm, pnpm, Bun and Deno run here read no project config, Yarn reads .npmrc, .yarnrc and .yarnrc.yml from the folders above. To see what each reads here: pmrc -C {} show --manager npm,yarn-classic,yarn",
+        "; {} has {}, but {whose}: npm, pnpm, Bun and Deno run here read no project config, Yarn reads .npmrc, .yarnrc and .yarnrc.yml from the folders above. To see what each reads here:\n  pmrc -C {} show --manager npm,yarn-classic,yarn",
         above.display(),
         found.file_name()?.to_string_lossy(),
         crate::doctor::shell_word(&dir.display().to_string())

@@ -195,11 +195,13 @@ fn patterns_in(file: &Path, field: &str, inner: &str) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(file) else {
         return Vec::new();
     };
+    // npm's parser takes a leading byte-order mark (a review's real run).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let strict = file.file_name().is_some_and(|n| n == "package.json");
     let value = if strict {
-        serde_json::from_str::<serde_json::Value>(&text).ok()
+        serde_json::from_str::<serde_json::Value>(text).ok()
     } else {
-        json5::from_str::<serde_json::Value>(&text).ok()
+        json5::from_str::<serde_json::Value>(text).ok()
     };
     let Some(value) = value else {
         return Vec::new();
@@ -228,17 +230,20 @@ fn lists(patterns: &[String], relative: &Path) -> bool {
     if relative.is_empty() || relative.split('/').any(|c| c == "node_modules") {
         return false;
     }
-    let mut positive: Vec<&str> = Vec::new();
-    let mut negated: Vec<&str> = Vec::new();
+    let mut positive: Vec<String> = Vec::new();
+    let mut negated: Vec<String> = Vec::new();
     for pattern in patterns {
         let bangs = pattern.len() - pattern.trim_start_matches('!').len();
-        let pattern = strip_leading_slashes(&pattern[bangs..]);
-        let pattern = pattern.trim_end_matches('/');
+        // map-workspaces writes `\` as `/` (a review: `packages\\*` took the member).
+        let pattern = pattern[bangs..].replace('\\', "/");
+        let pattern = strip_leading_slashes(&pattern)
+            .trim_end_matches('/')
+            .to_string();
         if bangs % 2 == 1 {
             negated.push(pattern);
         } else {
             // A later pattern brings back what an earlier negation took out.
-            negated.retain(|n| !matches(n, pattern));
+            negated.retain(|n| !matches(n, &pattern));
             positive.push(pattern);
         }
     }
@@ -310,6 +315,7 @@ mod tests {
         assert!(!listed(&["packages/*"], "packages/.hidden"));
         assert!(listed(&["packages/.hidden"], "packages/.hidden"));
         assert!(listed(&["packages/.*"], "packages/.hidden"));
+        assert!(listed(&["packages\\*"], "packages/a"));
         // A trailing `/**` takes the folder itself, listing it and taking it out alike (a
         // review's real npm, Bun and Deno runs).
         assert!(listed(&["packages/a/**"], "packages/a"));
@@ -333,6 +339,8 @@ mod tests {
         assert!(declared_in(dir.path()).is_empty());
         std::fs::write(&file, r#"{"workspaces": ["a/*",]}"#).unwrap();
         assert!(declared_in(dir.path()).is_empty());
+        std::fs::write(&file, "\u{feff}{\"workspaces\": [\"a/*\"]}").unwrap();
+        assert_eq!(declared_in(dir.path()), ["a/*"]);
         let deno = dir.path().join("deno.jsonc");
         std::fs::write(&deno, "{ // members\n \"workspace\": [\"./a\"], }").unwrap();
         assert_eq!(patterns_in(&deno, "workspace", "members"), ["./a"]);
