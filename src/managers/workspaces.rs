@@ -159,17 +159,12 @@ fn member_files_ignored(
     member: &Path,
     names: &[&str],
 ) -> Option<Warning> {
-    let found: Vec<PathBuf> = names
-        .iter()
-        .map(|name| member.join(name))
-        .filter(|p| p.is_file())
-        .collect();
-    let first = found.first()?;
     let names: Vec<&str> = names
         .iter()
         .copied()
         .filter(|name| member.join(name).is_file())
         .collect();
+    let first = member.join(names.first()?);
     Some(Warning::new(
         Code::MemberConfigIgnored,
         format!(
@@ -179,7 +174,7 @@ fn member_files_ignored(
             root.display()
         ),
         Some(Origin {
-            file: Origin::shared(first),
+            file: Origin::shared(&first),
             line: 1,
             level: Level::Project,
         }),
