@@ -334,6 +334,9 @@ diagnostics! {
         MemberConfigIgnored "member-config-ignored"
             what: "a workspace member's own .npmrc or bunfig.toml, which npm, Bun and Deno ignore when run in the member: they read the workspace root's"
             fix: "move its settings to the workspace root's file (Yarn 1 and pnpm 10 run in the member read its .npmrc: keep it where they need it)";
+        MemberReadApart "member-read-apart"
+            what: "run in a workspace member, a manager that reads other files there (Yarn 1 the member's .npmrc) than those doctor checked for it at the workspace root, where the others (npm, Bun, Deno) read"
+            fix: "check that manager on its own from the member: `pmrc doctor --manager <it>` there";
         PnpmScopeToken "pnpm-scope-token"
             what: "a pnpm 11/12 scope token (`//host/:@scope:_authToken`), which npm, Yarn 1, Bun and Deno ignore"
             fix: "key the token by the scope's registry URL for the other managers";

@@ -344,6 +344,18 @@ const TRIGGERS: &[Trigger] = &[
         dir: "packages/a",
         args: &["show", "--manager", "npm"],
     },
+    Trigger {
+        vars: &[],
+        code: "member-read-apart",
+        files: &[
+            ("package.json", "{\"workspaces\": [\"packages/*\"]}\n"),
+            ("packages/a/package.json", "{}\n"),
+            ("packages/a/.npmrc", "registry=https://r.example/\n"),
+        ],
+        home: &[],
+        dir: "packages/a",
+        args: &["doctor", "--manager", "npm,yarn-classic"],
+    },
     t(
         "pnpm-scope-token",
         &[(

@@ -71,6 +71,39 @@ impl Workspace {
         (out.status.success(), text)
     }
 
+    /// Runs pmrc in `dir`: its exit code, and all it printed.
+    fn exit_code_in(&self, dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+        let out = pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(dir)
+            .env("HOME", self.home.path())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    }
+
+    /// A command pmrc printed, run through a shell exactly as printed (with pmrc on the
+    /// `PATH`), from `cwd`.
+    fn run_printed(&self, command: &str, cwd: &Path) -> std::process::Output {
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_pmrc")).parent().unwrap();
+        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(cwd)
+            .env("PATH", path)
+            .env("HOME", self.home.path())
+            .env("COLUMNS", "60")
+            .output()
+            .unwrap()
+    }
+
     /// The registry `manager` sends unscoped packages to, run from the member, and the codes
     /// of what it says.
     fn unscoped_registry(&self, manager: &str) -> (String, Vec<String>) {
@@ -292,16 +325,7 @@ fn a_package_inside_another_project_is_not_its_member() {
         .expect(&text)
         .trim();
     assert!(advice.starts_with("pmrc -C "), "{advice}");
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_pmrc")).parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{advice} --format json"))
-        .env("PATH", path)
-        .env("HOME", ws.home.path())
-        .env("COLUMNS", "60")
-        .output()
-        .unwrap();
+    let out = ws.run_printed(&format!("{advice} --format json"), ws.home.path());
     assert!(out.status.success(), "{out:?}");
     let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let unscoped = |manager: &str| {
@@ -397,4 +421,113 @@ fn doctor_leaves_a_nested_workspace_roots_npmrc_alone() {
     let root = ws.root.path().to_path_buf();
     let (_, text) = ws.run_in(&root, &["doctor", "--manager", "npm"]);
     assert!(!text.contains("member-config-ignored"), "{text}");
+}
+
+/// From the last session's gaps: run in a member, a conversion read Yarn 1 at the workspace
+/// root, where npm reads, and `--check` said "in sync" while real Yarn 1 (the member's
+/// `.npmrc`) and npm (the root's) asked different registries. pmrc now stops (exit 2), writes
+/// nothing, and prints the command that shows what each sends from the member.
+#[test]
+fn convert_in_a_member_stops_where_a_manager_reads_other_files_than_at_the_root() {
+    let ws = Workspace::new(WORKSPACES);
+    let before = (ws.read(".npmrc"), ws.read("packages/a/.npmrc"));
+    for (from, to) in [
+        ("yarn-classic", "npm"),
+        ("npm", "yarn-classic"),
+        ("npm", "pnpm@12"),
+    ] {
+        for mode in ["--check", "--write"] {
+            let args = ["convert", "--from", from, "--to", to, mode];
+            let (code, text) = ws.exit_code_in(&ws.member(), &args);
+            assert_eq!(code, Some(2), "{args:?}: {text}");
+            assert!(text.contains("the config of the workspace root"), "{text}");
+            assert!(!text.contains("in sync"), "{text}");
+            assert_eq!((ws.read(".npmrc"), ws.read("packages/a/.npmrc")), before);
+        }
+    }
+    let (_, text) = ws.exit_code_in(
+        &ws.member(),
+        &[
+            "convert",
+            "--from",
+            "yarn-classic",
+            "--to",
+            "npm",
+            "--check",
+        ],
+    );
+    assert!(
+        text.contains("Yarn 1.22 reads ../../.npmrc and .npmrc"),
+        "{text}"
+    );
+    // The advice runs as printed, and shows the two registries apart.
+    let advice = text
+        .lines()
+        .skip_while(|l| !l.ends_with("from the member:"))
+        .nth(1)
+        .expect(&text)
+        .trim();
+    assert!(advice.starts_with("pmrc -C "), "{advice}");
+    let out = ws.run_printed(&format!("{advice} --format json"), ws.home.path());
+    assert!(out.status.success(), "{out:?}");
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unscoped = |manager: &str| {
+        let read = shown["managers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["manager"] == manager)
+            .unwrap();
+        read["routes"][0]["registry"].as_str().map(str::to_string)
+    };
+    assert_eq!(unscoped("yarn-classic").as_deref(), Some(MEMBER_REGISTRY));
+    assert_eq!(unscoped("npm").as_deref(), Some(ROOT_REGISTRY));
+}
+
+/// Where the member has no file of its own, Yarn 1 reads the root's `.npmrc` from the member
+/// too (as a folder above): the conversion runs from the root as before.
+#[test]
+fn convert_in_a_member_without_files_of_its_own_runs_from_the_root() {
+    let ws = Workspace::new(WORKSPACES);
+    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
+    let (code, text) = ws.exit_code_in(
+        &ws.member(),
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--check",
+        ],
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("in sync"), "{text}");
+}
+
+/// doctor checks every manager from the root, and says which of them reads other files in
+/// the member; its fix checks that one from the member, where a fatal line for Yarn 1 is.
+#[test]
+fn doctor_in_a_member_says_which_manager_it_read_at_the_root() {
+    let ws = Workspace::new(WORKSPACES);
+    ws.write(
+        "packages/a/.npmrc",
+        &format!(
+            "registry={MEMBER_REGISTRY}\n//member.example.test/:_authToken=${{MEMBER_TOKEN?}}\n"
+        ),
+    );
+    let (_, text) = ws.run_in(&ws.member(), &["doctor", "--manager", "npm,yarn-classic"]);
+    assert!(text.contains("warning[member-read-apart]"), "{text}");
+    assert!(!text.contains("yarn-classic-optional-reference"), "{text}");
+    let start = text.find("run `pmrc doctor").expect(&text) + "run `".len();
+    let fix = &text[start..start + text[start..].find('`').unwrap()];
+    assert!(fix.contains("--manager yarn-classic --dir "), "{fix}");
+    let out = ws.run_printed(fix, ws.home.path());
+    let checked =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        checked.contains("error[yarn-classic-optional-reference]: .npmrc:2"),
+        "{checked}"
+    );
+    assert!(!checked.contains("member-read-apart"), "{checked}");
 }

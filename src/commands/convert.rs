@@ -202,12 +202,24 @@ fn run_plan(
             ),
         }));
     }
-    // A workspace is read and written at its root.
-    let (dir, env, member_notes) = super::shared_workspace_root(
-        std::iter::once(from).chain(targets.iter().copied()),
+    // A workspace is read and written at its root. A manager that reads other files in the
+    // member (Yarn 1 its `.npmrc`, where npm reads only the root's) cannot be compared from
+    // there: the run would call the two in sync where they are not (from a review).
+    let compared: Vec<Manager> = std::iter::once(from)
+        .chain(targets.iter().copied())
+        .collect();
+    let shared = super::shared_workspace_root(&compared, dir.clone(), env)?;
+    if !shared.read_apart.is_empty() {
+        return Err(Error::Usage(super::read_apart_explained(
+            &shared, &dir, &compared,
+        )));
+    }
+    let super::SharedRoot {
         dir,
         env,
-    );
+        notes: member_notes,
+        ..
+    } = shared;
     notes.extend(member_notes);
     // What the source sends can come from its user files, which the translation then
     // leaves out (a token in ~/.npmrc for a registry the project names: the target would

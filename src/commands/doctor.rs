@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use super::ExitStatus;
 use crate::apply;
+use crate::diagnostics::Code;
 use crate::discover::Environment;
 use crate::doctor::Finding;
 use crate::error::Result;
 use crate::managers::{Manager, ManagerArg};
 use crate::plan::FileChange;
-use crate::warning::Severity;
+use crate::warning::{Severity, Warning};
 
 pub struct Request {
     pub dir: PathBuf,
@@ -54,8 +55,14 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         .map(|m| Ok(m.settle(&req.dir)?.0))
         .collect::<Result<Vec<Manager>>>()?;
     // A workspace is checked from its root; what the member's own files miss is said.
-    let (dir, env, member_notes) =
-        super::shared_workspace_root(managers.iter().copied(), req.dir.clone(), env);
+    let shared = super::shared_workspace_root(&managers, req.dir.clone(), env)?;
+    let read_apart = read_apart_findings(&shared, req);
+    let super::SharedRoot {
+        dir,
+        env,
+        notes: member_notes,
+        ..
+    } = shared;
     let request = crate::doctor::Request {
         dir: &dir,
         managers,
@@ -90,7 +97,8 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
     }
     let member_findings = member_notes
         .into_iter()
-        .map(|w| crate::doctor::finding(w, None));
+        .map(|w| crate::doctor::finding(w, None))
+        .chain(read_apart);
     findings.splice(0..0, member_findings);
     let failing = req
         .fail_on
@@ -105,6 +113,48 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
             ExitStatus::Success
         },
     })
+}
+
+/// Each manager checked at the workspace root that, run in the member, reads other files:
+/// its findings are those of the manager run at the root, and the command checks it alone
+/// from the member.
+fn read_apart_findings(shared: &super::SharedRoot, req: &Request) -> Vec<Finding> {
+    // `--dir` as given, as doctor's other commands name it: run as printed, from where
+    // doctor was, the command checks the member.
+    let dir_arg = req
+        .dir_flag
+        .as_ref()
+        .map(|d| {
+            format!(
+                " --dir {}",
+                crate::doctor::shell_word(&d.display().to_string())
+            )
+        })
+        .unwrap_or_default();
+    shared
+        .read_apart
+        .iter()
+        .map(|a| {
+            let message = format!(
+                "run in {}, {} reads {}, but {} {} the config of the workspace root {}, where this run checks every manager: the findings about {} are those of {} run at the root",
+                req.dir.display(),
+                a.manager.label(),
+                a.files_listed(),
+                crate::plan::listed(&shared.at_root),
+                if shared.at_root.len() == 1 { "reads" } else { "read" },
+                shared.dir.display(),
+                a.manager.label(),
+                a.manager.label(),
+            );
+            Finding {
+                fix: format!(
+                    "run `pmrc doctor --manager {}{dir_arg}` to check it on its own, as it reads the member",
+                    a.manager
+                ),
+                ..crate::doctor::finding(Warning::new(Code::MemberReadApart, message, None), Some(a.manager))
+            }
+        })
+        .collect()
 }
 
 /// A fix made for the managers checked can change what another manager reading the same
