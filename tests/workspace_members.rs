@@ -531,3 +531,34 @@ fn doctor_in_a_member_says_which_manager_it_read_at_the_root() {
     );
     assert!(!checked.contains("member-read-apart"), "{checked}");
 }
+
+/// Real pnpm 10.34, 11.28 and 12.21 run in `packages/a` against a loopback registry: a
+/// `pnpm-workspace.yaml` that does not list the package, or has no `packages`, leaves pnpm 11
+/// and 12 working from the package alone (its `.npmrc`, not the root's); one that lists it
+/// makes them read the root's. pnpm 10 reads the package's over the root's in all three.
+#[test]
+fn pnpm_11_and_12_work_from_a_package_the_workspace_yaml_does_not_list() {
+    let ws = Workspace::new(r#"{"name":"ws","private":true}"#);
+    for (yaml, pnpm_11_and_12) in [
+        ("packages:\n  - \"packages/*\"\n", ROOT_REGISTRY),
+        ("packages:\n  - \"other/*\"\n", MEMBER_REGISTRY),
+        (
+            "packages:\n  - \"packages/*\"\n  - \"!packages/a\"\n",
+            MEMBER_REGISTRY,
+        ),
+        ("onlyBuiltDependencies: []\n", MEMBER_REGISTRY),
+    ] {
+        ws.write("pnpm-workspace.yaml", yaml);
+        assert_eq!(ws.unscoped_registry("pnpm@10").0, MEMBER_REGISTRY, "{yaml}");
+        for manager in ["pnpm@11", "pnpm@12"] {
+            let (registry, codes) = ws.unscoped_registry(manager);
+            assert_eq!(registry, pnpm_11_and_12, "{manager}: {yaml}");
+            // The note that the member's file is ignored only where it is.
+            assert_eq!(
+                codes.contains(&"pnpm-member-npmrc".to_string()),
+                pnpm_11_and_12 == ROOT_REGISTRY,
+                "{manager}: {yaml}: {codes:?}"
+            );
+        }
+    }
+}

@@ -19,6 +19,7 @@ use crate::warning::Warning;
 
 mod credentials;
 mod v10_load;
+mod workspace;
 
 /// The pnpm majors pmrc knows the rules of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -319,12 +320,14 @@ impl Rules for Pnpm {
 
     /// pnpm works from the workspace root, the nearest ancestor with `pnpm-workspace.yaml`;
     /// the note is about the member's own `.npmrc` (pnpm 10 reads it and lets it win; 11/12
-    /// ignore it).
+    /// ignore it). pnpm 11 and 12 run in a package that file does not list work from the
+    /// package alone.
     fn workspace_root(&self, dir: &Path) -> Option<(PathBuf, Option<Warning>)> {
         let Some(root) = dir
             .ancestors()
             .find(|d| d.join(MARKER_FILE).is_file())
             .filter(|root| *root != dir)
+            .filter(|root| self.is_10() || workspace::takes_package(root, dir))
         else {
             return Some((dir.to_path_buf(), None));
         };

@@ -218,7 +218,7 @@ fn patterns_in(file: &Path, field: &str, inner: &str) -> Vec<String> {
 }
 
 /// Whether `patterns`, in map-workspaces' order rules, list the folder at `relative`.
-fn lists(patterns: &[String], relative: &Path) -> bool {
+pub(crate) fn lists(patterns: &[String], relative: &Path) -> bool {
     let Some(relative) = relative.to_str() else {
         return false;
     };
