@@ -360,12 +360,12 @@ impl clap::builder::ValueParserFactory for ManagerArg {
 
 /// Runs a parsed command line; the returned number is the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
-    let env = Environment::from_process();
+    let mut env = Environment::from_process();
     let command = with_dir_before_command(cli.dir, cli.command)?;
     let status = match command {
         Command::Show(args) => {
             no_markdown(&args.common, "show")?;
-            let (dir, root_note) = root(&args.common, &env)?;
+            let (dir, root_note) = root(&args.common, &mut env)?;
             let request = show::Request {
                 dir,
                 managers: args.manager,
@@ -390,7 +390,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             ExitStatus::Success
         }
         Command::Convert(args) => {
-            let (dir, root_note) = root(&args.common, &env)?;
+            let (dir, root_note) = root(&args.common, &mut env)?;
             let out = output(&args.common, &dir);
             let rerun = rerun_command(
                 "convert",
@@ -412,7 +412,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             print_converted(&converted, &out, threshold(args.fail_on), &rerun)?
         }
         Command::Sync(args) => {
-            let (dir, root_note) = root(&args.common, &env)?;
+            let (dir, root_note) = root(&args.common, &mut env)?;
             let out = output(&args.common, &dir);
             let config = args.config.as_ref().map(|c| {
                 format!(
@@ -433,7 +433,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Explain(args) => {
             no_markdown(&args.common, "explain")?;
-            let (dir, root_note) = root(&args.common, &env)?;
+            let (dir, root_note) = root(&args.common, &mut env)?;
             let request = explain::Request {
                 dir,
                 managers: args.manager,
@@ -454,7 +454,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Doctor(args) => {
             let request = doctor::Request {
-                dir: root(&args.common, &env)?.0,
+                dir: root(&args.common, &mut env)?.0,
                 dir_flag: args.common.dir.clone(),
                 managers: args.manager,
                 user: args.common.user,
@@ -496,7 +496,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 quiet: args.quiet,
                 verbose: false,
             };
-            let (dir, root_note) = root(&common, &env)?;
+            let (dir, root_note) = root(&common, &mut env)?;
             let request = env_command::Request {
                 dir,
                 from: args.from,
@@ -517,7 +517,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Init(args) => {
             no_markdown(&args.common, "init")?;
-            let (dir, root_note) = root(&args.common, &env)?;
+            let (dir, root_note) = root(&args.common, &mut env)?;
             let request = init::Request {
                 dir,
                 from: args.from,
@@ -600,9 +600,16 @@ fn with_dir_before_command(dir: Option<PathBuf>, mut command: Command) -> Result
 }
 
 /// The project folder, walked up to from `--dir` (or the current folder) as the managers do.
-fn root(common: &Common, env: &Environment) -> Result<(PathBuf, Option<crate::warning::Warning>)> {
+/// The workspace member it was pointed at, when it walked up to that member's root, goes
+/// into `env`: each manager's own root is then found from the member.
+fn root(
+    common: &Common,
+    env: &mut Environment,
+) -> Result<(PathBuf, Option<crate::warning::Warning>)> {
     let dir = commands::project_dir(common.dir.as_deref())?;
-    Ok(commands::project_root(dir, env.home.as_deref()))
+    let found = commands::project_root(dir, env.home.as_deref());
+    env.member_package = found.member_package;
+    Ok((found.dir, found.note))
 }
 
 /// A failed write to stdout or stderr (other than a closed pipe) is an error like any other.

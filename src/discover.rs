@@ -18,6 +18,11 @@ pub struct Environment {
     pub xdg_config_home: Option<PathBuf>,
     /// Set when `--dir` is a member of a workspace whose root is further up.
     pub member: Option<PathBuf>,
+    /// The package pmrc was pointed at when it has no config of its own and the project is
+    /// the workspace root above it: each manager's own root is found from the package, as
+    /// the managers run there find theirs (pnpm without a `pnpm-workspace.yaml` reads the
+    /// package's files alone, not the root's).
+    pub member_package: Option<PathBuf>,
     /// The user `.npmrc` an environment variable moved (`NPM_CONFIG_USERCONFIG` from
     /// `--env` / `--env-file`, for a manager that honours it), and how to name it.
     pub npm_userconfig: Option<(PathBuf, String)>,
@@ -34,6 +39,7 @@ impl Environment {
             home: var("HOME").or_else(std::env::home_dir),
             xdg_config_home: var("XDG_CONFIG_HOME"),
             member: None,
+            member_package: None,
             npm_userconfig: None,
         }
     }

@@ -562,3 +562,102 @@ fn pnpm_11_and_12_work_from_a_package_the_workspace_yaml_does_not_list() {
         }
     }
 }
+
+/// Real pnpm 10.34, 11.28 and 12.21 run in a member with no config of its own and no
+/// `pnpm-workspace.yaml` above went to the public registry: they read neither the member's
+/// `.npmrc` (there is none) nor the root's. pmrc walked up to the root that lists the member
+/// for npm and read pnpm there too; each manager's root is now found from the member.
+#[test]
+fn pnpm_in_a_member_without_config_reads_no_root_npmrc_without_a_workspace_yaml() {
+    let ws = Workspace::new(WORKSPACES);
+    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
+    let registry = |manager: &str| {
+        let (ok, json) = ws.run_in(
+            &ws.member(),
+            &["show", "--manager", manager, "--format", "json"],
+        );
+        assert!(ok, "{json}");
+        let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
+        shown["managers"][0]["routes"][0]["registry"]
+            .as_str()
+            .map(str::to_string)
+    };
+    for manager in ["pnpm@10", "pnpm@11", "pnpm@12"] {
+        assert_eq!(registry(manager), None, "{manager}");
+    }
+    assert_eq!(registry("npm").as_deref(), Some(ROOT_REGISTRY));
+    // A conversion to pnpm wrote a root pnpm-workspace.yaml that pnpm in the member never
+    // reads (it lists no member); it now stops.
+    let (code, text) = ws.exit_code_in(
+        &ws.member(),
+        &["convert", "--from", "npm", "--to", "pnpm@12", "--write"],
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("pnpm 12 reads no project file"), "{text}");
+    assert_eq!(ws.read("pnpm-workspace.yaml"), None);
+    // With a pnpm-workspace.yaml that lists the member, pnpm reads the root's.
+    ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
+    for manager in ["pnpm@10", "pnpm@12"] {
+        assert_eq!(
+            registry(manager).as_deref(),
+            Some(ROOT_REGISTRY),
+            "{manager}"
+        );
+    }
+}
+
+/// Real npm 11.21, Bun 1.4.5 and Deno 2.9.6 run in a package that only a
+/// `pnpm-workspace.yaml` lists (the root's package.json declares no workspaces) went to the
+/// public registry, not the root `.npmrc`'s; Yarn 1.22 read the root's from the folder above,
+/// and pnpm reads it as its workspace root. pmrc read all of them at the root.
+#[test]
+fn a_member_only_a_pnpm_workspace_lists_is_its_own_project_for_npm_bun_and_deno() {
+    let ws = Workspace::new(r#"{"name":"ws","private":true}"#);
+    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
+    ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
+    let registry = |manager: &str| {
+        let (ok, json) = ws.run_in(
+            &ws.member(),
+            &["show", "--manager", manager, "--format", "json"],
+        );
+        assert!(ok, "{json}");
+        let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
+        shown["managers"][0]["routes"][0]["registry"]
+            .as_str()
+            .map(str::to_string)
+    };
+    for manager in ["npm", "bun", "deno"] {
+        assert_eq!(registry(manager), None, "{manager}");
+    }
+    for manager in ["yarn-classic", "pnpm@10", "pnpm@12"] {
+        assert_eq!(
+            registry(manager).as_deref(),
+            Some(ROOT_REGISTRY),
+            "{manager}"
+        );
+    }
+}
+
+/// Carried from an earlier session: run in a member with no config of its own, Yarn was read
+/// from the workspace root, so a `.yarnrc.yml` in a folder between the two (which Yarn, walking
+/// up from the member, reads over the root's) was missed.
+#[test]
+fn yarn_run_in_a_member_reads_a_config_folder_between_it_and_the_root() {
+    let ws = Workspace::new(WORKSPACES);
+    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
+    ws.write(
+        ".yarnrc.yml",
+        &format!("npmRegistryServer: \"{ROOT_REGISTRY}\"\n"),
+    );
+    ws.write(
+        "packages/.yarnrc.yml",
+        &format!("npmRegistryServer: \"{MEMBER_REGISTRY}\"\n"),
+    );
+    let (ok, text) = ws.run_in(&ws.member(), &["show", "--manager", "yarn"]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains(&format!("unscoped packages -> {MEMBER_REGISTRY}")),
+        "{text}"
+    );
+    assert!(text.contains("../.yarnrc.yml"), "{text}");
+}

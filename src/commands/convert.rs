@@ -208,10 +208,10 @@ fn run_plan(
     let compared: Vec<Manager> = std::iter::once(from)
         .chain(targets.iter().copied())
         .collect();
-    let shared = super::shared_workspace_root(&compared, dir.clone(), env)?;
+    let shared = super::shared_workspace_root(&compared, dir, env)?;
     if !shared.read_apart.is_empty() {
         return Err(Error::Usage(super::read_apart_explained(
-            &shared, &dir, &compared,
+            &shared, &compared,
         )));
     }
     let super::SharedRoot {

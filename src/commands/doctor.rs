@@ -137,7 +137,7 @@ fn read_apart_findings(shared: &super::SharedRoot, req: &Request) -> Vec<Finding
         .map(|a| {
             let message = format!(
                 "run in {}, {} reads {}, but {} {} the config of the workspace root {}, where this run checks every manager: the findings about {} are those of {} run at the root",
-                req.dir.display(),
+                shared.member.display(),
                 a.manager.label(),
                 a.files_listed(),
                 crate::plan::listed(&shared.at_root),

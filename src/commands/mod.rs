@@ -68,7 +68,27 @@ pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
 /// `pnpm-workspace.yaml` is there), or pmrc.toml is there. A folder whose only config Yarn
 /// reads from parent folders is passed over; any other is another project's, whose config
 /// the managers do not read for this package: the package is then the project.
-pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warning>) {
+pub fn project_root(dir: PathBuf, home: Option<&Path>) -> ProjectRoot {
+    let (root, note, member_package) = find_project_root(dir, home);
+    ProjectRoot {
+        dir: root,
+        note,
+        member_package,
+    }
+}
+
+/// The folder pmrc works in, what it says about it, and the workspace member it was pointed
+/// at when it walked up to that member's workspace root.
+pub struct ProjectRoot {
+    pub dir: PathBuf,
+    pub note: Option<Warning>,
+    pub member_package: Option<PathBuf>,
+}
+
+fn find_project_root(
+    dir: PathBuf,
+    home: Option<&Path>,
+) -> (PathBuf, Option<Warning>, Option<PathBuf>) {
     let marker = |d: &Path| {
         ALL.iter()
             .find_map(|m| m.marker_in(d))
@@ -76,7 +96,7 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
             .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
     };
     if marker(&dir).is_some() {
-        return (dir, None);
+        return (dir, None, None);
     }
     let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
     let is_package = |d: &Path| d.join("package.json").is_file();
@@ -98,6 +118,7 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
                 return (
                     package.clone(),
                     Some(another_project(above, &found, package)),
+                    None,
                 );
             }
             let note = Warning::note(
@@ -109,13 +130,13 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> (PathBuf, Option<Warni
                 ),
                 None,
             );
-            return (above.to_path_buf(), Some(note));
+            return (above.to_path_buf(), Some(note), package);
         }
         if package.is_none() && is_package(above) {
             package = Some(above.to_path_buf());
         }
     }
-    (package.unwrap_or(dir), None)
+    (package.unwrap_or(dir), None, None)
 }
 
 /// Whether `above` is the workspace root of the package at `package`: pmrc.toml is there,
@@ -221,13 +242,24 @@ fn workspace_root(
     dir: &Path,
     env: &Environment,
 ) -> (PathBuf, Environment, Option<Warning>) {
-    at_root_of(manager.rules().workspace_root(dir), dir.to_path_buf(), env)
+    // Pointed at a member without config of its own: the manager's root as found from the
+    // member, else the member itself, as the managers run there find theirs (pnpm without a
+    // pnpm-workspace.yaml, npm where only a pnpm-workspace.yaml lists it, Yarn walking up
+    // from it).
+    let from = env.member_package.as_deref().unwrap_or(dir);
+    at_root_of(
+        manager.rules().workspace_root(from),
+        from.to_path_buf(),
+        env,
+    )
 }
 
 /// Where a run with several managers reads them: the workspace root above `dir` of the first
 /// of them that works from one (or `dir`), with the environment that remembers the member.
 struct SharedRoot {
     dir: PathBuf,
+    /// Where pmrc was pointed (the member, when there is one).
+    member: PathBuf,
     env: Environment,
     /// Every manager that works from that root: what it ignores of the member's own files.
     notes: Vec<Warning>,
@@ -249,11 +281,12 @@ struct ReadApart {
 impl ReadApart {
     /// The files, as a sentence names them.
     fn files_listed(&self) -> String {
-        match self.files.as_slice() {
-            [] => "no project file".to_string(),
+        let files = match self.files.as_slice() {
+            [] => return "no project file".to_string(),
             [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
             files => files.concat(),
-        }
+        };
+        format!("{files} (named from the member)")
     }
 }
 
@@ -262,9 +295,14 @@ impl ReadApart {
 /// member's own files, and the others that read other files in the member than at the root.
 fn shared_workspace_root(
     managers: &[Manager],
-    dir: PathBuf,
+    project: PathBuf,
     env: &Environment,
 ) -> Result<SharedRoot> {
+    // Where pmrc was pointed: the member, also when the project is already its root.
+    let dir = env
+        .member_package
+        .clone()
+        .unwrap_or_else(|| project.clone());
     let moved: Vec<(Manager, PathBuf, Option<Warning>)> = managers
         .iter()
         .filter_map(|&m| {
@@ -276,7 +314,8 @@ fn shared_workspace_root(
         .collect();
     let Some(root) = moved.first().map(|(_, root, _)| root.clone()) else {
         return Ok(SharedRoot {
-            dir,
+            dir: project,
+            member: dir,
             env: env.clone(),
             notes: Vec::new(),
             at_root: Vec::new(),
@@ -313,6 +352,7 @@ fn shared_workspace_root(
     }
     Ok(SharedRoot {
         dir: root,
+        member: dir,
         env: root_env,
         notes: notes.into_iter().flatten().collect(),
         at_root,
@@ -335,7 +375,8 @@ fn project_files_read(
 
 /// What the managers of a run read apart in the member `dir` and from its workspace root,
 /// and the command that shows what each sends from the member.
-fn read_apart_explained(shared: &SharedRoot, member: &Path, managers: &[Manager]) -> String {
+fn read_apart_explained(shared: &SharedRoot, managers: &[Manager]) -> String {
+    let member = &shared.member;
     let apart: Vec<String> = shared
         .read_apart
         .iter()
@@ -344,7 +385,7 @@ fn read_apart_explained(shared: &SharedRoot, member: &Path, managers: &[Manager]
     let names: Vec<String> = managers.iter().map(ToString::to_string).collect();
     // The command on a line of its own, which is printed unwrapped: it runs as printed.
     format!(
-        "run in {}, {} {} the config of the workspace root {}, but {} (named from the member): a conversion reads every manager from one folder, so here it would compare them on files one of them does not read. To see what each sends from the member:\n  pmrc -C {} show --manager {}",
+        "run in {}, {} {} the config of the workspace root {}, but {}: a conversion reads every manager from one folder, so here it would compare them on files one of them does not read. To see what each sends from the member:\n  pmrc -C {} show --manager {}",
         member.display(),
         crate::plan::listed(&shared.at_root),
         if shared.at_root.len() == 1 {
