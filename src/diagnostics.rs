@@ -335,8 +335,8 @@ diagnostics! {
             what: "a workspace member's own .npmrc or bunfig.toml, which npm, Bun and Deno ignore when run in the member: they read the workspace root's"
             fix: "move its settings to the workspace root's file (Yarn 1 and pnpm 10 run in the member read its .npmrc: keep it where they need it)";
         MemberReadApart "member-read-apart"
-            what: "run in a workspace member, a manager that reads other files there (Yarn 1 the member's .npmrc) than those doctor checked for it at the workspace root, where the others (npm, Bun, Deno) read"
-            fix: "check that manager on its own from the member: `pmrc doctor --manager <it>` there";
+            what: "run in a workspace member, a manager that reads other settings there (Yarn 1 the member's .npmrc, npm none of a root that only a pnpm-workspace.yaml makes one) than at the workspace root another manager of the run works from, where doctor checked them all"
+            fix: "check that manager on its own, as run in the member: `pmrc doctor --manager <it>` there";
         PnpmScopeToken "pnpm-scope-token"
             what: "a pnpm 11/12 scope token (`//host/:@scope:_authToken`), which npm, Yarn 1, Bun and Deno ignore"
             fix: "key the token by the scope's registry URL for the other managers";

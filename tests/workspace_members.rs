@@ -457,7 +457,7 @@ fn convert_in_a_member_stops_where_a_manager_reads_other_files_than_at_the_root(
         ],
     );
     assert!(
-        text.contains("Yarn 1.22 reads ../../.npmrc and .npmrc"),
+        text.contains("Yarn 1.22 also reads .npmrc (named from the member)"),
         "{text}"
     );
     // The advice runs as printed, and shows the two registries apart.
@@ -485,24 +485,31 @@ fn convert_in_a_member_stops_where_a_manager_reads_other_files_than_at_the_root(
 }
 
 /// Where the member has no file of its own, Yarn 1 reads the root's `.npmrc` from the member
-/// too (as a folder above): the conversion runs from the root as before.
+/// too (as a folder above): the conversion runs from the root as before. So it does where the
+/// member's `.npmrc` holds no setting pmrc translates (from a review: `save-exact=true` alone
+/// made it stop).
 #[test]
-fn convert_in_a_member_without_files_of_its_own_runs_from_the_root() {
+fn convert_in_a_member_runs_from_the_root_where_yarn_1_reads_the_same_settings() {
     let ws = Workspace::new(WORKSPACES);
-    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
-    let (code, text) = ws.exit_code_in(
-        &ws.member(),
-        &[
-            "convert",
-            "--from",
-            "npm",
-            "--to",
-            "yarn-classic",
-            "--check",
-        ],
-    );
-    assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("in sync"), "{text}");
+    for member_npmrc in [None, Some("save-exact=true\n")] {
+        match member_npmrc {
+            None => std::fs::remove_file(ws.member().join(".npmrc")).unwrap(),
+            Some(text) => ws.write("packages/a/.npmrc", text),
+        }
+        let (code, text) = ws.exit_code_in(
+            &ws.member(),
+            &[
+                "convert",
+                "--from",
+                "npm",
+                "--to",
+                "yarn-classic",
+                "--check",
+            ],
+        );
+        assert_eq!(code, Some(0), "{member_npmrc:?}: {text}");
+        assert!(text.contains("in sync"), "{text}");
+    }
 }
 
 /// doctor checks every manager from the root, and says which of them reads other files in
@@ -517,7 +524,12 @@ fn doctor_in_a_member_says_which_manager_it_read_at_the_root() {
         ),
     );
     let (_, text) = ws.run_in(&ws.member(), &["doctor", "--manager", "npm,yarn-classic"]);
-    assert!(text.contains("warning[member-read-apart]"), "{text}");
+    // It points at the member's file that Yarn 1 alone reads (a location for SARIF too).
+    let finding = format!(
+        "warning[member-read-apart]: {}:",
+        ws.member().join(".npmrc").display()
+    );
+    assert!(text.contains(&finding), "{text}");
     assert!(!text.contains("yarn-classic-optional-reference"), "{text}");
     let start = text.find("run `pmrc doctor").expect(&text) + "run `".len();
     let fix = &text[start..start + text[start..].find('`').unwrap()];
@@ -593,7 +605,10 @@ fn pnpm_in_a_member_without_config_reads_no_root_npmrc_without_a_workspace_yaml(
         &["convert", "--from", "npm", "--to", "pnpm@12", "--write"],
     );
     assert_eq!(code, Some(2), "{text}");
-    assert!(text.contains("pnpm 12 reads no project file"), "{text}");
+    assert!(
+        text.contains("pnpm 12 does not read the root's .npmrc"),
+        "{text}"
+    );
     assert_eq!(ws.read("pnpm-workspace.yaml"), None);
     // With a pnpm-workspace.yaml that lists the member, pnpm reads the root's.
     ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
@@ -660,4 +675,33 @@ fn yarn_run_in_a_member_reads_a_config_folder_between_it_and_the_root() {
         "{text}"
     );
     assert!(text.contains("../.yarnrc.yml"), "{text}");
+}
+
+/// From a review: with `-C packages/a` given relative, the root pnpm works from was named ``
+/// ("the workspace root , where …").
+#[test]
+fn the_workspace_root_is_named_when_the_member_is_given_relative() {
+    let ws = Workspace::new(r#"{"name":"ws","private":true}"#);
+    ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
+    let out = pmrc()
+        .current_dir(ws.root.path())
+        .args([
+            "-C",
+            "packages/a",
+            "convert",
+            "--from",
+            "pnpm",
+            "--to",
+            "npm",
+        ])
+        .env("HOME", ws.home.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    let root = std::fs::canonicalize(ws.root.path()).unwrap();
+    let named = [ws.root.path(), root.as_path()]
+        .iter()
+        .any(|r| text.contains(&format!("the workspace root {},", r.display())));
+    assert!(named, "{text}");
 }

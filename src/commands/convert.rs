@@ -208,13 +208,13 @@ fn run_plan(
     let compared: Vec<Manager> = std::iter::once(from)
         .chain(targets.iter().copied())
         .collect();
-    let shared = super::shared_workspace_root(&compared, dir, env)?;
+    let shared = super::workspace_run::shared_workspace_root(&compared, dir, env)?;
     if !shared.read_apart.is_empty() {
-        return Err(Error::Usage(super::read_apart_explained(
-            &shared, &compared,
+        return Err(Error::Usage(super::workspace_run::read_apart_explained(
+            &shared, &compared, user,
         )));
     }
-    let super::SharedRoot {
+    let super::workspace_run::SharedRoot {
         dir,
         env,
         notes: member_notes,

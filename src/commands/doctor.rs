@@ -55,9 +55,9 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         .map(|m| Ok(m.settle(&req.dir)?.0))
         .collect::<Result<Vec<Manager>>>()?;
     // A workspace is checked from its root; what the member's own files miss is said.
-    let shared = super::shared_workspace_root(&managers, req.dir.clone(), env)?;
+    let shared = super::workspace_run::shared_workspace_root(&managers, req.dir.clone(), env)?;
     let read_apart = read_apart_findings(&shared, req);
-    let super::SharedRoot {
+    let super::workspace_run::SharedRoot {
         dir,
         env,
         notes: member_notes,
@@ -118,7 +118,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
 /// Each manager checked at the workspace root that, run in the member, reads other files:
 /// its findings are those of the manager run at the root, and the command checks it alone
 /// from the member.
-fn read_apart_findings(shared: &super::SharedRoot, req: &Request) -> Vec<Finding> {
+fn read_apart_findings(shared: &super::workspace_run::SharedRoot, req: &Request) -> Vec<Finding> {
     // `--dir` as given, as doctor's other commands name it: run as printed, from where
     // doctor was, the command checks the member.
     let dir_arg = req
@@ -136,10 +136,9 @@ fn read_apart_findings(shared: &super::SharedRoot, req: &Request) -> Vec<Finding
         .iter()
         .map(|a| {
             let message = format!(
-                "run in {}, {} reads {}, but {} {} the config of the workspace root {}, where this run checks every manager: the findings about {} are those of {} run at the root",
+                "run in {}, {}, while {} {} the config of the workspace root {}, where this run checks every manager: the findings about {} are those of {} run at the root",
                 shared.member.display(),
-                a.manager.label(),
-                a.files_listed(),
+                a.said(),
                 crate::plan::listed(&shared.at_root),
                 if shared.at_root.len() == 1 { "reads" } else { "read" },
                 shared.dir.display(),
@@ -148,10 +147,14 @@ fn read_apart_findings(shared: &super::SharedRoot, req: &Request) -> Vec<Finding
             );
             Finding {
                 fix: format!(
-                    "run `pmrc doctor --manager {}{dir_arg}` to check it on its own, as it reads the member",
-                    a.manager
+                    "run `pmrc doctor --manager {}{}{dir_arg}` to check it on its own, as run in the member",
+                    a.manager,
+                    if req.user { " --user" } else { "" }
                 ),
-                ..crate::doctor::finding(Warning::new(Code::MemberReadApart, message, None), Some(a.manager))
+                ..crate::doctor::finding(
+                    Warning::new(Code::MemberReadApart, message, a.origin()),
+                    Some(a.manager),
+                )
             }
         })
         .collect()

@@ -8,6 +8,7 @@ pub mod env;
 pub mod explain;
 pub mod init;
 pub mod show;
+mod workspace_run;
 
 use std::path::{Path, PathBuf};
 
@@ -254,159 +255,13 @@ fn workspace_root(
     )
 }
 
-/// Where a run with several managers reads them: the workspace root above `dir` of the first
-/// of them that works from one (or `dir`), with the environment that remembers the member.
-struct SharedRoot {
-    dir: PathBuf,
-    /// Where pmrc was pointed (the member, when there is one).
-    member: PathBuf,
-    env: Environment,
-    /// Every manager that works from that root: what it ignores of the member's own files.
-    notes: Vec<Warning>,
-    /// The managers that work from that root.
-    at_root: Vec<Manager>,
-    /// The managers that, run in the member, read other project files than the run reads
-    /// for them at the root.
-    read_apart: Vec<ReadApart>,
-}
-
-/// A manager that, run in a workspace member, reads other project files than it would at
-/// the root (Yarn 1 the member's `.npmrc`, where npm reads only the root's).
-struct ReadApart {
-    manager: Manager,
-    /// The files it reads there, named from the member.
-    files: Vec<String>,
-}
-
-impl ReadApart {
-    /// The files, as a sentence names them.
-    fn files_listed(&self) -> String {
-        let files = match self.files.as_slice() {
-            [] => return "no project file".to_string(),
-            [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
-            files => files.concat(),
-        };
-        format!("{files} (named from the member)")
-    }
-}
-
-/// The workspace root above `dir` of the first of `managers` that works from one, for a run
-/// with several, the notes of every one of them that works from that root about the
-/// member's own files, and the others that read other files in the member than at the root.
-fn shared_workspace_root(
-    managers: &[Manager],
-    project: PathBuf,
-    env: &Environment,
-) -> Result<SharedRoot> {
-    // Where pmrc was pointed: the member, also when the project is already its root.
-    let dir = env
-        .member_package
-        .clone()
-        .unwrap_or_else(|| project.clone());
-    let moved: Vec<(Manager, PathBuf, Option<Warning>)> = managers
-        .iter()
-        .filter_map(|&m| {
-            m.rules()
-                .workspace_root(&dir)
-                .map(|(root, note)| (m, root, note))
-        })
-        .filter(|(_, root, _)| !same_folder(root, &dir))
-        .collect();
-    let Some(root) = moved.first().map(|(_, root, _)| root.clone()) else {
-        return Ok(SharedRoot {
-            dir: project,
-            member: dir,
-            env: env.clone(),
-            notes: Vec::new(),
-            at_root: Vec::new(),
-            read_apart: Vec::new(),
-        });
-    };
-    let (at_root, notes): (Vec<Manager>, Vec<Option<Warning>>) = moved
-        .into_iter()
-        .filter(|(_, r, _)| same_folder(r, &root))
-        .map(|(m, _, note)| (m, note))
-        .unzip();
-    let (root, root_env, _) = at_root_of(Some((root, None)), dir.clone(), env);
-    let mut read_apart = Vec::new();
-    for &manager in managers.iter().filter(|m| !at_root.contains(m)) {
-        // Where it works from run in the member: the member, or a root of its own.
-        let (own_dir, own_env, _) =
-            at_root_of(manager.rules().workspace_root(&dir), dir.clone(), env);
-        let here = project_files_read(manager, &own_dir, &own_env)?;
-        let there = project_files_read(manager, &root, &root_env)?;
-        let paths = |files: &[(PathBuf, String)]| {
-            let mut paths: Vec<PathBuf> = files
-                .iter()
-                .map(|(p, _)| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-                .collect();
-            paths.sort();
-            paths
-        };
-        if paths(&here) != paths(&there) {
-            read_apart.push(ReadApart {
-                manager,
-                files: here.into_iter().map(|(_, display)| display).collect(),
-            });
-        }
-    }
-    Ok(SharedRoot {
-        dir: root,
-        member: dir,
-        env: root_env,
-        notes: notes.into_iter().flatten().collect(),
-        at_root,
-        read_apart,
-    })
-}
-
-/// The project-level files `manager` reads from `dir` that exist, with how they are named.
-fn project_files_read(
-    manager: Manager,
-    dir: &Path,
-    env: &Environment,
-) -> Result<Vec<(PathBuf, String)>> {
-    Ok(crate::discover::locate(manager, dir, false, env)?
-        .into_iter()
-        .filter(|f| f.text.is_some())
-        .map(|f| (f.path, f.display))
-        .collect())
-}
-
-/// What the managers of a run read apart in the member `dir` and from its workspace root,
-/// and the command that shows what each sends from the member.
-fn read_apart_explained(shared: &SharedRoot, managers: &[Manager]) -> String {
-    let member = &shared.member;
-    let apart: Vec<String> = shared
-        .read_apart
-        .iter()
-        .map(|a| format!("{} reads {}", a.manager.label(), a.files_listed()))
-        .collect();
-    let names: Vec<String> = managers.iter().map(ToString::to_string).collect();
-    // The command on a line of its own, which is printed unwrapped: it runs as printed.
-    format!(
-        "run in {}, {} {} the config of the workspace root {}, but {}: a conversion reads every manager from one folder, so here it would compare them on files one of them does not read. To see what each sends from the member:\n  pmrc -C {} show --manager {}",
-        member.display(),
-        crate::plan::listed(&shared.at_root),
-        if shared.at_root.len() == 1 {
-            "reads"
-        } else {
-            "read"
-        },
-        shared.dir.display(),
-        apart.join("; "),
-        crate::doctor::shell_word(&member.display().to_string()),
-        names.join(",")
-    )
-}
-
 /// Whether two names of folders name the same one (a root found from an absolute path
 /// against the `--dir` given).
-fn same_folder(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_folder(a: &Path, b: &Path) -> bool {
     a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok()
 }
 
-fn at_root_of(
+pub(crate) fn at_root_of(
     found: Option<(PathBuf, Option<Warning>)>,
     dir: PathBuf,
     env: &Environment,

@@ -323,11 +323,14 @@ impl Rules for Pnpm {
     /// ignore it). pnpm 11 and 12 run in a package that file does not list work from the
     /// package alone.
     fn workspace_root(&self, dir: &Path) -> Option<(PathBuf, Option<Warning>)> {
-        let Some(root) = dir
+        // From the absolute path: above a relative `packages/a` the root would be named ``
+        // (from a review: "the workspace root , where …").
+        let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let Some(root) = absolute
             .ancestors()
             .find(|d| d.join(MARKER_FILE).is_file())
-            .filter(|root| *root != dir)
-            .filter(|root| self.is_10() || workspace::takes_package(root, dir))
+            .filter(|root| *root != absolute)
+            .filter(|root| self.is_10() || workspace::takes_package(root, &absolute))
         else {
             return Some((dir.to_path_buf(), None));
         };

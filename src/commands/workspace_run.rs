@@ -1,0 +1,200 @@
+//! A command with several managers pointed at a workspace member: the one root it reads them
+//! all from, what the managers that work from that root ignore of the member's files, and the
+//! managers that, run in the member, would read other settings there than at that root (one
+//! run cannot compare those: it would call them in sync where they are not).
+
+use std::path::{Path, PathBuf};
+
+use super::{at_root_of, same_folder};
+use crate::discover::{self, ConfigFile, Environment};
+use crate::error::Result;
+use crate::managers::Manager;
+use crate::model::{Level, Origin};
+use crate::warning::{Warning, name_list};
+
+/// Where a run with several managers reads them.
+pub(super) struct SharedRoot {
+    /// The workspace root the first of them that works from one moves to (else the project).
+    pub dir: PathBuf,
+    /// Where pmrc was pointed: the member, when there is one.
+    pub member: PathBuf,
+    /// The environment for reading at `dir`, which remembers the member.
+    pub env: Environment,
+    /// Each manager that works from that root: what it ignores of the member's own files.
+    pub notes: Vec<Warning>,
+    /// The managers that work from that root.
+    pub at_root: Vec<Manager>,
+    /// The managers that, run in the member, read other settings than at that root.
+    pub read_apart: Vec<ReadApart>,
+}
+
+/// A manager that, run in the member, reads other settings than the run reads for it at the
+/// root: Yarn 1 the member's `.npmrc` where npm reads only the root's; npm nothing where only
+/// a `pnpm-workspace.yaml` lists the member.
+pub(super) struct ReadApart {
+    pub manager: Manager,
+    /// Its files that only a run in the member reads, named from the member.
+    only_in_member: Vec<ConfigFile>,
+    /// Its files that only a run at the root reads, named from the root.
+    only_at_root: Vec<ConfigFile>,
+}
+
+impl ReadApart {
+    /// What it reads apart, as a sentence says it (`Yarn 1.22 also reads .npmrc …`).
+    pub fn said(&self) -> String {
+        let names = |files: &[ConfigFile]| {
+            name_list(&files.iter().map(|f| f.display.clone()).collect::<Vec<_>>())
+        };
+        let mut parts = Vec::new();
+        if !self.only_in_member.is_empty() {
+            parts.push(format!(
+                "also reads {} (named from the member)",
+                names(&self.only_in_member)
+            ));
+        }
+        if !self.only_at_root.is_empty() {
+            parts.push(format!(
+                "does not read the root's {}",
+                names(&self.only_at_root)
+            ));
+        }
+        format!("{} {}", self.manager.label(), parts.join(" and "))
+    }
+
+    /// The file a finding about it points at: its first file the member's run alone reads,
+    /// else the first the root's run alone reads.
+    pub fn origin(&self) -> Option<Origin> {
+        let file = self.only_in_member.first().or(self.only_at_root.first())?;
+        Some(Origin {
+            file: Origin::shared(&file.path),
+            line: 0,
+            level: Level::Project,
+        })
+    }
+}
+
+/// The workspace root above the member of the first of `managers` that works from one, the
+/// notes of each that works from that root about the member's own files, and the others
+/// that read other settings in the member than at the root.
+pub(super) fn shared_workspace_root(
+    managers: &[Manager],
+    project: PathBuf,
+    env: &Environment,
+) -> Result<SharedRoot> {
+    // Where pmrc was pointed: the member, also when the project is already its root.
+    let dir = env
+        .member_package
+        .clone()
+        .unwrap_or_else(|| project.clone());
+    let moved: Vec<(Manager, PathBuf, Option<Warning>)> = managers
+        .iter()
+        .filter_map(|&m| {
+            m.rules()
+                .workspace_root(&dir)
+                .map(|(root, note)| (m, root, note))
+        })
+        .filter(|(_, root, _)| !same_folder(root, &dir))
+        .collect();
+    let Some(root) = moved.first().map(|(_, root, _)| root.clone()) else {
+        return Ok(SharedRoot {
+            dir: project,
+            member: dir,
+            env: env.clone(),
+            notes: Vec::new(),
+            at_root: Vec::new(),
+            read_apart: Vec::new(),
+        });
+    };
+    let (at_root, notes): (Vec<Manager>, Vec<Option<Warning>>) = moved
+        .into_iter()
+        .filter(|(_, r, _)| same_folder(r, &root))
+        .map(|(m, _, note)| (m, note))
+        .unzip();
+    let (root, root_env, _) = at_root_of(Some((root, None)), dir.clone(), env);
+    let mut read_apart = Vec::new();
+    for &manager in managers.iter().filter(|m| !at_root.contains(m)) {
+        // Where it works from run in the member: the member, or a root of its own.
+        let (own_dir, own_env, _) =
+            at_root_of(manager.rules().workspace_root(&dir), dir.clone(), env);
+        if let Some(apart) = read_apart_of(manager, (&own_dir, &own_env), (&root, &root_env))? {
+            read_apart.push(apart);
+        }
+    }
+    Ok(SharedRoot {
+        dir: root,
+        member: dir,
+        env: root_env,
+        notes: notes.into_iter().flatten().collect(),
+        at_root,
+        read_apart,
+    })
+}
+
+/// How `manager` reads apart in the member and at the root, if it does: other files, with
+/// other settings in them (a member's `.npmrc` with only `save-exact=true` changes nothing;
+/// from a review).
+fn read_apart_of(
+    manager: Manager,
+    (member, member_env): (&Path, &Environment),
+    (root, root_env): (&Path, &Environment),
+) -> Result<Option<ReadApart>> {
+    let here = discover::locate(manager, member, false, member_env)?;
+    let there = discover::locate(manager, root, false, root_env)?;
+    let existing = |files: &[ConfigFile]| -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = files
+            .iter()
+            .filter(|f| f.text.is_some())
+            .map(|f| real(&f.path))
+            .collect();
+        paths.sort();
+        paths
+    };
+    let (here_paths, there_paths) = (existing(&here), existing(&there));
+    if here_paths == there_paths
+        || discover::read_merged(manager, &here)?.0 == discover::read_merged(manager, &there)?.0
+    {
+        return Ok(None);
+    }
+    let only = |files: Vec<ConfigFile>, other: &[PathBuf]| -> Vec<ConfigFile> {
+        files
+            .into_iter()
+            .filter(|f| f.text.is_some() && !other.contains(&real(&f.path)))
+            .collect()
+    };
+    Ok(Some(ReadApart {
+        manager,
+        only_in_member: only(here, &there_paths),
+        only_at_root: only(there, &here_paths),
+    }))
+}
+
+fn real(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// What the managers of a run read apart in the member and at its workspace root, and the
+/// command that shows what each sends from the member.
+pub(super) fn read_apart_explained(
+    shared: &SharedRoot,
+    managers: &[Manager],
+    user: bool,
+) -> String {
+    let apart: Vec<String> = shared.read_apart.iter().map(ReadApart::said).collect();
+    let names: Vec<String> = managers.iter().map(ToString::to_string).collect();
+    // The command on a line of its own, which is printed unwrapped: it runs as printed.
+    format!(
+        "run in {}, {} {} the config of the workspace root {}, but {}: a conversion reads every manager from one folder, and from the root it would compare them on settings one of them does not read in the member. To see what each sends from the member:\n  pmrc -C {} show --manager {}{}",
+        shared.member.display(),
+        crate::plan::listed(&shared.at_root),
+        if shared.at_root.len() == 1 {
+            "reads"
+        } else {
+            "read"
+        },
+        shared.dir.display(),
+        name_list(&apart),
+        crate::doctor::shell_word(&shared.member.display().to_string()),
+        names.join(","),
+        if user { " --user" } else { "" }
+    )
+}
