@@ -705,3 +705,29 @@ fn the_workspace_root_is_named_when_the_member_is_given_relative() {
         .any(|r| text.contains(&format!("the workspace root {},", r.display())));
     assert!(named, "{text}");
 }
+
+/// From a review: with a `pnpm-workspace.yaml` that lists the member, pnpm 10 reads the
+/// member's `.npmrc` over the root's, npm only the root's. pmrc said so (`route-differs`) and
+/// then "every target file is already in sync", exit 0 under `--check`; a target that would
+/// still request other registries is out of sync (real pnpm 10.34 asked the member's).
+#[test]
+fn check_fails_while_a_target_would_request_other_registries() {
+    let ws = Workspace::new(WORKSPACES);
+    ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
+    let args = ["convert", "--from", "npm", "--to", "pnpm@10", "--check"];
+    let (code, text) = ws.exit_code_in(&ws.member(), &args);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("warning[route-differs]"), "{text}");
+    let flowed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flowed.contains("would still request other registries than npm"),
+        "{text}"
+    );
+    assert!(!text.contains("already in sync"), "{text}");
+    let (_, json) = ws.exit_code_in(
+        &ws.member(),
+        &[&args[..], &["--format", "json", "--quiet"]].concat(),
+    );
+    let plan: serde_json::Value = serde_json::from_str(&json).expect(&json);
+    assert_eq!(plan["in_sync"], false, "{json}");
+}

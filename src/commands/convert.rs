@@ -258,8 +258,9 @@ fn run_plan(
     } else {
         Vec::new()
     };
-    // Lines a target reads apart from the source are out of sync however the files diff.
-    let drift = plan.pending().next().is_some() || plan.read_apart;
+    // Lines a target reads apart from the source are out of sync however the files diff, and
+    // so is a target that would still request other registries than the source.
+    let drift = !plan.in_sync();
     Ok(Converted {
         plan,
         mode,

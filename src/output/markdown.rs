@@ -32,6 +32,10 @@ pub fn plan(plan: &Plan, mode: Mode, written: &[PathBuf], show_secrets: bool) ->
             "❌ The files hold what pmrc would write, but a target reads some of their lines otherwise than {} (see the findings); pmrc leaves those lines as written.",
             plan.from
         ),
+        _ if pending.is_empty() && plan.routes_differ() => format!(
+            "❌ The files hold what pmrc would write, but a target would still request other registries than {} (see route-differs in the findings).",
+            plan.from
+        ),
         _ if pending.is_empty() => "✅ Every target file is in sync.".to_string(),
         Mode::Write => format!("Wrote {}.", names(&pending)),
         Mode::Check => format!(

@@ -591,7 +591,7 @@ pub fn print_convert(
             "rules": { "from": plan.rule_names().0, "to": plan.rule_names().1 },
             "files": files,
             "warnings": plan.warnings,
-            "in_sync": pending == 0 && !plan.read_apart,
+            "in_sync": plan.in_sync(),
             "read_apart": plan.read_apart,
         });
         print_json(out, &doc)?;
@@ -643,6 +643,10 @@ pub fn print_convert(
         ),
         _ if pending == 0 && plan.read_apart => format!(
             "{rules}: the files hold what pmrc would write, but a target reads some of their lines otherwise than {} (see above), which pmrc leaves as written\n",
+            plan.from
+        ),
+        _ if pending == 0 && plan.routes_differ() => format!(
+            "{rules}: the files hold what pmrc would write, but a target would still request other registries than {} (see route-differs above)\n",
             plan.from
         ),
         _ if pending == 0 => format!("{rules}: every target file is already in sync\n"),

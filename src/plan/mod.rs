@@ -119,6 +119,20 @@ impl Plan {
     pub fn refuses_write(&self) -> bool {
         self.warnings.iter().any(|w| w.code.blocks_write())
     }
+
+    /// Whether a target, with the planned files, would still request other registries than
+    /// the source (`route-differs`): not in sync, whatever the files hold.
+    pub fn routes_differ(&self) -> bool {
+        self.warnings
+            .iter()
+            .any(|w| w.code == crate::diagnostics::Code::RouteDiffers)
+    }
+
+    /// Whether the targets do what the source does with the files as planned: nothing to
+    /// write, no line read apart, no route that differs.
+    pub fn in_sync(&self) -> bool {
+        self.pending().next().is_none() && !self.read_apart && !self.routes_differ()
+    }
 }
 
 pub struct Request<'a> {
