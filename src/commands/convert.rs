@@ -258,8 +258,10 @@ fn run_plan(
     } else {
         Vec::new()
     };
-    // Lines a target reads apart from the source are out of sync however the files diff, and
-    // so is a target that would still request other registries than the source.
+    // Lines a target reads apart from the source are out of sync however the files diff. A
+    // target that would still request other registries (`route-differs`) is said, not failed
+    // on: pmrc cannot always write what would mend it (Yarn 1 taking `.yarnrc`'s registry
+    // where `.npmrc` has none; from a review), and `--check` would stay red for good.
     let drift = !plan.in_sync();
     Ok(Converted {
         plan,

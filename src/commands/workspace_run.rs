@@ -14,7 +14,8 @@ use crate::warning::{Warning, name_list};
 
 /// Where a run with several managers reads them.
 pub(super) struct SharedRoot {
-    /// The workspace root the first of them that works from one moves to (else the project).
+    /// The workspace root the first of them that works from one moves to, else where pmrc was
+    /// pointed.
     pub dir: PathBuf,
     /// Where pmrc was pointed: the member, when there is one.
     pub member: PathBuf,
@@ -82,10 +83,7 @@ pub(super) fn shared_workspace_root(
     env: &Environment,
 ) -> Result<SharedRoot> {
     // Where pmrc was pointed: the member, also when the project is already its root.
-    let dir = env
-        .member_package
-        .clone()
-        .unwrap_or_else(|| project.clone());
+    let dir = env.member_package.clone().unwrap_or(project);
     let moved: Vec<(Manager, PathBuf, Option<Warning>)> = managers
         .iter()
         .filter_map(|&m| {
@@ -95,9 +93,12 @@ pub(super) fn shared_workspace_root(
         })
         .filter(|(_, root, _)| !same_folder(root, &dir))
         .collect();
+    // None of them works from a root above: each works from the member itself (npm where only
+    // a pnpm-workspace.yaml lists it, pnpm without one, Yarn walking up from it), and so are
+    // they read, not at the project root pmrc walked up to (from a review).
     let Some(root) = moved.first().map(|(_, root, _)| root.clone()) else {
         return Ok(SharedRoot {
-            dir: project,
+            dir: dir.clone(),
             member: dir,
             env: env.clone(),
             notes: Vec::new(),

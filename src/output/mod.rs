@@ -592,6 +592,7 @@ pub fn print_convert(
             "files": files,
             "warnings": plan.warnings,
             "in_sync": plan.in_sync(),
+            "routes_differ": plan.routes_differ(),
             "read_apart": plan.read_apart,
         });
         print_json(out, &doc)?;

@@ -128,10 +128,10 @@ impl Plan {
             .any(|w| w.code == crate::diagnostics::Code::RouteDiffers)
     }
 
-    /// Whether the targets do what the source does with the files as planned: nothing to
-    /// write, no line read apart, no route that differs.
+    /// Whether the files hold what the plan would write and every target reads their lines
+    /// as the source does. A route that still differs ([`Self::routes_differ`]) is apart.
     pub fn in_sync(&self) -> bool {
-        self.pending().next().is_none() && !self.read_apart && !self.routes_differ()
+        self.pending().next().is_none() && !self.read_apart
     }
 }
 
