@@ -1818,7 +1818,10 @@ fn issue_16_pnpm11_to_pnpm12_alike_is_nothing_to_change() {
 }
 
 /// Issue 18: a literal credential planted in the source appears in no output of `pmrc env`,
-/// for any target and format; each output names the CI secret to create instead.
+/// for any target and format; each output names the CI secret to create instead. From a
+/// review: with pnpm as the source, whose routes ignore a `${VAR}` credential in a project
+/// `.npmrc`, the credential became such a reference before routing and was dropped (no
+/// token printed, where pnpm sends the literal one).
 #[test]
 fn issue_18_env_prints_no_literal_secret() {
     let project = Project::with_files(&[(
@@ -1835,23 +1838,35 @@ fn issue_18_env_prints_no_literal_secret() {
         "bun",
         "deno",
     ] {
-        for format in ["shell", "github", "gitlab", "dotenv", "json"] {
+        for (from, format) in ["npm", "pnpm@10", "pnpm@12"]
+            .into_iter()
+            .flat_map(|from| ["shell", "github", "gitlab", "dotenv", "json"].map(|f| (from, f)))
+        {
             let output = run(
                 &project,
-                &["env", "--from", "npm", "--to", to, "--format", format],
+                &["env", "--from", from, "--to", to, "--format", format],
             );
             let text = render(&output);
-            assert_eq!(output.status.code(), Some(0), "{to} {format}:\n{text}");
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{from} {to} {format}:\n{text}"
+            );
             assert!(
                 !text.contains("FAKESECRET"),
-                "{to} {format} printed a secret:\n{text}"
+                "{from} {to} {format} printed a secret:\n{text}"
             );
+            // In what the job is given, not only in the findings about the literal.
+            let given = String::from_utf8_lossy(&output.stdout);
             for name in ["NPM_EXAMPLE_TEST_TOKEN", "NPM_PKG_GITHUB_COM_TOKEN"] {
-                assert!(text.contains(name), "{to} {format} lacks {name}:\n{text}");
+                assert!(
+                    given.contains(name),
+                    "{from} {to} {format} lacks {name}:\n{text}"
+                );
             }
             assert!(
                 text.contains("env-literal-secret"),
-                "{to} {format} does not report the literal:\n{text}"
+                "{from} {to} {format} does not report the literal:\n{text}"
             );
         }
     }

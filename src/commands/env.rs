@@ -102,8 +102,10 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
         )));
     }
     refuse_secrets_in_urls(&model)?;
-    warnings.extend(secrets_as_references(&mut model));
-    let mut routes = resolve::routes(&model, from);
+    let literal = model.clone();
+    let (references, replaced) = secrets_as_references(&mut model);
+    warnings.extend(references);
+    let mut routes = routes_with_references(&literal, &model, from, &replaced);
     // Each manager spells its routes' URLs in its own notation; the variables read them in
     // npm's (`EnvVar::registry`), whichever manager the config came from. What that loses
     // is the variables' loss only: an rc file is translated from the model, and says its own.
@@ -290,9 +292,45 @@ fn refuse_secrets_in_urls(model: &Model) -> Result<()> {
     )))
 }
 
+/// What `from` sends, with each literal credential in it as the CI secret's reference
+/// `replaced` names. Routed from the literal model: a manager that ignores a `${VAR}`
+/// credential where it sends a literal one (pnpm in a project `.npmrc`) would otherwise drop
+/// it (from a review: `env --from pnpm@12` printed no token, where pnpm sends one). Where a
+/// route holds a literal credential the map does not name, the routes of the model with the
+/// references are taken instead, so no secret is ever printed.
+fn routes_with_references(
+    literal: &Model,
+    referenced: &Model,
+    from: Manager,
+    replaced: &[(Template, Template)],
+) -> Vec<resolve::Route> {
+    let reference = |t: &mut Template| {
+        if let Some((_, r)) = replaced.iter().find(|(l, _)| l == t) {
+            *t = r.clone();
+        }
+        !t.has_literal_secret()
+    };
+    let mut routes = resolve::routes(literal, from);
+    let all_referenced = routes
+        .iter_mut()
+        .all(|route| match &mut route.authorization {
+            Some(resolve::Authorization::Bearer(t) | resolve::Authorization::Basic(t)) => {
+                reference(t)
+            }
+            Some(resolve::Authorization::BasicParts { password, .. }) => reference(password),
+            Some(resolve::Authorization::ClientCertificate) | None => true,
+        });
+    if all_referenced {
+        routes
+    } else {
+        resolve::routes(referenced, from)
+    }
+}
+
 /// Every literal credential in the model becomes a reference to a CI secret variable named
-/// after where it applies, so no output can hold it; each is reported with its line.
-fn secrets_as_references(model: &mut Model) -> Vec<Warning> {
+/// after where it applies, so no output can hold it; each is reported with its line. Also
+/// returns each literal with the reference that took its place.
+fn secrets_as_references(model: &mut Model) -> (Vec<Warning>, Vec<(Template, Template)>) {
     let mut taken: Vec<String> = Vec::new();
     for creds in model.auth.values() {
         for v in creds.secrets() {
@@ -300,6 +338,7 @@ fn secrets_as_references(model: &mut Model) -> Vec<Warning> {
         }
     }
     let mut warnings = Vec::new();
+    let mut replaced = Vec::new();
     for (key, creds) in model.auth.iter_mut() {
         for (field, value) in [
             ("TOKEN", &mut creds.token),
@@ -325,10 +364,12 @@ fn secrets_as_references(model: &mut Model) -> Vec<Warning> {
                 ),
                 v.origin.clone(),
             ));
-            *v = Value::new(Template::env(name, Unset::Strict), v.origin.clone());
+            let reference = Template::env(name, Unset::Strict);
+            replaced.push((v.value.clone(), reference.clone()));
+            *v = Value::new(reference, v.origin.clone());
         }
     }
-    warnings
+    (warnings, replaced)
 }
 
 #[cfg(test)]
