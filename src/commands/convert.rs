@@ -202,9 +202,9 @@ fn run_plan(
             ),
         }));
     }
-    // A workspace is read and written at its root. A manager that reads other files in the
+    // A workspace is read and written at its root. A manager that reads other settings in the
     // member (Yarn 1 its `.npmrc`, where npm reads only the root's) cannot be compared from
-    // there: the run would call the two in sync where they are not (from a review).
+    // there: the run would call the two in sync where they are not.
     let compared: Vec<Manager> = std::iter::once(from)
         .chain(targets.iter().copied())
         .collect();

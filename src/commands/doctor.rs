@@ -115,9 +115,9 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
     })
 }
 
-/// Each manager checked at the workspace root that, run in the member, reads other files:
+/// Each manager checked at the workspace root that, run in the member, reads other settings:
 /// its findings are those of the manager run at the root, and the command checks it alone
-/// from the member.
+/// as run in the member.
 fn read_apart_findings(shared: &super::workspace_run::SharedRoot, req: &Request) -> Vec<Finding> {
     // `--dir` as given, as doctor's other commands name it: run as printed, from where
     // doctor was, the command checks the member.

@@ -70,26 +70,6 @@ pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
 /// reads from parent folders is passed over; any other is another project's, whose config
 /// the managers do not read for this package: the package is then the project.
 pub fn project_root(dir: PathBuf, home: Option<&Path>) -> ProjectRoot {
-    let (root, note, member_package) = find_project_root(dir, home);
-    ProjectRoot {
-        dir: root,
-        note,
-        member_package,
-    }
-}
-
-/// The folder pmrc works in, what it says about it, and the workspace member it was pointed
-/// at when it walked up to that member's workspace root.
-pub struct ProjectRoot {
-    pub dir: PathBuf,
-    pub note: Option<Warning>,
-    pub member_package: Option<PathBuf>,
-}
-
-fn find_project_root(
-    dir: PathBuf,
-    home: Option<&Path>,
-) -> (PathBuf, Option<Warning>, Option<PathBuf>) {
     let marker = |d: &Path| {
         ALL.iter()
             .find_map(|m| m.marker_in(d))
@@ -97,7 +77,7 @@ fn find_project_root(
             .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
     };
     if marker(&dir).is_some() {
-        return (dir, None, None);
+        return ProjectRoot::at(dir, None);
     }
     let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
     let is_package = |d: &Path| d.join("package.json").is_file();
@@ -116,10 +96,9 @@ fn find_project_root(
                 if !is_package(above) && only_parent_read_config(above) {
                     continue;
                 }
-                return (
+                return ProjectRoot::at(
                     package.clone(),
                     Some(another_project(above, &found, package)),
-                    None,
                 );
             }
             let note = Warning::note(
@@ -131,13 +110,35 @@ fn find_project_root(
                 ),
                 None,
             );
-            return (above.to_path_buf(), Some(note), package);
+            return ProjectRoot {
+                dir: above.to_path_buf(),
+                note: Some(note),
+                member_package: package,
+            };
         }
         if package.is_none() && is_package(above) {
             package = Some(above.to_path_buf());
         }
     }
-    (package.unwrap_or(dir), None, None)
+    ProjectRoot::at(package.unwrap_or(dir), None)
+}
+
+/// The folder pmrc works in, what it says about it, and the workspace member it was pointed
+/// at when it walked up to that member's workspace root.
+pub struct ProjectRoot {
+    pub dir: PathBuf,
+    pub note: Option<Warning>,
+    pub member_package: Option<PathBuf>,
+}
+
+impl ProjectRoot {
+    fn at(dir: PathBuf, note: Option<Warning>) -> ProjectRoot {
+        ProjectRoot {
+            dir,
+            note,
+            member_package: None,
+        }
+    }
 }
 
 /// Whether `above` is the workspace root of the package at `package`: pmrc.toml is there,
