@@ -104,6 +104,17 @@ impl Workspace {
             .unwrap()
     }
 
+    /// The registry of the first request `manager` shows run from `dir` (`None`: its public
+    /// registry).
+    fn first_registry(&self, dir: &Path, manager: &str) -> Option<String> {
+        let (ok, json) = self.run_in(dir, &["show", "--manager", manager, "--format", "json"]);
+        assert!(ok, "{json}");
+        let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
+        shown["managers"][0]["routes"][0]["registry"]
+            .as_str()
+            .map(str::to_string)
+    }
+
     /// The registry `manager` sends unscoped packages to, run from the member, and the codes
     /// of what it says.
     fn unscoped_registry(&self, manager: &str) -> (String, Vec<String>) {
@@ -129,6 +140,28 @@ impl Workspace {
             .collect();
         (registry, codes)
     }
+}
+
+/// The command pmrc printed on the line after the one ending in `ends`: its own line, to run
+/// as printed.
+fn command_after<'t>(text: &'t str, ends: &str) -> &'t str {
+    text.lines()
+        .skip_while(|l| !l.ends_with(ends))
+        .nth(1)
+        .expect(text)
+        .trim()
+}
+
+/// In `show --format json`, the registry of `manager`'s first request (`None`: its public
+/// registry).
+fn first_registry_of(shown: &serde_json::Value, manager: &str) -> Option<String> {
+    let read = shown["managers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["manager"] == manager)
+        .unwrap();
+    read["routes"][0]["registry"].as_str().map(str::to_string)
 }
 
 const WORKSPACES: &str = r#"{"name":"ws","private":true,"workspaces":["packages/*"]}"#;
@@ -318,25 +351,12 @@ fn a_package_inside_another_project_is_not_its_member() {
     assert!(!ok, "{text}");
     assert!(text.contains("another project's"), "{text}");
     // The advice runs as printed: its own line, given to a shell as it is.
-    let advice = text
-        .lines()
-        .skip_while(|l| !l.ends_with("here:"))
-        .nth(1)
-        .expect(&text)
-        .trim();
+    let advice = command_after(&text, "here:");
     assert!(advice.starts_with("pmrc -C "), "{advice}");
     let out = ws.run_printed(&format!("{advice} --format json"), ws.home.path());
     assert!(out.status.success(), "{out:?}");
     let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let unscoped = |manager: &str| {
-        let read = shown["managers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["manager"] == manager)
-            .unwrap();
-        read["routes"][0]["registry"].as_str().map(str::to_string)
-    };
+    let unscoped = |manager: &str| first_registry_of(&shown, manager);
     // npm: its default registry (no configured one).
     assert_eq!(unscoped("npm"), None);
     // Yarn 1 reads the outer `.npmrc` from the folder above.
@@ -388,18 +408,16 @@ fn bun_and_deno_stop_at_the_nearest_declaration() {
         "registry=https://sub.example.test/\n",
     );
     let sub = ws.member().join("sub");
-    let registry = |manager: &str| {
-        let (ok, json) = ws.run_in(&sub, &["show", "--manager", manager, "--format", "json"]);
-        assert!(ok, "{json}");
-        let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
-        shown["managers"][0]["routes"][0]["registry"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    assert_eq!(registry("npm"), ROOT_REGISTRY);
-    assert_eq!(registry("bun"), "https://sub.example.test/");
-    assert_eq!(registry("deno"), "https://sub.example.test/");
+    let registry = |manager: &str| ws.first_registry(&sub, manager);
+    assert_eq!(registry("npm").as_deref(), Some(ROOT_REGISTRY));
+    assert_eq!(
+        registry("bun").as_deref(),
+        Some("https://sub.example.test/")
+    );
+    assert_eq!(
+        registry("deno").as_deref(),
+        Some("https://sub.example.test/")
+    );
 }
 
 #[test]
@@ -461,25 +479,12 @@ fn convert_in_a_member_stops_where_a_manager_reads_other_files_than_at_the_root(
         "{text}"
     );
     // The advice runs as printed, and shows the two registries apart.
-    let advice = text
-        .lines()
-        .skip_while(|l| !l.ends_with("from the member:"))
-        .nth(1)
-        .expect(&text)
-        .trim();
+    let advice = command_after(&text, "from the member:");
     assert!(advice.starts_with("pmrc -C "), "{advice}");
     let out = ws.run_printed(&format!("{advice} --format json"), ws.home.path());
     assert!(out.status.success(), "{out:?}");
     let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let unscoped = |manager: &str| {
-        let read = shown["managers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["manager"] == manager)
-            .unwrap();
-        read["routes"][0]["registry"].as_str().map(str::to_string)
-    };
+    let unscoped = |manager: &str| first_registry_of(&shown, manager);
     assert_eq!(unscoped("yarn-classic").as_deref(), Some(MEMBER_REGISTRY));
     assert_eq!(unscoped("npm").as_deref(), Some(ROOT_REGISTRY));
 }
@@ -583,17 +588,7 @@ fn pnpm_11_and_12_work_from_a_package_the_workspace_yaml_does_not_list() {
 fn pnpm_in_a_member_without_config_reads_no_root_npmrc_without_a_workspace_yaml() {
     let ws = Workspace::new(WORKSPACES);
     std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
-    let registry = |manager: &str| {
-        let (ok, json) = ws.run_in(
-            &ws.member(),
-            &["show", "--manager", manager, "--format", "json"],
-        );
-        assert!(ok, "{json}");
-        let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
-        shown["managers"][0]["routes"][0]["registry"]
-            .as_str()
-            .map(str::to_string)
-    };
+    let registry = |manager: &str| ws.first_registry(&ws.member(), manager);
     for manager in ["pnpm@10", "pnpm@11", "pnpm@12"] {
         assert_eq!(registry(manager), None, "{manager}");
     }
@@ -630,17 +625,7 @@ fn a_member_only_a_pnpm_workspace_lists_is_its_own_project_for_npm_bun_and_deno(
     let ws = Workspace::new(r#"{"name":"ws","private":true}"#);
     std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
     ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
-    let registry = |manager: &str| {
-        let (ok, json) = ws.run_in(
-            &ws.member(),
-            &["show", "--manager", manager, "--format", "json"],
-        );
-        assert!(ok, "{json}");
-        let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
-        shown["managers"][0]["routes"][0]["registry"]
-            .as_str()
-            .map(str::to_string)
-    };
+    let registry = |manager: &str| ws.first_registry(&ws.member(), manager);
     for manager in ["npm", "bun", "deno"] {
         assert_eq!(registry(manager), None, "{manager}");
     }
