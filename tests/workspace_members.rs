@@ -593,6 +593,13 @@ fn pnpm_in_a_member_without_config_reads_no_root_npmrc_without_a_workspace_yaml(
         assert_eq!(registry(manager), None, "{manager}");
     }
     assert_eq!(registry("npm").as_deref(), Some(ROOT_REGISTRY));
+    // The note no longer says every manager is read at the root.
+    let (_, text) = ws.run_in(&ws.member(), &["show", "--manager", "npm,pnpm@12"]);
+    let flowed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flowed.contains("the folder it works from when run in"),
+        "{text}"
+    );
     // A conversion to pnpm wrote a root pnpm-workspace.yaml that pnpm in the member never
     // reads (it lists no member); it now stops.
     let (code, text) = ws.exit_code_in(

@@ -103,11 +103,20 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> ProjectRoot {
             }
             let note = Warning::note(
                 crate::diagnostics::Code::ProjectRoot,
-                format!(
-                    "no package manager config in {}; using the project root {} (it has {found})",
-                    dir.display(),
-                    above.display()
-                ),
+                match &package {
+                    // A member: not every manager works from the root (from a review).
+                    Some(_) => format!(
+                        "no package manager config in {}; using the workspace root {} (it has {found}), and for each manager the folder it works from when run in {}: that root, or the member itself",
+                        dir.display(),
+                        above.display(),
+                        dir.display()
+                    ),
+                    None => format!(
+                        "no package manager config in {}; using the project root {} (it has {found})",
+                        dir.display(),
+                        above.display()
+                    ),
+                },
                 None,
             );
             return ProjectRoot {
