@@ -56,19 +56,8 @@ impl Workspace {
 
     /// Runs pmrc in `dir`: whether it succeeded, and all it printed.
     fn run_in(&self, dir: &Path, args: &[&str]) -> (bool, String) {
-        let out = pmrc()
-            .args(args)
-            .arg("--dir")
-            .arg(dir)
-            .env("HOME", self.home.path())
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
+        let (code, text) = self.exit_code_in(dir, args);
+        (code == Some(0), text)
     }
 
     /// Runs pmrc in `dir`: its exit code, and all it printed.
