@@ -1154,6 +1154,89 @@ fn yarn1_registry_flag_line_is_yarn1s_registry_and_a_conversion_to_yarn1_says_so
     );
 }
 
+/// The shipped Yarn 1 example converted from npm: npm sends every package to the public
+/// registry (its `.npmrc` names none), while the project's `.yarnrc`, which pmrc does not
+/// write, sends them to the team's registry and @acme/* to GitHub Packages. Any `.npmrc`
+/// registry beats `.yarnrc`'s in Yarn 1 (spec Y5, Y5c; real Yarn 1.22.22 asked
+/// registry.npmjs.org for both once the lines were added), so pmrc writes npm's registry out
+/// for both groups. It said `route-differs` and wrote nothing that mended it.
+#[test]
+fn npm_to_yarn1_writes_out_the_registry_a_yarnrc_would_override() {
+    use assert_fs::prelude::PathCopy;
+    let project = Project::with_files(&[]);
+    project
+        .dir
+        .copy_from(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/yarn-classic"),
+            &["**/*", "**/.*"],
+        )
+        .unwrap();
+    let convert = ["convert", "--from", "npm", "--to", "yarn-classic"];
+    let out = run(&project, &[&convert[..], &["--write"]].concat());
+    assert!(out.status.success(), "{}", render(&out));
+    assert!(!render(&out).contains("route-differs"), "{}", render(&out));
+    let npmrc = project.read(".npmrc").unwrap();
+    for line in [
+        "registry=https://registry.npmjs.org/",
+        "@acme:registry=https://registry.npmjs.org/",
+    ] {
+        assert!(npmrc.lines().any(|l| l == line), "{line} in:\n{npmrc}");
+    }
+    let check = run(&project, &[&convert[..], &["--check"]].concat());
+    assert!(check.status.success(), "{}", render(&check));
+    assert!(
+        render(&check).contains("every target file is already in sync"),
+        "{}",
+        render(&check)
+    );
+    let shown = show_json(&project, project.path(), &["--manager", "yarn-classic"]);
+    for route in shown["managers"][0]["routes"].as_array().unwrap() {
+        assert_eq!(route["registry"], "https://registry.npmjs.org/", "{shown}");
+    }
+}
+
+/// Where the `.yarnrc` line is a `--registry` flag, which Yarn 1 takes over any `.npmrc`
+/// registry, writing npm's out would change nothing: pmrc writes it for the scope alone and
+/// says `route-differs` for the rest, naming the flag's line.
+#[test]
+fn npm_to_yarn1_writes_no_registry_a_yarnrc_flag_line_would_override() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".yarnrc",
+            "--registry \"https://flag.example.test/\"\n\"@acme:registry\" \"https://acme.example.test/\"\n",
+        ),
+        (".npmrc", "//flag.example.test/:_authToken=${FLAG_TOKEN}\n"),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--write",
+        ],
+    );
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("warning[route-differs]: .yarnrc:1: unscoped packages: npm requests the public registry but yarn-classic would request https://flag.example.test"),
+        "{said}"
+    );
+    let npmrc = project.read(".npmrc").unwrap();
+    assert!(
+        npmrc
+            .lines()
+            .any(|l| l == "@acme:registry=https://registry.npmjs.org/"),
+        "{npmrc}"
+    );
+    assert!(
+        !npmrc.lines().any(|l| l.starts_with("registry=")),
+        "{npmrc}"
+    );
+}
+
 /// From a helper's review: keying a top-level `certfile`/`keyfile` pair for npm 12 makes it
 /// present a client certificate npm 11 never sent, and that was only a note: it is a warning;
 /// keying `email`, which changes nothing sent, stays a note.

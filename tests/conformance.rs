@@ -294,6 +294,7 @@ cases! {
         pnpm11_path_form_scope_token,
         pnpm10_scope_after_blank_section_line,
         npm_to_yarn1_scope_env_token,
+        npm_to_yarn1_scope_pinned_over_yarnrc,
         npm_to_yarn1_default_token_always_auth,
         npm_to_yarn1_auth_basic,
         yarn_to_yarn1_scope_token,

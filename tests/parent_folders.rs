@@ -159,6 +159,36 @@ fn conversion_to_yarn_leaves_a_parent_folders_file_and_says_what_it_changes() {
         yarnrc.contains("npmRegistryServer: \"https://npm.example.test\""),
         "{yarnrc}"
     );
+    // npm's registry written out for the scope would win, but Yarn merges the parent's
+    // scope into the project's, and its token would follow the packages to npm's registry:
+    // pmrc tries it, sees that, and leaves the scope out.
+    assert!(!yarnrc.contains("acme"), "{yarnrc}");
+}
+
+/// The parent folder's scope without a token of its own: npm's registry written out for the
+/// scope in the project's `.yarnrc.yml`, which Yarn takes over the parent's, makes Yarn ask
+/// where npm does (it said `route-differs` and wrote nothing for the scope).
+#[test]
+fn conversion_to_yarn_writes_out_the_registry_a_parent_folders_scope_would_override() {
+    let parent = "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example.test\"\n";
+    let nested = Nested::new(
+        &[(".yarnrc.yml", parent)],
+        &[(".npmrc", "registry=https://npm.example.test/\n")],
+    );
+    let (ok, said) = nested.run(&["convert", "--from", "npm", "--to", "yarn", "--write"]);
+    assert!(ok, "{said}");
+    assert!(!said.contains("route-differs"), "{said}");
+    assert_eq!(nested.parent_text(".yarnrc.yml"), parent);
+    let yarnrc = std::fs::read_to_string(nested.project().join(".yarnrc.yml")).unwrap();
+    assert!(
+        yarnrc.contains("npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.example.test\""),
+        "{yarnrc}"
+    );
+    let (_, shown) = nested.run(&["show", "--manager", "yarn"]);
+    assert!(
+        shown.contains("@acme/* -> https://npm.example.test: no credentials"),
+        "{shown}"
+    );
 }
 
 #[test]

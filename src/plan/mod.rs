@@ -219,6 +219,9 @@ pub fn build(req: &Request) -> Result<Plan> {
     // config has thousands of routes (issue 20).
     let source_routes = crate::resolve::routes(&model, req.from);
     let mut rounds = 0;
+    // The source's registries written out for a target, and those that did not settle their
+    // group: never written again.
+    let (mut pins, mut pins_in_vain) = (Vec::new(), Vec::new());
     loop {
         let mut warnings = read_warnings.clone();
         let later_routes;
@@ -229,14 +232,39 @@ pub fn build(req: &Request) -> Result<Plan> {
                 &later_routes
             }
         };
-        let drafts = drafts(req, (&translated_from, routes), &mut warnings)?;
-        let (changes, read_apart) = shared::plan_files(
+        let drafts = drafts(req, (&translated_from, routes), &pins, &mut warnings)?;
+        let shared::Planned {
+            changes,
+            read_apart,
+            pins: wanted,
+        } = shared::plan_files(
             req,
             &sources,
             (&model, &source_routes),
             drafts,
             &mut warnings,
         )?;
+        // A registry written out that leaves its group unsettled (a Yarn 1 `--registry` flag
+        // line still wins, a parent folder's scope token would follow it) is taken back.
+        let in_vain: Vec<shared::Pin> = pins
+            .iter()
+            .filter(|(m, group, _)| wanted.unsettled.iter().any(|u| u == &(*m, group.clone())))
+            .cloned()
+            .collect();
+        if !in_vain.is_empty() {
+            pins.retain(|p| !in_vain.contains(p));
+            pins_in_vain.extend(in_vain);
+            continue;
+        }
+        let more: Vec<shared::Pin> = wanted
+            .wanted
+            .into_iter()
+            .filter(|p| !pins.contains(p) && !pins_in_vain.contains(p))
+            .collect();
+        if !more.is_empty() {
+            pins.extend(more);
+            continue;
+        }
         let touches_source = changes
             .iter()
             .any(|c| c.status() != Status::Unchanged && sources.iter().any(|f| f.path == c.path));
@@ -309,6 +337,7 @@ fn held_reference_keys(
 fn drafts(
     req: &Request,
     (model, routes): (&Model, &[crate::resolve::Route]),
+    pins: &[shared::Pin],
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<shared::Draft>> {
     let mut drafts: Vec<shared::Draft> = Vec::new();
@@ -316,6 +345,9 @@ fn drafts(
     for &to in req.to {
         let held = held_reference_keys(req, model, to)?;
         let mut translation = translate_beside((model, routes), req.from, to, req.user, held);
+        for (_, group, url) in pins.iter().filter(|(m, _, _)| *m == to) {
+            crate::translate::pin_registry(&mut translation.model, to, group, url);
+        }
         let name = Some(to.to_string());
         per_target.extend(
             std::mem::take(&mut translation.warnings)

@@ -60,6 +60,28 @@ impl Composed {
     }
 }
 
+/// A target, a group of packages and the source's registry for it, which the target's
+/// translation writes out ([`crate::translate::pin_registry`]).
+pub(super) type Pin = (Manager, resolve::Packages, String);
+
+/// The registries a plan wants written out, and what it leaves unsettled.
+#[derive(Default)]
+pub(super) struct Pins {
+    /// A group a target would request elsewhere than the source by a line in a file pmrc
+    /// does not write.
+    pub wanted: Vec<Pin>,
+    /// Every group a target would not request or authenticate as the source does.
+    pub unsettled: Vec<(Manager, resolve::Packages)>,
+}
+
+/// What [`plan_files`] found.
+pub(super) struct Planned {
+    pub changes: Vec<FileChange>,
+    /// A target reads a line apart from npm where the source does not (or otherwise).
+    pub read_apart: bool,
+    pub pins: Pins,
+}
+
 /// The changes of every drafted file, each checked against every reader in play.
 pub(super) fn plan_files(
     req: &Request,
@@ -67,7 +89,7 @@ pub(super) fn plan_files(
     (source_model, source_routes): (&Model, &[Route]),
     mut drafts: Vec<Draft>,
     warnings: &mut Vec<Warning>,
-) -> Result<(Vec<FileChange>, bool)> {
+) -> Result<Planned> {
     keep_credentials_out_of_committed_files(&mut drafts, warnings);
     drop_lines_writers_refuse(&mut drafts);
     // Needed only for a file the source reads too (a shared `.npmrc`); a conversion to
@@ -109,12 +131,17 @@ pub(super) fn plan_files(
     }
     // Before the targets' findings join the source's.
     let moved = super::readers_moved::readers_moved(req, &changes, warnings)?;
-    let read_apart = check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
+    let (read_apart, pins) =
+        check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
     warnings.extend(moved);
     keep_bystanders(req, &changes)?;
     warnings.extend(yarn_classic_stops(req, &changes)?);
     warnings.extend(files_dropped_while_unset(req, &changes)?);
-    Ok((changes, read_apart))
+    Ok(Planned {
+        changes,
+        read_apart,
+        pins,
+    })
 }
 
 /// A user-level file serves every project of its user (`--user`): a line of it the
@@ -956,7 +983,7 @@ fn check_targets(
     drafts: &[Draft],
     changes: &[FileChange],
     warnings: &mut Vec<Warning>,
-) -> Result<bool> {
+) -> Result<(bool, Pins)> {
     let planned: HashMap<&Path, String> = changes
         .iter()
         .map(|c| (c.path.as_path(), c.after.clone()))
@@ -976,6 +1003,7 @@ fn check_targets(
         .map(|w| (w.code, at(w)))
         .collect();
     let mut read_apart = false;
+    let mut pinned = Pins::default();
     for &to in req.to {
         let files = discover::locate(to, req.dir, req.user, req.env)?;
         // Only a file the target shares (with the source's lines or another target's), or
@@ -1169,6 +1197,22 @@ fn check_targets(
             }
         }
         warnings.extend(new);
+        // A group the target would request elsewhere by a line in a file pmrc does not write:
+        // the source's registry written out in one it does may win over that line.
+        let written_here = |file: &Path| {
+            drafts.iter().any(|d| {
+                d.file.display.as_str() == file.as_os_str()
+                    && d.writers.iter().any(|(m, _)| *m == to)
+            })
+        };
+        for u in crate::translate::unsettled_routes(req.from, to, &before, &model) {
+            if let (Some(url), Some(line)) = (&u.pin, &u.line)
+                && !written_here(&line.file)
+            {
+                pinned.wanted.push((to, u.group.clone(), url.clone()));
+            }
+            pinned.unsettled.push((to, u.group));
+        }
     }
-    Ok(read_apart)
+    Ok((read_apart, pinned))
 }

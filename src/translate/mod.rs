@@ -332,6 +332,93 @@ pub fn route_differences(
     differences((from, source), to, before, model, &Explained::default())
 }
 
+/// A group of packages `to`, reading `model`, would not request and authenticate as `from`
+/// did (`before`): [`unsettled_routes`].
+pub struct Unsettled {
+    /// As the target names it.
+    pub group: Packages,
+    /// The source's registry for the group, where the target would request another and the
+    /// source's is a URL without references: what [`pin_registry`] may write out.
+    pub pin: Option<String>,
+    /// The line that gives the target its registry for the group.
+    pub line: Option<Origin>,
+}
+
+/// The groups of `before` (the source's routes) that `to`, reading `model`, would not
+/// request or authenticate alike. Where the registry differs by a line in a file pmrc does
+/// not write, the source's registry written out in one it does may win over that line (Yarn
+/// 1 takes any `.npmrc` registry over `.yarnrc`'s, Yarn a project's `.yarnrc.yml` over a
+/// parent folder's): `plan::build` tries it.
+pub fn unsettled_routes(
+    from: Manager,
+    to: Manager,
+    before: &[Route],
+    model: &Model,
+) -> Vec<Unsettled> {
+    let groups = before.iter().map(|b| target_group(&b.packages)).collect();
+    let after = resolve::routes_for(model, to, groups);
+    let after: rustc_hash::FxHashMap<&Packages, &Route> =
+        after.iter().map(|a| (&a.packages, a)).collect();
+    let mut out = Vec::new();
+    for b in before {
+        let group = target_group(&b.packages);
+        let Some(a) = after.get(&group) else {
+            continue;
+        };
+        if b.resolved_alike(a) {
+            continue;
+        }
+        let (_, breg, bauth) = b.observable();
+        let (_, areg, aauth) = a.observable();
+        let requests_apart = !b.requests_alike_as_spelled(a, (&breg, &areg));
+        if !requests_apart && bauth == aauth {
+            continue;
+        }
+        let source_url = match &breg {
+            None => Some(from.public_registry().to_string()),
+            Some(_) => b.registry_read.as_ref().and_then(|t| t.as_literal()),
+        };
+        out.push(Unsettled {
+            pin: source_url.filter(|_| requests_apart),
+            line: registry_line(model, a),
+            group,
+        });
+    }
+    out
+}
+
+/// Writes `url` out as the registry of `group` in `model`, the translation for `to`, spelled
+/// as `to` writes registries ([`Unsettled::pin`]).
+pub fn pin_registry(model: &mut Model, to: Manager, group: &Packages, url: &str) {
+    let url = match to.rules().written_as() {
+        WrittenAs::Npmrc | WrittenAs::Bunfig => crate::registry_url::registry_with_slash(url),
+        WrittenAs::YarnrcYml => registry_without_slash_or_port(url),
+    };
+    let value = Some(Value::new(Template::literal(url), None));
+    match group {
+        Packages::Unscoped => model.registry = value,
+        Packages::Scope(scope) => {
+            model
+                .scopes
+                .entry(target_scope(scope))
+                .or_default()
+                .registry = value
+        }
+    }
+}
+
+fn registry_without_slash_or_port(url: &str) -> String {
+    crate::registry_url::registry_without_slash(&crate::registry_url::without_default_port(url))
+}
+
+/// A group of packages as the target names it (a scope without its `@`).
+fn target_group(packages: &Packages) -> Packages {
+    match packages {
+        Packages::Scope(s) => Packages::Scope(target_scope(s)),
+        Packages::Unscoped => Packages::Unscoped,
+    }
+}
+
 /// Source lines whose credential already has a finding that says the target sends nothing.
 type Explained<'a> = rustc_hash::FxHashSet<(&'a std::path::Path, usize)>;
 
@@ -359,23 +446,13 @@ fn differences(
     model: &Model,
     explained: &Explained,
 ) -> Vec<Warning> {
-    let groups: Vec<Packages> = before
-        .iter()
-        .map(|b| match &b.packages {
-            Packages::Scope(s) => Packages::Scope(target_scope(s)),
-            Packages::Unscoped => Packages::Unscoped,
-        })
-        .collect();
+    let groups: Vec<Packages> = before.iter().map(|b| target_group(&b.packages)).collect();
     let after = resolve::routes_for(model, to, groups);
     let after: rustc_hash::FxHashMap<&Packages, &Route> =
         after.iter().map(|a| (&a.packages, a)).collect();
     let mut out = Vec::new();
     for b in before {
-        let target = match &b.packages {
-            Packages::Scope(s) => Packages::Scope(target_scope(s)),
-            Packages::Unscoped => Packages::Unscoped,
-        };
-        let Some(a) = after.get(&target) else {
+        let Some(a) = after.get(&target_group(&b.packages)) else {
             continue;
         };
         if b.resolved_alike(a) {

@@ -1189,6 +1189,25 @@ pub fn npm_to_yarn1_scope_env_token() -> Case {
         .reference(".npmrc", NPMRC_SCOPE_ENV)
 }
 
+/// npm sends @acme/* to its default registry; the project's `.yarnrc`, which pmrc does not
+/// write, gives Yarn 1 another for the scope. Any `.npmrc` registry beats `.yarnrc`'s (spec
+/// Y5c), so pmrc writes npm's out for the scope in `.npmrc` (it said `route-differs` and left
+/// Yarn 1 asking R2).
+pub fn npm_to_yarn1_scope_pinned_over_yarnrc() -> Case {
+    Case::new("npm_to_yarn1_scope_pinned_over_yarnrc", Npm, Yarn1)
+        .mount_auth(1, "/", BEARER_NPM)
+        .mount(2, "/")
+        .file(".npmrc", "registry={R1}/\n//{H1}/:_authToken=${NPM_TOKEN}\n")
+        .file(".yarnrc", "\"@acme:registry\" \"{R2}/\"\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 1, BEARER_NPM)
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n@acme:registry={R1}/\n//{H1}/:_authToken=${NPM_TOKEN}\n//{H1}/:always-auth=true\n",
+        )
+}
+
 /// A default registry under a path with a host-level token: Yarn 1 matches only the exact
 /// registry URL and needs always-auth for unscoped packages.
 pub fn npm_to_yarn1_default_token_always_auth() -> Case {
