@@ -1237,6 +1237,51 @@ fn npm_to_yarn1_writes_no_registry_a_yarnrc_flag_line_would_override() {
     );
 }
 
+/// `.npmrc` has other readers: with a `pnpm-workspace.yaml` whose `registry` pnpm 11/12 take
+/// over `.npmrc`'s, @acme/* follows it there, and `@acme:registry` written out in `.npmrc`
+/// for Yarn 1 would send it elsewhere. pmrc writes neither line then, and says
+/// `route-differs` for both groups, as before.
+#[test]
+fn npm_to_yarn1_writes_no_registry_out_that_would_move_pnpm() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            "pnpm-workspace.yaml",
+            "registry: https://pnpm.example.test/\npackages: []\n",
+        ),
+        (
+            ".yarnrc",
+            "registry \"https://corp.example.test/\"\n\"@acme:registry\" \"https://acme.example.test/\"\n",
+        ),
+        (".npmrc", "//acme.example.test/:_authToken=${ACME_TOKEN}\n"),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--write",
+        ],
+    );
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    for group in ["unscoped packages", "@acme/*"] {
+        assert!(
+            said.contains("warning[route-differs]: .yarnrc:")
+                && said.contains(&format!("{group}: npm requests the public registry")),
+            "{group}: {said}"
+        );
+    }
+    let npmrc = project.read(".npmrc").unwrap();
+    assert!(!npmrc.contains("registry="), "{npmrc}");
+    let shown = show_json(&project, project.path(), &["--manager", "pnpm@12"]);
+    for route in shown["managers"][0]["routes"].as_array().unwrap() {
+        assert_eq!(route["registry"], "https://pnpm.example.test/", "{shown}");
+    }
+}
+
 /// From a helper's review: keying a top-level `certfile`/`keyfile` pair for npm 12 makes it
 /// present a client certificate npm 11 never sent, and that was only a note: it is a warning;
 /// keying `email`, which changes nothing sent, stays a note.

@@ -219,9 +219,11 @@ pub fn build(req: &Request) -> Result<Plan> {
     // config has thousands of routes (issue 20).
     let source_routes = crate::resolve::routes(&model, req.from);
     let mut rounds = 0;
-    // The source's registries written out for a target, and those that did not settle their
-    // group: never written again.
-    let (mut pins, mut pins_in_vain) = (Vec::new(), Vec::new());
+    // The source's registries written out for a target ([`shared::Pins`]); those just added,
+    // on trial against the plan made without them; and those refused.
+    let mut pins: Vec<shared::Pin> = Vec::new();
+    let (mut on_trial, mut refused): (Vec<shared::Pin>, Vec<shared::Pin>) = Default::default();
+    let mut plain_changes: Option<Vec<FileChange>> = None;
     loop {
         let mut warnings = read_warnings.clone();
         let later_routes;
@@ -244,25 +246,50 @@ pub fn build(req: &Request) -> Result<Plan> {
             drafts,
             &mut warnings,
         )?;
-        // A registry written out that leaves its group unsettled (a Yarn 1 `--registry` flag
-        // line still wins, a parent folder's scope token would follow it) is taken back.
-        let in_vain: Vec<shared::Pin> = pins
-            .iter()
-            .filter(|(m, group, _)| wanted.unsettled.iter().any(|u| u == &(*m, group.clone())))
-            .cloned()
-            .collect();
-        if !in_vain.is_empty() {
-            pins.retain(|p| !in_vain.contains(p));
-            pins_in_vain.extend(in_vain);
-            continue;
+        if let Some(plain) = plain_changes.take() {
+            // A registry written out stays where its group is then requested and
+            // authenticated as the source does (not under a Yarn 1 `--registry` flag line,
+            // nor where a parent folder's scope token would follow), and where no other
+            // manager reads the files otherwise for it.
+            let unsettled: Vec<shared::Pin> = on_trial
+                .iter()
+                .filter(|(m, group, _)| {
+                    wanted
+                        .unsettled
+                        .iter()
+                        .any(|(um, ug)| um == m && ug == group)
+                })
+                .cloned()
+                .collect();
+            let refuse = if !unsettled.is_empty() {
+                unsettled
+            } else {
+                let targets: Vec<Manager> = on_trial.iter().map(|(m, _, _)| *m).collect();
+                match shared::pins_move_others(req, (&plain, &changes), &targets)? {
+                    true => std::mem::take(&mut on_trial),
+                    false => Vec::new(),
+                }
+            };
+            if !refuse.is_empty() {
+                pins.retain(|p| !refuse.contains(p));
+                on_trial.retain(|p| !refuse.contains(p));
+                refused.extend(refuse);
+                if !on_trial.is_empty() {
+                    plain_changes = Some(plain);
+                }
+                continue;
+            }
+            on_trial.clear();
         }
         let more: Vec<shared::Pin> = wanted
             .wanted
             .into_iter()
-            .filter(|p| !pins.contains(p) && !pins_in_vain.contains(p))
+            .filter(|p| !pins.contains(p) && !refused.contains(p))
             .collect();
         if !more.is_empty() {
-            pins.extend(more);
+            pins.extend(more.iter().cloned());
+            on_trial = more;
+            plain_changes = Some(changes);
             continue;
         }
         let touches_source = changes

@@ -969,6 +969,37 @@ pub(super) fn moved_by(
     Ok((difference(manager, &before, &after) != Difference::None).then(|| touched.path.clone()))
 }
 
+/// Whether a manager other than `targets` reads the files of `pinned` (a plan with some
+/// source registries written out, [`Pins`]) otherwise than those of `plain` (the plan
+/// without them): every other reader of a file must stay as the plan left it (pnpm 11/12
+/// take `pnpm-workspace.yaml`'s `registry` over `.npmrc`'s, so a scope written out in
+/// `.npmrc` no longer follows it there).
+pub(super) fn pins_move_others(
+    req: &Request,
+    (plain, pinned): (&[FileChange], &[FileChange]),
+    targets: &[Manager],
+) -> Result<bool> {
+    let (plain, pinned) = (planned_changes(plain), planned_changes(pinned));
+    for manager in crate::managers::SETTLED {
+        if targets.contains(&manager) {
+            continue;
+        }
+        let files = discover::locate(manager, req.dir, req.user, req.env)?;
+        let touched = |f: &ConfigFile| {
+            plain.contains_key(f.path.as_path()) || pinned.contains_key(f.path.as_path())
+        };
+        if !files.iter().any(touched) {
+            continue;
+        }
+        let before = read_with(manager, &files, &plain)?;
+        let after = read_with(manager, &files, &pinned)?;
+        if difference(manager, &before, &after) != Difference::None {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// A file and a line in it, as a finding's origin names them.
 type LineAt = (std::rc::Rc<std::path::PathBuf>, usize);
 
