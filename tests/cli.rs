@@ -1282,6 +1282,46 @@ fn npm_to_yarn1_writes_no_registry_out_that_would_move_pnpm() {
     }
 }
 
+/// From a review: Bun takes bunfig.toml's registry over `.npmrc`'s, and @acme/* follows it;
+/// `@acme:registry` written out in `.npmrc` for Yarn 1 sent Bun 1.4.5's @acme/* to npm's
+/// registry with its token, silently. pmrc leaves it out and says `route-differs`.
+#[test]
+fn npm_to_yarn1_writes_no_registry_out_that_would_move_bun() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            "bunfig.toml",
+            "[install]\nregistry = \"https://bun.example.test/\"\n",
+        ),
+        (
+            ".yarnrc",
+            "\"@acme:registry\" \"https://acme.example.test/\"\n",
+        ),
+        (
+            ".npmrc",
+            "registry=https://npm.example.test/\n//npm.example.test/:_authToken=${NPM_TOKEN}\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--write",
+        ],
+    );
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("warning[route-differs]: .yarnrc:1: @acme/*: npm requests https://npm.example.test but yarn-classic would request https://acme.example.test"),
+        "{said}"
+    );
+    let npmrc = project.read(".npmrc").unwrap();
+    assert!(!npmrc.contains("@acme:registry"), "{npmrc}");
+}
+
 /// From a helper's review: keying a top-level `certfile`/`keyfile` pair for npm 12 makes it
 /// present a client certificate npm 11 never sent, and that was only a note: it is a warning;
 /// keying `email`, which changes nothing sent, stays a note.

@@ -191,6 +191,29 @@ fn conversion_to_yarn_writes_out_the_registry_a_parent_folders_scope_would_overr
     );
 }
 
+/// From a review: a parent folder's top-level `npmAuthToken` reaches every registry without
+/// an entry of its own, a scope npm leaves to its public registry among them. npm's public
+/// registry written out for Yarn's unscoped packages would send that token there with such
+/// a scope's packages (real Yarn 4.18.1 did, to registry.npmjs.org): pmrc leaves it out and
+/// says `route-differs`.
+#[test]
+fn conversion_to_yarn_writes_no_registry_out_that_a_parent_folders_token_would_follow() {
+    let parent =
+        "npmRegistryServer: \"https://r2.example.test\"\nnpmAuthToken: \"fake-parent-token\"\n";
+    let nested = Nested::new(
+        &[(".yarnrc.yml", parent)],
+        &[(".npmrc", "//npm.example.test/:_authToken=${T}\n")],
+    );
+    let (_, said) = nested.run(&["convert", "--from", "npm", "--to", "yarn", "--write"]);
+    let said = common::unwrapped(&said);
+    assert!(
+        said.contains("warning[route-differs]: ../.yarnrc.yml:1: unscoped packages: npm requests the public registry but yarn would request https://r2.example.test"),
+        "{said}"
+    );
+    let yarnrc = std::fs::read_to_string(nested.project().join(".yarnrc.yml")).unwrap();
+    assert!(!yarnrc.contains("npmRegistryServer"), "{yarnrc}");
+}
+
 #[test]
 fn yarn1_takes_a_parent_folders_npmrc_below_the_projects() {
     let nested = Nested::new(

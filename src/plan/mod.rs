@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::formats::{self, Format};
 use crate::managers::Manager;
 use crate::model::{AuthKey, Credentials, Level, Model};
+use crate::resolve::Packages;
 use crate::translate::translate_beside;
 use crate::warning::{Severity, Warning};
 
@@ -261,15 +262,24 @@ pub fn build(req: &Request) -> Result<Plan> {
                 })
                 .cloned()
                 .collect();
-            let refuse = if !unsettled.is_empty() {
-                unsettled
-            } else {
-                let targets: Vec<Manager> = on_trial.iter().map(|(m, _, _)| *m).collect();
-                match shared::pins_move_others(req, (&plain, &changes), &targets)? {
-                    true => std::mem::take(&mut on_trial),
-                    false => Vec::new(),
+            let mut targets: Vec<Manager> = on_trial.iter().map(|(m, _, _)| *m).collect();
+            targets.dedup();
+            let mut refuse = unsettled;
+            if refuse.is_empty() {
+                for &to in &targets {
+                    let written_out: Vec<Packages> = on_trial
+                        .iter()
+                        .filter(|p| p.0 == to)
+                        .map(|p| p.1.clone())
+                        .collect();
+                    if shared::pins_unsettle(req, &model, (&plain, &changes), (to, &written_out))? {
+                        refuse.extend(on_trial.iter().filter(|p| p.0 == to).cloned());
+                    }
                 }
-            };
+            }
+            if refuse.is_empty() && shared::pins_move_others(req, (&plain, &changes), &targets)? {
+                refuse = std::mem::take(&mut on_trial);
+            }
             if !refuse.is_empty() {
                 pins.retain(|p| !refuse.contains(p));
                 on_trial.retain(|p| !refuse.contains(p));

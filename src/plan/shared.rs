@@ -969,6 +969,50 @@ pub(super) fn moved_by(
     Ok((difference(manager, &before, &after) != Difference::None).then(|| touched.path.clone()))
 }
 
+/// Whether `to`, reading the files of `pinned` (a plan with the source's registry written
+/// out for it for the groups `written_out`, [`Pins`]), requests or authenticates another
+/// group of packages otherwise than on those of `plain`, where it does not then do as the
+/// source does: its groups, the source's and a scope none names, which Yarn sends a parent
+/// folder's top-level token with (from a review: npm's public registry written out for Yarn
+/// took that token there instead of to the parent's registry).
+pub(super) fn pins_unsettle(
+    req: &Request,
+    source_model: &Model,
+    (plain, pinned): (&[FileChange], &[FileChange]),
+    (to, written_out): (Manager, &[resolve::Packages]),
+) -> Result<bool> {
+    let (plain, pinned) = (planned_changes(plain), planned_changes(pinned));
+    let files = discover::locate(to, req.dir, req.user, req.env)?;
+    let before = read_with(to, &files, &plain)?;
+    let after = read_with(to, &files, &pinned)?;
+    let bare = |g: &resolve::Packages| match g {
+        resolve::Packages::Scope(s) => resolve::Packages::Scope(s.trim_start_matches('@').into()),
+        resolve::Packages::Unscoped => resolve::Packages::Unscoped,
+    };
+    let mut groups = resolve::groups_of(source_model, &Model::default());
+    for name in before.scopes.keys().chain(after.scopes.keys()) {
+        let scope = resolve::Packages::Scope(name.clone());
+        if !groups.iter().any(|g| bare(g) == bare(&scope)) {
+            groups.push(scope);
+        }
+    }
+    groups.push(resolve::Packages::Scope("@pmrc-unnamed-scope".into()));
+    groups.retain(|g| !written_out.contains(&bare(g)));
+    let targets: Vec<resolve::Packages> = groups.iter().map(bare).collect();
+    let source_routes = resolve::routes_for(source_model, req.from, groups);
+    let unlike_source: HashSet<resolve::Packages> =
+        crate::translate::unsettled_routes(req.from, to, &source_routes, &after)
+            .into_iter()
+            .map(|u| u.group)
+            .collect();
+    let was = resolve::routes_for(&before, to, targets.clone());
+    let now = resolve::routes_for(&after, to, targets);
+    Ok(was
+        .iter()
+        .zip(&now)
+        .any(|(w, n)| w.observable() != n.observable() && unlike_source.contains(&n.packages)))
+}
+
 /// Whether a manager other than `targets` reads the files of `pinned` (a plan with some
 /// source registries written out, [`Pins`]) otherwise than those of `plain` (the plan
 /// without them): every other reader of a file must stay as the plan left it (pnpm 11/12
