@@ -1239,8 +1239,9 @@ fn npm_to_yarn1_writes_no_registry_a_yarnrc_flag_line_would_override() {
 
 /// `.npmrc` has other readers: with a `pnpm-workspace.yaml` whose `registry` pnpm 11/12 take
 /// over `.npmrc`'s, @acme/* follows it there, and `@acme:registry` written out in `.npmrc`
-/// for Yarn 1 would send it elsewhere. pmrc writes neither line then, and says
-/// `route-differs` for both groups, as before.
+/// for Yarn 1 would send it elsewhere. pmrc leaves that line out and says `route-differs`
+/// for @acme/*; npm's registry written out for unscoped packages moves no pnpm (11/12 keep
+/// the yaml's, 10 had npm's by default) and stays, tried alone once the pair was refused.
 #[test]
 fn npm_to_yarn1_writes_no_registry_out_that_would_move_pnpm() {
     let project = Project::with_files(&[
@@ -1267,19 +1268,95 @@ fn npm_to_yarn1_writes_no_registry_out_that_would_move_pnpm() {
         ],
     );
     let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
-    for group in ["unscoped packages", "@acme/*"] {
-        assert!(
-            said.contains("warning[route-differs]: .yarnrc:")
-                && said.contains(&format!("{group}: npm requests the public registry")),
-            "{group}: {said}"
-        );
-    }
+    assert!(
+        said.contains("warning[route-differs]: .yarnrc:2: @acme/*: npm requests the public registry but yarn-classic would request https://acme.example.test"),
+        "{said}"
+    );
+    assert!(!said.contains("unscoped packages: npm requests"), "{said}");
     let npmrc = project.read(".npmrc").unwrap();
-    assert!(!npmrc.contains("registry="), "{npmrc}");
-    let shown = show_json(&project, project.path(), &["--manager", "pnpm@12"]);
-    for route in shown["managers"][0]["routes"].as_array().unwrap() {
-        assert_eq!(route["registry"], "https://pnpm.example.test/", "{shown}");
+    assert!(
+        npmrc
+            .lines()
+            .any(|l| l == "registry=https://registry.npmjs.org/"),
+        "{npmrc}"
+    );
+    assert!(!npmrc.contains("@acme:registry"), "{npmrc}");
+    for pnpm in ["pnpm@11", "pnpm@12"] {
+        let shown = show_json(&project, project.path(), &["--manager", pnpm]);
+        for route in shown["managers"][0]["routes"].as_array().unwrap() {
+            assert_eq!(route["registry"], "https://pnpm.example.test/", "{shown}");
+        }
     }
+}
+
+/// From a review: without `--user`, pmrc reads no `~/.npmrc`, where npm's registry may be
+/// set: npm's public registry written out in the project `.npmrc` then moved npm itself
+/// (real npm 11 went from the user file's registry to the public one). pmrc writes no
+/// registry out while a source's or target's user file goes unread, and says `route-differs`.
+#[test]
+fn npm_to_yarn1_writes_no_registry_out_while_a_user_file_goes_unread() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".yarnrc", "registry \"https://corp.example.test/\"\n"),
+        (".npmrc", "//user.example.test/:_authToken=${T}\n"),
+    ]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "registry=https://user.example.test/\n",
+    )
+    .unwrap();
+    let convert = ["convert", "--from", "npm", "--to", "yarn-classic"];
+    let out = run(&project, &[&convert[..], &["--write"]].concat());
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("warning[route-differs]: .yarnrc:1:"),
+        "{said}"
+    );
+    assert!(!project.read(".npmrc").unwrap().contains("registry="));
+}
+
+/// A pin refused with others is tried alone: `@acme:registry` in `.npmrc` would move Bun's
+/// @acme/* off bunfig.toml's registry, `@beta:registry` would not (bunfig.toml names
+/// @beta's), so the conversion for Yarn 1 writes @beta's alone.
+#[test]
+fn npm_to_yarn1_writes_out_each_registry_that_moves_no_other_reader() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            "bunfig.toml",
+            "[install]\nregistry = \"https://bun.example.test/\"\n\n[install.scopes]\nbeta = \"https://npm.example.test/\"\n",
+        ),
+        (
+            ".yarnrc",
+            "\"@acme:registry\" \"https://yarn.example.test/\"\n\"@beta:registry\" \"https://yarn.example.test/\"\n",
+        ),
+        (".npmrc", "registry=https://npm.example.test/\n"),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--write",
+        ],
+    );
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("warning[route-differs]: .yarnrc:1: @acme/*:"),
+        "{said}"
+    );
+    assert!(!said.contains("@beta/*"), "{said}");
+    let npmrc = project.read(".npmrc").unwrap();
+    assert!(
+        npmrc
+            .lines()
+            .any(|l| l == "@beta:registry=https://npm.example.test/"),
+        "{npmrc}"
+    );
+    assert!(!npmrc.contains("@acme:registry"), "{npmrc}");
 }
 
 /// From a review: Bun takes bunfig.toml's registry over `.npmrc`'s, and @acme/* follows it;

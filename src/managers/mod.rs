@@ -482,6 +482,11 @@ pub trait Rules: Sync {
     }
     /// The registry used when none is configured.
     fn public_registry(&self) -> &'static str;
+    /// The public registry as a translation into this manager writes it out: in a file other
+    /// managers read too, the one they all use by default.
+    fn public_registry_written(&self) -> &'static str {
+        self.public_registry()
+    }
     /// Which format a translation into this manager writes its routes and credentials in.
     fn written_as(&self) -> WrittenAs;
     /// The files of its own in a workspace member (a package a `package.json` above lists in

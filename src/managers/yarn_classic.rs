@@ -200,6 +200,10 @@ impl Rules for YarnClassic {
     fn public_registry(&self) -> &'static str {
         PUBLIC_REGISTRY
     }
+    /// Its routing goes into `.npmrc`, where npm, pnpm, Bun and Deno use npm's by default.
+    fn public_registry_written(&self) -> &'static str {
+        super::npm::PUBLIC_REGISTRY
+    }
 
     /// `doctor --fix` mends it; the table's prose would not run as printed.
     fn fix_command(&self, code: Code, _dir: &std::path::Path, dir_arg: &str) -> Option<String> {

@@ -3,6 +3,7 @@
 //! `after` is read back and must hold exactly the intended settings before it may be
 //! written: an editor bug becomes a refusal, never a damaged file.
 
+mod pins;
 mod readers_moved;
 pub use readers_moved::{listed, moved_by_changes};
 mod shared;
@@ -19,7 +20,6 @@ use crate::error::{Error, Result};
 use crate::formats::{self, Format};
 use crate::managers::Manager;
 use crate::model::{AuthKey, Credentials, Level, Model};
-use crate::resolve::Packages;
 use crate::translate::translate_beside;
 use crate::warning::{Severity, Warning};
 
@@ -220,11 +220,7 @@ pub fn build(req: &Request) -> Result<Plan> {
     // config has thousands of routes (issue 20).
     let source_routes = crate::resolve::routes(&model, req.from);
     let mut rounds = 0;
-    // The source's registries written out for a target ([`shared::Pins`]); those just added,
-    // on trial against the plan made without them; and those refused.
-    let mut pins: Vec<shared::Pin> = Vec::new();
-    let (mut on_trial, mut refused): (Vec<shared::Pin>, Vec<shared::Pin>) = Default::default();
-    let mut plain_changes: Option<Vec<FileChange>> = None;
+    let mut pins = pins::Pins::new(req);
     loop {
         let mut warnings = read_warnings.clone();
         let later_routes;
@@ -235,7 +231,12 @@ pub fn build(req: &Request) -> Result<Plan> {
                 &later_routes
             }
         };
-        let drafts = drafts(req, (&translated_from, routes), &pins, &mut warnings)?;
+        let drafts = drafts(
+            req,
+            (&translated_from, routes),
+            pins.written(),
+            &mut warnings,
+        )?;
         let shared::Planned {
             changes,
             read_apart,
@@ -247,59 +248,7 @@ pub fn build(req: &Request) -> Result<Plan> {
             drafts,
             &mut warnings,
         )?;
-        if let Some(plain) = plain_changes.take() {
-            // A registry written out stays where its group is then requested and
-            // authenticated as the source does (not under a Yarn 1 `--registry` flag line,
-            // nor where a parent folder's scope token would follow), and where no other
-            // manager reads the files otherwise for it.
-            let unsettled: Vec<shared::Pin> = on_trial
-                .iter()
-                .filter(|(m, group, _)| {
-                    wanted
-                        .unsettled
-                        .iter()
-                        .any(|(um, ug)| um == m && ug == group)
-                })
-                .cloned()
-                .collect();
-            let mut targets: Vec<Manager> = on_trial.iter().map(|(m, _, _)| *m).collect();
-            targets.dedup();
-            let mut refuse = unsettled;
-            if refuse.is_empty() {
-                for &to in &targets {
-                    let written_out: Vec<Packages> = on_trial
-                        .iter()
-                        .filter(|p| p.0 == to)
-                        .map(|p| p.1.clone())
-                        .collect();
-                    if shared::pins_unsettle(req, &model, (&plain, &changes), (to, &written_out))? {
-                        refuse.extend(on_trial.iter().filter(|p| p.0 == to).cloned());
-                    }
-                }
-            }
-            if refuse.is_empty() && shared::pins_move_others(req, (&plain, &changes), &targets)? {
-                refuse = std::mem::take(&mut on_trial);
-            }
-            if !refuse.is_empty() {
-                pins.retain(|p| !refuse.contains(p));
-                on_trial.retain(|p| !refuse.contains(p));
-                refused.extend(refuse);
-                if !on_trial.is_empty() {
-                    plain_changes = Some(plain);
-                }
-                continue;
-            }
-            on_trial.clear();
-        }
-        let more: Vec<shared::Pin> = wanted
-            .wanted
-            .into_iter()
-            .filter(|p| !pins.contains(p) && !refused.contains(p))
-            .collect();
-        if !more.is_empty() {
-            pins.extend(more.iter().cloned());
-            on_trial = more;
-            plain_changes = Some(changes);
+        if pins.plan_again(req, &model, &changes, wanted)? {
             continue;
         }
         let touches_source = changes
@@ -374,7 +323,7 @@ fn held_reference_keys(
 fn drafts(
     req: &Request,
     (model, routes): (&Model, &[crate::resolve::Route]),
-    pins: &[shared::Pin],
+    pins: &[pins::Pin],
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<shared::Draft>> {
     let mut drafts: Vec<shared::Draft> = Vec::new();
@@ -382,8 +331,8 @@ fn drafts(
     for &to in req.to {
         let held = held_reference_keys(req, model, to)?;
         let mut translation = translate_beside((model, routes), req.from, to, req.user, held);
-        for (_, group, url) in pins.iter().filter(|(m, _, _)| *m == to) {
-            crate::translate::pin_registry(&mut translation.model, to, group, url);
+        for pin in pins.iter().filter(|p| p.target == to) {
+            crate::translate::pin_registry(&mut translation.model, to, &pin.group, &pin.url);
         }
         let name = Some(to.to_string());
         per_target.extend(

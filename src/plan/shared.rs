@@ -60,26 +60,12 @@ impl Composed {
     }
 }
 
-/// A target, a group of packages and the source's registry for it, which the target's
-/// translation writes out ([`crate::translate::pin_registry`]).
-pub(super) type Pin = (Manager, resolve::Packages, String);
-
-/// The registries a plan wants written out, and what it leaves unsettled.
-#[derive(Default)]
-pub(super) struct Pins {
-    /// A group a target would request elsewhere than the source by a line in a file pmrc
-    /// does not write.
-    pub wanted: Vec<Pin>,
-    /// Every group a target would not request or authenticate as the source does.
-    pub unsettled: Vec<(Manager, resolve::Packages)>,
-}
-
 /// What [`plan_files`] found.
 pub(super) struct Planned {
     pub changes: Vec<FileChange>,
     /// A target reads a line apart from npm where the source does not (or otherwise).
     pub read_apart: bool,
-    pub pins: Pins,
+    pub pins: super::pins::Wanted,
 }
 
 /// The changes of every drafted file, each checked against every reader in play.
@@ -681,7 +667,7 @@ pub(super) fn behaviour(
 }
 
 /// `manager`'s merged model over its files, with planned texts in place of the current ones.
-fn read_with(
+pub(super) fn read_with(
     manager: Manager,
     files: &[ConfigFile],
     planned: &HashMap<&Path, String>,
@@ -750,12 +736,12 @@ fn planned_texts_where<'a>(
 
 /// Whether two readings of the same manager make it behave alike.
 #[derive(PartialEq)]
-enum Difference {
+pub(super) enum Difference {
     None,
     Some,
 }
 
-fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
+pub(super) fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
     if a.same_reading(b) {
         return Difference::None;
     }
@@ -969,81 +955,6 @@ pub(super) fn moved_by(
     Ok((difference(manager, &before, &after) != Difference::None).then(|| touched.path.clone()))
 }
 
-/// Whether `to`, reading the files of `pinned` (a plan with the source's registry written
-/// out for it for the groups `written_out`, [`Pins`]), requests or authenticates another
-/// group of packages otherwise than on those of `plain`, where it does not then do as the
-/// source does: its groups, the source's and a scope none names, which Yarn sends a parent
-/// folder's top-level token with (from a review: npm's public registry written out for Yarn
-/// took that token there instead of to the parent's registry).
-pub(super) fn pins_unsettle(
-    req: &Request,
-    source_model: &Model,
-    (plain, pinned): (&[FileChange], &[FileChange]),
-    (to, written_out): (Manager, &[resolve::Packages]),
-) -> Result<bool> {
-    let (plain, pinned) = (planned_changes(plain), planned_changes(pinned));
-    let files = discover::locate(to, req.dir, req.user, req.env)?;
-    let before = read_with(to, &files, &plain)?;
-    let after = read_with(to, &files, &pinned)?;
-    let bare = |g: &resolve::Packages| match g {
-        resolve::Packages::Scope(s) => resolve::Packages::Scope(s.trim_start_matches('@').into()),
-        resolve::Packages::Unscoped => resolve::Packages::Unscoped,
-    };
-    let mut groups = resolve::groups_of(source_model, &Model::default());
-    for name in before.scopes.keys().chain(after.scopes.keys()) {
-        let scope = resolve::Packages::Scope(name.clone());
-        if !groups.iter().any(|g| bare(g) == bare(&scope)) {
-            groups.push(scope);
-        }
-    }
-    groups.push(resolve::Packages::Scope("@pmrc-unnamed-scope".into()));
-    groups.retain(|g| !written_out.contains(&bare(g)));
-    let targets: Vec<resolve::Packages> = groups.iter().map(bare).collect();
-    let source_routes = resolve::routes_for(source_model, req.from, groups);
-    let unlike_source: HashSet<resolve::Packages> =
-        crate::translate::unsettled_routes(req.from, to, &source_routes, &after)
-            .into_iter()
-            .map(|u| u.group)
-            .collect();
-    let was = resolve::routes_for(&before, to, targets.clone());
-    let now = resolve::routes_for(&after, to, targets);
-    Ok(was
-        .iter()
-        .zip(&now)
-        .any(|(w, n)| w.observable() != n.observable() && unlike_source.contains(&n.packages)))
-}
-
-/// Whether a manager other than `targets` reads the files of `pinned` (a plan with some
-/// source registries written out, [`Pins`]) otherwise than those of `plain` (the plan
-/// without them): every other reader of a file must stay as the plan left it (pnpm 11/12
-/// take `pnpm-workspace.yaml`'s `registry` over `.npmrc`'s, so a scope written out in
-/// `.npmrc` no longer follows it there).
-pub(super) fn pins_move_others(
-    req: &Request,
-    (plain, pinned): (&[FileChange], &[FileChange]),
-    targets: &[Manager],
-) -> Result<bool> {
-    let (plain, pinned) = (planned_changes(plain), planned_changes(pinned));
-    for manager in crate::managers::SETTLED {
-        if targets.contains(&manager) {
-            continue;
-        }
-        let files = discover::locate(manager, req.dir, req.user, req.env)?;
-        let touched = |f: &ConfigFile| {
-            plain.contains_key(f.path.as_path()) || pinned.contains_key(f.path.as_path())
-        };
-        if !files.iter().any(touched) {
-            continue;
-        }
-        let before = read_with(manager, &files, &plain)?;
-        let after = read_with(manager, &files, &pinned)?;
-        if difference(manager, &before, &after) != Difference::None {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// A file and a line in it, as a finding's origin names them.
 type LineAt = (std::rc::Rc<std::path::PathBuf>, usize);
 
@@ -1058,7 +969,7 @@ fn check_targets(
     drafts: &[Draft],
     changes: &[FileChange],
     warnings: &mut Vec<Warning>,
-) -> Result<(bool, Pins)> {
+) -> Result<(bool, super::pins::Wanted)> {
     let planned: HashMap<&Path, String> = changes
         .iter()
         .map(|c| (c.path.as_path(), c.after.clone()))
@@ -1078,7 +989,7 @@ fn check_targets(
         .map(|w| (w.code, at(w)))
         .collect();
     let mut read_apart = false;
-    let mut pinned = Pins::default();
+    let mut pins = super::pins::Wanted::default();
     for &to in req.to {
         let files = discover::locate(to, req.dir, req.user, req.env)?;
         // Only a file the target shares (with the source's lines or another target's), or
@@ -1273,21 +1184,26 @@ fn check_targets(
         }
         warnings.extend(new);
         // A group the target would request elsewhere by a line in a file pmrc does not write:
-        // the source's registry written out in one it does may win over that line.
+        // the source's registry written out in one it does may win over that line. (An
+        // origin names its file as it is shown.)
         let written_here = |file: &Path| {
             drafts.iter().any(|d| {
                 d.file.display.as_str() == file.as_os_str()
                     && d.writers.iter().any(|(m, _)| *m == to)
             })
         };
-        for u in crate::translate::unsettled_routes(req.from, to, &before, &model) {
+        for u in crate::translate::unsettled_routes(to, &before, &model) {
             if let (Some(url), Some(line)) = (&u.pin, &u.line)
                 && !written_here(&line.file)
             {
-                pinned.wanted.push((to, u.group.clone(), url.clone()));
+                pins.pins.push(super::pins::Pin {
+                    target: to,
+                    group: u.group.clone(),
+                    url: url.clone(),
+                });
             }
-            pinned.unsettled.push((to, u.group));
+            pins.unsettled.push((to, u.group));
         }
     }
-    Ok((read_apart, pinned))
+    Ok((read_apart, pins))
 }

@@ -348,13 +348,8 @@ pub struct Unsettled {
 /// request or authenticate alike. Where the registry differs by a line in a file pmrc does
 /// not write, the source's registry written out in one it does may win over that line (Yarn
 /// 1 takes any `.npmrc` registry over `.yarnrc`'s, Yarn a project's `.yarnrc.yml` over a
-/// parent folder's): `plan::build` tries it.
-pub fn unsettled_routes(
-    from: Manager,
-    to: Manager,
-    before: &[Route],
-    model: &Model,
-) -> Vec<Unsettled> {
+/// parent folder's): `plan::pins` tries it.
+pub fn unsettled_routes(to: Manager, before: &[Route], model: &Model) -> Vec<Unsettled> {
     let groups = before.iter().map(|b| target_group(&b.packages)).collect();
     let after = resolve::routes_for(model, to, groups);
     let after: rustc_hash::FxHashMap<&Packages, &Route> =
@@ -375,7 +370,7 @@ pub fn unsettled_routes(
             continue;
         }
         let source_url = match &breg {
-            None => Some(from.public_registry().to_string()),
+            None => Some(to.rules().public_registry_written().to_string()),
             Some(_) => b.registry_read.as_ref().and_then(|t| t.as_literal()),
         };
         out.push(Unsettled {
@@ -412,7 +407,7 @@ fn registry_without_slash_or_port(url: &str) -> String {
 }
 
 /// A group of packages as the target names it (a scope without its `@`).
-fn target_group(packages: &Packages) -> Packages {
+pub(crate) fn target_group(packages: &Packages) -> Packages {
     match packages {
         Packages::Scope(s) => Packages::Scope(target_scope(s)),
         Packages::Unscoped => Packages::Unscoped,

@@ -1,0 +1,252 @@
+//! The source's registry written out for a group of a target's packages where a file pmrc
+//! does not write would send them elsewhere (Yarn 1's `.yarnrc`, a parent folder's
+//! `.yarnrc.yml`): each is tried in a plan of its own and kept only where it mends that group
+//! and changes nothing else any manager does.
+
+use std::path::Path;
+
+use rustc_hash::FxHashSet as HashSet;
+
+use super::shared::{Difference, difference, planned_changes, read_with};
+use super::{FileChange, Request};
+use crate::discover;
+use crate::error::Result;
+use crate::managers::Manager;
+use crate::model::Model;
+use crate::resolve::{self, Packages};
+use crate::translate::target_group;
+
+/// The source's registry, `url`, written out for `group` in `target`'s translation
+/// ([`crate::translate::pin_registry`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub target: Manager,
+    /// As the target names it (a scope without its `@`).
+    pub group: Packages,
+    pub url: String,
+}
+
+/// What one plan says about pins.
+#[derive(Default)]
+pub struct Wanted {
+    /// A group a target would request elsewhere than the source by a line in a file pmrc
+    /// does not write.
+    pub pins: Vec<Pin>,
+    /// Every group a target would not request or authenticate as the source does.
+    pub unsettled: Vec<(Manager, Packages)>,
+}
+
+/// The pins of one conversion, and the plan each trial is judged against.
+pub struct Pins {
+    /// Without `--user`, a user-level file pmrc did not read may route the group (npm's
+    /// `~/.npmrc`): the source's route as pmrc sees it is then no ground for a line.
+    allowed: bool,
+    /// Kept, and on trial: what the translations write out.
+    written: Vec<Pin>,
+    on_trial: Vec<Pin>,
+    /// Refused together, to be tried one at a time.
+    queued: Vec<Pin>,
+    refused: Vec<Pin>,
+    /// The plan without the pins on trial.
+    plain: Option<Vec<FileChange>>,
+}
+
+impl Pins {
+    pub fn new(req: &Request) -> Pins {
+        let unread_user_files = std::iter::once(req.from)
+            .chain(req.to.iter().copied())
+            .any(|m| discover::unread_user_files(m, req.dir, req.env).is_some());
+        Pins {
+            allowed: req.user || !unread_user_files,
+            written: Vec::new(),
+            on_trial: Vec::new(),
+            queued: Vec::new(),
+            refused: Vec::new(),
+            plain: None,
+        }
+    }
+
+    /// The pins the translations write out.
+    pub fn written(&self) -> &[Pin] {
+        &self.written
+    }
+
+    /// Judges the plan `changes` (made with [`Self::written`]): true when the translations
+    /// are to be planned again, with a trial settled or a new one begun.
+    pub fn plan_again(
+        &mut self,
+        req: &Request,
+        source: &Model,
+        changes: &[FileChange],
+        wanted: Wanted,
+    ) -> Result<bool> {
+        if !self.allowed {
+            return Ok(false);
+        }
+        if let Some(plain) = self.plain.take() {
+            let (refuse, one_by_one) = self.judge(req, source, (&plain, changes), &wanted)?;
+            if refuse.is_empty() {
+                self.on_trial.clear();
+                if self.try_queued(changes.to_vec()) {
+                    return Ok(true);
+                }
+                return Ok(self.begin_trial(changes, wanted));
+            }
+            self.written.retain(|p| !refuse.contains(p));
+            self.on_trial.retain(|p| !refuse.contains(p));
+            match one_by_one && refuse.len() > 1 {
+                true => self.queued.extend(refuse),
+                false => self.refused.extend(refuse),
+            }
+            if !self.on_trial.is_empty() {
+                self.plain = Some(plain);
+                return Ok(true);
+            }
+            // The plan without the refused pins is `plain` again.
+            self.try_queued(plain);
+            return Ok(true);
+        }
+        Ok(self.begin_trial(changes, wanted))
+    }
+
+    /// Puts the pins `wanted` asks for that are new on trial, against `changes`.
+    fn begin_trial(&mut self, changes: &[FileChange], wanted: Wanted) -> bool {
+        let known = |p: &Pin| {
+            self.written.contains(p) || self.queued.contains(p) || self.refused.contains(p)
+        };
+        let more: Vec<Pin> = wanted.pins.into_iter().filter(|p| !known(p)).collect();
+        if more.is_empty() {
+            return false;
+        }
+        self.written.extend(more.iter().cloned());
+        self.on_trial = more;
+        self.plain = Some(changes.to_vec());
+        true
+    }
+
+    /// Begins the trial of the next pin refused with others, against `plain`.
+    fn try_queued(&mut self, plain: Vec<FileChange>) -> bool {
+        let Some(next) = self.queued.pop() else {
+            return false;
+        };
+        self.written.push(next.clone());
+        self.on_trial = vec![next];
+        self.plain = Some(plain);
+        true
+    }
+
+    /// The pins on trial to take back, and whether they could be tried one by one: a pin
+    /// stays where its group is then requested and authenticated as the source does (not
+    /// under a Yarn 1 `--registry` flag line), where its target sends no other group
+    /// elsewhere than before unless as the source does (a parent folder's top-level token
+    /// would follow Yarn's packages to the new registry), and where every other manager
+    /// reading the files does as it did without it.
+    fn judge(
+        &self,
+        req: &Request,
+        source: &Model,
+        (plain, pinned): (&[FileChange], &[FileChange]),
+        wanted: &Wanted,
+    ) -> Result<(Vec<Pin>, bool)> {
+        let unsettled: Vec<Pin> = self
+            .on_trial
+            .iter()
+            .filter(|p| wanted.unsettled.contains(&(p.target, p.group.clone())))
+            .cloned()
+            .collect();
+        if !unsettled.is_empty() {
+            return Ok((unsettled, false));
+        }
+        let mut targets: Vec<Manager> = Vec::new();
+        for p in &self.on_trial {
+            if !targets.contains(&p.target) {
+                targets.push(p.target);
+            }
+        }
+        for &to in &targets {
+            let of_target: Vec<Pin> = self
+                .on_trial
+                .iter()
+                .filter(|p| p.target == to)
+                .cloned()
+                .collect();
+            let groups: Vec<Packages> = of_target.iter().map(|p| p.group.clone()).collect();
+            if moves_other_groups(req, source, (plain, pinned), (to, &groups))? {
+                return Ok((of_target, true));
+            }
+        }
+        if moves_other_managers(req, (plain, pinned), &targets)? {
+            return Ok((self.on_trial.clone(), true));
+        }
+        Ok((Vec::new(), false))
+    }
+}
+
+/// Whether `to`, reading the files of `pinned` (a plan with the source's registry written
+/// out for it for `groups`), requests or authenticates another group of packages otherwise
+/// than on those of `plain`, where it does not then do as the source does: its groups, the
+/// source's, and a scope none names, which Yarn sends a parent folder's top-level token with.
+fn moves_other_groups(
+    req: &Request,
+    source: &Model,
+    (plain, pinned): (&[FileChange], &[FileChange]),
+    (to, groups): (Manager, &[Packages]),
+) -> Result<bool> {
+    let (plain, pinned) = (planned_changes(plain), planned_changes(pinned));
+    let files = discover::locate(to, req.dir, req.user, req.env)?;
+    let before = read_with(to, &files, &plain)?;
+    let after = read_with(to, &files, &pinned)?;
+    let mut others = resolve::groups_of(source, &Model::default());
+    for name in before.scopes.keys().chain(after.scopes.keys()) {
+        let scope = Packages::Scope(name.clone());
+        if !others
+            .iter()
+            .any(|g| target_group(g) == target_group(&scope))
+        {
+            others.push(scope);
+        }
+    }
+    others.push(Packages::Scope("@pmrc-unnamed-scope".into()));
+    others.retain(|g| !groups.contains(&target_group(g)));
+    let as_target: Vec<Packages> = others.iter().map(target_group).collect();
+    let source_routes = resolve::routes_for(source, req.from, others);
+    let unlike_source: HashSet<Packages> =
+        crate::translate::unsettled_routes(to, &source_routes, &after)
+            .into_iter()
+            .map(|u| u.group)
+            .collect();
+    let was = resolve::routes_for(&before, to, as_target.clone());
+    let now = resolve::routes_for(&after, to, as_target);
+    Ok(was
+        .iter()
+        .zip(&now)
+        .any(|(w, n)| w.observable() != n.observable() && unlike_source.contains(&n.packages)))
+}
+
+/// Whether a manager other than `targets` reads the files of `pinned` otherwise than those of
+/// `plain`: every other reader of a file stays as the plan left it (pnpm 11/12 and Bun take
+/// `pnpm-workspace.yaml`'s or `bunfig.toml`'s `registry` over `.npmrc`'s, so a scope written
+/// out in `.npmrc` no longer follows it there).
+fn moves_other_managers(
+    req: &Request,
+    (plain, pinned): (&[FileChange], &[FileChange]),
+    targets: &[Manager],
+) -> Result<bool> {
+    let (plain, pinned) = (planned_changes(plain), planned_changes(pinned));
+    let touched = |path: &Path| plain.contains_key(path) || pinned.contains_key(path);
+    for manager in crate::managers::SETTLED {
+        if targets.contains(&manager) {
+            continue;
+        }
+        let files = discover::locate(manager, req.dir, req.user, req.env)?;
+        if !files.iter().any(|f| touched(&f.path)) {
+            continue;
+        }
+        let before = read_with(manager, &files, &plain)?;
+        let after = read_with(manager, &files, &pinned)?;
+        if difference(manager, &before, &after) != Difference::None {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
