@@ -289,6 +289,9 @@ diagnostics! {
         RouteDiffers "route-differs"
             what: "after translation the target would request another registry for a group of packages"
             fix: "read the warnings before it: they say what the target cannot express; change the source so both can";
+        RegistryWrittenOut "registry-written-out"
+            what: "a conversion writes the source's registry out for a group of packages, because a file pmrc does not write would otherwise give the target another (Yarn 1's `.yarnrc` `registry`, a parent folder's `.yarnrc.yml` scope); the line written wins over it"
+            fix: "nothing; to leave the registry to the default instead, remove the line the finding points at and convert again";
         TargetStopsRequest "target-stops-request"
             what: "after translation the target would stop a request the source sends, because of a file it reads that pmrc does not write (a parent folder's) or a line another manager keeps: Yarn's YN0033 for npmAlwaysAuth without credentials"
             fix: "give that registry's entry its credentials, or set npmAlwaysAuth: false where it is set, then convert again";

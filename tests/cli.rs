@@ -1175,6 +1175,14 @@ fn npm_to_yarn1_writes_out_the_registry_a_yarnrc_would_override() {
     let out = run(&project, &[&convert[..], &["--write"]].concat());
     assert!(out.status.success(), "{}", render(&out));
     assert!(!render(&out).contains("route-differs"), "{}", render(&out));
+    // Each line is said, at the line it wins over.
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    for note in [
+        "note[registry-written-out]: .yarnrc:2: unscoped packages: yarn-classic would request https://registry.corp.example/npm by this line; pmrc writes npm's registry https://registry.npmjs.org/ out",
+        "note[registry-written-out]: .yarnrc:3: @acme/*: yarn-classic would request https://npm.pkg.github.com by this line",
+    ] {
+        assert!(said.contains(note), "{note} in:\n{said}");
+    }
     let npmrc = project.read(".npmrc").unwrap();
     for line in [
         "registry=https://registry.npmjs.org/",
@@ -1348,7 +1356,11 @@ fn npm_to_yarn1_writes_out_each_registry_that_moves_no_other_reader() {
         said.contains("warning[route-differs]: .yarnrc:1: @acme/*:"),
         "{said}"
     );
-    assert!(!said.contains("@beta/*"), "{said}");
+    assert!(!said.contains("route-differs]: .yarnrc:2"), "{said}");
+    assert!(
+        said.contains("note[registry-written-out]: .yarnrc:2: @beta/*"),
+        "{said}"
+    );
     let npmrc = project.read(".npmrc").unwrap();
     assert!(
         npmrc

@@ -63,6 +63,15 @@ const TRIGGERS: &[Trigger] = &[
         args: &["convert", "--from", "npm", "--to", "yarn"],
     },
     t(
+        "registry-written-out",
+        &[
+            ("package.json", "{}\n"),
+            (".yarnrc", "registry \"https://corp.example/\"\n"),
+            (".npmrc", "//corp.example/:_authToken=${T}\n"),
+        ],
+        &["convert", "--from", "npm", "--to", "yarn-classic"],
+    ),
+    t(
         "npmrc-rewrite-moves-readers",
         &[(
             ".npmrc",

@@ -275,6 +275,7 @@ pub fn build(req: &Request) -> Result<Plan> {
                 translated_from = std::borrow::Cow::Owned(next)
             }
             _ => {
+                warnings.extend(pins.notes(req.from));
                 return Ok(Plan {
                     from: req.from,
                     to: req.to.to_vec(),

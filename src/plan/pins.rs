@@ -9,12 +9,14 @@ use rustc_hash::FxHashSet as HashSet;
 
 use super::shared::{Difference, difference, planned_changes, read_with};
 use super::{FileChange, Request};
+use crate::diagnostics::Code;
 use crate::discover;
 use crate::error::Result;
 use crate::managers::Manager;
-use crate::model::Model;
+use crate::model::{Model, Origin};
 use crate::resolve::{self, Packages};
 use crate::translate::target_group;
+use crate::warning::Warning;
 
 /// The source's registry, `url`, written out for `group` in `target`'s translation
 /// ([`crate::translate::pin_registry`]).
@@ -24,6 +26,10 @@ pub struct Pin {
     /// As the target names it (a scope without its `@`).
     pub group: Packages,
     pub url: String,
+    /// The line the target would otherwise take its registry for the group from, and that
+    /// registry (`None`: the public registry).
+    pub overridden: Origin,
+    pub requested: Option<String>,
 }
 
 /// What one plan says about pins.
@@ -69,6 +75,27 @@ impl Pins {
     /// The pins the translations write out.
     pub fn written(&self) -> &[Pin] {
         &self.written
+    }
+
+    /// A note for each pin written out, at the line it wins over: the line is not the
+    /// source's, and nothing else in the plan says why it is there.
+    pub fn notes(&self, from: Manager) -> Vec<Warning> {
+        self.written
+            .iter()
+            .map(|p| {
+                Warning::note(
+                    Code::RegistryWrittenOut,
+                    format!(
+                        "{}: {to} would request {} by this line; pmrc writes {from}'s registry {} out for them in the file it writes for {to}, which {to} takes over it",
+                        p.group,
+                        p.requested.as_deref().unwrap_or("the public registry"),
+                        p.url,
+                        to = p.target,
+                    ),
+                    Some(p.overridden.clone()),
+                )
+            })
+            .collect()
     }
 
     /// Judges the plan `changes` (made with [`Self::written`]): true when the translations

@@ -1200,6 +1200,8 @@ fn check_targets(
                     target: to,
                     group: u.group.clone(),
                     url: url.clone(),
+                    overridden: line.clone(),
+                    requested: u.requested.clone(),
                 });
             }
             pins.unsettled.push((to, u.group));

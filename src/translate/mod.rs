@@ -338,10 +338,13 @@ pub struct Unsettled {
     /// As the target names it.
     pub group: Packages,
     /// The source's registry for the group, where the target would request another and the
-    /// source's is a URL without references: what [`pin_registry`] may write out.
+    /// source's is a URL without references or credentials: what [`pin_registry`] may write
+    /// out.
     pub pin: Option<String>,
     /// The line that gives the target its registry for the group.
     pub line: Option<Origin>,
+    /// The registry the target would request (`None`: the public registry).
+    pub requested: Option<String>,
 }
 
 /// The groups of `before` (the source's routes) that `to`, reading `model`, would not
@@ -371,11 +374,17 @@ pub fn unsettled_routes(to: Manager, before: &[Route], model: &Model) -> Vec<Uns
         }
         let source_url = match &breg {
             None => Some(to.rules().public_registry_written().to_string()),
-            Some(_) => b.registry_read.as_ref().and_then(|t| t.as_literal()),
+            // A URL with credentials in it is the translation's to carry, not a line's.
+            Some(_) => b
+                .registry_read
+                .as_ref()
+                .and_then(|t| t.as_literal())
+                .filter(|u| crate::registry_url::url_userinfo(u).is_none()),
         };
         out.push(Unsettled {
             pin: source_url.filter(|_| requests_apart),
             line: registry_line(model, a),
+            requested: areg,
             group,
         });
     }
