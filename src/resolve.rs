@@ -105,6 +105,11 @@ impl std::ops::Deref for Lookup<'_> {
     }
 }
 
+/// A scope no config names: it goes where any such scope goes (Yarn 1 sends a token with
+/// scoped packages only, Yarn a parent folder's top-level token with them), so comparing two
+/// readings compares it too.
+pub const UNNAMED_SCOPE: &str = "@pmrc-unnamed-scope";
+
 /// Which packages a route serves.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", content = "scope", rename_all = "kebab-case")]

@@ -1323,6 +1323,75 @@ fn npm_to_yarn1_writes_no_registry_out_while_a_user_file_goes_unread() {
     assert!(!project.read(".npmrc").unwrap().contains("registry="));
 }
 
+/// From a review: a user-level file of a manager neither source nor target goes unread too
+/// (Bun's `~/.bunfig.toml`, whose registry Bun's @acme/* follows): no registry is written
+/// out while one exists, where real Bun 1.4.5 moved to `.npmrc`'s with its token.
+#[test]
+fn npm_to_yarn1_writes_no_registry_out_while_bun_s_user_file_goes_unread() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".yarnrc",
+            "\"@acme:registry\" \"https://acme.example.test/\"\n",
+        ),
+        (".npmrc", "registry=https://npm.example.test/\n"),
+    ]);
+    std::fs::write(
+        project.home.path().join(".bunfig.toml"),
+        "[install]\nregistry = \"https://bun.example.test/\"\n",
+    )
+    .unwrap();
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--write",
+        ],
+    );
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("warning[route-differs]: .yarnrc:1: @acme/*"),
+        "{said}"
+    );
+    assert!(!project.read(".npmrc").unwrap().contains("@acme"));
+}
+
+/// From a review: a pin that would move a bystander pmrc.toml names stopped the whole run
+/// (exit 2, "bun, which pmrc.toml names, reads this file too"); the pin is refused instead.
+#[test]
+fn npm_to_yarn1_refuses_a_pin_that_would_move_a_named_bystander_not_the_run() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            "pmrc.toml",
+            "[sync]\nfrom = \"npm\"\nto = [\"yarn-classic\", \"bun\"]\n",
+        ),
+        (
+            "bunfig.toml",
+            "[install]\nregistry = \"https://bun.example.test/\"\n",
+        ),
+        (
+            ".yarnrc",
+            "\"@acme:registry\" \"https://acme.example.test/\"\n",
+        ),
+        (".npmrc", "registry=https://npm.example.test/\n"),
+    ]);
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "yarn-classic"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("warning[route-differs]: .yarnrc:1: @acme/*"),
+        "{said}"
+    );
+}
+
 /// A pin refused with others is tried alone: `@acme:registry` in `.npmrc` would move Bun's
 /// @acme/* off bunfig.toml's registry, `@beta:registry` would not (bunfig.toml names
 /// @beta's), so the conversion for Yarn 1 writes @beta's alone.

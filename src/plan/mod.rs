@@ -237,17 +237,25 @@ pub fn build(req: &Request) -> Result<Plan> {
             pins.written(),
             &mut warnings,
         )?;
-        let shared::Planned {
-            changes,
-            read_apart,
-            pins: wanted,
-        } = shared::plan_files(
+        let planned = shared::plan_files(
             req,
             &sources,
             (&model, &source_routes),
             drafts,
             &mut warnings,
-        )?;
+        );
+        let shared::Planned {
+            changes,
+            read_apart,
+            pins: wanted,
+        } = match planned {
+            // A bystander pmrc.toml names would move: the pins on trial go, not the run.
+            Err(Error::Refused { .. }) if pins.on_trial() => {
+                pins.refuse_trial();
+                continue;
+            }
+            planned => planned?,
+        };
         if pins.plan_again(req, &model, &changes, wanted)? {
             continue;
         }

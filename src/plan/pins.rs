@@ -20,16 +20,23 @@ use crate::warning::Warning;
 
 /// The source's registry, `url`, written out for `group` in `target`'s translation
 /// ([`crate::translate::pin_registry`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Pin {
     pub target: Manager,
     /// As the target names it (a scope without its `@`).
     pub group: Packages,
     pub url: String,
     /// The line the target would otherwise take its registry for the group from, and that
-    /// registry (`None`: the public registry).
+    /// registry (`None`: the public registry): what the note says.
     pub overridden: Origin,
     pub requested: Option<String>,
+}
+
+/// One pin is one line: the same target, group and registry, whatever a plan says of it.
+impl PartialEq for Pin {
+    fn eq(&self, other: &Self) -> bool {
+        (self.target, &self.group, &self.url) == (other.target, &other.group, &other.url)
+    }
 }
 
 /// What one plan says about pins.
@@ -42,24 +49,40 @@ pub struct Wanted {
     pub unsettled: Vec<(Manager, Packages)>,
 }
 
+/// A refused batch larger than this is not tried pin by pin: each try plans the whole
+/// conversion again (a `.yarnrc` of hundreds of scopes took minutes).
+const ONE_BY_ONE_AT_MOST: usize = 8;
+
+/// What a trial's plan says of the pins on trial.
+enum Verdict {
+    Kept,
+    /// Each of these leaves its own group unsettled.
+    EachRefused(Vec<Pin>),
+    /// Together these move something else; one of them alone may not.
+    RefusedTogether(Vec<Pin>),
+}
+
 /// The pins of one conversion, and the plan each trial is judged against.
 pub struct Pins {
-    /// Without `--user`, a user-level file pmrc did not read may route the group (npm's
-    /// `~/.npmrc`): the source's route as pmrc sees it is then no ground for a line.
+    /// A user-level file pmrc did not read (no `--user`) may route the group for any
+    /// manager reading the files (npm's `~/.npmrc`, Bun's `~/.bunfig.toml`): what pmrc sees
+    /// of them is then no ground for a line.
     allowed: bool,
     /// Kept, and on trial: what the translations write out.
     written: Vec<Pin>,
     on_trial: Vec<Pin>,
-    /// Refused together, to be tried one at a time.
+    /// Refused together, to be tried one at a time, in the order they came.
     queued: Vec<Pin>,
     refused: Vec<Pin>,
     /// The plan without the pins on trial.
-    plain: Option<Vec<FileChange>>,
+    baseline: Option<Vec<FileChange>>,
 }
 
 impl Pins {
     pub fn new(req: &Request) -> Pins {
-        let unread_user_files = std::iter::once(req.from)
+        let unread_user_files = crate::managers::SETTLED
+            .into_iter()
+            .chain([req.from])
             .chain(req.to.iter().copied())
             .any(|m| discover::unread_user_files(m, req.dir, req.env).is_some());
         Pins {
@@ -68,7 +91,7 @@ impl Pins {
             on_trial: Vec::new(),
             queued: Vec::new(),
             refused: Vec::new(),
-            plain: None,
+            baseline: None,
         }
     }
 
@@ -98,6 +121,20 @@ impl Pins {
             .collect()
     }
 
+    /// Whether the plan being made holds pins on trial.
+    pub fn on_trial(&self) -> bool {
+        self.baseline.is_some()
+    }
+
+    /// The plan with the pins on trial could not be made (a bystander pmrc.toml names would
+    /// move): they are refused together, as if their plan had moved it.
+    pub fn refuse_trial(&mut self) {
+        if let Some(baseline) = self.baseline.take() {
+            let refused = std::mem::take(&mut self.on_trial);
+            self.settle(Verdict::RefusedTogether(refused), baseline);
+        }
+    }
+
     /// Judges the plan `changes` (made with [`Self::written`]): true when the translations
     /// are to be planned again, with a trial settled or a new one begun.
     pub fn plan_again(
@@ -110,30 +147,42 @@ impl Pins {
         if !self.allowed {
             return Ok(false);
         }
-        if let Some(plain) = self.plain.take() {
-            let (refuse, one_by_one) = self.judge(req, source, (&plain, changes), &wanted)?;
-            if refuse.is_empty() {
+        let Some(baseline) = self.baseline.take() else {
+            return Ok(self.begin_trial(changes, wanted));
+        };
+        match self.judge(req, source, (&baseline, changes), &wanted)? {
+            Verdict::Kept => {
                 self.on_trial.clear();
-                if self.try_queued(changes.to_vec()) {
-                    return Ok(true);
-                }
-                return Ok(self.begin_trial(changes, wanted));
+                Ok(self.try_queued(changes) || self.begin_trial(changes, wanted))
             }
-            self.written.retain(|p| !refuse.contains(p));
-            self.on_trial.retain(|p| !refuse.contains(p));
-            match one_by_one && refuse.len() > 1 {
-                true => self.queued.extend(refuse),
-                false => self.refused.extend(refuse),
+            refused => {
+                self.settle(refused, baseline);
+                Ok(true)
             }
-            if !self.on_trial.is_empty() {
-                self.plain = Some(plain);
-                return Ok(true);
-            }
-            // The plan without the refused pins is `plain` again.
-            self.try_queued(plain);
-            return Ok(true);
         }
-        Ok(self.begin_trial(changes, wanted))
+    }
+
+    /// Takes the refused pins back; the plan is then made again without them, with the next
+    /// queued pin on trial if there is one.
+    fn settle(&mut self, verdict: Verdict, baseline: Vec<FileChange>) {
+        let (refused, one_by_one) = match verdict {
+            Verdict::Kept => return,
+            Verdict::EachRefused(pins) => (pins, false),
+            Verdict::RefusedTogether(pins) => (pins, true),
+        };
+        self.written.retain(|p| !refused.contains(p));
+        self.on_trial.retain(|p| !refused.contains(p));
+        if one_by_one && (2..=ONE_BY_ONE_AT_MOST).contains(&refused.len()) {
+            self.queued.extend(refused);
+        } else {
+            self.refused.extend(refused);
+        }
+        if self.on_trial.is_empty() {
+            // Without the refused pins the plan is the baseline again.
+            self.try_queued(&baseline);
+        } else {
+            self.baseline = Some(baseline);
+        }
     }
 
     /// Puts the pins `wanted` asks for that are new on trial, against `changes`.
@@ -147,34 +196,36 @@ impl Pins {
         }
         self.written.extend(more.iter().cloned());
         self.on_trial = more;
-        self.plain = Some(changes.to_vec());
+        self.baseline = Some(changes.to_vec());
         true
     }
 
-    /// Begins the trial of the next pin refused with others, against `plain`.
-    fn try_queued(&mut self, plain: Vec<FileChange>) -> bool {
-        let Some(next) = self.queued.pop() else {
+    /// Puts the next pin refused with others on trial alone, against `baseline`.
+    fn try_queued(&mut self, baseline: &[FileChange]) -> bool {
+        if self.queued.is_empty() {
             return false;
-        };
+        }
+        let next = self.queued.remove(0);
         self.written.push(next.clone());
         self.on_trial = vec![next];
-        self.plain = Some(plain);
+        self.baseline = Some(baseline.to_vec());
         true
     }
 
-    /// The pins on trial to take back, and whether they could be tried one by one: a pin
-    /// stays where its group is then requested and authenticated as the source does (not
-    /// under a Yarn 1 `--registry` flag line), where its target sends no other group
+    /// A pin stays where its group is then requested and authenticated as the source does
+    /// (not under a Yarn 1 `--registry` flag line); where its target sends no other group
     /// elsewhere than before unless as the source does (a parent folder's top-level token
-    /// would follow Yarn's packages to the new registry), and where every other manager
-    /// reading the files does as it did without it.
+    /// would follow Yarn's packages to the new registry); where every other manager reading
+    /// the files does as it did without it; and, with several targets, where it is not
+    /// written into a file the source reads, which would make it the source's for the other
+    /// targets too, where no trial judged it.
     fn judge(
         &self,
         req: &Request,
         source: &Model,
-        (plain, pinned): (&[FileChange], &[FileChange]),
+        (baseline, pinned): (&[FileChange], &[FileChange]),
         wanted: &Wanted,
-    ) -> Result<(Vec<Pin>, bool)> {
+    ) -> Result<Verdict> {
         let unsettled: Vec<Pin> = self
             .on_trial
             .iter()
@@ -182,7 +233,10 @@ impl Pins {
             .cloned()
             .collect();
         if !unsettled.is_empty() {
-            return Ok((unsettled, false));
+            return Ok(Verdict::EachRefused(unsettled));
+        }
+        if req.to.len() > 1 && writes_a_source_file(req, (baseline, pinned))? {
+            return Ok(Verdict::EachRefused(self.on_trial.clone()));
         }
         let mut targets: Vec<Manager> = Vec::new();
         for p in &self.on_trial {
@@ -198,15 +252,32 @@ impl Pins {
                 .cloned()
                 .collect();
             let groups: Vec<Packages> = of_target.iter().map(|p| p.group.clone()).collect();
-            if moves_other_groups(req, source, (plain, pinned), (to, &groups))? {
-                return Ok((of_target, true));
+            if moves_other_groups(req, source, (baseline, pinned), (to, &groups))? {
+                return Ok(Verdict::RefusedTogether(of_target));
             }
         }
-        if moves_other_managers(req, (plain, pinned), &targets)? {
-            return Ok((self.on_trial.clone(), true));
+        if moves_other_managers(req, (baseline, pinned), &targets)? {
+            return Ok(Verdict::RefusedTogether(self.on_trial.clone()));
         }
-        Ok((Vec::new(), false))
+        Ok(Verdict::Kept)
     }
+}
+
+/// Whether the pins make the plan write a file the source reads otherwise.
+fn writes_a_source_file(
+    req: &Request,
+    (baseline, pinned): (&[FileChange], &[FileChange]),
+) -> Result<bool> {
+    let sources = discover::locate(req.from, req.dir, req.user, req.env)?;
+    let after = |changes: &[FileChange], path: &Path| {
+        changes
+            .iter()
+            .find(|c| c.path == path)
+            .map(|c| c.after.clone())
+    };
+    Ok(sources
+        .iter()
+        .any(|f| after(baseline, &f.path) != after(pinned, &f.path)))
 }
 
 /// Whether `to`, reading the files of `pinned` (a plan with the source's registry written
@@ -233,7 +304,7 @@ fn moves_other_groups(
             others.push(scope);
         }
     }
-    others.push(Packages::Scope("@pmrc-unnamed-scope".into()));
+    others.push(Packages::Scope(resolve::UNNAMED_SCOPE.into()));
     others.retain(|g| !groups.contains(&target_group(g)));
     let as_target: Vec<Packages> = others.iter().map(target_group).collect();
     let source_routes = resolve::routes_for(source, req.from, others);

@@ -748,7 +748,7 @@ pub(super) fn difference(manager: Manager, a: &Model, b: &Model) -> Difference {
     let mut groups = resolve::groups_of(a, b);
     // And a scope neither names, which goes where any such scope goes: Yarn 1 sends a token
     // with scoped packages only, unless `always-auth` is set.
-    groups.push(resolve::Packages::Scope("@pmrc-unnamed-scope".into()));
+    groups.push(resolve::Packages::Scope(resolve::UNNAMED_SCOPE.into()));
     if behaviour(manager, a, &groups) == behaviour(manager, b, &groups) {
         Difference::None
     } else {
@@ -1165,6 +1165,11 @@ fn check_targets(
         let before: Vec<Route> = resolve::routes_for(source_model, req.from, changed);
         // A large config has thousands of findings: look them up, not along the list (and
         // borrow their messages rather than copy them).
+        let differences =
+            crate::translate::route_differences((req.from, source_model), to, &before, &model);
+        // Where no route differs, no group is unsettled: a large config's routes are not
+        // compared twice (issue 20).
+        let any_differ = !differences.is_empty();
         let mut new = Vec::new();
         {
             let known: HashSet<(Code, &str)> = warnings
@@ -1172,9 +1177,7 @@ fn check_targets(
                 .map(|k| (k.code, k.message.as_str()))
                 .collect();
             let mut added: HashSet<(Code, String)> = HashSet::default();
-            for w in
-                crate::translate::route_differences((req.from, source_model), to, &before, &model)
-            {
+            for w in differences {
                 if !known.contains(&(w.code, w.message.as_str()))
                     && added.insert((w.code, w.message.clone()))
                 {
@@ -1192,7 +1195,11 @@ fn check_targets(
                     && d.writers.iter().any(|(m, _)| *m == to)
             })
         };
-        for u in crate::translate::unsettled_routes(to, &before, &model) {
+        let unsettled = match any_differ {
+            true => crate::translate::unsettled_routes(to, &before, &model),
+            false => Vec::new(),
+        };
+        for u in unsettled {
             if let (Some(url), Some(line)) = (&u.pin, &u.line)
                 && !written_here(&line.file)
             {
