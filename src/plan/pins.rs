@@ -282,17 +282,17 @@ fn writes_a_source_file(
 
 /// Whether `to`, reading the files of `pinned` (a plan with the source's registry written
 /// out for it for `groups`), requests or authenticates another group of packages otherwise
-/// than on those of `plain`, where it does not then do as the source does: its groups, the
+/// than on those of `baseline`, where it does not then do as the source does: its groups, the
 /// source's, and a scope none names, which Yarn sends a parent folder's top-level token with.
 fn moves_other_groups(
     req: &Request,
     source: &Model,
-    (plain, pinned): (&[FileChange], &[FileChange]),
+    (baseline, pinned): (&[FileChange], &[FileChange]),
     (to, groups): (Manager, &[Packages]),
 ) -> Result<bool> {
-    let (plain, pinned) = (planned_changes(plain), planned_changes(pinned));
+    let (baseline, pinned) = (planned_changes(baseline), planned_changes(pinned));
     let files = discover::locate(to, req.dir, req.user, req.env)?;
-    let before = read_with(to, &files, &plain)?;
+    let before = read_with(to, &files, &baseline)?;
     let after = read_with(to, &files, &pinned)?;
     let mut others = resolve::groups_of(source, &Model::default());
     for name in before.scopes.keys().chain(after.scopes.keys()) {
@@ -322,16 +322,16 @@ fn moves_other_groups(
 }
 
 /// Whether a manager other than `targets` reads the files of `pinned` otherwise than those of
-/// `plain`: every other reader of a file stays as the plan left it (pnpm 11/12 and Bun take
+/// `baseline`: every other reader of a file stays as the plan left it (pnpm 11/12 and Bun take
 /// `pnpm-workspace.yaml`'s or `bunfig.toml`'s `registry` over `.npmrc`'s, so a scope written
 /// out in `.npmrc` no longer follows it there).
 fn moves_other_managers(
     req: &Request,
-    (plain, pinned): (&[FileChange], &[FileChange]),
+    (baseline, pinned): (&[FileChange], &[FileChange]),
     targets: &[Manager],
 ) -> Result<bool> {
-    let (plain, pinned) = (planned_changes(plain), planned_changes(pinned));
-    let touched = |path: &Path| plain.contains_key(path) || pinned.contains_key(path);
+    let (baseline, pinned) = (planned_changes(baseline), planned_changes(pinned));
+    let touched = |path: &Path| baseline.contains_key(path) || pinned.contains_key(path);
     for manager in crate::managers::SETTLED {
         if targets.contains(&manager) {
             continue;
@@ -340,7 +340,7 @@ fn moves_other_managers(
         if !files.iter().any(|f| touched(&f.path)) {
             continue;
         }
-        let before = read_with(manager, &files, &plain)?;
+        let before = read_with(manager, &files, &baseline)?;
         let after = read_with(manager, &files, &pinned)?;
         if difference(manager, &before, &after) != Difference::None {
             return Ok(true);

@@ -411,6 +411,8 @@ pub fn pin_registry(model: &mut Model, to: Manager, group: &Packages, url: &str)
     }
 }
 
+/// A registry URL as Yarn's files name it (Yarn strips the slash; its `npmRegistries` keys
+/// carry no default port).
 fn registry_without_slash_or_port(url: &str) -> String {
     crate::registry_url::registry_without_slash(&crate::registry_url::without_default_port(url))
 }

@@ -5,9 +5,7 @@ use super::{Translator, target_scope};
 use crate::diagnostics::Code;
 use crate::managers::WrittenAs;
 use crate::model::{Model, Scope, Value};
-use crate::registry_url::{
-    normalize_yarn_key, registry_with_slash, registry_without_slash, without_default_port,
-};
+use crate::registry_url::{normalize_yarn_key, registry_with_slash};
 use crate::resolve::{Packages, Route};
 use crate::template::Template;
 use crate::warning::Warning;
@@ -30,7 +28,7 @@ impl Translator<'_> {
         if let Some(url) = v.value.as_literal() {
             let url = match self.target() {
                 WrittenAs::Npmrc | WrittenAs::Bunfig => registry_with_slash(&url),
-                WrittenAs::YarnrcYml => registry_without_slash(&without_default_port(&url)),
+                WrittenAs::YarnrcYml => super::registry_without_slash_or_port(&url),
             };
             v.value = Template::literal(url);
         }
