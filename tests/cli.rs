@@ -1154,6 +1154,18 @@ fn yarn1_registry_flag_line_is_yarn1s_registry_and_a_conversion_to_yarn1_says_so
     );
 }
 
+/// `pmrc convert --from npm --to yarn-classic` with `extra`, and its stderr unwrapped.
+fn npm_to_yarn1(project: &Project, extra: &[&str]) -> (Output, String) {
+    let args = [
+        &["convert", "--from", "npm", "--to", "yarn-classic"][..],
+        extra,
+    ]
+    .concat();
+    let out = run(project, &args);
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    (out, said)
+}
+
 /// The shipped Yarn 1 example converted from npm: npm sends every package to the public
 /// registry (its `.npmrc` names none), while the project's `.yarnrc`, which pmrc does not
 /// write, sends them to the team's registry and @acme/* to GitHub Packages. Any `.npmrc`
@@ -1171,12 +1183,10 @@ fn npm_to_yarn1_writes_out_the_registry_a_yarnrc_would_override() {
             &["**/*", "**/.*"],
         )
         .unwrap();
-    let convert = ["convert", "--from", "npm", "--to", "yarn-classic"];
-    let out = run(&project, &[&convert[..], &["--write"]].concat());
+    let (out, said) = npm_to_yarn1(&project, &["--write"]);
     assert!(out.status.success(), "{}", render(&out));
     assert!(!render(&out).contains("route-differs"), "{}", render(&out));
     // Each line is said, at the line it wins over.
-    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
     for note in [
         "note[registry-written-out]: .yarnrc:2: unscoped packages: yarn-classic would request https://registry.corp.example/npm by this line; pmrc writes npm's registry https://registry.npmjs.org/ out",
         "note[registry-written-out]: .yarnrc:3: @acme/*: yarn-classic would request https://npm.pkg.github.com by this line",
@@ -1190,7 +1200,7 @@ fn npm_to_yarn1_writes_out_the_registry_a_yarnrc_would_override() {
     ] {
         assert!(npmrc.lines().any(|l| l == line), "{line} in:\n{npmrc}");
     }
-    let check = run(&project, &[&convert[..], &["--check"]].concat());
+    let (check, _) = npm_to_yarn1(&project, &["--check"]);
     assert!(check.status.success(), "{}", render(&check));
     assert!(
         render(&check).contains("every target file is already in sync"),
@@ -1216,18 +1226,7 @@ fn npm_to_yarn1_writes_no_registry_a_yarnrc_flag_line_would_override() {
         ),
         (".npmrc", "//flag.example.test/:_authToken=${FLAG_TOKEN}\n"),
     ]);
-    let out = run(
-        &project,
-        &[
-            "convert",
-            "--from",
-            "npm",
-            "--to",
-            "yarn-classic",
-            "--write",
-        ],
-    );
-    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let (_, said) = npm_to_yarn1(&project, &["--write"]);
     assert!(
         said.contains("warning[route-differs]: .yarnrc:1: unscoped packages: npm requests the public registry but yarn-classic would request https://flag.example.test"),
         "{said}"
@@ -1264,18 +1263,7 @@ fn npm_to_yarn1_writes_no_registry_out_that_would_move_pnpm() {
         ),
         (".npmrc", "//acme.example.test/:_authToken=${ACME_TOKEN}\n"),
     ]);
-    let out = run(
-        &project,
-        &[
-            "convert",
-            "--from",
-            "npm",
-            "--to",
-            "yarn-classic",
-            "--write",
-        ],
-    );
-    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let (_, said) = npm_to_yarn1(&project, &["--write"]);
     assert!(
         said.contains("warning[route-differs]: .yarnrc:2: @acme/*: npm requests the public registry but yarn-classic would request https://acme.example.test"),
         "{said}"
@@ -1313,9 +1301,7 @@ fn npm_to_yarn1_writes_no_registry_out_while_a_user_file_goes_unread() {
         "registry=https://user.example.test/\n",
     )
     .unwrap();
-    let convert = ["convert", "--from", "npm", "--to", "yarn-classic"];
-    let out = run(&project, &[&convert[..], &["--write"]].concat());
-    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let (_, said) = npm_to_yarn1(&project, &["--write"]);
     assert!(
         said.contains("warning[route-differs]: .yarnrc:1:"),
         "{said}"
@@ -1341,18 +1327,7 @@ fn npm_to_yarn1_writes_no_registry_out_while_bun_s_user_file_goes_unread() {
         "[install]\nregistry = \"https://bun.example.test/\"\n",
     )
     .unwrap();
-    let out = run(
-        &project,
-        &[
-            "convert",
-            "--from",
-            "npm",
-            "--to",
-            "yarn-classic",
-            "--write",
-        ],
-    );
-    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let (_, said) = npm_to_yarn1(&project, &["--write"]);
     assert!(
         said.contains("warning[route-differs]: .yarnrc:1: @acme/*"),
         "{said}"
@@ -1380,12 +1355,8 @@ fn npm_to_yarn1_refuses_a_pin_that_would_move_a_named_bystander_not_the_run() {
         ),
         (".npmrc", "registry=https://npm.example.test/\n"),
     ]);
-    let out = run(
-        &project,
-        &["convert", "--from", "npm", "--to", "yarn-classic"],
-    );
+    let (out, said) = npm_to_yarn1(&project, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", render(&out));
-    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
     assert!(
         said.contains("warning[route-differs]: .yarnrc:1: @acme/*"),
         "{said}"
@@ -1409,18 +1380,7 @@ fn npm_to_yarn1_writes_out_each_registry_that_moves_no_other_reader() {
         ),
         (".npmrc", "registry=https://npm.example.test/\n"),
     ]);
-    let out = run(
-        &project,
-        &[
-            "convert",
-            "--from",
-            "npm",
-            "--to",
-            "yarn-classic",
-            "--write",
-        ],
-    );
-    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let (_, said) = npm_to_yarn1(&project, &["--write"]);
     assert!(
         said.contains("warning[route-differs]: .yarnrc:1: @acme/*:"),
         "{said}"
@@ -1460,18 +1420,7 @@ fn npm_to_yarn1_writes_no_registry_out_that_would_move_bun() {
             "registry=https://npm.example.test/\n//npm.example.test/:_authToken=${NPM_TOKEN}\n",
         ),
     ]);
-    let out = run(
-        &project,
-        &[
-            "convert",
-            "--from",
-            "npm",
-            "--to",
-            "yarn-classic",
-            "--write",
-        ],
-    );
-    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    let (_, said) = npm_to_yarn1(&project, &["--write"]);
     assert!(
         said.contains("warning[route-differs]: .yarnrc:1: @acme/*: npm requests https://npm.example.test but yarn-classic would request https://acme.example.test"),
         "{said}"
