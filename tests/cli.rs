@@ -1288,7 +1288,7 @@ fn npm_to_yarn1_writes_no_registry_out_that_would_move_pnpm() {
 /// From a review: without `--user`, pmrc reads no `~/.npmrc`, where npm's registry may be
 /// set: npm's public registry written out in the project `.npmrc` then moved npm itself
 /// (real npm 11 went from the user file's registry to the public one). pmrc writes no
-/// registry out while a source's or target's user file goes unread, and says `route-differs`.
+/// registry out while a user file of any manager goes unread, and says `route-differs`.
 #[test]
 fn npm_to_yarn1_writes_no_registry_out_while_a_user_file_goes_unread() {
     let project = Project::with_files(&[

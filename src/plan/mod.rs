@@ -220,7 +220,7 @@ pub fn build(req: &Request) -> Result<Plan> {
     // config has thousands of routes (issue 20).
     let source_routes = crate::resolve::routes(&model, req.from);
     let mut rounds = 0;
-    let mut pins = pins::Pins::new(req);
+    let mut pins = pins::Pins::new();
     loop {
         let mut warnings = read_warnings.clone();
         let later_routes;

@@ -66,8 +66,9 @@ enum Verdict {
 pub struct Pins {
     /// A user-level file pmrc did not read (no `--user`) may route the group for any
     /// manager reading the files (npm's `~/.npmrc`, Bun's `~/.bunfig.toml`): what pmrc sees
-    /// of them is then no ground for a line.
-    allowed: bool,
+    /// of them is then no ground for a line. Looked for once a plan wants a pin: most
+    /// conversions want none, and pay nothing for it.
+    allowed: Option<bool>,
     /// Kept, and on trial: what the translations write out.
     written: Vec<Pin>,
     on_trial: Vec<Pin>,
@@ -79,14 +80,9 @@ pub struct Pins {
 }
 
 impl Pins {
-    pub fn new(req: &Request) -> Pins {
-        let unread_user_files = crate::managers::SETTLED
-            .into_iter()
-            .chain([req.from])
-            .chain(req.to.iter().copied())
-            .any(|m| discover::unread_user_files(m, req.dir, req.env).is_some());
+    pub fn new() -> Pins {
         Pins {
-            allowed: req.user || !unread_user_files,
+            allowed: None,
             written: Vec::new(),
             on_trial: Vec::new(),
             queued: Vec::new(),
@@ -144,7 +140,18 @@ impl Pins {
         changes: &[FileChange],
         wanted: Wanted,
     ) -> Result<bool> {
-        if !self.allowed {
+        if wanted.pins.is_empty() && self.baseline.is_none() && self.queued.is_empty() {
+            return Ok(false);
+        }
+        let allowed = *self.allowed.get_or_insert_with(|| {
+            req.user
+                || !crate::managers::SETTLED
+                    .into_iter()
+                    .chain([req.from])
+                    .chain(req.to.iter().copied())
+                    .any(|m| discover::unread_user_files(m, req.dir, req.env).is_some())
+        });
+        if !allowed {
             return Ok(false);
         }
         let Some(baseline) = self.baseline.take() else {
