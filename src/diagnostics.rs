@@ -292,6 +292,9 @@ diagnostics! {
         RegistryWrittenOut "registry-written-out"
             what: "a conversion writes the source's registry out for a group of packages, because a file pmrc does not write would otherwise give the target another (Yarn 1's `.yarnrc` `registry`, a parent folder's `.yarnrc.yml` scope); the line written wins over it"
             fix: "nothing; to leave the registry to the default instead, remove the line the finding points at and convert again";
+        RegistryNotWrittenOut "registry-not-written-out"
+            what: "a conversion did not write the source's registry out for a group of packages that a file pmrc does not write sends elsewhere for the target (see registry-written-out): a user-level file went unread, or the line would have moved another group or another manager, or with several targets it would have gone into a file the source reads; the finding says which"
+            fix: "as the finding says: pass --user to have the user files read, or convert to that target alone; else point the target at the registry by hand where route-differs shows";
         TargetStopsRequest "target-stops-request"
             what: "after translation the target would stop a request the source sends, because of a file it reads that pmrc does not write (a parent folder's) or a line another manager keeps: Yarn's YN0033 for npmAlwaysAuth without credentials"
             fix: "give that registry's entry its credentials, or set npmAlwaysAuth: false where it is set, then convert again";

@@ -277,15 +277,7 @@ fn parents(name: &str, dir: &Path, env: &Environment, with_root: bool) -> Vec<(P
 /// not read (pnpm's auth.ini after `convert --user`), so "sends no credentials" is not the
 /// last word.
 pub fn unread_user_files(manager: Manager, dir: &Path, env: &Environment) -> Option<Warning> {
-    let present: Vec<String> = manager
-        .sources()
-        .iter()
-        .filter(|f| level_of(f.place) == Level::User)
-        .filter(|f| !(is_npmrc(f, Place::Home) && project_npmrc_is_user_config(dir, env)))
-        .filter_map(|f| place(f, dir, env).ok())
-        .filter(|(path, _)| path.is_file())
-        .map(|(_, display)| display)
-        .collect();
+    let present = user_files_present(manager, dir, env);
     (!present.is_empty()).then(|| {
         Warning::note(
             crate::diagnostics::Code::UserFilesNotRead,
@@ -303,6 +295,19 @@ pub fn unread_user_files(manager: Manager, dir: &Path, env: &Environment) -> Opt
             None,
         )
     })
+}
+
+/// The user-level files `manager` reads that exist, named as shown (`~/.npmrc`).
+pub fn user_files_present(manager: Manager, dir: &Path, env: &Environment) -> Vec<String> {
+    manager
+        .sources()
+        .iter()
+        .filter(|f| level_of(f.place) == Level::User)
+        .filter(|f| !(is_npmrc(f, Place::Home) && project_npmrc_is_user_config(dir, env)))
+        .filter_map(|f| place(f, dir, env).ok())
+        .filter(|(path, _)| path.is_file())
+        .map(|(_, display)| display)
+        .collect()
 }
 
 /// The files `manager` reads, lowest priority first (user files only with `user`).

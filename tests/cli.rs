@@ -1188,7 +1188,7 @@ fn npm_to_yarn1_writes_out_the_registry_a_yarnrc_would_override() {
     assert!(!render(&out).contains("route-differs"), "{}", render(&out));
     // Each line is said, at the line it wins over.
     for note in [
-        "note[registry-written-out]: .yarnrc:2: unscoped packages: yarn-classic would request https://registry.corp.example/npm by this line; pmrc writes npm's registry https://registry.npmjs.org/ out",
+        "note[registry-written-out]: .yarnrc:2: unscoped packages: yarn-classic would request https://registry.corp.example/npm by this line; pmrc writes npm's registry https://registry.npmjs.org/ out for them in .npmrc, which yarn-classic takes over it",
         "note[registry-written-out]: .yarnrc:3: @acme/*: yarn-classic would request https://npm.pkg.github.com by this line",
     ] {
         assert!(said.contains(note), "{note} in:\n{said}");
@@ -1231,6 +1231,11 @@ fn npm_to_yarn1_writes_no_registry_a_yarnrc_flag_line_would_override() {
         said.contains("warning[route-differs]: .yarnrc:1: unscoped packages: npm requests the public registry but yarn-classic would request https://flag.example.test"),
         "{said}"
     );
+    // Why no line was written for them, where route-differs points.
+    assert!(
+        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: yarn-classic would still not request or authenticate them as npm does"),
+        "{said}"
+    );
     let npmrc = project.read(".npmrc").unwrap();
     assert!(
         npmrc
@@ -1269,6 +1274,10 @@ fn npm_to_yarn1_writes_no_registry_out_that_would_move_pnpm() {
         "{said}"
     );
     assert!(!said.contains("unscoped packages: npm requests"), "{said}");
+    assert!(
+        said.contains("note[registry-not-written-out]: .yarnrc:2: @acme/*: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: pnpm@11, which reads .npmrc too, would then request packages otherwise"),
+        "{said}"
+    );
     let npmrc = project.read(".npmrc").unwrap();
     assert!(
         npmrc
@@ -1288,7 +1297,10 @@ fn npm_to_yarn1_writes_no_registry_out_that_would_move_pnpm() {
 /// From a review: without `--user`, pmrc reads no `~/.npmrc`, where npm's registry may be
 /// set: npm's public registry written out in the project `.npmrc` then moved npm itself
 /// (real npm 11 went from the user file's registry to the public one). pmrc writes no
-/// registry out while a user file of any manager goes unread, and says `route-differs`.
+/// registry out while a user file of any manager goes unread, and says `route-differs` and
+/// why no line mended it, naming the file and what to pass. Run again with `--user`, as
+/// the note says, pmrc reads `~/.npmrc`, whose registry Yarn 1 takes over `.yarnrc`'s too:
+/// nothing differs and no registry is written out.
 #[test]
 fn npm_to_yarn1_writes_no_registry_out_while_a_user_file_goes_unread() {
     let project = Project::with_files(&[
@@ -1306,7 +1318,24 @@ fn npm_to_yarn1_writes_no_registry_out_while_a_user_file_goes_unread() {
         said.contains("warning[route-differs]: .yarnrc:1:"),
         "{said}"
     );
+    assert!(
+        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: ~/.npmrc goes unread, and a user file may set the registry a manager uses: pass --user to read it"),
+        "{said}"
+    );
     assert!(!project.read(".npmrc").unwrap().contains("registry="));
+    let (out, said) = npm_to_yarn1(&project, &["--write", "--user"]);
+    assert!(out.status.success(), "{}", render(&out));
+    assert!(!said.contains("route-differs"), "{said}");
+    assert!(!said.contains("registry-not-written-out"), "{said}");
+    assert!(!project.read(".npmrc").unwrap().contains("registry="));
+    let shown = show_json(
+        &project,
+        project.path(),
+        &["--manager", "yarn-classic", "--user"],
+    );
+    for route in shown["managers"][0]["routes"].as_array().unwrap() {
+        assert_eq!(route["registry"], "https://user.example.test/", "{shown}");
+    }
 }
 
 /// From a review: a user-level file of a manager neither source nor target goes unread too
@@ -1330,6 +1359,10 @@ fn npm_to_yarn1_writes_no_registry_out_while_bun_s_user_file_goes_unread() {
     let (_, said) = npm_to_yarn1(&project, &["--write"]);
     assert!(
         said.contains("warning[route-differs]: .yarnrc:1: @acme/*"),
+        "{said}"
+    );
+    assert!(
+        said.contains("over this line: ~/.bunfig.toml goes unread"),
         "{said}"
     );
     assert!(!project.read(".npmrc").unwrap().contains("@acme"));
@@ -1361,6 +1394,10 @@ fn npm_to_yarn1_refuses_a_pin_that_would_move_a_named_bystander_not_the_run() {
         said.contains("warning[route-differs]: .yarnrc:1: @acme/*"),
         "{said}"
     );
+    assert!(
+        said.contains("over this line: a manager pmrc.toml names, which reads the file the line would go into, would then request packages otherwise"),
+        "{said}"
+    );
 }
 
 /// A pin refused with others is tried alone: `@acme:registry` in `.npmrc` would move Bun's
@@ -1387,7 +1424,15 @@ fn npm_to_yarn1_writes_out_each_registry_that_moves_no_other_reader() {
     );
     assert!(!said.contains("route-differs]: .yarnrc:2"), "{said}");
     assert!(
-        said.contains("note[registry-written-out]: .yarnrc:2: @beta/*"),
+        said.contains("note[registry-written-out]: .yarnrc:2: @beta/*: yarn-classic would request https://yarn.example.test by this line; pmrc writes npm's registry https://npm.example.test/ out for them in .npmrc, which"),
+        "{said}"
+    );
+    assert!(
+        said.contains("note[registry-not-written-out]: .yarnrc:1: @acme/*: pmrc did not write npm's registry https://npm.example.test/ out for yarn-classic over this line: bun, which reads .npmrc too"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("registry-not-written-out]: .yarnrc:2"),
         "{said}"
     );
     let npmrc = project.read(".npmrc").unwrap();
@@ -1398,6 +1443,44 @@ fn npm_to_yarn1_writes_out_each_registry_that_moves_no_other_reader() {
         "{npmrc}"
     );
     assert!(!npmrc.contains("@acme:registry"), "{npmrc}");
+}
+
+/// With several targets, a registry written out into a file the source reads would become
+/// the source's for the other targets, unjudged: pmrc leaves it out and says so, and to
+/// convert to Yarn 1 alone. Done as it says, the conversion to both is then in sync.
+#[test]
+fn npm_to_yarn1_and_bun_says_to_convert_to_yarn1_alone_for_a_registry_written_out() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".yarnrc", "registry \"https://corp.example.test/\"\n"),
+        (".npmrc", "//corp.example.test/:_authToken=${CORP_TOKEN}\n"),
+    ]);
+    let both = ["convert", "--from", "npm", "--to", "yarn-classic,bun"];
+    let out = run(&project, &[&both[..], &["--write"]].concat());
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: it would go into a file npm reads, which with several targets would change what the others are converted from; convert to yarn-classic alone for it"),
+        "{said}"
+    );
+    assert!(!project.read(".npmrc").unwrap().contains("registry="));
+    let (alone, _) = npm_to_yarn1(&project, &["--write"]);
+    assert!(alone.status.success(), "{}", render(&alone));
+    assert!(
+        project
+            .read(".npmrc")
+            .unwrap()
+            .lines()
+            .any(|l| l == "registry=https://registry.npmjs.org/")
+    );
+    let out = run(&project, &[&both[..], &["--write"]].concat());
+    assert!(out.status.success(), "{}", render(&out));
+    let check = run(&project, &[&both[..], &["--check"]].concat());
+    assert_eq!(check.status.code(), Some(0), "{}", render(&check));
+    assert!(
+        !render(&check).contains("route-differs"),
+        "{}",
+        render(&check)
+    );
 }
 
 /// From a review: Bun takes bunfig.toml's registry over `.npmrc`'s, and @acme/* follows it;

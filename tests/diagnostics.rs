@@ -71,6 +71,22 @@ const TRIGGERS: &[Trigger] = &[
         ],
         &["convert", "--from", "npm", "--to", "yarn-classic"],
     ),
+    // A `~/.npmrc` pmrc does not read may set the registry npm uses.
+    Trigger {
+        vars: &[],
+        code: "registry-not-written-out",
+        files: &[
+            ("package.json", "{}\n"),
+            (".yarnrc", "registry \"https://corp.example/\"\n"),
+            (".npmrc", "//corp.example/:_authToken=${T}\n"),
+        ],
+        home: &[(
+            ".npmrc",
+            "//registry.npmjs.org/:_authToken=fake-npm-token\n",
+        )],
+        dir: "",
+        args: &["convert", "--from", "npm", "--to", "yarn-classic"],
+    },
     t(
         "npmrc-rewrite-moves-readers",
         &[(

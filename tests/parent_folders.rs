@@ -161,8 +161,12 @@ fn conversion_to_yarn_leaves_a_parent_folders_file_and_says_what_it_changes() {
     );
     // npm's registry written out for the scope would win, but Yarn merges the parent's
     // scope into the project's, and its token would follow the packages to npm's registry:
-    // pmrc tries it, sees that, and leaves the scope out.
+    // pmrc tries it, sees that, leaves the scope out, and says why.
     assert!(!yarnrc.contains("acme"), "{yarnrc}");
+    assert!(
+        said.contains("note[registry-not-written-out]: ../.yarnrc.yml:3: @acme/*: pmrc did not write npm's registry https://npm.example.test/ out for yarn over this line: yarn would still not request or authenticate them as npm does"),
+        "{said}"
+    );
 }
 
 /// The parent folder's scope without a token of its own: npm's registry written out for the
@@ -208,6 +212,10 @@ fn conversion_to_yarn_writes_no_registry_out_that_a_parent_folders_token_would_f
     let said = common::unwrapped(&said);
     assert!(
         said.contains("warning[route-differs]: ../.yarnrc.yml:1: unscoped packages: npm requests the public registry but yarn would request https://r2.example.test"),
+        "{said}"
+    );
+    assert!(
+        said.contains("note[registry-not-written-out]: ../.yarnrc.yml:1: unscoped packages: pmrc did not write npm's registry https://registry.yarnpkg.com out for yarn over this line: yarn would then request the packages of scopes no config names otherwise, and unlike npm"),
         "{said}"
     );
     let yarnrc = std::fs::read_to_string(nested.project().join(".yarnrc.yml")).unwrap();

@@ -30,6 +30,8 @@ pub struct Pin {
     /// registry (`None`: the public registry): what the note says.
     pub overridden: Origin,
     pub requested: Option<String>,
+    /// The files the line went into, as shown, once its trial kept it.
+    pub written_to: Vec<String>,
 }
 
 /// One pin is one line: the same target, group and registry, whatever a plan says of it.
@@ -56,25 +58,87 @@ const ONE_BY_ONE_AT_MOST: usize = 8;
 /// What a trial's plan says of the pins on trial.
 enum Verdict {
     Kept,
-    /// Each of these leaves its own group unsettled.
-    EachRefused(Vec<Pin>),
+    /// Each of these is refused for the same reason, whatever the others do.
+    EachRefused(Vec<Pin>, Refusal),
     /// Together these move something else; one of them alone may not.
-    RefusedTogether(Vec<Pin>),
+    RefusedTogether(Vec<Pin>, Refusal),
+}
+
+/// Why a pin was not written: what its note says.
+#[derive(Debug, Clone)]
+enum Refusal {
+    /// User-level files pmrc did not read (no `--user`), named as shown.
+    UserFilesUnread(Vec<String>),
+    /// Its group would still not be requested or authenticated as the source does.
+    Unmended,
+    /// The target would then request this other group otherwise, unlike the source.
+    MovesGroup(Packages),
+    /// This other manager, reading these files the line goes into, would then do otherwise.
+    MovesManager(Manager, Vec<String>),
+    /// With several targets, it would go into a file the source reads.
+    SourceFile,
+    /// A manager pmrc.toml names would then do otherwise.
+    MovesBystander,
+}
+
+impl Refusal {
+    fn sentence(&self, from: Manager, to: Manager) -> String {
+        match self {
+            Refusal::UserFilesUnread(files) => format!(
+                "{} {} unread, and a user file may set the registry a manager uses: pass --user to read {}",
+                files.join(" and "),
+                if files.len() == 1 { "goes" } else { "go" },
+                if files.len() == 1 { "it" } else { "them" },
+            ),
+            Refusal::Unmended => format!(
+                "{to} would still not request or authenticate them as {from} does, so the line would mend nothing"
+            ),
+            Refusal::MovesGroup(group) => format!(
+                "{to} would then request {} otherwise, and unlike {from}",
+                group_label(group)
+            ),
+            Refusal::MovesManager(other, files) => format!(
+                "{other}, which reads {} too, would then request packages otherwise",
+                files.join(" and ")
+            ),
+            Refusal::SourceFile => format!(
+                "it would go into a file {from} reads, which with several targets would change what the others are converted from; convert to {to} alone for it"
+            ),
+            Refusal::MovesBystander => {
+                "a manager pmrc.toml names, which reads the file the line would go into, would then request packages otherwise".into()
+            }
+        }
+    }
+}
+
+/// A group as a note names it: the marker for scopes no config names, in words.
+fn group_label(group: &Packages) -> String {
+    match group {
+        Packages::Scope(s)
+            if s.trim_start_matches('@') == resolve::UNNAMED_SCOPE.trim_start_matches('@') =>
+        {
+            "the packages of scopes no config names".into()
+        }
+        g => g.to_string(),
+    }
 }
 
 /// The pins of one conversion, and the plan each trial is judged against.
 pub struct Pins {
-    /// A user-level file pmrc did not read (no `--user`) may route the group for any
-    /// manager reading the files (npm's `~/.npmrc`, Bun's `~/.bunfig.toml`): what pmrc sees
-    /// of them is then no ground for a line. Looked for once a plan wants a pin: most
-    /// conversions want none, and pay nothing for it.
-    allowed: Option<bool>,
+    /// The user-level files pmrc did not read (no `--user`), which may route the group for
+    /// any manager reading the files (npm's `~/.npmrc`, Bun's `~/.bunfig.toml`): while there
+    /// is one, what pmrc sees of them is no ground for a line. Looked for once a plan wants
+    /// a pin: most conversions want none, and pay nothing for it.
+    unread: Option<Vec<String>>,
     /// Kept, and on trial: what the translations write out.
     written: Vec<Pin>,
     on_trial: Vec<Pin>,
     /// Refused together, to be tried one at a time, in the order they came.
     queued: Vec<Pin>,
-    refused: Vec<Pin>,
+    refused: Vec<(Pin, Refusal)>,
+    /// The groups the last plan judged left unsettled: a refused pin is said only where its
+    /// group still is (a later round may have settled it otherwise).
+    unsettled: Vec<(Manager, Packages)>,
     /// The plan without the pins on trial.
     baseline: Option<Vec<FileChange>>,
 }
@@ -82,11 +146,12 @@ pub struct Pins {
 impl Pins {
     pub fn new() -> Pins {
         Pins {
-            allowed: None,
+            unread: None,
             written: Vec::new(),
             on_trial: Vec::new(),
             queued: Vec::new(),
             refused: Vec::new(),
+            unsettled: Vec::new(),
             baseline: None,
         }
     }
@@ -97,24 +162,46 @@ impl Pins {
     }
 
     /// A note for each pin written out, at the line it wins over: the line is not the
-    /// source's, and nothing else in the plan says why it is there.
+    /// source's, and nothing else in the plan says why it is there. And one for each pin
+    /// refused, at the same line: `route-differs` says the target goes elsewhere, this says
+    /// why pmrc did not write the line that would have mended it.
     pub fn notes(&self, from: Manager) -> Vec<Warning> {
-        self.written
-            .iter()
-            .map(|p| {
-                Warning::note(
-                    Code::RegistryWrittenOut,
-                    format!(
-                        "{}: {to} would request {} by this line; pmrc writes {from}'s registry {} out for them in the file it writes for {to}, which {to} takes over it",
-                        p.group,
-                        p.requested.as_deref().unwrap_or("the public registry"),
-                        p.url,
-                        to = p.target,
-                    ),
-                    Some(p.overridden.clone()),
-                )
-            })
-            .collect()
+        let written = self.written.iter().map(|p| {
+            let into = match p.written_to.as_slice() {
+                [] => format!("the file it writes for {}", p.target),
+                files => files.join(" and "),
+            };
+            Warning::note(
+                Code::RegistryWrittenOut,
+                format!(
+                    "{}: {to} would request {} by this line; pmrc writes {from}'s registry {} out for them in {into}, which {to} takes over it",
+                    p.group,
+                    p.requested.as_deref().unwrap_or("the public registry"),
+                    p.url,
+                    to = p.target,
+                ),
+                Some(p.overridden.clone()),
+            )
+        });
+        let still_unsettled = |p: &&(Pin, Refusal)| {
+            self.unsettled
+                .iter()
+                .any(|(to, group)| *to == p.0.target && *group == p.0.group)
+        };
+        let refused = self.refused.iter().filter(still_unsettled).map(|(p, why)| {
+            Warning::note(
+                Code::RegistryNotWrittenOut,
+                format!(
+                    "{}: pmrc did not write {from}'s registry {} out for {to} over this line: {}",
+                    p.group,
+                    p.url,
+                    why.sentence(from, p.target),
+                    to = p.target,
+                ),
+                Some(p.overridden.clone()),
+            )
+        });
+        written.chain(refused).collect()
     }
 
     /// Whether the plan being made holds pins on trial.
@@ -127,7 +214,10 @@ impl Pins {
     pub fn refuse_trial(&mut self) {
         if let Some(baseline) = self.baseline.take() {
             let refused = std::mem::take(&mut self.on_trial);
-            self.settle(Verdict::RefusedTogether(refused), baseline);
+            self.settle(
+                Verdict::RefusedTogether(refused, Refusal::MovesBystander),
+                baseline,
+            );
         }
     }
 
@@ -140,18 +230,34 @@ impl Pins {
         changes: &[FileChange],
         wanted: Wanted,
     ) -> Result<bool> {
+        self.unsettled.clone_from(&wanted.unsettled);
         if wanted.pins.is_empty() && self.baseline.is_none() && self.queued.is_empty() {
             return Ok(false);
         }
-        let allowed = *self.allowed.get_or_insert_with(|| {
-            req.user
-                || !crate::managers::SETTLED
+        let unread = self.unread.get_or_insert_with(|| {
+            let mut files: Vec<String> = Vec::new();
+            if !req.user {
+                for m in crate::managers::SETTLED
                     .into_iter()
                     .chain([req.from])
                     .chain(req.to.iter().copied())
-                    .any(|m| discover::unread_user_files(m, req.dir, req.env).is_some())
+                {
+                    for file in discover::user_files_present(m, req.dir, req.env) {
+                        if !files.contains(&file) {
+                            files.push(file);
+                        }
+                    }
+                }
+            }
+            files
         });
-        if !allowed {
+        if !unread.is_empty() {
+            let why = Refusal::UserFilesUnread(unread.clone());
+            for pin in wanted.pins {
+                if !self.refused.iter().any(|(p, _)| *p == pin) {
+                    self.refused.push((pin, why.clone()));
+                }
+            }
             return Ok(false);
         }
         let Some(baseline) = self.baseline.take() else {
@@ -159,6 +265,14 @@ impl Pins {
         };
         match self.judge(req, source, (&baseline, changes), &wanted)? {
             Verdict::Kept => {
+                let into = files_changed(&baseline, changes);
+                for pin in self
+                    .written
+                    .iter_mut()
+                    .filter(|p| self.on_trial.contains(p))
+                {
+                    pin.written_to = into.clone();
+                }
                 self.on_trial.clear();
                 Ok(self.try_queued(changes) || self.begin_trial(changes, wanted))
             }
@@ -172,17 +286,18 @@ impl Pins {
     /// Takes the refused pins back; the plan is then made again without them, with the next
     /// queued pin on trial if there is one.
     fn settle(&mut self, verdict: Verdict, baseline: Vec<FileChange>) {
-        let (refused, one_by_one) = match verdict {
+        let (refused, why, one_by_one) = match verdict {
             Verdict::Kept => return,
-            Verdict::EachRefused(pins) => (pins, false),
-            Verdict::RefusedTogether(pins) => (pins, true),
+            Verdict::EachRefused(pins, why) => (pins, why, false),
+            Verdict::RefusedTogether(pins, why) => (pins, why, true),
         };
         self.written.retain(|p| !refused.contains(p));
         self.on_trial.retain(|p| !refused.contains(p));
         if one_by_one && (2..=ONE_BY_ONE_AT_MOST).contains(&refused.len()) {
             self.queued.extend(refused);
         } else {
-            self.refused.extend(refused);
+            self.refused
+                .extend(refused.into_iter().map(|p| (p, why.clone())));
         }
         if self.on_trial.is_empty() {
             // Without the refused pins the plan is the baseline again.
@@ -195,7 +310,9 @@ impl Pins {
     /// Puts the pins `wanted` asks for that are new on trial, against `changes`.
     fn begin_trial(&mut self, changes: &[FileChange], wanted: Wanted) -> bool {
         let known = |p: &Pin| {
-            self.written.contains(p) || self.queued.contains(p) || self.refused.contains(p)
+            self.written.contains(p)
+                || self.queued.contains(p)
+                || self.refused.iter().any(|(r, _)| r == p)
         };
         let more: Vec<Pin> = wanted.pins.into_iter().filter(|p| !known(p)).collect();
         if more.is_empty() {
@@ -240,10 +357,13 @@ impl Pins {
             .cloned()
             .collect();
         if !unsettled.is_empty() {
-            return Ok(Verdict::EachRefused(unsettled));
+            return Ok(Verdict::EachRefused(unsettled, Refusal::Unmended));
         }
         if req.to.len() > 1 && writes_a_source_file(req, (baseline, pinned))? {
-            return Ok(Verdict::EachRefused(self.on_trial.clone()));
+            return Ok(Verdict::EachRefused(
+                self.on_trial.clone(),
+                Refusal::SourceFile,
+            ));
         }
         let mut targets: Vec<Manager> = Vec::new();
         for p in &self.on_trial {
@@ -259,15 +379,36 @@ impl Pins {
                 .cloned()
                 .collect();
             let groups: Vec<Packages> = of_target.iter().map(|p| p.group.clone()).collect();
-            if moves_other_groups(req, source, (baseline, pinned), (to, &groups))? {
-                return Ok(Verdict::RefusedTogether(of_target));
+            if let Some(moved) = moves_other_groups(req, source, (baseline, pinned), (to, &groups))?
+            {
+                return Ok(Verdict::RefusedTogether(
+                    of_target,
+                    Refusal::MovesGroup(moved),
+                ));
             }
         }
-        if moves_other_managers(req, (baseline, pinned), &targets)? {
-            return Ok(Verdict::RefusedTogether(self.on_trial.clone()));
+        if let Some((moved, files)) = moves_other_managers(req, (baseline, pinned), &targets)? {
+            return Ok(Verdict::RefusedTogether(
+                self.on_trial.clone(),
+                Refusal::MovesManager(moved, files),
+            ));
         }
         Ok(Verdict::Kept)
     }
+}
+
+/// The files whose planned text differs between two plans, as shown.
+fn files_changed(baseline: &[FileChange], changes: &[FileChange]) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| {
+            baseline
+                .iter()
+                .find(|b| b.path == c.path)
+                .is_none_or(|b| b.after != c.after)
+        })
+        .map(|c| c.display.clone())
+        .collect()
 }
 
 /// Whether the pins make the plan write a file the source reads otherwise.
@@ -287,16 +428,17 @@ fn writes_a_source_file(
         .any(|f| after(baseline, &f.path) != after(pinned, &f.path)))
 }
 
-/// Whether `to`, reading the files of `pinned` (a plan with the source's registry written
-/// out for it for `groups`), requests or authenticates another group of packages otherwise
-/// than on those of `baseline`, where it does not then do as the source does: its groups, the
-/// source's, and a scope none names, which Yarn sends a parent folder's top-level token with.
+/// The other group of packages, if any, that `to`, reading the files of `pinned` (a plan
+/// with the source's registry written out for it for `groups`), requests or authenticates
+/// otherwise than on those of `baseline`, where it does not then do as the source does: its
+/// groups, the source's, and a scope none names, which Yarn sends a parent folder's
+/// top-level token with.
 fn moves_other_groups(
     req: &Request,
     source: &Model,
     (baseline, pinned): (&[FileChange], &[FileChange]),
     (to, groups): (Manager, &[Packages]),
-) -> Result<bool> {
+) -> Result<Option<Packages>> {
     let (baseline, pinned) = (planned_changes(baseline), planned_changes(pinned));
     let files = discover::locate(to, req.dir, req.user, req.env)?;
     let before = read_with(to, &files, &baseline)?;
@@ -325,19 +467,22 @@ fn moves_other_groups(
     Ok(was
         .iter()
         .zip(&now)
-        .any(|(w, n)| w.observable() != n.observable() && unlike_source.contains(&n.packages)))
+        .find(|(w, n)| w.observable() != n.observable() && unlike_source.contains(&n.packages))
+        .map(|(_, n)| n.packages.clone()))
 }
 
-/// Whether a manager other than `targets` reads the files of `pinned` otherwise than those of
-/// `baseline`: every other reader of a file stays as the plan left it (pnpm 11/12 and Bun take
-/// `pnpm-workspace.yaml`'s or `bunfig.toml`'s `registry` over `.npmrc`'s, so a scope written
-/// out in `.npmrc` no longer follows it there).
+/// The first manager other than `targets`, if any, that reads the files of `pinned` otherwise
+/// than those of `baseline`, and which of its files differ: every other reader of a file
+/// stays as the plan left it (pnpm 11/12 and Bun take `pnpm-workspace.yaml`'s or
+/// `bunfig.toml`'s `registry` over `.npmrc`'s, so a scope written out in `.npmrc` no longer
+/// follows it there).
 fn moves_other_managers(
     req: &Request,
-    (baseline, pinned): (&[FileChange], &[FileChange]),
+    (baseline_plan, pinned_plan): (&[FileChange], &[FileChange]),
     targets: &[Manager],
-) -> Result<bool> {
-    let (baseline, pinned) = (planned_changes(baseline), planned_changes(pinned));
+) -> Result<Option<(Manager, Vec<String>)>> {
+    let changed = files_changed(baseline_plan, pinned_plan);
+    let (baseline, pinned) = (planned_changes(baseline_plan), planned_changes(pinned_plan));
     let touched = |path: &Path| baseline.contains_key(path) || pinned.contains_key(path);
     for manager in crate::managers::SETTLED {
         if targets.contains(&manager) {
@@ -350,8 +495,13 @@ fn moves_other_managers(
         let before = read_with(manager, &files, &baseline)?;
         let after = read_with(manager, &files, &pinned)?;
         if difference(manager, &before, &after) != Difference::None {
-            return Ok(true);
+            let read: Vec<String> = files
+                .iter()
+                .filter(|f| changed.contains(&f.display))
+                .map(|f| f.display.clone())
+                .collect();
+            return Ok(Some((manager, read)));
         }
     }
-    Ok(false)
+    Ok(None)
 }

@@ -1209,6 +1209,7 @@ fn check_targets(
                     url: url.clone(),
                     overridden: line.clone(),
                     requested: u.requested.clone(),
+                    written_to: Vec::new(),
                 });
             }
             pins.unsettled.push((to, u.group));
