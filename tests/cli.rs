@@ -1319,7 +1319,7 @@ fn npm_to_yarn1_writes_no_registry_out_while_a_user_file_goes_unread() {
         "{said}"
     );
     assert!(
-        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: ~/.npmrc goes unread, and a user file may set the registry a manager uses: pass --user to read it"),
+        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: ~/.npmrc sets a registry, and pmrc reads user files only with --user: pass --user to read it"),
         "{said}"
     );
     assert!(!project.read(".npmrc").unwrap().contains("registry="));
@@ -1336,6 +1336,45 @@ fn npm_to_yarn1_writes_no_registry_out_while_a_user_file_goes_unread() {
     for route in shown["managers"][0]["routes"].as_array().unwrap() {
         assert_eq!(route["registry"], "https://user.example.test/", "{shown}");
     }
+}
+
+/// A user file that holds credentials only (`npm login`'s token) sends no group elsewhere: a
+/// registry written out over it moves no manager, and pmrc writes it without `--user`
+/// (it said `registry-not-written-out` for every user with a `~/.npmrc`). Real npm 11.21
+/// and Yarn 1.22.22 both sent the user file's token to the pinned registry for @acme/*.
+#[test]
+fn npm_to_yarn1_writes_out_the_registry_beside_a_user_file_of_credentials_only() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".yarnrc",
+            "\"@acme:registry\" \"https://yarn.example.test/\"\n",
+        ),
+        (".npmrc", "registry=https://npm.example.test/\n"),
+    ]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "//npm.example.test/:_authToken=fake-user-token\n",
+    )
+    .unwrap();
+    let (out, said) = npm_to_yarn1(&project, &["--write"]);
+    assert!(out.status.success(), "{}", render(&out));
+    assert!(!said.contains("route-differs"), "{said}");
+    assert!(
+        said.contains("note[registry-written-out]: .yarnrc:1: @acme/*"),
+        "{said}"
+    );
+    assert!(
+        project
+            .read(".npmrc")
+            .unwrap()
+            .lines()
+            .any(|l| l == "@acme:registry=https://npm.example.test/")
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.home.path().join(".npmrc")).unwrap(),
+        "//npm.example.test/:_authToken=fake-user-token\n"
+    );
 }
 
 /// From a review: a user-level file of a manager neither source nor target goes unread too
@@ -1362,7 +1401,7 @@ fn npm_to_yarn1_writes_no_registry_out_while_bun_s_user_file_goes_unread() {
         "{said}"
     );
     assert!(
-        said.contains("over this line: ~/.bunfig.toml goes unread"),
+        said.contains("over this line: ~/.bunfig.toml sets a registry, and pmrc reads user files only with --user"),
         "{said}"
     );
     assert!(!project.read(".npmrc").unwrap().contains("@acme"));

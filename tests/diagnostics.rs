@@ -71,7 +71,7 @@ const TRIGGERS: &[Trigger] = &[
         ],
         &["convert", "--from", "npm", "--to", "yarn-classic"],
     ),
-    // A `~/.npmrc` pmrc does not read may set the registry npm uses.
+    // A `~/.npmrc` pmrc does not read sets the registry npm uses.
     Trigger {
         vars: &[],
         code: "registry-not-written-out",
@@ -80,10 +80,7 @@ const TRIGGERS: &[Trigger] = &[
             (".yarnrc", "registry \"https://corp.example/\"\n"),
             (".npmrc", "//corp.example/:_authToken=${T}\n"),
         ],
-        home: &[(
-            ".npmrc",
-            "//registry.npmjs.org/:_authToken=fake-npm-token\n",
-        )],
+        home: &[(".npmrc", "registry=https://user.example/\n")],
         dir: "",
         args: &["convert", "--from", "npm", "--to", "yarn-classic"],
     },

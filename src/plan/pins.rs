@@ -13,7 +13,7 @@ use crate::diagnostics::Code;
 use crate::discover;
 use crate::error::Result;
 use crate::managers::Manager;
-use crate::model::{Model, Origin};
+use crate::model::{Level, Model, Origin};
 use crate::resolve::{self, Packages};
 use crate::translate::target_group;
 use crate::warning::Warning;
@@ -67,7 +67,7 @@ enum Verdict {
 /// Why a pin was not written: what its note says.
 #[derive(Debug, Clone)]
 enum Refusal {
-    /// User-level files pmrc did not read (no `--user`), named as shown.
+    /// User-level files pmrc did not read (no `--user`) that set a registry, named as shown.
     UserFilesUnread(Vec<String>),
     /// Its group would still not be requested or authenticated as the source does.
     Unmended,
@@ -85,9 +85,9 @@ impl Refusal {
     fn sentence(&self, from: Manager, to: Manager) -> String {
         match self {
             Refusal::UserFilesUnread(files) => format!(
-                "{} {} unread, and a user file may set the registry a manager uses: pass --user to read {}",
+                "{} {} a registry, and pmrc reads user files only with --user: pass --user to read {}",
                 files.join(" and "),
-                if files.len() == 1 { "goes" } else { "go" },
+                if files.len() == 1 { "sets" } else { "set" },
                 if files.len() == 1 { "it" } else { "them" },
             ),
             Refusal::Unmended => format!(
@@ -125,10 +125,10 @@ fn group_label(group: &Packages) -> String {
 
 /// The pins of one conversion, and the plan each trial is judged against.
 pub struct Pins {
-    /// The user-level files pmrc did not read (no `--user`), which may route the group for
-    /// any manager reading the files (npm's `~/.npmrc`, Bun's `~/.bunfig.toml`): while there
-    /// is one, what pmrc sees of them is no ground for a line. Looked for once a plan wants
-    /// a pin: most conversions want none, and pay nothing for it.
+    /// The user-level files pmrc did not read (no `--user`) that set a registry for some
+    /// manager (npm's `~/.npmrc`, Bun's `~/.bunfig.toml`): while there is one, what pmrc
+    /// sees of the managers' routes is no ground for a line. Looked for once a plan wants a
+    /// pin: most conversions want none, and pay nothing for it.
     unread: Option<Vec<String>>,
     /// Kept, and on trial: what the translations write out.
     written: Vec<Pin>,
@@ -234,23 +234,9 @@ impl Pins {
         if wanted.pins.is_empty() && self.baseline.is_none() && self.queued.is_empty() {
             return Ok(false);
         }
-        let unread = self.unread.get_or_insert_with(|| {
-            let mut files: Vec<String> = Vec::new();
-            if !req.user {
-                for m in crate::managers::SETTLED
-                    .into_iter()
-                    .chain([req.from])
-                    .chain(req.to.iter().copied())
-                {
-                    for file in discover::user_files_present(m, req.dir, req.env) {
-                        if !files.contains(&file) {
-                            files.push(file);
-                        }
-                    }
-                }
-            }
-            files
-        });
+        let unread = self
+            .unread
+            .get_or_insert_with(|| unread_user_files_that_route(req));
         if !unread.is_empty() {
             let why = Refusal::UserFilesUnread(unread.clone());
             for pin in wanted.pins {
@@ -395,6 +381,53 @@ impl Pins {
         }
         Ok(Verdict::Kept)
     }
+}
+
+/// The user-level files of any manager in play that pmrc did not read (no `--user`) and that
+/// set a registry, named as shown: a line written out in a project file would win over them
+/// and move the manager that reads them (npm's `~/.npmrc` `registry=`, from a review). A user
+/// file that holds credentials only (`npm login`'s token) sends no group elsewhere; one that
+/// does not read is counted as routing, as pmrc cannot tell.
+fn unread_user_files_that_route(req: &Request) -> Vec<String> {
+    let mut routing: Vec<String> = Vec::new();
+    if req.user {
+        return routing;
+    }
+    let managers = crate::managers::SETTLED
+        .into_iter()
+        .chain([req.from])
+        .chain(req.to.iter().copied());
+    for m in managers {
+        let routes = |file: &discover::ConfigFile| {
+            discover::read_model(file).map_or(true, |(model, _)| {
+                model.registry.is_some() || model.scopes.values().any(|s| s.registry.is_some())
+            })
+        };
+        // A user file read without `--user` (`NPM_CONFIG_USERCONFIG` naming the project's
+        // `.npmrc`) is read.
+        let read = discover::locate(m, req.dir, false, req.env);
+        let unread = |f: &discover::ConfigFile| {
+            f.level == Level::User
+                && f.text.is_some()
+                && read
+                    .as_ref()
+                    .map_or(true, |read| !read.iter().any(|r| r.path == f.path))
+        };
+        let found: Vec<String> = match discover::locate(m, req.dir, true, req.env) {
+            Ok(files) => files
+                .iter()
+                .filter(|f| unread(f) && routes(f))
+                .map(|f| f.display.clone())
+                .collect(),
+            Err(_) => discover::user_files_present(m, req.dir, req.env),
+        };
+        for file in found {
+            if !routing.contains(&file) {
+                routing.push(file);
+            }
+        }
+    }
+    routing
 }
 
 /// The files whose planned text differs between two plans, as shown.
