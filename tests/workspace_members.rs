@@ -737,3 +737,51 @@ fn a_run_whose_managers_all_work_from_the_member_reads_them_there() {
     );
     assert_eq!(ws.read(".npmrc"), root_npmrc);
 }
+
+/// Carried from earlier sessions: `init` in a member of a pnpm workspace said "found only
+/// .npmrc (npm)", from the member's own file, and would have written a pmrc.toml there
+/// without pnpm, which works from the root. It stops, says which managers work from the
+/// root, and gives the command that initialises the workspace; run as printed, from the
+/// member, it finds npm's `.npmrc` and pnpm there. Named with `--from` and `--to`, the
+/// member's own pmrc.toml is written as asked.
+#[test]
+fn init_in_a_member_names_the_workspace_root_and_the_command_for_it() {
+    for (package_json, workspace_yaml, managers) in [
+        (
+            r#"{"name":"ws","private":true,"packageManager":"pnpm@11.28.11"}"#,
+            Some("packages:\n  - \"packages/*\"\n"),
+            "pnpm 10, pnpm 11 and pnpm 12, run in it, work from the workspace root",
+        ),
+        (
+            r#"{"name":"ws","private":true,"workspaces":["packages/*"],"packageManager":"pnpm@11.28.11"}"#,
+            Some("packages:\n  - \"packages/*\"\n"),
+            "npm 11/12, Bun 1.x, pnpm 10, pnpm 11, pnpm 12 and Deno 2, run in it, work from the workspace root",
+        ),
+    ] {
+        let ws = Workspace::new(package_json);
+        if let Some(yaml) = workspace_yaml {
+            ws.write("pnpm-workspace.yaml", yaml);
+        }
+        let (code, said) = ws.exit_code_in(&ws.member(), &["init"]);
+        assert_eq!(code, Some(2), "{said}");
+        assert!(common::unwrapped(&said).contains(managers), "{said}");
+        let command = command_after(&said, " run:");
+        assert!(command.starts_with("pmrc init -C "), "{command}");
+        let out = ws.run_printed(command, &ws.member());
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{printed}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(printed.contains("+from = \"npm\""), "{printed}");
+        assert!(printed.contains("+to = [\"pnpm\"]"), "{printed}");
+        assert!(ws.read("pmrc.toml").is_none());
+        let (ok, said) = ws.run_in(
+            &ws.member(),
+            &["init", "--from", "npm", "--to", "yarn-classic", "--write"],
+        );
+        assert!(ok, "{said}");
+        assert!(ws.read("packages/a/pmrc.toml").is_some(), "{said}");
+    }
+}

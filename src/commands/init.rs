@@ -48,6 +48,20 @@ pub fn run(req: &Request) -> Result<Initialised> {
             reason: "already exists, and pmrc init does not overwrite it (check it with `pmrc sync --check`, or remove it and run pmrc init again)".into(),
         });
     }
+    // A member's own files are not all its managers read: pmrc.toml there would name a
+    // source and targets from part of the config. Which was meant, the user says.
+    if (req.from.is_none() || req.to.is_empty())
+        && let Some((managers, root)) = workspace_above(&req.dir)
+    {
+        return Err(Error::Usage(format!(
+            "{} is a workspace member: {}, run in it, {} from the workspace root {}, whose config init would not see from here; pass --from and --to to write a pmrc.toml for this member alone, or for the workspace run:\n  pmrc init -C {}",
+            req.dir.display(),
+            crate::plan::listed(&managers),
+            if managers.len() == 1 { "works" } else { "work" },
+            root.display(),
+            crate::doctor::shell_word(&root.display().to_string()),
+        )));
+    }
     let candidates = discover::candidates(&req.dir, &ALL)?;
     let mut found = Vec::new();
     let from = match req.from {
@@ -118,6 +132,21 @@ pub fn run(req: &Request) -> Result<Initialised> {
         written,
         warnings: Vec::new(),
     })
+}
+
+/// The workspace root above `dir` the first manager that works from one finds, and every
+/// manager that works from that root run in `dir`.
+fn workspace_above(dir: &Path) -> Option<(Vec<managers::Manager>, PathBuf)> {
+    let above = |m: managers::Manager| {
+        let (root, _) = m.rules().workspace_root(dir)?;
+        (!super::same_folder(&root, dir)).then_some(root)
+    };
+    let root = managers::SETTLED.into_iter().find_map(above)?;
+    let managers = managers::SETTLED
+        .into_iter()
+        .filter(|&m| above(m).is_some_and(|r| super::same_folder(&r, &root)))
+        .collect();
+    Some((managers, root))
 }
 
 /// The one manager whose own file holds settings. Stricter than `convert`, where `.npmrc`
