@@ -26,6 +26,9 @@ pub struct Environment {
     /// The user `.npmrc` an environment variable moved (`NPM_CONFIG_USERCONFIG` from
     /// `--env` / `--env-file`, for a manager that honours it), and how to name it.
     pub npm_userconfig: Option<(PathBuf, String)>,
+    /// `NPM_CONFIG_USERCONFIG` as the process has it: not read as config (that is `--env`'s
+    /// layer), but a registry written out must not win over what it sets.
+    pub process_npm_userconfig: Option<PathBuf>,
 }
 
 impl Environment {
@@ -41,6 +44,8 @@ impl Environment {
             member: None,
             member_package: None,
             npm_userconfig: None,
+            process_npm_userconfig: var("NPM_CONFIG_USERCONFIG")
+                .or_else(|| var("npm_config_userconfig")),
         }
     }
 }

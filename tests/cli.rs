@@ -1233,7 +1233,7 @@ fn npm_to_yarn1_writes_no_registry_a_yarnrc_flag_line_would_override() {
     );
     // Why no line was written for them, where route-differs points.
     assert!(
-        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: yarn-classic would still not request or authenticate them as npm does"),
+        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: yarn-classic would still request them elsewhere, by a line it takes over the one written"),
         "{said}"
     );
     let npmrc = project.read(".npmrc").unwrap();
@@ -1275,7 +1275,7 @@ fn npm_to_yarn1_writes_no_registry_out_that_would_move_pnpm() {
     );
     assert!(!said.contains("unscoped packages: npm requests"), "{said}");
     assert!(
-        said.contains("note[registry-not-written-out]: .yarnrc:2: @acme/*: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: pnpm@11, which reads .npmrc too, would then request packages otherwise"),
+        said.contains("note[registry-not-written-out]: .yarnrc:2: @acme/*: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: pnpm@11 and pnpm@12, which read .npmrc too, would then request packages otherwise"),
         "{said}"
     );
     let npmrc = project.read(".npmrc").unwrap();
@@ -1319,7 +1319,7 @@ fn npm_to_yarn1_writes_no_registry_out_while_a_user_file_goes_unread() {
         "{said}"
     );
     assert!(
-        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: ~/.npmrc sets a registry, and pmrc reads user files only with --user: pass --user to read it"),
+        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry out for yarn-classic over this line: ~/.npmrc sets a registry, and pmrc reads user files only with --user: pass --user to read it"),
         "{said}"
     );
     assert!(!project.read(".npmrc").unwrap().contains("registry="));
@@ -1434,7 +1434,7 @@ fn npm_to_yarn1_refuses_a_pin_that_would_move_a_named_bystander_not_the_run() {
         "{said}"
     );
     assert!(
-        said.contains("over this line: a manager pmrc.toml names, which reads the file the line would go into, would then request packages otherwise"),
+        said.contains("over this line: bun, which pmrc.toml names, would then do otherwise with the file the line goes into"),
         "{said}"
     );
 }
@@ -1519,6 +1519,163 @@ fn npm_to_yarn1_and_bun_says_to_convert_to_yarn1_alone_for_a_registry_written_ou
         !render(&check).contains("route-differs"),
         "{}",
         render(&check)
+    );
+}
+
+/// From a review: with several targets, a line that another reader would refuse anyway was
+/// said to need converting to Yarn 1 alone, where it was then refused for pnpm 11/12 (a
+/// `pnpm-workspace.yaml` default registry): the note gives the reason converting alone
+/// would give.
+#[test]
+fn with_several_targets_the_note_gives_the_reason_converting_alone_would() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            "pnpm-workspace.yaml",
+            "registries:\n  default: https://pnpm.example.test/\npackages: []\n",
+        ),
+        (
+            ".yarnrc",
+            "\"@acme:registry\" \"https://acme.example.test/\"\n",
+        ),
+        (".npmrc", "//acme.example.test/:_authToken=${ACME_TOKEN}\n"),
+    ]);
+    for to in ["yarn-classic,bun", "yarn-classic"] {
+        let out = run(&project, &["convert", "--from", "npm", "--to", to]);
+        let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+        assert!(
+            said.contains("note[registry-not-written-out]: .yarnrc:1: @acme/*: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: pnpm@11 and pnpm@12, which read .npmrc too"),
+            "{to}: {said}"
+        );
+        assert!(!said.contains("alone"), "{to}: {said}");
+    }
+}
+
+/// From a review: more than eight lines refused together are not tried one at a time, and
+/// each was said to move Bun, which most of them alone would not. Each note says the reason
+/// is the batch's.
+#[test]
+fn a_batch_too_large_to_try_line_by_line_says_so() {
+    let scopes: String = (1..=9)
+        .map(|i| format!("\"@a{i}:registry\" \"https://yarn.example.test/\"\n"))
+        .collect();
+    let bun_scopes: String = (2..=9)
+        .map(|i| format!("a{i} = \"https://yarn.example.test/\"\n"))
+        .collect();
+    let bunfig = format!(
+        "[install]\nregistry = \"https://bun.example.test/\"\n\n[install.scopes]\n{bun_scopes}"
+    );
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        ("bunfig.toml", &bunfig),
+        (".yarnrc", &scopes),
+        (".npmrc", "registry=https://npm.example.test/\n"),
+    ]);
+    let (_, said) = npm_to_yarn1(&project, &[]);
+    let notes: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("registry-not-written-out"))
+        .collect();
+    assert_eq!(notes.len(), 9, "{said}");
+    for note in notes {
+        assert!(
+            note.ends_with("bun, which reads .npmrc too, would then request packages otherwise, for this line or one of the 8 others tried with it (too many to try one at a time)"),
+            "{note}"
+        );
+    }
+}
+
+/// From a review: a `NPM_CONFIG_USERCONFIG` the process has moves npm's user file, which
+/// pmrc did not count: npm's public registry written out for Yarn 1 took npm itself off the
+/// registry that file set (real npm 11.21). It holds the line back as `~/.npmrc` does.
+#[test]
+fn npm_to_yarn1_writes_no_registry_out_over_the_processs_npm_userconfig() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".yarnrc", "registry \"https://corp.example.test/\"\n"),
+        (".npmrc", "//corp.example.test/:_authToken=${T}\n"),
+    ]);
+    let userconfig = project.home.path().join("alt-npmrc");
+    std::fs::write(&userconfig, "registry=https://user.example.test/\n").unwrap();
+    let out = common::pmrc()
+        .args([
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--write",
+            "--dir",
+        ])
+        .arg(project.path())
+        .env("HOME", project.home.path())
+        .env("NPM_CONFIG_USERCONFIG", &userconfig)
+        .output()
+        .unwrap();
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains(&format!(
+            "over this line: $NPM_CONFIG_USERCONFIG ({}) sets a registry",
+            userconfig.display()
+        )),
+        "{said}"
+    );
+    assert!(!project.read(".npmrc").unwrap().contains("registry="));
+}
+
+/// From a review: a registry URL with a secret in its query (`?token=`), read from
+/// `~/.npmrc` with `--user`, was written out into the project's `.npmrc`. A URL with
+/// credentials, a query or a variable is never copied; the note says why no line was written.
+#[test]
+fn npm_to_yarn1_copies_no_registry_url_with_a_secret_in_its_query() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".yarnrc",
+            "\"@acme:registry\" \"https://acme.example.test/\"\n",
+        ),
+        (".npmrc", "//acme.example.test/:_authToken=${T}\n"),
+    ]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "registry=https://user.example.test/npm/?token=FAKE-QUERY-TOKEN\n",
+    )
+    .unwrap();
+    let (_, said) = npm_to_yarn1(&project, &["--user", "--write"]);
+    assert!(
+        said.contains("note[registry-not-written-out]: .yarnrc:1: @acme/*: pmrc did not write npm's registry out for yarn-classic over this line: its URL holds credentials, a query or a variable"),
+        "{said}"
+    );
+    assert!(!said.contains("FAKE-QUERY-TOKEN"), "{said}");
+    assert!(!project.read(".npmrc").unwrap().contains("FAKE-QUERY-TOKEN"));
+}
+
+/// From a review: Yarn's `~/.yarnrc.yml`, which no reader of `.npmrc` reads, held back a line
+/// written out in `.npmrc` for Yarn 1.
+#[test]
+fn npm_to_yarn1_writes_out_the_registry_whatever_yarn_s_user_file_sets() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".yarnrc", "registry \"https://corp.example.test/\"\n"),
+        (".npmrc", "//corp.example.test/:_authToken=${T}\n"),
+    ]);
+    std::fs::write(
+        project.home.path().join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://yarn-user.example.test\"\n",
+    )
+    .unwrap();
+    let (out, said) = npm_to_yarn1(&project, &["--write"]);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("note[registry-written-out]: .yarnrc:1: unscoped packages"),
+        "{said}"
+    );
+    assert!(
+        project
+            .read(".npmrc")
+            .unwrap()
+            .lines()
+            .any(|l| l == "registry=https://registry.npmjs.org/")
     );
 }
 

@@ -164,7 +164,7 @@ fn conversion_to_yarn_leaves_a_parent_folders_file_and_says_what_it_changes() {
     // pmrc tries it, sees that, leaves the scope out, and says why.
     assert!(!yarnrc.contains("acme"), "{yarnrc}");
     assert!(
-        said.contains("note[registry-not-written-out]: ../.yarnrc.yml:3: @acme/*: pmrc did not write npm's registry https://npm.example.test/ out for yarn over this line: yarn would still not request or authenticate them as npm does"),
+        said.contains("note[registry-not-written-out]: ../.yarnrc.yml:3: @acme/*: pmrc did not write npm's registry https://npm.example.test/ out for yarn over this line: yarn would then request them from it, but not with the credentials npm sends"),
         "{said}"
     );
 }
@@ -215,7 +215,7 @@ fn conversion_to_yarn_writes_no_registry_out_that_a_parent_folders_token_would_f
         "{said}"
     );
     assert!(
-        said.contains("note[registry-not-written-out]: ../.yarnrc.yml:1: unscoped packages: pmrc did not write npm's registry https://registry.yarnpkg.com out for yarn over this line: yarn would then request the packages of scopes no config names otherwise, and unlike npm"),
+        said.contains("note[registry-not-written-out]: ../.yarnrc.yml:1: unscoped packages: pmrc did not write npm's registry https://registry.yarnpkg.com out for yarn over this line: yarn would then send other credentials with the packages of scopes no config names than npm does"),
         "{said}"
     );
     let yarnrc = std::fs::read_to_string(nested.project().join(".yarnrc.yml")).unwrap();
@@ -476,4 +476,47 @@ fn a_home_given_through_a_symlink_is_still_home() {
     std::fs::create_dir(&empty).unwrap();
     let shown = run(&empty, &["show"]);
     assert!(!shown.contains("using the project root"), "{shown}");
+}
+
+/// From a review: converting to Yarn 1 and Yarn at once, the Yarn 1 line goes into `.npmrc`,
+/// which npm reads, and is refused for that; the Yarn lines, which go into `.yarnrc.yml`,
+/// were refused with it ("convert to yarn alone"), and done as said, the next conversion
+/// to both took them out again. Each is judged by its own file.
+#[test]
+fn with_two_targets_a_line_for_yarn_is_kept_where_one_for_yarn_1_is_not() {
+    let parent = "npmRegistryServer: \"https://r2.example.test\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example.test\"\n";
+    let nested = Nested::new(
+        &[(".yarnrc.yml", parent)],
+        &[
+            ("package.json", "{}\n"),
+            (".yarnrc", "registry \"https://corp.example.test/\"\n"),
+            (".npmrc", "//corp.example.test/:_authToken=${T}\n"),
+        ],
+    );
+    let both = ["convert", "--from", "npm", "--to", "yarn-classic,yarn"];
+    let (ok, said) = nested.run(&[&both[..], &["--write"]].concat());
+    assert!(ok, "{said}");
+    let said = common::unwrapped(&said);
+    assert!(
+        said.contains("note[registry-not-written-out]: .yarnrc:1: unscoped packages: pmrc did not write npm's registry https://registry.npmjs.org/ out for yarn-classic over this line: it would go into a file npm reads"),
+        "{said}"
+    );
+    assert!(!said.contains("out for yarn over this line"), "{said}");
+    for line in [
+        "../.yarnrc.yml:1: unscoped packages",
+        "../.yarnrc.yml:4: @acme/*",
+    ] {
+        assert!(
+            said.contains(&format!("note[registry-written-out]: {line}")),
+            "{line} in {said}"
+        );
+    }
+    let yarnrc = std::fs::read_to_string(nested.project().join(".yarnrc.yml")).unwrap();
+    assert!(
+        yarnrc.contains("npmRegistryServer: \"https://registry.yarnpkg.com\""),
+        "{yarnrc}"
+    );
+    let (ok, said) = nested.run(&[&both[..], &["--check"]].concat());
+    assert!(ok, "{said}");
+    assert!(!said.contains("-npmRegistryServer"), "{said}");
 }

@@ -251,7 +251,7 @@ pub fn build(req: &Request) -> Result<Plan> {
         } = match planned {
             // A bystander pmrc.toml names would move: the pins on trial go, not the run.
             Err(Error::Refused { .. }) if pins.on_trial() => {
-                pins.refuse_trial();
+                pins.refuse_trial(req.bystanders);
                 continue;
             }
             planned => planned?,

@@ -1200,19 +1200,28 @@ fn check_targets(
             false => Vec::new(),
         };
         for u in unsettled {
-            if let (Some(url), Some(line)) = (&u.pin, &u.line)
+            if let Some(line) = &u.line
                 && !written_here(&line.file)
+                && (u.pin.is_some() || u.withheld)
             {
-                pins.pins.push(super::pins::Pin {
+                let pin = super::pins::Pin {
                     target: to,
                     group: u.group.clone(),
-                    url: url.clone(),
+                    url: u.pin.clone().unwrap_or_default(),
                     overridden: line.clone(),
                     requested: u.requested.clone(),
                     written_to: Vec::new(),
-                });
+                };
+                match u.pin {
+                    Some(_) => pins.pins.push(pin),
+                    None => pins.withheld.push(pin),
+                }
             }
-            pins.unsettled.push((to, u.group));
+            pins.unsettled.push(super::pins::Open {
+                target: to,
+                group: u.group,
+                requests_alike: u.requests_alike,
+            });
         }
     }
     Ok((read_apart, pins))

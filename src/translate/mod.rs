@@ -338,9 +338,14 @@ pub struct Unsettled {
     /// As the target names it.
     pub group: Packages,
     /// The source's registry for the group, where the target would request another and the
-    /// source's is a URL without references or credentials: what [`pin_registry`] may write
-    /// out.
+    /// source's is a URL without references, credentials or a query: what [`pin_registry`]
+    /// may write out.
     pub pin: Option<String>,
+    /// The target would request another registry, and the source's is one pmrc does not copy
+    /// into another file (a reference, credentials or a query in it).
+    pub withheld: bool,
+    /// The target would request the source's registry: only the credentials differ.
+    pub requests_alike: bool,
     /// The line that gives the target its registry for the group.
     pub line: Option<Origin>,
     /// The registry the target would request (`None`: the public registry).
@@ -374,14 +379,19 @@ pub fn unsettled_routes(to: Manager, before: &[Route], model: &Model) -> Vec<Uns
         }
         let source_url = match &breg {
             None => Some(to.rules().public_registry_written().to_string()),
-            // A URL with credentials in it is the translation's to carry, not a line's.
+            // A URL with credentials in it (or a token in its query) is the translation's to
+            // carry, not a line's: a line would copy the secret into another file.
             Some(_) => b
                 .registry_read
                 .as_ref()
                 .and_then(|t| t.as_literal())
-                .filter(|u| crate::registry_url::url_userinfo(u).is_none()),
+                .filter(|u| {
+                    crate::registry_url::url_userinfo(u).is_none() && !u.contains(['?', '#'])
+                }),
         };
         out.push(Unsettled {
+            withheld: requests_apart && source_url.is_none(),
+            requests_alike: !requests_apart,
             pin: source_url.filter(|_| requests_apart),
             line: registry_line(model, a),
             requested: areg,

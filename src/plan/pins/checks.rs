@@ -1,0 +1,214 @@
+//! What a registry written out would change besides its own group: another group of its
+//! target, another manager reading the files, a file the source reads, a user file pmrc did
+//! not read. Each compares the plan with the line (`pinned`) and without it (`baseline`).
+
+use std::path::Path;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::super::shared::{Difference, difference, planned_changes, read_with};
+use super::super::{FileChange, Request};
+use crate::discover::{self, ConfigFile};
+use crate::error::Result;
+use crate::formats::Format;
+use crate::managers::Manager;
+use crate::model::{Level, Model};
+use crate::resolve::{self, Packages};
+use crate::translate::target_group;
+
+/// The planned files whose text differs between the two plans.
+pub(super) fn files_changed<'c>(
+    baseline: &[FileChange],
+    pinned: &'c [FileChange],
+) -> Vec<&'c FileChange> {
+    pinned
+        .iter()
+        .filter(|c| {
+            baseline
+                .iter()
+                .find(|b| b.path == c.path)
+                .is_none_or(|b| b.after != c.after)
+        })
+        .collect()
+}
+
+/// Whether the pins make the plan write a file the source reads otherwise.
+pub(super) fn writes_a_source_file(
+    req: &Request,
+    (baseline, pinned): (&[FileChange], &[FileChange]),
+) -> Result<bool> {
+    let sources = discover::locate(req.from, req.dir, req.user, req.env)?;
+    let after = |changes: &[FileChange], path: &Path| {
+        changes
+            .iter()
+            .find(|c| c.path == path)
+            .map(|c| c.after.clone())
+    };
+    Ok(sources
+        .iter()
+        .any(|f| after(baseline, &f.path) != after(pinned, &f.path)))
+}
+
+/// The other group of packages, if any, that `to`, reading the files of `pinned` (a plan
+/// with the source's registry written out for it for `groups`), requests or authenticates
+/// otherwise than on those of `baseline`, where it does not then do as the source does: its
+/// groups, the source's, and a scope none names, which Yarn sends a parent folder's
+/// top-level token with. With it, whether the target then requests the source's registry
+/// for it, and only the credentials differ.
+pub(super) fn moves_other_groups(
+    req: &Request,
+    source: &Model,
+    (baseline, pinned): (&[FileChange], &[FileChange]),
+    (to, groups): (Manager, &[Packages]),
+) -> Result<Option<(Packages, bool)>> {
+    let (baseline, pinned) = (planned_changes(baseline), planned_changes(pinned));
+    let files = discover::locate(to, req.dir, req.user, req.env)?;
+    let before = read_with(to, &files, &baseline)?;
+    let after = read_with(to, &files, &pinned)?;
+    let mut others = resolve::groups_of(source, &Model::default());
+    for name in before.scopes.keys().chain(after.scopes.keys()) {
+        let scope = Packages::Scope(name.clone());
+        if !others
+            .iter()
+            .any(|g| target_group(g) == target_group(&scope))
+        {
+            others.push(scope);
+        }
+    }
+    others.push(Packages::Scope(resolve::UNNAMED_SCOPE.into()));
+    others.retain(|g| !groups.contains(&target_group(g)));
+    let as_target: Vec<Packages> = others.iter().map(target_group).collect();
+    let source_routes = resolve::routes_for(source, req.from, others);
+    let unlike_source: HashMap<Packages, bool> =
+        crate::translate::unsettled_routes(to, &source_routes, &after)
+            .into_iter()
+            .map(|u| (u.group, u.requests_alike))
+            .collect();
+    let was = resolve::routes_for(&before, to, as_target.clone());
+    let now = resolve::routes_for(&after, to, as_target);
+    Ok(was.iter().zip(&now).find_map(|(w, n)| {
+        let credentials_only = unlike_source.get(&n.packages)?;
+        (w.observable() != n.observable()).then(|| (n.packages.clone(), *credentials_only))
+    }))
+}
+
+/// The managers other than `targets` that read the files of `pinned` otherwise than those
+/// of `baseline`, and which of their files differ: every other reader of a file stays as
+/// the plan left it (pnpm 11/12 and Bun take `pnpm-workspace.yaml`'s or `bunfig.toml`'s
+/// `registry` over `.npmrc`'s, so a scope written out in `.npmrc` no longer follows it
+/// there). `None` where none does.
+pub(super) fn moves_other_managers(
+    req: &Request,
+    (baseline_plan, pinned_plan): (&[FileChange], &[FileChange]),
+    targets: &[Manager],
+) -> Result<Option<(Vec<Manager>, Vec<String>)>> {
+    let changed = files_changed(baseline_plan, pinned_plan);
+    let (baseline, pinned) = (planned_changes(baseline_plan), planned_changes(pinned_plan));
+    let touched = |path: &Path| baseline.contains_key(path) || pinned.contains_key(path);
+    let mut moved = Vec::new();
+    let mut read = Vec::new();
+    for manager in crate::managers::SETTLED {
+        if targets.contains(&manager) {
+            continue;
+        }
+        let files = discover::locate(manager, req.dir, req.user, req.env)?;
+        if !files.iter().any(|f| touched(&f.path)) {
+            continue;
+        }
+        let before = read_with(manager, &files, &baseline)?;
+        let after = read_with(manager, &files, &pinned)?;
+        if difference(manager, &before, &after) != Difference::None {
+            moved.push(manager);
+            for f in files
+                .iter()
+                .filter(|f| changed.iter().any(|c| c.path == f.path))
+            {
+                if !read.contains(&f.display) {
+                    read.push(f.display.clone());
+                }
+            }
+        }
+    }
+    Ok((!moved.is_empty()).then_some((moved, read)))
+}
+
+/// The user-level files pmrc did not read (no `--user`) that set a registry, of the managers
+/// in play that read one of `changed` (the files a line written out goes into), named as
+/// shown: the line would win over them and move the manager reading both (npm's `~/.npmrc`
+/// `registry=`, from a review). A user file of credentials only (`npm login`'s token)
+/// routes nothing, nor does Yarn's `~/.yarnrc.yml` for a line in `.npmrc`, which Yarn does
+/// not read. What each manager's user files set is read once (`known`).
+pub(super) fn unread_user_files_that_route(
+    req: &Request,
+    changed: &[&FileChange],
+    known: &mut HashMap<Manager, Vec<String>>,
+) -> Result<Vec<String>> {
+    let mut routing: Vec<String> = Vec::new();
+    if req.user {
+        return Ok(routing);
+    }
+    let managers = crate::managers::SETTLED
+        .into_iter()
+        .chain([req.from])
+        .chain(req.to.iter().copied());
+    for m in managers {
+        let read = discover::locate(m, req.dir, false, req.env)?;
+        if !read
+            .iter()
+            .any(|f| changed.iter().any(|c| c.path == f.path))
+        {
+            continue;
+        }
+        let files = known
+            .entry(m)
+            .or_insert_with(|| routing_user_files(req, m, &read));
+        for file in files.iter() {
+            if !routing.contains(file) {
+                routing.push(file.clone());
+            }
+        }
+    }
+    Ok(routing)
+}
+
+/// `manager`'s user-level files pmrc did not read (`read` holds what it did) that set a
+/// registry; one that does not read counts, as pmrc cannot tell.
+fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> Vec<String> {
+    let routes = |file: &ConfigFile| {
+        discover::read_model(file).map_or(true, |(model, _)| {
+            model.registry.is_some() || model.scopes.values().any(|s| s.registry.is_some())
+        })
+    };
+    // A user file read without `--user` (`NPM_CONFIG_USERCONFIG` naming the project's
+    // `.npmrc` through `--env`) is read.
+    let unread = |f: &ConfigFile| {
+        f.level == Level::User && f.text.is_some() && !read.iter().any(|r| r.path == f.path)
+    };
+    let mut found: Vec<String> = match discover::locate(manager, req.dir, true, req.env) {
+        Ok(files) => files
+            .iter()
+            .filter(|f| unread(f) && routes(f))
+            .map(|f| f.display.clone())
+            .collect(),
+        Err(_) => discover::user_files_present(manager, req.dir, req.env),
+    };
+    // The process's `NPM_CONFIG_USERCONFIG` moves the user `.npmrc`, whatever pmrc reads.
+    if let Some(path) = &req.env.process_npm_userconfig
+        && req.env.npm_userconfig.is_none()
+        && discover::reads_home_npmrc(manager)
+        && !read.iter().any(|r| r.path == *path)
+    {
+        let file = discover::read_text(path).map(|text| ConfigFile {
+            text: text.map(|t| crate::formats::kept::shared_text(&t)),
+            path: path.clone(),
+            display: format!("$NPM_CONFIG_USERCONFIG ({})", path.display()),
+            level: Level::User,
+            format: Format::Npmrc,
+        });
+        match file {
+            Ok(file) if file.text.is_none() || !routes(&file) => {}
+            _ => found.push(format!("$NPM_CONFIG_USERCONFIG ({})", path.display())),
+        }
+    }
+    found
+}
