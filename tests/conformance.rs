@@ -295,6 +295,7 @@ cases! {
         pnpm10_scope_after_blank_section_line,
         npm_to_yarn1_scope_env_token,
         npm_to_yarn1_scope_pinned_over_yarnrc,
+        npm_to_yarn1_scope_pinned_beside_a_user_token,
         npm_to_yarn1_default_token_always_auth,
         npm_to_yarn1_auth_basic,
         yarn_to_yarn1_scope_token,

@@ -1208,6 +1208,23 @@ pub fn npm_to_yarn1_scope_pinned_over_yarnrc() -> Case {
         )
 }
 
+/// The same beside a `~/.npmrc` of credentials only (`npm login`'s token), which pmrc does
+/// not read without `--user`: it routes nothing, so the scope is still written out, and
+/// both managers send the user file's token with @acme/* (Yarn 1 sends one with scoped
+/// packages without always-auth). It was held back for any unread user file.
+pub fn npm_to_yarn1_scope_pinned_beside_a_user_token() -> Case {
+    Case::new("npm_to_yarn1_scope_pinned_beside_a_user_token", Npm, Yarn1)
+        .mount_auth(1, "/", BEARER_NPM)
+        .mount(2, "/")
+        .file(".npmrc", "registry={R1}/\n")
+        .file("~/.npmrc", "//{H1}/:_authToken=${NPM_TOKEN}\n")
+        .file(".yarnrc", "\"@acme:registry\" \"{R2}/\"\n")
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 1, BEARER_NPM)
+        .reference(".npmrc", "registry={R1}/\n@acme:registry={R1}/\n")
+        .reference("~/.npmrc", "//{H1}/:_authToken=${NPM_TOKEN}\n")
+}
+
 /// A default registry under a path with a host-level token: Yarn 1 matches only the exact
 /// registry URL and needs always-auth for unscoped packages.
 pub fn npm_to_yarn1_default_token_always_auth() -> Case {
