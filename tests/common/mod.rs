@@ -19,6 +19,9 @@ pub fn pmrc() -> Command {
         .env_remove("GITHUB_WORKSPACE")
         // Findings are wrapped to COLUMNS when set; unset and not on a terminal, to 100.
         .env_remove("COLUMNS")
+        // npm sets it for what it runs (and setup-node in CI): pmrc looks at it.
+        .env_remove("NPM_CONFIG_USERCONFIG")
+        .env_remove("npm_config_userconfig")
         .env("NO_COLOR", "1");
     cmd
 }

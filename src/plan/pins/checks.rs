@@ -184,7 +184,8 @@ fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> V
     let unread = |f: &ConfigFile| {
         f.level == Level::User && f.text.is_some() && !read.iter().any(|r| r.path == f.path)
     };
-    let mut found: Vec<String> = match discover::locate(manager, req.dir, true, req.env) {
+    let located = discover::locate(manager, req.dir, true, req.env);
+    let mut found: Vec<String> = match &located {
         Ok(files) => files
             .iter()
             .filter(|f| unread(f) && routes(f))
@@ -192,11 +193,21 @@ fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> V
             .collect(),
         Err(_) => discover::user_files_present(manager, req.dir, req.env),
     };
-    // The process's `NPM_CONFIG_USERCONFIG` moves the user `.npmrc`, whatever pmrc reads.
+    // The process's `NPM_CONFIG_USERCONFIG` moves the user `.npmrc`, whatever pmrc reads
+    // (npm sets it for what `npx` runs, to `~/.npmrc` itself unless told otherwise).
+    let same_file = |a: &Path, b: &Path| {
+        a == b || std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
+    };
+    let known = |path: &Path| {
+        read.iter().any(|r| same_file(&r.path, path))
+            || located
+                .as_ref()
+                .is_ok_and(|files| files.iter().any(|f| same_file(&f.path, path)))
+    };
     if let Some(path) = &req.env.process_npm_userconfig
         && req.env.npm_userconfig.is_none()
         && discover::reads_home_npmrc(manager)
-        && !read.iter().any(|r| r.path == *path)
+        && !known(path)
     {
         let file = discover::read_text(path).map(|text| ConfigFile {
             text: text.map(|t| crate::formats::kept::shared_text(&t)),
