@@ -742,30 +742,31 @@ fn a_run_whose_managers_all_work_from_the_member_reads_them_there() {
 /// .npmrc (npm)", from the member's own file, and would have written a pmrc.toml there
 /// without pnpm, which works from the root. It stops, says which managers work from the
 /// root, and gives the command that initialises the workspace; run as printed, from the
-/// member, it finds npm's `.npmrc` and pnpm there. Named with `--from` and `--to`, the
-/// member's own pmrc.toml is written as asked.
+/// member, it finds npm's `.npmrc` and pnpm there. Named with `--from` and `--to` it stops
+/// too: `sync` in such a member stops where a manager reads the root's files (from a
+/// review, which wrote one that way and found `sync` could never run it).
 #[test]
 fn init_in_a_member_names_the_workspace_root_and_the_command_for_it() {
-    for (package_json, workspace_yaml, managers) in [
+    for (package_json, managers) in [
         (
             r#"{"name":"ws","private":true,"packageManager":"pnpm@11.28.11"}"#,
-            Some("packages:\n  - \"packages/*\"\n"),
+            "pnpm 11, run in it, works from the workspace root",
+        ),
+        (
+            r#"{"name":"ws","private":true}"#,
             "pnpm 10, pnpm 11 and pnpm 12, run in it, work from the workspace root",
         ),
         (
             r#"{"name":"ws","private":true,"workspaces":["packages/*"],"packageManager":"pnpm@11.28.11"}"#,
-            Some("packages:\n  - \"packages/*\"\n"),
-            "npm 11/12, Bun 1.x, pnpm 10, pnpm 11, pnpm 12 and Deno 2, run in it, work from the workspace root",
+            "npm 11/12, Bun 1.x, pnpm 11 and Deno 2, run in it, work from the workspace root",
         ),
     ] {
         let ws = Workspace::new(package_json);
-        if let Some(yaml) = workspace_yaml {
-            ws.write("pnpm-workspace.yaml", yaml);
-        }
+        ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
         let (code, said) = ws.exit_code_in(&ws.member(), &["init"]);
         assert_eq!(code, Some(2), "{said}");
         assert!(common::unwrapped(&said).contains(managers), "{said}");
-        let command = command_after(&said, " run:");
+        let command = command_after(&said, "instead:");
         assert!(command.starts_with("pmrc init -C "), "{command}");
         let out = ws.run_printed(command, &ws.member());
         let printed = String::from_utf8_lossy(&out.stdout);
@@ -775,13 +776,30 @@ fn init_in_a_member_names_the_workspace_root_and_the_command_for_it() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(printed.contains("+from = \"npm\""), "{printed}");
-        assert!(printed.contains("+to = [\"pnpm\"]"), "{printed}");
         assert!(ws.read("pmrc.toml").is_none());
-        let (ok, said) = ws.run_in(
+        let (code, said) = ws.exit_code_in(
             &ws.member(),
-            &["init", "--from", "npm", "--to", "yarn-classic", "--write"],
+            &["init", "--from", "npm", "--to", "pnpm", "--write"],
         );
-        assert!(ok, "{said}");
-        assert!(ws.read("packages/a/pmrc.toml").is_some(), "{said}");
+        assert_eq!(code, Some(2), "{said}");
+        assert!(ws.read("packages/a/pmrc.toml").is_none(), "{said}");
     }
+}
+
+/// From a review: a package the `pnpm-workspace.yaml` above does not list, whose
+/// package.json asks for pnpm 11, is its own project for pnpm 11 (and npm, Bun): only pnpm
+/// 10 would work from the yaml's folder. `init` refused it as a member of that workspace.
+#[test]
+fn init_in_a_package_the_workspace_does_not_list_initialises_it() {
+    let ws = Workspace::new(r#"{"name":"ws","private":true}"#);
+    ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
+    std::fs::create_dir_all(ws.root.path().join("tools/x")).unwrap();
+    ws.write(
+        "tools/x/package.json",
+        r#"{"name":"x","packageManager":"pnpm@11.28.11"}"#,
+    );
+    ws.write("tools/x/.npmrc", &format!("registry={MEMBER_REGISTRY}\n"));
+    let (ok, said) = ws.run_in(&ws.root.path().join("tools/x"), &["init"]);
+    assert!(ok, "{said}");
+    assert!(said.contains("+to = [\"pnpm\"]"), "{said}");
 }

@@ -49,12 +49,11 @@ pub fn run(req: &Request) -> Result<Initialised> {
         });
     }
     // A member's own files are not all its managers read: pmrc.toml there would name a
-    // source and targets from part of the config. Which was meant, the user says.
-    if (req.from.is_none() || req.to.is_empty())
-        && let Some((managers, root)) = workspace_above(&req.dir)
-    {
+    // source and targets from part of the config, and `sync` run there stops where a
+    // manager reads the root's (from a review). The workspace is where it belongs.
+    if let Some((managers, root)) = workspace_above(&req.dir) {
         return Err(Error::Usage(format!(
-            "{} is a workspace member: {}, run in it, {} from the workspace root {}, whose config init would not see from here; pass --from and --to to write a pmrc.toml for this member alone, or for the workspace run:\n  pmrc init -C {}",
+            "{} is a workspace member: {}, run in it, {} from the workspace root {}, whose config init would not see from here; initialise the workspace instead:\n  pmrc init -C {}",
             req.dir.display(),
             crate::plan::listed(&managers),
             if managers.len() == 1 { "works" } else { "work" },
@@ -134,19 +133,47 @@ pub fn run(req: &Request) -> Result<Initialised> {
     })
 }
 
-/// The workspace root above `dir` the first manager that works from one finds, and every
-/// manager that works from that root run in `dir`.
+/// The workspace root above `dir` that a manager in play works from, run in `dir`, and every
+/// such manager. pnpm's majors disagree on what a member is (pnpm 10 works from any
+/// `pnpm-workspace.yaml` above, 11 and 12 only from one that lists the package): the major
+/// package.json names, in `dir` or at that root, decides, and without one all three must
+/// agree (a package the yaml does not list is its own project for the pnpm it asks for,
+/// from a review).
 fn workspace_above(dir: &Path) -> Option<(Vec<managers::Manager>, PathBuf)> {
-    let above = |m: managers::Manager| {
+    use managers::Manager;
+    let above = |m: Manager| {
         let (root, _) = m.rules().workspace_root(dir)?;
         (!super::same_folder(&root, dir)).then_some(root)
     };
-    let root = managers::SETTLED.into_iter().find_map(above)?;
-    let managers = managers::SETTLED
-        .into_iter()
-        .filter(|&m| above(m).is_some_and(|r| super::same_folder(&r, &root)))
-        .collect();
-    Some((managers, root))
+    let pnpm_majors = |root: &Path| -> Vec<Manager> {
+        match managers::pnpm_major_named(dir).or_else(|| managers::pnpm_major_named(root)) {
+            Some(major) => vec![Manager::Pnpm(major)],
+            None => managers::PnpmMajor::ALL.map(Manager::Pnpm).to_vec(),
+        }
+    };
+    let mut found: Option<(Vec<Manager>, PathBuf)> = None;
+    for m in managers::SETTLED {
+        let Some(root) = above(m) else {
+            continue;
+        };
+        if found
+            .as_ref()
+            .is_some_and(|(_, first)| !super::same_folder(first, &root))
+        {
+            continue;
+        }
+        if let Manager::Pnpm(_) = m {
+            let majors = pnpm_majors(&root);
+            let all_agree = majors
+                .iter()
+                .all(|&p| above(p).is_some_and(|r| super::same_folder(&r, &root)));
+            if !majors.contains(&m) || !all_agree {
+                continue;
+            }
+        }
+        found.get_or_insert_with(|| (Vec::new(), root)).0.push(m);
+    }
+    found
 }
 
 /// The one manager whose own file holds settings. Stricter than `convert`, where `.npmrc`

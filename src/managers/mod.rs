@@ -32,7 +32,7 @@ use crate::warning::Warning;
 
 pub use dependabot::FILE as DEPENDABOT_FILE;
 pub use npm::Migration;
-pub use pnpm::PnpmMajor;
+pub use pnpm::{PnpmMajor, named_major as pnpm_major_named};
 pub use workspaces::{declares_workspaces, members as workspace_members};
 
 /// A file a manager ignores as a whole in this environment: the variable that makes it, the

@@ -32,6 +32,7 @@ pub enum PnpmMajor {
 impl PnpmMajor {
     /// The newest major, used when a project does not name one.
     pub const NEWEST: PnpmMajor = PnpmMajor::V12;
+    pub const ALL: [PnpmMajor; 3] = [PnpmMajor::V10, PnpmMajor::V11, PnpmMajor::V12];
 
     /// `"11"` → 11; `None` for a major pmrc does not know.
     pub fn from_major(major: &str) -> Option<PnpmMajor> {
@@ -757,6 +758,13 @@ pub(super) fn usable(c: &Credentials) -> bool {
 
 /// The pnpm major a project names in package.json (`packageManager`, or
 /// `devEngines.packageManager`), with where it was found.
+/// The pnpm major `dir`'s package.json names (its `packageManager` or `engines`), if it
+/// names one pmrc knows.
+pub fn named_major(dir: &Path) -> Option<PnpmMajor> {
+    let (major, _) = major_of_project(dir)?;
+    PnpmMajor::from_major(&major.to_string())
+}
+
 pub(super) fn major_of_project(dir: &Path) -> Option<(u8, String)> {
     let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
