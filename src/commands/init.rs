@@ -51,7 +51,7 @@ pub fn run(req: &Request) -> Result<Initialised> {
     // A member's own files are not all its managers read: pmrc.toml there would name a
     // source and targets from part of the config, and `sync` run there stops where a
     // manager reads the root's (from a review). The workspace is where it belongs.
-    if let Some((managers, root)) = workspace_above(&req.dir) {
+    if let Some((managers, root)) = managers::workspace_root_above(&req.dir) {
         return Err(Error::Usage(format!(
             "{} is a workspace member: {}, run in it, {} from the workspace root {}, whose config init would not see from here; initialise the workspace instead:\n  pmrc init -C {}",
             req.dir.display(),
@@ -131,49 +131,6 @@ pub fn run(req: &Request) -> Result<Initialised> {
         written,
         warnings: Vec::new(),
     })
-}
-
-/// The workspace root above `dir` that a manager in play works from, run in `dir`, and every
-/// such manager. pnpm's majors disagree on what a member is (pnpm 10 works from any
-/// `pnpm-workspace.yaml` above, 11 and 12 only from one that lists the package): the major
-/// package.json names, in `dir` or at that root, decides, and without one all three must
-/// agree (a package the yaml does not list is its own project for the pnpm it asks for,
-/// from a review).
-fn workspace_above(dir: &Path) -> Option<(Vec<managers::Manager>, PathBuf)> {
-    use managers::Manager;
-    let above = |m: Manager| {
-        let (root, _) = m.rules().workspace_root(dir)?;
-        (!super::same_folder(&root, dir)).then_some(root)
-    };
-    let pnpm_majors = |root: &Path| -> Vec<Manager> {
-        match managers::pnpm_major_named(dir).or_else(|| managers::pnpm_major_named(root)) {
-            Some(major) => vec![Manager::Pnpm(major)],
-            None => managers::PnpmMajor::ALL.map(Manager::Pnpm).to_vec(),
-        }
-    };
-    let mut found: Option<(Vec<Manager>, PathBuf)> = None;
-    for m in managers::SETTLED {
-        let Some(root) = above(m) else {
-            continue;
-        };
-        if found
-            .as_ref()
-            .is_some_and(|(_, first)| !super::same_folder(first, &root))
-        {
-            continue;
-        }
-        if let Manager::Pnpm(_) = m {
-            let majors = pnpm_majors(&root);
-            let all_agree = majors
-                .iter()
-                .all(|&p| above(p).is_some_and(|r| super::same_folder(&r, &root)));
-            if !majors.contains(&m) || !all_agree {
-                continue;
-            }
-        }
-        found.get_or_insert_with(|| (Vec::new(), root)).0.push(m);
-    }
-    found
 }
 
 /// The one manager whose own file holds settings. Stricter than `convert`, where `.npmrc`

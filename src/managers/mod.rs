@@ -32,7 +32,7 @@ use crate::warning::Warning;
 
 pub use dependabot::FILE as DEPENDABOT_FILE;
 pub use npm::Migration;
-pub use pnpm::{PnpmMajor, named_major as pnpm_major_named};
+pub use pnpm::PnpmMajor;
 pub use workspaces::{declares_workspaces, members as workspace_members};
 
 /// A file a manager ignores as a whole in this environment: the variable that makes it, the
@@ -260,6 +260,50 @@ impl ManagerArg {
             _ => Ok(None),
         }
     }
+}
+
+/// The workspace root above `dir` that a manager in play works from, run in `dir`, and every
+/// such manager. pnpm's majors disagree on what a member is (pnpm 10 works from any
+/// `pnpm-workspace.yaml` above, 11 and 12 only from one that lists the package): the major
+/// package.json names, in `dir` or at that root, decides, and without one all three must
+/// agree (a package the yaml does not list is its own project for the pnpm it asks for,
+/// from a review).
+pub fn workspace_root_above(dir: &Path) -> Option<(Vec<Manager>, PathBuf)> {
+    let same_folder =
+        |a: &Path, b: &Path| a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok();
+    let above = |m: Manager| {
+        let (root, _) = m.rules().workspace_root(dir)?;
+        (!same_folder(&root, dir)).then_some(root)
+    };
+    let pnpm_majors = |root: &Path| -> Vec<Manager> {
+        match pnpm::named_major(dir).or_else(|| pnpm::named_major(root)) {
+            Some(major) => vec![Manager::Pnpm(major)],
+            None => PnpmMajor::ALL.map(Manager::Pnpm).to_vec(),
+        }
+    };
+    let mut found: Option<(Vec<Manager>, PathBuf)> = None;
+    for m in SETTLED {
+        let Some(root) = above(m) else {
+            continue;
+        };
+        if found
+            .as_ref()
+            .is_some_and(|(_, first)| !same_folder(first, &root))
+        {
+            continue;
+        }
+        if let Manager::Pnpm(_) = m {
+            let majors = pnpm_majors(&root);
+            let all_agree = majors
+                .iter()
+                .all(|&p| above(p).is_some_and(|r| same_folder(&r, &root)));
+            if !majors.contains(&m) || !all_agree {
+                continue;
+            }
+        }
+        found.get_or_insert_with(|| (Vec::new(), root)).0.push(m);
+    }
+    found
 }
 
 /// The manager package.json's `packageManager` field names (`"yarn@4.5.0"`, corepack's

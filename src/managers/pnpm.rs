@@ -760,7 +760,7 @@ pub(super) fn usable(c: &Credentials) -> bool {
 /// `devEngines.packageManager`), with where it was found.
 /// The pnpm major `dir`'s package.json names (its `packageManager` or `engines`), if it
 /// names one pmrc knows.
-pub fn named_major(dir: &Path) -> Option<PnpmMajor> {
+pub(super) fn named_major(dir: &Path) -> Option<PnpmMajor> {
     let (major, _) = major_of_project(dir)?;
     PnpmMajor::from_major(&major.to_string())
 }

@@ -1211,6 +1211,7 @@ fn check_targets(
                     overridden: line.clone(),
                     requested: u.requested.clone(),
                     written_to: Vec::new(),
+                    unread_credentials: Vec::new(),
                 };
                 match u.pin {
                     Some(_) => pins.pins.push(pin),

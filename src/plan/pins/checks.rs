@@ -223,3 +223,59 @@ fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> V
     }
     found
 }
+
+/// The user-level files pmrc did not read (no `--user`), of the managers in play that read
+/// one of `changed`, that hold credentials for `url`'s host, named as shown: a line written
+/// out sends the target there, and whether it then sends them as the source does pmrc cannot
+/// judge without them (Yarn 1 sends `npm login`'s token with unscoped packages only with
+/// always-auth, from a review).
+pub(super) fn unread_user_credentials_for(
+    req: &Request,
+    changed: &[&FileChange],
+    url: &str,
+) -> Result<Vec<String>> {
+    let mut holding: Vec<String> = Vec::new();
+    let Some(host) = crate::registry_url::RegistryUrl::parse(url).map(|u| u.hostname().to_string())
+    else {
+        return Ok(holding);
+    };
+    if req.user {
+        return Ok(holding);
+    }
+    let for_host = |key: &crate::model::AuthKey| match key {
+        crate::model::AuthKey::Url(location) => {
+            let spelled = match location.starts_with("//") {
+                true => format!("https:{location}"),
+                false => location.clone(),
+            };
+            crate::registry_url::RegistryUrl::parse(&spelled).is_some_and(|u| u.hostname() == host)
+        }
+        _ => false,
+    };
+    let managers = crate::managers::SETTLED
+        .into_iter()
+        .chain([req.from])
+        .chain(req.to.iter().copied());
+    for m in managers {
+        let read = discover::locate(m, req.dir, false, req.env)?;
+        if !read
+            .iter()
+            .any(|f| changed.iter().any(|c| c.path == f.path))
+        {
+            continue;
+        }
+        let Ok(files) = discover::locate(m, req.dir, true, req.env) else {
+            continue;
+        };
+        for f in files.iter().filter(|f| {
+            f.level == Level::User && f.text.is_some() && !read.iter().any(|r| r.path == f.path)
+        }) {
+            let holds =
+                discover::read_model(f).is_ok_and(|(model, _)| model.auth.keys().any(for_host));
+            if holds && !holding.contains(&f.display) {
+                holding.push(f.display.clone());
+            }
+        }
+    }
+    Ok(holding)
+}

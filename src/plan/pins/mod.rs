@@ -32,6 +32,9 @@ pub struct Pin {
     pub requested: Option<String>,
     /// The files the line went into, as shown, once its trial kept it.
     pub written_to: Vec<String>,
+    /// User-level files pmrc did not read that hold credentials for its registry: what the
+    /// target sends there pmrc could not compare.
+    pub unread_credentials: Vec<String>,
 }
 
 /// One pin is one line: the same target, group and registry, whatever a plan says of it.
@@ -113,10 +116,19 @@ impl Pins {
                 [] => format!("the file it writes for {}", p.target),
                 files => files.join(" and "),
             };
+            let unread = match p.unread_credentials.as_slice() {
+                [] => String::new(),
+                files => format!(
+                    "; {} {} credentials for it, which pmrc reads only with --user: pass --user to have {to} send them as {from} does",
+                    files.join(" and "),
+                    if files.len() == 1 { "holds" } else { "hold" },
+                    to = p.target,
+                ),
+            };
             Warning::note(
                 Code::RegistryWrittenOut,
                 format!(
-                    "{}: {to} would request {} by this line; pmrc writes {from}'s registry {} out for them in {into}, which {to} takes over it",
+                    "{}: {to} would request {} by this line; pmrc writes {from}'s registry {} out for them in {into}, which {to} takes over it{unread}",
                     p.group,
                     p.requested.as_deref().unwrap_or("the public registry"),
                     p.url,
@@ -187,16 +199,16 @@ impl Pins {
         };
         match self.judge(req, source, (&baseline, changes), &wanted)? {
             Verdict::Kept => {
-                let into: Vec<String> = checks::files_changed(&baseline, changes)
-                    .iter()
-                    .map(|c| c.display.clone())
-                    .collect();
+                let changed = checks::files_changed(&baseline, changes);
+                let into: Vec<String> = changed.iter().map(|c| c.display.clone()).collect();
                 for pin in self
                     .written
                     .iter_mut()
                     .filter(|p| self.on_trial.contains(p))
                 {
                     pin.written_to = into.clone();
+                    pin.unread_credentials =
+                        checks::unread_user_credentials_for(req, &changed, &pin.url)?;
                 }
                 self.on_trial.clear();
                 Ok(self.try_queued(changes) || self.begin_trial(changes, wanted))
@@ -221,10 +233,7 @@ impl Pins {
                 return self.after_refusal(baseline);
             }
             Verdict::RefusedTogether(pins, why) => {
-                let why = match pins.len() {
-                    1 => why,
-                    n => Refusal::InBatch(Box::new(why), n),
-                };
+                let why = why.of_batch(pins.len());
                 pins.into_iter().map(|p| (p, why.clone())).collect()
             }
         };

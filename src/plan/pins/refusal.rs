@@ -34,6 +34,18 @@ pub(super) enum Refusal {
 }
 
 impl Refusal {
+    /// This reason, given to a batch of `n` refused together: said as the batch's where it
+    /// may hold of one line and not another; a user file's holds of every line there.
+    pub(super) fn of_batch(self, n: usize) -> Refusal {
+        match self {
+            Refusal::UserFilesUnread(_) => self,
+            _ if n == 1 => self,
+            _ => Refusal::InBatch(Box::new(self), n),
+        }
+    }
+}
+
+impl Refusal {
     /// Whether the note names the registry: not where it is not the one written (a user file
     /// pmrc did not read may set another), nor where it holds a secret.
     pub(super) fn names_the_registry(&self) -> bool {
@@ -76,7 +88,7 @@ impl Refusal {
                 files.join(" and ")
             ),
             Refusal::SourceFile => format!(
-                "it would go into a file {from} reads, which with several targets would change what the others are converted from; convert to {to} alone for it"
+                "it would go into a file {from} reads, which with several targets would change what the others are converted from; to have it, write this conversion, then convert to {to} alone with --write, then write this one again"
             ),
             Refusal::MovesBystander(named) if named.is_empty() => {
                 "the plan with it was refused (two managers reading one file would need different values in it)".into()
