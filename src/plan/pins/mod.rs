@@ -291,8 +291,9 @@ impl Pins {
     /// the files does as it did without it; where no manager reading the file it goes into
     /// has a user file pmrc did not read that sets a registry; and, with several targets,
     /// where it is not written into a file the source reads, which would make it the
-    /// source's for the other targets too, where no trial judged it. Checked in that order,
-    /// so that the reason a note gives is one converting to the target alone would give.
+    /// source's for the other targets too, where no trial judged it. That one last: the
+    /// reasons before it hold converting to the target alone too, and a note that says to
+    /// do that must not send the user to another refusal.
     fn judge(
         &mut self,
         req: &Request,
@@ -352,8 +353,6 @@ impl Pins {
             return Ok(self.refused_here(Refusal::UserFilesUnread(unread)));
         }
         if req.to.len() > 1 && checks::writes_a_source_file(req, plans)? {
-            // Last: converted to its target alone, the line would be kept (the other targets,
-            // as readers of the files, were judged above), as the note then says.
             return Ok(self.refused_here(Refusal::SourceFile));
         }
         Ok(Verdict::Kept)

@@ -85,7 +85,10 @@ impl Refusal {
                 "{}, which {} {} too, would then request packages otherwise",
                 names(others),
                 if others.len() == 1 { "reads" } else { "read" },
-                files.join(" and ")
+                match files.as_slice() {
+                    [] => "the file it goes into".to_string(),
+                    files => files.join(" and "),
+                }
             ),
             Refusal::SourceFile => format!(
                 "it would go into a file {from} reads, which with several targets would change what the others are converted from; to have it, write this conversion, then convert to {to} alone with --write, then write this one again"
