@@ -106,6 +106,12 @@ fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, Str
     {
         return Ok((path.clone(), display.clone()));
     }
+    if file.xdg_first
+        && let Some(xdg) = &env.xdg_config_home
+        && xdg.join(name).is_file()
+    {
+        return Ok((xdg.join(name), format!("$XDG_CONFIG_HOME/{name}")));
+    }
     let home = env
         .home
         .as_ref()

@@ -1686,6 +1686,45 @@ fn npm_to_yarn1_writes_out_the_registry_whatever_yarn_s_user_file_sets() {
     );
 }
 
+/// From a review: Bun's user `.npmrc` is `$XDG_CONFIG_HOME/.npmrc` where that file exists
+/// (spec pnpm-bun-deno.md b14), which pmrc never read: `show --user` named `~/.npmrc`, and
+/// npm's registry written out for Yarn 1 moved real Bun 1.4.5 off the registry it set.
+#[test]
+fn bun_s_user_npmrc_is_the_xdg_one_where_it_exists() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".yarnrc", "registry \"https://corp.example.test/\"\n"),
+        (".npmrc", "//corp.example.test/:_authToken=${T}\n"),
+    ]);
+    let xdg = project.home.path().join("xdg");
+    std::fs::create_dir_all(&xdg).unwrap();
+    std::fs::write(xdg.join(".npmrc"), "registry=https://xdg.example.test/\n").unwrap();
+    let pmrc = |args: &[&str]| {
+        common::pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(project.path())
+            .env("HOME", project.home.path())
+            .env("XDG_CONFIG_HOME", &xdg)
+            .output()
+            .unwrap()
+    };
+    let shown = pmrc(&["show", "--manager", "bun", "--user"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("from $XDG_CONFIG_HOME/.npmrc, .npmrc,")
+            && text.contains("unscoped packages -> https://xdg.example.test/"),
+        "{text}"
+    );
+    let out = pmrc(&["convert", "--from", "npm", "--to", "yarn-classic", "--write"]);
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("over this line: $XDG_CONFIG_HOME/.npmrc sets a registry"),
+        "{said}"
+    );
+    assert!(!project.read(".npmrc").unwrap().contains("registry="));
+}
+
 /// From a review: Bun takes bunfig.toml's registry over `.npmrc`'s, and @acme/* follows it;
 /// `@acme:registry` written out in `.npmrc` for Yarn 1 sent Bun 1.4.5's @acme/* to npm's
 /// registry with its token, silently. pmrc leaves it out and says `route-differs`.

@@ -7,6 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{
     FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, npm_style_route, spec,
+    spec_xdg_first,
 };
 use crate::discover::ConfigFile;
 use crate::env_config::{self, EnvRead, EnvVar, RcFile};
@@ -113,9 +114,12 @@ impl Rules for Bun {
         "Bun 1.x"
     }
 
+    /// The user `.npmrc` is `$XDG_CONFIG_HOME/.npmrc` where that file exists, else
+    /// `~/.npmrc` (spec pnpm-bun-deno.md §3.2, b14/b14b; from a review: a registry there
+    /// went unseen).
     fn sources(&self) -> Vec<FileSpec> {
         vec![
-            spec(".npmrc", Format::Npmrc, Place::Home),
+            spec_xdg_first(".npmrc", Format::Npmrc, Place::Home),
             spec(".npmrc", Format::Npmrc, Place::Project),
             spec("bunfig.toml", Format::Bunfig, Place::BunUser),
             spec("bunfig.toml", Format::Bunfig, Place::Project),

@@ -416,6 +416,9 @@ pub struct FileSpec {
     pub name: &'static str,
     pub format: Format,
     pub place: Place,
+    /// A user file taken from `$XDG_CONFIG_HOME` instead where one of that name is there
+    /// (Bun's `.npmrc`).
+    pub xdg_first: bool,
 }
 
 pub(crate) const fn spec(name: &'static str, format: Format, place: Place) -> FileSpec {
@@ -423,6 +426,15 @@ pub(crate) const fn spec(name: &'static str, format: Format, place: Place) -> Fi
         name,
         format,
         place,
+        xdg_first: false,
+    }
+}
+
+/// [`spec`] for a user file `$XDG_CONFIG_HOME/<name>` replaces when it exists.
+pub(crate) const fn spec_xdg_first(name: &'static str, format: Format, place: Place) -> FileSpec {
+    FileSpec {
+        xdg_first: true,
+        ..spec(name, format, place)
     }
 }
 
