@@ -1716,7 +1716,14 @@ fn bun_s_user_npmrc_is_the_xdg_one_where_it_exists() {
             && text.contains("unscoped packages -> https://xdg.example.test/"),
         "{text}"
     );
-    let out = pmrc(&["convert", "--from", "npm", "--to", "yarn-classic", "--write"]);
+    let out = pmrc(&[
+        "convert",
+        "--from",
+        "npm",
+        "--to",
+        "yarn-classic",
+        "--write",
+    ]);
     let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
     assert!(
         said.contains("over this line: $XDG_CONFIG_HOME/.npmrc sets a registry"),

@@ -147,18 +147,7 @@ pub(super) fn unread_user_files_that_route(
     if req.user {
         return Ok(routing);
     }
-    let managers = crate::managers::SETTLED
-        .into_iter()
-        .chain([req.from])
-        .chain(req.to.iter().copied());
-    for m in managers {
-        let read = discover::locate(m, req.dir, false, req.env)?;
-        if !read
-            .iter()
-            .any(|f| changed.iter().any(|c| c.path == f.path))
-        {
-            continue;
-        }
+    for (m, read) in readers_of(req, changed)? {
         let files = known
             .entry(m)
             .or_insert_with(|| routing_user_files(req, m, &read));
@@ -179,16 +168,10 @@ fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> V
             model.registry.is_some() || model.scopes.values().any(|s| s.registry.is_some())
         })
     };
-    // A user file read without `--user` (`NPM_CONFIG_USERCONFIG` naming the project's
-    // `.npmrc` through `--env`) is read.
-    let unread = |f: &ConfigFile| {
-        f.level == Level::User && f.text.is_some() && !read.iter().any(|r| r.path == f.path)
-    };
     let located = discover::locate(manager, req.dir, true, req.env);
     let mut found: Vec<String> = match &located {
-        Ok(files) => files
-            .iter()
-            .filter(|f| unread(f) && routes(f))
+        Ok(files) => unread_user_files(files, read)
+            .filter(|f| routes(f))
             .map(|f| f.display.clone())
             .collect(),
         Err(_) => discover::user_files_present(manager, req.dir, req.env),
@@ -252,24 +235,11 @@ pub(super) fn unread_user_credentials_for(
         }
         _ => false,
     };
-    let managers = crate::managers::SETTLED
-        .into_iter()
-        .chain([req.from])
-        .chain(req.to.iter().copied());
-    for m in managers {
-        let read = discover::locate(m, req.dir, false, req.env)?;
-        if !read
-            .iter()
-            .any(|f| changed.iter().any(|c| c.path == f.path))
-        {
-            continue;
-        }
+    for (m, read) in readers_of(req, changed)? {
         let Ok(files) = discover::locate(m, req.dir, true, req.env) else {
             continue;
         };
-        for f in files.iter().filter(|f| {
-            f.level == Level::User && f.text.is_some() && !read.iter().any(|r| r.path == f.path)
-        }) {
+        for f in unread_user_files(&files, &read) {
             let holds =
                 discover::read_model(f).is_ok_and(|(model, _)| model.auth.keys().any(for_host));
             if holds && !holding.contains(&f.display) {
@@ -278,4 +248,39 @@ pub(super) fn unread_user_credentials_for(
         }
     }
     Ok(holding)
+}
+
+/// Each manager in play (every settled one, the source, the targets) that reads one of
+/// `changed`, with the files it reads without `--user`.
+fn readers_of(req: &Request, changed: &[&FileChange]) -> Result<Vec<(Manager, Vec<ConfigFile>)>> {
+    let managers = crate::managers::SETTLED
+        .into_iter()
+        .chain([req.from])
+        .chain(req.to.iter().copied());
+    let mut readers = Vec::new();
+    for m in managers {
+        if readers.iter().any(|(r, _)| *r == m) {
+            continue;
+        }
+        let read = discover::locate(m, req.dir, false, req.env)?;
+        if read
+            .iter()
+            .any(|f| changed.iter().any(|c| c.path == f.path))
+        {
+            readers.push((m, read));
+        }
+    }
+    Ok(readers)
+}
+
+/// The user-level files among `located` that exist and are not among `read` (a user file
+/// read without `--user`, `NPM_CONFIG_USERCONFIG` naming the project's `.npmrc` through
+/// `--env`, is read).
+fn unread_user_files<'f>(
+    located: &'f [ConfigFile],
+    read: &'f [ConfigFile],
+) -> impl Iterator<Item = &'f ConfigFile> {
+    located.iter().filter(|f| {
+        f.level == Level::User && f.text.is_some() && !read.iter().any(|r| r.path == f.path)
+    })
 }
