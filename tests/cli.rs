@@ -1364,7 +1364,7 @@ fn npm_to_yarn1_writes_out_the_registry_beside_a_user_file_of_credentials_only()
     // the note says so, and what to pass (from a review: real Yarn 1 sent it with @acme/*
     // but not with unscoped packages, which need always-auth).
     assert!(
-        said.contains("note[registry-written-out]: .yarnrc:1: @acme/*: yarn-classic would request https://yarn.example.test by this line; pmrc writes npm's registry https://npm.example.test/ out for them in .npmrc, which yarn-classic takes over it; ~/.npmrc holds credentials for it, which pmrc reads only with --user: pass --user to have yarn-classic send them as npm does"),
+        said.contains("note[registry-written-out]: .yarnrc:1: @acme/*: yarn-classic would request https://yarn.example.test by this line; pmrc writes npm's registry https://npm.example.test/ out for them in .npmrc, which yarn-classic takes over it; ~/.npmrc holds credentials for it, which pmrc reads only with --user, so whether yarn-classic sends them as npm does is not checked: pass --user to check it (and have them sent alike)"),
         "{said}"
     );
     assert!(
@@ -1382,6 +1382,25 @@ fn npm_to_yarn1_writes_out_the_registry_beside_a_user_file_of_credentials_only()
     assert!(out.status.success(), "{said}");
     assert!(!said.contains("holds credentials"), "{said}");
     assert!(!said.contains("route-differs"), "{said}");
+    // From a review: a user file neither npm nor Yarn 1 reads (pnpm's auth.ini) is not
+    // theirs to send, and `--user` would change nothing for it.
+    std::fs::remove_file(project.home.path().join(".npmrc")).unwrap();
+    std::fs::remove_file(project.path().join(".npmrc")).unwrap();
+    std::fs::write(
+        project.path().join(".npmrc"),
+        "registry=https://npm.example.test/\n",
+    )
+    .unwrap();
+    let pnpm_config = project.home.path().join(".config/pnpm");
+    std::fs::create_dir_all(&pnpm_config).unwrap();
+    std::fs::write(
+        pnpm_config.join("auth.ini"),
+        "//npm.example.test/:_authToken=fake-pnpm-token\n",
+    )
+    .unwrap();
+    let (_, said) = npm_to_yarn1(&project, &[]);
+    assert!(said.contains("note[registry-written-out]"), "{said}");
+    assert!(!said.contains("holds credentials"), "{said}");
 }
 
 /// From a review: a user-level file of a manager neither source nor target goes unread too

@@ -802,4 +802,16 @@ fn init_in_a_package_the_workspace_does_not_list_initialises_it() {
     let (ok, said) = ws.run_in(&ws.root.path().join("tools/x"), &["init"]);
     assert!(ok, "{said}");
     assert!(said.contains("+to = [\"pnpm\"]"), "{said}");
+    // From a second review: asking for pnpm 10, which run there switches to the major the
+    // root asks for, pnpm 12, which does not take the package for a member.
+    ws.write(
+        "package.json",
+        r#"{"name":"ws","private":true,"packageManager":"pnpm@12.21.0"}"#,
+    );
+    ws.write(
+        "tools/x/package.json",
+        r#"{"name":"x","packageManager":"pnpm@10.34.9"}"#,
+    );
+    let (ok, said) = ws.run_in(&ws.root.path().join("tools/x"), &["init"]);
+    assert!(ok, "{said}");
 }

@@ -264,10 +264,10 @@ impl ManagerArg {
 
 /// The workspace root above `dir` that a manager in play works from, run in `dir`, and every
 /// such manager. pnpm's majors disagree on what a member is (pnpm 10 works from any
-/// `pnpm-workspace.yaml` above, 11 and 12 only from one that lists the package): the major
-/// package.json names, in `dir` or at that root, decides, and without one all three must
-/// agree (a package the yaml does not list is its own project for the pnpm it asks for,
-/// from a review).
+/// `pnpm-workspace.yaml` above, 11 and 12 only from one that lists the package): the majors
+/// package.json names, in `dir` and at that root, must all agree (pnpm 10 run in a package
+/// switches to the root's), and without one named all three must (a package the yaml does
+/// not list is its own project for the pnpm it asks for, from two reviews).
 pub fn workspace_root_above(dir: &Path) -> Option<(Vec<Manager>, PathBuf)> {
     let same_folder =
         |a: &Path, b: &Path| a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok();
@@ -275,10 +275,18 @@ pub fn workspace_root_above(dir: &Path) -> Option<(Vec<Manager>, PathBuf)> {
         let (root, _) = m.rules().workspace_root(dir)?;
         (!same_folder(&root, dir)).then_some(root)
     };
+    // The majors that may run there: the ones package.json names, in `dir` or at the root
+    // (pnpm 10 run in `dir` switches to the root's), or any of the three.
     let pnpm_majors = |root: &Path| -> Vec<Manager> {
-        match pnpm::named_major(dir).or_else(|| pnpm::named_major(root)) {
-            Some(major) => vec![Manager::Pnpm(major)],
-            None => PnpmMajor::ALL.map(Manager::Pnpm).to_vec(),
+        let mut named: Vec<Manager> = [pnpm::named_major(dir), pnpm::named_major(root)]
+            .into_iter()
+            .flatten()
+            .map(Manager::Pnpm)
+            .collect();
+        named.dedup();
+        match named.is_empty() {
+            true => PnpmMajor::ALL.map(Manager::Pnpm).to_vec(),
+            false => named,
         }
     };
     let mut found: Option<(Vec<Manager>, PathBuf)> = None;

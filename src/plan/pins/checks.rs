@@ -207,14 +207,14 @@ fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> V
     found
 }
 
-/// The user-level files pmrc did not read (no `--user`), of the managers in play that read
-/// one of `changed`, that hold credentials for `url`'s host, named as shown: a line written
-/// out sends the target there, and whether it then sends them as the source does pmrc cannot
-/// judge without them (Yarn 1 sends `npm login`'s token with unscoped packages only with
-/// always-auth, from a review).
+/// The user-level files pmrc did not read (no `--user`) of the source and of `to` that hold
+/// credentials for `url`'s host, named as shown: a line written out sends `to` there, and
+/// whether it then sends them as the source does pmrc cannot judge without them (Yarn 1
+/// sends `npm login`'s token with unscoped packages only with always-auth, from a review).
+/// Other managers' files are not theirs to send (pnpm's `auth.ini`, Bun's XDG `.npmrc`).
 pub(super) fn unread_user_credentials_for(
     req: &Request,
-    changed: &[&FileChange],
+    to: Manager,
     url: &str,
 ) -> Result<Vec<String>> {
     let mut holding: Vec<String> = Vec::new();
@@ -235,7 +235,12 @@ pub(super) fn unread_user_credentials_for(
         }
         _ => false,
     };
-    for (m, read) in readers_of(req, changed)? {
+    let mut managers = vec![req.from];
+    if to != req.from {
+        managers.push(to);
+    }
+    for m in managers {
+        let read = discover::locate(m, req.dir, false, req.env)?;
         let Ok(files) = discover::locate(m, req.dir, true, req.env) else {
             continue;
         };

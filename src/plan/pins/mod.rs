@@ -119,7 +119,7 @@ impl Pins {
             let unread = match p.unread_credentials.as_slice() {
                 [] => String::new(),
                 files => format!(
-                    "; {} {} credentials for it, which pmrc reads only with --user: pass --user to have {to} send them as {from} does",
+                    "; {} {} credentials for it, which pmrc reads only with --user, so whether {to} sends them as {from} does is not checked: pass --user to check it (and have them sent alike)",
                     files.join(" and "),
                     if files.len() == 1 { "holds" } else { "hold" },
                     to = p.target,
@@ -208,7 +208,7 @@ impl Pins {
                 {
                     pin.written_to = into.clone();
                     pin.unread_credentials =
-                        checks::unread_user_credentials_for(req, &changed, &pin.url)?;
+                        checks::unread_user_credentials_for(req, pin.target, &pin.url)?;
                 }
                 self.on_trial.clear();
                 Ok(self.try_queued(changes) || self.begin_trial(changes, wanted))
