@@ -308,6 +308,12 @@ pub fn unread_user_files(manager: Manager, dir: &Path, env: &Environment) -> Opt
     })
 }
 
+/// Whether two names of folders name the same one (a root found from an absolute path
+/// against the `--dir` given).
+pub fn same_folder(a: &Path, b: &Path) -> bool {
+    a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok()
+}
+
 /// The user-level files `manager` reads that exist, named as shown (`~/.npmrc`).
 pub fn user_files_present(manager: Manager, dir: &Path, env: &Environment) -> Vec<String> {
     manager

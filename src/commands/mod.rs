@@ -265,11 +265,7 @@ fn workspace_root(
     )
 }
 
-/// Whether two names of folders name the same one (a root found from an absolute path
-/// against the `--dir` given).
-pub(crate) fn same_folder(a: &Path, b: &Path) -> bool {
-    a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok()
-}
+pub(crate) use crate::discover::same_folder;
 
 pub(crate) fn at_root_of(
     found: Option<(PathBuf, Option<Warning>)>,

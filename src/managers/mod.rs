@@ -269,8 +269,7 @@ impl ManagerArg {
 /// switches to the root's), and without one named all three must (a package the yaml does
 /// not list is its own project for the pnpm it asks for, from two reviews).
 pub fn workspace_root_above(dir: &Path) -> Option<(Vec<Manager>, PathBuf)> {
-    let same_folder =
-        |a: &Path, b: &Path| a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok();
+    use crate::discover::same_folder;
     let above = |m: Manager| {
         let (root, _) = m.rules().workspace_root(dir)?;
         (!same_folder(&root, dir)).then_some(root)

@@ -170,7 +170,7 @@ fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> V
     };
     let located = discover::locate(manager, req.dir, true, req.env);
     let mut found: Vec<String> = match &located {
-        Ok(files) => unread_user_files(files, read)
+        Ok(files) => not_read(files, read)
             .filter(|f| routes(f))
             .map(|f| f.display.clone())
             .collect(),
@@ -192,16 +192,17 @@ fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> V
         && discover::reads_home_npmrc(manager)
         && !known(path)
     {
+        let display = format!("$NPM_CONFIG_USERCONFIG ({})", path.display());
         let file = discover::read_text(path).map(|text| ConfigFile {
             text: text.map(|t| crate::formats::kept::shared_text(&t)),
             path: path.clone(),
-            display: format!("$NPM_CONFIG_USERCONFIG ({})", path.display()),
+            display: display.clone(),
             level: Level::User,
             format: Format::Npmrc,
         });
         match file {
             Ok(file) if file.text.is_none() || !routes(&file) => {}
-            _ => found.push(format!("$NPM_CONFIG_USERCONFIG ({})", path.display())),
+            _ => found.push(display),
         }
     }
     found
@@ -244,7 +245,7 @@ pub(super) fn unread_user_credentials_for(
         let Ok(files) = discover::locate(m, req.dir, true, req.env) else {
             continue;
         };
-        for f in unread_user_files(&files, &read) {
+        for f in not_read(&files, &read) {
             let holds =
                 discover::read_model(f).is_ok_and(|(model, _)| model.auth.keys().any(for_host));
             if holds && !holding.contains(&f.display) {
@@ -281,7 +282,7 @@ fn readers_of(req: &Request, changed: &[&FileChange]) -> Result<Vec<(Manager, Ve
 /// The user-level files among `located` that exist and are not among `read` (a user file
 /// read without `--user`, `NPM_CONFIG_USERCONFIG` naming the project's `.npmrc` through
 /// `--env`, is read).
-fn unread_user_files<'f>(
+fn not_read<'f>(
     located: &'f [ConfigFile],
     read: &'f [ConfigFile],
 ) -> impl Iterator<Item = &'f ConfigFile> {

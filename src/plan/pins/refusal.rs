@@ -97,12 +97,10 @@ impl Refusal {
                 "the plan with it was refused (two managers reading one file would need different values in it)".into()
             }
             Refusal::MovesBystander(named) => format!(
-                "{} {}, which pmrc.toml names, would then do otherwise with the file the line goes into",
-                if named.len() == 1 { "" } else { "one of" },
+                "{}{}, which pmrc.toml names, would then do otherwise with the file the line goes into",
+                if named.len() == 1 { "" } else { "one of " },
                 names(named),
-            )
-            .trim_start()
-            .to_string(),
+            ),
             Refusal::NotCopied => {
                 "its URL holds credentials, a query or a variable, which pmrc does not copy into another file".into()
             }
