@@ -77,6 +77,8 @@ struct SettingInPlace<'d> {
     key: &'d str,
     value: ValueInPlace<'d>,
     line: usize,
+    /// [`is_owned`], worked out once per key (issue 20).
+    owned: bool,
 }
 
 enum ValueInPlace<'d> {
@@ -369,7 +371,7 @@ impl Document {
             .into_iter()
             // A key naming its registry through a variable is read, never written: its line
             // is the user's, as an unknown key's is.
-            .filter(|s| is_owned(s.key))
+            .filter(|s| s.owned)
             .map(|s| Setting {
                 path: [s.key.to_string()].into(),
                 value: s.value.to_owned_value(),
@@ -383,12 +385,16 @@ impl Document {
     fn settings_in_place(&self) -> Result<Vec<SettingInPlace<'_>>, SyntaxError> {
         // Slots in order of each key's deciding line; a later duplicate empties the earlier
         // slot, so the result keeps npm's last-wins order in linear time.
-        let mut slots: Vec<Option<SettingInPlace>> = Vec::new();
-        let mut slot_of: HashMap<&str, usize> = HashMap::default();
+        let mut slots: Vec<Option<SettingInPlace>> = Vec::with_capacity(self.lines.len());
+        let mut slot_of: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(self.lines.len(), Default::default());
         for (i, line) in self.lines.iter().enumerate() {
             let Some(entry) = &line.entry else { continue };
-            if line.in_section || !(is_owned(&entry.key) || is_reference_credential_key(&entry.key))
-            {
+            if line.in_section {
+                continue;
+            }
+            let owned = is_owned(&entry.key);
+            if !(owned || is_reference_credential_key(&entry.key)) {
                 continue;
             }
             if let Some(quote) = entry.stray_quote {
@@ -443,6 +449,7 @@ impl Document {
                 key: &entry.key,
                 value,
                 line: self.line_number(i),
+                owned,
             }));
         }
         Ok(slots.into_iter().flatten().collect())
@@ -902,7 +909,9 @@ fn split_nerf_key(key: &str) -> Option<(&str, &str)> {
     if !key.starts_with("//") {
         return None;
     }
-    let (location, name) = key.rsplit_once(':')?;
+    // A byte search: this runs for every key of a large config (issue 20).
+    let colon = memchr::memrchr(b':', key.as_bytes())?;
+    let (location, name) = (&key[..colon], &key[colon + 1..]);
     CREDENTIAL_NAMES.contains(&name).then_some((location, name))
 }
 

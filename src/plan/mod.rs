@@ -360,14 +360,24 @@ fn drafts(
                 .into_iter()
                 .map(|w| (name.clone(), w)),
         );
+        // A target's files at one level (pnpm's `.npmrc` and `pnpm-workspace.yaml`) want one
+        // part of the model: it is split out once (a copy of a large model, issue 20).
+        let mut parts: Vec<(Level, Model)> = Vec::new();
         for target in discover::locate_targets(to, req.dir, req.user, req.env)? {
-            let mut part = translation.model.at_level(target.level);
-            if target.level == Level::User {
-                part.overlay(translation.user_credentials.clone());
-            }
+            let part = match parts.iter().position(|(level, _)| *level == target.level) {
+                Some(i) => &parts[i].1,
+                None => {
+                    let mut part = translation.model.at_level(target.level);
+                    if target.level == Level::User {
+                        part.overlay(translation.user_credentials.clone());
+                    }
+                    parts.push((target.level, part));
+                    &parts[parts.len() - 1].1
+                }
+            };
             let mut wanted = target
                 .format
-                .in_shape_of(target.text.as_deref(), target.format.wanted(&part, to));
+                .in_shape_of(target.text.as_deref(), target.format.wanted(part, to));
             wanted.retain(|(path, _)| target.format.edits(path));
             match drafts.iter_mut().find(|d| d.file.path == target.path) {
                 Some(draft) => draft.writers.push((to, wanted)),
