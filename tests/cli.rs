@@ -1403,6 +1403,47 @@ fn npm_to_yarn1_writes_out_the_registry_beside_a_user_file_of_credentials_only()
     assert!(!said.contains("holds credentials"), "{said}");
 }
 
+/// From a review: `convert --from npm --to yarn-classic --user --write` copied `npm login`'s
+/// token to `//registry.yarnpkg.com/:_authToken` (and only when run before a conversion
+/// without `--user`), a second copy of the secret that goes stale when npm's is renewed.
+/// Yarn 1 sends the credentials of npm's registry to its own default registry
+/// (`getAuth`'s fallback): real Yarn 1.22.22, with both hosts served on 127.0.0.1, sent
+/// `~/.npmrc`'s token for @types/* as it was, and for unscoped packages once
+/// `//registry.yarnpkg.com/:always-auth=true` was there. That line alone is written.
+#[test]
+fn npm_to_yarn1_leaves_npm_login_s_token_where_npm_keeps_it() {
+    let project = Project::with_files(&[("package.json", "{}\n")]);
+    let user_npmrc = project.home.path().join(".npmrc");
+    let token = "//registry.npmjs.org/:_authToken=npm_FAKE_TOKEN_0000\n";
+    std::fs::write(&user_npmrc, token).unwrap();
+    let (out, said) = npm_to_yarn1(&project, &["--user", "--write"]);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("credentials-differ"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(&user_npmrc).unwrap(),
+        format!("{token}//registry.yarnpkg.com/:always-auth=true\n")
+    );
+    assert!(!project.path().join(".npmrc").exists());
+    let (out, said) = npm_to_yarn1(&project, &["--user", "--check"]);
+    assert!(out.status.success(), "{said}");
+    let out = run(
+        &project,
+        &[
+            "explain",
+            "@types/node",
+            "--user",
+            "--manager",
+            "yarn-classic",
+        ],
+    );
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("sends: Bearer *** (~/.npmrc:1)")
+            && shown.contains("Yarn 1 also sends to its own default registry"),
+        "{shown}"
+    );
+}
+
 /// From a review: a user-level file of a manager neither source nor target goes unread too
 /// (Bun's `~/.bunfig.toml`, whose registry Bun's @acme/* follows): no registry is written
 /// out while one exists, where real Bun 1.4.5 moved to `.npmrc`'s with its token.

@@ -641,6 +641,12 @@ pub trait Rules: Sync {
     fn unscoped_credentials_need_always_auth(&self) -> bool {
         false
     }
+    /// Whether the manager sends credentials keyed to one registry to another as well (Yarn 1:
+    /// npm's registry's to its own), reading every `.npmrc` npm reads: a translation then
+    /// leaves them where the source keeps them rather than copying a secret.
+    fn sends_credentials_keyed_elsewhere(&self) -> bool {
+        false
+    }
     /// Whether an empty credential (`${VAR?}` unset) makes the manager go on up the request
     /// URL's path to the next key (npm), so a parent key can hold a default.
     fn empty_credential_walks_up(&self) -> bool {

@@ -1,6 +1,6 @@
 //! Yarn 1.22 (spec/yarn.md part B): routing and all auth from `.npmrc`, TLS and proxies from
-//! `.yarnrc`; credentials only at the registry's exact URL (port as written), `always-auth`
-//! honoured.
+//! `.yarnrc`; credentials only at the registry's exact URL (port as written), or npm's
+//! registry's for Yarn's own default registry, `always-auth` honoured.
 
 use super::{FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, spec};
 use crate::diagnostics::Code;
@@ -15,6 +15,11 @@ use crate::warning::Warning;
 pub struct YarnClassic;
 
 const PUBLIC_REGISTRY: &str = "https://registry.yarnpkg.com/";
+/// Yarn 1's default registry as it compares it with the one a request goes to: a configured
+/// registry takes npm's credentials only when spelled exactly so.
+const YARN_REGISTRY_AS_DEFAULT: &str = "https://registry.yarnpkg.com";
+/// Where npm's own registry keeps its credentials.
+const NPM_REGISTRY_KEY: &str = "//registry.npmjs.org/";
 
 impl Rules for YarnClassic {
     fn reads_variable(&self, name: &str) -> Option<EnvRead> {
@@ -232,31 +237,52 @@ impl Rules for YarnClassic {
             }
             keys.insert(0, key);
         }
-        let exact = keys
+        let mut exact = keys
             .iter()
             .find_map(|k| model.credential(&AuthKey::Url(k.clone())));
         let global = model.auth.get(&AuthKey::Fallback);
         // Each credential name is looked up per registry first, then globally.
-        let pick = |f: fn(&Credentials) -> &Option<crate::model::Value>| {
-            exact
-                .and_then(|(_, c)| f(c).clone())
-                .or_else(|| global.and_then(|g| f(g).clone()))
+        let merged_with = |exact: Option<(&AuthKey, &Credentials)>| {
+            let pick = |f: fn(&Credentials) -> &Option<crate::model::Value>| {
+                exact
+                    .and_then(|(_, c)| f(c).clone())
+                    .or_else(|| global.and_then(|g| f(g).clone()))
+            };
+            Credentials {
+                token: pick(|c| &c.token),
+                ident: pick(|c| &c.ident),
+                username: pick(|c| &c.username),
+                password: pick(|c| &c.password),
+                password_encoding: Some(PasswordEncoding::Base64),
+                always_auth: pick(|c| &c.always_auth).or_else(|| model.always_auth.clone()),
+                ..Credentials::default()
+            }
         };
-        let merged = Credentials {
-            token: pick(|c| &c.token),
-            ident: pick(|c| &c.ident),
-            username: pick(|c| &c.username),
-            password: pick(|c| &c.password),
-            password_encoding: Some(PasswordEncoding::Base64),
-            always_auth: pick(|c| &c.always_auth).or_else(|| model.always_auth.clone()),
-            ..Credentials::default()
-        };
+        let merged = merged_with(exact);
+        // Whether to send is the requested registry's `always-auth`, even where the
+        // credentials come from npm's registry below.
         let sends = matches!(packages, Packages::Scope(_)) || merged.always_auth();
-        let authorization = if sends {
+        let mut authorization = if sends {
             npm_authorization(&merged)
         } else {
             None
         };
+        // Yarn's registry, spelled as Yarn 1's default is (no trailing slash), also takes the
+        // credentials written for npm's (`getAuth`: "we must also send it the auth token for
+        // the npm registry"), so `npm login`'s token is sent there (spec/yarn.md, B).
+        if sends
+            && authorization.is_none()
+            && registry
+                .as_deref()
+                .is_none_or(|r| r == YARN_REGISTRY_AS_DEFAULT)
+        {
+            let npm_key = AuthKey::Url(NPM_REGISTRY_KEY.to_string());
+            let npm_exact = model.credential(&npm_key);
+            if let Some(npm) = npm_authorization(&merged_with(npm_exact)) {
+                authorization = Some(npm);
+                exact = npm_exact;
+            }
+        }
         let (credential_key, origin) = match (&authorization, exact) {
             (None, _) => (None, None),
             (Some(_), Some((k, c))) if c.authenticates() => (Some(k.clone()), c.origin().cloned()),
@@ -283,6 +309,10 @@ impl Rules for YarnClassic {
         true
     }
 
+    fn sends_credentials_keyed_elsewhere(&self) -> bool {
+        true
+    }
+
     /// `npm-registry.js` builds the key from the registry URL as written: `http://h:80/`
     /// looks for `//h:80/` (errata: default ports).
     fn npmrc_key_for(&self, registry: &str) -> Option<String> {
@@ -297,6 +327,14 @@ impl Rules for YarnClassic {
             }
             (Some(_), false) => {
                 "credentials exist, but Yarn 1 sends them for unscoped packages only with always-auth=true".into()
+            }
+            (Some(AuthKey::Url(k)), _)
+                if k == NPM_REGISTRY_KEY
+                    && route.registry.as_deref().is_none_or(|r| r == YARN_REGISTRY_AS_DEFAULT) =>
+            {
+                format!(
+                    "`{k}` is npm's registry, whose credentials Yarn 1 also sends to its own default registry"
+                )
             }
             (Some(AuthKey::Url(k)), _) => {
                 format!("`{k}` is the registry's exact URL (Yarn 1 does not walk up the path)")
@@ -439,5 +477,53 @@ mod env_tests {
             Some("Failed to replace env in config: ${A:-d}")
         );
         assert_eq!(stops("https://r.example/\\${A:-d}/"), None);
+    }
+}
+
+#[cfg(test)]
+mod npm_registry_alias_tests {
+    use crate::managers::Manager;
+    use crate::model::Level;
+    use crate::resolve::{Authorization, Packages, routes_for};
+    use crate::template::Template;
+
+    /// What real Yarn 1.22.22 sent, with registry.yarnpkg.com and registry.npmjs.org served
+    /// on 127.0.0.1 and `npm login`'s token in `~/.npmrc` (`getAuth`'s npm registry fallback).
+    fn sent(npmrc: &str, packages: Packages) -> Option<Authorization> {
+        let (model, _) =
+            crate::formats::npmrc::read(npmrc, std::path::Path::new(".npmrc"), Level::User)
+                .unwrap();
+        routes_for(&model, Manager::YarnClassic, vec![packages])
+            .remove(0)
+            .authorization
+    }
+
+    #[test]
+    fn yarn_classic_sends_npm_registry_token_to_its_own_default_registry() {
+        let token = "//registry.npmjs.org/:_authToken=npm_FAKE_TOKEN_0000\n";
+        let bearer = Some(Authorization::Bearer(Template::literal(
+            "npm_FAKE_TOKEN_0000",
+        )));
+        let scoped = || Packages::Scope("types".into());
+        assert_eq!(sent(token, scoped()), bearer);
+        // Unscoped packages only with always-auth, looked up at Yarn's own registry.
+        assert_eq!(sent(token, Packages::Unscoped), None);
+        let always = format!("{token}//registry.yarnpkg.com/:always-auth=true\n");
+        assert_eq!(sent(&always, Packages::Unscoped), bearer);
+        let at_npm = format!("{token}//registry.npmjs.org/:always-auth=true\n");
+        assert_eq!(sent(&at_npm, Packages::Unscoped), None);
+        // Yarn's registry spelled as its default is; with a trailing slash it is another.
+        let spelled = format!("{token}registry=https://registry.yarnpkg.com\n");
+        assert_eq!(sent(&spelled, scoped()), bearer);
+        let slash = format!("{token}registry=https://registry.yarnpkg.com/\n");
+        assert_eq!(sent(&slash, scoped()), None);
+        // Yarn's own registry's credentials come first.
+        let own = format!("{token}//registry.yarnpkg.com/:_authToken=yarn_FAKE_TOKEN_1111\n");
+        assert_eq!(
+            sent(&own, scoped()),
+            Some(Authorization::Bearer(Template::literal(
+                "yarn_FAKE_TOKEN_1111"
+            )))
+        );
     }
 }

@@ -117,6 +117,57 @@ impl Translator<'_> {
             .is_some_and(|r| r.credential_key.as_ref() == Some(source_key))
     }
 
+    /// Whether the target, reading the files the source does, sends the credentials at the
+    /// source's key for this route, given only always-auth at its own `key` (Yarn 1 sends
+    /// npm's registry's credentials to its own default registry).
+    fn target_sends_source_key(
+        &self,
+        route: &Route,
+        source_key: &AuthKey,
+        creds: &Credentials,
+        key: &AuthKey,
+    ) -> bool {
+        // The source's line must be one the target reads: in an `.npmrc`, not a variable.
+        let in_npmrc = |v: &Value| {
+            v.origin.as_ref().is_some_and(|o| {
+                o.file
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().ends_with("npmrc"))
+            })
+        };
+        if self.target() != WrittenAs::Npmrc
+            || !self.to.rules().sends_credentials_keyed_elsewhere()
+            || !matches!(source_key, AuthKey::Url(_))
+            || !creds.values().all(in_npmrc)
+        {
+            return false;
+        }
+        let mut trial = Model::default();
+        match &route.packages {
+            Packages::Unscoped => trial.registry = self.source.registry.clone(),
+            Packages::Scope(s) => {
+                let Some(scope) = self.source.scopes.get(s) else {
+                    return false;
+                };
+                trial.scopes = BTreeMap::from([(s.clone(), scope.clone())]).into();
+            }
+        }
+        let always_auth = Credentials {
+            always_auth: Some(Value::new(Template::literal("true"), None)),
+            ..Credentials::default()
+        };
+        trial.auth = BTreeMap::from([
+            (source_key.clone(), creds.clone()),
+            (key.clone(), always_auth),
+        ])
+        .into();
+        self.to
+            .rules()
+            .routes(&trial, vec![route.packages.clone()])
+            .first()
+            .is_some_and(|r| r.credential_key.as_ref() == Some(source_key))
+    }
+
     /// Whether the source's `//${HOST}/…/` line, which pmrc never rewrites, goes on serving
     /// the target where it is: an `.npmrc` the target reads and expands keys in.
     fn keeps_reference_key(&self, creds: &Credentials) -> bool {
@@ -231,6 +282,14 @@ impl Translator<'_> {
                     }
                 }
             }
+            // The target sends the source's own line for this registry already (Yarn 1 and
+            // `npm login`'s token): the credentials stay there, as the source has them (a copy
+            // at the target's key would go stale when the token is renewed), and only what it
+            // needs besides, always-auth, is written at its key.
+            let mut always_auth_at = None;
+            if key != *source_key && self.target_sends_source_key(route, source_key, creds, &key) {
+                always_auth_at = Some(std::mem::replace(&mut key, source_key.clone()));
+            }
             // Only where this route's credentials are the ones written at `key`.
             let default_split = if assigned.contains_key(&key) {
                 None
@@ -254,10 +313,19 @@ impl Translator<'_> {
                 && route.packages == Packages::Unscoped
                 && route.authorization.is_some()
             {
-                converted.always_auth = Some(Value::new(
-                    Template::literal("true"),
-                    creds.origin().cloned(),
-                ));
+                let always_auth = Value::new(Template::literal("true"), creds.origin().cloned());
+                match &always_auth_at {
+                    Some(at) => {
+                        let only = Credentials {
+                            always_auth: Some(always_auth),
+                            ..Credentials::default()
+                        };
+                        assigned
+                            .entry(at.clone())
+                            .or_insert((only, route.packages.clone()));
+                    }
+                    None => converted.always_auth = Some(always_auth),
+                }
             }
             match assigned.get_mut(&key) {
                 None => {
