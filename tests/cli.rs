@@ -1403,6 +1403,32 @@ fn npm_to_yarn1_writes_out_the_registry_beside_a_user_file_of_credentials_only()
     assert!(!said.contains("holds credentials"), "{said}");
 }
 
+/// `yarn config set registry …` writes `~/.yarnrc`: pmrc held npm's registry back from
+/// `.npmrc` while that file went unread, though any `.npmrc` `registry` beats `.yarnrc`'s in
+/// Yarn 1 (spec Y5; real Yarn 1.22.22 asked the `.npmrc` one). It is written out now; a
+/// `--registry` flag line in `~/.yarnrc`, which beats `.npmrc` (Y11), still holds it back.
+#[test]
+fn npm_to_yarn1_writes_out_the_registry_whatever_a_home_yarnrc_sets_but_a_flag() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".yarnrc", "registry \"https://corp.example.test/\"\n"),
+        (".npmrc", "//npm.example.test/:_authToken=${T}\n"),
+    ]);
+    let home_yarnrc = project.home.path().join(".yarnrc");
+    std::fs::write(&home_yarnrc, "registry \"https://home.example.test/\"\n").unwrap();
+    let (out, said) = npm_to_yarn1(&project, &[]);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("registry-not-written-out"), "{said}");
+    assert!(said.contains("note[registry-written-out]"), "{said}");
+    std::fs::write(&home_yarnrc, "--registry \"https://home.example.test/\"\n").unwrap();
+    let (out, said) = npm_to_yarn1(&project, &[]);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("~/.yarnrc sets a registry, and pmrc reads user files only with --user"),
+        "{said}"
+    );
+}
+
 /// From a review: `convert --from npm --to yarn-classic --user --write` copied `npm login`'s
 /// token to `//registry.yarnpkg.com/:_authToken` (and only when run before a conversion
 /// without `--user`), a second copy of the secret that goes stale when npm's is renewed.

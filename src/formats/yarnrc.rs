@@ -228,6 +228,16 @@ pub fn registry_flag(text: &str, file: &Path, level: Level) -> Option<Value> {
     ))
 }
 
+/// Whether the file has a flag line that sets a registry (`--registry`, `--install.registry`,
+/// `--@acme:registry`): Yarn 1 applies flags over every file, `.npmrc` included. True for a
+/// file that does not read, as pmrc cannot tell.
+pub fn has_registry_flag_lines(text: &str) -> bool {
+    lines(text).map_or(true, |all| {
+        all.iter()
+            .any(|l| l.key.starts_with("--") && l.key.ends_with("registry"))
+    })
+}
+
 /// Reads `.yarnrc` into the model. Values are literal: Yarn 1 does not interpolate here.
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
     let mut model = Model::default();

@@ -641,6 +641,12 @@ pub trait Rules: Sync {
     fn unscoped_credentials_need_always_auth(&self) -> bool {
         false
     }
+    /// Whether a registry line written in a file of `changed`'s format wins, for this manager,
+    /// over every registry the user-level `user` sets, so that file, unread, cannot hold the
+    /// line back (Yarn 1: `.npmrc` over `.yarnrc`, but not over a flag line).
+    fn line_beats_user_file(&self, _changed: Format, _user: &crate::discover::ConfigFile) -> bool {
+        false
+    }
     /// Whether the manager sends credentials keyed to one registry to another as well (Yarn 1:
     /// npm's registry's to its own), reading every `.npmrc` npm reads: a translation then
     /// leaves them where the source keeps them rather than copying a secret.

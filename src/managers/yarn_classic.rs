@@ -313,6 +313,17 @@ impl Rules for YarnClassic {
         true
     }
 
+    /// Any `.npmrc` `registry` or `@scope:registry` beats `.yarnrc`'s (spec Y5, Y5c); a flag
+    /// line beats `.npmrc` (Y11).
+    fn line_beats_user_file(&self, changed: Format, user: &crate::discover::ConfigFile) -> bool {
+        changed == Format::Npmrc
+            && user.format == Format::Yarnrc
+            && user
+                .text
+                .as_deref()
+                .is_some_and(|text| !crate::formats::yarnrc::has_registry_flag_lines(text))
+    }
+
     /// `npm-registry.js` builds the key from the registry URL as written: `http://h:80/`
     /// looks for `//h:80/` (errata: default ports).
     fn npmrc_key_for(&self, registry: &str) -> Option<String> {

@@ -141,40 +141,79 @@ pub(super) fn moves_other_managers(
 pub(super) fn unread_user_files_that_route(
     req: &Request,
     changed: &[&FileChange],
-    known: &mut HashMap<Manager, Vec<String>>,
+    known: &mut HashMap<Manager, Vec<RoutingFile>>,
 ) -> Result<Vec<String>> {
     let mut routing: Vec<String> = Vec::new();
     if req.user {
         return Ok(routing);
     }
     for (m, read) in readers_of(req, changed)? {
+        // A file the line goes into that this manager ranks above every registry of a user
+        // file (Yarn 1's `.npmrc` over `~/.yarnrc`): the line wins whatever that file sets.
+        let formats: Vec<Format> = changed
+            .iter()
+            .filter(|c| read.iter().any(|f| f.path == c.path))
+            .map(|c| c.format)
+            .collect();
         let files = known
             .entry(m)
             .or_insert_with(|| routing_user_files(req, m, &read));
         for file in files.iter() {
-            if !routing.contains(file) {
-                routing.push(file.clone());
+            let beaten = file.read.as_ref().is_some_and(|f| {
+                !formats.is_empty()
+                    && formats
+                        .iter()
+                        .all(|&format| m.rules().line_beats_user_file(format, f))
+            });
+            if !beaten && !routing.contains(&file.display) {
+                routing.push(file.display.clone());
             }
         }
     }
     Ok(routing)
 }
 
+/// A user-level file that sets a registry, named as shown, with what pmrc found of it (none
+/// where it could not even locate the manager's files).
+pub(super) struct RoutingFile {
+    display: String,
+    read: Option<ConfigFile>,
+}
+
 /// `manager`'s user-level files pmrc did not read (`read` holds what it did) that set a
 /// registry; one that does not read counts, as pmrc cannot tell.
-fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> Vec<String> {
+fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> Vec<RoutingFile> {
+    // A `.yarnrc` flag line (`--registry`) is not in the file's model: it is applied over
+    // every file when they are merged.
+    let flags = |file: &ConfigFile| {
+        file.format == Format::Yarnrc
+            && file
+                .text
+                .as_deref()
+                .is_some_and(crate::formats::yarnrc::has_registry_flag_lines)
+    };
     let routes = |file: &ConfigFile| {
-        discover::read_model(file).map_or(true, |(model, _)| {
-            model.registry.is_some() || model.scopes.values().any(|s| s.registry.is_some())
-        })
+        flags(file)
+            || discover::read_model(file).map_or(true, |(model, _)| {
+                model.registry.is_some() || model.scopes.values().any(|s| s.registry.is_some())
+            })
     };
     let located = discover::locate(manager, req.dir, true, req.env);
-    let mut found: Vec<String> = match &located {
+    let mut found: Vec<RoutingFile> = match &located {
         Ok(files) => not_read(files, read)
             .filter(|f| routes(f))
-            .map(|f| f.display.clone())
+            .map(|f| RoutingFile {
+                display: f.display.clone(),
+                read: Some(f.clone()),
+            })
             .collect(),
-        Err(_) => discover::user_files_present(manager, req.dir, req.env),
+        Err(_) => discover::user_files_present(manager, req.dir, req.env)
+            .into_iter()
+            .map(|display| RoutingFile {
+                display,
+                read: None,
+            })
+            .collect(),
     };
     // The process's `NPM_CONFIG_USERCONFIG` moves the user `.npmrc`, whatever pmrc reads
     // (npm sets it for what `npx` runs, to `~/.npmrc` itself unless told otherwise).
@@ -202,7 +241,14 @@ fn routing_user_files(req: &Request, manager: Manager, read: &[ConfigFile]) -> V
         });
         match file {
             Ok(file) if file.text.is_none() || !routes(&file) => {}
-            _ => found.push(display),
+            Ok(file) => found.push(RoutingFile {
+                display,
+                read: Some(file),
+            }),
+            Err(_) => found.push(RoutingFile {
+                display,
+                read: None,
+            }),
         }
     }
     found

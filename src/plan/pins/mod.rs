@@ -93,7 +93,7 @@ pub struct Pins {
     /// The plan without the pins on trial.
     baseline: Option<Vec<FileChange>>,
     /// Each manager's user-level files pmrc did not read that set a registry, once asked.
-    unread_routing: HashMap<Manager, Vec<String>>,
+    unread_routing: HashMap<Manager, Vec<checks::RoutingFile>>,
 }
 
 impl Pins {
