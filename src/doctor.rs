@@ -911,61 +911,71 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
 }
 
 /// `--fix`: the mechanical repairs of findings that keep what the user meant, one change
-/// per file, for the same preview / `--write` flow as `convert`: `${VAR}` → `$VAR` in
-/// bunfig.toml, `@` dropped from Yarn scope keys, bare URLs quoted in `.yarnrc`, and npm's
-/// legacy top-level auth keyed to its registry (as `npm config fix`, comments kept).
+/// per file, for the same preview / `--write` flow as `convert`: each manager in play that
+/// reads the file mends its own findings there ([`crate::managers::Rules::fix_file`]: `${VAR}`
+/// → `$VAR` in bunfig.toml, `@` dropped from Yarn scope keys, `.yarnrc` lines Yarn 1 would
+/// ignore the file over, an empty `cafile=`, Deno's byte-order mark), and npm's legacy
+/// top-level auth is keyed to its registry (as `npm config fix`, comments kept) unless a
+/// manager in play honours it.
 pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
-    use crate::formats::{Format, bunfig, npmrc, yarnrc, yarnrc_yml};
-    let mut changes = Vec::new();
-    let mut seen = rustc_hash::FxHashSet::default();
+    use crate::formats::{Format, npmrc};
     // A manager that honours top-level `_auth` (Yarn 1) reads the same `.npmrc` on purpose.
     let legacy_auth_honoured = req
         .managers
         .iter()
         .any(|m| m.rules().honours_legacy_top_level_auth());
+    // Each file once, with every manager in play that reads it.
+    let mut files: Vec<(crate::discover::ConfigFile, Vec<Manager>)> = Vec::new();
     for &manager in &req.managers {
         for file in discover::locate(manager, req.dir, req.user, req.env)? {
-            let Some(text) = &file.text else { continue };
-            if !seen.insert(file.path.clone()) {
+            if file.text.is_none() {
                 continue;
             }
-            let after = match file.format {
-                Format::Bunfig => bunfig::fix_braced_references(text),
-                Format::YarnrcYml => yarnrc_yml::fix_scope_keys(text),
-                Format::Yarnrc => yarnrc::quote_bare_urls(text),
-                Format::Npmrc
-                    if manager.rules().fixes_legacy_top_level_auth() && !legacy_auth_honoured =>
-                {
-                    npmrc::fix_legacy_auth(text)
-                }
-                Format::Npmrc
-                | Format::PnpmWorkspace
-                | Format::DependabotYml
-                | Format::PmrcToml => None,
-            };
-            let Some(after) = after.filter(|a| **a != **text) else {
-                continue;
-            };
-            if let Err(e) = file.format.settings(&after) {
-                return Err(crate::error::Error::Edit {
-                    path: file.path.clone(),
-                    message: format!(
-                        "pmrc's fix did not read back ({}), so nothing was written (a bug in pmrc)",
-                        e.message
-                    ),
-                });
+            match files.iter_mut().find(|(f, _)| f.path == file.path) {
+                Some((_, readers)) => readers.push(manager),
+                None => files.push((file, vec![manager])),
             }
-            changes.push(crate::plan::FileChange {
+        }
+    }
+    let mut changes = Vec::new();
+    for (file, readers) in files {
+        let Some(text) = &file.text else { continue };
+        let mut after: Option<String> = None;
+        for manager in &readers {
+            let current = after.as_deref().unwrap_or(text);
+            if let Some(fixed) = manager.rules().fix_file(file.format, current) {
+                after = Some(fixed);
+            }
+            if file.format == Format::Npmrc
+                && manager.rules().fixes_legacy_top_level_auth()
+                && !legacy_auth_honoured
+                && let Some(fixed) = npmrc::fix_legacy_auth(after.as_deref().unwrap_or(text))
+            {
+                after = Some(fixed);
+            }
+        }
+        let Some(after) = after.filter(|a| **a != **text) else {
+            continue;
+        };
+        if let Err(e) = file.format.settings(&after) {
+            return Err(crate::error::Error::Edit {
                 path: file.path.clone(),
-                display: file.display.clone(),
-                manager,
-                format: file.format,
-                level: file.level,
-                before: Some(text.clone()),
-                after,
-                masked_after: Vec::new(),
+                message: format!(
+                    "pmrc's fix did not read back ({}), so nothing was written (a bug in pmrc)",
+                    e.message
+                ),
             });
         }
+        changes.push(crate::plan::FileChange {
+            path: file.path.clone(),
+            display: file.display.clone(),
+            manager: readers[0],
+            format: file.format,
+            level: file.level,
+            before: Some(text.clone()),
+            after,
+            masked_after: Vec::new(),
+        });
     }
     Ok(changes)
 }

@@ -1107,6 +1107,9 @@ fn issue_13_suggested_commands_repair_what_they_say() {
         "bun-braced-env-reference",
         "yarn-scope-with-at",
         "yarnrc-unquoted-url",
+        "yarnrc-key-value-line",
+        "npm-empty-cafile",
+        "deno-npmrc-bom",
     ] {
         assert!(ran.contains(&rule), "no command of `{rule}` ran: {ran:?}");
     }

@@ -830,6 +830,33 @@ pub fn fix_legacy_auth(text: &str) -> Option<String> {
     Some(doc.edit(&wanted))
 }
 
+/// The text without its UTF-8 byte-order mark, which npm's and Yarn's readers trim but
+/// Deno reads into the first key; `None` where there is none.
+pub fn without_byte_order_mark(text: &str) -> Option<String> {
+    text.strip_prefix('\u{feff}').map(str::to_string)
+}
+
+/// The text without its top-level `cafile=` lines that hold no value, which make every npm
+/// command exit 235; every other byte kept. `None` where there is none.
+pub fn without_empty_cafile(text: &str) -> Option<String> {
+    let doc = Document::parse(text);
+    let empty = |line: &Line| {
+        !line.in_section
+            && line.entry.as_ref().is_some_and(|e| {
+                e.key == "cafile" && !e.array && e.value_span.is_some() && e.value.is_empty()
+            })
+    };
+    if !doc.lines.iter().any(empty) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in doc.lines.iter().filter(|l| !empty(l)) {
+        out.push_str(&text[line.content.clone()]);
+        out.push_str(&text[line.end.clone()]);
+    }
+    Some(out)
+}
+
 /// Renames or removes top-level keys (outside any `[section]`), every other byte kept: each
 /// `(key, Some(new))` line gets the new key before its `=` and value, each `(key, None)`
 /// line goes (with its line ending). For keys pmrc does not own (npm 12's `email`,
@@ -1243,6 +1270,23 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `doctor --fix` for `cafile=` without a value (npm exits 235): those lines go, a
+    /// `cafile` with a value, one in a section, `cafile=null` and every other byte stay.
+    #[test]
+    fn empty_cafile_lines_go_and_nothing_else() {
+        let text = "; c\r\ncafile=\r\nregistry=https://r.example/\ncafile = \"\"\ncafile=null\n[s]\ncafile=\n";
+        assert_eq!(
+            without_empty_cafile(text).unwrap(),
+            "; c\r\nregistry=https://r.example/\ncafile=null\n[s]\ncafile=\n"
+        );
+        assert_eq!(without_empty_cafile("cafile=/etc/ca.pem\n"), None);
+        assert_eq!(
+            without_byte_order_mark("\u{feff}registry=x\n").as_deref(),
+            Some("registry=x\n")
+        );
+        assert_eq!(without_byte_order_mark("registry=x\n"), None);
+    }
 
     fn value_of(text: &str, key: &str) -> Option<String> {
         Document::parse(text)

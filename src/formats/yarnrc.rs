@@ -205,6 +205,81 @@ pub fn quote_bare_urls(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// Each `key=value` line (npm's form, for which Yarn 1 ignores the whole file) written as
+/// Yarn 1 reads a setting, `key "value"`: a JSON-quoted value, bare for `true`, `false` and
+/// numbers, as `yarn config set` writes them; the key quoted where Yarn 1 would need it.
+/// Every other byte is kept. `None` where no line is so written.
+pub fn write_key_value_lines(text: &str) -> Option<String> {
+    let lines_to_write: Vec<usize> = lines(text)
+        .ok()?
+        .into_iter()
+        .filter(|l| l.key.contains('=') && !l.key.starts_with("--"))
+        .map(|l| l.line)
+        .collect();
+    if lines_to_write.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 8 * lines_to_write.len());
+    for (index, raw_line) in text.split_inclusive('\n').enumerate() {
+        let body = raw_line.trim_end_matches(['\n', '\r']);
+        let ending = &raw_line[body.len()..];
+        let bom = if index == 0 && body.starts_with('\u{feff}') {
+            "\u{feff}"
+        } else {
+            ""
+        };
+        let content = &body[bom.len()..];
+        match content.split_once('=') {
+            Some((key, rest)) if lines_to_write.contains(&(index + 1)) => {
+                let rest = rest.trim_start();
+                let (value, len) = match rest.starts_with('"') {
+                    true => quoted(rest)?,
+                    false => {
+                        let end = rest.find([' ', '\t', '#']).unwrap_or(rest.len());
+                        (rest[..end].to_string(), end)
+                    }
+                };
+                // What follows the value (a `# comment`) stays as written.
+                let tail = &rest[len..];
+                let key = key.trim_end();
+                let plain_key = key.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+                let bare_value = matches!(value.as_str(), "true" | "false")
+                    || (!value.is_empty() && value.chars().all(|c| c.is_ascii_digit()));
+                let quote = |s: &str| serde_json::to_string(s).expect("a string always serialises");
+                out.push_str(bom);
+                out.push_str(&if plain_key {
+                    key.to_string()
+                } else {
+                    quote(key)
+                });
+                out.push(' ');
+                out.push_str(&if bare_value {
+                    value.clone()
+                } else {
+                    quote(&value)
+                });
+                out.push_str(tail);
+                out.push_str(ending);
+            }
+            _ => out.push_str(raw_line),
+        }
+    }
+    Some(out)
+}
+
+/// [`quote_bare_urls`] and [`write_key_value_lines`]: what `doctor --fix` mends in a
+/// `.yarnrc` that Yarn 1 would ignore as a whole.
+pub fn fix_ignored_file(text: &str) -> Option<String> {
+    // The `key=value` lines first: `registry=http://h/` reads as the key `registry=http` and
+    // a bare value with `:`, which quoting alone would mangle.
+    let written = write_key_value_lines(text);
+    let base = written.as_deref().unwrap_or(text);
+    quote_bare_urls(base).or(written)
+}
+
 /// The last `--registry` flag line's registry, with its line: Yarn 1 turns the line into a
 /// command-line flag, which it applies after reading every file (spec Y11; `registry.init`
 /// in Yarn 1's `config.js` sets it over each registry's `registry`). `None` in a file Yarn 1
@@ -364,6 +439,33 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `doctor --fix` on a `.yarnrc` Yarn 1 ignores over npm's `key=value` form: each such
+    /// line becomes `key "value"`, the URL among them whole (quoting alone mangled
+    /// `registry=http://h/`, whose key Yarn 1 reads as `registry=http`), and every other
+    /// byte stays. Real Yarn 1.22.22 asked the written registry once it was mended.
+    #[test]
+    fn key_value_lines_are_written_as_yarn_1_reads_them() {
+        let text = "\u{feff}# team\r\nregistry=http://127.0.0.1:4873/\r\nnetwork-timeout=60000\nstrict-ssl=false # c\nhttp-proxy = \"h\"\nfoo=\"a b\"\n--install.frozen-lockfile=true\nlinks \"x\"";
+        let fixed = fix_ignored_file(text).unwrap();
+        assert_eq!(
+            fixed,
+            "\u{feff}# team\r\nregistry \"http://127.0.0.1:4873/\"\r\nnetwork-timeout 60000\nstrict-ssl false # c\nhttp-proxy = \"h\"\nfoo \"a b\"\n--install.frozen-lockfile=true\nlinks \"x\""
+        );
+        let read = settings(&fixed).unwrap();
+        assert!(
+            read.iter().any(|s| s.path[0] == "registry"
+                && s.value == SettingValue::Scalar("http://127.0.0.1:4873/".into())),
+            "{read:?}"
+        );
+        assert!(lines(&fixed).unwrap().iter().all(|l| !l.unquoted_colon));
+        assert_eq!(fix_ignored_file("registry \"https://r.example/\"\n"), None);
+        // A bare URL beside such a line is quoted too.
+        assert_eq!(
+            fix_ignored_file("a=b\nregistry http://h:1/\n").unwrap(),
+            "a \"b\"\nregistry \"http://h:1/\"\n"
+        );
+    }
     use crate::warning::Severity;
 
     /// From a helper's review: real Yarn 1.22.22 sent unscoped requests to a `--registry`

@@ -219,6 +219,12 @@ impl Rules for Bun {
     }
 
     /// `doctor --fix` mends it; the table's prose would not run as printed.
+    fn fix_file(&self, format: Format, text: &str) -> Option<String> {
+        (format == Format::Bunfig)
+            .then(|| crate::formats::bunfig::fix_braced_references(text))
+            .flatten()
+    }
+
     fn fix_command(
         &self,
         code: crate::diagnostics::Code,

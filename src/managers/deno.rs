@@ -24,6 +24,19 @@ pub struct Deno;
 const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
 
 impl Rules for Deno {
+    fn fix_command(&self, code: Code, _dir: &Path, dir_arg: &str) -> Option<String> {
+        (code == Code::DenoNpmrcBom).then(|| {
+            // Named: without Deno in play, `doctor` leaves the mark, harmless to the others.
+            format!("run `pmrc doctor --fix --write --manager deno{dir_arg}` (removes the byte-order mark, which the other readers skip)")
+        })
+    }
+
+    fn fix_file(&self, format: Format, text: &str) -> Option<String> {
+        (format == Format::Npmrc)
+            .then(|| crate::formats::npmrc::without_byte_order_mark(text))
+            .flatten()
+    }
+
     fn reads_variable(&self, name: &str) -> Option<EnvRead> {
         match name {
             "NPM_CONFIG_REGISTRY" => Some(EnvRead::Setting("registry".into())),

@@ -808,6 +808,12 @@ pub trait Rules: Sync {
     fn fix_command(&self, _code: Code, _dir: &Path, _dir_arg: &str) -> Option<String> {
         None
     }
+    /// `doctor --fix`: the mechanical repair of this manager's findings in a file of
+    /// `format` it reads, keeping what the user meant and every other byte; `None` where
+    /// there is nothing to mend.
+    fn fix_file(&self, _format: Format, _text: &str) -> Option<String> {
+        None
+    }
     // ---- CI (`doctor --ci`) ----
 
     /// The programs a CI `run:` line calls this manager by (`npx` is npm's).

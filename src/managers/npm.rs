@@ -216,8 +216,17 @@ impl Rules for Npm {
             Code::Npm12RefusedKey => Some(format!(
                 "run `pmrc convert --from npm@11 --to npm@12 --write{dir_arg}` (keys it to the registry, as `npm config fix` does)"
             )),
+            Code::NpmEmptyCafile => Some(format!(
+                "run `pmrc doctor --fix --write{dir_arg}` (removes the line: without it npm uses its own CA list, as with `cafile=null`)"
+            )),
             _ => None,
         }
+    }
+
+    fn fix_file(&self, format: Format, text: &str) -> Option<String> {
+        (format == Format::Npmrc)
+            .then(|| crate::formats::npmrc::without_empty_cafile(text))
+            .flatten()
     }
 
     fn refused_at_major(&self, major: u8, file: &crate::discover::ConfigFile) -> Vec<Warning> {

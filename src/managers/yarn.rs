@@ -380,6 +380,12 @@ impl Rules for Yarn {
         false
     }
 
+    fn fix_file(&self, format: Format, text: &str) -> Option<String> {
+        (format == Format::YarnrcYml)
+            .then(|| crate::formats::yarnrc_yml::fix_scope_keys(text))
+            .flatten()
+    }
+
     fn fix_command(&self, code: Code, dir: &Path, dir_arg: &str) -> Option<String> {
         if code == Code::YarnScopeWithAt {
             // `doctor --fix` mends it; the table's prose would not run as printed.

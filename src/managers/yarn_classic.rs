@@ -212,8 +212,21 @@ impl Rules for YarnClassic {
 
     /// `doctor --fix` mends it; the table's prose would not run as printed.
     fn fix_command(&self, code: Code, _dir: &std::path::Path, dir_arg: &str) -> Option<String> {
-        (code == Code::YarnrcUnquotedUrl)
-            .then(|| format!("run `pmrc doctor --fix --write{dir_arg}` (double-quotes the value)"))
+        match code {
+            Code::YarnrcUnquotedUrl => Some(format!(
+                "run `pmrc doctor --fix --write{dir_arg}` (double-quotes the value)"
+            )),
+            Code::YarnrcKeyValueLine => Some(format!(
+                "run `pmrc doctor --fix --write{dir_arg}` (writes it `key \"value\"`; Yarn 1 then reads the whole file, so review the diff it shows first)"
+            )),
+            _ => None,
+        }
+    }
+
+    fn fix_file(&self, format: Format, text: &str) -> Option<String> {
+        (format == Format::Yarnrc)
+            .then(|| crate::formats::yarnrc::fix_ignored_file(text))
+            .flatten()
     }
 
     fn written_as(&self) -> WrittenAs {
