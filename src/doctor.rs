@@ -184,7 +184,17 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     for f in &mut findings {
         let fix = match &f.drift {
             Some(_) if fix_first => {
-                let dir = dir_arg(req);
+                // The managers checked, named: each mends its own lines, and one found only
+                // by `--manager` (Deno's byte-order mark) would be left out otherwise.
+                let names: Vec<String> = req
+                    .managers
+                    .iter()
+                    .map(|m| match (m, req.npm_major) {
+                        (Manager::Npm, Some(major)) => format!("npm@{major}"),
+                        _ => m.to_string(),
+                    })
+                    .collect();
+                let dir = format!("{} --manager {}", dir_arg(req), names.join(","));
                 Some(format!(
                     "run `pmrc doctor --fix --write{dir}` first (it mends the lines other findings name, which can cause this), then `pmrc doctor{dir}` again for what is left"
                 ))

@@ -1337,3 +1337,35 @@ fn issue_19_doctor_checks_the_package_manager_and_notes_the_rest() {
         "{v:#}"
     );
 }
+
+/// A drift that `doctor --fix` may be the cause of says to run it first: the command named
+/// no managers, so where Deno was checked only through `--manager` (its byte-order mark,
+/// which npm skips and Deno reads into the first key), the fix run as printed left the mark
+/// and the drift. It names the managers checked; run as printed, both findings go.
+#[test]
+fn a_drift_s_fix_first_names_the_managers_checked() {
+    let dir = project(&[(".npmrc", "\u{feff}registry=https://r.example/\n")]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let args = ["--manager", "npm,deno"];
+    let v = doctor_json(&dir, &args, &home);
+    let fixes = fixes_of(&v, "config-drift");
+    let commands: Vec<Vec<String>> = fixes.iter().flat_map(|f| suggested_commands(f)).collect();
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.contains(&"--fix".to_string()) && c.contains(&"npm,deno".to_string())),
+        "{fixes:?}"
+    );
+    for command in &commands {
+        run_as_printed(command, &home, "config-drift");
+    }
+    let v = doctor_json(&dir, &args, &home);
+    for rule in ["deno-npmrc-bom", "config-drift"] {
+        assert!(fixes_of(&v, rule).is_empty(), "{rule} left: {v:#}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".npmrc")).unwrap(),
+        "registry=https://r.example/\n"
+    );
+}
