@@ -189,10 +189,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
                 let names: Vec<String> = req
                     .managers
                     .iter()
-                    .map(|m| match (m, req.npm_major) {
-                        (Manager::Npm, Some(major)) => format!("npm@{major}"),
-                        _ => m.to_string(),
-                    })
+                    .map(|m| m.as_named(req.npm_major))
                     .collect();
                 let dir = format!("{} --manager {}", dir_arg(req), names.join(","));
                 Some(format!(

@@ -131,6 +131,16 @@ impl Manager {
     }
 }
 
+impl Manager {
+    /// The manager as `--manager` names it, npm with the major checked (`npm@12`).
+    pub fn as_named(self, npm_major: Option<u8>) -> String {
+        match (self, npm_major) {
+            (Manager::Npm, Some(major)) => format!("npm@{major}"),
+            _ => self.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Manager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.rules().name())
