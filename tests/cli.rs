@@ -1470,6 +1470,45 @@ fn npm_to_yarn1_leaves_npm_login_s_token_where_npm_keeps_it() {
     );
 }
 
+/// From a review of the test above's change: the token is spared a copy only where Yarn 1
+/// really sends npm's: not under a `.yarnrc` that spells Yarn's registry with a trailing
+/// slash (real Yarn 1.22.22 then sent no credentials, `--check` said in sync), and not where
+/// an earlier run's copy sits at Yarn's registry (it wins, and went stale when npm's token
+/// was renewed while `--check` said in sync). There the copy is written, and kept current.
+#[test]
+fn npm_to_yarn1_copies_npm_login_s_token_where_yarn_1_would_not_send_it() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".yarnrc", "registry \"https://registry.yarnpkg.com/\"\n"),
+    ]);
+    let user_npmrc = project.home.path().join(".npmrc");
+    let token = "//registry.npmjs.org/:_authToken=npm_FAKE_TOKEN_0000\n";
+    std::fs::write(&user_npmrc, token).unwrap();
+    let (out, said) = npm_to_yarn1(&project, &["--user", "--write"]);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("credentials-differ"), "{said}");
+    assert!(
+        std::fs::read_to_string(&user_npmrc)
+            .unwrap()
+            .contains("//registry.yarnpkg.com/:_authToken=npm_FAKE_TOKEN_0000\n"),
+    );
+    std::fs::remove_file(project.path().join(".yarnrc")).unwrap();
+    std::fs::write(
+        &user_npmrc,
+        "//registry.npmjs.org/:_authToken=npm_FAKE_RENEWED_1111\n//registry.yarnpkg.com/:_authToken=npm_FAKE_TOKEN_0000\n//registry.yarnpkg.com/:always-auth=true\n",
+    )
+    .unwrap();
+    let (out, said) = npm_to_yarn1(&project, &["--user", "--check"]);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let (out, said) = npm_to_yarn1(&project, &["--user", "--write"]);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        std::fs::read_to_string(&user_npmrc)
+            .unwrap()
+            .contains("//registry.yarnpkg.com/:_authToken=npm_FAKE_RENEWED_1111\n"),
+    );
+}
+
 /// From a review: a user-level file of a manager neither source nor target goes unread too
 /// (Bun's `~/.bunfig.toml`, whose registry Bun's @acme/* follows): no registry is written
 /// out while one exists, where real Bun 1.4.5 moved to `.npmrc`'s with its token.

@@ -303,9 +303,9 @@ pub fn registry_flag(text: &str, file: &Path, level: Level) -> Option<Value> {
     ))
 }
 
-/// Whether the file has a flag line that sets a registry (`--registry`, `--install.registry`,
-/// `--@acme:registry`): Yarn 1 applies flags over every file, `.npmrc` included. True for a
-/// file that does not read, as pmrc cannot tell.
+/// Whether the file has a flag line that sets a registry (`--registry`,
+/// `--install.registry`): Yarn 1 applies flags over every file, `.npmrc` included. True for
+/// a file that does not read, as pmrc cannot tell.
 pub fn has_registry_flag_lines(text: &str) -> bool {
     lines(text).map_or(true, |all| {
         all.iter()

@@ -328,6 +328,28 @@ fn held_reference_keys(
         .collect())
 }
 
+/// What `to` reads now, where a translation needs it to spare a copy of a credential the
+/// target already sends from the source's line (Yarn 1, npm's registry's token).
+fn target_reading(req: &Request, to: Manager) -> Result<Option<crate::translate::TargetReading>> {
+    if !to.rules().sends_credentials_keyed_elsewhere() {
+        return Ok(None);
+    }
+    let files = discover::locate(to, req.dir, req.user, req.env)?;
+    let written: Vec<PathBuf> = discover::locate_targets(to, req.dir, req.user, req.env)?
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    let unwritten: Vec<ConfigFile> = files
+        .iter()
+        .filter(|f| !written.contains(&f.path))
+        .cloned()
+        .collect();
+    Ok(Some(crate::translate::TargetReading {
+        all: discover::read_merged(to, &files)?.0,
+        unwritten: discover::read_merged(to, &unwritten)?.0,
+    }))
+}
+
 /// Every file the run writes, once, with what each target wants in it.
 fn drafts(
     req: &Request,
@@ -339,7 +361,14 @@ fn drafts(
     let mut per_target = Vec::new();
     for &to in req.to {
         let held = held_reference_keys(req, model, to)?;
-        let mut translation = translate_beside((model, routes), req.from, to, req.user, held);
+        let reading = target_reading(req, to)?;
+        let mut translation = translate_beside(
+            (model, routes),
+            (req.from, to),
+            req.user,
+            held,
+            reading.as_ref(),
+        );
         for pin in pins.iter().filter(|p| p.target == to) {
             crate::translate::pin_registry(&mut translation.model, to, &pin.group, &pin.url);
         }

@@ -117,9 +117,12 @@ impl Translator<'_> {
             .is_some_and(|r| r.credential_key.as_ref() == Some(source_key))
     }
 
-    /// Whether the target, reading the files the source does, sends the credentials at the
-    /// source's key for this route, given only always-auth at its own `key` (Yarn 1 sends
-    /// npm's registry's credentials to its own default registry).
+    /// Whether the target sends the credentials at the source's key for this route, given
+    /// only always-auth at its own `key` (Yarn 1 sends npm's registry's credentials to its
+    /// own default registry): it reads that line now as the source does, no file pmrc does
+    /// not write routes the group (a `.yarnrc` `registry` spelled otherwise than Yarn's
+    /// default), and no credentials of its own sit at `key` (a copy an earlier run wrote,
+    /// which would win and go stale; it is written anew instead). From a review.
     fn target_sends_source_key(
         &self,
         route: &Route,
@@ -127,19 +130,41 @@ impl Translator<'_> {
         creds: &Credentials,
         key: &AuthKey,
     ) -> bool {
-        // The source's line must be one the target reads: in an `.npmrc`, not a variable.
-        let in_npmrc = |v: &Value| {
-            v.origin.as_ref().is_some_and(|o| {
-                o.file
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().ends_with("npmrc"))
-            })
+        let Some(reading) = self.target_reading else {
+            return false;
         };
         if self.target() != WrittenAs::Npmrc
             || !self.to.rules().sends_credentials_keyed_elsewhere()
             || !matches!(source_key, AuthKey::Url(_))
-            || !creds.values().all(in_npmrc)
         {
+            return false;
+        }
+        let same = |a: &Option<Value>, b: &Option<Value>| {
+            a.as_ref().map(|v| &v.value) == b.as_ref().map(|v| &v.value)
+        };
+        let reads_source_line = reading.all.auth.get(source_key).is_some_and(|held| {
+            same(&held.token, &creds.token)
+                && same(&held.ident, &creds.ident)
+                && same(&held.username, &creds.username)
+                && same(&held.password, &creds.password)
+        });
+        let own_credentials = reading
+            .all
+            .auth
+            .get(key)
+            .is_some_and(|c| c.token.is_some() || c.ident.is_some() || c.password.is_some());
+        let routed_elsewhere = match &route.packages {
+            Packages::Unscoped => reading.unwritten.registry.is_some(),
+            Packages::Scope(s) => {
+                reading.unwritten.registry.is_some()
+                    || reading
+                        .unwritten
+                        .scopes
+                        .get(s)
+                        .is_some_and(|s| s.registry.is_some())
+            }
+        };
+        if !reads_source_line || own_credentials || routed_elsewhere {
             return false;
         }
         let mut trial = Model::default();

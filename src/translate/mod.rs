@@ -41,6 +41,16 @@ struct Translator<'a> {
     /// them to it from its user file (pnpm): one finding for all, at `advice_at`.
     advice: Vec<Advice>,
     advice_at: Option<usize>,
+    /// What the target reads now, where it may send credentials keyed elsewhere (Yarn 1):
+    /// whether a copy can be spared depends on it.
+    target_reading: Option<&'a TargetReading>,
+}
+
+/// What a target reads now from its files: all of them, and those pmrc does not write (Yarn
+/// 1's `.yarnrc`), which can route its requests whatever the written files say.
+pub struct TargetReading {
+    pub all: Model,
+    pub unwritten: Model,
 }
 
 /// A credential to copy to the target's user file ([`Translator::say_advice`]).
@@ -78,19 +88,26 @@ fn move_to(v: &mut Value, level: Level, fallback: &Option<Origin>) {
 /// credentials to user-level files where the target cannot read them from the project.
 pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Translation {
     let routes = resolve::routes(source, from);
-    translate_with((source, &routes), from, to, user, None, BTreeMap::new())
+    translate_with(
+        (source, &routes),
+        from,
+        to,
+        user,
+        None,
+        (BTreeMap::new(), None),
+    )
 }
 
 /// [`translate`] beside the `//${HOST}/…/` credentials `held` the target already reads from
 /// its files (`held_reference_keys`), with the source's routes already worked out.
 pub fn translate_beside(
     source: (&Model, &[Route]),
-    from: Manager,
-    to: Manager,
+    (from, to): (Manager, Manager),
     user: bool,
     held: BTreeMap<String, Credentials>,
+    target_reading: Option<&TargetReading>,
 ) -> Translation {
-    translate_with(source, from, to, user, None, held)
+    translate_with(source, from, to, user, None, (held, target_reading))
 }
 
 /// [`translate`] for a user-level file pmrc writes whole, in `to`'s format, that `reader`
@@ -108,7 +125,7 @@ pub fn translate_rc_file(
         to,
         true,
         Some(reader),
-        BTreeMap::new(),
+        (BTreeMap::new(), None),
     )
 }
 
@@ -118,7 +135,7 @@ fn translate_with(
     to: Manager,
     user: bool,
     key_reader: Option<Manager>,
-    held_reference_keys: BTreeMap<String, Credentials>,
+    (held_reference_keys, target_reading): (BTreeMap<String, Credentials>, Option<&TargetReading>),
 ) -> Translation {
     let mut tr = Translator {
         source,
@@ -130,6 +147,7 @@ fn translate_with(
         warnings: Vec::new(),
         advice: Vec::new(),
         advice_at: None,
+        target_reading,
     };
     let mut model = Model {
         registry: source.registry.as_ref().map(|r| tr.registry_value(r)),
@@ -187,6 +205,7 @@ impl Translator<'_> {
                 warnings: Vec::new(),
                 advice: Vec::new(),
                 advice_at: None,
+                target_reading: self.target_reading,
             };
             as_if_user.env_credentials_for_user_file(model, user_file)
         };
@@ -752,6 +771,7 @@ mod tests {
             warnings: Vec::new(),
             advice: Vec::new(),
             advice_at: None,
+            target_reading: None,
         };
         let mut lost = source.clone();
         lost.scopes.get_mut("acme").unwrap().registry = registry("https://other.example");
