@@ -191,7 +191,9 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
                     .iter()
                     .map(|m| m.as_named(req.npm_major))
                     .collect();
-                let dir = format!("{} --manager {}", dir_arg(req), names.join(","));
+                // And `--user`, where the user files were checked (from a review).
+                let user = if req.user { " --user" } else { "" };
+                let dir = format!("{} --manager {}{user}", dir_arg(req), names.join(","));
                 Some(format!(
                     "run `pmrc doctor --fix --write{dir}` first (it mends the lines other findings name, which can cause this), then `pmrc doctor{dir}` again for what is left"
                 ))
@@ -948,16 +950,21 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
     for (file, readers) in files {
         let Some(text) = &file.text else { continue };
         let mut after: Option<String> = None;
-        for manager in &readers {
+        // The change is credited to the first manager whose repair made one.
+        let mut by = None;
+        for &manager in &readers {
             let current = after.as_deref().unwrap_or(text);
-            if let Some(fixed) = manager.rules().fix_file(file.format, current) {
-                after = Some(fixed);
-            }
-            if file.format == Format::Npmrc
+            let fixed = manager.rules().fix_file(file.format, current);
+            let current = fixed.as_deref().unwrap_or(current);
+            let fixed = match file.format == Format::Npmrc
                 && manager.rules().fixes_legacy_top_level_auth()
                 && !legacy_auth_honoured
-                && let Some(fixed) = npmrc::fix_legacy_auth(after.as_deref().unwrap_or(text))
             {
+                true => npmrc::fix_legacy_auth(current).or(fixed),
+                false => fixed,
+            };
+            if let Some(fixed) = fixed {
+                by.get_or_insert(manager);
                 after = Some(fixed);
             }
         }
@@ -976,7 +983,7 @@ pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
         changes.push(crate::plan::FileChange {
             path: file.path.clone(),
             display: file.display.clone(),
-            manager: readers[0],
+            manager: by.unwrap_or(readers[0]),
             format: file.format,
             level: file.level,
             before: Some(text.clone()),

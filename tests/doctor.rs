@@ -1369,3 +1369,95 @@ fn a_drift_s_fix_first_names_the_managers_checked() {
         "registry=https://r.example/\n"
     );
 }
+
+/// From a review of `doctor --fix` on `.yarnrc` lines written npm's way: an `.npmrc` line
+/// copied there (`//host/:_authToken=…`) was shown with its token in the preview, before
+/// and after; a value with spaces, `key = value` and lone-CR endings were mended so that Yarn
+/// 1 still ignored the file. Each is now masked, or written so Yarn 1 reads it (real Yarn
+/// 1.22.22 asked the written registry), and doctor finds nothing left.
+#[test]
+fn yarnrc_lines_written_npm_s_way_are_mended_whole_and_masked() {
+    let token = "fake-yarnrc-token-1234";
+    let dir = project(&[(
+        ".yarnrc",
+        &format!(
+            "//r.example/:_authToken={token}\rregistry = http://127.0.0.1:4873/\nuser-agent=my agent 1.0 ; team\n"
+        ),
+    )]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    for format in ["text", "json", "markdown", "github"] {
+        let out = common::pmrc()
+            .args(["doctor", "--fix", "--format", format, "--dir"])
+            .arg(dir.path())
+            .env("HOME", &home)
+            .output()
+            .unwrap();
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!shown.contains(token), "{format}: {shown}");
+    }
+    // The token line stays a finding of its own (`yarnrc-auth-ignored`): mended apart.
+    std::fs::write(
+        dir.path().join(".yarnrc"),
+        "registry = http://127.0.0.1:4873/\ruser-agent=my agent 1.0 ; team\n",
+    )
+    .unwrap();
+    let v = doctor_json(&dir, &[], &home);
+    let fixes = fixes_of(&v, "yarnrc-key-value-line");
+    for command in fixes.iter().flat_map(|f| suggested_commands(f)) {
+        run_as_printed(&command, &home, "yarnrc-key-value-line");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".yarnrc")).unwrap(),
+        "registry \"http://127.0.0.1:4873/\"\ruser-agent \"my agent 1.0\" # team\n"
+    );
+    let v = doctor_json(&dir, &[], &home);
+    for rule in ["yarnrc-key-value-line", "yarnrc-unquoted-url"] {
+        assert!(fixes_of(&v, rule).is_empty(), "{rule} left: {v:#}");
+    }
+}
+
+/// From the same review: `cafile=` found with `--manager npm` where package.json names
+/// pnpm printed `pmrc doctor --fix --write`, which, run as printed, checks pnpm only and
+/// mended nothing; and the drift's fix-first command left `--user` out. Both name what was
+/// checked; run as printed, the findings go. A byte-order mark before the removed line stays.
+#[test]
+fn fix_commands_name_the_manager_and_the_user_files_checked() {
+    let dir = project(&[
+        ("package.json", "{\"packageManager\": \"pnpm@10.0.0\"}\n"),
+        (".npmrc", "\u{feff}cafile=\nregistry=https://r.example/\n"),
+    ]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let args = ["--manager", "npm"];
+    let fixes = fixes_of(&doctor_json(&dir, &args, &home), "npm-empty-cafile");
+    let commands: Vec<Vec<String>> = fixes.iter().flat_map(|f| suggested_commands(f)).collect();
+    assert!(!commands.is_empty(), "{fixes:?}");
+    for command in &commands {
+        run_as_printed(command, &home, "npm-empty-cafile");
+    }
+    assert!(fixes_of(&doctor_json(&dir, &args, &home), "npm-empty-cafile").is_empty());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".npmrc")).unwrap(),
+        "\u{feff}registry=https://r.example/\n"
+    );
+    std::fs::write(home.join(".npmrc"), "\u{feff}registry=https://u.example/\n").unwrap();
+    let args = ["--manager", "npm,deno", "--user"];
+    let fixes = fixes_of(&doctor_json(&dir, &args, &home), "config-drift");
+    let commands: Vec<Vec<String>> = fixes.iter().flat_map(|f| suggested_commands(f)).collect();
+    assert!(
+        commands.iter().any(|c| c.contains(&"--user".to_string())),
+        "{fixes:?}"
+    );
+    for command in &commands {
+        run_as_printed(command, &home, "config-drift");
+    }
+    let v = doctor_json(&dir, &args, &home);
+    for rule in ["deno-npmrc-bom", "config-drift"] {
+        assert!(fixes_of(&v, rule).is_empty(), "{rule} left: {v:#}");
+    }
+}

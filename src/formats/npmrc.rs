@@ -831,9 +831,12 @@ pub fn fix_legacy_auth(text: &str) -> Option<String> {
 }
 
 /// The text without its UTF-8 byte-order mark, which npm's and Yarn's readers trim but
-/// Deno reads into the first key; `None` where there is none.
+/// Deno reads into the first key; `None` where there is none, or where the first line holds
+/// no setting (a comment, a blank), so the mark costs nothing.
 pub fn without_byte_order_mark(text: &str) -> Option<String> {
-    text.strip_prefix('\u{feff}').map(str::to_string)
+    let rest = text.strip_prefix('\u{feff}')?;
+    let first = rest.lines().next().unwrap_or_default().trim();
+    (!first.is_empty() && !first.starts_with(['#', ';'])).then(|| rest.to_string())
 }
 
 /// The text without its top-level `cafile=` lines that hold no value, which make every npm
@@ -853,6 +856,10 @@ pub fn without_empty_cafile(text: &str) -> Option<String> {
     for line in doc.lines.iter().filter(|l| !empty(l)) {
         out.push_str(&text[line.content.clone()]);
         out.push_str(&text[line.end.clone()]);
+    }
+    // The first line's byte-order mark stays where that line goes (from a review).
+    if text.starts_with('\u{feff}') && !out.starts_with('\u{feff}') {
+        out.insert(0, '\u{feff}');
     }
     Some(out)
 }
@@ -1279,6 +1286,14 @@ mod tests {
         assert_eq!(
             without_empty_cafile(text).unwrap(),
             "; c\r\nregistry=https://r.example/\ncafile=null\n[s]\ncafile=\n"
+        );
+        assert_eq!(
+            without_empty_cafile("\u{feff}cafile=\nregistry=x\n").unwrap(),
+            "\u{feff}registry=x\n"
+        );
+        assert_eq!(
+            without_byte_order_mark("\u{feff}; team\nregistry=x\n"),
+            None
         );
         assert_eq!(without_empty_cafile("cafile=/etc/ca.pem\n"), None);
         assert_eq!(

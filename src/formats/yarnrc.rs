@@ -43,6 +43,30 @@ struct Line {
     /// Where the line's key starts, when it is a flag written `--flag=value` (read here as
     /// `--flag value`, as meant): the line to rewrite as `--flag "value"`.
     flag_with_equals: Option<usize>,
+    /// Written npm's way, `key=value` or `key = value` (not a flag): Yarn 1 then ignores the
+    /// whole file.
+    npm_style: bool,
+    /// The line without its ending.
+    span: Range<usize>,
+}
+
+/// The file's lines with their endings, each ending `\r\n`, `\n` or a lone `\r`, which
+/// Yarn 1's reader all take for a line break.
+fn physical_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = match rest.find(['\r', '\n']) {
+            Some(i) if rest[i..].starts_with("\r\n") => i + 2,
+            Some(i) => i + 1,
+            None => rest.len(),
+        };
+        let (line, after) = rest.split_at(end);
+        rest = after;
+        Some(line)
+    })
 }
 
 /// A JSON-style quoted string starting at `s[0] == '"'`: its text and byte length.
@@ -64,7 +88,7 @@ fn quoted(s: &str) -> Option<(String, usize)> {
 fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
     let mut out = Vec::new();
     let mut offset = 0;
-    for (index, raw_line) in text.split_inclusive('\n').enumerate() {
+    for (index, raw_line) in physical_lines(text).enumerate() {
         let start = offset;
         offset += raw_line.len();
         let line_no = index + 1;
@@ -102,6 +126,9 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
         // whose value has no `:` (`--frozen-lockfile=true`), but for a URL the key ends at
         // its `:` and the whole file is dropped. Read as meant, and marked for the rewrite.
         let flag_word = content.find([' ', '\t']).unwrap_or(content.len());
+        let npm_style = !key.starts_with("--")
+            && ((!content.starts_with('"') && content[..flag_word].contains('='))
+                || content[at..].trim_start().starts_with('='));
         let flag_with_equals = (!content.starts_with('"') && key.starts_with("--"))
             .then(|| content[..flag_word].find('='))
             .flatten();
@@ -135,8 +162,11 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
             key,
             value,
             value_span,
-            unquoted_colon,
+            // A line written npm's way is mended whole ([`write_key_value_lines`]).
+            unquoted_colon: unquoted_colon && !npm_style,
             flag_with_equals: flag_with_equals.map(|_| start + lead),
+            npm_style,
+            span: start..start + raw_line.trim_end_matches(['\n', '\r']).len(),
         });
     }
     Ok(out)
@@ -171,6 +201,22 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     lines
         .into_iter()
         .flat_map(|l| {
+            // A line written npm's way (an `.npmrc` line copied here) is read otherwise: its
+            // key runs to the `=` (from a review: the token was shown in `doctor --fix`'s
+            // preview).
+            if l.npm_style {
+                let line = &text[l.span.clone()];
+                let Some(eq) = line.find('=') else {
+                    return Vec::new();
+                };
+                let key = line[..eq].trim().trim_matches('"');
+                let name = key.rsplit(':').next().unwrap_or(key);
+                let value = l.span.start + eq + 1..l.span.end;
+                if ["_authToken", "_auth", "_password"].contains(&name) {
+                    return vec![value];
+                }
+                return redact::url_secret_spans_at(&text[value.clone()], value.start).collect();
+            }
             let name = l.key.rsplit(':').next().unwrap_or(&l.key);
             if ["_authToken", "_auth", "_password"].contains(&name) {
                 return vec![l.value_span];
@@ -205,67 +251,81 @@ pub fn quote_bare_urls(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Each `key=value` line (npm's form, for which Yarn 1 ignores the whole file) written as
-/// Yarn 1 reads a setting, `key "value"`: a JSON-quoted value, bare for `true`, `false` and
-/// numbers, as `yarn config set` writes them; the key quoted where Yarn 1 would need it.
-/// Every other byte is kept. `None` where no line is so written.
+/// Each line written npm's way (`key=value`, `key = value`; Yarn 1 then ignores the whole
+/// file) written as Yarn 1 reads a setting, `key "value"`, the value read as npm's ini reads
+/// it (to a `#` or `;` comment, a quoted value unquoted): JSON-quoted, bare for `true`,
+/// `false` and numbers, as `yarn config set` writes them; the key quoted where Yarn 1 needs
+/// it. A comment stays, as `# …`, and every other byte is kept. `None` where no line is so
+/// written, or one cannot be read so.
 pub fn write_key_value_lines(text: &str) -> Option<String> {
     let lines_to_write: Vec<usize> = lines(text)
         .ok()?
         .into_iter()
-        .filter(|l| l.key.contains('=') && !l.key.starts_with("--"))
+        .filter(|l| l.npm_style)
         .map(|l| l.line)
         .collect();
     if lines_to_write.is_empty() {
         return None;
     }
+    let quote = |s: &str| serde_json::to_string(s).expect("a string always serialises");
     let mut out = String::with_capacity(text.len() + 8 * lines_to_write.len());
-    for (index, raw_line) in text.split_inclusive('\n').enumerate() {
+    for (index, raw_line) in physical_lines(text).enumerate() {
+        if !lines_to_write.contains(&(index + 1)) {
+            out.push_str(raw_line);
+            continue;
+        }
         let body = raw_line.trim_end_matches(['\n', '\r']);
         let ending = &raw_line[body.len()..];
-        let bom = if index == 0 && body.starts_with('\u{feff}') {
-            "\u{feff}"
-        } else {
-            ""
-        };
-        let content = &body[bom.len()..];
-        match content.split_once('=') {
-            Some((key, rest)) if lines_to_write.contains(&(index + 1)) => {
-                let rest = rest.trim_start();
-                let (value, len) = match rest.starts_with('"') {
-                    true => quoted(rest)?,
-                    false => {
-                        let end = rest.find([' ', '\t', '#']).unwrap_or(rest.len());
-                        (rest[..end].to_string(), end)
-                    }
-                };
-                // What follows the value (a `# comment`) stays as written.
-                let tail = &rest[len..];
-                let key = key.trim_end();
-                let plain_key = key.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && key
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-                let bare_value = matches!(value.as_str(), "true" | "false")
-                    || (!value.is_empty() && value.chars().all(|c| c.is_ascii_digit()));
-                let quote = |s: &str| serde_json::to_string(s).expect("a string always serialises");
-                out.push_str(bom);
-                out.push_str(&if plain_key {
-                    key.to_string()
-                } else {
-                    quote(key)
-                });
-                out.push(' ');
-                out.push_str(&if bare_value {
-                    value.clone()
-                } else {
-                    quote(&value)
-                });
-                out.push_str(tail);
-                out.push_str(ending);
+        let content = body.trim_start_matches('\u{feff}');
+        let bom = &body[..body.len() - content.len()];
+        let (key, rest) = match content.starts_with('"') {
+            true => {
+                let (key, len) = quoted(content)?;
+                (key, content[len..].trim_start().strip_prefix('=')?)
             }
-            _ => out.push_str(raw_line),
+            false => {
+                let (key, rest) = content.split_once('=')?;
+                (key.trim_end().to_string(), rest)
+            }
+        };
+        let rest = rest.trim_start();
+        let comment_at = |s: &str| {
+            s.char_indices()
+                .find(|&(i, c)| (c == '#' || c == ';') && (i == 0 || s[..i].ends_with([' ', '\t'])))
+                .map_or(s.len(), |(i, _)| i)
+        };
+        let (value, len) = if rest.starts_with('"') {
+            quoted(rest)?
+        } else if let Some(inner) = rest.strip_prefix('\'')
+            && let Some(close) = inner.find('\'')
+        {
+            (inner[..close].to_string(), close + 2)
+        } else {
+            let value = rest[..comment_at(rest)].trim_end();
+            (value.to_string(), value.len())
+        };
+        let tail = &rest[len..];
+        let plain_key = key.starts_with(|c: char| c.is_ascii_alphabetic())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        let bare_value = matches!(value.as_str(), "true" | "false")
+            || (!value.is_empty() && value.chars().all(|c| c.is_ascii_digit()));
+        out.push_str(bom);
+        out.push_str(&if plain_key { key.clone() } else { quote(&key) });
+        out.push(' ');
+        out.push_str(&if bare_value { value } else { quote(&value) });
+        // Yarn 1 takes only `#` for a comment.
+        let comment = tail.trim_start();
+        match comment.strip_prefix(';') {
+            Some(text) => {
+                out.push_str(&tail[..tail.len() - comment.len()]);
+                out.push('#');
+                out.push_str(text);
+            }
+            None => out.push_str(tail),
         }
+        out.push_str(ending);
     }
     Some(out)
 }
@@ -286,10 +346,7 @@ pub fn fix_ignored_file(text: &str) -> Option<String> {
 /// ignores as a whole (a `key=value` line), as [`read`] reads nothing of it.
 pub fn registry_flag(text: &str, file: &Path, level: Level) -> Option<Value> {
     let all = lines(text).ok()?;
-    if all
-        .iter()
-        .any(|l| l.key.contains('=') && !l.key.starts_with("--"))
-    {
+    if all.iter().any(|l| l.npm_style) {
         return None;
     }
     let flag = all.into_iter().rfind(|l| l.key == "--registry")?;
@@ -343,10 +400,7 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
     }
     // Yarn 1.22 ignores a whole `.yarnrc` with a `key=value` line (errata): it then uses its
     // defaults, and so does pmrc's reading of it.
-    if let Some(bad) = all
-        .iter()
-        .find(|l| l.key.contains('=') && !l.key.starts_with("--"))
-    {
+    if let Some(bad) = all.iter().find(|l| l.npm_style) {
         warnings.push(Warning::new(
             Code::YarnrcKeyValueLine,
             format!(
@@ -446,11 +500,33 @@ mod tests {
     /// byte stays. Real Yarn 1.22.22 asked the written registry once it was mended.
     #[test]
     fn key_value_lines_are_written_as_yarn_1_reads_them() {
-        let text = "\u{feff}# team\r\nregistry=http://127.0.0.1:4873/\r\nnetwork-timeout=60000\nstrict-ssl=false # c\nhttp-proxy = \"h\"\nfoo=\"a b\"\n--install.frozen-lockfile=true\nlinks \"x\"";
+        let text = concat!(
+            "\u{feff}# team\r\n",
+            "registry=http://127.0.0.1:4873/\r\n",
+            "network-timeout=60000\n",
+            "strict-ssl=false # c\n",
+            "http-proxy = \"h\"\n",
+            "user-agent=my agent 1.0 ; c\n",
+            "foo='a b'\r",
+            "--install.frozen-lockfile=true\n",
+            "\"@acme:registry\" =http://h:1/\n",
+            "links \"x\"",
+        );
         let fixed = fix_ignored_file(text).unwrap();
         assert_eq!(
             fixed,
-            "\u{feff}# team\r\nregistry \"http://127.0.0.1:4873/\"\r\nnetwork-timeout 60000\nstrict-ssl false # c\nhttp-proxy = \"h\"\nfoo \"a b\"\n--install.frozen-lockfile=true\nlinks \"x\""
+            concat!(
+                "\u{feff}# team\r\n",
+                "registry \"http://127.0.0.1:4873/\"\r\n",
+                "network-timeout 60000\n",
+                "strict-ssl false # c\n",
+                "http-proxy \"h\"\n",
+                "user-agent \"my agent 1.0\" # c\n",
+                "foo \"a b\"\r",
+                "--install.frozen-lockfile=true\n",
+                "\"@acme:registry\" \"http://h:1/\"\n",
+                "links \"x\"",
+            )
         );
         let read = settings(&fixed).unwrap();
         assert!(

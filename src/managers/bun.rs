@@ -218,13 +218,13 @@ impl Rules for Bun {
         PUBLIC_REGISTRY
     }
 
-    /// `doctor --fix` mends it; the table's prose would not run as printed.
     fn fix_file(&self, format: Format, text: &str) -> Option<String> {
         (format == Format::Bunfig)
             .then(|| crate::formats::bunfig::fix_braced_references(text))
             .flatten()
     }
 
+    /// `doctor --fix` mends it; the table's prose would not run as printed.
     fn fix_command(
         &self,
         code: crate::diagnostics::Code,

@@ -76,6 +76,14 @@ pub enum Manager {
 }
 
 impl Manager {
+    /// The manager as `--manager` names it, npm with the major checked (`npm@12`).
+    pub fn as_named(self, npm_major: Option<u8>) -> String {
+        match (self, npm_major) {
+            (Manager::Npm, Some(major)) => format!("npm@{major}"),
+            _ => self.to_string(),
+        }
+    }
+
     /// This manager's rules: the one place that maps a manager to its knowledge.
     pub fn rules(self) -> &'static dyn Rules {
         static NPM: npm::Npm = npm::Npm;
@@ -128,16 +136,6 @@ impl Manager {
     /// Whose rules pmrc applies, for headers and messages (`npm 11/12`, `pnpm 10`).
     pub fn label(self) -> &'static str {
         self.rules().label()
-    }
-}
-
-impl Manager {
-    /// The manager as `--manager` names it, npm with the major checked (`npm@12`).
-    pub fn as_named(self, npm_major: Option<u8>) -> String {
-        match (self, npm_major) {
-            (Manager::Npm, Some(major)) => format!("npm@{major}"),
-            _ => self.to_string(),
-        }
     }
 }
 

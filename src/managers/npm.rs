@@ -217,7 +217,7 @@ impl Rules for Npm {
                 "run `pmrc convert --from npm@11 --to npm@12 --write{dir_arg}` (keys it to the registry, as `npm config fix` does)"
             )),
             Code::NpmEmptyCafile => Some(format!(
-                "run `pmrc doctor --fix --write{dir_arg}` (removes the line: without it npm uses its own CA list, as with `cafile=null`)"
+                "run `pmrc doctor --fix --write --manager npm{dir_arg}` (removes the line: without it npm uses its own CA list, as with `cafile=null`)"
             )),
             _ => None,
         }
