@@ -1349,21 +1349,17 @@ fn a_drift_s_fix_first_names_the_managers_checked() {
     std::fs::create_dir_all(&home).unwrap();
     let args = ["--manager", "npm,deno"];
     let v = doctor_json(&dir, &args, &home);
-    let fixes = fixes_of(&v, "config-drift");
-    let commands: Vec<Vec<String>> = fixes.iter().flat_map(|f| suggested_commands(f)).collect();
+    let commands = run_fix_commands(&v, "config-drift", &home);
     assert!(
         commands
             .iter()
             .any(|c| c.contains(&"--fix".to_string()) && c.contains(&"npm,deno".to_string())),
-        "{fixes:?}"
+        "{commands:?}"
     );
-    for command in &commands {
-        run_as_printed(command, &home, "config-drift");
-    }
-    let v = doctor_json(&dir, &args, &home);
-    for rule in ["deno-npmrc-bom", "config-drift"] {
-        assert!(fixes_of(&v, rule).is_empty(), "{rule} left: {v:#}");
-    }
+    assert_gone(
+        &doctor_json(&dir, &args, &home),
+        &["deno-npmrc-bom", "config-drift"],
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join(".npmrc")).unwrap(),
         "registry=https://r.example/\n"
@@ -1406,19 +1402,19 @@ fn yarnrc_lines_written_npm_s_way_are_mended_whole_and_masked() {
         "registry = http://127.0.0.1:4873/\ruser-agent=my agent 1.0 ; team\n",
     )
     .unwrap();
-    let v = doctor_json(&dir, &[], &home);
-    let fixes = fixes_of(&v, "yarnrc-key-value-line");
-    for command in fixes.iter().flat_map(|f| suggested_commands(f)) {
-        run_as_printed(&command, &home, "yarnrc-key-value-line");
-    }
+    run_fix_commands(
+        &doctor_json(&dir, &[], &home),
+        "yarnrc-key-value-line",
+        &home,
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join(".yarnrc")).unwrap(),
         "registry \"http://127.0.0.1:4873/\"\ruser-agent \"my agent 1.0\" # team\n"
     );
-    let v = doctor_json(&dir, &[], &home);
-    for rule in ["yarnrc-key-value-line", "yarnrc-unquoted-url"] {
-        assert!(fixes_of(&v, rule).is_empty(), "{rule} left: {v:#}");
-    }
+    assert_gone(
+        &doctor_json(&dir, &[], &home),
+        &["yarnrc-key-value-line", "yarnrc-unquoted-url"],
+    );
 }
 
 /// From the same review: `cafile=` found with `--manager npm` where package.json names
@@ -1434,30 +1430,45 @@ fn fix_commands_name_the_manager_and_the_user_files_checked() {
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
     let args = ["--manager", "npm"];
-    let fixes = fixes_of(&doctor_json(&dir, &args, &home), "npm-empty-cafile");
-    let commands: Vec<Vec<String>> = fixes.iter().flat_map(|f| suggested_commands(f)).collect();
-    assert!(!commands.is_empty(), "{fixes:?}");
-    for command in &commands {
-        run_as_printed(command, &home, "npm-empty-cafile");
-    }
-    assert!(fixes_of(&doctor_json(&dir, &args, &home), "npm-empty-cafile").is_empty());
+    let commands = run_fix_commands(&doctor_json(&dir, &args, &home), "npm-empty-cafile", &home);
+    assert!(!commands.is_empty());
+    assert_gone(&doctor_json(&dir, &args, &home), &["npm-empty-cafile"]);
     assert_eq!(
         std::fs::read_to_string(dir.path().join(".npmrc")).unwrap(),
         "\u{feff}registry=https://r.example/\n"
     );
     std::fs::write(home.join(".npmrc"), "\u{feff}registry=https://u.example/\n").unwrap();
     let args = ["--manager", "npm,deno", "--user"];
-    let fixes = fixes_of(&doctor_json(&dir, &args, &home), "config-drift");
-    let commands: Vec<Vec<String>> = fixes.iter().flat_map(|f| suggested_commands(f)).collect();
+    let commands = run_fix_commands(&doctor_json(&dir, &args, &home), "config-drift", &home);
     assert!(
         commands.iter().any(|c| c.contains(&"--user".to_string())),
-        "{fixes:?}"
+        "{commands:?}"
     );
+    assert_gone(
+        &doctor_json(&dir, &args, &home),
+        &["deno-npmrc-bom", "config-drift"],
+    );
+}
+
+/// Runs, as printed, every `pmrc …` command the fixes of `rule` give; returns them.
+fn run_fix_commands(
+    doctor: &serde_json::Value,
+    rule: &str,
+    home: &std::path::Path,
+) -> Vec<Vec<String>> {
+    let commands: Vec<Vec<String>> = fixes_of(doctor, rule)
+        .iter()
+        .flat_map(|f| suggested_commands(f))
+        .collect();
     for command in &commands {
-        run_as_printed(command, &home, "config-drift");
+        run_as_printed(command, home, rule);
     }
-    let v = doctor_json(&dir, &args, &home);
-    for rule in ["deno-npmrc-bom", "config-drift"] {
-        assert!(fixes_of(&v, rule).is_empty(), "{rule} left: {v:#}");
+    commands
+}
+
+/// No finding of `rules` is left in `doctor`'s output.
+fn assert_gone(doctor: &serde_json::Value, rules: &[&str]) {
+    for rule in rules {
+        assert!(fixes_of(doctor, rule).is_empty(), "{rule} left: {doctor:#}");
     }
 }

@@ -81,6 +81,21 @@ impl Translator<'_> {
                 .is_some_and(|creds| creds.values().all(|v| in_project_npmrc(v.origin.as_ref())))
     }
 
+    /// A model of the source's routing line for `route`'s group alone (its `registry`, or its
+    /// scope's), for a trial of what a reader makes of one key beside it; `None` for a scope
+    /// the source does not name.
+    fn source_routing_of(&self, route: &Route) -> Option<Model> {
+        let mut trial = Model::default();
+        match &route.packages {
+            Packages::Unscoped => trial.registry = self.source.registry.clone(),
+            Packages::Scope(s) => {
+                let scope = self.source.scopes.get(s)?;
+                trial.scopes = BTreeMap::from([(s.clone(), scope.clone())]).into();
+            }
+        }
+        Some(trial)
+    }
+
     /// Whether the reader of the written `.npmrc`, given the source's literal key alone,
     /// takes it for the route's registry that holds a variable: `//host/` for
     /// `https://host/${ORG}/` (Deno walks up the path, Bun takes the longest prefix; Yarn 1
@@ -98,16 +113,9 @@ impl Translator<'_> {
         {
             return false;
         }
-        let mut trial = Model::default();
-        match &route.packages {
-            Packages::Unscoped => trial.registry = self.source.registry.clone(),
-            Packages::Scope(s) => {
-                let Some(scope) = self.source.scopes.get(s) else {
-                    return false;
-                };
-                trial.scopes = BTreeMap::from([(s.clone(), scope.clone())]).into();
-            }
-        }
+        let Some(mut trial) = self.source_routing_of(route) else {
+            return false;
+        };
         trial.auth = BTreeMap::from([(source_key.clone(), creds.clone())]).into();
         let reader = self.key_reader.unwrap_or(self.to);
         reader
@@ -167,16 +175,9 @@ impl Translator<'_> {
         if !reads_source_line || own_credentials || routed_elsewhere {
             return false;
         }
-        let mut trial = Model::default();
-        match &route.packages {
-            Packages::Unscoped => trial.registry = self.source.registry.clone(),
-            Packages::Scope(s) => {
-                let Some(scope) = self.source.scopes.get(s) else {
-                    return false;
-                };
-                trial.scopes = BTreeMap::from([(s.clone(), scope.clone())]).into();
-            }
-        }
+        let Some(mut trial) = self.source_routing_of(route) else {
+            return false;
+        };
         let always_auth = Credentials {
             always_auth: Some(Value::new(Template::literal("true"), None)),
             ..Credentials::default()
