@@ -156,6 +156,8 @@ impl Translator<'_> {
                 && same(&held.username, &creds.username)
                 && same(&held.password, &creds.password)
         });
+        // Not `Credentials::authenticates`: Yarn 1 takes each field from the registry's key
+        // or else the unscoped ones, so a lone `_password` there joins a global `username`.
         let own_credentials = reading
             .all
             .auth
