@@ -607,7 +607,7 @@ fn root(
     env: &mut Environment,
 ) -> Result<(PathBuf, Option<crate::warning::Warning>)> {
     let dir = commands::project_dir(common.dir.as_deref())?;
-    let found = commands::project_root(dir, env.home.as_deref());
+    let found = commands::project_root(dir, env.home.as_deref())?;
     env.member_package = found.member_package;
     Ok((found.dir, found.note))
 }

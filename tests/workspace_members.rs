@@ -231,22 +231,6 @@ fn bun_ignores_a_members_bunfig_toml() {
 }
 
 #[test]
-fn run_from_a_folder_inside_the_member() {
-    let ws = Workspace::new(WORKSPACES);
-    // The member's src has config of its own: pmrc works there, npm from the root.
-    ws.write(
-        "packages/a/src/.npmrc",
-        "registry=https://src.example.test/\n",
-    );
-    let (ok, json) = ws.run_in(
-        &ws.member().join("src"),
-        &["show", "--manager", "npm", "--format", "json"],
-    );
-    assert!(ok, "{json}");
-    assert!(json.contains(ROOT_REGISTRY), "{json}");
-}
-
-#[test]
 fn doctor_in_a_member_says_what_npm_ignores() {
     let ws = Workspace::new(WORKSPACES);
     let (ok, text) = ws.run_in(&ws.member(), &["doctor", "--manager", "npm"]);
@@ -350,6 +334,52 @@ fn a_package_inside_another_project_is_not_its_member() {
     assert_eq!(unscoped("npm"), None);
     // Yarn 1 reads the outer `.npmrc` from the folder above.
     assert_eq!(unscoped("yarn-classic").as_deref(), Some(ROOT_REGISTRY));
+}
+
+/// A folder with config but no `package.json` inside a package: real npm 11.21, Yarn 1.22,
+/// pnpm 10.34 and Bun 1.4.5 run there asked the package's registry and not the folder's
+/// `.npmrc`, but pmrc took the folder as the project, showed its registry for all of them and
+/// converted into it. It refuses, naming the package, and its advice runs as printed; a
+/// `deno.json` makes a folder a project of its own and is not refused.
+#[test]
+fn a_config_folder_inside_a_package_is_refused_with_the_package_to_pass() {
+    let ws = Workspace::new(WORKSPACES);
+    let src = ws.member().join("src");
+    std::fs::write(src.join(".npmrc"), "registry=https://src.example.test/\n").unwrap();
+    let mut text = String::new();
+    for args in [
+        &["show"][..],
+        &["convert", "--from", "npm", "--to", "pnpm", "--write"],
+    ] {
+        let code;
+        (code, text) = ws.exit_code_in(&src, args);
+        assert_eq!(code, Some(2), "{text}");
+        assert!(text.contains("but no package.json"), "{text}");
+        assert!(text.contains("do not read its .npmrc"), "{text}");
+    }
+    assert!(!src.join("pnpm-workspace.yaml").exists());
+    let advice = command_after(&text, "package:");
+    assert!(advice.starts_with("pmrc -C "), "{advice}");
+    let out = ws.run_printed(&format!("{advice} --format json"), ws.home.path());
+    assert!(out.status.success(), "{out:?}");
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // npm run in a member reads the workspace root's `.npmrc`, not the member's or the folder's.
+    assert_eq!(
+        first_registry_of(&shown, "npm").as_deref(),
+        Some(ROOT_REGISTRY)
+    );
+    // Yarn reads a `.yarnrc.yml` where it runs, and the refusal says so.
+    std::fs::write(
+        src.join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://src.example.test\"\n",
+    )
+    .unwrap();
+    let (code, text) = ws.exit_code_in(&src, &["show"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("yarn reads its .yarnrc.yml too"), "{text}");
+    std::fs::write(src.join("deno.json"), "{}\n").unwrap();
+    let (ok, text) = ws.run_in(&src, &["show", "--manager", "deno"]);
+    assert!(ok, "{text}");
 }
 
 #[test]

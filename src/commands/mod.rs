@@ -69,7 +69,7 @@ pub fn project_dir(dir: Option<&Path>) -> Result<PathBuf> {
 /// `pnpm-workspace.yaml` is there), or pmrc.toml is there. A folder whose only config Yarn
 /// reads from parent folders is passed over; any other is another project's, whose config
 /// the managers do not read for this package: the package is then the project.
-pub fn project_root(dir: PathBuf, home: Option<&Path>) -> ProjectRoot {
+pub fn project_root(dir: PathBuf, home: Option<&Path>) -> Result<ProjectRoot> {
     let marker = |d: &Path| {
         ALL.iter()
             .find_map(|m| m.marker_in(d))
@@ -77,7 +77,10 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> ProjectRoot {
             .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
     };
     if marker(&dir).is_some() {
-        return ProjectRoot::at(dir, None);
+        if let Some(refusal) = config_outside_its_package(&dir, home) {
+            return Err(refusal);
+        }
+        return Ok(ProjectRoot::at(dir, None));
     }
     let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
     let is_package = |d: &Path| d.join("package.json").is_file();
@@ -96,10 +99,10 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> ProjectRoot {
                 if !is_package(above) && only_parent_read_config(above) {
                     continue;
                 }
-                return ProjectRoot::at(
+                return Ok(ProjectRoot::at(
                     package.clone(),
                     Some(another_project(above, &found, package)),
-                );
+                ));
             }
             let note = Warning::note(
                 crate::diagnostics::Code::ProjectRoot,
@@ -119,17 +122,76 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> ProjectRoot {
                 },
                 None,
             );
-            return ProjectRoot {
+            return Ok(ProjectRoot {
                 dir: above.to_path_buf(),
                 note: Some(note),
                 member_package: package,
-            };
+            });
         }
         if package.is_none() && is_package(above) {
             package = Some(above.to_path_buf());
         }
     }
-    ProjectRoot::at(package.unwrap_or(dir), None)
+    Ok(ProjectRoot::at(package.unwrap_or(dir), None))
+}
+
+/// For a folder with config files but no `package.json`, inside a package (below the home
+/// folder): the refusal. The managers run there work from that package and do not read the
+/// folder's files (real npm 11.21, Yarn 1.22, pnpm 10.34 and Bun 1.4.5 run in such a folder
+/// asked the package's registry), but Yarn's `.yarnrc.yml` there is read, so which config the
+/// user means is theirs to say. A folder that a manager's own file makes a project (pnpm's
+/// workspace file, `deno.json`) is not refused.
+fn config_outside_its_package(dir: &Path, home: Option<&Path>) -> Option<Error> {
+    let absolute = std::path::absolute(dir).ok()?;
+    let found: Vec<(ManagerArg, PathBuf)> = ALL
+        .iter()
+        .filter_map(|m| Some((*m, m.marker_in(&absolute)?)))
+        .collect();
+    if found.is_empty()
+        || absolute.join("package.json").is_file()
+        || found.iter().any(|(m, _)| m.marker_roots_its_folder())
+    {
+        return None;
+    }
+    let home_real = home.and_then(|h| std::fs::canonicalize(h).ok());
+    let package = absolute
+        .ancestors()
+        .skip(1)
+        .take_while(|d| {
+            home != Some(*d) && home_real.as_deref() != Some(*d) && d.parent().is_some()
+        })
+        .find(|d| d.join("package.json").is_file())?;
+    let name = |path: &Path| path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let (read_there, ignored): (Vec<_>, Vec<_>) = found
+        .iter()
+        .partition(|(m, _)| m.reads_marker_where_it_runs());
+    let ignored: Vec<String> = ignored.iter().filter_map(|(_, p)| name(p)).collect();
+    let mut why = format!(
+        "{} has {} but no package.json: the package managers run there work from the package at {}",
+        absolute.display(),
+        found
+            .iter()
+            .filter_map(|(_, p)| name(p))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        package.display()
+    );
+    if !ignored.is_empty() {
+        why.push_str(&format!(" and do not read its {}", ignored.join(" or ")));
+    }
+    for (manager, path) in &read_there {
+        if let Some(file) = name(path) {
+            why.push_str(&format!(
+                " ({manager} reads its {file} too, with the package's config)"
+            ));
+        }
+    }
+    // The command on a line of its own, which is printed unwrapped: it runs as printed.
+    Some(Error::Usage(format!(
+        "{why}, and pmrc will not guess which config is meant. To see what the managers read for that package:\n  pmrc -C {} show\nIf {} is a package of its own, give it a package.json.",
+        crate::doctor::shell_word(&package.display().to_string()),
+        absolute.display()
+    )))
 }
 
 /// The folder pmrc works in, what it says about it, and the workspace member it was pointed

@@ -137,6 +137,11 @@ impl Rules for Deno {
         vec!["deno.json", "deno.jsonc"]
     }
 
+    /// A `deno.json` is a Deno project's own file, `package.json` or not (§4 d05).
+    fn marker_roots_its_folder(&self) -> bool {
+        true
+    }
+
     fn member_files_ignored(&self) -> &'static [&'static str] {
         &[".npmrc"]
     }

@@ -212,6 +212,22 @@ impl ManagerArg {
             .find(|path| path.exists())
     }
 
+    /// Whether its marker file makes its folder a project ([`Rules::marker_roots_its_folder`]).
+    pub fn marker_roots_its_folder(self) -> bool {
+        match self {
+            ManagerArg::Exact(m) => m.rules().marker_roots_its_folder(),
+            ManagerArg::PnpmOfProject => Manager::Pnpm(PnpmMajor::V12)
+                .rules()
+                .marker_roots_its_folder(),
+            ManagerArg::NpmMajor(_) => Manager::Npm.rules().marker_roots_its_folder(),
+        }
+    }
+
+    /// Whether it reads its marker file where it runs ([`Rules::reads_marker_where_it_runs`]).
+    pub fn reads_marker_where_it_runs(self) -> bool {
+        matches!(self, ManagerArg::Exact(m) if m.rules().reads_marker_where_it_runs())
+    }
+
     /// The format of the file whose presence says a project uses this manager.
     pub fn marker_format(self) -> Format {
         match self {
@@ -533,6 +549,18 @@ pub trait Rules: Sync {
     /// Every name the marker file may have, the usual one first.
     fn marker_files(&self) -> Vec<&'static str> {
         vec![self.marker_file()]
+    }
+    /// Whether the marker file makes the folder it is in a project of the manager's own, a
+    /// `package.json` beside it or not (pnpm's workspace file, Deno's `deno.json`). Other
+    /// config files do not: run in a folder without a `package.json`, the managers work from
+    /// the nearest folder above that has one.
+    fn marker_roots_its_folder(&self) -> bool {
+        false
+    }
+    /// Whether, run in a folder below its project's, the manager reads its marker file there
+    /// too (Yarn's walk for `.yarnrc.yml` starts where it runs, spec yarn.md A1).
+    fn reads_marker_where_it_runs(&self) -> bool {
+        false
     }
     /// That file's format.
     fn marker_format(&self) -> Format {

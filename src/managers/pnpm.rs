@@ -311,6 +311,11 @@ impl Rules for Pnpm {
         MARKER_FILE
     }
 
+    /// pnpm finds its workspace root by its `pnpm-workspace.yaml`.
+    fn marker_roots_its_folder(&self) -> bool {
+        true
+    }
+
     fn public_registry(&self) -> &'static str {
         PUBLIC_REGISTRY
     }

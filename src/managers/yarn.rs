@@ -174,6 +174,12 @@ impl Rules for Yarn {
         ".yarnrc.yml"
     }
 
+    /// Every `.yarnrc.yml` from the folder Yarn runs in up is read (real Yarn 4.18.1 run in a
+    /// folder without a `package.json` asked that folder's scope registry).
+    fn reads_marker_where_it_runs(&self) -> bool {
+        true
+    }
+
     fn public_registry(&self) -> &'static str {
         PUBLIC_REGISTRY
     }
