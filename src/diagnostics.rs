@@ -229,6 +229,9 @@ diagnostics! {
         NpmrcRewriteMovesReaders "npmrc-rewrite-moves-readers"
             what: "a conversion writes an .npmrc that the source reads otherwise than npm (pnpm 12's inline comment in a value, a key after a section line) so that the target reads it as the source does; the file's other readers, which read it as npm does, then do otherwise too"
             fix: "check that those managers should send what the source sent; if one must not, name it in pmrc.toml, and pmrc refuses a change that moves it";
+        PresentReaderMoved "present-reader-moved"
+            what: "a conversion changes a file that another manager whose own file is in the project reads too (npm and the .npmrc, Yarn 1 and its .yarnrc), neither source nor target, so that it requests packages or sends credentials otherwise than now"
+            fix: "if that manager is used here, add it to --to so the files are written for it as well; naming the managers in pmrc.toml makes pmrc refuse such a change";
         UserFileLineRemoved "user-file-line-removed"
             what: "`--user`: a line of a user-level file is removed because this project's target must not read it, and every other project of the user that reads the file loses it too (a line nothing here needs gone is kept)"
             fix: "run the same pmrc command without --user to leave the user files as they are, or give the other projects the line in their own files first";

@@ -318,6 +318,7 @@ fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
             user,
             env: req.env,
             bystanders: &[],
+            present: &[],
         }) else {
             return Outcome::ChangesNothing;
         };

@@ -624,6 +624,7 @@ fn issue_7_file_changed_since_read_is_refused() {
         user: false,
         env: &env,
         bystanders: &[],
+        present: &[],
     })
     .unwrap();
     std::fs::write(project.path().join(".yarnrc.yml"), "nodeLinker: pnp\n").unwrap();

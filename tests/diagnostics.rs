@@ -93,6 +93,21 @@ const TRIGGERS: &[Trigger] = &[
         &["convert", "--from", "pnpm@12", "--to", "npm"],
     ),
     t(
+        "present-reader-moved",
+        &[
+            ("package.json", "{}\n"),
+            (
+                ".yarnrc.yml",
+                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example\"\n    npmAuthToken: \"${ACME_TOKEN}\"\n",
+            ),
+            (
+                ".npmrc",
+                "@acme:registry=https://acme.example/\n//acme.example/:_authToken=${ACME_TOKEN}\n",
+            ),
+        ],
+        &["convert", "--from", "yarn", "--to", "pnpm@12"],
+    ),
+    t(
         "target-stops-while-unset",
         &[(
             ".npmrc",

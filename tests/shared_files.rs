@@ -670,3 +670,35 @@ fn pnpm10_user_file_dropped_while_unset_is_said_when_set_here() {
         "{said}"
     );
 }
+
+/// From a review: a Yarn project's `.npmrc` kept for npm, converted to pnpm 12 alone, had its
+/// token line rewritten into pnpm's scoped key, which npm does not read (real npm 11.21 then
+/// sent no token), and nothing was said. The change is said, at the line, naming npm and what
+/// to pass; converted to npm as well, npm keeps what it sends.
+#[test]
+fn a_conversion_that_moves_a_manager_whose_file_is_here_says_so() {
+    let p = Project::new(&[
+        ("package.json", "{\"name\":\"p\"}\n"),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example.test\"\n    npmAuthToken: \"${ACME_TOKEN}\"\n",
+        ),
+        (
+            ".npmrc",
+            "@acme:registry=https://acme.example.test/\n//acme.example.test/:_authToken=${ACME_TOKEN}\n",
+        ),
+    ]);
+    let npm_before = p.sends("npm", &["@acme/x"]);
+    let out = p.run(&["convert", "--from", "yarn", "--to", "pnpm@12"]);
+    let said = text(&out).replace("\n    ", " ");
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("warning[present-reader-moved]: .npmrc:2: npm, whose .npmrc is here, reads .npmrc too"),
+        "{said}"
+    );
+    assert!(said.contains("(add npm to --to)"), "{said}");
+    written_and_stable(&p, &["convert", "--from", "yarn", "--to", "pnpm@12,npm"]);
+    assert_eq!(p.sends("npm", &["@acme/x"]), npm_before);
+    let out = p.run(&["convert", "--from", "yarn", "--to", "pnpm@12,npm"]);
+    assert!(!text(&out).contains("present-reader-moved"), "{}", text(&out));
+}

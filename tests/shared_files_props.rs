@@ -69,6 +69,7 @@ fn issue_13_every_fixture_every_source_every_target_set() {
                     user: false,
                     env: &env,
                     bystanders: &[],
+                    present: &[],
                 };
                 let plan = match build(&request) {
                     Ok(plan) => plan,

@@ -234,6 +234,25 @@ fn run_plan(
             bystanders.push(m);
         }
     }
+    // Every other manager whose own file is here: a final plan that moves one is refused too
+    // (a Yarn project's `.npmrc` kept for npm, which a conversion to pnpm 12 rewrote into
+    // pnpm's scoped key: real npm 11.21 then sent no token). One of the run's own managers
+    // under another major (pnpm 10's project converted to pnpm 11) is not another reader.
+    let in_the_run = |m: &ManagerArg| {
+        std::iter::once(from)
+            .chain(targets.iter().copied())
+            .any(|r| r.marker_file() == m.marker_file())
+    };
+    let mut present = Vec::new();
+    for m in ALL
+        .into_iter()
+        .filter(|m| m.marker_in(&dir).is_some() && !in_the_run(m))
+    {
+        let (m, _) = m.settle(&dir)?;
+        if !bystanders.contains(&m) && !present.contains(&m) {
+            present.push(m);
+        }
+    }
     let env = user_config_moved(
         std::iter::once(from)
             .chain(targets.iter().copied())
@@ -248,6 +267,7 @@ fn run_plan(
         user,
         env: &env,
         bystanders: &bystanders,
+        present: &present,
     })?;
     plan.warnings.splice(0..0, notes);
     // The files would send a credential where the source did not: the preview still

@@ -145,6 +145,9 @@ pub struct Request<'a> {
     /// Managers that are neither source nor target but read the project's files too
     /// (named in pmrc.toml): what they do must not change.
     pub bystanders: &'a [Manager],
+    /// The other managers whose own file is in the project: the final plan must not change
+    /// what they do either (the pins, tried with every reader in mind, are settled by then).
+    pub present: &'a [Manager],
 }
 
 /// Whether `to` already does what `from` does, reading the same files as they are now: two
@@ -283,6 +286,7 @@ pub fn build(req: &Request) -> Result<Plan> {
                 translated_from = std::borrow::Cow::Owned(next)
             }
             _ => {
+                warnings.extend(shared::present_readers_moved(req, &changes)?);
                 warnings.extend(pins.notes(req.from));
                 return Ok(Plan {
                     from: req.from,

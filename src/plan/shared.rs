@@ -927,6 +927,49 @@ fn keep_bystanders(req: &Request, changes: &[FileChange]) -> Result<()> {
     Ok(())
 }
 
+/// The other managers whose own file is in the project, neither source nor target, that the
+/// final plan makes do otherwise, each at the first line changed in the file it reads: said,
+/// not refused, as nothing says the manager is used here (a pnpm project's `.npmrc` is npm's
+/// marker too); pmrc.toml's bystanders are refused instead ([`keep_bystanders`]).
+pub(super) fn present_readers_moved(req: &Request, changes: &[FileChange]) -> Result<Vec<Warning>> {
+    let planned = planned_changes(changes);
+    let mut out = Vec::new();
+    for &other in req.present {
+        let Some(path) = moved_by(other, (req.dir, req.user, req.env), &planned)? else {
+            continue;
+        };
+        let Some(change) = changes.iter().find(|c| c.path == path) else {
+            continue;
+        };
+        let before = change.before.as_deref().unwrap_or_default();
+        let line = before
+            .lines()
+            .zip(change.after.lines())
+            .position(|(b, a)| b != a)
+            .unwrap_or_else(|| before.lines().count().min(change.after.lines().count()))
+            + 1;
+        let marker = other
+            .rules()
+            .marker_files()
+            .into_iter()
+            .find(|m| req.dir.join(m).exists())
+            .unwrap_or(other.marker_file());
+        out.push(Warning::new(
+            Code::PresentReaderMoved,
+            format!(
+                "{other}, whose {marker} is here, reads {} too, and the change makes it request packages or send credentials otherwise than now; if {other} is used here, convert to it as well (add {other} to --to), or name it in pmrc.toml's `to` so that pmrc refuses such a change",
+                change.display
+            ),
+            Some(crate::model::Origin {
+                file: crate::model::Origin::shared(&change.display),
+                line,
+                level: change.level,
+            }),
+        ));
+    }
+    Ok(out)
+}
+
 /// The new texts of the files the changes alter, by path.
 pub(super) fn planned_changes(changes: &[FileChange]) -> HashMap<&Path, String> {
     changes
