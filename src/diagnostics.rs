@@ -146,6 +146,9 @@ diagnostics! {
         CredentialsOverHttp "credentials-over-http"
             what: "credentials sent to a registry over plain http"
             fix: "use https for that registry";
+        YarnUnscopedTokenNotSent "yarn-unscoped-token-not-sent"
+            what: "Yarn Berry: a token or ident configured for a private registry that unscoped packages come from, without npmAlwaysAuth: Yarn sends credentials on unscoped requests only with it, so they go without (a 401 from a registry that needs them, where npm sends the token)"
+            fix: "add `npmAlwaysAuth: true` beside the npmAuthToken the finding names (at the top level, or in its npmRegistries entry)";
         YarnTopLevelTokenSpreads "yarn-top-level-token-spreads"
             what: "Yarn's top-level token reaching a registry on another host (no npmRegistries entry of its own)"
             fix: "give that registry its own npmRegistries entry, and key the token to the registry it is for";

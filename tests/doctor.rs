@@ -268,6 +268,20 @@ const CASES: &[Case] = &[
         )],
         args: &[],
     },
+    // From a review: the usual "Yarn gets a 401 where npm does not" (real Yarn 4.18.1 asked
+    // such a registry without credentials, npm with the token).
+    Case {
+        rule: "yarn-unscoped-token-not-sent",
+        trigger: &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmRegistries:\n  \"//r.example\":\n    npmAuthToken: \"${T:-}\"\n",
+        )],
+        clean: &[(
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example\"\nnpmRegistries:\n  \"//r.example\":\n    npmAuthToken: \"${T:-}\"\n    npmAlwaysAuth: true\n",
+        )],
+        args: &[],
+    },
     Case {
         rule: "yarn-top-level-token-spreads",
         trigger: &[(
@@ -1470,5 +1484,27 @@ fn run_fix_commands(
 fn assert_gone(doctor: &serde_json::Value, rules: &[&str]) {
     for rule in rules {
         assert!(fixes_of(doctor, rule).is_empty(), "{rule} left: {doctor:#}");
+    }
+}
+
+/// `yarn-unscoped-token-not-sent` is about a private registry's token: a token for Yarn's or
+/// npm's public registry (what `yarn npm login` writes) or a scope's own is not a finding.
+#[test]
+fn a_yarn_token_kept_from_unscoped_requests_is_found_only_for_a_private_registry() {
+    let found = |yarnrc: &str| {
+        let dir = project(&[("package.json", "{}\n"), (".yarnrc.yml", yarnrc)]);
+        rules_found(&dir, &[]).0
+    };
+    let rule = "yarn-unscoped-token-not-sent".to_string();
+    assert!(
+        found("npmRegistryServer: \"https://npm.corp.example/\"\nnpmAuthToken: \"${T:-}\"\n")
+            .contains(&rule)
+    );
+    for quiet in [
+        "npmAuthToken: \"${T:-}\"\n",
+        "npmRegistries:\n  \"https://registry.yarnpkg.com\":\n    npmAuthToken: \"${T:-}\"\n",
+        "npmRegistryServer: \"https://npm.corp.example/\"\nnpmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.corp.example/\"\n    npmAuthToken: \"${T:-}\"\n",
+    ] {
+        assert!(!found(quiet).contains(&rule), "{quiet}");
     }
 }

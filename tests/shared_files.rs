@@ -693,12 +693,18 @@ fn a_conversion_that_moves_a_manager_whose_file_is_here_says_so() {
     let said = text(&out).replace("\n    ", " ");
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(
-        said.contains("warning[present-reader-moved]: .npmrc:2: npm, whose .npmrc is here, reads .npmrc too"),
+        said.contains(
+            "warning[present-reader-moved]: .npmrc:2: npm, whose .npmrc is here, reads .npmrc too"
+        ),
         "{said}"
     );
     assert!(said.contains("(add npm to --to)"), "{said}");
     written_and_stable(&p, &["convert", "--from", "yarn", "--to", "pnpm@12,npm"]);
     assert_eq!(p.sends("npm", &["@acme/x"]), npm_before);
     let out = p.run(&["convert", "--from", "yarn", "--to", "pnpm@12,npm"]);
-    assert!(!text(&out).contains("present-reader-moved"), "{}", text(&out));
+    assert!(
+        !text(&out).contains("present-reader-moved"),
+        "{}",
+        text(&out)
+    );
 }

@@ -509,6 +509,33 @@ impl Rules for Yarn {
                         .and_then(|v| v.origin.clone()),
                 ));
             }
+            // The usual "Yarn gets a 401 where npm does not": a private registry's token
+            // that Yarn keeps to itself on unscoped requests (spec/yarn.md A5; real Yarn
+            // 4.18.1 asked such a registry without credentials).
+            if route.packages == Packages::Unscoped
+                && route.authorization.is_none()
+                && let Some(registry) = route
+                    .registry
+                    .as_deref()
+                    .filter(|r| !crate::resolve::is_public_registry(r))
+                && let Some(creds) = route
+                    .credential_key
+                    .as_ref()
+                    .and_then(|k| model.auth.get(k))
+                && yarn_authorization(creds).is_some()
+            {
+                let entry = match route.credential_key.as_ref() {
+                    Some(AuthKey::Url(key)) => format!("npmRegistries[\"{key}\"]"),
+                    _ => "the top level".to_string(),
+                };
+                out.push(Warning::new(
+                    Code::YarnUnscopedTokenNotSent,
+                    format!(
+                        "unscoped packages from {registry}: Yarn sends the credentials at {entry} with them only when npmAlwaysAuth is true there, and it is not, so they are requested without credentials (a registry that needs them answers 401)"
+                    ),
+                    creds.origin().cloned(),
+                ));
+            }
             let host = route
                 .registry
                 .as_deref()
