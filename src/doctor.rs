@@ -359,16 +359,26 @@ fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
         .and_then(|m| m.settle(req.dir).ok())
         .map(|(m, _)| m)
         .filter(|s| sides.iter().flatten().any(|m| m == s));
+    // A conversion that leaves a manager without credentials it sends now is a guess the
+    // user must make: from a review, Yarn's side without a token was taken as the source, and
+    // run as printed the fix removed npm's working token.
+    let keeps_credentials = |from: Manager| !takes_credentials_away(req, from, &others(from));
     // The project's source, where converting from it mends the drift.
-    if let Some((Outcome::Mends, command)) = source.and_then(mending) {
+    if let Some(from) = source.filter(|s| keeps_credentials(*s))
+        && let Some((Outcome::Mends, command)) = mending(from)
+    {
         return Some(format!("run {command} and review the diff"));
     }
-    // Which side is right is the user's to say: each side's conversion that changes files.
-    let choices: Vec<String> = sides
+    // Which side is right is the user's to say: each side's conversion that changes files,
+    // those that take no credentials away where there are such.
+    let mut choices: Vec<(bool, String)> = sides
         .iter()
-        .filter_map(|side| mending(side[0]))
-        .map(|(_, command)| command)
+        .filter_map(|side| Some((keeps_credentials(side[0]), mending(side[0])?.1)))
         .collect();
+    if choices.iter().any(|(keeps, _)| *keeps) {
+        choices.retain(|(keeps, _)| *keeps);
+    }
+    let choices: Vec<String> = choices.into_iter().map(|(_, command)| command).collect();
     Some(match choices.as_slice() {
         [] => "no conversion between these managers' files changes what they do here; mend the line as the other findings on it say".to_string(),
         [one] => format!("run {one} and review the diff"),
@@ -376,6 +386,32 @@ fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
             "decide which config is right, then run {}",
             choices.join(" or ")
         ),
+    })
+}
+
+/// Whether a conversion from `from` to `others` would leave one of them without credentials
+/// it sends now: a group of its packages it sends credentials with, for which `from` sends
+/// none.
+fn takes_credentials_away(req: &Request, from: Manager, others: &[Manager]) -> bool {
+    let model_of = |m: Manager| -> Option<Model> {
+        let files = discover::locate(m, req.dir, req.user, req.env).ok()?;
+        Some(discover::read_merged(m, &files).ok()?.0)
+    };
+    let Some(source) = model_of(from) else {
+        return false;
+    };
+    others.iter().any(|&other| {
+        let Some(model) = model_of(other) else {
+            return false;
+        };
+        let sending: Vec<_> = resolve::routes(&model, other)
+            .into_iter()
+            .filter(|r| r.authorization.is_some())
+            .map(|r| r.packages)
+            .collect();
+        resolve::routes_for(&source, from, sending)
+            .iter()
+            .any(|r| r.authorization.is_none())
     })
 }
 

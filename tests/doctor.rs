@@ -1508,3 +1508,41 @@ fn a_yarn_token_kept_from_unscoped_requests_is_found_only_for_a_private_registry
         assert!(!found(quiet).contains(&rule), "{quiet}");
     }
 }
+
+/// From a review: npm sends a token for @acme/*, Yarn's side of the drift has none, and Yarn's
+/// `.yarnrc.yml` made it the project's source, so the drift's fix converted from Yarn and, run
+/// as printed, removed npm's working token. The fix now converts from the side whose
+/// credentials stay; run as printed, both managers send them.
+#[test]
+fn a_drift_s_fix_takes_no_credentials_away() {
+    let dir = project(&[
+        ("package.json", "{\"name\":\"p\"}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://acme.example.test/\n//acme.example.test/:_authToken=${NPM_TOKEN}\n",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example.test\"\n",
+        ),
+    ]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let fixes = fixes_of(&doctor_json(&dir, &[], &home), "config-drift");
+    assert_eq!(fixes.len(), 1, "{fixes:?}");
+    let commands = suggested_commands(&fixes[0]);
+    assert_eq!(commands.len(), 1, "{fixes:?}");
+    assert_eq!(
+        commands[0][..5],
+        ["convert", "--from", "npm", "--to", "yarn"],
+        "{fixes:?}"
+    );
+    run_as_printed(&commands[0], &home, &fixes[0]);
+    let npmrc = std::fs::read_to_string(dir.path().join(".npmrc")).unwrap();
+    assert!(
+        npmrc.contains("//acme.example.test/:_authToken=${NPM_TOKEN}"),
+        "{npmrc}"
+    );
+    let left = fixes_of(&doctor_json(&dir, &[], &home), "config-drift");
+    assert!(left.is_empty(), "the drift is still there: {left:?}");
+}
