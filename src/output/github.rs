@@ -113,7 +113,15 @@ pub fn escape_property(text: &str) -> String {
 
 /// `convert` / `sync`: one annotation per file that is (or was) not in sync, on its first
 /// changed line, with the masked diff as the message; then one per warning.
-pub fn plan(plan: &Plan, mode: Mode, written: &[PathBuf], places: &Places, show: bool) -> String {
+/// `rerun` is the command that writes what `--check` found (`pmrc sync --write`): the
+/// annotation names it, as the text summary does (`--check --write` is no command).
+pub fn plan(
+    plan: &Plan,
+    (mode, rerun): (Mode, &str),
+    written: &[PathBuf],
+    places: &Places,
+    show: bool,
+) -> String {
     let mut out = String::new();
     for change in plan.pending() {
         let new = change.status() == Status::Create;
@@ -132,7 +140,7 @@ pub fn plan(plan: &Plan, mode: Mode, written: &[PathBuf], places: &Places, show:
         let fix = if fix.is_empty() {
             String::new()
         } else {
-            format!("; run pmrc again with --write to {fix} it")
+            format!("; `{rerun}` {fix}s it")
         };
         // A file that does not exist yet has no line to annotate, and no place in the pull
         // request's files: the annotation goes on the run.

@@ -609,7 +609,7 @@ pub fn print_convert(
     let github = out.style == Style::Github;
     let mut text = String::new();
     if github {
-        text = github::plan(plan, mode, written, &out.places, out.show_secrets);
+        text = github::plan(plan, (mode, rerun), written, &out.places, out.show_secrets);
     } else {
         for change in plan.pending() {
             text.push_str(&diff::unified(change, out.show_secrets, out.color));
