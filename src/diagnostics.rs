@@ -313,6 +313,9 @@ diagnostics! {
         SameRules "same-rules"
             what: "the target reads the source's files and does the same with them (the same manager and major, or pnpm 11 and 12 on these files): nothing to change"
             fix: "nothing";
+        UserconfigNotApplied "userconfig-not-applied"
+            what: "NPM_CONFIG_USERCONFIG is set in the environment pmrc runs in (actions/setup-node sets it), so npm and the managers that honour it read that file instead of ~/.npmrc, but without --env pmrc reads the home folder's"
+            fix: "run the same command again with --env (and --user) to read the file the variable names";
         UserFilesNotRead "user-files-not-read"
             what: "user-level files the manager reads exist but were not read (no --user): what it sends may differ from what pmrc says"
             fix: "run the same command again with --user";

@@ -98,6 +98,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
             discover::read_merged(manager, &files)?
         };
         warnings.extend(crate::env_layer::apply(&mut model, manager, req.env_vars));
+        warnings.extend(crate::env_layer::userconfig_not_applied(manager, &env));
         findings.extend(warnings.into_iter().map(|w| finding(w, Some(manager))));
         // What the manager ignores, with the severity convert gives it for this project.
         let ignored = manager.rules().target_warnings(req.dir, manager)?;

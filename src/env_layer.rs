@@ -256,6 +256,34 @@ pub fn userconfig(manager: Manager, variables: &[Variable]) -> Option<(PathBuf, 
     ))
 }
 
+/// A note where the process names the user `.npmrc` that `manager` reads
+/// (`NPM_CONFIG_USERCONFIG`, which actions/setup-node sets) but pmrc, without `--env`, read
+/// or named the home folder's instead: from a review, explain said npm sent `~/.npmrc`'s
+/// token where real npm sent the variable's file's.
+pub fn userconfig_not_applied(
+    manager: Manager,
+    env: &crate::discover::Environment,
+) -> Option<Warning> {
+    if env.npm_userconfig.is_some() {
+        return None;
+    }
+    let path = env.process_npm_userconfig.as_ref()?;
+    let honoured = Variable {
+        name: "NPM_CONFIG_USERCONFIG".to_string(),
+        value: path.display().to_string(),
+        source: Source::Process,
+    };
+    userconfig(manager, std::slice::from_ref(&honoured))?;
+    Some(Warning::note(
+        crate::diagnostics::Code::UserconfigNotApplied,
+        format!(
+            "NPM_CONFIG_USERCONFIG is set here ({}): {manager} reads that file as its user .npmrc instead of ~/.npmrc, but pmrc reads the environment only with --env; pass --env (with --user) to read it as {manager} does",
+            path.display()
+        ),
+        None,
+    ))
+}
+
 /// One setting, spelled as the manager's own config spells it, into the layer's model. A
 /// credential is kept as a reference to the variable (`${NAME}`), never as its value.
 fn set(layer: &mut Model, key: &str, var: &Variable, origin: Origin) {

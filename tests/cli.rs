@@ -2892,6 +2892,52 @@ fn issue_18_doctor_env_layer_and_check() {
     assert!(!text.contains("FAKESECRET"), "{text}");
 }
 
+/// From a review: in a job where the process has NPM_CONFIG_USERCONFIG (actions/setup-node
+/// sets it), `explain --user` named `~/.npmrc`'s token where real npm sent the variable's
+/// file's, and said nothing. The variable is named, with `--env` to read it, for the managers
+/// that honour it and not for Deno; with `--env` the answer is the variable's file's.
+#[test]
+fn a_process_userconfig_not_applied_is_said() {
+    let project = Project::with_files(&[(".npmrc", "registry=https://r.example/\n")]);
+    let runner = project.home.path().join("runner.npmrc");
+    std::fs::write(&runner, "//r.example/:_authToken=fake-runner-token\n").unwrap();
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "//r.example/:_authToken=fake-home-token\n",
+    )
+    .unwrap();
+    let explain = |extra: &[&str]| {
+        let mut args = vec![
+            "explain",
+            "left-pad",
+            "--user",
+            "--show-secrets",
+            "--manager",
+            "npm,deno",
+        ];
+        args.extend(extra);
+        let out = project
+            .cmd(&args)
+            .env("NPM_CONFIG_USERCONFIG", &runner)
+            .output()
+            .unwrap();
+        common::unwrapped(&render(&out))
+    };
+    let said = explain(&[]);
+    assert!(
+        said.contains(&format!(
+            "note[userconfig-not-applied]: NPM_CONFIG_USERCONFIG is set here ({}): npm reads that file",
+            runner.display()
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("deno reads that file"), "{said}");
+    let said = explain(&["--env"]);
+    assert!(!said.contains("userconfig-not-applied"), "{said}");
+    let npm = said.split("  npm (").nth(1).unwrap();
+    assert!(npm.contains("fake-runner-token"), "{said}");
+}
+
 /// Issue 18: NPM_CONFIG_USERCONFIG from the layer moves the user `.npmrc` (with `--user`)
 /// for the managers that honour it, and not for Deno, which never does.
 #[test]

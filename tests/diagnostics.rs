@@ -541,6 +541,14 @@ const TRIGGERS: &[Trigger] = &[
         args: &["show", "--env"],
     },
     Trigger {
+        vars: &[("NPM_CONFIG_USERCONFIG", "/ci/runner.npmrc")],
+        code: "userconfig-not-applied",
+        files: &[(".npmrc", "registry=https://r.example/\n")],
+        home: &[],
+        dir: "",
+        args: &["show", "--manager", "npm"],
+    },
+    Trigger {
         vars: &[("NPM_CONFIG_REGISTRY", "https://r.example/")],
         code: "env-variable-ignored",
         files: &[(

@@ -37,6 +37,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
         let (mut model, w) = discover::read_merged(manager, &files)?;
         warnings.extend(note.into_iter().chain(member_note).chain(w).chain(left_out));
         warnings.extend(crate::env_layer::apply(&mut model, manager, &req.env_vars));
+        warnings.extend(crate::env_layer::userconfig_not_applied(manager, &env));
         if !req.user {
             warnings.extend(discover::unread_user_files(manager, &dir, &env));
         }

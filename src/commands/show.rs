@@ -54,6 +54,7 @@ pub fn run<T>(
         warnings.extend(left_out);
         warnings.extend(crate::env_layer::apply(&mut model, manager, &req.env_vars));
         warnings.splice(0..0, note.into_iter().chain(member_note));
+        warnings.extend(crate::env_layer::userconfig_not_applied(manager, &env));
         if !req.user {
             warnings.extend(discover::unread_user_files(manager, &dir, &env));
         }
