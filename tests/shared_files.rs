@@ -708,3 +708,24 @@ fn a_conversion_that_moves_a_manager_whose_file_is_here_says_so() {
         text(&out)
     );
 }
+
+/// From a review: basic auth Bun's bunfig.toml cannot hold stays in the `.npmrc` Bun reads
+/// too, and real Bun 1.4.5 sent it after the conversion, as npm does; the conversion said Bun
+/// would send no credentials (`credentials-differ`), from the translation alone.
+#[test]
+fn basic_auth_kept_in_the_npmrc_bun_reads_is_not_called_lost() {
+    let p = Project::new(&[
+        ("package.json", "{\"name\":\"p\"}\n"),
+        (
+            ".npmrc",
+            "registry=https://r.example.test/npm/\n//r.example.test/:_auth=${NPM_AUTH}\n",
+        ),
+    ]);
+    let npm = p.sends("npm", &["foo"]);
+    let out = p.run(&["convert", "--from", "npm", "--to", "bun"]);
+    let said = text(&out);
+    assert!(said.contains("lossy-basic-auth"), "{said}");
+    assert!(!said.contains("credentials-differ"), "{said}");
+    written_and_stable(&p, &["convert", "--from", "npm", "--to", "bun"]);
+    assert_eq!(p.sends("bun", &["foo"]), npm);
+}

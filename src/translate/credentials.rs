@@ -766,6 +766,12 @@ impl Translator<'_> {
                 ),
                 ident.origin.clone(),
             ));
+            // Read from an `.npmrc`, the line stays there for the target to read.
+            let in_npmrc = ident
+                .origin
+                .as_ref()
+                .filter(|o| o.file.file_name().is_some_and(|n| n == ".npmrc"));
+            self.kept_in_npmrc.extend(in_npmrc.cloned());
         }
         decoded
     }

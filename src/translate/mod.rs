@@ -41,6 +41,9 @@ struct Translator<'a> {
     /// them to it from its user file (pnpm): one finding for all, at `advice_at`.
     advice: Vec<Advice>,
     advice_at: Option<usize>,
+    /// Where basic auth the target's own file cannot hold stays in the `.npmrc` it reads too:
+    /// the plan checks what it sends there in the final files.
+    kept_in_npmrc: Vec<Origin>,
     /// What the target reads now, where it may send credentials keyed elsewhere (Yarn 1):
     /// whether a copy can be spared depends on it.
     target_reading: Option<&'a TargetReading>,
@@ -147,6 +150,7 @@ fn translate_with(
         warnings: Vec::new(),
         advice: Vec::new(),
         advice_at: None,
+        kept_in_npmrc: Vec::new(),
         target_reading,
     };
     let mut model = Model {
@@ -205,6 +209,7 @@ impl Translator<'_> {
                 warnings: Vec::new(),
                 advice: Vec::new(),
                 advice_at: None,
+                kept_in_npmrc: Vec::new(),
                 target_reading: self.target_reading,
             };
             as_if_user.env_credentials_for_user_file(model, user_file)
@@ -326,10 +331,15 @@ impl Translator<'_> {
         // A credential pnpm ignores in the project file already has its finding, which says
         // what a route's "would send no credentials" would and what to do: one finding for
         // it, not two (a large config had thousands of each, issue 20).
+        // So has basic auth the target's own file cannot hold, kept in the `.npmrc` it reads
+        // too: the plan checks what the target reads there in the final files (from a review,
+        // real Bun 1.4.5 sent the kept `_auth`, and this said it would send nothing).
         let explained: Explained = self
             .advice
             .iter()
-            .filter_map(|a| a.origin.as_ref().map(|o| (o.file.as_path(), o.line)))
+            .filter_map(|a| a.origin.as_ref())
+            .chain(&self.kept_in_npmrc)
+            .map(|o| (o.file.as_path(), o.line))
             .collect();
         // A file written for another reader (`pmrc env`'s rc file, which Bun reads as an
         // `.npmrc`) is checked as that reader takes it.
@@ -771,6 +781,7 @@ mod tests {
             warnings: Vec::new(),
             advice: Vec::new(),
             advice_at: None,
+            kept_in_npmrc: Vec::new(),
             target_reading: None,
         };
         let mut lost = source.clone();
