@@ -98,14 +98,11 @@ const TRIGGERS: &[Trigger] = &[
             ("package.json", "{}\n"),
             (
                 ".yarnrc.yml",
-                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example\"\n    npmAuthToken: \"${ACME_TOKEN}\"\n",
+                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example\"\n",
             ),
-            (
-                ".npmrc",
-                "@acme:registry=https://acme.example/\n//acme.example/:_authToken=${ACME_TOKEN}\n",
-            ),
+            (".npmrc", "@acme:registry=https://old.example/\n"),
         ],
-        &["convert", "--from", "yarn", "--to", "pnpm@12"],
+        &["convert", "--from", "yarn", "--to", "pnpm@10"],
     ),
     t(
         "target-stops-while-unset",

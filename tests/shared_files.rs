@@ -673,10 +673,11 @@ fn pnpm10_user_file_dropped_while_unset_is_said_when_set_here() {
 
 /// From a review: a Yarn project's `.npmrc` kept for npm, converted to pnpm 12 alone, had its
 /// token line rewritten into pnpm's scoped key, which npm does not read (real npm 11.21 then
-/// sent no token), and nothing was said. The change is said, at the line, naming npm and what
-/// to pass; converted to npm as well, npm keeps what it sends.
+/// sent no token), and nothing was said. A line keyed to a registry's location that the
+/// targets do not need gone stays, so npm sends what it sent; a change that does move npm,
+/// whose file is here, is said at the line, naming npm and what to pass.
 #[test]
-fn a_conversion_that_moves_a_manager_whose_file_is_here_says_so() {
+fn a_conversion_keeps_or_names_a_manager_whose_file_is_here() {
     let p = Project::new(&[
         ("package.json", "{\"name\":\"p\"}\n"),
         (
@@ -689,24 +690,57 @@ fn a_conversion_that_moves_a_manager_whose_file_is_here_says_so() {
         ),
     ]);
     let npm_before = p.sends("npm", &["@acme/x"]);
-    let out = p.run(&["convert", "--from", "yarn", "--to", "pnpm@12"]);
+    written_and_stable(&p, &["convert", "--from", "yarn", "--to", "pnpm@12"]);
+    let npmrc = p.read(".npmrc").unwrap();
+    assert!(
+        npmrc.contains("//acme.example.test/:_authToken=${ACME_TOKEN}\n"),
+        "{npmrc}"
+    );
+    assert_eq!(p.sends("npm", &["@acme/x"]), npm_before);
+
+    let p = Project::new(&[
+        ("package.json", "{\"name\":\"p\"}\n"),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://acme.example.test\"\n",
+        ),
+        (".npmrc", "@acme:registry=https://old.example.test/\n"),
+    ]);
+    let out = p.run(&["convert", "--from", "yarn", "--to", "pnpm@10"]);
     let said = text(&out).replace("\n    ", " ");
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(
         said.contains(
-            "warning[present-reader-moved]: .npmrc:2: npm, whose .npmrc is here, reads .npmrc too"
+            "warning[present-reader-moved]: .npmrc:1: npm, whose .npmrc is here, reads .npmrc too"
         ),
         "{said}"
     );
     assert!(said.contains("(add npm to --to)"), "{said}");
-    written_and_stable(&p, &["convert", "--from", "yarn", "--to", "pnpm@12,npm"]);
-    assert_eq!(p.sends("npm", &["@acme/x"]), npm_before);
-    let out = p.run(&["convert", "--from", "yarn", "--to", "pnpm@12,npm"]);
+    let out = p.run(&["convert", "--from", "yarn", "--to", "pnpm@10,npm"]);
     assert!(
         !text(&out).contains("present-reader-moved"),
         "{}",
         text(&out)
     );
+}
+
+/// From a review: a token for the host a registry serves its tarballs from (npm needs one,
+/// Yarn sends the registry's there) was removed from the target's `.npmrc` by a conversion
+/// from Yarn, with nothing said: real npm 11.21 then sent no token to the tarball host. A
+/// credential keyed to a location the targets do not route to stays, with its comment.
+#[test]
+fn a_tarball_host_s_token_in_the_target_stays() {
+    let npmrc = "registry=https://reg.example.test/cdnreg/\n//reg.example.test/cdnreg/:_authToken=${NPM_TOKEN}\n# tarballs are served from the CDN host\n//cdn.example.test/:_authToken=${NPM_TOKEN}\n";
+    let p = Project::new(&[
+        ("package.json", "{\"name\":\"p\"}\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://reg.example.test/cdnreg\"\nnpmAuthToken: \"${NPM_TOKEN}\"\nnpmAlwaysAuth: true\n",
+        ),
+        (".npmrc", npmrc),
+    ]);
+    written_and_stable(&p, &["convert", "--from", "yarn", "--to", "npm"]);
+    assert_eq!(p.read(".npmrc").unwrap(), npmrc);
 }
 
 /// From a review: basic auth Bun's bunfig.toml cannot hold stays in the `.npmrc` Bun reads

@@ -144,13 +144,19 @@ fn keep_user_lines(
 ) -> Result<()> {
     for d in 0..drafts.len() {
         let file = &drafts[d].file;
-        let Some(text) = file.text.as_deref().filter(|_| file.level == Level::User) else {
+        let Some(text) = file.text.as_deref() else {
             continue;
         };
+        let user = file.level == Level::User;
+        // In a project file, only what is keyed to a registry's location (a tarball host's
+        // token, a publish registry's): the source may have no way to say it (Yarn sends a
+        // registry's token to its tarballs' host), and a review saw it removed.
         let held = file
             .format
             .settings(text)
-            .map_err(|e| e.in_file(&file.path))?;
+            .map_err(|e| e.in_file(&file.path))?
+            .into_iter()
+            .filter(|s| user || keyed_to_a_location(file.format, &s.path));
         let targets: Vec<Manager> = drafts[d].writers.iter().map(|(m, _)| *m).collect();
         let removed = |path: &SettingPath, line: usize, why: String| {
             Warning::new(
@@ -181,11 +187,13 @@ fn keep_user_lines(
                     .refuses_setting(file, &setting.path, &setting.value)
                     .is_some()
             }) {
-                warnings.push(removed(
-                    &setting.path,
-                    setting.line,
-                    format!("{refusing} refuses a file holding it"),
-                ));
+                if user {
+                    warnings.push(removed(
+                        &setting.path,
+                        setting.line,
+                        format!("{refusing} refuses a file holding it"),
+                    ));
+                }
                 continue;
             }
             let i = at.unwrap_or_else(|| {
@@ -241,9 +249,14 @@ fn keep_user_lines(
         if alike(&without, &read(composed)?) {
             continue;
         }
-        // Entry by entry, each beside those kept before it: what stays, stays together.
+        // Entry by entry, each beside those kept before it: what stays, stays together. A
+        // project file's lines the translation replaces go as before, without trying each
+        // (a large config has thousands).
         for (_, members) in &groups {
             keep(composed, members, false);
+        }
+        if !user {
+            continue;
         }
         let readers_named =
             super::readers_moved::listed(&readers.iter().map(|r| r.0).collect::<Vec<_>>());
@@ -266,6 +279,16 @@ fn keep_user_lines(
         }
     }
     Ok(())
+}
+
+/// Whether a setting is keyed to a registry's location rather than read for a route: an
+/// `.npmrc` `//host/path/:` key, a `.yarnrc.yml` `npmRegistries` entry's field.
+fn keyed_to_a_location(format: crate::formats::Format, path: &[String]) -> bool {
+    match (format, path) {
+        (crate::formats::Format::Npmrc, [key]) => key.starts_with("//"),
+        (crate::formats::Format::YarnrcYml, [map, _, _]) => map == "npmRegistries",
+        _ => false,
+    }
 }
 
 /// A held setting's place in its file's planned entries, and its line.
