@@ -484,6 +484,18 @@ const CASES: &[Case] = &[
         args: &["--ci"],
     },
     Case {
+        rule: "ci-registry-token-unset",
+        trigger: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://npm.pkg.github.com\n      - run: npm ci\n",
+        )],
+        clean: &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      NODE_AUTH_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://npm.pkg.github.com\n      - run: npm ci\n",
+        )],
+        args: &["--ci"],
+    },
+    Case {
         rule: "ci-pnpm-project-token",
         trigger: &[
             ("pnpm-workspace.yaml", "packages: []\n"),

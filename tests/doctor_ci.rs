@@ -43,6 +43,11 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     // The calling step's `env:` reaches the action's steps.
     ("composite-action-clean", &[]),
+    // setup-node `registry-url` naming GitHub Packages, and `npm ci` with no NODE_AUTH_TOKEN
+    // (from a review: npm then sends setup-node's placeholder token, a 401); its clean twin
+    // is setup-node's documented recipe for npm's registry, the token on `npm publish` alone.
+    ("setup-node-private-registry", &["ci-registry-token-unset"]),
+    ("setup-node-public-registry-clean", &[]),
     // A matrix over npm and Deno after setup-node `registry-url`: Deno never reads it.
     ("matrix-deno", &["ci-setup-node-npmrc-ignored"]),
     // A matrix over npm and Bun, which both read it.
@@ -537,10 +542,10 @@ fn setup_node_gives_pnpm_the_token_a_project_npmrc_cannot() {
         Vec::<String>::new()
     );
     // No NODE_AUTH_TOKEN for the step, or setup-node set up another registry: pnpm sends
-    // nothing there.
+    // nothing there (without the token, setup-node's own line gives it none either).
     assert_eq!(
         rules(workflow("https://npm.pkg.github.com", "")),
-        ["ci-pnpm-project-token"]
+        ["ci-pnpm-project-token", "ci-registry-token-unset"]
     );
     assert_eq!(
         rules(workflow("https://registry.npmjs.org", with_token)),

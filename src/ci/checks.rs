@@ -58,6 +58,13 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
         let later: Vec<&Run> = runs.iter().filter(|r| r.step > i).collect();
         out.extend(npmrc_ignored(file, job, i, registry_line, &later, configs)?);
         out.extend(yarn_classic_token_unset(file, job, registry_line, &later));
+        out.extend(private_registry_token_unset(
+            file,
+            job,
+            step,
+            registry_line,
+            &later,
+        ));
     }
     Ok(out)
 }
@@ -420,6 +427,64 @@ fn lines_for(manager: Manager, url: &RegistryUrl, scope: Option<&str>, dir: &Pat
         ),
         Err(_) => format!("give {} the registry in its own config", manager.label()),
     }
+}
+
+/// (d) setup-node's `registry-url` naming a private registry, and a later step of a manager
+/// that reads its `.npmrc` (and goes on without the variable) given no `NODE_AUTH_TOKEN`:
+/// what it sends there is setup-node's placeholder or nothing usable. npm's own registry is
+/// left out: setup-node's documented recipe runs `npm ci` without the token, which npmjs
+/// serves, and gives it to `npm publish` alone (from a review: the private case was silent).
+fn private_registry_token_unset(
+    file: &File,
+    job: &Job,
+    setup: &super::workflows::Step,
+    registry_line: usize,
+    later: &[&Run],
+) -> Vec<CiFinding> {
+    let w = &file.workflow;
+    let url = setup.inputs["registry-url"].value.trim();
+    if crate::resolve::is_public_registry(url) {
+        return Vec::new();
+    }
+    for run in later {
+        let rules = run.manager.rules();
+        let stops = rules
+            .stops_on_reference(NODE_AUTH_TOKEN, &Unset::Strict, false)
+            .is_some();
+        if stops || !rules.reads_setup_node_npmrc() {
+            continue;
+        }
+        let sent = match jobs::provided(w, job, run.step, &run.inline_env, NODE_AUTH_TOKEN) {
+            Provided::Yes | Provided::Unknown(..) => continue,
+            Provided::Placeholder => "setup-node's placeholder token (XXXXX-XXXXX-XXXXX-XXXXX)",
+            Provided::No => "no usable token",
+        };
+        let secret = if RegistryUrl::parse(url).is_some_and(|u| u.host() == "npm.pkg.github.com") {
+            "${{ secrets.GITHUB_TOKEN }}` (with `packages: read` in the job's `permissions:`)"
+        } else {
+            "${{ secrets.NODE_AUTH_TOKEN }}` (naming the repository secret that holds the registry's token)"
+        };
+        return vec![CiFinding {
+            warning: Warning::new(
+                Code::CiRegistryTokenUnset,
+                format!(
+                    "setup-node writes `_authToken=${{{NODE_AUTH_TOKEN}}}` for {url}, and no {NODE_AUTH_TOKEN} reaches {} at {} in job `{}` ({}): it sends {sent} there, and a registry that needs one answers 401",
+                    run.manager.rules().programs()[0],
+                    file.line_name(run.line),
+                    job.id,
+                    which(run)
+                ),
+                file.origin(registry_line),
+            ),
+            manager: Some(run.manager),
+            fix: format!(
+                "add `{NODE_AUTH_TOKEN}: {secret} to the `env:` of job `{}` ({})",
+                job.id,
+                file.line_name(job.line)
+            ),
+        }];
+    }
+    Vec::new()
 }
 
 /// (c) setup-node v7+ with `registry-url` exports no `NODE_AUTH_TOKEN` of its own, and Yarn
