@@ -108,6 +108,7 @@ pub(super) fn plan_files(
         composed.push(c);
     }
     keep_user_lines(req, &drafts, &mut composed, warnings)?;
+    keep_unrouted_credentials(&drafts, &mut composed)?;
     fit_source(req, sources, source_model, &drafts, &mut composed)?;
     let mut changes = Vec::new();
     for (draft, c) in drafts.iter().zip(&composed) {
@@ -144,19 +145,13 @@ fn keep_user_lines(
 ) -> Result<()> {
     for d in 0..drafts.len() {
         let file = &drafts[d].file;
-        let Some(text) = file.text.as_deref() else {
+        let Some(text) = file.text.as_deref().filter(|_| file.level == Level::User) else {
             continue;
         };
-        let user = file.level == Level::User;
-        // In a project file, only what is keyed to a registry's location (a tarball host's
-        // token, a publish registry's): the source may have no way to say it (Yarn sends a
-        // registry's token to its tarballs' host), and a review saw it removed.
         let held = file
             .format
             .settings(text)
-            .map_err(|e| e.in_file(&file.path))?
-            .into_iter()
-            .filter(|s| user || keyed_to_a_location(file.format, &s.path));
+            .map_err(|e| e.in_file(&file.path))?;
         let targets: Vec<Manager> = drafts[d].writers.iter().map(|(m, _)| *m).collect();
         let removed = |path: &SettingPath, line: usize, why: String| {
             Warning::new(
@@ -187,13 +182,11 @@ fn keep_user_lines(
                     .refuses_setting(file, &setting.path, &setting.value)
                     .is_some()
             }) {
-                if user {
-                    warnings.push(removed(
-                        &setting.path,
-                        setting.line,
-                        format!("{refusing} refuses a file holding it"),
-                    ));
-                }
+                warnings.push(removed(
+                    &setting.path,
+                    setting.line,
+                    format!("{refusing} refuses a file holding it"),
+                ));
                 continue;
             }
             let i = at.unwrap_or_else(|| {
@@ -249,14 +242,9 @@ fn keep_user_lines(
         if alike(&without, &read(composed)?) {
             continue;
         }
-        // Entry by entry, each beside those kept before it: what stays, stays together. A
-        // project file's lines the translation replaces go as before, without trying each
-        // (a large config has thousands).
+        // Entry by entry, each beside those kept before it: what stays, stays together.
         for (_, members) in &groups {
             keep(composed, members, false);
-        }
-        if !user {
-            continue;
         }
         let readers_named =
             super::readers_moved::listed(&readers.iter().map(|r| r.0).collect::<Vec<_>>());
@@ -281,14 +269,109 @@ fn keep_user_lines(
     Ok(())
 }
 
-/// Whether a setting is keyed to a registry's location rather than read for a route: an
-/// `.npmrc` `//host/path/:` key, a `.yarnrc.yml` `npmRegistries` entry's field.
-fn keyed_to_a_location(format: crate::formats::Format, path: &[String]) -> bool {
-    match (format, path) {
-        (crate::formats::Format::Npmrc, [key]) => key.starts_with("//"),
-        (crate::formats::Format::YarnrcYml, [map, _, _]) => map == "npmRegistries",
-        _ => false,
+/// A project file's credentials keyed to the location of a host no registry in the file is
+/// on, before the change or after it, stay: a token for the host a registry serves its
+/// tarballs from, or for a publish registry. The source may have no way to say it (Yarn
+/// sends a registry's token to its tarballs' host), and a review saw one removed (real npm
+/// 11.21 then sent no token there). One on a host a registry uses goes or stays with the
+/// translation: it may be a replaced registry's. Decided from the texts, without reading the
+/// targets again (a large config's file has thousands of such keys, issue 20).
+fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Result<()> {
+    for (draft, planned) in drafts.iter().zip(composed.iter_mut()) {
+        let file = &draft.file;
+        let Some(text) = file.text.as_deref().filter(|_| file.level != Level::User) else {
+            continue;
+        };
+        let held = file
+            .format
+            .settings(text)
+            .map_err(|e| e.in_file(&file.path))?;
+        let mut routed: HashSet<String> = HashSet::default();
+        {
+            // A key the plan keeps marks its host; one only held does not.
+            let kept: HashSet<&SettingPath> = planned
+                .entries
+                .iter()
+                .filter(|e| e.keep)
+                .map(|e| &e.path)
+                .collect();
+            let wished = draft.writers.iter().flat_map(|(_, wishes)| wishes.iter());
+            let values = held
+                .iter()
+                .map(|s| (&s.path, &s.value))
+                .chain(wished.map(|(path, value)| (path, value)));
+            for (path, value) in values {
+                if kept.contains(path) {
+                    routed.extend(location_host(file.format, path));
+                }
+                if let crate::formats::SettingValue::Scalar(v) = value {
+                    routed.extend(url_host(v));
+                }
+            }
+        }
+        let index: HashMap<SettingPath, usize> = planned
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.path.clone(), i))
+            .collect();
+        for setting in held {
+            let Some(host) = location_host(file.format, &setting.path) else {
+                continue;
+            };
+            let refused = draft.writers.iter().any(|(m, _)| {
+                m.rules()
+                    .refuses_setting(file, &setting.path, &setting.value)
+                    .is_some()
+            });
+            if routed.contains(&host) || refused || !file.format.edits(&setting.path) {
+                continue;
+            }
+            match index.get(&setting.path) {
+                Some(&i) => planned.entries[i].keep = true,
+                None => planned.entries.push(Entry {
+                    path: setting.path,
+                    value: setting.value,
+                    owner: Owner::Held {
+                        used: false,
+                        wanted: false,
+                    },
+                    keep: true,
+                }),
+            }
+        }
     }
+    Ok(())
+}
+
+/// The host (and port) of a setting keyed to a registry's location: an `.npmrc`
+/// `//host/path/:` key, a `.yarnrc.yml` `npmRegistries` entry's field.
+fn location_host(format: crate::formats::Format, path: &[String]) -> Option<String> {
+    let location = match (format, path) {
+        (crate::formats::Format::Npmrc, [key]) => key.strip_prefix("//")?,
+        (crate::formats::Format::YarnrcYml, [map, key, _]) if map == "npmRegistries" => {
+            let key = key.split_once("://").map_or(key.as_str(), |(_, rest)| rest);
+            key.strip_prefix("//").unwrap_or(key)
+        }
+        _ => return None,
+    };
+    let host = location.split('/').next()?;
+    // `//host:_authToken`, with no path: the last `:` starts the field.
+    let host = match (format, location.contains('/')) {
+        (crate::formats::Format::Npmrc, false) => host.rsplit_once(':').map_or(host, |(h, _)| h),
+        _ => host,
+    };
+    Some(host.to_ascii_lowercase())
+}
+
+/// The host (and port) of an `http(s)://` URL value.
+fn url_host(value: &str) -> Option<String> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))?;
+    let authority = rest.split('/').next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    Some(host.to_ascii_lowercase())
 }
 
 /// A held setting's place in its file's planned entries, and its line.
