@@ -610,11 +610,24 @@ pub fn packument_walk_up<'a>(
     registry_path: &str,
     accept: impl Fn(&crate::model::Credentials) -> bool,
 ) -> Option<(AuthKey, &'a crate::model::Credentials)> {
+    packument_walk_up_keys(model, (host, registry_path), accept, |_| true)
+}
+
+/// [`packument_walk_up`] over the keys `key_tried` lets through (pnpm 10 tries only those
+/// that end in `/`).
+pub fn packument_walk_up_keys<'a>(
+    model: &Lookup<'a>,
+    (host, registry_path): (&str, &str),
+    accept: impl Fn(&crate::model::Credentials) -> bool,
+    key_tried: impl Fn(&str) -> bool,
+) -> Option<(AuthKey, &'a crate::model::Credentials)> {
     // `concat`, not `format!`: one allocation and no formatting machinery, per route.
     let mut probe =
         AuthKey::Url(["//", host, registry_path.trim_end_matches('/'), "/pkg"].concat());
     loop {
-        if let Some((_, creds)) = model.credential(&probe)
+        let tried = matches!(&probe, AuthKey::Url(key) if key_tried(key));
+        if tried
+            && let Some((_, creds)) = model.credential(&probe)
             && accept(creds)
         {
             return Some((probe, creds));

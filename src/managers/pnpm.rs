@@ -583,21 +583,19 @@ impl Rules for Pnpm {
             _ => None,
         };
         if let (None, Some(url)) = (&found, url) {
-            // The walk up the request's path, then the same without the port.
+            // The walk up the request's path, then the same without the port. pnpm 10 takes
+            // no key without its trailing slash for a packument (`//h/npm:_authToken`; spec
+            // §2 a18, and a review's real pnpm 10.34 sent nothing where 11/12 sent it).
             let accept = |c: &Credentials| c.authenticates() && usable(c);
-            found = crate::resolve::packument_walk_up(model, url.host(), url.path(), accept)
-                .or_else(|| {
-                    (url.hostname() != url.host())
-                        .then(|| {
-                            crate::resolve::packument_walk_up(
-                                model,
-                                url.hostname(),
-                                url.path(),
-                                accept,
-                            )
-                        })
-                        .flatten()
-                });
+            let key_tried = |key: &str| !self.is_10() || key.ends_with('/');
+            let walk = |host: &str| {
+                crate::resolve::packument_walk_up_keys(model, (host, url.path()), accept, key_tried)
+            };
+            found = walk(url.host()).or_else(|| {
+                (url.hostname() != url.host())
+                    .then(|| walk(url.hostname()))
+                    .flatten()
+            });
         }
         let pnpm10_order = found
             .as_ref()
@@ -1275,5 +1273,40 @@ mod dropped_file_tests {
                 .drops_file_here(Format::Npmrc, Level::User, "t=${NOPE}\n", &unset)
                 .is_none()
         );
+    }
+}
+
+#[cfg(test)]
+mod key_form_tests {
+    use super::*;
+
+    /// From a review, checked with real pnpm 10.34.9 and 11.28.11 (`pnpm add`): a key without
+    /// its trailing slash gets pnpm 11/12 the token for a packument, pnpm 10 none (spec §2
+    /// a18). (`pnpm view` in pnpm 10 runs npm, which does send it.)
+    #[test]
+    fn pnpm_10_takes_no_slashless_key_for_a_packument() {
+        let file = ConfigFile {
+            path: "/project/.npmrc".into(),
+            display: ".npmrc".into(),
+            level: Level::Project,
+            format: Format::Npmrc,
+            text: Some(
+                "@acme:registry=http://127.0.0.1:4873/npm/private/\n//127.0.0.1:4873/npm/private:_authToken=fake-token-aaa\n"
+                    .into(),
+            ),
+        };
+        let (model, _) = crate::discover::read_model(&file).unwrap();
+        let sends = |major| {
+            let routes = crate::resolve::routes(&model, Manager::Pnpm(major));
+            routes
+                .iter()
+                .find(|r| r.packages == Packages::Scope("acme".into()))
+                .unwrap()
+                .authorization
+                .is_some()
+        };
+        assert!(!sends(PnpmMajor::V10));
+        assert!(sends(PnpmMajor::V11));
+        assert!(sends(PnpmMajor::V12));
     }
 }
