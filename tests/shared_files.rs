@@ -741,6 +741,24 @@ fn a_tarball_host_s_token_in_the_target_stays() {
     ]);
     written_and_stable(&p, &["convert", "--from", "yarn", "--to", "npm"]);
     assert_eq!(p.read(".npmrc").unwrap(), npmrc);
+    // The other way, a publish registry's Yarn entry stays beside the one written.
+    let p = Project::new(&[
+        ("package.json", "{\"name\":\"p\"}\n"),
+        (
+            ".npmrc",
+            "registry=https://reg.example.test/\n//reg.example.test/:_authToken=${NPM_TOKEN}\n",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://reg.example.test\"\nnpmRegistries:\n  # publish target\n  \"//pub.example.test\":\n    npmAuthToken: \"${PUBLISH_TOKEN}\"\n",
+        ),
+    ]);
+    written_and_stable(&p, &["convert", "--from", "npm", "--to", "yarn"]);
+    let yarnrc = p.read(".yarnrc.yml").unwrap();
+    assert!(
+        yarnrc.contains("  # publish target\n  \"//pub.example.test\":\n    npmAuthToken: \"${PUBLISH_TOKEN}\"\n"),
+        "{yarnrc}"
+    );
 }
 
 /// From a review: basic auth Bun's bunfig.toml cannot hold stays in the `.npmrc` Bun reads

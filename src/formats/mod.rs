@@ -73,6 +73,22 @@ impl Format {
         }
     }
 
+    /// Each setting pmrc owns in `text` that holds one value, as path, value and line,
+    /// borrowed from the kept parse rather than built (a large file's thousands, issue 20);
+    /// `None` for the formats without such a reading (the caller then uses
+    /// [`Format::settings`]).
+    pub fn each_scalar_setting(
+        self,
+        text: &str,
+        each: &mut dyn FnMut(&[&str], &str, usize),
+    ) -> Option<Result<(), SyntaxError>> {
+        match self {
+            Format::Npmrc => Some(npmrc::Document::parse(text).each_scalar_setting(each)),
+            Format::YarnrcYml => Some(yarnrc_yml::each_scalar_setting(text, each)),
+            _ => None,
+        }
+    }
+
     /// [`Format::settings`] as `manager` reads them, where its ini reads an `.npmrc` otherwise
     /// than npm's (pnpm 12 keeps inline comments in values).
     pub fn settings_read_by(

@@ -380,6 +380,20 @@ impl Document {
             .collect())
     }
 
+    /// Each owned setting with one value, as key, value and line, borrowed from the document
+    /// ([`super::Format::each_scalar_setting`]).
+    pub fn each_scalar_setting(
+        &self,
+        each: &mut dyn FnMut(&[&str], &str, usize),
+    ) -> Result<(), SyntaxError> {
+        for s in self.settings_in_place()?.iter().filter(|s| s.owned) {
+            if let ValueInPlace::Scalar(value) = s.value {
+                each(&[s.key], value, s.line);
+            }
+        }
+        Ok(())
+    }
+
     /// [`Self::settings`], borrowing the keys and values from the document: the reader
     /// takes them from here without copying each twice.
     fn settings_in_place(&self) -> Result<Vec<SettingInPlace<'_>>, SyntaxError> {

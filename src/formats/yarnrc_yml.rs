@@ -280,6 +280,17 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     Ok(out)
 }
 
+/// Each owned scalar as path, value and line, from the kept parse
+/// ([`crate::formats::Format::each_scalar_setting`]).
+pub fn each_scalar_setting(
+    text: &str,
+    each: &mut dyn FnMut(&[&str], &str, usize),
+) -> Result<(), SyntaxError> {
+    let rc = parse(text)?;
+    for_each_found(&rc, text, |f| each(f.path(), f.value, f.line));
+    Ok(())
+}
+
 /// [`crate::formats::Format::holds`] from the kept parse: each owned scalar compared where
 /// it sits, none copied into a [`Setting`].
 pub fn holds(text: &str, wanted: &Wanted) -> bool {

@@ -13,7 +13,7 @@ use super::{FileChange, Request, change_for};
 use crate::diagnostics::Code;
 use crate::discover::{self, ConfigFile};
 use crate::error::{Error, Result};
-use crate::formats::{SettingPath, SettingValue, Wanted};
+use crate::formats::{Setting, SettingPath, SettingValue, Wanted};
 use crate::managers::Manager;
 use crate::model::{AuthKey, Level, Model};
 use crate::resolve::{self, Route};
@@ -282,32 +282,42 @@ fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Res
         let Some(text) = file.text.as_deref().filter(|_| file.level != Level::User) else {
             continue;
         };
-        let held = file
-            .format
-            .settings(text)
-            .map_err(|e| e.in_file(&file.path))?;
+        let format = file.format;
+        // The hosts the file's registries are on, before and after, and those of the
+        // location keys the plan keeps; then those of the file's location keys.
         let mut routed: HashSet<String> = HashSet::default();
-        {
-            // A key the plan keeps marks its host; one only held does not.
-            let kept: HashSet<&SettingPath> = planned
-                .entries
-                .iter()
-                .filter(|e| e.keep)
-                .map(|e| &e.path)
-                .collect();
-            let wished = draft.writers.iter().flat_map(|(_, wishes)| wishes.iter());
-            let values = held
-                .iter()
-                .map(|s| (&s.path, &s.value))
-                .chain(wished.map(|(path, value)| (path, value)));
-            for (path, value) in values {
-                if kept.contains(path) {
-                    routed.extend(location_host(file.format, path));
-                }
-                if let crate::formats::SettingValue::Scalar(v) = value {
-                    routed.extend(url_host(v));
-                }
+        for entry in planned.entries.iter().filter(|e| e.keep) {
+            routed.extend(location_host(format, &entry.path));
+            if let SettingValue::Scalar(v) = &entry.value {
+                routed.extend(url_host(v));
             }
+        }
+        let mut keyed: HashSet<String> = HashSet::default();
+        let read = format.each_scalar_setting(text, &mut |path, value, _| {
+            routed.extend(url_host(value));
+            keyed.extend(location_host(format, path));
+        });
+        let Some(read) = read else {
+            continue;
+        };
+        read.map_err(|e| e.in_file(&file.path))?;
+        keyed.retain(|host| !routed.contains(host));
+        if keyed.is_empty() {
+            continue;
+        }
+        // Only now, for the few keys on a host nothing routes to, the settings themselves.
+        let mut unrouted: Vec<Setting> = Vec::new();
+        let read = format.each_scalar_setting(text, &mut |path, value, line| {
+            if location_host(format, path).is_some_and(|host| keyed.contains(&host)) {
+                unrouted.push(Setting {
+                    path: path.iter().map(|k| k.to_string()).collect(),
+                    value: SettingValue::Scalar(value.to_string()),
+                    line,
+                });
+            }
+        });
+        if let Some(read) = read {
+            read.map_err(|e| e.in_file(&file.path))?;
         }
         let index: HashMap<SettingPath, usize> = planned
             .entries
@@ -315,16 +325,13 @@ fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Res
             .enumerate()
             .map(|(i, e)| (e.path.clone(), i))
             .collect();
-        for setting in held {
-            let Some(host) = location_host(file.format, &setting.path) else {
-                continue;
-            };
+        for setting in unrouted {
             let refused = draft.writers.iter().any(|(m, _)| {
                 m.rules()
                     .refuses_setting(file, &setting.path, &setting.value)
                     .is_some()
             });
-            if routed.contains(&host) || refused || !file.format.edits(&setting.path) {
+            if refused || !format.edits(&setting.path) {
                 continue;
             }
             match index.get(&setting.path) {
@@ -346,11 +353,12 @@ fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Res
 
 /// The host (and port) of a setting keyed to a registry's location: an `.npmrc`
 /// `//host/path/:` key, a `.yarnrc.yml` `npmRegistries` entry's field.
-fn location_host(format: crate::formats::Format, path: &[String]) -> Option<String> {
+fn location_host<S: AsRef<str>>(format: crate::formats::Format, path: &[S]) -> Option<String> {
     let location = match (format, path) {
-        (crate::formats::Format::Npmrc, [key]) => key.strip_prefix("//")?,
-        (crate::formats::Format::YarnrcYml, [map, key, _]) if map == "npmRegistries" => {
-            let key = key.split_once("://").map_or(key.as_str(), |(_, rest)| rest);
+        (crate::formats::Format::Npmrc, [key]) => key.as_ref().strip_prefix("//")?,
+        (crate::formats::Format::YarnrcYml, [map, key, _]) if map.as_ref() == "npmRegistries" => {
+            let key = key.as_ref();
+            let key = key.split_once("://").map_or(key, |(_, rest)| rest);
             key.strip_prefix("//").unwrap_or(key)
         }
         _ => return None,
