@@ -761,6 +761,48 @@ fn a_tarball_host_s_token_in_the_target_stays() {
     );
 }
 
+/// From a review of the above: a key on a registry's host without its port (pnpm tries keys
+/// without the port, and real pnpm 10.34 and 11.28 then sent the stale token) and a token
+/// for a registry pnpm's workspace file named (replaced there) are a replaced registry's,
+/// and go with it as before.
+#[test]
+fn a_replaced_registry_s_tokens_go_however_they_are_keyed() {
+    let p = Project::new(&[
+        ("package.json", "{\"name\":\"p\"}\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://reg.example.test:4874\"\n",
+        ),
+        (
+            ".npmrc",
+            "registry=https://reg.example.test:4873/\n//reg.example.test:4873/:_authToken=fake-token-aaa\n//reg.example.test/:_authToken=fake-token-stale\n",
+        ),
+    ]);
+    written_and_stable(&p, &["convert", "--from", "yarn", "--to", "pnpm@10"]);
+    let npmrc = p.read(".npmrc").unwrap();
+    assert!(!npmrc.contains("fake-token"), "{npmrc}");
+    assert_eq!(
+        p.sends("pnpm@10", &["left-pad"]),
+        p.sends("yarn", &["left-pad"])
+    );
+
+    let p = Project::new(&[
+        ("package.json", "{\"name\":\"p\"}\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://new.example.test\"\nnpmAuthToken: \"${NEW_TOKEN}\"\nnpmAlwaysAuth: true\n",
+        ),
+        (
+            "pnpm-workspace.yaml",
+            "registries:\n  default: \"https://old.example.test/\"\n",
+        ),
+        (".npmrc", "//old.example.test/:_authToken=fake-token-old\n"),
+    ]);
+    written_and_stable(&p, &["convert", "--from", "yarn", "--to", "pnpm@12"]);
+    let npmrc = p.read(".npmrc").unwrap();
+    assert!(!npmrc.contains("fake-token-old"), "{npmrc}");
+}
+
 /// From a review: basic auth Bun's bunfig.toml cannot hold stays in the `.npmrc` Bun reads
 /// too, and real Bun 1.4.5 sent it after the conversion, as npm does; the conversion said Bun
 /// would send no credentials (`credentials-differ`), from the translation alone.

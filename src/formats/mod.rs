@@ -73,18 +73,20 @@ impl Format {
         }
     }
 
-    /// Each setting pmrc owns in `text` that holds one value, as path, value and line,
+    /// Each scalar value in `text` with its key path and line, owned by pmrc or not,
     /// borrowed from the kept parse rather than built (a large file's thousands, issue 20);
-    /// `None` for the formats without such a reading (the caller then uses
-    /// [`Format::settings`]).
-    pub fn each_scalar_setting(
+    /// `None` for the formats without such a reading.
+    pub fn each_scalar(
         self,
         text: &str,
         each: &mut dyn FnMut(&[&str], &str, usize),
     ) -> Option<Result<(), SyntaxError>> {
         match self {
-            Format::Npmrc => Some(npmrc::Document::parse(text).each_scalar_setting(each)),
-            Format::YarnrcYml => Some(yarnrc_yml::each_scalar_setting(text, each)),
+            Format::Npmrc => {
+                npmrc::Document::parse(text).each_scalar(each);
+                Some(Ok(()))
+            }
+            Format::YarnrcYml => Some(yarnrc_yml::each_scalar(text, each)),
             _ => None,
         }
     }

@@ -380,18 +380,14 @@ impl Document {
             .collect())
     }
 
-    /// Each owned setting with one value, as key, value and line, borrowed from the document
-    /// ([`super::Format::each_scalar_setting`]).
-    pub fn each_scalar_setting(
-        &self,
-        each: &mut dyn FnMut(&[&str], &str, usize),
-    ) -> Result<(), SyntaxError> {
-        for s in self.settings_in_place()?.iter().filter(|s| s.owned) {
-            if let ValueInPlace::Scalar(value) = s.value {
-                each(&[s.key], value, s.line);
+    /// Each top-level key's value and line, owned or not, duplicates included, borrowed from
+    /// the document ([`super::Format::each_scalar`]).
+    pub fn each_scalar(&self, each: &mut dyn FnMut(&[&str], &str, usize)) {
+        for (i, line) in self.lines.iter().enumerate() {
+            if let Some(entry) = line.entry.as_ref().filter(|_| !line.in_section) {
+                each(&[&entry.key], &entry.value, self.line_number(i));
             }
         }
-        Ok(())
     }
 
     /// [`Self::settings`], borrowing the keys and values from the document: the reader

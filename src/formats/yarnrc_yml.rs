@@ -280,14 +280,40 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     Ok(out)
 }
 
-/// Each owned scalar as path, value and line, from the kept parse
-/// ([`crate::formats::Format::each_scalar_setting`]).
-pub fn each_scalar_setting(
+/// Each scalar down to three keys deep (`npmRegistries.<key>.<field>`), owned or not, as
+/// path, value and line, from the kept tree the edits use ([`super::yaml_block`]); a file
+/// of another shape, from the full read's owned scalars
+/// ([`crate::formats::Format::each_scalar`]).
+pub fn each_scalar(
     text: &str,
     each: &mut dyn FnMut(&[&str], &str, usize),
 ) -> Result<(), SyntaxError> {
-    let rc = parse(text)?;
-    for_each_found(&rc, text, |f| each(f.path(), f.value, f.line));
+    use super::yaml_block::Node;
+    fn walk<'a>(
+        node: &'a Node,
+        path: &mut Vec<&'a str>,
+        each: &mut dyn FnMut(&[&str], &str, usize),
+    ) {
+        match node {
+            Node::Scalar(s) => each(path, &s.value, s.line as usize),
+            Node::Map(entries) if path.len() < 3 => {
+                for e in entries {
+                    path.push(&e.key.value);
+                    walk(&e.value, path, each);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let tree = super::yaml_block::parsed(text);
+    match &*tree {
+        Some(root) => walk(root, &mut Vec::new(), each),
+        None => {
+            let rc = parse(text)?;
+            for_each_found(&rc, text, |f| each(f.path(), f.value, f.line));
+        }
+    }
     Ok(())
 }
 

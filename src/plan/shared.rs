@@ -269,45 +269,61 @@ fn keep_user_lines(
     Ok(())
 }
 
-/// A project file's credentials keyed to the location of a host no registry in the file is
-/// on, before the change or after it, stay: a token for the host a registry serves its
-/// tarballs from, or for a publish registry. The source may have no way to say it (Yarn
-/// sends a registry's token to its tarballs' host), and a review saw one removed (real npm
-/// 11.21 then sent no token there). One on a host a registry uses goes or stays with the
-/// translation: it may be a replaced registry's. Decided from the texts, without reading the
-/// targets again (a large config's file has thousands of such keys, issue 20).
+/// A project file's credentials keyed to the location of a host no registry of the files
+/// the run writes is on, before the change or after it, stay: a token for the host a
+/// registry serves its tarballs from, or for a publish registry. The source may have no way
+/// to say it (Yarn sends a registry's token to its tarballs' host), and a review saw one
+/// removed (real npm 11.21 then sent no token there). One on a host a registry uses, with
+/// or without its port (pnpm also tries a key without the port), goes or stays with the
+/// translation: it may be a replaced registry's, whichever file named that registry (pnpm's
+/// workspace file). Decided from the texts, without reading the targets again (a large
+/// config's file has thousands of such keys, issue 20).
 fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Result<()> {
-    for (draft, planned) in drafts.iter().zip(composed.iter_mut()) {
-        let file = &draft.file;
-        let Some(text) = file.text.as_deref().filter(|_| file.level != Level::User) else {
-            continue;
-        };
-        let format = file.format;
-        // The hosts the file's registries are on, before and after, and those of the
-        // location keys the plan keeps; then those of the file's location keys.
-        let mut routed: HashSet<String> = HashSet::default();
+    let mut routed: HashSet<String> = HashSet::default();
+    let mut keyed: Vec<HashSet<String>> = vec![HashSet::default(); drafts.len()];
+    for (d, (draft, planned)) in drafts.iter().zip(composed.iter()).enumerate() {
+        let format = draft.file.format;
         for entry in planned.entries.iter().filter(|e| e.keep) {
             routed.extend(location_host(format, &entry.path));
             if let SettingValue::Scalar(v) = &entry.value {
-                routed.extend(url_host(v));
+                add_url_hosts(&mut routed, v);
             }
         }
-        let mut keyed: HashSet<String> = HashSet::default();
-        let read = format.each_scalar_setting(text, &mut |path, value, _| {
-            routed.extend(url_host(value));
-            keyed.extend(location_host(format, path));
-        });
-        let Some(read) = read else {
+        let Some(text) = draft.file.text.as_deref() else {
             continue;
         };
-        read.map_err(|e| e.in_file(&file.path))?;
-        keyed.retain(|host| !routed.contains(host));
-        if keyed.is_empty() {
-            continue;
+        let project = draft.file.level != Level::User;
+        let candidates = &mut keyed[d];
+        let read = format.each_scalar(text, &mut |path, value, _| {
+            add_url_hosts(&mut routed, value);
+            if project {
+                candidates.extend(location_host(format, path));
+            }
+        });
+        match read {
+            Some(read) => read.map_err(|e| e.in_file(&draft.file.path))?,
+            None => {
+                let held = format
+                    .settings(text)
+                    .map_err(|e| e.in_file(&draft.file.path))?;
+                for s in held {
+                    if let SettingValue::Scalar(v) = &s.value {
+                        add_url_hosts(&mut routed, v);
+                    }
+                }
+            }
         }
+    }
+    for ((draft, planned), mut keyed) in drafts.iter().zip(composed.iter_mut()).zip(keyed) {
+        let file = &draft.file;
+        keyed.retain(|host| !routed.contains(host));
+        let Some(text) = file.text.as_deref().filter(|_| !keyed.is_empty()) else {
+            continue;
+        };
+        let format = file.format;
         // Only now, for the few keys on a host nothing routes to, the settings themselves.
         let mut unrouted: Vec<Setting> = Vec::new();
-        let read = format.each_scalar_setting(text, &mut |path, value, line| {
+        let read = format.each_scalar(text, &mut |path, value, line| {
             if location_host(format, path).is_some_and(|host| keyed.contains(&host)) {
                 unrouted.push(Setting {
                     path: path.iter().map(|k| k.to_string()).collect(),
@@ -349,6 +365,21 @@ fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Res
         }
     }
     Ok(())
+}
+
+/// The host of an `http(s)://` URL value into `routed`, with its port and without it.
+fn add_url_hosts(routed: &mut HashSet<String>, value: &str) {
+    let Some(host) = url_host(value) else {
+        return;
+    };
+    let without_port = match host.rsplit_once(':') {
+        Some((name, port)) if !host.ends_with(']') && port.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(name.to_string())
+        }
+        _ => None,
+    };
+    routed.extend(without_port);
+    routed.insert(host);
 }
 
 /// The host (and port) of a setting keyed to a registry's location: an `.npmrc`
