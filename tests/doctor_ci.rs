@@ -542,13 +542,46 @@ fn setup_node_gives_pnpm_the_token_a_project_npmrc_cannot() {
         Vec::<String>::new()
     );
     // No NODE_AUTH_TOKEN for the step, or setup-node set up another registry: pnpm sends
-    // nothing there (without the token, setup-node's own line gives it none either).
+    // nothing there.
     assert_eq!(
         rules(workflow("https://npm.pkg.github.com", "")),
-        ["ci-pnpm-project-token", "ci-registry-token-unset"]
+        ["ci-pnpm-project-token"]
     );
     assert_eq!(
         rules(workflow("https://registry.npmjs.org", with_token)),
         ["ci-pnpm-project-token"]
     );
+}
+
+/// From a review of `ci-registry-token-unset`: setup-node's GitHub Packages recipe with
+/// `scope:` sends only that scope's packages there, so a project depending on none of them
+/// is not flagged (real npm 11.21 fetched `left-pad` from npm's registry, with no token);
+/// and a step that fetches nothing (`npm test`, `npm run build`) is not a registry request.
+#[test]
+fn a_registry_token_unset_is_said_only_for_steps_that_fetch_from_it() {
+    let workflow = |scope: &str, steps: &str| {
+        format!(
+            "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://npm.pkg.github.com\n{scope}{steps}"
+        )
+    };
+    let rules = |package_json: &str, workflow: String| {
+        let project = Project::with_files(&[
+            ("package.json", package_json),
+            (".github/workflows/ci.yml", &workflow),
+        ]);
+        ci_findings(&project)
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .filter(|r| r == "ci-registry-token-unset")
+            .count()
+    };
+    let scoped = "          scope: '@octocat'\n";
+    let install = "      - run: npm ci\n";
+    let plain = "{\"name\":\"app\",\"dependencies\":{\"left-pad\":\"1.3.0\"}}\n";
+    let depends = "{\"name\":\"app\",\"dependencies\":{\"@octocat/lib\":\"1.0.0\"}}\n";
+    assert_eq!(rules(plain, workflow(scoped, install)), 0);
+    assert_eq!(rules(depends, workflow(scoped, install)), 1);
+    assert_eq!(rules(plain, workflow("", install)), 1);
+    let tokened = "      - run: npm ci\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n      - run: npm test\n      - run: npm run build\n";
+    assert_eq!(rules(plain, workflow("", tokened)), 0);
 }

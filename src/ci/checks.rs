@@ -60,10 +60,10 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
         out.extend(yarn_classic_token_unset(file, job, registry_line, &later));
         out.extend(private_registry_token_unset(
             file,
-            job,
-            step,
+            (job, step),
             registry_line,
             &later,
+            configs.dir,
         ));
     }
     Ok(out)
@@ -436,14 +436,26 @@ fn lines_for(manager: Manager, url: &RegistryUrl, scope: Option<&str>, dir: &Pat
 /// serves, and gives it to `npm publish` alone (from a review: the private case was silent).
 fn private_registry_token_unset(
     file: &File,
-    job: &Job,
-    setup: &super::workflows::Step,
+    (job, setup): (&Job, &super::workflows::Step),
     registry_line: usize,
     later: &[&Run],
+    dir: &Path,
 ) -> Vec<CiFinding> {
     let w = &file.workflow;
     let url = setup.inputs["registry-url"].value.trim();
     if crate::resolve::is_public_registry(url) {
+        return Vec::new();
+    }
+    // With `scope`, only that scope's packages go there: said where package.json depends
+    // on one (from a review: setup-node's GitHub Packages recipe for a project depending on
+    // nothing of the scope was flagged).
+    if let Some(scope) = setup
+        .inputs
+        .get("scope")
+        .map(|s| s.value.trim())
+        .filter(|s| !s.is_empty())
+        && !depends_on_scope(dir, scope)
+    {
         return Vec::new();
     }
     for run in later {
@@ -451,7 +463,12 @@ fn private_registry_token_unset(
         let stops = rules
             .stops_on_reference(NODE_AUTH_TOKEN, &Unset::Strict, false)
             .is_some();
-        if stops || !rules.reads_setup_node_npmrc() {
+        // `npm test`, `npm run build`: no package is fetched (from a review).
+        let fetches = run
+            .subcommand
+            .as_deref()
+            .is_none_or(|s| FETCHING_SUBCOMMANDS.contains(&s));
+        if stops || !fetches || !rules.reads_setup_node_npmrc() {
             continue;
         }
         let sent = match jobs::provided(w, job, run.step, &run.inline_env, NODE_AUTH_TOKEN) {
@@ -485,6 +502,33 @@ fn private_registry_token_unset(
         }];
     }
     Vec::new()
+}
+
+/// The managers' subcommands that fetch packages or their metadata from a registry (a bare
+/// `yarn` or `pnpm` installs too, and is taken as fetching).
+const FETCHING_SUBCOMMANDS: &[&str] = &[
+    "install", "i", "ci", "add", "update", "up", "upgrade", "dlx", "x", "exec", "view", "info",
+    "show", "outdated", "audit", "fetch", "publish",
+];
+
+/// Whether the project's package.json names a dependency of `scope` (`@acme` or `acme`).
+fn depends_on_scope(dir: &Path, scope: &str) -> bool {
+    let prefix = format!("@{}/", scope.trim_start_matches('@'));
+    let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+        return false;
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+    ]
+    .iter()
+    .filter_map(|k| json.get(k)?.as_object())
+    .any(|deps| deps.keys().any(|name| name.starts_with(&prefix)))
 }
 
 /// (c) setup-node v7+ with `registry-url` exports no `NODE_AUTH_TOKEN` of its own, and Yarn

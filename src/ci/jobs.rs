@@ -25,6 +25,9 @@ pub struct Run {
     pub why: String,
     /// Variables set for that command alone (`NPM_TOKEN=x yarn install`).
     pub inline_env: Vec<String>,
+    /// The word after the manager's name (`ci` in `npm ci`), where the command line gives
+    /// it (not behind `corepack`).
+    pub subcommand: Option<String>,
 }
 
 /// Something about a job pmrc cannot tell, with its line.
@@ -62,29 +65,29 @@ pub fn runs(dir: &Path, project: &str, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
                 continue;
             }
         }
-        let mut programs: Vec<(String, usize, Vec<String>)> = Vec::new();
+        let mut programs: Vec<(String, usize, Vec<String>, Option<String>)> = Vec::new();
         for c in &step.commands {
             // `corepack yarn install` runs the manager corepack provides.
-            let program = match (c.program.as_str(), c.first_arg.as_ref()) {
-                ("corepack", Some(p)) => p.clone(),
-                _ => c.program.clone(),
+            let (program, subcommand) = match (c.program.as_str(), c.first_arg.as_ref()) {
+                ("corepack", Some(p)) => (p.clone(), None),
+                _ => (c.program.clone(), c.first_arg.clone()),
             };
             match matrix_key(&program) {
-                Some(key) => match job.matrix.get(key).filter(|v| !v.is_empty()) {
-                    Some(values) => programs.extend(
-                        values
-                            .iter()
-                            .map(|v| (v.clone(), c.line, c.inline_env.clone())),
-                    ),
-                    None => say(Unclear {
-                        line: c.line,
-                        message: format!(
-                            "job `{}` runs `${{{{ matrix.{key} }}}}`, whose values are not listed in the workflow, so which manager it runs cannot be told",
-                            job.id
-                        ),
-                    }),
-                },
-                None => programs.push((program, c.line, c.inline_env.clone())),
+                Some(key) => {
+                    match job.matrix.get(key).filter(|v| !v.is_empty()) {
+                        Some(values) => programs.extend(values.iter().map(|v| {
+                            (v.clone(), c.line, c.inline_env.clone(), subcommand.clone())
+                        })),
+                        None => say(Unclear {
+                            line: c.line,
+                            message: format!(
+                                "job `{}` runs `${{{{ matrix.{key} }}}}`, whose values are not listed in the workflow, so which manager it runs cannot be told",
+                                job.id
+                            ),
+                        }),
+                    }
+                }
+                None => programs.push((program, c.line, c.inline_env.clone(), subcommand)),
             }
         }
         // pnpm/action-setup's `run_install` runs `pnpm install` in the action's own step.
@@ -95,9 +98,14 @@ pub fn runs(dir: &Path, project: &str, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
                 .get("run_install")
                 .is_some_and(|v| !matches!(v.value.trim(), "" | "false" | "null"))
         {
-            programs.push((program.to_string(), step.line, Vec::new()));
+            programs.push((
+                program.to_string(),
+                step.line,
+                Vec::new(),
+                Some("install".to_string()),
+            ));
         }
-        for (program, line, inline_env) in programs {
+        for (program, line, inline_env, subcommand) in programs {
             let pinned = pinned_version(job, i, &program);
             match managers::run_by_program(dir, &program, pinned.as_deref()) {
                 Ok(Some((manager, why))) => runs.push(Run {
@@ -106,6 +114,7 @@ pub fn runs(dir: &Path, project: &str, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
                     manager,
                     why,
                     inline_env,
+                    subcommand,
                 }),
                 Ok(None) => {}
                 Err(why) => say(Unclear {
