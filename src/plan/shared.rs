@@ -284,7 +284,9 @@ fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Res
     for (d, (draft, planned)) in drafts.iter().zip(composed.iter()).enumerate() {
         let format = draft.file.format;
         for entry in planned.entries.iter().filter(|e| e.keep) {
-            routed.extend(location_host(format, &entry.path));
+            if let Some(host) = location_host(format, &entry.path) {
+                insert_host(&mut routed, &host);
+            }
             if let SettingValue::Scalar(v) = &entry.value {
                 add_url_hosts(&mut routed, v);
             }
@@ -296,8 +298,8 @@ fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Res
         let candidates = &mut keyed[d];
         let read = format.each_scalar(text, &mut |path, value, _| {
             add_url_hosts(&mut routed, value);
-            if project {
-                candidates.extend(location_host(format, path));
+            if project && let Some(host) = location_host(format, path) {
+                insert_host(candidates, &host);
             }
         });
         match read {
@@ -324,7 +326,7 @@ fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Res
         // Only now, for the few keys on a host nothing routes to, the settings themselves.
         let mut unrouted: Vec<Setting> = Vec::new();
         let read = format.each_scalar(text, &mut |path, value, line| {
-            if location_host(format, path).is_some_and(|host| keyed.contains(&host)) {
+            if location_host(format, path).is_some_and(|host| keyed.contains(&*host)) {
                 unrouted.push(Setting {
                     path: path.iter().map(|k| k.to_string()).collect(),
                     value: SettingValue::Scalar(value.to_string()),
@@ -372,19 +374,21 @@ fn add_url_hosts(routed: &mut HashSet<String>, value: &str) {
     let Some(host) = url_host(value) else {
         return;
     };
-    let without_port = match host.rsplit_once(':') {
-        Some((name, port)) if !host.ends_with(']') && port.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(name.to_string())
-        }
-        _ => None,
-    };
-    routed.extend(without_port);
-    routed.insert(host);
+    if let Some((name, port)) = host.rsplit_once(':')
+        && !host.ends_with(']')
+        && port.bytes().all(|b| b.is_ascii_digit())
+    {
+        insert_host(routed, name);
+    }
+    insert_host(routed, &host);
 }
 
 /// The host (and port) of a setting keyed to a registry's location: an `.npmrc`
 /// `//host/path/:` key, a `.yarnrc.yml` `npmRegistries` entry's field.
-fn location_host<S: AsRef<str>>(format: crate::formats::Format, path: &[S]) -> Option<String> {
+fn location_host<S: AsRef<str>>(
+    format: crate::formats::Format,
+    path: &[S],
+) -> Option<std::borrow::Cow<'_, str>> {
     let location = match (format, path) {
         (crate::formats::Format::Npmrc, [key]) => key.as_ref().strip_prefix("//")?,
         (crate::formats::Format::YarnrcYml, [map, key, _]) if map.as_ref() == "npmRegistries" => {
@@ -400,17 +404,33 @@ fn location_host<S: AsRef<str>>(format: crate::formats::Format, path: &[S]) -> O
         (crate::formats::Format::Npmrc, false) => host.rsplit_once(':').map_or(host, |(h, _)| h),
         _ => host,
     };
-    Some(host.to_ascii_lowercase())
+    Some(lowercase(host))
 }
 
 /// The host (and port) of an `http(s)://` URL value.
-fn url_host(value: &str) -> Option<String> {
+fn url_host(value: &str) -> Option<std::borrow::Cow<'_, str>> {
     let rest = value
         .strip_prefix("https://")
         .or_else(|| value.strip_prefix("http://"))?;
     let authority = rest.split('/').next()?;
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    Some(host.to_ascii_lowercase())
+    Some(lowercase(host))
+}
+
+/// A host in lower case, borrowed where it is already: thousands per large file (issue 20).
+fn lowercase(host: &str) -> std::borrow::Cow<'_, str> {
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(host)
+    }
+}
+
+/// `host` into `set`, copied only when it is not there yet.
+fn insert_host(set: &mut HashSet<String>, host: &str) {
+    if !set.contains(host) {
+        set.insert(host.to_string());
+    }
 }
 
 /// A held setting's place in its file's planned entries, and its line.
