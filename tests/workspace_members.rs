@@ -382,6 +382,31 @@ fn a_config_folder_inside_a_package_is_refused_with_the_package_to_pass() {
     assert!(ok, "{text}");
 }
 
+/// From a review of the refusal above: for a package with no config of its own, the printed
+/// `pmrc -C <package> show` found no manager's file and failed; it names the managers, and
+/// runs as printed. A folder with `node_modules`, where npm stops its walk, is said to be npm's.
+#[test]
+fn the_refusal_s_command_runs_for_a_package_without_config() {
+    let ws = Workspace::new(r#"{"name":"outer","private":true}"#);
+    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
+    let src = ws.member().join("src");
+    std::fs::write(src.join(".npmrc"), "registry=https://src.example.test/\n").unwrap();
+    let (code, text) = ws.exit_code_in(&src, &["show"]);
+    assert_eq!(code, Some(2), "{text}");
+    let advice = command_after(&text, "package:");
+    assert!(advice.contains(" show --manager npm,"), "{advice}");
+    let out = ws.run_printed(&format!("{advice} --format json"), ws.home.path());
+    assert!(out.status.success(), "{out:?}");
+    std::fs::create_dir(src.join("node_modules")).unwrap();
+    let (code, text) = ws.exit_code_in(&src, &["show"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.replace("\n    ", " ")
+            .contains("npm, which stops at a folder with node_modules, works from this one"),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_root_that_lists_the_package_or_has_a_pnpm_workspace_is_its_project() {
     let ws = Workspace::new(WORKSPACES);

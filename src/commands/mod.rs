@@ -142,7 +142,10 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> Result<ProjectRoot> {
 /// user means is theirs to say. A folder that a manager's own file makes a project (pnpm's
 /// workspace file, `deno.json`) is not refused.
 fn config_outside_its_package(dir: &Path, home: Option<&Path>) -> Option<Error> {
-    let absolute = std::path::absolute(dir).ok()?;
+    // The folders above it as a manager run there sees them: `cd` through a symlink leaves
+    // the process in the real folder (from a review: `-C` through a link was refused where
+    // npm read the linked folder's file).
+    let absolute = std::fs::canonicalize(dir).ok()?;
     let found: Vec<(ManagerArg, PathBuf)> = ALL
         .iter()
         .filter_map(|m| Some((*m, m.marker_in(&absolute)?)))
@@ -179,6 +182,10 @@ fn config_outside_its_package(dir: &Path, home: Option<&Path>) -> Option<Error> 
     if !ignored.is_empty() {
         why.push_str(&format!(" and do not read its {}", ignored.join(" or ")));
     }
+    // npm stops its walk up at a `node_modules` folder too (spec npm.md §1.3).
+    if absolute.join("node_modules").is_dir() {
+        why.push_str(", but npm, which stops at a folder with node_modules, works from this one");
+    }
     for (manager, path) in &read_there {
         if let Some(file) = name(path) {
             why.push_str(&format!(
@@ -186,9 +193,16 @@ fn config_outside_its_package(dir: &Path, home: Option<&Path>) -> Option<Error> 
             ));
         }
     }
-    // The command on a line of its own, which is printed unwrapped: it runs as printed.
+    // The command on a line of its own, which is printed unwrapped: it runs as printed. A
+    // package without config of its own needs the managers named, or `show` finds none.
+    let managers = if ALL.iter().any(|m| m.marker_in(package).is_some()) {
+        String::new()
+    } else {
+        let names: Vec<String> = ALL.iter().map(ToString::to_string).collect();
+        format!(" --manager {}", names.join(","))
+    };
     Some(Error::Usage(format!(
-        "{why}, and pmrc will not guess which config is meant. To see what the managers read for that package:\n  pmrc -C {} show\nIf {} is a package of its own, give it a package.json.",
+        "{why}, and pmrc will not guess which config is meant. To see what the managers read for that package:\n  pmrc -C {} show{managers}\nIf {} is a package of its own, give it a package.json.",
         crate::doctor::shell_word(&package.display().to_string()),
         absolute.display()
     )))
