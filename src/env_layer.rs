@@ -268,6 +268,11 @@ pub fn userconfig_not_applied(
         return None;
     }
     let path = env.process_npm_userconfig.as_ref()?;
+    // The variable naming the home folder's own file changes nothing (from a review).
+    let home_file = env.home.as_ref().map(|h| h.join(".npmrc"));
+    if home_file.is_some_and(|f| crate::discover::same_folder(&f, path)) {
+        return None;
+    }
     let honoured = Variable {
         name: "NPM_CONFIG_USERCONFIG".to_string(),
         value: path.display().to_string(),

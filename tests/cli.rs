@@ -2936,6 +2936,13 @@ fn a_process_userconfig_not_applied_is_said() {
     assert!(!said.contains("userconfig-not-applied"), "{said}");
     let npm = said.split("  npm (").nth(1).unwrap();
     assert!(npm.contains("fake-runner-token"), "{said}");
+    // Naming the home folder's own file changes nothing, and is not said.
+    let out = project
+        .cmd(&["explain", "left-pad", "--user", "--manager", "npm"])
+        .env("NPM_CONFIG_USERCONFIG", project.home.path().join(".npmrc"))
+        .output()
+        .unwrap();
+    assert!(!render(&out).contains("userconfig-not-applied"), "{}", render(&out));
 }
 
 /// Issue 18: NPM_CONFIG_USERCONFIG from the layer moves the user `.npmrc` (with `--user`)
