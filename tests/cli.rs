@@ -2942,7 +2942,11 @@ fn a_process_userconfig_not_applied_is_said() {
         .env("NPM_CONFIG_USERCONFIG", project.home.path().join(".npmrc"))
         .output()
         .unwrap();
-    assert!(!render(&out).contains("userconfig-not-applied"), "{}", render(&out));
+    assert!(
+        !render(&out).contains("userconfig-not-applied"),
+        "{}",
+        render(&out)
+    );
 }
 
 /// Issue 18: NPM_CONFIG_USERCONFIG from the layer moves the user `.npmrc` (with `--user`)

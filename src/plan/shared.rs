@@ -279,30 +279,53 @@ fn keep_user_lines(
 /// workspace file). Decided from the texts, without reading the targets again (a large
 /// config's file has thousands of such keys, issue 20).
 fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Result<()> {
-    let mut routed: HashSet<String> = HashSet::default();
+    // The hosts of each project file's location keys; then every host a registry is on, in
+    // any file the run writes or in what it writes, takes its keys out. Lookups only: a
+    // large config's thousands of values are not copied into a set (issue 20).
     let mut keyed: Vec<HashSet<String>> = vec![HashSet::default(); drafts.len()];
-    for (d, (draft, planned)) in drafts.iter().zip(composed.iter()).enumerate() {
-        let format = draft.file.format;
-        for entry in planned.entries.iter().filter(|e| e.keep) {
-            if let Some(host) = location_host(format, &entry.path) {
-                insert_host(&mut routed, &host);
-            }
-            if let SettingValue::Scalar(v) = &entry.value {
-                add_url_hosts(&mut routed, v);
-            }
-        }
-        let Some(text) = draft.file.text.as_deref() else {
+    for (draft, candidates) in drafts.iter().zip(keyed.iter_mut()) {
+        let file = &draft.file;
+        let Some(text) = file.text.as_deref().filter(|_| file.level != Level::User) else {
             continue;
         };
-        let project = draft.file.level != Level::User;
-        let candidates = &mut keyed[d];
-        let read = format.each_scalar(text, &mut |path, value, _| {
-            add_url_hosts(&mut routed, value);
-            if project && let Some(host) = location_host(format, path) {
+        let read = file.format.each_scalar(text, &mut |path, _, _| {
+            if let Some(host) = location_host(file.format, path) {
                 insert_host(candidates, &host);
             }
         });
-        match read {
+        if let Some(read) = read {
+            read.map_err(|e| e.in_file(&file.path))?;
+        }
+    }
+    // Usually every key is on a registry's host, which the first values show: the rest of
+    // the values are then not looked at.
+    let left = std::cell::Cell::new(keyed.iter().map(HashSet::len).sum::<usize>());
+    let mut routed = |host: &str| {
+        for candidates in keyed.iter_mut() {
+            if candidates.remove(host) {
+                left.set(left.get() - 1);
+            }
+        }
+    };
+    for (draft, planned) in drafts.iter().zip(composed.iter()) {
+        let format = draft.file.format;
+        for entry in planned.entries.iter().filter(|e| e.keep && left.get() > 0) {
+            if let Some(host) = location_host(format, &entry.path) {
+                routed(&host);
+            }
+            if let SettingValue::Scalar(v) = &entry.value {
+                url_hosts(v, &mut routed);
+            }
+        }
+        let Some(text) = draft.file.text.as_deref().filter(|_| left.get() > 0) else {
+            continue;
+        };
+        let each = &mut |_: &[&str], value: &str, _| {
+            if left.get() > 0 {
+                url_hosts(value, &mut routed);
+            }
+        };
+        match format.each_scalar(text, each) {
             Some(read) => read.map_err(|e| e.in_file(&draft.file.path))?,
             None => {
                 let held = format
@@ -310,15 +333,14 @@ fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Res
                     .map_err(|e| e.in_file(&draft.file.path))?;
                 for s in held {
                     if let SettingValue::Scalar(v) = &s.value {
-                        add_url_hosts(&mut routed, v);
+                        url_hosts(v, &mut routed);
                     }
                 }
             }
         }
     }
-    for ((draft, planned), mut keyed) in drafts.iter().zip(composed.iter_mut()).zip(keyed) {
+    for ((draft, planned), keyed) in drafts.iter().zip(composed.iter_mut()).zip(keyed) {
         let file = &draft.file;
-        keyed.retain(|host| !routed.contains(host));
         let Some(text) = file.text.as_deref().filter(|_| !keyed.is_empty()) else {
             continue;
         };
@@ -369,8 +391,8 @@ fn keep_unrouted_credentials(drafts: &[Draft], composed: &mut [Composed]) -> Res
     Ok(())
 }
 
-/// The host of an `http(s)://` URL value into `routed`, with its port and without it.
-fn add_url_hosts(routed: &mut HashSet<String>, value: &str) {
+/// The host of an `http(s)://` URL value to `each`, with its port and without it.
+fn url_hosts(value: &str, each: &mut impl FnMut(&str)) {
     let Some(host) = url_host(value) else {
         return;
     };
@@ -378,9 +400,9 @@ fn add_url_hosts(routed: &mut HashSet<String>, value: &str) {
         && !host.ends_with(']')
         && port.bytes().all(|b| b.is_ascii_digit())
     {
-        insert_host(routed, name);
+        each(name);
     }
-    insert_host(routed, &host);
+    each(&host);
 }
 
 /// The host (and port) of a setting keyed to a registry's location: an `.npmrc`
