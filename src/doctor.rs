@@ -201,7 +201,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
             }
             Some(sides) => drift_fixes
                 .entry(sides.clone())
-                .or_insert_with(|| drift_fix(req, sides))
+                .or_insert_with(|| drift_fix(req, &reads, sides))
                 .clone(),
             None => command_fix(req, f),
         };
@@ -300,7 +300,7 @@ enum Outcome {
 /// can carry it (a token pnpm 11/12 ignore in a project `.npmrc`), and one after which the
 /// target does what the source does is preferred; a command that changes nothing, run as
 /// printed, would leave the drift as it was (from a helper's review).
-fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
+fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<String> {
     let dir = dir_arg(req);
     // Every manager on the other sides than `from`'s.
     let others = |from: Manager| -> Vec<Manager> {
@@ -363,7 +363,7 @@ fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
     // A conversion that leaves a manager without credentials it sends now is a guess the
     // user must make: from a review, Yarn's side without a token was taken as the source, and
     // run as printed the fix removed npm's working token.
-    let keeps_credentials = |from: Manager| !takes_credentials_away(req, from, &others(from));
+    let keeps_credentials = |from: Manager| !takes_credentials_away(reads, from, &others(from));
     // The project's source, where converting from it mends the drift.
     if let Some(from) = source.filter(|s| keeps_credentials(*s))
         && let Some((Outcome::Mends, command)) = mending(from)
@@ -392,25 +392,20 @@ fn drift_fix(req: &Request, sides: &[Vec<Manager>]) -> Option<String> {
 
 /// Whether a conversion from `from` to `others` would leave one of them without credentials
 /// it sends now: a group of its packages it sends credentials with, for which `from` sends
-/// none.
-fn takes_credentials_away(req: &Request, from: Manager, others: &[Manager]) -> bool {
-    let model_of = |m: Manager| -> Option<Model> {
-        let files = discover::locate(m, req.dir, req.user, req.env).ok()?;
-        Some(discover::read_merged(m, &files).ok()?.0)
-    };
-    let Some(source) = model_of(from) else {
+/// none (as the drift was found, from doctor's reads).
+fn takes_credentials_away(reads: &[Read], from: Manager, others: &[Manager]) -> bool {
+    let read_of = |m: Manager| reads.iter().find(|r| r.manager == m);
+    let Some(source) = read_of(from) else {
         return false;
     };
-    others.iter().any(|&other| {
-        let Some(model) = model_of(other) else {
-            return false;
-        };
-        let sending: Vec<_> = resolve::routes(&model, other)
-            .into_iter()
+    others.iter().filter_map(|&m| read_of(m)).any(|other| {
+        let sending: Vec<_> = other
+            .routes
+            .iter()
             .filter(|r| r.authorization.is_some())
-            .map(|r| r.packages)
+            .map(|r| r.packages.clone())
             .collect();
-        resolve::routes_for(&source, from, sending)
+        resolve::routes_for(&source.model, from, sending)
             .iter()
             .any(|r| r.authorization.is_none())
     })
