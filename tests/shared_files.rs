@@ -823,3 +823,23 @@ fn basic_auth_kept_in_the_npmrc_bun_reads_is_not_called_lost() {
     written_and_stable(&p, &["convert", "--from", "npm", "--to", "bun"]);
     assert_eq!(p.sends("bun", &["foo"]), npm);
 }
+
+/// A manager whose file is here but whose major pmrc cannot settle (package.json names pnpm 8)
+/// is not in play: a conversion between two others goes on (it stopped on the pnpm major once
+/// every manager whose file is here was checked for moves).
+#[test]
+fn an_unsettled_manager_whose_file_is_here_does_not_stop_a_conversion() {
+    let p = Project::new(&[
+        ("package.json", "{\"packageManager\":\"pnpm@8.15.0\"}\n"),
+        ("pnpm-workspace.yaml", "packages: []\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://r.example.test\"\n",
+        ),
+    ]);
+    written_and_stable(&p, &["convert", "--from", "yarn", "--to", "npm"]);
+    assert_eq!(
+        p.read(".npmrc").as_deref(),
+        Some("registry=https://r.example.test/\n")
+    );
+}

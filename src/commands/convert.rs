@@ -248,7 +248,11 @@ fn run_plan(
         .into_iter()
         .filter(|m| m.marker_in(&dir).is_some() && !in_the_run(m))
     {
-        let (m, _) = m.settle(&dir)?;
+        // A manager whose major cannot be settled here (a pnpm package.json names none pmrc
+        // knows) is not in play for this run: its reading is not asked for.
+        let Ok((m, _)) = m.settle(&dir) else {
+            continue;
+        };
         if !bystanders.contains(&m) && !present.contains(&m) {
             present.push(m);
         }
