@@ -85,12 +85,7 @@ pub fn project_root(dir: PathBuf, home: Option<&Path>) -> Result<ProjectRoot> {
     let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
     let is_package = |d: &Path| d.join("package.json").is_file();
     let mut package = is_package(&absolute).then(|| absolute.clone());
-    // HOME given through a symlink names the same folder (from a review).
-    let home_real = home.and_then(|h| std::fs::canonicalize(h).ok());
-    for above in absolute.ancestors().skip(1) {
-        if Some(above) == home || Some(above) == home_real.as_deref() || above.parent().is_none() {
-            break;
-        }
+    for above in folders_below_home_above(&absolute, home) {
         if let Some(found) = marker(above) {
             if let Some(package) = package.as_ref().filter(|p| !is_workspace_root(above, p)) {
                 // A folder Yarn reads from below it (`.npmrc`, `.yarnrc.yml`) without a
@@ -156,14 +151,8 @@ fn config_outside_its_package(dir: &Path, home: Option<&Path>) -> Option<Error> 
     {
         return None;
     }
-    let home_real = home.and_then(|h| std::fs::canonicalize(h).ok());
-    let package = absolute
-        .ancestors()
-        .skip(1)
-        .take_while(|d| {
-            home != Some(*d) && home_real.as_deref() != Some(*d) && d.parent().is_some()
-        })
-        .find(|d| d.join("package.json").is_file())?;
+    let package =
+        folders_below_home_above(&absolute, home).find(|d| d.join("package.json").is_file())?;
     let name = |path: &Path| path.file_name().map(|n| n.to_string_lossy().into_owned());
     let (read_there, ignored): (Vec<_>, Vec<_>) = found
         .iter()
@@ -208,6 +197,20 @@ fn config_outside_its_package(dir: &Path, home: Option<&Path>) -> Option<Error> 
     )))
 }
 
+/// The folders above `dir`, nearest first, up to the home folder (as given or as its real
+/// path: HOME through a symlink names the same folder, from a review) and the filesystem
+/// root, neither included: where the project walks stop.
+fn folders_below_home_above<'a>(
+    dir: &'a Path,
+    home: Option<&Path>,
+) -> impl Iterator<Item = &'a Path> {
+    let home = home.map(Path::to_path_buf);
+    let home_real = home.as_deref().and_then(|h| std::fs::canonicalize(h).ok());
+    dir.ancestors().skip(1).take_while(move |d| {
+        home.as_deref() != Some(*d) && home_real.as_deref() != Some(*d) && d.parent().is_some()
+    })
+}
+
 /// The folder pmrc works in, what it says about it, and the workspace member it was pointed
 /// at when it walked up to that member's workspace root.
 pub struct ProjectRoot {
@@ -245,15 +248,7 @@ fn another_projects_config(dir: &Path) -> Option<String> {
         return None;
     }
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    let home_real = home.as_deref().and_then(|h| std::fs::canonicalize(h).ok());
-    let (above, found) = absolute
-        .ancestors()
-        .skip(1)
-        .take_while(|d| {
-            Some(d.to_path_buf()) != home
-                && Some(d.to_path_buf()) != home_real
-                && d.parent().is_some()
-        })
+    let (above, found) = folders_below_home_above(&absolute, home.as_deref())
         .find_map(|d| Some((d, ALL.iter().find_map(|m| m.marker_in(d))?)))?;
     let whose = if above.join("package.json").is_file() {
         "it is another project's (it does not list this package among its workspaces)"

@@ -1135,12 +1135,10 @@ pub(super) fn present_readers_moved(req: &Request, changes: &[FileChange]) -> Re
             .position(|(b, a)| b != a)
             .unwrap_or_else(|| before.lines().count().min(change.after.lines().count()))
             + 1;
-        let marker = other
-            .rules()
-            .marker_files()
-            .into_iter()
-            .find(|m| req.dir.join(m).exists())
-            .unwrap_or(other.marker_file());
+        let marker = crate::managers::ManagerArg::Exact(other)
+            .marker_in(req.dir)
+            .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| other.marker_file().to_string());
         out.push(Warning::new(
             Code::PresentReaderMoved,
             format!(
