@@ -228,7 +228,7 @@ diagnostics! {
             what: "`doctor --ci`: a `.github/dependabot.yml` npm registry that no `npm` or `bun` update lists in its `registries`, so Dependabot never uses it"
             fix: "add the registry's name to the npm updates' `registries:`, or remove the entry (`pmrc convert --to dependabot` keeps the entries the project's routes use, linked)";
         CiJobUnclear "ci-job-unclear"
-            what: "`doctor --ci`: something about a CI job pmrc cannot tell (which manager or major it runs, variables set by an expression or an unreadable `$GITHUB_ENV` write, a workflow it cannot read), so it was not checked"
+            what: "`doctor --ci`: something about a CI job pmrc cannot tell (which manager or major it runs, variables set by an expression or an unreadable `$GITHUB_ENV` write, a local action it cannot open), so it was not checked"
             fix: "nothing, or make it explicit (packageManager in package.json, a version on the setup action, `env:` entries) so pmrc can check it";
     }
     translation {

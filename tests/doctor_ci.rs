@@ -585,3 +585,61 @@ fn a_registry_token_unset_is_said_only_for_steps_that_fetch_from_it() {
     let tokened = "      - run: npm ci\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n      - run: npm test\n      - run: npm run build\n";
     assert_eq!(rules(plain, workflow("", tokened)), 0);
 }
+
+/// A CI file that does not parse stops `doctor --ci` with its file, line and column and exit
+/// 2, as a `.npmrc` that does not parse does: a note with exit 0 let a repository whose CI
+/// was not read pass. No value of the file is printed, in whatever form the parser quotes it.
+#[test]
+fn an_unreadable_ci_file_stops_doctor_with_its_place() {
+    let unreadable: &[(&str, &str, &str)] = &[
+        (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo npm_FAKE_WORKFLOW\n     - run: x\n",
+            ".github/workflows/ci.yml:7:6:",
+        ),
+        (
+            ".github/actions/setup/action.yml",
+            "runs:\n  using: composite\n  steps: [ { run: 'echo npm_FAKE_ACTION' }\n",
+            ".github/actions/setup/action.yml:3:10:",
+        ),
+        (
+            ".github/dependabot.yml",
+            "version: 2\nregistries:\n  npm:\n    token: npm_FAKE_BOT\n   url: x\n",
+            ".github/dependabot.yml:5:",
+        ),
+        (
+            ".gitlab-ci.yml",
+            "variables:\n  NPM_TOKEN: \"npm_FAKE_GITLAB\"\n  - x\n",
+            ".gitlab-ci.yml:3:",
+        ),
+        (
+            "renovate.json5",
+            "{ hostRules: [ { matchHost: 'r.example', token: 'npm_FAKE_RENOVATE' }, ] ,, }\n",
+            "renovate.json5:1:",
+        ),
+    ];
+    let uses_action = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/setup\n";
+    for (file, text, place) in unreadable {
+        let mut files = vec![
+            ("package.json", r#"{"name":"x"}"#),
+            (".npmrc", "registry=https://r.example/\n"),
+            (*file, *text),
+        ];
+        if file.contains("actions") {
+            files.push((".github/workflows/ci.yml", uses_action));
+        }
+        let project = Project::with_files(&files);
+        let out = project.cmd(&["doctor", "--ci"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{file}: {stdout}{stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(place),
+            "{file}: {stderr}"
+        );
+        assert!(
+            !format!("{stdout}{stderr}").contains("npm_FAKE"),
+            "{file}: {stdout}{stderr}"
+        );
+    }
+}

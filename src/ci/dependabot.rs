@@ -9,8 +9,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::{CiFinding, origin, unclear, without_quoted};
+use super::{CiFinding, origin};
 use crate::diagnostics::Code;
+use crate::error::SyntaxError;
 use crate::managers::Manager;
 use crate::model::Model;
 use crate::registry_url::RegistryUrl;
@@ -66,20 +67,12 @@ fn same_registry(a: &RegistryUrl, b: &RegistryUrl) -> bool {
 }
 
 /// `models`: each manager in use with the project config it reads.
-pub fn check(text: &str, display: &Path, models: &[(Manager, &Model)]) -> Vec<CiFinding> {
-    let config: std::rc::Rc<RawConfig> = match crate::formats::yaml::parse(text) {
-        Ok(c) => c,
-        Err(e) => {
-            return vec![unclear(
-                display,
-                e.line,
-                format!(
-                    "pmrc could not read {FILE} ({}), so its registries were not checked",
-                    without_quoted(&e.message)
-                ),
-            )];
-        }
-    };
+pub fn check(
+    text: &str,
+    display: &Path,
+    models: &[(Manager, &Model)],
+) -> Result<Vec<CiFinding>, SyntaxError> {
+    let config: std::rc::Rc<RawConfig> = crate::formats::yaml::parse(text)?;
     // Every registry each manager routes a group of packages to, with the group.
     let mut routed: Vec<(Manager, Packages, RegistryUrl)> = Vec::new();
     for (m, model) in models {
@@ -197,5 +190,5 @@ pub fn check(text: &str, display: &Path, models: &[(Manager, &Model)]) -> Vec<Ci
             }
         }
     }
-    out
+    Ok(out)
 }

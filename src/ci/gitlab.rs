@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{CiFinding, origin, unclear, without_quoted};
+use super::{CiFinding, origin};
 use crate::diagnostics::Code;
+use crate::error::SyntaxError;
 use crate::formats::yaml::KeyLines;
 use crate::registry_url::RegistryUrl;
 use crate::warning::Warning;
@@ -35,21 +36,8 @@ pub const PREDEFINED_REGISTRY_VARIABLES: &[&str] = &[
     "CI_SERVER_URL",
 ];
 
-pub fn check(text: &str, display: &Path) -> Vec<CiFinding> {
-    let doc: std::rc::Rc<BTreeMap<String, serde_json::Value>> =
-        match crate::formats::yaml::parse(text) {
-            Ok(doc) => doc,
-            Err(e) => {
-                return vec![unclear(
-                    display,
-                    e.line,
-                    format!(
-                        "pmrc could not read {FILE} ({}), so its variables were not checked",
-                        without_quoted(&e.message)
-                    ),
-                )];
-            }
-        };
+pub fn check(text: &str, display: &Path) -> Result<Vec<CiFinding>, SyntaxError> {
+    let doc: std::rc::Rc<BTreeMap<String, serde_json::Value>> = crate::formats::yaml::parse(text)?;
     let lines = KeyLines::new(text);
     // Top-level `variables:` and every job's (a job is any other top-level map).
     let maps = std::iter::once(doc.get("variables")).chain(
@@ -75,7 +63,7 @@ pub fn check(text: &str, display: &Path) -> Vec<CiFinding> {
         });
     }
     out.sort_by_key(|f| f.warning.origin.as_ref().map(|o| o.line));
-    out
+    Ok(out)
 }
 
 /// The `.npmrc` line the variable meant, written to the user's `.npmrc` by the job instead,

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Code;
 use crate::discover::{self, Environment};
-use crate::error::Result;
+use crate::error::{Result, SyntaxError};
 use crate::managers::Manager;
 use crate::model::{Level, Model, Origin};
 use crate::warning::Warning;
@@ -84,15 +84,15 @@ impl File {
     /// replaced by the action's steps, as GitHub runs them: in the job, with the calling
     /// step's `env:` (the action's `inputs` are not followed). `root`: the repository; shown
     /// with `shown_root` before it.
-    fn read_local_actions(&mut self, root: &Path, shown_root: &Path) -> Vec<CiFinding> {
+    fn read_local_actions(&mut self, root: &Path, shown_root: &Path) -> Result<Vec<CiFinding>> {
         let mut said = Vec::new();
         let mut jobs = std::mem::take(&mut self.workflow.jobs);
         for job in &mut jobs {
             let steps = std::mem::take(&mut job.steps);
-            job.steps = self.with_action_steps(steps, root, shown_root, 0, &mut said);
+            job.steps = self.with_action_steps(steps, root, shown_root, 0, &mut said)?;
         }
         self.workflow.jobs = jobs;
-        said
+        Ok(said)
     }
 
     fn with_action_steps(
@@ -102,7 +102,7 @@ impl File {
         shown_root: &Path,
         depth: usize,
         said: &mut Vec<CiFinding>,
-    ) -> Vec<workflows::Step> {
+    ) -> Result<Vec<workflows::Step>> {
         let mut out = Vec::new();
         for step in steps {
             let Some(folder) = workflows::local_action(&step).map(workflows::normal_dir) else {
@@ -169,26 +169,15 @@ impl File {
                             s
                         })
                         .collect();
-                    out.extend(self.with_action_steps(inner, root, shown_root, depth + 1, said));
+                    out.extend(self.with_action_steps(inner, root, shown_root, depth + 1, said)?);
                 }
                 // A JavaScript or Docker action: its code is not read, as a published
                 // action's is not.
                 Ok(None) => out.push(step),
-                Err(e) => {
-                    said.push(self.unclear(
-                        step.line,
-                        format!(
-                            "pmrc could not read the local action {}:{} ({}), so its steps were not checked",
-                            shown.display(),
-                            e.line,
-                            without_quoted(&e.message)
-                        ),
-                    ));
-                    out.push(step);
-                }
+                Err(e) => return Err(unreadable(e, &root.join(&path))),
             }
         }
-        out
+        Ok(out)
     }
 }
 
@@ -225,20 +214,7 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         let Some(text) = discover::read_text(&path)? else {
             continue;
         };
-        let workflow = match workflows::parse(&text) {
-            Ok(w) => w,
-            Err(e) => {
-                out.push(unclear(
-                    &display,
-                    e.line,
-                    format!(
-                        "pmrc could not read this workflow ({}), so its jobs were not checked",
-                        without_quoted(&e.message)
-                    ),
-                ));
-                continue;
-            }
-        };
+        let workflow = workflows::parse(&text).map_err(|e| unreadable(e, &path))?;
         let mut file = File {
             display,
             project: project.clone(),
@@ -246,7 +222,7 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
             actions: Vec::new(),
         };
         if let Some((root, shown_root)) = &repository {
-            out.extend(file.read_local_actions(root, shown_root));
+            out.extend(file.read_local_actions(root, shown_root)?);
         }
         for job in &file.workflow.jobs {
             out.extend(checks::job(&file, job, &mut configs)?);
@@ -260,7 +236,10 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         && let Some(text) = discover::read_text(&root.join(gitlab::FILE))?
     {
         let display: PathBuf = std::iter::repeat_n("..", ups).collect();
-        out.extend(gitlab::check(&text, &display.join(gitlab::FILE)));
+        out.extend(
+            gitlab::check(&text, &display.join(gitlab::FILE))
+                .map_err(|e| unreadable(e, &root.join(gitlab::FILE)))?,
+        );
         read_any = true;
     }
     let dependabot = dir
@@ -277,11 +256,10 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         let models: Vec<(Manager, &Model)> =
             managers.iter().map(|m| (*m, &configs.read[m])).collect();
         let display: PathBuf = std::iter::repeat_n("..", ups).collect();
-        out.extend(dependabot::check(
-            &text,
-            &display.join(dependabot::FILE),
-            &models,
-        ));
+        out.extend(
+            dependabot::check(&text, &display.join(dependabot::FILE), &models)
+                .map_err(|e| unreadable(e, &root.join(dependabot::FILE)))?,
+        );
         read_any = true;
     }
     if let Some((ups, root, name)) = dir.ancestors().enumerate().find_map(|(ups, d)| {
@@ -307,7 +285,9 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
             &display.join(name),
             &models,
             dir.join(".npmrc").is_file(),
-        ) {
+        )
+        .map_err(|e| unreadable(e, &root.join(name)))?
+        {
             out.extend(found);
             read_any = true;
         }
@@ -416,6 +396,17 @@ fn origin(file: &Path, line: usize) -> Option<Origin> {
     })
 }
 
+/// A CI file that does not parse stops the check, as any config pmrc cannot read does: the
+/// CI service would refuse it too, and a note would let `doctor --ci` pass on a repository
+/// whose CI it did not read. The parser's quoted values are left out.
+fn unreadable(e: SyntaxError, path: &Path) -> crate::error::Error {
+    SyntaxError {
+        message: without_quoted(&e.message),
+        ..e
+    }
+    .in_file(path)
+}
+
 /// What pmrc cannot tell about a job, said once instead of guessed.
 fn unclear(file: &Path, line: usize, message: String) -> CiFinding {
     CiFinding {
@@ -461,7 +452,7 @@ mod tests {
             workflow,
             actions: Vec::new(),
         };
-        let said = file.read_local_actions(repo.path(), Path::new(""));
+        let said = file.read_local_actions(repo.path(), Path::new("")).unwrap();
         assert!(said.is_empty(), "{said:?}");
         let steps = &file.workflow.jobs[0].steps;
         let programs: Vec<&str> = steps

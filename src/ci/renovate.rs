@@ -6,8 +6,9 @@
 
 use std::path::Path;
 
-use super::{CiFinding, origin, unclear};
+use super::{CiFinding, origin};
 use crate::diagnostics::Code;
+use crate::error::SyntaxError;
 use crate::managers::{Manager, WrittenAs};
 use crate::model::{AuthKey, Model};
 use crate::registry_url::RegistryUrl;
@@ -46,33 +47,34 @@ pub fn check(
     display: &Path,
     models: &[(Manager, &Model)],
     committed_npmrc: bool,
-) -> Option<Vec<CiFinding>> {
+) -> Result<Option<Vec<CiFinding>>, SyntaxError> {
     let is_package_json = display.file_name().is_some_and(|n| n == "package.json");
     // Renovate reads its own files as JSON5 (comments, trailing commas, unquoted keys).
     let parsed: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(_) if is_package_json => return None,
-        Err(_) => match json5::from_str(text) {
-            Ok(v) => v,
-            Err(e) => {
-                let line = match &e {
-                    json5::Error::Message {
-                        location: Some(at), ..
-                    } => at.line,
-                    json5::Error::Message { .. } => 1,
-                };
-                return Some(vec![unclear(
-                    display,
-                    line.max(1),
-                    format!(
-                        "Renovate's config does not parse as JSON5 ({e}), so its hostRules were not checked"
-                    ),
-                )]);
-            }
-        },
+        Err(_) if is_package_json => return Ok(None),
+        Err(_) => json5::from_str(text).map_err(|e| {
+            let json5::Error::Message { msg, location } = e;
+            let (line, column) = location.map_or((1, 1), |at| (at.line, at.column));
+            // The parser's message quotes the whole line, which may hold a token: only its
+            // verdict (`= expected identifier or string`) is kept.
+            let verdict = msg
+                .lines()
+                .rev()
+                .find_map(|l| l.trim().strip_prefix("= "))
+                .unwrap_or("not JSON5 here");
+            SyntaxError::new(
+                line.max(1),
+                column.max(1),
+                format!("Renovate's config does not parse as JSON5: {verdict}"),
+            )
+        })?,
     };
     let config = if is_package_json {
-        parsed.get("renovate")?.clone()
+        match parsed.get("renovate") {
+            Some(config) => config.clone(),
+            None => return Ok(None),
+        }
     } else {
         parsed
     };
@@ -211,7 +213,7 @@ pub fn check(
             "add `\"npmrcMerge\": true` next to `npmrc`, or move the committed .npmrc's lines into it".to_string(),
         );
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// A registry as shown: scheme, host and path, never a user:password in it.
