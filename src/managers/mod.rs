@@ -977,7 +977,13 @@ pub fn run_by_program(
         let (m, _) = arg.settle(dir).map_err(|e| e.to_string())?;
         return Ok(Some((m, format!("version {version} on the setup action"))));
     }
-    if let Ok(Some((named, spec))) = named_by_package_json(dir)
+    let named_in_package_json = named_by_package_json(dir).ok().flatten();
+    // A packageManager for another manager tells nothing about this program's major.
+    let package_json_says = match &named_in_package_json {
+        Some((_, spec)) => format!("package.json's packageManager \"{spec}\" is another manager"),
+        None => "no packageManager in package.json".to_string(),
+    };
+    if let Some((named, spec)) = named_in_package_json
         && candidates.contains(&named)
     {
         if named == ManagerArg::PnpmOfProject && pnpm::major_of_project(dir).is_none() {
@@ -996,9 +1002,9 @@ pub fn run_by_program(
                     .map_err(|e| e.to_string())?;
                 Ok(Some((m, why)))
             }
-            None => Err(
-                "which pnpm major it runs cannot be told: no pnpm/action-setup step with a `version:` before it, and none in package.json".into(),
-            ),
+            None => Err(format!(
+                "which pnpm major it runs cannot be told: no pnpm/action-setup step with a `version:` before it, and {package_json_says}"
+            )),
         };
     }
     if let [only] = candidates[..] {
@@ -1031,7 +1037,7 @@ pub fn run_by_program(
         return Ok(Some((m, format!("{file} is in {}'s format", m.label()))));
     }
     Err(format!(
-        "which major of `{program}` it runs cannot be told: no packageManager in package.json, and {}",
+        "which major of `{program}` it runs cannot be told: {package_json_says}, and {}",
         if marked.is_empty() {
             format!(
                 "none of {} here, nor a lockfile that tells",
@@ -1168,6 +1174,26 @@ mod tests {
         );
         assert!(run_by_program(dir.path(), "pnpm", Some("9")).is_err());
         assert_eq!(run_by_program(dir.path(), "node", None), Ok(None));
+    }
+
+    /// A packageManager that names another manager is not called missing: the refusal
+    /// says what package.json does name.
+    #[test]
+    fn a_package_manager_for_another_manager_is_not_called_missing() {
+        let dir = assert_fs::TempDir::new().unwrap();
+        std::fs::write(
+            dir.path().join("package.json"),
+            r#"{"packageManager": "npm@11.2.0"}"#,
+        )
+        .unwrap();
+        for program in ["yarn", "pnpm"] {
+            let why = run_by_program(dir.path(), program, None).unwrap_err();
+            assert!(
+                why.contains(r#"package.json's packageManager "npm@11.2.0" is another manager"#)
+                    && !why.contains("no packageManager"),
+                "{why}"
+            );
+        }
     }
 
     /// Knowledge of one manager lives in one place: outside this folder no source file
