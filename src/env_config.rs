@@ -158,6 +158,9 @@ pub enum EnvRead {
     Ignored(String),
     /// A name that stops every command, and why (Yarn Berry's unknown `YARN_*`).
     Fatal(String),
+    /// It sets this setting from a JSON value (pnpm 11/12's `pnpm_config__auth`); a value
+    /// that does not parse as JSON stops every command.
+    Json(String),
 }
 
 /// The URL a manager requests for a route: its registry, or the manager's public one, with

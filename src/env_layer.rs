@@ -233,8 +233,23 @@ pub fn apply(model: &mut Model, manager: Manager, variables: &[Variable]) -> Vec
                 format!("{} stops on {}: {why}", manager.label(), var.name),
                 Some(origin),
             )),
+            EnvRead::Json(_) => match serde_json::from_str(&var.value) {
+                Ok(value) => structured_auth(&mut layer, &value, origin),
+                // Real pnpm 11.28 ("Failed to parse pnpm_config__auth as JSON") and 12.21
+                // ("Invalid `_auth` setting") stopped before any request.
+                Err(e) => warnings.push(Warning::error(
+                    Code::EnvVariableFatal,
+                    format!(
+                        "{} stops on {}: its value is not JSON ({e})",
+                        manager.label(),
+                        var.name
+                    ),
+                    Some(origin),
+                )),
+            },
         }
     }
+    rules.pin_variables_unkeyed_credentials(&mut layer);
     model.overlay(layer);
     warnings
 }
@@ -318,8 +333,8 @@ fn set(layer: &mut Model, key: &str, var: &Variable, origin: Origin) {
                 .or_default()
                 .token = Some(reference())
         }
-        "_auth" if var.value.trim_start().starts_with('{') => structured_auth(layer, var, origin),
         "_auth" => layer.auth.entry(AuthKey::Fallback).or_default().ident = Some(reference()),
+        "_authToken" => layer.auth.entry(AuthKey::Fallback).or_default().token = Some(reference()),
         key if key.starts_with('@') && key.ends_with(":registry") => {
             let scope = key.trim_start_matches('@').trim_end_matches(":registry");
             layer.scopes.entry(scope.to_string()).or_default().registry = Some(literal());
@@ -354,15 +369,15 @@ fn set(layer: &mut Model, key: &str, var: &Variable, origin: Origin) {
 
 /// pnpm 11/12's `pnpm_config__auth`: registry URL → `"@"` / `"@scope"` → `{authToken}`; each
 /// entry is a route and a token (a token written as `${VAR}` stays that reference).
-fn structured_auth(layer: &mut Model, var: &Variable, origin: Origin) {
-    let Ok(serde_json::Value::Object(urls)) = serde_json::from_str(&var.value) else {
+fn structured_auth(layer: &mut Model, value: &serde_json::Value, origin: Origin) {
+    let Some(urls) = value.as_object() else {
         return;
     };
     for (url, entries) in urls {
         let Some(entries) = entries.as_object() else {
             continue;
         };
-        let Some(parsed) = crate::registry_url::RegistryUrl::parse(&url) else {
+        let Some(parsed) = crate::registry_url::RegistryUrl::parse(url) else {
             continue;
         };
         for (scope, entry) in entries {

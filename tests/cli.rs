@@ -6276,3 +6276,78 @@ fn pnpm_user_file_advice_masks_only_the_literal_part() {
     );
     assert!(!text.contains("fakeliteral"), "{text}");
 }
+
+/// pnpm's unkeyed credentials from variables, as real pnpm ran them against a loopback
+/// registry: 10.34.9 sent `NPM_CONFIG__AUTHTOKEN` (and `NPM_CONFIG__AUTH`) to
+/// `NPM_CONFIG_REGISTRY`'s registry, and nothing to a project `.npmrc`'s registry when no
+/// variable named one (pinned to npm's public registry, as a file's are); 11.28.11 and 12.21.0
+/// sent no `PNPM_CONFIG__AUTHTOKEN` and stopped on a `PNPM_CONFIG__AUTH` that is not JSON.
+/// pmrc had said pnpm 10 sends nothing, and 11/12 run on.
+#[test]
+fn pnpm_s_unkeyed_credentials_from_variables_are_read_as_pnpm_reads_them() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".npmrc", "registry=https://project.example.test/\n"),
+    ]);
+    let explain = |manager: &str, variables: &str| {
+        let env_file = project.path().join("ci.env");
+        std::fs::write(&env_file, variables).unwrap();
+        let out = project
+            .cmd(&[
+                "explain",
+                "some-pkg",
+                "--manager",
+                manager,
+                "--env-file",
+                env_file.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let text = render(&out);
+        (
+            text.split_whitespace().collect::<Vec<_>>().join(" "),
+            out.status.code(),
+        )
+    };
+    let registry = "NPM_CONFIG_REGISTRY=https://env.example.test/\n";
+    for (variable, sends) in [
+        (
+            "NPM_CONFIG__AUTHTOKEN=fake-top-token\n",
+            "sends: Bearer ${NPM_CONFIG__AUTHTOKEN}",
+        ),
+        (
+            "NPM_CONFIG__AUTH=ZmFrZTpmYWtl\n",
+            "sends: Basic ${NPM_CONFIG__AUTH}",
+        ),
+    ] {
+        let (with_registry, _) = explain("pnpm@10", &format!("{registry}{variable}"));
+        assert!(
+            with_registry.contains("GET https://env.example.test/some-pkg")
+                && with_registry.contains(sends),
+            "{with_registry}"
+        );
+        let (alone, _) = explain("pnpm@10", variable);
+        assert!(
+            alone.contains("GET https://project.example.test/some-pkg")
+                && alone.contains("sends: no credentials"),
+            "{alone}"
+        );
+    }
+    for pnpm in ["pnpm@11", "pnpm@12"] {
+        let (token, _) = explain(
+            pnpm,
+            "PNPM_CONFIG_REGISTRY=https://env.example.test/\nPNPM_CONFIG__AUTHTOKEN=fake-top-token\n",
+        );
+        assert!(
+            token.contains("sends: no credentials")
+                && token.contains("warning[env-variable-ignored]: PNPM_CONFIG__AUTHTOKEN"),
+            "{pnpm}: {token}"
+        );
+        let (not_json, _) = explain(pnpm, "PNPM_CONFIG__AUTH=ZmFrZTpmYWtl\n");
+        assert!(
+            not_json.contains("error[env-variable-fatal]: PNPM_CONFIG__AUTH")
+                && not_json.contains("its value is not JSON"),
+            "{pnpm}: {not_json}"
+        );
+    }
+}

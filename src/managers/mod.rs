@@ -936,6 +936,10 @@ pub trait Rules: Sync {
     fn honours_legacy_top_level_auth(&self) -> bool {
         false
     }
+    /// What the manager does with the credentials its variables give without a registry's
+    /// key (`NPM_CONFIG__AUTHTOKEN`), as one layer with the variables' own registry: pnpm
+    /// pins them to that registry, as it does a file's.
+    fn pin_variables_unkeyed_credentials(&self, _layer: &mut crate::model::Model) {}
 }
 
 /// A GitHub action that installs a manager: `uses: <action>@ref`, `with: <version_input>`.

@@ -135,6 +135,9 @@ impl Rules for Pnpm {
                 (true, k) if k.starts_with("//") => EnvRead::Ignored(
                     "pnpm 10 lower-cases the key and turns `_` into `-`, so a registry's credential from the environment is dead".into(),
                 ),
+                // Real pnpm 10.34.9 sent `NPM_CONFIG__AUTHTOKEN` to `NPM_CONFIG_REGISTRY`'s
+                // registry (pinned there, `pin_variables_unkeyed_credentials`).
+                (true, "_authtoken") => EnvRead::Setting("_authToken".into()),
                 (true, _) | (false, "userconfig") => EnvRead::Setting(key),
                 (false, k) if k.starts_with("//") => EnvRead::Setting(key),
                 (false, _) => EnvRead::Ignored(
@@ -148,12 +151,20 @@ impl Rules for Pnpm {
             (true, _) => EnvRead::Ignored("pnpm 10 reads no pnpm_config_* variable".into()),
             // The structured `_auth` as JSON: registry URL → "@" or "@scope" → {authToken},
             // routes and tokens alike.
-            (false, "_auth") => EnvRead::Setting("_auth".into()),
+            (false, "_auth") => EnvRead::Json("_auth".into()),
+            // Real pnpm 11.28.11 and 12.21.0 sent no `PNPM_CONFIG__AUTHTOKEN`, with
+            // `PNPM_CONFIG_REGISTRY` set or not.
+            (false, "_authtoken") => EnvRead::Ignored(
+                "pnpm 11 and 12 take no unkeyed token from a variable; key it by registry (pnpm_config_//host/path/:_authToken) or give it in pnpm_config__auth".into(),
+            ),
             (false, k) if k.starts_with('@') => EnvRead::Ignored(
                 "pnpm 11 and 12 take no scope's registry from a variable except through pnpm_config__auth".into(),
             ),
             (false, _) => EnvRead::Setting(key),
         })
+    }
+    fn pin_variables_unkeyed_credentials(&self, layer: &mut Model) {
+        credentials::pin_unscoped(layer, PUBLIC_REGISTRY);
     }
     fn variable_rank(&self, name: &str) -> u8 {
         // pnpm 11/12's credentials: the structured `_auth` over `pnpm_config_//…` over
@@ -1111,7 +1122,7 @@ mod env_tests {
         );
         assert!(matches!(
             v11.reads_variable("pnpm_config__auth"),
-            Some(EnvRead::Setting(s)) if s.starts_with("_auth")
+            Some(EnvRead::Json(s)) if s == "_auth"
         ));
         assert!(matches!(
             v10.reads_variable("pnpm_config_registry"),
