@@ -818,7 +818,14 @@ fn basic_auth_kept_in_the_npmrc_bun_reads_is_not_called_lost() {
     let npm = p.sends("npm", &["foo"]);
     let out = p.run(&["convert", "--from", "npm", "--to", "bun"]);
     let said = text(&out);
-    assert!(said.contains("lossy-basic-auth"), "{said}");
+    // A note that says the line stays, not advice to keep what is kept.
+    assert!(said.contains("note[lossy-basic-auth]"), "{said}");
+    let flat = said.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("so it stays in this .npmrc, where bun reads it"),
+        "{said}"
+    );
+    assert!(!said.contains("Keep it in .npmrc"), "{said}");
     assert!(!said.contains("credentials-differ"), "{said}");
     written_and_stable(&p, &["convert", "--from", "npm", "--to", "bun"]);
     assert_eq!(p.sends("bun", &["foo"]), npm);

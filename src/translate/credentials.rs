@@ -758,20 +758,51 @@ impl Translator<'_> {
                     .map(|(u, p)| (Template::literal(u), Template::literal(p)))
             });
         if decoded.is_none() {
-            self.warnings.push(Warning::new(
-                Code::LossyBasicAuth,
-                format!(
-                    "{} needs basic auth as a username and password; this pre-encoded value (`_auth`/npmAuthIdent) cannot be split. Keep it in .npmrc as `//host/:_auth=...`, which {} also reads",
-                    self.to, self.to
-                ),
-                ident.origin.clone(),
-            ));
-            // Read from an `.npmrc`, the line stays there for the target to read.
-            let in_npmrc = ident
+            let target_reads_npmrc = self
+                .to
+                .rules()
+                .sources()
+                .iter()
+                .any(|f| f.format == crate::formats::Format::Npmrc);
+            // Read from an `.npmrc` the target reads too, the line stays there for it.
+            let kept = ident
                 .origin
                 .as_ref()
-                .filter(|o| o.file.file_name().is_some_and(|n| n == ".npmrc"));
-            self.kept_in_npmrc.extend(in_npmrc.cloned());
+                .filter(|o| o.file.file_name().is_some_and(|n| n == ".npmrc"))
+                .filter(|_| target_reads_npmrc);
+            let cannot = format!(
+                "{} needs basic auth as a username and password in its own file; this pre-encoded value (`_auth`/npmAuthIdent) cannot be split",
+                self.to
+            );
+            let warning = match (kept, target_reads_npmrc) {
+                // Nothing is lost: said so that the missing bunfig.toml entry is explained.
+                (Some(_), _) => Warning::note(
+                    Code::LossyBasicAuth,
+                    format!(
+                        "{cannot}, so it stays in this .npmrc, where {} reads it",
+                        self.to
+                    ),
+                    ident.origin.clone(),
+                ),
+                (None, true) => Warning::new(
+                    Code::LossyBasicAuth,
+                    format!(
+                        "{cannot}; put it in .npmrc as `//host/:_auth=...`, which {} also reads",
+                        self.to
+                    ),
+                    ident.origin.clone(),
+                ),
+                (None, false) => Warning::new(
+                    Code::LossyBasicAuth,
+                    format!(
+                        "{cannot}; give {} the user name and the plain password (each in its own variable)",
+                        self.to
+                    ),
+                    ident.origin.clone(),
+                ),
+            };
+            self.warnings.push(warning);
+            self.kept_in_npmrc.extend(kept.cloned());
         }
         decoded
     }
