@@ -35,7 +35,10 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Each command's arguments are built only for the command run: building all of them was
+// a fifth of a small `show`'s instructions (issue 20).
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum Command {
     /// Print what each manager's config says, where each value comes from, and what the
     /// manager will send to which registry (secrets masked).
@@ -233,7 +236,9 @@ pub struct ShowArgs {
     pub env: EnvLayerArgs,
 }
 
-/// Environment variables as a config layer (`show`, `explain`).
+// Environment variables as a config layer (`show`, `explain`).
+// (Not a doc comment: a flattened struct's doc becomes the command's about once its
+// deferred arguments are built.)
 #[derive(Args, Debug)]
 pub struct EnvLayerArgs {
     /// Also apply the process environment over the files, as each manager reads it (a
@@ -255,7 +260,9 @@ impl EnvLayerArgs {
     }
 }
 
-/// How `convert` and `sync` end: a preview, a write, or a check.
+// How `convert` and `sync` end: a preview, a write, or a check.
+// (Not a doc comment: a flattened struct's doc becomes the command's about once its
+// deferred arguments are built.)
 #[derive(Args, Debug)]
 #[group(id = "mode", multiple = false)]
 pub struct ModeArgs {
@@ -307,7 +314,9 @@ pub struct InitArgs {
     pub mode: InitMode,
 }
 
-/// `pmrc init` previews or writes; there is nothing to check before the file exists.
+// `pmrc init` previews or writes; there is nothing to check before the file exists.
+// (Not a doc comment: a flattened struct's doc becomes the command's about once its
+// deferred arguments are built.)
 #[derive(Args, Debug)]
 #[group(id = "init_mode", multiple = false)]
 pub struct InitMode {
@@ -777,5 +786,26 @@ mod tests {
     #[test]
     fn cli_definition_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    /// The commands' arguments are built only for the command run (`defer`), after its
+    /// variant's attributes: a doc comment on a flattened `Args` struct would then replace
+    /// the command's about in its help and man page, and did (`show` said "Environment
+    /// variables as a config layer").
+    #[test]
+    fn building_a_command_keeps_its_about() {
+        let unbuilt = Cli::command();
+        let mut built = Cli::command();
+        built.build();
+        for sub in unbuilt.get_subcommands() {
+            let name = sub.get_name();
+            let after = built.find_subcommand(name).unwrap();
+            assert_eq!(
+                sub.get_about().map(|a| a.to_string()),
+                after.get_about().map(|a| a.to_string()),
+                "{name}"
+            );
+            assert!(sub.get_about().is_some(), "{name}");
+        }
     }
 }

@@ -248,7 +248,9 @@ fn synopsis_names_exactly_each_commands_flags() {
     let readme = std::fs::read_to_string(repo("README.md")).unwrap();
     let synopsis = fenced(section(&readme, "## Commands"), "text");
     let flag = regex::Regex::new(r"--[a-z][a-z-]*").unwrap();
-    let cli = pmrc::cli::Cli::command();
+    let mut cli = pmrc::cli::Cli::command();
+    // The commands' arguments are deferred until built.
+    cli.build();
     // Lines `pmrc NAME ...` and their indented continuations; the last line lists the
     // flags every command shares.
     let mut listed: Vec<(String, String)> = Vec::new();
@@ -326,7 +328,8 @@ fn synopsis_names_exactly_each_commands_flags() {
 #[test]
 fn from_reads_the_same_in_readme_and_help() {
     let readme = std::fs::read_to_string(repo("README.md")).unwrap();
-    let cli = pmrc::cli::Cli::command();
+    let mut cli = pmrc::cli::Cli::command();
+    cli.build();
     let convert = cli.find_subcommand("convert").unwrap();
     let from = convert
         .get_arguments()
