@@ -2256,6 +2256,53 @@ fn issue_19_init_refuses_an_existing_setting() {
     }
 }
 
+/// A `.github/dependabot.yml` that updates npm packages is among `pmrc init`'s targets: its
+/// registries drift like a manager's. `init` had said "found only .npmrc (npm): nothing to
+/// keep in sync" beside one; a file that updates no JavaScript packages is not a target.
+#[test]
+fn init_keeps_dependabot_in_sync_where_it_updates_npm_packages() {
+    let dependabot = |ecosystem: &str| {
+        format!(
+            "version: 2\nregistries:\n  npm-r:\n    type: npm-registry\n    url: https://old.example.test\n    token: ${{{{secrets.TOK}}}}\nupdates:\n  - package-ecosystem: {ecosystem}\n    directory: /\n    registries: [npm-r]\n    schedule: {{interval: daily}}\n"
+        )
+    };
+    let npmrc = (
+        ".npmrc",
+        "registry=https://r.example.test/\n//r.example.test/:_authToken=${TOK}\n",
+    );
+    let p = Project::with_files(&[
+        ("package.json", "{}\n"),
+        npmrc,
+        (".github/dependabot.yml", &dependabot("npm")),
+    ]);
+    let out = run(&p, &["init", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    let config = p.read("pmrc.toml").unwrap();
+    assert!(config.contains("to = [\"dependabot\"]"), "{config}");
+    assert!(
+        config.contains("dependabot: .github/dependabot.yml updates npm packages here"),
+        "{config}"
+    );
+    // What init wrote is what sync checks: the stale registry is drift, and --write mends it.
+    assert_eq!(run(&p, &["sync", "--check"]).status.code(), Some(1));
+    assert_eq!(run(&p, &["sync", "--write"]).status.code(), Some(0));
+    assert_eq!(run(&p, &["sync", "--check"]).status.code(), Some(0));
+    assert!(
+        p.read(".github/dependabot.yml")
+            .unwrap()
+            .contains("url: \"https://r.example.test/\""),
+    );
+
+    let p = Project::with_files(&[
+        ("package.json", "{}\n"),
+        npmrc,
+        (".github/dependabot.yml", &dependabot("github-actions")),
+    ]);
+    let out = run(&p, &["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("found only .npmrc (npm)"));
+}
+
 /// Issue 19: where the answer is not clear, `pmrc init` stops (exit 2), says what it found
 /// and what to pass, and what it says to run works.
 #[test]

@@ -213,11 +213,21 @@ fn targets(
             .join(", ")
     };
     let here = |ms: &[ManagerArg]| if ms.len() == 1 { "is" } else { "are" };
+    // A bot that updates the project's packages reads registries of its own, which drift
+    // like any manager's (never the source: it says nothing of how the project installs).
+    let bots = managers::bots_in(dir)?;
+    let with_bots = |mut ms: Vec<ManagerArg>, found: &mut Vec<String>| {
+        for (bot, why) in &bots {
+            ms.push(*bot);
+            found.push(why.clone());
+        }
+        ms
+    };
     match named {
         Some((m, spec)) if m != from => {
             if others.is_empty() {
                 found.push(format!("{m}: package.json packageManager \"{spec}\""));
-                return Ok(vec![m]);
+                return Ok(with_bots(vec![m], found));
             }
             let all: Vec<ManagerArg> = std::iter::once(m).chain(others.iter().copied()).collect();
             Err(Error::Usage(format!(
@@ -227,6 +237,7 @@ fn targets(
                 list(&all)
             )))
         }
+        _ if others.is_empty() && !bots.is_empty() => Ok(with_bots(Vec::new(), found)),
         named if others.is_empty() => Err(Error::Usage(format!(
             "found only {} ({from}){}: nothing to keep in sync with it; pass --to M[,M...] to name the managers to keep in sync with {from}",
             from.marker_file(),
@@ -244,7 +255,7 @@ fn targets(
                 names.join(", "),
                 here(&others)
             ));
-            Ok(others)
+            Ok(with_bots(others, found))
         }
     }
 }

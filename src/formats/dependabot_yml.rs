@@ -113,6 +113,12 @@ fn line_of(t: &Spanned<String>) -> usize {
     (t.defined.line() as usize).max(1)
 }
 
+/// Whether the file has an `npm` or `bun` update: Dependabot then looks up this repository's
+/// JavaScript packages, through the registries the file gives it.
+pub fn updates_javascript(text: &str) -> Result<bool, SyntaxError> {
+    Ok(parse(text)?.updates.iter().any(|u| u.label().is_some()))
+}
+
 /// The settings pmrc owns in this file.
 pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
     let config = parse(text)?;

@@ -942,6 +942,27 @@ pub trait Rules: Sync {
     fn pin_variables_unkeyed_credentials(&self, _layer: &mut crate::model::Model) {}
 }
 
+/// The bots whose config in `dir` looks up its JavaScript packages and so belongs among
+/// `pmrc init`'s targets (Dependabot with an `npm` or `bun` update in
+/// `.github/dependabot.yml`), each with why.
+pub fn bots_in(dir: &Path) -> Result<Vec<(ManagerArg, String)>> {
+    let path = dir.join(dependabot::FILE);
+    let Some(text) = crate::discover::read_text(&path)? else {
+        return Ok(Vec::new());
+    };
+    let updates =
+        crate::formats::dependabot_yml::updates_javascript(&text).map_err(|e| e.in_file(&path))?;
+    Ok(updates
+        .then(|| {
+            (
+                ManagerArg::Exact(Manager::Dependabot),
+                format!("dependabot: {} updates npm packages here", dependabot::FILE),
+            )
+        })
+        .into_iter()
+        .collect())
+}
+
 /// A GitHub action that installs a manager: `uses: <action>@ref`, `with: <version_input>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetupAction {
