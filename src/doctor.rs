@@ -83,10 +83,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let mut reads = Vec::new();
     for &manager in &req.managers {
-        let env = Environment {
-            npm_userconfig: crate::env_layer::userconfig(manager, req.env_vars),
-            ..req.env.clone()
-        };
+        let env = environment_of(req, manager);
         let files = discover::locate(manager, req.dir, req.user, &env)?;
         // With --env, what the manager reads here: a file it drops over an unset variable
         // (pnpm 10) gives no routes; `unset_env` says which and why.
@@ -203,7 +200,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
                 .entry(sides.clone())
                 .or_insert_with(|| drift_fix(req, &reads, sides))
                 .clone(),
-            None => command_fix(req, f),
+            None => command_fix(req, &reads, f),
         };
         if let Some(fix) = fix {
             f.fix = match (&f.drift, read_apart.is_empty()) {
@@ -275,31 +272,94 @@ pub fn shell_word(word: &str) -> String {
 
 /// The command that repairs a finding, with this project's managers in it, where pmrc has
 /// one that does the right thing; `None` keeps the table's advice.
-fn command_fix(req: &Request, f: &Finding) -> Option<String> {
+fn command_fix(req: &Request, reads: &[Read], f: &Finding) -> Option<String> {
     // A line in a user-level file is mended there only with `--user` (a review ran the
     // command printed for npm 12's refused `~/.npmrc` key: it found nothing to change).
     let mut args = dir_arg(req);
     if f.origin.as_ref().is_some_and(|o| o.level == Level::User) {
         args.push_str(" --user");
     }
-    f.manager?.rules().fix_command(f.rule, req.dir, &args)
+    let manager = f.manager?;
+    let rules = manager.rules();
+    let command = rules.fix_command(f.rule, req.dir, &args)?;
+    match rules.fix_copies_credentials_from(f.rule) {
+        Some(from) if !copy_keeps_routes(req, reads, from, manager) => Some(
+            copy_by_hand(req, f, rules, from).unwrap_or_else(|| {
+                format!(
+                    "copy the credential line into {}'s user file by hand (a conversion from {from} would also move the registries {from}'s config does not name)",
+                    manager.label()
+                )
+            }),
+        ),
+        _ => Some(command),
+    }
 }
 
-/// What a conversion would do to a drift, worst first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Outcome {
-    ChangesNothing,
-    /// It changes files, but a target would still not do what the source does.
-    LeavesTargetsApart,
-    Mends,
+/// Whether converting from `from` to `manager` with `--user` (to copy credentials into its
+/// user file) leaves `manager` requesting every group of packages where it does now, and
+/// every manager sending the credentials it sends now. From a review: the fix for pnpm's
+/// ignored token converted from npm, whose config named none of the registries in
+/// pnpm-workspace.yaml, and run as printed emptied that file.
+fn copy_keeps_routes(req: &Request, reads: &[Read], from: Manager, manager: Manager) -> bool {
+    let Ok(plan) = crate::plan::build(&crate::plan::Request {
+        dir: req.dir,
+        from,
+        to: &[manager],
+        user: true,
+        env: req.env,
+        bystanders: &[],
+        present: &[],
+    }) else {
+        return false;
+    };
+    let Some(after) = reads_after(req, reads, &plan, true) else {
+        return false;
+    };
+    let same_registries = reads.iter().zip(&after).all(|(b, a)| {
+        b.manager != manager || {
+            let groups: Vec<_> = b.routes.iter().map(|r| r.packages.clone()).collect();
+            let now = resolve::routes_for(&a.model, a.manager, groups);
+            b.routes
+                .iter()
+                .zip(&now)
+                .all(|(b, a)| b.registry == a.registry)
+        }
+    });
+    same_registries && keeps_credentials(reads, &after)
+}
+
+/// The credential line to copy by hand into the manager's user file, where no conversion
+/// copies it alone.
+fn copy_by_hand(
+    req: &Request,
+    f: &Finding,
+    rules: &dyn crate::managers::Rules,
+    from: Manager,
+) -> Option<String> {
+    let origin = f.origin.as_ref()?;
+    let path = if origin.file.is_absolute() {
+        origin.file.to_path_buf()
+    } else {
+        req.dir.join(origin.file.as_path())
+    };
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().nth(origin.line.checked_sub(1)?)?.trim();
+    Some(format!(
+        "add `{line}` to {}, where {} reads it (a conversion from {from} would also move the registries {from}'s config does not name)",
+        rules.user_credentials_file()?,
+        f.manager?.label()
+    ))
 }
 
 /// The conversions that mend a `config-drift` between `sides` (the managers that do the same
 /// together): from the project's source where it is one of them, else from each side. Only
-/// a conversion that would change a file is named, with `--user` where only the user files
-/// can carry it (a token pnpm 11/12 ignore in a project `.npmrc`), and one after which the
-/// target does what the source does is preferred; a command that changes nothing, run as
-/// printed, would leave the drift as it was (from a helper's review).
+/// a conversion after which, read from the files it writes, no manager doctor checked still
+/// drifts from another here and none sends fewer credentials than now is named, with
+/// `--user` where only the user files can carry it (a token pnpm 11/12 ignore in a project
+/// `.npmrc`). From reviews: a command that changes nothing, or that leaves the drift (one
+/// the environment makes), run as printed did nothing; one that took a token out of a user
+/// file, or from a manager whose route pmrc cannot write (pnpm's config.yaml), left that
+/// manager without credentials it sent.
 fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<String> {
     let dir = dir_arg(req);
     // Every manager on the other sides than `from`'s.
@@ -311,25 +371,45 @@ fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<St
             .copied()
             .collect()
     };
-    let outcome = |from: Manager, user: bool| -> Outcome {
+    let in_sides: Vec<Manager> = sides.iter().flatten().copied().collect();
+    let mends = |from: Manager, user: bool| -> bool {
+        let to = others(from);
+        // As `convert` run in this shell takes the user `.npmrc` (NPM_CONFIG_USERCONFIG): a
+        // command it refuses is no fix (from a review).
+        let managers = std::iter::once(from).chain(to.iter().copied());
+        let Ok(env) = crate::commands::convert::user_config_moved(managers, user, req.env) else {
+            return false;
+        };
         let Ok(plan) = crate::plan::build(&crate::plan::Request {
             dir: req.dir,
             from,
-            to: &others(from),
+            to: &to,
             user,
-            env: req.env,
+            env: &env,
             bystanders: &[],
             present: &[],
         }) else {
-            return Outcome::ChangesNothing;
+            return false;
         };
-        if plan.pending().next().is_none() {
-            Outcome::ChangesNothing
-        } else if plan.warnings.iter().any(|w| w.code.leaves_targets_apart()) {
-            Outcome::LeavesTargetsApart
-        } else {
-            Outcome::Mends
+        if plan.pending().next().is_none()
+            || plan.warnings.iter().any(|w| w.code.leaves_targets_apart())
+        {
+            return false;
         }
+        let Some(after) = reads_after(req, reads, &plan, user) else {
+            return false;
+        };
+        let still_apart = drift(&after).iter().any(|f| {
+            f.drift.as_ref().is_some_and(|apart| {
+                apart
+                    .iter()
+                    .flatten()
+                    .filter(|m| in_sides.contains(m))
+                    .count()
+                    > 1
+            })
+        });
+        !still_apart && keeps_credentials(reads, &after)
     };
     let convert = |from: Manager, user: bool| {
         let to: Vec<String> = others(from).iter().map(ToString::to_string).collect();
@@ -339,49 +419,26 @@ fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<St
             to.join(",")
         )
     };
-    // The best way from `from`: the user files as well only where the project's alone do
-    // not mend it.
-    let mending = |from: Manager| -> Option<(Outcome, String)> {
+    // From `from`: the user files as well only where the project's alone do not mend it.
+    let mending = |from: Manager| -> Option<String> {
         let ways: &[bool] = if req.user { &[true] } else { &[false, true] };
-        let mut best: Option<(Outcome, bool)> = None;
-        for &user in ways {
-            let got = outcome(from, user);
-            if got > best.map_or(Outcome::ChangesNothing, |(b, _)| b) {
-                best = Some((got, user));
-            }
-            if got == Outcome::Mends {
-                break;
-            }
-        }
-        best.map(|(got, user)| (got, convert(from, user)))
+        ways.iter()
+            .find(|&&user| mends(from, user))
+            .map(|&user| convert(from, user))
     };
     let source = discover::detect_source(req.dir, &crate::managers::ALL, &[])
         .ok()
         .and_then(|m| m.settle(req.dir).ok())
         .map(|(m, _)| m)
-        .filter(|s| sides.iter().flatten().any(|m| m == s));
-    // A conversion that leaves a manager without credentials it sends now is a guess the
-    // user must make: from a review, Yarn's side without a token was taken as the source, and
-    // run as printed the fix removed npm's working token.
-    let keeps_credentials = |from: Manager| !takes_credentials_away(reads, from, &others(from));
+        .filter(|s| in_sides.contains(s));
     // The project's source, where converting from it mends the drift.
-    if let Some(from) = source.filter(|s| keeps_credentials(*s))
-        && let Some((Outcome::Mends, command)) = mending(from)
-    {
+    if let Some(command) = source.and_then(mending) {
         return Some(format!("run {command} and review the diff"));
     }
-    // Which side is right is the user's to say: each side's conversion that changes files,
-    // those that take no credentials away where there are such.
-    let mut choices: Vec<(bool, String)> = sides
-        .iter()
-        .filter_map(|side| Some((keeps_credentials(side[0]), mending(side[0])?.1)))
-        .collect();
-    if choices.iter().any(|(keeps, _)| *keeps) {
-        choices.retain(|(keeps, _)| *keeps);
-    }
-    let choices: Vec<String> = choices.into_iter().map(|(_, command)| command).collect();
+    // Which side is right is the user's to say: each side's conversion that mends it.
+    let choices: Vec<String> = sides.iter().filter_map(|side| mending(side[0])).collect();
     Some(match choices.as_slice() {
-        [] => "no conversion between these managers' files changes what they do here; mend the line as the other findings on it say".to_string(),
+        [] => "decide which manager's config is right and mend the others' by hand: no conversion between their files makes them agree here without taking away credentials one of them sends now (a difference that environment variables make, or files pmrc does not write such as pnpm's config.yaml, stays)".to_string(),
         [one] => format!("run {one} and review the diff"),
         _ => format!(
             "decide which config is right, then run {}",
@@ -390,24 +447,66 @@ fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<St
     })
 }
 
-/// Whether a conversion from `from` to `others` would leave one of them without credentials
-/// it sends now: a group of its packages it sends credentials with, for which `from` sends
-/// none (as the drift was found, from doctor's reads).
-fn takes_credentials_away(reads: &[Read], from: Manager, others: &[Manager]) -> bool {
-    let read_of = |m: Manager| reads.iter().find(|r| r.manager == m);
-    let Some(source) = read_of(from) else {
-        return false;
-    };
-    others.iter().filter_map(|&m| read_of(m)).any(|other| {
-        let sending: Vec<_> = other
+/// The environment `manager`'s files are found in: the user `.npmrc` the variables move.
+fn environment_of(req: &Request, manager: Manager) -> Environment {
+    Environment {
+        npm_userconfig: crate::env_layer::userconfig(manager, req.env_vars),
+        ..req.env.clone()
+    }
+}
+
+/// Doctor's reads as they would be once `plan` is written: each manager's files read with
+/// the planned texts, and the same variables over them; with the user files too where the
+/// plan writes them (`--user`) and doctor did not read them.
+fn reads_after(
+    req: &Request,
+    reads: &[Read],
+    plan: &crate::plan::Plan,
+    user: bool,
+) -> Option<Vec<Read>> {
+    reads
+        .iter()
+        .map(|read| {
+            let located;
+            let files = if user && !req.user {
+                located = discover::locate(
+                    read.manager,
+                    req.dir,
+                    true,
+                    &environment_of(req, read.manager),
+                )
+                .ok()?;
+                &located
+            } else {
+                &read.files
+            };
+            let (mut model, _) =
+                crate::plan::read_after(read.manager, files, &plan.changes).ok()?;
+            crate::env_layer::apply(&mut model, read.manager, req.env_vars);
+            let routes = resolve::routes(&model, read.manager);
+            Some(Read {
+                manager: read.manager,
+                files: read.files.clone(),
+                model,
+                routes,
+            })
+        })
+        .collect()
+}
+
+/// Whether every manager still sends credentials for each group of packages it sends them
+/// for now.
+fn keeps_credentials(before: &[Read], after: &[Read]) -> bool {
+    before.iter().zip(after).all(|(b, a)| {
+        let sending: Vec<_> = b
             .routes
             .iter()
             .filter(|r| r.authorization.is_some())
             .map(|r| r.packages.clone())
             .collect();
-        resolve::routes_for(&source.model, from, sending)
+        resolve::routes_for(&a.model, a.manager, sending)
             .iter()
-            .any(|r| r.authorization.is_none())
+            .all(|r| r.authorization.is_some())
     })
 }
 

@@ -1558,3 +1558,150 @@ fn a_drift_s_fix_takes_no_credentials_away() {
     let left = fixes_of(&doctor_json(&dir, &[], &home), "config-drift");
     assert!(left.is_empty(), "the drift is still there: {left:?}");
 }
+
+/// Runs `pmrc explain PKG --user --manager M` with `home` as HOME and reports its `sends:`.
+fn sends(dir: &TempDir, home: &std::path::Path, package: &str, manager: &str) -> String {
+    let out = common::pmrc()
+        .args(["explain", package, "--user", "--manager", manager, "--dir"])
+        .arg(dir.path())
+        .env("HOME", home)
+        .env_remove("XDG_CONFIG_HOME")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines()
+        .find(|l| l.trim_start().starts_with("sends:"))
+        .unwrap_or_else(|| panic!("no sends: line: {text}"))
+        .trim()
+        .to_string()
+}
+
+/// From a new user's trial: with npm's token in `~/.npmrc` and pnpm's own for `@acme`'s
+/// registry in auth.ini (routed by config.yaml), the drift's fix converted from npm and,
+/// run as printed, took the `@acme` token out of auth.ini: real pnpm 11 and 12 then sent
+/// `@acme/widgets` no credentials. A fix is now checked on the files it writes: every
+/// command printed, run as printed, leaves pnpm sending what it sends now.
+#[test]
+fn a_drift_s_fix_leaves_every_manager_its_user_file_credentials() {
+    let dir = project(&[("package.json", "{}\n"), (".npmrc", "")]);
+    let home = dir.path().join("home");
+    let pnpm = home.join(".config/pnpm");
+    std::fs::create_dir_all(&pnpm).unwrap();
+    std::fs::write(
+        home.join(".npmrc"),
+        "registry=http://127.0.0.1:4873/\n//127.0.0.1:4873/:_authToken=npm_FAKE_home\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pnpm.join("auth.ini"),
+        "//127.0.0.1:4873/:_authToken=npm_FAKE_ini\n//127.0.0.1:4874/:_authToken=npm_FAKE_ini4874\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pnpm.join("config.yaml"),
+        "registries:\n  \"@acme\": \"http://127.0.0.1:4874/\"\n",
+    )
+    .unwrap();
+    let before = sends(&dir, &home, "@acme/widgets", "pnpm@11");
+    assert!(before.starts_with("sends: Bearer"), "{before}");
+    let args = [
+        "--user",
+        "--manager",
+        "npm,yarn,yarn-classic,pnpm@10,pnpm@11,pnpm@12,bun,deno",
+    ];
+    let fixes = fixes_of(&doctor_json(&dir, &args, &home), "config-drift");
+    assert!(!fixes.is_empty(), "no drift");
+    for fix in &fixes {
+        // Every command it names, "run …" or "decide …, then run … or …".
+        let fix = common::unwrapped(fix);
+        let commands = fix
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter_map(|c| c.strip_prefix("pmrc "))
+            .map(|c| c.split_whitespace().map(str::to_string).collect::<Vec<_>>());
+        for command in commands {
+            assert!(!command.windows(2).any(|w| w == ["--from", "npm"]), "{fix}");
+            run_as_printed(&command, &home, &fix);
+        }
+    }
+    for pnpm in ["pnpm@11", "pnpm@12"] {
+        let after = sends(&dir, &home, "@acme/widgets", pnpm);
+        assert!(after.starts_with("sends: Bearer"), "{pnpm}: {after}");
+    }
+}
+
+/// From a new user's trial: the fix for pnpm's ignored `${VAR}` token converted from npm,
+/// whose config names none of the registries in pnpm-workspace.yaml; run as printed it
+/// emptied that file and sent every scope to the public registry. Where that conversion
+/// would move pnpm's registries, the fix names the line to copy instead.
+#[test]
+fn pnpm_s_ignored_token_fix_keeps_the_workspace_registries() {
+    let dir = project(&[
+        ("package.json", "{\"packageManager\":\"pnpm@11.28.11\"}\n"),
+        (
+            "pnpm-workspace.yaml",
+            "registries:\n  default: \"https://registry.corp.example.test/\"\n  \"@gh\": \"https://npm.pkg.github.com/\"\n",
+        ),
+        (".npmrc", "//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n"),
+    ]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let fixes = fixes_of(
+        &doctor_json(&dir, &[], &home),
+        "pnpm-project-env-credential-ignored",
+    );
+    assert_eq!(fixes.len(), 1, "{fixes:?}");
+    let fix = common::unwrapped(&fixes[0]);
+    assert!(suggested_commands(&fix).is_empty(), "{fix}");
+    assert!(
+        fix.starts_with(
+            "add `//npm.pkg.github.com/:_authToken=${GH_TOKEN}` to ~/.config/pnpm/auth.ini"
+        ),
+        "{fix}"
+    );
+    // Where npm's config routes as pnpm's does, the conversion is the fix, as before.
+    std::fs::write(dir.path().join("pnpm-workspace.yaml"), "packages: []\n").unwrap();
+    let fixes = fixes_of(
+        &doctor_json(&dir, &[], &home),
+        "pnpm-project-env-credential-ignored",
+    );
+    assert!(
+        fixes[0].starts_with("run `pmrc convert --from npm --to pnpm@11 --user --write"),
+        "{fixes:?}"
+    );
+}
+
+/// A drift the environment makes is not mended by a conversion, which reads no variables:
+/// from a trial, the printed `convert` wrote scope routing only and the drift stayed.
+#[test]
+fn a_drift_the_environment_makes_gets_no_conversion_as_its_fix() {
+    let dir = project(&[
+        ("package.json", "{}\n"),
+        (".npmrc", "@acme:registry=http://127.0.0.1:4874/\n"),
+    ]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let env_file = dir.path().join("ci.env");
+    std::fs::write(
+        &env_file,
+        "NPM_CONFIG_REGISTRY=http://127.0.0.1:4873/\nnpm_config_//127.0.0.1:4873/:_authToken=npm_FAKE_env\n",
+    )
+    .unwrap();
+    let doctor = doctor_json(
+        &dir,
+        &[
+            "--manager",
+            "npm,pnpm@11",
+            "--env-file",
+            env_file.to_str().unwrap(),
+        ],
+        &home,
+    );
+    let fixes = fixes_of(&doctor, "config-drift");
+    assert!(!fixes.is_empty(), "no drift: {doctor}");
+    for fix in &fixes {
+        assert!(suggested_commands(fix).is_empty(), "{fix}");
+        assert!(fix.contains("mend the others' by hand"), "{fix}");
+    }
+}

@@ -303,7 +303,7 @@ fn run_plan(
 /// taken as the managers in play read it (as `show --env` does). Where some of them read the
 /// moved file and others `~/.npmrc`, one conversion cannot serve both: refused, rather than
 /// write a file that some of them never read.
-fn user_config_moved(
+pub(crate) fn user_config_moved(
     managers: impl IntoIterator<Item = Manager>,
     user: bool,
     env: &Environment,

@@ -787,6 +787,12 @@ pub trait Rules: Sync {
     fn user_credentials_file(&self) -> Option<&'static str> {
         None
     }
+    /// The manager `fix_command`'s conversion for `code` converts from only to copy
+    /// credentials into the user file (pnpm's ignored `${VAR}` tokens, from npm): a fix only
+    /// where that leaves this manager's registries as they are.
+    fn fix_copies_credentials_from(&self, _code: Code) -> Option<Manager> {
+        None
+    }
     /// The environment variable that can carry a `.npmrc` credential key in CI.
     fn ci_credential_variable(&self, _npmrc_key: &str) -> Option<String> {
         None

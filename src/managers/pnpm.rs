@@ -746,6 +746,10 @@ impl Rules for Pnpm {
         })
     }
 
+    fn fix_copies_credentials_from(&self, code: Code) -> Option<Manager> {
+        (code == Code::PnpmProjectEnvCredentialIgnored).then_some(Manager::Npm)
+    }
+
     fn ci_credential_variable(&self, npmrc_key: &str) -> Option<String> {
         (!self.is_10()).then(|| format!("pnpm_config_{npmrc_key}"))
     }

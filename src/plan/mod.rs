@@ -174,6 +174,16 @@ pub fn already_alike(
     Ok(shared::behaviour(from, &source, &groups) == shared::behaviour(to, &target, &groups))
 }
 
+/// `manager`'s files as they would read once `changes` are written, and what reading them
+/// reported.
+pub fn read_after(
+    manager: Manager,
+    files: &[ConfigFile],
+    changes: &[FileChange],
+) -> Result<(Model, Vec<Warning>)> {
+    shared::read_after(manager, files, &shared::planned_changes(changes))
+}
+
 pub fn build(req: &Request) -> Result<Plan> {
     let sources = discover::locate(req.from, req.dir, req.user, req.env)?;
     if sources.iter().all(|f| f.text.is_none()) {

@@ -871,6 +871,15 @@ fn read_with_warnings(
     discover::read_merged(manager, &with_planned(files, planned))
 }
 
+/// [`read_with_warnings`], for the plan's callers.
+pub(super) fn read_after(
+    manager: Manager,
+    files: &[ConfigFile],
+    planned: &HashMap<&Path, String>,
+) -> Result<(Model, Vec<Warning>)> {
+    read_with_warnings(manager, files, planned)
+}
+
 /// `files` with the planned texts in place of their own.
 fn with_planned(files: &[ConfigFile], planned: &HashMap<&Path, String>) -> Vec<ConfigFile> {
     files
