@@ -1705,3 +1705,57 @@ fn a_drift_the_environment_makes_gets_no_conversion_as_its_fix() {
         assert!(fix.contains("mend the others' by hand"), "{fix}");
     }
 }
+
+/// From a trial: `pmrc init --to npm` and `pmrc sync --write` in a Yarn 4 project left a
+/// `.npmrc` that npm reads as Yarn reads `.yarnrc.yml` (the scope's token keyed by host
+/// there, by scope here); `sync --check` passed, and doctor failed the pair, calling the
+/// `.npmrc` ignored and npm a leftover. A `.npmrc` that acts as Yarn does is no finding, and
+/// the managers pmrc.toml keeps in sync are checked.
+#[test]
+fn a_synced_npmrc_beside_yarn_is_no_finding() {
+    let dir = project(&[
+        (
+            "package.json",
+            "{\"name\":\"app\",\"packageManager\":\"yarn@4.18.1\"}\n",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  gh:\n    npmRegistryServer: \"https://npm.pkg.github.com\"\n    npmAuthToken: \"${GH_TOKEN}\"\n",
+        ),
+        ("pmrc.toml", "[sync]\nfrom = \"yarn\"\nto = [\"npm\"]\n"),
+    ]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = common::pmrc()
+        .args(["sync", "--write", "--dir"])
+        .arg(dir.path())
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let npmrc = std::fs::read_to_string(dir.path().join(".npmrc")).unwrap();
+    assert!(
+        npmrc.contains("//npm.pkg.github.com/:_authToken=${GH_TOKEN}"),
+        "{npmrc}"
+    );
+    let doctor = doctor_json(&dir, &[], &home);
+    let rules: Vec<&str> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.is_empty(), "{doctor}");
+    // npm is checked: a token npm alone would send differently is drift.
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "@gh:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=${OTHER_TOKEN}\n",
+    )
+    .unwrap();
+    let doctor = doctor_json(&dir, &[], &home);
+    assert!(!fixes_of(&doctor, "config-drift").is_empty(), "{doctor}");
+}

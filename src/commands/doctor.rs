@@ -207,10 +207,20 @@ fn in_use(dir: &std::path::Path) -> Result<(Vec<ManagerArg>, Option<Unchecked>)>
         return Ok((Vec::new(), None));
     };
     let reads_itself = named.settle(dir)?.0.sources();
+    // The managers pmrc.toml keeps in sync are in use, not leftovers: checked too (from a
+    // trial, doctor called a synced `.npmrc` npm's leftover and left it unchecked).
+    let mut checked = vec![named];
+    if let Some(setting) = super::convert::project_setting(dir)? {
+        for m in std::iter::once(setting.from).chain(setting.to) {
+            if !checked.contains(&m) {
+                checked.push(m);
+            }
+        }
+    }
     let others = crate::managers::ALL
         .into_iter()
-        .filter(|m| *m != named && m.marker_in(dir).is_some())
+        .filter(|m| !checked.contains(m) && m.marker_in(dir).is_some())
         .filter(|m| !reads_itself.iter().any(|f| f.name == m.marker_file()))
         .collect();
-    Ok((vec![named], Some((spec, others))))
+    Ok((checked, Some((spec, others))))
 }

@@ -432,7 +432,9 @@ impl Rules for Yarn {
                 .unwrap_or_default();
             // A .npmrc kept in sync for npm (pmrc sync) is fine: it is a finding only when
             // the project .yarnrc.yml does not already hold what converting it would write.
-            if let Some(first) = owned.first().filter(|_| !yarnrc_holds_npmrc(&text, dir)) {
+            if let Some(first) = owned.first().filter(|_| {
+                !yarnrc_holds_npmrc(&text, dir) && !yarn_acts_as_npmrc_says(&text, model)
+            }) {
                 out.push(Warning::new(
                     Code::YarnIgnoresNpmrc,
                     format!(
@@ -593,6 +595,19 @@ fn yarnrc_holds_npmrc(npmrc: &str, dir: &Path) -> bool {
         .unwrap_or_default();
     let held: HashSet<_> = held.iter().map(|s| (&s.path, &s.value)).collect();
     wanted.iter().all(|(p, v)| held.contains(&(p, v)))
+}
+
+/// Whether Yarn, as `model` has it, requests every group of packages where npm reading this
+/// `.npmrc` alone does and sends the same credentials: a `.npmrc` kept in sync for npm in
+/// another shape (a scope's token as `npmScopes.<scope>.npmAuthToken` where npm keys it by
+/// host) is no finding; one with a setting Yarn lacks (a proxy) is. From a trial: `pmrc
+/// sync` left such a pair, and doctor failed it.
+fn yarn_acts_as_npmrc_says(npmrc: &str, model: &Model) -> bool {
+    let Ok((npm, _)) = crate::formats::npmrc::read(npmrc, Path::new(".npmrc"), Level::Project)
+    else {
+        return false;
+    };
+    crate::plan::act_alike(Manager::Npm, &npm, Manager::Yarn, model)
 }
 
 /// Yarn 4's settings that a `YARN_*` variable can set (scalars and lists).

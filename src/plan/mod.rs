@@ -174,6 +174,13 @@ pub fn already_alike(
     Ok(shared::behaviour(from, &source, &groups) == shared::behaviour(to, &target, &groups))
 }
 
+/// Whether `a` reading `a_model` and `b` reading `b_model` request every group of packages
+/// at the same registry with the same credentials, over the same network settings.
+pub fn act_alike(a: Manager, a_model: &Model, b: Manager, b_model: &Model) -> bool {
+    let groups = crate::resolve::groups_of(a_model, b_model);
+    shared::behaviour(a, a_model, &groups) == shared::behaviour(b, b_model, &groups)
+}
+
 /// `manager`'s files as they would read once `changes` are written, and what reading them
 /// reported.
 pub fn read_after(
