@@ -6398,3 +6398,30 @@ fn pnpm_s_unkeyed_credentials_from_variables_are_read_as_pnpm_reads_them() {
         );
     }
 }
+
+/// From a trial: `pmrc env` from a pnpm 11 project whose `.npmrc` holds a literal token
+/// printed `${NAME}` for it and then said pnpm sends no credentials (it read the reference as
+/// a `${VAR}` in the project file, which pnpm ignores); real pnpm 11 sent the token. The
+/// job's variable is not the project file's.
+#[test]
+fn env_from_pnpm_with_a_literal_token_is_not_called_different() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"packageManager\":\"pnpm@11.28.11\"}\n"),
+        (
+            "pnpm-workspace.yaml",
+            "registries:\n  \"@corp\": \"https://npm.corp.example.test/\"\n",
+        ),
+        (
+            ".npmrc",
+            "//npm.corp.example.test/:_authToken=npm_FAKE_LITERAL\n",
+        ),
+    ]);
+    for to in ["bun", "yarn", "npm"] {
+        let out = project.cmd(&["env", "--to", to]).output().unwrap();
+        let text = render(&out);
+        assert_eq!(out.status.code(), Some(0), "{to}: {text}");
+        assert!(text.contains("env-literal-secret"), "{to}: {text}");
+        assert!(!text.contains("credentials-differ"), "{to}: {text}");
+        assert!(!text.contains("npm_FAKE_LITERAL"), "{to}: {text}");
+    }
+}

@@ -366,7 +366,13 @@ fn secrets_as_references(model: &mut Model) -> (Vec<Warning>, Vec<(Template, Tem
             ));
             let reference = Template::env(name, Unset::Strict);
             replaced.push((v.value.clone(), reference.clone()));
-            *v = Value::new(reference, v.origin.clone());
+            // The job's variable gives it, not the project file: pnpm, which ignores a
+            // `${VAR}` there, takes it (from a trial, this said pnpm sent nothing).
+            let given = v.origin.clone().map(|o| crate::model::Origin {
+                level: crate::model::Level::User,
+                ..o
+            });
+            *v = Value::new(reference, given);
         }
     }
     (warnings, replaced)
