@@ -250,6 +250,13 @@ pub fn apply(model: &mut Model, manager: Manager, variables: &[Variable]) -> Vec
         }
     }
     rules.pin_variables_unkeyed_credentials(&mut layer);
+    // Credentials written with the default registry (Bun's `registry = { url, token }`) go
+    // with it: a registry the variables give replaces both. Real Bun 1.4.5 with
+    // BUN_CONFIG_REGISTRY (or NPM_CONFIG_REGISTRY) sent bunfig.toml's token nowhere (from a
+    // trial, where this said it sent it to the variable's registry).
+    if layer.registry.is_some() {
+        model.auth.remove(&AuthKey::DefaultRegistry);
+    }
     model.overlay(layer);
     warnings
 }

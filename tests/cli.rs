@@ -6425,3 +6425,53 @@ fn env_from_pnpm_with_a_literal_token_is_not_called_different() {
         assert!(!text.contains("npm_FAKE_LITERAL"), "{to}: {text}");
     }
 }
+
+/// Bun's token written with its default registry goes with that registry: real Bun 1.4.5
+/// with `BUN_CONFIG_REGISTRY` (or `NPM_CONFIG_REGISTRY`) asked the variable's registry with
+/// no credentials, and with `NPM_CONFIG_TOKEN` too sent that. pmrc had said it sent
+/// bunfig.toml's token to the variable's registry.
+#[test]
+fn a_registry_from_a_variable_takes_bun_s_default_registry_token_with_it() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            "bunfig.toml",
+            "[install]\nregistry = { url = \"https://file.example.test/\", token = \"npm_FAKE_BUNFIG\" }\n",
+        ),
+    ]);
+    let sends = |variables: &str| {
+        let env_file = project.path().join("ci.env");
+        std::fs::write(&env_file, variables).unwrap();
+        let out = project
+            .cmd(&[
+                "explain",
+                "left-pad",
+                "--manager",
+                "bun",
+                "--env-file",
+                env_file.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let text = render(&out);
+        text.lines()
+            .filter(|l| l.trim_start().starts_with("GET") || l.trim_start().starts_with("sends:"))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    for variable in ["BUN_CONFIG_REGISTRY", "NPM_CONFIG_REGISTRY"] {
+        assert_eq!(
+            sends(&format!("{variable}=https://env.example.test/\n")),
+            "GET https://env.example.test/left-pad | sends: no credentials"
+        );
+    }
+    let with_token =
+        sends("BUN_CONFIG_REGISTRY=https://env.example.test/\nNPM_CONFIG_TOKEN=fake-env-token\n");
+    assert!(
+        with_token.starts_with(
+            "GET https://env.example.test/left-pad | sends: Bearer ${NPM_CONFIG_TOKEN} (NPM_CONFIG_TOKEN ("
+        ),
+        "{with_token}"
+    );
+}
