@@ -135,6 +135,24 @@ impl Rules for Pnpm {
                 (true, k) if k.starts_with("//") => EnvRead::Ignored(
                     "pnpm 10 lower-cases the key and turns `_` into `-`, so a registry's credential from the environment is dead".into(),
                 ),
+                // Real pnpm 10.34.9 took `NPM_CONFIG_@acme:REGISTRY` and sent nothing to
+                // `NPM_CONFIG_@ACME:registry`'s registry (from a trial): the scope keeps the
+                // case it is written in, and no package's scope is upper-case.
+                (true, k)
+                    if k.starts_with('@')
+                        && rest
+                            .split(':')
+                            .next()
+                            .is_some_and(|scope| scope.chars().any(|c| c.is_ascii_uppercase())) =>
+                {
+                    EnvRead::Ignored(format!(
+                        "pnpm 10 keeps the scope's case from the variable's name, and package scopes are lower-case, so it matches no package; name it {}",
+                        name.replace(
+                            rest.split(':').next().unwrap_or_default(),
+                            &rest.split(':').next().unwrap_or_default().to_ascii_lowercase()
+                        )
+                    ))
+                }
                 // Real pnpm 10.34.9 sent `NPM_CONFIG__AUTHTOKEN` to `NPM_CONFIG_REGISTRY`'s
                 // registry (pinned there, `pin_variables_unkeyed_credentials`).
                 (true, "_authtoken") => EnvRead::Setting("_authToken".into()),
@@ -1132,6 +1150,20 @@ mod env_tests {
             v10.reads_variable("pnpm_config_registry"),
             Some(EnvRead::Ignored(_))
         ));
+        // pnpm 10 keeps a scope's case from the name (real pnpm 10.34.9); npm does not.
+        for name in ["NPM_CONFIG_@ACME:REGISTRY", "npm_config_@Acme:registry"] {
+            assert!(
+                matches!(v10.reads_variable(name), Some(EnvRead::Ignored(why)) if why.contains("@acme")),
+                "{name}"
+            );
+        }
+        for name in ["NPM_CONFIG_@acme:REGISTRY", "npm_config_@acme:registry"] {
+            assert_eq!(
+                v10.reads_variable(name),
+                Some(EnvRead::Setting("@acme:registry".into())),
+                "{name}"
+            );
+        }
     }
 
     #[test]
