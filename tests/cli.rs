@@ -6475,3 +6475,38 @@ fn a_registry_from_a_variable_takes_bun_s_default_registry_token_with_it() {
         "{with_token}"
     );
 }
+
+/// pnpm 11/12's `pnpm_config__auth` in a dotenv file is its JSON single-quoted as it is:
+/// Node's `--env-file` takes no `\"` in double quotes, and the JSON pmrc printed there came
+/// out broken (from a trial). Real pnpm 11.28.11 run as `node --env-file=ci.env` then sent
+/// the token, expanding `${T}` in the JSON itself.
+#[test]
+fn a_dotenv_file_s_json_value_loads_without_escapes() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://r.example.test/\n//r.example.test/:_authToken=${T}\n",
+        ),
+    ]);
+    let out = project
+        .cmd(&[
+            "env", "--from", "npm", "--to", "pnpm@11", "--format", "dotenv",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let value = text
+        .lines()
+        .find_map(|l| l.strip_prefix("pnpm_config__auth="))
+        .unwrap_or_else(|| panic!("{text}"));
+    let json = value
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .unwrap_or_else(|| panic!("not single-quoted: {value}"));
+    let parsed: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(
+        parsed["https://r.example.test/"]["@"]["authToken"], "${T}",
+        "{json}"
+    );
+}

@@ -279,13 +279,24 @@ fn render_dotenv(plan: &EnvPlan) -> String {
         }
     }
     for v in &plan.variables {
-        s.push_str(&format!(
-            "{}={}\n",
-            v.name,
-            double_quoted(&segments(&v.value))
-        ));
+        let segs = segments(&v.value);
+        s.push_str(&format!("{}={}\n", v.name, dotenv_value(&segs)));
     }
     s
+}
+
+/// A dotenv value. JSON that carries references (`pnpm_config__auth`) is single-quoted as it
+/// is, its `${NAME}` left for pnpm 11/12 to expand, which they do (real runs): Node's
+/// `--env-file` takes no `\"` escape in double quotes, so the JSON came out broken (from a
+/// trial), and Bun's loader kept the backslashes. Anything else double-quoted, as before.
+fn dotenv_value(segs: &[Segment]) -> String {
+    let json = segs.iter().any(|s| matches!(s, Segment::JsonStringRef(_)));
+    let text = plain(segs);
+    if json && !text.contains(['\'', '\n']) {
+        format!("'{text}'")
+    } else {
+        double_quoted(segs)
+    }
 }
 
 fn render_github(plan: &EnvPlan) -> String {
