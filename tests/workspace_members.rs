@@ -312,6 +312,36 @@ fn doctor_at_the_root_names_the_member_files_npm_bun_and_deno_never_read() {
     assert!(!text.contains("member-config-ignored"), "{text}");
 }
 
+/// A pnpm workspace member's `.npmrc`, which pnpm 10 reads run in the member and 11/12 never
+/// read: from a trial, `convert --from pnpm@10 --to pnpm@11` at the root said nothing of it
+/// (real pnpm 11 run in the member then sent its scope to the root's registry with the root's
+/// token), nor did doctor at a pnpm 11 root. Both name it now; a folder the file does not
+/// list is not a member.
+#[test]
+fn pnpm_11_at_the_root_names_the_member_npmrc_pnpm_10_read() {
+    let ws = Workspace::new(r#"{"name":"root","packageManager":"pnpm@10.34.9"}"#);
+    ws.write("pnpm-workspace.yaml", "packages:\n  - packages/*\n");
+    let root = ws.root.path().to_path_buf();
+    let (ok, text) = ws.run_in(&root, &["convert", "--from", "pnpm@10", "--to", "pnpm@11"]);
+    assert!(ok, "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(
+            "warning[pnpm-member-npmrc]: packages/a/.npmrc:1: pnpm 11 ignores packages/a/.npmrc"
+        ),
+        "{text}"
+    );
+    ws.write(
+        "package.json",
+        r#"{"name":"root","packageManager":"pnpm@11.28.11"}"#,
+    );
+    let (_, text) = ws.run_in(&root, &["doctor"]);
+    assert!(text.contains("pnpm-member-npmrc"), "{text}");
+    ws.write("pnpm-workspace.yaml", "packages:\n  - tools/*\n");
+    let (_, text) = ws.run_in(&root, &["doctor"]);
+    assert!(!text.contains("pnpm-member-npmrc"), "{text}");
+}
+
 /// A package with no config of its own inside another project whose package.json does not
 /// list it: real npm 11.21, Bun 1.4.5, Deno 2.9.6, pnpm 12.21 and Yarn 1.22 run in it all
 /// ignored the outer `.npmrc` (Yarn 1 for the home file, which it ranks over a parent's).

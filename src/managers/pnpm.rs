@@ -780,8 +780,38 @@ impl Rules for Pnpm {
         // pnpm; else they may be npm's own (`engine-strict`). The same answer in convert
         // and doctor, so the same finding has the same severity everywhere.
         let surely_pnpm = from == Manager::Pnpm(PnpmMajor::V10) || major_of_project(dir).is_some();
-        npmrc_settings_ignored(self, dir, surely_pnpm)
+        let mut out = npmrc_settings_ignored(self, dir, surely_pnpm)?;
+        out.extend(member_npmrcs_ignored(self, dir));
+        Ok(out)
     }
+}
+
+/// The `.npmrc` of each project a `pnpm-workspace.yaml` in `dir` lists, which pnpm 11 and 12
+/// never read (pnpm 10 reads it run in the member, over the root's). From a trial: a
+/// conversion from pnpm 10 to 11 at the root said nothing of one, and real pnpm 11 run in
+/// the member then sent its scope to the root's registry with the root's token.
+fn member_npmrcs_ignored(pnpm: &Pnpm, dir: &Path) -> Vec<Warning> {
+    workspace::members(dir)
+        .into_iter()
+        .filter(|member| member.join(".npmrc").is_file())
+        .filter_map(|member| {
+            let shown = member.strip_prefix(dir).ok()?.join(".npmrc");
+            Some(Warning::new(
+                Code::PnpmMemberNpmrc,
+                format!(
+                    "{} ignores {}, a workspace member's .npmrc (pnpm 10 reads it run in {}): only this root's counts, so its settings are not used",
+                    pnpm.label(),
+                    shown.display(),
+                    shown.parent().unwrap_or(Path::new("")).display()
+                ),
+                Some(Origin {
+                    file: Origin::shared(&shown),
+                    line: 1,
+                    level: Level::Project,
+                }),
+            ))
+        })
+        .collect()
 }
 
 /// Whether pnpm (10.34+, 11, 12) uses a credential: not when it is an environment reference

@@ -79,13 +79,18 @@ const GLOBSTAR_DEPTH: usize = 6;
 /// The workspace members `root`'s package.json lists: each folder with a package.json that
 /// its patterns match, outside `node_modules`.
 pub fn members(root: &Path) -> Vec<PathBuf> {
-    let patterns = declared_in(root);
+    members_matching(root, &declared_in(root))
+}
+
+/// The folders below `root` with a package.json that `patterns` (workspace globs, `!` to
+/// leave out) list, outside `node_modules`.
+pub(super) fn members_matching(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = patterns
         .iter()
         .filter(|p| !p.starts_with('!'))
         .flat_map(|p| folders_for(root, strip_leading_slashes(p)))
         .filter(|d| d.join("package.json").is_file())
-        .filter(|d| d.strip_prefix(root).is_ok_and(|rel| lists(&patterns, rel)))
+        .filter(|d| d.strip_prefix(root).is_ok_and(|rel| lists(patterns, rel)))
         .collect();
     found.sort();
     found.dedup();

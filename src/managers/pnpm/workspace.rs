@@ -40,3 +40,18 @@ pub(super) fn takes_package(root: &Path, dir: &Path) -> bool {
         Err(_) => true,
     }
 }
+
+/// The projects `root`'s `pnpm-workspace.yaml` lists (its root's own project aside).
+pub(super) fn members(root: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(text) = std::fs::read_to_string(root.join(MARKER_FILE)) else {
+        return Vec::new();
+    };
+    let patterns = crate::formats::yaml::parse::<Projects>(&text)
+        .ok()
+        .and_then(|p| p.packages.clone())
+        .unwrap_or_default();
+    crate::managers::workspaces::members_matching(root, &patterns)
+        .into_iter()
+        .filter(|d| d != root)
+        .collect()
+}
