@@ -349,6 +349,9 @@ diagnostics! {
         PnpmMemberNpmrc "pnpm-member-npmrc"
             what: "a workspace member's .npmrc: pnpm 10 reads it over the root's, 11/12 ignore it"
             fix: "move its settings to the workspace root's .npmrc";
+        YarnMemberYarnrc "yarn-member-yarnrc"
+            what: "a workspace member's own .yarnrc.yml with registry or auth settings, which Yarn run in the member reads over the root's: what pmrc converts or checks at the root does not cover it"
+            fix: "move its settings into the workspace root's .yarnrc.yml, which pmrc converts and checks";
         MemberConfigIgnored "member-config-ignored"
             what: "a workspace member's own .npmrc or bunfig.toml, which npm, Bun and Deno ignore when run in the member: they read the workspace root's"
             fix: "move its settings to the workspace root's file (Yarn 1 and pnpm 10 run in the member read its .npmrc: keep it where they need it)";

@@ -366,6 +366,22 @@ const TRIGGERS: &[Trigger] = &[
         dir: "packages/a",
         args: &["show", "--manager", "pnpm@12"],
     },
+    t(
+        "yarn-member-yarnrc",
+        &[
+            ("package.json", "{\"workspaces\": [\"packages/*\"]}\n"),
+            (
+                ".yarnrc.yml",
+                "npmRegistryServer: \"https://root.example\"\n",
+            ),
+            ("packages/a/package.json", "{}\n"),
+            (
+                "packages/a/.yarnrc.yml",
+                "npmRegistryServer: \"https://member.example\"\n",
+            ),
+        ],
+        &["convert", "--from", "yarn", "--to", "npm"],
+    ),
     Trigger {
         vars: &[],
         code: "member-config-ignored",

@@ -342,6 +342,38 @@ fn pnpm_11_at_the_root_names_the_member_npmrc_pnpm_10_read() {
     assert!(!text.contains("pnpm-member-npmrc"), "{text}");
 }
 
+/// A Yarn workspace member's own `.yarnrc.yml` with a registry, which Yarn run in the member
+/// reads over the root's: from a trial, `convert --from yarn --to npm --check` at the root
+/// passed while real Yarn 4.18 run in the member went to the member's registry and npm to
+/// the root's. It is named; one with no registry or auth setting is not.
+#[test]
+fn a_yarn_member_s_own_yarnrc_is_named_at_the_root() {
+    let ws = Workspace::new(r#"{"name":"root","workspaces":["packages/*"]}"#);
+    ws.write(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://root.example.test\"\n",
+    );
+    ws.write(
+        "packages/a/.yarnrc.yml",
+        "nodeLinker: node-modules\nnpmRegistryServer: \"https://member.example.test\"\n",
+    );
+    let root = ws.root.path().to_path_buf();
+    for args in [
+        &["convert", "--from", "yarn", "--to", "npm", "--check"][..],
+        &["doctor", "--manager", "yarn"][..],
+    ] {
+        let (_, text) = ws.run_in(&root, args);
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("warning[yarn-member-yarnrc]: packages/a/.yarnrc.yml:2: Yarn run in packages/a reads"),
+            "{args:?}: {text}"
+        );
+    }
+    ws.write("packages/a/.yarnrc.yml", "nodeLinker: node-modules\n");
+    let (_, text) = ws.run_in(&root, &["doctor", "--manager", "yarn"]);
+    assert!(!text.contains("yarn-member-yarnrc"), "{text}");
+}
+
 /// A package with no config of its own inside another project whose package.json does not
 /// list it: real npm 11.21, Bun 1.4.5, Deno 2.9.6, pnpm 12.21 and Yarn 1.22 run in it all
 /// ignored the outer `.npmrc` (Yarn 1 for the home file, which it ranks over a parent's).

@@ -801,6 +801,11 @@ pub trait Rules: Sync {
     /// (Dependabot: literal secrets, TLS, proxies); before the self-check, so it compares
     /// what is really written.
     fn fit_translation(&self, _model: &mut Model, _warnings: &mut Vec<Warning>) {}
+    /// Warnings about the project when this manager is the source: files it reads that the
+    /// conversion does not cover (a Yarn workspace member's own `.yarnrc.yml`).
+    fn source_warnings(&self, _dir: &Path) -> Result<Vec<Warning>> {
+        Ok(Vec::new())
+    }
     /// Warnings about the project files when this manager is a target (settings it ignores).
     fn target_warnings(&self, _dir: &Path, _from: Manager) -> Result<Vec<Warning>> {
         Ok(Vec::new())

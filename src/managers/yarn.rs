@@ -423,6 +423,14 @@ impl Rules for Yarn {
         })
     }
 
+    fn source_warnings(&self, dir: &Path) -> Result<Vec<Warning>> {
+        member_yarnrcs(dir)
+    }
+
+    fn target_warnings(&self, dir: &Path, _from: Manager) -> Result<Vec<Warning>> {
+        member_yarnrcs(dir)
+    }
+
     fn lint(&self, dir: &Path, model: &Model, routes: &[Route]) -> Result<Vec<Warning>> {
         let mut out = Vec::new();
         let npmrc = dir.join(".npmrc");
@@ -595,6 +603,41 @@ fn yarnrc_holds_npmrc(npmrc: &str, dir: &Path) -> bool {
         .unwrap_or_default();
     let held: HashSet<_> = held.iter().map(|s| (&s.path, &s.value)).collect();
     wanted.iter().all(|(p, v)| held.contains(&(p, v)))
+}
+
+/// At a workspace root: each member's own `.yarnrc.yml` with registry or auth settings,
+/// which Yarn run in the member reads over the root's. From a trial: `convert --from yarn
+/// --to npm` and `--check` at the root passed while real Yarn 4.18 run in the member went to
+/// the member's registry and npm to the root's.
+fn member_yarnrcs(dir: &Path) -> Result<Vec<Warning>> {
+    let mut out = Vec::new();
+    for member in super::workspace_members(dir) {
+        let path = member.join(".yarnrc.yml");
+        let Some(text) = crate::discover::read_text(&path)? else {
+            continue;
+        };
+        let settings = Format::YarnrcYml
+            .settings(&text)
+            .map_err(|e| e.in_file(&path))?;
+        let (Some(first), Ok(shown)) = (settings.first(), path.strip_prefix(dir)) else {
+            continue;
+        };
+        out.push(Warning::new(
+            Code::YarnMemberYarnrc,
+            format!(
+                "Yarn run in {} reads {} over the root's .yarnrc.yml; pmrc at the root neither converts nor checks its {} registry/auth setting(s)",
+                shown.parent().unwrap_or(Path::new("")).display(),
+                shown.display(),
+                settings.len()
+            ),
+            Some(Origin {
+                file: Origin::shared(shown),
+                line: first.line,
+                level: Level::Project,
+            }),
+        ));
+    }
+    Ok(out)
 }
 
 /// Whether Yarn, as `model` has it, requests every group of packages where npm reading this

@@ -205,7 +205,8 @@ pub fn build(req: &Request) -> Result<Plan> {
             "the source and a target are both {to}"
         )));
     }
-    let (model, read_warnings) = discover::read_merged(req.from, &sources)?;
+    let (model, mut read_warnings) = discover::read_merged(req.from, &sources)?;
+    read_warnings.extend(req.from.rules().source_warnings(req.dir)?);
     // A registry URL the source reads with its inline comment in it (pnpm 12) reaches no
     // registry: there is nothing to translate, and guessing the URL meant is not pmrc's
     // (unless another file's registry wins over that line).
