@@ -537,6 +537,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 } else {
                     Mode::Diff
                 },
+                dir_flag: args.common.dir.clone(),
             };
             let out = output(&args.common, &request.dir);
             let mut initialised = init::run(&request)?;

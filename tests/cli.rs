@@ -2328,14 +2328,17 @@ fn issue_19_init_never_guesses() {
     ]);
     let out = run(&p, &["init"]);
     assert_eq!(out.status.code(), Some(2), "{}", render(&out));
-    let message = stderr(&out);
+    let message = common::unwrapped(&stderr(&out));
+    // The commands keep the `--dir` given (`-C DIR`), so that run as printed from anywhere
+    // they init the same folder.
+    let dir = format!(" -C {}", p.path().display());
     for said in [
-        "packageManager \"pnpm@10.2.0\"",
-        ".yarnrc.yml",
-        "`pmrc init --to pnpm`",
-        "`pmrc init --to pnpm,yarn`",
+        "packageManager \"pnpm@10.2.0\"".to_string(),
+        ".yarnrc.yml".to_string(),
+        format!("`pmrc init --to pnpm{dir}`"),
+        format!("`pmrc init --to pnpm,yarn{dir}`"),
     ] {
-        assert!(message.contains(said), "{said}: {message}");
+        assert!(message.contains(&said), "{said}: {message}");
     }
     for (args, to) in [
         (&["init", "--to", "pnpm", "-w"][..], "to = [\"pnpm\"]"),
@@ -2358,8 +2361,11 @@ fn issue_19_init_never_guesses() {
     let out = run(&p, &["init"]);
     assert_eq!(out.status.code(), Some(2), "{}", render(&out));
     let message = common::unwrapped(&stderr(&out));
+    let dir = format!(" -C {}", p.path().display());
     assert!(
-        message.contains("`pmrc init --from npm` or `pmrc init --from yarn`"),
+        message.contains(&format!(
+            "more than one manager's file holds registry or auth settings (npm: .npmrc holds 1 registry/auth setting; yarn: .yarnrc.yml holds 1 registry/auth setting); say which one people edit: `pmrc init --from npm{dir}` or `pmrc init --from yarn{dir}`"
+        )),
         "{message}"
     );
     let out = run(&p, &["init", "--from", "npm", "-w"]);

@@ -27,6 +27,25 @@ pub struct Request {
     pub user: bool,
     /// `Diff` or `Write` (`--check` means nothing for a file that does not exist yet).
     pub mode: Mode,
+    /// `-C`/`--dir` as given, which the commands it prints keep: run as printed from where
+    /// the user is, they must init the same folder (from a trial, a member's printed
+    /// `pmrc init -C ROOT` was answered with commands without it).
+    pub dir_flag: Option<PathBuf>,
+}
+
+impl Request {
+    /// ` -C DIR` where the user gave one, for the commands init prints.
+    fn dir_arg(&self) -> String {
+        self.dir_flag
+            .as_ref()
+            .map(|d| {
+                format!(
+                    " -C {}",
+                    crate::doctor::shell_word(&d.display().to_string())
+                )
+            })
+            .unwrap_or_default()
+    }
 }
 
 pub struct Initialised {
@@ -69,13 +88,13 @@ pub fn run(req: &Request) -> Result<Initialised> {
             m
         }
         None => {
-            let m = source(&req.dir, &candidates)?;
+            let m = source(&req.dir, &candidates, &req.dir_arg())?;
             found.push(holds(m, &candidates));
             m
         }
     };
     let to = if req.to.is_empty() {
-        targets(&req.dir, from, &candidates, &mut found)?
+        targets(&req.dir, from, &candidates, &mut found, &req.dir_arg())?
     } else {
         found.push(format!("{}: named with --to", list(&req.to)));
         req.to.clone()
@@ -136,7 +155,7 @@ pub fn run(req: &Request) -> Result<Initialised> {
 /// The one manager whose own file holds settings. Stricter than `convert`, where `.npmrc`
 /// gives way to another manager's file: pmrc.toml names the source for good, and after a
 /// conversion both files hold the same settings, so only the user can say which is edited.
-fn source(dir: &Path, candidates: &[Candidate]) -> Result<ManagerArg> {
+fn source(dir: &Path, candidates: &[Candidate], dir_arg: &str) -> Result<ManagerArg> {
     let holding: Vec<ManagerArg> = candidates
         .iter()
         .filter(|c| c.settings > 0)
@@ -162,13 +181,13 @@ fn source(dir: &Path, candidates: &[Candidate]) -> Result<ManagerArg> {
             }
         ))),
         many => Err(Error::Usage(format!(
-            "{} all hold registry or auth settings; say which one people edit: {}",
+            "more than one manager's file holds registry or auth settings ({}); say which one people edit: {}",
             many.iter()
                 .map(|m| holds(*m, candidates))
                 .collect::<Vec<_>>()
                 .join("; "),
             many.iter()
-                .map(|m| format!("`pmrc init --from {m}`"))
+                .map(|m| format!("`pmrc init --from {m}{dir_arg}`"))
                 .collect::<Vec<_>>()
                 .join(" or ")
         ))),
@@ -195,6 +214,7 @@ fn targets(
     from: ManagerArg,
     candidates: &[Candidate],
     found: &mut Vec<String>,
+    dir_arg: &str,
 ) -> Result<Vec<ManagerArg>> {
     let named = managers::named_by_package_json(dir).map_err(|e| {
         Error::Usage(format!(
@@ -231,7 +251,7 @@ fn targets(
             }
             let all: Vec<ManagerArg> = std::iter::once(m).chain(others.iter().copied()).collect();
             Err(Error::Usage(format!(
-                "package.json packageManager \"{spec}\" names {m}, and {} {} here too (leftovers, or managers to keep in sync?); run `pmrc init --to {m}` to keep only {m} in sync, or `pmrc init --to {}` to keep them all in sync",
+                "package.json packageManager \"{spec}\" names {m}, and {} {} here too (leftovers, or managers to keep in sync?); run `pmrc init --to {m}{dir_arg}` to keep only {m} in sync, or `pmrc init --to {}{dir_arg}` to keep them all in sync",
                 files(&others),
                 here(&others),
                 list(&all)
