@@ -6516,3 +6516,23 @@ fn a_dotenv_file_s_json_value_loads_without_escapes() {
         "{json}"
     );
 }
+
+/// A project without config files of its own: the refusal says how to look anyway (from a
+/// trial, `--user` alone found nothing, and the message never named `--manager`), and that
+/// way works.
+#[test]
+fn no_config_here_names_the_way_to_look_anyway() {
+    let project = Project::with_files(&[("package.json", "{}\n")]);
+    let out = project.cmd(&["show", "--user"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let message = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        message.contains("name the managers with --manager M[,M...]"),
+        "{message}"
+    );
+    let out = project
+        .cmd(&["show", "--user", "--manager", "npm,yarn"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+}

@@ -310,7 +310,10 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
         return Err(Error::Usage(format!(
             "no package manager config found in {} (looked for .npmrc, .yarnrc.yml, .yarnrc, bunfig.toml, pnpm-workspace.yaml and deno.json){}",
             dir.display(),
-            another_projects_config(dir).unwrap_or_default()
+            another_projects_config(dir).unwrap_or_else(|| {
+                // From a trial: with only `~/.npmrc`, `--user` alone found nothing to read.
+                "; name the managers with --manager M[,M...] (npm, yarn, yarn-classic, pnpm, bun, deno) to see what they read here anyway, their user-level files with --user".to_string()
+            })
         )));
     }
     Ok(managers)
