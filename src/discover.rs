@@ -91,15 +91,44 @@ pub fn lexical(path: &Path) -> PathBuf {
     out
 }
 
+/// `path` as named from the folder `from` (`../../.npmrc`), both taken as absolute.
+fn shown_from(from: &Path, path: &Path) -> Option<String> {
+    let from = lexical(&std::path::absolute(from).ok()?);
+    let path = lexical(&std::path::absolute(path).ok()?);
+    let common = from
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = from.components().count() - common;
+    let shown: PathBuf = std::iter::repeat_n(std::path::Component::ParentDir, ups)
+        .map(|c| c.as_os_str().to_owned())
+        .chain(
+            path.components()
+                .skip(common)
+                .map(|c| c.as_os_str().to_owned()),
+        )
+        .collect();
+    Some(shown.display().to_string())
+}
+
 /// The path of a file spec and how it is shown to the user.
 fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, String)> {
     let name = file.name;
     if file.place == Place::Project {
-        return Ok((dir.join(name), name.to_string()));
+        let path = dir.join(name);
+        // Run from a workspace member, a file of the root is named from the member, where
+        // the user is: from a trial, the root's `.npmrc` was shown as `.npmrc` beside the
+        // member's own, and a GitHub annotation put its lines on the member's file.
+        let display = match &env.member {
+            Some(member) => shown_from(member, &path).unwrap_or_else(|| name.to_string()),
+            None => name.to_string(),
+        };
+        return Ok((path, display));
     }
     if file.place == Place::WorkspaceMember {
         let path = env.member.as_ref().unwrap_or(&dir.to_path_buf()).join(name);
-        let display = path.display().to_string();
+        let display = name.to_string();
         return Ok((path, display));
     }
     if let (Place::Home, ".npmrc", Some((path, display))) = (file.place, name, &env.npm_userconfig)

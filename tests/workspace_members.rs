@@ -374,6 +374,44 @@ fn a_yarn_member_s_own_yarnrc_is_named_at_the_root() {
     assert!(!text.contains("yarn-member-yarnrc"), "{text}");
 }
 
+/// Run from a member, a file of the workspace root is named from the member, where the user
+/// is: from a trial, the root's `.npmrc` was shown as `.npmrc` beside the member's own, and
+/// `--format github` put the root's lines on the member's file.
+#[test]
+fn the_root_s_files_are_named_from_the_member() {
+    let ws = Workspace::new(WORKSPACES);
+    ws.write(
+        ".npmrc",
+        &format!("registry={ROOT_REGISTRY}\n//root.example.test/:_authToken=npm_FAKE_ROOT\n_auth=${{X}}\n"),
+    );
+    let member = ws.member();
+    let (_, text) = ws.run_in(&member, &["show", "--manager", "npm"]);
+    assert!(
+        text.contains("npm (npm 11/12 rules), from ../../.npmrc"),
+        "{text}"
+    );
+    let out = pmrc()
+        .args(["doctor", "--manager", "npm", "--format", "github", "--dir"])
+        .arg(&member)
+        .env("HOME", ws.home.path())
+        .env("GITHUB_WORKSPACE", ws.root.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let files: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split("file=").nth(1))
+        .filter_map(|rest| rest.split(',').next())
+        .collect();
+    assert!(files.contains(&".npmrc"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains("file=packages/a/.npmrc,line=3")),
+        "{text}"
+    );
+}
+
 /// A package with no config of its own inside another project whose package.json does not
 /// list it: real npm 11.21, Bun 1.4.5, Deno 2.9.6, pnpm 12.21 and Yarn 1.22 run in it all
 /// ignored the outer `.npmrc` (Yarn 1 for the home file, which it ranks over a parent's).
@@ -714,7 +752,10 @@ fn pnpm_in_a_member_without_config_reads_no_root_npmrc_without_a_workspace_yaml(
     );
     assert_eq!(code, Some(2), "{text}");
     assert!(
-        text.contains("pnpm 12 does not read the root's .npmrc"),
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("pnpm 12 does not read the root's ../../.npmrc (named from the member)"),
         "{text}"
     );
     assert_eq!(ws.read("pnpm-workspace.yaml"), None);

@@ -55,7 +55,7 @@ impl ReadApart {
         }
         if !self.only_at_root.is_empty() {
             parts.push(format!(
-                "does not read the root's {}",
+                "does not read the root's {} (named from the member)",
                 names(&self.only_at_root)
             ));
         }
