@@ -412,6 +412,35 @@ fn the_root_s_files_are_named_from_the_member() {
     );
 }
 
+/// Every SARIF result's ruleId is in the tool's rule list, a translation note's as well
+/// (`member-config-ignored`, from a trial, was not).
+#[test]
+fn sarif_lists_every_rule_its_results_name() {
+    let ws = Workspace::new(WORKSPACES);
+    let (_, text) = ws.run_in(
+        &ws.root.path().to_path_buf(),
+        &["doctor", "--manager", "npm", "--sarif"],
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&text).expect(&text);
+    let run = &sarif["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let results: Vec<&str> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(results.contains(&"member-config-ignored"), "{text}");
+    for id in results {
+        assert!(rules.contains(&id), "{id} is not among the rules");
+    }
+}
+
 /// A package with no config of its own inside another project whose package.json does not
 /// list it: real npm 11.21, Bun 1.4.5, Deno 2.9.6, pnpm 12.21 and Yarn 1.22 run in it all
 /// ignored the outer `.npmrc` (Yarn 1 for the home file, which it ranks over a parent's).

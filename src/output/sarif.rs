@@ -8,7 +8,16 @@ use crate::warning::Severity;
 
 /// The SARIF document, pretty-printed with a final line break.
 pub fn doctor(findings: &[Finding]) -> String {
-    let rules: Vec<serde_json::Value> = crate::doctor::RULES
+    // Doctor's rules, and any other code a finding carries (a translation note such as
+    // `member-config-ignored`): every result's ruleId must be in the list (from a trial).
+    let mut listed: Vec<&crate::diagnostics::Diagnostic> = crate::doctor::RULES.iter().collect();
+    for f in findings {
+        let d = f.rule.diagnostic();
+        if !listed.iter().any(|r| r.id == d.id) {
+            listed.push(d);
+        }
+    }
+    let rules: Vec<serde_json::Value> = listed
         .iter()
         .map(|r| json!({ "id": r.id, "shortDescription": { "text": r.what }, "help": { "text": r.fix } }))
         .collect();
