@@ -417,10 +417,7 @@ fn the_root_s_files_are_named_from_the_member() {
 #[test]
 fn sarif_lists_every_rule_its_results_name() {
     let ws = Workspace::new(WORKSPACES);
-    let (_, text) = ws.run_in(
-        &ws.root.path().to_path_buf(),
-        &["doctor", "--manager", "npm", "--sarif"],
-    );
+    let (_, text) = ws.run_in(ws.root.path(), &["doctor", "--manager", "npm", "--sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&text).expect(&text);
     let run = &sarif["runs"][0];
     let rules: Vec<&str> = run["tool"]["driver"]["rules"]
