@@ -426,7 +426,7 @@ diagnostics! {
             fix: "set the variable the manager reads instead (the message says which), or remove it";
         EnvVariableFatal "env-variable-fatal"
             what: "`--env` / `--env-file`: a variable that stops every command of the manager (Yarn Berry's unknown or map `YARN_*` names, such as Yarn 1's YARN_NETWORK_TIMEOUT)"
-            fix: "remove the variable from the job or the environment, or set the setting in .yarnrc.yml";
+            fix: "remove the variable from the job or the environment, or give it the name of a setting Yarn 4 has (`yarn config` lists them; Yarn 1's network timeout is YARN_HTTP_TIMEOUT): the same unknown name in .yarnrc.yml stops Yarn too";
         EnvTokenSpreads "env-token-spreads"
             what: "`pmrc env`: the variable sets a top-level credential that the manager also sends to every registry without one of its own (Yarn Berry's `YARN_NPM_AUTH_TOKEN`, Yarn 1's `_auth`)"
             fix: "use it only where every registry the job reaches should get that credential; otherwise give the others their own in the rc file";
