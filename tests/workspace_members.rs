@@ -412,6 +412,29 @@ fn the_root_s_files_are_named_from_the_member() {
     );
 }
 
+/// `sync` run in a member names the workspace root's pmrc.toml and the command that syncs
+/// there (from a trial, it said only that the member had none); run as printed, it works.
+#[test]
+fn sync_in_a_member_points_at_the_root_s_setting() {
+    let ws = Workspace::new(WORKSPACES);
+    ws.write("pmrc.toml", "[sync]\nfrom = \"npm\"\nto = [\"yarn\"]\n");
+    let (code, text) = ws.exit_code_in(&ws.member(), &["sync", "--check"]);
+    assert_eq!(code, Some(2), "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let command = flat
+        .split('`')
+        .find(|c| c.starts_with("pmrc sync -C "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let out = ws.run_printed(&format!("{command} --check"), &ws.member());
+    // Out of sync (no .yarnrc.yml yet) is exit 1: the root's setting was found and run.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Every SARIF result's ruleId is in the tool's rule list, a translation note's as well
 /// (`member-config-ignored`, from a trial, was not).
 #[test]

@@ -90,9 +90,21 @@ pub fn sync(req: SyncRequest, env: &Environment) -> Result<Converted> {
         .clone()
         .unwrap_or_else(|| req.dir.join(crate::sync_config::FILE_NAME));
     let Some(text) = discover::read_text(&path)? else {
+        // Run in a workspace member, the workspace's pmrc.toml is at its root (init puts it
+        // there): from a trial, this said only that the member had none.
+        let at_root = crate::managers::workspace_root_above(&req.dir)
+            .map(|(_, root)| root)
+            .filter(|root| req.config.is_none() && root.join(crate::sync_config::FILE_NAME).is_file())
+            .map(|root| {
+                format!(
+                    "; this is a workspace member, and its workspace root has one: run `pmrc sync -C {}`",
+                    crate::doctor::shell_word(&root.display().to_string())
+                )
+            });
         return Err(Error::Usage(format!(
-            "{} does not exist; pmrc sync needs a [sync] section naming `from` and `to` (see pmrc sync --help)",
-            path.display()
+            "{} does not exist; pmrc sync needs a [sync] section naming `from` and `to` (see pmrc sync --help){}",
+            path.display(),
+            at_root.unwrap_or_default()
         )));
     };
     let config = crate::sync_config::parse(&text).map_err(|e| e.in_file(&path))?;
