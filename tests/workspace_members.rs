@@ -412,6 +412,28 @@ fn the_root_s_files_are_named_from_the_member() {
     );
 }
 
+/// Run in a member with an `.npmrc` of its own, the manager the root's package.json names
+/// (Yarn 4, on the root's `.yarnrc.yml`) is still looked at: from a trial, the member's file
+/// hid it from explain and doctor, where run from a member without one they named it.
+#[test]
+fn a_member_s_own_npmrc_does_not_hide_the_root_s_manager() {
+    let ws = Workspace::new(
+        r#"{"name":"root","workspaces":["packages/*"],"packageManager":"yarn@4.18.1"}"#,
+    );
+    ws.write(
+        ".yarnrc.yml",
+        "npmRegistryServer: \"https://yarn-root.example.test\"\n",
+    );
+    let (ok, text) = ws.run_in(&ws.member(), &["explain", "left-pad"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("npm (npm 11/12 rules)"), "{text}");
+    assert!(
+        text.contains("yarn (Yarn 4 rules)")
+            && text.contains("GET https://yarn-root.example.test/left-pad"),
+        "{text}"
+    );
+}
+
 /// `sync` run in a member names the workspace root's pmrc.toml and the command that syncs
 /// there (from a trial, it said only that the member had none); run as printed, it works.
 #[test]

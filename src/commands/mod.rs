@@ -300,9 +300,22 @@ fn only_parent_read_config(dir: &Path) -> bool {
 /// The managers asked for, or those whose own file exists in `dir`.
 fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
     let managers: Vec<ManagerArg> = if asked.is_empty() {
-        ALL.into_iter()
+        let mut here: Vec<ManagerArg> = ALL
+            .into_iter()
             .filter(|m| m.marker_in(dir).is_some())
-            .collect()
+            .collect();
+        // In a workspace member with a file of its own, the manager the workspace root's
+        // package.json names still runs here on the root's file (from a trial, the member's
+        // `.npmrc` hid the root's Yarn 4 from explain and doctor).
+        if !here.is_empty()
+            && let Some((_, root)) = crate::managers::workspace_root_above(dir)
+            && let Ok(Some((named, _))) = crate::managers::named_by_package_json(&root)
+            && !here.contains(&named)
+            && named.marker_in(&root).is_some()
+        {
+            here.push(named);
+        }
+        here
     } else {
         asked.to_vec()
     };
