@@ -319,6 +319,9 @@ diagnostics! {
         UserconfigNotApplied "userconfig-not-applied"
             what: "NPM_CONFIG_USERCONFIG is set in the environment pmrc runs in (actions/setup-node sets it), so npm and the managers that honour it read that file instead of ~/.npmrc, but without --env pmrc reads the home folder's"
             fix: "run the same command again with --env (and --user) to read the file the variable names";
+        UserFilePassedOver "user-file-passed-over"
+            what: "a user-level file the manager does not read here though it is where the manager reads one elsewhere (Bun's ~/.bunfig.toml while XDG_CONFIG_HOME is set: Bun reads $XDG_CONFIG_HOME/.bunfig.toml instead)"
+            fix: "move its settings to the file the manager reads here ($XDG_CONFIG_HOME/.bunfig.toml), or unset XDG_CONFIG_HOME where the manager runs";
         UserFilesNotRead "user-files-not-read"
             what: "user-level files the manager reads exist but were not read (no --user): what it sends may differ from what pmrc says"
             fix: "run the same command again with --user";

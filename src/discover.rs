@@ -337,6 +337,32 @@ pub fn unread_user_files(manager: Manager, dir: &Path, env: &Environment) -> Opt
     })
 }
 
+/// A user file `manager` passes over here for another (Bun's `~/.bunfig.toml` while
+/// `XDG_CONFIG_HOME` is set, real Bun 1.4.5 in a trial): said where the user files are read,
+/// since `show` lists only the file read, as missing.
+pub fn passed_over_user_files(manager: Manager, env: &Environment) -> Option<Warning> {
+    let (home, xdg) = (env.home.as_ref()?, env.xdg_config_home.as_ref()?);
+    let reads_bunfig = manager
+        .sources()
+        .iter()
+        .any(|f| f.place == Place::BunUser);
+    let home_file = home.join(".bunfig.toml");
+    (reads_bunfig && home_file.is_file() && !same_folder(home, xdg)).then(|| {
+        Warning::note(
+            crate::diagnostics::Code::UserFilePassedOver,
+            format!(
+                "{manager} does not read ~/.bunfig.toml here: XDG_CONFIG_HOME is set ({}), so it reads $XDG_CONFIG_HOME/.bunfig.toml instead",
+                xdg.display()
+            ),
+            Some(crate::model::Origin {
+                file: crate::model::Origin::shared("~/.bunfig.toml"),
+                line: 0,
+                level: Level::User,
+            }),
+        )
+    })
+}
+
 /// Whether two names of folders name the same one (a root found from an absolute path
 /// against the `--dir` given).
 pub fn same_folder(a: &Path, b: &Path) -> bool {

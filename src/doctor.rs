@@ -127,6 +127,13 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
                     .map(|w| finding(w, Some(manager))),
             );
         }
+    } else {
+        for &manager in &req.managers {
+            findings.extend(
+                discover::passed_over_user_files(manager, req.env)
+                    .map(|w| finding(w, Some(manager))),
+            );
+        }
     }
     findings.extend(file_rules(req.dir, &reads));
     findings.extend(drift(&reads));

@@ -306,6 +306,14 @@ const TRIGGERS: &[Trigger] = &[
         &["convert", "--from", "npm@12", "--to", "npm@12"],
     ),
     Trigger {
+        vars: &[("XDG_CONFIG_HOME", "/nonexistent-pmrc-xdg")],
+        code: "user-file-passed-over",
+        files: &[("bunfig.toml", "[install]\nregistry = \"https://r.example/\"\n")],
+        home: &[(".bunfig.toml", "[install]\nregistry = \"https://home.example/\"\n")],
+        dir: "",
+        args: &["show", "--manager", "bun", "--user"],
+    },
+    Trigger {
         vars: &[],
         code: "user-files-not-read",
         files: &[("pnpm-workspace.yaml", "registry: \"https://r.example/\"\n")],

@@ -40,6 +40,8 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
         warnings.extend(crate::env_layer::userconfig_not_applied(manager, &env));
         if !req.user {
             warnings.extend(discover::unread_user_files(manager, &dir, &env));
+        } else {
+            warnings.extend(discover::passed_over_user_files(manager, &env));
         }
         answers.push(crate::explain::explain(
             &model,
