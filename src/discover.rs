@@ -342,10 +342,7 @@ pub fn unread_user_files(manager: Manager, dir: &Path, env: &Environment) -> Opt
 /// since `show` lists only the file read, as missing.
 pub fn passed_over_user_files(manager: Manager, env: &Environment) -> Option<Warning> {
     let (home, xdg) = (env.home.as_ref()?, env.xdg_config_home.as_ref()?);
-    let reads_bunfig = manager
-        .sources()
-        .iter()
-        .any(|f| f.place == Place::BunUser);
+    let reads_bunfig = manager.sources().iter().any(|f| f.place == Place::BunUser);
     let home_file = home.join(".bunfig.toml");
     (reads_bunfig && home_file.is_file() && !same_folder(home, xdg)).then(|| {
         Warning::note(

@@ -1044,6 +1044,21 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
                         "{name} is unset: {} stops every command with \"{error}\"",
                         read.manager.label()
                     ),
+                    // From a trial: real Bun sent `Bearer ${GH_TOKEN}`, where this said it
+                    // got no value.
+                    None if strict
+                        && rules.sends_unset_reference_as_text()
+                        && v.origin.as_ref().is_some_and(|o| {
+                            o.file
+                                .file_name()
+                                .is_some_and(|n| n.to_string_lossy().ends_with("npmrc"))
+                        }) =>
+                    {
+                        format!(
+                            "{name} is unset, so {} sends the text ${{{name}}} as it is",
+                            read.manager
+                        )
+                    }
                     None => format!("{name} is unset, so {} gets no value from it", read.manager),
                 };
                 let w = if fatal {

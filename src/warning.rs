@@ -160,6 +160,7 @@ fn with_names(template: &str, names: &[String]) -> String {
         ("requests", "request"),
         ("honours", "honour"),
         ("runs", "run"),
+        ("gets", "get"),
     ];
     let list = name_list(names);
     let mut out = String::new();

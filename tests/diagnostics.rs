@@ -308,8 +308,14 @@ const TRIGGERS: &[Trigger] = &[
     Trigger {
         vars: &[("XDG_CONFIG_HOME", "/nonexistent-pmrc-xdg")],
         code: "user-file-passed-over",
-        files: &[("bunfig.toml", "[install]\nregistry = \"https://r.example/\"\n")],
-        home: &[(".bunfig.toml", "[install]\nregistry = \"https://home.example/\"\n")],
+        files: &[(
+            "bunfig.toml",
+            "[install]\nregistry = \"https://r.example/\"\n",
+        )],
+        home: &[(
+            ".bunfig.toml",
+            "[install]\nregistry = \"https://home.example/\"\n",
+        )],
         dir: "",
         args: &["show", "--manager", "bun", "--user"],
     },

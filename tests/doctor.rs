@@ -1772,3 +1772,40 @@ fn a_synced_npmrc_beside_yarn_is_no_finding() {
     let doctor = doctor_json(&dir, &[], &home);
     assert!(!fixes_of(&doctor, "config-drift").is_empty(), "{doctor}");
 }
+
+/// An unset `${VAR}` in an `.npmrc` is sent as the text `${VAR}` by npm, Bun and Deno (spec
+/// a16; a trial saw real Bun send `Bearer ${GH_TOKEN}`), where doctor said they got no value;
+/// pnpm 11 and 12 do get none. The verb agrees with the managers named.
+#[test]
+fn an_unset_reference_is_said_as_each_manager_takes_it() {
+    let dir = project(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://r.example.test/\n//r.example.test/:_authToken=${PMRC_TEST_NEVER_SET}\n",
+        ),
+    ]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let doctor = doctor_json(
+        &dir,
+        &["--env", "--manager", "npm,bun,deno,pnpm@11,pnpm@12"],
+        &home,
+    );
+    let messages: Vec<&str> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "env-unset")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"PMRC_TEST_NEVER_SET is unset, so npm, bun and deno send the text ${PMRC_TEST_NEVER_SET} as it is"),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .contains(&"PMRC_TEST_NEVER_SET is unset, so pnpm@11 and pnpm@12 get no value from it"),
+        "{messages:?}"
+    );
+}

@@ -106,6 +106,10 @@ impl Rules for Bun {
         Some("bunfig.toml")
     }
 
+    fn sends_unset_reference_as_text(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "bun"
     }

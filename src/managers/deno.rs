@@ -93,6 +93,10 @@ impl Rules for Deno {
         false
     }
 
+    fn sends_unset_reference_as_text(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "deno"
     }

@@ -897,6 +897,11 @@ pub trait Rules: Sync {
     ) -> Option<String> {
         None
     }
+    /// Whether an unset `${VAR}` in an `.npmrc` it reads stays the text `${VAR}` and is sent
+    /// as it is (npm, Bun and Deno: spec npm.md §1.6, pnpm-bun-deno.md a16).
+    fn sends_unset_reference_as_text(&self) -> bool {
+        false
+    }
     /// Whether an unset `${VAR}` it reads stops every command (Yarn Berry, and Yarn 1 in
     /// its `.npmrc`): [`Rules::stops_on_reference`] asked once, for any name.
     fn stops_on_unset_variable(&self) -> bool {

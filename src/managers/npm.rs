@@ -51,6 +51,10 @@ impl Rules for Npm {
         &["npm", "npx"]
     }
 
+    fn sends_unset_reference_as_text(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "npm"
     }
