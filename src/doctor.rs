@@ -344,13 +344,22 @@ fn copy_by_hand(
     from: Manager,
 ) -> Option<String> {
     let origin = f.origin.as_ref()?;
+    // Named from the member pmrc was pointed at, where there is one (`../../.npmrc`).
+    let from_folder = req.env.member.as_deref().unwrap_or(req.dir);
     let path = if origin.file.is_absolute() {
         origin.file.to_path_buf()
     } else {
-        req.dir.join(origin.file.as_path())
+        from_folder.join(origin.file.as_path())
     };
     let text = std::fs::read_to_string(path).ok()?;
     let line = text.lines().nth(origin.line.checked_sub(1)?)?.trim();
+    // Printed as it is only where its value is one reference: no literal text of a secret.
+    let value = line.split_once('=')?.1.trim();
+    let one_reference =
+        value.starts_with("${") && value.ends_with('}') && value.matches('$').count() == 1;
+    if !one_reference {
+        return None;
+    }
     Some(format!(
         "add `{line}` to {}, where {} reads it (a conversion from {from} would also move the registries {from}'s config does not name)",
         rules.user_credentials_file()?,

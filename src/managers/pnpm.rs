@@ -131,6 +131,8 @@ impl Rules for Pnpm {
     fn reads_variable(&self, name: &str) -> Option<EnvRead> {
         if let Some(rest) = env_config::strip_prefix_ignore_case(name, "npm_config_") {
             let key = env_config::npm_env_key(rest);
+            // `@ACME` of `NPM_CONFIG_@ACME:REGISTRY`, as the name writes it.
+            let scope_as_named = rest.split(':').next().unwrap_or_default();
             return Some(match (self.is_10(), key.as_str()) {
                 (true, k) if k.starts_with("//") => EnvRead::Ignored(
                     "pnpm 10 lower-cases the key and turns `_` into `-`, so a registry's credential from the environment is dead".into(),
@@ -138,19 +140,10 @@ impl Rules for Pnpm {
                 // Real pnpm 10.34.9 took `NPM_CONFIG_@acme:REGISTRY` and sent nothing to
                 // `NPM_CONFIG_@ACME:registry`'s registry (from a trial): the scope keeps the
                 // case it is written in, and no package's scope is upper-case.
-                (true, k)
-                    if k.starts_with('@')
-                        && rest
-                            .split(':')
-                            .next()
-                            .is_some_and(|scope| scope.chars().any(|c| c.is_ascii_uppercase())) =>
-                {
+                (true, k) if k.starts_with('@') && scope_as_named.chars().any(|c| c.is_ascii_uppercase()) => {
                     EnvRead::Ignored(format!(
                         "pnpm 10 keeps the scope's case from the variable's name, and package scopes are lower-case, so it matches no package; name it {}",
-                        name.replace(
-                            rest.split(':').next().unwrap_or_default(),
-                            &rest.split(':').next().unwrap_or_default().to_ascii_lowercase()
-                        )
+                        name.replace(scope_as_named, &scope_as_named.to_ascii_lowercase())
                     ))
                 }
                 // Real pnpm 10.34.9 sent `NPM_CONFIG__AUTHTOKEN` to `NPM_CONFIG_REGISTRY`'s
