@@ -770,36 +770,32 @@ impl Translator<'_> {
                 .as_ref()
                 .filter(|o| o.file.file_name().is_some_and(|n| n == ".npmrc"))
                 .filter(|_| target_reads_npmrc);
+            let to = self.to;
             let cannot = format!(
-                "{} needs basic auth as a username and password in its own file; this pre-encoded value (`_auth`/npmAuthIdent) cannot be split",
-                self.to
+                "{to} needs basic auth as a username and password in its own file; this pre-encoded value (`_auth`/npmAuthIdent) cannot be split"
             );
-            let warning = match (kept, target_reads_npmrc) {
-                // Nothing is lost: said so that the missing bunfig.toml entry is explained.
-                (Some(_), _) => Warning::note(
-                    Code::LossyBasicAuth,
-                    format!(
-                        "{cannot}, so it stays in this .npmrc, where {} reads it",
-                        self.to
-                    ),
-                    ident.origin.clone(),
+            let (noted, then) = match (kept, target_reads_npmrc) {
+                // Nothing is lost: said so that the missing entry in its own file is explained.
+                (Some(_), _) => (
+                    true,
+                    format!(", so it stays in this .npmrc, where {to} reads it"),
                 ),
-                (None, true) => Warning::new(
-                    Code::LossyBasicAuth,
-                    format!(
-                        "{cannot}; put it in .npmrc as `//host/:_auth=...`, which {} also reads",
-                        self.to
-                    ),
-                    ident.origin.clone(),
+                (None, true) => (
+                    false,
+                    format!("; put it in .npmrc as `//host/:_auth=...`, which {to} also reads"),
                 ),
-                (None, false) => Warning::new(
-                    Code::LossyBasicAuth,
+                (None, false) => (
+                    false,
                     format!(
-                        "{cannot}; give {} the user name and the plain password (each in its own variable)",
-                        self.to
+                        "; give {to} the user name and the plain password (each in its own variable)"
                     ),
-                    ident.origin.clone(),
                 ),
+            };
+            let message = format!("{cannot}{then}");
+            let warning = if noted {
+                Warning::note(Code::LossyBasicAuth, message, ident.origin.clone())
+            } else {
+                Warning::new(Code::LossyBasicAuth, message, ident.origin.clone())
             };
             self.warnings.push(warning);
             self.kept_in_npmrc.extend(kept.cloned());
