@@ -332,22 +332,14 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
     Ok(managers)
 }
 
-/// The nearest folder above `dir` whose package.json declares workspaces, where they list
-/// `dir`. One walk up, where asking every manager for its workspace root walked once per
-/// manager (a 50-folder-deep benchmark's `show` paid 2 % for it, issue 20).
+/// The workspace root above `dir` whose package.json lists it, where `dir` is a package. One
+/// walk up, where asking every manager for its workspace root walked once per manager (a
+/// 50-folder-deep benchmark's `show` paid 2 % for it, issue 20).
 fn workspace_listing(dir: &Path) -> Option<PathBuf> {
     if !dir.join("package.json").is_file() {
         return None;
     }
-    let absolute = std::path::absolute(dir).ok()?;
-    let root = absolute
-        .ancestors()
-        .skip(1)
-        .find(|d| crate::managers::declares_workspaces(d))?;
-    crate::managers::workspace_members(root)
-        .iter()
-        .any(|m| crate::discover::same_folder(m, &absolute))
-        .then(|| root.to_path_buf())
+    crate::managers::package_json_workspace_root(dir)
 }
 
 /// For a manager that works from a workspace root (pnpm's; npm's, Bun's and Deno's from a

@@ -35,6 +35,18 @@ pub use npm::Migration;
 pub use pnpm::PnpmMajor;
 pub use workspaces::{declares_workspaces, members as workspace_members};
 
+/// The workspace root whose package.json `workspaces` list the package in `dir` (as npm and
+/// Yarn find it), if any.
+pub fn package_json_workspace_root(dir: &Path) -> Option<PathBuf> {
+    let markers = workspaces::PackageMarkers {
+        files: &["package.json"],
+        node_modules: false,
+        deno_workspace: false,
+        first_declaration_decides: false,
+    };
+    workspaces::root_declaring(dir, &markers).map(|(root, _)| root)
+}
+
 /// A file a manager ignores as a whole in this environment: the variable that makes it, the
 /// manager's own error, and the line (1-based) that holds the reference.
 #[derive(Debug, Clone)]
