@@ -553,6 +553,33 @@ fn setup_node_gives_pnpm_the_token_a_project_npmrc_cannot() {
     );
 }
 
+/// From a trial: `pnpm test` and `pnpm run build` ask no registry (real pnpm 11.28 sent no
+/// request for them), so of the steps without setup-node's token only `pnpm add` is
+/// `ci-pnpm-project-token`'s.
+#[test]
+fn pnpm_steps_that_fetch_nothing_are_not_said_to_send_no_token() {
+    let project = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\": \"app\", \"packageManager\": \"pnpm@11.28.11\"}\n",
+        ),
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.test/\n//npm.acme.test/:_authToken=${ACME_TOKEN}\n",
+        ),
+        (
+            ".github/workflows/ci.yml",
+            "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: pnpm/action-setup@v4\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://npm.acme.test/\n          scope: '@acme'\n      - run: pnpm install --frozen-lockfile\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.ACME_TOKEN }}\n      - run: pnpm test\n      - run: pnpm run build\n      - run: pnpm add @acme/widgets\n",
+        ),
+    ]);
+    let lines: Vec<u64> = ci_findings(&project)
+        .iter()
+        .filter(|f| f["rule"] == "ci-pnpm-project-token")
+        .map(|f| f["origin"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [16]);
+}
+
 /// From a review of `ci-registry-token-unset`: setup-node's GitHub Packages recipe with
 /// `scope:` sends only that scope's packages there, so a project depending on none of them
 /// is not flagged (real npm 11.21 fetched `left-pad` from npm's registry, with no token);

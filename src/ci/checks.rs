@@ -205,6 +205,10 @@ fn token_like<'a>(w: &'a Workflow, job: &'a Job, step: usize, name: &str) -> Vec
 /// (d) pnpm 11/12: a `${VAR}` token in the project `.npmrc`, which pnpm ignores; the job
 /// can hand it over as `pnpm_config_//host/:_authToken` instead.
 fn pnpm_project_tokens(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<CiFinding> {
+    // `pnpm test`, `pnpm run build`: real pnpm 11.28 asked no registry (from a trial).
+    if !fetches(run) {
+        return Vec::new();
+    }
     let w = &file.workflow;
     let rules = run.manager.rules();
     let trusted = jobs::provided(w, job, run.step, &run.inline_env, "NPM_CONFIG_USERCONFIG");
@@ -463,12 +467,7 @@ fn private_registry_token_unset(
         let stops = rules
             .stops_on_reference(NODE_AUTH_TOKEN, &Unset::Strict, false)
             .is_some();
-        // `npm test`, `npm run build`: no package is fetched (from a review).
-        let fetches = run
-            .subcommand
-            .as_deref()
-            .is_none_or(|s| FETCHING_SUBCOMMANDS.contains(&s));
-        if stops || !fetches || !rules.reads_setup_node_npmrc() {
+        if stops || !fetches(run) || !rules.reads_setup_node_npmrc() {
             continue;
         }
         let sent = match jobs::provided(w, job, run.step, &run.inline_env, NODE_AUTH_TOKEN) {
@@ -502,6 +501,14 @@ fn private_registry_token_unset(
         }];
     }
     Vec::new()
+}
+
+/// Whether the run asks a registry: `npm test`, `npm run build` fetch no package (from a
+/// review).
+fn fetches(run: &Run) -> bool {
+    run.subcommand
+        .as_deref()
+        .is_none_or(|s| FETCHING_SUBCOMMANDS.contains(&s))
 }
 
 /// The managers' subcommands that fetch packages or their metadata from a registry (a bare
