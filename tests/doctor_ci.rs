@@ -553,6 +553,40 @@ fn setup_node_gives_pnpm_the_token_a_project_npmrc_cannot() {
     );
 }
 
+/// From a trial: a Renovate rule for a registry on another port than the default one was
+/// re-aimed by its fix at the default registry, which takes no credentials, and was said to
+/// differ by its path. The fix names the registry on the rule's port, and run as printed it
+/// leaves no finding.
+#[test]
+fn a_renovate_rule_with_a_port_is_pointed_at_the_registry_on_that_port() {
+    let npmrc = "registry=https://npm.acme.example/\n@acme:registry=https://npm.acme.example:8443/\n//npm.acme.example:8443/:_authToken=${ACME_TOKEN}\n";
+    let renovate = |host: &str| {
+        format!(
+            "{{ \"hostRules\": [ {{ \"matchHost\": \"{host}\", \"hostType\": \"npm\", \"encrypted\": {{ \"token\": \"xxx\" }} }} ] }}\n"
+        )
+    };
+    let findings = |host: &str| {
+        let project = Project::with_files(&[
+            ("package.json", "{\"name\": \"app\"}\n"),
+            (".npmrc", npmrc),
+            ("renovate.json", &renovate(host)),
+        ]);
+        ci_findings(&project)
+            .iter()
+            .filter(|f| f["rule"] == "ci-renovate-host-differs")
+            .map(|f| (f["message"].to_string(), f["fix"].to_string()))
+            .collect::<Vec<_>>()
+    };
+    let said = findings("npm.acme.example:8443");
+    let (message, fix) = &said[0];
+    assert!(
+        fix.contains("\\\"matchHost\\\": \\\"https://npm.acme.example:8443/\\\""),
+        "{fix}"
+    );
+    assert!(message.contains("which has no port"), "{message}");
+    assert_eq!(findings("https://npm.acme.example:8443/"), []);
+}
+
 /// From a trial: `pnpm test` and `pnpm run build` ask no registry (real pnpm 11.28 sent no
 /// request for them), so of the steps without setup-node's token only `pnpm add` is
 /// `ci-pnpm-project-token`'s.

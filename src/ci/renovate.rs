@@ -130,13 +130,32 @@ pub fn check(
             continue;
         }
         if !same_host.iter().any(|r| matches(host, &r.url)) {
-            let r = same_host[0];
+            // The registry the rule was meant for: on its port, and sent credentials (from a
+            // trial: a rule for `host:8443` was pointed at the default registry on 443,
+            // which takes none).
+            let port = port_of(host);
+            let r = same_host
+                .iter()
+                .max_by_key(|r| {
+                    (
+                        port.is_some() && port == port_of(r.url.host()),
+                        r.with_credentials,
+                    )
+                })
+                .expect("same_host is not empty");
+            let differs = if port.is_some() && !host.contains("://") {
+                "Renovate compares a matchHost without a scheme with the request's host name, which has no port"
+            } else if port != port_of(r.url.host()) {
+                "its port differs"
+            } else {
+                "its path, or its trailing slash, differs"
+            };
             say(
                 &mut out,
                 Code::CiRenovateHostDiffers,
                 line,
                 format!(
-                    "Renovate hostRule `{host}` covers no registry the project uses on that host: {} requests {} (its path, or its trailing slash, differs)",
+                    "Renovate hostRule `{host}` covers no registry the project uses on that host: {} requests {} ({differs})",
                     r.manager,
                     shown(&r.url)
                 ),
@@ -233,6 +252,16 @@ fn hostname_of(host: &str) -> Option<String> {
         .trim_start_matches('/');
     let name = rest.split(['/', ':']).next()?;
     (!name.is_empty()).then(|| name.to_ascii_lowercase())
+}
+
+/// The port written in a matchHost or a URL's host (`npm.acme.example:8443`), if any.
+fn port_of(host: &str) -> Option<&str> {
+    let authority = host
+        .split_once("://")
+        .map_or(host, |(_, r)| r)
+        .trim_start_matches('/');
+    let authority = authority.split('/').next()?;
+    authority.rsplit_once(':').map(|(_, port)| port)
 }
 
 /// Renovate's `matchHost`: a URL matches the requests under it; `https://host` that host; a

@@ -41,7 +41,7 @@ impl Rules for Bun {
         }
         env_config::strip_prefix_ignore_case(name, "npm_config_").map(|_| {
             EnvRead::Ignored(
-                "Bun reads only NPM_CONFIG_REGISTRY / npm_config_registry, NPM_CONFIG_TOKEN / npm_config_token and NPM_CONFIG_USERCONFIG, spelled exactly so".into(),
+                "of the npm_config_* variables, Bun reads only NPM_CONFIG_REGISTRY / npm_config_registry, NPM_CONFIG_TOKEN / npm_config_token and NPM_CONFIG_USERCONFIG, spelled exactly so (BUN_CONFIG_REGISTRY and BUN_CONFIG_TOKEN set its registry and token too)".into(),
             )
         })
     }
