@@ -6330,6 +6330,44 @@ fn pnpm_user_file_advice_masks_only_the_literal_part() {
     assert!(!text.contains("fakeliteral"), "{text}");
 }
 
+/// From a trial: Yarn 1 sends no token for these keys (the unscoped one without
+/// always-auth in .npmrc, the scoped one keyed at another path), and real Yarn 1.22 sent
+/// none; pnpm 11 given them in auth.ini sent both. The preview asked to add them there; it
+/// now says why it does not.
+#[test]
+fn pnpm_user_file_advice_is_not_given_for_tokens_the_source_does_not_send() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (".yarnrc", "\"@acme:registry\" \"http://127.0.0.1:4873/\"\n"),
+        (
+            ".npmrc",
+            "registry=http://127.0.0.1:4872/npm/\n//127.0.0.1:4872/npm/:_authToken=${CORP_TOKEN}\n@acme:registry=http://127.0.0.1:4871/acme/\n//127.0.0.1:4871/:_authToken=${ACME_TOKEN}\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "yarn@1", "--to", "pnpm@11", "--format", "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let advice: Vec<&str> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "pnpm-env-credential-needs-user-file")
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(advice.len(), 2, "{advice:?}");
+    for said in advice {
+        assert!(said.contains("does not suggest copying it"), "{said}");
+        assert!(
+            said.contains("yarn-classic sends no credentials but pnpm@11 would send"),
+            "{said}"
+        );
+    }
+}
+
 /// pnpm's unkeyed credentials from variables, as real pnpm ran them against a loopback
 /// registry: 10.34.9 sent `NPM_CONFIG__AUTHTOKEN` (and `NPM_CONFIG__AUTH`) to
 /// `NPM_CONFIG_REGISTRY`'s registry, and nothing to a project `.npmrc`'s registry when no

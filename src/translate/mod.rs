@@ -216,11 +216,22 @@ impl Translator<'_> {
         };
         let mut followed = model.clone();
         followed.overlay(advised);
-        let leaks: Vec<Warning> =
-            route_differences((self.from, self.source), self.to, routes, &followed)
-                .into_iter()
-                .filter(|w| w.code == Code::CredentialSentElsewhere)
-                .collect();
+        let source = (self.from, self.source);
+        let mut leaks = route_differences(source, self.to, routes, &followed);
+        leaks.retain(|w| {
+            matches!(
+                w.code,
+                Code::CredentialSentElsewhere | Code::CredentialsDiffer
+            )
+        });
+        // A credential sent where the source sends none, or another one than the source's,
+        // that only following the advice brings (from a trial: Yarn 1 sent no token for keys
+        // that pnpm 11, given them in auth.ini, sent). Compared only where there is one: a
+        // large config's routes are many (issue 20).
+        if leaks.iter().any(|w| w.code == Code::CredentialsDiffer) {
+            let unfollowed = route_differences(source, self.to, routes, model);
+            leaks.retain(|w| w.code == Code::CredentialSentElsewhere || !unfollowed.contains(w));
+        }
         for leak in leaks {
             // The copy keeps the line it came from; only its level differs.
             let same_line = |o: &Option<Origin>| {
@@ -233,16 +244,22 @@ impl Translator<'_> {
             self.advice.remove(withdrawn);
             let at = self.advice_at.unwrap_or(self.warnings.len());
             self.advice_at = Some(at + 1);
-            let said = Warning::new(
-                Code::PnpmEnvCredentialNeedsUserFile,
-                format!(
-                    "{} ignores this credential in the project .npmrc, and pmrc does not suggest copying it to {user_file}: there, {}",
-                    self.to.label(),
-                    // `<packages>: <what would be sent where><NOT_WRITTEN>`
+            let consequence = match leak.code {
+                // `<packages>: <what would be sent where><NOT_WRITTEN>`
+                Code::CredentialSentElsewhere => format!(
+                    "there, {}",
                     leak.message
                         .strip_suffix(NOT_WRITTEN)
                         .and_then(|m| m.split_once(": "))
                         .map_or(leak.message.as_str(), |(_, sent)| sent)
+                ),
+                _ => format!("with it there, {}", leak.message),
+            };
+            let said = Warning::new(
+                Code::PnpmEnvCredentialNeedsUserFile,
+                format!(
+                    "{} ignores this credential in the project .npmrc, and pmrc does not suggest copying it to {user_file}: {consequence}",
+                    self.to.label(),
                 ),
                 leak.origin.clone(),
             );
