@@ -6368,6 +6368,42 @@ fn pnpm_user_file_advice_is_not_given_for_tokens_the_source_does_not_send() {
     }
 }
 
+/// npm keeps a `//` key from the environment as written, case included: real npm 11.21.2
+/// and 12.2.2 sent no token from `npm_config_//127.0.0.1:PORT/:_authtoken` and sent the one
+/// from `…:_authToken`. pmrc said nothing about the dead spelling.
+#[test]
+fn a_miscased_registry_token_variable_is_said_to_be_ignored_by_npm() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".npmrc", "@acme:registry=https://npm.acme.test/\n"),
+    ]);
+    let explain = |variable: &str| {
+        let env_file = project.path().join("ci.env");
+        std::fs::write(&env_file, format!("{variable}=FAKE-TOKEN\n")).unwrap();
+        let out = project
+            .cmd(&[
+                "explain",
+                "@acme/widgets",
+                "--manager",
+                "npm",
+                "--env-file",
+                env_file.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        render(&out)
+    };
+    let dead = explain("npm_config_//npm.acme.test/:_authtoken");
+    assert!(dead.contains("sends: no credentials"), "{dead}");
+    assert!(
+        dead.contains("warning[env-variable-ignored]") && dead.contains("spell it `_authToken`"),
+        "{dead}"
+    );
+    let sent = explain("npm_config_//npm.acme.test/:_authToken");
+    assert!(sent.contains("sends: Bearer ${npm_config_//"), "{sent}");
+    assert!(!sent.contains("env-variable-ignored"), "{sent}");
+}
+
 /// pnpm's unkeyed credentials from variables, as real pnpm ran them against a loopback
 /// registry: 10.34.9 sent `NPM_CONFIG__AUTHTOKEN` (and `NPM_CONFIG__AUTH`) to
 /// `NPM_CONFIG_REGISTRY`'s registry, and nothing to a project `.npmrc`'s registry when no

@@ -29,6 +29,18 @@ const CREDENTIAL_NAMES: [&str; 7] = [
     "always-auth",
 ];
 const SECRET_NAMES: [&str; 3] = ["_authToken", "_auth", "_password"];
+
+/// The per-registry credential name `field` is a miscased spelling of (`_authtoken` for
+/// `_authToken`), if it is one: npm matches these names exactly.
+pub fn miscased_credential_name(field: &str) -> Option<&'static str> {
+    (!CREDENTIAL_NAMES.contains(&field))
+        .then(|| {
+            CREDENTIAL_NAMES
+                .into_iter()
+                .find(|name| name.eq_ignore_ascii_case(field))
+        })
+        .flatten()
+}
 const GLOBAL_KEYS: [&str; 9] = [
     "registry",
     "strict-ssl",

@@ -24,6 +24,15 @@ impl Rules for Npm {
     fn reads_variable(&self, name: &str) -> Option<EnvRead> {
         let rest = env_config::strip_prefix_ignore_case(name, "npm_config_")?;
         let key = env_config::npm_env_key(rest);
+        // A `//` key is kept as written, case included (ci-env.md §1.1).
+        if key.starts_with("//")
+            && let Some((_, field)) = key.rsplit_once(':')
+            && let Some(name) = crate::formats::npmrc::miscased_credential_name(field)
+        {
+            return Some(EnvRead::Ignored(format!(
+                "npm takes a `//` key from the environment as written, case included, and knows no `{field}`; spell it `{name}`"
+            )));
+        }
         Some(match key.as_str() {
             "_auth" | "_authtoken" | "_password" | "username" => EnvRead::Ignored(format!(
                 "npm neither uses nor rejects an unscoped `{key}` from the environment; key it by registry (npm_config_//host/path/:{key})"
