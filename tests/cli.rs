@@ -6404,6 +6404,40 @@ fn a_miscased_registry_token_variable_is_said_to_be_ignored_by_npm() {
     assert!(!sent.contains("env-variable-ignored"), "{sent}");
 }
 
+/// From a trial: `pmrc env` left the user's `~/.npmrc` out without a word, as `show` and
+/// `convert` do not.
+#[test]
+fn env_names_the_user_file_it_did_not_read() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.test/\n//npm.acme.test/:_authToken=${ACME_TOKEN}\n",
+        ),
+    ]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "//npm.acme.test/:_authToken=FAKE-USER-TOKEN\n",
+    )
+    .unwrap();
+    let codes = |extra: &[&str]| {
+        let mut args = vec![
+            "env", "--from", "npm", "--to", "pnpm@12", "--format", "json",
+        ];
+        args.extend(extra);
+        let out = project.cmd(&args).output().unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["code"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(codes(&[]).contains(&"user-files-not-read".to_string()));
+    assert!(!codes(&["--user"]).contains(&"user-files-not-read".to_string()));
+}
+
 /// pnpm's unkeyed credentials from variables, as real pnpm ran them against a loopback
 /// registry: 10.34.9 sent `NPM_CONFIG__AUTHTOKEN` (and `NPM_CONFIG__AUTH`) to
 /// `NPM_CONFIG_REGISTRY`'s registry, and nothing to a project `.npmrc`'s registry when no

@@ -94,6 +94,13 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
     let files = discover::locate(from, &dir, req.user, &env)?;
     let (mut model, mut warnings) = discover::read_merged(from, &files)?;
     warnings.splice(0..0, [from_note, to_note, root_note].into_iter().flatten());
+    // What the source sends can come from its user files, which the variables then leave
+    // out (from a trial: a token in ~/.npmrc went unsaid).
+    if req.user {
+        warnings.extend(discover::passed_over_user_files(from, &env));
+    } else {
+        warnings.extend(discover::unread_user_files(from, &dir, &env));
+    }
     if !files.iter().any(|f| f.text.is_some()) {
         return Err(Error::Usage(format!(
             "{} reads no config file in {}; nothing to put in the environment",
