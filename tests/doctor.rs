@@ -1010,6 +1010,39 @@ unsafeHttpWhitelist:
     }
 }
 
+/// `yarn-registry-key-unmatched` names the key the registry on the same host is looked up
+/// under; renamed as it says, the entry is in use (real Yarn 4.18.1 sent no token for a
+/// host-only key and sent it for the renamed one, against a loopback registry).
+#[test]
+fn an_unmatched_yarn_key_is_told_the_key_its_host_s_registry_needs() {
+    let yarnrc = |key: &str| {
+        format!(
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.acme.test/api/npm\"\nnpmRegistries:\n  \"{key}\":\n    npmAuthToken: \"${{T:-}}\"\n"
+        )
+    };
+    let messages = |key: &str| {
+        let dir = project(&[(".yarnrc.yml", &yarnrc(key))]);
+        let home = TempDir::new().unwrap();
+        let doctor = doctor_json(&dir, &["--manager", "yarn"], home.path());
+        doctor["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "yarn-registry-key-unmatched")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let said = messages("//npm.acme.test");
+    assert_eq!(said.len(), 1, "{said:?}");
+    let wanted = said[0]
+        .split("key the entry \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no key named: {}", said[0]));
+    assert_eq!(wanted, "//npm.acme.test/api/npm");
+    assert_eq!(messages(wanted), Vec::<String>::new());
+}
+
 /// Issue 13: a key that matches a publish registry (with Yarn's trailing-slash rule) is in
 /// use; the GitLab layout was reported as never matching.
 #[test]

@@ -465,20 +465,50 @@ impl Rules for Yarn {
             .filter_map(|s| s.publish_registry.as_ref())
             .chain(model.publish_registry.as_ref())
             .map(|v| v.value.render(Dialect::Yarn).0);
-        let lookups: HashSet<String> = routes
+        let in_use: Vec<String> = routes
             .iter()
             .map(|r| r.registry.clone().unwrap_or(PUBLIC_REGISTRY.to_string()))
             .chain(publishing)
-            .flat_map(|registry| yarn_lookup_keys(&registry))
             .collect();
+        let lookups: HashSet<String> = in_use
+            .iter()
+            .flat_map(|registry| yarn_lookup_keys(registry))
+            .collect();
+        let hostname = |url: &str| {
+            let url = match url.strip_prefix("//") {
+                Some(rest) => format!("https://{rest}"),
+                None => url.to_string(),
+            };
+            RegistryUrl::parse(&url).map(|u| u.hostname().to_string())
+        };
         for (key, creds) in &model.auth {
             if let AuthKey::Url(k) = key
                 && !lookups.contains(&normalize_yarn_key(k))
             {
+                // The key the registry on the same host would match, spelled as pmrc writes
+                // keys (without the scheme): the rename the entry needs.
+                let on_host: std::collections::BTreeMap<String, &String> = in_use
+                    .iter()
+                    .filter(|r| hostname(r).is_some() && hostname(r) == hostname(k))
+                    .filter_map(|r| Some((yarn_lookup_keys(r).pop()?, r)))
+                    .collect();
+                let rename = match on_host.iter().collect::<Vec<_>>()[..] {
+                    [] => String::new(),
+                    [(wanted, registry)] => format!(
+                        "; the registry on that host is {registry}: key the entry \"{wanted}\""
+                    ),
+                    ref many => format!(
+                        "; the registries on that host are keyed {}",
+                        many.iter()
+                            .map(|(wanted, _)| format!("\"{wanted}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
                 out.push(Warning::new(
                     Code::YarnRegistryKeyUnmatched,
                     format!(
-                        "npmRegistries[\"{k}\"] matches no registry in use (Yarn compares the key with the registry URL exactly)"
+                        "npmRegistries[\"{k}\"] matches no registry in use (Yarn compares the key with the registry URL exactly){rename}"
                     ),
                     creds.origin().cloned(),
                 ));
