@@ -77,6 +77,9 @@ diagnostics! {
         PnpmProjectEnvCredentialIgnored "pnpm-project-env-credential-ignored"
             what: "a ${VAR} credential in the project .npmrc: pnpm 10.34+, 11 and 12 send nothing"
             fix: "run `pmrc convert --from npm --to pnpm --user --write` (writes it to pnpm's auth.ini), or in CI give the job the variables `pmrc env --from npm --to pnpm --format github` prints";
+        Pnpm12SlashTwins "pnpm12-slash-twins"
+            what: "two registry keys that differ only by the trailing slash (`//host/path/` and `//host/path`) hold different credentials: pnpm 12 sends one or the other from run to run"
+            fix: "keep one of the two keys (npm, Bun and pnpm 11 each take one of them too, by their own rule)";
         PnpmEnvRegistryIgnored "pnpm-env-registry-ignored"
             what: "a ${VAR} registry URL in the project .npmrc: pnpm 10 and 11 ignore it and use the default registry"
             fix: "write the URL itself, or put `registry=${VAR}` in ~/.npmrc (pnpm 11: or in pnpm's auth.ini)";

@@ -288,6 +288,7 @@ cases! {
         pnpm11_workspace_registries_merge_npmrc_scopes,
         pnpm12_workspace_registries_url_keyed,
         pnpm12_inline_comment_in_token,
+        pnpm11_last_of_slash_twins,
         npm_to_pnpm12_inline_comment_moved,
         pnpm12_scope_after_section_line,
         yarn1_scope_after_blank_section_line,

@@ -333,6 +333,14 @@ const TRIGGERS: &[Trigger] = &[
         &["convert", "--from", "npm", "--to", "pnpm"],
     ),
     t(
+        "pnpm12-slash-twins",
+        &[(
+            ".npmrc",
+            "@acme:registry=https://r.example/reg/\n//r.example/reg:_authToken=fake-a\n//r.example/reg/:_authToken=fake-b\n",
+        )],
+        &["show", "--manager", "pnpm@12"],
+    ),
+    t(
         "pnpm-env-credential-needs-user-file",
         &[(
             ".npmrc",

@@ -114,6 +114,18 @@ const CASES: &[Case] = &[
         args: &[],
     },
     Case {
+        rule: "pnpm12-slash-twins",
+        trigger: &[(
+            ".npmrc",
+            "@acme:registry=https://r.example/reg/\n//r.example/reg:_authToken=fake-a\n//r.example/reg/:_authToken=fake-b\n",
+        )],
+        clean: &[(
+            ".npmrc",
+            "@acme:registry=https://r.example/reg/\n//r.example/reg:_authToken=fake-a\n//r.example/reg/:_authToken=fake-a\n",
+        )],
+        args: &["--manager", "pnpm@12"],
+    },
+    Case {
         rule: "yarn-registry-key-unmatched",
         trigger: &[(
             ".yarnrc.yml",

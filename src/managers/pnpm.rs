@@ -549,6 +549,9 @@ impl Rules for Pnpm {
     }
 
     fn after_merge(&self, model: &Model, warnings: &mut Vec<Warning>) {
+        if self.0 == PnpmMajor::V12 {
+            warnings.extend(credentials::slash_twins_either(model, self.label()));
+        }
         if !self.is_10() {
             warnings.extend(credentials::undecodable_basic_auth(
                 model,
@@ -618,6 +621,16 @@ impl Rules for Pnpm {
                     .then(|| walk(url.hostname()))
                     .flatten()
             });
+            if self.0 == PnpmMajor::V11
+                && let Some((AuthKey::Url(key), creds)) = &found
+                && let Some((twin, twin_creds)) = credentials::later_slash_twin(key, creds, |k| {
+                    model
+                        .credential(&AuthKey::Url(k.to_string()))
+                        .map(|(_, c)| c)
+                })
+            {
+                found = Some((AuthKey::Url(twin), twin_creds));
+            }
         }
         let pnpm10_order = found
             .as_ref()
@@ -702,7 +715,21 @@ impl Rules for Pnpm {
                 format!("pnpm's scope token for @{s}, on the registry's origin"),
             );
         }
-        match req.credentials_by_key(true, usable) {
+        let found = req.credentials_by_key(true, usable).map(|(k, a)| {
+            let twin = (self.0 == PnpmMajor::V11)
+                .then(|| {
+                    let creds = req.model.auth.get(&AuthKey::Url(k.clone()))?;
+                    credentials::later_slash_twin(&k, creds, |t| {
+                        req.model.auth.get(&AuthKey::Url(t.to_string()))
+                    })
+                })
+                .flatten();
+            match twin {
+                Some((twin, creds)) => (twin, crate::resolve::npm_authorization(creds)),
+                None => (k, a),
+            }
+        });
+        match found {
             Some((k, a)) => {
                 let a = match req.model.auth.get(&AuthKey::Url(k.clone())) {
                     Some(creds) if self.is_10() => credentials::pnpm10_authorization(creds)

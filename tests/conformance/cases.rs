@@ -797,6 +797,25 @@ pub fn pnpm12_inline_comment_in_token() -> Case {
         )
 }
 
+/// Two keys for one registry path that differ only by the trailing slash: pnpm 11 takes the
+/// one the file writes last (a trial's real 11.28.11, both orders), here the slash-less one,
+/// where npm takes the slashed one. pmrc gives npm the token pnpm 11 sends. (pnpm 12 sends
+/// one or the other from run to run: `pnpm12-slash-twins`.)
+pub fn pnpm11_last_of_slash_twins() -> Case {
+    const SENT: &str = "Bearer fake-noslash-token";
+    Case::new("pnpm11_last_of_slash_twins", Pnpm11, Npm)
+        .mount(1, "/reg/")
+        .file(
+            ".npmrc",
+            "@acme:registry={R1}/reg/\n//{H1}/reg/:_authToken=fake-slash-token\n//{H1}/reg:_authToken=fake-noslash-token\n",
+        )
+        .dep("@acme/widget", 1, SENT)
+        .reference(
+            ".npmrc",
+            "@acme:registry={R1}/reg/\n//{H1}/reg/:_authToken=fake-noslash-token\n//{H1}/reg:_authToken=fake-noslash-token\n",
+        )
+}
+
 /// The other way: npm sends the token without its inline comment, and pnpm 12, given the
 /// file as it is, would send it with the comment. pmrc puts the comment on a line of its own,
 /// above the token, which every reader reads as npm did.

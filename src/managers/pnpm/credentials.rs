@@ -9,6 +9,57 @@ use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Lookup};
 use crate::warning::Warning;
 
+/// Of two keys that differ only by the trailing slash (`//host/reg/` and `//host/reg`), npm
+/// takes the slashed one at its level of the walk up; pnpm 11 takes the one the file writes
+/// last: real 11.28.11 sent it for the packument and the tarball, in both orders (a trial, and
+/// the conformance case `pnpm11_last_of_slash_twins`). `found` is the walk's key; the twin
+/// written after it in the same file, if pnpm 11 takes that instead.
+pub(super) fn later_slash_twin<'a>(
+    found: &str,
+    found_creds: &Credentials,
+    credential_of: impl Fn(&str) -> Option<&'a Credentials>,
+) -> Option<(String, &'a Credentials)> {
+    let bare = found.strip_suffix('/').filter(|k| k.len() > 2)?;
+    let twin = credential_of(bare).filter(|c| c.authenticates() && usable(c))?;
+    let later = match (twin.origin(), found_creds.origin()) {
+        (Some(t), Some(f)) => t.file == f.file && t.line > f.line,
+        _ => false,
+    };
+    later.then(|| (bare.to_string(), twin))
+}
+
+/// pnpm 12.21.0 sent one or the other of two such twins from run to run, on one project and
+/// one file (the conformance sandbox: the slashed one in six runs of eight): where their
+/// credentials differ, which one it sends cannot be said.
+pub(super) fn slash_twins_either(model: &Model, label: &str) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (key, creds) in &model.auth {
+        let AuthKey::Url(slashed) = key else { continue };
+        let Some(bare) = slashed.strip_suffix('/').filter(|k| k.len() > 2) else {
+            continue;
+        };
+        let Some(twin) = model.auth.get(&AuthKey::Url(bare.to_string())) else {
+            continue;
+        };
+        if !(creds.authenticates() && usable(creds) && twin.authenticates() && usable(twin))
+            || crate::resolve::npm_authorization(creds) == crate::resolve::npm_authorization(twin)
+        {
+            continue;
+        }
+        let at = |c: &Credentials| c.origin().map(|o| format!(" ({o})")).unwrap_or_default();
+        out.push(Warning::new(
+            Code::Pnpm12SlashTwins,
+            format!(
+                "`{slashed}`{} and `{bare}`{} differ only by the trailing slash and hold different credentials: {label} sends one or the other from run to run (npm takes `{slashed}`); keep one of them",
+                at(creds),
+                at(twin)
+            ),
+            twin.origin().cloned(),
+        ));
+    }
+    out
+}
+
 /// pnpm 11/12 read `//host/path/@scope/:_authToken` as the scope token
 /// `//host/path/:@scope:_authToken` (`splitScopeFromRegistryByPath` in pnpm 11.28's config
 /// reader), and look a scope's tokens up along the registry URL's walk up, with and without
