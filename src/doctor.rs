@@ -389,6 +389,18 @@ fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<St
     };
     let in_sides: Vec<Manager> = sides.iter().flatten().copied().collect();
     let mends = |from: Manager, user: bool| -> bool {
+        // A source that sends a credential keyed for another port or for no registry (pnpm's
+        // port-less fallback) would have every manager send it there: followed, real npm,
+        // Yarn 1, Bun and Deno sent one registry's token to another (from a trial).
+        let strays = reads.iter().filter(|r| r.manager == from).any(|r| {
+            r.routes.iter().any(|route| {
+                route.authorization.is_some()
+                    && !crate::translate::names_its_registry(route, r.manager)
+            })
+        });
+        if strays {
+            return false;
+        }
         let to = others(from);
         // As `convert` run in this shell takes the user `.npmrc` (NPM_CONFIG_USERCONFIG): a
         // command it refuses is no fix (from a review).
@@ -454,7 +466,7 @@ fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<St
     // Which side is right is the user's to say: each side's conversion that mends it.
     let choices: Vec<String> = sides.iter().filter_map(|side| mending(side[0])).collect();
     Some(match choices.as_slice() {
-        [] => "decide which manager's config is right and mend the others' by hand: no conversion between their files makes them agree here without taking away credentials one of them sends now (a difference that environment variables make, or files pmrc does not write such as pnpm's config.yaml, stays)".to_string(),
+        [] => "decide which manager's config is right and mend the others' by hand: no conversion between their files makes them agree here without taking away credentials one of them sends now or sending a credential to a registry its key does not name (a difference that environment variables make, or files pmrc does not write such as pnpm's config.yaml, stays)".to_string(),
         [one] => format!("run {one} and review the diff"),
         _ => format!(
             "decide which config is right, then run {}",

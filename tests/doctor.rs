@@ -1022,6 +1022,32 @@ unsafeHttpWhitelist:
     }
 }
 
+/// From a trial: pnpm 10 sends a port-less key's token to a registry on a port
+/// (`//127.0.0.1/reg/` for `127.0.0.1:4928`), and the drift fix named the conversion from
+/// pnpm 10, which wrote that token for the other registry: real npm, Yarn 1, Bun and Deno
+/// then sent it there. No fix names a source whose credential its key does not aim there.
+#[test]
+fn a_drift_fix_never_spreads_a_credential_keyed_for_another_registry() {
+    let dir = project(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (
+            ".npmrc",
+            "@a:registry=http://127.0.0.1:4926/reg/\n//127.0.0.1/reg/:_authToken=fake-a-noport\n@c:registry=http://127.0.0.1:4928/reg/\n//127.0.0.1:4928/reg:_authToken=fake-c-noslash\n",
+        ),
+    ]);
+    let home = TempDir::new().unwrap();
+    let doctor = doctor_json(
+        &dir,
+        &["--manager", "npm,yarn-classic,pnpm@10,pnpm@12,bun,deno"],
+        home.path(),
+    );
+    let fixes = fixes_of(&doctor, "config-drift");
+    assert!(!fixes.is_empty(), "{doctor:#}");
+    for fix in &fixes {
+        assert!(!fix.contains("--from pnpm@10"), "{fix}");
+    }
+}
+
 /// `yarn-registry-key-unmatched` names the key the registry on the same host is looked up
 /// under; renamed as it says, the entry is in use (real Yarn 4.18.1 sent no token for a
 /// host-only key and sent it for the renamed one, against a loopback registry).

@@ -663,7 +663,7 @@ const NOT_WRITTEN: &str =
 /// Whether the credentials a route sends are keyed at the host and port it requests: a
 /// key without the port (pnpm tries one when no key names the port) or unkeyed credentials
 /// (Yarn's top-level token) reach a registry the user never named.
-fn names_its_registry(route: &Route, manager: Manager) -> bool {
+pub fn names_its_registry(route: &Route, manager: Manager) -> bool {
     let registry = route.requested_registry(manager);
     match (
         &route.credential_key,
