@@ -6404,6 +6404,59 @@ fn a_miscased_registry_token_variable_is_said_to_be_ignored_by_npm() {
     assert!(!sent.contains("env-variable-ignored"), "{sent}");
 }
 
+/// From a trial: `convert --to pnpm@12 --user` wrote the scope's routing into auth.ini
+/// beside its scope token, though the project's pnpm-workspace.yaml routes it: real pnpm 12
+/// then sent every project's `@acme` packages there. The user file gets the token alone
+/// (real pnpm 12.21 sent it so: the conformance case `yarn_per_scope_tokens_to_pnpm12_user`).
+#[test]
+fn a_scope_token_goes_to_the_user_file_without_the_project_s_routing() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            "bunfig.toml",
+            "[install.scopes]\nacme = { url = \"https://npm.acme.test/acme/\", token = \"$ACME_TOKEN\" }\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "bun", "--to", "pnpm@12", "--user", "--write",
+        ],
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let auth_ini =
+        std::fs::read_to_string(project.home.path().join(".config/pnpm/auth.ini")).unwrap();
+    assert_eq!(
+        auth_ini,
+        "//npm.acme.test/acme/:@acme:_authToken=${ACME_TOKEN?}\n"
+    );
+    let workspace = project.read("pnpm-workspace.yaml").unwrap();
+    assert!(
+        workspace.contains("\"@acme\": \"https://npm.acme.test/acme/\""),
+        "{workspace}"
+    );
+    // Another project of the user's gets no route for @acme from it.
+    let other = Project::with_files(&[("package.json", "{}\n")]);
+    let explained = other
+        .cmd(&[
+            "explain",
+            "@acme/x",
+            "--manager",
+            "pnpm@12",
+            "--user",
+            "--format",
+            "json",
+        ])
+        .env("HOME", project.home.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&explained.stdout).unwrap();
+    assert_eq!(
+        json["managers"][0]["url"], "https://registry.npmjs.org/@acme%2fx",
+        "{json:#}"
+    );
+}
+
 /// From a trial: `pmrc env` left the user's `~/.npmrc` out without a word, as `show` and
 /// `convert` do not.
 #[test]

@@ -426,9 +426,12 @@ fn drafts(
                     &parts[parts.len() - 1].1
                 }
             };
-            let mut wanted = target
-                .format
-                .in_shape_of(target.text.as_deref(), target.format.wanted(part, to));
+            let mut wanted = target.format.wanted(part, to);
+            if target.level == Level::User {
+                let routing = routing_only_for_keys(&translation, target.format, to);
+                wanted.retain(|setting| !routing.contains(setting));
+            }
+            let mut wanted = target.format.in_shape_of(target.text.as_deref(), wanted);
             wanted.retain(|(path, _)| target.format.edits(path));
             match drafts.iter_mut().find(|d| d.file.path == target.path) {
                 Some(draft) => draft.writers.push((to, wanted)),
@@ -463,6 +466,32 @@ fn drafts(
 /// and Yarn 1 in its `.npmrc`):
 /// one note per such variable unset in this environment, at the line it came from, so the
 /// preview says before the first `yarn install` fails. Names only, never values.
+/// The settings that route a scope whose registry the user-level credentials hold only to
+/// spell a scope token's key (`//host/path/:@scope:_authToken`): the project routes it, and
+/// written into the user's file the line would route that scope in every project of the user
+/// (from a trial: real pnpm 12 in another project sent `@acme` there).
+fn routing_only_for_keys(
+    translation: &crate::translate::Translation,
+    format: crate::formats::Format,
+    to: Manager,
+) -> crate::formats::Wanted {
+    let user_level = translation.model.at_level(Level::User);
+    let mut routing = Model::default();
+    for (name, scope) in &translation.user_credentials.scopes {
+        let routed_at_user_level = user_level
+            .scopes
+            .get(name)
+            .is_some_and(|s| s.registry.is_some());
+        if let Some(registry) = scope.registry.as_ref().filter(|_| !routed_at_user_level) {
+            routing.scopes.entry(name.clone()).or_default().registry = Some(registry.clone());
+        }
+    }
+    if routing.scopes.is_empty() {
+        return Vec::new();
+    }
+    format.wanted(&routing, to)
+}
+
 fn stops_while_unset(model: &Model, to: Manager) -> Vec<Warning> {
     use crate::template::{Piece, Unset};
     // Asked once: a large config has thousands of references, and most targets go on.
