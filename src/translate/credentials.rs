@@ -841,8 +841,9 @@ impl Translator<'_> {
                     origin.level = Level::User;
                     v.origin = Some(origin);
                 }
-                // A scope token's key names the scope's registry; the user file gets the
-                // `@scope:registry` line with it, as `pnpm login --scope` writes them.
+                // A scope token's key is spelled from the scope's registry, which the user
+                // model holds for it; the plan writes that routing into the user file only
+                // where the project does not route the scope (`plan::routing_only_for_keys`).
                 if let AuthKey::Scope(scope) = key
                     && let Some(mut registry) =
                         model.scopes.get(scope).and_then(|s| s.registry.clone())
