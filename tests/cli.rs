@@ -6457,6 +6457,43 @@ fn a_scope_token_goes_to_the_user_file_without_the_project_s_routing() {
     );
 }
 
+/// From a trial: a `_password` from a variable holding base64 stays in the `.npmrc` Bun
+/// reads too, and real Bun 1.4.5 decoded it and sent the basic auth (the conformance case
+/// `npm_password_env_kept_for_bun`); pmrc had warned that Bun would send nothing.
+#[test]
+fn a_base64_password_variable_kept_in_the_npmrc_bun_reads_is_no_loss() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@corp:registry=https://corp.example/\n//corp.example/:username=cu\n//corp.example/:_password=${CORP_PW_B64}\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "bun", "--format", "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let said: Vec<(String, String)> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["code"].as_str().unwrap().to_string(),
+                w["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [("lossy-basic-auth".to_string(), "note".to_string())],
+        "{json:#}"
+    );
+}
+
 /// From a trial: `pmrc env` left the user's `~/.npmrc` out without a word, as `show` and
 /// `convert` do not.
 #[test]

@@ -242,6 +242,7 @@ cases! {
         yarn_auth_ident,
         npm_username_password,
         npm_password_env_inexpressible,
+        npm_password_env_kept_for_bun,
         npm_scope_tarballs_other_host,
         yarn_scope_tarballs_same_host,
         npm12_scope_other_host,

@@ -206,11 +206,14 @@ fn behaviour(
 
 /// Whether a translation reported something the target cannot keep. A literal secret
 /// written as plain text is a warning about hygiene, not a loss; notes say where things
-/// went, not what was lost.
+/// went, not what was lost. `lossy-basic-auth` as a note says the basic auth stays in the
+/// source's `.npmrc`, which the target reads too: the plan keeps that file's lines, which
+/// this model-only write and read-back does not hold.
 fn reports_loss(warnings: &[Warning]) -> bool {
-    warnings
-        .iter()
-        .any(|w| w.severity != Severity::Note && w.code != "plain-text-secret")
+    warnings.iter().any(|w| {
+        (w.severity != Severity::Note && w.code != "plain-text-secret")
+            || w.code == "lossy-basic-auth"
+    })
 }
 
 /// `text` as `manager`'s own config: translated from npm, written and read back.

@@ -723,14 +723,28 @@ impl Translator<'_> {
                 return Some((u.value.clone(), p.value.clone()));
             }
             let Some(encoded) = p.value.as_literal() else {
-                self.warnings.push(Warning::new(
-                    Code::LossyBasicAuth,
-                    format!(
-                        "`_password` comes from an environment variable holding base64, which {} cannot decode; give {} the plain password in its own variable",
-                        self.to, self.to
-                    ),
-                    p.origin.clone(),
-                ));
+                let to = self.to;
+                let cannot = format!(
+                    "`_password` comes from an environment variable holding base64, which {to} cannot decode in its own file"
+                );
+                // Read from an `.npmrc` the target reads too, the lines stay there for it (from a
+                // trial: real Bun 1.4.5 sent the kept username and `_password` as basic auth).
+                match self.kept_in_target_npmrc(p.origin.as_ref()) {
+                    Some(kept) => {
+                        self.warnings.push(Warning::note(
+                            Code::LossyBasicAuth,
+                            format!("{cannot}, so it stays in this .npmrc, where {to} reads it"),
+                            p.origin.clone(),
+                        ));
+                        self.kept_in_npmrc.push(kept);
+                        self.kept_in_npmrc.extend(u.origin.clone());
+                    }
+                    None => self.warnings.push(Warning::new(
+                        Code::LossyBasicAuth,
+                        format!("{cannot}; give {to} the plain password in its own variable"),
+                        p.origin.clone(),
+                    )),
+                }
                 return None;
             };
             return match String::from_utf8(decode_base64_lossy(&encoded)) {
@@ -758,23 +772,14 @@ impl Translator<'_> {
                     .map(|(u, p)| (Template::literal(u), Template::literal(p)))
             });
         if decoded.is_none() {
-            let target_reads_npmrc = self
-                .to
-                .rules()
-                .sources()
-                .iter()
-                .any(|f| f.format == crate::formats::Format::Npmrc);
+            let target_reads_npmrc = self.target_reads_npmrc();
             // Read from an `.npmrc` the target reads too, the line stays there for it.
-            let kept = ident
-                .origin
-                .as_ref()
-                .filter(|o| o.file.file_name().is_some_and(|n| n == ".npmrc"))
-                .filter(|_| target_reads_npmrc);
+            let kept = self.kept_in_target_npmrc(ident.origin.as_ref());
             let to = self.to;
             let cannot = format!(
                 "{to} needs basic auth as a username and password in its own file; this pre-encoded value (`_auth`/npmAuthIdent) cannot be split"
             );
-            let (noted, then) = match (kept, target_reads_npmrc) {
+            let (noted, then) = match (&kept, target_reads_npmrc) {
                 // Nothing is lost: said so that the missing entry in its own file is explained.
                 (Some(_), _) => (
                     true,
@@ -798,9 +803,25 @@ impl Translator<'_> {
                 Warning::new(Code::LossyBasicAuth, message, ident.origin.clone())
             };
             self.warnings.push(warning);
-            self.kept_in_npmrc.extend(kept.cloned());
+            self.kept_in_npmrc.extend(kept);
         }
         decoded
+    }
+
+    fn target_reads_npmrc(&self) -> bool {
+        self.to
+            .rules()
+            .sources()
+            .iter()
+            .any(|f| f.format == crate::formats::Format::Npmrc)
+    }
+
+    /// Where a value read from an `.npmrc` stays for a target that reads that file too.
+    fn kept_in_target_npmrc(&self, origin: Option<&Origin>) -> Option<Origin> {
+        origin
+            .filter(|o| o.file.file_name().is_some_and(|n| n == ".npmrc"))
+            .filter(|_| self.target_reads_npmrc())
+            .cloned()
     }
 
     /// Credentials the target ignores in the project file (pnpm and `${VAR}` tokens), yet

@@ -258,6 +258,25 @@ pub fn npm_password_env_inexpressible() -> Case {
         .expect_warning("lossy-basic-auth")
 }
 
+/// The same `.npmrc` to Bun, which reads the `.npmrc` too: the lines stay there, and real Bun
+/// 1.4.5 decoded the variable's base64 and sent the basic auth (a trial). pmrc had said Bun
+/// would send nothing.
+pub fn npm_password_env_kept_for_bun() -> Case {
+    Case::new("npm_password_env_kept_for_bun", Npm, Bun)
+        .mount_auth(1, "/", "Basic {b64:alice:{NPM_PASS}}")
+        .file(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:username=alice\n//{H1}/:_password=${NPM_PASS_B64}\n",
+        )
+        .env("NPM_PASS_B64", &b64("fake-pass-1"), &b64("fake-pass-2"))
+        .env("NPM_PASS", "fake-pass-1", "fake-pass-2")
+        .dep("leftpad-fake", 1, "Basic {b64:alice:{NPM_PASS}}")
+        .reference(
+            ".npmrc",
+            "registry={R1}/\n//{H1}/:username=alice\n//{H1}/:_password=${NPM_PASS_B64}\n",
+        )
+}
+
 // ---- tarballs on another host ----
 
 /// npm sends a token to the tarball host only when a key matches it; Yarn sends the scope's
