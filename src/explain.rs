@@ -228,7 +228,7 @@ pub fn explain(
             _ => rules
                 .request_fails(model, &route)
                 .unwrap_or_else(|| rules.credential_reason(&shown_route)),
-        },
+        } + &near_misses(model, &route),
     ];
     let (tarball_route, packument_only) = tarball_route(model, manager, &route);
     let tarball = tarball.map(|t| {
@@ -556,4 +556,64 @@ fn tarball_explanation(
         authorization,
         why,
     }
+}
+
+/// Where a request gets no credentials: the keys on its host that hold some and miss it,
+/// and how (from a trial: a key whose path differs from the registry's by case alone, a
+/// common cause of a 401, was not hinted at).
+fn near_misses(model: &Model, route: &Route) -> String {
+    if route.authorization.is_some() || route.credential_key.is_some() {
+        return String::new();
+    }
+    let Some(url) = route.registry.as_deref().and_then(RegistryUrl::parse) else {
+        return String::new();
+    };
+    let path = crate::registry_url::with_trailing_slash(url.path());
+    let missed: Vec<String> = model
+        .auth
+        .iter()
+        .filter(|(_, c)| c.authenticates())
+        .filter_map(|(key, _)| {
+            let AuthKey::Url(key) = key else { return None };
+            let rest = key.strip_prefix("//")?;
+            let authority = rest.split('/').next().unwrap_or(rest);
+            let key_path = match &rest[authority.len()..] {
+                "" => "/",
+                p => p,
+            };
+            let host_of_key = authority.to_ascii_lowercase();
+            let (key_hostname, key_port) = match host_of_key.rsplit_once(':') {
+                Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+                _ => (host_of_key.as_str(), None),
+            };
+            if key_hostname != url.hostname() {
+                return None;
+            }
+            let key_path = crate::registry_url::with_trailing_slash(key_path);
+            let how = if authority.eq_ignore_ascii_case(url.host()) {
+                if path.starts_with(&key_path) {
+                    return None;
+                }
+                if path
+                    .to_ascii_lowercase()
+                    .starts_with(&key_path.to_ascii_lowercase())
+                {
+                    "its path differs from the request's by case"
+                } else {
+                    "its path is not a part of the request's"
+                }
+            } else if key_port.is_none() {
+                "it names no port"
+            } else {
+                "it names another port"
+            };
+            Some(format!("`{key}` ({how})"))
+        })
+        .take(3)
+        .collect();
+    if missed.is_empty() {
+        return String::new();
+    }
+    let verb = if missed.len() == 1 { "misses" } else { "miss" };
+    format!("; on this host, {} {verb} it", missed.join(", "))
 }

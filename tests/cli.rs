@@ -6494,6 +6494,31 @@ fn a_base64_password_variable_kept_in_the_npmrc_bun_reads_is_no_loss() {
     );
 }
 
+/// From a trial: a key whose path differs from the registry's by case alone gets no
+/// credentials from any manager (all real managers sent none), a common cause of a 401, and
+/// explain said only that no key matches. It names the keys on the host that miss, and how.
+#[test]
+fn explain_names_the_keys_on_the_host_that_miss_the_request() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@d:registry=https://r.example/Reg/\n//r.example/reg/:_authToken=fake-case\n//r.example:8443/Reg/:_authToken=fake-port\n//other.example/Reg/:_authToken=fake-other\n",
+        ),
+    ]);
+    let out = run(&project, &["explain", "@d/x", "--manager", "npm"]);
+    let text = render(&out);
+    assert!(
+        text.contains("`//r.example/reg/` (its path differs from the request's by case)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`//r.example:8443/Reg/` (it names another port)"),
+        "{text}"
+    );
+    assert!(!text.contains("other.example"), "{text}");
+}
+
 /// From a trial: `pmrc env` left the user's `~/.npmrc` out without a word, as `show` and
 /// `convert` do not.
 #[test]
