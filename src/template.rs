@@ -231,6 +231,24 @@ impl Template {
         })
     }
 
+    /// Whether the value is `user:` followed by references alone (`alice:${PASS}`): as a
+    /// basic-auth pair, its only literal text is the user name, which is no secret.
+    pub fn literal_is_a_user_name_only(&self) -> bool {
+        match self.pieces.split_first() {
+            Some((Piece::Text { text }, rest)) if !rest.is_empty() => {
+                text.strip_suffix(':')
+                    .is_some_and(|user| !user.contains(':'))
+                    && rest.iter().all(|p| match p {
+                        Piece::Env { unset, .. } => {
+                            unset.default_value().is_none_or(|d| !d.has_literal_text())
+                        }
+                        Piece::Text { .. } => false,
+                    })
+            }
+            _ => false,
+        }
+    }
+
     /// The same value with its literal text masked (references stay readable).
     pub fn redacted(&self) -> Template {
         Template {

@@ -6519,6 +6519,39 @@ fn explain_names_the_keys_on_the_host_that_miss_the_request() {
     assert!(!text.contains("other.example"), "{text}");
 }
 
+/// From a trial: Bun's `username` and `$CORP_PASS` became Yarn's `corpuser:${CORP_PASS:-}`,
+/// and pmrc warned that a literal secret was written as plain text: the literal part is the
+/// user name. A literal password still is one.
+#[test]
+fn a_user_name_beside_a_password_reference_is_no_plain_text_secret() {
+    let codes = |password: &str| {
+        let project = Project::with_files(&[
+            ("package.json", "{}\n"),
+            (
+                "bunfig.toml",
+                &format!(
+                    "[install.scopes]\ncorp = {{ url = \"https://corp.example/\", username = \"corpuser\", password = \"{password}\" }}\n"
+                ),
+            ),
+        ]);
+        let out = run(
+            &project,
+            &[
+                "convert", "--from", "bun", "--to", "yarn", "--format", "json",
+            ],
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["code"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(!codes("$CORP_PASS").contains(&"plain-text-secret".to_string()));
+    assert!(codes("fake-literal-pass").contains(&"plain-text-secret".to_string()));
+}
+
 /// From a trial: `pmrc env` left the user's `~/.npmrc` out without a word, as `show` and
 /// `convert` do not.
 #[test]

@@ -457,8 +457,12 @@ impl Translator<'_> {
         }
         for (key, (creds, _)) in assigned {
             for secret in creds.secrets() {
+                // `user:${PASS}` (Yarn's npmAuthIdent): the literal part is the user name.
+                let user_name_only = creds.ident.as_ref() == Some(secret)
+                    && secret.value.literal_is_a_user_name_only();
                 if secret.value.has_literal_text()
                     && secret.value.has_literal_secret()
+                    && !user_name_only
                     && !self.target_writes_where_read(&secret.origin)
                 {
                     // From a folder above the project, it was in no file of the project.
