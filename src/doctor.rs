@@ -31,6 +31,9 @@ pub struct Finding {
     /// For `config-drift`: the managers that disagree, those that do the same together.
     #[serde(skip)]
     pub drift: Option<Vec<Vec<Manager>>>,
+    /// For `config-drift`: the packages that managers route or authenticate apart.
+    #[serde(skip)]
+    pub drift_group: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }
@@ -47,6 +50,7 @@ pub fn finding(w: Warning, manager: Option<Manager>) -> Finding {
         message: w.message,
         fix: w.code.diagnostic().fix.to_string(),
         drift: None,
+        drift_group: None,
         origin: w.origin,
     }
 }
@@ -205,7 +209,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
             }
             Some(sides) => drift_fixes
                 .entry(sides.clone())
-                .or_insert_with(|| drift_fix(req, &reads, sides))
+                .or_insert_with(|| drift_fix(req, &reads, sides, f.drift_group.as_deref()))
                 .clone(),
             None => command_fix(req, &reads, f),
         };
@@ -376,7 +380,12 @@ fn copy_by_hand(
 /// the environment makes), run as printed did nothing; one that took a token out of a user
 /// file, or from a manager whose route pmrc cannot write (pnpm's config.yaml), left that
 /// manager without credentials it sent.
-fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<String> {
+fn drift_fix(
+    req: &Request,
+    reads: &[Read],
+    sides: &[Vec<Manager>],
+    group: Option<&str>,
+) -> Option<String> {
     let dir = dir_arg(req);
     // Every manager on the other sides than `from`'s.
     let others = |from: Manager| -> Vec<Manager> {
@@ -388,7 +397,9 @@ fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<St
             .collect()
     };
     let in_sides: Vec<Manager> = sides.iter().flatten().copied().collect();
-    let mends = |from: Manager, user: bool| -> bool {
+    // The reads after converting `from` to `to`, where the conversion is one a fix may name:
+    // `convert` would write it as planned, and no manager sends fewer credentials than now.
+    let converted = |from: Manager, to: &[Manager], user: bool| -> Option<Vec<Read>> {
         // A source that sends a credential keyed for another port or for no registry (pnpm's
         // port-less fallback) would have every manager send it there: followed, real npm,
         // Yarn 1, Bun and Deno sent one registry's token to another (from a trial).
@@ -399,35 +410,35 @@ fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<St
             })
         });
         if strays {
-            return false;
+            return None;
         }
-        let to = others(from);
         // As `convert` run in this shell takes the user `.npmrc` (NPM_CONFIG_USERCONFIG): a
         // command it refuses is no fix (from a review).
         let managers = std::iter::once(from).chain(to.iter().copied());
-        let Ok(env) = crate::commands::convert::user_config_moved(managers, user, req.env) else {
-            return false;
-        };
-        let Ok(plan) = crate::plan::build(&crate::plan::Request {
+        let env = crate::commands::convert::user_config_moved(managers, user, req.env).ok()?;
+        let plan = crate::plan::build(&crate::plan::Request {
             dir: req.dir,
             from,
-            to: &to,
+            to,
             user,
             env: &env,
             bystanders: &[],
             present: &[],
-        }) else {
-            return false;
-        };
+        })
+        .ok()?;
         if plan.pending().next().is_none()
             || plan.warnings.iter().any(|w| w.code.leaves_targets_apart())
         {
-            return false;
+            return None;
         }
-        let Some(after) = reads_after(req, reads, &plan, user) else {
+        let after = reads_after(req, reads, &plan, user)?;
+        keeps_credentials(reads, &after).then_some(after)
+    };
+    let mends = |from: Manager, user: bool| -> bool {
+        let Some(after) = converted(from, &others(from), user) else {
             return false;
         };
-        let still_apart = drift(&after).iter().any(|f| {
+        !drift(&after).iter().any(|f| {
             f.drift.as_ref().is_some_and(|apart| {
                 apart
                     .iter()
@@ -436,20 +447,20 @@ fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<St
                     .count()
                     > 1
             })
-        });
-        !still_apart && keeps_credentials(reads, &after)
+        })
     };
-    let convert = |from: Manager, user: bool| {
-        let to: Vec<String> = others(from).iter().map(ToString::to_string).collect();
+    let convert_to = |from: Manager, to: &[Manager], user: bool| {
+        let to: Vec<String> = to.iter().map(ToString::to_string).collect();
         let user = if user { " --user" } else { "" };
         format!(
             "`pmrc convert --from {from} --to {}{user} --write{dir}`",
             to.join(",")
         )
     };
+    let convert = |from: Manager, user: bool| convert_to(from, &others(from), user);
     // From `from`: the user files as well only where the project's alone do not mend it.
+    let ways: &[bool] = if req.user { &[true] } else { &[false, true] };
     let mending = |from: Manager| -> Option<String> {
-        let ways: &[bool] = if req.user { &[true] } else { &[false, true] };
         ways.iter()
             .find(|&&user| mends(from, user))
             .map(|&user| convert(from, user))
@@ -465,6 +476,64 @@ fn drift_fix(req: &Request, reads: &[Read], sides: &[Vec<Manager>]) -> Option<St
     }
     // Which side is right is the user's to say: each side's conversion that mends it.
     let choices: Vec<String> = sides.iter().filter_map(|side| mending(side[0])).collect();
+    // Else a conversion that makes one side do here as another does and makes no other
+    // difference anywhere (from a trial: Yarn 1 alone missed a token npm's file held, and
+    // `convert --from npm --to yarn-classic` added it, where the fix said none would do).
+    if choices.is_empty()
+        && let Some(group) = group
+    {
+        let before = apart_pairs(reads);
+        for from in sides {
+            for to in sides.iter().filter(|to| *to != from) {
+                let Some((user, after)) = ways
+                    .iter()
+                    .find_map(|&user| Some((user, converted(from[0], to, user)?)))
+                else {
+                    continue;
+                };
+                let after = apart_pairs(&after);
+                let joined = !after.iter().any(|(g, a, b)| {
+                    g == group
+                        && ((from.contains(a) && to.contains(b))
+                            || (to.contains(a) && from.contains(b)))
+                });
+                if !(joined && after.is_subset(&before)) {
+                    continue;
+                }
+                // `npm and bun do`, `yarn-classic does`.
+                let said = |ms: &[Manager], one: &str, many: &str| {
+                    let names: Vec<String> = ms.iter().map(ToString::to_string).collect();
+                    let verb = if names.len() == 1 { one } else { many };
+                    format!("{} {verb}", crate::warning::name_list(&names))
+                };
+                // Still apart here from the side converted from, as the files read after.
+                let rest: Vec<Manager> = in_sides
+                    .iter()
+                    .filter(|m| !from.contains(m) && !to.contains(m))
+                    .filter(|m| {
+                        after.iter().any(|(g, a, b)| {
+                            g == group
+                                && ((a == *m && from.contains(b)) || (b == *m && from.contains(a)))
+                        })
+                    })
+                    .copied()
+                    .collect();
+                let then = format!(
+                    "then {} here as {}",
+                    said(to, "does", "do"),
+                    said(from, "does", "do")
+                );
+                let rest = match rest.is_empty() {
+                    true => String::new(),
+                    false => format!(", and {}", said(&rest, "still differs", "still differ")),
+                };
+                return Some(format!(
+                    "run {} and review the diff: {then}{rest} (it sets no manager apart where it was not, and no conversion mends every difference between their files)",
+                    convert_to(from[0], to, user),
+                ));
+            }
+        }
+    }
     Some(match choices.as_slice() {
         [] => "decide which manager's config is right and mend the others' by hand: no conversion between their files makes them agree here without taking away credentials one of them sends now or sending a credential to a registry its key does not name (a difference that environment variables make, or files pmrc does not write such as pnpm's config.yaml, stays)".to_string(),
         [one] => format!("run {one} and review the diff"),
@@ -524,6 +593,24 @@ fn reads_after(
 
 /// Whether every manager still sends credentials for each group of packages it sends them
 /// for now.
+/// Each group of packages two managers route or authenticate apart, with the two.
+fn apart_pairs(reads: &[Read]) -> std::collections::HashSet<(String, Manager, Manager)> {
+    let mut out = std::collections::HashSet::new();
+    for (i, a) in reads.iter().enumerate() {
+        for b in &reads[i + 1..] {
+            let groups = resolve::groups_of(&a.model, &b.model);
+            let routes_a = resolve::routes_for(&a.model, a.manager, groups.clone());
+            let routes_b = resolve::routes_for(&b.model, b.manager, groups.clone());
+            for ((group, ra), rb) in groups.into_iter().zip(routes_a).zip(routes_b) {
+                if !ra.acts_like(&rb) {
+                    out.insert((group.to_string(), a.manager, b.manager));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn keeps_credentials(before: &[Read], after: &[Read]) -> bool {
     before.iter().zip(after).all(|(b, a)| {
         let sending: Vec<_> = b
@@ -574,6 +661,7 @@ fn unchecked(req: &Request) -> Option<Finding> {
             dir_arg(req)
         ),
         drift: None,
+        drift_group: None,
         origin: None,
         managers: Vec::new(),
     })
@@ -871,6 +959,7 @@ fn drift(reads: &[Read]) -> Vec<Finding> {
         };
         out.push(Finding {
             drift: Some(classes.iter().map(|(ms, _, _)| ms.clone()).collect()),
+            drift_group: Some(d.group.clone()),
             managers: if everyone.len() > 2 {
                 everyone.clone()
             } else {

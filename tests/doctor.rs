@@ -1048,6 +1048,52 @@ fn a_drift_fix_never_spreads_a_credential_keyed_for_another_registry() {
     }
 }
 
+/// From a trial: Yarn 1 alone sent no token for `@b` (its key is the host's, Yarn 1 wants
+/// the registry's URL), and the drift fix said no conversion would do, while
+/// `convert --from npm --to yarn-classic` added the line Yarn 1 needed (real Yarn 1.22 then
+/// sent it). Where no conversion mends every difference, the fix names one that makes a side
+/// do as another and sets no manager apart where it was not; run as printed, that side's
+/// drift is gone and no new one appears.
+#[test]
+fn a_drift_fix_names_a_conversion_that_mends_one_side_where_none_mends_all() {
+    let dir = project(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (
+            ".npmrc",
+            "@a:registry=http://127.0.0.1:4926/reg/\n//127.0.0.1/reg/:_authToken=fake-a-noport\n@b:registry=http://127.0.0.1:4927/reg/\n//127.0.0.1:4927/:_authToken=fake-b-host\n",
+        ),
+    ]);
+    let home = TempDir::new().unwrap();
+    let managers = ["--manager", "npm,yarn-classic,pnpm@10,bun"];
+    let doctor = doctor_json(&dir, &managers, home.path());
+    let drift_messages = |doctor: &serde_json::Value| -> Vec<String> {
+        doctor["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "config-drift")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = drift_messages(&doctor);
+    assert!(before.iter().any(|m| m.contains("@b/*")), "{before:?}");
+    let commands = run_fix_commands(&doctor, "config-drift", home.path());
+    assert_eq!(
+        commands
+            .iter()
+            .map(|c| c.join(" "))
+            .filter(|c| c.contains("--to yarn-classic --write"))
+            .count(),
+        1,
+        "{commands:?}"
+    );
+    let after = drift_messages(&doctor_json(&dir, &managers, home.path()));
+    assert!(!after.iter().any(|m| m.contains("@b/*")), "{after:?}");
+    for message in &after {
+        assert!(before.contains(message), "new drift: {message}");
+    }
+}
+
 /// `yarn-registry-key-unmatched` names the key the registry on the same host is looked up
 /// under; renamed as it says, the entry is in use (real Yarn 4.18.1 sent no token for a
 /// host-only key and sent it for the renamed one, against a loopback registry).
