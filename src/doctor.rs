@@ -593,17 +593,19 @@ fn reads_after(
 
 /// Whether every manager still sends credentials for each group of packages it sends them
 /// for now.
-/// Each group of packages two managers route or authenticate apart, with the two.
+/// Each group of packages two managers route or authenticate apart, with the two, as
+/// [`drift`] finds them.
 fn apart_pairs(reads: &[Read]) -> std::collections::HashSet<(String, Manager, Manager)> {
     let mut out = std::collections::HashSet::new();
-    for (i, a) in reads.iter().enumerate() {
-        for b in &reads[i + 1..] {
-            let groups = resolve::groups_of(&a.model, &b.model);
-            let routes_a = resolve::routes_for(&a.model, a.manager, groups.clone());
-            let routes_b = resolve::routes_for(&b.model, b.manager, groups.clone());
-            for ((group, ra), rb) in groups.into_iter().zip(routes_a).zip(routes_b) {
-                if !ra.acts_like(&rb) {
-                    out.insert((group.to_string(), a.manager, b.manager));
+    for f in drift(reads) {
+        let (Some(group), Some(classes)) = (f.drift_group, f.drift) else {
+            continue;
+        };
+        for (i, class) in classes.iter().enumerate() {
+            for other in &classes[i + 1..] {
+                for (&a, &b) in class.iter().flat_map(|a| other.iter().map(move |b| (a, b))) {
+                    out.insert((group.clone(), a, b));
+                    out.insert((group.clone(), b, a));
                 }
             }
         }
