@@ -6517,6 +6517,12 @@ fn explain_names_the_keys_on_the_host_that_miss_the_request() {
         "{text}"
     );
     assert!(!text.contains("other.example"), "{text}");
+    // Bun's own reason said "no .npmrc key on its host" beside the list of those that miss.
+    let bun = render(&run(&project, &["explain", "@d/x", "--manager", "bun"]));
+    assert!(
+        bun.contains("no .npmrc key on its host is a prefix of its path; on this host,"),
+        "{bun}"
+    );
 }
 
 /// From a trial: Bun's `username` and `$CORP_PASS` became Yarn's `corpuser:${CORP_PASS:-}`,

@@ -260,7 +260,7 @@ impl Rules for Bun {
     fn credential_reason(&self, route: &Route) -> String {
         match &route.credential_key {
             None => {
-                "no credentials: none written with the registry in bunfig.toml, and no .npmrc key on its host".into()
+                "no credentials: none written with the registry in bunfig.toml, and no .npmrc key on its host is a prefix of its path".into()
             }
             Some(AuthKey::Url(k)) => {
                 format!(".npmrc key `{k}` is on the registry's host and a prefix of its path")
