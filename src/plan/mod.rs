@@ -462,10 +462,6 @@ fn drafts(
     Ok(drafts)
 }
 
-/// A target that stops every command while a `${VAR}` it will read is unset (Yarn Berry,
-/// and Yarn 1 in its `.npmrc`):
-/// one note per such variable unset in this environment, at the line it came from, so the
-/// preview says before the first `yarn install` fails. Names only, never values.
 /// The settings that route a scope whose registry the user-level credentials hold only to
 /// spell a scope token's key (`//host/path/:@scope:_authToken`): the project routes it, and
 /// written into the user's file the line would route that scope in every project of the user
@@ -475,13 +471,14 @@ fn routing_only_for_keys(
     format: crate::formats::Format,
     to: Manager,
 ) -> crate::formats::Wanted {
-    let user_level = translation.model.at_level(Level::User);
     let mut routing = Model::default();
     for (name, scope) in &translation.user_credentials.scopes {
-        let routed_at_user_level = user_level
+        let routed_at_user_level = translation
+            .model
             .scopes
             .get(name)
-            .is_some_and(|s| s.registry.is_some());
+            .and_then(|s| s.registry.as_ref())
+            .is_some_and(|v| v.level() == Level::User);
         if let Some(registry) = scope.registry.as_ref().filter(|_| !routed_at_user_level) {
             routing.scopes.entry(name.clone()).or_default().registry = Some(registry.clone());
         }
@@ -492,6 +489,10 @@ fn routing_only_for_keys(
     format.wanted(&routing, to)
 }
 
+/// A target that stops every command while a `${VAR}` it will read is unset (Yarn Berry,
+/// and Yarn 1 in its `.npmrc`):
+/// one note per such variable unset in this environment, at the line it came from, so the
+/// preview says before the first `yarn install` fails. Names only, never values.
 fn stops_while_unset(model: &Model, to: Manager) -> Vec<Warning> {
     use crate::template::{Piece, Unset};
     // Asked once: a large config has thousands of references, and most targets go on.
