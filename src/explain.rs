@@ -575,22 +575,12 @@ fn near_misses(model: &Model, route: &Route) -> String {
         .filter(|(_, c)| c.authenticates())
         .filter_map(|(key, _)| {
             let AuthKey::Url(key) = key else { return None };
-            let rest = key.strip_prefix("//")?;
-            let authority = rest.split('/').next().unwrap_or(rest);
-            let key_path = match &rest[authority.len()..] {
-                "" => "/",
-                p => p,
-            };
-            let host_of_key = authority.to_ascii_lowercase();
-            let (key_hostname, key_port) = match host_of_key.rsplit_once(':') {
-                Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
-                _ => (host_of_key.as_str(), None),
-            };
-            if key_hostname != url.hostname() {
+            let key_url = RegistryUrl::of_key(key, url.scheme)?;
+            if key_url.hostname() != url.hostname() {
                 return None;
             }
-            let key_path = crate::registry_url::with_trailing_slash(key_path);
-            let how = if authority.eq_ignore_ascii_case(url.host()) {
+            let how = if key_url.host() == url.host() {
+                let key_path = crate::registry_url::with_trailing_slash(key_url.path());
                 if path.starts_with(&key_path) {
                     return None;
                 }
@@ -602,7 +592,7 @@ fn near_misses(model: &Model, route: &Route) -> String {
                 } else {
                     "its path is not a part of the request's"
                 }
-            } else if key_port.is_none() {
+            } else if key_url.host_as_written() == key_url.hostname() {
                 "it names no port"
             } else {
                 "it names another port"

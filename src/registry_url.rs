@@ -130,9 +130,13 @@ impl RegistryUrl {
     /// Whether a credential key (`//host[:port]/…`, a scheme allowed) names this URL's
     /// host and port, the default port being the same as none.
     pub fn is_named_by_key(&self, key: &str) -> bool {
+        RegistryUrl::of_key(key, self.scheme).is_some_and(|k| k.host() == self.host())
+    }
+
+    /// A credential key (`//host[:port]/path/`, a scheme allowed) read as a URL of `scheme`.
+    pub fn of_key(key: &str, scheme: &str) -> Option<RegistryUrl> {
         let without_scheme = key.find("//").map_or(key, |i| &key[i..]);
-        RegistryUrl::parse(&format!("{}:{without_scheme}", self.scheme))
-            .is_some_and(|k| k.host() == self.host())
+        RegistryUrl::parse(&format!("{scheme}:{without_scheme}"))
     }
 
     /// Yarn Berry's scheme-less `npmRegistries` key for this registry (one trailing `/` gone).

@@ -474,13 +474,8 @@ impl Rules for Yarn {
             .iter()
             .flat_map(|registry| yarn_lookup_keys(registry))
             .collect();
-        let hostname = |url: &str| {
-            let url = match url.strip_prefix("//") {
-                Some(rest) => format!("https://{rest}"),
-                None => url.to_string(),
-            };
-            RegistryUrl::parse(&url).map(|u| u.hostname().to_string())
-        };
+        let hostname =
+            |url: &str| RegistryUrl::of_key(url, "https").map(|u| u.hostname().to_string());
         for (key, creds) in &model.auth {
             if let AuthKey::Url(k) = key
                 && !lookups.contains(&normalize_yarn_key(k))
