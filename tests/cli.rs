@@ -13,6 +13,21 @@ fn run(project: &Project, args: &[&str]) -> Output {
     project.cmd(args).output().unwrap()
 }
 
+/// The `warnings` of a command's JSON output.
+fn json_warnings(output: &Output) -> Vec<serde_json::Value> {
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", render(output)));
+    json["warnings"].as_array().cloned().unwrap_or_default()
+}
+
+/// The codes of [`json_warnings`].
+fn json_warning_codes(output: &Output) -> Vec<String> {
+    json_warnings(output)
+        .iter()
+        .map(|w| w["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn render(output: &Output) -> String {
     format!(
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
@@ -6350,10 +6365,8 @@ fn pnpm_user_file_advice_is_not_given_for_tokens_the_source_does_not_send() {
             "convert", "--from", "yarn@1", "--to", "pnpm@11", "--format", "json",
         ],
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let advice: Vec<&str> = json["warnings"]
-        .as_array()
-        .unwrap()
+    let warnings = json_warnings(&out);
+    let advice: Vec<&str> = warnings
         .iter()
         .filter(|w| w["code"] == "pnpm-env-credential-needs-user-file")
         .map(|w| w["message"].as_str().unwrap())
@@ -6475,10 +6488,7 @@ fn a_base64_password_variable_kept_in_the_npmrc_bun_reads_is_no_loss() {
             "convert", "--from", "npm", "--to", "bun", "--format", "json",
         ],
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let said: Vec<(String, String)> = json["warnings"]
-        .as_array()
-        .unwrap()
+    let said: Vec<(String, String)> = json_warnings(&out)
         .iter()
         .map(|w| {
             (
@@ -6490,7 +6500,8 @@ fn a_base64_password_variable_kept_in_the_npmrc_bun_reads_is_no_loss() {
     assert_eq!(
         said,
         [("lossy-basic-auth".to_string(), "note".to_string())],
-        "{json:#}"
+        "{}",
+        render(&out)
     );
 }
 
@@ -6540,19 +6551,12 @@ fn a_user_name_beside_a_password_reference_is_no_plain_text_secret() {
                 ),
             ),
         ]);
-        let out = run(
+        json_warning_codes(&run(
             &project,
             &[
                 "convert", "--from", "bun", "--to", "yarn", "--format", "json",
             ],
-        );
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        json["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w["code"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
+        ))
     };
     assert!(!codes("$CORP_PASS").contains(&"plain-text-secret".to_string()));
     assert!(codes("fake-literal-pass").contains(&"plain-text-secret".to_string()));
@@ -6579,14 +6583,7 @@ fn env_names_the_user_file_it_did_not_read() {
             "env", "--from", "npm", "--to", "pnpm@12", "--format", "json",
         ];
         args.extend(extra);
-        let out = project.cmd(&args).output().unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        json["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w["code"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
+        json_warning_codes(&project.cmd(&args).output().unwrap())
     };
     assert!(codes(&[]).contains(&"user-files-not-read".to_string()));
     assert!(!codes(&["--user"]).contains(&"user-files-not-read".to_string()));

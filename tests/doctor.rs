@@ -1066,16 +1066,7 @@ fn a_drift_fix_names_a_conversion_that_mends_one_side_where_none_mends_all() {
     let home = TempDir::new().unwrap();
     let managers = ["--manager", "npm,yarn-classic,pnpm@10,bun"];
     let doctor = doctor_json(&dir, &managers, home.path());
-    let drift_messages = |doctor: &serde_json::Value| -> Vec<String> {
-        doctor["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "config-drift")
-            .map(|f| f["message"].as_str().unwrap().to_string())
-            .collect()
-    };
-    let before = drift_messages(&doctor);
+    let before = messages_of(&doctor, "config-drift");
     assert!(before.iter().any(|m| m.contains("@b/*")), "{before:?}");
     let commands = run_fix_commands(&doctor, "config-drift", home.path());
     assert_eq!(
@@ -1087,7 +1078,7 @@ fn a_drift_fix_names_a_conversion_that_mends_one_side_where_none_mends_all() {
         1,
         "{commands:?}"
     );
-    let after = drift_messages(&doctor_json(&dir, &managers, home.path()));
+    let after = messages_of(&doctor_json(&dir, &managers, home.path()), "config-drift");
     assert!(!after.iter().any(|m| m.contains("@b/*")), "{after:?}");
     for message in &after {
         assert!(before.contains(message), "new drift: {message}");
@@ -1108,13 +1099,7 @@ fn an_unmatched_yarn_key_is_told_the_key_its_host_s_registry_needs() {
         let dir = project(&[(".yarnrc.yml", &yarnrc(key))]);
         let home = TempDir::new().unwrap();
         let doctor = doctor_json(&dir, &["--manager", "yarn"], home.path());
-        doctor["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "yarn-registry-key-unmatched")
-            .map(|f| f["message"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
+        messages_of(&doctor, "yarn-registry-key-unmatched")
     };
     let said = messages("//npm.acme.test");
     assert_eq!(said.len(), 1, "{said:?}");
@@ -1155,6 +1140,17 @@ fn doctor_json(dir: &TempDir, args: &[&str], home: &std::path::Path) -> serde_js
 }
 
 /// The fix of each finding of `rule` in doctor's JSON.
+/// The message of each finding of `rule` in doctor's JSON.
+fn messages_of(doctor: &serde_json::Value, rule: &str) -> Vec<String> {
+    doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn fixes_of(doctor: &serde_json::Value, rule: &str) -> Vec<String> {
     doctor["findings"]
         .as_array()

@@ -243,38 +243,30 @@ pub fn npm_username_password() -> Case {
         )
 }
 
-/// `_password=${VAR}` holds base64 of the password in an env var: Yarn would need the plain
-/// password (or base64 of the pair), which no `${…}` of that variable gives. pmrc must say so.
-pub fn npm_password_env_inexpressible() -> Case {
-    Case::new("npm_password_env_inexpressible", Npm, Yarn)
+/// `alice` and `_password=${NPM_PASS_B64}`, base64 of the password in an env var, sent to R1.
+fn npm_password_env(name: &'static str, target: super::sandbox::Pm) -> Case {
+    Case::new(name, Npm, target)
         .mount_auth(1, "/", "Basic {b64:alice:{NPM_PASS}}")
-        .file(
-            ".npmrc",
-            "registry={R1}/\n//{H1}/:username=alice\n//{H1}/:_password=${NPM_PASS_B64}\n",
-        )
+        .file(".npmrc", NPMRC_PASSWORD_ENV)
         .env("NPM_PASS_B64", &b64("fake-pass-1"), &b64("fake-pass-2"))
         .env("NPM_PASS", "fake-pass-1", "fake-pass-2")
         .dep("leftpad-fake", 1, "Basic {b64:alice:{NPM_PASS}}")
-        .expect_warning("lossy-basic-auth")
+}
+
+const NPMRC_PASSWORD_ENV: &str =
+    "registry={R1}/\n//{H1}/:username=alice\n//{H1}/:_password=${NPM_PASS_B64}\n";
+
+/// Yarn would need the plain password (or base64 of the pair), which no `${…}` of that
+/// variable gives. pmrc must say so.
+pub fn npm_password_env_inexpressible() -> Case {
+    npm_password_env("npm_password_env_inexpressible", Yarn).expect_warning("lossy-basic-auth")
 }
 
 /// The same `.npmrc` to Bun, which reads the `.npmrc` too: the lines stay there, and real Bun
 /// 1.4.5 decoded the variable's base64 and sent the basic auth (a trial). pmrc had said Bun
 /// would send nothing.
 pub fn npm_password_env_kept_for_bun() -> Case {
-    Case::new("npm_password_env_kept_for_bun", Npm, Bun)
-        .mount_auth(1, "/", "Basic {b64:alice:{NPM_PASS}}")
-        .file(
-            ".npmrc",
-            "registry={R1}/\n//{H1}/:username=alice\n//{H1}/:_password=${NPM_PASS_B64}\n",
-        )
-        .env("NPM_PASS_B64", &b64("fake-pass-1"), &b64("fake-pass-2"))
-        .env("NPM_PASS", "fake-pass-1", "fake-pass-2")
-        .dep("leftpad-fake", 1, "Basic {b64:alice:{NPM_PASS}}")
-        .reference(
-            ".npmrc",
-            "registry={R1}/\n//{H1}/:username=alice\n//{H1}/:_password=${NPM_PASS_B64}\n",
-        )
+    npm_password_env("npm_password_env_kept_for_bun", Bun).reference(".npmrc", NPMRC_PASSWORD_ENV)
 }
 
 // ---- tarballs on another host ----
