@@ -6795,3 +6795,41 @@ fn no_config_here_names_the_way_to_look_anyway() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", render(&out));
 }
+
+/// From a trial: with Bun among several targets, the later round that translates from the
+/// `.npmrc` written for npm called npm's new line (here line 6) and the default registry's
+/// ignored `${VAR}` token unused. Every finding names a line the user wrote, and a
+/// credential of a registry in use is not said to be unused.
+#[test]
+fn findings_with_bun_among_several_targets_name_only_the_user_s_lines() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        ("pnpm-lock.yaml", ""),
+        (
+            ".npmrc",
+            "registry=http://127.0.0.1:4873/\n@acme:registry=http://127.0.0.1:4874/corp/\n//127.0.0.1:4873/:_authToken=${MAIN_TOKEN}\n//127.0.0.1:4874/corp/:_auth=${CORP_AUTH}\n//127.0.0.1:4874/:_authToken=npm_FAKE_hostonly\n",
+        ),
+    ]);
+    for to in ["bun", "npm,bun", "npm,yarn-classic,bun,deno"] {
+        let out = run(
+            &project,
+            &[
+                "convert", "--from", "pnpm@10", "--to", to, "--format", "json",
+            ],
+        );
+        let warnings = json_warnings(&out);
+        assert!(
+            !json_warning_codes(&out).contains(&"unused-credential".to_string()),
+            "--to {to}: {}",
+            render(&out)
+        );
+        assert!(
+            warnings
+                .iter()
+                .filter_map(|w| w["origin"]["line"].as_u64())
+                .all(|line| (1..=5).contains(&line)),
+            "--to {to}: {}",
+            render(&out)
+        );
+    }
+}

@@ -4,6 +4,7 @@
 //! written: an editor bug becomes a refusal, never a damaged file.
 
 mod pins;
+mod planned_lines;
 mod readers_moved;
 pub use readers_moved::{listed, moved_by_changes};
 mod shared;
@@ -242,6 +243,8 @@ pub fn build(req: &Request) -> Result<Plan> {
     let source_routes = crate::resolve::routes(&model, req.from);
     let mut rounds = 0;
     let mut pins = pins::Pins::new();
+    // The source's files as a later round reads them, to name the user's lines.
+    let mut planned_files = Vec::new();
     loop {
         let mut warnings = read_warnings.clone();
         let later_routes;
@@ -255,7 +258,7 @@ pub fn build(req: &Request) -> Result<Plan> {
         let drafts = drafts(
             req,
             (&translated_from, routes),
-            pins.written(),
+            (pins.written(), &planned_files),
             &mut warnings,
         )?;
         let planned = shared::plan_files(
@@ -285,16 +288,28 @@ pub fn build(req: &Request) -> Result<Plan> {
             .any(|c| c.status() != Status::Unchanged && sources.iter().any(|f| f.path == c.path));
         rounds += 1;
         let next = if touches_source && rounds < 3 {
+            let mut files = Vec::new();
             let planned: Vec<ConfigFile> = sources
                 .iter()
                 .map(|f| match changes.iter().find(|c| c.path == f.path) {
-                    Some(c) => ConfigFile {
-                        text: Some(crate::formats::kept::shared_text(&c.after)),
-                        ..f.clone()
-                    },
+                    Some(c) => {
+                        let planned = crate::formats::kept::shared_text(&c.after);
+                        if let Some(written) = &f.text {
+                            files.push(planned_lines::PlannedFile::new(
+                                &f.display,
+                                Rc::clone(written),
+                                Rc::clone(&planned),
+                            ));
+                        }
+                        ConfigFile {
+                            text: Some(planned),
+                            ..f.clone()
+                        }
+                    }
                     None => f.clone(),
                 })
                 .collect();
+            planned_files = files;
             Some(discover::read_merged(req.from, &planned)?.0)
         } else {
             None
@@ -376,7 +391,7 @@ fn target_reading(req: &Request, to: Manager) -> Result<Option<crate::translate:
 fn drafts(
     req: &Request,
     (model, routes): (&Model, &[crate::resolve::Route]),
-    pins: &[pins::Pin],
+    (pins, planned_files): (&[pins::Pin], &[planned_lines::PlannedFile]),
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<shared::Draft>> {
     let mut drafts: Vec<shared::Draft> = Vec::new();
@@ -442,6 +457,7 @@ fn drafts(
             }
         }
     }
+    per_target.retain_mut(|(_, w)| planned_lines::at_written_line(planned_files, w));
     // One warning per problem: a line of the source that several targets cannot keep the
     // same way is one warning naming them all.
     warnings.extend(

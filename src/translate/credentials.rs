@@ -393,6 +393,15 @@ impl Translator<'_> {
             let sent = self.from.rules().credentials_sent(written);
             let creds = sent.as_ref().unwrap_or(written);
             match key {
+                // A registry in use that the source sends nothing from this key (pnpm's ignored
+                // `${VAR}`): the source's own finding says so, and the check compares what Bun,
+                // reading the line in `.npmrc`, sends.
+                AuthKey::Url(location)
+                    if self.target() == WrittenAs::Bunfig
+                        && routes.iter().any(|r| {
+                            crate::registry_url::RegistryUrl::parse(r.requested_registry(self.from))
+                                .is_some_and(|url| url.is_named_by_key(location))
+                        }) => {}
                 AuthKey::Url(_) if self.target() == WrittenAs::Bunfig => {
                     self.warnings.push(Warning::note(
                         Code::UnusedCredential,
