@@ -278,7 +278,7 @@ diagnostics! {
             what: "a client certificate in a form the target cannot take (inline PEM, file paths, or per registry)"
             fix: "give the target the certificate and key in the form it reads, by hand";
         DependabotLiteralSecret "dependabot-literal-secret"
-            what: "`convert --to dependabot`: a token or password that is literal in the source; pmrc writes only `${{secrets.NAME}}` references into dependabot.yml, so it is left out"
+            what: "`convert --to dependabot`: a token or password that is literal in the source, or credentials in a registry URL; pmrc writes only `${{secrets.NAME}}` references into dependabot.yml, so it is left out (a reference the entry already holds stays, said as a note)"
             fix: "create the Dependabot secret the message names (Settings → Secrets and variables → Dependabot), reference it from the source as `${NAME}`, and convert again";
         DependabotEncodedPassword "dependabot-encoded-password"
             what: "`convert --to dependabot`: the source's password is npm's base64 `_password`, and Dependabot wants the plain password, so it is left out"

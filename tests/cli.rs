@@ -6833,3 +6833,90 @@ fn findings_with_bun_among_several_targets_name_only_the_user_s_lines() {
         );
     }
 }
+
+/// From a trial: a registry URL's userinfo or `?token=` went into the committed
+/// dependabot.yml as it was (the preview masked it, so a reviewer could not see it). The
+/// entry's url is written without them, and that is said.
+#[test]
+fn credentials_in_a_registry_url_are_not_written_into_dependabot_yml() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://ci-user:npm_FAKE_urlpass1@registry.corp.example/npm/\n@acme:registry=https://npm.acme.example/?token=npm_FAKE_query2\n@beta:registry=https://npm_FAKE_lonetok3@beta.example/\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "dependabot",
+            "--write",
+            "--format",
+            "json",
+        ],
+    );
+    let written = project.read(DEPENDABOT).unwrap();
+    assert!(!written.contains("npm_FAKE"), "{written}");
+    for url in [
+        "https://registry.corp.example/npm/",
+        "https://npm.acme.example/",
+        "https://beta.example/",
+    ] {
+        assert!(written.contains(&format!("url: \"{url}\"")), "{written}");
+    }
+    let codes = json_warning_codes(&out);
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| *c == "dependabot-literal-secret")
+            .count(),
+        3,
+        "{}",
+        render(&out)
+    );
+}
+
+/// From a trial: with a literal token in the source, `sync` to Dependabot removed the entry's
+/// working `token: ${{ secrets.CORP_TOKEN }}` (pmrc writes no literal secret there), and
+/// Dependabot then sent nothing. The user's reference stays, and that is said.
+#[test]
+fn a_dependabot_secret_reference_stays_where_the_source_holds_a_literal_token() {
+    let yml = "version: 2\nregistries:\n  corp:\n    type: npm-registry\n    url: https://registry.corp.example/npm\n    token: ${{ secrets.CORP_TOKEN }}\n    replaces-base: true\nupdates:\n  - package-ecosystem: \"npm\"\n    directory: \"/\"\n    schedule:\n      interval: \"weekly\"\n    registries:\n      - corp\n";
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.corp.example/npm/\n//registry.corp.example/npm/:_authToken=npm_FAKE_literal123\n",
+        ),
+        (DEPENDABOT, yml),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "dependabot",
+            "--write",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(project.read(DEPENDABOT).unwrap(), yml, "{}", render(&out));
+    let note = json_warnings(&out)
+        .into_iter()
+        .find(|w| w["code"] == "dependabot-literal-secret")
+        .unwrap_or_else(|| panic!("{}", render(&out)));
+    assert_eq!(note["severity"], "note");
+    assert!(
+        note["message"]
+            .as_str()
+            .unwrap()
+            .contains("secrets.CORP_TOKEN")
+    );
+}

@@ -13,7 +13,7 @@ use crate::formats::Format;
 use crate::model::{AuthKey, Model, PasswordEncoding, Value};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo, credentials_under};
-use crate::template::Dialect;
+use crate::template::{Dialect, Template};
 use crate::warning::Warning;
 
 pub struct Dependabot;
@@ -156,13 +156,24 @@ impl Rules for Dependabot {
         false
     }
 
-    fn fit_translation(&self, model: &mut Model, warnings: &mut Vec<Warning>) {
-        fit(model, warnings);
+    fn fit_translation(
+        &self,
+        model: &mut Model,
+        held: Option<&Model>,
+        warnings: &mut Vec<Warning>,
+    ) {
+        fit(model, held, warnings);
+    }
+
+    fn keeps_held_secret_references(&self) -> bool {
+        true
     }
 }
 
-/// Takes out of a translated model what dependabot.yml cannot hold, saying each.
-fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
+/// Takes out of a translated model what dependabot.yml cannot hold, saying each. A secret it
+/// cannot be given from the source stays as `held` (the file as it is) has it: the user's own
+/// `${{secrets.NAME}}` is not removed for a literal one pmrc will not write.
+fn fit(model: &mut Model, held: Option<&Model>, warnings: &mut Vec<Warning>) {
     // pmrc writes no literal secret there: the generic "written as plain text" is not true.
     // Nor does it keep any TLS or proxy setting, which is said below once per setting
     // instead of in npm's terms.
@@ -227,6 +238,7 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
             drop("a publish registry", &v, warnings);
         }
     }
+    registry_urls_without_credentials(model, warnings);
     // Credentials go with a registry entry; others (a deeper path, another host) cannot.
     let registries: Vec<RegistryUrl> = model
         .scopes
@@ -293,12 +305,33 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
                 v.origin.clone(),
             ));
         }
-        for (kind, slot) in [
-            ("TOKEN", &mut creds.token),
-            ("PASSWORD", &mut creds.password),
+        let held = held.and_then(|m| m.auth.get(&key));
+        for (kind, slot, held) in [
+            (
+                "TOKEN",
+                &mut creds.token,
+                held.and_then(|h| h.token.as_ref()),
+            ),
+            (
+                "PASSWORD",
+                &mut creds.password,
+                held.and_then(|h| h.password.as_ref()),
+            ),
         ] {
             if slot.as_ref().is_some_and(|v| v.value.has_literal_text()) {
                 let v = slot.take().expect("checked");
+                if let Some(reference) = held.filter(|h| !h.value.has_literal_text()) {
+                    *slot = Some(reference.clone());
+                    warnings.push(Warning::note(
+                        Code::DependabotLiteralSecret,
+                        format!(
+                            "the secret at {key} is written literally in the source; pmrc never writes one into dependabot.yml, so the entry keeps its own {}: make sure that Dependabot secret holds the same one",
+                            reference.value.render(Dialect::Dependabot).0
+                        ),
+                        v.origin.clone(),
+                    ));
+                    continue;
+                }
                 warnings.push(Warning::new(
                     Code::DependabotLiteralSecret,
                     format!(
@@ -319,11 +352,38 @@ fn fit(model: &mut Model, warnings: &mut Vec<Warning>) {
     }
 }
 
+/// A registry URL with credentials in it (`user:password@`, a token as the user, `?token=`)
+/// is written without them: dependabot.yml is committed. Dependabot takes credentials as the
+/// entry's `username`/`password`/`token`, which the user can give it from a Dependabot secret.
+fn registry_urls_without_credentials(model: &mut Model, warnings: &mut Vec<Warning>) {
+    let registries = model.registry.iter_mut().chain(
+        model
+            .scopes
+            .values_mut()
+            .filter_map(|s| s.registry.as_mut()),
+    );
+    for registry in registries {
+        let url = registry.value.render(Dialect::Npm).0;
+        if crate::redact::url_secret_spans(&url).is_empty() {
+            continue;
+        }
+        let address = crate::registry_url::without_userinfo(&url);
+        let address = address.split(['?', '#']).next().unwrap_or_default();
+        warnings.push(Warning::new(
+            Code::DependabotLiteralSecret,
+            format!(
+                "the registry URL has credentials in it; pmrc never writes them into dependabot.yml, so the entry's url is {address}: create a Dependabot secret (Settings → Secrets and variables → Dependabot) and give the entry `token: ${{{{secrets.NAME}}}}` (or `username` and `password`) by hand"
+            ),
+            registry.origin.clone(),
+        ));
+        registry.value = Template::literal(address);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Credentials;
-    use crate::template::Template;
 
     #[test]
     fn a_literal_token_is_taken_out_and_named_as_a_secret_to_create() {
@@ -336,7 +396,7 @@ mod tests {
             },
         );
         let mut warnings = Vec::new();
-        fit(&mut model, &mut warnings);
+        fit(&mut model, None, &mut warnings);
         assert!(model.auth.is_empty());
         assert_eq!(warnings[0].code, Code::DependabotLiteralSecret);
         assert!(warnings[0].message.contains("REGISTRY_NPMJS_ORG_TOKEN"));

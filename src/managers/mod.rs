@@ -811,8 +811,20 @@ pub trait Rules: Sync {
     }
     /// Takes out of a translated model what this target's file cannot hold, saying why
     /// (Dependabot: literal secrets, TLS, proxies); before the self-check, so it compares
-    /// what is really written.
-    fn fit_translation(&self, _model: &mut Model, _warnings: &mut Vec<Warning>) {}
+    /// what is really written. `held` is what the target reads now, where
+    /// [`Rules::keeps_held_secret_references`] asks for it.
+    fn fit_translation(
+        &self,
+        _model: &mut Model,
+        _held: Option<&Model>,
+        _warnings: &mut Vec<Warning>,
+    ) {
+    }
+    /// Whether a secret the target cannot be given from the source (Dependabot and a literal
+    /// token) is left as the target's file has it, a reference the user wrote there.
+    fn keeps_held_secret_references(&self) -> bool {
+        false
+    }
     /// Warnings about the project when this manager is the source: files it reads that the
     /// conversion does not cover (a Yarn workspace member's own `.yarnrc.yml`).
     fn source_warnings(&self, _dir: &Path) -> Result<Vec<Warning>> {

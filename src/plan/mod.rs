@@ -368,7 +368,8 @@ fn held_reference_keys(
 /// What `to` reads now, where a translation needs it to spare a copy of a credential the
 /// target already sends from the source's line (Yarn 1, npm's registry's token).
 fn target_reading(req: &Request, to: Manager) -> Result<Option<crate::translate::TargetReading>> {
-    if !to.rules().sends_credentials_keyed_elsewhere() {
+    if !to.rules().sends_credentials_keyed_elsewhere() && !to.rules().keeps_held_secret_references()
+    {
         return Ok(None);
     }
     let files = discover::locate(to, req.dir, req.user, req.env)?;

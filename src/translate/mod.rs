@@ -173,7 +173,8 @@ fn translate_with(
         Some(user_file) => tr.env_credentials_for_user_file(&model, user_file),
         None => Model::default(),
     };
-    to.rules().fit_translation(&mut model, &mut tr.warnings);
+    to.rules()
+        .fit_translation(&mut model, target_reading.map(|r| &r.all), &mut tr.warnings);
     let mut effective = model.clone();
     effective.overlay(user_credentials.clone());
     tr.verify(routes, &effective);
