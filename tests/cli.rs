@@ -6920,3 +6920,46 @@ fn a_dependabot_secret_reference_stays_where_the_source_holds_a_literal_token() 
             .contains("secrets.CORP_TOKEN")
     );
 }
+
+/// From a trial: a registry with a client certificate and no token got
+/// `npmAlwaysAuth: true` in Yarn's file, and real Yarn 4.18.1 then stopped every request
+/// ("No authentication configured for request"); without it Yarn presented the certificate.
+/// Yarn presents a certificate to its host whatever npmAlwaysAuth says.
+#[test]
+fn a_client_certificate_alone_gets_no_always_auth_for_yarn() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.test:4445/\n//registry.test:4445/:certfile=/certs/cli.pem\n//registry.test:4445/:keyfile=/certs/cli.key\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "yarn", "--write", "--format", "json",
+        ],
+    );
+    let written = project.read(".yarnrc.yml").unwrap();
+    assert!(!written.contains("npmAlwaysAuth"), "{written}");
+    assert!(
+        written.contains("httpsCertFilePath: /certs/cli.pem"),
+        "{written}"
+    );
+    assert!(
+        json_warning_codes(&out)
+            .iter()
+            .all(|c| c == "user-files-not-read" || c == "client-certificate-per-host"),
+        "{}",
+        render(&out)
+    );
+    let doctor = run(
+        &project,
+        &["doctor", "--manager", "yarn", "--format", "json"],
+    );
+    assert!(
+        !String::from_utf8_lossy(&doctor.stdout).contains("yarn-always-auth-without-credentials"),
+        "{}",
+        render(&doctor)
+    );
+}

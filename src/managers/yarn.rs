@@ -260,6 +260,7 @@ impl Rules for Yarn {
             }
             None => (None, None, None),
         };
+        let authorization = authorization.or_else(|| client_certificate(model, effective));
         Route {
             packages,
             registry,
@@ -601,6 +602,20 @@ fn truthy(c: &Credentials) -> bool {
         .into_iter()
         .flatten()
         .any(|v| !v.value.is_empty())
+}
+
+/// A client certificate Yarn presents to `registry`'s host: `networkSettings` of its hostname,
+/// else the top-level `httpsCertFilePath`/`httpsKeyFilePath`. It goes with every request
+/// there, npmAlwaysAuth or not (from a trial: real Yarn 4.18.1 sent it for unscoped packages
+/// without one, and stopped them with an `npmAlwaysAuth` entry holding no token).
+fn client_certificate(model: &Model, registry: &str) -> Option<Authorization> {
+    let host = RegistryUrl::parse(registry)?;
+    let by_host = model
+        .hosts
+        .get(host.hostname())
+        .filter(|h| h.cert_file.is_some() && h.key_file.is_some());
+    (by_host.is_some() || (model.tls.cert.is_some() && model.tls.key.is_some()))
+        .then_some(Authorization::ClientCertificate)
 }
 
 fn yarn_authorization(c: &Credentials) -> Option<Authorization> {

@@ -11,7 +11,7 @@ use crate::diagnostics::Code;
 use crate::managers::{Place, WrittenAs};
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Value};
 use crate::registry_url::{RegistryUrl, normalize_yarn_key, with_trailing_slash};
-use crate::resolve::{Packages, Route, decode_base64_lossy, split_ident};
+use crate::resolve::{Authorization, Packages, Route, decode_base64_lossy, split_ident};
 use crate::template::{Dialect, Piece, Template, Unset};
 use crate::warning::Warning;
 
@@ -337,9 +337,14 @@ impl Translator<'_> {
                     .entry(parent.clone())
                     .or_insert((fallback.clone(), route.packages.clone()));
             }
+            // A client certificate goes with every request; an always-auth entry without a
+            // header to send makes Yarn stop the request.
             if self.to.rules().unscoped_credentials_need_always_auth()
                 && route.packages == Packages::Unscoped
-                && route.authorization.is_some()
+                && route
+                    .authorization
+                    .as_ref()
+                    .is_some_and(|a| *a != Authorization::ClientCertificate)
             {
                 let always_auth = Value::new(Template::literal("true"), creds.origin().cloned());
                 match &always_auth_at {
