@@ -89,6 +89,9 @@ diagnostics! {
         PnpmEnvRegistryStops "pnpm-env-registry-stops"
             what: "a ${VAR} registry URL in the project .npmrc: pnpm 12 stops every command (ERR_PNPM_REGISTRY_ENV_NOT_EXPANDED)"
             fix: "write the URL itself, or put it in pnpm's global config.yaml (`registry: ${VAR}`) or ~/.npmrc (`registry=${VAR}`)";
+        YarnClassicNpmrcSettingIgnored "yarn-classic-npmrc-setting-ignored"
+            what: "`strict-ssl` (other than true) or `noproxy` in an .npmrc Yarn 1 reads: Yarn 1 ignores both there"
+            fix: "put `strict-ssl false` in .yarnrc; for hosts that must skip the proxy, set NO_PROXY and no proxy in the config";
         PnpmNpmrcSettingIgnored "pnpm-npmrc-setting-ignored"
             what: "a setting in .npmrc that pnpm 11/12 ignore"
             fix: "move it to pnpm-workspace.yaml under its camelCase name";

@@ -6963,3 +6963,127 @@ fn a_client_certificate_alone_gets_no_always_auth_for_yarn() {
         render(&doctor)
     );
 }
+
+/// From a trial, with real Yarn 1.22.22 and a logging proxy: npm's `noproxy` kept the
+/// registry off the proxy, Yarn 1 reads no `noproxy`, and the `proxy=` pmrc added for Yarn 1's
+/// http requests sent the token through the proxy in clear text. No proxy line is added for
+/// Yarn 1 beside a `noproxy`, and the loss is said.
+#[test]
+fn no_proxy_line_is_added_for_yarn_classic_beside_a_noproxy() {
+    let npmrc = "registry=http://registry.test:4873/\nhttps-proxy=http://127.0.0.1:8080/\nnoproxy=registry.test\n//registry.test:4873/:_authToken=npm_FAKE_n1\n";
+    let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", npmrc)]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--write",
+            "--format",
+            "json",
+        ],
+    );
+    let written = project.read(".npmrc").unwrap();
+    assert!(!written.contains("\nproxy="), "{written}");
+    assert!(
+        json_warning_codes(&out).contains(&"lossy-noproxy".to_string()),
+        "{}",
+        render(&out)
+    );
+    let show = run(
+        &project,
+        &["show", "--manager", "yarn-classic", "--format", "json"],
+    );
+    assert!(
+        String::from_utf8_lossy(&show.stdout).contains("\"yarn-classic-npmrc-setting-ignored\""),
+        "{}",
+        render(&show)
+    );
+}
+
+/// From a trial: Yarn 1 ignores `strict-ssl` in `.npmrc` (real Yarn 1.22.22 refused an
+/// untrusted certificate with `strict-ssl=false` there), and pmrc, reading it as Yarn 1's,
+/// wrote `enableStrictSsl: false` for Yarn 4, which then took the certificate. Yarn 1's read
+/// leaves it out, with a finding; `.yarnrc`'s is read.
+#[test]
+fn yarn_classic_reads_strict_ssl_from_yarnrc_only() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.test:4443/\nstrict-ssl=false\n//registry.test:4443/:_authToken=npm_FAKE_ssl\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "yarn-classic",
+            "--to",
+            "yarn",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !json.to_string().contains("enableStrictSsl"),
+        "{}",
+        render(&out)
+    );
+    assert!(
+        json_warning_codes(&out).contains(&"yarn-classic-npmrc-setting-ignored".to_string()),
+        "{}",
+        render(&out)
+    );
+    std::fs::write(project.path().join(".yarnrc"), "strict-ssl false\n").unwrap();
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "yarn-classic",
+            "--to",
+            "yarn",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json.to_string().contains("enableStrictSsl: false"),
+        "{}",
+        render(&out)
+    );
+}
+
+/// From a trial: Yarn 1 sends http requests through `proxy` and https ones through
+/// `https-proxy` (real Yarn 1.22.22 used 8081 for an http registry where npm and pnpm 10 used
+/// 8080), and pnpm 10 one proxy for both, as npm does. Yarn 4's per-scheme proxies go to Yarn
+/// 1 as they are, with no loss said, and to pnpm 10 with it.
+#[test]
+fn proxies_per_scheme_for_yarn_classic_and_one_proxy_for_pnpm10() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"http://registry.test:4873\"\nhttpProxy: \"http://127.0.0.1:8081\"\nhttpsProxy: \"http://127.0.0.1:8080\"\nunsafeHttpWhitelist:\n  - registry.test\n",
+        ),
+    ]);
+    let codes = |to: &str| {
+        let out = run(
+            &project,
+            &["convert", "--from", "yarn", "--to", to, "--format", "json"],
+        );
+        (json_warning_codes(&out), render(&out))
+    };
+    let (yarn1, said) = codes("yarn-classic");
+    assert!(!yarn1.contains(&"lossy-proxy".to_string()), "{said}");
+    assert!(said.contains("proxy=http://127.0.0.1:8081"), "{said}");
+    assert!(said.contains("https-proxy=http://127.0.0.1:8080"), "{said}");
+    let (pnpm10, said) = codes("pnpm@10");
+    assert!(pnpm10.contains(&"lossy-proxy".to_string()), "{said}");
+}

@@ -249,6 +249,7 @@ cases! {
         npm12_allow_remote_tarballs_other_host,
         npm_https_cafile_token,
         npm_https_strict_ssl_false,
+        npm_strict_ssl_false_to_yarn1,
         yarn_https_ca_file,
         yarn_always_auth_false_default_token,
         yarn_top_token_reaches_scope_host,

@@ -331,6 +331,12 @@ const CASES: &[Case] = &[
         args: &["--env"],
     },
     Case {
+        rule: "yarn-classic-npmrc-setting-ignored",
+        trigger: &[(".npmrc", "strict-ssl=false\n")],
+        clean: &[(".yarnrc", "strict-ssl false\n")],
+        args: &["--manager", "yarn-classic"],
+    },
+    Case {
         rule: "yarn-classic-optional-reference",
         trigger: &[(
             ".npmrc",

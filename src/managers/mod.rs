@@ -780,8 +780,18 @@ pub trait Rules: Sync {
     fn proxy_per_scheme(&self) -> bool {
         false
     }
-    /// Whether the written config can say which hosts skip the proxy.
-    fn writes_noproxy(&self) -> bool {
+    /// Why the written config cannot say which hosts skip the proxy, where it cannot.
+    fn noproxy_unsupported(&self) -> Option<&'static str> {
+        None
+    }
+    /// Whether https requests go through `proxy` where there is no `https-proxy` (Yarn 1),
+    /// for a manager with a proxy per scheme.
+    fn https_proxy_falls_back_to_proxy(&self) -> bool {
+        false
+    }
+    /// Whether the manager takes `strict-ssl` from `.npmrc` (Yarn 1 does not: its own
+    /// default wins).
+    fn reads_npmrc_strict_ssl(&self) -> bool {
         true
     }
     /// The `.npmrc` key a registry's credentials go under, when this manager does not find

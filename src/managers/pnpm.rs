@@ -753,8 +753,15 @@ impl Rules for Pnpm {
         true
     }
 
+    /// pnpm 10 sends every request through `https-proxy`, else `proxy`, as npm does (from a
+    /// trial: real pnpm 10.34.9 sent an http registry's requests through `https-proxy` with
+    /// `proxy` set too); 11 and 12 take `httpProxy`/`httpsProxy` per scheme from the yaml.
     fn proxy_per_scheme(&self) -> bool {
-        true
+        !self.is_10()
+    }
+
+    fn one_proxy_for_both_schemes(&self) -> bool {
+        self.is_10()
     }
 
     fn expands_project_registry_references(&self) -> bool {

@@ -383,8 +383,10 @@ impl Rules for Yarn {
         true
     }
 
-    fn writes_noproxy(&self) -> bool {
-        false
+    fn noproxy_unsupported(&self) -> Option<&'static str> {
+        Some(
+            "Yarn Berry has no no-proxy setting; `noproxy` is not carried over (networkSettings can give hosts their own httpProxy/httpsProxy)",
+        )
     }
 
     fn fix_file(&self, format: Format, text: &str) -> Option<String> {

@@ -5,8 +5,9 @@
 use super::{FileSpec, Place, Rules, TarballRequest, WrittenAs, configured_registry, spec};
 use crate::diagnostics::Code;
 use crate::env_config::{self, EnvRead, EnvVar, RcFile};
+use crate::error::Result;
 use crate::formats::Format;
-use crate::model::{AuthKey, Credentials, PasswordEncoding};
+use crate::model::{AuthKey, Credentials, Model, PasswordEncoding};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo, npm_authorization};
 use crate::template::Dialect;
@@ -383,6 +384,63 @@ impl Rules for YarnClassic {
                 "outside the registry's URL: Yarn 1 sends nothing".into(),
             )
         }
+    }
+
+    /// `proxy` for http, `https-proxy` else `proxy` for https (its request manager; from a
+    /// trial: real Yarn 1.22.22 sent an http registry's requests through `proxy` where npm
+    /// and pnpm used `https-proxy`).
+    fn proxy_per_scheme(&self) -> bool {
+        true
+    }
+
+    fn https_proxy_falls_back_to_proxy(&self) -> bool {
+        true
+    }
+
+    /// Its request library reads NO_PROXY from the environment only, and not at all once a
+    /// proxy is configured (from a trial: real Yarn 1.22.22 sent a token through the proxy
+    /// to a host `noproxy` named).
+    fn noproxy_unsupported(&self) -> Option<&'static str> {
+        Some(
+            "yarn-classic reads no `noproxy` (its request library takes NO_PROXY from the environment, and not while a proxy is configured), so it sends requests to those hosts through the proxy set for their scheme, if any",
+        )
+    }
+
+    /// Its config starts from defaults that include `strict-ssl: true`, and `.npmrc` is asked
+    /// only for what that config lacks (`YarnRegistry.getOption`; from a trial: real Yarn
+    /// 1.22.22 refused an untrusted certificate with `strict-ssl=false` in `.npmrc`, and took
+    /// it with `strict-ssl false` in `.yarnrc`).
+    fn reads_npmrc_strict_ssl(&self) -> bool {
+        false
+    }
+
+    fn adjust_file(
+        &self,
+        file: &crate::discover::ConfigFile,
+        _merged: &mut Model,
+        read: &mut Model,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<()> {
+        if file.format != Format::Npmrc {
+            return Ok(());
+        }
+        if let Some(v) = read.tls.strict_ssl.take()
+            && v.value.as_literal().as_deref() != Some("true")
+        {
+            warnings.push(Warning::new(
+                Code::YarnClassicNpmrcSettingIgnored,
+                "Yarn 1 ignores `strict-ssl` in .npmrc: its own default (true) wins; put `strict-ssl false` in .yarnrc",
+                v.origin.clone(),
+            ));
+        }
+        if let Some(v) = read.proxy.noproxy.take() {
+            warnings.push(Warning::new(
+                Code::YarnClassicNpmrcSettingIgnored,
+                "Yarn 1 ignores `noproxy` in .npmrc: its request library takes NO_PROXY from the environment only, and not while a proxy is configured",
+                v.origin.clone(),
+            ));
+        }
+        Ok(())
     }
 
     fn reads_npmrc_always_auth(&self) -> bool {

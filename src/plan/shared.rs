@@ -833,6 +833,8 @@ pub(super) fn behaviour(
         let one = proxy.https.clone().or(proxy.http.clone());
         proxy.http.clone_from(&one);
         proxy.https = one;
+    } else if manager.rules().https_proxy_falls_back_to_proxy() && proxy.https.is_none() {
+        proxy.https.clone_from(&proxy.http);
     }
     let network = Model {
         tls: model.tls.clone(),

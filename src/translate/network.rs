@@ -97,6 +97,19 @@ impl Translator<'_> {
                 } else {
                     self.proxies_to_npm(model);
                 }
+                if !self.to.rules().reads_npmrc_strict_ssl()
+                    && let Some(v) = model.tls.strict_ssl.take()
+                    && v.value.as_literal().as_deref() != Some("true")
+                {
+                    self.warnings.push(Warning::new(
+                        Code::LossyNetworkSettings,
+                        format!(
+                            "{} takes `strict-ssl` only from .yarnrc, which pmrc does not write: add `strict-ssl false` there",
+                            self.to
+                        ),
+                        v.origin.clone(),
+                    ));
+                }
             }
             WrittenAs::YarnrcYml => {
                 for ca in &src.tls.ca {
@@ -135,7 +148,6 @@ impl Translator<'_> {
                 }
                 model.auth.retain(|_, c| !c.is_empty());
                 self.proxies_per_scheme(model);
-                self.noproxy_unsupported();
                 let mut allowed: Vec<Value> = src.http_allowed.clone();
                 for route in routes {
                     let Some(url) = route.registry.as_deref().and_then(RegistryUrl::parse) else {
@@ -219,36 +231,70 @@ impl Translator<'_> {
             .and_then(|v| v.origin.clone())
     }
 
-    /// For targets with one proxy per scheme (Yarn, pnpm). npm sends every request through
-    /// `https-proxy`, else `proxy`; Yarn and pnpm sources already say which scheme.
-    pub(super) fn proxies_per_scheme(&mut self, model: &mut Model) {
+    /// The proxies the source sends http and https requests through: npm's one proxy
+    /// (`https-proxy`, else `proxy`) for both, Yarn 1's `https-proxy` else `proxy` for https.
+    fn source_proxies(&self) -> (Option<&'_ Value>, Option<&'_ Value>) {
         let p = &self.source.proxy;
-        let (http, https) = if self.from.rules().one_proxy_for_both_schemes() {
+        let rules = self.from.rules();
+        if rules.one_proxy_for_both_schemes() {
             let one = p.https.as_ref().or(p.http.as_ref());
             (one, one)
+        } else if rules.https_proxy_falls_back_to_proxy() {
+            (p.http.as_ref(), p.https.as_ref().or(p.http.as_ref()))
         } else {
             (p.http.as_ref(), p.https.as_ref())
-        };
-        model.proxy.http = http.map(|v| self.carry(v, "proxy"));
-        model.proxy.https = https.map(|v| self.carry(v, "https-proxy"));
-        if self.to.rules().writes_noproxy() {
-            model.proxy.noproxy = p.noproxy.clone();
         }
     }
 
-    pub(super) fn noproxy_unsupported(&mut self) {
-        if let Some(np) = &self.source.proxy.noproxy {
+    /// For targets with one proxy per scheme (Yarn, pnpm 11/12, Yarn 1).
+    pub(super) fn proxies_per_scheme(&mut self, model: &mut Model) {
+        let p = &self.source.proxy;
+        let (http, https) = self.source_proxies();
+        let (mut http, mut https) = (http.cloned(), https.cloned());
+        match (self.to.rules().noproxy_unsupported(), &p.noproxy) {
+            (None, noproxy) => model.proxy.noproxy = noproxy.clone(),
+            (Some(why), Some(noproxy)) => {
+                self.warnings.push(Warning::new(
+                    Code::LossyNoproxy,
+                    why,
+                    noproxy.origin.clone(),
+                ));
+                // Yarn 1 shares the source's `.npmrc`: no proxy line is added there that would
+                // send a host `noproxy` skips through the proxy (from a trial: a `proxy=`
+                // written for http took a token to the proxy in clear text).
+                if self.target() == WrittenAs::Npmrc {
+                    (http, https) = (p.http.clone(), p.https.clone());
+                }
+            }
+            (Some(_), None) => {}
+        }
+        if self.to.rules().https_proxy_falls_back_to_proxy()
+            && https.is_none()
+            && let Some(h) = &http
+        {
             self.warnings.push(Warning::new(
-                Code::LossyNoproxy,
-                "Yarn Berry has no no-proxy setting; `noproxy` is not carried over (networkSettings can give hosts their own httpProxy/httpsProxy)",
-                np.origin.clone(),
+                Code::LossyProxy,
+                format!(
+                    "{} sends https requests through `proxy` where there is no `https-proxy`, while {} sends them without a proxy",
+                    self.to, self.from
+                ),
+                h.origin.clone(),
             ));
         }
+        model.proxy.http = http.map(|v| self.carry(&v, "proxy"));
+        model.proxy.https = https.map(|v| self.carry(&v, "https-proxy"));
     }
 
-    /// Yarn proxies http and https targets separately; npm has one proxy for both.
+    /// Yarn proxies http and https targets separately; npm has one proxy for both. Said only
+    /// where the source's own proxies differ by scheme.
     pub(super) fn proxies_to_npm(&mut self, model: &mut Model) {
         let p = &self.source.proxy;
+        let (http, https) = self.source_proxies();
+        if http == https {
+            model.proxy.http = p.http.clone();
+            model.proxy.https = p.https.clone();
+            return;
+        }
         match (&p.http, &p.https) {
             (Some(h), Some(s)) if h == s => model.proxy.http = Some(h.clone()),
             (Some(h), Some(s)) => {

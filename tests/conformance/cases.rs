@@ -1005,6 +1005,22 @@ pub fn npm_https_strict_ssl_false() -> Case {
         )
 }
 
+/// From a trial: Yarn 1 takes `strict-ssl` from `.yarnrc` only (its own default wins over
+/// `.npmrc`), so npm's `strict-ssl=false` cannot reach it through the shared `.npmrc`: real
+/// Yarn 1.22.22 refused the certificate npm accepted. pmrc must say so.
+pub fn npm_strict_ssl_false_to_yarn1() -> Case {
+    Case::new("npm_strict_ssl_false_to_yarn1", Npm, Yarn1)
+        .tls(1)
+        .mount_auth(1, "/", BEARER_NPM)
+        .file(
+            ".npmrc",
+            "registry={R1}/\nstrict-ssl=false\n//{H1}/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("leftpad-fake", 1, BEARER_NPM)
+        .expect_warning("lossy-network-settings")
+}
+
 /// Yarn → npm: an https default registry with the CA file, and a plain-http scope.
 pub fn yarn_https_ca_file() -> Case {
     Case::new("yarn_https_ca_file", Yarn, Npm)
