@@ -7087,3 +7087,41 @@ fn proxies_per_scheme_for_yarn_classic_and_one_proxy_for_pnpm10() {
     let (pnpm10, said) = codes("pnpm@10");
     assert!(pnpm10.contains(&"lossy-proxy".to_string()), "{said}");
 }
+
+/// From a trial: Yarn's per-host `networkSettings` went nowhere in bunfig.toml without a word
+/// (real Bun then failed the TLS handshake Yarn made through the host's CA and proxy), and a
+/// `cafile=${CA_FILE}` became `cafile = "$CA_FILE"`, which real Bun 1.4.5 took as a file name
+/// and stopped. Both are said, and the reference is not written.
+#[test]
+fn bun_is_told_of_per_host_network_settings_and_a_cafile_reference() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://registry.test:4443\"\nnetworkSettings:\n  \"registry.test\":\n    httpsProxy: \"http://127.0.0.1:8080\"\n    httpsCaFilePath: ./ca.pem\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &["convert", "--from", "yarn", "--to", "bun", "--format", "json"],
+    );
+    assert!(
+        json_warning_codes(&out).contains(&"lossy-network-settings".to_string()),
+        "{}",
+        render(&out)
+    );
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (".npmrc", "registry=https://registry.test:4443/\ncafile=${CA_FILE}\n"),
+    ]);
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "bun", "--write", "--format", "json"],
+    );
+    assert!(!project.read("bunfig.toml").unwrap().contains("cafile"));
+    assert!(
+        json_warning_codes(&out).contains(&"lossy-env-reference".to_string()),
+        "{}",
+        render(&out)
+    );
+}

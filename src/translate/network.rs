@@ -65,6 +65,16 @@ impl Translator<'_> {
                     }
                 }
                 model.tls.strict_ssl = None;
+                self.no_per_host_settings();
+                // Bun reads `cafile` as a path as written (from a trial: real Bun 1.4.5 looked
+                // for a file named `$CA_FILE` and stopped).
+                if let Some(v) = model.tls.cafile.take_if(|v| v.value.as_literal().is_none()) {
+                    self.warnings.push(Warning::new(
+                        Code::LossyEnvReference,
+                        "Bun does not expand an environment variable in `cafile`; write the CA file's path itself",
+                        v.origin.clone(),
+                    ));
+                }
             }
             WrittenAs::Npmrc => {
                 model.tls.ca = src.tls.ca.clone();
@@ -75,23 +85,7 @@ impl Translator<'_> {
                         src.tls.cert.as_ref().or(src.tls.key.as_ref()).and_then(|v| v.origin.clone()),
                     ));
                 }
-                for (host, h) in &src.hosts {
-                    let origin = [
-                        &h.ca_file,
-                        &h.cert_file,
-                        &h.key_file,
-                        &h.http_proxy,
-                        &h.https_proxy,
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|v| v.origin.clone());
-                    self.warnings.push(Warning::new(
-                        Code::LossyNetworkSettings,
-                        format!("{} has no per-host network settings; networkSettings[\"{host}\"] is not carried over", self.to),
-                        origin,
-                    ));
-                }
+                self.no_per_host_settings();
                 if self.to.rules().proxy_per_scheme() {
                     self.proxies_per_scheme(model);
                 } else {
@@ -181,6 +175,28 @@ impl Translator<'_> {
         }
         if !self.to.rules().reads_npmrc_network_settings() {
             self.network_from_environment_only(model);
+        }
+    }
+
+    /// Each of the source's per-host network settings (Yarn's `networkSettings`), which the
+    /// target has no place for.
+    fn no_per_host_settings(&mut self) {
+        for (host, h) in &self.source.hosts {
+            let origin = [
+                &h.ca_file,
+                &h.cert_file,
+                &h.key_file,
+                &h.http_proxy,
+                &h.https_proxy,
+            ]
+            .into_iter()
+            .flatten()
+            .find_map(|v| v.origin.clone());
+            self.warnings.push(Warning::new(
+                Code::LossyNetworkSettings,
+                format!("{} has no per-host network settings; networkSettings[\"{host}\"] is not carried over", self.to),
+                origin,
+            ));
         }
     }
 
