@@ -92,6 +92,9 @@ diagnostics! {
         YarnClassicNpmrcSettingIgnored "yarn-classic-npmrc-setting-ignored"
             what: "`strict-ssl` (other than true) or `noproxy` in an .npmrc Yarn 1 reads: Yarn 1 ignores both there"
             fix: "put `strict-ssl false` in .yarnrc; for hosts that must skip the proxy, set NO_PROXY and no proxy in the config";
+        PnpmEnvProxyIgnored "pnpm-env-proxy-ignored"
+            what: "a proxy setting holding a ${VAR} in the project's .npmrc or pnpm-workspace.yaml: pnpm ignores it and goes without the proxy"
+            fix: "put it in ~/.npmrc (`https-proxy=${VAR}`) or pnpm's global config.yaml (`httpsProxy: ${VAR}`), or set HTTPS_PROXY/HTTP_PROXY where pnpm runs";
         PnpmNpmrcSettingIgnored "pnpm-npmrc-setting-ignored"
             what: "a setting in .npmrc that pnpm 11/12 ignore"
             fix: "move it to pnpm-workspace.yaml under its camelCase name";

@@ -7103,7 +7103,9 @@ fn bun_is_told_of_per_host_network_settings_and_a_cafile_reference() {
     ]);
     let out = run(
         &project,
-        &["convert", "--from", "yarn", "--to", "bun", "--format", "json"],
+        &[
+            "convert", "--from", "yarn", "--to", "bun", "--format", "json",
+        ],
     );
     assert!(
         json_warning_codes(&out).contains(&"lossy-network-settings".to_string()),
@@ -7112,16 +7114,55 @@ fn bun_is_told_of_per_host_network_settings_and_a_cafile_reference() {
     );
     let project = Project::with_files(&[
         ("package.json", "{}\n"),
-        (".npmrc", "registry=https://registry.test:4443/\ncafile=${CA_FILE}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.test:4443/\ncafile=${CA_FILE}\n",
+        ),
     ]);
     let out = run(
         &project,
-        &["convert", "--from", "npm", "--to", "bun", "--write", "--format", "json"],
+        &[
+            "convert", "--from", "npm", "--to", "bun", "--write", "--format", "json",
+        ],
     );
     assert!(!project.read("bunfig.toml").unwrap().contains("cafile"));
     assert!(
         json_warning_codes(&out).contains(&"lossy-env-reference".to_string()),
         "{}",
         render(&out)
+    );
+}
+
+/// From a trial: pnpm 11 and 12 went without the proxy where `.npmrc` or the yaml held
+/// `${PROXY_URL}` (the variable set; npm used it), and the translation to pnpm wrote the
+/// reference into both without a word. pnpm's read leaves it out with a finding, and the
+/// translation writes no such proxy into the project's files and says so.
+#[test]
+fn a_proxy_variable_in_the_project_s_files_is_ignored_by_pnpm() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.test:4443/\nhttps-proxy=${PROXY_URL}\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "pnpm@12", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let planned = json["files"].to_string();
+    assert!(!planned.contains("httpsProxy"), "{}", render(&out));
+    assert!(!planned.contains("\\nproxy="), "{}", render(&out));
+    assert!(
+        json_warning_codes(&out).contains(&"lossy-env-reference".to_string()),
+        "{}",
+        render(&out)
+    );
+    let doctor = run(&project, &["doctor", "--manager", "pnpm@12", "--format", "json"]);
+    assert!(
+        String::from_utf8_lossy(&doctor.stdout).contains("\"pnpm-env-proxy-ignored\""),
+        "{}",
+        render(&doctor)
     );
 }

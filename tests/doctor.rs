@@ -331,6 +331,12 @@ const CASES: &[Case] = &[
         args: &["--env"],
     },
     Case {
+        rule: "pnpm-env-proxy-ignored",
+        trigger: &[(".npmrc", "https-proxy=${PROXY_URL}\n")],
+        clean: &[(".npmrc", "https-proxy=http://proxy.example:8080/\n")],
+        args: &["--manager", "pnpm@11"],
+    },
+    Case {
         rule: "yarn-classic-npmrc-setting-ignored",
         trigger: &[(".npmrc", "strict-ssl=false\n")],
         clean: &[(".yarnrc", "strict-ssl false\n")],

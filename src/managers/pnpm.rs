@@ -457,6 +457,9 @@ impl Rules for Pnpm {
         if file.format == Format::Npmrc {
             credentials::pin_unscoped(read, PUBLIC_REGISTRY);
         }
+        if file.level == Level::Project {
+            ignore_proxy_references(read, warnings);
+        }
         match file.format {
             // pnpm 10 ignores `registry:` in the yaml, and its `registries` map replaces the
             // scopes `.npmrc` declared.
@@ -856,6 +859,23 @@ pub(super) fn usable(c: &Credentials) -> bool {
 pub(super) fn named_major(dir: &Path) -> Option<PnpmMajor> {
     let (major, _) = major_of_project(dir)?;
     PnpmMajor::from_major(&major.to_string())
+}
+
+/// pnpm expands no variable in a proxy setting of the project's files: it goes without the
+/// proxy (spec pnpm-bun-deno.md §1.7; from a trial: real pnpm 11.28.11 and 12.21.0 went
+/// direct with `https-proxy=${PROXY_URL}` in `.npmrc` and `httpsProxy: ${PROXY_URL}` in the
+/// yaml, the variable set, where npm used the proxy).
+fn ignore_proxy_references(read: &mut Model, warnings: &mut Vec<Warning>) {
+    let proxy = &mut read.proxy;
+    for slot in [&mut proxy.http, &mut proxy.https, &mut proxy.noproxy] {
+        if let Some(v) = slot.take_if(|v| v.value.as_literal().is_none()) {
+            warnings.push(Warning::new(
+                Code::PnpmEnvProxyIgnored,
+                "pnpm ignores a proxy setting holding an environment variable in the project's files, and goes without it; put it in ~/.npmrc or pnpm's global config.yaml, or set HTTPS_PROXY/HTTP_PROXY where pnpm runs",
+                v.origin.clone(),
+            ));
+        }
+    }
 }
 
 pub(super) fn major_of_project(dir: &Path) -> Option<(u8, String)> {

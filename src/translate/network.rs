@@ -3,7 +3,7 @@
 use super::Translator;
 use crate::diagnostics::Code;
 use crate::managers::WrittenAs;
-use crate::model::{AuthKey, Model, Origin, Value};
+use crate::model::{AuthKey, Level, Model, Origin, Value};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{Packages, Route};
 use crate::template::Template;
@@ -175,6 +175,23 @@ impl Translator<'_> {
         }
         if !self.to.rules().reads_npmrc_network_settings() {
             self.network_from_environment_only(model);
+        }
+        // Written where it was read: a user-level file's line goes to the target's user file.
+        if !self.to.rules().expands_project_registry_references() {
+            let proxy = &mut model.proxy;
+            let in_project = |v: &Value| v.origin.as_ref().is_none_or(|o| o.level != Level::User);
+            for slot in [&mut proxy.http, &mut proxy.https, &mut proxy.noproxy] {
+                if let Some(v) = slot.take_if(|v| v.value.as_literal().is_none() && in_project(v)) {
+                    self.warnings.push(Warning::new(
+                        Code::LossyEnvReference,
+                        format!(
+                            "{} expands no environment variable in a proxy setting of the project's files and would go without the proxy; put it in its user-level config (~/.npmrc, or config.yaml for pnpm 11/12), or set HTTPS_PROXY/HTTP_PROXY where it runs",
+                            self.to
+                        ),
+                        v.origin.clone(),
+                    ));
+                }
+            }
         }
     }
 
