@@ -7148,7 +7148,9 @@ fn a_proxy_variable_in_the_project_s_files_is_ignored_by_pnpm() {
     ]);
     let out = run(
         &project,
-        &["convert", "--from", "npm", "--to", "pnpm@12", "--format", "json"],
+        &[
+            "convert", "--from", "npm", "--to", "pnpm@12", "--format", "json",
+        ],
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let planned = json["files"].to_string();
@@ -7159,7 +7161,10 @@ fn a_proxy_variable_in_the_project_s_files_is_ignored_by_pnpm() {
         "{}",
         render(&out)
     );
-    let doctor = run(&project, &["doctor", "--manager", "pnpm@12", "--format", "json"]);
+    let doctor = run(
+        &project,
+        &["doctor", "--manager", "pnpm@12", "--format", "json"],
+    );
     assert!(
         String::from_utf8_lossy(&doctor.stdout).contains("\"pnpm-env-proxy-ignored\""),
         "{}",

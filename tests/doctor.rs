@@ -859,8 +859,9 @@ fn sarif_output_is_valid_shape() {
         "registry=http://r.example/\n//r.example/:_authToken=${T}\n",
     )]);
     let out = common::pmrc()
-        .args(["doctor", "--sarif", "--dir"])
-        .arg(dir.path())
+        .args(["doctor", "--sarif"])
+        .current_dir(dir.path())
+        .env_remove("GITHUB_WORKSPACE")
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1932,5 +1933,31 @@ fn an_unset_reference_is_said_as_each_manager_takes_it() {
         messages
             .contains(&"PMRC_TEST_NEVER_SET is unset, so pnpm@11 and pnpm@12 get no value from it"),
         "{messages:?}"
+    );
+}
+
+/// From a trial: with the project in a subfolder of the checkout (`-C frontend`), SARIF named
+/// `.npmrc` from the project, so code scanning pinned the alert on a root `.npmrc` that does
+/// not exist, where `--format github` said `frontend/.npmrc`. Both name it from the checkout.
+#[test]
+fn sarif_names_files_from_the_checkout_as_annotations_do() {
+    let ws = TempDir::new().unwrap();
+    std::fs::create_dir_all(ws.path().join("frontend")).unwrap();
+    std::fs::write(
+        ws.path().join("frontend/.npmrc"),
+        "registry=http://r.example/\n//r.example/:_authToken=${T}\n",
+    )
+    .unwrap();
+    let out = common::pmrc()
+        .args(["doctor", "--sarif", "-C", "frontend"])
+        .current_dir(ws.path())
+        .env("GITHUB_WORKSPACE", ws.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = &v["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "frontend/.npmrc",
+        "{v}"
     );
 }

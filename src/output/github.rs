@@ -25,7 +25,7 @@ pub struct Places {
 impl Places {
     /// The annotation's `file` for a file pmrc names `display` at `level`: none for a
     /// user-level file (`~/.npmrc` is not in the repository; the message names it).
-    fn file(&self, display: &str, level: Level) -> Option<String> {
+    pub(crate) fn file(&self, display: &str, level: Level) -> Option<String> {
         if level == Level::User {
             return None;
         }

@@ -786,7 +786,7 @@ pub fn print_doctor(
     sarif: bool,
 ) -> io::Result<()> {
     if sarif {
-        return print_stdout(out, &sarif::doctor(findings));
+        return print_stdout(out, &sarif::doctor(findings, &out.places));
     }
     if out.json() {
         let fixes: Vec<serde_json::Value> = fixes

@@ -4,10 +4,13 @@
 use serde_json::json;
 
 use crate::doctor::Finding;
+use crate::output::github::Places;
 use crate::warning::Severity;
 
-/// The SARIF document, pretty-printed with a final line break.
-pub fn doctor(findings: &[Finding]) -> String {
+/// The SARIF document, pretty-printed with a final line break. Files are named as GitHub's
+/// annotations name them ([`Places`]): from the repository's folder, not the project's (from a
+/// trial: with `-C frontend`, code scanning pinned the alerts on a root `.npmrc`).
+pub fn doctor(findings: &[Finding], places: &Places) -> String {
     // Doctor's rules, and any other code a finding carries (a translation note such as
     // `member-config-ignored`): every result's ruleId must be in the list (from a trial).
     let mut listed: Vec<&crate::diagnostics::Diagnostic> = crate::doctor::RULES.iter().collect();
@@ -29,15 +32,29 @@ pub fn doctor(findings: &[Finding]) -> String {
                 Severity::Warning => "warning",
                 Severity::Note => "note",
             };
+            let uri = f
+                .origin
+                .as_ref()
+                .and_then(|o| Some((o, places.file(&o.file.display().to_string(), o.level)?)));
+            // A user-level file is not in the repository: the message names it instead.
+            let message = match (&f.origin, &uri) {
+                (Some(o), None) => format!("{o}: {} Fix: {}", f.message, f.fix),
+                _ => format!("{} Fix: {}", f.message, f.fix),
+            };
             let mut result = json!({
                 "ruleId": f.rule,
                 "level": level,
-                "message": { "text": format!("{} Fix: {}", f.message, f.fix) },
+                "message": { "text": message },
             });
-            if let Some(o) = &f.origin {
+            if let Some((o, uri)) = uri {
+                let uri = if uri.starts_with('/') {
+                    format!("file://{uri}")
+                } else {
+                    uri
+                };
                 result["locations"] = json!([{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": o.file.display().to_string() },
+                        "artifactLocation": { "uri": uri },
                         "region": { "startLine": o.line.max(1) }
                     }
                 }]);
