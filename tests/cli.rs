@@ -7171,3 +7171,34 @@ fn a_proxy_variable_in_the_project_s_files_is_ignored_by_pnpm() {
         render(&doctor)
     );
 }
+
+/// From a trial: doctor asked for the npmRegistries key `//host/npm/` (Renovate writes its
+/// token under that spelling only), and `sync` renamed it back to `//host/npm`, in a loop.
+/// Yarn reads both alike: the file's spelling of the entry is kept.
+#[test]
+fn a_yarn_registry_key_keeps_its_trailing_slash_as_written() {
+    let yarnrc = "npmRegistryServer: \"https://registry.corp.example/npm\"\nnpmRegistries:\n  //registry.corp.example/npm/:\n    npmAuthToken: \"${OLD}\"\n    npmAlwaysAuth: true\n";
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.corp.example/npm/\n//registry.corp.example/npm/:_authToken=${NPM_TOKEN}\n",
+        ),
+        (".yarnrc.yml", yarnrc),
+    ]);
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "yarn", "--write"],
+    );
+    assert_eq!(
+        project.read(".yarnrc.yml").unwrap(),
+        yarnrc.replace("${OLD}", "${NPM_TOKEN}"),
+        "{}",
+        render(&out)
+    );
+    let check = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "yarn", "--check"],
+    );
+    assert_eq!(check.status.code(), Some(0), "{}", render(&check));
+}

@@ -148,6 +148,7 @@ impl Format {
         match self {
             Format::PnpmWorkspace => pnpm_workspace::in_shape_of(text, wanted),
             Format::DependabotYml => dependabot_yml::in_shape_of(text, wanted),
+            Format::YarnrcYml => yarnrc_yml::in_shape_of(text, wanted),
             _ => wanted,
         }
     }

@@ -608,6 +608,36 @@ pub fn fix_scope_keys(text: &str) -> Option<String> {
     changed.then(|| file.to_string())
 }
 
+/// `wanted` with each `npmRegistries` key spelled as the file already spells the same entry:
+/// Yarn reads `//host/path` and `//host/path/` alike, and Renovate writes its token under the
+/// one with the slash only (from a trial: `sync` renamed the key doctor had asked for, and
+/// the two went round in a loop).
+pub fn in_shape_of(text: Option<&str>, mut wanted: super::Wanted) -> super::Wanted {
+    let Some(held) = text.and_then(|t| super::Format::YarnrcYml.settings(t).ok()) else {
+        return wanted;
+    };
+    let held_keys: Vec<&String> = held
+        .iter()
+        .filter(|s| s.path.len() >= 2 && s.path[0] == "npmRegistries")
+        .map(|s| &s.path[1])
+        .collect();
+    for (path, _) in &mut wanted {
+        if path.len() < 2 || path[0] != "npmRegistries" || held_keys.contains(&&path[1]) {
+            continue;
+        }
+        let same = crate::registry_url::normalize_yarn_key(&path[1]);
+        if let Some(held_key) = held_keys
+            .iter()
+            .find(|k| crate::registry_url::normalize_yarn_key(k) == same)
+        {
+            let mut renamed = path.to_vec();
+            renamed[1] = (*held_key).clone();
+            *path = renamed.into();
+        }
+    }
+    wanted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
