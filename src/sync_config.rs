@@ -32,7 +32,29 @@ pub fn parse(text: &str) -> Result<SyncConfig, SyntaxError> {
         let (line, column) = line_col(text, span.map_or(0, |s| s.start));
         SyntaxError::new(line, column, message)
     };
-    let doc = toml_edit::Document::parse(text).map_err(|e| at(e.span(), e.message().into()))?;
+    let doc = toml_edit::Document::parse(text).map_err(|e| {
+        // `from = npm`: TOML reads a bare word as a number gone wrong ("invalid float").
+        let bare_word = e.span().is_some_and(|span| {
+            let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            let word = text[span.start..]
+                .split(['\n', '#'])
+                .next()
+                .unwrap_or("")
+                .trim();
+            text[line_start..span.start].trim_end().ends_with('=')
+                && word.starts_with(|c: char| c.is_ascii_alphabetic())
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "@.-".contains(c))
+        });
+        let message = if bare_word {
+            "a bare word is no TOML value; a manager's name is a quoted string: from = \"npm\""
+                .into()
+        } else {
+            e.message().to_string()
+        };
+        at(e.span(), message)
+    })?;
     for (key, item) in doc.iter() {
         if key == "sync" {
             continue;
@@ -90,7 +112,7 @@ pub fn parse(text: &str) -> Result<SyncConfig, SyntaxError> {
                 if managers.is_empty() {
                     return Err(at(value.span(), "`to` names no manager".into()));
                 }
-                to = Some(managers);
+                to = Some((managers, value.span()));
             }
             "user" => {
                 user = value
@@ -108,7 +130,15 @@ pub fn parse(text: &str) -> Result<SyncConfig, SyntaxError> {
     }
     let missing = |key: &str| at(sync.span(), format!("[sync] needs `{key}`"));
     let from = from.ok_or_else(|| missing("from"))?;
-    let to = to.ok_or_else(|| missing("to"))?;
+    let (to, to_span) = to.ok_or_else(|| missing("to"))?;
+    if to.iter().all(|m| *m == from) {
+        return Err(at(
+            to_span,
+            format!(
+                "`to` names only the source manager ({from}); list the managers to keep in sync with it"
+            ),
+        ));
+    }
     Ok(SyncConfig { from, to, user })
 }
 
@@ -153,5 +183,12 @@ mod tests {
         let e = parse("# ours\nfrom = \"npm\"\n").unwrap_err();
         assert_eq!((e.line, e.column), (2, 1), "{e:?}");
         assert!(e.message.contains("belongs under `[sync]`"), "{e:?}");
+        // From a trial: these were said without a position, or in TOML's own terms.
+        let e = parse("[sync]\nfrom = \"npm\"\nto = [\"npm\"]\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 6), "{e:?}");
+        assert!(e.message.contains("names only the source"), "{e:?}");
+        let e = parse("[sync]\nfrom = npm\nto = [\"yarn\"]\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e:?}");
+        assert!(e.message.contains("quoted string"), "{e:?}");
     }
 }

@@ -7,6 +7,24 @@ use common::{Project, fixtures};
 
 /// (file, text, command): the command reads the file as a source or as a target.
 const CATALOGUE: &[(&str, &str, &str)] = &[
+    // From a trial: said at the scalar before the tab, in serde's terms, without a position,
+    // or in TOML's terms.
+    (
+        ".yarnrc.yml",
+        "nodeLinker: node-modules\n\tfoo: 1\n",
+        "convert --from yarn --to npm",
+    ),
+    (
+        ".yarnrc.yml",
+        "npmRegistries:\n  \"//r.example\":\n    npmAuthToken: npm_FAKE_yaml2 [x\n    : :\n",
+        "convert --from yarn --to npm",
+    ),
+    (
+        "pmrc.toml",
+        "[sync]\nfrom = \"npm\"\nto = [\"npm\"]\n",
+        "sync",
+    ),
+    ("pmrc.toml", "[sync]\nfrom = npm\nto = [\"yarn\"]\n", "sync"),
     // .npmrc (npm's ini dialect is lenient; these are the shapes pmrc refuses to guess at)
     (
         ".npmrc",

@@ -108,13 +108,6 @@ pub fn sync(req: SyncRequest, env: &Environment) -> Result<Converted> {
         )));
     };
     let config = crate::sync_config::parse(&text).map_err(|e| e.in_file(&path))?;
-    if config.to.iter().all(|m| *m == config.from) {
-        return Err(Error::Usage(format!(
-            "{}: `to` names only the source manager ({}); list the managers to keep in sync with it",
-            path.display(),
-            config.from
-        )));
-    }
     let user = req.user || config.user;
     run_plan(
         req.dir,

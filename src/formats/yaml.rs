@@ -521,7 +521,24 @@ fn parse_uncached<T: serde::de::DeserializeOwned + Default>(
     }
     serde_saphyr::from_str_with_options::<Option<T>>(text, options)
         .map(Option::unwrap_or_default)
-        .map_err(|e| syntax_error(&e))
+        .map_err(|e| at_the_tab(text, syntax_error(&e)))
+}
+
+/// A tab error placed at the tab: the scanner names where the scalar before it starts (from a
+/// trial: `1:13` for a tab at the start of line 2).
+fn at_the_tab(text: &str, mut e: crate::error::SyntaxError) -> crate::error::SyntaxError {
+    if !e.message.contains("found a tab") {
+        return e;
+    }
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(e.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    if let Some(tab) = text.get(start..).and_then(|rest| rest.find('\t')) {
+        (e.line, e.column) = super::line_col(text, start + tab);
+    }
+    e
 }
 
 /// The document read from [`super::yaml_block`]'s tree, when it has that simple shape and
@@ -562,6 +579,12 @@ pub fn syntax_error(e: &serde_saphyr::Error) -> crate::error::SyntaxError {
         format!(
             "too large or too deep for pmrc to read safely ({limit}); no package manager config comes near this"
         )
+    } else if let Some(wanted) = first
+        .strip_prefix("cannot deserialize null into ")
+        .and_then(|rest| rest.split(';').next())
+    {
+        // serde's own wording names Rust types (from a trial: "use Option<String>").
+        format!("a value is missing here (the setting wants a {wanted})")
     } else {
         format!("invalid YAML: {first}")
     };
