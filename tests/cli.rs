@@ -7202,3 +7202,31 @@ fn a_yarn_registry_key_keeps_its_trailing_slash_as_written() {
     );
     assert_eq!(check.status.code(), Some(0), "{}", render(&check));
 }
+
+/// From a trial: `pmrc env --to yarn` (and bun, pnpm@12) left a `cafile` out without a word,
+/// and real Yarn 4, Bun and pnpm 12 then failed the TLS handshake with the variables alone.
+#[test]
+fn env_says_the_network_settings_its_variables_leave_out() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.test:4443/\ncafile=./ca.pem\nhttps-proxy=http://proxy.example:8080/\n//registry.test:4443/:_authToken=${NPM_TOKEN}\n",
+        ),
+    ]);
+    for to in ["yarn", "bun", "pnpm@12"] {
+        let out = run(
+            &project,
+            &["env", "--from", "npm", "--to", to, "--format", "json"],
+        );
+        let lost = json_warnings(&out)
+            .into_iter()
+            .find(|w| w["code"] == "lossy-network-settings")
+            .unwrap_or_else(|| panic!("--to {to}: {}", render(&out)));
+        let message = lost["message"].as_str().unwrap();
+        assert!(
+            message.contains("cafile") && message.contains("https-proxy"),
+            "{message}"
+        );
+    }
+}

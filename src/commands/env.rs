@@ -154,6 +154,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
         Ok(form) => {
             warnings.extend(url_losses);
             warnings.extend(form.warnings);
+            warnings.extend(network_not_carried(&literal, to));
             (form.variables, None)
         }
         Err(reason) => {
@@ -195,6 +196,51 @@ pub fn run(req: &Request, env: &Environment) -> Result<EnvPlan> {
         secrets,
         warnings,
     })
+}
+
+/// The variables say registries and credentials only: each TLS or proxy setting of the source
+/// is said to be left out (from a trial: a `cafile` went unsaid, and real Yarn 4, Bun and
+/// pnpm 12 then failed the TLS handshake with the variables alone).
+fn network_not_carried(model: &Model, to: Manager) -> Option<Warning> {
+    let tls = &model.tls;
+    let proxy = &model.proxy;
+    let settings = [
+        (tls.cafile.as_ref(), "cafile"),
+        (tls.ca.first(), "ca"),
+        (tls.strict_ssl.as_ref(), "strict-ssl"),
+        (
+            tls.cert.as_ref().or(tls.key.as_ref()),
+            "a client certificate",
+        ),
+        (proxy.http.as_ref(), "proxy"),
+        (proxy.https.as_ref(), "https-proxy"),
+        (proxy.noproxy.as_ref(), "noproxy"),
+    ];
+    let mut named: Vec<&str> = Vec::new();
+    let mut origin = None;
+    for (value, what) in settings {
+        if let Some(v) = value {
+            named.push(what);
+            origin = origin.or_else(|| v.origin.clone());
+        }
+    }
+    if !model.hosts.is_empty() {
+        named.push("per-host network settings");
+    }
+    if named.is_empty() {
+        return None;
+    }
+    Some(Warning::new(
+        Code::LossyNetworkSettings,
+        format!(
+            "the variables carry registries and credentials only; {} {} not carried: set {} for {} where it runs",
+            named.join(", "),
+            if named.len() == 1 { "is" } else { "are" },
+            if named.len() == 1 { "it" } else { "them" },
+            to.label(),
+        ),
+        origin,
+    ))
 }
 
 /// `lossy-env-reference` for a registry URL whose references a variable cannot spell as
