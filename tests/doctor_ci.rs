@@ -704,3 +704,35 @@ fn an_unreadable_ci_file_stops_doctor_with_its_place() {
         );
     }
 }
+
+/// From a trial: npm (`//host/npm/`) and Yarn (`//host/npm`) sending one registry credentials
+/// gave two findings with one fix, and the rule that missed it named Yarn alone. One finding
+/// names both.
+#[test]
+fn one_renovate_finding_names_every_manager_of_a_registry() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.corp.example/npm/\n//registry.corp.example/npm/:_authToken=${NPM_TOKEN}\n",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://registry.corp.example/npm\"\nnpmRegistries:\n  //registry.corp.example/npm:\n    npmAuthToken: \"${NPM_TOKEN}\"\n    npmAlwaysAuth: true\n",
+        ),
+        (
+            "renovate.json",
+            "{\n  \"hostRules\": [\n    {\"matchHost\": \"https://registry.corp.example/other/\", \"token\": \"x\"}\n  ]\n}\n",
+        ),
+    ]);
+    let messages: Vec<String> = ci_findings(&project)
+        .iter()
+        .filter(|f| f["rule"] == "ci-renovate-host-differs")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(
+        messages.iter().all(|m| m.contains("npm and yarn")),
+        "{messages:#?}"
+    );
+}

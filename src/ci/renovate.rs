@@ -36,7 +36,6 @@ const AUTO_PROVISIONED: &str = "npm.pkg.github.com";
 struct Routed {
     manager: Manager,
     url: RegistryUrl,
-    written: String,
     with_credentials: bool,
 }
 
@@ -94,7 +93,6 @@ pub fn check(
                 routed.push(Routed {
                     manager: *m,
                     url,
-                    written: written.to_string(),
                     with_credentials: route.authorization.is_some(),
                 });
             }
@@ -150,13 +148,19 @@ pub fn check(
             } else {
                 "its path, or its trailing slash, differs"
             };
+            let requesting = managers_requesting(&same_host, &r.url, |_| true);
             say(
                 &mut out,
                 Code::CiRenovateHostDiffers,
                 line,
                 format!(
-                    "Renovate hostRule `{host}` covers no registry the project uses on that host: {} requests {} ({differs})",
-                    r.manager,
+                    "Renovate hostRule `{host}` covers no registry the project uses on that host: {} {} {} ({differs})",
+                    crate::warning::name_list(&requesting),
+                    if requesting.len() == 1 {
+                        "requests"
+                    } else {
+                        "request"
+                    },
                     shown(&r.url)
                 ),
                 format!("set `\"matchHost\": \"{}\"`", shown(&r.url)),
@@ -197,21 +201,25 @@ pub fn check(
     }
     let has_npm_auth = config.get("npmrc").is_some() || config.get("npmToken").is_some();
     let mut told = std::collections::BTreeSet::new();
+    let all: Vec<&Routed> = routed.iter().collect();
     for r in routed.iter().filter(|r| r.with_credentials) {
+        // One finding for a registry, however each manager spells its URL.
         if r.url.hostname() == AUTO_PROVISIONED
             || has_npm_auth
             || rules.iter().any(|h| matches(h, &r.url))
-            || !told.insert(r.written.clone())
+            || !told.insert(shown(&r.url))
         {
             continue;
         }
+        let sending = managers_requesting(&all, &r.url, |r| r.with_credentials);
         say(
             &mut out,
             Code::CiRenovateHostDiffers,
             line_of("\"hostRules\"").max(1),
             format!(
-                "{} sends credentials to {}, and no Renovate hostRule (nor `npmrc`/`npmToken`) gives Renovate any for it",
-                r.manager,
+                "{} {} credentials to {}, and no Renovate hostRule (nor `npmrc`/`npmToken`) gives Renovate any for it",
+                crate::warning::name_list(&sending),
+                if sending.len() == 1 { "sends" } else { "send" },
                 shown(&r.url)
             ),
             format!(
@@ -233,6 +241,22 @@ pub fn check(
         );
     }
     Ok(Some(out))
+}
+
+/// The managers among `routed` that request `url` (as shown), each once, in order.
+fn managers_requesting(
+    routed: &[&Routed],
+    url: &RegistryUrl,
+    also: impl Fn(&Routed) -> bool,
+) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for r in routed {
+        let name = r.manager.to_string();
+        if shown(&r.url) == shown(url) && also(r) && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// A registry as shown: scheme, host and path, never a user:password in it.
