@@ -7091,7 +7091,9 @@ fn proxies_per_scheme_for_yarn_classic_and_one_proxy_for_pnpm10() {
 /// From a trial: Yarn's per-host `networkSettings` went nowhere in bunfig.toml without a word
 /// (real Bun then failed the TLS handshake Yarn made through the host's CA and proxy), and a
 /// `cafile=${CA_FILE}` became `cafile = "$CA_FILE"`, which real Bun 1.4.5 took as a file name
-/// and stopped. Both are said, and the reference is not written.
+/// and stopped. The reference is not written into bunfig.toml: from an `.npmrc`, which Bun
+/// reads and expands itself (real Bun trusted the CA then), that is no loss; from Yarn's
+/// file it is said.
 #[test]
 fn bun_is_told_of_per_host_network_settings_and_a_cafile_reference() {
     let project = Project::with_files(&[
@@ -7123,6 +7125,25 @@ fn bun_is_told_of_per_host_network_settings_and_a_cafile_reference() {
         &project,
         &[
             "convert", "--from", "npm", "--to", "bun", "--write", "--format", "json",
+        ],
+    );
+    assert!(!project.read("bunfig.toml").unwrap().contains("cafile"));
+    assert!(
+        !json_warning_codes(&out).contains(&"lossy-env-reference".to_string()),
+        "{}",
+        render(&out)
+    );
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://registry.test:4443\"\nhttpsCaFilePath: \"${CA_FILE}\"\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "yarn", "--to", "bun", "--write", "--format", "json",
         ],
     );
     assert!(!project.read("bunfig.toml").unwrap().contains("cafile"));
@@ -7228,5 +7249,59 @@ fn env_says_the_network_settings_its_variables_leave_out() {
             message.contains("cafile") && message.contains("https-proxy"),
             "{message}"
         );
+    }
+}
+
+/// From a second trial: npm sends every request through `https-proxy`; Yarn 1 sends http ones
+/// through `proxy`, which the shared `.npmrc` keeps as npm's user wrote it, and real Yarn 1
+/// sent the token through that other proxy without a word from pmrc.
+#[test]
+fn yarn_classic_is_told_its_http_requests_take_the_npmrc_s_other_proxy() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=http://registry.test:4873/\nhttps-proxy=http://127.0.0.1:8080/\nproxy=http://127.0.0.1:8081/\n//registry.test:4873/:_authToken=npm_FAKE_r1b\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        json_warning_codes(&out).contains(&"lossy-proxy".to_string()),
+        "{}",
+        render(&out)
+    );
+}
+
+/// From a second trial: pnpm 11/12 send https requests through `.npmrc`'s `proxy` too (real
+/// pnpm 11.28.11 and 12.21.0 did, where Yarn went direct), so Yarn's http-only proxy goes to
+/// the yaml's `httpProxy` alone.
+#[test]
+fn an_http_only_proxy_goes_to_pnpm_s_yaml_alone() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://registry.test:4443\"\nhttpProxy: \"http://127.0.0.1:8081\"\n",
+        ),
+    ]);
+    for to in ["pnpm@11", "pnpm@12"] {
+        let out = run(&project, &["convert", "--from", "yarn", "--to", to]);
+        let said = render(&out);
+        assert!(
+            said.contains("+httpProxy: \"http://127.0.0.1:8081\""),
+            "{said}"
+        );
+        assert!(!said.contains("+proxy="), "{said}");
     }
 }

@@ -1290,7 +1290,24 @@ pub fn wanted(model: &Model, manager: Manager) -> Wanted {
     };
     push("cert", &model.tls.cert);
     push("key", &model.tls.key);
-    push("proxy", &model.proxy.http);
+    // pnpm 11/12 take `httpProxy` from the yaml, which pmrc writes it to, and `.npmrc`'s
+    // `proxy` serves their https requests where no https proxy is set (from a trial: real
+    // pnpm 11.28.11 and 12.21.0 sent https requests through a `proxy=` written beside the
+    // yaml's `httpProxy`, where Yarn went direct). A proxy URL with credentials stays in
+    // `.npmrc` only (the yaml is committed).
+    let http_in_yaml_only = model.proxy.https.is_none()
+        && manager.rules().reads_workspace_yaml_routing()
+        && manager
+            .rules()
+            .targets()
+            .iter()
+            .any(|f| f.format == super::Format::PnpmWorkspace)
+        && model.proxy.http.as_ref().is_some_and(|v| {
+            crate::redact::url_secret_spans(&v.value.render(dialect).0).is_empty()
+        });
+    if !http_in_yaml_only {
+        push("proxy", &model.proxy.http);
+    }
     push("https-proxy", &model.proxy.https);
     push("noproxy", &model.proxy.noproxy);
     out

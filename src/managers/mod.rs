@@ -24,7 +24,7 @@ use crate::discover::ConfigFile;
 use crate::env_config::{EnvForm, EnvRead, RcFile};
 use crate::error::Result;
 use crate::formats::Format;
-use crate::model::{AuthKey, Credentials, Level, Model};
+use crate::model::{AuthKey, Credentials, Level, Model, Value};
 use crate::registry_url::{RegistryUrl, npm_walk_up};
 use crate::resolve::{self, Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
@@ -536,6 +536,27 @@ impl TarballRequest<'_> {
     }
 }
 
+/// The proxies `manager` sends http and https requests through: npm's one proxy
+/// (`https-proxy`, else `proxy`) for both, Yarn 1's `https-proxy` else `proxy` for https, or
+/// one per scheme as written.
+pub fn proxies_by_scheme(
+    manager: Manager,
+    proxy: &crate::model::Proxy,
+) -> (Option<&Value>, Option<&Value>) {
+    let rules = manager.rules();
+    if rules.one_proxy_for_both_schemes() {
+        let one = proxy.https.as_ref().or(proxy.http.as_ref());
+        (one, one)
+    } else if rules.https_proxy_falls_back_to_proxy() {
+        (
+            proxy.http.as_ref(),
+            proxy.https.as_ref().or(proxy.http.as_ref()),
+        )
+    } else {
+        (proxy.http.as_ref(), proxy.https.as_ref())
+    }
+}
+
 /// What pmrc asks of a manager. A new manager is a new implementation of this trait and one
 /// arm in [`Manager::rules`]; defaults are the behaviour most managers share.
 pub trait Rules: Sync {
@@ -799,8 +820,8 @@ pub trait Rules: Sync {
     fn npmrc_key_for(&self, _registry: &str) -> Option<String> {
         None
     }
-    /// Whether a `${VAR}` registry URL in a project file is expanded (pnpm: no, spec
-    /// pnpm-bun-deno.md §1.7).
+    /// Whether a `${VAR}` registry URL or proxy in a project file is expanded (pnpm: no,
+    /// spec pnpm-bun-deno.md §1.7).
     fn expands_project_registry_references(&self) -> bool {
         true
     }

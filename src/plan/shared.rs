@@ -828,14 +828,12 @@ pub(super) fn behaviour(
     groups: &[resolve::Packages],
 ) -> Behaviour {
     let routes = resolve::routes_for(model, manager, groups.to_vec());
-    let mut proxy = model.proxy.clone();
-    if manager.rules().one_proxy_for_both_schemes() {
-        let one = proxy.https.clone().or(proxy.http.clone());
-        proxy.http.clone_from(&one);
-        proxy.https = one;
-    } else if manager.rules().https_proxy_falls_back_to_proxy() && proxy.https.is_none() {
-        proxy.https.clone_from(&proxy.http);
-    }
+    let (http, https) = crate::managers::proxies_by_scheme(manager, &model.proxy);
+    let proxy = crate::model::Proxy {
+        http: http.cloned(),
+        https: https.cloned(),
+        noproxy: model.proxy.noproxy.clone(),
+    };
     let network = Model {
         tls: model.tls.clone(),
         proxy,

@@ -66,9 +66,12 @@ impl Translator<'_> {
                 }
                 model.tls.strict_ssl = None;
                 self.no_per_host_settings();
-                // Bun reads `cafile` as a path as written (from a trial: real Bun 1.4.5 looked
-                // for a file named `$CA_FILE` and stopped).
-                if let Some(v) = model.tls.cafile.take_if(|v| v.value.as_literal().is_none()) {
+                // bunfig's `cafile` is a path as written (from a trial: real Bun 1.4.5 looked
+                // for a file named `$CA_FILE` and stopped); `.npmrc`'s, which Bun expands and
+                // reads beside it, stays there for a source that has it in one.
+                if let Some(v) = model.tls.cafile.take_if(|v| v.value.as_literal().is_none())
+                    && self.from.rules().written_as() != WrittenAs::Npmrc
+                {
                     self.warnings.push(Warning::new(
                         Code::LossyEnvReference,
                         "Bun does not expand an environment variable in `cafile`; write the CA file's path itself",
@@ -264,25 +267,10 @@ impl Translator<'_> {
             .and_then(|v| v.origin.clone())
     }
 
-    /// The proxies the source sends http and https requests through: npm's one proxy
-    /// (`https-proxy`, else `proxy`) for both, Yarn 1's `https-proxy` else `proxy` for https.
-    fn source_proxies(&self) -> (Option<&'_ Value>, Option<&'_ Value>) {
-        let p = &self.source.proxy;
-        let rules = self.from.rules();
-        if rules.one_proxy_for_both_schemes() {
-            let one = p.https.as_ref().or(p.http.as_ref());
-            (one, one)
-        } else if rules.https_proxy_falls_back_to_proxy() {
-            (p.http.as_ref(), p.https.as_ref().or(p.http.as_ref()))
-        } else {
-            (p.http.as_ref(), p.https.as_ref())
-        }
-    }
-
     /// For targets with one proxy per scheme (Yarn, pnpm 11/12, Yarn 1).
     pub(super) fn proxies_per_scheme(&mut self, model: &mut Model) {
         let p = &self.source.proxy;
-        let (http, https) = self.source_proxies();
+        let (http, https) = crate::managers::proxies_by_scheme(self.from, p);
         let (mut http, mut https) = (http.cloned(), https.cloned());
         match (self.to.rules().noproxy_unsupported(), &p.noproxy) {
             (None, noproxy) => model.proxy.noproxy = noproxy.clone(),
@@ -314,6 +302,23 @@ impl Translator<'_> {
                 h.origin.clone(),
             ));
         }
+        // The source's own `proxy` line stays in the `.npmrc` it shares with the target, and
+        // serves the target's http requests where the source sends them through `https-proxy`
+        // (from a trial: npm went through 8080, Yarn 1 through `proxy=`8081, same token).
+        if self.target() == WrittenAs::Npmrc
+            && self.from.rules().one_proxy_for_both_schemes()
+            && let (Some(own), Some(both)) = (&p.http, &p.https)
+            && own.value != both.value
+        {
+            self.warnings.push(Warning::new(
+                Code::LossyProxy,
+                format!(
+                    "{} sends http requests through `proxy` (this .npmrc's, left as written), while {} sends every request through `https-proxy`",
+                    self.to, self.from
+                ),
+                own.origin.clone(),
+            ));
+        }
         model.proxy.http = http.map(|v| self.carry(&v, "proxy"));
         model.proxy.https = https.map(|v| self.carry(&v, "https-proxy"));
     }
@@ -322,7 +327,7 @@ impl Translator<'_> {
     /// where the source's own proxies differ by scheme.
     pub(super) fn proxies_to_npm(&mut self, model: &mut Model) {
         let p = &self.source.proxy;
-        let (http, https) = self.source_proxies();
+        let (http, https) = crate::managers::proxies_by_scheme(self.from, p);
         if http == https {
             model.proxy.http = p.http.clone();
             model.proxy.https = p.https.clone();
