@@ -1961,3 +1961,30 @@ fn sarif_names_files_from_the_checkout_as_annotations_do() {
         "{v}"
     );
 }
+
+/// From a second trial: run in the project's subfolder of a git checkout without
+/// GITHUB_WORKSPACE (another CI, or locally), SARIF named `sub/.npmrc` as `.npmrc`. Files are
+/// named from the work tree then.
+#[test]
+fn sarif_names_files_from_the_git_work_tree_outside_actions() {
+    let ws = TempDir::new().unwrap();
+    std::fs::create_dir_all(ws.path().join(".git")).unwrap();
+    std::fs::create_dir_all(ws.path().join("sub")).unwrap();
+    std::fs::write(
+        ws.path().join("sub/.npmrc"),
+        "registry=http://r.example/\n//r.example/:_authToken=${T}\n",
+    )
+    .unwrap();
+    let out = common::pmrc()
+        .args(["doctor", "--sarif"])
+        .current_dir(ws.path().join("sub"))
+        .env_remove("GITHUB_WORKSPACE")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "sub/.npmrc",
+        "{v}"
+    );
+}
