@@ -28,6 +28,11 @@ fn json_warning_codes(output: &Output) -> Vec<String> {
         .collect()
 }
 
+/// Whether the command's JSON output warns `code`.
+fn warns(output: &Output, code: &str) -> bool {
+    json_warning_codes(output).iter().any(|c| c == code)
+}
+
 fn render(output: &Output) -> String {
     format!(
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
@@ -6819,7 +6824,7 @@ fn findings_with_bun_among_several_targets_name_only_the_user_s_lines() {
         );
         let warnings = json_warnings(&out);
         assert!(
-            !json_warning_codes(&out).contains(&"unused-credential".to_string()),
+            !warns(&out, "unused-credential"),
             "--to {to}: {}",
             render(&out)
         );
@@ -6987,11 +6992,7 @@ fn no_proxy_line_is_added_for_yarn_classic_beside_a_noproxy() {
     );
     let written = project.read(".npmrc").unwrap();
     assert!(!written.contains("\nproxy="), "{written}");
-    assert!(
-        json_warning_codes(&out).contains(&"lossy-noproxy".to_string()),
-        "{}",
-        render(&out)
-    );
+    assert!(warns(&out, "lossy-noproxy"), "{}", render(&out));
     let show = run(
         &project,
         &["show", "--manager", "yarn-classic", "--format", "json"],
@@ -7035,7 +7036,7 @@ fn yarn_classic_reads_strict_ssl_from_yarnrc_only() {
         render(&out)
     );
     assert!(
-        json_warning_codes(&out).contains(&"yarn-classic-npmrc-setting-ignored".to_string()),
+        warns(&out, "yarn-classic-npmrc-setting-ignored"),
         "{}",
         render(&out)
     );
@@ -7109,11 +7110,7 @@ fn bun_is_told_of_per_host_network_settings_and_a_cafile_reference() {
             "convert", "--from", "yarn", "--to", "bun", "--format", "json",
         ],
     );
-    assert!(
-        json_warning_codes(&out).contains(&"lossy-network-settings".to_string()),
-        "{}",
-        render(&out)
-    );
+    assert!(warns(&out, "lossy-network-settings"), "{}", render(&out));
     let project = Project::with_files(&[
         ("package.json", "{}\n"),
         (
@@ -7128,11 +7125,7 @@ fn bun_is_told_of_per_host_network_settings_and_a_cafile_reference() {
         ],
     );
     assert!(!project.read("bunfig.toml").unwrap().contains("cafile"));
-    assert!(
-        !json_warning_codes(&out).contains(&"lossy-env-reference".to_string()),
-        "{}",
-        render(&out)
-    );
+    assert!(!warns(&out, "lossy-env-reference"), "{}", render(&out));
     let project = Project::with_files(&[
         ("package.json", "{}\n"),
         (
@@ -7147,11 +7140,7 @@ fn bun_is_told_of_per_host_network_settings_and_a_cafile_reference() {
         ],
     );
     assert!(!project.read("bunfig.toml").unwrap().contains("cafile"));
-    assert!(
-        json_warning_codes(&out).contains(&"lossy-env-reference".to_string()),
-        "{}",
-        render(&out)
-    );
+    assert!(warns(&out, "lossy-env-reference"), "{}", render(&out));
 }
 
 /// From a trial: pnpm 11 and 12 went without the proxy where `.npmrc` or the yaml held
@@ -7177,11 +7166,7 @@ fn a_proxy_variable_in_the_project_s_files_is_ignored_by_pnpm() {
     let planned = json["files"].to_string();
     assert!(!planned.contains("httpsProxy"), "{}", render(&out));
     assert!(!planned.contains("\\nproxy="), "{}", render(&out));
-    assert!(
-        json_warning_codes(&out).contains(&"lossy-env-reference".to_string()),
-        "{}",
-        render(&out)
-    );
+    assert!(warns(&out, "lossy-env-reference"), "{}", render(&out));
     let doctor = run(
         &project,
         &["doctor", "--manager", "pnpm@12", "--format", "json"],
@@ -7276,11 +7261,7 @@ fn yarn_classic_is_told_its_http_requests_take_the_npmrc_s_other_proxy() {
             "json",
         ],
     );
-    assert!(
-        json_warning_codes(&out).contains(&"lossy-proxy".to_string()),
-        "{}",
-        render(&out)
-    );
+    assert!(warns(&out, "lossy-proxy"), "{}", render(&out));
 }
 
 /// From a second trial: pnpm 11/12 send https requests through `.npmrc`'s `proxy` too (real
