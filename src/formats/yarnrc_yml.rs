@@ -613,25 +613,47 @@ pub fn fix_scope_keys(text: &str) -> Option<String> {
 /// one with the slash only (from a trial: `sync` renamed the key doctor had asked for, and
 /// the two went round in a loop).
 pub fn in_shape_of(text: Option<&str>, mut wanted: super::Wanted) -> super::Wanted {
-    let Some(held) = text.and_then(|t| super::Format::YarnrcYml.settings(t).ok()) else {
+    let Some(text) = text else {
         return wanted;
     };
-    let held_keys: Vec<&String> = held
-        .iter()
-        .filter(|s| s.path.len() >= 2 && s.path[0] == "npmRegistries")
-        .map(|s| &s.path[1])
-        .collect();
-    for (path, _) in &mut wanted {
-        if path.len() < 2 || path[0] != "npmRegistries" || held_keys.contains(&&path[1]) {
+    // The file's `//…` keys (block style, quoted or not: the only keys of a .yarnrc.yml that
+    // start so are npmRegistries'), by their form without the trailing slash. A line scan,
+    // not a parse: a large file's parse was 45 % of a conversion to Yarn (issue 20).
+    let mut held: rustc_hash::FxHashMap<String, &str> = rustc_hash::FxHashMap::default();
+    for line in text.lines() {
+        let line = line.trim_start();
+        let key = line.trim_start_matches(['"', '\'']);
+        if !key.starts_with("//") {
             continue;
         }
-        let same = crate::registry_url::normalize_yarn_key(&path[1]);
-        if let Some(held_key) = held_keys
-            .iter()
-            .find(|k| crate::registry_url::normalize_yarn_key(k) == same)
-        {
+        // A quoted key ends at its quote, a plain one at the first `:` that ends the line or
+        // has a space after it (a port's colon has neither).
+        let end = if key.len() < line.len() {
+            key.find(['"', '\''])
+        } else {
+            key.match_indices(':')
+                .map(|(i, _)| i)
+                .find(|&i| key[i + 1..].is_empty() || key[i + 1..].starts_with([' ', '\t']))
+        };
+        let Some(end) = end else {
+            continue;
+        };
+        let key = &key[..end];
+        held.insert(crate::registry_url::normalize_yarn_key(key), key);
+    }
+    if held.is_empty() {
+        return wanted;
+    }
+    for (path, _) in &mut wanted {
+        if path.len() < 2 || path[0] != "npmRegistries" {
+            continue;
+        }
+        let Some(&spelled) = held.get(&crate::registry_url::normalize_yarn_key(&path[1])) else {
+            continue;
+        };
+        if spelled != path[1] {
             let mut renamed = path.to_vec();
-            renamed[1] = (*held_key).clone();
+            renamed[1] = spelled.to_string();
             *path = renamed.into();
         }
     }
@@ -647,6 +669,31 @@ mod tests {
             path.iter().map(|s| s.to_string()).collect(),
             SettingValue::Scalar(v.into()),
         )
+    }
+
+    #[test]
+    fn registry_keys_keep_the_file_s_spelling_quoted_flow_or_with_a_port() {
+        for (text, held) in [
+            (
+                "npmRegistries:\n  //h.example/npm/:\n    npmAuthToken: x\n",
+                "//h.example/npm/",
+            ),
+            (
+                "npmRegistries:\n  \"//h.example:8443/npm/\":\n    npmAuthToken: x\n",
+                "//h.example:8443/npm/",
+            ),
+            (
+                "npmRegistries:\n  //h.example:8443/npm/: {npmAuthToken: \"x\"}\n",
+                "//h.example:8443/npm/",
+            ),
+        ] {
+            let wanted_key = held.trim_end_matches('/');
+            let shaped = in_shape_of(
+                Some(text),
+                vec![scalar(&["npmRegistries", wanted_key, "npmAuthToken"], "y")],
+            );
+            assert_eq!(&*shaped[0].0[1], held, "{text}");
+        }
     }
 
     /// Found by the pnpm-workspace.yaml property test: removing a file's only key left `{}`,
