@@ -2,7 +2,7 @@
 //! request, hands the result to `output`, and maps it to an exit code: 0 ok, 1 `--check`
 //! found drift or doctor findings, 2 error.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -710,28 +710,8 @@ fn output(common: &Common, root: &std::path::Path) -> Output {
             (_, true) => output::Verbosity::Verbose,
             _ => output::Verbosity::Normal,
         },
-        places: output::github::Places {
-            root: root.to_path_buf(),
-            // Annotations name files from the repository's root, where the runner checked it
-            // out; outside Actions, from the git work tree the project is in (from a trial:
-            // run in a subfolder, SARIF named `.npmrc` for `sub/.npmrc`), else the current
-            // folder.
-            base: std::env::var_os("GITHUB_WORKSPACE")
-                .filter(|w| !w.is_empty())
-                .map(PathBuf::from)
-                .or_else(|| git_work_tree(root))
-                .or_else(|| std::env::current_dir().ok())
-                .unwrap_or_else(|| root.to_path_buf()),
-        },
+        places: output::github::Places::new(root),
     }
-}
-
-/// The nearest folder at or above `dir` holding `.git` (a folder, or a worktree's file).
-fn git_work_tree(dir: &Path) -> Option<PathBuf> {
-    let dir = crate::discover::lexical(&std::path::absolute(dir).ok()?);
-    dir.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
 }
 
 /// Whether to colour a stream: as asked, else on a terminal unless NO_COLOR is set.

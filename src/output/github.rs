@@ -14,15 +14,46 @@ use crate::redact;
 use crate::warning::Severity;
 
 /// Where annotated files are: the project root pmrc worked in, and the folder GitHub names
-/// files from (`GITHUB_WORKSPACE`, else the current folder). A file under `base` is named
-/// relative to it, as annotations need; any other by its absolute path.
+/// files from. A file under `base` is named relative to it, as annotations need; any other
+/// by its absolute path.
 #[derive(Debug, Clone)]
 pub struct Places {
-    pub root: PathBuf,
-    pub base: PathBuf,
+    root: PathBuf,
+    /// Found when a file is first named: most runs print no annotation (issue 20).
+    base: std::cell::OnceCell<PathBuf>,
 }
 
 impl Places {
+    /// Files named from `GITHUB_WORKSPACE`, where the runner checked the repository out;
+    /// outside Actions from the git work tree `root` is in (from a trial: run in a subfolder,
+    /// SARIF named `sub/.npmrc` as `.npmrc`), else from the current folder.
+    pub fn new(root: &Path) -> Places {
+        Places {
+            root: root.to_path_buf(),
+            base: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Files named from `base`.
+    #[cfg(test)]
+    pub fn with_base(root: &Path, base: &Path) -> Places {
+        Places {
+            root: root.to_path_buf(),
+            base: std::cell::OnceCell::from(base.to_path_buf()),
+        }
+    }
+
+    fn base(&self) -> &Path {
+        self.base.get_or_init(|| {
+            std::env::var_os("GITHUB_WORKSPACE")
+                .filter(|w| !w.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| git_work_tree(&self.root))
+                .or_else(|| std::env::current_dir().ok())
+                .unwrap_or_else(|| self.root.clone())
+        })
+    }
+
     /// The annotation's `file` for a file pmrc names `display` at `level`: none for a
     /// user-level file (`~/.npmrc` is not in the repository; the message names it).
     pub(crate) fn file(&self, display: &str, level: Level) -> Option<String> {
@@ -30,10 +61,18 @@ impl Places {
             return None;
         }
         let full = crate::discover::lexical(&std::path::absolute(self.root.join(display)).ok()?);
-        let base = crate::discover::lexical(&std::path::absolute(&self.base).ok()?);
+        let base = crate::discover::lexical(&std::path::absolute(self.base()).ok()?);
         let shown = full.strip_prefix(&base).unwrap_or(&full);
         Some(slashes(shown))
     }
+}
+
+/// The nearest folder at or above `dir` holding `.git` (a folder, or a worktree's file).
+fn git_work_tree(dir: &Path) -> Option<PathBuf> {
+    let dir = crate::discover::lexical(&std::path::absolute(dir).ok()?);
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// GitHub's paths use `/` on every runner.
@@ -214,10 +253,7 @@ mod tests {
 
     #[test]
     fn a_parent_folders_file_is_named_from_the_workspace() {
-        let places = |base: &str| Places {
-            root: "/w/org/proj".into(),
-            base: base.into(),
-        };
+        let places = |base: &str| Places::with_base(Path::new("/w/org/proj"), Path::new(base));
         let file = |base| places(base).file("../.yarnrc.yml", Level::Project);
         assert_eq!(file("/w/org").as_deref(), Some(".yarnrc.yml"));
         assert_eq!(file("/w/org/proj").as_deref(), Some("/w/org/.yarnrc.yml"));
@@ -285,19 +321,13 @@ mod tests {
 
     #[test]
     fn files_are_named_from_the_base() {
-        let places = Places {
-            root: PathBuf::from("/repo/app"),
-            base: PathBuf::from("/repo"),
-        };
+        let places = Places::with_base(Path::new("/repo/app"), Path::new("/repo"));
         assert_eq!(
             places.file(".npmrc", Level::Project).as_deref(),
             Some("app/.npmrc")
         );
         assert_eq!(places.file("~/.npmrc", Level::User), None);
-        let elsewhere = Places {
-            root: PathBuf::from("/elsewhere"),
-            base: PathBuf::from("/repo"),
-        };
+        let elsewhere = Places::with_base(Path::new("/elsewhere"), Path::new("/repo"));
         assert_eq!(
             elsewhere.file(".npmrc", Level::Project).as_deref(),
             Some("/elsewhere/.npmrc")
