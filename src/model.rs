@@ -287,6 +287,17 @@ pub struct Proxy {
     pub noproxy: Option<Value>,
 }
 
+impl Proxy {
+    /// Takes out each setting `picked` chooses (a `${VAR}` that a manager will not expand
+    /// where it was written), leaving the others.
+    pub fn take_where(&mut self, mut picked: impl FnMut(&Value) -> bool) -> Vec<Value> {
+        [&mut self.http, &mut self.https, &mut self.noproxy]
+            .into_iter()
+            .filter_map(|slot| slot.take_if(|v| picked(v)))
+            .collect()
+    }
+}
+
 /// Per-host network settings (Yarn Berry `networkSettings`, keyed by hostname glob).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct HostNetwork {

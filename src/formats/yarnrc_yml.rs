@@ -619,7 +619,7 @@ pub fn in_shape_of(text: Option<&str>, mut wanted: super::Wanted) -> super::Want
     // The file's `//…` keys (block style, quoted or not: the only keys of a .yarnrc.yml that
     // start so are npmRegistries'), by their form without the trailing slash. A line scan,
     // not a parse: a large file's parse was 45 % of a conversion to Yarn (issue 20).
-    let mut held: rustc_hash::FxHashMap<String, &str> = rustc_hash::FxHashMap::default();
+    let mut held: rustc_hash::FxHashMap<&str, &str> = rustc_hash::FxHashMap::default();
     for line in text.lines() {
         let line = line.trim_start();
         let key = line.trim_start_matches(['"', '\'']);
@@ -639,7 +639,7 @@ pub fn in_shape_of(text: Option<&str>, mut wanted: super::Wanted) -> super::Want
             continue;
         };
         let key = &key[..end];
-        held.insert(crate::registry_url::normalize_yarn_key(key), key);
+        held.insert(key.strip_suffix('/').unwrap_or(key), key);
     }
     if held.is_empty() {
         return wanted;
@@ -648,7 +648,8 @@ pub fn in_shape_of(text: Option<&str>, mut wanted: super::Wanted) -> super::Want
         if path.len() < 2 || path[0] != "npmRegistries" {
             continue;
         }
-        let Some(&spelled) = held.get(&crate::registry_url::normalize_yarn_key(&path[1])) else {
+        let key = &*path[1];
+        let Some(&spelled) = held.get(key.strip_suffix('/').unwrap_or(key)) else {
             continue;
         };
         if spelled != path[1] {

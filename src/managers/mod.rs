@@ -810,10 +810,10 @@ pub trait Rules: Sync {
     fn https_proxy_falls_back_to_proxy(&self) -> bool {
         false
     }
-    /// Whether the manager takes `strict-ssl` from `.npmrc` (Yarn 1 does not: its own
-    /// default wins).
-    fn reads_npmrc_strict_ssl(&self) -> bool {
-        true
+    /// Where the manager takes `strict-ssl` from instead of `.npmrc`, where it ignores
+    /// `.npmrc`'s (Yarn 1: its own default wins); said after the manager's name.
+    fn npmrc_strict_ssl_ignored(&self) -> Option<&'static str> {
+        None
     }
     /// The `.npmrc` key a registry's credentials go under, when this manager does not find
     /// them at npm's nerf dart (Deno matches the URL as written, port and case included).
@@ -824,6 +824,11 @@ pub trait Rules: Sync {
     /// spec pnpm-bun-deno.md §1.7).
     fn expands_project_registry_references(&self) -> bool {
         true
+    }
+    /// Where a `${VAR}` proxy goes instead of the project's files, where the manager
+    /// ignores it there (pnpm); said after why.
+    fn project_proxy_reference_ignored(&self) -> Option<&'static str> {
+        None
     }
     /// Where credentials this manager ignores in the project file must go instead, when
     /// there is such a place (pnpm and `${VAR}` tokens).

@@ -771,6 +771,14 @@ impl Rules for Pnpm {
         false
     }
 
+    fn project_proxy_reference_ignored(&self) -> Option<&'static str> {
+        Some(if self.is_10() {
+            "put it in ~/.npmrc, or set HTTPS_PROXY/HTTP_PROXY where it runs"
+        } else {
+            "put it in pnpm's global config.yaml (~/.config/pnpm/config.yaml), or set HTTPS_PROXY/HTTP_PROXY where it runs"
+        })
+    }
+
     fn user_credentials_file(&self) -> Option<&'static str> {
         Some(if self.is_10() {
             "~/.npmrc"
@@ -866,15 +874,12 @@ pub(super) fn named_major(dir: &Path) -> Option<PnpmMajor> {
 /// direct with `https-proxy=${PROXY_URL}` in `.npmrc` and `httpsProxy: ${PROXY_URL}` in the
 /// yaml, the variable set, where npm used the proxy).
 fn ignore_proxy_references(read: &mut Model, warnings: &mut Vec<Warning>) {
-    let proxy = &mut read.proxy;
-    for slot in [&mut proxy.http, &mut proxy.https, &mut proxy.noproxy] {
-        if let Some(v) = slot.take_if(|v| v.value.as_literal().is_none()) {
-            warnings.push(Warning::new(
-                Code::PnpmEnvProxyIgnored,
-                "pnpm ignores a proxy setting holding an environment variable in the project's files, and goes without it; put it in ~/.npmrc or pnpm's global config.yaml, or set HTTPS_PROXY/HTTP_PROXY where pnpm runs",
-                v.origin.clone(),
-            ));
-        }
+    for v in read.proxy.take_where(|v| v.value.as_literal().is_none()) {
+        warnings.push(Warning::new(
+            Code::PnpmEnvProxyIgnored,
+            "pnpm ignores a proxy setting holding an environment variable in the project's files, and goes without it; put it in ~/.npmrc or pnpm's global config.yaml, or set HTTPS_PROXY/HTTP_PROXY where pnpm runs",
+            v.origin,
+        ));
     }
 }
 

@@ -410,8 +410,10 @@ impl Rules for YarnClassic {
     /// only for what that config lacks (`YarnRegistry.getOption`; from a trial: real Yarn
     /// 1.22.22 refused an untrusted certificate with `strict-ssl=false` in `.npmrc`, and took
     /// it with `strict-ssl false` in `.yarnrc`).
-    fn reads_npmrc_strict_ssl(&self) -> bool {
-        false
+    fn npmrc_strict_ssl_ignored(&self) -> Option<&'static str> {
+        Some(
+            "takes `strict-ssl` only from .yarnrc, which pmrc does not write: add `strict-ssl false` there",
+        )
     }
 
     fn adjust_file(

@@ -94,17 +94,14 @@ impl Translator<'_> {
                 } else {
                     self.proxies_to_npm(model);
                 }
-                if !self.to.rules().reads_npmrc_strict_ssl()
+                if let Some(instead) = self.to.rules().npmrc_strict_ssl_ignored()
                     && let Some(v) = model.tls.strict_ssl.take()
                     && v.value.as_literal().as_deref() != Some("true")
                 {
                     self.warnings.push(Warning::new(
                         Code::LossyNetworkSettings,
-                        format!(
-                            "{} takes `strict-ssl` only from .yarnrc, which pmrc does not write: add `strict-ssl false` there",
-                            self.to
-                        ),
-                        v.origin.clone(),
+                        format!("{} {instead}", self.to),
+                        v.origin,
                     ));
                 }
             }
@@ -180,20 +177,20 @@ impl Translator<'_> {
             self.network_from_environment_only(model);
         }
         // Written where it was read: a user-level file's line goes to the target's user file.
-        if !self.to.rules().expands_project_registry_references() {
-            let proxy = &mut model.proxy;
+        if let Some(instead) = self.to.rules().project_proxy_reference_ignored() {
             let in_project = |v: &Value| v.origin.as_ref().is_none_or(|o| o.level != Level::User);
-            for slot in [&mut proxy.http, &mut proxy.https, &mut proxy.noproxy] {
-                if let Some(v) = slot.take_if(|v| v.value.as_literal().is_none() && in_project(v)) {
-                    self.warnings.push(Warning::new(
-                        Code::LossyEnvReference,
-                        format!(
-                            "{} expands no environment variable in a proxy setting of the project's files and would go without the proxy; put it in its user-level config (~/.npmrc, or config.yaml for pnpm 11/12), or set HTTPS_PROXY/HTTP_PROXY where it runs",
-                            self.to
-                        ),
-                        v.origin.clone(),
-                    ));
-                }
+            for v in model
+                .proxy
+                .take_where(|v| v.value.as_literal().is_none() && in_project(v))
+            {
+                self.warnings.push(Warning::new(
+                    Code::LossyEnvReference,
+                    format!(
+                        "{} expands no environment variable in a proxy setting of the project's files and would go without the proxy; {instead}",
+                        self.to
+                    ),
+                    v.origin,
+                ));
             }
         }
     }
