@@ -95,6 +95,9 @@ diagnostics! {
         PnpmEnvProxyIgnored "pnpm-env-proxy-ignored"
             what: "a proxy setting holding a ${VAR} in the project's .npmrc or pnpm-workspace.yaml: pnpm ignores it and goes without the proxy"
             fix: "put it in ~/.npmrc (`https-proxy=${VAR}`) or pnpm's global config.yaml (`httpsProxy: ${VAR}`), or set HTTPS_PROXY/HTTP_PROXY where pnpm runs";
+        PnpmYamlCafileIgnored "pnpm-yaml-cafile-ignored"
+            what: "`cafile` in pnpm-workspace.yaml or pnpm's config.yaml: pnpm 10 and 12 ignore it there, and pnpm 11 uses it only where no .npmrc sets `cafile` or `ca`"
+            fix: "write the same path as `cafile=` in the project's .npmrc, where every pnpm major (and npm) reads it";
         PnpmNpmrcSettingIgnored "pnpm-npmrc-setting-ignored"
             what: "a setting in .npmrc that pnpm 11/12 ignore"
             fix: "move it to pnpm-workspace.yaml under its camelCase name";

@@ -7286,3 +7286,51 @@ fn an_http_only_proxy_goes_to_pnpm_s_yaml_alone() {
         assert!(!said.contains("+proxy="), "{said}");
     }
 }
+
+/// pnpm 11 trusts the `cafile` in pnpm-workspace.yaml, under an `.npmrc`'s; pnpm 10 and 12
+/// never read it there (real 10.34.9, 11.28.11 and 12.21.0 against a registry with its own
+/// CA). pmrc read none of it, so a pnpm 11 source lost its CA without a word.
+#[test]
+fn pnpm_11_alone_takes_the_cafile_in_its_yaml() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            "pnpm-workspace.yaml",
+            "registry: https://registry.test:4443/\ncafile: /etc/corp/ca.pem\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "pnpm@11", "--to", "yarn", "--format", "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = json["files"].to_string();
+    assert!(
+        files.contains("httpsCaFilePath: /etc/corp/ca.pem"),
+        "{}",
+        render(&out)
+    );
+    for pnpm in ["pnpm@10", "pnpm@12"] {
+        let show = run(&project, &["show", "--manager", pnpm, "--format", "json"]);
+        let text = String::from_utf8_lossy(&show.stdout);
+        assert!(text.contains("\"pnpm-yaml-cafile-ignored\""), "{text}");
+        assert!(!text.contains("\"value\": \"/etc/corp/ca.pem\""), "{text}");
+    }
+    std::fs::write(
+        project.path().join(".npmrc"),
+        "cafile=/etc/corp/other.pem\n",
+    )
+    .unwrap();
+    let show = run(
+        &project,
+        &["show", "--manager", "pnpm@11", "--format", "json"],
+    );
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(text.contains("\"pnpm-yaml-cafile-ignored\""), "{text}");
+    assert!(
+        text.contains("\"value\": \"/etc/corp/other.pem\""),
+        "{text}"
+    );
+}

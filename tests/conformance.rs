@@ -251,6 +251,7 @@ cases! {
         npm_https_strict_ssl_false,
         npm_strict_ssl_false_to_yarn1,
         yarn_https_ca_file,
+        pnpm11_yaml_cafile_to_npm,
         yarn_always_auth_false_default_token,
         yarn_top_token_reaches_scope_host,
         npm_optional_token_scope,

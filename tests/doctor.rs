@@ -337,6 +337,12 @@ const CASES: &[Case] = &[
         args: &["--manager", "pnpm@11"],
     },
     Case {
+        rule: "pnpm-yaml-cafile-ignored",
+        trigger: &[("pnpm-workspace.yaml", "cafile: /etc/corp/ca.pem\n")],
+        clean: &[(".npmrc", "cafile=/etc/corp/ca.pem\n")],
+        args: &["--manager", "pnpm@12"],
+    },
+    Case {
         rule: "yarn-classic-npmrc-setting-ignored",
         trigger: &[(".npmrc", "strict-ssl=false\n")],
         clean: &[(".yarnrc", "strict-ssl false\n")],

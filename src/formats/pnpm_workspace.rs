@@ -1,7 +1,8 @@
 //! pnpm's `pnpm-workspace.yaml` (and its global `config.yaml`, same keys), for the keys
 //! pmrc owns: `registry`, `registries` (the scope → URL map, and reading the URL-keyed
 //! declarations of pnpm 11/12) and the network settings; from `config.yaml` also the
-//! structured `_auth` (read only). Everything else (packages, catalogs...) stays as it is.
+//! structured `_auth` and `cafile` (read only). Everything else (packages, catalogs...)
+//! stays as it is.
 
 use crate::diagnostics::Code;
 use std::collections::BTreeMap;
@@ -29,6 +30,8 @@ struct Workspace {
     https_proxy: Text,
     http_proxy: Text,
     no_proxy: Text,
+    /// Read, not written: pnpm 11 alone takes it from here (the pnpm rules decide).
+    cafile: Text,
     /// `config.yaml` only: `{ "<url>": { "@": { authToken }, "@org": { authToken } } }`.
     #[serde(rename = "_auth")]
     structured_auth: Option<BTreeMap<String, BTreeMap<String, StructuredAuth>>>,
@@ -216,7 +219,19 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             _ => {}
         }
     }
-    read_structured_auth(text, file, level, &mut model, &mut warnings)?;
+    let ws = yaml::parse::<Workspace>(text)?;
+    if let Some(cafile) = &ws.cafile {
+        let line = cafile.defined.line() as usize;
+        model.tls.cafile = Some(Value::new(
+            Template::parse(&cafile.value, Dialect::Npm),
+            Some(Origin {
+                file: std::rc::Rc::clone(&shared),
+                line,
+                level,
+            }),
+        ));
+    }
+    read_structured_auth(&ws, text, file, level, &mut model, &mut warnings);
     Ok((model, warnings))
 }
 
@@ -224,15 +239,15 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
 /// a scope there, and also routes the scope to the URL (the default registry only when
 /// nothing else sets it).
 fn read_structured_auth(
+    ws: &Workspace,
     text: &str,
     file: &Path,
     level: Level,
     model: &mut Model,
     warnings: &mut Vec<Warning>,
-) -> Result<(), SyntaxError> {
-    let ws = yaml::parse::<Workspace>(text)?;
+) {
     let Some(auth) = &ws.structured_auth else {
-        return Ok(());
+        return;
     };
     let file = Origin::shared(file);
     let origin = |line| {
@@ -248,7 +263,7 @@ fn read_structured_auth(
             "pnpm reads the structured `_auth` only from its global config.yaml, never from pnpm-workspace.yaml",
             origin(yaml::key_line(text, "_auth")),
         ));
-        return Ok(());
+        return;
     }
     for (url, entries) in auth {
         let Some(parsed) = crate::registry_url::RegistryUrl::parse(url) else {
@@ -276,7 +291,6 @@ fn read_structured_auth(
             }
         }
     }
-    Ok(())
 }
 
 /// Routing as the scope → URL map every pnpm major reads, and the network settings.

@@ -460,6 +460,9 @@ impl Rules for Pnpm {
         if file.level == Level::Project {
             ignore_proxy_references(read, warnings);
         }
+        if file.format == Format::PnpmWorkspace {
+            self.yaml_cafile(merged, read, warnings);
+        }
         match file.format {
             // pnpm 10 ignores `registry:` in the yaml, and its `registries` map replaces the
             // scopes `.npmrc` declared.
@@ -867,6 +870,47 @@ pub(super) fn usable(c: &Credentials) -> bool {
 pub(super) fn named_major(dir: &Path) -> Option<PnpmMajor> {
     let (major, _) = major_of_project(dir)?;
     PnpmMajor::from_major(&major.to_string())
+}
+
+impl Pnpm {
+    /// pnpm 10 and 12 take no `cafile` from pnpm-workspace.yaml or config.yaml; pnpm 11 does,
+    /// under any `.npmrc`'s `cafile` or `ca` (real pnpm 10.34.9, 11.28.11 and 12.21.0
+    /// against a loopback registry with its own CA: 11 alone trusted the yaml's file, and
+    /// not with another `cafile` in `.npmrc`).
+    fn yaml_cafile(&self, merged: &Model, read: &mut Model, warnings: &mut Vec<Warning>) {
+        let Some(cafile) = read.tls.cafile.take() else {
+            return;
+        };
+        let from_npmrc = |v: &Value| {
+            v.origin
+                .as_ref()
+                .is_some_and(|o| o.file.extension().is_none_or(|e| e != "yaml"))
+        };
+        let npmrc_ca = merged
+            .tls
+            .cafile
+            .as_ref()
+            .filter(|v| from_npmrc(v))
+            .is_some()
+            || merged.tls.ca.iter().any(from_npmrc);
+        let why = match self.0 {
+            PnpmMajor::V11 if !npmrc_ca => {
+                read.tls.cafile = Some(cafile);
+                return;
+            }
+            PnpmMajor::V11 => "pnpm 11 takes the `cafile` or `ca` of an .npmrc over this one",
+            PnpmMajor::V10 => "pnpm 10 reads no `cafile` from its yaml files",
+            PnpmMajor::V12 => "pnpm 12 reads no `cafile` from its yaml files",
+        };
+        warnings.push(Warning::new(
+            Code::PnpmYamlCafileIgnored,
+            format!(
+                "{why}; put `cafile={}` in the project's .npmrc, where every pnpm major reads it",
+                cafile.value.render(crate::template::Dialect::Npm).0
+            ),
+            cafile.origin,
+        ));
+    }
 }
 
 /// pnpm expands no variable in a proxy setting of the project's files: it goes without the

@@ -1040,6 +1040,24 @@ pub fn yarn_https_ca_file() -> Case {
         )
 }
 
+/// pnpm 11 takes `cafile` from pnpm-workspace.yaml (pnpm 10 and 12 do not): npm, the
+/// target, needs it in `.npmrc` or fails the handshake.
+pub fn pnpm11_yaml_cafile_to_npm() -> Case {
+    Case::new("pnpm11_yaml_cafile_to_npm", Pnpm11, Npm)
+        .tls(1)
+        .mount_auth(1, "/", PNPM_LITERAL)
+        .file(
+            "pnpm-workspace.yaml",
+            "registry: \"{R1}/\"\ncafile: \"{CA}\"\n",
+        )
+        .file(".npmrc", "//{H1}/:_authToken=fake-literal-acme-token\n")
+        .dep("leftpad-fake", 1, PNPM_LITERAL)
+        .reference(
+            ".npmrc",
+            "//{H1}/:_authToken=fake-literal-acme-token\nregistry={R1}/\ncafile={CA}\n",
+        )
+}
+
 // ---- Yarn's credential spreading and `npmAlwaysAuth` ----
 
 /// `npmAlwaysAuth: false` with a default-registry token: Yarn sends it for scoped packages
