@@ -305,14 +305,10 @@ pub fn write_key_value_lines(text: &str) -> Option<String> {
             (value.to_string(), value.len())
         };
         let tail = &rest[len..];
-        let plain_key = key.starts_with(|c: char| c.is_ascii_alphabetic())
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         let bare_value = matches!(value.as_str(), "true" | "false")
             || (!value.is_empty() && value.chars().all(|c| c.is_ascii_digit()));
         out.push_str(bom);
-        out.push_str(&if plain_key { key.clone() } else { quote(&key) });
+        out.push_str(&key_as_written(&key));
         out.push(' ');
         out.push_str(&if bare_value { value } else { quote(&value) });
         // Yarn 1 takes only `#` for a comment.
@@ -328,6 +324,21 @@ pub fn write_key_value_lines(text: &str) -> Option<String> {
         out.push_str(ending);
     }
     Some(out)
+}
+
+/// `key` as Yarn 1 reads it back: bare where it is a plain word or a flag, else
+/// double-quoted (`"@acme:registry"`: a bare `@` stops its reader).
+fn key_as_written(key: &str) -> String {
+    let word = key.strip_prefix("--").unwrap_or(key);
+    let plain = word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if plain {
+        key.to_string()
+    } else {
+        serde_json::to_string(key).expect("a string always serialises")
+    }
 }
 
 /// [`quote_bare_urls`] and [`write_key_value_lines`]: what `doctor --fix` mends in a
@@ -392,8 +403,10 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         warnings.push(Warning::new(
             Code::YarnrcUnquotedUrl,
             format!(
-                "`{}` {written}; Yarn 1 then silently ignores this whole file. Write it: {} \"{}\". pmrc reads the file as meant",
-                bad.key, bad.key, bad.value
+                "`{}` {written}; Yarn 1 then silently ignores this whole file. Write it: {} {}. pmrc reads the file as meant",
+                bad.key,
+                key_as_written(&bad.key),
+                serde_json::to_string(&bad.value).expect("a string always serialises")
             ),
             origin(bad.line),
         ));
@@ -672,6 +685,24 @@ mod tests {
             "# c\nregistry \"http://127.0.0.1:18081\" # local\n"
         );
         assert_eq!(quote_bare_urls("registry \"https://r/\"\n"), None);
+    }
+
+    /// From a trial: the line the warning gave for a quoted `@scope` key left the key's
+    /// quotes out, and Yarn 1 (and pmrc) then stopped on the line as pasted.
+    #[test]
+    fn the_line_the_unquoted_url_warning_gives_reads() {
+        for bad in [
+            "\"@tools:registry\" http://t.example:4875/t/",
+            "registry http://t.example:4875/t/",
+            "--registry=http://t.example:4875/t/",
+        ] {
+            let (_, w) = read_ok(&format!("strict-ssl false\n{bad}\n"));
+            let line = w[0].message.split("Write it: ").nth(1).unwrap();
+            let line = line.split(". pmrc reads").next().unwrap();
+            let (_, w) = read_ok(&format!("strict-ssl false\n{line}\n"));
+            let unread = |c: &str| w.iter().any(|w| w.code == c);
+            assert!(!unread("yarnrc-unquoted-url"), "{bad} -> {line}: {w:?}");
+        }
     }
 
     #[test]
