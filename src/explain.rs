@@ -268,6 +268,34 @@ pub fn explain(
 /// The route as the manager takes it here: a manager that goes on up the path past an
 /// empty credential (npm and `${VAR?}` with VAR unset) finds the next key, e.g. a default
 /// pmrc wrote one level up.
+/// Each route as [`explain`] takes it in this environment (variables put into registry URLs
+/// and credential keys, empty optional credentials passed over), with the registry and key
+/// as written, since a variable's value is not printed: what `show --env` lists. From a
+/// trial: `show --env` gave `${D_HOST}`'s scope no credentials, where `explain --env` and
+/// real npm sent the token.
+pub fn routes_here(model: &Model, manager: Manager, vars: VariablesHere) -> Vec<Route> {
+    let written = resolve::routes(model, manager);
+    let (here, written_keys) = variables_set_here(model, manager, vars);
+    written
+        .into_iter()
+        .map(|as_written| {
+            let (mut route, _) =
+                route_in_this_environment(&here, manager, as_written.packages.clone(), vars);
+            if matches!(here, Cow::Owned(_)) {
+                route.registry = as_written.registry;
+                route.registry_read = as_written.registry_read;
+            }
+            if let Some((_, written)) = written_keys
+                .iter()
+                .find(|(put_in, _)| Some(put_in) == route.credential_key.as_ref())
+            {
+                route.credential_key = Some(written.clone());
+            }
+            route
+        })
+        .collect()
+}
+
 fn route_in_this_environment(
     model: &Model,
     manager: Manager,

@@ -7334,3 +7334,31 @@ fn pnpm_11_alone_takes_the_cafile_in_its_yaml() {
         "{text}"
     );
 }
+
+/// From a trial: `show --env` took `${D_HOST}`'s scope to get no credentials, where
+/// `explain --env` and real npm sent the `//registry.test:4873/d/` token to it.
+#[test]
+fn show_with_the_environment_routes_as_explain_does() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@d:registry=http://${D_HOST}:4873/d/\n//registry.test:4873/d/:_authToken=fake-d-token\n",
+        ),
+    ]);
+    let show = |host: &str| {
+        let out = project
+            .cmd(&["show", "--manager", "npm", "--env"])
+            .env("D_HOST", host)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines()
+            .find(|l| l.trim_start().starts_with("@d/*"))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string()
+    };
+    assert!(show("registry.test").ends_with("Bearer *** (.npmrc:2)"));
+    assert!(show("other.test").ends_with("no credentials"));
+    assert!(show("registry.test").contains("http://${D_HOST}:4873/d/"));
+}

@@ -44,8 +44,8 @@ pub fn run<T>(
         let (dir, mut env, member_note) = super::workspace_root(manager, &req.dir, env);
         env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
         let files = discover::locate(manager, &dir, req.user, &env)?;
+        let vars = crate::env_layer::VariablesHere::new(&req.env_vars);
         let (files, left_out) = if req.environment_asked {
-            let vars = crate::env_layer::VariablesHere::new(&req.env_vars);
             crate::explain::files_read_here(manager, files, vars)
         } else {
             (files, Vec::new())
@@ -63,7 +63,11 @@ pub fn run<T>(
         shown.push(keep(Shown {
             manager,
             files,
-            routes: resolve::routes(&model, manager),
+            routes: if req.environment_asked {
+                crate::explain::routes_here(&model, manager, vars)
+            } else {
+                resolve::routes(&model, manager)
+            },
             model,
             warnings,
         }));
