@@ -7362,3 +7362,30 @@ fn show_with_the_environment_routes_as_explain_does() {
     assert!(show("other.test").ends_with("no credentials"));
     assert!(show("registry.test").contains("http://${D_HOST}:4873/d/"));
 }
+
+/// From a trial ("Yarn gets nothing, npm works"): with `"packageManager": "yarn@4…"` and an
+/// `.npmrc` alone, explain and show answered for npm only. The manager package.json names
+/// runs here with or without a file of its own.
+#[test]
+fn explain_answers_for_the_manager_package_json_names_without_a_file() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"packageManager\": \"yarn@4.18.1\"}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=http://registry.test:4873/\n//registry.test:4873/:_authToken=npm_FAKE_TOKEN\n",
+        ),
+    ]);
+    let out = run(&project, &["explain", "@acme/widget"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let yarn = text
+        .split("yarn (Yarn 4 rules)")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", render(&out)));
+    assert!(
+        yarn.contains("GET https://registry.yarnpkg.com/@acme%2fwidget"),
+        "{text}"
+    );
+    assert!(yarn.contains("sends: no credentials"), "{text}");
+    let show = run(&project, &["show"]);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("yarn (Yarn 4 rules)"));
+}

@@ -315,6 +315,15 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
         {
             here.push(named);
         }
+        // The manager package.json names runs here whether or not it has a file of its own
+        // (from a trial: with `"packageManager": "yarn@4…"` and an `.npmrc` alone, explain
+        // and show gave npm only, where the question was why Yarn went to its public
+        // registry).
+        if let Ok(Some((named, _))) = crate::managers::named_by_package_json(dir)
+            && !here.contains(&named)
+        {
+            here.push(named);
+        }
         here
     } else {
         asked.to_vec()
