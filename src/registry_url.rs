@@ -67,6 +67,21 @@ impl RegistryUrl {
         })
     }
 
+    /// This URL with its host in the case `url`, the text it was parsed from, writes it:
+    /// Yarn 1 and pnpm 12 compare credential keys with the registry's host byte for byte
+    /// (from a trial: real Yarn 1.22.22 and pnpm 12.21.0 sent no `//registry.test:4873/`
+    /// token to `http://REGISTRY.test:4873/`, where npm, pnpm 10/11 and Bun did).
+    pub fn with_host_case_of(mut self, url: &str) -> RegistryUrl {
+        let rest = split_scheme(url).map_or(url, |(_, rest)| rest);
+        let authority_end = find_outside_references(rest, b"/?#").unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        let written = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        if written.len() == self.path_start && !written.bytes().all(|b| !b.is_ascii_uppercase()) {
+            self.text.replace_range(..self.path_start, written);
+        }
+        self
+    }
+
     /// Lowercased host with the port when it is not the scheme's default.
     pub fn host(&self) -> &str {
         &self.text[..self.host_len]

@@ -7389,3 +7389,45 @@ fn explain_answers_for_the_manager_package_json_names_without_a_file() {
     let show = run(&project, &["show"]);
     assert!(String::from_utf8_lossy(&show.stdout).contains("yarn (Yarn 4 rules)"));
 }
+
+/// From a trial: with `@acme:registry=http://REGISTRY.test:4873/`, real Yarn 1.22.22 and
+/// pnpm 12.21.0 sent no `//registry.test:4873/` token (they compare keys with the host as
+/// written), where npm, pnpm 10/11 and Bun did; pmrc said all of them sent it. A conversion
+/// to Yarn 1 writes the key as Yarn 1 looks for it (real Yarn 1 and pnpm 12 then sent it).
+#[test]
+fn yarn_classic_and_pnpm_12_match_keys_with_the_registry_host_s_case() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=http://REGISTRY.test:4873/\n//registry.test:4873/:_authToken=npm_FAKE_TOKEN\n",
+        ),
+    ]);
+    let sends = |manager: &str| {
+        let out = run(&project, &["explain", "@acme/w", "--manager", manager]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        !text.contains("sends: no credentials")
+    };
+    assert!(sends("npm") && sends("pnpm@11") && sends("bun"));
+    assert!(!sends("yarn-classic") && !sends("pnpm@12"));
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--write",
+        ],
+    );
+    assert!(
+        project
+            .read(".npmrc")
+            .unwrap()
+            .contains("\n//REGISTRY.test:4873/:_authToken=npm_FAKE_TOKEN"),
+        "{}",
+        render(&out)
+    );
+    assert!(sends("yarn-classic") && sends("npm"));
+}

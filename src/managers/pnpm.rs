@@ -599,7 +599,10 @@ impl Rules for Pnpm {
         .or(model.registry.as_ref().filter(readable));
         let registry = configured.map(|v| v.value.render(Dialect::PnpmUser).0);
         let effective = registry.as_deref().unwrap_or(PUBLIC_REGISTRY);
-        let url = RegistryUrl::parse(effective);
+        let url = RegistryUrl::parse(effective).map(|url| match self.0 {
+            PnpmMajor::V12 => url.with_host_case_of(effective),
+            _ => url,
+        });
         // pnpm 11/12 try a scope's own token first: `//host/path/:@scope:_authToken`, or the
         // same written `//host/path/@scope/:_authToken` on the registry's walk up.
         let mut found = match &packages {

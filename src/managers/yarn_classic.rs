@@ -245,7 +245,9 @@ impl Rules for YarnClassic {
             .unwrap_or_else(|| PUBLIC_REGISTRY.to_string());
         let mut keys = Vec::new();
         if let Some(url) = RegistryUrl::parse(&effective) {
-            let key = url.registry_nerf_dart_as_written();
+            let key = url
+                .with_host_case_of(&effective)
+                .registry_nerf_dart_as_written();
             if let Some(shorter) = key.strip_suffix("registry/") {
                 keys.push(shorter.to_string());
             }
@@ -341,7 +343,10 @@ impl Rules for YarnClassic {
     /// `npm-registry.js` builds the key from the registry URL as written: `http://h:80/`
     /// looks for `//h:80/` (errata: default ports).
     fn npmrc_key_for(&self, registry: &str) -> Option<String> {
-        RegistryUrl::parse(registry).map(|url| url.registry_nerf_dart_as_written())
+        RegistryUrl::parse(registry).map(|url| {
+            url.with_host_case_of(registry)
+                .registry_nerf_dart_as_written()
+        })
     }
 
     fn credential_reason(&self, route: &Route) -> String {
