@@ -7431,3 +7431,33 @@ fn yarn_classic_and_pnpm_12_match_keys_with_the_registry_host_s_case() {
     );
     assert!(sends("yarn-classic") && sends("npm"));
 }
+
+/// From a trial: real Bun 1.4.5 sent `//registry.test:443/b/`'s token to
+/// `https://registry.test/b/` (and an `:80` key's to the http registry), where npm, Yarn 1,
+/// pnpm and Deno sent none; pmrc said Bun sent nothing, and doctor saw no drift.
+#[test]
+fn bun_takes_a_key_s_default_port_as_none() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@b:registry=https://registry.test/b/\n//registry.test:443/b/:_authToken=npm_FAKE_B\n@a:registry=http://other.test/a/\n//other.test:80/a/:_authToken=npm_FAKE_A\n@c:registry=http://third.test/c/\n//third.test:443/c/:_authToken=npm_FAKE_C\n",
+        ),
+    ]);
+    let sends = |package: &str, manager: &str| {
+        let out = run(&project, &["explain", package, "--manager", manager]);
+        !String::from_utf8_lossy(&out.stdout).contains("sends: no credentials")
+    };
+    assert!(sends("@b/w", "bun") && sends("@a/w", "bun"));
+    assert!(
+        !sends("@c/w", "bun"),
+        "an https port on an http registry is another port"
+    );
+    assert!(!sends("@b/w", "npm") && !sends("@a/w", "npm"));
+    let doctor = run(&project, &["doctor", "--manager", "npm,bun"]);
+    assert!(
+        String::from_utf8_lossy(&doctor.stdout).contains("config-drift"),
+        "{}",
+        render(&doctor)
+    );
+}

@@ -312,17 +312,26 @@ impl<'a> BunKeys<'a> {
         BunKeys(keys)
     }
 
-    /// The key on `url`'s host with the longest path that is a prefix of `url`'s path.
+    /// The key on `url`'s host with the longest path that is a prefix of `url`'s path. A
+    /// key's port that is the scheme's default is the same as none (from a trial: real Bun
+    /// 1.4.5 sent `//registry.test:443/b/`'s token to `https://registry.test/b/`, and
+    /// `//other.test:80/a/`'s to `http://other.test/a/`; npm, Yarn 1, pnpm and Deno did not).
     fn longest(&self, url: &RegistryUrl) -> Option<(&'a AuthKey, &'a Credentials)> {
         let host = url.host().to_ascii_lowercase();
+        let with_default_port = (url.host() == url.hostname()).then(|| {
+            let port = if url.is_http() { "80" } else { "443" };
+            format!("{host}:{port}")
+        });
         let path = with_trailing_slash(url.path());
         let ends = path
             .match_indices('/')
             .map(|(i, _)| i + 1)
             .collect::<Vec<_>>();
         ends.into_iter().rev().find_map(|end| {
-            self.0
-                .get(&(host.clone(), path[..end].to_string()))
+            let prefix = path[..end].to_string();
+            let at = |host: &String| self.0.get(&(host.clone(), prefix.clone()));
+            at(&host)
+                .or_else(|| with_default_port.as_ref().and_then(at))
                 .map(|(_, k, c)| (*k, *c))
         })
     }
