@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::managers::{Manager, ManagerArg};
 use crate::model::{Level, Model, Origin};
 use crate::registry_url::RegistryUrl;
-use crate::resolve::{self, Route};
+use crate::resolve::{self, Packages, Route};
 use crate::template::Piece;
 use crate::warning::{Severity, Warning};
 
@@ -748,6 +748,27 @@ fn manager_rules(req: &Request, read: &Read) -> Result<Vec<Finding>> {
         .collect();
     let push = |out: &mut Vec<Finding>, w: Warning| out.push(finding(w, Some(m)));
     for route in &read.routes {
+        // From a trial: every manager failed on `registry.test:4873/e/`, pmrc said nothing.
+        if let Some(registry) = route.registry.as_deref()
+            && RegistryUrl::parse(registry).is_none()
+            && !crate::template::holds_reference(registry)
+        {
+            let configured = match &route.packages {
+                Packages::Scope(s) => read.model.scopes.get(s).and_then(|s| s.registry.as_ref()),
+                Packages::Unscoped => read.model.registry.as_ref(),
+            };
+            push(
+                &mut out,
+                Warning::error(
+                    Code::RegistryUrlWithoutScheme,
+                    format!(
+                        "{m} cannot request {} from `{registry}`: a registry URL needs https:// or http:// (npm waits until it times out; Bun, pnpm and Yarn stop)",
+                        route.packages
+                    ),
+                    configured.and_then(|v| v.origin.clone()),
+                ),
+            );
+        }
         let http = route
             .registry
             .as_deref()

@@ -337,6 +337,15 @@ const CASES: &[Case] = &[
         args: &["--manager", "pnpm@11"],
     },
     Case {
+        rule: "registry-url-without-scheme",
+        trigger: &[(".npmrc", "@acme:registry=registry.example:4873/npm/\n")],
+        clean: &[(
+            ".npmrc",
+            "@acme:registry=https://registry.example:4873/npm/\n",
+        )],
+        args: &["--manager", "npm"],
+    },
+    Case {
         rule: "pnpm-yaml-cafile-ignored",
         trigger: &[("pnpm-workspace.yaml", "cafile: /etc/corp/ca.pem\n")],
         clean: &[(".npmrc", "cafile=/etc/corp/ca.pem\n")],
