@@ -111,7 +111,16 @@ fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
             })
         })
         .collect();
-    let file = stops.first()?.origin.as_ref().map(|o| o.file.clone());
+    let on_model = || {
+        let (error, origin) = rules.stops_on_model(model)?;
+        Some(Stop { error, origin })
+    };
+    let Some(file) = stops
+        .first()
+        .map(|s| s.origin.as_ref().map(|o| o.file.clone()))
+    else {
+        return on_model();
+    };
     stops
         .into_iter()
         .filter(|s| s.origin.as_ref().map(|o| &o.file) == file.as_ref())

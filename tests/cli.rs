@@ -7461,3 +7461,28 @@ fn bun_takes_a_key_s_default_port_as_none() {
         render(&doctor)
     );
 }
+
+/// From a trial: with a top-level `_auth`, real npm 11 and 12 stopped with ERR_INVALID_AUTH
+/// before any request, where explain said npm sent it (and gave Yarn 1, which goes on, the
+/// same answer). npm's explanation now stops first, as it does for a fatal variable.
+#[test]
+fn explain_says_npm_stops_on_a_top_level_credential() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=http://registry.test:4873/npm/\n_auth=ZmFrZTpGQUtFUFc=\nalways-auth=true\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &["explain", "left-pad", "--manager", "npm,yarn-classic"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (npm, yarn) = text.split_once("yarn-classic (").unwrap();
+    assert!(
+        npm.contains("stops: every command, with \"ERR_INVALID_AUTH: `_auth` must be renamed to `//registry.test:4873/npm/:_auth`\" (.npmrc:2)"),
+        "{text}"
+    );
+    assert!(!yarn.contains("stops:"), "{text}");
+}

@@ -52,8 +52,8 @@ const GLOBAL_KEYS: [&str; 9] = [
     "https-proxy",
     "noproxy",
 ];
-/// Top-level auth npm 9+ refuses (`ERR_INVALID_AUTH`), plus the dead `always-auth`.
-/// Top-level credentials npm 9+ refuses the whole file for (`npm config fix` keys them).
+/// Top-level credentials npm 9+ refuses the whole file for (`ERR_INVALID_AUTH`; `npm config
+/// fix` keys them), and the dead `always-auth`, which it only warns about.
 pub const LEGACY_TOP_LEVEL: [&str; 5] = [
     "_authToken",
     "_auth",

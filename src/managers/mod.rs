@@ -998,6 +998,11 @@ pub trait Rules: Sync {
     ) -> Option<String> {
         None
     }
+    /// Why the manager stops before any request over what the model holds as a whole
+    /// (npm 9+ and a top-level credential), with where: `None` when it goes on.
+    fn stops_on_model(&self, _model: &Model) -> Option<(String, Option<crate::model::Origin>)> {
+        None
+    }
     /// The lockfile this manager writes and a line only its format has near the top, to
     /// tell managers that share a program apart (Yarn 1 and Berry both write `yarn.lock`).
     fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {

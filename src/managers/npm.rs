@@ -10,7 +10,7 @@ use super::{
 use crate::diagnostics::Code;
 use crate::env_config::{self, EnvRead, RcFile};
 use crate::formats::Format;
-use crate::model::{AuthKey, Level, Origin};
+use crate::model::{AuthKey, Level, Model, Origin};
 use crate::registry_url::RegistryUrl;
 use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
@@ -271,6 +271,33 @@ impl Rules for Npm {
 
     fn fixes_legacy_top_level_auth(&self) -> bool {
         true
+    }
+
+    /// From a trial: real npm 11 and 12 made no request with a top-level `_auth`, where
+    /// explain said npm sent it.
+    fn stops_on_model(&self, model: &Model) -> Option<(String, Option<Origin>)> {
+        let top = model.auth.get(&AuthKey::Fallback)?;
+        let (key, origin) = [
+            ("_authToken", &top.token),
+            ("_auth", &top.ident),
+            ("username", &top.username),
+            ("_password", &top.password),
+        ]
+        .into_iter()
+        .filter_map(|(key, v)| Some((key, v.as_ref()?.origin.clone())))
+        .min_by_key(|(_, o)| o.as_ref().map_or(0, |o| o.line))?;
+        let registry = model
+            .registry
+            .as_ref()
+            .map_or(PUBLIC_REGISTRY.to_string(), |r| {
+                r.value.render(Dialect::Npm).0
+            });
+        let keyed = RegistryUrl::parse(&registry)
+            .map_or_else(|| "//<registry>/".to_string(), |u| u.registry_nerf_dart());
+        Some((
+            format!("ERR_INVALID_AUTH: `{key}` must be renamed to `{keyed}:{key}`"),
+            origin,
+        ))
     }
 }
 
