@@ -316,7 +316,7 @@ fn route_in_this_environment(
         let route = resolve::route(&model, manager, packages.clone());
         // npm goes on past an empty token or `_auth` alike (conformance:
         // yarn_token_default_to_npm, npm_optional_auth_walks_up).
-        let walks_up = manager.rules().empty_credential_walks_up();
+        let walks_up = manager.rules().empty_credential_is_none();
         let empty_here = match (&route.authorization, &route.credential_key) {
             (Some(Authorization::Bearer(token)), Some(key))
                 if walks_up && is_empty_here(token, vars) =>

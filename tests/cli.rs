@@ -7486,3 +7486,21 @@ fn explain_says_npm_stops_on_a_top_level_credential() {
     );
     assert!(!yarn.contains("stops:"), "{text}");
 }
+
+/// From a trial: with `npmAuthToken: "${NPM_TOKEN:-}"`, npmAlwaysAuth and NPM_TOKEN unset,
+/// real Yarn 4.18.1 made no request and stopped with YN0033, where `explain --env`
+/// predicted a request with the (empty) token.
+#[test]
+fn explain_says_yarn_stops_on_an_empty_token_with_always_auth() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"packageManager\": \"yarn@4.18.1\"}\n"),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://registry.test\"\nnpmRegistries:\n  \"//registry.test\":\n    npmAuthToken: \"${PMRC_TEST_UNSET_TOKEN:-}\"\n    npmAlwaysAuth: true\n",
+        ),
+    ]);
+    let out = run(&project, &["explain", "left-pad", "--env"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Yarn stops with YN0033"), "{text}");
+    assert!(text.contains("sends: no credentials"), "{text}");
+}

@@ -727,6 +727,12 @@ pub trait Rules: Sync {
     fn empty_credential_walks_up(&self) -> bool {
         false
     }
+    /// Whether an empty credential is no credential at all, where the manager does not walk
+    /// up past it (Yarn 4 takes an empty `npmAuthToken` for none: with npmAlwaysAuth it
+    /// stops with YN0033, from a trial).
+    fn empty_credential_is_none(&self) -> bool {
+        self.empty_credential_walks_up()
+    }
     /// Whether credentials can be keyed by scope in `.npmrc` (`//host/:@scope:_authToken`).
     fn reads_scope_tokens(&self) -> bool {
         false

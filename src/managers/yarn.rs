@@ -331,6 +331,12 @@ impl Rules for Yarn {
         model.auth.values().any(|creds| creds.always_auth())
     }
 
+    /// From a trial: with `npmAuthToken: "${NPM_TOKEN:-}"`, npmAlwaysAuth and the variable
+    /// unset, real Yarn 4.18.1 made no request and stopped with YN0033.
+    fn empty_credential_is_none(&self) -> bool {
+        true
+    }
+
     fn request_fails(&self, model: &Model, route: &Route) -> Option<String> {
         let key = route.credential_key.as_ref()?;
         let creds = model.auth.get(key)?;
@@ -338,7 +344,7 @@ impl Rules for Yarn {
             && route.authorization.is_none()
             && creds.always_auth())
         .then(|| {
-            "Yarn stops with YN0033 \"No authentication configured for request\": npmAlwaysAuth is true for this registry, but its entry holds no npmAuthToken or npmAuthIdent"
+            "Yarn stops with YN0033 \"No authentication configured for request\": npmAlwaysAuth is true for this registry, but its entry holds no npmAuthToken or npmAuthIdent, or an empty one here"
                 .to_string()
         })
     }
