@@ -1044,3 +1044,51 @@ fn init_in_a_package_the_workspace_does_not_list_initialises_it() {
     let (ok, said) = ws.run_in(&ws.root.path().join("tools/x"), &["init"]);
     assert!(ok, "{said}");
 }
+
+/// From a trial: npm → Yarn 1 at a workspace root said nothing of `packages/a/.npmrc`, and
+/// real Yarn 1 run in `packages/a` sent `@corp` to that file's registry with its token,
+/// where npm (which ignores a member's `.npmrc`) sent it to the root's.
+#[test]
+fn a_conversion_to_yarn_classic_names_a_member_npmrc_it_reads() {
+    let project = common::Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\":\"root\",\"private\":true,\"workspaces\":[\"packages/*\"]}\n",
+        ),
+        ("packages/a/package.json", "{\"name\":\"a\"}\n"),
+        (
+            ".npmrc",
+            "@corp:registry=https://corp.example/\n//corp.example/:_authToken=${CORP_TOKEN}\n",
+        ),
+        (
+            "packages/a/.npmrc",
+            "@corp:registry=https://member.example/\n",
+        ),
+    ]);
+    let out = project
+        .cmd(&[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn-classic",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let apart = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "member-read-apart")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert!(
+        apart["message"]
+            .as_str()
+            .unwrap()
+            .contains("packages/a/.npmrc"),
+        "{apart}"
+    );
+}

@@ -177,6 +177,43 @@ impl Rules for YarnClassic {
         ]
     }
 
+    /// A workspace member's own `.npmrc`, which Yarn 1 run in the member reads over the
+    /// root's, where the source does not (from a trial: npm → Yarn 1 at the root said
+    /// nothing, and real Yarn 1 in `packages/a` sent `@corp` to the member's registry with
+    /// its token, npm to the root's).
+    fn target_warnings(&self, dir: &std::path::Path, from: super::Manager) -> Result<Vec<Warning>> {
+        let from_reads_it = from.rules().sources().iter().any(|s| {
+            s.name == ".npmrc"
+                && matches!(
+                    s.place,
+                    Place::Parents | Place::ParentsBelowRoot | Place::WorkspaceMember
+                )
+        });
+        if from_reads_it {
+            return Ok(Vec::new());
+        }
+        Ok(super::workspaces::members(dir)
+            .into_iter()
+            .filter(|member| member.join(".npmrc").is_file())
+            .filter_map(|member| {
+                let shown = member.strip_prefix(dir).ok()?.join(".npmrc");
+                Some(Warning::new(
+                    Code::MemberReadApart,
+                    format!(
+                        "yarn-classic, run in {}, reads {} over this root's .npmrc, where {from} ignores it: its settings, not the ones converted here, decide that member's requests; move them to the root's .npmrc or remove them",
+                        shown.parent().unwrap_or(std::path::Path::new("")).display(),
+                        shown.display(),
+                    ),
+                    Some(crate::model::Origin {
+                        file: crate::model::Origin::shared(&shown),
+                        line: 1,
+                        level: crate::model::Level::Project,
+                    }),
+                ))
+            })
+            .collect())
+    }
+
     /// Yarn 1 takes auth only from `.npmrc`, and `.npmrc` routing beats `.yarnrc`.
     fn targets(&self) -> Vec<FileSpec> {
         vec![
