@@ -102,7 +102,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         warnings.extend(crate::env_layer::userconfig_not_applied(manager, &env));
         findings.extend(warnings.into_iter().map(|w| finding(w, Some(manager))));
         // What the manager ignores, with the severity convert gives it for this project.
-        let ignored = manager.rules().target_warnings(req.dir, manager)?;
+        let ignored = manager.rules().target_warnings(req.dir, manager, &model)?;
         findings.extend(ignored.into_iter().map(|w| finding(w, Some(manager))));
         let routes = resolve::routes(&model, manager);
         reads.push(Read {

@@ -1092,3 +1092,53 @@ fn a_conversion_to_yarn_classic_names_a_member_npmrc_it_reads() {
         "{apart}"
     );
 }
+
+/// From a trial: pnpm 10 -> 11 at the root wrote `registries` into pnpm-workspace.yaml, and
+/// real pnpm 10 run in `packages/a` then sent `@tools` (routed by that member's `.npmrc`) to
+/// the root's registry with the user's token; the conversion only said pnpm 11 ignores the
+/// member's file.
+#[test]
+fn pnpm_10_to_11_says_pnpm_10_in_a_member_loses_its_scopes() {
+    let project = common::Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\":\"root\",\"private\":true,\"packageManager\":\"pnpm@10.34.9\"}\n",
+        ),
+        ("pnpm-workspace.yaml", "packages: [\"packages/*\"]\n"),
+        ("packages/a/package.json", "{\"name\":\"a\"}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.example/\n@corp:registry=https://corp.example/\n",
+        ),
+        (
+            "packages/a/.npmrc",
+            "@tools:registry=https://tools.example/\n",
+        ),
+    ]);
+    let message = || {
+        let out = project
+            .cmd(&[
+                "convert", "--from", "pnpm@10", "--to", "pnpm@11", "--format", "json",
+            ])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["code"] == "pnpm-member-npmrc")
+            .unwrap_or_else(|| panic!("{json}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(message().contains("and pnpm 10, run in packages/a, takes the `registries`"));
+    // Where the yaml already routes, pnpm 10 in the member already went without them.
+    std::fs::write(
+        project.path().join("pnpm-workspace.yaml"),
+        "packages: [\"packages/*\"]\nregistries:\n  default: https://registry.example/\n",
+    )
+    .unwrap();
+    assert!(!message().contains("pnpm 10, run in"));
+}

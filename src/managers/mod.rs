@@ -872,8 +872,14 @@ pub trait Rules: Sync {
     fn source_warnings(&self, _dir: &Path) -> Result<Vec<Warning>> {
         Ok(Vec::new())
     }
-    /// Warnings about the project files when this manager is a target (settings it ignores).
-    fn target_warnings(&self, _dir: &Path, _from: Manager) -> Result<Vec<Warning>> {
+    /// Warnings about the project files when this manager is a target (settings it ignores),
+    /// `written` being the model the conversion writes for it (the one read, in doctor).
+    fn target_warnings(
+        &self,
+        _dir: &Path,
+        _from: Manager,
+        _written: &Model,
+    ) -> Result<Vec<Warning>> {
         Ok(Vec::new())
     }
 

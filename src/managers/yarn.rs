@@ -436,7 +436,12 @@ impl Rules for Yarn {
         member_yarnrcs(dir)
     }
 
-    fn target_warnings(&self, dir: &Path, _from: Manager) -> Result<Vec<Warning>> {
+    fn target_warnings(
+        &self,
+        dir: &Path,
+        _from: Manager,
+        _written: &Model,
+    ) -> Result<Vec<Warning>> {
         member_yarnrcs(dir)
     }
 

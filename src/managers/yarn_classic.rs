@@ -181,7 +181,12 @@ impl Rules for YarnClassic {
     /// root's, where the source does not (from a trial: npm → Yarn 1 at the root said
     /// nothing, and real Yarn 1 in `packages/a` sent `@corp` to the member's registry with
     /// its token, npm to the root's).
-    fn target_warnings(&self, dir: &std::path::Path, from: super::Manager) -> Result<Vec<Warning>> {
+    fn target_warnings(
+        &self,
+        dir: &std::path::Path,
+        from: super::Manager,
+        _written: &Model,
+    ) -> Result<Vec<Warning>> {
         let from_reads_it = from.rules().sources().iter().any(|s| {
             s.name == ".npmrc"
                 && matches!(

@@ -423,7 +423,7 @@ fn drafts(
         );
         per_target.extend(
             to.rules()
-                .target_warnings(req.dir, req.from)?
+                .target_warnings(req.dir, req.from, &translation.model)?
                 .into_iter()
                 .map(|w| (name.clone(), w)),
         );
