@@ -131,6 +131,9 @@ diagnostics! {
         NpmAlwaysAuthIgnored "npm-always-auth-ignored"
             what: "always-auth, which npm 7+ ignores"
             fix: "remove it unless Yarn 1 reads this .npmrc";
+        YarnrcReadAsYaml "yarnrc-read-as-yaml"
+            what: "a `.yarnrc` key starting with @ that is not double-quoted, on a line after another: Yarn 1's reader fails on it, then reads the file as YAML, which gives it no settings, so it ignores the whole file (alone on its line, the key stops Yarn 1)"
+            fix: "double-quote the key, as in \"@scope:registry\" \"https://registry.example/\"";
         YarnrcUnquotedUrl "yarnrc-unquoted-url"
             what: "an unquoted URL in .yarnrc: Yarn 1 silently drops the whole file"
             fix: "double-quote the value";

@@ -135,12 +135,12 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // .yarnrc (Yarn 1)
     (
         ".yarnrc",
-        "registry \"https://r.example/\"\n@acme:registry \"https://a.example/\"\n",
+        "@acme:registry \"https://a.example/\"\nregistry \"https://r.example/\"\n",
         "convert --from yarn-classic --to npm",
     ),
     (
         ".yarnrc",
-        "_auth \"fake\"\n",
+        "_auth \"fake\"\nregistry: \"https://r.example/\"\n",
         "convert --from yarn-classic --to npm",
     ),
     (
@@ -155,7 +155,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     (
         ".yarnrc",
-        "# yarn\n1registry \"https://r.example/\"\n",
+        "# yarn\n1registry \"https://r.example/\"\nstrict-ssl: false\n",
         "convert --from yarn-classic --to npm",
     ),
     // bunfig.toml

@@ -352,6 +352,18 @@ const CASES: &[Case] = &[
         args: &["--manager", "pnpm@12"],
     },
     Case {
+        rule: "yarnrc-read-as-yaml",
+        trigger: &[(
+            ".yarnrc",
+            "registry \"https://r.example/\"\n@acme:registry \"https://a.example/\"\n",
+        )],
+        clean: &[(
+            ".yarnrc",
+            "registry \"https://r.example/\"\n\"@acme:registry\" \"https://a.example/\"\n",
+        )],
+        args: &["--manager", "yarn-classic"],
+    },
+    Case {
         rule: "yarn-classic-npmrc-setting-ignored",
         trigger: &[(".npmrc", "strict-ssl=false\n")],
         clean: &[(".yarnrc", "strict-ssl false\n")],

@@ -46,6 +46,9 @@ struct Line {
     /// Written npm's way, `key=value` or `key = value` (not a flag): Yarn 1 then ignores the
     /// whole file.
     npm_style: bool,
+    /// A bare key Yarn 1's reader cannot take (one starting with `@`), where it must be
+    /// double-quoted: the key's bytes in the text.
+    bare_key: Option<Range<usize>>,
     /// The line without its ending.
     span: Range<usize>,
 }
@@ -105,22 +108,21 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
             continue;
         }
         let col = |byte: usize| content[..byte].chars().count() + 1;
+        let mut bare_key = None;
         let (key, at) = if content.starts_with('"') {
             quoted(content)
                 .ok_or_else(|| SyntaxError::new(line_no, 1, "unterminated quoted key"))?
         } else {
             let first = content.chars().next().unwrap_or(' ');
             if !(first.is_ascii_alphabetic() || "/.-".contains(first)) {
-                return Err(SyntaxError::new(
-                    line_no,
-                    1,
-                    format!(
-                        "Yarn 1 stops with \"Unknown token\" here: a key starting with `{first}` must be double-quoted"
-                    ),
-                ));
+                // An `@scope:registry` key ends at its space, as meant.
+                let end = content.find([' ', '\t']).unwrap_or(content.len());
+                bare_key = Some(start + lead..start + lead + end);
+                (content[..end].to_string(), end)
+            } else {
+                let end = content.find([' ', '\t', ':', ',']).unwrap_or(content.len());
+                (content[..end].to_string(), end)
             }
-            let end = content.find([' ', '\t', ':', ',']).unwrap_or(content.len());
-            (content[..end].to_string(), end)
         };
         // `--flag=value`: Yarn 1's tokenizer takes `=` into the key, which works for a flag
         // whose value has no `:` (`--frozen-lockfile=true`), but for a URL the key ends at
@@ -166,6 +168,7 @@ fn lines(text: &str) -> Result<Vec<Line>, SyntaxError> {
             unquoted_colon: unquoted_colon && !npm_style,
             flag_with_equals: flag_with_equals.map(|_| start + lead),
             npm_style,
+            bare_key,
             span: start..start + raw_line.trim_end_matches(['\n', '\r']).len(),
         });
     }
@@ -233,19 +236,24 @@ pub fn quote_bare_urls(text: &str) -> Option<String> {
     let bare: Vec<Line> = lines(text)
         .ok()?
         .into_iter()
-        .filter(|l| l.unquoted_colon)
+        .filter(|l| l.unquoted_colon || l.bare_key.is_some())
         .collect();
     if bare.is_empty() {
         return None;
     }
+    let quote = |s: &str| serde_json::to_string(s).expect("a string always serialises");
     let mut out = text.to_string();
     for l in bare.iter().rev() {
-        let quoted = serde_json::to_string(&l.value).expect("a string always serialises");
+        let quoted = quote(&l.value);
         match l.flag_with_equals {
             Some(key_start) => {
                 out.replace_range(key_start..l.value_span.end, &format!("{} {quoted}", l.key))
             }
-            None => out.replace_range(l.value_span.clone(), &quoted),
+            None if l.unquoted_colon => out.replace_range(l.value_span.clone(), &quoted),
+            None => {}
+        }
+        if let Some(key) = &l.bare_key {
+            out.replace_range(key.clone(), &quote(&l.key));
         }
     }
     Some(out)
@@ -326,6 +334,24 @@ pub fn write_key_value_lines(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// What Yarn 1 makes of a `.yarnrc` its own reader fails on: it reads the text as YAML
+/// (`lockfile.parse`, failsafe schema) and stops only when that fails too (from a trial:
+/// real Yarn 1.22.22 went on with an unquoted `@scope:registry` on a second line, a YAML
+/// plain scalar's continuation, and ignored the file; alone on its line, it stopped).
+enum AsYaml {
+    NoSettings,
+    Settings,
+    Fails,
+}
+
+fn read_as_yaml(text: &str) -> AsYaml {
+    match serde_saphyr::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(map)) if !map.is_empty() => AsYaml::Settings,
+        Ok(_) => AsYaml::NoSettings,
+        Err(_) => AsYaml::Fails,
+    }
+}
+
 /// `key` as Yarn 1 reads it back: bare where it is a plain word or a flag, else
 /// double-quoted (`"@acme:registry"`: a bare `@` stops its reader).
 fn key_as_written(key: &str) -> String {
@@ -394,6 +420,34 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             level,
         })
     };
+    if let Some(bad) = all.iter().find(|l| l.bare_key.is_some()) {
+        return match read_as_yaml(text) {
+            AsYaml::NoSettings => {
+                warnings.push(Warning::new(
+                    Code::YarnrcReadAsYaml,
+                    format!(
+                        "`{}` must be double-quoted: Yarn 1's reader fails on it, then reads the file as YAML, which gives it no settings, so it ignores this whole file",
+                        bad.key
+                    ),
+                    origin(bad.line),
+                ));
+                Ok((model, warnings))
+            }
+            AsYaml::Fails => Err(SyntaxError::new(
+                bad.line,
+                1,
+                format!(
+                    "Yarn 1 stops with \"Unknown token\" here: a key starting with `{}` must be double-quoted",
+                    bad.key.chars().next().unwrap_or('@')
+                ),
+            )),
+            AsYaml::Settings => Err(SyntaxError::new(
+                bad.line,
+                1,
+                "a key starting with `@` must be double-quoted: Yarn 1's reader fails here and reads the file as YAML instead, which pmrc does not follow",
+            )),
+        };
+    }
     if let Some(bad) = all.iter().find(|l| l.unquoted_colon) {
         let written = if bad.flag_with_equals.is_some() {
             "is written with `=` and a value holding `:`, where Yarn 1's key runs on to the `:`"
@@ -706,10 +760,27 @@ mod tests {
     }
 
     #[test]
-    fn unquoted_scope_key_is_an_error() {
-        // spec/yarn.md C42: fatal "Unknown token".
-        let e = settings("registry \"https://r/\"\n@acme:registry \"https://a/\"\n").unwrap_err();
-        assert_eq!((e.line, e.column), (2, 1));
+    fn unquoted_scope_key_stops_yarn_1_only_where_yaml_cannot_read_the_file() {
+        // spec/yarn.md C42: fatal "Unknown token", when the line is alone.
+        let e = read(
+            "@acme:registry \"https://a/\"\n",
+            Path::new(".yarnrc"),
+            Level::Project,
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (1, 1));
+        // After another line it continues a YAML plain scalar: the file is read so, and gives
+        // Yarn 1 no settings (from a trial with real Yarn 1.22.22).
+        let (m, w) = read_ok("registry \"https://r/\"\n@acme:registry \"https://a/\"\n");
+        assert!(m.registry.is_none() && m.scopes.is_empty());
+        assert_eq!(
+            (w[0].code, w[0].origin.as_ref().unwrap().line),
+            (Code::YarnrcReadAsYaml, 2)
+        );
+        assert_eq!(
+            fix_ignored_file("registry \"https://r/\"\n@acme:registry https://a/\n").unwrap(),
+            "registry \"https://r/\"\n\"@acme:registry\" \"https://a/\"\n"
+        );
     }
 
     #[test]

@@ -259,6 +259,9 @@ impl Rules for YarnClassic {
             Code::YarnrcUnquotedUrl => Some(format!(
                 "run `pmrc doctor --fix --write{dir_arg}` (double-quotes the value)"
             )),
+            Code::YarnrcReadAsYaml => Some(format!(
+                "run `pmrc doctor --fix --write{dir_arg}` (double-quotes the key; Yarn 1 then reads the whole file, so review the diff it shows first)"
+            )),
             Code::YarnrcKeyValueLine => Some(format!(
                 "run `pmrc doctor --fix --write{dir_arg}` (writes it `key \"value\"`; Yarn 1 then reads the whole file, so review the diff it shows first)"
             )),
