@@ -449,6 +449,23 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         };
     }
     if let Some(bad) = all.iter().find(|l| l.unquoted_colon) {
+        let fixed = format!(
+            "{} {}",
+            key_as_written(&bad.key),
+            serde_json::to_string(&bad.value).expect("a string always serialises")
+        );
+        // Where YAML cannot read the file either (a double-quoted key or value anywhere), Yarn
+        // 1 stops (from a trial: real Yarn 1.22.22 on `"@tools:registry" http://h:4875/t/`).
+        if let AsYaml::Fails = read_as_yaml(text) {
+            let column = crate::formats::line_col(text, bad.value_span.start).1;
+            return Err(SyntaxError::new(
+                bad.line,
+                column,
+                format!(
+                    "Yarn 1 stops with \"Unknown token\" here: a value holding `:` must be double-quoted; write it: {fixed}"
+                ),
+            ));
+        }
         let written = if bad.flag_with_equals.is_some() {
             "is written with `=` and a value holding `:`, where Yarn 1's key runs on to the `:`"
         } else {
@@ -457,10 +474,8 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
         warnings.push(Warning::new(
             Code::YarnrcUnquotedUrl,
             format!(
-                "`{}` {written}; Yarn 1 then silently ignores this whole file. Write it: {} {}. pmrc reads the file as meant",
+                "`{}` {written}; Yarn 1 then silently ignores this whole file. Write it: {fixed}. pmrc reads the file as meant",
                 bad.key,
-                key_as_written(&bad.key),
-                serde_json::to_string(&bad.value).expect("a string always serialises")
             ),
             origin(bad.line),
         ));
@@ -757,6 +772,26 @@ mod tests {
             let unread = |c: &str| w.iter().any(|w| w.code == c);
             assert!(!unread("yarnrc-unquoted-url"), "{bad} -> {line}: {w:?}");
         }
+    }
+
+    /// From a trial: `"@tools:registry" http://h:4875/t/` alone stopped real Yarn 1.22.22
+    /// ("Unknown token"), where pmrc said Yarn 1 ignored the file; after a plain line it is
+    /// read as YAML and the file ignored (both checked with real Yarn 1).
+    #[test]
+    fn an_unquoted_url_stops_yarn_1_where_yaml_cannot_read_the_file() {
+        let e = read(
+            "\"@tools:registry\" http://h.example:4875/t/\n",
+            Path::new(".yarnrc"),
+            Level::Project,
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (1, 19));
+        assert!(
+            e.message
+                .contains("write it: \"@tools:registry\" \"http://h.example:4875/t/\"")
+        );
+        let (_, w) = read_ok("strict-ssl false\n\"@tools:registry\" http://h.example:4875/t/\n");
+        assert_eq!(w[0].code, "yarnrc-unquoted-url");
     }
 
     #[test]
