@@ -1065,32 +1065,23 @@ fn a_conversion_to_yarn_classic_names_a_member_npmrc_it_reads() {
             "@corp:registry=https://member.example/\n",
         ),
     ]);
-    let out = project
-        .cmd(&[
-            "convert",
-            "--from",
-            "npm",
-            "--to",
-            "yarn-classic",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let apart = json["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["code"] == "member-read-apart")
-        .unwrap_or_else(|| panic!("{json}"));
-    assert!(
-        apart["message"]
-            .as_str()
+    // pnpm without a pnpm-workspace.yaml takes the member for a project of its own (a second
+    // trial: real pnpm 10, 11 and 12 in packages/a read its .npmrc).
+    for to in ["yarn-classic", "pnpm@10", "pnpm@12"] {
+        let out = project
+            .cmd(&["convert", "--from", "npm", "--to", to, "--format", "json"])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let apart = json["warnings"]
+            .as_array()
             .unwrap()
-            .contains("packages/a/.npmrc"),
-        "{apart}"
-    );
+            .iter()
+            .find(|w| w["code"] == "member-read-apart")
+            .unwrap_or_else(|| panic!("{to}: {json}"));
+        let message = apart["message"].as_str().unwrap();
+        assert!(message.contains("packages/a/.npmrc"), "{apart}");
+    }
 }
 
 /// From a trial: pnpm 10 -> 11 at the root wrote `registries` into pnpm-workspace.yaml, and

@@ -817,8 +817,18 @@ impl Rules for Pnpm {
     }
 
     fn target_warnings(&self, dir: &Path, from: Manager, written: &Model) -> Result<Vec<Warning>> {
+        // Without a pnpm-workspace.yaml, pnpm run in a package.json workspace's member takes
+        // it for a project of its own and reads its `.npmrc` (from a trial: real pnpm 10, 11
+        // and 12 in `packages/a` sent `@corp` to that file's registry, npm to the root's).
+        let apart = if dir.join("pnpm-workspace.yaml").is_file() {
+            Vec::new()
+        } else {
+            super::workspaces::member_npmrcs_read_apart(Manager::Pnpm(self.0), dir, from)
+        };
         if self.is_10() {
-            return url_keyed_registries_leave(dir, from);
+            let mut out = url_keyed_registries_leave(dir, from)?;
+            out.extend(apart);
+            return Ok(out);
         }
         // Surely pnpm's when pnpm 10 read them, or when package.json says the project uses
         // pnpm; else they may be npm's own (`engine-strict`). The same answer in convert
@@ -834,6 +844,7 @@ impl Rules for Pnpm {
             && (written.registry.is_some()
                 || written.scopes.values().any(|s| s.registry.is_some()));
         out.extend(member_npmrcs_ignored(self, dir, replaces_member_scopes));
+        out.extend(apart);
         Ok(out)
     }
 }

@@ -186,6 +186,49 @@ fn member_files_ignored(
     ))
 }
 
+/// Each `.npmrc` of a member `dir`'s package.json lists, which the target `to` run in the
+/// member reads over the root's where `from` does not: the conversion at the root cannot
+/// speak for that member's requests.
+pub fn member_npmrcs_read_apart(
+    to: super::Manager,
+    dir: &Path,
+    from: super::Manager,
+) -> Vec<Warning> {
+    let from_reads_them = from == to
+        || from.rules().sources().iter().any(|s| {
+            s.name == ".npmrc"
+                && matches!(
+                    s.place,
+                    super::Place::Parents
+                        | super::Place::ParentsBelowRoot
+                        | super::Place::WorkspaceMember
+                )
+        });
+    if from_reads_them {
+        return Vec::new();
+    }
+    members(dir)
+        .into_iter()
+        .filter(|member| member.join(".npmrc").is_file())
+        .filter_map(|member| {
+            let shown = member.strip_prefix(dir).ok()?.join(".npmrc");
+            Some(Warning::new(
+                Code::MemberReadApart,
+                format!(
+                    "{to}, run in {}, reads {} over this root's .npmrc, where {from} ignores it: its settings, not the ones converted here, decide that member's requests; move them to the root's .npmrc or remove them",
+                    shown.parent().unwrap_or(Path::new("")).display(),
+                    shown.display(),
+                ),
+                Some(Origin {
+                    file: Origin::shared(&shown),
+                    line: 1,
+                    level: Level::Project,
+                }),
+            ))
+        })
+        .collect()
+}
+
 /// The workspace patterns of a package.json's or deno.json's `field`: an array, or an
 /// object's `inner` array (`packages` in package.json, `members` in deno.json). Empty where
 /// the file is missing or does not parse: npm then goes on looking further up. package.json

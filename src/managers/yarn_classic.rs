@@ -187,36 +187,11 @@ impl Rules for YarnClassic {
         from: super::Manager,
         _written: &Model,
     ) -> Result<Vec<Warning>> {
-        let from_reads_it = from.rules().sources().iter().any(|s| {
-            s.name == ".npmrc"
-                && matches!(
-                    s.place,
-                    Place::Parents | Place::ParentsBelowRoot | Place::WorkspaceMember
-                )
-        });
-        if from_reads_it {
-            return Ok(Vec::new());
-        }
-        Ok(super::workspaces::members(dir)
-            .into_iter()
-            .filter(|member| member.join(".npmrc").is_file())
-            .filter_map(|member| {
-                let shown = member.strip_prefix(dir).ok()?.join(".npmrc");
-                Some(Warning::new(
-                    Code::MemberReadApart,
-                    format!(
-                        "yarn-classic, run in {}, reads {} over this root's .npmrc, where {from} ignores it: its settings, not the ones converted here, decide that member's requests; move them to the root's .npmrc or remove them",
-                        shown.parent().unwrap_or(std::path::Path::new("")).display(),
-                        shown.display(),
-                    ),
-                    Some(crate::model::Origin {
-                        file: crate::model::Origin::shared(&shown),
-                        line: 1,
-                        level: crate::model::Level::Project,
-                    }),
-                ))
-            })
-            .collect())
+        Ok(super::workspaces::member_npmrcs_read_apart(
+            super::Manager::YarnClassic,
+            dir,
+            from,
+        ))
     }
 
     /// Yarn 1 takes auth only from `.npmrc`, and `.npmrc` routing beats `.yarnrc`.
