@@ -762,7 +762,7 @@ fn manager_rules(req: &Request, read: &Read) -> Result<Vec<Finding>> {
                 Warning::error(
                     Code::RegistryUrlWithoutScheme,
                     format!(
-                        "{m} cannot request {} from `{registry}`: a registry URL needs https:// or http:// (npm waits until it times out; Bun, pnpm and Yarn stop)",
+                        "{m} cannot request {} from `{registry}`: a registry URL needs https:// or http:// (npm waits until it times out, pnpm 12 stops after a minute, and Yarn, pnpm 10/11, Bun and Deno stop at once)",
                         route.packages
                     ),
                     configured.and_then(|v| v.origin.clone()),

@@ -927,21 +927,23 @@ impl Pnpm {
             .filter(|v| from_npmrc(v))
             .is_some()
             || merged.tls.ca.iter().any(from_npmrc);
-        let why = match self.0 {
+        let path = cafile.value.render(crate::template::Dialect::Npm).0;
+        let message = match self.0 {
             PnpmMajor::V11 if !npmrc_ca => {
                 read.tls.cafile = Some(cafile);
                 return;
             }
-            PnpmMajor::V11 => "pnpm 11 takes the `cafile` or `ca` of an .npmrc over this one",
-            PnpmMajor::V10 => "pnpm 10 reads no `cafile` from its yaml files",
-            PnpmMajor::V12 => "pnpm 12 reads no `cafile` from its yaml files",
+            PnpmMajor::V11 => format!(
+                "pnpm 11 takes the `cafile` or `ca` of an .npmrc over this one, so the line does nothing; remove it, or make `{path}` that .npmrc's `cafile` if it is the CA to trust"
+            ),
+            major => format!(
+                "pnpm {} reads no `cafile` from its yaml files; put `cafile={path}` in the project's .npmrc, where every pnpm major reads it",
+                major.number()
+            ),
         };
         warnings.push(Warning::new(
             Code::PnpmYamlCafileIgnored,
-            format!(
-                "{why}; put `cafile={}` in the project's .npmrc, where every pnpm major reads it",
-                cafile.value.render(crate::template::Dialect::Npm).0
-            ),
+            message,
             cafile.origin,
         ));
     }

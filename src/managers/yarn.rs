@@ -355,6 +355,10 @@ impl Rules for Yarn {
             (None, _) => {
                 "no credentials: no npmScopes or npmRegistries entry, and no top-level npmAuthToken/npmAuthIdent".into()
             }
+            // An entry whose only token is empty here (`${NPM_TOKEN:-}`, unset) sends nothing.
+            (Some(_), false) if matches!(route.packages, Packages::Scope(_)) => {
+                "credentials exist, but their token or ident is empty here".into()
+            }
             (Some(_), false) => {
                 "credentials exist, but unscoped packages get them only with npmAlwaysAuth: true"
                     .into()
