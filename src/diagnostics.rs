@@ -97,7 +97,7 @@ diagnostics! {
             fix: "put it in ~/.npmrc (`https-proxy=${VAR}`) or pnpm's global config.yaml (`httpsProxy: ${VAR}`), or set HTTPS_PROXY/HTTP_PROXY where pnpm runs";
         PnpmYamlCafileIgnored "pnpm-yaml-cafile-ignored"
             what: "`cafile` in pnpm-workspace.yaml or pnpm's config.yaml: pnpm 10 and 12 ignore it there, and pnpm 11 uses it only where no .npmrc sets `cafile` or `ca`"
-            fix: "write the same path as `cafile=` in the project's .npmrc, where every pnpm major (and npm) reads it";
+            fix: "where no .npmrc sets a CA, write the same path as `cafile=` in the project's .npmrc (every pnpm major, and npm, reads it there); where one does, remove the yaml's line, or move its path into that .npmrc's `cafile` if it is the CA to trust";
         PnpmNpmrcSettingIgnored "pnpm-npmrc-setting-ignored"
             what: "a setting in .npmrc that pnpm 11/12 ignore"
             fix: "move it to pnpm-workspace.yaml under its camelCase name";
@@ -132,7 +132,7 @@ diagnostics! {
             what: "always-auth, which npm 7+ ignores"
             fix: "remove it unless Yarn 1 reads this .npmrc";
         YarnrcReadAsYaml "yarnrc-read-as-yaml"
-            what: "a `.yarnrc` key starting with @ that is not double-quoted, on a line after another: Yarn 1's reader fails on it, then reads the file as YAML, which gives it no settings, so it ignores the whole file (alone on its line, the key stops Yarn 1)"
+            what: "a `.yarnrc` key Yarn 1's reader cannot take bare (one starting with @, _ or a digit): Yarn 1 then reads the file as YAML, which gives it no settings, so it ignores the whole file (where YAML cannot read the file either, Yarn 1 stops)"
             fix: "double-quote the key, as in \"@scope:registry\" \"https://registry.example/\"";
         YarnrcUnquotedUrl "yarnrc-unquoted-url"
             what: "an unquoted URL in .yarnrc: Yarn 1 silently drops the whole file"

@@ -7403,13 +7403,14 @@ fn yarn_classic_and_pnpm_12_match_keys_with_the_registry_host_s_case() {
             "@acme:registry=http://REGISTRY.test:4873/\n//registry.test:4873/:_authToken=npm_FAKE_TOKEN\n",
         ),
     ]);
-    let sends = |manager: &str| {
+    let answer = |manager: &str| {
         let out = run(&project, &["explain", "@acme/w", "--manager", manager]);
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        !text.contains("sends: no credentials")
+        String::from_utf8_lossy(&out.stdout).into_owned()
     };
+    let sends = |manager: &str| answer(manager).contains("sends: Bearer ***");
+    let sends_nothing = |manager: &str| answer(manager).contains("sends: no credentials");
     assert!(sends("npm") && sends("pnpm@11") && sends("bun"));
-    assert!(!sends("yarn-classic") && !sends("pnpm@12"));
+    assert!(sends_nothing("yarn-classic") && sends_nothing("pnpm@12"));
     let out = run(
         &project,
         &[
@@ -7430,6 +7431,28 @@ fn yarn_classic_and_pnpm_12_match_keys_with_the_registry_host_s_case() {
         render(&out)
     );
     assert!(sends("yarn-classic") && sends("npm"));
+    // pnpm 12 is written the key it looks for too (from a review: it only said
+    // credentials-differ).
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=http://REGISTRY.test:4873/\n//registry.test:4873/:_authToken=npm_FAKE_TOKEN\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "pnpm@12", "--format", "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!warns(&out, "credentials-differ"), "{}", render(&out));
+    assert!(
+        json["files"]
+            .to_string()
+            .contains("//REGISTRY.test:4873/:_authToken")
+    );
 }
 
 /// From a trial: real Bun 1.4.5 sent `//registry.test:443/b/`'s token to
@@ -7444,16 +7467,20 @@ fn bun_takes_a_key_s_default_port_as_none() {
             "@b:registry=https://registry.test/b/\n//registry.test:443/b/:_authToken=npm_FAKE_B\n@a:registry=http://other.test/a/\n//other.test:80/a/:_authToken=npm_FAKE_A\n@c:registry=http://third.test/c/\n//third.test:443/c/:_authToken=npm_FAKE_C\n",
         ),
     ]);
-    let sends = |package: &str, manager: &str| {
+    let answer = |package: &str, manager: &str| {
         let out = run(&project, &["explain", package, "--manager", manager]);
-        !String::from_utf8_lossy(&out.stdout).contains("sends: no credentials")
+        String::from_utf8_lossy(&out.stdout).into_owned()
     };
+    let sends =
+        |package: &str, manager: &str| answer(package, manager).contains("sends: Bearer ***");
+    let sends_nothing =
+        |package: &str, manager: &str| answer(package, manager).contains("sends: no credentials");
     assert!(sends("@b/w", "bun") && sends("@a/w", "bun"));
     assert!(
-        !sends("@c/w", "bun"),
+        sends_nothing("@c/w", "bun"),
         "an https port on an http registry is another port"
     );
-    assert!(!sends("@b/w", "npm") && !sends("@a/w", "npm"));
+    assert!(sends_nothing("@b/w", "npm") && sends_nothing("@a/w", "npm"));
     let doctor = run(&project, &["doctor", "--manager", "npm,bun"]);
     assert!(
         String::from_utf8_lossy(&doctor.stdout).contains("config-drift"),
@@ -7485,6 +7512,22 @@ fn explain_says_npm_stops_on_a_top_level_credential() {
         "{text}"
     );
     assert!(!yarn.contains("stops:"), "{text}");
+    // npm names only a key that holds something: an empty `${VAR?}` is no stop (a review,
+    // against @npmcli/config's validate()).
+    std::fs::write(
+        project.path().join(".npmrc"),
+        "registry=https://r.example/npm\n_authToken=${PMRC_TEST_UNSET_TOKEN?}\n",
+    )
+    .unwrap();
+    let out = run(
+        &project,
+        &["explain", "left-pad", "--manager", "npm", "--env"],
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("stops:"),
+        "{}",
+        render(&out)
+    );
 }
 
 /// From a trial: with `npmAuthToken: "${NPM_TOKEN:-}"`, npmAlwaysAuth and NPM_TOKEN unset,
@@ -7503,4 +7546,24 @@ fn explain_says_yarn_stops_on_an_empty_token_with_always_auth() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Yarn stops with YN0033"), "{text}");
     assert!(text.contains("sends: no credentials"), "{text}");
+}
+
+/// From a review: `show --env` routed each group apart on a copy of the model, so a
+/// `${VAR?}` token empty here cost a copy per route (9 s for 5,000 scopes). The answer must
+/// stay explain's: npm walks up past the empty token to the host's key.
+#[test]
+fn show_with_the_environment_passes_over_an_empty_token_as_explain_does() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@a:registry=https://r.example/a/\n//r.example/a/:_authToken=${PMRC_TEST_UNSET_TOKEN?}\n//r.example/:_authToken=fake-host-token\n",
+        ),
+    ]);
+    let out = run(&project, &["show", "--manager", "npm", "--env"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("@a/* -> https://r.example/a/: Bearer *** (.npmrc:3)"),
+        "{text}"
+    );
 }

@@ -1082,6 +1082,19 @@ fn a_conversion_to_yarn_classic_names_a_member_npmrc_it_reads() {
         let message = apart["message"].as_str().unwrap();
         assert!(message.contains("packages/a/.npmrc"), "{apart}");
     }
+    // pnpm 10 reads a listed member's own `.npmrc` in a pnpm workspace too (from a review).
+    std::fs::write(
+        project.path().join("pnpm-workspace.yaml"),
+        "packages: [\"packages/*\"]\n",
+    )
+    .unwrap();
+    let out = project
+        .cmd(&[
+            "convert", "--from", "npm", "--to", "pnpm@10", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"member-read-apart\""));
 }
 
 /// From a trial: pnpm 10 -> 11 at the root wrote `registries` into pnpm-workspace.yaml, and

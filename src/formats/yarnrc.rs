@@ -444,7 +444,10 @@ pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning
             AsYaml::Settings => Err(SyntaxError::new(
                 bad.line,
                 1,
-                "a key starting with `@` must be double-quoted: Yarn 1's reader fails here and reads the file as YAML instead, which pmrc does not follow",
+                format!(
+                    "`{}` must be double-quoted: Yarn 1's reader fails here and reads the file as YAML instead, which pmrc does not follow",
+                    bad.key
+                ),
             )),
         };
     }

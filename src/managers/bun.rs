@@ -284,28 +284,30 @@ impl Rules for Bun {
     }
 }
 
-/// Bun's `.npmrc` credentials by lowercased host and path (with a trailing `/`), so that a
-/// registry's longest matching key is a walk up its path. Each place keeps the entry Bun
-/// would pick among keys that differ only in a trailing `/` or host case: the longer
-/// spelling, else the last in key order.
-struct BunKeys<'a>(HashMap<(String, String), (usize, &'a AuthKey, &'a Credentials)>);
+/// Bun's `.npmrc` credentials by lowercased host, then path (with a trailing `/`), so that a
+/// registry's longest matching key is a walk up its path, looked up by borrowed text (a
+/// route of a large config allocates nothing per step, issue 20). Each place keeps the
+/// entry Bun would pick among keys that differ only in a trailing `/` or host case: the
+/// longer spelling, else the last in key order.
+type Entry<'a> = (usize, &'a AuthKey, &'a Credentials);
+struct BunKeys<'a>(HashMap<String, HashMap<String, Entry<'a>>>);
 
 impl<'a> BunKeys<'a> {
     fn new(model: &'a Model) -> Self {
-        let mut keys: HashMap<_, (usize, &AuthKey, &Credentials)> = HashMap::default();
+        let mut keys: HashMap<String, HashMap<String, Entry>> = HashMap::default();
         for (k, c) in model.auth.iter().filter(|(_, c)| c.authenticates()) {
             let AuthKey::Url(key) = k else { continue };
             let Some(rest) = key.strip_prefix("//") else {
                 continue;
             };
-            let (host, path) = rest
-                .split_once('/')
-                .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
-            let place = (host.to_ascii_lowercase(), with_trailing_slash(&path));
-            match keys.get(&place) {
-                Some((len, ..)) if *len > path.len() => {}
+            let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+            let written_len = path.len() + 1;
+            let paths = keys.entry(host.to_ascii_lowercase()).or_default();
+            let place = with_trailing_slash(&format!("/{path}"));
+            match paths.get(&place) {
+                Some((len, ..)) if *len > written_len => {}
                 _ => {
-                    keys.insert(place, (path.len(), k, c));
+                    paths.insert(place, (written_len, k, c));
                 }
             }
         }
@@ -317,21 +319,28 @@ impl<'a> BunKeys<'a> {
     /// 1.4.5 sent `//registry.test:443/b/`'s token to `https://registry.test/b/`, and
     /// `//other.test:80/a/`'s to `http://other.test/a/`; npm, Yarn 1, pnpm and Deno did not).
     fn longest(&self, url: &RegistryUrl) -> Option<(&'a AuthKey, &'a Credentials)> {
-        let host = url.host().to_ascii_lowercase();
-        let with_default_port = (url.host() == url.hostname()).then(|| {
-            let port = if url.is_http() { "80" } else { "443" };
-            format!("{host}:{port}")
-        });
+        // The URL's host is lower-case but for a `${VAR}` name in it, which the keys' are too.
+        let host = match url.host() {
+            h if h.contains('$') => std::borrow::Cow::Owned(h.to_ascii_lowercase()),
+            h => std::borrow::Cow::Borrowed(h),
+        };
+        let on_host = self.0.get(host.as_ref());
+        let with_default_port = (url.host() == url.hostname())
+            .then(|| {
+                let port = if url.is_http() { "80" } else { "443" };
+                self.0.get(&format!("{host}:{port}"))
+            })
+            .flatten();
+        if on_host.is_none() && with_default_port.is_none() {
+            return None;
+        }
         let path = with_trailing_slash(url.path());
-        let ends = path
-            .match_indices('/')
-            .map(|(i, _)| i + 1)
-            .collect::<Vec<_>>();
-        ends.into_iter().rev().find_map(|end| {
-            let prefix = path[..end].to_string();
-            let at = |host: &String| self.0.get(&(host.clone(), prefix.clone()));
-            at(&host)
-                .or_else(|| with_default_port.as_ref().and_then(at))
+        let ends = path.match_indices('/').map(|(i, _)| i + 1).rev();
+        ends.into_iter().find_map(|end| {
+            let prefix = &path[..end];
+            on_host
+                .and_then(|paths| paths.get(prefix))
+                .or_else(|| with_default_port.and_then(|paths| paths.get(prefix)))
                 .map(|(_, k, c)| (*k, *c))
         })
     }

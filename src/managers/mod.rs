@@ -1012,7 +1012,11 @@ pub trait Rules: Sync {
     }
     /// Why the manager stops before any request over what the model holds as a whole
     /// (npm 9+ and a top-level credential), with where: `None` when it goes on.
-    fn stops_on_model(&self, _model: &Model) -> Option<(String, Option<crate::model::Origin>)> {
+    fn stops_on_model(
+        &self,
+        _model: &Model,
+        _empty_here: &dyn Fn(&crate::template::Template) -> bool,
+    ) -> Option<(String, Option<crate::model::Origin>)> {
         None
     }
     /// The lockfile this manager writes and a line only its format has near the top, to

@@ -275,7 +275,14 @@ impl Rules for Npm {
 
     /// From a trial: real npm 11 and 12 made no request with a top-level `_auth`, where
     /// explain said npm sent it.
-    fn stops_on_model(&self, model: &Model) -> Option<(String, Option<Origin>)> {
+    /// npm's `validate()` names only a key that holds something (an empty `_auth=`, or a
+    /// `${VAR?}` unset, is no stop: from a review, against @npmcli/config's source), and the
+    /// key it asks for is the registry's nerf dart (`https://r/npm` gives `//r/`).
+    fn stops_on_model(
+        &self,
+        model: &Model,
+        empty_here: &dyn Fn(&crate::template::Template) -> bool,
+    ) -> Option<(String, Option<Origin>)> {
         let top = model.auth.get(&AuthKey::Fallback)?;
         let (key, origin) = [
             ("_authToken", &top.token),
@@ -284,7 +291,10 @@ impl Rules for Npm {
             ("_password", &top.password),
         ]
         .into_iter()
-        .filter_map(|(key, v)| Some((key, v.as_ref()?.origin.clone())))
+        .filter_map(|(key, v)| {
+            let v = v.as_ref().filter(|v| !empty_here(&v.value))?;
+            Some((key, v.origin.clone()))
+        })
         .min_by_key(|(_, o)| o.as_ref().map_or(0, |o| o.line))?;
         let registry = model
             .registry
@@ -293,7 +303,7 @@ impl Rules for Npm {
                 r.value.render(Dialect::Npm).0
             });
         let keyed = RegistryUrl::parse(&registry)
-            .map_or_else(|| "//<registry>/".to_string(), |u| u.registry_nerf_dart());
+            .map_or_else(|| "//<registry>/".to_string(), |u| u.nerf_dart());
         Some((
             format!("ERR_INVALID_AUTH: `{key}` must be renamed to `{keyed}:{key}`"),
             origin,

@@ -657,6 +657,16 @@ impl Rules for Pnpm {
         !self.is_10()
     }
 
+    /// pnpm 12 matches keys with the registry host's case as written (see `route`): a
+    /// registry spelled with upper case gets its key so (from a review: the conversion only
+    /// said `credentials-differ`).
+    fn npmrc_key_for(&self, registry: &str) -> Option<String> {
+        if self.0 != PnpmMajor::V12 || !registry.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        RegistryUrl::parse(registry).map(|url| url.with_host_case_of(registry).registry_nerf_dart())
+    }
+
     fn reads_workspace_yaml_routing(&self) -> bool {
         !self.is_10()
     }
@@ -819,12 +829,18 @@ impl Rules for Pnpm {
     fn target_warnings(&self, dir: &Path, from: Manager, written: &Model) -> Result<Vec<Warning>> {
         // Without a pnpm-workspace.yaml, pnpm run in a package.json workspace's member takes
         // it for a project of its own and reads its `.npmrc` (from a trial: real pnpm 10, 11
-        // and 12 in `packages/a` sent `@corp` to that file's registry, npm to the root's).
-        let apart = if dir.join("pnpm-workspace.yaml").is_file() {
-            Vec::new()
+        // and 12 in `packages/a` sent `@corp` to that file's registry, npm to the root's);
+        // pnpm 10 reads a listed member's own too (from a review).
+        let members = if !dir.join("pnpm-workspace.yaml").is_file() {
+            Some(super::workspaces::members(dir))
+        } else if self.is_10() {
+            Some(workspace::members(dir))
         } else {
-            super::workspaces::member_npmrcs_read_apart(Manager::Pnpm(self.0), dir, from)
+            None
         };
+        let apart = members.map_or_else(Vec::new, |members| {
+            super::workspaces::member_npmrcs_read_apart(Manager::Pnpm(self.0), dir, members, from)
+        });
         if self.is_10() {
             let mut out = url_keyed_registries_leave(dir, from)?;
             out.extend(apart);
@@ -927,19 +943,40 @@ impl Pnpm {
             .filter(|v| from_npmrc(v))
             .is_some()
             || merged.tls.ca.iter().any(from_npmrc);
+        if self.0 == PnpmMajor::V11 && !npmrc_ca {
+            read.tls.cafile = Some(cafile);
+            return;
+        }
         let path = cafile.value.render(crate::template::Dialect::Npm).0;
-        let message = match self.0 {
-            PnpmMajor::V11 if !npmrc_ca => {
-                read.tls.cafile = Some(cafile);
-                return;
+        let why = match self.0 {
+            PnpmMajor::V11 => {
+                "pnpm 11 takes the `cafile` or `ca` of an .npmrc over this one".to_string()
             }
-            PnpmMajor::V11 => format!(
-                "pnpm 11 takes the `cafile` or `ca` of an .npmrc over this one, so the line does nothing; remove it, or make `{path}` that .npmrc's `cafile` if it is the CA to trust"
-            ),
             major => format!(
-                "pnpm {} reads no `cafile` from its yaml files; put `cafile={path}` in the project's .npmrc, where every pnpm major reads it",
+                "pnpm {} reads no `cafile` from its yaml files",
                 major.number()
             ),
+        };
+        // The `.npmrc` that would hold it is the one at the yaml's level.
+        let npmrc = if cafile
+            .origin
+            .as_ref()
+            .is_some_and(|o| o.level == Level::User)
+        {
+            if self.is_10() {
+                "~/.npmrc"
+            } else {
+                "pnpm's auth.ini"
+            }
+        } else {
+            "the project's .npmrc"
+        };
+        let message = if npmrc_ca {
+            format!(
+                "{why}, so the line does nothing (an .npmrc's CA is used); remove it, or make `{path}` that .npmrc's `cafile` if it is the CA to trust"
+            )
+        } else {
+            format!("{why}; put `cafile={path}` in {npmrc}, where every pnpm major reads it")
         };
         warnings.push(Warning::new(
             Code::PnpmYamlCafileIgnored,

@@ -186,12 +186,13 @@ fn member_files_ignored(
     ))
 }
 
-/// Each `.npmrc` of a member `dir`'s package.json lists, which the target `to` run in the
-/// member reads over the root's where `from` does not: the conversion at the root cannot
-/// speak for that member's requests.
+/// Each `.npmrc` of the `members` of the workspace at `dir`, which the target `to` run in
+/// the member reads over the root's where `from` does not: the conversion at the root
+/// cannot speak for that member's requests.
 pub fn member_npmrcs_read_apart(
     to: super::Manager,
     dir: &Path,
+    members: Vec<PathBuf>,
     from: super::Manager,
 ) -> Vec<Warning> {
     let from_reads_them = from == to
@@ -207,7 +208,7 @@ pub fn member_npmrcs_read_apart(
     if from_reads_them {
         return Vec::new();
     }
-    members(dir)
+    members
         .into_iter()
         .filter(|member| member.join(".npmrc").is_file())
         .filter_map(|member| {

@@ -190,6 +190,7 @@ impl Rules for YarnClassic {
         Ok(super::workspaces::member_npmrcs_read_apart(
             super::Manager::YarnClassic,
             dir,
+            super::workspaces::members(dir),
             from,
         ))
     }
