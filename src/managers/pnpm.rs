@@ -853,8 +853,11 @@ impl Rules for Pnpm {
         let mut out = npmrc_settings_ignored(self, dir, surely_pnpm)?;
         // pnpm 10, the source, still reads the yaml: its `registries`, which the conversion
         // writes for the root's routes, replace a member's `.npmrc` scopes there.
-        let yaml_routes_now = std::fs::read_to_string(dir.join("pnpm-workspace.yaml"))
-            .is_ok_and(|t| t.lines().any(|l| l.starts_with("registries:")));
+        let yaml_routes_now = crate::discover::read_text(&dir.join("pnpm-workspace.yaml"))
+            .ok()
+            .flatten()
+            .and_then(|text| Format::PnpmWorkspace.settings(&text).ok())
+            .is_some_and(|held| held.iter().any(|s| s.path[0] == "registries"));
         let replaces_member_scopes = from == Manager::Pnpm(PnpmMajor::V10)
             && !yaml_routes_now
             && (written.registry.is_some()
@@ -870,37 +873,31 @@ impl Rules for Pnpm {
 /// conversion from pnpm 10 to 11 at the root said nothing of one, and real pnpm 11 run in
 /// the member then sent its scope to the root's registry with the root's token.
 fn member_npmrcs_ignored(pnpm: &Pnpm, dir: &Path, yaml_replaces_scopes: bool) -> Vec<Warning> {
-    workspace::members(dir)
-        .into_iter()
-        .filter(|member| member.join(".npmrc").is_file())
-        .filter_map(|member| {
-            let shown = member.strip_prefix(dir).ok()?.join(".npmrc");
+    super::workspaces::member_npmrcs(dir, workspace::members(dir))
+        .map(|(member, shown)| {
             let member_dir = shown.parent().unwrap_or(Path::new("")).display();
             // From a trial: after pnpm 10 -> 11 at the root, real pnpm 10 in the member sent
             // its `@tools` package to the root's registry with the user's token.
             let pnpm10_too = if yaml_replaces_scopes
-                && std::fs::read_to_string(member.join(".npmrc"))
-                    .is_ok_and(|t| t.lines().any(|l| l.trim_start().starts_with('@') && l.contains(":registry")))
-            {
+                && std::fs::read_to_string(member.join(".npmrc")).is_ok_and(|t| {
+                    t.lines()
+                        .any(|l| l.trim_start().starts_with('@') && l.contains(":registry"))
+                }) {
                 format!(
                     "; and pnpm 10, run in {member_dir}, takes the `registries` this conversion writes into pnpm-workspace.yaml instead of that file's scope registries, so it sends those scopes elsewhere than now"
                 )
             } else {
                 String::new()
             };
-            Some(Warning::new(
+            super::workspaces::at_member_file(
                 Code::PnpmMemberNpmrc,
                 format!(
                     "{} ignores {}, a workspace member's .npmrc (pnpm 10 reads it run in {member_dir}): only this root's counts, so its settings are not used{pnpm10_too}",
                     pnpm.label(),
                     shown.display(),
                 ),
-                Some(Origin {
-                    file: Origin::shared(&shown),
-                    line: 1,
-                    level: Level::Project,
-                }),
-            ))
+                &shown,
+            )
         })
         .collect()
 }

@@ -208,26 +208,47 @@ pub fn member_npmrcs_read_apart(
     if from_reads_them {
         return Vec::new();
     }
-    members
-        .into_iter()
-        .filter(|member| member.join(".npmrc").is_file())
-        .filter_map(|member| {
-            let shown = member.strip_prefix(dir).ok()?.join(".npmrc");
-            Some(Warning::new(
+    member_npmrcs(dir, members)
+        .map(|(_, shown)| {
+            at_member_file(
                 Code::MemberReadApart,
                 format!(
                     "{to}, run in {}, reads {} over this root's .npmrc, where {from} ignores it: its settings, not the ones converted here, decide that member's requests; move them to the root's .npmrc or remove them",
                     shown.parent().unwrap_or(Path::new("")).display(),
                     shown.display(),
                 ),
-                Some(Origin {
-                    file: Origin::shared(&shown),
-                    line: 1,
-                    level: Level::Project,
-                }),
-            ))
+                &shown,
+            )
         })
         .collect()
+}
+
+/// Each of `members` that has an `.npmrc` of its own: the member, and its file as named
+/// from the workspace root `dir`.
+pub fn member_npmrcs(
+    dir: &Path,
+    members: Vec<PathBuf>,
+) -> impl Iterator<Item = (PathBuf, PathBuf)> {
+    members
+        .into_iter()
+        .filter(|member| member.join(".npmrc").is_file())
+        .filter_map(move |member| {
+            let shown = member.strip_prefix(dir).ok()?.join(".npmrc");
+            Some((member, shown))
+        })
+}
+
+/// A finding about a member's whole file, at its first line.
+pub fn at_member_file(code: Code, message: String, shown: &Path) -> Warning {
+    Warning::new(
+        code,
+        message,
+        Some(Origin {
+            file: Origin::shared(shown),
+            line: 1,
+            level: Level::Project,
+        }),
+    )
 }
 
 /// The workspace patterns of a package.json's or deno.json's `field`: an array, or an
