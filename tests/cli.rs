@@ -7453,6 +7453,17 @@ fn yarn_classic_and_pnpm_12_match_keys_with_the_registry_host_s_case() {
             .to_string()
             .contains("//REGISTRY.test:4873/:_authToken")
     );
+    // Yarn 4 compares its npmRegistries keys with the registry as written too (real Yarn
+    // 4.18.1 sent the token under `//REGISTRY.test:4873`, nothing under the lower-case key).
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "yarn", "--format", "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!warns(&out, "credentials-differ"), "{}", render(&out));
+    assert!(json["files"].to_string().contains("//REGISTRY.test:4873"));
 }
 
 /// From a trial: real Bun 1.4.5 sent `//registry.test:443/b/`'s token to

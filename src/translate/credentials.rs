@@ -50,7 +50,7 @@ impl Translator<'_> {
                     .npmrc_key_for(&registry)
                     .unwrap_or_else(|| url.registry_nerf_dart()),
                 WrittenAs::Bunfig => url.registry_nerf_dart(),
-                WrittenAs::YarnrcYml => url.yarn_key(),
+                WrittenAs::YarnrcYml => url.with_host_case_of(&registry).yarn_key(),
             }),
             // A registry held in an environment variable: key by its text as written.
             None => AuthKey::Url(registry),
