@@ -160,7 +160,7 @@ diagnostics! {
             fix: "run `chmod 600` on the file (doctor prints the command with its path)";
         RegistryUrlWithoutScheme "registry-url-without-scheme"
             what: "a registry URL with no https:// or http:// (`registry.example/npm/`): npm waits until it times out, pnpm 12 stops after a minute, and Yarn, pnpm 10/11, Bun and Deno stop at once"
-            fix: "write the URL with its scheme: https://registry.example/npm/";
+            fix: "write the URL with https:// (or http:// where the registry serves plain http); doctor gives the URL";
         CredentialsOverHttp "credentials-over-http"
             what: "credentials sent to a registry over plain http"
             fix: "use https for that registry";

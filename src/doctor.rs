@@ -757,17 +757,24 @@ fn manager_rules(req: &Request, read: &Read) -> Result<Vec<Finding>> {
                 Packages::Scope(s) => read.model.scopes.get(s).and_then(|s| s.registry.as_ref()),
                 Packages::Unscoped => read.model.registry.as_ref(),
             };
-            push(
-                &mut out,
+            let bare = registry.trim_start_matches('/');
+            let mut f = finding(
                 Warning::error(
                     Code::RegistryUrlWithoutScheme,
                     format!(
-                        "{m} cannot request {} from `{registry}`: a registry URL needs https:// or http:// (npm waits until it times out, pnpm 12 stops after a minute, and Yarn, pnpm 10/11, Bun and Deno stop at once)",
-                        route.packages
+                        "{m} cannot request {} from `{registry}`, which has no https:// or http://: {m} {}, with no request sent",
+                        route.packages,
+                        m.rules().on_registry_url_without_scheme()
                     ),
                     configured.and_then(|v| v.origin.clone()),
                 ),
+                Some(m),
             );
+            // The URL itself, not the table's example; https or http is the user's to say.
+            f.fix = format!(
+                "write `https://{bare}` there (or `http://{bare}` where the registry serves plain http)"
+            );
+            out.push(f);
         }
         let http = route
             .registry

@@ -21,7 +21,8 @@ pub struct Explanation {
     /// The packument request.
     pub url: String,
     pub authorization: Option<Authorization>,
-    /// The manager refuses the request's URL (pnpm 11 and credentials in it): nothing is sent.
+    /// The manager refuses the request's URL (pnpm 11 and credentials in it, or a URL with no
+    /// scheme): nothing is sent.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fails: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,6 +128,19 @@ fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
         .min_by_key(|s| s.origin.as_ref().map_or(0, |o| o.line))
 }
 
+/// Why no request is sent to a registry URL with no scheme (`registry.test:4873/`), from a
+/// trial: no manager sends one (`doctor` says so as `registry-url-without-scheme`).
+fn without_scheme(manager: Manager, registry: &str) -> Option<String> {
+    (crate::registry_url::RegistryUrl::parse(registry).is_none()
+        && !crate::template::holds_reference(registry))
+    .then(|| {
+        format!(
+            "`{registry}` has no https:// or http://, so it is no URL {manager} can request: it {} and sends nothing",
+            manager.rules().on_registry_url_without_scheme()
+        )
+    })
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TarballExplanation {
     pub url: String,
@@ -194,6 +208,7 @@ pub fn explain(
     let (route, model) = route_in_this_environment(&here, manager, packages.clone(), vars);
     let model = &model;
     let registry = route.requested_registry(manager);
+    let without_scheme = without_scheme(manager, registry);
     let url = as_requested(&format!(
         "{}/{}",
         shown_registry
@@ -220,6 +235,7 @@ pub fn explain(
     let why = vec![
         registry_reason(model, manager, &packages, &shown_route),
         match how {
+            _ if let Some(why) = &without_scheme => why.clone(),
             _ if route.credential_in_url => how.reason(manager),
             resolve::UrlUserinfo::Ignored
                 if route
@@ -262,7 +278,8 @@ pub fn explain(
         rules: manager.label(),
         url,
         authorization: route.authorization.clone(),
-        fails: route.credential_in_url && route.authorization.is_none(),
+        fails: without_scheme.is_some()
+            || (route.credential_in_url && route.authorization.is_none()),
         origin: route
             .authorization
             .as_ref()

@@ -7578,3 +7578,62 @@ fn show_with_the_environment_passes_over_an_empty_token_as_explain_does() {
         "{text}"
     );
 }
+
+/// From the last session's review: for a registry URL with no scheme, where every real
+/// manager sent nothing (npm hung until its timeout), explain printed a request with the
+/// token's answer, and doctor's fix was the table's example URL rather than this one.
+#[test]
+fn a_registry_url_without_a_scheme_is_explained_as_no_request() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=registry.test:4873/\n//registry.test:4873/:_authToken=${NPM_TOKEN}\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "explain",
+            "@acme/w",
+            "--manager",
+            "npm,pnpm@12",
+            "--format",
+            "json",
+        ],
+    );
+    let answers: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let answers = answers["managers"].as_array().expect("managers");
+    assert_eq!(answers.len(), 2, "{}", render(&out));
+    for (answer, outcome) in answers.iter().zip([
+        "npm can request: it waits until its request times out",
+        "pnpm@12 can request: it stops after about a minute",
+    ]) {
+        assert_eq!(answer["fails"], true, "{answer}");
+        let why = answer["why"][1].as_str().unwrap();
+        assert!(
+            why.contains(&format!(
+                "has no https:// or http://, so it is no URL {outcome}"
+            )),
+            "{answer}"
+        );
+    }
+    let out = run(
+        &project,
+        &["doctor", "--manager", "npm", "--format", "json"],
+    );
+    let doctor: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fixes: Vec<&str> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "registry-url-without-scheme")
+        .map(|f| f["fix"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            "write `https://registry.test:4873/` there (or `http://registry.test:4873/` where the registry serves plain http)"
+        ]
+    );
+}

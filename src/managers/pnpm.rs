@@ -230,6 +230,13 @@ impl Rules for Pnpm {
         }
     }
 
+    fn on_registry_url_without_scheme(&self) -> &'static str {
+        match self.0 {
+            PnpmMajor::V12 => "stops after about a minute",
+            PnpmMajor::V10 | PnpmMajor::V11 => "stops at once",
+        }
+    }
+
     /// pnpm 10 bundles ini 1.3.8 (`[s] ` is a key); pnpm 12's own reader skips section
     /// lines and reads the keys after them (spec obs e07), and keeps inline comments and
     /// backslashes in values (obs e03): real 10.34.9, 11.28.11 and 12.21.0 against a loopback
