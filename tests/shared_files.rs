@@ -850,3 +850,27 @@ fn an_unsettled_manager_whose_file_is_here_does_not_stop_a_conversion() {
         Some("registry=https://r.example.test/\n")
     );
 }
+
+/// From a trial: a Yarn project converted to pnpm 10 replaced npm's publishing token
+/// (`${NPM_PUBLISH}`, keyed to the host Yarn's scope goes to) with Yarn's; the warning said
+/// npm would do otherwise, not which credential it lost. It now names both.
+#[test]
+fn a_manager_moved_is_told_which_credential_it_loses() {
+    let p = Project::new(&[
+        ("package.json", "{\"name\":\"p\"}\n"),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://registry.example.test\"\n    npmAuthToken: \"${ACME_TOKEN}\"\n",
+        ),
+        (
+            ".npmrc",
+            "# publishing\n//registry.example.test/:_authToken=${NPM_PUBLISH}\n",
+        ),
+    ]);
+    let out = p.run(&["convert", "--from", "yarn", "--to", "pnpm@10"]);
+    let said = text(&out).replace("\n    ", " ");
+    assert!(
+        said.contains("(@acme/* from https://registry.example.test instead of the public registry; its credential for //registry.example.test/ (.npmrc:2), a bearer token (from $NPM_PUBLISH), becomes a bearer token (from $ACME_TOKEN))"),
+        "{said}"
+    );
+}

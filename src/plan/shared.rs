@@ -1131,7 +1131,7 @@ pub(super) fn present_readers_moved(req: &Request, changes: &[FileChange]) -> Re
     let planned = planned_changes(changes);
     let mut out = Vec::new();
     for &other in req.present {
-        let Some(path) = moved_by(other, (req.dir, req.user, req.env), &planned)? else {
+        let Some((path, how)) = moved_how(other, (req.dir, req.user, req.env), &planned)? else {
             continue;
         };
         let Some(change) = changes.iter().find(|c| c.path == path) else {
@@ -1151,8 +1151,13 @@ pub(super) fn present_readers_moved(req: &Request, changes: &[FileChange]) -> Re
         out.push(Warning::new(
             Code::PresentReaderMoved,
             format!(
-                "{other}, whose {marker} is here, reads {} too, and the change makes it request packages or send credentials otherwise than now; if {other} is used here, convert to it as well (add {other} to --to), or name it in pmrc.toml's `to` so that pmrc refuses such a change",
-                change.display
+                "{other}, whose {marker} is here, reads {} too, and the change makes it request packages or send credentials otherwise than now{}; if {other} is used here, convert to it as well (add {other} to --to), or name it in pmrc.toml's `to` so that pmrc refuses such a change",
+                change.display,
+                if how.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", how.join("; "))
+                }
             ),
             Some(crate::model::Origin {
                 file: crate::model::Origin::shared(&change.display),
@@ -1177,9 +1182,20 @@ pub(super) fn planned_changes(changes: &[FileChange]) -> HashMap<&Path, String> 
 /// otherwise than the files as they are.
 pub(super) fn moved_by(
     manager: Manager,
-    (dir, user, env): (&Path, bool, &discover::Environment),
+    at: (&Path, bool, &discover::Environment),
     planned: &HashMap<&Path, String>,
 ) -> Result<Option<std::path::PathBuf>> {
+    Ok(moved_how(manager, at, planned)?.map(|(path, _)| path))
+}
+
+/// [`moved_by`], with the first group of packages the manager then requests or
+/// authenticates otherwise (from a trial: a conversion to pnpm 10 replaced npm's publish
+/// token with Yarn's, and the warning did not say which credential npm lost).
+fn moved_how(
+    manager: Manager,
+    (dir, user, env): (&Path, bool, &discover::Environment),
+    planned: &HashMap<&Path, String>,
+) -> Result<Option<(std::path::PathBuf, Vec<String>)>> {
     let files = discover::locate(manager, dir, user, env)?;
     let Some(touched) = files
         .iter()
@@ -1189,7 +1205,14 @@ pub(super) fn moved_by(
     };
     let before = discover::read_merged(manager, &files)?.0;
     let after = read_with(manager, &files, planned)?;
-    Ok((difference(manager, &before, &after) != Difference::None).then(|| touched.path.clone()))
+    Ok(
+        (difference(manager, &before, &after) != Difference::None).then(|| {
+            (
+                touched.path.clone(),
+                crate::translate::what_moved(manager, &before, &after),
+            )
+        }),
+    )
 }
 
 /// A file and a line in it, as a finding's origin names them.

@@ -737,6 +737,59 @@ fn describe_route(route: &Route, sent: &Option<Authorization>) -> String {
     }
 }
 
+/// What `manager` does otherwise over `after` than over `before`, said without values: the
+/// first group of packages it requests or authenticates otherwise, then each credential of
+/// its files that is replaced or removed (one npm uses only to publish changes no request).
+pub(crate) fn what_moved(manager: Manager, before: &Model, after: &Model) -> Vec<String> {
+    let groups = resolve::groups_of(before, after);
+    let was = resolve::routes_for(before, manager, groups.clone());
+    let will = resolve::routes_for(after, manager, groups);
+    let public = "the public registry";
+    let moved = was
+        .iter()
+        .zip(&will)
+        .find(|(b, a)| b.packages == a.packages && !b.resolved_alike(a))
+        .map(|(b, a)| {
+            let (packages, was_registry, was_sent) = b.observable();
+            let (_, registry, sent) = a.observable();
+            if was_registry != registry {
+                format!(
+                    "{packages} from {} instead of {}",
+                    registry.as_deref().unwrap_or(public),
+                    was_registry.as_deref().unwrap_or(public)
+                )
+            } else {
+                format!(
+                    "{packages}: {} instead of {} to {}",
+                    describe_route(a, &sent),
+                    describe_route(b, &was_sent),
+                    registry.as_deref().unwrap_or(public)
+                )
+            }
+        });
+    let lost = before.auth.iter().filter_map(|(key, was)| {
+        let now = after.auth.get(key);
+        if now == Some(was) {
+            return None;
+        }
+        let at = [&was.token, &was.ident, &was.password, &was.username]
+            .into_iter()
+            .flatten()
+            .find_map(|v| v.origin.as_ref())
+            .map(|o| format!(" ({}:{})", o.file.display(), o.line))
+            .unwrap_or_default();
+        let was_sent = describe(&resolve::npm_authorization(was));
+        Some(match now.map(resolve::npm_authorization) {
+            Some(sent) => format!(
+                "its credential for {key}{at}, {was_sent}, becomes {}",
+                describe(&sent)
+            ),
+            None => format!("its credential for {key}{at}, {was_sent}, is removed"),
+        })
+    });
+    moved.into_iter().chain(lost).collect()
+}
+
 /// A header described without its value.
 fn describe(a: &Option<Authorization>) -> String {
     let refs = |t: &Template| {
