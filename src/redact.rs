@@ -18,6 +18,14 @@ pub fn mask<'t>(text: &'t str, spans: &[Range<usize>]) -> Cow<'t, str> {
         return Cow::Borrowed(text);
     }
     spans.sort_by_key(|s| s.start);
+    // Overlapping spans (a query value two rules find) are one secret, masked once.
+    spans.dedup_by(|next, kept| {
+        let overlaps = next.start < kept.end;
+        if overlaps {
+            kept.end = kept.end.max(next.end);
+        }
+        overlaps
+    });
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for span in spans {
@@ -44,22 +52,25 @@ pub fn mask<'t>(text: &'t str, spans: &[Range<usize>]) -> Cow<'t, str> {
     Cow::Owned(out)
 }
 
-/// Query parameters whose values are credentials (`?token=...`, `&access_key=...`).
+/// Query parameters whose values are credentials (`?token=...`, `&access_key=...`, and the
+/// short names a trial found: `?t=`, `?code=`). Not every value: `pmrc env` prints a URL
+/// a job runs, whose `?channel=beta` must stay as it is.
 fn secret_parameter(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    [
-        "token",
-        "auth",
-        "key",
-        "secret",
-        "password",
-        "passwd",
-        "sig",
-        "signature",
-        "credential",
-    ]
-    .iter()
-    .any(|s| name.contains(s))
+    ["t", "code", "pat", "jwt", "sas"].contains(&name.as_str())
+        || [
+            "token",
+            "auth",
+            "key",
+            "secret",
+            "password",
+            "passwd",
+            "sig",
+            "signature",
+            "credential",
+        ]
+        .iter()
+        .any(|s| name.contains(s))
 }
 
 /// The spans of a URL's credentials, relative to `url`: a `user:password@` password, a
@@ -68,7 +79,7 @@ pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     // Most URLs have neither a user part nor a query: one byte scan settles them (this runs
     // for every URL pmrc prints).
-    if !url.bytes().any(|b| b == b'@' || b == b'?') {
+    if !url.bytes().any(|b| b == b'@' || b == b'?' || b == b'=') {
         return out;
     }
     let Some(scheme_end) = crate::registry_url::split_scheme(url).map(|(s, _)| s.len() + 3) else {
@@ -83,8 +94,10 @@ pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
     {
         match url[scheme_end..at].find(':').map(|i| i + scheme_end) {
             // A user with an empty password (`https://TOKEN:@host/`) is the credential, as
-            // a user alone is.
-            Some(colon) if colon + 1 == at => out.push(scheme_end..colon),
+            // a user alone is; so is one before GitHub's `x-oauth-basic` (from a trial).
+            Some(colon) if colon + 1 == at || url[colon + 1..at].starts_with("x-oauth-") => {
+                out.push(scheme_end..colon)
+            }
             Some(colon) => out.push(colon + 1..at),
             None => out.push(scheme_end..at),
         }
@@ -102,6 +115,16 @@ pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
                 out.push(at + name.len() + 1..at + pair.len());
             }
             at += pair.len() + 1;
+        }
+    }
+    // pnpm 12 reads an inline comment into the value (`https://r/ # //r/:_authToken=…`),
+    // which is then printed as the registry's URL (from a trial).
+    for span in assigned_spans(url, Within::Url) {
+        if !out
+            .iter()
+            .any(|s| s.start <= span.start && span.end <= s.end)
+        {
+            out.push(span);
         }
     }
     // A reference names a secret without holding it: it stays readable, in a diff as in
@@ -165,6 +188,217 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
     } else {
         mask(text, &spans)
     }
+}
+
+/// Byte spans of values assigned to a name that says it holds a secret (`token = "…"`,
+/// `npmAuthToken: …`, `//host/:_authToken=…`) anywhere in a config file's text: what a
+/// format's reader leaves out, as commented-out settings, inline comments and keys no
+/// manager reads (from a trial: `# npmAuthToken: …` and `#token="…"` were printed in the
+/// preview's context lines, and so in pull-request annotations). A value that is only
+/// references, a boolean, or empty is no secret.
+pub fn assigned_secret_spans(text: &str) -> Vec<Range<usize>> {
+    assigned_spans(text, Within::File)
+}
+
+/// Where an assignment is read: a file's text, or a URL (printed text may run on after it:
+/// a GitHub annotation's `%0A`), where a value ends at `/`, `%`, `&`, `#` or `?` too.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Within {
+    File,
+    Url,
+}
+
+fn assigned_spans(text: &str, within: Within) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let separators = text.match_indices(['=', ':']).map(|(at, _)| at);
+    for at in separators.chain(commented_yarnrc_lines(text)) {
+        let name = name_before(text, at);
+        // `${NPM_TOKEN:-}`'s `:` follows a variable's name, not a setting's.
+        let in_reference = text[..name.start].ends_with("${");
+        if in_reference || !names_a_secret(&text[name]) {
+            continue;
+        }
+        let mut start = at + 1;
+        while bytes.get(start).is_some_and(|&b| b == b' ' || b == b'\t') {
+            start += 1;
+        }
+        let quote = bytes
+            .get(start)
+            .copied()
+            .filter(|&b| b == b'"' || b == b'\'');
+        let end = match quote {
+            Some(q) => {
+                start += 1;
+                text[start..]
+                    .find([q as char, '\n', '\r'])
+                    .map_or(text.len(), |n| start + n)
+            }
+            None => start + unquoted_value_len(&text[start..], within),
+        };
+        let value = &text[start..end];
+        if value.is_empty()
+            || only_references_in_any_notation(value)
+            || ["true", "false", "null"].contains(&value.to_ascii_lowercase().as_str())
+        {
+            continue;
+        }
+        out.push(start..end);
+    }
+    out
+}
+
+/// How long an unquoted value is: up to a blank, a comma or a closing bracket, a `${…}` (or
+/// GitHub's `${{ … }}`, which has blanks in it) read whole.
+fn unquoted_value_len(rest: &str, within: Within) -> usize {
+    let mut at = 0;
+    while at < rest.len() {
+        let tail = &rest[at..];
+        if tail.starts_with("${") {
+            match reference_len(tail) {
+                Some(n) => {
+                    at += n;
+                    continue;
+                }
+                None => return at + tail.find(['\n', '\r']).unwrap_or(tail.len()),
+            }
+        }
+        let c = tail.chars().next().unwrap_or(' ');
+        if matches!(c, ' ' | '\t' | '\n' | '\r' | ',' | '}' | ']')
+            || (within == Within::Url && matches!(c, '/' | '%' | '&' | '#' | '?'))
+        {
+            return at;
+        }
+        at += c.len_utf8();
+    }
+    rest.len()
+}
+
+/// The length of the `${…}` that `text` starts with, through its own closing brace (Yarn
+/// nests a default reference, `${A:-${B}}`; GitHub's `${{ … }}` has blanks in it), on one
+/// line.
+fn reference_len(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    let close = i + 1;
+                    // GitHub's expression closes with two braces.
+                    return Some(if text.starts_with(GITHUB_EXPRESSION_OPEN) {
+                        close + text[close..].starts_with('}') as usize
+                    } else {
+                        close
+                    });
+                }
+            }
+            '\n' | '\r' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a value is references alone in any manager's notation: npm's and Yarn's
+/// `${NAME}` (with `?`, `:-` or `-` after the name), Bun's `$NAME`, GitHub's
+/// `${{ secrets.NAME }}`. Their names are no secret.
+fn only_references_in_any_notation(value: &str) -> bool {
+    if only_references(value) {
+        return true;
+    }
+    let mut rest = value.trim_start_matches('\\');
+    let mut any = false;
+    while let Some(after) = rest.strip_prefix('$') {
+        let name_len = if let Some(inner) = after.strip_prefix('{') {
+            let Some(len) = reference_len(rest) else {
+                return false;
+            };
+            let name = inner.split([':', '?', '-', '}']).next().unwrap_or_default();
+            if !is_variable_name(name) {
+                return false;
+            }
+            len - 1
+        } else {
+            let n = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if n == 0 {
+                return false;
+            }
+            n
+        };
+        any = true;
+        rest = after[name_len..].trim_start_matches('\\');
+    }
+    any && rest.is_empty()
+}
+
+/// Where the blank after the key of a commented-out `.yarnrc` line is (`# _authToken x`,
+/// `#"_authToken" "x"`): Yarn 1's file separates a key from its value by a blank.
+fn commented_yarnrc_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut line_start = 0;
+    text.split_inclusive('\n').filter_map(move |line| {
+        let at = line_start;
+        line_start += line.len();
+        let body = line.trim_start();
+        let body = body.strip_prefix(['#', ';'])?.trim_start();
+        let key_len = if let Some(quoted) = body.strip_prefix('"') {
+            quoted.find('"')? + 2
+        } else {
+            body.find([' ', '\t'])?
+        };
+        let blank = at + (line.len() - body.len()) + key_len;
+        text[blank..].starts_with([' ', '\t']).then_some(blank)
+    })
+}
+
+/// Where the name an `=` or `:` at `at` assigns to is: the word before it, a closing quote
+/// skipped.
+fn name_before(text: &str, at: usize) -> Range<usize> {
+    let head = &text[..at];
+    let head = head.trim_end_matches([' ', '\t']);
+    let head = head.strip_suffix(['"', '\'']).unwrap_or(head);
+    let start = head
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || "_-.".contains(c)))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    start..head.len()
+}
+
+/// Whether a setting's name says its value is a secret: it ends in token, auth, ident,
+/// password, secret or api key (`_authToken`, `npmAuthIdent`, `_auth`, `_password`), or is
+/// `key` (npm's inline private key).
+fn names_a_secret(name: &str) -> bool {
+    // The name's last letters and digits, lower-cased, without a copy of it: this runs for
+    // every `=` and `:` of a previewed file (issue 20).
+    const LONGEST: usize = 10;
+    let mut tail = [0u8; LONGEST];
+    let mut len = 0;
+    let mut letters = 0;
+    for b in name.bytes().rev().filter(u8::is_ascii_alphanumeric) {
+        if len < LONGEST {
+            tail[LONGEST - 1 - len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        letters += 1;
+    }
+    let tail = &tail[LONGEST - len..];
+    (letters == 3 && tail == b"key")
+        || [
+            &b"token"[..],
+            b"auth",
+            b"ident",
+            b"password",
+            b"passwd",
+            b"secret",
+            b"apikey",
+            b"privatekey",
+        ]
+        .iter()
+        .any(|s| tail.ends_with(s))
 }
 
 /// Whether `text` is nothing but `${NAME}` or `${NAME?}` references (npm's notation, as
@@ -312,6 +546,49 @@ mod tests {
     }
 
     #[test]
+    fn masks_values_assigned_to_secret_names_outside_what_a_reader_owns() {
+        let masked = |text: &str| mask(text, &assigned_secret_spans(text)).into_owned();
+        assert_eq!(
+            masked("# npmAuthToken: FAKE1\n#npmAuthToken: \"FAKE2\"\n"),
+            "# npmAuthToken: ***\n#npmAuthToken: \"***\"\n"
+        );
+        assert_eq!(
+            masked(
+                "# registry = { url = \"https://r.test/\", token = \"FAKE3\" }\n#token=\"FAKE4\""
+            ),
+            "# registry = { url = \"https://r.test/\", token = \"***\" }\n#token=\"***\""
+        );
+        assert_eq!(
+            masked("registry=https://old.test/ # //r.test:4873/:_authToken=FAKE5\r\n"),
+            "registry=https://old.test/ # //r.test:4873/:_authToken=***\r\n"
+        );
+        assert_eq!(
+            masked("//r.test/:_authtoken=FAKE6\n"),
+            "//r.test/:_authtoken=***\n"
+        );
+        assert_eq!(
+            masked("# token FAKE7\n#\"_authToken\" \"FAKE8\"\n# see the token docs\n"),
+            "# token ***\n#\"_authToken\" \"***\"\n# see the token docs\n"
+        );
+        assert_eq!(masked("# token=FAKE9${X}\n"), "# token=***\n");
+        // References, booleans and other settings stay readable.
+        for kept in [
+            "npmAuthToken: \"${NPM_TOKEN}\"\n",
+            "//r/:_authToken=${NPM_TOKEN}\n//r/:_password=${P?}\nnpmAuthToken: \"${T:-}\"\n",
+            "registry=${REGISTRY_TOKEN:-https://r/}\n",
+            "npmAuthToken: \"${R:-${S}}\"\nnpmAuthToken: ${R:-${S}}\n",
+            "acme = { url = \"https://r/\", token = \"$NODE_AUTH_TOKEN\" }\n",
+            "//r/:_authToken=\"\\${LEGACY}\"\n",
+            "token: ${{ secrets.NPM_TOKEN }}\n",
+            "npmAlwaysAuth: true\nalways-auth=false\n",
+            "registry=https://r.test:4873/\ncafile=/etc/ca.pem\nkeyfile=/k.pem\n",
+            "tokenHelper=/bin/helper\nauth-type=web\n",
+        ] {
+            assert_eq!(masked(kept), kept);
+        }
+    }
+
+    #[test]
     fn masks_spans_in_order() {
         assert_eq!(mask("a=SECRET\nb=TWO", &[11..14, 2..8]), "a=***\nb=***");
     }
@@ -336,6 +613,14 @@ mod tests {
             ["hunter2"]
         );
         assert!(url_secret_spans("https://proxy.example:8080/").is_empty());
+        assert_eq!(
+            super::url("https://r.example/?t=FAKE1&code=FAKE2&channel=beta"),
+            "https://r.example/?t=***&code=***&channel=beta"
+        );
+        assert_eq!(
+            super::url("https://FAKE3:x-oauth-basic@github.example/"),
+            "https://***:x-oauth-basic@github.example/"
+        );
         let lone = "https://TOKEN123@host.example/";
         assert_eq!(&lone[url_secret_spans(lone)[0].clone()], "TOKEN123");
         let empty_password = "https://TOKEN456:@host.example/";

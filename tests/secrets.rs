@@ -234,6 +234,43 @@ const PLACES: &[Place] = &[
         "bun",
         "FAKESECRETBUN18",
     ),
+    // From a trial: commented-out credentials were printed in the preview's context lines,
+    // and so in `sync --check`'s pull-request annotations.
+    place(
+        "commented-out credentials in the files a conversion edits",
+        &[
+            (
+                ".npmrc",
+                "registry=https://r.example/\n//r.example/:_authToken=${NPM_TOKEN}\n",
+            ),
+            (
+                ".yarnrc.yml",
+                "# npmAuthToken: FAKESECRETCOMMENT21\n#npmAuthToken: \"FAKESECRETCOMMENT21\"\nnpmRegistryServer: \"https://old.example\"   # npmAuthToken: FAKESECRETCOMMENT21\n",
+            ),
+            (
+                "bunfig.toml",
+                "# token = \"FAKESECRETCOMMENT21\"\n[install]\n# registry = { url = \"https://r.example/\", token = \"FAKESECRETCOMMENT21\" }\n#token=\"FAKESECRETCOMMENT21\"\nregistry = \"https://old.example/\" # token = \"FAKESECRETCOMMENT21\"\n",
+            ),
+            (
+                "pnpm-workspace.yaml",
+                "registries:\n  default: \"https://old.example/\"   # _authToken=FAKESECRETCOMMENT21\n",
+            ),
+            (".yarnrc", "# _authToken FAKESECRETCOMMENT21\n"),
+        ],
+        "npm",
+        "FAKESECRETCOMMENT21",
+    ),
+    // pnpm 12 reads an inline comment into the value it follows, which is then printed as
+    // the registry's URL (from a trial); a query value under a short name is a credential.
+    place(
+        "a credential in an inline comment pnpm 12 reads into a URL",
+        &[(
+            ".npmrc",
+            "registry=https://r.example/ # //r.example/:_authToken=FAKESECRETINLINE22\n@acme:registry=https://a.example/npm/?code=FAKESECRETINLINE22\n",
+        )],
+        "pnpm@12",
+        "FAKESECRETINLINE22",
+    ),
     Place {
         name: "pnpm auth.ini (--user)",
         files: &[("pnpm-workspace.yaml", "registry: \"https://r.example/\"\n")],

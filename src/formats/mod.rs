@@ -184,7 +184,18 @@ impl Format {
         }
     }
 
+    /// Byte spans of the secrets in `text`: the values the format's reader takes for
+    /// secrets, and any value assigned to a secret name where no reader looks (comments,
+    /// unknown keys), which the preview prints as context all the same.
     pub fn secret_spans(self, text: &str) -> SecretSpans {
+        let mut spans = self.read_secret_spans(text);
+        if self != Format::PmrcToml {
+            spans.extend(crate::redact::assigned_secret_spans(text));
+        }
+        spans
+    }
+
+    fn read_secret_spans(self, text: &str) -> SecretSpans {
         match self {
             Format::Npmrc => npmrc::Document::parse(text).secret_spans(),
             Format::YarnrcYml => yarnrc_yml::secret_spans(text),
