@@ -210,7 +210,7 @@ diagnostics! {
             what: "`doctor --ci`: a Yarn 1 job after actions/setup-node v7+ `registry-url` with no NODE_AUTH_TOKEN set: every yarn command stops (\"Failed to replace env in config\")"
             fix: "add `NODE_AUTH_TOKEN: ''` (or the token's secret) to the job's `env:`, or give `registry-url` only to a job that does not run yarn";
         CiRegistryTokenUnset "ci-registry-token-unset"
-            what: "`doctor --ci`: actions/setup-node `registry-url` names a private registry (not npm's or Yarn's public one; with `scope`, one package.json depends on), and a later npm, pnpm or Bun step that fetches packages gets no NODE_AUTH_TOKEN: the `.npmrc` setup-node writes then gives it setup-node's placeholder token (before v7) or none, and a registry that needs one answers 401"
+            what: "`doctor --ci`: actions/setup-node `registry-url` names a private registry (not npm's or Yarn's public one; with `scope`, one package.json depends on), and a later npm, pnpm or Bun step that fetches packages gets no NODE_AUTH_TOKEN and no credential for it from the project's own config (whose key beats setup-node's user-level file): the `.npmrc` setup-node writes then gives it setup-node's placeholder token (before v7) or none, and a registry that needs one answers 401"
             fix: "add `NODE_AUTH_TOKEN` with the registry's token secret to the `env:` of that step or job (for GitHub Packages, `${{ secrets.GITHUB_TOKEN }}` with `packages: read`)";
         CiPnpmProjectToken "ci-pnpm-project-token"
             what: "`doctor --ci`: a pnpm 11/12 job whose token is a `${VAR}` in the project .npmrc, which pnpm ignores"

@@ -736,3 +736,38 @@ fn one_renovate_finding_names_every_manager_of_a_registry() {
         "{messages:#?}"
     );
 }
+
+/// From a trial: the project `.npmrc`'s `//registry.test:4443/npm/:_authToken=${NPM_TOKEN}`
+/// beats setup-node's user-level `${NODE_AUTH_TOKEN}` line for npm (real npm 11 and 12 sent
+/// `Bearer <NPM_TOKEN>`), so a job that sets NPM_TOKEN and no NODE_AUTH_TOKEN sends a token
+/// there; `ci-registry-token-unset` said it sent none. pnpm 12, which ignores the project
+/// file's `${NPM_TOKEN}`, and a project `.npmrc` without the key still get it.
+#[test]
+fn a_project_npmrc_token_for_setup_node_s_registry_is_the_one_sent() {
+    let workflow = |program: &str| {
+        format!(
+            "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      NPM_TOKEN: ${{{{ secrets.NPM_TOKEN }}}}\n    steps:\n      - uses: actions/checkout@v5\n      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://registry.test:4443/npm/\n          scope: '@acme'\n      - run: {program}\n"
+        )
+    };
+    let unset = |manager: &str, program: &str, npmrc: &str| {
+        let project = Project::with_files(&[
+            (
+                "package.json",
+                &format!(
+                    "{{\"name\":\"app\",\"packageManager\":\"{manager}\",\"dependencies\":{{\"@acme/widgets\":\"1.0.0\"}}}}\n"
+                ),
+            ),
+            (".npmrc", npmrc),
+            (".github/workflows/ci.yml", &workflow(program)),
+        ]);
+        ci_findings(&project)
+            .iter()
+            .filter(|f| f["rule"] == "ci-registry-token-unset")
+            .count()
+    };
+    let keyed = "@acme:registry=https://registry.test:4443/npm/\n//registry.test:4443/npm/:_authToken=${NPM_TOKEN}\n";
+    let unkeyed = "@acme:registry=https://registry.test:4443/npm/\n";
+    assert_eq!(unset("npm@11.0.0", "npm ci", keyed), 0);
+    assert_eq!(unset("npm@11.0.0", "npm ci", unkeyed), 1);
+    assert_eq!(unset("pnpm@12.21.0", "pnpm install", keyed), 1);
+}

@@ -63,7 +63,7 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
             (job, step),
             registry_line,
             &later,
-            configs.dir,
+            configs,
         ));
     }
     Ok(out)
@@ -306,12 +306,11 @@ fn npmrc_ignored(
     later: &[&Run],
     configs: &mut Configs,
 ) -> Result<Vec<CiFinding>> {
-    let inputs = &job.steps[step].inputs;
-    let url = inputs["registry-url"].value.trim().to_string();
-    let scope = inputs
-        .get("scope")
-        .map(|s| s.value.trim().trim_start_matches('@').to_ascii_lowercase())
-        .filter(|s| !s.is_empty());
+    let url = job.steps[step].inputs["registry-url"]
+        .value
+        .trim()
+        .to_string();
+    let scope = setup_node_scope(&job.steps[step]);
     let Some(parsed) = RegistryUrl::parse(&url) else {
         return Ok(Vec::new());
     };
@@ -392,14 +391,7 @@ fn same_path(a: &str, b: &str) -> bool {
 /// The lines `manager`'s own project file needs for what setup-node's `.npmrc` says: that
 /// `.npmrc` as npm reads it, translated by pmrc like any other.
 fn lines_for(manager: Manager, url: &RegistryUrl, scope: Option<&str>, dir: &Path) -> String {
-    let base = format!("{}://{}{}", url.scheme, url.host(), url.path());
-    let base = crate::registry_url::with_trailing_slash(&base);
-    let npmrc = format!(
-        "{}registry={base}\n//{}{}:_authToken=${{{NODE_AUTH_TOKEN}}}\n",
-        scope.map(|s| format!("@{s}:")).unwrap_or_default(),
-        url.host(),
-        crate::registry_url::with_trailing_slash(url.path()),
-    );
+    let npmrc = setup_node_npmrc(url, scope);
     let reader = managers::setup_node_npmrc_reader();
     let Some(target) = manager
         .targets()
@@ -433,23 +425,55 @@ fn lines_for(manager: Manager, url: &RegistryUrl, scope: Option<&str>, dir: &Pat
     }
 }
 
+/// The lines setup-node appends to the `.npmrc` it writes for `registry-url` (and `scope`,
+/// lower-cased, without its `@`): spec ci-env.md §2.1.
+fn setup_node_npmrc(url: &RegistryUrl, scope: Option<&str>) -> String {
+    let base = format!("{}://{}{}", url.scheme, url.host(), url.path());
+    let base = crate::registry_url::with_trailing_slash(&base);
+    format!(
+        "{}registry={base}\n//{}{}:_authToken=${{{NODE_AUTH_TOKEN}}}\n",
+        scope.map(|s| format!("@{s}:")).unwrap_or_default(),
+        url.host(),
+        crate::registry_url::with_trailing_slash(url.path()),
+    )
+}
+
+/// setup-node's `scope` input as it writes it: lower-cased, without its `@`.
+fn setup_node_scope(step: &super::workflows::Step) -> Option<String> {
+    step.inputs
+        .get("scope")
+        .map(|s| s.value.trim().trim_start_matches('@').to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+}
+
 /// (d) setup-node's `registry-url` naming a private registry, and a later step of a manager
 /// that reads its `.npmrc` (and goes on without the variable) given no `NODE_AUTH_TOKEN`:
 /// what it sends there is setup-node's placeholder or nothing usable. npm's own registry is
 /// left out: setup-node's documented recipe runs `npm ci` without the token, which npmjs
 /// serves, and gives it to `npm publish` alone (from a review: the private case was silent).
+/// A manager that takes a credential for those packages from the project's own config over
+/// setup-node's file is left out (from a trial: real npm 11 and 12 sent the project
+/// `.npmrc`'s `${NPM_TOKEN}`, whose key beats the user file's `${NODE_AUTH_TOKEN}`); whether
+/// that credential's variable reaches it is `ci-variable-not-provided`'s.
 fn private_registry_token_unset(
     file: &File,
     (job, setup): (&Job, &super::workflows::Step),
     registry_line: usize,
     later: &[&Run],
-    dir: &Path,
+    configs: &Configs,
 ) -> Vec<CiFinding> {
     let w = &file.workflow;
     let url = setup.inputs["registry-url"].value.trim();
     if crate::resolve::is_public_registry(url) {
         return Vec::new();
     }
+    let Some(parsed) = RegistryUrl::parse(url) else {
+        return Vec::new();
+    };
+    let scope = setup_node_scope(setup);
+    let npmrc = setup_node_npmrc(&parsed, scope.as_deref());
+    let packages = scope.map_or(Packages::Unscoped, Packages::Scope);
+    let dir = configs.dir;
     // With `scope`, only that scope's packages go there: said where package.json depends
     // on one (from a review: setup-node's GitHub Packages recipe for a project depending on
     // nothing of the scope was flagged).
@@ -468,6 +492,21 @@ fn private_registry_token_unset(
             .stops_on_reference(NODE_AUTH_TOKEN, &Unset::Strict, false)
             .is_some();
         if stops || !fetches(run) || !rules.reads_setup_node_npmrc() {
+            continue;
+        }
+        // The job's files as this manager reads them: a project file's credential that it
+        // sends for these packages is not setup-node's (a file pmrc cannot read leaves the
+        // finding as it was).
+        let project_sends = configs
+            .with_setup_node_npmrc(run.manager, &npmrc)
+            .is_ok_and(|model| {
+                let route = crate::resolve::route(&model, run.manager, packages.clone());
+                route.authorization.is_some()
+                    && route
+                        .credential_origin
+                        .is_some_and(|o| o.level == Level::Project)
+            });
+        if project_sends {
             continue;
         }
         let sent = match jobs::provided(w, job, run.step, &run.inline_env, NODE_AUTH_TOKEN) {

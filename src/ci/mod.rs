@@ -198,6 +198,25 @@ impl Configs<'_> {
         }
         Ok(&self.read[&m])
     }
+
+    /// What `m` reads in a job after setup-node wrote `npmrc` and pointed
+    /// `NPM_CONFIG_USERCONFIG` at it: that file as `m`'s user `.npmrc`, ranked against the
+    /// project's files as `m` ranks them (npm's project `.npmrc` wins key by key). A runner
+    /// has no other user file, so any other the machine running pmrc has is left unread.
+    fn with_setup_node_npmrc(&self, m: Manager, npmrc: &str) -> Result<Model> {
+        const SHOWN: &str = "setup-node's .npmrc";
+        let mut env = self.env.clone();
+        env.npm_userconfig = Some((PathBuf::from("$RUNNER_TEMP/.npmrc"), SHOWN.to_string()));
+        // Only to name the user files, which are not read: without a home, locating them
+        // fails.
+        env.home
+            .get_or_insert_with(|| PathBuf::from("/nonexistent-home"));
+        let mut files = discover::locate(m, self.dir, true, &env)?;
+        for file in files.iter_mut().filter(|f| f.level == Level::User) {
+            file.text = (file.display == SHOWN).then(|| std::rc::Rc::from(npmrc));
+        }
+        Ok(discover::read_merged(m, &files)?.0)
+    }
 }
 
 /// `managers`: the ones doctor checks, whose routes Dependabot's registries are compared with.
