@@ -771,3 +771,56 @@ fn a_project_npmrc_token_for_setup_node_s_registry_is_the_one_sent() {
     assert_eq!(unset("npm@11.0.0", "npm ci", unkeyed), 1);
     assert_eq!(unset("pnpm@12.21.0", "pnpm install", keyed), 1);
 }
+
+/// From a trial: a variable the `run:` script exports before the command reaches it, as
+/// `NPM_TOKEN=... yarn install` does (pmrc said Yarn 4 got no NPM_TOKEN, an error); one
+/// assigned without `export`, or exported only after the command, does not.
+#[test]
+fn a_variable_exported_earlier_in_the_script_reaches_the_command() {
+    let not_provided = |script: &str| {
+        let project = Project::with_files(&[
+            (
+                "package.json",
+                "{\"name\":\"app\",\"packageManager\":\"yarn@4.18.1\"}\n",
+            ),
+            (
+                ".yarnrc.yml",
+                "npmScopes:\n  acme:\n    npmRegistryServer: \"https://registry.test/npm/\"\n    npmAuthToken: \"${NPM_TOKEN}\"\n",
+            ),
+            (
+                ".github/workflows/ci.yml",
+                &format!(
+                    "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - run: |\n{script}"
+                ),
+            ),
+        ]);
+        ci_findings(&project)
+            .iter()
+            .filter(|f| f["rule"] == "ci-variable-not-provided")
+            .count()
+    };
+    let indented = |lines: &[&str]| {
+        lines
+            .iter()
+            .map(|l| format!("          {l}\n"))
+            .collect::<String>()
+    };
+    for provided in [
+        indented(&["export NPM_TOKEN=\"${{ secrets.T }}\"", "yarn install"]),
+        indented(&["export NPM_TOKEN=${{ secrets.T }}; yarn install"]),
+        indented(&[
+            "NPM_TOKEN=\"${{ secrets.T }}\"",
+            "export NPM_TOKEN",
+            "yarn install",
+        ]),
+        indented(&["declare -x NPM_TOKEN=\"${{ secrets.T }}\" && yarn install"]),
+    ] {
+        assert_eq!(not_provided(&provided), 0, "{provided}");
+    }
+    for not in [
+        indented(&["NPM_TOKEN=\"${{ secrets.T }}\"", "yarn install"]),
+        indented(&["yarn install", "export NPM_TOKEN=\"${{ secrets.T }}\""]),
+    ] {
+        assert_eq!(not_provided(&not), 1, "{not}");
+    }
+}

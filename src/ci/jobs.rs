@@ -23,7 +23,8 @@ pub struct Run {
     pub manager: Manager,
     /// Why pmrc says it is this manager under these rules.
     pub why: String,
-    /// Variables set for that command alone (`NPM_TOKEN=x yarn install`).
+    /// Variables set for that command alone (`NPM_TOKEN=x yarn install`) or exported
+    /// before it in its step's script (`export NPM_TOKEN=x`).
     pub inline_env: Vec<String>,
     /// The word after the manager's name (`ci` in `npm ci`), where the command line gives
     /// it (not behind `corepack`).

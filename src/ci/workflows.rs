@@ -126,6 +126,8 @@ pub struct Command {
     /// The word after the program (`corepack yarn`); later words are not kept, since a
     /// command line may carry a secret (`yarn config set npmAuthToken ...`).
     pub first_arg: Option<String>,
+    /// With the names exported earlier in the same script (`export NPM_TOKEN=x`), which
+    /// reach it as well.
     pub inline_env: Vec<String>,
     pub line: usize,
     /// `npm|yarn|pnpm config set KEY[=value]`: the key (never the value).
@@ -423,6 +425,8 @@ fn script_start(at: &serde_saphyr::Location, lines: &[&str]) -> usize {
 /// The programs a script calls and what it writes to `$GITHUB_ENV`, line by line. Shell is
 /// read only as far as it reads reliably: one command per `&&`, `||`, `;` or `|` piece.
 fn read_script(script: &str, first_line: usize, step: &mut Step) {
+    // Names the script has exported so far: every command after the `export` gets them.
+    let mut exported = Vec::new();
     let mut logical = String::new();
     let mut logical_line = first_line;
     // An open here-document: its delimiter, whether tabs before it are stripped (`<<-`),
@@ -477,7 +481,7 @@ fn read_script(script: &str, first_line: usize, step: &mut Step) {
         }
         logical.push_str(line);
         let (commands_before, unread_before) = (step.commands.len(), step.github_env_unread);
-        read_line(&logical, logical_line, step);
+        read_line(&logical, logical_line, step, &mut exported);
         if let Some((delimiter, tabs)) = here_document(&logical) {
             if is_cat_to_github_env(&logical) {
                 // Read line by line below, not left unread.
@@ -498,7 +502,7 @@ fn read_script(script: &str, first_line: usize, step: &mut Step) {
         logical.clear();
     }
     if !logical.is_empty() {
-        read_line(&logical, logical_line, step);
+        read_line(&logical, logical_line, step, &mut exported);
     }
 }
 
@@ -576,7 +580,9 @@ fn here_operator(code: &str) -> Option<usize> {
     None
 }
 
-fn read_line(line: &str, n: usize, step: &mut Step) {
+/// One logical line of a script; `exported`: the names exported by the lines before it,
+/// added to with this line's `export NAME[=value]`.
+fn read_line(line: &str, n: usize, step: &mut Step, exported: &mut Vec<String>) {
     let line = tight_matrix_references(line);
     let code = line.split(" #").next().unwrap_or(&line).trim();
     if code.starts_with('#') || code.is_empty() {
@@ -603,6 +609,27 @@ fn read_line(line: &str, n: usize, step: &mut Step) {
                 _ => break,
             }
         }
+        // `export NAME=value`, `export NAME` after `NAME=value`, `declare -x NAME=value`:
+        // the variable reaches every command after it in the script (from a trial:
+        // `export NPM_TOKEN=...` then `yarn install` was said to give yarn no NPM_TOKEN).
+        if words.peek().is_some_and(|w| *w == "export")
+            || (words
+                .peek()
+                .is_some_and(|w| ["declare", "typeset"].contains(w))
+                && piece
+                    .split_whitespace()
+                    .any(|w| w.starts_with('-') && w.contains('x')))
+        {
+            words.next();
+            let names = words
+                .filter(|w| !w.starts_with('-'))
+                .map(|w| w.split('=').next().unwrap_or(w))
+                .filter(|name| is_var_name(name))
+                .map(str::to_string);
+            exported.extend(names);
+            continue;
+        }
+        inline_env.extend(exported.iter().cloned());
         // `env X=1 yarn`, `exec yarn`: the program is the next word.
         while words
             .peek()
