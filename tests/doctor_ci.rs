@@ -824,3 +824,48 @@ fn a_variable_exported_earlier_in_the_script_reaches_the_command() {
         assert_eq!(not_provided(&not), 1, "{not}");
     }
 }
+
+/// From a CI trial: setup-node's `cache: yarn` runs yarn in the setup-node step itself
+/// (`yarn --version`, `yarn config get cacheFolder`) and fails the step when it exits
+/// non-zero; real Yarn 4 (after `corepack enable`) stopped there on `${NPM_TOKEN}` given only
+/// to a later step, and pmrc said "No findings". The managers that stop on an unset variable
+/// (Yarn 4, Yarn 1) are told at the `cache:` line; npm, which goes on, is not; a job-level
+/// variable reaches both. Without Corepack the runner's own Yarn 1.22 runs there, which is
+/// the project's Yarn 1 but not its Yarn 4 (it stops on `packageManager` first).
+#[test]
+fn setup_node_s_cache_runs_the_manager_in_its_own_step() {
+    let lines = |manager: &str, file: (&str, &str), cache: &str, before: &str, job_env: &str| {
+        let workflow = format!(
+            "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n{job_env}    steps:\n      - uses: actions/checkout@v5\n{before}      - uses: actions/setup-node@v7\n        with:\n          node-version: 24\n          cache: {cache}\n      - run: {cache} install\n        env:\n          NPM_TOKEN: ${{{{ secrets.NPM_TOKEN }}}}\n"
+        );
+        let project = Project::with_files(&[
+            (
+                "package.json",
+                &format!("{{\"name\":\"app\",\"packageManager\":\"{manager}\"}}\n"),
+            ),
+            file,
+            (".github/workflows/ci.yml", &workflow),
+        ]);
+        ci_findings(&project)
+            .iter()
+            .filter(|f| f["rule"] == "ci-variable-not-provided")
+            .map(|f| f["origin"]["line"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let yarnrc = (".yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN}\"\n");
+    let npmrc = (
+        ".npmrc",
+        "registry=https://registry.test/\n//registry.test/:_authToken=${NPM_TOKEN}\n",
+    );
+    let corepack = "      - run: corepack enable\n";
+    let job_env = "    env:\n      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+    let none = Vec::<u64>::new();
+    assert_eq!(lines("yarn@4.18.1", yarnrc, "yarn", corepack, ""), [11]);
+    assert_eq!(lines("yarn@1.22.22", npmrc, "yarn", "", ""), [10]);
+    assert_eq!(lines("npm@11.0.0", npmrc, "npm", "", ""), none);
+    assert_eq!(
+        lines("yarn@4.18.1", yarnrc, "yarn", corepack, job_env),
+        none
+    );
+    assert_eq!(lines("yarn@4.18.1", yarnrc, "yarn", "", ""), none);
+}

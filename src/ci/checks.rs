@@ -55,9 +55,19 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
         let Some(registry_line) = jobs::setup_node_registry(step) else {
             continue;
         };
-        let later: Vec<&Run> = runs.iter().filter(|r| r.step > i).collect();
+        // A setup action's own run needs no registry, so never setup-node's registry either.
+        let later: Vec<&Run> = runs
+            .iter()
+            .filter(|r| r.step > i && r.by_action.is_none())
+            .collect();
         out.extend(npmrc_ignored(file, job, i, registry_line, &later, configs)?);
-        out.extend(yarn_classic_token_unset(file, job, registry_line, &later));
+        // setup-node writes its `.npmrc` before its `cache:` runs the manager (src/main.ts),
+        // which stops on it as any later step does.
+        let reading: Vec<&Run> = runs
+            .iter()
+            .filter(|r| r.step > i || (r.step == i && r.by_action.is_some()))
+            .collect();
+        out.extend(yarn_classic_token_unset(file, job, registry_line, &reading));
         out.extend(private_registry_token_unset(
             file,
             (job, step),
@@ -73,9 +83,13 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
 /// "yarn@4.5.0")`.
 fn runs_what(job: &Job, run: &Run) -> String {
     format!(
-        "job `{}` runs {} here ({})",
+        "job `{}` runs {} here{} ({})",
         job.id,
         run.manager.rules().programs()[0],
+        run.by_action
+            .as_ref()
+            .map(|a| format!(", for {a}"))
+            .unwrap_or_default(),
         which(run)
     )
 }
@@ -138,8 +152,20 @@ fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<Ci
             let fatal = rules
                 .stops_on_reference(name, &Unset::Strict, false)
                 .is_some();
+            // A setup action's own run reads no registry: only a stop fails it.
+            if run.by_action.is_some() && !fatal {
+                continue;
+            }
             let consequence = if fatal {
-                format!("{} stops every command", run.manager.label())
+                format!(
+                    "{} stops every command{}",
+                    run.manager.label(),
+                    if run.by_action.is_some() {
+                        ", and the setup step fails with it"
+                    } else {
+                        ""
+                    }
+                )
             } else {
                 format!("{} gets no value from it", run.manager.label())
             };
@@ -545,9 +571,12 @@ fn private_registry_token_unset(
 /// Whether the run asks a registry: `npm test`, `npm run build` fetch no package (from a
 /// review).
 fn fetches(run: &Run) -> bool {
-    run.subcommand
-        .as_deref()
-        .is_none_or(|s| FETCHING_SUBCOMMANDS.contains(&s))
+    // setup-node's `cache:` asks for the cache folder only.
+    run.by_action.is_none()
+        && run
+            .subcommand
+            .as_deref()
+            .is_none_or(|s| FETCHING_SUBCOMMANDS.contains(&s))
 }
 
 /// The managers' subcommands that fetch packages or their metadata from a registry (a bare
@@ -608,11 +637,15 @@ fn yarn_classic_token_unset(
                 warning: Warning::error(
                     Code::CiYarnClassicTokenUnset,
                     format!(
-                        "setup-node (v{}+) writes `_authToken=${{{NODE_AUTH_TOKEN}}}` and exports no {NODE_AUTH_TOKEN} unless one is set for its step, and in job `{}` none reaches {} at {} ({}): it stops with \"Failed to replace env in config\", as does every yarn command after it",
+                        "setup-node (v{}+) writes `_authToken=${{{NODE_AUTH_TOKEN}}}` and exports no {NODE_AUTH_TOKEN} unless one is set for its step, and in job `{}` none reaches {} at {}{} ({}): it stops with \"Failed to replace env in config\", as does every yarn command after it",
                         jobs::SETUP_NODE_NO_PLACEHOLDER,
                         job.id,
                         run.manager.rules().programs()[0],
                         file.line_name(run.line),
+                        run.by_action
+                            .as_ref()
+                            .map(|a| format!(", run by {a}"))
+                            .unwrap_or_default(),
                         which(run)
                     ),
                     file.origin(registry_line),

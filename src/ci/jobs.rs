@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::workflows::{Job, Step, Workflow, matrix_key};
+use super::workflows::{Job, Step, Workflow, matrix_key, normal_dir};
 use crate::managers::{self, Manager};
 
 /// The action that writes the `.npmrc` for `registry-url` (spec/ci-env.md §2.1).
@@ -29,6 +29,9 @@ pub struct Run {
     /// The word after the manager's name (`ci` in `npm ci`), where the command line gives
     /// it (not behind `corepack`).
     pub subcommand: Option<String>,
+    /// A run a setup action makes in its own step, and what it is (setup-node's `cache:
+    /// yarn`): it asks no registry, but the step fails where the manager stops.
+    pub by_action: Option<String>,
 }
 
 /// Something about a job pmrc cannot tell, with its line.
@@ -49,6 +52,11 @@ pub fn runs(dir: &Path, project: &str, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
         }
     };
     for (i, step) in job.steps.iter().enumerate() {
+        match setup_node_cache(dir, project, job, i) {
+            Some(Ok(run)) => runs.push(run),
+            Some(Err(u)) => say(u),
+            None => {}
+        }
         match &step.dir {
             // A step in another folder works on another project (a member of this one is
             // this one's: the managers read the root's config from there too).
@@ -116,6 +124,7 @@ pub fn runs(dir: &Path, project: &str, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
                     why,
                     inline_env,
                     subcommand,
+                    by_action: None,
                 }),
                 Ok(None) => {}
                 Err(why) => say(Unclear {
@@ -126,6 +135,95 @@ pub fn runs(dir: &Path, project: &str, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
         }
     }
     (runs, unclear)
+}
+
+/// setup-node's `cache: yarn` (or `pnpm`, `npm`) runs that manager in its own step, with the
+/// step's variables, to find its cache folder (actions/setup-node src/cache-utils.ts:
+/// `yarn --version` then `yarn config get cacheFolder` or `yarn cache dir`, `pnpm store
+/// path`), and fails the step when it exits non-zero (spec ci-env.md §1.3). It runs in the
+/// job's folder, not `defaults.run`'s: in `project-dir`, or for yarn in the folder of a
+/// `cache-dependency-path`, where given.
+fn setup_node_cache(
+    dir: &Path,
+    project: &str,
+    job: &Job,
+    i: usize,
+) -> Option<Result<Run, Unclear>> {
+    let step = &job.steps[i];
+    step.uses
+        .as_ref()
+        .filter(|u| u.action.eq_ignore_ascii_case(SETUP_NODE))?;
+    let cache = step.inputs.get("cache")?;
+    let program = cache.value.trim();
+    if program.is_empty() {
+        return None;
+    }
+    // The project's manager runs there only where it is the `program` on the PATH by then:
+    // Corepack enabled, the manager's setup action, or the runner's own program running it
+    // (from a CI trial: real Yarn 4 stopped in setup-node's step on an unset variable, after
+    // `corepack enable`; the runner's Yarn 1.22 stops on package.json's `yarn@4` instead).
+    let corepack = job.steps[..i].iter().any(|s| {
+        s.commands
+            .iter()
+            .any(|c| c.program == "corepack" && c.first_arg.as_deref() == Some("enable"))
+    });
+    let set_up = job.steps[..i].iter().any(|s| {
+        s.uses.as_ref().is_some_and(|u| {
+            managers::installed_by_action(&u.action).is_some_and(|(p, _)| p == program)
+        })
+    });
+    let pinned = pinned_version(job, i, program);
+    let unclear = |message: String| {
+        Some(Err(Unclear {
+            line: cache.line,
+            message,
+        }))
+    };
+    let (manager, why) = match managers::run_by_program(dir, program, pinned.as_deref()) {
+        Ok(Some((manager, _)))
+            if !corepack && !set_up && !manager.rules().runner_program_runs_it(dir) =>
+        {
+            return None;
+        }
+        Ok(Some(found)) => found,
+        Ok(None) => return None,
+        // Nothing set up: the project's manager is not what runs.
+        Err(_) if !corepack && !set_up => return None,
+        Err(why) => {
+            return unclear(format!(
+                "job `{}`: setup-node's `cache: {program}` runs {program}, but {why}",
+                job.id
+            ));
+        }
+    };
+    let dependency_path = step
+        .inputs
+        .get("cache-dependency-path")
+        .map(|v| v.value.trim())
+        .filter(|v| !v.is_empty() && program == "yarn");
+    let folder = match (step.inputs.get("project-dir"), dependency_path) {
+        (Some(d), _) if !d.value.trim().is_empty() => d.value.trim().to_string(),
+        (_, Some(p)) if p.contains(['*', '?', '[', '\n']) || p.contains("${{") => {
+            return unclear(format!(
+                "job `{}`: setup-node's `cache: {program}` runs {program} in the folders of the lock files `cache-dependency-path` matches, which pmrc does not follow, so that run was not checked",
+                job.id
+            ));
+        }
+        (_, Some(p)) => p.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
+        _ => String::new(),
+    };
+    if folder.contains("${{") || !inside(&normal_dir(&folder), project) {
+        return None;
+    }
+    Some(Ok(Run {
+        step: i,
+        line: cache.line,
+        manager,
+        why,
+        inline_env: Vec::new(),
+        subcommand: None,
+        by_action: Some(format!("setup-node's `cache: {program}`")),
+    }))
 }
 
 /// Whether a step's folder is the project's or inside it.

@@ -149,6 +149,8 @@ const INPUTS: &[&str] = &[
     "scope",
     "always-auth",
     "cache",
+    "cache-dependency-path",
+    "project-dir",
     "run_install",
     "version",
     "bun-version",

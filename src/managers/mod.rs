@@ -953,6 +953,13 @@ pub trait Rules: Sync {
     fn config_set_writes_project_secret(&self, _key: &str, _user_level: bool) -> bool {
         false
     }
+    /// Whether the program a GitHub-hosted runner has before any step installs one (npm with
+    /// Node, and a global Yarn 1.22 that runs without Corepack) runs this manager in `dir`:
+    /// what setup-node's `cache:` runs where no earlier step enabled Corepack or installed the
+    /// manager.
+    fn runner_program_runs_it(&self, _dir: &Path) -> bool {
+        false
+    }
     /// Whether this manager reads the `.npmrc` actions/setup-node writes for `registry-url`
     /// (it points `NPM_CONFIG_USERCONFIG` at it); Yarn Berry and Deno never do.
     fn reads_setup_node_npmrc(&self) -> bool {

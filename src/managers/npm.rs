@@ -60,6 +60,11 @@ impl Rules for Npm {
         &["npm", "npx"]
     }
 
+    /// Node's own npm.
+    fn runner_program_runs_it(&self, _dir: &Path) -> bool {
+        true
+    }
+
     fn sends_unset_reference_as_text(&self) -> bool {
         true
     }

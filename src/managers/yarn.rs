@@ -119,6 +119,21 @@ impl Rules for Yarn {
                 .is_some_and(|k| k == "npmAuthToken" || k == "npmAuthIdent")
     }
 
+    /// The runner's global Yarn 1.22 hands a project over to the release its `.yarnrc.yml`
+    /// names in `yarnPath`; without one it stops on a `packageManager` naming Yarn 2+ ("the
+    /// current global version of Yarn is 1.22", yarnpkg/yarn#9015) or runs as Yarn 1, and
+    /// this manager does not run.
+    fn runner_program_runs_it(&self, dir: &Path) -> bool {
+        let Ok(text) = std::fs::read_to_string(dir.join(".yarnrc.yml")) else {
+            return false;
+        };
+        let mut named = false;
+        let _ = crate::formats::yarnrc_yml::each_scalar(&text, &mut |path, value, _| {
+            named |= path == ["yarnPath"] && !value.trim().is_empty();
+        });
+        named
+    }
+
     /// Yarn Berry reads only `.yarnrc.yml` ("Yarn2 ignores both .npmrc and .yarnrc files
     /// created by the action", setup-node's advanced-usage.md; spec/ci-env.md §2.1).
     fn reads_setup_node_npmrc(&self) -> bool {

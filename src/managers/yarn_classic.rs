@@ -93,6 +93,11 @@ impl Rules for YarnClassic {
         &["yarn"]
     }
 
+    /// The runner's global Yarn is 1.22.
+    fn runner_program_runs_it(&self, _dir: &std::path::Path) -> bool {
+        true
+    }
+
     /// Yarn 1's `envReplace` throws "Failed to replace env in config" for an unset
     /// variable in the `.npmrc` it reads, in every command (yarnpkg/yarn#6130; spec/ci-env.md
     /// §1.3; its `.yarnrc` has no references).
