@@ -295,6 +295,9 @@ diagnostics! {
         DependabotLiteralSecret "dependabot-literal-secret"
             what: "`convert --to dependabot`: a token or password that is literal in the source, or credentials in a registry URL; pmrc writes only `${{secrets.NAME}}` references into dependabot.yml, so it is left out (a reference the entry already holds stays, said as a note)"
             fix: "create the Dependabot secret the message names (Settings → Secrets and variables → Dependabot), reference it from the source as `${NAME}`, and convert again";
+        DependabotSecretKept "dependabot-secret-kept"
+            what: "`convert --to dependabot`: the source's token or password is `${NAME}`, and the dependabot.yml entry for that registry already takes a Dependabot secret of another name (`${{ secrets.OTHER }}`); Dependabot secrets are a store of their own, so the entry keeps its reference rather than name a secret that may not exist there"
+            fix: "make sure the Dependabot secret the entry names holds the same token as the source's variable; to use the source's name instead, create that Dependabot secret and change the entry by hand";
         DependabotEncodedPassword "dependabot-encoded-password"
             what: "`convert --to dependabot`: the source's password is npm's base64 `_password`, and Dependabot wants the plain password, so it is left out"
             fix: "create a Dependabot secret holding the decoded password and add `username` and `password: ${{secrets.NAME}}` to the entry (the message names it)";

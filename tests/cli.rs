@@ -3079,6 +3079,14 @@ fn issue_18_env_userconfig_moves_the_user_npmrc() {
 #[test]
 fn issue_18_dependabot_target_routes_as_the_source() {
     let project = Project::from_fixture(&fixtures().join("npm-to-dependabot"));
+    // The entry's own secret of another name stays (`dependabot-secret-kept`), and a route
+    // names the variable it sends: here the entry takes the source's.
+    let yml = project.read(DEPENDABOT).unwrap();
+    std::fs::write(
+        project.path().join(DEPENDABOT),
+        yml.replace("OLD_TOKEN", "GITHUB_PACKAGES_TOKEN"),
+    )
+    .unwrap();
     let routes = |m: &str| {
         let out = run(&project, &["show", "--manager", m, "--format", "json"]);
         assert!(out.status.success(), "{}", render(&out));
@@ -6924,6 +6932,54 @@ fn a_dependabot_secret_reference_stays_where_the_source_holds_a_literal_token() 
             .unwrap()
             .contains("secrets.CORP_TOKEN")
     );
+}
+
+/// From a CI trial: the source's `${NPM_TOKEN}` swapped the entry's working
+/// `token: ${{ secrets.CORP_TOKEN }}` for `${{secrets.NPM_TOKEN}}`, which no Dependabot secret
+/// held (Dependabot secrets are a store of their own), and nothing was said. The entry keeps
+/// its secret, by `convert` and by `sync`, and a note names both.
+#[test]
+fn a_dependabot_secret_of_another_name_than_the_source_s_variable_stays() {
+    let yml = "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://npm.acme.example/\n    token: ${{ secrets.CORP_TOKEN }}\n    scope: \"@acme\"\nupdates:\n  - package-ecosystem: \"npm\"\n    directory: \"/\"\n    schedule:\n      interval: \"weekly\"\n    registries:\n      - acme\n";
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${NPM_TOKEN}\n",
+        ),
+        (DEPENDABOT, yml),
+        (
+            "pmrc.toml",
+            "[sync]\nfrom = \"npm\"\nto = [\"dependabot\"]\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "dependabot",
+            "--write",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(project.read(DEPENDABOT).unwrap(), yml, "{}", render(&out));
+    let note = json_warnings(&out)
+        .into_iter()
+        .find(|w| w["code"] == "dependabot-secret-kept")
+        .unwrap_or_else(|| panic!("{}", render(&out)));
+    assert_eq!(note["severity"], "note");
+    let message = note["message"].as_str().unwrap();
+    assert!(
+        message.contains("secrets.CORP_TOKEN") && message.contains("NPM_TOKEN"),
+        "{message}"
+    );
+    let check = run(&project, &["sync", "--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", render(&check));
+    assert_eq!(project.read(DEPENDABOT).unwrap(), yml);
 }
 
 /// From a trial: a registry with a client certificate and no token got

@@ -203,6 +203,17 @@ const TRIGGERS: &[Trigger] = &[
         TO_DEPENDABOT,
     ),
     t(
+        "dependabot-secret-kept",
+        &[
+            (".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nregistries:\n  npmjs:\n    type: npm-registry\n    url: https://registry.npmjs.org\n    token: ${{ secrets.CORP_TOKEN }}\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n    registries:\n      - npmjs\n",
+            ),
+        ],
+        TO_DEPENDABOT,
+    ),
+    t(
         "dependabot-encoded-password",
         &[(
             ".npmrc",

@@ -318,6 +318,30 @@ fn fit(model: &mut Model, held: Option<&Model>, warnings: &mut Vec<Warning>) {
                 held.and_then(|h| h.password.as_ref()),
             ),
         ] {
+            // The entry's own secret for this registry, named otherwise than the source's
+            // variable: Dependabot secrets are a store apart from the variables CI gives
+            // the source, so the name the user gave the entry is the one known to exist
+            // there (from a CI trial: `${{ secrets.CORP_TOKEN }}` was swapped for a
+            // `${{secrets.NPM_TOKEN}}` no Dependabot secret held, unsaid).
+            if let (Some(v), Some(reference)) = (
+                slot.as_ref(),
+                held.filter(|h| !h.value.has_literal_text() && h.value.has_env()),
+            ) && !v.value.has_literal_text()
+                && v.value.env_names() != reference.value.env_names()
+            {
+                warnings.push(Warning::note(
+                    Code::DependabotSecretKept,
+                    format!(
+                        "the source's secret at {key} is {}, and the registry entry already takes {}, a Dependabot secret of another name: the entry keeps it; make sure that Dependabot secret holds the same token as {}",
+                        v.value.render(Dialect::Npm).0,
+                        reference.value.render(Dialect::Dependabot).0,
+                        v.value.env_names().join(", ")
+                    ),
+                    v.origin.clone(),
+                ));
+                *slot = Some(reference.clone());
+                continue;
+            }
             if slot.as_ref().is_some_and(|v| v.value.has_literal_text()) {
                 let v = slot.take().expect("checked");
                 if let Some(reference) = held.filter(|h| !h.value.has_literal_text()) {
