@@ -298,6 +298,9 @@ diagnostics! {
         DependabotSecretKept "dependabot-secret-kept"
             what: "`convert --to dependabot`: the source's token or password is `${NAME}`, and the dependabot.yml entry for that registry already takes a Dependabot secret of another name (`${{ secrets.OTHER }}`); Dependabot secrets are a store of their own, so the entry keeps its reference rather than name a secret that may not exist there"
             fix: "make sure the Dependabot secret the entry names holds the same token as the source's variable; to use the source's name instead, create that Dependabot secret and change the entry by hand";
+        DependabotScopeIgnoresNpmrc "dependabot-scope-ignores-npmrc"
+            what: "`convert --to dependabot`: the conversion writes dependabot.yml's first `scope`, and the committed .npmrc holds settings besides registries and credentials (`legacy-peer-deps`); with a scope Dependabot writes its own .npmrc and ignores the committed one, so those settings stop applying to its updates"
+            fix: "if Dependabot's updates need those settings, remove `scope` from dependabot.yml's entries by hand (the committed .npmrc then routes the scopes, and its other settings apply); else nothing";
         DependabotEncodedPassword "dependabot-encoded-password"
             what: "`convert --to dependabot`: the source's password is npm's base64 `_password`, and Dependabot wants the plain password, so it is left out"
             fix: "create a Dependabot secret holding the decoded password and add `username` and `password: ${{secrets.NAME}}` to the entry (the message names it)";

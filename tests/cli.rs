@@ -6982,6 +6982,59 @@ fn a_dependabot_secret_of_another_name_than_the_source_s_variable_stays() {
     assert_eq!(project.read(DEPENDABOT).unwrap(), yml);
 }
 
+/// From a CI trial: `--to dependabot` added `scope:` to an existing entry, unsaid; with a
+/// scope Dependabot ignores the committed `.npmrc`, whose `legacy-peer-deps=true` then no
+/// longer applies to its updates. That is said, naming the setting; not where the committed
+/// `.npmrc` holds only routes and credentials, nor where an entry already has a scope.
+#[test]
+fn dependabot_s_first_scope_names_the_npmrc_settings_it_stops_reading() {
+    let entry = |scope: &str| {
+        format!(
+            "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://npm.acme.example/\n    token: ${{{{secrets.NPM_TOKEN}}}}\n{scope}updates:\n  - package-ecosystem: \"npm\"\n    directory: \"/\"\n    schedule:\n      interval: \"weekly\"\n    registries:\n      - acme\n"
+        )
+    };
+    let said = |extra: &str, yml: &str| {
+        let project = Project::with_files(&[
+            ("package.json", "{}\n"),
+            (
+                ".npmrc",
+                &format!(
+                    "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${{NPM_TOKEN}}\n{extra}"
+                ),
+            ),
+            (DEPENDABOT, yml),
+        ]);
+        let out = run(
+            &project,
+            &[
+                "convert",
+                "--from",
+                "npm",
+                "--to",
+                "dependabot",
+                "--format",
+                "json",
+            ],
+        );
+        json_warnings(&out)
+            .into_iter()
+            .filter(|w| w["code"] == "dependabot-scope-ignores-npmrc")
+            .map(|w| w["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let messages = said("legacy-peer-deps=true\n", &entry(""));
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("`legacy-peer-deps` (line 3)") && messages[0].contains("@acme"),
+        "{messages:?}"
+    );
+    assert_eq!(said("", &entry("")), Vec::<String>::new());
+    assert_eq!(
+        said("legacy-peer-deps=true\n", &entry("    scope: \"@acme\"\n")),
+        Vec::<String>::new()
+    );
+}
+
 /// From a trial: a registry with a client certificate and no token got
 /// `npmAlwaysAuth: true` in Yarn's file, and real Yarn 4.18.1 then stopped every request
 /// ("No authentication configured for request"); without it Yarn presented the certificate.

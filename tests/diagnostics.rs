@@ -214,6 +214,14 @@ const TRIGGERS: &[Trigger] = &[
         TO_DEPENDABOT,
     ),
     t(
+        "dependabot-scope-ignores-npmrc",
+        &[(
+            ".npmrc",
+            "@acme:registry=https://npm.acme.example/\nlegacy-peer-deps=true\n",
+        )],
+        TO_DEPENDABOT,
+    ),
+    t(
         "dependabot-encoded-password",
         &[(
             ".npmrc",

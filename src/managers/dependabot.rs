@@ -168,6 +168,81 @@ impl Rules for Dependabot {
     fn keeps_held_secret_references(&self) -> bool {
         true
     }
+
+    /// With a `scope` on any entry, Dependabot writes its own `.npmrc` and ignores the
+    /// committed one (spec/ci-env.md §2.6): where the conversion writes the file's first
+    /// `scope`, the committed `.npmrc`'s settings beyond registries and credentials
+    /// (`legacy-peer-deps=true`) stop applying to Dependabot's updates, which is said (from a
+    /// CI trial: `scope:` was added to an existing entry, unsaid).
+    fn target_warnings(
+        &self,
+        dir: &std::path::Path,
+        from: super::Manager,
+        written: &Model,
+    ) -> Result<Vec<Warning>> {
+        // Doctor's reading of dependabot.yml holds the committed .npmrc's scopes too, and
+        // writes nothing.
+        if from == super::Manager::Dependabot {
+            return Ok(Vec::new());
+        }
+        let scoped: Vec<String> = written
+            .scopes
+            .iter()
+            .filter(|(_, s)| s.registry.is_some())
+            .map(|(name, _)| format!("@{name}"))
+            .collect();
+        if scoped.is_empty() {
+            return Ok(Vec::new());
+        }
+        let held = crate::discover::read_text(&dir.join(FILE))?;
+        let held_scope = held
+            .as_deref()
+            .and_then(|text| crate::formats::dependabot_yml::settings(text).ok())
+            .is_some_and(|settings| {
+                settings
+                    .iter()
+                    .any(|s| s.path.len() == 3 && s.path[0] == "registries" && s.path[2] == "scope")
+            });
+        let Some(npmrc) = crate::discover::read_text(&dir.join(".npmrc"))? else {
+            return Ok(Vec::new());
+        };
+        if held_scope {
+            return Ok(Vec::new());
+        }
+        let lines: Vec<&str> = npmrc.lines().collect();
+        // The settings pmrc owns are routes and credentials, which dependabot.yml then
+        // gives, or TLS and proxies, which `dependabot-cannot-hold` names; Dependabot deletes
+        // a `${...}` line anyway.
+        let unread: Vec<(usize, String)> = crate::formats::npmrc::top_level_keys(&npmrc)
+            .into_iter()
+            .filter(|(line, key)| {
+                !crate::formats::npmrc::is_owned(key)
+                    && !lines
+                        .get(line - 1)
+                        .is_some_and(|l| crate::template::holds_reference(l))
+            })
+            .collect();
+        let Some((first, _)) = unread.first() else {
+            return Ok(Vec::new());
+        };
+        let names: Vec<String> = unread
+            .iter()
+            .map(|(line, key)| format!("`{key}` (line {line})"))
+            .collect();
+        Ok(vec![Warning::new(
+            Code::DependabotScopeIgnoresNpmrc,
+            format!(
+                "dependabot.yml gets `scope` for {}, and with a scope Dependabot writes its own .npmrc and ignores the committed one, so its updates no longer get the committed .npmrc's {}",
+                scoped.join(", "),
+                names.join(", ")
+            ),
+            Some(crate::model::Origin {
+                file: crate::model::Origin::shared(".npmrc"),
+                line: *first,
+                level: crate::model::Level::Project,
+            }),
+        )])
+    }
 }
 
 /// Takes out of a translated model what dependabot.yml cannot hold, saying each. A secret it
