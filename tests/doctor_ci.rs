@@ -869,3 +869,42 @@ fn setup_node_s_cache_runs_the_manager_in_its_own_step() {
     );
     assert_eq!(lines("yarn@4.18.1", yarnrc, "yarn", "", ""), none);
 }
+
+/// From a CI trial: after setup-node's `registry-url`, `ci-user-npmrc-ignored` said `~/.npmrc`
+/// is never read there, while `ci-secret-written-to-checkout`'s fix offered writing
+/// `~/.npmrc`. Its fix names the file that is read, "$NPM_CONFIG_USERCONFIG"; without
+/// setup-node it is still `~/.npmrc`.
+#[test]
+fn a_secret_write_s_fix_names_the_user_file_read_there() {
+    let fix = |setup: &str| {
+        let workflow = format!(
+            "on: [push]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n{setup}      - run: echo \"//npm.acme.example/:_authToken=${{NPM_TOKEN}}\" >> ~/.npmrc\n      - run: |\n          cat >> .npmrc <<EOF\n          //npm.acme.example/:_authToken=${{{{ secrets.NPM_TOKEN }}}}\n          EOF\n      - run: npm publish\n"
+        );
+        let project = Project::with_files(&[
+            ("package.json", "{\"name\":\"app\"}\n"),
+            (".github/workflows/ci.yml", &workflow),
+        ]);
+        let findings = ci_findings(&project);
+        let rules: BTreeSet<String> = findings
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect();
+        let fix = findings
+            .iter()
+            .find(|f| f["rule"] == "ci-secret-written-to-checkout")
+            .map(|f| f["fix"].as_str().unwrap().to_string())
+            .unwrap();
+        (rules.contains("ci-user-npmrc-ignored"), fix)
+    };
+    let setup_node = "      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://npm.acme.example/\n";
+    let (ignored, with_setup_node) = fix(setup_node);
+    assert!(ignored);
+    assert!(
+        with_setup_node.contains("\"$NPM_CONFIG_USERCONFIG\"")
+            && !with_setup_node.contains("~/.npmrc"),
+        "{with_setup_node}"
+    );
+    let (ignored, without) = fix("");
+    assert!(!ignored);
+    assert!(without.contains("`~/.npmrc`"), "{without}");
+}

@@ -72,6 +72,14 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Vec<CiFindin
                     .any(|p| target.starts_with(p));
                 let elsewhere = in_home || target.starts_with(['/', '$']);
                 if command.has_secret_expression && !elsewhere {
+                    // Where NPM_CONFIG_USERCONFIG names another file by then, `~/.npmrc` is
+                    // never read (`ci-user-npmrc-ignored`): the user's file is that one (from a
+                    // CI trial: the two fixes contradicted each other).
+                    let user_file = if name == ".npmrc" && userconfig_from.is_some() {
+                        "\"$NPM_CONFIG_USERCONFIG\", the one the managers read here".to_string()
+                    } else {
+                        format!("`~/{name}`")
+                    };
                     out.push(finding(
                         Code::CiSecretWrittenToCheckout,
                         command.line,
@@ -80,7 +88,7 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Vec<CiFindin
                             job.id
                         ),
                         format!(
-                            "write a `${{NAME}}` reference into {target} instead and give the step `env: NAME: ${{{{ secrets.NAME }}}}`, or write the user's file (`~/{name}`)"
+                            "write a `${{NAME}}` reference into {target} instead and give the step `env: NAME: ${{{{ secrets.NAME }}}}`, or write the user's file ({user_file})"
                         ),
                     ));
                 }
