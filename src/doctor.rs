@@ -750,8 +750,7 @@ fn manager_rules(req: &Request, read: &Read) -> Result<Vec<Finding>> {
     for route in &read.routes {
         // From a trial: every manager failed on `registry.test:4873/e/`, pmrc said nothing.
         if let Some(registry) = route.registry.as_deref()
-            && RegistryUrl::parse(registry).is_none()
-            && !crate::template::holds_reference(registry)
+            && crate::explain::lacks_a_scheme(m, registry)
         {
             let configured = match &route.packages {
                 Packages::Scope(s) => read.model.scopes.get(s).and_then(|s| s.registry.as_ref()),

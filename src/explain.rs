@@ -128,12 +128,22 @@ fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
         .min_by_key(|s| s.origin.as_ref().map_or(0, |o| o.line))
 }
 
+/// Whether the registry URL `manager` requests has no scheme: neither a URL nor a reference
+/// in the manager's notation (Bun expands a whole `$REG`: from a trial, doctor's own fix
+/// wrote one and then called it an error).
+pub(crate) fn lacks_a_scheme(manager: Manager, registry: &str) -> bool {
+    // Empty where a variable is unset here: what the manager does then is the unset
+    // variable's finding.
+    !registry.is_empty()
+        && crate::registry_url::RegistryUrl::parse(registry).is_none()
+        && !crate::template::holds_reference(registry)
+        && !Template::parse(registry, manager.rules().dialect()).has_env()
+}
+
 /// Why no request is sent to a registry URL with no scheme (`registry.test:4873/`), from a
 /// trial: no manager sends one (`doctor` says so as `registry-url-without-scheme`).
 fn without_scheme(manager: Manager, registry: &str) -> Option<String> {
-    (crate::registry_url::RegistryUrl::parse(registry).is_none()
-        && !crate::template::holds_reference(registry))
-    .then(|| {
+    lacks_a_scheme(manager, registry).then(|| {
         format!(
             "`{registry}` has no https:// or http://, so it is no URL {manager} can request: it {} and sends nothing",
             manager.rules().on_registry_url_without_scheme()

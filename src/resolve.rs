@@ -488,8 +488,14 @@ pub fn routes_for(model: &Model, manager: Manager, groups: Vec<Packages>) -> Vec
 
 /// Unscoped packages and every scope either model names, once each, in order.
 pub fn groups_of(a: &Model, b: &Model) -> Vec<Packages> {
-    let scopes: std::collections::BTreeSet<&String> =
-        a.scopes.keys().chain(b.scopes.keys()).collect();
+    // Yarn's `npmScopes` key `"@acme"` names a scope no package is in (`@@acme/*`): as a
+    // group it was printed as `@acme/*` with npm's unscoped route (from a trial).
+    let scopes: std::collections::BTreeSet<&String> = a
+        .scopes
+        .keys()
+        .chain(b.scopes.keys())
+        .filter(|s| !s.starts_with('@'))
+        .collect();
     std::iter::once(Packages::Unscoped)
         .chain(scopes.into_iter().map(|s| Packages::Scope(s.clone())))
         .collect()

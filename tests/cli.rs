@@ -7746,3 +7746,59 @@ fn a_registry_url_without_a_scheme_is_explained_as_no_request() {
         ]
     );
 }
+
+/// From a trial: `doctor --fix` rewrote bunfig.toml's `"${REG}"` to Bun's `"$REG"`, which
+/// Bun expands (a real run requested `$REG`'s URL), and doctor then called that line a
+/// registry URL with no scheme, an error no run could mend.
+#[test]
+fn bun_s_whole_value_variable_is_no_registry_url_without_a_scheme() {
+    let project = Project::with_files(&[("bunfig.toml", "[install]\nregistry = \"$REG\"\n")]);
+    for env in [None, Some("https://registry.example.test/")] {
+        let mut doctor = project.cmd(&["doctor", "--manager", "bun", "--env"]);
+        doctor.env_remove("REG");
+        if let Some(url) = env {
+            doctor.env("REG", url);
+        }
+        let out = doctor.output().unwrap();
+        assert!(
+            !render(&out).contains("registry-url-without-scheme"),
+            "{}",
+            render(&out)
+        );
+    }
+    let out = project
+        .cmd(&["explain", "x", "--manager", "bun"])
+        .env("REG", "registry.example.test/")
+        .output()
+        .unwrap();
+    assert!(
+        render(&out).contains("`registry.example.test/` has no https:// or http://"),
+        "{}",
+        render(&out)
+    );
+}
+
+/// From a trial: with Yarn's `npmScopes` key written `"@acme"` (a scope Yarn never matches),
+/// doctor's drift for @acme/* gave npm's unscoped registry as npm's route for it; npm sends
+/// @acme/* to the scope's own registry, as explain says.
+#[test]
+fn a_drift_names_each_manager_s_route_for_the_scope() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.example.test/\n@acme:registry=https://other.example.test/\n",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmRegistryServer: \"https://old.example.test\"\nnpmScopes:\n  \"@acme\":\n    npmRegistryServer: \"https://other.example.test\"\n",
+        ),
+    ]);
+    let out = run(&project, &["doctor", "--manager", "npm,yarn"]);
+    let said = render(&out).replace("\n    ", " ");
+    assert!(
+        said.contains("npm and yarn route @acme/* differently (npm: https://other.example.test/, no credentials vs yarn: https://old.example.test, no credentials)"),
+        "{said}"
+    );
+    assert!(!said.contains("@@acme"), "{said}");
+}
