@@ -366,6 +366,20 @@ pub fn same_folder(a: &Path, b: &Path) -> bool {
     a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok()
 }
 
+/// The user-level file of any manager, as shown (`~/.npmrc`), that `path` is in truth (a
+/// project `.npmrc` that is a symlink to `~/.npmrc`): a write there changes every project of
+/// the user.
+pub fn user_file_behind(path: &Path, dir: &Path, env: &Environment) -> Option<String> {
+    let real = std::fs::canonicalize(path).ok()?;
+    crate::managers::SETTLED
+        .iter()
+        .flat_map(|m| m.sources())
+        .filter(|f| level_of(f.place) == Level::User)
+        .filter_map(|f| place(&f, dir, env).ok())
+        .find(|(user, _)| std::fs::canonicalize(user).is_ok_and(|u| u == real))
+        .map(|(_, display)| display)
+}
+
 /// The user-level files `manager` reads that exist, named as shown (`~/.npmrc`).
 pub fn user_files_present(manager: Manager, dir: &Path, env: &Environment) -> Vec<String> {
     manager

@@ -341,3 +341,66 @@ fn issue_15_nothing_is_written_unless_everything_can_be() {
         .collect();
     assert_eq!(leftovers.len(), 1, "temporaries left: {leftovers:?}");
 }
+
+/// From a trial: a project `.npmrc` that was a symlink to `~/.npmrc` had `registry=` added
+/// by a conversion without `--user`, which moved every project of that user, unsaid. It is
+/// refused, nothing is written, and the command the refusal gives, run as printed, makes
+/// the conversion write the project's own file.
+#[test]
+fn a_project_file_linked_to_a_user_file_is_not_written_without_user() {
+    let dir = assert_fs::TempDir::new().unwrap();
+    let (home, project) = (dir.path().join("home"), dir.path().join("p"));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&project).unwrap();
+    let user_text = "//registry.npmjs.org/:_authToken=FAKE-home-token\n";
+    std::fs::write(home.join(".npmrc"), user_text).unwrap();
+    std::os::unix::fs::symlink(home.join(".npmrc"), project.join(".npmrc")).unwrap();
+    std::fs::write(project.join("package.json"), "{}\n").unwrap();
+    std::fs::write(
+        project.join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://registry.example.test\"\n",
+    )
+    .unwrap();
+    let convert = || {
+        common::pmrc()
+            .args([
+                "convert", "--from", "yarn", "--to", "npm", "--write", "--dir",
+            ])
+            .arg(&project)
+            .env("HOME", &home)
+            .output()
+            .unwrap()
+    };
+    let out = convert();
+    let said = String::from_utf8_lossy(&out.stderr).replace("\n    ", " ");
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("is a link to ~/.npmrc"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(home.join(".npmrc")).unwrap(),
+        user_text
+    );
+    let command = said
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command: {said}"));
+    let ran = std::process::Command::new("sh")
+        .args(["-c", command])
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{command}: {ran:?}");
+    let out = convert();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(".npmrc")).unwrap(),
+        user_text
+    );
+    assert!(
+        std::fs::read_to_string(project.join(".npmrc"))
+            .unwrap()
+            .contains("registry=https://registry.example.test/")
+    );
+}

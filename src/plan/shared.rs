@@ -121,6 +121,7 @@ pub(super) fn plan_files(
     let (read_apart, pins) =
         check_targets(req, sources, source_model, &drafts, &changes, warnings)?;
     warnings.extend(moved);
+    refuse_user_files_behind_links(req, &changes)?;
     keep_bystanders(req, &changes)?;
     warnings.extend(yarn_classic_stops(req, &changes)?);
     warnings.extend(files_dropped_while_unset(req, &changes)?);
@@ -1106,6 +1107,32 @@ fn optional_references(text: &str) -> Vec<(String, usize)> {
         }
     }
     out
+}
+
+/// Without `--user`, no project file that is in truth a user-level file is written (from a
+/// trial: a project `.npmrc` linked to `~/.npmrc` had a `registry=` added, which moved every
+/// other project of the user, and nothing was said).
+fn refuse_user_files_behind_links(req: &Request, changes: &[FileChange]) -> Result<()> {
+    if req.user {
+        return Ok(());
+    }
+    for change in changes.iter().filter(|c| c.level == Level::Project) {
+        if change.status() == super::Status::Unchanged {
+            continue;
+        }
+        if let Some(user_file) = discover::user_file_behind(&change.path, req.dir, req.env) {
+            return Err(Error::Refused {
+                path: change.path.clone(),
+                reason: format!(
+                    "is a link to {user_file}, a user-level file every project of this user reads, which a conversion without --user never writes; give the project a {} of its own in place of the link (`cp --remove-destination \"$(readlink -f {})\" {}`) and run pmrc again",
+                    change.display,
+                    crate::doctor::shell_word(&change.path.display().to_string()),
+                    crate::doctor::shell_word(&change.path.display().to_string())
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn keep_bystanders(req: &Request, changes: &[FileChange]) -> Result<()> {
