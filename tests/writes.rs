@@ -404,3 +404,65 @@ fn a_project_file_linked_to_a_user_file_is_not_written_without_user() {
             .contains("registry=https://registry.example.test/")
     );
 }
+
+/// From a trial: a CRLF file's preview printed its lines with LF alone, so the diff did
+/// not apply to the file (`patch`: "different line endings"), and the preview was not what
+/// `--write` writes. It now applies (`git apply --check`), and `--write` writes its result.
+#[test]
+fn a_crlf_file_s_preview_applies_to_it() {
+    let dir = assert_fs::TempDir::new().unwrap();
+    let yarnrc = "npmRegistryServer: \"https://old.example.test\"\r\nenableTelemetry: false\r\n";
+    std::fs::write(dir.path().join(".yarnrc.yml"), yarnrc).unwrap();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "registry=https://registry.example.test/\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("package.json"), "{}\n").unwrap();
+    let preview = common::pmrc()
+        .args([
+            "convert",
+            "--from",
+            "npm",
+            "--to",
+            "yarn",
+            "--show-secrets",
+            "--dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(preview.status.success());
+    std::fs::write(dir.path().join("preview.diff"), &preview.stdout).unwrap();
+    let check = std::process::Command::new("git")
+        .args(["apply", "--check", "preview.diff"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&check.stderr),
+        String::from_utf8_lossy(&preview.stdout)
+    );
+    let applied = std::process::Command::new("git")
+        .args(["apply", "preview.diff"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(applied.status.success());
+    let previewed = std::fs::read(dir.path().join(".yarnrc.yml")).unwrap();
+    std::fs::write(dir.path().join(".yarnrc.yml"), yarnrc).unwrap();
+    let write = common::pmrc()
+        .args([
+            "convert", "--from", "npm", "--to", "yarn", "--write", "--dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(write.status.success());
+    assert_eq!(
+        std::fs::read(dir.path().join(".yarnrc.yml")).unwrap(),
+        previewed
+    );
+}

@@ -601,9 +601,14 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     } else {
         body.to_string()
     };
-    let edited = edit_lf(&lf_body, wanted)?;
+    let mut edited = edit_lf(&lf_body, wanted)?;
     if edited == lf_body {
         return Ok(text.to_string());
+    }
+    // toml_edit ends the document with a line break; a file without a final one keeps
+    // that habit, as the other formats do (from a trial: an edit elsewhere added one).
+    if !lf_body.is_empty() && !lf_body.ends_with('\n') && edited.ends_with('\n') {
+        edited.pop();
     }
     let edited = if crlf {
         edited.replace('\n', "\r\n")
@@ -946,6 +951,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, text.replace("old.example", "new.example"));
+    }
+
+    /// From a trial: an edit of the registry gave a file without a final line break one.
+    #[test]
+    fn edit_keeps_a_missing_final_line_break() {
+        let wanted = vec![w(&["install", "registry", "url"], "https://new.example/")];
+        for text in [
+            "[install]\nregistry = \"https://old.example/\"\n\n[run]\nbun = true",
+            "[install]\r\nregistry = \"https://old.example/\"\r\n\r\n[run]\r\nbun = true",
+        ] {
+            let out = edit(text, &wanted).unwrap();
+            assert_eq!(out, text.replace("old.example", "new.example"));
+        }
     }
 
     #[test]

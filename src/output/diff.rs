@@ -72,8 +72,13 @@ pub fn unified(change: &FileChange, show_secrets: bool, color: bool) -> String {
             };
             for (sign, texts, s) in shown {
                 for text in texts {
-                    let body = text.trim_end_matches(['\n', '\r']);
-                    let _ = writeln!(out, "{s}{sign}{body}{s:#}");
+                    // A CRLF line keeps its CR, so the preview applies to the file as it
+                    // is (from a trial: `patch` refused a CRLF file's diff).
+                    let (body, cr) = match text.strip_suffix("\r\n") {
+                        Some(body) => (body, "\r"),
+                        None => (text.trim_end_matches(['\n', '\r']), ""),
+                    };
+                    let _ = writeln!(out, "{s}{sign}{body}{s:#}{cr}");
                     if !text.ends_with(['\n', '\r']) {
                         let _ = writeln!(out, "\\ No newline at end of file");
                     }
