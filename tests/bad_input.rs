@@ -227,6 +227,17 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "strictSsl:\n  value: false\n",
         "convert --from pnpm@12 --to npm",
     ),
+    // From a trial: real pnpm 10, 11 and 12 refuse a key written twice; pmrc read the last.
+    (
+        "pnpm-workspace.yaml",
+        "registries:\n  default: https://a.example/\n  default: https://b.example/\n",
+        "convert --from pnpm@12 --to npm",
+    ),
+    (
+        "pnpm-workspace.yaml",
+        "packages: []\npackages: []\n",
+        "convert --from pnpm@11 --to yarn",
+    ),
     // pmrc.toml, read by `pmrc sync`
     ("pmrc.toml", "[sync\nfrom = \"npm\"\n", "sync"),
     (

@@ -79,6 +79,7 @@ const FORBIDDEN: [&str; 11] = [
 
 /// The settings pmrc owns in this file.
 pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
+    yaml::refuse_repeated_keys(text, "pnpm")?;
     let ws = yaml::parse::<Workspace>(text)?;
     let mut out = Vec::new();
     let scalar = |key: &str, v: &Text, out: &mut Vec<Setting>| {

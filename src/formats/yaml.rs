@@ -524,6 +524,41 @@ fn parse_uncached<T: serde::de::DeserializeOwned + Default>(
         .map_err(|e| at_the_tab(text, syntax_error(&e)))
 }
 
+/// A key written twice in one mapping, as an error at the second: pnpm reads its YAML with
+/// js-yaml, which refuses the whole file ("duplicated mapping key"), where Yarn takes the
+/// last (from a trial: real pnpm 10, 11 and 12 stopped; pmrc read the last and converted it).
+pub fn refuse_repeated_keys(text: &str, reader: &str) -> Result<(), crate::error::SyntaxError> {
+    // The fast reader's tree holds no key twice: most files are settled by it.
+    if super::yaml_block::parsed(text).is_some() {
+        return Ok(());
+    }
+    let options =
+        serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error };
+    let Err(e) = serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, options) else {
+        return Ok(());
+    };
+    let e = syntax_error(&e);
+    // Any other error is the ordinary read's to report.
+    let Some(key) = e
+        .message
+        .split_once("duplicate mapping key: ")
+        .map(|(_, rest)| {
+            rest.split(", set DuplicateKeyPolicy")
+                .next()
+                .unwrap_or(rest)
+        })
+    else {
+        return Ok(());
+    };
+    Err(crate::error::SyntaxError::new(
+        e.line,
+        e.column,
+        format!(
+            "`{key}` is written twice in one mapping: {reader} refuses the whole file (\"duplicated mapping key\"); remove one of them"
+        ),
+    ))
+}
+
 /// A tab error placed at the tab: the scanner names where the scalar before it starts (from a
 /// trial: `1:13` for a tab at the start of line 2).
 fn at_the_tab(text: &str, mut e: crate::error::SyntaxError) -> crate::error::SyntaxError {
