@@ -92,7 +92,7 @@ pub fn lexical(path: &Path) -> PathBuf {
 }
 
 /// `path` as named from the folder `from` (`../../.npmrc`), both taken as absolute.
-fn shown_from(from: &Path, path: &Path) -> Option<String> {
+pub fn shown_from(from: &Path, path: &Path) -> Option<String> {
     let from = lexical(&std::path::absolute(from).ok()?);
     let path = lexical(&std::path::absolute(path).ok()?);
     let common = from
@@ -112,6 +112,35 @@ fn shown_from(from: &Path, path: &Path) -> Option<String> {
     Some(shown.display().to_string())
 }
 
+/// The root of the repository `dir` is in, where a file a service reads only there is kept
+/// (`.github/dependabot.yml`: Dependabot reads no other, whichever folder its updates name):
+/// the git work tree's root at or above `dir` (`.git`, a folder or a worktree's or
+/// submodule's file); outside one, the nearest folder at or above `dir` holding `name`, else
+/// `dir` itself where it holds `name`'s folder (`.github`, which GitHub reads at the root
+/// only). None where nothing tells: a subfolder's own `.github/dependabot.yml` is a file no
+/// one reads (from a CI trial), so pmrc does not guess.
+pub fn repository_root(dir: &Path, name: &str) -> Option<PathBuf> {
+    let dir = lexical(&std::path::absolute(dir).ok()?);
+    if let Some(root) = dir.ancestors().find(|d| d.join(".git").exists()) {
+        return Some(root.to_path_buf());
+    }
+    if let Some(found) = dir.ancestors().find(|d| d.join(name).is_file()) {
+        return Some(found.to_path_buf());
+    }
+    let folder = Path::new(name)
+        .parent()
+        .filter(|f| !f.as_os_str().is_empty());
+    folder.is_some_and(|f| dir.join(f).is_dir()).then_some(dir)
+}
+
+/// Why a file kept at the repository's root has no place, and what to do.
+fn no_repository_root(dir: &Path, name: &str) -> String {
+    format!(
+        "{name} is read at the repository's root only, and pmrc cannot tell where that is: {} is in no git work tree (no .git at or above it), and neither it nor a folder above it has {name}; create an empty {name} in the repository's root folder (`mkdir -p .github && touch {name}` there) and run again",
+        dir.display()
+    )
+}
+
 /// The path of a file spec and how it is shown to the user.
 fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, String)> {
     let name = file.name;
@@ -124,6 +153,15 @@ fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, Str
             Some(member) => shown_from(member, &path).unwrap_or_else(|| name.to_string()),
             None => name.to_string(),
         };
+        return Ok((path, display));
+    }
+    if file.place == Place::Repository {
+        let Some(root) = repository_root(dir, name) else {
+            return Err(Error::Usage(no_repository_root(dir, name)));
+        };
+        let path = root.join(name);
+        let display = shown_from(env.member.as_deref().unwrap_or(dir), &path)
+            .unwrap_or_else(|| name.to_string());
         return Ok((path, display));
     }
     if file.place == Place::WorkspaceMember {
@@ -165,9 +203,11 @@ fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, Str
 
 fn level_of(place: Place) -> Level {
     match place {
-        Place::Project | Place::WorkspaceMember | Place::Parents | Place::ParentsBelowRoot => {
-            Level::Project
-        }
+        Place::Project
+        | Place::WorkspaceMember
+        | Place::Parents
+        | Place::ParentsBelowRoot
+        | Place::Repository => Level::Project,
         Place::Home | Place::BunUser | Place::PnpmConfig => Level::User,
     }
 }

@@ -3672,6 +3672,8 @@ fn issue_18_env_to_dependabot_names_the_command_that_does_it() {
             "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${ACME_TOKEN}\n",
         ),
         ("package.json", "{\"name\": \"app\"}\n"),
+        // A git work tree's root, where dependabot.yml is written.
+        (".git/HEAD", "ref: refs/heads/main\n"),
     ]);
     let out = run(&project, &["env", "--to", "dependabot"]);
     assert_eq!(out.status.code(), Some(2), "{}", render(&out));
@@ -6858,6 +6860,7 @@ fn credentials_in_a_registry_url_are_not_written_into_dependabot_yml() {
             ".npmrc",
             "registry=https://ci-user:npm_FAKE_urlpass1@registry.corp.example/npm/\n@acme:registry=https://npm.acme.example/?token=npm_FAKE_query2\n@beta:registry=https://npm_FAKE_lonetok3@beta.example/\n",
         ),
+        (".git/HEAD", "ref: refs/heads/main\n"),
     ]);
     let out = run(
         &project,
@@ -7801,4 +7804,69 @@ fn a_drift_names_each_manager_s_route_for_the_scope() {
         "{said}"
     );
     assert!(!said.contains("@@acme"), "{said}");
+
+/// From a CI trial: `convert -C frontend --to dependabot --write` wrote
+/// `frontend/.github/dependabot.yml`, a file Dependabot never reads, with `directory: "/"`,
+/// while `doctor --ci` read the repository root's. The root's file is edited (the update for
+/// `/frontend` kept), a new one is made at the root for `/frontend`, none below it; outside a
+/// git work tree, with no dependabot.yml at or above the project, pmrc refuses to guess; and
+/// `init` names dependabot from the root's file.
+#[test]
+fn dependabot_yml_is_the_repository_roots_for_a_project_in_a_subfolder() {
+    let repo = Project::with_files(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (
+            DEPENDABOT,
+            "version: 2\nregistries:\n  acme:\n    type: npm-registry\n    url: https://registry.test:4443/npm/\n    token: ${{secrets.ACME_TOKEN}}\nupdates:\n  - package-ecosystem: npm\n    directory: /frontend\n    schedule:\n      interval: weekly\n    registries:\n      - acme\n",
+        ),
+        ("frontend/package.json", "{\"name\": \"frontend\"}\n"),
+        (
+            "frontend/.npmrc",
+            "@acme:registry=https://registry.test:4443/npm/\n//registry.test:4443/npm/:_authToken=${ACME_TOKEN}\n",
+        ),
+    ]);
+    let frontend = repo.path().join("frontend");
+    let in_frontend = |args: &[&str]| {
+        common::pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(&frontend)
+            .env("HOME", repo.home.path())
+            .output()
+            .unwrap()
+    };
+    let convert = ["convert", "--from", "npm", "--to", "dependabot", "--write"];
+    let out = in_frontend(&convert);
+    assert!(out.status.success(), "{}", render(&out));
+    assert!(!frontend.join(".github").exists(), "{}", render(&out));
+    let root = repo.read(DEPENDABOT).unwrap();
+    assert!(root.contains("    scope: \"@acme\"\n"), "{root}");
+    assert!(root.contains("    directory: /frontend\n"), "{root}");
+    assert_eq!(root.matches("package-ecosystem").count(), 1, "{root}");
+
+    let init = in_frontend(&["init", "--from", "npm"]);
+    assert!(init.status.success(), "{}", render(&init));
+    assert!(
+        String::from_utf8_lossy(&init.stdout).contains("to = [\"dependabot\"]"),
+        "{}",
+        render(&init)
+    );
+
+    std::fs::remove_file(repo.path().join(DEPENDABOT)).unwrap();
+    let out = in_frontend(&convert);
+    assert!(out.status.success(), "{}", render(&out));
+    assert!(!frontend.join(".github").exists(), "{}", render(&out));
+    let made = repo.read(DEPENDABOT).unwrap();
+    assert!(made.contains("    directory: \"/frontend\"\n"), "{made}");
+
+    std::fs::remove_file(repo.path().join(DEPENDABOT)).unwrap();
+    std::fs::remove_dir_all(repo.path().join(".git")).unwrap();
+    let out = in_frontend(&convert);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let said = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("no git work tree") && said.contains("touch .github/dependabot.yml"),
+        "{said}"
+    );
+    assert!(!frontend.join(".github").exists() && !repo.path().join(DEPENDABOT).exists());
 }

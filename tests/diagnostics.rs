@@ -646,6 +646,8 @@ fn run(trigger: &Trigger) -> BTreeSet<String> {
     let home = TempDir::new().unwrap();
     write_all(project.path(), trigger.files);
     write_all(home.path(), trigger.home);
+    // A git work tree's root, as a checkout is: where `--to dependabot` writes.
+    write_all(project.path(), &[(".git/HEAD", "ref: refs/heads/main\n")]);
     let out = common::pmrc()
         .args(trigger.args)
         .args(["--format", "json", "--dir"])

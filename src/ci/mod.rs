@@ -261,11 +261,12 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         );
         read_any = true;
     }
-    let dependabot = dir
-        .ancestors()
-        .enumerate()
-        .find(|(_, d)| d.join(dependabot::FILE).is_file());
-    if let Some((ups, root)) = dependabot
+    // The file `convert --to dependabot` writes: the repository root's.
+    let dependabot = discover::repository_root(dir, dependabot::FILE).map(|root| {
+        let shown = discover::shown_from(dir, &root.join(dependabot::FILE));
+        (root, shown)
+    });
+    if let Some((root, shown)) = dependabot
         && let Some(text) = discover::read_text(&root.join(dependabot::FILE))?
         && !managers.is_empty()
     {
@@ -274,9 +275,9 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         }
         let models: Vec<(Manager, &Model)> =
             managers.iter().map(|m| (*m, &configs.read[m])).collect();
-        let display: PathBuf = std::iter::repeat_n("..", ups).collect();
+        let display = shown.map_or_else(|| PathBuf::from(dependabot::FILE), PathBuf::from);
         out.extend(
-            dependabot::check(&text, &display.join(dependabot::FILE), &models)
+            dependabot::check(&text, &display, &models)
                 .map_err(|e| unreadable(e, &root.join(dependabot::FILE)))?,
         );
         read_any = true;

@@ -113,10 +113,19 @@ fn line_of(t: &Spanned<String>) -> usize {
     (t.defined.line() as usize).max(1)
 }
 
-/// Whether the file has an `npm` or `bun` update: Dependabot then looks up this repository's
-/// JavaScript packages, through the registries the file gives it.
-pub fn updates_javascript(text: &str) -> Result<bool, SyntaxError> {
-    Ok(parse(text)?.updates.iter().any(|u| u.label().is_some()))
+/// Whether the file has an `npm` or `bun` update for `directory` (`/`, `/frontend`):
+/// Dependabot then looks up that folder's JavaScript packages, through the registries the
+/// file gives it. A glob in `directories` is not matched: pmrc does not guess.
+pub fn updates_javascript(text: &str, directory: &str) -> Result<bool, SyntaxError> {
+    let normal = |d: &str| format!("/{}", d.trim_matches('/'));
+    let directory = normal(directory);
+    Ok(parse(text)?.updates.iter().any(|u| {
+        u.label().is_some()
+            && u.directory
+                .iter()
+                .chain(&u.directories)
+                .any(|d| normal(d) == directory)
+    }))
 }
 
 /// The settings pmrc owns in this file.
@@ -390,10 +399,24 @@ fn unique(name: String, taken: &mut BTreeSet<String>) -> String {
     candidate
 }
 
+/// The `directory` of an update for the project at `project`, with dependabot.yml at `file`
+/// (`<root>/.github/dependabot.yml`): the project's folder from the repository's root
+/// (`/frontend`), as Dependabot names it; `/` for the root itself.
+pub fn update_directory(project: &Path, file: &Path) -> String {
+    let root = file.parent().and_then(Path::parent);
+    let below = root.and_then(|root| project.strip_prefix(root).ok());
+    let parts: Vec<String> = below
+        .into_iter()
+        .flat_map(Path::components)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    format!("/{}", parts.join("/"))
+}
+
 /// `wanted` in the file's own terms: an entry for a registry the file already has keeps its
 /// name and its `scope` shape (a list stays a list); the `npm`/`bun` updates list the
-/// entries (a new file gets one `npm` update for `/`).
-pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
+/// entries (a new file gets one `npm` update for `directory`, the project's folder).
+pub fn in_shape_of(text: Option<&str>, wanted: Wanted, directory: &str) -> Wanted {
     let held = text.and_then(|t| parse(t).ok());
     let empty = Config::default();
     let config = held.as_deref().unwrap_or(&empty);
@@ -548,7 +571,12 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
     let blank = text.is_none_or(|t| t.trim().is_empty());
     if !linked && blank && !names.is_empty() {
         out.push((
-            ["updates".into(), "npm /".into(), "registries".into()].into(),
+            [
+                "updates".into(),
+                format!("npm {directory}"),
+                "registries".into(),
+            ]
+            .into(),
             SettingValue::List(names),
         ));
     }
@@ -557,7 +585,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted) -> Wanted {
 
 /// Edits `text` toward `wanted`: the registry entries as every YAML edit is made, then the
 /// updates' `registries` lists in place. A new file is `version: 2`, the entries and one
-/// weekly `npm` update for `/` that uses them.
+/// weekly `npm` update that uses them, for the directory its wanted link names.
 pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     let held = settings(text).map_err(|e| e.message.clone())?;
     if crate::formats::same_settings(&held, wanted) {
@@ -596,9 +624,10 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
         &["registries"],
     )?;
     if blank {
-        if let [(_, names)] = links.as_slice() {
+        if let [(label, names)] = links.as_slice() {
+            let directory = label.strip_prefix("npm ").unwrap_or("/");
             out.push_str(&format!(
-                "updates:{nl}  - package-ecosystem: \"npm\"{nl}    directory: \"/\"{nl}    schedule:{nl}      interval: \"weekly\"{nl}    registries:{nl}"
+                "updates:{nl}  - package-ecosystem: \"npm\"{nl}    directory: \"{directory}\"{nl}    schedule:{nl}      interval: \"weekly\"{nl}    registries:{nl}"
             ));
             for n in *names {
                 out.push_str(&format!("      - {n}{nl}"));
@@ -719,7 +748,7 @@ mod tests {
                 ..Default::default()
             },
         );
-        let wanted = in_shape_of(Some(FILE), super::wanted(&model, Manager::Npm));
+        let wanted = in_shape_of(Some(FILE), super::wanted(&model, Manager::Npm), "/");
         let out = edit(FILE, &wanted).unwrap();
         assert!(
             out.contains("# our bots\n") && out.contains("# the org's"),
@@ -739,7 +768,7 @@ mod tests {
             &wanted
         ));
         // Again: nothing changes.
-        let again = in_shape_of(Some(&out), super::wanted(&model, Manager::Npm));
+        let again = in_shape_of(Some(&out), super::wanted(&model, Manager::Npm), "/");
         assert_eq!(edit(&out, &again).unwrap(), out);
     }
 
@@ -752,7 +781,7 @@ mod tests {
             )),
             ..Model::default()
         };
-        let wanted = in_shape_of(None, super::wanted(&model, Manager::Npm));
+        let wanted = in_shape_of(None, super::wanted(&model, Manager::Npm), "/");
         let out = edit("", &wanted).unwrap();
         assert_eq!(
             out,

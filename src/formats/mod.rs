@@ -144,10 +144,21 @@ impl Format {
 
     /// `wanted` in the shape the file already uses where a format has two (pnpm's
     /// `registries`: the scope map, or URL-keyed declarations), so the user's shape stays.
-    pub fn in_shape_of(self, text: Option<&str>, wanted: Wanted) -> Wanted {
+    /// `project` and `file`: the project's folder and the file's path, both absolute (a
+    /// dependabot.yml at the repository's root serves the project as an update's `directory`).
+    pub fn in_shape_of(
+        self,
+        text: Option<&str>,
+        wanted: Wanted,
+        (project, file): (&Path, &Path),
+    ) -> Wanted {
         match self {
             Format::PnpmWorkspace => pnpm_workspace::in_shape_of(text, wanted),
-            Format::DependabotYml => dependabot_yml::in_shape_of(text, wanted),
+            Format::DependabotYml => dependabot_yml::in_shape_of(
+                text,
+                wanted,
+                &dependabot_yml::update_directory(project, file),
+            ),
             Format::YarnrcYml => yarnrc_yml::in_shape_of(text, wanted),
             _ => wanted,
         }

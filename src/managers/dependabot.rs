@@ -47,16 +47,19 @@ impl Rules for Dependabot {
         "Dependabot"
     }
 
-    /// The committed `.npmrc`, then dependabot.yml, whose `scope` entries win (§2.6).
+    /// The committed `.npmrc` of the update's directory (the project), then dependabot.yml,
+    /// whose `scope` entries win (§2.6). Dependabot reads dependabot.yml at the repository's
+    /// root only: a project in a subfolder is an update's `directory` there (from a CI trial,
+    /// `convert -C frontend` wrote a `frontend/.github/dependabot.yml` no one reads).
     fn sources(&self) -> Vec<FileSpec> {
         vec![
             spec(".npmrc", Format::Npmrc, Place::Project),
-            spec(FILE, Format::DependabotYml, Place::Project),
+            spec(FILE, Format::DependabotYml, Place::Repository),
         ]
     }
 
     fn targets(&self) -> Vec<FileSpec> {
-        vec![spec(FILE, Format::DependabotYml, Place::Project)]
+        vec![spec(FILE, Format::DependabotYml, Place::Repository)]
     }
 
     /// Of the committed `.npmrc`, Dependabot keeps the routing and the credentials without
@@ -194,7 +197,10 @@ impl Rules for Dependabot {
         if scoped.is_empty() {
             return Ok(Vec::new());
         }
-        let held = crate::discover::read_text(&dir.join(FILE))?;
+        let held = match crate::discover::repository_root(dir, FILE) {
+            Some(root) => crate::discover::read_text(&root.join(FILE))?,
+            None => None,
+        };
         let held_scope = held
             .as_deref()
             .and_then(|text| crate::formats::dependabot_yml::settings(text).ok())

@@ -439,6 +439,10 @@ pub enum Place {
     /// The directory pmrc was pointed at, when it is a member of a pnpm workspace whose
     /// root (with `pnpm-workspace.yaml`) is further up.
     WorkspaceMember,
+    /// The root of the repository the project is in (`discover::repository_root`), for a
+    /// file a service reads there only (`.github/dependabot.yml`), whichever folder of the
+    /// repository the project is.
+    Repository,
     Home,
     /// Bun's user bunfig: `$XDG_CONFIG_HOME/.bunfig.toml`, else `~/.bunfig.toml`.
     BunUser,
@@ -1051,21 +1055,31 @@ pub trait Rules: Sync {
     fn pin_variables_unkeyed_credentials(&self, _layer: &mut crate::model::Model) {}
 }
 
-/// The bots whose config in `dir` looks up its JavaScript packages and so belongs among
-/// `pmrc init`'s targets (Dependabot with an `npm` or `bun` update in
-/// `.github/dependabot.yml`), each with why.
+/// The bots whose config looks up the JavaScript packages of `dir` and so belongs among
+/// `pmrc init`'s targets (Dependabot with an `npm` or `bun` update for `dir` in the
+/// repository root's `.github/dependabot.yml`, the file `convert --to dependabot` edits),
+/// each with why.
 pub fn bots_in(dir: &Path) -> Result<Vec<(ManagerArg, String)>> {
-    let path = dir.join(dependabot::FILE);
+    let Some(root) = crate::discover::repository_root(dir, dependabot::FILE) else {
+        return Ok(Vec::new());
+    };
+    let path = root.join(dependabot::FILE);
     let Some(text) = crate::discover::read_text(&path)? else {
         return Ok(Vec::new());
     };
-    let updates =
-        crate::formats::dependabot_yml::updates_javascript(&text).map_err(|e| e.in_file(&path))?;
+    let project = crate::discover::lexical(&std::path::absolute(dir).unwrap_or(dir.into()));
+    let directory = crate::formats::dependabot_yml::update_directory(&project, &path);
+    let updates = crate::formats::dependabot_yml::updates_javascript(&text, &directory)
+        .map_err(|e| e.in_file(&path))?;
+    let shown = crate::discover::shown_from(dir, &path).unwrap_or(dependabot::FILE.into());
     Ok(updates
         .then(|| {
             (
                 ManagerArg::Exact(Manager::Dependabot),
-                format!("dependabot: {} updates npm packages here", dependabot::FILE),
+                match directory.as_str() {
+                    "/" => format!("dependabot: {shown} updates npm packages here"),
+                    _ => format!("dependabot: {shown} updates npm packages in {directory}"),
+                },
             )
         })
         .into_iter()

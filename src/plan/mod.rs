@@ -430,6 +430,7 @@ fn drafts(
         // A target's files at one level (pnpm's `.npmrc` and `pnpm-workspace.yaml`) want one
         // part of the model: it is split out once (a copy of a large model, issue 20).
         let mut parts: Vec<(Level, Model)> = Vec::new();
+        let project = absolute(req.dir);
         for target in discover::locate_targets(to, req.dir, req.user, req.env)? {
             let part = match parts.iter().position(|(level, _)| *level == target.level) {
                 Some(i) => &parts[i].1,
@@ -447,7 +448,11 @@ fn drafts(
                 let routing = routing_only_for_keys(&translation, target.format, to);
                 wanted.retain(|setting| !routing.contains(setting));
             }
-            let mut wanted = target.format.in_shape_of(target.text.as_deref(), wanted);
+            let mut wanted = target.format.in_shape_of(
+                target.text.as_deref(),
+                wanted,
+                (&project, &absolute(&target.path)),
+            );
             wanted.retain(|(path, _)| target.format.edits(path));
             match drafts.iter_mut().find(|d| d.file.path == target.path) {
                 Some(draft) => draft.writers.push((to, wanted)),
@@ -477,6 +482,11 @@ fn drafts(
         .map(|(_, w)| w),
     );
     Ok(drafts)
+}
+
+/// `path` from the filesystem's root, each `..` taken away.
+fn absolute(path: &Path) -> PathBuf {
+    discover::lexical(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 /// The settings that route a scope whose registry the user-level credentials hold only to
