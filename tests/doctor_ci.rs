@@ -908,3 +908,57 @@ fn a_secret_write_s_fix_names_the_user_file_read_there() {
     assert!(!ignored);
     assert!(without.contains("`~/.npmrc`"), "{without}");
 }
+
+/// From a CI trial (spec/ci-env.md C9): the job gives Yarn 4 `YARN_NPM_AUTH_TOKEN`, its
+/// top-level npmAuthToken, and `.yarnrc.yml` routes @acme to another host with no
+/// npmRegistries entry: real Yarn 4 sent the token there. `doctor --env` said so with the
+/// variable set; `doctor --ci` said "No findings". It is said at the line that sets it, for
+/// a step's `env:` as for the job's, and not once the registry has an entry of its own.
+#[test]
+fn a_job_setting_yarn_npm_auth_token_is_told_it_spreads_to_other_hosts() {
+    let workflow = "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      YARN_NPM_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n    steps:\n      - uses: actions/checkout@v5\n      - run: corepack enable\n      - run: yarn install --immutable\n";
+    let yarnrc = "npmRegistryServer: \"https://registry.test:4873\"\nnpmAlwaysAuth: true\nnpmScopes:\n  acme:\n    npmRegistryServer: \"https://other.test:4874\"\n";
+    let project = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\": \"app\", \"packageManager\": \"yarn@4.18.1\"}\n",
+        ),
+        (".yarnrc.yml", yarnrc),
+        (".github/workflows/ci.yml", workflow),
+    ]);
+    let spreads = |project: &Project| -> Vec<(u64, String)> {
+        ci_findings(project)
+            .iter()
+            .filter(|f| f["rule"] == "yarn-top-level-token-spreads")
+            .map(|f| {
+                (
+                    f["origin"]["line"].as_u64().unwrap(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let found = spreads(&project);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 6, "{found:?}");
+    assert!(
+        found[0].1.contains("YARN_NPM_AUTH_TOKEN")
+            && found[0].1.contains("https://other.test:4874"),
+        "{found:?}"
+    );
+
+    // Given to the step instead of the job.
+    let in_step = "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - run: corepack enable\n      - run: yarn install --immutable\n        env:\n          YARN_NPM_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+    std::fs::write(project.path().join(".github/workflows/ci.yml"), in_step).unwrap();
+    let found = spreads(&project);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 10, "{found:?}");
+
+    // An npmRegistries entry of its own for other.test keeps the token from it.
+    std::fs::write(
+        project.path().join(".yarnrc.yml"),
+        format!("{yarnrc}npmRegistries:\n  \"https://other.test:4874\":\n    npmAuthToken: \"${{ACME_TOKEN:-}}\"\n"),
+    )
+    .unwrap();
+    assert_eq!(spreads(&project), []);
+}

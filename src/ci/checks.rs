@@ -1,7 +1,9 @@
 //! `doctor --ci`'s findings for one job: a variable the config references that the job does
 //! not set, setup-node's `.npmrc` given to a manager that never reads it, Yarn 1 stopping on
-//! setup-node v7's unset `NODE_AUTH_TOKEN`, and pnpm 11/12 tokens left in the project
-//! `.npmrc` as `${VAR}`. Each fix is a line to add or a command, written for this job.
+//! setup-node v7's unset `NODE_AUTH_TOKEN`, pnpm 11/12 tokens left in the project
+//! `.npmrc` as `${VAR}`, and what the manager's own rules find of a variable the job gives
+//! it as credentials (Yarn's `YARN_NPM_AUTH_TOKEN` spreading). Each fix is a line to add or
+//! a command, written for this job.
 
 use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
@@ -10,6 +12,7 @@ use super::jobs::{self, NODE_AUTH_TOKEN, Provided, Run};
 use super::workflows::{Job, Var, Workflow};
 use super::{CiFinding, Configs, File};
 use crate::diagnostics::Code;
+use crate::env_layer::{Source, Variable};
 use crate::error::Result;
 use crate::formats::Format;
 use crate::managers::{self, Manager, Place};
@@ -43,7 +46,8 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
         };
         let found = missing_variables(file, job, run, &model)
             .into_iter()
-            .chain(pnpm_project_tokens(file, job, run, &model));
+            .chain(pnpm_project_tokens(file, job, run, &model))
+            .chain(variables_as_config(file, job, run, &model, configs.dir)?);
         for f in found {
             // Once per job, manager and variable: at the first step that lacks it.
             if said.insert((f.warning.code, run.manager, f.warning.message.clone())) {
@@ -213,6 +217,98 @@ fn missing_variables(file: &File, job: &Job, run: &Run, model: &Model) -> Vec<Ci
         }
     }
     out
+}
+
+/// (e) The job's variables that the manager reads as its credentials (Yarn's
+/// `YARN_NPM_AUTH_TOKEN`, the top-level npmAuthToken), applied over its files as
+/// `doctor --env` applies them, and what the manager's own rules then find of them and not
+/// of the files alone: Yarn sends that token to a scope's registry on another host without
+/// an npmRegistries entry (spec/ci-env.md C9; from a CI trial, real Yarn 4 did, and
+/// `doctor --ci` said nothing). Names only: each stands as a reference to itself, and one
+/// whose setting would take its value (a registry URL) is not applied.
+fn variables_as_config(
+    file: &File,
+    job: &Job,
+    run: &Run,
+    model: &Model,
+    dir: &Path,
+) -> Result<Vec<CiFinding>> {
+    // Setup actions' own runs ask no registry.
+    if run.by_action.is_some() {
+        return Ok(Vec::new());
+    }
+    let m = run.manager;
+    let rules = m.rules();
+    let shown = file.display.display().to_string();
+    let variables: Vec<(Variable, usize)> =
+        jobs::set_for(&file.workflow, job, run.step, (&run.inline_env, run.line))
+            .into_iter()
+            .filter(|(name, _)| {
+                matches!(
+                    rules.reads_variable(name),
+                    Some(crate::env_config::EnvRead::Setting(_))
+                )
+            })
+            .map(|(name, line)| {
+                let var = Variable {
+                    value: format!("${{{name}}}"),
+                    name,
+                    source: Source::File {
+                        path: shown.clone().into(),
+                        line,
+                    },
+                };
+                (var, line)
+            })
+            .filter(|(var, _)| {
+                let mut alone = Model::default();
+                crate::env_layer::apply(&mut alone, m, std::slice::from_ref(var));
+                let fields = alone.fields();
+                !fields.is_empty() && fields.iter().all(|(_, v)| !v.value.has_literal_text())
+            })
+            .collect();
+    if variables.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vars: Vec<Variable> = variables.iter().map(|(v, _)| v.clone()).collect();
+    let mut given = model.clone();
+    crate::env_layer::apply(&mut given, m, &vars);
+    let before = rules.lint(dir, model, &crate::resolve::routes(model, m))?;
+    let after = rules.lint(dir, &given, &crate::resolve::routes(&given, m))?;
+    let mut out = Vec::new();
+    for w in after {
+        if before
+            .iter()
+            .any(|b| b.code == w.code && b.message == w.message)
+        {
+            continue;
+        }
+        let Some((var, line)) = variables.iter().find(|(v, _)| {
+            w.origin.as_ref().is_some_and(|o| {
+                o.file
+                    .to_string_lossy()
+                    .starts_with(&format!("{} (", v.name))
+            })
+        }) else {
+            continue;
+        };
+        out.push(CiFinding {
+            warning: Warning {
+                message: format!(
+                    "{}, with {} set at {}: {}",
+                    runs_what(job, run),
+                    var.name,
+                    file.line_name(*line),
+                    w.message
+                ),
+                origin: file.origin(*line),
+                ..w.clone()
+            },
+            manager: Some(m),
+            fix: w.code.diagnostic().fix.to_string(),
+        });
+    }
+    Ok(out)
 }
 
 /// Variables the step gets whose names say they hold a token, other than `name`.

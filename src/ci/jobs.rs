@@ -311,6 +311,35 @@ pub fn provided(w: &Workflow, job: &Job, at: usize, inline: &[String], name: &st
     }
 }
 
+/// The variables that reach step `at` of `job`, each once with the line that sets it, the
+/// nearest first: `inline` (set for its command, at `line`), the `env:` of the step, the job
+/// and the workflow, then earlier steps' `$GITHUB_ENV` writes.
+pub fn set_for(
+    w: &Workflow,
+    job: &Job,
+    at: usize,
+    (inline, line): (&[String], usize),
+) -> Vec<(String, usize)> {
+    let env_vars = [&job.steps[at].env, &job.env, &w.env]
+        .into_iter()
+        .flat_map(|e| e.vars.iter().map(|v| (v.name.clone(), v.line)));
+    let written = job.steps[..at]
+        .iter()
+        .flat_map(|s| s.github_env.iter().cloned());
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for (name, line) in inline
+        .iter()
+        .map(|n| (n.clone(), line))
+        .chain(env_vars)
+        .chain(written)
+    {
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, line));
+        }
+    }
+    out
+}
+
 /// The setup-node major of a step that uses it.
 pub fn setup_node_major(step: &Step) -> Option<u32> {
     step.uses
