@@ -242,6 +242,9 @@ diagnostics! {
         CiRenovateNpmrcReplaces "ci-renovate-npmrc-replaces"
             what: "`doctor --ci`: Renovate's `npmrc` without `npmrcMerge: true` in a project with a committed .npmrc, which Renovate then ignores"
             fix: "add `\"npmrcMerge\": true` next to `npmrc`, or move the committed .npmrc's lines into it";
+        CiDependabotVariableUnset "ci-dependabot-variable-unset"
+            what: "`doctor --ci`: `.github/dependabot.yml` updates the project's npm packages, and a file its manager reads there references `${VAR}` without a fallback (`.yarnrc.yml`'s `npmAuthToken: \"${NPM_TOKEN}\"`): Dependabot sets no variables, so Yarn 2+ stops (\"Environment variable not found\") and the update fails (Dependabot deletes such lines of a committed .npmrc itself)"
+            fix: "write the reference with a fallback, `${VAR:-}` (the finding gives the line to write); Yarn then reads it as empty where the variable is unset";
         CiDependabotRegistryUnlinked "ci-dependabot-registry-unlinked"
             what: "`doctor --ci`: a `.github/dependabot.yml` npm registry that no `npm` or `bun` update lists in its `registries`, so Dependabot never uses it"
             fix: "add the registry's name to the npm updates' `registries:`, or remove the entry (`pmrc convert --to dependabot` keeps the entries the project's routes use, linked)";

@@ -197,6 +197,22 @@ const TRIGGERS: &[Trigger] = &[
         &[(".npmrc", "cert=FAKE-CERT\nkey=FAKE-KEY\n")],
         NPM_TO_YARN,
     ),
+    // A doctor --ci rule, here too: the code a CI trial asked for (spec/ci-env.md C6).
+    t(
+        "ci-dependabot-variable-unset",
+        &[
+            (
+                "package.json",
+                "{\"name\": \"a\", \"packageManager\": \"yarn@4.18.1\"}\n",
+            ),
+            (".yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN}\"\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: daily\n",
+            ),
+        ],
+        &["doctor", "--ci"],
+    ),
     t(
         "dependabot-literal-secret",
         &[(".npmrc", "//registry.npmjs.org/:_authToken=FAKE-literal\n")],

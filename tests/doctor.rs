@@ -720,6 +720,32 @@ const CASES: &[Case] = &[
         args: &["--ci"],
     },
     Case {
+        rule: "ci-dependabot-variable-unset",
+        trigger: &[
+            (
+                "package.json",
+                "{\"name\": \"a\", \"packageManager\": \"yarn@4.18.1\"}\n",
+            ),
+            (".yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN}\"\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: daily\n",
+            ),
+        ],
+        clean: &[
+            (
+                "package.json",
+                "{\"name\": \"a\", \"packageManager\": \"yarn@4.18.1\"}\n",
+            ),
+            (".yarnrc.yml", "npmAuthToken: \"${NPM_TOKEN:-}\"\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: daily\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
+    Case {
         rule: "ci-dependabot-registry-unlinked",
         trigger: &[
             (".npmrc", "@acme:registry=https://r.example/npm/\n"),

@@ -64,6 +64,13 @@ const CASES: &[(&str, &[&str])] = &[
     // An npm-registry entry that the npm update does not list (the clean twin is in
     // tests/doctor.rs).
     ("dependabot-unlinked", &["ci-dependabot-registry-unlinked"]),
+    // Yarn 4's `npmAuthToken: "${NPM_TOKEN}"` without a fallback, and an npm update for the
+    // project in dependabot.yml: Dependabot sets no variables, Yarn stops (the clean twin is
+    // in tests/doctor.rs).
+    (
+        "dependabot-yarn-reference",
+        &["ci-dependabot-variable-unset"],
+    ),
     // setup-bun `registries` with a `${{ secrets.X }}` and a literal token, a committed
     // bunfig.toml it rewrites (whose @acme registry it moves), and the deprecated
     // `registry-url`/`scope` in another job.
@@ -961,4 +968,82 @@ fn a_job_setting_yarn_npm_auth_token_is_told_it_spreads_to_other_hosts() {
     )
     .unwrap();
     assert_eq!(spreads(&project), []);
+}
+
+/// From a CI trial (spec/ci-env.md C6): `.yarnrc.yml` has `npmAuthToken: "${NPM_TOKEN}"`
+/// and dependabot.yml an npm update for the project, so Dependabot runs Yarn 4 with no such
+/// variable and it stops ("Environment variable not found"); `doctor --ci` said nothing. It
+/// is said at the line, with that line written with a fallback as the fix; for a project
+/// in a subfolder only where an update names that folder; not for a committed `.npmrc`'s
+/// `${NPM_TOKEN}` (Dependabot deletes such lines), nor once the fallback is there.
+#[test]
+fn a_yarn_reference_without_a_fallback_stops_dependabot() {
+    let dependabot = "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /web\n    schedule:\n      interval: weekly\n";
+    let project = Project::with_files(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (".github/dependabot.yml", dependabot),
+        (
+            "web/package.json",
+            "{\"name\": \"web\", \"packageManager\": \"yarn@4.18.1\"}\n",
+        ),
+        (
+            "web/.yarnrc.yml",
+            "npmRegistryServer: \"https://registry.test:4873\"\nnpmAuthToken: \"${NPM_TOKEN}\"\n",
+        ),
+        (
+            "web/.npmrc",
+            "//registry.test:4873/:_authToken=${NPM_TOKEN}\n",
+        ),
+    ]);
+    let web = project.path().join("web");
+    let findings = || -> Vec<serde_json::Value> {
+        let out = common::pmrc()
+            .args([
+                "doctor",
+                "--ci",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--dir",
+            ])
+            .arg(&web)
+            .env("HOME", project.home.path())
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "ci-dependabot-variable-unset")
+            .cloned()
+            .collect()
+    };
+    let found = findings();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["origin"]["file"], ".yarnrc.yml", "{found:?}");
+    assert_eq!(found[0]["origin"]["line"], 2, "{found:?}");
+    assert_eq!(
+        found[0]["fix"], "write line 2 of .yarnrc.yml as `npmAuthToken: \"${NPM_TOKEN:-}\"`",
+        "{found:?}"
+    );
+
+    // The update is for another folder: Dependabot does not run Yarn here.
+    std::fs::write(
+        project.path().join(".github/dependabot.yml"),
+        dependabot.replace("/web", "/api"),
+    )
+    .unwrap();
+    assert_eq!(findings(), Vec::<serde_json::Value>::new());
+
+    // With the fallback, Yarn reads it as empty.
+    std::fs::write(project.path().join(".github/dependabot.yml"), dependabot).unwrap();
+    std::fs::write(
+        web.join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://registry.test:4873\"\nnpmAuthToken: \"${NPM_TOKEN:-}\"\n",
+    )
+    .unwrap();
+    assert_eq!(findings(), Vec::<serde_json::Value>::new());
 }

@@ -1,7 +1,8 @@
 //! `.github/dependabot.yml` for `doctor --ci`: `npm-registry` entries whose URL is not a
 //! registry the project's config routes to, or whose `scope` goes elsewhere in the project.
 //! With `scope` set, Dependabot writes its own `.npmrc` from this file and ignores the
-//! committed one (spec/ci-env.md §2.6), so drift here changes what the bot resolves.
+//! committed one (spec/ci-env.md §2.6), so drift here changes what the bot resolves. And a
+//! `${VAR}` the project's manager stops on while unset, which Dependabot never sets.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -191,4 +192,79 @@ pub fn check(
         }
     }
     Ok(out)
+}
+
+/// Where dependabot.yml updates the project's npm packages (`updates`: it has an npm or bun
+/// update for the project's folder), each `${VAR}` a project file of a manager in `models`
+/// references that the manager stops every command on while unset (Yarn 2+'s `${NPM_TOKEN}`
+/// without a fallback): Dependabot runs the manager with no variables set (spec/ci-env.md
+/// §1.2, §2.6 C6: "Yarn 2+ env refs need a fallback"), so the update fails. A committed
+/// `.npmrc`'s are left out: Dependabot deletes its `${...}` lines itself. `dir`: the
+/// project, whose files the origins name; `shown`: dependabot.yml as shown.
+pub fn references_without_fallback(
+    dir: &Path,
+    (shown, directory): (&Path, &str),
+    models: &[(Manager, &Model)],
+) -> Vec<CiFinding> {
+    use crate::template::Piece;
+    let mut out = Vec::new();
+    let mut said = std::collections::BTreeSet::new();
+    for (m, model) in models {
+        for (_, value) in model.fields() {
+            let Some(o) = value.origin.as_ref() else {
+                continue;
+            };
+            if o.level != crate::model::Level::Project
+                || o.file.file_name() == Some(".npmrc".as_ref())
+            {
+                continue;
+            }
+            for piece in value.value.pieces.iter() {
+                let Piece::Env { name, unset } = piece else {
+                    continue;
+                };
+                let Some(error) = m.rules().stops_on_reference(name, unset, false) else {
+                    continue;
+                };
+                if !said.insert((o.file.clone(), o.line, name.clone())) {
+                    continue;
+                }
+                let strict = format!("${{{name}}}");
+                let fallback = format!("${{{name}:-}}");
+                let line = crate::discover::read_text(&dir.join(o.file.as_path()))
+                    .ok()
+                    .flatten()
+                    .and_then(|text| {
+                        text.lines()
+                            .nth(o.line.saturating_sub(1))
+                            .map(str::to_string)
+                    })
+                    .filter(|l| l.contains(&strict));
+                let fix = match line {
+                    Some(l) => format!(
+                        "write line {} of {} as `{}`",
+                        o.line,
+                        o.file.display(),
+                        l.trim().replace(&strict, &fallback)
+                    ),
+                    None => format!("write `{fallback}` for `{strict}` at {o}"),
+                };
+                out.push(CiFinding {
+                    warning: Warning::error(
+                        Code::CiDependabotVariableUnset,
+                        format!(
+                            "{} updates npm packages in {directory}, where Dependabot runs {} with no variables set, and this line references {strict} without a fallback: {} stops every command (\"{error}\") and the update fails",
+                            shown.display(),
+                            m.label(),
+                            m.label()
+                        ),
+                        Some(o.clone()),
+                    ),
+                    manager: Some(*m),
+                    fix,
+                });
+            }
+        }
+    }
+    out
 }

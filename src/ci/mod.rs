@@ -280,6 +280,20 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
             dependabot::check(&text, &display, &models)
                 .map_err(|e| unreadable(e, &root.join(dependabot::FILE)))?,
         );
+        let project = discover::lexical(&std::path::absolute(dir).unwrap_or(dir.into()));
+        let directory = crate::formats::dependabot_yml::update_directory(
+            &project,
+            &root.join(dependabot::FILE),
+        );
+        if crate::formats::dependabot_yml::updates_javascript(&text, &directory)
+            .map_err(|e| unreadable(e, &root.join(dependabot::FILE)))?
+        {
+            out.extend(dependabot::references_without_fallback(
+                dir,
+                (&display, &directory),
+                &models,
+            ));
+        }
         read_any = true;
     }
     if let Some((ups, root, name)) = dir.ancestors().enumerate().find_map(|(ups, d)| {
