@@ -7804,6 +7804,7 @@ fn a_drift_names_each_manager_s_route_for_the_scope() {
         "{said}"
     );
     assert!(!said.contains("@@acme"), "{said}");
+}
 
 /// From a CI trial: `convert -C frontend --to dependabot --write` wrote
 /// `frontend/.github/dependabot.yml`, a file Dependabot never reads, with `directory: "/"`,
