@@ -7871,3 +7871,73 @@ fn dependabot_yml_is_the_repository_roots_for_a_project_in_a_subfolder() {
     );
     assert!(!frontend.join(".github").exists() && !repo.path().join(DEPENDABOT).exists());
 }
+
+/// From a trial: a literal token in `pnpm_config__auth` was printed by `show` and `explain`
+/// with `--show-secrets`, where every other variable's credential stays a reference to the
+/// variable (docs/commands.md: "its value is printed nowhere, `--show-secrets` included").
+#[test]
+fn a_token_in_pnpm_s_json_variable_is_printed_nowhere() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            "ci.env",
+            "pnpm_config__auth={\"https://registry.example.test/\":{\"@\":{\"authToken\":\"FAKESECRETENV9\"}}}\n",
+        ),
+    ]);
+    let env_file = project.path().join("ci.env").display().to_string();
+    for args in [
+        &[
+            "show",
+            "--env-file",
+            &env_file,
+            "--manager",
+            "pnpm@12",
+            "--show-secrets",
+        ][..],
+        &[
+            "explain",
+            "x",
+            "--env-file",
+            &env_file,
+            "--manager",
+            "pnpm@11",
+            "--show-secrets",
+        ],
+    ] {
+        let out = run(&project, args);
+        let printed = render(&out);
+        assert!(!printed.contains("FAKESECRETENV9"), "{printed}");
+        assert!(printed.contains("Bearer ${pnpm_config__auth}"), "{printed}");
+    }
+}
+
+/// From a CI trial: a project in sync over plain http (Yarn's unsafeHttpWhitelist listing the
+/// host, its npmRegistries key with a trailing slash) got `yarn-ignores-npmrc`, whose fix,
+/// run as printed, printed no diff: real Yarn 4 sent the token npm sends. A whitelist that
+/// leaves the host out still differs (Yarn refuses that http registry).
+#[test]
+fn yarn_over_whitelisted_http_acts_as_the_npmrc_says() {
+    let yarnrc = |host: &str| {
+        format!(
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"http://registry.example.test:4873/npm\"\nnpmRegistries:\n  \"//registry.example.test:4873/npm/\":\n    npmAuthToken: \"${{NPM_TOKEN}}\"\nunsafeHttpWhitelist:\n  - {host}\n"
+        )
+    };
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=http://registry.example.test:4873/npm/\n//registry.example.test:4873/npm/:_authToken=${NPM_TOKEN}\n",
+        ),
+        (".yarnrc.yml", &yarnrc("registry.example.test")),
+    ]);
+    let doctor = |project: &Project| render(&run(project, &["doctor", "--manager", "npm,yarn"]));
+    let said = doctor(&project);
+    assert!(!said.contains("yarn-ignores-npmrc"), "{said}");
+    std::fs::write(
+        project.path().join(".yarnrc.yml"),
+        yarnrc("other.example.test"),
+    )
+    .unwrap();
+    let said = doctor(&project);
+    assert!(said.contains("yarn-ignores-npmrc"), "{said}");
+}

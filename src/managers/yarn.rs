@@ -718,10 +718,27 @@ fn member_yarnrcs(dir: &Path) -> Result<Vec<Warning>> {
 /// host) is no finding; one with a setting Yarn lacks (a proxy) is. From a trial: `pmrc
 /// sync` left such a pair, and doctor failed it.
 fn yarn_acts_as_npmrc_says(npmrc: &str, model: &Model) -> bool {
-    let Ok((npm, _)) = crate::formats::npmrc::read(npmrc, Path::new(".npmrc"), Level::Project)
+    let Ok((mut npm, _)) = crate::formats::npmrc::read(npmrc, Path::new(".npmrc"), Level::Project)
     else {
         return false;
     };
+    // npm requests plain http anywhere; Yarn where unsafeHttpWhitelist lists the host. Where
+    // it lists every http host npm requests, the two do alike (from a trial: an http
+    // registry made this a finding on a project in sync, and its fix changed nothing).
+    let whitelisted = |host: &str| {
+        model
+            .http_allowed
+            .iter()
+            .any(|v| v.value.as_literal().as_deref() == Some(host))
+    };
+    let every_http_host_listed = crate::resolve::routes(&npm, Manager::Npm)
+        .iter()
+        .filter_map(|r| r.registry.as_deref().and_then(RegistryUrl::parse))
+        .filter(|url| url.is_http())
+        .all(|url| whitelisted(url.hostname()));
+    if every_http_host_listed {
+        npm.http_allowed = model.http_allowed.clone();
+    }
     crate::plan::act_alike(Manager::Npm, &npm, Manager::Yarn, model)
 }
 
