@@ -861,7 +861,7 @@ fn is_tracked_by_git(dir: &Path, path: &Path) -> bool {
 }
 
 #[cfg(unix)]
-fn mode_of(path: &Path) -> Option<u32> {
+pub(crate) fn mode_of(path: &Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)
         .ok()
@@ -869,7 +869,7 @@ fn mode_of(path: &Path) -> Option<u32> {
 }
 
 #[cfg(not(unix))]
-fn mode_of(_path: &Path) -> Option<u32> {
+pub(crate) fn mode_of(_path: &Path) -> Option<u32> {
     None
 }
 

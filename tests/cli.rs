@@ -7941,3 +7941,22 @@ fn yarn_over_whitelisted_http_acts_as_the_npmrc_says() {
     let said = doctor(&project);
     assert!(said.contains("yarn-ignores-npmrc"), "{said}");
 }
+
+/// From a trial: a package.json that is not UTF-8 was taken for one naming no pnpm version
+/// (a note), where a trailing comma is said to be unreadable; both are now said alike.
+#[test]
+fn a_package_json_that_is_not_utf8_is_said_to_be_unreadable() {
+    let project = Project::with_files(&[(".npmrc", "registry=https://r.example.test/\n")]);
+    std::fs::write(
+        project.path().join("package.json"),
+        b"{\"packageManager\":\"pnpm@10.1.0\xff\"}",
+    )
+    .unwrap();
+    let said = render(&run(&project, &["show", "--manager", "pnpm"])).replace("\n    ", " ");
+    assert!(
+        said.contains(
+            "warning[package-json-unreadable]: package.json:1: package.json does not parse"
+        ),
+        "{said}"
+    );
+}

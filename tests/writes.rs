@@ -466,3 +466,50 @@ fn a_crlf_file_s_preview_applies_to_it() {
         previewed
     );
 }
+
+/// From a trial: a literal token written into an existing 664 `.npmrc` kept the mode (as
+/// every write does) and the conversion said nothing of it; `doctor` said so only later.
+/// The conversion now says so with the command, which run as printed closes the file.
+#[test]
+fn a_literal_secret_written_into_a_readable_file_is_said_with_chmod() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = assert_fs::TempDir::new().unwrap();
+    std::fs::write(dir.path().join("package.json"), "{}\n").unwrap();
+    std::fs::write(
+        dir.path().join(".yarnrc.yml"),
+        "npmRegistryServer: \"https://r.example.test\"\nnpmAlwaysAuth: true\nnpmAuthToken: \"FAKE-literal-token\"\n",
+    )
+    .unwrap();
+    let npmrc = dir.path().join(".npmrc");
+    std::fs::write(&npmrc, "save-exact=true\n").unwrap();
+    std::fs::set_permissions(&npmrc, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let out = common::pmrc()
+        .args([
+            "convert", "--from", "yarn", "--to", "npm", "--write", "--dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).replace("\n    ", " ");
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("warning[secret-file-permissions]"), "{said}");
+    let command = said
+        .split("run `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_else(|| panic!("no command: {said}"));
+    let ran = std::process::Command::new("sh")
+        .args(["-c", command])
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{command}");
+    let mode = std::fs::metadata(&npmrc).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // Written again with nothing new, or into a closed file, it is not said.
+    let again = common::pmrc()
+        .args(["convert", "--from", "yarn", "--to", "npm", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("secret-file-permissions"));
+}

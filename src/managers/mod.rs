@@ -356,11 +356,13 @@ pub fn workspace_root_above(dir: &Path) -> Option<(Vec<Manager>, PathBuf)> {
 pub fn named_by_package_json(
     dir: &Path,
 ) -> std::result::Result<Option<(ManagerArg, String)>, String> {
-    let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+    // Bytes, not text: a package.json that is not UTF-8 does not parse, which is said (from
+    // a trial, it was taken for one naming no manager).
+    let Ok(bytes) = std::fs::read(dir.join("package.json")) else {
         return Ok(None);
     };
     let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("package.json does not parse ({e})"))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("package.json does not parse ({e})"))?;
     let Some(spec) = json["packageManager"].as_str() else {
         return Ok(None);
     };

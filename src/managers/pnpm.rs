@@ -1049,8 +1049,8 @@ fn major_in(json: &serde_json::Value) -> Option<(u8, String)> {
 pub(super) fn settle(dir: &Path) -> Result<(Manager, Option<Warning>)> {
     // A package.json that does not parse is said, not taken for one naming no version.
     let path = dir.join("package.json");
-    if let Ok(text) = std::fs::read_to_string(&path)
-        && let Err(e) = serde_json::from_str::<serde_json::Value>(&text)
+    if let Ok(bytes) = std::fs::read(&path)
+        && let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes)
     {
         let major = PnpmMajor::NEWEST.number();
         return Ok((

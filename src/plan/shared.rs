@@ -125,6 +125,7 @@ pub(super) fn plan_files(
     keep_bystanders(req, &changes)?;
     warnings.extend(yarn_classic_stops(req, &changes)?);
     warnings.extend(files_dropped_while_unset(req, &changes)?);
+    warnings.extend(secrets_into_readable_files(&changes));
     Ok(Planned {
         changes,
         read_apart,
@@ -1107,6 +1108,41 @@ fn optional_references(text: &str) -> Vec<(String, usize)> {
         }
     }
     out
+}
+
+/// A literal secret written into a file that had none and that group or others can read:
+/// the write keeps the file's mode, so it is said with the command that closes it (from a
+/// trial: a 664 `.npmrc` got a token, and only `doctor` said so, later). A new file holding
+/// one is created 0600.
+fn secrets_into_readable_files(changes: &[FileChange]) -> Vec<Warning> {
+    changes
+        .iter()
+        .filter(|c| c.status() == super::Status::Modify)
+        .filter(|c| {
+            let before = c.secret_spans_before();
+            before.is_empty() && c.holds_secret()
+        })
+        .filter_map(|c| {
+            let mode = crate::doctor::mode_of(&c.path).filter(|m| m & 0o077 != 0)?;
+            let line = c
+                .secret_spans_after()
+                .iter()
+                .map(|s| crate::formats::line_col(&c.after, s.start).0)
+                .min()?;
+            Some(Warning::new(
+                Code::SecretFilePermissions,
+                format!(
+                    "the file will hold a literal secret and its mode is {mode:o}, which the write keeps: group or others can read it; run `chmod 600 {}`",
+                    crate::doctor::shell_word(&c.path.display().to_string())
+                ),
+                Some(crate::model::Origin {
+                    file: crate::model::Origin::shared(&c.display),
+                    line,
+                    level: c.level,
+                }),
+            ))
+        })
+        .collect()
 }
 
 /// Without `--user`, no project file that is in truth a user-level file is written (from a
