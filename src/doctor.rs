@@ -756,12 +756,23 @@ fn manager_rules(req: &Request, read: &Read) -> Result<Vec<Finding>> {
                 Packages::Scope(s) => read.model.scopes.get(s).and_then(|s| s.registry.as_ref()),
                 Packages::Unscoped => read.model.registry.as_ref(),
             };
-            let bare = registry.trim_start_matches('/');
+            // Another scheme, or a mistyped one (`ftp://`, `https:/`), is replaced, not kept.
+            let bare = match registry.split_once(':') {
+                Some((scheme, rest))
+                    if !scheme.is_empty()
+                        && scheme.chars().all(|c| c.is_ascii_alphabetic())
+                        && rest.starts_with('/') =>
+                {
+                    rest
+                }
+                _ => registry,
+            }
+            .trim_start_matches('/');
             let mut f = finding(
                 Warning::error(
                     Code::RegistryUrlWithoutScheme,
                     format!(
-                        "{m} cannot request {} from `{registry}`, which has no https:// or http://: {m} {}, with no request sent",
+                        "{m} cannot request {} from `{registry}`, which is no https:// or http:// URL: {m} {}",
                         route.packages,
                         m.rules().on_registry_url_without_scheme()
                     ),

@@ -145,7 +145,7 @@ pub(crate) fn lacks_a_scheme(manager: Manager, registry: &str) -> bool {
 fn without_scheme(manager: Manager, registry: &str) -> Option<String> {
     lacks_a_scheme(manager, registry).then(|| {
         format!(
-            "`{registry}` has no https:// or http://, so it is no URL {manager} can request: it {} and sends nothing",
+            "`{registry}` is no https:// or http:// URL, so {manager} cannot request it: it {}",
             manager.rules().on_registry_url_without_scheme()
         )
     })

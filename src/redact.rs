@@ -119,7 +119,9 @@ pub fn url_secret_spans(url: &str) -> Vec<Range<usize>> {
     }
     // pnpm 12 reads an inline comment into the value (`https://r/ # //r/:_authToken=…`),
     // which is then printed as the registry's URL (from a trial).
-    for span in assigned_spans(url, Within::Url) {
+    let mut assigned = Vec::new();
+    scan_assignments(url, 0..url.len(), Within::Url, &mut assigned);
+    for span in assigned {
         if !out
             .iter()
             .any(|s| s.start <= span.start && span.end <= s.end)
@@ -191,13 +193,60 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
 }
 
 /// Byte spans of values assigned to a name that says it holds a secret (`token = "…"`,
-/// `npmAuthToken: …`, `//host/:_authToken=…`) anywhere in a config file's text: what a
-/// format's reader leaves out, as commented-out settings, inline comments and keys no
-/// manager reads (from a trial: `# npmAuthToken: …` and `#token="…"` were printed in the
-/// preview's context lines, and so in pull-request annotations). A value that is only
-/// references, a boolean, or empty is no secret.
-pub fn assigned_secret_spans(text: &str) -> Vec<Range<usize>> {
-    assigned_spans(text, Within::File)
+/// `npmAuthToken: …`, `//host/:_authToken=…`) where a format's reader does not look:
+/// commented-out settings and inline comments, and in an ini file (`.npmrc`) keys no manager
+/// reads (from a trial: `# npmAuthToken: …` and `#token="…"` were printed in the preview's
+/// context lines, and so in pull-request annotations). A YAML or TOML file's keys are the
+/// reader's: a package named `jsonwebtoken` or `next-auth` in a catalog is no secret (from
+/// a review). A value that is only references, a boolean, or empty is no secret.
+pub fn assigned_secret_spans(text: &str, notation: Notation) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    match notation {
+        Notation::Ini => scan_assignments(text, 0..text.len(), Within::File, &mut out),
+        Notation::Hashed => {
+            for comment in hash_comments(text) {
+                scan_assignments(text, comment, Within::File, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// How a config file writes its settings, for [`assigned_secret_spans`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Notation {
+    /// `key=value` lines, `#`/`;` comments (`.npmrc`, `.yarnrc`): every line is looked at.
+    Ini,
+    /// YAML and TOML: only their `#` comments are looked at.
+    Hashed,
+}
+
+/// The `#` comments of a YAML or TOML text, each to its line's end: a `#` at a line's start
+/// or after a blank, outside quotes.
+fn hash_comments(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut line_start = 0;
+    text.split_inclusive('\n').filter_map(move |line| {
+        let at = line_start;
+        line_start += line.len();
+        if !line.contains('#') {
+            return None;
+        }
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        for (i, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), _) if c == q && previous != '\\' => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if previous == ' ' || previous == '\t' || i == 0 => {
+                    return Some(at + i..at + line.trim_end_matches(['\n', '\r']).len());
+                }
+                _ => {}
+            }
+            previous = c;
+        }
+        None
+    })
 }
 
 /// Where an assignment is read: a file's text, or a URL (printed text may run on after it:
@@ -208,15 +257,30 @@ enum Within {
     Url,
 }
 
-fn assigned_spans(text: &str, within: Within) -> Vec<Range<usize>> {
+/// Values assigned to secret names in `text[range]`, onto `out`.
+fn scan_assignments(text: &str, range: Range<usize>, within: Within, out: &mut Vec<Range<usize>>) {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let separators = text.match_indices(['=', ':']).map(|(at, _)| at);
-    for at in separators.chain(commented_yarnrc_lines(text)) {
+    let part = &text[range.clone()];
+    let separators = part
+        .match_indices(['=', ':'])
+        .map(|(at, _)| range.start + at);
+    let blanks = (within == Within::File)
+        .then(|| commented_ini_lines(part).map(|at| range.start + at))
+        .into_iter()
+        .flatten();
+    for (at, exact) in separators
+        .map(|at| (at, false))
+        .chain(blanks.map(|at| (at, true)))
+    {
         let name = name_before(text, at);
         // `${NPM_TOKEN:-}`'s `:` follows a variable's name, not a setting's.
         let in_reference = text[..name.start].ends_with("${");
-        if in_reference || !names_a_secret(&text[name]) {
+        let secret = if exact {
+            is_secret_key(&text[name])
+        } else {
+            names_a_secret(&text[name])
+        };
+        if in_reference || !secret {
             continue;
         }
         let mut start = at + 1;
@@ -230,11 +294,9 @@ fn assigned_spans(text: &str, within: Within) -> Vec<Range<usize>> {
         let end = match quote {
             Some(q) => {
                 start += 1;
-                text[start..]
-                    .find([q as char, '\n', '\r'])
-                    .map_or(text.len(), |n| start + n)
+                quoted_value_len(&text[start..range.end], q as char) + start
             }
-            None => start + unquoted_value_len(&text[start..], within),
+            None => start + unquoted_value_len(&text[start..range.end], within),
         };
         let value = &text[start..end];
         if value.is_empty()
@@ -245,7 +307,25 @@ fn assigned_spans(text: &str, within: Within) -> Vec<Range<usize>> {
         }
         out.push(start..end);
     }
-    out
+}
+
+/// How long a quoted value is, to its closing quote (a backslash escapes one in double
+/// quotes) or its line's end.
+fn quoted_value_len(rest: &str, quote: char) -> usize {
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '\n' | '\r' => return i,
+            '\\' if quote == '"' && !escaped => {
+                escaped = true;
+                continue;
+            }
+            c if c == quote && !escaped => return i,
+            _ => {}
+        }
+        escaped = false;
+    }
+    rest.len()
 }
 
 /// How long an unquoted value is: up to a blank, a comma or a closing bracket, a `${…}` (or
@@ -315,8 +395,17 @@ fn only_references_in_any_notation(value: &str) -> bool {
             let Some(len) = reference_len(rest) else {
                 return false;
             };
-            let name = inner.split([':', '?', '-', '}']).next().unwrap_or_default();
+            let body = &inner[..len - 3];
+            let name = body.split([':', '?', '-']).next().unwrap_or_default();
             if !is_variable_name(name) {
+                return false;
+            }
+            // `${NAME:-default}`: the default is sent when NAME is unset, text of its own
+            // unless it is references alone (from a review).
+            let default = body[name.len()..]
+                .trim_start_matches(':')
+                .trim_start_matches(['-', '?']);
+            if !default.is_empty() && !only_references_in_any_notation(default) {
                 return false;
             }
             len - 1
@@ -336,8 +425,10 @@ fn only_references_in_any_notation(value: &str) -> bool {
 }
 
 /// Where the blank after the key of a commented-out `.yarnrc` line is (`# _authToken x`,
-/// `#"_authToken" "x"`): Yarn 1's file separates a key from its value by a blank.
-fn commented_yarnrc_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
+/// `#"_authToken" "x"`): Yarn 1's file separates a key from its value by a blank. Only a
+/// key that is a credential's exactly counts ([`is_secret_key`]): `# Auth is set in CI` is
+/// prose (from a review).
+fn commented_ini_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
     let mut line_start = 0;
     text.split_inclusive('\n').filter_map(move |line| {
         let at = line_start;
@@ -366,6 +457,20 @@ fn name_before(text: &str, at: usize) -> Range<usize> {
         .find(|&(_, c)| !(c.is_ascii_alphanumeric() || "_-.".contains(c)))
         .map_or(0, |(i, c)| i + c.len_utf8());
     start..head.len()
+}
+
+/// Whether a key is a credential's as the managers spell it (`_authToken`, `_auth`,
+/// `_password`, `npmAuthToken`, `npmAuthIdent`, keyed or not: `//host/:_authToken`).
+fn is_secret_key(key: &str) -> bool {
+    let name = key.rsplit(':').next().unwrap_or(key);
+    [
+        "_authToken",
+        "_auth",
+        "_password",
+        "npmAuthToken",
+        "npmAuthIdent",
+    ]
+    .contains(&name)
 }
 
 /// Whether a setting's name says its value is a secret: it ends in token, auth, ident,
@@ -547,31 +652,43 @@ mod tests {
 
     #[test]
     fn masks_values_assigned_to_secret_names_outside_what_a_reader_owns() {
-        let masked = |text: &str| mask(text, &assigned_secret_spans(text)).into_owned();
+        let yaml =
+            |text: &str| mask(text, &assigned_secret_spans(text, Notation::Hashed)).into_owned();
+        let ini = |text: &str| mask(text, &assigned_secret_spans(text, Notation::Ini)).into_owned();
         assert_eq!(
-            masked("# npmAuthToken: FAKE1\n#npmAuthToken: \"FAKE2\"\n"),
+            yaml("# npmAuthToken: FAKE1\n#npmAuthToken: \"FAKE2\"\n"),
             "# npmAuthToken: ***\n#npmAuthToken: \"***\"\n"
         );
         assert_eq!(
-            masked(
-                "# registry = { url = \"https://r.test/\", token = \"FAKE3\" }\n#token=\"FAKE4\""
-            ),
+            yaml("# registry = { url = \"https://r.test/\", token = \"FAKE3\" }\n#token=\"FAKE4\""),
             "# registry = { url = \"https://r.test/\", token = \"***\" }\n#token=\"***\""
         );
         assert_eq!(
-            masked("registry=https://old.test/ # //r.test:4873/:_authToken=FAKE5\r\n"),
+            yaml("npmRegistryServer: \"https://old.test\"   # npmAuthToken: FAKE5\r\n"),
+            "npmRegistryServer: \"https://old.test\"   # npmAuthToken: ***\r\n"
+        );
+        assert_eq!(
+            ini("registry=https://old.test/ # //r.test:4873/:_authToken=FAKE5\r\n"),
             "registry=https://old.test/ # //r.test:4873/:_authToken=***\r\n"
         );
         assert_eq!(
-            masked("//r.test/:_authtoken=FAKE6\n"),
+            ini("//r.test/:_authtoken=FAKE6\n"),
             "//r.test/:_authtoken=***\n"
         );
         assert_eq!(
-            masked("# token FAKE7\n#\"_authToken\" \"FAKE8\"\n# see the token docs\n"),
-            "# token ***\n#\"_authToken\" \"***\"\n# see the token docs\n"
+            ini("#\"_authToken\" \"FAKE8\"\n# _auth FAKE7\n# see the token docs\n"),
+            "#\"_authToken\" \"***\"\n# _auth ***\n# see the token docs\n"
         );
-        assert_eq!(masked("# token=FAKE9${X}\n"), "# token=***\n");
-        // References, booleans and other settings stay readable.
+        assert_eq!(yaml("# token=FAKE9${X}\n"), "# token=***\n");
+        // A default is literal text of its own (from a review).
+        assert_eq!(
+            yaml(
+                "# npmAuthToken: \"${NPM_TOKEN:-npm_FAKE10}\"\n#npmAuthIdent: ${U:-user:FAKE11}\n"
+            ),
+            "# npmAuthToken: \"***\"\n#npmAuthIdent: ***\n"
+        );
+        assert_eq!(yaml("# token = \"a\\\"FAKE12\"\n"), "# token = \"***\"\n");
+        // References, booleans, settings, package names and prose stay readable.
         for kept in [
             "npmAuthToken: \"${NPM_TOKEN}\"\n",
             "//r/:_authToken=${NPM_TOKEN}\n//r/:_password=${P?}\nnpmAuthToken: \"${T:-}\"\n",
@@ -583,8 +700,16 @@ mod tests {
             "npmAlwaysAuth: true\nalways-auth=false\n",
             "registry=https://r.test:4873/\ncafile=/etc/ca.pem\nkeyfile=/k.pem\n",
             "tokenHelper=/bin/helper\nauth-type=web\n",
+            "# Auth is set in CI\n# the token comes from the vault\n",
         ] {
-            assert_eq!(masked(kept), kept);
+            assert_eq!(ini(kept), kept);
+            assert_eq!(yaml(kept), kept);
+        }
+        for kept in [
+            "overrides:\n  passport-oauth: 1.0.0\ncatalog:\n  jsonwebtoken: ^9\n  next-auth: 4.24.7\n",
+            "url: \"https://r/#token=x\"\n",
+        ] {
+            assert_eq!(yaml(kept), kept);
         }
     }
 

@@ -7718,15 +7718,13 @@ fn a_registry_url_without_a_scheme_is_explained_as_no_request() {
     let answers = answers["managers"].as_array().expect("managers");
     assert_eq!(answers.len(), 2, "{}", render(&out));
     for (answer, outcome) in answers.iter().zip([
-        "npm can request: it waits until its request times out",
-        "pnpm@12 can request: it stops after about a minute",
+        "npm cannot request it: it hangs until its fetch timeout, reaching no registry",
+        "pnpm@12 cannot request it: it stops after about a minute, sending nothing",
     ]) {
         assert_eq!(answer["fails"], true, "{answer}");
         let why = answer["why"][1].as_str().unwrap();
         assert!(
-            why.contains(&format!(
-                "has no https:// or http://, so it is no URL {outcome}"
-            )),
+            why.contains(&format!("is no https:// or http:// URL, so {outcome}")),
             "{answer}"
         );
     }
@@ -7746,6 +7744,32 @@ fn a_registry_url_without_a_scheme_is_explained_as_no_request() {
         fixes,
         [
             "write `https://registry.test:4873/` there (or `http://registry.test:4873/` where the registry serves plain http)"
+        ]
+    );
+    // Another scheme, or a mistyped one, is replaced in the fix, not kept (from a review).
+    std::fs::write(
+        project.path().join(".npmrc"),
+        "registry=ftp://r.example.test/npm/\n@a:registry=https:/a.example.test/\n",
+    )
+    .unwrap();
+    let out = run(
+        &project,
+        &["doctor", "--manager", "npm", "--format", "json"],
+    );
+    let doctor: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut fixes: Vec<&str> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "registry-url-without-scheme")
+        .map(|f| f["fix"].as_str().unwrap())
+        .collect();
+    fixes.sort();
+    assert_eq!(
+        fixes,
+        [
+            "write `https://a.example.test/` there (or `http://a.example.test/` where the registry serves plain http)",
+            "write `https://r.example.test/npm/` there (or `http://r.example.test/npm/` where the registry serves plain http)"
         ]
     );
 }
@@ -7775,7 +7799,7 @@ fn bun_s_whole_value_variable_is_no_registry_url_without_a_scheme() {
         .output()
         .unwrap();
     assert!(
-        render(&out).contains("`registry.example.test/` has no https:// or http://"),
+        render(&out).contains("`registry.example.test/` is no https:// or http:// URL"),
         "{}",
         render(&out)
     );

@@ -344,8 +344,8 @@ fn issue_15_nothing_is_written_unless_everything_can_be() {
 
 /// From a trial: a project `.npmrc` that was a symlink to `~/.npmrc` had `registry=` added
 /// by a conversion without `--user`, which moved every project of that user, unsaid. It is
-/// refused, nothing is written, and the command the refusal gives, run as printed, makes
-/// the conversion write the project's own file.
+/// refused (with `--user` too), nothing is written, and the command the refusal gives, run
+/// as printed, makes the conversion write the project's own file, without the user's token.
 #[test]
 fn a_project_file_linked_to_a_user_file_is_not_written_without_user() {
     let dir = assert_fs::TempDir::new().unwrap();
@@ -379,6 +379,20 @@ fn a_project_file_linked_to_a_user_file_is_not_written_without_user() {
         std::fs::read_to_string(home.join(".npmrc")).unwrap(),
         user_text
     );
+    // With --user too: planned as the project's file, it lost the user's token (a review).
+    let with_user = common::pmrc()
+        .args([
+            "convert", "--from", "yarn", "--to", "npm", "--write", "--user", "--dir",
+        ])
+        .arg(&project)
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert_eq!(with_user.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(home.join(".npmrc")).unwrap(),
+        user_text
+    );
     let command = said
         .split('`')
         .nth(1)
@@ -398,11 +412,13 @@ fn a_project_file_linked_to_a_user_file_is_not_written_without_user() {
         std::fs::read_to_string(home.join(".npmrc")).unwrap(),
         user_text
     );
+    // The project's own file holds what the conversion wrote, none of the user's secrets.
+    let own = std::fs::read_to_string(project.join(".npmrc")).unwrap();
     assert!(
-        std::fs::read_to_string(project.join(".npmrc"))
-            .unwrap()
-            .contains("registry=https://registry.example.test/")
+        own.contains("registry=https://registry.example.test/"),
+        "{own}"
     );
+    assert!(!own.contains("FAKE-home-token"), "{own}");
 }
 
 /// From a trial: a CRLF file's preview printed its lines with LF alone, so the diff did

@@ -200,8 +200,15 @@ impl Format {
     /// unknown keys), which the preview prints as context all the same.
     pub fn secret_spans(self, text: &str) -> SecretSpans {
         let mut spans = self.read_secret_spans(text);
-        if self != Format::PmrcToml {
-            spans.extend(crate::redact::assigned_secret_spans(text));
+        let notation = match self {
+            Format::Npmrc | Format::Yarnrc => Some(crate::redact::Notation::Ini),
+            Format::YarnrcYml | Format::Bunfig | Format::PnpmWorkspace | Format::DependabotYml => {
+                Some(crate::redact::Notation::Hashed)
+            }
+            Format::PmrcToml => None,
+        };
+        if let Some(notation) = notation {
+            spans.extend(crate::redact::assigned_secret_spans(text, notation));
         }
         spans
     }

@@ -1026,7 +1026,7 @@ pub trait Rules: Sync {
     /// What the manager does with a registry URL that has no scheme (`registry.test:4873/`),
     /// from the trials: it never sends a request there.
     fn on_registry_url_without_scheme(&self) -> &'static str {
-        "stops at once"
+        "stops at once, sending nothing"
     }
     /// Why the manager stops before any request over what the model holds as a whole
     /// (npm 9+ and a top-level credential), with where: `None` when it goes on.

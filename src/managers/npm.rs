@@ -278,12 +278,12 @@ impl Rules for Npm {
         true
     }
 
-    /// From a trial: real npm 11 and 12 made no request with a top-level `_auth`, where
-    /// explain said npm sent it.
     fn on_registry_url_without_scheme(&self) -> &'static str {
-        "waits until its request times out"
+        "hangs until its fetch timeout, reaching no registry"
     }
 
+    /// From a trial: real npm 11 and 12 made no request with a top-level `_auth`, where
+    /// explain said npm sent it.
     /// npm's `validate()` names only a key that holds something (an empty `_auth=`, or a
     /// `${VAR?}` unset, is no stop: from a review, against @npmcli/config's source), and the
     /// key it asks for is the registry's nerf dart (`https://r/npm` gives `//r/`).

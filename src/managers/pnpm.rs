@@ -232,8 +232,8 @@ impl Rules for Pnpm {
 
     fn on_registry_url_without_scheme(&self) -> &'static str {
         match self.0 {
-            PnpmMajor::V12 => "stops after about a minute",
-            PnpmMajor::V10 | PnpmMajor::V11 => "stops at once",
+            PnpmMajor::V12 => "stops after about a minute, sending nothing",
+            PnpmMajor::V10 | PnpmMajor::V11 => "stops at once, sending nothing",
         }
     }
 

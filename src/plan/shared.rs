@@ -1145,13 +1145,12 @@ fn secrets_into_readable_files(changes: &[FileChange]) -> Vec<Warning> {
         .collect()
 }
 
-/// Without `--user`, no project file that is in truth a user-level file is written (from a
-/// trial: a project `.npmrc` linked to `~/.npmrc` had a `registry=` added, which moved every
-/// other project of the user, and nothing was said).
+/// No project file that is in truth a user-level file is written (from a trial: a project
+/// `.npmrc` linked to `~/.npmrc` had a `registry=` added, which moved every other project of
+/// the user, and nothing was said; with `--user` it was planned as the project's file and
+/// lost the user's npmjs token). Removing the link loses nothing: the managers still read
+/// the file as the user's, and pmrc then writes the project its own.
 fn refuse_user_files_behind_links(req: &Request, changes: &[FileChange]) -> Result<()> {
-    if req.user {
-        return Ok(());
-    }
     for change in changes.iter().filter(|c| c.level == Level::Project) {
         if change.status() == super::Status::Unchanged {
             continue;
@@ -1160,9 +1159,7 @@ fn refuse_user_files_behind_links(req: &Request, changes: &[FileChange]) -> Resu
             return Err(Error::Refused {
                 path: change.path.clone(),
                 reason: format!(
-                    "is a link to {user_file}, a user-level file every project of this user reads, which a conversion without --user never writes; give the project a {} of its own in place of the link (`cp --remove-destination \"$(readlink -f {})\" {}`) and run pmrc again",
-                    change.display,
-                    crate::doctor::shell_word(&change.path.display().to_string()),
+                    "is a link to {user_file}, a user-level file every project of this user reads, which pmrc does not write as a project's; remove the link (`rm {}`), which the managers then read as the user's file still, and run pmrc again",
                     crate::doctor::shell_word(&change.path.display().to_string())
                 ),
             });
