@@ -304,6 +304,9 @@ diagnostics! {
         DependabotScopeIgnoresNpmrc "dependabot-scope-ignores-npmrc"
             what: "`convert --to dependabot`: the conversion writes dependabot.yml's first `scope`, and the committed .npmrc holds settings besides registries and credentials (`legacy-peer-deps`); with a scope Dependabot writes its own .npmrc and ignores the committed one, so those settings stop applying to its updates"
             fix: "if Dependabot's updates need those settings, remove `scope` from dependabot.yml's entries by hand (the committed .npmrc then routes the scopes, and its other settings apply); else nothing";
+        DependabotNoUpdate "dependabot-no-update"
+            what: "`convert --to dependabot`: the repository's `.github/dependabot.yml` has updates, but no `npm` or `bun` update for the project's folder; its updates are other projects' (a monorepo's), so pmrc links this project's registries to none of them and leaves the file as it is"
+            fix: "add an update with `package-ecosystem: \"npm\"` and the `directory` the message names under `updates:`, then convert again";
         DependabotEncodedPassword "dependabot-encoded-password"
             what: "`convert --to dependabot`: the source's password is npm's base64 `_password`, and Dependabot wants the plain password, so it is left out"
             fix: "create a Dependabot secret holding the decoded password and add `username` and `password: ${{secrets.NAME}}` to the entry (the message names it)";

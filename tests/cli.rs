@@ -7896,6 +7896,131 @@ fn dependabot_yml_is_the_repository_roots_for_a_project_in_a_subfolder() {
     assert!(!frontend.join(".github").exists() && !repo.path().join(DEPENDABOT).exists());
 }
 
+/// From a review: in a monorepo, each sub-project's `convert --to dependabot --write` rewrote
+/// the root's shared dependabot.yml: `-C frontend` linked the acme registry to `/backend`'s
+/// update too, then `-C backend` removed it and pointed `/frontend` at beta's, exit 0,
+/// unsaid. Each project links only its own update, in either order, another project's entry
+/// stays, and `sync --check` is clean for both; a project with no update of its own is
+/// told what to add, and the file is left as it is.
+#[test]
+fn each_project_of_a_monorepo_links_only_its_own_dependabot_update() {
+    const UPDATES: &str = "version: 2\nupdates:\n  - package-ecosystem: \"npm\"\n    directory: \"/backend\"\n    schedule:\n      interval: \"weekly\"\n  - package-ecosystem: \"npm\"\n    directory: \"/frontend\"\n    schedule:\n      interval: \"weekly\"\n";
+    let sync = "[sync]\nfrom = \"npm\"\nto = [\"dependabot\"]\n";
+    let repo = Project::with_files(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (DEPENDABOT, UPDATES),
+        ("frontend/package.json", "{\"name\": \"frontend\"}\n"),
+        (
+            "frontend/.npmrc",
+            "@acme:registry=https://acme.example.test/\n//acme.example.test/:_authToken=${NPM_TOKEN}\n",
+        ),
+        ("frontend/pmrc.toml", sync),
+        ("backend/package.json", "{\"name\": \"backend\"}\n"),
+        (
+            "backend/.npmrc",
+            "@beta:registry=https://beta.example.test/\n//beta.example.test/:_authToken=${BETA_TOKEN}\n",
+        ),
+        ("backend/pmrc.toml", sync),
+        ("docs/package.json", "{\"name\": \"docs\"}\n"),
+        (
+            "docs/.npmrc",
+            "@gamma:registry=https://gamma.example.test/\n",
+        ),
+    ]);
+    let in_project = |folder: &str, args: &[&str]| {
+        common::pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(repo.path().join(folder))
+            .env("HOME", repo.home.path())
+            .output()
+            .unwrap()
+    };
+    let convert = ["convert", "--from", "npm", "--to", "dependabot", "--write"];
+    // Each update's `registries`, by its directory.
+    let links = |text: &str| -> Vec<(String, Vec<String>)> {
+        let yaml: serde_json::Value = serde_saphyr::from_str(text).unwrap();
+        yaml["updates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                let names = u["registries"].as_array().cloned().unwrap_or_default();
+                (
+                    u["directory"].as_str().unwrap().to_string(),
+                    names
+                        .iter()
+                        .map(|n| n.as_str().unwrap().to_string())
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    for order in [["frontend", "backend"], ["backend", "frontend"]] {
+        std::fs::write(repo.path().join(DEPENDABOT), UPDATES).unwrap();
+        for folder in order {
+            let out = in_project(folder, &convert);
+            assert!(out.status.success(), "{folder}: {}", render(&out));
+        }
+        let text = repo.read(DEPENDABOT).unwrap();
+        assert_eq!(
+            links(&text),
+            vec![
+                (
+                    "/backend".to_string(),
+                    vec!["npm-beta-example-test".to_string()]
+                ),
+                (
+                    "/frontend".to_string(),
+                    vec!["npm-acme-example-test".to_string()]
+                ),
+            ],
+            "{order:?}:\n{text}"
+        );
+        for (name, url, secret) in [
+            (
+                "npm-acme-example-test",
+                "https://acme.example.test/",
+                "NPM_TOKEN",
+            ),
+            (
+                "npm-beta-example-test",
+                "https://beta.example.test/",
+                "BETA_TOKEN",
+            ),
+        ] {
+            assert!(
+                text.contains(&format!(
+                    "  {name}:\n    type: npm-registry\n    url: \"{url}\"\n"
+                )),
+                "{order:?}:\n{text}"
+            );
+            assert!(
+                text.contains(&format!("token: \"${{{{secrets.{secret}}}}}\"")),
+                "{order:?}:\n{text}"
+            );
+        }
+        for folder in ["frontend", "backend"] {
+            let out = in_project(folder, &["sync", "--check"]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{order:?} {folder}: {}",
+                render(&out)
+            );
+        }
+    }
+    let before = repo.read(DEPENDABOT).unwrap();
+    let out = in_project("docs", &convert);
+    let said = render(&out);
+    assert!(out.status.success(), "{said}");
+    assert_eq!(repo.read(DEPENDABOT).unwrap(), before, "{said}");
+    assert!(
+        said.contains("warning[dependabot-no-update]") && said.contains("`directory: \"/docs\"`"),
+        "{said}"
+    );
+}
+
 /// From a trial: a literal token in `pnpm_config__auth` was printed by `show` and `explain`
 /// with `--show-secrets`, where every other variable's credential stays a reference to the
 /// variable (docs/commands.md: "its value is printed nowhere, `--show-secrets` included").

@@ -238,6 +238,17 @@ const TRIGGERS: &[Trigger] = &[
         TO_DEPENDABOT,
     ),
     t(
+        "dependabot-no-update",
+        &[
+            (".npmrc", "@acme:registry=https://npm.acme.example/\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /backend\n    schedule:\n      interval: weekly\n",
+            ),
+        ],
+        TO_DEPENDABOT,
+    ),
+    t(
         "dependabot-encoded-password",
         &[(
             ".npmrc",

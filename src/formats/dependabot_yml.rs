@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 use yaml_edit::YamlFile;
 
 use crate::error::SyntaxError;
-use crate::formats::{Setting, SettingValue, Wanted, dominant_line_ending, yaml};
+use crate::formats::{Setting, SettingPath, SettingValue, Wanted, dominant_line_ending, yaml};
 use crate::managers::Manager;
 use crate::model::{AuthKey, Credentials, Level, Model, Origin, PasswordEncoding, Scope, Value};
 use crate::registry_url::RegistryUrl;
@@ -94,15 +94,29 @@ impl Update {
     fn label(&self) -> Option<String> {
         let eco = self.ecosystem.as_deref()?;
         ECOSYSTEMS.contains(&eco).then(|| {
-            let dirs: Vec<&str> = self
-                .directory
-                .iter()
-                .chain(&self.directories)
-                .map(String::as_str)
-                .collect();
+            let dirs: Vec<&str> = self.folders().collect();
             format!("{eco} {}", dirs.join(","))
         })
     }
+
+    /// Its `directory` and each of its `directories`, as written.
+    fn folders(&self) -> impl Iterator<Item = &str> {
+        self.directory
+            .iter()
+            .chain(&self.directories)
+            .map(String::as_str)
+    }
+
+    /// Whether this is an `npm` or `bun` update of `directory` (`/frontend`). A glob in
+    /// `directories` is not matched: pmrc does not guess.
+    fn serves(&self, directory: &str) -> bool {
+        self.label().is_some() && self.folders().any(|d| normal(d) == normal(directory))
+    }
+}
+
+/// A directory as Dependabot names it from the repository's root: `/`, `/frontend`.
+fn normal(directory: &str) -> String {
+    format!("/{}", directory.trim_matches('/'))
 }
 
 fn parse(text: &str) -> Result<std::rc::Rc<Config>, SyntaxError> {
@@ -117,15 +131,7 @@ fn line_of(t: &Spanned<String>) -> usize {
 /// Dependabot then looks up that folder's JavaScript packages, through the registries the
 /// file gives it. A glob in `directories` is not matched: pmrc does not guess.
 pub fn updates_javascript(text: &str, directory: &str) -> Result<bool, SyntaxError> {
-    let normal = |d: &str| format!("/{}", d.trim_matches('/'));
-    let directory = normal(directory);
-    Ok(parse(text)?.updates.iter().any(|u| {
-        u.label().is_some()
-            && u.directory
-                .iter()
-                .chain(&u.directories)
-                .any(|d| normal(d) == directory)
-    }))
+    Ok(parse(text)?.updates.iter().any(|u| u.serves(directory)))
 }
 
 /// The settings pmrc owns in this file.
@@ -157,23 +163,27 @@ pub fn settings(text: &str) -> Result<Vec<Setting>, SyntaxError> {
         let (Some(label), Some(registries)) = (update.label(), &update.registries) else {
             continue;
         };
-        let value = match registries {
-            serde_json::Value::Array(items) => SettingValue::List(
-                items
-                    .iter()
-                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
-                    .collect(),
-            ),
-            serde_json::Value::String(s) => SettingValue::Scalar(s.clone()),
-            other => SettingValue::Scalar(other.to_string()),
-        };
         out.push(Setting {
             path: ["updates".into(), label, "registries".into()].into(),
-            value,
+            value: links(registries),
             line: lines.line("updates"),
         });
     }
     Ok(out)
+}
+
+/// An update's `registries` as a setting: a list of names, or a scalar (`"*"`).
+fn links(registries: &serde_json::Value) -> SettingValue {
+    match registries {
+        serde_json::Value::Array(items) => SettingValue::List(
+            items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                .collect(),
+        ),
+        serde_json::Value::String(s) => SettingValue::Scalar(s.clone()),
+        other => SettingValue::Scalar(other.to_string()),
+    }
 }
 
 /// Byte spans of literal secrets (a `token` or `password` that is not `${{secrets.X}}`).
@@ -414,12 +424,48 @@ pub fn update_directory(project: &Path, file: &Path) -> String {
 }
 
 /// `wanted` in the file's own terms: an entry for a registry the file already has keeps its
-/// name and its `scope` shape (a list stays a list); the `npm`/`bun` updates list the
-/// entries (a new file gets one `npm` update for `directory`, the project's folder).
+/// name and its `scope` shape (a list stays a list); the `npm`/`bun` updates of `directory`
+/// (the project's folder) list the entries (a new file gets one `npm` update for it).
+///
+/// The file at a repository's root serves every project in it (a monorepo's `/frontend` and
+/// `/backend`), so only the project's own updates are linked and unlinked. An entry another
+/// update lists is that project's: it stays as written, and is shared only where it already
+/// says what this project wants (from a review: each sub-project's conversion relinked every
+/// update and removed the other's entry). A file with no update for `directory` is left as
+/// it is (`Rules::target_warnings` says what to add).
 pub fn in_shape_of(text: Option<&str>, wanted: Wanted, directory: &str) -> Wanted {
     let held = text.and_then(|t| parse(t).ok());
     let empty = Config::default();
     let config = held.as_deref().unwrap_or(&empty);
+    let held_settings = text.and_then(|t| settings(t).ok()).unwrap_or_default();
+    let blank = text.is_none_or(|t| t.trim().is_empty());
+    if !blank && !config.updates.iter().any(|u| u.serves(directory)) {
+        return crate::formats::wanted_from(&held_settings);
+    }
+    // The entries the other updates list: `"*"` on an npm or bun update lists them all.
+    let mut theirs: BTreeSet<String> = BTreeSet::new();
+    let mut all_theirs = false;
+    for update in config.updates.iter().filter(|u| !u.serves(directory)) {
+        match &update.registries {
+            Some(serde_json::Value::String(s)) if s.trim() == "*" => {
+                all_theirs |= update.label().is_some();
+            }
+            Some(serde_json::Value::String(s)) => {
+                theirs.insert(s.clone());
+            }
+            Some(serde_json::Value::Array(items)) => {
+                theirs.extend(items.iter().filter_map(|i| i.as_str().map(str::to_string)));
+            }
+            _ => {}
+        }
+    }
+    let is_theirs = |name: &str| all_theirs || theirs.contains(name);
+    let held_entry = |name: &str| -> Vec<&Setting> {
+        held_settings
+            .iter()
+            .filter(|s| s.path[0] == "registries" && s.path[1] == name)
+            .collect()
+    };
     // Each npm entry's name, the registry its URL names, and the URL as written.
     let existing: Vec<(&String, String, &String)> = config
         .registries
@@ -443,6 +489,42 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted, directory: &str) -> Wante
             })
             .unwrap_or_default()
     };
+    let same = |field: &str, a: &str, b: &str| match field {
+        "url" => {
+            RegistryUrl::parse(a.trim()).map(|u| u.registry_nerf_dart())
+                == RegistryUrl::parse(b.trim()).map(|u| u.registry_nerf_dart())
+        }
+        _ => {
+            Template::parse(a.trim(), Dialect::Dependabot)
+                == Template::parse(b.trim(), Dialect::Dependabot)
+        }
+    };
+    let scope_set = |v: &SettingValue| -> BTreeSet<String> {
+        match v {
+            SettingValue::Scalar(s) => vec![s.clone()],
+            SettingValue::List(items) => items.clone(),
+        }
+        .iter()
+        .map(|s| s.trim().trim_start_matches('@').to_ascii_lowercase())
+        .collect()
+    };
+    // Whether another project's entry `held` already says all `name` wants, and no more.
+    let agrees = |held: &str, name: &str| {
+        let have = held_entry(held);
+        let want: Vec<&(SettingPath, SettingValue)> =
+            wanted.iter().filter(|(p, _)| p[1] == name).collect();
+        have.len() == want.len()
+            && want.iter().all(|(p, v)| {
+                have.iter().any(|h| {
+                    h.path[2] == p[2]
+                        && match (&h.value, v) {
+                            _ if p[2] == "scope" => scope_set(&h.value) == scope_set(v),
+                            (SettingValue::Scalar(a), SettingValue::Scalar(b)) => same(&p[2], a, b),
+                            _ => false,
+                        }
+                })
+            })
+    };
     let mut renames: BTreeMap<String, String> = BTreeMap::new();
     let mut taken: BTreeSet<String> = config.registries.keys().cloned().collect();
     let mut claimed: BTreeSet<String> = BTreeSet::new();
@@ -458,9 +540,18 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted, directory: &str) -> Wante
         })
         .collect();
     for (name, nerf) in &urls {
-        if let Some((held, _, _)) = existing.iter().find(|(_, n, _)| Some(n) == nerf.as_ref()) {
-            claimed.insert((*held).clone());
-            renames.insert(name.clone(), (*held).clone());
+        let for_registry = || {
+            existing
+                .iter()
+                .filter(|(held, n, _)| Some(n) == nerf.as_ref() && !claimed.contains(*held))
+        };
+        let found = for_registry()
+            .find(|(held, _, _)| !is_theirs(held))
+            .or_else(|| for_registry().find(|(held, _, _)| agrees(held, name)));
+        if let Some((held, _, _)) = found {
+            let held = (*held).clone();
+            claimed.insert(held.clone());
+            renames.insert(name.clone(), held);
         }
     }
     for (name, _) in &urls {
@@ -471,6 +562,7 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted, directory: &str) -> Wante
         let by_scope = config.registries.iter().find(|(held, e)| {
             e.is_npm()
                 && !claimed.contains(*held)
+                && !is_theirs(held)
                 && scope_names(e)
                     .iter()
                     .any(|s| scopes.iter().any(|w| w.trim_start_matches('@') == s))
@@ -504,16 +596,6 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted, directory: &str) -> Wante
         };
         v.as_ref().map(|v| v.value.clone())
     };
-    let same = |field: &str, a: &str, b: &str| match field {
-        "url" => {
-            RegistryUrl::parse(a.trim()).map(|u| u.registry_nerf_dart())
-                == RegistryUrl::parse(b.trim()).map(|u| u.registry_nerf_dart())
-        }
-        _ => {
-            Template::parse(a.trim(), Dialect::Dependabot)
-                == Template::parse(b.trim(), Dialect::Dependabot)
-        }
-    };
     let mut out: Wanted = wanted
         .into_iter()
         .map(|(path, value)| {
@@ -531,21 +613,31 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted, directory: &str) -> Wante
             };
             (path.into(), value)
         })
+        .filter(|(path, _): &(SettingPath, SettingValue)| !is_theirs(&path[1]))
         .collect();
+    // Another project's entries, the ones shared with it included, stay byte for byte.
+    out.extend(
+        held_settings
+            .iter()
+            .filter(|s| s.path[0] == "registries" && is_theirs(&s.path[1]))
+            .map(|s| (s.path.clone(), s.value.clone())),
+    );
     let names: Vec<String> = renames.values().cloned().collect();
     let npm_names: BTreeSet<&String> = existing.iter().map(|(n, _, _)| *n).collect();
-    let mut linked = false;
     for update in &config.updates {
         let Some(label) = update.label() else {
             continue;
         };
-        linked = true;
+        let path: SettingPath = ["updates".into(), label, "registries".into()].into();
         let list = match &update.registries {
+            // Another project's update keeps its list as it is.
+            Some(held) if !update.serves(directory) => {
+                out.push((path, links(held)));
+                continue;
+            }
+            None if !update.serves(directory) => continue,
             Some(serde_json::Value::String(s)) => {
-                out.push((
-                    ["updates".into(), label, "registries".into()].into(),
-                    SettingValue::Scalar(s.clone()),
-                ));
+                out.push((path, SettingValue::Scalar(s.clone())));
                 continue;
             }
             Some(serde_json::Value::Array(items)) => items
@@ -562,14 +654,10 @@ pub fn in_shape_of(text: Option<&str>, wanted: Wanted, directory: &str) -> Wante
             }
         }
         if !list.is_empty() || update.registries.is_some() {
-            out.push((
-                ["updates".into(), label, "registries".into()].into(),
-                SettingValue::List(list),
-            ));
+            out.push((path, SettingValue::List(list)));
         }
     }
-    let blank = text.is_none_or(|t| t.trim().is_empty());
-    if !linked && blank && !names.is_empty() {
+    if config.updates.is_empty() && blank && !names.is_empty() {
         out.push((
             [
                 "updates".into(),

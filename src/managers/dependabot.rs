@@ -188,6 +188,16 @@ impl Rules for Dependabot {
         if from == super::Manager::Dependabot {
             return Ok(Vec::new());
         }
+        let root = crate::discover::repository_root(dir, FILE);
+        let held = match &root {
+            Some(root) => crate::discover::read_text(&root.join(FILE))?,
+            None => None,
+        };
+        if let (Some(root), Some(text)) = (&root, held.as_deref())
+            && let Some(warning) = no_update_here(dir, &root.join(FILE), text, written)
+        {
+            return Ok(vec![warning]);
+        }
         let scoped: Vec<String> = written
             .scopes
             .iter()
@@ -197,10 +207,6 @@ impl Rules for Dependabot {
         if scoped.is_empty() {
             return Ok(Vec::new());
         }
-        let held = match crate::discover::repository_root(dir, FILE) {
-            Some(root) => crate::discover::read_text(&root.join(FILE))?,
-            None => None,
-        };
         let held_scope = held
             .as_deref()
             .and_then(|text| crate::formats::dependabot_yml::settings(text).ok())
@@ -249,6 +255,38 @@ impl Rules for Dependabot {
             }),
         )])
     }
+}
+
+/// Where the repository's dependabot.yml (`file`, holding `text`) has updates but none of the
+/// project's folder, the conversion leaves it as it is (its updates are other projects',
+/// from a review: a monorepo's `/backend` got `/frontend`'s registries), which is said with
+/// the update to add; None where there is nothing to say.
+fn no_update_here(
+    dir: &std::path::Path,
+    file: &std::path::Path,
+    text: &str,
+    written: &Model,
+) -> Option<Warning> {
+    use crate::formats::dependabot_yml;
+    if text.trim().is_empty()
+        || dependabot_yml::wanted(written, super::Manager::Dependabot).is_empty()
+    {
+        return None;
+    }
+    let project = crate::discover::lexical(&std::path::absolute(dir).ok()?);
+    let directory = dependabot_yml::update_directory(&project, file);
+    // A file pmrc cannot read is said by the edit itself.
+    if dependabot_yml::updates_javascript(text, &directory).unwrap_or(true) {
+        return None;
+    }
+    let shown = crate::discover::shown_from(dir, file).unwrap_or_else(|| FILE.to_string());
+    Some(Warning::new(
+        Code::DependabotNoUpdate,
+        format!(
+            "{shown} has no `npm` or `bun` update for {directory}, so pmrc links this project's registries to none and leaves the file as it is (its updates are other folders'): add an update with `package-ecosystem: \"npm\"` and `directory: \"{directory}\"` under `updates:`, then convert again"
+        ),
+        None,
+    ))
 }
 
 /// Takes out of a translated model what dependabot.yml cannot hold, saying each. A secret it
