@@ -781,10 +781,13 @@ fn a_project_npmrc_token_for_setup_node_s_registry_is_the_one_sent() {
 
 /// From a trial: a variable the `run:` script exports before the command reaches it, as
 /// `NPM_TOKEN=... yarn install` does (pmrc said Yarn 4 got no NPM_TOKEN, an error); one
-/// assigned without `export`, or exported only after the command, does not.
+/// assigned without `export`, or exported only after the command, does not. From a review:
+/// nor does a bare `export NPM_TOKEN` of a variable nothing set (it exports nothing), or
+/// one `export -n` takes back; a bare export after `NAME=value`, before it, or of a name
+/// the step's `env:` gives, does.
 #[test]
 fn a_variable_exported_earlier_in_the_script_reaches_the_command() {
-    let not_provided = |script: &str| {
+    let not_provided_with = |env: &str, script: &str| {
         let project = Project::with_files(&[
             (
                 "package.json",
@@ -797,7 +800,7 @@ fn a_variable_exported_earlier_in_the_script_reaches_the_command() {
             (
                 ".github/workflows/ci.yml",
                 &format!(
-                    "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - run: |\n{script}"
+                    "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - env: {env}\n        run: |\n{script}"
                 ),
             ),
         ]);
@@ -806,6 +809,7 @@ fn a_variable_exported_earlier_in_the_script_reaches_the_command() {
             .filter(|f| f["rule"] == "ci-variable-not-provided")
             .count()
     };
+    let not_provided = |script: &str| not_provided_with("{}", script);
     let indented = |lines: &[&str]| {
         lines
             .iter()
@@ -821,12 +825,31 @@ fn a_variable_exported_earlier_in_the_script_reaches_the_command() {
             "yarn install",
         ]),
         indented(&["declare -x NPM_TOKEN=\"${{ secrets.T }}\" && yarn install"]),
+        indented(&[
+            "export NPM_TOKEN",
+            "NPM_TOKEN=\"${{ secrets.T }}\"",
+            "yarn install",
+        ]),
     ] {
         assert_eq!(not_provided(&provided), 0, "{provided}");
     }
+    let bare = indented(&["export NPM_TOKEN", "yarn install"]);
+    assert_eq!(
+        not_provided_with("{NPM_TOKEN: \"${{ secrets.T }}\"}", &bare),
+        0,
+        "{bare}"
+    );
     for not in [
         indented(&["NPM_TOKEN=\"${{ secrets.T }}\"", "yarn install"]),
         indented(&["yarn install", "export NPM_TOKEN=\"${{ secrets.T }}\""]),
+        bare.clone(),
+        indented(&["export NPM_TOKEN; yarn install"]),
+        indented(&["export -n NPM_TOKEN=\"${{ secrets.T }}\"", "yarn install"]),
+        indented(&[
+            "export NPM_TOKEN=\"${{ secrets.T }}\"",
+            "export -n NPM_TOKEN",
+            "yarn install",
+        ]),
     ] {
         assert_eq!(not_provided(&not), 1, "{not}");
     }

@@ -427,8 +427,8 @@ fn script_start(at: &serde_saphyr::Location, lines: &[&str]) -> usize {
 /// The programs a script calls and what it writes to `$GITHUB_ENV`, line by line. Shell is
 /// read only as far as it reads reliably: one command per `&&`, `||`, `;` or `|` piece.
 fn read_script(script: &str, first_line: usize, step: &mut Step) {
-    // Names the script has exported so far: every command after the `export` gets them.
-    let mut exported = Vec::new();
+    // What the script has set so far: every command after an `export` gets its names.
+    let mut vars = ScriptVars::default();
     let mut logical = String::new();
     let mut logical_line = first_line;
     // An open here-document: its delimiter, whether tabs before it are stripped (`<<-`),
@@ -483,7 +483,7 @@ fn read_script(script: &str, first_line: usize, step: &mut Step) {
         }
         logical.push_str(line);
         let (commands_before, unread_before) = (step.commands.len(), step.github_env_unread);
-        read_line(&logical, logical_line, step, &mut exported);
+        read_line(&logical, logical_line, step, &mut vars);
         if let Some((delimiter, tabs)) = here_document(&logical) {
             if is_cat_to_github_env(&logical) {
                 // Read line by line below, not left unread.
@@ -504,7 +504,7 @@ fn read_script(script: &str, first_line: usize, step: &mut Step) {
         logical.clear();
     }
     if !logical.is_empty() {
-        read_line(&logical, logical_line, step, &mut exported);
+        read_line(&logical, logical_line, step, &mut vars);
     }
 }
 
@@ -582,9 +582,30 @@ fn here_operator(code: &str) -> Option<usize> {
     None
 }
 
-/// One logical line of a script; `exported`: the names exported by the lines before it,
-/// added to with this line's `export NAME[=value]`.
-fn read_line(line: &str, n: usize, step: &mut Step, exported: &mut Vec<String>) {
+/// The shell variables a script's lines before a command have set.
+#[derive(Default)]
+struct ScriptVars {
+    /// Exported with a value: they reach every command after.
+    exported: Vec<String>,
+    /// Assigned (`NAME=value` alone on a line) but not exported: a later `export NAME`
+    /// exports them.
+    assigned: Vec<String>,
+    /// Marked by a bare `export NAME` while unset: exporting an unset variable exports
+    /// nothing, until a later `NAME=value` gives it a value.
+    marked: Vec<String>,
+}
+
+impl ScriptVars {
+    fn export(&mut self, name: &str) {
+        if !self.exported.iter().any(|n| n == name) {
+            self.exported.push(name.to_string());
+        }
+    }
+}
+
+/// One logical line of a script; `vars`: what the lines before it set, added to with this
+/// line's assignments and `export NAME[=value]`.
+fn read_line(line: &str, n: usize, step: &mut Step, vars: &mut ScriptVars) {
     let line = tight_matrix_references(line);
     let code = line.split(" #").next().unwrap_or(&line).trim();
     if code.starts_with('#') || code.is_empty() {
@@ -611,9 +632,24 @@ fn read_line(line: &str, n: usize, step: &mut Step, exported: &mut Vec<String>) 
                 _ => break,
             }
         }
+        // `NAME=value` alone: a shell variable, exported only if marked already.
+        if words.peek().is_none() {
+            for name in inline_env {
+                if vars.marked.contains(&name) {
+                    vars.export(&name);
+                } else {
+                    vars.assigned.push(name);
+                }
+            }
+            continue;
+        }
         // `export NAME=value`, `export NAME` after `NAME=value`, `declare -x NAME=value`:
         // the variable reaches every command after it in the script (from a trial:
         // `export NPM_TOKEN=...` then `yarn install` was said to give yarn no NPM_TOKEN).
+        // A bare `export NAME` of a variable nothing assigned exports nothing (from a
+        // review: it was counted as set, hiding `ci-variable-not-provided`); a name that
+        // reaches the step from `env:` is given to the command without it anyway.
+        // `export -n` takes the export away.
         if words.peek().is_some_and(|w| *w == "export")
             || (words
                 .peek()
@@ -622,16 +658,31 @@ fn read_line(line: &str, n: usize, step: &mut Step, exported: &mut Vec<String>) 
                     .split_whitespace()
                     .any(|w| w.starts_with('-') && w.contains('x')))
         {
-            words.next();
-            let names = words
-                .filter(|w| !w.starts_with('-'))
-                .map(|w| w.split('=').next().unwrap_or(w))
-                .filter(|name| is_var_name(name))
-                .map(str::to_string);
-            exported.extend(names);
+            let export = words.next() == Some("export");
+            let words: Vec<&str> = words.collect();
+            let unexport = export
+                && words
+                    .iter()
+                    .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('n'));
+            for word in words.into_iter().filter(|w| !w.starts_with('-')) {
+                let (name, value) = match word.split_once('=') {
+                    Some((name, _)) => (name, true),
+                    None => (word, false),
+                };
+                if !is_var_name(name) {
+                    continue;
+                }
+                if unexport {
+                    vars.exported.retain(|n| n != name);
+                } else if value || vars.assigned.iter().any(|n| n == name) {
+                    vars.export(name);
+                } else {
+                    vars.marked.push(name.to_string());
+                }
+            }
             continue;
         }
-        inline_env.extend(exported.iter().cloned());
+        inline_env.extend(vars.exported.iter().cloned());
         // `env X=1 yarn`, `exec yarn`: the program is the next word.
         while words
             .peek()
