@@ -141,6 +141,18 @@ fn no_repository_root(dir: &Path, name: &str) -> String {
     )
 }
 
+/// Why a file kept at the repository's root is not taken from a home folder that is a git
+/// work tree (a dotfiles repository) or inside one: the project is not in a repository of
+/// its own, and `~/.github/dependabot.yml` with `directory: /code/app` is a guess no one
+/// reads (from a review).
+fn home_is_repository_root(dir: &Path, name: &str, root: &Path) -> String {
+    format!(
+        "{name} is read at the repository's root only, and pmrc will not guess where that is: the nearest git work tree (or {name}) at or above {} is {}, which is the home folder or above it (a dotfiles repository?), not the project's repository; run pmrc in the project's own git work tree (`git init` in the repository's root folder, or clone it), then run again",
+        dir.display(),
+        root.display()
+    )
+}
+
 /// The path of a file spec and how it is shown to the user.
 fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, String)> {
     let name = file.name;
@@ -159,6 +171,14 @@ fn place(file: &FileSpec, dir: &Path, env: &Environment) -> Result<(PathBuf, Str
         let Some(root) = repository_root(dir, name) else {
             return Err(Error::Usage(no_repository_root(dir, name)));
         };
+        if let Some(home) = env
+            .home
+            .as_deref()
+            .and_then(|h| std::path::absolute(h).ok())
+            && lexical(&home).starts_with(&root)
+        {
+            return Err(Error::Usage(home_is_repository_root(dir, name, &root)));
+        }
         let path = root.join(name);
         let display = shown_from(env.member.as_deref().unwrap_or(dir), &path)
             .unwrap_or_else(|| name.to_string());

@@ -8021,6 +8021,41 @@ fn each_project_of_a_monorepo_links_only_its_own_dependabot_update() {
     );
 }
 
+/// From a review: a project not in git of its own, under a home folder that is a git work
+/// tree (a dotfiles repository), got `~/.github/dependabot.yml` with `directory: /code/app`,
+/// a guess. pmrc refuses (exit 2), saying what it found and what to do, and writes nothing.
+#[test]
+fn a_home_folder_git_repository_is_not_taken_for_the_project_s_repository() {
+    let home = Project::with_files(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("code/app/package.json", "{\"name\": \"app\"}\n"),
+        (
+            "code/app/.npmrc",
+            "@acme:registry=https://acme.example.test/\n//acme.example.test/:_authToken=${NPM_TOKEN}\n",
+        ),
+    ]);
+    for args in [
+        &["convert", "--from", "npm", "--to", "dependabot"][..],
+        &["convert", "--from", "npm", "--to", "dependabot", "--write"],
+    ] {
+        let out = common::pmrc()
+            .args(args)
+            .arg("--dir")
+            .arg(home.path().join("code/app"))
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        let said = render(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains("home folder") && said.contains("git init"),
+            "{said}"
+        );
+        assert!(!home.path().join(DEPENDABOT).exists(), "{said}");
+        assert!(!home.path().join("code/app/.github").exists(), "{said}");
+    }
+}
+
 /// From a trial: a literal token in `pnpm_config__auth` was printed by `show` and `explain`
 /// with `--show-secrets`, where every other variable's credential stays a reference to the
 /// variable (docs/commands.md: "its value is printed nowhere, `--show-secrets` included").
