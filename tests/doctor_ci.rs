@@ -898,6 +898,43 @@ fn setup_node_s_cache_runs_the_manager_in_its_own_step() {
         none
     );
     assert_eq!(lines("yarn@4.18.1", yarnrc, "yarn", "", ""), none);
+    // From a review: setup-node has no `project-dir` input (its action.yml), so one written
+    // there moves nothing: yarn runs in the job's folder (the repository's root), not in the
+    // project's `frontend/`, unless `cache-dependency-path` is there.
+    let in_frontend = |with: &str| {
+        let workflow = format!(
+            "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - run: corepack enable\n      - uses: actions/setup-node@v7\n        with:\n          node-version: 24\n          cache: yarn\n          {with}\n"
+        );
+        let repo = Project::with_files(&[
+            (".git/HEAD", "ref: refs/heads/main\n"),
+            (
+                "frontend/package.json",
+                "{\"name\":\"app\",\"packageManager\":\"yarn@4.18.1\"}\n",
+            ),
+            ("frontend/.yarnrc.yml", yarnrc.1),
+            (".github/workflows/ci.yml", &workflow),
+        ]);
+        let out = common::pmrc()
+            .args(["doctor", "--ci", "--format", "json", "--fail-on", "never"])
+            .arg("--dir")
+            .arg(repo.path().join("frontend"))
+            .env("HOME", repo.home.path())
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "ci-variable-not-provided")
+            .map(|f| f["origin"]["line"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(in_frontend("project-dir: frontend"), none);
+    assert_eq!(
+        in_frontend("cache-dependency-path: frontend/yarn.lock"),
+        [11]
+    );
 }
 
 /// From a CI trial: after setup-node's `registry-url`, `ci-user-npmrc-ignored` said `~/.npmrc`

@@ -141,8 +141,9 @@ pub fn runs(dir: &Path, project: &str, job: &Job) -> (Vec<Run>, Vec<Unclear>) {
 /// step's variables, to find its cache folder (actions/setup-node src/cache-utils.ts:
 /// `yarn --version` then `yarn config get cacheFolder` or `yarn cache dir`, `pnpm store
 /// path`), and fails the step when it exits non-zero (spec ci-env.md §1.3). It runs in the
-/// job's folder, not `defaults.run`'s: in `project-dir`, or for yarn in the folder of a
-/// `cache-dependency-path`, where given.
+/// job's folder, not `defaults.run`'s: for yarn in the folder of a `cache-dependency-path`,
+/// where given (setup-node has no input naming another folder; from a review, pmrc read a
+/// `project-dir` that action.yml does not declare).
 fn setup_node_cache(
     dir: &Path,
     project: &str,
@@ -201,16 +202,15 @@ fn setup_node_cache(
         .get("cache-dependency-path")
         .map(|v| v.value.trim())
         .filter(|v| !v.is_empty() && program == "yarn");
-    let folder = match (step.inputs.get("project-dir"), dependency_path) {
-        (Some(d), _) if !d.value.trim().is_empty() => d.value.trim().to_string(),
-        (_, Some(p)) if p.contains(['*', '?', '[', '\n']) || p.contains("${{") => {
+    let folder = match dependency_path {
+        Some(p) if p.contains(['*', '?', '[', '\n']) || p.contains("${{") => {
             return unclear(format!(
                 "job `{}`: setup-node's `cache: {program}` runs {program} in the folders of the lock files `cache-dependency-path` matches, which pmrc does not follow, so that run was not checked",
                 job.id
             ));
         }
-        (_, Some(p)) => p.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
-        _ => String::new(),
+        Some(p) => p.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
+        None => String::new(),
     };
     if folder.contains("${{") || !inside(&normal_dir(&folder), project) {
         return None;

@@ -150,7 +150,6 @@ const INPUTS: &[&str] = &[
     "always-auth",
     "cache",
     "cache-dependency-path",
-    "project-dir",
     "run_install",
     "version",
     "bun-version",
