@@ -261,9 +261,12 @@ enum Within {
 fn scan_assignments(text: &str, range: Range<usize>, within: Within, out: &mut Vec<Range<usize>>) {
     let bytes = text.as_bytes();
     let part = &text[range.clone()];
-    let separators = part
-        .match_indices(['=', ':'])
-        .map(|(at, _)| range.start + at);
+    // A name that says it holds a secret ends in one of a few letter pairs: most `=` and
+    // `:` (`registry=`, `https:`) are passed over on that alone, without finding the name
+    // (this runs over every line of a previewed file, issue 20).
+    let separators = memchr::memchr2_iter(b'=', b':', part.as_bytes())
+        .map(|at| range.start + at)
+        .filter(|&at| may_end_a_secret_name(&bytes[..at]));
     let blanks = (within == Within::File)
         .then(|| commented_ini_lines(part).map(|at| range.start + at))
         .into_iter()
@@ -307,6 +310,26 @@ fn scan_assignments(text: &str, range: Range<usize>, within: Within, out: &mut V
         }
         out.push(start..end);
     }
+}
+
+/// Whether the text before a separator may end in a secret name ([`names_a_secret`]): its
+/// last two letters, after blanks and a closing quote, are those of one of the names.
+fn may_end_a_secret_name(head: &[u8]) -> bool {
+    let mut end = head.len();
+    while end > 0 && matches!(head[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    if end > 0 && matches!(head[end - 1], b'"' | b'\'') {
+        end -= 1;
+    }
+    if end < 2 {
+        return false;
+    }
+    let pair = [
+        head[end - 2].to_ascii_lowercase(),
+        head[end - 1].to_ascii_lowercase(),
+    ];
+    matches!(&pair, b"en" | b"th" | b"nt" | b"et" | b"rd" | b"wd" | b"ey")
 }
 
 /// How long a quoted value is, to its closing quote (a backslash escapes one in double
@@ -451,11 +474,12 @@ fn name_before(text: &str, at: usize) -> Range<usize> {
     let head = &text[..at];
     let head = head.trim_end_matches([' ', '\t']);
     let head = head.strip_suffix(['"', '\'']).unwrap_or(head);
+    // By bytes: a name is ASCII, and the byte before it (any other, a UTF-8 one included)
+    // ends a character, so the name starts on a boundary.
     let start = head
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || "_-.".contains(c)))
-        .map_or(0, |(i, c)| i + c.len_utf8());
+        .bytes()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+        .map_or(0, |i| i + 1);
     start..head.len()
 }
 

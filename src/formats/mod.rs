@@ -199,6 +199,19 @@ impl Format {
     /// secrets, and any value assigned to a secret name where no reader looks (comments,
     /// unknown keys), which the preview prints as context all the same.
     pub fn secret_spans(self, text: &str) -> SecretSpans {
+        /// A format's spans of a text, kept for the run: the preview and the check on a
+        /// readable file's mode each ask for both sides of a change (issue 20).
+        struct Kept(Format, SecretSpans);
+        let kept = kept::parsed(text, |t| {
+            Ok::<_, std::convert::Infallible>(Kept(self, self.secret_spans_uncached(t)))
+        });
+        match kept {
+            Ok(kept) if kept.0 == self => kept.1.clone(),
+            _ => self.secret_spans_uncached(text),
+        }
+    }
+
+    fn secret_spans_uncached(self, text: &str) -> SecretSpans {
         let mut spans = self.read_secret_spans(text);
         let notation = match self {
             Format::Npmrc | Format::Yarnrc => Some(crate::redact::Notation::Ini),

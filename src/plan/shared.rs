@@ -1118,12 +1118,12 @@ fn secrets_into_readable_files(changes: &[FileChange]) -> Vec<Warning> {
     changes
         .iter()
         .filter(|c| c.status() == super::Status::Modify)
-        .filter(|c| {
-            let before = c.secret_spans_before();
-            before.is_empty() && c.holds_secret()
-        })
         .filter_map(|c| {
+            // The mode first: a file only its owner reads needs no scan for secrets.
             let mode = crate::doctor::mode_of(&c.path).filter(|m| m & 0o077 != 0)?;
+            if !c.secret_spans_before().is_empty() {
+                return None;
+            }
             let line = c
                 .secret_spans_after()
                 .iter()
