@@ -234,7 +234,7 @@ pub fn apply(model: &mut Model, manager: Manager, variables: &[Variable]) -> Vec
                 Some(origin),
             )),
             EnvRead::Json(_) => match serde_json::from_str(&var.value) {
-                Ok(value) => structured_auth(&mut layer, &value, &var.name, origin),
+                Ok(value) => structured_auth(&mut layer, &value, origin),
                 // Real pnpm 11.28 ("Failed to parse pnpm_config__auth as JSON") and 12.21
                 // ("Invalid `_auth` setting") stopped before any request.
                 Err(e) => warnings.push(Warning::error(
@@ -376,7 +376,7 @@ fn set(layer: &mut Model, key: &str, var: &Variable, origin: Origin) {
 
 /// pnpm 11/12's `pnpm_config__auth`: registry URL → `"@"` / `"@scope"` → `{authToken}`; each
 /// entry is a route and a token (a token written as `${VAR}` stays that reference).
-fn structured_auth(layer: &mut Model, value: &serde_json::Value, name: &str, origin: Origin) {
+fn structured_auth(layer: &mut Model, value: &serde_json::Value, origin: Origin) {
     let Some(urls) = value.as_object() else {
         return;
     };
@@ -389,17 +389,9 @@ fn structured_auth(layer: &mut Model, value: &serde_json::Value, name: &str, ori
         };
         for (scope, entry) in entries {
             let registry = Value::new(Template::literal(url.clone()), Some(origin.clone()));
-            // A literal token is the variable's, as any variable's credential is: its value
-            // is printed nowhere, `--show-secrets` included (from a trial, it was printed).
-            let token = entry["authToken"].as_str().map(|t| {
-                let written = Template::parse(t, Dialect::Npm);
-                let token = if written.has_env() {
-                    written
-                } else {
-                    Template::env(name, Unset::Strict)
-                };
-                Value::new(token, Some(origin.clone()))
-            });
+            let token = entry["authToken"]
+                .as_str()
+                .map(|t| Value::new(Template::parse(t, Dialect::Npm), Some(origin.clone())));
             if scope == "@" {
                 if layer.registry.is_none() {
                     layer.registry = Some(registry);
