@@ -8019,6 +8019,12 @@ fn each_project_of_a_monorepo_links_only_its_own_dependabot_update() {
         said.contains("warning[dependabot-no-update]") && said.contains("`directory: \"/docs\"`"),
         "{said}"
     );
+    // The summary does not call a file that left the project out "in sync".
+    assert!(!said.contains("already in sync"), "{said}");
+    assert!(
+        said.contains("nothing to write: dependabot.yml has no update for this"),
+        "{said}"
+    );
 }
 
 /// From a review: a project not in git of its own, under a home folder that is a git work

@@ -650,6 +650,9 @@ pub fn print_convert(
             "{rules}: the files hold what pmrc would write, but a target would still request other registries than {} (see route-differs above)\n",
             plan.from
         ),
+        _ if pending == 0 && plan.has(crate::diagnostics::Code::DependabotNoUpdate) => format!(
+            "{rules}: nothing to write: dependabot.yml has no update for this project's folder, so it is left as it is (see dependabot-no-update above)\n"
+        ),
         _ if pending == 0 => format!("{rules}: every target file is already in sync\n"),
         Mode::Write => format!(
             "{rules}: wrote {}\n",

@@ -122,12 +122,15 @@ impl Plan {
         self.warnings.iter().any(|w| w.code.blocks_write())
     }
 
+    /// Whether the plan says `code`.
+    pub fn has(&self, code: crate::diagnostics::Code) -> bool {
+        self.warnings.iter().any(|w| w.code == code)
+    }
+
     /// Whether a target, with the planned files, would still request other registries than
     /// the source (`route-differs`): not in sync, whatever the files hold.
     pub fn routes_differ(&self) -> bool {
-        self.warnings
-            .iter()
-            .any(|w| w.code == crate::diagnostics::Code::RouteDiffers)
+        self.has(crate::diagnostics::Code::RouteDiffers)
     }
 
     /// Whether the files hold what the plan would write and every target reads their lines
