@@ -8111,3 +8111,30 @@ fn a_package_json_that_is_not_utf8_is_said_to_be_unreadable() {
         "{said}"
     );
 }
+
+/// From a trial: an inline certificate (`ca="-----BEGIN…\n…"`, which npm reads with line
+/// breaks) was printed by `show` with raw line breaks, splitting its row across three lines
+/// of the table. It is one row, escaped as the file writes it, with its origin on that row.
+#[test]
+fn show_keeps_an_inline_certificate_on_one_row() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (
+            ".npmrc",
+            "registry=https://registry.example.test/\nca=\"-----BEGIN CERTIFICATE-----\\nMIIBfake\\n-----END CERTIFICATE-----\"\n",
+        ),
+    ]);
+    let out = run(&project, &["show", "--manager", "npm"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("ca "))
+        .unwrap_or_else(|| panic!("{}", render(&out)));
+    assert!(
+        row.contains("-----BEGIN CERTIFICATE-----\\nMIIBfake\\n-----END CERTIFICATE-----")
+            && row.trim_end().ends_with(".npmrc:2"),
+        "{}",
+        render(&out)
+    );
+    assert!(!text.lines().any(|l| l == "MIIBfake"), "{text}");
+}

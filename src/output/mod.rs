@@ -392,6 +392,15 @@ fn width_of(s: &str) -> usize {
     }
 }
 
+/// A value with line breaks (an inline certificate, `ca="-----BEGIN…\n…"`) written as the
+/// file escapes them, so that a row stays one line of the table.
+fn on_one_line(value: String) -> String {
+    if !value.contains(['\n', '\r']) {
+        return value;
+    }
+    value.replace('\r', "\\r").replace('\n', "\\n")
+}
+
 fn scope_subject(name: &str) -> Cow<'_, str> {
     if name.starts_with('@') {
         Cow::Borrowed(name)
@@ -423,6 +432,7 @@ fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
         } else {
             v.value.url_redacted().render(dialect).0
         };
+        let value = on_one_line(value);
         rows.push(Row {
             subject,
             what,
