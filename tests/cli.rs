@@ -7728,6 +7728,15 @@ fn a_registry_url_without_a_scheme_is_explained_as_no_request() {
             "{answer}"
         );
     }
+    // The text names the request it would be, not a `GET` as if one were made.
+    let out = run(&project, &["explain", "@acme/w", "--manager", "npm"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.lines().any(|l| l.trim_start().starts_with("GET "))
+            && text.contains("no request (it would be GET registry.test:4873/@acme%2fw)"),
+        "{}",
+        render(&out)
+    );
     let out = run(
         &project,
         &["doctor", "--manager", "npm", "--format", "json"],

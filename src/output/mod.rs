@@ -755,10 +755,16 @@ pub fn print_explain(
                 stop.error
             ));
         }
-        text.push_str(&format!("    GET {}\n", url(&e.url)));
         if e.fails {
+            // The manager refuses the URL before it sends anything: no GET line, which would
+            // read as a request made.
+            text.push_str(&format!(
+                "    no request (it would be GET {})\n",
+                url(&e.url)
+            ));
             text.push_str("    sends: nothing, the request fails\n");
         } else {
+            text.push_str(&format!("    GET {}\n", url(&e.url)));
             text.push_str(&format!(
                 "    sends: {}{from}\n",
                 describe_auth(&e.authorization, dialect, out.show_secrets)
