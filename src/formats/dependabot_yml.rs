@@ -836,28 +836,75 @@ mod tests {
                 ..Default::default()
             },
         );
-        let wanted = in_shape_of(Some(FILE), super::wanted(&model, Manager::Npm), "/");
-        let out = edit(FILE, &wanted).unwrap();
+        // The file's own indentation is kept, two spaces a level or four (from a trial: new
+        // entries came two spaces in, in a file indented by four).
+        let indented_by_four = "version: 2\n# our bots\nregistries:\n    maven:\n        type: maven-repository\n        url: https://maven.example\n    npm-old:\n        type: npm-registry\n        url: https://npm.acme.example/ # the org's\n        scope: \"@acme\"\n        token: ${{secrets.ACME}}\nupdates:\n    -   package-ecosystem: npm\n        directory: /\n        schedule:\n            interval: daily\n        registries:\n            - maven\n            - npm-old\n";
+        for (file, step) in [(FILE, 2), (indented_by_four, 4)] {
+            let pad = |level: usize| " ".repeat(level * step);
+            let wanted = in_shape_of(Some(file), super::wanted(&model, Manager::Npm), "/");
+            let out = edit(file, &wanted).unwrap();
+            assert!(
+                out.contains("# our bots\n") && out.contains("# the org's"),
+                "{out}"
+            );
+            assert!(
+                out.contains(&format!(
+                    "{}maven:\n{}type: maven-repository\n",
+                    pad(1),
+                    pad(2)
+                )),
+                "{out}"
+            );
+            assert!(
+                out.contains(&format!(
+                    "{}npm-beta-example-npm:\n{}type: npm-registry\n{}url: \"https://beta.example/npm/\"\n{}scope: \"@beta\"\n",
+                    pad(1),
+                    pad(2),
+                    pad(2),
+                    pad(2)
+                )),
+                "{out}"
+            );
+            assert!(
+                out.contains(&format!(
+                    "{0}- maven\n{0}- npm-old\n{0}- npm-beta-example-npm\n",
+                    pad(3)
+                )),
+                "{out}"
+            );
+            assert!(crate::formats::same_settings(
+                &settings(&out).unwrap(),
+                &wanted
+            ));
+            // Again: nothing changes.
+            let again = in_shape_of(Some(&out), super::wanted(&model, Manager::Npm), "/");
+            assert_eq!(edit(&out, &again).unwrap(), out);
+        }
+    }
+
+    /// A list that pmrc empties and fills again keeps the file's indentation (from a trial:
+    /// `- npm-old` at twelve spaces became `- npm-acme` at ten).
+    #[test]
+    fn a_replaced_update_list_keeps_its_indentation() {
+        let file = "version: 2\nregistries:\n    npm-old:\n        type: npm-registry\n        url: \"https://old.example/\"\n        token: \"${{secrets.OLD}}\"\nupdates:\n    -   package-ecosystem: \"npm\"\n        directory: \"/\"\n        registries:\n            - npm-old\n";
+        let mut model = Model::default();
+        model.scopes.insert(
+            "acme".into(),
+            Scope {
+                registry: Some(Value::new(Template::literal("https://acme.example/"), None)),
+                publish_registry: None,
+            },
+        );
+        let wanted = in_shape_of(Some(file), super::wanted(&model, Manager::Npm), "/");
+        let out = edit(file, &wanted).unwrap();
         assert!(
-            out.contains("# our bots\n") && out.contains("# the org's"),
+            out.ends_with("        registries:\n            - npm-acme-example\n"),
             "{out}"
         );
         assert!(
-            out.contains("  maven:\n    type: maven-repository\n"),
+            out.contains("    npm-acme-example:\n        type: npm-registry\n"),
             "{out}"
         );
-        assert!(out.contains("  npm-beta-example-npm:\n    type: npm-registry\n    url: \"https://beta.example/npm/\"\n    scope: \"@beta\"\n"), "{out}");
-        assert!(
-            out.contains("      - maven\n      - npm-old\n      - npm-beta-example-npm\n"),
-            "{out}"
-        );
-        assert!(crate::formats::same_settings(
-            &settings(&out).unwrap(),
-            &wanted
-        ));
-        // Again: nothing changes.
-        let again = in_shape_of(Some(&out), super::wanted(&model, Manager::Npm), "/");
-        assert_eq!(edit(&out, &again).unwrap(), out);
     }
 
     #[test]

@@ -53,12 +53,13 @@ fn yaml_string(s: &str) -> String {
 }
 
 /// Renders new entries the way `yarn config set` writes them, from `depth` down: the first
-/// level at `indent` and each level below two spaces further in.
+/// level at `indent` and each level below `step` spaces further in (the file's own step,
+/// two where it has none: Yarn's).
 pub(super) fn render_block(
     path_value: &[(&[String], &SettingValue)],
     depth: usize,
     indent: &str,
-    nl: &str,
+    (step, nl): (usize, &str),
     out: &mut String,
 ) {
     let mut i = 0;
@@ -74,8 +75,9 @@ pub(super) fn render_block(
                 )),
                 SettingValue::List(items) => {
                     out.push_str(&format!("{indent}{}:{nl}", yaml_string(head)));
+                    let pad = " ".repeat(step);
                     for item in items {
-                        out.push_str(&format!("{indent}  - {}{nl}", yaml_string(item)));
+                        out.push_str(&format!("{indent}{pad}- {}{nl}", yaml_string(item)));
                     }
                 }
             }
@@ -90,8 +92,8 @@ pub(super) fn render_block(
         render_block(
             &path_value[i..group_end],
             depth + 1,
-            &format!("{indent}  "),
-            nl,
+            &format!("{indent}{}", " ".repeat(step)),
+            (step, nl),
             out,
         );
         i = group_end;
@@ -120,8 +122,9 @@ pub fn edit(
     // The owned maps' entries first, as text (linear in the size of the file); the tree
     // finishes what is left, which is small.
     let nl = dominant_line_ending(text);
-    let (text1, held1) = crate::formats::yaml_maps::edit(text, held, wanted, maps, nl);
-    let mut out = tree_edit(&text1, &held1, wanted, maps, nl)?;
+    let habits = (indent_step(text), nl);
+    let (text1, held1) = crate::formats::yaml_maps::edit(text, held, wanted, maps, habits);
+    let mut out = tree_edit(&text1, &held1, wanted, maps, habits)?;
     // The file keeps its habit about a final newline (here, not in the passes: the text pass
     // may have given a last line its break).
     if !text.is_empty() && !text.ends_with(['\n', '\r']) {
@@ -159,7 +162,7 @@ fn tree_edit(
     held: &[Setting],
     wanted: &Wanted,
     maps: &[&str],
-    nl: &str,
+    (step, nl): (usize, &str),
 ) -> Result<String, String> {
     if crate::formats::same_settings(held, wanted) {
         return Ok(text.to_string());
@@ -316,7 +319,7 @@ fn tree_edit(
             if !(out.trim().is_empty() && block.is_empty()) {
                 block.push_str(nl);
             }
-            render_block(&grouped[i..end], 0, &root_indent, nl, &mut block);
+            render_block(&grouped[i..end], 0, &root_indent, (step, nl), &mut block);
             i = end;
         }
         if !out.is_empty() && !out.ends_with(['\n', '\r']) {
@@ -328,6 +331,24 @@ fn tree_edit(
         out.push_str(&block);
     }
     Ok(out)
+}
+
+/// How many spaces the file indents a level by: the indentation of the first line below a
+/// key at the start of a line (2, as Yarn writes, where nothing is indented).
+pub(super) fn indent_step(text: &str) -> usize {
+    let mut after_top_key = false;
+    for line in text.lines() {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - content.len();
+        if after_top_key && indent > 0 {
+            return indent;
+        }
+        after_top_key = indent == 0 && content.trim_end().ends_with(':');
+    }
+    2
 }
 
 /// The offset just past the line that holds `offset`'s last content: new entries go
@@ -412,14 +433,15 @@ fn replace_items(seq: &Sequence, items: &[String]) {
         .values()
         .map(|n| n.as_scalar().map(|s| s.as_string()).unwrap_or_default())
         .collect();
-    for (i, item) in current.iter().enumerate().rev() {
-        if !items.contains(item) {
-            seq.remove(i);
-        }
-    }
+    // New items first, so that they line up with the items still there.
     for item in items {
         if !current.contains(item) {
             seq.push(yarn_scalar(item));
+        }
+    }
+    for (i, item) in current.iter().enumerate().rev() {
+        if !items.contains(item) {
+            seq.remove(i);
         }
     }
 }

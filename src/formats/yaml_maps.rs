@@ -72,7 +72,7 @@ pub fn edit(
     held: &[Setting],
     wanted: &Wanted,
     maps: &[&str],
-    nl: &str,
+    (step, nl): (usize, &str),
 ) -> (String, Vec<Setting>) {
     let unchanged = || (text.to_string(), held.to_vec());
     // Lines here end with `\n`; a file that breaks lines with a lone `\r` goes to the tree.
@@ -232,7 +232,13 @@ pub fn edit(
     for (map, items) in new_entries {
         let m = &read[map];
         let mut block = String::new();
-        render_block(&grouped(items, 1), 1, &" ".repeat(m.column), nl, &mut block);
+        render_block(
+            &grouped(items, 1),
+            1,
+            &" ".repeat(m.column),
+            (step, nl),
+            &mut block,
+        );
         insertions.push((after_line(text, m.last_end), block));
     }
     for ((map, entry), items) in new_fields {
@@ -249,7 +255,13 @@ pub fn edit(
             continue;
         };
         let mut block = String::new();
-        render_block(&items, 2, &" ".repeat(*first_column), nl, &mut block);
+        render_block(
+            &items,
+            2,
+            &" ".repeat(*first_column),
+            (step, nl),
+            &mut block,
+        );
         insertions.push((after_line(text, *last_end), block));
     }
     edits.extend(insertions.into_iter().map(|(at, block)| (at, at, block)));
