@@ -221,9 +221,7 @@ pub fn explain(
     let without_scheme = without_scheme(manager, registry);
     let url = as_requested(&format!(
         "{}/{}",
-        shown_registry
-            .as_deref()
-            .unwrap_or(registry)
+        resolve::sent_under(manager, shown_registry.as_deref().unwrap_or(registry))
             .trim_end_matches('/'),
         package.replace('/', "%2f")
     ));
@@ -243,7 +241,8 @@ pub fn explain(
         shown
     };
     let why = vec![
-        registry_reason(model, manager, &packages, &shown_route),
+        registry_reason(model, manager, &packages, &shown_route)
+            + &query_left_out(manager, registry),
         match how {
             _ if let Some(why) = &without_scheme => why.clone(),
             _ if route.credential_in_url => how.reason(manager),
@@ -423,6 +422,15 @@ fn is_empty_here(value: &Template, vars: VariablesHere) -> bool {
         } => vars.is_unset_or_empty(name),
         _ => false,
     })
+}
+
+/// Why the URL requested has no query where the registry's has one.
+fn query_left_out(manager: Manager, registry: &str) -> String {
+    if resolve::sent_under(manager, registry).len() < registry.len() {
+        format!("; {manager} leaves the registry URL's query out of its requests")
+    } else {
+        String::new()
+    }
 }
 
 fn registry_reason(model: &Model, manager: Manager, packages: &Packages, route: &Route) -> String {

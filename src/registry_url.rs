@@ -340,6 +340,15 @@ pub fn yarn_lookup_keys(registry: &str) -> Vec<String> {
     keys
 }
 
+/// `url` up to its query, where it has one (`https://h/npm/?channel=beta` →
+/// `https://h/npm/`): what a manager that leaves a registry URL's query out of its requests
+/// requests under. A `?` inside `${HOST?}` is the reference's, and one after a `#` the
+/// fragment's.
+pub fn without_query(url: &str) -> Option<&str> {
+    let at = find_outside_references(url, b"?#")?;
+    (url.as_bytes()[at] == b'?').then(|| &url[..at])
+}
+
 /// Yarn normalises `npmRegistries` keys and registry URLs by stripping one trailing `/`.
 /// A registry URL as `.npmrc` and `bunfig.toml` are written: one trailing slash on its path,
 /// unless it has a query or fragment, whose last value a slash would change (a token).
@@ -368,6 +377,17 @@ pub fn normalize_yarn_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_is_cut_off_outside_references_and_fragments() {
+        assert_eq!(
+            without_query("https://h/npm/?channel=beta"),
+            Some("https://h/npm/")
+        );
+        assert_eq!(without_query("https://h/npm/"), None);
+        assert_eq!(without_query("https://${HOST?}/npm/"), None);
+        assert_eq!(without_query("https://h/npm/#a?b"), None);
+    }
 
     #[test]
     fn userinfo_is_read_and_taken_out() {

@@ -230,6 +230,15 @@ impl UrlUserinfo {
     }
 }
 
+/// The registry URL `manager` sends its requests under: `registry` without its query where
+/// the manager leaves a registry URL's query out (`Rules::keeps_registry_query`).
+pub fn sent_under(manager: Manager, registry: &str) -> &str {
+    match crate::registry_url::without_query(registry) {
+        Some(cut) if !manager.rules().keeps_registry_query() => cut,
+        _ => registry,
+    }
+}
+
 impl Route {
     /// The registry requested: the one configured, else the manager's public registry.
     pub fn requested_registry(&self, manager: Manager) -> &str {

@@ -8146,4 +8146,55 @@ fn show_keeps_an_inline_certificate_on_one_row() {
         render(&out)
     );
     assert!(!text.lines().any(|l| l == "MIIBfake"), "{text}");
+
+/// A registry URL with a query (`?channel=beta`): from a real run, npm 11/12, Yarn 4 and
+/// pnpm 12 keep it and append the package after it; Yarn 1, pnpm 10/11, Bun and Deno leave
+/// it out, and Yarn 1 then sends no credentials at all.
+const QUERY_NPMRC: &str = "registry=https://registry.test/npm/?channel=beta\n\
+    @acme:registry=https://registry.test/acme/?channel=beta\n\
+    //registry.test/acme/:_authToken=fake-query-case-token\n";
+
+#[test]
+fn explain_requests_a_registry_query_as_each_manager_does() {
+    let project = Project::with_files(&[(".npmrc", QUERY_NPMRC)]);
+    let out = run(
+        &project,
+        &[
+            "explain",
+            "@acme/widget",
+            "--manager",
+            "npm,pnpm@10,pnpm@11,pnpm@12,yarn@1,bun,deno",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", render(&out)));
+    let explained = json["managers"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{json}"));
+    let url = |manager: &str| {
+        explained
+            .iter()
+            .find(|e| e["manager"] == manager)
+            .unwrap_or_else(|| panic!("{manager}: {json}"))
+            .clone()
+    };
+    let kept = "https://registry.test/acme/?channel=beta/@acme%2fwidget";
+    let left_out = "https://registry.test/acme/@acme%2fwidget";
+    for (manager, sent) in [
+        ("npm", kept),
+        ("pnpm@12", kept),
+        ("pnpm@10", left_out),
+        ("pnpm@11", left_out),
+        ("yarn-classic", left_out),
+        ("bun", left_out),
+        ("deno", left_out),
+    ] {
+        assert_eq!(url(manager)["url"], sent, "{manager}: {json}");
+    }
+    // Yarn 1 sends a token only where the request's URL starts with the registry's, query
+    // and all; the others match `//registry.test/acme/` on the path.
+    assert!(url("yarn-classic")["authorization"].is_null(), "{json}");
+    assert!(!url("bun")["authorization"].is_null(), "{json}");
 }

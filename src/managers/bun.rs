@@ -137,6 +137,12 @@ impl Rules for Bun {
         ]
     }
 
+    /// Bun requests `/npm/left-pad` under `https://h/npm/?channel=beta` (from a real run:
+    /// Bun 1.4.5).
+    fn keeps_registry_query(&self) -> bool {
+        false
+    }
+
     /// Basic of the decoded userinfo (`:token@` as Bearer), to tarballs too, unless a
     /// configured key matches (spec §3.1 b04/b05; conformance `npm_registry_userinfo_*_to_bun`).
     fn url_userinfo(&self) -> UrlUserinfo {

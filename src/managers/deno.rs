@@ -121,6 +121,12 @@ impl Rules for Deno {
         ]
     }
 
+    /// Deno requests `/npm/left-pad` under `https://h/npm/?channel=beta` (from a real run:
+    /// Deno 2.9.6).
+    fn keeps_registry_query(&self) -> bool {
+        false
+    }
+
     /// Deno ignores a registry URL's userinfo (spec/pnpm-bun-deno.md §4, a12/q17), and such
     /// a URL matches no `//host/` key; its tarballs, whose URLs have none, do (conformance
     /// `deno_registry_userinfo*`).

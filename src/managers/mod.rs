@@ -702,6 +702,13 @@ pub trait Rules: Sync {
     }
     /// What this manager does with credentials in a registry URL's userinfo.
     fn url_userinfo(&self) -> UrlUserinfo;
+    /// Whether a registry URL's query (`https://h/npm/?channel=beta`) stays in the requests
+    /// to it. npm, Yarn 4 and pnpm 12 keep it, and append the package after it
+    /// (`/npm/?channel=beta/left-pad`); the others request `/npm/left-pad` (from a real
+    /// run: npm 11.21.2 and 12.2.2, Yarn 4.18.1, pnpm 12.21.0 keep it).
+    fn keeps_registry_query(&self) -> bool {
+        true
+    }
     /// Whether a scope without a registry of its own goes to the public registry instead of
     /// the configured default one (Yarn Berry).
     fn scope_without_registry_uses_public(&self) -> bool {

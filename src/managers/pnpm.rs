@@ -310,6 +310,12 @@ impl Rules for Pnpm {
         }
     }
 
+    /// pnpm 10 and 11 request `/npm/left-pad` under `https://h/npm/?channel=beta`; pnpm 12
+    /// keeps the query (from a real run: pnpm 10.34.9, 11.28.11, 12.21.0).
+    fn keeps_registry_query(&self) -> bool {
+        self.0 == PnpmMajor::V12
+    }
+
     /// pnpm 10 sends Basic of the userinfo as written, 12 decoded, both over a matching key;
     /// 11 fails (spec/pnpm-bun-deno.md §2.1; conformance `npm_registry_userinfo_*_to_pnpm*`).
     fn url_userinfo(&self) -> UrlUserinfo {

@@ -208,6 +208,12 @@ impl Rules for YarnClassic {
         ]
     }
 
+    /// Yarn 1 resolves the package against the registry URL, which leaves its query out:
+    /// `/npm/left-pad` under `https://h/npm/?channel=beta` (from a real run: Yarn 1.22.22).
+    fn keeps_registry_query(&self) -> bool {
+        false
+    }
+
     /// Basic of the userinfo as written, over a matching key (conformance
     /// `npm_registry_userinfo_*_to_yarn1`).
     fn url_userinfo(&self) -> UrlUserinfo {
@@ -303,7 +309,8 @@ impl Rules for YarnClassic {
         let merged = merged_with(exact);
         // Whether to send is the requested registry's `always-auth`, even where the
         // credentials come from npm's registry below.
-        let sends = matches!(packages, Packages::Scope(_)) || merged.always_auth();
+        let sends = (matches!(packages, Packages::Scope(_)) || merged.always_auth())
+            && !has_query(registry.as_deref());
         let mut authorization = if sends {
             npm_authorization(&merged)
         } else {
@@ -378,6 +385,9 @@ impl Rules for YarnClassic {
     fn credential_reason(&self, route: &Route) -> String {
         let sent = route.authorization.is_some();
         match (&route.credential_key, sent) {
+            (None, _) if has_query(route.registry.as_deref()) => {
+                "no credentials: Yarn 1 sends them only with a request whose URL starts with the registry's, query and all".into()
+            }
             (None, _) => {
                 "no credentials: Yarn 1 looks only at the registry's exact URL and the unscoped keys".into()
             }
@@ -641,4 +651,13 @@ mod npm_registry_alias_tests {
             )))
         );
     }
+}
+
+/// Whether a registry URL has a query: Yarn 1 then sends no credentials at all, since it
+/// sends them only where the request's URL starts with the registry's, query included
+/// (`isRequestToRegistry` compares `url.parse` paths), and the request it builds leaves the
+/// query out (from a real run: Yarn 1.22.22 sent no token to a scope whose registry had
+/// one, with its key written with or without the query).
+fn has_query(registry: Option<&str>) -> bool {
+    registry.is_some_and(|r| crate::registry_url::without_query(r).is_some())
 }
