@@ -8198,3 +8198,37 @@ fn explain_requests_a_registry_query_as_each_manager_does() {
     assert!(url("yarn-classic")["authorization"].is_null(), "{json}");
     assert!(!url("bun")["authorization"].is_null(), "{json}");
 }
+
+#[test]
+fn converting_to_a_manager_that_drops_a_registry_query_says_so() {
+    for target in ["pnpm@10", "yarn@1", "bun"] {
+        let project = Project::with_files(&[(".npmrc", QUERY_NPMRC)]);
+        let out = run(
+            &project,
+            &[
+                "convert", "--from", "npm", "--to", target, "--format", "json",
+            ],
+        );
+        let dropped: Vec<String> = json_warnings(&out)
+            .iter()
+            .filter(|w| w["code"] == "route-differs")
+            .map(|w| w["message"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(dropped.len(), 2, "{target}: {}", render(&out));
+        assert!(
+            dropped.iter().all(|m| m.contains("query")),
+            "{target}: {dropped:?}"
+        );
+    }
+    // Keeping it alike: pnpm 12 and Yarn 4 send the query as npm does.
+    for target in ["pnpm@12", "yarn"] {
+        let project = Project::with_files(&[(".npmrc", QUERY_NPMRC)]);
+        let out = run(
+            &project,
+            &[
+                "convert", "--from", "npm", "--to", target, "--format", "json",
+            ],
+        );
+        assert!(!warns(&out, "route-differs"), "{target}: {}", render(&out));
+    }
+}

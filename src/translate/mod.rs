@@ -514,10 +514,15 @@ fn differences(
     let after: rustc_hash::FxHashMap<&Packages, &Route> =
         after.iter().map(|a| (&a.packages, a)).collect();
     let mut out = Vec::new();
+    let queries_kept_apart =
+        from.rules().keeps_registry_query() != to.rules().keeps_registry_query();
     for b in before {
         let Some(a) = after.get(&target_group(&b.packages)) else {
             continue;
         };
+        if queries_kept_apart {
+            out.extend(query_kept_apart(from, (to, model), b, a));
+        }
         if b.resolved_alike(a) {
             // Only a registry URL's userinfo makes two managers that send one packument
             // request alike send its tarballs differently (Bun sends the userinfo there too,
@@ -596,6 +601,42 @@ fn differences(
         }
     }
     out
+}
+
+/// `route-differs` for a group both would request under one registry URL with a query,
+/// where only one of them keeps the query in its requests (`Rules::keeps_registry_query`):
+/// the registry sees another request, though the files name the same URL. The routes are
+/// compared on as usual after it, since the credentials may differ too.
+fn query_kept_apart(
+    from: Manager,
+    (to, model): (Manager, &Model),
+    b: &Route,
+    a: &Route,
+) -> Option<Warning> {
+    let registry = b.registry.as_deref()?;
+    crate::registry_url::without_query(registry)?;
+    let (bp, breg, _) = b.observable();
+    let (_, areg, _) = a.observable();
+    if breg != areg {
+        return None;
+    }
+    let shown = breg.as_deref().unwrap_or(registry);
+    let message = if from.rules().keeps_registry_query() {
+        format!(
+            "{bp}: {from} requests {shown} with its query, but {to} leaves a registry URL's query out of its requests and would request {}",
+            resolve::sent_under(to, registry)
+        )
+    } else {
+        format!(
+            "{bp}: {from} leaves the query of {shown} out of its requests ({}), but {to} would send it",
+            resolve::sent_under(from, registry)
+        )
+    };
+    Some(Warning::new(
+        Code::RouteDiffers,
+        message,
+        registry_line(model, a),
+    ))
 }
 
 /// `credentials-differ` for the tarballs of a group whose packument requests are alike: what
