@@ -2141,3 +2141,32 @@ pub fn npm_registry_userinfo_env_to_bun() -> Case {
             "[install]\nregistry = { url = \"http://{H1}/\", username = \"$REG_USER\", password = \"$REG_PASS\" }\n",
         )
 }
+
+/// A registry URL with a query: npm keeps it in its requests and appends the package after
+/// it (`/npm/?channel=beta/leftpad-fake`), matching the token by the path's key; pnpm 10,
+/// Bun and Yarn 1 leave the query out (and Yarn 1 then sends no token), so pmrc must say so.
+fn npm_registry_query(name: &'static str, target: super::sandbox::Pm) -> Case {
+    Case::new(name, Npm, target)
+        .mount(1, "/npm/")
+        .mount_auth(2, "/acme/", BEARER_NPM)
+        .file(
+            ".npmrc",
+            "registry={R1}/npm/?channel=beta\n@acme:registry={R2}/acme/?channel=beta\n//{H2}/acme/:_authToken=${NPM_TOKEN}\n",
+        )
+        .env("NPM_TOKEN", "fake-token-1", "fake-token-2")
+        .dep("@acme/widget", 2, BEARER_NPM)
+        .dep("leftpad-fake", 1, NONE)
+        .expect_warning("route-differs")
+}
+
+pub fn npm_registry_query_to_pnpm10() -> Case {
+    npm_registry_query("npm_registry_query_to_pnpm10", Pnpm10)
+}
+
+pub fn npm_registry_query_to_bun() -> Case {
+    npm_registry_query("npm_registry_query_to_bun", Bun)
+}
+
+pub fn npm_registry_query_to_yarn1() -> Case {
+    npm_registry_query("npm_registry_query_to_yarn1", Yarn1)
+}

@@ -52,7 +52,7 @@ impl Observation {
                     obs.packages.entry(name.clone()).or_default().insert(Hit {
                         what,
                         listener: r.listener,
-                        path: path.split('?').next().unwrap_or_default().to_string(),
+                        path: path_as_compared(&path, name),
                         auth: r.authorization.clone(),
                         status: r.status,
                     });
@@ -136,6 +136,17 @@ impl fmt::Display for Observation {
             writeln!(f, "  (not compared) {o}")?;
         }
         Ok(())
+    }
+}
+
+/// A request's path without its query, unless the package is named after the query (a
+/// registry URL with one, as npm, Yarn 4 and pnpm 12 request it: `/npm/?channel=beta/x`):
+/// then the query is where the request went.
+fn path_as_compared(path: &str, name: &str) -> String {
+    match path.split_once('?') {
+        Some((before, _)) if before.contains(name) => before.to_string(),
+        Some(_) => path.to_string(),
+        None => path.to_string(),
     }
 }
 

@@ -368,6 +368,12 @@ fn route(head: &Head, listener: usize, shared: &Shared) -> (u16, &'static str, V
         return not_found(Kind::Other);
     };
     let rest = &path[mount.prefix.len()..];
+    // A registry URL with a query (`{R1}/npm/?channel=beta`): npm, Yarn 4 and pnpm 12 append
+    // the package after the query (`/npm/?channel=beta/leftpad-fake`).
+    let rest = match head.target[path.len()..].strip_prefix('?') {
+        Some(query) if rest.is_empty() => query.split_once('/').map_or("", |(_, after)| after),
+        _ => rest,
+    };
     let Some((name, tarball_file)) = parse_package_path(rest) else {
         return not_found(Kind::Other);
     };
