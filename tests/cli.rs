@@ -8146,6 +8146,7 @@ fn show_keeps_an_inline_certificate_on_one_row() {
         render(&out)
     );
     assert!(!text.lines().any(|l| l == "MIIBfake"), "{text}");
+}
 
 /// A registry URL with a query (`?channel=beta`): from a real run, npm 11/12, Yarn 4 and
 /// pnpm 12 keep it and append the package after it; Yarn 1, pnpm 10/11, Bun and Deno leave
