@@ -2,7 +2,9 @@
 //! of a dotenv file (`--env-file`) or of the process (`--env`), applied over a manager's files
 //! the way that manager reads them (`Rules::reads_variable`; every manager here lets the
 //! environment beat its files). Each value's origin names the variable and where it came
-//! from; a credential stays a reference to its variable, so its value is never in the model.
+//! from; a credential stays a reference to its variable, so its value is never in the model,
+//! except a token written out in pnpm's `pnpm_config__auth` JSON, which is held as text that
+//! only ever renders as the variable's name (`Piece::FromVariable`).
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +13,7 @@ use crate::env_config::EnvRead;
 use crate::error::{Result, SyntaxError};
 use crate::managers::Manager;
 use crate::model::{AuthKey, Level, Model, Origin, PasswordEncoding, Value};
-use crate::template::{Dialect, Template, Unset};
+use crate::template::{Dialect, Piece, Template, Unset};
 use crate::warning::Warning;
 
 /// Where a variable was set.
@@ -234,7 +236,7 @@ pub fn apply(model: &mut Model, manager: Manager, variables: &[Variable]) -> Vec
                 Some(origin),
             )),
             EnvRead::Json(_) => match serde_json::from_str(&var.value) {
-                Ok(value) => structured_auth(&mut layer, &value, origin),
+                Ok(value) => structured_auth(&mut layer, &value, &var.name, origin),
                 // Real pnpm 11.28 ("Failed to parse pnpm_config__auth as JSON") and 12.21
                 // ("Invalid `_auth` setting") stopped before any request.
                 Err(e) => warnings.push(Warning::error(
@@ -375,8 +377,9 @@ fn set(layer: &mut Model, key: &str, var: &Variable, origin: Origin) {
 }
 
 /// pnpm 11/12's `pnpm_config__auth`: registry URL → `"@"` / `"@scope"` → `{authToken}`; each
-/// entry is a route and a token (a token written as `${VAR}` stays that reference).
-fn structured_auth(layer: &mut Model, value: &serde_json::Value, origin: Origin) {
+/// entry is a route and a token (a token written as `${VAR}` stays that reference, and its
+/// literal text is the variable's: [`held_by`]).
+fn structured_auth(layer: &mut Model, value: &serde_json::Value, name: &str, origin: Origin) {
     let Some(urls) = value.as_object() else {
         return;
     };
@@ -391,7 +394,7 @@ fn structured_auth(layer: &mut Model, value: &serde_json::Value, origin: Origin)
             let registry = Value::new(Template::literal(url.clone()), Some(origin.clone()));
             let token = entry["authToken"]
                 .as_str()
-                .map(|t| Value::new(Template::parse(t, Dialect::Npm), Some(origin.clone())));
+                .map(|t| Value::new(held_by(name, t), Some(origin.clone())));
             if scope == "@" {
                 if layer.registry.is_none() {
                     layer.registry = Some(registry);
@@ -410,6 +413,22 @@ fn structured_auth(layer: &mut Model, value: &serde_json::Value, origin: Origin)
             }
         }
     }
+}
+
+/// A token as pnpm reads it from `name`'s JSON, its literal text held as the variable's: it
+/// is what pnpm sends (explain predicts it), but like every credential a variable gives it
+/// is printed nowhere, `--show-secrets` included (docs/commands.md). A reference to the
+/// variable cannot stand for it, as other variables' credentials do: `${pnpm_config__auth}`
+/// means the whole JSON (from a trial, explain predicted that as the bearer token).
+fn held_by(name: &str, token: &str) -> Template {
+    let parsed = Template::parse(token, Dialect::Npm);
+    Template::from_pieces(parsed.pieces.iter().map(|p| match p {
+        Piece::Text { text } => Piece::FromVariable {
+            name: name.to_string(),
+            text: text.clone(),
+        },
+        other => other.clone(),
+    }))
 }
 
 #[cfg(test)]
@@ -541,6 +560,41 @@ mod tests {
                 .value
                 .env_names(),
             ["T"]
+        );
+    }
+
+    /// pnpm sends the token itself, so the model keeps it (explain predicts it), but it
+    /// renders as the variable it comes from whatever is asked: with `--show-secrets` too.
+    #[test]
+    fn a_literal_token_in_pnpm_s_json_is_held_unprintable() {
+        let vars = vec![Variable {
+            name: "pnpm_config__auth".into(),
+            value: r#"{"https://r.example/":{"@":{"authToken":"FAKESECRET-held"}}}"#.into(),
+            source: Source::Process,
+        }];
+        let mut model = Model::default();
+        apply(
+            &mut model,
+            Manager::Pnpm(crate::managers::PnpmMajor::V12),
+            &vars,
+        );
+        let token = &model.auth[&AuthKey::Url("//r.example/".into())]
+            .token
+            .as_ref()
+            .unwrap()
+            .value;
+        assert_eq!(token.as_literal().unwrap(), "FAKESECRET-held");
+        assert!(token.env_names().is_empty());
+        for show_secrets in [false, true] {
+            assert_eq!(
+                token.display(Dialect::Npm, true, show_secrets),
+                "(from $pnpm_config__auth)"
+            );
+        }
+        assert_eq!(token.render(Dialect::Yarn).0, "(from $pnpm_config__auth)");
+        assert_eq!(
+            serde_json::to_string(&token).unwrap(),
+            "\"(from $pnpm_config__auth)\""
         );
     }
 

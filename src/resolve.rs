@@ -433,7 +433,7 @@ fn is_plain(value: &Template) -> bool {
         crate::template::Piece::Text { text } => !text
             .bytes()
             .any(|b| matches!(b, b'$' | b'\\' | b'{' | b'}')),
-        crate::template::Piece::Env { .. } => false,
+        crate::template::Piece::Env { .. } | crate::template::Piece::FromVariable { .. } => false,
     })
 }
 
@@ -447,7 +447,8 @@ fn spelled_apart(value: &Template) -> String {
     let mut out = String::new();
     for piece in value.pieces.iter() {
         match piece {
-            Piece::Text { text } => out.push_str(text),
+            // The bytes sent: a token a variable gives is the same credential as that text.
+            Piece::Text { text } | Piece::FromVariable { text, .. } => out.push_str(text),
             Piece::Env { name, unset } => {
                 out.push('\0');
                 out.push_str(name);

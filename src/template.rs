@@ -23,8 +23,23 @@ pub enum Unset {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Piece {
-    Text { text: String },
-    Env { name: String, unset: Unset },
+    Text {
+        text: String,
+    },
+    Env {
+        name: String,
+        unset: Unset,
+    },
+    /// Text a variable gives inside a structured value (a token in pnpm's
+    /// `pnpm_config__auth` JSON): sent as `text`, but a credential from the environment is
+    /// printed nowhere, `--show-secrets` included, so every rendering says where it comes
+    /// from instead (`(from $pnpm_config__auth)`). A `${NAME}` alone cannot stand for it:
+    /// that means the variable's whole value, the JSON.
+    FromVariable {
+        name: String,
+        #[serde(skip_serializing)]
+        text: String,
+    },
 }
 
 /// Whether `text` (a key or URL as written, in npm's notation) holds a `${…}` reference.
@@ -198,7 +213,7 @@ impl Template {
         self.pieces
             .iter()
             .map(|p| match p {
-                Piece::Text { text } => text.as_str(),
+                Piece::Text { text } | Piece::FromVariable { text, .. } => text.as_str(),
                 Piece::Env { .. } => "",
             })
             .collect()
@@ -206,9 +221,10 @@ impl Template {
 
     /// True when some of the value is written out literally (a secret there is in plain text).
     pub fn has_literal_text(&self) -> bool {
-        self.pieces
-            .iter()
-            .any(|p| matches!(p, Piece::Text { text } if !text.trim().is_empty()))
+        self.pieces.iter().any(|p| match p {
+            Piece::Text { text } | Piece::FromVariable { text, .. } => !text.trim().is_empty(),
+            Piece::Env { .. } => false,
+        })
     }
 
     /// True when any literal part of the value, a default included, would be printed: what
@@ -228,6 +244,7 @@ impl Template {
             Piece::Env { unset, .. } => unset
                 .default_value()
                 .is_some_and(|d| d.has_literal_secret()),
+            Piece::FromVariable { text, .. } => !text.trim().is_empty(),
         })
     }
 
@@ -242,7 +259,7 @@ impl Template {
                         Piece::Env { unset, .. } => {
                             unset.default_value().is_none_or(|d| !d.has_literal_text())
                         }
-                        Piece::Text { .. } => false,
+                        Piece::Text { .. } | Piece::FromVariable { .. } => false,
                     })
             }
             _ => false,
@@ -320,7 +337,8 @@ impl Template {
             .iter()
             .filter_map(|p| match p {
                 Piece::Env { name, .. } => Some(name.as_str()),
-                Piece::Text { .. } => None,
+                // Already read from its variable: nothing left for a manager to expand.
+                Piece::Text { .. } | Piece::FromVariable { .. } => None,
             })
             .collect()
     }
@@ -380,7 +398,7 @@ impl Template {
         // Room for the usual spellings, so a value is written without growing.
         let room = self.pieces.iter().map(|p| match p {
             Piece::Text { text } => text.len(),
-            Piece::Env { name, .. } => name.len() + 4,
+            Piece::Env { name, .. } | Piece::FromVariable { name, .. } => name.len() + 4,
         });
         let mut out = String::with_capacity(room.sum());
         let mut losses = Vec::new();
@@ -390,6 +408,16 @@ impl Template {
                     let before_reference =
                         matches!(self.pieces.get(i + 1), Some(Piece::Env { .. }));
                     push_escaped(&mut out, text, dialect, before_reference)
+                }
+                // Never the text, whatever the caller: this rendering is what `show`,
+                // `explain` and JSON print, `--show-secrets` included.
+                Piece::FromVariable { name, .. } => {
+                    push_fmt(&mut out, format_args!("{}", from_variable(name)));
+                    losses.push(Loss {
+                        what: format!(
+                            "the credential ${name} gives (a value from the environment is not written out)"
+                        ),
+                    });
                 }
                 Piece::Env { name, unset } => match (dialect, unset) {
                     // The common case, thousands of times in a large config: no formatting.
@@ -487,7 +515,7 @@ impl Template {
                     name.starts_with(|c: char| c.is_ascii_alphabetic())
                         && is_portable_env_name(name)
                 }
-                Piece::Env { .. } => false,
+                Piece::Env { .. } | Piece::FromVariable { .. } => false,
             })
     }
 
@@ -556,6 +584,11 @@ impl Template {
         }
         self.render(dialect).0
     }
+}
+
+/// How a credential a variable gives is printed: where it comes from, not what it is.
+pub fn from_variable(name: &str) -> String {
+    format!("(from ${name})")
 }
 
 /// Literal text that may be a secret: not blank, and not text that only spells references

@@ -840,3 +840,52 @@ fn registry_userinfo_sent_to_tarballs_by_one_manager_only_is_reported() {
         "{bun}"
     );
 }
+
+/// A credential a variable gives is printed nowhere, `--show-secrets` included
+/// (docs/commands.md). From a trial: the token in pnpm 11/12's `pnpm_config__auth` JSON was
+/// printed by `show` and `explain` with `--show-secrets`; it is shown as the variable it
+/// comes from, as the keyed variables' tokens are.
+#[test]
+fn a_token_in_a_variable_s_json_is_printed_nowhere() {
+    let (dir, home) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    std::fs::write(dir.path().join("package.json"), "{}\n").unwrap();
+    std::fs::write(
+        dir.path().join("ci.env"),
+        "pnpm_config__auth={\"https://r.example/\":{\"@\":{\"authToken\":\"FAKESECRETENVJSON23\"},\"@acme\":{\"authToken\":\"FAKESECRETENVJSON23\"}}}\nnpm_config_//s.example/:_authToken=FAKESECRETENVKEYED24\n",
+    )
+    .unwrap();
+    let env_file = dir.path().join("ci.env").display().to_string();
+    for manager in ["pnpm@11", "pnpm@12"] {
+        for format in ["text", "json"] {
+            for command in [
+                &["show"][..],
+                &["explain", "@acme/widgets"],
+                &["explain", "left-pad"],
+            ] {
+                let mut args = strings(command);
+                args.extend(strings(&[
+                    "--env-file",
+                    &env_file,
+                    "--manager",
+                    manager,
+                    "--format",
+                    format,
+                    "--show-secrets",
+                ]));
+                let out = run(&dir, &home, &args);
+                let printed = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert!(out.status.success(), "{args:?}: {printed}");
+                assert!(!printed.contains("FAKESECRETENV"), "{args:?}: {printed}");
+                assert!(
+                    printed.contains("Bearer (from $pnpm_config__auth)")
+                        || printed.contains("\"value\": \"(from $pnpm_config__auth)\""),
+                    "{args:?}: {printed}"
+                );
+            }
+        }
+    }
+}

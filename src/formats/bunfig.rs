@@ -291,7 +291,7 @@ pub fn left_in_npmrc(url: &Value, creds: Option<&Credentials>) -> bool {
     use crate::template::{Piece, Unset};
     let plain_references = url.value.pieces.iter().all(|p| match p {
         Piece::Env { unset, .. } => matches!(unset, Unset::Strict | Unset::Empty),
-        Piece::Text { .. } => true,
+        Piece::Text { .. } | Piece::FromVariable { .. } => true,
     });
     creds.is_none()
         && plain_references

@@ -1179,7 +1179,7 @@ fn read_defaults(model: &mut Model) {
     for (_, value) in model.fields_mut() {
         let holds_default = value.value.pieces.iter().any(|p| match p {
             Piece::Text { text } => text.contains("${"),
-            Piece::Env { .. } => false,
+            Piece::Env { .. } | Piece::FromVariable { .. } => false,
         });
         if !holds_default {
             continue;

@@ -48,6 +48,9 @@ fn template_segments(t: &Template, in_json: bool, out: &mut Vec<Segment>) {
             }
             Piece::Text { text } => push_text(out, text),
             Piece::Env { name, .. } => out.push(Segment::Ref(name.clone())),
+            // A credential the environment gave is printed nowhere; `pmrc env` reads files,
+            // so this is only the guard.
+            Piece::FromVariable { name, .. } => push_text(out, &format!("(from ${name})")),
         }
     }
 }

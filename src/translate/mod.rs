@@ -838,7 +838,9 @@ fn describe(a: &Option<Authorization>) -> String {
             .pieces
             .iter()
             .filter_map(|p| match p {
-                Piece::Env { name, .. } => Some(format!("${name}")),
+                Piece::Env { name, .. } | Piece::FromVariable { name, .. } => {
+                    Some(format!("${name}"))
+                }
                 Piece::Text { .. } => None,
             })
             .collect();

@@ -41,9 +41,54 @@ fn substitute(template: &str, env: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// The header pmrc's JSON `authorization` stands for.
-fn header(auth: &serde_json::Value, env: &BTreeMap<String, String>) -> Option<String> {
-    let value = |v: &serde_json::Value| substitute(v.as_str().unwrap_or_default(), env);
+/// `(from $NAME)`, pmrc's stand-in for a token a variable's JSON gives (pnpm's
+/// `pnpm_config__auth`, printed nowhere): the token of the entry for `url` (its longest
+/// registry key), the scope's own entry before the registry's `"@"`, as pnpm takes them.
+fn held(template: &str, env: &BTreeMap<String, String>, url: &str, dep: &str) -> String {
+    let Some(start) = template.find("(from $") else {
+        return template.to_string();
+    };
+    let Some(len) = template[start..].find(')') else {
+        return template.to_string();
+    };
+    let name = &template[start + "(from $".len()..start + len];
+    let json: serde_json::Value = env
+        .get(name)
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default();
+    let scope = dep
+        .split_once('/')
+        .map(|(s, _)| s)
+        .filter(|s| s.starts_with('@'));
+    let entry = json.as_object().and_then(|urls| {
+        let (_, entries) = urls
+            .iter()
+            .filter(|(key, _)| url.starts_with(key.trim_end_matches('/')))
+            .max_by_key(|(key, _)| key.len())?;
+        scope
+            .and_then(|s| entries.get(s))
+            .or_else(|| entries.get("@"))
+    });
+    let token = entry
+        .and_then(|e| e["authToken"].as_str())
+        .unwrap_or_default();
+    format!(
+        "{}{token}{}",
+        &template[..start],
+        held(&template[start + len + 1..], env, url, dep)
+    )
+}
+
+/// The header pmrc's JSON `authorization` stands for, on a request to `url` for `dep`.
+fn header(
+    auth: &serde_json::Value,
+    env: &BTreeMap<String, String>,
+    url: &str,
+    dep: &str,
+) -> Option<String> {
+    let value = |v: &serde_json::Value| {
+        substitute(&held(v.as_str().unwrap_or_default(), env, url, dep), env)
+    };
     // A credential that comes out empty (an optional reference, unset) is no credential.
     let non_empty = |v: String| (!v.is_empty()).then_some(v);
     match auth["scheme"].as_str()? {
@@ -140,7 +185,7 @@ pub fn agrees(
             .iter()
             .position(|h| url.starts_with(&format!("{h}/")))
             .map(|i| i + 1);
-        let predicted = header(&answer["authorization"], env);
+        let predicted = header(&answer["authorization"], env, &url, dep);
         let observed: Vec<(usize, Option<String>)> = observation
             .packages
             .get(*dep)
@@ -171,7 +216,7 @@ pub fn agrees(
         for hit in tarballs {
             let url = format!("{}{}", hosts[hit.listener - 1], hit.path);
             let answer = explain(dep, Some(&url))?;
-            let predicted = header(&answer["tarball"]["authorization"], env);
+            let predicted = header(&answer["tarball"]["authorization"], env, &url, dep);
             if predicted != hit.auth {
                 return Err(format!(
                     "pmrc explain {dep} --manager {} --tarball {url}: predicts {predicted:?} ({}); the real manager sent {:?}",
@@ -197,5 +242,16 @@ mod tests {
         assert_eq!(substitute("${U:-x}", &env), "x");
         assert_eq!(substitute("${U}", &env), "${U}");
         assert_eq!(substitute("a-${T}-b", &env), "a-tok-b");
+    }
+
+    #[test]
+    fn takes_a_held_token_from_the_variable_s_entry() {
+        let json = r#"{"http://h:1/":{"@":{"authToken":"t-any"},"@acme":{"authToken":"t-acme"}},"http://h:2/":{"@":{"authToken":"t-two"}}}"#;
+        let env: BTreeMap<String, String> =
+            [("pnpm_config__auth".to_string(), json.to_string())].into();
+        let held = |url, dep| held("(from $pnpm_config__auth)", &env, url, dep);
+        assert_eq!(held("http://h:1/@acme%2fw", "@acme/w"), "t-acme");
+        assert_eq!(held("http://h:1/left", "left"), "t-any");
+        assert_eq!(held("http://h:2/@acme%2fw", "@acme/w"), "t-two");
     }
 }
