@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+mod commented_words;
+
 /// What a secret is shown as.
 pub const MASK: &str = "***";
 
@@ -198,18 +200,46 @@ pub fn urls_in(text: &str) -> Cow<'_, str> {
 /// reads (from a trial: `# npmAuthToken: …` and `#token="…"` were printed in the preview's
 /// context lines, and so in pull-request annotations). A YAML or TOML file's keys are the
 /// reader's: a package named `jsonwebtoken` or `next-auth` in a catalog is no secret (from
-/// a review). A value that is only references, a boolean, or empty is no secret.
+/// a review). A value that is only references, a boolean, or empty is no secret. A comment's
+/// token-looking word right after a credential-like name is masked too, with no separator
+/// (`# token FAKE123abc`; [`commented_words`]).
 pub fn assigned_secret_spans(text: &str, notation: Notation) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     match notation {
-        Notation::Ini => scan_assignments(text, 0..text.len(), Within::File, &mut out),
+        Notation::Ini => {
+            scan_assignments(text, 0..text.len(), Within::File, &mut out);
+            for comment in ini_comments(text) {
+                out.extend(commented_words::spans(
+                    &text[comment.clone()],
+                    comment.start,
+                ));
+            }
+        }
         Notation::Hashed => {
             for comment in hash_comments(text) {
-                scan_assignments(text, comment, Within::File, &mut out);
+                scan_assignments(text, comment.clone(), Within::File, &mut out);
+                out.extend(commented_words::spans(
+                    &text[comment.clone()],
+                    comment.start,
+                ));
             }
         }
     }
     out
+}
+
+/// The comment lines of an ini text (`#` or `;` first), each from its mark to its line's end.
+fn ini_comments(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut line_start = 0;
+    text.split_inclusive('\n').filter_map(move |line| {
+        let at = line_start;
+        line_start += line.len();
+        let body = line.trim_start();
+        body.starts_with(['#', ';']).then(|| {
+            let start = at + line.len() - body.len();
+            start..at + line.trim_end_matches(['\n', '\r']).len()
+        })
+    })
 }
 
 /// How a config file writes its settings, for [`assigned_secret_spans`].
@@ -712,6 +742,15 @@ mod tests {
             "# npmAuthToken: \"***\"\n#npmAuthIdent: ***\n"
         );
         assert_eq!(yaml("# token = \"a\\\"FAKE12\"\n"), "# token = \"***\"\n");
+        // No separator: a token-looking word after a credential's name (from a trial).
+        assert_eq!(
+            yaml("# token FAKE13secret\nregistry: \"https://r/\" # password FAKE-pw-14\n"),
+            "# token ***\nregistry: \"https://r/\" # password ***\n"
+        );
+        assert_eq!(
+            ini("# token FAKE15secret\n; apiKey FAKE16secret\n"),
+            "# token ***\n; apiKey ***\n"
+        );
         // References, booleans, settings, package names and prose stay readable.
         for kept in [
             "npmAuthToken: \"${NPM_TOKEN}\"\n",
@@ -725,6 +764,7 @@ mod tests {
             "registry=https://r.test:4873/\ncafile=/etc/ca.pem\nkeyfile=/k.pem\n",
             "tokenHelper=/bin/helper\nauth-type=web\n",
             "# Auth is set in CI\n# the token comes from the vault\n",
+            "# the token lives in 1Password\n# jsonwebtoken v9.0.2-beta1\n",
         ] {
             assert_eq!(ini(kept), kept);
             assert_eq!(yaml(kept), kept);

@@ -260,6 +260,31 @@ const PLACES: &[Place] = &[
         "npm",
         "FAKESECRETCOMMENT21",
     ),
+    // From a trial: a token after a credential's name with no `=` or `:` (a note beside a
+    // setting) was printed in the preview's context lines of YAML and TOML files.
+    place(
+        "a token after a credential's name in a comment, without a separator",
+        &[
+            (
+                ".npmrc",
+                "registry=https://r.example/\n//r.example/:_authToken=${NPM_TOKEN}\n",
+            ),
+            (
+                ".yarnrc.yml",
+                "# token FAKESECRETCOMMENT25\nnpmRegistryServer: \"https://old.example\"   # npmAuthToken FAKESECRETCOMMENT25\n",
+            ),
+            (
+                "bunfig.toml",
+                "[install]\n# token FAKESECRETCOMMENT25 (the old one)\nregistry = \"https://old.example/\" # password FAKESECRETCOMMENT25\n",
+            ),
+            (
+                "pnpm-workspace.yaml",
+                "registries:\n  default: \"https://old.example/\"   # token FAKESECRETCOMMENT25\n# the token lives in 1Password\ncatalog:\n  jsonwebtoken: ^9\n",
+            ),
+        ],
+        "npm",
+        "FAKESECRETCOMMENT25",
+    ),
     // pnpm 12 reads an inline comment into the value it follows, which is then printed as
     // the registry's URL (from a trial); a query value under a short name is a credential.
     place(
