@@ -670,11 +670,17 @@ impl Model {
 
 impl Model {
     /// A copy safe to print: secret values masked, URL passwords masked.
-    pub fn redacted(&self) -> Model {
+    /// Each secret is masked as printed in the notation of the file it was read from
+    /// (`dialect_at` its origin): an escaped `\${X}` of an `.npmrc` is a literal secret there
+    /// ([`Template::redacted_in`]).
+    pub fn redacted_in(
+        &self,
+        dialect_at: impl Fn(Option<&Origin>) -> crate::template::Dialect,
+    ) -> Model {
         let mut m = self.clone();
         for (field, v) in m.fields_mut() {
             if field.is_secret() {
-                v.value = v.value.redacted();
+                v.value = v.value.redacted_in(dialect_at(v.origin.as_ref()));
             } else if field.is_url() {
                 v.value = v.value.url_redacted();
             }

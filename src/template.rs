@@ -268,12 +268,34 @@ impl Template {
 
     /// The same value with its literal text masked (references stay readable).
     pub fn redacted(&self) -> Template {
+        self.redacted_by(is_secret_text)
+    }
+
+    /// [`Self::redacted`] as printed in `dialect`: literal text that spells a reference
+    /// there only escaped (`\${X}` in an `.npmrc`, which npm sends as `${X}`) is a secret
+    /// written out on purpose, masked too; Bun's `${X}`, sent as written, is not.
+    pub fn redacted_in(&self, dialect: Dialect) -> Template {
+        self.redacted_by(|text| is_secret_text_in(text, dialect))
+    }
+
+    /// A secret value as `show` and `explain` print it with `--show-secrets`: a literal as the
+    /// manager sends it (`${X}` for an `.npmrc`'s `\${X}`), anything else in `dialect`'s
+    /// notation, its references as written.
+    pub fn shown_as_sent(&self, dialect: Dialect) -> String {
+        let literal = self.pieces.iter().all(|p| matches!(p, Piece::Text { .. }));
+        if literal && self.holds_escaped_reference() {
+            return self.literal_text();
+        }
+        self.render(dialect).0
+    }
+
+    fn redacted_by(&self, secret: impl Fn(&str) -> bool) -> Template {
         Template {
             pieces: self
                 .pieces
                 .iter()
                 .map(|p| match p {
-                    Piece::Text { text } if is_secret_text(text) => Piece::Text {
+                    Piece::Text { text } if secret(text) => Piece::Text {
                         text: crate::redact::MASK.into(),
                     },
                     // A default is a literal that is sent when the variable is unset; the
@@ -575,15 +597,24 @@ impl Template {
         let secret_text = self
             .pieces
             .iter()
-            .any(|p| matches!(p, Piece::Text { text } if is_secret_text(text)));
+            .any(|p| matches!(p, Piece::Text { text } if is_secret_text_in(text, dialect)));
         if secret && !show_secrets && secret_text {
             return crate::redact::MASK.to_string();
         }
         if secret && !show_secrets {
-            return self.redacted().render(dialect).0;
+            return self.redacted_in(dialect).render(dialect).0;
+        }
+        if secret {
+            return self.shown_as_sent(dialect);
         }
         self.render(dialect).0
     }
+}
+
+/// [`is_secret_text`], and text that spells references which `dialect` reads as references
+/// unless escaped: written in such a file, it was escaped, a literal on purpose.
+fn is_secret_text_in(text: &str, dialect: Dialect) -> bool {
+    is_secret_text(text) || (text.contains("${") && escape_literal(text, dialect, false) != text)
 }
 
 /// How a credential a variable gives is printed: where it comes from, not what it is.
@@ -1026,6 +1057,27 @@ mod tests {
         let secret = Template::parse("abc${NPM_TOKEN}", Dialect::Bun);
         assert!(secret.has_literal_secret());
         assert_eq!(secret.display(Dialect::Bun, true, false), "***");
+    }
+
+    /// An `.npmrc`'s `\${X}` is the literal `${X}`, which npm sends: a secret written out on
+    /// purpose, masked, and shown as sent; Bun's `${X}` (above) stays readable.
+    #[test]
+    fn an_escaped_reference_is_a_literal_secret_where_it_was_escaped() {
+        let escaped = Template::parse("\\${FAKE_ESCAPED}", Dialect::Npm);
+        assert_eq!(escaped.as_literal().unwrap(), "${FAKE_ESCAPED}");
+        assert_eq!(escaped.display(Dialect::Npm, true, false), "***");
+        assert_eq!(
+            escaped.redacted_in(Dialect::Npm).render(Dialect::Npm).0,
+            "***"
+        );
+        assert_eq!(escaped.display(Dialect::Npm, true, true), "${FAKE_ESCAPED}");
+        assert_eq!(escaped.shown_as_sent(Dialect::Npm), "${FAKE_ESCAPED}");
+        let bun = Template::parse("${NPM_TOKEN}", Dialect::Bun);
+        assert_eq!(bun.redacted_in(Dialect::Bun), bun);
+        // A reference stays as written.
+        let reference = Template::parse("${NPM_TOKEN}", Dialect::Npm);
+        assert_eq!(reference.display(Dialect::Npm, true, true), "${NPM_TOKEN}");
+        assert_eq!(reference.display(Dialect::Npm, true, false), "${NPM_TOKEN}");
     }
 
     #[test]

@@ -914,3 +914,41 @@ fn a_token_in_a_variable_s_json_is_printed_nowhere() {
         }
     }
 }
+
+/// An escaped reference in an `.npmrc` token (`\${X}`) is a literal npm sends as `${X}`
+/// (real npm 11.21.2 and 12.2.2 sent `Bearer ${NOT_EXPANDED}` with NOT_EXPANDED set): a
+/// secret written out, masked by `show` and `explain`, and shown as sent with
+/// `--show-secrets` (it was shown with its backslash and never masked, being
+/// reference-shaped).
+#[test]
+fn an_escaped_reference_token_is_a_masked_literal() {
+    let (dir, home) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    std::fs::write(dir.path().join("package.json"), "{}\n").unwrap();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "registry=https://r.example/\n//r.example/:_authToken=\\${FAKESECRETESCAPED26}\n",
+    )
+    .unwrap();
+    let commands: [&[&str]; 2] = [&["show"], &["explain", "left-pad"]];
+    for command in commands {
+        for format in ["text", "json"] {
+            let mut args = strings(command);
+            args.extend(strings(&["--manager", "npm", "--format", format]));
+            let out = run(&dir, &home, &args);
+            let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(out.status.success(), "{args:?}: {printed}");
+            assert!(
+                !printed.contains("FAKESECRETESCAPED26"),
+                "{args:?}: {printed}"
+            );
+            assert!(printed.contains("***"), "{args:?}: {printed}");
+        }
+        let mut args = strings(command);
+        args.extend(strings(&["--manager", "npm", "--show-secrets"]));
+        let printed = String::from_utf8_lossy(&run(&dir, &home, &args).stdout).into_owned();
+        assert!(
+            printed.contains("Bearer ${FAKESECRETESCAPED26} (.npmrc:2)"),
+            "{args:?}: {printed}"
+        );
+    }
+}

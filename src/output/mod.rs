@@ -204,17 +204,18 @@ pub fn error_text(message: &str, color: bool) -> String {
     }
 }
 
-fn redact_auth(a: &Authorization) -> Authorization {
+/// `a` masked as printed in `dialect` (the notation of the file its credential is read from).
+fn redact_auth(a: &Authorization, dialect: Dialect) -> Authorization {
     match a {
-        Authorization::Bearer(t) => Authorization::Bearer(t.redacted()),
-        Authorization::Basic(t) => Authorization::Basic(t.redacted()),
+        Authorization::Bearer(t) => Authorization::Bearer(t.redacted_in(dialect)),
+        Authorization::Basic(t) => Authorization::Basic(t.redacted_in(dialect)),
         Authorization::BasicParts {
             user,
             password,
             password_base64,
         } => Authorization::BasicParts {
             user: user.clone(),
-            password: password.redacted(),
+            password: password.redacted_in(dialect),
             password_base64: *password_base64,
         },
         Authorization::ClientCertificate => Authorization::ClientCertificate,
@@ -231,9 +232,9 @@ fn describe_auth(a: &Option<Authorization>, dialect: Dialect, show: bool) -> Str
 fn push_auth(text: &mut String, a: &Option<Authorization>, dialect: Dialect, show: bool) {
     let shown = |t: &Template| {
         if show {
-            t.render(dialect).0
+            t.shown_as_sent(dialect)
         } else {
-            t.redacted().render(dialect).0
+            t.redacted_in(dialect).render(dialect).0
         }
     };
     match a {
@@ -265,10 +266,11 @@ pub fn print_show_json(shown: &[Shown], out: &Output) -> io::Result<()> {
     let managers: Vec<serde_json::Value> = shown
         .iter()
         .map(|s| {
+            let rules = s.manager.rules();
             let model = if out.show_secrets {
                 s.model.clone()
             } else {
-                s.model.redacted()
+                s.model.redacted_in(|o| rules.shown_dialect_at(o))
             };
             let routes: Vec<Route> = s
                 .routes
@@ -285,7 +287,7 @@ pub fn print_show_json(shown: &[Shown], out: &Output) -> io::Result<()> {
                         if out.show_secrets {
                             a.clone()
                         } else {
-                            redact_auth(a)
+                            redact_auth(a, rules.shown_dialect_at(r.credential_origin.as_ref()))
                         }
                     }),
                     ..r.clone()
@@ -693,12 +695,12 @@ pub fn print_explain(
     warnings: &[Warning],
     out: &Output,
 ) -> io::Result<()> {
-    let mask = |a: &Option<Authorization>| {
+    let mask = |a: &Option<Authorization>, dialect: Dialect| {
         a.as_ref().map(|a| {
             if out.show_secrets {
                 a.clone()
             } else {
-                redact_auth(a)
+                redact_auth(a, dialect)
             }
         })
     };
@@ -717,11 +719,12 @@ pub fn print_explain(
             .iter()
             .map(|e| {
                 let mut e = e.clone();
+                let dialect = e.manager.rules().shown_dialect_at(e.origin.as_ref());
                 e.url = url(&e.url);
-                e.authorization = mask(&e.authorization);
+                e.authorization = mask(&e.authorization, dialect);
                 if let Some(t) = e.tarball.as_mut() {
                     t.url = url(&t.url);
-                    t.authorization = mask(&t.authorization);
+                    t.authorization = mask(&t.authorization, dialect);
                 }
                 serde_json::to_value(e).expect("serialisable")
             })
