@@ -8233,3 +8233,65 @@ fn converting_to_a_manager_that_drops_a_registry_query_says_so() {
         assert!(!warns(&out, "route-differs"), "{target}: {}", render(&out));
     }
 }
+
+/// From a trial: `pmrc env --to deno` and `--to yarn` wrote `~/.npmrc` and `~/.yarnrc.yml`
+/// with `cat >`, replacing a runner's or a laptop's own file and its other registries'
+/// tokens and settings. The recipe writes the file where there is none and otherwise
+/// stops, failing the step, with the file as it was.
+#[test]
+fn an_env_recipe_does_not_replace_the_user_s_own_rc_file() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://acme.example.test/\n//acme.example.test/:_authToken=${ACME_TOKEN}\n",
+        ),
+    ]);
+    for (target, file, wanted) in [
+        (
+            "deno",
+            ".npmrc",
+            "@acme:registry=https://acme.example.test/",
+        ),
+        (
+            "yarn",
+            ".yarnrc.yml",
+            "  acme:\n    npmRegistryServer: \"https://acme.example.test\"",
+        ),
+    ] {
+        let out = run(&project, &["env", "--from", "npm", "--to", target]);
+        assert_eq!(out.status.code(), Some(0), "{target}: {}", render(&out));
+        let recipe = String::from_utf8(out.stdout.clone()).unwrap();
+        let runner_home = assert_fs::TempDir::new().unwrap();
+        let run_recipe = || {
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(&recipe)
+                .env("HOME", runner_home.path())
+                .output()
+                .unwrap()
+        };
+        // A fresh runner: the file is written.
+        let ran = run_recipe();
+        assert!(ran.status.success(), "{target}: {}", render(&ran));
+        let written = std::fs::read_to_string(runner_home.path().join(file)).unwrap();
+        assert!(written.contains(wanted), "{target}: {written}");
+        // A runner with its own file: left as it was, and the step fails saying why.
+        let own = "//other.example.test/:_authToken=${OTHER_TOKEN}\ncafile=/etc/ssl/corp.pem\n";
+        std::fs::write(runner_home.path().join(file), own).unwrap();
+        let ran = run_recipe();
+        assert!(!ran.status.success(), "{target}: {}", render(&ran));
+        assert_eq!(
+            std::fs::read_to_string(runner_home.path().join(file)).unwrap(),
+            own,
+            "{target}"
+        );
+        assert!(
+            String::from_utf8_lossy(&ran.stderr).contains(&format!(
+                "/{file} exists, and this recipe stops rather than replace it"
+            )),
+            "{target}: {}",
+            render(&ran)
+        );
+    }
+}

@@ -240,9 +240,24 @@ fn write_rc_lines(plan: &EnvPlan) -> Vec<String> {
     if let Some((dir, _)) = rc.file.home_path.rsplit_once('/') {
         lines.push(format!("mkdir -p \"$HOME/{dir}\""));
     }
+    // A file the manager finds on its own is the user's (`~/.npmrc`, `~/.yarnrc.yml`): on a
+    // self-hosted runner or a laptop it holds other registries' tokens and settings, which
+    // replacing it would lose (from a trial). The recipe stops there instead, failing the step.
+    let users_own = rc.file.pointer.is_none();
+    if users_own {
+        lines.push(format!("if [ -e \"{path}\" ]; then"));
+        lines.push(format!(
+            "  echo \"pmrc env: {path} exists, and this recipe stops rather than replace it: add the lines it would write to that file by hand\" >&2"
+        ));
+        lines.push("  false".to_string());
+        lines.push("else".to_string());
+    }
     lines.push(format!("cat > \"{path}\" <<'{HEREDOC_END}'"));
     lines.extend(rc.text.lines().map(String::from));
     lines.push(HEREDOC_END.to_string());
+    if users_own {
+        lines.push("fi".to_string());
+    }
     lines
 }
 
