@@ -4741,6 +4741,48 @@ fn writing_an_optional_reference_yarn_classic_reads_is_reported() {
     assert!(!stderr(&without).contains("yarn-classic-optional-reference"));
 }
 
+/// From a trial: package.json's `packageManager` naming Yarn 1, and a bunfig.toml alone, a
+/// conversion from Bun to npm wrote an `.npmrc` with npm's `${ACME_TOKEN?}` and said nothing,
+/// though Corepack runs Yarn 1 here and real Yarn 1.22.22 then stopped every command ("Failed
+/// to replace env in config"). The manager packageManager names is in play like one whose own
+/// file is here: both findings are said. The `?` stays: without it real npm 11.21.2 and
+/// 12.2.2 sent `Bearer ${ACME_TOKEN}` with the variable unset, where Bun sent nothing.
+#[test]
+fn the_manager_package_json_names_is_a_reader_in_play_for_a_conversion() {
+    let bunfig = "[install]\nregistry = \"https://registry.corp.test/\"\n\n[install.scopes]\nacme = { url = \"https://npm.acme.test/\", token = \"$ACME_TOKEN\" }\n";
+    let stderr = |package_json: &str| {
+        let project =
+            Project::with_files(&[("bunfig.toml", bunfig), ("package.json", package_json)]);
+        let o = project
+            .cmd(&["convert", "--from", "bun", "--to", "npm"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        String::from_utf8_lossy(&o.stderr).replace("\n    ", " ")
+    };
+    let named = stderr(r#"{"name":"p","packageManager":"yarn@1.22.22"}"#);
+    assert!(
+        named.contains(
+            "warning[yarn-classic-optional-reference]: .npmrc:3: Yarn 1.22 reads this file too, and `${ACME_TOKEN?}`"
+        ),
+        "{named}"
+    );
+    assert!(
+        named.contains(
+            "warning[present-reader-moved]: .npmrc:1: yarn-classic, which package.json's packageManager \"yarn@1.22.22\" names, reads .npmrc too"
+        ) && named.contains("as Corepack runs yarn-classic here, convert to it as well"),
+        "{named}"
+    );
+    // Another manager named, or none: Yarn 1 is not in play.
+    for other in [
+        r#"{"name":"p","packageManager":"npm@11.2.0"}"#,
+        r#"{"name":"p"}"#,
+    ] {
+        let said = stderr(other);
+        assert!(!said.contains("yarn-classic"), "{other}: {said}");
+    }
+}
+
 #[test]
 fn a_host_key_beside_a_variable_path_registry_is_kept_for_readers_that_walk_up() {
     // Deno walks up the registry's path and Bun takes the longest prefix: both take

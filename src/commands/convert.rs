@@ -262,6 +262,18 @@ fn run_plan(
             present.push(m);
         }
     }
+    // The manager package.json's `packageManager` names is the one Corepack runs here, with
+    // or without a file of its own (from a trial: `"packageManager": "yarn@1.22.22"` and a
+    // bunfig.toml alone, a conversion to npm wrote an `.npmrc` with `${VAR?}`, on which real
+    // Yarn 1.22.22 then stopped every command, and nothing was said).
+    if let Ok(Some((named, _))) = crate::managers::named_by_package_json(&dir)
+        && !in_the_run(&named)
+        && let Ok((m, _)) = named.settle(&dir)
+        && !bystanders.contains(&m)
+        && !present.contains(&m)
+    {
+        present.push(m);
+    }
     let env = user_config_moved(
         std::iter::once(from)
             .chain(targets.iter().copied())

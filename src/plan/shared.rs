@@ -1054,6 +1054,7 @@ fn yarn_classic_stops(req: &Request, changes: &[FileChange]) -> Result<Vec<Warni
         .filter(|m| m.rules().takes_optional_form_for_a_name())
     {
         let in_play = req.bystanders.contains(&reader)
+            || req.present.contains(&reader)
             || reader
                 .rules()
                 .marker_files()
@@ -1206,12 +1207,24 @@ pub(super) fn present_readers_moved(req: &Request, changes: &[FileChange]) -> Re
             + 1;
         let marker = crate::managers::ManagerArg::Exact(other)
             .marker_in(req.dir)
-            .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| other.marker_file().to_string());
+            .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()));
+        // In play without a file of its own: package.json's `packageManager` names it.
+        let (why, used) = match (marker, crate::managers::named_by_package_json(req.dir)) {
+            (Some(marker), _) => (format!("whose {marker} is here"), "if {other} is used here"),
+            (None, Ok(Some((_, spec)))) => (
+                format!("which package.json's packageManager \"{spec}\" names"),
+                "as Corepack runs {other} here",
+            ),
+            (None, _) => (
+                format!("whose {} is here", other.marker_file()),
+                "if {other} is used here",
+            ),
+        };
+        let used = used.replace("{other}", &other.to_string());
         out.push(Warning::new(
             Code::PresentReaderMoved,
             format!(
-                "{other}, whose {marker} is here, reads {} too, and the change makes it request packages or send credentials otherwise than now{}; if {other} is used here, convert to it as well (add {other} to --to), or name it in pmrc.toml's `to` so that pmrc refuses such a change",
+                "{other}, {why}, reads {} too, and the change makes it request packages or send credentials otherwise than now{}; {used}, convert to it as well (add {other} to --to), or name it in pmrc.toml's `to` so that pmrc refuses such a change",
                 change.display,
                 if how.is_empty() {
                     String::new()
