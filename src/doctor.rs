@@ -647,7 +647,7 @@ fn unchecked(req: &Request) -> Option<Finding> {
         severity: Severity::Note,
         manager: None,
         message: format!(
-            "package.json packageManager \"{spec}\" names {}; {} {} here too and {} not checked (leftovers, or managers still in use?)",
+            "{spec} names {}; {} {} here too and {} not checked (leftovers, or managers still in use?)",
             req.managers
                 .iter()
                 .map(ToString::to_string)

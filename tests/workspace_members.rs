@@ -1146,3 +1146,63 @@ fn pnpm_10_to_11_says_pnpm_10_in_a_member_loses_its_scopes() {
     .unwrap();
     assert!(!message().contains("pnpm 10, run in"));
 }
+
+/// A pnpm workspace whose root package.json pins `pnpm@10.34.9`, its member with an `.npmrc`
+/// of its own and a package.json that names no manager.
+fn pnpm_10_workspace() -> Workspace {
+    let ws = Workspace::new(r#"{"name":"root","private":true,"packageManager":"pnpm@10.34.9"}"#);
+    ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
+    ws.write(
+        ".npmrc",
+        &format!(
+            "registry={ROOT_REGISTRY}\n@acme:registry=https://root-acme.example.test/\n//root-acme.example.test/:_authToken=fake-root-acme\n"
+        ),
+    );
+    ws.write(
+        "packages/a/.npmrc",
+        "@acme:registry=https://member-acme.example.test/\n//member-acme.example.test/:_authToken=fake-member-acme\n",
+    );
+    ws
+}
+
+/// From a trial: run in a member, pmrc left out the pnpm the workspace root's package.json
+/// pins (explain listed npm alone, doctor checked npm alone) and `--manager pnpm` took pnpm
+/// 12's rules and the root's registry, where Corepack runs pnpm 10.34.9 there (it walks up
+/// to the nearest package.json with a `packageManager`), and real pnpm 10.34.9 requested
+/// the member's scope registry with the member's token. The root's packageManager now names
+/// the manager run in the member, and the note says where it was found.
+#[test]
+fn a_workspace_root_s_package_manager_names_the_manager_run_in_a_member() {
+    let ws = pnpm_10_workspace();
+    let member_route = "GET https://member-acme.example.test/@acme%2fw";
+    let (ok, text) = ws.run_in(&ws.member(), &["explain", "@acme/w"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("npm (npm 11/12 rules)"), "{text}");
+    assert!(text.contains("pnpm@10 (pnpm 10 rules)"), "{text}");
+    let (ok, text) = ws.run_in(&ws.member(), &["explain", "@acme/w", "--manager", "pnpm"]);
+    assert!(ok, "{text}");
+    let text = text.replace("\n    ", " ");
+    assert!(
+        text.contains("pnpm@10 (pnpm 10 rules)") && text.contains(member_route),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "note[pnpm-version]: using the rules of pnpm 10 (packageManager \"pnpm@10.34.9\" in ../../package.json, the nearest package.json that names a manager, as Corepack finds it)"
+        ),
+        "{text}"
+    );
+    let (_, text) = ws.run_in(&ws.member(), &["doctor"]);
+    assert!(
+        text.replace("\n    ", " ")
+            .contains("pnpm 10 reads this workspace member's .npmrc over the root's"),
+        "{text}"
+    );
+    // The member's own packageManager is the nearest: it wins.
+    ws.write(
+        "packages/a/package.json",
+        r#"{"name":"a","version":"1.0.0","packageManager":"pnpm@11.0.0"}"#,
+    );
+    let (ok, text) = ws.run_in(&ws.member(), &["explain", "@acme/w", "--manager", "pnpm"]);
+    assert!(ok && text.contains("pnpm@11 (pnpm 11 rules)"), "{text}");
+}

@@ -210,6 +210,12 @@ fn run_plan(
     // A workspace is read and written at its root. A manager that reads other settings in the
     // member (Yarn 1 its `.npmrc`, where npm reads only the root's) cannot be compared from
     // there: the run would call the two in sync where they are not.
+    // The manager package.json's `packageManager` names, found from where pmrc was pointed
+    // (a member's workspace root names it for the member, as Corepack finds it).
+    let named_by_package_json = match crate::managers::named_for(&dir) {
+        Ok(Some((named, _, _))) => named.settle(&dir).ok().map(|(m, _)| (named, m)),
+        _ => None,
+    };
     let compared: Vec<Manager> = std::iter::once(from)
         .chain(targets.iter().copied())
         .collect();
@@ -266,9 +272,8 @@ fn run_plan(
     // or without a file of its own (from a trial: `"packageManager": "yarn@1.22.22"` and a
     // bunfig.toml alone, a conversion to npm wrote an `.npmrc` with `${VAR?}`, on which real
     // Yarn 1.22.22 then stopped every command, and nothing was said).
-    if let Ok(Some((named, _))) = crate::managers::named_by_package_json(&dir)
+    if let Some((named, m)) = named_by_package_json
         && !in_the_run(&named)
-        && let Ok((m, _)) = named.settle(&dir)
         && !bystanders.contains(&m)
         && !present.contains(&m)
     {

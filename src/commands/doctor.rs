@@ -195,7 +195,9 @@ fn readers_moved(req: &crate::doctor::Request, fixes: &[FileChange]) -> Result<V
     Ok(vec![crate::doctor::finding(w, None)])
 }
 
-/// `packageManager` as written in package.json, and the other managers whose files are here.
+/// Where `packageManager` names the manager, as a message says it (`package.json
+/// packageManager "pnpm@10.1.0"`, or a workspace root's `../../package.json`), and the other
+/// managers whose files are here.
 type Unchecked = (String, Vec<ManagerArg>);
 
 /// The managers doctor checks without `--manager`: the one package.json's `packageManager`
@@ -203,7 +205,9 @@ type Unchecked = (String, Vec<ManagerArg>);
 /// itself, such as pnpm's `.npmrc`, is not another's); else every manager whose file is here.
 /// A `packageManager` pmrc cannot read leaves the files to decide, as before there was one.
 fn in_use(dir: &std::path::Path) -> Result<(Vec<ManagerArg>, Option<Unchecked>)> {
-    let Ok(Some((named, spec))) = crate::managers::named_by_package_json(dir) else {
+    // Run in a workspace member, the root's packageManager when the member's package.json
+    // has none (as Corepack finds it).
+    let Ok(Some((named, spec, file))) = crate::managers::named_for(dir) else {
         return Ok((Vec::new(), None));
     };
     let reads_itself = named.settle(dir)?.0.sources();
@@ -222,5 +226,8 @@ fn in_use(dir: &std::path::Path) -> Result<(Vec<ManagerArg>, Option<Unchecked>)>
         .filter(|m| !checked.contains(m) && m.marker_in(dir).is_some())
         .filter(|m| !reads_itself.iter().any(|f| f.name == m.marker_file()))
         .collect();
-    Ok((checked, Some((spec, others))))
+    Ok((
+        checked,
+        Some((format!("{file} packageManager \"{spec}\""), others)),
+    ))
 }

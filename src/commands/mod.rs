@@ -319,7 +319,10 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
         // (from a trial: with `"packageManager": "yarn@4…"` and an `.npmrc` alone, explain
         // and show gave npm only, where the question was why Yarn went to its public
         // registry).
-        if let Ok(Some((named, _))) = crate::managers::named_by_package_json(dir)
+        // So does the one a workspace root's package.json names, run in a member whose own
+        // package.json names none (Corepack walks up to it; from a trial: pnpm@10.34.9 at a
+        // pnpm workspace's root, explain in a member listed npm alone).
+        if let Ok(Some((named, _, _))) = crate::managers::named_for(dir)
             && !here.contains(&named)
         {
             here.push(named);

@@ -378,6 +378,60 @@ pub fn named_by_package_json(
     Ok(Some((manager, spec.to_string())))
 }
 
+/// The folder whose package.json names the manager run in `dir`, as Corepack finds it: the
+/// nearest package.json with a `packageManager` field, walking up from `dir` (corepack's
+/// `loadSpec` in sources/specUtils.ts passes over a package.json without the field). pmrc
+/// walks no higher than the workspace root that takes the package at `dir`, where a
+/// workspace keeps its `packageManager` (from a trial: `pnpm@10.34.9` at a pnpm workspace's
+/// root, pmrc run in a member took pnpm 12's rules and left pnpm out, where Corepack ran
+/// pnpm 10.34.9, which read the member's `.npmrc`). `dir` itself when its package.json has
+/// the field or does not parse (which is said where it is read); `None` where `dir` has no
+/// package.json.
+pub fn package_manager_folder(dir: &Path) -> Option<PathBuf> {
+    let names = |d: &Path| -> Option<bool> {
+        let bytes = std::fs::read(d.join("package.json")).ok()?;
+        Some(
+            serde_json::from_slice::<serde_json::Value>(&bytes)
+                .map_or(true, |json| json.get("packageManager").is_some()),
+        )
+    };
+    if names(dir)? {
+        return Some(dir.to_path_buf());
+    }
+    let (_, root) = workspace_root_above(dir)?;
+    let absolute = std::path::absolute(dir).ok()?;
+    for above in absolute.ancestors().skip(1) {
+        if names(above) == Some(true) {
+            return Some(above.to_path_buf());
+        }
+        if crate::discover::same_folder(above, &root) {
+            break;
+        }
+    }
+    None
+}
+
+/// [`named_by_package_json`] for the package.json that names the manager run in `dir`
+/// ([`package_manager_folder`]), with that package.json as named from `dir`
+/// (`package.json`, `../../package.json`).
+pub fn named_for(dir: &Path) -> std::result::Result<Option<(ManagerArg, String, String)>, String> {
+    let Some(folder) = package_manager_folder(dir) else {
+        return Ok(None);
+    };
+    let file = package_json_named_from(dir, &folder);
+    Ok(named_by_package_json(&folder)?.map(|(m, spec)| (m, spec, file)))
+}
+
+/// `folder`'s package.json as named from `dir`, a folder at or below it.
+pub(crate) fn package_json_named_from(dir: &Path, folder: &Path) -> String {
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let up = absolute
+        .ancestors()
+        .position(|a| crate::discover::same_folder(a, folder))
+        .unwrap_or(0);
+    format!("{}package.json", "../".repeat(up))
+}
+
 impl fmt::Display for ManagerArg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

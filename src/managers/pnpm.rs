@@ -1074,7 +1074,22 @@ pub(super) fn settle(dir: &Path) -> Result<(Manager, Option<Warning>)> {
             )),
         ));
     }
-    let (major, why) = major_of_project(dir).unwrap_or((
+    // A member's package.json seldom names the manager: the workspace root's does, which
+    // Corepack then runs in the member.
+    let above = || {
+        let folder =
+            super::package_manager_folder(dir).filter(|f| !crate::discover::same_folder(f, dir))?;
+        let (major, why) = major_of_project(&folder)?;
+        let file = super::package_json_named_from(dir, &folder);
+        Some((
+            major,
+            format!(
+                "{} in {file}, the nearest package.json that names a manager, as Corepack finds it",
+                why.trim_start_matches("package.json ")
+            ),
+        ))
+    };
+    let (major, why) = major_of_project(dir).or_else(above).unwrap_or((
         PnpmMajor::NEWEST.number(),
         "no pnpm version in package.json, so the newest".to_string(),
     ));

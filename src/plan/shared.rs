@@ -1209,10 +1209,10 @@ pub(super) fn present_readers_moved(req: &Request, changes: &[FileChange]) -> Re
             .marker_in(req.dir)
             .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()));
         // In play without a file of its own: package.json's `packageManager` names it.
-        let (why, used) = match (marker, crate::managers::named_by_package_json(req.dir)) {
+        let (why, used) = match (marker, crate::managers::named_for(req.dir)) {
             (Some(marker), _) => (format!("whose {marker} is here"), "if {other} is used here"),
-            (None, Ok(Some((_, spec)))) => (
-                format!("which package.json's packageManager \"{spec}\" names"),
+            (None, Ok(Some((_, spec, file)))) => (
+                format!("which {file}'s packageManager \"{spec}\" names"),
                 "as Corepack runs {other} here",
             ),
             (None, _) => (
