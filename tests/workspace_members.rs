@@ -1206,3 +1206,29 @@ fn a_workspace_root_s_package_manager_names_the_manager_run_in_a_member() {
     let (ok, text) = ws.run_in(&ws.member(), &["explain", "@acme/w", "--manager", "pnpm"]);
     assert!(ok && text.contains("pnpm@11 (pnpm 11 rules)"), "{text}");
 }
+
+/// From a trial: the refusal of a conversion in a member said "pnpm 10 reads the config of
+/// the workspace root", where pnpm 10 run in the member reads the member's `.npmrc` over
+/// the root's (real pnpm 10.34.9 requested the member's scope registry with its token).
+#[test]
+fn the_refusal_in_a_member_says_pnpm_10_reads_the_member_s_npmrc_over_the_root_s() {
+    let ws = pnpm_10_workspace();
+    let (code, text) = ws.exit_code_in(
+        &ws.member(),
+        &["convert", "--from", "npm", "--to", "pnpm@10"],
+    );
+    assert_eq!(code, Some(2), "{text}");
+    let text = text.replace("\n    ", " ");
+    assert!(
+        text.contains(
+            "pnpm 10 works from the workspace root"
+        ) && text.contains(
+            "and reads .npmrc over the root's ../../.npmrc (named from the member), but npm 11/12 also reads .npmrc"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("pnpm 10 reads the config of the workspace root"),
+        "{text}"
+    );
+}

@@ -136,12 +136,10 @@ fn read_apart_findings(shared: &super::workspace_run::SharedRoot, req: &Request)
         .iter()
         .map(|a| {
             let message = format!(
-                "run in {}, {}, while {} {} the config of the workspace root {}, where this run checks every manager: the findings about {} are those of {} run at the root",
+                "run in {}, {}, while {}, where this run checks every manager: the findings about {} are those of {} run at the root",
                 shared.member.display(),
                 a.said(),
-                crate::plan::listed(&shared.at_root),
-                if shared.at_root.len() == 1 { "reads" } else { "read" },
-                shared.dir.display(),
+                shared.at_root_said,
                 a.manager.label(),
                 a.manager.label(),
             );

@@ -23,10 +23,12 @@ pub(super) struct SharedRoot {
     pub env: Environment,
     /// Each manager that works from that root: what it ignores of the member's own files.
     pub notes: Vec<Warning>,
-    /// The managers that work from that root.
-    pub at_root: Vec<Manager>,
     /// The managers that, run in the member, read other settings than at that root.
     pub read_apart: Vec<ReadApart>,
+    /// What the managers that work from that root read there, as a sentence says it (`pnpm
+    /// 10 reads .npmrc over the workspace root's ../../.npmrc`); said only beside
+    /// `read_apart`, and only then worked out.
+    pub at_root_said: String,
 }
 
 /// A manager that, run in the member, reads other settings than the run reads for it at the
@@ -102,8 +104,8 @@ pub(super) fn shared_workspace_root(
             member: dir,
             env: env.clone(),
             notes: Vec::new(),
-            at_root: Vec::new(),
             read_apart: Vec::new(),
+            at_root_said: String::new(),
         });
     };
     let (at_root, notes): (Vec<Manager>, Vec<Option<Warning>>) = moved
@@ -121,14 +123,88 @@ pub(super) fn shared_workspace_root(
             read_apart.push(apart);
         }
     }
+    let at_root_said = if read_apart.is_empty() {
+        String::new()
+    } else {
+        at_root_said(&at_root, &dir, (&root, &root_env))?
+    };
     Ok(SharedRoot {
         dir: root,
         member: dir,
         env: root_env,
         notes: notes.into_iter().flatten().collect(),
-        at_root,
         read_apart,
+        at_root_said,
     })
+}
+
+/// What the managers that work from the workspace root read there for the member: the
+/// root's config, or (pnpm 10) the member's own files over the root's. From a trial: the
+/// refusal said "pnpm 10 reads the config of the workspace root" where real pnpm 10.34.9,
+/// run in the member, requested the member's `.npmrc` scope registry with its token.
+fn at_root_said(
+    at_root: &[Manager],
+    member: &Path,
+    (root, root_env): (&Path, &Environment),
+) -> Result<String> {
+    let member = real(member);
+    let mut reading_root: Vec<Manager> = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
+    for &manager in at_root {
+        let files: Vec<ConfigFile> = discover::locate(manager, root, false, root_env)?
+            .into_iter()
+            .filter(|f| f.text.is_some() && f.level == Level::Project)
+            .collect();
+        let (in_member, at_root): (Vec<&ConfigFile>, Vec<&ConfigFile>) = files
+            .iter()
+            .partition(|f| real(&f.path).starts_with(&member));
+        if in_member.is_empty() {
+            reading_root.push(manager);
+            continue;
+        }
+        let names = |files: &[&ConfigFile]| {
+            name_list(&files.iter().map(|f| f.display.clone()).collect::<Vec<_>>())
+        };
+        // The member's files are read over the root's of the same name (real pnpm 10.34.9
+        // took the member's `.npmrc` scope registry over the root's one).
+        let file_name = |f: &ConfigFile| f.path.file_name().map(|n| n.to_os_string());
+        let at_root: Vec<&ConfigFile> = at_root
+            .into_iter()
+            .filter(|r| in_member.iter().any(|m| file_name(m) == file_name(r)))
+            .collect();
+        parts.push(if at_root.is_empty() {
+            format!(
+                "{} works from the workspace root {} and reads {} (named from the member)",
+                manager.label(),
+                root.display(),
+                names(&in_member)
+            )
+        } else {
+            format!(
+                "{} works from the workspace root {} and reads {} over the root's {} (named from the member)",
+                manager.label(),
+                root.display(),
+                names(&in_member),
+                names(&at_root)
+            )
+        });
+    }
+    if !reading_root.is_empty() {
+        parts.insert(
+            0,
+            format!(
+                "{} {} the config of the workspace root {}",
+                crate::plan::listed(&reading_root),
+                if reading_root.len() == 1 {
+                    "reads"
+                } else {
+                    "read"
+                },
+                root.display()
+            ),
+        );
+    }
+    Ok(name_list(&parts))
 }
 
 /// How `manager` reads apart in the member and at the root, if it does: other files, with
@@ -184,15 +260,9 @@ pub(super) fn read_apart_explained(
     let names: Vec<String> = managers.iter().map(ToString::to_string).collect();
     // The command on a line of its own, which is printed unwrapped: it runs as printed.
     format!(
-        "run in {}, {} {} the config of the workspace root {}, but {}: a conversion reads every manager from one folder, and from the root it would compare them on settings one of them does not read in the member. To see what each sends from the member:\n  pmrc -C {} show --manager {}{}",
+        "run in {}, {}, but {}: a conversion reads every manager from one folder, and from the root it would compare them on settings one of them does not read in the member. To see what each sends from the member:\n  pmrc -C {} show --manager {}{}",
         shared.member.display(),
-        crate::plan::listed(&shared.at_root),
-        if shared.at_root.len() == 1 {
-            "reads"
-        } else {
-            "read"
-        },
-        shared.dir.display(),
+        shared.at_root_said,
         name_list(&apart),
         crate::doctor::shell_word(&shared.member.display().to_string()),
         names.join(","),
