@@ -125,6 +125,9 @@ diagnostics! {
         Npm12RefusedKey "npm12-refused-key"
             what: "a top-level `email`, `certfile` or `keyfile` where npm 12 is in use: npm 12 refuses the whole file (ERR_INVALID_AUTH), which npm 11 only warned about"
             fix: "run `pmrc convert --from npm@11 --to npm@12 --write` (keys them to the registry, as `npm config fix` does)";
+        Npm12StrictUnknownKey "npm12-strict-unknown-key"
+            what: "`always-auth` (top-level or keyed to a registry) in an .npmrc npm 12 reads with `strict-npmrc=true`: npm 12 does not know the key, and strict-npmrc turns its warning into EUNKNOWNCONFIG, which stops every command before any request"
+            fix: "remove the `always-auth` lines where only npm reads the file (npm ignores them), or remove `strict-npmrc=true` where Yarn 1, which honours always-auth, reads it too";
         NpmEmptyCafile "npm-empty-cafile"
             what: "`cafile=` with no value in .npmrc: every npm command in that folder exits 235 with no message"
             fix: "remove the line, or give it the path of a CA file";

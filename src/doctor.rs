@@ -115,11 +115,8 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     for read in &reads {
         findings.extend(manager_rules(req, read)?);
         if let Some(major) = req.npm_major {
-            let refused = read
-                .files
-                .iter()
-                .flat_map(|file| read.manager.rules().refused_at_major(major, file));
-            findings.extend(refused.map(|w| finding(w, Some(read.manager))));
+            let refused = read.manager.rules().refused_at_major(major, &read.files);
+            findings.extend(refused.into_iter().map(|w| finding(w, Some(read.manager))));
         }
     }
     if !req.user {

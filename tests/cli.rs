@@ -8337,3 +8337,50 @@ fn an_env_recipe_does_not_replace_the_user_s_own_rc_file() {
         );
     }
 }
+
+/// From a trial: npm 11 -> 12's note said to add `strict-npmrc=true`, and real npm 12.2.2
+/// then stopped every command (EUNKNOWNCONFIG) on the file's `always-auth`. The note says the
+/// `always-auth` lines go first; followed as it says, doctor finds npm 12 no key to stop on,
+/// and without that step it does.
+#[test]
+fn npm_12_s_strict_npmrc_advice_names_the_always_auth_lines_first() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (
+            ".npmrc",
+            "registry=https://r.example.test/\nalways-auth=true\n//r.example.test/:_authToken=${NPM_TOKEN}\nsave-exact=true\n",
+        ),
+    ]);
+    let out = run(&project, &["convert", "--from", "npm@11", "--to", "npm@12"]);
+    let said = common::unwrapped(&render(&out));
+    assert!(
+        said.contains(
+            "add this line to .npmrc, once the `always-auth` lines are gone (always-auth:"
+        ) && said.contains("npm 12 stops on them with EUNKNOWNCONFIG"),
+        "{said}"
+    );
+    let npmrc = project.path().join(".npmrc");
+    let strict_code = |text: &str| {
+        std::fs::write(&npmrc, text).unwrap();
+        let out = run(
+            &project,
+            &["doctor", "--manager", "npm@12", "--format", "json"],
+        );
+        let doctor: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", render(&out)));
+        doctor["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "npm12-strict-unknown-key")
+            .count()
+    };
+    let before = std::fs::read_to_string(&npmrc).unwrap();
+    assert_eq!(strict_code(&format!("{before}strict-npmrc=true\n")), 1);
+    let without: String = before
+        .lines()
+        .filter(|l| !l.contains("always-auth"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(strict_code(&format!("{without}strict-npmrc=true\n")), 0);
+}

@@ -179,6 +179,45 @@ const CASES: &[Case] = &[
         )],
         args: &["--manager", "npm@12"],
     },
+    // From a trial: convert's advice to add strict-npmrc=true made real npm 12.2.2 stop
+    // (EUNKNOWNCONFIG) on `always-auth`, top-level or keyed, and doctor only said the key
+    // "has no effect".
+    Case {
+        rule: "npm12-strict-unknown-key",
+        trigger: &[(
+            ".npmrc",
+            "registry=https://r.example/
+//r.example/:always-auth=true
+strict-npmrc=true
+",
+        )],
+        clean: &[(
+            ".npmrc",
+            "registry=https://r.example/
+//r.example/:always-auth=true
+strict-npmrc=false
+",
+        )],
+        args: &["--manager", "npm@12"],
+    },
+    Case {
+        rule: "npm12-strict-unknown-key",
+        trigger: &[(
+            ".npmrc",
+            "strict-npmrc=true
+registry=https://r.example/
+always-auth=true
+",
+        )],
+        clean: &[(
+            ".npmrc",
+            "strict-npmrc=true
+registry=https://r.example/
+save-exact=true
+",
+        )],
+        args: &["--manager", "npm@12"],
+    },
     Case {
         rule: "yarnrc-key-value-line",
         trigger: &[(".yarnrc", "registry \"https://r.example/\"\nfoo=bar\n")],

@@ -984,9 +984,10 @@ pub trait Rules: Sync {
     ) -> Option<&'static str> {
         None
     }
-    /// What this manager's `major` refuses in `file` that the rules pmrc shares between
-    /// its majors accept (npm 12: top-level `email`, `certfile`, `keyfile`).
-    fn refused_at_major(&self, _major: u8, _file: &ConfigFile) -> Vec<Warning> {
+    /// What this manager's `major` refuses in `files` (those it reads) that the rules pmrc
+    /// shares between its majors accept (npm 12: top-level `email`, `certfile`, `keyfile`;
+    /// `always-auth` under `strict-npmrc=true`).
+    fn refused_at_major(&self, _major: u8, _files: &[ConfigFile]) -> Vec<Warning> {
         Vec::new()
     }
     /// The command (or, where no command is right, the steps) that repairs this manager's

@@ -247,31 +247,55 @@ impl Rules for Npm {
             .flatten()
     }
 
-    fn refused_at_major(&self, major: u8, file: &crate::discover::ConfigFile) -> Vec<Warning> {
-        let (Some(text), Format::Npmrc) = (&file.text, file.format) else {
-            return Vec::new();
-        };
+    fn refused_at_major(&self, major: u8, files: &[crate::discover::ConfigFile]) -> Vec<Warning> {
         if major < 12 {
             return Vec::new();
         }
-        let keys = crate::formats::npmrc::top_level_keys(text);
-        NPM12_KEYED_ONLY
-            .iter()
-            .filter_map(|name| {
+        let npmrcs = || {
+            files.iter().filter_map(|f| match (&f.text, f.format) {
+                (Some(text), Format::Npmrc) => Some((f, text)),
+                _ => None,
+            })
+        };
+        let at = |file: &crate::discover::ConfigFile, line: usize| Origin {
+            file: Origin::shared(&file.display),
+            line,
+            level: file.level,
+        };
+        let mut out = Vec::new();
+        for (file, text) in npmrcs() {
+            let keys = crate::formats::npmrc::top_level_keys(text);
+            out.extend(NPM12_KEYED_ONLY.iter().filter_map(|name| {
                 let (line, _) = keys.iter().rev().find(|(_, k)| k == name)?;
                 Some(Warning::error(
                     Code::Npm12RefusedKey,
                     format!(
                         "top-level `{name}`: npm {major} refuses the whole file over it (ERR_INVALID_AUTH), where npm 11 only warned"
                     ),
-                    Some(Origin {
-                        file: Origin::shared(&file.display),
-                        line: *line,
-                        level: file.level,
-                    }),
+                    Some(at(file, *line)),
                 ))
-            })
-            .collect()
+            }));
+        }
+        let strict = npmrcs().find_map(|(file, text)| {
+            let line = crate::formats::npmrc::strict_npmrc_line(text)?;
+            Some(format!("{}:{line}", file.display))
+        });
+        if let Some(strict) = strict {
+            for (file, text) in npmrcs() {
+                for (line, key) in crate::formats::npmrc::top_level_keys(text) {
+                    if key == "always-auth" || key.ends_with(":always-auth") {
+                        out.push(Warning::error(
+                            Code::Npm12StrictUnknownKey,
+                            format!(
+                                "`{key}`: with `strict-npmrc=true` ({strict}) npm {major} stops every command on it (EUNKNOWNCONFIG), a key it does not know"
+                            ),
+                            Some(at(file, line)),
+                        ));
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn fixes_legacy_top_level_auth(&self) -> bool {
@@ -457,18 +481,35 @@ impl Migration {
                 .map(|(_, k)| k)
                 .filter(|k| !NPM12_KEYED_ONLY.contains(&k.as_str()) && k != "allow-remote")
                 .collect();
+            // npm 12 does not know `always-auth` either (real npm 12.2.2 stopped on it,
+            // top-level and keyed alike, from a trial): under strict-npmrc those lines must go
+            // first, or the advice stops every command.
+            let always_auth: Vec<String> = texts
+                .iter()
+                .flat_map(|t| crate::formats::npmrc::top_level_keys(t))
+                .map(|(_, k)| k)
+                .filter(|k| k == "always-auth" || k.ends_with(":always-auth"))
+                .collect();
+            let first = if always_auth.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", once the `always-auth` lines are gone ({}: npm ignores them, but under strict-npmrc npm 12 stops on them with EUNKNOWNCONFIG; keep them and leave strict-npmrc off where Yarn 1 reads this file)",
+                    always_auth.join(", ")
+                )
+            };
             let listing = if unknown.is_empty() {
                 String::new()
             } else {
                 format!(
-                    " (keys here pmrc does not know, to check with `npm config list` first: {})",
+                    " (keys here that pmrc does not check against npm's list; `npm config list` warns about any npm 12 does not know: {})",
                     unknown.join(", ")
                 )
             };
             out.push(Warning::note(
                 Code::NpmMajorNeedsDecision,
                 format!(
-                    "npm 12 only warns about keys it does not know; to make them errors, add this line to .npmrc: strict-npmrc=true{listing}"
+                    "npm 12 only warns about keys it does not know; to make them errors, add this line to .npmrc{first}: strict-npmrc=true{listing}"
                 ),
                 None,
             ));
