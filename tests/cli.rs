@@ -8384,3 +8384,38 @@ fn npm_12_s_strict_npmrc_advice_names_the_always_auth_lines_first() {
         .collect();
     assert_eq!(strict_code(&format!("{without}strict-npmrc=true\n")), 0);
 }
+
+/// From a trial: npm -> deno (and pnpm 10) added `//host/acme/:_authToken` under the
+/// `//host/:_authToken` that real Deno 2.9.6 already sent for `https://host/acme/` (it walks
+/// up the path, as npm does), with no finding; `--check` failed, and the copy would have made
+/// Yarn 1, which takes only the registry's own key, start sending the token. Nothing is
+/// written for such a target; Yarn 1 itself still gets the key it needs.
+#[test]
+fn a_credential_keyed_above_its_registry_is_not_copied_for_a_target_that_walks_up() {
+    // Literal fakes: pnpm 10 ignores a project `.npmrc`'s `${VAR}` credentials altogether.
+    let npmrc = "registry=https://r.example.test/npm/\n//r.example.test/npm/:_authToken=fake-npm-token\n@acme:registry=https://acme.example.test/acme/\n//acme.example.test/:_authToken=fake-acme-token\n";
+    let project =
+        Project::with_files(&[("package.json", "{\"name\": \"app\"}\n"), (".npmrc", npmrc)]);
+    for target in ["deno", "pnpm@10"] {
+        let out = run(
+            &project,
+            &["convert", "--from", "npm", "--to", target, "--check"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{target}: {}", render(&out));
+        assert!(
+            common::unwrapped(&render(&out)).contains("every target file is already in sync"),
+            "{target}: {}",
+            render(&out)
+        );
+    }
+    let out = run(&project, &["convert", "--from", "npm", "--to", "yarn@1"]);
+    assert!(
+        render(&out).contains("+//acme.example.test/acme/:_authToken=***"),
+        "{}",
+        render(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path().join(".npmrc")).unwrap(),
+        npmrc
+    );
+}

@@ -369,9 +369,27 @@ fn held_reference_keys(
 }
 
 /// What `to` reads now, where a translation needs it to spare a copy of a credential the
-/// target already sends from the source's line (Yarn 1, npm's registry's token).
-fn target_reading(req: &Request, to: Manager) -> Result<Option<crate::translate::TargetReading>> {
-    if !to.rules().sends_credentials_keyed_elsewhere() && !to.rules().keeps_held_secret_references()
+/// target already sends from the source's line (Yarn 1, npm's registry's token; a key above
+/// the registry's own, `//host/` for `https://host/acme/`, which Deno and pnpm walk up to).
+/// Read only then: a large config is read once more for it (issue 20).
+fn target_reading(
+    req: &Request,
+    to: Manager,
+    routes: &[crate::resolve::Route],
+) -> Result<Option<crate::translate::TargetReading>> {
+    let keyed_above_a_registry = || {
+        routes.iter().any(|r| {
+            let own_key = r
+                .registry
+                .as_deref()
+                .and_then(crate::registry_url::RegistryUrl::parse)
+                .map(|u| u.registry_nerf_dart());
+            matches!((&r.credential_key, own_key), (Some(AuthKey::Url(k)), Some(own)) if *k != own)
+        })
+    };
+    if !to.rules().sends_credentials_keyed_elsewhere()
+        && !to.rules().keeps_held_secret_references()
+        && !keyed_above_a_registry()
     {
         return Ok(None);
     }
@@ -402,7 +420,7 @@ fn drafts(
     let mut per_target = Vec::new();
     for &to in req.to {
         let held = held_reference_keys(req, model, to)?;
-        let reading = target_reading(req, to)?;
+        let reading = target_reading(req, to, routes)?;
         let mut translation = translate_beside(
             (model, routes),
             (req.from, to),

@@ -138,13 +138,71 @@ impl Translator<'_> {
         creds: &Credentials,
         key: &AuthKey,
     ) -> bool {
+        if !self.to.rules().sends_credentials_keyed_elsewhere()
+            || !self.target_reads_source_line_alone(route, source_key, creds, key)
+        {
+            return false;
+        }
+        let Some(mut trial) = self.source_routing_of(route) else {
+            return false;
+        };
+        let always_auth = Credentials {
+            always_auth: Some(Value::new(Template::literal("true"), None)),
+            ..Credentials::default()
+        };
+        trial.auth = BTreeMap::from([
+            (source_key.clone(), creds.clone()),
+            (key.clone(), always_auth),
+        ])
+        .into();
+        self.to
+            .rules()
+            .routes(&trial, vec![route.packages.clone()])
+            .first()
+            .is_some_and(|r| r.credential_key.as_ref() == Some(source_key))
+    }
+
+    /// Whether the target reads the source's own line for this route and takes it for the
+    /// route's registry as it is (Deno and pnpm walk up the path from the registry to
+    /// `//host/`, as npm does): nothing is written at the registry's own key, where a copy
+    /// would make Yarn 1, which takes only that key, send the token where it sent none, and
+    /// would go stale when the token is renewed (from a trial: npm -> deno added
+    /// `//host/acme/:_authToken` under `//host/:_authToken`, with no finding).
+    fn target_takes_source_key(
+        &self,
+        route: &Route,
+        source_key: &AuthKey,
+        creds: &Credentials,
+        key: &AuthKey,
+    ) -> bool {
+        if !self.target_reads_source_line_alone(route, source_key, creds, key) {
+            return false;
+        }
+        let Some(mut trial) = self.source_routing_of(route) else {
+            return false;
+        };
+        trial.auth = BTreeMap::from([(source_key.clone(), creds.clone())]).into();
+        self.to
+            .rules()
+            .routes(&trial, vec![route.packages.clone()])
+            .first()
+            .is_some_and(|r| r.credential_key.as_ref() == Some(source_key))
+    }
+
+    /// What [`Self::target_sends_source_key`] and [`Self::target_takes_source_key`] ask
+    /// first: the target reads the source's line for the route with the same credentials,
+    /// has none of its own at `key`, and no file pmrc does not write routes the group.
+    fn target_reads_source_line_alone(
+        &self,
+        route: &Route,
+        source_key: &AuthKey,
+        creds: &Credentials,
+        key: &AuthKey,
+    ) -> bool {
         let Some(reading) = self.target_reading else {
             return false;
         };
-        if self.target() != WrittenAs::Npmrc
-            || !self.to.rules().sends_credentials_keyed_elsewhere()
-            || !matches!(source_key, AuthKey::Url(_))
-        {
+        if self.target() != WrittenAs::Npmrc || !matches!(source_key, AuthKey::Url(_)) {
             return false;
         }
         let same = |a: &Option<Value>, b: &Option<Value>| {
@@ -174,26 +232,7 @@ impl Translator<'_> {
                         .is_some_and(|s| s.registry.is_some())
             }
         };
-        if !reads_source_line || own_credentials || routed_elsewhere {
-            return false;
-        }
-        let Some(mut trial) = self.source_routing_of(route) else {
-            return false;
-        };
-        let always_auth = Credentials {
-            always_auth: Some(Value::new(Template::literal("true"), None)),
-            ..Credentials::default()
-        };
-        trial.auth = BTreeMap::from([
-            (source_key.clone(), creds.clone()),
-            (key.clone(), always_auth),
-        ])
-        .into();
-        self.to
-            .rules()
-            .routes(&trial, vec![route.packages.clone()])
-            .first()
-            .is_some_and(|r| r.credential_key.as_ref() == Some(source_key))
+        reads_source_line && !own_credentials && !routed_elsewhere
     }
 
     /// Whether the source's `//${HOST}/…/` line, which pmrc never rewrites, goes on serving
@@ -317,6 +356,10 @@ impl Translator<'_> {
             let mut always_auth_at = None;
             if key != *source_key && self.target_sends_source_key(route, source_key, creds, &key) {
                 always_auth_at = Some(std::mem::replace(&mut key, source_key.clone()));
+            } else if key != *source_key
+                && self.target_takes_source_key(route, source_key, creds, &key)
+            {
+                key = source_key.clone();
             }
             // Only where this route's credentials are the ones written at `key`.
             let default_split = if assigned.contains_key(&key) {
