@@ -1232,3 +1232,55 @@ fn the_refusal_in_a_member_says_pnpm_10_reads_the_member_s_npmrc_over_the_root_s
         "{text}"
     );
 }
+
+/// From a trial: `-C packages/a convert --from pnpm@10 --to pnpm@11 --write` in a pnpm
+/// workspace whose member has an `.npmrc` of its own rewrote the ROOT's `.npmrc` (and the
+/// yaml) with that member's `@acme` registry and token, exit 0; real pnpm 10.34.9 and
+/// 11.28.11 at the root (and in every other member) then sent `@acme` there with the member's
+/// token. pnpm 11 reads only the root's files, which every member shares: refused, naming what
+/// was found and the commands to run instead, and nothing is written. Without the member's
+/// file the same run goes on, and the root's `.npmrc`, which pnpm 11 keeps, is the project's
+/// own file, not "a folder above the project".
+#[test]
+fn pnpm_10_to_11_from_a_member_with_its_own_npmrc_refuses_to_move_the_root() {
+    let ws = Workspace::new(r#"{"name":"root","packageManager":"pnpm@10.34.9"}"#);
+    ws.write("pnpm-workspace.yaml", "packages:\n  - \"packages/*\"\n");
+    let root_npmrc = "registry=https://root.example.test/\n@acme:registry=https://acme.example.test/root/\n//acme.example.test/root/:_authToken=FAKE-ROOT-ACME\n";
+    ws.write(".npmrc", root_npmrc);
+    ws.write(
+        "packages/a/.npmrc",
+        "@acme:registry=https://acme.example.test/member/\n//acme.example.test/member/:_authToken=FAKE-MEMBER-ACME\n",
+    );
+    let args = ["convert", "--from", "pnpm@10", "--to", "pnpm@11", "--write"];
+    let (code, text) = ws.exit_code_in(&ws.member(), &args);
+    assert_eq!(code, Some(2), "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("pnpm 10 reads")
+            && flat.contains("packages/a/.npmrc over the config of the workspace root")
+            && flat.contains("but pnpm 11 reads only the root's files"),
+        "{text}"
+    );
+    assert_eq!(ws.read(".npmrc").as_deref(), Some(root_npmrc));
+    assert_eq!(
+        ws.read("pnpm-workspace.yaml").as_deref(),
+        Some("packages:\n  - \"packages/*\"\n")
+    );
+    // The command it names converts the workspace as its root reads it, and says what pnpm
+    // 11 ignores of the member's file.
+    let command = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("pmrc -C") && l.contains("convert"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let out = ws.run_printed(command, &ws.member());
+    let printed = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{printed}");
+    assert!(printed.contains("pnpm-member-npmrc"), "{printed}");
+    // Without the member's file: no refusal, and no "folder above the project" for the root's.
+    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
+    let (code, text) = ws.exit_code_in(&ws.member(), &args[..5]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(!text.contains("a folder above the project"), "{text}");
+    assert!(!text.contains("plain-text-secret"), "{text}");
+}

@@ -225,6 +225,11 @@ fn run_plan(
             &shared, &compared, user,
         )));
     }
+    if let Some(refusal) =
+        super::workspace_run::member_settings_into_root(&shared, from, &targets, user)?
+    {
+        return Err(Error::Usage(refusal));
+    }
     let super::workspace_run::SharedRoot {
         dir,
         env,

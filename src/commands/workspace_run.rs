@@ -25,6 +25,8 @@ pub(super) struct SharedRoot {
     pub notes: Vec<Warning>,
     /// The managers that, run in the member, read other settings than at that root.
     pub read_apart: Vec<ReadApart>,
+    /// The managers that work from that root.
+    pub at_root: Vec<Manager>,
     /// What the managers that work from that root read there, as a sentence says it (`pnpm
     /// 10 reads .npmrc over the workspace root's ../../.npmrc`); said only beside
     /// `read_apart`, and only then worked out.
@@ -105,6 +107,7 @@ pub(super) fn shared_workspace_root(
             env: env.clone(),
             notes: Vec::new(),
             read_apart: Vec::new(),
+            at_root: Vec::new(),
             at_root_said: String::new(),
         });
     };
@@ -134,6 +137,7 @@ pub(super) fn shared_workspace_root(
         env: root_env,
         notes: notes.into_iter().flatten().collect(),
         read_apart,
+        at_root,
         at_root_said,
     })
 }
@@ -268,4 +272,85 @@ pub(super) fn read_apart_explained(
         names.join(","),
         if user { " --user" } else { "" }
     )
+}
+
+/// Pointed at a member, where the source works from the workspace root but reads the
+/// member's own files over the root's (pnpm 10 its `.npmrc`) and a target working from that
+/// root reads only the root's: the target's files are the root's, which the root and every
+/// other member read too, so the member's settings written there would move them all. The
+/// refusal, with what was found and the commands to run instead. From a trial: pnpm 10 ->
+/// 11 run in `packages/a` rewrote the root's `.npmrc` with that member's registry and token,
+/// and real pnpm 10.34.9 and 11.28.11 at the root then sent `@acme` there.
+pub(super) fn member_settings_into_root(
+    shared: &SharedRoot,
+    from: Manager,
+    targets: &[Manager],
+    user: bool,
+) -> Result<Option<String>> {
+    if !shared.at_root.contains(&from) || same_folder(&shared.dir, &shared.member) {
+        return Ok(None);
+    }
+    // The root's files alone, as a run at the root reads them.
+    let mut root_only = shared.env.clone();
+    root_only.member = None;
+    let with_member = discover::locate(from, &shared.dir, user, &shared.env)?;
+    let without = discover::locate(from, &shared.dir, user, &root_only)?;
+    let root_paths: Vec<PathBuf> = without
+        .iter()
+        .filter(|f| f.text.is_some())
+        .map(|f| real(&f.path))
+        .collect();
+    let member_files: Vec<&ConfigFile> = with_member
+        .iter()
+        .filter(|f| f.text.is_some() && !root_paths.contains(&real(&f.path)))
+        .collect();
+    if member_files.is_empty()
+        || discover::read_merged(from, &with_member)?.0 == discover::read_merged(from, &without)?.0
+    {
+        return Ok(None);
+    }
+    let member_paths: Vec<PathBuf> = member_files.iter().map(|f| real(&f.path)).collect();
+    let mut ignoring = Vec::new();
+    for &to in targets.iter().filter(|t| shared.at_root.contains(t)) {
+        let reads = discover::locate(to, &shared.dir, user, &shared.env)?;
+        if !member_paths
+            .iter()
+            .all(|p| reads.iter().any(|f| &real(&f.path) == p))
+        {
+            ignoring.push(to);
+        }
+    }
+    if ignoring.is_empty() {
+        return Ok(None);
+    }
+    let member = shared.member.display();
+    let shown: Vec<String> = member_files
+        .iter()
+        .map(|f| shared.member.join(&f.display).display().to_string())
+        .collect();
+    let names: Vec<String> = std::iter::once(from)
+        .chain(targets.iter().copied())
+        .map(|m| m.to_string())
+        .collect();
+    let to_names: Vec<String> = targets.iter().map(ToString::to_string).collect();
+    let user_flag = if user { " --user" } else { "" };
+    // The commands on lines of their own, which are printed unwrapped: they run as printed.
+    Ok(Some(format!(
+        "run in {member}, {} reads {} over the config of the workspace root {}, but {} {} only the root's files, which the root and every other member read too: written there, {member}'s settings would move them all. To convert the workspace as its root reads it (pmrc then says what {} of {}):\n  pmrc -C {} convert --from {from} --to {}{user_flag}\nTo see what each sends from the member:\n  pmrc -C {} show --manager {}{user_flag}",
+        from.label(),
+        name_list(&shown),
+        shared.dir.display(),
+        crate::plan::listed(&ignoring),
+        if ignoring.len() == 1 { "reads" } else { "read" },
+        if ignoring.len() == 1 {
+            "it ignores"
+        } else {
+            "they ignore"
+        },
+        name_list(&shown),
+        crate::doctor::shell_word(&shared.dir.display().to_string()),
+        to_names.join(","),
+        crate::doctor::shell_word(&member.to_string()),
+        names.join(","),
+    )))
 }

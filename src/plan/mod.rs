@@ -418,6 +418,12 @@ fn drafts(
 ) -> Result<Vec<shared::Draft>> {
     let mut drafts: Vec<shared::Draft> = Vec::new();
     let mut per_target = Vec::new();
+    // Run from a workspace member: the root as the member names it.
+    let root_shown = req
+        .env
+        .member
+        .as_deref()
+        .and_then(|member| discover::shown_from(member, req.dir));
     for &to in req.to {
         let held = held_reference_keys(req, model, to)?;
         let reading = target_reading(req, to, routes)?;
@@ -427,6 +433,7 @@ fn drafts(
             req.user,
             held,
             reading.as_ref(),
+            root_shown.as_deref(),
         );
         for pin in pins.iter().filter(|p| p.target == to) {
             crate::translate::pin_registry(&mut translation.model, to, &pin.group, &pin.url);

@@ -523,7 +523,7 @@ impl Translator<'_> {
                     && !self.target_writes_where_read(&secret.origin)
                 {
                     // From a folder above the project, it was in no file of the project.
-                    let from_above = match secret.origin.as_ref().filter(|o| o.in_a_parent_folder())
+                    let from_above = match secret.origin.as_ref().filter(|o| self.above_project(o))
                     {
                         Some(o) => format!(
                             ", read from {} in a folder above the project (in none of the project's files, which are often committed),",
@@ -545,11 +545,21 @@ impl Translator<'_> {
         }
     }
 
+    /// Whether `origin` is a file in a folder above the project; run from a workspace member,
+    /// the workspace root's files (named from the member, `../../.npmrc`) are the project's
+    /// (from a trial: the root's `.npmrc` was called "a folder above the project").
+    fn above_project(&self, origin: &Origin) -> bool {
+        origin.in_a_parent_folder()
+            && self
+                .workspace_root_shown
+                .is_none_or(|root| origin.file.parent() != Some(std::path::Path::new(root)))
+    }
+
     /// Whether the target keeps its settings in the very file `origin` names (a `.npmrc`
     /// that npm, Yarn 1, pnpm and Deno all read): a literal secret from there is not copied
     /// anywhere new, so it is no news to report as written.
     fn target_writes_where_read(&self, origin: &Option<Origin>) -> bool {
-        let Some(origin) = origin.as_ref().filter(|o| !o.in_a_parent_folder()) else {
+        let Some(origin) = origin.as_ref().filter(|o| !self.above_project(o)) else {
             return false;
         };
         self.to.rules().targets().iter().any(|spec| {

@@ -36,6 +36,9 @@ struct Translator<'a> {
     /// The `//${HOST}/…/` credentials the target already reads from its own files (a line
     /// pmrc advised and the user added): kept as they are, never written.
     held_reference_keys: BTreeMap<String, Credentials>,
+    /// Run from a workspace member: the workspace root as the member names it (`../..`),
+    /// whose files are the project's, not a folder above it.
+    workspace_root_shown: Option<&'a str>,
     warnings: Vec<Warning>,
     /// The credentials the target ignores in the project file, with the lines that give
     /// them to it from its user file (pnpm): one finding for all, at `advice_at`.
@@ -98,6 +101,7 @@ pub fn translate(source: &Model, from: Manager, to: Manager, user: bool) -> Tran
         user,
         None,
         (BTreeMap::new(), None),
+        None,
     )
 }
 
@@ -109,8 +113,17 @@ pub fn translate_beside(
     user: bool,
     held: BTreeMap<String, Credentials>,
     target_reading: Option<&TargetReading>,
+    workspace_root_shown: Option<&str>,
 ) -> Translation {
-    translate_with(source, from, to, user, None, (held, target_reading))
+    translate_with(
+        source,
+        from,
+        to,
+        user,
+        None,
+        (held, target_reading),
+        workspace_root_shown,
+    )
 }
 
 /// [`translate`] for a user-level file pmrc writes whole, in `to`'s format, that `reader`
@@ -129,6 +142,7 @@ pub fn translate_rc_file(
         true,
         Some(reader),
         (BTreeMap::new(), None),
+        None,
     )
 }
 
@@ -139,6 +153,7 @@ fn translate_with(
     user: bool,
     key_reader: Option<Manager>,
     (held_reference_keys, target_reading): (BTreeMap<String, Credentials>, Option<&TargetReading>),
+    workspace_root_shown: Option<&str>,
 ) -> Translation {
     let mut tr = Translator {
         source,
@@ -147,6 +162,7 @@ fn translate_with(
         user,
         key_reader,
         held_reference_keys,
+        workspace_root_shown,
         warnings: Vec::new(),
         advice: Vec::new(),
         advice_at: None,
@@ -207,6 +223,7 @@ impl Translator<'_> {
                 user: true,
                 key_reader: self.key_reader,
                 held_reference_keys: self.held_reference_keys.clone(),
+                workspace_root_shown: self.workspace_root_shown,
                 warnings: Vec::new(),
                 advice: Vec::new(),
                 advice_at: None,
@@ -892,6 +909,7 @@ mod tests {
             user: false,
             key_reader: None,
             held_reference_keys: BTreeMap::new(),
+            workspace_root_shown: None,
             warnings: Vec::new(),
             advice: Vec::new(),
             advice_at: None,
