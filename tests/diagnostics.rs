@@ -462,6 +462,15 @@ const TRIGGERS: &[Trigger] = &[
         dir: "packages/a",
         args: &["show", "--manager", "npm"],
     },
+    t(
+        "workspace-projects-listed",
+        &[
+            ("package.json", "{\"workspaces\": [\"packages/*\"]}\n"),
+            ("packages/a/package.json", "{}\n"),
+            (".npmrc", "registry=https://r.example/\n"),
+        ],
+        &["convert", "--from", "npm", "--to", "pnpm@12"],
+    ),
     Trigger {
         vars: &[],
         code: "member-read-apart",

@@ -1066,8 +1066,10 @@ fn a_conversion_to_yarn_classic_names_a_member_npmrc_it_reads() {
         ),
     ]);
     // pnpm without a pnpm-workspace.yaml takes the member for a project of its own (a second
-    // trial: real pnpm 10, 11 and 12 in packages/a read its .npmrc).
-    for to in ["yarn-classic", "pnpm@10", "pnpm@12"] {
+    // trial: real pnpm 10, 11 and 12 in packages/a read its .npmrc). The conversion to pnpm
+    // lists the members in pnpm-workspace.yaml: pnpm 10 then reads the member's file over the
+    // root's, pnpm 12 ignores it as npm does (real pnpm 10.34.9 and 12.21.0).
+    for to in ["yarn-classic", "pnpm@10"] {
         let out = project
             .cmd(&["convert", "--from", "npm", "--to", to, "--format", "json"])
             .output()
@@ -1082,6 +1084,15 @@ fn a_conversion_to_yarn_classic_names_a_member_npmrc_it_reads() {
         let message = apart["message"].as_str().unwrap();
         assert!(message.contains("packages/a/.npmrc"), "{apart}");
     }
+    let out = project
+        .cmd(&[
+            "convert", "--from", "npm", "--to", "pnpm@12", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("\"member-read-apart\""), "{text}");
+    assert!(text.contains("pnpm 12 ignores packages/a/.npmrc"), "{text}");
     // pnpm 10 reads a listed member's own `.npmrc` in a pnpm workspace too (from a review).
     std::fs::write(
         project.path().join("pnpm-workspace.yaml"),
@@ -1283,4 +1294,58 @@ fn pnpm_10_to_11_from_a_member_with_its_own_npmrc_refuses_to_move_the_root() {
     assert_eq!(code, Some(0), "{text}");
     assert!(!text.contains("a folder above the project"), "{text}");
     assert!(!text.contains("plain-text-secret"), "{text}");
+}
+
+/// From a trial: `convert --from npm --to pnpm@12 --write` in an npm workspace (package.json
+/// `workspaces`) wrote a pnpm-workspace.yaml with `registries` alone, exit 0 and no word, and
+/// `--check` then called it in sync; real pnpm 12.21.0 run in `packages/a` took that member for
+/// a project of its own and requested registry.npmjs.org. The yaml now lists the members from
+/// `workspaces` (said in a note), pnpm 12 in the member reads the root's config as npm does
+/// (real pnpm 12.21.0 and 11.28.11 then sent what npm sends), and a yaml without the list is
+/// out of sync. With a member `.npmrc`, pnpm 12 (like npm) ignores it once listed: the
+/// conversion no longer says pnpm 12 reads it over the root's.
+#[test]
+fn npm_workspace_to_pnpm_12_lists_the_members_in_the_workspace_yaml() {
+    let ws = Workspace::new(r#"{"name":"root","private":true,"workspaces":["packages/*"]}"#);
+    ws.write(
+        ".npmrc",
+        "registry=https://root.example.test/\n@acme:registry=https://acme.example.test/root/\n",
+    );
+    std::fs::remove_file(ws.member().join(".npmrc")).unwrap();
+    let root = ws.root.path().to_path_buf();
+    let convert = ["convert", "--from", "npm", "--to", "pnpm@12"];
+    let (ok, text) = ws.run_in(&root, &[&convert[..], &["--write"]].concat());
+    assert!(ok, "{text}");
+    assert!(text.contains("note[workspace-projects-listed]"), "{text}");
+    assert_eq!(
+        ws.read("pnpm-workspace.yaml").as_deref(),
+        Some(
+            "packages:\n  - \"packages/*\"\n\nregistries:\n  default: \"https://root.example.test/\"\n  \"@acme\": \"https://acme.example.test/root/\"\n"
+        )
+    );
+    assert_eq!(
+        ws.first_registry(&ws.member(), "pnpm@12").as_deref(),
+        Some(ROOT_REGISTRY)
+    );
+    let (code, text) = ws.exit_code_in(&root, &[&convert[..], &["--check"]].concat());
+    assert_eq!(code, Some(0), "{text}");
+    // The file the trial's run wrote: out of sync, and `--write` adds the list.
+    ws.write(
+        "pnpm-workspace.yaml",
+        "registries:\n  default: \"https://root.example.test/\"\n  \"@acme\": \"https://acme.example.test/root/\"\n",
+    );
+    let (code, text) = ws.exit_code_in(&root, &[&convert[..], &["--check"]].concat());
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("workspace-projects-listed"), "{text}");
+    // A member `.npmrc`: pnpm 12 ignores it once the yaml lists the member, as npm does.
+    std::fs::remove_file(root.join("pnpm-workspace.yaml")).unwrap();
+    ws.write(
+        "packages/a/.npmrc",
+        "@acme:registry=https://acme.example.test/member/\n",
+    );
+    let (ok, text) = ws.run_in(&root, &convert);
+    assert!(ok, "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!flat.contains("reads packages/a/.npmrc over"), "{text}");
+    assert!(flat.contains("pnpm 12 ignores packages/a/.npmrc"), "{text}");
 }

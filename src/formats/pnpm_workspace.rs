@@ -340,6 +340,57 @@ pub fn edit(text: &str, wanted: &Wanted) -> Result<String, String> {
     yaml::edit(text, &held, wanted, &["registries"])
 }
 
+/// The `packages` list of a `pnpm-workspace.yaml`: `Ok(None)` where it has none.
+pub fn packages(text: &str) -> Result<Option<Vec<String>>, SyntaxError> {
+    #[derive(Deserialize, Default)]
+    struct Projects {
+        #[serde(default)]
+        packages: Option<Vec<String>>,
+    }
+    Ok(yaml::parse::<Projects>(text)?.packages.clone())
+}
+
+/// `text` with a `packages` list of `patterns` at its top, as pnpm's docs write it, checked by
+/// reading it back: the list is `patterns` and every setting pmrc owns is as it was. `None`
+/// where the file has a `packages` key already, or its first line is not a plain block
+/// mapping's (a `---` document, a directive, a flow mapping): the user then adds it.
+pub fn with_packages(text: &str, patterns: &[String]) -> Option<String> {
+    if packages(text).ok()?.is_some() {
+        return None;
+    }
+    let first = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
+    if first.is_some_and(|l| {
+        l.starts_with("---") || l.starts_with("...") || l.starts_with('%') || l.starts_with('{')
+    }) {
+        return None;
+    }
+    let mut out = String::from("packages:\n");
+    for pattern in patterns {
+        out.push_str(&format!("  - {}\n", serde_json::to_string(pattern).ok()?));
+    }
+    if !text.trim().is_empty() {
+        out.push('\n');
+        out.push_str(text);
+        if !text.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    let pairs = |t: &str| -> Option<Vec<(crate::formats::SettingPath, SettingValue)>> {
+        Some(
+            settings(t)
+                .ok()?
+                .into_iter()
+                .map(|s| (s.path, s.value))
+                .collect(),
+        )
+    };
+    let listed = packages(&out).ok()?;
+    (listed.as_deref() == Some(patterns) && pairs(&out)? == pairs(text)?).then_some(out)
+}
+
 /// `wanted` in the shape of `registries` the file already uses: when it holds pnpm 11/12's
 /// URL-keyed declarations (`"<url>": { scopes: [...] }`, which cannot be mixed with the
 /// scope map), the scope map entries become declarations, grouped by URL, in the file's
@@ -509,5 +560,24 @@ mod tests {
         assert!(m.registry.is_some());
         let plain = wanted(&[("@x", "https://b.example/")]);
         assert_eq!(in_shape_of(Some("packages: []\n"), plain.clone()), plain);
+    }
+
+    #[test]
+    fn with_packages_adds_the_list_at_the_top_and_keeps_the_rest() {
+        let globs = vec!["packages/*".to_string(), "!packages/old".to_string()];
+        let text = "registries:\n  default: \"https://r.example/\"\n";
+        assert_eq!(
+            with_packages(text, &globs).as_deref(),
+            Some(
+                "packages:\n  - \"packages/*\"\n  - \"!packages/old\"\n\nregistries:\n  default: \"https://r.example/\"\n"
+            )
+        );
+        assert_eq!(
+            with_packages("", &globs[..1]).as_deref(),
+            Some("packages:\n  - \"packages/*\"\n")
+        );
+        assert_eq!(with_packages("packages: []\n", &globs), None);
+        assert_eq!(with_packages("---\nregistries: {}\n", &globs), None);
+        assert_eq!(with_packages("{registries: {}}\n", &globs), None);
     }
 }

@@ -934,6 +934,18 @@ pub trait Rules: Sync {
     fn keeps_held_secret_references(&self) -> bool {
         false
     }
+    /// The projects `file` (a workspace file of this manager's at `dir`, holding `text` as
+    /// planned) must list for the manager, run in a member of the workspace `dir`'s
+    /// package.json declares, to work from `dir` as the other managers do: the `workspaces`
+    /// patterns, where it lists none.
+    fn projects_to_list(
+        &self,
+        _dir: &Path,
+        _file: &crate::discover::ConfigFile,
+        _text: Option<&str>,
+    ) -> Option<Vec<String>> {
+        None
+    }
     /// Warnings about the project when this manager is the source: files it reads that the
     /// conversion does not cover (a Yarn workspace member's own `.yarnrc.yml`).
     fn source_warnings(&self, _dir: &Path) -> Result<Vec<Warning>> {

@@ -839,12 +839,54 @@ impl Rules for Pnpm {
         (!self.is_10()).then(|| format!("pnpm_config_{npmrc_key}"))
     }
 
+    /// pnpm ignores package.json's `workspaces`: run in a member of such a root, it works
+    /// from the root only where pnpm-workspace.yaml lists the member in `packages` (real pnpm
+    /// 12.21.0 and 11.28.11 in `packages/a` under a yaml with `registries` alone requested
+    /// registry.npmjs.org and read none of the root's `.npmrc`; with `packages` they sent what
+    /// npm sends, and ignored the member's own `.npmrc` as npm does). pnpm 10 reads the root's
+    /// `.npmrc` below any yaml there, but without one it went to registry.npmjs.org too (real
+    /// pnpm 10.34.9).
+    fn projects_to_list(
+        &self,
+        dir: &Path,
+        file: &ConfigFile,
+        text: Option<&str>,
+    ) -> Option<Vec<String>> {
+        if file.level != Level::Project
+            || file.path.file_name() != Some(std::ffi::OsStr::new(MARKER_FILE))
+        {
+            return None;
+        }
+        // A file pmrc cannot read: reading it says what is wrong.
+        let lists_none =
+            |text: &str| crate::formats::pnpm_workspace::packages(text).is_ok_and(|p| p.is_none());
+        match text {
+            None => {}
+            Some(text) if !self.is_10() && lists_none(text) => {}
+            Some(_) => return None,
+        }
+        let patterns = super::workspaces::declared_in(dir);
+        (!patterns.is_empty()).then_some(patterns)
+    }
+
     fn target_warnings(&self, dir: &Path, from: Manager, written: &Model) -> Result<Vec<Warning>> {
         // Without a pnpm-workspace.yaml, pnpm run in a package.json workspace's member takes
         // it for a project of its own and reads its `.npmrc` (from a trial: real pnpm 10, 11
         // and 12 in `packages/a` sent `@corp` to that file's registry, npm to the root's);
         // pnpm 10 reads a listed member's own too (from a review).
-        let members = if !dir.join("pnpm-workspace.yaml").is_file() {
+        // pnpm 11/12 in a package.json workspace's member: the conversion lists the members
+        // in pnpm-workspace.yaml (`projects_to_list`), and they then ignore the member's own
+        // `.npmrc` as npm does (real pnpm 12.21.0; from a trial, this said pnpm 12 read it
+        // over the root's, where without `packages` it read that file alone).
+        let yaml = crate::discover::read_text(&dir.join(MARKER_FILE))?;
+        let listed_here = !self.is_10()
+            && yaml.as_deref().is_none_or(|t| {
+                crate::formats::pnpm_workspace::packages(t).is_ok_and(|p| p.is_none())
+            })
+            && super::workspaces::declares_workspaces(dir);
+        let members = if listed_here {
+            None
+        } else if yaml.is_none() {
             Some(super::workspaces::members(dir))
         } else if self.is_10() {
             Some(workspace::members(dir))
@@ -875,7 +917,17 @@ impl Rules for Pnpm {
             && !yaml_routes_now
             && (written.registry.is_some()
                 || written.scopes.values().any(|s| s.registry.is_some()));
-        out.extend(member_npmrcs_ignored(self, dir, replaces_member_scopes));
+        let members = if listed_here {
+            super::workspaces::members(dir)
+        } else {
+            workspace::members(dir)
+        };
+        out.extend(member_npmrcs_ignored(
+            self,
+            dir,
+            members,
+            replaces_member_scopes,
+        ));
         out.extend(apart);
         Ok(out)
     }
@@ -885,8 +937,13 @@ impl Rules for Pnpm {
 /// never read (pnpm 10 reads it run in the member, over the root's). From a trial: a
 /// conversion from pnpm 10 to 11 at the root said nothing of one, and real pnpm 11 run in
 /// the member then sent its scope to the root's registry with the root's token.
-fn member_npmrcs_ignored(pnpm: &Pnpm, dir: &Path, yaml_replaces_scopes: bool) -> Vec<Warning> {
-    super::workspaces::member_npmrcs(dir, workspace::members(dir))
+fn member_npmrcs_ignored(
+    pnpm: &Pnpm,
+    dir: &Path,
+    members: Vec<PathBuf>,
+    yaml_replaces_scopes: bool,
+) -> Vec<Warning> {
+    super::workspaces::member_npmrcs(dir, members)
         .map(|(member, shown)| {
             let member_dir = shown.parent().unwrap_or(Path::new("")).display();
             // From a trial: after pnpm 10 -> 11 at the root, real pnpm 10 in the member sent

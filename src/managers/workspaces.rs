@@ -63,7 +63,7 @@ pub fn root_declaring(dir: &Path, markers: &PackageMarkers) -> Option<(PathBuf, 
 }
 
 /// The `workspaces` patterns of `dir`'s package.json (empty without any).
-fn declared_in(dir: &Path) -> Vec<String> {
+pub fn declared_in(dir: &Path) -> Vec<String> {
     patterns_in(&dir.join("package.json"), "workspaces", "packages")
 }
 

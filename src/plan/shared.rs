@@ -116,6 +116,7 @@ pub(super) fn plan_files(
             changes.push(mend_for_target_readers(req, draft, change)?);
         }
     }
+    list_workspace_projects(req, &drafts, &mut changes, warnings);
     // Before the targets' findings join the source's.
     let moved = super::readers_moved::readers_moved(req, &changes, warnings)?;
     let (read_apart, pins) =
@@ -131,6 +132,91 @@ pub(super) fn plan_files(
         read_apart,
         pins,
     })
+}
+
+/// A workspace file a target reads, which must list the workspace's projects for the target
+/// run in a member to work from this root as the other managers do (pnpm and package.json's
+/// `workspaces`, `Rules::projects_to_list`): the list written at the file's top and said in a
+/// note; where pmrc cannot add it, a warning names the lines to add. From a trial: npm -> pnpm
+/// 12 in an npm workspace wrote a pnpm-workspace.yaml with `registries` alone, and real pnpm
+/// 12.21.0 in the member then read none of the root's config.
+fn list_workspace_projects(
+    req: &Request,
+    drafts: &[Draft],
+    changes: &mut Vec<FileChange>,
+    warnings: &mut Vec<Warning>,
+) {
+    for draft in drafts {
+        let at = changes.iter().position(|c| c.path == draft.file.path);
+        let text = match at {
+            Some(i) => Some(changes[i].after.as_str()),
+            None => draft.file.text.as_deref(),
+        };
+        let needing: Vec<(Manager, Vec<String>)> = draft
+            .writers
+            .iter()
+            .filter_map(|(m, _)| {
+                Some((*m, m.rules().projects_to_list(req.dir, &draft.file, text)?))
+            })
+            .collect();
+        let Some((manager, patterns)) = needing.first() else {
+            continue;
+        };
+        let managers: Vec<Manager> = needing.iter().map(|(m, _)| *m).collect();
+        let who = super::listed(&managers);
+        let quoted: Vec<String> = patterns
+            .iter()
+            .map(|p| serde_json::to_string(p).unwrap_or_else(|_| p.clone()))
+            .collect();
+        let why = format!(
+            "{who}, run in a member of this workspace, {} its config from this root only where {} lists the member in `packages` ({} package.json's `workspaces`); without it, the member is a project of its own and reads none of this root's config",
+            if managers.len() == 1 { "reads" } else { "read" },
+            draft.file.display,
+            if managers.len() == 1 {
+                "it ignores"
+            } else {
+                "they ignore"
+            },
+        );
+        let origin = Some(crate::model::Origin {
+            file: crate::model::Origin::shared(&draft.file.display),
+            line: 1,
+            level: draft.file.level,
+        });
+        match crate::formats::pnpm_workspace::with_packages(text.unwrap_or_default(), patterns) {
+            Some(after) => {
+                match at {
+                    Some(i) => changes[i].after = after,
+                    None => changes.push(FileChange {
+                        path: draft.file.path.clone(),
+                        display: draft.file.display.clone(),
+                        manager: *manager,
+                        format: draft.file.format,
+                        level: draft.file.level,
+                        before: draft.file.text.clone(),
+                        after,
+                        masked_after: Vec::new(),
+                    }),
+                }
+                warnings.push(Warning::note(
+                    Code::WorkspaceProjectsListed,
+                    format!(
+                        "{why}: `packages` is written from package.json's `workspaces` ({})",
+                        quoted.join(", ")
+                    ),
+                    origin,
+                ));
+            }
+            None => warnings.push(Warning::new(
+                Code::WorkspaceProjectsListed,
+                format!(
+                    "{why}, and pmrc cannot add the list to this file as it is written: add `packages:` with {} at its top level",
+                    quoted.join(", ")
+                ),
+                origin,
+            )),
+        }
+    }
 }
 
 /// A user-level file serves every project of its user (`--user`): a line of it the
