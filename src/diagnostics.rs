@@ -393,7 +393,7 @@ diagnostics! {
             fix: "move its settings to the workspace root's file (Yarn 1 and pnpm 10 run in the member read its .npmrc: keep it where they need it)";
         WorkspaceProjectsListed "workspace-projects-listed"
             what: "pnpm run in a member of a package.json `workspaces` root works from that root (reads its config) only where the root's pnpm-workspace.yaml lists the member in `packages`; without it the member is a project of its own and reads none of the root's config. pmrc writes `packages` from package.json's `workspaces`, or says what to add where it cannot"
-            fix: "keep the `packages` list in pnpm-workspace.yaml as the workspaces in package.json change (pnpm ignores `workspaces`)";
+            fix: "list the members in pnpm-workspace.yaml's `packages` as package.json's `workspaces` does (a conversion to pnpm writes it), and keep the two alike";
         MemberReadApart "member-read-apart"
             what: "run in a workspace member, a manager that reads other settings there (Yarn 1 the member's .npmrc, npm none of a root that only a pnpm-workspace.yaml makes one) than at the workspace root another manager of the run works from, where doctor checked them all"
             fix: "check that manager on its own, as run in the member: `pmrc doctor --manager <it>` there";

@@ -83,6 +83,41 @@ struct Read {
     routes: Vec<Route>,
 }
 
+/// A workspace file that does not list the members a manager run in them needs listed to
+/// work from this root (pnpm and package.json's `workspaces`, `Rules::projects_to_list`):
+/// run in a member, it reads none of this root's config. From a trial: after a conversion
+/// wrote a pnpm-workspace.yaml without `packages`, doctor said nothing, and real pnpm 12.21.0
+/// in the member requested registry.npmjs.org.
+fn projects_unlisted<'a>(
+    dir: &'a Path,
+    manager: Manager,
+    files: &'a [ConfigFile],
+) -> impl Iterator<Item = Warning> + 'a {
+    files.iter().filter_map(move |file| {
+        let patterns = manager
+            .rules()
+            .projects_to_list(dir, file, file.text.as_deref())?;
+        let quoted: Vec<String> = patterns
+            .iter()
+            .map(|p| serde_json::to_string(p).unwrap_or_else(|_| p.clone()))
+            .collect();
+        Some(Warning::new(
+            Code::WorkspaceProjectsListed,
+            format!(
+                "{manager}, run in a member of this workspace, reads none of this root's config: {} {} the members in `packages` ({manager} ignores package.json's `workspaces`), so each member is a project of its own; add `packages:` with {} at its top level",
+                file.display,
+                if file.text.is_some() { "does not list" } else { "does not exist to list" },
+                quoted.join(", ")
+            ),
+            Some(crate::model::Origin {
+                file: crate::model::Origin::shared(&file.display),
+                line: if file.text.is_some() { 1 } else { 0 },
+                level: file.level,
+            }),
+        ))
+    })
+}
+
 pub fn run(req: &Request) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let mut reads = Vec::new();
@@ -104,6 +139,8 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
         // What the manager ignores, with the severity convert gives it for this project.
         let ignored = manager.rules().target_warnings(req.dir, manager, &model)?;
         findings.extend(ignored.into_iter().map(|w| finding(w, Some(manager))));
+        findings
+            .extend(projects_unlisted(req.dir, manager, &files).map(|w| finding(w, Some(manager))));
         let routes = resolve::routes(&model, manager);
         reads.push(Read {
             manager,

@@ -1337,6 +1337,12 @@ fn npm_workspace_to_pnpm_12_lists_the_members_in_the_workspace_yaml() {
     let (code, text) = ws.exit_code_in(&root, &[&convert[..], &["--check"]].concat());
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("workspace-projects-listed"), "{text}");
+    let (_, text) = ws.run_in(&root, &["doctor", "--manager", "pnpm@12,npm"]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("warning[workspace-projects-listed]: pnpm-workspace.yaml:1: pnpm@12, run in a member of this workspace, reads none of this root's config"),
+        "{text}"
+    );
     // A member `.npmrc`: pnpm 12 ignores it once the yaml lists the member, as npm does.
     std::fs::remove_file(root.join("pnpm-workspace.yaml")).unwrap();
     ws.write(

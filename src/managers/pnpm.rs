@@ -879,7 +879,9 @@ impl Rules for Pnpm {
         // `.npmrc` as npm does (real pnpm 12.21.0; from a trial, this said pnpm 12 read it
         // over the root's, where without `packages` it read that file alone).
         let yaml = crate::discover::read_text(&dir.join(MARKER_FILE))?;
+        // (`from` is the manager itself in doctor, which writes nothing.)
         let listed_here = !self.is_10()
+            && from != Manager::Pnpm(self.0)
             && yaml.as_deref().is_none_or(|t| {
                 crate::formats::pnpm_workspace::packages(t).is_ok_and(|p| p.is_none())
             })
