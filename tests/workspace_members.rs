@@ -1343,6 +1343,26 @@ fn npm_workspace_to_pnpm_12_lists_the_members_in_the_workspace_yaml() {
         flat.contains("warning[workspace-projects-listed]: pnpm-workspace.yaml:1: pnpm@12, run in a member of this workspace, reads none of this root's config"),
         "{text}"
     );
+    // Run in the member, the conversion cannot compare the two there, and names the run at
+    // the root that lists the members.
+    std::fs::remove_file(root.join("pnpm-workspace.yaml")).unwrap();
+    let (code, text) = ws.exit_code_in(&ws.member(), &convert);
+    assert_eq!(code, Some(2), "{text}");
+    let command = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("pmrc -C") && l.contains("convert"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let out = ws.run_printed(&format!("{command} --write"), &ws.member());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        ws.read("pnpm-workspace.yaml")
+            .is_some_and(|t| t.starts_with("packages:\n"))
+    );
     // A member `.npmrc`: pnpm 12 ignores it once the yaml lists the member, as npm does.
     std::fs::remove_file(root.join("pnpm-workspace.yaml")).unwrap();
     ws.write(

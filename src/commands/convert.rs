@@ -221,9 +221,11 @@ fn run_plan(
         .collect();
     let shared = super::workspace_run::shared_workspace_root(&compared, dir, env)?;
     if !shared.read_apart.is_empty() {
-        return Err(Error::Usage(super::workspace_run::read_apart_explained(
-            &shared, &compared, user,
-        )));
+        let mut message = super::workspace_run::read_apart_explained(&shared, &compared, user);
+        message.push_str(&super::workspace_run::convert_at_root_lists_members(
+            &shared, from, &targets, user,
+        )?);
+        return Err(Error::Usage(message));
     }
     if let Some(refusal) =
         super::workspace_run::member_settings_into_root(&shared, from, &targets, user)?

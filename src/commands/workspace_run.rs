@@ -354,3 +354,56 @@ pub(super) fn member_settings_into_root(
         names.join(","),
     )))
 }
+
+/// Where every manager that reads apart in the member is a target that a conversion at the
+/// workspace root has work from that root (pnpm, once the root's pnpm-workspace.yaml lists the
+/// members of package.json's `workspaces`: `Rules::projects_to_list`), the command that does
+/// it, as a sentence to add to the refusal; else nothing. From a trial: `-C packages/a convert
+/// --from npm --to pnpm@12` in an npm workspace refused without naming the run at the root.
+pub(super) fn convert_at_root_lists_members(
+    shared: &SharedRoot,
+    from: Manager,
+    targets: &[Manager],
+    user: bool,
+) -> Result<String> {
+    if shared.read_apart.is_empty() || same_folder(&shared.dir, &shared.member) {
+        return Ok(String::new());
+    }
+    let mut listing = Vec::new();
+    for apart in &shared.read_apart {
+        if !targets.contains(&apart.manager) {
+            return Ok(String::new());
+        }
+        let files = discover::locate_targets(apart.manager, &shared.dir, user, &shared.env)?;
+        let Some(file) = files.iter().find(|f| {
+            apart
+                .manager
+                .rules()
+                .projects_to_list(&shared.dir, f, f.text.as_deref())
+                .is_some()
+        }) else {
+            return Ok(String::new());
+        };
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !listing.contains(&name) {
+            listing.push(name);
+        }
+    }
+    let names: Vec<String> = targets.iter().map(ToString::to_string).collect();
+    let who: Vec<Manager> = shared.read_apart.iter().map(|a| a.manager).collect();
+    // The command on a line of its own, which is printed unwrapped: it runs as printed.
+    Ok(format!(
+        "\nA conversion at the workspace root lists the members in its {}, and {} run in {} then {} the root's config:\n  pmrc -C {} convert --from {from} --to {}{}",
+        name_list(&listing),
+        crate::plan::listed(&who),
+        shared.member.display(),
+        if who.len() == 1 { "reads" } else { "read" },
+        crate::doctor::shell_word(&shared.dir.display().to_string()),
+        names.join(","),
+        if user { " --user" } else { "" }
+    ))
+}
