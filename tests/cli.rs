@@ -8419,3 +8419,42 @@ fn a_credential_keyed_above_its_registry_is_not_copied_for_a_target_that_walks_u
         npmrc
     );
 }
+
+/// A `.yarnrc.yml` key written twice is refused for an edit (Yarn reads the last one, and
+/// pmrc will not guess which the user meant); the refusal names the lines of both, exit 2,
+/// nothing written (from the last session's gaps: it named no line).
+#[test]
+fn a_yaml_key_written_twice_is_refused_with_its_lines() {
+    for (yarnrc, npmrc, said) in [
+        (
+            "npmRegistryServer: \"https://a.example.test\"\nnodeLinker: node-modules\nnpmRegistryServer: \"https://b.example.test\"\n",
+            "registry=https://c.example.test/\n",
+            "`npmRegistryServer` appears more than once (lines 1, 3)",
+        ),
+        (
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://a.example.test\"\n  acme:\n    npmRegistryServer: \"https://b.example.test\"\n",
+            "@acme:registry=https://c.example.test/\n",
+            "`npmScopes` holds `acme` more than once (lines 2, 4)",
+        ),
+    ] {
+        let project = Project::with_files(&[
+            ("package.json", "{}\n"),
+            (".yarnrc.yml", yarnrc),
+            (".npmrc", npmrc),
+        ]);
+        let out = run(
+            &project,
+            &["convert", "--from", "npm", "--to", "yarn", "--write"],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+        assert!(
+            common::unwrapped(&render(&out)).contains(said),
+            "{}",
+            render(&out)
+        );
+        assert_eq!(
+            std::fs::read_to_string(project.path().join(".yarnrc.yml")).unwrap(),
+            yarnrc
+        );
+    }
+}

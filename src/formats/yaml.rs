@@ -179,17 +179,24 @@ fn tree_edit(
         .map(|s| s.path[0].as_str())
         .chain(wanted.iter().map(|(p, _)| p[0].as_str()))
         .collect();
+    let line_of = |offset: u32| text[..offset as usize].matches('\n').count() + 1;
     for top in tops {
-        if root.find_all_entries_by_key(top).count() > 1 {
+        let lines: Vec<String> = root
+            .find_all_entries_by_key(top)
+            .map(|e| line_of(e.byte_range().start).to_string())
+            .collect();
+        if lines.len() > 1 {
             return Err(format!(
-                "`{top}` appears more than once; the managers use the last one, so remove the other first"
+                "`{top}` appears more than once (lines {}); the managers use the last one, so remove the other first",
+                lines.join(", ")
             ));
         }
     }
     for &map in maps {
-        if let Some(key) = root.get_mapping(map).and_then(|m| duplicated_key(&m, 2)) {
+        if let Some((key, lines)) = root.get_mapping(map).and_then(|m| duplicated_key(&m, 2)) {
+            let [first, again] = lines.map(line_of);
             return Err(format!(
-                "`{map}` holds `{key}` more than once; the managers use the last one, so remove the other first"
+                "`{map}` holds `{key}` more than once (lines {first}, {again}); the managers use the last one, so remove the other first"
             ));
         }
     }
@@ -447,8 +454,8 @@ fn replace_items(seq: &Sequence, items: &[String]) {
 }
 
 /// A key that appears twice in `m` or, `depth` levels down, in its mappings (one pass).
-fn duplicated_key(m: &Mapping, depth: usize) -> Option<String> {
-    let mut seen = HashSet::default();
+fn duplicated_key(m: &Mapping, depth: usize) -> Option<(String, [u32; 2])> {
+    let mut seen = HashMap::default();
     for entry in m.entries() {
         let Some(key) = entry
             .key_node()
@@ -456,13 +463,14 @@ fn duplicated_key(m: &Mapping, depth: usize) -> Option<String> {
         else {
             continue;
         };
-        if !seen.insert(key.clone()) {
-            return Some(key);
+        let at = entry.byte_range().start;
+        if let Some(first) = seen.insert(key.clone(), at) {
+            return Some((key, [first, at]));
         }
         if depth > 1 {
             let inner = entry.value_node().and_then(|v| v.as_mapping().cloned());
-            if let Some(found) = inner.and_then(|sub| duplicated_key(&sub, depth - 1)) {
-                return Some(format!("{key}.{found}"));
+            if let Some((found, at)) = inner.and_then(|sub| duplicated_key(&sub, depth - 1)) {
+                return Some((format!("{key}.{found}"), at));
             }
         }
     }
