@@ -8458,3 +8458,42 @@ fn a_yaml_key_written_twice_is_refused_with_its_lines() {
         );
     }
 }
+
+/// npm names a top-level `username` without its `_password` (or the other way round) "not
+/// allowed", and `npm config fix` deletes it (spec/npm.md §4): explain's stop line said it
+/// "must be renamed". A pair in one file is still renamed.
+#[test]
+fn a_lone_top_level_username_is_not_allowed_rather_than_renamed() {
+    let stop = |npmrc: &str| {
+        let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", npmrc)]);
+        let out = run(
+            &project,
+            &[
+                "explain",
+                "left-pad",
+                "--manager",
+                "npm",
+                "--format",
+                "json",
+            ],
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", render(&out)));
+        json["managers"][0]["stops"]["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{json}"))
+            .to_string()
+    };
+    for lone in ["username=fake-user\n", "_password=ZmFrZQ==\n"] {
+        let said = stop(&format!("registry=https://r.example.test/\n{lone}"));
+        assert!(
+            said.contains("is not allowed without its partner") && !said.contains("renamed"),
+            "{said}"
+        );
+    }
+    let said = stop("registry=https://r.example.test/\nusername=fake-user\n_password=ZmFrZQ==\n");
+    assert!(
+        said.contains("`username` must be renamed to `//r.example.test/:username`"),
+        "{said}"
+    );
+}

@@ -335,6 +335,27 @@ impl Rules for Npm {
             .map_or(PUBLIC_REGISTRY.to_string(), |r| {
                 r.value.render(Dialect::Npm).0
             });
+        // A `username` without a `_password` in its file (or the other way round) is one npm
+        // names "not allowed" and `npm config fix` deletes (spec/npm.md §4): no rename to
+        // advise.
+        let partner = match key {
+            "username" => Some(&top.password),
+            "_password" => Some(&top.username),
+            _ => None,
+        };
+        let file_of = |o: &Option<Origin>| o.as_ref().map(|o| std::rc::Rc::clone(&o.file));
+        if let Some(partner) = partner
+            && partner
+                .as_ref()
+                .is_none_or(|p| file_of(&p.origin) != file_of(&origin))
+        {
+            return Some((
+                format!(
+                    "ERR_INVALID_AUTH: `{key}` is not allowed without its partner in the same file (`npm config fix` deletes it)"
+                ),
+                origin,
+            ));
+        }
         let keyed = RegistryUrl::parse(&registry)
             .map_or_else(|| "//<registry>/".to_string(), |u| u.nerf_dart());
         Some((
