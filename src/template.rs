@@ -230,11 +230,22 @@ impl Template {
     /// True when any literal part of the value, a default included, would be printed: what
     /// a secret field must mask.
     pub fn has_literal_secret(&self) -> bool {
+        self.has_literal_secret_by(&is_secret_text)
+    }
+
+    /// [`Self::has_literal_secret`] for a value read from a file in `dialect`: text there
+    /// that spells a reference only escaped (`\${X}` in an `.npmrc` or `.yarnrc.yml`, sent as
+    /// the text `${X}`) is a literal written out on purpose, masked in previews as in `show`.
+    pub fn has_literal_secret_in(&self, dialect: Dialect) -> bool {
+        self.has_literal_secret_by(&|text: &str| is_secret_text_in(text, dialect))
+    }
+
+    fn has_literal_secret_by(&self, secret: &dyn Fn(&str) -> bool) -> bool {
         self.pieces.iter().enumerate().any(|(i, p)| match p {
             Piece::Text { text } => {
                 let after_reference = i > 0;
                 let before_reference = i + 1 < self.pieces.len();
-                is_secret_text(around_a_reference_removed(
+                secret(around_a_reference_removed(
                     text,
                     after_reference,
                     before_reference,
@@ -243,7 +254,7 @@ impl Template {
             // A default that is a reference alone (`${R:-${S}}`) holds no text of its own.
             Piece::Env { unset, .. } => unset
                 .default_value()
-                .is_some_and(|d| d.has_literal_secret()),
+                .is_some_and(|d| d.has_literal_secret_by(secret)),
             Piece::FromVariable { text, .. } => !text.trim().is_empty(),
         })
     }

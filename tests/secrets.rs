@@ -951,4 +951,33 @@ fn an_escaped_reference_token_is_a_masked_literal() {
             "{args:?}: {printed}"
         );
     }
+    // Conversions: the preview of the source's own line and of the target's copy, in every
+    // format, and the copy is said to be a literal written out.
+    for target in ["yarn", "yarn@1"] {
+        for format in ["text", "json", "markdown", "github"] {
+            let args = strings(&[
+                "convert", "--from", "npm", "--to", target, "--format", format,
+            ]);
+            let out = run(&dir, &home, &args);
+            let printed = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                !printed.contains("FAKESECRETESCAPED26"),
+                "{args:?}: {printed}"
+            );
+        }
+    }
+    let out = run(
+        &dir,
+        &home,
+        &strings(&["convert", "--from", "npm", "--to", "yarn"]),
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("warning[plain-text-secret]"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

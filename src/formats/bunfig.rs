@@ -332,7 +332,9 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         let in_url: Vec<_> = redact::url_secret_spans_at(&text[span.clone()], span.start).collect();
         if !in_url.is_empty() {
             spans.extend(in_url);
-        } else if secret_field && Template::parse(value, Dialect::Bun).has_literal_secret() {
+        } else if secret_field
+            && Template::parse(value, Dialect::Bun).has_literal_secret_in(Dialect::Bun)
+        {
             spans.push(span);
         }
     }

@@ -522,7 +522,7 @@ impl Document {
                 let end = line.content.start + line_text.trim_end_matches(is_js_space).len();
                 let tail = &self.text[span.end..end.max(span.end)];
                 let tail_start = end - tail.trim_start_matches(is_js_space).len();
-                if Template::parse(&entry.value, Dialect::Npm).has_literal_secret() {
+                if Template::parse(&entry.value, Dialect::Npm).has_literal_secret_in(Dialect::Npm) {
                     spans.push(span.start..end.max(span.end));
                 } else if tail_start < end {
                     spans.push(tail_start..end);

@@ -154,7 +154,9 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         .collect();
     for entries in ws.structured_auth.iter().flat_map(|a| a.values()) {
         for entry in entries.values() {
-            if Template::parse(&entry.auth_token.value, Dialect::Npm).has_literal_secret() {
+            if Template::parse(&entry.auth_token.value, Dialect::Npm)
+                .has_literal_secret_in(Dialect::Npm)
+            {
                 spans.extend(span_of(&entry.auth_token));
             }
         }

@@ -371,7 +371,7 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
         let Some(span) = f.span.clone() else { return };
         let key = f.path().last().copied().unwrap_or_default();
         if SECRET_KEYS.contains(&key) {
-            if Template::parse(f.value, Dialect::Yarn).has_literal_secret() {
+            if Template::parse(f.value, Dialect::Yarn).has_literal_secret_in(Dialect::Yarn) {
                 spans.push(span);
             }
         } else {

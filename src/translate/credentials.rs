@@ -517,8 +517,10 @@ impl Translator<'_> {
                 // `user:${PASS}` (Yarn's npmAuthIdent): the literal part is the user name.
                 let user_name_only = creds.ident.as_ref() == Some(secret)
                     && secret.value.literal_is_a_user_name_only();
+                // In the notation it was read in: an escaped `\${X}` is a literal on purpose.
+                let read_in = self.from.rules().shown_dialect_at(secret.origin.as_ref());
                 if secret.value.has_literal_text()
-                    && secret.value.has_literal_secret()
+                    && secret.value.has_literal_secret_in(read_in)
                     && !user_name_only
                     && !self.target_writes_where_read(&secret.origin)
                 {
