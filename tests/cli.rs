@@ -8418,6 +8418,23 @@ fn a_credential_keyed_above_its_registry_is_not_copied_for_a_target_that_walks_u
         std::fs::read_to_string(project.path().join(".npmrc")).unwrap(),
         npmrc
     );
+    // From a review: a user file pnpm reads and this run does not (auth.ini, where `pnpm
+    // login` writes) may hold a deeper key that wins over `//host/`; real pnpm 11.28.11 then
+    // sent its stale token. Without `--user` the copy at the registry's own key stays.
+    let auth_ini = project.home.path().join(".config/pnpm/auth.ini");
+    std::fs::create_dir_all(auth_ini.parent().unwrap()).unwrap();
+    std::fs::write(
+        &auth_ini,
+        "//acme.example.test/acme/:_authToken=fake-stale-token
+",
+    )
+    .unwrap();
+    let out = run(&project, &["convert", "--from", "npm", "--to", "pnpm@11"]);
+    assert!(
+        render(&out).contains("+//acme.example.test/acme/:_authToken=***"),
+        "{}",
+        render(&out)
+    );
 }
 
 /// A `.yarnrc.yml` key written twice is refused for an edit (Yarn reads the last one, and

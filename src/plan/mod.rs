@@ -393,6 +393,10 @@ fn target_reading(
     {
         return Ok(None);
     }
+    // Without `--user`, a user file the target reads and this run does not (pnpm's
+    // auth.ini) may hold a deeper key that wins over the source's line: no copy is spared
+    // on this reading (from a review: pnpm 11 then sent auth.ini's stale token).
+    let complete = req.user || discover::unread_user_files(to, req.dir, req.env).is_none();
     let files = discover::locate(to, req.dir, req.user, req.env)?;
     let written: Vec<PathBuf> = discover::locate_targets(to, req.dir, req.user, req.env)?
         .into_iter()
@@ -406,6 +410,7 @@ fn target_reading(
     Ok(Some(crate::translate::TargetReading {
         all: discover::read_merged(to, &files)?.0,
         unwritten: discover::read_merged(to, &unwritten)?.0,
+        complete,
     }))
 }
 

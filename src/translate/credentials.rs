@@ -175,7 +175,9 @@ impl Translator<'_> {
         creds: &Credentials,
         key: &AuthKey,
     ) -> bool {
-        if !self.target_reads_source_line_alone(route, source_key, creds, key) {
+        if !self.target_reading.is_some_and(|r| r.complete)
+            || !self.target_reads_source_line_alone(route, source_key, creds, key)
+        {
             return false;
         }
         let Some(mut trial) = self.source_routing_of(route) else {

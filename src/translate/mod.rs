@@ -57,6 +57,8 @@ struct Translator<'a> {
 pub struct TargetReading {
     pub all: Model,
     pub unwritten: Model,
+    /// Every file the target reads was read (no user file left unread without `--user`).
+    pub complete: bool,
 }
 
 /// A credential to copy to the target's user file ([`Translator::say_advice`]).
