@@ -8383,6 +8383,33 @@ fn npm_12_s_strict_npmrc_advice_names_the_always_auth_lines_first() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_eq!(strict_code(&format!("{without}strict-npmrc=true\n")), 0);
+    // The project's value counts over the user's (from a review: real npm 12.2.2 ran with a
+    // project `strict-npmrc=false` under a user `true`).
+    std::fs::write(project.home.path().join(".npmrc"), "strict-npmrc=true\n").unwrap();
+    let with_user = |text: &str| {
+        std::fs::write(&npmrc, text).unwrap();
+        let out = run(
+            &project,
+            &[
+                "doctor",
+                "--manager",
+                "npm@12",
+                "--user",
+                "--format",
+                "json",
+            ],
+        );
+        let doctor: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", render(&out)));
+        doctor["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "npm12-strict-unknown-key")
+            .count()
+    };
+    assert_eq!(with_user(&before), 1);
+    assert_eq!(with_user(&format!("{before}strict-npmrc=false\n")), 0);
 }
 
 /// From a trial: npm -> deno (and pnpm 10) added `//host/acme/:_authToken` under the

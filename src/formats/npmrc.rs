@@ -932,18 +932,17 @@ pub fn top_level_keys(text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// The line of a `strict-npmrc` that turns npm 12's check of unknown keys on: the file's last
-/// one, where it is `true` (npm's boolean config takes the text `true`).
-pub fn strict_npmrc_line(text: &str) -> Option<usize> {
+/// The file's last `strict-npmrc` line and whether it turns npm 12's check of unknown keys
+/// on (npm's boolean config takes the text `true`).
+pub fn strict_npmrc(text: &str) -> Option<(usize, bool)> {
     let doc = Document::parse(text);
-    let (i, value) = doc.lines.iter().enumerate().rev().find_map(|(i, l)| {
+    doc.lines.iter().enumerate().rev().find_map(|(i, l)| {
         let e = l
             .entry
             .as_ref()
             .filter(|e| !l.in_section && e.key == "strict-npmrc")?;
-        Some((i, e.value.trim().to_string()))
-    })?;
-    (value == "true").then_some(i + 1)
+        Some((i + 1, e.value.trim() == "true"))
+    })
 }
 
 /// The scope of an `@scope:registry` key (`.npmrc` and `.yarnrc` spell it alike).

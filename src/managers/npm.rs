@@ -276,10 +276,19 @@ impl Rules for Npm {
                 ))
             }));
         }
-        let strict = npmrcs().find_map(|(file, text)| {
-            let line = crate::formats::npmrc::strict_npmrc_line(text)?;
-            Some(format!("{}:{line}", file.display))
-        });
+        // The value that counts: the project's over the user's (from a review: a project's
+        // `strict-npmrc=false` under a user's `true`, and real npm 12.2.2 ran).
+        let strict = npmrcs()
+            .filter_map(|(file, text)| {
+                let (line, on) = crate::formats::npmrc::strict_npmrc(text)?;
+                Some((
+                    file.level == Level::Project,
+                    on,
+                    format!("{}:{line}", file.display),
+                ))
+            })
+            .max_by_key(|(project, ..)| *project)
+            .and_then(|(_, on, at)| on.then_some(at));
         if let Some(strict) = strict {
             for (file, text) in npmrcs() {
                 for (line, key) in crate::formats::npmrc::top_level_keys(text) {
