@@ -8313,11 +8313,14 @@ fn an_env_recipe_does_not_replace_the_user_s_own_rc_file() {
                 .output()
                 .unwrap()
         };
-        // A fresh runner: the file is written.
+        // A fresh runner: the file is written; the runner's next job finds it as written
+        // and goes on (from a review: the second run failed on the first run's file).
         let ran = run_recipe();
         assert!(ran.status.success(), "{target}: {}", render(&ran));
         let written = std::fs::read_to_string(runner_home.path().join(file)).unwrap();
         assert!(written.contains(wanted), "{target}: {written}");
+        let ran = run_recipe();
+        assert!(ran.status.success(), "{target}: {}", render(&ran));
         // A runner with its own file: left as it was, and the step fails saying why.
         let own = "//other.example.test/:_authToken=${OTHER_TOKEN}\ncafile=/etc/ssl/corp.pem\n";
         std::fs::write(runner_home.path().join(file), own).unwrap();
@@ -8330,7 +8333,7 @@ fn an_env_recipe_does_not_replace_the_user_s_own_rc_file() {
         );
         assert!(
             String::from_utf8_lossy(&ran.stderr).contains(&format!(
-                "/{file} exists, and this recipe stops rather than replace it"
+                "/{file} exists with other settings, and this recipe stops rather than replace it"
             )),
             "{target}: {}",
             render(&ran)

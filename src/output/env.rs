@@ -230,8 +230,10 @@ fn header(plan: &EnvPlan, comment: &str) -> String {
     s
 }
 
-/// The shell lines that write the rc file into the job's home folder.
-fn write_rc_lines(plan: &EnvPlan) -> Vec<String> {
+/// The shell lines that write the rc file into the job's home folder. `fail` stops the
+/// script where the user's own file is in the way: `exit 1` in a CI step, `false` in a shell
+/// the recipe is `eval`ed in, which `exit` would close.
+fn write_rc_lines(plan: &EnvPlan, fail: &str) -> Vec<String> {
     let Some(rc) = &plan.rc_file else {
         return Vec::new();
     };
@@ -242,28 +244,36 @@ fn write_rc_lines(plan: &EnvPlan) -> Vec<String> {
     }
     // A file the manager finds on its own is the user's (`~/.npmrc`, `~/.yarnrc.yml`): on a
     // self-hosted runner or a laptop it holds other registries' tokens and settings, which
-    // replacing it would lose (from a trial). The recipe stops there instead, failing the step.
-    let users_own = rc.file.pointer.is_none();
-    if users_own {
-        lines.push(format!("if [ -e \"{path}\" ]; then"));
-        lines.push(format!(
-            "  echo \"pmrc env: {path} exists, and this recipe stops rather than replace it: add the lines it would write to that file by hand\" >&2"
-        ));
-        lines.push("  false".to_string());
-        lines.push("else".to_string());
+    // replacing it would lose (from a trial). The recipe writes it where there is none, leaves
+    // it where it already holds this text (a runner's next job, from a review), and otherwise
+    // stops with a failing status.
+    if rc.file.pointer.is_some() {
+        lines.push(format!("cat > \"{path}\" <<'{HEREDOC_END}'"));
+        lines.extend(rc.text.lines().map(String::from));
+        lines.push(HEREDOC_END.to_string());
+        return lines;
     }
-    lines.push(format!("cat > \"{path}\" <<'{HEREDOC_END}'"));
+    lines.push("pmrc_rc=$(mktemp)".to_string());
+    lines.push(format!("cat > \"$pmrc_rc\" <<'{HEREDOC_END}'"));
     lines.extend(rc.text.lines().map(String::from));
     lines.push(HEREDOC_END.to_string());
-    if users_own {
-        lines.push("fi".to_string());
-    }
+    lines.push(format!("if [ ! -e \"{path}\" ]; then"));
+    lines.push(format!("  mv \"$pmrc_rc\" \"{path}\""));
+    lines.push(format!("elif cmp -s \"$pmrc_rc\" \"{path}\"; then"));
+    lines.push("  rm -f \"$pmrc_rc\"".to_string());
+    lines.push("else".to_string());
+    lines.push("  rm -f \"$pmrc_rc\"".to_string());
+    lines.push(format!(
+        "  echo \"pmrc env: {path} exists with other settings, and this recipe stops rather than replace it: add the lines it would write to that file by hand\" >&2"
+    ));
+    lines.push(format!("  {fail}"));
+    lines.push("fi".to_string());
     lines
 }
 
 fn render_shell(plan: &EnvPlan) -> String {
     let mut s = header(plan, "#");
-    for line in write_rc_lines(plan) {
+    for line in write_rc_lines(plan, "false") {
         s.push_str(&line);
         s.push('\n');
     }
@@ -353,7 +363,7 @@ fn render_github(plan: &EnvPlan) -> String {
             rc.file.home_path,
             plan.to.label()
         ));
-        let mut lines = write_rc_lines(plan);
+        let mut lines = write_rc_lines(plan, "exit 1");
         if let Some(p) = rc.file.pointer {
             lines.push(format!(
                 "echo \"{p}=$HOME/{}\" >> \"$GITHUB_ENV\"",
@@ -384,7 +394,7 @@ fn render_gitlab(plan: &EnvPlan) -> String {
     }
     if let Some(rc) = &plan.rc_file {
         s.push_str("before_script:\n");
-        let lines = write_rc_lines(plan);
+        let lines = write_rc_lines(plan, "exit 1");
         let (first, heredoc) = match lines.first() {
             Some(l) if l.starts_with("mkdir") => (Some(l.clone()), &lines[1..]),
             _ => (None, &lines[..]),
