@@ -49,7 +49,7 @@ macro_rules! diagnostics {
             /// send a credential where the source did not. (A broken source, such as npm's
             /// empty `cafile=`, is reported but does not stop a migration away from it.)
             pub fn blocks_write(self) -> bool {
-                matches!(self, Code::CredentialSentElsewhere)
+                matches!(self, Code::CredentialSentElsewhere | Code::Npm12StrictUnknownKey)
             }
 
             /// Whether the finding says a manager ignores a whole file, so that nothing

@@ -8544,3 +8544,31 @@ fn a_lone_top_level_username_is_not_allowed_rather_than_renamed() {
         "{said}"
     );
 }
+
+/// From a review: npm -> Yarn 1 wrote `//host/:always-auth=true` into an `.npmrc` with
+/// `strict-npmrc=true`, and real npm 12.2.2 then stopped every command (EUNKNOWNCONFIG). No
+/// `.npmrc` serves both, so the conversion is refused, exit 1, nothing written; without
+/// strict-npmrc it writes.
+#[test]
+fn a_yarn_1_conversion_under_strict_npmrc_is_refused() {
+    let npmrc = "strict-npmrc=true\nregistry=https://r.example.test/npm/\n//r.example.test/npm/:_authToken=fake-strict-token\n";
+    let project = Project::with_files(&[("package.json", "{}\n"), (".npmrc", npmrc)]);
+    let args = ["convert", "--from", "npm", "--to", "yarn@1", "--write"];
+    let out = run(&project, &args);
+    assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    assert!(
+        render(&out).contains("error[npm12-strict-unknown-key]"),
+        "{}",
+        render(&out)
+    );
+    let path = project.path().join(".npmrc");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), npmrc);
+    std::fs::write(&path, npmrc.replace("strict-npmrc=true\n", "")).unwrap();
+    let out = run(&project, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("//r.example.test/npm/:always-auth=true")
+    );
+}

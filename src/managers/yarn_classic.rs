@@ -190,14 +190,16 @@ impl Rules for YarnClassic {
         &self,
         dir: &std::path::Path,
         from: super::Manager,
-        _written: &Model,
+        written: &Model,
     ) -> Result<Vec<Warning>> {
-        Ok(super::workspaces::member_npmrcs_read_apart(
+        let mut warnings = super::workspaces::member_npmrcs_read_apart(
             super::Manager::YarnClassic,
             dir,
             super::workspaces::members(dir),
             from,
-        ))
+        );
+        warnings.extend(always_auth_under_strict_npmrc(dir, written));
+        Ok(warnings)
     }
 
     /// Yarn 1 takes auth only from `.npmrc`, and `.npmrc` routing beats `.yarnrc`.
@@ -660,4 +662,26 @@ mod npm_registry_alias_tests {
 /// one, with its key written with or without the query).
 fn has_query(registry: Option<&str>) -> bool {
     registry.is_some_and(|r| crate::registry_url::without_query(r).is_some())
+}
+
+/// Yarn 1 needs `always-auth` in the project `.npmrc`, where `strict-npmrc=true` makes npm 12
+/// stop every command on it (EUNKNOWNCONFIG; from a review: real npm 12.2.2 stopped after a
+/// conversion wrote it). No `.npmrc` serves both: the conversion is refused, naming the choice.
+fn always_auth_under_strict_npmrc(dir: &std::path::Path, written: &Model) -> Option<Warning> {
+    let wants_always_auth =
+        written.always_auth.is_some() || written.auth.values().any(|c| c.always_auth.is_some());
+    if !wants_always_auth {
+        return None;
+    }
+    let text = std::fs::read_to_string(dir.join(".npmrc")).ok()?;
+    let (line, true) = crate::formats::npmrc::strict_npmrc(&text)? else {
+        return None;
+    };
+    Some(Warning::error(
+        Code::Npm12StrictUnknownKey,
+        format!(
+            "Yarn 1 sends these credentials only with `always-auth`, which this .npmrc's `strict-npmrc=true` (.npmrc:{line}) makes npm 12 stop every command on (EUNKNOWNCONFIG), so nothing is written: remove `strict-npmrc=true` if Yarn 1 is to read this file, then convert again"
+        ),
+        None,
+    ))
 }
