@@ -11,12 +11,51 @@ pub fn spans(comment: &str, offset: usize) -> impl Iterator<Item = Range<usize>>
     let words = words(comment);
     let after_names = words
         .clone()
-        .zip(words.skip(1))
-        .filter(|((name, _), _)| names_a_secret(name));
-    after_names.filter_map(move |(_, (word, at))| {
-        // A word ending a sentence keeps its full stop readable.
-        let word = word.trim_end_matches(['.', ',', ';', ')']);
-        looks_like_a_token(word).then(|| offset + at..offset + at + word.len())
+        .zip(words.clone().skip(1))
+        .filter(|((name, _), _)| names_a_secret(name))
+        .filter_map(move |(_, (word, at))| {
+            let (word, at) = unwrapped(word, at);
+            looks_like_a_token(word).then(|| offset + at..offset + at + word.len())
+        });
+    // A token a registry issues says so by its prefix, wherever it stands (`# old token was
+    // npm_…`, from a review).
+    let prefixed = words.filter_map(move |(word, at)| {
+        let (word, at) = unwrapped(word, at);
+        has_a_token_prefix(word).then(|| offset + at..offset + at + word.len())
+    });
+    after_names.chain(prefixed)
+}
+
+/// The word without the quotes, brackets and sentence marks around it (`"npm_…"`,
+/// `<npm_…>`, `(npm_…)`, `npm_….`), with its offset moved past what was taken off the front.
+fn unwrapped(word: &str, at: usize) -> (&str, usize) {
+    let inner = word.trim_start_matches(['"', '\'', '<', '(', '[', '`']);
+    let front = word.len() - inner.len();
+    let inner =
+        inner.trim_end_matches(['"', '\'', '>', ')', ']', '`', '.', ',', ';', '!', '?', ':']);
+    (inner, at + front)
+}
+
+/// The prefixes of tokens that npm, GitHub and GitLab issue, each followed by at least 8
+/// characters a token is made of.
+fn has_a_token_prefix(word: &str) -> bool {
+    const PREFIXES: [&str; 8] = [
+        "npm_",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+    ];
+    PREFIXES.iter().any(|p| {
+        word.strip_prefix(p).is_some_and(|rest| {
+            rest.len() >= 8
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        })
     })
 }
 
@@ -66,8 +105,13 @@ fn is_a_version(word: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// What is masked, once each (a prefixed token after a name is found both ways, and the
+    /// mask merges the spans).
     fn masked(comment: &str) -> Vec<&str> {
-        spans(comment, 0).map(|s| &comment[s]).collect()
+        let mut spans: Vec<Range<usize>> = spans(comment, 0).collect();
+        spans.sort_by_key(|s| (s.start, s.end));
+        spans.dedup();
+        spans.into_iter().map(|s| &comment[s]).collect()
     }
 
     #[test]
@@ -83,6 +127,29 @@ mod tests {
             masked("# token FakeRandomTokenWithoutDigits"),
             ["FakeRandomTokenWithoutDigits"]
         );
+    }
+
+    /// From a review: quoted or bracketed tokens, and tokens known by their prefix where no
+    /// credential name stands before them, were printed.
+    #[test]
+    fn a_quoted_or_prefixed_token_is_masked() {
+        for (comment, token) in [
+            ("# token \"npm_FAKEquoted1234\"", "npm_FAKEquoted1234"),
+            ("# token <npm_FAKEangle1234>", "npm_FAKEangle1234"),
+            ("# token (npm_FAKEparen1234)", "npm_FAKEparen1234"),
+            ("# token npm_FAKE12345678!", "npm_FAKE12345678"),
+            ("# old token was npm_FAKEold12345", "npm_FAKEold12345"),
+            (
+                "# npm_FAKEbareprefix5678abcdef",
+                "npm_FAKEbareprefix5678abcdef",
+            ),
+            ("# ghp_FAKEghtoken1234567890", "ghp_FAKEghtoken1234567890"),
+            ("# glpat-FAKEgitlab12345", "glpat-FAKEgitlab12345"),
+        ] {
+            let spans: Vec<&str> = masked(comment);
+            assert!(spans.contains(&token), "{comment}: {spans:?}");
+        }
+        assert!(masked("# see npm_config docs").is_empty());
     }
 
     #[test]
