@@ -369,15 +369,42 @@ pub fn with_packages(text: &str, patterns: &[String]) -> Option<String> {
     }) {
         return None;
     }
-    let mut out = String::from("packages:\n");
-    for pattern in patterns {
-        out.push_str(&format!("  - {}\n", serde_json::to_string(pattern).ok()?));
+    // In the file's line endings, after its header comment (which describes the file, not
+    // the list; from a review: a CRLF file got LF lines, and the header moved under the list).
+    let nl = crate::formats::dominant_line_ending(text);
+    // A comment block is the file's header only where a blank line (or nothing) follows it;
+    // one right above a key is that key's.
+    let comments_end = text
+        .split_inclusive('\n')
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .map(str::len)
+        .sum::<usize>();
+    let header_end = if text[comments_end..]
+        .split_inclusive('\n')
+        .next()
+        .is_none_or(|l| l.trim().is_empty())
+    {
+        comments_end
+    } else {
+        0
+    };
+    let (header, rest) = text.split_at(header_end);
+    let mut out = String::from(header);
+    if !header.is_empty() && !header.ends_with('\n') {
+        out.push_str(nl);
     }
-    if !text.trim().is_empty() {
-        out.push('\n');
-        out.push_str(text);
-        if !text.ends_with('\n') {
-            out.push('\n');
+    out.push_str("packages:");
+    out.push_str(nl);
+    for pattern in patterns {
+        out.push_str(&format!("  - {}{nl}", serde_json::to_string(pattern).ok()?));
+    }
+    if !rest.trim().is_empty() {
+        if !rest.starts_with(['\r', '\n']) {
+            out.push_str(nl);
+        }
+        out.push_str(rest);
+        if !rest.ends_with('\n') {
+            out.push_str(nl);
         }
     }
     let pairs = |t: &str| -> Option<Vec<(crate::formats::SettingPath, SettingValue)>> {
@@ -581,5 +608,26 @@ mod tests {
         assert_eq!(with_packages("packages: []\n", &globs), None);
         assert_eq!(with_packages("---\nregistries: {}\n", &globs), None);
         assert_eq!(with_packages("{registries: {}}\n", &globs), None);
+    }
+
+    /// From a review: a CRLF file got LF lines, and a header comment ended up above the list
+    /// it does not describe; a comment right above a key stays with its key.
+    #[test]
+    fn with_packages_keeps_line_endings_and_the_header() {
+        let globs = vec!["packages/*".to_string()];
+        assert_eq!(
+            with_packages("onlyBuiltDependencies:\r\n  - esbuild\r\n", &globs).as_deref(),
+            Some(
+                "packages:\r\n  - \"packages/*\"\r\n\r\nonlyBuiltDependencies:\r\n  - esbuild\r\n"
+            )
+        );
+        assert_eq!(
+            with_packages("# Our workspace\n\nregistries: {}\n", &globs).as_deref(),
+            Some("# Our workspace\npackages:\n  - \"packages/*\"\n\nregistries: {}\n")
+        );
+        assert_eq!(
+            with_packages("# the CI registry\nregistries: {}\n", &globs).as_deref(),
+            Some("packages:\n  - \"packages/*\"\n\n# the CI registry\nregistries: {}\n")
+        );
     }
 }
