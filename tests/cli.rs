@@ -8572,3 +8572,32 @@ fn a_yarn_1_conversion_under_strict_npmrc_is_refused() {
             .contains("//r.example.test/npm/:always-auth=true")
     );
 }
+
+/// From a review: where pmrc cannot add `packages` to pnpm-workspace.yaml (a `---` start),
+/// the members stay projects of their own, which read their own `.npmrc`; the conversion
+/// said both that (workspace-projects-listed) and that pnpm 12 ignores the member's file
+/// (pnpm-member-npmrc). Only the first is said.
+#[test]
+fn an_unlisted_member_s_npmrc_is_not_said_to_be_ignored() {
+    let project = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\": \"root\", \"workspaces\": [\"packages/*\"]}\n",
+        ),
+        ("pnpm-workspace.yaml", "---\nonlyBuiltDependencies: []\n"),
+        (".npmrc", "@acme:registry=https://r.example.test/acme/\n"),
+        ("packages/a/package.json", "{\"name\": \"a\"}\n"),
+        (
+            "packages/a/.npmrc",
+            "@acme:registry=https://other.example.test/\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "pnpm@12", "--format", "json",
+        ],
+    );
+    assert!(warns(&out, "workspace-projects-listed"), "{}", render(&out));
+    assert!(!warns(&out, "pnpm-member-npmrc"), "{}", render(&out));
+}

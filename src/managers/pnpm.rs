@@ -880,12 +880,19 @@ impl Rules for Pnpm {
         // over the root's, where without `packages` it read that file alone).
         let yaml = crate::discover::read_text(&dir.join(MARKER_FILE))?;
         // (`from` is the manager itself in doctor, which writes nothing.)
+        // Only where the list can be written: a yaml pmrc cannot add it to (`---`, a flow
+        // map) leaves the members projects of their own (from a review: this said pnpm 12
+        // ignored the member's `.npmrc` beside workspace-projects-listed saying it read it).
         let listed_here = !self.is_10()
             && from != Manager::Pnpm(self.0)
+            && super::workspaces::declares_workspaces(dir)
             && yaml.as_deref().is_none_or(|t| {
-                crate::formats::pnpm_workspace::packages(t).is_ok_and(|p| p.is_none())
-            })
-            && super::workspaces::declares_workspaces(dir);
+                crate::formats::pnpm_workspace::with_packages(
+                    t,
+                    &super::workspaces::declared_in(dir),
+                )
+                .is_some()
+            });
         let members = if listed_here {
             None
         } else if yaml.is_none() {
