@@ -396,7 +396,8 @@ impl Template {
             return Template::env(name, Unset::Strict);
         }
         match dialect {
-            Dialect::Npm | Dialect::Pnpm10 | Dialect::YarnClassic => parse_npm(raw),
+            Dialect::Npm | Dialect::Pnpm10 => parse_npm(raw),
+            Dialect::YarnClassic => parse_npm_like(raw, Backslashes::YarnClassic),
             Dialect::PnpmUser => {
                 Template::from_pieces(parse_npm(raw).pieces.iter().flat_map(|p| match p {
                     Piece::Text { text } => pnpm_defaults(text),
@@ -799,6 +800,21 @@ fn push_text(pieces: &mut Vec<Piece>, s: &str) {
 /// npm's env-replace: `${NAME}` / `${NAME?}` where NAME has no `$ { } ?`; an odd number of
 /// backslashes before `${` makes it literal, and half of them (rounded down) remain.
 fn parse_npm(raw: &str) -> Template {
+    parse_npm_like(raw, Backslashes::Npm)
+}
+
+/// What a run of backslashes before a `${NAME}` does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Backslashes {
+    /// npm halves the run, and an odd one makes the `${…}` text.
+    Npm,
+    /// Yarn 1's envReplace keeps an odd run and its `${…}` as written, and drops an even run
+    /// with the reference (from a review: real Yarn 1.22.22 sent `Bearer \${X}` for an
+    /// `.npmrc`'s `\${X}`, where npm sent `Bearer ${X}`).
+    YarnClassic,
+}
+
+fn parse_npm_like(raw: &str, backslashes: Backslashes) -> Template {
     let mut pieces = Vec::new();
     let bytes = raw.as_bytes();
     let mut i = 0;
@@ -823,7 +839,12 @@ fn parse_npm(raw: &str) -> Template {
                         slashes += 1;
                     }
                     push_text(&mut pieces, &raw[text_start..i - slashes]);
-                    push_text(&mut pieces, &"\\".repeat(slashes / 2));
+                    let kept = match (backslashes, slashes % 2) {
+                        (Backslashes::Npm, _) => slashes / 2,
+                        (Backslashes::YarnClassic, 1) => slashes,
+                        (Backslashes::YarnClassic, _) => 0,
+                    };
+                    push_text(&mut pieces, &"\\".repeat(kept));
                     if slashes % 2 == 1 {
                         push_text(&mut pieces, &raw[i..=close]);
                     } else {

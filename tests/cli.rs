@@ -8601,3 +8601,41 @@ fn an_unlisted_member_s_npmrc_is_not_said_to_be_ignored() {
     assert!(warns(&out, "workspace-projects-listed"), "{}", render(&out));
     assert!(!warns(&out, "pnpm-member-npmrc"), "{}", render(&out));
 }
+
+/// From a review: for an `.npmrc` token `\${NOT_EXPANDED}`, real npm 11.21.2 sent `Bearer
+/// ${NOT_EXPANDED}` and real Yarn 1.22.22 `Bearer \${NOT_EXPANDED}` (its envReplace keeps an
+/// odd run of backslashes); explain said both sent the first, and convert to Yarn 1 said
+/// nothing. Explain tells them apart, and convert reports the text Yarn 1 cannot keep.
+#[test]
+fn yarn_1_sends_an_escaped_reference_with_its_backslash() {
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://r.example.test/acme/\n//r.example.test/acme/:_authToken=\\${FAKE_NOT_EXPANDED}\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &[
+            "explain",
+            "@acme/w",
+            "--manager",
+            "npm,yarn-classic",
+            "--show-secrets",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("sends: Bearer ${FAKE_NOT_EXPANDED} (.npmrc:2)")
+            && text.contains("sends: Bearer \\${FAKE_NOT_EXPANDED} (.npmrc:2)"),
+        "{}",
+        render(&out)
+    );
+    let out = run(&project, &["convert", "--from", "npm", "--to", "yarn@1"]);
+    assert!(
+        render(&out).contains("warning[lossy-env-reference]"),
+        "{}",
+        render(&out)
+    );
+}

@@ -485,6 +485,20 @@ impl Rules for YarnClassic {
                 v.origin.clone(),
             ));
         }
+        // npm's reading halved the backslashes before a `${…}`; Yarn 1's envReplace keeps an
+        // odd run with its text (`\${X}` is sent as `\${X}`, where npm sends `${X}`). Only a
+        // value npm read a backslash or an escaped reference in needs reading again.
+        for (_, v) in read.fields_mut() {
+            let escaped = v.value.pieces.iter().any(|p| {
+                matches!(p, crate::template::Piece::Text { text } if text.contains(['\\', '$']))
+            });
+            if escaped {
+                v.value = crate::template::Template::parse(
+                    &v.value.render(Dialect::Npm).0,
+                    Dialect::YarnClassic,
+                );
+            }
+        }
         Ok(())
     }
 

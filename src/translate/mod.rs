@@ -343,7 +343,9 @@ impl Translator<'_> {
         // A secret's losses are told from its masked form: the literal parts stay unsaid.
         let secret = matches!(what, "token" | "_auth" | "password");
         let told: Vec<String> = if secret && !losses.is_empty() {
-            let masked = v.value.redacted().render(self.to.dialect()).1;
+            // Masked as read: an escaped `\${X}` is a literal secret in the source's notation.
+            let read_in = self.from.rules().shown_dialect_at(v.origin.as_ref());
+            let masked = v.value.redacted_in(read_in).render(self.to.dialect()).1;
             if masked.len() == losses.len() {
                 masked.into_iter().map(|l| l.what).collect()
             } else {

@@ -111,14 +111,7 @@ pub fn template(text: &str) {
         ] {
             let (rendered, losses) = t.render(write);
             if losses.is_empty() {
-                let back = Template::parse(
-                    &rendered,
-                    if write == Dialect::YarnClassic {
-                        Dialect::Npm
-                    } else {
-                        write
-                    },
-                );
+                let back = Template::parse(&rendered, write);
                 // Bun has one unset rule (empty): an npm/Yarn `${X}` is `$X` there on purpose.
                 let (back, expected) = if write == Dialect::Bun {
                     (strict_as_empty(back), strict_as_empty(t.clone()))
