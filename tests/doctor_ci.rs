@@ -592,6 +592,28 @@ fn a_renovate_rule_with_a_port_is_pointed_at_the_registry_on_that_port() {
     );
     assert!(message.contains("which has no port"), "{message}");
     assert_eq!(findings("https://npm.acme.example:8443/"), []);
+    // `http://` against an https registry under a path is a scheme that differs, not a path
+    // (from the last session's gaps).
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.example/api/npm/\n//npm.acme.example/api/npm/:_authToken=${ACME_TOKEN}\n",
+        ),
+        (
+            "renovate.json",
+            &renovate("http://npm.acme.example/api/npm/"),
+        ),
+    ]);
+    let said: Vec<String> = ci_findings(&project)
+        .iter()
+        .filter(|f| f["rule"] == "ci-renovate-host-differs")
+        .map(|f| f["message"].to_string())
+        .collect();
+    assert!(
+        said.iter().any(|m| m.contains("(its scheme differs")),
+        "{said:?}"
+    );
 }
 
 /// From a trial: `pnpm test` and `pnpm run build` ask no registry (real pnpm 11.28 sent no

@@ -141,8 +141,14 @@ pub fn check(
                     )
                 })
                 .expect("same_host is not empty");
+            let registry_scheme = if r.url.is_http() { "http" } else { "https" };
+            let rule_scheme = host.split_once("://").map(|(scheme, _)| scheme);
             let differs = if port.is_some() && !host.contains("://") {
                 "Renovate compares a matchHost without a scheme with the request's host name, which has no port"
+            } else if rule_scheme.is_some_and(|s| !s.eq_ignore_ascii_case(registry_scheme)) {
+                // From the last session's gaps: `http://` against an https registry was said to
+                // be a path difference.
+                "its scheme differs: Renovate compares a matchHost URL with the request's URL from its start"
             } else if port != port_of(r.url.host()) {
                 "its port differs"
             } else {
