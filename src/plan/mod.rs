@@ -384,7 +384,12 @@ fn target_reading(
                 .as_deref()
                 .and_then(crate::registry_url::RegistryUrl::parse)
                 .map(|u| u.registry_nerf_dart());
-            matches!((&r.credential_key, own_key), (Some(AuthKey::Url(k)), Some(own)) if *k != own)
+            // Above, not beside: Yarn's `//host/npm` is the registry's own key, spelled
+            // without the slash (issue 20: yarn -> npm read the target's files again for it).
+            matches!((&r.credential_key, own_key), (Some(AuthKey::Url(k)), Some(own)) if {
+                let k = crate::registry_url::with_trailing_slash(k);
+                own.starts_with(&*k) && *k != own
+            })
         })
     };
     if !to.rules().sends_credentials_keyed_elsewhere()
