@@ -113,11 +113,24 @@ impl Translator<'_> {
         {
             return false;
         }
+        let reader = self.key_reader.unwrap_or(self.to);
+        let auth = BTreeMap::from([(source_key.clone(), creds.clone())]);
+        self.takes_source_key_given(reader, route, auth, source_key)
+    }
+
+    /// Whether `reader`, given the source's routing line for `route` and only the
+    /// credentials in `auth`, sends those at `source_key`.
+    fn takes_source_key_given(
+        &self,
+        reader: crate::managers::Manager,
+        route: &Route,
+        auth: BTreeMap<AuthKey, Credentials>,
+        source_key: &AuthKey,
+    ) -> bool {
         let Some(mut trial) = self.source_routing_of(route) else {
             return false;
         };
-        trial.auth = BTreeMap::from([(source_key.clone(), creds.clone())]).into();
-        let reader = self.key_reader.unwrap_or(self.to);
+        trial.auth = auth.into();
         reader
             .rules()
             .routes(&trial, vec![route.packages.clone()])
@@ -143,23 +156,15 @@ impl Translator<'_> {
         {
             return false;
         }
-        let Some(mut trial) = self.source_routing_of(route) else {
-            return false;
-        };
         let always_auth = Credentials {
             always_auth: Some(Value::new(Template::literal("true"), None)),
             ..Credentials::default()
         };
-        trial.auth = BTreeMap::from([
+        let auth = BTreeMap::from([
             (source_key.clone(), creds.clone()),
             (key.clone(), always_auth),
-        ])
-        .into();
-        self.to
-            .rules()
-            .routes(&trial, vec![route.packages.clone()])
-            .first()
-            .is_some_and(|r| r.credential_key.as_ref() == Some(source_key))
+        ]);
+        self.takes_source_key_given(self.to, route, auth, source_key)
     }
 
     /// Whether the target reads the source's own line for this route and takes it for the
@@ -180,15 +185,8 @@ impl Translator<'_> {
         {
             return false;
         }
-        let Some(mut trial) = self.source_routing_of(route) else {
-            return false;
-        };
-        trial.auth = BTreeMap::from([(source_key.clone(), creds.clone())]).into();
-        self.to
-            .rules()
-            .routes(&trial, vec![route.packages.clone()])
-            .first()
-            .is_some_and(|r| r.credential_key.as_ref() == Some(source_key))
+        let auth = BTreeMap::from([(source_key.clone(), creds.clone())]);
+        self.takes_source_key_given(self.to, route, auth, source_key)
     }
 
     /// What [`Self::target_sends_source_key`] and [`Self::target_takes_source_key`] ask
