@@ -325,6 +325,12 @@ fn scan_assignments(text: &str, range: Range<usize>, within: Within, out: &mut V
             .copied()
             .filter(|&b| b == b'"' || b == b'\'');
         let end = match quote {
+            // TOML's `"""…"""` and `'''…'''`: a single quote's reading ends at once, with
+            // an empty value, and the secret after it was printed (from a session's gaps).
+            Some(q) if bytes[start..range.end].starts_with(&[q; 3]) => {
+                start += 3;
+                triple_quoted_value_len(&text[start..range.end], q as char) + start
+            }
             Some(q) => {
                 start += 1;
                 quoted_value_len(&text[start..range.end], q as char) + start
@@ -379,6 +385,14 @@ fn quoted_value_len(rest: &str, quote: char) -> usize {
         escaped = false;
     }
     rest.len()
+}
+
+/// How long a triple-quoted value is on its line, to its closing triple quote or the line's
+/// end (the string may go on over lines, which a comment does not).
+fn triple_quoted_value_len(rest: &str, quote: char) -> usize {
+    let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+    let closing: String = [quote; 3].iter().collect();
+    line.find(&closing).unwrap_or(line.len())
 }
 
 /// How long an unquoted value is: up to a blank, a comma or a closing bracket, a `${…}` (or
@@ -742,6 +756,13 @@ mod tests {
             "# npmAuthToken: \"***\"\n#npmAuthIdent: ***\n"
         );
         assert_eq!(yaml("# token = \"a\\\"FAKE12\"\n"), "# token = \"***\"\n");
+        // TOML's triple quotes, closed on the line or not.
+        assert_eq!(
+            yaml(
+                "# token = \"\"\"FAKE17\"\"\"\n# token = '''FAKE18'''\n# password = \"\"\"FAKE19\n"
+            ),
+            "# token = \"\"\"***\"\"\"\n# token = '''***'''\n# password = \"\"\"***\n"
+        );
         // No separator: a token-looking word after a credential's name (from a trial).
         assert_eq!(
             yaml("# token FAKE13secret\nregistry: \"https://r/\" # password FAKE-pw-14\n"),

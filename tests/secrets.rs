@@ -285,6 +285,27 @@ const PLACES: &[Place] = &[
         "npm",
         "FAKESECRETCOMMENT25",
     ),
+    // TOML's triple-quoted strings in a comment: the scan read `"""` as an empty value
+    // and printed the token after it in the preview's context lines.
+    place(
+        "a triple-quoted token in a TOML or YAML comment",
+        &[
+            (
+                ".npmrc",
+                "registry=https://r.example/\n//r.example/:_authToken=${NPM_TOKEN}\n",
+            ),
+            (
+                "bunfig.toml",
+                "# token = \"\"\"FAKESECRETTRIPLE26\"\"\"\n[install]\n# password = '''FAKESECRETTRIPLE26'''\nregistry = \"https://old.example/\" # token = \"\"\"FAKESECRETTRIPLE26\n",
+            ),
+            (
+                ".yarnrc.yml",
+                "# npmAuthToken: '''FAKESECRETTRIPLE26'''\nnpmRegistryServer: \"https://old.example\"\n",
+            ),
+        ],
+        "npm",
+        "FAKESECRETTRIPLE26",
+    ),
     // pnpm 12 reads an inline comment into the value it follows, which is then printed as
     // the registry's URL (from a trial); a query value under a short name is a credential.
     place(
