@@ -8468,20 +8468,27 @@ fn a_credential_keyed_above_its_registry_is_not_copied_for_a_target_that_walks_u
 }
 
 /// A `.yarnrc.yml` key written twice is refused for an edit (Yarn reads the last one, and
-/// pmrc will not guess which the user meant); the refusal names the lines of both, exit 2,
-/// nothing written (from the last session's gaps: it named no line).
+/// pmrc will not guess which the user meant); the refusal names the line and column of both,
+/// exit 2, nothing written (from the last session's gaps: it named no line, then no column).
 #[test]
 fn a_yaml_key_written_twice_is_refused_with_its_lines() {
     for (yarnrc, npmrc, said) in [
         (
             "npmRegistryServer: \"https://a.example.test\"\nnodeLinker: node-modules\nnpmRegistryServer: \"https://b.example.test\"\n",
             "registry=https://c.example.test/\n",
-            "`npmRegistryServer` appears more than once (lines 1, 3)",
+            "`npmRegistryServer` appears more than once (at 1:1 and 3:1)",
         ),
         (
             "npmScopes:\n  acme:\n    npmRegistryServer: \"https://a.example.test\"\n  acme:\n    npmRegistryServer: \"https://b.example.test\"\n",
             "@acme:registry=https://c.example.test/\n",
-            "`npmScopes` holds `acme` more than once (lines 2, 4)",
+            "`npmScopes` holds `acme` more than once (at 2:3 and 4:3)",
+        ),
+        // A tag on the key: the readers take `!!str acme` for `acme`; the edit failed its
+        // read-back and called itself a bug in pmrc.
+        (
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://a.example.test\"\n  !!str acme:\n    npmRegistryServer: \"https://b.example.test\"\n",
+            "@acme:registry=https://c.example.test/\n",
+            "`npmScopes` holds `acme` more than once (at 2:3 and 4:3)",
         ),
     ] {
         let project = Project::with_files(&[

@@ -179,24 +179,38 @@ fn tree_edit(
         .map(|s| s.path[0].as_str())
         .chain(wanted.iter().map(|(p, _)| p[0].as_str()))
         .collect();
-    let line_of = |offset: u32| text[..offset as usize].matches('\n').count() + 1;
-    for top in tops {
-        let lines: Vec<String> = root
-            .find_all_entries_by_key(top)
-            .map(|e| line_of(e.byte_range().start).to_string())
-            .collect();
-        if lines.len() > 1 {
+    let at = |offset: u32| position(text, offset as usize);
+    let key_of = |entry: &yaml_edit::MappingEntry| match entry_key(entry) {
+        Ok(key) => Ok(key),
+        Err(alias) => Err(format!(
+            "a key at {} is an alias (`{alias}`), which pmrc cannot tell apart from the others; write the key itself",
+            at(entry.byte_range().start)
+        )),
+    };
+    let mut seen: HashMap<String, u32> = HashMap::default();
+    for entry in root.entries() {
+        let Some(key) = key_of(&entry)? else { continue };
+        if !tops.contains(key.as_str()) {
+            continue;
+        }
+        let here = entry.byte_range().start;
+        if let Some(first) = seen.insert(key.clone(), here) {
             return Err(format!(
-                "`{top}` appears more than once (lines {}); the managers use the last one, so remove the other first",
-                lines.join(", ")
+                "`{key}` appears more than once (at {} and {}); the managers use the last one, so remove the other first",
+                at(first),
+                at(here)
             ));
         }
     }
     for &map in maps {
-        if let Some((key, lines)) = root.get_mapping(map).and_then(|m| duplicated_key(&m, 2)) {
-            let [first, again] = lines.map(line_of);
+        let Some(m) = root.get_mapping(map) else {
+            continue;
+        };
+        if let Some((key, [first, again])) = duplicated_key(&m, 2, &key_of)? {
             return Err(format!(
-                "`{map}` holds `{key}` more than once (lines {first}, {again}); the managers use the last one, so remove the other first"
+                "`{map}` holds `{key}` more than once (at {} and {}); the managers use the last one, so remove the other first",
+                at(first),
+                at(again)
             ));
         }
     }
@@ -454,27 +468,59 @@ fn replace_items(seq: &Sequence, items: &[String]) {
 }
 
 /// A key that appears twice in `m` or, `depth` levels down, in its mappings (one pass).
-fn duplicated_key(m: &Mapping, depth: usize) -> Option<(String, [u32; 2])> {
+fn duplicated_key(
+    m: &Mapping,
+    depth: usize,
+    key_of: &dyn Fn(&yaml_edit::MappingEntry) -> Result<Option<String>, String>,
+) -> Result<Option<(String, [u32; 2])>, String> {
     let mut seen = HashMap::default();
     for entry in m.entries() {
-        let Some(key) = entry
-            .key_node()
-            .and_then(|k| k.as_scalar().map(|s| s.as_string()))
-        else {
+        let Some(key) = key_of(&entry)? else {
             continue;
         };
         let at = entry.byte_range().start;
         if let Some(first) = seen.insert(key.clone(), at) {
-            return Some((key, [first, at]));
+            return Ok(Some((key, [first, at])));
         }
         if depth > 1 {
             let inner = entry.value_node().and_then(|v| v.as_mapping().cloned());
-            if let Some((found, at)) = inner.and_then(|sub| duplicated_key(&sub, depth - 1)) {
-                return Some((format!("{key}.{found}"), at));
+            if let Some(sub) = inner
+                && let Some((found, at)) = duplicated_key(&sub, depth - 1, key_of)?
+            {
+                return Ok(Some((format!("{key}.{found}"), at)));
             }
         }
     }
-    None
+    Ok(None)
+}
+
+/// An entry's key as the readers take it: a plain scalar, or one under a tag (`!!str acme`,
+/// which the managers read as `acme`: from a session's gaps, the edit then failed its
+/// read-back and blamed itself). An alias is `Err` with its text: which key it names is
+/// the anchor's, which this check does not follow.
+fn entry_key(entry: &yaml_edit::MappingEntry) -> Result<Option<String>, String> {
+    let Some(key) = entry.key_node() else {
+        return Ok(None);
+    };
+    if let Some(alias) = key.as_alias() {
+        return Err(format!("*{}", alias.name()));
+    }
+    Ok(key.as_scalar().map(|s| s.as_string()).or_else(|| {
+        key.as_tagged()
+            .and_then(|t| t.value())
+            .map(|s| s.as_string())
+    }))
+}
+
+/// `line:column` of a byte offset, both from 1, the column in characters.
+fn position(text: &str, offset: usize) -> String {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    format!(
+        "{}:{}",
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1
+    )
 }
 
 /// Line of the first `key:` (at any indentation), for values that carry no position.

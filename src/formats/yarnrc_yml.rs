@@ -881,9 +881,24 @@ mod tests {
         let text = "npmRegistries:\n  //a:\n    npmAuthToken: x\nnpmRegistries:\n  //b:\n    npmAuthToken: y\n";
         let err = edit(text, &vec![]).unwrap_err();
         assert!(
-            err.contains("`npmRegistries` appears more than once"),
+            err.contains("`npmRegistries` appears more than once (at 1:1 and 4:1)"),
             "{err}"
         );
+        // A tag on the key is the same key to the readers; an alias names the anchor's.
+        let wanted = vec![scalar(
+            &["npmScopes", "acme", "npmRegistryServer"],
+            "https://n",
+        )];
+        let tagged = "npmScopes:\n  acme:\n    npmRegistryServer: a\n  !!str acme:\n    npmRegistryServer: b\n";
+        let err = edit(tagged, &wanted).unwrap_err();
+        assert!(
+            err.contains("`npmScopes` holds `acme` more than once (at 2:3 and 4:3)"),
+            "{err}"
+        );
+        let aliased =
+            "npmScopes:\n  &x acme:\n    npmRegistryServer: a\n  *x :\n    npmRegistryServer: b\n";
+        let err = edit(aliased, &wanted).unwrap_err();
+        assert!(err.contains("a key at 4:3 is an alias (`*x`)"), "{err}");
     }
 
     #[test]
