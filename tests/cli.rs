@@ -8646,3 +8646,26 @@ fn yarn_1_sends_an_escaped_reference_with_its_backslash() {
         render(&out)
     );
 }
+
+/// Found with the check of issue 1's fix: npm's own inline `cert`/`key`, which pnpm and Yarn
+/// 1 read from the same `.npmrc` (spec/pnpm-bun-deno.md §1's table), were reported as file
+/// paths `.npmrc` could not take (`lossy-client-certificate`), a finding that was not true.
+#[test]
+fn npms_inline_client_certificate_is_no_loss_for_npmrc_readers() {
+    let project = Project::with_files(&[(
+        ".npmrc",
+        "registry=https://r.example/\ncert=\"-----BEGIN CERTIFICATE-----\\nFAKE\\n-----END CERTIFICATE-----\"\nkey=\"-----BEGIN PRIVATE KEY-----\\nFAKE-KEY\\n-----END PRIVATE KEY-----\"\n",
+    )]);
+    for target in ["pnpm@12", "yarn-classic"] {
+        let out = run(
+            &project,
+            &["convert", "--from", "npm", "--to", target, "--format", "json"],
+        );
+        let codes = json_warning_codes(&out);
+        assert!(
+            !codes.iter().any(|c| c == "lossy-client-certificate"),
+            "{target}: {}",
+            render(&out)
+        );
+    }
+}

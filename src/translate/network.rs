@@ -81,7 +81,13 @@ impl Translator<'_> {
             }
             WrittenAs::Npmrc => {
                 model.tls.ca = src.tls.ca.clone();
-                if src.tls.cert.is_some() || src.tls.key.is_some() {
+                // A source that read them from `.npmrc` holds them as its inline PEM: they go
+                // over as they are (from a test: npm's own `cert`/`key` to pnpm 12 were called
+                // file paths `.npmrc` could not take, while pnpm reads the lines as npm does).
+                if self.from.rules().written_as() == WrittenAs::Npmrc {
+                    model.tls.cert = src.tls.cert.clone();
+                    model.tls.key = src.tls.key.clone();
+                } else if src.tls.cert.is_some() || src.tls.key.is_some() {
                     self.warnings.push(Warning::new(
                         Code::LossyClientCertificate,
                         "`.npmrc` takes a global client certificate only as inline PEM (`cert`/`key`), not as the file paths httpsCertFilePath/httpsKeyFilePath hold",
