@@ -52,6 +52,39 @@ macro_rules! diagnostics {
                 matches!(self, Code::CredentialSentElsewhere | Code::Npm12StrictUnknownKey)
             }
 
+            /// Whether the finding, as a warning, says a target reading the files as planned
+            /// still does otherwise than the source, in a way no file pmrc writes mends: the
+            /// source holds what the target cannot express. A note of the same code says the
+            /// target is served another way. `route-differs` and `credentials-differ` are not
+            /// ones: they come from comparing the routes, and pmrc may not yet write what mends
+            /// them (or the user keeps them so, as a Dependabot secret of another name).
+            pub fn target_falls_short(self) -> bool {
+                self.source_must_change()
+                    || matches!(
+                        self,
+                        Code::LossyPublishRegistry
+                            | Code::LossyProxy
+                            | Code::LossyNoproxy
+                            | Code::LossyInlineCa
+                            | Code::LossyClientCertificate
+                            | Code::LossyNetworkSettings
+                    )
+            }
+
+            /// Of [`Self::target_falls_short`], the ones a change to the source mends (its
+            /// `fix` says how): a reference the target cannot take, credentials it cannot
+            /// rebuild or tell apart. `--check` fails on them. The others (a proxy, a CA,
+            /// `noproxy` the target has no place for) are said but not failed on: no source
+            /// the source manager needs could clear them.
+            pub fn source_must_change(self) -> bool {
+                matches!(
+                    self,
+                    Code::LossyEnvReference
+                        | Code::LossySharedRegistryCredentials
+                        | Code::LossyBasicAuth
+                )
+            }
+
             /// Whether the finding says a manager ignores a whole file, so that nothing
             /// written to that file reaches it.
             pub fn ignores_whole_file(self) -> bool {

@@ -32,6 +32,11 @@ pub fn plan(plan: &Plan, mode: Mode, written: &[PathBuf], show_secrets: bool) ->
             "❌ The files hold what pmrc would write, but a target reads some of their lines otherwise than {} (see the findings); pmrc leaves those lines as written.",
             plan.from
         ),
+        _ if pending.is_empty() && plan.falls_short().is_some() => format!(
+            "❌ The files hold what pmrc would write, but a target cannot do what {} does with them and nothing pmrc can write mends that (see {} in the findings).",
+            plan.from,
+            plan.falls_short().map_or("", |w| w.code.diagnostic().id)
+        ),
         _ if pending.is_empty() && plan.routes_differ() => format!(
             "❌ The files hold what pmrc would write, but a target would still request other registries than {} (see route-differs in the findings).",
             plan.from

@@ -658,6 +658,15 @@ pub fn print_convert(
             "{rules}: the files hold what pmrc would write, but a target reads some of their lines otherwise than {} (see above), which pmrc leaves as written\n",
             plan.from
         ),
+        // Nothing left to write is not "in sync" where a finding says the target cannot do
+        // what the source does (npm's escaped `\${VAR}` token, which Yarn 1 sends with the
+        // backslash): no spelling pmrc could write mends it, a change to the source does.
+        _ if pending == 0 && plan.falls_short().is_some() => format!(
+            "{rules}: the files hold what pmrc would write, but {} cannot do what {} does with them, and nothing pmrc can write mends that (see {} above)\n",
+            who_falls_short(plan),
+            plan.from,
+            plan.falls_short().map_or("", |w| w.code.diagnostic().id)
+        ),
         _ if pending == 0 && plan.routes_differ() => format!(
             "{rules}: the files hold what pmrc would write, but a target would still request other registries than {} (see route-differs above)\n",
             plan.from
@@ -686,6 +695,14 @@ pub fn print_convert(
     }
     print_stderr(out, &err)?;
     Ok(())
+}
+
+/// The target a falling-short finding is about, where the plan has one.
+fn who_falls_short(plan: &Plan) -> String {
+    match plan.to.as_slice() {
+        [one] => one.to_string(),
+        _ => "a target".to_string(),
+    }
 }
 
 /// `pmrc explain`: one block per manager.

@@ -133,10 +133,29 @@ impl Plan {
         self.has(crate::diagnostics::Code::RouteDiffers)
     }
 
-    /// Whether the files hold what the plan would write and every target reads their lines
-    /// as the source does. A route that still differs ([`Self::routes_differ`]) is apart.
+    /// The first warning saying a target, with the files as planned, still does otherwise
+    /// than the source because the source holds what the target cannot express
+    /// ([`crate::diagnostics::Code::target_falls_short`]): no file pmrc writes mends it.
+    pub fn falls_short(&self) -> Option<&Warning> {
+        let short = |w: &&Warning| w.severity >= Severity::Warning && w.code.target_falls_short();
+        let mut found = self.warnings.iter().filter(short);
+        let first = found.clone().next();
+        found.find(|w| w.code.source_must_change()).or(first)
+    }
+
+    /// Whether a target would send other credentials than the source until the source
+    /// changes ([`crate::diagnostics::Code::source_must_change`]).
+    pub fn source_must_change(&self) -> bool {
+        self.falls_short()
+            .is_some_and(|w| w.code.source_must_change())
+    }
+
+    /// Whether the files hold what the plan would write, every target reads their lines as
+    /// the source does, and no credential differs that only the source can mend. A route
+    /// that still differs ([`Self::routes_differ`]) is not counted: pmrc may not yet write
+    /// what mends it.
     pub fn in_sync(&self) -> bool {
-        self.pending().next().is_none() && !self.read_apart
+        self.pending().next().is_none() && !self.read_apart && !self.source_must_change()
     }
 }
 
