@@ -159,8 +159,8 @@ diagnostics! {
             what: "a top-level `email`, `certfile` or `keyfile` where npm 12 is in use: npm 12 refuses the whole file (ERR_INVALID_AUTH), which npm 11 only warned about"
             fix: "run `pmrc convert --from npm@11 --to npm@12 --write` (keys them to the registry, as `npm config fix` does)";
         Npm12StrictUnknownKey "npm12-strict-unknown-key"
-            what: "`always-auth` (top-level or keyed to a registry) in an .npmrc npm 12 reads with `strict-npmrc=true`: npm 12 does not know the key, and strict-npmrc turns its warning into EUNKNOWNCONFIG, which stops every command before any request"
-            fix: "remove the `always-auth` lines where only npm reads the file (npm ignores them), or remove `strict-npmrc=true` where Yarn 1, which honours always-auth, reads it too";
+            what: "a key npm 12 does not know (not in its own list of settings: `always-auth`, top-level or keyed to a registry; pnpm's or Yarn's keys such as `auto-install-peers`, `shamefully-hoist`, `node-linker`; a `[section]`) in an .npmrc npm 12 reads while `strict-npmrc=true` (in an .npmrc or npm_config_strict_npmrc): strict-npmrc turns npm 12's warning into EUNKNOWNCONFIG, which stops every command but config, help, doctor and version"
+            fix: "remove the line where only npm reads the file (for a pnpm setting, move it to pnpm-workspace.yaml under its camelCase name, where pnpm 11/12 read it), or remove `strict-npmrc=true` where another manager needs the key in .npmrc (Yarn 1 honours always-auth, pnpm 10 its own settings)";
         NpmEmptyCafile "npm-empty-cafile"
             what: "`cafile=` with no value in .npmrc: every npm command in that folder exits 235 with no message"
             fix: "remove the line, or give it the path of a CA file";

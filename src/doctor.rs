@@ -152,7 +152,10 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     for read in &reads {
         findings.extend(manager_rules(req, read)?);
         if let Some(major) = req.npm_major {
-            let refused = read.manager.rules().refused_at_major(major, &read.files);
+            let refused = read
+                .manager
+                .rules()
+                .refused_at_major(major, &read.files, req.env_vars);
             findings.extend(refused.into_iter().map(|w| finding(w, Some(read.manager))));
         }
     }

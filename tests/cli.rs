@@ -84,8 +84,8 @@ fn fixtures_snapshot() {
             let again = run(&project, &check);
             // A target that cannot do what the source does stays apart, with nothing more to
             // write: the check says so, and fails where only a change to the source mends it.
-            let falls_short =
-                unwrapped(&again.stderr).contains("nothing pmrc can write mends that");
+            let falls_short = common::unwrapped(&String::from_utf8_lossy(&again.stderr))
+                .contains("nothing pmrc can write mends that");
             assert!(
                 again.status.code() == Some(0) || (falls_short && again.status.code() == Some(1)),
                 "{name}: second run found drift:\n{}",
@@ -106,14 +106,6 @@ fn fixtures_snapshot() {
             }
         }
     });
-}
-
-/// Printed text with the terminal's line wrapping undone (every run of whitespace one space).
-fn unwrapped(text: &[u8]) -> String {
-    String::from_utf8_lossy(text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[test]
@@ -4089,7 +4081,7 @@ fn gitlab_template_with_variables_in_the_credential_key() {
     // Nothing to write is not "in sync": the loss stands until the source changes.
     assert!(!stderr.contains("already in sync"), "{stderr}");
     assert!(
-        unwrapped(&output.stderr)
+        common::unwrapped(&String::from_utf8_lossy(&output.stderr))
             .contains("nothing pmrc can write mends that (see lossy-env-reference above)"),
         "{stderr}"
     );
@@ -8375,7 +8367,7 @@ fn npm_12_s_strict_npmrc_advice_names_the_always_auth_lines_first() {
     let said = common::unwrapped(&render(&out));
     assert!(
         said.contains(
-            "add this line to .npmrc, once the `always-auth` lines are gone (always-auth:"
+            "add this line to .npmrc, once the lines npm 12 does not know are gone (`always-auth`:"
         ) && said.contains("npm 12 stops on them with EUNKNOWNCONFIG"),
         "{said}"
     );
@@ -8681,7 +8673,7 @@ fn escaped_token_yarn_classic_cannot_send_is_not_in_sync() {
         &project,
         &["convert", "--from", "npm", "--to", "yarn@1", "--check"],
     );
-    let said = unwrapped(&check.stderr);
+    let said = common::unwrapped(&String::from_utf8_lossy(&check.stderr));
     assert!(
         check.stdout.is_empty(),
         "nothing to write: {}",
@@ -8716,7 +8708,9 @@ fn npms_inline_client_certificate_is_no_loss_for_npmrc_readers() {
     for target in ["pnpm@12", "yarn-classic"] {
         let out = run(
             &project,
-            &["convert", "--from", "npm", "--to", target, "--format", "json"],
+            &[
+                "convert", "--from", "npm", "--to", target, "--format", "json",
+            ],
         );
         let codes = json_warning_codes(&out);
         assert!(
@@ -8725,4 +8719,58 @@ fn npms_inline_client_certificate_is_no_loss_for_npmrc_readers() {
             render(&out)
         );
     }
+}
+
+/// From a review: npm 12 under `strict-npmrc=true` stops on every key it does not know, not
+/// only `always-auth` (real npm 12.2.2 stopped on a shared `.npmrc`'s `auto-install-peers`
+/// and `node-linker` with EUNKNOWNCONFIG, and on them under `npm_config_strict_npmrc=true`
+/// too). The npm 11 -> 12 note names those lines before advising strict-npmrc, and doctor
+/// with `--env` takes strict-npmrc from the environment.
+#[test]
+fn npm_12_strict_npmrc_knows_every_key_npm_12_does_not() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (
+            ".npmrc",
+            "registry=https://r.example.test/\nauto-install-peers=true\nnode-linker=hoisted\nsave-exact=true\n",
+        ),
+    ]);
+    let out = run(&project, &["convert", "--from", "npm@11", "--to", "npm@12"]);
+    let said = common::unwrapped(&render(&out));
+    assert!(
+        said.contains(
+            "once the lines npm 12 does not know are gone (`auto-install-peers`, `node-linker`:"
+        ),
+        "{said}"
+    );
+    let doctor = |env: bool| {
+        let mut args = vec!["doctor", "--manager", "npm@12", "--format", "json"];
+        if env {
+            args.push("--env");
+        }
+        let out = project
+            .cmd(&args)
+            .env("npm_config_strict_npmrc", "true")
+            .output()
+            .unwrap();
+        let doc: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", render(&out)));
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "npm12-strict-unknown-key")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let found = doctor(true);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].starts_with(
+            "`auto-install-peers`: with `strict-npmrc=true` (the variable npm_config_strict_npmrc)"
+        ),
+        "{found:?}"
+    );
+    // Without --env, pmrc reads the files alone.
+    assert!(doctor(false).is_empty());
 }

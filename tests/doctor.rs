@@ -218,6 +218,46 @@ save-exact=true
         )],
         args: &["--manager", "npm@12"],
     },
+    // From a review: strict-npmrc stops npm 12 on every key it does not know, and a shared
+    // .npmrc often holds pnpm's (real npm 12.2.2 stopped on `auto-install-peers`,
+    // `node-linker`, `@acme:foo` and a `[section]`); doctor looked only for always-auth.
+    Case {
+        rule: "npm12-strict-unknown-key",
+        trigger: &[(
+            ".npmrc",
+            "strict-npmrc=true
+registry=https://r.example/
+auto-install-peers=true
+",
+        )],
+        clean: &[(
+            ".npmrc",
+            "strict-npmrc=true
+registry=https://r.example/
+@acme:registry=https://r.example/
+//r.example/:save-exact=true
+",
+        )],
+        args: &["--manager", "npm@12"],
+    },
+    Case {
+        rule: "npm12-strict-unknown-key",
+        trigger: &[(
+            ".npmrc",
+            "strict-npmrc=true
+registry=https://r.example/
+[pnpm]
+x=1
+",
+        )],
+        clean: &[(
+            ".npmrc",
+            "strict-npmrc=true
+registry=https://r.example/
+",
+        )],
+        args: &["--manager", "npm@12"],
+    },
     Case {
         rule: "yarnrc-key-value-line",
         trigger: &[(".yarnrc", "registry \"https://r.example/\"\nfoo=bar\n")],

@@ -932,6 +932,24 @@ pub fn top_level_keys(text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// Every `[section]` line npm opens, with its 1-based line and the name npm's ini gives the
+/// key it nests the lines after it under (`[a.b]` nests under `a`).
+pub fn top_level_sections(text: &str) -> Vec<(usize, String)> {
+    let doc = Document::parse(text);
+    doc.lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.is_section)
+        .filter_map(|(i, l)| {
+            let raw = doc.text[l.content.clone()]
+                .trim_start_matches('\u{feff}')
+                .trim_end_matches(is_js_space);
+            let name = ini_section_name(raw)?;
+            Some((i + 1, name.split('.').next().unwrap_or(name).to_string()))
+        })
+        .collect()
+}
+
 /// The file's last `strict-npmrc` line and whether it turns npm 12's check of unknown keys
 /// on (npm's boolean config takes the text `true`).
 pub fn strict_npmrc(text: &str) -> Option<(usize, bool)> {

@@ -1003,8 +1003,14 @@ pub trait Rules: Sync {
     }
     /// What this manager's `major` refuses in `files` (those it reads) that the rules pmrc
     /// shares between its majors accept (npm 12: top-level `email`, `certfile`, `keyfile`;
-    /// `always-auth` under `strict-npmrc=true`).
-    fn refused_at_major(&self, _major: u8, _files: &[ConfigFile]) -> Vec<Warning> {
+    /// any key it does not know under `strict-npmrc=true`, which `env_vars`, doctor's `--env`
+    /// layer, may set too).
+    fn refused_at_major(
+        &self,
+        _major: u8,
+        _files: &[ConfigFile],
+        _env_vars: &[crate::env_layer::Variable],
+    ) -> Vec<Warning> {
         Vec::new()
     }
     /// The command (or, where no command is right, the steps) that repairs this manager's

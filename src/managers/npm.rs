@@ -16,6 +16,8 @@ use crate::resolve::{Authorization, Lookup, Packages, Route, UrlUserinfo};
 use crate::template::Dialect;
 use crate::warning::Warning;
 
+mod known_keys;
+
 pub struct Npm;
 
 pub(super) const PUBLIC_REGISTRY: &str = "https://registry.npmjs.org/";
@@ -247,7 +249,12 @@ impl Rules for Npm {
             .flatten()
     }
 
-    fn refused_at_major(&self, major: u8, files: &[crate::discover::ConfigFile]) -> Vec<Warning> {
+    fn refused_at_major(
+        &self,
+        major: u8,
+        files: &[crate::discover::ConfigFile],
+        env_vars: &[crate::env_layer::Variable],
+    ) -> Vec<Warning> {
         if major < 12 {
             return Vec::new();
         }
@@ -276,31 +283,40 @@ impl Rules for Npm {
                 ))
             }));
         }
-        // The value that counts: the project's over the user's (from a review: a project's
-        // `strict-npmrc=false` under a user's `true`, and real npm 12.2.2 ran).
-        let strict = npmrcs()
-            .filter_map(|(file, text)| {
-                let (line, on) = crate::formats::npmrc::strict_npmrc(text)?;
-                Some((
-                    file.level == Level::Project,
-                    on,
-                    format!("{}:{line}", file.display),
-                ))
-            })
-            .max_by_key(|(project, ..)| *project)
-            .and_then(|(_, on, at)| on.then_some(at));
+        // The value that counts: the environment's over the files', the project's over the
+        // user's (from a review: a project's `strict-npmrc=false` under a user's `true`, and
+        // real npm 12.2.2 ran; `npm_config_strict_npmrc=true` with a pnpm key in .npmrc, and
+        // it stopped). pmrc reads no global npmrc ($PREFIX/etc/npmrc), which sits under all.
+        let from_env = env_vars.iter().rev().find_map(|v| {
+            (self.reads_variable(&v.name) == Some(EnvRead::Setting("strict-npmrc".into())))
+                .then(|| (v.value == "true", format!("the variable {}", v.name)))
+        });
+        let from_files = || {
+            npmrcs()
+                .filter_map(|(file, text)| {
+                    let (line, on) = crate::formats::npmrc::strict_npmrc(text)?;
+                    Some((
+                        file.level == Level::Project,
+                        on,
+                        format!("{}:{line}", file.display),
+                    ))
+                })
+                .max_by_key(|(project, ..)| *project)
+                .map(|(_, on, at)| (on, at))
+        };
+        let strict = from_env
+            .or_else(from_files)
+            .and_then(|(on, at)| on.then_some(at));
         if let Some(strict) = strict {
             for (file, text) in npmrcs() {
-                for (line, key) in crate::formats::npmrc::top_level_keys(text) {
-                    if key == "always-auth" || key.ends_with(":always-auth") {
-                        out.push(Warning::error(
-                            Code::Npm12StrictUnknownKey,
-                            format!(
-                                "`{key}`: with `strict-npmrc=true` ({strict}) npm {major} stops every command on it (EUNKNOWNCONFIG), a key it does not know"
-                            ),
-                            Some(at(file, line)),
-                        ));
-                    }
+                for (line, said) in unknown_to_npm12(text) {
+                    out.push(Warning::error(
+                        Code::Npm12StrictUnknownKey,
+                        format!(
+                            "{said}: with `strict-npmrc=true` ({strict}) npm {major} stops every command but config, help, doctor and version on it (EUNKNOWNCONFIG), a key it does not know"
+                        ),
+                        Some(at(file, line)),
+                    ));
                 }
             }
         }
@@ -384,6 +400,34 @@ pub struct Migration {
 }
 
 /// Top-level keys npm 12 refuses (ERR_INVALID_AUTH) and npm 11 only warned about.
+/// The keys of an `.npmrc` npm 12 does not know (its `strict-npmrc` check): each line and the
+/// key as said in a finding. A `[section]` line is one (npm nests the lines after it under
+/// its name); a key npm stops on over another check first (ERR_INVALID_AUTH for a top-level
+/// `email`, the top-level auth it refuses) is left to that check's finding.
+fn unknown_to_npm12(text: &str) -> Vec<(usize, String)> {
+    let sections = crate::formats::npmrc::top_level_sections(text)
+        .into_iter()
+        .map(|(line, name)| {
+            let said = format!("`[{name}]` (npm nests the lines after it under the key `{name}`)");
+            (line, name, said)
+        });
+    let keys = crate::formats::npmrc::top_level_keys(text)
+        .into_iter()
+        .map(|(line, key)| (line, key.clone(), format!("`{key}`")));
+    let mut out: Vec<(usize, String)> = keys
+        .chain(sections)
+        .filter(|(_, key, _)| {
+            let refused_first = NPM12_KEYED_ONLY.contains(&key.as_str())
+                || (key != "always-auth"
+                    && crate::formats::npmrc::LEGACY_TOP_LEVEL.contains(&key.as_str()));
+            !known_keys::knows(key) && !refused_first
+        })
+        .map(|(line, _, said)| (line, said))
+        .collect();
+    out.sort();
+    out
+}
+
 const NPM12_KEYED_ONLY: [&str; 3] = ["email", "certfile", "keyfile"];
 
 impl Migration {
@@ -505,41 +549,26 @@ impl Migration {
             ));
         }
         if self.to >= 12 && !has("strict-npmrc") {
+            // npm 12 under strict-npmrc stops on every key it does not know (real npm 12.2.2:
+            // `always-auth`, top-level and keyed, `shrinkwrap`, pnpm's `auto-install-peers`):
+            // those lines must go first, or the advice stops every command.
             let unknown: Vec<String> = texts
                 .iter()
-                .flat_map(|t| crate::formats::npmrc::Document::parse(t).other_keys())
-                .map(|(_, k)| k)
-                .filter(|k| !NPM12_KEYED_ONLY.contains(&k.as_str()) && k != "allow-remote")
+                .flat_map(|t| unknown_to_npm12(t))
+                .map(|(_, said)| said)
                 .collect();
-            // npm 12 does not know `always-auth` either (real npm 12.2.2 stopped on it,
-            // top-level and keyed alike, from a trial): under strict-npmrc those lines must go
-            // first, or the advice stops every command.
-            let always_auth: Vec<String> = texts
-                .iter()
-                .flat_map(|t| crate::formats::npmrc::top_level_keys(t))
-                .map(|(_, k)| k)
-                .filter(|k| k == "always-auth" || k.ends_with(":always-auth"))
-                .collect();
-            let first = if always_auth.is_empty() {
+            let first = if unknown.is_empty() {
                 String::new()
             } else {
                 format!(
-                    ", once the `always-auth` lines are gone ({}: npm ignores them, but under strict-npmrc npm 12 stops on them with EUNKNOWNCONFIG; keep them and leave strict-npmrc off where Yarn 1 reads this file)",
-                    always_auth.join(", ")
-                )
-            };
-            let listing = if unknown.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (keys here that pmrc does not check against npm's list; `npm config list` warns about any npm 12 does not know: {})",
+                    ", once the lines npm 12 does not know are gone ({}: under strict-npmrc npm 12 stops on them with EUNKNOWNCONFIG; keep them and leave strict-npmrc off where another manager reads them in this file, as Yarn 1 does always-auth)",
                     unknown.join(", ")
                 )
             };
             out.push(Warning::note(
                 Code::NpmMajorNeedsDecision,
                 format!(
-                    "npm 12 only warns about keys it does not know; to make them errors, add this line to .npmrc{first}: strict-npmrc=true{listing}"
+                    "npm 12 only warns about keys it does not know; to make them errors, add this line to .npmrc{first}: strict-npmrc=true"
                 ),
                 None,
             ));
