@@ -3,6 +3,7 @@
 //! `after` is read back and must hold exactly the intended settings before it may be
 //! written: an editor bug becomes a refusal, never a damaged file.
 
+mod final_checks;
 mod pins;
 mod planned_lines;
 mod readers_moved;
