@@ -2022,6 +2022,13 @@ fn pnpm_10_scopes_the_yaml_routes_alike_are_not_said_to_be_lost() {
         &["convert", "--from", "pnpm@10", "--to", "pnpm@12", "--write"],
     );
     assert!(out.status.success(), "{}", render(&out));
+    // pnpm 12 reads these `.npmrc` lines as they are, so the conversion now writes nothing
+    // (trial #7); the yaml `registries` an earlier pmrc wrote for them stay what is checked.
+    std::fs::write(
+        project.path().join("pnpm-workspace.yaml"),
+        "packages:\n  - \"pkgs/*\"\n\nregistries:\n  default: \"https://reg.example.test/main/\"\n  \"@acme\": \"https://reg.example.test/acme/\"\n  \"@beta\": \"https://reg.example.test/beta/\"\n",
+    )
+    .unwrap();
     for args in [
         &["doctor", "--manager", "pnpm@10"][..],
         &["convert", "--from", "pnpm@10", "--to", "pnpm@12", "--check"],
@@ -6414,12 +6421,16 @@ fn pnpm_user_file_advice_masks_only_the_literal_part() {
 /// From a trial: Yarn 1 sends no token for these keys (the unscoped one without
 /// always-auth in .npmrc, the scoped one keyed at another path), and real Yarn 1.22 sent
 /// none; pnpm 11 given them in auth.ini sent both. The preview asked to add them there; it
-/// now says why it does not.
+/// now says why it does not. (`@beta`, which only `.yarnrc` routes, is one pnpm must be given:
+/// without it pnpm already does what Yarn 1 does and nothing is written, trial #7.)
 #[test]
 fn pnpm_user_file_advice_is_not_given_for_tokens_the_source_does_not_send() {
     let project = Project::with_files(&[
         ("package.json", "{\"name\": \"app\"}\n"),
-        (".yarnrc", "\"@acme:registry\" \"http://127.0.0.1:4873/\"\n"),
+        (
+            ".yarnrc",
+            "\"@acme:registry\" \"http://127.0.0.1:4873/\"\n\"@beta:registry\" \"http://127.0.0.1:4873/\"\n",
+        ),
         (
             ".npmrc",
             "registry=http://127.0.0.1:4872/npm/\n//127.0.0.1:4872/npm/:_authToken=${CORP_TOKEN}\n@acme:registry=http://127.0.0.1:4871/acme/\n//127.0.0.1:4871/:_authToken=${ACME_TOKEN}\n",
@@ -6538,7 +6549,9 @@ fn a_scope_token_goes_to_the_user_file_without_the_project_s_routing() {
 
 /// From a trial: a `_password` from a variable holding base64 stays in the `.npmrc` Bun
 /// reads too, and real Bun 1.4.5 decoded it and sent the basic auth (the conformance case
-/// `npm_password_env_kept_for_bun`); pmrc had warned that Bun would send nothing.
+/// `npm_password_env_kept_for_bun`); pmrc had warned that Bun would send nothing. Bun
+/// reading that `.npmrc` as it is already does what npm does, so nothing is written for it
+/// (trial #7), and no loss is said.
 #[test]
 fn a_base64_password_variable_kept_in_the_npmrc_bun_reads_is_no_loss() {
     let project = Project::with_files(&[
@@ -6565,7 +6578,7 @@ fn a_base64_password_variable_kept_in_the_npmrc_bun_reads_is_no_loss() {
         .collect();
     assert_eq!(
         said,
-        [("lossy-basic-auth".to_string(), "note".to_string())],
+        [("target-already-alike".to_string(), "note".to_string())],
         "{}",
         render(&out)
     );
@@ -8773,4 +8786,130 @@ fn npm_12_strict_npmrc_knows_every_key_npm_12_does_not() {
     );
     // Without --env, pmrc reads the files alone.
     assert!(doctor(false).is_empty());
+}
+
+/// Trial #7: `~/.npmrc` holds the registry and its token, which real pnpm 11.28.11 and
+/// 12.21.0 read as they are (the loopback registry logged `Bearer npm_FAKE…` on every request,
+/// as npm's). `convert --user` copied both into pnpm's `auth.ini`, which pnpm reads above
+/// `~/.npmrc`: a token renewed there then went unsent (real pnpm 12 sent the copy's), and
+/// `--check` failed. Nothing is written now, and `--check` passes; Bun, which reads
+/// `~/.npmrc` too, got a `~/.bunfig.toml` copy the same way.
+#[test]
+fn trial_7_a_user_npmrc_token_pnpm_reads_is_not_copied_to_auth_ini() {
+    let project = Project::with_files(&[("package.json", "{\"name\": \"app\"}\n")]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "//127.0.0.1:4872/:_authToken=npm_FAKE_trial7_token\nregistry=http://127.0.0.1:4872/\n",
+    )
+    .unwrap();
+    for to in ["pnpm@11", "pnpm@12", "bun"] {
+        let out = run(
+            &project,
+            &["convert", "--from", "npm", "--to", to, "--user", "--check"],
+        );
+        let said = render(&out);
+        assert_eq!(out.status.code(), Some(0), "{to}: {said}");
+        assert!(said.contains("note[target-already-alike]"), "{to}: {said}");
+        assert!(said.contains("already in sync"), "{to}: {said}");
+        let out = run(
+            &project,
+            &["convert", "--from", "npm", "--to", to, "--user", "--write"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{to}: {}", render(&out));
+    }
+    assert!(!project.home.path().join(".config/pnpm/auth.ini").exists());
+    assert!(!project.home.path().join(".bunfig.toml").exists());
+}
+
+/// Trial #7: an `auth.ini` that holds a stale token for the registry wins over `~/.npmrc` in
+/// pnpm 11/12 (real pnpm 12.21.0 sent the stale one): there pnpm does not do what npm does,
+/// and the conversion still writes the token npm sends.
+#[test]
+fn trial_7_a_stale_auth_ini_token_is_still_replaced() {
+    let project = Project::with_files(&[("package.json", "{\"name\": \"app\"}\n")]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "//127.0.0.1:4872/:_authToken=npm_FAKE_trial7_token\nregistry=http://127.0.0.1:4872/\n",
+    )
+    .unwrap();
+    let pnpm = project.home.path().join(".config/pnpm");
+    std::fs::create_dir_all(&pnpm).unwrap();
+    std::fs::write(
+        pnpm.join("auth.ini"),
+        "//127.0.0.1:4872/:_authToken=npm_FAKE_trial7_stale\n",
+    )
+    .unwrap();
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "pnpm@12", "--user", "--check",
+        ],
+    );
+    let said = render(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(!said.contains("target-already-alike"), "{said}");
+    assert!(said.contains("auth.ini"), "{said}");
+}
+
+/// Trial #7: the project `.npmrc` routes `@acme` and `~/.npmrc` holds its literal token; real
+/// pnpm 11/12, Bun and Deno read both as they are and sent `@acme/bar`'s requests to that
+/// registry with that token, as npm did. The conversion proposed a `pnpm-workspace.yaml` (and
+/// with `--user` an `auth.ini` copy) and `--check` failed; with or without `--user` nothing
+/// is written now.
+#[test]
+fn trial_7_a_scope_pnpm_reads_from_the_project_npmrc_needs_no_workspace_yaml() {
+    let project = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\": \"app\", \"dependencies\": {\"@acme/bar\": \"1.0.0\"}}\n",
+        ),
+        (".npmrc", "@acme:registry=http://127.0.0.1:4872/\n"),
+    ]);
+    std::fs::write(
+        project.home.path().join(".npmrc"),
+        "//127.0.0.1:4872/:_authToken=npm_FAKE_trial7_token\n",
+    )
+    .unwrap();
+    for to in ["pnpm@11", "pnpm@12", "bun"] {
+        for user in [false, true] {
+            let mut args = vec!["convert", "--from", "npm", "--to", to, "--check"];
+            if user {
+                args.push("--user");
+            }
+            let out = run(&project, &args);
+            let said = render(&out);
+            assert_eq!(out.status.code(), Some(0), "{args:?}: {said}");
+            assert!(said.contains("already in sync"), "{args:?}: {said}");
+            // The user file was read for the comparison: not said to be unread.
+            assert!(!said.contains("user-files-not-read"), "{args:?}: {said}");
+        }
+    }
+    assert!(project.read("pnpm-workspace.yaml").is_none());
+    assert!(project.read("bunfig.toml").is_none());
+}
+
+/// Trial #7's sparing holds only where the target reads the source's lines alike: a pnpm
+/// `config.yaml` that routes `@acme` elsewhere wins over the project `.npmrc` in pnpm 11/12,
+/// and the conversion still writes the scope into `pnpm-workspace.yaml`.
+#[test]
+fn trial_7_a_pnpm_config_yaml_route_elsewhere_still_gets_the_workspace_yaml() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\": \"app\"}\n"),
+        (".npmrc", "@acme:registry=http://127.0.0.1:4872/\n"),
+    ]);
+    let pnpm = project.home.path().join(".config/pnpm");
+    std::fs::create_dir_all(&pnpm).unwrap();
+    std::fs::write(
+        pnpm.join("config.yaml"),
+        "registries:\n  \"@acme\": \"http://127.0.0.1:4873/\"\n",
+    )
+    .unwrap();
+    let out = run(
+        &project,
+        &["convert", "--from", "npm", "--to", "pnpm@12", "--check"],
+    );
+    let said = render(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("+++ b/pnpm-workspace.yaml"), "{said}");
+    assert!(!said.contains("target-already-alike"), "{said}");
 }

@@ -351,6 +351,18 @@ const TRIGGERS: &[Trigger] = &[
         &[(".npmrc", "registry=https://r.example/\n")],
         &["convert", "--from", "npm@12", "--to", "npm@12"],
     ),
+    // pnpm 12 reads the project `.npmrc`'s scope and `~/.npmrc`'s token as they are.
+    Trigger {
+        vars: &[],
+        code: "target-already-alike",
+        files: &[
+            ("package.json", "{}\n"),
+            (".npmrc", "@acme:registry=https://r.example/\n"),
+        ],
+        home: &[(".npmrc", "//r.example/:_authToken=npm_FAKE_token\n")],
+        dir: "",
+        args: &["convert", "--from", "npm", "--to", "pnpm@12"],
+    },
     Trigger {
         vars: &[("XDG_CONFIG_HOME", "/nonexistent-pmrc-xdg")],
         code: "user-file-passed-over",
@@ -559,7 +571,11 @@ const TRIGGERS: &[Trigger] = &[
     Trigger {
         vars: &[],
         code: "bun-entry-credentials-moved",
-        files: &[(".npmrc", "@acme:registry=https://r.example/\n")],
+        // `strict-ssl`, which Bun ignores: Bun does not already do what npm does.
+        files: &[(
+            ".npmrc",
+            "@acme:registry=https://r.example/\nstrict-ssl=false\n",
+        )],
         home: &[(".npmrc", "//r.example/:_authToken=${T}\n")],
         dir: "",
         args: &["convert", "--from", "npm", "--to", "bun", "--user"],
@@ -572,7 +588,11 @@ const TRIGGERS: &[Trigger] = &[
     Trigger {
         vars: &[],
         code: "bun-entry-moved-to-user",
-        files: &[(".npmrc", "@acme:registry=https://r.example/\n")],
+        // `strict-ssl`, which Bun ignores: Bun does not already do what npm does.
+        files: &[(
+            ".npmrc",
+            "@acme:registry=https://r.example/\nstrict-ssl=false\n",
+        )],
         home: &[(".npmrc", "//r.example/:_authToken=fake-literal\n")],
         dir: "",
         args: &["convert", "--from", "npm", "--to", "bun", "--user"],

@@ -302,6 +302,11 @@ fn run_plan(
         bystanders: &bystanders,
         present: &present,
     })?;
+    // Alike, the targets were compared over every file, user files included: nothing the
+    // translation would leave out of them is left out.
+    if plan.has(Code::TargetAlreadyAlike) {
+        notes.retain(|n| n.code != Code::UserFilesNotRead);
+    }
     plan.warnings.splice(0..0, notes);
     // The files would send a credential where the source did not: the preview still
     // shows them, but nothing is written.

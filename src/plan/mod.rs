@@ -3,6 +3,7 @@
 //! `after` is read back and must hold exactly the intended settings before it may be
 //! written: an editor bug becomes a refusal, never a damaged file.
 
+mod alike;
 mod final_checks;
 mod pins;
 mod planned_lines;
@@ -217,6 +218,29 @@ pub fn read_after(
 
 pub fn build(req: &Request) -> Result<Plan> {
     let sources = discover::locate(req.from, req.dir, req.user, req.env)?;
+    let (plan, model) = build_from(req, sources)?;
+    // Writes where every target already does what the source does, reading the files as
+    // they are, would only churn them (trial #7): asked only of a plan that writes, as
+    // it reads every target's files again.
+    if plan.pending().next().is_some()
+        && let Some(notes) = alike::targets_send_alike(req, &model)?
+    {
+        let (_, mut warnings) = discover::read_merged(req.from, &plan.sources)?;
+        warnings.extend(req.from.rules().source_warnings(req.dir)?);
+        warnings.extend(notes);
+        warnings.push(alike::note(req));
+        return Ok(Plan {
+            changes: Vec::new(),
+            warnings,
+            read_apart: false,
+            ..plan
+        });
+    }
+    Ok(plan)
+}
+
+/// [`build`]'s plan of the files, with the source's model as read.
+fn build_from(req: &Request, sources: Vec<ConfigFile>) -> Result<(Plan, Model)> {
     if sources.iter().all(|f| f.text.is_none()) {
         return Err(Error::Usage(format!(
             "no {} config to convert: {} does not exist",
@@ -344,7 +368,7 @@ pub fn build(req: &Request) -> Result<Plan> {
             _ => {
                 warnings.extend(shared::present_readers_moved(req, &changes)?);
                 warnings.extend(pins.notes(req.from));
-                return Ok(Plan {
+                let plan = Plan {
                     from: req.from,
                     to: req.to.to_vec(),
                     sources,
@@ -352,7 +376,8 @@ pub fn build(req: &Request) -> Result<Plan> {
                     warnings,
                     read_apart,
                     rules: None,
-                });
+                };
+                return Ok((plan, model));
             }
         }
     }
