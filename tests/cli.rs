@@ -8913,3 +8913,40 @@ fn trial_7_a_pnpm_config_yaml_route_elsewhere_still_gets_the_workspace_yaml() {
     assert!(said.contains("+++ b/pnpm-workspace.yaml"), "{said}");
     assert!(!said.contains("target-already-alike"), "{said}");
 }
+
+/// From a trial: Azure Artifacts' `username` and `_password=${VAR}` (base64 in a variable)
+/// left Yarn 4 with no credentials and the advice "give yarn the plain password in its own
+/// variable", which no conversion would then pick up. The warning names the `.npmrc` form that
+/// npm sends alike and pmrc carries to Yarn: one `_auth` from a variable holding base64 of
+/// `user:password` (real npm 11.21.2 and Yarn 4.18.1 then sent the same Basic header).
+#[test]
+fn a_base64_password_in_a_variable_names_the_auth_line_yarn_can_be_given() {
+    let key = "//r.example.test/org/_packaging/feed/npm/registry/";
+    let project = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            &format!(
+                "registry=https:{key}\n{key}:username=org\n{key}:_password=${{AZ_PASS_B64}}\n"
+            ),
+        ),
+    ]);
+    let out = run(&project, &["convert", "--from", "npm", "--to", "yarn"]);
+    let said = common::unwrapped(&render(&out));
+    assert!(
+        said.contains("write the user and password in .npmrc as one `_auth` at the same key instead"),
+        "{said}"
+    );
+    // The advice, taken: the pair as one `_auth` reaches Yarn as its ident.
+    let advised = Project::with_files(&[
+        ("package.json", "{}\n"),
+        (
+            ".npmrc",
+            &format!("registry=https:{key}\n{key}:_auth=${{AZ_AUTH_B64}}\n"),
+        ),
+    ]);
+    let out = run(&advised, &["convert", "--from", "npm", "--to", "yarn"]);
+    let said = render(&out);
+    assert!(said.contains("+    npmAuthIdent: \"${AZ_AUTH_B64}\""), "{said}");
+    assert!(!said.contains("lossy-basic-auth"), "{said}");
+}

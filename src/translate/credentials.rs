@@ -812,6 +812,18 @@ impl Translator<'_> {
                         self.kept_in_npmrc.push(kept);
                         self.kept_in_npmrc.extend(u.origin.clone());
                     }
+                    // Yarn takes a pre-encoded ident as it is: the pair as one `_auth` in the
+                    // source is what it can be given (from a trial: Azure's `_password=${…}`
+                    // left Yarn 4 with no credentials and no line to write instead).
+                    None if self.target() == WrittenAs::YarnrcYml => {
+                        self.warnings.push(Warning::new(
+                            Code::LossyBasicAuth,
+                            format!(
+                                "{cannot}; write the user and password in .npmrc as one `_auth` at the same key instead, from a variable holding base64 of `user:password` (`:_auth=${{NPM_AUTH_B64}}`, which npm sends alike), and pmrc carries it to {to} as npmAuthIdent"
+                            ),
+                            p.origin.clone(),
+                        ))
+                    }
                     None => self.warnings.push(Warning::new(
                         Code::LossyBasicAuth,
                         format!("{cannot}; give {to} the plain password in its own variable"),
