@@ -583,6 +583,29 @@ fn explain_names_npm_always_auth() {
     assert!(text.contains("npmAlwaysAuth"), "{text}");
 }
 
+/// From a trial: real Yarn 1.22.22 sent no token for `left-pad` from a registry whose exact
+/// key held one (no always-auth), and explain blamed the key ("looks only at the registry's
+/// exact URL"), adding a scope registry's key on another port as a near miss.
+#[test]
+fn explain_names_yarn_1_always_auth_for_an_exact_key() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\":\"t\"}\n"),
+        (
+            ".npmrc",
+            "registry=http://127.0.0.1:4871/artifactory/api/npm/npm-virtual/\n//127.0.0.1:4871/artifactory/api/npm/npm-virtual/:_authToken=npm_FAKEart\n@acme:registry=http://127.0.0.1:4872/acme/\n//127.0.0.1:4872/acme/:_authToken=npm_FAKEacme\n",
+        ),
+    ]);
+    let out = run(&project, &["explain", "left-pad", "--manager", "yarn@1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("sends: no credentials"), "{text}");
+    assert!(
+        text.contains("`//127.0.0.1:4871/artifactory/api/npm/npm-virtual/` is the registry's exact URL, but Yarn 1 sends credentials with unscoped packages only with always-auth=true"),
+        "{text}"
+    );
+    assert!(!text.contains("misses it"), "{text}");
+    assert!(!text.contains("looks only at"), "{text}");
+}
+
 /// Issue 7: files pmrc must not replace end in a clear error, exit 2, and nothing changes.
 #[test]
 fn issue_7_unwritable_targets_are_refused() {

@@ -334,10 +334,19 @@ impl Rules for YarnClassic {
                 exact = npm_exact;
             }
         }
+        // Credentials an unscoped request leaves behind for want of always-auth keep their
+        // key, as Yarn 4's route does: explain then names always-auth as the reason, and
+        // doctor warns (from a trial: real Yarn 1.22.22 sent no token for `left-pad` with
+        // its registry's exact key in `.npmrc`; "Yarn 1 looks only at the registry's exact
+        // URL" blamed the key).
+        let held_back = authorization.is_none()
+            && !sends
+            && !has_query(registry.as_deref())
+            && npm_authorization(&merged).is_some();
         let (credential_key, origin) = match (&authorization, exact) {
-            (None, _) => (None, None),
-            (Some(_), Some((k, c))) if c.authenticates() => (Some(k.clone()), c.origin().cloned()),
-            (Some(_), _) => (
+            (None, _) if !held_back => (None, None),
+            (_, Some((k, c))) if c.authenticates() => (Some(k.clone()), c.origin().cloned()),
+            (_, _) => (
                 Some(AuthKey::Fallback),
                 global.and_then(|g| g.origin().cloned()),
             ),
@@ -393,8 +402,11 @@ impl Rules for YarnClassic {
             (None, _) => {
                 "no credentials: Yarn 1 looks only at the registry's exact URL and the unscoped keys".into()
             }
+            (Some(AuthKey::Url(k)), false) => format!(
+                "`{k}` is the registry's exact URL, but Yarn 1 sends credentials with unscoped packages only with always-auth=true, which is set neither for this registry (`{k}:always-auth=true`) nor at the top level"
+            ),
             (Some(_), false) => {
-                "credentials exist, but Yarn 1 sends them for unscoped packages only with always-auth=true".into()
+                "the unscoped credentials exist, but Yarn 1 sends credentials with unscoped packages only with always-auth=true, which is set neither for this registry nor at the top level".into()
             }
             (Some(AuthKey::Url(k)), _)
                 if k == NPM_REGISTRY_KEY
