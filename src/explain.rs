@@ -262,7 +262,7 @@ pub fn explain(
             _ => rules
                 .request_fails(model, &route)
                 .unwrap_or_else(|| rules.credential_reason(&shown_route)),
-        } + &near_misses(model, &route),
+        } + &near_misses(model, manager, &route),
     ];
     let (tarball_route, packument_only) = tarball_route(model, manager, &route);
     let tarball = tarball.map(|t| {
@@ -675,8 +675,10 @@ fn tarball_explanation(
 
 /// Where a request gets no credentials: the keys on its host that hold some and miss it,
 /// and how (from a trial: a key whose path differs from the registry's by case alone, a
-/// common cause of a 401, was not hinted at).
-fn near_misses(model: &Model, route: &Route) -> String {
+/// common cause of a 401, was not hinted at). A key for a parent of the registry's path
+/// misses only where the manager does not walk up (from a trial: Yarn 1 and GitLab's
+/// `//host/api/v4/` token, which the hint left out).
+fn near_misses(model: &Model, manager: Manager, route: &Route) -> String {
     if route.authorization.is_some() || route.credential_key.is_some() {
         return String::new();
     }
@@ -697,7 +699,10 @@ fn near_misses(model: &Model, route: &Route) -> String {
             let how = if key_url.host() == url.host() {
                 let key_path = crate::registry_url::with_trailing_slash(key_url.path());
                 if path.starts_with(&key_path) {
-                    return None;
+                    let not_walked = manager.rules().parent_key_not_walked()?;
+                    return (key_path != path).then(|| {
+                        format!("`{key}` (a parent of the registry's path; {not_walked})")
+                    });
                 }
                 if path
                     .to_ascii_lowercase()

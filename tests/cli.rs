@@ -606,6 +606,36 @@ fn explain_names_yarn_1_always_auth_for_an_exact_key() {
     assert!(!text.contains("looks only at"), "{text}");
 }
 
+/// From a trial (GitLab): npm, pnpm, Bun and Deno walk up to `//host/api/v4/` for a project
+/// registry, real Yarn 1.22.22 sent nothing; the near-miss hint named only the instance key.
+#[test]
+fn explain_names_a_parent_key_yarn_1_does_not_walk_up_to() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\":\"t\"}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=http://127.0.0.1:4872/api/v4/projects/123/packages/npm/\n//127.0.0.1:4872/api/v4/:_authToken=glpat-FAKEparent\n//127.0.0.1:4872/api/v4/packages/npm/:_authToken=glpat-FAKEinstance\n",
+        ),
+    ]);
+    let out = run(
+        &project,
+        &["explain", "@acme/lib", "--manager", "npm,yarn@1"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "`//127.0.0.1:4872/api/v4/` (a parent of the registry's path; Yarn 1 does not walk up)"
+        ),
+        "{text}"
+    );
+    // npm walks up to it: no near miss there.
+    assert_eq!(
+        text.matches("a parent of the registry's path").count(),
+        1,
+        "{text}"
+    );
+}
+
 /// Issue 7: files pmrc must not replace end in a clear error, exit 2, and nothing changes.
 #[test]
 fn issue_7_unwritable_targets_are_refused() {

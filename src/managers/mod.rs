@@ -794,6 +794,12 @@ pub trait Rules: Sync {
     fn sends_credentials_keyed_elsewhere(&self) -> bool {
         false
     }
+    /// Where the manager takes a registry's credentials only from its exact key, never a key
+    /// for a parent of its path (npm, pnpm, Bun and Deno walk up): how `explain` says so of
+    /// a parent key that misses a request.
+    fn parent_key_not_walked(&self) -> Option<&'static str> {
+        None
+    }
     /// Whether an empty credential (`${VAR?}` unset) makes the manager go on up the request
     /// URL's path to the next key (npm), so a parent key can hold a default.
     fn empty_credential_walks_up(&self) -> bool {

@@ -373,6 +373,13 @@ impl Rules for YarnClassic {
         true
     }
 
+    /// `getRegistryOption` tries the registry's own URL (and without a final `registry/`),
+    /// no parent (from a trial: real Yarn 1.22.22 sent nothing for a GitLab project registry
+    /// with a token at `//host/api/v4/`, which npm, pnpm, Bun and Deno sent).
+    fn parent_key_not_walked(&self) -> Option<&'static str> {
+        Some("Yarn 1 does not walk up")
+    }
+
     /// Any `.npmrc` `registry` or `@scope:registry` beats `.yarnrc`'s (spec Y5, Y5c); a flag
     /// line beats `.npmrc` (Y11).
     fn line_beats_user_file(&self, changed: Format, user: &crate::discover::ConfigFile) -> bool {
