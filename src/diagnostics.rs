@@ -203,6 +203,9 @@ diagnostics! {
         YarnUnscopedTokenNotSent "yarn-unscoped-token-not-sent"
             what: "Yarn Berry: a token or ident configured for a private registry that unscoped packages come from, without npmAlwaysAuth: Yarn sends credentials on unscoped requests only with it, so they go without (a 401 from a registry that needs them, where npm sends the token)"
             fix: "add `npmAlwaysAuth: true` beside the npmAuthToken the finding names (at the top level, or in its npmRegistries entry)";
+        YarnClassicUnscopedTokenNotSent "yarn-classic-unscoped-token-not-sent"
+            what: "Yarn 1: credentials in .npmrc for a private registry that unscoped packages come from, without always-auth=true for it: Yarn 1 sends credentials with unscoped packages only then, so they go without (a 401 from a registry that needs them, where npm, pnpm, Bun and Deno send the token)"
+            fix: "add the `//host/path/:always-auth=true` line the finding gives to that .npmrc (npm, pnpm, Bun and Deno ignore it; npm 12 stops on it only under strict-npmrc=true)";
         YarnTopLevelTokenSpreads "yarn-top-level-token-spreads"
             what: "Yarn's top-level token reaching a registry on another host (no npmRegistries entry of its own)"
             fix: "give that registry its own npmRegistries entry, and key the token to the registry it is for";

@@ -373,6 +373,21 @@ registry=https://r.example/
         )],
         args: &[],
     },
+    // From a trial: real Yarn 1.22.22 sent no token for `left-pad` with its registry's
+    // exact key in .npmrc, npm 11 the Bearer; with `//host/path/:always-auth=true` added,
+    // Yarn 1 sent it too.
+    Case {
+        rule: "yarn-classic-unscoped-token-not-sent",
+        trigger: &[(
+            ".npmrc",
+            "registry=https://r.example/npm/\n//r.example/npm/:_authToken=${T}\n",
+        )],
+        clean: &[(
+            ".npmrc",
+            "registry=https://r.example/npm/\n//r.example/npm/:_authToken=${T}\n//r.example/npm/:always-auth=true\n",
+        )],
+        args: &["--manager", "yarn@1"],
+    },
     Case {
         rule: "yarn-top-level-token-spreads",
         trigger: &[(

@@ -525,6 +525,62 @@ impl Rules for YarnClassic {
         true
     }
 
+    /// Credentials for a private registry that unscoped packages come from, held back for
+    /// want of always-auth (from a trial: real Yarn 1.22.22 sent no token for `left-pad`
+    /// where npm 11 sent it, and doctor said nothing; with `//host/path/:always-auth=true`
+    /// added, Yarn 1 sent it).
+    fn lint(
+        &self,
+        dir: &std::path::Path,
+        _model: &Model,
+        routes: &[Route],
+    ) -> Result<Vec<Warning>> {
+        let mut out = Vec::new();
+        for route in routes {
+            let Some(registry) = route
+                .registry
+                .as_deref()
+                .filter(|r| !crate::resolve::is_public_registry(r))
+            else {
+                continue;
+            };
+            if route.packages != Packages::Unscoped
+                || route.authorization.is_some()
+                || route.credential_key.is_none()
+            {
+                continue;
+            }
+            let Some(key) = self.npmrc_key_for(registry) else {
+                continue;
+            };
+            let file = route
+                .credential_origin
+                .as_ref()
+                .map_or_else(|| ".npmrc".to_string(), |o| o.file.display().to_string());
+            let strict = std::fs::read_to_string(dir.join(".npmrc"))
+                .ok()
+                .and_then(|text| crate::formats::npmrc::strict_npmrc(&text))
+                .filter(|&(_, on)| on)
+                .map_or_else(String::new, |(line, _)| {
+                    format!(
+                        "; .npmrc:{line} sets `strict-npmrc=true`, under which npm 12 stops every command on that line (EUNKNOWNCONFIG): remove it first where npm 12 reads this .npmrc"
+                    )
+                });
+            out.push(Warning::new(
+                Code::YarnClassicUnscopedTokenNotSent,
+                format!(
+                    "unscoped packages from {registry}: Yarn 1 sends the credentials {} with them only where always-auth is true, and it is not, so they are requested without credentials (a registry that needs them answers 401); add `{key}:always-auth=true` to {file}{strict}",
+                    match &route.credential_key {
+                        Some(AuthKey::Url(k)) => format!("at `{k}`"),
+                        _ => "of the top level".to_string(),
+                    }
+                ),
+                route.credential_origin.clone(),
+            ));
+        }
+        Ok(out)
+    }
+
     /// Yarn 1 reads top-level `_auth` from the same `.npmrc` on purpose.
     fn honours_legacy_top_level_auth(&self) -> bool {
         true
