@@ -199,6 +199,20 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     }
     // Translation-time notes about loss are not doctor's business.
     findings.retain(|f| !matches!(f.rule, Code::PnpmVersion | Code::UnusedCredential));
+    // "always-auth has no effect in npm 7+" is not a line to remove where a manager checked
+    // here honours it from that file (from a trial: with the line removed, real Yarn 1.22.22
+    // sent no token for unscoped packages).
+    findings.retain(|f| {
+        f.rule != Code::NpmAlwaysAuthIgnored
+            || !f.origin.as_ref().is_some_and(|o| {
+                reads.iter().any(|r| {
+                    r.manager.rules().reads_npmrc_always_auth()
+                        && r.files.iter().any(|file| {
+                            file.text.is_some() && Path::new(&file.display) == o.file.as_path()
+                        })
+                })
+            })
+    });
     dedup(&mut findings);
     // A conversion leaves the lines readers part on as written: drift they cause is mended
     // by hand first.

@@ -2135,3 +2135,33 @@ fn sarif_names_files_from_the_git_work_tree_outside_actions() {
         "{v}"
     );
 }
+
+/// From a trial: where Yarn 1 is checked and reads the `.npmrc`, "remove it unless Yarn 1
+/// reads this .npmrc" is no advice to give (with the line removed, real Yarn 1.22.22 sent no
+/// token for unscoped packages); where only npm reads it, the note stays.
+#[test]
+fn always_auth_yarn_1_reads_is_not_called_ignored() {
+    let files = [
+        ("package.json", "{\"name\":\"t\"}\n"),
+        (
+            ".yarnrc",
+            "registry \"https://r.example/npm/\"\n\"@acme:registry\" \"https://acme.example/\"\n",
+        ),
+        (
+            ".npmrc",
+            "always-auth=true\n//r.example/npm/:_authToken=${T}\n//acme.example/:_authToken=${A}\n",
+        ),
+    ];
+    let dir = project(&files);
+    let rule = "npm-always-auth-ignored".to_string();
+    let (found, _) = rules_found(&dir, &["--manager", "npm,yarn@1"]);
+    assert!(!found.contains(&rule), "{found:?}");
+    let (found, _) = rules_found(&dir, &["--manager", "npm"]);
+    assert!(found.contains(&rule), "{found:?}");
+    // Kept, Yarn 1 sends the token with unscoped packages: no finding says otherwise.
+    let (found, _) = rules_found(&dir, &["--manager", "yarn@1"]);
+    assert!(
+        !found.contains(&"yarn-classic-unscoped-token-not-sent".to_string()),
+        "{found:?}"
+    );
+}
