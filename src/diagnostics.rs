@@ -386,7 +386,7 @@ diagnostics! {
             what: "the target reads the source's files and does the same with them (the same manager and major, or pnpm 11 and 12 on these files): nothing to change"
             fix: "nothing";
         TargetAlreadyAlike "target-already-alike"
-            what: "every target already sends what the source sends, to the same registries, reading the files as they are (user files included): nothing is written, since a copy of a line it reads would only hide later edits of that line (a token renewed in ~/.npmrc under a copy in pnpm's auth.ini)"
+            what: "every target, each one whose own config is .npmrc (pnpm, Deno, Yarn 1; not Bun, whose conversion writes bunfig.toml), already sends what the source sends, to the same registries, reading the files as they are (user files included): nothing is written, since a copy of a line it reads would only hide later edits of that line (a token renewed in ~/.npmrc under a copy in pnpm's auth.ini)"
             fix: "nothing";
         UserconfigNotApplied "userconfig-not-applied"
             what: "NPM_CONFIG_USERCONFIG is set in the environment pmrc runs in (actions/setup-node sets it), so npm and the managers that honour it read that file instead of ~/.npmrc, but without --env pmrc reads the home folder's"

@@ -6602,9 +6602,7 @@ fn a_scope_token_goes_to_the_user_file_without_the_project_s_routing() {
 
 /// From a trial: a `_password` from a variable holding base64 stays in the `.npmrc` Bun
 /// reads too, and real Bun 1.4.5 decoded it and sent the basic auth (the conformance case
-/// `npm_password_env_kept_for_bun`); pmrc had warned that Bun would send nothing. Bun
-/// reading that `.npmrc` as it is already does what npm does, so nothing is written for it
-/// (trial #7), and no loss is said.
+/// `npm_password_env_kept_for_bun`); pmrc had warned that Bun would send nothing.
 #[test]
 fn a_base64_password_variable_kept_in_the_npmrc_bun_reads_is_no_loss() {
     let project = Project::with_files(&[
@@ -6631,7 +6629,7 @@ fn a_base64_password_variable_kept_in_the_npmrc_bun_reads_is_no_loss() {
         .collect();
     assert_eq!(
         said,
-        [("target-already-alike".to_string(), "note".to_string())],
+        [("lossy-basic-auth".to_string(), "note".to_string())],
         "{}",
         render(&out)
     );
@@ -8845,8 +8843,9 @@ fn npm_12_strict_npmrc_knows_every_key_npm_12_does_not() {
 /// 12.21.0 read as they are (the loopback registry logged `Bearer npm_FAKE…` on every request,
 /// as npm's). `convert --user` copied both into pnpm's `auth.ini`, which pnpm reads above
 /// `~/.npmrc`: a token renewed there then went unsent (real pnpm 12 sent the copy's), and
-/// `--check` failed. Nothing is written now, and `--check` passes; Bun, which reads
-/// `~/.npmrc` too, got a `~/.bunfig.toml` copy the same way.
+/// `--check` failed. Nothing is written now, and `--check` passes. Bun reads `~/.npmrc` too,
+/// but a conversion to Bun moves the config into Bun's own file, so that the project can
+/// drop npm's (the conformance cases delete `.npmrc` after converting): it still writes one.
 #[test]
 fn trial_7_a_user_npmrc_token_pnpm_reads_is_not_copied_to_auth_ini() {
     let project = Project::with_files(&[("package.json", "{\"name\": \"app\"}\n")]);
@@ -8855,7 +8854,7 @@ fn trial_7_a_user_npmrc_token_pnpm_reads_is_not_copied_to_auth_ini() {
         "//127.0.0.1:4872/:_authToken=npm_FAKE_trial7_token\nregistry=http://127.0.0.1:4872/\n",
     )
     .unwrap();
-    for to in ["pnpm@11", "pnpm@12", "bun"] {
+    for to in ["pnpm@11", "pnpm@12"] {
         let out = run(
             &project,
             &["convert", "--from", "npm", "--to", to, "--user", "--check"],
@@ -8871,7 +8870,14 @@ fn trial_7_a_user_npmrc_token_pnpm_reads_is_not_copied_to_auth_ini() {
         assert_eq!(out.status.code(), Some(0), "{to}: {}", render(&out));
     }
     assert!(!project.home.path().join(".config/pnpm/auth.ini").exists());
-    assert!(!project.home.path().join(".bunfig.toml").exists());
+    let out = run(
+        &project,
+        &[
+            "convert", "--from", "npm", "--to", "bun", "--user", "--check",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    assert!(!render(&out).contains("target-already-alike"));
 }
 
 /// Trial #7: an `auth.ini` that holds a stale token for the registry wins over `~/.npmrc` in
@@ -8908,7 +8914,7 @@ fn trial_7_a_stale_auth_ini_token_is_still_replaced() {
 /// pnpm 11/12, Bun and Deno read both as they are and sent `@acme/bar`'s requests to that
 /// registry with that token, as npm did. The conversion proposed a `pnpm-workspace.yaml` (and
 /// with `--user` an `auth.ini` copy) and `--check` failed; with or without `--user` nothing
-/// is written now.
+/// is written now for pnpm (Bun still gets its own `bunfig.toml`, as above).
 #[test]
 fn trial_7_a_scope_pnpm_reads_from_the_project_npmrc_needs_no_workspace_yaml() {
     let project = Project::with_files(&[
@@ -8923,7 +8929,7 @@ fn trial_7_a_scope_pnpm_reads_from_the_project_npmrc_needs_no_workspace_yaml() {
         "//127.0.0.1:4872/:_authToken=npm_FAKE_trial7_token\n",
     )
     .unwrap();
-    for to in ["pnpm@11", "pnpm@12", "bun"] {
+    for to in ["pnpm@11", "pnpm@12"] {
         for user in [false, true] {
             let mut args = vec!["convert", "--from", "npm", "--to", to, "--check"];
             if user {
@@ -8938,7 +8944,6 @@ fn trial_7_a_scope_pnpm_reads_from_the_project_npmrc_needs_no_workspace_yaml() {
         }
     }
     assert!(project.read("pnpm-workspace.yaml").is_none());
-    assert!(project.read("bunfig.toml").is_none());
 }
 
 /// Trial #7's sparing holds only where the target reads the source's lines alike: a pnpm
@@ -8987,7 +8992,9 @@ fn a_base64_password_in_a_variable_names_the_auth_line_yarn_can_be_given() {
     let out = run(&project, &["convert", "--from", "npm", "--to", "yarn"]);
     let said = common::unwrapped(&render(&out));
     assert!(
-        said.contains("write the user and password in .npmrc as one `_auth` at the same key instead"),
+        said.contains(
+            "write the user and password in .npmrc as one `_auth` at the same key instead"
+        ),
         "{said}"
     );
     // The advice, taken: the pair as one `_auth` reaches Yarn as its ident.
@@ -9000,6 +9007,9 @@ fn a_base64_password_in_a_variable_names_the_auth_line_yarn_can_be_given() {
     ]);
     let out = run(&advised, &["convert", "--from", "npm", "--to", "yarn"]);
     let said = render(&out);
-    assert!(said.contains("+    npmAuthIdent: \"${AZ_AUTH_B64}\""), "{said}");
+    assert!(
+        said.contains("+    npmAuthIdent: \"${AZ_AUTH_B64}\""),
+        "{said}"
+    );
     assert!(!said.contains("lossy-basic-auth"), "{said}");
 }

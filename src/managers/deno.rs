@@ -24,6 +24,10 @@ pub struct Deno;
 const PUBLIC_REGISTRY: &str = super::npm::PUBLIC_REGISTRY;
 
 impl Rules for Deno {
+    fn npmrc_is_its_own_config(&self) -> bool {
+        true
+    }
+
     fn fix_command(&self, code: Code, _dir: &Path, dir_arg: &str) -> Option<String> {
         (code == Code::DenoNpmrcBom).then(|| {
             // Named: without Deno in play, `doctor` leaves the mark, harmless to the others.

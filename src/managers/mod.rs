@@ -862,6 +862,16 @@ pub trait Rules: Sync {
 
     // ---- as the target of a translation ----
 
+    /// Whether `.npmrc` is this manager's own config (npm, Yarn 1 for credentials, pnpm,
+    /// Deno), so that a translation into it that already does what the source does writes
+    /// nothing ([`crate::plan`]'s `alike`): a copy into its other files (pnpm's `auth.ini`)
+    /// would only hide the next edit of the line it copies. Bun reads `.npmrc` too, but a
+    /// conversion to Bun moves the config into `bunfig.toml`, its own file, so that the
+    /// project can drop npm's (the conformance cases delete `.npmrc` after converting).
+    fn npmrc_is_its_own_config(&self) -> bool {
+        false
+    }
+
     /// Whether a global `always-auth` is kept for Yarn 1 when it shares the written file.
     fn keeps_global_always_auth_for_yarn_classic(&self) -> bool {
         false

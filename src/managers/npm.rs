@@ -23,6 +23,10 @@ pub struct Npm;
 pub(super) const PUBLIC_REGISTRY: &str = "https://registry.npmjs.org/";
 
 impl Rules for Npm {
+    fn npmrc_is_its_own_config(&self) -> bool {
+        true
+    }
+
     fn reads_variable(&self, name: &str) -> Option<EnvRead> {
         let rest = env_config::strip_prefix_ignore_case(name, "npm_config_")?;
         let key = env_config::npm_env_key(rest);

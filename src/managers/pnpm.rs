@@ -128,6 +128,10 @@ impl Pnpm {
 }
 
 impl Rules for Pnpm {
+    fn npmrc_is_its_own_config(&self) -> bool {
+        true
+    }
+
     fn reads_variable(&self, name: &str) -> Option<EnvRead> {
         if let Some(rest) = env_config::strip_prefix_ignore_case(name, "npm_config_") {
             let key = env_config::npm_env_key(rest);

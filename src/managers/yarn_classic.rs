@@ -23,6 +23,10 @@ const YARN_REGISTRY_AS_DEFAULT: &str = "https://registry.yarnpkg.com";
 const NPM_REGISTRY_KEY: &str = "//registry.npmjs.org/";
 
 impl Rules for YarnClassic {
+    fn npmrc_is_its_own_config(&self) -> bool {
+        true
+    }
+
     fn reads_variable(&self, name: &str) -> Option<EnvRead> {
         let rest = env_config::strip_prefix_ignore_case(name, "npm_config_")
             .or_else(|| env_config::strip_prefix_ignore_case(name, "yarn_"))?;

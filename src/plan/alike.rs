@@ -17,8 +17,9 @@ use crate::warning::{Severity, Warning};
 
 use super::Request;
 
-/// Whether every target, reading every file it reads (user files included, as the manager
-/// itself reads them), requests every group of packages at the source's registry with the
+/// Whether every target, one whose own config is `.npmrc` (not Bun, whose conversion moves
+/// the config into `bunfig.toml`), reading every file it reads (user files included, as the
+/// manager itself reads them), requests every group of packages at the source's registry with the
 /// source's credentials and the same network settings, and reads no line of them otherwise
 /// than npm or drops one: then nothing needs writing for any of them. Without `--user`
 /// the user files are read for this question only (nothing of them is written); where
@@ -29,7 +30,12 @@ use super::Request;
 /// setting in `.npmrc` it ignores); a finding above a note (a member's `.npmrc` read apart,
 /// which routes read at the root do not show) keeps the conversion as it was.
 pub(super) fn targets_send_alike(req: &Request, source: &Model) -> Result<Option<Vec<Warning>>> {
-    if !req.user && req.env.process_npm_userconfig.is_some() {
+    if !req.user && req.env.process_npm_userconfig.is_some()
+        || req
+            .to
+            .iter()
+            .any(|to| !to.rules().npmrc_is_its_own_config())
+    {
         return Ok(None);
     }
     let mut notes = Vec::new();
