@@ -71,9 +71,11 @@ pub struct Request<'a> {
     pub unchecked: Option<(String, Vec<ManagerArg>)>,
     /// Variables applied over the files (`--env`: the process's; `--env-file`).
     pub env_vars: &'a [crate::env_layer::Variable],
-    /// The npm major named (`--manager npm@12`, packageManager `npm@12.…`): what it
-    /// refuses beyond the rules pmrc shares between npm's majors is checked too.
-    pub npm_major: Option<u8>,
+    /// The majors whose own refusals are checked beyond the rules pmrc shares between them
+    /// (`ManagerArg::majors_in_play`), and whether each was named (`--manager npm@12`,
+    /// packageManager `npm@12.…`) rather than left open (`npm`: every major, since any may
+    /// run; from a trial, plain doctor missed npm 12's refusal of a top-level `email`).
+    pub majors: Vec<(u8, bool)>,
 }
 
 struct Read {
@@ -151,13 +153,13 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
     }
     for read in &reads {
         findings.extend(manager_rules(req, read)?);
-        if let Some(major) = req.npm_major {
-            let refused = read
-                .manager
-                .rules()
-                .refused_at_major(major, &read.files, req.env_vars);
-            findings.extend(refused.into_iter().map(|w| finding(w, Some(read.manager))));
-        }
+        let refused = crate::managers::refused_at_majors(
+            read.manager,
+            &req.majors,
+            &read.files,
+            req.env_vars,
+        );
+        findings.extend(refused.into_iter().map(|w| finding(w, Some(read.manager))));
     }
     if !req.user {
         // "pnpm ignores this credential" is not the last word when its auth.ini, which
@@ -246,11 +248,7 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
             Some(_) if fix_first => {
                 // The managers checked, named: each mends its own lines, and one found only
                 // by `--manager` (Deno's byte-order mark) would be left out otherwise.
-                let names: Vec<String> = req
-                    .managers
-                    .iter()
-                    .map(|m| m.as_named(req.npm_major))
-                    .collect();
+                let names = named_managers(req);
                 // And `--user`, where the user files were checked (from a review).
                 let user = if req.user { " --user" } else { "" };
                 let dir = format!("{} --manager {}{user}", dir_arg(req), names.join(","));
@@ -1281,6 +1279,30 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
 /// ignore the file over, an empty `cafile=`, Deno's byte-order mark), and npm's legacy
 /// top-level auth is keyed to its registry (as `npm config fix`, comments kept) unless a
 /// manager in play honours it.
+/// The managers checked as `--manager` names them, each named major of one (`npm@11,npm@12`).
+fn named_managers(req: &Request) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for m in &req.managers {
+        let majors: Vec<u8> = req
+            .majors
+            .iter()
+            .filter(|(major, named)| *named && m.rules().majors().contains(major))
+            .map(|(major, _)| *major)
+            .collect();
+        let mine = if majors.is_empty() {
+            vec![m.as_named(None)]
+        } else {
+            majors.into_iter().map(|n| m.as_named(Some(n))).collect()
+        };
+        for name in mine {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
 pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
     use crate::formats::{Format, npmrc};
     // A manager that honours top-level `_auth` (Yarn 1) reads the same `.npmrc` on purpose.

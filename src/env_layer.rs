@@ -61,6 +61,11 @@ impl<'a> VariablesHere<'a> {
         VariablesHere { layer }
     }
 
+    /// The variables applied over the files.
+    pub fn layer(&self) -> &'a [Variable] {
+        self.layer
+    }
+
     /// The variable's value here; the last of the layer's settings wins, as in a shell.
     pub fn value(&self, name: &str) -> Option<String> {
         match self.layer.iter().rev().find(|v| v.name == name) {

@@ -88,7 +88,7 @@ pub fn files_read_here(
 /// The value the manager reads first whose reference stops it here: the first in its file,
 /// as the manager reads a file from the top. Across files the model keeps no reading order,
 /// so the file is the one whose value comes first in the model.
-fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
+fn stop(model: &Model, manager: Manager, at: Major, vars: VariablesHere) -> Option<Stop> {
     let rules = manager.rules();
     let stops: Vec<Stop> = model
         .fields()
@@ -113,7 +113,8 @@ fn stop(model: &Model, manager: Manager, vars: VariablesHere) -> Option<Stop> {
         })
         .collect();
     let on_model = || {
-        let (error, origin) = rules.stops_on_model(model, &|t| is_empty_here(t, vars))?;
+        let (error, origin) =
+            rules.stops_on_model(model, at.major, at.files, &|t| is_empty_here(t, vars))?;
         Some(Stop { error, origin })
     };
     let Some(file) = stops
@@ -191,9 +192,19 @@ fn unset_variables(a: Option<&Authorization>, vars: VariablesHere) -> Vec<String
         .collect()
 }
 
+/// The major a manager's rules are asked at ([`crate::managers::Rules::majors`]; `None`:
+/// what every major they stand for does), and the files the model was read from, for what
+/// one major refuses that the model does not hold (npm 12 and a top-level `email`).
+#[derive(Clone, Copy)]
+pub struct Major<'a> {
+    pub major: Option<u8>,
+    pub files: &'a [crate::discover::ConfigFile],
+}
+
 pub fn explain(
     model: &Model,
     manager: Manager,
+    at: Major,
     package: &str,
     tarball: Option<&str>,
     vars: VariablesHere,
@@ -203,7 +214,7 @@ pub fn explain(
         Some(s) => Packages::Scope(s.to_string()),
         None => Packages::Unscoped,
     };
-    let stops = stop(model, manager, vars);
+    let stops = stop(model, manager, at, vars);
     let (here, written_keys) = variables_set_here(model, manager, vars);
     // The URL and the key are printed as written: a variable's value is not (it may be a
     // secret, as a token in the path is); the route is taken with the values put in.
@@ -267,7 +278,8 @@ pub fn explain(
     let (tarball_route, packument_only) = tarball_route(model, manager, &route);
     let tarball = tarball.map(|t| {
         let registry = with_set_variables(registry, vars);
-        let mut explained = tarball_explanation(model, manager, &tarball_route, &registry, t);
+        let mut explained =
+            tarball_explanation(model, manager, at, vars, &tarball_route, &registry, t);
         // The keys as written, as in the packument's reason: a variable's value is not printed.
         for (put_in, written) in &written_keys {
             if let (AuthKey::Url(put_in), AuthKey::Url(written)) = (put_in, written) {
@@ -284,7 +296,9 @@ pub fn explain(
     });
     Explanation {
         manager,
-        rules: manager.label(),
+        rules: at
+            .major
+            .map_or(manager.label(), |m| rules.label_at_major(m)),
         url,
         authorization: route.authorization.clone(),
         fails: without_scheme.is_some()
@@ -489,7 +503,12 @@ pub fn registry_tarball_authorization(
         crate::registry_url::without_userinfo(registry).trim_end_matches('/')
     );
     let (route, _) = tarball_route(model, manager, route);
-    tarball_explanation(model, manager, &route, registry, &tarball).authorization
+    let at = Major {
+        major: None,
+        files: &[],
+    };
+    let vars = VariablesHere::new(&[]);
+    tarball_explanation(model, manager, at, vars, &route, registry, &tarball).authorization
 }
 
 /// A URL as an HTTP client requests it: no fragment (a `#` and what follows is never sent),
@@ -649,6 +668,8 @@ fn put_in(
 fn tarball_explanation(
     model: &Model,
     manager: Manager,
+    at: Major,
+    vars: VariablesHere,
     route: &Route,
     registry: &str,
     tarball: &str,
@@ -665,6 +686,9 @@ fn tarball_explanation(
         route,
         tarball: t,
         registry: r,
+        major: at.major,
+        files: at.files,
+        env_vars: vars.layer(),
     });
     TarballExplanation {
         url: tarball.into(),

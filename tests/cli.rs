@@ -9013,3 +9013,140 @@ fn a_base64_password_in_a_variable_names_the_auth_line_yarn_can_be_given() {
     );
     assert!(!said.contains("lossy-basic-auth"), "{said}");
 }
+
+/// From a trial: real npm 12.2.2 stops every command on a top-level `email` ("Invalid auth
+/// configuration found: `email` must be renamed to `//host/path/:email`", ERR_INVALID_AUTH)
+/// and makes no request, where explain printed no stop and a Basic sent, and show no warning.
+/// With `packageManager: npm@12.2.2` beside the `.npmrc`, explain also printed npm twice.
+#[test]
+fn npm12_stops_on_a_top_level_email_in_explain_and_show() {
+    let npmrc = "registry=https://reg.example.test/npm/virtual/\nemail=deploy@example.com\n//reg.example.test/npm/virtual/:_auth=ZmFrZTpmYWtl\n";
+    let pinned = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\":\"x\",\"packageManager\":\"npm@12.2.2\"}\n",
+        ),
+        (".npmrc", npmrc),
+    ]);
+    let unpinned =
+        Project::with_files(&[("package.json", "{\"name\":\"x\"}\n"), (".npmrc", npmrc)]);
+    let stop = "stops: every command, with \"ERR_INVALID_AUTH: `email` must be renamed to `//reg.example.test/npm/virtual/:email`\" (.npmrc:2)";
+    for (project, args) in [
+        (&pinned, &["explain", "left-pad"][..]),
+        (
+            &unpinned,
+            &["explain", "left-pad", "--manager", "npm@12"][..],
+        ),
+    ] {
+        let out = run(project, args);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains(stop), "{}", render(&out));
+        assert_eq!(said.matches("  npm (").count(), 1, "{}", render(&out));
+        assert!(said.contains("  npm (npm 12 rules)"), "{}", render(&out));
+    }
+    // npm 11 only warns: no stop there.
+    let out = run(&unpinned, &["explain", "left-pad", "--manager", "npm@11"]);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("stops:"),
+        "{}",
+        render(&out)
+    );
+    let out = run(&pinned, &["show"]);
+    let warned = common::unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        warned.contains(
+            "error[npm12-refused-key]: .npmrc:2: top-level `email`: npm 12 refuses the whole file"
+        ),
+        "{}",
+        render(&out)
+    );
+}
+
+/// From a trial: with a top-level `_auth` and `email`, `--manager npm@11,npm@12` and plain
+/// doctor (npm's major not pinned) reported only the `_auth`, explain printed two identical
+/// "npm 11/12" answers whose stop named `_auth` alone (real npm 12.2.2 names both), and
+/// after the printed fix npm 12 still failed on `email` while doctor said nothing. Now each
+/// major is said apart, and the printed fixes, run as printed, leave a file npm 12 takes
+/// (real npm 11.21.2 and 12.2.2 then installed with the keyed `_auth`).
+#[test]
+fn npm_majors_not_settled_are_checked_and_explained_apart() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\":\"x\"}\n"),
+        (
+            ".npmrc",
+            "registry=https://reg.example.test/npm/virtual/\n_auth=ZmFrZTpmYWtl\nemail=deploy@example.com\n",
+        ),
+    ]);
+    for args in [
+        &["doctor", "--manager", "npm@11,npm@12"][..],
+        &["doctor"][..],
+    ] {
+        let out = run(&project, args);
+        let said = common::unwrapped(&String::from_utf8_lossy(&out.stdout));
+        assert!(
+            said.contains("npm-legacy-top-level-auth"),
+            "{}",
+            render(&out)
+        );
+        assert!(
+            said.contains("[npm12-refused-key]: .npmrc:3: top-level `email`: npm 12 refuses"),
+            "{}",
+            render(&out)
+        );
+    }
+    let reg = "//reg.example.test/npm/virtual/";
+    let npm11_stop = format!("ERR_INVALID_AUTH: `_auth` must be renamed to `{reg}:_auth`\"");
+    let npm12_stop = format!(
+        "ERR_INVALID_AUTH: `_auth` must be renamed to `{reg}:_auth`, `email` must be renamed to `{reg}:email`\""
+    );
+    for args in [
+        &["explain", "left-pad", "--manager", "npm@11,npm@12"][..],
+        &["explain", "left-pad"][..],
+    ] {
+        let out = run(&project, args);
+        let said = String::from_utf8_lossy(&out.stdout);
+        let (npm11, npm12) = said
+            .split_once("  npm (npm 12 rules)")
+            .unwrap_or_else(|| panic!("no npm 12 answer: {}", render(&out)));
+        assert!(npm11.contains("  npm (npm 11 rules)"), "{}", render(&out));
+        assert!(npm11.contains(&npm11_stop), "{}", render(&out));
+        assert!(npm12.contains(&npm12_stop), "{}", render(&out));
+    }
+    // The fixes as printed, in turn, until doctor names none for either refusal.
+    for _ in 0..3 {
+        let out = run(&project, &["doctor"]);
+        let said = common::unwrapped(&String::from_utf8_lossy(&out.stdout));
+        let Some(fix) = said
+            .lines()
+            .skip_while(|l| {
+                !l.contains("npm-legacy-top-level-auth") && !l.contains("npm12-refused-key")
+            })
+            .find_map(|l| l.trim().strip_prefix("fix: run `"))
+        else {
+            break;
+        };
+        let command = fix.split('`').next().unwrap();
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let out = common::pmrc()
+            .args(&args)
+            .current_dir(project.path())
+            .env("HOME", project.home.path())
+            .output()
+            .unwrap();
+        // doctor exits 1 on the warnings left; 2 is a command that did not run.
+        assert_ne!(out.status.code(), Some(2), "{command}: {}", render(&out));
+    }
+    let written = project.read(".npmrc").unwrap();
+    assert_eq!(
+        written,
+        format!(
+            "registry=https://reg.example.test/npm/virtual/\n{reg}:email=deploy@example.com\n{reg}:_auth=ZmFrZTpmYWtl\n"
+        )
+    );
+    let out = run(&project, &["explain", "left-pad"]);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("stops:"),
+        "{}",
+        render(&out)
+    );
+}

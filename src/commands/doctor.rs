@@ -50,6 +50,14 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         Err(_) if req.ci && asked.is_empty() => Vec::new(),
         found => found?,
     };
+    let mut majors: Vec<(u8, bool)> = Vec::new();
+    for m in &found {
+        for major in m.majors_in_play() {
+            if !majors.contains(&major) {
+                majors.push(major);
+            }
+        }
+    }
     let managers = found
         .into_iter()
         .map(|m| Ok(m.settle(&req.dir)?.0))
@@ -73,10 +81,7 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         dir_flag: req.dir_flag.as_deref(),
         unchecked,
         env_vars: &req.env_vars,
-        npm_major: asked.iter().find_map(|m| match m {
-            ManagerArg::NpmMajor(major) => Some(*major),
-            _ => None,
-        }),
+        majors,
     };
     let mut findings = crate::doctor::run(&request)?;
     let mut fixes = Vec::new();

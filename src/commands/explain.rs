@@ -27,8 +27,8 @@ pub struct Explained {
 pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
     let mut answers = Vec::new();
     let mut warnings = Vec::new();
-    for manager in super::managers_in(&req.dir, &req.managers)? {
-        let (manager, note) = manager.settle(&req.dir)?;
+    for asked in super::managers_in(&req.dir, &req.managers)? {
+        let (manager, note) = asked.settle(&req.dir)?;
         let (dir, mut env, member_note) = super::workspace_root(manager, &req.dir, env);
         env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
         let vars = crate::env_layer::VariablesHere::new(&req.env_vars);
@@ -43,13 +43,45 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
         } else {
             warnings.extend(discover::passed_over_user_files(manager, &env));
         }
-        answers.push(crate::explain::explain(
-            &model,
-            manager,
-            &req.package,
-            req.tarball.as_deref(),
-            vars,
-        ));
+        let explain = |major| {
+            let at = crate::explain::Major {
+                major,
+                files: &files,
+            };
+            crate::explain::explain(
+                &model,
+                manager,
+                at,
+                &req.package,
+                req.tarball.as_deref(),
+                vars,
+            )
+        };
+        answers.extend(per_major(asked, explain));
     }
     Ok(Explained { answers, warnings })
+}
+
+/// The answers of `asked` at each major its rules stand for where it is not settled: one,
+/// under the rules' shared label, where the majors answer alike, else one per major, each
+/// with its own stop and tarball rule (from a trial: `--manager npm@11,npm@12` printed two
+/// identical npm 11/12 answers, and an unpinned npm none of npm 12's refusals).
+fn per_major(asked: ManagerArg, explain: impl Fn(Option<u8>) -> Explanation) -> Vec<Explanation> {
+    let majors = asked.majors_in_play();
+    if let [(major, true)] = majors[..] {
+        return vec![explain(Some(major))];
+    }
+    let each: Vec<Explanation> = majors.iter().map(|&(m, _)| explain(Some(m))).collect();
+    let alike = |a: &Explanation, b: &Explanation| {
+        let without_label = |e: &Explanation| {
+            let mut v = serde_json::to_value(e).expect("serialisable");
+            v["rules"] = serde_json::Value::Null;
+            v
+        };
+        without_label(a) == without_label(b)
+    };
+    match &each[..] {
+        [first, rest @ ..] if rest.iter().any(|e| !alike(first, e)) => each,
+        _ => vec![explain(None)],
+    }
 }

@@ -325,6 +325,13 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
         if let Ok(Some((named, _, _))) = crate::managers::named_for(dir)
             && !here.contains(&named)
         {
+            // The major package.json names stands for the manager found by its file (from a
+            // trial: `packageManager: npm@12.2.2` beside an `.npmrc` gave two npm answers).
+            if !named.majors_in_play().is_empty()
+                && let Ok((settled, _)) = named.settle(dir)
+            {
+                here.retain(|m| *m != ManagerArg::Exact(settled));
+            }
             here.push(named);
         }
         here

@@ -39,8 +39,8 @@ pub fn run<T>(
     mut keep: impl FnMut(Shown) -> T,
 ) -> Result<Vec<T>> {
     let mut shown = Vec::new();
-    for manager in super::managers_in(&req.dir, &req.managers)? {
-        let (manager, note) = manager.settle(&req.dir)?;
+    for asked in super::managers_in(&req.dir, &req.managers)? {
+        let (manager, note) = asked.settle(&req.dir)?;
         let (dir, mut env, member_note) = super::workspace_root(manager, &req.dir, env);
         env.npm_userconfig = crate::env_layer::userconfig(manager, &req.env_vars);
         let files = discover::locate(manager, &dir, req.user, &env)?;
@@ -52,6 +52,14 @@ pub fn run<T>(
         };
         let (mut model, mut warnings) = discover::read_merged(manager, &files)?;
         warnings.extend(left_out);
+        // What one major refuses that the rules the majors share accept (from a trial: npm
+        // 12 and a top-level `email`, which show printed a route for and no warning).
+        warnings.extend(crate::managers::refused_at_majors(
+            manager,
+            &asked.majors_in_play(),
+            &files,
+            &req.env_vars,
+        ));
         warnings.extend(crate::env_layer::apply(&mut model, manager, &req.env_vars));
         warnings.splice(0..0, note.into_iter().chain(member_note));
         warnings.extend(crate::env_layer::userconfig_not_applied(manager, &env));

@@ -950,6 +950,15 @@ pub fn top_level_sections(text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// The file's last top-level `key` line and its value as written, trimmed.
+pub fn last_top_level(text: &str, key: &str) -> Option<(usize, String)> {
+    let doc = Document::parse(text);
+    doc.lines.iter().enumerate().rev().find_map(|(i, l)| {
+        let e = l.entry.as_ref().filter(|e| !l.in_section && e.key == key)?;
+        Some((i + 1, e.value.trim().to_string()))
+    })
+}
+
 /// The file's last `strict-npmrc` line and whether it turns npm 12's check of unknown keys
 /// on (npm's boolean config takes the text `true`).
 pub fn strict_npmrc(text: &str) -> Option<(usize, bool)> {

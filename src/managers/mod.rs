@@ -249,6 +249,17 @@ impl ManagerArg {
         }
     }
 
+    /// The majors whose own refusals apply (`Rules::refused_at_major`, the stops explain
+    /// prints), and whether the major is settled: `npm@12` gives 12, settled; `npm` gives
+    /// every major its rules stand for, none settled.
+    pub fn majors_in_play(self) -> Vec<(u8, bool)> {
+        match self {
+            ManagerArg::NpmMajor(n) => vec![(n, true)],
+            ManagerArg::Exact(m) => m.rules().majors().iter().map(|&n| (n, false)).collect(),
+            ManagerArg::PnpmOfProject => Vec::new(),
+        }
+    }
+
     /// The manager with its version settled: pnpm's major from the command line, else the
     /// project's package.json, else the newest; the note says which and why.
     pub fn settle(self, dir: &Path) -> Result<(Manager, Option<Warning>)> {
@@ -563,6 +574,13 @@ pub struct TarballRequest<'a> {
     pub route: &'a Route,
     pub tarball: RegistryUrl,
     pub registry: RegistryUrl,
+    /// One of the rules' [`Rules::majors`] where it is settled; `None` for what every major
+    /// does.
+    pub major: Option<u8>,
+    /// The files the model was read from, and the variables applied over them: settings the
+    /// model does not hold (npm 12's `allow-remote`).
+    pub files: &'a [ConfigFile],
+    pub env_vars: &'a [crate::env_layer::Variable],
 }
 
 impl TarballRequest<'_> {
@@ -636,6 +654,16 @@ pub trait Rules: Sync {
     }
     /// Whose rules pmrc applies, for headers and messages: `npm 11/12`, `pnpm 10`.
     fn label(&self) -> &'static str;
+    /// The majors one set of rules stands for where they act apart in places ([`Rules::label`]
+    /// names them all: npm 11 and 12, which refuse different files and tarballs); empty where
+    /// the rules are one major's.
+    fn majors(&self) -> &'static [u8] {
+        &[]
+    }
+    /// [`Rules::label`] for one of [`Rules::majors`] (`npm 12`).
+    fn label_at_major(&self, _major: u8) -> &'static str {
+        self.label()
+    }
     /// The files this manager reads, lowest priority first.
     fn sources(&self) -> Vec<FileSpec>;
     /// The files a translation into this manager writes.
@@ -1130,10 +1158,14 @@ pub trait Rules: Sync {
         "stops at once, sending nothing"
     }
     /// Why the manager stops before any request over what the model holds as a whole
-    /// (npm 9+ and a top-level credential), with where: `None` when it goes on.
+    /// (npm 9+ and a top-level credential), with where: `None` when it goes on. `major`: one
+    /// of [`Rules::majors`] where it is settled (npm 12 also stops on a top-level `email` in
+    /// `files`, those the model was read from), `None` for what every major does.
     fn stops_on_model(
         &self,
         _model: &Model,
+        _major: Option<u8>,
+        _files: &[ConfigFile],
         _empty_here: &dyn Fn(&crate::template::Template) -> bool,
     ) -> Option<(String, Option<crate::model::Origin>)> {
         None
@@ -1156,6 +1188,43 @@ pub trait Rules: Sync {
     /// key (`NPM_CONFIG__AUTHTOKEN`), as one layer with the variables' own registry: pnpm
     /// pins them to that registry, as it does a file's.
     fn pin_variables_unkeyed_credentials(&self, _layer: &mut crate::model::Model) {}
+}
+
+/// What each of `majors` ([`ManagerArg::majors_in_play`]) that `manager`'s rules stand for
+/// refuses in `files` beyond the rules they share ([`Rules::refused_at_major`]). Where the
+/// major is left open, what only one major refuses is a warning that names the major: it
+/// holds where that major runs (from a trial: with npm not pinned, a top-level `email` npm 12
+/// stops on went unsaid).
+pub fn refused_at_majors(
+    manager: Manager,
+    majors: &[(u8, bool)],
+    files: &[ConfigFile],
+    env_vars: &[crate::env_layer::Variable],
+) -> Vec<Warning> {
+    let rules = manager.rules();
+    let mut out = Vec::new();
+    for &(major, named) in majors {
+        if !rules.majors().contains(&major) {
+            continue;
+        }
+        out.extend(
+            rules
+                .refused_at_major(major, files, env_vars)
+                .into_iter()
+                .map(|mut w| {
+                    if !named {
+                        w.severity = w.severity.min(crate::warning::Severity::Warning);
+                        w.message = format!(
+                            "{} (which major runs here is not pinned: package.json's packageManager, or --manager {}, says)",
+                            w.message,
+                            manager.as_named(Some(major))
+                        );
+                    }
+                    w
+                }),
+        );
+    }
+    out
 }
 
 /// The bots whose config looks up the JavaScript packages of `dir` and so belongs among

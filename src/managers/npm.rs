@@ -83,6 +83,16 @@ impl Rules for Npm {
         "npm 11/12"
     }
 
+    /// npm 12 refuses a top-level `email`, `certfile` and `keyfile`, and tarballs outside the
+    /// registry's origin and path, where npm 11 goes on (spec/npm.md §8).
+    fn majors(&self) -> &'static [u8] {
+        &[11, 12]
+    }
+
+    fn label_at_major(&self, major: u8) -> &'static str {
+        if major >= 12 { "npm 12" } else { "npm 11" }
+    }
+
     fn sources(&self) -> Vec<FileSpec> {
         vec![
             spec(".npmrc", Format::Npmrc, Place::Home),
@@ -273,44 +283,23 @@ impl Rules for Npm {
             line,
             level: file.level,
         };
-        let mut out = Vec::new();
-        for (file, text) in npmrcs() {
-            let keys = crate::formats::npmrc::top_level_keys(text);
-            out.extend(NPM12_KEYED_ONLY.iter().filter_map(|name| {
-                let (line, _) = keys.iter().rev().find(|(_, k)| k == name)?;
-                Some(Warning::error(
+        let mut out: Vec<Warning> = npm12_refused_keys(files)
+            .into_iter()
+            .map(|(file, line, name, _)| {
+                Warning::error(
                     Code::Npm12RefusedKey,
                     format!(
                         "top-level `{name}`: npm {major} refuses the whole file over it (ERR_INVALID_AUTH), where npm 11 only warned"
                     ),
-                    Some(at(file, *line)),
-                ))
-            }));
-        }
-        // The value that counts: the environment's over the files', the project's over the
-        // user's (from a review: a project's `strict-npmrc=false` under a user's `true`, and
-        // real npm 12.2.2 ran; `npm_config_strict_npmrc=true` with a pnpm key in .npmrc, and
-        // it stopped). pmrc reads no global npmrc ($PREFIX/etc/npmrc), which sits under all.
-        let from_env = env_vars.iter().rev().find_map(|v| {
-            (self.reads_variable(&v.name) == Some(EnvRead::Setting("strict-npmrc".into())))
-                .then(|| (v.value == "true", format!("the variable {}", v.name)))
-        });
-        let from_files = || {
-            npmrcs()
-                .filter_map(|(file, text)| {
-                    let (line, on) = crate::formats::npmrc::strict_npmrc(text)?;
-                    Some((
-                        file.level == Level::Project,
-                        on,
-                        format!("{}:{line}", file.display),
-                    ))
-                })
-                .max_by_key(|(project, ..)| *project)
-                .map(|(_, on, at)| (on, at))
-        };
-        let strict = from_env
-            .or_else(from_files)
-            .and_then(|(on, at)| on.then_some(at));
+                    Some(at(file, line)),
+                )
+            })
+            .collect();
+        // From a review: a project's `strict-npmrc=false` under a user's `true`, and real
+        // npm 12.2.2 ran; `npm_config_strict_npmrc=true` with a pnpm key in .npmrc, and it
+        // stopped.
+        let strict = setting_in_effect("strict-npmrc", files, env_vars)
+            .and_then(|(on, at)| (on == "true").then_some(at));
         if let Some(strict) = strict {
             for (file, text) in npmrcs() {
                 for (line, said) in unknown_to_npm12(text) {
@@ -335,63 +324,104 @@ impl Rules for Npm {
         "hangs until its fetch timeout, reaching no registry"
     }
 
-    /// From a trial: real npm 11 and 12 made no request with a top-level `_auth`, where
-    /// explain said npm sent it.
-    /// npm's `validate()` names only a key that holds something (an empty `_auth=`, or a
-    /// `${VAR?}` unset, is no stop: from a review, against @npmcli/config's source), and the
-    /// key it asks for is the registry's nerf dart (`https://r/npm` gives `//r/`).
+    /// npm 9+ on a top-level credential ([`legacy_auth_problem`]); npm 12 also on a
+    /// top-level `email`, `certfile` or `keyfile`, in one error as `validate()` lists them.
     fn stops_on_model(
         &self,
         model: &Model,
+        major: Option<u8>,
+        files: &[crate::discover::ConfigFile],
         empty_here: &dyn Fn(&crate::template::Template) -> bool,
     ) -> Option<(String, Option<Origin>)> {
-        let top = model.auth.get(&AuthKey::Fallback)?;
-        let (key, origin) = [
-            ("_authToken", &top.token),
-            ("_auth", &top.ident),
-            ("username", &top.username),
-            ("_password", &top.password),
-        ]
-        .into_iter()
-        .filter_map(|(key, v)| {
-            let v = v.as_ref().filter(|v| !empty_here(&v.value))?;
-            Some((key, v.origin.clone()))
-        })
-        .min_by_key(|(_, o)| o.as_ref().map_or(0, |o| o.line))?;
         let registry = model
             .registry
             .as_ref()
             .map_or(PUBLIC_REGISTRY.to_string(), |r| {
                 r.value.render(Dialect::Npm).0
             });
-        // A `username` without a `_password` in its file (or the other way round) is one npm
-        // names "not allowed" and `npm config fix` deletes (spec/npm.md §4): no rename to
-        // advise.
-        let partner = match key {
-            "username" => Some(&top.password),
-            "_password" => Some(&top.username),
-            _ => None,
-        };
-        let file_of = |o: &Option<Origin>| o.as_ref().map(|o| std::rc::Rc::clone(&o.file));
-        if let Some(partner) = partner
-            && partner
-                .as_ref()
-                .is_none_or(|p| file_of(&p.origin) != file_of(&origin))
-        {
-            return Some((
-                format!(
-                    "ERR_INVALID_AUTH: `{key}` is not allowed without its partner in the same file (`npm config fix` deletes it)"
-                ),
-                origin,
-            ));
-        }
         let keyed = RegistryUrl::parse(&registry)
             .map_or_else(|| "//<registry>/".to_string(), |u| u.nerf_dart());
-        Some((
-            format!("ERR_INVALID_AUTH: `{key}` must be renamed to `{keyed}:{key}`"),
-            origin,
-        ))
+        let mut problems: Vec<(String, Option<Origin>)> =
+            legacy_auth_problem(model, &keyed, empty_here)
+                .into_iter()
+                .collect();
+        // From a trial: real npm 12.2.2 stopped on a top-level `email` with "Invalid auth
+        // configuration found: `_auth` must be renamed to …, `email` must be renamed to …",
+        // where explain printed no stop and a Basic sent.
+        if major.is_some_and(|m| m >= 12) {
+            problems.extend(npm12_refused_keys(files).into_iter().map(
+                |(file, line, name, lone)| {
+                    let said = if lone {
+                        let pair = if name == "certfile" { "keyfile" } else { "certfile" };
+                        format!(
+                            "`{name}` is not allowed without `{pair}` in the same file (`npm config fix` deletes it)"
+                        )
+                    } else {
+                        format!("`{name}` must be renamed to `{keyed}:{name}`")
+                    };
+                    let origin = Origin {
+                        file: Origin::shared(&file.display),
+                        line,
+                        level: file.level,
+                    };
+                    (said, Some(origin))
+                },
+            ));
+        }
+        let origin = problems.first()?.1.clone();
+        let said: Vec<String> = problems.into_iter().map(|(said, _)| said).collect();
+        Some((format!("ERR_INVALID_AUTH: {}", said.join(", ")), origin))
     }
+}
+
+/// The top-level credential npm 9+ names first when it refuses a file (`validate()`): only
+/// a key that holds something (an empty `_auth=`, or a `${VAR?}` unset, is no stop: from a
+/// review, against @npmcli/config's source), and the key it asks for is the registry's nerf
+/// dart `keyed` (`https://r/npm` gives `//r/`). From a trial: real npm 11 and 12 made no
+/// request with a top-level `_auth`, where explain said npm sent it.
+fn legacy_auth_problem(
+    model: &Model,
+    keyed: &str,
+    empty_here: &dyn Fn(&crate::template::Template) -> bool,
+) -> Option<(String, Option<Origin>)> {
+    let top = model.auth.get(&AuthKey::Fallback)?;
+    let (key, origin) = [
+        ("_authToken", &top.token),
+        ("_auth", &top.ident),
+        ("username", &top.username),
+        ("_password", &top.password),
+    ]
+    .into_iter()
+    .filter_map(|(key, v)| {
+        let v = v.as_ref().filter(|v| !empty_here(&v.value))?;
+        Some((key, v.origin.clone()))
+    })
+    .min_by_key(|(_, o)| o.as_ref().map_or(0, |o| o.line))?;
+    // A `username` without a `_password` in its file (or the other way round) is one npm
+    // names "not allowed" and `npm config fix` deletes (spec/npm.md §4): no rename to
+    // advise.
+    let partner = match key {
+        "username" => Some(&top.password),
+        "_password" => Some(&top.username),
+        _ => None,
+    };
+    let file_of = |o: &Option<Origin>| o.as_ref().map(|o| std::rc::Rc::clone(&o.file));
+    if let Some(partner) = partner
+        && partner
+            .as_ref()
+            .is_none_or(|p| file_of(&p.origin) != file_of(&origin))
+    {
+        return Some((
+            format!(
+                "`{key}` is not allowed without its partner in the same file (`npm config fix` deletes it)"
+            ),
+            origin,
+        ));
+    }
+    Some((
+        format!("`{key}` must be renamed to `{keyed}:{key}`"),
+        origin,
+    ))
 }
 
 /// A move between npm 11 and npm 12, which read the same registry and auth settings but
@@ -433,6 +463,64 @@ fn unknown_to_npm12(text: &str) -> Vec<(usize, String)> {
 }
 
 const NPM12_KEYED_ONLY: [&str; 3] = ["email", "certfile", "keyfile"];
+
+/// Each top-level key npm 12 refuses beyond the legacy auth (`NPM12_KEYED_ONLY`), in each
+/// `.npmrc` of `files`, as its `validate()` lists them: the file, the key's last line, its
+/// name, and whether it is a `certfile` or `keyfile` without its pair in that file (which
+/// `npm config fix` deletes rather than keys).
+fn npm12_refused_keys(
+    files: &[crate::discover::ConfigFile],
+) -> Vec<(&crate::discover::ConfigFile, usize, &'static str, bool)> {
+    let mut out = Vec::new();
+    for file in files {
+        let (Some(text), Format::Npmrc) = (&file.text, file.format) else {
+            continue;
+        };
+        let keys = crate::formats::npmrc::top_level_keys(text);
+        let line_of = |key: &str| keys.iter().rev().find(|(_, k)| k == key).map(|(l, _)| *l);
+        for name in NPM12_KEYED_ONLY {
+            let Some(line) = line_of(name) else { continue };
+            let lone = match name {
+                "certfile" => line_of("keyfile").is_none(),
+                "keyfile" => line_of("certfile").is_none(),
+                _ => false,
+            };
+            out.push((file, line, name, lone));
+        }
+    }
+    out
+}
+
+/// The value of npm's setting `key` that counts, and where it was set: a variable's over the
+/// files', the project `.npmrc`'s over the user's. pmrc reads no global npmrc
+/// ($PREFIX/etc/npmrc), which sits under all.
+fn setting_in_effect(
+    key: &str,
+    files: &[crate::discover::ConfigFile],
+    env_vars: &[crate::env_layer::Variable],
+) -> Option<(String, String)> {
+    let from_env = env_vars.iter().rev().find_map(|v| {
+        (Npm.reads_variable(&v.name) == Some(EnvRead::Setting(key.into())))
+            .then(|| (v.value.clone(), format!("the variable {}", v.name)))
+    });
+    from_env.or_else(|| {
+        files
+            .iter()
+            .filter_map(|file| {
+                let (Some(text), Format::Npmrc) = (&file.text, file.format) else {
+                    return None;
+                };
+                let (line, value) = crate::formats::npmrc::last_top_level(text, key)?;
+                Some((
+                    file.level == Level::Project,
+                    value,
+                    format!("{}:{line}", file.display),
+                ))
+            })
+            .max_by_key(|(project, ..)| *project)
+            .map(|(_, value, at)| (value, at))
+    })
+}
 
 impl Migration {
     /// `npm@11 -> npm@12`, for messages.

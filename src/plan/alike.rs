@@ -230,7 +230,7 @@ fn holds_network_settings(model: &Model) -> bool {
 /// credential) or over a value's form: routes compared alike would not show it.
 fn stops(manager: Manager, model: &Model) -> bool {
     let rules = manager.rules();
-    rules.stops_on_model(model, &|_| false).is_some()
+    rules.stops_on_model(model, None, &[], &|_| false).is_some()
         || model.fields().into_iter().any(|(field, v)| {
             rules
                 .stops_on_value(&v.value, v.origin.as_ref(), field.is_secret())
