@@ -9150,3 +9150,68 @@ fn npm_majors_not_settled_are_checked_and_explained_apart() {
         render(&out)
     );
 }
+
+/// From a trial: real npm 12.2.2 refused (EALLOWREMOTE, "Refusing to fetch") a tarball on the
+/// scope registry's host outside its path, and one on another host with its own key, where
+/// npm 11.21.2 sent the scope's token and that key's; explain said npm 12 sent them. npm 12
+/// lets a tarball through on the registry's origin under its path, or with allow-remote=all
+/// (real npm 12.2.2 then sent the scope's token).
+#[test]
+fn npm12_refuses_tarballs_outside_the_registry_origin_and_path() {
+    let npmrc = "registry=http://127.0.0.1:4871/npm/\n@acme:registry=http://127.0.0.1:4872/acme/\n//127.0.0.1:4872/acme/:_authToken=npm_FAKEacme\n//127.0.0.1:4873/cdn/:_authToken=npm_FAKEcdn\n";
+    let project = Project::with_files(&[("package.json", "{\"name\":\"x\"}\n"), (".npmrc", npmrc)]);
+    let tarball_line = |args: &[&str]| {
+        let out = run(&project, args);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find(|l| l.trim_start().starts_with("tarball "))
+            .unwrap_or_else(|| panic!("no tarball line: {}", render(&out)))
+            .to_string()
+    };
+    for tarball in [
+        "http://127.0.0.1:4872/files/@acme/lib/-/lib-1.0.0.tgz",
+        "http://127.0.0.1:4873/cdn/@acme/lib/-/lib-1.0.0.tgz",
+    ] {
+        let explain = [
+            "explain",
+            "@acme/lib@1.0.0",
+            "--tarball",
+            tarball,
+            "--manager",
+        ];
+        let npm12 = tarball_line(&[&explain[..], &["npm@12"]].concat());
+        assert!(
+            npm12.contains(": no credentials (npm 12 refuses it before any request (EALLOWREMOTE"),
+            "{npm12}"
+        );
+        let npm11 = tarball_line(&[&explain[..], &["npm@11"]].concat());
+        assert!(npm11.contains(": Bearer ***"), "{npm11}");
+        assert!(!npm11.contains("EALLOWREMOTE"), "{npm11}");
+    }
+    let under = tarball_line(&[
+        "explain",
+        "@acme/lib@1.0.0",
+        "--tarball",
+        "http://127.0.0.1:4872/acme/@acme/lib/-/lib-1.0.0.tgz",
+        "--manager",
+        "npm@12",
+    ]);
+    assert!(
+        under.contains(": Bearer ***") && !under.contains("EALLOWREMOTE"),
+        "{under}"
+    );
+    std::fs::write(
+        project.path().join(".npmrc"),
+        format!("{npmrc}allow-remote=all\n"),
+    )
+    .unwrap();
+    let allowed = tarball_line(&[
+        "explain",
+        "@acme/lib@1.0.0",
+        "--tarball",
+        "http://127.0.0.1:4872/files/@acme/lib/-/lib-1.0.0.tgz",
+        "--manager",
+        "npm@12",
+    ]);
+    assert!(allowed.contains(": Bearer *** (outside the origin and path of the package's registry, fetched because allow-remote=all (.npmrc:5)"), "{allowed}");
+}

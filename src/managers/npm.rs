@@ -207,16 +207,57 @@ impl Rules for Npm {
         }
     }
 
+    /// npm 11's rule, then npm 12's gate before it: arborist's `#isRegistryResolvedTarball`
+    /// lets a registry package's tarball through only on the origin of the package's
+    /// registry and under its path; any other goes to pacote's `allow-remote` check, whose
+    /// npm 12 default `none` refuses it (EALLOWREMOTE "Refusing to fetch"). Real npm 12.2.2
+    /// refused both a tarball on the scope registry's host outside its path and one on
+    /// another host with its own key, which npm 11.21.2 fetched, with the scope's token and
+    /// that key's.
     fn tarball_credentials(&self, req: &TarballRequest) -> (Option<Authorization>, String) {
-        match req.credentials_by_key(false, |_| true) {
+        let (authorization, why) = match req.credentials_by_key(false, |_| true) {
             Some((k, a)) => (a, format!("`{k}` matches the tarball URL")),
             None if req.tarball.host() == req.registry.host() => (
                 req.route.authorization.clone(),
                 "same host as the package's registry: npm falls back to the registry's credentials".into(),
             ),
-            None => (
+            None if req.major.is_none() => (
                 None,
                 "another host, and no key matches it: npm sends nothing; npm 12 refuses such tarballs unless allow-remote=all".into(),
+            ),
+            None => (
+                None,
+                "another host, and no key matches it: npm sends nothing".into(),
+            ),
+        };
+        if req.major.is_none_or(|m| m < 12) || req.under_registry() {
+            return (authorization, why);
+        }
+        let allow = setting_in_effect("allow-remote", req.files, req.env_vars);
+        match allow.as_ref().map(|(v, at)| (v.as_str(), at)) {
+            Some(("all", at)) => (
+                authorization,
+                format!(
+                    "outside the origin and path of the package's registry, fetched because allow-remote=all ({at}); {why}"
+                ),
+            ),
+            Some(("root", at)) => (
+                authorization,
+                format!(
+                    "outside the origin and path of the package's registry: with allow-remote=root ({at}) npm 12 fetches it only for a dependency the project's own package.json names, and refuses it otherwise (EALLOWREMOTE); {why}"
+                ),
+            ),
+            _ => (
+                None,
+                format!(
+                    "npm 12 refuses it before any request (EALLOWREMOTE, \"Refusing to fetch\"): it is outside the origin and path of the package's registry {}://{}{}{}; with allow-remote=all it would be fetched: {why}",
+                    req.registry.scheme,
+                    req.registry.host(),
+                    req.registry.path(),
+                    allow
+                        .map(|(v, at)| format!(" and allow-remote={v} ({at})"))
+                        .unwrap_or_default()
+                ),
             ),
         }
     }
