@@ -38,19 +38,36 @@ pub(super) fn targets_send_alike(req: &Request, source: &Model) -> Result<Option
     {
         return Ok(None);
     }
+    // A target that does not read every file the source reads cannot take the source's
+    // lines as they are (Yarn's `.yarnrc.yml` for npm): said from where the files are,
+    // before anything is parsed or routed (this runs on every plan that writes; yarn -> npm
+    // read and routed both 5,000-line configs again for it, issue 20).
+    let source_files = every_file(req, req.from)?;
+    let mut target_files = Vec::with_capacity(req.to.len());
+    for &to in req.to {
+        let files = every_file(req, to)?;
+        let reads_all = source_files
+            .iter()
+            .filter(|f| f.text.is_some())
+            .all(|f| files.iter().any(|t| t.path == f.path));
+        if !reads_all {
+            return Ok(None);
+        }
+        target_files.push(files);
+    }
     let mut notes = Vec::new();
     let read_all;
     let source = if req.user {
         source
     } else {
-        read_all = discover::read_merged(req.from, &every_file(req, req.from)?)?.0;
+        read_all = discover::read_merged(req.from, &source_files)?.0;
         &read_all
     };
     let source = as_sent(req.from, source);
     let source = &*source;
-    let source_routes = crate::resolve::routes(source, req.from);
-    for &to in req.to {
-        let (target, warnings) = discover::read_merged(to, &every_file(req, to)?)?;
+    let source_routes = std::cell::OnceCell::new();
+    for (&to, files) in req.to.iter().zip(&target_files) {
+        let (target, warnings) = discover::read_merged(to, files)?;
         let target = as_sent(to, &target);
         let target = &*target;
         if warnings.iter().any(reads_apart)
@@ -73,8 +90,9 @@ pub(super) fn targets_send_alike(req: &Request, source: &Model) -> Result<Option
             return Ok(None);
         }
         // The check a plan's final files pass: each group's credentials as sent.
+        let source_routes = source_routes.get_or_init(|| crate::resolve::routes(source, req.from));
         let differences =
-            crate::translate::route_differences((req.from, source), to, &source_routes, target);
+            crate::translate::route_differences((req.from, source), to, source_routes, target);
         if !differences.is_empty() {
             return Ok(None);
         }
