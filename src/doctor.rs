@@ -1272,13 +1272,6 @@ fn unset_env(reads: &[Read], env_vars: &[crate::env_layer::Variable]) -> Vec<Fin
     out
 }
 
-/// `--fix`: the mechanical repairs of findings that keep what the user meant, one change
-/// per file, for the same preview / `--write` flow as `convert`: each manager in play that
-/// reads the file mends its own findings there ([`crate::managers::Rules::fix_file`]: `${VAR}`
-/// → `$VAR` in bunfig.toml, `@` dropped from Yarn scope keys, `.yarnrc` lines Yarn 1 would
-/// ignore the file over, an empty `cafile=`, Deno's byte-order mark), and npm's legacy
-/// top-level auth is keyed to its registry (as `npm config fix`, comments kept) unless a
-/// manager in play honours it.
 /// The managers checked as `--manager` names them, each named major of one (`npm@11,npm@12`).
 fn named_managers(req: &Request) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
@@ -1303,6 +1296,13 @@ fn named_managers(req: &Request) -> Vec<String> {
     names
 }
 
+/// `--fix`: the mechanical repairs of findings that keep what the user meant, one change
+/// per file, for the same preview / `--write` flow as `convert`: each manager in play that
+/// reads the file mends its own findings there ([`crate::managers::Rules::fix_file`]: `${VAR}`
+/// → `$VAR` in bunfig.toml, `@` dropped from Yarn scope keys, `.yarnrc` lines Yarn 1 would
+/// ignore the file over, an empty `cafile=`, Deno's byte-order mark), and npm's legacy
+/// top-level auth is keyed to its registry (as `npm config fix`, comments kept) unless a
+/// manager in play honours it.
 pub fn fixes(req: &Request) -> Result<Vec<crate::plan::FileChange>> {
     use crate::formats::{Format, npmrc};
     // A manager that honours top-level `_auth` (Yarn 1) reads the same `.npmrc` on purpose.

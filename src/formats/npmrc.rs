@@ -962,14 +962,7 @@ pub fn last_top_level(text: &str, key: &str) -> Option<(usize, String)> {
 /// The file's last `strict-npmrc` line and whether it turns npm 12's check of unknown keys
 /// on (npm's boolean config takes the text `true`).
 pub fn strict_npmrc(text: &str) -> Option<(usize, bool)> {
-    let doc = Document::parse(text);
-    doc.lines.iter().enumerate().rev().find_map(|(i, l)| {
-        let e = l
-            .entry
-            .as_ref()
-            .filter(|e| !l.in_section && e.key == "strict-npmrc")?;
-        Some((i + 1, e.value.trim() == "true"))
-    })
+    last_top_level(text, "strict-npmrc").map(|(line, value)| (line, value == "true"))
 }
 
 /// The scope of an `@scope:registry` key (`.npmrc` and `.yarnrc` spell it alike).

@@ -474,7 +474,6 @@ pub struct Migration {
     pub to: u8,
 }
 
-/// Top-level keys npm 12 refuses (ERR_INVALID_AUTH) and npm 11 only warned about.
 /// The keys of an `.npmrc` npm 12 does not know (its `strict-npmrc` check): each line and the
 /// key as said in a finding. A `[section]` line is one (npm nests the lines after it under
 /// its name); a key npm stops on over another check first (ERR_INVALID_AUTH for a top-level
@@ -503,6 +502,7 @@ fn unknown_to_npm12(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Top-level keys npm 12 refuses (ERR_INVALID_AUTH) and npm 11 only warned about.
 const NPM12_KEYED_ONLY: [&str; 3] = ["email", "certfile", "keyfile"];
 
 /// Each top-level key npm 12 refuses beyond the legacy auth (`NPM12_KEYED_ONLY`), in each

@@ -540,6 +540,17 @@ impl Rules for YarnClassic {
         routes: &[Route],
     ) -> Result<Vec<Warning>> {
         let mut out = Vec::new();
+        // Read once, and only where a route needs the line.
+        let strict = std::cell::OnceCell::new();
+        let strict = || {
+            strict.get_or_init(|| {
+                project_strict_npmrc(dir).map_or_else(String::new, |line| {
+                    format!(
+                        "; .npmrc:{line} sets `strict-npmrc=true`, under which npm 12 stops every command on that line (EUNKNOWNCONFIG): remove it first where npm 12 reads this .npmrc"
+                    )
+                })
+            })
+        };
         for route in routes {
             let Some(registry) = route
                 .registry
@@ -561,15 +572,6 @@ impl Rules for YarnClassic {
                 .credential_origin
                 .as_ref()
                 .map_or_else(|| ".npmrc".to_string(), |o| o.file.display().to_string());
-            let strict = std::fs::read_to_string(dir.join(".npmrc"))
-                .ok()
-                .and_then(|text| crate::formats::npmrc::strict_npmrc(&text))
-                .filter(|&(_, on)| on)
-                .map_or_else(String::new, |(line, _)| {
-                    format!(
-                        "; .npmrc:{line} sets `strict-npmrc=true`, under which npm 12 stops every command on that line (EUNKNOWNCONFIG): remove it first where npm 12 reads this .npmrc"
-                    )
-                });
             out.push(Warning::new(
                 Code::YarnClassicUnscopedTokenNotSent,
                 format!(
@@ -577,7 +579,8 @@ impl Rules for YarnClassic {
                     match &route.credential_key {
                         Some(AuthKey::Url(k)) => format!("at `{k}`"),
                         _ => "of the top level".to_string(),
-                    }
+                    },
+                    strict = strict(),
                 ),
                 route.credential_origin.clone(),
             ));
@@ -757,6 +760,16 @@ fn has_query(registry: Option<&str>) -> bool {
     registry.is_some_and(|r| crate::registry_url::without_query(r).is_some())
 }
 
+/// The line of the project `.npmrc` that turns npm 12's `strict-npmrc` on, if one does: where
+/// Yarn 1 needs `always-auth`, npm 12 then stops on it.
+fn project_strict_npmrc(dir: &std::path::Path) -> Option<usize> {
+    let text = std::fs::read_to_string(dir.join(".npmrc")).ok()?;
+    match crate::formats::npmrc::strict_npmrc(&text)? {
+        (line, true) => Some(line),
+        _ => None,
+    }
+}
+
 /// Yarn 1 needs `always-auth` in the project `.npmrc`, where `strict-npmrc=true` makes npm 12
 /// stop every command on it (EUNKNOWNCONFIG; from a review: real npm 12.2.2 stopped after a
 /// conversion wrote it). No `.npmrc` serves both: the conversion is refused, naming the choice.
@@ -766,10 +779,7 @@ fn always_auth_under_strict_npmrc(dir: &std::path::Path, written: &Model) -> Opt
     if !wants_always_auth {
         return None;
     }
-    let text = std::fs::read_to_string(dir.join(".npmrc")).ok()?;
-    let (line, true) = crate::formats::npmrc::strict_npmrc(&text)? else {
-        return None;
-    };
+    let line = project_strict_npmrc(dir)?;
     Some(Warning::error(
         Code::Npm12StrictUnknownKey,
         format!(
