@@ -286,6 +286,18 @@ fn run_plan(
     {
         present.push(m);
     }
+    // So is the manager whose lockfile is here: it installs the project.
+    for (locked, _) in crate::managers::locked_in(&dir) {
+        if in_the_run(&locked) {
+            continue;
+        }
+        let Ok((m, _)) = locked.settle(&dir) else {
+            continue;
+        };
+        if !bystanders.contains(&m) && !present.contains(&m) {
+            present.push(m);
+        }
+    }
     let env = user_config_moved(
         std::iter::once(from)
             .chain(targets.iter().copied())

@@ -334,6 +334,16 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
             }
             here.push(named);
         }
+        // So does the manager whose lockfile is here, or at the workspace root that lists
+        // this package.
+        let roots = std::iter::once(dir.to_path_buf()).chain(workspace_listing(dir));
+        for root in roots {
+            for (locked, _) in crate::managers::locked_in(&root) {
+                if !here.iter().any(|m| m.marker_file() == locked.marker_file()) {
+                    here.push(locked);
+                }
+            }
+        }
         here
     } else {
         asked.to_vec()

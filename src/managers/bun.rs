@@ -207,6 +207,10 @@ impl Rules for Bun {
         "bunfig.toml"
     }
 
+    fn lockfiles(&self) -> &'static [&'static str] {
+        &["bun.lock", "bun.lockb"]
+    }
+
     fn member_files_ignored(&self) -> &'static [&'static str] {
         &[".npmrc", "bunfig.toml"]
     }

@@ -151,6 +151,10 @@ impl Rules for Deno {
         vec!["deno.json", "deno.jsonc"]
     }
 
+    fn lockfiles(&self) -> &'static [&'static str] {
+        &["deno.lock"]
+    }
+
     /// A `deno.json` is a Deno project's own file, `package.json` or not (§4 d05).
     fn marker_roots_its_folder(&self) -> bool {
         true

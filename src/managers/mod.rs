@@ -1175,6 +1175,12 @@ pub trait Rules: Sync {
     fn lockfile_mark(&self) -> Option<(&'static str, &'static str)> {
         None
     }
+    /// The lockfiles this manager writes at its project's root, where it alone writes them
+    /// ([`Rules::lockfile_mark`] for one it shares): one there says the manager installs the
+    /// project, config file of its own or not.
+    fn lockfiles(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// Whether `doctor --fix` may key `.npmrc`'s legacy top-level auth to its registry.
     fn fixes_legacy_top_level_auth(&self) -> bool {
@@ -1346,12 +1352,7 @@ pub fn run_by_program(
     let by_lockfile: Vec<(Manager, &str)> = candidates
         .iter()
         .filter_map(|arg| arg.settle(dir).ok())
-        .filter_map(|(m, _)| {
-            let (file, mark) = m.rules().lockfile_mark()?;
-            lockfile_head(&dir.join(file))
-                .is_some_and(|head| head.lines().any(|l| l.trim_end() == mark))
-                .then_some((m, file))
-        })
+        .filter_map(|(m, _)| Some((m, marked_lockfile(m.rules(), dir)?)))
         .collect();
     if let [(m, file)] = by_lockfile[..] {
         return Ok(Some((m, format!("{file} is in {}'s format", m.label()))));
@@ -1371,6 +1372,37 @@ pub fn run_by_program(
             "the files of more than one are here".to_string()
         }
     ))
+}
+
+/// The managers whose lockfile is in `dir`, each with the lockfile's name: the manager that
+/// installs a project writes its lockfile there, with or without a config file of its own (a
+/// pnpm project with `pnpm-lock.yaml` and an `.npmrc` got npm's answer alone). `yarn.lock`
+/// names Yarn 1 or Berry by its format.
+pub fn locked_in(dir: &Path) -> Vec<(ManagerArg, &'static str)> {
+    ALL.into_iter()
+        .filter_map(|arg| {
+            let rules = match arg {
+                ManagerArg::Exact(m) => m.rules(),
+                ManagerArg::PnpmOfProject => Manager::Pnpm(PnpmMajor::NEWEST).rules(),
+                ManagerArg::NpmMajor(_) => Manager::Npm.rules(),
+            };
+            let own = rules
+                .lockfiles()
+                .iter()
+                .copied()
+                .find(|name| dir.join(name).is_file());
+            Some((arg, own.or_else(|| marked_lockfile(rules, dir))?))
+        })
+        .collect()
+}
+
+/// The lockfile `rules` share with another manager, where it is in `dir` in their format.
+fn marked_lockfile(rules: &dyn Rules, dir: &Path) -> Option<&'static str> {
+    let (file, mark) = rules.lockfile_mark()?;
+    lockfile_head(&dir.join(file))?
+        .lines()
+        .any(|l| l.trim_end() == mark)
+        .then_some(file)
 }
 
 /// The first few kilobytes of a lockfile: its format shows at the top, and a lockfile can

@@ -125,6 +125,10 @@ impl Rules for Npm {
         ".npmrc"
     }
 
+    fn lockfiles(&self) -> &'static [&'static str] {
+        &["package-lock.json", "npm-shrinkwrap.json"]
+    }
+
     fn member_files_ignored(&self) -> &'static [&'static str] {
         &[".npmrc"]
     }

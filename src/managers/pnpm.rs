@@ -350,6 +350,10 @@ impl Rules for Pnpm {
         MARKER_FILE
     }
 
+    fn lockfiles(&self) -> &'static [&'static str] {
+        &["pnpm-lock.yaml"]
+    }
+
     /// pnpm finds its workspace root by its `pnpm-workspace.yaml`.
     fn marker_roots_its_folder(&self) -> bool {
         true

@@ -716,17 +716,33 @@ pub(super) fn present_readers_moved(req: &Request, changes: &[FileChange]) -> Re
         let marker = crate::managers::ManagerArg::Exact(other)
             .marker_in(req.dir)
             .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()));
-        // In play without a file of its own: package.json's `packageManager` names it.
-        let (why, used) = match (marker, crate::managers::named_for(req.dir)) {
+        // In play without a file of its own: package.json's `packageManager` names it, or
+        // its lockfile is here.
+        let named = crate::managers::named_for(req.dir)
+            .ok()
+            .flatten()
+            .filter(|(arg, _, _)| arg.settle(req.dir).is_ok_and(|(m, _)| m == other));
+        let locked = || {
+            crate::managers::locked_in(req.dir)
+                .into_iter()
+                .find(|(arg, _)| arg.settle(req.dir).is_ok_and(|(m, _)| m == other))
+        };
+        let (why, used) = match (marker, named) {
             (Some(marker), _) => (format!("whose {marker} is here"), "if {other} is used here"),
-            (None, Ok(Some((_, spec, file)))) => (
+            (None, Some((_, spec, file))) => (
                 format!("which {file}'s packageManager \"{spec}\" names"),
                 "as Corepack runs {other} here",
             ),
-            (None, _) => (
-                format!("whose {} is here", other.marker_file()),
-                "if {other} is used here",
-            ),
+            (None, None) => match locked() {
+                Some((_, lockfile)) => (
+                    format!("whose {lockfile} is here"),
+                    "as its lockfile says {other} installs this project",
+                ),
+                None => (
+                    format!("whose {} is here", other.marker_file()),
+                    "if {other} is used here",
+                ),
+            },
         };
         let used = used.replace("{other}", &other.to_string());
         out.push(Warning::new(
