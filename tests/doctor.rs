@@ -2165,3 +2165,64 @@ fn always_auth_yarn_1_reads_is_not_called_ignored() {
         "{found:?}"
     );
 }
+
+/// From the last note's gap: explain and convert said which pnpm major's rules they used
+/// (the newest, where package.json names none) and doctor did not, though its findings differ
+/// by major. The note is a finding now; run as printed, its `--manager` lists check the same
+/// managers under the other majors, named.
+#[test]
+fn doctor_says_which_pnpm_major_it_checked_and_how_to_check_another() {
+    let dir = project(&[
+        ("package.json", "{\"name\":\"app\"}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.test/\n//npm.acme.test/:_authToken=${NPM_TOKEN}\n",
+        ),
+        ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+    ]);
+    let home = dir.path().join("no-home");
+    let doctor = doctor_json(&dir, &[], &home);
+    let notes: Vec<&serde_json::Value> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "pnpm-version")
+        .collect();
+    assert_eq!(notes.len(), 1, "{doctor:#}");
+    assert!(
+        notes[0]["message"].as_str().unwrap().contains(
+            "using the rules of pnpm 12 (no pnpm version in package.json, so the newest)"
+        ),
+        "{doctor:#}"
+    );
+    let fix = notes[0]["fix"].as_str().unwrap();
+    let lists: Vec<&str> = fix
+        .split("--manager ")
+        .skip(1)
+        .map(|l| l.split([';', ' ']).next().unwrap())
+        .collect();
+    assert_eq!(lists, ["npm,pnpm@10", "npm,pnpm@11"], "{fix}");
+    for list in lists {
+        let named = doctor_json(&dir, &["--manager", list], &home);
+        let managers: Vec<&str> = named["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["manager"].as_str())
+            .collect();
+        assert!(
+            !fixes_of(&named, "pnpm-version").iter().any(|_| true),
+            "{named:#}"
+        );
+        let major = list.trim_start_matches("npm,");
+        assert!(managers.contains(&major), "{list}: {named:#}");
+    }
+    // package.json names the major: nothing was left to pmrc, nothing is said.
+    std::fs::write(
+        dir.path().join("package.json"),
+        "{\"name\":\"app\",\"packageManager\":\"pnpm@11.28.11\"}\n",
+    )
+    .unwrap();
+    let pinned = doctor_json(&dir, &[], &home);
+    assert!(fixes_of(&pinned, "pnpm-version").is_empty(), "{pinned:#}");
+}

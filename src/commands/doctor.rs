@@ -58,10 +58,16 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
             }
         }
     }
-    let managers = found
-        .into_iter()
-        .map(|m| Ok(m.settle(&req.dir)?.0))
-        .collect::<Result<Vec<Manager>>>()?;
+    // Which major's rules a manager is checked under, where pmrc took the newest, is said,
+    // as explain and convert say it.
+    let mut settled_notes = Vec::new();
+    let mut managers = Vec::new();
+    for m in found {
+        let guessed = m.major_guessed(&req.dir);
+        let (m, note) = m.settle(&req.dir)?;
+        settled_notes.extend(note.filter(|n| guessed && !settled_notes.contains(n)));
+        managers.push(m);
+    }
     // A workspace is checked from its root; what the member's own files miss is said.
     let shared = super::workspace_run::shared_workspace_root(&managers, req.dir.clone(), env)?;
     let read_apart = read_apart_findings(&shared, req);
@@ -100,11 +106,14 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
         }
         findings.extend(moved);
     }
+    let settled_findings = settled_notes
+        .into_iter()
+        .map(|w| other_major_named(w, &request.managers));
     let member_findings = member_notes
         .into_iter()
         .map(|w| crate::doctor::finding(w, None))
         .chain(read_apart);
-    findings.splice(0..0, member_findings);
+    findings.splice(0..0, settled_findings.chain(member_findings));
     let failing = req
         .fail_on
         .is_some_and(|t| findings.iter().any(|f| f.severity >= t));
@@ -118,6 +127,40 @@ pub fn run(req: &Request, env: &Environment) -> Result<Diagnosed> {
             ExitStatus::Success
         },
     })
+}
+
+/// The note saying which major's rules a manager was checked under (pnpm's newest, where
+/// package.json names none), its fix naming the `--manager` list that checks the same
+/// managers under the family's other majors.
+fn other_major_named(note: Warning, checked: &[Manager]) -> Finding {
+    let mut finding = crate::doctor::finding(note, None);
+    let family = |m: &Manager| m.rules().family();
+    let Some(settled) = checked.iter().copied().find(|m| {
+        crate::managers::SETTLED
+            .iter()
+            .any(|o| o != m && family(o) == family(m))
+    }) else {
+        return finding;
+    };
+    let with = |major: Manager| {
+        checked
+            .iter()
+            .map(|&m| if m == settled { major } else { m }.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let others: Vec<String> = crate::managers::SETTLED
+        .iter()
+        .copied()
+        .filter(|o| *o != settled && family(o) == family(&settled))
+        .map(|o| format!("--manager {}", with(o)))
+        .collect();
+    finding.manager = Some(settled);
+    finding.fix = format!(
+        "where the project runs another major, run the same command again with {}; name the version in package.json's packageManager to settle it",
+        others.join(" or ")
+    );
+    finding
 }
 
 /// Each manager checked at the workspace root that, run in the member, reads other settings:

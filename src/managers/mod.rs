@@ -270,6 +270,12 @@ impl ManagerArg {
         }
     }
 
+    /// Whether which major runs is left to pmrc here: pnpm's where neither the project's
+    /// package.json nor its workspace root's names one (pmrc then takes the newest).
+    pub fn major_guessed(self, dir: &Path) -> bool {
+        self == ManagerArg::PnpmOfProject && pnpm::major_named_for(dir).is_none()
+    }
+
     /// Whether the marker file holds registry or auth settings at all (Deno's `deno.json`
     /// does not: its `.npmrc` is found as npm's).
     pub fn marker_holds_config(self) -> bool {

@@ -997,8 +997,6 @@ pub(super) fn usable(c: &Credentials) -> bool {
         .any(|v| v.level() == Level::Project && v.value.has_env())
 }
 
-/// The pnpm major a project names in package.json (`packageManager`, or
-/// `devEngines.packageManager`), with where it was found.
 /// The pnpm major `dir`'s package.json names (its `packageManager` or `engines`), if it
 /// names one pmrc knows.
 pub(super) fn named_major(dir: &Path) -> Option<PnpmMajor> {
@@ -1084,6 +1082,8 @@ fn ignore_proxy_references(read: &mut Model, warnings: &mut Vec<Warning>) {
     }
 }
 
+/// The pnpm major a project names in package.json (`packageManager`, or
+/// `devEngines.packageManager`), with where it was found.
 pub(super) fn major_of_project(dir: &Path) -> Option<(u8, String)> {
     let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -1148,6 +1148,25 @@ pub(super) fn settle(dir: &Path) -> Result<(Manager, Option<Warning>)> {
             )),
         ));
     }
+    let (major, why) = major_named_for(dir).unwrap_or((
+        PnpmMajor::NEWEST.number(),
+        "no pnpm version in package.json, so the newest".to_string(),
+    ));
+    let Some(settled) = PnpmMajor::from_major(&major.to_string()) else {
+        return Err(Error::Usage(format!(
+            "{why} asks for pnpm {major}; pmrc knows pnpm 10, 11 and 12 (name one with pnpm@N)"
+        )));
+    };
+    let note = Warning::note(
+        Code::PnpmVersion,
+        format!("using the rules of pnpm {major} ({why})"),
+        None,
+    );
+    Ok((Manager::Pnpm(settled), Some(note)))
+}
+
+/// The pnpm major the project's package.json names, or its workspace root's, and where.
+pub(super) fn major_named_for(dir: &Path) -> Option<(u8, String)> {
     // A member's package.json seldom names the manager: the workspace root's does, which
     // Corepack then runs in the member.
     let above = || {
@@ -1163,21 +1182,7 @@ pub(super) fn settle(dir: &Path) -> Result<(Manager, Option<Warning>)> {
             ),
         ))
     };
-    let (major, why) = major_of_project(dir).or_else(above).unwrap_or((
-        PnpmMajor::NEWEST.number(),
-        "no pnpm version in package.json, so the newest".to_string(),
-    ));
-    let Some(settled) = PnpmMajor::from_major(&major.to_string()) else {
-        return Err(Error::Usage(format!(
-            "{why} asks for pnpm {major}; pmrc knows pnpm 10, 11 and 12 (name one with pnpm@N)"
-        )));
-    };
-    let note = Warning::note(
-        Code::PnpmVersion,
-        format!("using the rules of pnpm {major} ({why})"),
-        None,
-    );
-    Ok((Manager::Pnpm(settled), Some(note)))
+    major_of_project(dir).or_else(above)
 }
 
 /// pnpm 11+ reads only auth, registry and network keys from `.npmrc`: everything else in the
