@@ -681,7 +681,19 @@ fn tarball_explanation(
             why: "not an http(s) URL".into(),
         };
     };
-    let (authorization, why) = manager.rules().tarball_credentials(&TarballRequest {
+    // npm fetches a tarball on the public registry from the registry it is given instead.
+    let rules = manager.rules();
+    let fetched = rules
+        .tarball_fetched_at(model, &t, at.major, at.files, vars.layer())
+        .and_then(|(url, why)| Some((RegistryUrl::parse(&url)?, url, why)));
+    let (t, fetched) = match fetched {
+        Some((rewritten, url, why)) => (
+            rewritten,
+            Some(format!("npm asks for {url} instead ({why}); ")),
+        ),
+        None => (t, None),
+    };
+    let (authorization, why) = rules.tarball_credentials(&TarballRequest {
         model,
         route,
         tarball: t,
@@ -693,7 +705,7 @@ fn tarball_explanation(
     TarballExplanation {
         url: tarball.into(),
         authorization,
-        why,
+        why: format!("{}{why}", fetched.unwrap_or_default()),
     }
 }
 

@@ -9310,3 +9310,73 @@ fn a_lockfile_at_the_workspace_root_puts_its_manager_in_play_in_a_member() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("bun (Bun 1.x rules)"), "{}", render(&out));
 }
+
+/// From the last note's gap: npm's `replace-registry-host` (default `npmjs`) fetches a
+/// tarball on registry.npmjs.org (a lockfile's `resolved`, a mirror's packument) from the
+/// default registry instead, with its credentials; explain said npm 11 sends nothing and
+/// npm 12 refuses it. Real npm 11.21.2 and 12.2.2 against a loopback registry at
+/// `http://127.0.0.1:4873/npm/` whose packument named `https://registry.npmjs.org/foo/-/…`
+/// both fetched `/npm/foo/-/foo-1.0.0.tgz` with the registry's token; with
+/// `replace-registry-host=never`, npm 11 went to registry.npmjs.org and npm 12 stopped
+/// (EALLOWREMOTE); a scope on another path got the default registry's host, which npm 11
+/// fetched with the scope's token and npm 12 refused (outside the scope registry's path).
+#[test]
+fn npm_asks_its_registry_for_tarballs_on_the_public_registry() {
+    let tarball_lines = |npmrc: &str, package: &str, tarball: &str| {
+        let project =
+            Project::with_files(&[("package.json", "{\"name\":\"app\"}\n"), (".npmrc", npmrc)]);
+        let out = run(
+            &project,
+            &[
+                "explain",
+                package,
+                "--tarball",
+                tarball,
+                "--manager",
+                "npm@11,npm@12",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.trim_start().starts_with("tarball "))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let npmrc =
+        "registry=http://127.0.0.1:4873/npm/\n//127.0.0.1:4873/npm/:_authToken=npm_FAKE_TOKEN\n";
+    let public = "https://registry.npmjs.org/foo/-/foo-1.0.0.tgz";
+    let rewritten = tarball_lines(npmrc, "foo", public);
+    assert_eq!(rewritten.len(), 2, "{rewritten:?}");
+    for line in &rewritten {
+        assert!(
+            line.contains(": Bearer *** (npm asks for http://127.0.0.1:4873/npm/foo/-/foo-1.0.0.tgz instead (replace-registry-host=npmjs (npm's default)"),
+            "{line}"
+        );
+    }
+    let never = tarball_lines(
+        &format!("{npmrc}replace-registry-host=never\n"),
+        "foo",
+        public,
+    );
+    assert!(
+        never[0].contains(": no credentials (another host"),
+        "{never:?}"
+    );
+    assert!(never[1].contains("EALLOWREMOTE"), "{never:?}");
+    let scoped = tarball_lines(
+        "registry=http://127.0.0.1:4873/npm/\n@acme:registry=http://127.0.0.1:4873/acme/\n//127.0.0.1:4873/acme/:_authToken=npm_FAKE_ACME\n",
+        "@acme/foo",
+        "https://registry.npmjs.org/@acme/foo/-/foo-1.0.0.tgz",
+    );
+    assert!(
+        scoped[0].contains(
+            ": Bearer *** (npm asks for http://127.0.0.1:4873/npm/@acme/foo/-/foo-1.0.0.tgz instead"
+        ),
+        "{scoped:?}"
+    );
+    assert!(
+        scoped[1].contains("EALLOWREMOTE") && scoped[1].contains("http://127.0.0.1:4873/acme/"),
+        "{scoped:?}"
+    );
+}

@@ -867,6 +867,19 @@ pub trait Rules: Sync {
     }
     /// Which credentials go with a tarball request, and why.
     fn tarball_credentials(&self, request: &TarballRequest) -> (Option<Authorization>, String);
+    /// The URL the manager fetches in place of `tarball`, with why (npm's
+    /// `replace-registry-host`); `None` where it fetches the URL as given. `major`, `files`
+    /// and `env_vars` as in [`TarballRequest`].
+    fn tarball_fetched_at(
+        &self,
+        _model: &Model,
+        _tarball: &RegistryUrl,
+        _major: Option<u8>,
+        _files: &[ConfigFile],
+        _env_vars: &[crate::env_layer::Variable],
+    ) -> Option<(String, String)> {
+        None
+    }
 
     // ---- as the source of a translation ----
 

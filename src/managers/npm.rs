@@ -266,6 +266,73 @@ impl Rules for Npm {
         }
     }
 
+    /// `replace-registry-host` (default `npmjs`: registry.npmjs.org) puts the default
+    /// registry's origin in place of a tarball's host, in arborist's `registryResolved`
+    /// (the hostname, port ignored, or `always`; a full URL also swaps its path prefix for
+    /// the registry's path, a host alone gets the registry's path put in front), and else
+    /// in pacote's `remote.js` (the host with its port; the registry's path is lost). Both
+    /// majors; npm 12's gate then judges the URL as arborist rewrote it (spec/npm.md §5.4),
+    /// so pacote's rewrite is left out there: the gate refuses the URL as given first, unless
+    /// allow-remote=all (not modelled: npm 12 then fetches pacote's URL).
+    fn tarball_fetched_at(
+        &self,
+        model: &Model,
+        tarball: &RegistryUrl,
+        major: Option<u8>,
+        files: &[crate::discover::ConfigFile],
+        env_vars: &[crate::env_layer::Variable],
+    ) -> Option<(String, String)> {
+        let (value, at) = setting_in_effect("replace-registry-host", files, env_vars)
+            .unwrap_or_else(|| ("npmjs".into(), "npm's default".into()));
+        let registry = model
+            .registry
+            .as_ref()
+            .map(|v| v.value.render(Dialect::Npm).0);
+        let registry = RegistryUrl::parse(registry.as_deref().unwrap_or(PUBLIC_REGISTRY))?;
+        let matched = if value == "npmjs" || value.is_empty() {
+            "registry.npmjs.org"
+        } else {
+            value.as_str()
+        };
+        let (match_host, match_path) = match RegistryUrl::parse(matched) {
+            Some(url) => (
+                url.hostname().to_string(),
+                Some(url.path().trim_end_matches('/').to_string()),
+            ),
+            None => (matched.to_ascii_lowercase(), None),
+        };
+        let has_prefix =
+            |path: &str, prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+        let registry_path = registry.path().trim_end_matches('/');
+        let path = tarball.path();
+        let host_matches = matched == "always" || match_host == tarball.hostname();
+        let path_matches = match_path.as_deref().is_none_or(|p| has_prefix(path, p));
+        let rewritten_path = if host_matches && path_matches {
+            match match_path.as_deref() {
+                Some(prefix) => format!("{registry_path}{}", &path[prefix.len()..]),
+                None if !registry_path.is_empty() && !has_prefix(path, registry_path) => {
+                    format!("{registry_path}{path}")
+                }
+                None => path.to_string(),
+            }
+        } else if matched.eq_ignore_ascii_case(tarball.host()) && major.is_none_or(|m| m < 12) {
+            path.to_string()
+        } else {
+            return None;
+        };
+        let fetched = format!("{}://{}{rewritten_path}", registry.scheme, registry.host());
+        if fetched == format!("{}://{}{path}", tarball.scheme, tarball.host()) {
+            return None;
+        }
+        Some((
+            fetched,
+            format!(
+                "replace-registry-host={value} ({at}) puts the default registry's host in place of {}",
+                tarball.host()
+            ),
+        ))
+    }
+
     fn one_proxy_for_both_schemes(&self) -> bool {
         true
     }
