@@ -636,6 +636,31 @@ fn explain_names_a_parent_key_yarn_1_does_not_walk_up_to() {
     );
 }
 
+/// From the last note's gap, then a trial: real Yarn 4.18.1 sent nothing for `@acme/foo`
+/// whose scope registry was a GitLab project path, with the token under an npmRegistries
+/// entry keyed at `//host/api/v4/` (and `Bearer glpat-FAKE` once keyed at the registry's
+/// URL). explain said there was no entry at all; it names the parent key Yarn does not
+/// walk up to.
+#[test]
+fn explain_names_a_parent_key_yarn_4_does_not_walk_up_to() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\":\"t\"}\n"),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"http://127.0.0.1:4873/api/v4/projects/42/packages/npm/\"\nnpmRegistries:\n  \"//127.0.0.1:4873/api/v4/\":\n    npmAuthToken: \"glpat-FAKE\"\n",
+        ),
+    ]);
+    let out = run(&project, &["explain", "@acme/foo"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("sends: no credentials"), "{text}");
+    assert!(
+        text.contains(
+            "`//127.0.0.1:4873/api/v4/` (a parent of the registry's path; Yarn 4 does not walk up: npmRegistries keys match the registry's URL exactly) misses it"
+        ),
+        "{text}"
+    );
+}
+
 /// Issue 7: files pmrc must not replace end in a clear error, exit 2, and nothing changes.
 #[test]
 fn issue_7_unwritable_targets_are_refused() {

@@ -364,11 +364,18 @@ impl Rules for Yarn {
         })
     }
 
+    /// `npmRegistries` entries match the registry's URL exactly (from a trial: real Yarn
+    /// 4.18.1 sent nothing for a GitLab project registry whose entry was keyed
+    /// `//host/api/v4/`, and the entry's token once keyed at the registry's URL).
+    fn parent_key_not_walked(&self) -> Option<&'static str> {
+        Some("Yarn 4 does not walk up: npmRegistries keys match the registry's URL exactly")
+    }
+
     fn credential_reason(&self, route: &Route) -> String {
         let sent = route.authorization.is_some();
         match (&route.credential_key, sent) {
             (None, _) => {
-                "no credentials: no npmScopes or npmRegistries entry, and no top-level npmAuthToken/npmAuthIdent".into()
+                "no credentials: no npmScopes or npmRegistries entry for this registry, and no top-level npmAuthToken/npmAuthIdent".into()
             }
             // An entry whose only token is empty here (`${NPM_TOKEN:-}`, unset) sends nothing.
             (Some(_), false) if matches!(route.packages, Packages::Scope(_)) => {
