@@ -9405,3 +9405,39 @@ fn npm_asks_its_registry_for_tarballs_on_the_public_registry() {
         "{scoped:?}"
     );
 }
+
+/// From the last note's gap: npm 12 refuses a top-level `email` only with a value
+/// (`validate()` asks `this.get`): real npm 12.2.2 installed with `email=` and `email=""`,
+/// where pmrc said it stops every command.
+#[test]
+fn npm12_takes_an_empty_top_level_email_as_no_email() {
+    for (line, stops) in [
+        ("email=", false),
+        ("email=\"\"", false),
+        ("email=me@example.test", true),
+    ] {
+        let project = Project::with_files(&[
+            ("package.json", "{\"name\":\"app\"}\n"),
+            (
+                ".npmrc",
+                &format!(
+                    "registry=http://127.0.0.1:4873/npm/\n//127.0.0.1:4873/npm/:_authToken=npm_FAKE_TOKEN\n{line}\n"
+                ),
+            ),
+        ]);
+        let out = run(&project, &["explain", "foo", "--manager", "npm@12"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            text.contains("stops: every command"),
+            stops,
+            "{line}: {text}"
+        );
+        let doctor = run(&project, &["doctor", "--manager", "npm@12"]);
+        assert_eq!(
+            render(&doctor).contains("npm12-refused-key"),
+            stops,
+            "{line}: {}",
+            render(&doctor)
+        );
+    }
+}

@@ -588,8 +588,14 @@ fn npm12_refused_keys(
         let (Some(text), Format::Npmrc) = (&file.text, file.format) else {
             continue;
         };
-        let keys = crate::formats::npmrc::top_level_keys(text);
-        let line_of = |key: &str| keys.iter().rev().find(|(_, k)| k == key).map(|(l, _)| *l);
+        // `validate()` asks `this.get(key)`: an empty value is no value (from a trial: real
+        // npm 12.2.2 installed with `email=` and `email=""`, and stopped with
+        // `email=me@example.test`).
+        let line_of = |key: &str| {
+            crate::formats::npmrc::last_top_level(text, key)
+                .filter(|(_, value)| !value.is_empty())
+                .map(|(line, _)| line)
+        };
         for name in NPM12_KEYED_ONLY {
             let Some(line) = line_of(name) else { continue };
             let lone = match name {
