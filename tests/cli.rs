@@ -9206,7 +9206,7 @@ fn npm12_refuses_tarballs_outside_the_registry_origin_and_path() {
         ];
         let npm12 = tarball_line(&[&explain[..], &["npm@12"]].concat());
         assert!(
-            npm12.contains(": no credentials (npm 12 refuses it before any request (EALLOWREMOTE"),
+            npm12.contains(": no credentials (npm 12 refuses to fetch it (EALLOWREMOTE"),
             "{npm12}"
         );
         let npm11 = tarball_line(&[&explain[..], &["npm@11"]].concat());

@@ -254,7 +254,7 @@ impl Rules for Npm {
             _ => (
                 None,
                 format!(
-                    "npm 12 refuses it before any request (EALLOWREMOTE, \"Refusing to fetch\"): it is outside the origin and path of the package's registry {}://{}{}{}; with allow-remote=all it would be fetched: {why}",
+                    "npm 12 refuses to fetch it (EALLOWREMOTE, \"Refusing to fetch\"): it is outside the origin and path of the package's registry {}://{}{}{}; with allow-remote=all it would be fetched: {why}",
                     req.registry.scheme,
                     req.registry.host(),
                     req.registry.path(),

@@ -771,7 +771,7 @@ pub fn print_explain(
                 .map(|o| format!(" ({o})"))
                 .unwrap_or_default();
             text.push_str(&format!(
-                "    stops: every command, with \"{}\"{at}, before any request; once that is fixed:\n",
+                "    stops: every command, with \"{}\"{at}, before requesting any of the project's packages; once that is fixed:\n",
                 stop.error
             ));
         }
