@@ -1,6 +1,6 @@
 //! `pmrc init`: writes a new `pmrc.toml` naming the source (the one manager whose file holds
 //! registry or auth settings) and the targets (the manager package.json's `packageManager`
-//! names, and every other manager whose own file is here). It never guesses: an existing
+//! names, and every other manager whose own file or lockfile is here). It never guesses: an existing
 //! pmrc.toml, a source that is not clear, no target, or a `packageManager` beside other
 //! managers' files (leftovers, or managers to keep?) stop it with a message that says what
 //! it found and what to pass. A preview by default, written with `--write`, like `convert`.
@@ -207,7 +207,8 @@ fn holds(m: ManagerArg, candidates: &[Candidate]) -> String {
     )
 }
 
-/// The targets: `packageManager`'s manager, else every other manager whose file is here.
+/// The targets: `packageManager`'s manager, else every other manager whose file or lockfile
+/// is here.
 /// Both at once is a question only the user can answer.
 fn targets(
     dir: &Path,
@@ -221,18 +222,30 @@ fn targets(
             "{e}; pass --to M[,M...] to name the managers to keep in sync"
         ))
     })?;
-    let others: Vec<ManagerArg> = candidates
+    let named_arg = named.as_ref().map(|n| n.0);
+    // Each other manager with the file that says it is used here: its own config file, else
+    // its lockfile (a pnpm project with pnpm-lock.yaml and an `.npmrc` alone).
+    let mut others: Vec<(ManagerArg, &str)> = candidates
         .iter()
-        .map(|c| c.manager)
-        .filter(|m| *m != from && Some(*m) != named.as_ref().map(|n| n.0))
+        .map(|c| (c.manager, c.manager.marker_file()))
+        .filter(|(m, _)| *m != from && Some(*m) != named_arg)
         .collect();
-    let files = |ms: &[ManagerArg]| {
+    for (m, lockfile) in managers::locked_in(dir) {
+        let same = |o: &ManagerArg| o.marker_file() == m.marker_file();
+        if !same(&from)
+            && !named_arg.as_ref().is_some_and(same)
+            && !others.iter().any(|(o, _)| same(o))
+        {
+            others.push((m, lockfile));
+        }
+    }
+    let files = |ms: &[(ManagerArg, &str)]| {
         ms.iter()
-            .map(|m| format!("{} ({m})", m.marker_file()))
+            .map(|(m, file)| format!("{file} ({m})"))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let here = |ms: &[ManagerArg]| if ms.len() == 1 { "is" } else { "are" };
+    let here = |ms: &[(ManagerArg, &str)]| if ms.len() == 1 { "is" } else { "are" };
     // A bot that updates the project's packages reads registries of its own, which drift
     // like any manager's (never the source: it says nothing of how the project installs).
     let bots = managers::bots_in(dir)?;
@@ -249,7 +262,9 @@ fn targets(
                 found.push(format!("{m}: package.json packageManager \"{spec}\""));
                 return Ok(with_bots(vec![m], found));
             }
-            let all: Vec<ManagerArg> = std::iter::once(m).chain(others.iter().copied()).collect();
+            let all: Vec<ManagerArg> = std::iter::once(m)
+                .chain(others.iter().map(|(o, _)| *o))
+                .collect();
             Err(Error::Usage(format!(
                 "package.json packageManager \"{spec}\" names {m}, and {} {} here too (leftovers, or managers to keep in sync?); run `pmrc init --to {m}{dir_arg}` to keep only {m} in sync, or `pmrc init --to {}{dir_arg}` to keep them all in sync",
                 files(&others),
@@ -268,14 +283,15 @@ fn targets(
             }
         ))),
         _ => {
-            let names: Vec<&str> = others.iter().map(|m| m.marker_file()).collect();
+            let names: Vec<&str> = others.iter().map(|(_, file)| *file).collect();
+            let managers: Vec<ManagerArg> = others.iter().map(|(m, _)| *m).collect();
             found.push(format!(
                 "{}: {} {} here",
-                list(&others),
+                list(&managers),
                 names.join(", "),
                 here(&others)
             ));
-            Ok(with_bots(others, found))
+            Ok(with_bots(managers, found))
         }
     }
 }
