@@ -681,16 +681,14 @@ fn tarball_explanation(
             why: "not an http(s) URL".into(),
         };
     };
-    // npm fetches a tarball on the public registry from the registry it is given instead.
+    // The URL the manager asks for, where it is another (npm's for one on the public
+    // registry), is the one whose credentials count.
     let rules = manager.rules();
     let fetched = rules
         .tarball_fetched_at(model, &t, at.major, at.files, vars.layer())
-        .and_then(|(url, why)| Some((RegistryUrl::parse(&url)?, url, why)));
+        .and_then(|(url, why)| Some((RegistryUrl::parse(&url)?, why)));
     let (t, fetched) = match fetched {
-        Some((rewritten, url, why)) => (
-            rewritten,
-            Some(format!("npm asks for {url} instead ({why}); ")),
-        ),
+        Some((rewritten, why)) => (rewritten, Some(format!("{why}; "))),
         None => (t, None),
     };
     let (authorization, why) = rules.tarball_credentials(&TarballRequest {

@@ -1,9 +1,10 @@
 //! `pmrc init`: writes a new `pmrc.toml` naming the source (the one manager whose file holds
 //! registry or auth settings) and the targets (the manager package.json's `packageManager`
-//! names, and every other manager whose own file or lockfile is here). It never guesses: an existing
-//! pmrc.toml, a source that is not clear, no target, or a `packageManager` beside other
-//! managers' files (leftovers, or managers to keep?) stop it with a message that says what
-//! it found and what to pass. A preview by default, written with `--write`, like `convert`.
+//! names, and every other manager whose own file or lockfile is here). It never guesses: an
+//! existing pmrc.toml, a source that is not clear, no target, or a `packageManager` beside
+//! other managers' files (leftovers, or managers to keep?) stop it with a message that says
+//! what it found and what to pass. A preview by default, written with `--write`, like
+//! `convert`.
 
 use std::path::{Path, PathBuf};
 

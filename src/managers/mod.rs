@@ -867,8 +867,8 @@ pub trait Rules: Sync {
     }
     /// Which credentials go with a tarball request, and why.
     fn tarball_credentials(&self, request: &TarballRequest) -> (Option<Authorization>, String);
-    /// The URL the manager fetches in place of `tarball`, with why (npm's
-    /// `replace-registry-host`); `None` where it fetches the URL as given. `major`, `files`
+    /// The URL the manager fetches in place of `tarball`, and a sentence saying so and why
+    /// (npm's `replace-registry-host`); `None` where it fetches the URL as given. `major`, `files`
     /// and `env_vars` as in [`TarballRequest`].
     fn tarball_fetched_at(
         &self,

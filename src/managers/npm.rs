@@ -324,13 +324,11 @@ impl Rules for Npm {
         if fetched == format!("{}://{}{path}", tarball.scheme, tarball.host()) {
             return None;
         }
-        Some((
-            fetched,
-            format!(
-                "replace-registry-host={value} ({at}) puts the default registry's host in place of {}",
-                tarball.host()
-            ),
-        ))
+        let why = format!(
+            "npm asks for {fetched} instead (replace-registry-host={value} ({at}) puts the default registry's host in place of {})",
+            tarball.host()
+        );
+        Some((fetched, why))
     }
 
     fn one_proxy_for_both_schemes(&self) -> bool {
