@@ -385,6 +385,9 @@ diagnostics! {
         SameRules "same-rules"
             what: "the target reads the source's files and does the same with them (the same manager and major, or pnpm 11 and 12 on these files): nothing to change"
             fix: "nothing";
+        TargetOnlySettingRemoved "target-only-setting-removed"
+            what: "with --check, a scope or a host's credentials that a target's own file holds and the source does not (added to the target by hand), which the change removes: --write would remove it"
+            fix: "add it to the source's config and run the same command again; or, if it should go, run it with --write instead of --check";
         TargetAlreadyAlike "target-already-alike"
             what: "every target, each one whose own config is .npmrc (pnpm, Deno, Yarn 1; not Bun, whose conversion writes bunfig.toml), already sends what the source sends, to the same registries, reading the files as they are (user files included): nothing is written, since a copy of a line it reads would only hide later edits of that line (a token renewed in ~/.npmrc under a copy in pnpm's auth.ini)"
             fix: "nothing";

@@ -9500,3 +9500,85 @@ fn init_takes_the_manager_whose_lockfile_is_here_as_a_target() {
         assert!(project.read("pmrc.toml").unwrap().contains(written));
     }
 }
+
+/// From the last note's gap: `sync --check` showed a scope added to the target's file by hand
+/// being removed and said only "`pmrc sync --write` updates them", which would drop it. It
+/// says what only the target holds, where, and that it belongs in the source; done as said,
+/// the sync keeps it.
+#[test]
+fn sync_check_names_what_only_the_target_holds_before_write_removes_it() {
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\":\"app\"}\n"),
+        (
+            ".npmrc",
+            "@acme:registry=https://npm.acme.test/\n//npm.acme.test/:_authToken=${NPM_TOKEN}\n",
+        ),
+        ("pmrc.toml", "[sync]\nfrom = \"npm\"\nto = [\"yarn\"]\n"),
+    ]);
+    let out = run(&project, &["sync", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    let synced = project.read(".yarnrc.yml").unwrap();
+    let by_hand = synced.replace(
+        "npmScopes:\n",
+        "npmScopes:\n  beta:\n    npmRegistryServer: \"https://npm.beta.test\"\n",
+    );
+    std::fs::write(project.path().join(".yarnrc.yml"), &by_hand).unwrap();
+    let check = |project: &Project| {
+        let out = run(project, &["sync", "--check"]);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).replace("\n    ", " "),
+        )
+    };
+    let (code, said) = check(&project);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("warning[target-only-setting-removed]: .yarnrc.yml:3: scope @beta is in yarn's file but not in npm's config, the source: the change removes it; if it is meant to stay, add it to the source (.npmrc) and run again"),
+        "{said}"
+    );
+    // Done as said: the source holds them, the sync keeps them, and the check then passes.
+    std::fs::write(
+        project.path().join(".npmrc"),
+        "@acme:registry=https://npm.acme.test/\n//npm.acme.test/:_authToken=${NPM_TOKEN}\n@beta:registry=https://npm.beta.test/\n",
+    )
+    .unwrap();
+    let (_, said) = check(&project);
+    assert!(!said.contains("target-only-setting-removed"), "{said}");
+    let out = run(&project, &["sync", "--write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    let written = project.read(".yarnrc.yml").unwrap();
+    assert!(written.contains("beta:"), "{written}");
+    assert_eq!(check(&project).0, Some(0));
+
+    // The other way round: `.npmrc` as the target, a scope and a host's token added to it.
+    let project = Project::with_files(&[
+        ("package.json", "{\"name\":\"app\"}\n"),
+        (
+            ".yarnrc.yml",
+            "npmScopes:\n  acme:\n    npmRegistryServer: \"https://npm.acme.test\"\nnpmRegistries:\n  //npm.acme.test:\n    npmAuthToken: \"${NPM_TOKEN}\"\n",
+        ),
+        ("pmrc.toml", "[sync]\nfrom = \"yarn\"\nto = [\"npm\"]\n"),
+    ]);
+    assert_eq!(run(&project, &["sync", "--write"]).status.code(), Some(0));
+    let npmrc = project.read(".npmrc").unwrap();
+    std::fs::write(
+        project.path().join(".npmrc"),
+        format!("{npmrc}@beta:registry=https://npm.beta.test/\n//npm.beta.test/:_authToken=${{BETA_TOKEN}}\n"),
+    )
+    .unwrap();
+    let lines = npmrc.lines().count();
+    let (code, said) = check(&project);
+    assert_eq!(code, Some(1), "{said}");
+    for expected in [
+        format!(
+            ".npmrc:{}: scope @beta is in npm's file but not in yarn's config, the source: the change removes it; if it is meant to stay, add it to the source (.yarnrc.yml)",
+            lines + 1
+        ),
+        format!(
+            ".npmrc:{}: the credentials for npm.beta.test are in npm's file",
+            lines + 2
+        ),
+    ] {
+        assert!(said.contains(&expected), "{expected}: {said}");
+    }
+}

@@ -351,6 +351,18 @@ const TRIGGERS: &[Trigger] = &[
         &[(".npmrc", "registry=https://r.example/\n")],
         &["convert", "--from", "npm@12", "--to", "npm@12"],
     ),
+    // A scope added to the target's file by hand, which the source does not hold.
+    t(
+        "target-only-setting-removed",
+        &[
+            (".npmrc", "@acme:registry=https://r.example/\n"),
+            (
+                ".yarnrc.yml",
+                "npmScopes:\n  beta:\n    npmRegistryServer: \"https://beta.example\"\n",
+            ),
+        ],
+        &["convert", "--from", "npm", "--to", "yarn", "--check"],
+    ),
     // pnpm 12 reads the project `.npmrc`'s scope and `~/.npmrc`'s token as they are.
     Trigger {
         vars: &[],

@@ -333,6 +333,11 @@ fn run_plan(
     // on: pmrc cannot always write what would mend it (Yarn 1 taking `.yarnrc`'s registry
     // where `.npmrc` has none; from a review), and `--check` would stay red for good.
     let drift = !plan.in_sync();
+    // The fix `--check` prints is `--write`, which would drop what only a target holds.
+    if mode == Mode::Check && drift {
+        let removed = plan.target_only_removed()?;
+        plan.warnings.extend(removed);
+    }
     Ok(Converted {
         plan,
         mode,

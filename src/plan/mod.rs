@@ -10,6 +10,7 @@ mod planned_lines;
 mod readers_moved;
 pub use readers_moved::{listed, moved_by_changes};
 mod shared;
+mod target_only;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
