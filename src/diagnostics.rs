@@ -343,6 +343,9 @@ diagnostics! {
         DependabotScopeIgnoresNpmrc "dependabot-scope-ignores-npmrc"
             what: "`convert --to dependabot`: the conversion writes dependabot.yml's first `scope`, and the committed .npmrc holds settings besides registries and credentials (`legacy-peer-deps`); with a scope Dependabot writes its own .npmrc and ignores the committed one, so those settings stop applying to its updates"
             fix: "if Dependabot's updates need those settings, remove `scope` from dependabot.yml's entries by hand (the committed .npmrc then routes the scopes, and its other settings apply); else nothing";
+        DependabotFileNotAtRoot "dependabot-file-not-at-root"
+            what: "a .github/dependabot.yml in the project's folder below the repository's root (an earlier pmrc wrote it there): GitHub reads only the root's, so it configures nothing"
+            fix: "move its registries and updates into the repository root's .github/dependabot.yml, then delete it";
         DependabotNoUpdate "dependabot-no-update"
             what: "`convert --to dependabot`: the repository's `.github/dependabot.yml` has updates, but no `npm` or `bun` update for the project's folder; its updates are other projects' (a monorepo's), so pmrc links this project's registries to none of them and leaves the file as it is"
             fix: "add an update with `package-ecosystem: \"npm\"` and the `directory` the message names under `updates:`, then convert again";

@@ -248,6 +248,21 @@ const TRIGGERS: &[Trigger] = &[
         ],
         TO_DEPENDABOT,
     ),
+    // An earlier pmrc's file in the project's folder, below the repository's root.
+    Trigger {
+        vars: &[],
+        code: "dependabot-file-not-at-root",
+        files: &[
+            ("web/.npmrc", "@acme:registry=https://npm.acme.example/\n"),
+            (
+                "web/.github/dependabot.yml",
+                "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n",
+            ),
+        ],
+        home: &[],
+        dir: "web",
+        args: TO_DEPENDABOT,
+    },
     t(
         "dependabot-encoded-password",
         &[(

@@ -1129,3 +1129,66 @@ fn a_yarn_reference_without_a_fallback_stops_dependabot() {
     .unwrap();
     assert_eq!(findings(), Vec::<serde_json::Value>::new());
 }
+
+/// From the last note's gap: an earlier pmrc wrote `.github/dependabot.yml` in the project's
+/// folder; GitHub reads only the repository root's, and doctor --ci, reading the root's,
+/// said nothing of it. It is a finding at that file; a project at the root has none.
+#[test]
+fn a_dependabot_file_below_the_repository_root_is_said_to_configure_nothing() {
+    let dir = assert_fs::TempDir::new().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let dependabot = "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n";
+    write(".git/HEAD", "ref: refs/heads/main\n");
+    write("web/package.json", "{\"name\": \"web\"}\n");
+    write("web/.npmrc", "@acme:registry=https://npm.acme.test/\n");
+    write("web/.github/dependabot.yml", dependabot);
+    let rules = |at: &str| -> Vec<(String, String)> {
+        let out = common::pmrc()
+            .args(["doctor", "--ci", "--format", "json", "--fail-on", "never"])
+            .arg("--dir")
+            .arg(dir.path().join(at))
+            .env("HOME", dir.path().join("no-home"))
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let found = rules("web");
+    let stray: Vec<&(String, String)> = found
+        .iter()
+        .filter(|(rule, _)| rule == "dependabot-file-not-at-root")
+        .collect();
+    assert_eq!(stray.len(), 1, "{found:?}");
+    assert!(
+        stray[0].1.contains(&format!(
+            "GitHub reads only the repository root's .github/dependabot.yml ({})",
+            dir.path().join(".github/dependabot.yml").display()
+        )),
+        "{found:?}"
+    );
+    // The project at the repository's root: its file is the one GitHub reads.
+    write(".npmrc", "@acme:registry=https://npm.acme.test/\n");
+    write(".github/dependabot.yml", dependabot);
+    assert!(
+        !rules("")
+            .iter()
+            .any(|(rule, _)| rule == "dependabot-file-not-at-root"),
+        "{:?}",
+        rules("")
+    );
+}

@@ -266,6 +266,15 @@ pub fn check(dir: &Path, env: &Environment, managers: &[Manager]) -> Result<Vec<
         let shown = discover::shown_from(dir, &root.join(dependabot::FILE));
         (root, shown)
     });
+    if let Some((root, _)) = &dependabot
+        && let Some(stray) = crate::managers::stray_dependabot_file(dir, root)
+    {
+        out.push(CiFinding {
+            fix: stray.code.diagnostic().fix.to_string(),
+            warning: stray,
+            manager: None,
+        });
+    }
     if let Some((root, shown)) = dependabot
         && let Some(text) = discover::read_text(&root.join(dependabot::FILE))?
         && !managers.is_empty()

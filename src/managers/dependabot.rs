@@ -189,72 +189,109 @@ impl Rules for Dependabot {
             return Ok(Vec::new());
         }
         let root = crate::discover::repository_root(dir, FILE);
-        let held = match &root {
-            Some(root) => crate::discover::read_text(&root.join(FILE))?,
-            None => None,
-        };
-        if let (Some(root), Some(text)) = (&root, held.as_deref())
-            && let Some(warning) = no_update_here(dir, &root.join(FILE), text, written)
-        {
-            return Ok(vec![warning]);
-        }
-        let scoped: Vec<String> = written
-            .scopes
-            .iter()
-            .filter(|(_, s)| s.registry.is_some())
-            .map(|(name, _)| format!("@{name}"))
-            .collect();
-        if scoped.is_empty() {
-            return Ok(Vec::new());
-        }
-        let held_scope = held
+        let mut out: Vec<Warning> = root
             .as_deref()
-            .and_then(|text| crate::formats::dependabot_yml::settings(text).ok())
-            .is_some_and(|settings| {
-                settings
-                    .iter()
-                    .any(|s| s.path.len() == 3 && s.path[0] == "registries" && s.path[2] == "scope")
-            });
-        let Some(npmrc) = crate::discover::read_text(&dir.join(".npmrc"))? else {
-            return Ok(Vec::new());
-        };
-        if held_scope {
-            return Ok(Vec::new());
-        }
-        let lines: Vec<&str> = npmrc.lines().collect();
-        // The settings pmrc owns are routes and credentials, which dependabot.yml then
-        // gives, or TLS and proxies, which `dependabot-cannot-hold` names; Dependabot deletes
-        // a `${...}` line anyway.
-        let unread: Vec<(usize, String)> = crate::formats::npmrc::top_level_keys(&npmrc)
+            .and_then(|root| stray_file(dir, root))
             .into_iter()
-            .filter(|(line, key)| {
-                !crate::formats::npmrc::is_owned(key)
-                    && !lines
-                        .get(line - 1)
-                        .is_some_and(|l| crate::template::holds_reference(l))
-            })
             .collect();
-        let Some((first, _)) = unread.first() else {
-            return Ok(Vec::new());
-        };
-        let names: Vec<String> = unread
-            .iter()
-            .map(|(line, key)| format!("`{key}` (line {line})"))
-            .collect();
-        Ok(vec![Warning::new(
-            Code::DependabotScopeIgnoresNpmrc,
-            format!(
-                "dependabot.yml gets `scope` for {}, and with a scope Dependabot writes its own .npmrc and ignores the committed one, so its updates no longer get the committed .npmrc's {}",
-                scoped.join(", "),
-                names.join(", ")
-            ),
-            Some(crate::model::Origin {
-                file: crate::model::Origin::shared(".npmrc"),
-                line: *first,
-                level: crate::model::Level::Project,
-            }),
-        )])
+        out.extend(update_and_scope_warnings(dir, root.as_deref(), written)?);
+        Ok(out)
     }
+}
+
+/// [`Rules::target_warnings`] past the file's place: an update missing for the project, or a
+/// `scope` that makes Dependabot ignore the committed `.npmrc`.
+fn update_and_scope_warnings(
+    dir: &std::path::Path,
+    root: Option<&std::path::Path>,
+    written: &Model,
+) -> Result<Vec<Warning>> {
+    let held = match root {
+        Some(root) => crate::discover::read_text(&root.join(FILE))?,
+        None => None,
+    };
+    if let (Some(root), Some(text)) = (root, held.as_deref())
+        && let Some(warning) = no_update_here(dir, &root.join(FILE), text, written)
+    {
+        return Ok(vec![warning]);
+    }
+    let scoped: Vec<String> = written
+        .scopes
+        .iter()
+        .filter(|(_, s)| s.registry.is_some())
+        .map(|(name, _)| format!("@{name}"))
+        .collect();
+    if scoped.is_empty() {
+        return Ok(Vec::new());
+    }
+    let held_scope = held
+        .as_deref()
+        .and_then(|text| crate::formats::dependabot_yml::settings(text).ok())
+        .is_some_and(|settings| {
+            settings
+                .iter()
+                .any(|s| s.path.len() == 3 && s.path[0] == "registries" && s.path[2] == "scope")
+        });
+    let Some(npmrc) = crate::discover::read_text(&dir.join(".npmrc"))? else {
+        return Ok(Vec::new());
+    };
+    if held_scope {
+        return Ok(Vec::new());
+    }
+    let lines: Vec<&str> = npmrc.lines().collect();
+    // The settings pmrc owns are routes and credentials, which dependabot.yml then
+    // gives, or TLS and proxies, which `dependabot-cannot-hold` names; Dependabot deletes
+    // a `${...}` line anyway.
+    let unread: Vec<(usize, String)> = crate::formats::npmrc::top_level_keys(&npmrc)
+        .into_iter()
+        .filter(|(line, key)| {
+            !crate::formats::npmrc::is_owned(key)
+                && !lines
+                    .get(line - 1)
+                    .is_some_and(|l| crate::template::holds_reference(l))
+        })
+        .collect();
+    let Some((first, _)) = unread.first() else {
+        return Ok(Vec::new());
+    };
+    let names: Vec<String> = unread
+        .iter()
+        .map(|(line, key)| format!("`{key}` (line {line})"))
+        .collect();
+    Ok(vec![Warning::new(
+        Code::DependabotScopeIgnoresNpmrc,
+        format!(
+            "dependabot.yml gets `scope` for {}, and with a scope Dependabot writes its own .npmrc and ignores the committed one, so its updates no longer get the committed .npmrc's {}",
+            scoped.join(", "),
+            names.join(", ")
+        ),
+        Some(crate::model::Origin {
+            file: crate::model::Origin::shared(".npmrc"),
+            line: *first,
+            level: crate::model::Level::Project,
+        }),
+    )])
+}
+
+/// A `.github/dependabot.yml` in the project's folder below the repository's root, which
+/// GitHub never reads (it reads the root's alone): an earlier pmrc wrote the file there, and
+/// the conversion now writes the root's, leaving that one configuring nothing.
+pub(super) fn stray_file(dir: &std::path::Path, root: &std::path::Path) -> Option<Warning> {
+    if crate::discover::same_folder(dir, root) || !dir.join(FILE).is_file() {
+        return None;
+    }
+    Some(Warning::new(
+        Code::DependabotFileNotAtRoot,
+        format!(
+            "GitHub reads only the repository root's {FILE} ({}), never this one in the project's folder, so what it holds configures nothing; move its registries and updates into the root's file, then delete it",
+            root.join(FILE).display()
+        ),
+        Some(crate::model::Origin {
+            file: crate::model::Origin::shared(FILE),
+            line: 1,
+            level: crate::model::Level::Project,
+        }),
+    ))
 }
 
 /// Where the repository's dependabot.yml (`file`, holding `text`) has updates but none of the

@@ -1424,6 +1424,12 @@ fn marked_lockfile(rules: &dyn Rules, dir: &Path) -> Option<&'static str> {
         .then_some(file)
 }
 
+/// The `.github/dependabot.yml` of the project's folder `dir` below the repository's root
+/// `root`, which GitHub never reads, said where it is there.
+pub fn stray_dependabot_file(dir: &Path, root: &Path) -> Option<Warning> {
+    dependabot::stray_file(dir, root)
+}
+
 /// The first few kilobytes of a lockfile: its format shows at the top, and a lockfile can
 /// be megabytes.
 fn lockfile_head(path: &Path) -> Option<String> {
