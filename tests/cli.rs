@@ -9582,3 +9582,46 @@ fn sync_check_names_what_only_the_target_holds_before_write_removes_it() {
         assert!(said.contains(&expected), "{expected}: {said}");
     }
 }
+
+/// From a trial: Yarn 1 asks registry.yarnpkg.com for a tarball on registry.npmjs.org while
+/// Yarn's own registry (`.yarnrc`) is its default; explain implied registry.npmjs.org, the
+/// host a firewall must let through. Real Yarn 1.22.22 (registry in `.npmrc`) went to
+/// registry.yarnpkg.com, and to registry.npmjs.org once `.yarnrc` named a registry.
+#[test]
+fn yarn_1_asks_its_own_registry_for_tarballs_on_npms() {
+    let npmrc = "registry=http://127.0.0.1:4873/npm/\n//127.0.0.1:4873/npm/:_authToken=npm_FAKE_TOKEN\nalways-auth=true\n";
+    let line = |files: &[(&str, &str)]| {
+        let project = Project::with_files(files);
+        let out = run(
+            &project,
+            &[
+                "explain",
+                "foo",
+                "--tarball",
+                "https://registry.npmjs.org/foo/-/foo-1.0.0.tgz",
+                "--manager",
+                "yarn-classic",
+            ],
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find(|l| l.trim_start().starts_with("tarball "))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let rewritten = line(&[("package.json", "{}\n"), (".npmrc", npmrc)]);
+    assert!(
+        rewritten
+            .contains("Yarn 1 asks for https://registry.yarnpkg.com/foo/-/foo-1.0.0.tgz instead"),
+        "{rewritten}"
+    );
+    let as_given = line(&[
+        ("package.json", "{}\n"),
+        (".npmrc", npmrc),
+        (".yarnrc", "registry \"http://127.0.0.1:4873/npm/\"\n"),
+    ]);
+    assert!(
+        !as_given.contains("asks for") && as_given.contains("no credentials"),
+        "{as_given}"
+    );
+}

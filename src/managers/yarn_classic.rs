@@ -452,6 +452,56 @@ impl Rules for YarnClassic {
         }
     }
 
+    /// npm-resolver.js's `cleanRegistry`: while Yarn's own `registry` (`.yarnrc`, a
+    /// `YARN_REGISTRY` variable) is its default, a tarball on registry.npmjs.org is asked of
+    /// https://registry.yarnpkg.com instead (from a trial: real Yarn 1.22.22, the registry
+    /// set in `.npmrc` only, went to registry.yarnpkg.com for such a tarball, and to
+    /// registry.npmjs.org once `.yarnrc` named a registry).
+    fn tarball_fetched_at(
+        &self,
+        _model: &Model,
+        tarball: &RegistryUrl,
+        _major: Option<u8>,
+        files: &[crate::discover::ConfigFile],
+        env_vars: &[crate::env_layer::Variable],
+    ) -> Option<(String, String)> {
+        if tarball.hostname() != "registry.npmjs.org" || tarball.host() != tarball.hostname() {
+            return None;
+        }
+        let from_env = env_vars.iter().rev().find_map(|v| {
+            (v.name.to_ascii_lowercase().starts_with("yarn_")
+                && self.reads_variable(&v.name) == Some(EnvRead::Setting("registry".into())))
+            .then(|| v.value.clone())
+        });
+        let from_files = || {
+            files
+                .iter()
+                .filter(|f| f.format == Format::Yarnrc)
+                .filter_map(|f| Format::Yarnrc.settings(f.text.as_deref()?).ok())
+                .filter_map(|settings| {
+                    settings
+                        .into_iter()
+                        .rev()
+                        .find(|s| *s.path == ["registry".to_string()])
+                })
+                // Files come lowest priority first.
+                .next_back()
+                .and_then(|s| match s.value {
+                    crate::formats::SettingValue::Scalar(v) => Some(v),
+                    crate::formats::SettingValue::List(_) => None,
+                })
+        };
+        let own = from_env.or_else(from_files);
+        if own.is_some_and(|r| r.trim_end_matches('/') != YARN_REGISTRY_AS_DEFAULT) {
+            return None;
+        }
+        let fetched = format!("{YARN_REGISTRY_AS_DEFAULT}{}", tarball.path());
+        let why = format!(
+            "Yarn 1 asks for {fetched} instead (while Yarn's own registry, .yarnrc's `registry`, is its default, it puts registry.yarnpkg.com in place of registry.npmjs.org)"
+        );
+        Some((fetched, why))
+    }
+
     /// `proxy` for http, `https-proxy` else `proxy` for https (its request manager; from a
     /// trial: real Yarn 1.22.22 sent an http registry's requests through `proxy` where npm
     /// and pnpm used `https-proxy`).
