@@ -498,6 +498,31 @@ fn drift_fix(
             })
         })
     };
+    // A drift the user files this run did not read mend is no drift: naming a conversion
+    // here would move a committed project token into this machine's user file (from a
+    // trial: after `convert --to pnpm@12 --user --write`, doctor without --user named
+    // `convert --from pnpm@12 --to npm --user --write`, which takes the token out of the
+    // project `.npmrc` every teammate reads).
+    if !req.user
+        && in_sides
+            .iter()
+            .any(|&m| discover::unread_user_files(m, req.dir, req.env).is_some())
+        && let Some(with_user) = reads_with_user_files(req, reads)
+        && !drift(&with_user).iter().any(|f| {
+            f.drift.as_ref().is_some_and(|apart| {
+                apart
+                    .iter()
+                    .flatten()
+                    .filter(|m| in_sides.contains(m))
+                    .count()
+                    > 1
+            })
+        })
+    {
+        return Some(
+            "run the same command again with --user: with the user files it did not read, which these managers read too, they do the same here".to_string(),
+        );
+    }
     let convert_to = |from: Manager, to: &[Manager], user: bool| {
         let to: Vec<String> = to.iter().map(ToString::to_string).collect();
         let user = if user { " --user" } else { "" };
@@ -599,6 +624,26 @@ fn environment_of(req: &Request, manager: Manager) -> Environment {
         npm_userconfig: crate::env_layer::userconfig(manager, req.env_vars),
         ..req.env.clone()
     }
+}
+
+/// Doctor's reads with each manager's user files read too, as `--user` reads them.
+fn reads_with_user_files(req: &Request, reads: &[Read]) -> Option<Vec<Read>> {
+    reads
+        .iter()
+        .map(|read| {
+            let env = environment_of(req, read.manager);
+            let files = discover::locate(read.manager, req.dir, true, &env).ok()?;
+            let (mut model, _) = discover::read_merged(read.manager, &files).ok()?;
+            crate::env_layer::apply(&mut model, read.manager, req.env_vars);
+            let routes = resolve::routes(&model, read.manager);
+            Some(Read {
+                manager: read.manager,
+                files,
+                model,
+                routes,
+            })
+        })
+        .collect()
 }
 
 /// Doctor's reads as they would be once `plan` is written: each manager's files read with

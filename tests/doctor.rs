@@ -2226,3 +2226,54 @@ fn doctor_says_which_pnpm_major_it_checked_and_how_to_check_another() {
     let pinned = doctor_json(&dir, &[], &home);
     assert!(fixes_of(&pinned, "pnpm-version").is_empty(), "{pinned:#}");
 }
+
+/// From a trial: after doctor's own fix for a pnpm project (`convert --from npm --to pnpm@12
+/// --user --write`, which real pnpm 11/12 then sent the token by), doctor without --user
+/// still saw npm and pnpm apart, as it read no user file, and named `convert --from pnpm@12
+/// --to npm --user --write`, which takes the token out of the project `.npmrc` every
+/// teammate reads. Where the user files mend the drift, the fix is to read them.
+#[test]
+fn a_drift_the_unread_user_files_mend_asks_for_them_not_a_conversion() {
+    let dir = project(&[
+        ("package.json", "{\"name\":\"app\"}\n"),
+        (
+            ".npmrc",
+            "registry=https://npm.corp.example/api/npm/npm-virtual/\n//npm.corp.example/api/npm/npm-virtual/:_authToken=${CORP_TOKEN}\n",
+        ),
+        ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+    ]);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = common::pmrc()
+        .args([
+            "convert", "--from", "npm", "--to", "pnpm@12", "--user", "--write", "--dir",
+        ])
+        .arg(dir.path())
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fixes = fixes_of(&doctor_json(&dir, &[], &home), "config-drift");
+    assert!(!fixes.is_empty(), "npm and pnpm 12 apart without the user files");
+    assert!(
+        fixes.iter().all(|f| !f.contains("convert --from pnpm@12")),
+        "{fixes:?}"
+    );
+    assert!(
+        fixes
+            .iter()
+            .all(|f| f.starts_with("run the same command again with --user")),
+        "{fixes:?}"
+    );
+    // Done as said: no drift.
+    let with_user = doctor_json(&dir, &["--user"], &home);
+    assert!(
+        fixes_of(&with_user, "config-drift").is_empty(),
+        "{with_user:#}"
+    );
+}
