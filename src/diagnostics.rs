@@ -158,6 +158,9 @@ diagnostics! {
         Npm12RefusedKey "npm12-refused-key"
             what: "a top-level `email`, `certfile` or `keyfile` where npm 12 is in use: npm 12 refuses the whole file (ERR_INVALID_AUTH), which npm 11 only warned about"
             fix: "run `pmrc convert --from npm@11 --to npm@12 --write` (keys them to the registry, as `npm config fix` does)";
+        Npm12LockfileTarballRefused "npm12-lockfile-tarball-refused"
+            what: "package-lock.json's `resolved` tarballs that npm 12 refuses (EALLOWREMOTE): outside the origin and path of their package's registry once replace-registry-host has rewritten them, with allow-remote not `all`, where npm 11 fetched them"
+            fix: "add `allow-remote=all` to .npmrc (npm 12 then fetches them as npm 11 did, from the URL replace-registry-host gives)";
         Npm12StrictUnknownKey "npm12-strict-unknown-key"
             what: "a key npm 12 does not know (not in its own list of settings: `always-auth`, top-level or keyed to a registry; pnpm's or Yarn's keys such as `auto-install-peers`, `shamefully-hoist`, `node-linker`; a `[section]`) in an .npmrc npm 12 reads while `strict-npmrc=true` (in an .npmrc or npm_config_strict_npmrc): strict-npmrc turns npm 12's warning into EUNKNOWNCONFIG, which stops every command but config, help, doctor and version"
             fix: "remove the line where only npm reads the file (for a pnpm setting, move it to pnpm-workspace.yaml under its camelCase name, where pnpm 11/12 read it), or remove `strict-npmrc=true` where another manager needs the key in .npmrc (Yarn 1 honours always-auth, pnpm 10 its own settings)";

@@ -160,6 +160,15 @@ pub fn run(req: &Request) -> Result<Vec<Finding>> {
             req.env_vars,
         );
         findings.extend(refused.into_iter().map(|w| finding(w, Some(read.manager))));
+        let locked = crate::managers::lockfile_refused_at_majors(
+            read.manager,
+            &req.majors,
+            req.dir,
+            &read.model,
+            &read.files,
+            req.env_vars,
+        )?;
+        findings.extend(locked.into_iter().map(|w| finding(w, Some(read.manager))));
     }
     if !req.user {
         // "pnpm ignores this credential" is not the last word when its auth.ini, which

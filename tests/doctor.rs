@@ -179,6 +179,32 @@ const CASES: &[Case] = &[
         )],
         args: &["--manager", "npm@12"],
     },
+    // From a trial: a lockfile resolved on registry.npmjs.org, a scope on another path of
+    // the mirror: real npm 12.2.2 stopped `npm ci` (EALLOWREMOTE).
+    Case {
+        rule: "npm12-lockfile-tarball-refused",
+        trigger: &[
+            (
+                ".npmrc",
+                "registry=https://r.example/npm/\n@acme:registry=https://r.example/acme/\n",
+            ),
+            (
+                "package-lock.json",
+                "{\"packages\": {\"node_modules/@acme/w\": {\"resolved\": \"https://registry.npmjs.org/@acme/w/-/w-1.0.0.tgz\"}}}\n",
+            ),
+        ],
+        clean: &[
+            (
+                ".npmrc",
+                "registry=https://r.example/npm/\n@acme:registry=https://r.example/acme/\nallow-remote=all\n",
+            ),
+            (
+                "package-lock.json",
+                "{\"packages\": {\"node_modules/@acme/w\": {\"resolved\": \"https://registry.npmjs.org/@acme/w/-/w-1.0.0.tgz\"}}}\n",
+            ),
+        ],
+        args: &["--manager", "npm@12"],
+    },
     // From a trial: convert's advice to add strict-npmrc=true made real npm 12.2.2 stop
     // (EUNKNOWNCONFIG) on `always-auth`, top-level or keyed, and doctor only said the key
     // "has no effect".
@@ -2259,7 +2285,10 @@ fn a_drift_the_unread_user_files_mend_asks_for_them_not_a_conversion() {
         String::from_utf8_lossy(&out.stderr)
     );
     let fixes = fixes_of(&doctor_json(&dir, &[], &home), "config-drift");
-    assert!(!fixes.is_empty(), "npm and pnpm 12 apart without the user files");
+    assert!(
+        !fixes.is_empty(),
+        "npm and pnpm 12 apart without the user files"
+    );
     assert!(
         fixes.iter().all(|f| !f.contains("convert --from pnpm@12")),
         "{fixes:?}"
@@ -2276,4 +2305,64 @@ fn a_drift_the_unread_user_files_mend_asks_for_them_not_a_conversion() {
         fixes_of(&with_user, "config-drift").is_empty(),
         "{with_user:#}"
     );
+}
+
+/// From a trial: a `package-lock.json` resolved on registry.npmjs.org, a scope served from
+/// another path of the mirror, and npm 12: real npm 12.2.2 stopped `npm ci` (EALLOWREMOTE:
+/// replace-registry-host put the default registry's host and path in place, outside the
+/// scope's registry), and installed with `allow-remote=all` added; doctor said nothing.
+#[test]
+fn npm12_refusing_a_lockfile_s_tarballs_is_found() {
+    let npmrc = "registry=http://127.0.0.1:4873/npm-virtual/\n//127.0.0.1:4873/npm-virtual/:_authToken=npm_FAKE_V\n@acme:registry=http://127.0.0.1:4873/acme-local/\n//127.0.0.1:4873/acme-local/:_authToken=npm_FAKE_A\n";
+    let lock = "{\n  \"name\": \"app\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\"name\": \"app\", \"dependencies\": {\"@acme/widgets\": \"1.0.0\"}},\n    \"node_modules/@acme/widgets\": {\n      \"version\": \"1.0.0\",\n      \"resolved\": \"https://registry.npmjs.org/@acme/widgets/-/widgets-1.0.0.tgz\"\n    },\n    \"node_modules/@acme/gears\": {\n      \"version\": \"1.0.0\",\n      \"resolved\": \"https://registry.npmjs.org/@acme/gears/-/gears-1.0.0.tgz\"\n    },\n    \"node_modules/left-pad\": {\n      \"version\": \"1.0.0\",\n      \"resolved\": \"https://registry.npmjs.org/left-pad/-/left-pad-1.0.0.tgz\"\n    }\n  }\n}\n";
+    let found = |package_json: &str, extra: &str| {
+        let dir = project(&[
+            ("package.json", package_json),
+            (".npmrc", &format!("{npmrc}{extra}")),
+            ("package-lock.json", lock),
+        ]);
+        let doctor = doctor_json(&dir, &[], &dir.path().join("no-home"));
+        doctor["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "npm12-lockfile-tarball-refused")
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                    f["origin"]["line"].as_u64(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let pinned = "{\"name\":\"app\",\"packageManager\":\"npm@12.2.2\"}\n";
+    let refused = found(pinned, "");
+    // The scope's two packages are one finding; left-pad, rewritten onto its own registry,
+    // is fetched.
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    let (severity, message, line) = &refused[0];
+    assert_eq!(severity, "error");
+    // Named by the first package in name order, at its line.
+    assert_eq!(*line, Some(12));
+    assert!(
+        message.starts_with("npm 12 refuses the tarball of @acme/gears and 1 more (EALLOWREMOTE")
+            && message.contains(
+                "its registry http://127.0.0.1:4873/acme-local/ once replace-registry-host"
+            ),
+        "{message}"
+    );
+    // Done as the fix says: nothing left.
+    assert!(found(pinned, "allow-remote=all\n").is_empty());
+    // npm 11 fetches them; with npm's major open, a warning that says so.
+    assert!(
+        found(
+            "{\"name\":\"app\",\"packageManager\":\"npm@11.21.2\"}\n",
+            ""
+        )
+        .is_empty()
+    );
+    let open = found("{\"name\":\"app\"}\n", "");
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].0, "warning");
 }

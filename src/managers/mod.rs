@@ -1076,6 +1076,19 @@ pub trait Rules: Sync {
     ) -> Vec<Warning> {
         Vec::new()
     }
+    /// What `major` ([`Rules::majors`]) refuses in the lockfile of the project at `dir`
+    /// (npm 12 and tarballs outside their package's registry), with the model read from
+    /// `files` and `env_vars` over them.
+    fn lockfile_refused_at_major(
+        &self,
+        _major: u8,
+        _dir: &Path,
+        _model: &Model,
+        _files: &[ConfigFile],
+        _env_vars: &[crate::env_layer::Variable],
+    ) -> Result<Vec<Warning>> {
+        Ok(Vec::new())
+    }
     /// The command (or, where no command is right, the steps) that repairs this manager's
     /// finding `code` in `dir`; `dir_arg` is ` --dir DIR` when the user gave one.
     fn fix_command(&self, _code: Code, _dir: &Path, _dir_arg: &str) -> Option<String> {
@@ -1236,20 +1249,48 @@ pub fn refused_at_majors(
             rules
                 .refused_at_major(major, files, env_vars)
                 .into_iter()
-                .map(|mut w| {
-                    if !named {
-                        w.severity = w.severity.min(crate::warning::Severity::Warning);
-                        w.message = format!(
-                            "{} (which major runs here is not pinned: package.json's packageManager, or --manager {}, says)",
-                            w.message,
-                            manager.as_named(Some(major))
-                        );
-                    }
-                    w
-                }),
+                .map(|w| as_major_in_play(w, manager, major, named)),
         );
     }
     out
+}
+
+/// [`refused_at_majors`] for the project's lockfile ([`Rules::lockfile_refused_at_major`]).
+pub fn lockfile_refused_at_majors(
+    manager: Manager,
+    majors: &[(u8, bool)],
+    dir: &Path,
+    model: &Model,
+    files: &[ConfigFile],
+    env_vars: &[crate::env_layer::Variable],
+) -> Result<Vec<Warning>> {
+    let rules = manager.rules();
+    let mut out = Vec::new();
+    for &(major, named) in majors {
+        if !rules.majors().contains(&major) {
+            continue;
+        }
+        let found = rules.lockfile_refused_at_major(major, dir, model, files, env_vars)?;
+        out.extend(
+            found
+                .into_iter()
+                .map(|w| as_major_in_play(w, manager, major, named)),
+        );
+    }
+    Ok(out)
+}
+
+/// Where the major is left open, what only it refuses is a warning that names it.
+fn as_major_in_play(mut w: Warning, manager: Manager, major: u8, named: bool) -> Warning {
+    if !named {
+        w.severity = w.severity.min(crate::warning::Severity::Warning);
+        w.message = format!(
+            "{} (which major runs here is not pinned: package.json's packageManager, or --manager {}, says)",
+            w.message,
+            manager.as_named(Some(major))
+        );
+    }
+    w
 }
 
 /// The bots whose config looks up the JavaScript packages of `dir` and so belongs among

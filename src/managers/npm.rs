@@ -17,6 +17,7 @@ use crate::template::Dialect;
 use crate::warning::Warning;
 
 mod known_keys;
+mod lockfile;
 
 pub struct Npm;
 
@@ -371,6 +372,17 @@ impl Rules for Npm {
         (format == Format::Npmrc)
             .then(|| crate::formats::npmrc::without_empty_cafile(text))
             .flatten()
+    }
+
+    fn lockfile_refused_at_major(
+        &self,
+        major: u8,
+        dir: &Path,
+        model: &Model,
+        files: &[crate::discover::ConfigFile],
+        env_vars: &[crate::env_layer::Variable],
+    ) -> crate::error::Result<Vec<Warning>> {
+        lockfile::refused(major, dir, model, files, env_vars)
     }
 
     fn refused_at_major(
