@@ -191,6 +191,9 @@ diagnostics! {
         NpmrcValueReadApart "npmrc-value-read-apart"
             what: "a value in .npmrc pnpm 12 reads otherwise than npm: pnpm 12 keeps an inline `# comment` or `; comment` and backslashes as part of the value, which npm's ini cuts and unescapes (real pnpm 12.21 sent `Bearer TOKEN # comment`)"
             fix: "put the comment on a line of its own; write a value that needs `#`, `;` or `\\` in double quotes, as JSON";
+        NpmrcQuotedValueKept "npmrc-quoted-value-kept"
+            what: "a value in .npmrc that opens a quote npm cannot close: double-quoted but not a valid JSON string (`\"C:\\Users\\me\"`, a backslash before a letter), or a quote never closed: npm keeps the quotes as part of the value (it sends the token with the quote characters, looks for a CA file whose name has them, requests a URL that starts with one); so do Yarn 1, pnpm 11/12 and Bun; of a closed pair, Deno drops the quotes and pnpm 10 ignores the whole file"
+            fix: "inside double quotes write each backslash as `\\\\` (the value is JSON), or drop the quotes; close a quote left open";
         LiteralSecretTracked "literal-secret-tracked"
             what: "a literal secret in a file tracked by git"
             fix: "replace it with an environment reference (${NPM_TOKEN} in .npmrc/.yarnrc.yml, $NPM_TOKEN in bunfig.toml) and rotate the token";

@@ -348,6 +348,12 @@ registry=https://r.example/
         args: &["--manager", "npm,pnpm@12"],
     },
     Case {
+        rule: "npmrc-quoted-value-kept",
+        trigger: &[(".npmrc", "cafile=\"C:\\certs\\ca.pem\"\n")],
+        clean: &[(".npmrc", "cafile=\"C:\\\\certs\\\\ca.pem\"\n")],
+        args: &["--manager", "npm"],
+    },
+    Case {
         rule: "literal-secret-tracked",
         trigger: &[(".npmrc", "//r.example/:_authToken=fake-literal-tracked\n")],
         clean: &[(".npmrc", "//r.example/:_authToken=${NPM_TOKEN}\n")],

@@ -91,6 +91,8 @@ struct SettingInPlace<'d> {
     line: usize,
     /// [`is_owned`], worked out once per key (issue 20).
     owned: bool,
+    /// Byte offset of a quote npm keeps in the value of the deciding line (or of a `ca` item).
+    kept_quote: Option<usize>,
 }
 
 enum ValueInPlace<'d> {
@@ -419,23 +421,6 @@ impl Document {
             if !(owned || is_reference_credential_key(&entry.key)) {
                 continue;
             }
-            if let Some(quote) = entry.stray_quote {
-                let (l, c) = crate::formats::line_col(&self.text, quote);
-                let v = &entry.value;
-                let closed = v.len() >= 2 && v.starts_with('"') && v.ends_with('"');
-                let message = if closed {
-                    format!(
-                        "the value of `{}` is double-quoted but not a valid JSON string (npm would keep the quotes as part of the value); write backslashes as \\\\ or drop the quotes",
-                        entry.key
-                    )
-                } else {
-                    format!(
-                        "the value of `{}` has a quote that is never closed (npm would keep the quote as part of the value)",
-                        entry.key
-                    )
-                };
-                return Err(SyntaxError::new(l, c, message));
-            }
             if entry.array && entry.key != "ca" {
                 let (l, c) = crate::formats::line_col(&self.text, line.content.start);
                 return Err(SyntaxError::new(
@@ -448,7 +433,9 @@ impl Document {
                 ));
             }
             let existing = slot_of.get(entry.key.as_str()).copied();
-            let value = match existing.and_then(|i| slots[i].take()) {
+            let earlier = existing.and_then(|i| slots[i].take());
+            let earlier_kept_quote = earlier.as_ref().and_then(|e| e.kept_quote);
+            let value = match earlier {
                 // `ca` lines merge into a list once one of them is `ca[]` (ini's rule).
                 Some(SettingInPlace {
                     value: ValueInPlace::List(mut items),
@@ -466,12 +453,18 @@ impl Document {
                 _ if entry.array => ValueInPlace::List(vec![&entry.value]),
                 _ => ValueInPlace::Scalar(&entry.value),
             };
+            // A list keeps every item, so a quote kept in an earlier one stays in the value.
+            let kept_quote = match value {
+                ValueInPlace::List(_) => entry.stray_quote.or(earlier_kept_quote),
+                ValueInPlace::Scalar(_) => entry.stray_quote,
+            };
             slot_of.insert(entry.key.as_str(), slots.len());
             slots.push(Some(SettingInPlace {
                 key: &entry.key,
                 value,
                 line: self.line_number(i),
                 owned,
+                kept_quote,
             }));
         }
         Ok(slots.into_iter().flatten().collect())
@@ -1004,6 +997,74 @@ fn split_nerf_key(key: &str) -> Option<(&str, &str)> {
     CREDENTIAL_NAMES.contains(&name).then_some((location, name))
 }
 
+/// What npm does with the value of `key` when it keeps a quote in it (`value`, as npm read
+/// it), which other readers read it otherwise, and how to write it for every reader to read
+/// the value meant. The value itself is left out: it may be a secret.
+fn kept_quote_message(key: &str, value: &str, column: usize) -> String {
+    let closed = value.len() >= 2 && value.starts_with('"') && value.ends_with('"');
+    let name = key.rsplit(':').next().unwrap_or(key);
+    let quotes = if closed {
+        "the quote characters"
+    } else {
+        "the quote character"
+    };
+    let uses = match name {
+        "_authToken" => format!("sends the token with {quotes} in it, which no registry takes"),
+        "_auth" | "_password" | "username" => {
+            format!("sends the credential with {quotes} in it, which no registry takes")
+        }
+        "cafile" => format!("looks for a CA file whose name has {quotes} in it"),
+        "registry" | "proxy" | "https-proxy" => {
+            format!("takes {quotes} for part of the URL, which no manager can request")
+        }
+        _ => format!("uses the value with {quotes} in it"),
+    };
+    if closed {
+        format!(
+            "the value of `{key}` is double-quoted (column {column}) but not a valid JSON string (a backslash before a letter, as in `C:\\Users`), so npm keeps the quotes as part of the value: it {uses}; Yarn 1, pnpm 11/12 and Bun read it so too, Deno drops the quotes, and pnpm 10 ignores the whole file. Inside the quotes write each backslash as `\\\\`, or drop the quotes"
+        )
+    } else {
+        format!(
+            "the value of `{key}` has a quote that is never closed (column {column}), so npm keeps it as part of the value: it {uses}; Yarn 1, pnpm, Bun and Deno read it so too. Close the quote, or drop it"
+        )
+    }
+}
+
+/// Where `convert` stops on a value npm keeps a quote in, as it did for every command
+/// before `show`, `explain` and `doctor` read such a file: the first one, at its line and
+/// column.
+pub fn kept_quote_error(text: &str) -> Option<SyntaxError> {
+    let doc = Document::parse(text);
+    let settings = doc.settings_in_place().ok()?;
+    let (at, key, value) = settings.iter().find_map(|s| {
+        let value = match &s.value {
+            ValueInPlace::Scalar(v) => *v,
+            ValueInPlace::List(items) => items.first().copied().unwrap_or(""),
+        };
+        s.kept_quote.map(|at| (at, s.key, value))
+    })?;
+    let (line, column) = crate::formats::line_col(text, at);
+    Some(SyntaxError::new(
+        line,
+        column,
+        kept_quote_message(key, value, column),
+    ))
+}
+
+/// The lines (1-based) of the settings whose value npm reads with a quote kept in it
+/// ([`kept_quote_message`]): readers with their own ini (Deno) read those otherwise.
+pub fn lines_keeping_quotes(text: &str) -> Vec<usize> {
+    let doc = Document::parse(text);
+    doc.settings_in_place()
+        .map(|held| {
+            held.iter()
+                .filter(|s| s.kept_quote.is_some())
+                .map(|s| s.line)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Reads a `.npmrc` into the model, with findings about settings npm ignores or refuses.
 pub fn read(text: &str, file: &Path, level: Level) -> Result<(Model, Vec<Warning>), SyntaxError> {
     read_document(&Document::parse(text), file, level, None)
@@ -1128,6 +1189,18 @@ fn read_document(
     for setting in settings {
         let key = setting.key;
         let line = setting.line;
+        if let Some(at) = setting.kept_quote {
+            let (_, column) = crate::formats::line_col(&doc.text, at);
+            let shown = match &setting.value {
+                ValueInPlace::Scalar(v) => *v,
+                ValueInPlace::List(items) => items.last().copied().unwrap_or(""),
+            };
+            warnings.push(Warning::new(
+                Code::NpmrcQuotedValueKept,
+                kept_quote_message(key, shown, column),
+                Some(origin(line)),
+            ));
+        }
         let scalar = match &setting.value {
             ValueInPlace::Scalar(s) => *s,
             ValueInPlace::List(items) => {
@@ -1544,22 +1617,62 @@ mod tests {
         assert!(Document::parse("=x\n").settings().unwrap().is_empty());
     }
 
+    /// npm keeps a quote it cannot close as part of the value (spec/npm.md §2), and so do
+    /// the other readers: read as npm sends it, with a finding at the quote's column, and
+    /// the same place for `convert`, which stops on it.
     #[test]
-    fn unterminated_quote_on_an_owned_key_is_an_error() {
-        let err = Document::parse("registry=https://a/\n//h/:_authToken=\"abc\n")
-            .settings()
-            .unwrap_err();
+    fn unterminated_quote_is_read_with_the_quote_and_found_at_its_column() {
+        let text = "registry=https://a/\n//h/:_authToken=\"npm_FAKE_open\n";
+        assert_eq!(
+            value_of(text, "//h/:_authToken").unwrap(),
+            "\"npm_FAKE_open"
+        );
+        let (_, warnings) = read(text, Path::new(".npmrc"), Level::Project).unwrap();
+        let kept: Vec<_> = warnings
+            .iter()
+            .filter(|w| w.code == Code::NpmrcQuotedValueKept)
+            .collect();
+        assert_eq!(kept.len(), 1, "{warnings:?}");
+        assert_eq!(kept[0].origin.as_ref().unwrap().line, 2);
+        assert!(kept[0].message.contains("never closed (column 17)"));
+        assert!(
+            kept[0]
+                .message
+                .contains("sends the token with the quote character")
+        );
+        assert!(
+            !kept[0].message.contains("npm_FAKE"),
+            "a secret in {kept:?}"
+        );
+        let err = kept_quote_error(text).unwrap();
         assert_eq!((err.line, err.column), (2, 17));
     }
 
+    /// §9 #22: a double-quoted value JSON refuses (`\U` is no JSON escape) keeps its quotes
+    /// in npm; the finding names the readers that read it otherwise.
     #[test]
-    fn double_quoted_invalid_json_is_an_error() {
-        // §9 #22: npm keeps the quotes, which is never what a token means.
+    fn double_quoted_invalid_json_is_read_with_its_quotes_and_found() {
+        let text = "cafile=\"C:\\Users\\me\"\n";
+        assert_eq!(value_of(text, "cafile").unwrap(), "\"C:\\Users\\me\"");
+        let (model, warnings) = read(text, Path::new(".npmrc"), Level::Project).unwrap();
+        assert!(model.tls.cafile.is_some());
+        let kept = warnings
+            .iter()
+            .find(|w| w.code == Code::NpmrcQuotedValueKept)
+            .expect("a finding");
         assert!(
-            Document::parse("cafile=\"C:\\Users\\me\"\n")
-                .settings()
-                .is_err()
+            kept.message
+                .contains("looks for a CA file whose name has the quote characters")
         );
+        assert!(
+            kept.message
+                .contains("Deno drops the quotes, and pnpm 10 ignores the whole file")
+        );
+        assert_eq!(lines_keeping_quotes(text), [1]);
+        let err = kept_quote_error(text).unwrap();
+        assert_eq!((err.line, err.column), (1, 8));
+        // Valid JSON in quotes is no finding, nor a line npm never reads.
+        assert!(kept_quote_error("cafile=\"C:\\\\Users\"\n[s]\nregistry=\"x\n").is_none());
     }
 
     #[test]
