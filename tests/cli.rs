@@ -9625,3 +9625,80 @@ fn yarn_1_asks_its_own_registry_for_tarballs_on_npms() {
         "{as_given}"
     );
 }
+
+/// A new user's trial: an `.npmrc` value npm keeps quoted (double quotes around text JSON
+/// refuses, or a quote never closed) made every command exit 2, `show`, `explain` and
+/// `doctor` included, where npm reads the file and sends the value with its quotes. They
+/// now read it as each manager does and say so at the line; `convert` still stops on it.
+#[test]
+fn a_value_npm_keeps_quoted_is_shown_explained_and_found_not_refused() {
+    let npmrc =
+        "registry=http://127.0.0.1:4873/\n//127.0.0.1:4873/:_authToken=\"npm_FAKE_tok\\x\"\n";
+    let project = Project::with_files(&[("package.json", "{\"name\":\"t\"}\n"), (".npmrc", npmrc)]);
+    let secret = "npm_FAKE_tok";
+    let managers = ["--manager", "npm,deno,pnpm@10"];
+    for args in [
+        &["show"][..],
+        &["show", "--format", "json"][..],
+        &["explain", "left-pad"][..],
+        &["explain", "left-pad", "--format", "json"][..],
+    ] {
+        let out = run(&project, &[args, &managers[..]].concat());
+        let text = render(&out);
+        assert_eq!(out.status.code(), Some(0), "{args:?}\n{text}");
+        assert!(text.contains("npmrc-quoted-value-kept"), "{args:?}\n{text}");
+        assert!(
+            !text.contains(secret),
+            "{args:?} printed the token:\n{text}"
+        );
+    }
+    let doctor = run(
+        &project,
+        &["doctor", "--format", "json", "--manager", "npm,deno"],
+    );
+    assert_eq!(doctor.status.code(), Some(1), "{}", render(&doctor));
+    assert!(
+        render(&doctor).contains("\"rule\": \"npmrc-quoted-value-kept\""),
+        "{}",
+        render(&doctor)
+    );
+    assert!(!render(&doctor).contains(secret));
+    // npm sends the quotes, Deno drops them (and the backslash), as the real ones did.
+    let shown = |manager: &str| {
+        let out = run(
+            &project,
+            &[
+                "explain",
+                "left-pad",
+                "--show-secrets",
+                "--manager",
+                manager,
+            ],
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(
+        shown("npm").contains("Bearer \"npm_FAKE_tok\\x\""),
+        "{}",
+        shown("npm")
+    );
+    assert!(
+        shown("deno").contains("Bearer npm_FAKE_tokx "),
+        "{}",
+        shown("deno")
+    );
+    // pnpm 10 parses the value as JSON once more and ignores the whole file.
+    assert!(
+        shown("pnpm@10").contains("https://registry.npmjs.org/"),
+        "{}",
+        shown("pnpm@10")
+    );
+    let convert = run(&project, &["convert", "--from", "npm", "--to", "bun"]);
+    let text = render(&convert);
+    assert_eq!(convert.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(".npmrc:2:30: the value of `//127.0.0.1:4873/:_authToken` is double-quoted"),
+        "{text}"
+    );
+    assert!(!text.contains(secret), "{text}");
+}

@@ -250,9 +250,23 @@ impl Rules for Deno {
                 Some(origin(line)),
             ));
         }
+        let keeping_quotes = file
+            .text
+            .as_deref()
+            .map(crate::formats::npmrc::lines_keeping_quotes)
+            .unwrap_or_default();
         for (_, v) in read.fields_mut() {
             // The reader spoke npm's dialect; Deno's own reading of the same text.
-            let deno = Template::parse(&v.value.render(Dialect::Npm).0, Dialect::Deno);
+            let npm = v.value.render(Dialect::Npm).0;
+            let kept_quotes = v
+                .origin
+                .as_ref()
+                .is_some_and(|o| keeping_quotes.contains(&o.line));
+            let text = kept_quotes
+                .then(|| quoted_as_deno_reads(&npm))
+                .flatten()
+                .unwrap_or(npm);
+            let deno = Template::parse(&text, Dialect::Deno);
             let optional = v.value.pieces.iter().find_map(|p| match p {
                 Piece::Env {
                     name,
@@ -372,6 +386,32 @@ fn section_line_only_deno_reads(text: &str) -> Option<(usize, &str)> {
             && !crate::formats::npmrc::IniDialect::Npm.opens_section(npm_line))
         .then_some((i + 1, line))
     })
+}
+
+/// Deno's reading of a double-quoted value that npm keeps whole, quotes included, because
+/// JSON refuses it (`"C:\Users\me"`): Deno's own ini (libs/npmrc/ini.rs,
+/// `parse_quoted_string`) takes the text up to the first quote no backslash escapes, with
+/// `\\` and `\"` unescaped and any other backslash kept for the `${}` step to drop (real
+/// Deno 2.9.6 sent `Bearer npm_FAKEx` for `"npm_FAKE\x"`). `None` where that quote does not
+/// end the value: a quote never closed is read as npm reads it.
+fn quoted_as_deno_reads(value: &str) -> Option<String> {
+    let inner = value.strip_prefix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' => match inner[at + 1..].chars().next() {
+                Some(next @ ('\\' | '"')) => {
+                    out.push(next);
+                    chars.next();
+                }
+                _ => out.push(c),
+            },
+            '"' => return (at + 1 == inner.len()).then_some(out),
+            _ => out.push(c),
+        }
+    }
+    None
 }
 
 /// Takes out of Deno's reading every value set after `line`; whether any was.
@@ -593,6 +633,27 @@ mod tests {
         };
         assert_eq!(lone_basic_part(&with_token), None);
         assert!(authenticates(&with_token));
+    }
+}
+
+/// Deno's ini reads a double-quoted value JSON refuses without its quotes; a quote it
+/// never finds closing the value leaves npm's reading.
+#[cfg(test)]
+mod quoted_value_tests {
+    use super::quoted_as_deno_reads;
+
+    #[test]
+    fn deno_drops_the_quotes_npm_keeps() {
+        assert_eq!(
+            quoted_as_deno_reads("\"npm_FAKE\\x\"").as_deref(),
+            Some("npm_FAKE\\x")
+        );
+        assert_eq!(
+            quoted_as_deno_reads("\"a\\\\b\\\"c\"").as_deref(),
+            Some("a\\b\"c")
+        );
+        assert_eq!(quoted_as_deno_reads("\"npm_FAKE_open"), None);
+        assert_eq!(quoted_as_deno_reads("\"a\" \"b\""), None);
     }
 }
 
