@@ -260,6 +260,9 @@ diagnostics! {
         CiPnpmProjectToken "ci-pnpm-project-token"
             what: "`doctor --ci`: a pnpm 11/12 job whose token is a `${VAR}` in the project .npmrc, which pnpm ignores"
             fix: "add `\"pnpm_config_//host/:_authToken\": ${{ secrets.NAME }}` to the job's `env:` (the finding gives the line)";
+        CiVariableDroppedBySh "ci-variable-dropped-by-sh"
+            what: "`doctor --ci`: a GitHub step runs a manager under `sh` (`shell: sh`, `defaults.run.shell: sh`, or a `container:` job, whose `run:` steps use `sh` unless told otherwise) and the job gives it a variable whose name is not a shell identifier (`npm_config_//host/:_authToken`, `npm_config_@scope:registry`, `pnpm_config_//…`): dash, `sh` on Ubuntu runners and Debian-based images, drops it before the manager starts, which then sends no credentials"
+            fix: "add `shell: bash` to the step (in a container, where the image has bash), or move the value to a variable with a plain name and write the .npmrc line from the step (`echo '//host/:_authToken=${NPM_TOKEN}' >> ~/.npmrc`; the finding gives both)";
         CiGitlabVariableName "ci-gitlab-variable-name"
             what: "`doctor --ci`: a `.gitlab-ci.yml` variable whose name GitLab cannot hold (only letters, digits and _), such as `npm_config_//host/:_authToken`"
             fix: "write the .npmrc line from the job's script instead (`echo '//host/:_authToken=${TOKEN}' >> ~/.npmrc`; the finding gives it)";

@@ -28,6 +28,7 @@ pub(super) fn job(file: &File, job: &Job, configs: &mut Configs) -> Result<Vec<C
         .into_iter()
         .map(|u| file.unclear(u.line, u.message))
         .collect();
+    out.extend(super::shell_names::job(file, job, &runs, configs.dir));
     let mut said = HashSet::default();
     for run in &runs {
         let model = match configs.of(run.manager) {

@@ -1,15 +1,16 @@
 //! `pmrc doctor --ci`: the project's GitHub Actions workflows read next to its config, job by
 //! job: which manager each job runs and what the job gives it (variables, setup-node's
-//! `.npmrc`), reported at the workflow's file:line; what its steps write (setup-bun's
-//! `registries`, `run:` lines); `.gitlab-ci.yml` variable names; `.github/dependabot.yml`
-//! registries and Renovate's `hostRules` against the project's routes. Names only: no value
-//! a workflow sets is kept, so none can be printed.
+//! `.npmrc`; a variable its step's `sh` drops), reported at the workflow's file:line; what
+//! its steps write (setup-bun's `registries`, `run:` lines); `.gitlab-ci.yml` variable names;
+//! `.github/dependabot.yml` registries and Renovate's `hostRules` against the project's
+//! routes. Names only: no value a workflow sets is kept, so none can be printed.
 
 mod checks;
 pub(crate) mod dependabot;
 pub(crate) mod gitlab;
 mod jobs;
 mod renovate;
+mod shell_names;
 mod steps;
 pub mod workflows;
 

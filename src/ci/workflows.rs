@@ -29,6 +29,30 @@ pub struct Job {
     /// `strategy.matrix`: each key with the scalar values it takes (lists and `include`).
     pub matrix: BTreeMap<String, Vec<String>>,
     pub steps: Vec<Step>,
+    /// The line of the job's `container:` value, where it names an image (not an expression,
+    /// which may be empty): GitHub runs the job's `run:` steps in it, with `sh` unless told
+    /// otherwise.
+    pub container: Option<usize>,
+    /// `runs-on`'s labels as written (an expression stays as its text).
+    pub runs_on: Vec<String>,
+}
+
+/// The shell a step's `run:` lines run in, as the workflow says it: the step's `shell:`, else
+/// the job's `defaults.run.shell`, else the workflow's.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    /// As written (`sh`, `bash`, `sh -eu {0}`).
+    pub command: String,
+    pub line: usize,
+    pub from: ShellFrom,
+}
+
+/// Where a step's shell was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShellFrom {
+    Step,
+    JobDefaults,
+    WorkflowDefaults,
 }
 
 #[derive(Debug)]
@@ -43,6 +67,8 @@ pub struct Step {
     /// step's `working-directory` or the job's or workflow's `defaults.run`; `None` when it
     /// is an expression.
     pub dir: Option<String>,
+    /// The shell its `run:` lines run in, where the workflow names one.
+    pub shell: Option<Shell>,
     pub commands: Vec<Command>,
     /// Names written to `$GITHUB_ENV` (for the steps after this one), with their lines.
     pub github_env: Vec<(String, usize)>,
@@ -162,7 +188,13 @@ pub fn parse(text: &str) -> Result<Workflow, SyntaxError> {
     let mut jobs: Vec<Job> = raw
         .jobs
         .iter()
-        .map(|(id, job)| read_job(id, job, &lines, working_directory(&raw.defaults)))
+        .map(|(id, job)| {
+            let defaults = RunDefaults {
+                dir: working_directory(&raw.defaults),
+                shell: default_shell(&raw.defaults, ShellFrom::WorkflowDefaults),
+            };
+            read_job(id, job, &lines, &defaults)
+        })
         .collect();
     jobs.sort_by_key(|j| j.line);
     Ok(Workflow {
@@ -189,7 +221,7 @@ pub fn parse_composite_action(text: &str) -> Result<Option<CompositeAction>, Syn
         steps: runs
             .steps
             .iter()
-            .map(|s| read_step(s, &lines, None))
+            .map(|s| read_step(s, &lines, &RunDefaults::default()))
             .collect(),
         input_defaults: raw
             .inputs
@@ -226,6 +258,7 @@ impl Step {
             inputs,
             env,
             dir,
+            shell,
             commands,
             github_env,
             github_env_unread,
@@ -250,6 +283,10 @@ impl Step {
                 .collect(),
             env: env.renumbered(by),
             dir,
+            shell: shell.map(|s| Shell {
+                line: s.line + by,
+                ..s
+            }),
             commands: commands
                 .into_iter()
                 .map(|c| Command {
@@ -290,7 +327,14 @@ impl Env {
     }
 }
 
-fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str], default_dir: Option<&str>) -> Job {
+/// What `defaults.run` gives the steps it covers.
+#[derive(Default, Clone)]
+struct RunDefaults<'a> {
+    dir: Option<&'a str>,
+    shell: Option<Shell>,
+}
+
+fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str], defaults: &RunDefaults) -> Job {
     let body = line_of(&job.referenced);
     // The mapping starts at its first key; its own key is the nearest line above that
     // names it.
@@ -304,7 +348,10 @@ fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str], default_dir: Option
         })
         .unwrap_or(body);
     let job = &job.value;
-    let default_dir = working_directory(&job.defaults).or(default_dir);
+    let defaults = RunDefaults {
+        dir: working_directory(&job.defaults).or(defaults.dir),
+        shell: default_shell(&job.defaults, ShellFrom::JobDefaults).or(defaults.shell.clone()),
+    };
     Job {
         id: id.to_string(),
         line,
@@ -318,18 +365,48 @@ fn read_job(id: &str, job: &Spanned<RawJob>, lines: &[&str], default_dir: Option
         steps: job
             .steps
             .iter()
-            .map(|s| read_step(s, lines, default_dir))
+            .map(|s| read_step(s, lines, &defaults))
             .collect(),
+        container: job
+            .container
+            .as_ref()
+            .filter(|c| {
+                let image = match &c.value {
+                    serde_json::Value::Object(map) => map.get("image"),
+                    other => Some(other),
+                };
+                image
+                    .and_then(|i| i.as_str())
+                    .is_some_and(|i| !i.trim().is_empty() && !i.contains("${{"))
+            })
+            .map(|c| line_of(&c.referenced)),
+        runs_on: match &job.runs_on {
+            Some(serde_json::Value::String(label)) => vec![label.clone()],
+            Some(serde_json::Value::Array(labels)) => labels
+                .iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect(),
+            // `group:`/`labels:` of a runner group: the labels.
+            Some(serde_json::Value::Object(map)) => match map.get("labels") {
+                Some(serde_json::Value::String(label)) => vec![label.clone()],
+                Some(serde_json::Value::Array(labels)) => labels
+                    .iter()
+                    .filter_map(|l| l.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
     }
 }
 
-fn read_step(step: &Spanned<RawStep>, lines: &[&str], default_dir: Option<&str>) -> Step {
+fn read_step(step: &Spanned<RawStep>, lines: &[&str], defaults: &RunDefaults) -> Step {
     let line = line_of(&step.referenced);
     let raw = &step.value;
     let dir = raw
         .working_directory
         .as_deref()
-        .or(default_dir)
+        .or(defaults.dir)
         .unwrap_or("");
     let uses_local_action = raw.uses.as_ref().is_some_and(|u| u.value.starts_with("./"));
     let uses = raw.uses.as_ref().map(|u| {
@@ -365,6 +442,15 @@ fn read_step(step: &Spanned<RawStep>, lines: &[&str], default_dir: Option<&str>)
         inputs,
         env: env_of(raw.env.as_ref()),
         dir: (!dir.contains("${{")).then(|| normal_dir(dir)),
+        shell: raw
+            .shell
+            .as_ref()
+            .map(|s| Shell {
+                command: s.value.trim().to_string(),
+                line: line_of(&s.referenced),
+                from: ShellFrom::Step,
+            })
+            .or(defaults.shell.clone()),
         commands: Vec::new(),
         github_env: Vec::new(),
         github_env_unread: None,
@@ -388,6 +474,15 @@ fn read_step(step: &Spanned<RawStep>, lines: &[&str], default_dir: Option<&str>)
         read_script(&run.value, script_start(&run.referenced, lines), &mut out);
     }
     out
+}
+
+fn default_shell(defaults: &Option<RawDefaults>, from: ShellFrom) -> Option<Shell> {
+    let shell = defaults.as_ref()?.run.as_ref()?.shell.as_ref()?;
+    Some(Shell {
+        command: shell.value.trim().to_string(),
+        line: line_of(&shell.referenced),
+        from,
+    })
 }
 
 fn working_directory(defaults: &Option<RawDefaults>) -> Option<&str> {
@@ -865,7 +960,9 @@ fn github_env_name(code: &str) -> Option<String> {
     is_var_name(name).then(|| name.to_string())
 }
 
-fn is_var_name(name: &str) -> bool {
+/// Whether `name` is a shell identifier (`[A-Za-z_][A-Za-z0-9_]*`): the only names a POSIX
+/// shell can hold, and the only ones dash passes on to the commands it starts.
+pub fn is_var_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -990,6 +1087,10 @@ struct RawJob {
     strategy: Option<RawStrategy>,
     #[serde(default)]
     steps: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    container: Option<Spanned<serde_json::Value>>,
+    #[serde(default, rename = "runs-on")]
+    runs_on: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -1002,6 +1103,8 @@ struct RawDefaults {
 struct RawRunDefaults {
     #[serde(default, rename = "working-directory")]
     working_directory: Option<String>,
+    #[serde(default)]
+    shell: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -1022,6 +1125,8 @@ struct RawStep {
     run: Option<Spanned<String>>,
     #[serde(default, rename = "working-directory")]
     working_directory: Option<String>,
+    #[serde(default)]
+    shell: Option<Spanned<String>>,
 }
 
 /// An `env:` map, or an expression standing for one.
