@@ -55,6 +55,14 @@ const CASES: &[(&str, &[&str])] = &[
     // What cannot be told is said: an unreadable $GITHUB_ENV write, a pnpm of no known
     // major, a matrix given as an expression.
     ("unclear", &["ci-job-unclear"]),
+    // A variable named `npm_config_//host/:_authToken` (and `npm_config_@scope:registry`)
+    // for npm steps under `sh`: `shell: sh` on the step, the job's `defaults.run.shell: sh`,
+    // a `container:` job with no shell named; dash drops such names.
+    ("shell-drops-variable", &["ci-variable-dropped-by-sh"]),
+    // The workflow's `defaults.run.shell: sh` overridden by `shell: bash` in a container,
+    // names sh keeps (with the step writing the .npmrc line first), a macOS runner (whose sh
+    // is bash), and a job that runs no manager.
+    ("shell-drops-variable-clean", &[]),
     // `.gitlab-ci.yml` variables named `npm_config_//host/:_authToken` and `npm_config_@scope:registry`
     // (the clean twin is in tests/doctor.rs).
     ("gitlab-variable-names", &["ci-gitlab-variable-name"]),
@@ -1191,4 +1199,116 @@ fn a_dependabot_file_below_the_repository_root_is_said_to_configure_nothing() {
         "{:?}",
         rules("")
     );
+}
+
+/// The step and line `ci-variable-dropped-by-sh` names, and its fixes done as printed: the
+/// `.npmrc` line written by `sh` gives npm the token from a variable whose name `sh` keeps
+/// (and the finding goes), as does `shell: bash` on the step. Checked against this machine's
+/// `sh` where it is dash: the variable the finding says is dropped is.
+#[test]
+fn a_variable_sh_drops_is_said_and_its_fixes_work_as_printed() {
+    let workflow = "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      \"npm_config_//npm.pkg.github.com/:_authToken\": ${{ secrets.GH_PACKAGES_TOKEN }}\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm ci\n        shell: sh\n";
+    let project = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\": \"app\", \"packageManager\": \"npm@11.21.2\"}\n",
+        ),
+        (".npmrc", "@acme:registry=https://npm.pkg.github.com/\n"),
+        (".github/workflows/ci.yml", workflow),
+    ]);
+    let findings: Vec<serde_json::Value> = ci_findings(&project)
+        .into_iter()
+        .filter(|f| f["rule"] == "ci-variable-dropped-by-sh")
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let finding = &findings[0];
+    assert_eq!(finding["origin"]["line"], 6);
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("job `build` runs npm at line 9")
+            && message.contains("`shell: sh` (line 10)"),
+        "{message}"
+    );
+    let fix = finding["fix"].as_str().unwrap();
+    assert!(
+        fix.starts_with("make the step's `shell:` (line 10) `bash`;"),
+        "{fix}"
+    );
+
+    // What the finding says of `sh`, on this machine's where it is dash.
+    if std::fs::read_link("/bin/sh").is_ok_and(|p| p.ends_with("dash")) {
+        let seen = |shell: &str| {
+            let out = std::process::Command::new(shell)
+                .args(["-c", "env"])
+                .env("npm_config_//npm.pkg.github.com/:_authToken", "x")
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).contains("npm_config_//npm.pkg.github.com/")
+        };
+        assert!(!seen("sh"), "dash kept the variable");
+        assert!(seen("bash"), "bash dropped the variable");
+    }
+
+    // The `.npmrc` line, written by `sh` as the fix prints it, in the job's home.
+    let command = fix
+        .split('`')
+        .find(|part| part.starts_with("echo "))
+        .expect("a command in the fix");
+    assert_eq!(
+        command,
+        "echo '//npm.pkg.github.com/:_authToken=${GH_PACKAGES_TOKEN}' >> ~/.npmrc"
+    );
+    let ran = std::process::Command::new("sh")
+        .args(["-e", "-c", command])
+        .env("HOME", project.home.path())
+        .env("GH_PACKAGES_TOKEN", "fake-gh-token")
+        .status()
+        .unwrap();
+    assert!(ran.success());
+    let explain = project
+        .cmd(&["explain", "@acme/widgets", "--manager", "npm", "--user"])
+        .env("GH_PACKAGES_TOKEN", "fake-gh-token")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&explain.stdout);
+    assert!(explain.status.success(), "{said}");
+    assert!(said.contains("GH_PACKAGES_TOKEN"), "{said}");
+    assert!(said.contains(".npmrc"), "{said}");
+
+    // The workflow with the fix in it: the variable in the step's `env:`, the line first in
+    // its `run:`; then with `shell: bash` instead. Neither is said again.
+    let with_line = workflow.replace(
+        "      - run: npm ci\n        shell: sh\n",
+        &format!("      - run: |\n          {command}\n          npm ci\n        shell: sh\n        env:\n          GH_PACKAGES_TOKEN: ${{{{ secrets.GH_PACKAGES_TOKEN }}}}\n"),
+    );
+    let with_bash = workflow.replace("shell: sh", "shell: bash");
+    for fixed in [with_line, with_bash] {
+        std::fs::write(project.path().join(".github/workflows/ci.yml"), &fixed).unwrap();
+        assert!(
+            !ci_rules(&project).contains("ci-variable-dropped-by-sh"),
+            "{fixed}"
+        );
+    }
+}
+
+/// pnpm 11/12 read `pnpm_config_//…` names, which `sh` drops as it does npm's; pnpm 10 never
+/// reads them, so nothing is lost there.
+#[test]
+fn a_pnpm_config_variable_sh_drops_is_said_for_the_pnpm_that_reads_it() {
+    let rules = |pnpm: &str| {
+        let project = Project::with_files(&[
+            (
+                "package.json",
+                &format!("{{\"name\": \"app\", \"packageManager\": \"pnpm@{pnpm}\"}}\n"),
+            ),
+            ("pnpm-workspace.yaml", "packages: []\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    container: node:22\n    env:\n      \"pnpm_config_//npm.pkg.github.com/:_authToken\": ${{ secrets.GH_PACKAGES_TOKEN }}\n    steps:\n      - uses: pnpm/action-setup@v4\n      - run: pnpm install\n",
+            ),
+        ]);
+        ci_rules(&project)
+    };
+    assert!(rules("11.28.11").contains("ci-variable-dropped-by-sh"));
+    assert!(!rules("10.34.9").contains("ci-variable-dropped-by-sh"));
 }
