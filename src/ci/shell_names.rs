@@ -58,7 +58,13 @@ pub(super) fn job(file: &File, job: &Job, runs: &[Run], dir: &Path) -> Vec<CiFin
                 continue;
             }
             let in_project = project_npmrc_sets(dir, &key);
-            out.push(finding(file, job, run, (&name, line, &key), (&cause, in_project)));
+            out.push(finding(
+                file,
+                job,
+                run,
+                (&name, line, &key),
+                (&cause, in_project),
+            ));
         }
     }
     out
@@ -179,7 +185,10 @@ fn fix(
         ),
         None => {
             let plain = plain_name(key);
-            let entry = format!("`{plain}`, with the value {name} has ({}),", file.line_name(line));
+            let entry = format!(
+                "`{plain}`, with the value {name} has ({}),",
+                file.line_name(line)
+            );
             (plain, entry)
         }
     };
@@ -275,7 +284,11 @@ mod tests {
             plain_name("//10.0.0.1:4873/:_authToken"),
             "NPMRC_10_0_0_1_4873_AUTHTOKEN"
         );
-        for key in ["//npm.pkg.github.com/:_authToken", "//10.0.0.1/:_auth", "@acme:registry"] {
+        for key in [
+            "//npm.pkg.github.com/:_authToken",
+            "//10.0.0.1/:_auth",
+            "@acme:registry",
+        ] {
             assert!(workflows::is_var_name(&plain_name(key)));
         }
     }
