@@ -1312,3 +1312,43 @@ fn a_pnpm_config_variable_sh_drops_is_said_for_the_pnpm_that_reads_it() {
     assert!(rules("11.28.11").contains("ci-variable-dropped-by-sh"));
     assert!(!rules("10.34.9").contains("ci-variable-dropped-by-sh"));
 }
+
+/// The `.npmrc` line is offered only where it does what the variable did: not for a key the
+/// project's `.npmrc` sets (a variable beats that file, the user's file does not), and after
+/// setup-node's `registry-url` it goes to the file NPM_CONFIG_USERCONFIG names, the one npm
+/// reads then.
+#[test]
+fn the_sh_fix_writes_the_npmrc_line_only_where_npm_reads_it_over_the_project_s() {
+    let fix = |npmrc: &str, setup: &str| {
+        let workflow = format!(
+            "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    defaults:\n      run:\n        shell: sh\n    env:\n      \"npm_config_//npm.pkg.github.com/:_authToken\": ${{{{ secrets.GH_PACKAGES_TOKEN }}}}\n    steps:\n{setup}      - run: npm ci\n"
+        );
+        let project = Project::with_files(&[
+            (
+                "package.json",
+                "{\"name\": \"app\", \"packageManager\": \"npm@11.21.2\"}\n",
+            ),
+            (".npmrc", npmrc),
+            (".github/workflows/ci.yml", &workflow),
+        ]);
+        ci_findings(&project)
+            .iter()
+            .find(|f| f["rule"] == "ci-variable-dropped-by-sh")
+            .map(|f| f["fix"].as_str().unwrap().to_string())
+            .expect("a finding")
+    };
+    let scope = "@acme:registry=https://npm.pkg.github.com/\n";
+    assert!(
+        fix(scope, "")
+            .contains("`echo '//npm.pkg.github.com/:_authToken=${GH_PACKAGES_TOKEN}' >> ~/.npmrc`")
+    );
+    let project_token = format!("{scope}//npm.pkg.github.com/:_authToken=${{NPM_TOKEN}}\n");
+    assert_eq!(
+        fix(&project_token, ""),
+        "add `shell: bash` to the step at line 11 (it overrides `defaults.run.shell`)"
+    );
+    let setup_node = "      - uses: actions/setup-node@v7\n        with:\n          registry-url: https://npm.pkg.github.com\n";
+    assert!(fix(scope, setup_node).contains(
+        "`echo '//npm.pkg.github.com/:_authToken=${GH_PACKAGES_TOKEN}' >> \"$NPM_CONFIG_USERCONFIG\"`"
+    ));
+}
