@@ -25,7 +25,7 @@ enum ShCause {
     Container(usize),
 }
 
-/// `dir`: the project's folder, whose `.npmrc` the fix's line must not be beaten by.
+/// `dir`: the project's folder; a key its `.npmrc` sets would beat the fix's user-file line.
 pub(super) fn job(file: &File, job: &Job, runs: &[Run], dir: &Path) -> Vec<CiFinding> {
     let w = &file.workflow;
     let mut out = Vec::new();
@@ -40,7 +40,7 @@ pub(super) fn job(file: &File, job: &Job, runs: &[Run], dir: &Path) -> Vec<CiFin
             continue;
         };
         // The job writes the user's `.npmrc` itself before the manager runs (this finding's
-        // fix, done): what it writes there is not read, so it is taken to carry the lines.
+        // fix, done): pmrc does not read what it writes, so it is taken to carry the lines.
         if writes_user_npmrc_before(job, run) {
             continue;
         }
@@ -49,6 +49,7 @@ pub(super) fn job(file: &File, job: &Job, runs: &[Run], dir: &Path) -> Vec<CiFin
             if workflows::is_var_name(&name) {
                 continue;
             }
+            // A name the manager ignores anyway (pnpm 10's `npm_config_//…`) loses nothing.
             let key = match rules.reads_variable(&name) {
                 Some(EnvRead::Setting(key) | EnvRead::Json(key)) => key,
                 _ => continue,
