@@ -716,6 +716,25 @@ registry=https://r.example/
         ],
         args: &["--ci"],
     },
+    // A name dash drops from the environment, given to npm's step that runs under sh.
+    Case {
+        rule: "ci-variable-dropped-by-sh",
+        trigger: &[
+            (".npmrc", "@acme:registry=https://npm.pkg.github.com/\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      \"npm_config_//npm.pkg.github.com/:_authToken\": ${{ secrets.GH_PACKAGES_TOKEN }}\n    steps:\n      - run: npm ci\n        shell: sh\n",
+            ),
+        ],
+        clean: &[
+            (".npmrc", "@acme:registry=https://npm.pkg.github.com/\n"),
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      \"npm_config_//npm.pkg.github.com/:_authToken\": ${{ secrets.GH_PACKAGES_TOKEN }}\n    steps:\n      - run: npm ci\n        shell: bash\n",
+            ),
+        ],
+        args: &["--ci"],
+    },
     Case {
         rule: "ci-dependabot-registry-differs",
         trigger: &[
