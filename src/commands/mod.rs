@@ -304,11 +304,15 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
             .into_iter()
             .filter(|m| m.marker_in(dir).is_some())
             .collect();
+        // Walked up to once: a 50-folder-deep benchmark's small `show` paid 5 % for a second
+        // walk (issue 20).
+        let listing = std::cell::OnceCell::new();
+        let listing = || listing.get_or_init(|| workspace_listing(dir)).clone();
         // In a workspace member with a file of its own, the manager the workspace root's
         // package.json names still runs here on the root's file (from a trial, the member's
         // `.npmrc` hid the root's Yarn 4 from explain and doctor).
         if !here.is_empty()
-            && let Some(root) = workspace_listing(dir)
+            && let Some(root) = listing()
             && let Ok(Some((named, _))) = crate::managers::named_by_package_json(&root)
             && !here.contains(&named)
             && named.marker_in(&root).is_some()
@@ -336,7 +340,7 @@ fn managers_in(dir: &Path, asked: &[ManagerArg]) -> Result<Vec<ManagerArg>> {
         }
         // So does the manager whose lockfile is here, or at the workspace root that lists
         // this package.
-        let roots = std::iter::once(dir.to_path_buf()).chain(workspace_listing(dir));
+        let roots = std::iter::once(dir.to_path_buf()).chain(listing());
         for root in roots {
             for (locked, _) in crate::managers::locked_in(&root) {
                 if !here.iter().any(|m| m.marker_file() == locked.marker_file()) {
