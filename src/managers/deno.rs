@@ -250,9 +250,11 @@ impl Rules for Deno {
                 Some(origin(line)),
             ));
         }
+        // Parsed again only where a quote could be kept: a large file is not (issue 20).
         let keeping_quotes = file
             .text
             .as_deref()
+            .filter(|text| text.contains('"'))
             .map(crate::formats::npmrc::lines_keeping_quotes)
             .unwrap_or_default();
         for (_, v) in read.fields_mut() {

@@ -254,23 +254,30 @@ fn build_from(req: &Request, sources: Vec<ConfigFile>) -> Result<(Plan, Model)> 
             "the source and a target are both {to}"
         )));
     }
+    let (model, mut read_warnings) = discover::read_merged(req.from, &sources)?;
     // A value npm keeps a quote in (`"C:\Users"`, a quote never closed) is read apart by
     // Deno and drops the whole file for pnpm 10: `show`, `explain` and `doctor` say so, but
     // a conversion would carry npm's reading, quotes and all, into files other readers take
     // otherwise. It stops here, at the value's line and column, until the line is mended.
-    for file in sources
+    // Looked for only where the read found one: a large `.npmrc` is not parsed twice
+    // (issue 20).
+    if read_warnings
         .iter()
-        .filter(|f| f.format == crate::formats::Format::Npmrc)
+        .any(|w| w.code == Code::NpmrcQuotedValueKept)
     {
-        if let Some(kept) = file
-            .text
-            .as_deref()
-            .and_then(crate::formats::npmrc::kept_quote_error)
+        for file in sources
+            .iter()
+            .filter(|f| f.format == crate::formats::Format::Npmrc)
         {
-            return Err(kept.in_file(&file.path));
+            if let Some(kept) = file
+                .text
+                .as_deref()
+                .and_then(crate::formats::npmrc::kept_quote_error)
+            {
+                return Err(kept.in_file(&file.path));
+            }
         }
     }
-    let (model, mut read_warnings) = discover::read_merged(req.from, &sources)?;
     read_warnings.extend(req.from.rules().source_warnings(req.dir)?);
     // A registry URL the source reads with its inline comment in it (pnpm 12) reaches no
     // registry: there is nothing to translate, and guessing the URL meant is not pmrc's
