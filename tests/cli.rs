@@ -9575,7 +9575,7 @@ fn sync_check_names_what_only_the_target_holds_before_write_removes_it() {
             lines + 1
         ),
         format!(
-            ".npmrc:{}: the credentials for npm.beta.test are in npm's file",
+            ".npmrc:{}: the credentials at `//npm.beta.test/` are in npm's file",
             lines + 2
         ),
     ] {
@@ -9701,4 +9701,39 @@ fn a_value_npm_keeps_quoted_is_shown_explained_and_found_not_refused() {
         "{text}"
     );
     assert!(!text.contains(secret), "{text}");
+}
+
+/// From a trial: with `packageManager: npm@12.2.2`, show said "npm 11/12 rules" where explain
+/// said "npm 12 rules"; and `explain --manager npm@11,npm@12` printed each note twice.
+#[test]
+fn show_names_the_pinned_npm_major_and_explain_says_a_note_once() {
+    let npmrc = "registry=https://r.example/\n//r.example/:_authToken=${T}\nalways-auth=true\n";
+    let pinned = Project::with_files(&[
+        (
+            "package.json",
+            "{\"name\":\"a\",\"packageManager\":\"npm@12.2.2\"}\n",
+        ),
+        (".npmrc", npmrc),
+    ]);
+    let shown = String::from_utf8_lossy(&run(&pinned, &["show"]).stdout).into_owned();
+    assert!(
+        shown.starts_with("npm (npm 12 rules), from .npmrc"),
+        "{shown}"
+    );
+    let open = Project::with_files(&[("package.json", "{\"name\":\"a\"}\n"), (".npmrc", npmrc)]);
+    let shown = String::from_utf8_lossy(&run(&open, &["show"]).stdout).into_owned();
+    assert!(
+        shown.starts_with("npm (npm 11/12 rules), from .npmrc"),
+        "{shown}"
+    );
+    let explained = run(
+        &open,
+        &["explain", "left-pad", "--manager", "npm@11,npm@12"],
+    );
+    let said = String::from_utf8_lossy(&explained.stderr);
+    assert_eq!(
+        said.matches("note[npm-always-auth-ignored]").count(),
+        1,
+        "{said}"
+    );
 }

@@ -59,7 +59,18 @@ pub fn run(req: &Request, env: &Environment) -> Result<Explained> {
         };
         answers.extend(per_major(asked, explain));
     }
-    Ok(Explained { answers, warnings })
+    // Two majors of one manager read the same files and say the same of them once (from a
+    // trial: `--manager npm@11,npm@12` printed each note twice).
+    let mut said: Vec<Warning> = Vec::with_capacity(warnings.len());
+    for w in warnings {
+        if !said.contains(&w) {
+            said.push(w);
+        }
+    }
+    Ok(Explained {
+        answers,
+        warnings: said,
+    })
 }
 
 /// The answers of `asked` at each major its rules stand for where it is not settled: one,

@@ -24,6 +24,9 @@ pub struct Request {
 /// What one manager reads and does.
 pub struct Shown {
     pub manager: Manager,
+    /// Whose rules were applied (`npm 12` where package.json pins the major, `npm 11/12`
+    /// where it is open).
+    pub rules: &'static str,
     pub files: Vec<ConfigFile>,
     pub model: Model,
     pub routes: Vec<Route>,
@@ -54,12 +57,19 @@ pub fn run<T>(
         warnings.extend(left_out);
         // What one major refuses that the rules the majors share accept (from a trial: npm
         // 12 and a top-level `email`, which show printed a route for and no warning).
+        let majors = asked.majors_in_play();
         warnings.extend(crate::managers::refused_at_majors(
             manager,
-            &asked.majors_in_play(),
+            &majors,
             &files,
             &req.env_vars,
         ));
+        // From a trial: with `packageManager: npm@12.2.2`, show said "npm 11/12 rules" where
+        // explain said "npm 12 rules".
+        let rules = match majors[..] {
+            [(major, true)] => manager.rules().label_at_major(major),
+            _ => manager.label(),
+        };
         warnings.extend(crate::env_layer::apply(&mut model, manager, &req.env_vars));
         warnings.splice(0..0, note.into_iter().chain(member_note));
         warnings.extend(crate::env_layer::userconfig_not_applied(manager, &env));
@@ -70,6 +80,7 @@ pub fn run<T>(
         }
         shown.push(keep(Shown {
             manager,
+            rules,
             files,
             routes: if req.environment_asked {
                 crate::explain::routes_here(&model, manager, vars)

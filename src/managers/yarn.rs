@@ -375,7 +375,7 @@ impl Rules for Yarn {
         let sent = route.authorization.is_some();
         match (&route.credential_key, sent) {
             (None, _) => {
-                "no credentials: no npmScopes or npmRegistries entry for this registry, and no top-level npmAuthToken/npmAuthIdent".into()
+                "no credentials: no npmScopes or npmRegistries entry for this registry holds any, and no top-level npmAuthToken/npmAuthIdent".into()
             }
             // An entry whose only token is empty here (`${NPM_TOKEN:-}`, unset) sends nothing.
             (Some(_), false) if matches!(route.packages, Packages::Scope(_)) => {

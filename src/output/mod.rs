@@ -295,7 +295,7 @@ pub fn print_show_json(shown: &[Shown], out: &Output) -> io::Result<()> {
                 .collect();
             json!({
                 "manager": s.manager,
-                "rules": s.manager.label(),
+                "rules": s.rules,
                 "files": s.files.iter().map(file_json).collect::<Vec<_>>(),
                 "model": model,
                 "routes": routes,
@@ -413,7 +413,7 @@ fn scope_subject(name: &str) -> Cow<'_, str> {
 
 fn show_text<'s>(s: &'s Shown, show_secrets: bool, text: &mut String) {
     let rules = s.manager.rules();
-    let _ = write!(text, "{} ({} rules), from ", s.manager, s.manager.label());
+    let _ = write!(text, "{} ({} rules), from ", s.manager, s.rules);
     for (i, f) in s.files.iter().enumerate() {
         if i > 0 {
             text.push_str(", ");

@@ -82,8 +82,9 @@ impl Plan {
                 {
                     continue;
                 }
+                let AuthKey::Url(written) = key else { continue };
                 out.push(removed(
-                    format!("the credentials for {host} are"),
+                    format!("the credentials at `{written}` are"),
                     credentials.origin().cloned(),
                 ));
                 said.push(host);
