@@ -492,11 +492,9 @@ fn drift_fix(
         let after = reads_after(req, reads, &plan, user)?;
         keeps_credentials(reads, &after).then_some(after)
     };
-    let mends = |from: Manager, user: bool| -> bool {
-        let Some(after) = converted(from, &others(from), user) else {
-            return false;
-        };
-        !drift(&after).iter().any(|f| {
+    // Whether the managers of `sides` still drift apart when read as `reads` are.
+    let still_apart = |reads: &[Read]| {
+        drift(reads).iter().any(|f| {
             f.drift.as_ref().is_some_and(|apart| {
                 apart
                     .iter()
@@ -507,6 +505,9 @@ fn drift_fix(
             })
         })
     };
+    let mends = |from: Manager, user: bool| -> bool {
+        converted(from, &others(from), user).is_some_and(|after| !still_apart(&after))
+    };
     // A drift the user files this run did not read mend is no drift: naming a conversion
     // here would move a committed project token into this machine's user file (from a
     // trial: after `convert --to pnpm@12 --user --write`, doctor without --user named
@@ -516,17 +517,7 @@ fn drift_fix(
         && in_sides
             .iter()
             .any(|&m| discover::unread_user_files(m, req.dir, req.env).is_some())
-        && let Some(with_user) = reads_with_user_files(req, reads)
-        && !drift(&with_user).iter().any(|f| {
-            f.drift.as_ref().is_some_and(|apart| {
-                apart
-                    .iter()
-                    .flatten()
-                    .filter(|m| in_sides.contains(m))
-                    .count()
-                    > 1
-            })
-        })
+        && reads_with_user_files(req, reads).is_some_and(|with_user| !still_apart(&with_user))
     {
         return Some(
             "run the same command again with --user: with the user files it did not read, which these managers read too, they do the same here".to_string(),

@@ -2390,4 +2390,19 @@ fn npm12_refusing_a_lockfile_s_tarballs_is_found() {
     let open = found("{\"name\":\"app\"}\n", "");
     assert_eq!(open.len(), 1, "{open:?}");
     assert_eq!(open[0].0, "warning");
+    // A credential in a resolved URL's userinfo or query is never printed.
+    let dir = project(&[
+        ("package.json", pinned),
+        (".npmrc", npmrc),
+        (
+            "package-lock.json",
+            &lock.replace(
+                "https://registry.npmjs.org/@acme/widgets/-/widgets-1.0.0.tgz",
+                "https://u:npm_FAKE_userinfo@registry.npmjs.org/@acme/widgets/-/widgets-1.0.0.tgz?t=npm_FAKE_query",
+            ),
+        ),
+    ]);
+    let doctor = doctor_json(&dir, &[], &dir.path().join("no-home"));
+    assert!(!fixes_of(&doctor, "npm12-lockfile-tarball-refused").is_empty());
+    assert!(!doctor.to_string().contains("npm_FAKE_"), "{doctor:#}");
 }

@@ -121,6 +121,13 @@ pub(super) fn refused(
             let line = text
                 .find(&format!("\"{resolved}\""))
                 .map_or(1, |at| text[..at].matches('\n').count() + 1);
+            // Shown without a userinfo or query, which can hold a credential.
+            let shown = |url: String| {
+                RegistryUrl::parse(&url).map_or(url, |t| {
+                    format!("{}://{}{}", t.scheme, t.host_as_written(), t.path())
+                })
+            };
+            let (resolved, registry) = (shown(resolved), shown(registry));
             let others = match count {
                 1 => String::new(),
                 n => format!(" and {} more", n - 1),
