@@ -1173,7 +1173,9 @@ fn fix_previews_then_writes() {
             .starts_with("# bun\n")
     );
     let again = run(&[]);
-    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing pmrc can fix"));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("no line here that --fix mends by itself")
+    );
 }
 
 /// Issue 12: `--env` checks every setting of the model (it once skipped strict-ssl,
@@ -2405,4 +2407,35 @@ fn npm12_refusing_a_lockfile_s_tarballs_is_found() {
     let doctor = doctor_json(&dir, &[], &dir.path().join("no-home"));
     assert!(!fixes_of(&doctor, "npm12-lockfile-tarball-refused").is_empty());
     assert!(!doctor.to_string().contains("npm_FAKE_"), "{doctor:#}");
+}
+
+/// From a trial: `doctor --fix` said "nothing pmrc can fix by itself" beside
+/// `npm12-refused-key`, whose own fix (`pmrc convert --from npm@11 --to npm@12 --write`)
+/// mends it; the summary points at the findings' fixes instead.
+#[test]
+fn doctor_fix_with_nothing_to_mend_points_at_the_findings_fixes() {
+    let dir = project(&[
+        (
+            "package.json",
+            "{\"name\":\"app\",\"packageManager\":\"npm@12.2.2\"}\n",
+        ),
+        (".npmrc", "registry=https://r.example/\nemail=a@b.example\n"),
+    ]);
+    let out = common::pmrc()
+        .args(["doctor", "--fix", "--dir"])
+        .arg(dir.path())
+        .env("HOME", dir.path().join("no-home"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).replace("\n    ", " ");
+    let stdout = String::from_utf8_lossy(&out.stdout).replace("\n    ", " ");
+    assert!(
+        said.contains("doctor --fix: no line here that --fix mends by itself; each finding's `fix:` says what does"),
+        "{said}"
+    );
+    assert!(
+        format!("{stdout}{said}").contains("pmrc convert --from npm@11 --to npm@12 --write"),
+        "{stdout}{said}"
+    );
+    assert!(!said.contains("nothing pmrc can fix"));
 }

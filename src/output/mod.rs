@@ -887,7 +887,10 @@ pub fn print_fixes(
     }
     let names: Vec<&str> = changes.iter().map(|c| c.display.as_str()).collect();
     let summary = match (changes.is_empty(), written.is_empty()) {
-        (true, _) => "doctor --fix: nothing pmrc can fix by itself\n".to_string(),
+        // From a trial: "nothing pmrc can fix" beside a finding whose own fix, a pmrc
+        // command, mends it (npm 12's refused `email`, which `convert --from npm@11 --to
+        // npm@12` keys) read as "nothing to do".
+        (true, _) => "doctor --fix: no line here that --fix mends by itself; each finding's `fix:` says what does\n".to_string(),
         (false, false) => format!("doctor --fix: wrote {}\n", names.join(", ")),
         (false, true) => format!(
             "doctor --fix: {} file(s) would change; run again with --fix --write to apply\n",
